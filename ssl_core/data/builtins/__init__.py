@@ -1,0 +1,45 @@
+"""Built-in demo datasets that need no network, registered by name in DATASETS.
+
+Each yields (file name, uint8 image (H, W, 3), hidden label). Labels are kept only to
+judge and colour what an encoder learned; training never reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import digits, shapes, skimage_patches
+
+BuiltinImage = tuple[str, np.ndarray, str]
+
+
+@dataclass(frozen=True)
+class BuiltinDataset:
+    name: str
+    description: str  # one plain sentence for the Data page
+    count: int  # number of images it yields
+    make: Callable[[], Iterator[BuiltinImage]]
+
+
+DATASETS: dict[str, BuiltinDataset] = {
+    d.name: d
+    for d in (
+        BuiltinDataset("shapes", shapes.DESCRIPTION, shapes.COUNT, shapes.make),
+        BuiltinDataset("digits", digits.DESCRIPTION, digits.COUNT, digits.make),
+        BuiltinDataset("photos", skimage_patches.PHOTOS_DESCRIPTION, skimage_patches.PHOTOS_COUNT,
+                       skimage_patches.make_photos),
+        BuiltinDataset("textures", skimage_patches.TEXTURES_DESCRIPTION,
+                       skimage_patches.TEXTURES_COUNT, skimage_patches.make_textures),
+    )
+}
+
+
+def get_builtin(name: str) -> BuiltinDataset:
+    """The built-in called `name`; an unknown name fails with the list of valid ones."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise KeyError(f"no built-in dataset {name!r}; choose one of: {', '.join(DATASETS)}") from None

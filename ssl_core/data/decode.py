@@ -1,0 +1,100 @@
+"""Decode one image file into RGB, refusing what is not a safe, supported image.
+
+Formats: JPEG, PNG, WebP, BMP, TIFF, GIF (first frame). EXIF orientation is applied;
+CMYK, palette, grey, grey+alpha, 1-bit and 16-bit images become 8-bit RGB (16-bit is
+scaled, not clipped). Transparent pixels are composited onto white.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+# Only these parsers ever see user bytes.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
+FORMAT_NAMES = "JPEG, PNG, WebP, BMP, TIFF or GIF"
+MAX_PIXELS = 40_000_000  # larger images are refused as decompression bombs
+Image.init()  # register every plugin, so that each name above is known to `formats=`
+
+
+class RejectedFile(Exception):
+    """A file that is not imported; the message is the reason shown to the user."""
+
+
+def _decode_16bit(im: Image.Image) -> Image.Image:
+    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 by the range of the type."""
+    arr = np.asarray(im, dtype=np.float64)
+    if im.mode == "F":
+        lo, hi = float(arr.min()), float(arr.max())
+        scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
+    elif im.mode.startswith("I;16") or arr.max() > 255:
+        scaled = arr / 257.0  # 65535 -> 255
+    else:
+        scaled = arr
+    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """Any Pillow mode to 8-bit RGB; transparency composited onto white."""
+    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        im = _decode_16bit(im)
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("LA", "La", "PA", "RGBa"):
+        im = im.convert("RGBA")
+    if im.mode == "RGBA":
+        background = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(background, im)
+    return im.convert("RGB")
+
+
+def decode_image(data: bytes, draft_size: int | None = None) -> Image.Image:
+    """Decode `data` into an RGB image of its original size (orientation applied).
+
+    `draft_size` lets JPEG decode at a reduced scale no smaller than that many pixels
+    per side, which is faster and keeps memory bounded. Raises RejectedFile with the
+    reason when the bytes are empty, not a supported image, truncated, or too large.
+    """
+    if not data:
+        raise RejectedFile("empty file")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise RejectedFile(f"decompression bomb refused ({exc})") from None
+        except Exception:
+            raise RejectedFile(f"not a supported image (expected {FORMAT_NAMES})") from None
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            raise RejectedFile(
+                f"decompression bomb refused: {width}x{height} pixels is over the limit "
+                f"of {MAX_PIXELS:,}"
+            )
+        try:
+            if draft_size and im.format in ("JPEG", "MPO"):
+                im.draft("RGB", (draft_size, draft_size))
+            im.load()
+            im = ImageOps.exif_transpose(im)
+            return to_rgb(im)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise RejectedFile(f"decompression bomb refused ({exc})") from None
+        except Exception as exc:  # Pillow raises many types for corrupt data
+            if "truncated" in str(exc):
+                raise RejectedFile("truncated image (the file ends early)") from None
+            raise RejectedFile(f"corrupt {im.format} image ({exc})") from None
+
+
+def square(im: Image.Image, side: int) -> np.ndarray:
+    """Centre-crop to a square and resize to (side, side, 3) uint8."""
+    fitted = ImageOps.fit(im, (side, side), Image.Resampling.BICUBIC)
+    return np.asarray(fitted, dtype=np.uint8)
+
+
+def letterbox(im: Image.Image, side: int, fill: tuple[int, int, int] = (240, 242, 246)) -> np.ndarray:
+    """The whole image fitted inside (side, side, 3) uint8, padded with `fill`."""
+    contained = ImageOps.pad(im, (side, side), Image.Resampling.BICUBIC, color=fill)
+    return np.asarray(contained, dtype=np.uint8)

@@ -1,0 +1,268 @@
+"""Import images into the workspace as a dataset.
+
+Every source (uploaded files, a zip, a folder on the server, a built-in) ends in the same
+writer: each image is decoded once, centre-cropped to (S, S, 3) uint8 for training and
+letterboxed to (T, T, 3) for thumbnails, into arrays in a private folder. Only when all
+of it is written does the folder move into place with its rows, in one transaction; a
+failed or cancelled import leaves nothing behind and never touches another dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+from PIL import Image
+
+from ..store import Workspace, fsync_file
+from .builtins import get_builtin
+from .decode import RejectedFile, decode_image, letterbox, square
+from .labels import LABELS_FILE, LabelsError, labels_from_folders, match_csv, parse_labels_csv
+from .sources import Candidate, Entry, Rejection, folder_entries, printable, upload_entries, zip_entries
+
+DEFAULT_SIZE = 64  # side of the stored training images, in pixels
+THUMB_SIZE = 96  # side of the thumbnails shown in the UI
+MIN_SIZE, MAX_SIZE = 8, 512
+TYPICAL_BATCH = 256  # a dataset smaller than this trains with smaller batches
+BUILTIN_PREFIX = "builtin:"
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class IngestError(Exception):
+    """An import that stored nothing; the message says why, `rejected` lists the files."""
+
+    def __init__(self, message: str, rejected: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.rejected = rejected or []
+
+
+@dataclass
+class IngestReport:
+    dataset: str
+    images: int
+    rejected: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}
+    warnings: list[str] = field(default_factory=list)
+    labelled: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {"dataset": self.dataset, "images": self.images, "labelled": self.labelled,
+                "rejected": self.rejected, "warnings": self.warnings}
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """An image ready to store: RGB pixels, its name, its path in the source, a label."""
+
+    name: str
+    inner: str
+    image: Image.Image
+    label: str | None = None
+
+
+class _ArrayFile:
+    """A .npy of (capacity, side, side, 3) uint8 filled row by row, trimmed at the end."""
+
+    def __init__(self, path: Path, capacity: int, side: int) -> None:
+        self.path, self.side = path, side
+        self.array = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8,
+                                               shape=(max(capacity, 1), side, side, 3))
+
+    def finish(self, count: int) -> None:
+        self.array.flush()
+        if count < self.array.shape[0]:
+            part = self.path.with_suffix(".part")
+            trimmed = np.lib.format.open_memmap(part, mode="w+", dtype=np.uint8,
+                                                shape=(count, self.side, self.side, 3))
+            for start in range(0, count, 4096):
+                stop = min(start + 4096, count)
+                trimmed[start:stop] = self.array[start:stop]
+            trimmed.flush()
+            del trimmed
+            os.replace(part, self.path)
+        del self.array
+        fsync_file(self.path)
+
+
+def _validate(name: str, size: int) -> str:
+    name = name.strip()
+    if not name:
+        raise IngestError("the dataset needs a name")
+    if len(name) > 100:
+        raise IngestError("the dataset name is longer than 100 characters")
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise IngestError(f"image size must be between {MIN_SIZE} and {MAX_SIZE} pixels, not {size}")
+    return printable(name)
+
+
+def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],
+                progress: Progress | None) -> Iterator[_Decoded]:
+    total = len(entries)
+    for done, entry in enumerate(entries, start=1):
+        if isinstance(entry, Rejection):
+            rejected.append({"file": printable(entry.name), "reason": entry.reason})
+        else:
+            try:
+                image = decode_image(entry.read(), draft_size=size)
+                yield _Decoded(entry.name, entry.inner, image)
+            except (RejectedFile, ValueError, OSError) as exc:
+                rejected.append({"file": printable(entry.name), "reason": str(exc)})
+        if progress is not None:
+            progress(done, total)
+
+
+def _labels_csv_from(entries: list[Entry]) -> tuple[list[Entry], Candidate | None]:
+    """Split off a `labels.csv` at the top of the import (it labels, it is no image)."""
+    found = [e for e in entries if isinstance(e, Candidate)
+             and PurePosixPath(e.inner).name.lower() == LABELS_FILE and "/" not in e.inner.strip("/")]
+    if not found:
+        return entries, None
+    return [e for e in entries if e is not found[0]], found[0]
+
+
+def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
+           size: int, rejected: list[dict[str, str]], labels_csv: bytes | None, replace: bool,
+           labels_source: str = "labels CSV") -> IngestReport:
+    """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
+    else the images' own (built-ins)."""
+    built = ws.new_temp_dir()
+    try:
+        images = _ArrayFile(built / "images.npy", capacity, size)
+        thumbs = _ArrayFile(built / "thumbs.npy", capacity, THUMB_SIZE)
+        rows: list[tuple[str, str, int, int, str | None]] = []
+        for item in decoded:
+            images.array[len(rows)] = square(item.image, size)
+            thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
+            rows.append((printable(item.name), item.inner, *item.image.size, item.label))
+        if not rows:
+            raise IngestError("no image could be imported; see the rejected files", rejected)
+        images.finish(len(rows))
+        thumbs.finish(len(rows))
+        labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
+        warnings += _warnings(rows)
+        info = ws.publish_dataset(
+            built, name=name, source=source, size_px=size,
+            images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
+            rejected=[(r["file"], r["reason"]) for r in rejected], replace=replace,
+        )
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
+    labelled = sum(label is not None for label in labels)
+    return IngestReport(info.name, info.image_count, rejected, warnings, labelled)
+
+
+def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_csv: bytes | None,
+                    labels_source: str) -> tuple[list[str | None], list[str]]:
+    inner = [row[1] for row in rows]
+    warnings: list[str] = []
+    if labels_csv is not None:
+        labels = match_csv(parse_labels_csv(labels_csv, labels_source), inner)
+        missing = sum(label is None for label in labels)
+        if missing:
+            warnings.append(f"{missing:,} of {len(rows):,} images have no row in {labels_source}; "
+                            "they are unlabelled")
+        return labels, warnings
+    own = [row[4] for row in rows]
+    if any(label is not None for label in own):
+        return own, warnings
+    return labels_from_folders(inner) or [None] * len(rows), warnings
+
+
+def _warnings(rows: list[tuple[str, str, int, int, str | None]]) -> list[str]:
+    warnings = []
+    if len(rows) == 1:
+        warnings.append("only one image: contrastive learning needs at least two, so that a "
+                        "batch has negatives")
+    elif len(rows) < TYPICAL_BATCH:
+        warnings.append(f"only {len(rows):,} images, fewer than a typical batch of "
+                        f"{TYPICAL_BATCH}: training will use smaller batches")
+    seen: dict[str, int] = {}
+    for name, *_ in rows:
+        seen[name] = seen.get(name, 0) + 1
+    duplicated = [name for name, n in seen.items() if n > 1]
+    if duplicated:
+        warnings.append(f"{len(duplicated):,} file names occur more than once (for example "
+                        f"{duplicated[0]!r}); each copy is kept under its own id")
+    return warnings
+
+
+def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
+                   size: int = DEFAULT_SIZE, labels_csv: bytes | None = None,
+                   replace: bool = False, progress: Progress | None = None) -> IngestReport:
+    """Decode `entries` and store the good ones as dataset `name`.
+
+    Rejected entries are listed with their reasons; the rest is imported. Raises
+    IngestError (storing nothing) when no image is usable, the name is taken and
+    `replace` is false, or the labels CSV cannot be read.
+    """
+    name = _validate(name, size)
+    entries, csv_entry = _labels_csv_from(list(entries))
+    labels_source = "labels CSV"
+    if labels_csv is None and csv_entry is not None:
+        labels_csv, labels_source = csv_entry.read(), printable(csv_entry.name)
+    rejected: list[dict[str, str]] = []
+    decoded = _decode_all(entries, size, rejected, progress)
+    try:
+        return _write(ws, decoded, len(entries), name=name, source=source, size=size,
+                      rejected=rejected, labels_csv=labels_csv, replace=replace,
+                      labels_source=labels_source)
+    except LabelsError as exc:
+        raise IngestError(str(exc), rejected) from None
+
+
+def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes]], **kwargs) -> IngestReport:
+    """Uploaded (file name, bytes) pairs; zip archives among them are opened."""
+    source = "upload: " + ", ".join(printable(n) for n, _ in files[:3]) + (" ..." if len(files) > 3 else "")
+    return ingest_entries(ws, upload_entries(files), source=source, **kwargs)
+
+
+def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,
+                   replace: bool = False, progress: Progress | None = None) -> IngestReport:
+    """A built-in demo dataset from DATASETS, with its hidden labels."""
+    try:
+        dataset = get_builtin(builtin)
+    except KeyError as exc:
+        raise IngestError(exc.args[0]) from None
+    name = _validate(name or dataset.name, size)
+
+    def decoded() -> Iterator[_Decoded]:
+        for done, (file, pixels, label) in enumerate(dataset.make(), start=1):
+            yield _Decoded(file, file, Image.fromarray(pixels, "RGB"), label)
+            if progress is not None:
+                progress(done, dataset.count)
+
+    return _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
+                  size=size, rejected=[], labels_csv=None, replace=replace)
+
+
+def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, labels_path: str | None = None,
+                **kwargs) -> IngestReport:
+    """What the command line and the folder box take: `builtin:NAME`, one folder, one zip,
+    or image files on the server."""
+    if len(paths) == 1 and paths[0].startswith(BUILTIN_PREFIX):
+        return ingest_builtin(ws, paths[0][len(BUILTIN_PREFIX):], name=name, **kwargs)
+    labels_csv = None
+    if labels_path is not None:
+        try:
+            labels_csv = Path(labels_path).read_bytes()
+        except OSError as exc:
+            raise IngestError(f"{labels_path}: cannot read the labels file ({exc.strerror})") from None
+    resolved = [Path(p).expanduser() for p in paths]
+    missing = [str(p) for p in resolved if not p.exists()]
+    if missing:
+        raise IngestError(f"not found: {', '.join(missing)}")
+    first = resolved[0]
+    default_name = first.stem if len(resolved) == 1 else first.parent.resolve().name
+    if len(resolved) == 1 and first.is_dir():
+        entries: Iterable[Entry] = folder_entries(first)
+    elif len(resolved) == 1 and first.suffix.lower() == ".zip":
+        entries = zip_entries(first, first.name)
+    else:
+        entries = (Candidate(p.name, p.name, p.read_bytes) for p in resolved)
+    return ingest_entries(ws, entries, name=name or default_name, source=", ".join(map(str, resolved)),
+                          labels_csv=labels_csv, **kwargs)

@@ -1,0 +1,392 @@
+"""The workspace: one folder holding everything the app knows.
+
+Layout::
+
+    <root>/ssl.db                   SQLite (WAL): datasets, images, rejections, meta
+    <root>/datasets/<id>/images.npy uint8 (N, S, S, 3), memory-mapped for training
+    <root>/datasets/<id>/thumbs.npy uint8 (N, T, T, 3), thumbnails for the UI
+
+Metadata lives in SQLite, arrays in files. Every file is written under a temporary
+name, fsynced and renamed, so a crash never leaves a half-written file behind a real
+name. A dataset folder appears under its final name only inside the same write
+transaction that inserts its rows, so the folder and its rows come and go together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+WORKSPACE_ENV = "SSL_WORKSPACE"
+DEFAULT_WORKSPACE = "workspace"
+BUSY_TIMEOUT_MS = 15_000
+TMP_PREFIX = ".tmp-"
+
+# Ordered schema migrations; the list index + 1 is the schema version they bring.
+# Later features append a migration here (runs, jobs, metrics, artefacts).
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE datasets(
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,          -- where the images came from, as the user gave it
+        image_count INTEGER NOT NULL,
+        size_px INTEGER NOT NULL,      -- side of the stored square images
+        bytes INTEGER NOT NULL,        -- bytes on disk for the dataset's arrays
+        has_labels INTEGER NOT NULL,
+        created TEXT NOT NULL          -- ISO 8601, UTC
+    );
+    CREATE TABLE images(
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,          -- row in images.npy; the image's generated id
+        name TEXT NOT NULL,            -- original file name, as text, never a path used
+        width INTEGER NOT NULL,        -- original size, before resizing
+        height INTEGER NOT NULL,
+        label TEXT,                    -- optional; for judging and colouring only
+        PRIMARY KEY(dataset_id, idx)
+    );
+    CREATE TABLE rejections(
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE INDEX rejections_by_dataset ON rejections(dataset_id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One row of the datasets table."""
+
+    id: str
+    name: str
+    source: str
+    image_count: int
+    size_px: int
+    bytes: int
+    has_labels: bool
+    created: str
+
+
+class WorkspaceError(Exception):
+    """A workspace operation that cannot be done; the message says why."""
+
+
+def default_workspace_path() -> Path:
+    """`$SSL_WORKSPACE` when set, else `./workspace`."""
+    return Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary sibling, fsync, rename."""
+    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}-{path.name}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, obj: object) -> None:
+    atomic_write_bytes(path, json.dumps(obj, indent=2, sort_keys=True).encode())
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Workspace:
+    """Handle on a workspace folder. Cheap to create; safe across threads and processes
+    (each operation opens its own SQLite connection)."""
+
+    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(root) if root is not None else default_workspace_path()
+        self.root = self.root.expanduser().resolve()
+        self.datasets_dir.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+        self.sweep()
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "ssl.db"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.root / "datasets"
+
+    # -- SQLite -------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading (autocommit)."""
+        conn = self._open()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken at once (BEGIN IMMEDIATE); commits on success,
+        rolls back on any exception."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _migrate(self) -> None:
+        conn = self._open()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                conn.execute("ROLLBACK")
+                raise WorkspaceError(
+                    f"{self.db_path} has schema version {version}, newer than this app's "
+                    f"{SCHEMA_VERSION}; update the app"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- key/value meta -----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- housekeeping ---------------------------------------------------------------
+    def new_temp_dir(self) -> Path:
+        """A private folder for building a dataset; removed by `sweep` if its process dies."""
+        path = self.datasets_dir / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+        path.mkdir()
+        return path
+
+    def sweep(self) -> None:
+        """Remove what a crashed import or delete left behind: temporary folders of dead
+        processes and dataset folders that have no row. Holds the write lock, so it never
+        races an import that is moving its folder into place."""
+        with self.write() as conn:
+            known = {row[0] for row in conn.execute("SELECT id FROM datasets")}
+            for child in self.datasets_dir.iterdir():
+                if child.name.startswith(TMP_PREFIX):
+                    pid = child.name[len(TMP_PREFIX) :].split("-", 1)[0]
+                    if pid.isdigit() and _pid_alive(int(pid)):
+                        continue
+                elif child.name in known:
+                    continue
+                shutil.rmtree(child, ignore_errors=True)
+
+    # -- datasets -------------------------------------------------------------------
+    def datasets(self) -> list[DatasetInfo]:
+        with self.read() as conn:
+            rows = conn.execute("SELECT * FROM datasets ORDER BY created, name").fetchall()
+        return [_dataset_info(row) for row in rows]
+
+    def dataset(self, name: str) -> DatasetInfo:
+        """The dataset called `name`; unknown names fail with the list of known ones."""
+        with self.read() as conn:
+            row = conn.execute("SELECT * FROM datasets WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            known = ", ".join(d.name for d in self.datasets()) or "none yet"
+            raise WorkspaceError(f"no dataset named {name!r}; known datasets: {known}")
+        return _dataset_info(row)
+
+    def dataset_dir(self, info: DatasetInfo) -> Path:
+        return self.datasets_dir / info.id
+
+    def images(self, info: DatasetInfo) -> np.ndarray:
+        """The dataset's images, uint8 (N, S, S, 3), memory-mapped read-only."""
+        return np.load(self.dataset_dir(info) / "images.npy", mmap_mode="r")
+
+    def thumbnails(self, info: DatasetInfo) -> np.ndarray:
+        """Thumbnails for the UI, uint8 (N, T, T, 3), memory-mapped read-only."""
+        return np.load(self.dataset_dir(info) / "thumbs.npy", mmap_mode="r")
+
+    def image_rows(self, info: DatasetInfo, offset: int = 0, limit: int = -1) -> list[sqlite3.Row]:
+        """Rows (idx, name, width, height, label) ordered by idx."""
+        with self.read() as conn:
+            return conn.execute(
+                "SELECT idx, name, width, height, label FROM images WHERE dataset_id = ? "
+                "ORDER BY idx LIMIT ? OFFSET ?",
+                (info.id, limit, offset),
+            ).fetchall()
+
+    def labels(self, info: DatasetInfo) -> list[str | None]:
+        """Label of every image in row order (None where unlabelled)."""
+        return [row["label"] for row in self.image_rows(info)]
+
+    def label_counts(self, info: DatasetInfo) -> dict[str, int]:
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT label, COUNT(*) FROM images WHERE dataset_id = ? AND label IS NOT NULL "
+                "GROUP BY label ORDER BY label",
+                (info.id,),
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def rejections(self, info: DatasetInfo) -> list[dict[str, str]]:
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT name, reason FROM rejections WHERE dataset_id = ? ORDER BY rowid", (info.id,)
+            ).fetchall()
+        return [{"file": row[0], "reason": row[1]} for row in rows]
+
+    def publish_dataset(
+        self,
+        built_dir: Path,
+        *,
+        name: str,
+        source: str,
+        size_px: int,
+        images: list[tuple[str, int, int, str | None]],
+        rejected: list[tuple[str, str]],
+        replace: bool = False,
+    ) -> DatasetInfo:
+        """Move a fully written dataset folder into place and insert its rows, atomically.
+
+        `images` holds (name, width, height, label) per row of the folder's arrays.
+        With `replace`, a dataset of the same name is removed in the same transaction;
+        without it, an existing name is an error and nothing changes.
+        """
+        dataset_id = "ds-" + uuid.uuid4().hex[:12]
+        size_bytes = sum(p.stat().st_size for p in built_dir.iterdir())
+        info = DatasetInfo(
+            id=dataset_id,
+            name=name,
+            source=source,
+            image_count=len(images),
+            size_px=size_px,
+            bytes=size_bytes,
+            has_labels=any(label is not None for *_, label in images),
+            created=utc_now(),
+        )
+        old_dir = None
+        with self.write() as conn:
+            old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
+            if old is not None and not replace:
+                raise WorkspaceError(
+                    f"a dataset named {name!r} already exists; choose another name or replace it"
+                )
+            if old is not None:
+                conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
+                old_dir = self.datasets_dir / old[0]
+            conn.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (info.id, info.name, info.source, info.image_count, info.size_px, info.bytes,
+                 int(info.has_labels), info.created),
+            )
+            conn.executemany(
+                "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
+                ((dataset_id, idx, *row) for idx, row in enumerate(images)),
+            )
+            conn.executemany(
+                "INSERT INTO rejections VALUES (?, ?, ?)",
+                ((dataset_id, file, reason) for file, reason in rejected),
+            )
+            final_dir = self.datasets_dir / dataset_id
+            os.rename(built_dir, final_dir)
+            fsync_dir(self.datasets_dir)
+        if old_dir is not None:
+            shutil.rmtree(old_dir, ignore_errors=True)
+        return info
+
+    def delete_dataset(self, name: str) -> None:
+        """Remove a dataset's rows and files; other datasets are untouched."""
+        info = self.dataset(name)
+        with self.write() as conn:
+            conn.execute("DELETE FROM datasets WHERE id = ?", (info.id,))
+        shutil.rmtree(self.dataset_dir(info), ignore_errors=True)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script`, split where sqlite says a statement is complete
+    (so a ';' inside a comment or a string does not split)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+    if buffer.strip():
+        raise WorkspaceError(f"incomplete SQL in a migration: {buffer.strip()[:60]}")
+
+
+def _dataset_info(row: sqlite3.Row) -> DatasetInfo:
+    return DatasetInfo(
+        id=row["id"],
+        name=row["name"],
+        source=row["source"],
+        image_count=row["image_count"],
+        size_px=row["size_px"],
+        bytes=row["bytes"],
+        has_labels=bool(row["has_labels"]),
+        created=row["created"],
+    )
