@@ -1,0 +1,1 @@
+"""The Streamlit app: entry point, shared widgets and cached handles into ssl_core."""

@@ -1,0 +1,28 @@
+"""Entry point: `streamlit run app/main.py [-- --workspace DIR]`.
+
+Builds the navigation over the files in pages/. Heavy libraries (torch, UMAP, FAISS)
+are imported only by the pages that need them, so the first paint does not wait.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app.state import seed_demo_data, workspace  # noqa: E402
+
+st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
+    ]
+)
+with st.sidebar:
+    st.caption(f"Workspace: `{workspace().root}`")
+seed_demo_data(workspace())
+navigation.run()

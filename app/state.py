@@ -1,0 +1,47 @@
+"""Process-wide handles the pages share: the workspace, and the demo data it starts with."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import streamlit as st
+
+from app.widgets import progress_bar
+from ssl_core.data.ingest import IngestError, ingest_builtin
+from ssl_core.store import Workspace, WorkspaceError
+
+DEMO_DATASETS = ("shapes", "digits")  # imported into an empty workspace on first start
+DEMO_SEEDED = "demo_seeded"
+
+
+def workspace_arg(argv: list[str]) -> str | None:
+    """`--workspace DIR` from the arguments after `streamlit run app/main.py --`."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--workspace")
+    return parser.parse_known_args(argv)[0].workspace
+
+
+@st.cache_resource(show_spinner=False)
+def _open_workspace(root: str | None) -> Workspace:
+    return Workspace(root)
+
+
+def workspace() -> Workspace:
+    """The workspace this app serves: `--workspace`, else $SSL_WORKSPACE, else ./workspace."""
+    return _open_workspace(workspace_arg(sys.argv[1:]))
+
+
+def seed_demo_data(ws: Workspace) -> None:
+    """Import the demo datasets once per workspace, so a new user has data at once.
+    Deleting them later does not bring them back."""
+    if ws.get_meta(DEMO_SEEDED) is not None:
+        return
+    with st.status("Preparing demo datasets (first start only)...", expanded=True) as status:
+        for name in DEMO_DATASETS:
+            try:
+                ingest_builtin(ws, name, progress=progress_bar(f"{name}: images"))
+            except (IngestError, WorkspaceError):
+                pass  # another session imported it first
+        ws.set_meta(DEMO_SEEDED, "1")
+        status.update(label="Demo datasets ready", state="complete", expanded=False)

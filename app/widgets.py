@@ -1,0 +1,44 @@
+"""Small drawing helpers shared by the pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally where Streamlit renders Markdown (captions, labels)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def human_bytes(count: int) -> str:
+    """1536 -> '1.5 KB'."""
+    units = ("B", "KB", "MB", "GB", "TB")
+    value, unit = float(count), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{value:.0f} B" if unit == 0 else f"{value:.1f} {units[unit]}"
+
+
+def gallery(images: np.ndarray, captions: list[str], width: int = 96) -> None:
+    """A wrapping grid of (N, H, W, 3) uint8 images with literal captions."""
+    st.image(list(images), caption=[escape_markdown(c) for c in captions], width=width)
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%."""
+    bar = st.progress(0.0, text=label)
+    last = [-1]
+
+    def update(done: int, total: int) -> None:
+        percent = int(100 * done / max(total, 1))
+        if percent != last[0]:
+            last[0] = percent
+            bar.progress(percent / 100, text=f"{label}: {done:,} / {total:,}")
+
+    return update

@@ -1,0 +1,154 @@
+"""Data page: get images in (upload, zip, server folder, built-in) and look at them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.state import workspace
+from app.widgets import escape_markdown, gallery, human_bytes, progress_bar
+from ssl_core.data.builtins import DATASETS
+from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
+from ssl_core.store import WorkspaceError
+
+PAGE_SIZE = 60
+SIZES = (32, 48, 64, 96, 128)
+REPORT_KEY = "data_last_report"
+
+ws = workspace()
+
+st.title("Data")
+st.caption("Bring in a folder of unlabeled images. They are decoded once, cropped to squares "
+           "and stored in the workspace; labels are optional and only used to judge the result.")
+
+
+def _show_report(report: dict) -> None:
+    if report.get("error"):
+        st.error(f"Nothing was imported: {report['error']}")
+    else:
+        st.success(f"Imported **{report['images']:,}** images as dataset "
+                   f"**{escape_markdown(report['dataset'])}**"
+                   + (f" ({report['labelled']:,} with labels)." if report["labelled"] else "."))
+    for warning in report.get("warnings", []):
+        st.warning(warning)
+    if report.get("rejected"):
+        st.error(f"{len(report['rejected']):,} file(s) rejected:")
+        st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
+                     hide_index=True, width="stretch")
+
+
+def _run_import(do_import, label: str) -> None:
+    """Run an import with a progress bar; keep its report for the next rerun."""
+    st.caption("Press **Stop** (top right) to cancel: nothing is stored until the end.")
+    try:
+        report: IngestReport = do_import(progress_bar(label))
+        st.session_state[REPORT_KEY] = report.to_json()
+        st.session_state["data_selected"] = report.dataset
+    except (IngestError, WorkspaceError) as exc:
+        st.session_state[REPORT_KEY] = {"error": str(exc), "rejected": getattr(exc, "rejected", [])}
+    st.rerun()
+
+
+with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:"):
+    source = st.segmented_control("Source", ["Upload files", "Folder on the server", "Built-in demo"],
+                                  default="Upload files", key="data_source")
+    left, right = st.columns([3, 1])
+    size = right.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE),
+                           help="Images are centre-cropped to squares of this side for training.")
+    replace = right.checkbox("Replace a dataset of the same name")
+    if source == "Built-in demo":
+        builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
+                                 format_func=lambda n: f"{n}: {DATASETS[n].description}")
+        name = left.text_input("Dataset name", value=builtin, key="data_builtin_name")
+        if st.button("Import built-in", type="primary"):
+            _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
+                                                        replace=replace, progress=progress),
+                        f"Generating {builtin}")
+    elif source == "Folder on the server":
+        folder = left.text_input("Folder path", placeholder="/data/my_images",
+                                 help="For collections too large to upload. Read only; nothing "
+                                      "is written there.")
+        labels_path = left.text_input("Labels CSV path (optional)", placeholder="/data/labels.csv")
+        name = left.text_input("Dataset name (optional)", key="data_folder_name")
+        if st.button("Import folder", type="primary", disabled=not folder.strip()):
+            _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
+                                                     labels_path=labels_path.strip() or None, size=size,
+                                                     replace=replace, progress=progress),
+                        "Decoding")
+    else:
+        files = left.file_uploader("Images or zip archives", accept_multiple_files=True,
+                                   help="JPEG, PNG, WebP, BMP, TIFF, GIF, or a .zip of them. "
+                                        "Class-named subfolders in a zip become labels.")
+        labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
+        name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
+        if st.button("Import upload", type="primary", disabled=not files):
+            uploads = [(f.name, f.getvalue()) for f in files]
+            labels_csv = labels_file.getvalue() if labels_file else None
+            _run_import(lambda progress: ingest_uploads(ws, uploads, name=name, size=size,
+                                                        labels_csv=labels_csv, replace=replace,
+                                                        progress=progress),
+                        "Decoding")
+
+if REPORT_KEY in st.session_state:
+    _show_report(st.session_state[REPORT_KEY])
+
+datasets = ws.datasets()
+st.subheader("Datasets")
+if not datasets:
+    st.info("No datasets yet: add one above.")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame([{"name": d.name, "images": d.image_count, "stored size": f"{d.size_px} px",
+                   "on disk": human_bytes(d.bytes), "labels": "yes" if d.has_labels else "no",
+                   "source": d.source, "created": d.created} for d in datasets]),
+    hide_index=True, width="stretch",
+)
+
+names = [d.name for d in datasets]
+if st.session_state.get("data_selected") not in names:
+    st.session_state["data_selected"] = names[0]
+chosen = ws.dataset(st.selectbox("Look at", names, key="data_selected"))
+
+images_col, stored_col, labels_col, disk_col = st.columns(4)
+images_col.metric("Images", f"{chosen.image_count:,}")
+stored_col.metric("Stored size", f"{chosen.size_px} px")
+label_counts = ws.label_counts(chosen)
+labels_col.metric("Classes", len(label_counts) if label_counts else "none")
+disk_col.metric("On disk", human_bytes(chosen.bytes))
+
+if label_counts:
+    with st.expander(f"Labels: {len(label_counts)} classes (used only to judge and colour, "
+                     "never for training)"):
+        st.bar_chart(pd.Series(label_counts, name="images"), horizontal=True,
+                     height=min(40 + 24 * len(label_counts), 600))
+
+rejected = ws.rejections(chosen)
+if rejected:
+    with st.expander(f"{len(rejected):,} file(s) were rejected at import"):
+        st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch")
+
+pages = max(1, -(-chosen.image_count // PAGE_SIZE))
+page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
+                       key=f"data_page_{chosen.id}") if pages > 1 else 1
+start = (page - 1) * PAGE_SIZE
+rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
+thumbs = ws.thumbnails(chosen)[start : start + len(rows)]
+gallery(thumbs, [row["name"] + (f" [{row['label']}]" if row["label"] else "") for row in rows])
+
+st.divider()
+if st.session_state.get("data_confirm_delete") == chosen.name:
+    st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
+               "This cannot be undone. Other datasets are not touched.")
+    yes, no = st.columns([1, 6])
+    if yes.button("Yes, delete", type="primary"):
+        ws.delete_dataset(chosen.name)
+        del st.session_state["data_confirm_delete"]
+        st.session_state.pop(REPORT_KEY, None)
+        st.rerun()
+    if no.button("Cancel"):
+        del st.session_state["data_confirm_delete"]
+        st.rerun()
+elif st.button("Delete this dataset", icon=":material/delete:"):
+    st.session_state["data_confirm_delete"] = chosen.name
+    st.rerun()
