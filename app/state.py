@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import streamlit as st
 
 from app.widgets import progress_bar
 from ssl_core.data.ingest import IngestError, ingest_builtin
-from ssl_core.store import Workspace, WorkspaceError
+from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
 
 DEMO_DATASETS = ("shapes", "digits")  # imported into an empty workspace on first start
 DEMO_SEEDED = "demo_seeded"
@@ -23,13 +24,14 @@ def workspace_arg(argv: list[str]) -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_workspace(root: str | None) -> Workspace:
+def _open_workspace(root: str) -> Workspace:
     return Workspace(root)
 
 
 def workspace() -> Workspace:
     """The workspace this app serves: `--workspace`, else $SSL_WORKSPACE, else ./workspace."""
-    return _open_workspace(workspace_arg(sys.argv[1:]))
+    root = workspace_arg(sys.argv[1:]) or default_workspace_path()
+    return _open_workspace(str(Path(root).expanduser().resolve()))
 
 
 def seed_demo_data(ws: Workspace) -> None:

@@ -59,7 +59,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
     if source == "Built-in demo":
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
-        name = left.text_input("Dataset name", value=builtin, key="data_builtin_name")
+        name = left.text_input("Dataset name", value=builtin, key=f"data_builtin_name_{builtin}")
         if st.button("Import built-in", type="primary"):
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
                                                         replace=replace, progress=progress),
@@ -128,9 +128,9 @@ if rejected:
     with st.expander(f"{len(rejected):,} file(s) were rejected at import"):
         st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch")
 
+st.markdown("**Images**")
 pages = max(1, -(-chosen.image_count // PAGE_SIZE))
-page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
-                       key=f"data_page_{chosen.id}") if pages > 1 else 1
+page = st.pagination(pages, key=f"data_page_{chosen.id}") if pages > 1 else 1
 start = (page - 1) * PAGE_SIZE
 rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
 thumbs = ws.thumbnails(chosen)[start : start + len(rows)]

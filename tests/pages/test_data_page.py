@@ -1,0 +1,109 @@
+"""AppTest of the Data page: demo data on first start, upload with a rejected file,
+built-in import, folder import, gallery paging and delete with confirmation."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from ssl_core.store import Workspace
+
+RUN_TIMEOUT = 120
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def png_bytes(colour: tuple[int, int, int], size=(20, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def names_in_table(at: AppTest) -> list[str]:
+    table = next(df.value for df in at.dataframe if "images" in df.value.columns)
+    return list(table["name"])
+
+
+def test_first_start_shows_demo_datasets_and_gallery(app):
+    assert names_in_table(app) == ["shapes", "digits"]
+    assert app.selectbox(key="data_selected").value == "shapes"
+    assert [m.value for m in app.metric][:2] == ["2,000", "64 px"]
+    gallery = app.image[0]
+    assert len(gallery.value) == 60  # one page of the gallery
+    assert gallery.captions[:2] == [r"circle\_0000\.png \[circle\]", r"square\_0001\.png \[square\]"]
+
+
+def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i, colour in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255)]):
+            zf.writestr(f"set/{'red green blue'.split()[i]}/{i}.png", png_bytes(colour))
+        zf.writestr("set/blue/notes.jpg", b"this is not an image")
+    app.segmented_control(key="data_source").set_value("Upload files").run()
+    app.file_uploader[0].set_value([("pics.zip", archive.getvalue(), "application/zip")])
+    app.text_input(key="data_upload_name").set_value("pics").run()
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    assert not app.exception, app.exception
+    assert "Imported **3** images" in app.success[0].value
+    rejected = app.dataframe[0].value
+    assert list(rejected["file"]) == ["pics.zip/set/blue/notes.jpg"]
+    assert "not a supported image" in rejected["reason"][0]
+    assert "pics" in names_in_table(app)
+    assert app.selectbox(key="data_selected").value == "pics"
+    assert app.metric[2].value == "3"  # classes from the subfolders red, green, blue
+
+
+def test_builtin_import_and_folder_import(app, tmp_path):
+    app.segmented_control(key="data_source").set_value("Built-in demo").run()
+    app.selectbox(key="data_builtin").set_value("textures").run()
+    next(b for b in app.button if b.label == "Import built-in").click().run()
+    assert not app.exception, app.exception
+    assert "textures" in names_in_table(app)
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"p{i}.png").write_bytes(png_bytes((60 * i, 10, 10)))
+    (folder / "empty.jpg").write_bytes(b"")
+    app.segmented_control(key="data_source").set_value("Folder on the server").run()
+    app.text_input[0].set_value(str(folder))
+    app.text_input(key="data_folder_name").set_value("server folder").run()
+    next(b for b in app.button if b.label == "Import folder").click().run()
+    assert not app.exception, app.exception
+    assert "Imported **4** images" in app.success[0].value
+    assert list(app.dataframe[0].value["file"]) == ["empty.jpg"]
+    assert "server folder" in names_in_table(app)
+
+
+def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
+    app.selectbox(key="data_selected").set_value("digits").run()
+    next(b for b in app.button if b.label == "Delete this dataset").click().run()
+    assert "cannot be undone" in app.warning[0].value
+    next(b for b in app.button if b.label == "Cancel").click().run()
+    assert names_in_table(app) == ["shapes", "digits"]
+
+    next(b for b in app.button if b.label == "Delete this dataset").click().run()
+    next(b for b in app.button if b.label == "Yes, delete").click().run()
+    assert not app.exception, app.exception
+    assert names_in_table(app) == ["shapes"]
+    ws = Workspace()
+    assert ws.images(ws.dataset("shapes")).shape == (2000, 64, 64, 3)
+
+
+def test_gallery_pages(app):
+    app.pagination(key="data_page_" + Workspace().dataset("shapes").id).set_value(34).run()
+    assert not app.exception, app.exception
+    assert len(app.image[0].value) == 2000 - 33 * 60
