@@ -49,7 +49,8 @@ def _run_import(do_import, label: str) -> None:
     st.rerun()
 
 
-with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:"):
+with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:",
+                 key="data_add_expander"):
     source = st.segmented_control("Source", ["Upload files", "Folder on the server", "Built-in demo"],
                                   default="Upload files", key="data_source")
     left, right = st.columns([3, 1])
