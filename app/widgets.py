@@ -25,6 +25,15 @@ def human_bytes(count: int) -> str:
     return f"{value:.0f} B" if unit == 0 else f"{value:.1f} {units[unit]}"
 
 
+def short_name(name: str, limit: int = 24) -> str:
+    """The file name without its folders, shortened in the middle: 'long…name.png'."""
+    base = name.rsplit("/", 1)[-1]
+    if len(base) <= limit:
+        return base
+    keep = limit - 1
+    return base[: keep - keep // 2] + "…" + base[-(keep // 2):]
+
+
 def gallery(images: np.ndarray, captions: list[str], width: int = 96) -> None:
     """A wrapping grid of (N, H, W, 3) uint8 images with literal captions."""
     st.image(list(images), caption=[escape_markdown(c) for c in captions], width=width)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import workspace
-from app.widgets import escape_markdown, gallery, human_bytes, progress_bar
+from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
 from ssl_core.store import WorkspaceError
@@ -135,7 +135,7 @@ page = st.pagination(pages, key=f"data_page_{chosen.id}") if pages > 1 else 1
 start = (page - 1) * PAGE_SIZE
 rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
 thumbs = ws.thumbnails(chosen)[start : start + len(rows)]
-gallery(thumbs, [row["name"] + (f" [{row['label']}]" if row["label"] else "") for row in rows])
+gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"] else "") for row in rows])
 
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:
