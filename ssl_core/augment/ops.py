@@ -1,0 +1,178 @@
+"""Batched augmentation ops with per-sample random parameters, on any device.
+
+Every op takes a float batch (N, 3, H, W) in [0, 1] and a `torch.Generator`, draws one
+set of parameters per sample, and works on the whole batch at once; no Python loop runs
+over images. Two costly ops are fused where the libraries are slow:
+
+* crop, flip and resize are one affine `grid_sample` per batch;
+* colour jitter (brightness, contrast, saturation, hue, in a random order per sample)
+  and grayscale are one 3x3 colour matrix plus offset per sample, applied by one
+  batched matmul and clamped once at the end. Hue is a rotation about the grey axis in
+  YIQ space, the linear form of a hue shift.
+
+Gaussian blur is separable, with a kernel per sample applied as a grouped convolution.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+# ITU-R 601 luma: what "grayscale" means in torchvision and PIL.
+LUMA = (0.299, 0.587, 0.114)
+_RGB_TO_YIQ = ((0.299, 0.587, 0.114), (0.596, -0.274, -0.322), (0.211, -0.523, 0.312))
+
+
+def uniform(n: int, low: float, high: float, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+    """(n,) samples from U(low, high)."""
+    return low + (high - low) * torch.rand(n, generator=gen, device=device)
+
+
+def coin(n: int, p: float, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+    """(n,) bool, each True with probability p."""
+    return torch.rand(n, generator=gen, device=device) < p
+
+
+def to_float(batch_uint8: torch.Tensor) -> torch.Tensor:
+    """uint8 (N, H, W, 3) -> float (N, 3, H, W) in [0, 1]."""
+    return batch_uint8.permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def to_uint8(batch: torch.Tensor) -> torch.Tensor:
+    """float (N, 3, H, W) in [0, 1] -> uint8 (N, H, W, 3)."""
+    return batch.clamp(0, 1).mul(255).round_().to(torch.uint8).permute(0, 2, 3, 1)
+
+
+def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
+                      ratio: tuple[float, float], flip_p: float, gen: torch.Generator) -> torch.Tensor:
+    """Random resized crop + horizontal flip, (N, 3, H, W) -> (N, 3, size, size).
+
+    Per sample: area fraction ~ U(scale), log aspect ratio ~ U(log ratio), a centre that
+    keeps the crop inside the image, and a flip with probability `flip_p` (as
+    torchvision's RandomResizedCrop + RandomHorizontalFlip; crops wider than the image
+    are narrowed to fit rather than redrawn).
+    """
+    n, device = x.shape[0], x.device
+    area = uniform(n, scale[0], scale[1], gen, device)
+    log_ratio = uniform(n, math.log(ratio[0]), math.log(ratio[1]), gen, device)
+    aspect = torch.exp(log_ratio)
+    width = torch.sqrt(area * aspect).clamp(max=1.0)  # fractions of the image side
+    height = torch.sqrt(area / aspect).clamp(max=1.0)
+    centre_x = (1 - width) * (2 * torch.rand(n, generator=gen, device=device) - 1)
+    centre_y = (1 - height) * (2 * torch.rand(n, generator=gen, device=device) - 1)
+    flip = torch.where(coin(n, flip_p, gen, device), -1.0, 1.0)
+    theta = torch.zeros(n, 2, 3, device=device)
+    theta[:, 0, 0] = width * flip
+    theta[:, 0, 2] = centre_x
+    theta[:, 1, 1] = height
+    theta[:, 1, 2] = centre_y
+    grid = F.affine_grid(theta, [n, x.shape[1], size, size], align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+
+
+def _eye(n: int, device: torch.device) -> torch.Tensor:
+    return torch.eye(3, device=device).expand(n, 3, 3)
+
+
+def _hue_matrices(angle: torch.Tensor) -> torch.Tensor:
+    """(N,) angles in radians -> (N, 3, 3) RGB matrices rotating hue about the grey axis."""
+    to_yiq = torch.tensor(_RGB_TO_YIQ, device=angle.device)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    rotation = torch.zeros(angle.shape[0], 3, 3, device=angle.device)
+    rotation[:, 0, 0] = 1
+    rotation[:, 1, 1], rotation[:, 1, 2] = cos, -sin
+    rotation[:, 2, 1], rotation[:, 2, 2] = sin, cos
+    return torch.linalg.inv(to_yiq) @ rotation @ to_yiq
+
+
+def colour_jitter_grayscale(x: torch.Tensor, brightness: float, contrast: float, saturation: float,
+                            hue: float, jitter_p: float, gray_p: float,
+                            gen: torch.Generator) -> torch.Tensor:
+    """ColorJitter (random op order per sample) applied with probability `jitter_p`, then
+    RandomGrayscale with probability `gray_p`; fused into one affine colour map per sample.
+
+    Factors as torchvision: brightness, contrast, saturation ~ U(1-s, 1+s) (s >= 0), hue
+    shift ~ U(-h, h) turns (h <= 0.5). Contrast blends with the mean grey of the image
+    as it is at that point of the chain, tracked exactly through the composition.
+    """
+    n, device = x.shape[0], x.device
+    luma = torch.tensor(LUMA, device=device)
+    grey = torch.ones(3, 1, device=device) @ luma[None, :]  # (3, 3): pixel -> its grey, x3
+    mean_rgb = x.mean(dim=(2, 3))  # (N, 3)
+    jitter = coin(n, jitter_p, gen, device)
+    factors = {
+        "brightness": uniform(n, max(0.0, 1 - brightness), 1 + brightness, gen, device),
+        "contrast": uniform(n, max(0.0, 1 - contrast), 1 + contrast, gen, device),
+        "saturation": uniform(n, max(0.0, 1 - saturation), 1 + saturation, gen, device),
+    }
+    hue_turns = uniform(n, -hue, hue, gen, device)
+    order = torch.argsort(torch.rand(n, 4, generator=gen, device=device), dim=1)
+    matrix, offset = _eye(n, device).clone(), torch.zeros(n, 3, device=device)
+    hue_matrix = _hue_matrices(2 * math.pi * hue_turns)
+    for position in range(4):
+        op = order[:, position]
+        b = factors["brightness"][:, None, None]
+        c = factors["contrast"][:, None, None]
+        s = factors["saturation"][:, None, None]
+        current_mean_grey = ((matrix @ mean_rgb[:, :, None]).squeeze(2) + offset) @ luma  # (N,)
+        candidates = [
+            (b * matrix, b[:, :, 0] * offset),
+            (c * matrix, c[:, :, 0] * offset + (1 - c[:, :, 0]) * current_mean_grey[:, None]),
+            ((s * _eye(n, device) + (1 - s) * grey) @ matrix,
+             ((s * _eye(n, device) + (1 - s) * grey) @ offset[:, :, None]).squeeze(2)),
+            (hue_matrix @ matrix, (hue_matrix @ offset[:, :, None]).squeeze(2)),
+        ]
+        for index, (new_matrix, new_offset) in enumerate(candidates):
+            pick = jitter & (op == index)
+            matrix = torch.where(pick[:, None, None], new_matrix, matrix)
+            offset = torch.where(pick[:, None], new_offset, offset)
+    gray = coin(n, gray_p, gen, device)
+    matrix = torch.where(gray[:, None, None], grey @ matrix, matrix)
+    offset = torch.where(gray[:, None], (grey @ offset[:, :, None]).squeeze(2), offset)
+    h, w = x.shape[2:]
+    mapped = torch.baddbmm(offset[:, :, None], matrix, x.reshape(n, 3, h * w))
+    return mapped.reshape(n, 3, h, w).clamp_(0, 1)
+
+
+def gaussian_blur(x: torch.Tensor, p: float, sigma: tuple[float, float], gen: torch.Generator) -> torch.Tensor:
+    """Gaussian blur with probability `p`, sigma ~ U(sigma) in pixels, per sample.
+
+    Only the chosen samples are blurred: a separable kernel per sample (radius 3 sigma),
+    applied as two grouped convolutions with reflection padding.
+    """
+    n, device = x.shape[0], x.device
+    chosen = coin(n, p, gen, device)
+    sigmas = uniform(n, sigma[0], sigma[1], gen, device)
+    index = chosen.nonzero().squeeze(1)
+    if index.numel() == 0:
+        return x
+    h, w = x.shape[2:]
+    radius = max(1, min(math.ceil(3 * sigma[1]), (min(h, w) - 1) // 2))
+    taps = torch.arange(-radius, radius + 1, device=device, dtype=x.dtype)
+    kernel = torch.exp(-0.5 * (taps[None, :] / sigmas[index, None]) ** 2)
+    kernel = (kernel / kernel.sum(dim=1, keepdim=True)).repeat_interleave(3, dim=0)  # (M*3, K)
+    picked = x[index].reshape(1, -1, h, w)
+    groups = picked.shape[1]
+    picked = F.conv2d(F.pad(picked, (radius, radius, 0, 0), mode="reflect"),
+                      kernel[:, None, None, :], groups=groups)
+    picked = F.conv2d(F.pad(picked, (0, 0, radius, radius), mode="reflect"),
+                      kernel[:, None, :, None], groups=groups)
+    out = x.clone()
+    out[index] = picked.reshape(-1, 3, h, w)
+    return out
+
+
+def solarize(x: torch.Tensor, p: float, gen: torch.Generator, threshold: float = 0.5) -> torch.Tensor:
+    """With probability `p` per sample, invert every value at or above `threshold`."""
+    chosen = coin(x.shape[0], p, gen, x.device)[:, None, None, None]
+    return torch.where(chosen & (x >= threshold), 1 - x, x)
+
+
+def random_patch_mask(n: int, patches: int, ratio: float, gen: torch.Generator,
+                      device: torch.device) -> torch.Tensor:
+    """(n, patches) bool, exactly round(patches * ratio) True (hidden) per row, as MAE."""
+    hidden = int(round(patches * ratio))
+    ranks = torch.argsort(torch.argsort(torch.rand(n, patches, generator=gen, device=device), dim=1), dim=1)
+    return ranks < hidden
