@@ -37,7 +37,7 @@ def coin(n: int, p: float, gen: torch.Generator, device: torch.device) -> torch.
 
 def to_float(batch_uint8: torch.Tensor) -> torch.Tensor:
     """uint8 (N, H, W, 3) -> float (N, 3, H, W) in [0, 1]."""
-    return batch_uint8.permute(0, 3, 1, 2).float().div_(255.0)
+    return batch_uint8.permute(0, 3, 1, 2).to(torch.float32).contiguous().div_(255.0)
 
 
 def to_uint8(batch: torch.Tensor) -> torch.Tensor:
@@ -60,16 +60,16 @@ def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
     aspect = torch.exp(log_ratio)
     width = torch.sqrt(area * aspect).clamp(max=1.0)  # fractions of the image side
     height = torch.sqrt(area / aspect).clamp(max=1.0)
-    centre_x = (1 - width) * (2 * torch.rand(n, generator=gen, device=device) - 1)
+    centre_x = (1 - width) * (2 * torch.rand(n, generator=gen, device=device) - 1)  # in [-1, 1]
     centre_y = (1 - height) * (2 * torch.rand(n, generator=gen, device=device) - 1)
     flip = torch.where(coin(n, flip_p, gen, device), -1.0, 1.0)
-    theta = torch.zeros(n, 2, 3, device=device)
-    theta[:, 0, 0] = width * flip
-    theta[:, 0, 2] = centre_x
-    theta[:, 1, 1] = height
-    theta[:, 1, 2] = centre_y
-    grid = F.affine_grid(theta, [n, x.shape[1], size, size], align_corners=False)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    # The map is axis-aligned, so the sampling grid is an outer product of two lines
+    # (cheaper than affine_grid). Coordinates are normalised to [-1, 1], pixel centres.
+    line = (torch.arange(size, device=device, dtype=x.dtype) + 0.5) * (2 / size) - 1
+    grid_x = (width * flip)[:, None] * line[None, :] + centre_x[:, None]  # (N, size)
+    grid_y = height[:, None] * line[None, :] + centre_y[:, None]
+    grid = torch.stack([grid_x[:, None, :].expand(n, size, size), grid_y[:, :, None].expand(n, size, size)], dim=3)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
 def _eye(n: int, device: torch.device) -> torch.Tensor:

@@ -1,0 +1,26 @@
+"""ResNet-18 with the CIFAR stem (He et al. 2016; stem as in SimCLR's CIFAR experiments):
+a 3x3 stride-1 first convolution and no max-pool, so small images keep their detail."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchvision.models import resnet18
+
+from .base import Encoder
+
+
+class ResNet18(Encoder):
+    """(N, 3, H, W) -> (N, 512)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        net = resnet18(weights=None)
+        net.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        net.maxpool = nn.Identity()
+        net.fc = nn.Identity()
+        self.net = net
+        self.num_features = 512
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
