@@ -11,7 +11,7 @@ import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 # Only these parsers ever see user bytes.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
@@ -41,7 +41,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
     """Any Pillow mode to 8-bit RGB; transparency composited onto white."""
     if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         im = _decode_16bit(im)
-    if im.mode == "P":
+    if im.mode == "P" or (im.mode in ("L", "RGB") and "transparency" in im.info):
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     if im.mode in ("LA", "La", "PA", "RGBa"):
         im = im.convert("RGBA")
@@ -55,7 +55,8 @@ def decode_image(data: bytes, draft_size: int | None = None) -> Image.Image:
     """Decode `data` into an RGB image of its original size (orientation applied).
 
     `draft_size` lets JPEG decode at a reduced scale no smaller than that many pixels
-    per side, which is faster and keeps memory bounded. Raises RejectedFile with the
+    per side, which is faster and keeps memory bounded; `info["original_size"]` stays the
+    (width, height) of the file, orientation applied. Raises RejectedFile with the
     reason when the bytes are empty, not a supported image, truncated, or too large.
     """
     if not data:
@@ -78,8 +79,10 @@ def decode_image(data: bytes, draft_size: int | None = None) -> Image.Image:
             if draft_size and im.format in ("JPEG", "MPO"):
                 im.draft("RGB", (draft_size, draft_size))
             im.load()
-            im = ImageOps.exif_transpose(im)
-            return to_rgb(im)
+            turned = im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
+            im = to_rgb(ImageOps.exif_transpose(im))
+            im.info["original_size"] = (height, width) if turned else (width, height)
+            return im
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise RejectedFile(f"decompression bomb refused ({exc})") from None
         except Exception as exc:  # Pillow raises many types for corrupt data

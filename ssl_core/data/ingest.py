@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image
 
-from ..store import Workspace, fsync_file
+from ..store import Workspace, WorkspaceError, fsync_file
 from .builtins import get_builtin
 from .decode import RejectedFile, decode_image, letterbox, square
 from .labels import LABELS_FILE, LabelsError, labels_from_folders, match_csv, parse_labels_csv
@@ -107,7 +107,7 @@ def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],
             rejected.append({"file": printable(entry.name), "reason": entry.reason})
         else:
             try:
-                image = decode_image(entry.read(), draft_size=size)
+                image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE))
                 yield _Decoded(entry.name, entry.inner, image)
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.append({"file": printable(entry.name), "reason": str(exc)})
@@ -137,7 +137,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         for item in decoded:
             images.array[len(rows)] = square(item.image, size)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
-            rows.append((printable(item.name), item.inner, *item.image.size, item.label))
+            width, height = item.image.info.get("original_size", item.image.size)
+            rows.append((printable(item.name), item.inner, width, height, item.label))
         if not rows:
             raise IngestError("no image could be imported; see the rejected files", rejected)
         images.finish(len(rows))
@@ -149,6 +150,9 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
             rejected=[(r["file"], r["reason"]) for r in rejected], replace=replace,
         )
+    except WorkspaceError as exc:  # the name is taken
+        shutil.rmtree(built, ignore_errors=True)
+        raise IngestError(str(exc), rejected) from None
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)
         raise
@@ -257,7 +261,10 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
     if missing:
         raise IngestError(f"not found: {', '.join(missing)}")
     first = resolved[0]
-    default_name = first.stem if len(resolved) == 1 else first.parent.resolve().name
+    if len(resolved) > 1:
+        default_name = first.parent.resolve().name
+    else:  # a folder by its whole name, resolved so that "." and ".." name a folder too
+        default_name = first.resolve().name if first.is_dir() else first.stem
     if len(resolved) == 1 and first.is_dir():
         entries: Iterable[Entry] = folder_entries(first)
     elif len(resolved) == 1 and first.suffix.lower() == ".zip":

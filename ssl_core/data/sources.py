@@ -10,9 +10,11 @@ exhaust memory.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -161,7 +163,7 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
     def read() -> bytes:
         try:
             data = _read_capped(lambda: archive.open(info), min(cap, info.file_size))
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError) as exc:
             raise ValueError(f"corrupt archive member ({exc})") from None
         except (RuntimeError, NotImplementedError) as exc:
             raise ValueError(f"cannot be read ({exc})") from None

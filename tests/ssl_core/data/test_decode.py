@@ -1,0 +1,292 @@
+"""decode_image: supported formats and modes become RGB uint8; bad files are refused with
+a reason, and refusing them neither loads them nor stops the good files of an import."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ssl_core.data import decode
+from ssl_core.data.decode import RejectedFile, decode_image, letterbox, square, to_rgb
+from ssl_core.data.ingest import ingest_uploads
+
+ROOT = Path(__file__).resolve().parents[3]
+RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
+
+
+def pixels(data: bytes, **kwargs) -> np.ndarray:
+    im = decode_image(data, **kwargs)
+    assert im.mode == "RGB"
+    out = np.asarray(im)
+    assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
+    return out
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def grey_png(width: int, height: int) -> bytes:
+    """A valid all-black 8-bit grey PNG, written row by row so that it is never held
+    decoded in memory (a 8000x8000 one is about 64 KB)."""
+    packer = zlib.compressobj(9)
+    row = bytes(width + 1)  # filter byte + pixels
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat)
+            + png_chunk(b"IEND", b""))
+
+
+# -- formats -----------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt, save, tolerance", [
+    ("JPEG", {"quality": 95}, 6),
+    ("PNG", {}, 0),
+    ("WEBP", {"lossless": True}, 0),
+    ("BMP", {}, 0),
+    ("TIFF", {}, 0),
+    ("GIF", {}, 0),
+])
+def test_each_supported_format_decodes_to_rgb(make, fmt, save, tolerance):
+    data = make.solid((200, 40, 10), size=(24, 16), fmt=fmt, **save)
+    out = pixels(data)
+    assert out.shape == (16, 24, 3)
+    assert np.abs(out.astype(int) - (200, 40, 10)).max() <= tolerance
+
+
+def test_gif_uses_the_first_frame(make, workspace):
+    frames = [Image.new("RGB", (16, 16), RED), Image.new("RGB", (16, 16), BLUE)]
+    data = make.encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    assert (pixels(data) == RED).all()
+    report = ingest_uploads(workspace, [("anim.gif", data)], name="gif", size=8)
+    stored = workspace.images(workspace.dataset("gif"))
+    assert report.images == 1
+    assert (stored[0] == RED).all()
+
+
+def orientation_6_jpeg(make, size=(40, 20)) -> bytes:
+    """Left half red, right half blue, stored landscape with EXIF Orientation=6 (the
+    camera was turned: display it rotated 90 degrees clockwise)."""
+    im = Image.new("RGB", size, BLUE)
+    im.paste(RED, (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return make.encode(im, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def test_exif_orientation_is_applied(make):
+    out = pixels(orientation_6_jpeg(make))
+    assert out.shape == (40, 20, 3)  # (height, width): width and height swapped
+    assert np.abs(out[5, 10].astype(int) - RED).max() < 20  # the left half is now on top
+    assert np.abs(out[35, 10].astype(int) - BLUE).max() < 20
+
+
+def test_exif_orientation_gives_the_turned_size_in_the_rows(make, workspace):
+    ingest_uploads(workspace, [("turned.jpg", orientation_6_jpeg(make))], name="o", size=8)
+    row = workspace.image_rows(workspace.dataset("o"))[0]
+    assert (row["width"], row["height"]) == (20, 40)
+
+
+def test_rows_keep_the_original_size_of_a_large_jpeg(make, workspace):
+    """JPEG is decoded at a reduced scale (draft) for speed; the rows still record the
+    size of the file the user gave."""
+    data = make.noise(size=(1024, 512), fmt="JPEG")
+    assert decode_image(data, draft_size=64).info["original_size"] == (1024, 512)
+    ingest_uploads(workspace, [("big.jpg", data)], name="big", size=16)
+    row = workspace.image_rows(workspace.dataset("big"))[0]
+    assert (row["width"], row["height"]) == (1024, 512)
+
+
+def test_draft_never_goes_below_the_requested_side(make):
+    data = make.noise(size=(1024, 512), fmt="JPEG")
+    assert min(decode_image(data, draft_size=64).size) >= 64
+    assert decode_image(data).size == (1024, 512)
+
+
+# -- modes ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+def test_cmyk_becomes_rgb(make, fmt):
+    data = make.encode(Image.new("CMYK", (8, 8), (0, 255, 255, 0)), fmt)
+    assert Image.open(io.BytesIO(data)).mode == "CMYK"
+    assert np.abs(pixels(data).astype(int) - RED).max() <= 3
+
+
+def test_palette_becomes_rgb(make):
+    im = Image.new("P", (8, 8), 1)
+    im.putpalette([0, 0, 0, 10, 200, 30] + [0] * (256 * 3 - 6))
+    assert (pixels(make.encode(im, "PNG")) == (10, 200, 30)).all()
+
+
+def test_transparent_palette_pixels_become_white(make):
+    im = Image.new("P", (8, 8), 1)
+    im.putpalette([0, 0, 0, 10, 200, 30] + [0] * (256 * 3 - 6))
+    im.paste(0, (0, 0, 4, 8))
+    out = pixels(make.encode(im, "PNG", transparency=0))
+    assert (out[:, :4] == WHITE).all()
+    assert (out[:, 4:] == (10, 200, 30)).all()
+
+
+def test_grey_alpha_becomes_rgb_on_white(make):
+    im = Image.new("LA", (8, 8), (100, 255))
+    im.paste((0, 0), (0, 0, 4, 8))  # transparent left half
+    out = pixels(make.encode(im, "PNG"))
+    assert (out[:, :4] == WHITE).all()
+    assert (out[:, 4:] == 100).all()
+
+
+def test_rgba_transparency_is_composited_onto_white(make):
+    im = Image.new("RGBA", (8, 8), (0, 0, 255, 0))
+    im.paste((255, 0, 0, 255), (4, 0, 8, 8))
+    out = pixels(make.encode(im, "PNG"))
+    assert (out[:, :4] == WHITE).all() and (out[:, 4:] == RED).all()
+
+
+@pytest.mark.parametrize("mode, clear, solid", [("L", 50, 80), ("RGB", (9, 9, 9), (1, 2, 3))])
+def test_transparent_colour_of_grey_and_rgb_png_becomes_white(make, mode, clear, solid):
+    im = Image.new(mode, (8, 8), clear)
+    im.paste(solid, (0, 0, 4, 8))
+    out = pixels(make.encode(im, "PNG", transparency=clear))  # a tRNS chunk, no alpha channel
+    assert (out[:, 4:] == WHITE).all()
+    assert (out[:, :4] == solid).all()
+
+
+def test_one_bit_becomes_black_and_white_rgb(make):
+    im = Image.new("1", (8, 8), 0)
+    im.paste(1, (0, 0, 4, 8))
+    out = pixels(make.encode(im, "PNG"))
+    assert (out[:, :4] == WHITE).all() and (out[:, 4:] == 0).all()
+
+
+def test_16_bit_grey_is_scaled_not_clipped(make):
+    grey = np.array([[65535, 32768, 257, 0]], dtype=np.uint16)
+    data = make.encode(Image.fromarray(grey), "PNG")
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    out = pixels(data)
+    assert out[0, :, 0].tolist() == [255, 128, 1, 0]
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+
+
+def test_float_grey_is_scaled_by_its_range(make):
+    grey = np.array([[-1.0, 0.0, 1.0]], dtype=np.float32)
+    out = pixels(make.encode(Image.fromarray(grey, "F"), "TIFF"))
+    assert out[0, :, 0].tolist() == [0, 128, 255]
+
+
+def test_to_rgb_of_constant_float_image_is_black():
+    out = np.asarray(to_rgb(Image.fromarray(np.full((2, 2), 7.0, dtype=np.float32), "F")))
+    assert out.shape == (2, 2, 3) and (out == 0).all()
+
+
+# -- resizing ------------------------------------------------------------------------------
+def test_square_crops_the_centre():
+    im = Image.new("RGB", (30, 10), RED)
+    im.paste(GREEN, (10, 0, 20, 10))  # the centre third is green
+    out = square(im, 8)
+    assert out.shape == (8, 8, 3) and out.dtype == np.uint8
+    assert (out[:, 1:-1] == GREEN).all()  # the edge columns blend in a little red
+
+
+def test_letterbox_keeps_the_whole_image_and_pads():
+    out = letterbox(Image.new("RGB", (40, 20), RED), 16, fill=(1, 2, 3))
+    assert out.shape == (16, 16, 3) and out.dtype == np.uint8
+    assert (out[0] == (1, 2, 3)).all() and (out[-1] == (1, 2, 3)).all()
+    assert (out[8] == RED).all()
+
+
+# -- refused files: each alone in decode_image, then beside good files in one import ------
+def test_empty_file_is_refused(workspace, make, expect):
+    with pytest.raises(RejectedFile, match="empty file"):
+        decode_image(b"")
+    report = ingest_uploads(workspace, make.goods() + [("empty.png", b"")], name="t")
+    expect.rejected(report, workspace, "empty.png", "empty file")
+
+
+def test_non_image_renamed_jpg_is_refused(workspace, make, expect):
+    text = b"name,age\nalice,31\n" * 20
+    with pytest.raises(RejectedFile, match="not a supported image"):
+        decode_image(text)
+    report = ingest_uploads(workspace, make.goods() + [("notes.jpg", text)], name="t")
+    expect.rejected(report, workspace, "notes.jpg", "not a supported image")
+
+
+def test_image_in_an_unsupported_format_is_refused(workspace, make, expect):
+    tga = make.solid(RED, fmt="TGA")  # Pillow reads it, but TGA is not on the allowed list
+    assert Image.open(io.BytesIO(tga)).format == "TGA"
+    report = ingest_uploads(workspace, make.goods() + [("sneaky.png", tga)], name="t")
+    expect.rejected(report, workspace, "sneaky.png", "not a supported image")
+
+
+@pytest.mark.parametrize("fmt, name", [("JPEG", "cut.jpg"), ("PNG", "cut.png")])
+def test_truncated_image_is_refused(workspace, make, expect, fmt, name):
+    data = make.noise(size=(64, 64), fmt=fmt)
+    half = data[: len(data) // 2]
+    with pytest.raises(RejectedFile, match="truncated"):
+        decode_image(half)
+    report = ingest_uploads(workspace, make.goods() + [(name, half)], name="t")
+    expect.rejected(report, workspace, name, "truncated")
+
+
+def test_decompression_bomb_is_refused_before_decoding(workspace, make, expect):
+    bomb = grey_png(8000, 8000)  # 64 M pixels > MAX_PIXELS
+    assert len(bomb) < 200_000 and 8000 * 8000 > decode.MAX_PIXELS
+    tracemalloc.start()
+    try:
+        with pytest.raises(RejectedFile, match="decompression bomb") as refused:
+            decode_image(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "8000x8000" in str(refused.value)
+    assert peak < 20 * 1024**2
+    report = ingest_uploads(workspace, make.goods() + [("bomb.png", bomb)], name="t")
+    expect.rejected(report, workspace, "bomb.png", "decompression bomb", "8000x8000")
+
+
+def test_decompression_bomb_keeps_memory_bounded(tmp_path):
+    """In a fresh process (so the peak is not an earlier test's), refusing the bomb raises
+    the peak resident memory by far less than decoding it would (about 300 MB)."""
+    path = tmp_path / "bomb.png"
+    path.write_bytes(grey_png(8000, 8000))
+    script = textwrap.dedent(f"""
+        import resource
+        from ssl_core.data.decode import RejectedFile, decode_image
+        data = open({str(path)!r}, "rb").read()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            decode_image(data, draft_size=64)
+            print("decoded")
+        except RejectedFile:
+            print("rejected")
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=True)
+    outcome, grown_kib = done.stdout.split()
+    assert outcome == "rejected"
+    assert int(grown_kib) < 200 * 1024
+
+
+def test_header_far_over_pillows_limit_is_refused(make):
+    """A header claiming 20000x20000 (over twice Pillow's own limit) fails in Image.open."""
+    data = bytearray(make.solid(RED, size=(4, 4)))
+    data[16:24] = struct.pack(">II", 20000, 20000)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    with pytest.raises(RejectedFile, match="decompression bomb"):
+        decode_image(bytes(data))
+
+
+def test_max_pixels_is_the_limit(make, monkeypatch):
+    monkeypatch.setattr(decode, "MAX_PIXELS", 100)
+    assert pixels(make.solid(RED, size=(10, 10))).shape == (10, 10, 3)
+    with pytest.raises(RejectedFile, match="11x10 pixels is over the limit of 100"):
+        decode_image(make.solid(RED, size=(11, 10)))

@@ -1,0 +1,164 @@
+"""ingest_*: every source ends as (N, S, S, 3) uint8 images, (N, 96, 96, 3) thumbnails and
+one row per image; small datasets warn; bad arguments store nothing."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ssl_core.data.decode import decode_image, letterbox, square
+from ssl_core.data.ingest import (
+    THUMB_SIZE, TYPICAL_BATCH, IngestError, ingest_entries, ingest_path, ingest_uploads,
+)
+from ssl_core.data.sources import Candidate, Rejection
+
+FORMATS = [  # file name, format, save options, colour, tolerance
+    ("a.jpg", "JPEG", {"quality": 95}, (200, 30, 30), 6),
+    ("b.png", "PNG", {}, (30, 200, 30), 0),
+    ("c.webp", "WEBP", {"lossless": True}, (30, 30, 200), 0),
+    ("d.bmp", "BMP", {}, (200, 200, 30), 0),
+    ("e.tif", "TIFF", {}, (30, 200, 200), 0),
+    ("f.gif", "GIF", {}, (255, 0, 255), 0),
+]
+
+
+def test_every_format_in_one_import(workspace, make):
+    files = [(name, make.solid(colour, size=(20, 12), fmt=fmt, **save))
+             for name, fmt, save, colour, _ in FORMATS]
+    report = ingest_uploads(workspace, files, name="mixed", size=8)
+    info = workspace.dataset("mixed")
+    images, thumbs = workspace.images(info), workspace.thumbnails(info)
+    assert report.images == info.image_count == len(FORMATS) and report.rejected == []
+    assert images.shape == (len(FORMATS), 8, 8, 3) and images.dtype == np.uint8
+    assert thumbs.shape == (len(FORMATS), THUMB_SIZE, THUMB_SIZE, 3) and thumbs.dtype == np.uint8
+    for image, (*_, colour, tolerance) in zip(images, FORMATS):
+        assert np.abs(image.astype(int) - colour).max() <= tolerance
+    rows = workspace.image_rows(info)
+    assert [r["name"] for r in rows] == [f[0] for f in FORMATS]
+    assert {(r["width"], r["height"]) for r in rows} == {(20, 12)}
+    assert info.size_px == 8 and info.source == "upload: a.jpg, b.png, c.webp ..."
+
+
+def test_stored_images_are_the_centre_crop_and_the_thumbnails_the_whole_image(workspace, make):
+    data = make.noise(size=(40, 30))
+    ingest_uploads(workspace, [("n.png", data)], name="t", size=16)
+    info = workspace.dataset("t")
+    assert (workspace.images(info)[0] == square(decode_image(data), 16)).all()
+    assert (workspace.thumbnails(info)[0] == letterbox(decode_image(data), THUMB_SIZE)).all()
+    assert sorted(p.name for p in workspace.dataset_dir(info).iterdir()) == [
+        "images.npy", "thumbs.npy"]
+    assert info.bytes == sum(p.stat().st_size for p in workspace.dataset_dir(info).iterdir())
+
+
+def test_thumbnails_of_a_large_jpeg_are_not_upscaled_from_a_small_draft(workspace):
+    """A small training size must not make JPEG decode so small that the 96 px thumbnail
+    is blown up from fewer pixels."""
+    blocks = np.random.default_rng(0).integers(0, 256, (128, 128, 3), dtype=np.uint8)
+    pixels = np.kron(blocks, np.ones((4, 4, 1), dtype=np.uint8))  # 512 x 512, 4 px blocks
+    data = io.BytesIO()
+    Image.fromarray(pixels).save(data, "JPEG", quality=95)
+    ingest_uploads(workspace, [("big.jpg", data.getvalue())], name="t", size=16)
+    thumb = workspace.thumbnails(workspace.dataset("t"))[0].astype(int)
+    full = letterbox(decode_image(data.getvalue()), THUMB_SIZE).astype(int)
+    assert np.abs(thumb - full).mean() < 10  # about 20 when decoded at 64 px
+
+
+def test_one_image_imports_with_a_warning(workspace, make):
+    report = ingest_uploads(workspace, [("only.png", make.solid())], name="t")
+    assert report.images == 1
+    assert any("only one image" in w for w in report.warnings)
+    assert workspace.images(workspace.dataset("t")).shape == (1, 64, 64, 3)
+
+
+def test_fewer_than_a_typical_batch_imports_with_a_warning(workspace, make):
+    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(10)]
+    report = ingest_uploads(workspace, files, name="t", size=8)
+    assert report.images == 10
+    assert any(f"only 10 images, fewer than a typical batch of {TYPICAL_BATCH}" in w
+               for w in report.warnings)
+
+
+def test_a_typical_batch_has_no_size_warning(workspace, make):
+    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(TYPICAL_BATCH)]
+    report = ingest_uploads(workspace, files, name="t", size=8)
+    assert report.images == TYPICAL_BATCH and report.warnings == []
+
+
+@pytest.mark.parametrize("name, size, message", [
+    ("", 64, "needs a name"),
+    ("   ", 64, "needs a name"),
+    ("x" * 101, 64, "longer than 100"),
+    ("ok", 7, "between 8 and 512 pixels, not 7"),
+    ("ok", 513, "between 8 and 512 pixels, not 513"),
+])
+def test_bad_arguments_store_nothing(workspace, make, name, size, message):
+    with pytest.raises(IngestError, match=message):
+        ingest_uploads(workspace, make.goods(), name=name, size=size)
+    assert workspace.datasets() == [] and list(workspace.datasets_dir.iterdir()) == []
+
+
+def test_name_is_stripped(workspace, make):
+    assert ingest_uploads(workspace, make.goods(), name="  pets \n").dataset == "pets"
+
+
+def test_nothing_usable_raises_with_the_rejections_and_stores_nothing(workspace, make):
+    with pytest.raises(IngestError, match="no image could be imported") as failed:
+        ingest_uploads(workspace, [("a.jpg", b"nope"), ("b.png", b"")], name="t")
+    assert [r["file"] for r in failed.value.rejected] == ["a.jpg", "b.png"]
+    assert "empty file" in failed.value.rejected[1]["reason"]
+    assert workspace.datasets() == [] and list(workspace.datasets_dir.iterdir()) == []
+    with workspace.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0] == 0
+
+
+def test_progress_is_reported_for_every_entry(workspace, make):
+    calls = []
+    entries = [Candidate("a.png", "a.png", make.solid), Rejection("b.zip", "refused"),
+               Candidate("c.png", "c.png", lambda: b"junk")]
+    report = ingest_entries(workspace, entries, name="t", source="test",
+                            progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert report.images == 1
+    assert report.rejected == [{"file": "b.zip", "reason": "refused"},
+                               {"file": "c.png", "reason": report.rejected[1]["reason"]}]
+
+
+def test_report_json(workspace, make):
+    report = ingest_uploads(workspace, make.goods() + [("x.jpg", b"")], name="t")
+    assert report.to_json() == {
+        "dataset": "t", "images": 2, "labelled": 0,
+        "rejected": [{"file": "x.jpg", "reason": "empty file"}], "warnings": report.warnings}
+
+
+def test_ingest_path_files_folder_and_errors(workspace, make, tmp_path):
+    folder = tmp_path / "holiday"
+    folder.mkdir()
+    for name, data in make.goods():
+        (folder / name).write_bytes(data)
+    one = ingest_path(workspace, [str(folder / "good_red.png")])
+    assert (one.dataset, one.images) == ("good_red", 1)
+    both = ingest_path(workspace, [str(folder / "good_red.png"), str(folder / "good_blue.jpg")])
+    assert (both.dataset, both.images) == ("holiday", 2)
+    named = ingest_path(workspace, [str(folder)], name="trip", size=16)
+    assert (named.dataset, named.images) == ("trip", 2)
+    assert workspace.dataset("trip").source == str(folder)
+    with pytest.raises(IngestError, match="not found: .*nowhere"):
+        ingest_path(workspace, [str(tmp_path / "nowhere")])
+    with pytest.raises(IngestError, match="no built-in dataset 'nope'; choose one of: shapes"):
+        ingest_path(workspace, ["builtin:nope"])
+    assert [d.name for d in workspace.datasets()] == ["good_red", "holiday", "trip"]
+
+
+def test_ingest_path_names_a_folder_by_its_whole_name(workspace, make, tmp_path, monkeypatch):
+    folder = tmp_path / "2024.05 trip"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "a.png").write_bytes(make.solid())
+    assert ingest_path(workspace, [str(folder)]).dataset == "2024.05 trip"
+    monkeypatch.chdir(folder / "inner")
+    assert ingest_path(workspace, [".."], replace=True).dataset == "2024.05 trip"
+    monkeypatch.chdir(folder)
+    assert ingest_path(workspace, ["."], replace=True).dataset == "2024.05 trip"
+    assert [d.name for d in workspace.datasets()] == ["2024.05 trip"]

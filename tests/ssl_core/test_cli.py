@@ -1,0 +1,127 @@
+"""`python -m ssl_core`, run as a user would: JSON on stdout, messages on stderr, a
+non-zero exit status on failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(workspace: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"}
+    return subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(workspace), *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def pics(tmp_path, make) -> Path:
+    """A folder of three good images and one bad one."""
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for i, colour in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255)]):
+        (folder / f"img{i}.png").write_bytes(make.solid(colour))
+    (folder / "broken.jpg").write_bytes(b"not a jpeg")
+    return folder
+
+
+def test_ingest_folder_and_builtin_then_list_and_delete(tmp_path, pics):
+    ws = tmp_path / "ws"
+    done = cli(ws, "ingest", str(pics), "--size", "16")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {"dataset", "images", "rejected"} <= set(report)
+    assert report["dataset"] == "pics" and report["images"] == 3
+    assert report["rejected"] == [{"file": "broken.jpg", "reason": report["rejected"][0]["reason"]}]
+    assert "not a supported image" in report["rejected"][0]["reason"]
+    assert "1 file(s) rejected" in done.stderr and "warning: only 3 images" in done.stderr
+
+    done = cli(ws, "ingest", "builtin:shapes", "--size", "8")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dataset"] == "shapes"
+    assert json.loads(done.stdout)["images"] == 2000 and json.loads(done.stdout)["labelled"] == 2000
+
+    listed = cli(ws, "datasets")
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    assert set(rows) == {"pics", "shapes"}
+    assert (rows["pics"]["image_count"], rows["pics"]["size_px"]) == (3, 16)
+    assert (rows["shapes"]["image_count"], rows["shapes"]["size_px"]) == (2000, 8)
+
+    deleted = cli(ws, "delete", "pics")
+    assert deleted.returncode == 0 and json.loads(deleted.stdout) == {"deleted": "pics"}
+    assert [row["name"] for row in json.loads(cli(ws, "datasets").stdout)] == ["shapes"]
+
+
+def test_ingest_with_name_labels_and_replace(tmp_path, pics):
+    ws = tmp_path / "ws"
+    labels = tmp_path / "labels.csv"
+    labels.write_text("filename,label\nimg0.png,warm\nimg1.png,cold\nimg2.png,cold\n")
+    first = cli(ws, "ingest", str(pics), "--name", "mine", "--labels", str(labels), "--size", "8")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["labelled"] == 3
+
+    taken = cli(ws, "ingest", str(pics / "img0.png"), "--name", "mine", "--size", "8")
+    assert taken.returncode == 1
+    assert "already exists" in taken.stderr and json.loads(taken.stdout)["dataset"] is None
+
+    replaced = cli(ws, "ingest", str(pics / "img0.png"), "--name", "mine", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert json.loads(replaced.stdout)["images"] == 1
+    [row] = json.loads(cli(ws, "datasets").stdout)
+    assert (row["name"], row["image_count"], row["size_px"]) == ("mine", 1, 64)
+
+
+def test_folder_of_only_bad_files_fails(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"")
+    (folder / "b.png").write_bytes(b"text")
+    done = cli(tmp_path / "ws", "ingest", str(folder))
+    assert done.returncode != 0
+    assert "error: no image could be imported" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["images"] == 0 and [r["file"] for r in report["rejected"]] == ["a.jpg", "b.png"]
+    assert json.loads(cli(tmp_path / "ws", "datasets").stdout) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ingest", "builtin:nope"], "no built-in dataset 'nope'; choose one of: shapes"),
+    (["ingest", "/no/such/folder"], "not found: /no/such/folder"),
+    (["ingest", "builtin:shapes", "--size", "4"], "between 8 and 512 pixels"),
+    (["delete", "nope"], "no dataset named 'nope'"),
+])
+def test_failures_exit_non_zero_with_a_message(tmp_path, args, message):
+    done = cli(tmp_path / "ws", *args)
+    assert done.returncode != 0
+    assert message in done.stderr and done.stderr.startswith("error: ")
+
+
+def test_usage_errors_exit_non_zero(tmp_path):
+    done = cli(tmp_path / "ws")
+    assert done.returncode == 2 and "usage:" in done.stderr
+
+
+def test_ctrl_c_during_an_import_stores_nothing(tmp_path):
+    ws = tmp_path / "ws"
+    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssl_core", "--workspace", str(ws), "ingest", "builtin:shapes"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stderr.read(len(b"\rdecoding")) == b"\rdecoding"  # the import has begun
+        process.send_signal(signal.SIGINT)
+        out, err = (stream.decode() for stream in process.communicate(timeout=60))
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "cancelled; nothing was stored" in err and out == ""
+    assert json.loads(cli(ws, "datasets").stdout) == []
+    assert list((ws / "datasets").iterdir()) == []

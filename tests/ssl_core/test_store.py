@@ -1,0 +1,284 @@
+"""The workspace: SQLite in WAL mode with migrations, datasets published and removed
+atomically, leftovers of crashed imports swept, arrays memory-mapped read-only."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from ssl_core.data import ingest
+from ssl_core.data.ingest import IngestError, ingest_uploads
+from ssl_core.store import (
+    BUSY_TIMEOUT_MS, SCHEMA_VERSION, TMP_PREFIX, Workspace, WorkspaceError, _statements,
+    atomic_write_bytes, atomic_write_json,
+)
+
+RED, BLUE = (255, 0, 0), (0, 0, 255)
+
+
+def images_of(colour, count: int, make) -> list[tuple[str, bytes]]:
+    return [(f"{i}.png", make.solid(colour, size=(8, 8))) for i in range(count)]
+
+
+@pytest.fixture
+def first(workspace, make):
+    """A dataset that other operations must leave alone, with the bytes of its arrays."""
+    ingest_uploads(workspace, images_of(RED, 3, make) + [("bad.jpg", b"")], name="first", size=8)
+    info = workspace.dataset("first")
+    folder = workspace.dataset_dir(info)
+    return info, {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def check_intact(ws: Workspace, first) -> None:
+    info, arrays = first
+    assert ws.dataset("first") == info
+    assert {p.name: p.read_bytes() for p in ws.dataset_dir(info).iterdir()} == arrays
+    assert len(ws.image_rows(info)) == 3
+    assert [r["file"] for r in ws.rejections(info)] == ["bad.jpg"]
+
+
+def table_counts(ws: Workspace) -> dict[str, int]:
+    with ws.read() as conn:
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("datasets", "images", "rejections")}
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+def test_wal_busy_timeout_foreign_keys_and_schema_version(workspace):
+    with workspace.read() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert workspace.schema_version() == SCHEMA_VERSION >= 1
+    assert workspace.db_path == workspace.root / "ssl.db" and workspace.root.is_absolute()
+
+
+def test_reopening_is_idempotent(workspace, make, first):
+    workspace.set_meta("k", "v")
+    again = Workspace(workspace.root)
+    again = Workspace(workspace.root)
+    assert again.schema_version() == SCHEMA_VERSION
+    assert again.get_meta("k") == "v" and again.get_meta("missing") is None
+    check_intact(again, first)
+
+
+def test_newer_schema_is_refused(workspace):
+    with workspace.write() as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(WorkspaceError, match=f"schema version {SCHEMA_VERSION + 1}, newer"):
+        Workspace(workspace.root)
+
+
+def test_default_workspace_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSL_WORKSPACE", str(tmp_path / "from_env"))
+    assert Workspace().root == tmp_path / "from_env"
+    monkeypatch.delenv("SSL_WORKSPACE")
+    monkeypatch.chdir(tmp_path)
+    assert Workspace().root == tmp_path / "workspace"
+
+
+def test_write_rolls_back_on_error(workspace):
+    with pytest.raises(RuntimeError):
+        with workspace.write() as conn:
+            conn.execute("INSERT INTO meta VALUES ('k', 'v')")
+            raise RuntimeError
+    assert workspace.get_meta("k") is None
+
+
+def test_a_reader_does_not_block_a_writer(workspace, make):
+    with workspace.read() as reader:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT COUNT(*) FROM datasets").fetchone()[0] == 0
+        ingest_uploads(workspace, make.goods(), name="while-reading")  # would wait without WAL
+        assert reader.execute("SELECT COUNT(*) FROM datasets").fetchone()[0] == 0  # snapshot
+        reader.execute("COMMIT")
+    assert [d.name for d in workspace.datasets()] == ["while-reading"]
+
+
+def test_concurrent_imports_into_one_workspace(workspace, make):
+    errors = []
+
+    def run(name: str) -> None:
+        try:
+            ingest_uploads(Workspace(workspace.root), images_of(RED, 5, make), name=name, size=8)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f"t{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(d.name for d in workspace.datasets()) == ["t0", "t1", "t2", "t3"]
+    assert table_counts(workspace) == {"datasets": 4, "images": 20, "rejections": 0}
+
+
+def test_statements_split_only_where_a_statement_ends():
+    script = "CREATE TABLE a(x TEXT DEFAULT ';');  -- a ; in a comment\nCREATE TABLE b(\n y);\n"
+    assert [s.strip() for s in _statements(script)] == [
+        "CREATE TABLE a(x TEXT DEFAULT ';');  -- a ; in a comment", "CREATE TABLE b(\n y);"]
+    with pytest.raises(WorkspaceError, match="incomplete SQL"):
+        list(_statements("CREATE TABLE c(x)"))
+
+
+# -- atomic files ------------------------------------------------------------------------------
+def test_atomic_write_replaces_whole_files_and_leaves_no_temporaries(tmp_path, monkeypatch):
+    target = tmp_path / "config.json"
+    atomic_write_json(target, {"b": 1, "a": [2]})
+    assert json.loads(target.read_text()) == {"a": [2], "b": 1}
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"half")
+    assert json.loads(target.read_text()) == {"a": [2], "b": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
+
+
+# -- publishing, replacing, deleting -------------------------------------------------------
+def test_failed_import_leaves_nothing_and_other_datasets_intact(workspace, make, first,
+                                                               monkeypatch):
+    real_square, calls = ingest.square, []
+
+    def square_then_fail(image, side):
+        calls.append(side)
+        if len(calls) > 3:
+            raise RuntimeError("disk on fire")
+        return real_square(image, side)
+
+    monkeypatch.setattr(ingest, "square", square_then_fail)
+    counts = table_counts(workspace)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ingest_uploads(workspace, images_of(BLUE, 6, make), name="second", size=8)
+    assert len(calls) == 4
+    assert [d.name for d in workspace.datasets()] == ["first"]
+    assert [p.name for p in workspace.datasets_dir.iterdir()] == [first[0].id]
+    assert table_counts(workspace) == counts
+    check_intact(workspace, first)
+
+
+def test_cancelled_import_leaves_nothing_and_other_datasets_intact(workspace, make, first):
+    def cancel(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    counts = table_counts(workspace)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_uploads(workspace, images_of(BLUE, 6, make), name="second", size=8,
+                       progress=cancel)
+    assert [p.name for p in workspace.datasets_dir.iterdir()] == [first[0].id]
+    assert table_counts(workspace) == counts
+    check_intact(workspace, first)
+
+
+def test_same_name_without_replace_fails_and_keeps_the_old_one(workspace, make, first):
+    counts = table_counts(workspace)
+    with pytest.raises(IngestError, match="'first' already exists"):
+        ingest_uploads(workspace, images_of(BLUE, 2, make), name="first", size=8)
+    assert [p.name for p in workspace.datasets_dir.iterdir()] == [first[0].id]
+    assert table_counts(workspace) == counts
+    check_intact(workspace, first)
+
+
+def test_replace_swaps_the_dataset(workspace, make, first):
+    ingest_uploads(workspace, images_of(BLUE, 2, make), name="other", size=8)
+    old = first[0]
+    report = ingest_uploads(workspace, images_of(BLUE, 5, make), name="first", size=8,
+                            replace=True)
+    new = workspace.dataset("first")
+    assert report.images == 5 and new.id != old.id and new.image_count == 5
+    assert not workspace.dataset_dir(old).exists()
+    assert (workspace.images(new) == BLUE).all() and workspace.images(new).shape[0] == 5
+    assert sorted(d.name for d in workspace.datasets()) == ["first", "other"]
+    assert table_counts(workspace) == {"datasets": 2, "images": 7, "rejections": 0}
+
+
+def test_delete_removes_only_that_dataset(workspace, make, first):
+    ingest_uploads(workspace, images_of(BLUE, 2, make) + [("x.png", b"")], name="gone", size=8)
+    gone = workspace.dataset("gone")
+    workspace.delete_dataset("gone")
+    assert not workspace.dataset_dir(gone).exists()
+    assert [d.name for d in workspace.datasets()] == ["first"]
+    assert table_counts(workspace) == {"datasets": 1, "images": 3, "rejections": 1}
+    check_intact(workspace, first)
+    with pytest.raises(WorkspaceError, match="no dataset named 'gone'; known datasets: first"):
+        workspace.delete_dataset("gone")
+
+
+def test_unknown_dataset_lists_the_known_ones(workspace):
+    with pytest.raises(WorkspaceError, match="known datasets: none yet"):
+        workspace.dataset("x")
+
+
+# -- sweep ----------------------------------------------------------------------------------------
+def test_sweep_removes_leftovers_of_dead_processes_and_orphans_only(workspace, make, first):
+    root = workspace.datasets_dir
+    dead = root / f"{TMP_PREFIX}{dead_pid()}-x"
+    junk = root / f"{TMP_PREFIX}notapid"
+    orphan = root / "ds-000000000000"
+    live = workspace.new_temp_dir()
+    for folder in (dead, junk, orphan):
+        folder.mkdir()
+        (folder / "images.npy").write_bytes(b"half written")
+    assert live.name.startswith(f"{TMP_PREFIX}{os.getpid()}-")
+    Workspace(workspace.root)  # opening a workspace sweeps it
+    assert sorted(p.name for p in root.iterdir()) == sorted([first[0].id, live.name])
+    check_intact(workspace, first)
+    live.rmdir()
+
+
+def test_sweep_keeps_the_temporary_folder_of_another_live_process(workspace):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        folder = workspace.datasets_dir / f"{TMP_PREFIX}{other.pid}-abc"
+        folder.mkdir()
+        workspace.sweep()
+        assert folder.exists()
+    finally:
+        other.kill()
+        other.wait()
+    workspace.sweep()
+    assert not folder.exists()
+
+
+# -- arrays ---------------------------------------------------------------------------------------
+def test_images_and_thumbnails_are_read_only_memmaps(workspace, make, first):
+    info = first[0]
+    images, thumbs = workspace.images(info), workspace.thumbnails(info)
+    assert isinstance(images, np.memmap) and isinstance(thumbs, np.memmap)
+    assert images.shape == (3, 8, 8, 3) and images.dtype == np.uint8
+    assert thumbs.shape == (3, 96, 96, 3) and thumbs.dtype == np.uint8
+    assert (images == RED).all()
+    with pytest.raises(ValueError, match="read-only"):
+        images[0, 0, 0, 0] = 1
+
+
+def test_image_rows_page(workspace, make):
+    ingest_uploads(workspace, images_of(RED, 5, make), name="t", size=8)
+    info = workspace.dataset("t")
+    rows = workspace.image_rows(info, offset=1, limit=2)
+    assert [(r["idx"], r["name"], r["width"], r["height"], r["label"]) for r in rows] == [
+        (1, "1.png", 8, 8, None), (2, "2.png", 8, 8, None)]
+    assert [r["idx"] for r in workspace.image_rows(info, offset=3)] == [3, 4]
+
+
+def test_rows_cascade_when_a_dataset_row_goes(workspace, make, first):
+    with workspace.write() as conn:
+        conn.execute("DELETE FROM datasets")
+    assert table_counts(workspace) == {"datasets": 0, "images": 0, "rejections": 0}
+    with pytest.raises(sqlite3.IntegrityError):
+        with workspace.write() as conn:
+            conn.execute("INSERT INTO images VALUES ('nope', 0, 'x', 1, 1, NULL)")
