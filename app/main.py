@@ -20,6 +20,7 @@ st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", lay
 navigation = st.navigation(
     [
         st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
+        st.Page("../pages/augment_lab.py", title="Augmentation Lab", icon=":material/auto_awesome:"),
     ]
 )
 with st.sidebar:

@@ -59,7 +59,7 @@ class ViewSpec:
             x = ops.gaussian_blur(x, self.blur_p, self.blur_sigma, gen)
         if self.solarize_p > 0:
             x = ops.solarize(x, self.solarize_p, gen)
-        return x
+        return x.clamp_(0, 1)  # blur's float rounding can step past 1 by an ulp
 
 
 class Recipe:
@@ -71,6 +71,10 @@ class Recipe:
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
         raise NotImplementedError
+
+    def view_names(self) -> list[str]:
+        """A short name for each view `make_views` returns, in order."""
+        return ["view 1", "view 2"]
 
     def __call__(self, batch: torch.Tensor, gen: torch.Generator) -> Views:
         """uint8 (N, H, W, 3) on any device -> Views on the same device."""
@@ -181,6 +185,9 @@ class DINO(Recipe):
         ] * self.local_crops
         return Views([spec(x, gen) for spec in specs])
 
+    def view_names(self) -> list[str]:
+        return ["global 1", "global 2"] + [f"local {i + 1}" for i in range(self.local_crops)]
+
 
 @dataclass
 class MAE(Recipe):
@@ -202,6 +209,9 @@ class MAE(Recipe):
         patches = (size // self.patch_size) ** 2
         return Views([view], mask=ops.random_patch_mask(x.shape[0], patches, self.mask_ratio, gen, x.device))
 
+    def view_names(self) -> list[str]:
+        return [f"{self.mask_ratio:.0%} hidden"]
+
 
 @dataclass
 class Rotation(Recipe):
@@ -220,6 +230,9 @@ class Rotation(Recipe):
         turned = torch.cat([torch.rot90(x, k, dims=(2, 3)) for k in range(4)])
         labels = torch.arange(4, device=x.device).repeat_interleave(n)
         return Views([turned], labels=labels)
+
+    def view_names(self) -> list[str]:
+        return [f"{90 * k}\u00b0 (label {k})" for k in range(4)]
 
 
 RECIPES: dict[str, type[Recipe]] = {r.name: r for r in (SimCLR, MoCoV2, BYOL, DINO, MAE, Rotation)}

@@ -1,0 +1,133 @@
+"""Augmentation Lab: see exactly what the trainer will see."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.recipe_form import recipe_form, recipe_picker
+from app.state import workspace
+from app.widgets import escape_markdown
+from ssl_core.augment.preview import (
+    is_pair_recipe,
+    pair_batch,
+    partner_of,
+    partner_probabilities,
+    sample_views,
+)
+from ssl_core.augment.recipes import MAE, Rotation
+from ssl_core.data.decode import RejectedFile, decode_image, square
+
+VIEW_WIDTH = 112
+
+ws = workspace()
+st.title("Augmentation Lab")
+st.caption("Self-supervised learning makes its own labels: two random changes of the same "
+           "picture must be recognised as *the same*, and every other picture as *different*. "
+           "The changes (the augmentations) decide what the model learns to ignore.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+
+top = st.columns([2, 3, 1])
+dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="lab_dataset"))
+name = recipe_picker(top[1])
+if "lab_seed" not in st.session_state:
+    st.session_state["lab_seed"] = 0
+top[2].number_input("Seed", min_value=0, step=1, key="lab_seed",
+                    help="The same seed gives the same views: a preview can be reproduced.")
+top[2].button("New draw", icon=":material/casino:",
+              on_click=lambda: st.session_state.update(lab_seed=st.session_state["lab_seed"] + 1))
+seed = int(st.session_state["lab_seed"])
+
+controls, stage = st.columns([1, 3], gap="large")
+with controls:
+    st.markdown("**Parameters**")
+    recipe = recipe_form(name)
+    st.caption(f"Defaults from {escape_markdown(recipe.paper)}.")
+
+images = ws.images(dataset)
+with stage:
+    st.subheader("One image, many views")
+    pick, upload, draws_col = st.columns([1, 2, 1])
+    index = int(pick.number_input("Image #", 0, len(images) - 1, 0, key="lab_index"))
+    own = upload.file_uploader("...or your own image", type=["jpg", "jpeg", "png", "webp", "bmp",
+                                                             "tif", "tiff", "gif"], key="lab_upload")
+    draws = int(draws_col.slider("Draws", 1, 8, 4, help="How many random versions of each view"))
+    chosen = np.array(images[index : index + 1])
+    if own is not None:
+        try:
+            chosen = square(decode_image(own.getvalue(), draft_size=dataset.size_px), dataset.size_px)[None]
+        except RejectedFile as exc:
+            st.error(f"{escape_markdown(own.name)}: {exc}")
+    try:
+        views = sample_views(recipe, chosen, draws, seed)[0]
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.image(chosen[0], caption="original", width=VIEW_WIDTH)
+    for v, view_name in enumerate(recipe.view_names()):
+        st.image(views[v * draws : (v + 1) * draws], caption=[view_name] * draws, width=VIEW_WIDTH)
+    if isinstance(recipe, MAE):
+        st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
+                   "the rest and must paint the hidden ones back, so it has to understand what "
+                   "objects look like, not just match colours.")
+    elif isinstance(recipe, Rotation):
+        st.caption("Rotation prediction: the model is shown one of the four turns and must say "
+                   "which (the label under each). To know which way is up it must recognise "
+                   "the object.")
+    else:
+        st.caption("Each view is the same picture changed at random. A contrastive model is "
+                   "trained to call any two views of one picture *the same*, so it learns to "
+                   "ignore what the changes touch: position, size, colour, sharpness. Colour "
+                   "jitter matters most: without it, matching the colours alone would be enough.")
+
+if is_pair_recipe(recipe):
+    st.subheader("A batch: find the partner")
+    st.caption("Each picture in the batch gives two views (a positive pair, linked by its number). "
+               "For every view, the model must pick its partner out of the crowd: all other "
+               "views in the batch are negatives.")
+    n = int(st.slider("Images in the batch", 2, 12, 8, key="lab_batch"))
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
+    batch = pair_batch(recipe, np.array(images[rows]), seed)
+    n = len(rows)
+    for start in range(0, n, 12):
+        columns = st.columns(12)
+        for i in range(start, min(start + 12, n)):
+            columns[i - start].image([batch.view_a[i], batch.view_b[i]],
+                                     caption=[f"pair {i} · a", f"pair {i} · b"], width="stretch")
+
+    labels = [f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
+    heat, pick_col = st.columns([3, 2], gap="large")
+    off_diagonal = batch.similarity[~np.eye(2 * n, dtype=bool)]
+    figure = go.Figure(go.Heatmap(z=batch.similarity, x=labels, y=labels, colorscale="Viridis",
+                                  zmin=float(off_diagonal.min()), zmax=float(off_diagonal.max()),
+                                  colorbar=dict(title="cosine")))
+    partners = [partner_of(i, n) for i in range(2 * n)]
+    figure.add_trace(go.Scatter(x=[labels[p] for p in partners], y=labels, mode="markers",
+                                marker=dict(symbol="square-open", size=12, color="black"),
+                                name="positive pair", hoverinfo="skip"))
+    figure.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), yaxis_autorange="reversed",
+                         title="Cosine similarity of every pair of views", showlegend=False)
+    heat.plotly_chart(figure, key="lab_heatmap")
+    heat.caption("Squares mark the positive pairs. A trained encoder makes them the brightest "
+                 "cells of their row; this one is untrained, so it is close to a guess.")
+
+    pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",
+                    help=f"Temperature {batch.temperature}. A random guess scores "
+                         f"ln({2 * n - 1}) = {np.log(2 * n - 1):.3f}; lower is better.")
+    row_label = pick_col.selectbox("Whose partner?", labels, key="lab_row")
+    row = labels.index(row_label)
+    probabilities = partner_probabilities(batch.similarity, row, batch.temperature)
+    colours = ["#5B5BD6" if j == partners[row] else "#C4C4D4" for j in range(2 * n)]
+    bars = go.Figure(go.Bar(x=labels, y=probabilities, marker_color=colours))
+    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance")
+    bars.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="probability",
+                       title=f"Which view is {row_label}'s partner? (true: {labels[partners[row]]})")
+    pick_col.plotly_chart(bars, key="lab_softmax")
+    pick_col.caption(f"The model's softmax over the {2 * n - 1} candidates for {row_label}. "
+                     "Training raises the blue bar (the true partner) and lowers the rest.")

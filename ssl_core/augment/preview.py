@@ -1,0 +1,104 @@
+"""What the Augmentation Lab shows, computed here as plain arrays (pages only draw).
+
+Everything runs the very recipe object the trainer uses, seeded, so a preview can be
+reproduced and is exactly what a training batch would look like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..models import build_encoder
+from . import ops
+from .recipes import MAE, Recipe, Rotation
+
+PAIR_TEMPERATURE = 0.5  # NT-Xent temperature used in the Lab (SimCLR's CIFAR value)
+MASK_GREY = 128
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(int(seed))
+
+
+def is_pair_recipe(recipe: Recipe) -> bool:
+    """Recipes that make positive pairs (two or more views of each image)."""
+    return not isinstance(recipe, (MAE, Rotation))
+
+
+def sample_views(recipe: Recipe, images: np.ndarray, draws: int, seed: int) -> list[list[np.ndarray]]:
+    """For each of the K images (K, H, W, 3) uint8, `draws` rounds of every view the
+    recipe makes, as uint8 arrays (first view of every round first, then the second ...)."""
+    batch = torch.from_numpy(np.repeat(images, draws, axis=0))
+    views = recipe(batch, _generator(seed))
+    if isinstance(recipe, MAE):
+        shown = [masked_images(views.views[0], views.mask, recipe.patch_size)]
+    else:
+        shown = [ops.to_uint8(v).numpy() for v in views.views]
+    if isinstance(recipe, Rotation):  # (4KD, ...) ordered by turn: regroup by image
+        turned = shown[0].reshape(4, len(images) * draws, *shown[0].shape[1:])
+        shown = list(turned)
+    per_image: list[list[np.ndarray]] = []
+    for k in range(len(images)):
+        rows = slice(k * draws, (k + 1) * draws)
+        per_image.append([view for v in shown for view in v[rows]])
+    return per_image
+
+
+def masked_images(view: torch.Tensor, mask: torch.Tensor, patch: int) -> np.ndarray:
+    """Views (N, 3, S, S) with hidden patches (mask (N, L) True) painted grey, uint8 (N, S, S, 3)."""
+    n, _, size, _ = view.shape
+    grid = size // patch
+    hidden = mask.reshape(n, 1, grid, grid).repeat_interleave(patch, 2).repeat_interleave(patch, 3)
+    painted = torch.where(hidden, torch.full_like(view, MASK_GREY / 255), view)
+    return ops.to_uint8(painted).numpy()
+
+
+@dataclass
+class PairBatch:
+    """A batch as a contrastive method sees it.
+
+    view_a, view_b: uint8 (N, S, S, 3), row i of both from image i (a positive pair).
+    similarity:     (2N, 2N) cosine similarities of the encoder's features, rows and
+                    columns ordered [a_0 .. a_{N-1}, b_0 .. b_{N-1}].
+    loss:           NT-Xent of the batch (Chen et al. 2020) at `temperature`.
+    """
+
+    view_a: np.ndarray
+    view_b: np.ndarray
+    similarity: np.ndarray
+    loss: float
+    temperature: float
+
+
+def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: str = "small_cnn",
+               temperature: float = PAIR_TEMPERATURE) -> PairBatch:
+    """Two views of each of N images through an untrained encoder (seeded)."""
+    from lightly.loss import NTXentLoss
+
+    views = recipe(torch.from_numpy(images), _generator(seed)).views
+    a, b = views[0], views[1]
+    torch.manual_seed(seed)
+    model = build_encoder(encoder, image_size=a.shape[-1]).eval()
+    with torch.no_grad():
+        z = F.normalize(model.forward_features(torch.cat([a, b])), dim=1)
+        loss = NTXentLoss(temperature=temperature)(z[: len(a)], z[len(a):])
+    return PairBatch(ops.to_uint8(a).numpy(), ops.to_uint8(b).numpy(), (z @ z.T).numpy(),
+                     float(loss), temperature)
+
+
+def partner_probabilities(similarity: np.ndarray, row: int, temperature: float) -> np.ndarray:
+    """Softmax over the candidates of view `row` (itself excluded, probability 0): the
+    chance the model gives each other view of being its partner. (2N,)"""
+    logits = similarity[row] / temperature
+    logits = np.where(np.arange(len(logits)) == row, -np.inf, logits)
+    weights = np.exp(logits - logits[np.isfinite(logits)].max())
+    return weights / weights.sum()
+
+
+def partner_of(row: int, n: int) -> int:
+    """Index of the positive partner of view `row` among 2N views."""
+    return row + n if row < n else row - n
