@@ -22,7 +22,7 @@ from ..store import Workspace, WorkspaceError, fsync_file
 from .builtins import get_builtin
 from .decode import RejectedFile, decode_image, letterbox, square
 from .labels import LABELS_FILE, LabelsError, labels_from_folders, match_csv, parse_labels_csv
-from .sources import Candidate, Entry, Rejection, folder_entries, printable, upload_entries, zip_entries
+from .sources import Candidate, Entry, Rejection, path_entries, printable, upload_entries
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
@@ -99,6 +99,12 @@ def _validate(name: str, size: int) -> str:
     return printable(name)
 
 
+def _check_free(ws: Workspace, name: str, replace: bool) -> None:
+    """Fail before any decoding when the name is taken (publishing checks again, for races)."""
+    if not replace and any(d.name == name for d in ws.datasets()):
+        raise IngestError(f"a dataset named {name!r} already exists; choose another name or replace it")
+
+
 def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],
                 progress: Progress | None) -> Iterator[_Decoded]:
     total = len(entries)
@@ -116,12 +122,17 @@ def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],
 
 
 def _labels_csv_from(entries: list[Entry]) -> tuple[list[Entry], Candidate | None]:
-    """Split off a `labels.csv` at the top of the import (it labels, it is no image)."""
-    found = [e for e in entries if isinstance(e, Candidate)
-             and PurePosixPath(e.inner).name.lower() == LABELS_FILE and "/" not in e.inner.strip("/")]
-    if not found:
-        return entries, None
-    return [e for e in entries if e is not found[0]], found[0]
+    """Split off a `labels.csv` at the top of the import, or at the top of the one folder
+    everything sits in (it labels; it is no image)."""
+    candidates = [e for e in entries if isinstance(e, Candidate)]
+    for entry in candidates:
+        inner = PurePosixPath(entry.inner.replace("\\", "/"))
+        if inner.name.lower() != LABELS_FILE:
+            continue
+        folder = inner.parent.parts
+        if all(PurePosixPath(c.inner.replace("\\", "/")).parts[: len(folder)] == folder for c in candidates):
+            return [e for e in entries if e is not entry], entry
+    return entries, None
 
 
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
@@ -205,6 +216,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     `replace` is false, or the labels CSV cannot be read.
     """
     name = _validate(name, size)
+    _check_free(ws, name, replace)
     entries, csv_entry = _labels_csv_from(list(entries))
     labels_source = "labels CSV"
     if labels_csv is None and csv_entry is not None:
@@ -233,6 +245,7 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
     except KeyError as exc:
         raise IngestError(exc.args[0]) from None
     name = _validate(name or dataset.name, size)
+    _check_free(ws, name, replace)
 
     def decoded() -> Iterator[_Decoded]:
         for done, (file, pixels, label) in enumerate(dataset.make(), start=1):
@@ -265,11 +278,5 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
         default_name = first.parent.resolve().name
     else:  # a folder by its whole name, resolved so that "." and ".." name a folder too
         default_name = first.resolve().name if first.is_dir() else first.stem
-    if len(resolved) == 1 and first.is_dir():
-        entries: Iterable[Entry] = folder_entries(first)
-    elif len(resolved) == 1 and first.suffix.lower() == ".zip":
-        entries = zip_entries(first, first.name)
-    else:
-        entries = (Candidate(p.name, p.name, p.read_bytes) for p in resolved)
-    return ingest_entries(ws, entries, name=name or default_name, source=", ".join(map(str, resolved)),
-                          labels_csv=labels_csv, **kwargs)
+    return ingest_entries(ws, path_entries(resolved), name=name or default_name,
+                          source=", ".join(map(str, resolved)), labels_csv=labels_csv, **kwargs)

@@ -163,7 +163,7 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
     def read() -> bytes:
         try:
             data = _read_capped(lambda: archive.open(info), min(cap, info.file_size))
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:
             raise ValueError(f"corrupt archive member ({exc})") from None
         except (RuntimeError, NotImplementedError) as exc:
             raise ValueError(f"cannot be read ({exc})") from None
@@ -205,6 +205,21 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
             else:
                 yield Candidate(rel, rel, path.read_bytes)
     yield from budget.summary()
+
+
+def path_entries(paths: list[Path], limits: Limits = Limits()) -> Iterator[Entry]:
+    """Files on the server: folders are walked, zip archives opened, images read."""
+    for path in paths:
+        if path.is_dir():
+            yield from folder_entries(path, limits)
+        elif path.suffix.lower() == ".zip":
+            yield from zip_entries(path, path.name, limits)
+        elif not path.is_file():
+            yield Rejection(path.name, "not found, or not a regular file")
+        elif path.stat().st_size > limits.max_file_bytes:
+            yield Rejection(path.name, f"file too large (the limit is {limits.max_file_bytes:,} bytes)")
+        else:
+            yield Candidate(path.name, path.name, path.read_bytes)
 
 
 def upload_entries(files: list[tuple[str, bytes]], limits: Limits = Limits()) -> Iterator[Entry]:

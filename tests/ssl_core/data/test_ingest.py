@@ -162,3 +162,37 @@ def test_ingest_path_names_a_folder_by_its_whole_name(workspace, make, tmp_path,
     monkeypatch.chdir(folder)
     assert ingest_path(workspace, ["."], replace=True).dataset == "2024.05 trip"
     assert [d.name for d in workspace.datasets()] == ["2024.05 trip"]
+
+
+def test_ingest_path_mixes_folders_zips_and_files(workspace, make, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "loose.png").write_bytes(make.solid())
+    (folder / "more.zip").write_bytes(make.zip([("z1.png", make.solid()), ("z2.png", make.solid())]))
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "s.png").write_bytes(make.solid())
+    report = ingest_path(workspace, [str(folder / "loose.png"), str(folder / "more.zip"), str(sub)],
+                         name="mixed")
+    assert report.images == 4 and report.rejected == []
+    names = [row["name"] for row in workspace.image_rows(workspace.dataset("mixed"))]
+    assert names == ["loose.png", "more.zip/z1.png", "more.zip/z2.png", "s.png"]
+
+
+def test_labels_csv_at_the_top_of_a_single_folder_is_used(workspace, make):
+    archive = make.zip([
+        ("pets/labels.csv", b"a.png,cat\nb.png,dog\n"),
+        ("pets/a.png", make.solid()),
+        ("pets/b.png", make.solid()),
+    ])
+    report = ingest_uploads(workspace, [("pets.zip", archive)], name="pets")
+    assert (report.images, report.labelled, report.rejected) == (2, 2, [])
+    assert workspace.labels(workspace.dataset("pets")) == ["cat", "dog"]
+
+
+def test_a_taken_name_fails_before_any_decoding(workspace, make):
+    ingest_uploads(workspace, make.goods(), name="taken")
+    calls = []
+    with pytest.raises(IngestError, match="already exists"):
+        ingest_uploads(workspace, make.goods(), name="taken", progress=lambda d, t: calls.append(d))
+    assert calls == []
