@@ -1,0 +1,30 @@
+"""SSL methods, one small file each, registered by name in METHODS."""
+
+from __future__ import annotations
+
+from ..models import build_encoder
+from .base import Method
+from .byol import BYOL
+from .mae import MAE
+from .rotation import RotationPrediction
+from .simclr import SimCLR
+
+METHODS: dict[str, type[Method]] = {m.name: m for m in (SimCLR, BYOL, MAE, RotationPrediction)}
+
+
+def get_method(name: str) -> type[Method]:
+    if name not in METHODS:
+        raise KeyError(f"no method {name!r}; choose one of: {', '.join(METHODS)}")
+    return METHODS[name]
+
+
+def build_method(name: str, encoder_name: str, image_size: int) -> Method:
+    """Method `name` around a fresh encoder `encoder_name` for images of side `image_size`."""
+    method = get_method(name)
+    if method.encoders is not None and encoder_name not in method.encoders:
+        raise ValueError(f"method {name!r} needs one of the encoders {', '.join(method.encoders)}, "
+                         f"not {encoder_name!r}")
+    return method(build_encoder(encoder_name, image_size))
+
+
+__all__ = ["METHODS", "Method", "build_method", "get_method"]

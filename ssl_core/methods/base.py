@@ -1,0 +1,69 @@
+"""What every method shares: the encoder it trains, its default recipe and learning
+rate, and the hooks the engine calls. A method builds its heads and turns a batch of
+views into `(loss, metrics)`; the engine owns everything else."""
+
+from __future__ import annotations
+
+import copy
+from typing import ClassVar
+
+import torch
+from torch import nn
+
+from ..augment import Views
+from ..models import Encoder
+
+
+class Method(nn.Module):
+    """Base of every SSL method. `encoder` is the network whose features are reused."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]  # one plain line for the Train page
+    paper: ClassVar[str]
+    default_recipe: ClassVar[str]
+    default_lr: ClassVar[float]  # for AdamW at batch 256
+    encoders: ClassVar[tuple[str, ...] | None] = None  # None: any encoder works
+
+    def __init__(self, encoder: Encoder) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
+        """Loss (scalar tensor) and metrics (plain floats) of one batch of views."""
+        raise NotImplementedError
+
+    def after_step(self, progress: float) -> None:
+        """Called after each optimizer step with the fraction of training done (EMA etc.)."""
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Features used for monitoring and analysis: (N, 3, S, S) -> (N, D)."""
+        return self.encoder.forward_features(x)
+
+
+class MomentumTeacher(nn.Module):
+    """An exponential-moving-average copy of a student network (BYOL, MoCo, DINO).
+
+    The momentum follows a cosine schedule from `start` to 1.0 over training, as BYOL
+    (Grill et al. 2020, section 3.2). The teacher never receives gradients.
+    """
+
+    def __init__(self, student: nn.Module, start: float = 0.99) -> None:
+        super().__init__()
+        self.teacher = copy.deepcopy(student)
+        self.teacher.requires_grad_(False)
+        self.start = start
+
+    def momentum(self, progress: float) -> float:
+        from lightly.utils.scheduler import cosine_schedule
+
+        return float(cosine_schedule(int(progress * 10_000), 10_000, self.start, 1.0))
+
+    @torch.no_grad()
+    def update(self, student: nn.Module, progress: float) -> None:
+        from lightly.models.utils import update_momentum
+
+        update_momentum(student, self.teacher, m=self.momentum(progress))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self.teacher(x)

@@ -1,0 +1,40 @@
+"""SimCLR: Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
+Representations", ICML. https://arxiv.org/abs/2002.05709"""
+
+from __future__ import annotations
+
+import torch
+from lightly.loss import NTXentLoss
+from lightly.models.modules import SimCLRProjectionHead
+
+from ..augment import Views
+from ..models import Encoder
+from .base import Method
+
+
+class SimCLR(Method):
+    """Two views of each image pass the encoder and a projection head; NT-Xent pulls
+    each view to its partner and pushes it from the other 2N-2 views of the batch.
+
+    views: [a, b], each (N, 3, S, S) -> loss over z_a, z_b (N, 128).
+    """
+
+    name = "simclr"
+    description = "Contrastive: pull two views of an image together, push all others apart."
+    paper = "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations"
+    default_recipe = "simclr"
+    default_lr = 2e-3
+
+    def __init__(self, encoder: Encoder, temperature: float = 0.2) -> None:
+        super().__init__(encoder)
+        self.projection = SimCLRProjectionHead(encoder.num_features, 512, 128)
+        self.loss = NTXentLoss(temperature=temperature, gather_distributed=True)
+
+    def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
+        a, b = views.views[:2]
+        z = self.projection(self.encoder.forward_features(torch.cat([a, b])))
+        z_a, z_b = z.chunk(2)
+        loss = self.loss(z_a, z_b)
+        with torch.no_grad():
+            sims = torch.nn.functional.cosine_similarity(z_a, z_b).mean()
+        return loss, {"positive_cosine": float(sims)}
