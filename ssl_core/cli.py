@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -69,6 +70,89 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+class TrainProgress:
+    """The engine's step events as one redrawn line on stderr: bar, step, loss, speed, ETA."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def on_step(self, state) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2 and state.progress < 1:
+            return
+        self.last = now
+        filled = int(30 * state.progress)
+        total = f"/{state.total_steps}" if state.total_steps else ""
+        eta = f"{state.eta_s:.0f}s" if state.eta_s is not None else "?"
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] step {state.step}{total} "
+                         f"loss {state.loss:.4f} {state.images_per_s:.0f} img/s ETA {eta}   ")
+        sys.stderr.flush()
+
+    def on_metrics(self, step, values) -> None:
+        pass
+
+    def on_checkpoint(self, step, path) -> None:
+        pass
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
+    from . import jobs
+    from .augment import make_recipe
+    from .engine import TrainConfig, pick_device
+
+    if args.resume:
+        run_id = args.resume
+        jobs.requeue(ws, run_id)
+    else:
+        if not args.dataset:
+            print("error: --dataset is required (or --resume RUN)", file=sys.stderr)
+            return 2
+        budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
+        recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
+        config = TrainConfig(dataset=args.dataset, method=args.method, encoder=args.encoder, recipe=recipe,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
+        run_id = jobs.create_run(ws, config)
+    device = pick_device("auto").type
+    with jobs.device_lock(ws, device, wait=False) as held:
+        if not held:
+            print(f"waiting for the run on {device} to finish...", file=sys.stderr)
+    with jobs.device_lock(ws, device, wait=True):
+        with ws.write() as conn:
+            conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (os.getpid(), run_id))
+        try:
+            result = jobs.execute(ws, run_id, extra_reporter=TrainProgress())
+        except KeyboardInterrupt:
+            jobs.reconcile(ws)
+            raise
+    sys.stderr.write("\n")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.message:
+        print(result.message, file=sys.stderr)
+    _print({"run": run_id, "status": result.status, "steps": result.steps,
+            "images_per_s": round(result.images_per_s, 1), "final_loss": result.final_loss,
+            "checkpoint": result.checkpoint, "message": result.message})
+    return 0 if result.status == "completed" else 1
+
+
+def cmd_runs(ws: Workspace, args: argparse.Namespace) -> int:
+    from . import jobs
+
+    _print([jobs.run_summary(run) for run in jobs.list_runs(ws)])
+    return 0
+
+
+def cmd_worker(ws: Workspace, args: argparse.Namespace) -> int:
+    from . import jobs
+    from .engine import pick_device
+
+    jobs.work(ws, pick_device("auto").type)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ssl_core", description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", help="workspace folder (default: $SSL_WORKSPACE or ./workspace)")
@@ -90,6 +174,26 @@ def build_parser() -> argparse.ArgumentParser:
     delete = commands.add_parser("delete", help="delete a dataset")
     delete.add_argument("name")
     delete.set_defaults(run=cmd_delete)
+
+    train = commands.add_parser("train", help="train an encoder (progress on stderr, JSON summary)")
+    train.add_argument("--dataset", help="dataset name")
+    train.add_argument("--method", default="simclr", help="SSL method (default simclr)")
+    train.add_argument("--encoder", default="small_cnn", help="encoder (default small_cnn)")
+    train.add_argument("--recipe", help="augmentation recipe (default: the method's own)")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=float, help="budget in passes over the data")
+    budget.add_argument("--minutes", type=float, help="budget in minutes (default 5)")
+    train.add_argument("--batch-size", type=int, default=256)
+    train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--resume", metavar="RUN", help="continue RUN from its last checkpoint")
+    train.set_defaults(run=cmd_train)
+
+    runs = commands.add_parser("runs", help="list runs as JSON")
+    runs.set_defaults(run=cmd_runs)
+
+    worker = commands.add_parser("worker", help="train queued runs (started by the app)")
+    worker.set_defaults(run=cmd_worker)
     return parser
 
 
@@ -98,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ws = Workspace(args.workspace)
         return args.run(ws, args)
-    except WorkspaceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (WorkspaceError, KeyError, ValueError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ncancelled; nothing was stored", file=sys.stderr)

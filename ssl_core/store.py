@@ -5,6 +5,7 @@ Layout::
     <root>/ssl.db                   SQLite (WAL): datasets, images, rejections, meta
     <root>/datasets/<id>/images.npy uint8 (N, S, S, 3), memory-mapped for training
     <root>/datasets/<id>/thumbs.npy uint8 (N, T, T, 3), thumbnails for the UI
+    <root>/runs/<id>/checkpoint.*   a run's last checkpoint (safetensors + JSON)
 
 Metadata lives in SQLite, arrays in files. Every file is written under a temporary
 name, fsynced and renamed, so a crash never leaves a half-written file behind a real
@@ -62,6 +63,36 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL
     );
     CREATE INDEX rejections_by_dataset ON rejections(dataset_id);
+    """,
+    """
+    CREATE TABLE runs(
+        id TEXT PRIMARY KEY,
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        method TEXT NOT NULL,
+        encoder TEXT NOT NULL,
+        config TEXT NOT NULL,          -- TrainConfig as JSON
+        status TEXT NOT NULL,          -- queued, running, completed, failed, cancelled, interrupted
+        message TEXT,                  -- why it failed, or what to watch
+        created TEXT NOT NULL,
+        started TEXT,
+        finished TEXT,
+        step INTEGER NOT NULL DEFAULT 0,
+        total_steps INTEGER,
+        progress REAL NOT NULL DEFAULT 0,
+        images_per_s REAL,
+        eta_s REAL,
+        loss REAL,
+        checkpoint TEXT,               -- the last good .safetensors
+        pid INTEGER,                   -- the worker process while running
+        cancel_requested INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE metrics(
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value REAL NOT NULL
+    );
+    CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,94 @@
+"""Checkpoints: weights and optimizer tensors as safetensors, everything else as JSON.
+
+`<run>/checkpoint.safetensors` holds the method's state (encoder, heads, teachers), the
+optimizer's tensors and the augmentation generator's state; `<run>/checkpoint.json`
+holds the config, the step and the optimizer's hyper-parameters. Both are written
+atomically, the JSON last, so the pair on disk is always a complete checkpoint. Loading
+never unpickles anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .store import atomic_write_bytes
+
+WEIGHTS = "checkpoint.safetensors"
+META = "checkpoint.json"
+
+
+def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
+    state = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for index, values in state["state"].items():
+        for key, value in values.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optimizer.{index}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                scalars[f"{index}.{key}"] = value
+    return tensors, {"param_groups": state["param_groups"], "scalars": scalars}
+
+
+def save(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimizer,
+         generator: torch.Generator, meta: dict[str, Any]) -> Path:
+    """Write the checkpoint pair; returns the .safetensors path."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in _unique(method).items()}
+    optimizer_tensors, optimizer_meta = _optimizer_tensors(optimizer)
+    tensors.update(optimizer_tensors)
+    tensors["generator"] = generator.get_state().cpu()
+    tmp = run_dir / f".tmp-{WEIGHTS}"
+    save_file(tensors, str(tmp))
+    atomic_write_bytes(run_dir / WEIGHTS, tmp.read_bytes())
+    tmp.unlink(missing_ok=True)
+    atomic_write_bytes(run_dir / META, json.dumps({**meta, "optimizer": optimizer_meta}, indent=2).encode())
+    return run_dir / WEIGHTS
+
+
+def _unique(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """State dict without aliases (a module reachable by two names is stored once)."""
+    seen: set[int] = set()
+    out = {}
+    for key, value in module.state_dict(keep_vars=True).items():
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        out[key] = value.data if isinstance(value, torch.nn.Parameter) else value
+    return out
+
+
+def read_meta(run_dir: Path) -> dict[str, Any] | None:
+    path = run_dir / META
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimizer | None,
+         generator: torch.Generator | None) -> dict[str, Any]:
+    """Restore what `save` wrote into the given objects; returns the JSON meta."""
+    meta = read_meta(run_dir)
+    if meta is None:
+        raise FileNotFoundError(f"no checkpoint in {run_dir}")
+    tensors = load_file(str(run_dir / WEIGHTS))
+    model_state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    missing = set(_unique(method)) - set(model_state)
+    if missing:
+        raise ValueError(f"checkpoint in {run_dir} lacks {sorted(missing)[:3]}")
+    method.load_state_dict(model_state, strict=False)
+    if optimizer is not None:
+        state: dict[int, dict[str, Any]] = {}
+        for key, value in tensors.items():
+            if key.startswith("optimizer."):
+                _, index, name = key.split(".", 2)
+                state.setdefault(int(index), {})[name] = value
+        for key, value in meta["optimizer"]["scalars"].items():
+            index, name = key.split(".", 1)
+            state.setdefault(int(index), {})[name] = value
+        optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer"]["param_groups"]})
+    if generator is not None:
+        generator.set_state(tensors["generator"])
+    return meta

@@ -1,0 +1,290 @@
+"""The one training loop, for every method, encoder and recipe.
+
+Data: the dataset's uint8 array, loaded once (onto the GPU when there is one), batches
+drawn by a seeded permutation per epoch and augmented by the recipe on the device.
+Schedule: AdamW, linear warm-up then cosine decay, both as functions of the fraction of
+the budget (epochs or minutes) spent. Health: a non-finite loss stops the run at once
+and keeps the last good checkpoint; a collapse monitor (normalised std, effective rank)
+and, with labels, an online kNN accuracy run every `monitor_every` steps; CUDA out of
+memory halves the batch down to a floor. Progress leaves through a `Reporter`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from . import checkpoint
+from .augment import Recipe, make_recipe, recipe_from_dict
+from .evaluate import effective_rank, knn_accuracy, normalised_std
+from .methods import Method, build_method, get_method
+
+PROBE_SIZE = 1024  # images embedded by the monitor
+COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run needs; saved beside every checkpoint as JSON."""
+
+    dataset: str
+    method: str = "simclr"
+    encoder: str = "small_cnn"
+    recipe: dict[str, Any] | None = None  # Recipe.to_dict(); None: the method's default
+    epochs: float | None = None  # budget in passes over the data ...
+    minutes: float | None = None  # ... or in wall-clock minutes (epochs wins if both)
+    batch_size: int = 256
+    lr: float | None = None  # None: the method's default, scaled by batch_size / 256
+    weight_decay: float = 1e-4
+    warmup: float = 0.05  # fraction of the budget spent warming the learning rate up
+    seed: int = 0
+    checkpoint_every: int = 100  # steps
+    monitor_every: int = 25  # steps
+    min_batch_size: int = 16  # out of memory halves the batch down to this
+    device: str = "auto"  # auto, cpu, cuda
+    compile: bool = False  # torch.compile the encoder (CUDA)
+
+    def resolved_recipe(self) -> Recipe:
+        if self.recipe is not None:
+            return recipe_from_dict(self.recipe)
+        return make_recipe(get_method(self.method).default_recipe)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StepState:
+    step: int
+    total_steps: int | None  # None until a minutes budget can be estimated
+    progress: float  # fraction of the budget spent, 0..1
+    loss: float
+    images_per_s: float
+    eta_s: float | None
+    lr: float
+    batch_size: int
+
+
+@dataclass
+class TrainResult:
+    status: str  # completed, failed, cancelled
+    steps: int
+    images_per_s: float
+    final_loss: float | None
+    checkpoint: str | None
+    message: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Reporter(Protocol):
+    """Where progress goes (job table, stderr). `should_stop` is polled every step."""
+
+    def on_step(self, state: StepState) -> None: ...
+
+    def on_metrics(self, step: int, metrics: dict[str, float]) -> None: ...
+
+    def on_checkpoint(self, step: int, path: Path) -> None: ...
+
+    def should_stop(self) -> bool: ...
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def learning_rate(base: float, progress: float, warmup: float) -> float:
+    """Linear warm-up over the first `warmup` of training, then cosine decay to 0."""
+    if progress < warmup:
+        return base * progress / warmup
+    return base * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / max(1e-9, 1 - warmup))))
+
+
+class Trainer:
+    """Trains `config.method` on `images` (N, S, S, 3) uint8. `labels` (N,) int or None
+    feed only the online kNN monitor. Checkpoints go to `run_dir`."""
+
+    def __init__(self, config: TrainConfig, images: np.ndarray, labels: np.ndarray | None,
+                 run_dir: Path, reporter: Reporter) -> None:
+        if config.epochs is None and config.minutes is None:
+            raise ValueError("give a budget: epochs or minutes")
+        if len(images) < 2:
+            raise ValueError("training needs at least two images")
+        self.config, self.run_dir, self.reporter = config, run_dir, reporter
+        self.device = pick_device(config.device)
+        self.recipe = config.resolved_recipe()
+        torch.manual_seed(config.seed)
+        self.method: Method = build_method(config.method, config.encoder, images.shape[1]).to(self.device)
+        if self.device.type == "cuda":
+            self.method = self.method.to(memory_format=torch.channels_last)
+            if config.compile:
+                self.method.encoder.compile()
+        self.data = torch.from_numpy(np.array(images, dtype=np.uint8)).to(self.device)  # into RAM once
+        self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
+        probe_rng = np.random.default_rng(config.seed)
+        self.probe = torch.as_tensor(np.sort(probe_rng.choice(len(images), min(PROBE_SIZE, len(images)),
+                                                              replace=False)), device=self.device)
+        self.batch_size = min(config.batch_size, len(images))
+        self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
+        self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
+                                           weight_decay=config.weight_decay)
+        self.generator = torch.Generator(self.device).manual_seed(config.seed)
+        self.step = 0
+        self.elapsed = 0.0  # training seconds before this session (resume)
+        self.last_checkpoint: Path | None = None
+        self.warnings: list[str] = []
+        self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
+
+    # -- budget -------------------------------------------------------------------------
+    def steps_per_epoch(self) -> int:
+        return max(1, len(self.data) // self.batch_size)
+
+    def total_steps(self) -> int | None:
+        if self.config.epochs is not None:
+            return max(1, round(self.config.epochs * self.steps_per_epoch()))
+        return None
+
+    def progress(self, elapsed: float) -> float:
+        total = self.total_steps()
+        if total is not None:
+            return min(1.0, self.step / total)
+        return min(1.0, elapsed / (60 * self.config.minutes))  # type: ignore[operator]
+
+    # -- data ----------------------------------------------------------------------------
+    def batch_indices(self, step: int) -> torch.Tensor:
+        """Rows of step `step`: a seeded permutation per epoch, so a resumed run sees
+        exactly the batches it would have seen."""
+        per_epoch = self.steps_per_epoch()
+        epoch, offset = divmod(step, per_epoch)
+        order = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
+            self.config.seed * 1_000_003 + epoch))
+        return order[offset * self.batch_size : (offset + 1) * self.batch_size].to(self.device)
+
+    # -- checkpoints ------------------------------------------------------------------------
+    def save(self, elapsed: float) -> Path:
+        """Checkpoint now; `elapsed` is the training time spent so far, resume included."""
+        meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
+                "batch_size": self.batch_size, "recipe": self.recipe.to_dict()}
+        path = checkpoint.save(self.run_dir, self.method, self.optimizer, self.generator, meta)
+        self.last_checkpoint = path
+        self.reporter.on_checkpoint(self.step, path)
+        return path
+
+    def resume(self) -> None:
+        """Continue from the last checkpoint in `run_dir`."""
+        meta = checkpoint.load(self.run_dir, self.method, self.optimizer, self.generator)
+        self.step, self.elapsed = int(meta["step"]), float(meta["elapsed"])
+        self.batch_size = int(meta["batch_size"])
+        self.last_checkpoint = self.run_dir / checkpoint.WEIGHTS
+
+    # -- monitor ---------------------------------------------------------------------------
+    @torch.no_grad()
+    def monitor(self) -> dict[str, float]:
+        self.method.eval()
+        images = self.data[self.probe]
+        features = torch.cat([
+            self.method.features(self._prepare(images[i : i + 256].permute(0, 3, 1, 2).float() / 255))
+            for i in range(0, len(images), 256)
+        ])
+        self.method.train()
+        metrics = {"embedding_std": normalised_std(features), "effective_rank": effective_rank(features)}
+        if self.labels is not None:
+            metrics["knn_accuracy"] = knn_accuracy(features, self.labels[self.probe])
+        fallen = []
+        for name in ("embedding_std", "effective_rank"):
+            self.best[name] = max(self.best.get(name, 0.0), metrics[name])
+            if metrics[name] < COLLAPSE_FALL * self.best[name]:
+                fallen.append(f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})")
+        if fallen:
+            metrics["collapse_warning"] = 1.0
+            if not any(w.startswith("possible collapse") for w in self.warnings):
+                self.warnings.append(f"possible collapse at step {self.step}: " + ", ".join(fallen))
+        return metrics
+
+    def _prepare(self, x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.device.type == "cuda" else x
+
+    # -- the loop --------------------------------------------------------------------------
+    def train_step(self, progress: float) -> tuple[float, dict[str, float]]:
+        lr = learning_rate(self.base_lr, progress, self.config.warmup)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        batch = self.data[self.batch_indices(self.step)]
+        views = self.recipe(batch, self.generator)
+        views.views = [self._prepare(v) for v in views.views]
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+            loss, metrics = self.method.training_step(views)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the loss became {float(loss)} at step {self.step}")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.method.after_step(progress)
+        return loss.item(), {**metrics, "lr": lr}
+
+    def run(self) -> TrainResult:
+        self.method.train()
+        start = time.monotonic()
+        images_seen, rate, loss = 0, 0.0, None
+        status, message = "completed", None
+        while True:
+            elapsed = self.elapsed + time.monotonic() - start
+            progress = self.progress(elapsed)
+            if progress >= 1.0:
+                break
+            if self.reporter.should_stop():
+                status = "cancelled"
+                break
+            try:
+                step_start = time.monotonic()
+                loss, metrics = self.train_step(progress)
+            except FloatingPointError as exc:
+                status = "failed"
+                kept = f"step {self._checkpoint_step()}" if self.last_checkpoint else "none yet"
+                message = f"{exc}; training stopped. Last good checkpoint: {kept}."
+                break
+            except torch.OutOfMemoryError:
+                if self.batch_size // 2 < self.config.min_batch_size:
+                    status = "failed"
+                    message = (f"out of memory even at batch size {self.batch_size}; the floor is "
+                               f"{self.config.min_batch_size}. Try a smaller encoder or image size.")
+                    break
+                self.batch_size //= 2
+                self.warnings.append(f"out of memory: batch size halved to {self.batch_size}")
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                continue
+            self.step += 1
+            images_seen += self.batch_size
+            step_rate = self.batch_size / max(time.monotonic() - step_start, 1e-9)
+            rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
+            elapsed = self.elapsed + time.monotonic() - start
+            progress = self.progress(elapsed)
+            total = self.total_steps() or (round(self.step / progress) if progress > 0 else None)
+            eta = (1 - progress) * elapsed / progress if progress > 0 else None
+            self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
+                                            metrics["lr"], self.batch_size))
+            if self.step % self.config.monitor_every == 0 or self.step == 1:
+                self.reporter.on_metrics(self.step, {"loss": loss, **metrics, **self.monitor()})
+            else:
+                self.reporter.on_metrics(self.step, {"loss": loss, **metrics})
+            if self.step % self.config.checkpoint_every == 0:
+                self.save(self.elapsed + time.monotonic() - start)
+        if status != "failed":
+            self.save(self.elapsed + time.monotonic() - start)
+            self.reporter.on_metrics(self.step, self.monitor())
+        total_time = time.monotonic() - start
+        return TrainResult(status, self.step, images_seen / max(total_time, 1e-9), loss,
+                           str(self.last_checkpoint) if self.last_checkpoint else None, message,
+                           self.warnings)
+
+    def _checkpoint_step(self) -> int:
+        meta = checkpoint.read_meta(self.run_dir)
+        return int(meta["step"]) if meta else 0

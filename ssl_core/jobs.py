@@ -1,0 +1,290 @@
+"""Background training jobs. The `runs` and `metrics` tables are the only channel: a
+worker process writes status, progress and metrics; pages and the CLI read them.
+
+A run is queued, then claimed by a worker process (`python -m ssl_core worker`) that
+holds the device's lock file while it trains, so one run trains per device at a time
+and the lock dies with the process. A run left `running` by a dead process shows as
+`interrupted`; queuing it again resumes from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .store import Workspace, WorkspaceError, _pid_alive, utc_now
+
+FINAL = ("completed", "failed", "cancelled")
+FLUSH_SECONDS = 1.0
+
+
+def runs_dir(ws: Workspace) -> Path:
+    return ws.root / "runs"
+
+
+def run_dir(ws: Workspace, run_id: str) -> Path:
+    return runs_dir(ws) / run_id
+
+
+def create_run(ws: Workspace, config: Any) -> str:
+    """Queue a run of `config` (a TrainConfig); names are checked here, so a bad one fails
+    at once with the valid choices."""
+    from .engine import TrainConfig
+    from .methods import build_method, get_method
+    from .models import ENCODERS
+
+    if not isinstance(config, TrainConfig):
+        raise TypeError("create_run takes a TrainConfig")
+    dataset = ws.dataset(config.dataset)
+    method = get_method(config.method)
+    if config.encoder not in ENCODERS:
+        raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}")
+    if method.encoders is not None and config.encoder not in method.encoders:
+        raise ValueError(f"method {config.method!r} needs the encoder {' or '.join(method.encoders)}")
+    config.resolved_recipe()  # unknown recipe names or parameters fail here
+    build_method(config.method, config.encoder, dataset.size_px)  # shapes that do not fit fail here
+    run_id = time.strftime("run-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    with ws.write() as conn:
+        conn.execute(
+            "INSERT INTO runs(id, dataset_id, method, encoder, config, status, created) "
+            "VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+            (run_id, dataset.id, config.method, config.encoder, json.dumps(config.to_json()), utc_now()),
+        )
+    return run_id
+
+
+def reconcile(ws: Workspace) -> None:
+    """Mark runs whose worker died (SIGKILL, crash, reboot) as interrupted."""
+    with ws.write() as conn:
+        for row in conn.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+            if row["pid"] is None or not _pid_alive(row["pid"]):
+                conn.execute("UPDATE runs SET status = 'interrupted', pid = NULL, message = "
+                             "'the worker stopped unexpectedly; resume continues from the last "
+                             "checkpoint' WHERE id = ?", (row["id"],))
+
+
+def list_runs(ws: Workspace) -> list[dict[str, Any]]:
+    """Every run, newest first, with its dataset name (interrupted runs reconciled)."""
+    reconcile(ws)
+    with ws.read() as conn:
+        rows = conn.execute(
+            "SELECT runs.*, datasets.name AS dataset FROM runs JOIN datasets ON datasets.id = "
+            "runs.dataset_id ORDER BY runs.created DESC").fetchall()
+    return [dict(row) for row in rows]
+
+
+def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
+    for run in list_runs(ws):
+        if run["id"] == run_id:
+            return run
+    raise WorkspaceError(f"no run {run_id!r}")
+
+
+def metrics(ws: Workspace, run_id: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{name: (steps, values)} of a run, in step order."""
+    with ws.read() as conn:
+        rows = conn.execute("SELECT name, step, value FROM metrics WHERE run_id = ? ORDER BY name, step",
+                            (run_id,)).fetchall()
+    out: dict[str, tuple[list[int], list[float]]] = {}
+    for name, step, value in rows:
+        steps, values = out.setdefault(name, ([], []))
+        steps.append(step)
+        values.append(value)
+    return {name: (np.array(s), np.array(v)) for name, (s, v) in out.items()}
+
+
+def request_cancel(ws: Workspace, run_id: str) -> None:
+    """Ask a run to stop: a queued run is cancelled at once, a running one at its next step."""
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = 'cancelled', finished = ? WHERE id = ? AND status = 'queued'",
+                     (utc_now(), run_id))
+        conn.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'", (run_id,))
+
+
+def requeue(ws: Workspace, run_id: str) -> None:
+    """Queue an interrupted, cancelled or failed run again; it resumes from its checkpoint."""
+    reconcile(ws)
+    with ws.write() as conn:
+        changed = conn.execute(
+            "UPDATE runs SET status = 'queued', cancel_requested = 0, message = NULL, finished = NULL "
+            "WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')", (run_id,)).rowcount
+    if not changed:
+        raise WorkspaceError(f"run {run_id!r} is not interrupted, cancelled or failed")
+
+
+class JobReporter:
+    """Writes a run's progress and metrics to the job table, at most once a second."""
+
+    def __init__(self, ws: Workspace, run_id: str) -> None:
+        self.ws, self.run_id = ws, run_id
+        self.pending: list[tuple[str, int, str, float]] = []
+        self.state: Any = None
+        self.last_flush = 0.0
+        self.cancel = False
+
+    def on_step(self, state: Any) -> None:
+        self.state = state
+        if time.monotonic() - self.last_flush > FLUSH_SECONDS:
+            self.flush()
+
+    def on_metrics(self, step: int, values: dict[str, float]) -> None:
+        self.pending += [(self.run_id, step, name, float(v)) for name, v in values.items()]
+
+    def on_checkpoint(self, step: int, path: Path) -> None:
+        with self.ws.write() as conn:
+            conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (str(path), self.run_id))
+        self.flush()
+
+    def should_stop(self) -> bool:
+        return self.cancel
+
+    def flush(self) -> None:
+        with self.ws.write() as conn:
+            conn.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)", self.pending)
+            if self.state is not None:
+                s = self.state
+                conn.execute("UPDATE runs SET step = ?, total_steps = ?, progress = ?, images_per_s = ?, "
+                             "eta_s = ?, loss = ? WHERE id = ?",
+                             (s.step, s.total_steps, s.progress, s.images_per_s, s.eta_s, s.loss, self.run_id))
+            self.cancel = bool(conn.execute("SELECT cancel_requested FROM runs WHERE id = ?",
+                                            (self.run_id,)).fetchone()[0])
+        self.pending = []
+        self.last_flush = time.monotonic()
+
+
+class TeeReporter:
+    """Sends every event to several reporters; stops when any asks to."""
+
+    def __init__(self, *reporters: Any) -> None:
+        self.reporters = reporters
+
+    def on_step(self, state: Any) -> None:
+        for r in self.reporters:
+            r.on_step(state)
+
+    def on_metrics(self, step: int, values: dict[str, float]) -> None:
+        for r in self.reporters:
+            r.on_metrics(step, values)
+
+    def on_checkpoint(self, step: int, path: Path) -> None:
+        for r in self.reporters:
+            r.on_checkpoint(step, path)
+
+    def should_stop(self) -> bool:
+        return any(r.should_stop() for r in self.reporters)
+
+
+def _dataset_arrays(ws: Workspace, dataset_id: str) -> tuple[np.ndarray, np.ndarray | None]:
+    info = next(d for d in ws.datasets() if d.id == dataset_id)
+    labels = ws.labels(info)
+    codes = None
+    if labels and all(label is not None for label in labels):
+        classes = {name: i for i, name in enumerate(sorted(set(labels)))}
+        codes = np.array([classes[label] for label in labels])
+    return np.asarray(ws.images(info)), codes
+
+
+def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
+    """Train run `run_id` in this process (resuming from its checkpoint if it has one)
+    and record the outcome. Returns the TrainResult."""
+    from .engine import TrainConfig, Trainer
+
+    run = get_run(ws, run_id)
+    config = TrainConfig(**json.loads(run["config"]))
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = 'running', pid = ?, started = COALESCE(started, ?), "
+                     "cancel_requested = 0 WHERE id = ?", (os.getpid(), utc_now(), run_id))
+    reporter = JobReporter(ws, run_id)
+    try:
+        images, labels = _dataset_arrays(ws, run["dataset_id"])
+        trainer = Trainer(config, images, labels, run_dir(ws, run_id),
+                          TeeReporter(reporter, extra_reporter) if extra_reporter else reporter)
+        if (run_dir(ws, run_id) / "checkpoint.json").exists():
+            trainer.resume()
+        result = trainer.run()
+    except Exception as exc:  # a crash is recorded, never lost
+        with ws.write() as conn:
+            conn.execute("UPDATE runs SET status = 'failed', message = ?, pid = NULL, finished = ? "
+                         "WHERE id = ?", (f"{type(exc).__name__}: {exc}", utc_now(), run_id))
+        raise
+    reporter.flush()
+    message = result.message or ("; ".join(result.warnings) if result.warnings else None)
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = ?, message = ?, pid = NULL, finished = ?, step = ?, "
+                     "loss = ?, checkpoint = ?, progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END "
+                     "WHERE id = ?",
+                     (result.status, message, utc_now(), result.steps, result.final_loss, result.checkpoint,
+                      result.status, run_id))
+    return result
+
+
+@contextmanager
+def device_lock(ws: Workspace, device: str, wait: bool) -> Iterator[bool]:
+    """Hold the lock file of `device` (one training run per device). Yields False when
+    `wait` is false and another process holds it. The OS frees it if the holder dies."""
+    locks = ws.root / "locks"
+    locks.mkdir(exist_ok=True)
+    with open(locks / f"{device}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def claim_next(ws: Workspace) -> str | None:
+    """Take the oldest queued run for this process, atomically."""
+    with ws.write() as conn:
+        row = conn.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY created LIMIT 1").fetchone()
+        if row is None:
+            return None
+        conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (os.getpid(), row[0]))
+        return row[0]
+
+
+def work(ws: Workspace, device: str) -> int:
+    """Worker loop: train queued runs one after another while holding the device lock;
+    returns how many ran. Exits at once if another worker holds the device."""
+    done = 0
+    with device_lock(ws, device, wait=False) as held:
+        if not held:
+            return 0
+        while (run_id := claim_next(ws)) is not None:
+            try:
+                execute(ws, run_id)
+            except Exception:  # recorded as failed by execute; go on with the queue
+                pass
+            done += 1
+    return done
+
+
+def start_worker(ws: Workspace) -> None:
+    """Start a detached worker process for the queue (it exits when the queue is empty);
+    closing the browser or the app does not stop it."""
+    log = open(ws.root / "worker.log", "ab")
+    subprocess.Popen([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), "worker"],
+                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                     start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def run_summary(run: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a person or a script wants about a run."""
+    keys = ("id", "dataset", "method", "encoder", "status", "message", "created", "started", "finished",
+            "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
+    return {key: run.get(key) for key in keys}
+
