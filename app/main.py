@@ -21,6 +21,7 @@ navigation = st.navigation(
     [
         st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
         st.Page("../pages/augment_lab.py", title="Augmentation Lab", icon=":material/auto_awesome:"),
+        st.Page("../pages/train.py", title="Train", icon=":material/model_training:"),
     ]
 )
 with st.sidebar:

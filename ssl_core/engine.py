@@ -37,6 +37,7 @@ class TrainConfig:
     method: str = "simclr"
     encoder: str = "small_cnn"
     recipe: dict[str, Any] | None = None  # Recipe.to_dict(); None: the method's default
+    image_size: int | None = 32  # side the views are rendered at; None: the stored size
     epochs: float | None = None  # budget in passes over the data ...
     minutes: float | None = None  # ... or in wall-clock minutes (epochs wins if both)
     batch_size: int = 256
@@ -121,7 +122,8 @@ class Trainer:
         self.device = pick_device(config.device)
         self.recipe = config.resolved_recipe()
         torch.manual_seed(config.seed)
-        self.method: Method = build_method(config.method, config.encoder, images.shape[1]).to(self.device)
+        self.image_size = config.image_size or images.shape[1]
+        self.method: Method = build_method(config.method, config.encoder, self.image_size).to(self.device)
         if self.device.type == "cuda":
             self.method = self.method.to(memory_format=torch.channels_last)
             if config.compile:
@@ -189,10 +191,8 @@ class Trainer:
     def monitor(self) -> dict[str, float]:
         self.method.eval()
         images = self.data[self.probe]
-        features = torch.cat([
-            self.method.features(self._prepare(images[i : i + 256].permute(0, 3, 1, 2).float() / 255))
-            for i in range(0, len(images), 256)
-        ])
+        features = torch.cat([self.method.features(self._prepare(self._resize(images[i : i + 256])))
+                              for i in range(0, len(images), 256)])
         self.method.train()
         metrics = {"embedding_std": normalised_std(features), "effective_rank": effective_rank(features)}
         if self.labels is not None:
@@ -208,6 +208,14 @@ class Trainer:
                 self.warnings.append(f"possible collapse at step {self.step}: " + ", ".join(fallen))
         return metrics
 
+    def _resize(self, batch: torch.Tensor) -> torch.Tensor:
+        """uint8 (N, S, S, 3) -> float (N, 3, s, s) at the training side, antialiased."""
+        x = batch.permute(0, 3, 1, 2).float() / 255
+        if x.shape[-1] == self.image_size:
+            return x
+        return torch.nn.functional.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
+                                               antialias=True, align_corners=False).clamp_(0, 1)
+
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.device.type == "cuda" else x
 
@@ -217,7 +225,7 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         batch = self.data[self.batch_indices(self.step)]
-        views = self.recipe(batch, self.generator)
+        views = self.recipe(batch, self.generator, self.image_size)
         views.views = [self._prepare(v) for v in views.views]
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             loss, metrics = self.method.training_step(views)

@@ -69,18 +69,20 @@ class Recipe:
     description: ClassVar[str]  # one plain sentence for the UI
     paper: ClassVar[str]
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
+        """Float images (N, 3, H, W) in [0, 1] -> views whose (global) side is `size`."""
         raise NotImplementedError
 
     def view_names(self) -> list[str]:
         """A short name for each view `make_views` returns, in order."""
         return ["view 1", "view 2"]
 
-    def __call__(self, batch: torch.Tensor, gen: torch.Generator) -> Views:
-        """uint8 (N, H, W, 3) on any device -> Views on the same device."""
+    def __call__(self, batch: torch.Tensor, gen: torch.Generator, size: int | None = None) -> Views:
+        """uint8 (N, H, W, 3) on any device -> Views on the same device, rendered at side
+        `size` (default: the input's; the crop resamples, so a smaller side costs nothing)."""
         if batch.dtype != torch.uint8 or batch.ndim != 4 or batch.shape[-1] != 3:
             raise ValueError(f"expected a uint8 batch (N, H, W, 3), got {tuple(batch.shape)} {batch.dtype}")
-        return self.make_views(ops.to_float(batch), gen)
+        return self.make_views(ops.to_float(batch), gen, size or batch.shape[1])
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, **asdict(self)}  # type: ignore[call-overload]
@@ -111,8 +113,8 @@ class SimCLR(Recipe):
         return ViewSpec(size, (self.crop_min, 1.0), self.flip_p, _jitter(self.jitter_strength, 0.8, 0.2),
                         self.jitter_p, self.gray_p, self.blur_p, (0.1, self.blur_sigma_max), self.solarize_p)
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
-        spec = self.spec(x.shape[-1])
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
+        spec = self.spec(size)
         return Views([spec(x, gen), spec(x, gen)])
 
 
@@ -144,8 +146,7 @@ class BYOL(Recipe):
     solarize_p_view2: float = param(0.2, "Chance of solarization, second view", 0.0, 1.0, 0.05)
     blur_sigma_max: float = param(2.0, "Largest blur sigma, in pixels", 0.1, 5.0, 0.1)
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
-        size = x.shape[-1]
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         common = dict(size=size, crop_scale=(self.crop_min, 1.0), flip_p=self.flip_p,
                       jitter=(0.4, 0.4, 0.2, 0.1), jitter_p=self.jitter_p, gray_p=self.gray_p,
                       blur_sigma=(0.1, self.blur_sigma_max))
@@ -171,8 +172,7 @@ class DINO(Recipe):
     gray_p: float = param(0.2, "Chance of turning grey", 0.0, 1.0, 0.05)
     solarize_p: float = param(0.2, "Chance of solarization, second global view", 0.0, 1.0, 0.05)
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
-        size = x.shape[-1]
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         local_size = max(8, round(size * self.local_size_fraction))
         colour = dict(flip_p=self.flip_p, jitter=(0.4, 0.4, 0.2, 0.1), jitter_p=self.jitter_p,
                       gray_p=self.gray_p, blur_sigma=(0.1, 2.0))
@@ -201,8 +201,7 @@ class MAE(Recipe):
     crop_min: float = param(0.2, "Smallest crop, as a fraction of the image area", 0.01, 1.0, 0.01)
     flip_p: float = param(0.5, "Chance of a horizontal flip", 0.0, 1.0, 0.05)
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
-        size = x.shape[-1]
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         if size % self.patch_size:
             raise ValueError(f"patch size {self.patch_size} does not divide the image side {size}")
         view = ops.resized_crop_flip(x, size, (self.crop_min, 1.0), (3 / 4, 4 / 3), self.flip_p, gen)
@@ -223,9 +222,9 @@ class Rotation(Recipe):
     crop_min: float = param(1.0, "Smallest crop before turning (1 = the whole image)", 0.05, 1.0, 0.01)
     flip_p: float = param(0.0, "Chance of a horizontal flip before turning", 0.0, 1.0, 0.05)
 
-    def make_views(self, x: torch.Tensor, gen: torch.Generator) -> Views:
-        n, size = x.shape[0], x.shape[-1]
-        if self.crop_min < 1.0 or self.flip_p > 0:
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
+        n = x.shape[0]
+        if self.crop_min < 1.0 or self.flip_p > 0 or size != x.shape[-1]:
             x = ops.resized_crop_flip(x, size, (self.crop_min, 1.0), (3 / 4, 4 / 3), self.flip_p, gen)
         turned = torch.cat([torch.rot90(x, k, dims=(2, 3)) for k in range(4)])
         labels = torch.arange(4, device=x.device).repeat_interleave(n)

@@ -13,7 +13,7 @@ from .vit import ViTTiny
 # name -> (builder taking the image side and options, one plain sentence for the UI)
 ENCODERS: dict[str, tuple[Callable[..., Encoder], str]] = {
     "small_cnn": (lambda image_size, **kw: SmallCNN(**kw),
-                  "Small CNN (1.2 M parameters): trains visibly on a CPU in minutes."),
+                  "Small CNN (0.3 M parameters): trains visibly on a CPU in minutes."),
     "resnet18": (lambda image_size, **kw: ResNet18(**kw),
                  "ResNet-18 with the CIFAR stem (11 M parameters): the standard benchmark encoder."),
     "vit_tiny": (lambda image_size, **kw: ViTTiny(image_size=image_size, **kw),

@@ -1,0 +1,134 @@
+"""Train page: one click starts a real run in a background worker; watch it live."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.recipe_form import LAB_RECIPE
+from app.state import workspace
+from app.widgets import escape_markdown
+from ssl_core import jobs
+from ssl_core.engine import TrainConfig
+from ssl_core.methods import METHODS
+from ssl_core.models import ENCODERS
+
+WATCH = "train_watch"  # session key: the run shown in the live panel
+ACTIVE = ("queued", "running")
+
+ws = workspace()
+st.title("Train")
+st.caption("Pick a dataset and a method and press Start. Training runs in a separate worker "
+           "process: you can close the tab or switch pages and come back; nothing is lost.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+
+left, right = st.columns(2, gap="large")
+dataset_name = left.selectbox("Dataset", [d.name for d in datasets], key="train_dataset")
+method_name = left.selectbox("Method", list(METHODS), key="train_method",
+                             format_func=lambda n: f"{n}: {METHODS[n].description}")
+method = METHODS[method_name]
+encoders = list(method.encoders or ENCODERS)
+encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
+                         format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
+lab = st.session_state.get(LAB_RECIPE)
+use_lab = False
+if lab and lab.get("name") == method.default_recipe:
+    use_lab = left.checkbox(f"Use the {lab['name']} settings from the Augmentation Lab", value=True)
+left.caption(f"Recipe: **{method.default_recipe}**"
+             + (" as set in the Lab." if use_lab else " with the paper's defaults.")
+             + f" Method from {escape_markdown(method.paper)}.")
+
+budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
+budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, value=5.0 if budget_kind == "minutes" else 20.0,
+                            step=1.0, key=f"train_budget_{budget_kind}")
+batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=256, key="train_batch")
+lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
+                        format="%.5f", key=f"train_lr_{method_name}")
+
+if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+    config = TrainConfig(dataset=dataset_name, method=method_name, encoder=encoder,
+                         recipe=lab if use_lab else None, batch_size=int(batch_size), lr=float(lr),
+                         **{budget_kind: float(budget)})
+    try:
+        st.session_state[WATCH] = jobs.create_run(ws, config)
+        jobs.start_worker(ws)
+    except (KeyError, ValueError) as exc:
+        st.error(str(exc.args[0] if exc.args else exc))
+
+
+def curve(series: dict, names: list[str], title: str, height: int = 260) -> go.Figure:
+    figure = go.Figure()
+    for name in names:
+        if name in series:
+            steps, values = series[name]
+            figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
+                                        name=name.replace("_", " ")))
+    figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
+                         xaxis_title="step", legend=dict(orientation="h", y=-0.3))
+    return figure
+
+
+def live_panel(run_id: str, ticking: bool) -> None:
+    """Status, progress and live curves of one run; reruns itself while the run is active."""
+    run = jobs.get_run(ws, run_id)
+    status = run["status"]
+    if ticking and status not in ACTIVE:
+        st.rerun(scope="app")  # finished: stop ticking, refresh the runs table
+    st.subheader(f"Run {run_id}")
+    st.caption(f"{run['method']} · {run['encoder']} · dataset {escape_markdown(run['dataset'])} · "
+               f"status **{status}**")
+    eta = f" · about {run['eta_s']:.0f} s left" if run["eta_s"] and status == "running" else ""
+    st.progress(float(run["progress"] or 0), text=f"step {run['step']}"
+                + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
+    cells = st.columns(4)
+    cells[0].metric("Status", status)
+    cells[1].metric("Images / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
+    cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
+    cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
+    if run["message"]:
+        (st.error if status == "failed" else st.warning)(run["message"])
+    series = jobs.metrics(ws, run_id)
+    charts = st.columns(2)
+    charts[0].plotly_chart(curve(series, ["loss"], "Training loss"), key=f"loss_{run_id}")
+    charts[1].plotly_chart(curve(series, ["embedding_std", "effective_rank"],
+                                 "Collapse monitor (falling = warning)"), key=f"health_{run_id}")
+    if "knn_accuracy" in series:
+        st.plotly_chart(curve(series, ["knn_accuracy"], "Online kNN accuracy (labels used only here)"),
+                        key=f"knn_{run_id}")
+    buttons = st.columns([1, 1, 6])
+    if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
+        jobs.request_cancel(ws, run_id)
+        st.rerun()
+    if status in ("interrupted", "cancelled", "failed") and run["checkpoint"] and buttons[1].button(
+            "Resume", icon=":material/replay:", key=f"resume_{run_id}"):
+        jobs.requeue(ws, run_id)
+        jobs.start_worker(ws)
+        st.rerun()
+
+
+runs = jobs.list_runs(ws)
+if runs:
+    ids = [run["id"] for run in runs]
+    if st.session_state.get(WATCH) not in ids:
+        st.session_state[WATCH] = ids[0]
+    watched = st.selectbox("Watch run", ids, key=WATCH)
+    active = jobs.get_run(ws, watched)["status"] in ACTIVE
+    st.fragment(live_panel, run_every=2 if active else None)(watched, active)
+
+    st.subheader("All runs")
+    st.dataframe(pd.DataFrame([{
+        "run": r["id"], "status": r["status"], "method": r["method"], "encoder": r["encoder"],
+        "dataset": r["dataset"], "steps": r["step"],
+        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
+        if r["finished"] and r["started"] else None,
+        "final loss": r["loss"], "images/s": r["images_per_s"],
+    } for r in runs]), hide_index=True, width="stretch",
+        column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f")})
+else:
+    st.info("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
+            "built-in shapes in a CPU's few minutes.")
