@@ -1,0 +1,188 @@
+"""The training engine: every method with every encoder it accepts takes a real step;
+resume equals not stopping; NaN stops the run with its reason; out of memory halves the
+batch; losses match naive references."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig, Trainer, learning_rate
+from ssl_core.methods import METHODS, build_method
+from ssl_core.models import ENCODERS
+
+SIDE = 16
+
+
+class Recorder:
+    """A reporter that keeps everything and can ask to stop after a given step."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.steps, self.metrics, self.checkpoints = [], [], []
+        self.stop_after = stop_after
+
+    def on_step(self, state):
+        self.steps.append(state)
+
+    def on_metrics(self, step, values):
+        self.metrics.append((step, values))
+
+    def on_checkpoint(self, step, path):
+        self.checkpoints.append(step)
+
+    def should_stop(self):
+        return self.stop_after is not None and len(self.steps) >= self.stop_after
+
+
+def tiny_images(n: int = 24, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (n, SIDE, SIDE, 3), dtype=np.uint8)
+    images[: n // 2, 4:12, 4:12] = (255, 0, 0)
+    return images
+
+
+def config(**overrides) -> TrainConfig:
+    values = dict(dataset="tiny", method="simclr", encoder="small_cnn", epochs=2, batch_size=8,
+                  image_size=SIDE, checkpoint_every=2, monitor_every=2)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+COMBOS = [(m, e) for m in METHODS for e in ENCODERS if METHODS[m].encoders is None or e in METHODS[m].encoders]
+
+
+@pytest.mark.parametrize("method_name,encoder_name", COMBOS)
+def test_one_step_of_every_method_and_encoder(method_name, encoder_name):
+    torch.manual_seed(0)
+    method = build_method(method_name, encoder_name, SIDE)
+    recipe = make_recipe(METHODS[method_name].default_recipe, **({"patch_size": 8} if method_name == "mae" else {}))
+    views = recipe(torch.from_numpy(tiny_images(4)), torch.Generator().manual_seed(0))
+    teacher = getattr(method, "teacher", None)
+    before = [p.clone() for p in teacher.parameters()] if teacher is not None else None
+    loss, metrics = method.training_step(views)
+    assert loss.ndim == 0 and torch.isfinite(loss)
+    assert all(isinstance(v, float) for v in metrics.values())
+    loss.backward()
+    grads = [p.grad for p in method.encoder.parameters() if p.requires_grad]
+    assert grads and all(g is not None for g in grads)
+    assert sum(float(g.abs().sum()) for g in grads) > 0
+    torch.optim.SGD(method.parameters(), lr=0.1).step()
+    method.after_step(0.5)
+    if before is not None:  # the EMA teacher moved toward the student
+        assert any(not torch.equal(a, b) for a, b in zip(before, teacher.parameters()))
+
+
+@pytest.mark.parametrize("method_name", [m for m in METHODS if METHODS[m].encoders])
+def test_methods_refuse_encoders_they_cannot_use(method_name):
+    wrong = next(e for e in ENCODERS if e not in METHODS[method_name].encoders)
+    with pytest.raises(ValueError, match="needs one of the encoders"):
+        build_method(method_name, wrong, SIDE)
+
+
+def test_simclr_loss_matches_a_naive_nt_xent():
+    torch.manual_seed(0)
+    method = build_method("simclr", "small_cnn", SIDE)
+    z_a, z_b = torch.randn(5, 8), torch.randn(5, 8)
+    z = F.normalize(torch.cat([z_a, z_b]), dim=1).numpy().astype(np.float64)
+    t = method.loss.temperature
+    total = 0.0
+    for i in range(10):
+        partner = (i + 5) % 10
+        others = [math.exp(z[i] @ z[j] / t) for j in range(10) if j != i]
+        total -= math.log(math.exp(z[i] @ z[partner] / t) / sum(others))
+    assert float(method.loss(z_a, z_b)) == pytest.approx(total / 10, rel=1e-4)
+
+
+def test_byol_loss_is_the_symmetric_negative_cosine():
+    torch.manual_seed(0)
+    method = build_method("byol", "small_cnn", SIDE)
+    views = make_recipe("byol")(torch.from_numpy(tiny_images(4)), torch.Generator().manual_seed(0))
+    loss, _ = method.training_step(views)
+    both = torch.cat(views.views)  # one batch, as the method runs it (BatchNorm statistics)
+    p_a, p_b = method.predictor(method.student(both)).chunk(2)
+    t_a, t_b = method.teacher(both).chunk(2)
+    expected = -0.5 * (F.cosine_similarity(p_a, t_b).mean() + F.cosine_similarity(p_b, t_a).mean())
+    assert float(loss) == pytest.approx(float(expected), abs=1e-5)
+
+
+def test_learning_rate_warms_up_then_decays_to_zero():
+    assert learning_rate(1.0, 0.0, 0.1) == 0.0
+    assert learning_rate(1.0, 0.05, 0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, 0.1, 0.1) == pytest.approx(1.0)
+    assert learning_rate(1.0, 1.0, 0.1) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
+    labels = np.array([0] * 12 + [1] * 12)
+    recorder = Recorder()
+    result = Trainer(config(), tiny_images(), labels, tmp_path, recorder).run()
+    assert result.status == "completed" and result.steps == 6  # 2 epochs x 24 // 8
+    assert (tmp_path / "checkpoint.safetensors").exists() and (tmp_path / "checkpoint.json").exists()
+    names = set().union(*(values for _, values in recorder.metrics))
+    assert {"loss", "lr", "embedding_std", "effective_rank", "knn_accuracy"} <= names
+    assert recorder.steps[-1].progress == 1.0 and recorder.steps[-1].eta_s == 0.0
+
+
+@pytest.mark.parametrize("method_name", ["simclr", "byol"])
+def test_resume_gives_the_same_state_as_not_stopping(tmp_path, method_name):
+    whole = Trainer(config(method=method_name), tiny_images(), None, tmp_path / "whole", Recorder())
+    assert whole.run().status == "completed"
+
+    stopped = Trainer(config(method=method_name), tiny_images(), None, tmp_path / "split", Recorder(stop_after=3))
+    assert stopped.run().status == "cancelled"
+    resumed = Trainer(config(method=method_name), tiny_images(), None, tmp_path / "split", Recorder())
+    resumed.resume()
+    assert resumed.step == 3
+    assert resumed.run().status == "completed"
+    for (name, a), (_, b) in zip(whole.method.state_dict().items(), resumed.method.state_dict().items()):
+        assert torch.allclose(a.float(), b.float(), atol=1e-6), name
+
+
+def test_a_nan_stops_the_run_with_its_reason_and_keeps_the_last_checkpoint(tmp_path):
+    trainer = Trainer(config(), tiny_images(), None, tmp_path, Recorder())
+    step = trainer.method.training_step
+
+    def poisoned(views):  # a NaN pixel in the batch of step 3
+        if trainer.step == 3:
+            views.views[0][0, 0, 0, 0] = float("nan")
+        return step(views)
+
+    trainer.method.training_step = poisoned
+    result = trainer.run()
+    assert result.status == "failed" and result.steps == 3
+    assert "nan at step 3" in result.message and "Last good checkpoint: step 2" in result.message
+    assert result.checkpoint.endswith("checkpoint.safetensors")
+
+
+def test_out_of_memory_halves_the_batch_and_goes_on(tmp_path):
+    trainer = Trainer(config(min_batch_size=4), tiny_images(), None, tmp_path, Recorder())
+    step = trainer.method.training_step
+    calls = []
+
+    def flaky(views):
+        calls.append(views.views[0].shape[0])
+        if len(calls) == 1:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return step(views)
+
+    trainer.method.training_step = flaky
+    result = trainer.run()
+    assert result.status == "completed"
+    assert calls[:2] == [8, 4] and trainer.batch_size == 4
+    assert any("batch size halved to 4" in w for w in result.warnings)
+
+
+def test_out_of_memory_at_the_floor_fails_clearly(tmp_path):
+    trainer = Trainer(config(min_batch_size=8), tiny_images(), None, tmp_path, Recorder())
+
+    def always(views):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    trainer.method.training_step = always
+    result = trainer.run()
+    assert result.status == "failed" and "out of memory even at batch size 8" in result.message
