@@ -81,8 +81,9 @@ def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: str = "sm
 
     views = recipe(torch.from_numpy(images), _generator(seed)).views
     a, b = views[0], views[1]
-    torch.manual_seed(seed)
-    model = build_encoder(encoder, image_size=a.shape[-1]).eval()
+    with torch.random.fork_rng(devices=[]):  # seed the weights without resetting the caller's RNG
+        torch.manual_seed(seed)
+        model = build_encoder(encoder, image_size=a.shape[-1]).eval()
     with torch.no_grad():
         z = F.normalize(model.forward_features(torch.cat([a, b])), dim=1)
         loss = NTXentLoss(temperature=temperature)(z[: len(a)], z[len(a):])

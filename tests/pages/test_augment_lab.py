@@ -1,0 +1,210 @@
+"""AppTest of the Augmentation Lab: the default SimCLR batch and its loss, sliders reach the
+recipe, every recipe renders (MAE and rotation without the batch section), "New draw",
+an own upload (good and bad), a patch size that does not fit, and the recipe kept across
+pages."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from ssl_core.augment import RECIPES, make_recipe
+from ssl_core.augment.preview import is_pair_recipe, pair_batch
+from ssl_core.store import Workspace
+
+RUN_TIMEOUT = 120
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+LAB = "../pages/augment_lab.py"  # relative to app/main.py, as in st.navigation
+LOSS_LABEL = "NT-Xent loss of this batch"
+BATCH_TITLE = "A batch: find the partner"
+
+
+@pytest.fixture(scope="module")
+def workspace_dir(tmp_path_factory) -> Path:
+    """One workspace for the module: the demo data is seeded by the first test only (the
+    Lab never writes to it)."""
+    return tmp_path_factory.mktemp("lab") / "ws"
+
+
+@pytest.fixture
+def lab(workspace_dir, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(workspace_dir))
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[tuple[object, object]]:
+    """Every (image, caption) the page passes to `st.image` (the views, not the batch
+    columns), recorded on each run."""
+    calls: list[tuple[object, object]] = []
+    original = streamlit.image
+
+    def spy(image, caption=None, *args, **kwargs):
+        calls.append((image, caption))
+        return original(image, caption, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "image", spy)
+    return calls
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def captions(at: AppTest) -> list[str]:
+    """All image captions on the page, flattened."""
+    return [c for image in at.image for c in image.captions]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def png_bytes(colour: tuple[int, int, int], size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_lab_opens_with_simclr_views_and_a_batch(lab):
+    assert lab.title[0].value == "Augmentation Lab"
+    assert lab.selectbox(key="lab_dataset").value == "shapes"
+    assert lab.selectbox(key="lab_recipe_name").value == "simclr"
+    assert lab.number_input(key="lab_seed").value == 0
+    assert lab.image[0].captions == ["original"]
+    assert lab.image[1].captions == ["view 1"] * 4 and lab.image[2].captions == ["view 2"] * 4
+    assert [c for c in captions(lab) if c.startswith("pair")] == [
+        f"pair {i} · {side}" for i in range(8) for side in "ab"]
+    assert BATCH_TITLE in subheaders(lab)
+
+    metric = next(m for m in lab.metric if m.label == LOSS_LABEL)
+    loss = float(metric.value)
+    assert 0 < loss < 10
+    assert "ln(15) = 2.708" in metric.proto.help
+    # the number is the loss of the very batch the page describes: 8 images of shapes, seed 0
+    ws = Workspace()
+    images = ws.images(ws.dataset("shapes"))
+    rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
+    assert metric.value == f"{pair_batch(make_recipe('simclr'), np.array(images[rows]), 0).loss:.3f}"
+    assert lab.selectbox(key="lab_row").options == [f"a{i}" for i in range(8)] + [f"b{i}" for i in range(8)]
+
+
+def test_slider_reaches_the_recipe(lab, shown):
+    lab.slider(key="lab_simclr_gray_p").set_value(1.0).run()
+    assert not lab.exception, lab.exception
+    assert lab.session_state["lab_recipe"]["gray_p"] == 1.0
+    views = [np.asarray(v) for image, caption in shown if caption != "original" for v in image]
+    assert len(views) == 8
+    for view in views:  # every view turned grey: R == G == B
+        assert np.array_equal(view[..., 0], view[..., 1]) and np.array_equal(view[..., 1], view[..., 2])
+    assert any(m.label == LOSS_LABEL for m in lab.metric)
+
+    lab.slider(key="lab_batch").set_value(3).run()
+    assert not lab.exception, lab.exception
+    assert [c for c in captions(lab) if c.startswith("pair")][-1] == "pair 2 · b"
+    assert lab.selectbox(key="lab_row").options == ["a0", "a1", "a2", "b0", "b1", "b2"]
+
+
+def test_every_recipe_renders(lab):
+    for name in RECIPES:
+        lab.selectbox(key="lab_recipe_name").set_value(name).run()
+        assert not lab.exception, (name, lab.exception)
+        recipe = make_recipe(name)
+        slider_keys = {s.key for s in lab.slider}
+        for field in fields(recipe):
+            assert f"lab_{name}_{field.name}" in slider_keys, (name, field.name)
+        view_captions = captions(lab)
+        for view_name in recipe.view_names():
+            assert view_captions.count(view_name) == 4, (name, view_name)
+        has_batch = any(m.label == LOSS_LABEL for m in lab.metric)
+        assert has_batch == is_pair_recipe(recipe) == (BATCH_TITLE in subheaders(lab)), name
+        text = " ".join(c.value for c in lab.caption)
+        if name == "mae":
+            assert view_captions[1:5] == ["75% hidden"] * 4
+            assert "hidden patches" in text
+        elif name == "rotation":
+            assert view_captions[1:] == [f"{90 * k}° (label {k})" for k in range(4) for _ in range(4)]
+            assert "the label under each" in text
+        else:
+            assert "A contrastive model" in text
+    assert lab.session_state["lab_recipe"]["name"] == "rotation"
+
+
+def test_new_draw_increments_the_seed_and_the_seed_reproduces(lab):
+    first = [img.value for img in lab.image]
+    button(lab, "New draw").click().run()
+    assert not lab.exception, lab.exception
+    assert lab.number_input(key="lab_seed").value == 1
+    drawn = [img.value for img in lab.image]
+    assert drawn[0] == first[0]  # the same original ...
+    assert drawn[1] != first[1] and drawn[2] != first[2]  # ... new views
+    button(lab, "New draw").click().run()
+    assert lab.number_input(key="lab_seed").value == 2
+    lab.number_input(key="lab_seed").set_value(0).run()
+    assert [img.value for img in lab.image] == first  # seed 0 again: the same pictures
+
+
+def test_own_upload_is_used(lab, shown):
+    colour = (200, 40, 90)
+    lab.file_uploader(key="lab_upload").set_value(("own.png", png_bytes(colour), "image/png")).run()
+    assert not lab.exception, lab.exception
+    assert not lab.error
+    original = next(np.asarray(image) for image, caption in shown if caption == "original")
+    assert original.shape == (64, 64, 3)  # squared to the dataset's side
+    assert (original == np.array(colour, dtype=np.uint8)).all()
+    views = [np.asarray(v) for image, caption in shown if caption != "original" for v in image]
+    assert len(views) == 8
+    for view in views:  # views of a one-colour picture are one colour each
+        assert (np.ptp(view.reshape(-1, 3), axis=0) <= 1).all()
+
+
+def test_bad_upload_shows_an_error_and_the_page_still_renders(lab):
+    before = [img.value for img in lab.image]
+    lab.file_uploader(key="lab_upload").set_value(("x.png", b"not an image", "image/png")).run()
+    assert not lab.exception, lab.exception
+    assert len(lab.error) == 1
+    message = lab.error[0].value
+    assert message.startswith(r"x\.png: ") and "not a supported image" in message
+    assert [img.value for img in lab.image] == before  # the dataset's image is shown instead
+    assert any(m.label == LOSS_LABEL for m in lab.metric)
+
+
+def test_patch_size_that_does_not_divide_the_side_is_an_error(lab):
+    lab.selectbox(key="lab_recipe_name").set_value("mae").run()
+    lab.slider(key="lab_mae_patch_size").set_value(5).run()
+    assert not lab.exception, lab.exception
+    assert "patch size 5 does not divide the image side 64" in lab.error[0].value
+    lab.slider(key="lab_mae_patch_size").set_value(16).run()
+    assert not lab.exception and not lab.error
+    assert captions(lab)[1:] == ["75% hidden"] * 4
+
+
+def test_recipe_and_its_parameters_survive_a_page_change(lab):
+    lab.selectbox(key="lab_recipe_name").set_value("byol").run()
+    lab.slider(key="lab_byol_gray_p").set_value(0.6).run()
+    lab.switch_page("../pages/data.py").run()
+    assert not lab.exception, lab.exception
+    lab.switch_page(LAB).run()
+    assert not lab.exception, lab.exception
+    assert lab.selectbox(key="lab_recipe_name").value == "byol"
+    assert lab.slider(key="lab_byol_gray_p").value == pytest.approx(0.6)
+    assert lab.session_state["lab_recipe"] == make_recipe("byol", gray_p=0.6).to_dict()
+
+
+def test_other_dataset(lab):
+    lab.selectbox(key="lab_dataset").set_value("digits").run()
+    assert not lab.exception, lab.exception
+    assert lab.number_input(key="lab_index").max == 1796
+    assert any(m.label == LOSS_LABEL for m in lab.metric)

@@ -1,0 +1,142 @@
+"""Background jobs: a worker process trains queued runs; SIGKILL leaves an interrupted
+run that resumes from its checkpoint; cancel stops a run; the CLI trains and lists."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def png(seed: int) -> bytes:
+    pixels = np.random.default_rng(seed).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def tiny(workspace):
+    ingest_uploads(workspace, [(f"{i}.png", png(i)) for i in range(40)], name="tiny", size=16)
+    return workspace
+
+
+def tiny_config(**overrides) -> TrainConfig:
+    values = dict(dataset="tiny", epochs=100, batch_size=8, image_size=16, checkpoint_every=5,
+                  monitor_every=50)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def start_worker(ws) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), "worker"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for(predicate, timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise TimeoutError("condition not met in time")
+
+
+def test_sigkill_leaves_an_interrupted_run_that_resumes(tiny):
+    run_id = jobs.create_run(tiny, tiny_config())
+    worker = start_worker(tiny)
+    try:
+        run = wait_for(lambda: (r := jobs.get_run(tiny, run_id))["checkpoint"] and r["step"] >= 10 and r)
+        assert run["status"] == "running" and run["pid"] == worker.pid
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        worker.kill()
+    interrupted = jobs.get_run(tiny, run_id)
+    assert interrupted["status"] == "interrupted"
+    saved_step = json.loads((jobs.run_dir(tiny, run_id) / "checkpoint.json").read_text())["step"]
+    assert saved_step >= 5 and saved_step % 5 == 0
+
+    jobs.requeue(tiny, run_id)
+    assert jobs.work(tiny, "cpu") == 1
+    done = jobs.get_run(tiny, run_id)
+    assert done["status"] == "completed" and done["step"] == 500  # 100 epochs x 40 // 8
+    steps, _ = jobs.metrics(tiny, run_id)["loss"]
+    assert set(steps.tolist()) == set(range(1, 501))
+    assert len(steps) - 500 < 5 + 5  # at most one checkpoint interval (plus one flush) redone
+
+
+def test_cancel_stops_a_running_run_and_it_can_resume(tiny):
+    run_id = jobs.create_run(tiny, tiny_config())
+    worker = start_worker(tiny)
+    try:
+        wait_for(lambda: jobs.get_run(tiny, run_id)["step"] >= 3)
+        jobs.request_cancel(tiny, run_id)
+        wait_for(lambda: jobs.get_run(tiny, run_id)["status"] == "cancelled")
+        worker.wait(timeout=60)
+    finally:
+        worker.kill()
+    run = jobs.get_run(tiny, run_id)
+    assert 3 <= run["step"] < 500 and run["checkpoint"]
+
+
+def test_a_queued_run_is_cancelled_at_once_and_one_worker_per_device(tiny):
+    first = jobs.create_run(tiny, tiny_config(epochs=1))
+    second = jobs.create_run(tiny, tiny_config(epochs=1))
+    jobs.request_cancel(tiny, second)
+    assert jobs.get_run(tiny, second)["status"] == "cancelled"
+    with jobs.device_lock(tiny, "cpu", wait=False) as held:
+        assert held
+        assert jobs.work(tiny, "cpu") == 0  # another holder: this worker leaves at once
+    assert jobs.get_run(tiny, first)["status"] == "queued"
+    assert jobs.work(tiny, "cpu") == 1
+    assert jobs.get_run(tiny, first)["status"] == "completed"
+
+
+def test_bad_names_fail_when_the_run_is_created(tiny):
+    with pytest.raises(KeyError, match="choose one of: simclr"):
+        jobs.create_run(tiny, tiny_config(method="nope"))
+    with pytest.raises(ValueError, match="vit_tiny"):
+        jobs.create_run(tiny, tiny_config(method="mae"))
+    assert jobs.list_runs(tiny) == []
+
+
+def cli(ws, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
+    result = cli(tiny, "train", "--dataset", "tiny", "--epochs", "2", "--batch-size", "8")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "completed" and summary["steps"] == 10
+    assert summary["images_per_s"] > 0 and np.isfinite(summary["final_loss"])
+    assert summary["checkpoint"].endswith(".safetensors") and Path(summary["checkpoint"]).exists()
+    assert "step 10/10" in result.stderr  # the progress bar
+
+    runs = json.loads(cli(tiny, "runs").stdout)
+    assert [(r["id"], r["status"], r["method"]) for r in runs] == [(summary["run"], "completed", "simclr")]
+
+
+def test_cli_train_refuses_bad_input_clearly(tiny):
+    result = cli(tiny, "train", "--dataset", "nope", "--epochs", "1")
+    assert result.returncode == 1 and "no dataset named 'nope'" in result.stderr
+    result = cli(tiny, "train", "--dataset", "tiny", "--method", "mae", "--epochs", "1")
+    assert result.returncode == 1 and "vit_tiny" in result.stderr
