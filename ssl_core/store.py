@@ -278,7 +278,7 @@ class Workspace:
     # -- datasets -------------------------------------------------------------------
     def datasets(self) -> list[DatasetInfo]:
         with self.read() as conn:
-            rows = conn.execute("SELECT * FROM datasets ORDER BY created, name").fetchall()
+            rows = conn.execute("SELECT * FROM datasets ORDER BY created, rowid").fetchall()
         return [_dataset_info(row) for row in rows]
 
     def dataset(self, name: str) -> DatasetInfo:
