@@ -39,11 +39,17 @@ def seed_demo_data(ws: Workspace) -> None:
     Deleting them later does not bring them back."""
     if ws.get_meta(DEMO_SEEDED) is not None:
         return
+    with ws.lock("demo-seed"):  # two first sessions at once: the second waits, then finds it done
+        if ws.get_meta(DEMO_SEEDED) is None:
+            _seed(ws)
+
+
+def _seed(ws: Workspace) -> None:
     with st.status("Preparing demo datasets (first start only)...", expanded=True) as status:
         for name in DEMO_DATASETS:
             try:
                 ingest_builtin(ws, name, progress=progress_bar(f"{name}: images"))
             except (IngestError, WorkspaceError):
-                pass  # another session imported it first
+                pass  # the user already has a dataset of that name
         ws.set_meta(DEMO_SEEDED, "1")
         status.update(label="Demo datasets ready", state="complete", expanded=False)

@@ -34,6 +34,12 @@ def short_name(name: str, limit: int = 24) -> str:
     return base[: keep - keep // 2] + "…" + base[-(keep // 2):]
 
 
+def framed(images: np.ndarray | list[np.ndarray], grey: int = 200) -> list[np.ndarray]:
+    """Images (H, W, 3) uint8 with a 1-pixel grey frame, so a white view does not vanish
+    into the page."""
+    return [np.pad(image, ((1, 1), (1, 1), (0, 0)), constant_values=grey) for image in images]
+
+
 def gallery(images: np.ndarray, captions: list[str], width: int = 96) -> None:
     """A wrapping grid of (N, H, W, 3) uint8 images with literal captions."""
     st.image(list(images), caption=[escape_markdown(c) for c in captions], width=width)

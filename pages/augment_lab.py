@@ -8,7 +8,7 @@ import streamlit as st
 
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import workspace
-from app.widgets import escape_markdown
+from app.widgets import escape_markdown, framed
 from ssl_core.augment.preview import (
     is_pair_recipe,
     pair_batch,
@@ -68,9 +68,9 @@ with stage:
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
-    st.image(chosen[0], caption="original", width=VIEW_WIDTH)
+    st.image(framed(chosen)[0], caption="original", width=VIEW_WIDTH)
     for v, view_name in enumerate(recipe.view_names()):
-        st.image(views[v * draws : (v + 1) * draws], caption=[view_name] * draws, width=VIEW_WIDTH)
+        st.image(framed(views[v * draws : (v + 1) * draws]), caption=[view_name] * draws, width=VIEW_WIDTH)
     if isinstance(recipe, MAE):
         st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
                    "the rest and must paint the hidden ones back, so it has to understand what "
@@ -98,7 +98,7 @@ if is_pair_recipe(recipe):
     for start in range(0, n, 12):
         columns = st.columns(12)
         for i in range(start, min(start + 12, n)):
-            columns[i - start].image([batch.view_a[i], batch.view_b[i]],
+            columns[i - start].image(framed([batch.view_a[i], batch.view_b[i]]),
                                      caption=[f"pair {i} · a", f"pair {i} · b"], width="stretch")
 
     labels = [f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
@@ -125,7 +125,8 @@ if is_pair_recipe(recipe):
     probabilities = partner_probabilities(batch.similarity, row, batch.temperature)
     colours = ["#5B5BD6" if j == partners[row] else "#C4C4D4" for j in range(2 * n)]
     bars = go.Figure(go.Bar(x=labels, y=probabilities, marker_color=colours))
-    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance")
+    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance",
+                   annotation_position="bottom left")
     bars.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="probability",
                        title=f"Which view is {row_label}'s partner? (true: {labels[partners[row]]})")
     pick_col.plotly_chart(bars, key="lab_softmax")

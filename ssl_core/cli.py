@@ -116,10 +116,10 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
         run_id = jobs.create_run(ws, config)
     device = pick_device("auto").type
-    with jobs.device_lock(ws, device, wait=False) as held:
+    with ws.lock(device, wait=False) as held:
         if not held:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
-    with jobs.device_lock(ws, device, wait=True):
+    with ws.lock(device, wait=True):
         with ws.write() as conn:
             conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (os.getpid(), run_id))
         try:

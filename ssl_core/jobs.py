@@ -2,22 +2,19 @@
 worker process writes status, progress and metrics; pages and the CLI read them.
 
 A run is queued, then claimed by a worker process (`python -m ssl_core worker`) that
-holds the device's lock file while it trains, so one run trains per device at a time
+holds the device's lock (Workspace.lock) while it trains, so one run trains per device at a time
 and the lock dies with the process. A run left `running` by a dead process shows as
 `interrupted`; queuing it again resumes from its last checkpoint.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,24 +226,6 @@ def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
     return result
 
 
-@contextmanager
-def device_lock(ws: Workspace, device: str, wait: bool) -> Iterator[bool]:
-    """Hold the lock file of `device` (one training run per device). Yields False when
-    `wait` is false and another process holds it. The OS frees it if the holder dies."""
-    locks = ws.root / "locks"
-    locks.mkdir(exist_ok=True)
-    with open(locks / f"{device}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def claim_next(ws: Workspace) -> str | None:
     """Take the oldest queued run for this process, atomically."""
     with ws.write() as conn:
@@ -261,7 +240,7 @@ def work(ws: Workspace, device: str) -> int:
     """Worker loop: train queued runs one after another while holding the device lock;
     returns how many ran. Exits at once if another worker holds the device."""
     done = 0
-    with device_lock(ws, device, wait=False) as held:
+    with ws.lock(device, wait=False) as held:
         if not held:
             return 0
         while (run_id := claim_next(ws)) is not None:

@@ -15,6 +15,7 @@ transaction that inserts its rows, so the folder and its rows come and go togeth
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -252,6 +253,23 @@ class Workspace:
     def set_meta(self, key: str, value: str) -> None:
         with self.write() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @contextmanager
+    def lock(self, name: str, wait: bool = True) -> Iterator[bool]:
+        """Hold the lock file `locks/<name>.lock` across processes. Yields False when `wait`
+        is false and another process holds it. The OS frees it if the holder dies."""
+        locks = self.root / "locks"
+        locks.mkdir(exist_ok=True)
+        with open(locks / f"{name}.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- housekeeping ---------------------------------------------------------------
     def new_temp_dir(self) -> Path:

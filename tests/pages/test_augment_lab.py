@@ -161,10 +161,11 @@ def test_own_upload_is_used(lab, shown):
     lab.file_uploader(key="lab_upload").set_value(("own.png", png_bytes(colour), "image/png")).run()
     assert not lab.exception, lab.exception
     assert not lab.error
-    original = next(np.asarray(image) for image, caption in shown if caption == "original")
-    assert original.shape == (64, 64, 3)  # squared to the dataset's side
-    assert (original == np.array(colour, dtype=np.uint8)).all()
-    views = [np.asarray(v) for image, caption in shown if caption != "original" for v in image]
+    framed = next(np.asarray(image) for image, caption in shown if caption == "original")
+    assert framed.shape == (66, 66, 3)  # squared to the dataset's side, plus a 1-pixel frame
+    assert (framed[1:-1, 1:-1] == np.array(colour, dtype=np.uint8)).all()
+    assert (framed[0] == 200).all()  # the frame
+    views = [np.asarray(v)[1:-1, 1:-1] for image, caption in shown if caption != "original" for v in image]
     assert len(views) == 8
     for view in views:  # views of a one-colour picture are one colour each
         assert (np.ptp(view.reshape(-1, 3), axis=0) <= 1).all()

@@ -101,7 +101,7 @@ def test_a_queued_run_is_cancelled_at_once_and_one_worker_per_device(tiny):
     second = jobs.create_run(tiny, tiny_config(epochs=1))
     jobs.request_cancel(tiny, second)
     assert jobs.get_run(tiny, second)["status"] == "cancelled"
-    with jobs.device_lock(tiny, "cpu", wait=False) as held:
+    with tiny.lock("cpu", wait=False) as held:
         assert held
         assert jobs.work(tiny, "cpu") == 0  # another holder: this worker leaves at once
     assert jobs.get_run(tiny, first)["status"] == "queued"
