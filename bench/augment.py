@@ -23,6 +23,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pil_dataset import PilDataset  # noqa: E402
 from ssl_core.augment import make_recipe  # noqa: E402
 
 BATCH = 256
@@ -38,17 +39,6 @@ def make_images(count: int, side: int) -> np.ndarray:
     rng = np.random.default_rng(0)
     return np.stack([np.asarray(Image.fromarray(p).resize((side, side)))
                      for p in random_patches(source, count, rng)])
-
-
-class PilDataset(torch.utils.data.Dataset):
-    def __init__(self, images: np.ndarray, transform) -> None:
-        self.images, self.transform = [Image.fromarray(i) for i in images], transform
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int):
-        return self.transform(self.images[index])
 
 
 def lightly_rate(images: np.ndarray, repeats: int) -> float:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pil_dataset import PilDataset  # noqa: E402
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
@@ -74,17 +74,6 @@ def ours(images: np.ndarray, run_dir: Path, **budget) -> tuple[float, torch.nn.M
     return result.images_per_s, trainer.method.encoder
 
 
-class PairDataset(torch.utils.data.Dataset):
-    def __init__(self, images: np.ndarray, transform) -> None:
-        self.images, self.transform = [Image.fromarray(i) for i in images], transform
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int):
-        return self.transform(self.images[index])
-
-
 def lightly(images: np.ndarray, steps: int | None = None, minutes: float | None = None
             ) -> tuple[float, torch.nn.Module]:
     """lightly's SimCLR example pipeline on the same encoder: (images/s, encoder)."""
@@ -97,7 +86,7 @@ def lightly(images: np.ndarray, steps: int | None = None, minutes: float | None 
     head = SimCLRProjectionHead(encoder.num_features, 512, 128)
     criterion = NTXentLoss()
     optimizer = torch.optim.SGD([*encoder.parameters(), *head.parameters()], lr=0.06)
-    loader = torch.utils.data.DataLoader(PairDataset(images, SimCLRTransform(input_size=SIDE)),
+    loader = torch.utils.data.DataLoader(PilDataset(images, SimCLRTransform(input_size=SIDE)),
                                          batch_size=BATCH, shuffle=True, drop_last=True, num_workers=2,
                                          persistent_workers=True)
     encoder.train()

@@ -22,6 +22,27 @@ def param(default: Any, help: str, low: float | None = None, high: float | None 
     return field(default=default, metadata={"help": help, "min": low, "max": high, "step": step})
 
 
+def chance(default: float, help: str) -> Any:
+    """A probability field, edited in steps of 0.05."""
+    return param(default, help, 0.0, 1.0, 0.05)
+
+
+def crop_field(default: float, help: str = "Smallest crop, as a fraction of the image area") -> Any:
+    return param(default, help, 0.01, 1.0, 0.01)
+
+
+def flip_field(default: float = 0.5) -> Any:
+    return chance(default, "Chance of a horizontal flip")
+
+
+def gray_field() -> Any:
+    return chance(0.2, "Chance of turning grey")
+
+
+def sigma_field() -> Any:
+    return param(2.0, "Largest blur sigma, in pixels", 0.1, 5.0, 0.1)
+
+
 @dataclass
 class Views:
     """What a recipe makes from a batch of N images.
@@ -99,15 +120,15 @@ class SimCLR(Recipe):
                                   "jitter, grayscale, blur.")
     paper: ClassVar[str] = "Chen et al. 2020, A Simple Framework for Contrastive Learning (SimCLR)"
 
-    crop_min: float = param(0.08, "Smallest crop, as a fraction of the image area", 0.01, 1.0, 0.01)
-    flip_p: float = param(0.5, "Chance of a horizontal flip", 0.0, 1.0, 0.05)
+    crop_min: float = crop_field(0.08)
+    flip_p: float = flip_field()
     jitter_strength: float = param(1.0, "Colour jitter strength s (brightness, contrast, "
                                    "saturation 0.8s, hue 0.2s)", 0.0, 2.0, 0.05)
-    jitter_p: float = param(0.8, "Chance of colour jitter", 0.0, 1.0, 0.05)
-    gray_p: float = param(0.2, "Chance of turning grey", 0.0, 1.0, 0.05)
-    blur_p: float = param(0.5, "Chance of Gaussian blur", 0.0, 1.0, 0.05)
-    blur_sigma_max: float = param(2.0, "Largest blur sigma, in pixels", 0.1, 5.0, 0.1)
-    solarize_p: float = param(0.0, "Chance of solarization", 0.0, 1.0, 0.05)
+    jitter_p: float = chance(0.8, "Chance of colour jitter")
+    gray_p: float = gray_field()
+    blur_p: float = chance(0.5, "Chance of Gaussian blur")
+    blur_sigma_max: float = sigma_field()
+    solarize_p: float = chance(0.0, "Chance of solarization")
 
     def spec(self, size: int) -> ViewSpec:
         return ViewSpec(size, (self.crop_min, 1.0), self.flip_p, _jitter(self.jitter_strength, 0.8, 0.2),
@@ -124,7 +145,7 @@ class MoCoV2(SimCLR):
     description: ClassVar[str] = "SimCLR's augmentations with milder crops and colour jitter."
     paper: ClassVar[str] = "Chen et al. 2020, Improved Baselines with Momentum Contrastive Learning"
 
-    crop_min: float = param(0.2, "Smallest crop, as a fraction of the image area", 0.01, 1.0, 0.01)
+    crop_min: float = crop_field(0.2)
     jitter_strength: float = param(0.5, "Colour jitter strength s (brightness, contrast, "
                                    "saturation 0.8s, hue 0.2s)", 0.0, 2.0, 0.05)
 
@@ -136,15 +157,15 @@ class BYOL(Recipe):
                                   "blurred but sometimes solarized.")
     paper: ClassVar[str] = "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)"
 
-    crop_min: float = param(0.08, "Smallest crop, as a fraction of the image area", 0.01, 1.0, 0.01)
-    flip_p: float = param(0.5, "Chance of a horizontal flip", 0.0, 1.0, 0.05)
-    jitter_p: float = param(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)", 0.0, 1.0, 0.05)
-    gray_p: float = param(0.2, "Chance of turning grey", 0.0, 1.0, 0.05)
-    blur_p_view1: float = param(1.0, "Chance of blur, first view", 0.0, 1.0, 0.05)
-    blur_p_view2: float = param(0.1, "Chance of blur, second view", 0.0, 1.0, 0.05)
-    solarize_p_view1: float = param(0.0, "Chance of solarization, first view", 0.0, 1.0, 0.05)
-    solarize_p_view2: float = param(0.2, "Chance of solarization, second view", 0.0, 1.0, 0.05)
-    blur_sigma_max: float = param(2.0, "Largest blur sigma, in pixels", 0.1, 5.0, 0.1)
+    crop_min: float = crop_field(0.08)
+    flip_p: float = flip_field()
+    jitter_p: float = chance(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)")
+    gray_p: float = gray_field()
+    blur_p_view1: float = chance(1.0, "Chance of blur, first view")
+    blur_p_view2: float = chance(0.1, "Chance of blur, second view")
+    solarize_p_view1: float = chance(0.0, "Chance of solarization, first view")
+    solarize_p_view2: float = chance(0.2, "Chance of solarization, second view")
+    blur_sigma_max: float = sigma_field()
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         common = dict(size=size, crop_scale=(self.crop_min, 1.0), flip_p=self.flip_p,
@@ -167,10 +188,10 @@ class DINO(Recipe):
     local_crop_max: float = param(0.4, "Largest local crop (area fraction)", 0.05, 1.0, 0.01)
     local_size_fraction: float = param(96 / 224, "Local crop side, as a fraction of the global side",
                                        0.2, 1.0, 0.01)
-    flip_p: float = param(0.5, "Chance of a horizontal flip", 0.0, 1.0, 0.05)
-    jitter_p: float = param(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)", 0.0, 1.0, 0.05)
-    gray_p: float = param(0.2, "Chance of turning grey", 0.0, 1.0, 0.05)
-    solarize_p: float = param(0.2, "Chance of solarization, second global view", 0.0, 1.0, 0.05)
+    flip_p: float = flip_field()
+    jitter_p: float = chance(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)")
+    gray_p: float = gray_field()
+    solarize_p: float = chance(0.2, "Chance of solarization, second global view")
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         local_size = max(8, round(size * self.local_size_fraction))
@@ -198,8 +219,8 @@ class MAE(Recipe):
 
     patch_size: int = param(8, "Side of a square patch, in pixels (must divide the image side)", 2, 32, 1)
     mask_ratio: float = param(0.75, "Fraction of patches hidden", 0.0, 0.95, 0.05)
-    crop_min: float = param(0.2, "Smallest crop, as a fraction of the image area", 0.01, 1.0, 0.01)
-    flip_p: float = param(0.5, "Chance of a horizontal flip", 0.0, 1.0, 0.05)
+    crop_min: float = crop_field(0.2)
+    flip_p: float = flip_field()
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         if size % self.patch_size:
@@ -219,8 +240,8 @@ class Rotation(Recipe):
                                   "tell which turn it sees.")
     paper: ClassVar[str] = "Gidaris et al. 2018, Unsupervised Representation Learning by Predicting Image Rotations"
 
-    crop_min: float = param(1.0, "Smallest crop before turning (1 = the whole image)", 0.05, 1.0, 0.01)
-    flip_p: float = param(0.0, "Chance of a horizontal flip before turning", 0.0, 1.0, 0.05)
+    crop_min: float = crop_field(1.0, "Smallest crop before turning (1 = the whole image)")
+    flip_p: float = flip_field(0.0)
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         n = x.shape[0]
