@@ -121,12 +121,15 @@ if runs:
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
 
     st.subheader("All runs")
+    final = jobs.final_metrics(ws)
     st.dataframe(pd.DataFrame([{
         "run": r["id"], "status": r["status"], "method": r["method"], "encoder": r["encoder"],
         "dataset": r["dataset"], "steps": r["step"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,
         "final loss": r["loss"], "images/s": r["images_per_s"],
+        "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
+        "embedding std": final.get(r["id"], {}).get("embedding_std"),
     } for r in runs]), hide_index=True, width="stretch",
         column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f")})
 else:

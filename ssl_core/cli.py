@@ -141,7 +141,8 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_runs(ws: Workspace, args: argparse.Namespace) -> int:
     from . import jobs
 
-    _print([jobs.run_summary(run) for run in jobs.list_runs(ws)])
+    final = jobs.final_metrics(ws)
+    _print([jobs.run_summary(run, final.get(run["id"], {})) for run in jobs.list_runs(ws)])
     return 0
 
 

@@ -261,9 +261,25 @@ def start_worker(ws: Workspace) -> None:
                      start_new_session=True, cwd=Path(__file__).resolve().parents[1])
 
 
-def run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    """The JSON a person or a script wants about a run."""
-    keys = ("id", "dataset", "method", "encoder", "status", "message", "created", "started", "finished",
+SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank")
+
+
+def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
+    """{run id: {metric: its last value}} for the health and kNN metrics of every run."""
+    with ws.read() as conn:
+        rows = conn.execute(
+            "SELECT m.run_id, m.name, m.value FROM metrics m JOIN (SELECT run_id, name, MAX(step) AS step "
+            "FROM metrics WHERE name IN (?, ?, ?) GROUP BY run_id, name) last ON m.run_id = last.run_id "
+            "AND m.name = last.name AND m.step = last.step", SUMMARY_METRICS).fetchall()
+    out: dict[str, dict[str, float]] = {}
+    for run_id, name, value in rows:
+        out.setdefault(run_id, {})[name] = value
+    return out
+
+
+def run_summary(run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:
+    """The JSON a person or a script wants about a run (`final`: its last metrics)."""
+    keys = ("dataset", "method", "encoder", "status", "message", "created", "started", "finished",
             "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
-    return {key: run.get(key) for key in keys}
+    return {"run": run["id"], **{key: run.get(key) for key in keys}, **final}
 

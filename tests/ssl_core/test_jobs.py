@@ -132,7 +132,9 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
     assert "step 10/10" in result.stderr  # the progress bar
 
     runs = json.loads(cli(tiny, "runs").stdout)
-    assert [(r["id"], r["status"], r["method"]) for r in runs] == [(summary["run"], "completed", "simclr")]
+    assert [(r["run"], r["status"], r["method"], r["dataset"]) for r in runs] == [
+        (summary["run"], "completed", "simclr", "tiny")]
+    assert 0 < runs[0]["embedding_std"] and 1 <= runs[0]["effective_rank"]
 
 
 def test_cli_train_refuses_bad_input_clearly(tiny):
