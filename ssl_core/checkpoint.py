@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from .store import atomic_write_bytes
+from .store import atomic_file, atomic_write_json
 
 WEIGHTS = "checkpoint.safetensors"
 META = "checkpoint.json"
@@ -42,11 +42,9 @@ def save(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimize
     optimizer_tensors, optimizer_meta = _optimizer_tensors(optimizer)
     tensors.update(optimizer_tensors)
     tensors["generator"] = generator.get_state().cpu()
-    tmp = run_dir / f".tmp-{WEIGHTS}"
-    save_file(tensors, str(tmp))
-    atomic_write_bytes(run_dir / WEIGHTS, tmp.read_bytes())
-    tmp.unlink(missing_ok=True)
-    atomic_write_bytes(run_dir / META, json.dumps({**meta, "optimizer": optimizer_meta}, indent=2).encode())
+    with atomic_file(run_dir / WEIGHTS) as tmp:
+        save_file(tensors, str(tmp))
+    atomic_write_json(run_dir / META, {**meta, "optimizer": optimizer_meta})
     return run_dir / WEIGHTS
 
 
