@@ -10,6 +10,7 @@ from app.recipe_form import LAB_RECIPE
 from app.state import workspace
 from app.widgets import escape_markdown
 from ssl_core import jobs
+from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -36,23 +37,30 @@ encoders = list(method.encoders or ENCODERS)
 encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
                          format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
 lab = st.session_state.get(LAB_RECIPE)
-use_lab = False
-if lab and lab.get("name") == method.default_recipe:
-    use_lab = left.checkbox(f"Use the {lab['name']} settings from the Augmentation Lab", value=True)
-left.caption(f"Recipe: **{method.default_recipe}**"
-             + (" as set in the Lab." if use_lab else " with the paper's defaults.")
-             + f" Method from {escape_markdown(method.paper)}.")
+recipe_names = list(method.recipes)
+if lab and lab.get("name") in recipe_names:  # what was last tuned in the Lab comes first
+    recipe_names.remove(lab["name"])
+    recipe_names.insert(0, lab["name"])
+recipe_name = left.selectbox("Recipe", recipe_names, key=f"train_recipe_{method_name}",
+                             index=0 if lab and lab.get("name") in method.recipes
+                             else recipe_names.index(method.default_recipe),
+                             format_func=lambda n: f"{n}: {RECIPES[n].description}")
+use_lab = bool(lab and lab.get("name") == recipe_name)
+left.caption(("With the settings from the Augmentation Lab. " if use_lab else "With its default settings. ")
+             + f"Method from {escape_markdown(method.paper)}.")
 
 budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
 budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, value=5.0 if budget_kind == "minutes" else 20.0,
                             step=1.0, key=f"train_budget_{budget_kind}")
-batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=256, key="train_batch")
+batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
+                                 key="train_batch")
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
                         format="%.5f", key=f"train_lr_{method_name}")
 
 if st.button("Start training", type="primary", icon=":material/play_arrow:"):
     config = TrainConfig(dataset=dataset_name, method=method_name, encoder=encoder,
-                         recipe=lab if use_lab else None, batch_size=int(batch_size), lr=float(lr),
+                         recipe=lab if use_lab else make_recipe(recipe_name).to_dict(),
+                         batch_size=int(batch_size), lr=float(lr),
                          **{budget_kind: float(budget)})
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)

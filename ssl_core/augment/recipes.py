@@ -140,6 +140,18 @@ class SimCLR(Recipe):
 
 
 @dataclass
+class SimCLRSmall(SimCLR):
+    name: ClassVar[str] = "simclr_small"
+    description: ClassVar[str] = ("SimCLR tuned for small images on a CPU: crops keep at least 30% of "
+                                  "the picture and half the views are grey, so colour is no shortcut.")
+    paper: ClassVar[str] = ("Chen et al. 2020 (SimCLR), with milder crops and more grayscale, tuned "
+                            "here on the built-in shapes (bench/train.py)")
+
+    crop_min: float = crop_field(0.3)
+    gray_p: float = chance(0.5, "Chance of turning grey")
+
+
+@dataclass
 class MoCoV2(SimCLR):
     name: ClassVar[str] = "moco_v2"
     description: ClassVar[str] = "SimCLR's augmentations with milder crops and colour jitter."
@@ -255,7 +267,8 @@ class Rotation(Recipe):
         return [f"{90 * k}\u00b0 (label {k})" for k in range(4)]
 
 
-RECIPES: dict[str, type[Recipe]] = {r.name: r for r in (SimCLR, MoCoV2, BYOL, DINO, MAE, Rotation)}
+RECIPES: dict[str, type[Recipe]] = {r.name: r for r in (SimCLR, SimCLRSmall, MoCoV2, BYOL, DINO, MAE,
+                                                         Rotation)}
 
 
 def make_recipe(name: str, **params: Any) -> Recipe:

@@ -21,6 +21,7 @@ class Method(nn.Module):
     description: ClassVar[str]  # one plain line for the Train page
     paper: ClassVar[str]
     default_recipe: ClassVar[str]
+    recipes: ClassVar[tuple[str, ...]] = ("simclr_small", "simclr", "moco_v2", "byol", "dino")  # that fit
     default_lr: ClassVar[float]  # for AdamW at batch 256
     encoders: ClassVar[tuple[str, ...] | None] = None  # None: any encoder works
 

@@ -24,6 +24,7 @@ class MAE(Method):
     description = "Masked prediction: hide most patches of an image and paint them back."
     paper = "He et al. 2022, Masked Autoencoders Are Scalable Vision Learners"
     default_recipe = "mae"
+    recipes = ("mae",)
     default_lr = 1.5e-3
     encoders = ("vit_tiny",)
 

@@ -19,6 +19,7 @@ class RotationPrediction(Method):
     description = "Pretext task: say which way up the picture was turned (0, 90, 180 or 270 degrees)."
     paper = "Gidaris et al. 2018, Unsupervised Representation Learning by Predicting Image Rotations"
     default_recipe = "rotation"
+    recipes = ("rotation",)
     default_lr = 2e-3
 
     def __init__(self, encoder: Encoder) -> None:

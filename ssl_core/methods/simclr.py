@@ -22,8 +22,8 @@ class SimCLR(Method):
     name = "simclr"
     description = "Contrastive: pull two views of an image together, push all others apart."
     paper = "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations"
-    default_recipe = "simclr"
-    default_lr = 2e-3
+    default_recipe = "simclr_small"
+    default_lr = 5e-3
 
     def __init__(self, encoder: Encoder, temperature: float = 0.2) -> None:
         super().__init__(encoder)
