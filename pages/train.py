@@ -70,14 +70,18 @@ if st.button("Start training", type="primary", icon=":material/play_arrow:"):
 
 
 def curve(series: dict, names: list[str], title: str, height: int = 260) -> go.Figure:
+    """Lines of metric `names` against step; a second metric gets its own y axis on the right."""
     figure = go.Figure()
-    for name in names:
+    for index, name in enumerate(names):
         if name in series:
             steps, values = series[name]
             figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
-                                        name=name.replace("_", " ")))
+                                        name=name.replace("_", " "), yaxis="y2" if index else "y"))
     figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
                          xaxis_title="step", legend=dict(orientation="h", y=-0.3))
+    if len(names) > 1:
+        figure.update_layout(yaxis=dict(title=names[0].replace("_", " ")),
+                             yaxis2=dict(title=names[1].replace("_", " "), overlaying="y", side="right"))
     return figure
 
 
