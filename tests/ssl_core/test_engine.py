@@ -107,7 +107,7 @@ def test_byol_loss_is_the_symmetric_negative_cosine():
     p_a, p_b = method.predictor(method.student(both)).chunk(2)
     t_a, t_b = method.teacher(both).chunk(2)
     expected = -0.5 * (F.cosine_similarity(p_a, t_b).mean() + F.cosine_similarity(p_b, t_a).mean())
-    assert float(loss) == pytest.approx(float(expected), abs=1e-5)
+    assert loss.item() == pytest.approx(expected.item(), abs=1e-5)
 
 
 def test_learning_rate_warms_up_then_decays_to_zero():
