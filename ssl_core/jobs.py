@@ -77,7 +77,7 @@ def list_runs(ws: Workspace) -> list[dict[str, Any]]:
     with ws.read() as conn:
         rows = conn.execute(
             "SELECT runs.*, datasets.name AS dataset FROM runs JOIN datasets ON datasets.id = "
-            "runs.dataset_id ORDER BY runs.created DESC").fetchall()
+            "runs.dataset_id ORDER BY runs.created DESC, runs.rowid DESC").fetchall()
     return [dict(row) for row in rows]
 
 

@@ -164,13 +164,19 @@ def fsync_file(path: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs. A zombie (dead, not yet reaped by its parent, e.g. a
+    worker the app started) counts as dead."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: trust the signal check
+    return state not in ("Z", "X")
 
 
 class Workspace:

@@ -1,0 +1,398 @@
+"""AppTest of the Train page: the pickers come from the registries, "Start training" queues
+a run and starts a worker, the live panel shows a run through queued, running, completed,
+cancelled, interrupted (Resume) and failed, and a bad choice is an error, not a traceback.
+
+`run_every` fragments do not tick in AppTest, and the real worker is a detached process:
+here `jobs.start_worker` is replaced by a recorder and queued runs are trained in this
+process with `jobs.work`; each `at.run()` is what the next tick would show.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import jobs
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig
+from ssl_core.methods import METHODS
+from ssl_core.models import ENCODERS
+from ssl_core.store import Workspace
+
+RUN_TIMEOUT = 120
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+TRAIN = "../pages/train.py"  # relative to app/main.py, as in st.navigation
+LAB = "../pages/augment_lab.py"
+NO_RUNS = ("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
+           "built-in shapes in a CPU's few minutes.")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    """A workspace the app has seeded with its demo data (shapes, digits), made once per
+    module; every test trains in its own copy."""
+    root = tmp_path_factory.mktemp("train") / "seeded"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SSL_WORKSPACE", str(root))
+        at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+        at.run()
+        assert not at.exception, at.exception
+    assert [d.name for d in Workspace(root).datasets()] == ["shapes", "digits"]
+    return root
+
+
+@pytest.fixture
+def ws(seeded, tmp_path, monkeypatch) -> Workspace:
+    root = tmp_path / "ws"
+    shutil.copytree(seeded, root)
+    monkeypatch.setenv("SSL_WORKSPACE", str(root))
+    return Workspace(root)
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[Path]:
+    """Roots of the workspaces the page asked a worker for (no process is spawned)."""
+    calls: list[Path] = []
+    monkeypatch.setattr(jobs, "start_worker", lambda ws: calls.append(ws.root))
+    return calls
+
+
+@pytest.fixture
+def page(ws, started) -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(TRAIN).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Train"
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def progress(at: AppTest):
+    (bar,) = at.get("progress")
+    return bar
+
+
+def array(values) -> list:
+    """A plotly JSON array: a list, or numpy's typed form {"dtype", "bdata" (base64)}."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """Plotly figures on the page (their JSON) by title."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        out[figure["layout"]["title"]["text"]] = figure
+    return out
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """Plotly figures on the page by title: {title: {trace name: x values}}."""
+    return {title: {trace["name"]: array(trace["x"]) for trace in figure["data"]}
+            for title, figure in figures(at).items()}
+
+
+def set_run(ws: Workspace, run_id: str, **values) -> None:
+    columns = ", ".join(f"{name} = ?" for name in values)
+    with ws.write() as conn:
+        conn.execute(f"UPDATE runs SET {columns} WHERE id = ?", (*values.values(), run_id))
+
+
+def test_page_without_runs_lists_the_registries(page):
+    assert [i.value for i in page.info] == [NO_RUNS]
+    assert labels(page) == ["Start training"]
+    assert not page.get("progress") and not page.metric and not page.dataframe
+    assert page.selectbox(key="train_dataset").options == ["shapes", "digits"]
+
+    method = page.selectbox(key="train_method")
+    assert method.value == "simclr"
+    assert method.options == [f"{name}: {m.description}" for name, m in METHODS.items()]
+    assert [option.split(":")[0] for option in method.options] == list(METHODS)
+    assert page.selectbox(key="train_encoder_simclr").options == [
+        f"{name}: {text}" for name, (_, text) in ENCODERS.items()]
+    assert page.selectbox(key="train_encoder_simclr").value == "small_cnn"
+    recipe = page.selectbox(key="train_recipe_simclr")
+    assert [o.split(":")[0] for o in recipe.options] == list(METHODS["simclr"].recipes)
+    assert recipe.value == METHODS["simclr"].default_recipe
+    assert page.segmented_control(key="train_budget").value == "minutes"
+    assert page.number_input(key="train_budget_minutes").value == 5.0
+    assert page.select_slider(key="train_batch").value == TrainConfig.batch_size
+    assert page.number_input(key="train_lr_simclr").value == METHODS["simclr"].default_lr
+
+    method.set_value("mae").run()
+    assert not page.exception, page.exception
+    encoder = page.selectbox(key="train_encoder_mae")
+    assert encoder.options == [f"vit_tiny: {ENCODERS['vit_tiny'][1]}"]
+    assert encoder.value == "vit_tiny"
+    assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_mae").options] == ["mae"]
+    assert page.number_input(key="train_lr_mae").value == METHODS["mae"].default_lr
+    assert any(c.value.startswith("With its default settings. Method from He et al") for c in page.caption)
+
+
+def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, started):
+    page.segmented_control(key="train_budget").set_value("epochs").run()
+    assert page.number_input(key="train_budget_epochs").value == 20.0
+    page.number_input(key="train_budget_epochs").set_value(0.2)
+    page.select_slider(key="train_batch").set_value(64)
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    assert not page.error
+
+    (run,) = jobs.list_runs(ws)
+    assert run["status"] == "queued" and run["dataset"] == "shapes"
+    assert (run["method"], run["encoder"]) == ("simclr", "small_cnn")
+    config = json.loads(run["config"])
+    assert (config["epochs"], config["minutes"], config["batch_size"]) == (0.2, None, 64)
+    assert config["lr"] == METHODS["simclr"].default_lr
+    assert config["recipe"] == make_recipe(METHODS["simclr"].default_recipe).to_dict()
+    assert started == [ws.root]  # one worker asked for, on this workspace
+
+    assert page.selectbox(key="train_watch").value == run["id"]
+    assert f"Run {run['id']}" in [s.value for s in page.subheader]
+    assert metrics(page) == {"Status": "queued", "Images / s": "-", "Loss": "-", "ETA": "-"}
+    assert (progress(page).value, progress(page).text) == (0, "step 0")
+    assert "Cancel" in labels(page) and "Resume" not in labels(page)
+    assert page.dataframe[0].value["status"].tolist() == ["queued"]
+
+    assert jobs.work(ws, "cpu") == 1  # what the worker process would do
+    done = jobs.get_run(ws, run["id"])
+    steps = round(0.2 * (ws.dataset("shapes").image_count // 64))
+    assert ws.dataset("shapes").image_count == 2000 and steps == 6
+    assert done["status"] == "completed" and done["step"] == steps
+
+    page.run()  # the next tick of the panel
+    assert not page.exception, page.exception
+    shown = metrics(page)
+    assert shown["Status"] == "completed"
+    assert shown["Loss"] == f"{done['loss']:.4f}" and 0 < float(shown["Loss"]) < 20
+    assert shown["Images / s"].isdigit() and int(shown["Images / s"]) > 0
+    assert shown["ETA"] == "-"
+    assert (progress(page).value, progress(page).text) == (100, "step 6 of ~6")
+    assert "simclr · small_cnn · dataset shapes · status **completed**" in [c.value for c in page.caption]
+    assert "Cancel" not in labels(page) and "Resume" not in labels(page)
+    assert not page.error and not page.warning
+
+    curves = charts(page)
+    assert curves["Training loss"] == {"loss": [1, 2, 3, 4, 5, 6]}
+    assert curves["Collapse monitor (falling = warning)"] == {"embedding std": [1, 6], "effective rank": [1, 6]}
+    assert curves["Online kNN accuracy (labels used only here)"] == {"knn accuracy": [1, 6]}
+    series = jobs.metrics(ws, run["id"])
+    (loss,) = figures(page)["Training loss"]["data"]
+    assert array(loss["y"]) == pytest.approx(series["loss"][1].tolist())
+    health = figures(page)["Collapse monitor (falling = warning)"]["data"]
+    assert [trace.get("yaxis", "y") for trace in health] == ["y", "y2"]  # rank on its own scale
+
+    table = page.dataframe[0].value
+    assert table["run"].tolist() == [run["id"]]
+    row = table.iloc[0]
+    assert (row["status"], row["method"], row["encoder"], row["dataset"], row["steps"]) == (
+        "completed", "simclr", "small_cnn", "shapes", 6)
+    assert row["final loss"] == pytest.approx(done["loss"])
+    assert 0 <= row["duration"] < 600
+    assert row["kNN accuracy"] == pytest.approx(series["knn_accuracy"][1][-1])
+    assert 0 <= row["kNN accuracy"] <= 1
+    assert row["embedding std"] == pytest.approx(series["embedding_std"][1][-1])
+
+
+def test_the_recipe_tuned_in_the_lab_is_offered_first_and_trained(page, ws, started):
+    page.switch_page(LAB).run()
+    page.selectbox(key="lab_recipe_name").set_value("byol").run()
+    page.slider(key="lab_byol_gray_p").set_value(0.6).run()
+    assert not page.exception, page.exception
+    lab = page.session_state["lab_recipe"]
+    assert lab == make_recipe("byol", gray_p=0.6).to_dict()
+
+    page.switch_page(TRAIN).run()
+    assert not page.exception, page.exception
+    recipe = page.selectbox(key="train_recipe_simclr")
+    assert recipe.value == "byol"
+    assert [o.split(":")[0] for o in recipe.options] == ["byol", "simclr_small", "simclr", "moco_v2", "dino"]
+    assert any(c.value.startswith("With the settings from the Augmentation Lab.") for c in page.caption)
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    with_lab = page.session_state["train_watch"]
+
+    page.selectbox(key="train_recipe_simclr").set_value("simclr_small").run()
+    assert any(c.value.startswith("With its default settings.") for c in page.caption)
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    with_default = page.session_state["train_watch"]
+
+    assert with_lab != with_default and len(jobs.list_runs(ws)) == 2 and len(started) == 2
+    assert json.loads(jobs.get_run(ws, with_lab)["config"])["recipe"] == lab
+    assert json.loads(jobs.get_run(ws, with_default)["config"])["recipe"] == make_recipe("simclr_small").to_dict()
+
+    page.selectbox(key="train_method").set_value("rotation").run()  # the Lab's byol does not fit
+    assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_rotation").options] == ["rotation"]
+    assert any(c.value.startswith("With its default settings.") for c in page.caption)
+
+
+def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, started):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    # what a live worker (this process stands in for it) has written after 3 of 10 steps
+    set_run(ws, run_id, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=3,
+            total_steps=10, progress=0.3, images_per_s=123.4, eta_s=42.0, loss=4.5)
+    page.run()
+    assert not page.exception, page.exception
+    assert metrics(page) == {"Status": "running", "Images / s": "123", "Loss": "4.5000", "ETA": "42 s"}
+    assert (progress(page).value, progress(page).text) == (30, "step 3 of ~10 · about 42 s left")
+    assert labels(page) == ["Start training", "Cancel"]
+
+    button(page, "Cancel").click().run()
+    assert not page.exception, page.exception
+    run = jobs.get_run(ws, run_id)
+    assert (run["status"], run["cancel_requested"]) == ("running", 1)  # stops at its next step
+    assert started == []
+
+
+def test_cancel_a_queued_run(page, ws, started):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
+    page.run()
+    assert page.selectbox(key="train_watch").value == run_id
+    assert metrics(page)["Status"] == "queued"
+    button(page, "Cancel").click().run()
+    assert not page.exception, page.exception
+    run = jobs.get_run(ws, run_id)
+    assert run["status"] == "cancelled" and run["finished"] is not None
+    assert metrics(page)["Status"] == "cancelled"
+    assert page.dataframe[0].value["status"].tolist() == ["cancelled"]
+    # nothing trained, so there is no checkpoint to resume from
+    assert labels(page) == ["Start training"]
+    assert started == []
+
+
+def test_resume_requeues_an_interrupted_run(page, ws, started):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=0.1, batch_size=64))
+    assert jobs.work(ws, "cpu") == 1
+    assert jobs.get_run(ws, run_id)["checkpoint"]
+    message = "the worker stopped unexpectedly; resume continues from the last checkpoint"
+    set_run(ws, run_id, status="interrupted", message=message, finished=None)
+    page.run()
+    assert not page.exception, page.exception
+    assert metrics(page)["Status"] == "interrupted"
+    assert [w.value for w in page.warning] == [message]
+    assert labels(page) == ["Start training", "Resume"]
+
+    button(page, "Resume").click().run()
+    assert not page.exception, page.exception
+    run = jobs.get_run(ws, run_id)
+    assert (run["status"], run["message"], run["step"]) == ("queued", None, 3)
+    assert started == [ws.root]
+    assert metrics(page)["Status"] == "queued"
+    assert labels(page) == ["Start training", "Cancel"]
+    assert not page.warning
+
+
+@pytest.mark.parametrize("error, shown", [
+    (ValueError("boom"), "boom"),
+    (KeyError("no method 'x'; choose one of: simclr"), "no method 'x'; choose one of: simclr"),
+])
+def test_a_bad_choice_is_an_error_not_an_exception(page, ws, started, monkeypatch, error, shown):
+    def refuse(ws, config):
+        raise error
+
+    monkeypatch.setattr(jobs, "create_run", refuse)
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    assert [e.value for e in page.error] == [shown]
+    assert jobs.list_runs(ws) == [] and started == []
+    assert [i.value for i in page.info] == [NO_RUNS]
+
+
+def test_mae_with_a_lab_patch_size_that_does_not_fit_tells_the_user(page, ws, started):
+    """The Lab checks the patch size against the stored side (64), training renders at 32:
+    patch 16 gives 4 patches where the ViT expects 16. The user must see why, as an error:
+    at Start (if the library refuses the run) or in the panel of the failed run."""
+    page.session_state["lab_recipe"] = make_recipe("mae", patch_size=16).to_dict()
+    page.selectbox(key="train_method").set_value("mae").run()
+    assert page.selectbox(key="train_recipe_mae").value == "mae"
+    assert any(c.value.startswith("With the settings from the Augmentation Lab.") for c in page.caption)
+    page.segmented_control(key="train_budget").set_value("epochs").run()
+    page.number_input(key="train_budget_epochs").set_value(0.1)
+    page.select_slider(key="train_batch").set_value(16)
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    runs = jobs.list_runs(ws)
+    if not runs:  # refused at Start, with the reason
+        (error,) = page.error
+        assert "patch" in error.value and started == []
+        return
+    assert json.loads(runs[0]["config"])["recipe"]["patch_size"] == 16
+    assert jobs.work(ws, "cpu") == 1  # accepted: the worker fails at the first step
+    assert jobs.get_run(ws, runs[0]["id"])["status"] == "failed"
+    page.run()
+    assert not page.exception, page.exception
+    assert metrics(page)["Status"] == "failed"
+    (error,) = page.error
+    assert error.value == ("ValueError: the recipe's patches (4) do not match the encoder's (16): "
+                           "use patch size 8")
+    assert labels(page) == ["Start training"]  # no checkpoint: nothing to resume
+
+
+def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
+    first = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    second = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
+    with ws.write() as conn:  # two clicks within one second
+        conn.execute("UPDATE runs SET created = '2026-01-01T00:00:00+00:00'")
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.run()
+    at.switch_page(TRAIN).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["run"].tolist() == [second, first]
+    assert at.selectbox(key="train_watch").value == second  # a new session watches the newest
+
+
+def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.run()
+    at.switch_page(TRAIN).run()
+    at.select_slider(key="train_batch").set_value(16)
+    button(at, "Start training").click().run()  # the real start_worker: a detached process
+    assert not at.exception, at.exception
+    run_id = at.session_state["train_watch"]
+    pid = None
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            run = jobs.get_run(ws, run_id)
+            if run["status"] == "running" and run["checkpoint"]:
+                pid = run["pid"]
+                break
+            time.sleep(0.5)
+        assert pid, "the worker did not start training"
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(2)
+        at.run()
+        assert metrics(at)["Status"] == "interrupted"
+        assert "Resume" in labels(at)
+    finally:
+        jobs.request_cancel(ws, run_id)  # queued: cancelled at once; running: stops at its next step
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
