@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,17 +11,39 @@ import streamlit as st
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import workspace
 from app.widgets import escape_markdown, framed
+from ssl_core import jobs
 from ssl_core.augment.preview import (
     is_pair_recipe,
+    mae_reconstruction,
     pair_batch,
     partner_of,
     partner_probabilities,
     sample_views,
 )
+from ssl_core.checkpoint import load_trained
 from ssl_core.augment.recipes import MAE, Rotation
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
 VIEW_WIDTH = 112
+UNTRAINED = "untrained encoder"
+
+
+@st.cache_resource(show_spinner="Loading the trained encoder...", max_entries=4)
+def trained(run_folder: str, checkpoint_time: float):
+    """A run's trained method, loaded once per checkpoint."""
+    return load_trained(Path(run_folder))
+
+
+def run_choices(methods: tuple[str, ...] | None = None) -> dict[str, dict]:
+    """Runs of this dataset that have a checkpoint, by label (optionally of some methods)."""
+    return {f"{run['id']} ({run['method']}, {run['status']})": run for run in jobs.list_runs(ws)
+            if run["dataset"] == dataset.name and run["checkpoint"] and run["status"] != "running"
+            and (methods is None or run["method"] in methods)}
+
+
+def load_run(run: dict):
+    folder = jobs.run_dir(ws, run["id"])
+    return trained(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)
 
 ws = workspace()
 st.title("Augmentation Lab")
@@ -75,6 +99,15 @@ with stage:
         st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
                    "the rest and must paint the hidden ones back, so it has to understand what "
                    "objects look like, not just match colours.")
+        mae_runs = run_choices(("mae",))
+        if mae_runs:
+            chosen_run = st.selectbox("Reconstruct with the MAE run", list(mae_runs), key="lab_mae_run")
+            method, _ = load_run(mae_runs[chosen_run])
+            original, masked, rebuilt = mae_reconstruction(method, recipe, chosen[0], seed)
+            st.image(framed([original, masked, rebuilt]), width=VIEW_WIDTH * 2,
+                     caption=["what the model should see", "what it is shown", "what it paints back"])
+        else:
+            st.caption("Train an MAE run on this dataset (Train page) to see it paint the patches back.")
     elif isinstance(recipe, Rotation):
         st.caption("Rotation prediction: the model is shown one of the four turns and must say "
                    "which (the label under each). To know which way is up it must recognise "
@@ -93,7 +126,15 @@ if is_pair_recipe(recipe):
     n = int(st.slider("Images in the batch", 2, 12, 8, key="lab_batch"))
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
-    batch = pair_batch(recipe, np.array(images[rows]), seed)
+    runs = run_choices()
+    encoder_label = st.selectbox("Encoder for the similarities", [UNTRAINED] + list(runs), key="lab_encoder",
+                                 help="An untrained encoder, or the encoder of a run trained on this "
+                                      "dataset (its views are rendered at its training size).")
+    if encoder_label == UNTRAINED:
+        batch = pair_batch(recipe, np.array(images[rows]), seed)
+    else:
+        method, meta = load_run(runs[encoder_label])
+        batch = pair_batch(recipe, np.array(images[rows]), seed, method.encoder, meta["image_size"])
     n = len(rows)
     for start in range(0, n, 12):
         columns = st.columns(12)
@@ -115,7 +156,8 @@ if is_pair_recipe(recipe):
                          title="Cosine similarity of every pair of views", showlegend=False)
     heat.plotly_chart(figure, key="lab_heatmap")
     heat.caption("Squares mark the positive pairs. A trained encoder makes them the brightest "
-                 "cells of their row; this one is untrained, so it is close to a guess.")
+                 "cells of their row" + ("; this one is untrained, so it is close to a guess."
+                                         if encoder_label == UNTRAINED else "."))
 
     pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",
                     help=f"Temperature {batch.temperature}. A random guess scores "

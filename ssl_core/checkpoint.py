@@ -90,3 +90,16 @@ def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimize
     if generator is not None:
         generator.set_state(tensors["generator"])
     return meta
+
+
+def load_trained(run_dir: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """The trained method (encoder and heads, eval mode, CPU) of a run folder, and its meta."""
+    from .methods import build_method
+
+    meta = read_meta(run_dir)
+    if meta is None:
+        raise FileNotFoundError(f"no checkpoint in {run_dir}")
+    config = meta["config"]
+    method = build_method(config["method"], config["encoder"], int(meta["image_size"]))
+    load(run_dir, method, None, None)
+    return method.eval(), meta

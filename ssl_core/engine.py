@@ -173,6 +173,7 @@ class Trainer:
     def save(self, elapsed: float) -> Path:
         """Checkpoint now; `elapsed` is the training time spent so far, resume included."""
         meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
+                "image_size": self.image_size,
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict()}
         path = checkpoint.save(self.run_dir, self.method, self.optimizer, self.generator, meta)
         self.last_checkpoint = path

@@ -6,13 +6,13 @@ reproduced and is exactly what a training batch would look like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..models import build_encoder
+from ..models import Encoder, build_encoder
 from . import ops
 from .recipes import MAE, Recipe, Rotation
 
@@ -74,16 +74,20 @@ class PairBatch:
     temperature: float
 
 
-def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: str = "small_cnn",
-               temperature: float = PAIR_TEMPERATURE) -> PairBatch:
-    """Two views of each of N images through an untrained encoder (seeded)."""
+def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: Encoder | None = None,
+               size: int | None = None, temperature: float = PAIR_TEMPERATURE) -> PairBatch:
+    """Two views (side `size`, default the images') of each of N images through `encoder`
+    (default: an untrained small CNN, seeded)."""
     from lightly.loss import NTXentLoss
 
-    views = recipe(torch.from_numpy(images), _generator(seed)).views
+    views = recipe(torch.from_numpy(images), _generator(seed), size).views
     a, b = views[0], views[1]
-    with torch.random.fork_rng(devices=[]):  # seed the weights without resetting the caller's RNG
-        torch.manual_seed(seed)
-        model = build_encoder(encoder, image_size=a.shape[-1]).eval()
+    model = encoder
+    if model is None:
+        with torch.random.fork_rng(devices=[]):  # seed the weights without resetting the caller's RNG
+            torch.manual_seed(seed)
+            model = build_encoder("small_cnn", image_size=a.shape[-1])
+    model.eval()
     with torch.no_grad():
         z = F.normalize(model.forward_features(torch.cat([a, b])), dim=1)
         loss = NTXentLoss(temperature=temperature)(z[: len(a)], z[len(a):])
@@ -103,3 +107,32 @@ def partner_probabilities(similarity: np.ndarray, row: int, temperature: float) 
 def partner_of(row: int, n: int) -> int:
     """Index of the positive partner of view `row` among 2N views."""
     return row + n if row < n else row - n
+
+
+def mae_reconstruction(method: torch.nn.Module, recipe: MAE, image: np.ndarray, seed: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A trained MAE (He et al. 2022) paints back the hidden patches of one image (S, S, 3).
+
+    Returns uint8 (view, masked view, view with the hidden patches predicted). The model
+    predicts each hidden patch normalised; as in the paper's figures, it is shown with
+    that patch's true mean and spread.
+    """
+    from lightly.models import utils
+
+    size = method.backbone.vit.image_size
+    patch = method.patch_size
+    views = replace(recipe, patch_size=patch)(torch.from_numpy(image[None]), _generator(seed), size)
+    view, mask = views.views[0], views.mask
+    with torch.no_grad():
+        predicted, _ = method.reconstruct(view, mask)
+        encoder = method.encoder
+        normalised = (view - encoder.mean) / encoder.std
+        patches = utils.patchify(normalised, patch)  # (1, L, p*p*3)
+        hidden = mask[0].nonzero().squeeze(1)
+        order = torch.argsort(mask[0].int(), stable=True)[mask.shape[1] - len(hidden):]
+        truth = patches[0, order]
+        painted = predicted[0] * (truth.var(-1, keepdim=True) + 1e-6) ** 0.5 + truth.mean(-1, keepdim=True)
+        patches[0, order] = painted
+        rebuilt = utils.unpatchify(patches, patch) * encoder.std + encoder.mean
+    return (ops.to_uint8(view)[0].numpy(), masked_images(view, mask, patch)[0],
+            ops.to_uint8(rebuilt.clamp(0, 1))[0].numpy())

@@ -1,0 +1,81 @@
+"""The Lab with trained runs: the similarity heatmap can use a run's encoder, and an MAE
+run paints the hidden patches back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import jobs
+from ssl_core.augment import make_recipe
+from ssl_core.augment.preview import mae_reconstruction, pair_batch
+from ssl_core.checkpoint import load_trained
+from ssl_core.data.ingest import ingest_builtin
+from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+LAB = "../pages/augment_lab.py"
+
+
+@pytest.fixture(scope="module")
+def trained_workspace(tmp_path_factory) -> tuple[Path, str, str]:
+    """A workspace with textures (800 images) and a finished SimCLR and MAE run on it."""
+    root = tmp_path_factory.mktemp("lab-trained") / "ws"
+    ws = Workspace(root)
+    ingest_builtin(ws, "textures", size=32)
+    simclr = jobs.create_run(ws, TrainConfig(dataset="textures", epochs=0.2, batch_size=64))
+    mae = jobs.create_run(ws, TrainConfig(dataset="textures", method="mae", encoder="vit_tiny", epochs=0.1,
+                                          batch_size=64))
+    assert jobs.work(ws, "cpu") == 2
+    assert [jobs.get_run(ws, r)["status"] for r in (simclr, mae)] == ["completed", "completed"]
+    ws.set_meta("demo_seeded", "1")  # keep the test on textures only
+    return root, simclr, mae
+
+
+@pytest.fixture
+def lab(trained_workspace, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(trained_workspace[0]))
+    at = AppTest.from_file(str(MAIN), default_timeout=180).run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
+    root, simclr, _ = trained_workspace
+    box = lab.selectbox(key="lab_encoder")
+    label = next(option for option in box.options if option.startswith(simclr))
+    box.set_value(label).run()
+    assert not lab.exception, lab.exception
+    loss = next(m for m in lab.metric if m.label == "NT-Xent loss of this batch")
+    ws = Workspace(root)
+    images = np.array(ws.images(ws.dataset("textures")))
+    rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
+    method, meta = load_trained(jobs.run_dir(ws, simclr))
+    expected = pair_batch(make_recipe("simclr"), images[rows], 0, method.encoder, meta["image_size"])
+    assert loss.value == f"{expected.loss:.3f}"
+
+
+def test_an_mae_run_paints_the_hidden_patches_back(lab, trained_workspace):
+    root, _, mae = trained_workspace
+    lab.selectbox(key="lab_recipe_name").set_value("mae").run()
+    assert not lab.exception, lab.exception
+    assert lab.selectbox(key="lab_mae_run").value.startswith(mae)
+    captions = [c for image in lab.image for c in image.captions]
+    assert {"what the model should see", "what it is shown", "what it paints back"} <= set(captions)
+
+
+def test_reconstruction_keeps_the_visible_patches(trained_workspace):
+    root, _, mae = trained_workspace
+    ws = Workspace(root)
+    method, _ = load_trained(jobs.run_dir(ws, mae))
+    image = np.array(ws.images(ws.dataset("textures"))[0])
+    view, masked, rebuilt = mae_reconstruction(method, make_recipe("mae"), image, 3)
+    visible = (masked != 128).any(-1)
+    assert visible.mean() == pytest.approx(0.25, abs=0.07)  # 75% hidden
+    assert np.abs(view[visible].astype(int) - rebuilt[visible].astype(int)).max() <= 2
+    assert np.abs(view[~visible].astype(int) - rebuilt[~visible].astype(int)).mean() > 0
