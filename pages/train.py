@@ -110,8 +110,12 @@ def live_panel(run_id: str, ticking: bool) -> None:
     charts[1].plotly_chart(curve(series, ["embedding_std", "effective_rank"],
                                  "Collapse monitor (falling = warning)"), key=f"health_{run_id}")
     if "knn_accuracy" in series:
-        st.plotly_chart(curve(series, ["knn_accuracy"], "Online kNN accuracy (labels used only here)"),
-                        key=f"knn_{run_id}")
+        knn = curve(series, ["knn_accuracy"], "Online kNN accuracy (labels used only here)")
+        classes = len(ws.label_counts(ws.dataset(run["dataset"])))
+        knn.add_hline(y=1 / max(classes, 1), line_dash="dot", annotation_text="chance",
+                      annotation_position="bottom right")
+        knn.update_layout(yaxis=dict(range=[0, 1], tickformat=".0%"))
+        st.plotly_chart(knn, key=f"knn_{run_id}")
     buttons = st.columns([1, 1, 6])
     if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
         jobs.request_cancel(ws, run_id)
@@ -128,7 +132,8 @@ if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
         st.session_state[WATCH] = ids[0]
-    watched = st.selectbox("Watch run", ids, key=WATCH)
+    described = {r["id"]: f"{r['id']} · {r['method']} on {r['dataset']} · {r['status']}" for r in runs}
+    watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
 
@@ -143,7 +148,11 @@ if runs:
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
     } for r in runs]), hide_index=True, width="stretch",
-        column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f")})
+        column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
+                       "images/s": st.column_config.NumberColumn(format="%.0f"),
+                       "final loss": st.column_config.NumberColumn(format="%.4f"),
+                       "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
+                       "embedding std": st.column_config.NumberColumn(format="%.3f")})
 else:
     st.info("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
             "built-in shapes in a CPU's few minutes.")

@@ -38,7 +38,7 @@ def create_run(ws: Workspace, config: Any) -> str:
     """Queue a run of `config` (a TrainConfig); names are checked here, so a bad one fails
     at once with the valid choices."""
     from .engine import TrainConfig
-    from .methods import build_method, get_method
+    from .methods import get_method
     from .models import ENCODERS
 
     if not isinstance(config, TrainConfig):
@@ -49,8 +49,7 @@ def create_run(ws: Workspace, config: Any) -> str:
         raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}")
     if method.encoders is not None and config.encoder not in method.encoders:
         raise ValueError(f"method {config.method!r} needs the encoder {' or '.join(method.encoders)}")
-    config.resolved_recipe()  # unknown recipe names or parameters fail here
-    build_method(config.method, config.encoder, dataset.size_px)  # shapes that do not fit fail here
+    _dry_step(config, dataset.size_px)
     run_id = time.strftime("run-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     with ws.write() as conn:
         conn.execute(
@@ -59,6 +58,24 @@ def create_run(ws: Workspace, config: Any) -> str:
             (run_id, dataset.id, config.method, config.encoder, json.dumps(config.to_json()), utc_now()),
         )
     return run_id
+
+
+def _dry_step(config: Any, stored_size: int) -> None:
+    """One forward pass of the method on two blank images, so that settings which do not
+    fit together (a recipe's patch size and the encoder's, say) fail before the run is queued."""
+    import torch
+
+    from .methods import build_method
+
+    size = config.image_size or stored_size
+    recipe = config.resolved_recipe()  # unknown recipe names or parameters fail here
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        method = build_method(config.method, config.encoder, size)
+        views = recipe(torch.zeros(2, stored_size, stored_size, 3, dtype=torch.uint8), torch.Generator(), size)
+        try:
+            method.training_step(views)
+        except (ValueError, RuntimeError) as exc:
+            raise ValueError(f"these settings do not fit together: {exc}") from None
 
 
 def reconcile(ws: Workspace) -> None:
