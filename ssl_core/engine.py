@@ -231,7 +231,7 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             loss, metrics = self.method.training_step(views)
         if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {float(loss)} at step {self.step}")
+            raise FloatingPointError(f"the loss became {loss.item()} at step {self.step}")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
