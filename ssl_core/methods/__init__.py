@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from ..models import build_encoder
+from .barlow_twins import BarlowTwins
 from .base import Method
 from .byol import BYOL
+from .dino import DINO
 from .mae import MAE
+from .moco import MoCoV2
 from .rotation import RotationPrediction
 from .simclr import SimCLR
+from .simsiam import SimSiam
+from .vicreg import VICReg
 
-METHODS: dict[str, type[Method]] = {m.name: m for m in (SimCLR, BYOL, MAE, RotationPrediction)}
+METHODS: dict[str, type[Method]] = {
+    m.name: m for m in (SimCLR, MoCoV2, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction)
+}
 
 
 def get_method(name: str) -> type[Method]:

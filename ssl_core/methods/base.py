@@ -48,9 +48,13 @@ class MomentumTeacher(nn.Module):
     (Grill et al. 2020, section 3.2). The teacher never receives gradients.
     """
 
-    def __init__(self, student: nn.Module, start: float = 0.99) -> None:
+    def __init__(self, student: nn.Module, start: float = 0.99, blank: nn.Module | None = None) -> None:
+        """`blank`: a freshly built twin of `student`, for networks deepcopy cannot copy
+        (weight-normalised layers); it starts with the student's weights."""
         super().__init__()
-        self.teacher = copy.deepcopy(student)
+        self.teacher = copy.deepcopy(student) if blank is None else blank
+        if blank is not None:
+            self.teacher.load_state_dict(student.state_dict())
         self.teacher.requires_grad_(False)
         self.start = start
 

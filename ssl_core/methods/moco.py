@@ -1,0 +1,45 @@
+"""MoCo v2: Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning"
+(He et al. 2020, MoCo). https://arxiv.org/abs/2003.04297"""
+
+from __future__ import annotations
+
+import torch
+from lightly.loss import NTXentLoss
+from lightly.models.modules import MoCoProjectionHead
+from torch import nn
+
+from ..augment import Views
+from ..models import Encoder
+from .base import Method, MomentumTeacher
+
+
+class MoCoV2(Method):
+    """A query network and a momentum key network; each query must pick its key out of
+    the batch and a queue of 4,096 keys from earlier batches (the negatives).
+
+    views: [a, b], each (N, 3, S, S) -> queries q (N, 128) vs keys k (N, 128), symmetric.
+    """
+
+    name = "moco_v2"
+    description = "Contrastive with a momentum encoder and a long queue of negatives from past batches."
+    paper = "Chen et al. 2020, Improved Baselines with Momentum Contrastive Learning"
+    default_recipe = "moco_v2"
+    default_lr = 5e-3
+
+    def __init__(self, encoder: Encoder, queue: int = 4096, temperature: float = 0.2) -> None:
+        super().__init__(encoder)
+        self.query = nn.Sequential(encoder, MoCoProjectionHead(encoder.num_features, 512, 128))
+        self.key = MomentumTeacher(self.query, start=0.99)
+        self.loss = NTXentLoss(temperature=temperature, memory_bank_size=(queue, 128), gather_distributed=True)
+        self.progress = 0.0
+
+    def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
+        a, b = views.views[:2]
+        q_a, q_b = self.query(torch.cat([a, b])).chunk(2)
+        k_a, k_b = self.key(torch.cat([a, b])).chunk(2)
+        loss = 0.5 * (self.loss(q_a, k_b) + self.loss(q_b, k_a))
+        return loss, {"momentum": self.key.momentum(self.progress)}
+
+    def after_step(self, progress: float) -> None:
+        self.progress = progress
+        self.key.update(self.query, progress)
