@@ -1,0 +1,49 @@
+"""Method-specific state: MoCo's queue of keys, DINO's teacher temperature schedule,
+momentum schedules reaching 1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ssl_core.augment import make_recipe
+from ssl_core.methods import build_method
+
+SIDE = 16
+
+
+def views(recipe: str, n: int = 4, seed: int = 0):
+    images = np.random.default_rng(seed).integers(0, 256, (n, SIDE, SIDE, 3), dtype=np.uint8)
+    return make_recipe(recipe)(torch.from_numpy(images), torch.Generator().manual_seed(seed))
+
+
+def test_moco_queue_takes_each_batch_of_keys():
+    torch.manual_seed(0)
+    method = build_method("moco_v2", "small_cnn", SIDE)
+    bank = method.loss.memory_bank
+    before = bank.bank.clone()
+    method.training_step(views("moco_v2"))
+    after = bank.bank.clone()
+    assert after.shape == (4096, 128)  # one row per queued key
+    changed = (before != after).any(dim=1)
+    assert int(changed.sum()) == 8  # both directions put the 4 keys of this batch in the queue
+    assert int(bank.bank_ptr) == 8
+
+
+def test_dino_teacher_temperature_warms_up_then_holds():
+    method = build_method("dino", "small_cnn", SIDE)
+    temperatures = []
+    for progress in (0.0, 0.15, 0.3, 0.9):
+        method.progress = progress
+        temperatures.append(method.temperature())
+    assert temperatures == pytest.approx([0.04, 0.055, 0.07, 0.07])
+
+
+@pytest.mark.parametrize("name", ["byol", "moco_v2", "dino"])
+def test_momentum_teachers_follow_the_cosine_schedule_to_one(name):
+    method = build_method(name, "small_cnn", SIDE)
+    teacher = getattr(method, "teacher", None) or method.key
+    assert teacher.momentum(0.0) == pytest.approx(teacher.start)
+    assert teacher.momentum(1.0) == pytest.approx(1.0)
+    assert teacher.start < teacher.momentum(0.5) < 1.0
