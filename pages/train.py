@@ -132,7 +132,7 @@ if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
         st.session_state[WATCH] = ids[0]
-    described = {r["id"]: f"{r['id']} · {r['method']} on {r['dataset']} · {r['status']}" for r in runs}
+    described = {r["id"]: f"{r['id']} · {r['method']} on {r['dataset']}" for r in runs}
     watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
