@@ -9,13 +9,14 @@ from .byol import BYOL
 from .dino import DINO
 from .mae import MAE
 from .moco import MoCoV2
+from .moco_v3 import MoCoV3
 from .rotation import RotationPrediction
 from .simclr import SimCLR
 from .simsiam import SimSiam
 from .vicreg import VICReg
 
 METHODS: dict[str, type[Method]] = {
-    m.name: m for m in (SimCLR, MoCoV2, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction)
+    m.name: m for m in (SimCLR, MoCoV2, MoCoV3, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction)
 }
 
 

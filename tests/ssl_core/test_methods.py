@@ -40,10 +40,22 @@ def test_dino_teacher_temperature_warms_up_then_holds():
     assert temperatures == pytest.approx([0.04, 0.055, 0.07, 0.07])
 
 
-@pytest.mark.parametrize("name", ["byol", "moco_v2", "dino"])
+@pytest.mark.parametrize("name", ["byol", "moco_v2", "moco_v3", "dino"])
 def test_momentum_teachers_follow_the_cosine_schedule_to_one(name):
     method = build_method(name, "small_cnn", SIDE)
     teacher = getattr(method, "teacher", None) or method.key
     assert teacher.momentum(0.0) == pytest.approx(teacher.start)
     assert teacher.momentum(1.0) == pytest.approx(1.0)
     assert teacher.start < teacher.momentum(0.5) < 1.0
+
+
+def test_moco_v3_loss_matches_a_naive_cross_entropy():
+    method = build_method("moco_v3", "small_cnn", SIDE)
+    q, k = torch.randn(4, 8), torch.randn(4, 8)
+    qn, kn = (q / q.norm(dim=1, keepdim=True)).double(), (k / k.norm(dim=1, keepdim=True)).double()
+    t = method.temperature
+    expected = 0.0
+    for i in range(4):
+        scores = [float(qn[i] @ kn[j]) / t for j in range(4)]
+        expected -= scores[i] - np.log(sum(np.exp(s) for s in scores))
+    assert float(method.contrast(q, k)) == pytest.approx(expected / 4 * 2 * t, rel=1e-5)
