@@ -98,23 +98,46 @@ class TrainProgress:
         return False
 
 
-def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
+def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
+    """The run this command trains: `--resume RUN` queued again, or a new one."""
     from . import jobs
     from .augment import make_recipe
-    from .engine import TrainConfig, pick_device
+    from .engine import TrainConfig
 
     if args.resume:
-        run_id = args.resume
-        jobs.requeue(ws, run_id)
-    else:
-        if not args.dataset:
-            print("error: --dataset is required (or --resume RUN)", file=sys.stderr)
-            return 2
-        budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
-        recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
-        config = TrainConfig(dataset=args.dataset, method=args.method, encoder=args.encoder, recipe=recipe,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
-        run_id = jobs.create_run(ws, config)
+        jobs.requeue(ws, args.resume)
+        return args.resume
+    if not args.dataset:
+        raise ValueError("--dataset is required (or --resume RUN)")
+    budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
+    recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
+    config = TrainConfig(dataset=args.dataset, method=args.method, encoder=args.encoder, recipe=recipe,
+                         batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
+    return jobs.create_run(ws, config)
+
+
+def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
+    """Train in the foreground. Under torchrun every process runs this: rank 0 queues and
+    records the run, the others train the same run with it (see ssl_core.distributed)."""
+    from . import distributed, jobs
+    from .engine import pick_device
+
+    rank = int(os.environ.get("RANK", "0"))
+    run_id, error = None, None
+    if rank == 0:  # before joining the group: queuing does a dry step that must not gather
+        try:
+            run_id = _queue_run(ws, args)
+        except (KeyError, ValueError, WorkspaceError) as exc:
+            error = str(exc.args[0] if exc.args else exc)
+    distributed.init_from_env()
+    run_id, error = distributed.share((run_id, error))  # type: ignore[misc]
+    if error:
+        if rank == 0:
+            print(f"error: {error}", file=sys.stderr)
+        return 1
+    if rank != 0:
+        jobs.follow(ws, run_id)
+        return 0
     device = pick_device("auto").type
     with ws.lock(device, wait=False) as held:
         if not held:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from . import checkpoint
+from . import checkpoint, distributed
 from .augment import Recipe, make_recipe, recipe_from_dict
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .methods import Method, build_method, get_method
@@ -118,7 +118,9 @@ class Trainer:
             raise ValueError("give a budget: epochs or minutes")
         if len(images) < 2:
             raise ValueError("training needs at least two images")
-        self.config, self.run_dir, self.reporter = config, run_dir, reporter
+        self.rank, self.world = distributed.world()
+        self.config, self.run_dir = config, run_dir
+        self.reporter = reporter if self.rank == 0 else distributed.SilentReporter()
         self.device = pick_device(config.device)
         self.recipe = config.resolved_recipe()
         torch.manual_seed(config.seed)
@@ -137,7 +139,7 @@ class Trainer:
         self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
         self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
                                            weight_decay=config.weight_decay)
-        self.generator = torch.Generator(self.device).manual_seed(config.seed)
+        self.generator = torch.Generator(self.device).manual_seed(config.seed + self.rank)
         self.step = 0
         self.elapsed = 0.0  # training seconds before this session (resume)
         self.last_checkpoint: Path | None = None
@@ -146,7 +148,7 @@ class Trainer:
 
     # -- budget -------------------------------------------------------------------------
     def steps_per_epoch(self) -> int:
-        return max(1, len(self.data) // self.batch_size)
+        return max(1, len(self.data) // (self.batch_size * self.world))
 
     def total_steps(self) -> int | None:
         if self.config.epochs is not None:
@@ -167,7 +169,9 @@ class Trainer:
         epoch, offset = divmod(step, per_epoch)
         order = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
             self.config.seed * 1_000_003 + epoch))
-        return order[offset * self.batch_size : (offset + 1) * self.batch_size].to(self.device)
+        global_batch = self.batch_size * self.world  # each process takes its share
+        start = offset * global_batch + self.rank * self.batch_size
+        return order[start : start + self.batch_size].to(self.device)
 
     # -- checkpoints ------------------------------------------------------------------------
     def save(self, elapsed: float) -> Path:
@@ -175,6 +179,8 @@ class Trainer:
         meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
                 "image_size": self.image_size,
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict()}
+        if self.rank != 0:  # rank 0 writes; the replicas are identical
+            return self.run_dir / checkpoint.WEIGHTS
         path = checkpoint.save(self.run_dir, self.method, self.optimizer, self.generator, meta)
         self.last_checkpoint = path
         self.reporter.on_checkpoint(self.step, path)
@@ -230,10 +236,11 @@ class Trainer:
         views.views = [self._prepare(v) for v in views.views]
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             loss, metrics = self.method.training_step(views)
-        if not torch.isfinite(loss):
+        if distributed.any_rank(not torch.isfinite(loss), self.device):
             raise FloatingPointError(f"the loss became {loss.item()} at step {self.step}")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        distributed.average_gradients(self.method.parameters())
         self.optimizer.step()
         self.method.after_step(progress)
         return loss.item(), {**metrics, "lr": lr}
@@ -248,7 +255,7 @@ class Trainer:
             progress = self.progress(elapsed)
             if progress >= 1.0:
                 break
-            if self.reporter.should_stop():
+            if distributed.any_rank(self.reporter.should_stop(), self.device):
                 status = "cancelled"
                 break
             try:
@@ -271,8 +278,8 @@ class Trainer:
                     torch.cuda.empty_cache()
                 continue
             self.step += 1
-            images_seen += self.batch_size
-            step_rate = self.batch_size / max(time.monotonic() - step_start, 1e-9)
+            images_seen += self.batch_size * self.world
+            step_rate = self.batch_size * self.world / max(time.monotonic() - step_start, 1e-9)
             rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)

@@ -209,23 +209,36 @@ def _dataset_arrays(ws: Workspace, dataset_id: str) -> tuple[np.ndarray, np.ndar
     return np.asarray(ws.images(info)), codes
 
 
+def _trainer(ws: Workspace, run: dict[str, Any], reporter: Any) -> Any:
+    """The Trainer of `run`, resumed from its checkpoint when it has one."""
+    from .engine import TrainConfig, Trainer
+
+    images, labels = _dataset_arrays(ws, run["dataset_id"])
+    trainer = Trainer(TrainConfig(**json.loads(run["config"])), images, labels, run_dir(ws, run["id"]),
+                      reporter)
+    if (run_dir(ws, run["id"]) / "checkpoint.json").exists():
+        trainer.resume()
+    return trainer
+
+
+def follow(ws: Workspace, run_id: str) -> Any:
+    """Train run `run_id` as a process other than rank 0 of a torchrun job: the same steps,
+    no job-table writes (rank 0 records the run)."""
+    from .distributed import SilentReporter
+
+    return _trainer(ws, get_run(ws, run_id), SilentReporter()).run()
+
+
 def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
     """Train run `run_id` in this process (resuming from its checkpoint if it has one)
     and record the outcome. Returns the TrainResult."""
-    from .engine import TrainConfig, Trainer
-
     run = get_run(ws, run_id)
-    config = TrainConfig(**json.loads(run["config"]))
     with ws.write() as conn:
         conn.execute("UPDATE runs SET status = 'running', pid = ?, started = COALESCE(started, ?), "
                      "cancel_requested = 0 WHERE id = ?", (os.getpid(), utc_now(), run_id))
     reporter = JobReporter(ws, run_id)
     try:
-        images, labels = _dataset_arrays(ws, run["dataset_id"])
-        trainer = Trainer(config, images, labels, run_dir(ws, run_id),
-                          TeeReporter(reporter, extra_reporter) if extra_reporter else reporter)
-        if (run_dir(ws, run_id) / "checkpoint.json").exists():
-            trainer.resume()
+        trainer = _trainer(ws, run, TeeReporter(reporter, extra_reporter) if extra_reporter else reporter)
         result = trainer.run()
     except Exception as exc:  # a crash is recorded, never lost
         with ws.write() as conn:
