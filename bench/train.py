@@ -8,8 +8,9 @@
    its example's SGD and SimCLRTransform): kNN accuracy (leave-one-out,
    k=20, cosine) of the learnt features, beside the untrained encoder and raw pixels,
    on shapes and on digits.
+3. Every method in METHODS with its own defaults, the same budget: images/s and kNN.
 
-    .venv/bin/python bench/train.py [--minutes 5] [--steps 30]
+    .venv/bin/python bench/train.py [--minutes 5] [--steps 30] [--method-minutes 2]
 
 The last line is `ratio: X.XX`, our images/s over lightly's.
 """
@@ -32,6 +33,7 @@ from ssl_core.augment import make_recipe  # noqa: E402
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
+from ssl_core.methods import METHODS  # noqa: E402
 from ssl_core.models import build_encoder  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
@@ -109,6 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0, help="budget of each accuracy run")
     parser.add_argument("--steps", type=int, default=30, help="steps of each throughput run")
+    parser.add_argument("--method-minutes", type=float, default=2.0,
+                        help="budget of each method in the all-methods table (0 skips it)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +140,15 @@ def main() -> None:
                    knn_accuracy(features(lightly_encoder, images), target),
                    knn_accuracy(features(our_encoder, images), target)]
             print(f"{name:10}" + "".join(f"{v:>{w}.3f}" for v, w in zip(row, (12, 11, 9, 10))))
+        if args.method_minutes > 0:
+            print(f"\nevery method, its own defaults, {args.method_minutes:g} min on shapes")
+            print(f"{'method':14}{'encoder':10}{'images/s':>10}{'kNN':>8}")
+            target = torch.from_numpy(shapes[1])
+            for name, method in METHODS.items():
+                encoder = (method.encoders or ("small_cnn",))[0]
+                rate, trained = ours(shapes[0], Path(tmp) / f"all-{name}", method=name, encoder=encoder,
+                                     minutes=args.method_minutes)
+                print(f"{name:14}{encoder:10}{rate:>10.0f}{knn_accuracy(features(trained, shapes[0]), target):>8.3f}")
     print(f"ratio: {our_rate / base_rate:.2f}")
 
 
