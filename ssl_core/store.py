@@ -122,6 +122,11 @@ def default_workspace_path() -> Path:
     return Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
 
 
+def name_taken(name: str) -> str:
+    """The message for a dataset name already in use."""
+    return f"a dataset named {name!r} already exists; choose another name or replace it"
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -393,9 +398,7 @@ class Workspace:
         with self.write() as conn:
             old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
             if old is not None and not replace:
-                raise WorkspaceError(
-                    f"a dataset named {name!r} already exists; choose another name or replace it"
-                )
+                raise WorkspaceError(name_taken(name))
             if old is not None:
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
                 old_dir = self.datasets_dir / old[0]

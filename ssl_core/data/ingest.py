@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image
 
-from ..store import Workspace, WorkspaceError, fsync_file
+from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
 from .decode import RejectedFile, decode_image, letterbox, square
 from .labels import LABELS_FILE, LabelsError, labels_from_folders, match_csv, parse_labels_csv
@@ -102,7 +102,7 @@ def _validate(name: str, size: int) -> str:
 def _check_free(ws: Workspace, name: str, replace: bool) -> None:
     """Fail before any decoding when the name is taken (publishing checks again, for races)."""
     if not replace and any(d.name == name for d in ws.datasets()):
-        raise IngestError(f"a dataset named {name!r} already exists; choose another name or replace it")
+        raise IngestError(name_taken(name))
 
 
 def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],

@@ -28,13 +28,22 @@ class Method(nn.Module):
     def __init__(self, encoder: Encoder) -> None:
         super().__init__()
         self.encoder = encoder
+        self.progress = 0.0  # fraction of training done, for momentum and temperature schedules
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         """Loss (scalar tensor) and metrics (plain floats) of one batch of views."""
         raise NotImplementedError
 
+    def teachers(self) -> list[tuple["MomentumTeacher", nn.Module]]:
+        """(momentum teacher, the student it follows) pairs to update after each step."""
+        return []
+
     def after_step(self, progress: float) -> None:
-        """Called after each optimizer step with the fraction of training done (EMA etc.)."""
+        """Called after each optimizer step with the fraction of training done: records it
+        and moves every momentum teacher toward its student."""
+        self.progress = progress
+        for teacher, student in self.teachers():
+            teacher.update(student, progress)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Features used for monitoring and analysis: (N, 3, S, S) -> (N, D)."""

@@ -32,7 +32,6 @@ class BYOL(Method):
         self.predictor = BYOLPredictionHead(256, 1024, 256)
         self.teacher = MomentumTeacher(self.student, start=momentum)
         self.loss = NegativeCosineSimilarity()
-        self.progress = 0.0  # fraction of training done, for the momentum schedule
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]
@@ -42,6 +41,5 @@ class BYOL(Method):
         loss = 0.5 * (self.loss(p_a, t_b) + self.loss(p_b, t_a))
         return loss, {"momentum": self.teacher.momentum(self.progress)}
 
-    def after_step(self, progress: float) -> None:
-        self.progress = progress
-        self.teacher.update(self.student, progress)
+    def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:
+        return [(self.teacher, self.student)]

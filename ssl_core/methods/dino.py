@@ -40,7 +40,6 @@ class DINO(Method):
                                        blank=nn.Sequential(copy.deepcopy(encoder), head()))
         self.loss = DINOLoss(output_dim=output_dim, warmup_teacher_temp=0.04, teacher_temp=teacher_temp)
         self.teacher_temp = teacher_temp
-        self.progress = 0.0
 
     def temperature(self) -> float:
         """Teacher temperature: 0.04 warming linearly to `teacher_temp` (the paper's schedule)."""
@@ -53,6 +52,5 @@ class DINO(Method):
         temperature = self.temperature()
         return self.loss(teacher_out, student_out, teacher_temp=temperature), {"teacher_temp": temperature}
 
-    def after_step(self, progress: float) -> None:
-        self.progress = progress
-        self.teacher.update(self.student, progress)
+    def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:
+        return [(self.teacher, self.student)]

@@ -31,7 +31,6 @@ class MoCoV2(Method):
         self.query = nn.Sequential(encoder, MoCoProjectionHead(encoder.num_features, 512, 128))
         self.key = MomentumTeacher(self.query, start=0.99)
         self.loss = NTXentLoss(temperature=temperature, memory_bank_size=(queue, 128), gather_distributed=True)
-        self.progress = 0.0
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]
@@ -40,6 +39,5 @@ class MoCoV2(Method):
         loss = 0.5 * (self.loss(q_a, k_b) + self.loss(q_b, k_a))
         return loss, {"momentum": self.key.momentum(self.progress)}
 
-    def after_step(self, progress: float) -> None:
-        self.progress = progress
-        self.key.update(self.query, progress)
+    def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:
+        return [(self.key, self.query)]

@@ -30,7 +30,6 @@ class MoCoV3(Method):
         self.predictor = BYOLPredictionHead(256, 1024, 256)
         self.key = MomentumTeacher(self.query, start=0.99)
         self.temperature = temperature
-        self.progress = 0.0
 
     def contrast(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         """(N, D) queries vs (N, D) keys: row i's positive is key i."""
@@ -43,6 +42,5 @@ class MoCoV3(Method):
         k_a, k_b = self.key(torch.cat([a, b])).chunk(2)
         return self.contrast(q_a, k_b) + self.contrast(q_b, k_a), {"momentum": self.key.momentum(self.progress)}
 
-    def after_step(self, progress: float) -> None:
-        self.progress = progress
-        self.key.update(self.query, progress)
+    def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:
+        return [(self.key, self.query)]
