@@ -1,0 +1,184 @@
+"""Features for every image of a dataset, from a run's checkpoint or an untrained encoder.
+
+The first step of the analysis pipeline (embed -> project -> index -> evaluate). An
+embedding is cached in the dataset's folder::
+
+    datasets/<dataset id>/embeddings/<source key>/features.npy   float32 (N, D)
+    datasets/<dataset id>/embeddings/<source key>/embedding.json  what it was made from
+
+and reused while the dataset and the checkpoint are the ones it was made from (the
+JSON's fingerprint); later steps (FAISS index, 2-D maps) write beside it, so everything
+derived from a dataset goes when the dataset goes, and goes stale with its embedding.
+
+The untrained encoder (same architecture, seeded initial weights) is the baseline every
+trained one is compared against.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import checkpoint, jobs
+from .models import ENCODERS, build_encoder
+from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
+
+EMBEDDINGS = "embeddings"
+FEATURES = "features.npy"
+META = "embedding.json"
+UNTRAINED_SEED = 0  # the untrained baseline's initial weights
+BATCH_SIZE = 256
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class EncoderSource:
+    """Where the encoder comes from: a run's checkpoint, or a fresh seeded encoder."""
+
+    encoder: str  # name in ENCODERS
+    image_size: int  # side the images are resized to before the encoder
+    run_id: str | None = None  # None: the untrained encoder
+
+    @property
+    def key(self) -> str:
+        """Folder name of this source's artefacts under a dataset."""
+        return self.run_id or f"untrained-{self.encoder}-{self.image_size}"
+
+    @property
+    def label(self) -> str:
+        """A short name for people: the run id, or 'untrained small_cnn'."""
+        return self.run_id or f"untrained {self.encoder}"
+
+
+def untrained(encoder: str = "small_cnn", image_size: int = 32) -> EncoderSource:
+    if encoder not in ENCODERS:
+        raise KeyError(f"no encoder {encoder!r}; choose one of: {', '.join(ENCODERS)}")
+    return EncoderSource(encoder, int(image_size))
+
+
+def from_run(ws: Workspace, run_id: str) -> EncoderSource:
+    """The encoder of run `run_id`, as its last checkpoint has it."""
+    run = jobs.get_run(ws, run_id)
+    meta = checkpoint.read_meta(jobs.run_dir(ws, run_id))
+    if meta is None:
+        raise WorkspaceError(f"run {run_id!r} has no checkpoint yet; wait for its first one")
+    return EncoderSource(run["encoder"], int(meta["image_size"]), run_id)
+
+
+def baseline_of(source: EncoderSource) -> EncoderSource:
+    """The untrained twin of `source`: same encoder and image side, no training."""
+    return untrained(source.encoder, source.image_size)
+
+
+def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
+    """A module mapping views (N, 3, s, s) in [0, 1] to features (N, D), in eval mode."""
+    if source.run_id is None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(UNTRAINED_SEED)
+            encoder = build_encoder(source.encoder, source.image_size)
+        return encoder.eval()
+    method, _ = checkpoint.load_trained(jobs.run_dir(ws, source.run_id))
+    return method.encoder.eval()
+
+
+def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> dict:
+    """What an embedding was made from; a cached one is reused only if this matches."""
+    out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **asdict(source)}
+    if source.run_id is not None:
+        meta = checkpoint.read_meta(jobs.run_dir(ws, source.run_id)) or {}
+        weights = jobs.run_dir(ws, source.run_id) / checkpoint.WEIGHTS
+        stat = weights.stat() if weights.exists() else None
+        out["checkpoint"] = {"step": meta.get("step"), "mtime_ns": stat.st_mtime_ns if stat else None,
+                             "bytes": stat.st_size if stat else None}
+    return out
+
+
+@torch.no_grad()
+def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: int,
+                     batch_size: int = BATCH_SIZE, device: torch.device | str = "cpu",
+                     progress: Progress | None = None) -> np.ndarray:
+    """uint8 images (N, S, S, 3) -> float32 features (N, D), in batches on `device`,
+    each batch resized (antialiased) to `image_size` as the trainer does."""
+    encoder = encoder.to(device)
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        batch = torch.from_numpy(np.array(images[start : start + batch_size], dtype=np.uint8)).to(device)
+        x = batch.permute(0, 3, 1, 2).float() / 255
+        if x.shape[-1] != image_size:
+            x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", antialias=True,
+                              align_corners=False).clamp_(0, 1)
+        chunks.append(encoder(x).float().cpu())
+        if progress is not None:
+            progress(min(start + batch_size, len(images)), len(images))
+    return torch.cat(chunks).numpy().astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """A dataset's features from one source, on disk."""
+
+    dataset: DatasetInfo
+    source: EncoderSource
+    folder: Path  # where later steps keep what they derive from it
+
+    @property
+    def features(self) -> np.ndarray:
+        """float32 (N, D), memory-mapped read-only."""
+        return np.load(self.folder / FEATURES, mmap_mode="r")
+
+
+def embedding_dir(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> Path:
+    return ws.dataset_dir(dataset) / EMBEDDINGS / source.key
+
+
+def cached(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> Embedding | None:
+    """The stored embedding if it is still current, else None."""
+    folder = embedding_dir(ws, dataset, source)
+    try:
+        meta = json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("fingerprint") != fingerprint(ws, dataset, source) or not (folder / FEATURES).exists():
+        return None
+    return Embedding(dataset, source, folder)
+
+
+def embed(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Progress | None = None,
+          device: str = "auto") -> Embedding:
+    """The dataset's features from `source`, computed once and reused until the dataset or
+    the checkpoint changes (a stale folder is emptied first: its index and maps go too)."""
+    from .engine import pick_device
+
+    dataset = ws.dataset(dataset_name)
+    with ws.lock(f"embed-{dataset.id}-{source.key}"):  # two sessions asking at once compute once
+        hit = cached(ws, dataset, source)
+        if hit is not None:
+            if progress is not None:
+                progress(dataset.image_count, dataset.image_count)
+            return hit
+        return _compute(ws, dataset, source, progress, pick_device(device))
+
+
+def _compute(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, progress: Progress | None,
+             device: torch.device) -> Embedding:
+    made_from = fingerprint(ws, dataset, source)
+    encoder = load_encoder(ws, source)
+    features = compute_features(encoder, ws.images(dataset), source.image_size, device=device,
+                                progress=progress)
+    folder = embedding_dir(ws, dataset, source)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    with atomic_file(folder / FEATURES) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, features)
+    atomic_write_json(folder / META, {"fingerprint": made_from, "shape": list(features.shape)})
+    return Embedding(dataset, source, folder)
