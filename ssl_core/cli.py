@@ -177,6 +177,88 @@ def cmd_worker(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _embedding(ws: Workspace, args: argparse.Namespace):
+    """The embedding that --run R or --untrained names, for --dataset D (computed if needed)."""
+    from . import embed
+
+    source = embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+    return embed.embed(ws, args.dataset, source, progress=StderrProgress("embedding"))
+
+
+def cmd_embed(ws: Workspace, args: argparse.Namespace) -> int:
+    emb = _embedding(ws, args)
+    _print({"dataset": emb.dataset.name, "source": emb.source.label, "shape": list(emb.features.shape),
+            "features": str(emb.folder / "features.npy")})
+    return 0
+
+
+def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import project
+
+    emb = _embedding(ws, args)
+    sys.stderr.write(f"{args.method.upper()} to {args.dims}-D...\n")
+    coords = project.project(emb, args.method, dims=args.dims, **_map_params(args))
+    out = None
+    if args.out:
+        names = [row["name"] for row in ws.image_rows(emb.dataset)]
+        table = pd.DataFrame(coords, columns=["x", "y", "z"][: args.dims]).assign(file=names)
+        table.to_csv(args.out, index=False)
+        out = args.out
+    _print({"dataset": emb.dataset.name, "source": emb.source.label, "method": args.method,
+            "shape": list(coords.shape), "csv": out})
+    return 0
+
+
+def _map_params(args: argparse.Namespace) -> dict:
+    return {"n_neighbors": args.neighbors, "min_dist": args.min_dist} if args.method == "umap" else {}
+
+
+def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import embed, index
+    from .data.decode import RejectedFile, decode_image, square
+
+    emb = _embedding(ws, args)
+    try:
+        image = square(decode_image(Path(args.query).read_bytes(), draft_size=emb.dataset.size_px),
+                       emb.dataset.size_px)
+    except (OSError, RejectedFile) as exc:
+        raise ValueError(f"{args.query}: {exc}") from None
+    query = embed.compute_features(embed.load_encoder(ws, emb.source), image[None], emb.source.image_size)
+    scores, ids = index.search(index.load_or_build(emb), query, args.k)
+    names = [row["name"] for row in ws.image_rows(emb.dataset)]
+    _print({"query": args.query, "dataset": emb.dataset.name, "source": emb.source.label,
+            "neighbours": [{"file": names[i], "index": int(i), "score": round(float(s), 6)}
+                           for s, i in zip(scores[0], ids[0]) if i >= 0]})
+    return 0
+
+
+def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import export
+
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    emb = _embedding(ws, args)
+    files = export.export(ws, emb, parts)
+    _print({"dataset": emb.dataset.name, "source": emb.source.label,
+            "files": export.to_folder(files, Path(args.out))})
+    return 0
+
+
+def _source_arguments(command: argparse.ArgumentParser) -> None:
+    """--dataset and which encoder: --run R or --untrained (with its encoder and side)."""
+    command.add_argument("--dataset", required=True, help="dataset name")
+    which = command.add_mutually_exclusive_group(required=True)
+    which.add_argument("--run", help="a run whose last checkpoint embeds the images")
+    which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
+    command.add_argument("--encoder", default="small_cnn", help="with --untrained: the encoder (default small_cnn)")
+    command.add_argument("--image-size", type=int, default=32, help="with --untrained: input side (default 32)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ssl_core", description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", help="workspace folder (default: $SSL_WORKSPACE or ./workspace)")
@@ -190,14 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--size", type=int, default=DEFAULT_SIZE, metavar="PX",
                         help=f"side of the stored square images (default {DEFAULT_SIZE})")
     ingest.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
-    ingest.set_defaults(run=cmd_ingest)
+    ingest.set_defaults(run_command=cmd_ingest)
 
     datasets = commands.add_parser("datasets", help="list datasets as JSON")
-    datasets.set_defaults(run=cmd_datasets)
+    datasets.set_defaults(run_command=cmd_datasets)
 
     delete = commands.add_parser("delete", help="delete a dataset")
     delete.add_argument("name")
-    delete.set_defaults(run=cmd_delete)
+    delete.set_defaults(run_command=cmd_delete)
 
     train = commands.add_parser("train", help="train an encoder (progress on stderr, JSON summary)")
     train.add_argument("--dataset", help="dataset name")
@@ -211,13 +293,39 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", metavar="RUN", help="continue RUN from its last checkpoint")
-    train.set_defaults(run=cmd_train)
+    train.set_defaults(run_command=cmd_train)
 
     runs = commands.add_parser("runs", help="list runs as JSON")
-    runs.set_defaults(run=cmd_runs)
+    runs.set_defaults(run_command=cmd_runs)
+
+    embed_ = commands.add_parser("embed", help="features of every image (cached in the workspace)")
+    _source_arguments(embed_)
+    embed_.set_defaults(run_command=cmd_embed)
+
+    project_ = commands.add_parser("project", help="a 2-D or 3-D map of the embeddings (UMAP or PCA)")
+    _source_arguments(project_)
+    project_.add_argument("--method", choices=("umap", "pca"), default="umap")
+    project_.add_argument("--dims", type=int, choices=(2, 3), default=2)
+    project_.add_argument("--neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
+    project_.add_argument("--min-dist", type=float, default=0.1, help="UMAP minimum distance (default 0.1)")
+    project_.add_argument("--out", metavar="CSV", help="also write the coordinates (x, y[, z], file) here")
+    project_.set_defaults(run_command=cmd_project)
+
+    search = commands.add_parser("search", help="nearest neighbours of an image file in a dataset")
+    _source_arguments(search)
+    search.add_argument("--query", required=True, metavar="IMAGE", help="an image file")
+    search.add_argument("-k", type=int, default=10, help="neighbours to return (default 10)")
+    search.set_defaults(run_command=cmd_search)
+
+    export_ = commands.add_parser("export", help="write the encoder, embeddings, index, map, projector files")
+    _source_arguments(export_)
+    export_.add_argument("--parts", default="encoder,embeddings,index,map,projector",
+                         help="comma-separated: encoder, embeddings, index, map, projector (default all)")
+    export_.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    export_.set_defaults(run_command=cmd_export)
 
     worker = commands.add_parser("worker", help="train queued runs (started by the app)")
-    worker.set_defaults(run=cmd_worker)
+    worker.set_defaults(run_command=cmd_worker)
     return parser
 
 
@@ -225,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         ws = Workspace(args.workspace)
-        return args.run(ws, args)
+        return args.run_command(ws, args)
     except (WorkspaceError, KeyError, ValueError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,150 @@
+"""Exports of what the explore pipeline made, as {file name: bytes}, so the app can offer
+one zip to download and the CLI can write the same files into a folder.
+
+Parts (`PARTS`): the encoder (safetensors + JSON config + a loading snippet), the
+embeddings (.npy, and CSV / Parquet with file names and labels), the FAISS index, the
+2-D map (CSV), and the TensorBoard Projector set (vectors TSV, metadata TSV, sprite image,
+projector config).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+from safetensors.torch import save as save_safetensors
+
+from . import embed, index, project
+from .store import Workspace, atomic_write_bytes
+
+SPRITE_LIMIT = 8192  # TensorBoard's sprite image is at most 8192 px a side
+LOADING_SNIPPET = '''"""Load the exported encoder (needs torch, safetensors and this project's ssl_core)."""
+import json
+
+from safetensors.torch import load_file
+
+from ssl_core.models import build_encoder
+
+config = json.load(open("encoder.json"))
+encoder = build_encoder(config["encoder"], config["image_size"])
+encoder.load_state_dict(load_file("encoder.safetensors"))
+encoder.eval()
+# views: float tensor (N, 3, S, S) in [0, 1] with S = config["image_size"]
+# features = encoder(views)  # (N, config["num_features"])
+'''
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _table(ws: Workspace, emb: embed.Embedding) -> pd.DataFrame:
+    rows = ws.image_rows(emb.dataset)
+    return pd.DataFrame({"file": [r["name"] for r in rows], "label": [r["label"] for r in rows]})
+
+
+def encoder_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    encoder = embed.load_encoder(ws, emb.source)
+    weights = {k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()}
+    config = {"encoder": emb.source.encoder, "image_size": emb.source.image_size,
+              "num_features": int(encoder.num_features), "run": emb.source.run_id,
+              "input": "float (N, 3, S, S) in [0, 1]; the encoder standardises it itself"}
+    return {"encoder.safetensors": save_safetensors(weights),
+            "encoder.json": json.dumps(config, indent=2).encode(),
+            "load_encoder.py": LOADING_SNIPPET.encode()}
+
+
+def embedding_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    features = np.asarray(emb.features)
+    table = _table(ws, emb)
+    wide = pd.concat([table, pd.DataFrame(features, columns=[f"f{i}" for i in range(features.shape[1])])],
+                     axis=1)
+    parquet = io.BytesIO()
+    wide.to_parquet(parquet, index=False)
+    return {"embeddings.npy": _npy(features), "embeddings.csv": wide.to_csv(index=False).encode(),
+            "embeddings.parquet": parquet.getvalue()}
+
+
+def index_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    index.load_or_build(emb)
+    return {path.name: path.read_bytes() for path in sorted(emb.folder.glob(f"{index.INDEX_FILE}*"))}
+
+
+def map_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    coords = project.project(emb, "umap", dims=2)
+    table = _table(ws, emb).assign(x=coords[:, 0], y=coords[:, 1])
+    return {"map.csv": table.to_csv(index=False).encode()}
+
+
+def sprite(thumbnails: np.ndarray) -> tuple[bytes, int]:
+    """Thumbnails (N, T, T, 3) as one square PNG grid, row-major, and the cell side used
+    (shrunk so the sprite stays within TensorBoard's 8192 px)."""
+    count = len(thumbnails)
+    columns = int(np.ceil(np.sqrt(count))) or 1
+    cell = min(thumbnails.shape[1], SPRITE_LIMIT // columns)
+    grid = Image.new("RGB", (columns * cell, columns * cell), "white")
+    for i, thumb in enumerate(thumbnails):
+        tile = Image.fromarray(np.asarray(thumb)).resize((cell, cell), Image.Resampling.BILINEAR)
+        grid.paste(tile, ((i % columns) * cell, (i // columns) * cell))
+    buffer = io.BytesIO()
+    grid.save(buffer, "PNG")
+    return buffer.getvalue(), cell
+
+
+def projector_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    """The TensorBoard Projector set: open projector_config.pbtxt's folder as a logdir, or
+    load vectors.tsv and metadata.tsv in projector.tensorflow.org."""
+    features = np.asarray(emb.features)
+    table = _table(ws, emb).fillna("")
+    vectors = "\n".join("\t".join(f"{v:.6g}" for v in row) for row in features) + "\n"
+    clean = table.apply(lambda column: column.astype(str).str.replace(r"[\t\n\r]", " ", regex=True))
+    image, cell = sprite(ws.thumbnails(emb.dataset))
+    config = ("embeddings {\n  tensor_path: \"vectors.tsv\"\n  metadata_path: \"metadata.tsv\"\n"
+              f"  sprite {{\n    image_path: \"sprite.png\"\n    single_image_dim: {cell}\n"
+              f"    single_image_dim: {cell}\n  }}\n}}\n")
+    return {"vectors.tsv": vectors.encode(), "metadata.tsv": clean.to_csv(sep="\t", index=False).encode(),
+            "sprite.png": image, "projector_config.pbtxt": config.encode()}
+
+
+PARTS: dict[str, Callable[[Workspace, embed.Embedding], dict[str, bytes]]] = {
+    "encoder": encoder_files,
+    "embeddings": embedding_files,
+    "index": index_files,
+    "map": map_files,
+    "projector": projector_files,
+}
+
+
+def export(ws: Workspace, emb: embed.Embedding, parts: list[str]) -> dict[str, bytes]:
+    """The files of `parts` (names in PARTS) for one embedding."""
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        raise KeyError(f"no export part {unknown[0]!r}; choose from: {', '.join(PARTS)}")
+    files: dict[str, bytes] = {}
+    for part in parts:
+        files.update(PARTS[part](ws, emb))
+    return files
+
+
+def to_zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def to_folder(files: dict[str, bytes], folder: Path) -> list[str]:
+    """Write every file into `folder` (created if needed), atomically; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        atomic_write_bytes(folder / name, data)
+    return [str(folder / name) for name in files]
