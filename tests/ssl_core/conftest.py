@@ -4,6 +4,7 @@ Every input is made in memory or under tmp_path; no fixture files are committed.
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -89,3 +90,29 @@ def make() -> SimpleNamespace:
 def expect() -> SimpleNamespace:
     """Checks: expect.rejected(report, ws, file, *reason_parts), expect.nothing_outside(...)."""
     return SimpleNamespace(rejected=check_rejected, nothing_outside=check_nothing_outside)
+
+
+
+@pytest.fixture(scope="session")
+def trained_template(tmp_path_factory) -> tuple[Path, str]:
+    """Made once: a workspace with a 40-image labelled dataset "tiny" (16 px, two classes of
+    noise) and one completed run (SimCLR, small CNN, 2 epochs). Returns (root, run id)."""
+    from ssl_core import jobs
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+
+    ws = Workspace(tmp_path_factory.mktemp("trained") / "ws")
+    files = [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(40)]
+    ingest_uploads(ws, files, name="tiny", size=16)
+    run = jobs.create_run(ws, TrainConfig(dataset="tiny", epochs=2, batch_size=8, image_size=16,
+                                          checkpoint_every=100, monitor_every=100))
+    assert jobs.execute(ws, run).status == "completed"
+    return ws.root, run
+
+
+@pytest.fixture
+def trained(trained_template, tmp_path) -> SimpleNamespace:
+    """A private copy of `trained_template`: `.ws`, `.dataset` ("tiny"), `.run` (id)."""
+    root, run = trained_template
+    shutil.copytree(root, tmp_path / "trained")
+    return SimpleNamespace(ws=Workspace(tmp_path / "trained"), dataset="tiny", run=run)

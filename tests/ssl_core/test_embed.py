@@ -1,0 +1,88 @@
+"""embed: features of every image from a run or the untrained encoder, cached in the
+dataset's folder and recomputed when the checkpoint or the dataset changes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from ssl_core import checkpoint, embed, jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.models import build_encoder
+from ssl_core.store import WorkspaceError
+
+
+def test_untrained_features_have_the_encoders_shape_and_match_a_direct_forward(trained):
+    ws = trained.ws
+    emb = embed.embed(ws, "tiny", embed.untrained("small_cnn", 16))
+    images = ws.images(ws.dataset("tiny"))
+    assert emb.features.shape == (40, build_encoder("small_cnn", 16).num_features)
+    assert emb.features.dtype == np.float32
+    torch.manual_seed(0)
+    direct = build_encoder("small_cnn", 16).eval()
+    with torch.no_grad():
+        expected = direct(torch.from_numpy(np.array(images[:5])).permute(0, 3, 1, 2).float() / 255).numpy()
+    np.testing.assert_allclose(emb.features[:5], expected, rtol=1e-4, atol=1e-5)
+
+
+def test_features_are_resized_to_the_sources_side_and_progress_is_reported(trained):
+    seen = []
+    emb = embed.embed(trained.ws, "tiny", embed.untrained("small_cnn", 32),
+                      progress=lambda done, total: seen.append((done, total)))
+    assert emb.features.shape[0] == 40 and seen[-1] == (40, 40)
+    assert emb.folder.name == "untrained-small_cnn-32"
+
+
+def test_a_cached_embedding_is_reused_until_the_checkpoint_changes(trained):
+    ws, source = trained.ws, embed.from_run(trained.ws, trained.run)
+    first = embed.embed(ws, "tiny", source)
+    (first.folder / "marker").write_text("derived artefact")
+    again = embed.embed(ws, "tiny", source)
+    assert (again.folder / "marker").exists(), "a current embedding must not be recomputed"
+    weights = jobs.run_dir(ws, trained.run) / checkpoint.WEIGHTS
+    weights.write_bytes(weights.read_bytes())  # a new checkpoint: same bytes, new time stamp
+    assert embed.cached(ws, ws.dataset("tiny"), source) is None
+    fresh = embed.embed(ws, "tiny", source)
+    assert not (fresh.folder / "marker").exists(), "stale derived files go with the stale embedding"
+    np.testing.assert_allclose(fresh.features, first.features, rtol=1e-5)
+
+
+def test_trained_and_untrained_features_differ_and_the_run_gives_its_image_side(trained):
+    source = embed.from_run(trained.ws, trained.run)
+    assert (source.encoder, source.image_size, source.run_id) == ("small_cnn", 16, trained.run)
+    base = embed.baseline_of(source)
+    assert base.run_id is None and (base.encoder, base.image_size) == ("small_cnn", 16)
+    trained_features = embed.embed(trained.ws, "tiny", source).features
+    untrained_features = embed.embed(trained.ws, "tiny", base).features
+    assert not np.allclose(trained_features, untrained_features)
+
+
+def test_a_replaced_dataset_gets_new_features(trained, make):
+    ws = trained.ws
+    before = embed.embed(ws, "tiny", embed.untrained("small_cnn", 16))
+    ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=100 + i)) for i in range(10)],
+                   name="tiny", size=16, replace=True)
+    after = embed.embed(ws, "tiny", embed.untrained("small_cnn", 16))
+    assert after.features.shape[0] == 10 and after.folder != before.folder
+    assert not before.folder.exists(), "the old dataset's artefacts left with it"
+
+
+def test_a_damaged_cache_is_recomputed(trained):
+    source = embed.untrained("small_cnn", 16)
+    emb = embed.embed(trained.ws, "tiny", source)
+    (emb.folder / embed.META).write_text("{not json")
+    assert embed.cached(trained.ws, trained.ws.dataset("tiny"), source) is None
+    again = embed.embed(trained.ws, "tiny", source)
+    assert json.loads((again.folder / embed.META).read_text())["shape"] == [40, emb.features.shape[1]]
+
+
+def test_bad_names_fail_with_the_choices(trained):
+    with pytest.raises(KeyError, match="small_cnn"):
+        embed.untrained("no_such_encoder")
+    with pytest.raises(WorkspaceError, match="no run"):
+        embed.from_run(trained.ws, "run-missing")
+    with pytest.raises(WorkspaceError, match="known datasets: tiny"):
+        embed.embed(trained.ws, "nope", embed.untrained())
