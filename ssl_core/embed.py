@@ -131,8 +131,25 @@ class Embedding:
 
     @property
     def features(self) -> np.ndarray:
-        """float32 (N, D), memory-mapped read-only."""
+        """The encoder's outputs, float32 (N, D), memory-mapped read-only."""
         return np.load(self.folder / FEATURES, mmap_mode="r")
+
+    @property
+    def mean(self) -> np.ndarray:
+        """float32 (D,): the dataset's mean feature."""
+        return np.asarray(self.features, dtype=np.float64).mean(axis=0).astype(np.float32)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The features centred on the dataset's mean, float32 (N, D): what maps, indexes
+        and similarity scores use. Encoder outputs after a ReLU and pooling all point into
+        one narrow cone (cosine 0.99+ between any two images of the demo shapes), so raw
+        cosines say little; centred, they spread over [-1, 1] and keep the ranking's sense."""
+        return self.centre(self.features)
+
+    def centre(self, features: np.ndarray) -> np.ndarray:
+        """Features of any images (Q, D) by this encoder, shifted as `vectors` are."""
+        return (np.asarray(features, dtype=np.float32) - self.mean).astype(np.float32)
 
 
 def embedding_dir(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> Path:
