@@ -144,9 +144,9 @@ def _search(index: faiss.Index, x: np.ndarray, k: int) -> tuple[np.ndarray, np.n
 
 
 def load_or_build(embedding: Embedding) -> faiss.Index:
-    """The saved index of `embedding` when its file is intact and made from these features;
+    """The saved index of `embedding`'s centred vectors when its file is intact and made from them;
     otherwise one built from the features and saved (atomically) for the next call."""
-    features = embedding.features
+    features = embedding.vectors  # centred: see Embedding.vectors
     folder = Path(embedding.folder)
     expected = {"format": FORMAT, "kind": kind_for(len(features)), "n": int(features.shape[0]),
                 "d": int(features.shape[1])}
