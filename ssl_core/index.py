@@ -29,12 +29,15 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
 
-from .embed import Embedding
 from .store import atomic_file, atomic_write_json
+
+if TYPE_CHECKING:
+    from .embed import Embedding  # imports torch: not needed to search
 
 EXACT_MAX = 20_000  # up to this many vectors the index is exact (flat, ~4 ms a query here)
 CALIBRATED_RECALL = 0.97  # nprobe is the smallest reaching this recall@10; promised: 0.95
