@@ -145,7 +145,7 @@ def project(embedding: Embedding, method: str = "umap", dims: int = 2, **params)
             return coords
     except (OSError, ValueError):
         pass
-    coords = METHODS[method](embedding.features, dims, **params)
+    coords = METHODS[method](embedding.vectors, dims, **params)  # centred: see Embedding.vectors
     with atomic_file(path) as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, coords)
