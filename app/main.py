@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app.state import seed_demo_data, workspace  # noqa: E402
+from app.state import seed_demo_data, warm_up_umap, workspace  # noqa: E402
 
 st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", layout="wide")
 
@@ -22,9 +22,12 @@ navigation = st.navigation(
         st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
         st.Page("../pages/augment_lab.py", title="Augmentation Lab", icon=":material/auto_awesome:"),
         st.Page("../pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("../pages/explorer.py", title="Embedding Explorer", icon=":material/scatter_plot:"),
+        st.Page("../pages/retrieval.py", title="Retrieval", icon=":material/image_search:"),
     ]
 )
 with st.sidebar:
     st.caption(f"Workspace: `{workspace().root}`")
 seed_demo_data(workspace())
+warm_up_umap()
 navigation.run()

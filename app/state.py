@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.widgets import progress_bar
 from ssl_core.data.ingest import IngestError, ingest_builtin
+from ssl_core.numba_cache import configure_numba_cache, default_numba_cache, start_warm_up
 from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
 
 DEMO_DATASETS = ("shapes", "digits")  # imported into an empty workspace on first start
@@ -53,3 +54,12 @@ def _seed(ws: Workspace) -> None:
                 pass  # the user already has a dataset of that name
         ws.set_meta(DEMO_SEEDED, "1")
         status.update(label="Demo datasets ready", state="complete", expanded=False)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_umap() -> None:
+    """Once per app process: point numba at its disk cache (before any page imports umap)
+    and, if that cache is cold, compile UMAP in a background process while the user looks
+    around, so the first map does not wait a minute for numba."""
+    configure_numba_cache(default_numba_cache())
+    start_warm_up(workspace().root)

@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict
 
 from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
+from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError
 
 
@@ -227,7 +228,7 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
                        emb.dataset.size_px)
     except (OSError, RejectedFile) as exc:
         raise ValueError(f"{args.query}: {exc}") from None
-    query = embed.compute_features(embed.load_encoder(ws, emb.source), image[None], emb.source.image_size)
+    query = emb.centre(embed.compute_features(embed.load_encoder(ws, emb.source), image[None], emb.source.image_size))
     scores, ids = index.search(index.load_or_build(emb), query, args.k)
     names = [row["name"] for row in ws.image_rows(emb.dataset)]
     _print({"query": args.query, "dataset": emb.dataset.name, "source": emb.source.label,
@@ -257,6 +258,19 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
     command.add_argument("--encoder", default="small_cnn", help="with --untrained: the encoder (default small_cnn)")
     command.add_argument("--image-size", type=int, default=32, help="with --untrained: input side (default 32)")
+
+
+def cmd_warmup(ws: Workspace, args: argparse.Namespace) -> int:
+    """Compile UMAP's numba functions into the disk cache (the app starts this in the background)."""
+    from . import project
+    from .numba_cache import warmed_marker
+
+    start = time.monotonic()
+    project.warm_up()
+    warmed_marker(default_numba_cache()).touch()
+    _print({"warmed": True, "seconds": round(time.monotonic() - start, 1),
+            "cache": str(default_numba_cache())})
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     export_.set_defaults(run_command=cmd_export)
 
+    warmup = commands.add_parser("warmup", help="compile UMAP once, so the first map of a new process is quick")
+    warmup.set_defaults(run_command=cmd_warmup)
+
     worker = commands.add_parser("worker", help="train queued runs (started by the app)")
     worker.set_defaults(run_command=cmd_worker)
     return parser
@@ -331,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_numba_cache(default_numba_cache())  # before anything imports umap
     try:
         ws = Workspace(args.workspace)
         return args.run_command(ws, args)

@@ -74,8 +74,10 @@ def embedding_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
 
 
 def index_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    """The FAISS index of the centred, L2-normalised features (inner product = cosine) and
+    the mean to subtract from a query's features before normalising it."""
     index.load_or_build(emb)
-    return {path.name: path.read_bytes() for path in sorted(emb.folder.glob(f"{index.INDEX_FILE}*"))}
+    return {index.INDEX_FILE: (emb.folder / index.INDEX_FILE).read_bytes(), "index_mean.npy": _npy(emb.mean)}
 
 
 def map_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:

@@ -33,8 +33,6 @@ import hashlib
 import importlib
 import inspect
 import json
-import os
-import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +43,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from . import index
+from .numba_cache import configure_numba_cache  # noqa: F401 (callers set the cache up through project)
 from .store import atomic_file
 
 if TYPE_CHECKING:
@@ -62,16 +61,6 @@ UNCACHED_HOT = (
 )
 WARM_UP_POINTS = 300
 FORMAT = 1  # part of every map's key: bump when a method's output changes
-
-
-def configure_numba_cache(cache_dir: str | os.PathLike[str]) -> None:
-    """Keep numba's compiled functions in `cache_dir` (created if missing). Call it before
-    umap or pynndescent is imported: functions compiled earlier keep their old place."""
-    path = Path(cache_dir).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    os.environ["NUMBA_CACHE_DIR"] = str(path)
-    if "numba" in sys.modules:  # numba reads the variable once, when first imported
-        sys.modules["numba"].config.CACHE_DIR = str(path)
 
 
 def _hot_functions() -> list:

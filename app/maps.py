@@ -1,0 +1,100 @@
+"""Plotly figures of an embedding map: WebGL points coloured by group, row ids carried in
+customdata (so a selection names images, whatever the traces), thumbnails laid on top."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+OVERLAY_CELLS = 12  # thumbnails on the map: at most one per cell of a 12 x 12 grid
+
+
+def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:
+    """Sorted row ids of `shown` of `count` points, the same ones on every rerun."""
+    if shown >= count:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(seed).choice(count, shown, replace=False))
+
+
+def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list[str], title: str,
+            point_size: int, palette: dict[str, str]) -> go.Figure:
+    """Points `coords[rows]` ((M, 2) or (M, 3)), one trace per group (legend), hover text
+    per row; every point's customdata is its row id in the dataset."""
+    figure = go.Figure()
+    group_of = np.asarray(groups, dtype=object)[rows]
+    hover_of = np.asarray(hover, dtype=object)[rows]
+    three_d = coords.shape[1] == 3
+    for group in sorted(set(group_of), key=str):
+        members = rows[group_of == group]
+        picked = group_of == group
+        marker = dict(size=point_size, color=palette.get(group), opacity=0.85)
+        common = dict(name=str(group), customdata=members, hovertext=hover_of[picked], mode="markers",
+                      marker=marker, hovertemplate="%{hovertext}<extra></extra>")
+        if three_d:
+            figure.add_trace(go.Scatter3d(x=coords[members, 0], y=coords[members, 1], z=coords[members, 2],
+                                          **common))
+        else:
+            figure.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1], **common))
+    figure.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=40, b=10), dragmode="lasso",
+                         legend=dict(itemsizing="constant"), uirevision=title)
+    if not three_d:
+        figure.update_xaxes(showticklabels=False, title=None)
+        figure.update_yaxes(showticklabels=False, title=None, scaleanchor="x")
+    return figure
+
+
+def _data_uri(image: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELLS) -> np.ndarray:
+    """One row per occupied cell of a `cells` x `cells` grid over the 2-D map: the point
+    nearest the cell's centre, so thumbnails cover the map without piling up."""
+    points = coords[rows, :2]
+    low, high = points.min(0), points.max(0)
+    span = np.where(high > low, high - low, 1.0)
+    cell = np.minimum(((points - low) / span * cells).astype(int), cells - 1)
+    centre = low + (cell + 0.5) * span / cells
+    distance = np.linalg.norm((points - centre) / span, axis=1)
+    best: dict[tuple[int, int], int] = {}
+    for i in np.argsort(distance):
+        best.setdefault((int(cell[i, 0]), int(cell[i, 1])), int(rows[i]))
+    return np.array(sorted(best.values()), dtype=int)
+
+
+def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thumbnails: np.ndarray,
+                   cells: int = OVERLAY_CELLS) -> None:
+    """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point."""
+    chosen = overlay_rows(coords, rows, cells)
+    span = coords[rows, :2].max(0) - coords[rows, :2].min(0)
+    size = float(max(span.max(), 1e-6)) / cells * 0.9
+    for row in chosen:
+        figure.add_layout_image(source=_data_uri(thumbnails[row]), x=float(coords[row, 0]),
+                                y=float(coords[row, 1]), xref="x", yref="y", sizex=size, sizey=size,
+                                xanchor="center", yanchor="middle", layer="above", opacity=0.95)
+
+
+def selected_rows(event) -> list[int]:
+    """Row ids of the points a plotly selection event names (customdata), in order."""
+    if not event or not event.get("selection"):
+        return []
+    seen: dict[int, None] = {}
+    for point in event["selection"].get("points", []):
+        data = point.get("customdata")
+        if data is not None:
+            seen[int(data[0] if isinstance(data, list) else data)] = None
+    return list(seen)
+
+
+def palette(groups: list[str]) -> dict[str, str]:
+    """A fixed colour per group, so the two maps of a comparison agree."""
+    from plotly.colors import qualitative
+
+    colours = qualitative.Plotly + qualitative.Dark24 + qualitative.Light24
+    return {group: colours[i % len(colours)] for i, group in enumerate(sorted(set(groups), key=str))}

@@ -1,0 +1,110 @@
+"""Embedding Explorer: the map of what an encoder learned, beside the untrained baseline;
+select points to see their images."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import streamlit as st
+
+from app.maps import add_thumbnails, palette, sample_rows, scatter, selected_rows
+from app.sources import embedding, pick_source
+from app.state import workspace
+from app.widgets import gallery, short_name
+from ssl_core import embed, export, index, project
+
+GALLERY_LIMIT = 60
+DEFAULT_SHOWN = 20_000
+COLOURINGS = ("label", "cluster", "none")
+
+ws = workspace()
+st.title("Embedding Explorer")
+st.caption("Every dot is one image, placed so that images the encoder finds similar sit close "
+           "together. A good encoder groups images by what they show; an untrained one mostly "
+           "by colour and brightness. Drag a box or lasso around points to see their images.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+
+top = st.columns([1, 2, 1])
+dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="explore_dataset"))
+source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
+                     help="A run's last checkpoint, or an encoder that has not been trained.")
+compare = top[2].toggle("Beside the untrained encoder", value=source.run_id is not None, key="explore_compare",
+                        disabled=source.run_id is None,
+                        help="The same images mapped by the same network before training: before and after.")
+
+controls = st.columns(5)
+method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",
+                                       format_func=str.upper) or "umap"
+dims = 3 if controls[1].toggle("3-D", key="explore_3d") else 2
+colourings = [c for c in COLOURINGS if c != "label" or dataset.has_labels]
+colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
+                                  help="label: the optional labels (never used for training); cluster: "
+                                       "k-means on the embedding, for data without labels.")
+clusters = int(controls[2].number_input("Clusters", 2, 50, 10, key="explore_k")) if colour_by == "cluster" else 0
+point_size = controls[3].slider("Point size", 2, 12, 5, key="explore_size")
+shown = int(controls[4].number_input("Points shown", 100, dataset.image_count,
+                                     min(dataset.image_count, DEFAULT_SHOWN), step=1000, key="explore_shown",
+                                     help="A fixed random sample when the dataset is large."))
+thumbnails_on = dims == 2 and st.toggle("Thumbnails on the map", value=True, key="explore_thumbs")
+
+rows = ws.image_rows(dataset)
+names = [row["name"] for row in rows]
+labels = [row["label"] or "(none)" for row in rows]
+thumbnails = ws.thumbnails(dataset)
+sampled = sample_rows(dataset.image_count, shown)
+sources = [embed.baseline_of(source), source] if compare else [source]
+
+
+def groups_for(emb: embed.Embedding) -> list[str]:
+    if colour_by == "label":
+        return labels
+    if colour_by == "cluster":
+        return [f"cluster {c}" for c in index.kmeans(emb.vectors, clusters)]
+    return ["image"] * len(names)
+
+
+selections: list[int] = []
+columns = st.columns(len(sources))
+for column, shown_source in zip(columns, sources):
+    with column:
+        emb = embedding(ws, dataset, shown_source)
+        with st.spinner(f"{method.upper()} of {len(names):,} points..."):
+            coords = project.project(emb, method, dims=dims)
+        groups = groups_for(emb)
+        hover = [f"#{i} {html.escape(short_name(n, 40))} · {html.escape(g)}" for i, (n, g) in enumerate(zip(names, groups))]
+        title = ("Before training: " if shown_source.run_id is None and compare else "") + shown_source.label
+        figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
+        if thumbnails_on:
+            add_thumbnails(figure, coords, sampled, thumbnails)
+        event = st.plotly_chart(figure, key=f"map_{shown_source.key}_{method}_{dims}", on_select="rerun",
+                                selection_mode=("points", "box", "lasso"), width="stretch")
+        selections += [r for r in selected_rows(event) if r not in selections]
+
+if selections:
+    st.subheader(f"{len(selections):,} selected image(s)")
+    if len(selections) > GALLERY_LIMIT:
+        st.caption(f"Showing the first {GALLERY_LIMIT}.")
+    picked = selections[:GALLERY_LIMIT]
+    gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
+else:
+    st.caption("Select points (box or lasso; click for one) to see their images here. "
+               + ("The 3-D view rotates with the mouse; selection works in 2-D." if dims == 3 else ""))
+
+st.divider()
+st.subheader("Export")
+st.caption("Take the encoder and what it made elsewhere: the encoder (safetensors + config + a loading "
+           "snippet), the embeddings (.npy, CSV and Parquet with file names), the FAISS index, the 2-D map, "
+           "and the TensorBoard Projector files (vectors, metadata, sprite).")
+parts = st.multiselect("Parts", list(export.PARTS), default=list(export.PARTS), key="explore_export_parts")
+bundle_key = f"explore_export_{dataset.id}_{source.key}_{'-'.join(parts)}"
+if st.button("Prepare the download", icon=":material/archive:", disabled=not parts):
+    with st.spinner("Collecting the files..."):
+        st.session_state[bundle_key] = export.to_zip(export.export(ws, embedding(ws, dataset, source), parts))
+if bundle_key in st.session_state:
+    st.download_button("Download zip", st.session_state[bundle_key], icon=":material/download:",
+                       file_name=f"{dataset.name}-{source.key}.zip", mime="application/zip")

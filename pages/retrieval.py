@@ -1,0 +1,110 @@
+"""Retrieval: the images an encoder finds most similar to a query (one of the dataset's or
+an upload), for one encoder or two side by side; and near-duplicate pairs."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app.sources import embedding, pick_source
+from app.state import workspace
+from app.widgets import escape_markdown, framed, gallery, short_name
+from ssl_core import embed, index
+from ssl_core.data.decode import RejectedFile, decode_image, square
+
+PICK_PAGE = 24  # query candidates per page
+QUERY = "retrieval_query"  # session key: row id of the query image picked from the dataset
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
+
+ws = workspace()
+st.title("Retrieval")
+st.caption("Pick an image: the encoder returns the images whose features point the same way "
+           "(cosine similarity, 1 = identical direction). Compare two encoders on the same query "
+           "to see what training changed.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+
+top = st.columns([1, 2, 2, 1])
+dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="retrieval_dataset"))
+source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
+other = None
+if top[2].toggle("Compare with a second encoder", value=source.run_id is not None, key="retrieval_compare"):
+    other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other",
+                        help="By default the untrained encoder: the baseline.")
+k = int(top[3].number_input("Neighbours", 1, 100, 12, key="retrieval_k"))
+
+rows = ws.image_rows(dataset)
+names = [row["name"] for row in rows]
+thumbnails = ws.thumbnails(dataset)
+if QUERY not in st.session_state or st.session_state[QUERY] >= len(names):
+    st.session_state[QUERY] = 0
+
+pick_tab, upload_tab = st.tabs(["Pick from the dataset", "Upload an image"])
+with upload_tab:
+    upload = st.file_uploader("An image of your own", type=UPLOAD_TYPES, key="retrieval_upload",
+                              help="Embedded on the fly with the same encoder; it is not added to the dataset.")
+with pick_tab:
+    pages = max(1, -(-len(names) // PICK_PAGE))
+    page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="retrieval_page")) - 1
+    cells = st.columns(8)
+    for slot, row in enumerate(range(page * PICK_PAGE, min(len(names), (page + 1) * PICK_PAGE))):
+        with cells[slot % 8]:
+            st.image(framed(thumbnails[row : row + 1])[0], width="stretch")
+            if st.button(f"#{row}", key=f"retrieval_pick_{row}", help=f"Query with {short_name(names[row])}",
+                         type="primary" if row == st.session_state[QUERY] else "secondary"):
+                st.session_state[QUERY] = row
+                st.rerun()
+
+query_image, query_row = None, None
+if upload is not None:
+    try:
+        query_image = square(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px)
+        query_name = upload.name
+    except RejectedFile as exc:
+        st.error(f"{escape_markdown(upload.name)} cannot be used: {exc}")
+if query_image is None:
+    query_row = int(st.session_state[QUERY])
+    query_image, query_name = np.asarray(ws.images(dataset)[query_row]), names[query_row]
+
+st.subheader("Query")
+st.image(framed(query_image[None])[0], caption=escape_markdown(short_name(query_name, 40)), width=128)
+
+
+def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
+    """(scores (k,), row ids (k,)) of the query's nearest images, the query itself left out."""
+    emb = embedding(ws, dataset, shown)
+    if query_row is not None:
+        query = emb.vectors[query_row : query_row + 1]
+    else:
+        query = emb.centre(embed.compute_features(embed.load_encoder(ws, shown), query_image[None], shown.image_size))
+    scores, ids = index.search(index.load_or_build(emb), query, k + 1)
+    keep = (ids[0] >= 0) & (ids[0] != (query_row if query_row is not None else -1))
+    return scores[0][keep][:k], ids[0][keep][:k]
+
+
+columns = st.columns(2 if other is not None else 1)
+for column, shown in zip(columns, [source, other] if other is not None else [source]):
+    with column:
+        st.markdown(f"**{escape_markdown(shown.label)}**")
+        scores, ids = neighbours(shown)
+        gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · {short_name(names[i], 18)}" for s, i in zip(scores, ids)])
+
+st.divider()
+st.subheader("Near-duplicates")
+st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
+           "copies, crops and re-encodings of one picture usually are.")
+threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
+                      format="%.3f")
+pairs = index.near_duplicates(embedding(ws, dataset, source).vectors, threshold, limit=30)
+if pairs:
+    st.caption(f"{len(pairs)} pair(s){' (the 30 closest)' if len(pairs) == 30 else ''}, closest first.")
+    pair_columns = st.columns(3)
+    for number, (i, j, score) in enumerate(pairs):
+        with pair_columns[number % 3]:
+            gallery(np.asarray(thumbnails[[i, j]]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
+            st.caption(f"cosine {score:.4f}")
+else:
+    st.info("No pair is that similar. Lower the threshold to see the closest pairs.")

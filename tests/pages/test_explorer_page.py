@@ -1,0 +1,76 @@
+"""AppTest of the Embedding Explorer: maps of a run beside its untrained twin, every
+colouring, PCA and 3-D, and the export zip. (Plotly selection is driven in tests/e2e.)"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import embed
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+EXPLORER = "../pages/explorer.py"
+
+
+@pytest.fixture
+def explorer(shapes_run, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
+    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
+    at.switch_page(EXPLORER).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def test_a_run_is_mapped_beside_its_untrained_twin(explorer, shapes_run):
+    root, run = shapes_run
+    ws = Workspace(root)
+    dataset = ws.dataset("shapes")
+    assert explorer.selectbox(key=f"explore_source_{dataset.id}").value.startswith(run)
+    assert explorer.toggle(key="explore_compare").value is True
+    assert len(charts(explorer)) == 2
+    source = embed.from_run(ws, run)
+    for shown in (source, embed.baseline_of(source)):
+        emb = embed.cached(ws, dataset, shown)
+        assert emb is not None and emb.features.shape[0] == 2000
+        assert any(emb.folder.glob("*.npy")), "the map is cached beside the embedding"
+    explorer.toggle(key="explore_compare").set_value(False).run()
+    assert not explorer.exception and len(charts(explorer)) == 1
+
+
+@pytest.mark.parametrize("colour", ["label", "cluster", "none"])
+def test_every_colouring_draws(explorer, colour):
+    explorer.selectbox(key="explore_colour").set_value(colour).run()
+    assert not explorer.exception, explorer.exception
+    assert len(charts(explorer)) == 2
+
+
+def test_pca_and_3d_draw(explorer):
+    explorer.segmented_control(key="explore_method").set_value("pca").run()
+    assert not explorer.exception, explorer.exception
+    explorer.toggle(key="explore_3d").set_value(True).run()
+    assert not explorer.exception, explorer.exception
+    assert len(charts(explorer)) == 2
+    assert "selection works in 2-D" in " ".join(c.value for c in explorer.caption)
+
+
+def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
+    explorer.multiselect(key="explore_export_parts").set_value(["embeddings", "projector"]).run()
+    explorer.button[[b.label for b in explorer.button].index("Prepare the download")].click().run()
+    assert not explorer.exception, explorer.exception
+    root, run = shapes_run
+    bundle = explorer.session_state[f"explore_export_{Workspace(root).dataset('shapes').id}_{run}_embeddings-projector"]
+    names = set(zipfile.ZipFile(io.BytesIO(bundle)).namelist())
+    assert names == {"embeddings.npy", "embeddings.csv", "embeddings.parquet", "vectors.tsv", "metadata.tsv",
+                     "sprite.png", "projector_config.pbtxt"}
+    features = np.load(io.BytesIO(zipfile.ZipFile(io.BytesIO(bundle)).read("embeddings.npy")))
+    assert features.shape[0] == 2000

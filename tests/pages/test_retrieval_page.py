@@ -1,0 +1,76 @@
+"""AppTest of the Retrieval page: a picked image's neighbours with their cosine scores (as
+FAISS gives them), two encoders side by side, an uploaded query, a bad upload named, and
+near-duplicates."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import embed, index
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+RETRIEVAL = "../pages/retrieval.py"
+
+
+@pytest.fixture
+def retrieval(shapes_run, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
+    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
+    at.switch_page(RETRIEVAL).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def galleries(at: AppTest) -> list[list[str]]:
+    """Captions of each multi-image element, in page order."""
+    return [[c.replace("\\", "") for c in image.captions] for image in at.image if len(image.captions) > 1]
+
+
+def expected(root: Path, source: embed.EncoderSource, row: int, k: int = 12) -> list[str]:
+    ws = Workspace(root)
+    emb = embed.embed(ws, "shapes", source)
+    scores, ids = index.search(index.load_or_build(emb), emb.vectors[row : row + 1], k + 1)
+    return [f"{s:.3f}" for s, i in zip(scores[0], ids[0]) if i != row][:k]
+
+
+def test_a_picked_image_gets_its_neighbours_from_both_encoders(retrieval, shapes_run):
+    root, run = shapes_run
+    retrieval.button(key="retrieval_pick_5").click().run()
+    assert not retrieval.exception, retrieval.exception
+    first, second = galleries(retrieval)[:2]
+    source = embed.from_run(Workspace(root), run)
+    assert [c.split(" · ")[0] for c in first] == expected(root, source, 5)
+    assert len(second) == 12  # the second encoder: by default the next choice in the list
+
+
+def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, shapes_run):
+    root, run = shapes_run
+    ws = Workspace(root)
+    image = np.asarray(ws.images(ws.dataset("shapes"))[7])
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "PNG")
+    retrieval.get("file_uploader")[0].set_value([("mine.png", buffer.getvalue(), "image/png")]).run()
+    assert not retrieval.exception, retrieval.exception
+    name = ws.image_rows(ws.dataset("shapes"), offset=7, limit=1)[0]["name"]
+    top = galleries(retrieval)[0][0]
+    assert top.startswith("1.000 · ") and top.endswith(name[-10:])
+
+
+def test_a_bad_upload_is_named_and_the_picked_image_is_used(retrieval):
+    retrieval.get("file_uploader")[0].set_value([("broken.png", b"not an image", "image/png")]).run()
+    assert not retrieval.exception, retrieval.exception
+    assert any("broken.png cannot be used" in e.value.replace("\\", "") for e in retrieval.error)
+    assert len(galleries(retrieval)[0]) == 12
+
+
+def test_near_duplicates_list_pairs_above_the_threshold(retrieval):
+    retrieval.slider(key="retrieval_threshold").set_value(0.8).run()
+    assert not retrieval.exception, retrieval.exception
+    assert any("pair(s)" in c.value for c in retrieval.caption)
