@@ -20,14 +20,14 @@ WARMUP = 0.3  # fraction of training over which the teacher temperature rises
 class DINO(Method):
     """Self-distillation with multi-crop: a momentum teacher sees the two global crops,
     the student sees every crop (global and local) and matches the teacher's centred,
-    sharpened distribution. views: 2 global (N, 3, S, S) + locals (N, 3, s, s)."""
+    sharpened distribution. views: 2 global (N, 3, S, S) + locals (N, 3, s, s); any
+    encoder (ViT-tiny resamples its position embedding for the local side)."""
 
     name = "dino"
     description = "Self-distillation: small local crops must agree with a teacher that sees the whole picture."
     paper = "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers"
     default_recipe = "dino"
     default_lr = 2e-3
-    encoders = ("small_cnn", "resnet18")  # torchvision's ViT takes one input size; local crops differ
     recipes = ("dino",)
 
     def __init__(self, encoder: Encoder, output_dim: int = 1024, teacher_temp: float = 0.07) -> None:
