@@ -15,9 +15,10 @@ from .base import Method, MomentumTeacher
 
 class MoCoV2(Method):
     """A query network and a momentum key network; each query must pick its key out of
-    the batch and a queue of 4,096 keys from earlier batches (the negatives).
+    a queue of 4,096 keys from earlier batches (the negatives), shared by every process.
 
-    views: [a, b], each (N, 3, S, S) -> queries q (N, 128) vs keys k (N, 128), symmetric.
+    views: [a, b], each (N, 3, S, S) -> queries q (N, 128) vs keys k (N, 128), symmetric
+    (both directions against the same queue, as MoCo's symmetrised loss).
     """
 
     name = "moco_v2"
@@ -36,7 +37,11 @@ class MoCoV2(Method):
         a, b = views.views[:2]
         q_a, q_b = self.query(torch.cat([a, b])).chunk(2)
         k_a, k_b = self.key(torch.cat([a, b])).chunk(2)
-        loss = 0.5 * (self.loss(q_a, k_b) + self.loss(q_b, k_a))
+        # One call, so both directions meet the queue as it was (the second must not find
+        # this batch's keys among its negatives), then all 2N keys join it. Rows interleaved
+        # per image: the keys gathered from the processes, rank after rank, then queue in the
+        # order one process on the whole batch would use.
+        loss = self.loss(torch.stack([q_a, q_b], 1).flatten(0, 1), torch.stack([k_b, k_a], 1).flatten(0, 1))
         return loss, {"momentum": self.key.momentum(self.progress)}
 
     def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:

@@ -1,6 +1,7 @@
 """torch.distributed on the CPU (gloo): two processes on halves of a global batch give the
 same gradients as one process on the whole batch (SimCLR gathers the negatives across
-processes), and `torchrun -m ssl_core train` trains one run with two processes."""
+processes) and hold the same MoCo queue as it, and `torchrun -m ssl_core train` trains
+one run with two processes."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 from ssl_core.data.ingest import ingest_uploads
+from ssl_core.methods import build_method
 
 ROOT = Path(__file__).resolve().parents[2]
 
-GRADIENTS = """
+PRELUDE = """
 import sys
 import numpy as np
 import torch
@@ -31,6 +34,9 @@ from ssl_core.methods import build_method
 distributed.init_from_env()
 rank, world = distributed.world()
 torch.manual_seed(0)
+"""
+
+GRADIENTS = """
 method = build_method("simclr", "vit_tiny", 16).eval()  # no batch statistics: the projection
 # head's BatchNorm would otherwise see each process's half batch, as DDP without SyncBatchNorm
 images = np.random.default_rng(0).integers(0, 256, (8, 16, 16, 3), dtype=np.uint8)
@@ -43,6 +49,23 @@ grads = torch.cat([p.grad.flatten() for p in method.encoder.parameters() if p.gr
 np.save({out!r} + f"/grads-{{world}}-{{rank}}.npy", grads.numpy())
 """
 
+QUEUE = """
+method = build_method("moco_v2", "small_cnn", 16).eval()  # BatchNorm on running statistics,
+# the same for half a batch as for all of it: the queue is under test here, not SyncBatchNorm
+optimizer = torch.optim.SGD(method.parameters(), lr=0.5)
+images = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (24, 16, 16, 3), dtype=np.uint8))
+rows = slice(rank * 8 // world, (rank + 1) * 8 // world)
+for step in range(3):  # three global batches of 8 images, 16 keys each
+    a, b = make_recipe("moco_v2")(images[8 * step : 8 * step + 8], torch.Generator().manual_seed(step)).views
+    loss, _ = method.training_step(Views([a[rows], b[rows]]))
+    optimizer.zero_grad()
+    loss.backward()
+    distributed.average_gradients(method.parameters())
+    optimizer.step()
+    method.after_step((step + 1) / 3)
+np.save({out!r} + f"/queue-{{world}}-{{rank}}.npy", method.loss.memory_bank.bank.numpy())
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -50,7 +73,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(script: Path, world: int) -> None:
+def launch(tmp_path: Path, body: str, world: int) -> None:
+    """Run PRELUDE + `body` in `world` processes joined by gloo; {out} is tmp_path."""
+    script = tmp_path / "script.py"
+    script.write_text((PRELUDE + body).format(root=str(ROOT), out=str(tmp_path)))
     port = free_port()
     processes = [
         subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env={
@@ -63,15 +89,25 @@ def launch(script: Path, world: int) -> None:
 
 
 def test_two_gloo_processes_match_one_process_on_the_global_batch(tmp_path):
-    script = tmp_path / "grads.py"
-    script.write_text(GRADIENTS.format(root=str(ROOT), out=str(tmp_path)))
-    launch(script, world=1)
-    launch(script, world=2)
+    launch(tmp_path, GRADIENTS, world=1)
+    launch(tmp_path, GRADIENTS, world=2)
     single = np.load(tmp_path / "grads-1-0.npy")
     rank0, rank1 = np.load(tmp_path / "grads-2-0.npy"), np.load(tmp_path / "grads-2-1.npy")
     assert np.array_equal(rank0, rank1)  # replicas stay identical
     assert np.abs(single).max() > 0
     np.testing.assert_allclose(rank0, single, rtol=1e-4, atol=1e-6)
+
+
+def test_moco_queue_is_the_same_on_every_process_and_as_one_process_on_the_global_batch(tmp_path):
+    launch(tmp_path, QUEUE, world=1)
+    launch(tmp_path, QUEUE, world=2)
+    single = np.load(tmp_path / "queue-1-0.npy")
+    rank0, rank1 = np.load(tmp_path / "queue-2-0.npy"), np.load(tmp_path / "queue-2-1.npy")
+    assert np.array_equal(rank0, rank1)  # every process queued every process's keys
+    torch.manual_seed(0)
+    start = build_method("moco_v2", "small_cnn", 16).loss.memory_bank.bank.numpy()  # the random queue
+    assert np.array_equal(single[48:], start[48:]) and not np.isclose(single[:48], start[:48]).all(axis=1).any()
+    np.testing.assert_allclose(rank0, single, rtol=1e-4, atol=1e-5)  # the same keys, in the same order
 
 
 def png(seed: int) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from ssl_core.augment import make_recipe
 from ssl_core.methods import build_method
@@ -29,6 +30,29 @@ def test_moco_queue_takes_each_batch_of_keys():
     changed = (before != after).any(dim=1)
     assert int(changed.sum()) == 8  # both directions put the 4 keys of this batch in the queue
     assert int(bank.bank_ptr) == 8
+
+
+def test_moco_scores_both_directions_against_the_queue_before_the_step():
+    torch.manual_seed(0)
+    method = build_method("moco_v2", "small_cnn", SIDE)
+    batch = views("moco_v2")
+    bank = method.loss.memory_bank.bank.clone().double()  # (4096, 128) unit keys
+    loss, _ = method.training_step(batch)
+    with torch.no_grad():
+        q_a, q_b = F.normalize(method.query(torch.cat(batch.views)), dim=1).double().chunk(2)
+        k_a, k_b = F.normalize(method.key(torch.cat(batch.views)), dim=1).double().chunk(2)
+    t = method.loss.temperature
+
+    def naive(q, k):  # query i: its key among the queue's, as cross-entropy
+        total = 0.0
+        for i in range(len(q)):
+            scores = [float(q[i] @ k[i]) / t] + (bank @ q[i] / t).tolist()
+            total -= scores[0] - np.log(np.sum(np.exp(scores)))
+        return total / len(q)
+
+    assert float(loss) == pytest.approx(0.5 * (naive(q_a, k_b) + naive(q_b, k_a)), rel=1e-5)
+    queued = method.loss.memory_bank.bank[:8].double()
+    assert torch.allclose(queued, torch.stack([k_b, k_a], 1).flatten(0, 1), atol=1e-6)  # per image: b, a
 
 
 def test_dino_teacher_temperature_warms_up_then_holds():
