@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-OVERLAY_CELLS = 12  # thumbnails on the map: at most one per cell of a 12 x 12 grid
+OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
 
 
 def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:
@@ -53,15 +53,20 @@ def _data_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _cell_side(points: np.ndarray, cells: int) -> float:
+    """Side of the square grid cells laying `cells` of them along the map's longer axis."""
+    return float(max((points.max(0) - points.min(0)).max(), 1e-6)) / cells
+
+
 def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELLS) -> np.ndarray:
-    """One row per occupied cell of a `cells` x `cells` grid over the 2-D map: the point
-    nearest the cell's centre, so thumbnails cover the map without piling up."""
+    """One row per occupied square cell of a grid over the 2-D map (`cells` along its
+    longer axis): the point nearest the cell's centre, so thumbnails cover the map
+    without piling up."""
     points = coords[rows, :2]
-    low, high = points.min(0), points.max(0)
-    span = np.where(high > low, high - low, 1.0)
-    cell = np.minimum(((points - low) / span * cells).astype(int), cells - 1)
-    centre = low + (cell + 0.5) * span / cells
-    distance = np.linalg.norm((points - centre) / span, axis=1)
+    side = _cell_side(points, cells)
+    cell = ((points - points.min(0)) // side).astype(int)
+    centre = points.min(0) + (cell + 0.5) * side
+    distance = np.linalg.norm(points - centre, axis=1)
     best: dict[tuple[int, int], int] = {}
     for i in np.argsort(distance):
         best.setdefault((int(cell[i, 0]), int(cell[i, 1])), int(rows[i]))
@@ -70,14 +75,13 @@ def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELL
 
 def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thumbnails: np.ndarray,
                    cells: int = OVERLAY_CELLS) -> None:
-    """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point."""
-    chosen = overlay_rows(coords, rows, cells)
-    span = coords[rows, :2].max(0) - coords[rows, :2].min(0)
-    size = float(max(span.max(), 1e-6)) / cells * 0.9
-    for row in chosen:
+    """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point, a
+    little smaller than a cell so neighbours rarely touch."""
+    size = 0.7 * _cell_side(coords[rows, :2], cells)
+    for row in overlay_rows(coords, rows, cells):
         figure.add_layout_image(source=_data_uri(thumbnails[row]), x=float(coords[row, 0]),
                                 y=float(coords[row, 1]), xref="x", yref="y", sizex=size, sizey=size,
-                                xanchor="center", yanchor="middle", layer="above", opacity=0.95)
+                                xanchor="center", yanchor="middle", layer="above", opacity=0.9)
 
 
 def selected_rows(event) -> list[int]:

@@ -33,7 +33,7 @@ top = st.columns([1, 2, 1])
 dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="explore_dataset"))
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
-compare = top[2].toggle("Beside the untrained encoder", value=source.run_id is not None, key="explore_compare",
+compare = top[2].toggle("Compare with untrained", value=source.run_id is not None, key="explore_compare",
                         disabled=source.run_id is None,
                         help="The same images mapped by the same network before training: before and after.")
 
