@@ -63,6 +63,24 @@ def test_one_query_and_k_beyond_the_index():
     assert set(ids[0]) == {0, 1, 2, 3}
 
 
+def test_a_few_queries_search_on_one_thread(monkeypatch):
+    monkeypatch.setattr(faiss, "omp_get_max_threads", faiss.omp_get_max_threads)  # restored after
+    faiss.omp_set_num_threads(2)
+    seen = []
+
+    class Spy:
+        ntotal = 3
+
+        def search(self, x, k):
+            seen.append((len(x), faiss.omp_get_max_threads()))
+            return np.zeros((len(x), k), np.float32), np.zeros((len(x), k), np.int64)
+
+    index.search(Spy(), np.ones(4), 2)
+    index.search(Spy(), np.ones((index.FEW_QUERIES, 4)), 2)
+    assert seen == [(1, 1), (index.FEW_QUERIES, 2)]
+    assert faiss.omp_get_max_threads() == 2
+
+
 def test_approximate_index_keeps_recall_at_10(approximate):
     x = overlapping_blobs(8200)
     base, queries = x[:8000], x[8000:]
@@ -89,7 +107,7 @@ def test_saved_index_is_reused(shapes, monkeypatch):
     assert sidecar["kind"] == "flat" and sidecar["n"] == 2000 and sidecar["d"] == 128
     monkeypatch.setattr(index, "_build_cpu", lambda x: pytest.fail("rebuilt an intact index"))
     again = index.load_or_build(shapes)
-    queries = np.asarray(shapes.features[:5])
+    queries = shapes.vectors[:5]
     np.testing.assert_array_equal(index.search(first, queries, 3)[1], index.search(again, queries, 3)[1])
 
 
@@ -149,7 +167,7 @@ def test_damaged_index_is_rebuilt_without_reading_it(shapes, monkeypatch, damage
     rebuilt = index.load_or_build(shapes)
     assert rebuilt.ntotal == 2000
     monkeypatch.undo()
-    _, ids = index.search(rebuilt, np.asarray(shapes.features[:20]), 1)
+    _, ids = index.search(rebuilt, shapes.vectors[:20], 1)
     assert (ids[:, 0] == np.arange(20)).mean() > 0.9  # each image finds itself (or a twin)
     reloaded = index._load(shapes.folder, {"format": index.FORMAT, "kind": "flat", "n": 2000, "d": 128})
     assert reloaded is not None and reloaded.ntotal == 2000  # saved again, intact
@@ -218,8 +236,8 @@ def test_near_duplicates_through_the_approximate_index(approximate):
 
 
 def test_a_real_embedding_finds_itself(shapes):
-    features = np.asarray(shapes.features)
-    scores, ids = index.search(index.load_or_build(shapes), features[:100], 5)
+    """The saved index holds the embedding's centred vectors (Embedding.vectors)."""
+    scores, ids = index.search(index.load_or_build(shapes), shapes.vectors[:100], 5)
     hit = ids[:, 0] == np.arange(100)
     assert (hit | (scores[:, 0] > 0.9999)).all()
     assert (np.diff(scores, axis=1) <= 1e-6).all()

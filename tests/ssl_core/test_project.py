@@ -159,7 +159,7 @@ def test_umap_of_a_real_embedding_keeps_its_neighbourhoods(shapes_ws, shapes):
     labels = np.array(shapes_ws.labels(shapes.dataset))
     coords = project.project(shapes, "umap")
     assert coords.shape == (2000, 2) and project.map_path(shapes, "umap", 2).exists()
-    assert map_knn_accuracy(coords, labels) >= map_knn_accuracy(index.normalise(shapes.features), labels) - 0.1
+    assert map_knn_accuracy(coords, labels) >= map_knn_accuracy(index.normalise(shapes.vectors), labels) - 0.1
 
 
 def test_configure_numba_cache_points_numba_there(tmp_path, monkeypatch):
