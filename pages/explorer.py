@@ -89,7 +89,7 @@ if selections:
     st.subheader(f"{len(selections):,} selected image(s)")
     if len(selections) > GALLERY_LIMIT:
         st.caption(f"Showing the first {GALLERY_LIMIT}.")
-    picked = selections[:GALLERY_LIMIT]
+    picked = sorted(selections)[:GALLERY_LIMIT]  # dataset order, not trace by trace
     gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
 else:
     st.caption("Select points (box or lasso; click for one) to see their images here. "

@@ -1,0 +1,59 @@
+"""In a real browser: the Embedding Explorer draws a UMAP map of the demo shapes, a box
+selection on it shows the selected images, and the Retrieval page answers a query with
+neighbours and their cosine scores. Screenshots are kept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SLOW = 60_000
+FIRST_MAP = 300_000  # ms: embedding + the first UMAP of the process (numba compiles it if no cache yet)
+
+
+def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
+    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)  # demo data seeded
+    page.goto(f"{app_url}/explorer")
+    page.get_by_role("heading", name="Embedding Explorer").wait_for(timeout=SLOW)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=FIRST_MAP)
+    plot = chart.locator(".js-plotly-plot")
+    plot.locator(".scattergl, canvas").first.wait_for(state="attached", timeout=SLOW)
+    assert plot.locator(".legendtext").count() == 5  # the hidden shape labels: circle, cross, square, star, triangle
+    assert plot.locator(".layer-above image").count() >= 15  # thumbnails laid on the map
+    screenshot(page, "explorer-map")
+
+    plot.hover()
+    chart.locator("[data-title='Box Select']").click()
+    area = plot.locator(".nsewdrag").first.bounding_box()
+    x0, y0 = area["x"] + area["width"] * 0.05, area["y"] + area["height"] * 0.05
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.6, steps=12)
+    page.mouse.up()
+    heading = page.get_by_role("heading", name=re.compile(r"selected image\(s\)"))
+    heading.wait_for(timeout=SLOW)
+    count = int(re.match(r"([\d,]+)", heading.inner_text()).group(1).replace(",", ""))
+    assert count > 10
+    page.wait_for_function(  # the gallery of the selection, every thumbnail decoded
+        "n => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
+        ".filter(img => img.complete && img.naturalWidth > 0).length >= n",
+        arg=min(count, 60), timeout=SLOW)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "explorer-selection")
+
+
+def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot):
+    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)
+    page.goto(f"{app_url}/retrieval")
+    page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
+    page.get_by_role("button", name="#5", exact=True).click(timeout=SLOW)
+    page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
+    scores = [float(t.split(" · ")[0]) for t in page.get_by_text(re.compile(r"^[01]\.\d{3} · ")).all_inner_texts()]
+    assert len(scores) == 12 and scores == sorted(scores, reverse=True)
+    assert page.get_by_role("heading", name="Near-duplicates").is_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "retrieval")
