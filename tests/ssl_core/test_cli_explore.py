@@ -1,0 +1,72 @@
+"""`python -m ssl_core embed | project | search | export`, run as a user would."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(ws, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"}
+    return subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_embed_then_search_finds_the_query_image_itself_first(trained, tmp_path):
+    ws = trained.ws
+    done = cli(ws, "embed", "--run", trained.run, "--dataset", "tiny")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["shape"][0] == 40 and Path(out["features"]).exists()
+    assert "embedding" in done.stderr  # the progress bar
+    row = ws.image_rows(ws.dataset("tiny"), offset=3, limit=1)[0]
+    query = tmp_path / "query.png"
+    Image.fromarray(np.asarray(ws.images(ws.dataset("tiny"))[3])).save(query)
+    done = cli(ws, "search", "--run", trained.run, "--dataset", "tiny", "--query", str(query), "-k", "5")
+    assert done.returncode == 0, done.stderr
+    neighbours = json.loads(done.stdout)["neighbours"]
+    assert len(neighbours) == 5 and neighbours[0]["file"] == row["name"]
+    assert abs(neighbours[0]["score"] - 1) < 1e-4
+    assert [n["score"] for n in neighbours] == sorted((n["score"] for n in neighbours), reverse=True)
+
+
+def test_search_with_a_bad_query_names_the_file_and_fails(trained, tmp_path):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"nope")
+    done = cli(trained.ws, "search", "--untrained", "--dataset", "tiny", "--query", str(bad))
+    assert done.returncode == 1 and "bad.jpg" in done.stderr and "not a supported image" in done.stderr
+    assert done.stdout == ""
+
+
+def test_project_writes_a_csv_and_export_writes_every_part(trained, tmp_path):
+    ws = trained.ws
+    done = cli(ws, "project", "--untrained", "--dataset", "tiny", "--method", "pca", "--dims", "3",
+               "--out", str(tmp_path / "map.csv"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["shape"] == [40, 3]
+    assert list(pd.read_csv(tmp_path / "map.csv").columns) == ["x", "y", "z", "file"]
+    done = cli(ws, "export", "--run", trained.run, "--dataset", "tiny", "--out", str(tmp_path / "export"))
+    assert done.returncode == 0, done.stderr
+    files = {Path(f).name for f in json.loads(done.stdout)["files"]}
+    assert {"encoder.safetensors", "load_encoder.py", "embeddings.parquet", "map.csv", "vectors.tsv",
+            "metadata.tsv", "sprite.png"} <= files
+    assert all((tmp_path / "export" / name).stat().st_size > 0 for name in files)
+
+
+def test_a_run_or_untrained_is_required_and_unknown_parts_are_named(trained, tmp_path):
+    done = cli(trained.ws, "embed", "--dataset", "tiny")
+    assert done.returncode == 2 and "--run" in done.stderr
+    done = cli(trained.ws, "export", "--untrained", "--dataset", "tiny", "--parts", "weights", "--out",
+               str(tmp_path / "x"))
+    assert done.returncode == 1 and "no export part 'weights'" in done.stderr
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,82 @@
+"""export: the encoder, embeddings, index, map and TensorBoard Projector files, as a zip
+for the app and into a folder for the CLI; each part is usable on its own."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from ssl_core import embed, export
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def emb(trained):
+    return embed.embed(trained.ws, "tiny", embed.from_run(trained.ws, trained.run))
+
+
+def test_the_encoder_loads_with_its_snippet_and_gives_the_same_features(trained, emb, tmp_path):
+    export.to_folder(export.export(trained.ws, emb, ["encoder"]), tmp_path / "out")
+    images = np.array(trained.ws.images(emb.dataset)[:4])
+    np.save(tmp_path / "images.npy", images)
+    check = ("exec(open('load_encoder.py').read())\n"
+             "import numpy as np, torch\n"
+             f"x = torch.from_numpy(np.load({str(tmp_path / 'images.npy')!r})).permute(0, 3, 1, 2).float() / 255\n"
+             "with torch.no_grad():\n    np.save('features.npy', encoder(x).numpy())\n")
+    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "out" / "features.npy"), emb.features[:4], rtol=1e-4, atol=1e-5)
+
+
+def test_embeddings_as_npy_csv_and_parquet_carry_file_names_and_labels(trained, emb):
+    files = export.export(trained.ws, emb, ["embeddings"])
+    assert set(files) == {"embeddings.npy", "embeddings.csv", "embeddings.parquet"}
+    np.testing.assert_array_equal(np.load(io.BytesIO(files["embeddings.npy"])), emb.features)
+    csv = pd.read_csv(io.BytesIO(files["embeddings.csv"]))
+    parquet = pd.read_parquet(io.BytesIO(files["embeddings.parquet"]))
+    names = [row["name"] for row in trained.ws.image_rows(emb.dataset)]
+    for table in (csv, parquet):
+        assert list(table["file"]) == names
+        assert set(table["label"]) == {"a", "b"}
+        np.testing.assert_allclose(table[[f"f{i}" for i in range(emb.features.shape[1])]].to_numpy(),
+                                   emb.features, rtol=1e-5, atol=1e-6)
+
+
+def test_the_projector_set_has_one_vector_and_one_metadata_row_per_image_and_a_sprite(trained, emb):
+    files = export.export(trained.ws, emb, ["projector"])
+    vectors = np.loadtxt(io.BytesIO(files["vectors.tsv"]), delimiter="\t")
+    assert vectors.shape == emb.features.shape
+    metadata = pd.read_csv(io.BytesIO(files["metadata.tsv"]), sep="\t")
+    assert list(metadata.columns) == ["file", "label"] and len(metadata) == len(vectors)
+    sprite = Image.open(io.BytesIO(files["sprite.png"]))
+    cell = int(files["projector_config.pbtxt"].decode().split("single_image_dim: ")[1].split()[0])
+    assert sprite.size == (7 * cell, 7 * cell)  # 40 images -> a 7 x 7 grid
+    first = np.asarray(sprite)[:cell, :cell]
+    expected = np.asarray(Image.fromarray(np.asarray(trained.ws.thumbnails(emb.dataset)[0])).resize((cell, cell)))
+    assert np.abs(first.astype(int) - expected.astype(int)).mean() < 2
+
+
+def test_a_large_sprite_stays_within_tensorboards_limit():
+    image, cell = export.sprite(np.zeros((10_000, 96, 96, 3), np.uint8))
+    assert cell == 81 and max(Image.open(io.BytesIO(image)).size) <= export.SPRITE_LIMIT
+
+
+def test_every_part_into_a_zip_and_an_unknown_part_is_named(trained, emb):
+    archive = zipfile.ZipFile(io.BytesIO(export.to_zip(export.export(trained.ws, emb, list(export.PARTS)))))
+    names = set(archive.namelist())
+    assert {"encoder.safetensors", "embeddings.npy", "map.csv", "vectors.tsv", "sprite.png"} <= names
+    assert any(name.endswith(".faiss") for name in names)
+    coords = pd.read_csv(archive.open("map.csv"))
+    assert list(coords.columns) == ["file", "label", "x", "y"] and len(coords) == 40
+    with pytest.raises(KeyError, match="encoder, embeddings, index, map, projector"):
+        export.export(trained.ws, emb, ["weights"])
