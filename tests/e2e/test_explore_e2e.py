@@ -50,8 +50,13 @@ def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot)
     page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)
     page.goto(f"{app_url}/retrieval")
     page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
+    page.get_by_text("circle_0000.png", exact=True).wait_for(timeout=SLOW)  # the first query: image #0
     page.get_by_role("button", name="#5", exact=True).click(timeout=SLOW)
+    page.get_by_text("circle_0005.png", exact=True).wait_for(timeout=SLOW)  # the query is now image #5
     page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
+    page.wait_for_function(  # 24 candidates + the query + 12 neighbours + near-duplicate pairs, decoded
+        "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
+        ".filter(img => img.complete && img.naturalWidth > 0).length >= 37", timeout=SLOW)
     scores = [float(t.split(" · ")[0]) for t in page.get_by_text(re.compile(r"^[01]\.\d{3} · ")).all_inner_texts()]
     assert len(scores) == 12 and scores == sorted(scores, reverse=True)
     assert page.get_by_role("heading", name="Near-duplicates").is_visible()
