@@ -78,10 +78,10 @@ def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thum
     """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point, a
     little smaller than a cell so neighbours rarely touch."""
     size = 0.7 * _cell_side(coords[rows, :2], cells)
-    for row in overlay_rows(coords, rows, cells):
-        figure.add_layout_image(source=_data_uri(thumbnails[row]), x=float(coords[row, 0]),
-                                y=float(coords[row, 1]), xref="x", yref="y", sizex=size, sizey=size,
-                                xanchor="center", yanchor="middle", layer="above", opacity=0.9)
+    figure.update_layout(images=[  # one update: plotly re-validates the layout on every add_layout_image
+        dict(source=_data_uri(thumbnails[row]), x=float(coords[row, 0]), y=float(coords[row, 1]), xref="x",
+             yref="y", sizex=size, sizey=size, xanchor="center", yanchor="middle", layer="above", opacity=0.9)
+        for row in overlay_rows(coords, rows, cells)])
 
 
 def selected_rows(event) -> list[int]:
