@@ -59,7 +59,8 @@ def measure(base: np.ndarray, queries: np.ndarray, brute_queries: int) -> list[t
     ours = index.build_index(base)
     build_s = time.perf_counter() - start
     found, seconds = one_by_one(lambda q: index.search(ours, q, K)[1], queries)
-    rows = [row(f"ssl_core ({type(ours).__name__})", seconds, index.recall_at(found, truth), build_s)]
+    kind = f"IVF {ours.nprobe}/{ours.nlist}" if isinstance(ours, faiss.IndexIVF) else "flat"
+    rows = [row(f"ssl_core ({kind})", seconds, index.recall_at(found, truth), build_s)]
 
     subset = queries[:brute_queries]
     found, seconds = one_by_one(lambda q: index.search(exact, q, K)[1], subset)
