@@ -1,0 +1,26 @@
+"""One plain sentence per metric of `report`, saying what good looks like (for the page)."""
+
+EXPLANATIONS: dict[str, str] = {
+    "knn_accuracy": "Share of images whose nearest neighbours in the embedding mostly carry their own "
+                    "label; higher is better, and one over the number of classes is chance.",
+    "linear_probe_accuracy": "Share of held-out images that a linear classifier on the frozen features "
+                             "labels correctly; higher is better.",
+    "label_efficiency": "Accuracy when only a few labels are used; a good encoder stays high with 1-10% "
+                        "of the labels, above raw pixels, the untrained encoder and a network trained "
+                        "from scratch.",
+    "confusion": "Which classes the linear probe mixes up; a good encoder puts nearly everything on "
+                 "the diagonal.",
+    "per_class": "Accuracy of the linear probe on each class; good features leave no class far behind.",
+    "alignment": "Mean squared distance between two augmented views of the same image (0 to 4); lower "
+                 "is better: views of one image land close together.",
+    "uniformity": "How evenly the embeddings spread over the sphere (about -4 is very even, 0 is one "
+                  "point); lower is better.",
+    "effective_rank": "How many directions the embedding really uses (RankMe); higher is better, and 1 "
+                      "means everything has collapsed onto a line.",
+    "embedding_std": "Spread of the normalised embeddings along each direction, scaled so that about 1 "
+                     "is healthy; near 0 means collapse.",
+    "neighbour_stability": "Share of an image's nearest neighbours that stay its neighbours when the "
+                           "image is replaced by an augmented view of it; higher is better.",
+    "shortcut": "How much simple colour and brightness statistics explain the embedding's neighbours; "
+                "low is good, high means the encoder learned a cheap cue instead of the content.",
+}

@@ -1,0 +1,61 @@
+"""Features computed straight from the pixels, with no encoder: the raw-pixel baseline
+and the simple image statistics the shortcut check compares an embedding with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..augment.ops import LUMA, to_float
+
+BATCH = 512  # images converted to float at a time
+HISTOGRAM_BINS = 4  # per channel: a joint colour histogram of 4^3 = 64 cells
+
+
+def per_batch(images: np.ndarray, compute: Callable[[torch.Tensor], torch.Tensor]) -> np.ndarray:
+    """`compute` applied to float batches (n, 3, S, S) in [0, 1] of uint8 `images`
+    (N, S, S, 3), results (n, ...) stacked into float32 (N, ...)."""
+    out = [compute(to_float(torch.from_numpy(np.array(images[start : start + BATCH], dtype=np.uint8))))
+           for start in range(0, len(images), BATCH)]
+    return torch.cat(out).numpy().astype(np.float32)
+
+
+def resized(images: np.ndarray, side: int) -> np.ndarray:
+    """uint8 images (N, S, S, 3) -> float32 (N, 3, side, side) in [0, 1], resized
+    (antialiased) as the encoders see them."""
+    def shrink(x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-1] == side:
+            return x
+        return F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False).clamp_(0, 1)
+
+    return per_batch(images, shrink)
+
+
+def raw_pixels(images: np.ndarray, side: int = 16) -> np.ndarray:
+    """uint8 images (N, S, S, 3) -> float32 (N, 3 * side * side): each image resized to
+    side x side, minus the dataset's mean image. The baseline every encoder has to beat."""
+    pixels = resized(images, side).reshape(len(images), -1)
+    return pixels - pixels.mean(axis=0)
+
+
+def _statistics(x: torch.Tensor) -> torch.Tensor:
+    """(n, 3, S, S) in [0, 1] -> (n, 3 + 1 + 1 + BINS^3): mean colour, brightness,
+    contrast, joint colour histogram (fractions of the pixels)."""
+    luma = torch.einsum("c,nchw->nhw", torch.tensor(LUMA), x).flatten(1)
+    cells = (x * HISTOGRAM_BINS).long().clamp_(max=HISTOGRAM_BINS - 1).flatten(2)  # (n, 3, P)
+    code = (cells[:, 0] * HISTOGRAM_BINS + cells[:, 1]) * HISTOGRAM_BINS + cells[:, 2]
+    histogram = torch.zeros(len(x), HISTOGRAM_BINS**3).scatter_add_(1, code, torch.ones(code.shape))
+    return torch.cat([x.mean(dim=(2, 3)), luma.mean(1, keepdim=True), luma.std(1, keepdim=True),
+                      histogram / code.shape[1]], dim=1)
+
+
+def image_statistics(images: np.ndarray) -> dict[str, np.ndarray]:
+    """Simple statistics of uint8 images (N, S, S, 3), float32, keyed by name:
+    mean_colour (N, 3) RGB in [0, 1], brightness (N, 1) mean luma, contrast (N, 1) std
+    of luma, histogram (N, 64) joint RGB histogram with 4 bins per channel."""
+    stats = per_batch(images, _statistics)
+    return {"mean_colour": stats[:, :3], "brightness": stats[:, 3:4], "contrast": stats[:, 4:5],
+            "histogram": stats[:, 5:]}

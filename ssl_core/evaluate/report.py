@@ -1,0 +1,160 @@
+"""Every metric of one encoder on one dataset, as one JSON-ready dict: what the Evaluate
+page shows and `python -m ssl_core evaluate` prints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..augment import make_recipe
+from ..embed import EncoderSource, baseline_of, embed, load_encoder
+from ..store import Workspace
+from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
+from .label_efficiency import FRACTIONS, Learner, fits_per_learner, label_efficiency, linear_learner
+from .pixels import raw_pixels
+from .knn import fold_scores, knn_cv
+from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
+from .shortcut import shortcut_check
+from .splits import Labelled, labelled, stratified_folds
+from .supervised import SupervisedConfig, supervised_learner
+from .views import view_features
+
+Progress = Callable[[int, int], None]
+RAW_PIXELS = "raw pixels"
+SUPERVISED = "supervised from scratch"
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """What `report` computes and how; saved in the report."""
+
+    k: int = 20  # neighbours in the kNN vote
+    folds: int = 5  # stratified cross-validation folds of the kNN and linear probes
+    fractions: tuple[float, ...] = FRACTIONS  # shares of the labels on the label-efficiency curve
+    draws: int = 3  # random labelled subsets per fraction (the whole pool is drawn once)
+    test_fraction: float = 0.3  # labelled images held out to score the curve
+    recipe: str = "simclr"  # augmentation making the views of alignment and neighbour stability
+    sample: int = 1000  # images used by alignment, uniformity, neighbour stability, the shortcut check
+    neighbours: int = 10  # k of neighbour stability and the shortcut check
+    baselines: bool = True  # untrained, raw-pixel and supervised curves beside the encoder's
+    pixel_side: int = 16  # side of the raw-pixel baseline
+    supervised: SupervisedConfig = field(default_factory=SupervisedConfig)
+    seed: int = 0
+
+
+class Stages:
+    """Counts finished units of work into progress(done, total) and times each stage."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+        self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    def step(self, units: int = 1) -> None:
+        self.done += units
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self, name: str) -> None:
+        """The stage called `name` is done: record its time, count one unit."""
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.started, 3)
+        self.started = now
+        self.step()
+
+
+def health(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
+           config: EvaluateConfig, device: str) -> dict:
+    """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3)."""
+    rng = np.random.default_rng(config.seed)
+    sample = np.sort(rng.choice(len(images), size=min(config.sample, len(images)), replace=False))
+    first, second = view_features(load_encoder(ws, source), images[sample], make_recipe(config.recipe),
+                                  source.image_size, config.seed, device=device)
+    return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
+            "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
+            "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
+
+
+def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
+    """kNN and linear-probe accuracy (mean, std over folds), the probe's confusion matrix
+    and per-class accuracy, from features (L, D) of the labelled images."""
+    folds = stratified_folds(labels.codes, config.folds, config.seed)
+    knn = knn_cv(features, labels.codes, folds, config.k)
+    predicted = linear_probe_predict(standardise(features), labels.codes, folds, config.seed)
+    probe = fold_scores(labels.codes, predicted, folds)
+    matrix = confusion(labels.codes, predicted, len(labels.classes))
+    return {"knn_accuracy": knn["mean"], "knn_accuracy_std": knn["std"],
+            "linear_probe_accuracy": probe["mean"], "linear_probe_accuracy_std": probe["std"],
+            "folds": len(probe["folds"]),
+            "confusion": {"classes": labels.classes, "matrix": matrix.tolist()},
+            "per_class": dict(zip(labels.classes, per_class_accuracy(matrix).tolist()))}
+
+
+def learner_count(source: EncoderSource, config: EvaluateConfig) -> int:
+    """How many curves `learners` makes."""
+    return 1 + config.baselines * (2 + (baseline_of(source) != source))
+
+
+def learners(ws: Workspace, dataset_name: str, images: np.ndarray, features: np.ndarray, source: EncoderSource,
+             labels: Labelled, config: EvaluateConfig, device: str) -> dict[str, Learner]:
+    """The label-efficiency learners: a linear probe on this source, then (with
+    config.baselines) on its untrained twin and raw pixels, then the supervised network."""
+    codes, rows = labels.codes, labels.indices
+    out = {source.label: linear_learner(features[rows], codes, config.seed)}
+    if not config.baselines:
+        return out
+    baseline = baseline_of(source)
+    if baseline != source:
+        untrained = np.array(embed(ws, dataset_name, baseline, device=device).features)
+        out[baseline.label] = linear_learner(untrained[rows], codes, config.seed)
+    out[RAW_PIXELS] = linear_learner(raw_pixels(images[rows], config.pixel_side), codes, config.seed)
+    out[SUPERVISED] = supervised_learner(images[rows], codes, config.supervised)
+    return out
+
+
+def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Progress | None = None,
+           config: EvaluateConfig | None = None, device: str = "auto") -> dict:
+    """Every metric of encoder `source` on dataset `dataset_name`, JSON-serialisable.
+
+    Keys: dataset, source {label, key, encoder, image_size, run_id}, images, labelled,
+    config; label-free: alignment, uniformity, effective_rank, embedding_std,
+    neighbour_stability, shortcut (see shortcut.shortcut_check); with labels (else None):
+    knn_accuracy, knn_accuracy_std, linear_probe_accuracy, linear_probe_accuracy_std, folds,
+    confusion {classes, matrix}, per_class {class: accuracy}, label_efficiency (see
+    label_efficiency.label_efficiency; curves named by source label, "raw pixels",
+    "supervised from scratch"); seconds {stage: wall time}. `progress(done, total)` is
+    called after each stage and after each label-efficiency fit.
+    """
+    from ..engine import pick_device
+
+    config = config or EvaluateConfig()
+    device_name = pick_device(device).type
+    info = ws.dataset(dataset_name)
+    images = ws.images(info)
+    labels = labelled(ws.labels(info))
+    fits = learner_count(source, config) * fits_per_learner(config.fractions, config.draws)
+    stages = Stages(3 if labels is None else 5 + fits, progress)
+    features = np.array(embed(ws, dataset_name, source, device=device_name).features)
+    stages.finish("embed")
+    out: dict = {"dataset": dataset_name, "source": {"label": source.label, "key": source.key, **asdict(source)},
+                 "images": len(images), "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
+    out.update(health(ws, images, features, source, config, device_name))
+    stages.finish("health")
+    out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed)
+    stages.finish("shortcut")
+    out.update(dict.fromkeys(("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy",
+                              "linear_probe_accuracy_std", "folds", "confusion", "per_class", "label_efficiency")))
+    if labels is not None:
+        out.update(probes(features[labels.indices], labels, config))
+        stages.finish("probes")
+        curves = learners(ws, dataset_name, images, features, source, labels, config, device_name)
+        out["label_efficiency"] = label_efficiency(curves, labels.codes, config.fractions, config.draws,
+                                                   config.test_fraction, config.seed,
+                                                   progress=lambda done, total: stages.step())
+        out["label_efficiency"]["supervised"] = asdict(config.supervised) if SUPERVISED in curves else None
+        stages.finish("label_efficiency")
+    out["seconds"] = stages.seconds
+    return out

@@ -1,0 +1,64 @@
+"""`report` on a real workspace: every key, JSON, progress, labels or none."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ssl_core.data.ingest import ingest_builtin, ingest_uploads
+from ssl_core.embed import untrained
+from ssl_core.evaluate.explanations import EXPLANATIONS
+from ssl_core.evaluate.report import RAW_PIXELS, SUPERVISED, EvaluateConfig, report
+from ssl_core.evaluate.supervised import SupervisedConfig
+
+SMALL = EvaluateConfig(fractions=(0.05, 1.0), draws=2, sample=200,
+                       supervised=SupervisedConfig(max_images=256, epochs=1))
+LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
+              "confusion", "per_class", "label_efficiency")
+FREE_KEYS = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability", "shortcut")
+
+
+@pytest.fixture
+def shapes(workspace):
+    ingest_builtin(workspace, "shapes")
+    return workspace
+
+
+def test_every_metric_has_an_explanation():
+    assert set(EXPLANATIONS) >= set(FREE_KEYS) | {"knn_accuracy", "linear_probe_accuracy", "label_efficiency",
+                                                  "confusion", "per_class"}
+
+
+@pytest.mark.slow
+def test_report_on_shapes_holds_every_key(shapes):
+    calls = []
+    out = report(shapes, "shapes", untrained(), progress=lambda done, total: calls.append((done, total)), config=SMALL)
+    json.dumps(out, allow_nan=False)
+    assert set(LABEL_KEYS + FREE_KEYS) <= out.keys()
+    assert out["images"] == out["labelled"] == 2000 and out["folds"] == 5
+    assert 0 <= out["knn_accuracy"] <= 1 and 0 <= out["linear_probe_accuracy"] <= 1
+    assert 0 <= out["alignment"] <= 4 and -4 <= out["uniformity"] <= 0 and out["effective_rank"] >= 1
+    classes = out["confusion"]["classes"]
+    assert classes == ["circle", "cross", "square", "star", "triangle"] == list(out["per_class"])
+    assert np.array(out["confusion"]["matrix"]).sum() == 2000
+    curves = out["label_efficiency"]["curves"]
+    assert list(curves) == ["untrained small_cnn", RAW_PIXELS, SUPERVISED]  # the source is its own baseline
+    assert all([p["fraction"] for p in points] == [0.05, 1.0] for points in curves.values())
+    assert out["label_efficiency"]["supervised"]["max_images"] == 256
+    assert out["shortcut"]["verdict"]
+    totals = {total for _, total in calls}
+    assert len(totals) == 1 and [done for done, _ in calls] == list(range(1, totals.pop() + 1))
+    assert set(out["seconds"]) == {"embed", "health", "shortcut", "probes", "label_efficiency"}
+
+
+def test_report_without_labels_leaves_label_keys_empty(workspace, make):
+    files = [(f"n{i}.png", make.noise((16, 16), seed=i)) for i in range(30)]
+    ingest_uploads(workspace, files, name="plain", size=16)
+    out = report(workspace, "plain", untrained(image_size=16), config=EvaluateConfig(sample=30, neighbours=5))
+    json.dumps(out, allow_nan=False)
+    assert out["labelled"] == 0
+    assert all(out[key] is None for key in LABEL_KEYS)
+    assert all(out[key] is not None for key in FREE_KEYS)
+    assert len(out["shortcut"]["evidence"]) == 4
