@@ -195,17 +195,22 @@ class Trainer:
 
     # -- monitor ---------------------------------------------------------------------------
     @torch.no_grad()
-    def monitor(self) -> dict[str, float]:
+    def monitor(self, step_metrics: dict[str, float] | None = None) -> dict[str, float]:
+        """Health of the probe's features, and of the step's `output_std` where the method
+        reports one, each against its best so far; plus kNN accuracy with labels."""
         self.method.eval()
         images = self.data[self.probe]
         features = torch.cat([self.method.features(self._prepare(self._resize(images[i : i + 256])))
                               for i in range(0, len(images), 256)])
         self.method.train()
-        metrics = {"embedding_std": normalised_std(features), "effective_rank": effective_rank(features)}
+        metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
+                   "effective_rank": effective_rank(features)}
         if self.labels is not None:
             metrics["knn_accuracy"] = knn_accuracy(features, self.labels[self.probe])
         fallen = []
-        for name in ("embedding_std", "effective_rank"):
+        for name in ("embedding_std", "effective_rank", "output_std"):
+            if name not in metrics:
+                continue
             self.best[name] = max(self.best.get(name, 0.0), metrics[name])
             if metrics[name] < COLLAPSE_FALL * self.best[name]:
                 fallen.append(f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})")
@@ -288,7 +293,7 @@ class Trainer:
             self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
                                             metrics["lr"], self.batch_size))
             if self.step % self.config.monitor_every == 0 or self.step == 1:
-                self.reporter.on_metrics(self.step, {"loss": loss, **metrics, **self.monitor()})
+                self.reporter.on_metrics(self.step, {"loss": loss, **self.monitor(metrics)})
             else:
                 self.reporter.on_metrics(self.step, {"loss": loss, **metrics})
             if self.step % self.config.checkpoint_every == 0:

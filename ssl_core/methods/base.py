@@ -31,7 +31,9 @@ class Method(nn.Module):
         self.progress = 0.0  # fraction of training done, for momentum and temperature schedules
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
-        """Loss (scalar tensor) and metrics (plain floats) of one batch of views."""
+        """Loss (scalar tensor) and metrics (plain floats) of one batch of views. A method
+        whose loss compares projections reports their spread as `output_std`
+        (`normalised_std`), which the collapse monitor watches beside the encoder's."""
         raise NotImplementedError
 
     def teachers(self) -> list[tuple["MomentumTeacher", nn.Module]]:
@@ -53,11 +55,14 @@ class Method(nn.Module):
 class MomentumTeacher(nn.Module):
     """An exponential-moving-average copy of a student network (BYOL, MoCo, DINO).
 
-    The momentum follows a cosine schedule from `start` to 1.0 over training, as BYOL
-    (Grill et al. 2020, section 3.2). The teacher never receives gradients.
+    The momentum follows a cosine schedule from `start` to `end` (1.0) over training, as
+    BYOL (Grill et al. 2020, section 3.2); `start == end` holds it constant (BYOL's
+    Table 5a: 0 copies the student every step, 1 never moves the teacher). The teacher
+    never receives gradients.
     """
 
-    def __init__(self, student: nn.Module, start: float = 0.99, blank: nn.Module | None = None) -> None:
+    def __init__(self, student: nn.Module, start: float = 0.99, end: float = 1.0,
+                 blank: nn.Module | None = None) -> None:
         """`blank`: a freshly built twin of `student`, for networks deepcopy cannot copy
         (weight-normalised layers); it starts with the student's weights."""
         super().__init__()
@@ -65,12 +70,12 @@ class MomentumTeacher(nn.Module):
         if blank is not None:
             self.teacher.load_state_dict(student.state_dict())
         self.teacher.requires_grad_(False)
-        self.start = start
+        self.start, self.end = start, end
 
     def momentum(self, progress: float) -> float:
         from lightly.utils.scheduler import cosine_schedule
 
-        return float(cosine_schedule(int(progress * 10_000), 10_000, self.start, 1.0))
+        return float(cosine_schedule(int(progress * 10_000), 10_000, self.start, self.end))
 
     @torch.no_grad()
     def update(self, student: nn.Module, progress: float) -> None:

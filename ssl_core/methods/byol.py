@@ -9,6 +9,7 @@ from lightly.models.modules import BYOLPredictionHead, BYOLProjectionHead
 from torch import nn
 
 from ..augment import Views
+from ..evaluate import normalised_std
 from ..models import Encoder
 from .base import Method, MomentumTeacher
 
@@ -36,10 +37,11 @@ class BYOL(Method):
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]
         both = torch.cat([a, b])
-        p_a, p_b = self.predictor(self.student(both)).chunk(2)
+        z = self.student(both)
+        p_a, p_b = self.predictor(z).chunk(2)
         t_a, t_b = self.teacher(both).chunk(2)
         loss = 0.5 * (self.loss(p_a, t_b) + self.loss(p_b, t_a))
-        return loss, {"momentum": self.teacher.momentum(self.progress)}
+        return loss, {"momentum": self.teacher.momentum(self.progress), "output_std": normalised_std(z.detach())}
 
     def teachers(self) -> list[tuple[MomentumTeacher, nn.Module]]:
         return [(self.teacher, self.student)]

@@ -8,6 +8,7 @@ from lightly.loss import NegativeCosineSimilarity
 from lightly.models.modules import SimSiamPredictionHead, SimSiamProjectionHead
 
 from ..augment import Views
+from ..evaluate import normalised_std
 from ..models import Encoder
 from .base import Method
 
@@ -30,7 +31,8 @@ class SimSiam(Method):
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]
-        z_a, z_b = self.projection(self.encoder.forward_features(torch.cat([a, b]))).chunk(2)
+        z = self.projection(self.encoder.forward_features(torch.cat([a, b])))
+        z_a, z_b = z.chunk(2)
         p_a, p_b = self.predictor(z_a), self.predictor(z_b)
         loss = 0.5 * (self.loss(p_a, z_b.detach()) + self.loss(p_b, z_a.detach()))
-        return loss, {}
+        return loss, {"output_std": normalised_std(z.detach())}

@@ -1,5 +1,5 @@
 """Method-specific state: MoCo's queue of keys, DINO's teacher temperature schedule,
-momentum schedules reaching 1."""
+momentum schedules reaching 1 (or held constant)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_moco_scores_both_directions_against_the_queue_before_the_step():
             total -= scores[0] - np.log(np.sum(np.exp(scores)))
         return total / len(q)
 
-    assert float(loss) == pytest.approx(0.5 * (naive(q_a, k_b) + naive(q_b, k_a)), rel=1e-5)
+    assert loss.item() == pytest.approx(0.5 * (naive(q_a, k_b) + naive(q_b, k_a)), rel=1e-5)
     queued = method.loss.memory_bank.bank[:8].double()
     assert torch.allclose(queued, torch.stack([k_b, k_a], 1).flatten(0, 1), atol=1e-6)  # per image: b, a
 
@@ -71,6 +71,20 @@ def test_momentum_teachers_follow_the_cosine_schedule_to_one(name):
     assert teacher.momentum(0.0) == pytest.approx(teacher.start)
     assert teacher.momentum(1.0) == pytest.approx(1.0)
     assert teacher.start < teacher.momentum(0.5) < 1.0
+
+
+@pytest.mark.parametrize("momentum", [0.0, 1.0])
+def test_a_constant_momentum_copies_the_student_each_step_or_never_moves(momentum):
+    method = build_method("byol", "small_cnn", SIDE)
+    method.teacher.start = method.teacher.end = momentum
+    assert method.teacher.momentum(0.0) == method.teacher.momentum(0.5) == momentum
+    before = [p.clone() for p in method.teacher.parameters()]
+    with torch.no_grad():
+        for p in method.student.parameters():
+            p.add_(1.0)
+    method.after_step(0.5)
+    expected = before if momentum == 1.0 else list(method.student.parameters())
+    assert all(torch.equal(t, e) for t, e in zip(method.teacher.parameters(), expected, strict=True))
 
 
 def test_moco_v3_loss_matches_a_naive_cross_entropy():
