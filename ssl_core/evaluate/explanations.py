@@ -12,7 +12,8 @@ EXPLANATIONS: dict[str, str] = {
                  "the diagonal.",
     "per_class": "Accuracy of the linear probe on each class; good features leave no class far behind.",
     "alignment": "Mean squared distance between two augmented views of the same image (0 to 4); lower "
-                 "is better: views of one image land close together.",
+                 "is better, but only beside a low uniformity: an embedding that puts everything in "
+                 "one spot aligns perfectly.",
     "uniformity": "How evenly the embeddings spread over the sphere (about -4 is very even, 0 is one "
                   "point); lower is better.",
     "effective_rank": "How many directions the embedding really uses (RankMe); higher is better, and 1 "

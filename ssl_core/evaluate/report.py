@@ -25,6 +25,8 @@ from .views import view_features
 Progress = Callable[[int, int], None]
 RAW_PIXELS = "raw pixels"
 SUPERVISED = "supervised from scratch"
+LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
+              "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Stages:
         self.step()
 
 
-def health(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
+def label_free(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
            config: EvaluateConfig, device: str) -> dict:
     """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3)."""
     rng = np.random.default_rng(config.seed)
@@ -110,7 +112,7 @@ def learners(ws: Workspace, dataset_name: str, images: np.ndarray, features: np.
     if baseline != source:
         untrained = np.array(embed(ws, dataset_name, baseline, device=device).features)
         out[baseline.label] = linear_learner(untrained[rows], codes, config.seed)
-    out[RAW_PIXELS] = linear_learner(raw_pixels(images[rows], config.pixel_side), codes, config.seed)
+    out[RAW_PIXELS] = linear_learner(raw_pixels(images, config.pixel_side)[rows], codes, config.seed)
     out[SUPERVISED] = supervised_learner(images[rows], codes, config.supervised)
     return out
 
@@ -141,12 +143,11 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     stages.finish("embed")
     out: dict = {"dataset": dataset_name, "source": {"label": source.label, "key": source.key, **asdict(source)},
                  "images": len(images), "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
-    out.update(health(ws, images, features, source, config, device_name))
-    stages.finish("health")
+    out.update(label_free(ws, images, features, source, config, device_name))
+    stages.finish("label_free")
     out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed)
     stages.finish("shortcut")
-    out.update(dict.fromkeys(("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy",
-                              "linear_probe_accuracy_std", "folds", "confusion", "per_class", "label_efficiency")))
+    out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:
         out.update(probes(features[labels.indices], labels, config))
         stages.finish("probes")

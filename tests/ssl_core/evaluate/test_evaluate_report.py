@@ -10,13 +10,11 @@ import pytest
 from ssl_core.data.ingest import ingest_builtin, ingest_uploads
 from ssl_core.embed import untrained
 from ssl_core.evaluate.explanations import EXPLANATIONS
-from ssl_core.evaluate.report import RAW_PIXELS, SUPERVISED, EvaluateConfig, report
+from ssl_core.evaluate.report import LABEL_KEYS, RAW_PIXELS, SUPERVISED, EvaluateConfig, report
 from ssl_core.evaluate.supervised import SupervisedConfig
 
 SMALL = EvaluateConfig(fractions=(0.05, 1.0), draws=2, sample=200,
                        supervised=SupervisedConfig(max_images=256, epochs=1))
-LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
-              "confusion", "per_class", "label_efficiency")
 FREE_KEYS = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability", "shortcut")
 
 
@@ -50,7 +48,7 @@ def test_report_on_shapes_holds_every_key(shapes):
     assert out["shortcut"]["verdict"]
     totals = {total for _, total in calls}
     assert len(totals) == 1 and [done for done, _ in calls] == list(range(1, totals.pop() + 1))
-    assert set(out["seconds"]) == {"embed", "health", "shortcut", "probes", "label_efficiency"}
+    assert set(out["seconds"]) == {"embed", "label_free", "shortcut", "probes", "label_efficiency"}
 
 
 def test_report_without_labels_leaves_label_keys_empty(workspace, make):
@@ -62,3 +60,16 @@ def test_report_without_labels_leaves_label_keys_empty(workspace, make):
     assert all(out[key] is None for key in LABEL_KEYS)
     assert all(out[key] is not None for key in FREE_KEYS)
     assert len(out["shortcut"]["evidence"]) == 4
+
+
+def test_report_on_a_handful_of_labelled_images(workspace, make):
+    # Two classes of three images: three folds, one test image per class, one label per class
+    # from the two left in the pool at every fraction short of 100%.
+    files = [(f"{kind}/{i}.png", make.noise((16, 16), seed=10 * c + i)) for c, kind in enumerate("ab") for i in range(3)]
+    ingest_uploads(workspace, [("set.zip", make.zip(files))], name="tiny", size=16)
+    config = EvaluateConfig(sample=6, neighbours=2, supervised=SupervisedConfig(max_images=8))
+    out = report(workspace, "tiny", untrained(image_size=16), config=config)
+    json.dumps(out, allow_nan=False)
+    assert out["labelled"] == 6 and out["folds"] == 3
+    assert out["label_efficiency"]["test"] == 2
+    assert [p["labels"] for p in out["label_efficiency"]["curves"][RAW_PIXELS]] == [2, 2, 2, 2, 4]
