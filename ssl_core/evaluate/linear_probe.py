@@ -31,8 +31,8 @@ def fit_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, se
 
 
 def linear_probe_predict(features: np.ndarray, codes: np.ndarray, folds: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Out-of-fold predictions (L,) of a linear probe on standardised `features` (L, D):
-    each fold predicted by the probe trained on the other folds."""
+    """Out-of-fold predictions (L,) of a linear probe on `features` (L, D), standardised by
+    the caller: each fold predicted by the probe trained on the other folds."""
     predicted = np.empty_like(codes)
     for fold in np.unique(folds):
         test = folds == fold
