@@ -24,6 +24,8 @@ navigation = st.navigation(
         st.Page("../pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("../pages/explorer.py", title="Embedding Explorer", icon=":material/scatter_plot:"),
         st.Page("../pages/retrieval.py", title="Retrieval", icon=":material/image_search:"),
+        st.Page("../pages/evaluate.py", title="Evaluate", icon=":material/analytics:"),
+        st.Page("../pages/concepts.py", title="Concepts", icon=":material/school:"),
     ]
 )
 with st.sidebar:

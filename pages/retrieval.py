@@ -3,6 +3,8 @@ an upload), for one encoder or two side by side; and near-duplicate pairs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -92,13 +94,26 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
         scores, ids = neighbours(shown)
         gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · {short_name(names[i], 18)}" for s, i in zip(scores, ids)])
 
+
+
+@st.cache_data(show_spinner="Comparing every image with its neighbours...", max_entries=16)
+def _pairs(folder: str, made: float, threshold: float) -> list[tuple[int, int, float]]:
+    """near_duplicates of the embedding in `folder` (as it was at time `made`)."""
+    return index.near_duplicates(embed.Embedding(dataset, source, Path(folder)).vectors, threshold, limit=30)
+
+
+def near_duplicates(emb: embed.Embedding, threshold: float) -> list[tuple[int, int, float]]:
+    """The 30 closest pairs above `threshold`, computed once per embedding and threshold."""
+    return _pairs(str(emb.folder), (emb.folder / embed.FEATURES).stat().st_mtime, threshold)
+
+
 st.divider()
 st.subheader("Near-duplicates")
 st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
            "copies, crops and re-encodings of one picture usually are.")
 threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
                       format="%.3f")
-pairs = index.near_duplicates(embedding(ws, dataset, source).vectors, threshold, limit=30)
+pairs = near_duplicates(embedding(ws, dataset, source), threshold)
 if pairs:
     st.caption(f"{len(pairs)} pair(s){' (the 30 closest)' if len(pairs) == 30 else ''}, closest first.")
     pair_columns = st.columns(3)

@@ -260,6 +260,16 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--image-size", type=int, default=32, help="with --untrained: input side (default 32)")
 
 
+def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
+    """Every metric of the Evaluate page as JSON (label-based keys null without labels)."""
+    from . import embed
+    from .evaluate.stored import evaluate
+
+    source = embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+    _print(evaluate(ws, args.dataset, source, progress=StderrProgress("evaluating")))
+    return 0
+
+
 def cmd_warmup(ws: Workspace, args: argparse.Namespace) -> int:
     """Compile UMAP's numba functions into the disk cache (the app starts this in the background)."""
     from . import project
@@ -337,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="comma-separated: encoder, embeddings, index, map, projector (default all)")
     export_.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     export_.set_defaults(run_command=cmd_export)
+
+    evaluate = commands.add_parser("evaluate", help="kNN, linear probe, label efficiency, health, shortcut check")
+    _source_arguments(evaluate)
+    evaluate.set_defaults(run_command=cmd_evaluate)
 
     warmup = commands.add_parser("warmup", help="compile UMAP once, so the first map of a new process is quick")
     warmup.set_defaults(run_command=cmd_warmup)

@@ -1,0 +1,112 @@
+"""Concepts: the ideas this app demonstrates, in plain words, each with a button that jumps
+to where it happens live on the chosen dataset; and, shown right here, why
+self-supervised learning is neither clustering nor PCA."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app.maps import palette, sample_rows, scatter
+from app.recipe_form import LAB_RECIPE
+from app.sources import embedding, source_choices
+from app.state import workspace
+from ssl_core import index, project
+from ssl_core.augment import make_recipe
+from ssl_core.evaluate.pixels import raw_pixels
+
+MAP_POINTS = 3000  # points drawn in each of the three small maps
+
+# (title, explanation, button label, page, {session key: value} set before the jump)
+CONCEPTS = [
+    ("A pretext task: labels the data makes itself",
+     "Nobody labels the pictures. Instead the computer invents a puzzle it can check by itself: "
+     "take one picture, change it twice at random (crop, recolour, blur) and ask the network to "
+     "recognise the two versions as the same picture. Solving that puzzle over and over forces it to "
+     "notice what a picture shows, not how it was changed.",
+     "See the random changes", "../pages/augment_lab.py", {}),
+    ("Positive and negative pairs",
+     "The two versions of one picture are a *positive pair*: their features should point the same way. "
+     "Every other picture in the batch is a *negative*: its features should point elsewhere. The loss "
+     "(NT-Xent) is a multiple-choice test: for each view, pick its partner among all the others.",
+     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {}),
+    ("Masked prediction",
+     "Another puzzle: hide three quarters of a picture in patches and ask the network to paint them "
+     "back (MAE). To fill in a hidden wheel it has to know what cars look like.",
+     "See pictures with hidden patches", "../pages/augment_lab.py", {LAB_RECIPE: make_recipe("mae").to_dict()}),
+    ("Training an encoder",
+     "The network that turns a picture into a list of numbers (its *features*) is the *encoder*. "
+     "Training runs the puzzle for minutes to hours; the loss falls as the puzzle gets easier for it.",
+     "Train one", "../pages/train.py", {}),
+    ("Why the encoder's features are reused",
+     "Once trained, the puzzle is thrown away and the encoder is kept: pictures with similar content get "
+     "similar features, so finding look-alikes, grouping or classifying become simple geometry on them.",
+     "Find look-alikes with it", "../pages/retrieval.py", {}),
+    ("A map of what it learned",
+     "Hundreds of numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
+     "together. Before training the map sorts pictures by colour; after, by what they show.",
+     "Compare the maps before and after training", "../pages/explorer.py", {}),
+    ("Label efficiency",
+     "The payoff: with good features, a handful of labelled examples is enough to teach a classifier. "
+     "The curve shows accuracy against the share of labels used, for the trained encoder, the untrained "
+     "one, raw pixels and a network trained from scratch on the same labels.",
+     "See the label-efficiency curve", "../pages/evaluate.py", {}),
+]
+DATASET_KEYS = ("lab_dataset", "train_dataset", "retrieval_dataset", "explore_dataset", "evaluate_dataset")
+
+ws = workspace()
+st.title("Concepts")
+st.caption("Self-supervised learning in seven ideas. Each button opens the page where the idea happens "
+           "live, on the dataset chosen here.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+dataset = ws.dataset(st.selectbox("Dataset", [d.name for d in datasets], key="concepts_dataset"))
+
+for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1):
+    with st.container(border=True):
+        st.markdown(f"**{number}. {title}**")
+        st.markdown(text)
+        if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
+            st.session_state.update({key: dataset.name for key in DATASET_KEYS}, **state)
+            st.switch_page(target)
+
+st.subheader("Not clustering, not PCA")
+st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
+           "same brightness). A self-supervised encoder learned, from the puzzles, which differences do not "
+           "matter. Same pictures, coloured by their hidden label where there is one:")
+images = ws.images(dataset)
+rows = ws.image_rows(dataset)
+labels = [row["label"] or "(none)" for row in rows]
+hover = [f"#{i} · {label}" for i, label in enumerate(labels)]
+shown = sample_rows(len(rows), MAP_POINTS)
+with st.spinner("Pixels, PCA and k-means..."):
+    pixels = raw_pixels(images)
+    pixel_map = project.pca(pixels, 2)
+    clusters = [f"cluster {c}" for c in index.kmeans(pixels, max(2, len(set(labels))))]
+trained = next((source for source in source_choices(ws, dataset).values() if source.run_id), None)
+
+
+def small(coords: np.ndarray, groups: list[str], title: str):
+    """A compact map for a third of the page, its legend underneath."""
+    figure = scatter(coords, shown, groups, hover, title, 4, palette(groups))
+    return figure.update_layout(height=440, legend=dict(orientation="h", y=-0.05))
+
+
+panels = st.columns(3)
+panels[0].plotly_chart(small(pixel_map, labels, "PCA of the raw pixels"), key="concepts_pca")
+panels[1].plotly_chart(small(pixel_map, clusters, "k-means clusters of the raw pixels"), key="concepts_kmeans")
+with panels[2]:
+    if trained is None:
+        st.info("Train a run on this dataset to see its map here.")
+        if st.button("Train one", key="concepts_train"):
+            st.session_state.update({key: dataset.name for key in DATASET_KEYS})
+            st.switch_page("../pages/train.py")
+    else:
+        coords = project.project(embedding(ws, dataset, trained), "umap", dims=2)
+        st.plotly_chart(small(coords, labels, f"Trained encoder ({trained.label})"), key="concepts_trained")
+st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
+           "across the labels, pixels alone do not know what the pictures show."
+           + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))

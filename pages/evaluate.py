@@ -1,0 +1,141 @@
+"""Evaluate: does self-supervision pay off on this data? Label efficiency against the
+baselines, probes, label-free health, the shortcut check; several runs side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.sources import source_choices
+from app.state import workspace
+from app.widgets import framed, progress_bar
+from ssl_core.evaluate.explanations import EXPLANATIONS
+from ssl_core.evaluate.stored import evaluate, stored_report
+
+HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
+SWATCH = 24  # px of a colour swatch under each evidence thumbnail
+
+ws = workspace()
+st.title("Evaluate")
+st.caption("Self-supervised learning exists to need fewer labels. Here the labels (if the dataset has any) "
+           "are used for the first time, to judge the encoders: how accurate a classifier on their "
+           "features is with 1% to 100% of the labels, against raw pixels, the untrained encoder and a "
+           "network trained from scratch. Without labels, label-free health metrics still judge them.")
+
+datasets = ws.datasets()
+if not datasets:
+    st.info("No dataset yet: add one on the Data page.")
+    st.stop()
+
+top = st.columns([1, 3])
+dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="evaluate_dataset"))
+choices = source_choices(ws, dataset)
+trained = [label for label, source in choices.items() if source.run_id]
+chosen = top[1].multiselect("Encoders to judge", list(choices), default=trained[:1] or list(choices)[:1],
+                            key=f"evaluate_sources_{dataset.id}",
+                            help="Pick two or more runs to compare methods or settings on the same data.")
+if not chosen:
+    st.info("Pick at least one encoder.")
+    st.stop()
+if not dataset.has_labels:
+    st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
+               "labels.csv or class folders at import (Data page).")
+
+reports = {label: stored_report(ws, dataset.name, choices[label]) for label in chosen}
+missing = [label for label, found in reports.items() if found is None]
+if missing:
+    st.caption(f"{len(missing)} encoder(s) not evaluated yet: about a minute each on a CPU for a few "
+               "thousand images. Press Stop (top right) to cancel.")
+    if st.button(f"Evaluate {len(missing)} encoder(s)", type="primary", icon=":material/analytics:"):
+        for label in missing:
+            reports[label] = evaluate(ws, dataset.name, choices[label], progress=progress_bar(f"Evaluating {label}"))
+        st.rerun()
+done = {label: report for label, report in reports.items() if report is not None}
+if not done:
+    st.stop()
+
+
+def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "encoder": label, "kNN accuracy": r["knn_accuracy"], "linear probe": r["linear_probe_accuracy"],
+        **{name.replace("_", " "): r[name] for name in HEALTH},
+        "shortcut": r["shortcut"]["flagged"] or "none",
+    } for label, r in found.items()])
+
+
+st.subheader("Metrics")
+st.dataframe(metrics_table(done), hide_index=True, width="stretch",
+             column_config={name: st.column_config.NumberColumn(format="%.3f")
+                            for name in ["kNN accuracy", "linear probe", *[h.replace("_", " ") for h in HEALTH]]})
+with st.expander("What good looks like", icon=":material/help:"):
+    for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
+        st.markdown(f"**{name.replace('_', ' ')}**: {EXPLANATIONS[name]}")
+
+
+def efficiency_figure(found: dict[str, dict]) -> go.Figure:
+    """Accuracy against the share of labels: every judged encoder, then the baselines of the
+    first report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws."""
+    curves: dict[str, list[dict]] = {}
+    judged = {report["source"]["label"] for report in found.values()}
+    for report in found.values():
+        for name, points in report["label_efficiency"]["curves"].items():
+            curves.setdefault(name, points)
+    figure = go.Figure()
+    for name, points in curves.items():
+        baseline = name not in judged
+        figure.add_trace(go.Scatter(
+            x=[100 * p["fraction"] for p in points], y=[p["mean"] for p in points], name=name,
+            error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
+            line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
+            customdata=[p["labels"] for p in points],
+            hovertemplate="%{x:.0f}% of the labels (%{customdata} images): %{y:.1%}<extra>" + name + "</extra>"))
+    classes = len(next(iter(found.values()))["confusion"]["classes"])
+    figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
+                     annotation_position="bottom right")
+    figure.update_layout(title="Label efficiency: accuracy on held-out images against the labels used",
+                         height=460, xaxis=dict(type="log", title="share of the labels used (%)",
+                                                tickvals=[1, 5, 10, 25, 100]),
+                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02]),
+                         margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
+    return figure
+
+
+labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
+if labelled:
+    st.subheader("Label efficiency")
+    st.plotly_chart(efficiency_figure(labelled), key="evaluate_efficiency")
+    st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
+               "Bars: spread over random draws of the labelled images.")
+
+    st.subheader("Which classes it confuses")
+    focus = st.selectbox("Encoder", list(labelled), key="evaluate_focus")
+    confusion, per_class = labelled[focus]["confusion"], labelled[focus]["per_class"]
+    left, right = st.columns(2)
+    matrix = np.array(confusion["matrix"], dtype=float)
+    shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    left.plotly_chart(go.Figure(go.Heatmap(
+        z=shares, x=confusion["classes"], y=confusion["classes"], colorscale="Blues", zmin=0, zmax=1,
+        text=matrix.astype(int), texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
+        layout=dict(title="Confusion matrix of the linear probe (rows: true class)", height=420,
+                    yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10))),
+        key="evaluate_confusion")
+    right.plotly_chart(go.Figure(go.Bar(x=list(per_class), y=list(per_class.values()), marker_color="#5B5BD6"),
+                                 layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%",
+                                             range=[0, 1]), margin=dict(l=10, r=10, t=50, b=10))),
+                       key="evaluate_per_class")
+
+st.subheader("Shortcut check")
+st.caption(EXPLANATIONS["shortcut"])
+thumbnails = ws.thumbnails(dataset)
+for label, report in done.items():
+    shortcut = report["shortcut"]
+    st.markdown(f"**{label}**")
+    (st.warning if shortcut["flagged"] else st.success)(shortcut["verdict"])
+    with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
+        for example in shortcut["evidence"]:
+            rows = [example["query"], *example["neighbours"][:8]]
+            swatches = [np.full((SWATCH, thumbnails.shape[2], 3), colour, np.uint8) for colour in example["colours"][:9]]
+            tiles = [np.concatenate([np.asarray(thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
+            st.image(framed(tiles), caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)

@@ -1,0 +1,44 @@
+"""AppTest of the Concepts page: every idea has a button that opens the page where it
+happens, on the chosen dataset; PCA and k-means of raw pixels stand beside the trained map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+CONCEPTS = "../pages/concepts.py"
+
+
+@pytest.fixture
+def concepts(shapes_run, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
+    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
+    at.switch_page(CONCEPTS).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_raw_pixel_pca_and_kmeans_stand_beside_the_trained_map(concepts):
+    assert len(concepts.get("plotly_chart")) == 3
+    assert any("5 label(s)" in c.value for c in concepts.caption)
+
+
+@pytest.mark.parametrize("button, title", [
+    ("See the random changes", "Augmentation Lab"), ("Train one", "Train"),
+    ("Find look-alikes with it", "Retrieval"), ("Compare the maps before and after training", "Embedding Explorer"),
+    ("See the label-efficiency curve", "Evaluate"),
+])
+def test_each_button_opens_its_page_on_the_chosen_dataset(concepts, button, title):
+    next(b for b in concepts.button if b.label == button).click().run()
+    assert not concepts.exception, concepts.exception
+    assert concepts.title[0].value == title
+
+
+def test_masked_prediction_opens_the_lab_on_the_mae_recipe(concepts):
+    next(b for b in concepts.button if b.label == "See pictures with hidden patches").click().run()
+    assert not concepts.exception, concepts.exception
+    assert concepts.selectbox(key="lab_recipe_name").value == "mae"
+    assert any("grey squares are the hidden patches" in c.value for c in concepts.caption)

@@ -1,0 +1,65 @@
+"""AppTest of the Evaluate page: a run is judged on press (kept for the next visit), its
+metrics, label-efficiency curve (with the untrained, raw-pixel and supervised baselines),
+confusion matrix and shortcut verdict are shown; a dataset without labels says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import embed
+from ssl_core.evaluate.stored import REPORT_FILE
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+EVALUATE = "../pages/evaluate.py"
+
+
+def open_page(root: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(root))
+    at = AppTest.from_file(str(MAIN), default_timeout=600).run()
+    at.switch_page(EVALUATE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.slow
+def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
+    root, run = shapes_run
+    at = open_page(root, monkeypatch)
+    press = next(b for b in at.button if b.label.startswith("Evaluate 1 encoder"))
+    press.click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table["encoder"])[0].startswith(run)
+    assert 0 <= table["kNN accuracy"][0] <= 1 and 0 <= table["linear probe"][0] <= 1
+    assert len(at.get("plotly_chart")) == 3  # label efficiency, confusion matrix, accuracy per class
+    assert len(at.warning) + len(at.success) >= 1  # the shortcut verdict
+    ws = Workspace(root)
+    kept = embed.embedding_dir(ws, ws.dataset("shapes"), embed.from_run(ws, run)) / REPORT_FILE
+    report = json.loads(kept.read_text())
+    assert set(report["label_efficiency"]["curves"]) == {run, "untrained small_cnn", "raw pixels",
+                                                        "supervised from scratch"}
+    again = open_page(root, monkeypatch)  # a later visit shows it without evaluating again
+    assert not any(b.label.startswith("Evaluate") for b in again.button)
+    assert again.dataframe[0].value["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
+
+
+def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkeypatch):
+    from tests.ssl_core.conftest import noise
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(30)], name="plain", size=16)
+    ws.set_meta("demo_seeded", "1")
+    at = open_page(ws.root, monkeypatch)
+    assert any("has no labels" in w.value for w in at.warning)
+    next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
+    assert not any(s.value == "Label efficiency" for s in at.subheader)
