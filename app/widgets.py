@@ -57,3 +57,13 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
             bar.progress(percent / 100, text=f"{label}: {done:,} / {total:,}")
 
     return update
+
+
+def pick_dataset(container, ws, key: str):
+    """A "Dataset" select box over the workspace's datasets (a DatasetInfo comes back); with
+    none yet, a pointer to the Data page and the page stops there."""
+    datasets = ws.datasets()
+    if not datasets:
+        st.info("No dataset yet: add one on the Data page.")
+        st.stop()
+    return ws.dataset(container.selectbox("Dataset", [d.name for d in datasets], key=key))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import workspace
-from app.widgets import escape_markdown, framed
+from app.widgets import escape_markdown, framed, pick_dataset
 from ssl_core import jobs
 from ssl_core.augment.preview import (
     is_pair_recipe,
@@ -51,13 +51,8 @@ st.caption("Self-supervised learning makes its own labels: two random changes of
            "picture must be recognised as *the same*, and every other picture as *different*. "
            "The changes (the augmentations) decide what the model learns to ignore.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-
 top = st.columns([2, 3, 1])
-dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="lab_dataset"))
+dataset = pick_dataset(top[0], ws, "lab_dataset")
 name = recipe_picker(top[1])
 if "lab_seed" not in st.session_state:
     st.session_state["lab_seed"] = 0

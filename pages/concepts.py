@@ -11,6 +11,7 @@ from app.maps import palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import workspace
+from app.widgets import pick_dataset
 from ssl_core import index, project
 from ssl_core.augment import make_recipe
 from ssl_core.evaluate.pixels import raw_pixels
@@ -59,11 +60,7 @@ st.title("Concepts")
 st.caption("Self-supervised learning in seven ideas. Each button opens the page where the idea happens "
            "live, on the dataset chosen here.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-dataset = ws.dataset(st.selectbox("Dataset", [d.name for d in datasets], key="concepts_dataset"))
+dataset = pick_dataset(st, ws, "concepts_dataset")
 
 for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1):
     with st.container(border=True):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.sources import source_choices
 from app.state import workspace
-from app.widgets import framed, progress_bar
+from app.widgets import framed, pick_dataset, progress_bar
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
 
@@ -24,13 +24,8 @@ st.caption("Self-supervised learning exists to need fewer labels. Here the label
            "features is with 1% to 100% of the labels, against raw pixels, the untrained encoder and a "
            "network trained from scratch. Without labels, label-free health metrics still judge them.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-
 top = st.columns([1, 3])
-dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="evaluate_dataset"))
+dataset = pick_dataset(top[0], ws, "evaluate_dataset")
 choices = source_choices(ws, dataset)
 trained = [label for label, source in choices.items() if source.run_id]
 chosen = top[1].multiselect("Encoders to judge", list(choices), default=trained[:1] or list(choices)[:1],

@@ -11,7 +11,7 @@ import streamlit as st
 from app.maps import add_thumbnails, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source
 from app.state import workspace
-from app.widgets import gallery, short_name
+from app.widgets import gallery, pick_dataset, short_name
 from ssl_core import embed, export, index, project
 
 GALLERY_LIMIT = 60
@@ -24,13 +24,8 @@ st.caption("Every dot is one image, placed so that images the encoder finds simi
            "together. A good encoder groups images by what they show; an untrained one mostly "
            "by colour and brightness. Drag a box or lasso around points to see their images.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-
 top = st.columns([1, 2, 1])
-dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="explore_dataset"))
+dataset = pick_dataset(top[0], ws, "explore_dataset")
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
 compare = top[2].toggle("Compare with untrained", value=source.run_id is not None, key="explore_compare",

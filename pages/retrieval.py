@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.sources import embedding, pick_source
 from app.state import workspace
-from app.widgets import escape_markdown, framed, gallery, short_name
+from app.widgets import escape_markdown, framed, gallery, pick_dataset, short_name
 from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -24,13 +24,8 @@ st.caption("Pick an image: the encoder returns the images whose features point t
            "(cosine similarity, 1 = identical direction). Compare two encoders on the same query "
            "to see what training changed.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-
 top = st.columns([1, 2, 2, 1])
-dataset = ws.dataset(top[0].selectbox("Dataset", [d.name for d in datasets], key="retrieval_dataset"))
+dataset = pick_dataset(top[0], ws, "retrieval_dataset")
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
 if top[2].toggle("Compare with a second encoder", value=source.run_id is not None, key="retrieval_compare"):

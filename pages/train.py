@@ -8,7 +8,7 @@ import streamlit as st
 
 from app.recipe_form import LAB_RECIPE
 from app.state import workspace
-from app.widgets import escape_markdown
+from app.widgets import escape_markdown, pick_dataset
 from ssl_core import jobs
 from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.engine import TrainConfig
@@ -23,13 +23,8 @@ st.title("Train")
 st.caption("Pick a dataset and a method and press Start. Training runs in a separate worker "
            "process: you can close the tab or switch pages and come back; nothing is lost.")
 
-datasets = ws.datasets()
-if not datasets:
-    st.info("No dataset yet: add one on the Data page.")
-    st.stop()
-
 left, right = st.columns(2, gap="large")
-dataset_name = left.selectbox("Dataset", [d.name for d in datasets], key="train_dataset")
+dataset_name = pick_dataset(left, ws, "train_dataset").name
 method_name = left.selectbox("Method", list(METHODS), key="train_method",
                              format_func=lambda n: f"{n}: {METHODS[n].description}")
 method = METHODS[method_name]
