@@ -41,6 +41,17 @@ def average_gradients(parameters: Iterable[torch.nn.Parameter]) -> None:
             parameter.grad /= size
 
 
+def gather(tensor: torch.Tensor) -> torch.Tensor:
+    """Every process's (N, ...) `tensor`, rank after rank: (processes * N, ...), with no
+    gradient (MoCo v3's keys come from the momentum encoder: its concat_all_gather, lightly's
+    copy of it); `tensor` itself with one process."""
+    if world()[1] == 1:
+        return tensor
+    from lightly.models.utils import concat_all_gather
+
+    return concat_all_gather(tensor.contiguous())
+
+
 def any_rank(flag: bool, device: torch.device) -> bool:
     """True on every process when `flag` is true on any (a stop or a failure is shared)."""
     if world()[1] == 1:

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from lightly.models.modules import BYOLPredictionHead, BYOLProjectionHead
 from torch import nn
 
+from .. import distributed
 from ..augment import Views
 from ..models import Encoder
 from .base import Method, MomentumTeacher
@@ -15,8 +16,10 @@ from .base import Method, MomentumTeacher
 
 class MoCoV3(Method):
     """Queries (encoder, projector, predictor) classify their own view's momentum key among
-    the batch's keys; no queue. Loss: cross-entropy of q @ k.T / t, scaled by 2t, both ways.
-    views: [a, b], each (N, 3, S, S) -> q (N, 256) vs k (N, 256)."""
+    the global batch's keys; no queue. Loss: cross-entropy of q @ k.T / t, scaled by 2t, both
+    ways. views: [a, b], each (N, 3, S, S) -> q (N, 256) vs k (N, 256); under torchrun the
+    keys of every process are gathered, (world * N, 256), as the official code does
+    (facebookresearch/moco-v3, contrastive_loss)."""
 
     name = "moco_v3"
     description = "Contrastive with a momentum encoder and a predictor; the batch's keys are the negatives."
@@ -32,9 +35,12 @@ class MoCoV3(Method):
         self.temperature = temperature
 
     def contrast(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-        """(N, D) queries vs (N, D) keys: row i's positive is key i."""
-        logits = F.normalize(q, dim=1) @ F.normalize(k, dim=1).T / self.temperature
-        return F.cross_entropy(logits, torch.arange(len(q), device=q.device)) * 2 * self.temperature
+        """(N, D) queries vs (N, D) keys of this process: row i's positive is key i among the
+        keys of every process (gathered without gradient, labels offset by rank)."""
+        keys = distributed.gather(F.normalize(k, dim=1))
+        logits = F.normalize(q, dim=1) @ keys.T / self.temperature
+        labels = torch.arange(len(q), device=q.device) + distributed.world()[0] * len(q)
+        return F.cross_entropy(logits, labels) * 2 * self.temperature
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]

@@ -1,7 +1,7 @@
 """torch.distributed on the CPU (gloo): two processes on halves of a global batch give the
 same gradients as one process on the whole batch (SimCLR gathers the negatives across
-processes) and hold the same MoCo queue as it, and `torchrun -m ssl_core train` trains
-one run with two processes."""
+processes, MoCo v3 the keys) and hold the same MoCo queue as it, and `torchrun -m ssl_core
+train` trains one run with two processes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -37,15 +38,15 @@ torch.manual_seed(0)
 """
 
 GRADIENTS = """
-method = build_method("simclr", "vit_tiny", 16).eval()  # no batch statistics: the projection
+method = build_method({method!r}, "vit_tiny", 16).eval()  # no batch statistics: the projection
 # head's BatchNorm would otherwise see each process's half batch, as DDP without SyncBatchNorm
 images = np.random.default_rng(0).integers(0, 256, (8, 16, 16, 3), dtype=np.uint8)
-a, b = make_recipe("simclr")(torch.from_numpy(images), torch.Generator().manual_seed(0)).views
+a, b = make_recipe(method.default_recipe)(torch.from_numpy(images), torch.Generator().manual_seed(0)).views
 rows = slice(rank * 8 // world, (rank + 1) * 8 // world)
 loss, _ = method.training_step(Views([a[rows], b[rows]]))
 loss.backward()
 distributed.average_gradients(method.parameters())
-grads = torch.cat([p.grad.flatten() for p in method.encoder.parameters() if p.grad is not None])
+grads = torch.cat([p.grad.flatten() for p in method.parameters() if p.grad is not None])  # encoder, heads
 np.save({out!r} + f"/grads-{{world}}-{{rank}}.npy", grads.numpy())
 """
 
@@ -73,10 +74,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(tmp_path: Path, body: str, world: int) -> None:
-    """Run PRELUDE + `body` in `world` processes joined by gloo; {out} is tmp_path."""
+def launch(tmp_path: Path, body: str, world: int, **fields: str) -> None:
+    """Run PRELUDE + `body` in `world` processes joined by gloo; {out} is tmp_path, other
+    {names} are `fields`."""
     script = tmp_path / "script.py"
-    script.write_text((PRELUDE + body).format(root=str(ROOT), out=str(tmp_path)))
+    script.write_text((PRELUDE + body).format(root=str(ROOT), out=str(tmp_path), **fields))
     port = free_port()
     processes = [
         subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env={
@@ -88,9 +90,10 @@ def launch(tmp_path: Path, body: str, world: int) -> None:
         assert process.wait(timeout=300) == 0
 
 
-def test_two_gloo_processes_match_one_process_on_the_global_batch(tmp_path):
-    launch(tmp_path, GRADIENTS, world=1)
-    launch(tmp_path, GRADIENTS, world=2)
+@pytest.mark.parametrize("method", ["simclr", "moco_v3"])
+def test_two_gloo_processes_match_one_process_on_the_global_batch(tmp_path, method):
+    launch(tmp_path, GRADIENTS, world=1, method=method)
+    launch(tmp_path, GRADIENTS, world=2, method=method)
     single = np.load(tmp_path / "grads-1-0.npy")
     rank0, rank1 = np.load(tmp_path / "grads-2-0.npy"), np.load(tmp_path / "grads-2-1.npy")
     assert np.array_equal(rank0, rank1)  # replicas stay identical
