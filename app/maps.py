@@ -64,7 +64,7 @@ def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELL
     without piling up."""
     points = coords[rows, :2]
     side = _cell_side(points, cells)
-    cell = ((points - points.min(0)) // side).astype(int)
+    cell = np.minimum((points - points.min(0)) // side, cells - 1).astype(int)  # the far edge joins its cell
     centre = points.min(0) + (cell + 0.5) * side
     distance = np.linalg.norm(points - centre, axis=1)
     best: dict[tuple[int, int], int] = {}
@@ -102,3 +102,13 @@ def palette(groups: list[str]) -> dict[str, str]:
 
     colours = qualitative.Plotly + qualitative.Dark24 + qualitative.Light24
     return {group: colours[i % len(colours)] for i, group in enumerate(sorted(set(groups), key=str))}
+
+
+def at_most(groups: list[str], limit: int = 30) -> list[str]:
+    """`groups` with all but the `limit` - 1 most frequent merged into "other", so a legend
+    (and the number of traces) stays readable."""
+    values, counts = np.unique(np.asarray(groups, dtype=object).astype(str), return_counts=True)
+    if len(values) <= limit:
+        return groups
+    kept = set(values[np.argsort(-counts, kind="stable")[: limit - 1]])
+    return [group if group in kept else "other" for group in groups]

@@ -8,7 +8,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from app.maps import add_thumbnails, palette, sample_rows, scatter, selected_rows
+from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source
 from app.state import workspace
 from app.widgets import gallery, pick_dataset, short_name
@@ -16,7 +16,7 @@ from ssl_core import embed, export, index, project
 
 GALLERY_LIMIT = 60
 DEFAULT_SHOWN = 20_000
-COLOURINGS = ("label", "cluster", "none")
+COLOURINGS = ("label", "cluster", "folder", "original size", "none")
 
 ws = workspace()
 st.title("Embedding Explorer")
@@ -39,7 +39,8 @@ dims = 3 if controls[1].toggle("3-D", key="explore_3d") else 2
 colourings = [c for c in COLOURINGS if c != "label" or dataset.has_labels]
 colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
                                   help="label: the optional labels (never used for training); cluster: "
-                                       "k-means on the embedding, for data without labels.")
+                                       "k-means on the embedding, for data without labels; folder and original "
+                                       "size: what the files said about themselves.")
 clusters = int(controls[2].number_input("Clusters", 2, 50, 10, key="explore_k")) if colour_by == "cluster" else 0
 point_size = controls[3].slider("Point size", 2, 12, 5, key="explore_size")
 shown = int(controls[4].number_input("Points shown", 100, dataset.image_count,
@@ -60,6 +61,10 @@ def groups_for(emb: embed.Embedding) -> list[str]:
         return labels
     if colour_by == "cluster":
         return [f"cluster {c}" for c in index.kmeans(emb.vectors, clusters)]
+    if colour_by == "folder":
+        return [name.rsplit("/", 1)[0] if "/" in name else "(top)" for name in names]
+    if colour_by == "original size":
+        return [f"{row['width']}x{row['height']}" for row in rows]
     return ["image"] * len(names)
 
 
@@ -70,7 +75,7 @@ for column, shown_source in zip(columns, sources):
         emb = embedding(ws, dataset, shown_source)
         with st.spinner(f"{method.upper()} of {len(names):,} points..."):
             coords = project.project(emb, method, dims=dims)
-        groups = groups_for(emb)
+        groups = at_most(groups_for(emb))
         hover = [f"#{i} {html.escape(short_name(n, 40))} · {html.escape(g)}" for i, (n, g) in enumerate(zip(names, groups))]
         title = ("Before training: " if shown_source.run_id is None and compare else "") + shown_source.label
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))

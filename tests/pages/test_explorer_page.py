@@ -47,7 +47,7 @@ def test_a_run_is_mapped_beside_its_untrained_twin(explorer, shapes_run):
     assert not explorer.exception and len(charts(explorer)) == 1
 
 
-@pytest.mark.parametrize("colour", ["label", "cluster", "none"])
+@pytest.mark.parametrize("colour", ["label", "cluster", "folder", "original size", "none"])
 def test_every_colouring_draws(explorer, colour):
     explorer.selectbox(key="explore_colour").set_value(colour).run()
     assert not explorer.exception, explorer.exception

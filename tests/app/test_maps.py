@@ -1,0 +1,43 @@
+"""The map helpers: ids travel in customdata, selections come back as row ids, thumbnails
+spread one per cell, long legends are capped."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.maps import add_thumbnails, at_most, overlay_rows, palette, sample_rows, scatter, selected_rows
+
+
+def test_every_point_carries_its_row_id_whatever_trace_it_is_in():
+    coords = np.arange(20, dtype=np.float32).reshape(10, 2)
+    groups = ["a", "b"] * 5
+    figure = scatter(coords, np.arange(10), groups, [f"#{i}" for i in range(10)], "t", 4, palette(groups))
+    assert [trace.name for trace in figure.data] == ["a", "b"]
+    assert list(figure.data[1].customdata) == [1, 3, 5, 7, 9]
+    assert list(figure.data[1].x) == [2, 6, 10, 14, 18]
+
+
+def test_a_selection_event_gives_row_ids_in_order_without_repeats():
+    event = {"selection": {"points": [{"customdata": 7}, {"customdata": [3]}, {"customdata": 7}, {"x": 1}]}}
+    assert selected_rows(event) == [7, 3]
+    assert selected_rows({"selection": {"points": []}}) == [] and selected_rows(None) == []
+
+
+def test_thumbnails_take_one_point_per_cell():
+    rng = np.random.default_rng(0)
+    coords = rng.uniform(0, 1, (5000, 2)).astype(np.float32)
+    chosen = overlay_rows(coords, np.arange(5000), cells=10)
+    assert 90 <= len(chosen) <= 100  # a 10 x 10 grid over a filled square
+    cells = {tuple((coords[r] // 0.1).astype(int).clip(max=9)) for r in chosen}
+    assert len(cells) == len(chosen)
+    figure = scatter(coords, np.arange(5000), ["x"] * 5000, [""] * 5000, "t", 3, {})
+    add_thumbnails(figure, coords, np.arange(5000), np.zeros((5000, 8, 8, 3), np.uint8), cells=10)
+    assert len(figure.layout.images) == len(chosen)
+
+
+def test_sampling_is_stable_and_long_legends_are_capped():
+    assert np.array_equal(sample_rows(1000, 100), sample_rows(1000, 100))
+    assert len(sample_rows(1000, 100)) == 100 and len(sample_rows(50, 100)) == 50
+    groups = [str(i % 50) for i in range(1000)]
+    capped = at_most(groups, limit=10)
+    assert len(set(capped)) == 10 and "other" in capped
