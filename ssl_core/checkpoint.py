@@ -4,7 +4,8 @@
 optimizer's tensors and the augmentation generator's state; `<run>/checkpoint.json`
 holds the config, the step and the optimizer's hyper-parameters. Both are written
 atomically, the JSON last, so the pair on disk is always a complete checkpoint. Loading
-never unpickles anything.
+never unpickles anything, and fails on missing state except what the method names in
+`optional_state` (state added after older checkpoints were written: it keeps its fresh value).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimize
         raise FileNotFoundError(f"no checkpoint in {run_dir}")
     tensors = load_file(str(run_dir / WEIGHTS))
     model_state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
-    missing = set(_unique(method)) - set(model_state)
+    missing = set(_unique(method)) - set(model_state) - set(getattr(method, "optional_state", ()))
     if missing:
         raise ValueError(f"checkpoint in {run_dir} lacks {sorted(missing)[:3]}")
     method.load_state_dict(model_state, strict=False)

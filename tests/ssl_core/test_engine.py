@@ -1,5 +1,6 @@
 """The training engine: every method with every encoder it accepts takes a real step;
-resume equals not stopping; NaN stops the run with its reason; out of memory halves the
+resume equals not stopping (MoCo's queue included; an older checkpoint without the queue
+resumes with a fresh one); NaN stops the run with its reason; out of memory halves the
 batch; losses match naive references."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
 
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig, Trainer, learning_rate
@@ -128,7 +130,7 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
     assert recorder.steps[-1].progress == 1.0 and recorder.steps[-1].eta_s == 0.0
 
 
-@pytest.mark.parametrize("method_name", ["simclr", "byol"])
+@pytest.mark.parametrize("method_name", ["simclr", "byol", "moco_v2"])
 def test_resume_gives_the_same_state_as_not_stopping(tmp_path, method_name):
     whole = Trainer(config(method=method_name), tiny_images(), None, tmp_path / "whole", Recorder())
     assert whole.run().status == "completed"
@@ -141,6 +143,31 @@ def test_resume_gives_the_same_state_as_not_stopping(tmp_path, method_name):
     assert resumed.run().status == "completed"
     for (name, a), (_, b) in zip(whole.method.state_dict().items(), resumed.method.state_dict().items()):
         assert torch.allclose(a.float(), b.float(), atol=1e-6), name
+
+
+def test_a_moco_checkpoint_without_the_queue_resumes_with_a_fresh_queue(tmp_path):
+    stopped = Trainer(config(method="moco_v2"), tiny_images(), None, tmp_path, Recorder(stop_after=3))
+    assert stopped.run().status == "cancelled"
+    weights = tmp_path / "checkpoint.safetensors"
+    tensors = load_file(weights)
+    assert int(tensors["model.loss.memory_bank.bank_ptr"]) == 3 * 16  # 3 steps of 8 images, 2 keys each
+    old = {k: v for k, v in tensors.items() if not k.startswith("model.loss.memory_bank.")}
+    save_file(old, weights)  # as written before the queue was saved
+
+    resumed = Trainer(config(method="moco_v2"), tiny_images(), None, tmp_path, Recorder())
+    queue = resumed.method.loss.memory_bank
+    fresh = queue.bank.clone()
+    resumed.resume()
+    assert resumed.step == 3
+    assert torch.equal(queue.bank, fresh) and int(queue.bank_ptr) == 0
+    for (name, a), (_, b) in zip(stopped.method.query.state_dict().items(), resumed.method.query.state_dict().items()):
+        assert torch.equal(a, b), name
+    assert resumed.run().status == "completed"
+
+    encoder_weight = next(k for k in old if k.startswith("model.encoder."))
+    save_file({k: v for k, v in old.items() if k != encoder_weight}, weights)
+    with pytest.raises(ValueError, match="lacks"):  # any other missing state still fails
+        Trainer(config(method="moco_v2"), tiny_images(), None, tmp_path, Recorder()).resume()
 
 
 def test_a_nan_stops_the_run_with_its_reason_and_keeps_the_last_checkpoint(tmp_path):
