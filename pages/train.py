@@ -64,19 +64,20 @@ if st.button("Start training", type="primary", icon=":material/play_arrow:"):
         st.error(str(exc.args[0] if exc.args else exc))
 
 
-def curve(series: dict, names: list[str], title: str, height: int = 260) -> go.Figure:
-    """Lines of metric `names` against step; a second metric gets its own y axis on the right."""
+def curve(series: dict, names: list[str], title: str, right: str | None = None, height: int = 260) -> go.Figure:
+    """Lines of the metrics in `names` the run has, against step, on one y axis; `right`, a
+    metric on another scale, gets its own y axis on the right."""
     figure = go.Figure()
-    for index, name in enumerate(names):
-        if name in series:
-            steps, values = series[name]
-            figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
-                                        name=name.replace("_", " "), yaxis="y2" if index else "y"))
+    shown = [name for name in names if name in series]
+    for name in shown + ([right] if right in series else []):
+        steps, values = series[name]
+        figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
+                                    name=name.replace("_", " "), yaxis="y2" if name == right else "y"))
     figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
                          xaxis_title="step", legend=dict(orientation="h", y=-0.3))
-    if len(names) > 1:
-        figure.update_layout(yaxis=dict(title=names[0].replace("_", " ")),
-                             yaxis2=dict(title=names[1].replace("_", " "), overlaying="y", side="right"))
+    if right:
+        figure.update_layout(yaxis=dict(title=" / ".join(name.replace("_", " ") for name in shown)),
+                             yaxis2=dict(title=right.replace("_", " "), overlaying="y", side="right"))
     return figure
 
 
@@ -102,8 +103,9 @@ def live_panel(run_id: str, ticking: bool) -> None:
     series = jobs.metrics(ws, run_id)
     charts = st.columns(2)
     charts[0].plotly_chart(curve(series, ["loss"], "Training loss"), key=f"loss_{run_id}")
-    charts[1].plotly_chart(curve(series, ["embedding_std", "effective_rank"],
-                                 "Collapse monitor (falling = warning)"), key=f"health_{run_id}")
+    # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
+    charts[1].plotly_chart(curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
+                                 right="effective_rank"), key=f"health_{run_id}")
     if "knn_accuracy" in series:
         knn = curve(series, ["knn_accuracy"], "Online kNN accuracy (labels used only here)")
         classes = len(ws.label_counts(ws.dataset(run["dataset"])))

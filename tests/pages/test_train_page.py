@@ -269,6 +269,24 @@ def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, sta
     assert started == []
 
 
+def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_reports_it(page, ws):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", method="byol", epochs=1))
+    set_run(ws, run_id, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=4, total_steps=10)
+    writer = jobs.JobReporter(ws, run_id)  # what BYOL's worker writes: output_std every step
+    for step in range(1, 5):
+        writer.on_metrics(step, {"loss": -1.0, "output_std": 1.0 - step / 10}
+                          | ({"embedding_std": 0.9, "effective_rank": 20.0} if step % 2 == 0 else {}))
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    title = "Collapse monitor (falling = warning)"
+    assert charts(page)[title] == {"embedding std": [2, 4], "output std": [1, 2, 3, 4], "effective rank": [2, 4]}
+    health = figures(page)[title]
+    assert [trace.get("yaxis", "y") for trace in health["data"]] == ["y", "y", "y2"]  # both spreads on one scale
+    assert array(health["data"][1]["y"]) == pytest.approx([0.9, 0.8, 0.7, 0.6])
+    assert health["layout"]["yaxis"]["title"]["text"] == "embedding std / output std"
+
+
 def test_cancel_a_queued_run(page, ws, started):
     run_id = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
     page.run()
