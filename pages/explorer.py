@@ -8,6 +8,7 @@ import html
 import numpy as np
 import streamlit as st
 
+from app.hover_thumbnails import hover_thumbnails
 from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source
 from app.state import workspace
@@ -81,8 +82,10 @@ for column, shown_source in zip(columns, sources):
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
         if thumbnails_on:
             add_thumbnails(figure, coords, sampled, thumbnails)
-        event = st.plotly_chart(figure, key=f"map_{shown_source.key}_{method}_{dims}", on_select="rerun",
-                                selection_mode=("points", "box", "lasso"), width="stretch")
+        chart_key = f"map_{shown_source.key}_{method}_{dims}"
+        event = st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                                width="stretch")
+        hover_thumbnails(chart_key, dataset.id, thumbnails, sampled)
         selections += [r for r in selected_rows(event) if r not in selections]
 
 if selections:

@@ -1,5 +1,5 @@
-"""In a real browser: the Embedding Explorer draws a UMAP map of the demo shapes, a box
-selection on it shows the selected images, and the Retrieval page answers a query with
+"""In a real browser: the Embedding Explorer draws a UMAP map of the demo shapes, hovering a
+point shows its thumbnail, a box selection on it shows the selected images, and the Retrieval page answers a query with
 neighbours and their cosine scores. Screenshots are kept."""
 
 from __future__ import annotations
@@ -24,7 +24,22 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     plot.locator(".scattergl, canvas").first.wait_for(state="attached", timeout=SLOW)
     assert plot.locator(".legendtext").count() == 5  # the hidden shape labels: circle, cross, square, star, triangle
     assert plot.locator(".layer-above image").count() >= 15  # thumbnails laid on the map
+    # hovering a point shows its thumbnail beside the cursor (the hover label has its name)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').sslHoverAttached === true",
+                           timeout=SLOW)
+    x, y = plot.evaluate(
+        """gd => { const trace = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+                   const box = gd.getBoundingClientRect();
+                   return [xa.l2p(trace.x[0]) + xa._offset + box.left, ya.l2p(trace.y[0]) + ya._offset + box.top]; }""")
+    page.mouse.move(x - 15, y - 15)
+    page.mouse.move(x, y, steps=5)
+    tip = page.locator("#ssl-hover-thumbnail")
+    tip.wait_for(state="visible", timeout=SLOW)
+    hovered = plot.evaluate("gd => gd._hoverdata[0].customdata")  # the point plotly's label names
+    assert tip.get_attribute("data-row") == str(hovered[0] if isinstance(hovered, list) else hovered)
+    assert tip.evaluate("t => t.style.backgroundImage").startswith('url("data:image/jpeg;base64,')
     screenshot(page, "explorer-map")
+    page.mouse.move(5, 5)
 
     plot.hover()
     chart.locator("[data-title='Box Select']").click()
