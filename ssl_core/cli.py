@@ -263,10 +263,15 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
 def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
     """Every metric of the Evaluate page as JSON (label-based keys null without labels)."""
     from . import embed
+    from .evaluate.report import EvaluateConfig, report
     from .evaluate.stored import evaluate
 
     source = embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
-    _print(evaluate(ws, args.dataset, source, progress=StderrProgress("evaluating")))
+    progress = StderrProgress("evaluating")
+    if args.k == EvaluateConfig.k:  # the page's settings: the kept report serves both
+        _print(evaluate(ws, args.dataset, source, progress=progress))
+    else:
+        _print(report(ws, args.dataset, source, progress=progress, config=EvaluateConfig(k=args.k)))
     return 0
 
 
@@ -350,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="kNN, linear probe, label efficiency, health, shortcut check")
     _source_arguments(evaluate)
+    evaluate.add_argument("-k", type=int, default=20, help="neighbours in the kNN vote (default 20)")
     evaluate.set_defaults(run_command=cmd_evaluate)
 
     warmup = commands.add_parser("warmup", help="compile UMAP once, so the first map of a new process is quick")

@@ -70,3 +70,18 @@ def test_a_run_or_untrained_is_required_and_unknown_parts_are_named(trained, tmp
                str(tmp_path / "x"))
     assert done.returncode == 1 and "no export part 'weights'" in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_evaluate_prints_every_metric_and_keeps_the_report(trained):
+    keys = {"knn_accuracy", "linear_probe_accuracy", "label_efficiency", "alignment", "uniformity", "effective_rank"}
+    done = cli(trained.ws, "evaluate", "--run", trained.run, "--dataset", "tiny")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert keys <= set(report) and all(report[key] is not None for key in keys)
+    assert 0 <= report["knn_accuracy"] <= 1 and report["source"]["run_id"] == trained.run
+    assert "evaluating" in done.stderr
+    again = cli(trained.ws, "evaluate", "--run", trained.run, "--dataset", "tiny")
+    assert json.loads(again.stdout) == report  # the kept report, not a new draw
+    other_k = cli(trained.ws, "evaluate", "--untrained", "--image-size", "16", "--dataset", "tiny", "-k", "3")
+    assert other_k.returncode == 0, other_k.stderr
+    assert json.loads(other_k.stdout)["config"]["k"] == 3
