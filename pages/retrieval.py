@@ -3,8 +3,6 @@ an upload), for one encoder or two side by side; and near-duplicate pairs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
@@ -92,14 +90,14 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
 
 
 @st.cache_data(show_spinner="Comparing every image with its neighbours...", max_entries=16)
-def _pairs(folder: str, made: float, threshold: float) -> list[tuple[int, int, float]]:
-    """near_duplicates of the embedding in `folder` (as it was at time `made`)."""
-    return index.near_duplicates(embed.Embedding(dataset, source, Path(folder)).vectors, threshold, limit=30)
+def _pairs(folder: str, made: float, threshold: float, _vectors: np.ndarray) -> list[tuple[int, int, float]]:
+    """near_duplicates of `_vectors`, cached by their embedding's folder and time (not hashed)."""
+    return index.near_duplicates(_vectors, threshold, limit=30)
 
 
 def near_duplicates(emb: embed.Embedding, threshold: float) -> list[tuple[int, int, float]]:
     """The 30 closest pairs above `threshold`, computed once per embedding and threshold."""
-    return _pairs(str(emb.folder), (emb.folder / embed.FEATURES).stat().st_mtime, threshold)
+    return _pairs(str(emb.folder), (emb.folder / embed.FEATURES).stat().st_mtime, threshold, emb.vectors)
 
 
 st.divider()
