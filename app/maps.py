@@ -39,7 +39,8 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
                                           **common))
         else:
             figure.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1], **common))
-    figure.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=40, b=10), dragmode="lasso",
+    figure.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=40, b=10),  # no dragmode: Streamlit
+                         # then pans and a click selects one point; box and lasso are in the toolbar
                          legend=dict(itemsizing="constant"), uirevision=title)
     if not three_d:
         figure.update_xaxes(showticklabels=False, title=None)

@@ -23,7 +23,8 @@ ws = workspace()
 st.title("Embedding Explorer")
 st.caption("Every dot is one image, placed so that images the encoder finds similar sit close "
            "together. A good encoder groups images by what they show; an untrained one mostly "
-           "by colour and brightness. Drag a box or lasso around points to see their images.")
+           "by colour and brightness. Hover a dot to see its image; click one, or pick box or lasso in the "
+           "chart's toolbar and drag around several, to list them below.")
 
 top = st.columns([1, 2, 1])
 dataset = pick_dataset(top[0], ws, "explore_dataset")
@@ -94,8 +95,11 @@ if selections:
         st.caption(f"Showing the first {GALLERY_LIMIT}.")
     picked = sorted(selections)[:GALLERY_LIMIT]  # dataset order, not trace by trace
     gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
+    if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
+        st.session_state.update(retrieval_dataset=dataset.name, retrieval_query=selections[0])
+        st.switch_page("../pages/retrieval.py")
 else:
-    st.caption("Select points (box or lasso; click for one) to see their images here. "
+    st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here. "
                + ("The 3-D view rotates with the mouse; selection works in 2-D." if dims == 3 else ""))
 
 st.divider()

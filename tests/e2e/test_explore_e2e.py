@@ -39,6 +39,21 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     assert tip.get_attribute("data-row") == str(hovered[0] if isinstance(hovered, list) else hovered)
     assert tip.evaluate("t => t.style.backgroundImage").startswith('url("data:image/jpeg;base64,')
     screenshot(page, "explorer-map")
+
+    # a click selects that one image, and "Find images like" opens it as the Retrieval query
+    page.mouse.click(x, y)
+    page.get_by_role("heading", name="1 selected image(s)").wait_for(timeout=SLOW)
+    find = page.get_by_role("button", name=re.compile(r"^Find images like #\d+$"))
+    clicked = int(find.inner_text().rsplit("#", 1)[1])
+    find.click()
+    page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
+    page.get_by_text(re.compile(r"_%04d\.png$" % clicked)).first.wait_for(timeout=SLOW)  # the query's caption
+    page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
+    page.go_back()
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=SLOW)
+    plot = chart.locator(".js-plotly-plot")
+    plot.locator(".scattergl, canvas").first.wait_for(state="attached", timeout=SLOW)
     page.mouse.move(5, 5)
 
     plot.hover()
