@@ -58,11 +58,18 @@ sampled = sample_rows(dataset.image_count, shown)
 sources = [embed.baseline_of(source), source] if compare else [source]
 
 
+@st.cache_data(show_spinner="k-means...", max_entries=16)
+def _clusters(folder: str, made: float, k: int, _vectors: np.ndarray) -> np.ndarray:
+    """k-means of an embedding's vectors, cached by its folder and time (the vectors are not hashed)."""
+    return index.kmeans(_vectors, k)
+
+
 def groups_for(emb: embed.Embedding) -> list[str]:
+    """The colour group of every image, as the "Colour by" picker says."""
     if colour_by == "label":
         return labels
     if colour_by == "cluster":
-        return [f"cluster {c}" for c in index.kmeans(emb.vectors, clusters)]
+        return [f"cluster {c}" for c in _clusters(str(emb.folder), emb.made, clusters, emb.vectors)]
     if colour_by == "folder":
         return [name.rsplit("/", 1)[0] if "/" in name else "(top)" for name in names]
     if colour_by == "original size":

@@ -97,7 +97,7 @@ def _pairs(folder: str, made: float, threshold: float, _vectors: np.ndarray) -> 
 
 def near_duplicates(emb: embed.Embedding, threshold: float) -> list[tuple[int, int, float]]:
     """The 30 closest pairs above `threshold`, computed once per embedding and threshold."""
-    return _pairs(str(emb.folder), (emb.folder / embed.FEATURES).stat().st_mtime, threshold, emb.vectors)
+    return _pairs(str(emb.folder), emb.made, threshold, emb.vectors)
 
 
 st.divider()

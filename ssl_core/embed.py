@@ -135,6 +135,11 @@ class Embedding:
         return np.load(self.folder / FEATURES, mmap_mode="r")
 
     @property
+    def made(self) -> float:
+        """When the features were written: with `folder`, a cache key for what is derived from them."""
+        return (self.folder / FEATURES).stat().st_mtime
+
+    @property
     def mean(self) -> np.ndarray:
         """float32 (D,): the dataset's mean feature."""
         return np.asarray(self.features, dtype=np.float64).mean(axis=0).astype(np.float32)
