@@ -23,7 +23,8 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, embed.Encod
                 source = embed.from_run(ws, run["id"])
             except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
                 continue
-            choices[f"{run['id']} · {run['method']} · {run['encoder']} ({run['status']})"] = source
+            # no status in the label: it changes while a page keeps the label selected
+            choices[f"{run['id']} · {run['method']} · {run['encoder']}"] = source
     for name in ENCODERS:
         choices[f"untrained {name}"] = embed.untrained(name, UNTRAINED_SIDE)
     return choices

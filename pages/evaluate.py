@@ -28,8 +28,12 @@ top = st.columns([1, 3])
 dataset = pick_dataset(top[0], ws, "evaluate_dataset")
 choices = source_choices(ws, dataset)
 trained = [label for label, source in choices.items() if source.run_id]
-chosen = top[1].multiselect("Encoders to judge", list(choices), default=trained[:1] or list(choices)[:1],
-                            key=f"evaluate_sources_{dataset.id}",
+picked = f"evaluate_sources_{dataset.id}"
+default = trained[:1] or list(choices)[:1]
+if picked in st.session_state:  # keep the choice, less any run deleted since
+    st.session_state[picked] = [label for label in st.session_state[picked] if label in choices]
+    default = None  # the kept choice rules (a default beside it would warn)
+chosen = top[1].multiselect("Encoders to judge", list(choices), default=default, key=picked,
                             help="Pick two or more runs to compare methods or settings on the same data.")
 if not chosen:
     st.info("Pick at least one encoder.")
@@ -112,7 +116,8 @@ if labelled:
     shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
     left.plotly_chart(go.Figure(go.Heatmap(
         z=shares, x=confusion["classes"], y=confusion["classes"], colorscale="Blues", zmin=0, zmax=1,
-        text=matrix.astype(int), texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
+        text=matrix.astype(int), texttemplate="%{text}",
+        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
         layout=dict(title="Confusion matrix of the linear probe (rows: true class)", height=420,
                     yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10))),
         key="evaluate_confusion")
@@ -131,6 +136,7 @@ for label, report in done.items():
     with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
         for example in shortcut["evidence"]:
             rows = [example["query"], *example["neighbours"][:8]]
-            swatches = [np.full((SWATCH, thumbnails.shape[2], 3), colour, np.uint8) for colour in example["colours"][:9]]
+            swatches = [np.full((SWATCH, thumbnails.shape[2], 3), colour, np.uint8)
+                        for colour in example["colours"][:9]]
             tiles = [np.concatenate([np.asarray(thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
             st.image(framed(tiles), caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)

@@ -85,7 +85,8 @@ for column, shown_source in zip(columns, sources):
         with st.spinner(f"{method.upper()} of {len(names):,} points..."):
             coords = project.project(emb, method, dims=dims)
         groups = at_most(groups_for(emb))
-        hover = [f"#{i} {html.escape(short_name(n, 40))} · {html.escape(g)}" for i, (n, g) in enumerate(zip(names, groups))]
+        hover = [f"#{i} {html.escape(short_name(name, 40))} · {html.escape(group)}"
+                 for i, (name, group) in enumerate(zip(names, groups))]
         title = ("Before training: " if shown_source.run_id is None and compare else "") + shown_source.label
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
         if thumbnails_on:

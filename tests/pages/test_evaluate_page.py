@@ -63,3 +63,14 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     table = at.dataframe[0].value
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
     assert not any(s.value == "Label efficiency" for s in at.subheader)
+
+
+def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, monkeypatch):
+    root, _ = shapes_run
+    at = open_page(root, monkeypatch)
+    key = f"evaluate_sources_{Workspace(root).dataset('shapes').id}"
+    at.session_state[key] = ["run-gone · simclr · small_cnn", "untrained small_cnn"]
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key=key).value == ["untrained small_cnn"]
+    assert not any("default value" in w.value for w in at.warning)
