@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import checkpoint, jobs
+from .augment import ops
 from .models import ENCODERS, build_encoder
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
 
@@ -106,16 +106,12 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
                      batch_size: int = BATCH_SIZE, device: torch.device | str = "cpu",
                      progress: Progress | None = None) -> np.ndarray:
     """uint8 images (N, S, S, 3) -> float32 features (N, D), in batches on `device`,
-    each batch resized (antialiased) to `image_size` as the trainer does."""
+    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side)."""
     encoder = encoder.to(device)
     chunks = []
     for start in range(0, len(images), batch_size):
         batch = torch.from_numpy(np.array(images[start : start + batch_size], dtype=np.uint8)).to(device)
-        x = batch.permute(0, 3, 1, 2).float() / 255
-        if x.shape[-1] != image_size:
-            x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", antialias=True,
-                              align_corners=False).clamp_(0, 1)
-        chunks.append(encoder(x).float().cpu())
+        chunks.append(encoder(ops.to_float_side(batch, image_size)).float().cpu())
         if progress is not None:
             progress(min(start + batch_size, len(images)), len(images))
     return torch.cat(chunks).numpy().astype(np.float32) if chunks else np.zeros((0, 0), np.float32)

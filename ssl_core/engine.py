@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, distributed
-from .augment import Recipe, make_recipe, recipe_from_dict
+from .augment import Recipe, make_recipe, ops, recipe_from_dict
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .methods import Method, build_method, get_method
 
@@ -222,11 +222,7 @@ class Trainer:
 
     def _resize(self, batch: torch.Tensor) -> torch.Tensor:
         """uint8 (N, S, S, 3) -> float (N, 3, s, s) at the training side, antialiased."""
-        x = batch.permute(0, 3, 1, 2).float() / 255
-        if x.shape[-1] == self.image_size:
-            return x
-        return torch.nn.functional.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
-                                               antialias=True, align_corners=False).clamp_(0, 1)
+        return ops.to_float_side(batch, self.image_size)
 
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.device.type == "cuda" else x

@@ -40,6 +40,19 @@ def to_float(batch_uint8: torch.Tensor) -> torch.Tensor:
     return batch_uint8.permute(0, 3, 1, 2).to(torch.float32).contiguous().div_(255.0)
 
 
+def resize_side(x: torch.Tensor, side: int) -> torch.Tensor:
+    """float (N, 3, S, S) -> (N, 3, side, side), bilinear and antialiased (itself when S
+    is already `side`): the whole image as an encoder sees it, no augmentation."""
+    if x.shape[-1] == side:
+        return x
+    return F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False).clamp_(0, 1)
+
+
+def to_float_side(batch_uint8: torch.Tensor, side: int) -> torch.Tensor:
+    """uint8 (N, S, S, 3) -> float (N, 3, side, side) in [0, 1] (to_float, resize_side)."""
+    return resize_side(to_float(batch_uint8), side)
+
+
 def to_uint8(batch: torch.Tensor) -> torch.Tensor:
     """float (N, 3, H, W) in [0, 1] -> uint8 (N, H, W, 3)."""
     return batch.clamp(0, 1).mul(255).round_().to(torch.uint8).permute(0, 2, 3, 1)

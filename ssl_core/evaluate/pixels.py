@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from ..augment.ops import LUMA, to_float
+from ..augment.ops import LUMA, resize_side, to_float
 
 BATCH = 512  # images converted to float at a time
 HISTOGRAM_BINS = 4  # per channel: a joint colour histogram of 4^3 = 64 cells
@@ -26,12 +25,7 @@ def per_batch(images: np.ndarray, compute: Callable[[torch.Tensor], torch.Tensor
 def resized(images: np.ndarray, side: int) -> np.ndarray:
     """uint8 images (N, S, S, 3) -> float32 (N, 3, side, side) in [0, 1], resized
     (antialiased) as the encoders see them."""
-    def shrink(x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-1] == side:
-            return x
-        return F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False).clamp_(0, 1)
-
-    return per_batch(images, shrink)
+    return per_batch(images, lambda x: resize_side(x, side))
 
 
 def raw_pixels(images: np.ndarray, side: int = 16) -> np.ndarray:
