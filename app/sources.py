@@ -20,7 +20,7 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, embed.Encod
     for run in jobs.list_runs(ws):
         if run["dataset"] == dataset.name and run["checkpoint"]:
             try:
-                source = embed.from_run(ws, run["id"])
+                source = embed.from_run(ws, run)  # the row: no second look-up per run
             except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
                 continue
             # no status in the label: it changes while a page keeps the label selected

@@ -178,12 +178,18 @@ def cmd_worker(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _embedding(ws: Workspace, args: argparse.Namespace):
-    """The embedding that --run R or --untrained names, for --dataset D (computed if needed)."""
+def _source(ws: Workspace, args: argparse.Namespace):
+    """The encoder that --run R or --untrained (with --encoder and --image-size) names."""
     from . import embed
 
-    source = embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
-    return embed.embed(ws, args.dataset, source, progress=StderrProgress("embedding"))
+    return embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+
+
+def _embedding(ws: Workspace, args: argparse.Namespace):
+    """The embedding of --dataset D by `_source` (computed if needed)."""
+    from . import embed
+
+    return embed.embed(ws, args.dataset, _source(ws, args), progress=StderrProgress("embedding"))
 
 
 def cmd_embed(ws: Workspace, args: argparse.Namespace) -> int:
@@ -262,11 +268,10 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
     """Every metric of the Evaluate page as JSON (label-based keys null without labels)."""
-    from . import embed
     from .evaluate.report import EvaluateConfig, report
     from .evaluate.stored import evaluate
 
-    source = embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+    source = _source(ws, args)
     progress = StderrProgress("evaluating")
     if args.k == EvaluateConfig.k:  # the page's settings: the kept report serves both
         _print(evaluate(ws, args.dataset, source, progress=progress))

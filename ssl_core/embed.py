@@ -20,6 +20,7 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -64,13 +65,14 @@ def untrained(encoder: str = "small_cnn", image_size: int = 32) -> EncoderSource
     return EncoderSource(encoder, int(image_size))
 
 
-def from_run(ws: Workspace, run_id: str) -> EncoderSource:
-    """The encoder of run `run_id`, as its last checkpoint has it."""
-    run = jobs.get_run(ws, run_id)
-    meta = checkpoint.read_meta(jobs.run_dir(ws, run_id))
+def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
+    """The encoder of a run (its id, or its row from jobs.list_runs when the caller has it),
+    as its last checkpoint has it."""
+    row = jobs.get_run(ws, run) if isinstance(run, str) else run
+    meta = checkpoint.read_meta(jobs.run_dir(ws, row["id"]))
     if meta is None:
-        raise WorkspaceError(f"run {run_id!r} has no checkpoint yet; wait for its first one")
-    return EncoderSource(run["encoder"], int(meta["image_size"]), run_id)
+        raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
+    return EncoderSource(row["encoder"], int(meta["image_size"]), row["id"])
 
 
 def baseline_of(source: EncoderSource) -> EncoderSource:
@@ -135,18 +137,18 @@ class Embedding:
         """When the features were written: with `folder`, a cache key for what is derived from them."""
         return (self.folder / FEATURES).stat().st_mtime
 
-    @property
+    @cached_property
     def mean(self) -> np.ndarray:
-        """float32 (D,): the dataset's mean feature."""
-        return np.asarray(self.features, dtype=np.float64).mean(axis=0).astype(np.float32)
+        """float32 (D,): the dataset's mean feature (computed once per Embedding)."""
+        return self.features.mean(axis=0, dtype=np.float64).astype(np.float32)
 
-    @property
+    @cached_property
     def vectors(self) -> np.ndarray:
         """The features centred on the dataset's mean, float32 (N, D): what maps, indexes
         and similarity scores use. Encoder outputs after a ReLU and pooling all point into
         one narrow cone (cosine 0.99+ between any two images of the demo shapes), so raw
         cosines say little; centred, they spread over [-1, 1] and keep the ranking's sense."""
-        return self.centre(self.features)
+        return self.centre(self.features)  # computed once per Embedding
 
     def centre(self, features: np.ndarray) -> np.ndarray:
         """Features of any images (Q, D) by this encoder, shifted as `vectors` are."""
