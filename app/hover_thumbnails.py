@@ -14,7 +14,8 @@ import io
 
 import numpy as np
 import streamlit as st
-from PIL import Image
+
+from ssl_core.export import thumbnail_grid
 
 HOVER_LIMIT = 10_000  # points whose thumbnail shows on hover (a larger sprite gets slow to send)
 SHOWN_SIDE = 112  # px of the thumbnail beside the cursor
@@ -73,11 +74,7 @@ _COMPONENT = st.components.v2.component("ssl_lens_hover_thumbnails", html="<span
 def _sprite(dataset_id: str, rows: tuple[int, ...], cell: int, _thumbnails: np.ndarray) -> tuple[str, int]:
     """The thumbnails of `rows` as one JPEG grid (a data URI) and its column count; cached
     by dataset and rows (the memory-mapped thumbnails themselves are not hashed)."""
-    columns = max(1, int(np.ceil(np.sqrt(len(rows)))))
-    grid = Image.new("RGB", (columns * cell, -(-len(rows) // columns) * cell), "white")
-    for slot, row in enumerate(rows):
-        tile = Image.fromarray(np.asarray(_thumbnails[row])).resize((cell, cell), Image.Resampling.BILINEAR)
-        grid.paste(tile, ((slot % columns) * cell, (slot // columns) * cell))
+    grid, columns = thumbnail_grid([_thumbnails[row] for row in rows], cell)
     buffer = io.BytesIO()
     grid.save(buffer, "JPEG", quality=85)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode(), columns

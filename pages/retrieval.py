@@ -68,6 +68,13 @@ st.subheader("Query")
 st.image(framed(query_image[None])[0], caption=escape_markdown(short_name(query_name, 40)), width=128)
 
 
+@st.cache_resource(show_spinner="Loading the index...", max_entries=8)
+def _index(folder: str, made: float, _emb: embed.Embedding):
+    """The embedding's FAISS index, read (and checked) once per embedding, not on every rerun;
+    FAISS searches one index from several sessions safely."""
+    return index.load_or_build(_emb)
+
+
 def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     """(scores (k,), row ids (k,)) of the query's nearest images, the query itself left out."""
     emb = embedding(ws, dataset, shown)
@@ -75,7 +82,7 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
         query = emb.vectors[query_row : query_row + 1]
     else:
         query = emb.centre(embed.compute_features(embed.load_encoder(ws, shown), query_image[None], shown.image_size))
-    scores, ids = index.search(index.load_or_build(emb), query, k + 1)
+    scores, ids = index.search(_index(str(emb.folder), emb.made, emb), query, k + 1)
     keep = (ids[0] >= 0) & (ids[0] != (query_row if query_row is not None else -1))
     return scores[0][keep][:k], ids[0][keep][:k]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,16 +86,24 @@ def map_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     return {"map.csv": table.to_csv(index=False).encode()}
 
 
-def sprite(thumbnails: np.ndarray) -> tuple[bytes, int]:
-    """Thumbnails (N, T, T, 3) as one square PNG grid, row-major, and the cell side used
-    (shrunk so the sprite stays within TensorBoard's 8192 px)."""
-    count = len(thumbnails)
-    columns = int(np.ceil(np.sqrt(count))) or 1
-    cell = min(thumbnails.shape[1], SPRITE_LIMIT // columns)
+def thumbnail_grid(images: Sequence[np.ndarray], cell: int) -> tuple[Image.Image, int]:
+    """Images (T, T, 3) uint8 resized to `cell` px and laid row-major on a square white grid
+    of ceil(sqrt(N)) columns (TensorBoard's sprite layout; the app's hover sprite too).
+    Returns the grid and its column count."""
+    columns = int(np.ceil(np.sqrt(len(images)))) or 1
     grid = Image.new("RGB", (columns * cell, columns * cell), "white")
-    for i, thumb in enumerate(thumbnails):
-        tile = Image.fromarray(np.asarray(thumb)).resize((cell, cell), Image.Resampling.BILINEAR)
+    for i, image in enumerate(images):
+        tile = Image.fromarray(np.asarray(image)).resize((cell, cell), Image.Resampling.BILINEAR)
         grid.paste(tile, ((i % columns) * cell, (i // columns) * cell))
+    return grid, columns
+
+
+def sprite(thumbnails: np.ndarray) -> tuple[bytes, int]:
+    """Thumbnails (N, T, T, 3) as TensorBoard's sprite PNG, and the cell side used (shrunk
+    so the sprite stays within TensorBoard's 8192 px)."""
+    columns = int(np.ceil(np.sqrt(len(thumbnails)))) or 1
+    cell = min(thumbnails.shape[1], SPRITE_LIMIT // columns)
+    grid, _ = thumbnail_grid(thumbnails, cell)
     buffer = io.BytesIO()
     grid.save(buffer, "PNG")
     return buffer.getvalue(), cell
