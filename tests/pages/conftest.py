@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_builtin
@@ -23,3 +24,16 @@ def shapes_run(tmp_path_factory) -> tuple[Path, str]:
     assert jobs.work(ws, "cpu") == 1 and jobs.get_run(ws, run)["status"] == "completed"
     ws.set_meta("demo_seeded", "1")
     return root, run
+
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+
+
+def open_page(root: Path, page: str, monkeypatch, timeout: float = 300) -> AppTest:
+    """The app over workspace `root`, switched to `page` (e.g. "../pages/explorer.py", as
+    st.navigation names it), drawn without an exception."""
+    monkeypatch.setenv("SSL_WORKSPACE", str(root))
+    at = AppTest.from_file(str(MAIN), default_timeout=timeout).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

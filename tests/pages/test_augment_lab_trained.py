@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import open_page
+
 from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.augment.preview import mae_reconstruction, pair_batch
@@ -17,7 +19,6 @@ from ssl_core.data.ingest import ingest_builtin
 from ssl_core.engine import TrainConfig
 from ssl_core.store import Workspace
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 LAB = "../pages/augment_lab.py"
 
 
@@ -38,11 +39,7 @@ def trained_workspace(tmp_path_factory) -> tuple[Path, str, str]:
 
 @pytest.fixture
 def lab(trained_workspace, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SSL_WORKSPACE", str(trained_workspace[0]))
-    at = AppTest.from_file(str(MAIN), default_timeout=180).run()
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(trained_workspace[0], LAB, monkeypatch, timeout=180)
 
 
 def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):

@@ -3,22 +3,18 @@ happens, on the chosen dataset; PCA and k-means of raw pixels stand beside the t
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+from tests.pages.conftest import open_page
+
 CONCEPTS = "../pages/concepts.py"
 
 
 @pytest.fixture
 def concepts(shapes_run, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
-    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
-    at.switch_page(CONCEPTS).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(shapes_run[0], CONCEPTS, monkeypatch)
 
 
 def test_raw_pixel_pca_and_kmeans_stand_beside_the_trained_map(concepts):

@@ -10,26 +10,23 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import open_page
+
 from ssl_core import embed
 from ssl_core.evaluate.stored import REPORT_FILE
 from ssl_core.store import Workspace
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 EVALUATE = "../pages/evaluate.py"
 
 
-def open_page(root: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SSL_WORKSPACE", str(root))
-    at = AppTest.from_file(str(MAIN), default_timeout=600).run()
-    at.switch_page(EVALUATE).run()
-    assert not at.exception, at.exception
-    return at
+def open_evaluate(root: Path, monkeypatch) -> AppTest:
+    return open_page(root, EVALUATE, monkeypatch, timeout=600)
 
 
 @pytest.mark.slow
 def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     root, run = shapes_run
-    at = open_page(root, monkeypatch)
+    at = open_evaluate(root, monkeypatch)
     press = next(b for b in at.button if b.label.startswith("Evaluate 1 encoder"))
     press.click().run()
     assert not at.exception, at.exception
@@ -43,7 +40,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     report = json.loads(kept.read_text())
     assert set(report["label_efficiency"]["curves"]) == {run, "untrained small_cnn", "raw pixels",
                                                         "supervised from scratch"}
-    again = open_page(root, monkeypatch)  # a later visit shows it without evaluating again
+    again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
     assert again.dataframe[0].value["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
 
@@ -56,7 +53,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     ws = Workspace(tmp_path / "ws")
     ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(30)], name="plain", size=16)
     ws.set_meta("demo_seeded", "1")
-    at = open_page(ws.root, monkeypatch)
+    at = open_evaluate(ws.root, monkeypatch)
     assert any("has no labels" in w.value for w in at.warning)
     next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
     assert not at.exception, at.exception
@@ -67,7 +64,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
 
 def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, monkeypatch):
     root, _ = shapes_run
-    at = open_page(root, monkeypatch)
+    at = open_evaluate(root, monkeypatch)
     key = f"evaluate_sources_{Workspace(root).dataset('shapes').id}"
     at.session_state[key] = ["run-gone · simclr · small_cnn", "untrained small_cnn"]
     at.run()

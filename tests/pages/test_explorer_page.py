@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import open_page
+
 from ssl_core import embed
 from ssl_core.store import Workspace
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 EXPLORER = "../pages/explorer.py"
 
 
 @pytest.fixture
 def explorer(shapes_run, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
-    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
-    at.switch_page(EXPLORER).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(shapes_run[0], EXPLORER, monkeypatch)
 
 
 def charts(at: AppTest) -> list:

@@ -12,20 +12,17 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import open_page
+
 from ssl_core import embed, index
 from ssl_core.store import Workspace
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 RETRIEVAL = "../pages/retrieval.py"
 
 
 @pytest.fixture
 def retrieval(shapes_run, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SSL_WORKSPACE", str(shapes_run[0]))
-    at = AppTest.from_file(str(MAIN), default_timeout=300).run()
-    at.switch_page(RETRIEVAL).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(shapes_run[0], RETRIEVAL, monkeypatch)
 
 
 def galleries(at: AppTest) -> list[list[str]]:
