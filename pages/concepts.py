@@ -74,15 +74,22 @@ st.subheader("Not clustering, not PCA")
 st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
            "same brightness). A self-supervised encoder learned, from the puzzles, which differences do not "
            "matter. Same pictures, coloured by their hidden label where there is one:")
-images = ws.images(dataset)
+
+
+@st.cache_data(show_spinner="Pixels, PCA and k-means...", max_entries=8)
+def pixel_views(dataset_id: str, k: int, _images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PCA map (N, 2) and k-means clusters (N,) of a dataset's raw pixels, once per dataset
+    (ids change when a dataset is replaced; the images themselves are not hashed)."""
+    pixels = raw_pixels(_images)
+    return project.pca(pixels, 2), index.kmeans(pixels, k)
+
+
 rows = ws.image_rows(dataset)
 labels = [row["label"] or "(none)" for row in rows]
 hover = [f"#{i} · {label}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
-with st.spinner("Pixels, PCA and k-means..."):
-    pixels = raw_pixels(images)
-    pixel_map = project.pca(pixels, 2)
-    clusters = [f"cluster {c}" for c in index.kmeans(pixels, max(2, len(set(labels))))]
+pixel_map, cluster_ids = pixel_views(dataset.id, max(2, len(set(labels))), ws.images(dataset))
+clusters = [f"cluster {c}" for c in cluster_ids]
 trained = next((source for source in source_choices(ws, dataset).values() if source.run_id), None)
 
 
