@@ -116,10 +116,11 @@ st.caption("Take the encoder and what it made elsewhere: the encoder (safetensor
            "snippet), the embeddings (.npy, CSV and Parquet with file names), the FAISS index, the 2-D map, "
            "and the TensorBoard Projector files (vectors, metadata, sprite).")
 parts = st.multiselect("Parts", list(export.PARTS), default=list(export.PARTS), key="explore_export_parts")
-bundle_key = f"explore_export_{dataset.id}_{source.key}_{'-'.join(parts)}"
+current = embedding(ws, dataset, source)  # already made above: a look-up
+bundle_key = f"explore_export_{dataset.id}_{source.key}_{current.made}_{'-'.join(parts)}"  # a new checkpoint: a new zip
 if st.button("Prepare the download", icon=":material/archive:", disabled=not parts):
     with st.spinner("Collecting the files..."):
-        st.session_state[bundle_key] = export.to_zip(export.export(ws, embedding(ws, dataset, source), parts))
+        st.session_state[bundle_key] = export.to_zip(export.export(ws, current, parts))
 if bundle_key in st.session_state:
     st.download_button("Download zip", st.session_state[bundle_key], icon=":material/download:",
                        file_name=f"{dataset.name}-{source.key}.zip", mime="application/zip")

@@ -64,7 +64,9 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
     explorer.button[[b.label for b in explorer.button].index("Prepare the download")].click().run()
     assert not explorer.exception, explorer.exception
     root, run = shapes_run
-    bundle = explorer.session_state[f"explore_export_{Workspace(root).dataset('shapes').id}_{run}_embeddings-projector"]
+    ws = Workspace(root)
+    made = embed.cached(ws, ws.dataset("shapes"), embed.from_run(ws, run)).made
+    bundle = explorer.session_state[f"explore_export_{ws.dataset('shapes').id}_{run}_{made}_embeddings-projector"]
     names = set(zipfile.ZipFile(io.BytesIO(bundle)).namelist())
     assert names == {"embeddings.npy", "embeddings.csv", "embeddings.parquet", "vectors.tsv", "metadata.tsv",
                      "sprite.png", "projector_config.pbtxt"}
