@@ -11,11 +11,14 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import asdict
 
 from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
 from .numba_cache import configure_numba_cache, default_numba_cache
-from .store import Workspace, WorkspaceError
+from .store import Workspace, WorkspaceError, atomic_write_bytes
 
 
 class StderrProgress:
@@ -178,6 +181,15 @@ def cmd_worker(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _writing(out: str) -> Iterator[None]:
+    """Writing the user's --out: a missing or read-only place fails naming it, no traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise ValueError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+
+
 def _source(ws: Workspace, args: argparse.Namespace):
     """The encoder that --run R or --untrained (with --encoder and --image-size) names."""
     from . import embed
@@ -211,7 +223,8 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     if args.out:
         names = [row["name"] for row in ws.image_rows(emb.dataset)]
         table = pd.DataFrame(coords, columns=["x", "y", "z"][: args.dims]).assign(file=names)
-        table.to_csv(args.out, index=False)
+        with _writing(args.out):
+            atomic_write_bytes(Path(args.out), table.to_csv(index=False).encode())
         out = args.out
     _print({"dataset": emb.dataset.name, "source": emb.source.label, "method": args.method,
             "shape": list(coords.shape), "csv": out})
@@ -223,8 +236,6 @@ def _map_params(args: argparse.Namespace) -> dict:
 
 
 def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from . import embed, index
     from .data.decode import RejectedFile, decode_image, square
 
@@ -244,15 +255,14 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from . import export
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     emb = _embedding(ws, args)
     files = export.export(ws, emb, parts)
-    _print({"dataset": emb.dataset.name, "source": emb.source.label,
-            "files": export.to_folder(files, Path(args.out))})
+    with _writing(args.out):
+        written = export.to_folder(files, Path(args.out))
+    _print({"dataset": emb.dataset.name, "source": emb.source.label, "files": written})
     return 0
 
 
@@ -380,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     except (WorkspaceError, KeyError, ValueError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
+
     except KeyboardInterrupt:
         print("\ncancelled; nothing was stored", file=sys.stderr)
         return 130

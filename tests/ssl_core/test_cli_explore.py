@@ -85,3 +85,12 @@ def test_evaluate_prints_every_metric_and_keeps_the_report(trained):
     other_k = cli(trained.ws, "evaluate", "--untrained", "--image-size", "16", "--dataset", "tiny", "-k", "3")
     assert other_k.returncode == 0, other_k.stderr
     assert json.loads(other_k.stdout)["config"]["k"] == 3
+
+
+def test_an_out_path_that_cannot_be_written_is_named_and_nothing_is_lost(trained, tmp_path):
+    missing = tmp_path / "no" / "such" / "map.csv"
+    done = cli(trained.ws, "project", "--untrained", "--dataset", "tiny", "--method", "pca", "--out", str(missing))
+    assert done.returncode == 1 and f"{missing}: cannot write there" in done.stderr
+    assert "Traceback" not in done.stderr and not missing.parent.exists()
+    again = cli(trained.ws, "project", "--untrained", "--dataset", "tiny", "--method", "pca")
+    assert again.returncode == 0 and json.loads(again.stdout)["shape"] == [40, 2]  # the cached map is intact
