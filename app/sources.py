@@ -31,10 +31,15 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, embed.Encod
 
 
 def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key: str,
-                help: str | None = None) -> embed.EncoderSource:
-    """A selectbox of `source_choices`; the newest run comes first."""
+                help: str | None = None, other_than: embed.EncoderSource | None = None) -> embed.EncoderSource:
+    """A selectbox of `source_choices`: the newest run first; with `other_than`, its
+    untrained twin first (else the first other choice), so a comparison starts as before/after."""
     choices = source_choices(ws, dataset)
-    chosen = container.selectbox(label, list(choices), key=f"{key}_{dataset.id}", help=help)
+    labels = list(choices)
+    if other_than is not None:
+        wanted = embed.baseline_of(other_than)
+        labels.sort(key=lambda name: (choices[name] != wanted, choices[name] == other_than))
+    chosen = container.selectbox(label, labels, key=f"{key}_{dataset.id}", help=help)
     return choices[chosen]
 
 

@@ -27,8 +27,8 @@ dataset = pick_dataset(top[0], ws, "retrieval_dataset")
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
 if top[2].toggle("Compare with a second encoder", value=source.run_id is not None, key="retrieval_compare"):
-    other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other",
-                        help="By default the untrained encoder: the baseline.")
+    other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other", other_than=source,
+                        help="By default the first encoder's untrained twin: the baseline.")
 k = int(top[3].number_input("Neighbours", 1, 100, 12, key="retrieval_k"))
 
 rows = ws.image_rows(dataset)

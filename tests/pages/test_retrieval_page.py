@@ -44,7 +44,9 @@ def test_a_picked_image_gets_its_neighbours_from_both_encoders(retrieval, shapes
     first, second = galleries(retrieval)[:2]
     source = embed.from_run(Workspace(root), run)
     assert [c.split(" · ")[0] for c in first] == expected(root, source, 5)
-    assert len(second) == 12  # the second encoder: by default the next choice in the list
+    assert len(second) == 12
+    other = retrieval.selectbox(key=f"retrieval_other_{Workspace(root).dataset('shapes').id}")
+    assert other.value == "untrained small_cnn"  # the second encoder starts as the first's untrained twin
 
 
 def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, shapes_run):
