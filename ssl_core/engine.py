@@ -90,7 +90,8 @@ class Reporter(Protocol):
 
     def on_metrics(self, step: int, metrics: dict[str, float]) -> None: ...
 
-    def on_checkpoint(self, step: int, path: Path) -> None: ...
+    def on_checkpoint(self, step: int, path: Path) -> None:
+        """Called just before the checkpoint of `step` is written to `path`."""
 
     def should_stop(self) -> bool: ...
 
@@ -181,9 +182,10 @@ class Trainer:
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict()}
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS
+        # told first: what was reported up to this step is stored before a resume can start past it
+        self.reporter.on_checkpoint(self.step, self.run_dir / checkpoint.WEIGHTS)
         path = checkpoint.save(self.run_dir, self.method, self.optimizer, self.generator, meta)
         self.last_checkpoint = path
-        self.reporter.on_checkpoint(self.step, path)
         return path
 
     def resume(self) -> None:
