@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import digits, shapes, skimage_patches
+from . import clutter, digits, shapes, skimage_patches
 
 BuiltinImage = tuple[str, np.ndarray, str]
 

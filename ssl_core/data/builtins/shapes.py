@@ -39,6 +39,17 @@ def _polygons(kind: str, cx: float, cy: float, r: float, angle: float) -> list[l
     return [_rotated(ring, cx, cy, angle)]
 
 
+def paint_shape(image: Image.Image, kind: str, cx: float, cy: float, r: float, angle: float,
+                colour: tuple[int, int, int]) -> None:
+    """Draw `kind` filled with `colour` onto `image`, outer radius `r` around (cx, cy)."""
+    pen = ImageDraw.Draw(image)
+    if kind == "circle":
+        pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour)
+    else:
+        for polygon in _polygons(kind, cx, cy, r, angle):
+            pen.polygon(polygon, fill=colour)
+
+
 def draw_shape(kind: str, rng: np.random.Generator, side: int = SIDE) -> np.ndarray:
     """One (side, side, 3) uint8 image of `kind` with random colour, size, place, angle."""
     background = tuple(int(v) for v in rng.integers(0, 256, 3))
@@ -50,12 +61,8 @@ def draw_shape(kind: str, rng: np.random.Generator, side: int = SIDE) -> np.ndar
     r = rng.uniform(0.22, 0.38) * big
     cx, cy = rng.uniform(r, big - r, 2)
     image = Image.new("RGB", (big, big), background)
-    pen = ImageDraw.Draw(image)
-    if kind == "circle":
-        pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour)
-    else:
-        for polygon in _polygons(kind, cx, cy, r, rng.uniform(0, 2 * np.pi)):
-            pen.polygon(polygon, fill=colour)
+    angle = 0.0 if kind == "circle" else rng.uniform(0, 2 * np.pi)  # a circle draws no angle
+    paint_shape(image, kind, cx, cy, r, angle, colour)  # type: ignore[arg-type]
     return np.asarray(image.resize((side, side), Image.Resampling.BOX), dtype=np.uint8)
 
 

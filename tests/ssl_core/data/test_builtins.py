@@ -17,6 +17,8 @@ CLASSES = {  # the hidden labels each built-in promises
     "photos": {"astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field",
                "immunohistochemistry", "retina", "colorwheel"},
     "textures": {"brick", "grass", "gravel", "moon"},
+    "clutter_shapes": {"circle", "square", "triangle", "star", "cross"},
+    "clutter_digits": {str(d) for d in range(10)},
 }
 
 

@@ -1,0 +1,133 @@
+"""Tuning the CPU default: every candidate setting, the same compute, every data set.
+
+For each data set (built-ins, hard cluttered sets included) and each variant (a method,
+encoder, view size, batch, learning rate and recipe), the engine trains for the same
+budget and the learnt features are judged by kNN accuracy (k=20, cosine, leave-one-out,
+all images) beside the same network untrained. The budget is CPU time: the engine's clock
+is swapped for the process's CPU seconds divided by its threads, so a variant run while
+the shared machine is busy gets the compute it would get on a quiet one.
+
+    .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
+        [--variants default,previous] [--workspace DIR]
+
+The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
+the gain. The last line is `ratio: X.XX`: the default's kNN over the previous default's,
+on the data set where the previous default did worst against its untrained twin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ssl_core import engine  # noqa: E402
+from ssl_core.augment import make_recipe, ops  # noqa: E402
+from ssl_core.data.ingest import ingest_builtin  # noqa: E402
+from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
+from ssl_core.evaluate import knn_accuracy  # noqa: E402
+from ssl_core.methods import build_method  # noqa: E402
+from ssl_core.store import Workspace  # noqa: E402
+
+THREADS = 2
+PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small"}, image_size=32,
+                batch_size=128, lr=5e-3)
+
+# name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides)
+VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "previous": PREVIOUS,
+    "size48": dict(PREVIOUS, image_size=48),
+    "size64": dict(PREVIOUS, image_size=64),
+    "crop08": dict(PREVIOUS, recipe={"name": "simclr_small", "crop_min": 0.08}),
+    "crop50": dict(PREVIOUS, recipe={"name": "simclr_small", "crop_min": 0.5}),
+    "vicreg": dict(PREVIOUS, method="vicreg", lr=None),
+    "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
+    "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
+}
+
+
+class Quiet:
+    def on_step(self, state): ...
+    def on_metrics(self, step, values): ...
+    def on_checkpoint(self, step, path): ...
+    def should_stop(self): return False
+
+
+def cpu_clock() -> float:
+    """Seconds of quiet wall time this process's CPU use amounts to."""
+    return time.process_time() / THREADS
+
+
+def load(ws: Workspace, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images (N, S, S, 3) uint8, label codes (N,)) of built-in `name`, imported once."""
+    if name not in {d.name for d in ws.datasets()}:
+        ingest_builtin(ws, name)
+    info = ws.dataset(name)
+    labels = ws.labels(info)
+    classes = sorted(set(labels))
+    return np.array(ws.images(info)), np.array([classes.index(label) for label in labels])
+
+
+@torch.no_grad()
+def knn_of(method: torch.nn.Module, images: np.ndarray, labels: np.ndarray, side: int) -> float:
+    method.eval()
+    data = torch.from_numpy(images)
+    feats = torch.cat([method.features(ops.to_float_side(data[i : i + 256], side))
+                       for i in range(0, len(data), 256)])
+    return knn_accuracy(feats, torch.from_numpy(labels))
+
+
+def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
+    """The variant's TrainConfig; its "recipe" ({"name": ..., overrides}) resolved in full."""
+    settings = dict(variant)
+    recipe = settings.pop("recipe", None)
+    return TrainConfig(dataset="bench", minutes=minutes, checkpoint_every=10**9, monitor_every=10**9,
+                       recipe=None if recipe is None else make_recipe(**recipe).to_dict(), **settings)
+
+
+def trial(images: np.ndarray, labels: np.ndarray, variant: dict[str, Any], minutes: float,
+          run_dir: Path) -> dict[str, float]:
+    config = config_of(variant, minutes)
+    trainer = Trainer(config, images, None, run_dir, Quiet())
+    untrained = knn_of(trainer.method, images, labels, trainer.image_size)
+    trainer.method.train()
+    result = trainer.run()
+    return {"steps": result.steps, "images_per_s": result.images_per_s,
+            "knn": knn_of(trainer.method, images, labels, trainer.image_size), "untrained": untrained}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="CPU budget of each trial")
+    parser.add_argument("--datasets", default="clutter_shapes,clutter_digits,shapes,digits,textures")
+    parser.add_argument("--variants", default="default,previous")
+    parser.add_argument("--workspace", default="/tmp/ssl-tune-ws", help="built-ins are imported here once")
+    args = parser.parse_args()
+    torch.set_num_threads(THREADS)
+    engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
+    ws = Workspace(Path(args.workspace))
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    print(f"{'dataset':16}{'variant':12}{'steps':>7}{'img/s':>7}{'kNN':>7}{'untr.':>7}{'gain':>7}", flush=True)
+    for name in args.datasets.split(","):
+        images, labels = load(ws, name)
+        for variant in args.variants.split(","):
+            r = trial(images, labels, VARIANTS[variant], args.minutes, Path(args.workspace) / "runs" / variant)
+            results[name, variant] = r
+            print(f"{name:16}{variant:12}{r['steps']:>7.0f}{r['images_per_s']:>7.0f}{r['knn']:>7.3f}"
+                  f"{r['untrained']:>7.3f}{r['knn'] - r['untrained']:>+7.3f}", flush=True)
+    if {"default", "previous"} <= set(args.variants.split(",")):
+        worst = min(args.datasets.split(","), key=lambda n: results[n, "previous"]["knn"] - results[n, "previous"]["untrained"])
+        print(f"ratio: {results[worst, 'default']['knn'] / results[worst, 'previous']['knn']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
