@@ -33,6 +33,8 @@ DATASETS: dict[str, BuiltinDataset] = {
                        skimage_patches.make_photos),
         BuiltinDataset("textures", skimage_patches.TEXTURES_DESCRIPTION,
                        skimage_patches.TEXTURES_COUNT, skimage_patches.make_textures),
+        BuiltinDataset("clutter_shapes", clutter.SHAPES_DESCRIPTION, clutter.COUNT, clutter.make_shapes),
+        BuiltinDataset("clutter_digits", clutter.DIGITS_DESCRIPTION, clutter.COUNT, clutter.make_digits),
     )
 }
 
