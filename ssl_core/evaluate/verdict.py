@@ -1,0 +1,102 @@
+"""The one verdict on an encoder: it learned something, nothing yet, or it is worse than
+its untrained twin; a plain sentence quoting the numbers, and a colour to draw it in.
+
+Two kinds of evidence, judged by one rule:
+
+* with labels: kNN accuracy on n labelled images against the untrained twin's on the
+  same images, and against chance (a curve on the chance line is never a result);
+* without labels: `shared`, the share of an image's nearest neighbours in the embedding
+  that are also its nearest by cheap descriptors (raw-pixel thumbnail, colour
+  statistics; see `departure.py`), against the untrained twin's share. An untrained
+  network's neighbours largely follow the pixels; learning moves them away. An
+  embedding whose spread collapsed is never called learned, whatever its neighbours.
+
+A difference counts only beyond `margin`: two standard errors of the difference of two
+proportions measured on n images, at least MIN_MARGIN. A per-image share of k neighbours
+varies no more than a 0/1 outcome, so the same bound holds for `shared`.
+
+The codes are a contract of the CLI's JSON ("verdict"): scripts depend on these words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+LEARNED, NOT_YET, WORSE = "learned", "not_yet", "worse_than_untrained"
+COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
+MIN_MARGIN = 0.03  # no difference below this counts, however many images
+COLLAPSED_STD = 0.1  # embedding_std (about 1 when spread) below this: collapsed
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str  # one of LEARNED, NOT_YET, WORSE
+    text: str  # one plain sentence that quotes the numbers it rests on
+    colour: str  # green, orange or red (Streamlit's colour names)
+
+    def to_json(self) -> dict[str, str]:
+        """{"verdict": code, "verdict_text", "verdict_colour"}: the keys of the CLI's JSON."""
+        return {"verdict": self.code, "verdict_text": self.text, "verdict_colour": self.colour}
+
+
+def _verdict(code: str, text: str) -> Verdict:
+    return Verdict(code, text, COLOURS[code])
+
+
+def margin(p: float, q: float, n: int) -> float:
+    """The smallest difference between proportions `p` and `q`, each measured on `n`
+    images, that noise alone rarely gives: max(MIN_MARGIN, 2 sqrt((p(1-p) + q(1-q)) / n))."""
+    return max(MIN_MARGIN, 2 * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
+
+
+def from_knn(knn: float, untrained: float, n: int, classes: int) -> Verdict:
+    """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
+    the same `n` labelled images of `classes` classes."""
+    chance = 1 / max(classes, 1)
+    numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for the untrained network "
+               f"(chance {chance:.1%}, {n} labelled images")
+    bar = max(untrained, chance)
+    if knn >= bar + margin(knn, bar, n):
+        return _verdict(LEARNED, f"Learned something: {numbers}), more than the "
+                                 f"{margin(knn, bar, n):.1%} that noise alone could give.")
+    if knn <= untrained - margin(knn, untrained, n):
+        return _verdict(WORSE, f"Worse than untrained: {numbers}); training lost more than the "
+                               f"{margin(knn, untrained, n):.1%} that noise alone could explain.")
+    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), not above "
+                             f"{'chance' if chance >= untrained else 'the untrained network'} by more than "
+                             f"the {margin(knn, bar, n):.1%} that noise alone could give.")
+
+
+def from_neighbours(shared: float, untrained: float, n: int, spread: float) -> Verdict:
+    """Verdict without labels, from `shared` (see the module doc) against the untrained
+    twin's `untrained`, both over the same `n` images, and the embedding's `spread`
+    (embedding_std)."""
+    numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
+               f"against {untrained:.1%} for the untrained network ({n} images")
+    if spread < COLLAPSED_STD:
+        return _verdict(WORSE, f"Worse than untrained: the embedding collapsed (spread {spread:.2f}, "
+                               f"about 1 when healthy), so its neighbours mean nothing.")
+    tolerance = margin(shared, untrained, n)
+    if shared <= untrained - tolerance:
+        return _verdict(LEARNED, f"Learned something beyond pixels and colour: {numbers}), "
+                                 f"more than the {tolerance:.1%} that noise alone could give.")
+    if shared >= untrained + tolerance:
+        return _verdict(WORSE, f"Worse than untrained: {numbers}); the embedding follows cheap "
+                               f"pixel and colour cues more than the untrained network does.")
+    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), within the {tolerance:.1%} that "
+                             f"noise alone could give.")
+
+
+def from_metrics(metrics: Mapping[str, float], classes: int) -> Verdict:
+    """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
+    knn_untrained with labels, else pixel_shared, pixel_shared_untrained and
+    embedding_std; probe_size); not yet while they are not all measured."""
+    if {"probe_size", "knn_accuracy", "knn_untrained"} <= set(metrics):
+        return from_knn(metrics["knn_accuracy"], metrics["knn_untrained"], int(metrics["probe_size"]), classes)
+    if {"probe_size", "pixel_shared", "pixel_shared_untrained", "embedding_std"} <= set(metrics):
+        return from_neighbours(metrics["pixel_shared"], metrics["pixel_shared_untrained"],
+                               int(metrics["probe_size"]), metrics["embedding_std"])
+    return _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the "
+                             "untrained network.")

@@ -1,0 +1,95 @@
+"""The verdict: learned / not yet / worse than untrained, with labels (kNN against the
+untrained twin and chance) and without (neighbours shared with cheap descriptors), only
+beyond the noise of the images it was measured on; and `shared` on planted embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ssl_core.evaluate.departure import cheap_neighbours, shared
+from ssl_core.evaluate.pixels import raw_pixels
+from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, WORSE, from_knn, from_metrics, from_neighbours,
+                                       margin)
+
+
+def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
+    assert (LEARNED, NOT_YET, WORSE) == ("learned", "not_yet", "worse_than_untrained")
+    assert COLOURS == {"learned": "green", "not_yet": "orange", "worse_than_untrained": "red"}
+    assert from_knn(0.74, 0.27, 1024, 5).to_json() == {
+        "verdict": "learned", "verdict_colour": "green", "verdict_text": from_knn(0.74, 0.27, 1024, 5).text}
+
+
+def test_the_margin_is_two_standard_errors_of_a_difference_with_a_floor():
+    assert margin(0.5, 0.5, 100) == pytest.approx(2 * np.sqrt(0.5 / 100))  # 0.141
+    assert margin(0.5, 0.5, 1_000_000) == 0.03  # the floor, however many images
+    assert margin(0.1, 0.1, 1024) == 0.03
+    assert margin(0.5, 0.3, 1024) > margin(0.5, 0.3, 4096)
+
+
+def test_with_labels_a_clear_gain_over_the_untrained_network_is_learned_and_quoted():
+    verdict = from_knn(0.74, 0.265, 1024, 5)  # the built-in shapes: a trained run, its untrained twin
+    assert (verdict.code, verdict.colour) == (LEARNED, "green")
+    for number in ("74.0%", "26.5%", "20.0%", "1024"):
+        assert number in verdict.text
+
+
+@pytest.mark.parametrize("knn, untrained, classes, why", [
+    (0.10, 0.10, 10, "chance"),  # a flat curve on the chance line
+    (0.11, 0.04, 10, "chance"),  # far above a poor untrained network, yet not above chance
+    (0.165, 0.143, 10, "the untrained network"),  # a gain noise alone gives on 1024 images
+    (0.256, 0.265, 5, "the untrained network"),  # shapes after 42 steps
+])
+def test_with_labels_a_gain_within_noise_or_on_the_chance_line_is_not_yet(knn, untrained, classes, why):
+    verdict = from_knn(knn, untrained, 1024, classes)
+    assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
+    assert verdict.text.startswith("Nothing learned yet") and f"not above {why} by more than" in verdict.text
+
+
+def test_with_labels_a_loss_beyond_noise_is_worse_than_untrained():
+    verdict = from_knn(0.08, 0.143, 1800, 10)
+    assert (verdict.code, verdict.colour) == (WORSE, "red")
+    assert "8.0%" in verdict.text and "14.3%" in verdict.text and "1800" in verdict.text
+    # the issue's run on 1,800 cluttered photos: 2.3 points below, within the 3-point floor, never green
+    assert from_knn(0.12, 0.143, 1800, 10).code == NOT_YET
+
+
+def test_without_labels_moving_away_from_the_pixels_is_learned_towards_them_worse():
+    learned = from_neighbours(0.05, 0.20, 1024, spread=0.6)
+    assert (learned.code, learned.colour) == (LEARNED, "green") and "5.0%" in learned.text and "20.0%" in learned.text
+    assert from_neighbours(0.19, 0.20, 1024, spread=0.6).code == NOT_YET
+    worse = from_neighbours(0.40, 0.20, 1024, spread=0.6)
+    assert (worse.code, worse.colour) == (WORSE, "red") and "more than the untrained network" in worse.text
+
+
+def test_without_labels_a_collapsed_embedding_is_never_learned():
+    verdict = from_neighbours(0.01, 0.20, 1024, spread=0.02)  # neighbours of one point are arbitrary
+    assert (verdict.code, verdict.colour) == (WORSE, "red") and "collapsed" in verdict.text
+
+
+def test_from_metrics_reads_the_engine_names_and_waits_for_them():
+    waiting = from_metrics({"loss": 4.0, "knn_accuracy": 0.9}, classes=5)  # no baseline measured
+    assert waiting.code == NOT_YET and waiting.text.startswith("Nothing to judge yet")
+    labelled = {"probe_size": 1024.0, "knn_untrained": 0.265, "knn_accuracy": 0.74, "embedding_std": 0.6}
+    assert from_metrics(labelled, classes=5) == from_knn(0.74, 0.265, 1024, 5)
+    unlabelled = {"probe_size": 500.0, "pixel_shared_untrained": 0.2, "pixel_shared": 0.45, "embedding_std": 0.6}
+    assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 0.6)
+
+
+def blobs(n: int = 300, seed: int = 0) -> np.ndarray:
+    """Images (n, 16, 16, 3): a random background colour each, noise on top."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 40, (n, 16, 16, 3)) + rng.integers(0, 200, (n, 1, 1, 3))
+    return images.astype(np.uint8)
+
+
+def test_shared_is_high_for_an_embedding_of_the_pixels_and_near_chance_for_an_unrelated_one():
+    images = blobs()
+    cheap = cheap_neighbours(images, k=10)
+    assert len(cheap) == 2 and cheap[0].shape == (300, 10)
+    assert shared(raw_pixels(images, 8), cheap) > 0.5
+    unrelated = shared(torch.randn(300, 32, generator=torch.Generator().manual_seed(0)), cheap)
+    assert unrelated < 3 * 10 / 299
+    queries = np.arange(0, 300, 3)
+    assert shared(raw_pixels(images, 8), cheap_neighbours(images, 10, queries), queries) > 0.5
