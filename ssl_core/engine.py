@@ -5,8 +5,11 @@ drawn by a seeded permutation per epoch and augmented by the recipe on the devic
 Schedule: AdamW, linear warm-up then cosine decay, both as functions of the fraction of
 the budget (epochs or minutes) spent. Health: a non-finite loss stops the run at once
 and keeps the last good checkpoint; a collapse monitor (normalised std, effective rank)
-and, with labels, an online kNN accuracy run every `monitor_every` steps; CUDA out of
-memory halves the batch down to a floor. Progress leaves through a `Reporter`.
+and, with labels, an online kNN accuracy (without, `pixel_shared`: how much the
+neighbours still follow raw pixels and colour) run every `monitor_every` steps, that
+metric measured once on the untrained network before the first step for the verdict
+(evaluate/verdict.py); CUDA out of memory halves the batch down to a floor. Progress
+leaves through a `Reporter`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import torch
 from . import checkpoint, distributed
 from .augment import Recipe, make_recipe, ops, recipe_from_dict
 from .evaluate import effective_rank, knn_accuracy, normalised_std
+from .evaluate.departure import cheap_neighbours, shared
 from .methods import Method, build_method, get_method
 
 PROBE_SIZE = 1024  # images embedded by the monitor
@@ -134,8 +138,9 @@ class Trainer:
         self.data = torch.from_numpy(np.array(images, dtype=np.uint8)).to(self.device)  # into RAM once
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
         probe_rng = np.random.default_rng(config.seed)
-        self.probe = torch.as_tensor(np.sort(probe_rng.choice(len(images), min(PROBE_SIZE, len(images)),
-                                                              replace=False)), device=self.device)
+        probe = np.sort(probe_rng.choice(len(images), min(PROBE_SIZE, len(images)), replace=False))
+        self.probe = torch.as_tensor(probe, device=self.device)
+        self.cheap = None if labels is not None else cheap_neighbours(images[probe])
         self.batch_size = min(config.batch_size, len(images))
         self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
         self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
@@ -146,6 +151,7 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.warnings: list[str] = []
         self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
+        self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
 
     # -- budget -------------------------------------------------------------------------
     def steps_per_epoch(self) -> int:
@@ -179,7 +185,7 @@ class Trainer:
         """Checkpoint now; `elapsed` is the training time spent so far, resume included."""
         meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
                 "image_size": self.image_size,
-                "batch_size": self.batch_size, "recipe": self.recipe.to_dict()}
+                "batch_size": self.batch_size, "recipe": self.recipe.to_dict(), "untrained": self.untrained}
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS
         # told first: what was reported up to this step is stored before a resume can start past it
@@ -193,22 +199,41 @@ class Trainer:
         meta = checkpoint.load(self.run_dir, self.method, self.optimizer, self.generator)
         self.step, self.elapsed = int(meta["step"]), float(meta["elapsed"])
         self.batch_size = int(meta["batch_size"])
+        self.untrained = meta.get("untrained", {})  # absent from checkpoints written before it was kept
         self.last_checkpoint = self.run_dir / checkpoint.WEIGHTS
 
     # -- monitor ---------------------------------------------------------------------------
     @torch.no_grad()
-    def monitor(self, step_metrics: dict[str, float] | None = None) -> dict[str, float]:
-        """Health of the probe's features, and of the step's `output_std` where the method
-        reports one, each against its best so far; plus kNN accuracy with labels."""
+    def probe_features(self) -> torch.Tensor:
+        """Features (PROBE, D) of the probe images, in eval mode."""
         self.method.eval()
         images = self.data[self.probe]
         features = torch.cat([self.method.features(self._prepare(self._resize(images[i : i + 256])))
                               for i in range(0, len(images), 256)])
         self.method.train()
-        metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
-                   "effective_rank": effective_rank(features)}
+        return features
+
+    def judged(self, features: torch.Tensor) -> dict[str, float]:
+        """What the verdict compares with the untrained network: the probe's kNN accuracy
+        with labels, else `pixel_shared` (see evaluate/departure.shared)."""
         if self.labels is not None:
-            metrics["knn_accuracy"] = knn_accuracy(features, self.labels[self.probe])
+            return {"knn_accuracy": knn_accuracy(features, self.labels[self.probe])}
+        return {"pixel_shared": shared(features, self.cheap)}  # type: ignore[arg-type]
+
+    def measure_untrained(self) -> dict[str, float]:
+        """The verdict's baseline, before the first step: `judged` as knn_untrained or
+        pixel_shared_untrained, and the probe's size."""
+        names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
+        measured = self.judged(self.probe_features())
+        return {names[name]: value for name, value in measured.items()} | {"probe_size": float(len(self.probe))}
+
+    @torch.no_grad()
+    def monitor(self, step_metrics: dict[str, float] | None = None) -> dict[str, float]:
+        """Health of the probe's features, and of the step's `output_std` where the method
+        reports one, each against its best so far; plus the verdict's metric (`judged`)."""
+        features = self.probe_features()
+        metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
+                   "effective_rank": effective_rank(features), **self.judged(features)}
         fallen = []
         for name in ("embedding_std", "effective_rank", "output_std"):
             if name not in metrics:
@@ -253,6 +278,9 @@ class Trainer:
         start = time.monotonic()
         images_seen, rate, loss = 0, 0.0, None
         status, message = "completed", None
+        if self.step == 0 and not self.untrained:
+            self.untrained = self.measure_untrained()
+            self.reporter.on_metrics(0, self.untrained)
         while True:
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)

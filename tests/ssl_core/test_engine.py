@@ -1,7 +1,8 @@
 """The training engine: every method with every encoder it accepts takes a real step;
 resume equals not stopping (MoCo's queue included; an older checkpoint without the queue
-resumes with a fresh one); NaN stops the run with its reason; out of memory halves the
-batch; losses match naive references."""
+resumes with a fresh one) and keeps the untrained network's measure taken before step 1;
+NaN stops the run with its reason; out of memory halves the batch; losses match naive
+references."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
+from ssl_core import checkpoint
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig, Trainer, learning_rate
 from ssl_core.methods import METHODS, build_method
@@ -128,6 +130,26 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
     names = set().union(*(values for _, values in recorder.metrics))
     assert {"loss", "lr", "embedding_std", "effective_rank", "knn_accuracy"} <= names
     assert recorder.steps[-1].progress == 1.0 and recorder.steps[-1].eta_s == 0.0
+
+
+@pytest.mark.parametrize("labels, judged", [(np.array([0] * 12 + [1] * 12), "knn"), (None, "pixel_shared")])
+def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_through_resume(tmp_path, labels,
+                                                                                           judged):
+    expected = Trainer(config(), tiny_images(), labels, tmp_path / "fresh", Recorder()).measure_untrained()
+    assert set(expected) == {f"{judged}_untrained", "probe_size"} and expected["probe_size"] == 24
+    first = Recorder(stop_after=3)
+    assert Trainer(config(), tiny_images(), labels, tmp_path, first).run().status == "cancelled"
+    assert first.metrics[0] == (0, expected)  # before step 1, and only then
+    assert [step for step, values in first.metrics if f"{judged}_untrained" in values] == [0]
+    assert {"knn_accuracy" if labels is not None else "pixel_shared"} <= set(first.metrics[1][1])
+
+    again = Recorder()
+    resumed = Trainer(config(), tiny_images(), labels, tmp_path, again)
+    resumed.resume()
+    assert resumed.untrained == expected  # from the checkpoint: the trained network is never measured as untrained
+    assert resumed.run().status == "completed"
+    assert again.metrics[0][0] == 4 and not any(f"{judged}_untrained" in values for _, values in again.metrics)
+    assert checkpoint.read_meta(tmp_path)["untrained"] == expected
 
 
 @pytest.mark.parametrize("method_name", ["simclr", "byol", "moco_v2"])
