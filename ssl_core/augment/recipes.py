@@ -71,9 +71,11 @@ class ViewSpec:
     blur_p: float
     blur_sigma: tuple[float, float]
     solarize_p: float
+    salient_p: float = 0.0  # chance the crop is centred on a salient point (ops.salient_points)
 
     def __call__(self, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        x = ops.resized_crop_flip(x, self.size, self.crop_scale, (3 / 4, 4 / 3), self.flip_p, gen)
+        focus = ops.salient_points(x, self.salient_p, gen) if self.salient_p > 0 else None
+        x = ops.resized_crop_flip(x, self.size, self.crop_scale, (3 / 4, 4 / 3), self.flip_p, gen, focus)
         if self.jitter_p > 0 or self.gray_p > 0:
             x = ops.colour_jitter_grayscale(x, *self.jitter, self.jitter_p, self.gray_p, gen)
         if self.blur_p > 0:
@@ -129,10 +131,13 @@ class SimCLR(Recipe):
     blur_p: float = chance(0.5, "Chance of Gaussian blur")
     blur_sigma_max: float = sigma_field()
     solarize_p: float = chance(0.0, "Chance of solarization")
+    salient_crop_p: float = chance(0.0, "Chance a crop is centred where the picture stands out "
+                                   "(colour contrast) rather than anywhere")
 
     def spec(self, size: int) -> ViewSpec:
         return ViewSpec(size, (self.crop_min, 1.0), self.flip_p, _jitter(self.jitter_strength, 0.8, 0.2),
-                        self.jitter_p, self.gray_p, self.blur_p, (0.1, self.blur_sigma_max), self.solarize_p)
+                        self.jitter_p, self.gray_p, self.blur_p, (0.1, self.blur_sigma_max), self.solarize_p,
+                        self.salient_crop_p)
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         spec = self.spec(size)
@@ -149,6 +154,30 @@ class SimCLRSmall(SimCLR):
 
     crop_min: float = crop_field(0.3)
     gray_p: float = chance(0.5, "Chance of turning grey")
+
+
+@dataclass
+class SimCLRMultiCrop(SimCLRSmall):
+    name: ClassVar[str] = "simclr_multicrop"
+    description: ClassVar[str] = ("SimCLR's two views plus several small local crops, each of which must "
+                                  "match both views: a part of the picture must tell which picture it is.")
+    paper: ClassVar[str] = ("Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting "
+                            "Cluster Assignments (SwAV), multi-crop, on SimCLR's views")
+
+    local_crops: int = param(4, "Number of local crops", 0, 10, 1)
+    local_crop_min: float = param(0.05, "Smallest local crop (area fraction)", 0.01, 1.0, 0.01)
+    local_crop_max: float = param(0.3, "Largest local crop (area fraction)", 0.05, 1.0, 0.01)
+    local_size_fraction: float = param(0.5, "Local crop side, as a fraction of the global side",
+                                       0.2, 1.0, 0.05)
+
+    def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
+        spec = self.spec(size)
+        local = replace(self.spec(max(8, round(size * self.local_size_fraction))),
+                        crop_scale=(self.local_crop_min, self.local_crop_max))
+        return Views([spec(x, gen), spec(x, gen)] + [local(x, gen) for _ in range(self.local_crops)])
+
+    def view_names(self) -> list[str]:
+        return ["view 1", "view 2"] + [f"local {i + 1}" for i in range(self.local_crops)]
 
 
 @dataclass
@@ -267,8 +296,8 @@ class Rotation(Recipe):
         return [f"{90 * k}\u00b0 (label {k})" for k in range(4)]
 
 
-RECIPES: dict[str, type[Recipe]] = {r.name: r for r in (SimCLR, SimCLRSmall, MoCoV2, BYOL, DINO, MAE,
-                                                         Rotation)}
+RECIPES: dict[str, type[Recipe]] = {r.name: r for r in (SimCLR, SimCLRSmall, SimCLRMultiCrop, MoCoV2, BYOL,
+                                                         DINO, MAE, Rotation)}
 
 
 def make_recipe(name: str, **params: Any) -> Recipe:

@@ -15,8 +15,10 @@ from .base import Method
 class SimCLR(Method):
     """Two views of each image pass the encoder and a projection head; NT-Xent pulls
     each view to its partner and pushes it from the other 2N-2 views of the batch.
+    Local crops (multi-crop, Caron et al. 2020), where the recipe makes them, are each
+    pulled to both views by the same loss; the loss is the mean over all pairs.
 
-    views: [a, b], each (N, 3, S, S) -> loss over z_a, z_b (N, 128).
+    views: [a, b, *locals], a and b (N, 3, S, S), locals (N, 3, s, s) -> z (N, 128) each.
     """
 
     name = "simclr"
@@ -24,6 +26,7 @@ class SimCLR(Method):
     paper = "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations"
     default_recipe = "simclr_small"
     default_lr = 5e-3
+    recipes = ("simclr_small", "simclr_multicrop", "simclr", "moco_v2", "byol")
 
     def __init__(self, encoder: Encoder, temperature: float = 0.2) -> None:
         super().__init__(encoder)
@@ -35,6 +38,11 @@ class SimCLR(Method):
         z = self.projection(self.encoder.forward_features(torch.cat([a, b])))
         z_a, z_b = z.chunk(2)
         loss = self.loss(z_a, z_b)
+        locals_ = views.views[2:]
+        if locals_:
+            z_locals = self.projection(self.encoder.forward_features(torch.cat(locals_))).chunk(len(locals_))
+            local_loss = sum(self.loss(z_l, z_a) + self.loss(z_l, z_b) for z_l in z_locals)
+            loss = (loss + local_loss / 2) / (1 + len(locals_))
         with torch.no_grad():
             sims = torch.nn.functional.cosine_similarity(z_a, z_b).mean()
         return loss, {"positive_cosine": float(sims)}

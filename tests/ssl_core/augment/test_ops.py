@@ -76,6 +76,43 @@ def test_small_crops_stay_inside_the_image():
     assert len({round(float(m), 4) for m in means}) > 10
 
 
+def _one_spot(n: int, side: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n, 3, side, side) grey noise, each with one red 4x4 square at a random place at
+    least a quarter side from the edges, and the squares' centres (n, 2) in [-1, 1]."""
+    rng = torch.Generator().manual_seed(1)
+    x = 0.5 + 0.05 * torch.rand(n, 3, side, side, generator=rng)
+    corner = torch.randint(side // 4, side - side // 4 - 4, (n, 2), generator=rng)
+    for i, (cx, cy) in enumerate(corner.tolist()):
+        x[i, :, cy : cy + 4, cx : cx + 4] = torch.tensor([1.0, 0.0, 0.0])[:, None, None]
+    return x, (corner + 2) * (2 / side) - 1
+
+
+def test_salient_points_land_on_the_one_spot_that_stands_out():
+    x, centres = _one_spot(64)
+    points = ops.salient_points(x, 1.0, gen())
+    assert float((points - centres).abs().max()) <= 2 * 2 / 16  # within two cells of the 16-grid
+
+
+def test_salient_points_are_free_with_probability_one_minus_p():
+    x, _ = _one_spot(400)
+    assert bool(ops.salient_points(x, 0.0, gen()).isnan().all())
+    free = ops.salient_points(x, 0.5, gen()).isnan().all(dim=1).float().mean()
+    assert 0.4 < float(free) < 0.6
+
+
+def test_a_focused_crop_is_centred_on_its_focus_and_stays_inside():
+    """A quarter-side crop centred on the red square shows red in its middle; focus at a
+    corner moves the crop only as far as needed to stay inside (no border padding)."""
+    x, centres = _one_spot(16)
+    out = ops.resized_crop_flip(x, 16, (1 / 16, 1 / 16), (1.0, 1.0), 0.0, gen(), centres)
+    assert bool((out[:, 0, 7:9, 7:9] > 0.9).all())
+    corner = torch.full((16, 2), 1.0)
+    edge = torch.zeros(16, 3, 32, 32)
+    edge[..., -8:, -8:] = 1.0  # the bottom-right eighth-side square
+    out = ops.resized_crop_flip(edge, 8, (1 / 16, 1 / 16), (1.0, 1.0), 0.0, gen(), corner)
+    assert float(out.min()) > 0.99
+
+
 # -- uint8 <-> float -------------------------------------------------------------------------
 
 def test_uint8_round_trip_is_exact():
