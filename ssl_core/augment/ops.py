@@ -96,29 +96,53 @@ def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
-def salient_points(x: torch.Tensor, p: float, gen: torch.Generator, grid: int = 16) -> torch.Tensor:
-    """With probability `p` per sample, a point drawn where the image stands out from its
-    surroundings, else NaN (free): (N, 3, H, W) -> (N, 2), x and y in [-1, 1].
+def saliency(x: torch.Tensor, grid: int = 16) -> torch.Tensor:
+    """Where each image stands out from its surroundings: (N, 3, H, W) -> (N, grid, grid) >= 0.
 
-    Saliency is centre-surround colour contrast (Itti, Koch and Niebur 1998): on a
-    `grid`-sided copy, the squared distance between the image blurred a little and blurred
-    a lot, above its mean over the image, as a probability per cell (the halo a blur
-    spreads around a spot stays below the mean); the point is uniform within the cell. A fixed
-    prior that needs no model, where ContrastiveCrop (Peng et al. 2022) uses the model's
-    own heatmaps: crops centred there keep a small object in both views of a pair.
+    Centre-surround colour contrast (Itti, Koch and Niebur 1998): on a `grid`-sided copy,
+    the squared distance between the image blurred a little and blurred a lot, less its
+    mean over the image (the halo a blur spreads around a spot stays below the mean).
+    A fixed prior that needs no model, where ContrastiveCrop (Peng et al. 2022) uses the
+    model's own heatmaps.
     """
     n, device = x.shape[0], x.device
     small = resize_side(x, grid)
     ones = torch.ones(n, device=device, dtype=x.dtype)
     centre = _blur(small, ones, 2)
     surround = _blur(small, ones * (grid / 4), (grid - 1) // 2)
-    contrast = (centre - surround).pow(2).sum(1).flatten(1)  # (N, grid * grid)
-    weight = (contrast - contrast.mean(1, keepdim=True)).clamp_min(0) + 1e-8  # the peaks, not the halo
-    cell = torch.multinomial(weight, 1, generator=gen).squeeze(1)
+    contrast = (centre - surround).pow(2).sum(1)  # (N, grid, grid)
+    return (contrast - contrast.mean((1, 2), keepdim=True)).clamp_min(0)
+
+
+def salient_points(weights: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    """With probability `p` per sample, a point drawn from `saliency` weights (N, g, g),
+    uniform within the drawn cell, else NaN (free): (N, 2), x and y in [-1, 1]. Crops
+    centred there keep a small object in both views of a pair."""
+    n, grid, device = weights.shape[0], weights.shape[-1], weights.device
+    cell = torch.multinomial(weights.flatten(1) + 1e-8, 1, generator=gen).squeeze(1)
     offset = torch.rand(n, 2, generator=gen, device=device)
-    xy = torch.stack([cell % grid, cell // grid], dim=1).to(x.dtype)
+    xy = torch.stack([cell % grid, cell // grid], dim=1).to(offset.dtype)
     points = (xy + offset) * (2 / grid) - 1
     return torch.where(coin(n, p, gen, device)[:, None], points, torch.full_like(points, float("nan")))
+
+
+def swap_background(x: torch.Tensor, weights: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    """With probability `p` per sample, keep where the image stands out (`saliency` weights
+    (N, g, g), scaled to a soft mask that is 1 from half the image's peak) and fill the rest
+    from another image of the batch, whose own salient part is painted over with its
+    blurred surroundings: (N, 3, H, W) -> same. The two views of a pair then
+    share the object and not the background, so the background stops telling them apart
+    (Ryali et al. 2021, Characterizing and Improving the Robustness of Self-Supervised
+    Learning through Background Augmentations; there with a saliency network's masks)."""
+    n, device = x.shape[0], x.device
+    peak = weights.flatten(1).amax(1).clamp_min(1e-8)[:, None, None]
+    mask = F.interpolate((2 * weights / peak).clamp(0, 1)[:, None], size=x.shape[-2:], mode="bilinear",
+                         align_corners=False)
+    blurry = F.interpolate(resize_side(x, 4), size=x.shape[-2:], mode="bilinear", align_corners=False)
+    background = mask * blurry + (1 - mask) * x  # each image with what stands out painted over
+    order = torch.randperm(n, generator=gen, device=device)
+    mixed = mask * x + (1 - mask) * background[order]
+    return torch.where(coin(n, p, gen, device)[:, None, None, None], mixed, x)
 
 
 def _eye(n: int, device: torch.device) -> torch.Tensor:

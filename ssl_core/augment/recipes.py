@@ -72,9 +72,15 @@ class ViewSpec:
     blur_sigma: tuple[float, float]
     solarize_p: float
     salient_p: float = 0.0  # chance the crop is centred on a salient point (ops.salient_points)
+    swap_p: float = 0.0  # chance the background comes from another image (ops.swap_background)
 
     def __call__(self, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        focus = ops.salient_points(x, self.salient_p, gen) if self.salient_p > 0 else None
+        focus = None
+        if self.salient_p > 0 or self.swap_p > 0:
+            weights = ops.saliency(x)
+            if self.swap_p > 0:
+                x = ops.swap_background(x, weights, self.swap_p, gen)
+            focus = ops.salient_points(weights, self.salient_p, gen) if self.salient_p > 0 else None
         x = ops.resized_crop_flip(x, self.size, self.crop_scale, (3 / 4, 4 / 3), self.flip_p, gen, focus)
         if self.jitter_p > 0 or self.gray_p > 0:
             x = ops.colour_jitter_grayscale(x, *self.jitter, self.jitter_p, self.gray_p, gen)
@@ -133,11 +139,14 @@ class SimCLR(Recipe):
     solarize_p: float = chance(0.0, "Chance of solarization")
     salient_crop_p: float = chance(0.0, "Chance a crop is centred where the picture stands out "
                                    "(colour contrast) rather than anywhere")
+    swap_background_p: float = chance(0.0, "Chance the background around what stands out is taken "
+                                      "from another image, so two views share the object, not the "
+                                      "background")
 
     def spec(self, size: int) -> ViewSpec:
         return ViewSpec(size, (self.crop_min, 1.0), self.flip_p, _jitter(self.jitter_strength, 0.8, 0.2),
                         self.jitter_p, self.gray_p, self.blur_p, (0.1, self.blur_sigma_max), self.solarize_p,
-                        self.salient_crop_p)
+                        self.salient_crop_p, self.swap_background_p)
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         spec = self.spec(size)

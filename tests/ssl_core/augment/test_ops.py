@@ -89,15 +89,27 @@ def _one_spot(n: int, side: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
 
 def test_salient_points_land_on_the_one_spot_that_stands_out():
     x, centres = _one_spot(64)
-    points = ops.salient_points(x, 1.0, gen())
+    points = ops.salient_points(ops.saliency(x), 1.0, gen())
     assert float((points - centres).abs().max()) <= 2 * 2 / 16  # within two cells of the 16-grid
 
 
 def test_salient_points_are_free_with_probability_one_minus_p():
     x, _ = _one_spot(400)
-    assert bool(ops.salient_points(x, 0.0, gen()).isnan().all())
-    free = ops.salient_points(x, 0.5, gen()).isnan().all(dim=1).float().mean()
+    weights = ops.saliency(x)
+    assert bool(ops.salient_points(weights, 0.0, gen()).isnan().all())
+    free = ops.salient_points(weights, 0.5, gen()).isnan().all(dim=1).float().mean()
     assert 0.4 < float(free) < 0.6
+
+
+def test_swapped_background_keeps_the_spot_and_takes_the_rest_from_another_image():
+    x, _ = _one_spot(8)
+    x[4:] = 0.1  # the second half's backgrounds are dark: a swap shows
+    out = ops.swap_background(x, ops.saliency(x), 1.0, gen())
+    red = (x[:, 0] > 0.9) & (x[:, 1] < 0.1)
+    assert float(out[:, 0][red].mean()) > 0.85  # the spot stays (its rim softly blended)
+    corners = out[:, :, :4, :4].mean(dim=(1, 2, 3))
+    assert len({round(float(c), 1) for c in corners}) == 2  # backgrounds now from both halves
+    assert torch.equal(ops.swap_background(x, ops.saliency(x), 0.0, gen()), x)
 
 
 def test_a_focused_crop_is_centred_on_its_focus_and_stays_inside():
