@@ -146,6 +146,7 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
                                            weight_decay=config.weight_decay)
         self.generator = torch.Generator(self.device).manual_seed(config.seed + self.rank)
+        self.epoch_order: tuple[int, torch.Tensor] | None = None  # (epoch, its permutation, on the device)
         self.step = 0
         self.elapsed = 0.0  # training seconds before this session (resume)
         self.last_checkpoint: Path | None = None
@@ -171,14 +172,17 @@ class Trainer:
     # -- data ----------------------------------------------------------------------------
     def batch_indices(self, step: int) -> torch.Tensor:
         """Rows of step `step`: a seeded permutation per epoch, so a resumed run sees
-        exactly the batches it would have seen."""
+        exactly the batches it would have seen. The permutation is drawn and moved to the
+        device once per epoch (per step it cost a host-to-device copy, which waits for the GPU)."""
         per_epoch = self.steps_per_epoch()
         epoch, offset = divmod(step, per_epoch)
-        order = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
-            self.config.seed * 1_000_003 + epoch))
+        if self.epoch_order is None or self.epoch_order[0] != epoch:
+            order = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
+                self.config.seed * 1_000_003 + epoch))
+            self.epoch_order = epoch, order.to(self.device)
         global_batch = self.batch_size * self.world  # each process takes its share
         start = offset * global_batch + self.rank * self.batch_size
-        return order[start : start + self.batch_size].to(self.device)
+        return self.epoch_order[1][start : start + self.batch_size]
 
     # -- checkpoints ------------------------------------------------------------------------
     def save(self, elapsed: float) -> Path:
@@ -264,14 +268,18 @@ class Trainer:
         views.views = [self._prepare(v) for v in views.views]
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             loss, metrics = self.method.training_step(views)
-        if distributed.any_rank(not torch.isfinite(loss), self.device):
-            raise FloatingPointError(f"the loss became {loss.item()} at step {self.step}")
+        # The step's one read from the device, before backward is queued: the GPU then runs
+        # backward and the update while the host prepares the next step (a read after them
+        # would leave it idle meanwhile).
+        value = loss.item()
+        if distributed.any_rank(not math.isfinite(value), self.device):
+            raise FloatingPointError(f"the loss became {value} at step {self.step}")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         distributed.average_gradients(self.method.parameters())
         self.optimizer.step()
         self.method.after_step(progress)
-        return loss.item(), {**metrics, "lr": lr}
+        return value, {**metrics, "lr": lr}
 
     def run(self) -> TrainResult:
         self.method.train()
