@@ -226,10 +226,11 @@ class Trainer:
 
     def measure_untrained(self) -> dict[str, float]:
         """The verdict's baseline, before the first step: `judged` as knn_untrained or
-        pixel_shared_untrained, and the probe's size."""
+        pixel_shared_untrained, effective_rank_untrained, and the probe's size."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
-        measured = self.judged(self.probe_features())
-        return {names[name]: value for name, value in measured.items()} | {"probe_size": float(len(self.probe))}
+        features = self.probe_features()
+        measured = {names[name]: value for name, value in self.judged(features).items()}
+        return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe))}
 
     @torch.no_grad()
     def monitor(self, step_metrics: dict[str, float] | None = None) -> dict[str, float]:

@@ -12,6 +12,7 @@ import numpy as np
 from ..augment import make_recipe
 from ..embed import EncoderSource, baseline_of, embed, load_encoder
 from ..store import Workspace
+from .departure import cheap_neighbours, shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
 from .label_efficiency import FRACTIONS, Learner, fits_per_learner, label_efficiency, linear_learner
 from .pixels import raw_pixels
@@ -20,9 +21,11 @@ from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, s
 from .shortcut import shortcut_check
 from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig, supervised_learner
+from .verdict import from_knn, from_neighbours
 from .views import view_features
 
 Progress = Callable[[int, int], None]
+FORMAT = 2  # of the report's keys; a kept report of another format is made again (stored.py)
 RAW_PIXELS = "raw pixels"
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
@@ -68,11 +71,16 @@ class Stages:
         self.step()
 
 
+def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
+    """The sorted rows (config.sample or fewer) of `count` images the sampled metrics use."""
+    rng = np.random.default_rng(config.seed)
+    return np.sort(rng.choice(count, size=min(config.sample, count), replace=False))
+
+
 def label_free(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
            config: EvaluateConfig, device: str) -> dict:
     """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3)."""
-    rng = np.random.default_rng(config.seed)
-    sample = np.sort(rng.choice(len(images), size=min(config.sample, len(images)), replace=False))
+    sample = sample_of(len(images), config)
     first, second = view_features(load_encoder(ws, source), images[sample], make_recipe(config.recipe),
                                   source.image_size, config.seed, device=device)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
@@ -93,6 +101,28 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
             "folds": len(probe["folds"]),
             "confusion": {"classes": labels.classes, "matrix": matrix.tolist()},
             "per_class": dict(zip(labels.classes, per_class_accuracy(matrix).tolist()))}
+
+
+def judge(untrained: np.ndarray, images: np.ndarray, features: np.ndarray, labels: Labelled | None,
+          found: dict, config: EvaluateConfig) -> dict:
+    """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
+    `untrained` (N, D), on the same images: the kNN accuracy `found` in the report against
+    the twin's over the same folds with labels, else `pixel_shared` over the same sample.
+    Keys: verdict, verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images}."""
+    if labels is not None:
+        folds = stratified_folds(labels.codes, config.folds, config.seed)
+        basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
+                 "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
+                 "images": len(labels)}
+        verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes))
+    else:
+        sample = sample_of(len(images), config)
+        cheap = cheap_neighbours(images, config.neighbours, sample)
+        basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
+                 "untrained": shared(untrained, cheap, sample), "images": len(sample)}
+        verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
+                                  effective_rank(untrained))
+    return {**verdict.to_json(), "verdict_basis": basis}
 
 
 def learner_count(source: EncoderSource, config: EvaluateConfig) -> int:
@@ -121,14 +151,15 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
            config: EvaluateConfig | None = None, device: str = "auto") -> dict:
     """Every metric of encoder `source` on dataset `dataset_name`, JSON-serialisable.
 
-    Keys: dataset, source {label, key, encoder, image_size, run_id}, images, labelled,
-    config; label-free: alignment, uniformity, effective_rank, embedding_std,
-    neighbour_stability, shortcut (see shortcut.shortcut_check); with labels (else None):
-    knn_accuracy, knn_accuracy_std, linear_probe_accuracy, linear_probe_accuracy_std, folds,
-    confusion {classes, matrix}, per_class {class: accuracy}, label_efficiency (see
-    label_efficiency.label_efficiency; curves named by source label, "raw pixels",
-    "supervised from scratch"); seconds {stage: wall time}. `progress(done, total)` is
-    called after each stage and after each label-efficiency fit.
+    Keys: format, dataset, source {label, key, encoder, image_size, run_id}, images, labelled,
+    config; verdict, verdict_text, verdict_colour, verdict_basis (see `judge`); label-free:
+    alignment, uniformity, effective_rank, embedding_std, neighbour_stability, shortcut (see
+    shortcut.shortcut_check); with labels (else None): knn_accuracy, knn_accuracy_std,
+    linear_probe_accuracy, linear_probe_accuracy_std, folds, confusion {classes, matrix},
+    per_class {class: accuracy}, label_efficiency (see label_efficiency.label_efficiency;
+    curves named by source label, "raw pixels", "supervised from scratch"); seconds {stage:
+    wall time}. `progress(done, total)` is called after each stage and after each
+    label-efficiency fit.
     """
     from ..engine import pick_device
 
@@ -138,11 +169,12 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     images = ws.images(info)
     labels = labelled(ws.labels(info))
     fits = learner_count(source, config) * fits_per_learner(config.fractions, config.draws)
-    stages = Stages(3 if labels is None else 5 + fits, progress)
+    stages = Stages(4 if labels is None else 6 + fits, progress)
     features = np.array(embed(ws, dataset_name, source, device=device_name).features)
     stages.finish("embed")
-    out: dict = {"dataset": dataset_name, "source": {"label": source.label, "key": source.key, **asdict(source)},
-                 "images": len(images), "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
+    out: dict = {"format": FORMAT, "dataset": dataset_name,
+                 "source": {"label": source.label, "key": source.key, **asdict(source)}, "images": len(images),
+                 "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
     out.update(label_free(ws, images, features, source, config, device_name))
     stages.finish("label_free")
     out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed)
@@ -157,5 +189,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                                    progress=lambda done, total: stages.step())
         out["label_efficiency"]["supervised"] = asdict(config.supervised) if SUPERVISED in curves else None
         stages.finish("label_efficiency")
+    untrained = np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features)
+    out.update(judge(untrained, images, features, labels, out, config))
+    stages.finish("verdict")
     out["seconds"] = stages.seconds
     return out

@@ -8,7 +8,7 @@ import json
 
 from ..embed import EncoderSource, cached, embedding_dir
 from ..store import Workspace, atomic_write_json
-from .report import Progress, report
+from .report import FORMAT, Progress, report
 
 REPORT_FILE = "evaluation.json"
 
@@ -19,9 +19,10 @@ def stored_report(ws: Workspace, dataset_name: str, source: EncoderSource) -> di
     if cached(ws, dataset, source) is None:
         return None
     try:
-        return json.loads((embedding_dir(ws, dataset, source) / REPORT_FILE).read_text())
+        kept = json.loads((embedding_dir(ws, dataset, source) / REPORT_FILE).read_text())
     except (OSError, ValueError):
         return None
+    return kept if kept.get("format") == FORMAT else None  # older keys: made again
 
 
 def evaluate(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Progress | None = None) -> dict:

@@ -9,7 +9,8 @@ Two kinds of evidence, judged by one rule:
   that are also its nearest by cheap descriptors (raw-pixel thumbnail, colour
   statistics; see `departure.py`), against the untrained twin's share. An untrained
   network's neighbours largely follow the pixels; learning moves them away. An
-  embedding whose spread collapsed is never called learned, whatever its neighbours.
+  embedding that collapsed (effective rank below COLLAPSED_RANK of the untrained
+  network's) is never called learned, whatever its neighbours: a point has none.
 
 A difference counts only beyond `margin`: two standard errors of the difference of two
 proportions measured on n images, at least MIN_MARGIN. A per-image share of k neighbours
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 LEARNED, NOT_YET, WORSE = "learned", "not_yet", "worse_than_untrained"
 COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
 MIN_MARGIN = 0.03  # no difference below this counts, however many images
-COLLAPSED_STD = 0.1  # embedding_std (about 1 when spread) below this: collapsed
+COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained network's: collapsed
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,16 @@ def from_knn(knn: float, untrained: float, n: int, classes: int) -> Verdict:
                              f"the {margin(knn, bar, n):.1%} that noise alone could give.")
 
 
-def from_neighbours(shared: float, untrained: float, n: int, spread: float) -> Verdict:
+def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float) -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
-    twin's `untrained`, both over the same `n` images, and the embedding's `spread`
-    (embedding_std)."""
+    twin's `untrained`, both over the same `n` images, and the effective ranks of both
+    embeddings (health.effective_rank)."""
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
-    if spread < COLLAPSED_STD:
-        return _verdict(WORSE, f"Worse than untrained: the embedding collapsed (spread {spread:.2f}, "
-                               f"about 1 when healthy), so its neighbours mean nothing.")
+    if rank < COLLAPSED_RANK * untrained_rank:
+        return _verdict(NOT_YET, f"Nothing learned: the embedding has collapsed (effective rank {rank:.1f} "
+                                 f"against {untrained_rank:.1f} for the untrained network), so its "
+                                 f"neighbours cannot show anything it learned.")
     tolerance = margin(shared, untrained, n)
     if shared <= untrained - tolerance:
         return _verdict(LEARNED, f"Learned something beyond pixels and colour: {numbers}), "
@@ -91,12 +93,13 @@ def from_neighbours(shared: float, untrained: float, n: int, spread: float) -> V
 
 def from_metrics(metrics: Mapping[str, float], classes: int) -> Verdict:
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
-    knn_untrained with labels, else pixel_shared, pixel_shared_untrained and
-    embedding_std; probe_size); not yet while they are not all measured."""
+    knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
+    and effective_rank_untrained; probe_size); not yet while they are not all measured."""
     if {"probe_size", "knn_accuracy", "knn_untrained"} <= set(metrics):
         return from_knn(metrics["knn_accuracy"], metrics["knn_untrained"], int(metrics["probe_size"]), classes)
-    if {"probe_size", "pixel_shared", "pixel_shared_untrained", "embedding_std"} <= set(metrics):
-        return from_neighbours(metrics["pixel_shared"], metrics["pixel_shared_untrained"],
-                               int(metrics["probe_size"]), metrics["embedding_std"])
+    if {"probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained"} <= set(
+            metrics):
+        return from_neighbours(metrics["pixel_shared"], metrics["pixel_shared_untrained"], int(metrics["probe_size"]),
+                               metrics["effective_rank"], metrics["effective_rank_untrained"])
     return _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the "
                              "untrained network.")

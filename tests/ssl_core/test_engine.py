@@ -136,7 +136,8 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
 def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_through_resume(tmp_path, labels,
                                                                                            judged):
     expected = Trainer(config(), tiny_images(), labels, tmp_path / "fresh", Recorder()).measure_untrained()
-    assert set(expected) == {f"{judged}_untrained", "probe_size"} and expected["probe_size"] == 24
+    assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size"}
+    assert expected["probe_size"] == 24
     first = Recorder(stop_after=3)
     assert Trainer(config(), tiny_images(), labels, tmp_path, first).run().status == "cancelled"
     assert first.metrics[0] == (0, expected)  # before step 1, and only then

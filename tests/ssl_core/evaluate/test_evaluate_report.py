@@ -48,7 +48,12 @@ def test_report_on_shapes_holds_every_key(shapes):
     assert out["shortcut"]["verdict"]
     totals = {total for _, total in calls}
     assert len(totals) == 1 and [done for done, _ in calls] == list(range(1, totals.pop() + 1))
-    assert set(out["seconds"]) == {"embed", "label_free", "shortcut", "probes", "label_efficiency"}
+    assert set(out["seconds"]) == {"embed", "label_free", "shortcut", "probes", "label_efficiency", "verdict"}
+    # the untrained network against itself, on the same folds: nothing learned
+    assert out["verdict_basis"] == {"metric": "knn_accuracy", "value": out["knn_accuracy"],
+                                    "untrained": out["knn_accuracy"], "images": 2000}
+    assert (out["verdict"], out["verdict_colour"]) == ("not_yet", "orange")
+    assert f"{out['knn_accuracy']:.1%}" in out["verdict_text"]
 
 
 def test_report_without_labels_leaves_label_keys_empty(workspace, make):
@@ -60,6 +65,9 @@ def test_report_without_labels_leaves_label_keys_empty(workspace, make):
     assert all(out[key] is None for key in LABEL_KEYS)
     assert all(out[key] is not None for key in FREE_KEYS)
     assert len(out["shortcut"]["evidence"]) == 4
+    basis = out["verdict_basis"]  # without labels: the neighbours shared with pixels, against itself
+    assert basis["metric"] == "pixel_shared" and basis["value"] == basis["untrained"] and basis["images"] == 30
+    assert out["verdict"] == "not_yet"
 
 
 def test_report_on_a_handful_of_labelled_images(workspace, make):

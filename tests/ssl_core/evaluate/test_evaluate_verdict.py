@@ -56,25 +56,30 @@ def test_with_labels_a_loss_beyond_noise_is_worse_than_untrained():
 
 
 def test_without_labels_moving_away_from_the_pixels_is_learned_towards_them_worse():
-    learned = from_neighbours(0.05, 0.20, 1024, spread=0.6)
+    learned = from_neighbours(0.05, 0.20, 1024, rank=28.0, untrained_rank=13.5)
     assert (learned.code, learned.colour) == (LEARNED, "green") and "5.0%" in learned.text and "20.0%" in learned.text
-    assert from_neighbours(0.19, 0.20, 1024, spread=0.6).code == NOT_YET
-    worse = from_neighbours(0.40, 0.20, 1024, spread=0.6)
+    assert from_neighbours(0.19, 0.20, 1024, 28.0, 13.5).code == NOT_YET
+    worse = from_neighbours(0.40, 0.20, 1024, 28.0, 13.5)
     assert (worse.code, worse.colour) == (WORSE, "red") and "more than the untrained network" in worse.text
 
 
 def test_without_labels_a_collapsed_embedding_is_never_learned():
-    verdict = from_neighbours(0.01, 0.20, 1024, spread=0.02)  # neighbours of one point are arbitrary
-    assert (verdict.code, verdict.colour) == (WORSE, "red") and "collapsed" in verdict.text
+    verdict = from_neighbours(0.01, 0.20, 1024, rank=1.6, untrained_rank=9.5)  # a point's neighbours are arbitrary
+    assert (verdict.code, verdict.colour) == (NOT_YET, "orange") and "collapsed" in verdict.text
+    assert "1.6" in verdict.text and "9.5" in verdict.text
+    assert from_neighbours(0.01, 0.20, 1024, rank=3.0, untrained_rank=9.5).code == LEARNED  # above 30% of it
 
 
 def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     waiting = from_metrics({"loss": 4.0, "knn_accuracy": 0.9}, classes=5)  # no baseline measured
     assert waiting.code == NOT_YET and waiting.text.startswith("Nothing to judge yet")
-    labelled = {"probe_size": 1024.0, "knn_untrained": 0.265, "knn_accuracy": 0.74, "embedding_std": 0.6}
+    labelled = {"probe_size": 1024.0, "knn_untrained": 0.265, "knn_accuracy": 0.74, "effective_rank": 28.0}
     assert from_metrics(labelled, classes=5) == from_knn(0.74, 0.265, 1024, 5)
-    unlabelled = {"probe_size": 500.0, "pixel_shared_untrained": 0.2, "pixel_shared": 0.45, "embedding_std": 0.6}
-    assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 0.6)
+    unlabelled = {"probe_size": 500.0, "pixel_shared_untrained": 0.2, "pixel_shared": 0.45, "effective_rank": 20.0,
+                  "effective_rank_untrained": 10.0}
+    assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 20.0, 10.0)
+    collapsed = from_metrics(unlabelled | {"effective_rank": 2.0}, classes=0)
+    assert collapsed.text.startswith("Nothing learned: the embedding has collapsed")
 
 
 def blobs(n: int = 300, seed: int = 0) -> np.ndarray:
