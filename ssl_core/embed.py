@@ -108,15 +108,20 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
                      batch_size: int = BATCH_SIZE, device: torch.device | str = "cpu",
                      progress: Progress | None = None) -> np.ndarray:
     """uint8 images (N, S, S, 3) -> float32 features (N, D), in batches on `device`,
-    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side)."""
+    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side).
+    Only one batch of `images` (which may be memory-mapped) is read at a time, and each
+    batch's features go straight into the one (N, D) result."""
     encoder = encoder.to(device)
-    chunks = []
+    out = np.zeros((0, 0), np.float32)
     for start in range(0, len(images), batch_size):
         batch = torch.from_numpy(np.array(images[start : start + batch_size], dtype=np.uint8)).to(device)
-        chunks.append(encoder(ops.to_float_side(batch, image_size)).float().cpu())
+        features = encoder(ops.to_float_side(batch, image_size)).float().cpu().numpy()
+        if start == 0:
+            out = np.empty((len(images), features.shape[1]), np.float32)
+        out[start : start + len(features)] = features
         if progress is not None:
             progress(min(start + batch_size, len(images)), len(images))
-    return torch.cat(chunks).numpy().astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
+    return out
 
 
 @dataclass(frozen=True)

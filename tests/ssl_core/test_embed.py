@@ -4,6 +4,7 @@ dataset's folder and recomputed when the checkpoint or the dataset changes."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -86,3 +87,24 @@ def test_bad_names_fail_with_the_choices(trained):
         embed.from_run(trained.ws, "run-missing")
     with pytest.raises(WorkspaceError, match="known datasets: tiny"):
         embed.embed(trained.ws, "nope", embed.untrained())
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+@pytest.mark.skipif(not os.access("/proc/self/clear_refs", os.W_OK), reason="needs Linux's peak-RSS reset")
+def test_features_go_into_one_array_without_copies_of_it():
+    """Peak memory while embedding stays near one copy of the features (it was three: the
+    batches' features, their concatenation and a float32 copy of that)."""
+    images = np.random.default_rng(0).integers(0, 256, (8192, 32, 32, 3), dtype=np.uint8)  # resident already
+    flatten = torch.nn.Flatten()  # (N, 3, 32, 32) -> (N, 3072): 100 MB of features
+    embed.compute_features(flatten, images[:256], 32)  # warm-up: allocator, kernels
+    before = _status_kb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as reset:
+        reset.write("5")  # the peak (VmHWM) starts again from now
+    features = embed.compute_features(flatten, images, 32)
+    grown = (_status_kb("VmHWM") - before) * 1024
+    assert features.shape == (8192, 3072) and features.dtype == np.float32
+    assert grown < 1.3 * features.nbytes, f"peak grew {grown / features.nbytes:.2f} x the features"
