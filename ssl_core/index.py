@@ -164,14 +164,14 @@ def _threads(count: int) -> Iterator[None]:
 
 def load_or_build(embedding: Embedding) -> faiss.Index:
     """The saved index of `embedding`'s centred vectors when its file is intact and made from them;
-    otherwise one built from the features and saved (atomically) for the next call."""
-    features = embedding.vectors  # centred: see Embedding.vectors
+    otherwise one built from the features and saved (atomically) for the next call. Loading
+    reads only the features' shape: the vectors are centred only to build."""
+    n, d = embedding.features.shape  # the memory-mapped file's header
     folder = Path(embedding.folder)
-    expected = {"format": FORMAT, "kind": kind_for(len(features)), "n": int(features.shape[0]),
-                "d": int(features.shape[1])}
+    expected = {"format": FORMAT, "kind": kind_for(n), "n": int(n), "d": int(d)}
     index = _load(folder, expected)
     if index is None:
-        index = _build_cpu(normalise(features))
+        index = _build_cpu(normalise(embedding.vectors))  # centred: see Embedding.vectors
         _save(index, folder, expected)
     return _to_device(index)
 

@@ -111,6 +111,13 @@ def test_saved_index_is_reused(shapes, monkeypatch):
     np.testing.assert_array_equal(index.search(first, queries, 3)[1], index.search(again, queries, 3)[1])
 
 
+def test_a_saved_index_loads_without_centring_the_vectors(shapes):
+    index.load_or_build(shapes)
+    fresh = embed.Embedding(shapes.dataset, shapes.source, shapes.folder)
+    assert index.load_or_build(fresh).ntotal == 2000
+    assert "vectors" not in vars(fresh), "a (N, D) centred copy was made just to load the index"
+
+
 def test_saved_approximate_index_keeps_its_nprobe(approximate, tmp_path):
     features = overlapping_blobs(8000)
     folder = tmp_path / "emb"
