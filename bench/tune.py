@@ -39,8 +39,8 @@ from ssl_core.methods import build_method  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
 CPU_PER_QUIET_SECOND = 1.6  # one-thread CPU seconds that one quiet 2-thread second does
-PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small"}, image_size=32,
-                batch_size=128, lr=5e-3)
+PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small", "blur_p": 0.5,
+                "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3)  # before this round
 
 # name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -57,6 +57,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "swap": dict(PREVIOUS, recipe={"name": "simclr_small", "salient_crop_p": 0.8, "swap_background_p": 0.5}),
     "swap48": dict(PREVIOUS, recipe={"name": "simclr_small", "salient_crop_p": 0.8, "swap_background_p": 0.5},
                    image_size=48),
+    "noblur": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0}),
+    "noblur_gray2": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "gray_p": 0.2}),
+    "noblur_salient": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "salient_crop_p": 0.8}),
+    "mild": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "jitter_strength": 0.5, "gray_p": 0.2}),
+    "mild_salient": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "jitter_strength": 0.5,
+                                           "gray_p": 0.2, "salient_crop_p": 0.8}),
+    "mild_salient_c2": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "jitter_strength": 0.5,
+                                              "gray_p": 0.2, "salient_crop_p": 0.8, "crop_min": 0.2}),
     "vicreg": dict(PREVIOUS, method="vicreg", lr=None),
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),

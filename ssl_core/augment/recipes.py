@@ -156,13 +156,18 @@ class SimCLR(Recipe):
 @dataclass
 class SimCLRSmall(SimCLR):
     name: ClassVar[str] = "simclr_small"
-    description: ClassVar[str] = ("SimCLR tuned for small images on a CPU: crops keep at least 30% of "
-                                  "the picture and half the views are grey, so colour is no shortcut.")
-    paper: ClassVar[str] = ("Chen et al. 2020 (SimCLR), with milder crops and more grayscale, tuned "
-                            "here on the built-in shapes (bench/train.py)")
+    description: ClassVar[str] = ("SimCLR tuned for small images on a CPU: crops keep at least 30% of the "
+                                  "picture and are mostly centred where it stands out, half the views are "
+                                  "grey, no blur (it erases small objects).")
+    paper: ClassVar[str] = ("Chen et al. 2020 (SimCLR), with milder crops, more grayscale, no blur and "
+                            "salient crops, tuned here on shapes, digits, textures and cluttered sets "
+                            "(bench/tune.py)")
 
     crop_min: float = crop_field(0.3)
     gray_p: float = chance(0.5, "Chance of turning grey")
+    blur_p: float = chance(0.0, "Chance of Gaussian blur")
+    salient_crop_p: float = chance(0.8, "Chance a crop is centred where the picture stands out "
+                                   "(colour contrast) rather than anywhere")
 
 
 @dataclass

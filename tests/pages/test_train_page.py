@@ -1,6 +1,7 @@
 """AppTest of the Train page: the pickers come from the registries, "Start training" queues
 a run and starts a worker, the live panel shows a run through queued, running, completed,
-cancelled, interrupted (Resume) and failed, and a bad choice is an error, not a traceback.
+cancelled, interrupted (Resume) and failed, with its verdict against the untrained network
+(never green unless it beat it), and a bad choice is an error, not a traceback.
 
 `run_every` fragments do not tick in AppTest, and the real worker is a detached process:
 here `jobs.start_worker` is replaced by a recorder and queued runs are trained in this
@@ -20,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import verdicts
 
 from ssl_core import jobs
 from ssl_core.augment import make_recipe
@@ -116,6 +119,12 @@ def charts(at: AppTest) -> dict[str, dict]:
             for title, figure in figures(at).items()}
 
 
+def levels(figure: dict) -> dict[str, float]:
+    """{label: y} of the horizontal lines drawn on a figure (chance, untrained)."""
+    layout = figure["layout"]
+    return {note["text"]: shape["y0"] for note, shape in zip(layout.get("annotations", []), layout.get("shapes", []))}
+
+
 def set_run(ws: Workspace, run_id: str, **values) -> None:
     columns = ", ".join(f"{name} = ?" for name in values)
     with ws.write() as conn:
@@ -177,6 +186,8 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert (progress(page).value, progress(page).text) == (0, "step 0")
     assert "Cancel" in labels(page) and "Resume" not in labels(page)
     assert page.dataframe[0].value["status"].tolist() == ["queued"]
+    assert verdicts(page) == [("orange", "Nothing to judge yet: the run has not measured its encoder against the "
+                                         "untrained network.")]
 
     assert jobs.work(ws, "cpu") == 1  # what the worker process would do
     done = jobs.get_run(ws, run["id"])
@@ -194,13 +205,18 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert (progress(page).value, progress(page).text) == (100, "step 6 of ~6")
     assert "simclr · small_cnn · dataset shapes · status **completed**" in [c.value for c in page.caption]
     assert "Cancel" not in labels(page) and "Resume" not in labels(page)
-    assert not page.error and not page.warning
+    verdict = jobs.run_verdict(ws, run["id"])  # 6 steps: kNN against the untrained network's, on the probe
+    assert verdicts(page) == [(verdict.colour, verdict.text)]
+    assert [box.value for box in [*page.success, *page.warning, *page.error]] == [verdict.text]  # the only box
 
     curves = charts(page)
     assert curves["Training loss"] == {"loss": [1, 2, 3, 4, 5, 6]}
     assert curves["Collapse monitor (falling = warning)"] == {"embedding std": [1, 6], "effective rank": [1, 6]}
     assert curves["Online kNN accuracy (labels used only here)"] == {"knn accuracy": [1, 6]}
     series = jobs.metrics(ws, run["id"])
+    assert series["knn_untrained"][0].tolist() == [0]  # measured before the first step
+    assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {
+        "chance": 0.2, "untrained": pytest.approx(series["knn_untrained"][1][0])}
     (loss,) = figures(page)["Training loss"]["data"]
     assert array(loss["y"]) == pytest.approx(series["loss"][1].tolist())
     health = figures(page)["Collapse monitor (falling = warning)"]["data"]
@@ -230,7 +246,8 @@ def test_the_recipe_tuned_in_the_lab_is_offered_first_and_trained(page, ws, star
     assert not page.exception, page.exception
     recipe = page.selectbox(key="train_recipe_simclr")
     assert recipe.value == "byol"
-    assert [o.split(":")[0] for o in recipe.options] == ["byol", "simclr_small", "simclr", "moco_v2", "dino"]
+    assert [o.split(":")[0] for o in recipe.options] == ["byol", "simclr_small", "simclr_multicrop", "simclr",
+                                                        "moco_v2"]
     assert any(c.value.startswith("With the settings from the Augmentation Lab.") for c in page.caption)
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
@@ -285,6 +302,46 @@ def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_re
     assert [trace.get("yaxis", "y") for trace in health["data"]] == ["y", "y", "y2"]  # both spreads on one scale
     assert array(health["data"][1]["y"]) == pytest.approx([0.9, 0.8, 0.7, 0.6])
     assert health["layout"]["yaxis"]["title"]["text"] == "embedding std / output std"
+
+
+@pytest.mark.parametrize("status, knn, colour, opening", [
+    ("completed", 0.20, "orange", "Nothing learned yet"),  # flat on the chance line (5 classes)
+    ("running", 0.25, "orange", "Nothing learned yet"),  # 3 points up: within 2 SE on 1024 images
+    ("completed", 0.74, "green", "Learned something"),
+    ("failed", 0.10, "red", "Worse than untrained"),
+])
+def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page, ws, status, knn, colour, opening):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status=status, pid=os.getpid(), started="2026-01-01T00:00:00", step=50, total_steps=100)
+    writer = jobs.JobReporter(ws, run_id)  # what the worker writes: the untrained network at step 0, then kNN
+    writer.on_metrics(0, {"knn_untrained": 0.22, "effective_rank_untrained": 13.5, "probe_size": 1024.0})
+    for step in (1, 25, 50):
+        writer.on_metrics(step, {"loss": 5.0, "embedding_std": 0.5, "effective_rank": 20.0, "knn_accuracy": knn})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    ((shown, text),) = verdicts(page)
+    assert shown == colour and text.startswith(opening)
+    assert f"kNN accuracy {knn:.1%} against 22.0% for the untrained network (chance 20.0%, 1024 labelled" in text
+    assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"chance": 0.2, "untrained": 0.22}
+
+
+def test_without_knn_the_verdict_and_chart_use_the_neighbours_shared_with_the_pixels(page, ws):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="completed", step=50, total_steps=50, progress=1.0)
+    writer = jobs.JobReporter(ws, run_id)  # an unlabelled run's metrics (shapes after 50 steps, measured)
+    writer.on_metrics(0, {"pixel_shared_untrained": 0.197, "effective_rank_untrained": 13.5, "probe_size": 1024.0})
+    writer.on_metrics(50, {"loss": 5.0, "embedding_std": 0.573, "effective_rank": 23.3, "pixel_shared": 0.105})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    ((shown, text),) = verdicts(page)
+    assert shown == "green" and text.startswith("Learned something beyond pixels and colour")
+    assert "share 10.5% with its nearest by raw pixels and colour, against 19.7% for the untrained" in text
+    title = "Neighbours shared with raw pixels and colour (lower: grouped by more than pixels)"
+    assert charts(page)[title] == {"pixel shared": [50]}
+    assert levels(figures(page)[title]) == {"untrained": 0.197}
+    assert "Online kNN accuracy (labels used only here)" not in figures(page)
 
 
 def test_cancel_a_queued_run(page, ws, started):
