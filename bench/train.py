@@ -28,7 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pil_dataset import PilDataset  # noqa: E402
+from lightly_simclr import LightlySimCLR  # noqa: E402
 from ssl_core.augment import make_recipe  # noqa: E402
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
@@ -81,30 +81,12 @@ def ours(images: np.ndarray, run_dir: Path, **settings) -> tuple[float, torch.nn
 def lightly(images: np.ndarray, steps: int | None = None, minutes: float | None = None
             ) -> tuple[float, torch.nn.Module]:
     """lightly's SimCLR example pipeline on the same encoder: (images/s, encoder)."""
-    from lightly.loss import NTXentLoss
-    from lightly.models.modules import SimCLRProjectionHead
-    from lightly.transforms import SimCLRTransform
-
-    torch.manual_seed(0)
-    encoder = build_encoder("small_cnn", SIDE)
-    head = SimCLRProjectionHead(encoder.num_features, 512, 128)
-    criterion = NTXentLoss()
-    optimizer = torch.optim.SGD([*encoder.parameters(), *head.parameters()], lr=0.06)
-    loader = torch.utils.data.DataLoader(PilDataset(images, SimCLRTransform(input_size=SIDE)),
-                                         batch_size=BATCH, shuffle=True, drop_last=True, num_workers=2,
-                                         persistent_workers=True)
-    encoder.train()
+    baseline = LightlySimCLR(images, side=SIDE, batch=BATCH)
     start, done, seen = time.monotonic(), 0, 0
     while True:
-        for views in loader:
-            x0, x1 = views
-            loss = criterion(head(encoder.forward_features(x0)), head(encoder.forward_features(x1)))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            done, seen = done + 1, seen + len(x0)
-            if (steps and done >= steps) or (minutes and time.monotonic() - start > 60 * minutes):
-                return seen / (time.monotonic() - start), encoder
+        done, seen = done + 1, seen + baseline.step()
+        if (steps and done >= steps) or (minutes and time.monotonic() - start > 60 * minutes):
+            return seen / (time.monotonic() - start), baseline.encoder
 
 
 def main() -> None:
