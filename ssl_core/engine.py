@@ -106,6 +106,12 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def compile_encoder(encoder: torch.nn.Module) -> None:
+    """torch.compile what every method calls, `forward_features` (`Module.compile()` wraps
+    only `__call__`, which SimCLR's and Barlow Twins' steps never go through)."""
+    encoder.forward_features = torch.compile(encoder.forward_features)
+
+
 def learning_rate(base: float, progress: float, warmup: float) -> float:
     """Linear warm-up over the first `warmup` of training, then cosine decay to 0."""
     if progress < warmup:
@@ -134,7 +140,7 @@ class Trainer:
         if self.device.type == "cuda":
             self.method = self.method.to(memory_format=torch.channels_last)
             if config.compile:
-                self.method.encoder.compile()
+                compile_encoder(self.method.encoder)
         self.data = torch.from_numpy(np.array(images, dtype=np.uint8)).to(self.device)  # into RAM once
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
         probe_rng = np.random.default_rng(config.seed)

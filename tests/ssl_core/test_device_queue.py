@@ -1,7 +1,8 @@
-"""A training step keeps a GPU's queue full: every read of a tensor's value on the host
-(`.item()`, `bool()`, `nonzero`, linalg's error check) and every per-step copy from the
-host makes the host wait for the device. Recipes run on the meta device (which has no
-values, so any such read fails) and the engine's own step reads the loss once."""
+"""The GPU path of a training step. It keeps the queue full: every read of a tensor's
+value on the host (`.item()`, `bool()`, `nonzero`, linalg's error check) and every
+per-step copy from the host makes the host wait for the device. Recipes run on the meta
+device (which has no values, so any such read fails) and the engine's own step reads the
+loss once. And with `compile`, the compiled encoder is the one a step calls."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from ssl_core.augment import RECIPES, make_recipe
-from ssl_core.engine import TrainConfig, Trainer
+from ssl_core.engine import TrainConfig, Trainer, compile_encoder
+from ssl_core.methods import build_method, get_method
 
 HOST_READS = {"_local_scalar_dense", "nonzero", "_linalg_check_errors"}
 
@@ -88,3 +90,21 @@ def test_the_epochs_permutation_is_drawn_once_and_gives_the_seeded_batches(tmp_p
         epoch, offset = divmod(step, 3)
         order = randperm(24, generator=torch.Generator().manual_seed(epoch))
         assert torch.equal(got, order[8 * offset : 8 * offset + 8])
+
+
+@pytest.mark.parametrize("method", ["simclr", "byol"])
+def test_the_compiled_encoder_is_what_a_training_step_calls(monkeypatch, method):
+    compiled_calls = []
+
+    def fake_compile(function):
+        def compiled(*args, **kwargs):
+            compiled_calls.append(function)
+            return function(*args, **kwargs)
+        return compiled
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    trained = build_method(method, "small_cnn", 16)
+    compile_encoder(trained.encoder)
+    batch = torch.randint(0, 256, (4, 16, 16, 3), dtype=torch.uint8)
+    trained.training_step(make_recipe(get_method(method).default_recipe)(batch, torch.Generator().manual_seed(0)))
+    assert compiled_calls, "the step went around the compiled encoder"
