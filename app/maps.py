@@ -20,10 +20,10 @@ def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(count, shown, replace=False))
 
 
-def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list[str], title: str,
+def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list[str] | np.ndarray, title: str,
             point_size: int, palette: dict[str, str]) -> go.Figure:
     """Points `coords[rows]` ((M, 2) or (M, 3)), one trace per group (legend), hover text
-    per row; every point's customdata is its row id in the dataset."""
+    per row of the dataset (only `rows`' are read); every point's customdata is its row id."""
     figure = go.Figure()
     group_of = np.asarray(groups, dtype=object)[rows]
     hover_of = np.asarray(hover, dtype=object)[rows]

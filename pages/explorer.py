@@ -85,8 +85,8 @@ for column, shown_source in zip(columns, sources):
         with st.spinner(f"{method.upper()} of {len(names):,} points..."):
             coords = project.project(emb, method, dims=dims)
         groups = at_most(groups_for(emb))
-        hover = [f"#{i} {html.escape(short_name(name, 40))} · {html.escape(group)}"
-                 for i, (name, group) in enumerate(zip(names, groups))]
+        hover = np.empty(len(names), dtype=object)  # written for the shown points only
+        hover[sampled] = [f"#{i} {html.escape(short_name(names[i], 40))} · {html.escape(groups[i])}" for i in sampled]
         title = ("Before training: " if shown_source.run_id is None and compare else "") + shown_source.label
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
         if thumbnails_on:
