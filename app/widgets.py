@@ -67,3 +67,13 @@ def pick_dataset(container, ws, key: str):
         st.info("No dataset yet: add one on the Data page.")
         st.stop()
     return ws.dataset(container.selectbox("Dataset", [d.name for d in datasets], key=key))
+
+
+VERDICT_BOXES = {"green": ("success", ":material/check_circle:"), "orange": ("warning", ":material/hourglass_empty:"),
+                 "red": ("error", ":material/trending_down:")}  # a verdict's colour -> box, icon
+
+
+def verdict_box(colour: str, text: str, container=st) -> None:
+    """A verdict (ssl_core.evaluate.verdict) as a box of its colour, its sentence inside."""
+    box, icon = VERDICT_BOXES[colour]
+    getattr(container, box)(text, icon=icon)

@@ -8,10 +8,11 @@ import streamlit as st
 
 from app.recipe_form import LAB_RECIPE
 from app.state import workspace
-from app.widgets import escape_markdown, pick_dataset
+from app.widgets import escape_markdown, pick_dataset, verdict_box
 from ssl_core import jobs
 from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.verdict import from_metrics
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 
@@ -81,6 +82,17 @@ def curve(series: dict, names: list[str], title: str, right: str | None = None, 
     return figure
 
 
+def against_untrained(series: dict, name: str, title: str, levels: dict[str, float]) -> go.Figure:
+    """The curve of metric `name` (a share, 0..1) with dotted lines at `levels` {label: y}:
+    the untrained network's value, and chance where there is one."""
+    figure = curve(series, [name], title)
+    for i, (label, y) in enumerate(levels.items()):  # labels on alternate sides: the lines may be close
+        figure.add_hline(y=y, line_dash="dot", annotation_text=label,
+                         annotation_position=("bottom right", "top left")[i % 2])
+    figure.update_layout(yaxis=dict(range=[0, 1], tickformat=".0%"))
+    return figure
+
+
 def live_panel(run_id: str, ticking: bool) -> None:
     """Status, progress and live curves of one run; reruns itself while the run is active."""
     run = jobs.get_run(ws, run_id)
@@ -101,18 +113,22 @@ def live_panel(run_id: str, ticking: bool) -> None:
     if run["message"]:
         (st.error if status == "failed" else st.warning)(run["message"])
     series = jobs.metrics(ws, run_id)
+    latest = jobs.latest(series)
+    classes = len(ws.label_counts(ws.dataset(run["dataset"])))
+    verdict = from_metrics(latest, classes)
+    verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)
     charts[0].plotly_chart(curve(series, ["loss"], "Training loss"), key=f"loss_{run_id}")
     # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
     charts[1].plotly_chart(curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
                                  right="effective_rank"), key=f"health_{run_id}")
+    untrained = {"untrained": latest[name] for name in ("knn_untrained", "pixel_shared_untrained") if name in latest}
     if "knn_accuracy" in series:
-        knn = curve(series, ["knn_accuracy"], "Online kNN accuracy (labels used only here)")
-        classes = len(ws.label_counts(ws.dataset(run["dataset"])))
-        knn.add_hline(y=1 / max(classes, 1), line_dash="dot", annotation_text="chance",
-                      annotation_position="bottom right")
-        knn.update_layout(yaxis=dict(range=[0, 1], tickformat=".0%"))
-        st.plotly_chart(knn, key=f"knn_{run_id}")
+        st.plotly_chart(against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
+                                          {"chance": 1 / max(classes, 1), **untrained}), key=f"knn_{run_id}")
+    if "pixel_shared" in series:
+        st.plotly_chart(against_untrained(series, "pixel_shared", "Neighbours shared with raw pixels and colour "
+                                          "(lower: grouped by more than pixels)", untrained), key=f"shared_{run_id}")
     buttons = st.columns([1, 1, 6])
     if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
         jobs.request_cancel(ws, run_id)

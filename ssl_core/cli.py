@@ -161,7 +161,8 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
         print(result.message, file=sys.stderr)
     _print({"run": run_id, "status": result.status, "steps": result.steps,
             "images_per_s": round(result.images_per_s, 1), "final_loss": result.final_loss,
-            "checkpoint": result.checkpoint, "message": result.message})
+            "checkpoint": result.checkpoint, "message": result.message,
+            **jobs.run_verdict(ws, run_id).to_json()})
     return 0 if result.status == "completed" else 1
 
 

@@ -16,11 +16,14 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .store import Workspace, WorkspaceError, _pid_alive, utc_now
+
+if TYPE_CHECKING:
+    from .evaluate.verdict import Verdict
 
 FINAL = ("completed", "failed", "cancelled")
 FLUSH_SECONDS = 1.0
@@ -116,6 +119,19 @@ def metrics(ws: Workspace, run_id: str) -> dict[str, tuple[np.ndarray, np.ndarra
         steps.append(step)
         values.append(value)
     return {name: (np.array(s), np.array(v)) for name, (s, v) in out.items()}
+
+
+def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+    """{name: its value at the last step} of `metrics`' series."""
+    return {name: float(values[-1]) for name, (_, values) in series.items()}
+
+
+def run_verdict(ws: Workspace, run_id: str) -> Verdict:
+    """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
+    from .evaluate.verdict import from_metrics
+
+    classes = len(ws.label_counts(ws.dataset(get_run(ws, run_id)["dataset"])))
+    return from_metrics(latest(metrics(ws, run_id)), classes)
 
 
 def request_cancel(ws: Workspace, run_id: str) -> None:

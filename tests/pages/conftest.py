@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.widgets import VERDICT_BOXES
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_builtin
 from ssl_core.engine import TrainConfig
@@ -37,3 +38,13 @@ def open_page(root: Path, page: str, monkeypatch, timeout: float = 300) -> AppTe
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+VERDICT_ICONS = {icon: colour for colour, (_, icon) in VERDICT_BOXES.items()}
+
+
+def verdicts(at: AppTest) -> list[tuple[str, str]]:
+    """(colour, sentence) of every verdict box on the page (app.widgets.verdict_box): green
+    ones first, then orange, then red."""
+    return [(VERDICT_ICONS[box.icon], box.value) for box in [*at.success, *at.warning, *at.error]
+            if box.icon in VERDICT_ICONS]

@@ -1,5 +1,5 @@
 """Background jobs: a worker process trains queued runs; SIGKILL leaves an interrupted
-run that resumes from its checkpoint; cancel stops a run; the CLI trains and lists."""
+run that resumes from its checkpoint; cancel stops a run; the CLI trains (its JSON with the verdict) and lists."""
 
 from __future__ import annotations
 
@@ -130,6 +130,11 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
     assert summary["images_per_s"] > 0 and np.isfinite(summary["final_loss"])
     assert summary["checkpoint"].endswith(".safetensors") and Path(summary["checkpoint"]).exists()
     assert "step 10/10" in result.stderr  # the progress bar
+    # the verdict: unlabelled, from the neighbours shared with pixels, against the untrained network's
+    assert {"pixel_shared_untrained", "effective_rank_untrained"} <= set(jobs.latest(jobs.metrics(tiny, summary["run"])))
+    verdict = jobs.run_verdict(tiny, summary["run"])
+    assert summary["verdict"] == verdict.code in ("learned", "not_yet", "worse_than_untrained")
+    assert summary["verdict_text"] == verdict.text and not verdict.text.startswith("Nothing to judge yet")
 
     runs = json.loads(cli(tiny, "runs").stdout)
     assert [(r["run"], r["status"], r["method"], r["dataset"]) for r in runs] == [
