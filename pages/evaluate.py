@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.sources import source_choices
 from app.state import workspace
-from app.widgets import framed, pick_dataset, progress_bar
+from app.widgets import escape_markdown, framed, pick_dataset, progress_bar, verdict_box
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
 
@@ -54,6 +54,8 @@ if missing:
 done = {label: report for label, report in reports.items() if report is not None}
 if not done:
     st.stop()
+for label, report in done.items():  # the overall verdict first, one per encoder
+    verdict_box(report["verdict_colour"], f"**{escape_markdown(label)}**: {report['verdict_text']}")
 
 
 def metrics_table(found: dict[str, dict]) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """AppTest of the Evaluate page: a run is judged on press (kept for the next visit), its
-metrics, label-efficiency curve (with the untrained, raw-pixel and supervised baselines),
-confusion matrix and shortcut verdict are shown; a dataset without labels says so."""
+overall verdict against its untrained twin comes first, then its metrics, label-efficiency
+curve (with the untrained, raw-pixel and supervised baselines), confusion matrix and
+shortcut verdict; a dataset without labels says so and is judged without them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, verdicts
 
 from ssl_core import embed
 from ssl_core.evaluate.stored import REPORT_FILE
+from ssl_core.evaluate.verdict import COLOURS, from_knn
 from ssl_core.store import Workspace
 
 EVALUATE = "../pages/evaluate.py"
@@ -38,6 +40,13 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     ws = Workspace(root)
     kept = embed.embedding_dir(ws, ws.dataset("shapes"), embed.from_run(ws, run)) / REPORT_FILE
     report = json.loads(kept.read_text())
+    basis = report["verdict_basis"]  # the run's kNN against its untrained twin's, on the same 2000 images
+    assert basis["metric"] == "knn_accuracy" and basis["images"] == 2000
+    assert basis["value"] == report["knn_accuracy"] and basis["untrained"] != basis["value"]
+    assert report["verdict"] == from_knn(basis["value"], basis["untrained"], 2000, 5).code
+    ((colour, text),) = verdicts(at)
+    assert colour == report["verdict_colour"] == COLOURS[report["verdict"]]  # green only when it beat its twin
+    assert text.endswith(f"**: {report['verdict_text']}") and f"{basis['untrained']:.1%}" in text
     assert set(report["label_efficiency"]["curves"]) == {run, "untrained small_cnn", "raw pixels",
                                                         "supervised from scratch"}
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
@@ -59,6 +68,8 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
+    ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
+    assert colour == "orange" and "with its nearest by raw pixels and colour" in text
     assert not any(s.value == "Label efficiency" for s in at.subheader)
 
 
