@@ -135,14 +135,19 @@ def swap_background(x: torch.Tensor, weights: torch.Tensor, p: float, gen: torch
     (Ryali et al. 2021, Characterizing and Improving the Robustness of Self-Supervised
     Learning through Background Augmentations; there with a saliency network's masks)."""
     n, device = x.shape[0], x.device
-    peak = weights.flatten(1).amax(1).clamp_min(1e-8)[:, None, None]
-    mask = F.interpolate((2 * weights / peak).clamp(0, 1)[:, None], size=x.shape[-2:], mode="bilinear",
-                         align_corners=False)
+    mask = salient_mask(weights, x.shape[-2:])
     blurry = F.interpolate(resize_side(x, 4), size=x.shape[-2:], mode="bilinear", align_corners=False)
     background = mask * blurry + (1 - mask) * x  # each image with what stands out painted over
     order = torch.randperm(n, generator=gen, device=device)
     mixed = mask * x + (1 - mask) * background[order]
     return torch.where(coin(n, p, gen, device)[:, None, None, None], mixed, x)
+
+
+def salient_mask(weights: torch.Tensor, size: torch.Size) -> torch.Tensor:
+    """`saliency` weights (N, g, g) -> where each image stands out: a soft mask (N, 1, H, W)
+    of `size` (H, W), in [0, 1], that is 1 from half the image's peak weight."""
+    peak = weights.flatten(1).amax(1).clamp_min(1e-8)[:, None, None]
+    return F.interpolate((2 * weights / peak).clamp(0, 1)[:, None], size=size, mode="bilinear", align_corners=False)
 
 
 def _eye(n: int, device: torch.device) -> torch.Tensor:

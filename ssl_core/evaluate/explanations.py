@@ -22,6 +22,9 @@ EXPLANATIONS: dict[str, str] = {
                      "is healthy; near 0 means collapse.",
     "neighbour_stability": "Share of an image's nearest neighbours that stay its neighbours when the "
                            "image is replaced by an augmented view of it; higher is better.",
-    "shortcut": "How much simple colour and brightness statistics explain the embedding's neighbours; "
-                "low is good, high means the encoder learned a cheap cue instead of the content.",
+    "shortcut": "How much cheap cues taken from the pixels (colour, brightness, background texture, layout, "
+                "the object's position) explain the embedding's neighbours, from 0 to 1; low is good. Little "
+                "is below 0.3, some from 0.3, most from 0.6: on planted tests, embeddings of the object alone "
+                "scored at most 0.03 on every cue and planted shortcuts at least 0.63 on their own. With "
+                "labels, only what a cue explains beyond grouping by class counts.",
 }

@@ -35,14 +35,21 @@ def raw_pixels(images: np.ndarray, side: int = 16) -> np.ndarray:
     return pixels - pixels.mean(axis=0)
 
 
-def _statistics(x: torch.Tensor) -> torch.Tensor:
+def luma(x: torch.Tensor) -> torch.Tensor:
+    """(n, 3, H, W) in [0, 1] -> (n, H, W): the grey level (ITU-R 601)."""
+    return torch.einsum("c,nchw->nhw", torch.tensor(LUMA), x)
+
+
+def statistics_of(x: torch.Tensor) -> torch.Tensor:
     """(n, 3, S, S) in [0, 1] -> (n, 3 + 1 + 1 + BINS^3): mean colour, brightness,
     contrast, joint colour histogram (fractions of the pixels)."""
-    luma = torch.einsum("c,nchw->nhw", torch.tensor(LUMA), x).flatten(1)
+    grey = luma(x).flatten(1)
     cells = (x * HISTOGRAM_BINS).long().clamp_(max=HISTOGRAM_BINS - 1).flatten(2)  # (n, 3, P)
     code = (cells[:, 0] * HISTOGRAM_BINS + cells[:, 1]) * HISTOGRAM_BINS + cells[:, 2]
-    histogram = torch.zeros(len(x), HISTOGRAM_BINS**3).scatter_add_(1, code, torch.ones(code.shape))
-    return torch.cat([x.mean(dim=(2, 3)), luma.mean(1, keepdim=True), luma.std(1, keepdim=True),
+    joint = HISTOGRAM_BINS**3
+    histogram = torch.bincount((code + joint * torch.arange(len(x))[:, None]).flatten(), minlength=len(x) * joint)
+    histogram = histogram.view(len(x), joint).float()
+    return torch.cat([x.mean(dim=(2, 3)), grey.mean(1, keepdim=True), grey.std(1, keepdim=True),
                       histogram / code.shape[1]], dim=1)
 
 
@@ -50,6 +57,10 @@ def image_statistics(images: np.ndarray) -> dict[str, np.ndarray]:
     """Simple statistics of uint8 images (N, S, S, 3), float32, keyed by name:
     mean_colour (N, 3) RGB in [0, 1], brightness (N, 1) mean luma, contrast (N, 1) std
     of luma, histogram (N, 64) joint RGB histogram with 4 bins per channel."""
-    stats = per_batch(images, _statistics)
+    return split_statistics(per_batch(images, statistics_of))
+
+
+def split_statistics(stats: np.ndarray) -> dict[str, np.ndarray]:
+    """statistics_of's columns (N, 69) by name (see image_statistics)."""
     return {"mean_colour": stats[:, :3], "brightness": stats[:, 3:4], "contrast": stats[:, 4:5],
             "histogram": stats[:, 5:]}

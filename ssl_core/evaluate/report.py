@@ -25,7 +25,7 @@ from .verdict import from_knn, from_neighbours
 from .views import view_features
 
 Progress = Callable[[int, int], None]
-FORMAT = 2  # of the report's keys; a kept report of another format is made again (stored.py)
+FORMAT = 3  # of the report's keys; a kept report of another format is made again (stored.py)
 RAW_PIXELS = "raw pixels"
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
@@ -177,7 +177,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                  "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
     out.update(label_free(ws, images, features, source, config, device_name))
     stages.finish("label_free")
-    out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed)
+    out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed,
+                                     labels=labels)
     stages.finish("shortcut")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ssl_core.evaluate.cues import CUES, SCENE
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -79,6 +81,11 @@ def test_evaluate_prints_every_metric_and_keeps_the_report(trained):
     report = json.loads(done.stdout)
     assert keys <= set(report) and all(report[key] is not None for key in keys)
     assert 0 <= report["knn_accuracy"] <= 1 and report["source"]["run_id"] == trained.run
+    assert report["verdict"] in ("learned", "not_yet", "worse_than_untrained") and report["verdict_text"]
+    assert report["verdict_basis"]["metric"] == "knn_accuracy" and report["verdict_basis"]["images"] == 40
+    shortcut = report["shortcut"]  # the cue it groups by (or none), in words, the fix, every cue's score
+    assert shortcut["cue"] in {*CUES, SCENE, None} and shortcut["words"] and set(shortcut["scores"]) == set(CUES)
+    assert (shortcut["fix"] is None) == (shortcut["cue"] is None)
     assert "evaluating" in done.stderr
     again = cli(trained.ws, "evaluate", "--run", trained.run, "--dataset", "tiny")
     assert json.loads(again.stdout) == report  # the kept report, not a new draw

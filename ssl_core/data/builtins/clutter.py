@@ -34,7 +34,8 @@ DIGITS_DESCRIPTION = (f"{COUNT:,} small handwritten digits at random places on c
 Mask = np.ndarray  # (SIDE, SIDE) float32 alpha in [0, 1]
 
 
-def _sources() -> list[np.ndarray]:
+def background_sources() -> list[np.ndarray]:
+    """The photographs and textures backgrounds are cut from, as RGB arrays."""
     import skimage.data
 
     return [_rgb(getattr(skimage.data, name)()) for name in PHOTOS + TEXTURES]
@@ -45,6 +46,11 @@ def background(sources: list[np.ndarray], rng: np.random.Generator) -> np.ndarra
     source = sources[int(rng.integers(len(sources)))]
     patch = next(random_patches(source, 1, rng))
     image = np.asarray(Image.fromarray(patch).resize((SIDE, SIDE), Image.Resampling.BILINEAR), np.float32)
+    return recolour(image, rng)
+
+
+def recolour(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """float32 `image` (H, W, 3) with its channels shuffled and scaled at random."""
     return np.clip(image[:, :, rng.permutation(3)] * rng.uniform(0.6, 1.4, 3), 0, 255)
 
 
@@ -82,7 +88,7 @@ def composite(back: np.ndarray, alpha: Mask, rng: np.random.Generator) -> np.nda
 def _make(objects: Callable[[np.random.Generator, int], tuple[str, Mask]], prefix: str,
           seed: int) -> Iterator[tuple[str, np.ndarray, str]]:
     rng = np.random.default_rng(seed)
-    sources = _sources()
+    sources = background_sources()
     for i in range(COUNT):
         label, alpha = objects(rng, i)
         yield f"{prefix}_{label}_{i:04d}.png", composite(background(sources, rng), alpha, rng), label

@@ -1,4 +1,6 @@
-"""The shortcut check on images whose background colour is unique per image."""
+"""The shortcut check: its descriptors, its wording, and its verdicts on tiny images whose
+background colour is unique per image and on the planted sets it is calibrated on
+(planted.py: backgrounds, colour, position planted; clean embeddings of the object)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,17 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
+from ssl_core.augment.ops import to_float
+from ssl_core.evaluate.cues import CUES, MOST, SCENE, SOME, level, sentence
+from ssl_core.evaluate.descriptors import describe, texture
 from ssl_core.evaluate.pixels import image_statistics, raw_pixels
-from ssl_core.evaluate.shortcut import CUES, shortcut_check
+from ssl_core.evaluate.planted import BACKGROUNDS, PLANTED, make_parts
+from ssl_core.evaluate.shortcut import one_hot, shortcut_check
+from ssl_core.evaluate.splits import Labelled
+
+CLEAN = ("clean: the object's shape", "clean: the object's mask")
 
 
 def mean_colour(images: np.ndarray) -> np.ndarray:
@@ -37,20 +47,25 @@ def test_an_embedding_of_mean_colour_is_flagged_with_the_colour_fix(backgrounds,
     images, _, _ = backgrounds
     colour = mean_colour(images)
     result = shortcut_check(colour - colour.mean(axis=0) if centred else colour, images, k=5)
-    assert result["flagged"] == "colour"
+    assert result["cue"] == result["flagged"] == "colour"
     assert result["fix"] == CUES["colour"].fix and "grayscale" in result["fix"]
-    assert "colour" in result["verdict"]
-    assert result["cues"]["colour"]["r2"] > 0.8
+    assert "groups images by colour" in result["words"] and result["verdict"] == result["words"]
+    assert result["scores"]["colour"]["r2"] > 0.8
     json.dumps(result, allow_nan=False)
 
 
-def test_an_embedding_of_object_shape_is_not_flagged(backgrounds):
-    images, masks, kinds = backgrounds
-    result = shortcut_check(masks, images, k=5)
-    assert result["flagged"] is None and result["fix"] is None
-    assert "little" in result["verdict"]
-    for scores in result["cues"].values():
-        assert scores["explained"] < 0.3 and scores["r2"] < 0.3
+def test_on_plain_backgrounds_the_object_is_the_texture_and_labels_say_so(backgrounds):
+    """Without a background, an embedding of the object's kind groups by the picture's
+    texture; given the kinds as labels, grouping by class explains as much, and no cue is
+    named."""
+    images, _, kinds = backgrounds
+    kind = one_hot(kinds, 0.5, seed=1)
+    assert shortcut_check(kind, images, k=5)["cue"] == "background_texture"
+    labels = Labelled(np.arange(len(kinds)), kinds, ["square", "across", "down", "plus"])
+    result = shortcut_check(kind, images, k=5, labels=labels)
+    assert result["cue"] is None and result["fix"] is None and result["level"] == "little"
+    assert result["scores"]["background_texture"]["by_class"] >= SOME
+    assert "little" in result["words"] and "beyond what its classes share" in result["words"]
 
 
 def test_evidence_lists_queries_with_their_neighbours_and_colours(backgrounds):
@@ -68,12 +83,99 @@ def test_greyscale_data_has_no_colour_cue_and_brightness_can_be_flagged():
     levels = np.random.default_rng(0).integers(0, 256, 60)
     images = np.broadcast_to(levels[:, None, None, None], (60, 8, 8, 3)).astype(np.uint8)
     result = shortcut_check(levels[:, None].astype(np.float32) * [1.0, -1.0] + [0.0, 128.0], images, k=3)
-    assert result["cues"]["colour"] is None
-    assert result["flagged"] == "brightness" and "brightness" in result["fix"]
+    assert result["scores"]["colour"] is None
+    assert result["cue"] == "brightness" and "brightness" in result["fix"]
 
 
 def test_a_collapsed_embedding_is_explained_by_nothing(backgrounds):
     images, _, _ = backgrounds
     result = shortcut_check(np.ones((len(images), 4), dtype=np.float32), images, k=5)
-    assert result["cues"]["colour"]["r2"] == 0.0
+    assert result["scores"]["colour"]["r2"] == 0.0
+    json.dumps(result, allow_nan=False)
+
+
+def test_descriptors_read_a_memory_map_in_batches(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, (300, 24, 24, 3), dtype=np.uint8)
+    np.save(tmp_path / "images.npy", images)
+    described = describe(np.load(tmp_path / "images.npy", mmap_mode="r"))
+    widths = {"mean_colour": 3, "brightness": 1, "contrast": 1, "histogram": 64, "texture": 72, "layout": 48,
+              "position": 2}
+    assert {name: values.shape for name, values in described.items()} == {n: (300, w) for n, w in widths.items()}
+    assert all(values.dtype == np.float32 and np.isfinite(values).all() for values in described.values())
+    assert ((described["position"] >= 0) & (described["position"] <= 1)).all()
+
+
+def test_texture_is_blind_to_brightness_and_contrast():
+    grey = np.random.default_rng(0).integers(60, 190, (4, 32, 32, 1), dtype=np.uint8).repeat(3, axis=3)
+    x = to_float(torch.from_numpy(grey))
+    nothing = torch.zeros(4, 1, 32, 32)
+    np.testing.assert_allclose(texture(0.5 * x + 0.2, nothing), texture(x, nothing), atol=1e-4)
+
+
+@pytest.mark.parametrize("score, word", [(0.0, "little"), (0.29, "little"), (0.3, "some"), (0.47, "some"),
+                                         (0.6, "most"), (1.0, "most")])
+def test_graded_words_follow_the_thresholds(score, word):
+    assert level(score) == word
+
+
+def test_a_cue_explaining_some_is_not_called_little():
+    """The old check called colour at 47% "little"; the sentence now says what the number is."""
+    scores = {name: {"score": 0.05, "by_class": None, "judged": 0.05, "level": "little", "explained": 0.05,
+                     "r2": 0.0} for name in CUES}
+    scores["colour"] = {"score": 0.47, "by_class": None, "judged": 0.47, "level": "some", "explained": 0.3, "r2": 0.47}
+    words = sentence("colour", scores)
+    assert "partly groups images by colour" in words and "0.47: some" in words and "little" not in words
+    scores["colour"].update(score=0.8, judged=0.8, level="most")
+    assert sentence("colour", scores).startswith("The embedding groups images by colour")
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict:
+    """The planted sets, small: 300 images on each kind of background (10 pictures)."""
+    return {backgrounds: make_parts(300, backgrounds, pictures=10) for backgrounds in BACKGROUNDS}
+
+
+def check(parts, embedding: str, labelled: bool = False) -> dict:
+    labels = Labelled(np.arange(len(parts.shapes)), parts.shapes, ["a", "b", "c", "d", "e"]) if labelled else None
+    return shortcut_check(PLANTED[embedding](parts), parts.images, k=10, queries=300, labels=labels)
+
+
+def test_position_finds_the_object(planted):
+    parts = planted["recoloured picture"]
+    error = np.linalg.norm(describe(parts.images)["position"] - parts.centres, axis=1)
+    assert np.median(error) < 0.05
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_planted_texture_is_named_background_texture(planted, labelled):
+    result = check(planted["texture"], "background: which one", labelled)
+    assert result["cue"] == "background_texture"
+    assert "groups images by background texture" in result["words"] and "swap_background_p" in result["fix"]
+
+
+@pytest.mark.parametrize("backgrounds", ["recoloured picture", "same picture"])
+def test_a_planted_background_picture_is_named_the_background_scene(planted, backgrounds):
+    result = check(planted[backgrounds], "background: which one")
+    assert result["cue"] == SCENE and result["level"] == "most"
+    assert "groups images by background scene" in result["words"] and "swap_background_p" in result["fix"]
+
+
+def test_a_planted_colour_is_named_colour(planted):
+    result = check(planted["recoloured picture"], "colour: the colour histogram")
+    assert result["cue"] == "colour" and "grayscale" in result["fix"]
+    assert result["scores"]["background_texture"]["judged"] < MOST and result["scores"]["layout"]["judged"] < MOST
+
+
+def test_a_planted_position_is_named_position(planted):
+    result = check(planted["recoloured picture"], "position: the object's centroid")
+    assert result["cue"] == "position" and "the object's position" in result["words"]
+
+
+@pytest.mark.parametrize("backgrounds", BACKGROUNDS)
+@pytest.mark.parametrize("embedding", CLEAN)
+def test_clean_embeddings_name_no_shortcut(planted, embedding, backgrounds):
+    result = check(planted[backgrounds], embedding)
+    assert result["cue"] is None and result["fix"] is None and result["level"] == "little"
+    assert all(s["judged"] < SOME for s in result["scores"].values())
+    assert result["words"].startswith("Cheap cues explain little")
     json.dumps(result, allow_nan=False)

@@ -1,0 +1,96 @@
+"""The cues of the shortcut check in plain words: what each is, the augmentation or crop
+change that removes it, the graded word for a score, which cue a set of scores names,
+and the sentence that says so. The thresholds are calibrated in shortcut.py's docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOME, MOST = 0.3, 0.6  # a cue's judged score from which it explains "some", then "most" of the embedding
+SCENE = "background_scene"  # two of the background's colour, texture and layout: a whole background shared
+
+
+@dataclass(frozen=True)
+class Cue:
+    order: tuple[str, ...]  # descriptors (descriptors.describe) whose distance orders images (explained)
+    predict: tuple[str, ...]  # descriptors the ridge regression reads (r2)
+    short: str  # its name in a sentence
+    words: str  # what it is, in plain words
+    fix: str  # the augmentation or crop change that removes it
+
+
+BACKGROUND_FIX = ("views that share the object but not the background: background swap (`swap_background_p`) and "
+                  "crops centred where the picture stands out (`salient_crop_p`) in the recipe, or small local "
+                  "crops (the `simclr_multicrop` recipe)")
+CUES = {
+    "colour": Cue(("mean_colour",), ("mean_colour", "histogram"), "colour", "colour",
+                  "stronger colour jitter (saturation and hue) and random grayscale, so two views of "
+                  "an image no longer share their colours"),
+    "brightness": Cue(("brightness", "contrast"), ("brightness", "contrast"), "brightness",
+                      "brightness and contrast",
+                      "stronger brightness and contrast jitter, so two views of an image no longer "
+                      "share their brightness"),
+    "background_texture": Cue(("texture",), ("texture",), "background texture", "background texture",
+                              BACKGROUND_FIX + ", so two views no longer share the background's texture; "
+                              "Gaussian blur on more views weakens fine texture"),
+    "layout": Cue(("layout",), ("layout",), "layout",
+                  "layout (where the background's light, dark and coloured regions sit)",
+                  "smaller random crops (a lower `crop_min`) and flips, so two views of an image no longer share "
+                  "where its regions sit"),
+    "position": Cue(("position",), ("position",), "the object's position", "the object's position",
+                    "smaller random crops (a lower `crop_min`) and flips, so the object's place changes between "
+                    "two views of an image"),
+}
+SCENE_PARTS = ("colour", "background_texture", "layout")
+SCENE_FIX = BACKGROUND_FIX + ", so two views of an image no longer share a background"
+
+
+def level(score: float) -> str:
+    """The graded word for a judged score: little (< SOME), some (< MOST), most."""
+    return "most" if score >= MOST else "some" if score >= SOME else "little"
+
+
+def named(judged: dict[str, float]) -> str | None:
+    """The cue that `judged` ({cue: judged score}) says the embedding groups by: the highest
+    from SOME, or SCENE when two or more of SCENE_PARTS reach MOST; None below SOME."""
+    best = max(judged, key=judged.__getitem__)
+    if judged[best] < SOME:
+        return None
+    if best != "position" and sum(judged.get(name, 0.0) >= MOST for name in SCENE_PARTS) >= 2:
+        return SCENE
+    return best
+
+
+def fix_for(cue: str | None) -> str | None:
+    return None if cue is None else SCENE_FIX if cue == SCENE else CUES[cue].fix
+
+
+def _amount(s: dict) -> str:
+    """A cue's score, and what grouping by class alone gives where labels are known."""
+    if s["by_class"] is None:
+        return f"score {s['score']:.2f}: {s['level']}"
+    return (f"score {s['score']:.2f} against {s['by_class']:.2f} for grouping by class alone, "
+            f"{s['judged']:.2f} beyond: {s['level']}")
+
+
+def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
+    """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
+    cue, None where not measured), quoting the numbers it rests on."""
+    present = {name: s for name, s in scores.items() if s is not None}
+    if cue is None:
+        best = max(present, key=lambda name: present[name]["judged"])
+        beyond = " beyond what its classes share" if present[best]["by_class"] is not None else ""
+        return (f"Cheap cues explain little of the embedding's neighbours{beyond}: every cue stays below {SOME} "
+                f"(highest: {CUES[best].short}, {_amount(present[best])}), so it groups images by something "
+                f"other than colour, brightness, background texture, layout or the object's position.")
+    if cue == SCENE:
+        parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
+                          for name in SCENE_PARTS if present.get(name))
+        return (f"The embedding groups images by background scene: neighbours share two or more of the background's "
+                f"colour, texture and layout, as if they sat on one photo ({parts}). Try {SCENE_FIX}.")
+    s, short = present[cue], CUES[cue].short
+    verb = "groups" if s["level"] == "most" else "partly groups"
+    return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
+            f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
+            f"images, and {short} predicts {max(0.0, s['r2']):.0%} of the embedding's variation. Try {CUES[cue].fix}.")
