@@ -46,6 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from augment import make_images  # noqa: E402  (photo patches, as bench/augment.py times them)
+
 
 @dataclass(frozen=True)
 class Sizes:
@@ -91,12 +93,6 @@ def timed(step: Callable[[], int], sizes: Sizes, sync: Callable[[], None]) -> fl
     return seen / (time.perf_counter() - start)
 
 
-def training_images(sizes: Sizes, side: int):
-    from augment import make_images
-
-    return make_images(sizes.images, side)
-
-
 def part_ours(sizes: Sizes, device: str, side: int, compile: bool) -> dict:
     import torch
 
@@ -107,7 +103,7 @@ def part_ours(sizes: Sizes, device: str, side: int, compile: bool) -> dict:
     config = TrainConfig(dataset="bench", encoder=sizes.encoder, recipe=make_recipe("simclr").to_dict(),
                          image_size=side, epochs=1.0, batch_size=sizes.batch, device=device, compile=compile,
                          checkpoint_every=10**9, monitor_every=10**9)
-    images = training_images(sizes, side)
+    images = make_images(sizes.images, side)
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(config, images, None, Path(tmp) / "steps", Quiet())
 
@@ -132,7 +128,7 @@ def part_lightly(sizes: Sizes, device: str, side: int) -> dict:
     from lightly_simclr import LightlySimCLR
 
     workers = min(16, os.cpu_count() or 2)
-    baseline = LightlySimCLR(training_images(sizes, side), encoder=sizes.encoder, side=side, batch=sizes.batch,
+    baseline = LightlySimCLR(make_images(sizes.images, side), encoder=sizes.encoder, side=side, batch=sizes.batch,
                              workers=workers, device=device, bf16=True)
     return {"images_per_s": timed(baseline.step, sizes, lambda: _sync(torch, device)), "workers": workers}
 
@@ -177,7 +173,7 @@ def part_embed(sizes: Sizes, device: str) -> dict:
     from ssl_core.embed import compute_features
     from ssl_core.models import build_encoder
 
-    images = training_images(sizes, 32)
+    images = make_images(sizes.embed_images, 32)
     encoder = build_encoder(sizes.encoder, 32).eval()
     out = {}
     for name, where, count in (("device", device, sizes.embed_images), ("cpu", "cpu", sizes.embed_cpu_images)):
