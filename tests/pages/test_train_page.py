@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import verdicts
+from tests.pages.conftest import VERDICT_ICONS, verdicts
 
 from ssl_core import jobs
 from ssl_core.augment import make_recipe
@@ -383,9 +383,8 @@ def test_resume_requeues_an_interrupted_run(page, ws, started):
 
 
 def not_verdicts(boxes) -> list[str]:
-    """The texts of `boxes` other than the run's verdict (drawn in a box of its colour)."""
-    return [b.value for b in boxes if not b.value.startswith(("Nothing learned yet", "Learned something",
-                                                               "Worse than untrained", "Nothing to judge"))]
+    """The texts of `boxes` other than the run's verdict (app.widgets.verdict_box, known by its icon)."""
+    return [box.value for box in boxes if box.icon not in VERDICT_ICONS]
 
 
 @pytest.mark.parametrize("error, shown", [
