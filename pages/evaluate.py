@@ -11,6 +11,7 @@ import streamlit as st
 from app.sources import source_choices
 from app.state import workspace
 from app.widgets import escape_markdown, framed, pick_dataset, progress_bar, verdict_box
+from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
 
@@ -128,13 +129,28 @@ if labelled:
                                              range=[0, 1]), margin=dict(l=10, r=10, t=50, b=10))),
                        key="evaluate_per_class")
 
+
+def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:
+    """Every cue measured: its score, and with labels what grouping by class alone gives and
+    the score beyond it; the graded word of the score judged."""
+    table = pd.DataFrame([{"cue": CUES[name].words, "score": s["score"], "by class alone": s["by_class"],
+                           "beyond class": s["judged"], "level": s["level"]}
+                          for name, s in scores.items() if s is not None])
+    if table["by class alone"].isna().all():
+        table = table.drop(columns=["by class alone", "beyond class"])
+    return table
+
+
 st.subheader("Shortcut check")
 st.caption(EXPLANATIONS["shortcut"])
 thumbnails = ws.thumbnails(dataset)
 for label, report in done.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{label}**")
-    (st.warning if shortcut["flagged"] else st.success)(shortcut["verdict"])
+    (st.warning if shortcut["cue"] else st.success)(shortcut["words"])
+    st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
+                 column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
+                                for name in ("score", "beyond class")})
     with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
         for example in shortcut["evidence"]:
             rows = [example["query"], *example["neighbours"][:8]]

@@ -1,7 +1,8 @@
 """AppTest of the Evaluate page: a run is judged on press (kept for the next visit), its
 overall verdict against its untrained twin comes first, then its metrics, label-efficiency
 curve (with the untrained, raw-pixel and supervised baselines), confusion matrix and
-shortcut verdict; a dataset without labels says so and is judged without them."""
+shortcut check (its sentence, every cue's score and graded word); a dataset without labels
+says so and is judged without them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.conftest import open_page, verdicts
 
 from ssl_core import embed
+from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.stored import REPORT_FILE
 from ssl_core.evaluate.verdict import COLOURS, from_knn
 from ssl_core.store import Workspace
@@ -23,6 +25,17 @@ EVALUATE = "../pages/evaluate.py"
 
 def open_evaluate(root: Path, monkeypatch) -> AppTest:
     return open_page(root, EVALUATE, monkeypatch, timeout=600)
+
+
+def shortcut_shown(at: AppTest, labelled: bool) -> bool:
+    """The shortcut panel: its sentence, and every cue with its score and graded word
+    (beside what grouping by class gives, with labels)."""
+    sentence = any(box.value.startswith(("The embedding", "Cheap cues explain little"))
+                   for box in [*at.warning, *at.success])
+    cues = at.dataframe[1].value
+    columns = ["cue", "score", *(["by class alone", "beyond class"] if labelled else []), "level"]
+    return (sentence and list(cues.columns) == columns and len(cues) == len(CUES)
+            and set(cues["level"]) <= {"little", "some", "most"} and cues["score"].between(0, 1).all())
 
 
 @pytest.mark.slow
@@ -36,7 +49,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     assert list(table["encoder"])[0].startswith(run)
     assert 0 <= table["kNN accuracy"][0] <= 1 and 0 <= table["linear probe"][0] <= 1
     assert len(at.get("plotly_chart")) == 3  # label efficiency, confusion matrix, accuracy per class
-    assert len(at.warning) + len(at.success) >= 1  # the shortcut verdict
+    assert shortcut_shown(at, labelled=True)
     ws = Workspace(root)
     kept = embed.embedding_dir(ws, ws.dataset("shapes"), embed.from_run(ws, run)) / REPORT_FILE
     report = json.loads(kept.read_text())
@@ -68,6 +81,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
+    assert shortcut_shown(at, labelled=False)
     ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
     assert colour == "orange" and "with its nearest by raw pixels and colour" in text
     assert not any(s.value == "Label efficiency" for s in at.subheader)
