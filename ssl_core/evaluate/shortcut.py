@@ -66,8 +66,9 @@ independent of the shapes):
 The first check (colour and brightness only, flagged from explained 0.7) told the trained
 one "simple image statistics explain little" over the same colour 0.33, brightness 0.49.
 
-Cost: on those 2,000 images (64 px), with 1,000 queries and labels, 3.3 CPU seconds on
-one thread, of which the descriptors take 1.2.
+Cost: on those 2,000 images (64 px), with 1,000 queries and labels, 2.2 s wall on a 2-core
+CPU with two threads (beside other work, load 3.4), 3.1 s on one thread, of which the
+descriptors take 1.2.
 """
 
 from __future__ import annotations
