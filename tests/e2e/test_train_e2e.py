@@ -1,6 +1,7 @@
 """In a real browser: a 1-epoch run (default batch) on the demo shapes starts from the Train
 page, a real worker process trains it, the live panel ticks (step count, loss curve) without
-a reload until the run completes; a screenshot is kept. The worker must not outlive the test."""
+a reload until the run completes, with its verdict in a box of its colour; a screenshot is
+kept. The worker must not outlive the test."""
 
 from __future__ import annotations
 
@@ -123,6 +124,9 @@ def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
         assert loss_chart.locator(".scatterlayer .point").count() == steps
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.get_by_text("All runs").is_visible()
+        verdict = jobs.run_verdict(ws, run_id)  # the run's verdict, in a box of its colour
+        kind = {"green": "Success", "orange": "Warning", "red": "Error"}[verdict.colour]
+        page.locator(f"[data-testid='stAlertContent{kind}']").filter(has_text=verdict.text).wait_for(timeout=SLOW)
         screenshot(page, "train-page")
 
         # the worker leaves once its queue is empty
