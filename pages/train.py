@@ -152,6 +152,7 @@ if runs:
 
     st.subheader("All runs")
     final = jobs.final_metrics(ws)
+    class_counts = {name: len(ws.label_counts(ws.dataset(name))) for name in {r["dataset"] for r in runs}}
     st.dataframe(pd.DataFrame([{
         "run": r["id"], "status": r["status"], "method": r["method"], "encoder": r["encoder"],
         "dataset": r["dataset"], "steps": r["step"],
@@ -159,6 +160,7 @@ if runs:
         if r["finished"] and r["started"] else None,
         "final loss": r["loss"], "images/s": r["images_per_s"],
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
+        "verdict": from_metrics(final.get(r["id"], {}), class_counts[r["dataset"]]).code.replace("_", " "),
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
     } for r in runs]), hide_index=True, width="stretch",
         column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),

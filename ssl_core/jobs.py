@@ -307,16 +307,17 @@ def start_worker(ws: Workspace) -> None:
                      start_new_session=True, cwd=Path(__file__).resolve().parents[1])
 
 
-SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank")
+SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
+                   "pixel_shared_untrained", "effective_rank_untrained", "probe_size")  # health, kNN, the verdict's
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
-    """{run id: {metric: its last value}} for the health and kNN metrics of every run."""
+    """{run id: {metric: its last value}} for the health, kNN and verdict metrics of every run."""
     with ws.read() as conn:
         rows = conn.execute(
             "SELECT m.run_id, m.name, m.value FROM metrics m JOIN (SELECT run_id, name, MAX(step) AS step "
-            "FROM metrics WHERE name IN (?, ?, ?) GROUP BY run_id, name) last ON m.run_id = last.run_id "
-            "AND m.name = last.name AND m.step = last.step", SUMMARY_METRICS).fetchall()
+            f"FROM metrics WHERE name IN ({', '.join('?' * len(SUMMARY_METRICS))}) GROUP BY run_id, name) last "
+            "ON m.run_id = last.run_id AND m.name = last.name AND m.step = last.step", SUMMARY_METRICS).fetchall()
     out: dict[str, dict[str, float]] = {}
     for run_id, name, value in rows:
         out.setdefault(run_id, {})[name] = value

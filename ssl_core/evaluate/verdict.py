@@ -47,6 +47,8 @@ COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
 MIN_MARGIN = 0.03  # no difference below this counts, however many images
 COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained network's: collapsed
 LEARNED_SHARE = 0.25  # without labels, `shared` must fall below this share of the untrained network's
+WITH_LABELS = ("probe_size", "knn_accuracy", "knn_untrained")  # the engine's metrics each verdict reads
+WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,17 @@ def from_knn(knn: float, untrained: float, n: int, classes: int) -> Verdict:
     chance = 1 / max(classes, 1)
     numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for the untrained network "
                f"(chance {chance:.1%}, {n} labelled images")
-    bar = max(untrained, chance)
-    if knn >= bar + margin(knn, bar, n):
-        return _verdict(LEARNED, f"Learned something: {numbers}), more than the "
-                                 f"{margin(knn, bar, n):.1%} that noise alone could give.")
-    if knn <= untrained - margin(knn, untrained, n):
-        return _verdict(WORSE, f"Worse than untrained: {numbers}); training lost more than the "
-                               f"{margin(knn, untrained, n):.1%} that noise alone could explain.")
+    bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
+    gain, loss = margin(knn, bar, n), margin(knn, untrained, n)
+    if knn >= bar + gain:
+        return _verdict(LEARNED, f"Learned something: {numbers}), more than the {gain:.1%} that noise alone "
+                                 f"could give.")
+    if knn <= untrained - loss:
+        return _verdict(WORSE, f"Worse than untrained: {numbers}); training lost more than the {loss:.1%} that "
+                               f"noise alone could explain.")
     return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), not above "
                              f"{'chance' if chance >= untrained else 'the untrained network'} by more than "
-                             f"the {margin(knn, bar, n):.1%} that noise alone could give.")
+                             f"the {gain:.1%} that noise alone could give.")
 
 
 def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float) -> Verdict:
@@ -117,11 +120,11 @@ def from_metrics(metrics: Mapping[str, float], classes: int) -> Verdict:
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
     knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
     and effective_rank_untrained; probe_size); not yet while they are not all measured."""
-    if {"probe_size", "knn_accuracy", "knn_untrained"} <= set(metrics):
-        return from_knn(metrics["knn_accuracy"], metrics["knn_untrained"], int(metrics["probe_size"]), classes)
-    if {"probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained"} <= set(
-            metrics):
-        return from_neighbours(metrics["pixel_shared"], metrics["pixel_shared_untrained"], int(metrics["probe_size"]),
-                               metrics["effective_rank"], metrics["effective_rank_untrained"])
+    if set(WITH_LABELS) <= set(metrics):
+        n, knn, untrained = (metrics[name] for name in WITH_LABELS)
+        return from_knn(knn, untrained, int(n), classes)
+    if set(WITHOUT_LABELS) <= set(metrics):
+        n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
+        return from_neighbours(shared, untrained, int(n), rank, untrained_rank)
     return _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the "
                              "untrained network.")
