@@ -40,7 +40,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.decomposition import PCA
 
 from . import index
 from .numba_cache import configure_numba_cache  # noqa: F401 (callers set the cache up through project)
@@ -85,6 +84,8 @@ def pca(features: np.ndarray, dims: int = 2) -> np.ndarray:
     coords = np.zeros((len(x), dims), np.float32)
     components = min(dims, len(x) - 1, x.shape[1])  # centred N points span N - 1 axes
     if components > 0:
+        from sklearn.decomposition import PCA  # imported here: 1.5 s that reading a saved map need not pay
+
         coords[:, :components] = PCA(components, svd_solver="full").fit_transform(x)
     return coords
 

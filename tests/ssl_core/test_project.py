@@ -201,3 +201,11 @@ def test_warm_up_fills_the_disk_cache_for_a_fresh_process(tmp_path):
                        "from sklearn.datasets import make_blobs\n"
                        "project.umap_map(make_blobs(1500, 64, centers=8, random_state=0)[0], 3)", cache)
     assert second == {function.__name__: (1, 0) for function in project._hot_functions()}  # ... loaded, none compiled
+
+
+def test_reading_a_saved_map_imports_no_scikit_learn():
+    """The Explorer imports `project` to read a cached map; scikit-learn (1.5 s to import
+    here) comes in only with PCA or UMAP."""
+    code = "import sys; from ssl_core import project; print('sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr
