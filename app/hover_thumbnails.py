@@ -10,12 +10,12 @@ through the row id every point carries in customdata (see app/maps.py).
 from __future__ import annotations
 
 import base64
-import io
 
 import numpy as np
 import streamlit as st
 
-from ssl_core.export import thumbnail_grid
+from ssl_core.export import hover_sprite
+from ssl_core.store import DatasetInfo, Workspace
 
 HOVER_LIMIT = 10_000  # points whose thumbnail shows on hover (a larger sprite gets slow to send)
 SHOWN_SIDE = 112  # px of the thumbnail beside the cursor
@@ -71,20 +71,19 @@ _COMPONENT = st.components.v2.component("ssl_lens_hover_thumbnails", html="<span
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _sprite(dataset_id: str, rows: tuple[int, ...], cell: int, _thumbnails: np.ndarray) -> tuple[str, int]:
-    """The thumbnails of `rows` as one JPEG grid (a data URI) and its column count; cached
-    by dataset and rows (the memory-mapped thumbnails themselves are not hashed)."""
-    grid, columns = thumbnail_grid([_thumbnails[row] for row in rows], cell)
-    buffer = io.BytesIO()
-    grid.save(buffer, "JPEG", quality=85)
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode(), columns
+def _sprite(dataset_id: str, rows: tuple[int, ...], cell: int, _ws: Workspace,
+            _dataset: DatasetInfo) -> tuple[str, int]:
+    """`export.hover_sprite` of `rows` (kept on disk) as a data URI, and its column count;
+    cached by dataset and rows."""
+    jpeg, columns = hover_sprite(_ws, _dataset, rows, cell)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode(), columns
 
 
-def hover_thumbnails(chart_key: str, dataset_id: str, thumbnails: np.ndarray, rows: np.ndarray) -> None:
+def hover_thumbnails(chart_key: str, ws: Workspace, dataset: DatasetInfo, rows: np.ndarray) -> None:
     """Mount next to `st.plotly_chart(..., key=chart_key)`: hovering one of the chart's
-    points (row ids `rows`, at most HOVER_LIMIT of them) shows its thumbnail."""
+    points (row ids `rows` of `dataset`, at most HOVER_LIMIT of them) shows its thumbnail."""
     shown = tuple(int(r) for r in rows[:HOVER_LIMIT])
     cell = 48 if len(shown) <= 4000 else 32
-    sprite, columns = _sprite(dataset_id, shown, cell, thumbnails)
+    sprite, columns = _sprite(dataset.id, shown, cell, ws, dataset)
     _COMPONENT(data={"chart": chart_key, "sprite": sprite, "cell": cell, "columns": columns, "shown": SHOWN_SIDE,
                      "slots": {row: slot for slot, row in enumerate(shown)}}, key=f"hover_{chart_key}")

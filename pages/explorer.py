@@ -94,7 +94,7 @@ for column, shown_source in zip(columns, sources):
         chart_key = f"map_{shown_source.key}_{method}_{dims}"
         event = st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                                 width="stretch")
-        hover_thumbnails(chart_key, dataset.id, thumbnails, sampled)
+        hover_thumbnails(chart_key, ws, dataset, sampled)
         selections += [r for r in selected_rows(event) if r not in selections]
 
 if selections:

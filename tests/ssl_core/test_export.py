@@ -80,3 +80,16 @@ def test_every_part_into_a_zip_and_an_unknown_part_is_named(trained, emb):
     assert list(coords.columns) == ["file", "label", "x", "y"] and len(coords) == 40
     with pytest.raises(KeyError, match="encoder, embeddings, index, map, projector"):
         export.export(trained.ws, emb, ["weights"])
+
+
+def test_a_hover_sprite_is_made_once_and_read_back(trained, emb, monkeypatch):
+    ws, dataset = trained.ws, emb.dataset
+    made, columns = export.hover_sprite(ws, dataset, [3, 0, 7], 24)
+    grid = np.asarray(Image.open(io.BytesIO(made)))
+    assert columns == 2 and grid.shape == (48, 48, 3)
+    expected = np.asarray(Image.fromarray(np.asarray(ws.thumbnails(dataset)[3])).resize((24, 24)))
+    np.testing.assert_allclose(grid[:24, :24].mean((0, 1)), expected.mean((0, 1)), atol=6)  # JPEG: colours
+    monkeypatch.setattr(type(ws), "thumbnails", lambda *a: pytest.fail("read the thumbnails again"))
+    assert export.hover_sprite(ws, dataset, [3, 0, 7], 24) == (made, columns)
+    with pytest.raises(pytest.fail.Exception):
+        export.hover_sprite(ws, dataset, [3, 0, 8], 24)  # other rows: another sprite
