@@ -21,6 +21,6 @@ def test_every_step_runs_and_the_table_ends_with_the_ratio():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     steps = [line[:18].strip() for line in lines[2:-2]]
-    assert steps == ["ingest", "embed", "project (UMAP)", "index + search", "search", "app + Explorer"]
+    assert steps == ["ingest", "embed", "project (UMAP)", "index + search", "search", "app, Explorer", "again"]
     assert all(len(line.split()) >= 4 for line in lines[2:-2])
     assert lines[-2].startswith("app: first page") and re.fullmatch(r"ratio: \d+\.\d\d", lines[-1])
