@@ -95,6 +95,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
     """,
+    """
+    ALTER TABLE runs ADD COLUMN name TEXT;   -- what people call the run; NULL: run_names.default_name
+    ALTER TABLE runs ADD COLUMN notes TEXT;  -- the user's own words about it
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -421,6 +425,14 @@ class Workspace:
         if old_dir is not None:
             shutil.rmtree(old_dir, ignore_errors=True)
         return info
+
+    def describe_run(self, run_id: str, name: str | None, notes: str | None) -> None:
+        """Set a run's name (None or blank: its default name again) and notes."""
+        with self.write() as conn:
+            found = conn.execute("UPDATE runs SET name = ?, notes = ? WHERE id = ?",
+                                 ((name or "").strip() or None, (notes or "").strip() or None, run_id)).rowcount
+        if not found:
+            raise WorkspaceError(f"no run {run_id!r}")
 
     def delete_dataset(self, name: str) -> None:
         """Remove a dataset's rows and files; other datasets are untouched."""

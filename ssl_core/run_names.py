@@ -1,0 +1,73 @@
+"""Readable default names of runs: "SimCLR · crop min 0.08 · batch 256 · 5 min".
+
+A run's config (TrainConfig.to_json()) -> the method, then only what differs from what
+that method does by default (its recipe, the recipe's parameters, the encoder, batch size,
+learning rate, view side), then the budget. Two runs that differ in any of these get
+different names; a user may still rename a run (the `name` column of the runs table),
+which is what `run_name` then returns.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SEPARATOR = " · "
+
+
+def _number(value: Any) -> str:
+    """0.30000001 -> '0.3', 5.0 -> '5', 128 -> '128'."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _recipe_parts(method: Any, recipe: dict[str, Any] | None) -> list[str]:
+    """The recipe when it is not the method's default, then its changed parameters."""
+    from .augment import make_recipe
+
+    if recipe is None:
+        return []
+    parts = [] if recipe["name"] == method.default_recipe else [f"{recipe['name']} recipe"]
+    defaults = make_recipe(recipe["name"]).to_dict()
+    for key, value in recipe.items():
+        if key != "name" and key in defaults and _differs(value, defaults[key]):
+            parts.append(f"{key.replace('_', ' ')} {_number(value)}")
+    return parts
+
+
+def _differs(value: Any, default: Any) -> bool:
+    if isinstance(default, (int, float)) and isinstance(value, (int, float)):
+        return abs(float(value) - float(default)) > 1e-9 * max(1.0, abs(float(default)))
+    return json.dumps(value) != json.dumps(default)
+
+
+def default_name(config: dict[str, Any]) -> str:
+    """The name of a run of `config` (TrainConfig.to_json()): method, changes, budget."""
+    from .engine import TrainConfig
+    from .methods import get_method
+
+    method = get_method(config["method"])
+    defaults = TrainConfig(dataset=config["dataset"])
+    parts = [method.__name__, *_recipe_parts(method, config.get("recipe"))]
+    if config["encoder"] != (method.encoders[0] if method.encoders else defaults.encoder):
+        parts.append(config["encoder"])
+    for key, words in (("batch_size", "batch"), ("image_size", "views")):
+        if config.get(key) != getattr(defaults, key):
+            parts.append(f"{words} {config.get(key) or 'stored size'}")
+    if config.get("lr") is not None and _differs(config["lr"], method.default_lr):
+        parts.append(f"lr {_number(config['lr'])}")
+    if config.get("epochs"):
+        parts.append(f"{_number(float(config['epochs']))} epoch" + ("" if config["epochs"] == 1 else "s"))
+    elif config.get("minutes"):
+        parts.append(f"{_number(float(config['minutes']))} min")
+    return SEPARATOR.join(parts)
+
+
+def run_name(run: dict[str, Any]) -> str:
+    """What every picker and table shows for a run (a row of jobs.list_runs): the name the
+    user gave it, else its default name."""
+    if run.get("name"):
+        return str(run["name"])
+    try:
+        return default_name(json.loads(run["config"]))
+    except (KeyError, ValueError, TypeError):  # a config this version cannot read: still a name
+        return f"{run['method']} · {run['id']}"
