@@ -1,6 +1,7 @@
-"""Entry point: `streamlit run app/main.py [-- --workspace DIR]`.
+"""Entry point: `streamlit run app/main.py [-- --workspace DIR] [--share]`.
 
-Builds the navigation over the files in pages/. Heavy libraries (torch, UMAP, FAISS)
+First the access gate (app/access.py): served to others, a session signs in before any page
+exists. Then the navigation over the files in pages/. Heavy libraries (torch, UMAP, FAISS)
 are imported only by the pages that need them, so the first paint does not wait.
 """
 
@@ -13,9 +14,11 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from app import access  # noqa: E402
 from app.state import seed_demo_data, warm_up_umap, workspace  # noqa: E402
 
 st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", layout="wide")
+access.require()  # stops here until a visitor of a shared app has signed in
 
 navigation = st.navigation(
     [
@@ -30,6 +33,7 @@ navigation = st.navigation(
 )
 with st.sidebar:
     st.caption(f"Workspace: `{workspace().root}`")
+    access.sign_out_button()
 seed_demo_data(workspace())
 warm_up_umap()
 navigation.run()

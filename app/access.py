@@ -1,0 +1,160 @@
+"""Who may come in: the gate app/main.py passes before it builds any page.
+
+Served on localhost (the README's command; `server.address` in .streamlit/config.toml) the
+app opens at once. Served to others, every browser session signs in first:
+- shared means listening beyond loopback (`--server.address 0.0.0.0`), or `-- --share`
+  (a proxy in front of a localhost server), or an identity provider configured;
+- with `[auth]` in .streamlit/secrets.toml (an OIDC provider) visitors log in with it,
+  through Streamlit's own `st.login`;
+- otherwise with the access secret: $SSL_ACCESS_SECRET, else `access_secret` in
+  .streamlit/secrets.toml, else one made when the server starts and printed once to the
+  operator's log with a sign-in link (`/?token=...`), as Jupyter does.
+A signed-in session is remembered in `st.session_state`; "Sign out" forgets it. Until then
+`require()` stops the script, so no page (and no `st.navigation`) runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+import socket
+import sys
+import time
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+SECRET_ENV = "SSL_ACCESS_SECRET"
+SECRET_KEY = "access_secret"  # its key in .streamlit/secrets.toml
+TOKEN_PARAM = "token"  # `/?token=<secret>` signs in, as the printed link does
+SIGNED_IN = "access_signed_in"  # session key
+WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long: guessing a secret stays slow
+
+
+def share_flag(argv: list[str]) -> bool:
+    """`--share` among the arguments after `streamlit run app/main.py --`."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--share", action="store_true")
+    return parser.parse_known_args(argv)[0].share
+
+
+def is_loopback(address: str) -> bool:
+    """True for an address only this machine reaches ("localhost", 127.x, ::1); an empty
+    address (Streamlit's default) means every interface."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:
+        return False  # a host name: whoever resolves it can come
+
+
+def _secrets_entry(key: str):
+    """`key` of .streamlit/secrets.toml, or None when there is no such file or key."""
+    try:
+        return st.secrets.get(key)
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return None
+
+
+def identity_provider() -> dict | None:
+    """The `[auth]` section of secrets.toml (Streamlit's OIDC login), if the operator wrote one."""
+    section = _secrets_entry("auth")
+    return dict(section) if section else None
+
+
+def gate() -> str | None:
+    """"oidc", "secret", or None (localhost, nobody else can come)."""
+    if identity_provider():
+        return "oidc"
+    if share_flag(sys.argv[1:]) or not is_loopback(str(st.get_option("server.address") or "")):
+        return "secret"
+    return None
+
+
+def secret_matches(given: str, secret: str) -> bool:
+    """Constant-time comparison (hashes first, so not even the length shows in the timing)."""
+    return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(),
+                               hashlib.sha256(secret.encode("utf-8")).digest())
+
+
+def _sign_in_link(secret: str) -> str:
+    address = str(st.get_option("server.address") or "")
+    host = socket.gethostname() if address in ("", "0.0.0.0", "::") else address
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{st.get_option('server.port')}/{base + '/' if base else ''}?{TOKEN_PARAM}={secret}"
+
+
+@st.cache_resource(show_spinner=False)
+def _made_secret() -> str:
+    """Once per server process: a fresh secret, printed to the operator's log (stderr) only."""
+    secret = secrets.token_urlsafe(24)
+    print(f"SSL Lens is shared: visitors sign in with the access secret {secret}\n"
+          f"  or open {_sign_in_link(secret)}\n"
+          f"  (set ${SECRET_ENV} or `{SECRET_KEY}` in .streamlit/secrets.toml to choose it)",
+          file=sys.stderr, flush=True)
+    return secret
+
+
+def access_secret() -> str:
+    """The operator's secret ($SSL_ACCESS_SECRET, then secrets.toml), else the generated one."""
+    return os.environ.get(SECRET_ENV) or _secrets_entry(SECRET_KEY) or _made_secret()
+
+
+def require() -> None:
+    """Return only for a session allowed in; otherwise draw the sign-in and stop the script."""
+    kind = gate()
+    if kind is None or st.session_state.get(SIGNED_IN):
+        return
+    if kind == "oidc":
+        if st.user.get("is_logged_in"):
+            return
+        _oidc_sign_in(identity_provider())
+    else:
+        _secret_sign_in(access_secret())
+    st.stop()
+
+
+def _secret_sign_in(secret: str) -> None:
+    token = st.query_params.get(TOKEN_PARAM)
+    if token is not None:
+        del st.query_params[TOKEN_PARAM]  # out of the address bar (and the history) at once
+    st.title("SSL Lens")
+    st.caption("This app is shared. Sign in with the access secret the person running it gave you "
+               "(printed in the server's log when it started, unless they chose one).")
+    with st.form("access_sign_in"):
+        given = st.text_input("Access secret", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    attempt = given if submitted else token
+    if attempt is not None:
+        if secret_matches(attempt, secret):
+            st.session_state[SIGNED_IN] = True
+            st.rerun()
+        time.sleep(WRONG_SECRET_DELAY_S)
+        st.error("That is not the access secret.")
+
+
+def _oidc_sign_in(provider: dict) -> None:
+    st.title("SSL Lens")
+    st.caption("This app is shared. Log in to continue.")
+    named = [name for name, value in provider.items() if isinstance(value, dict)]
+    if "client_id" in provider or not named:
+        st.button("Log in", type="primary", on_click=st.login)
+    for name in named:  # [auth.<name>] sections: one button per provider
+        st.button(f"Log in with {name}", key=f"login_{name}", on_click=st.login, args=(name,))
+
+
+def sign_out_button() -> None:
+    """In the sidebar of a shared app: who is signed in and a "Sign out" button."""
+    kind = gate()
+    if kind is None:
+        return
+    if st.button("Sign out", icon=":material/logout:", key="access_sign_out"):
+        st.session_state.pop(SIGNED_IN, None)
+        if kind == "oidc":
+            st.logout()
+        st.rerun()

@@ -1,0 +1,123 @@
+"""Who may come in (app/access.py through app/main.py): localhost opens at once; shared, no
+page runs before the access secret (or the identity provider's login), and "Sign out" ends it."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import access
+from ssl_core.store import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = str(ROOT / "app" / "main.py")
+SECRET = "correct horse battery staple"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """`app(share=...)`: an AppTest of the entry script over an empty, already seeded workspace
+    (no demo import), with `-- --share` among the script's arguments when asked."""
+    ws = Workspace(tmp_path / "ws")
+    ws.set_meta("demo_seeded", "1")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+
+    def make(share: bool) -> AppTest:
+        monkeypatch.setattr(sys, "argv", ["app/main.py", "--share"] if share else ["app/main.py"])
+        return AppTest.from_file(MAIN, default_timeout=120)
+
+    return make
+
+
+def page_titles(at: AppTest) -> list[str]:
+    return [title.value for title in at.title]
+
+
+def secret_box(at: AppTest):
+    return next((box for box in at.text_input if box.label == "Access secret"), None)
+
+
+def sign_in(at: AppTest, given: str) -> AppTest:
+    secret_box(at).input(given)
+    return at.button[0].click().run()  # the form's only button: "Sign in"
+
+
+def test_localhost_opens_with_no_secret(app):
+    at = app(share=False).run()
+    assert not at.exception
+    assert secret_box(at) is None and page_titles(at) == ["Data"]
+    assert not [b for b in at.sidebar.button if b.label == "Sign out"]
+
+
+def test_shared_app_runs_no_page_before_the_secret(app, monkeypatch):
+    monkeypatch.setenv(access.SECRET_ENV, SECRET)
+    at = app(share=True).run()
+    assert not at.exception
+    assert secret_box(at) is not None and page_titles(at) == ["SSL Lens"]  # the gate, not the Data page
+    assert not at.sidebar.caption  # nothing of the app drawn, not even the workspace path
+
+    at = sign_in(at, "correct horse battery stapler")
+    assert page_titles(at) == ["SSL Lens"] and [e.value for e in at.error] == ["That is not the access secret."]
+
+    at = sign_in(at, SECRET)
+    assert not at.exception and secret_box(at) is None and page_titles(at) == ["Data"]
+    at.switch_page("../pages/concepts.py").run()  # signed in for the whole session
+    assert page_titles(at) == ["Concepts"]
+
+    [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
+    at = sign_out.click().run()
+    assert secret_box(at) is not None and page_titles(at) == ["SSL Lens"]
+
+
+def test_a_secret_made_for_the_operator_is_printed_once_and_signs_in_by_link(app, monkeypatch, capfd):
+    monkeypatch.delenv(access.SECRET_ENV, raising=False)
+    access._made_secret.clear()
+    at = app(share=True).run()
+    printed = capfd.readouterr().err
+    [secret] = re.findall(r"access secret (\S+)", printed)
+    assert len(secret) >= 32 and f"?token={secret}" in printed
+
+    again = app(share=True)
+    again.query_params["token"] = "not it"
+    again.run()
+    assert secret_box(again) is not None and again.error[0].value == "That is not the access secret."
+    at.query_params["token"] = secret
+    at.run()
+    assert page_titles(at) == ["Data"] and "token" not in at.query_params
+    assert "access secret" not in capfd.readouterr().err  # printed once per server process
+
+
+def test_identity_provider_is_used_instead_of_the_secret(app, monkeypatch):
+    monkeypatch.setenv(access.SECRET_ENV, SECRET)
+    at = app(share=False)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32,
+                          "client_id": "ssl-lens", "client_secret": "s",
+                          "server_metadata_url": "https://id.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert secret_box(at) is None and page_titles(at) == ["SSL Lens"]
+    assert [b.label for b in at.button] == ["Log in"]
+
+
+@pytest.mark.parametrize("address, shared", [("localhost", False), ("127.0.0.1", False), ("::1", False),
+                                             ("0.0.0.0", True), ("", True), ("192.0.2.2", True),
+                                             ("lens.example.org", True)])
+def test_only_loopback_addresses_count_as_not_shared(address, shared):
+    assert access.is_loopback(address) is not shared
+
+
+def test_secret_comparison():
+    assert access.secret_matches(SECRET, SECRET)
+    assert not access.secret_matches(SECRET[:-1], SECRET) and not access.secret_matches("", SECRET)
+
+
+def test_project_config_serves_localhost_without_tracebacks_and_keeps_xsrf_and_cors():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "localhost"
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"].get("enableXsrfProtection", True) and config["server"].get("enableCORS", True)
