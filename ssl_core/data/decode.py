@@ -3,12 +3,20 @@
 Formats: JPEG, PNG, WebP, BMP, TIFF, GIF (first frame). EXIF orientation is applied;
 CMYK, palette, grey, grey+alpha, 1-bit and 16-bit images become 8-bit RGB (16-bit is
 scaled, not clipped). Transparent pixels are composited onto white.
+
+Caps: one file's pixels (MAX_PIXELS, read from the header before any decoding), one
+file's decoding time (MAX_DECODE_SECONDS, checked each time the decoder reads more of the
+file and after each stage, each stage being bounded by the pixel cap), and, through a
+`PixelBudget`, the decoded pixels of a whole import (counted after JPEG's reduced-scale
+draft, so the pixels really decoded).
 """
 
 from __future__ import annotations
 
 import io
+import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
@@ -17,11 +25,48 @@ from PIL import ExifTags, Image, ImageOps
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
 FORMAT_NAMES = "JPEG, PNG, WebP, BMP, TIFF or GIF"
 MAX_PIXELS = 40_000_000  # larger images are refused as decompression bombs
+MAX_DECODE_SECONDS = 10.0  # one file's decoding (a 40-megapixel PNG takes about 1 s here)
+MAX_IMPORT_PIXELS = 100_000_000_000  # decoded pixels of one import (after JPEG drafts)
 Image.init()  # register every plugin, so that each name above is known to `formats=`
 
 
 class RejectedFile(Exception):
     """A file that is not imported; the message is the reason shown to the user."""
+
+
+class PixelBudget:
+    """The decoded pixels of one import against `cap`: once a file would pass it, that
+    file and every later one are refused (the import keeps what came before)."""
+
+    def __init__(self, cap: int = MAX_IMPORT_PIXELS) -> None:
+        self.cap, self.used, self.full = cap, 0, False
+
+    def __call__(self, pixels: int) -> None:
+        if self.full or self.used + pixels > self.cap:
+            self.full = True
+            raise RejectedFile(f"the import reached its cap of {self.cap:,} decoded pixels "
+                               f"({self.used:,} decoded before this file)")
+        self.used += pixels
+
+
+class _TimedBytes(io.BytesIO):
+    """The file's bytes, refusing to hand out more once `seconds` have passed."""
+
+    def __init__(self, data: bytes, seconds: float) -> None:
+        super().__init__(data)
+        self.seconds, self.deadline = seconds, time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RejectedFile(f"decoding took longer than the cap of {self.seconds:g} s per file")
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.check()
+        return super().read(size)
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        self.check()
+        return super().readinto(buffer)
 
 
 def _decode_16bit(im: Image.Image) -> Image.Image:
@@ -51,20 +96,27 @@ def to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def decode_image(data: bytes, draft_size: int | None = None) -> Image.Image:
+def decode_image(data: bytes, draft_size: int | None = None, *,
+                 max_seconds: float = MAX_DECODE_SECONDS,
+                 admit_pixels: Callable[[int], None] | None = None) -> Image.Image:
     """Decode `data` into an RGB image of its original size (orientation applied).
 
     `draft_size` lets JPEG decode at a reduced scale no smaller than that many pixels
     per side, which is faster and keeps memory bounded; `info["original_size"]` stays the
-    (width, height) of the file, orientation applied. Raises RejectedFile with the
-    reason when the bytes are empty, not a supported image, truncated, or too large.
+    (width, height) of the file, orientation applied. `admit_pixels(n)` is called with the
+    pixels about to be decoded and may refuse them (a PixelBudget). Raises RejectedFile
+    with the reason when the bytes are empty, not a supported image, truncated, too
+    large, too slow to decode or over the budget.
     """
     if not data:
         raise RejectedFile("empty file")
+    source = _TimedBytes(data, max_seconds)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            im = Image.open(source, formats=ALLOWED_FORMATS)
+        except RejectedFile:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise RejectedFile(f"decompression bomb refused ({exc})") from None
         except Exception:
@@ -78,11 +130,17 @@ def decode_image(data: bytes, draft_size: int | None = None) -> Image.Image:
         try:
             if draft_size and im.format in ("JPEG", "MPO"):
                 im.draft("RGB", (draft_size, draft_size))
+            if admit_pixels is not None:
+                admit_pixels(im.size[0] * im.size[1])
             im.load()
+            source.check()
             turned = im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
             im = to_rgb(ImageOps.exif_transpose(im))
+            source.check()
             im.info["original_size"] = (height, width) if turned else (width, height)
             return im
+        except RejectedFile:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise RejectedFile(f"decompression bomb refused ({exc})") from None
         except Exception as exc:  # Pillow raises many types for corrupt data

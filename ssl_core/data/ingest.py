@@ -5,24 +5,35 @@ writer: each image is decoded once, centre-cropped to (S, S, 3) uint8 for traini
 letterboxed to (T, T, 3) for thumbnails, into arrays in a private folder. Only when all
 of it is written does the folder move into place with its rows, in one transaction; a
 failed or cancelled import leaves nothing behind and never touches another dataset.
+
+Caps that hold for every source: the entry and byte caps of sources.py, each file's pixels
+and decoding time and the import's decoded pixels (decode.py), and a rejection list kept
+to about a thousand rows (rejections.py). The browser reads server paths only inside the
+operator's data roots (`ingest_path(..., roots=...)`, roots.py); the command line anywhere.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
 
 from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
-from .decode import RejectedFile, decode_image, letterbox, square
-from .labels import LABELS_FILE, LabelsError, labels_from_folders, match_csv, parse_labels_csv
-from .sources import Candidate, Entry, Rejection, path_entries, printable, upload_entries
+from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
+from .labels import (
+    LABELS_FILE, MAX_LABELS_BYTES, LabelsError, labels_from_folders, match_csv, parse_labels_csv,
+)
+from .rejections import RejectionList, rejected_total
+from .roots import PathRefused, confine, read_regular
+from .sources import Candidate, Entry, Rejection, UploadSpool, path_entries, upload_entries
+from .text import printable
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
@@ -51,7 +62,8 @@ class IngestReport:
 
     def to_json(self) -> dict[str, object]:
         return {"dataset": self.dataset, "images": self.images, "labelled": self.labelled,
-                "rejected": self.rejected, "warnings": self.warnings}
+                "rejected": self.rejected, "rejected_count": rejected_total(self.rejected),
+                "warnings": self.warnings}
 
 
 @dataclass(frozen=True)
@@ -105,18 +117,18 @@ def _check_free(ws: Workspace, name: str, replace: bool) -> None:
         raise IngestError(name_taken(name))
 
 
-def _decode_all(entries: list[Entry], size: int, rejected: list[dict[str, str]],
+def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
                 progress: Progress | None) -> Iterator[_Decoded]:
-    total = len(entries)
+    total, pixels = len(entries), PixelBudget()
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
-            rejected.append({"file": printable(entry.name), "reason": entry.reason})
+            rejected.add(printable(entry.name), entry.reason)
         else:
             try:
-                image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE))
+                image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)
                 yield _Decoded(entry.name, entry.inner, image)
             except (RejectedFile, ValueError, OSError) as exc:
-                rejected.append({"file": printable(entry.name), "reason": str(exc)})
+                rejected.add(printable(entry.name), str(exc))
         if progress is not None:
             progress(done, total)
 
@@ -136,7 +148,7 @@ def _labels_csv_from(entries: list[Entry]) -> tuple[list[Entry], Candidate | Non
 
 
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
-           size: int, rejected: list[dict[str, str]], labels_csv: bytes | None, replace: bool,
+           size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
            labels_source: str = "labels CSV") -> IngestReport:
     """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
     else the images' own (built-ins)."""
@@ -151,7 +163,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             width, height = item.image.info.get("original_size", item.image.size)
             rows.append((printable(item.name), item.inner, width, height, item.label))
         if not rows:
-            raise IngestError("no image could be imported; see the rejected files", rejected)
+            raise IngestError("no image could be imported; see the rejected files", rejected.rows())
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
@@ -159,16 +171,16 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
-            rejected=[(r["file"], r["reason"]) for r in rejected], replace=replace,
+            rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace,
         )
     except WorkspaceError as exc:  # the name is taken
         shutil.rmtree(built, ignore_errors=True)
-        raise IngestError(str(exc), rejected) from None
+        raise IngestError(str(exc), rejected.rows()) from None
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)
         raise
     labelled = sum(label is not None for label in labels)
-    return IngestReport(info.name, info.image_count, rejected, warnings, labelled)
+    return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled)
 
 
 def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_csv: bytes | None,
@@ -176,7 +188,8 @@ def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_cs
     inner = [row[1] for row in rows]
     warnings: list[str] = []
     if labels_csv is not None:
-        labels = match_csv(parse_labels_csv(labels_csv, labels_source), inner)
+        parsed = parse_labels_csv(labels_csv, labels_source)
+        labels, warnings = match_csv(parsed.labels, inner), parsed.warnings
         missing = sum(label is None for label in labels)
         if missing:
             warnings.append(f"{missing:,} of {len(rows):,} images have no row in {labels_source}; "
@@ -219,22 +232,32 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     _check_free(ws, name, replace)
     entries, csv_entry = _labels_csv_from(list(entries))
     labels_source = "labels CSV"
-    if labels_csv is None and csv_entry is not None:
-        labels_csv, labels_source = csv_entry.read(), printable(csv_entry.name)
-    rejected: list[dict[str, str]] = []
-    decoded = _decode_all(entries, size, rejected, progress)
+    rejected = RejectionList()
     try:
+        if labels_csv is None and csv_entry is not None:
+            labels_source = printable(csv_entry.name)
+            labels_csv = _read_labels_entry(csv_entry, labels_source)
+        decoded = _decode_all(entries, size, rejected, progress)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
                       rejected=rejected, labels_csv=labels_csv, replace=replace,
                       labels_source=labels_source)
     except LabelsError as exc:
-        raise IngestError(str(exc), rejected) from None
+        raise IngestError(str(exc), rejected.rows()) from None
 
 
-def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes]], **kwargs) -> IngestReport:
-    """Uploaded (file name, bytes) pairs; zip archives among them are opened."""
+def _read_labels_entry(entry: Candidate, source: str) -> bytes:
+    try:
+        return entry.read()
+    except (ValueError, OSError) as exc:
+        raise LabelsError(f"{source}: cannot read the labels file ({exc})") from None
+
+
+def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], **kwargs) -> IngestReport:
+    """Uploaded (file name, bytes or file object) pairs, spooled to one temporary file on
+    disk and read back one at a time; zip archives among them are opened."""
     source = "upload: " + ", ".join(printable(n) for n, _ in files[:3]) + (" ..." if len(files) > 3 else "")
-    return ingest_entries(ws, upload_entries(files), source=source, **kwargs)
+    with UploadSpool() as spool:
+        return ingest_entries(ws, upload_entries(files, spool=spool), source=source, **kwargs)
 
 
 def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,
@@ -254,23 +277,39 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
                 progress(done, dataset.count)
 
     return _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
-                  size=size, rejected=[], labels_csv=None, replace=replace)
+                  size=size, rejected=RejectionList(), labels_csv=None, replace=replace)
+
+
+def _read_labels_path(path: Path, typed: str) -> bytes:
+    """A labels file on the server: a regular file of at most MAX_LABELS_BYTES."""
+    try:
+        return read_regular(path, MAX_LABELS_BYTES)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except ValueError as exc:
+        reason = str(exc)
+    raise IngestError(f"{printable(typed)}: cannot read the labels file ({reason})")
 
 
 def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, labels_path: str | None = None,
-                **kwargs) -> IngestReport:
+                roots: Sequence[Path] | None = None, **kwargs) -> IngestReport:
     """What the command line and the folder box take: `builtin:NAME`, one folder, one zip,
-    or image files on the server."""
+    or image files on the server.
+
+    `roots` None (the command line) reads any path; otherwise (the browser) every path and
+    the labels path must resolve inside one of `roots` (roots.confine), and with no root
+    named nothing on the server is read.
+    """
     if len(paths) == 1 and paths[0].startswith(BUILTIN_PREFIX):
         return ingest_builtin(ws, paths[0][len(BUILTIN_PREFIX):], name=name, **kwargs)
-    labels_csv = None
-    if labels_path is not None:
-        try:
-            labels_csv = Path(labels_path).read_bytes()
-        except OSError as exc:
-            raise IngestError(f"{labels_path}: cannot read the labels file ({exc.strerror})") from None
-    resolved = [Path(p).expanduser() for p in paths]
-    missing = [str(p) for p in resolved if not p.exists()]
+    try:
+        place = (lambda p: Path(p).expanduser()) if roots is None else (lambda p: confine(p, roots))
+        resolved = [place(p) for p in paths]
+        labels_file = place(labels_path) if labels_path is not None else None
+    except PathRefused as exc:
+        raise IngestError(str(exc)) from None
+    labels_csv = _read_labels_path(labels_file, labels_path) if labels_file is not None else None
+    missing = [printable(str(p)) for p in resolved if not p.exists()]
     if missing:
         raise IngestError(f"not found: {', '.join(missing)}")
     first = resolved[0]

@@ -1,39 +1,116 @@
 """Optional labels, used only to judge or colour: a CSV `filename,label`, or
-class-named subfolders. Training never reads them."""
+class-named subfolders. Training never reads them.
+
+The CSV parser trusts nothing: a file over MAX_LABELS_BYTES, text that is not UTF-8, any
+error of Python's csv module (a field over its 128 KiB limit among them) and a quote left
+open across lines become a LabelsError naming the file and the line. Labels are stored as
+escaped text (`printable`, the rule file names follow), so NUL and control characters
+never reach the database; a label is at most MAX_LABEL_CHARS long. A header row is recognised by its column names; repeated rows
+are reported and the first one is kept.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .text import printable
+
 LABELS_FILE = "labels.csv"  # found at the top of an archive or folder, used as the CSV
+MAX_LABELS_BYTES = 64 * 1024**2  # a labels file (about a million rows of 60 characters)
+FILE_HEADERS = ("filename", "file", "file_name", "name", "path", "image")
+LABEL_HEADERS = ("label", "class", "category", "target")
+MAX_LABEL_CHARS = 256  # a class name, not a document
+EXAMPLES = 3  # line numbers quoted in a warning
 
 
 class LabelsError(ValueError):
     """A labels file that cannot be used; the message names the file and the reason."""
 
 
-def parse_labels_csv(data: bytes, source: str) -> dict[str, str]:
-    """`filename,label` rows (a header row is optional) as {filename: label}."""
+@dataclass
+class LabelsCsv:
+    """What a labels CSV says: {file name: label}, whether it had a header, and warnings."""
+
+    labels: dict[str, str]
+    header: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def _is_header(row: list[str]) -> bool:
+    first, second = (cell.strip().lower() for cell in row[:2])
+    return first in FILE_HEADERS or second in LABEL_HEADERS
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(f"{n:,}" for n in numbers[:EXAMPLES])
+    return shown + (f" and {len(numbers) - EXAMPLES:,} more" if len(numbers) > EXAMPLES else "")
+
+
+def _rows(text: str, source: str):
+    """(line number, row) of each CSV record; LabelsError for a csv error or a record that
+    spans lines (a quote left open merges every row after it)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise LabelsError(f"{source}, line {reader.line_num:,}: cannot be read as CSV ({exc}; "
+                              "a label or file name is at most 131,072 characters)") from None
+        if reader.line_num > start:
+            raise LabelsError(f"{source}, line {start:,}: a quote opened here is not closed on its "
+                              f"line (the record runs to line {reader.line_num:,}); close it, or "
+                              "remove the line break inside the quotes")
+        yield start, row
+        start = reader.line_num + 1
+
+
+def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
+    """`filename,label` rows (a header row is optional) as a LabelsCsv; LabelsError when
+    the file cannot be used. Blank rows and rows without a label are skipped."""
+    if len(data) > MAX_LABELS_BYTES:
+        raise LabelsError(f"{source}: {len(data):,} bytes is over the limit of {MAX_LABELS_BYTES:,} "
+                          "bytes for a labels file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LabelsError(f"{source}: not UTF-8 text") from None
-    labels: dict[str, str] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    parsed = LabelsCsv({})
+    first_line: dict[str, int] = {}
+    repeated, conflicting = [], []
+    for number, row in _rows(text, source):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) < 2:
-            raise LabelsError(f"{source}, line {number}: expected 'filename,label'")
-        filename, label = row[0].strip(), row[1].strip()
-        if number == 1 and filename.lower() in ("filename", "file", "name", "path", "image"):
+            raise LabelsError(f"{source}, line {number:,}: expected 'filename,label'")
+        if not first_line and not parsed.header and _is_header(row):
+            parsed.header = True
             continue
-        if filename and label:
-            labels[filename] = label
-    if not labels:
+        filename, label = row[0].strip(), printable(row[1].strip())
+        if not filename or not label:
+            continue
+        if len(label) > MAX_LABEL_CHARS:
+            raise LabelsError(f"{source}, line {number:,}: a label of {len(label):,} characters is "
+                              f"over the limit of {MAX_LABEL_CHARS}")
+        if filename in first_line:
+            (repeated if parsed.labels[filename] == label else conflicting).append(number)
+            continue
+        first_line[filename] = number
+        parsed.labels[filename] = label
+    if not parsed.labels:
         raise LabelsError(f"{source}: no 'filename,label' rows")
-    return labels
+    if repeated:
+        parsed.warnings.append(f"{source}: {len(repeated):,} row(s) repeat a file name with the same "
+                               f"label (line {_lines(repeated)}); each file is labelled once")
+    if conflicting:
+        parsed.warnings.append(f"{source}: {len(conflicting):,} row(s) give a file a second, different "
+                               f"label (line {_lines(conflicting)}); the first row is used")
+    return parsed
 
 
 def _keys(inner: str) -> list[str]:
@@ -59,5 +136,5 @@ def labels_from_folders(inner_paths: list[str]) -> list[str | None] | None:
         split = [parts[1:] for parts in split]
     if any(len(parts) < 2 for parts in split):
         return None
-    classes = [parts[0] for parts in split]
+    classes = [printable(parts[0]) for parts in split]
     return classes if len(set(classes)) >= 2 else None

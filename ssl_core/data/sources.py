@@ -4,7 +4,12 @@ Each source yields `Candidate`s (a display name and a way to read its bytes) or 
 `Rejection` (a name and a reason) for entries refused before decoding. Nothing is ever
 extracted to disk: zip members are read into memory one at a time, with caps on their
 count and total size, so a hostile archive can neither write outside the workspace nor
-exhaust memory.
+exhaust memory. Every member counts against the entry cap, refused ones included, and an
+archive whose directory lists far more entries than the cap is refused before it is parsed.
+
+Uploads are copied, one after another, into one temporary file on disk (`UploadSpool`)
+and read back one at a time; files on the server are read only when they are regular
+files (`roots.read_regular`), so a FIFO or a device never blocks or floods an import.
 """
 
 from __future__ import annotations
@@ -12,17 +17,23 @@ from __future__ import annotations
 import io
 import lzma
 import os
+import shutil
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from .roots import NotRegularFile, open_regular, read_regular
 
 MAX_ENTRIES = 100_000  # files per archive or folder
 MAX_TOTAL_BYTES = 4 * 1024**3  # uncompressed bytes read from one archive or folder
 MAX_FILE_BYTES = 256 * 1024**2  # one file
 MAX_ZIP_RATIO = 200  # uncompressed / compressed for one member above 1 MiB
+LISTED_ENTRIES_FACTOR = 3  # an archive listing more than 3 x max_entries is refused unparsed
 ZIP_MAGIC = b"PK\x03\x04"
 SKIPPED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
@@ -53,12 +64,6 @@ class Limits:
     max_file_bytes: int = MAX_FILE_BYTES
 
 
-def printable(name: str) -> str:
-    """`name` as safe text: undecodable bytes and control characters escaped."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
-
-
 def is_os_clutter(name: str) -> bool:
     """Metadata that operating systems add to folders and archives (not the user's files)."""
     parts = PurePosixPath(name.replace("\\", "/")).parts
@@ -83,8 +88,9 @@ class _Budget:
         return Rejection(name, f"file too large ({size:,} bytes; the limit is "
                                f"{self.limits.max_file_bytes:,})")
 
-    def fits(self, size: int) -> bool:
-        """Count a file of `size` bytes in; past the caps it is only counted as skipped."""
+    def admit(self, size: int = 0) -> bool:
+        """Count one entry of `size` bytes in (a refused entry: size 0, counted all the same);
+        False once past a cap, and from then on every entry is only counted as skipped."""
         if self.skipped or self.entries >= self.limits.max_entries or (
             self.bytes + size > self.limits.max_total_bytes
         ):
@@ -110,15 +116,52 @@ def _read_capped(opener: Callable[[], object], cap: int) -> bytes:
     return data
 
 
-def zip_entries(data_or_path: bytes | Path, archive_name: str,
+def _listed_entries(file: BinaryIO) -> int | None:
+    """How many entries the archive's end record says its directory holds (None if unreadable)."""
+    try:
+        end = zipfile._EndRecData(file)  # reads only the end of the file
+    except (OSError, ValueError):
+        return None
+    return None if end is None else int(end[zipfile._ECD_ENTRIES_TOTAL])
+
+
+def _member_refusal(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member is refused unread, or None."""
+    raw = info.filename
+    posix = PurePosixPath(raw.replace("\\", "/"))
+    if posix.is_absolute() or (len(raw) > 1 and raw[1] == ":"):
+        return "absolute path inside the archive (refused)"
+    if ".." in posix.parts:
+        return "path climbs out of the archive with '..' (refused)"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "symbolic link inside the archive (refused)"
+    if info.flag_bits & 0x1:
+        return "encrypted; password-protected archives are not supported"
+    if raw.lower().endswith(".zip"):
+        return "nested archive; unzip it and import it on its own"
+    if info.file_size > 1024**2 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        return f"compression ratio over {MAX_ZIP_RATIO}:1 (zip bomb refused)"
+    return None
+
+
+def zip_entries(data_or_file: bytes | BinaryIO, archive_name: str,
                 limits: Limits = Limits()) -> Iterator[Entry]:
-    """Entries of a zip archive, refusing unsafe members with a reason each.
+    """Entries of a zip archive (bytes, or a seekable file), refusing unsafe members with a
+    reason each.
 
     Refused: absolute paths, `..` components, symlinks, encrypted members, nested
     archives, members whose size or compression ratio marks a zip bomb, and whatever
-    is past the caps on entry count and total bytes.
+    is past the caps on entry count and total bytes; every member, refused or not, counts
+    against the entry cap. An archive whose directory lists more than
+    LISTED_ENTRIES_FACTOR x the entry cap is refused whole before its directory is read.
     """
-    source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+    source = io.BytesIO(data_or_file) if isinstance(data_or_file, bytes) else data_or_file
+    listed = _listed_entries(source)
+    most = LISTED_ENTRIES_FACTOR * limits.max_entries
+    if listed is not None and listed > most:
+        yield Rejection(archive_name, f"the archive lists {listed:,} entries; more than {most:,} "
+                        f"is refused unread (the cap is {limits.max_entries:,} files per import)")
+        return
     try:
         archive = zipfile.ZipFile(source)
         members = archive.infolist()
@@ -127,35 +170,18 @@ def zip_entries(data_or_path: bytes | Path, archive_name: str,
         return
     budget = _Budget(archive_name, limits)
     for info in members:
-        raw = info.filename
-        name = f"{archive_name}/{raw}"
-        posix = PurePosixPath(raw.replace("\\", "/"))
-        mode = info.external_attr >> 16
-        if info.is_dir() or is_os_clutter(raw):
+        if info.is_dir() or is_os_clutter(info.filename):
             continue
-        if posix.is_absolute() or (len(raw) > 1 and raw[1] == ":"):
-            yield Rejection(name, "absolute path inside the archive (refused)")
-            continue
-        if ".." in posix.parts:
-            yield Rejection(name, "path climbs out of the archive with '..' (refused)")
-            continue
-        if stat.S_ISLNK(mode):
-            yield Rejection(name, "symbolic link inside the archive (refused)")
-            continue
-        if info.flag_bits & 0x1:
-            yield Rejection(name, "encrypted; password-protected archives are not supported")
-            continue
-        if raw.lower().endswith(".zip"):
-            yield Rejection(name, "nested archive; unzip it and import it on its own")
-            continue
-        if info.file_size > 1024**2 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            yield Rejection(name, f"compression ratio over {MAX_ZIP_RATIO}:1 (zip bomb refused)")
-            continue
-        refusal = budget.too_large(name, info.file_size)
+        name = f"{archive_name}/{info.filename}"
+        refusal = _member_refusal(info)
+        if refusal is None:
+            too_large = budget.too_large(name, info.file_size)
+            refusal = too_large.reason if too_large else None
         if refusal is not None:
-            yield refusal
-        elif budget.fits(info.file_size):
-            yield Candidate(name, raw, _member_reader(archive, info, limits.max_file_bytes))
+            if budget.admit():
+                yield Rejection(name, refusal)
+        elif budget.admit(info.file_size):
+            yield Candidate(name, info.filename, _member_reader(archive, info, limits.max_file_bytes))
     yield from budget.summary()
 
 
@@ -174,8 +200,33 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
     return read
 
 
+def _file_reader(path: Path, cap: int, follow_links: bool) -> Callable[[], bytes]:
+    """Reads `path` when called: a regular file of at most `cap` bytes, else ValueError."""
+    def read() -> bytes:
+        try:
+            return read_regular(path, cap, follow_links=follow_links)
+        except OSError as exc:
+            raise ValueError(f"cannot be read ({exc.strerror or exc})") from None
+
+    return read
+
+
+def _zip_on_disk(path: Path, name: str, limits: Limits, follow_links: bool) -> Iterator[Entry]:
+    """A zip archive on the server, opened only if it is a regular file."""
+    try:
+        file = open_regular(path, follow_links=follow_links)
+    except NotRegularFile as exc:
+        yield Rejection(name, str(exc))
+        return
+    except OSError as exc:
+        yield Rejection(name, f"cannot be read ({exc.strerror or exc})")
+        return
+    yield from zip_entries(file, name, limits)  # closed with the last reader of its members
+
+
 def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
-    """Regular files under `root` (symlinked folders are not followed), sorted by path."""
+    """Regular files under `root` (symlinks, FIFOs and devices refused, symlinked folders
+    not followed), sorted by path."""
     if not root.is_dir():
         yield Rejection(str(root), "folder not found or not a directory")
         return
@@ -190,42 +241,125 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
             try:
                 st = path.lstat()
             except OSError as exc:
-                yield Rejection(rel, f"cannot be read ({exc.strerror})")
+                if budget.admit():
+                    yield Rejection(rel, f"cannot be read ({exc.strerror})")
                 continue
-            if not stat.S_ISREG(st.st_mode):
-                yield Rejection(rel, "not a regular file (links and devices are skipped)")
-                continue
-            refusal = budget.too_large(rel, st.st_size)
+            refusal = None if stat.S_ISREG(st.st_mode) else Rejection(
+                rel, "not a regular file (links, FIFOs and devices are skipped)")
+            refusal = refusal or budget.too_large(rel, st.st_size)
             if refusal is not None:
-                yield refusal
-            elif not budget.fits(st.st_size):
+                if budget.admit():
+                    yield refusal
+            elif not budget.admit(st.st_size):
                 continue
             elif filename.lower().endswith(".zip"):
-                yield from zip_entries(path, rel, limits)
+                yield from _zip_on_disk(path, rel, limits, follow_links=False)
             else:
-                yield Candidate(rel, rel, path.read_bytes)
+                yield Candidate(rel, rel, _file_reader(path, limits.max_file_bytes, follow_links=False))
     yield from budget.summary()
 
 
 def path_entries(paths: list[Path], limits: Limits = Limits()) -> Iterator[Entry]:
-    """Files on the server: folders are walked, zip archives opened, images read."""
+    """Files on the server: folders are walked, zip archives opened, images read; anything
+    that is not a regular file or a folder is refused unread."""
     for path in paths:
-        if path.is_dir():
-            yield from folder_entries(path, limits)
-        elif path.suffix.lower() == ".zip":
-            yield from zip_entries(path, path.name, limits)
-        elif not path.is_file():
+        try:
+            st = path.stat()
+        except OSError:
             yield Rejection(path.name, "not found, or not a regular file")
-        elif path.stat().st_size > limits.max_file_bytes:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from folder_entries(path, limits)
+        elif not stat.S_ISREG(st.st_mode):
+            yield Rejection(path.name, "not a regular file (FIFOs, devices and sockets are not read)")
+        elif st.st_size > limits.max_file_bytes:
             yield Rejection(path.name, f"file too large (the limit is {limits.max_file_bytes:,} bytes)")
+        elif path.suffix.lower() == ".zip":
+            yield from _zip_on_disk(path, path.name, limits, follow_links=True)
         else:
-            yield Candidate(path.name, path.name, path.read_bytes)
+            yield Candidate(path.name, path.name, _file_reader(path, limits.max_file_bytes, follow_links=True))
 
 
-def upload_entries(files: list[tuple[str, bytes]], limits: Limits = Limits()) -> Iterator[Entry]:
-    """Uploaded files as (name, bytes); zip archives among them are opened."""
+class _Window(io.RawIOBase):
+    """Bytes [start, start + length) of a shared file, as a seekable file of their own."""
+
+    def __init__(self, file: BinaryIO, start: int, length: int) -> None:
+        super().__init__()
+        self.file, self.start, self.length, self.pos = file, start, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.length}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        wanted = max(0, min(len(buffer), self.length - self.pos))
+        if not wanted:
+            return 0
+        self.file.seek(self.start + self.pos)
+        got = self.file.readinto(memoryview(buffer)[:wanted])
+        self.pos += got
+        return got
+
+
+class UploadSpool:
+    """Uploads copied one after another into one temporary file on disk (one descriptor
+    however many files; unlinked at once, so nothing is left behind), each read back as a
+    window. A file object (Streamlit's UploadedFile) is copied in chunks, never read whole."""
+
+    CHUNK = 1024**2
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+
+    def add(self, data: bytes | BinaryIO) -> _Window:
+        start = self.file.seek(0, io.SEEK_END)
+        if isinstance(data, bytes):
+            self.file.write(data)
+        else:
+            data.seek(0)
+            shutil.copyfileobj(data, self.file, self.CHUNK)
+        self.file.flush()
+        return _Window(self.file, start, self.file.tell() - start)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> "UploadSpool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _window_reader(window: _Window, cap: int) -> Callable[[], bytes]:
+    def read() -> bytes:
+        if window.length > cap:
+            raise ValueError(f"file too large ({window.length:,} bytes; the limit is {cap:,})")
+        window.seek(0)
+        return window.read()
+
+    return read
+
+
+def upload_entries(files: list[tuple[str, bytes | BinaryIO]], limits: Limits = Limits(),
+                   spool: UploadSpool | None = None) -> Iterator[Entry]:
+    """Uploaded files as (name, bytes or file object), spooled to disk; zip archives among
+    them (by name or by their first bytes) are opened."""
+    spool = spool or UploadSpool()
     for name, data in files:
-        if name.lower().endswith(".zip") or data[:4] == ZIP_MAGIC:
-            yield from zip_entries(data, name, limits)
+        window = spool.add(data)
+        if name.lower().endswith(".zip") or window.read(4) == ZIP_MAGIC:
+            window.seek(0)
+            yield from zip_entries(window, name, limits)  # type: ignore[arg-type]
         else:
-            yield Candidate(name, name, lambda data=data: data)
+            yield Candidate(name, name, _window_reader(window, limits.max_file_bytes))

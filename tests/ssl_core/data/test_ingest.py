@@ -130,7 +130,8 @@ def test_report_json(workspace, make):
     report = ingest_uploads(workspace, make.goods() + [("x.jpg", b"")], name="t")
     assert report.to_json() == {
         "dataset": "t", "images": 2, "labelled": 0,
-        "rejected": [{"file": "x.jpg", "reason": "empty file"}], "warnings": report.warnings}
+        "rejected": [{"file": "x.jpg", "reason": "empty file"}], "rejected_count": 1,
+        "warnings": report.warnings}
 
 
 def test_ingest_path_files_folder_and_errors(workspace, make, tmp_path):

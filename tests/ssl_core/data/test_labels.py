@@ -22,15 +22,15 @@ def three(make) -> list[tuple[str, bytes]]:
     "\ufeffFile,Label\r\n a.png , cat \r\n\r\nb.png,dog,extra column\r\n",
 ])
 def test_parse_labels_csv_with_and_without_header(text):
-    assert parse_labels_csv(text.encode(), "x.csv") == {"a.png": "cat", "b.png": "dog"}
+    assert parse_labels_csv(text.encode(), "x.csv").labels == {"a.png": "cat", "b.png": "dog"}
 
 
 def test_parse_labels_csv_skips_rows_without_a_label():
-    assert parse_labels_csv(b"a.png,cat\nb.png,\n,dog\n", "x.csv") == {"a.png": "cat"}
+    assert parse_labels_csv(b"a.png,cat\nb.png,\n,dog\n", "x.csv").labels == {"a.png": "cat"}
 
 
 def test_parse_labels_csv_quoted_commas():
-    assert parse_labels_csv(b'"a, b.png","big, red"\n', "x.csv") == {"a, b.png": "big, red"}
+    assert parse_labels_csv(b'"a, b.png","big, red"\n', "x.csv").labels == {"a, b.png": "big, red"}
 
 
 @pytest.mark.parametrize("data, message", [

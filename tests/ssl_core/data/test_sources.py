@@ -16,9 +16,10 @@ import pytest
 
 from ssl_core.data.ingest import ingest_entries, ingest_path, ingest_uploads
 from ssl_core.data.sources import (
-    Candidate, Limits, Rejection, _read_capped, folder_entries, is_os_clutter, printable,
-    upload_entries, zip_entries,
+    Candidate, Limits, Rejection, _read_capped, folder_entries, is_os_clutter, upload_entries,
+    zip_entries,
 )
+from ssl_core.data.text import printable
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
