@@ -103,16 +103,20 @@ class TrainProgress:
 
 
 def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
-    """The run this command trains: `--resume RUN` queued again, or a new one."""
+    """The run this command trains: `--resume RUN` queued again, `--advice RUN`'s first
+    advice applied to RUN's settings, or a new one."""
     from . import jobs
     from .augment import make_recipe
     from .engine import TrainConfig
+    from .evaluate.diagnose import next_config
 
     if args.resume:
         jobs.requeue(ws, args.resume)
         return args.resume
+    if args.advice:
+        return jobs.create_run(ws, next_config(ws, args.advice))
     if not args.dataset:
-        raise ValueError("--dataset is required (or --resume RUN)")
+        raise ValueError("--dataset is required (or --resume RUN, or --advice RUN)")
     budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
     recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
     config = TrainConfig(dataset=args.dataset, method=args.method, encoder=args.encoder, recipe=recipe,
@@ -164,6 +168,14 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
             "checkpoint": result.checkpoint, "message": result.message,
             **jobs.run_verdict(ws, run_id).to_json()})
     return 0 if result.status == "completed" else 1
+
+
+def cmd_advise(ws: Workspace, args: argparse.Namespace) -> int:
+    """[{"rule", "evidence", "advice", "change"}]: evaluate/advice.py's rules on the run."""
+    from .evaluate.diagnose import diagnose
+
+    _print([advice.to_json() for advice in diagnose(ws, args.run)])
+    return 0
 
 
 def cmd_runs(ws: Workspace, args: argparse.Namespace) -> int:
@@ -338,7 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", metavar="RUN", help="continue RUN from its last checkpoint")
+    train.add_argument("--advice", metavar="RUN", help="train RUN again with its first advice applied, same budget")
     train.set_defaults(run_command=cmd_train)
+
+    advise = commands.add_parser("advise", help="a run's diagnosis: ranked advice with its evidence, as JSON")
+    advise.add_argument("--run", required=True, help="the run to diagnose")
+    advise.set_defaults(run_command=cmd_advise)
 
     runs = commands.add_parser("runs", help="list runs as JSON")
     runs.set_defaults(run_command=cmd_runs)

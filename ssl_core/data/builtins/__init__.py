@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import clutter, digits, shapes, skimage_patches
+from . import clutter, colour_shapes, digits, shapes, skimage_patches
 
 BuiltinImage = tuple[str, np.ndarray, str]
 
@@ -35,6 +35,7 @@ DATASETS: dict[str, BuiltinDataset] = {
                        skimage_patches.TEXTURES_COUNT, skimage_patches.make_textures),
         BuiltinDataset("clutter_shapes", clutter.SHAPES_DESCRIPTION, clutter.COUNT, clutter.make_shapes),
         BuiltinDataset("clutter_digits", clutter.DIGITS_DESCRIPTION, clutter.COUNT, clutter.make_digits),
+        BuiltinDataset("colour_shapes", colour_shapes.DESCRIPTION, colour_shapes.COUNT, colour_shapes.make),
     )
 }
 

@@ -19,6 +19,7 @@ CLASSES = {  # the hidden labels each built-in promises
     "textures": {"brick", "grass", "gravel", "moon"},
     "clutter_shapes": {"circle", "square", "triangle", "star", "cross"},
     "clutter_digits": {str(d) for d in range(10)},
+    "colour_shapes": {"circle", "square", "triangle", "star", "cross"},
 }
 
 

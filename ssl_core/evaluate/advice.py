@@ -1,0 +1,231 @@
+"""Advice that works: what the app measured about a run, turned into ranked changes.
+
+Data flow: diagnose.py gathers a run's measurements into `Measured` (its TrainConfig, the
+engine's stored metric series, the dataset's size and classes, the shortcut check of its
+last checkpoint) -> each rule in RULES reads them and returns an `Advice` or None ->
+`advise` keeps those that fired, in RULES order (the most basic problem first: nothing
+else can be read from a collapsed embedding) -> `apply` makes the next run's TrainConfig
+from one of them, with the same budget unless the advice is about the budget.
+
+An Advice quotes the measurement that triggered it (`evidence`), says what to do in plain
+words (`advice`), and gives the TrainConfig fields to set (`change`; a recipe as a whole
+Recipe.to_dict()). Changes touch only what the Train page's form shows (method, encoder,
+recipe, budget, batch size, learning rate), so its button can pre-fill that form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..augment import make_recipe, recipe_from_dict
+from ..engine import COLLAPSE_FALL, TrainConfig
+from ..methods import METHODS, get_method
+from .verdict import margin
+
+Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
+
+MIN_LOSS_STEPS = 40  # fewer steps say nothing about the loss's trend
+LOSS_SHARE = 0.1  # the last quarter's fall must be at least this share of the whole fall
+MIN_MEASUREMENTS = 3  # online kNN measurements before "flat from the start" can be said
+MIN_STEPS_PER_PASS = 8  # fewer steps per pass over the data: the batch is too large for it
+BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
+LR_CUT = 3  # a collapsed run's learning rate is divided by this
+CPU_DEFAULT = ("simclr", "simclr_small")  # the tuned CPU default (README, bench/tune.py)
+# recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger
+CUE_FIELDS = {
+    "colour": (("gray_p", 0.8, 0.9), ("jitter_strength", 1.5, 2.0), ("jitter_p", 0.9, 1.0)),
+    "brightness": (("jitter_strength", 1.5, 2.0), ("jitter_p", 0.9, 1.0)),
+}
+NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a rule may read about one run."""
+
+    config: TrainConfig
+    images: int  # images in its dataset
+    classes: int  # label classes; 0 without labels
+    series: Series  # the engine's stored metrics (loss every step, monitor metrics every monitor_every)
+    shortcut: dict | None  # shortcut.shortcut_check of its last checkpoint, None if not measured
+
+
+@dataclass(frozen=True)
+class Advice:
+    rule: str  # collapse, batch_too_large, colour_shortcut, brightness_shortcut, flat_from_start, loss_still_falling
+    evidence: str  # the measurement that triggered it, with its numbers
+    advice: str  # what to do and why, in plain words
+    change: dict[str, Any]  # TrainConfig fields to set
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "evidence": self.evidence, "advice": self.advice, "change": self.change}
+
+
+def recipe_dict(config: TrainConfig) -> dict[str, Any]:
+    """The run's recipe in full (its method's default when the config names none)."""
+    return config.resolved_recipe().to_dict()
+
+
+def run_lr(config: TrainConfig) -> float:
+    """The learning rate the run used, at batch 256 (the Train page's field)."""
+    return config.lr or get_method(config.method).default_lr
+
+
+def collapse(m: Measured) -> Advice | None:
+    """A health metric of the last monitor fell below COLLAPSE_FALL of its best (the engine's
+    collapse warning): embedding_std or effective_rank (the encoder), output_std (the
+    projection BYOL and SimSiam compare). Fix: a third of the learning rate."""
+    for name, part in (("output_std", "projection"), ("embedding_std", "encoder"), ("effective_rank", "encoder")):
+        if name not in m.series:
+            continue
+        steps, values = m.series[name]
+        best = int(np.argmax(values))
+        if values[-1] >= COLLAPSE_FALL * values[best]:
+            continue
+        method = m.config.method
+        cause = (f"{method} keeps its outputs apart by an asymmetry alone (no negatives); a learning rate too high "
+                 f"lets the two branches agree by mapping every image to the same point"
+                 if method in NO_NEGATIVES else
+                 f"{method}'s loss should keep the features spread; when they still fall together, the steps are "
+                 f"too large for it")
+        lr = run_lr(m.config)
+        return Advice("collapse",
+                      f"The {part}'s {name.replace('_', ' ')} fell to {values[-1]:.3g} at step {steps[-1]}, "
+                      f"{values[-1] / values[best]:.0%} of its best {values[best]:.3g} (step {steps[best]}); "
+                      f"below {COLLAPSE_FALL:.0%} of its best counts as collapse.",
+                      f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
+                      f"({lr:.2g} -> {lr / LR_CUT:.2g}).",
+                      {"lr": lr / LR_CUT})
+    return None
+
+
+def batch_too_large(m: Measured) -> Advice | None:
+    """Fewer than MIN_STEPS_PER_PASS steps per pass over the data: the largest of the Train
+    page's batch sizes that gives that many (at least the smallest)."""
+    batch = min(m.config.batch_size, m.images)
+    per_pass = m.images // batch
+    if per_pass >= MIN_STEPS_PER_PASS:
+        return None
+    smaller = max([b for b in BATCHES if m.images // b >= MIN_STEPS_PER_PASS] or [BATCHES[0]])
+    if smaller >= m.config.batch_size:
+        return None
+    return Advice("batch_too_large",
+                  f"{m.images} images at batch {batch}: one pass over the data is {per_pass} step(s), fewer "
+                  f"than {MIN_STEPS_PER_PASS}.",
+                  f"Too few images for this batch: the network is updated only {per_pass} time(s) per pass over "
+                  f"the data. Train again at batch {smaller} ({m.images // smaller} steps per pass).",
+                  {"batch_size": smaller})
+
+
+def stronger(recipe: dict[str, Any], cue: str, level: str) -> dict[str, Any]:
+    """The recipe's fields CUE_FIELDS names for `cue`, raised to their value at `level`
+    (some or most) where the recipe has them and is below it: {field: new value}."""
+    column = 2 if level == "most" else 1
+    return {spec[0]: spec[column] for spec in CUE_FIELDS[cue] if spec[0] in recipe and recipe[spec[0]] < spec[column]}
+
+
+def colour_or_brightness(m: Measured) -> Advice | None:
+    """The shortcut check names colour or brightness: that augmentation, stronger (CUE_FIELDS)."""
+    check = m.shortcut
+    if not check or check.get("cue") not in CUE_FIELDS:
+        return None
+    cue, recipe = check["cue"], recipe_dict(m.config)
+    raised = stronger(recipe, cue, check["level"])
+    if not raised:  # the recipe has no such augmentation, or it is already at its strongest
+        return None
+    score = check["scores"][cue]
+    amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
+    what = "colour (grayscale, hue and saturation jitter)" if cue == "colour" else "brightness and contrast jitter"
+    return Advice(f"{cue}_shortcut",
+                  f"Shortcut check: {check['words']} (judged score {score['judged']:.2f}: {check['level']}).",
+                  f"The encoder matches two views of an image by their {cue}, which says little of what the image "
+                  f"shows. Train again with stronger {what} in the {recipe['name']} recipe: {amounts}.",
+                  {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
+
+
+FLAT = {"knn_accuracy": ("knn_untrained", 1), "pixel_shared": ("pixel_shared_untrained", -1)}  # name: (baseline, sign of learning)
+
+
+def flat_from_start(m: Measured) -> Advice | None:
+    """Every online measurement of the verdict's metric (kNN accuracy with labels, else the
+    neighbours shared with raw pixels) stayed within noise (verdict.margin) of the untrained
+    network's, over at least MIN_MEASUREMENTS: a different recipe, or the CPU default."""
+    for name, (baseline, sign) in FLAT.items():
+        if name not in m.series or baseline not in m.series:
+            continue
+        steps, values = m.series[name]
+        untrained = float(m.series[baseline][1][-1])
+        probe = int(m.series["probe_size"][1][-1]) if "probe_size" in m.series else 1000
+        bar = max(untrained, 1 / m.classes) if sign > 0 and m.classes else untrained
+        best = float(values.max() if sign > 0 else values.min())
+        noise = margin(best, bar, probe)
+        if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
+            return None
+        method, recipe = m.config.method, recipe_dict(m.config)["name"]
+        if (method, recipe) != CPU_DEFAULT:
+            change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(), "lr": None}
+            if METHODS[CPU_DEFAULT[0]].encoders and m.config.encoder not in METHODS[CPU_DEFAULT[0]].encoders:
+                change["encoder"] = METHODS[CPU_DEFAULT[0]].encoders[0]
+            what = (f"the CPU default ({CPU_DEFAULT[0]} with the {CPU_DEFAULT[1]} recipe), the setting that learned "
+                    f"most on the built-in sets in a CPU's minutes (README, bench/tune.py)")
+        else:
+            change = {"recipe": make_recipe("simclr_multicrop").to_dict()}
+            what = ("the simclr_multicrop recipe: small local crops must each tell which picture they come from, "
+                    "which a cue spread over the whole picture cannot do")
+        label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
+        return Advice("flat_from_start",
+                      f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
+                      f"measurements (steps {steps[0]} to {steps[-1]}), never beyond the {noise:.1%} that noise "
+                      f"gives around the untrained network's {untrained:.1%}.",
+                      f"Nothing was learned at any point of the run, so more of the same will not help. Try {what}.",
+                      change)
+    return None
+
+
+def loss_still_falling(m: Measured) -> Advice | None:
+    """The loss's mean over the last quarter of the steps is below the third quarter's by
+    more than twice the standard error of the difference and by LOSS_SHARE of the fall
+    since the first quarter: twice the budget."""
+    if "loss" not in m.series or len(m.series["loss"][1]) < MIN_LOSS_STEPS:
+        return None
+    steps, values = m.series["loss"]
+    quarter = len(values) // 4
+    first, third, last = values[:quarter], values[-2 * quarter : -quarter], values[-quarter:]
+    fall, whole = third.mean() - last.mean(), first.mean() - last.mean()
+    noise = 2 * math.sqrt((third.var() + last.var()) / quarter)
+    if fall <= noise or whole <= 0 or fall < LOSS_SHARE * whole:
+        return None
+    budget = "epochs" if m.config.epochs is not None else "minutes"
+    now = getattr(m.config, budget)
+    return Advice("loss_still_falling",
+                  f"The loss still fell in the last quarter of the run: mean {third.mean():.4f} over steps "
+                  f"{steps[-2 * quarter]}-{steps[-quarter - 1]}, {last.mean():.4f} over steps {steps[-quarter]}-"
+                  f"{steps[-1]}, a fall of {fall:.4f} ({fall / whole:.0%} of its fall since the first quarter; "
+                  f"noise {noise:.4f}).",
+                  f"The run stopped while still learning its task. Train again with twice the budget "
+                  f"({now:g} -> {2 * now:g} {budget}).",
+                  {budget: 2 * now})
+
+
+RULES: dict[str, Callable[[Measured], Advice | None]] = {
+    "collapse": collapse,
+    "batch_too_large": batch_too_large,
+    "shortcut": colour_or_brightness,
+    "flat_from_start": flat_from_start,
+    "loss_still_falling": loss_still_falling,
+}
+
+
+def advise(m: Measured) -> list[Advice]:
+    """Every rule that fires on `m`, most basic first (RULES order)."""
+    return [advice for rule in RULES.values() if (advice := rule(m)) is not None]
+
+
+def apply(config: TrainConfig, advice: Advice) -> TrainConfig:
+    """`config` with the advice's change: same dataset, seed and budget unless it changes them."""
+    return replace(config, **advice.change)

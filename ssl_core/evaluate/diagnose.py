@@ -1,0 +1,78 @@
+"""A run's diagnosis, read from the workspace: what the Diagnosis panel and `advise` show.
+
+Data flow: the run's row (its TrainConfig, its dataset) and metric series (jobs.metrics)
+-> the shortcut check of its last checkpoint (the Evaluate page's kept report when there
+is one, else computed on the dataset's embedding with the report's settings and kept
+beside that embedding, so it goes stale with the checkpoint) -> advice.Measured ->
+advice.advise. `next_config` is the run the "Train again with this" button and
+`train --advice RUN` start: the first advice's change, the same budget.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .. import jobs
+from ..embed import embed, embedding_dir, from_run
+from ..engine import TrainConfig
+from ..store import Workspace, WorkspaceError, atomic_write_json
+from .advice import Advice, Measured, advise, apply
+from .report import EvaluateConfig
+from .shortcut import shortcut_check
+from .splits import labelled
+from .stored import stored_report
+
+SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoint
+
+
+def run_config(run: dict) -> TrainConfig:
+    return TrainConfig(**json.loads(run["config"]))
+
+
+def run_shortcut(ws: Workspace, run: dict) -> dict | None:
+    """The shortcut check (shortcut.shortcut_check) of the run's last checkpoint on its
+    dataset, computed once; None while the run has no checkpoint."""
+    try:
+        source = from_run(ws, run)
+    except WorkspaceError:
+        return None
+    kept = stored_report(ws, run["dataset"], source)
+    if kept is not None:
+        return kept["shortcut"]
+    features = np.array(embed(ws, run["dataset"], source).features)  # empties a stale folder first
+    dataset = ws.dataset(run["dataset"])
+    path = embedding_dir(ws, dataset, source) / SHORTCUT_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    settings = EvaluateConfig()
+    check = shortcut_check(features, ws.images(dataset), settings.neighbours, settings.sample, seed=settings.seed,
+                           labels=labelled(ws.labels(dataset)))
+    atomic_write_json(path, check)
+    return check
+
+
+def measure(ws: Workspace, run_id: str) -> Measured:
+    """Everything the advice rules read about run `run_id`."""
+    run = jobs.get_run(ws, run_id)
+    dataset = ws.dataset(run["dataset"])
+    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), jobs.metrics(ws, run_id),
+                    run_shortcut(ws, run))
+
+
+def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
+    """The ranked advice on run `run_id` (advice.advise)."""
+    return advise(measure(ws, run_id))
+
+
+def next_config(ws: Workspace, run_id: str) -> TrainConfig:
+    """Run `run_id`'s TrainConfig with its first advice applied (same budget unless the
+    advice is about the budget); a ValueError when no rule fired."""
+    found = diagnose(ws, run_id)
+    if not found:
+        raise ValueError(f"run {run_id!r}: no advice (no rule fired on its measurements); "
+                         f"`advise --run {run_id}` shows none")
+    return apply(run_config(jobs.get_run(ws, run_id)), found[0])

@@ -1,0 +1,166 @@
+"""Advice rules (evaluate/advice.py): each has a measurement that triggers it and one that
+does not; the advice names the TrainConfig fields to change and quotes its numbers; the
+CLI's `advise --run` and `train --advice` on a real run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.advice import Measured, advise, apply, batch_too_large, collapse, colour_or_brightness, \
+    flat_from_start, loss_still_falling
+from tests.ssl_core.test_cli import cli
+
+DEFAULT = TrainConfig(dataset="d", minutes=5.0)
+
+
+def measured(config: TrainConfig = DEFAULT, images: int = 2000, classes: int = 5, shortcut: dict | None = None,
+             **series: list[float]) -> Measured:
+    """A Measured whose series are the given values at monitor steps 1, 25, 50, ... (loss:
+    every step from 1)."""
+    def steps(name: str, count: int) -> np.ndarray:
+        return np.arange(1, count + 1) if name == "loss" else np.array([1] + [25 * i for i in range(1, count)])
+
+    return Measured(config, images, classes, {name: (steps(name, len(v)), np.array(v, float))
+                                              for name, v in series.items()}, shortcut)
+
+
+def check(cue: str | None, level: str = "most", judged: float = 0.7) -> dict:
+    """The fields of a shortcut check that the rules read."""
+    return {"cue": cue, "level": level, "words": f"The embedding groups images by {cue}.",
+            "scores": {cue: {"judged": judged}} if cue else {}}
+
+
+def test_collapse_of_the_projection_cuts_the_learning_rate_for_that_method():
+    byol = TrainConfig(dataset="d", method="byol", minutes=5.0)
+    found = collapse(measured(byol, output_std=[0.82, 0.6, 0.22], embedding_std=[0.9, 0.9, 0.9]))
+    assert found and found.rule == "collapse"
+    assert found.change == {"lr": pytest.approx(2e-3 / 3)}
+    assert "projection" in found.evidence and "0.22" in found.evidence and "27%" in found.evidence
+    assert "no negatives" in found.advice
+    assert collapse(measured(byol, output_std=[0.82, 0.6, 0.5], embedding_std=[0.9, 0.8, 0.7])) is None
+
+
+def test_collapse_of_the_encoder_is_named_the_encoder():
+    found = collapse(measured(embedding_std=[0.9, 0.8, 0.1]))
+    assert found and "encoder" in found.evidence and found.change == {"lr": pytest.approx(5e-3 / 3)}
+
+
+def test_too_few_images_for_the_batch_gives_a_smaller_batch():
+    found = batch_too_large(measured(images=600))
+    assert found and found.change == {"batch_size": 64}  # 600 // 64 = 9 steps per pass
+    assert "600 images at batch 128" in found.evidence and "4 step(s)" in found.evidence
+    assert batch_too_large(measured(images=100)).change == {"batch_size": 16}  # the smallest the page offers
+    assert batch_too_large(measured(images=2000)) is None
+
+
+@pytest.mark.parametrize("level, expected", [("most", {"gray_p": 0.9, "jitter_strength": 2.0, "jitter_p": 1.0}),
+                                             ("some", {"gray_p": 0.8, "jitter_strength": 1.5, "jitter_p": 0.9})])
+def test_colour_shortcut_raises_grayscale_and_colour_jitter_by_level(level, expected):
+    found = colour_or_brightness(measured(shortcut=check("colour", level)))
+    assert found and found.rule == "colour_shortcut"
+    assert found.change == {"recipe": make_recipe("simclr_small", **expected).to_dict()}
+    assert "gray p 0.5 -> " in found.advice and "groups images by colour" in found.evidence
+
+
+def test_brightness_shortcut_raises_brightness_jitter_only():
+    found = colour_or_brightness(measured(shortcut=check("brightness", "some")))
+    assert found and found.rule == "brightness_shortcut"
+    assert found.change["recipe"]["jitter_strength"] == 1.5 and found.change["recipe"]["gray_p"] == 0.5
+
+
+@pytest.mark.parametrize("shortcut", [None, check(None), check("background_texture")])
+def test_no_colour_or_brightness_cue_no_augmentation_advice(shortcut):
+    assert colour_or_brightness(measured(shortcut=shortcut)) is None
+
+
+def test_a_recipe_already_at_its_strongest_gets_no_colour_advice():
+    strongest = make_recipe("simclr_small", gray_p=1.0, jitter_strength=2.0, jitter_p=1.0).to_dict()
+    config = TrainConfig(dataset="d", minutes=5.0, recipe=strongest)
+    assert colour_or_brightness(measured(config, shortcut=check("colour"))) is None
+
+
+def test_flat_online_knn_on_the_default_tries_another_recipe():
+    found = flat_from_start(measured(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024]))
+    assert found and found.change == {"recipe": make_recipe("simclr_multicrop").to_dict()}
+    assert "between 24.0% and 27.0% over its 4 measurements" in found.evidence and "26.0%" in found.evidence
+
+
+def test_flat_online_knn_off_the_default_goes_back_to_it():
+    byol = TrainConfig(dataset="d", method="byol", minutes=5.0)
+    found = flat_from_start(measured(byol, knn_accuracy=[0.25, 0.26, 0.25], knn_untrained=[0.26],
+                                     probe_size=[1024]))
+    assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_small").to_dict(), "lr": None}
+
+
+def test_flat_without_labels_reads_the_pixel_share():
+    found = flat_from_start(measured(classes=0, pixel_shared=[0.20, 0.19, 0.21], pixel_shared_untrained=[0.20],
+                                     probe_size=[1024]))
+    assert found and "shared with raw pixels" in found.evidence
+    assert flat_from_start(measured(classes=0, pixel_shared=[0.20, 0.1, 0.05], pixel_shared_untrained=[0.20],
+                                    probe_size=[1024])) is None
+
+
+@pytest.mark.parametrize("knn", [[0.25, 0.4, 0.6], [0.25, 0.26]])  # learned; too few measurements to say
+def test_knn_that_rose_or_was_barely_measured_is_not_flat(knn):
+    assert flat_from_start(measured(knn_accuracy=knn, knn_untrained=[0.26], probe_size=[1024])) is None
+
+
+def noisy(curve: np.ndarray, seed: int = 0) -> list[float]:
+    return list(curve + 0.01 * np.random.default_rng(seed).standard_normal(len(curve)))
+
+
+def test_loss_still_falling_doubles_the_budget():
+    found = loss_still_falling(measured(loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
+    assert found and found.change == {"minutes": 10.0}
+    assert "steps 101-150" in found.evidence and "steps 151-200" in found.evidence
+    epochs = TrainConfig(dataset="d", epochs=3.0)
+    assert loss_still_falling(measured(epochs, loss=noisy(4 / (1 + 0.02 * np.arange(200))))).change == {"epochs": 6.0}
+
+
+@pytest.mark.parametrize("curve", [4 * np.exp(-np.arange(200) / 10) + 1, np.full(30, 4.0) - np.arange(30)])
+def test_loss_that_levelled_off_or_is_too_short_asks_for_no_more_budget(curve):
+    assert loss_still_falling(measured(loss=noisy(curve))) is None  # flat after step ~60; 30 steps say nothing
+
+
+def test_advice_is_ranked_most_basic_first_and_applies_with_the_same_budget():
+    found = advise(measured(images=600, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.1],
+                            loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
+    assert [a.rule for a in found] == ["collapse", "batch_too_large", "colour_shortcut", "loss_still_falling"]
+    assert all(set(a.to_json()) == {"rule", "evidence", "advice", "change"} for a in found)
+    again = apply(DEFAULT, found[2])
+    assert again.minutes == DEFAULT.minutes and again.dataset == "d" and again.recipe["gray_p"] == 0.9
+
+
+@pytest.mark.slow
+def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
+    """48 images at batch 128: the run's first advice is a smaller batch; `train --advice`
+    trains with it, the same 2-epoch budget, and the new run's config has it."""
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(48):
+        Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    ws = tmp_path / "ws"
+    assert cli(ws, "ingest", str(folder), "--name", "few", "--size", "16").returncode == 0
+    first = cli(ws, "train", "--dataset", "few", "--epochs", "2")
+    assert first.returncode == 0, first.stderr
+    run = json.loads(first.stdout)["run"]
+    told = cli(ws, "advise", "--run", run)
+    assert told.returncode == 0, told.stderr
+    advice = json.loads(told.stdout)
+    assert advice[0]["rule"] == "batch_too_large" and advice[0]["change"] == {"batch_size": 16}
+    assert "48 images at batch 48" in advice[0]["evidence"]
+    again = cli(ws, "train", "--advice", run)
+    assert again.returncode == 0, again.stderr
+    result = json.loads(again.stdout)
+    assert result["status"] == "completed" and result["steps"] == 2 * (48 // 16) and "verdict" in result
+    runs = {r["run"]: r for r in json.loads(cli(ws, "runs").stdout)}
+    assert set(runs) == {run, result["run"]}
+    missing = cli(ws, "advise", "--run", "run-nope")
+    assert missing.returncode == 1 and "no run 'run-nope'" in missing.stderr
