@@ -17,6 +17,7 @@ from pathlib import Path
 from dataclasses import asdict
 
 from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
+from .data.rejections import rejected_total
 from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
 
@@ -58,7 +59,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.rejected:
-        print(f"{len(report.rejected)} file(s) rejected; see \"rejected\"", file=sys.stderr)
+        print(f"{rejected_total(report.rejected):,} file(s) rejected; see \"rejected\"", file=sys.stderr)
     _print(report.to_json())
     return 0
 
@@ -228,6 +229,7 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     import pandas as pd
 
     from . import project
+    from .spreadsheet import neutralise_text_columns
 
     emb = _embedding(ws, args)
     sys.stderr.write(f"{args.method.upper()} to {args.dims}-D...\n")
@@ -237,7 +239,7 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
         names = [row["name"] for row in ws.image_rows(emb.dataset)]
         table = pd.DataFrame(coords, columns=["x", "y", "z"][: args.dims]).assign(file=names)
         with _writing(args.out):
-            atomic_write_bytes(Path(args.out), table.to_csv(index=False).encode())
+            atomic_write_bytes(Path(args.out), neutralise_text_columns(table).to_csv(index=False).encode())
         out = args.out
     _print({"dataset": emb.dataset.name, "source": emb.source.label, "method": args.method,
             "shape": list(coords.shape), "csv": out})

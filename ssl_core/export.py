@@ -4,7 +4,9 @@ one zip to download and the CLI can write the same files into a folder.
 Parts (`PARTS`): the encoder (safetensors + JSON config + a loading snippet), the
 embeddings (.npy, and CSV / Parquet with file names and labels), the FAISS index, the
 2-D map (CSV), and the TensorBoard Projector set (vectors TSV, metadata TSV, sprite image,
-projector config).
+projector config). File names and labels in the CSV and TSV files are neutralised for
+spreadsheets (spreadsheet.py: a cell starting with = + - @ tab or CR gets a leading `'`);
+the .npy and Parquet files, read by programs, keep them exactly.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PIL import Image
 from safetensors.torch import save as save_safetensors
 
 from . import embed, index, project
+from .spreadsheet import neutralise_text_columns
 from .store import DatasetInfo, Workspace, atomic_write_bytes
 
 SPRITE_LIMIT = 8192  # TensorBoard's sprite image is at most 8192 px a side
@@ -71,7 +74,8 @@ def embedding_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
                      axis=1)
     parquet = io.BytesIO()
     wide.to_parquet(parquet, index=False)
-    return {"embeddings.npy": _npy(features), "embeddings.csv": wide.to_csv(index=False).encode(),
+    csv = neutralise_text_columns(wide).to_csv(index=False)
+    return {"embeddings.npy": _npy(features), "embeddings.csv": csv.encode(),
             "embeddings.parquet": parquet.getvalue()}
 
 
@@ -85,7 +89,7 @@ def index_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
 def map_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     coords = project.project(emb, "umap", dims=2)
     table = _table(ws, emb).assign(x=coords[:, 0], y=coords[:, 1])
-    return {"map.csv": table.to_csv(index=False).encode()}
+    return {"map.csv": neutralise_text_columns(table).to_csv(index=False).encode()}
 
 
 def thumbnail_grid(images: Sequence[np.ndarray], cell: int) -> tuple[Image.Image, int]:
@@ -137,7 +141,8 @@ def projector_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     features = np.asarray(emb.features)
     table = _table(ws, emb).fillna("")
     vectors = "\n".join("\t".join(f"{v:.6g}" for v in row) for row in features) + "\n"
-    clean = table.apply(lambda column: column.astype(str).str.replace(r"[\t\n\r]", " ", regex=True))
+    clean = neutralise_text_columns(
+        table.apply(lambda column: column.astype(str).str.replace(r"[\t\n\r]", " ", regex=True)))
     image, cell = sprite(ws.thumbnails(emb.dataset))
     config = ("embeddings {\n  tensor_path: \"vectors.tsv\"\n  metadata_path: \"metadata.tsv\"\n"
               f"  sprite {{\n    image_path: \"sprite.png\"\n    single_image_dim: {cell}\n"

@@ -114,10 +114,10 @@ def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
 
 
 def _keys(inner: str) -> list[str]:
-    """Names a CSV may use for a file: its path inside the source, that path without its
-    top folder, and its bare file name."""
+    """Names a CSV may use for a file: its path inside the source (as it is, and
+    normalised), that path without its top folder, and its bare file name."""
     parts = PurePosixPath(inner.replace("\\", "/")).parts
-    return ["/".join(parts), "/".join(parts[1:]), parts[-1]] if parts else [inner]
+    return [inner, "/".join(parts), "/".join(parts[1:]), parts[-1]] if parts else [inner]
 
 
 def match_csv(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:

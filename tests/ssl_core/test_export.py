@@ -93,3 +93,66 @@ def test_a_hover_sprite_is_made_once_and_read_back(trained, emb, monkeypatch):
     assert export.hover_sprite(ws, dataset, [3, 0, 7], 24) == (made, columns)
     with pytest.raises(pytest.fail.Exception):
         export.hover_sprite(ws, dataset, [3, 0, 8], 24)  # other rows: another sprite
+
+
+# -- spreadsheet formulas (OWASP "CSV Injection") -------------------------------------------
+HOSTILE_NAMES = ['=HYPERLINK("http://x","click").png', "+cmd.png", "-2.png", "@SUM(A1).png", "plain.png"]
+HOSTILE_LABELS = ["+cmd|' /C calc'!A0", "=1+1", "@x", "-y", "ok"]
+
+
+def quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+@pytest.fixture
+def hostile(workspace, make):
+    """A dataset whose file names and labels are spreadsheet formulas, embedded untrained."""
+    from ssl_core.data.ingest import ingest_uploads
+
+    files = [(name, make.noise((16, 16), seed=i)) for i, name in enumerate(HOSTILE_NAMES)]
+    csv = "\n".join(f"{quoted(n)},{quoted(label)}" for n, label in zip(HOSTILE_NAMES, HOSTILE_LABELS))
+    ingest_uploads(workspace, files, name="hostile", size=16, labels_csv=csv.encode())
+    return embed.embed(workspace, "hostile", embed.untrained("small_cnn", 16))
+
+
+def expected_cells(cells: list[str]) -> list[str]:
+    return [("'" + c) if c[0] in "=+-@" else c for c in cells]
+
+
+def test_neutralise_prefixes_every_formula_start_and_leaves_the_rest():
+    from ssl_core.spreadsheet import neutralise, neutralise_text_columns
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralise(start + "x") == "'" + start + "x"
+    assert neutralise("plain") == "plain" and neutralise("a=b") == "a=b" and neutralise("") == ""
+    assert neutralise(-1.5) == -1.5 and neutralise(None) is None
+    table = pd.DataFrame({"file": ["=a", "b"], "x": [-1.0, 2.0]})
+    safe = neutralise_text_columns(table)
+    assert list(safe["file"]) == ["'=a", "b"] and list(safe["x"]) == [-1.0, 2.0]
+    assert list(table["file"]) == ["=a", "b"]  # a copy
+
+
+def test_exports_neutralise_formulas_in_names_and_labels(workspace, hostile, monkeypatch):
+    monkeypatch.setattr(export.project, "project",
+                        lambda emb, method, dims, **_: np.linspace(-1, 1, 2 * len(HOSTILE_NAMES)).reshape(-1, 2))
+    files = export.export(workspace, hostile, ["embeddings", "map", "projector"])
+    names, labels = expected_cells(HOSTILE_NAMES), expected_cells(HOSTILE_LABELS)
+    tables = {"embeddings.csv": pd.read_csv(io.BytesIO(files["embeddings.csv"]), keep_default_na=False),
+              "map.csv": pd.read_csv(io.BytesIO(files["map.csv"]), keep_default_na=False),
+              "metadata.tsv": pd.read_csv(io.BytesIO(files["metadata.tsv"]), sep="\t", keep_default_na=False)}
+    for name, table in tables.items():
+        assert list(table["file"]) == names, name
+        assert list(table["label"]) == labels, name
+    assert (tables["map.csv"]["x"] < 0).any()  # numbers stay numbers
+    parquet = pd.read_parquet(io.BytesIO(files["embeddings.parquet"]))  # read by programs: exact
+    assert list(parquet["file"]) == HOSTILE_NAMES and list(parquet["label"]) == HOSTILE_LABELS
+
+
+def test_project_out_neutralises_formulas_in_file_names(workspace, hostile, tmp_path):
+    out = tmp_path / "map.csv"
+    done = subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(workspace.root), "project",
+                           "--untrained", "--image-size", "16", "--dataset", "hostile", "--method", "pca",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table["file"]) == expected_cells(HOSTILE_NAMES)
