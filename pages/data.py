@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +12,8 @@ from app.state import workspace
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
+from ssl_core.data.rejections import rejected_total
+from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.store import WorkspaceError
 
 PAGE_SIZE = 60
@@ -32,7 +37,7 @@ def _show_report(report: dict) -> None:
     for warning in report.get("warnings", []):
         st.warning(warning)
     if report.get("rejected"):
-        st.error(f"{len(report['rejected']):,} file(s) rejected:")
+        st.error(f"{rejected_total(report['rejected']):,} file(s) rejected:")
         st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
                      hide_index=True, width="stretch")
 
@@ -65,7 +70,10 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
                                                         replace=replace, progress=progress),
                         f"Generating {builtin}")
+    elif source == "Folder on the server" and not (roots := data_roots(sys.argv[1:], os.environ)):
+        left.info(ENABLE_HINT, icon=":material/lock:")
     elif source == "Folder on the server":
+        left.caption("Inside the data roots: " + ", ".join(f"`{root}`" for root in roots))
         folder = left.text_input("Folder path", placeholder="/data/my_images",
                                  help="For collections too large to upload. Read only; nothing "
                                       "is written there.")
@@ -74,7 +82,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         if st.button("Import folder", type="primary", disabled=not folder.strip()):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
-                                                     replace=replace, progress=progress),
+                                                     replace=replace, progress=progress, roots=roots),
                         "Decoding")
     else:
         files = left.file_uploader("Images or zip archives", accept_multiple_files=True,
@@ -83,7 +91,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
         name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
         if st.button("Import upload", type="primary", disabled=not files):
-            uploads = [(f.name, f.getvalue()) for f in files]
+            uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels_csv = labels_file.getvalue() if labels_file else None
             _run_import(lambda progress: ingest_uploads(ws, uploads, name=name, size=size,
                                                         labels_csv=labels_csv, replace=replace,
@@ -126,7 +134,7 @@ if label_counts:
 
 rejected = ws.rejections(chosen)
 if rejected:
-    with st.expander(f"{len(rejected):,} file(s) were rejected at import"):
+    with st.expander(f"{rejected_total(rejected):,} file(s) were rejected at import"):
         st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch")
 
 st.markdown("**Images**")

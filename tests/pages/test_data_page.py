@@ -1,5 +1,6 @@
 """AppTest of the Data page: demo data on first start, upload with a rejected file,
-built-in import, folder import, gallery paging and delete with confirmation."""
+built-in import, folder import (only inside the data roots), gallery paging and delete
+with confirmation."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
     assert app.metric[2].value == "3"  # classes from the subfolders red, green, blue
 
 
-def test_builtin_import_and_folder_import(app, tmp_path):
+def test_builtin_import_and_folder_import(app, tmp_path, monkeypatch):
     app.segmented_control(key="data_source").set_value("Built-in demo").run()
     app.selectbox(key="data_builtin").set_value("textures").run()
     next(b for b in app.button if b.label == "Import built-in").click().run()
@@ -78,6 +79,7 @@ def test_builtin_import_and_folder_import(app, tmp_path):
     for i in range(4):
         (folder / f"p{i}.png").write_bytes(png_bytes((60 * i, 10, 10)))
     (folder / "empty.jpg").write_bytes(b"")
+    monkeypatch.setenv("SSL_DATA_ROOTS", str(tmp_path))
     app.segmented_control(key="data_source").set_value("Folder on the server").run()
     app.text_input[0].set_value(str(folder))
     app.text_input(key="data_folder_name").set_value("server folder").run()
@@ -107,3 +109,34 @@ def test_gallery_pages(app):
     app.pagination(key="data_page_" + Workspace().dataset("shapes").id).set_value(34).run()
     assert not app.exception, app.exception
     assert len(app.image[0].value) == 2000 - 33 * 60
+
+
+def import_folder(app: AppTest, folder: str, labels: str = "") -> str:
+    """Type `folder` (and `labels`) into the folder form, import, return the error shown."""
+    app.text_input[0].set_value(folder)
+    app.text_input[1].set_value(labels).run()
+    next(b for b in app.button if b.label == "Import folder").click().run()
+    assert not app.exception, app.exception
+    return app.error[0].value
+
+
+def test_server_folders_are_off_without_a_data_root_and_confined_with_one(app, tmp_path, monkeypatch):
+    monkeypatch.delenv("SSL_DATA_ROOTS", raising=False)
+    app.segmented_control(key="data_source").set_value("Folder on the server").run()
+    assert "--data-root" in app.info[0].value and "SSL_DATA_ROOTS" in app.info[0].value
+    assert not [b for b in app.button if b.label == "Import folder"]
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "escape").symlink_to("/etc", target_is_directory=True)
+    monkeypatch.setenv("SSL_DATA_ROOTS", str(root))
+    app.run()
+    assert any(str(root) in caption.value for caption in app.caption)
+    answers = {typed: import_folder(app, typed) for typed in
+               ["/etc", "/no/such/folder", str(root / "escape"), str(root / ".." / ".."), "~"]}
+    for typed, error in answers.items():
+        assert "is not inside a data root" in error, (typed, error)
+        assert error.replace(typed, "TYPED") == answers["/etc"].replace("/etc", "TYPED"), typed
+    labels_error = import_folder(app, str(root), labels="/etc/passwd")
+    assert "'/etc/passwd' is not inside a data root" in labels_error
+    assert "root:" not in labels_error and names_in_table(app) == ["shapes", "digits"]
