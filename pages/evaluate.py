@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
 from app.state import workspace
 from app.widgets import escape_markdown, framed, pick_dataset, progress_bar, verdict_box
@@ -158,3 +159,5 @@ for label, report in done.items():
                         for colour in example["colours"][:9]]
             tiles = [np.concatenate([np.asarray(thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
             st.image(framed(tiles), caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)
+
+diagnosis_panels(ws, {label: choices[label] for label in done})

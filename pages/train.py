@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.diagnosis import diagnosis_panel
 from app.recipe_form import LAB_RECIPE
 from app.state import workspace
 from app.widgets import escape_markdown, pick_dataset, verdict_box
@@ -149,6 +150,7 @@ if runs:
     watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
+    diagnosis_panel(ws, watched)
 
     st.subheader("All runs")
     final = jobs.final_metrics(ws)

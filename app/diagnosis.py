@@ -1,0 +1,101 @@
+"""The Diagnosis panel: a finished run's ranked advice (ssl_core.evaluate.diagnose), each
+with the measurement behind it and a "Train again with this" button.
+
+The button writes the Train page's form (pages/train.py's widget keys, and the recipe
+through the Lab's LAB_RECIPE, which the Train page uses when its recipe is picked) from
+the run's TrainConfig with the advice applied, then opens the Train page: the user sees
+the new settings and presses Start. The keys are written in the button's callback, before
+any widget of the page that reruns exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app.recipe_form import LAB_RECIPE
+from app.widgets import escape_markdown
+from ssl_core import jobs
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.advice import Advice, apply
+from ssl_core.evaluate.diagnose import diagnose, run_config
+from ssl_core.methods import METHODS
+
+TRAIN_PAGE = "../pages/train.py"
+
+
+def train_form(config: TrainConfig) -> dict[str, Any]:
+    """{session key: value} that shows `config` in the Train page's form; the recipe as
+    the Lab hands it over, {"name", **parameters that differ from its defaults}, or None
+    (no hand-over) for the method's default recipe unchanged."""
+    budget = "epochs" if config.epochs is not None else "minutes"
+    recipe = config.resolved_recipe()
+    defaults = make_recipe(recipe.name).to_dict()
+    lab = {k: v for k, v in recipe.to_dict().items() if k == "name" or v != defaults[k]}
+    return {"train_dataset": config.dataset, "train_method": config.method,
+            f"train_encoder_{config.method}": config.encoder, f"train_recipe_{config.method}": recipe.name,
+            LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
+            "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),
+            "train_batch": config.batch_size,
+            f"train_lr_{config.method}": float(config.lr or METHODS[config.method].default_lr)}
+
+
+def fill_train_form(values: dict[str, Any]) -> None:
+    """Write `values` (train_form) into the session; a None value removes its key."""
+    for key, value in values.items():
+        if value is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = value
+
+
+def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
+    """'batch_size 128 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8' (recipe fields that change)."""
+    parts = []
+    for name, value in change.items():
+        if name == "recipe":
+            before = config.resolved_recipe().to_dict()
+            moved = [f"{k} {before.get(k)} -> {v}" for k, v in value.items() if k != "name" and before.get(k) != v]
+            parts.append(f"recipe {value['name']}" + (f": {', '.join(moved)}" if moved else ""))
+        else:
+            parts.append(f"{name} {getattr(config, name)} -> {value}")
+    return "; ".join(parts)
+
+
+def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{number}. {escape_markdown(advice.advice)}**")
+        st.caption(f"Evidence: {escape_markdown(advice.evidence)}")
+        st.caption(f"Change: `{change_words(config, advice.change)}`")
+        if st.button("Train again with this", key=f"diagnosis_{run_id}_{number}", icon=":material/replay:",
+                     on_click=fill_train_form, args=(train_form(apply(config, advice)),)):
+            st.switch_page(TRAIN_PAGE)
+
+
+def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
+    """The advice on run `run_id` once it has ended (nothing while it is queued or running)."""
+    run = jobs.get_run(ws, run_id)
+    if run["status"] not in jobs.FINAL or not run["checkpoint"]:
+        return
+    st.subheader(escape_markdown(title))
+    with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
+        found = diagnose(ws, run_id)
+    if not found:
+        st.info("No advice: no measurement of this run triggered a rule (collapse, a batch too large for the "
+                "data, a colour or brightness shortcut, an online measure flat from the start, a loss still "
+                "falling at the end).", icon=":material/check_circle:")
+        return
+    st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
+               "button opens the Train page with the change filled in and the same budget.")
+    config = run_config(run)
+    for number, advice in enumerate(found, start=1):
+        advice_card(run_id, config, number, advice)
+
+
+def diagnosis_panels(ws, sources: dict[str, Any]) -> None:
+    """One diagnosis_panel per encoder source in `sources` ({label: EncoderSource}) that is a run."""
+    for label, source in sources.items():
+        if source.run_id:
+            diagnosis_panel(ws, source.run_id, f"Diagnosis: {label}")

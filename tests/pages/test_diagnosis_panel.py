@@ -1,0 +1,41 @@
+"""The Diagnosis panel (app/diagnosis.py): the session keys it writes are the ones the Train
+page's form reads, so an advice's settings show there; the panel draws on a finished run."""
+
+from __future__ import annotations
+
+from app.diagnosis import change_words, train_form
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig
+from tests.pages.conftest import open_page
+
+ADVISED = TrainConfig(dataset="shapes", method="byol", epochs=3.0, batch_size=64, lr=1e-3,
+                      recipe=make_recipe("byol", gray_p=0.8).to_dict())
+
+
+def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
+    root, run = shapes_run
+    at = open_page(root, "../pages/train.py", monkeypatch)
+    for key, value in train_form(ADVISED).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="train_dataset").value == "shapes"
+    assert at.selectbox(key="train_method").value == "byol"
+    assert at.selectbox(key="train_recipe_byol").value == "byol"
+    assert at.number_input(key="train_budget_epochs").value == 3.0
+    assert at.select_slider(key="train_batch").value == 64
+    assert at.number_input(key="train_lr_byol").value == 1e-3
+    assert at.session_state["lab_recipe"] == {"name": "byol", "gray_p": 0.8}  # what the page trains with
+    assert [h.value for h in at.subheader].count("Diagnosis") == 1  # the finished run's panel
+
+
+def test_change_words_name_what_moves():
+    before = TrainConfig(dataset="shapes", minutes=5.0)
+    words = change_words(before, {"batch_size": 16, "recipe": make_recipe("simclr_small", gray_p=0.8).to_dict()})
+    assert words == "batch_size 128 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8"
+
+
+def test_the_default_recipe_hands_nothing_over_from_the_lab():
+    assert train_form(TrainConfig(dataset="shapes", minutes=5.0))["lab_recipe"] is None  # the page's own default
+    assert train_form(TrainConfig(dataset="shapes", minutes=5.0, recipe=make_recipe("simclr").to_dict()))[
+        "lab_recipe"] == {"name": "simclr"}
