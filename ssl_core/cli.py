@@ -22,26 +22,36 @@ from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
 
 
+LOG_EVERY_S = 5.0  # a redirected stderr (a log file, a cluster job) gets one line this often
+
+
+def _progress_line(text: str, last: float, every: float, final: bool) -> float:
+    """Write `text` on stderr: on a terminal redrawn in place at most every `every` s; else
+    as its own line at most every LOG_EVERY_S s (no carriage returns in a log). Returns the
+    time of the last write."""
+    tty = sys.stderr.isatty()
+    now = time.monotonic()
+    if now - last < (every if tty else LOG_EVERY_S) and not final:
+        return last
+    sys.stderr.write(("\r" + text + ("\n" if final else "")) if tty else text + "\n")
+    sys.stderr.flush()
+    return now
+
+
 class StderrProgress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """A one-line progress bar on stderr, redrawn at most ten times a second (a line every
+    few seconds when stderr is not a terminal)."""
 
     def __init__(self, label: str) -> None:
         self.label, self.start, self.last = label, time.monotonic(), 0.0
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.1 and done < total:
-            return
-        self.last = now
         width = 30
         filled = int(width * done / max(total, 1))
-        rate = done / max(now - self.start, 1e-9)
+        rate = done / max(time.monotonic() - self.start, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done}/{total} {rate:.0f}/s ETA {eta:.0f}s")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        self.last = _progress_line(f"{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                                   f"{done}/{total} {rate:.0f}/s ETA {eta:.0f}s", self.last, 0.1, done >= total)
 
 
 def _print(obj: object) -> None:
@@ -70,8 +80,11 @@ def cmd_datasets(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
-    ws.delete_dataset(args.name)
-    _print({"deleted": args.name})
+    kept = ws.delete_dataset(args.name)
+    if kept:
+        print(f"{len(kept)} run(s) trained on it keep their checkpoints, without their dataset: "
+              f"{', '.join(kept)}", file=sys.stderr)
+    _print({"deleted": args.name, "runs_kept": kept})
     return 0
 
 
@@ -82,16 +95,12 @@ class TrainProgress:
         self.last = 0.0
 
     def on_step(self, state) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.2 and state.progress < 1:
-            return
-        self.last = now
         filled = int(30 * state.progress)
         total = f"/{state.total_steps}" if state.total_steps else ""
         eta = f"{state.eta_s:.0f}s" if state.eta_s is not None else "?"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] step {state.step}{total} "
-                         f"loss {state.loss:.4f} {state.images_per_s:.0f} img/s ETA {eta}   ")
-        sys.stderr.flush()
+        self.last = _progress_line(f"[{'#' * filled}{'.' * (30 - filled)}] step {state.step}{total} "
+                                   f"loss {state.loss:.4f} {state.images_per_s:.0f} img/s ETA {eta}   ",
+                                   self.last, 0.2, final=False)  # cmd_train ends the line
 
     def on_metrics(self, step, values) -> None:
         pass
@@ -110,6 +119,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .augment import make_recipe
     from .engine import TrainConfig
     from .evaluate.diagnose import next_config
+    from .methods import get_method
 
     if args.resume:
         jobs.requeue(ws, args.resume)
@@ -120,7 +130,8 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
         raise ValueError("--dataset is required (or --resume RUN, or --advice RUN)")
     budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
     recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
-    config = TrainConfig(dataset=args.dataset, method=args.method, encoder=args.encoder, recipe=recipe,
+    encoder = args.encoder or (get_method(args.method).encoders or (TrainConfig.encoder,))[0]  # as the Train page
+    config = TrainConfig(dataset=args.dataset, method=args.method, encoder=encoder, recipe=recipe,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
     return jobs.create_run(ws, config)
 
@@ -148,18 +159,18 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
         jobs.follow(ws, run_id)
         return 0
     device = pick_device("auto").type
+    jobs.claim(ws, run_id)  # before waiting for the device, so the app's worker cannot take it meanwhile
     with ws.lock(device, wait=False) as held:
         if not held:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
     with ws.lock(device, wait=True):
-        with ws.write() as conn:
-            conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (os.getpid(), run_id))
         try:
             result = jobs.execute(ws, run_id, extra_reporter=TrainProgress())
         except KeyboardInterrupt:
             jobs.reconcile(ws)
             raise
-    sys.stderr.write("\n")
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")  # after the bar redrawn in place
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.message:
@@ -305,6 +316,21 @@ def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(ws: Workspace, args: argparse.Namespace) -> int:
+    """{"ok", "problems", "repaired"} of the workspace check (doctor.py); exit 1 unless ok."""
+    from .doctor import doctor
+
+    result = doctor(ws, repair=args.repair)
+    _print(result)
+    return 0 if result["ok"] else 1
+
+
+def _open_unswept(root: str | None) -> Workspace:
+    from .doctor import open_unswept
+
+    return open_unswept(root)
+
+
 def cmd_warmup(ws: Workspace, args: argparse.Namespace) -> int:
     """Compile UMAP's numba functions into the disk cache (the app starts this in the background)."""
     from . import project
@@ -343,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train an encoder (progress on stderr, JSON summary)")
     train.add_argument("--dataset", help="dataset name")
     train.add_argument("--method", default="simclr", help="SSL method (default simclr, the CPU default)")
-    train.add_argument("--encoder", default="small_cnn", help="encoder (default small_cnn)")
+    train.add_argument("--encoder", help="encoder (default: the method's own, e.g. vit_tiny for mae; else small_cnn)")
     train.add_argument("--recipe", help="augmentation recipe (default: the method's own)")
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=float, help="budget in passes over the data")
@@ -398,6 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="train queued runs (started by the app)")
     worker.set_defaults(run_command=cmd_worker)
+
+    doctor = commands.add_parser("doctor", help="check the workspace (schema, arrays, checkpoints, indexes, "
+                                 "leftovers); JSON {ok, problems, repaired}")
+    doctor.add_argument("--repair", action="store_true", help="also fix what can be fixed safely")
+    doctor.set_defaults(run_command=cmd_doctor, open_workspace=_open_unswept)  # sees leftovers before a sweep
     return parser
 
 
@@ -405,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_numba_cache(default_numba_cache())  # before anything imports umap
     try:
-        ws = Workspace(args.workspace)
+        ws = getattr(args, "open_workspace", Workspace)(args.workspace)
         return args.run_command(ws, args)
     except (WorkspaceError, KeyError, ValueError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)

@@ -3,8 +3,10 @@ worker process writes status, progress and metrics; pages and the CLI read them.
 
 A run is queued, then claimed by a worker process (`python -m ssl_core worker`) that
 holds the device's lock (Workspace.lock) while it trains, so one run trains per device at a time
-and the lock dies with the process. A run left `running` by a dead process shows as
-`interrupted`; queuing it again resumes from its last checkpoint.
+and the lock dies with the process. A claim is one UPDATE that only a queued run passes, so
+a CLI `train` and the app's worker never both train one run. A run left `running` by a dead
+process shows as `interrupted`; queuing it again resumes from its last checkpoint. A run
+outlives its dataset (store.py): it keeps its checkpoint, and only training it needs the dataset.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .crashpoints import crash_point
 from .store import Workspace, WorkspaceError, _pid_alive, utc_now
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ def create_run(ws: Workspace, config: Any) -> str:
     from .engine import TrainConfig
     from .methods import get_method
     from .models import ENCODERS
+    from .run_names import default_name
 
     if not isinstance(config, TrainConfig):
         raise TypeError("create_run takes a TrainConfig")
@@ -56,9 +60,10 @@ def create_run(ws: Workspace, config: Any) -> str:
     run_id = time.strftime("run-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     with ws.write() as conn:
         conn.execute(
-            "INSERT INTO runs(id, dataset_id, method, encoder, config, status, created) "
-            "VALUES (?, ?, ?, ?, ?, 'queued', ?)",
-            (run_id, dataset.id, config.method, config.encoder, json.dumps(config.to_json()), utc_now()),
+            "INSERT INTO runs(id, dataset_id, dataset_name, classes, method, encoder, config, status, created, "
+            "name) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+            (run_id, dataset.id, dataset.name, len(ws.label_counts(dataset)), config.method, config.encoder,
+             json.dumps(config.to_json()), utc_now(), default_name(config.to_json())),
         )
     return run_id
 
@@ -92,13 +97,15 @@ def reconcile(ws: Workspace) -> None:
 
 
 def list_runs(ws: Workspace) -> list[dict[str, Any]]:
-    """Every run, newest first, with its dataset name (interrupted runs reconciled)."""
+    """Every run, newest first, with its dataset's name as `dataset` (kept after the dataset
+    is deleted or replaced; then `dataset_deleted` is true), interrupted runs reconciled."""
     reconcile(ws)
     with ws.read() as conn:
         rows = conn.execute(
-            "SELECT runs.*, datasets.name AS dataset FROM runs JOIN datasets ON datasets.id = "
+            "SELECT runs.*, COALESCE(datasets.name, runs.dataset_name) AS dataset, "
+            "datasets.id IS NULL AS dataset_deleted FROM runs LEFT JOIN datasets ON datasets.id = "
             "runs.dataset_id ORDER BY runs.created DESC, runs.rowid DESC").fetchall()
-    return [dict(row) for row in rows]
+    return [{**row, "dataset_deleted": bool(row["dataset_deleted"])} for row in map(dict, rows)]
 
 
 def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
@@ -130,8 +137,7 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
     """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
     from .evaluate.verdict import from_metrics
 
-    classes = len(ws.label_counts(ws.dataset(get_run(ws, run_id)["dataset"])))
-    return from_metrics(latest(metrics(ws, run_id)), classes)
+    return from_metrics(latest(metrics(ws, run_id)), get_run(ws, run_id)["classes"])
 
 
 def request_cancel(ws: Workspace, run_id: str) -> None:
@@ -215,8 +221,11 @@ class TeeReporter:
         return any(r.should_stop() for r in self.reporters)
 
 
-def _dataset_arrays(ws: Workspace, dataset_id: str) -> tuple[np.ndarray, np.ndarray | None]:
-    info = next(d for d in ws.datasets() if d.id == dataset_id)
+def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    info = next((d for d in ws.datasets() if d.id == run["dataset_id"]), None)
+    if info is None:
+        raise WorkspaceError(f"run {run['id']} cannot train: its dataset {run['dataset']!r} was deleted; "
+                             "its checkpoint stays (export it, or evaluate it on another dataset)")
     labels = ws.labels(info)
     codes = None
     if labels and all(label is not None for label in labels):
@@ -229,7 +238,7 @@ def _trainer(ws: Workspace, run: dict[str, Any], reporter: Any) -> Any:
     """The Trainer of `run`, resumed from its checkpoint when it has one."""
     from .engine import TrainConfig, Trainer
 
-    images, labels = _dataset_arrays(ws, run["dataset_id"])
+    images, labels = _dataset_arrays(ws, run)
     trainer = Trainer(TrainConfig(**json.loads(run["config"])), images, labels, run_dir(ws, run["id"]),
                       reporter)
     if (run_dir(ws, run["id"]) / "checkpoint.json").exists():
@@ -248,10 +257,8 @@ def follow(ws: Workspace, run_id: str) -> Any:
 def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
     """Train run `run_id` in this process (resuming from its checkpoint if it has one)
     and record the outcome. Returns the TrainResult."""
+    claim(ws, run_id)
     run = get_run(ws, run_id)
-    with ws.write() as conn:
-        conn.execute("UPDATE runs SET status = 'running', pid = ?, started = COALESCE(started, ?), "
-                     "cancel_requested = 0 WHERE id = ?", (os.getpid(), utc_now(), run_id))
     reporter = JobReporter(ws, run_id)
     try:
         trainer = _trainer(ws, run, TeeReporter(reporter, extra_reporter) if extra_reporter else reporter)
@@ -272,14 +279,35 @@ def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
     return result
 
 
-def claim_next(ws: Workspace) -> str | None:
-    """Take the oldest queued run for this process, atomically."""
+CLAIM = "UPDATE runs SET status = 'running', pid = ?, started = COALESCE(started, ?), cancel_requested = 0 "
+
+
+def claim(ws: Workspace, run_id: str) -> None:
+    """Make run `run_id` this process's to train: one UPDATE that only a queued run (or one
+    this process claimed already) passes, so of two processes asking at once exactly one
+    wins; the other gets a WorkspaceError saying who has the run."""
+    pid = os.getpid()
     with ws.write() as conn:
-        row = conn.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY created LIMIT 1").fetchone()
-        if row is None:
-            return None
-        conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (os.getpid(), row[0]))
-        return row[0]
+        won = conn.execute(CLAIM + "WHERE id = ? AND (status = 'queued' OR (status = 'running' AND pid = ?))",
+                           (pid, utc_now(), run_id, pid)).rowcount
+        row = conn.execute("SELECT status, pid FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise WorkspaceError(f"no run {run_id!r}")
+    if not won:
+        holder = f" in process {row['pid']}" if row["pid"] else ""
+        raise WorkspaceError(f"run {run_id} is {row['status']}{holder}: only a queued run can be trained")
+    crash_point("claim:committed")
+
+
+def claim_next(ws: Workspace) -> str | None:
+    """Take the oldest queued run for this process, in one UPDATE only one process can win."""
+    with ws.write() as conn:
+        rows = conn.execute(CLAIM + "WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY created, "
+                            "rowid LIMIT 1) AND status = 'queued' RETURNING id", (os.getpid(), utc_now())).fetchall()
+    if not rows:
+        return None
+    crash_point("claim:committed")
+    return rows[0][0]
 
 
 def work(ws: Workspace, device: str) -> int:
@@ -326,7 +354,10 @@ def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
 
 def run_summary(run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:
     """The JSON a person or a script wants about a run (`final`: its last metrics)."""
-    keys = ("dataset", "method", "encoder", "status", "message", "created", "started", "finished",
-            "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
-    return {"run": run["id"], **{key: run.get(key) for key in keys}, **final}
+    keys = ("dataset", "dataset_deleted", "method", "encoder", "status", "message", "created", "started",
+            "finished", "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
+    from .run_names import run_name
+
+    return {"run": run["id"], "name": run_name(run), "notes": run.get("notes"), **{key: run.get(key) for key in keys},
+            **final}
 

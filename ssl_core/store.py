@@ -11,6 +11,10 @@ Metadata lives in SQLite, arrays in files. Every file is written under a tempora
 name, fsynced and renamed, so a crash never leaves a half-written file behind a real
 name. A dataset folder appears under its final name only inside the same write
 transaction that inserts its rows, so the folder and its rows come and go together.
+Deleting or replacing a dataset never deletes a run: its runs keep their rows, metrics
+and checkpoints, with the dataset's name kept and its reference set to NULL. What a
+crash can still leave (a dead process's temporary file or folder, a folder whose rows
+were deleted) is swept on opening or found and repaired by `doctor.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from .crashpoints import crash_point
 
 WORKSPACE_ENV = "SSL_WORKSPACE"
 DEFAULT_WORKSPACE = "workspace"
@@ -99,8 +105,48 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs ADD COLUMN name TEXT;   -- what people call the run; NULL: run_names.default_name
     ALTER TABLE runs ADD COLUMN notes TEXT;  -- the user's own words about it
     """,
+    # A run outlives its dataset (until version 3 runs went with it, ON DELETE CASCADE).
+    """
+    CREATE TABLE runs_kept(
+        id TEXT PRIMARY KEY,
+        dataset_id TEXT REFERENCES datasets(id) ON DELETE SET NULL,  -- NULL once the dataset is gone
+        dataset_name TEXT NOT NULL,    -- the dataset's name when the run was queued, kept after it goes
+        classes INTEGER NOT NULL DEFAULT 0,  -- distinct labels of that dataset (the verdict's chance level)
+        method TEXT NOT NULL,
+        encoder TEXT NOT NULL,
+        config TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT,
+        created TEXT NOT NULL,
+        started TEXT,
+        finished TEXT,
+        step INTEGER NOT NULL DEFAULT 0,
+        total_steps INTEGER,
+        progress REAL NOT NULL DEFAULT 0,
+        images_per_s REAL,
+        eta_s REAL,
+        loss REAL,
+        checkpoint TEXT,
+        pid INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        name TEXT,
+        notes TEXT
+    );
+    INSERT INTO runs_kept
+        SELECT r.id, r.dataset_id, COALESCE(d.name, r.dataset_id),
+               (SELECT COUNT(DISTINCT label) FROM images i WHERE i.dataset_id = r.dataset_id),
+               r.method, r.encoder, r.config, r.status, r.message, r.created, r.started, r.finished,
+               r.step, r.total_steps, r.progress, r.images_per_s, r.eta_s, r.loss, r.checkpoint, r.pid,
+               r.cancel_requested, r.name, r.notes
+        FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id;
+    DROP TABLE runs;
+    ALTER TABLE runs_kept RENAME TO runs;
+    CREATE INDEX runs_by_dataset ON runs(dataset_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = ("meta", "datasets", "images", "rejections", "runs", "metrics")  # what a workspace's ssl.db holds
+ACTIVE_RUN_STATUSES = ("queued", "running")  # a dataset is in use while a run on it has one of these
 
 
 @dataclass(frozen=True)
@@ -151,10 +197,34 @@ def atomic_file(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         fsync_file(tmp)
+        crash_point(f"write:{path.name}")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
+    remove_dead_temporaries(path)
+
+
+def temporary_owner(name: str) -> int | None:
+    """The process id in a temporary name (`.tmp-<pid>-...`), or None for other names."""
+    if not name.startswith(TMP_PREFIX):
+        return None
+    pid = name[len(TMP_PREFIX) :].split("-", 1)[0]
+    return int(pid) if pid.isdigit() else None
+
+
+def is_dead_temporary(name: str) -> bool:
+    """Whether `name` is a temporary file or folder whose writing process is gone."""
+    pid = temporary_owner(name)
+    return pid is not None and not _pid_alive(pid)
+
+
+def remove_dead_temporaries(path: Path) -> None:
+    """Remove temporaries of `path` that killed processes left beside it (a SIGKILL skips
+    atomic_file's clean-up), so writing a file again also clears what a crash left of it."""
+    for sibling in path.parent.iterdir():
+        if sibling.name.endswith(f"-{path.name}") and is_dead_temporary(sibling.name):
+            sibling.unlink(missing_ok=True)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -192,12 +262,27 @@ class Workspace:
     """Handle on a workspace folder. Cheap to create; safe across threads and processes
     (each operation opens its own SQLite connection)."""
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, root: str | os.PathLike[str] | None = None, sweep: bool = True) -> None:
+        """Open (creating or migrating) the workspace at `root`; `sweep=False` leaves the
+        leftovers of crashes where they are (doctor.py reports them first). A root that is
+        not a folder, or an ssl.db that is damaged or another program's, fails with one
+        WorkspaceError naming it."""
         self.root = Path(root) if root is not None else default_workspace_path()
         self.root = self.root.expanduser().resolve()
-        self.datasets_dir.mkdir(parents=True, exist_ok=True)
-        self._migrate()
-        self.sweep()
+        try:
+            self.datasets_dir.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise WorkspaceError(f"{self.root} is not a folder: a workspace is a folder "
+                                 "(choose another --workspace)") from None
+        except OSError as exc:
+            raise WorkspaceError(f"{self.root}: cannot use it as a workspace ({exc.strerror or exc})") from None
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"{self.db_path} is damaged or not an SSL Lens database ({exc}); "
+                                 "move it away to start a new workspace there") from None
+        if sweep:
+            self.sweep()
 
     @property
     def db_path(self) -> Path:
@@ -242,24 +327,46 @@ class Workspace:
             conn.close()
 
     def _migrate(self) -> None:
+        """Bring ssl.db to SCHEMA_VERSION. Foreign keys are off meanwhile: a migration that
+        rebuilds a table drops the old one, which with them on would delete the rows that
+        reference it (ON DELETE CASCADE); the result is checked before it is committed."""
         conn = self._open()
         try:
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("BEGIN IMMEDIATE")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            try:
+                self._check_ours(conn)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                    for statement in _statements(script):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {number}")
+                dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    raise WorkspaceError(f"{self.db_path}: {len(dangling)} row(s) of {dangling[0][0]} refer "
+                                         "to rows that do not exist: the database is damaged")
+                missing = set(TABLES) - set(_tables(conn))
+                if missing:
+                    raise WorkspaceError(f"{self.db_path} is damaged: it has no table {sorted(missing)[0]}")
+            except BaseException:
                 conn.execute("ROLLBACK")
-                raise WorkspaceError(
-                    f"{self.db_path} has schema version {version}, newer than this app's "
-                    f"{SCHEMA_VERSION}; update the app"
-                )
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
+                raise
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse an ssl.db that a newer app wrote, or that another program made (no schema
+        version, yet tables), before anything is written into it."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(f"{self.db_path} has schema version {version}, newer than this app's "
+                                 f"{SCHEMA_VERSION}; update the app")
+        tables = _tables(conn)
+        if version == 0 and tables:
+            raise WorkspaceError(f"{self.db_path} is not an SSL Lens database (it holds tables "
+                                 f"{', '.join(sorted(tables)[:3])}); choose another --workspace")
 
     def schema_version(self) -> int:
         with self.read() as conn:
@@ -304,15 +411,21 @@ class Workspace:
         processes and dataset folders that have no row. Holds the write lock, so it never
         races an import that is moving its folder into place."""
         with self.write() as conn:
-            known = {row[0] for row in conn.execute("SELECT id FROM datasets")}
-            for child in self.datasets_dir.iterdir():
-                if child.name.startswith(TMP_PREFIX):
-                    pid = child.name[len(TMP_PREFIX) :].split("-", 1)[0]
-                    if pid.isdigit() and _pid_alive(int(pid)):
-                        continue
-                elif child.name in known:
-                    continue
+            for child in self.stray_dataset_folders(conn):
                 shutil.rmtree(child, ignore_errors=True)
+
+    def stray_dataset_folders(self, conn: sqlite3.Connection) -> list[Path]:
+        """Folders under datasets/ that `sweep` removes: a dead process's temporary folder,
+        or a folder with no dataset row (a crash between a delete's commit and its rmtree)."""
+        known = {row[0] for row in conn.execute("SELECT id FROM datasets")}
+        stray = []
+        for child in sorted(self.datasets_dir.iterdir()):
+            if temporary_owner(child.name) is not None:
+                if is_dead_temporary(child.name):
+                    stray.append(child)
+            elif child.name not in known:
+                stray.append(child)
+        return stray
 
     # -- datasets -------------------------------------------------------------------
     def datasets(self) -> list[DatasetInfo]:
@@ -383,9 +496,11 @@ class Workspace:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
         `images` holds (name, width, height, label) per row of the folder's arrays.
-        With `replace`, a dataset of the same name is removed in the same transaction;
-        without it, an existing name is an error and nothing changes.
+        With `replace`, a dataset of the same name is removed in the same transaction (its
+        runs stay, see `delete_dataset`); without it, an existing name is an error and
+        nothing changes.
         """
+        crash_point("import:publish")
         dataset_id = "ds-" + uuid.uuid4().hex[:12]
         size_bytes = sum(p.stat().st_size for p in built_dir.iterdir())
         info = DatasetInfo(
@@ -404,6 +519,7 @@ class Workspace:
             if old is not None and not replace:
                 raise WorkspaceError(name_taken(name))
             if old is not None:
+                _release_runs(conn, old[0], name)
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
                 old_dir = self.datasets_dir / old[0]
             conn.execute(
@@ -422,7 +538,9 @@ class Workspace:
             final_dir = self.datasets_dir / dataset_id
             os.rename(built_dir, final_dir)
             fsync_dir(self.datasets_dir)
+            crash_point("import:renamed")
         if old_dir is not None:
+            crash_point("replace:committed")
             shutil.rmtree(old_dir, ignore_errors=True)
         return info
 
@@ -434,12 +552,40 @@ class Workspace:
         if not found:
             raise WorkspaceError(f"no run {run_id!r}")
 
-    def delete_dataset(self, name: str) -> None:
-        """Remove a dataset's rows and files; other datasets are untouched."""
+    def runs_of(self, name: str) -> list[dict[str, str | None]]:
+        """The runs trained on dataset `name`, oldest first, as {"run", "name", "method",
+        "status"}: what deleting or replacing it would leave without their dataset."""
+        info = self.dataset(name)
+        with self.read() as conn:
+            rows = conn.execute("SELECT id, name, method, status FROM runs WHERE dataset_id = ? "
+                                "ORDER BY created, rowid", (info.id,)).fetchall()
+        return [{"run": row["id"], "name": row["name"], "method": row["method"], "status": row["status"]}
+                for row in rows]
+
+    def delete_dataset(self, name: str) -> list[str]:
+        """Remove a dataset's rows and files; other datasets are untouched. Its runs stay,
+        with their metrics and checkpoints (exportable, or evaluated on another dataset),
+        their dataset's name kept; returns their ids. Refused while a run on it is queued
+        or running."""
         info = self.dataset(name)
         with self.write() as conn:
+            kept = _release_runs(conn, info.id, name)
             conn.execute("DELETE FROM datasets WHERE id = ?", (info.id,))
+        crash_point("delete:committed")
         shutil.rmtree(self.dataset_dir(info), ignore_errors=True)
+        return kept
+
+
+def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[str]:
+    """The ids of the runs on dataset `dataset_id`, about to lose it in this transaction
+    (ON DELETE SET NULL); a WorkspaceError if one of them is still queued or running."""
+    rows = conn.execute("SELECT id, status FROM runs WHERE dataset_id = ? ORDER BY created, rowid",
+                        (dataset_id,)).fetchall()
+    for row in rows:
+        if row["status"] in ACTIVE_RUN_STATUSES:
+            raise WorkspaceError(f"dataset {name!r} is in use: run {row['id']} is {row['status']} on it; "
+                                 "cancel it or let it finish first")
+    return [row["id"] for row in rows]
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -453,6 +599,10 @@ def _statements(script: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip():
         raise WorkspaceError(f"incomplete SQL in a migration: {buffer.strip()[:60]}")
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
 
 def _dataset_info(row: sqlite3.Row) -> DatasetInfo:

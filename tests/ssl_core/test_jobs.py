@@ -147,3 +147,83 @@ def test_cli_train_refuses_bad_input_clearly(tiny):
     assert result.returncode == 1 and "no dataset named 'nope'" in result.stderr
     result = cli(tiny, "train", "--dataset", "tiny", "--method", "mae", "--epochs", "1")
     assert result.returncode == 1 and "vit_tiny" in result.stderr
+
+
+# -- one run, one trainer (issue 13.6) -------------------------------------------------------------
+CLAIMER = """
+import json, os, sys, time
+from ssl_core import jobs
+from ssl_core.store import Workspace, WorkspaceError
+ws, named, go = Workspace(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+while not os.path.exists(go):
+    time.sleep(0.001)
+won = []
+for run_id in named:  # both processes ask for the same runs, in the same order
+    try:
+        jobs.claim(ws, run_id)
+        won.append(run_id)
+    except WorkspaceError as exc:
+        assert "is running in process" in str(exc), exc
+while (run_id := jobs.claim_next(ws)) is not None:  # both take the oldest queued run
+    won.append(run_id)
+print(json.dumps(won))
+"""
+
+
+def queue_raw(ws, ids: list[str]) -> None:
+    """Queued runs on "tiny" (rows only: claiming does not look at the config)."""
+    info = ws.dataset("tiny")
+    with ws.write() as conn:
+        conn.executemany("INSERT INTO runs(id, dataset_id, dataset_name, method, encoder, config, status, created) "
+                         "VALUES (?, ?, 'tiny', 'simclr', 'small_cnn', '{}', 'queued', ?)",
+                         [(run_id, info.id, f"2026-01-01T00:00:{i:02d}") for i, run_id in enumerate(ids)])
+
+
+def test_two_processes_never_claim_the_same_run(tiny, tmp_path):
+    named, oldest_first = [f"run-named-{i:02d}" for i in range(25)], [f"run-queue-{i:02d}" for i in range(25)]
+    queue_raw(tiny, named + oldest_first)
+    go = tmp_path / "go"
+    processes = [subprocess.Popen([sys.executable, "-c", CLAIMER, str(tiny.root), json.dumps(named), str(go)],
+                                  cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    time.sleep(2)  # both importing and waiting
+    go.touch()
+    won = [json.loads(p.communicate(timeout=120)[0]) for p in processes]
+    assert all(p.returncode == 0 for p in processes)
+    assert sorted(won[0] + won[1]) == sorted(named + oldest_first)  # each run exactly once
+    assert not set(won[0]) & set(won[1])
+    with tiny.read() as conn:
+        pids = dict(conn.execute("SELECT id, pid FROM runs"))
+    for process, runs in zip(processes, won):
+        assert {pids[run_id] for run_id in runs} <= {process.pid}
+
+
+def test_a_run_another_process_trains_is_not_trained_again(tiny):
+    queue_raw(tiny, ["run-a"])
+    with tiny.write() as conn:  # taken by a live process that is not this one
+        conn.execute("UPDATE runs SET status = 'running', pid = ?, loss = 0.5 WHERE id = 'run-a'", (os.getppid(),))
+    with pytest.raises(Exception, match=f"run run-a is running in process {os.getppid()}: only a queued run"):
+        jobs.execute(tiny, "run-a")
+    run = jobs.get_run(tiny, "run-a")
+    assert (run["status"], run["pid"], run["loss"]) == ("running", os.getppid(), 0.5)
+    assert jobs.claim_next(tiny) is None
+
+
+def test_a_run_outlives_its_dataset_and_is_evaluated_on_another(trained, make):
+    from ssl_core import embed
+
+    ws = trained.ws
+    ingest_uploads(ws, [(f"{i}.png", png(100 + i)) for i in range(12)], name="other", size=16)
+    before = jobs.metrics(ws, trained.run)
+    assert ws.delete_dataset("tiny") == [trained.run]
+    run = jobs.get_run(ws, trained.run)
+    assert (run["dataset"], run["dataset_deleted"], run["status"]) == ("tiny", True, "completed")
+    assert jobs.metrics(ws, trained.run).keys() == before.keys()
+    assert jobs.run_verdict(ws, trained.run).code  # judged from its kept metrics
+    features = embed.embed(ws, "other", embed.from_run(ws, trained.run)).features
+    assert features.shape[0] == 12 and np.isfinite(features).all()
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (trained.run,))
+    jobs.requeue(ws, trained.run)
+    with pytest.raises(Exception, match="its dataset 'tiny' was deleted; its checkpoint stays"):
+        jobs.execute(ws, trained.run)
+    assert jobs.get_run(ws, trained.run)["status"] == "failed"

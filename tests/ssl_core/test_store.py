@@ -282,3 +282,113 @@ def test_rows_cascade_when_a_dataset_row_goes(workspace, make, first):
     with pytest.raises(sqlite3.IntegrityError):
         with workspace.write() as conn:
             conn.execute("INSERT INTO images VALUES ('nope', 0, 'x', 1, 1, NULL)")
+
+
+# -- runs outlive their dataset (issue 13.6) ------------------------------------------------------
+def add_run(ws: Workspace, run_id: str, dataset: str, status: str = "completed") -> None:
+    """A run row on `dataset` with one metric, as a trained run has (no training needed here)."""
+    info = ws.dataset(dataset)
+    with ws.write() as conn:
+        conn.execute("INSERT INTO runs(id, dataset_id, dataset_name, method, encoder, config, status, created) "
+                     "VALUES (?, ?, ?, 'simclr', 'small_cnn', '{}', ?, '2026-01-01')",
+                     (run_id, info.id, info.name, status))
+        conn.execute("INSERT INTO metrics VALUES (?, 1, 'loss', 0.5)", (run_id,))
+
+
+def run_rows(ws: Workspace) -> dict[str, tuple]:
+    with ws.read() as conn:
+        return {row[0]: tuple(row[1:]) for row in conn.execute(
+            "SELECT id, dataset_id, dataset_name, (SELECT COUNT(*) FROM metrics WHERE run_id = runs.id) FROM runs")}
+
+
+def test_deleting_a_dataset_names_its_runs_and_keeps_them(workspace, make, first):
+    ingest_uploads(workspace, images_of(BLUE, 2, make), name="gone", size=8)
+    add_run(workspace, "run-a", "gone")
+    add_run(workspace, "run-b", "first")
+    assert [r["run"] for r in workspace.runs_of("gone")] == ["run-a"]
+    assert workspace.delete_dataset("gone") == ["run-a"]
+    assert run_rows(workspace) == {"run-a": (None, "gone", 1), "run-b": (first[0].id, "first", 1)}
+    check_intact(workspace, first)
+
+
+def test_replacing_a_dataset_keeps_its_runs(workspace, make, first):
+    add_run(workspace, "run-a", "first")
+    ingest_uploads(workspace, images_of(BLUE, 2, make), name="first", size=8, replace=True)
+    assert run_rows(workspace) == {"run-a": (None, "first", 1)}
+    assert workspace.runs_of("first") == []
+
+
+@pytest.mark.parametrize("status", ["queued", "running"])
+def test_a_dataset_in_use_by_a_run_is_not_deleted(workspace, make, first, status):
+    add_run(workspace, "run-a", "first", status)
+    with pytest.raises(WorkspaceError, match=f"in use: run run-a is {status}"):
+        workspace.delete_dataset("first")
+    with pytest.raises(IngestError, match="in use"):
+        ingest_uploads(workspace, images_of(BLUE, 2, make), name="first", size=8, replace=True)
+    check_intact(workspace, first)
+    assert sorted(p.name for p in workspace.datasets_dir.iterdir()) == [first[0].id]
+
+
+def test_a_schema_2_workspace_migrates_without_losing_runs_or_metrics(tmp_path):
+    """A workspace made before runs outlived their datasets (ON DELETE CASCADE)."""
+    from ssl_core.store import MIGRATIONS
+
+    root = tmp_path / "old"
+    root.mkdir()
+    conn = sqlite3.connect(root / "ssl.db")
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    conn.executescript(
+        "PRAGMA user_version = 2;"
+        "INSERT INTO datasets VALUES ('ds-1', 'shapes', 'builtin', 2, 8, 10, 1, 'now');"
+        "INSERT INTO images VALUES ('ds-1', 0, 'a.png', 8, 8, 'x'), ('ds-1', 1, 'b.png', 8, 8, 'y');"
+        "INSERT INTO runs(id, dataset_id, method, encoder, config, status, created) "
+        "VALUES ('run-a', 'ds-1', 'simclr', 'small_cnn', '{}', 'completed', 'now');"
+        "INSERT INTO metrics VALUES ('run-a', 1, 'loss', 0.5), ('run-a', 2, 'loss', 0.4);")
+    conn.close()
+    (root / "datasets" / "ds-1").mkdir(parents=True)
+    ws = Workspace(root)
+    assert ws.schema_version() == SCHEMA_VERSION
+    assert run_rows(ws) == {"run-a": ("ds-1", "shapes", 2)}
+    with ws.read() as conn:
+        assert conn.execute("SELECT classes FROM runs").fetchone()[0] == 2
+    assert ws.delete_dataset("shapes") == ["run-a"]
+    assert run_rows(ws) == {"run-a": (None, "shapes", 2)}
+
+
+# -- what is not a workspace ----------------------------------------------------------------------
+def test_a_file_as_workspace_is_one_clear_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WorkspaceError, match="is not a folder"):
+        Workspace(tmp_path / "file")
+
+
+def test_a_damaged_or_foreign_database_is_refused_untouched(tmp_path):
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "ssl.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(WorkspaceError, match="ssl.db is damaged or not an SSL Lens database"):
+        Workspace(damaged)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    conn = sqlite3.connect(foreign / "ssl.db")
+    conn.execute("CREATE TABLE customers(id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(WorkspaceError, match="not an SSL Lens database .*customers"):
+        Workspace(foreign)
+    conn = sqlite3.connect(foreign / "ssl.db")
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["customers"]
+    conn.close()
+
+
+def test_writing_a_file_again_removes_what_a_killed_writer_left(tmp_path):
+    target = tmp_path / "report.json"
+    dead = tmp_path / f"{TMP_PREFIX}{dead_pid()}-abc-report.json"
+    live = tmp_path / f"{TMP_PREFIX}{os.getpid()}-abc-report.json"
+    other = tmp_path / f"{TMP_PREFIX}{dead_pid()}-abc-other.json"
+    for path in (dead, live, other):
+        path.write_text("half")
+    atomic_write_json(target, {"a": 1})
+    assert json.loads(target.read_text()) == {"a": 1}
+    assert not dead.exists() and live.exists() and other.exists()
