@@ -9,7 +9,8 @@ and, with labels, an online kNN accuracy (without, `pixel_shared`: how much the
 neighbours still follow raw pixels and colour) run every `monitor_every` steps, that
 metric measured once on the untrained network before the first step for the verdict
 (evaluate/verdict.py); CUDA out of memory halves the batch down to a floor. Progress
-leaves through a `Reporter`.
+leaves through a `Reporter`. The monitor's probe features are also kept every
+`snapshot_every` steps, before the first and at the end (snapshots.py): the map in motion.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .augment import Recipe, make_recipe, ops, recipe_from_dict
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import cheap_neighbours, shared
 from .methods import Method, build_method, get_method
+from .snapshots import SnapshotWriter, balanced_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
@@ -51,6 +53,7 @@ class TrainConfig:
     seed: int = 0
     checkpoint_every: int = 100  # steps
     monitor_every: int = 25  # steps
+    snapshot_every: int = 50  # steps between kept probe features (a multiple of monitor_every); 0: none
     min_batch_size: int = 16  # out of memory halves the batch down to this
     device: str = "auto"  # auto, cpu, cuda
     compile: bool = False  # torch.compile the encoder (CUDA)
@@ -143,9 +146,10 @@ class Trainer:
                 compile_encoder(self.method.encoder)
         self.data = torch.from_numpy(np.array(images, dtype=np.uint8)).to(self.device)  # into RAM once
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
-        probe_rng = np.random.default_rng(config.seed)
-        probe = np.sort(probe_rng.choice(len(images), min(PROBE_SIZE, len(images)), replace=False))
+        probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
         self.probe = torch.as_tensor(probe, device=self.device)
+        self.snapshots = (SnapshotWriter(run_dir, probe) if config.snapshot_every and self.rank == 0
+                          else None)
         self.cheap = None if labels is not None else cheap_neighbours(images[probe])
         self.batch_size = min(config.batch_size, len(images))
         self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
@@ -235,14 +239,22 @@ class Trainer:
         pixel_shared_untrained, effective_rank_untrained, and the probe's size."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
         features = self.probe_features()
+        self.keep_snapshot(features, due=True)
         measured = {names[name]: value for name, value in self.judged(features).items()}
         return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe))}
 
+    def keep_snapshot(self, features: torch.Tensor, due: bool = False) -> None:
+        """Keep the probe's `features` (P, D) when a snapshot is `due` or the step is one."""
+        if self.snapshots is not None and (due or self.step % self.config.snapshot_every == 0):
+            self.snapshots.keep(self.step, features.float().cpu().numpy())
+
     @torch.no_grad()
-    def monitor(self, step_metrics: dict[str, float] | None = None) -> dict[str, float]:
+    def monitor(self, step_metrics: dict[str, float] | None = None, final: bool = False) -> dict[str, float]:
         """Health of the probe's features, and of the step's `output_std` where the method
-        reports one, each against its best so far; plus the verdict's metric (`judged`)."""
+        reports one, each against its best so far; plus the verdict's metric (`judged`).
+        The features are kept as a snapshot when one is due, and always when `final`."""
         features = self.probe_features()
+        self.keep_snapshot(features, due=final)
         metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
                    "effective_rank": effective_rank(features), **self.judged(features)}
         fallen = []
@@ -341,7 +353,7 @@ class Trainer:
                 self.save(self.elapsed + time.monotonic() - start)
         if status != "failed":
             self.save(self.elapsed + time.monotonic() - start)
-            self.reporter.on_metrics(self.step, self.monitor())
+            self.reporter.on_metrics(self.step, self.monitor(final=True))
         total_time = time.monotonic() - start
         return TrainResult(status, self.step, images_seen / max(total_time, 1e-9), loss,
                            str(self.last_checkpoint) if self.last_checkpoint else None, message,

@@ -1,0 +1,88 @@
+"""Snapshots while training: the monitor's probe features kept with the run, so the map
+can be played back as the representation forms (motion.py draws the frames).
+
+The engine's monitor already embeds a fixed probe sample (up to PROBE_SIZE images,
+balanced across labels where there are labels) every `monitor_every` steps; every
+`snapshot_every` steps, before the first step and at the end, those features (P, D) are
+also written here as float16, so keeping them costs a file write, not a forward pass:
+
+    <run>/snapshots/probe.npy          (P,) int64 rows of the dataset, written once
+    <run>/snapshots/step-000050.npy    (P, D) float16 features at step 50
+
+Each file is written atomically; a resumed run adds to the same folder with the same probe.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .store import atomic_write_bytes
+
+FOLDER = "snapshots"
+PROBE = "probe.npy"
+PREFIX = "step-"
+
+
+def balanced_probe(count: int, labels: np.ndarray | None, size: int, seed: int) -> np.ndarray:
+    """Sorted rows (min(size, count),) of a dataset of `count` images: a seeded random
+    sample, and with `labels` (count,) balanced across classes (each class gives its turn
+    in a round until it runs out), so a rare class still shows on the map."""
+    rng = np.random.default_rng(seed)
+    size = min(size, count)
+    if labels is None:
+        return np.sort(rng.choice(count, size, replace=False))
+    order = rng.permutation(count)
+    turn = np.empty(count, np.int64)  # each row's place within its own class, in random order
+    for value in np.unique(labels):
+        rows = order[labels[order] == value]
+        turn[rows] = np.arange(len(rows))
+    chosen = order[np.argsort(turn[order], kind="stable")[:size]]
+    return np.sort(chosen)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+class SnapshotWriter:
+    """Writes the probe's features of one run into `<run_dir>/snapshots/`."""
+
+    def __init__(self, run_dir: Path, probe: np.ndarray) -> None:
+        self.folder = run_dir / FOLDER
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not (self.folder / PROBE).exists():
+            atomic_write_bytes(self.folder / PROBE, _npy(np.asarray(probe, np.int64)))
+
+    def keep(self, step: int, features: np.ndarray) -> None:
+        """Keep `features` (P, D) of the probe at `step` as float16."""
+        atomic_write_bytes(self.folder / f"{PREFIX}{step:06d}.npy", _npy(features.astype(np.float16)))
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """What a run kept: `probe` (P,) dataset rows, `steps` (T,) ascending, and
+    `features` (T, P, D) float32, frame t the probe's features at steps[t]."""
+
+    probe: np.ndarray
+    steps: np.ndarray
+    features: np.ndarray
+
+
+def load_snapshots(run_dir: Path) -> Snapshots | None:
+    """The run's snapshots, or None when it kept none (an older run, or none written yet)."""
+    folder = run_dir / FOLDER
+    if not (folder / PROBE).exists():
+        return None
+    files = sorted(folder.glob(f"{PREFIX}*.npy"))
+    if not files:
+        return None
+    probe = np.load(folder / PROBE, allow_pickle=False)
+    steps = np.array([int(f.stem[len(PREFIX):]) for f in files])
+    features = np.stack([np.load(f, allow_pickle=False).astype(np.float32) for f in files])
+    return Snapshots(probe, steps, features)
