@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from app import current  # noqa: E402
 from app import access  # noqa: E402
 from app.state import seed_demo_data, warm_up_umap, workspace  # noqa: E402
 
@@ -36,4 +37,6 @@ with st.sidebar:
     access.sign_out_button()
 seed_demo_data(workspace())
 warm_up_umap()
+current.restore(workspace())
+current.sidebar(workspace())
 navigation.run()

@@ -1,4 +1,11 @@
-"""Widgets for any recipe, built from its dataclass fields and their metadata."""
+"""Widgets for any recipe, built from its dataclass fields and their metadata; and what the
+Lab hands over to the Train page: only what was changed there.
+
+The Lab opens on the default recipe of the method chosen on the Train page (SimCLR's:
+`simclr_small`). `LAB_RECIPE` holds `{"name": recipe, **changed parameters}` only while
+the Lab's recipe or a parameter differs from that default; opening and leaving the Lab
+changes nothing the Train page will use.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +14,35 @@ from dataclasses import fields
 import streamlit as st
 
 from ssl_core.augment import RECIPES, Recipe, make_recipe
+from ssl_core.methods import METHODS
 
-LAB_RECIPE = "lab_recipe"  # session key: the recipe last edited in the Lab (a dict)
+LAB_RECIPE = "lab_recipe"  # session key: the recipe and the parameters changed in the Lab (a dict)
+METHOD_KEY = "train_method"  # the Train page's method picker, kept across pages (app.current.KEPT)
+
+
+def method_default_recipe() -> str:
+    """The default recipe of the method chosen on the Train page (SimCLR's before any choice)."""
+    return METHODS[st.session_state.get(METHOD_KEY, next(iter(METHODS)))].default_recipe
 
 
 def recipe_picker(container=st) -> str:
-    """A select box over RECIPES with each recipe's one-line description."""
+    """A select box over RECIPES with each recipe's one-line description, on the recipe
+    handed over from the Lab before, else the chosen method's default."""
     names = list(RECIPES)
-    saved = st.session_state.get(LAB_RECIPE, {}).get("name", names[0])
+    saved = st.session_state.get(LAB_RECIPE, {}).get("name", method_default_recipe())
     return container.selectbox("Recipe", names, index=names.index(saved), key="lab_recipe_name",
                                format_func=lambda n: f"{n}: {RECIPES[n].description}")
 
 
+def changed(recipe: Recipe) -> dict:
+    """`{"name": ..., parameter: value}` of the parameters of `recipe` that differ from its defaults."""
+    defaults = make_recipe(recipe.name).to_dict()
+    return {key: value for key, value in recipe.to_dict().items() if key == "name" or value != defaults[key]}
+
+
 def recipe_form(name: str, container=st) -> Recipe:
     """Sliders for every parameter of recipe `name`; returns the recipe they describe and
-    remembers it for the other pages."""
+    hands over to the Train page what differs from the method's default recipe."""
     defaults = make_recipe(name)
     saved = st.session_state.get(LAB_RECIPE, {})
     values = {}
@@ -34,5 +55,9 @@ def recipe_form(name: str, container=st) -> Recipe:
             value=kind(default), step=kind(meta["step"]), help=meta["help"], key=f"lab_{name}_{spec.name}",
         )
     recipe = make_recipe(name, **values)
-    st.session_state[LAB_RECIPE] = recipe.to_dict()
+    handed = changed(recipe)
+    if len(handed) > 1 or name != method_default_recipe():
+        st.session_state[LAB_RECIPE] = handed
+    else:
+        st.session_state.pop(LAB_RECIPE, None)  # the default, untouched: nothing to hand over
     return recipe

@@ -1,46 +1,66 @@
 """Which encoder a page looks through (a run's checkpoint or an untrained encoder), and its
-embedding of a dataset, computed with a progress bar the first time."""
+embedding of a dataset, computed with a progress bar the first time.
+
+Pickers list sources by their key (a run id or `untrained-<encoder>-<side>`) and show the
+run's name (ssl_core.run_names); the first encoder picker of a page is bound to the current
+encoder (app.current), so the Explorer, Retrieval and Evaluate look through the same one.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app import current
 from app.widgets import progress_bar
 from ssl_core import embed, jobs
 from ssl_core.models import ENCODERS
+from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view side
 
 
-def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, embed.EncoderSource]:
-    """Runs of `dataset` that have a checkpoint (newest first), then an untrained encoder
-    of every architecture, by the label a picker shows."""
-    choices: dict[str, embed.EncoderSource] = {}
-    for run in jobs.list_runs(ws):
-        if run["dataset"] == dataset.name and run["checkpoint"]:
-            try:
-                source = embed.from_run(ws, run)  # the row: no second look-up per run
-            except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
-                continue
-            # no status in the label: it changes while a page keeps the label selected
-            choices[f"{run['id']} · {run['method']} · {run['encoder']}"] = source
+def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
+    """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
+    deleted) that have a checkpoint (newest first), then an untrained encoder of every
+    architecture. Runs of the same name are told apart by the time they were created."""
+    choices: dict[str, tuple[str, embed.EncoderSource]] = {}
+    runs = [run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
+            if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]]
+    names = [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
+             for run in runs]
+    for run, name in zip(runs, names):
+        try:
+            source = embed.from_run(ws, run)  # the row: no second look-up per run
+        except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
+            continue
+        if names.count(name) > 1:
+            name += f" · {run['created'][11:19]}"
+        choices[source.key] = (name, source)  # no status: it changes while the name is selected
     for name in ENCODERS:
-        choices[f"untrained {name}"] = embed.untrained(name, UNTRAINED_SIDE)
+        source = embed.untrained(name, UNTRAINED_SIDE)
+        choices[source.key] = (source.label, source)
     return choices
 
 
 def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key: str,
                 help: str | None = None, other_than: embed.EncoderSource | None = None) -> embed.EncoderSource:
-    """A selectbox of `source_choices`: the newest run first; with `other_than`, its
-    untrained twin first (else the first other choice), so a comparison starts as before/after."""
+    """A select box of `source_choices`. Without `other_than` it is the current encoder's
+    (the newest run when none is current yet); with it, a second encoder starting on its
+    untrained twin (else the first other choice), so a comparison starts as before/after."""
     choices = source_choices(ws, dataset)
-    labels = list(choices)
-    if other_than is not None:
+    keys = list(choices)
+    name_of = {k: name for k, (name, _) in choices.items()}
+    if other_than is None:
+        if current.encoder_key() not in choices:
+            current.set_encoder(keys[0])
+        chosen = current.bound_selectbox(container, label, keys, current.ENCODER, f"{key}_{dataset.id}",
+                                         help=help, format_func=name_of.get)
+    else:
         wanted = embed.baseline_of(other_than)
-        labels.sort(key=lambda name: (choices[name] != wanted, choices[name] == other_than))
-    chosen = container.selectbox(label, labels, key=f"{key}_{dataset.id}", help=help)
-    return choices[chosen]
+        keys.sort(key=lambda k: (choices[k][1] != wanted, choices[k][1] == other_than))
+        chosen = container.selectbox(label, keys, key=f"{key}_{dataset.id}", help=help, format_func=name_of.get)
+    return choices[chosen][1]
 
 
 def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) -> embed.Embedding:
@@ -51,6 +71,11 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
     slot = st.empty()
     with slot.container():
         result = embed.embed(ws, dataset.name, source,
-                             progress=progress_bar(f"Embedding {dataset.name} with {source.label}"))
+                             progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source)}"))
     slot.empty()
     return result
+
+
+def source_name(ws: Workspace, source: embed.EncoderSource) -> str:
+    """What people call `source`: its run's name, or 'untrained small_cnn'."""
+    return run_name(jobs.get_run(ws, source.run_id)) if source.run_id else source.label

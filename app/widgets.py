@@ -1,7 +1,13 @@
-"""Small drawing helpers shared by the pages."""
+"""Small drawing helpers shared by the pages.
+
+The one escaping rule: every user-controlled string (file, dataset and run names, labels,
+notes, messages that quote them) goes through `escape_markdown` before any Markdown-rendered
+element (markdown, captions, alerts, widget labels and help, progress text, image captions)
+and through `escape_plotly` before any plotly text (legend, hover, title, axis labels)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -14,6 +20,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 def escape_markdown(text: str) -> str:
     """`text` shown literally where Streamlit renders Markdown (captions, labels)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_plotly(text: str) -> str:
+    """`text` shown literally in a plotly figure, whose text is a subset of HTML (`<a href>`,
+    `<b>`, `<br>`, entities would be live)."""
+    return html.escape(str(text), quote=False)
 
 
 def human_bytes(count: int) -> str:
@@ -46,7 +58,9 @@ def gallery(images: np.ndarray, captions: list[str], width: int = 96) -> None:
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%."""
+    """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%;
+    `label` is shown literally."""
+    label = escape_markdown(label)
     bar = st.progress(0.0, text=label)
     last = [-1]
 
@@ -57,16 +71,6 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
             bar.progress(percent / 100, text=f"{label}: {done:,} / {total:,}")
 
     return update
-
-
-def pick_dataset(container, ws, key: str):
-    """A "Dataset" select box over the workspace's datasets (a DatasetInfo comes back); with
-    none yet, a pointer to the Data page and the page stops there."""
-    datasets = ws.datasets()
-    if not datasets:
-        st.info("No dataset yet: add one on the Data page.")
-        st.stop()
-    return ws.dataset(container.selectbox("Dataset", [d.name for d in datasets], key=key))
 
 
 VERDICT_BOXES = {"green": ("success", ":material/check_circle:"), "orange": ("warning", ":material/hourglass_empty:"),

@@ -8,9 +8,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.current import pick_dataset
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import workspace
-from app.widgets import escape_markdown, framed, pick_dataset
+from app.widgets import escape_markdown, framed
 from ssl_core import jobs
 from ssl_core.augment.preview import (
     is_pair_recipe,
@@ -21,6 +22,7 @@ from ssl_core.augment.preview import (
     sample_views,
 )
 from ssl_core.checkpoint import load_trained
+from ssl_core.run_names import run_name
 from ssl_core.augment.recipes import MAE, Rotation
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -35,10 +37,14 @@ def trained(run_folder: str, checkpoint_time: float):
 
 
 def run_choices(methods: tuple[str, ...] | None = None) -> dict[str, dict]:
-    """Runs of this dataset that have a checkpoint, by label (optionally of some methods)."""
-    return {f"{run['id']} ({run['method']}, {run['status']})": run for run in jobs.list_runs(ws)
+    """Runs of this dataset that have a checkpoint, by id (optionally of some methods)."""
+    return {run["id"]: run for run in jobs.list_runs(ws)
             if run["dataset"] == dataset.name and run["checkpoint"] and run["status"] != "running"
             and (methods is None or run["method"] in methods)}
+
+
+def run_label(run: dict) -> str:
+    return f"{run_name(run)} ({run['status']})"
 
 
 def load_run(run: dict):
@@ -81,11 +87,11 @@ with stage:
         try:
             chosen = square(decode_image(own.getvalue(), draft_size=dataset.size_px), dataset.size_px)[None]
         except RejectedFile as exc:
-            st.error(f"{escape_markdown(own.name)}: {exc}")
+            st.error(f"{escape_markdown(own.name)}: {escape_markdown(str(exc))}")
     try:
         views = sample_views(recipe, chosen, draws, seed)[0]
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
     st.image(framed(chosen)[0], caption="original", width=VIEW_WIDTH)
     for v, view_name in enumerate(recipe.view_names()):
@@ -96,7 +102,8 @@ with stage:
                    "objects look like, not just match colours.")
         mae_runs = run_choices(("mae",))
         if mae_runs:
-            chosen_run = st.selectbox("Reconstruct with the MAE run", list(mae_runs), key="lab_mae_run")
+            chosen_run = st.selectbox("Reconstruct with the MAE run", list(mae_runs), key="lab_mae_run",
+                                      format_func=lambda run_id: run_label(mae_runs[run_id]))
             method, _ = load_run(mae_runs[chosen_run])
             original, masked, rebuilt = mae_reconstruction(method, recipe, chosen[0], seed)
             st.image(framed([original, masked, rebuilt]), width=VIEW_WIDTH * 2,
@@ -123,6 +130,7 @@ if is_pair_recipe(recipe):
     rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
     runs = run_choices()
     encoder_label = st.selectbox("Encoder for the similarities", [UNTRAINED] + list(runs), key="lab_encoder",
+                                 format_func=lambda key: key if key == UNTRAINED else run_label(runs[key]),
                                  help="An untrained encoder, or the encoder of a run trained on this "
                                       "dataset (its views are rendered at its training size).")
     if encoder_label == UNTRAINED:

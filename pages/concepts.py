@@ -9,11 +9,11 @@ import streamlit as st
 
 from app.maps import palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
+from app import current
 from app.sources import embedding, source_choices
 from app.state import workspace
-from app.widgets import pick_dataset
+from app.widgets import escape_plotly
 from ssl_core import index, project
-from ssl_core.augment import make_recipe
 from ssl_core.evaluate.pixels import raw_pixels
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
@@ -34,7 +34,7 @@ CONCEPTS = [
     ("Masked prediction",
      "Another puzzle: hide three quarters of a picture in patches and ask the network to paint them "
      "back (MAE). To fill in a hidden wheel it has to know what cars look like.",
-     "See pictures with hidden patches", "../pages/augment_lab.py", {LAB_RECIPE: make_recipe("mae").to_dict()}),
+     "See pictures with hidden patches", "../pages/augment_lab.py", {LAB_RECIPE: {"name": "mae"}}),
     ("Training an encoder",
      "The network that turns a picture into a list of numbers (its *features*) is the *encoder*. "
      "Training runs the puzzle for minutes to hours; the loss falls as the puzzle gets easier for it.",
@@ -53,27 +53,29 @@ CONCEPTS = [
      "one, raw pixels and a network trained from scratch on the same labels.",
      "See the label-efficiency curve", "../pages/evaluate.py", {}),
 ]
-DATASET_KEYS = ("lab_dataset", "train_dataset", "retrieval_dataset", "explore_dataset", "evaluate_dataset")
 
 ws = workspace()
 st.title("Concepts")
 st.caption("Self-supervised learning in seven ideas. Each button opens the page where the idea happens "
            "live, on the dataset chosen here.")
 
-dataset = pick_dataset(st, ws, "concepts_dataset")
+dataset = current.pick_dataset(st, ws, "concepts_dataset", required=False)
 
 for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1):
     with st.container(border=True):
         st.markdown(f"**{number}. {title}**")
         st.markdown(text)
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
-            st.session_state.update({key: dataset.name for key in DATASET_KEYS}, **state)
+            st.session_state.update(state)  # the dataset is the current one on every page
             st.switch_page(target)
 
 st.subheader("Not clustering, not PCA")
 st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
            "same brightness). A self-supervised encoder learned, from the puzzles, which differences do not "
            "matter. Same pictures, coloured by their hidden label where there is one:")
+if dataset is None:
+    st.info("Choose a dataset (above or in the sidebar) to see these three maps of it.")
+    st.stop()
 
 
 @st.cache_data(show_spinner="Pixels, PCA and k-means...", max_entries=8)
@@ -86,11 +88,12 @@ def pixel_views(dataset_id: str, k: int, _images: np.ndarray) -> tuple[np.ndarra
 
 rows = ws.image_rows(dataset)
 labels = [row["label"] or "(none)" for row in rows]
-hover = [f"#{i} · {label}" for i, label in enumerate(labels)]
+hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
 pixel_map, cluster_ids = pixel_views(dataset.id, max(2, len(set(labels))), ws.images(dataset))
 clusters = [f"cluster {c}" for c in cluster_ids]
-trained = next((source for source in source_choices(ws, dataset).values() if source.run_id), None)
+runs = {key: choice for key, choice in source_choices(ws, dataset).items() if choice[1].run_id}
+trained = runs.get(current.encoder_key()) or next(iter(runs.values()), None)  # (name, source): the current run first
 
 
 def small(coords: np.ndarray, groups: list[str], title: str):
@@ -106,11 +109,10 @@ with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
         if st.button("Train one", key="concepts_train"):
-            st.session_state.update({key: dataset.name for key in DATASET_KEYS})
             st.switch_page("../pages/train.py")
     else:
-        coords = project.project(embedding(ws, dataset, trained), "umap", dims=2)
-        st.plotly_chart(small(coords, labels, f"Trained encoder ({trained.label})"), key="concepts_trained")
+        coords = project.project(embedding(ws, dataset, trained[1]), "umap", dims=2)
+        st.plotly_chart(small(coords, labels, f"Trained encoder ({escape_plotly(trained[0])})"), key="concepts_trained")
 st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 import streamlit as st
 
+from app import current
 from app.state import workspace
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
 from ssl_core.data.builtins import DATASETS
@@ -29,13 +30,13 @@ st.caption("Bring in a folder of unlabeled images. They are decoded once, croppe
 
 def _show_report(report: dict) -> None:
     if report.get("error"):
-        st.error(f"Nothing was imported: {report['error']}")
+        st.error(f"Nothing was imported: {escape_markdown(report['error'])}")
     else:
         st.success(f"Imported **{report['images']:,}** images as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
                    + (f" ({report['labelled']:,} with labels)." if report["labelled"] else "."))
     for warning in report.get("warnings", []):
-        st.warning(warning)
+        st.warning(escape_markdown(warning))
     if report.get("rejected"):
         st.error(f"{rejected_total(report['rejected']):,} file(s) rejected:")
         st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
@@ -48,7 +49,7 @@ def _run_import(do_import, label: str) -> None:
     try:
         report: IngestReport = do_import(progress_bar(label))
         st.session_state[REPORT_KEY] = report.to_json()
-        st.session_state["data_selected"] = report.dataset
+        current.set_dataset(report.dataset)  # the new dataset is the one every page now shows
     except (IngestError, WorkspaceError) as exc:
         st.session_state[REPORT_KEY] = {"error": str(exc), "rejected": getattr(exc, "rejected", [])}
     st.rerun()
@@ -61,7 +62,8 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
     left, right = st.columns([3, 1])
     size = right.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE),
                            help="Images are centre-cropped to squares of this side for training.")
-    replace = right.checkbox("Replace a dataset of the same name")
+    replace = right.checkbox("Replace a dataset of the same name",
+                             help="Runs trained on the dataset it replaces keep their checkpoints and metrics.")
     if source == "Built-in demo":
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
@@ -114,10 +116,14 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-names = [d.name for d in datasets]
-if st.session_state.get("data_selected") not in names:
-    st.session_state["data_selected"] = names[0]
-chosen = ws.dataset(st.selectbox("Look at", names, key="data_selected"))
+chosen = current.bound_selectbox(st, "Look at", [d.name for d in datasets], current.DATASET, "data_selected",
+                                 placeholder="Choose a dataset",
+                                 help="The dataset every page works on; it is also in the sidebar and the URL.")
+if chosen is None:
+    st.info("Choose a dataset to see its images: every other page then works on it.",
+            icon=":material/arrow_upward:")
+    st.stop()
+chosen = ws.dataset(chosen)
 
 images_col, stored_col, labels_col, disk_col = st.columns(4)
 images_col.metric("Images", f"{chosen.image_count:,}")
@@ -147,14 +153,24 @@ gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"]
 
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:
+    trained_on = ws.runs_of(chosen.name)
+    runs_text = (f" {len(trained_on)} run(s) were trained on it ("
+                 + ", ".join(escape_markdown(r["name"] or r["run"]) for r in trained_on)
+                 + "): they keep their checkpoints and metrics (export them, or evaluate them on another "
+                 "dataset) but can no longer be resumed.") if trained_on else ""
     st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
-               "This cannot be undone. Other datasets are not touched.")
+               "This cannot be undone. Other datasets are not touched." + runs_text)
     yes, no = st.columns([1, 6])
     if yes.button("Yes, delete", type="primary"):
-        ws.delete_dataset(chosen.name)
-        del st.session_state["data_confirm_delete"]
-        st.session_state.pop(REPORT_KEY, None)
-        st.rerun()
+        try:
+            ws.delete_dataset(chosen.name)
+        except WorkspaceError as exc:  # a run on it is queued or running
+            st.error(escape_markdown(str(exc)))
+        else:
+            current.set_dataset(None)
+            del st.session_state["data_confirm_delete"]
+            st.session_state.pop(REPORT_KEY, None)
+            st.rerun()
     if no.button("Cancel"):
         del st.session_state["data_confirm_delete"]
         st.rerun()

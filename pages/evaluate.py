@@ -8,10 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import current
+from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
 from app.state import workspace
-from app.widgets import escape_markdown, framed, pick_dataset, progress_bar, verdict_box
+from app.widgets import escape_markdown, escape_plotly, framed, progress_bar, verdict_box
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
@@ -28,10 +30,12 @@ st.caption("Self-supervised learning exists to need fewer labels. Here the label
 
 top = st.columns([1, 3])
 dataset = pick_dataset(top[0], ws, "evaluate_dataset")
-choices = source_choices(ws, dataset)
+by_key = source_choices(ws, dataset)
+choices = dict(by_key.values())  # {name: source}
 trained = [label for label, source in choices.items() if source.run_id]
 picked = f"evaluate_sources_{dataset.id}"
-default = trained[:1] or list(choices)[:1]
+default = ([by_key[current.encoder_key()][0]] if current.encoder_key() in by_key  # the encoder the other pages show
+           else trained[:1] or list(choices)[:1])
 if picked in st.session_state:  # keep the choice, less any run deleted since
     st.session_state[picked] = [label for label in st.session_state[picked] if label in choices]
     default = None  # the kept choice rules (a default beside it would warn)
@@ -81,19 +85,20 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     """Accuracy against the share of labels: every judged encoder, then the baselines of the
     first report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws."""
     curves: dict[str, list[dict]] = {}
-    judged = {report["source"]["label"] for report in found.values()}
+    shown_as = {report["source"]["label"]: label for label, report in found.items()}  # run id -> its name
     for report in found.values():
         for name, points in report["label_efficiency"]["curves"].items():
-            curves.setdefault(name, points)
+            curves.setdefault(shown_as.get(name, name), points)
+    judged = set(found)
     figure = go.Figure()
     for name, points in curves.items():
         baseline = name not in judged
         figure.add_trace(go.Scatter(
-            x=[100 * p["fraction"] for p in points], y=[p["mean"] for p in points], name=name,
+            x=[100 * p["fraction"] for p in points], y=[p["mean"] for p in points], name=escape_plotly(name),
             error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
             line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
             customdata=[p["labels"] for p in points],
-            hovertemplate="%{x:.0f}% of the labels (%{customdata} images): %{y:.1%}<extra>" + name + "</extra>"))
+            hovertemplate="%{x:.0f}% of the labels (%{customdata} images): %{y:.1%}<extra>" + escape_plotly(name) + "</extra>"))
     classes = len(next(iter(found.values()))["confusion"]["classes"])
     figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
                      annotation_position="bottom right")
@@ -119,13 +124,14 @@ if labelled:
     matrix = np.array(confusion["matrix"], dtype=float)
     shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
     left.plotly_chart(go.Figure(go.Heatmap(
-        z=shares, x=confusion["classes"], y=confusion["classes"], colorscale="Blues", zmin=0, zmax=1,
+        z=shares, x=list(map(escape_plotly, confusion["classes"])), y=list(map(escape_plotly, confusion["classes"])),
+        colorscale="Blues", zmin=0, zmax=1,
         text=matrix.astype(int), texttemplate="%{text}",
         hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
         layout=dict(title="Confusion matrix of the linear probe (rows: true class)", height=420,
                     yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10))),
         key="evaluate_confusion")
-    right.plotly_chart(go.Figure(go.Bar(x=list(per_class), y=list(per_class.values()), marker_color="#5B5BD6"),
+    right.plotly_chart(go.Figure(go.Bar(x=list(map(escape_plotly, per_class)), y=list(per_class.values()), marker_color="#5B5BD6"),
                                  layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%",
                                              range=[0, 1]), margin=dict(l=10, r=10, t=50, b=10))),
                        key="evaluate_per_class")
@@ -147,7 +153,7 @@ st.caption(EXPLANATIONS["shortcut"])
 thumbnails = ws.thumbnails(dataset)
 for label, report in done.items():
     shortcut = report["shortcut"]
-    st.markdown(f"**{label}**")
+    st.markdown(f"**{escape_markdown(label)}**")
     (st.warning if shortcut["cue"] else st.success)(shortcut["words"])
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)

@@ -3,16 +3,15 @@ select points to see their images."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import streamlit as st
 
+from app.current import pick_dataset
 from app.hover_thumbnails import hover_thumbnails
 from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
-from app.sources import embedding, pick_source
+from app.sources import embedding, pick_source, source_name
 from app.state import workspace
-from app.widgets import gallery, pick_dataset, short_name
+from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, index, project
 
 GALLERY_LIMIT = 60
@@ -30,8 +29,9 @@ top = st.columns([1, 2, 1])
 dataset = pick_dataset(top[0], ws, "explore_dataset")
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
-compare = top[2].toggle("Compare with untrained", value=source.run_id is not None, key="explore_compare",
-                        disabled=source.run_id is None,
+compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
+st.session_state.setdefault(compare_key, source.run_id is not None)
+compare = top[2].toggle("Compare with untrained", key=compare_key, disabled=source.run_id is None,
                         help="The same images mapped by the same network before training: before and after.")
 
 controls = st.columns(5)
@@ -86,8 +86,8 @@ for column, shown_source in zip(columns, sources):
             coords = project.project(emb, method, dims=dims)
         groups = at_most(groups_for(emb))
         hover = np.empty(len(names), dtype=object)  # written for the shown points only
-        hover[sampled] = [f"#{i} {html.escape(short_name(names[i], 40))} · {html.escape(groups[i])}" for i in sampled]
-        title = ("Before training: " if shown_source.run_id is None and compare else "") + shown_source.label
+        hover[sampled] = [f"#{i} {escape_plotly(short_name(names[i], 40))} · {escape_plotly(groups[i])}" for i in sampled]
+        title = ("Before training: " if shown_source.run_id is None and compare else "") + escape_plotly(source_name(ws, shown_source))
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
         if thumbnails_on:
             add_thumbnails(figure, coords, sampled, thumbnails)
@@ -104,7 +104,7 @@ if selections:
     picked = sorted(selections)[:GALLERY_LIMIT]  # dataset order, not trace by trace
     gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
     if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
-        st.session_state.update(retrieval_dataset=dataset.name, retrieval_query=selections[0])
+        st.session_state.update(retrieval_query=selections[0])  # the dataset and encoder are current already
         st.switch_page("../pages/retrieval.py")
 else:
     st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here. "

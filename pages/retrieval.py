@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app.sources import embedding, pick_source
+from app.current import pick_dataset
+from app.sources import embedding, pick_source, source_name
 from app.state import workspace
-from app.widgets import escape_markdown, framed, gallery, pick_dataset, short_name
+from app.widgets import escape_markdown, framed, gallery, short_name
 from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -26,32 +27,54 @@ top = st.columns([1, 2, 2, 1])
 dataset = pick_dataset(top[0], ws, "retrieval_dataset")
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
-if top[2].toggle("Compare with a second encoder", value=source.run_id is not None, key="retrieval_compare"):
+compare_key = f"retrieval_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
+st.session_state.setdefault(compare_key, source.run_id is not None)
+if top[2].toggle("Compare with a second encoder", key=compare_key):
     other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other", other_than=source,
                         help="By default the first encoder's untrained twin: the baseline.")
-k = int(top[3].number_input("Neighbours", 1, 100, 12, key="retrieval_k"))
+st.session_state.setdefault("retrieval_k", 12)  # kept across pages (app.current.KEPT)
+k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))
 
 rows = ws.image_rows(dataset)
 names = [row["name"] for row in rows]
+labels = [row["label"] for row in rows]  # None where an image has none
 thumbnails = ws.thumbnails(dataset)
 if QUERY not in st.session_state or st.session_state[QUERY] >= len(names):
     st.session_state[QUERY] = 0
+
+
+def set_query(row: int) -> None:
+    st.session_state[QUERY] = int(row)
 
 pick_tab, upload_tab = st.tabs(["Pick from the dataset", "Upload an image"])
 with upload_tab:
     upload = st.file_uploader("An image of your own", type=UPLOAD_TYPES, key="retrieval_upload",
                               help="Embedded on the fly with the same encoder; it is not added to the dataset.")
 with pick_tab:
-    pages = max(1, -(-len(names) // PICK_PAGE))
-    page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="retrieval_page")) - 1
+    find = st.columns([1, 2, 2, 1])
+    st.session_state["retrieval_number"] = st.session_state[QUERY]  # the number shows the query, however picked
+    find[0].number_input("Image #", 0, len(names) - 1, key="retrieval_number",
+                         on_change=lambda: set_query(st.session_state["retrieval_number"]),
+                         help="Type an image's number (the Data page and the Explorer show them).")
+    typed = find[1].text_input("File name contains", key="retrieval_search", placeholder="e.g. circle_01")
+    label_names = sorted({label for label in labels if label})
+    wanted = find[2].selectbox("Label", label_names, index=None, key="retrieval_label", placeholder="any label",
+                               disabled=not label_names, help=None if label_names else "This dataset has no labels.")
+    candidates = [row for row, name in enumerate(names) if typed.lower() in name.lower()
+                  and (wanted is None or labels[row] == wanted)]
+    pages = max(1, -(-len(candidates) // PICK_PAGE))
+    page = int(find[3].number_input(f"Page (of {pages})", 1, pages, 1, key=f"retrieval_page_{typed}_{wanted}")) - 1
+    if not candidates:
+        st.info("No image's file name and label match: change the search or the label.")
+    st.caption(f"{len(candidates):,} of {len(names):,} images match." if typed or wanted else
+               "Click a number to query with that image.")
     cells = st.columns(8)
-    for slot, row in enumerate(range(page * PICK_PAGE, min(len(names), (page + 1) * PICK_PAGE))):
+    for slot, row in enumerate(candidates[page * PICK_PAGE : (page + 1) * PICK_PAGE]):
         with cells[slot % 8]:
             st.image(framed(thumbnails[row : row + 1])[0], width="stretch")
-            if st.button(f"#{row}", key=f"retrieval_pick_{row}", help=f"Query with {short_name(names[row])}",
-                         type="primary" if row == st.session_state[QUERY] else "secondary"):
-                st.session_state[QUERY] = row
-                st.rerun()
+            st.button(f"#{row}", key=f"retrieval_pick_{row}", on_click=set_query, args=(row,),
+                      help=escape_markdown(f"Query with {short_name(names[row])}" + (f" [{labels[row]}]" if labels[row] else "")),
+                      type="primary" if row == st.session_state[QUERY] else "secondary")
 
 query_image, query_row = None, None
 if upload is not None:
@@ -59,13 +82,16 @@ if upload is not None:
         query_image = square(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px)
         query_name = upload.name
     except RejectedFile as exc:
-        st.error(f"{escape_markdown(upload.name)} cannot be used: {exc}")
+        st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}")
 if query_image is None:
     query_row = int(st.session_state[QUERY])
     query_image, query_name = np.asarray(ws.images(dataset)[query_row]), names[query_row]
 
+query_label = labels[query_row] if query_row is not None else None
 st.subheader("Query")
-st.image(framed(query_image[None])[0], caption=escape_markdown(short_name(query_name, 40)), width=128)
+st.image(framed(query_image[None])[0], width=128, caption=escape_markdown(
+    (f"#{query_row} " if query_row is not None else "") + short_name(query_name, 40)
+    + (f" [{query_label}]" if query_label else "")))
 
 
 @st.cache_resource(show_spinner="Loading the index...", max_entries=8)
@@ -90,9 +116,13 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
 columns = st.columns(2 if other is not None else 1)
 for column, shown in zip(columns, [source, other] if other is not None else [source]):
     with column:
-        st.markdown(f"**{escape_markdown(shown.label)}**")
+        st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
         scores, ids = neighbours(shown)
-        gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · {short_name(names[i], 18)}" for s, i in zip(scores, ids)])
+        if query_label:  # plain evidence: how many neighbours show what the query shows
+            hits = sum(labels[i] == query_label for i in ids)
+            st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
+        gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
+                                              + short_name(names[i], 18) for s, i in zip(scores, ids)])
 
 
 

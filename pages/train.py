@@ -6,16 +6,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.current import pick_dataset
 from app.diagnosis import diagnosis_panel
 from app.recipe_form import LAB_RECIPE
 from app.state import workspace
-from app.widgets import escape_markdown, pick_dataset, verdict_box
+from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs
 from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.verdict import from_metrics
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
+from ssl_core.run_files import delete_run
+from ssl_core.run_names import run_name
+from ssl_core.store import WorkspaceError
 
 WATCH = "train_watch"  # session key: the run shown in the live panel
 ACTIVE = ("queued", "running")
@@ -26,25 +30,33 @@ st.caption("Pick a dataset and a method and press Start. Training runs in a sepa
            "process: you can close the tab or switch pages and come back; nothing is lost.")
 
 left, right = st.columns(2, gap="large")
-dataset_name = pick_dataset(left, ws, "train_dataset").name
+dataset = pick_dataset(left, ws, "train_dataset", required=False)
 method_name = left.selectbox("Method", list(METHODS), key="train_method",
                              format_func=lambda n: f"{n}: {METHODS[n].description}")
 method = METHODS[method_name]
 encoders = list(method.encoders or ENCODERS)
 encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
                          format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
-lab = st.session_state.get(LAB_RECIPE)
+lab = st.session_state.get(LAB_RECIPE)  # only what was changed in the Lab (app.recipe_form)
 recipe_names = list(method.recipes)
-if lab and lab.get("name") in recipe_names:  # what was last tuned in the Lab comes first
-    recipe_names.remove(lab["name"])
-    recipe_names.insert(0, lab["name"])
-recipe_name = left.selectbox("Recipe", recipe_names, key=f"train_recipe_{method_name}",
-                             index=0 if lab and lab.get("name") in method.recipes
-                             else recipe_names.index(method.default_recipe),
+lab_fits = bool(lab) and lab["name"] in recipe_names
+recipe_key = f"train_recipe_{method_name}"  # dropped when the page is left: back from the Lab, its recipe shows
+recipe_name = left.selectbox("Recipe", recipe_names, key=recipe_key,
+                             index=recipe_names.index(lab["name"] if lab_fits else method.default_recipe),
                              format_func=lambda n: f"{n}: {RECIPES[n].description}")
-use_lab = bool(lab and lab.get("name") == recipe_name)
-left.caption(("With the settings from the Augmentation Lab. " if use_lab else "With its default settings. ")
-             + f"Method from {escape_markdown(method.paper)}.")
+use_lab = lab_fits and lab["name"] == recipe_name
+if use_lab:
+    changes = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in lab.items() if key != "name")
+    left.info(f"From the Augmentation Lab: recipe **{recipe_name}**"
+              + (f" (the method's default is {method.default_recipe})" if recipe_name != method.default_recipe else "")
+              + (f", changed there: {changes}" if changes else "") + ".", icon=":material/auto_awesome:")
+    if left.button("Use the default instead", icon=":material/restart_alt:", key="train_use_default"):
+        st.session_state.pop(LAB_RECIPE, None)
+        st.session_state.pop(recipe_key, None)
+        st.rerun()
+else:
+    left.caption("With the recipe's default settings (tune them in the Augmentation Lab).")
+left.caption(f"Method from {escape_markdown(method.paper)}.")
 
 budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
 budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, value=5.0 if budget_kind == "minutes" else 20.0,
@@ -54,16 +66,18 @@ batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], valu
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
                         format="%.5f", key=f"train_lr_{method_name}")
 
-if st.button("Start training", type="primary", icon=":material/play_arrow:"):
-    config = TrainConfig(dataset=dataset_name, method=method_name, encoder=encoder,
-                         recipe=lab if use_lab else make_recipe(recipe_name).to_dict(),
+if dataset is None:
+    st.caption("Choose the dataset to train on first.")
+if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None):
+    config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,
+                         recipe=make_recipe(**lab).to_dict() if use_lab else make_recipe(recipe_name).to_dict(),
                          batch_size=int(batch_size), lr=float(lr),
                          **{budget_kind: float(budget)})
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)
         jobs.start_worker(ws)
     except (KeyError, ValueError) as exc:
-        st.error(str(exc.args[0] if exc.args else exc))
+        st.error(escape_markdown(str(exc.args[0] if exc.args else exc)))
 
 
 def curve(series: dict, names: list[str], title: str, right: str | None = None, height: int = 260) -> go.Figure:
@@ -100,9 +114,9 @@ def live_panel(run_id: str, ticking: bool) -> None:
     status = run["status"]
     if ticking and status not in ACTIVE:
         st.rerun(scope="app")  # finished: stop ticking, refresh the runs table
-    st.subheader(f"Run {run_id}")
+    st.subheader(escape_markdown(run_name(run)))
     st.caption(f"{run['method']} · {run['encoder']} · dataset {escape_markdown(run['dataset'])} · "
-               f"status **{status}**")
+               f"status **{status}** · run {run_id}")
     eta = f" · about {run['eta_s']:.0f} s left" if run["eta_s"] and status == "running" else ""
     st.progress(float(run["progress"] or 0), text=f"step {run['step']}"
                 + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
@@ -112,10 +126,10 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     if run["message"]:
-        (st.error if status == "failed" else st.warning)(run["message"])
+        (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     series = jobs.metrics(ws, run_id)
     latest = jobs.latest(series)
-    classes = len(ws.label_counts(ws.dataset(run["dataset"])))
+    classes = run["classes"]  # kept with the run: its dataset may be gone
     verdict = from_metrics(latest, classes)
     verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)
@@ -141,35 +155,76 @@ def live_panel(run_id: str, ticking: bool) -> None:
         st.rerun()
 
 
+def runs_table(ticking: bool) -> None:
+    """Every run by its name; redrawn every 2 s with the live panel while one is queued or
+    running, so the table and the panel tell the same status and step."""
+    runs = jobs.list_runs(ws)
+    if ticking and not any(r["status"] in ACTIVE for r in runs):
+        st.rerun(scope="app")  # all finished: stop ticking
+    final = jobs.final_metrics(ws)
+    st.dataframe(pd.DataFrame([{
+        "name": run_name(r), "status": r["status"], "dataset": r["dataset"], "encoder": r["encoder"],
+        "steps": r["step"],
+        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
+        if r["finished"] and r["started"] else None,
+        "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
+        "verdict": from_metrics(final.get(r["id"], {}), r["classes"]).code.replace("_", " "),
+        "final loss": r["loss"], "images/s": r["images_per_s"],
+        "embedding std": final.get(r["id"], {}).get("embedding_std"),
+        "notes": r["notes"], "run": r["id"],
+    } for r in runs]), hide_index=True, width="stretch",
+        column_config={"name": st.column_config.TextColumn(width="medium"),
+                       "duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
+                       "images/s": st.column_config.NumberColumn(format="%.0f"),
+                       "final loss": st.column_config.NumberColumn(format="%.4f"),
+                       "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
+                       "embedding std": st.column_config.NumberColumn(format="%.3f")})
+
+
+def describe_or_delete(run: dict) -> None:
+    """The watched run's name and notes, editable; and its deletion, confirmed first."""
+    with st.expander("Name, notes, delete", icon=":material/edit:"):
+        with st.form(f"describe_{run['id']}", border=False):
+            name = st.text_input("Name", run_name(run), max_chars=120,
+                                 help="What every picker and table shows. Empty: the name made from its settings.")
+            notes = st.text_area("Notes", run["notes"] or "", max_chars=2000, height=80)
+            if st.form_submit_button("Save"):
+                ws.describe_run(run["id"], name, notes)
+                st.rerun()
+        confirm = f"train_confirm_delete_{run['id']}"
+        if not st.session_state.get(confirm):
+            st.button("Delete this run", icon=":material/delete:", disabled=run["status"] in ACTIVE,
+                      help="Cancel it first." if run["status"] in ACTIVE else None,
+                      on_click=lambda: st.session_state.update({confirm: True}), key=f"delete_{run['id']}")
+            return
+        st.warning(f"Delete **{escape_markdown(run_name(run))}** with its checkpoints, metrics and the embeddings, "
+                   "maps and reports made from it? This cannot be undone.")
+        yes, no = st.columns([1, 6])
+        if yes.button("Yes, delete", type="primary", key=f"delete_yes_{run['id']}"):
+            try:
+                delete_run(ws, run["id"])
+            except WorkspaceError as exc:
+                st.error(escape_markdown(str(exc)))
+                return
+            st.session_state.pop(WATCH, None)
+            st.rerun()
+        no.button("Keep it", key=f"delete_no_{run['id']}", on_click=lambda: st.session_state.pop(confirm, None))
+
+
 runs = jobs.list_runs(ws)
 if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
         st.session_state[WATCH] = ids[0]
-    described = {r["id"]: f"{r['id']} · {r['method']} on {r['dataset']}" for r in runs}
+    described = {r["id"]: f"{run_name(r)} · on {r['dataset']}" for r in runs}
     watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
     diagnosis_panel(ws, watched)
-
+    describe_or_delete(jobs.get_run(ws, watched))
     st.subheader("All runs")
-    final = jobs.final_metrics(ws)
-    class_counts = {name: len(ws.label_counts(ws.dataset(name))) for name in {r["dataset"] for r in runs}}
-    st.dataframe(pd.DataFrame([{
-        "run": r["id"], "status": r["status"], "method": r["method"], "encoder": r["encoder"],
-        "dataset": r["dataset"], "steps": r["step"],
-        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
-        if r["finished"] and r["started"] else None,
-        "final loss": r["loss"], "images/s": r["images_per_s"],
-        "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
-        "verdict": from_metrics(final.get(r["id"], {}), class_counts[r["dataset"]]).code.replace("_", " "),
-        "embedding std": final.get(r["id"], {}).get("embedding_std"),
-    } for r in runs]), hide_index=True, width="stretch",
-        column_config={"duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
-                       "images/s": st.column_config.NumberColumn(format="%.0f"),
-                       "final loss": st.column_config.NumberColumn(format="%.4f"),
-                       "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
-                       "embedding std": st.column_config.NumberColumn(format="%.3f")})
+    any_active = any(r["status"] in ACTIVE for r in runs)
+    st.fragment(runs_table, run_every=2 if any_active else None)(any_active)
 else:
     st.info("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
             "built-in shapes in a CPU's few minutes.")

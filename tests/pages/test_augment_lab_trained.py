@@ -45,15 +45,15 @@ def lab(trained_workspace, monkeypatch) -> AppTest:
 def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
     root, simclr, _ = trained_workspace
     box = lab.selectbox(key="lab_encoder")
-    label = next(option for option in box.options if option.startswith(simclr))
-    box.set_value(label).run()
+    assert f"SimCLR · batch 64 · 0.2 epochs (completed)" in box.options  # runs by their names
+    box.set_value(simclr).run()
     assert not lab.exception, lab.exception
     loss = next(m for m in lab.metric if m.label == "NT-Xent loss of this batch")
     ws = Workspace(root)
     images = np.array(ws.images(ws.dataset("textures")))
     rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
     method, meta = load_trained(jobs.run_dir(ws, simclr))
-    expected = pair_batch(make_recipe("simclr"), images[rows], 0, method.encoder, meta["image_size"])
+    expected = pair_batch(make_recipe("simclr_small"), images[rows], 0, method.encoder, meta["image_size"])
     assert loss.value == f"{expected.loss:.3f}"
 
 
@@ -61,7 +61,7 @@ def test_an_mae_run_paints_the_hidden_patches_back(lab, trained_workspace):
     root, _, mae = trained_workspace
     lab.selectbox(key="lab_recipe_name").set_value("mae").run()
     assert not lab.exception, lab.exception
-    assert lab.selectbox(key="lab_mae_run").value.startswith(mae)
+    assert lab.selectbox(key="lab_mae_run").value == mae
     captions = [c for image in lab.image for c in image.captions]
     assert {"what the model should see", "what it is shown", "what it paints back"} <= set(captions)
 

@@ -40,7 +40,11 @@ def names_in_table(at: AppTest) -> list[str]:
 
 def test_first_start_shows_demo_datasets_and_gallery(app):
     assert names_in_table(app) == ["shapes", "digits"]
-    assert app.selectbox(key="data_selected").value == "shapes"
+    assert app.selectbox(key="data_selected").value is None  # nothing is shown for a dataset nobody picked
+    assert not app.image and not app.metric
+    app.selectbox(key="data_selected").set_value("shapes").run()
+    assert app.query_params["dataset"] == ["shapes"]  # the link to this view
+    assert app.selectbox(key="sidebar_dataset").value == "shapes"
     assert [m.value for m in app.metric][:2] == ["2,000", "64 px"]
     gallery = app.image[0]
     assert len(gallery.value) == 60  # one page of the gallery
@@ -106,6 +110,7 @@ def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
 
 
 def test_gallery_pages(app):
+    app.selectbox(key="data_selected").set_value("shapes").run()
     app.pagination(key="data_page_" + Workspace().dataset("shapes").id).set_value(34).run()
     assert not app.exception, app.exception
     assert len(app.image[0].value) == 2000 - 33 * 60

@@ -32,14 +32,14 @@ def test_a_run_is_mapped_beside_its_untrained_twin(explorer, shapes_run):
     ws = Workspace(root)
     dataset = ws.dataset("shapes")
     assert explorer.selectbox(key=f"explore_source_{dataset.id}").value.startswith(run)
-    assert explorer.toggle(key="explore_compare").value is True
+    assert explorer.toggle(key=f"explore_compare_{run}").value is True
     assert len(charts(explorer)) == 2
     source = embed.from_run(ws, run)
     for shown in (source, embed.baseline_of(source)):
         emb = embed.cached(ws, dataset, shown)
         assert emb is not None and emb.features.shape[0] == 2000
         assert any(emb.folder.glob("*.npy")), "the map is cached beside the embedding"
-    explorer.toggle(key="explore_compare").set_value(False).run()
+    explorer.toggle(key=f"explore_compare_{run}").set_value(False).run()
     assert not explorer.exception and len(charts(explorer)) == 1
 
 

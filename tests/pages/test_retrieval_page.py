@@ -46,7 +46,7 @@ def test_a_picked_image_gets_its_neighbours_from_both_encoders(retrieval, shapes
     assert [c.split(" · ")[0] for c in first] == expected(root, source, 5)
     assert len(second) == 12
     other = retrieval.selectbox(key=f"retrieval_other_{Workspace(root).dataset('shapes').id}")
-    assert other.value == "untrained small_cnn"  # the second encoder starts as the first's untrained twin
+    assert other.value == "untrained-small_cnn-32"  # the second encoder starts as the first's untrained twin
 
 
 def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, shapes_run):

@@ -29,12 +29,15 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
+from app.widgets import escape_markdown
+from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
 RUN_TIMEOUT = 120
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 TRAIN = "../pages/train.py"  # relative to app/main.py, as in st.navigation
 LAB = "../pages/augment_lab.py"
+DEFAULT_RECIPE = "With the recipe's default settings (tune them in the Augmentation Lab)."
 NO_RUNS = ("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
            "built-in shapes in a CPU's few minutes.")
 
@@ -69,9 +72,17 @@ def started(monkeypatch) -> list[Path]:
     return calls
 
 
+def open_app() -> AppTest:
+    """The app as a link to shapes opens it (?dataset=shapes): the seeded workspace has two
+    datasets, and with none picked the Train page starts nothing."""
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.query_params["dataset"] = "shapes"
+    return at
+
+
 @pytest.fixture
 def page(ws, started) -> AppTest:
-    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at = open_app()
     at.run()
     assert not at.exception, at.exception
     at.switch_page(TRAIN).run()
@@ -84,8 +95,11 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+RUN_ADMIN = ("Save", "Delete this run")  # in the watched run's "Name, notes, delete" expander
+
+
 def labels(at: AppTest) -> list[str]:
-    return [b.label for b in at.button]
+    return [b.label for b in at.button if b.label not in RUN_ADMIN]
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -159,7 +173,8 @@ def test_page_without_runs_lists_the_registries(page):
     assert encoder.value == "vit_tiny"
     assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_mae").options] == ["mae"]
     assert page.number_input(key="train_lr_mae").value == METHODS["mae"].default_lr
-    assert any(c.value.startswith("With its default settings. Method from He et al") for c in page.caption)
+    assert any(c.value.startswith("Method from He et al") for c in page.caption)
+    assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 
 def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, started):
@@ -181,7 +196,8 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert started == [ws.root]  # one worker asked for, on this workspace
 
     assert page.selectbox(key="train_watch").value == run["id"]
-    assert f"Run {run['id']}" in [s.value for s in page.subheader]
+    assert escape_markdown(run_name(run)) in [s.value for s in page.subheader]
+    assert run_name(run) == "SimCLR · batch 64 · 0.2 epochs"
     assert metrics(page) == {"Status": "queued", "Images / s": "-", "Loss": "-", "ETA": "-"}
     assert (progress(page).value, progress(page).text) == (0, "step 0")
     assert "Cancel" in labels(page) and "Resume" not in labels(page)
@@ -203,7 +219,8 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert shown["Images / s"].isdigit() and int(shown["Images / s"]) > 0
     assert shown["ETA"] == "-"
     assert (progress(page).value, progress(page).text) == (100, "step 6 of ~6")
-    assert "simclr · small_cnn · dataset shapes · status **completed**" in [c.value for c in page.caption]
+    assert f"simclr · small_cnn · dataset shapes · status **completed** · run {run['id']}" in [
+        c.value for c in page.caption]
     assert "Cancel" not in labels(page) and "Resume" not in labels(page)
     verdict = jobs.run_verdict(ws, run["id"])  # 6 steps: kNN against the untrained network's, on the probe
     assert verdicts(page) == [(verdict.colour, verdict.text)]
@@ -225,8 +242,8 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     table = page.dataframe[0].value
     assert table["run"].tolist() == [run["id"]]
     row = table.iloc[0]
-    assert (row["status"], row["method"], row["encoder"], row["dataset"], row["steps"]) == (
-        "completed", "simclr", "small_cnn", "shapes", 6)
+    assert (row["name"], row["status"], row["encoder"], row["dataset"], row["steps"]) == (
+        run_name(run), "completed", "small_cnn", "shapes", 6)
     assert row["final loss"] == pytest.approx(done["loss"])
     assert 0 <= row["duration"] < 600
     assert row["kNN accuracy"] == pytest.approx(series["knn_accuracy"][1][-1])
@@ -241,32 +258,34 @@ def test_the_recipe_tuned_in_the_lab_is_offered_first_and_trained(page, ws, star
     page.slider(key="lab_byol_gray_p").set_value(0.6).run()
     assert not page.exception, page.exception
     lab = page.session_state["lab_recipe"]
-    assert lab == make_recipe("byol", gray_p=0.6).to_dict()
+    assert lab == {"name": "byol", "gray_p": 0.6}  # only what was changed in the Lab
 
     page.switch_page(TRAIN).run()
     assert not page.exception, page.exception
     recipe = page.selectbox(key="train_recipe_simclr")
     assert recipe.value == "byol"
-    assert [o.split(":")[0] for o in recipe.options] == ["byol", "simclr_small", "simclr_multicrop", "simclr",
-                                                        "moco_v2"]
-    assert any(c.value.startswith("With the settings from the Augmentation Lab.") for c in page.caption)
+    assert [o.split(":")[0] for o in recipe.options] == list(METHODS["simclr"].recipes)
+    assert [i.value for i in page.info][0] == ("From the Augmentation Lab: recipe **byol** (the method's default "
+                                               "is simclr_small), changed there: gray p 0.6.")
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
     with_lab = page.session_state["train_watch"]
 
     page.selectbox(key="train_recipe_simclr").set_value("simclr_small").run()
-    assert any(c.value.startswith("With its default settings.") for c in page.caption)
+    assert DEFAULT_RECIPE in [c.value for c in page.caption]
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
     with_default = page.session_state["train_watch"]
 
     assert with_lab != with_default and len(jobs.list_runs(ws)) == 2 and len(started) == 2
-    assert json.loads(jobs.get_run(ws, with_lab)["config"])["recipe"] == lab
+    assert json.loads(jobs.get_run(ws, with_lab)["config"])["recipe"] == make_recipe("byol", gray_p=0.6).to_dict()
+    names = {run["id"]: run_name(run) for run in jobs.list_runs(ws)}
+    assert names == {with_lab: "SimCLR · byol recipe · gray p 0.6 · 5 min", with_default: "SimCLR · 5 min"}
     assert json.loads(jobs.get_run(ws, with_default)["config"])["recipe"] == make_recipe("simclr_small").to_dict()
 
     page.selectbox(key="train_method").set_value("rotation").run()  # the Lab's byol does not fit
     assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_rotation").options] == ["rotation"]
-    assert any(c.value.startswith("With its default settings.") for c in page.caption)
+    assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 
 def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, started):
@@ -279,6 +298,8 @@ def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, sta
     assert metrics(page) == {"Status": "running", "Images / s": "123", "Loss": "4.5000", "ETA": "42 s"}
     assert (progress(page).value, progress(page).text) == (30, "step 3 of ~10 · about 42 s left")
     assert labels(page) == ["Start training", "Cancel"]
+    row = page.dataframe[0].value.iloc[0]  # the table tells what the panel tells (both redrawn every 2 s)
+    assert (row["status"], row["steps"]) == ("running", 3)
 
     button(page, "Cancel").click().run()
     assert not page.exception, page.exception
@@ -352,6 +373,40 @@ def test_without_knn_the_verdict_and_chart_use_the_neighbours_shared_with_the_pi
     assert "Online kNN accuracy (labels used only here)" not in figures(page)
 
 
+def test_use_the_default_instead_of_the_labs_recipe(ws, started):
+    page = open_app().run()
+    page.session_state["lab_recipe"] = {"name": "simclr", "crop_min": 0.5}  # as the Lab leaves it
+    page.switch_page(TRAIN).run()
+    assert page.selectbox(key="train_recipe_simclr").value == "simclr"
+    button(page, "Use the default instead").click().run()
+    assert not page.exception, page.exception
+    assert "lab_recipe" not in page.session_state
+    assert page.selectbox(key="train_recipe_simclr").value == "simclr_small"
+    assert DEFAULT_RECIPE in [c.value for c in page.caption]
+
+
+def test_a_run_is_renamed_noted_and_deleted_with_its_files(page, ws, started):
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=0.05))
+    assert jobs.work(ws, "cpu") == 1
+    page.run()
+    (name,) = [t for t in page.text_input if t.label == "Name"]
+    assert name.value == "SimCLR · 0.05 epochs"
+    name.input("crop test")
+    page.text_area[0].input("crops kept at 30%")
+    button(page, "Save").click().run()
+    assert not page.exception, page.exception
+    row = page.dataframe[0].value.iloc[0]
+    assert (row["name"], row["notes"]) == ("crop test", "crops kept at 30%")
+    assert page.selectbox(key="train_watch").format_func(run_id) == "crop test · on shapes"
+
+    button(page, "Delete this run").click().run()
+    assert any("Delete **crop test**" in w.value for w in page.warning)
+    button(page, "Yes, delete").click().run()
+    assert not page.exception, page.exception
+    assert jobs.list_runs(ws) == [] and not jobs.run_dir(ws, run_id).exists()
+    assert [i.value for i in page.info] == [NO_RUNS]
+
+
 def test_cancel_a_queued_run(page, ws, started):
     run_id = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
     page.run()
@@ -415,10 +470,10 @@ def test_mae_with_a_lab_patch_size_that_does_not_fit_tells_the_user(page, ws, st
     """The Lab checks the patch size against the stored side (64), training renders at 32:
     patch 16 gives 4 patches where the ViT expects 16. The user must see why, as an error:
     at Start (if the library refuses the run) or in the panel of the failed run."""
-    page.session_state["lab_recipe"] = make_recipe("mae", patch_size=16).to_dict()
+    page.session_state["lab_recipe"] = {"name": "mae", "patch_size": 16}
     page.selectbox(key="train_method").set_value("mae").run()
     assert page.selectbox(key="train_recipe_mae").value == "mae"
-    assert any(c.value.startswith("With the settings from the Augmentation Lab.") for c in page.caption)
+    assert "From the Augmentation Lab: recipe **mae**, changed there: patch size 16." in [i.value for i in page.info]
     page.segmented_control(key="train_budget").set_value("epochs").run()
     page.number_input(key="train_budget_epochs").set_value(0.1)
     page.select_slider(key="train_batch").set_value(16)
@@ -446,7 +501,7 @@ def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
     second = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
     with ws.write() as conn:  # two clicks within one second
         conn.execute("UPDATE runs SET created = '2026-01-01T00:00:00+00:00'")
-    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at = open_app()
     at.run()
     at.switch_page(TRAIN).run()
     assert not at.exception, at.exception
@@ -455,7 +510,7 @@ def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
 
 
 def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
-    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at = open_app()
     at.run()
     at.switch_page(TRAIN).run()
     at.select_slider(key="train_batch").set_value(16)

@@ -59,3 +59,4 @@ def test_an_old_workspace_gains_the_columns_and_keeps_its_runs(tmp_path):
         assert tuple(db.execute("SELECT name, notes FROM runs").fetchone()) == (None, None)
     with pytest.raises(WorkspaceError, match="no run 'run-9'"):
         ws.describe_run("run-9", "x", None)
+

@@ -1,0 +1,125 @@
+"""The current dataset and encoder: one choice that every page shares.
+
+A picker anywhere (the sidebar, a page's own "Dataset" or "Encoder" box, the Data page's
+"Look at") writes the choice to session state and to the URL (`?dataset=NAME&encoder=KEY`,
+an encoder by its source key: a run id or `untrained-<encoder>-<side>`). `restore`, run by
+main.py before every page, reads the URL when a session starts (a refresh, a shared link)
+and writes the choice back to it (a page switch drops query parameters). With no choice
+yet, a page that computes something asks for one instead of falling back to the first
+dataset; a workspace with a single dataset has it chosen.
+
+Widget state of a page is dropped by Streamlit when another page is shown; `KEPT` widget
+keys (and keys starting with `KEPT_PREFIXES`) are carried across page visits.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.widgets import escape_markdown
+from ssl_core import jobs
+from ssl_core.run_names import run_name
+from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
+
+DATASET = "current_dataset"  # session key: the current dataset's name, or None
+ENCODER = "current_encoder"  # session key: the current encoder's source key, or None
+PARAMS = {DATASET: "dataset", ENCODER: "encoder"}  # session key -> query parameter
+KEPT = ("retrieval_k", "train_method")  # train_method: the Lab opens on its default recipe
+KEPT_PREFIXES = ("explore_compare_", "retrieval_compare_")
+
+
+def restore(ws: Workspace) -> None:
+    """Start of every run: the choice from the URL when the session has none, an unknown
+    dataset dropped, widget state kept across pages, and the choice written to the URL."""
+    for key, param in PARAMS.items():
+        if key not in st.session_state:
+            st.session_state[key] = st.query_params.get(param)
+    names = [d.name for d in ws.datasets()]
+    if st.session_state[DATASET] not in names:
+        st.session_state[DATASET] = names[0] if len(names) == 1 else None
+    for key in list(st.session_state):
+        if isinstance(key, str) and (key in KEPT or key.startswith(KEPT_PREFIXES)):
+            st.session_state[key] = st.session_state[key]  # re-set: Streamlit then keeps it off its page
+    _write_url()
+
+
+def _write_url() -> None:
+    for key, param in PARAMS.items():
+        value = st.session_state.get(key)
+        if value and st.query_params.get(param) != value:
+            st.query_params[param] = value
+        elif not value and param in st.query_params:
+            del st.query_params[param]
+
+
+def dataset_name() -> str | None:
+    return st.session_state.get(DATASET)
+
+
+def encoder_key() -> str | None:
+    return st.session_state.get(ENCODER)
+
+
+def set_dataset(name: str | None) -> None:
+    st.session_state[DATASET] = name
+    _write_url()
+
+
+def set_encoder(key: str | None) -> None:
+    st.session_state[ENCODER] = key
+    _write_url()
+
+
+def _copy(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+    _write_url()
+
+
+def bound_selectbox(container, label: str, options: list[str], state_key: str, key: str, **kwargs):
+    """A select box showing (and on change setting) the current value under `state_key`;
+    empty with a placeholder while that value is not one of `options`."""
+    value = st.session_state.get(state_key)
+    st.session_state[key] = value if value in options else None
+    return container.selectbox(label, options, index=None, key=key, on_change=_copy, args=(key, state_key),
+                               **kwargs)
+
+
+def pick_dataset(container, ws: Workspace, key: str, required: bool = True) -> DatasetInfo | None:
+    """The "Dataset" box over the workspace's datasets, bound to the current dataset. With
+    none chosen yet: `required` pages say so and stop there (nothing is computed for a
+    dataset nobody picked); others get None. With no dataset at all, a pointer to the Data page."""
+    datasets = ws.datasets()
+    if not datasets:
+        st.info("No dataset yet: add one on the Data page.")
+        st.stop()
+    chosen = bound_selectbox(container, "Dataset", [d.name for d in datasets], DATASET, key,
+                             placeholder="Choose a dataset")
+    if chosen is None and required:
+        st.info("Choose a dataset (here or in the sidebar): the page works on the one you pick, "
+                "and remembers it on every other page.", icon=":material/arrow_upward:")
+        st.stop()
+    return ws.dataset(chosen) if chosen else None
+
+
+def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | None:
+    """A source key as people read it: 'untrained small_cnn', or the name of a run of
+    `dataset` (None for a run of another dataset, or a deleted one)."""
+    if not key:
+        return None
+    if key.startswith("untrained-"):
+        return "untrained " + key.split("-")[1]
+    try:
+        run = jobs.get_run(ws, key)
+    except WorkspaceError:
+        return None
+    return run_name(run) if run["dataset"] == dataset else None
+
+
+def sidebar(ws: Workspace) -> None:
+    """The current dataset (a picker) and encoder (its name) in the sidebar of every page."""
+    if not ws.datasets():
+        return
+    pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False)
+    label = encoder_label(ws, encoder_key(), dataset_name())
+    st.sidebar.caption(f"Encoder: **{escape_markdown(label)}**" if label else
+                       "Encoder: pick one on the Explorer, Retrieval or Evaluate page")
