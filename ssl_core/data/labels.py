@@ -49,10 +49,15 @@ def _lines(numbers: list[int]) -> str:
     return shown + (f" and {len(numbers) - EXAMPLES:,} more" if len(numbers) > EXAMPLES else "")
 
 
+def _spans_lines(source: str, start: int, end: int) -> str:
+    return (f"{source}, line {start:,}: a quote opened here is not closed on its line (the record "
+            f"runs to line {end:,}); close it, or remove the line break inside the quotes")
+
+
 def _rows(text: str, source: str):
     """(line number, row) of each CSV record; LabelsError for a csv error or a record that
     spans lines (a quote left open merges every row after it)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     while True:
         try:
@@ -60,12 +65,15 @@ def _rows(text: str, source: str):
         except StopIteration:
             return
         except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise LabelsError(f"{source}, line {start:,}: a quote opened here is never closed (the "
+                                  "file ends inside it)") from None
+            if reader.line_num > start:
+                raise LabelsError(_spans_lines(source, start, reader.line_num)) from None
             raise LabelsError(f"{source}, line {reader.line_num:,}: cannot be read as CSV ({exc}; "
                               "a label or file name is at most 131,072 characters)") from None
         if reader.line_num > start:
-            raise LabelsError(f"{source}, line {start:,}: a quote opened here is not closed on its "
-                              f"line (the record runs to line {reader.line_num:,}); close it, or "
-                              "remove the line break inside the quotes")
+            raise LabelsError(_spans_lines(source, start, reader.line_num))
         yield start, row
         start = reader.line_num + 1
 

@@ -290,3 +290,38 @@ def test_max_pixels_is_the_limit(make, monkeypatch):
     assert pixels(make.solid(RED, size=(10, 10))).shape == (10, 10, 3)
     with pytest.raises(RejectedFile, match="11x10 pixels is over the limit of 100"):
         decode_image(make.solid(RED, size=(11, 10)))
+
+
+# -- caps on decoding time and on an import's pixels --------------------------------------------
+def test_decoding_longer_than_the_time_cap_is_refused(make):
+    slow = make.noise(size=(1500, 1500))  # about 6.7 MB of PNG, read in many chunks
+    with pytest.raises(RejectedFile, match=r"decoding took longer than the cap of 0.01 s per file"):
+        decode_image(slow, max_seconds=0.01)
+    assert pixels(slow).shape == (1500, 1500, 3)  # the default cap lets it through
+
+
+def test_the_time_cap_holds_in_an_import(workspace, make, expect, monkeypatch):
+    """A clock that moves 1 ms each time it is read: a small image is read in a few chunks
+    (well under the 50 ms cap), the 6.7 MB one in about a hundred."""
+    ticks = iter(range(10**9))
+    monkeypatch.setattr(decode.time, "monotonic", lambda: next(ticks) / 1000)
+    monkeypatch.setattr(decode, "MAX_DECODE_SECONDS", 0.05)
+    report = ingest_uploads(workspace, make.goods() + [("slow.png", make.noise(size=(1500, 1500)))], name="t")
+    expect.rejected(report, workspace, "slow.png", "decoding took longer than the cap of 0.05 s per file")
+
+
+def test_an_import_stops_decoding_at_its_pixel_cap(workspace, make, monkeypatch):
+    monkeypatch.setattr(decode, "MAX_IMPORT_PIXELS", 600)  # two 16x16 images fit, a third does not
+    files = [(f"{i}.png", make.solid((i * 40, 0, 0))) for i in range(4)]
+    report = ingest_uploads(workspace, files, name="t")
+    assert report.images == 2
+    assert report.rejected == [
+        {"file": "2.png", "reason": "the import reached its cap of 600 decoded pixels (512 decoded before this file)"},
+        {"file": "3.png", "reason": "the import reached its cap of 600 decoded pixels (512 decoded before this file)"}]
+
+
+def test_the_pixel_budget_counts_what_a_jpeg_draft_really_decodes(make):
+    budget = decode.PixelBudget(cap=10**9)
+    im = decode_image(make.noise(size=(1024, 1024), fmt="JPEG"), draft_size=96, admit_pixels=budget)
+    assert im.info["original_size"] == (1024, 1024)
+    assert budget.used == 128 * 128  # decoded at 1/8 scale

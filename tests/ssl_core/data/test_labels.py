@@ -153,3 +153,86 @@ def test_labels_csv_in_a_folder_and_labels_path(workspace, make, tmp_path):
     assert workspace.labels(workspace.dataset("again")) == ["p", "q", "q"]
     with pytest.raises(IngestError, match="cannot read the labels file"):
         ingest_path(workspace, [str(root)], name="x", labels_path=str(tmp_path / "missing.csv"))
+
+
+# -- parsers that cannot be tricked -----------------------------------------------------------
+def test_a_field_over_128_kib_is_a_clear_error_with_its_line():
+    data = b"a.png,cat\nb.png," + b"x" * (128 * 1024 + 1) + b"\n"
+    with pytest.raises(LabelsError, match=r"x\.csv, line 2: cannot be read as CSV \(field larger than "
+                                          r"field limit \(131072\); a label or file name is at most"):
+        parse_labels_csv(data, "x.csv")
+
+
+def test_a_label_longer_than_the_limit_is_refused_with_its_line():
+    with pytest.raises(LabelsError, match=r"x\.csv, line 2: a label of 257 characters is over the limit of 256"):
+        parse_labels_csv(b"a.png,cat\nb.png," + b"y" * 257 + b"\n", "x.csv")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'a.png,"cat\nb.png,dog\nc.png,cat\n', "line 1: a quote opened here is never closed"),
+    (b'a.png,cat\nb.png,dog\n"c.png,cat', "line 3: a quote opened here is never closed"),
+    (b'a.png,"cat\nb.png,dog\n"c.png,cat\n', "line 1: a quote opened here is not closed on its line "
+                                              "(the record runs to line 3)"),
+    (b'a.png,cat\r\n"b\r\n.png",dog\r\n', "line 2: a quote opened here is not closed on its line"),
+    (b'a.png,"ca"t\n', "line 1: cannot be read as CSV (',' expected after '\"'"),
+])
+def test_an_unterminated_quote_is_reported_not_merged(data, message):
+    with pytest.raises(LabelsError) as caught:
+        parse_labels_csv(data, "x.csv")
+    assert str(caught.value).startswith(f"x.csv, {message}")
+
+
+def test_nul_and_control_characters_in_labels_are_escaped_like_file_names():
+    parsed = parse_labels_csv(b"a.png,ca\x00t\nb.png,\x1b[31mred\nc.png,\xe2\x80\xaeevil\n", "x.csv")
+    assert parsed.labels == {"a.png": "ca\\x00t", "b.png": "\\x1b[31mred", "c.png": "\\u202eevil"}
+    assert labels_from_folders(["ca\x00t/1.png", "dog\n/2.png"]) == ["ca\\x00t", "dog\\n"]
+
+
+def test_duplicate_rows_are_reported_and_the_first_is_kept():
+    data = b"a.png,cat\nb.png,dog\na.png,cat\na.png,dog\nb.png,cow\nb.png,dog\n"
+    parsed = parse_labels_csv(data, "x.csv")
+    assert parsed.labels == {"a.png": "cat", "b.png": "dog"}
+    assert parsed.warnings == [
+        "x.csv: 2 row(s) repeat a file name with the same label (line 3, 6); each file is labelled once",
+        "x.csv: 2 row(s) give a file a second, different label (line 4, 5); the first row is used"]
+
+
+@pytest.mark.parametrize("header, expected", [
+    (b"filename,label\n", True), (b"Image,Class\n", True), (b"path,category\n", True),
+    (b"x.png,target\n", True), (b"\n\nfile,label\n", True), (b"", False),
+])
+def test_a_header_row_is_recognised(header, expected):
+    parsed = parse_labels_csv(header + b"a.png,cat\n", "x.csv")
+    assert parsed.header is expected and parsed.labels == {"a.png": "cat"}
+
+
+def test_a_labels_file_over_its_cap_is_refused(monkeypatch):
+    from ssl_core.data import labels
+
+    monkeypatch.setattr(labels, "MAX_LABELS_BYTES", 10)
+    with pytest.raises(LabelsError, match=r"x\.csv: 20 bytes is over the limit of 10 bytes"):
+        parse_labels_csv(b"a.png,cat\nb.png,dog\n", "x.csv")
+
+
+def test_labels_warnings_and_errors_reach_the_import(workspace, make):
+    report = ingest_uploads(workspace, three(make), name="t",
+                            labels_csv=b"a.png,c\x00at\nb.png,dog\nc.png,cat\na.png,cow\n")
+    assert workspace.labels(workspace.dataset("t")) == ["c\\x00at", "dog", "cat"]
+    assert any("different label (line 4)" in w for w in report.warnings)
+    with pytest.raises(IngestError, match="labels CSV, line 1: a quote opened here"):
+        ingest_uploads(workspace, three(make), name="u", labels_csv=b'a.png,"cat\nb.png,dog\n')
+
+
+def test_the_command_line_reports_a_huge_field_without_a_traceback(workspace, make, tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "pics").mkdir()
+    for name, data in three(make):
+        (tmp_path / "pics" / name).write_bytes(data)
+    (tmp_path / "labels.csv").write_bytes(b"a.png,cat\nb.png," + b"x" * 200_000 + b"\n")
+    done = subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(workspace.root), "ingest",
+                           str(tmp_path / "pics"), "--labels", str(tmp_path / "labels.csv")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "line 2: cannot be read as CSV (field larger than field limit" in done.stderr

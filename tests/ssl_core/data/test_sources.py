@@ -372,3 +372,95 @@ def test_upload_of_a_zip_without_the_suffix_is_opened(make):
     entries = list(upload_entries([("archive.bin", data), ("plain.png", make.solid())]))
     assert [e.name for e in entries] == ["archive.bin/x.png", "plain.png"]
     assert all(isinstance(e, Candidate) for e in entries)
+
+
+# -- caps that hold --------------------------------------------------------------------------
+REFUSED_MEMBERS = {  # a member of each kind refused before reading, and its reason
+    "dotdot": (lambda i: (f"../x{i}.png", b"x"), "'..'"),
+    "absolute": (lambda i: (f"/abs/x{i}.png", b"x"), "absolute path"),
+    "nested": (lambda i: (f"inner{i}.zip", b"PK"), "nested archive"),
+    "ratio": (lambda i: (f"zeros{i}.png", bytes(2 * 1024**2)), "compression ratio"),
+}
+
+
+@pytest.mark.parametrize("kind", list(REFUSED_MEMBERS))
+def test_refused_members_count_against_the_entry_cap(make, kind):
+    member, reason = REFUSED_MEMBERS[kind]
+    entries = list(zip_entries(make.zip([member(i) for i in range(7)] + make.goods()), "evil.zip",
+                               Limits(max_entries=5)))
+    assert len(entries) == 6 and all(isinstance(e, Rejection) for e in entries)
+    assert all(reason in e.reason for e in entries[:5])
+    assert entries[5] == Rejection("evil.zip", "4 more files skipped: over the caps of 5 files and "
+                                   f"{Limits().max_total_bytes:,} bytes per import")
+
+
+def test_an_archive_listing_far_more_entries_than_the_cap_is_refused_unparsed(make, monkeypatch):
+    data = make.zip([(f"{i}.png", b"x") for i in range(16)])
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents",
+                        lambda self: pytest.fail("the directory was parsed"))
+    assert list(zip_entries(data, "many.zip", Limits(max_entries=5))) == [Rejection(
+        "many.zip", "the archive lists 16 entries; more than 15 is refused unread "
+                    "(the cap is 5 files per import)")]
+
+
+def test_a_hostile_archive_stores_a_capped_rejection_list(workspace, make):
+    """2,500 members climbing out: 1,000 listed one by one, the rest in one summary row; the
+    counts add up in the report, the workspace and the CLI's JSON."""
+    from ssl_core.data.rejections import rejected_total
+
+    members = make.goods() + [(f"../../x{i}.png", b"x") for i in range(2500)]
+    report = ingest_zip(workspace, make.zip(members))
+    assert report.images == 2 and len(report.rejected) == 1001
+    assert report.rejected[-1] == {"file": "... and 1,500 more like this",
+                                   "reason": "path climbs out of the archive with '..'"}
+    assert rejected_total(report.rejected) == 2500 == report.to_json()["rejected_count"]
+    assert workspace.rejections(workspace.dataset("t")) == report.rejected
+
+
+def test_the_summary_rows_are_capped_too():
+    from ssl_core.data.rejections import KINDS, OTHER, RejectionList, rejected_total
+
+    rejections = RejectionList(listed=2)
+    for i in range(50):
+        rejections.add(f"f{i}", f"reason {i} (detail {i})")
+    rows = rejections.rows()
+    assert len(rows) == 2 + KINDS and rows[-1] == {"file": f"... and {50 - 2 - KINDS + 1} more like this",
+                                                    "reason": OTHER}
+    assert rejected_total(rows) == rejections.total == 50
+
+
+class ChunkedUpload(io.BytesIO):
+    """An uploaded file that records the largest read asked of it."""
+
+    largest = 0
+
+    def read(self, size=-1):
+        ChunkedUpload.largest = max(ChunkedUpload.largest, size if size >= 0 else len(self.getbuffer()))
+        return super().read(size)
+
+
+def test_uploads_are_spooled_to_disk_in_chunks_and_imported(workspace, make):
+    from ssl_core.data.sources import UploadSpool
+
+    big = make.noise(size=(700, 700))  # about 1.5 MB: copied in pieces of at most 1 MiB
+    files = [("big.png", ChunkedUpload(big)), ("pics.zip", ChunkedUpload(make.zip(make.goods()))),
+             ("plain.png", make.solid())]
+    with UploadSpool() as spool:
+        entries = list(upload_entries(files, spool=spool))
+        assert os.fstat(spool.file.fileno()).st_size == sum(
+            len(f.getvalue()) if hasattr(f, "getvalue") else len(f) for _, f in files)
+        assert [e.name for e in entries] == ["big.png", "pics.zip/good_red.png", "pics.zip/good_blue.jpg",
+                                             "plain.png"]
+        assert entries[0].read() == big
+    assert 0 < ChunkedUpload.largest <= UploadSpool.CHUNK
+    report = ingest_uploads(workspace, [(n, ChunkedUpload(d.getvalue()) if hasattr(d, "getvalue") else d)
+                                        for n, d in files], name="t")
+    assert report.images == 4 and report.rejected == []
+
+
+def test_an_upload_over_the_per_file_cap_is_refused(workspace, make):
+    big = make.noise(size=(64, 64))
+    entries = list(upload_entries(make.goods() + [("huge.png", big)], Limits(max_file_bytes=len(big) - 1)))
+    report = ingest_entries(workspace, entries, name="t", source="test")
+    assert report.rejected == [{"file": "huge.png",
+                                "reason": f"file too large ({len(big):,} bytes; the limit is {len(big) - 1:,})"}]
