@@ -10,6 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from app.widgets import escape_plotly
+
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
 
 
@@ -22,8 +24,9 @@ def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:
 
 def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list[str] | np.ndarray, title: str,
             point_size: int, palette: dict[str, str]) -> go.Figure:
-    """Points `coords[rows]` ((M, 2) or (M, 3)), one trace per group (legend), hover text
-    per row of the dataset (only `rows`' are read); every point's customdata is its row id."""
+    """Points `coords[rows]` ((M, 2) or (M, 3)), one trace per group (legend, escaped here),
+    hover text per row of the dataset (only `rows`' are read; the caller escapes it with
+    app.widgets.escape_plotly); every point's customdata is its row id."""
     figure = go.Figure()
     group_of = np.asarray(groups, dtype=object)[rows]
     hover_of = np.asarray(hover, dtype=object)[rows]
@@ -32,7 +35,7 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
         members = rows[group_of == group]
         picked = group_of == group
         marker = dict(size=point_size, color=palette.get(group), opacity=0.85)
-        common = dict(name=str(group), customdata=members, hovertext=hover_of[picked], mode="markers",
+        common = dict(name=escape_plotly(group), customdata=members, hovertext=hover_of[picked], mode="markers",
                       marker=marker, hovertemplate="%{hovertext}<extra></extra>")
         if three_d:
             figure.add_trace(go.Scatter3d(x=coords[members, 0], y=coords[members, 1], z=coords[members, 2],
