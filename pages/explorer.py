@@ -8,11 +8,12 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.hover_thumbnails import hover_thumbnails
+from app.motion import motion_panel
 from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
 from app.widgets import escape_plotly, gallery, short_name
-from ssl_core import embed, export, index, project
+from ssl_core import embed, export, index, jobs, project
 
 GALLERY_LIMIT = 60
 DEFAULT_SHOWN = 20_000
@@ -109,6 +110,11 @@ if selections:
 else:
     st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here. "
                + ("The 3-D view rotates with the mouse; selection works in 2-D." if dims == 3 else ""))
+
+if source.run_id is not None:
+    st.divider()
+    st.subheader("The map in motion")
+    motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion")
 
 st.divider()
 st.subheader("Export")

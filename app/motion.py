@@ -1,0 +1,111 @@
+"""The map in motion, drawn: a run's snapshots (ssl_core.snapshots) as an animated plotly
+map with play/pause and a step slider, each frame titled with its step and its number
+(kNN accuracy or effective rank), thumbnails on hover as in the Explorer, and a GIF for
+slides. Used live on the Train page (the map grows while the run goes) and in the Explorer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.hover_thumbnails import hover_thumbnails
+from app.maps import palette
+from app.widgets import escape_plotly
+from ssl_core.motion import Motion, motion
+from ssl_core.motion_gif import motion_gif
+from ssl_core.snapshots import FOLDER, PREFIX, PROBE, load_snapshots
+from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
+
+FRAME_MS = 500
+
+
+def _kept(run_folder: Path) -> tuple[str, ...]:
+    """Names of the snapshot files a run has now: the cache key of its motion."""
+    return tuple(sorted(p.name for p in (run_folder / FOLDER).glob(f"{PREFIX}*.npy")))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _motion(run_folder: str, kept: tuple[str, ...], labels: tuple | None) -> tuple[Motion, np.ndarray] | None:
+    """The run's aligned frames and the probe's dataset rows; recomputed only when a
+    snapshot is added (`kept`) or the labels change."""
+    snaps = load_snapshots(Path(run_folder))
+    if snaps is None:
+        return None
+    probe_labels = None if labels is None else np.asarray(labels, dtype=object)[snaps.probe]
+    return motion(snaps, probe_labels), snaps.probe
+
+
+def made_for(run_folder: Path) -> int:
+    """The highest dataset row the run's probe holds (-1 when it has none)."""
+    probe = run_folder / FOLDER / PROBE
+    return int(np.load(probe, allow_pickle=False).max()) if probe.exists() else -1
+
+
+def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[str, str]) -> go.Figure:
+    """An animated map: one trace per group (legend), frame t the layouts[t]; every point
+    carries its dataset row in customdata (hover thumbnails, as app/maps.py)."""
+    group_of = np.asarray(groups, dtype=object)
+    names = sorted(set(groups), key=str)
+
+    def traces(layout: np.ndarray) -> list[go.Scatter]:
+        return [go.Scatter(x=layout[group_of == g, 0], y=layout[group_of == g, 1], mode="markers",
+                           name=escape_plotly(g), customdata=rows[group_of == g], hoverinfo="none",
+                           marker=dict(size=6, color=colours[g], opacity=0.85)) for g in names]
+
+    def title(t: int) -> str:
+        return f"step {frames.steps[t]} · {frames.score_name} {frames.scores[t]:.3g}"
+
+    last = len(frames.steps) - 1
+    low, high = frames.layouts.reshape(-1, 2).min(0), frames.layouts.reshape(-1, 2).max(0)
+    pad = 0.05 * (high - low)
+    fig = go.Figure(data=traces(frames.layouts[last]),
+                    frames=[go.Frame(data=traces(layout), name=str(step), layout=dict(title=title(t)))
+                            for t, (step, layout) in enumerate(zip(frames.steps, frames.layouts))])
+    play = dict(frame=dict(duration=FRAME_MS, redraw=False), transition=dict(duration=FRAME_MS * 0.8),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
+    fig.update_layout(
+        title=title(last), height=520, margin=dict(l=10, r=10, t=40, b=10), legend=dict(itemsizing="constant"),
+        xaxis=dict(range=[low[0] - pad[0], high[0] + pad[0]], showticklabels=False),
+        yaxis=dict(range=[low[1] - pad[1], high[1] + pad[1]], showticklabels=False, scaleanchor="x"),
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.02, xanchor="left", yanchor="top",
+                          buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                                   dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
+        sliders=[dict(active=last, x=0.22, len=0.78, y=-0.02, yanchor="top", currentvalue=dict(prefix="step "),
+                      steps=[dict(label=str(step), method="animate",
+                                  args=[[str(step)], dict(pause, transition=dict(duration=0))])
+                             for step in frames.steps])])
+    return fig
+
+
+def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
+    """The animated map of `run` (a row of jobs.list_runs) from its snapshots, coloured by
+    label where its dataset has labels; a caption instead when fewer than two are kept."""
+    try:
+        dataset: DatasetInfo | None = ws.dataset(run["dataset"])
+    except WorkspaceError:
+        dataset = None  # the dataset is gone: no labels or thumbnails, the frames still play
+    if dataset is not None and made_for(run_folder) >= dataset.image_count:
+        dataset = None  # replaced by a smaller one of the same name: its rows are not the probe's
+    labels = None if dataset is None else ws.labels(dataset)
+    labelled = labels is not None and all(label is not None for label in labels)
+    made = _motion(str(run_folder), _kept(run_folder), tuple(labels) if labelled else None)
+    if made is None or len(made[0].steps) < 2:
+        st.caption("The map in motion appears once the run has kept two snapshots of its features "
+                   "(before the first step, then every 50 steps by default).")
+        return
+    frames, rows = made
+    groups = [str(labels[row]) for row in rows] if labelled else ["images"] * len(rows)
+    colours = palette(groups)
+    st.plotly_chart(figure(frames, rows, groups, colours), key=key)
+    if dataset is not None:
+        hover_thumbnails(key, ws, dataset, rows)
+    st.caption(f"{len(rows):,} images of the dataset, their features every few steps laid out by PCA and each "
+               "frame turned to match the one before, so points move only as much as the features changed.")
+    if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
+        rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)
+        st.download_button("Download the GIF", motion_gif(frames, rgb), file_name=f"map-in-motion-{run['id']}.gif",
+                           mime="image/gif", key=f"{key}_gif_download")

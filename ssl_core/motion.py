@@ -1,0 +1,75 @@
+"""The map in motion: a run's snapshots (snapshots.py) as aligned 2-D frames, one number each.
+
+    features (T, P, D) -> per frame: PCA to 2-D, scaled to unit spread
+                       -> each frame rotated/reflected onto the one before (orthogonal
+                          Procrustes, Schönemann 1966) -> layouts (T, P, 2)
+
+Why PCA + Procrustes and not a UMAP per frame (or AlignedUMAP): a frame costs
+milliseconds, so the Train page redraws the growing animation on every refresh; it is
+deterministic; and points move only as much as the features changed, since PCA of the same
+features is the same layout and the alignment then leaves it still (a UMAP per frame moves
+every point between frames even when nothing changed; umap-learn's AlignedUMAP of 20 frames
+of 1,000 points takes about a minute here). The price is PCA's: clusters that only a
+non-linear map separates overlap; the Explorer's UMAP shows the final state in full.
+
+Each frame's number: kNN accuracy of the probe (k=20, leave-one-out) where labels exist,
+else the features' effective rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evaluate import effective_rank, knn_accuracy
+from .snapshots import Snapshots
+
+
+@dataclass(frozen=True)
+class Motion:
+    """`layouts` (T, P, 2) aligned frames; `scores` (T,) and what they are (`score_name`)."""
+
+    steps: np.ndarray
+    layouts: np.ndarray
+    scores: np.ndarray
+    score_name: str
+
+
+def pca_2d(features: np.ndarray) -> np.ndarray:
+    """(P, D) -> (P, 2): the top two principal components, scaled to unit RMS radius."""
+    centred = features - features.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    layout = centred @ vt[:2].T
+    if layout.shape[1] < 2:
+        layout = np.pad(layout, ((0, 0), (0, 2 - layout.shape[1])))
+    spread = np.sqrt((layout**2).sum(axis=1).mean())
+    return layout / spread if spread > 0 else layout
+
+
+def procrustes_onto(layout: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """`layout` (P, 2) rotated or reflected to sit closest to `target` (P, 2) in least squares."""
+    u, _, vt = np.linalg.svd(layout.T @ target)
+    return layout @ (u @ vt)
+
+
+def aligned_layouts(features: np.ndarray) -> np.ndarray:
+    """(T, P, D) frames of features -> (T, P, 2) layouts, each aligned with the previous."""
+    layouts = [pca_2d(features[0])]
+    for frame in features[1:]:
+        layouts.append(procrustes_onto(pca_2d(frame), layouts[-1]))
+    return np.stack(layouts)
+
+
+def frame_scores(features: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """One number per frame of (T, P, D): kNN accuracy with `labels` (P,), else effective rank."""
+    if labels is not None:
+        codes = np.unique(labels, return_inverse=True)[1].reshape(-1)
+        return np.array([knn_accuracy(frame, codes) for frame in features]), "kNN accuracy"
+    return np.array([effective_rank(frame) for frame in features]), "effective rank"
+
+
+def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
+    """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels or None."""
+    scores, name = frame_scores(snapshots.features, labels)
+    return Motion(snapshots.steps, aligned_layouts(snapshots.features), scores, name)

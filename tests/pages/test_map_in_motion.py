@@ -1,0 +1,54 @@
+"""The map in motion on the Train page and in the Explorer: a finished run's snapshots as
+an animated map (one frame per snapshot, each titled with its step and kNN accuracy,
+play/pause and a slider), and a GIF with one frame per snapshot for slides."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+from PIL import Image
+
+from ssl_core import jobs
+from ssl_core.motion import motion
+from ssl_core.motion_gif import motion_gif
+from ssl_core.snapshots import load_snapshots
+from ssl_core.store import Workspace
+from tests.pages.conftest import open_page
+
+
+def animated(at) -> dict:
+    """The spec of the page's one animated plotly chart."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    found = [spec for spec in specs if spec.get("frames")]
+    assert len(found) == 1, [spec.get("layout", {}).get("title") for spec in specs]
+    return found[0]
+
+
+def check_frames(spec: dict, steps: list[int]) -> None:
+    assert [frame["name"] for frame in spec["frames"]] == [str(s) for s in steps]
+    assert all(frame["layout"]["title"]["text"].startswith(f"step {s} · kNN accuracy ")
+               for frame, s in zip(spec["frames"], steps))
+    assert [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
+    assert len(spec["layout"]["sliders"][0]["steps"]) == len(steps)
+    assert len(spec["frames"][0]["data"]) == 5  # one trace per shape, coloured by label
+
+
+def test_the_train_page_and_the_explorer_play_a_finished_runs_map(shapes_run, monkeypatch):
+    root, run = shapes_run
+    steps = load_snapshots(jobs.run_dir(Workspace(root), run)).steps.tolist()
+    assert steps[0] == 0 and len(steps) >= 2
+    check_frames(animated(open_page(root, "../pages/train.py", monkeypatch)), steps)
+    check_frames(animated(open_page(root, "../pages/explorer.py", monkeypatch)), steps)
+
+
+def test_the_gif_has_one_frame_per_snapshot(shapes_run):
+    root, run = shapes_run
+    snaps = load_snapshots(jobs.run_dir(Workspace(root), run))
+    frames = motion(snaps, None)
+    colours = np.tile(np.array([[200, 30, 30]], np.uint8), (len(snaps.probe), 1))
+    gif = Image.open(io.BytesIO(motion_gif(frames, colours)))
+    assert gif.format == "GIF" and gif.n_frames == len(snaps.steps)
+    first = np.asarray(gif.convert("RGB"))
+    assert (np.abs(first.astype(int) - [200, 30, 30]).sum(axis=2) < 60).sum() > 100  # the points are drawn

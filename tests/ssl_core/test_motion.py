@@ -1,0 +1,61 @@
+"""The map in motion: the same features at every snapshot give frames whose points do not
+move (whatever the sign or rotation PCA picks); a rotated copy of the features is the
+same frame; points move in proportion to how much the features changed; each frame's
+number is the probe's kNN accuracy with labels, else its effective rank."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import ortho_group
+
+from ssl_core.motion import aligned_layouts, frame_scores, motion
+from ssl_core.snapshots import Snapshots
+
+
+def clustered(seed: int, n: int = 300, d: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 3
+    centres = rng.normal(0, 4, (3, d))
+    return (centres[labels] + rng.normal(0, 1, (n, d))).astype(np.float32), labels
+
+
+def test_a_static_representation_gives_frames_that_do_not_move():
+    features, _ = clustered(0)
+    layouts = aligned_layouts(np.stack([features] * 5))
+    assert np.abs(layouts - layouts[0]).max() < 1e-6
+
+
+def test_a_rotated_copy_of_the_features_is_the_same_frame():
+    features, _ = clustered(1)
+    rotation = ortho_group.rvs(16, random_state=0).astype(np.float32)
+    layouts = aligned_layouts(np.stack([features, features @ rotation, -features]))
+    assert np.abs(layouts[1] - layouts[0]).max() < 1e-4
+    assert np.abs(layouts[2] - layouts[0]).max() < 1e-4
+
+
+def test_points_move_as_much_as_the_features_changed():
+    features, _ = clustered(2)
+    noise = np.random.default_rng(9).normal(0, 1, features.shape).astype(np.float32)
+    moved = []
+    for strength in (0.05, 0.5, 3.0):
+        layouts = aligned_layouts(np.stack([features, features + strength * noise]))
+        moved.append(np.linalg.norm(layouts[1] - layouts[0], axis=1).mean())
+    assert moved[0] < 0.01  # 1% of the map's radius for noise 1/80 of the clusters' spread
+    assert 5 < moved[1] / moved[0] < 15 and 3 < moved[2] / moved[1] < 9  # about in proportion
+
+
+def test_each_frame_has_its_knn_accuracy_with_labels_else_its_effective_rank():
+    noise, labels = np.random.default_rng(3).normal(0, 1, (300, 16)).astype(np.float32), np.arange(300) % 3
+    grouped, _ = clustered(3)
+    scores, name = frame_scores(np.stack([noise, grouped]), labels)
+    assert name == "kNN accuracy" and scores[0] < 0.5 < 0.95 < scores[1]
+    ranks, name = frame_scores(np.stack([noise, np.repeat(noise[:, :1], 16, axis=1)]), None)
+    assert name == "effective rank" and ranks[0] > 10 and ranks[1] < 1.5
+
+
+def test_motion_gives_one_layout_and_one_score_per_snapshot():
+    features, labels = clustered(4)
+    snaps = Snapshots(np.arange(300), np.array([0, 50, 100]), np.stack([features] * 3))
+    result = motion(snaps, labels)
+    assert result.layouts.shape == (3, 300, 2) and result.scores.shape == (3,)
+    assert result.steps.tolist() == [0, 50, 100]
