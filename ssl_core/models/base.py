@@ -23,6 +23,12 @@ class Encoder(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        """Standardised views (N, 3, H, W) -> (N, num_features, h, w) whose mean over the
+        positions is `features`: encoders that average a map (the CNNs) implement it, for
+        the similarity maps of explain.py."""
+        raise NotImplementedError(f"{type(self).__name__} does not average a feature map")
+
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Views (N, 3, H, W) in [0, 1] -> features (N, num_features)."""
         return self.features((x - self.mean) / self.std)

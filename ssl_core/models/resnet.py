@@ -22,5 +22,10 @@ class ResNet18(Encoder):
         self.net = net
         self.num_features = 512
 
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        net = self.net
+        x = net.relu(net.bn1(net.conv1(x)))
+        return net.layer4(net.layer3(net.layer2(net.layer1(x))))
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return self.net(x)  # = feature_map(x) averaged over positions

@@ -32,5 +32,8 @@ class SmallCNN(Encoder):
         self.body = nn.Sequential(*layers)
         self.num_features = widths[-1]
 
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x).mean(dim=(2, 3))
+        return self.feature_map(x).mean(dim=(2, 3))

@@ -46,3 +46,19 @@ class ViTTiny(Encoder):
         encoder = self.vit.encoder  # torchvision's Encoder.forward, with the embedding for this grid
         tokens = encoder.dropout(tokens + self.position_embedding(*patches.shape[-2:]))
         return encoder.ln(encoder.layers(tokens))[:, 0]
+
+    def class_attention(self, x: torch.Tensor) -> torch.Tensor:
+        """Standardised views (N, 3, H, W) -> (N, heads, rows, cols): how much the class
+        token attends to each patch in the last layer, per head, renormalised over the
+        patches (each head's map sums to one), as DINO's figures show it (Caron et al. 2021)."""
+        patches = self.vit.conv_proj(x)
+        rows, cols = patches.shape[-2:]
+        tokens = torch.cat([self.vit.class_token.expand(len(x), -1, -1), patches.flatten(2).transpose(1, 2)], dim=1)
+        encoder = self.vit.encoder
+        tokens = encoder.layers[:-1](encoder.dropout(tokens + self.position_embedding(rows, cols)))
+        last = encoder.layers[-1]
+        normed = last.ln_1(tokens)
+        _, weights = last.self_attention(normed, normed, normed, need_weights=True, average_attn_weights=False)
+        to_patches = weights[:, :, 0, 1:]  # (N, heads, rows * cols)
+        to_patches = to_patches / to_patches.sum(dim=-1, keepdim=True)
+        return to_patches.reshape(len(x), -1, rows, cols)

@@ -1,0 +1,75 @@
+"""What the network looks at, as maps over an image.
+
+    similarity_map(encoder, a, b)  views (3, s, s) in [0, 1] -> (s, s): which places of `b`
+        make it similar to `a`, for encoders that average a feature map (the CNNs)
+    attention_maps(encoder, image) view (3, s, s) -> (heads, s, s): where a ViT's class
+        token looks in its last layer, one map per head (DINO's figure)
+    explain(encoder, a, b)         -> the maps of both images, whichever the encoder gives
+
+The similarity map decomposes the cosine between the two images' features over the
+positions of `b`'s feature map A (C, h, w), whose mean is b's features f_b (Stylianou et
+al. 2019, "Visualizing Deep Similarity Networks"):
+
+    cos(f_a, f_b) = sum_p  A[:, p] . f_a / (h w |f_a| |f_b|)
+
+so each position's share is exact, the shares sum to the cosine, and it is the gradient
+of the cosine with respect to A times A, with b's norm held fixed. Positive shares are
+where b looks like a; the map is upsampled (bilinear) to the view's side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """`kind` is "similarity" (maps (s, s) of each image: its share of the pair's cosine) or
+    "attention" (maps (heads, s, s) of each image); `cosine` of the pair's features."""
+
+    kind: str
+    cosine: float
+    first: np.ndarray
+    second: np.ndarray
+
+
+def _standardised(encoder: torch.nn.Module, view: torch.Tensor) -> torch.Tensor:
+    return ((view.unsqueeze(0) - encoder.mean) / encoder.std).float()
+
+
+@torch.no_grad()
+def similarity_map(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
+    """(s, s) float32: each place of view `b`'s share of cos(features(a), features(b)); the
+    shares over the feature map's positions sum to the cosine (see the module docstring)."""
+    target = F.normalize(encoder.features(_standardised(encoder, a)), dim=1)[0]  # (C,)
+    fmap = encoder.feature_map(_standardised(encoder, b))[0]  # (C, h, w)
+    norm = fmap.mean(dim=(1, 2)).norm().clamp_min(1e-12)
+    shares = torch.einsum("chw,c->hw", fmap, target) / (fmap.shape[1] * fmap.shape[2] * norm)
+    side = b.shape[-1]
+    upsampled = F.interpolate(shares[None, None], size=(side, side), mode="bilinear", align_corners=False)
+    return (upsampled[0, 0] * shares.numel() / (side * side)).numpy()  # still sums to the cosine
+
+
+@torch.no_grad()
+def attention_maps(encoder: torch.nn.Module, view: torch.Tensor) -> np.ndarray:
+    """(heads, s, s) float32: the last layer's class-token attention over the patches,
+    each head's map summing to one, spread evenly over each patch's pixels."""
+    attention = encoder.class_attention(_standardised(encoder, view))[0]  # (heads, rows, cols)
+    side = view.shape[-1]
+    heads, rows, cols = attention.shape
+    per_pixel = attention / ((side // rows) * (side // cols))
+    return F.interpolate(per_pixel[None], size=(side, side), mode="nearest")[0].numpy()
+
+
+@torch.no_grad()
+def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> Explanation:
+    """Attention maps of both views for a ViT, else each view's share of the pair's cosine."""
+    fa, fb = (F.normalize(encoder.features(_standardised(encoder, v)), dim=1)[0] for v in (a, b))
+    cosine = float(fa @ fb)
+    if hasattr(encoder, "class_attention"):
+        return Explanation("attention", cosine, attention_maps(encoder, a), attention_maps(encoder, b))
+    return Explanation("similarity", cosine, similarity_map(encoder, b, a), similarity_map(encoder, a, b))
