@@ -122,7 +122,7 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
     total, pixels = len(entries), PixelBudget()
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
-            rejected.add(printable(entry.name), entry.reason)
+            rejected.add(printable(entry.name), entry.reason, entry.count)
         else:
             try:
                 image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)

@@ -52,6 +52,7 @@ class Candidate:
 class Rejection:
     name: str
     reason: str
+    count: int = 1  # files it stands for: a cap's summary stands for every file it skipped
 
 
 Entry = Candidate | Rejection
@@ -104,7 +105,7 @@ class _Budget:
         if self.skipped:
             yield Rejection(self.source, f"{self.skipped:,} more files skipped: over the caps of "
                             f"{self.limits.max_entries:,} files and "
-                            f"{self.limits.max_total_bytes:,} bytes per import")
+                            f"{self.limits.max_total_bytes:,} bytes per import", self.skipped)
 
 
 def _read_capped(opener: Callable[[], object], cap: int) -> bytes:

@@ -343,7 +343,7 @@ def test_folder_caps(make, tmp_path):
         (root / f"{i}.png").write_bytes(make.solid())
     entries = list(folder_entries(root, Limits(max_entries=2)))
     assert [e.name for e in entries] == ["0.png", "1.png", str(root)]
-    assert "2 more files skipped" in entries[2].reason
+    assert "2 more files skipped" in entries[2].reason and entries[2].count == 2
 
 
 def test_missing_folder_is_a_rejection(tmp_path):
@@ -391,7 +391,7 @@ def test_refused_members_count_against_the_entry_cap(make, kind):
     assert len(entries) == 6 and all(isinstance(e, Rejection) for e in entries)
     assert all(reason in e.reason for e in entries[:5])
     assert entries[5] == Rejection("evil.zip", "4 more files skipped: over the caps of 5 files and "
-                                   f"{Limits().max_total_bytes:,} bytes per import")
+                                   f"{Limits().max_total_bytes:,} bytes per import", count=4)
 
 
 def test_an_archive_listing_far_more_entries_than_the_cap_is_refused_unparsed(make, monkeypatch):
@@ -423,10 +423,12 @@ def test_the_summary_rows_are_capped_too():
     rejections = RejectionList(listed=2)
     for i in range(50):
         rejections.add(f"f{i}", f"reason {i} (detail {i})")
+    rejections.add("big.zip", "20,002 more files skipped: over the caps of 5 files", count=20_002)
     rows = rejections.rows()
-    assert len(rows) == 2 + KINDS and rows[-1] == {"file": f"... and {50 - 2 - KINDS + 1} more like this",
-                                                    "reason": OTHER}
-    assert rejected_total(rows) == rejections.total == 50
+    assert len(rows) == 2 + KINDS + 1 and rows[-2] == {"file": f"... and {50 - 2 - KINDS + 1} more like this",
+                                                        "reason": OTHER}
+    assert rows[-1] == {"file": "big.zip", "reason": "20,002 more files skipped: over the caps of 5 files"}
+    assert rejected_total(rows) == rejections.total == 50 + 20_002
 
 
 class ChunkedUpload(io.BytesIO):
