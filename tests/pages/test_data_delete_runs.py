@@ -1,0 +1,62 @@
+"""AppTest of the Data page's delete with runs on the dataset (issue 13.6): the warning
+names the runs that lose their dataset, the runs stay after the delete, and a dataset
+with a running run is refused with a message, not a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.widgets import escape_markdown
+from ssl_core import jobs
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SSL_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_file(str(MAIN), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def add_run(run_id: str, name: str | None, status: str) -> None:
+    ws = Workspace()
+    info = ws.dataset("digits")
+    with ws.write() as conn:
+        conn.execute("INSERT INTO runs(id, dataset_id, dataset_name, method, encoder, config, status, created, name) "
+                     "VALUES (?, ?, 'digits', 'simclr', 'small_cnn', '{}', ?, '2026-01-01', ?)",
+                     (run_id, info.id, status, name))
+
+
+def click(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+
+
+def test_delete_names_the_runs_it_leaves_and_keeps_them(app):
+    add_run("run-a", "SimCLR [x](http://x)", "completed")
+    add_run("run-b", None, "failed")
+    app.selectbox(key="data_selected").set_value("digits").run()
+    click(app, "Delete this dataset")
+    warning = app.warning[0].value
+    assert f"2 run(s) were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
+    assert "keep their checkpoints and metrics" in warning
+    click(app, "Yes, delete")
+    kept = {run["id"]: run for run in jobs.list_runs(Workspace())}
+    assert kept.keys() == {"run-a", "run-b"} and all(r["dataset_deleted"] for r in kept.values())
+    assert [d.name for d in Workspace().datasets()] == ["shapes"]
+
+
+def test_a_dataset_with_a_running_run_is_not_deleted(app):
+    add_run("run-a", None, "queued")
+    app.selectbox(key="data_selected").set_value("digits").run()
+    click(app, "Delete this dataset")
+    click(app, "Yes, delete")
+    assert escape_markdown("in use: run run-a is queued on it") in app.error[0].value
+    assert [d.name for d in Workspace().datasets()] == ["shapes", "digits"]
