@@ -9,6 +9,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
+from app.why_neighbour import why_neighbour
 from app.widgets import escape_markdown, framed, gallery, short_name
 from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, square
@@ -123,6 +124,8 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
         gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
                                               + short_name(names[i], 18) for s, i in zip(scores, ids)])
+        why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
+                      ws.images(dataset), f"why_{shown.key}")
 
 
 

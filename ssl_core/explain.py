@@ -5,6 +5,7 @@
     attention_maps(encoder, image) view (3, s, s) -> (heads, s, s): where a ViT's class
         token looks in its last layer, one map per head (DINO's figure)
     explain(encoder, a, b)         -> the maps of both images, whichever the encoder gives
+    explain_images(encoder, a, b, side)   the same for uint8 images (S, S, 3), seen at `side`
 
 The similarity map decomposes the cosine between the two images' features over the
 positions of `b`'s feature map A (C, h, w), whose mean is b's features f_b (Stylianou et
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .augment import ops
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,10 @@ def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> Expla
     if hasattr(encoder, "class_attention"):
         return Explanation("attention", cosine, attention_maps(encoder, a), attention_maps(encoder, b))
     return Explanation("similarity", cosine, similarity_map(encoder, b, a), similarity_map(encoder, a, b))
+
+
+def explain_images(encoder: torch.nn.Module, a: np.ndarray, b: np.ndarray, side: int) -> Explanation:
+    """`explain` of uint8 images (S, S, 3), each resized to the encoder's view `side` as
+    embedding does (ops.to_float_side); the maps are (side, side)."""
+    views = ops.to_float_side(torch.from_numpy(np.stack([a, b]).astype(np.uint8)), side)
+    return explain(encoder.eval(), views[0], views[1])

@@ -1,0 +1,62 @@
+""""Why is this a neighbour?": a query and one of its neighbours with the encoder's maps
+laid over them (ssl_core.explain): for a CNN, where each image holds its share of the
+pair's cosine; for a ViT, where the class token looks, head by head."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from app.widgets import escape_markdown
+from ssl_core import embed
+from ssl_core.explain import Explanation, explain_images
+from ssl_core.store import DatasetInfo, Workspace
+
+SHOWN = 160  # px of each image shown
+
+
+@st.cache_resource(show_spinner="Loading the encoder...", max_entries=4)
+def _encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderSource):
+    """The source's encoder, loaded once per checkpoint (`stamp`)."""
+    return embed.load_encoder(_ws, _source)
+
+
+def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """uint8 (S, S, 3) `image` at SHOWN px with the positive part of `heat` (s, s) over it
+    in red, scaled to its own maximum (darkened where the map is zero)."""
+    big = np.asarray(Image.fromarray(image).resize((SHOWN, SHOWN), Image.Resampling.BILINEAR), np.float32)
+    positive = np.clip(heat, 0, None)
+    level = positive / positive.max() if positive.max() > 0 else positive
+    level = np.asarray(Image.fromarray(level.astype(np.float32)).resize((SHOWN, SHOWN), Image.Resampling.BILINEAR))
+    red = np.array([255, 40, 40], np.float32)
+    shown = big * (0.35 + 0.65 * level[:, :, None]) * (1 - 0.5 * level[:, :, None]) + red * 0.5 * level[:, :, None]
+    return np.clip(shown, 0, 255).astype(np.uint8)
+
+
+def _draw(result: Explanation, query: np.ndarray, neighbour: np.ndarray, captions: tuple[str, str]) -> None:
+    if result.kind == "similarity":
+        st.image([overlay(query, result.first), overlay(neighbour, result.second)],
+                 caption=[escape_markdown(c) for c in captions], width=SHOWN)
+        st.caption(f"Cosine {result.cosine:.3f}. Red: where each image holds its share of that similarity "
+                   "(the shares over the encoder's feature map add up to the cosine; Stylianou et al. 2019).")
+        return
+    for image, maps, caption in ((query, result.first, captions[0]), (neighbour, result.second, captions[1])):
+        st.image([overlay(image, head) for head in maps], width=SHOWN // 4 * 3,
+                 caption=[escape_markdown(f"{caption} · head {h + 1}") for h in range(len(maps))])
+    st.caption(f"Cosine {result.cosine:.3f}. Red: where the class token looks in the last layer, one map per "
+               "head, each summing to one (as in DINO's figures).")
+
+
+def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, query: np.ndarray,
+                  neighbours: dict[int, str], images: np.ndarray, key: str) -> None:
+    """An expander: pick one of `neighbours` ({row: caption}) and see `query` (S, S, 3)
+    and that row of `images` through `source`'s encoder."""
+    with st.expander("Why is this a neighbour?", icon=":material/visibility:"):
+        row = st.selectbox("Neighbour", list(neighbours), format_func=lambda r: escape_markdown(neighbours[r]),
+                           key=f"{key}_row")
+        if row is None:
+            return
+        encoder = _encoder(source.key, str(embed.fingerprint(ws, dataset, source)), ws, source)
+        result = explain_images(encoder, query, np.asarray(images[row]), source.image_size)
+        _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))

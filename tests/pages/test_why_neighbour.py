@@ -1,0 +1,29 @@
+"""Retrieval's "Why is this a neighbour?": the query and the chosen neighbour drawn with the
+encoder's similarity map over them, and the pair's cosine that the map's shares add up to."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.why_neighbour import overlay
+from tests.pages.conftest import open_page
+
+
+def test_retrieval_explains_a_neighbour_with_the_pairs_cosine(shapes_run, monkeypatch):
+    at = open_page(shapes_run[0], "../pages/retrieval.py", monkeypatch)
+    why = [e for e in at.expander if e.label == "Why is this a neighbour?"]
+    assert why, [e.label for e in at.expander]
+    captions = [c.value for c in why[0].caption]
+    assert any(c.startswith("Cosine ") and "add up to the cosine" in c for c in captions), captions
+    images = [node for node in why[0].children.values() if node.type == "image"]
+    assert len(images) == 1 and len(images[0].proto.imgs) == 2  # the query and the neighbour
+
+
+def test_the_overlay_reddens_where_the_map_is_high_and_darkens_where_it_is_zero():
+    image = np.full((32, 32, 3), 128, np.uint8)
+    heat = np.zeros((32, 32), np.float32)
+    heat[:16] = 1.0
+    shown = overlay(image, heat).astype(int)
+    top, bottom = shown[:60].mean(axis=(0, 1)), shown[100:].mean(axis=(0, 1))
+    assert top[0] > top[1] + 60  # red where the map is high
+    assert bottom.max() < 60  # darkened where it is zero
