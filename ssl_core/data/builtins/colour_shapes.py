@@ -22,6 +22,7 @@ from . import shapes
 COUNT = 2000
 SIDE = 64
 SCALE = 4  # drawn this many times larger, then reduced: anti-aliased edges
+RADIUS = (0.09, 0.14)  # the shape's outer radius, as a share of the side
 DESCRIPTION = (f"{COUNT:,} small shapes (circle, square, triangle, star, cross), each image one random hue: "
                "the background in it, the shape lighter or darker; the label is the shape (colour is the "
                "shortcut: it tells images apart and says nothing of the shape).")
@@ -40,7 +41,7 @@ def draw(kind: str, rng: np.random.Generator, side: int = SIDE) -> np.ndarray:
     shift = rng.uniform(0.3, 0.45)
     front = back - shift if back - shift >= 0.1 else back + shift  # lighter or darker, always visible
     big = side * SCALE
-    r = rng.uniform(0.16, 0.26) * big
+    r = rng.uniform(*RADIUS) * big
     cx, cy = rng.uniform(r, big - r, 2)
     image = Image.new("RGB", (big, big), rgb(hue, saturation, back))
     angle = 0.0 if kind == "circle" else rng.uniform(0, 2 * np.pi)

@@ -59,9 +59,8 @@ def test_too_few_images_for_the_batch_gives_a_smaller_batch():
     assert batch_too_large(measured(images=2000)) is None
 
 
-@pytest.mark.parametrize("level, expected", [("most", {"gray_p": 0.9, "jitter_strength": 2.0, "jitter_p": 1.0}),
-                                             ("some", {"gray_p": 0.8, "jitter_strength": 1.5, "jitter_p": 0.9})])
-def test_colour_shortcut_raises_grayscale_and_colour_jitter_by_level(level, expected):
+@pytest.mark.parametrize("level, expected", [("most", {"gray_p": 0.9}), ("some", {"gray_p": 0.8})])
+def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     found = colour_or_brightness(measured(shortcut=check("colour", level)))
     assert found and found.rule == "colour_shortcut"
     assert found.change == {"recipe": make_recipe("simclr_small", **expected).to_dict()}
@@ -80,7 +79,7 @@ def test_no_colour_or_brightness_cue_no_augmentation_advice(shortcut):
 
 
 def test_a_recipe_already_at_its_strongest_gets_no_colour_advice():
-    strongest = make_recipe("simclr_small", gray_p=1.0, jitter_strength=2.0, jitter_p=1.0).to_dict()
+    strongest = make_recipe("simclr_small", gray_p=1.0).to_dict()
     config = TrainConfig(dataset="d", minutes=5.0, recipe=strongest)
     assert colour_or_brightness(measured(config, shortcut=check("colour"))) is None
 
