@@ -20,6 +20,7 @@ from app.state import seed_demo_data, warm_up_umap, workspace  # noqa: E402
 
 st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", layout="wide")
 access.require()  # stops here until a visitor of a shared app has signed in
+workspace()  # one that cannot be opened stops here, saying why
 
 navigation = st.navigation(
     [

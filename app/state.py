@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.widgets import progress_bar
+from app.widgets import escape_markdown, progress_bar
 from ssl_core.data.ingest import IngestError, ingest_builtin
 from ssl_core.numba_cache import configure_numba_cache, default_numba_cache, start_warm_up
 from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
@@ -30,9 +30,15 @@ def _open_workspace(root: str) -> Workspace:
 
 
 def workspace() -> Workspace:
-    """The workspace this app serves: `--workspace`, else $SSL_WORKSPACE, else ./workspace."""
+    """The workspace this app serves: `--workspace`, else $SSL_WORKSPACE, else ./workspace.
+    One that cannot be opened (a file, a damaged or foreign ssl.db) stops the page with
+    the reason, no traceback."""
     root = workspace_arg(sys.argv[1:]) or default_workspace_path()
-    return _open_workspace(str(Path(root).expanduser().resolve()))
+    try:
+        return _open_workspace(str(Path(root).expanduser().resolve()))
+    except WorkspaceError as exc:
+        st.error(f"The workspace cannot be opened: {escape_markdown(str(exc))}", icon=":material/error:")
+        st.stop()
 
 
 def seed_demo_data(ws: Workspace) -> None:
