@@ -15,11 +15,16 @@ import numpy as np
 import streamlit as st
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+# Streamlit links `www.`, `http://`, `x@y.z` and draws `:material/...:` icons even through
+# backslash escapes and entities (measured in Chromium): an invisible word joiner breaks them.
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=www)(?=\.)|(?=[:@])")
+WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: str) -> str:
-    """`text` shown literally where Streamlit renders Markdown (captions, labels)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """`text` shown literally where Streamlit renders Markdown (captions, labels): Markdown
+    punctuation backslash-escaped, a word joiner before every `:` and `@` and after `www`."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_TRIGGER.sub(WORD_JOINER, text))
 
 
 def escape_plotly(text: str) -> str:

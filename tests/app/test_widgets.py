@@ -1,12 +1,20 @@
 """Names a user supplies are shown literally and kept short."""
 
-from app.widgets import escape_markdown, human_bytes, short_name
+from app.widgets import WORD_JOINER, escape_markdown, human_bytes, short_name
 
 
 def test_escape_markdown_neutralises_markup():
     assert escape_markdown("**b** [x](y) <i> :red[r] $x$") == (
-        r"\*\*b\*\* \[x\]\(y\) \<i\> \:red\[r\] \$x\$"
+        r"\*\*b\*\* \[x\]\(y\) \<i\> " + WORD_JOINER + r"\:red\[r\] \$x\$"
     )
+
+
+def test_escape_markdown_breaks_autolinks_and_icons_with_a_word_joiner():
+    """Escapes alone do not stop Streamlit's autolinks and icons (see tests/e2e/test_serving_e2e.py)."""
+    escaped = escape_markdown("www.a.org WWW.b.org http://c.org me@d.org :material/home:")
+    assert escaped.count(WORD_JOINER) == 6
+    assert "www" + WORD_JOINER + r"\." in escaped and "http" + WORD_JOINER + r"\:" in escaped
+    assert "me" + WORD_JOINER + "@" in escaped
 
 
 def test_short_name_drops_folders_and_cuts_the_middle():

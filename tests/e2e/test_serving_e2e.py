@@ -1,0 +1,231 @@
+"""Serving to others, in a real browser (issue 13.1, 13.5): the README's command listens on
+localhost only and asks nothing; shared (`--server.address 0.0.0.0`) it shows only the
+sign-in until the secret printed in the operator's log is given, and "Sign out" ends it;
+hostile names render as text; a cross-origin upload is refused; a visitor sees no traceback
+while the operator's log keeps it."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+from PIL import Image
+
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.store import Workspace
+from tests.e2e.conftest import ROOT, SCREENSHOTS, _free_port, _wait_healthy
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE = "[click me](http://x) ![t](http://x/t.png) <img src=x onerror=alert(1)>"
+HOSTILE_FILE = "[click me](javascript:alert(1)) ![t](t.png) <img src=x onerror=alert(1)> www.evil.example"
+HOSTILE_LABEL = "<img src=x onerror=alert(1)> [click me](http://x)"
+
+
+def png(seed: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (24, 24, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def start(args: list[str], log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run ARGS` from the repository root (so .streamlit/config.toml applies) on a
+    free port; (process, URL on localhost) once healthy."""
+    port = _free_port()
+    script, *rest = args  # Streamlit's own options before `--`, which passes the rest to the script
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), *rest],
+                               cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+                               env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
+    url = f"http://localhost:{port}"
+    try:
+        _wait_healthy(url, process)
+    except (RuntimeError, TimeoutError):
+        stop(process)
+        raise
+    return process, url
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """The app shared the documented way (`--server.address 0.0.0.0`, no secret chosen) over
+    a workspace holding one dataset with hostile names and labels: (url, log path)."""
+    folder = tmp_path_factory.mktemp("shared")
+    ws = Workspace(folder / "ws")
+    ws.set_meta("demo_seeded", "1")
+    files = [(f"{HOSTILE_FILE} {i}.png", png(i)) for i in range(4)]
+    labels = "".join(f'"{name}",{HOSTILE_LABEL}\n' for name, _ in files).encode()
+    ingest_uploads(ws, files, name=HOSTILE, size=32, labels_csv=labels)
+    env = {key: value for key, value in os.environ.items() if key != "SSL_ACCESS_SECRET"}
+    log = folder / "streamlit.log"
+    process, url = start(["app/main.py", "--server.address", "0.0.0.0", "--", "--workspace", str(ws.root)], log, env)
+    yield url, log
+    stop(process)
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def printed_secret(log: Path) -> str:
+    found = re.findall(r"access secret (\S+)", log.read_text())
+    assert len(found) == 1, log.read_text()[-2000:]  # printed once, however many visitors
+    return found[0]
+
+
+def sign_in_box(page):
+    return page.get_by_label("Access secret")
+
+
+def test_readme_command_serves_localhost_only_with_no_password(page, app_url):
+    page.get_by_role("heading", name="Data").first.wait_for()  # straight in: no sign-in
+    assert sign_in_box(page).count() == 0
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: it only picks the outward interface
+        outward = probe.getsockname()[0]
+    if outward.startswith("127."):
+        pytest.skip("this machine has no interface but loopback")
+    port = int(app_url.rsplit(":", 1)[1])
+    with socket.socket() as client, pytest.raises(OSError):
+        client.settimeout(3)
+        client.connect((outward, port))
+
+
+def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, screenshot):
+    url, log = shared
+    tab.goto(url + "/train")  # a page's own address does not get around the gate
+    sign_in_box(tab).wait_for()
+    assert tab.locator("[data-testid='stSidebarNav']").count() == 0
+    assert tab.get_by_role("heading", name="Train").count() == 0
+    screenshot(tab, "serving-sign-in")
+
+    sign_in_box(tab).fill("not the secret")
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_text("That is not the access secret.").wait_for()
+
+    tab.goto(f"{url}/?token={printed_secret(log)}")  # the link printed in the operator's log
+    tab.get_by_role("heading", name="Data").first.wait_for()
+    tab.wait_for_function("() => !location.search.includes('token')")  # out of the address bar
+    assert tab.locator("[data-testid='stSidebarNav']").count() == 1
+
+    tab.get_by_role("button", name="Sign out").click()
+    sign_in_box(tab).wait_for()
+    assert tab.get_by_role("heading", name="Data").count() == 0
+
+
+def signed_in(tab, shared) -> None:
+    url, log = shared
+    tab.goto(url)
+    sign_in_box(tab).wait_for()  # the first visit has the secret printed, if it is not yet
+    tab.goto(f"{url}/?token={printed_secret(log)}")
+    tab.get_by_role("heading", name="Data").first.wait_for()
+    tab.locator("[data-testid='stImage']").first.wait_for()  # the page has run to its end
+
+
+def test_hostile_names_render_as_text(tab, shared, screenshot):
+    signed_in(tab, shared)
+    tab.get_by_text("Add a dataset").click()
+    tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+        [{"name": f"{HOSTILE_FILE}.png", "mimeType": "image/png", "buffer": png(9)}] * 2)  # twice: a warning names it
+    name = tab.get_by_label("Dataset name")
+    name.fill(HOSTILE + " 2")
+    name.press("Enter")
+    tab.get_by_role("button", name="Import upload").click()
+    tab.get_by_text("Imported 2 images as dataset").wait_for()
+    tab.get_by_text("occur more than once").wait_for()
+    screenshot(tab, "serving-hostile-names")
+
+    main = tab.locator("[data-testid='stMain']")
+    assert main.get_by_text("[click me](http").count() >= 1  # shown, literally
+    links = main.locator("a").evaluate_all("links => links.map(a => [a.getAttribute('href') || '', a.innerText])")
+    assert not [link for link in links if re.search(r"evil|click|javascript|//x\b", " ".join(link))], links
+    sources = main.locator("img").evaluate_all("images => images.map(i => i.getAttribute('src'))")
+    assert not [s for s in sources if s in ("x", "t.png", "x.png") or "x/t.png" in s]
+    assert tab.locator("[onerror]").count() == 0 and tab.dialogs == []
+
+
+class _EvilOrigin(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"<html><body>another site</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_cross_origin_upload_is_refused(tab, shared):
+    url, _ = shared
+    signed_in(tab, shared)
+    tab.get_by_text("Add a dataset").click()
+    with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT") as own:
+        tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+            [{"name": "mine.png", "mimeType": "image/png", "buffer": png(1)}])
+    upload_url = own.value.url  # /_stcore/upload_file/<live session>/<file id>
+    assert own.value.status in (200, 204)  # the app's own upload: same origin, with its XSRF token
+
+    cookies = {c["name"]: c["value"] for c in tab.context.cookies()}
+    forged = requests.put(upload_url, files={"file": ("evil.png", png(2), "image/png")},
+                          headers={"Origin": "http://evil.example"}, cookies=cookies, timeout=10)
+    assert forged.status_code == 403  # the cookie alone is not enough: no X-Xsrftoken header
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EvilOrigin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        outcome = tab.evaluate("""async (url) => {
+            const form = new FormData();
+            form.append("file", new Blob(["x"], {type: "image/png"}), "evil.png");
+            try { const r = await fetch(url, {method: "PUT", body: form, credentials: "include"});
+                  return "answered " + r.status; }
+            catch (error) { return "blocked: " + error; }
+        }""", upload_url)
+    finally:
+        server.shutdown()
+    assert outcome.startswith("blocked"), outcome
+
+
+def test_visitors_see_no_traceback_the_log_keeps_it(tab, tmp_path):
+    script = tmp_path / "boom.py"
+    script.write_text("import streamlit as st\nst.title('before')\nraise RuntimeError('detail only the operator sees')\n")
+    log = tmp_path / "boom.log"
+    process, url = start([str(script), "--server.headless", "true"], log)
+    try:
+        tab.goto(url)
+        tab.get_by_role("heading", name="before").wait_for()
+        tab.locator("[data-testid='stException'], [data-testid='stAlert']").first.wait_for()
+        shown = tab.locator("[data-testid='stMain']").inner_text()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "serving-error-for-visitors.png"))
+    finally:
+        stop(process)
+    assert "detail only the operator sees" not in shown and "Traceback" not in shown and "RuntimeError" not in shown
+    assert "detail only the operator sees" in log.read_text() and "Traceback" in log.read_text()
