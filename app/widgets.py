@@ -2,8 +2,11 @@
 
 The one escaping rule: every user-controlled string (file, dataset and run names, labels,
 notes, messages that quote them) goes through `escape_markdown` before any Markdown-rendered
-element (markdown, captions, alerts, widget labels and help, progress text, image captions)
-and through `escape_plotly` before any plotly text (legend, hover, title, axis labels)."""
+element (markdown, captions, alerts, widget labels and help, progress text, image captions;
+also radio, pills and segmented-control options, tab labels and st.table cells) and through
+`escape_plotly` before any plotly text (legend, hover, title, axis labels). Select box and
+multiselect options and st.dataframe cells are plain text: escaping there shows backslashes
+(measured in Chromium, Streamlit 1.67)."""
 
 from __future__ import annotations
 
