@@ -115,11 +115,17 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
     return run_name(run) if run["dataset"] == dataset else None
 
 
-def sidebar(ws: Workspace) -> None:
-    """The current dataset (a picker) and encoder (its name) in the sidebar of every page."""
-    if not ws.datasets():
+def sidebar(ws: Workspace):
+    """The current dataset (a picker) in the sidebar of every page, and a place for the
+    current encoder's name (`show_encoder`, once the page has run and may have chosen one)."""
+    if ws.datasets():
+        pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False)
+    return st.sidebar.empty()
+
+
+def show_encoder(slot, ws: Workspace) -> None:
+    if dataset_name() is None:
         return
-    pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False)
     label = encoder_label(ws, encoder_key(), dataset_name())
-    st.sidebar.caption(f"Encoder: **{escape_markdown(label)}**" if label else
-                       "Encoder: pick one on the Explorer, Retrieval or Evaluate page")
+    slot.caption(f"Encoder: **{escape_markdown(label)}**" if label else
+                 "Encoder: pick one on the Explorer, Retrieval or Evaluate page")

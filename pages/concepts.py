@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app import current
 from app.maps import palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
-from app import current
 from app.sources import embedding, source_choices
 from app.state import workspace
-from app.widgets import escape_plotly
-from ssl_core import index, project
+from app.widgets import escape_markdown, escape_plotly, verdict_box
+from ssl_core import index, jobs, project
 from ssl_core.evaluate.pixels import raw_pixels
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
@@ -45,7 +45,8 @@ CONCEPTS = [
      "Find look-alikes with it", "../pages/retrieval.py", {}),
     ("A map of what it learned",
      "Hundreds of numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
-     "together. Before training the map sorts pictures by colour; after, by what they show.",
+     "together. An untrained network's map mostly sorts pictures by colour and brightness; training is "
+     "meant to sort them by what they show. Whether it did on this dataset is measured, not assumed:",
      "Compare the maps before and after training", "../pages/explorer.py", {}),
     ("Label efficiency",
      "The payoff: with good features, a handful of labelled examples is enough to teach a classifier. "
@@ -60,19 +61,36 @@ st.caption("Self-supervised learning in seven ideas. Each button opens the page 
            "live, on the dataset chosen here.")
 
 dataset = current.pick_dataset(st, ws, "concepts_dataset", required=False)
+runs = {key: choice for key, choice in source_choices(ws, dataset).items() if choice[1].run_id} if dataset else {}
+trained = runs.get(current.encoder_key()) or next(iter(runs.values()), None)  # (name, source): the current run first
+
+
+def measured() -> None:
+    """What training did on this dataset, from the run's measured verdict (evaluate/verdict.py)."""
+    if trained is None:
+        st.caption("No trained run on this dataset yet: nothing to report." if dataset else
+                   "Choose a dataset to see what training did on it.")
+        return
+    verdict = jobs.run_verdict(ws, trained[1].run_id)
+    verdict_box(verdict.colour, f"**{escape_markdown(trained[0])}** on {escape_markdown(dataset.name)}: "
+                f"{verdict.text}")
+
 
 for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1):
     with st.container(border=True):
         st.markdown(f"**{number}. {title}**")
         st.markdown(text)
+        if target == "../pages/explorer.py":
+            measured()
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
             st.session_state.update(state)  # the dataset is the current one on every page
             st.switch_page(target)
 
 st.subheader("Not clustering, not PCA")
 st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
-           "same brightness). A self-supervised encoder learned, from the puzzles, which differences do not "
-           "matter. Same pictures, coloured by their hidden label where there is one:")
+           "same brightness). A self-supervised encoder is trained, by the puzzles, to ignore the differences "
+           "that do not matter; the third map shows how far it got. Same pictures, coloured by their hidden "
+           "label where there is one:")
 if dataset is None:
     st.info("Choose a dataset (above or in the sidebar) to see these three maps of it.")
     st.stop()
@@ -92,8 +110,6 @@ hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
 pixel_map, cluster_ids = pixel_views(dataset.id, max(2, len(set(labels))), ws.images(dataset))
 clusters = [f"cluster {c}" for c in cluster_ids]
-runs = {key: choice for key, choice in source_choices(ws, dataset).items() if choice[1].run_id}
-trained = runs.get(current.encoder_key()) or next(iter(runs.values()), None)  # (name, source): the current run first
 
 
 def small(coords: np.ndarray, groups: list[str], title: str):

@@ -62,8 +62,9 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
     left, right = st.columns([3, 1])
     size = right.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE),
                            help="Images are centre-cropped to squares of this side for training.")
-    replace = right.checkbox("Replace a dataset of the same name",
-                             help="Runs trained on the dataset it replaces keep their checkpoints and metrics.")
+    replace = right.checkbox("Replace same name",  # short: the column is a quarter of the page
+                             help="Replace a dataset of the same name. Runs trained on the dataset it replaces "
+                                  "keep their checkpoints and metrics.")
     if source == "Built-in demo":
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")

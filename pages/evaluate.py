@@ -20,6 +20,11 @@ from ssl_core.evaluate.stored import evaluate, stored_report
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 SWATCH = 24  # px of a colour swatch under each evidence thumbnail
+SHORT = {"knn_accuracy": "kNN", "linear_probe_accuracy": "linear", "alignment": "alignment",
+         "uniformity": "uniformity", "effective_rank": "eff. rank", "embedding_std": "std",
+         "neighbour_stability": "stability"}  # headers short enough for every column at 1024 px; help says more
+COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
+           **{name: name.replace("_", " ") for name in HEALTH}}
 
 ws = workspace()
 st.title("Evaluate")
@@ -74,8 +79,11 @@ def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
 
 st.subheader("Metrics")
 st.dataframe(metrics_table(done), hide_index=True, width="stretch",
-             column_config={name: st.column_config.NumberColumn(format="%.3f")
-                            for name in ["kNN accuracy", "linear probe", *[h.replace("_", " ") for h in HEALTH]]})
+             column_config={"encoder": st.column_config.TextColumn(width="medium"),
+                            "shortcut": st.column_config.TextColumn(width="small", help=EXPLANATIONS["shortcut"]),
+                            **{column: st.column_config.NumberColumn(SHORT[name], format="%.3f", width="small",
+                                                                     help=f"{column}: {EXPLANATIONS[name]}")
+                               for name, column in COLUMNS.items()}})
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
         st.markdown(f"**{name.replace('_', ' ')}**: {EXPLANATIONS[name]}")

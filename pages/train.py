@@ -94,7 +94,8 @@ def curve(series: dict, names: list[str], title: str, right: str | None = None, 
                          xaxis_title="step", legend=dict(orientation="h", y=-0.3))
     if right:
         figure.update_layout(yaxis=dict(title=" / ".join(name.replace("_", " ") for name in shown)),
-                             yaxis2=dict(title=right.replace("_", " "), overlaying="y", side="right"))
+                             yaxis2=dict(title=right.replace("_", " "), overlaying="y", side="right",
+                                         tickmode="auto", nticks=5, showgrid=False))  # its own round ticks
     return figure
 
 
@@ -121,7 +122,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     eta = f" · about {run['eta_s']:.0f} s left" if run["eta_s"] and status == "running" else ""
     st.progress(float(run["progress"] or 0), text=f"step {run['step']}"
                 + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
-    cells = st.columns(4)
+    cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
     cells[1].metric("Images / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
@@ -165,12 +166,12 @@ def runs_table(ticking: bool) -> None:
         st.rerun(scope="app")  # all finished: stop ticking
     final = jobs.final_metrics(ws)
     st.dataframe(pd.DataFrame([{
-        "name": run_name(r), "status": r["status"], "dataset": r["dataset"], "encoder": r["encoder"],
-        "steps": r["step"],
-        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
-        if r["finished"] and r["started"] else None,
+        "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
         "verdict": from_metrics(final.get(r["id"], {}), r["classes"]).code.replace("_", " "),
+        "dataset": r["dataset"], "encoder": r["encoder"],
+        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
+        if r["finished"] and r["started"] else None,
         "final loss": r["loss"], "images/s": r["images_per_s"],
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"], "run": r["id"],

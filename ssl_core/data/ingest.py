@@ -167,7 +167,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
-        warnings += _warnings(rows)
+        warnings += _warnings(rows, size)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
@@ -201,8 +201,14 @@ def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_cs
     return labels_from_folders(inner) or [None] * len(rows), warnings
 
 
-def _warnings(rows: list[tuple[str, str, int, int, str | None]]) -> list[str]:
+def _warnings(rows: list[tuple[str, str, int, int, str | None]], size: int) -> list[str]:
     warnings = []
+    small = [(name, width, height) for name, _, width, height, _ in rows if min(width, height) < size]
+    if small:  # enlarged to the stored side: say so, and how to keep them at their own size
+        side = max(min(width, height) for _, width, height in small)
+        warnings.append(f"{len(small):,} of {len(rows):,} images are smaller than the stored side of {size} px "
+                        f"and were enlarged to it (for example {small[0][0]!r}, {small[0][1]} x {small[0][2]} px); "
+                        f"a stored size of {side} px or less keeps them at their own size")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

@@ -15,8 +15,8 @@ SLOW = 60_000  # the first Lab render imports torch and builds an encoder
 def test_lab_shows_pairs_heatmap_and_loss(page, app_url, screenshot):
     # let the first session finish seeding the demo data (the Data page's gallery shows
     # after it) before a second session opens the Lab
-    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)
-    page.goto(f"{app_url}/augment_lab")
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)
+    page.goto(f"{app_url}/augment_lab?dataset=shapes")
     page.get_by_role("heading", name="Augmentation Lab").wait_for(timeout=SLOW)
 
     page.get_by_text("pair 0 · a", exact=True).first.wait_for(timeout=SLOW)

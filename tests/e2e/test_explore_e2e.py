@@ -15,8 +15,8 @@ FIRST_MAP = 300_000  # ms: embedding + the first UMAP of the process (numba comp
 
 
 def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
-    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)  # demo data seeded
-    page.goto(f"{app_url}/explorer")
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)  # demo data seeded
+    page.goto(f"{app_url}/explorer?dataset=shapes")
     page.get_by_role("heading", name="Embedding Explorer").wait_for(timeout=SLOW)
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.wait_for(timeout=FIRST_MAP)
@@ -47,7 +47,8 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     clicked = int(find.inner_text().rsplit("#", 1)[1])
     find.click()
     page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
-    page.get_by_text(re.compile(r"_%04d\.png$" % clicked)).first.wait_for(timeout=SLOW)  # the query's caption
+    query_caption = re.compile(r"^#%d \w+_%04d\.png \[\w+\]$" % (clicked, clicked))  # number, file, label
+    page.get_by_text(query_caption).first.wait_for(timeout=SLOW)
     page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
     page.go_back()
     chart = page.locator("[data-testid='stPlotlyChart']").first
@@ -77,12 +78,12 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
 
 
 def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot):
-    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)
-    page.goto(f"{app_url}/retrieval")
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)
+    page.goto(f"{app_url}/retrieval?dataset=shapes")
     page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
-    page.get_by_text("circle_0000.png", exact=True).wait_for(timeout=SLOW)  # the first query: image #0
+    page.get_by_text("#0 circle_0000.png [circle]", exact=True).wait_for(timeout=SLOW)  # the first query: image #0
     page.get_by_role("button", name="#5", exact=True).click(timeout=SLOW)
-    page.get_by_text("circle_0005.png", exact=True).wait_for(timeout=SLOW)  # the query is now image #5
+    page.get_by_text("#5 circle_0005.png [circle]", exact=True).wait_for(timeout=SLOW)  # the query is now image #5
     page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
     page.wait_for_function(  # 24 candidates + the query + 12 neighbours + near-duplicate pairs, decoded
         "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"

@@ -63,13 +63,13 @@ def workers_of(workspace: Path) -> list[int]:
 
 def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
     # let the first session finish seeding the demo data before the Train page reads it
-    page.locator("[data-testid='stImage']").first.wait_for(timeout=SLOW)
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)
     workspace = Path(page.locator("[data-testid='stSidebar'] code").first.inner_text().strip())
     assert (workspace / "ssl.db").exists()
     ws = Workspace(workspace)
     before = {run["id"] for run in jobs.list_runs(ws)}
 
-    page.goto(f"{app_url}/train")
+    page.goto(f"{app_url}/train?dataset=shapes")
     page.get_by_role("heading", name="Train").first.wait_for(timeout=SLOW)
     start = page.get_by_role("button", name="Start training")
     start.wait_for(timeout=SLOW)
@@ -83,20 +83,24 @@ def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
 
     try:
         start.click()
-        page.get_by_role("heading", name=re.compile(r"^Run run-")).wait_for(timeout=SLOW)
+        page.get_by_role("heading", name="SimCLR · 1 epoch", exact=True).wait_for(timeout=SLOW)  # its name
         (run_id,) = {run["id"] for run in jobs.list_runs(ws)} - before
         queued = jobs.get_run(ws, run_id)
         assert (queued["dataset"], queued["method"], queued["encoder"]) == ("shapes", "simclr", "small_cnn")
         config = json.loads(queued["config"])
         assert (config["epochs"], config["minutes"], config["batch_size"]) == (1.0, None, TrainConfig.batch_size)
         steps = ws.dataset("shapes").image_count // config["batch_size"]  # one epoch: 2000 // 128 = 15
-        assert page.get_by_role("heading", name=f"Run {run_id}").is_visible()
+        assert page.get_by_text(f"run {run_id}", exact=False).first.is_visible()
 
         # the panel ticks by itself: the step count rises while the run is running
         first = poll(lambda: (n := step_of(page)) >= 1 and n, 180, "step 1")
         (worker,) = workers_of(workspace)  # one real worker process trains it
         assert poll(lambda: step_of(page) >= max(2, first + 1), 180, "a later step")
         assert metric(page, "Status") in ("running", "completed")
+        # the runs table ticks with the panel: its status cell says running, not queued
+        table = page.locator("[data-testid='stDataFrame']").first  # read through its accessible table
+        status_cell = table.locator("[role='gridcell']").filter(has_text=re.compile(r"^(queued|running|completed)$"))
+        poll(lambda: status_cell.first.inner_text() == "running", 60, "running in the runs table")
 
         # the loss curve has at least two points (markers while fewer than 30)
         loss_chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Training loss")

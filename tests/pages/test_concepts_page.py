@@ -3,11 +3,15 @@ happens, on the chosen dataset; PCA and k-means of raw pixels stand beside the t
 
 from __future__ import annotations
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_page
+from tests.pages.conftest import open_page, verdicts
+
+from app.widgets import escape_markdown
+from ssl_core import jobs
+from ssl_core.run_names import run_name
+from ssl_core.store import Workspace
 
 CONCEPTS = "../pages/concepts.py"
 
@@ -38,3 +42,11 @@ def test_masked_prediction_opens_the_lab_on_the_mae_recipe(concepts):
     assert not concepts.exception, concepts.exception
     assert concepts.selectbox(key="lab_recipe_name").value == "mae"
     assert any("grey squares are the hidden patches" in c.value for c in concepts.caption)
+
+
+def test_the_map_concept_quotes_the_runs_measured_verdict(concepts, shapes_run):
+    root, run = shapes_run
+    verdict = jobs.run_verdict(Workspace(root), run)
+    name = run_name(jobs.get_run(Workspace(root), run))
+    assert verdicts(concepts) == [(verdict.colour, f"**{escape_markdown(name)}** on shapes: {verdict.text}")]
+    assert not any("after, by what they show" in m.value for m in concepts.markdown)  # no claim unmeasured

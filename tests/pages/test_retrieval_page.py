@@ -73,3 +73,28 @@ def test_near_duplicates_list_pairs_above_the_threshold(retrieval):
     retrieval.slider(key="retrieval_threshold").set_value(0.8).run()
     assert not retrieval.exception, retrieval.exception
     assert any("pair(s)" in c.value for c in retrieval.caption)
+
+
+def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_run):
+    root, _ = shapes_run
+    ws = Workspace(root)
+    rows = ws.image_rows(ws.dataset("shapes"))
+    retrieval.number_input(key="retrieval_number").set_value(1234).run()
+    assert not retrieval.exception, retrieval.exception
+    label = rows[1234]["label"]
+    shown = [image.captions[0].replace("\\", "") for image in retrieval.image if len(image.captions) == 1]
+    assert f"#1234 {rows[1234]['name']} [{label}]" in shown  # the query: number, file name, label
+    first = galleries(retrieval)[0]
+    shared = sum(caption.split(" · ")[1] == label for caption in first)  # labels in the captions
+    counts = [m.value.replace("\\", "") for m in retrieval.markdown if "share the query" in m.value]
+    assert counts[0] == f"**{shared} of 12** share the query's label ({label})"
+
+    retrieval.selectbox(key="retrieval_label").set_value("triangle").run()
+    retrieval.text_input(key="retrieval_search").input("_01").run()
+    assert not retrieval.exception, retrieval.exception
+    matching = [i for i, row in enumerate(rows) if "_01" in row["name"] and row["label"] == "triangle"]
+    assert f"{len(matching):,} of 2,000 images match." in [c.value for c in retrieval.caption]
+    picks = [b for b in retrieval.button if (b.key or "").startswith("retrieval_pick_")]
+    assert sorted(int(b.key.rsplit("_", 1)[1]) for b in picks) == matching[:24]  # (8 columns: column by column)
+    next(b for b in picks if b.key == f"retrieval_pick_{matching[1]}").click().run()
+    assert retrieval.number_input(key="retrieval_number").value == matching[1]

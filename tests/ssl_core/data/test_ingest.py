@@ -87,6 +87,15 @@ def test_a_typical_batch_has_no_size_warning(workspace, make):
     assert report.images == TYPICAL_BATCH and report.warnings == []
 
 
+def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspace, make):
+    files = [("small.png", make.solid(size=(48, 48))), ("big.png", make.solid(size=(96, 80)))]
+    report = ingest_uploads(workspace, files, name="t", size=64)
+    assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
+            "'small.png', 48 x 48 px); a stored size of 48 px or less keeps them at their own size") in report.warnings
+    again = ingest_uploads(workspace, files, name="u", size=48)
+    assert not any("enlarged" in w for w in again.warnings)
+
+
 @pytest.mark.parametrize("name, size, message", [
     ("", 64, "needs a name"),
     ("   ", 64, "needs a name"),
