@@ -1,6 +1,7 @@
-""""Why is this a neighbour?": a query and one of its neighbours with the encoder's maps
-laid over them (ssl_core.explain): for a CNN, where each image holds its share of the
-pair's cosine; for a ViT, where the class token looks, head by head."""
+""""Why is this a neighbour?": a query and one of its neighbours (Retrieval), or a positive
+pair's two views (the Lab), with the encoder's maps laid over them (ssl_core.explain): for a
+CNN, where each image holds its share of the pair's cosine; for a ViT, where the class
+token looks, head by head."""
 
 from __future__ import annotations
 
@@ -60,3 +61,8 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
         encoder = _encoder(source.key, str(embed.fingerprint(ws, dataset, source)), ws, source)
         result = explain_images(encoder, query, np.asarray(images[row]), source.image_size)
         _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
+
+
+def why_pair(encoder, view_a: np.ndarray, view_b: np.ndarray, captions: tuple[str, str]) -> None:
+    """Two views (s, s, 3) uint8 as `encoder` (an Encoder) saw them, with its maps over them."""
+    _draw(explain_images(encoder, view_a, view_b, view_a.shape[0]), view_a, view_b, captions)

@@ -11,6 +11,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import workspace
+from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed
 from ssl_core import jobs
 from ssl_core.augment.preview import (
@@ -177,3 +178,6 @@ if is_pair_recipe(recipe):
     pick_col.plotly_chart(bars, key="lab_softmax")
     pick_col.caption(f"The model's softmax over the {2 * n - 1} candidates for {row_label}. "
                      "Training raises the blue bar (the true partner) and lowers the rest.")
+    pair = row % n
+    st.markdown(f"**What the encoder finds alike in pair {pair}**")
+    why_pair(batch.encoder, batch.view_a[pair], batch.view_b[pair], ("view a", "view b"))

@@ -65,6 +65,7 @@ class PairBatch:
     similarity:     (2N, 2N) cosine similarities of the encoder's features, rows and
                     columns ordered [a_0 .. a_{N-1}, b_0 .. b_{N-1}].
     loss:           NT-Xent of the batch (Chen et al. 2020) at `temperature`.
+    encoder:        the encoder that saw the views (in eval mode), for explain.py's maps.
     """
 
     view_a: np.ndarray
@@ -72,6 +73,7 @@ class PairBatch:
     similarity: np.ndarray
     loss: float
     temperature: float
+    encoder: Encoder
 
 
 def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: Encoder | None = None,
@@ -92,7 +94,7 @@ def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: Encoder |
         z = F.normalize(model.forward_features(torch.cat([a, b])), dim=1)
         loss = NTXentLoss(temperature=temperature)(z[: len(a)], z[len(a):])
     return PairBatch(ops.to_uint8(a).numpy(), ops.to_uint8(b).numpy(), (z @ z.T).numpy(),
-                     float(loss), temperature)
+                     float(loss), temperature, model)
 
 
 def partner_probabilities(similarity: np.ndarray, row: int, temperature: float) -> np.ndarray:

@@ -60,6 +60,11 @@ def shown(monkeypatch) -> list[tuple[object, object]]:
     return calls
 
 
+def views_of(shown: list[tuple[object, object]]) -> list[object]:
+    """The views among the spied `st.image` calls (not the original, nor a pair's maps)."""
+    return [v for image, caption in shown if caption and caption[0] in ("view 1", "view 2") for v in image]
+
+
 def subheaders(at: AppTest) -> list[str]:
     return [s.value for s in at.subheader]
 
@@ -107,7 +112,7 @@ def test_slider_reaches_the_recipe(lab, shown):
     lab.slider(key="lab_simclr_small_gray_p").set_value(1.0).run()
     assert not lab.exception, lab.exception
     assert lab.session_state["lab_recipe"]["gray_p"] == 1.0
-    views = [np.asarray(v) for image, caption in shown if caption != "original" for v in image]
+    views = [np.asarray(v) for v in views_of(shown)]
     assert len(views) == 8
     for view in views:  # every view turned grey: R == G == B
         assert np.array_equal(view[..., 0], view[..., 1]) and np.array_equal(view[..., 1], view[..., 2])
@@ -167,7 +172,7 @@ def test_own_upload_is_used(lab, shown):
     assert framed.shape == (66, 66, 3)  # squared to the dataset's side, plus a 1-pixel frame
     assert (framed[1:-1, 1:-1] == np.array(colour, dtype=np.uint8)).all()
     assert (framed[0] == 200).all()  # the frame
-    views = [np.asarray(v)[1:-1, 1:-1] for image, caption in shown if caption != "original" for v in image]
+    views = [np.asarray(v)[1:-1, 1:-1] for v in views_of(shown)]
     assert len(views) == 8
     for view in views:  # views of a one-colour picture are one colour each
         assert (np.ptp(view.reshape(-1, 3), axis=0) <= 1).all()
