@@ -68,6 +68,7 @@ def set_dataset(name: str | None) -> None:
 def set_encoder(key: str | None) -> None:
     st.session_state[ENCODER] = key
     _write_url()
+    _show_encoder()
 
 
 def _copy(widget_key: str, state_key: str) -> None:
@@ -115,16 +116,21 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
     return run_name(run) if run["dataset"] == dataset else None
 
 
-def sidebar(ws: Workspace):
-    """The current dataset (a picker) in the sidebar of every page, and a place for the
-    current encoder's name (`show_encoder`, once the page has run and may have chosen one)."""
+ENCODER_LINE = "_current_encoder_line"  # session key: this run's sidebar slot for the encoder's name
+
+
+def sidebar(ws: Workspace) -> None:
+    """The current dataset (a picker) and encoder (its name) in the sidebar of every page;
+    the encoder's line is rewritten when the page picks one."""
     if ws.datasets():
         pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False)
-    return st.sidebar.empty()
+    st.session_state[ENCODER_LINE] = (st.sidebar.empty(), ws)
+    _show_encoder()
 
 
-def show_encoder(slot, ws: Workspace) -> None:
-    if dataset_name() is None:
+def _show_encoder() -> None:
+    slot, ws = st.session_state.get(ENCODER_LINE, (None, None))
+    if slot is None or dataset_name() is None:
         return
     label = encoder_label(ws, encoder_key(), dataset_name())
     slot.caption(f"Encoder: **{escape_markdown(label)}**" if label else

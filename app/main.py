@@ -39,8 +39,5 @@ with st.sidebar:
 seed_demo_data(workspace())
 warm_up_umap()
 current.restore(workspace())
-encoder_line = current.sidebar(workspace())
-try:
-    navigation.run()
-finally:  # also after st.stop() or a rerun: the encoder the page has just chosen
-    current.show_encoder(encoder_line, workspace())
+current.sidebar(workspace())
+navigation.run()

@@ -49,6 +49,7 @@ chosen = top[1].multiselect("Encoders to judge", list(choices), default=default,
 if not chosen:
     st.info("Pick at least one encoder.")
     st.stop()
+current.set_encoder(next(key for key, (name, _) in by_key.items() if name == chosen[0]))  # the other pages follow
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
                "labels.csv or class folders at import (Data page).")

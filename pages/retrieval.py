@@ -123,7 +123,7 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
             hits = sum(labels[i] == query_label for i in ids)
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
         gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
-                                              + short_name(names[i], 18) for s, i in zip(scores, ids)])
+                                              + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
         why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
                       ws.images(dataset), f"why_{shown.key}")
 

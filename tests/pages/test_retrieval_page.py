@@ -5,6 +5,7 @@ near-duplicates."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,9 @@ def retrieval(shapes_run, monkeypatch) -> AppTest:
 
 
 def galleries(at: AppTest) -> list[list[str]]:
-    """Captions of each multi-image element, in page order."""
-    return [[c.replace("\\", "") for c in image.captions] for image in at.image if len(image.captions) > 1]
+    """Captions of each gallery of neighbours (captions start with a score), in page order."""
+    return [[c.replace("\\", "") for c in image.captions] for image in at.image
+            if len(image.captions) > 1 and re.match(r"-?[01]\.\d{3} · ", image.captions[0].replace("\\", ""))]
 
 
 def expected(root: Path, source: embed.EncoderSource, row: int, k: int = 12) -> list[str]:
