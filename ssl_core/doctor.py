@@ -137,10 +137,14 @@ def run_problems(ws: Workspace) -> Iterator[Problem]:
             yield Problem("runs", f"run {run_id}", "marked running, but its process is gone",
                           lambda: jobs.reconcile(ws), "marked interrupted (resume continues from its checkpoint)")
         folder = jobs.run_dir(ws, run_id)
-        if row["checkpoint"] or (folder / CHECKPOINT_META).exists():
+        if (folder / CHECKPOINT_META).exists():
             error = checkpoint_error(folder)
             if error:
                 yield Problem("runs", f"run {run_id} checkpoint", error)
+        elif row["checkpoint"] or (folder / WEIGHTS).exists():  # the engine names a checkpoint before writing it
+            yield Problem("runs", f"run {run_id} checkpoint", f"no complete checkpoint ({CHECKPOINT_META} missing)",
+                          lambda run_id=run_id, folder=folder: _forget_checkpoint(ws, run_id, folder),
+                          "forgotten: the run has no checkpoint yet (resuming starts it again)")
     runs_root = jobs.runs_dir(ws)
     for folder in sorted(runs_root.iterdir()) if runs_root.is_dir() else ():
         if folder.name in rows or not folder.is_dir():
@@ -169,6 +173,14 @@ def checkpoint_error(folder: Path) -> str | None:
     return None
 
 
+def _forget_checkpoint(ws: Workspace, run_id: str, folder: Path) -> None:
+    """A run killed while writing its first checkpoint: its weights without their JSON are
+    no checkpoint (`load` needs both), so the row stops naming one and the lone file goes."""
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET checkpoint = NULL WHERE id = ?", (run_id,))
+    (folder / WEIGHTS).unlink(missing_ok=True)
+
+
 def restore_run_row(ws: Workspace, folder: Path) -> None:
     """A row for the run whose folder outlived it (a workspace from before runs outlived
     their datasets): its settings and step from its checkpoint, its dataset gone."""
@@ -187,8 +199,9 @@ def restore_run_row(ws: Workspace, folder: Path) -> None:
 def artefact_problems(ws: Workspace) -> Iterator[Problem]:
     """Each embedding folder's features against its JSON, its index against its sidecar's
     sha256, its maps and report readable; a failing one is removed (made again on use)."""
-    for folder in sorted(ws.datasets_dir.glob(f"*/{EMBEDDINGS}/*")):
-        if is_dead_temporary(folder.parent.parent.name) or not folder.is_dir():
+    folders = [f for info in ws.datasets() for f in sorted((ws.dataset_dir(info) / EMBEDDINGS).glob("*"))]
+    for folder in folders:
+        if not folder.is_dir():
             continue
         where = str(folder.relative_to(ws.root))
         error = _features_error(folder)
