@@ -16,9 +16,10 @@ import streamlit as st  # noqa: E402
 
 from app import current  # noqa: E402
 from app import access  # noqa: E402
-from app.state import seed_demo_data, warm_up_umap, workspace  # noqa: E402
+from app.state import ASSETS, seed_demo_data, warm_up_umap, workspace  # noqa: E402
 
-st.set_page_config(page_title="SSL Lens", page_icon=":material/visibility:", layout="wide")
+st.set_page_config(page_title="SSL Lens", page_icon=str(ASSETS / "favicon.png"), layout="wide")
+st.logo(str(ASSETS / "logo.svg"), icon_image=str(ASSETS / "icon.svg"), size="large")
 access.require()  # stops here until a visitor of a shared app has signed in
 workspace()  # one that cannot be opened stops here, saying why
 

@@ -13,6 +13,7 @@ from ssl_core.data.ingest import IngestError, ingest_builtin
 from ssl_core.numba_cache import configure_numba_cache, default_numba_cache, start_warm_up
 from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
 
+ASSETS = Path(__file__).resolve().parents[1] / "assets"  # the app's own images: logo, favicon, illustrations
 DEMO_DATASETS = ("shapes", "digits")  # imported into an empty workspace on first start
 DEMO_SEEDED = "demo_seeded"
 

@@ -11,7 +11,7 @@ from app import current
 from app.maps import palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
-from app.state import workspace
+from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
 from ssl_core.evaluate.pixels import raw_pixels
@@ -55,6 +55,8 @@ CONCEPTS = [
      "See the label-efficiency curve", "../pages/evaluate.py", {}),
 ]
 
+ILLUSTRATIONS = {"A pretext task: labels the data makes itself": "pretext_task.svg"}  # title -> file in assets/
+
 ws = workspace()
 st.title("Concepts")
 st.caption("Self-supervised learning in seven ideas. Each button opens the page where the idea happens "
@@ -80,6 +82,8 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1)
     with st.container(border=True):
         st.markdown(f"**{number}. {title}**")
         st.markdown(text)
+        if title in ILLUSTRATIONS:
+            st.image(str(ASSETS / ILLUSTRATIONS[title]), width=560)
         if target == "../pages/explorer.py":
             measured()
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
