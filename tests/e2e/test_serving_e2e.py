@@ -103,7 +103,7 @@ def sign_in_box(page):
 
 
 def test_readme_command_serves_localhost_only_with_no_password(page, app_url):
-    page.get_by_role("heading", name="Data").first.wait_for()  # straight in: no sign-in
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=120_000)  # straight in: the pages, no sign-in
     assert sign_in_box(page).count() == 0
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.connect(("192.0.2.1", 9))  # no packet is sent: it only picks the outward interface
@@ -144,7 +144,7 @@ def signed_in(tab, shared) -> None:
     sign_in_box(tab).wait_for()  # the first visit has the secret printed, if it is not yet
     tab.goto(f"{url}/?token={printed_secret(log)}")
     tab.get_by_role("heading", name="Data").first.wait_for()
-    tab.locator("[data-testid='stImage']").first.wait_for()  # the page has run to its end
+    tab.get_by_role("heading", name="Datasets").wait_for()  # drawn below the "Add a dataset" expander
 
 
 def test_hostile_names_render_as_text(tab, shared, screenshot):
