@@ -37,7 +37,7 @@ WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long: guessing a secre
 
 def share_flag(argv: list[str]) -> bool:
     """`--share` among the arguments after `streamlit run app/main.py --`."""
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)  # `--share` itself, no abbreviation
     parser.add_argument("--share", action="store_true")
     return parser.parse_known_args(argv)[0].share
 
