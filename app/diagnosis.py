@@ -1,8 +1,9 @@
 """The Diagnosis panel: a finished run's ranked advice (ssl_core.evaluate.diagnose), each
 with the measurement behind it and a "Train again with this" button.
 
-The button writes the Train page's form (pages/train.py's widget keys, and the recipe
-through the Lab's LAB_RECIPE, which the Train page uses when its recipe is picked) from
+The button writes the Train page's form (pages/train.py's widget keys, the current dataset
+of app/current.py, and the recipe through the Lab's LAB_RECIPE, which the Train page uses
+when its recipe is picked) from
 the run's TrainConfig with the advice applied, then opens the Train page: the user sees
 the new settings and presses Start. The keys are written in the button's callback, before
 any widget of the page that reruns exists.
@@ -14,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from app import current
 from app.recipe_form import LAB_RECIPE
 from app.widgets import escape_markdown
 from ssl_core import jobs
@@ -34,7 +36,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
     recipe = config.resolved_recipe()
     defaults = make_recipe(recipe.name).to_dict()
     lab = {k: v for k, v in recipe.to_dict().items() if k == "name" or v != defaults[k]}
-    return {"train_dataset": config.dataset, "train_method": config.method,
+    return {current.DATASET: config.dataset, "train_method": config.method,
             f"train_encoder_{config.method}": config.encoder, f"train_recipe_{config.method}": recipe.name,
             LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
             "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),

@@ -145,7 +145,8 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
     what = "grayscale" if cue == "colour" else "brightness and contrast jitter"
     return Advice(f"{cue}_shortcut",
-                  f"Shortcut check: {check['words']} (judged score {score['judged']:.2f}: {check['level']}).",
+                  f"Shortcut check: {check['words'].split(' Try ')[0]} (judged score {score['judged']:.2f}: "
+                  f"{check['level']}).",
                   f"The encoder matches two views of an image by their {cue}, which says little of what the image "
                   f"shows. Train again with stronger {what} in the {recipe['name']} recipe: {amounts}.",
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})

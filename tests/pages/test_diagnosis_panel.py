@@ -19,7 +19,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
         at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="train_dataset").value == "shapes"
+    assert at.selectbox(key="train_dataset").value == "shapes"  # bound to the current dataset, which it sets
     assert at.selectbox(key="train_method").value == "byol"
     assert at.selectbox(key="train_recipe_byol").value == "byol"
     assert at.number_input(key="train_budget_epochs").value == 3.0

@@ -7,6 +7,13 @@ images better than anything else, and says nothing about the shape: an encoder t
 matches views by colour groups images by hue and scores near chance by kNN, one that
 matches them by the shape's outline does not. It is what the advice of the Diagnosis
 panel (evaluate/advice.py) is shown on: bench/advice.py.
+
+Measured (SimCLR, small CNN, 32 px, 2 CPU minutes on bench/tune.py's clock, kNN on every
+image; untrained 0.22-0.24): the tuned default recipe (half the views grey, colour jitter
+on 80%) is not fooled by the hue. With shapes of radius 16-26% of the side it reached kNN
+0.947 and the shortcut check found colour explaining little (0.21); with the shapes made
+smaller (RADIUS, 9-14%) it reached 0.621, colour 'some' (0.37), the cue named being the
+shape's position (0.82).
 """
 
 from __future__ import annotations
