@@ -125,7 +125,7 @@ def _secret_sign_in(secret: str) -> None:
         del st.query_params[TOKEN_PARAM]  # out of the address bar (and the history) at once
     st.title("SSL Lens")
     st.caption("This app is shared. Sign in with the access secret the person running it gave you "
-               "(printed in the server's log when it started, unless they chose one).")
+               "(printed in the server's log when the app was first opened, unless they chose one).")
     with st.form("access_sign_in"):
         given = st.text_input("Access secret", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
