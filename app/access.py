@@ -7,8 +7,8 @@ app opens at once. Served to others, every browser session signs in first:
 - with `[auth]` in .streamlit/secrets.toml (an OIDC provider) visitors log in with it,
   through Streamlit's own `st.login`;
 - otherwise with the access secret: $SSL_ACCESS_SECRET, else `access_secret` in
-  .streamlit/secrets.toml, else one made when the server starts and printed once to the
-  operator's log with a sign-in link (`/?token=...`), as Jupyter does.
+  .streamlit/secrets.toml, else one made at the first visit (a script runs only per
+  visit) and printed once to the operator's log with a sign-in link (`/?token=...`), as Jupyter does.
 A signed-in session is remembered in `st.session_state`; "Sign out" forgets it. Until then
 `require()` stops the script, so no page (and no `st.navigation`) runs.
 """
