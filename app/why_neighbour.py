@@ -54,7 +54,7 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
     """An expander: pick one of `neighbours` ({row: caption}) and see `query` (S, S, 3)
     and that row of `images` through `source`'s encoder."""
     with st.expander("Why is this a neighbour?", icon=":material/visibility:"):
-        row = st.selectbox("Neighbour", list(neighbours), format_func=lambda r: escape_markdown(neighbours[r]),
+        row = st.selectbox("Neighbour", list(neighbours), format_func=neighbours.get,
                            key=f"{key}_row")
         if row is None:
             return

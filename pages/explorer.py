@@ -46,7 +46,7 @@ colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
                                        "size: what the files said about themselves.")
 clusters = int(controls[2].number_input("Clusters", 2, 50, 10, key="explore_k")) if colour_by == "cluster" else 0
 point_size = controls[3].slider("Point size", 2, 12, 5, key="explore_size")
-shown = int(controls[4].number_input("Points shown", 100, dataset.image_count,
+shown = int(controls[4].number_input("Points shown", min(100, dataset.image_count), dataset.image_count,
                                      min(dataset.image_count, DEFAULT_SHOWN), step=1000, key="explore_shown",
                                      help="A fixed random sample when the dataset is large."))
 thumbnails_on = dims == 2 and st.toggle("Thumbnails on the map", value=True, key="explore_thumbs")
