@@ -24,6 +24,7 @@ from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 DATASET = "current_dataset"  # session key: the current dataset's name, or None
 ENCODER = "current_encoder"  # session key: the current encoder's source key, or None
 PARAMS = {DATASET: "dataset", ENCODER: "encoder"}  # session key -> query parameter
+ENCODER_LINE = "_current_encoder_line"  # session key: this run's sidebar slot for the encoder's name
 KEPT = ("retrieval_k", "train_method")  # train_method: the Lab opens on its default recipe
 KEPT_PREFIXES = ("explore_compare_", "retrieval_compare_")
 
@@ -114,9 +115,6 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
     except WorkspaceError:
         return None
     return run_name(run) if run["dataset"] == dataset else None
-
-
-ENCODER_LINE = "_current_encoder_line"  # session key: this run's sidebar slot for the encoder's name
 
 
 def sidebar(ws: Workspace) -> None:

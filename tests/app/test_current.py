@@ -1,0 +1,77 @@
+"""app/current.py in AppTest: one current dataset for every page, restored from the URL,
+written back to it, nothing picked for the user while there is a choice to make."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    ws.set_meta("demo_seeded", "1")  # only the datasets a test makes
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    return ws
+
+
+def add(ws: Workspace, name: str) -> None:
+    ingest_uploads(ws, [(f"{i}.png", png((40 * i, 0, 0))) for i in range(4)], name=name, size=16)
+
+
+def app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_with_two_datasets_none_is_chosen_and_the_page_says_so(workspace):
+    add(workspace, "one")
+    add(workspace, "two")
+    at = app()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="sidebar_dataset").value is None and not at.image
+    assert "dataset" not in at.query_params
+
+
+def test_the_only_dataset_is_the_current_one(workspace):
+    add(workspace, "one")
+    at = app()
+    assert at.selectbox(key="sidebar_dataset").value == "one"
+    assert at.query_params["dataset"] in ("one", ["one"])
+
+
+def test_a_link_opens_its_dataset_an_unknown_name_opens_none(workspace):
+    add(workspace, "one")
+    add(workspace, "two")
+    assert app(dataset="two").selectbox(key="data_selected").value == "two"
+    unknown = app(dataset="gone")
+    assert unknown.selectbox(key="data_selected").value is None and "dataset" not in unknown.query_params
+
+
+def test_a_dataset_picked_on_one_page_is_selected_on_the_next(workspace):
+    add(workspace, "one")
+    add(workspace, "two")
+    at = app()
+    at.selectbox(key="sidebar_dataset").set_value("two").run()
+    assert at.selectbox(key="data_selected").value == "two"  # the page's own box follows the sidebar
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="train_dataset").value == "two"
+    assert at.query_params["dataset"] in ("two", ["two"])
