@@ -119,8 +119,9 @@ def _read_capped(opener: Callable[[], object], cap: int) -> bytes:
 
 def _listed_entries(file: BinaryIO) -> int | None:
     """How many entries the archive's end record says its directory holds (None if unreadable)."""
+    read_end = getattr(zipfile, "_EndRecData", None)  # CPython's reader of the end record
     try:
-        end = zipfile._EndRecData(file)  # reads only the end of the file
+        end = read_end(file) if read_end else None  # reads only the end of the file
     except (OSError, ValueError):
         return None
     return None if end is None else int(end[zipfile._ECD_ENTRIES_TOTAL])
@@ -358,7 +359,11 @@ def upload_entries(files: list[tuple[str, bytes | BinaryIO]], limits: Limits = L
     them (by name or by their first bytes) are opened."""
     spool = spool or UploadSpool()
     for name, data in files:
-        window = spool.add(data)
+        try:
+            window = spool.add(data)
+        except OSError as exc:  # the temporary folder is full or unwritable
+            yield Rejection(name, f"cannot be spooled to disk for reading ({exc.strerror or exc})")
+            continue
         if name.lower().endswith(".zip") or window.read(4) == ZIP_MAGIC:
             window.seek(0)
             yield from zip_entries(window, name, limits)  # type: ignore[arg-type]

@@ -466,3 +466,14 @@ def test_an_upload_over_the_per_file_cap_is_refused(workspace, make):
     report = ingest_entries(workspace, entries, name="t", source="test")
     assert report.rejected == [{"file": "huge.png",
                                 "reason": f"file too large ({len(big):,} bytes; the limit is {len(big) - 1:,})"}]
+
+
+def test_an_upload_that_cannot_be_spooled_is_a_rejection(make, monkeypatch):
+    from ssl_core.data.sources import UploadSpool
+
+    def full(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(UploadSpool, "add", full)
+    assert list(upload_entries([("a.png", make.solid())])) == [
+        Rejection("a.png", "cannot be spooled to disk for reading (No space left on device)")]
