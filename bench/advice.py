@@ -1,0 +1,97 @@
+"""Advice that works: the default run on colour_shapes, its first advice, the same budget again.
+
+colour_shapes (data/builtins/colour_shapes.py) makes colour the shortcut: every image is
+one random hue. The default run (the Train page's defaults: SimCLR, small CNN, the
+simclr_small recipe, batch 128) trains on it; the Diagnosis (evaluate/diagnose.py) reads
+its measurements and ranks its advice; the first advice's change is applied (what the
+"Train again with this" button and `train --advice` do) and the run trains again for the
+same budget. Both are judged by kNN accuracy (k=20, cosine, leave-one-out, every image)
+on the embedding of their last checkpoint. The budget is CPU time, as in bench/tune.py:
+the engine's clock is the process's one-thread CPU seconds over CPU_PER_QUIET_SECOND, so
+a busy machine does not shorten either run.
+
+    .venv/bin/python bench/advice.py [--minutes 5] [--workspace DIR]
+
+Prints each run (its settings, steps, kNN and the untrained network's on the probe), the
+advice on the default run, and last `gain: X.XX` (kNN after the advice minus before).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tune import cpu_clock  # noqa: E402  (bench/ is this script's folder)
+
+from ssl_core import engine, jobs  # noqa: E402
+from ssl_core.data.ingest import ingest_builtin  # noqa: E402
+from ssl_core.embed import embed, from_run  # noqa: E402
+from ssl_core.engine import TrainConfig  # noqa: E402
+from ssl_core.evaluate import knn_accuracy  # noqa: E402
+from ssl_core.evaluate.advice import apply  # noqa: E402
+from ssl_core.evaluate.diagnose import diagnose, run_config  # noqa: E402
+from ssl_core.store import Workspace  # noqa: E402
+
+DATASET = "colour_shapes"
+
+
+def knn_of_run(ws: Workspace, run_id: str, codes: np.ndarray) -> float:
+    """kNN accuracy (k=20, leave-one-out) of every image, on the run's last checkpoint."""
+    features = np.array(embed(ws, DATASET, from_run(ws, run_id)).features)
+    return knn_accuracy(torch.from_numpy(features), torch.from_numpy(codes))
+
+
+def train(ws: Workspace, config: TrainConfig) -> str:
+    run_id = jobs.create_run(ws, config)
+    result = jobs.execute(ws, run_id)
+    if result.status != "completed":
+        raise SystemExit(f"run {run_id} {result.status}: {result.message}")
+    return run_id
+
+
+def row(ws: Workspace, name: str, run_id: str, codes: np.ndarray) -> float:
+    """Prints the run's line of the table; returns its kNN accuracy."""
+    run, final = jobs.get_run(ws, run_id), jobs.latest(jobs.metrics(ws, run_id))
+    knn = knn_of_run(ws, run_id, codes)
+    print(f"{name:9}{run['method']:9}{run_config(run).resolved_recipe().name:15}{run['step']:>7}{knn:>7.3f}"
+          f"{final['knn_untrained']:>13.3f}", flush=True)
+    return knn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="CPU budget of each run (quiet 2-core minutes)")
+    parser.add_argument("--workspace", default="/tmp/ssl-advice-ws", help="colour_shapes is imported here once")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
+    ws = Workspace(Path(args.workspace))
+    if DATASET not in {d.name for d in ws.datasets()}:
+        ingest_builtin(ws, DATASET)
+    labels = ws.labels(ws.dataset(DATASET))
+    codes = np.array([sorted(set(labels)).index(label) for label in labels])
+
+    default = train(ws, TrainConfig(dataset=DATASET, minutes=args.minutes))
+    advice = diagnose(ws, default)
+    for number, found in enumerate(advice, start=1):
+        print(f"advice {number} ({found.rule}): {found.evidence} {found.advice}", flush=True)
+    if not advice:
+        raise SystemExit("no advice on the default run: nothing to follow")
+    again = train(ws, apply(run_config(jobs.get_run(ws, default)), advice[0]))
+    print(f"change of the first advice: {advice[0].change}")
+    print(f"{'run':9}{'method':9}{'recipe':15}{'steps':>7}{'kNN':>7}{'untr. (probe)':>13}")
+    before = row(ws, "default", default, codes)
+    after = row(ws, "advised", again, codes)
+    print(f"first advice: {advice[0].rule}")
+    print(f"gain: {after - before:.2f}")
+
+
+if __name__ == "__main__":
+    main()
