@@ -216,10 +216,11 @@ def _writing(out: str) -> Iterator[None]:
 
 
 def _source(ws: Workspace, args: argparse.Namespace):
-    """The encoder that --run R or --untrained (with --encoder and --image-size) names."""
+    """The encoder that --run R (a run, or an imported encoder or embedding set) or
+    --untrained (with --encoder and --image-size) names."""
     from . import embed
 
-    return embed.from_run(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+    return embed.from_name(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
 
 
 def _embedding(ws: Workspace, args: argparse.Namespace):
@@ -296,7 +297,8 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     """--dataset and which encoder: --run R or --untrained (with its encoder and side)."""
     command.add_argument("--dataset", required=True, help="dataset name")
     which = command.add_mutually_exclusive_group(required=True)
-    which.add_argument("--run", help="a run whose last checkpoint embeds the images")
+    which.add_argument("--run", help="a run whose last checkpoint embeds the images, or an imported encoder "
+                       "or embedding set (import-encoder, import-embeddings)")
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
     command.add_argument("--encoder", default="small_cnn", help="with --untrained: the encoder (default small_cnn)")
     command.add_argument("--image-size", type=int, default=32, help="with --untrained: input side (default 32)")
@@ -313,6 +315,27 @@ def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
         _print(evaluate(ws, args.dataset, source, progress=progress))
     else:
         _print(report(ws, args.dataset, source, progress=progress, config=EvaluateConfig(k=args.k)))
+    return 0
+
+
+def cmd_import_encoder(ws: Workspace, args: argparse.Namespace) -> int:
+    """{"encoder", "kind", "arch", "image_size", "mean", "std", "num_features", "source", "created"}."""
+    from .imports.encoders import import_encoder
+
+    _print(import_encoder(ws, args.name, args.arch, Path(args.weights) if args.weights else None,
+                          args.image_size, args.mean, args.std))
+    return 0
+
+
+def cmd_import_embeddings(ws: Workspace, args: argparse.Namespace) -> int:
+    """{"encoder", "matched", "unmatched" (rows naming no image), "shape"}."""
+    from .imports.embeddings import import_embeddings
+
+    result = import_embeddings(ws, args.dataset, args.name, Path(args.file))
+    if result["unmatched"]:
+        print(f"{len(result['unmatched'])} row(s) named no image of {args.dataset}; see \"unmatched\"",
+              file=sys.stderr)
+    _print(result)
     return 0
 
 
@@ -418,6 +441,26 @@ def build_parser() -> argparse.ArgumentParser:
     _source_arguments(evaluate)
     evaluate.add_argument("-k", type=int, default=20, help="neighbours in the kNN vote (default 20)")
     evaluate.set_defaults(run_command=cmd_evaluate)
+
+    import_encoder = commands.add_parser("import-encoder", help="bring in an encoder trained elsewhere "
+                                         "(timm or torchvision architecture + weights file)")
+    import_encoder.add_argument("--name", required=True, help="name to use it by (with --run NAME)")
+    import_encoder.add_argument("--arch", required=True, metavar="timm:ARCH|torchvision:ARCH",
+                                help="the architecture, e.g. timm:resnet50 or torchvision:resnet18")
+    import_encoder.add_argument("--weights", metavar="FILE", help=".safetensors (or .pt/.pth/.ckpt holding "
+                                "tensors only); without it, the zoo's pretrained weights (needs the internet)")
+    import_encoder.add_argument("--image-size", type=int, help="input side (default: the model's own)")
+    import_encoder.add_argument("--mean", type=float, nargs=3, help="input normalisation mean (default: the model's)")
+    import_encoder.add_argument("--std", type=float, nargs=3, help="input normalisation std (default: the model's)")
+    import_encoder.set_defaults(run_command=cmd_import_encoder)
+
+    import_embeddings = commands.add_parser("import-embeddings", help="bring in embeddings computed elsewhere "
+                                            "for a dataset's images")
+    import_embeddings.add_argument("--dataset", required=True, help="dataset name")
+    import_embeddings.add_argument("--name", required=True, help="name to use them by (with --run NAME)")
+    import_embeddings.add_argument("file", metavar="FILE", help=".npy (N, D) in dataset order, or .parquet/.csv "
+                                   "with a file-name column and the vector")
+    import_embeddings.set_defaults(run_command=cmd_import_embeddings)
 
     warmup = commands.add_parser("warmup", help="compile UMAP once, so the first map of a new process is quick")
     warmup.set_defaults(run_command=cmd_warmup)

@@ -11,7 +11,9 @@ JSON's fingerprint); later steps (FAISS index, 2-D maps) write beside it, so eve
 derived from a dataset goes when the dataset goes, and goes stale with its embedding.
 
 The untrained encoder (same architecture, seeded initial weights) is the baseline every
-trained one is compared against.
+trained one is compared against. An encoder or embedding set imported from elsewhere
+(ssl_core.imports) is one more source, `imported=<name>`; an imported architecture's twin
+is that architecture with seeded random weights.
 """
 
 from __future__ import annotations
@@ -42,27 +44,53 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class EncoderSource:
-    """Where the encoder comes from: a run's checkpoint, or a fresh seeded encoder."""
+    """Where the encoder comes from: a run's checkpoint, an import, or a fresh seeded encoder."""
 
-    encoder: str  # name in ENCODERS
-    image_size: int  # side the images are resized to before the encoder
-    run_id: str | None = None  # None: the untrained encoder
+    encoder: str  # name in ENCODERS, an imported architecture ("timm:resnet50"), or EMBEDDING_SET
+    image_size: int  # side the images are resized to before the encoder (0 for an embedding set)
+    run_id: str | None = None  # None: the untrained encoder (or an import)
+    imported: str | None = None  # name of an imported encoder or embedding set (ssl_core.imports)
 
     @property
     def key(self) -> str:
         """Folder name of this source's artefacts under a dataset."""
+        if self.imported:
+            return f"imported-{self.imported}"
         return self.run_id or f"untrained-{self.encoder}-{self.image_size}"
 
     @property
     def label(self) -> str:
-        """A short name for people: the run id, or 'untrained small_cnn'."""
-        return self.run_id or f"untrained {self.encoder}"
+        """A short name for people: the run id, the import's name, or 'untrained small_cnn'."""
+        return self.run_id or self.imported or f"untrained {self.encoder}"
+
+
+EMBEDDING_SET = "embeddings"  # the `encoder` of an imported embedding set: vectors, no network
 
 
 def untrained(encoder: str = "small_cnn", image_size: int = 32) -> EncoderSource:
-    if encoder not in ENCODERS:
-        raise KeyError(f"no encoder {encoder!r}; choose one of: {', '.join(ENCODERS)}")
+    """The seeded untrained `encoder` (a name in ENCODERS or an imported architecture)."""
+    from .imports.architectures import is_architecture
+
+    if encoder not in ENCODERS and not is_architecture(encoder):
+        raise KeyError(f"no encoder {encoder!r}; choose one of: {', '.join(ENCODERS)}, or timm:NAME, torchvision:NAME")
     return EncoderSource(encoder, int(image_size))
+
+
+def from_imported(ws: Workspace, name: str) -> EncoderSource:
+    """The imported encoder or embedding set `name` (ssl_core.imports)."""
+    from .imports import encoders
+
+    config = encoders.read_config(ws, name)
+    if config["kind"] == "embeddings":
+        return EncoderSource(EMBEDDING_SET, 0, imported=name)
+    return EncoderSource(config["arch"], int(config["image_size"]), imported=name)
+
+
+def from_name(ws: Workspace, name: str) -> EncoderSource:
+    """What `--run NAME` means: an imported encoder or embedding set of that name, else the run."""
+    from .imports import encoders
+
+    return from_imported(ws, name) if encoders.exists(ws, name) else from_run(ws, name)
 
 
 def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
@@ -76,16 +104,24 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
 
 
 def baseline_of(source: EncoderSource) -> EncoderSource:
-    """The untrained twin of `source`: same encoder and image side, no training."""
+    """The untrained twin of `source`: same encoder and image side, no training. An
+    embedding set has no network, hence no twin: it is its own."""
+    if source.encoder == EMBEDDING_SET:
+        return source
     return untrained(source.encoder, source.image_size)
 
 
 def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
     """A module mapping views (N, 3, s, s) in [0, 1] to features (N, D), in eval mode."""
+    from .imports import encoders
+
+    if source.imported is not None:
+        return encoders.load(ws, source.imported)
     if source.run_id is None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(UNTRAINED_SEED)
-            encoder = build_encoder(source.encoder, source.image_size)
+            encoder = (build_encoder(source.encoder, source.image_size) if source.encoder in ENCODERS
+                       else encoders.untrained(source.encoder, source.image_size))
         return encoder.eval()
     method, _ = checkpoint.load_trained(jobs.run_dir(ws, source.run_id))
     return method.encoder.eval()
@@ -93,7 +129,14 @@ def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
 
 def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> dict:
     """What an embedding was made from; a cached one is reused only if this matches."""
-    out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **asdict(source)}
+    from .imports import encoders
+
+    fields = asdict(source)
+    if source.imported is None:
+        del fields["imported"]  # the fingerprints written before imports existed stay valid
+    out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **fields}
+    if source.imported is not None:
+        out["imported_created"] = encoders.read_config(ws, source.imported)["created"]
     if source.run_id is not None:
         meta = checkpoint.read_meta(jobs.run_dir(ws, source.run_id)) or {}
         weights = jobs.run_dir(ws, source.run_id) / checkpoint.WEIGHTS
@@ -194,10 +237,18 @@ def embed(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pro
 
 def _compute(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, progress: Progress | None,
              device: torch.device) -> Embedding:
-    made_from = fingerprint(ws, dataset, source)
+    made_from = fingerprint(ws, dataset, source)  # before loading: a checkpoint replaced meanwhile makes it stale
     encoder = load_encoder(ws, source)
     features = compute_features(encoder, ws.images(dataset), source.image_size, device=device,
                                 progress=progress)
+    return store_features(ws, dataset, source, features, made_from)
+
+
+def store_features(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, features: np.ndarray,
+                   made_from: dict | None = None) -> Embedding:
+    """Write `features` float32 (N, D) as `dataset`'s embedding by `source` (replacing a
+    stale one and all it derived); `made_from` is its fingerprint (default: the current one)."""
+    made_from = made_from or fingerprint(ws, dataset, source)
     folder = embedding_dir(ws, dataset, source)
     if folder.exists():
         shutil.rmtree(folder)

@@ -1,0 +1,141 @@
+"""An architecture by name (`timm:resnet50`, `torchvision:resnet18`) without its classifier
+head, wrapped so it takes views in [0, 1] like every encoder here.
+
+`build(arch, image_size)` -> (ImportedEncoder, Native): the network with random initial
+weights (torch's global generator) and what the model itself says about its input: side,
+mean and std (timm's `pretrained_cfg`, torchvision's default weights' transforms), and the
+state-dict prefix of the head that was removed (dropped from imported files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from . import ImportRefused
+
+ZOOS = ("timm", "torchvision")
+HEADS = ("fc", "classifier", "heads", "head")  # torchvision's head attributes, in the order tried
+
+
+@dataclass(frozen=True)
+class Native:
+    """What an architecture says about itself."""
+
+    image_size: int  # the input side it was made for
+    mean: tuple[float, float, float]  # per-channel normalisation of inputs in [0, 1]
+    std: tuple[float, float, float]
+    head: str  # state-dict prefix of the removed classifier ("fc.", "head.", "classifier.6.")
+
+
+class ImportedEncoder(nn.Module):
+    """Views (N, 3, S, S) in [0, 1] -> features (N, D): standardised with the model's
+    mean/std, then the headless network."""
+
+    def __init__(self, net: nn.Module, mean, std, num_features: int = 0) -> None:
+        super().__init__()
+        self.net = net
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
+        self.num_features = num_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std).flatten(1)
+
+
+def split(arch: str) -> tuple[str, str]:
+    """'timm:resnet50' -> ('timm', 'resnet50'), refusing other zoos and unknown names."""
+    zoo, _, name = arch.partition(":")
+    if zoo not in ZOOS or not name:
+        raise ImportRefused(f"architecture {arch!r}: write it as timm:NAME or torchvision:NAME")
+    known = _timm_known(name) if zoo == "timm" else name in _torchvision_names()
+    if not known:
+        raise ImportRefused(f"architecture {arch!r}: {zoo} has no model {name!r}")
+    return zoo, name
+
+
+def is_architecture(arch: str) -> bool:
+    """Whether `arch` names a model of a known zoo."""
+    try:
+        split(arch)
+    except ImportRefused:
+        return False
+    return True
+
+
+def _timm_known(name: str) -> bool:
+    import timm
+
+    return timm.is_model(name)
+
+
+def _torchvision_names() -> list[str]:
+    import torchvision
+
+    return torchvision.models.list_models(module=torchvision.models)
+
+
+def build(arch: str, image_size: int | None = None, pretrained: bool = False) -> tuple[ImportedEncoder, Native]:
+    """The headless network of `arch` in eval mode and its Native facts; `image_size` None
+    means its native side. A ViT-like timm model is built for `image_size` when it takes one.
+    `pretrained` fetches the zoo's own weights (needs the internet)."""
+    zoo, name = split(arch)
+    net, native = (_timm(name, image_size, pretrained) if zoo == "timm"
+                   else _torchvision(name, pretrained))
+    side = int(image_size or native.image_size)
+    encoder = ImportedEncoder(net, native.mean, native.std)
+    encoder.num_features = _feature_width(encoder, arch, side)
+    return encoder.eval(), Native(side, native.mean, native.std, native.head)
+
+
+def _timm(name: str, image_size: int | None, pretrained: bool) -> tuple[nn.Module, Native]:
+    import timm
+
+    try:
+        net = timm.create_model(name, pretrained=pretrained, num_classes=0,
+                                **({"img_size": image_size} if image_size else {}))
+    except TypeError:  # a model without an img_size argument (CNNs) takes any side as it is
+        net = timm.create_model(name, pretrained=pretrained, num_classes=0)
+    cfg = net.pretrained_cfg
+    head = cfg.get("classifier") or "head"
+    return net, Native(int(cfg["input_size"][-1]), tuple(cfg["mean"]), tuple(cfg["std"]), f"{head}.")
+
+
+def _torchvision(name: str, pretrained: bool) -> tuple[nn.Module, Native]:
+    import torchvision
+
+    weights = torchvision.models.get_model_weights(name).DEFAULT
+    net = torchvision.models.get_model(name, weights=weights if pretrained else None)
+    transforms = weights.transforms()
+    head = _remove_head(net, name)
+    return net, Native(int(transforms.crop_size[0]), tuple(transforms.mean), tuple(transforms.std), head)
+
+
+def _remove_head(net: nn.Module, name: str) -> str:
+    """Replace the network's last classifier layer by Identity; returns its state-dict prefix.
+    A Sequential head keeps its earlier layers (a VGG gives its 4096-wide fc7 features)."""
+    for attr in HEADS:
+        head = getattr(net, attr, None)
+        if isinstance(head, nn.Sequential):
+            last = list(head.named_children())[-1][0]
+            setattr(head, last, nn.Identity())
+            return f"{attr}.{last}."
+        if isinstance(head, nn.Linear):
+            setattr(net, attr, nn.Identity())
+            return f"{attr}."
+    raise ImportRefused(f"torchvision:{name}: no classifier head found to remove (looked for {', '.join(HEADS)})")
+
+
+@torch.no_grad()
+def _feature_width(encoder: ImportedEncoder, arch: str, side: int) -> int:
+    """D of the encoder's (N, D) output on a (2, 3, side, side) batch; refuses a side the
+    network cannot take."""
+    try:
+        out = encoder.eval()(torch.zeros(2, 3, side, side))
+    except (RuntimeError, AssertionError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ImportRefused(f"{arch} does not take {side} px inputs ({first}); give its native side "
+                            f"or another --image-size") from None
+    return int(out.shape[1])

@@ -1,0 +1,147 @@
+"""Imported encoders and embedding sets in the workspace, by name.
+
+    <workspace>/encoders/<name>/config.json          kind, arch, input side, mean/std, D, source
+    <workspace>/encoders/<name>/weights.safetensors  the headless network's weights (kind "encoder")
+
+`import_encoder` builds the architecture (architectures.build), reads and matches the
+weights (weights.py), checks one forward pass, and writes the folder under a temporary
+name that is renamed into place: an import either is complete or is not there.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from ..store import TMP_PREFIX, Workspace, atomic_write_json, fsync_dir, fsync_file, utc_now
+from . import ImportRefused, architectures, weights
+
+ENCODERS_DIR = "encoders"
+CONFIG = "config.json"
+WEIGHTS = "weights.safetensors"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def encoders_dir(ws: Workspace) -> Path:
+    return ws.root / ENCODERS_DIR
+
+
+def folder(ws: Workspace, name: str) -> Path:
+    return encoders_dir(ws) / name
+
+
+def exists(ws: Workspace, name: str) -> bool:
+    return NAME.fullmatch(name) is not None and (folder(ws, name) / CONFIG).is_file()
+
+
+def read_config(ws: Workspace, name: str) -> dict:
+    """config.json of the imported encoder or embedding set `name`."""
+    if not exists(ws, name):
+        raise ImportRefused(f"no imported encoder or embedding set {name!r}")
+    return json.loads((folder(ws, name) / CONFIG).read_text())
+
+
+def imported(ws: Workspace) -> list[dict]:
+    """config.json of every import, oldest first (each with its "name")."""
+    root = encoders_dir(ws)
+    names = sorted(p.name for p in root.iterdir() if exists(ws, p.name)) if root.is_dir() else []
+    return sorted((read_config(ws, n) for n in names), key=lambda c: c["created"])
+
+
+def describe(config: dict) -> str:
+    """How people see an import: its name, what it is and where its weights came from, e.g.
+    'r50 (timm:resnet50, imported from r50.safetensors)'."""
+    what = config["arch"] if config["kind"] == "encoder" else f"embeddings of {config['dataset']}"
+    return f"{config['encoder']} ({what}, imported from {config['source']})"
+
+
+def check_new_name(ws: Workspace, name: str) -> None:
+    if NAME.fullmatch(name) is None:
+        raise ImportRefused(f"name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if folder(ws, name).exists():
+        raise ImportRefused(f"name {name!r} is taken by an earlier import; choose another")
+
+
+def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | None = None,
+                   image_size: int | None = None, mean=None, std=None) -> dict:
+    """Import `arch` with the weights of `weights_file` (None: the zoo's own, from the hub)
+    as encoder `name`; returns its config {encoder, kind, arch, image_size, mean, std,
+    num_features, source, created}. Refuses (ImportRefused) without writing anything."""
+    check_new_name(ws, name)
+    encoder, native = _encoder_with_weights(arch, weights_file, image_size)
+    config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
+              "mean": list(mean or native.mean), "std": list(std or native.std),
+              "num_features": encoder.num_features,
+              "source": Path(weights_file).name if weights_file else "the hub (its pretrained weights)",
+              "created": utc_now()}
+    state = {k: v.detach().contiguous() for k, v in encoder.net.state_dict().items()}
+    write_folder(ws, name, config, lambda tmp: save_file(state, str(tmp / WEIGHTS)))
+    return config
+
+
+def _encoder_with_weights(arch: str, weights_file: Path | None, image_size: int | None):
+    if weights_file is None:
+        try:
+            return architectures.build(arch, image_size, pretrained=True)
+        except ImportRefused:
+            raise
+        except Exception as exc:  # the hub's failures are many (offline, gated, no weights)
+            raise ImportRefused(f"{arch}: could not fetch its pretrained weights ({type(exc).__name__}); "
+                                f"offline, give the weights with --weights FILE") from None
+    tensors = weights.read_state_dict(Path(weights_file))
+    encoder, native = architectures.build(arch, image_size)
+    children = [n for n, _ in encoder.net.named_children()]
+    state = weights.match(tensors, encoder.net.state_dict(), native.head, children, Path(weights_file).name)
+    encoder.net.load_state_dict(state, strict=False)  # match() checked every key but BatchNorm counters
+    return encoder, native
+
+
+def write_folder(ws: Workspace, name: str, config: dict, write_files) -> None:
+    """Make `<workspace>/encoders/<name>/` from `write_files(tmp_folder)` and `config`,
+    renamed into place only when complete."""
+    root = encoders_dir(ws)
+    root.mkdir(exist_ok=True)
+    tmp = root / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    try:
+        write_files(tmp)
+        atomic_write_json(tmp / CONFIG, config)
+        for path in tmp.iterdir():
+            fsync_file(path)
+        os.rename(tmp, folder(ws, name))  # fails if the name was taken meanwhile
+        fsync_dir(root)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):  # another import took the name meanwhile
+            raise ImportRefused(f"name {name!r} is taken by an earlier import; choose another") from None
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load(ws: Workspace, name: str) -> torch.nn.Module:
+    """The imported encoder `name`: views (N, 3, S, S) in [0, 1] -> (N, D), eval mode, CPU."""
+    config = read_config(ws, name)
+    if config["kind"] != "encoder":
+        raise ImportRefused(f"{name!r} is an imported embedding set: it has vectors for the images of dataset "
+                            f"{config['dataset']!r}, but no encoder to embed other images or views with")
+    encoder = untrained(config["arch"], config["image_size"], config["mean"], config["std"])
+    encoder.net.load_state_dict(load_file(str(folder(ws, name) / WEIGHTS)))
+    return encoder.eval()
+
+
+def untrained(arch: str, image_size: int, mean=None, std=None) -> architectures.ImportedEncoder:
+    """`arch` with random initial weights (from torch's global generator), standardising
+    with `mean`/`std` (default: the architecture's own)."""
+    encoder, native = architectures.build(arch, image_size)
+    if mean is not None:
+        encoder.mean.copy_(torch.tensor(mean).view(1, 3, 1, 1))
+        encoder.std.copy_(torch.tensor(std).view(1, 3, 1, 1))
+    return encoder

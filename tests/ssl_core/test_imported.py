@@ -1,0 +1,289 @@
+"""ssl_core.imports: encoders trained elsewhere (timm/torchvision architecture + a weights
+file saved on the spot, no internet) and embeddings computed elsewhere, round-tripped into
+the workspace and through embed; every refusal leaves nothing behind, and a pickle that
+would write a file when unpickled is refused without writing it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import timm
+import torch
+import torchvision
+from safetensors.torch import save_file
+
+from ssl_core import embed
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.imports import ImportRefused, encoders
+from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
+from ssl_core.store import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+SIDE = 32
+IMAGES = 12
+
+
+@pytest.fixture
+def ws(tmp_path, make) -> Workspace:
+    """A workspace with dataset "tiny": 12 noise images of 16 px in folders a/ and b/."""
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{'ab'[i % 2]}/{i}.png", make.noise((16, 16), seed=i)) for i in range(IMAGES)],
+                   name="tiny", size=16)
+    return ws
+
+
+def tensors_of(module: torch.nn.Module, prefix: str = "") -> dict[str, torch.Tensor]:
+    return {prefix + k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
+
+
+def timm_resnet() -> torch.nn.Module:
+    """resnet10t with a 10-class head and non-default BatchNorm statistics (so a load that
+    silently kept fresh weights would show)."""
+    torch.manual_seed(1)
+    model = timm.create_model("resnet10t", num_classes=10)
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.1, 0.1)
+            module.running_var.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+def standardised(x: torch.Tensor, config: dict) -> torch.Tensor:
+    return (x - torch.tensor(config["mean"]).view(1, 3, 1, 1)) / torch.tensor(config["std"]).view(1, 3, 1, 1)
+
+
+def assert_same_features(ws: Workspace, name: str, reference: torch.nn.Module, config: dict) -> None:
+    """The imported encoder's features of a batch equal the reference network's on the
+    same standardised batch."""
+    x = torch.rand(3, 3, config["image_size"], config["image_size"], generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        ours = embed.load_encoder(ws, embed.from_name(ws, name))(x)
+        theirs = reference.eval()(standardised(x, config)).flatten(1)
+    assert ours.shape == (3, config["num_features"])
+    torch.testing.assert_close(ours, theirs)
+
+
+def test_timm_name_and_safetensors_round_trip_into_the_embedding_pipeline(ws, tmp_path):
+    model = timm_resnet()
+    save_file(tensors_of(model), str(tmp_path / "r10.safetensors"))
+    config = import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=SIDE)
+    assert {k: config[k] for k in ("encoder", "arch", "num_features", "source", "image_size")} == {
+        "encoder": "r10", "arch": "timm:resnet10t", "num_features": 512, "source": "r10.safetensors",
+        "image_size": SIDE}
+    assert config["mean"] == list(model.pretrained_cfg["mean"]) and config["std"] == list(model.pretrained_cfg["std"])
+    assert sorted(p.name for p in encoders.folder(ws, "r10").iterdir()) == ["config.json", "weights.safetensors"]
+    model.reset_classifier(0)
+    assert_same_features(ws, "r10", model, config)
+
+    source = embed.from_name(ws, "r10")
+    emb = embed.embed(ws, "tiny", source)
+    assert emb.features.shape == (IMAGES, 512) and emb.folder.name == "imported-r10"
+    assert embed.cached(ws, ws.dataset("tiny"), source) is not None
+    twin = embed.baseline_of(source)
+    assert (twin.encoder, twin.image_size, twin.imported, twin.run_id) == ("timm:resnet10t", SIDE, None, None)
+    assert not np.allclose(embed.embed(ws, "tiny", twin).features, emb.features), "the twin is not pretrained"
+
+
+def test_torchvision_state_dict_with_a_sequential_head(ws, tmp_path):
+    torch.manual_seed(2)
+    model = torchvision.models.mobilenet_v3_small(num_classes=7)
+    torch.save(model.state_dict(), tmp_path / "mobile.pth")
+    config = import_encoder(ws, "mobile", "torchvision:mobilenet_v3_small", tmp_path / "mobile.pth", image_size=SIDE)
+    model.classifier[3] = torch.nn.Identity()  # the last Linear goes; the hidden layer stays
+    assert config["num_features"] == 1024 and config["source"] == "mobile.pth"
+    assert_same_features(ws, "mobile", model, config)
+
+
+def test_lightning_checkpoint_with_prefixed_keys_drops_the_ssl_heads(ws, tmp_path):
+    model = timm_resnet()
+    state = {**tensors_of(model, "backbone."), **tensors_of(timm_resnet(), "momentum_backbone."),
+             "projector.0.weight": torch.zeros(8, 512), "classifier.weight": torch.zeros(10, 512)}
+    torch.save({"state_dict": state, "epoch": 3, "global_step": 120, "pytorch-lightning_version": "2.5.0"},
+               tmp_path / "solo.ckpt")
+    config = import_encoder(ws, "solo", "timm:resnet10t", tmp_path / "solo.ckpt", image_size=SIDE)
+    model.reset_classifier(0)
+    assert_same_features(ws, "solo", model, config)
+
+
+def test_lightly_backbone_saved_as_a_sequential_of_children(ws, tmp_path):
+    torch.manual_seed(3)
+    resnet = torchvision.models.resnet18()
+    backbone = torch.nn.Sequential(*list(resnet.children())[:-1])  # as lightly's examples build it
+    torch.save({f"module.backbone.{k}": v for k, v in backbone.state_dict().items()}, tmp_path / "lightly.pth")
+    config = import_encoder(ws, "lightly", "torchvision:resnet18", tmp_path / "lightly.pth", image_size=SIDE)
+    assert config["num_features"] == 512
+    assert_same_features(ws, "lightly", backbone, config)
+
+
+def test_the_image_size_defaults_to_the_models_own(ws, tmp_path):
+    torch.manual_seed(4)
+    vit = timm.create_model("vit_tiny_patch16_224", num_classes=0, img_size=SIDE, depth=2)
+    save_file(tensors_of(vit), str(tmp_path / "vit.safetensors"))
+    with pytest.raises(ImportRefused, match="missing blocks.2"):  # the file's 2 blocks are not the model's 12
+        import_encoder(ws, "vit", "timm:vit_tiny_patch16_224", tmp_path / "vit.safetensors", image_size=SIDE)
+    resnet = timm_resnet()
+    save_file(tensors_of(resnet), str(tmp_path / "r10.safetensors"))
+    config = import_encoder(ws, "native", "timm:resnet10t", tmp_path / "r10.safetensors")
+    assert config["image_size"] == resnet.pretrained_cfg["input_size"][-1]
+
+
+def refused(ws: Workspace, *args, match: str, **kwargs) -> None:
+    """import_encoder(ws, *args) is refused with `match` and leaves no folder behind."""
+    before = sorted(os.listdir(encoders.encoders_dir(ws))) if encoders.encoders_dir(ws).exists() else []
+    with pytest.raises(ImportRefused, match=match):
+        import_encoder(ws, *args, **kwargs)
+    after = sorted(os.listdir(encoders.encoders_dir(ws))) if encoders.encoders_dir(ws).exists() else []
+    assert after == before, "a refused import left something in encoders/"
+
+
+def test_every_refusal_names_the_problem_and_writes_nothing(ws, tmp_path):
+    model = timm_resnet()
+    good = tmp_path / "r10.safetensors"
+    save_file(tensors_of(model), str(good))
+    (tmp_path / "weights.txt").write_text("hello")
+    (tmp_path / "broken.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{bad json")
+    wrong_shape = tensors_of(model)
+    wrong_shape["fc.weight"] = torch.zeros(10, 512)  # the head: dropped, so not a problem
+    wrong_shape["conv1.0.weight"] = torch.zeros(24, 3, 5, 5)
+    save_file(wrong_shape, str(tmp_path / "shape.safetensors"))
+    extra = {**tensors_of(model), "layer9.weight": torch.zeros(1)}
+    save_file(extra, str(tmp_path / "extra.safetensors"))
+
+    refused(ws, "x", "timm:resnet10t", tmp_path / "weights.txt", match=r"weights\.txt: unknown weights format \.txt")
+    refused(ws, "x", "timm:resnet10t", tmp_path / "broken.safetensors", match="broken.safetensors: not a readable")
+    refused(ws, "x", "timm:resnet10t", tmp_path / "absent.pt", match="absent.pt: no such file")
+    refused(ws, "x", "timm:resnet18", good, match=r"r10\.safetensors: does not fit this architecture: missing conv1\.weight, layer1\.1")
+    refused(ws, "x", "torchvision:vgg11", good, match="none of its keys fit this architecture.*wrong --arch")
+    refused(ws, "x", "timm:resnet10t", tmp_path / "shape.safetensors",
+            match=r"wrong shapes: conv1\.0\.weight \(24, 3, 5, 5\) \(expected \(24, 3, 3, 3\)\)")
+    refused(ws, "x", "timm:resnet10t", tmp_path / "extra.safetensors", match=r"unexpected layer9\.weight")
+    refused(ws, "x", "timm:no_such_net", good, match="timm has no model 'no_such_net'")
+    refused(ws, "x", "keras:resnet", good, match="write it as timm:NAME or torchvision:NAME")
+    refused(ws, "../up", "timm:resnet10t", good, match="name '../up': use 1-64 letters")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        refused(ws, "x", "timm:resnet10t", None, match="could not fetch its pretrained weights.*--weights FILE")
+    finally:
+        del os.environ["HF_HUB_OFFLINE"]
+    import_encoder(ws, "taken", "timm:resnet10t", good, image_size=SIDE)
+    refused(ws, "taken", "timm:resnet10t", good, match="name 'taken' is taken")
+
+
+class WritesAFile:
+    """Unpickled, it writes the file named `path` (standing for any code a pickle can run)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.write_text, (self.path, "ran"))
+
+
+def test_a_pickle_that_would_run_code_is_refused_without_running_it(ws, tmp_path):
+    marker = tmp_path / "payload-ran"
+    torch.save({"conv.weight": torch.zeros(1), "trap": WritesAFile(marker)}, tmp_path / "evil.pt")
+    refused(ws, "evil", "timm:resnet10t", tmp_path / "evil.pt",
+            match=r"evil\.pt: refused: it needs full unpickling.*convert it where you trust it")
+    assert not marker.exists(), "the payload ran"
+    torch.load(tmp_path / "evil.pt", weights_only=False)  # the control: full unpickling does run it
+    assert marker.read_text() == "ran"
+
+
+def image_names(ws: Workspace) -> list[str]:
+    return [row["name"] for row in ws.image_rows(ws.dataset("tiny"))]
+
+
+def test_npy_embeddings_in_dataset_order_become_the_datasets_embedding(ws, tmp_path):
+    vectors = np.random.default_rng(0).normal(size=(IMAGES, 6)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", vectors)
+    result = import_embeddings(ws, "tiny", "elsewhere", tmp_path / "vectors.npy")
+    assert (result["encoder"], result["matched"], result["unmatched"]) == ("elsewhere", IMAGES, [])
+    source = embed.from_name(ws, "elsewhere")
+    emb = embed.embed(ws, "tiny", source)
+    np.testing.assert_array_equal(emb.features, vectors)
+    assert embed.baseline_of(source) == source, "an embedding set has no untrained twin"
+    with pytest.raises(ImportRefused, match="imported embedding set.*no encoder to embed other images"):
+        embed.load_encoder(ws, source)
+
+
+def test_parquet_and_csv_are_matched_by_file_name_and_unmatched_rows_reported(ws, tmp_path):
+    names = image_names(ws)
+    vectors = np.random.default_rng(1).normal(size=(IMAGES, 4))
+    order = np.random.default_rng(2).permutation(IMAGES)
+    table = pd.DataFrame({"filename": [names[i] for i in order] + ["stray.png"],
+                          "embedding": [list(vectors[i]) for i in order] + [[0.0] * 4]})
+    table.to_parquet(tmp_path / "vectors.parquet")
+    result = import_embeddings(ws, "tiny", "from-parquet", tmp_path / "vectors.parquet")
+    assert (result["matched"], result["unmatched"]) == (IMAGES, ["stray.png"])
+    np.testing.assert_allclose(embed.embed(ws, "tiny", embed.from_name(ws, "from-parquet")).features, vectors,
+                               rtol=1e-6)
+
+    wide = pd.DataFrame(vectors, columns=[f"f{i}" for i in range(4)])
+    wide.insert(0, "label", ["x"] * IMAGES)
+    wide.insert(0, "file", [f"/elsewhere/{Path(n).name}" for n in names])  # base names are unique here
+    wide.to_csv(tmp_path / "vectors.csv", index=False)
+    result = import_embeddings(ws, "tiny", "from-csv", tmp_path / "vectors.csv")
+    assert result["shape"] == [IMAGES, 4]
+    np.testing.assert_allclose(embed.embed(ws, "tiny", embed.from_name(ws, "from-csv")).features, vectors,
+                               rtol=1e-6)
+
+
+def test_embedding_refusals_name_the_rows_and_import_nothing(ws, tmp_path):
+    names = image_names(ws)
+    vectors = np.ones((IMAGES, 3))
+    vectors[4, 1] = np.nan
+    vectors[7, 0] = np.inf
+    pd.DataFrame({"file": names, "vector": list(vectors)}).to_parquet(tmp_path / "nan.parquet")
+    pd.DataFrame({"file": names[:-2], "d0": 1.0}).to_csv(tmp_path / "short.csv", index=False)
+    pd.DataFrame({"file": names + names[:1], "d0": 1.0}).to_csv(tmp_path / "twice.csv", index=False)
+    np.save(tmp_path / "rows.npy", np.ones((IMAGES + 1, 3)))
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    cases = [("nan.parquet", f"2 vector\\(s\\) hold NaN or infinity: {names[4]}, {names[7]}"),
+             ("short.csv", f"no vector for 2 of the dataset's {IMAGES} images \\(first: {names[-2]}, {names[-1]}\\)"),
+             ("twice.csv", f"images named twice: {names[0]}"),
+             ("rows.npy", f"13 rows for a dataset of {IMAGES} images"),
+             ("objects.npy", "not a plain numeric .npy array")]
+    for file, message in cases:
+        with pytest.raises(ImportRefused, match=message):
+            import_embeddings(ws, "tiny", "bad", tmp_path / file)
+        assert not encoders.folder(ws, "bad").exists()
+        assert not (ws.dataset_dir(ws.dataset("tiny")) / "embeddings" / "imported-bad").exists()
+
+
+def cli(ws: Workspace, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"} | {"HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_cli_imports_then_embeds_by_name_and_refuses_in_one_line(ws, tmp_path):
+    save_file(tensors_of(timm_resnet()), str(tmp_path / "r10.safetensors"))
+    done = cli(ws, "import-encoder", "--name", "r10", "--arch", "timm:resnet10t",
+               "--weights", str(tmp_path / "r10.safetensors"), "--image-size", str(SIDE))
+    assert done.returncode == 0, done.stderr
+    assert {k: json.loads(done.stdout)[k] for k in ("encoder", "arch", "num_features", "source")} == {
+        "encoder": "r10", "arch": "timm:resnet10t", "num_features": 512, "source": "r10.safetensors"}
+    np.save(tmp_path / "vectors.npy", np.zeros((IMAGES, 2), np.float32))
+    done = cli(ws, "import-embeddings", "--dataset", "tiny", "--name", "zeros", str(tmp_path / "vectors.npy"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) | {"shape": None} == {"encoder": "zeros", "matched": IMAGES, "unmatched": [],
+                                                         "shape": None}
+    done = cli(ws, "embed", "--dataset", "tiny", "--run", "r10")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["shape"] == [IMAGES, 512]
+
+    torch.save({"trap": WritesAFile(tmp_path / "ran")}, tmp_path / "evil.ckpt")
+    done = cli(ws, "import-encoder", "--name", "evil", "--arch", "timm:resnet10t", "--weights",
+               str(tmp_path / "evil.ckpt"))
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("error: evil.ckpt: refused: it needs full unpickling")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert not (tmp_path / "ran").exists()
