@@ -297,6 +297,13 @@ def _read_labels_path(path: Path, typed: str) -> bytes:
     raise IngestError(f"{printable(typed)}: cannot read the labels file ({reason})")
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, or one the file system cannot hold
+        return False
+
+
 def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, labels_path: str | None = None,
                 roots: Sequence[Path] | None = None, **kwargs) -> IngestReport:
     """What the command line and the folder box take: `builtin:NAME`, one folder, one zip,
@@ -315,7 +322,7 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
     except PathRefused as exc:
         raise IngestError(str(exc)) from None
     labels_csv = _read_labels_path(labels_file, labels_path) if labels_file is not None else None
-    missing = [printable(str(p)) for p in resolved if not p.exists()]
+    missing = [printable(str(p)) for p in resolved if not _exists(p)]
     if missing:
         raise IngestError(f"not found: {', '.join(missing)}")
     first = resolved[0]

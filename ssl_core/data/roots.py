@@ -68,8 +68,11 @@ def confine(text: str, roots: Sequence[Path]) -> Path:
     path = Path(typed.replace("\x00", "")).expanduser()
     if not path.is_absolute():
         path = roots[0] / path
-    resolved = Path(os.path.realpath(path))  # no stat: a loop or a missing part answers alike
-    if "\x00" in typed or not any(_inside(resolved, root) for root in roots):
+    try:
+        resolved = Path(os.path.realpath(path))  # no stat: a loop or a missing part answers alike
+    except (OSError, ValueError):  # text no file system can hold (a lone surrogate)
+        resolved = None
+    if "\x00" in typed or resolved is None or not any(_inside(resolved, root) for root in roots):
         raise PathRefused(f"'{printable(typed)}' is not inside a data root; the browser may read "
                           f"only under {', '.join(str(r) for r in roots)}")
     return resolved

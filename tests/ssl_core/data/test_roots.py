@@ -178,3 +178,12 @@ def test_the_command_line_keeps_full_access(workspace, make, tmp_path, monkeypat
     for name, data in make.goods():
         (tmp_path / "pics" / name).write_bytes(data)
     assert ingest_path(workspace, ["~/pics"]).images == 2
+
+
+def test_paths_no_file_system_can_hold_get_a_message_not_a_traceback(workspace, root):
+    assert "not inside a data root" in refusal("/pics\ud800", [root])
+    too_long = str(root / ("a" * 300))
+    with pytest.raises(IngestError, match="not found: "):
+        ingest_path(workspace, [too_long], roots=[root])
+    with pytest.raises(IngestError, match="not found: "):
+        ingest_path(workspace, ["/" + "b/" * 3000])

@@ -477,3 +477,7 @@ def test_an_upload_that_cannot_be_spooled_is_a_rejection(make, monkeypatch):
     monkeypatch.setattr(UploadSpool, "add", full)
     assert list(upload_entries([("a.png", make.solid())])) == [
         Rejection("a.png", "cannot be spooled to disk for reading (No space left on device)")]
+
+
+def test_printable_escapes_a_lone_surrogate():
+    assert printable("a\ud800b\udcff") == "a\\ud800b\\udcff"
