@@ -145,7 +145,7 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
 def test_cli_train_refuses_bad_input_clearly(tiny):
     result = cli(tiny, "train", "--dataset", "nope", "--epochs", "1")
     assert result.returncode == 1 and "no dataset named 'nope'" in result.stderr
-    result = cli(tiny, "train", "--dataset", "tiny", "--method", "mae", "--epochs", "1")
+    result = cli(tiny, "train", "--dataset", "tiny", "--method", "mae", "--encoder", "small_cnn", "--epochs", "1")
     assert result.returncode == 1 and "vit_tiny" in result.stderr
 
 
