@@ -13,6 +13,7 @@ import streamlit as st
 from app import current
 from app.widgets import progress_bar
 from ssl_core import embed, jobs
+from ssl_core.imports import encoders as imports
 from ssl_core.models import ENCODERS
 from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
@@ -22,8 +23,11 @@ UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view s
 
 def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
-    deleted) that have a checkpoint (newest first), then an untrained encoder of every
-    architecture. Runs of the same name are told apart by the time they were created."""
+    deleted) that have a checkpoint (newest first), then imported encoders (named with where
+    their weights came from), then an untrained encoder of every architecture. Runs of the
+    same name are told apart by the time they were created. Imported embedding sets are not
+    offered: pages that embed new images or views (Retrieval's upload, the Lab, Evaluate)
+    would have no network to do it with."""
     choices: dict[str, tuple[str, embed.EncoderSource]] = {}
     runs = [run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
             if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]]
@@ -37,6 +41,10 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
         if names.count(name) > 1:
             name += f" · {run['created'][11:19]}"
         choices[source.key] = (name, source)  # no status: it changes while the name is selected
+    for config in imports.imported(ws):
+        if config["kind"] == "encoder":
+            source = embed.from_imported(ws, config["encoder"])
+            choices[source.key] = (imports.describe(config), source)
     for name in ENCODERS:
         source = embed.untrained(name, UNTRAINED_SIDE)
         choices[source.key] = (source.label, source)

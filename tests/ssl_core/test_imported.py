@@ -20,6 +20,7 @@ import torchvision
 from safetensors.torch import save_file
 
 from ssl_core import embed
+from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.imports import ImportRefused, encoders
 from ssl_core.imports.embeddings import import_embeddings
@@ -258,32 +259,38 @@ def test_embedding_refusals_name_the_rows_and_import_nothing(ws, tmp_path):
         assert not (ws.dataset_dir(ws.dataset("tiny")) / "embeddings" / "imported-bad").exists()
 
 
-def cli(ws: Workspace, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"} | {"HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+def run_main(capsys, ws: Workspace, *args: str) -> tuple[int, dict | None, str]:
+    """`python -m ssl_core --workspace WS ARGS` in this process: (exit status, JSON, stderr)."""
+    status = main(["--workspace", str(ws.root), *args])
+    out, err = capsys.readouterr()
+    return status, json.loads(out) if out else None, err
 
 
-def test_cli_imports_then_embeds_by_name_and_refuses_in_one_line(ws, tmp_path):
+def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys):
     save_file(tensors_of(timm_resnet()), str(tmp_path / "r10.safetensors"))
-    done = cli(ws, "import-encoder", "--name", "r10", "--arch", "timm:resnet10t",
-               "--weights", str(tmp_path / "r10.safetensors"), "--image-size", str(SIDE))
-    assert done.returncode == 0, done.stderr
-    assert {k: json.loads(done.stdout)[k] for k in ("encoder", "arch", "num_features", "source")} == {
+    status, printed, err = run_main(capsys, ws, "import-encoder", "--name", "r10", "--arch", "timm:resnet10t",
+                                    "--weights", str(tmp_path / "r10.safetensors"), "--image-size", str(SIDE))
+    assert status == 0, err
+    assert {k: printed[k] for k in ("encoder", "arch", "num_features", "source")} == {
         "encoder": "r10", "arch": "timm:resnet10t", "num_features": 512, "source": "r10.safetensors"}
-    np.save(tmp_path / "vectors.npy", np.zeros((IMAGES, 2), np.float32))
-    done = cli(ws, "import-embeddings", "--dataset", "tiny", "--name", "zeros", str(tmp_path / "vectors.npy"))
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) | {"shape": None} == {"encoder": "zeros", "matched": IMAGES, "unmatched": [],
-                                                         "shape": None}
-    done = cli(ws, "embed", "--dataset", "tiny", "--run", "r10")
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["shape"] == [IMAGES, 512]
+    pd.DataFrame({"file": image_names(ws) + ["stray.png"], "d0": 0.5}).to_csv(tmp_path / "vectors.csv", index=False)
+    status, printed, err = run_main(capsys, ws, "import-embeddings", "--dataset", "tiny", "--name", "halves",
+                                    str(tmp_path / "vectors.csv"))
+    assert status == 0 and "1 row(s) named no image of tiny" in err
+    assert {k: printed[k] for k in ("encoder", "matched", "unmatched")} == {
+        "encoder": "halves", "matched": IMAGES, "unmatched": ["stray.png"]}
+    for name, width in (("r10", 512), ("halves", 1)):
+        status, printed, err = run_main(capsys, ws, "embed", "--dataset", "tiny", "--run", name)
+        assert status == 0 and printed["shape"] == [IMAGES, width], err
 
+
+def test_cli_refusal_is_one_line_on_stderr_without_a_traceback(ws, tmp_path):
     torch.save({"trap": WritesAFile(tmp_path / "ran")}, tmp_path / "evil.ckpt")
-    done = cli(ws, "import-encoder", "--name", "evil", "--arch", "timm:resnet10t", "--weights",
-               str(tmp_path / "evil.ckpt"))
+    env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"}
+    done = subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), "import-encoder",
+                           "--name", "evil", "--arch", "timm:resnet10t", "--weights", str(tmp_path / "evil.ckpt")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("error: evil.ckpt: refused: it needs full unpickling")
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
-    assert not (tmp_path / "ran").exists()
+    assert not (tmp_path / "ran").exists() and not encoders.folder(ws, "evil").exists()

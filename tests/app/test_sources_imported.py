@@ -1,0 +1,39 @@
+"""app.sources lists imported encoders on every dataset, named with where their weights came
+from; imported embedding sets (no network to embed views or uploads with) are not offered."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import timm
+from PIL import Image
+from safetensors.torch import save_file
+
+from app.sources import source_choices
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
+from ssl_core.store import Workspace
+
+
+def test_imports_are_offered_with_their_origin(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    pixels = np.random.default_rng(0).integers(0, 256, (4, 8, 8, 3), dtype=np.uint8)
+    def png(i: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.fromarray(pixels[i]).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    for name in ("one", "two"):
+        ingest_uploads(ws, [(f"{i}.png", png(i)) for i in range(4)], name=name, size=8)
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=32)
+    np.save(tmp_path / "vectors.npy", np.ones((4, 3)))
+    import_embeddings(ws, "one", "vecs", tmp_path / "vectors.npy")
+
+    one = {key: name for key, (name, _) in source_choices(ws, ws.dataset("one")).items()}
+    two = {key: name for key, (name, _) in source_choices(ws, ws.dataset("two")).items()}
+    assert one["imported-r10"] == two["imported-r10"] == "r10 (timm:resnet10t, imported from r10.safetensors)"
+    assert "imported-vecs" not in one and "imported-vecs" not in two
