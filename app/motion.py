@@ -64,7 +64,7 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
     fig = go.Figure(data=traces(frames.layouts[last]),
                     frames=[go.Frame(data=traces(layout), name=str(step), layout=dict(title=title(t)))
                             for t, (step, layout) in enumerate(zip(frames.steps, frames.layouts))])
-    play = dict(frame=dict(duration=FRAME_MS, redraw=False), transition=dict(duration=FRAME_MS * 0.8),
+    play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=FRAME_MS * 0.8),
                 fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
     fig.update_layout(
