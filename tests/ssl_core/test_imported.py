@@ -88,6 +88,8 @@ def test_timm_name_and_safetensors_round_trip_into_the_embedding_pipeline(ws, tm
     emb = embed.embed(ws, "tiny", source)
     assert emb.features.shape == (IMAGES, 512) and emb.folder.name == "imported-r10"
     assert embed.cached(ws, ws.dataset("tiny"), source) is not None
+    assert "imported" not in embed.fingerprint(ws, ws.dataset("tiny"), embed.untrained("small_cnn", 16)), \
+        "embeddings cached before imports existed must stay valid"
     twin = embed.baseline_of(source)
     assert (twin.encoder, twin.image_size, twin.imported, twin.run_id) == ("timm:resnet10t", SIDE, None, None)
     assert not np.allclose(embed.embed(ws, "tiny", twin).features, emb.features), "the twin is not pretrained"
@@ -266,7 +268,7 @@ def run_main(capsys, ws: Workspace, *args: str) -> tuple[int, dict | None, str]:
     return status, json.loads(out) if out else None, err
 
 
-def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys):
+def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys, make):
     save_file(tensors_of(timm_resnet()), str(tmp_path / "r10.safetensors"))
     status, printed, err = run_main(capsys, ws, "import-encoder", "--name", "r10", "--arch", "timm:resnet10t",
                                     "--weights", str(tmp_path / "r10.safetensors"), "--image-size", str(SIDE))
@@ -282,6 +284,11 @@ def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys):
     for name, width in (("r10", 512), ("halves", 1)):
         status, printed, err = run_main(capsys, ws, "embed", "--dataset", "tiny", "--run", name)
         assert status == 0 and printed["shape"] == [IMAGES, width], err
+    (tmp_path / "query.png").write_bytes(make.noise((16, 16), seed=99))
+    status, printed, err = run_main(capsys, ws, "search", "--dataset", "tiny", "--run", "halves",
+                                    "--query", str(tmp_path / "query.png"))
+    assert status == 1 and printed is None
+    assert err.splitlines()[-1].startswith("error: 'halves' is an imported embedding set: it has vectors")
 
 
 def test_cli_refusal_is_one_line_on_stderr_without_a_traceback(ws, tmp_path):
