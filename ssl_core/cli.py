@@ -92,7 +92,7 @@ class TrainProgress:
     """The engine's step events as one redrawn line on stderr: bar, step, loss, speed, ETA."""
 
     def __init__(self) -> None:
-        self.last = 0.0
+        self.last, self.ended = 0.0, False
 
     def on_step(self, state) -> None:
         filled = int(30 * state.progress)
@@ -100,7 +100,8 @@ class TrainProgress:
         eta = f"{state.eta_s:.0f}s" if state.eta_s is not None else "?"
         self.last = _progress_line(f"[{'#' * filled}{'.' * (30 - filled)}] step {state.step}{total} "
                                    f"loss {state.loss:.4f} {state.images_per_s:.0f} img/s ETA {eta}   ",
-                                   self.last, 0.2, final=False)  # cmd_train ends the line
+                                   self.last, 0.2, final=state.progress >= 1.0)  # the last step always shows
+        self.ended = state.progress >= 1.0
 
     def on_metrics(self, step, values) -> None:
         pass
@@ -165,12 +166,13 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
     with ws.lock(device, wait=True):
         try:
-            result = jobs.execute(ws, run_id, extra_reporter=TrainProgress())
+            progress = TrainProgress()
+            result = jobs.execute(ws, run_id, extra_reporter=progress)
         except KeyboardInterrupt:
             jobs.reconcile(ws)
             raise
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")  # after the bar redrawn in place
+    if sys.stderr.isatty() and not progress.ended:
+        sys.stderr.write("\n")  # a run stopped early: end the bar redrawn in place
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.message:

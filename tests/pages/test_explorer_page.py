@@ -24,7 +24,8 @@ def explorer(shapes_run, monkeypatch) -> AppTest:
 
 
 def charts(at: AppTest) -> list:
-    return at.get("plotly_chart")
+    """The maps of the embedding (not the run's map in motion, which has animation frames)."""
+    return [chart for chart in at.get("plotly_chart") if '"frames"' not in chart.proto.spec]
 
 
 def test_a_run_is_mapped_beside_its_untrained_twin(explorer, shapes_run):
