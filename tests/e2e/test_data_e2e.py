@@ -22,9 +22,7 @@ def make_zip(path) -> None:
 
 
 def test_upload_zip_and_see_thumbnails(page, tmp_path, screenshot):
-    gallery = page.locator("[data-testid='stImage']")
-    gallery.first.wait_for()  # the demo dataset's thumbnails on first start
-    assert page.get_by_text("Datasets", exact=True).is_visible()
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)  # the demo data seeded on first start
 
     page.get_by_text("Add a dataset").click()
     archive = tmp_path / "tiles.zip"

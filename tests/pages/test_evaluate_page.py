@@ -14,10 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import open_page, verdicts
 
-from ssl_core import embed
+from ssl_core import embed, jobs
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.stored import REPORT_FILE
 from ssl_core.evaluate.verdict import COLOURS, from_knn
+from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
 EVALUATE = "../pages/evaluate.py"
@@ -46,7 +47,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     press.click().run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert list(table["encoder"])[0].startswith(run)
+    assert list(table["encoder"])[0] == run_name(jobs.get_run(Workspace(root), run))  # the run by its name
     assert 0 <= table["kNN accuracy"][0] <= 1 and 0 <= table["linear probe"][0] <= 1
     assert len(at.get("plotly_chart")) == 3  # label efficiency, confusion matrix, accuracy per class
     assert shortcut_shown(at, labelled=True)

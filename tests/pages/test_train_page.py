@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.widgets import escape_markdown
 from tests.pages.conftest import VERDICT_ICONS, verdicts
 
 from ssl_core import jobs
@@ -29,7 +30,6 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
-from app.widgets import escape_markdown
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
@@ -95,7 +95,8 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-RUN_ADMIN = ("Save", "Delete this run")  # in the watched run's "Name, notes, delete" expander
+RUN_ADMIN = ("Save", "Delete this run",  # in the watched run's "Name, notes, delete" expander
+             "Make a GIF for slides")  # under its map in motion
 
 
 def labels(at: AppTest) -> list[str]:
@@ -461,7 +462,7 @@ def test_a_bad_choice_is_an_error_not_an_exception(page, ws, started, monkeypatc
     monkeypatch.setattr(jobs, "create_run", refuse)
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
-    assert [e.value for e in page.error] == [shown]
+    assert [e.value for e in page.error] == [escape_markdown(shown)]  # shown literally
     assert jobs.list_runs(ws) == [] and started == []
     assert [i.value for i in page.info] == [NO_RUNS]
 
