@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from app.sources import embedding
 from app.widgets import escape_markdown
 from ssl_core import embed
 from ssl_core.explain import Explanation, explain_images
@@ -59,7 +60,8 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
         if row is None:
             return
         encoder = _encoder(source.key, str(embed.fingerprint(ws, dataset, source)), ws, source)
-        result = explain_images(encoder, query, np.asarray(images[row]), source.image_size)
+        centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
+        result = explain_images(encoder, query, np.asarray(images[row]), source.image_size, centre)
         _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
 
 

@@ -15,7 +15,9 @@ al. 2019, "Visualizing Deep Similarity Networks"):
 
 so each position's share is exact, the shares sum to the cosine, and it is the gradient
 of the cosine with respect to A times A, with b's norm held fixed. Positive shares are
-where b looks like a; the map is upsampled (bilinear) to the view's side.
+where b looks like a; the map is upsampled (bilinear) to the view's side. Given a `centre`
+(D,) (Retrieval's index compares features minus the dataset's mean), the same holds for the
+centred cosine with A - centre at every position, so the number shown is the index's.
 """
 
 from __future__ import annotations
@@ -44,12 +46,20 @@ def _standardised(encoder: torch.nn.Module, view: torch.Tensor) -> torch.Tensor:
     return ((view.unsqueeze(0) - encoder.mean) / encoder.std).float()
 
 
+def _centred(features: torch.Tensor, centre: torch.Tensor | None) -> torch.Tensor:
+    return features if centre is None else features - centre
+
+
 @torch.no_grad()
-def similarity_map(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
-    """(s, s) float32: each place of view `b`'s share of cos(features(a), features(b)); the
-    shares over the feature map's positions sum to the cosine (see the module docstring)."""
-    target = F.normalize(encoder.features(_standardised(encoder, a)), dim=1)[0]  # (C,)
+def similarity_map(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor,
+                   centre: torch.Tensor | None = None) -> np.ndarray:
+    """(s, s) float32: each place of view `b`'s share of cos(features(a), features(b)) (both
+    minus `centre` (D,) when given); the shares over the feature map's positions sum to the
+    cosine (see the module docstring)."""
+    target = F.normalize(_centred(encoder.features(_standardised(encoder, a)), centre), dim=1)[0]  # (C,)
     fmap = encoder.feature_map(_standardised(encoder, b))[0]  # (C, h, w)
+    if centre is not None:
+        fmap = fmap - centre[:, None, None]
     norm = fmap.mean(dim=(1, 2)).norm().clamp_min(1e-12)
     shares = torch.einsum("chw,c->hw", fmap, target) / (fmap.shape[1] * fmap.shape[2] * norm)
     side = b.shape[-1]
@@ -69,17 +79,24 @@ def attention_maps(encoder: torch.nn.Module, view: torch.Tensor) -> np.ndarray:
 
 
 @torch.no_grad()
-def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> Explanation:
-    """Attention maps of both views for a ViT, else each view's share of the pair's cosine."""
-    fa, fb = (F.normalize(encoder.features(_standardised(encoder, v)), dim=1)[0] for v in (a, b))
+def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor,
+            centre: torch.Tensor | None = None) -> Explanation:
+    """Attention maps of both views for a ViT, else each view's share of the pair's cosine
+    (of the features minus `centre` (D,) when given)."""
+    fa, fb = (F.normalize(_centred(encoder.features(_standardised(encoder, v)), centre), dim=1)[0]
+              for v in (a, b))
     cosine = float(fa @ fb)
     if hasattr(encoder, "class_attention"):
         return Explanation("attention", cosine, attention_maps(encoder, a), attention_maps(encoder, b))
-    return Explanation("similarity", cosine, similarity_map(encoder, b, a), similarity_map(encoder, a, b))
+    return Explanation("similarity", cosine, similarity_map(encoder, b, a, centre),
+                       similarity_map(encoder, a, b, centre))
 
 
-def explain_images(encoder: torch.nn.Module, a: np.ndarray, b: np.ndarray, side: int) -> Explanation:
+def explain_images(encoder: torch.nn.Module, a: np.ndarray, b: np.ndarray, side: int,
+                   centre: np.ndarray | None = None) -> Explanation:
     """`explain` of uint8 images (S, S, 3), each resized to the encoder's view `side` as
-    embedding does (ops.to_float_side); the maps are (side, side)."""
+    embedding does (ops.to_float_side); the maps are (side, side). `centre` (D,): the
+    dataset's mean feature that Retrieval's index subtracts, or None."""
     views = ops.to_float_side(torch.from_numpy(np.stack([a, b]).astype(np.uint8)), side)
-    return explain(encoder.eval(), views[0], views[1])
+    shift = None if centre is None else torch.from_numpy(np.asarray(centre, np.float32))
+    return explain(encoder.eval(), views[0], views[1], shift)

@@ -64,6 +64,18 @@ def test_the_shares_sum_to_the_cosine_of_the_pair():
     assert abs(result.first.sum() - result.cosine) < 0.02 * abs(result.cosine) + 1e-4
 
 
+def test_centred_the_shares_sum_to_the_centred_cosine_the_index_uses():
+    encoder = build_encoder("small_cnn", SIDE).eval()
+    a, b = scene(4, 4), scene(20, 18, seed=1)
+    with torch.no_grad():
+        centre = encoder.forward_features(torch.stack([scene(i, i, seed=i) for i in range(0, 24, 4)])).mean(0)
+        fa, fb = (encoder.forward_features(v[None])[0] - centre for v in (a, b))
+    expected = float(torch.nn.functional.cosine_similarity(fa, fb, dim=0))
+    result = explain(encoder, a, b, centre)
+    assert abs(result.cosine - expected) < 1e-5
+    assert abs(result.second.sum() - expected) < 0.02 * abs(expected) + 1e-4
+
+
 def test_the_similarity_map_falls_on_the_object_the_two_images_share():
     encoder = RedSeer().eval()
     shares = similarity_map(encoder, scene(4, 4), scene(20, 18, seed=1))
