@@ -50,21 +50,34 @@ def _centred(features: torch.Tensor, centre: torch.Tensor | None) -> torch.Tenso
     return features if centre is None else features - centre
 
 
+def _centred_map(encoder: torch.nn.Module, view: torch.Tensor, centre: torch.Tensor | None) -> torch.Tensor:
+    """(C, h, w): the view's feature map, minus `centre` (D,) at every position when given
+    (its mean over the positions is then the centred features)."""
+    fmap = encoder.feature_map(_standardised(encoder, view))[0]
+    return fmap if centre is None else fmap - centre[:, None, None]
+
+
+def _shares(fmap: torch.Tensor, target: torch.Tensor, side: int) -> np.ndarray:
+    """(side, side): each position's share of the cosine between the mean of `fmap`
+    (C, h, w) and the unit vector `target` (C,), upsampled and still summing to it."""
+    norm = fmap.mean(dim=(1, 2)).norm().clamp_min(1e-12)
+    shares = torch.einsum("chw,c->hw", fmap, target) / (fmap.shape[1] * fmap.shape[2] * norm)
+    upsampled = F.interpolate(shares[None, None], size=(side, side), mode="bilinear", align_corners=False)
+    return (upsampled[0, 0] * shares.numel() / (side * side)).numpy()
+
+
+def _direction(fmap: torch.Tensor) -> torch.Tensor:
+    """The unit vector (C,) of a feature map's mean: the (centred) features, normalised."""
+    return F.normalize(fmap.mean(dim=(1, 2)), dim=0)
+
+
 @torch.no_grad()
 def similarity_map(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor,
                    centre: torch.Tensor | None = None) -> np.ndarray:
     """(s, s) float32: each place of view `b`'s share of cos(features(a), features(b)) (both
     minus `centre` (D,) when given); the shares over the feature map's positions sum to the
     cosine (see the module docstring)."""
-    target = F.normalize(_centred(encoder.features(_standardised(encoder, a)), centre), dim=1)[0]  # (C,)
-    fmap = encoder.feature_map(_standardised(encoder, b))[0]  # (C, h, w)
-    if centre is not None:
-        fmap = fmap - centre[:, None, None]
-    norm = fmap.mean(dim=(1, 2)).norm().clamp_min(1e-12)
-    shares = torch.einsum("chw,c->hw", fmap, target) / (fmap.shape[1] * fmap.shape[2] * norm)
-    side = b.shape[-1]
-    upsampled = F.interpolate(shares[None, None], size=(side, side), mode="bilinear", align_corners=False)
-    return (upsampled[0, 0] * shares.numel() / (side * side)).numpy()  # still sums to the cosine
+    return _shares(_centred_map(encoder, b, centre), _direction(_centred_map(encoder, a, centre)), b.shape[-1])
 
 
 @torch.no_grad()
@@ -83,13 +96,14 @@ def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor,
             centre: torch.Tensor | None = None) -> Explanation:
     """Attention maps of both views for a ViT, else each view's share of the pair's cosine
     (of the features minus `centre` (D,) when given)."""
-    fa, fb = (F.normalize(_centred(encoder.features(_standardised(encoder, v)), centre), dim=1)[0]
-              for v in (a, b))
-    cosine = float(fa @ fb)
     if hasattr(encoder, "class_attention"):
-        return Explanation("attention", cosine, attention_maps(encoder, a), attention_maps(encoder, b))
-    return Explanation("similarity", cosine, similarity_map(encoder, b, a, centre),
-                       similarity_map(encoder, a, b, centre))
+        fa, fb = (F.normalize(_centred(encoder.features(_standardised(encoder, v)), centre), dim=1)[0]
+                  for v in (a, b))
+        return Explanation("attention", float(fa @ fb), attention_maps(encoder, a), attention_maps(encoder, b))
+    maps = [_centred_map(encoder, v, centre) for v in (a, b)]  # one pass per view: features are their means
+    ua, ub = (_direction(m) for m in maps)
+    return Explanation("similarity", float(ua @ ub), _shares(maps[0], ub, a.shape[-1]),
+                       _shares(maps[1], ua, b.shape[-1]))
 
 
 def explain_images(encoder: torch.nn.Module, a: np.ndarray, b: np.ndarray, side: int,
