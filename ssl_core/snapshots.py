@@ -75,14 +75,26 @@ class Snapshots:
 
 
 def load_snapshots(run_dir: Path) -> Snapshots | None:
-    """The run's snapshots, or None when it kept none (an older run, or none written yet)."""
+    """The run's snapshots, or None when it kept none (an older run, or none written yet)
+    or its probe is unreadable; a damaged frame (not a (P, D) array) is left out."""
     folder = run_dir / FOLDER
     if not (folder / PROBE).exists():
         return None
-    files = sorted(folder.glob(f"{PREFIX}*.npy"))
-    if not files:
+    try:
+        probe = np.load(folder / PROBE, allow_pickle=False)
+    except (OSError, ValueError):
+        return None  # damaged: no frame can be placed
+    frames = {}
+    for file in sorted(folder.glob(f"{PREFIX}*.npy")):
+        try:
+            frame = np.load(file, allow_pickle=False)
+            step = int(file.stem[len(PREFIX):])
+        except (OSError, ValueError):
+            continue  # a damaged frame is left out; the others still play
+        if frame.ndim == 2 and len(frame) == len(probe):
+            frames[step] = frame.astype(np.float32)
+    widths = {frame.shape[1] for frame in frames.values()}
+    if not frames or len(widths) > 1:
         return None
-    probe = np.load(folder / PROBE, allow_pickle=False)
-    steps = np.array([int(f.stem[len(PREFIX):]) for f in files])
-    features = np.stack([np.load(f, allow_pickle=False).astype(np.float32) for f in files])
-    return Snapshots(probe, steps, features)
+    steps = np.array(sorted(frames))
+    return Snapshots(probe, steps, np.stack([frames[s] for s in steps]))

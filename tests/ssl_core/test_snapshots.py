@@ -50,3 +50,12 @@ def test_a_resumed_run_adds_to_its_snapshots(tmp_path):
 def test_snapshot_every_0_keeps_none(tmp_path):
     Trainer(config(epochs=1, snapshot_every=0), tiny_images(24), None, tmp_path, Recorder()).run()
     assert load_snapshots(tmp_path) is None
+
+
+def test_a_damaged_frame_is_left_out_and_a_damaged_probe_gives_none(tmp_path):
+    Trainer(config(epochs=1, snapshot_every=2), tiny_images(24), None, tmp_path, Recorder()).run()
+    kept = load_snapshots(tmp_path).steps.tolist()
+    (tmp_path / "snapshots" / "step-000002.npy").write_bytes(b"not an array")
+    assert load_snapshots(tmp_path).steps.tolist() == [s for s in kept if s != 2]
+    (tmp_path / "snapshots" / "probe.npy").write_bytes(b"\x93NUMPY broken")
+    assert load_snapshots(tmp_path) is None
