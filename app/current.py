@@ -4,9 +4,9 @@ A picker anywhere (the sidebar, a page's own "Dataset" or "Encoder" box, the Dat
 "Look at") writes the choice to session state and to the URL (`?dataset=NAME&encoder=KEY`,
 an encoder by its source key: a run id or `untrained-<encoder>-<side>`). `restore`, run by
 main.py before every page, reads the URL when a session starts (a refresh, a shared link)
-and writes the choice back to it (a page switch drops query parameters). With no choice
-yet, a page that computes something asks for one instead of falling back to the first
-dataset; a workspace with a single dataset has it chosen.
+and writes the choice back to it (a page switch drops query parameters; `switch_page` keeps
+them). With no choice yet, a page that computes something asks for one instead of falling
+back to the first dataset; a workspace with a single dataset has it chosen.
 
 Widget state of a page is dropped by Streamlit when another page is shown; `KEPT` widget
 keys (and keys starting with `KEPT_PREFIXES`) are carried across page visits.
@@ -51,6 +51,14 @@ def _write_url() -> None:
             st.query_params[param] = value
         elif not value and param in st.query_params:
             del st.query_params[param]
+
+
+def switch_page(page: str) -> None:
+    """Open `page` with the current choice in its URL at once: a plain `st.switch_page`
+    drops the query, and writing it back then adds a second history entry, so the
+    browser's Back would stop on the bare page instead of returning."""
+    st.switch_page(page, query_params={param: st.session_state[key] for key, param in PARAMS.items()
+                                       if st.session_state.get(key)})
 
 
 def dataset_name() -> str | None:

@@ -73,7 +73,7 @@ def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -
         st.caption(f"Change: `{change_words(config, advice.change)}`")
         if st.button("Train again with this", key=f"diagnosis_{run_id}_{number}", icon=":material/replay:",
                      on_click=fill_train_form, args=(train_form(apply(config, advice)),)):
-            st.switch_page(TRAIN_PAGE)
+            current.switch_page(TRAIN_PAGE)
 
 
 def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:

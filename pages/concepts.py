@@ -88,7 +88,7 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1)
             measured()
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
             st.session_state.update(state)  # the dataset is the current one on every page
-            st.switch_page(target)
+            current.switch_page(target)
 
 st.subheader("Not clustering, not PCA")
 st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
@@ -129,7 +129,7 @@ with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
         if st.button("Train one", key="concepts_train"):
-            st.switch_page("../pages/train.py")
+            current.switch_page("../pages/train.py")
     else:
         coords = project.project(embedding(ws, dataset, trained[1]), "umap", dims=2)
         st.plotly_chart(small(coords, labels, f"Trained encoder ({escape_plotly(trained[0])})"), key="concepts_trained")

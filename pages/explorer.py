@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app.current import pick_dataset
+from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
@@ -106,7 +106,7 @@ if selections:
     gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
     if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
         st.session_state.update(retrieval_query=selections[0])  # the dataset and encoder are current already
-        st.switch_page("../pages/retrieval.py")
+        switch_page("../pages/retrieval.py")
 else:
     st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here. "
                + ("The 3-D view rotates with the mouse; selection works in 2-D." if dims == 3 else ""))

@@ -158,10 +158,16 @@ def live_panel(run_id: str, ticking: bool) -> None:
         st.rerun()
 
 
-def runs_table(ticking: bool) -> None:
-    """Every run by its name; redrawn every 2 s with the live panel while one is queued or
-    running, so the table and the panel tell the same status and step."""
+def shown_runs(dataset_name: str | None, every: bool) -> list[dict]:
+    """The runs on the current dataset, newest first; every run when asked or none is current."""
     runs = jobs.list_runs(ws)
+    return runs if every or dataset_name is None else [r for r in runs if r["dataset"] == dataset_name]
+
+
+def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
+    """The shown runs by name; redrawn every 2 s with the live panel while one is queued or
+    running, so the table and the panel tell the same status and step."""
+    runs = shown_runs(dataset_name, every)
     if ticking and not any(r["status"] in ACTIVE for r in runs):
         st.rerun(scope="app")  # all finished: stop ticking
     final = jobs.final_metrics(ws)
@@ -214,7 +220,11 @@ def describe_or_delete(run: dict) -> None:
         no.button("Keep it", key=f"delete_no_{run['id']}", on_click=lambda: st.session_state.pop(confirm, None))
 
 
-runs = jobs.list_runs(ws)
+current = dataset.name if dataset else None
+others = [r for r in jobs.list_runs(ws) if r["dataset"] != current] if current else []
+every = bool(others) and st.toggle(f"Show the runs on every dataset ({len(others)} on others)",
+                                   key="train_every_dataset")
+runs = shown_runs(current, every)
 if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
@@ -225,9 +235,11 @@ if runs:
     st.fragment(live_panel, run_every=2 if active else None)(watched, active)
     diagnosis_panel(ws, watched)
     describe_or_delete(jobs.get_run(ws, watched))
-    st.subheader("All runs")
+    st.subheader("All runs" if every or current is None else f"All runs on {escape_markdown(current)}")
     any_active = any(r["status"] in ACTIVE for r in runs)
-    st.fragment(runs_table, run_every=2 if any_active else None)(any_active)
+    st.fragment(runs_table, run_every=2 if any_active else None)(any_active, current, every)
+elif others:
+    st.info("No runs on this dataset yet. The defaults (SimCLR, small CNN, 5 minutes) are a good first run.")
 else:
     st.info("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
             "built-in shapes in a CPU's few minutes.")

@@ -35,8 +35,11 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     page.mouse.move(x, y, steps=5)
     tip = page.locator("#ssl-hover-thumbnail")
     tip.wait_for(state="visible", timeout=SLOW)
-    hovered = plot.evaluate("gd => gd._hoverdata[0].customdata")  # the point plotly's label names
-    assert tip.get_attribute("data-row") == str(hovered[0] if isinstance(hovered, list) else hovered)
+    page.wait_for_function(  # the thumbnail of the point plotly's label names (hover events are throttled)
+        """() => { const gd = document.querySelector('.js-plotly-plot'), hovered = gd._hoverdata[0].customdata;
+                   const row = Array.isArray(hovered) ? hovered[0] : hovered;
+                   return document.querySelector('#ssl-hover-thumbnail').dataset.row === String(row); }""",
+        timeout=SLOW)
     assert tip.evaluate("t => t.style.backgroundImage").startswith('url("data:image/jpeg;base64,')
     screenshot(page, "explorer-map")
 

@@ -103,29 +103,23 @@ def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
         poll(lambda: status_cell.first.inner_text() == "running", 60, "running in the runs table")
 
         # the loss curve has at least two points (markers while fewer than 30)
-        loss_chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Training loss")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
-            ".filter(c => c.textContent.includes('Training loss'))"
-            ".some(c => c.querySelectorAll('.scatterlayer .point').length >= 2)",
-            timeout=120_000)
+        points = f".st-key-loss_{run_id} .scatterlayer .point"  # this run's chart (another run's may linger)
+        page.wait_for_function("s => document.querySelectorAll(s).length >= 2", arg=points, timeout=120_000)
 
         poll(lambda: metric(page, "Status") == "completed", 240, "status completed", interval_s=1)
         # the panel stopped ticking and the whole page reran: the rest of the old panel (its
         # Cancel button, the shorter curve) is replaced once that rerun has finished
         page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=SLOW)
         page.get_by_text(f"step {steps} of ~{steps}").wait_for(timeout=SLOW)
-        page.wait_for_function(
-            "n => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
-            ".filter(c => c.textContent.includes('Training loss'))"
-            ".some(c => c.querySelectorAll('.scatterlayer .point').length == n)",
-            arg=steps, timeout=SLOW)
+        page.wait_for_function("([s, n]) => document.querySelectorAll(s).length == n", arg=[points, steps],
+                               timeout=SLOW)
         run = jobs.get_run(ws, run_id)
         assert (run["status"], run["step"], run["progress"]) == ("completed", steps, 1.0)
         assert metric(page, "Loss") == f"{run['loss']:.4f}"
         assert metric(page, "ETA") == "-"
         assert re.fullmatch(r"\d+", metric(page, "Images / s"))
-        assert loss_chart.locator(".scatterlayer .point").count() == steps
+        assert page.locator(points).count() == steps
+        assert "Training loss" in page.locator(f".st-key-loss_{run_id}").inner_text()
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.get_by_text("All runs").is_visible()
         verdict = jobs.run_verdict(ws, run_id)  # the run's verdict, in a box of its colour
