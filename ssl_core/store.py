@@ -143,6 +143,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs_kept RENAME TO runs;
     CREATE INDEX runs_by_dataset ON runs(dataset_id);
     """,
+    # Text datasets (ssl_core/text): for kind 'text' texts.json holds the examples, an images
+    # row is one example (width: its characters before truncation, height 1) and size_px is
+    # the character cap an example was truncated to.
+    """
+    ALTER TABLE datasets ADD COLUMN kind TEXT NOT NULL DEFAULT 'image';  -- 'image' or 'text'
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("meta", "datasets", "images", "rejections", "runs", "metrics")  # what a workspace's ssl.db holds
@@ -161,6 +167,7 @@ class DatasetInfo:
     bytes: int
     has_labels: bool
     created: str
+    kind: str = "image"  # what one item is: 'image' (images.npy) or 'text' (texts.json)
 
 
 class WorkspaceError(Exception):
@@ -492,6 +499,7 @@ class Workspace:
         images: list[tuple[str, int, int, str | None]],
         rejected: list[tuple[str, str]],
         replace: bool = False,
+        kind: str = "image",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
@@ -512,6 +520,7 @@ class Workspace:
             bytes=size_bytes,
             has_labels=any(label is not None for *_, label in images),
             created=utc_now(),
+            kind=kind,
         )
         old_dir = None
         with self.write() as conn:
@@ -523,9 +532,10 @@ class Workspace:
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
                 old_dir = self.datasets_dir / old[0]
             conn.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (info.id, info.name, info.source, info.image_count, info.size_px, info.bytes,
-                 int(info.has_labels), info.created),
+                 int(info.has_labels), info.created, info.kind),
             )
             conn.executemany(
                 "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -615,4 +625,5 @@ def _dataset_info(row: sqlite3.Row) -> DatasetInfo:
         bytes=row["bytes"],
         has_labels=bool(row["has_labels"]),
         created=row["created"],
+        kind=row["kind"],
     )

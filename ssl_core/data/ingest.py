@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -59,9 +60,10 @@ class IngestReport:
     rejected: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}
     warnings: list[str] = field(default_factory=list)
     labelled: int = 0
+    kind: str = "image"  # store.DatasetInfo.kind; `images` counts the examples of a text dataset
 
     def to_json(self) -> dict[str, object]:
-        return {"dataset": self.dataset, "images": self.images, "labelled": self.labelled,
+        return {"dataset": self.dataset, "kind": self.kind, "images": self.images, "labelled": self.labelled,
                 "rejected": self.rejected, "rejected_count": rejected_total(self.rejected),
                 "warnings": self.warnings}
 
@@ -147,13 +149,27 @@ def _labels_csv_from(entries: list[Entry]) -> tuple[list[Entry], Candidate | Non
     return entries, None
 
 
+@contextmanager
+def building_folder(ws: Workspace, rejected: RejectionList) -> Iterator[Path]:
+    """A private folder to build a dataset in, removed when anything fails; a name taken
+    meanwhile (publishing checks again) becomes an IngestError listing `rejected`."""
+    built = ws.new_temp_dir()
+    try:
+        yield built
+    except WorkspaceError as exc:
+        shutil.rmtree(built, ignore_errors=True)
+        raise IngestError(str(exc), rejected.rows()) from None
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
+
+
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
            labels_source: str = "labels CSV") -> IngestReport:
     """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
     else the images' own (built-ins)."""
-    built = ws.new_temp_dir()
-    try:
+    with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
         thumbs = _ArrayFile(built / "thumbs.npy", capacity, THUMB_SIZE)
         rows: list[tuple[str, str, int, int, str | None]] = []
@@ -173,12 +189,6 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
             rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace,
         )
-    except WorkspaceError as exc:  # the name is taken
-        shutil.rmtree(built, ignore_errors=True)
-        raise IngestError(str(exc), rejected.rows()) from None
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
-        raise
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled)
 
@@ -236,7 +246,12 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     """
     name = _validate(name, size)
     _check_free(ws, name, replace)
-    entries, csv_entry = _labels_csv_from(list(entries))
+    entries = list(entries)
+    from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
+
+    if is_text_import(entries):
+        return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress)
+    entries, csv_entry = _labels_csv_from(entries)
     labels_source = "labels CSV"
     rejected = RejectionList()
     try:
@@ -275,6 +290,11 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
         raise IngestError(exc.args[0]) from None
     name = _validate(name or dataset.name, size)
     _check_free(ws, name, replace)
+    if dataset.kind == "text":
+        from .text_ingest import ingest_text_builtin  # it builds on this module's report
+
+        return ingest_text_builtin(ws, dataset, name=name, source=BUILTIN_PREFIX + dataset.name,
+                                   replace=replace, progress=progress)
 
     def decoded() -> Iterator[_Decoded]:
         for done, (file, pixels, label) in enumerate(dataset.make(), start=1):

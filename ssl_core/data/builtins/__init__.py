@@ -1,7 +1,8 @@
 """Built-in demo datasets that need no network, registered by name in DATASETS.
 
-Each yields (file name, uint8 image (H, W, 3), hidden label). Labels are kept only to
-judge and colour what an encoder learned; training never reads them.
+Each yields (file name, item, hidden label): the item is a uint8 image (H, W, 3) for
+kind 'image', a sentence for kind 'text'. Labels are kept only to judge and colour what an
+encoder learned; training never reads them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import clutter, colour_shapes, digits, shapes, skimage_patches
+from . import clutter, colour_shapes, digits, docstrings, shapes, skimage_patches
 
 BuiltinImage = tuple[str, np.ndarray, str]
 
@@ -20,8 +21,9 @@ BuiltinImage = tuple[str, np.ndarray, str]
 class BuiltinDataset:
     name: str
     description: str  # one plain sentence for the Data page
-    count: int  # number of images it yields
-    make: Callable[[], Iterator[BuiltinImage]]
+    count: int  # number of items it yields
+    make: Callable[[], Iterator[BuiltinImage]] | Callable[[], Iterator[tuple[str, str, str]]]
+    kind: str = "image"  # what one item is (store.DatasetInfo.kind)
 
 
 DATASETS: dict[str, BuiltinDataset] = {
@@ -36,6 +38,7 @@ DATASETS: dict[str, BuiltinDataset] = {
         BuiltinDataset("clutter_shapes", clutter.SHAPES_DESCRIPTION, clutter.COUNT, clutter.make_shapes),
         BuiltinDataset("clutter_digits", clutter.DIGITS_DESCRIPTION, clutter.COUNT, clutter.make_digits),
         BuiltinDataset("colour_shapes", colour_shapes.DESCRIPTION, colour_shapes.COUNT, colour_shapes.make),
+        BuiltinDataset("docstrings", docstrings.DESCRIPTION, docstrings.COUNT, docstrings.make, kind="text"),
     )
 }
 

@@ -138,7 +138,7 @@ def test_progress_is_reported_for_every_entry(workspace, make):
 def test_report_json(workspace, make):
     report = ingest_uploads(workspace, make.goods() + [("x.jpg", b"")], name="t")
     assert report.to_json() == {
-        "dataset": "t", "images": 2, "labelled": 0,
+        "dataset": "t", "kind": "image", "images": 2, "labelled": 0,
         "rejected": [{"file": "x.jpg", "reason": "empty file"}], "rejected_count": 1,
         "warnings": report.warnings}
 

@@ -1,0 +1,117 @@
+"""Import text into the workspace as a dataset of kind 'text'.
+
+The same sources as images (uploads, a zip, a folder under the data roots, a built-in)
+give entries; an import whose files all have text names (.txt, .csv, .jsonl) comes here
+(`is_text_import`). Each file is read whole by text_read.py or rejected whole with its
+reason; the examples go, in order, into `texts.json` (a JSON list of strings) in a
+private folder that moves into place with its rows in one transaction, as images do.
+One `images` row per example: its name 'file:line', its length in characters before
+truncation as width, height 1, its label (the CSV/JSONL label column, else the file's
+class-named folder).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from ..store import DatasetInfo, Workspace, WorkspaceError, fsync_file
+from .builtins import BuiltinDataset
+from .decode import RejectedFile
+from .ingest import TYPICAL_BATCH, IngestError, IngestReport, Progress, building_folder
+from .labels import labels_from_folders
+from .rejections import RejectionList
+from .sources import Candidate, Entry, Rejection
+from .text import printable
+from .text_read import MAX_CHARS, TextTally, is_text_name, read_examples
+
+KIND = "text"
+TEXTS_FILE = "texts.json"
+MAX_EXAMPLES = 200_000  # per import; the rest are skipped and counted
+
+Example = tuple[str, str, str | None, int]  # (name 'file:line', text, label, characters before truncation)
+
+
+def is_text_import(entries: list[Entry]) -> bool:
+    """Whether every file offered (not a rejection) has a text name."""
+    names = [e.name for e in entries if isinstance(e, Candidate)]
+    return bool(names) and all(is_text_name(n) for n in names)
+
+
+def load_texts(ws: Workspace, info: DatasetInfo) -> list[str]:
+    """The examples of text dataset `info`, in row order."""
+    if info.kind != KIND:
+        raise WorkspaceError(f"dataset {info.name!r} holds {info.kind}s, not text")
+    return json.loads((ws.dataset_dir(info) / TEXTS_FILE).read_text(encoding="utf-8"))
+
+
+def _file_examples(entry: Candidate, tally: TextTally) -> list[tuple[int, str, str | None]]:
+    return list(read_examples(entry.read(), printable(entry.name), tally))
+
+
+def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally,
+                 progress: Progress | None = None) -> list[Example]:
+    """Every example of every usable file, labelled; rejected files listed with why."""
+    per_file: list[tuple[Candidate, list[tuple[int, str, str | None]]]] = []
+    for done, entry in enumerate(entries, start=1):
+        if isinstance(entry, Rejection):
+            rejected.add(printable(entry.name), entry.reason, entry.count)
+        else:
+            try:
+                per_file.append((entry, _file_examples(entry, tally)))
+            except (RejectedFile, ValueError, OSError) as exc:
+                rejected.add(printable(entry.name), str(exc))
+        if progress is not None:
+            progress(done, len(entries))
+    folders = labels_from_folders([entry.inner for entry, _ in per_file]) or [None] * len(per_file)
+    return [(f"{printable(entry.name)}:{line}", text, label or folder, len(text))
+            for (entry, rows), folder in zip(per_file, folders) for line, text, label in rows]
+
+
+def _warnings(examples: list[Example], tally: TextTally, skipped: int) -> list[str]:
+    warnings = tally.warnings()
+    if skipped:
+        warnings.append(f"{skipped:,} more examples skipped over the cap of {MAX_EXAMPLES:,} per import")
+    if len(examples) < TYPICAL_BATCH:
+        warnings.append(f"only {len(examples):,} examples, fewer than a typical batch of {TYPICAL_BATCH}: "
+                        "training will use smaller batches")
+    return warnings
+
+
+def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: str, rejected: RejectionList,
+                warnings: list[str], replace: bool) -> IngestReport:
+    """Store `examples` as text dataset `name` (see the module docstring)."""
+    if not examples:
+        raise IngestError("no text could be imported; see the rejected files", rejected.rows())
+    with building_folder(ws, rejected) as built:
+        texts = built / TEXTS_FILE
+        texts.write_text(json.dumps([text for _, text, _, _ in examples], ensure_ascii=False), encoding="utf-8")
+        fsync_file(texts)
+        info = ws.publish_dataset(built, name=name, source=source, size_px=MAX_CHARS, kind=KIND,
+                                  images=[(n, chars, 1, label) for n, _, label, chars in examples],
+                                  rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace)
+    labelled = sum(label is not None for _, _, label, _ in examples)
+    return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled, kind=KIND)
+
+
+def ingest_text_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
+                        replace: bool = False, progress: Progress | None = None) -> IngestReport:
+    """Text files among `entries` as dataset `name` (the caller validated the name)."""
+    rejected, tally = RejectionList(), TextTally()
+    examples = read_entries(list(entries), rejected, tally, progress)
+    skipped = max(0, len(examples) - MAX_EXAMPLES)
+    examples = examples[:MAX_EXAMPLES]
+    return write_texts(ws, examples, name=name, source=source, rejected=rejected,
+                       warnings=_warnings(examples, tally, skipped), replace=replace)
+
+
+def ingest_text_builtin(ws: Workspace, dataset: BuiltinDataset, *, name: str, source: str,
+                        replace: bool = False, progress: Progress | None = None) -> IngestReport:
+    """A built-in corpus of kind 'text' (its sentences are clean already)."""
+    examples: list[Example] = []
+    for done, (file, text, label) in enumerate(dataset.make(), start=1):  # type: ignore[misc]
+        examples.append((file, text, label, len(text)))
+        if progress is not None:
+            progress(done, dataset.count)
+    return write_texts(ws, examples, name=name, source=source, rejected=RejectionList(),
+                       warnings=[], replace=replace)

@@ -1,0 +1,181 @@
+"""One text file's bytes -> examples (text, optional label), with what was wrong counted.
+
+Formats, by the file's suffix: `.txt` one example per line; `.csv` a header row naming a
+`text` column and optionally a label column (label, class, category, target); `.jsonl`
+one JSON object per line with a string "text" and optionally a "label". A file is refused
+whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
+byte, or a known image/archive signature, in its first 8 KiB), when it is not UTF-8 (the
+offending byte and offset are named), or when a CSV has no text column or is malformed.
+Inside an accepted file, empty lines and unusable JSONL lines are skipped and counted,
+examples over MAX_CHARS are truncated and counted, and only the first MAX_FILE_BYTES of a
+huge file are read (its last, cut line dropped).
+
+Every example is made safe text: control and bidirectional-override characters become
+spaces and runs of white space one space.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .decode import RejectedFile
+from .labels import LABEL_HEADERS, MAX_LABEL_CHARS
+from .text import printable
+
+TEXT_SUFFIXES = (".txt", ".csv", ".jsonl")
+MAX_CHARS = 1000  # an example is cut to this many characters (a paragraph, not a book)
+MAX_FILE_BYTES = 32 * 1024**2  # of one text file, the rest is not read
+SNIFF_BYTES = 8192
+TEXT_HEADERS = ("text", "sentence", "content")
+_SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+               b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF document", b"\x1f\x8b": "gzip data",
+               b"\x7fELF": "a program"}
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+@dataclass
+class TextTally:
+    """What was skipped or changed across the files of one import, for its warnings."""
+
+    empty: int = 0
+    truncated: int = 0
+    first_truncated: str | None = None
+    bad_lines: int = 0
+    first_bad_line: str | None = None
+    capped_files: list[str] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        said = []
+        if self.empty:
+            said.append(f"{self.empty:,} empty lines skipped")
+        if self.truncated:
+            said.append(f"{self.truncated:,} examples were longer than {MAX_CHARS:,} characters and were cut "
+                        f"to that length (for example {self.first_truncated})")
+        if self.bad_lines:
+            said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
+                        f"skipped (first: {self.first_bad_line})")
+        if self.capped_files:
+            said.append(f"only the first {MAX_FILE_BYTES:,} bytes of {len(self.capped_files):,} huge "
+                        f"file(s) were read (for example {self.capped_files[0]})")
+        return said
+
+
+def is_text_name(name: str) -> bool:
+    return name.lower().endswith(TEXT_SUFFIXES)
+
+
+def clean(text: str) -> str:
+    """Safe one-line text: unsafe characters as spaces, white space runs as one space."""
+    return " ".join(_UNSAFE.sub(" ", text).split())
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (a BOM allowed; UTF-16 with its BOM too) -> str; RejectedFile for binary data
+    or other encodings."""
+    head = data[:SNIFF_BYTES]
+    for signature, what in _SIGNATURES.items():
+        if head.startswith(signature):
+            raise RejectedFile(f"binary data, not text ({what} under a text file's name)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RejectedFile("damaged UTF-16 text") from None
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        raise RejectedFile(f"binary data, not text (a NUL byte at offset {nul:,})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,}); "
+                           "save it as UTF-8") from None
+
+
+def _example(text: str, where: str, tally: TextTally) -> str | None:
+    text = clean(text)
+    if not text:
+        tally.empty += 1
+        return None
+    if len(text) > MAX_CHARS:
+        tally.truncated += 1
+        tally.first_truncated = tally.first_truncated or where
+        text = text[:MAX_CHARS]
+    return text
+
+
+def _label(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    label = printable(str(value).strip())[:MAX_LABEL_CHARS]
+    return label or None
+
+
+def _txt(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        example = _example(line, f"{name}:{number}", tally)
+        if example is not None:
+            yield number, example, None
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    lowered = [cell.strip().lower() for cell in header]
+    return next((lowered.index(n) for n in names if n in lowered), None)
+
+
+def _csv(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise RejectedFile("empty CSV")
+        text_at, label_at = _column(header, TEXT_HEADERS), _column(header, LABEL_HEADERS)
+        if text_at is None:
+            shown = ", ".join(repr(printable(c))[:40] for c in header[:5])
+            raise RejectedFile(f"no 'text' column in the CSV's first row (it has {shown})")
+        for row in reader:
+            where = f"{name}:{reader.line_num}"
+            if not any(cell.strip() for cell in row):
+                tally.empty += 1
+                continue
+            example = _example(row[text_at] if text_at < len(row) else "", where, tally)
+            if example is not None:
+                label = _label(row[label_at]) if label_at is not None and label_at < len(row) else None
+                yield reader.line_num, example, label
+    except csv.Error as exc:
+        raise RejectedFile(f"malformed CSV at line {reader.line_num:,} ({exc})") from None
+
+
+def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            tally.empty += 1
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            tally.bad_lines += 1
+            tally.first_bad_line = tally.first_bad_line or f"{name}:{number}"
+            continue
+        example = _example(record["text"], f"{name}:{number}", tally)
+        if example is not None:
+            yield number, example, _label(record.get("label"))
+
+
+def read_examples(data: bytes, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
+    """(line number, example, label or None) of the text file `name` holding `data`;
+    RejectedFile when the file cannot be used at all."""
+    if len(data) > MAX_FILE_BYTES:
+        tally.capped_files.append(name)
+        data = data[:MAX_FILE_BYTES].rsplit(b"\n", 1)[0]
+    text = decode_text(data)
+    if not text.strip():
+        raise RejectedFile("no text in the file")
+    parse = {".csv": _csv, ".jsonl": _jsonl}.get(name[name.rfind("."):].lower(), _txt)
+    return parse(text, name, tally)

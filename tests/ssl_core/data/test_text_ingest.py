@@ -1,0 +1,97 @@
+"""Text datasets: .txt/.csv/.jsonl/zip/folder become kind 'text' with labels, and every bad
+text input gets its reason in the report (binary under a text name, other encodings,
+empty lines, over-long examples, huge files, a CSV without a text column, bad JSONL)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from ssl_core.data import text_read
+from ssl_core.data.builtins.docstrings import FAMILIES, PER_FAMILY
+from ssl_core.data.ingest import IngestError, ingest_builtin, ingest_path, ingest_uploads
+from ssl_core.data.text_ingest import load_texts
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_txt_csv_and_jsonl_with_their_labels(workspace):
+    report = ingest_uploads(workspace, [
+        ("a.txt", b"the cat sat\n\n  on the mat \n"),
+        ("b.csv", b"id,Text,label\n1,\"a, quoted one\",animals\n2,plain,plants\n"),
+        ("c.jsonl", b'{"text": "json line", "label": 3}\n{"text": "no label"}\n'),
+    ], name="words")
+    out = report.to_json()
+    assert out["kind"] == "text" and out["images"] == 6 and out["labelled"] == 3 and out["rejected"] == []
+    assert any("1 empty lines skipped" in w for w in report.warnings)
+    info = workspace.dataset("words")
+    assert info.kind == "text"
+    assert load_texts(workspace, info) == ["the cat sat", "on the mat", "a, quoted one", "plain", "json line",
+                                           "no label"]
+    assert workspace.labels(info) == [None, None, "animals", "plants", "3", None]
+    assert [r["name"] for r in workspace.image_rows(info)][:2] == ["a.txt:1", "a.txt:3"]
+
+
+def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
+    monkeypatch.setattr(text_read, "MAX_FILE_BYTES", 2000)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+    report = ingest_uploads(workspace, [
+        ("photo.txt", png),
+        ("nul.txt", b"text\x00more"),
+        ("latin.txt", "caf\xe9".encode("latin-1")),
+        ("cols.csv", b"a,b\n1,2\n"),
+        ("open.csv", b"text\n\"never closed\nline\n"),
+        ("blank.txt", b"\n \n"),
+        ("bad.jsonl", b'{"text": "ok"}\nnot json\n[1]\n{"text": 5}\n'),
+        ("long.txt", ("x" * (text_read.MAX_CHARS + 5)).encode()),
+        ("huge.txt", b"first line\n" * 300),
+        ("evil.txt", "a\u202eb\x1b[31mc".encode()),
+    ], name="bad")
+    reasons = {r["file"]: r["reason"] for r in report.rejected}
+    assert "PNG image" in reasons["photo.txt"] and "NUL byte at offset 4" in reasons["nul.txt"]
+    assert "not UTF-8 text (byte 0xe9 at offset 3)" in reasons["latin.txt"]
+    assert "no 'text' column" in reasons["cols.csv"] and "malformed CSV" in reasons["open.csv"]
+    assert "no text" in reasons["blank.txt"]
+    said = " | ".join(report.warnings)
+    assert "3 JSONL lines" in said and "bad.jsonl:2" in said
+    assert "cut to that length (for example long.txt:1)" in said
+    assert "huge file(s) were read (for example huge.txt)" in said
+    texts = load_texts(workspace, workspace.dataset("bad"))
+    assert len(texts) == 1 + 1 + 2000 // 11 + 1  # ok, long, the whole lines in huge's first 2000 bytes, evil
+    assert texts[1] == "x" * text_read.MAX_CHARS and texts[-1] == "a b [31mc"  # the escape and the override are gone
+
+
+def test_nothing_usable_stores_nothing(workspace):
+    with pytest.raises(IngestError, match="no text could be imported") as caught:
+        ingest_uploads(workspace, [("x.txt", b"\xff\xfe\x00")], name="none")
+    assert caught.value.rejected and workspace.datasets() == []
+
+
+def test_zip_and_folder_of_text_files_take_labels_from_subfolders(workspace, tmp_path):
+    data = zipped({"news/a.txt": b"one\ntwo\n", "jokes/b.txt": b"three\n"})
+    report = ingest_uploads(workspace, [("t.zip", data)], name="zipped")
+    assert report.kind == "text" and workspace.labels(workspace.dataset("zipped")) == ["news", "news", "jokes"]
+    (tmp_path / "corpus" / "x").mkdir(parents=True)
+    (tmp_path / "corpus" / "y").mkdir()
+    (tmp_path / "corpus" / "x" / "1.txt").write_text("alpha\n")
+    (tmp_path / "corpus" / "y" / "2.txt").write_text("beta\n")
+    report = ingest_path(workspace, [str(tmp_path / "corpus")], roots=[tmp_path])
+    assert report.kind == "text" and report.images == 2 and report.labelled == 2
+
+
+def test_the_docstring_corpus_imports_fast_with_hidden_labels(workspace):
+    report = ingest_builtin(workspace, "docstrings")
+    info = workspace.dataset("docstrings")
+    assert info.kind == "text" and info.source == "builtin:docstrings"
+    assert report.images == PER_FAMILY * len(FAMILIES) and report.labelled == report.images
+    assert set(workspace.labels(info)) == set(FAMILIES)
+    assert json.dumps(load_texts(workspace, info))  # plain strings
