@@ -1,5 +1,5 @@
-"""Which encoder a page looks through (a run's checkpoint or an untrained encoder), and its
-embedding of a dataset, computed with a progress bar the first time.
+"""Which encoder a page looks through (a run's checkpoint, an import or an untrained
+encoder), and its embedding of a dataset, computed with a progress bar the first time.
 
 Pickers list sources by their key (a run id or `untrained-<encoder>-<side>`) and show the
 run's name (ssl_core.run_names); the first encoder picker of a page is bound to the current
@@ -25,9 +25,9 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
     deleted) that have a checkpoint (newest first), then imported encoders (named with where
     their weights came from), then an untrained encoder of every architecture. Runs of the
-    same name are told apart by the time they were created. Imported embedding sets are not
-    offered: pages that embed new images or views (Retrieval's upload, the Lab, Evaluate)
-    would have no network to do it with."""
+    same name are told apart by the time they were created. An imported embedding set is
+    offered on its own dataset only (it has vectors for those images and no network; pages
+    check `source.has_network` before embedding anything new)."""
     choices: dict[str, tuple[str, embed.EncoderSource]] = {}
     runs = [run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
             if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]]
@@ -42,7 +42,7 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
             name += f" · {run['created'][11:19]}"
         choices[source.key] = (name, source)  # no status: it changes while the name is selected
     for config in imports.imported(ws):
-        if config["kind"] == "encoder":
+        if config["kind"] == "encoder" or config["dataset_id"] == dataset.id:
             source = embed.from_imported(ws, config["encoder"])
             choices[source.key] = (imports.describe(config), source)
     for name in ENCODERS:
@@ -66,7 +66,7 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
                                          help=help, format_func=name_of.get)
     else:
         wanted = embed.baseline_of(other_than)
-        keys.sort(key=lambda k: (choices[k][1] != wanted, choices[k][1] == other_than))
+        keys.sort(key=lambda k: (choices[k][1] == other_than, choices[k][1] != wanted))  # an embedding set: no twin
         chosen = container.selectbox(label, keys, key=f"{key}_{dataset.id}", help=help, format_func=name_of.get)
     return choices[chosen][1]
 

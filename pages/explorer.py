@@ -32,7 +32,7 @@ source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
 compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
 st.session_state.setdefault(compare_key, source.run_id is not None)
-compare = top[2].toggle("Compare with untrained", key=compare_key, disabled=source.run_id is None,
+compare = top[2].toggle("Compare with untrained", key=compare_key, disabled=embed.baseline_of(source) == source,
                         help="The same images mapped by the same network before training: before and after.")
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
@@ -88,7 +88,7 @@ for column, shown_source in zip(columns, sources):
         groups = at_most(groups_for(emb))
         hover = np.empty(len(names), dtype=object)  # written for the shown points only
         hover[sampled] = [f"#{i} {escape_plotly(short_name(names[i], 40))} · {escape_plotly(groups[i])}" for i in sampled]
-        title = ("Before training: " if shown_source.run_id is None and compare else "") + escape_plotly(source_name(ws, shown_source))
+        title = ("Before training: " if shown_source != source else "") + escape_plotly(source_name(ws, shown_source))
         figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
         if thumbnails_on:
             add_thumbnails(figure, coords, sampled, thumbnails)
@@ -121,7 +121,8 @@ st.subheader("Export")
 st.caption("Take the encoder and what it made elsewhere: the encoder (safetensors + config + a loading "
            "snippet), the embeddings (.npy, CSV and Parquet with file names), the FAISS index, the 2-D map, "
            "and the TensorBoard Projector files (vectors, metadata, sprite).")
-parts = st.multiselect("Parts", list(export.PARTS), default=list(export.PARTS), key="explore_export_parts")
+offered = export.parts_for(source)  # an imported embedding set has no encoder to export
+parts = st.multiselect("Parts", offered, default=offered, key="explore_export_parts" + ("" if source.has_network else "_set"))
 current = embedding(ws, dataset, source)  # already made above: a look-up
 bundle_key = f"explore_export_{dataset.id}_{source.key}_{current.made}_{'-'.join(parts)}"  # a new checkpoint: a new zip
 if st.button("Prepare the download", icon=":material/archive:", disabled=not parts):

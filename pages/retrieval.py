@@ -118,14 +118,19 @@ columns = st.columns(2 if other is not None else 1)
 for column, shown in zip(columns, [source, other] if other is not None else [source]):
     with column:
         st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
+        if query_row is None and not shown.has_network:
+            st.info("An imported embedding set has vectors for the dataset's images only: it cannot embed an "
+                    "upload. Pick a query from the dataset.")
+            continue
         scores, ids = neighbours(shown)
         if query_label:  # plain evidence: how many neighbours show what the query shows
             hits = sum(labels[i] == query_label for i in ids)
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
         gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
                                               + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
-        why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
-                      ws.images(dataset), f"why_{shown.key}")
+        if shown.has_network:  # an embedding set has no network to explain
+            why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
+                          ws.images(dataset), f"why_{shown.key}")
 
 
 

@@ -286,8 +286,9 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     from . import export
 
-    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     emb = _embedding(ws, args)
+    parts = ([p.strip() for p in args.parts.split(",") if p.strip()] if args.parts is not None
+             else export.parts_for(emb.source))
     files = export.export(ws, emb, parts)
     with _writing(args.out):
         written = export.to_folder(files, Path(args.out))
@@ -434,8 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_ = commands.add_parser("export", help="write the encoder, embeddings, index, map, projector files")
     _source_arguments(export_)
-    export_.add_argument("--parts", default="encoder,embeddings,index,map,projector",
-                         help="comma-separated: encoder, embeddings, index, map, projector (default all)")
+    export_.add_argument("--parts", default=None,
+                         help="comma-separated: encoder, embeddings, index, map, projector (default all "
+                              "the source has: an imported embedding set has no encoder)")
     export_.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     export_.set_defaults(run_command=cmd_export)
 

@@ -59,6 +59,12 @@ class EncoderSource:
         return self.run_id or f"untrained-{self.encoder}-{self.image_size}"
 
     @property
+    def has_network(self) -> bool:
+        """False for an imported embedding set: vectors of its dataset's images, no network
+        to embed other images or views with."""
+        return self.encoder != EMBEDDING_SET
+
+    @property
     def label(self) -> str:
         """A short name for people: the run id, the import's name, or 'untrained small_cnn'."""
         return self.run_id or self.imported or f"untrained {self.encoder}"
@@ -106,7 +112,7 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
 def baseline_of(source: EncoderSource) -> EncoderSource:
     """The untrained twin of `source`: same encoder and image side, no training. An
     embedding set has no network, hence no twin: it is its own."""
-    if source.encoder == EMBEDDING_SET:
+    if not source.has_network:
         return source
     return untrained(source.encoder, source.image_size)
 

@@ -34,10 +34,14 @@ import json
 
 from safetensors.torch import load_file
 
-from ssl_core.models import build_encoder
+from ssl_core.imports.encoders import untrained
+from ssl_core.models import ENCODERS, build_encoder
 
 config = json.load(open("encoder.json"))
-encoder = build_encoder(config["encoder"], config["image_size"])
+if config["encoder"] in ENCODERS:
+    encoder = build_encoder(config["encoder"], config["image_size"])
+else:  # an imported architecture such as "timm:resnet50" (needs timm or torchvision)
+    encoder = untrained(config["encoder"], config["image_size"])
 encoder.load_state_dict(load_file("encoder.safetensors"))
 encoder.eval()
 # views: float tensor (N, 3, S, S) in [0, 1] with S = config["image_size"]
@@ -160,11 +164,19 @@ PARTS: dict[str, Callable[[Workspace, embed.Embedding], dict[str, bytes]]] = {
 }
 
 
+def parts_for(source: embed.EncoderSource) -> list[str]:
+    """The parts `source` has: all but the encoder for an imported embedding set."""
+    return [part for part in PARTS if part != "encoder" or source.has_network]
+
+
 def export(ws: Workspace, emb: embed.Embedding, parts: list[str]) -> dict[str, bytes]:
     """The files of `parts` (names in PARTS) for one embedding."""
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise KeyError(f"no export part {unknown[0]!r}; choose from: {', '.join(PARTS)}")
+    if "encoder" in parts and not emb.source.has_network:
+        raise KeyError(f"{emb.source.label!r} is an imported embedding set: it has no encoder to export; "
+                       f"choose from: {', '.join(parts_for(emb.source))}")
     files: dict[str, bytes] = {}
     for part in parts:
         files.update(PARTS[part](ws, emb))

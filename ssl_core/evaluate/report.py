@@ -21,7 +21,7 @@ from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, s
 from .shortcut import shortcut_check
 from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig, supervised_learner
-from .verdict import from_knn, from_neighbours
+from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 from .views import view_features
 
 Progress = Callable[[int, int], None]
@@ -79,8 +79,14 @@ def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
 
 def label_free(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
            config: EvaluateConfig, device: str) -> dict:
-    """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3)."""
+    """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3); an
+    imported embedding set has no network to embed views with: alignment and neighbour
+    stability are None."""
     sample = sample_of(len(images), config)
+    if not source.has_network:
+        return {"alignment": None, "uniformity": uniformity(features[sample]),
+                "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
+                "neighbour_stability": None}
     first, second = view_features(load_encoder(ws, source), images[sample], make_recipe(config.recipe),
                                   source.image_size, config.seed, device=device)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
@@ -104,17 +110,25 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
 
 
 def judge(untrained: np.ndarray, images: np.ndarray, features: np.ndarray, labels: Labelled | None,
-          found: dict, config: EvaluateConfig) -> dict:
+          found: dict, config: EvaluateConfig, twin: bool = True) -> dict:
     """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
     `untrained` (N, D), on the same images: the kNN accuracy `found` in the report against
     the twin's over the same folds with labels, else `pixel_shared` over the same sample.
-    Keys: verdict, verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images}."""
+    Without a `twin` (an imported embedding set) `untrained` is the raw pixels', and only
+    labels can judge. Keys: verdict, verdict_text, verdict_colour, verdict_basis {metric,
+    value, untrained, images}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
-        verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes))
+        words = {} if twin else {"baseline": RAW_PIXELS, "short": RAW_PIXELS}
+        verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words)
+    elif not twin:
+        return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
+                                   "without labels its neighbours cannot be checked against raw pixels' (that "
+                                   "rule is calibrated on untrained twins).", COLOURS[NOT_YET]).to_json(),
+                "verdict_basis": None}
     else:
         sample = sample_of(len(images), config)
         cheap = cheap_neighbours(images, config.neighbours, sample)
@@ -190,8 +204,10 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                                    progress=lambda done, total: stages.step())
         out["label_efficiency"]["supervised"] = asdict(config.supervised) if SUPERVISED in curves else None
         stages.finish("label_efficiency")
-    untrained = np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features)
-    out.update(judge(untrained, images, features, labels, out, config))
+    twin = source.has_network
+    untrained = (np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features) if twin
+                 else raw_pixels(images, config.pixel_side))
+    out.update(judge(untrained, images, features, labels, out, config, twin))
     stages.finish("verdict")
     out["seconds"] = stages.seconds
     return out

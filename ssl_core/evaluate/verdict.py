@@ -72,11 +72,14 @@ def margin(p: float, q: float, n: int) -> float:
     return max(MIN_MARGIN, 2 * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
 
 
-def from_knn(knn: float, untrained: float, n: int, classes: int) -> Verdict:
+def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str = "the untrained network",
+             short: str = "untrained") -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
-    the same `n` labelled images of `classes` classes."""
+    the same `n` labelled images of `classes` classes. `baseline` (`short` in a headline)
+    names what `untrained` was measured on when there is no twin (an imported embedding set:
+    "raw pixels")."""
     chance = 1 / max(classes, 1)
-    numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for the untrained network "
+    numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {baseline} "
                f"(chance {chance:.1%}, {n} labelled images")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
     gain, loss = margin(knn, bar, n), margin(knn, untrained, n)
@@ -84,10 +87,10 @@ def from_knn(knn: float, untrained: float, n: int, classes: int) -> Verdict:
         return _verdict(LEARNED, f"Learned something: {numbers}), more than the {gain:.1%} that noise alone "
                                  f"could give.")
     if knn <= untrained - loss:
-        return _verdict(WORSE, f"Worse than untrained: {numbers}); training lost more than the {loss:.1%} that "
+        return _verdict(WORSE, f"Worse than {short}: {numbers}); training lost more than the {loss:.1%} that "
                                f"noise alone could explain.")
     return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), not above "
-                             f"{'chance' if chance >= untrained else 'the untrained network'} by more than "
+                             f"{'chance' if chance >= untrained else baseline} by more than "
                              f"the {gain:.1%} that noise alone could give.")
 
 

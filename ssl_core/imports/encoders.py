@@ -57,9 +57,11 @@ def imported(ws: Workspace) -> list[dict]:
 
 
 def describe(config: dict) -> str:
-    """How people see an imported encoder: its name, architecture and where its weights came
-    from, e.g. 'r50 (timm:resnet50, imported from r50.safetensors)'."""
-    return f"{config['encoder']} ({config['arch']}, imported from {config['source']})"
+    """How people see an import: its name, architecture and where its weights came from,
+    e.g. 'r50 (timm:resnet50, imported from r50.safetensors)', or for an embedding set
+    'clip (embeddings imported from clip.npy)'."""
+    what = config["arch"] if config["kind"] == "encoder" else "embeddings"
+    return f"{config['encoder']} ({what}, imported from {config['source']})"
 
 
 def check_new_name(ws: Workspace, name: str) -> None:

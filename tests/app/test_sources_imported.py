@@ -1,5 +1,5 @@
 """app.sources lists imported encoders on every dataset, named with where their weights came
-from; imported embedding sets (no network to embed views or uploads with) are not offered."""
+from; an imported embedding set on its own dataset only (it has vectors for no other)."""
 
 from __future__ import annotations
 
@@ -36,4 +36,4 @@ def test_imports_are_offered_with_their_origin(tmp_path):
     one = {key: name for key, (name, _) in source_choices(ws, ws.dataset("one")).items()}
     two = {key: name for key, (name, _) in source_choices(ws, ws.dataset("two")).items()}
     assert one["imported-r10"] == two["imported-r10"] == "r10 (timm:resnet10t, imported from r10.safetensors)"
-    assert "imported-vecs" not in one and "imported-vecs" not in two
+    assert one["imported-vecs"] == "vecs (embeddings, imported from vectors.npy)" and "imported-vecs" not in two

@@ -1,0 +1,86 @@
+"""An import is one more encoder source downstream: an imported embedding set is evaluated
+(kNN against raw pixels, no view metrics), exported without an encoder, and offered on its
+own dataset only; an imported architecture's exported encoder loads with the exported snippet."""
+
+from __future__ import annotations
+
+import json
+import runpy
+
+import numpy as np
+import pytest
+import timm
+import torch
+from safetensors.torch import save_file
+
+from app.sources import source_choices
+from ssl_core import embed, export
+from ssl_core.cli import main
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.evaluate.report import RAW_PIXELS, EvaluateConfig, report
+from ssl_core.evaluate.supervised import SupervisedConfig
+from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
+from ssl_core.store import Workspace
+
+PER_CLASS = 6
+
+
+@pytest.fixture
+def ws(workspace, make) -> Workspace:
+    """Dataset "ab" (classes a and b, 6 noise images each, 16 px) with embedding set "vecs"
+    that separates the classes, and dataset "other" without it."""
+    files = [(f"{kind}/{i}.png", make.noise((16, 16), seed=10 * c + i)) for c, kind in enumerate("ab")
+             for i in range(PER_CLASS)]
+    ingest_uploads(workspace, [("set.zip", make.zip(files))], name="ab", size=16)
+    ingest_uploads(workspace, files[:4], name="other", size=16)
+    labels = [row["label"] for row in workspace.image_rows(workspace.dataset("ab"))]
+    rng = np.random.default_rng(0)
+    vectors = np.array([[3.0, 0.0] if label == "a" else [0.0, 3.0] for label in labels]) + rng.normal(size=(12, 2)) * 0.1
+    np.save(workspace.root.parent / "vecs.npy", vectors)
+    import_embeddings(workspace, "ab", "vecs", workspace.root.parent / "vecs.npy")
+    return workspace
+
+
+def test_an_embedding_set_is_offered_on_its_dataset_only(ws):
+    on_ab = {key: name for key, (name, _) in source_choices(ws, ws.dataset("ab")).items()}
+    assert on_ab["imported-vecs"] == "vecs (embeddings, imported from vecs.npy)"
+    assert "imported-vecs" not in source_choices(ws, ws.dataset("other"))
+
+
+def test_an_embedding_set_is_judged_against_raw_pixels_without_view_metrics(ws):
+    source = embed.from_name(ws, "vecs")
+    config = EvaluateConfig(fractions=(1.0,), draws=1, sample=12, neighbours=2, folds=3, k=3,
+                            supervised=SupervisedConfig(max_images=12, epochs=1))
+    out = report(ws, "ab", source, config=config)
+    json.dumps(out, allow_nan=False)
+    assert out["alignment"] is None and out["neighbour_stability"] is None and out["effective_rank"] >= 1
+    assert out["knn_accuracy"] == 1.0, "the vectors separate the two classes"
+    assert list(out["label_efficiency"]["curves"]) == ["vecs", RAW_PIXELS, "supervised from scratch"]
+    assert out["verdict_basis"]["metric"] == "knn_accuracy" and out["verdict_basis"]["untrained"] < 1.0
+    assert "for raw pixels" in out["verdict_text"] and "untrained" not in out["verdict_text"]
+
+
+def test_an_embedding_set_exports_everything_but_an_encoder(ws, tmp_path, capsys):
+    source = embed.from_name(ws, "vecs")
+    assert export.parts_for(source) == [p for p in export.PARTS if p != "encoder"]
+    emb = embed.embed(ws, "ab", source)
+    with pytest.raises(KeyError, match="imported embedding set: it has no encoder to export"):
+        export.export(ws, emb, ["encoder"])
+    assert main(["--workspace", str(ws.root), "export", "--dataset", "ab", "--run", "vecs", "--parts",
+                 "embeddings", "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["embeddings.csv", "embeddings.npy",
+                                                                     "embeddings.parquet"]
+
+
+def test_an_imported_architecture_exports_an_encoder_its_snippet_loads(ws, tmp_path, monkeypatch):
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    emb = embed.embed(ws, "ab", embed.from_name(ws, "r10"))
+    out = tmp_path / "bundle"
+    export.to_folder(export.export(ws, emb, ["encoder"]), out)
+    monkeypatch.chdir(out)
+    loaded = runpy.run_path("load_encoder.py")["encoder"]
+    assert loaded(torch.zeros(1, 3, 16, 16)).shape == (1, 512)
+    assert json.loads((out / "encoder.json").read_text())["encoder"] == "timm:resnet10t"
