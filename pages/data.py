@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import current
+from app.import_panel import import_panel
 from app.state import workspace
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
 from ssl_core.data.builtins import DATASETS
@@ -103,6 +104,9 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
 
 if REPORT_KEY in st.session_state:
     _show_report(st.session_state[REPORT_KEY])
+
+current_name = current.dataset_name()
+import_panel(ws, next((d for d in ws.datasets() if d.name == current_name), None), data_roots(sys.argv[1:], os.environ))
 
 datasets = ws.datasets()
 st.subheader("Datasets")

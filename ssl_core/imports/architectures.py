@@ -65,6 +65,21 @@ def is_architecture(arch: str) -> bool:
     return True
 
 
+def native_input(arch: str) -> tuple[int, tuple[float, ...], tuple[float, ...]] | None:
+    """(side, mean, std) that `arch` says its inputs are, read from its config without
+    building the network (milliseconds); None where the zoo keeps no such config."""
+    zoo, name = split(arch)
+    if zoo == "timm":
+        from timm.models import get_pretrained_cfg
+
+        cfg = get_pretrained_cfg(name)
+        return None if cfg is None else (int(cfg.input_size[-1]), tuple(cfg.mean), tuple(cfg.std))
+    import torchvision
+
+    transforms = torchvision.models.get_model_weights(name).DEFAULT.transforms()
+    return int(transforms.crop_size[0]), tuple(transforms.mean), tuple(transforms.std)
+
+
 def _timm_known(name: str) -> bool:
     import timm
 

@@ -36,7 +36,8 @@ def ws(workspace, make) -> Workspace:
     ingest_uploads(workspace, files[:4], name="other", size=16)
     labels = [row["label"] for row in workspace.image_rows(workspace.dataset("ab"))]
     rng = np.random.default_rng(0)
-    vectors = np.array([[3.0, 0.0] if label == "a" else [0.0, 3.0] for label in labels]) + rng.normal(size=(12, 2)) * 0.1
+    vectors = np.array([[3.0, 0.0] if label == "a" else [0.0, 3.0] for label in labels])
+    vectors += rng.normal(size=vectors.shape) * 0.1
     np.save(workspace.root.parent / "vecs.npy", vectors)
     import_embeddings(workspace, "ab", "vecs", workspace.root.parent / "vecs.npy")
     return workspace

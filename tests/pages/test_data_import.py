@@ -1,0 +1,67 @@
+"""AppTest of the Data page's import panel: a timm architecture shows its own input side and
+normalisation, weights uploaded as safetensors import and are listed; a damaged weights file
+and an .npy of the wrong length are refused naming the file; a right .npy imports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import timm
+from PIL import Image
+from safetensors.torch import save
+from streamlit.testing.v1 import AppTest
+
+from app.widgets import escape_markdown
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+IMAGES = 8
+
+
+def noise_png(seed: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise_png(i)) for i in range(IMAGES)], name="tiny", size=16)
+    ws.set_meta("demo_seeded", "1")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.run()
+
+    app.text_input(key="import_arch").set_value("timm:resnet10t").run()
+    facts = escape_markdown("176 px inputs, normalised with mean (0.485, 0.456, 0.406)")
+    assert any(facts in caption.value for caption in app.caption)
+    app.text_input(key="import_encoder_name").set_value("r10")
+    app.file_uploader(key="import_weights").set_value(("bad.safetensors", b"not weights", "application/x")).run()
+    app.button(key="import_encoder_button").click().run()
+    assert "Nothing was imported" in app.error[0].value and escape_markdown("bad.safetensors") in app.error[0].value
+
+    weights = save({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()})
+    app.file_uploader(key="import_weights").set_value(("r10.safetensors", weights, "application/octet-stream")).run()
+    app.button(key="import_encoder_button").click().run()
+    assert not app.exception and not app.error
+    assert escape_markdown("r10 (timm:resnet10t, imported from r10.safetensors)") in app.success[-1].value
+    table = app.dataframe[0].value
+    assert table.loc[0, "name"] == "r10" and table.loc[0, "input"] == "176 px" and table.loc[0, "features"] == 512
+
+    app.segmented_control(key="import_kind").set_value("Embeddings").run()
+    short = io.BytesIO()
+    np.save(short, np.ones((IMAGES - 1, 4)))
+    app.text_input(key="import_vectors_name").set_value("vecs")
+    app.file_uploader(key="import_vectors").set_value(("short.npy", short.getvalue(), "application/octet-stream")).run()
+    app.button(key="import_vectors_button").click().run()
+    assert escape_markdown("short.npy: 7 rows for a dataset of 8 images") in app.error[0].value
+    right = io.BytesIO()
+    np.save(right, np.ones((IMAGES, 4)))
+    app.file_uploader(key="import_vectors").set_value(("right.npy", right.getvalue(), "application/octet-stream")).run()
+    app.button(key="import_vectors_button").click().run()
+    assert not app.error and f"{IMAGES:,} vectors of 4 dimensions" in app.success[-1].value
+    assert list(app.dataframe[0].value["name"]) == ["r10", "vecs"]
