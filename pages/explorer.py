@@ -9,6 +9,7 @@ import streamlit as st
 from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
+from app.paintings import paintings_panel
 from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
@@ -115,6 +116,7 @@ if source.run_id is not None:
     st.divider()
     st.subheader("The map in motion")
     motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion")
+    paintings_panel(jobs.run_dir(ws, source.run_id))
 
 st.divider()
 st.subheader("Export")

@@ -9,6 +9,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panel
 from app.motion import motion_panel
+from app.paintings import paintings_panel
 from app.recipe_form import LAB_RECIPE
 from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
@@ -147,6 +148,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
         st.plotly_chart(against_untrained(series, "pixel_shared", "Neighbours shared with raw pixels and colour "
                                           "(lower: grouped by more than pixels)", untrained), key=f"shared_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
+    paintings_panel(jobs.run_dir(ws, run_id))
     buttons = st.columns([1, 1, 6])
     if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
         jobs.request_cancel(ws, run_id)

@@ -10,7 +10,8 @@ neighbours still follow raw pixels and colour) run every `monitor_every` steps, 
 metric measured once on the untrained network before the first step for the verdict
 (evaluate/verdict.py); CUDA out of memory halves the batch down to a floor. Progress
 leaves through a `Reporter`. The monitor's probe features are also kept every
-`snapshot_every` steps, before the first and at the end (snapshots.py): the map in motion.
+`snapshot_every` steps, before the first and at the end (snapshots.py): the map in motion;
+an MAE run keeps its painting of a few probe images at the same steps.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import torch
 
 from . import checkpoint, distributed
 from .augment import Recipe, make_recipe, ops, recipe_from_dict
+from .augment.preview import mae_reconstructions
+from .augment.recipes import MAE as MAERecipe
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import cheap_neighbours, shared
 from .methods import Method, build_method, get_method
-from .snapshots import SnapshotWriter, balanced_probe
+from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
@@ -247,6 +250,12 @@ class Trainer:
         """Keep the probe's `features` (P, D) when a snapshot is `due` or the step is one."""
         if self.snapshots is not None and (due or self.step % self.config.snapshot_every == 0):
             self.snapshots.keep(self.step, features.float().cpu().numpy())
+            if isinstance(self.recipe, MAERecipe):  # a masked-prediction run: its painting too
+                self.method.eval()
+                rows = self.probe[:PAINTED_COUNT]
+                self.snapshots.keep_painting(self.step, *mae_reconstructions(
+                    self.method, self.recipe, self.data[rows].cpu().numpy(), self.config.seed))
+                self.method.train()
 
     @torch.no_grad()
     def monitor(self, step_metrics: dict[str, float] | None = None, final: bool = False) -> dict[str, float]:

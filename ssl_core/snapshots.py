@@ -10,6 +10,12 @@ each frame's kNN is the monitor's own (float16 moved a tie: 0.397 beside the ver
     <run>/snapshots/probe.npy          (P,) int64 rows of the dataset, written once
     <run>/snapshots/step-000050.npy    (P, D) float32 features at step 50 (512 KB at 1,024 x 128)
 
+A method that paints back what it hid (MAE) also keeps, at the same steps, its painting of
+the first PAINTED probe images under one fixed mask, so the blur sharpening can be seen:
+
+    <run>/snapshots/painted-views.npy   (K, 2, s, s, 3) uint8: each view, and it masked (written once)
+    <run>/snapshots/painted-000050.npy  (K, s, s, 3) uint8: the hidden patches painted at step 50
+
 Each file is written atomically; a resumed run adds to the same folder with the same probe.
 """
 
@@ -26,6 +32,9 @@ from .store import atomic_write_bytes
 FOLDER = "snapshots"
 PROBE = "probe.npy"
 PREFIX = "step-"
+PAINTED = "painted-"
+PAINTED_VIEWS = "painted-views.npy"
+PAINTED_COUNT = 6  # probe images whose painting is kept
 
 
 def balanced_probe(count: int, labels: np.ndarray | None, size: int, seed: int) -> np.ndarray:
@@ -64,6 +73,13 @@ class SnapshotWriter:
         """Keep `features` (P, D) of the probe at `step`, as float32."""
         atomic_write_bytes(self.folder / f"{PREFIX}{step:06d}.npy", _npy(features.astype(np.float32)))
 
+    def keep_painting(self, step: int, views: np.ndarray, masked: np.ndarray, painted: np.ndarray) -> None:
+        """Keep `painted` (K, s, s, 3) uint8 at `step`; `views` and `masked` (same shape), the
+        first time only (the mask is the same at every step)."""
+        if not (self.folder / PAINTED_VIEWS).exists():
+            atomic_write_bytes(self.folder / PAINTED_VIEWS, _npy(np.stack([views, masked], axis=1)))
+        atomic_write_bytes(self.folder / f"{PAINTED}{step:06d}.npy", _npy(painted))
+
 
 @dataclass(frozen=True)
 class Snapshots:
@@ -99,3 +115,39 @@ def load_snapshots(run_dir: Path) -> Snapshots | None:
         return None
     steps = np.array(sorted(frames))
     return Snapshots(probe, steps, np.stack([frames[s] for s in steps]))
+
+
+@dataclass(frozen=True)
+class Paintings:
+    """What a masked-prediction run painted: `views` and `masked` (K, s, s, 3) uint8, `steps`
+    (T,) ascending and `painted` (T, K, s, s, 3) uint8, frame t the painting at steps[t]."""
+
+    views: np.ndarray
+    masked: np.ndarray
+    steps: np.ndarray
+    painted: np.ndarray
+
+
+def load_paintings(run_dir: Path) -> Paintings | None:
+    """The run's kept paintings, or None when it kept none (not a masked-prediction run, an
+    older run) or its views are unreadable; a damaged or mis-shaped frame is left out."""
+    folder = run_dir / FOLDER
+    try:
+        both = np.load(folder / PAINTED_VIEWS, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if both.ndim != 5 or both.shape[1] != 2 or both.dtype != np.uint8:
+        return None
+    frames = {}
+    for file in sorted(folder.glob(f"{PAINTED}[0-9]*.npy")):
+        try:
+            frame = np.load(file, allow_pickle=False)
+            step = int(file.stem[len(PAINTED):])
+        except (OSError, ValueError):
+            continue
+        if frame.shape == both[:, 0].shape and frame.dtype == np.uint8:
+            frames[step] = frame
+    if not frames:
+        return None
+    steps = np.array(sorted(frames))
+    return Paintings(both[:, 0], both[:, 1], steps, np.stack([frames[s] for s in steps]))

@@ -113,28 +113,38 @@ def partner_of(row: int, n: int) -> int:
 
 def mae_reconstruction(method: torch.nn.Module, recipe: MAE, image: np.ndarray, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A trained MAE (He et al. 2022) paints back the hidden patches of one image (S, S, 3).
+    """`mae_reconstructions` of one image (S, S, 3): uint8 (view, masked view, painted view)."""
+    view, masked, rebuilt = mae_reconstructions(method, recipe, image[None], seed)
+    return view[0], masked[0], rebuilt[0]
 
-    Returns uint8 (view, masked view, view with the hidden patches predicted). The model
-    predicts each hidden patch normalised; as in the paper's figures, it is shown with
-    that patch's true mean and spread.
+
+def mae_reconstructions(method: torch.nn.Module, recipe: MAE, images: np.ndarray, seed: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A trained MAE (He et al. 2022) paints back the hidden patches of images (N, S, S, 3).
+
+    Returns uint8 (views, masked views, views with the hidden patches predicted), each
+    (N, s, s, 3) at the model's side s. The model predicts each hidden patch normalised;
+    as in the paper's figures, it is shown with that patch's true mean and spread. The
+    views and masks are drawn on the CPU with `seed`, so the same seed shows the same
+    masks to a model at any step.
     """
     from lightly.models import utils
 
     size = method.backbone.vit.image_size
     patch = method.patch_size
-    views = replace(recipe, patch_size=patch)(torch.from_numpy(image[None]), _generator(seed), size)
-    view, mask = views.views[0], views.mask
+    device = next(method.parameters()).device
+    views = replace(recipe, patch_size=patch)(torch.from_numpy(np.ascontiguousarray(images)), _generator(seed), size)
+    view, mask = views.views[0].to(device), views.mask.to(device)
     with torch.no_grad():
-        predicted, _ = method.reconstruct(view, mask)
+        predicted, _ = method.reconstruct(view, mask)  # (N, H, p*p*3) for the H hidden patches
         encoder = method.encoder
         normalised = (view - encoder.mean) / encoder.std
-        patches = utils.patchify(normalised, patch)  # (1, L, p*p*3)
-        hidden = mask[0].nonzero().squeeze(1)
-        order = torch.argsort(mask[0].int(), stable=True)[mask.shape[1] - len(hidden):]
-        truth = patches[0, order]
-        painted = predicted[0] * (truth.var(-1, keepdim=True) + 1e-6) ** 0.5 + truth.mean(-1, keepdim=True)
-        patches[0, order] = painted
-        rebuilt = utils.unpatchify(patches, patch) * encoder.std + encoder.mean
-    return (ops.to_uint8(view)[0].numpy(), masked_images(view, mask, patch)[0],
-            ops.to_uint8(rebuilt.clamp(0, 1))[0].numpy())
+        patches = utils.patchify(normalised, patch)  # (N, L, p*p*3)
+        hidden = int(mask[0].sum())
+        order = torch.argsort(mask.int(), dim=1, stable=True)[:, mask.shape[1] - hidden:, None]  # (N, H, 1)
+        order = order.expand(-1, -1, patches.shape[-1])
+        truth = torch.gather(patches, 1, order)
+        painted = predicted * (truth.var(-1, keepdim=True) + 1e-6) ** 0.5 + truth.mean(-1, keepdim=True)
+        rebuilt = utils.unpatchify(patches.scatter(1, order, painted), patch) * encoder.std + encoder.mean
+    return (ops.to_uint8(view.cpu()).numpy(), masked_images(view.cpu(), mask.cpu(), patch),
+            ops.to_uint8(rebuilt.clamp(0, 1).cpu()).numpy())

@@ -27,7 +27,8 @@ def test_upload_zip_and_see_thumbnails(page, tmp_path, screenshot):
     page.get_by_text("Add a dataset").click()
     archive = tmp_path / "tiles.zip"
     make_zip(archive)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(archive))
+    images = page.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
+    images.locator("input[type='file']").set_input_files(str(archive))  # not the labels' uploader below it
     page.get_by_text("tiles.zip").first.wait_for()
     name = page.get_by_label("Dataset name")
     name.fill("tiles")

@@ -17,6 +17,7 @@ from ssl_core.augment.preview import mae_reconstruction, pair_batch
 from ssl_core.checkpoint import load_trained
 from ssl_core.data.ingest import ingest_builtin
 from ssl_core.engine import TrainConfig
+from ssl_core.snapshots import load_paintings
 from ssl_core.store import Workspace
 
 LAB = "../pages/augment_lab.py"
@@ -76,3 +77,17 @@ def test_reconstruction_keeps_the_visible_patches(trained_workspace):
     assert visible.mean() == pytest.approx(0.25, abs=0.07)  # 75% hidden
     assert np.abs(view[visible].astype(int) - rebuilt[visible].astype(int)).max() <= 2
     assert np.abs(view[~visible].astype(int) - rebuilt[~visible].astype(int)).mean() > 0
+
+
+def test_the_train_page_shows_what_an_mae_run_painted_at_each_snapshot(trained_workspace, monkeypatch):
+    root, simclr, mae = trained_workspace
+    at = open_page(root, "../pages/train.py", monkeypatch)
+    at.selectbox(key="train_watch").set_value(mae).run()
+    assert not at.exception, at.exception
+    assert "What it paints back, step by step" in [h.value for h in at.subheader]
+    steps = load_paintings(jobs.run_dir(Workspace(root), mae)).steps.tolist()
+    labels = [c.value for c in at.caption]
+    assert labels.count("hidden") == labels.count("original") == 1
+    assert [int(label.split()[1]) for label in labels if label.startswith("step ")] == steps
+    at.selectbox(key="train_watch").set_value(simclr).run()  # SimCLR paints nothing
+    assert "What it paints back, step by step" not in [h.value for h in at.subheader]

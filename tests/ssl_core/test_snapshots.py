@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ssl_core.engine import Trainer
-from ssl_core.snapshots import balanced_probe, load_snapshots
+from ssl_core.augment import make_recipe
+from ssl_core.snapshots import PAINTED_COUNT, balanced_probe, load_paintings, load_snapshots
 from tests.ssl_core.test_engine import Recorder, config, tiny_images
 
 
@@ -59,3 +60,22 @@ def test_a_damaged_frame_is_left_out_and_a_damaged_probe_gives_none(tmp_path):
     assert load_snapshots(tmp_path).steps.tolist() == [s for s in kept if s != 2]
     (tmp_path / "snapshots" / "probe.npy").write_bytes(b"\x93NUMPY broken")
     assert load_snapshots(tmp_path) is None
+
+
+def test_an_mae_run_keeps_its_painting_at_each_snapshot_under_one_mask(tmp_path):
+    recipe = make_recipe("mae", patch_size=8).to_dict()
+    trainer = Trainer(config(method="mae", encoder="vit_tiny", recipe=recipe, epochs=2, snapshot_every=2),
+                      tiny_images(24), None, tmp_path, Recorder())
+    trainer.run()  # kept with the features: 0, 2, 4, 6
+    paintings = load_paintings(tmp_path)
+    assert paintings.steps.tolist() == load_snapshots(tmp_path).steps.tolist()
+    k, side = PAINTED_COUNT, paintings.views.shape[1]
+    assert paintings.painted.shape == (len(paintings.steps), k, side, side, 3)
+    visible = (paintings.masked != 128).any(-1)  # the same mask at every step: visible patches stay
+    assert 0.1 < visible.mean() < 0.5
+    for frame in paintings.painted:
+        assert np.abs(frame[visible].astype(int) - paintings.views[visible].astype(int)).max() <= 2
+    assert not np.array_equal(paintings.painted[0], paintings.painted[-1])  # training changed the painting
+    simclr = tmp_path / "simclr"  # a method that paints nothing keeps none
+    Trainer(config(epochs=1, snapshot_every=2), tiny_images(24), None, simclr, Recorder()).run()
+    assert load_paintings(simclr) is None
