@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, jobs
-from .augment import ops
+from .kinds import KINDS
 from .models import ENCODERS, build_encoder
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
 
@@ -155,16 +155,17 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
 @torch.no_grad()
 def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: int,
                      batch_size: int = BATCH_SIZE, device: torch.device | str = "cpu",
-                     progress: Progress | None = None) -> np.ndarray:
+                     progress: Progress | None = None, kind: str = "image") -> np.ndarray:
     """uint8 images (N, S, S, 3) -> float32 features (N, D), in batches on `device`,
-    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side).
+    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side);
+    for `kind` 'text', token ids (N, L) go in as they are (kinds.py).
     Only one batch of `images` (which may be memory-mapped) is read at a time, and each
     batch's features go straight into the one (N, D) result."""
     encoder = encoder.to(device)
     out = np.zeros((0, 0), np.float32)
     for start in range(0, len(images), batch_size):
-        batch = torch.from_numpy(np.array(images[start : start + batch_size], dtype=np.uint8)).to(device)
-        features = encoder(ops.to_float_side(batch, image_size)).float().cpu().numpy()
+        batch = torch.from_numpy(np.array(images[start : start + batch_size])).to(device)
+        features = encoder(KINDS[kind].model_input(batch, image_size)).float().cpu().numpy()
         if start == 0:
             out = np.empty((len(images), features.shape[1]), np.float32)
         out[start : start + len(features)] = features
@@ -245,8 +246,9 @@ def _compute(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, progres
              device: torch.device) -> Embedding:
     made_from = fingerprint(ws, dataset, source)  # before loading: a checkpoint replaced meanwhile makes it stale
     encoder = load_encoder(ws, source)
-    features = compute_features(encoder, ws.images(dataset), source.image_size, device=device,
-                                progress=progress)
+    items = KINDS[dataset.kind].embedding_items(ws, dataset, source)  # images, or token ids for text
+    features = compute_features(encoder, items, source.image_size, device=device, progress=progress,
+                                kind=dataset.kind)
     return store_features(ws, dataset, source, features, made_from)
 
 

@@ -26,11 +26,12 @@ import numpy as np
 import torch
 
 from . import checkpoint, distributed
-from .augment import Recipe, make_recipe, ops, recipe_from_dict
+from .augment import Recipe, make_recipe, recipe_from_dict
 from .augment.preview import mae_reconstructions
 from .augment.recipes import MAE as MAERecipe
 from .evaluate import effective_rank, knn_accuracy, normalised_std
-from .evaluate.departure import cheap_neighbours, shared
+from .evaluate.departure import shared
+from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe
 
@@ -139,7 +140,8 @@ class Trainer:
         self.config, self.run_dir = config, run_dir
         self.reporter = reporter if self.rank == 0 else distributed.SilentReporter()
         self.device = pick_device(config.device)
-        self.recipe = config.resolved_recipe()
+        self.kind = kind_of_method(get_method(config.method))  # images or text: data hooks (kinds.py)
+        self.recipe = self.kind.recipe(config, run_dir)
         torch.manual_seed(config.seed)
         self.image_size = config.image_size or images.shape[1]
         self.method: Method = build_method(config.method, config.encoder, self.image_size).to(self.device)
@@ -147,13 +149,13 @@ class Trainer:
             self.method = self.method.to(memory_format=torch.channels_last)
             if config.compile:
                 compile_encoder(self.method.encoder)
-        self.data = torch.from_numpy(np.array(images, dtype=np.uint8)).to(self.device)  # into RAM once
+        self.data = torch.from_numpy(np.array(images)).to(self.device)  # into RAM once, its dtype kept
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
         probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
         self.probe = torch.as_tensor(probe, device=self.device)
         self.snapshots = (SnapshotWriter(run_dir, probe) if config.snapshot_every and self.rank == 0
                           else None)
-        self.cheap = None if labels is not None else cheap_neighbours(images[probe])
+        self.cheap = None if labels is not None else self.kind.cheap_neighbours(images[probe])
         self.batch_size = min(config.batch_size, len(images))
         self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
         self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
@@ -280,11 +282,11 @@ class Trainer:
         return metrics
 
     def _resize(self, batch: torch.Tensor) -> torch.Tensor:
-        """uint8 (N, S, S, 3) -> float (N, 3, s, s) at the training side, antialiased."""
-        return ops.to_float_side(batch, self.image_size)
+        """uint8 (N, S, S, 3) -> float (N, 3, s, s) at the training side, antialiased (text: ids as they are)."""
+        return self.kind.model_input(batch, self.image_size)
 
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
-        return x.contiguous(memory_format=torch.channels_last) if self.device.type == "cuda" else x
+        return x.contiguous(memory_format=torch.channels_last) if self.device.type == "cuda" and x.ndim == 4 else x
 
     # -- the loop --------------------------------------------------------------------------
     def train_step(self, progress: float) -> tuple[float, dict[str, float]]:

@@ -52,11 +52,14 @@ def create_run(ws: Workspace, config: Any) -> str:
         raise TypeError("create_run takes a TrainConfig")
     dataset = ws.dataset(config.dataset)
     method = get_method(config.method)
+    if dataset.kind not in method.kinds:
+        raise ValueError(f"method {config.method!r} trains on {' or '.join(method.kinds)} datasets; "
+                         f"{dataset.name!r} holds {dataset.kind}s")
     if config.encoder not in ENCODERS:
         raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}")
     if method.encoders is not None and config.encoder not in method.encoders:
         raise ValueError(f"method {config.method!r} needs the encoder {' or '.join(method.encoders)}")
-    _dry_step(config, dataset.size_px)
+    _dry_step(config, dataset.size_px, dataset.kind)
     run_id = time.strftime("run-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     with ws.write() as conn:
         conn.execute(
@@ -68,18 +71,19 @@ def create_run(ws: Workspace, config: Any) -> str:
     return run_id
 
 
-def _dry_step(config: Any, stored_size: int) -> None:
-    """One forward pass of the method on two blank images, so that settings which do not
+def _dry_step(config: Any, stored_size: int, kind: str) -> None:
+    """One forward pass of the method on two blank items, so that settings which do not
     fit together (a recipe's patch size and the encoder's, say) fail before the run is queued."""
     import torch
 
+    from .kinds import KINDS
     from .methods import build_method
 
     size = config.image_size or stored_size
-    recipe = config.resolved_recipe()  # unknown recipe names or parameters fail here
+    recipe = KINDS[kind].recipe(config, None)  # unknown recipe names or parameters fail here
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         method = build_method(config.method, config.encoder, size)
-        views = recipe(torch.zeros(2, stored_size, stored_size, 3, dtype=torch.uint8), torch.Generator(), size)
+        views = recipe(KINDS[kind].blank_batch(stored_size), torch.Generator(), size)
         try:
             method.training_step(views)
         except (ValueError, RuntimeError) as exc:
@@ -231,7 +235,9 @@ def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.
     if labels and all(label is not None for label in labels):
         classes = {name: i for i, name in enumerate(sorted(set(labels)))}
         codes = np.array([classes[label] for label in labels])
-    return np.asarray(ws.images(info)), codes
+    from .kinds import KINDS
+
+    return KINDS[info.kind].training_data(ws, info, run_dir(ws, run["id"])), codes
 
 
 def _trainer(ws: Workspace, run: dict[str, Any], reporter: Any) -> Any:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from ..models import build_encoder
+from ..models import ENCODERS, build_encoder
 from .barlow_twins import BarlowTwins
 from .base import Method
 from .byol import BYOL
 from .dino import DINO
 from .mae import MAE
+from .mlm import MLM
 from .moco import MoCoV2
 from .moco_v3 import MoCoV3
 from .rotation import RotationPrediction
 from .simclr import SimCLR
+from .simcse import SimCSE
 from .simsiam import SimSiam
 from .vicreg import VICReg
 
 METHODS: dict[str, type[Method]] = {
-    m.name: m for m in (SimCLR, MoCoV2, MoCoV3, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction)
+    m.name: m for m in (SimCLR, MoCoV2, MoCoV3, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction,
+                        MLM, SimCSE)
 }
 
 
@@ -32,6 +35,10 @@ def build_method(name: str, encoder_name: str, image_size: int) -> Method:
     if method.encoders is not None and encoder_name not in method.encoders:
         raise ValueError(f"method {name!r} needs one of the encoders {', '.join(method.encoders)}, "
                          f"not {encoder_name!r}")
+    kind = ENCODERS[encoder_name].kind if encoder_name in ENCODERS else None
+    if kind is not None and kind not in method.kinds:
+        raise ValueError(f"method {name!r} trains on {' or '.join(method.kinds)} datasets; encoder "
+                         f"{encoder_name!r} reads {kind}")
     return method(build_encoder(encoder_name, image_size))
 
 

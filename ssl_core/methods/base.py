@@ -24,6 +24,7 @@ class Method(nn.Module):
     recipes: ClassVar[tuple[str, ...]] = ("simclr_small", "simclr", "moco_v2", "byol", "dino")  # that fit
     default_lr: ClassVar[float]  # for AdamW at batch 256
     encoders: ClassVar[tuple[str, ...] | None] = None  # None: any encoder works
+    kinds: ClassVar[tuple[str, ...]] = ("image",)  # the kinds of dataset it trains on (DatasetInfo.kind)
 
     def __init__(self, encoder: Encoder) -> None:
         super().__init__()

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from .base import Encoder
 from .resnet import ResNet18
 from .small_cnn import SmallCNN
+from .text_transformer import TextTransformer
 from .vit import ViTTiny
 
-# name -> (builder taking the image side and options, one plain sentence for the UI)
-ENCODERS: dict[str, tuple[Callable[..., Encoder], str]] = {
-    "small_cnn": (lambda image_size, **kw: SmallCNN(**kw),
-                  "Small CNN (0.3 M parameters): trains visibly on a CPU in minutes."),
-    "resnet18": (lambda image_size, **kw: ResNet18(**kw),
-                 "ResNet-18 with the CIFAR stem (11 M parameters): the standard benchmark encoder."),
-    "vit_tiny": (lambda image_size, **kw: ViTTiny(image_size=image_size, **kw),
-                 "ViT-tiny (5.5 M parameters): a vision transformer, for MAE and DINO."),
+
+class EncoderEntry(NamedTuple):
+    build: Callable[..., Encoder]  # takes the image side (ignored for text) and options
+    description: str  # one plain sentence for the UI
+    kind: str = "image"  # the kind of dataset it reads (store.DatasetInfo.kind)
+
+
+ENCODERS: dict[str, EncoderEntry] = {
+    "small_cnn": EncoderEntry(lambda image_size, **kw: SmallCNN(**kw),
+                              "Small CNN (0.3 M parameters): trains visibly on a CPU in minutes."),
+    "resnet18": EncoderEntry(lambda image_size, **kw: ResNet18(**kw),
+                             "ResNet-18 with the CIFAR stem (11 M parameters): the standard benchmark encoder."),
+    "vit_tiny": EncoderEntry(lambda image_size, **kw: ViTTiny(image_size=image_size, **kw),
+                             "ViT-tiny (5.5 M parameters): a vision transformer, for MAE and DINO."),
+    "text_transformer": EncoderEntry(lambda image_size, **kw: TextTransformer(**kw),
+                                     "Text Transformer (1 M parameters, 4 layers, width 128): reads sentences "
+                                     "as word pieces on a CPU.", kind="text"),
 }
 
 
@@ -28,4 +38,4 @@ def build_encoder(name: str, image_size: int, **options: Any) -> Encoder:
     return ENCODERS[name][0](image_size, **options)
 
 
-__all__ = ["ENCODERS", "Encoder", "build_encoder"]
+__all__ = ["ENCODERS", "Encoder", "EncoderEntry", "build_encoder"]

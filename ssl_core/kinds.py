@@ -1,0 +1,59 @@
+"""What one kind of data ('image', 'text') means to training and embedding, registered by
+name in KINDS: the engine, the job queue and embed.py ask the dataset's kind instead of
+branching on it. After features (N, D) nothing needs a kind.
+
+A kind gives: the array a run trains on (`training_data`), the views maker of a run
+(`recipe`), a blank batch for the queue's dry step, the encoder's input for a batch of
+stored items (`model_input`), neighbours by a cheap descriptor for the label-free monitor,
+and the items of a dataset as a source embeds them (`embedding_items`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from .store import DatasetInfo, Workspace
+from .text.kind import TextKind
+
+if TYPE_CHECKING:
+    from .embed import EncoderSource
+
+
+class ImageKind:
+    """Images: uint8 (N, S, S, 3), augmented by a recipe of RECIPES, resized for the encoder."""
+
+    name = "image"
+
+    def training_data(self, ws: Workspace, info: DatasetInfo, run_dir: Path) -> np.ndarray:
+        return np.asarray(ws.images(info))
+
+    def recipe(self, config: Any, run_dir: Path | None) -> Any:
+        return config.resolved_recipe()
+
+    def blank_batch(self, stored_size: int) -> torch.Tensor:
+        return torch.zeros(2, stored_size, stored_size, 3, dtype=torch.uint8)
+
+    def model_input(self, batch: torch.Tensor, side: int) -> torch.Tensor:
+        from .augment import ops
+
+        return ops.to_float_side(batch, side)
+
+    def cheap_neighbours(self, items: np.ndarray) -> list[torch.Tensor]:
+        from .evaluate.departure import cheap_neighbours
+
+        return cheap_neighbours(items)
+
+    def embedding_items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
+        return ws.images(info)
+
+
+KINDS: dict[str, ImageKind | TextKind] = {kind.name: kind for kind in (ImageKind(), TextKind())}
+
+
+def kind_of_method(method: Any) -> ImageKind | TextKind:
+    """The kind a method class trains on (its first declared kind)."""
+    return KINDS[method.kinds[0]]

@@ -1,0 +1,52 @@
+"""Masked language modelling: Devlin et al. 2019, "BERT: Pre-training of Deep Bidirectional
+Transformers for Language Understanding", NAACL. https://arxiv.org/abs/1810.04805"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..augment import Views
+from ..models import Encoder
+from .base import Method
+
+
+class MLM(Method):
+    """Hide 15% of the word pieces (80% [MASK], 10% random, 10% kept; text/masking.py) and
+    predict each hidden one from the rest of the sentence: a transform, GELU and LayerNorm
+    over the token states, then scores over the vocabulary through the token embedding
+    (tied, as BERT), cross-entropy over the chosen positions only.
+
+    views: [inputs (N, L)], mask (N, L) True where chosen, labels (N, L) the original ids.
+    """
+
+    name = "mlm"
+    description = "Masked prediction: hide words of a sentence and guess them from the rest (BERT)."
+    paper = "Devlin et al. 2019, BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+    default_recipe = "bert_mask"
+    recipes = ("bert_mask",)
+    default_lr = 2e-3
+    encoders = ("text_transformer",)
+    kinds = ("text",)
+
+    def __init__(self, encoder: Encoder) -> None:
+        super().__init__(encoder)
+        width = encoder.num_features
+        self.transform = nn.Sequential(nn.Linear(width, width), nn.GELU(), nn.LayerNorm(width))
+        self.bias = nn.Parameter(torch.zeros(encoder.vocab_size))  # type: ignore[arg-type]
+
+    def token_scores(self, ids: torch.Tensor) -> torch.Tensor:
+        """Scores (N, L, vocab) of every piece at every position of `ids` (N, L)."""
+        states = self.transform(self.encoder.token_states(ids))  # type: ignore[operator]
+        return states @ self.encoder.tokens.weight.T + self.bias  # type: ignore[union-attr]
+
+    def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
+        if views.mask is None or views.labels is None:
+            raise ValueError("MLM needs the bert_mask recipe (masked inputs with their targets)")
+        scores = self.token_scores(views.views[0])[views.mask]  # (M, vocab)
+        targets = views.labels[views.mask]
+        loss = F.cross_entropy(scores.float(), targets, reduction="sum") / max(1, len(targets))
+        with torch.no_grad():
+            accuracy = (scores.argmax(-1) == targets).float().mean() if len(targets) else scores.new_zeros(())
+        return loss, {"masked_accuracy": float(accuracy)}

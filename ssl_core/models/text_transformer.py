@@ -1,0 +1,53 @@
+"""A small Transformer text encoder sized for a CPU (BERT's architecture, Devlin et al.
+2019, at 4 layers, width 128, 4 heads): token ids (N, L) -> features (N, 128), the mean of
+the last layer's token states over the real (non-[PAD]) tokens."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..text.tokenizer import MAX_TOKENS, PAD, VOCAB_SIZE
+from .base import Encoder
+
+
+class TextTransformer(Encoder):
+    """Token and learnt position embeddings, pre-norm Transformer layers with GELU and
+    dropout (SimCSE's only augmentation), a final LayerNorm.
+
+    forward_features: ids int64 (N, L <= max_tokens) -> (N, width), mean-pooled.
+    token_states:     ids (N, L) -> (N, L, width), for the masked-word head.
+    """
+
+    kind = "text"
+
+    def __init__(self, vocab_size: int = VOCAB_SIZE, max_tokens: int = MAX_TOKENS, width: int = 128,
+                 layers: int = 4, heads: int = 4, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.tokens = nn.Embedding(vocab_size, width, padding_idx=PAD)
+        self.positions = nn.Embedding(max_tokens, width)
+        self.dropout = nn.Dropout(dropout)
+        layer = nn.TransformerEncoderLayer(width, heads, 4 * width, dropout, activation="gelu",
+                                           batch_first=True, norm_first=True)
+        self.layers = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(width)
+        self.num_features = width
+        self.vocab_size, self.max_tokens = vocab_size, max_tokens
+        for embedding in (self.tokens, self.positions):  # BERT's initialisation: scores start near uniform
+            nn.init.normal_(embedding.weight, std=0.02)
+        with torch.no_grad():
+            self.tokens.weight[PAD].zero_()
+
+    def token_states(self, ids: torch.Tensor) -> torch.Tensor:
+        if ids.ndim != 2 or ids.is_floating_point():
+            raise ValueError(f"the text encoder takes token ids (N, L), not {tuple(ids.shape)} {ids.dtype}")
+        if ids.shape[1] > self.max_tokens:
+            raise ValueError(f"at most {self.max_tokens} tokens per example, not {ids.shape[1]}")
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        x = self.dropout(self.tokens(ids) + self.positions(positions))
+        return self.norm(self.layers(x, src_key_padding_mask=ids == PAD))
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        real = (x != PAD).unsqueeze(-1).to(torch.float32)
+        states = self.token_states(x)
+        return (states * real).sum(1) / real.sum(1).clamp(min=1.0)

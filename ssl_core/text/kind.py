@@ -1,0 +1,94 @@
+"""The text kind's hooks (see ssl_core/kinds.py): token ids instead of pixels.
+
+A run's tokenizer is trained on its dataset when the run first starts and saved in the run
+folder (a resume reads it back, so ids never change under a checkpoint); the untrained
+twin of a text encoder gets one trained on the dataset it embeds. The label-free
+monitor's cheap neighbours are by TF-IDF over word pieces (bag of words).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from ..store import DatasetInfo, Workspace
+from .tokenizer import (
+    CLS, MAX_TOKENS, SEP, SPECIAL_TOKENS, TOKENIZER_FILE, VOCAB_SIZE, encode, load_tokenizer, save_tokenizer,
+    train_tokenizer,
+)
+from .views import text_recipe
+
+if TYPE_CHECKING:
+    from ..embed import EncoderSource
+
+
+def run_tokenizer(ws: Workspace, info: DatasetInfo, run_dir: Path) -> Tokenizer:
+    """The run's tokenizer: read from `run_dir`, else trained on the dataset and saved there."""
+    from ..data.text_ingest import load_texts
+
+    if (run_dir / TOKENIZER_FILE).exists():
+        return load_tokenizer(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(load_texts(ws, info))
+    save_tokenizer(tokenizer, run_dir)
+    return tokenizer
+
+
+def source_tokenizer(ws: Workspace, info: DatasetInfo, source: EncoderSource) -> Tokenizer:
+    """The tokenizer a source reads text with: its run's, or (untrained) one trained on `info`."""
+    from .. import jobs
+    from ..data.text_ingest import load_texts
+
+    if source.run_id is not None:
+        return load_tokenizer(jobs.run_dir(ws, source.run_id))
+    return train_tokenizer(load_texts(ws, info))
+
+
+def tf_idf(ids: np.ndarray, vocab_size: int) -> torch.Tensor:
+    """Bag-of-pieces TF-IDF rows (N, vocab) of token ids (N, L), specials left out."""
+    ids_t = torch.as_tensor(ids, dtype=torch.long)
+    counts = torch.zeros(len(ids_t), vocab_size)
+    counts.scatter_add_(1, ids_t, torch.ones_like(ids_t, dtype=torch.float32))
+    counts[:, : len(SPECIAL_TOKENS)] = 0
+    documents = (counts > 0).sum(0).float()
+    return counts * torch.log((1 + len(ids_t)) / (1 + documents)).add(1)
+
+
+class TextKind:
+    """Text: token ids int64 (N, MAX_TOKENS), viewed by TEXT_RECIPES, fed to the encoder as is."""
+
+    name = "text"
+
+    def training_data(self, ws: Workspace, info: DatasetInfo, run_dir: Path) -> np.ndarray:
+        from ..data.text_ingest import load_texts
+
+        return encode(run_tokenizer(ws, info, run_dir), load_texts(ws, info))
+
+    def recipe(self, config: Any, run_dir: Path | None) -> Any:
+        from ..methods import get_method
+
+        vocab = load_tokenizer(run_dir).get_vocab_size() if run_dir is not None else VOCAB_SIZE
+        return text_recipe(config.recipe, get_method(config.method).default_recipe, vocab)
+
+    def blank_batch(self, stored_size: int) -> torch.Tensor:
+        ids = torch.full((2, MAX_TOKENS), len(SPECIAL_TOKENS), dtype=torch.long)
+        ids[:, 0], ids[:, -1] = CLS, SEP
+        return ids
+
+    def model_input(self, batch: torch.Tensor, side: int) -> torch.Tensor:
+        return batch
+
+    def cheap_neighbours(self, items: np.ndarray) -> list[torch.Tensor]:
+        from ..evaluate.departure import NEIGHBOURS
+        from ..evaluate.neighbours import neighbours_of
+
+        return [neighbours_of(tf_idf(items, VOCAB_SIZE), NEIGHBOURS)]
+
+    def embedding_items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
+        from ..data.text_ingest import load_texts
+
+        return encode(source_tokenizer(ws, info, source), load_texts(ws, info))

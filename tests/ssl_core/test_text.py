@@ -1,0 +1,112 @@
+"""Text core: BERT masking statistics on a fixed seed, the tokenizer's round trip, one step
+of every text method in METHODS (by declared kind), fill-in-the-blank guesses that are the
+model's own, and a tiny MLM run through the job queue with its tokenizer saved."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ssl_core import embed, jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.methods import METHODS, build_method
+from ssl_core.models import ENCODERS
+from ssl_core.text.fill import FillError, fill
+from ssl_core.text.masking import mask_tokens
+from ssl_core.text.tokenizer import (
+    CLS, MASK, PAD, SEP, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer, train_tokenizer,
+)
+from ssl_core.text.views import text_recipe
+
+SENTENCES = [f"the {animal} {verb} the {thing}" for animal in ("cat", "dog", "bird", "fish")
+             for verb in ("sees", "likes", "eats") for thing in ("ball", "tree", "food")]
+TEXT_METHODS = [m for m in METHODS if "text" in METHODS[m].kinds]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return train_tokenizer(SENTENCES, vocab_size=64)
+
+
+def test_masking_is_bert_s_15_percent_split_80_10_10():
+    ids = torch.randint(5, 1000, (400, 48), generator=torch.Generator().manual_seed(1))
+    ids[:, 0], ids[:, 30], ids[:, 31:] = CLS, SEP, PAD
+    inputs, chosen = mask_tokens(ids, torch.Generator().manual_seed(0), vocab_size=1000)
+    real = (ids != PAD) & (ids != CLS) & (ids != SEP)
+    assert not chosen[~real].any() and torch.equal(inputs[~real], ids[~real])
+    assert chosen.sum() / real.sum() == pytest.approx(0.15, abs=0.01)
+    masked = (inputs[chosen] == MASK).float().mean()
+    kept = (inputs[chosen] == ids[chosen]).float().mean()
+    assert masked == pytest.approx(0.8, abs=0.02) and kept == pytest.approx(0.1 + 0.1 / 995, abs=0.02)
+    assert torch.equal(inputs[~chosen], ids[~chosen])
+    again, _ = mask_tokens(ids, torch.Generator().manual_seed(0), vocab_size=1000)
+    assert torch.equal(inputs, again)  # seeded
+
+
+def test_tokenizer_round_trip_and_file(tokenizer, tmp_path):
+    ids = encode(tokenizer, SENTENCES[:3], max_tokens=12)
+    assert ids.shape == (3, 12) and (ids[:, 0] == CLS).all()
+    assert [decode(tokenizer, row) for row in ids] == SENTENCES[:3]
+    save_tokenizer(tokenizer, tmp_path)
+    assert (encode(load_tokenizer(tmp_path), SENTENCES[:3], max_tokens=12) == ids).all()
+    (tmp_path / TOKENIZER_FILE).write_text("{not json")
+    with pytest.raises(ValueError, match="cannot be read as a tokenizer"):
+        load_tokenizer(tmp_path)
+
+
+@pytest.mark.parametrize("method_name", TEXT_METHODS)
+def test_one_step_of_every_text_method(method_name, tokenizer):
+    torch.manual_seed(0)
+    encoders = [e for e in ENCODERS if ENCODERS[e].kind in METHODS[method_name].kinds]
+    method = build_method(method_name, encoders[0], 32)
+    recipe = text_recipe(None, METHODS[method_name].default_recipe, tokenizer.get_vocab_size())
+    views = recipe(torch.from_numpy(encode(tokenizer, SENTENCES[:8], max_tokens=12)), torch.Generator().manual_seed(0))
+    loss, metrics = method.training_step(views)
+    assert loss.ndim == 0 and torch.isfinite(loss) and all(isinstance(v, float) for v in metrics.values())
+    loss.backward()
+    assert all(p.grad is not None for p in method.encoder.parameters())
+
+
+def test_an_image_method_refuses_the_text_encoder():
+    with pytest.raises(ValueError, match="'simclr' trains on image datasets; encoder 'text_transformer' reads text"):
+        build_method("simclr", "text_transformer", 32)
+
+
+def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
+    torch.manual_seed(0)
+    method = build_method("mlm", "text_transformer", 32)
+    target = tokenizer.token_to_id("tree")
+    ids = torch.from_numpy(encode(tokenizer, SENTENCES[:6], max_tokens=8))
+    optimizer = torch.optim.AdamW(method.parameters(), lr=1e-2)
+    for _ in range(10):  # every position's answer is "tree"
+        scores = method.token_scores(ids)
+        loss = torch.nn.functional.cross_entropy(scores.flatten(0, 1), torch.full((ids.numel(),), target))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    method.eval()
+    out = fill(method, tokenizer, "the [MASK] eats the [MASK]")
+    assert [m["guesses"][0]["token"] for m in out["masks"]] == ["tree", "tree"]
+    assert out["masks"][0]["guesses"][0]["probability"] > 0.5
+    probabilities = [g["probability"] for g in out["masks"][0]["guesses"]]
+    assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
+    with pytest.raises(FillError, match="no \\[MASK\\]"):
+        fill(method, tokenizer, "no blank here")
+
+
+def test_a_tiny_mlm_run_trains_saves_its_tokenizer_and_embeds(workspace):
+    text = "\n".join(SENTENCES).encode()
+    ingest_uploads(workspace, [("a.txt", text)], name="tiny")
+    with pytest.raises(ValueError, match="trains on image datasets; 'tiny' holds texts"):
+        jobs.create_run(workspace, TrainConfig(dataset="tiny", method="simclr", epochs=1))
+    config = TrainConfig(dataset="tiny", method="mlm", encoder="text_transformer", epochs=2, batch_size=12,
+                         monitor_every=2, checkpoint_every=2, snapshot_every=0)
+    run_id = jobs.create_run(workspace, config)
+    result = jobs.execute(workspace, run_id)
+    assert result.status == "completed" and result.steps == 6
+    assert (jobs.run_dir(workspace, run_id) / TOKENIZER_FILE).exists()
+    features = embed.embed(workspace, "tiny", embed.from_run(workspace, run_id)).features
+    assert features.shape == (len(SENTENCES), 128)
+    untrained = embed.embed(workspace, "tiny", embed.baseline_of(embed.from_run(workspace, run_id))).features
+    assert untrained.shape == features.shape
