@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from app import current
-from app.recipe_form import LAB_RECIPE
+from app.recipe_form import LAB_RECIPE, RECIPE_FROM
 from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.augment import make_recipe
@@ -39,6 +39,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
     return {current.DATASET: config.dataset, "train_method": config.method,
             f"train_encoder_{config.method}": config.encoder, f"train_recipe_{config.method}": recipe.name,
             LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
+            RECIPE_FROM: "the Diagnosis",
             "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),
             "train_batch": config.batch_size,
             f"train_lr_{config.method}": float(config.lr or METHODS[config.method].default_lr)}

@@ -4,7 +4,8 @@ Lab hands over to the Train page: only what was changed there.
 The Lab opens on the default recipe of the method chosen on the Train page (SimCLR's:
 `simclr_small`). `LAB_RECIPE` holds `{"name": recipe, **changed parameters}` only while
 the Lab's recipe or a parameter differs from that default; opening and leaving the Lab
-changes nothing the Train page will use.
+changes nothing the Train page will use. The Diagnosis hands a recipe over the same way;
+`RECIPE_FROM` names who did, for the Train page to say.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ssl_core.augment import RECIPES, Recipe, make_recipe
 from ssl_core.methods import METHODS
 
 LAB_RECIPE = "lab_recipe"  # session key: the recipe and the parameters changed in the Lab (a dict)
+RECIPE_FROM = "lab_recipe_from"  # session key: who handed LAB_RECIPE over, as the Train page names it
+LAB = "the Augmentation Lab"
 METHOD_KEY = "train_method"  # the Train page's method picker, kept across pages (app.current.KEPT)
 
 
@@ -58,6 +61,7 @@ def recipe_form(name: str, container=st) -> Recipe:
     handed = changed(recipe)
     if len(handed) > 1 or name != method_default_recipe():
         st.session_state[LAB_RECIPE] = handed
+        st.session_state[RECIPE_FROM] = LAB
     else:
         st.session_state.pop(LAB_RECIPE, None)  # the default, untouched: nothing to hand over
     return recipe

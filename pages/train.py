@@ -10,7 +10,7 @@ from app.current import pick_dataset
 from app.diagnosis import diagnosis_panel
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.recipe_form import LAB_RECIPE
+from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
 from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs
@@ -49,7 +49,7 @@ recipe_name = left.selectbox("Recipe", recipe_names, key=recipe_key,
 use_lab = lab_fits and lab["name"] == recipe_name
 if use_lab:
     changes = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in lab.items() if key != "name")
-    left.info(f"From the Augmentation Lab: recipe **{recipe_name}**"
+    left.info(f"From {st.session_state.get(RECIPE_FROM, LAB)}: recipe **{recipe_name}**"
               + (f" (the method's default is {method.default_recipe})" if recipe_name != method.default_recipe else "")
               + (f", changed there: {changes}" if changes else "") + ".", icon=":material/auto_awesome:")
     if left.button("Use the default instead", icon=":material/restart_alt:", key="train_use_default"):

@@ -26,6 +26,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
     assert at.select_slider(key="train_batch").value == 64
     assert at.number_input(key="train_lr_byol").value == 1e-3
     assert at.session_state["lab_recipe"] == {"name": "byol", "gray_p": 0.8}  # what the page trains with
+    assert "From the Diagnosis: recipe **byol**, changed there: gray p 0.8." in [i.value for i in at.info]
     assert [h.value for h in at.subheader].count("Diagnosis") == 1  # the finished run's panel
 
 

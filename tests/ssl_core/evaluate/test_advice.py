@@ -12,8 +12,8 @@ from PIL import Image
 
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
-from ssl_core.evaluate.advice import Measured, advise, apply, batch_too_large, collapse, colour_or_brightness, \
-    flat_from_start, loss_still_falling
+from ssl_core.evaluate.advice import Measured, advise, apply, background, batch_too_large, collapse, \
+    colour_or_brightness, flat_from_start, loss_still_falling
 from tests.ssl_core.test_cli import cli
 
 DEFAULT = TrainConfig(dataset="d", minutes=5.0)
@@ -82,6 +82,17 @@ def test_a_recipe_already_at_its_strongest_gets_no_colour_advice():
     strongest = make_recipe("simclr_small", gray_p=1.0).to_dict()
     config = TrainConfig(dataset="d", minutes=5.0, recipe=strongest)
     assert colour_or_brightness(measured(config, shortcut=check("colour"))) is None
+
+
+@pytest.mark.parametrize("cue", ["background_texture", "background_scene"])
+def test_a_background_shortcut_centres_the_crops_on_the_object_without_blur(cue):
+    paper = TrainConfig(dataset="d", minutes=5.0, recipe=make_recipe("simclr").to_dict())  # blur, no salient crops
+    found = background(measured(paper, shortcut=check(cue)))
+    assert found and found.rule == "background_shortcut" and f"groups images by {cue}" in found.evidence
+    assert found.change == {"recipe": make_recipe("simclr", salient_crop_p=0.8, blur_p=0.0).to_dict()}
+    assert "salient crop p 0 -> 0.8, blur p 0.5 -> 0" in found.advice
+    assert background(measured(shortcut=check(cue))) is None  # the default recipe is there already
+    assert background(measured(paper, shortcut=check("colour"))) is None
 
 
 def test_flat_online_knn_on_the_default_tries_another_recipe():

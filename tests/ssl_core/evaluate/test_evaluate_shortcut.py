@@ -150,14 +150,14 @@ def test_position_finds_the_object(planted):
 def test_a_planted_texture_is_named_background_texture(planted, labelled):
     result = check(planted["texture"], "background: which one", labelled)
     assert result["cue"] == "background_texture"
-    assert "groups images by background texture" in result["words"] and "swap_background_p" in result["fix"]
+    assert "groups images by background texture" in result["words"] and "salient_crop_p" in result["fix"]
 
 
 @pytest.mark.parametrize("backgrounds", ["recoloured picture", "same picture"])
 def test_a_planted_background_picture_is_named_the_background_scene(planted, backgrounds):
     result = check(planted[backgrounds], "background: which one")
     assert result["cue"] == SCENE and result["level"] == "most"
-    assert "groups images by background scene" in result["words"] and "swap_background_p" in result["fix"]
+    assert "groups images by background scene" in result["words"] and "salient_crop_p" in result["fix"]
 
 
 def test_a_planted_colour_is_named_colour(planted):
