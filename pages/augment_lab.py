@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.recipe_form import recipe_form, recipe_picker
-from app.state import workspace
+from app.state import ASSETS, workspace
 from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed
 from ssl_core import jobs
@@ -29,6 +29,7 @@ from ssl_core.data.decode import RejectedFile, decode_image, square
 
 VIEW_WIDTH = 112
 UNTRAINED = "untrained encoder"
+SAMPLES = {path.stem: path for path in sorted((ASSETS / "samples").glob("*.jpg"))}  # the Lab's sample photos
 
 
 @st.cache_resource(show_spinner="Loading the trained encoder...", max_entries=4)
@@ -80,15 +81,18 @@ with stage:
     st.subheader("One image, many views")
     pick, upload, draws_col = st.columns([1, 2, 1])
     index = int(pick.number_input("Image #", 0, len(images) - 1, 0, key="lab_index"))
+    sample = pick.selectbox("...or a sample photo", list(SAMPLES), index=None, key="lab_sample",
+                            placeholder="none", help="Photographs that ship with scikit-image.")
     own = upload.file_uploader("...or your own image", type=["jpg", "jpeg", "png", "webp", "bmp",
                                                              "tif", "tiff", "gif"], key="lab_upload")
     draws = int(draws_col.slider("Draws", 1, 8, 4, help="How many random versions of each view"))
     chosen = np.array(images[index : index + 1])
-    if own is not None:
+    if own is not None or sample:  # an upload, else a sample photo, else the dataset's image
+        data, shown = (own.getvalue(), own.name) if own is not None else (SAMPLES[sample].read_bytes(), sample)
         try:
-            chosen = square(decode_image(own.getvalue(), draft_size=dataset.size_px), dataset.size_px)[None]
+            chosen = square(decode_image(data, draft_size=dataset.size_px), dataset.size_px)[None]
         except RejectedFile as exc:
-            st.error(f"{escape_markdown(own.name)}: {escape_markdown(str(exc))}")
+            st.error(f"{escape_markdown(shown)}: {escape_markdown(str(exc))}")
     try:
         views = sample_views(recipe, chosen, draws, seed)[0]
     except ValueError as exc:

@@ -5,6 +5,7 @@ pages."""
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import fields
 from pathlib import Path
@@ -15,8 +16,10 @@ import streamlit
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from app.state import ASSETS
 from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.augment.preview import is_pair_recipe, pair_batch
+from ssl_core.data.decode import decode_image, square
 from ssl_core.store import Workspace
 
 RUN_TIMEOUT = 120
@@ -53,11 +56,19 @@ def shown(monkeypatch) -> list[tuple[object, object]]:
     original = streamlit.image
 
     def spy(image, caption=None, *args, **kwargs):
-        calls.append((image, caption))
+        calls.append(([pixels(i) for i in image] if isinstance(image, list) else pixels(image), caption))
         return original(image, caption, *args, **kwargs)
 
     monkeypatch.setattr(streamlit, "image", spy)
     return calls
+
+
+def pixels(image) -> object:
+    """An image the page passed to `st.image`, as pixels where it is a data URI (the page
+    encodes its views once, app.widgets.png_uri)."""
+    if isinstance(image, str) and image.startswith("data:image/"):
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(image.split(",", 1)[1]))))
+    return image
 
 
 def views_of(shown: list[tuple[object, object]]) -> list[object]:
@@ -176,6 +187,20 @@ def test_own_upload_is_used(lab, shown):
     assert len(views) == 8
     for view in views:  # views of a one-colour picture are one colour each
         assert (np.ptp(view.reshape(-1, 3), axis=0) <= 1).all()
+
+
+def test_every_sample_photo_is_offered_and_drawn(lab, shown):
+    samples = sorted((ASSETS / "samples").glob("*.jpg"))
+    assert len(samples) >= 3 and lab.selectbox(key="lab_sample").options == [path.stem for path in samples]
+    for path in samples:
+        del shown[:]
+        lab.selectbox(key="lab_sample").set_value(path.stem).run()
+        assert not lab.exception and not lab.error, (lab.exception, lab.error)
+        side = 64  # the demo shapes' stored side
+        expected = square(decode_image(path.read_bytes(), draft_size=side), side)
+        framed = next(np.asarray(image) for image, caption in shown if caption == "original")
+        assert np.array_equal(framed[1:-1, 1:-1], expected), path.name
+        assert len(views_of(shown)) == 8
 
 
 def test_bad_upload_shows_an_error_and_the_page_still_renders(lab):
