@@ -14,7 +14,7 @@ from app import current
 from app.widgets import progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
-from ssl_core.models import ENCODERS
+from ssl_core.kinds import encoders_of
 from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
@@ -45,7 +45,7 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
         if config["kind"] == "encoder" or config["dataset_id"] == dataset.id:
             source = embed.from_imported(ws, config["encoder"])
             choices[source.key] = (imports.describe(config), source)
-    for name in ENCODERS:
+    for name in encoders_of(dataset.kind):
         source = embed.untrained(name, UNTRAINED_SIDE)
         choices[source.key] = (source.label, source)
     return choices

@@ -14,9 +14,10 @@ from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
 from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs
-from ssl_core.augment import RECIPES, make_recipe
+from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.verdict import from_metrics
+from ssl_core.kinds import encoders_for, methods_for, recipe_class
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
@@ -33,10 +34,10 @@ st.caption("Pick a dataset and a method and press Start. Training runs in a sepa
 
 left, right = st.columns(2, gap="large")
 dataset = pick_dataset(left, ws, "train_dataset", required=False)
-method_name = left.selectbox("Method", list(METHODS), key="train_method",
+method_name = left.selectbox("Method", methods_for(dataset.kind if dataset else "image"), key="train_method",
                              format_func=lambda n: f"{n}: {METHODS[n].description}")
 method = METHODS[method_name]
-encoders = list(method.encoders or ENCODERS)
+encoders = encoders_for(method)
 encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
                          format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
 lab = st.session_state.get(LAB_RECIPE)  # only what was changed in the Lab (app.recipe_form)
@@ -45,7 +46,7 @@ lab_fits = bool(lab) and lab["name"] in recipe_names
 recipe_key = f"train_recipe_{method_name}"  # dropped when the page is left: back from the Lab, its recipe shows
 recipe_name = left.selectbox("Recipe", recipe_names, key=recipe_key,
                              index=recipe_names.index(lab["name"] if lab_fits else method.default_recipe),
-                             format_func=lambda n: f"{n}: {RECIPES[n].description}")
+                             format_func=lambda n: f"{n}: {recipe_class(n).description}")
 use_lab = lab_fits and lab["name"] == recipe_name
 if use_lab:
     changes = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in lab.items() if key != "name")
@@ -72,7 +73,7 @@ if dataset is None:
     st.caption("Choose the dataset to train on first.")
 if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None):
     config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,
-                         recipe=make_recipe(**lab).to_dict() if use_lab else make_recipe(recipe_name).to_dict(),
+                         recipe=make_recipe(**lab).to_dict() if use_lab else recipe_class(recipe_name)().to_dict(),
                          batch_size=int(batch_size), lr=float(lr),
                          **{budget_kind: float(budget)})
     try:

@@ -267,19 +267,36 @@ def _map_params(args: argparse.Namespace) -> dict:
 def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     from . import embed, index
     from .data.decode import RejectedFile, decode_image, square
+    from .text.kind import text_query
 
     emb = _embedding(ws, args)
-    try:
-        image = square(decode_image(Path(args.query).read_bytes(), draft_size=emb.dataset.size_px),
-                       emb.dataset.size_px)
-    except (OSError, RejectedFile) as exc:
-        raise ValueError(f"{args.query}: {exc}") from None
-    query = emb.centre(embed.compute_features(embed.load_encoder(ws, emb.source), image[None], emb.source.image_size))
+    if args.query_text is not None:  # a typed sentence, for a text dataset
+        item = text_query(ws, emb.dataset, emb.source, args.query_text)
+    else:
+        try:
+            item = square(decode_image(Path(args.query).read_bytes(), draft_size=emb.dataset.size_px),
+                          emb.dataset.size_px)[None]
+        except (OSError, RejectedFile) as exc:
+            raise ValueError(f"{args.query}: {exc}") from None
+    query = emb.centre(embed.compute_features(embed.load_encoder(ws, emb.source), item, emb.source.image_size,
+                                              kind=emb.dataset.kind))
     scores, ids = index.search(index.load_or_build(emb), query, args.k)
     names = [row["name"] for row in ws.image_rows(emb.dataset)]
-    _print({"query": args.query, "dataset": emb.dataset.name, "source": emb.source.label,
+    _print({"query": args.query if args.query_text is None else args.query_text,
+            "dataset": emb.dataset.name, "source": emb.source.label,
             "neighbours": [{"file": names[i], "index": int(i), "score": round(float(s), 6)}
                            for s, i in zip(scores[0], ids[0]) if i >= 0]})
+    return 0
+
+
+def cmd_fill(ws: Workspace, args: argparse.Namespace) -> int:
+    """{"run", "text", "tokens", "masks": [{"position", "guesses": [{"token", "probability"}]}]}."""
+    from . import jobs
+    from .text.fill import fill, load_fill_model
+
+    run_id = jobs.get_run(ws, args.run)["id"]
+    method, tokenizer = load_fill_model(jobs.run_dir(ws, run_id))
+    _print({"run": run_id, **fill(method, tokenizer, args.text, args.top)})
     return 0
 
 
@@ -429,9 +446,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="nearest neighbours of an image file in a dataset")
     _source_arguments(search)
-    search.add_argument("--query", required=True, metavar="IMAGE", help="an image file")
+    query = search.add_mutually_exclusive_group(required=True)
+    query.add_argument("--query", metavar="IMAGE", help="an image file")
+    query.add_argument("--query-text", metavar="TEXT", help="a sentence (for a text dataset)")
     search.add_argument("-k", type=int, default=10, help="neighbours to return (default 10)")
     search.set_defaults(run_command=cmd_search)
+
+    fill_ = commands.add_parser("fill", help="a masked-language-model run's top guesses for each [MASK] of a text")
+    fill_.add_argument("--run", required=True, help="an mlm run")
+    fill_.add_argument("--text", required=True, help='a sentence with [MASK] where words are hidden')
+    fill_.add_argument("--top", type=int, default=5, help="guesses per [MASK] (default 5)")
+    fill_.set_defaults(run_command=cmd_fill)
 
     export_ = commands.add_parser("export", help="write the encoder, embeddings, index, map, projector files")
     _source_arguments(export_)

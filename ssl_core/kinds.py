@@ -57,3 +57,33 @@ KINDS: dict[str, ImageKind | TextKind] = {kind.name: kind for kind in (ImageKind
 def kind_of_method(method: Any) -> ImageKind | TextKind:
     """The kind a method class trains on (its first declared kind)."""
     return KINDS[method.kinds[0]]
+
+
+def methods_for(kind: str) -> list[str]:
+    """Names of the methods in METHODS that train on datasets of `kind`, in registry order."""
+    from .methods import METHODS
+
+    return [name for name, method in METHODS.items() if kind in method.kinds]
+
+
+def recipe_class(name: str) -> Any:
+    """The recipe class called `name`, of any kind (RECIPES for images, TEXT_RECIPES for text)."""
+    from .augment import RECIPES
+    from .text.views import TEXT_RECIPES
+
+    found = {**RECIPES, **TEXT_RECIPES}.get(name)
+    if found is None:
+        raise KeyError(f"no recipe {name!r}; choose one of: {', '.join([*RECIPES, *TEXT_RECIPES])}")
+    return found
+
+
+def encoders_of(kind: str) -> list[str]:
+    """Names of the encoders in ENCODERS that read datasets of `kind`."""
+    from .models import ENCODERS
+
+    return [name for name, entry in ENCODERS.items() if entry.kind == kind]
+
+
+def encoders_for(method: Any) -> list[str]:
+    """The encoders a method class can train: its own list, else every encoder of its kinds."""
+    return list(method.encoders or [name for kind in method.kinds for name in encoders_of(kind)])

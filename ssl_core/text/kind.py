@@ -92,3 +92,13 @@ class TextKind:
         from ..data.text_ingest import load_texts
 
         return encode(source_tokenizer(ws, info, source), load_texts(ws, info))
+
+
+def text_query(ws: Workspace, info: DatasetInfo, source: EncoderSource, text: str) -> np.ndarray:
+    """Token ids (1, MAX_TOKENS) of a typed query, read by `source`'s tokenizer, for
+    searching text dataset `info`."""
+    if info.kind != TextKind.name:
+        raise ValueError(f"dataset {info.name!r} holds {info.kind}s: search it with an image (--query)")
+    if not text.strip():
+        raise ValueError("the query text is empty")
+    return encode(source_tokenizer(ws, info, source), [text])

@@ -4,10 +4,13 @@ model's own, and a tiny MLM run through the job queue with its tokenizer saved."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
 from ssl_core import embed, jobs
+from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS, build_method
@@ -95,18 +98,28 @@ def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
         fill(method, tokenizer, "no blank here")
 
 
-def test_a_tiny_mlm_run_trains_saves_its_tokenizer_and_embeds(workspace):
+def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(workspace, capsys):
     text = "\n".join(SENTENCES).encode()
     ingest_uploads(workspace, [("a.txt", text)], name="tiny")
     with pytest.raises(ValueError, match="trains on image datasets; 'tiny' holds texts"):
         jobs.create_run(workspace, TrainConfig(dataset="tiny", method="simclr", epochs=1))
-    config = TrainConfig(dataset="tiny", method="mlm", encoder="text_transformer", epochs=2, batch_size=12,
-                         monitor_every=2, checkpoint_every=2, snapshot_every=0)
+    config = TrainConfig(dataset="tiny", method="mlm", encoder="text_transformer", epochs=1, batch_size=12,
+                         monitor_every=100, checkpoint_every=100, snapshot_every=0)
     run_id = jobs.create_run(workspace, config)
     result = jobs.execute(workspace, run_id)
-    assert result.status == "completed" and result.steps == 6
+    assert result.status == "completed" and result.steps == 3
     assert (jobs.run_dir(workspace, run_id) / TOKENIZER_FILE).exists()
     features = embed.embed(workspace, "tiny", embed.from_run(workspace, run_id)).features
     assert features.shape == (len(SENTENCES), 128)
     untrained = embed.embed(workspace, "tiny", embed.baseline_of(embed.from_run(workspace, run_id))).features
     assert untrained.shape == features.shape
+    capsys.readouterr()
+    assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "the [MASK] eats",
+                 "--top", "3"]) == 0
+    filled = json.loads(capsys.readouterr().out)
+    assert filled["run"] == run_id and [len(m["guesses"]) for m in filled["masks"]] == [3]
+    assert main(["--workspace", str(workspace.root), "search", "--dataset", "tiny", "--run", run_id,
+                 "--query-text", "a dog likes food", "-k", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["neighbours"]) == 2
+    assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "no blank"]) == 1
+    assert "no [MASK]" in capsys.readouterr().err
