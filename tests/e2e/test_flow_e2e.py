@@ -1,13 +1,20 @@
 """In a real browser, the app as one flow (issue 12): a dataset picked on the Data page is
 the one every other page opens on, in the sidebar and in the URL, after a refresh and in a
 new tab opened on the copied link; opening and leaving the Lab leaves the Train page on
-the method's default recipe; Retrieval is driven by an image number and a label filter."""
+the method's default recipe; Retrieval is driven by an image number and a label filter;
+two runs with different recipes go by different names in every picker."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+
+from ssl_core import jobs
+from ssl_core.augment import make_recipe
+from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -92,3 +99,29 @@ def test_retrieval_by_number_and_label_filter(page, app_url, screenshot):
     page.get_by_text(re.compile(rf"^{first} triangle_\d+\.png \[triangle\]$")).wait_for(timeout=SLOW)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "retrieval-by-number-and-label")
+
+
+def test_two_runs_with_different_recipes_have_different_names_everywhere(page, app_url):
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)  # demo data seeded
+    code = page.locator("[data-testid='stSidebar'] code").first
+    code.wait_for(timeout=SLOW)
+    ws = Workspace(Path(code.inner_text().strip()))
+    recipes = {"SimCLR · simclr recipe · 0.05 epochs": make_recipe("simclr"),  # the paper's recipe
+               "SimCLR · gray p 0.8 · 0.05 epochs": make_recipe("simclr_small", gray_p=0.8)}  # the default, changed
+    for recipe in recipes.values():
+        run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=0.05, recipe=recipe.to_dict()))
+        assert jobs.execute(ws, run_id).status == "completed"
+
+    page.goto(f"{app_url}/train?dataset=shapes")
+    page.get_by_role("heading", name="Train").first.wait_for(timeout=SLOW)
+    page.locator(".st-key-train_watch input[role='combobox']").click()
+    for name in recipes:
+        page.get_by_role("option", name=f"{name} · on shapes", exact=True).wait_for(timeout=SLOW)
+    page.keyboard.press("Escape")
+    for path in ("explorer", "retrieval"):  # the encoder pickers
+        page.goto(f"{app_url}/{path}?dataset=shapes&encoder=untrained-small_cnn-32")
+        box = page.locator(f"[class*='st-key-{path.replace('explorer', 'explore')}_source_'] input[role='combobox']")
+        box.click(timeout=SLOW)
+        for name in recipes:
+            page.get_by_role("option", name=name, exact=True).wait_for(timeout=SLOW)
+        page.keyboard.press("Escape")
