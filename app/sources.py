@@ -51,6 +51,19 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
     return choices
 
 
+def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[str, str | None]]:
+    """What the Train page can start a run from: {init name: (name shown, the encoder it
+    trains)}: random weights (None: the picked encoder), imported encoders when any encoder
+    fits the method, then runs with a checkpoint whose encoder is one of `encoders`."""
+    choices: dict[str | None, tuple[str, str | None]] = {None: ("random weights (from scratch)", None)}
+    if set(encoders) >= set(encoders_of("image")):  # the method takes any image encoder, an imported one too
+        choices |= {c["encoder"]: (imports.describe(c), c["arch"]) for c in imports.imported(ws)
+                    if c["kind"] == "encoder"}
+    choices |= {run["id"]: (f"run {run_name(run)}", run["encoder"]) for run in jobs.list_runs(ws)
+                if run["checkpoint"] and run["encoder"] in encoders}
+    return choices
+
+
 def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key: str,
                 help: str | None = None, other_than: embed.EncoderSource | None = None) -> embed.EncoderSource:
     """A select box of `source_choices`. Without `other_than` it is the current encoder's

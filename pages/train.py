@@ -11,6 +11,7 @@ from app.diagnosis import diagnosis_panel
 from app.motion import motion_panel
 from app.paintings import paintings_panel
 from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
+from app.sources import start_choices
 from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs
@@ -40,6 +41,14 @@ method = METHODS[method_name]
 encoders = encoders_for(method)
 encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
                          format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
+starts = start_choices(ws, encoders)
+init = left.selectbox("Start from", list(starts), key=f"train_init_{method_name}", format_func=lambda k: starts[k][0],
+                      help="Random weights, or continue self-supervised training from an imported encoder or an "
+                           "earlier run (its architecture is then the encoder).")
+if init is not None:
+    encoder = starts[init][1]
+    left.caption(escape_markdown(f"Trains {encoder} (its architecture), starting from its weights; the verdict still "
+                                 "compares with the untrained network."))
 lab = st.session_state.get(LAB_RECIPE)  # only what was changed in the Lab (app.recipe_form)
 recipe_names = list(method.recipes)
 lab_fits = bool(lab) and lab["name"] in recipe_names
@@ -74,7 +83,7 @@ if dataset is None:
 if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None):
     config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,
                          recipe=make_recipe(**lab).to_dict() if use_lab else recipe_class(recipe_name)().to_dict(),
-                         batch_size=int(batch_size), lr=float(lr),
+                         batch_size=int(batch_size), lr=float(lr), init=init,
                          **{budget_kind: float(budget)})
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)

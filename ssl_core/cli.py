@@ -120,6 +120,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .augment import make_recipe
     from .engine import TrainConfig
     from .evaluate.diagnose import next_config
+    from .imports import start_from
     from .methods import get_method
 
     if args.resume:
@@ -131,9 +132,10 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
         raise ValueError("--dataset is required (or --resume RUN, or --advice RUN)")
     budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
     recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
-    encoder = args.encoder or (get_method(args.method).encoders or (TrainConfig.encoder,))[0]  # as the Train page
+    encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else  # as the Train page
+                               (get_method(args.method).encoders or (TrainConfig.encoder,))[0])
     config = TrainConfig(dataset=args.dataset, method=args.method, encoder=encoder, recipe=recipe,
-                         batch_size=args.batch_size, lr=args.lr, seed=args.seed, **budget)
+                         batch_size=args.batch_size, lr=args.lr, seed=args.seed, init=args.init, **budget)
     return jobs.create_run(ws, config)
 
 
@@ -420,6 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--init", metavar="ENCODER", help="start from the weights of an imported encoder (its name) "
+                       "or a run (its id) instead of random ones; --encoder defaults to its architecture")
     train.add_argument("--resume", metavar="RUN", help="continue RUN from its last checkpoint")
     train.add_argument("--advice", metavar="RUN", help="train RUN again with its first advice applied, same budget")
     train.set_defaults(run_command=cmd_train)

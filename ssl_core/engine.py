@@ -31,6 +31,7 @@ from .augment.preview import mae_reconstructions
 from .augment.recipes import MAE as MAERecipe
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
+from .imports import start_from
 from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe
@@ -61,6 +62,7 @@ class TrainConfig:
     min_batch_size: int = 16  # out of memory halves the batch down to this
     device: str = "auto"  # auto, cpu, cuda
     compile: bool = False  # torch.compile the encoder (CUDA)
+    init: str | None = None  # start from this imported encoder's or run's weights (imports/start_from.py); None: random
 
     def resolved_recipe(self) -> Recipe:
         if self.recipe is not None:
@@ -319,6 +321,8 @@ class Trainer:
         if self.step == 0 and not self.untrained:
             self.untrained = self.measure_untrained()
             self.reporter.on_metrics(0, self.untrained)
+        if self.step == 0 and self.config.init:  # the twin above was random: now the starting weights
+            start_from.load(self.method, self.run_dir)
         while True:
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)

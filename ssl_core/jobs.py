@@ -44,6 +44,8 @@ def create_run(ws: Workspace, config: Any) -> str:
     """Queue a run of `config` (a TrainConfig); names are checked here, so a bad one fails
     at once with the valid choices."""
     from .engine import TrainConfig
+    from .imports import start_from
+    from .imports.architectures import is_architecture
     from .methods import get_method
     from .models import ENCODERS
     from .run_names import default_name
@@ -55,12 +57,15 @@ def create_run(ws: Workspace, config: Any) -> str:
     if dataset.kind not in method.kinds:
         raise ValueError(f"method {config.method!r} trains on {' or '.join(method.kinds)} datasets; "
                          f"{dataset.name!r} holds {dataset.kind}s")
-    if config.encoder not in ENCODERS:
-        raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}")
+    if config.encoder not in ENCODERS and not is_architecture(config.encoder):
+        raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}, or an imported "
+                       "architecture (timm:NAME, torchvision:NAME)")
     if method.encoders is not None and config.encoder not in method.encoders:
         raise ValueError(f"method {config.method!r} needs the encoder {' or '.join(method.encoders)}")
     _dry_step(config, dataset.size_px, dataset.kind)
     run_id = time.strftime("run-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    if config.init:  # its starting weights, checked and kept in the run's folder
+        start_from.write(ws, config, run_dir(ws, run_id))
     with ws.write() as conn:
         conn.execute(
             "INSERT INTO runs(id, dataset_id, dataset_name, classes, method, encoder, config, status, created, "

@@ -44,6 +44,10 @@ class ImportedEncoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mean) / self.std).flatten(1)
 
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The face every encoder shows the SSL methods (models/base.py): the same as forward."""
+        return self.forward(x)
+
 
 def split(arch: str) -> tuple[str, str]:
     """'timm:resnet50' -> ('timm', 'resnet50'), refusing other zoos and unknown names."""

@@ -32,7 +32,14 @@ ENCODERS: dict[str, EncoderEntry] = {
 
 
 def build_encoder(name: str, image_size: int, **options: Any) -> Encoder:
-    """The encoder called `name` for square images of side `image_size`."""
+    """The encoder called `name` for square images of side `image_size` (an imported
+    architecture such as "timm:resnet50" too, with random weights)."""
+    from ..imports.architectures import is_architecture
+
+    if name not in ENCODERS and is_architecture(name):
+        from ..imports.encoders import untrained
+
+        return untrained(name, image_size)
     if name not in ENCODERS:
         raise KeyError(f"no encoder {name!r}; choose one of: {', '.join(ENCODERS)}")
     return ENCODERS[name][0](image_size, **options)

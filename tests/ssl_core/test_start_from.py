@@ -1,0 +1,81 @@
+"""`train --init`: a run starts from an imported encoder's weights (kept in its folder and
+named in its config) or an earlier run's, in the encoder and in every momentum copy of it;
+the untrained twin the verdict uses stays random; what does not fit is refused by name."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import timm
+import torch
+from safetensors.torch import load_file, save_file
+
+from ssl_core import checkpoint, jobs
+from ssl_core.cli import main
+from ssl_core.engine import TrainConfig
+from ssl_core.imports import ImportRefused, start_from
+from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
+from ssl_core.methods import build_method
+
+ARCH = "timm:resnet10t"
+
+
+@pytest.fixture
+def imported(trained, tmp_path):
+    """`trained` (dataset "tiny", 40 images, 16 px, one small_cnn run) with resnet10t weights
+    imported as "r10" and an embedding set "vecs"."""
+    torch.manual_seed(3)
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(trained.ws, "r10", ARCH, tmp_path / "r10.safetensors", image_size=16)
+    np.save(tmp_path / "vecs.npy", np.ones((40, 3)))
+    import_embeddings(trained.ws, "tiny", "vecs", tmp_path / "vecs.npy")
+    trained.weights = load_file(str(tmp_path / "r10.safetensors"))
+    return trained
+
+
+def test_train_init_starts_from_the_imported_weights(imported, capsys):
+    # lr 1e-12 (0 means the default): the steps leave the weights where they started, so the checkpoint shows it
+    assert main(["--workspace", str(imported.ws.root), "train", "--dataset", "tiny", "--init", "r10", "--epochs",
+                 "0.2", "--batch-size", "8", "--lr", "1e-12"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    config = json.loads(jobs.get_run(imported.ws, run)["config"])
+    assert (config["init"], config["encoder"]) == ("r10", ARCH)
+    folder = jobs.run_dir(imported.ws, run)
+    assert (folder / start_from.INIT).is_file()
+    encoder = checkpoint.load_trained(folder)[0].encoder
+    torch.testing.assert_close(encoder.net.conv1[0].weight, imported.weights["conv1.0.weight"])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        random = build_method("simclr", ARCH, 16).encoder
+    assert not torch.allclose(random.net.conv1[0].weight, imported.weights["conv1.0.weight"])
+
+
+def test_init_reaches_the_momentum_teacher_and_comes_from_an_earlier_run(imported):
+    config = TrainConfig(dataset="tiny", method="byol", encoder="small_cnn", image_size=16, init=imported.run)
+    folder = imported.ws.root / "scratch"
+    start_from.write(imported.ws, config, folder)
+    method = build_method("byol", "small_cnn", 16)
+    start_from.load(method, folder)
+    copies = [m for m in method.modules() if type(m) is type(method.encoder)]
+    assert len(copies) == 2, "BYOL keeps a momentum copy of its encoder"
+    trained = checkpoint.load_trained(jobs.run_dir(imported.ws, imported.run))[0].encoder.state_dict()
+    for copy in copies:
+        for key, value in copy.state_dict().items():
+            torch.testing.assert_close(value, trained[key])
+
+
+@pytest.mark.parametrize("init, encoder, side, words", [
+    ("vecs", None, 16, "imported embedding set: it has vectors, no weights"),
+    ("nothing", None, 16, "no imported encoder or run of that name (imported encoders: r10)"),
+    ("r10", "small_cnn", 16, f"is a {ARCH} encoder: train it with --encoder {ARCH}"),
+])
+def test_what_does_not_fit_is_refused(imported, init, encoder, side, words):
+    config = TrainConfig(dataset="tiny", init=init, image_size=side,
+                         encoder=encoder or start_from.encoder_of(imported.ws, "r10"))
+    with pytest.raises(ImportRefused, match=words.replace("(", r"\(").replace(")", r"\)")):
+        jobs.create_run(imported.ws, config)
+    assert len(jobs.list_runs(imported.ws)) == 1, "nothing queued"
