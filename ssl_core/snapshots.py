@@ -81,6 +81,18 @@ class SnapshotWriter:
         atomic_write_bytes(self.folder / f"{PAINTED}{step:06d}.npy", _npy(painted))
 
 
+def _frames(folder: Path, prefix: str) -> dict[int, np.ndarray]:
+    """{step: array} of the readable `<prefix><step>.npy` files in `folder`; a damaged one is
+    left out (the others still play)."""
+    frames = {}
+    for file in sorted(folder.glob(f"{prefix}[0-9]*.npy")):
+        try:
+            frames[int(file.stem[len(prefix):])] = np.load(file, allow_pickle=False)
+        except (OSError, ValueError):
+            continue
+    return frames
+
+
 @dataclass(frozen=True)
 class Snapshots:
     """What a run kept: `probe` (P,) dataset rows, `steps` (T,) ascending, and
@@ -101,15 +113,8 @@ def load_snapshots(run_dir: Path) -> Snapshots | None:
         probe = np.load(folder / PROBE, allow_pickle=False)
     except (OSError, ValueError):
         return None  # damaged: no frame can be placed
-    frames = {}
-    for file in sorted(folder.glob(f"{PREFIX}*.npy")):
-        try:
-            frame = np.load(file, allow_pickle=False)
-            step = int(file.stem[len(PREFIX):])
-        except (OSError, ValueError):
-            continue  # a damaged frame is left out; the others still play
-        if frame.ndim == 2 and len(frame) == len(probe):
-            frames[step] = frame.astype(np.float32)
+    frames = {step: frame.astype(np.float32) for step, frame in _frames(folder, PREFIX).items()
+              if frame.ndim == 2 and len(frame) == len(probe)}
     widths = {frame.shape[1] for frame in frames.values()}
     if not frames or len(widths) > 1:
         return None
@@ -138,15 +143,8 @@ def load_paintings(run_dir: Path) -> Paintings | None:
         return None
     if both.ndim != 5 or both.shape[1] != 2 or both.dtype != np.uint8:
         return None
-    frames = {}
-    for file in sorted(folder.glob(f"{PAINTED}[0-9]*.npy")):
-        try:
-            frame = np.load(file, allow_pickle=False)
-            step = int(file.stem[len(PAINTED):])
-        except (OSError, ValueError):
-            continue
-        if frame.shape == both[:, 0].shape and frame.dtype == np.uint8:
-            frames[step] = frame
+    frames = {step: frame for step, frame in _frames(folder, PAINTED).items()
+              if frame.shape == both[:, 0].shape and frame.dtype == np.uint8}
     if not frames:
         return None
     steps = np.array(sorted(frames))
