@@ -61,7 +61,11 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
             return
         encoder = _encoder(source.key, str(embed.fingerprint(ws, dataset, source)), ws, source)
         centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
-        result = explain_images(encoder, query, np.asarray(images[row]), source.image_size, centre)
+        try:
+            result = explain_images(encoder, query, np.asarray(images[row]), source.image_size, centre)
+        except NotImplementedError as exc:  # an imported network without a map to show
+            st.info(str(exc))
+            return
         _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
 
 

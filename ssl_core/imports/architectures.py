@@ -48,6 +48,17 @@ class ImportedEncoder(nn.Module):
         """The face every encoder shows the SSL methods (models/base.py): the same as forward."""
         return self.forward(x)
 
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        """Standardised views (N, 3, H, W) -> (N, D, h, w) whose mean over the positions is
+        the features (explain.py's similarity maps): a timm CNN's map before its average
+        pooling. Other networks (ViTs, torchvision's) raise NotImplementedError."""
+        pool = getattr(getattr(self.net, "global_pool", None), "pool_type", None)
+        out = self.net.forward_features(x) if pool == "avg" else None
+        if out is None or out.ndim != 4:
+            raise NotImplementedError("this imported network does not average a feature map, so its similarity "
+                                      "cannot be laid over the images")
+        return out
+
 
 def split(arch: str) -> tuple[str, str]:
     """'timm:resnet50' -> ('timm', 'resnet50'), refusing other zoos and unknown names."""

@@ -1,6 +1,7 @@
 """An import is one more encoder source downstream: an imported embedding set is evaluated
 (kNN against raw pixels, no view metrics), exported without an encoder, and offered on its
-own dataset only; an imported architecture's exported encoder loads with the exported snippet."""
+own dataset only; an imported architecture's exported encoder loads with the exported snippet,
+and a timm CNN explains a neighbour ("Why is this a neighbour?") while others say they cannot."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 import timm
 import torch
+import torch.nn.functional as F
 from safetensors.torch import save_file
 
 from app.sources import source_choices
@@ -19,6 +21,8 @@ from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.evaluate.report import RAW_PIXELS, EvaluateConfig, report
 from ssl_core.evaluate.supervised import SupervisedConfig
+from ssl_core.explain import explain_images
+from ssl_core.imports import architectures
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
 from ssl_core.store import Workspace
@@ -85,3 +89,16 @@ def test_an_imported_architecture_exports_an_encoder_its_snippet_loads(ws, tmp_p
     loaded = runpy.run_path("load_encoder.py")["encoder"]
     assert loaded(torch.zeros(1, 3, 16, 16)).shape == (1, 512)
     assert json.loads((out / "encoder.json").read_text())["encoder"] == "timm:resnet10t"
+
+
+def test_a_timm_cnns_similarity_map_sums_to_the_cosine_and_others_say_they_have_none():
+    rng = np.random.default_rng(0)
+    a, b = (rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for _ in range(2))
+    encoder, _ = architectures.build("timm:resnet10t", 32)
+    result = explain_images(encoder, a, b, 32)
+    with torch.no_grad():
+        fa, fb = (F.normalize(encoder(torch.from_numpy(x).permute(2, 0, 1)[None].float() / 255), dim=1) for x in (a, b))
+    assert result.kind == "similarity" and result.cosine == pytest.approx(float((fa * fb).sum()), abs=1e-5)
+    assert result.first.sum() == pytest.approx(result.cosine, abs=1e-4)
+    with pytest.raises(NotImplementedError, match="does not average a feature map"):
+        explain_images(architectures.build("torchvision:resnet18", 32)[0], a, b, 32)
