@@ -11,6 +11,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.recipe_form import recipe_form, recipe_picker
 from app.state import ASSETS, workspace
+from app.text_lab import text_lab
 from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed
 from ssl_core import jobs
@@ -61,6 +62,9 @@ st.caption("Self-supervised learning makes its own labels: two random changes of
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
 dataset = pick_dataset(top[0], ws, "lab_dataset")
+if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
+    text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))
+    st.stop()
 name = recipe_picker(top[1])
 if "lab_seed" not in st.session_state:
     st.session_state["lab_seed"] = 0

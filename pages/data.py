@@ -11,6 +11,7 @@ import streamlit as st
 from app import current
 from app.import_panel import import_panel
 from app.state import workspace
+from app.text_items import sentence_table
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
@@ -153,8 +154,11 @@ pages = max(1, -(-chosen.image_count // PAGE_SIZE))
 page = st.pagination(pages, key=f"data_page_{chosen.id}") if pages > 1 else 1
 start = (page - 1) * PAGE_SIZE
 rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
-thumbs = ws.thumbnails(chosen)[start : start + len(rows)]
-gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"] else "") for row in rows])
+if chosen.kind == "text":  # sentences where images have thumbnails (app/text_items.py)
+    sentence_table(ws, chosen, rows, start)
+else:
+    thumbs = ws.thumbnails(chosen)[start : start + len(rows)]
+    gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"] else "") for row in rows])
 
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:

@@ -454,10 +454,12 @@ class Workspace:
 
     def images(self, info: DatasetInfo) -> np.ndarray:
         """The dataset's images, uint8 (N, S, S, 3), memory-mapped read-only."""
+        _needs_images(info)
         return np.load(self.dataset_dir(info) / "images.npy", mmap_mode="r")
 
     def thumbnails(self, info: DatasetInfo) -> np.ndarray:
         """Thumbnails for the UI, uint8 (N, T, T, 3), memory-mapped read-only."""
+        _needs_images(info)
         return np.load(self.dataset_dir(info) / "thumbs.npy", mmap_mode="r")
 
     def image_rows(self, info: DatasetInfo, offset: int = 0, limit: int = -1) -> list[sqlite3.Row]:
@@ -596,6 +598,13 @@ def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[
             raise WorkspaceError(f"dataset {name!r} is in use: run {row['id']} is {row['status']} on it; "
                                  "cancel it or let it finish first")
     return [row["id"] for row in rows]
+
+
+def _needs_images(info: DatasetInfo) -> None:
+    """A WorkspaceError naming the dataset when it holds no images (a text dataset)."""
+    if info.kind != "image":
+        raise WorkspaceError(f"dataset {info.name!r} holds {info.kind}, not images: this step works on "
+                             "images only for now")
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -16,7 +16,7 @@ class MLM(Method):
     """Hide 15% of the word pieces (80% [MASK], 10% random, 10% kept; text/masking.py) and
     predict each hidden one from the rest of the sentence: a transform, GELU and LayerNorm
     over the token states, then scores over the vocabulary through the token embedding
-    (tied, as BERT), cross-entropy over the chosen positions only.
+    (tied, as BERT), cross-entropy over the chosen positions only (only they are scored).
 
     views: [inputs (N, L)], mask (N, L) True where chosen, labels (N, L) the original ids.
     """
@@ -36,16 +36,22 @@ class MLM(Method):
         self.transform = nn.Sequential(nn.Linear(width, width), nn.GELU(), nn.LayerNorm(width))
         self.bias = nn.Parameter(torch.zeros(encoder.vocab_size))  # type: ignore[arg-type]
 
+    def scores_of(self, states: torch.Tensor) -> torch.Tensor:
+        """Scores (..., vocab) over the vocabulary of token states (..., width)."""
+        return self.transform(states) @ self.encoder.tokens.weight.T + self.bias  # type: ignore[union-attr]
+
     def token_scores(self, ids: torch.Tensor) -> torch.Tensor:
         """Scores (N, L, vocab) of every piece at every position of `ids` (N, L)."""
-        states = self.transform(self.encoder.token_states(ids))  # type: ignore[operator]
-        return states @ self.encoder.tokens.weight.T + self.bias  # type: ignore[union-attr]
+        return self.scores_of(self.encoder.token_states(ids))  # type: ignore[operator]
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         if views.mask is None or views.labels is None:
             raise ValueError("MLM needs the bert_mask recipe (masked inputs with their targets)")
-        scores = self.token_scores(views.views[0])[views.mask]  # (M, vocab)
-        targets = views.labels[views.mask]
+        length = self.encoder.trim(views.views[0])  # type: ignore[operator]  # padding past it: no work
+        mask, targets = views.mask[:, :length], views.labels[:, :length]
+        states = self.encoder.token_states(views.views[0][:, :length])  # type: ignore[operator]
+        scores = self.scores_of(states[mask])  # (M, vocab): only the hidden positions are scored
+        targets = targets[mask]
         loss = F.cross_entropy(scores.float(), targets, reduction="sum") / max(1, len(targets))
         with torch.no_grad():
             accuracy = (scores.argmax(-1) == targets).float().mean() if len(targets) else scores.new_zeros(())

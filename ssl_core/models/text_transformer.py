@@ -15,7 +15,8 @@ class TextTransformer(Encoder):
     """Token and learnt position embeddings, pre-norm Transformer layers with GELU and
     dropout (SimCSE's only augmentation), a final LayerNorm.
 
-    forward_features: ids int64 (N, L <= max_tokens) -> (N, width), mean-pooled.
+    forward_features: ids int64 (N, L <= max_tokens) -> (N, width), mean-pooled (padding
+                      columns past the batch's longest example are dropped first).
     token_states:     ids (N, L) -> (N, L, width), for the masked-word head.
     """
 
@@ -47,7 +48,14 @@ class TextTransformer(Encoder):
         x = self.dropout(self.tokens(ids) + self.positions(positions))
         return self.norm(self.layers(x, src_key_padding_mask=ids == PAD))
 
+    @staticmethod
+    def trim(ids: torch.Tensor) -> int:
+        """Length of the longest real example of a batch (N, L): the columns after it are all
+        [PAD] and change nothing (they are masked out), so they need not be computed."""
+        return max(1, int((ids != PAD).sum(1).max()))
+
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        x = x[:, : self.trim(x)]
         real = (x != PAD).unsqueeze(-1).to(torch.float32)
         states = self.token_states(x)
         return (states * real).sum(1) / real.sum(1).clamp(min=1.0)

@@ -24,7 +24,7 @@ from ..store import atomic_write_bytes
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 PAD, UNK, CLS, SEP, MASK = range(len(SPECIAL_TOKENS))
 VOCAB_SIZE = 2048  # at most; a small corpus gives fewer pieces (the model keeps this many rows)
-MAX_TOKENS = 48  # per example, [CLS] and [SEP] included (docstrings: 16 on average)
+MAX_TOKENS = 32  # per example, [CLS] and [SEP] included (docstrings: 16 on average)
 TOKENIZER_FILE = "tokenizer.json"
 
 

@@ -1,0 +1,90 @@
+"""The Lab for a text dataset: one sentence as BERT's masking hides it (the ratio and seed
+chosen here, drawn as in training), then fill in the blank: a sentence typed with [MASK]
+and a masked-language-model run's top guesses for each blank, with probabilities.
+
+Data flow: the dataset's texts and a tokenizer (the chosen run's, else one trained on the
+dataset, cached) -> ssl_core.text.preview.masked_pieces; the run's checkpoint (cached per
+checkpoint time) -> ssl_core.text.fill.fill -> a table per [MASK].
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ssl_core import jobs
+from ssl_core.data.text_ingest import load_texts
+from ssl_core.run_names import run_name
+from ssl_core.store import DatasetInfo, Workspace
+from ssl_core.text.fill import FillError, fill, load_fill_model
+from ssl_core.text.preview import masked_pieces
+from ssl_core.text.tokenizer import TokenizerError, load_tokenizer, train_tokenizer
+
+EXAMPLE = "Return the [MASK] of the file."
+
+
+@st.cache_resource(show_spinner="Learning the word pieces of this dataset...", max_entries=4)
+def dataset_tokenizer(dataset_id: str, _texts: tuple[str, ...]):
+    return train_tokenizer(_texts)
+
+
+@st.cache_resource(show_spinner="Loading the run...", max_entries=4)
+def fill_model(run_folder: str, checkpoint_time: float):
+    return load_fill_model(Path(run_folder))
+
+
+def _pieces_html(pieces: list[dict[str, object]]) -> str:
+    """Pieces as chips: a hidden one struck through with what the model is given instead."""
+    chips = []
+    for p in pieces:
+        piece, given = html.escape(str(p["piece"])), html.escape(str(p["given"]))
+        if p["hidden"]:
+            chips.append(f"<span style='background:#fde68a;padding:2px 6px;border-radius:4px'>"
+                         f"<s>{piece}</s> &rarr; <b>{given}</b></span>")
+        else:
+            chips.append(f"<span style='padding:2px 4px'>{piece}</span>")
+    return " ".join(chips)
+
+
+def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
+    """The whole Lab for text dataset `dataset` (the caller stops the page after it)."""
+    texts = load_texts(ws, dataset)
+    runs = {run["id"]: run for run in jobs.list_runs(ws)
+            if run["dataset"] == dataset.name and run["checkpoint"] and run["method"] == "mlm"}
+    st.subheader("What masked prediction hides")
+    left, right = st.columns([3, 1])
+    row = right.number_input("Sentence #", 0, len(texts) - 1, seed % len(texts), key="text_lab_row")
+    ratio = right.slider("Share hidden", 0.05, 0.5, 0.15, 0.05, key="text_lab_ratio",
+                         help="BERT hides 15% of the word pieces: 80% become [MASK], 10% a random piece, 10% stay.")
+    run_id = next(iter(runs), None)
+    tokenizer = (load_tokenizer(jobs.run_dir(ws, run_id)) if run_id
+                 else dataset_tokenizer(dataset.id, tuple(texts)))
+    pieces = masked_pieces(tokenizer, texts[row], ratio, seed)
+    left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
+                 f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).")
+    left.markdown(_pieces_html(pieces), unsafe_allow_html=True)
+    st.subheader("Fill in the blank")
+    if not runs:
+        st.info("No masked-language-model run of this dataset yet: train one with the method mlm on the "
+                "Train page, then type a sentence here with [MASK] where a word is hidden.")
+        return
+    chosen = st.selectbox("Run", list(runs), key="text_lab_run", format_func=lambda r: run_name(runs[r]))
+    typed = st.text_input("A sentence with [MASK]", EXAMPLE, key="text_lab_text")
+    folder = jobs.run_dir(ws, chosen)
+    try:
+        method, run_tokenizer = fill_model(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)
+        out = fill(method, run_tokenizer, typed)
+    except (FillError, TokenizerError, OSError) as exc:
+        st.warning(str(exc))
+        return
+    columns = st.columns(max(1, len(out["masks"])))
+    for number, (column, blank) in enumerate(zip(columns, out["masks"]), start=1):
+        column.markdown(f"**[MASK] {number}**")
+        column.dataframe(pd.DataFrame([{"guess": g["token"], "probability": g["probability"]}
+                                       for g in blank["guesses"]]),
+                         hide_index=True, key=f"text_lab_guesses_{number}",
+                         column_config={"probability": st.column_config.ProgressColumn(
+                             "probability", format="%.2f", min_value=0.0, max_value=1.0)})

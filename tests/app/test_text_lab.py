@@ -1,0 +1,57 @@
+"""AppTest of the Lab on a text dataset: a sentence shown with BERT's masking, and fill in
+the blank with a real mlm run's guesses (probabilities in order, at most 1 in all); a
+sentence without [MASK] gets a warning, not an exception. The Data page lists the sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
+
+MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+LAB = "../pages/augment_lab.py"
+SENTENCES = [f"the {a} {v} the {t}" for a in ("cat", "dog", "bird") for v in ("sees", "eats") for t in ("ball", "food")]
+
+
+@pytest.fixture(scope="module")
+def workspace_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("textlab") / "ws"
+    ws = Workspace(root)
+    ws.set_meta("demo_seeded", "1")  # no image demo: this workspace holds one text dataset
+    ingest_uploads(ws, [("words.txt", "\n".join(SENTENCES).encode())], name="words")
+    run_id = jobs.create_run(ws, TrainConfig(dataset="words", method="mlm", encoder="text_transformer", epochs=1,
+                                             batch_size=6, monitor_every=100, snapshot_every=0))
+    assert jobs.execute(ws, run_id).status == "completed"
+    return root
+
+
+def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypatch):
+    monkeypatch.setenv("SSL_WORKSPACE", str(workspace_dir))
+    at = AppTest.from_file(str(MAIN), default_timeout=120)
+    at.query_params["dataset"] = "words"
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == ["What masked prediction hides", "Fill in the blank"]
+    at.slider(key="text_lab_ratio").set_value(0.5).run()
+    chips = next(m.value for m in at.markdown if "<span" in m.value)
+    assert "<s>" in chips and "&rarr;" in chips and "Share hidden" in [s.label for s in at.slider]
+    at.text_input(key="text_lab_text").set_value("the [MASK] eats the [MASK]").run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == 2 and all(len(t) == 5 for t in tables)
+    for table in tables:
+        probabilities = list(table["probability"])
+        assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
+    at.text_input(key="text_lab_text").set_value("no blank here").run()
+    assert not at.exception and "no [MASK]" in at.warning[0].value
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "text" in d.value.columns)
+    assert list(table["text"])[:2] == SENTENCES[:2] and list(table["from"])[0] == "words.txt:1"
