@@ -33,7 +33,8 @@ def recipe_picker(container=st) -> str:
     handed over from the Lab before, else the chosen method's default."""
     names = list(RECIPES)
     saved = st.session_state.get(LAB_RECIPE, {}).get("name", method_default_recipe())
-    return container.selectbox("Recipe", names, index=names.index(saved), key="lab_recipe_name",
+    index = names.index(saved) if saved in names else 0  # a text method's default (bert_mask) is no image recipe
+    return container.selectbox("Recipe", names, index=index, key="lab_recipe_name",
                                format_func=lambda n: f"{n}: {RECIPES[n].description}")
 
 

@@ -61,7 +61,7 @@ st.caption("Self-supervised learning makes its own labels: two random changes of
            "The changes (the augmentations) decide what the model learns to ignore.")
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
-dataset = pick_dataset(top[0], ws, "lab_dataset")
+dataset = pick_dataset(top[0], ws, "lab_dataset", kinds=("image", "text"))
 if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
     text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))
     st.stop()
