@@ -101,7 +101,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     groups = [str(labels[row]) for row in rows] if labelled else ["images"] * len(rows)
     colours = palette(groups)
     st.plotly_chart(figure(frames, rows, groups, colours), key=key)
-    if dataset is not None:
+    if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
     st.caption(f"{len(rows):,} images of the dataset, their features every few steps laid out by PCA and each "
                "frame turned to match the one before, so points move only as much as the features changed.")
