@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,15 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory) -> Iterator[str]:
     """URL of a fresh app on a free port, over a new workspace."""
-    workspace = tmp_path_factory.mktemp("e2e-workspace")
+    with running_app(tmp_path_factory.mktemp("e2e-workspace"), tmp_path_factory.mktemp("logs")) as url:
+        yield url
+
+
+@contextmanager
+def running_app(workspace: Path, logs: Path) -> Iterator[str]:
+    """URL of the app serving `workspace` on a free port (its log in `logs`), stopped on exit."""
     port = _free_port()
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    log = open(logs / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
          "--server.port", str(port), "--server.headless", "true", "--", "--workspace", str(workspace)],
@@ -85,11 +92,18 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def page(request, browser, app_url):
     """A new tab on the app; on failure its screenshot is kept in test-results/."""
+    with tab(browser, request) as page:
+        page.goto(app_url)
+        page.wait_for_selector("[data-testid='stApp']")
+        yield page
+
+
+@contextmanager
+def tab(browser, request) -> Iterator:
+    """A new 1400 x 1000 tab for test `request`; on failure its screenshot is kept in test-results/."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(app_url)
-    page.wait_for_selector("[data-testid='stApp']")
     yield page
     if getattr(request.node, "failed_call", False):
         SCREENSHOTS.mkdir(exist_ok=True)
