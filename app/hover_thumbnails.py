@@ -10,6 +10,7 @@ through the row id every point carries in customdata (see app/maps.py).
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import numpy as np
 import streamlit as st
@@ -70,20 +71,23 @@ export default function (component) {
 _COMPONENT = st.components.v2.component("ssl_lens_hover_thumbnails", html="<span></span>", js=_JS)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _sprite(dataset_id: str, rows: tuple[int, ...], cell: int, _ws: Workspace,
-            _dataset: DatasetInfo) -> tuple[str, int]:
-    """`export.hover_sprite` of `rows` (kept on disk) as a data URI, and its column count;
-    cached by dataset and rows."""
-    jpeg, columns = hover_sprite(_ws, _dataset, rows, cell)
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode(), columns
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _hover_data(chart_key: str, dataset_id: str, rows_key: str, _rows: tuple[int, ...], _ws: Workspace,
+                _dataset: DatasetInfo) -> dict:
+    """The component's data for `_rows` of a dataset: `export.hover_sprite` (kept on disk)
+    as a data URI, its layout and each row's cell in it; made once per chart, dataset and
+    rows (`rows_key`, their digest: hashing the rows themselves on every rerun cost a
+    quarter of a second), not on every rerun."""
+    cell = 48 if len(_rows) <= 4000 else 32
+    jpeg, columns = hover_sprite(_ws, _dataset, _rows, cell)
+    return {"chart": chart_key, "sprite": "data:image/jpeg;base64," + base64.b64encode(jpeg).decode(), "cell": cell,
+            "columns": columns, "shown": SHOWN_SIDE, "slots": {row: slot for slot, row in enumerate(_rows)}}
 
 
 def hover_thumbnails(chart_key: str, ws: Workspace, dataset: DatasetInfo, rows: np.ndarray) -> None:
     """Mount next to `st.plotly_chart(..., key=chart_key)`: hovering one of the chart's
     points (row ids `rows` of `dataset`, at most HOVER_LIMIT of them) shows its thumbnail."""
-    shown = tuple(int(r) for r in rows[:HOVER_LIMIT])
-    cell = 48 if len(shown) <= 4000 else 32
-    sprite, columns = _sprite(dataset.id, shown, cell, ws, dataset)
-    _COMPONENT(data={"chart": chart_key, "sprite": sprite, "cell": cell, "columns": columns, "shown": SHOWN_SIDE,
-                     "slots": {row: slot for slot, row in enumerate(shown)}}, key=f"hover_{chart_key}")
+    shown = np.asarray(rows[:HOVER_LIMIT], np.int64)
+    rows_key = hashlib.sha256(shown.tobytes()).hexdigest()
+    data = _hover_data(chart_key, dataset.id, rows_key, tuple(int(r) for r in shown), ws, dataset)
+    _COMPONENT(data=data, key=f"hover_{chart_key}")

@@ -1,16 +1,16 @@
 """Plotly figures of an embedding map: WebGL points coloured by group, row ids carried in
-customdata (so a selection names images, whatever the traces), thumbnails laid on top."""
+customdata (so a selection names images, whatever the traces), thumbnails laid on top.
+Pages build a figure once per input (a cached function) and draw it `frozen` on every rerun."""
 
 from __future__ import annotations
 
-import base64
-import io
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+import streamlit as st
 
-from app.widgets import escape_plotly
+from app.widgets import escape_plotly, png_uri
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
 
@@ -51,10 +51,29 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
     return figure
 
 
-def _data_uri(image: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(image)).save(buffer, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+class FrozenFigure(go.Figure):
+    """A figure built once and drawn on every rerun: `st.plotly_chart` calls `to_dict()`,
+    which deep-copies every trace and array (a third of a map's rerun); this one returns
+    the dict made when it was frozen. Read-only: nothing may update it afterwards."""
+
+    def __init__(self, figure: go.Figure):
+        super().__init__()
+        self._frozen = figure.to_dict()
+
+    def to_dict(self) -> dict:
+        return self._frozen
+
+
+def frozen(figure: go.Figure) -> FrozenFigure:
+    """`figure` as drawn, to keep in a cache (see FrozenFigure)."""
+    return FrozenFigure(figure)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def built_once(name: str, key: str, _build: Callable[[], go.Figure]) -> FrozenFigure:
+    """`_build()`'s figure, frozen, made once per `name` and `key` (a digest of everything
+    the figure shows), not on every rerun."""
+    return frozen(_build())
 
 
 def _cell_side(points: np.ndarray, cells: int) -> float:
@@ -83,7 +102,7 @@ def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thum
     little smaller than a cell so neighbours rarely touch."""
     size = 0.7 * _cell_side(coords[rows, :2], cells)
     figure.update_layout(images=[  # one update: plotly re-validates the layout on every add_layout_image
-        dict(source=_data_uri(thumbnails[row]), x=float(coords[row, 0]), y=float(coords[row, 1]), xref="x",
+        dict(source=png_uri(thumbnails[row]), x=float(coords[row, 0]), y=float(coords[row, 1]), xref="x",
              yref="y", sizex=size, sizey=size, xanchor="center", yanchor="middle", layer="above", opacity=0.9)
         for row in overlay_rows(coords, rows, cells)])
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.hover_thumbnails import hover_thumbnails
-from app.maps import palette
+from app.maps import frozen, palette
 from app.widgets import escape_plotly
 from ssl_core.motion import Motion, motion
 from ssl_core.motion_gif import motion_gif
@@ -27,15 +27,20 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in (run_folder / FOLDER).glob(f"{PREFIX}*.npy")))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _motion(run_folder: str, kept: tuple[str, ...], labels: tuple | None) -> tuple[Motion, np.ndarray] | None:
-    """The run's aligned frames and the probe's dataset rows; recomputed only when a
-    snapshot is added (`kept`) or the labels change."""
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: list | None):
+    """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
+    probe row's group) or None without snapshots; built once per snapshot added (`kept`) and
+    dataset (whose id changes when it is replaced), not on every rerun."""
     snaps = load_snapshots(Path(run_folder))
     if snaps is None:
         return None
-    probe_labels = None if labels is None else np.asarray(labels, dtype=object)[snaps.probe]
-    return motion(snaps, probe_labels), snaps.probe
+    probe_labels = None if _labels is None else np.asarray(_labels, dtype=object)[snaps.probe]
+    frames, rows = motion(snaps, probe_labels), snaps.probe
+    if len(frames.steps) < 2:
+        return None
+    groups = [str(_labels[row]) for row in rows] if _labels is not None else ["images"] * len(rows)
+    return frozen(figure(frames, rows, groups, palette(groups))), frames, rows, groups
 
 
 def made_for(run_folder: Path) -> int:
@@ -92,20 +97,19 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
         dataset = None  # replaced by a smaller one of the same name: its rows are not the probe's
     labels = None if dataset is None else ws.labels(dataset)
     labelled = labels is not None and all(label is not None for label in labels)
-    made = _motion(str(run_folder), _kept(run_folder), tuple(labels) if labelled else None)
-    if made is None or len(made[0].steps) < 2:
+    drawn = _drawn(str(run_folder), _kept(run_folder), dataset.id if labelled else None, labels if labelled else None)
+    if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
                    "(before the first step, then every 50 steps by default).")
         return
-    frames, rows = made
-    groups = [str(labels[row]) for row in rows] if labelled else ["images"] * len(rows)
-    colours = palette(groups)
-    st.plotly_chart(figure(frames, rows, groups, colours), key=key)
+    shown, frames, rows, groups = drawn
+    st.plotly_chart(shown, key=key)
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
     st.caption(f"{len(rows):,} images of the dataset, their features every few steps laid out by PCA and each "
                "frame turned to match the one before, so points move only as much as the features changed.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
+        colours = palette(groups)
         rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)
         st.download_button("Download the GIF", motion_gif(frames, rgb), file_name=f"map-in-motion-{run['id']}.gif",
                            mime="image/gif", key=f"{key}_gif_download")

@@ -5,6 +5,8 @@ token looks, head by head."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 from PIL import Image
@@ -22,6 +24,16 @@ SHOWN = 160  # px of each image shown
 def _encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderSource):
     """The source's encoder, loaded once per checkpoint (`stamp`)."""
     return embed.load_encoder(_ws, _source)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _explained(key: str, stamp: str, dataset_id: str, query_key: str, row: int, _ws: Workspace,
+               _source: embed.EncoderSource, _query: np.ndarray, _neighbour: np.ndarray,
+               _centre: np.ndarray) -> Explanation:
+    """explain_images of the query (digest `query_key`) and dataset row `row` through the
+    source's encoder (checkpoint `stamp`), computed once, not on every rerun of the page:
+    the panel's body runs even while its expander is closed."""
+    return explain_images(_encoder(key, stamp, _ws, _source), _query, _neighbour, _source.image_size, _centre)
 
 
 def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
@@ -59,16 +71,24 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
                            key=f"{key}_row")
         if row is None:
             return
-        encoder = _encoder(source.key, str(embed.fingerprint(ws, dataset, source)), ws, source)
+        stamp = str(embed.fingerprint(ws, dataset, source))
+        query_key = hashlib.sha256(np.ascontiguousarray(query).tobytes()).hexdigest()
         centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
         try:
-            result = explain_images(encoder, query, np.asarray(images[row]), source.image_size, centre)
+            result = _explained(source.key, stamp, dataset.id, query_key, int(row), ws, source, query,
+                                np.asarray(images[row]), centre)
         except NotImplementedError as exc:  # an imported network without a map to show
             st.info(str(exc))
             return
         _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
 
 
-def why_pair(encoder, view_a: np.ndarray, view_b: np.ndarray, captions: tuple[str, str]) -> None:
-    """Two views (s, s, 3) uint8 as `encoder` (an Encoder) saw them, with its maps over them."""
-    _draw(explain_images(encoder, view_a, view_b, view_a.shape[0]), view_a, view_b, captions)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _explained_pair(key: str, _encoder, _view_a: np.ndarray, _view_b: np.ndarray) -> Explanation:
+    return explain_images(_encoder, _view_a, _view_b, _view_a.shape[0])
+
+
+def why_pair(encoder, view_a: np.ndarray, view_b: np.ndarray, captions: tuple[str, str], key: str) -> None:
+    """Two views (s, s, 3) uint8 as `encoder` (an Encoder) saw them, with its maps over them;
+    `key` names the encoder and the views: their maps are computed once per key."""
+    _draw(_explained_pair(key, encoder, view_a, view_b), view_a, view_b, captions)

@@ -10,12 +10,15 @@ multiselect options and st.dataframe cells are plain text: escaping there shows 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 # Streamlit links `www.`, `http://`, `x@y.z` and draws `:material/...:` icons even through
@@ -60,9 +63,40 @@ def framed(images: np.ndarray | list[np.ndarray], grey: int = 200) -> list[np.nd
     return [np.pad(image, ((1, 1), (1, 1), (0, 0)), constant_values=grey) for image in images]
 
 
-def gallery(images: np.ndarray, captions: list[str], width: int = 96) -> None:
-    """A wrapping grid of (N, H, W, 3) uint8 images with literal captions."""
-    st.image(list(images), caption=[escape_markdown(c) for c in captions], width=width)
+def png_uri(image: np.ndarray) -> str:
+    """A (H, W, 3) uint8 image as a PNG data URI: `st.image` shows it as it is, without
+    encoding, re-opening and storing it on every rerun, and the browser does not fetch it
+    from the server one request per image."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+URI_LIMIT = 50_000  # data URIs kept per dataset (about 2 KB each at 32 px); past it the store starts again
+_URIS: dict[tuple[str, bool], dict[int, str]] = {}  # (dataset id, framed) -> {row: data URI}, per server process
+
+
+def thumbnail_uris(dataset_id: str, thumbnails: np.ndarray, rows: Sequence[int], frame: bool = False) -> list[str]:
+    """`png_uri`s of `thumbnails[rows]` ((N, T, T, 3) uint8; `framed` if `frame`), each
+    encoded once per server process and dataset (ids change when a dataset is replaced),
+    not on every rerun of every session."""
+    if len(_URIS) > 16:  # datasets replaced or deleted since: start again
+        _URIS.clear()
+    known = _URIS.setdefault((dataset_id, frame), {})
+    if len(known) > URI_LIMIT:
+        known.clear()
+    uris = []
+    for row in map(int, rows):
+        if row not in known:
+            known[row] = png_uri(framed([thumbnails[row]])[0] if frame else thumbnails[row])
+        uris.append(known[row])
+    return uris
+
+
+def gallery(images: np.ndarray | Sequence[str], captions: list[str], width: int = 96) -> None:
+    """A wrapping grid of (N, H, W, 3) uint8 images (or their `png_uri`s) with literal captions."""
+    shown = [image if isinstance(image, str) else png_uri(image) for image in images]
+    st.image(shown, caption=[escape_markdown(c) for c in captions], width=width)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:

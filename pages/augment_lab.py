@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ from app.recipe_form import recipe_form, recipe_picker
 from app.state import ASSETS, workspace
 from app.text_lab import text_lab
 from app.why_neighbour import why_pair
-from app.widgets import escape_markdown, framed
+from app.widgets import escape_markdown, framed, png_uri
 from ssl_core import jobs
 from ssl_core.augment.preview import (
     is_pair_recipe,
@@ -50,9 +52,35 @@ def run_label(run: dict) -> str:
     return f"{run_name(run)} ({run['status']})"
 
 
+def checkpoint_time(run: dict) -> float:
+    return (jobs.run_dir(ws, run["id"]) / "checkpoint.safetensors").stat().st_mtime
+
+
 def load_run(run: dict):
-    folder = jobs.run_dir(ws, run["id"])
-    return trained(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)
+    return trained(str(jobs.run_dir(ws, run["id"])), checkpoint_time(run))
+
+
+def digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def drawn_views(dataset_id: str, recipe_key: str, image_key: str, draws: int, seed: int, _recipe,
+                _image: np.ndarray) -> list[str]:
+    """The framed image (1, S, S, 3) and its sample_views as PNG data URIs (original first),
+    drawn and encoded once per dataset, recipe settings, image, draws and seed (the same
+    seed gives the same views), not on every rerun."""
+    return [png_uri(image) for image in framed([_image[0], *sample_views(_recipe, _image, draws, seed)[0]])]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def drawn_batch(dataset_id: str, recipe_key: str, rows_key: str, seed: int, encoder_key: str, _recipe,
+                _images: np.ndarray, _encoder=None, _size: int | None = None):
+    """pair_batch of the images (N, S, S, 3) at rows `rows_key`, through the encoder named
+    by `encoder_key` (a run and its checkpoint time, or the seeded untrained one), and its
+    framed views as PNG data URIs [(a, b)] * N; made once per key, not on every rerun."""
+    batch = pair_batch(_recipe, _images, seed, _encoder, _size)
+    return batch, [(png_uri(a), png_uri(b)) for a, b in zip(framed(batch.view_a), framed(batch.view_b))]
 
 ws = workspace()
 st.title("Augmentation Lab")
@@ -78,6 +106,7 @@ controls, stage = st.columns([1, 3], gap="large")
 with controls:
     st.markdown("**Parameters**")
     recipe = recipe_form(name)
+    recipe_key = json.dumps(recipe.to_dict(), sort_keys=True)
     st.caption(f"Defaults from {escape_markdown(recipe.paper)}.")
 
 images = ws.images(dataset)
@@ -90,21 +119,22 @@ with stage:
     own = upload.file_uploader("...or your own image", type=["jpg", "jpeg", "png", "webp", "bmp",
                                                              "tif", "tiff", "gif"], key="lab_upload")
     draws = int(draws_col.slider("Draws", 1, 8, 4, help="How many random versions of each view"))
-    chosen = np.array(images[index : index + 1])
+    chosen = images_row = np.array(images[index : index + 1])
     if own is not None or sample:  # an upload, else a sample photo, else the dataset's image
         data, shown = (own.getvalue(), own.name) if own is not None else (SAMPLES[sample].read_bytes(), sample)
         try:
             chosen = square(decode_image(data, draft_size=dataset.size_px), dataset.size_px)[None]
         except RejectedFile as exc:
             st.error(f"{escape_markdown(shown)}: {escape_markdown(str(exc))}")
+    image_key = f"row {index}" if chosen is images_row else "upload " + digest(chosen)
     try:
-        views = sample_views(recipe, chosen, draws, seed)[0]
+        views = drawn_views(dataset.id, recipe_key, image_key, draws, seed, recipe, chosen)
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
         st.stop()
-    st.image(framed(chosen)[0], caption="original", width=VIEW_WIDTH)
+    st.image(views[0], caption="original", width=VIEW_WIDTH)
     for v, view_name in enumerate(recipe.view_names()):
-        st.image(framed(views[v * draws : (v + 1) * draws]), caption=[view_name] * draws, width=VIEW_WIDTH)
+        st.image(views[1 + v * draws : 1 + (v + 1) * draws], caption=[view_name] * draws, width=VIEW_WIDTH)
     if isinstance(recipe, MAE):
         st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
                    "the rest and must paint the hidden ones back, so it has to understand what "
@@ -143,15 +173,19 @@ if is_pair_recipe(recipe):
                                  help="An untrained encoder, or the encoder of a run trained on this "
                                       "dataset (its views are rendered at its training size).")
     if encoder_label == UNTRAINED:
-        batch = pair_batch(recipe, np.array(images[rows]), seed)
+        encoder_key = UNTRAINED
+        batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
+                                       np.array(images[rows]))
     else:
         method, meta = load_run(runs[encoder_label])
-        batch = pair_batch(recipe, np.array(images[rows]), seed, method.encoder, meta["image_size"])
+        encoder_key = f"{encoder_label} {checkpoint_time(runs[encoder_label])}"
+        batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
+                                       np.array(images[rows]), method.encoder, meta["image_size"])
     n = len(rows)
     for start in range(0, n, 12):
         columns = st.columns(12)
         for i in range(start, min(start + 12, n)):
-            columns[i - start].image(framed([batch.view_a[i], batch.view_b[i]]),
+            columns[i - start].image(list(pair_uris[i]),
                                      caption=[f"pair {i} · a", f"pair {i} · b"], width="stretch")
 
     labels = [f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
@@ -188,4 +222,5 @@ if is_pair_recipe(recipe):
                      "Training raises the blue bar (the true partner) and lowers the rest.")
     pair = row % n
     st.markdown(f"**What the encoder finds alike in pair {pair}**")
-    why_pair(batch.encoder, batch.view_a[pair], batch.view_b[pair], ("view a", "view b"))
+    why_pair(batch.encoder, batch.view_a[pair], batch.view_b[pair], ("view a", "view b"),
+             key=f"{dataset.id} {recipe_key} {digest(rows)} {seed} {encoder_key} {pair}")

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import palette, sample_rows, scatter
+from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
@@ -116,23 +116,28 @@ pixel_map, cluster_ids = pixel_views(dataset.id, max(2, len(set(labels))), ws.im
 clusters = [f"cluster {c}" for c in cluster_ids]
 
 
-def small(coords: np.ndarray, groups: list[str], title: str):
-    """A compact map for a third of the page, its legend underneath."""
-    figure = scatter(coords, shown, groups, hover, title, 4, palette(groups))
-    return figure.update_layout(height=440, legend=dict(orientation="h", y=-0.05))
+@st.cache_resource(show_spinner=False, max_entries=16)
+def small(dataset_id: str, made: str, title: str, _coords: np.ndarray, _groups: list[str]) -> FrozenFigure:
+    """A compact map for a third of the page, its legend underneath; built once per dataset,
+    map (`made`: what the coordinates come from) and title, not on every rerun."""
+    figure = scatter(_coords, shown, _groups, hover, title, 4, palette(_groups))
+    return frozen(figure.update_layout(height=440, legend=dict(orientation="h", y=-0.05)))
 
 
 panels = st.columns(3)
-panels[0].plotly_chart(small(pixel_map, labels, "PCA of the raw pixels"), key="concepts_pca")
-panels[1].plotly_chart(small(pixel_map, clusters, "k-means clusters of the raw pixels"), key="concepts_kmeans")
+panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca")
+panels[1].plotly_chart(small(dataset.id, "pixels", "k-means clusters of the raw pixels", pixel_map, clusters),
+                       key="concepts_kmeans")
 with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
         if st.button("Train one", key="concepts_train"):
             current.switch_page("../pages/train.py")
     else:
-        coords = project.project(embedding(ws, dataset, trained[1]), "umap", dims=2)
-        st.plotly_chart(small(coords, labels, f"Trained encoder ({escape_plotly(trained[0])})"), key="concepts_trained")
+        emb = embedding(ws, dataset, trained[1])
+        coords = project.project(emb, "umap", dims=2)
+        st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", f"Trained encoder ({escape_plotly(trained[0])})",
+                              coords, labels), key="concepts_trained")
 st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))

@@ -12,7 +12,7 @@ from app import current
 from app.import_panel import import_panel
 from app.state import workspace
 from app.text_items import sentence_table
-from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name
+from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
 from ssl_core.data.rejections import rejected_total
@@ -157,7 +157,7 @@ rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
 if chosen.kind == "text":  # sentences where images have thumbnails (app/text_items.py)
     sentence_table(ws, chosen, rows, start)
 else:
-    thumbs = ws.thumbnails(chosen)[start : start + len(rows)]
+    thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
     gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"] else "") for row in rows])
 
 st.divider()

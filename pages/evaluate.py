@@ -3,6 +3,9 @@ baselines, probes, label-free health, the shortcut check; several runs side by s
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +16,8 @@ from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
 from app.state import workspace
-from app.widgets import escape_markdown, escape_plotly, framed, progress_bar, verdict_box
+from app.maps import built_once
+from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
@@ -70,6 +74,11 @@ for label, report in done.items():  # the overall verdict first, one per encoder
     verdict_box(report["verdict_colour"], f"**{escape_markdown(label)}**: {report['verdict_text']}")
 
 
+def digest(reports: dict) -> str:
+    """What a figure of `reports` depends on, in 64 hex digits."""
+    return hashlib.sha256(json.dumps(reports, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "encoder": label, "kNN accuracy": r["knn_accuracy"], "linear probe": r["linear_probe_accuracy"],
@@ -122,7 +131,8 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
 labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
 if labelled:
     st.subheader("Label efficiency")
-    st.plotly_chart(efficiency_figure(labelled), key="evaluate_efficiency")
+    st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
+                    key="evaluate_efficiency")
     st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
                "Bars: spread over random draws of the labelled images.")
 
@@ -132,17 +142,19 @@ if labelled:
     left, right = st.columns(2)
     matrix = np.array(confusion["matrix"], dtype=float)
     shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
-    left.plotly_chart(go.Figure(go.Heatmap(
+    focus_key = digest({focus: labelled[focus]})
+    left.plotly_chart(built_once("confusion", focus_key, lambda: go.Figure(go.Heatmap(
         z=shares, x=list(map(escape_plotly, confusion["classes"])), y=list(map(escape_plotly, confusion["classes"])),
         colorscale="Blues", zmin=0, zmax=1,
         text=matrix.astype(int), texttemplate="%{text}",
         hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
         layout=dict(title="Confusion matrix of the linear probe (rows: true class)", height=420,
-                    yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10))),
+                    yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10)))),
         key="evaluate_confusion")
-    right.plotly_chart(go.Figure(go.Bar(x=list(map(escape_plotly, per_class)), y=list(per_class.values()), marker_color="#5B5BD6"),
-                                 layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%",
-                                             range=[0, 1]), margin=dict(l=10, r=10, t=50, b=10))),
+    right.plotly_chart(built_once("per_class", focus_key, lambda: go.Figure(
+        go.Bar(x=list(map(escape_plotly, per_class)), y=list(per_class.values()), marker_color="#5B5BD6"),
+        layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%", range=[0, 1]),
+                    margin=dict(l=10, r=10, t=50, b=10)))),
                        key="evaluate_per_class")
 
 
@@ -157,6 +169,20 @@ def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:
     return table
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def evidence_tiles(dataset_id: str, key: str, _shortcut: dict, _thumbnails: np.ndarray) -> list[list[str]]:
+    """Per evidence example of a shortcut check (digest `key`): the query and its first 8
+    neighbours, each thumbnail over a swatch of its mean colour, framed, as PNG data URIs;
+    encoded once, not on every rerun."""
+    shown = []
+    for example in _shortcut["evidence"]:
+        rows = [example["query"], *example["neighbours"][:8]]
+        swatches = [np.full((SWATCH, _thumbnails.shape[2], 3), colour, np.uint8) for colour in example["colours"][:9]]
+        tiles = [np.concatenate([np.asarray(_thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
+        shown.append([png_uri(tile) for tile in framed(tiles)])
+    return shown
+
+
 st.subheader("Shortcut check")
 st.caption(EXPLANATIONS["shortcut"])
 thumbnails = ws.thumbnails(dataset)
@@ -168,11 +194,7 @@ for label, report in done.items():
                  column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
                                 for name in ("score", "beyond class")})
     with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
-        for example in shortcut["evidence"]:
-            rows = [example["query"], *example["neighbours"][:8]]
-            swatches = [np.full((SWATCH, thumbnails.shape[2], 3), colour, np.uint8)
-                        for colour in example["colours"][:9]]
-            tiles = [np.concatenate([np.asarray(thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
-            st.image(framed(tiles), caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)
+        for tiles in evidence_tiles(dataset.id, digest(shortcut), shortcut, thumbnails):
+            st.image(tiles, caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)
 
 diagnosis_panels(ws, {label: choices[label] for label in done})

@@ -10,7 +10,7 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import add_thumbnails, at_most, palette, sample_rows, scatter, selected_rows
+from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
 from app.widgets import escape_plotly, gallery, short_name
@@ -79,6 +79,20 @@ def groups_for(emb: embed.Embedding) -> list[str]:
     return ["image"] * len(names)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_figure(dataset_id: str, folder: str, made: float, method: str, dims: int, colour: str, k: int, size: int,
+               shown: int, overlay: bool, title: str, _emb: embed.Embedding, _coords: np.ndarray) -> FrozenFigure:
+    """One embedding's map as drawn (points, hover text, thumbnails encoded), built once per
+    dataset, embedding (folder and time), map and picker settings and title, not on every rerun."""
+    groups = at_most(groups_for(_emb))
+    hover = np.empty(len(names), dtype=object)  # written for the shown points only
+    hover[sampled] = [f"#{i} {escape_plotly(short_name(names[i], 40))} · {escape_plotly(groups[i])}" for i in sampled]
+    figure = scatter(_coords, sampled, groups, hover, title, size, palette(groups))
+    if overlay:
+        add_thumbnails(figure, _coords, sampled, thumbnails)
+    return frozen(figure)
+
+
 selections: list[int] = []
 columns = st.columns(len(sources))
 for column, shown_source in zip(columns, sources):
@@ -86,13 +100,9 @@ for column, shown_source in zip(columns, sources):
         emb = embedding(ws, dataset, shown_source)
         with st.spinner(f"{method.upper()} of {len(names):,} points..."):
             coords = project.project(emb, method, dims=dims)
-        groups = at_most(groups_for(emb))
-        hover = np.empty(len(names), dtype=object)  # written for the shown points only
-        hover[sampled] = [f"#{i} {escape_plotly(short_name(names[i], 40))} · {escape_plotly(groups[i])}" for i in sampled]
         title = ("Before training: " if shown_source != source else "") + escape_plotly(source_name(ws, shown_source))
-        figure = scatter(coords, sampled, groups, hover, title, point_size, palette(groups))
-        if thumbnails_on:
-            add_thumbnails(figure, coords, sampled, thumbnails)
+        figure = map_figure(dataset.id, str(emb.folder), emb.made, method, dims, colour_by, clusters, point_size,
+                            shown, thumbnails_on, title, emb, coords)
         chart_key = f"map_{shown_source.key}_{method}_{dims}"
         event = st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                                 width="stretch")

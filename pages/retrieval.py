@@ -10,7 +10,7 @@ from app.current import pick_dataset
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
 from app.why_neighbour import why_neighbour
-from app.widgets import escape_markdown, framed, gallery, short_name
+from app.widgets import escape_markdown, framed, gallery, png_uri, short_name, thumbnail_uris
 from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -70,9 +70,10 @@ with pick_tab:
     st.caption(f"{len(candidates):,} of {len(names):,} images match." if typed or wanted else
                "Click a number to query with that image.")
     cells = st.columns(8)
-    for slot, row in enumerate(candidates[page * PICK_PAGE : (page + 1) * PICK_PAGE]):
+    page_rows = candidates[page * PICK_PAGE : (page + 1) * PICK_PAGE]
+    for slot, (row, uri) in enumerate(zip(page_rows, thumbnail_uris(dataset.id, thumbnails, page_rows, frame=True))):
         with cells[slot % 8]:
-            st.image(framed(thumbnails[row : row + 1])[0], width="stretch")
+            st.image(uri, width="stretch")
             st.button(f"#{row}", key=f"retrieval_pick_{row}", on_click=set_query, args=(row,),
                       help=escape_markdown(f"Query with {short_name(names[row])}" + (f" [{labels[row]}]" if labels[row] else "")),
                       type="primary" if row == st.session_state[QUERY] else "secondary")
@@ -90,7 +91,7 @@ if query_image is None:
 
 query_label = labels[query_row] if query_row is not None else None
 st.subheader("Query")
-st.image(framed(query_image[None])[0], width=128, caption=escape_markdown(
+st.image(png_uri(framed(query_image[None])[0]), width=128, caption=escape_markdown(
     (f"#{query_row} " if query_row is not None else "") + short_name(query_name, 40)
     + (f" [{query_label}]" if query_label else "")))
 
@@ -126,7 +127,7 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
         if query_label:  # plain evidence: how many neighbours show what the query shows
             hits = sum(labels[i] == query_label for i in ids)
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
-        gallery(np.asarray(thumbnails[ids]), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
+        gallery(thumbnail_uris(dataset.id, thumbnails, ids), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
                                               + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
         if shown.has_network:  # an embedding set has no network to explain
             why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
@@ -157,7 +158,7 @@ if pairs:
     pair_columns = st.columns(3)
     for number, (i, j, score) in enumerate(pairs):
         with pair_columns[number % 3]:
-            gallery(np.asarray(thumbnails[[i, j]]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
+            gallery(thumbnail_uris(dataset.id, thumbnails, [i, j]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
             st.caption(f"cosine {score:.4f}")
 else:
     st.info("No pair is that similar. Lower the threshold to see the closest pairs.")

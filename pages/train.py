@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panel
+from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
 from app.paintings import paintings_panel
 from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
@@ -121,6 +122,27 @@ def against_untrained(series: dict, name: str, title: str, levels: dict[str, flo
     return figure
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def run_charts(run_id: str, stamp: tuple, classes: int) -> tuple[dict, dict[str, FrozenFigure]]:
+    """A run's latest metrics and its curves as drawn ({"loss", "health", and "knn" and
+    "shared" where it has them}), built once per step and status (`stamp`), not on every
+    rerun of the page or of the live panel's 2 s tick."""
+    series = jobs.metrics(ws, run_id)
+    latest = jobs.latest(series)
+    # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
+    figures = {"loss": curve(series, ["loss"], "Training loss"),
+               "health": curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
+                               right="effective_rank")}
+    untrained = {"untrained": latest[name] for name in ("knn_untrained", "pixel_shared_untrained") if name in latest}
+    if "knn_accuracy" in series:
+        figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
+                                           {"chance": 1 / max(classes, 1), **untrained})
+    if "pixel_shared" in series:
+        figures["shared"] = against_untrained(series, "pixel_shared", "Neighbours shared with raw pixels and colour "
+                                              "(lower: grouped by more than pixels)", untrained)
+    return latest, {name: frozen(figure) for name, figure in figures.items()}
+
+
 def live_panel(run_id: str, ticking: bool) -> None:
     """Status, progress and live curves of one run; reruns itself while the run is active."""
     run = jobs.get_run(ws, run_id)
@@ -140,23 +162,16 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     if run["message"]:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
-    series = jobs.metrics(ws, run_id)
-    latest = jobs.latest(series)
     classes = run["classes"]  # kept with the run: its dataset may be gone
+    latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes)
     verdict = from_metrics(latest, classes)
     verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)
-    charts[0].plotly_chart(curve(series, ["loss"], "Training loss"), key=f"loss_{run_id}")
-    # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
-    charts[1].plotly_chart(curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
-                                 right="effective_rank"), key=f"health_{run_id}")
-    untrained = {"untrained": latest[name] for name in ("knn_untrained", "pixel_shared_untrained") if name in latest}
-    if "knn_accuracy" in series:
-        st.plotly_chart(against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
-                                          {"chance": 1 / max(classes, 1), **untrained}), key=f"knn_{run_id}")
-    if "pixel_shared" in series:
-        st.plotly_chart(against_untrained(series, "pixel_shared", "Neighbours shared with raw pixels and colour "
-                                          "(lower: grouped by more than pixels)", untrained), key=f"shared_{run_id}")
+    charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
+    charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
+    for name in ("knn", "shared"):
+        if name in figures:
+            st.plotly_chart(figures[name], key=f"{name}_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
     paintings_panel(jobs.run_dir(ws, run_id))
     buttons = st.columns([1, 1, 6])

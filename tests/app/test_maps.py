@@ -41,3 +41,20 @@ def test_sampling_is_stable_and_long_legends_are_capped():
     groups = [str(i % 50) for i in range(1000)]
     capped = at_most(groups, limit=10)
     assert len(set(capped)) == 10 and "other" in capped
+
+
+def test_a_frozen_figure_is_drawn_exactly_as_the_figure_it_was_made_from():
+    import plotly.io as pio
+    from plotly.tools import return_figure_from_figure_or_data
+
+    from app.maps import frozen
+
+    coords = np.arange(40, dtype=np.float32).reshape(20, 2)
+    groups = ["a", "b"] * 10
+    figure = scatter(coords, np.arange(20), groups, [f"#{i}" for i in range(20)], "t", 4, palette(groups))
+    add_thumbnails(figure, coords, np.arange(20), np.zeros((20, 8, 8, 3), np.uint8), cells=3)
+    drawn = frozen(figure)
+    as_streamlit_sends = [pio.to_json(return_figure_from_figure_or_data(f, True), validate=False)
+                          for f in (figure, drawn)]  # what st.plotly_chart puts in its message
+    assert as_streamlit_sends[0] == as_streamlit_sends[1]
+    assert len(drawn.to_dict()["layout"]["images"]) > 0

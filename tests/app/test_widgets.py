@@ -26,3 +26,23 @@ def test_short_name_drops_folders_and_cuts_the_middle():
 
 def test_human_bytes():
     assert [human_bytes(n) for n in (5, 1536, 5 * 1024**3)] == ["5 B", "1.5 KB", "5.0 GB"]
+
+
+def test_thumbnail_uris_hold_the_same_pixels_and_are_encoded_once(monkeypatch):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from app import widgets
+
+    thumbnails = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
+    uris = widgets.thumbnail_uris("ds-test-uris", thumbnails, [3, 0])
+    decoded = [np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))) for uri in uris]
+    assert (decoded[0] == thumbnails[3]).all() and (decoded[1] == thumbnails[0]).all()  # PNG: lossless
+    framed = widgets.thumbnail_uris("ds-test-uris", thumbnails, [3], frame=True)[0]
+    assert Image.open(io.BytesIO(base64.b64decode(framed.split(",", 1)[1]))).size == (10, 10)
+    monkeypatch.setattr(widgets, "png_uri", lambda image: "encoded again")
+    assert widgets.thumbnail_uris("ds-test-uris", thumbnails, [0, 3]) == uris[::-1]  # kept, not encoded again
+    assert widgets.thumbnail_uris("ds-other", thumbnails, [0]) == ["encoded again"]  # per dataset id

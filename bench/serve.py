@@ -1,0 +1,287 @@
+"""Serving a room: server CPU per page visit, then N concurrent browser sessions.
+
+Data flow: start the app (`streamlit run app/main.py -- --workspace W`) on a free localhost
+port -> warm it (the demo data seeded by the first visit, one short SimCLR run trained by the
+CLI, every page visited once so embeddings, maps and evaluations are on disk and in the
+caches) -> one Chromium session: for every page, the server process's CPU time
+(utime + stime of /proc/<pid>/stat, its threads included, its worker children not) from the
+click on the page's sidebar link until the page has run and the server is quiet again, and
+the same for a fresh page load in a new browser context (a new session) -> N sessions at
+once (separate contexts of one headless Chromium, localhost only, bounded by --seconds),
+each walking every page by the sidebar, timed from the click (or `goto`) until the page's
+title is drawn and its script has finished. A page fails when it does not finish within
+--page-timeout or shows an exception box.
+
+Prints a table (per page: CPU per sidebar visit, per fresh load, p50/p95 page time under
+load, failures) and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before
+issue 17's work over now.
+
+Before (the code at commit 01fe45d, measured with this script on the 2-core machine, a
+workspace with the demo data and one finished 10-step SimCLR run, other work on the machine
+at load 2-7; seconds of server CPU, median of 3 sidebar visits and of 2 fresh loads):
+
+    page                 CPU/sidebar s  CPU/fresh s
+    Data                          0.60         1.63
+    Augmentation Lab              1.18         2.89
+    Train                         0.65         1.78
+    Embedding Explorer            0.96         1.88
+    Retrieval                     1.20         2.38
+    Evaluate                      0.49         1.57
+    Concepts                      0.58         1.91
+    10 sessions for 153 s: 4 pages finished, 24 failed (60 s timeouts); p50 44 s, p95 64 s;
+    the server used 24 s of CPU (0.16 cores): the ten Chromium tabs drawing WebGL maps in
+    software took the rest of the two cores.
+
+Usage: python bench/serve.py [--sessions 10] [--seconds 240] [--workspace DIR (kept, reused)]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PAGES = [("Data", ""), ("Augmentation Lab", "augment_lab"), ("Train", "train"),
+         ("Embedding Explorer", "explorer"), ("Retrieval", "retrieval"), ("Evaluate", "evaluate"),
+         ("Concepts", "concepts")]  # (sidebar title, URL path)
+DATASET = "shapes"
+BEFORE_SLOWEST_SIDEBAR_CPU = 1.20  # s: the slowest page's CPU per sidebar visit before the work (Retrieval, above)
+TICK = os.sysconf("SC_CLK_TCK")
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # fields 14 and 15 of stat(5), counted after the name
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(workspace: Path, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(port),
+         "--server.address", "localhost", "--server.headless", "true", "--", "--workspace", str(workspace)],
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"streamlit exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the app did not become healthy in 180 s")
+
+
+def train_a_run(workspace: Path, steps_minutes: float) -> None:
+    """One short SimCLR run on the demo shapes (CLI), so pages show a trained encoder."""
+    runs = subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "runs"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    if '"completed"' in runs:
+        return
+    subprocess.run([sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "train", "--dataset", DATASET,
+                    "--minutes", str(steps_minutes), "--batch-size", "128"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def finished(page, title: str, timeout_ms: float) -> None:
+    """Wait until `title`'s page is drawn and its script has stopped running."""
+    await page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
+    await page.locator(DONE).wait_for(timeout=timeout_ms)
+
+
+async def quiet(pid: int, limit_s: float = 3.0) -> None:
+    """Wait until the server's CPU clock stops moving (two reads 0.15 s apart agree)."""
+    deadline = time.monotonic() + limit_s
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.15)
+        now = cpu_seconds(pid)
+        if now == last:
+            return
+        last = now
+
+
+async def sidebar_to(page, title: str, timeout_ms: float) -> None:
+    await page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    await finished(page, title, timeout_ms)
+
+
+async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: float) -> dict[str, dict[str, float]]:
+    """Median server CPU per page: by a sidebar click, and by a fresh load in a new context."""
+    sidebar: dict[str, list[float]] = {title: [] for title, _ in PAGES}
+    fresh: dict[str, list[float]] = {title: [] for title, _ in PAGES}
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(f"{url}/?dataset={DATASET}")
+    await finished(page, "Data", timeout_ms)
+    for _ in range(visits):
+        for title, _ in PAGES[1:] + PAGES[:1]:
+            await quiet(pid)
+            before = cpu_seconds(pid)
+            await sidebar_to(page, title, timeout_ms)
+            await quiet(pid)
+            sidebar[title].append(cpu_seconds(pid) - before)
+    await context.close()
+    for _ in range(max(1, visits - 1)):
+        for title, path in PAGES:
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            await quiet(pid)
+            before = cpu_seconds(pid)
+            await page.goto(f"{url}/{path}?dataset={DATASET}")
+            await finished(page, title, timeout_ms)
+            await quiet(pid)
+            fresh[title].append(cpu_seconds(pid) - before)
+            await context.close()
+    return {title: {"sidebar": statistics.median(sidebar[title]), "fresh": statistics.median(fresh[title])}
+            for title, _ in PAGES}
+
+
+async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: dict, failures: dict,
+                 offset: int, errors: list[str]) -> None:
+    """One session: a fresh load, then every page by the sidebar, round after round until `stop_at`."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    order = PAGES[offset:] + PAGES[:offset]
+    first_title, first_path = order[0]
+    try:
+        started = time.monotonic()
+        try:
+            await page.goto(f"{url}/{first_path}?dataset={DATASET}", timeout=timeout_ms)
+            await finished(page, first_title, timeout_ms)
+            times[first_title].append(time.monotonic() - started)
+        except Exception as exc:  # a timeout: counted, the walk goes on
+            failures[first_title] += 1
+            errors.append(f"{first_title}: {str(exc).splitlines()[0]}")
+        while time.monotonic() < stop_at:
+            for title, _ in order[1:] + order[:1]:
+                if time.monotonic() >= stop_at:
+                    break
+                started = time.monotonic()
+                try:
+                    await sidebar_to(page, title, timeout_ms)
+                except Exception as exc:
+                    failures[title] += 1
+                    errors.append(f"{title}: {str(exc).splitlines()[0]}")
+                    continue
+                times[title].append(time.monotonic() - started)
+                if await page.locator("[data-testid='stException']").count():
+                    failures[title] += 1
+                    errors.append(f"{title}: an exception box")
+    finally:
+        await context.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+async def main_async(args) -> None:
+    from playwright.async_api import async_playwright
+
+    workspace = Path(args.workspace) if args.workspace else Path(tempfile.mkdtemp(prefix="serve-bench-"))
+    workspace.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://localhost:{port}"
+    log = workspace.parent / f"{workspace.name}-streamlit.log"
+    timeout_ms = args.page_timeout * 1000
+    app = start_app(workspace, port, log)
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            warm = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await warm.new_page()
+            await page.goto(f"{url}/?dataset={DATASET}")
+            await finished(page, "Data", 600_000)  # seeds the demo data on a new workspace
+            await asyncio.to_thread(train_a_run, workspace, args.train_minutes)
+            started = time.monotonic()
+            for _ in range(2):  # the first visit computes; the second fills the per-process caches
+                for title, _ in PAGES[1:] + PAGES[:1]:
+                    await sidebar_to(page, title, 900_000)
+            await warm.close()
+            print(f"warm-up: {time.monotonic() - started:.0f} s (workspace {workspace})", flush=True)
+
+            cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms)
+
+            times = {title: [] for title, _ in PAGES}
+            failures = {title: 0 for title, _ in PAGES}
+            errors: list[str] = []
+            training = None
+            if args.training:  # issue 13: the sessions move around while a run trains beside them
+                training = subprocess.Popen(
+                    [sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "train", "--dataset", DATASET,
+                     "--minutes", str(args.seconds / 60)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+            load_cpu = cpu_seconds(app.pid)
+            load_started = time.monotonic()
+            await asyncio.wait_for(asyncio.gather(*[
+                walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors)
+                for i in range(args.sessions)]), timeout=args.seconds + 3 * args.page_timeout + 60)
+            load_wall = time.monotonic() - load_started
+            load_cpu = cpu_seconds(app.pid) - load_cpu
+            if training is not None:
+                training.terminate()
+                training.wait(timeout=60)
+            await browser.close()
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        if not args.workspace:
+            shutil.rmtree(workspace, ignore_errors=True)
+
+    print(f"\n{args.sessions} sessions for {load_wall:.0f} s{' while a run trains' if args.training else ''}: "
+          f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores)")
+    print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'visits':>6} {'p50 s':>6} {'p95 s':>6} "
+          f"{'failed':>6}")
+    every = []
+    for title, _ in PAGES:
+        every += times[title]
+        print(f"{title:<20} {cpu[title]['sidebar']:>13.2f} {cpu[title]['fresh']:>11.2f} {len(times[title]):>6} "
+              f"{percentile(times[title], 0.5):>6.1f} {percentile(times[title], 0.95):>6.1f} {failures[title]:>6}")
+    print(f"{'all pages':<20} {'':>13} {'':>11} {len(every):>6} {percentile(every, 0.5):>6.1f} "
+          f"{percentile(every, 0.95):>6.1f} {sum(failures.values()):>6}")
+    for error in errors[:5]:
+        print(f"failed: {error}")
+    slowest = max(cpu.values(), key=lambda c: c["sidebar"])["sidebar"]
+    before = BEFORE_SLOWEST_SIDEBAR_CPU
+    print(f"slowest page CPU per sidebar visit: before {before:.2f} s, now {slowest:.2f} s (goal <= 0.15 s)")
+    print(f"ratio: {before / slowest:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
+    parser.add_argument("--seconds", type=float, default=180, help="how long the sessions walk")
+    parser.add_argument("--visits", type=int, default=3, help="sidebar visits per page for the CPU figure")
+    parser.add_argument("--page-timeout", type=float, default=60, help="s before a page counts as failed")
+    parser.add_argument("--train-minutes", type=float, default=0.5, help="the warm-up run's budget")
+    parser.add_argument("--training", action="store_true", help="a run trains while the sessions walk (issue 13)")
+    parser.add_argument("--workspace", help="reuse (and keep) this workspace: warm-up is then quick")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
