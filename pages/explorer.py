@@ -134,7 +134,8 @@ st.caption("Take the encoder and what it made elsewhere: the encoder (safetensor
            "snippet), the embeddings (.npy, CSV and Parquet with file names), the FAISS index, the 2-D map, "
            "and the TensorBoard Projector files (vectors, metadata, sprite).")
 offered = export.parts_for(source)  # an imported embedding set has no encoder to export
-parts = st.multiselect("Parts", offered, default=offered, key="explore_export_parts" + ("" if source.has_network else "_set"))
+parts = st.multiselect("Parts", offered, default=offered,
+                       key="explore_export_parts" + ("" if source.has_network else "_set"))
 current = embedding(ws, dataset, source)  # already made above: a look-up
 bundle_key = f"explore_export_{dataset.id}_{source.key}_{current.made}_{'-'.join(parts)}"  # a new checkpoint: a new zip
 if st.button("Prepare the download", icon=":material/archive:", disabled=not parts):
