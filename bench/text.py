@@ -14,7 +14,7 @@
    DataCollatorForLanguageModeling's 15% / 80-10-10 masking, AdamW. Steps alternate
    between the two so load on the machine hits both alike.
 
-    .venv/bin/python bench/text.py [--minutes 2] [--steps 8]
+    .venv/bin/python bench/text.py [--minutes 3] [--steps 8] [--batch 64]
 
 The last line is `ratio: X.XX`, our tokens/s over the transformers loop's.
 """
@@ -42,7 +42,6 @@ from ssl_core.store import Workspace  # noqa: E402
 from ssl_core.text.masking import mask_tokens  # noqa: E402
 from ssl_core.text.tokenizer import MASK, PAD, SPECIAL_TOKENS, encode, load_tokenizer  # noqa: E402
 
-BATCH = 128
 HELD_OUT = 0.1
 
 
@@ -64,9 +63,9 @@ def split_corpus(ws: Workspace) -> tuple[list[str], list[str]]:
     return [text for _, text, _ in train], [rows[i][1] for i in order[cut:]]
 
 
-def train(ws: Workspace, method: str, minutes: float) -> str:
+def train(ws: Workspace, method: str, minutes: float, batch: int) -> str:
     run_id = jobs.create_run(ws, TrainConfig(dataset="train", method=method, encoder="text_transformer",
-                                             minutes=minutes, batch_size=BATCH, snapshot_every=0))
+                                             minutes=minutes, batch_size=batch, snapshot_every=0))
     result = jobs.execute(ws, run_id)
     print(f"  {method}: {result.steps} steps, final loss {result.final_loss:.3f}", file=sys.stderr)
     return run_id
@@ -106,7 +105,7 @@ def untrained_with_tokenizer_of(ws: Workspace, run_id: str, codes: np.ndarray) -
     return knn_accuracy(torch.from_numpy(features), codes)
 
 
-def throughput(ws: Workspace, run_id: str, steps: int) -> tuple[float, float]:
+def throughput(ws: Workspace, run_id: str, steps: int, batch: int) -> tuple[float, float]:
     """Real tokens/s of (the engine's MLM step, the transformers BERT loop), alternating steps."""
     from transformers import BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling, PreTrainedTokenizerFast
 
@@ -114,7 +113,7 @@ def throughput(ws: Workspace, run_id: str, steps: int) -> tuple[float, float]:
     tokenizer = load_tokenizer(folder)
     ids = jobs._dataset_arrays(ws, jobs.get_run(ws, run_id))[0]
     ours = Trainer(TrainConfig(dataset="train", method="mlm", encoder="text_transformer", epochs=100,
-                               batch_size=BATCH, snapshot_every=0), ids, None, folder, Quiet())
+                               batch_size=batch, snapshot_every=0), ids, None, folder, Quiet())
     config = BertConfig(vocab_size=ours.method.encoder.vocab_size, hidden_size=128, num_hidden_layers=4,
                         num_attention_heads=4, intermediate_size=512, max_position_embeddings=ids.shape[1],
                         pad_token_id=PAD)
@@ -126,15 +125,15 @@ def throughput(ws: Workspace, run_id: str, steps: int) -> tuple[float, float]:
     timed = {"ours": 0.0, "transformers": 0.0}
     tokens = 0
     for step in range(steps + 1):  # step 0 warms both up and is not counted
-        rows = ids[(step * BATCH) % (len(ids) - BATCH):][:BATCH]
+        rows = ids[(step * batch) % (len(ids) - batch):][:batch]
         real = int((rows != PAD).sum())
         start = time.perf_counter()
         ours.step = step
         ours.train_step(0.5)
         middle = time.perf_counter()
-        batch = collator([{"input_ids": row[row != PAD].tolist()} for row in rows])
-        loss = bert(input_ids=batch["input_ids"], attention_mask=batch["input_ids"] != PAD,
-                    labels=batch["labels"]).loss
+        collated = collator([{"input_ids": row[row != PAD].tolist()} for row in rows])
+        loss = bert(input_ids=collated["input_ids"], attention_mask=collated["input_ids"] != PAD,
+                    labels=collated["labels"]).loss
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -148,8 +147,9 @@ def throughput(ws: Workspace, run_id: str, steps: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=2.0, help="training budget of each run (default 2)")
+    parser.add_argument("--minutes", type=float, default=3.0, help="training budget of each run (default 3)")
     parser.add_argument("--steps", type=int, default=8, help="timed steps per side for throughput (default 8)")
+    parser.add_argument("--batch", type=int, default=64, help="batch of every run and of the throughput (default 64)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as root:
         ws = Workspace(Path(root) / "ws")
@@ -158,23 +158,21 @@ def main() -> None:
         classes = sorted(set(labels))
         codes = np.array([classes.index(label) for label in labels])
         print(f"docstrings: {len(train_texts)} training sentences, {len(held)} held out, "
-              f"{len(classes)} families; {args.minutes:g} min per run", file=sys.stderr)
-        runs = {method: train(ws, method, args.minutes) for method in ("mlm", "simcse")}
+              f"{len(classes)} families; {args.minutes:g} min per run at batch {args.batch}", file=sys.stderr)
+        runs = {method: train(ws, method, args.minutes, args.batch) for method in ("mlm", "simcse")}
         model, unigram, masked = masked_word_accuracy(ws, runs["mlm"], train_texts, held)
         knn = {method: knn_of(ws, embed.from_run(ws, run), codes) for method, run in runs.items()}
         knn_untrained = untrained_with_tokenizer_of(ws, runs["mlm"], codes)
-        try:
-            ours, theirs = throughput(ws, runs["mlm"], args.steps)
-        except ImportError:
-            ours = theirs = None
         print(f"{'measure':44} {'value':>10}")
         print(f"{'masked-word accuracy, mlm (held out)':44} {model:10.3f}")
         print(f"{'masked-word accuracy, unigram frequency':44} {unigram:10.3f}")
         print(f"{'masked pieces judged':44} {masked:10d}")
         for method, value in knn.items():
             print(f"{'kNN on families, ' + method:44} {value:10.3f}")
-        print(f"{'kNN on families, untrained':44} {knn_untrained:10.3f}")
-        if ours is None:
+        print(f"{'kNN on families, untrained':44} {knn_untrained:10.3f}", flush=True)
+        try:
+            ours, theirs = throughput(ws, runs["mlm"], args.steps, args.batch)
+        except ImportError:
             print("transformers is not installed: no throughput baseline (pip install transformers)")
             return
         print(f"{'tokens/s, ours (engine MLM step)':44} {ours:10.0f}")

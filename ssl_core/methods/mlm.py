@@ -26,7 +26,7 @@ class MLM(Method):
     paper = "Devlin et al. 2019, BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
     default_recipe = "bert_mask"
     recipes = ("bert_mask",)
-    default_lr = 2e-3
+    default_lr = 5e-3  # for AdamW at batch 256 (scaled by the engine); not tuned yet
     encoders = ("text_transformer",)
     kinds = ("text",)
 

@@ -25,7 +25,7 @@ class SimCSE(Method):
     paper = "Gao et al. 2021, SimCSE: Simple Contrastive Learning of Sentence Embeddings"
     default_recipe = "dropout_pair"
     recipes = ("dropout_pair",)
-    default_lr = 1e-3
+    default_lr = 2e-3  # for AdamW at batch 256 (scaled by the engine); not tuned yet
     encoders = ("text_transformer",)
     kinds = ("text",)
 
