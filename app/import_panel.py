@@ -149,19 +149,19 @@ def _imported_table(ws: Workspace) -> None:
 
 
 def import_panel(ws: Workspace, dataset: DatasetInfo | None, roots: tuple[Path, ...]) -> None:
-    """The expander with both forms, the last import's outcome and the imported table."""
-    with st.expander("Bring your own encoder or embeddings", icon=":material/input:", key="data_import_expander"):
-        st.caption("Look at a model trained elsewhere (a timm or torchvision backbone, a lightly or solo-learn "
-                   "checkpoint) or at vectors computed elsewhere: imports join every encoder picker.")
-        kind = st.segmented_control("Import", ["Encoder", "Embeddings"], default="Encoder", key="import_kind")
-        if kind == "Embeddings":
-            _embeddings_form(ws, dataset)
+    """Both forms, the last import's outcome and the imported table (inside the Data page's
+    expander, which runs this only when open: torch and timm are not loaded for a first paint)."""
+    st.caption("Look at a model trained elsewhere (a timm or torchvision backbone, a lightly or solo-learn "
+               "checkpoint) or at vectors computed elsewhere: imports join every encoder picker.")
+    kind = st.segmented_control("Import", ["Encoder", "Embeddings"], default="Encoder", key="import_kind")
+    if kind == "Embeddings":
+        _embeddings_form(ws, dataset)
+    else:
+        _encoder_form(ws, roots)
+    if RESULT in st.session_state:
+        ok, message = st.session_state[RESULT]
+        if ok:
+            st.success(message)
         else:
-            _encoder_form(ws, roots)
-        if RESULT in st.session_state:
-            ok, message = st.session_state[RESULT]
-            if ok:
-                st.success(message)
-            else:
-                st.error(f"Nothing was imported: {escape_markdown(message)}")
-        _imported_table(ws)
+            st.error(f"Nothing was imported: {escape_markdown(message)}")
+    _imported_table(ws)
