@@ -244,9 +244,11 @@ def loss_still_falling(m: Measured) -> Advice | None:
 RULES: dict[str, Callable[[Measured], Advice | None]] = {
     "collapse": collapse,
     "batch_too_large": batch_too_large,
+    # before the cues: a network that learned nothing groups by colour as an untrained one does, so
+    # its "shortcut" was not learned (clutter_shapes, paper's recipe: flat, and the check named colour)
+    "flat_from_start": flat_from_start,
     "shortcut": colour_or_brightness,
     "background": background,
-    "flat_from_start": flat_from_start,
     "loss_still_falling": loss_still_falling,
 }
 

@@ -147,6 +147,12 @@ def test_advice_is_ranked_most_basic_first_and_applies_with_the_same_budget():
     assert again.minutes == DEFAULT.minutes and again.dataset == "d" and again.recipe["gray_p"] == 0.9
 
 
+
+def test_a_run_that_learned_nothing_is_told_so_before_its_cues():
+    found = advise(measured(shortcut=check("colour"), knn_accuracy=[0.21, 0.22, 0.2, 0.21], knn_untrained=[0.21]))
+    assert [a.rule for a in found] == ["flat_from_start", "colour_shortcut"]
+
+
 @pytest.mark.slow
 def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
     """48 images at batch 128: the run's first advice is a smaller batch; `train --advice`
