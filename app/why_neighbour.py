@@ -67,20 +67,27 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
     """An expander: pick one of `neighbours` ({row: caption}) and see `query` (S, S, 3)
     and that row of `images` through `source`'s encoder."""
     with st.expander("Why is this a neighbour?", icon=":material/visibility:"):
-        row = st.selectbox("Neighbour", list(neighbours), format_func=neighbours.get,
-                           key=f"{key}_row")
-        if row is None:
-            return
-        stamp = str(embed.fingerprint(ws, dataset, source))
-        query_key = hashlib.sha256(np.ascontiguousarray(query).tobytes()).hexdigest()
-        centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
-        try:
-            result = _explained(source.key, stamp, dataset.id, query_key, int(row), ws, source, query,
-                                np.asarray(images[row]), centre)
-        except NotImplementedError as exc:  # an imported network without a map to show
-            st.info(str(exc))
-            return
-        _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
+        _neighbour_panel(ws, dataset, source, query, neighbours, images, key)
+
+
+@st.fragment
+def _neighbour_panel(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, query: np.ndarray,
+                     neighbours: dict[int, str], images: np.ndarray, key: str) -> None:
+    """The neighbour picker and its maps: another pick reruns this panel only."""
+    row = st.selectbox("Neighbour", list(neighbours), format_func=neighbours.get,
+                       key=f"{key}_row")
+    if row is None:
+        return
+    stamp = str(embed.fingerprint(ws, dataset, source))
+    query_key = hashlib.sha256(np.ascontiguousarray(query).tobytes()).hexdigest()
+    centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
+    try:
+        result = _explained(source.key, stamp, dataset.id, query_key, int(row), ws, source, query,
+                            np.asarray(images[row]), centre)
+    except NotImplementedError as exc:  # an imported network without a map to show
+        st.info(str(exc))
+        return
+    _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -128,15 +128,10 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     return figure
 
 
-labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
-if labelled:
-    st.subheader("Label efficiency")
-    st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
-                    key="evaluate_efficiency")
-    st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
-               "Bars: spread over random draws of the labelled images.")
-
-    st.subheader("Which classes it confuses")
+@st.fragment
+def confusions(labelled: dict[str, dict]) -> None:
+    """The encoder picker and its confusion matrix and per-class accuracy: a new pick
+    reruns this panel only."""
     focus = st.selectbox("Encoder", list(labelled), key="evaluate_focus")
     confusion, per_class = labelled[focus]["confusion"], labelled[focus]["per_class"]
     left, right = st.columns(2)
@@ -156,6 +151,18 @@ if labelled:
         layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%", range=[0, 1]),
                     margin=dict(l=10, r=10, t=50, b=10)))),
                        key="evaluate_per_class")
+
+
+labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
+if labelled:
+    st.subheader("Label efficiency")
+    st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
+                    key="evaluate_efficiency")
+    st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
+               "Bars: spread over random draws of the labelled images.")
+
+    st.subheader("Which classes it confuses")
+    confusions(labelled)
 
 
 def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:

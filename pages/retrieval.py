@@ -150,15 +150,23 @@ st.divider()
 st.subheader("Near-duplicates")
 st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
            "copies, crops and re-encodings of one picture usually are.")
-threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
-                      format="%.3f")
-pairs = near_duplicates(embedding(ws, dataset, source), threshold)
-if pairs:
-    st.caption(f"{len(pairs)} pair(s){' (the 30 closest)' if len(pairs) == 30 else ''}, closest first.")
-    pair_columns = st.columns(3)
-    for number, (i, j, score) in enumerate(pairs):
-        with pair_columns[number % 3]:
-            gallery(thumbnail_uris(dataset.id, thumbnails, [i, j]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
-            st.caption(f"cosine {score:.4f}")
-else:
-    st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
+
+
+@st.fragment
+def near_duplicate_pairs(emb: embed.Embedding) -> None:
+    """The threshold and the pairs above it: a new threshold reruns this panel only."""
+    threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
+                          format="%.3f")
+    pairs = near_duplicates(emb, threshold)
+    if pairs:
+        st.caption(f"{len(pairs)} pair(s){' (the 30 closest)' if len(pairs) == 30 else ''}, closest first.")
+        pair_columns = st.columns(3)
+        for number, (i, j, score) in enumerate(pairs):
+            with pair_columns[number % 3]:
+                gallery(thumbnail_uris(dataset.id, thumbnails, [i, j]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
+                st.caption(f"cosine {score:.4f}")
+    else:
+        st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
+
+
+near_duplicate_pairs(embedding(ws, dataset, source))

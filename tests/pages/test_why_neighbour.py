@@ -9,13 +9,19 @@ from app.why_neighbour import overlay
 from tests.pages.conftest import open_page
 
 
+def descendants(block):
+    for node in block.children.values():
+        yield node
+        yield from descendants(node) if hasattr(node, "children") else ()
+
+
 def test_retrieval_explains_a_neighbour_with_the_pairs_cosine(shapes_run, monkeypatch):
     at = open_page(shapes_run[0], "../pages/retrieval.py", monkeypatch)
     why = [e for e in at.expander if e.label == "Why is this a neighbour?"]
     assert why, [e.label for e in at.expander]
     captions = [c.value for c in why[0].caption]
     assert any(c.startswith("Cosine ") and "add up to the cosine" in c for c in captions), captions
-    images = [node for node in why[0].children.values() if node.type == "image"]
+    images = [node for node in descendants(why[0]) if node.type == "image"]  # inside the panel's fragment
     assert len(images) == 1 and len(images[0].proto.imgs) == 2  # the query and the neighbour
 
 
