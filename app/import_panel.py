@@ -20,9 +20,8 @@ import streamlit as st
 
 from app.widgets import escape_markdown
 from ssl_core.data.roots import ENABLE_HINT, NotRegularFile, PathRefused, confine, open_regular
-from ssl_core.imports import ImportRefused, architectures, encoders
-from ssl_core.imports.embeddings import import_embeddings
-from ssl_core.imports.weights import SAFETENSORS, TORCH_FILES
+from ssl_core.imports import ImportRefused, registry
+from ssl_core.imports.registry import SAFETENSORS, TORCH_FILES
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 RESULT = "data_import_result"  # session key: (ok, message) of the last import
@@ -69,6 +68,8 @@ def _server_file(text: str, roots: tuple[Path, ...]) -> Path | None:
 def _input_facts(arch: str) -> None:
     """What `arch` says about its inputs, or why the name is not an architecture."""
     try:
+        from ssl_core.imports import architectures  # loads torch: only once a name is typed
+
         facts = architectures.native_input(arch)
     except ImportRefused as exc:
         st.caption(escape_markdown(str(exc)))
@@ -109,8 +110,10 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
     ready = bool(arch and name) and (origin == HUB or upload is not None or server is not None)
     if st.button("Import encoder", type="primary", disabled=not ready, key="import_encoder_button"):
         def do(path: Path | None) -> str:
+            from ssl_core.imports import encoders  # loads torch: only on import
+
             config = encoders.import_encoder(ws, name, arch, path, side or None)
-            return (f"Imported **{escape_markdown(encoders.describe(config))}**: {config['num_features']}-wide "
+            return (f"Imported **{escape_markdown(registry.describe(config))}**: {config['num_features']}-wide "
                     f"features of {config['image_size']} px inputs. It is in every encoder picker now.")
         _run(f"Importing {arch}...", do, upload=upload, server=server)
 
@@ -128,6 +131,8 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
     if st.button("Import embeddings", type="primary", disabled=upload is None or not name,
                  key="import_vectors_button"):
         def do(path: Path) -> str:
+            from ssl_core.imports.embeddings import import_embeddings  # loads torch: only on import
+
             result = import_embeddings(ws, dataset.name, name, path)
             unmatched = result["unmatched"]
             return (f"Imported **{escape_markdown(name)}**: {result['matched']:,} vectors of {result['shape'][1]} "
@@ -143,25 +148,25 @@ def _imported_table(ws: Workspace) -> None:
              "mean": ", ".join(f"{m:.3f}" for m in c.get("mean", [])),
              "std": ", ".join(f"{s:.3f}" for s in c.get("std", [])),
              "features": c["num_features"], "weights from": c["source"], "imported": c["created"][:19]}
-            for c in encoders.imported(ws)]
+            for c in registry.imported(ws)]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def import_panel(ws: Workspace, dataset: DatasetInfo | None, roots: tuple[Path, ...]) -> None:
-    """Both forms, the last import's outcome and the imported table (inside the Data page's
-    expander, which runs this only when open: torch and timm are not loaded for a first paint)."""
-    st.caption("Look at a model trained elsewhere (a timm or torchvision backbone, a lightly or solo-learn "
-               "checkpoint) or at vectors computed elsewhere: imports join every encoder picker.")
-    kind = st.segmented_control("Import", ["Encoder", "Embeddings"], default="Encoder", key="import_kind")
-    if kind == "Embeddings":
-        _embeddings_form(ws, dataset)
-    else:
-        _encoder_form(ws, roots)
-    if RESULT in st.session_state:
-        ok, message = st.session_state[RESULT]
-        if ok:
-            st.success(message)
+    """The expander with both forms, the last import's outcome and the imported table."""
+    with st.expander("Bring your own encoder or embeddings", icon=":material/input:", key="data_import_expander"):
+        st.caption("Look at a model trained elsewhere (a timm or torchvision backbone, a lightly or solo-learn "
+                   "checkpoint) or at vectors computed elsewhere: imports join every encoder picker.")
+        kind = st.segmented_control("Import", ["Encoder", "Embeddings"], default="Encoder", key="import_kind")
+        if kind == "Embeddings":
+            _embeddings_form(ws, dataset)
         else:
-            st.error(f"Nothing was imported: {escape_markdown(message)}")
-    _imported_table(ws)
+            _encoder_form(ws, roots)
+        if RESULT in st.session_state:
+            ok, message = st.session_state[RESULT]
+            if ok:
+                st.success(message)
+            else:
+                st.error(f"Nothing was imported: {escape_markdown(message)}")
+        _imported_table(ws)

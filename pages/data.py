@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import current
+from app.import_panel import import_panel
 from app.state import workspace
 from app.text_items import sentence_table
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
@@ -106,14 +107,7 @@ if REPORT_KEY in st.session_state:
     _show_report(st.session_state[REPORT_KEY])
 
 current_name = current.dataset_name()
-importer = st.expander("Bring your own encoder or embeddings", icon=":material/input:", key="data_import_expander",
-                       on_change="rerun")
-if importer.open:  # drawn only when opened: torch and timm stay out of the first paint
-    from app.import_panel import import_panel
-
-    with importer:
-        import_panel(ws, next((d for d in ws.datasets() if d.name == current_name), None),
-                     data_roots(sys.argv[1:], os.environ))
+import_panel(ws, next((d for d in ws.datasets() if d.name == current_name), None), data_roots(sys.argv[1:], os.environ))
 
 datasets = ws.datasets()
 st.subheader("Datasets")

@@ -1,4 +1,5 @@
-"""Imported encoders and embedding sets in the workspace, by name.
+"""Imported encoders and embedding sets in the workspace, by name (where they live and how
+they are named: registry.py, read without torch).
 
     <workspace>/encoders/<name>/config.json          kind, arch, input side, mean/std, D, source
     <workspace>/encoders/<name>/weights.safetensors  the headless network's weights (kind "encoder")
@@ -11,9 +12,7 @@ name that is renamed into place: an import either is complete or is not there.
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
@@ -23,52 +22,8 @@ from safetensors.torch import load_file, save_file
 
 from ..store import TMP_PREFIX, Workspace, atomic_write_json, fsync_dir, fsync_file, utc_now
 from . import ImportRefused, architectures, weights
-
-ENCODERS_DIR = "encoders"
-CONFIG = "config.json"
-WEIGHTS = "weights.safetensors"
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-def encoders_dir(ws: Workspace) -> Path:
-    return ws.root / ENCODERS_DIR
-
-
-def folder(ws: Workspace, name: str) -> Path:
-    return encoders_dir(ws) / name
-
-
-def exists(ws: Workspace, name: str) -> bool:
-    return NAME.fullmatch(name) is not None and (folder(ws, name) / CONFIG).is_file()
-
-
-def read_config(ws: Workspace, name: str) -> dict:
-    """config.json of the imported encoder or embedding set `name`."""
-    if not exists(ws, name):
-        raise ImportRefused(f"no imported encoder or embedding set {name!r}")
-    return json.loads((folder(ws, name) / CONFIG).read_text())
-
-
-def imported(ws: Workspace) -> list[dict]:
-    """config.json of every import, oldest first (each with its "name")."""
-    root = encoders_dir(ws)
-    names = sorted(p.name for p in root.iterdir() if exists(ws, p.name)) if root.is_dir() else []
-    return sorted((read_config(ws, n) for n in names), key=lambda c: c["created"])
-
-
-def describe(config: dict) -> str:
-    """How people see an import: its name, architecture and where its weights came from,
-    e.g. 'r50 (timm:resnet50, imported from r50.safetensors)', or for an embedding set
-    'clip (embeddings imported from clip.npy)'."""
-    what = config["arch"] if config["kind"] == "encoder" else "embeddings"
-    return f"{config['encoder']} ({what}, imported from {config['source']})"
-
-
-def check_new_name(ws: Workspace, name: str) -> None:
-    if NAME.fullmatch(name) is None:
-        raise ImportRefused(f"name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
-    if folder(ws, name).exists():
-        raise ImportRefused(f"name {name!r} is taken by an earlier import; choose another")
+from .registry import (CONFIG, ENCODERS_DIR, NAME, WEIGHTS, check_new_name, describe,  # noqa: F401 (re-exported)
+                       encoders_dir, exists, folder, imported, read_config)
 
 
 def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | None = None,

@@ -19,9 +19,8 @@ from pathlib import Path
 import torch
 
 from . import ImportRefused
+from .registry import SAFETENSORS, TORCH_FILES
 
-SAFETENSORS = (".safetensors",)
-TORCH_FILES = (".pt", ".pth", ".ckpt", ".bin")
 CONTAINERS = ("state_dict", "model", "module")  # a checkpoint's dict holding the weights
 FIRST = 3  # how many keys a message names
 OPTIONAL = ("num_batches_tracked",)  # BatchNorm counters: not weights, often not saved

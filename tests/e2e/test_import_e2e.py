@@ -68,6 +68,7 @@ def test_an_imported_encoder_is_offered_by_the_explorer_and_its_map_draws(page, 
     side = page.locator(".st-key-import_side input")
     side.fill("32")
     side.press("Enter")
+    page.wait_for_timeout(5000)  # let the side's rerun land: a file set while the form redraws is dropped
     page.locator(".st-key-import_weights input[type='file']").set_input_files(str(weights))
     page.locator(".st-key-import_weights").get_by_text("r10.safetensors").wait_for()
     page.locator(".st-key-import_encoder_button button").click()

@@ -34,7 +34,6 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
     app = AppTest.from_file(str(MAIN), default_timeout=120)
     app.query_params["dataset"] = "tiny"
-    app.session_state["data_import_expander"] = True  # opened: the panel runs only then
     app.run()
 
     app.text_input(key="import_arch").set_value("timm:resnet10t").run()

@@ -410,7 +410,7 @@ def test_a_run_is_renamed_noted_and_deleted_with_its_files(page, ws, started):
 
 
 def test_cancel_a_queued_run(page, ws, started):
-    run_id = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
     page.run()
     assert page.selectbox(key="train_watch").value == run_id
     assert metrics(page)["Status"] == "queued"
@@ -500,7 +500,7 @@ def test_mae_with_a_lab_patch_size_that_does_not_fit_tells_the_user(page, ws, st
 
 def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
     first = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
-    second = jobs.create_run(ws, TrainConfig(dataset="digits", epochs=1))
+    second = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
     with ws.write() as conn:  # two clicks within one second
         conn.execute("UPDATE runs SET created = '2026-01-01T00:00:00+00:00'")
     at = open_app()
