@@ -185,16 +185,15 @@ def live_panel(run_id: str, ticking: bool) -> None:
         st.rerun()
 
 
-def shown_runs(dataset_name: str | None, every: bool) -> list[dict]:
-    """The runs on the current dataset, newest first; every run when asked or none is current."""
-    runs = jobs.list_runs(ws)
+def shown_runs(runs: list[dict], dataset_name: str | None, every: bool) -> list[dict]:
+    """Of `runs` (newest first), those on the current dataset; all when asked or none is current."""
     return runs if every or dataset_name is None else [r for r in runs if r["dataset"] == dataset_name]
 
 
 def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     """The shown runs by name; redrawn every 2 s with the live panel while one is queued or
     running, so the table and the panel tell the same status and step."""
-    runs = shown_runs(dataset_name, every)
+    runs = shown_runs(jobs.list_runs(ws), dataset_name, every)  # read again: this fragment reruns alone
     if ticking and not any(r["status"] in ACTIVE for r in runs):
         st.rerun(scope="app")  # all finished: stop ticking
     final = jobs.final_metrics(ws)
@@ -248,10 +247,11 @@ def describe_or_delete(run: dict) -> None:
 
 
 current = dataset.name if dataset else None
-others = [r for r in jobs.list_runs(ws) if r["dataset"] != current] if current else []
+all_runs = jobs.list_runs(ws)
+others = [r for r in all_runs if r["dataset"] != current] if current else []
 every = bool(others) and st.toggle(f"Show the runs on every dataset ({len(others)} on others)",
                                    key="train_every_dataset")
-runs = shown_runs(current, every)
+runs = shown_runs(all_runs, current, every)
 if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
