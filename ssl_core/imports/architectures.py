@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import ImportRefused
+from . import ImportRefused, explainable
 
 ZOOS = ("timm", "torchvision")
 HEADS = ("fc", "classifier", "heads", "head")  # torchvision's head attributes, in the order tried
@@ -42,22 +42,31 @@ class ImportedEncoder(nn.Module):
         self.num_features = num_features
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net((x - self.mean) / self.std).flatten(1)
+        return self.features((x - self.mean) / self.std)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """The face every encoder shows the SSL methods (models/base.py): the same as forward."""
         return self.forward(x)
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Standardised views (N, 3, H, W) -> (N, D)."""
+        return self.net(x).flatten(1)
+
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
         """Standardised views (N, 3, H, W) -> (N, D, h, w) whose mean over the positions is
         the features (explain.py's similarity maps): a timm CNN's map before its average
-        pooling. Other networks (ViTs, torchvision's) raise NotImplementedError."""
-        pool = getattr(getattr(self.net, "global_pool", None), "pool_type", None)
-        out = self.net.forward_features(x) if pool == "avg" else None
-        if out is None or out.ndim != 4:
-            raise NotImplementedError("this imported network does not average a feature map, so its similarity "
-                                      "cannot be laid over the images")
-        return out
+        pooling, a torchvision ResNet's before its avgpool; other networks raise
+        NotImplementedError (explainable.py)."""
+        return explainable.feature_map(self.net, x)
+
+
+class ImportedViT(ImportedEncoder):
+    """An imported timm ViT whose features are its class token: explain.py shows where
+    that token looks (`class_attention`) instead of a similarity map."""
+
+    def class_attention(self, x: torch.Tensor) -> torch.Tensor:
+        """Standardised views (N, 3, H, W) -> (N, heads, rows, cols), each head summing to one."""
+        return explainable.class_attention(self.net, x)
 
 
 def split(arch: str) -> tuple[str, str]:
@@ -115,7 +124,8 @@ def build(arch: str, image_size: int | None = None, pretrained: bool = False) ->
     net, native = (_timm(name, image_size, pretrained) if zoo == "timm"
                    else _torchvision(name, pretrained))
     side = int(image_size or native.image_size)
-    encoder = ImportedEncoder(net, native.mean, native.std)
+    kind = ImportedViT if explainable.has_class_attention(net) else ImportedEncoder
+    encoder = kind(net, native.mean, native.std)
     encoder.num_features = _feature_width(encoder, arch, side)
     return encoder.eval(), Native(side, native.mean, native.std, native.head)
 

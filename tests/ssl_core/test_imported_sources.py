@@ -1,7 +1,8 @@
 """An import is one more encoder source downstream: an imported embedding set is evaluated
 (kNN against raw pixels, no view metrics), exported without an encoder, and offered on its
 own dataset only; an imported architecture's exported encoder loads with the exported snippet,
-and a timm CNN explains a neighbour ("Why is this a neighbour?") while others say they cannot."""
+and a timm CNN explains a neighbour ("Why is this a neighbour?"; other networks:
+test_imported_explain.py)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def test_an_imported_architecture_exports_an_encoder_its_snippet_loads(ws, tmp_p
     assert json.loads((out / "encoder.json").read_text())["encoder"] == "timm:resnet10t"
 
 
-def test_a_timm_cnns_similarity_map_sums_to_the_cosine_and_others_say_they_have_none():
+def test_a_timm_cnns_similarity_map_sums_to_the_cosine():
     rng = np.random.default_rng(0)
     a, b = (rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for _ in range(2))
     encoder, _ = architectures.build("timm:resnet10t", 32)
@@ -100,5 +101,3 @@ def test_a_timm_cnns_similarity_map_sums_to_the_cosine_and_others_say_they_have_
         fa, fb = (F.normalize(encoder(torch.from_numpy(x).permute(2, 0, 1)[None].float() / 255), dim=1) for x in (a, b))
     assert result.kind == "similarity" and result.cosine == pytest.approx(float((fa * fb).sum()), abs=1e-5)
     assert result.first.sum() == pytest.approx(result.cosine, abs=1e-4)
-    with pytest.raises(NotImplementedError, match="does not average a feature map"):
-        explain_images(architectures.build("torchvision:resnet18", 32)[0], a, b, 32)
