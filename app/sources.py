@@ -41,14 +41,29 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
         if names.count(name) > 1:
             name += f" · {run['created'][11:19]}"
         choices[source.key] = (name, source)  # no status: it changes while the name is selected
-    for config in imports.imported(ws):
-        if config["kind"] == "encoder" or config["dataset_id"] == dataset.id:
-            source = embed.from_imported(ws, config["encoder"])
-            choices[source.key] = (imports.describe(config), source)
+    choices |= imported_choices(ws, dataset)
     for name in encoders_of(dataset.kind):
         source = embed.untrained(name, UNTRAINED_SIDE)
         choices[source.key] = (source.label, source)
     return choices
+
+
+def imported_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
+    """{source key: (name shown, source)} of every imported encoder and of the embedding
+    sets imported for `dataset`, oldest first, each named with where it came from."""
+    choices = {}
+    for config in imports.imported(ws):
+        if config["kind"] == "encoder" or config["dataset_id"] == dataset.id:
+            source = embed.from_imported(ws, config["encoder"])
+            choices[source.key] = (imports.describe(config), source)
+    return choices
+
+
+@st.cache_resource(show_spinner="Loading the encoder...", max_entries=4)
+def loaded_encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderSource):
+    """The source's encoder (views in [0, 1] -> features), loaded once per `key` and
+    `stamp` (what it was made from, e.g. its embedding fingerprint)."""
+    return embed.load_encoder(_ws, _source)
 
 
 def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[str, str | None]]:

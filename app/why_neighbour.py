@@ -11,19 +11,13 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app.sources import embedding
+from app.sources import embedding, loaded_encoder
 from app.widgets import escape_markdown
 from ssl_core import embed
 from ssl_core.explain import Explanation, explain_images
 from ssl_core.store import DatasetInfo, Workspace
 
 SHOWN = 160  # px of each image shown
-
-
-@st.cache_resource(show_spinner="Loading the encoder...", max_entries=4)
-def _encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderSource):
-    """The source's encoder, loaded once per checkpoint (`stamp`)."""
-    return embed.load_encoder(_ws, _source)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -33,7 +27,7 @@ def _explained(key: str, stamp: str, dataset_id: str, query_key: str, row: int, 
     """explain_images of the query (digest `query_key`) and dataset row `row` through the
     source's encoder (checkpoint `stamp`), computed once, not on every rerun of the page:
     the panel's body runs even while its expander is closed."""
-    return explain_images(_encoder(key, stamp, _ws, _source), _query, _neighbour, _source.image_size, _centre)
+    return explain_images(loaded_encoder(key, stamp, _ws, _source), _query, _neighbour, _source.image_size, _centre)
 
 
 def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
@@ -98,4 +92,9 @@ def _explained_pair(key: str, _encoder, _view_a: np.ndarray, _view_b: np.ndarray
 def why_pair(encoder, view_a: np.ndarray, view_b: np.ndarray, captions: tuple[str, str], key: str) -> None:
     """Two views (s, s, 3) uint8 as `encoder` (an Encoder) saw them, with its maps over them;
     `key` names the encoder and the views: their maps are computed once per key."""
-    _draw(_explained_pair(key, encoder, view_a, view_b), view_a, view_b, captions)
+    try:
+        result = _explained_pair(key, encoder, view_a, view_b)
+    except NotImplementedError as exc:  # an imported network without a map to show
+        st.info(str(exc))
+        return
+    _draw(result, view_a, view_b, captions)

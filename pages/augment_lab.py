@@ -12,11 +12,12 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.recipe_form import recipe_form, recipe_picker
+from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
 from app.text_lab import text_lab
 from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed, png_uri
-from ssl_core import jobs
+from ssl_core import embed, jobs
 from ssl_core.augment.preview import (
     is_pair_recipe,
     mae_reconstruction,
@@ -168,14 +169,29 @@ if is_pair_recipe(recipe):
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
     runs = run_choices()
-    encoder_label = st.selectbox("Encoder for the similarities", [UNTRAINED] + list(runs), key="lab_encoder",
-                                 format_func=lambda key: key if key == UNTRAINED else run_label(runs[key]),
-                                 help="An untrained encoder, or the encoder of a run trained on this "
-                                      "dataset (its views are rendered at its training size).")
+    imported = imported_choices(ws, dataset)  # {source key: (name, source)}
+    encoder_label = st.selectbox("Encoder for the similarities", [UNTRAINED] + list(runs) + list(imported),
+                                 key="lab_encoder",
+                                 format_func=lambda key: key if key == UNTRAINED else
+                                 run_label(runs[key]) if key in runs else imported[key][0],
+                                 help="An untrained encoder, the encoder of a run trained on this dataset (its "
+                                      "views are rendered at its training size) or an imported encoder (at its "
+                                      "input side).")
     if encoder_label == UNTRAINED:
         encoder_key = UNTRAINED
         batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
                                        np.array(images[rows]))
+    elif encoder_label in imported:
+        shown_name, source = imported[encoder_label]
+        if not source.has_network:
+            st.info(f"{escape_markdown(shown_name)} is an embedding set: one vector per image of this dataset, "
+                    "computed elsewhere, and no network, so it cannot see these new views. Pick a run or an "
+                    "imported encoder to see their similarities.", icon=":material/info:")
+            st.stop()
+        encoder_key = f"{encoder_label} {embed.fingerprint(ws, dataset, source)}"
+        batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
+                                       np.array(images[rows]), loaded_encoder(source.key, encoder_key, ws, source),
+                                       source.image_size)
     else:
         method, meta = load_run(runs[encoder_label])
         encoder_key = f"{encoder_label} {checkpoint_time(runs[encoder_label])}"

@@ -63,8 +63,9 @@ st.caption("Self-supervised learning in seven ideas. Each button opens the page 
            "live, on the dataset chosen here.")
 
 dataset = current.pick_dataset(st, ws, "concepts_dataset", required=False)
-runs = {key: choice for key, choice in source_choices(ws, dataset).items() if choice[1].run_id} if dataset else {}
-trained = runs.get(current.encoder_key()) or next(iter(runs.values()), None)  # (name, source): the current run first
+looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
+          if choice[1].run_id or choice[1].imported} if dataset else {}
+trained = looked.get(current.encoder_key()) or next(iter(looked.values()), None)  # (name, source): the current first
 
 
 def measured() -> None:
@@ -72,6 +73,12 @@ def measured() -> None:
     if trained is None:
         st.caption("No trained run on this dataset yet: nothing to report." if dataset else
                    "Choose a dataset to see what training did on it.")
+        return
+    if trained[1].imported:
+        st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
+                   f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
+                   "'Not clustering, not PCA' below; the Evaluate page measures it against the untrained encoder "
+                   "(raw pixels for an embedding set).")
         return
     verdict = jobs.run_verdict(ws, trained[1].run_id)
     verdict_box(verdict.colour, f"**{escape_markdown(trained[0])}** on {escape_markdown(dataset.name)}: "
@@ -135,8 +142,9 @@ with panels[2]:
             current.switch_page("../pages/train.py")
     else:
         emb = embedding(ws, dataset, trained[1])
+        title = f"Trained encoder ({escape_plotly(trained[0])})" if trained[1].run_id else escape_plotly(trained[0])
         coords = project.project(emb, "umap", dims=2)
-        st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", f"Trained encoder ({escape_plotly(trained[0])})",
+        st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
 st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
