@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.import_removal import delete_control
 from app.widgets import escape_markdown
 from ssl_core.data.roots import ENABLE_HINT, NotRegularFile, PathRefused, confine, open_regular
 from ssl_core.imports import ImportRefused, registry
@@ -143,14 +144,17 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
 
 
 def _imported_table(ws: Workspace) -> None:
+    """What was imported, then deleting one (app/import_removal.py)."""
+    configs = registry.imported(ws)
     rows = [{"name": c["encoder"], "what": c.get("arch", "embeddings of " + c.get("dataset", "?")),
              "input": f"{c['image_size']} px" if c["kind"] == "encoder" else "",
              "mean": ", ".join(f"{m:.3f}" for m in c.get("mean", [])),
              "std": ", ".join(f"{s:.3f}" for s in c.get("std", [])),
              "features": c["num_features"], "weights from": c["source"], "imported": c["created"][:19]}
-            for c in registry.imported(ws)]
+            for c in configs]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    delete_control(ws, configs)
 
 
 def import_panel(ws: Workspace, dataset: DatasetInfo | None, roots: tuple[Path, ...]) -> None:

@@ -361,6 +361,14 @@ def cmd_import_embeddings(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete_import(ws: Workspace, args: argparse.Namespace) -> int:
+    """{"deleted", "kind", "removed" (folders)}; refused while a run started from it is queued or running."""
+    from .imports.removal import delete_import
+
+    _print(delete_import(ws, args.name))
+    return 0
+
+
 def cmd_doctor(ws: Workspace, args: argparse.Namespace) -> int:
     """{"ok", "problems", "repaired"} of the workspace check (doctor.py); exit 1 unless ok."""
     from .doctor import doctor
@@ -494,6 +502,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_embeddings.add_argument("file", metavar="FILE", help=".npy (N, D) in dataset order, or .parquet/.csv "
                                    "with a file-name column and the vector")
     import_embeddings.set_defaults(run_command=cmd_import_embeddings)
+
+    delete_import = commands.add_parser("delete-import", help="delete an imported encoder or embedding set and "
+                                        "its cached embeddings (refused while a run started from it is queued "
+                                        "or running)")
+    delete_import.add_argument("name", help="the import's name")
+    delete_import.set_defaults(run_command=cmd_delete_import)
 
     warmup = commands.add_parser("warmup", help="compile UMAP once, so the first map of a new process is quick")
     warmup.set_defaults(run_command=cmd_warmup)

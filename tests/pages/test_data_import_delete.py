@@ -1,0 +1,52 @@
+"""AppTest of deleting an import from the Data page's import table: an encoder that a queued
+run started from is refused with the run named (only Cancel is offered); an embedding set
+is deleted after a confirmation that says its vectors cannot be computed again."""
+
+from __future__ import annotations
+
+import numpy as np
+import timm
+from safetensors.torch import save_file
+from streamlit.testing.v1 import AppTest
+
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.imports import registry
+from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
+from ssl_core.store import Workspace
+from tests.pages.conftest import MAIN
+from tests.ssl_core.conftest import noise
+
+
+def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_from_it(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(4)], name="tiny", size=16)
+    ws.set_meta("demo_seeded", "1")
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    np.save(tmp_path / "vecs.npy", np.ones((4, 3)))
+    import_embeddings(ws, "tiny", "vecs", tmp_path / "vecs.npy")
+    run = jobs.create_run(ws, TrainConfig(dataset="tiny", encoder="timm:resnet10t", image_size=16, init="r10"))
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.run()
+
+    app.selectbox(key="import_delete_pick").set_value("r10").run()
+    app.button(key="import_delete_button").click().run()
+    refusal = app.warning[-1].value
+    assert "cannot be deleted now" in refusal and f"{run} (queued)" in refusal.replace("\\", "")
+    assert not [b for b in app.button if b.key == "import_delete_yes"]
+    app.button(key="import_delete_cancel").click().run()
+
+    app.selectbox(key="import_delete_pick").set_value("vecs").run()
+    app.button(key="import_delete_button").click().run()
+    assert "cannot be computed again" in app.warning[-1].value
+    app.button(key="import_delete_yes").click().run()
+    assert not app.exception and "Deleted" in app.success[-1].value
+    assert list(app.dataframe[0].value["name"]) == ["r10"]
+    assert [c["encoder"] for c in registry.imported(ws)] == ["r10"]
+    assert not (ws.dataset_dir(ws.dataset("tiny")) / "embeddings" / "imported-vecs").exists()
