@@ -34,11 +34,12 @@ ws = workspace()
 st.title("Evaluate")
 st.caption("Self-supervised learning exists to need fewer labels. Here the labels (if the dataset has any) "
            "are used for the first time, to judge the encoders: how accurate a classifier on their "
-           "features is with 1% to 100% of the labels, against raw pixels, the untrained encoder and a "
-           "network trained from scratch. Without labels, label-free health metrics still judge them.")
+           "features is with 1% to 100% of the labels, against a baseline without an encoder (raw pixels; for "
+           "text, TF-IDF word weights), the untrained encoder and (images) a network trained from scratch. "
+           "Without labels, label-free health metrics still judge them.")
 
 top = st.columns([1, 3])
-dataset = pick_dataset(top[0], ws, "evaluate_dataset")
+dataset = pick_dataset(top[0], ws, "evaluate_dataset", kinds=("image", "text"))
 by_key = source_choices(ws, dataset)
 choices = dict(by_key.values())  # {name: source}
 trained = [label for label, source in choices.items() if source.run_id]
@@ -83,7 +84,7 @@ def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "encoder": label, "kNN accuracy": r["knn_accuracy"], "linear probe": r["linear_probe_accuracy"],
         **{name.replace("_", " "): r[name] for name in HEALTH},
-        "shortcut": r["shortcut"]["flagged"] or "none",
+        "shortcut": (r["shortcut"]["flagged"] or "none") if r["shortcut"] else "not checked",
     } for label, r in found.items()])
 
 
@@ -116,7 +117,7 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
             error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
             line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
             customdata=[p["labels"] for p in points],
-            hovertemplate="%{x:.0f}% of the labels (%{customdata} images): %{y:.1%}<extra>" + escape_plotly(name) + "</extra>"))
+            hovertemplate="%{x:.0f}% of the labels (%{customdata} examples): %{y:.1%}<extra>" + escape_plotly(name) + "</extra>"))
     classes = len(next(iter(found.values()))["confusion"]["classes"])
     figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
                      annotation_position="bottom right")
@@ -190,10 +191,12 @@ def evidence_tiles(dataset_id: str, key: str, _shortcut: dict, _thumbnails: np.n
     return shown
 
 
-st.subheader("Shortcut check")
-st.caption(EXPLANATIONS["shortcut"])
-thumbnails = ws.thumbnails(dataset)
-for label, report in done.items():
+checked = {label: report for label, report in done.items() if report["shortcut"]}  # none for text: its cues are pixel statistics
+if checked:
+    st.subheader("Shortcut check")
+    st.caption(EXPLANATIONS["shortcut"])
+    thumbnails = ws.thumbnails(dataset)
+for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
     (st.warning if shortcut["cue"] else st.success)(shortcut["words"])

@@ -5,7 +5,8 @@ branching on it. After features (N, D) nothing needs a kind.
 A kind gives: the array a run trains on (`training_data`), the views maker of a run
 (`recipe`), a blank batch for the queue's dry step, the encoder's input for a batch of
 stored items (`model_input`), neighbours by a cheap descriptor for the label-free monitor,
-and the items of a dataset as a source embeds them (`embedding_items`).
+the items of a dataset as a source embeds them (`embedding_items`), and what evaluating
+needs beyond features (`evaluation`: the baseline, positive pairs, the shortcut check).
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ class ImageKind:
 
     def embedding_items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
         return ws.images(info)
+
+    def evaluation(self) -> Any:
+        """What evaluate/report.py needs beyond features (evaluate/image_hooks.py)."""
+        from .evaluate.image_hooks import ImageEvaluation
+
+        return ImageEvaluation()
 
 
 KINDS: dict[str, ImageKind | TextKind] = {kind.name: kind for kind in (ImageKind(), TextKind())}

@@ -1,32 +1,37 @@
 """Every metric of one encoder on one dataset, as one JSON-ready dict: what the Evaluate
-page shows and `python -m ssl_core evaluate` prints."""
+page shows and `python -m ssl_core evaluate` prints.
+
+Flow: the dataset's kind gives its evaluation hooks (kinds.py: `KINDS[kind].evaluation()`;
+evaluate/image_hooks.py, text/evaluation.py): the items an encoder reads (images, token
+ids), the baseline without an encoder (raw pixels, TF-IDF), positive pairs for alignment,
+the shortcut check and the network from scratch where the kind has them. Everything else
+here works on the features (N, D) alone."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
-from ..augment import make_recipe
 from ..embed import EncoderSource, baseline_of, embed, load_encoder
+from ..kinds import KINDS
 from ..store import Workspace
-from .departure import cheap_neighbours, shared
+from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
 from .label_efficiency import FRACTIONS, Learner, fits_per_learner, label_efficiency, linear_learner
-from .pixels import raw_pixels
 from .knn import fold_scores, knn_cv
 from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
-from .shortcut import shortcut_check
 from .splits import Labelled, labelled, stratified_folds
-from .supervised import SupervisedConfig, supervised_learner
+from .supervised import SupervisedConfig
+from .image_hooks import ImageEvaluation
 from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
-from .views import view_features
 
 Progress = Callable[[int, int], None]
 FORMAT = 3  # of the report's keys; a kept report of another format is made again (stored.py)
-RAW_PIXELS = "raw pixels"
+RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
               "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
@@ -44,7 +49,7 @@ class EvaluateConfig:
     recipe: str = "simclr"  # augmentation making the views of alignment and neighbour stability
     sample: int = 1000  # images used by alignment, uniformity, neighbour stability, the shortcut check
     neighbours: int = 10  # k of neighbour stability and the shortcut check
-    baselines: bool = True  # untrained, raw-pixel and supervised curves beside the encoder's
+    baselines: bool = True  # untrained, raw-pixel (text: TF-IDF) and supervised curves beside the encoder's
     pixel_side: int = 16  # side of the raw-pixel baseline
     supervised: SupervisedConfig = field(default_factory=SupervisedConfig)
     seed: int = 0
@@ -77,18 +82,17 @@ def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
     return np.sort(rng.choice(count, size=min(config.sample, count), replace=False))
 
 
-def label_free(ws: Workspace, images: np.ndarray, features: np.ndarray, source: EncoderSource,
-           config: EvaluateConfig, device: str) -> dict:
-    """The label-free metrics of `features` (N, D) of uint8 `images` (N, S, S, 3); an
-    imported embedding set has no network to embed views with: alignment and neighbour
-    stability are None."""
-    sample = sample_of(len(images), config)
+def label_free(ws: Workspace, items: np.ndarray, features: np.ndarray, source: EncoderSource,
+               config: EvaluateConfig, device: str, hooks: Any) -> dict:
+    """The label-free metrics of `features` (N, D) of `items` (N, ...: uint8 images, token
+    ids), positive pairs by the kind's `hooks`; an imported embedding set has no network to
+    embed views with: alignment and neighbour stability are None."""
+    sample = sample_of(len(items), config)
     if not source.has_network:
         return {"alignment": None, "uniformity": uniformity(features[sample]),
                 "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
                 "neighbour_stability": None}
-    first, second = view_features(load_encoder(ws, source), images[sample], make_recipe(config.recipe),
-                                  source.image_size, config.seed, device=device)
+    first, second = hooks.view_pairs(load_encoder(ws, source), items[sample], source, config, device)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
             "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
@@ -109,29 +113,33 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
             "per_class": dict(zip(labels.classes, per_class_accuracy(matrix).tolist()))}
 
 
-def judge(untrained: np.ndarray, images: np.ndarray, features: np.ndarray, labels: Labelled | None,
-          found: dict, config: EvaluateConfig, twin: bool = True) -> dict:
+def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
+          found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation()) -> dict:
     """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
-    `untrained` (N, D), on the same images: the kNN accuracy `found` in the report against
-    the twin's over the same folds with labels, else `pixel_shared` over the same sample.
-    Without a `twin` (an imported embedding set) `untrained` is the raw pixels', and only
-    labels can judge. Keys: verdict, verdict_text, verdict_colour, verdict_basis {metric,
-    value, untrained, images}."""
+    `untrained` (N, D), on the same items: the kNN accuracy `found` in the report against
+    the twin's over the same folds with labels, else `pixel_shared` over the same sample
+    (images only: the kind's `hooks` give no cheap neighbours for text, which is then not
+    judged without labels). Without a `twin` (an imported embedding set) `untrained` is the
+    baseline's (raw pixels), and only labels can judge. Keys: verdict, verdict_text,
+    verdict_colour, verdict_basis {metric, value, untrained, images}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
-        words = {} if twin else {"baseline": RAW_PIXELS, "short": RAW_PIXELS}
+        words = {} if twin else {"baseline": hooks.baseline_name, "short": hooks.baseline_name}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words)
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
                                    "without labels its neighbours cannot be checked against raw pixels' (that "
                                    "rule is calibrated on untrained twins).", COLOURS[NOT_YET]).to_json(),
                 "verdict_basis": None}
+    elif (cheap := hooks.cheap_neighbours(items, config.neighbours, sample := sample_of(len(items), config))) is None:
+        return {**Verdict(NOT_YET, "Not judged: without labels only images have a calibrated rule (neighbours "
+                                   "moving away from the pixels'); add a label column to judge this text "
+                                   "encoder against its untrained twin.", COLOURS[NOT_YET]).to_json(),
+                "verdict_basis": None}
     else:
-        sample = sample_of(len(images), config)
-        cheap = cheap_neighbours(images, config.neighbours, sample)
         basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
                  "untrained": shared(untrained, cheap, sample), "images": len(sample)}
         verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
@@ -139,15 +147,17 @@ def judge(untrained: np.ndarray, images: np.ndarray, features: np.ndarray, label
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
-def learner_count(source: EncoderSource, config: EvaluateConfig) -> int:
-    """How many curves `learners` makes."""
-    return 1 + config.baselines * (2 + (baseline_of(source) != source))
+def learner_count(source: EncoderSource, config: EvaluateConfig, hooks: Any = ImageEvaluation()) -> int:
+    """How many curves `learners` makes with a kind's `hooks`."""
+    return 1 + config.baselines * (1 + hooks.from_scratch + (baseline_of(source) != source))
 
 
-def learners(ws: Workspace, dataset_name: str, images: np.ndarray, features: np.ndarray, source: EncoderSource,
-             labels: Labelled, config: EvaluateConfig, device: str) -> dict[str, Learner]:
+def learners(ws: Workspace, dataset_name: str, items: np.ndarray, features: np.ndarray, source: EncoderSource,
+             labels: Labelled, config: EvaluateConfig, device: str, hooks: Any = ImageEvaluation()
+             ) -> dict[str, Learner]:
     """The label-efficiency learners: a linear probe on this source, then (with
-    config.baselines) on its untrained twin and raw pixels, then the supervised network."""
+    config.baselines) on its untrained twin and the kind's baseline (raw pixels, TF-IDF),
+    then the network from scratch where the kind has one (images)."""
     codes, rows = labels.codes, labels.indices
     out = {source.label: linear_learner(features[rows], codes, config.seed)}
     if not config.baselines:
@@ -156,8 +166,10 @@ def learners(ws: Workspace, dataset_name: str, images: np.ndarray, features: np.
     if baseline != source:
         untrained = np.array(embed(ws, dataset_name, baseline, device=device).features)
         out[baseline.label] = linear_learner(untrained[rows], codes, config.seed)
-    out[RAW_PIXELS] = linear_learner(raw_pixels(images, config.pixel_side)[rows], codes, config.seed)
-    out[SUPERVISED] = supervised_learner(images[rows], codes, config.supervised)
+    info = ws.dataset(dataset_name)
+    out[hooks.baseline_name] = linear_learner(hooks.baseline(ws, info, items, config)[rows], codes, config.seed)
+    if hooks.from_scratch:
+        out[SUPERVISED] = hooks.supervised(items[rows], codes, config)
     return out
 
 
@@ -168,10 +180,11 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     Keys: format, dataset, source {label, key, encoder, image_size, run_id}, images, labelled,
     config; verdict, verdict_text, verdict_colour, verdict_basis (see `judge`); label-free:
     alignment, uniformity, effective_rank, embedding_std, neighbour_stability, shortcut (see
-    shortcut.shortcut_check); with labels (else None): knn_accuracy, knn_accuracy_std,
+    shortcut.shortcut_check; None for text); with labels (else None): knn_accuracy, knn_accuracy_std,
     linear_probe_accuracy, linear_probe_accuracy_std, folds, confusion {classes, matrix},
     per_class {class: accuracy}, label_efficiency (see label_efficiency.label_efficiency;
-    curves named by source label, "raw pixels", "supervised from scratch"); seconds {stage:
+    curves named by source label, then the kind's baseline ("raw pixels", "TF-IDF"), then
+    "supervised from scratch" for images); seconds {stage:
     wall time}. `progress(done, total)` is called after each stage and after each
     label-efficiency fit.
     """
@@ -180,25 +193,25 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     config = config or EvaluateConfig()
     device_name = pick_device(device).type
     info = ws.dataset(dataset_name)
-    images = ws.images(info)
+    hooks = KINDS[info.kind].evaluation()
     labels = labelled(ws.labels(info))
-    fits = learner_count(source, config) * fits_per_learner(config.fractions, config.draws)
+    fits = learner_count(source, config, hooks) * fits_per_learner(config.fractions, config.draws)
     stages = Stages(4 if labels is None else 6 + fits, progress)
     features = np.array(embed(ws, dataset_name, source, device=device_name).features)
+    items = hooks.items(ws, info, source)
     stages.finish("embed")
     out: dict = {"format": FORMAT, "dataset": dataset_name,
-                 "source": {"label": source.label, "key": source.key, **asdict(source)}, "images": len(images),
+                 "source": {"label": source.label, "key": source.key, **asdict(source)}, "images": len(items),
                  "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
-    out.update(label_free(ws, images, features, source, config, device_name))
+    out.update(label_free(ws, items, features, source, config, device_name, hooks))
     stages.finish("label_free")
-    out["shortcut"] = shortcut_check(features, images, config.neighbours, config.sample, seed=config.seed,
-                                     labels=labels)
+    out["shortcut"] = hooks.shortcut(features, items, labels, config)  # None for text
     stages.finish("shortcut")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:
         out.update(probes(features[labels.indices], labels, config))
         stages.finish("probes")
-        curves = learners(ws, dataset_name, images, features, source, labels, config, device_name)
+        curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks)
         out["label_efficiency"] = label_efficiency(curves, labels.codes, config.fractions, config.draws,
                                                    config.test_fraction, config.seed,
                                                    progress=lambda done, total: stages.step())
@@ -206,8 +219,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
         stages.finish("label_efficiency")
     twin = source.has_network
     untrained = (np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features) if twin
-                 else raw_pixels(images, config.pixel_side))
-    out.update(judge(untrained, images, features, labels, out, config, twin))
+                 else hooks.baseline(ws, info, items, config))
+    out.update(judge(untrained, items, features, labels, out, config, twin, hooks))
     stages.finish("verdict")
     out["seconds"] = stages.seconds
     return out

@@ -15,12 +15,13 @@ def view_features(encoder: torch.nn.Module, images: np.ndarray, recipe: Recipe, 
                   batch_size: int = 256, device: torch.device | str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """Features (M, D) of the first two views `recipe` makes of each uint8 image (M, S, S, 3),
     rendered at side `image_size`: row i of both comes from image i (a positive pair).
-    The same `seed` gives the same views. Recipes with one view (MAE, rotation) are refused."""
+    The same `seed` gives the same views. Recipes with one view (MAE, rotation) are refused.
+    Text: token ids (M, L) and a pair recipe of text (text/evaluation.py's TwoMaskings)."""
     encoder = encoder.to(device).eval()
     generator = torch.Generator(device).manual_seed(seed)
     first, second = [], []
     for start in range(0, len(images), batch_size):
-        batch = torch.from_numpy(np.array(images[start : start + batch_size], dtype=np.uint8)).to(device)
+        batch = torch.from_numpy(np.array(images[start : start + batch_size])).to(device)
         views = recipe(batch, generator, image_size).views
         if len(views) < 2 or views[0].shape[0] != len(batch):
             raise ValueError(f"recipe {recipe.name!r} does not make a pair of views of each image; "

@@ -2,7 +2,10 @@
 
 A run's tokenizer is trained on its dataset when the run first starts and saved in the run
 folder (a resume reads it back, so ids never change under a checkpoint); the untrained
-twin of a text encoder gets one trained on the dataset it embeds. The label-free
+twin of a text encoder gets one trained on the dataset it embeds, once, kept in the
+dataset's folder (`untrained/tokenizer.json`): WordPiece training breaks ties between
+pieces differently from one call to the next, so a tokenizer trained again would give a
+typed query other ids than the embedding it is searched in. The label-free
 monitor's cheap neighbours are by TF-IDF over word pieces (bag of words).
 """
 
@@ -38,14 +41,25 @@ def run_tokenizer(ws: Workspace, info: DatasetInfo, run_dir: Path) -> Tokenizer:
     return tokenizer
 
 
+UNTRAINED_FOLDER = "untrained"  # under a text dataset's folder: the untrained twins' tokenizer
+
+
 def source_tokenizer(ws: Workspace, info: DatasetInfo, source: EncoderSource) -> Tokenizer:
-    """The tokenizer a source reads text with: its run's, or (untrained) one trained on `info`."""
+    """The tokenizer a source reads text with: its run's, or (untrained) the one trained on
+    `info` the first time and kept with it."""
     from .. import jobs
     from ..data.text_ingest import load_texts
 
     if source.run_id is not None:
         return load_tokenizer(jobs.run_dir(ws, source.run_id))
-    return train_tokenizer(load_texts(ws, info))
+    folder = ws.dataset_dir(info) / UNTRAINED_FOLDER
+    with ws.lock(f"tokenizer-{info.id}"):  # two sessions asking at once keep one tokenizer
+        if (folder / TOKENIZER_FILE).exists():
+            return load_tokenizer(folder)
+        tokenizer = train_tokenizer(load_texts(ws, info))
+        folder.mkdir(exist_ok=True)
+        save_tokenizer(tokenizer, folder)
+    return tokenizer
 
 
 def tf_idf(ids: np.ndarray, vocab_size: int) -> torch.Tensor:
@@ -92,6 +106,12 @@ class TextKind:
         from ..data.text_ingest import load_texts
 
         return encode(source_tokenizer(ws, info, source), load_texts(ws, info))
+
+    def evaluation(self) -> Any:
+        """What evaluate/report.py needs beyond features (text/evaluation.py: TF-IDF baseline)."""
+        from .evaluation import TextEvaluation
+
+        return TextEvaluation()
 
 
 def text_query(ws: Workspace, info: DatasetInfo, source: EncoderSource, text: str) -> np.ndarray:

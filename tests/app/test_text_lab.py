@@ -55,5 +55,5 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "text" in d.value.columns)
     assert list(table["text"])[:2] == SENTENCES[:2] and list(table["from"])[0] == "words.txt:1"
-    at.switch_page("../pages/explorer.py").run()  # a page that draws images only says so and stops
+    at.switch_page("../pages/concepts.py").run()  # a page that draws images only says so and stops
     assert not at.exception and any("words holds text: this page works on image" in i.value for i in at.info)
