@@ -121,7 +121,7 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     classes = len(next(iter(found.values()))["confusion"]["classes"])
     figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
                      annotation_position="bottom right")
-    figure.update_layout(title="Label efficiency: accuracy on held-out images against the labels used",
+    figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
                          height=460, xaxis=dict(type="log", title="share of the labels used (%)",
                                                 tickvals=[1, 5, 10, 25, 100]),
                          yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02]),

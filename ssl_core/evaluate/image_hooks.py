@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 class ImageEvaluation:
     baseline_name = "raw pixels"  # the curve and the verdict's words when there is no twin
+    unit = "images"  # what the verdict's sentence counts
     from_scratch = True  # a label-efficiency curve of the small CNN trained on the labels alone
 
     def items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:

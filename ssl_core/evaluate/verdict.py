@@ -73,14 +73,14 @@ def margin(p: float, q: float, n: int) -> float:
 
 
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str = "the untrained network",
-             short: str = "untrained") -> Verdict:
+             short: str = "untrained", unit: str = "images") -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
-    the same `n` labelled images of `classes` classes. `baseline` (`short` in a headline)
-    names what `untrained` was measured on when there is no twin (an imported embedding set:
-    "raw pixels")."""
+    the same `n` labelled images (`unit`: what the dataset holds) of `classes` classes.
+    `baseline` (`short` in a headline) names what `untrained` was measured on when there is
+    no twin (an imported embedding set: "raw pixels")."""
     chance = 1 / max(classes, 1)
     numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {baseline} "
-               f"(chance {chance:.1%}, {n} labelled images")
+               f"(chance {chance:.1%}, {n} labelled {unit}")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
     gain, loss = margin(knn, bar, n), margin(knn, untrained, n)
     if knn >= bar + gain:

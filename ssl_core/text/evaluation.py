@@ -54,6 +54,7 @@ class TwoMaskings:
 
 class TextEvaluation:
     baseline_name = "TF-IDF"  # the curve and the verdict's words when there is no twin
+    unit = "examples"  # what the verdict's sentence counts (sentences or paragraphs)
     from_scratch = False  # no network trained from scratch on the labels
 
     def items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:

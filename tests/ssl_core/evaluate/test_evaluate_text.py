@@ -53,7 +53,7 @@ def test_cli_evaluate_on_text_gives_the_image_keys_and_a_tfidf_curve(text_run, c
     capsys.readouterr()
     assert main(["--workspace", str(ws.root), "evaluate", "--dataset", "topics", "--run", run_id]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["verdict"] in (LEARNED, NOT_YET, WORSE) and out["verdict_text"]
+    assert out["verdict"] in (LEARNED, NOT_YET, WORSE) and f"{len(ROWS)} labelled examples" in out["verdict_text"]
     assert out["verdict_basis"]["metric"] == "knn_accuracy" and out["verdict_basis"]["images"] == len(ROWS)
     assert out["shortcut"] is None and out["labelled"] == len(ROWS) == out["images"]
     assert out["alignment"] > 0 and 0 <= out["neighbour_stability"] <= 1  # two maskings move the features
