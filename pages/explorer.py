@@ -13,6 +13,7 @@ from app.paintings import paintings_panel
 from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
+from app.text_map import sentence_maps
 from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, index, jobs, project
 
@@ -22,19 +23,22 @@ COLOURINGS = ("label", "cluster", "folder", "original size", "none")
 
 ws = workspace()
 st.title("Embedding Explorer")
-st.caption("Every dot is one image, placed so that images the encoder finds similar sit close "
+st.caption("Every dot is one image (or sentence), placed so that images the encoder finds similar sit close "
            "together. A good encoder groups images by what they show; an untrained one mostly "
            "by colour and brightness. Hover a dot to see its image; click one, or pick box or lasso in the "
            "chart's toolbar and drag around several, to list them below.")
 
 top = st.columns([1, 1.6, 1.4])  # at 1024 px "Compare with untrained" still fits
-dataset = pick_dataset(top[0], ws, "explore_dataset")
+dataset = pick_dataset(top[0], ws, "explore_dataset", kinds=("image", "text"))
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
 compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
 st.session_state.setdefault(compare_key, source.run_id is not None)
 compare = top[2].toggle("Compare with untrained", key=compare_key, disabled=embed.baseline_of(source) == source,
                         help="The same images mapped by the same network before training: before and after.")
+if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py)
+    sentence_maps(ws, dataset, source, compare)
+    st.stop()
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
 method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",

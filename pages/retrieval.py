@@ -9,6 +9,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
+from app.text_search import sentence_search
 from app.why_neighbour import why_neighbour
 from app.widgets import escape_markdown, framed, gallery, png_uri, short_name, thumbnail_uris
 from ssl_core import embed, index
@@ -25,7 +26,7 @@ st.caption("Pick an image: the encoder returns the images whose features point t
            "to see what training changed.")
 
 top = st.columns([1, 2, 2, 1])
-dataset = pick_dataset(top[0], ws, "retrieval_dataset")
+dataset = pick_dataset(top[0], ws, "retrieval_dataset", kinds=("image", "text"))
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
 compare_key = f"retrieval_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
@@ -35,6 +36,9 @@ if top[2].toggle("Compare with a second encoder", key=compare_key):
                         help="By default the first encoder's untrained twin: the baseline.")
 st.session_state.setdefault("retrieval_k", 12)  # kept across pages (app.current.KEPT)
 k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))
+if dataset.kind == "text":  # a typed sentence and its nearest sentences (app/text_search.py)
+    sentence_search(ws, dataset, [source] if other is None else [source, other], k)
+    st.stop()
 
 rows = ws.image_rows(dataset)
 names = [row["name"] for row in rows]

@@ -30,11 +30,14 @@ def shapes_run(tmp_path_factory) -> tuple[Path, str]:
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 
 
-def open_page(root: Path, page: str, monkeypatch, timeout: float = 300) -> AppTest:
-    """The app over workspace `root`, switched to `page` (e.g. "../pages/explorer.py", as
-    st.navigation names it), drawn without an exception."""
+def open_page(root: Path, page: str, monkeypatch, timeout: float = 300, dataset: str | None = None) -> AppTest:
+    """The app over workspace `root` (at `?dataset=` when given), switched to `page` (e.g.
+    "../pages/explorer.py", as st.navigation names it), drawn without an exception."""
     monkeypatch.setenv("SSL_WORKSPACE", str(root))
-    at = AppTest.from_file(str(MAIN), default_timeout=timeout).run()
+    at = AppTest.from_file(str(MAIN), default_timeout=timeout)
+    if dataset is not None:
+        at.query_params["dataset"] = dataset
+    at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at

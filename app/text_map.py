@@ -1,0 +1,72 @@
+"""The Embedding Explorer's sentence map, for a text dataset: every dot one sentence,
+placed by UMAP (or PCA) of an encoder's features, coloured by its hidden label, the
+sentence itself shown on hover; points selected on the map are listed as sentences.
+
+Flow: the dataset's texts and labels -> app.sources.embedding (features (N, D) of a run,
+or its untrained twin beside it) -> ssl_core.project (UMAP on a FAISS kNN graph) ->
+app.maps.scatter, the hover text escaped with escape_plotly -> a selection's row ids ->
+a table of those sentences.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.maps import FrozenFigure, frozen, palette, scatter, selected_rows
+from app.sources import embedding, source_name
+from app.text_items import dataset_texts
+from app.widgets import escape_plotly
+from ssl_core import embed, project
+from ssl_core.store import DatasetInfo, Workspace
+
+HOVER_WIDTH = 60  # characters per line of a sentence in the hover box
+HOVER_LINES = 4  # lines shown; a longer sentence ends in "..."
+LISTED = 200  # selected sentences listed at most
+
+
+def hover_text(number: int, text: str, label: str) -> str:
+    """'#12 the sentence, wrapped<br>over lines · label', escaped for plotly."""
+    lines = textwrap.wrap(text, HOVER_WIDTH, max_lines=HOVER_LINES, placeholder=" ...") or [""]
+    return f"#{number} " + "<br>".join(map(escape_plotly, lines)) + f"<br>· {escape_plotly(label)}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sentence_figure(dataset_id: str, folder: str, made: float, method: str, title: str, _texts: list[str],
+                    _labels: list[str], _coords: np.ndarray) -> FrozenFigure:
+    """The map of one embedding (its folder and time), built once per method and title."""
+    rows = np.arange(len(_texts))
+    hover = [hover_text(i, text, label) for i, (text, label) in enumerate(zip(_texts, _labels))]
+    return frozen(scatter(_coords, rows, _labels, hover, title, 6, palette(_labels)))
+
+
+def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, compare: bool) -> None:
+    """The map control, the map of `source` (beside its untrained twin's with `compare`),
+    and the sentences selected on either."""
+    method = st.segmented_control("Map", ["umap", "pca"], default="umap", key="explore_text_method",
+                                  format_func=str.upper) or "umap"
+    texts = dataset_texts(ws, dataset.id, dataset)
+    labels = [row["label"] or "(none)" for row in ws.image_rows(dataset)]
+    shown = [embed.baseline_of(source), source] if compare else [source]
+    selections: list[int] = []
+    for column, shown_source in zip(st.columns(len(shown)), shown):
+        with column:
+            emb = embedding(ws, dataset, shown_source)
+            with st.spinner(f"{method.upper()} of {len(texts):,} sentences..."):
+                coords = project.project(emb, method, dims=2)
+            title = ("Before training: " if shown_source != source else "") + escape_plotly(source_name(ws, shown_source))
+            figure = sentence_figure(dataset.id, str(emb.folder), emb.made, method, title, texts, labels, coords)
+            event = st.plotly_chart(figure, key=f"text_map_{shown_source.key}_{method}", on_select="rerun",
+                                    selection_mode=("points", "box", "lasso"), width="stretch")
+            selections += [row for row in selected_rows(event) if row not in selections]
+    if not selections:
+        st.caption("Hover a dot to read its sentence. Click one, or pick box or lasso in the chart's toolbar and "
+                   "drag, to list sentences here. Colours are the hidden labels, never used in training.")
+        return
+    picked = sorted(selections)[:LISTED]
+    st.subheader(f"{len(selections):,} selected sentence(s)" + (f" (the first {LISTED})" if len(selections) > LISTED else ""))
+    st.dataframe(pd.DataFrame({"#": picked, "label": [labels[i] for i in picked], "text": [texts[i] for i in picked]}),
+                 hide_index=True, width="stretch")

@@ -1,0 +1,73 @@
+"""Retrieval for a text dataset: a typed sentence, and the dataset's sentences nearest to
+it (cosine similarity of centred features, FAISS) for one encoder or two side by side
+(by default a run and its untrained twin).
+
+Flow: the typed text -> ssl_core.text.kind.text_query (token ids by the source's
+tokenizer) -> the source's encoder -> centred like its embedding -> ssl_core.index.search
+on the embedding's FAISS index -> a table of score, label and sentence per neighbour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.sources import embedding, source_name
+from app.text_items import dataset_texts
+from app.widgets import escape_markdown
+from ssl_core import embed, index
+from ssl_core.store import DatasetInfo, Workspace
+from ssl_core.text.kind import text_query
+
+EXAMPLE = "return the path of a temporary file"
+ROW_PX = 35  # a table row's height: every neighbour shown without scrolling
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _encoder(key: str, made: float, _ws: Workspace, _source: embed.EncoderSource):
+    """The source's encoder, loaded once per embedding (a new checkpoint makes a new one)."""
+    return embed.load_encoder(_ws, _source)
+
+
+@st.cache_resource(show_spinner="Loading the index...", max_entries=8)
+def _index(folder: str, made: float, _emb: embed.Embedding):
+    return index.load_or_build(_emb)
+
+
+def nearest_sentences(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, text: str,
+                      k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine scores (k,), row ids (k,)) of the sentences nearest to `text` by `source`."""
+    emb = embedding(ws, dataset, source)
+    ids = text_query(ws, dataset, source, text)
+    features = embed.compute_features(_encoder(emb.folder.name, emb.made, ws, source), ids, source.image_size,
+                                      kind=dataset.kind)
+    scores, rows = index.search(_index(str(emb.folder), emb.made, emb), emb.centre(features), k)
+    keep = rows[0] >= 0
+    return scores[0][keep], rows[0][keep]
+
+
+def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.EncoderSource], k: int) -> None:
+    """The query box and, per source, the `k` nearest sentences with their scores and labels."""
+    text = st.text_input("A sentence to search for", EXAMPLE, key="retrieval_text_query",
+                         help="Embedded with the same encoder (and its tokenizer); it is not added to the dataset.")
+    if not text.strip():
+        st.info("Type a sentence: its nearest sentences in the dataset are listed here.")
+        return
+    texts = dataset_texts(ws, dataset.id, dataset)
+    labels = [row["label"] for row in ws.image_rows(dataset)]
+    for column, shown in zip(st.columns(len(sources)), sources):
+        with column:
+            st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
+            if not shown.has_network:
+                st.info("An imported embedding set has vectors for the dataset's sentences only: it cannot embed "
+                        "a typed one.")
+                continue
+            scores, rows = nearest_sentences(ws, dataset, shown, text, k)
+            st.dataframe(pd.DataFrame({"score": np.round(scores, 3), "label": [labels[i] or "" for i in rows],
+                                       "sentence": [texts[i] for i in rows]}),
+                         hide_index=True, width="stretch", height=ROW_PX * (len(rows) + 1) + 3,
+                         key=f"retrieval_sentences_{shown.key}",
+                         column_config={"score": st.column_config.NumberColumn(width=56, format="%.3f"),
+                                        "label": st.column_config.TextColumn(width=88),
+                                        "sentence": st.column_config.TextColumn(width="large")})

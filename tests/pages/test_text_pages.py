@@ -1,0 +1,72 @@
+"""AppTests of the pages that judge and search a text run (issue 16): the Explorer maps
+sentences (hover shows each one, escaped) beside the untrained twin's map; Retrieval finds
+a typed sentence's nearest sentences for the run and its twin (a sentence of the dataset
+finds itself first, at cosine 1); Evaluate judges the run with a TF-IDF baseline curve
+and no shortcut check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import open_page
+from tests.ssl_core.evaluate.test_evaluate_text import ROWS, csv_bytes
+
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
+
+HOSTILE = ("<b>bold</b> <a href='x'>link</a> cat", "pets")  # must hover as text, not HTML
+
+
+@pytest.fixture(scope="module")
+def text_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("textpages") / "ws"
+    ws = Workspace(root)
+    ws.set_meta("demo_seeded", "1")
+    ingest_uploads(ws, [("topics.csv", csv_bytes([*ROWS, HOSTILE]))], name="topics")
+    run_id = jobs.create_run(ws, TrainConfig(dataset="topics", method="mlm", encoder="text_transformer", epochs=1,
+                                             batch_size=12, monitor_every=100, snapshot_every=0))
+    assert jobs.execute(ws, run_id).status == "completed"
+    return root
+
+
+def open_text_page(root: Path, page: str, monkeypatch) -> AppTest:
+    return open_page(root, page, monkeypatch, dataset="topics")
+
+
+def test_explorer_maps_sentences_beside_the_untrained_twin(text_root, monkeypatch):
+    at = open_text_page(text_root, "../pages/explorer.py", monkeypatch)
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(charts) == 2 and charts[0]["layout"]["title"]["text"].startswith("Before training")
+    hovers = [text for trace in charts[1]["data"] for text in trace["hovertext"]]
+    assert len(hovers) == len(ROWS) + 1 and any(ROWS[0][0] in h for h in hovers)
+    assert any("&lt;b&gt;bold&lt;/b&gt;" in h for h in hovers) and not any("<b>" in h for h in hovers)
+    assert sorted(trace["name"] for trace in charts[1]["data"]) == ["food", "pets", "weather"]
+
+
+def test_retrieval_finds_a_typed_sentence_for_the_run_and_its_twin(text_root, monkeypatch):
+    at = open_text_page(text_root, "../pages/retrieval.py", monkeypatch)
+    at.number_input(key="retrieval_k").set_value(3).run()
+    at.text_input(key="retrieval_text_query").set_value(ROWS[4][0]).run()
+    assert not at.exception, at.exception
+    tables = [frame.value for frame in at.dataframe]
+    assert len(tables) == 2 and all(len(table) == 3 for table in tables)
+    for table in tables:  # a sentence of the dataset is its own nearest, whatever the training
+        assert list(table["sentence"])[0] == ROWS[4][0] and list(table["score"])[0] == pytest.approx(1, abs=1e-3)
+        assert list(table["score"]) == sorted(table["score"], reverse=True)
+
+
+def test_evaluate_judges_a_text_run_against_tfidf(text_root, monkeypatch):
+    at = open_text_page(text_root, "../pages/evaluate.py", monkeypatch)
+    next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
+    assert not at.exception, at.exception
+    assert "Shortcut check" not in [s.value for s in at.subheader]
+    assert list(at.dataframe[0].value["shortcut"]) == ["not checked"]
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    curves = next(f["data"] for f in figures if f["layout"]["title"]["text"].startswith("Label efficiency"))
+    assert {trace["name"] for trace in curves} == {"MLM · batch 12 · 1 epoch", "untrained text_transformer", "TF-IDF"}
