@@ -77,8 +77,8 @@ def measured() -> None:
     if trained[1].imported:
         st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
                    f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
-                   "'Not clustering, not PCA' below; the Evaluate page measures it against the untrained encoder "
-                   "(raw pixels for an embedding set).")
+                   "'Not clustering, not PCA' below; the Evaluate page measures it against "
+                   + ("its untrained twin." if trained[1].has_network else "raw pixels."))
         return
     verdict = jobs.run_verdict(ws, trained[1].run_id)
     verdict_box(verdict.colour, f"**{escape_markdown(trained[0])}** on {escape_markdown(dataset.name)}: "
@@ -142,7 +142,8 @@ with panels[2]:
             current.switch_page("../pages/train.py")
     else:
         emb = embedding(ws, dataset, trained[1])
-        title = f"Trained encoder ({escape_plotly(trained[0])})" if trained[1].run_id else escape_plotly(trained[0])
+        title = (f"Trained encoder ({escape_plotly(trained[0])})" if trained[1].run_id
+                 else f"{escape_plotly(trained[1].imported)} (imported)")  # its origin: in the verdict's place
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
