@@ -101,6 +101,7 @@ def load_trained(run_dir: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
     if meta is None:
         raise FileNotFoundError(f"no checkpoint in {run_dir}")
     config = meta["config"]
-    method = build_method(config["method"], config["encoder"], int(meta["image_size"]))
+    method = build_method(config["method"], config["encoder"], int(meta["image_size"]),
+                          **meta.get("encoder_options", {}))  # absent before it was kept: the defaults then
     load(run_dir, method, None, None)
     return method.eval(), meta

@@ -146,7 +146,8 @@ class Trainer:
         self.recipe = self.kind.recipe(config, run_dir)
         torch.manual_seed(config.seed)
         self.image_size = config.image_size or images.shape[1]
-        self.method: Method = build_method(config.method, config.encoder, self.image_size).to(self.device)
+        kept = (checkpoint.read_meta(run_dir) or {}).get("encoder_options", {})  # a resume keeps its shape
+        self.method: Method = build_method(config.method, config.encoder, self.image_size, **kept).to(self.device)
         if self.device.type == "cuda":
             self.method = self.method.to(memory_format=torch.channels_last)
             if config.compile:
@@ -205,7 +206,7 @@ class Trainer:
     def save(self, elapsed: float) -> Path:
         """Checkpoint now; `elapsed` is the training time spent so far, resume included."""
         meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
-                "image_size": self.image_size,
+                "image_size": self.image_size, "encoder_options": self.method.encoder.options(),
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict(), "untrained": self.untrained}
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS

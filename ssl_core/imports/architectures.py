@@ -48,6 +48,10 @@ class ImportedEncoder(nn.Module):
         """The face every encoder shows the SSL methods (models/base.py): the same as forward."""
         return self.forward(x)
 
+    def options(self) -> dict:
+        """No options: the architecture's name and the image side rebuild it (models/base.py)."""
+        return {}
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Standardised views (N, 3, H, W) -> (N, D)."""
         return self.net(x).flatten(1)

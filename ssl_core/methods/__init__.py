@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models import ENCODERS, build_encoder
 from .barlow_twins import BarlowTwins
 from .base import Method
@@ -29,8 +31,9 @@ def get_method(name: str) -> type[Method]:
     return METHODS[name]
 
 
-def build_method(name: str, encoder_name: str, image_size: int) -> Method:
-    """Method `name` around a fresh encoder `encoder_name` for images of side `image_size`."""
+def build_method(name: str, encoder_name: str, image_size: int, **encoder_options: Any) -> Method:
+    """Method `name` around a fresh encoder `encoder_name` for images of side `image_size`,
+    shaped by `encoder_options` (a checkpoint's `encoder_options`; none: the defaults)."""
     method = get_method(name)
     if method.encoders is not None and encoder_name not in method.encoders:
         raise ValueError(f"method {name!r} needs one of the encoders {', '.join(method.encoders)}, "
@@ -39,7 +42,7 @@ def build_method(name: str, encoder_name: str, image_size: int) -> Method:
     if kind is not None and kind not in method.kinds:
         raise ValueError(f"method {name!r} trains on {' or '.join(method.kinds)} datasets; encoder "
                          f"{encoder_name!r} reads {kind}")
-    return method(build_encoder(encoder_name, image_size))
+    return method(build_encoder(encoder_name, image_size, **encoder_options))
 
 
 __all__ = ["METHODS", "Method", "build_method", "get_method"]

@@ -23,6 +23,12 @@ class Encoder(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def options(self) -> dict:
+        """The keyword arguments that rebuild this encoder's shape (saved with a checkpoint,
+        so a later change of defaults does not break loading it); none for encoders sized
+        by the image side alone."""
+        return {}
+
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
         """Standardised views (N, 3, H, W) -> (N, num_features, h, w) whose mean over the
         positions is `features`: encoders that average a map (the CNNs) implement it, for

@@ -34,10 +34,15 @@ class TextTransformer(Encoder):
         self.norm = nn.LayerNorm(width)
         self.num_features = width
         self.vocab_size, self.max_tokens = vocab_size, max_tokens
+        self._options = {"vocab_size": vocab_size, "max_tokens": max_tokens, "width": width, "layers": layers,
+                         "heads": heads, "dropout": dropout}
         for embedding in (self.tokens, self.positions):  # BERT's initialisation: scores start near uniform
             nn.init.normal_(embedding.weight, std=0.02)
         with torch.no_grad():
             self.tokens.weight[PAD].zero_()
+
+    def options(self) -> dict:
+        return dict(self._options)
 
     def token_states(self, ids: torch.Tensor) -> torch.Tensor:
         if ids.ndim != 2 or ids.is_floating_point():

@@ -9,7 +9,7 @@ import json
 import pytest
 import torch
 
-from ssl_core import embed, jobs
+from ssl_core import checkpoint, embed, jobs
 from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
@@ -98,6 +98,23 @@ def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
         fill(method, tokenizer, "no blank here")
 
 
+def test_a_text_checkpoint_keeps_its_encoder_shape_and_old_ones_load_with_the_defaults(tmp_path):
+    small = build_method("mlm", "text_transformer", 32, width=32, layers=1, heads=2)
+    optimizer = torch.optim.AdamW(small.parameters())
+    meta = {"config": {"method": "mlm", "encoder": "text_transformer"}, "image_size": 32}
+    checkpoint.save(tmp_path / "new", small, optimizer, torch.Generator(), {**meta,
+                    "encoder_options": small.encoder.options()})
+    loaded, _ = checkpoint.load_trained(tmp_path / "new")
+    assert loaded.encoder.num_features == 32 and len(loaded.encoder.layers.layers) == 1
+    assert torch.equal(loaded.encoder.tokens.weight, small.encoder.tokens.weight)
+    with pytest.raises(ValueError, match="lacks"):  # without the options the defaults cannot hold it
+        checkpoint.save(tmp_path / "old", small, optimizer, torch.Generator(), meta)
+        checkpoint.load_trained(tmp_path / "old")
+    default = build_method("mlm", "text_transformer", 32)
+    checkpoint.save(tmp_path / "old", default, torch.optim.AdamW(default.parameters()), torch.Generator(), meta)
+    assert checkpoint.load_trained(tmp_path / "old")[0].encoder.num_features == 128  # written before the key
+
+
 def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(workspace, capsys):
     text = "\n".join(SENTENCES).encode()
     ingest_uploads(workspace, [("a.txt", text)], name="tiny")
@@ -109,6 +126,7 @@ def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(wor
     result = jobs.execute(workspace, run_id)
     assert result.status == "completed" and result.steps == 3
     assert (jobs.run_dir(workspace, run_id) / TOKENIZER_FILE).exists()
+    assert checkpoint.read_meta(jobs.run_dir(workspace, run_id))["encoder_options"]["width"] == 128
     features = embed.embed(workspace, "tiny", embed.from_run(workspace, run_id)).features
     assert features.shape == (len(SENTENCES), 128)
     untrained = embed.embed(workspace, "tiny", embed.baseline_of(embed.from_run(workspace, run_id))).features
