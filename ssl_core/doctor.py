@@ -8,7 +8,8 @@ leftovers of dead processes and folders whose rows are gone are removed, derived
 artefacts (features, indexes, maps, reports) that do not verify are removed so they are
 made again on next use, a run whose process died is marked interrupted, and a run folder
 whose row is gone gets its row back from its checkpoint. Nothing a user made (a dataset's
-arrays, a readable checkpoint) is ever removed; what cannot be fixed safely is reported.
+arrays, a readable checkpoint, an import, an imported embedding set's vectors: see
+doctor_imports.py) is ever removed; what cannot be fixed safely is reported.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,8 @@ import numpy as np
 from . import jobs
 from .checkpoint import META as CHECKPOINT_META
 from .checkpoint import WEIGHTS
+from .doctor_imports import import_problems, irreplaceable
+from .doctor_problem import Problem
 from .store import (
     MIGRATIONS, TABLES, Workspace, WorkspaceError, _pid_alive, _statements, is_dead_temporary, utc_now,
 )
@@ -33,20 +35,6 @@ from .store import (
 EMBEDDINGS, FEATURES, FEATURES_META = "embeddings", "features.npy", "embedding.json"  # embed.py's layout
 INDEX_FILE, SIDECAR_FILE = "index.faiss", "index.json"  # index.py's
 REPORT_FILE = "evaluation.json"  # evaluate/stored.py's
-
-
-@dataclass
-class Problem:
-    """One thing wrong: which check found it, where, what, and (if any) its safe fix."""
-
-    check: str
-    where: str
-    detail: str
-    fix: Callable[[], None] | None = None
-    fix_words: str | None = None  # what the fix does, for people
-
-    def to_json(self) -> dict[str, str | None]:
-        return {"check": self.check, "where": self.where, "detail": self.detail, "repair": self.fix_words}
 
 
 def open_unswept(root: str | Path | None) -> Workspace:
@@ -71,7 +59,7 @@ def doctor(ws: Workspace, repair: bool = False) -> dict:
 
 
 def find_problems(ws: Workspace) -> list[Problem]:
-    checks = (schema_problems, dataset_problems, run_problems, artefact_problems, leftover_problems)
+    checks = (schema_problems, dataset_problems, run_problems, artefact_problems, import_problems, leftover_problems)
     return [problem for check in checks for problem in check(ws)]
 
 
@@ -205,8 +193,12 @@ def artefact_problems(ws: Workspace) -> Iterator[Problem]:
             continue
         where = str(folder.relative_to(ws.root))
         error = _features_error(folder)
+        if error and irreplaceable(ws, folder):  # an imported embedding set's vectors: nothing makes them again
+            yield Problem("imports", where, f"{error}; these are the vectors of an imported embedding set, which "
+                          "cannot be computed again: kept; import its file again under a new name")
+            continue
         if error:
-            yield Problem("artefacts", where, error, lambda folder=folder: shutil.rmtree(folder),
+            yield Problem("artefacts", where, error, lambda folder=folder: shutil.rmtree(folder, ignore_errors=True),
                           "removed (computed again when next used)")
             continue
         error = _index_error(folder)
