@@ -2,18 +2,19 @@
 components v2, which run in the page itself, not in an iframe) that finds the chart by its
 key and, while the mouse rests on a point, shows that point's image beside the cursor.
 
-Plotly's own hover label holds text only; this adds the picture. The images travel once
-per rerun as one JPEG sprite (a grid of thumbnails) and each point's cell in it, looked up
-through the row id every point carries in customdata (see app/maps.py).
+Plotly's own hover label holds text only; this adds the picture. The images travel as one
+JPEG sprite (a grid of thumbnails) served as a Streamlit media file: a rerun sends only its
+short URL and the shown rows (the point with row id `rows[i]`, carried in customdata as in
+app/maps.py, has cell i), and the browser fetches the sprite once.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
 import numpy as np
 import streamlit as st
+from streamlit import runtime
 
 from ssl_core.export import hover_sprite
 from ssl_core.store import DatasetInfo, Workspace
@@ -23,7 +24,7 @@ SHOWN_SIDE = 112  # px of the thumbnail beside the cursor
 
 _JS = """
 export default function (component) {
-  const { data } = component;
+  const data = { ...component.data, slots: new Map(component.data.rows.map((row, slot) => [row, slot])) };
   let tip = document.getElementById("ssl-hover-thumbnail");
   if (!tip) {
     tip = document.createElement("div");
@@ -39,7 +40,7 @@ export default function (component) {
     const point = event.points && event.points[0];
     if (!point || !current) return;
     const row = Array.isArray(point.customdata) ? point.customdata[0] : point.customdata;
-    const slot = current.slots[row];
+    const slot = current.slots.get(row);
     if (slot === undefined) return;
     const column = slot % current.columns, line = Math.floor(slot / current.columns);
     tip.style.width = tip.style.height = current.shown + "px";
@@ -72,16 +73,13 @@ _COMPONENT = st.components.v2.component("ssl_lens_hover_thumbnails", html="<span
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _hover_data(chart_key: str, dataset_id: str, rows_key: str, _rows: tuple[int, ...], _ws: Workspace,
-                _dataset: DatasetInfo) -> dict:
-    """The component's data for `_rows` of a dataset: `export.hover_sprite` (kept on disk)
-    as a data URI, its layout and each row's cell in it; made once per chart, dataset and
-    rows (`rows_key`, their digest: hashing the rows themselves on every rerun cost a
-    quarter of a second), not on every rerun."""
+def _sprite(dataset_id: str, rows_key: str, _rows: np.ndarray, _ws: Workspace,
+            _dataset: DatasetInfo) -> tuple[bytes, int]:
+    """(`export.hover_sprite` of `_rows` (kept on disk), its column count),
+    read once per dataset and rows (`rows_key`, their digest: hashing the rows themselves
+    on every rerun cost a quarter of a second), not on every rerun."""
     cell = 48 if len(_rows) <= 4000 else 32
-    jpeg, columns = hover_sprite(_ws, _dataset, _rows, cell)
-    return {"chart": chart_key, "sprite": "data:image/jpeg;base64," + base64.b64encode(jpeg).decode(), "cell": cell,
-            "columns": columns, "shown": SHOWN_SIDE, "slots": {row: slot for slot, row in enumerate(_rows)}}
+    return hover_sprite(_ws, _dataset, _rows, cell)
 
 
 def hover_thumbnails(chart_key: str, ws: Workspace, dataset: DatasetInfo, rows: np.ndarray) -> None:
@@ -89,5 +87,11 @@ def hover_thumbnails(chart_key: str, ws: Workspace, dataset: DatasetInfo, rows: 
     points (row ids `rows` of `dataset`, at most HOVER_LIMIT of them) shows its thumbnail."""
     shown = np.asarray(rows[:HOVER_LIMIT], np.int64)
     rows_key = hashlib.sha256(shown.tobytes()).hexdigest()
-    data = _hover_data(chart_key, dataset.id, rows_key, tuple(int(r) for r in shown), ws, dataset)
-    _COMPONENT(data=data, key=f"hover_{chart_key}")
+    jpeg, columns = _sprite(dataset.id, rows_key, shown, ws, dataset)
+    # Registered on every rerun, as st.image does, so the file lives while a session shows it;
+    # the manager keeps one copy per content however many sessions show it. The URL is made
+    # relative ("media/..."): pages sit one level below the app's base path, so it resolves
+    # under a --server.baseUrlPath too.
+    url = runtime.get_instance().media_file_mgr.add(jpeg, "image/jpeg", f"hover-sprite-{chart_key}")
+    _COMPONENT(data={"chart": chart_key, "sprite": url.lstrip("/"), "columns": columns, "shown": SHOWN_SIDE,
+                     "rows": shown.tolist()}, key=f"hover_{chart_key}")

@@ -37,8 +37,9 @@ navigation = st.navigation(
 with st.sidebar:
     st.caption(f"Workspace: `{workspace().root}`")
     access.sign_out_button()
-seed_demo_data(workspace())
-warm_up_umap()
-current.restore(workspace())
-current.sidebar(workspace())
-navigation.run()
+with workspace().shared_reads():  # the rerun's tens of SQLite reads share one connection
+    seed_demo_data(workspace())
+    warm_up_umap()
+    current.restore(workspace())
+    current.sidebar(workspace())
+    navigation.run()

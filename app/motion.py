@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
 from app.maps import frozen, palette
 from app.widgets import escape_plotly
@@ -28,7 +29,7 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: list | None):
+def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: tuple | None):
     """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
     probe row's group) or None without snapshots; built once per snapshot added (`kept`) and
     dataset (whose id changes when it is replaced), not on every rerun."""
@@ -95,7 +96,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
         dataset = None  # the dataset is gone: no labels or thumbnails, the frames still play
     if dataset is not None and made_for(run_folder) >= dataset.image_count:
         dataset = None  # replaced by a smaller one of the same name: its rows are not the probe's
-    labels = None if dataset is None else ws.labels(dataset)
+    labels = None if dataset is None else dataset_labels(ws, dataset)
     labelled = labels is not None and all(label is not None for label in labels)
     drawn = _drawn(str(run_folder), _kept(run_folder), dataset.id if labelled else None, labels if labelled else None)
     if drawn is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -20,9 +21,14 @@ DEMO_SEEDED = "demo_seeded"
 
 def workspace_arg(argv: list[str]) -> str | None:
     """`--workspace DIR` from the arguments after `streamlit run app/main.py --`."""
+    return _workspace_arg(tuple(argv))
+
+
+@functools.lru_cache(maxsize=8)
+def _workspace_arg(argv: tuple[str, ...]) -> str | None:  # parsed once: every rerun asks several times
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--workspace")
-    return parser.parse_known_args(argv)[0].workspace
+    return parser.parse_known_args(list(argv))[0].workspace
 
 
 @st.cache_resource(show_spinner=False)
