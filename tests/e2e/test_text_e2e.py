@@ -32,33 +32,28 @@ def text_app(tmp_path_factory):
         yield url
 
 
-@pytest.fixture
-def page(browser, request):
-    with tab(browser, request) as page:
+def test_a_typed_sentence_finds_its_neighbours_and_the_sentence_map_draws(browser, request, text_app, screenshot):
+    with tab(browser, request) as page:  # a tab on this test's own app (conftest's `page` opens the shared one)
         page.set_default_timeout(SLOW)
-        yield page
-
-
-def test_a_typed_sentence_finds_its_neighbours_and_the_sentence_map_draws(page, text_app, screenshot):
-    page.goto(f"{text_app}/retrieval?dataset=topics")
-    box = page.get_by_label("A sentence to search for", exact=True).and_(page.get_by_test_id("stTextInputField"))
-    box.fill(ROWS[7][0])
-    box.press("Enter")
-    tables = page.locator("[data-testid='stDataFrame']")
-    page.get_by_text("untrained text_transformer").first.wait_for()
-    page.wait_for_function("""sentence => {  // both tables' first row is the typed sentence (hidden accessible cells)
-        const tables = [...document.querySelectorAll("[data-testid='stDataFrame']")];
-        return tables.length == 2 && tables.every(t => t.querySelectorAll("[role=gridcell]")[2]?.textContent == sentence);
-    }""", arg=ROWS[7][0])
-    for table in (tables.nth(0), tables.nth(1)):  # the grid's accessible cells: score, label, sentence per row
-        cells = table.locator("[role=gridcell]").all_inner_texts()
-        assert float(cells[0]) > 0.999 and cells[1:3] == [ROWS[7][1], ROWS[7][0]]
-    screenshot(page, "retrieval-text")
-    assert not page.locator("[data-testid='stException']").count()
-    page.goto(f"{text_app}/explorer?dataset=topics")
-    page.locator(".js-plotly-plot").nth(1).wait_for()
-    legend = page.locator(".js-plotly-plot").nth(1).locator(".legendtext")
-    legend.first.wait_for()
-    assert sorted(legend.all_text_contents()) == sorted(TOPICS)
-    screenshot(page, "explorer-text")
-    assert not page.locator("[data-testid='stException']").count()
+        page.goto(f"{text_app}/retrieval?dataset=topics")
+        box = page.get_by_label("A sentence to search for", exact=True).and_(page.get_by_test_id("stTextInputField"))
+        box.fill(ROWS[7][0])
+        box.press("Enter")
+        tables = page.locator("[data-testid='stDataFrame']")
+        page.get_by_text("untrained text_transformer").first.wait_for()
+        page.wait_for_function("""sentence => {  // both tables' first row is the typed sentence (hidden accessible cells)
+            const tables = [...document.querySelectorAll("[data-testid='stDataFrame']")];
+            return tables.length == 2 && tables.every(t => t.querySelectorAll("[role=gridcell]")[2]?.textContent == sentence);
+        }""", arg=ROWS[7][0])
+        for table in (tables.nth(0), tables.nth(1)):  # the grid's accessible cells: score, label, sentence per row
+            cells = table.locator("[role=gridcell]").all_inner_texts()
+            assert float(cells[0]) > 0.999 and cells[1:3] == [ROWS[7][1], ROWS[7][0]]
+        screenshot(page, "retrieval-text")
+        assert not page.locator("[data-testid='stException']").count()
+        page.goto(f"{text_app}/explorer?dataset=topics")
+        page.locator(".js-plotly-plot").nth(1).wait_for()
+        legend = page.locator(".js-plotly-plot").nth(1).locator(".legendtext")
+        legend.first.wait_for()
+        assert sorted(legend.all_text_contents()) == sorted(TOPICS)
+        screenshot(page, "explorer-text")
+        assert not page.locator("[data-testid='stException']").count()
