@@ -1,6 +1,7 @@
 """The Lab for a text dataset: one sentence as BERT's masking hides it (the ratio and seed
 chosen here, drawn as in training), then fill in the blank: a sentence typed with [MASK]
-and a masked-language-model run's top guesses for each blank, with probabilities.
+and a masked-language-model run's top guesses for each blank, with probabilities; then
+SimCSE's two dropout views of a batch of sentences (app/text_pairs.py).
 
 Data flow: the dataset's texts and a tokenizer (the chosen run's, else one trained on the
 dataset, cached) -> ssl_core.text.preview.masked_pieces; the run's checkpoint (cached per
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.text_pairs import dropout_pairs
 from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.run_names import run_name
@@ -66,6 +68,12 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
                  f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).")
     left.markdown(_pieces_html(pieces), unsafe_allow_html=True)
+    fill_in_the_blank(ws, runs)
+    dropout_pairs(ws, dataset, texts, seed)
+
+
+def fill_in_the_blank(ws: Workspace, runs: dict[str, dict]) -> None:
+    """A typed sentence with [MASK] and the top guesses of one of the mlm `runs` per blank."""
     st.subheader("Fill in the blank")
     if not runs:
         st.info("No masked-language-model run of this dataset yet: train one with the method mlm on the "

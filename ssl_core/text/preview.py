@@ -1,10 +1,14 @@
-"""What the Lab shows of BERT's masking on one sentence: each word piece, what the model
-is given in its place ([MASK], a random piece, or itself) and whether it must be guessed,
-drawn by the same `mask_tokens` the trainer uses, seeded."""
+"""What the Lab shows of the two text methods: BERT's masking on one sentence (each word
+piece, what the model is given in its place ([MASK], a random piece, or itself) and
+whether it must be guessed, drawn by the same `mask_tokens` the trainer uses, seeded);
+and SimCSE's positive pairs (Gao et al. 2021): a batch of sentences read twice with the
+encoder's dropout on, and the cosine similarity of every first view with every second."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 from tokenizers import Tokenizer
 
 from .masking import mask_tokens
@@ -18,3 +22,18 @@ def masked_pieces(tokenizer: Tokenizer, text: str, ratio: float, seed: int) -> l
     keep = (ids[0] != PAD) & (ids[0] != CLS) & (ids[0] != SEP)
     return [{"piece": tokenizer.id_to_token(int(i)), "given": tokenizer.id_to_token(int(g)), "hidden": bool(h)}
             for i, g, h in zip(ids[0][keep], inputs[0][keep], chosen[0][keep])]
+
+
+def dropout_similarity(encoder: torch.nn.Module, ids: torch.Tensor, seed: int) -> np.ndarray:
+    """float32 (n, n): cosine similarity of view a of sentence i (row) with view b of
+    sentence j (column), both views the encoder's output on token ids (n, L) with its
+    dropout on (as SimCSE trains), seeded; the positive pairs are the diagonal."""
+    was_training = encoder.training
+    encoder.train()
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            first, second = (F.normalize(encoder(ids).float(), dim=1) for _ in range(2))
+    finally:
+        encoder.train(was_training)
+    return (first @ second.T).numpy()

@@ -1,11 +1,15 @@
 """AppTest of the Lab on a text dataset: a sentence shown with BERT's masking, and fill in
 the blank with a real mlm run's guesses (probabilities in order, at most 1 in all); a
-sentence without [MASK] gets a warning, not an exception. The Data page lists the sentences."""
+sentence without [MASK] gets a warning, not an exception; SimCSE's two dropout views of a
+batch as a similarity heatmap whose caption counts the rows led by their positive. The
+Data page lists the sentences."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,13 +42,19 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     at.run()
     at.switch_page(LAB).run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.subheader] == ["What masked prediction hides", "Fill in the blank"]
+    assert [s.value for s in at.subheader] == ["What masked prediction hides", "Fill in the blank",
+                                              "Two dropout views of each sentence (SimCSE)"]
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    similarity = np.array(heatmap["z"])  # view a (rows) against view b (columns) of the untrained encoder
+    assert similarity.shape == (8, 8) and not np.allclose(np.diag(similarity), 1)  # dropout made the views differ
+    brightest = int((similarity.argmax(1) == np.arange(8)).sum())
+    assert f"In {brightest} of 8 rows" in next(c.value for c in at.caption if "diagonal" in c.value)
     at.slider(key="text_lab_ratio").set_value(0.5).run()
     chips = next(m.value for m in at.markdown if "<span" in m.value)
     assert "<s>" in chips and "&rarr;" in chips and "Share hidden" in [s.label for s in at.slider]
     at.text_input(key="text_lab_text").set_value("the [MASK] eats the [MASK]").run()
     assert not at.exception, at.exception
-    tables = [d.value for d in at.dataframe]
+    tables = [d.value for d in at.dataframe if "guess" in d.value.columns]
     assert len(tables) == 2 and all(len(t) == 5 for t in tables)
     for table in tables:
         probabilities = list(table["probability"])
