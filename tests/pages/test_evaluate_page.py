@@ -39,6 +39,11 @@ def shortcut_shown(at: AppTest, labelled: bool) -> bool:
             and set(cues["level"]) <= {"little", "some", "most"} and cues["score"].between(0, 1).all())
 
 
+def metrics(at: AppTest):
+    """The metrics table as one row per encoder (the page shows one column per encoder)."""
+    return at.dataframe[0].value.set_index("measure").T.rename_axis("encoder").reset_index()
+
+
 @pytest.mark.slow
 def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     root, run = shapes_run
@@ -46,7 +51,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     press = next(b for b in at.button if b.label.startswith("Evaluate 1 encoder"))
     press.click().run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = metrics(at)
     assert list(table["encoder"])[0] == run_name(jobs.get_run(Workspace(root), run))  # the run by its name
     assert 0 <= table["kNN accuracy"][0] <= 1 and 0 <= table["linear probe"][0] <= 1
     assert len(at.get("plotly_chart")) == 3  # label efficiency, confusion matrix, accuracy per class
@@ -65,7 +70,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
                                                         "supervised from scratch"}
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
-    assert again.dataframe[0].value["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
+    assert metrics(again)["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
 
 
 def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkeypatch):
@@ -80,7 +85,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert any("has no labels" in w.value for w in at.warning)
     next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = metrics(at)
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
     assert shortcut_shown(at, labelled=False)
     ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
