@@ -99,11 +99,19 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     return choices[chosen][1]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _kept(folder: str, made: float, _emb: embed.Embedding) -> embed.Embedding:
+    """The first Embedding seen for the features in `folder` made at `made`: what it computes
+    once (its mean, its centred vectors) then lasts across reruns instead of being redone on
+    each (Retrieval's neighbours and near-duplicates centred all N features per rerun)."""
+    return _emb
+
+
 def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) -> embed.Embedding:
     """`source`'s features of `dataset`; the first time, a progress bar while they are computed."""
     hit = embed.cached(ws, dataset, source)
     if hit is not None:
-        return hit
+        return _kept(str(hit.folder), hit.made, hit)
     slot = st.empty()
     with slot.container():
         result = embed.embed(ws, dataset.name, source,

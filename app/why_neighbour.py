@@ -12,7 +12,7 @@ import streamlit as st
 from PIL import Image
 
 from app.sources import embedding, loaded_encoder
-from app.widgets import escape_markdown
+from app.widgets import escape_markdown, png_uri
 from ssl_core import embed
 from ssl_core.explain import Explanation, explain_images
 from ssl_core.store import DatasetInfo, Workspace
@@ -42,16 +42,27 @@ def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
     return np.clip(shown, 0, 255).astype(np.uint8)
 
 
-def _draw(result: Explanation, query: np.ndarray, neighbour: np.ndarray, captions: tuple[str, str]) -> None:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _overlaid(key: str, _result: Explanation, _query: np.ndarray, _neighbour: np.ndarray) -> list[list[str]]:
+    """The pictures `_draw` shows for explanation `key` as PNG data URIs: a row of the two
+    images (similarity) or a row of heads per image (attention), laid over and encoded once,
+    not on every rerun (the panel's body runs while its expander is closed)."""
+    if _result.kind == "similarity":
+        return [[png_uri(overlay(_query, _result.first)), png_uri(overlay(_neighbour, _result.second))]]
+    return [[png_uri(overlay(image, head)) for head in maps]
+            for image, maps in ((_query, _result.first), (_neighbour, _result.second))]
+
+
+def _draw(result: Explanation, query: np.ndarray, neighbour: np.ndarray, captions: tuple[str, str], key: str) -> None:
+    pictures = _overlaid(key, result, query, neighbour)
     if result.kind == "similarity":
-        st.image([overlay(query, result.first), overlay(neighbour, result.second)],
-                 caption=[escape_markdown(c) for c in captions], width=SHOWN)
+        st.image(pictures[0], caption=[escape_markdown(c) for c in captions], width=SHOWN)
         st.caption(f"Cosine {result.cosine:.3f}. Red: where each image holds its share of that similarity "
                    "(the shares over the encoder's feature map add up to the cosine; Stylianou et al. 2019).")
         return
-    for image, maps, caption in ((query, result.first, captions[0]), (neighbour, result.second, captions[1])):
-        st.image([overlay(image, head) for head in maps], width=SHOWN // 4 * 3,
-                 caption=[escape_markdown(f"{caption} · head {h + 1}") for h in range(len(maps))])
+    for heads, caption in zip(pictures, captions):
+        st.image(heads, width=SHOWN // 4 * 3,
+                 caption=[escape_markdown(f"{caption} · head {h + 1}") for h in range(len(heads))])
     st.caption(f"Cosine {result.cosine:.3f}. Red: where the class token looks in the last layer, one map per "
                "head, each summing to one (as in DINO's figures).")
 
@@ -81,7 +92,8 @@ def _neighbour_panel(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderS
     except NotImplementedError as exc:  # an imported network without a map to show
         st.info(str(exc))
         return
-    _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]))
+    _draw(result, query, np.asarray(images[row]), ("query", neighbours[row]),
+          f"{source.key}/{stamp}/{dataset.id}/{query_key}/{int(row)}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -97,4 +109,4 @@ def why_pair(encoder, view_a: np.ndarray, view_b: np.ndarray, captions: tuple[st
     except NotImplementedError as exc:  # an imported network without a map to show
         st.info(str(exc))
         return
-    _draw(result, view_a, view_b, captions)
+    _draw(result, view_a, view_b, captions, key)
