@@ -68,6 +68,24 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "vicreg": dict(PREVIOUS, method="vicreg", lr=None),
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
+    "batch64": dict(batch_size=64),
+    "multicrop_now": dict(recipe={"name": "simclr_multicrop"}),
+    "temp01": {}, "temp05": {}, "gem": {}, "maxpool": {},  # the default with PATCHES applied
+}
+
+
+def generalised_mean(fmap: torch.Tensor, p: float = 3.0) -> torch.Tensor:
+    """GeM pooling (Radenović et al. 2019): (N, C, h, w) non-negative -> (N, C)."""
+    return fmap.clamp(min=1e-6).pow(p).mean(dim=(2, 3)).pow(1 / p)
+
+
+# name -> change to the built method that no TrainConfig field makes (the loss's temperature, the
+# encoder's pooling); the untrained kNN is measured after it, so both sides pool the same way
+PATCHES: dict[str, Any] = {
+    "temp01": lambda m: setattr(m.loss, "temperature", 0.1),
+    "temp05": lambda m: setattr(m.loss, "temperature", 0.5),
+    "gem": lambda m: setattr(m.encoder, "features", lambda x: generalised_mean(m.encoder.feature_map(x))),
+    "maxpool": lambda m: setattr(m.encoder, "features", lambda x: m.encoder.feature_map(x).amax(dim=(2, 3))),
 }
 
 
@@ -110,10 +128,11 @@ def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
                        recipe=None if recipe is None else make_recipe(**recipe).to_dict(), **settings)
 
 
-def trial(images: np.ndarray, labels: np.ndarray, variant: dict[str, Any], minutes: float,
-          run_dir: Path) -> dict[str, float]:
-    config = config_of(variant, minutes)
+def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path) -> dict[str, float]:
+    config = config_of(VARIANTS[name], minutes)
     trainer = Trainer(config, images, None, run_dir, Quiet())
+    if name in PATCHES:
+        PATCHES[name](trainer.method)
     untrained = knn_of(trainer.method, images, labels, trainer.image_size)
     trainer.method.train()
     result = trainer.run()
@@ -136,7 +155,7 @@ def main() -> None:
     for name in args.datasets.split(","):
         images, labels = load(ws, name)
         for variant in args.variants.split(","):
-            r = trial(images, labels, VARIANTS[variant], args.minutes, Path(args.workspace) / "runs" / variant)
+            r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant)
             results[name, variant] = r
             print(f"{name:16}{variant:12}{r['steps']:>7.0f}{r['images_per_s']:>7.0f}{r['knn']:>7.3f}"
                   f"{r['untrained']:>7.3f}{r['knn'] - r['untrained']:>+7.3f}", flush=True)
