@@ -18,6 +18,7 @@ import streamlit as st
 
 from app.widgets import escape_markdown
 from ssl_core import jobs
+from ssl_core.imports import ImportRefused, registry
 from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
@@ -125,11 +126,25 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
         return None
     if key.startswith("untrained-"):
         return "untrained " + key.split("-")[1]
+    if key.startswith("imported-"):
+        return _import_label(ws, key.removeprefix("imported-"), dataset)
     try:
         run = jobs.get_run(ws, key)
     except WorkspaceError:
         return None
     return run_name(run) if run["dataset"] == dataset else None
+
+
+def _import_label(ws: Workspace, name: str, dataset: str | None) -> str | None:
+    """The import `name` as the pickers show it; None when it is gone, damaged, or an
+    embedding set of another dataset."""
+    try:
+        config = registry.read_config(ws, name)
+        if config["kind"] != "encoder" and config.get("dataset_id") != ws.dataset(dataset or "").id:
+            return None
+    except (ImportRefused, WorkspaceError, OSError, ValueError, KeyError):
+        return None
+    return registry.describe(config)
 
 
 def sidebar(ws: Workspace) -> None:

@@ -75,3 +75,19 @@ def test_a_dataset_picked_on_one_page_is_selected_on_the_next(workspace):
     assert not at.exception, at.exception
     assert at.selectbox(key="train_dataset").value == "two"
     assert at.query_params["dataset"] in ("two", ["two"])
+
+
+def test_the_sidebar_names_an_imported_embedding_set_on_its_own_dataset_only(workspace, tmp_path):
+    import numpy as np
+
+    from app.current import encoder_label
+    from ssl_core.imports.embeddings import import_embeddings
+
+    add(workspace, "a")
+    add(workspace, "b")
+    vectors = tmp_path / "clip.npy"
+    np.save(vectors, np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32))
+    import_embeddings(workspace, "a", "clip", vectors)
+    assert encoder_label(workspace, "imported-clip", "a") == "clip (embeddings, imported from clip.npy)"
+    assert encoder_label(workspace, "imported-clip", "b") is None  # another dataset's vectors
+    assert encoder_label(workspace, "imported-gone", "a") is None
