@@ -15,7 +15,7 @@ from ssl_core.numba_cache import configure_numba_cache, default_numba_cache, sta
 from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # the app's own images: logo, favicon, illustrations
-DEMO_DATASETS = ("shapes", "digits")  # imported into an empty workspace on first start
+DEMO_DATASETS = ("shapes", "digits", "docstrings")  # imported into an empty workspace on first start (text too)
 DEMO_SEEDED = "demo_seeded"
 
 

@@ -50,7 +50,7 @@ def test_delete_names_the_runs_it_leaves_and_keeps_them(app):
     click(app, "Yes, delete")
     kept = {run["id"]: run for run in jobs.list_runs(Workspace())}
     assert kept.keys() == {"run-a", "run-b"} and all(r["dataset_deleted"] for r in kept.values())
-    assert [d.name for d in Workspace().datasets()] == ["shapes"]
+    assert [d.name for d in Workspace().datasets()] == ["shapes", "docstrings"]
 
 
 def test_a_dataset_with_a_running_run_is_not_deleted(app):
@@ -59,4 +59,4 @@ def test_a_dataset_with_a_running_run_is_not_deleted(app):
     click(app, "Delete this dataset")
     click(app, "Yes, delete")
     assert escape_markdown("in use: run run-a is queued on it") in app.error[0].value
-    assert [d.name for d in Workspace().datasets()] == ["shapes", "digits"]
+    assert [d.name for d in Workspace().datasets()] == ["shapes", "digits", "docstrings"]

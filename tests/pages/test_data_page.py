@@ -40,7 +40,7 @@ def names_in_table(at: AppTest) -> list[str]:
 
 
 def test_first_start_shows_demo_datasets_and_gallery(app):
-    assert names_in_table(app) == ["shapes", "digits"]
+    assert names_in_table(app) == ["shapes", "digits", "docstrings"]
     assert app.selectbox(key="data_selected").value is None  # nothing is shown for a dataset nobody picked
     assert not app.image and not app.metric
     app.selectbox(key="data_selected").set_value("shapes").run()
@@ -100,12 +100,12 @@ def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
     next(b for b in app.button if b.label == "Delete this dataset").click().run()
     assert "cannot be undone" in app.warning[0].value
     next(b for b in app.button if b.label == "Cancel").click().run()
-    assert names_in_table(app) == ["shapes", "digits"]
+    assert names_in_table(app) == ["shapes", "digits", "docstrings"]
 
     next(b for b in app.button if b.label == "Delete this dataset").click().run()
     next(b for b in app.button if b.label == "Yes, delete").click().run()
     assert not app.exception, app.exception
-    assert names_in_table(app) == ["shapes"]
+    assert names_in_table(app) == ["shapes", "docstrings"]
     ws = Workspace()
     assert ws.images(ws.dataset("shapes")).shape == (2000, 64, 64, 3)
 
@@ -146,4 +146,4 @@ def test_server_folders_are_off_without_a_data_root_and_confined_with_one(app, t
         assert error.replace(shown, "TYPED") == answers["/etc"].replace("/etc", "TYPED"), typed
     labels_error = import_folder(app, str(root), labels="/etc/passwd")
     assert "'/etc/passwd' is not inside a data root" in labels_error
-    assert "root:" not in labels_error and names_in_table(app) == ["shapes", "digits"]
+    assert "root:" not in labels_error and names_in_table(app) == ["shapes", "digits", "docstrings"]

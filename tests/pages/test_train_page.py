@@ -52,7 +52,7 @@ def seeded(tmp_path_factory) -> Path:
         at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
         at.run()
         assert not at.exception, at.exception
-    assert [d.name for d in Workspace(root).datasets()] == ["shapes", "digits"]
+    assert [d.name for d in Workspace(root).datasets()] == ["shapes", "digits", "docstrings"]
     return root
 
 
@@ -150,7 +150,7 @@ def test_page_without_runs_lists_the_registries(page):
     assert [i.value for i in page.info] == [NO_RUNS]
     assert labels(page) == ["Start training"]
     assert not page.get("progress") and not page.metric and not page.dataframe
-    assert page.selectbox(key="train_dataset").options == ["shapes", "digits"]
+    assert page.selectbox(key="train_dataset").options == ["shapes", "digits", "docstrings"]
 
     method = page.selectbox(key="train_method")
     assert method.value == "simclr"
