@@ -40,7 +40,10 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
                    const row = Array.isArray(hovered) ? hovered[0] : hovered;
                    return document.querySelector('#ssl-hover-thumbnail').dataset.row === String(row); }""",
         timeout=SLOW)
-    assert tip.evaluate("t => t.style.backgroundImage").startswith('url("data:image/jpeg;base64,')
+    sprite = tip.evaluate("t => t.style.backgroundImage")  # a media file, fetched once: reruns send only its URL
+    assert sprite.startswith('url("media/') and sprite.endswith('.jpg")')
+    served = page.request.get(f"{app_url}/{sprite[5:-2]}")
+    assert served.ok and served.headers["content-type"] == "image/jpeg" and served.body()[:2] == b"\xff\xd8"
     screenshot(page, "explorer-map")
 
     # a click selects that one image, and "Find images like" opens it as the Retrieval query
