@@ -16,6 +16,11 @@ timed: each side is timed from "embed this folder/dataset" to the (N, D) array.
     .venv/bin/python bench/embed.py [--images 2000] [--arch timm:resnet50] [--workers 2]
 
 The last line is `ratio: X.XX`: our images/s over the baseline's.
+
+Measured 2026-12-01, --images 512, 2 torch threads, the machine nearly quiet: ours 52.7 s
+(9.7 images/s, the ResNet-50 traced and frozen for inference, ssl_core/inference.py) vs
+91.3 s (5.6 images/s), mean cosine 1.0000, ratio 1.73. Below 512 images ours stays eager
+(128 images: 21.7 s vs 21.0 s, ratio 0.97); eager at 256 images the last stop measured 1.08.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, jobs
+from .inference import for_inference
 from .kinds import KINDS
 from .models import ENCODERS, build_encoder
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
@@ -157,7 +158,8 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
                      batch_size: int = BATCH_SIZE, device: torch.device | str = "cpu",
                      progress: Progress | None = None, kind: str = "image") -> np.ndarray:
     """uint8 images (N, S, S, 3) -> float32 features (N, D), in batches on `device`,
-    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side);
+    each batch resized to `image_size` as the trainer's monitor does (ops.to_float_side),
+    through a CNN traced for inference on a CPU when there are many (inference.py);
     for `kind` 'text', token ids (N, L) go in as they are (kinds.py).
     Only one batch of `images` (which may be memory-mapped) is read at a time, and each
     batch's features go straight into the one (N, D) result."""
@@ -165,7 +167,10 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
     out = np.zeros((0, 0), np.float32)
     for start in range(0, len(images), batch_size):
         batch = torch.from_numpy(np.array(images[start : start + batch_size])).to(device)
-        features = encoder(KINDS[kind].model_input(batch, image_size)).float().cpu().numpy()
+        inputs = KINDS[kind].model_input(batch, image_size)
+        if start == 0 and kind == "image":
+            encoder = for_inference(encoder, inputs[:2], len(images))
+        features = encoder(inputs).float().cpu().numpy()
         if start == 0:
             out = np.empty((len(images), features.shape[1]), np.float32)
         out[start : start + len(features)] = features
