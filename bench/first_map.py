@@ -33,10 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from serve import CHROMIUM, CHROMIUM_FLAGS, free_port  # bench/ is this script's folder
+from serve import CHROMIUM, CHROMIUM_FLAGS, free_port, start_app  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_MS = 600_000
@@ -47,21 +46,8 @@ def start(clone: Path, workspace: Path, cache: Path, log: Path) -> tuple[subproc
     seconds until it answered its health check)."""
     port = free_port()
     began = time.monotonic()
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-         "--server.headless", "true", "--", "--workspace", str(workspace)],
-        cwd=clone, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "SSL_NUMBA_CACHE": str(cache)})
-    url = f"http://localhost:{port}"
-    while time.monotonic() - began < 180:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with {process.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return process, url, time.monotonic() - began
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("the app did not become healthy in 180 s")
+    process = start_app(workspace, port, log, root=clone, env={"SSL_NUMBA_CACHE": str(cache)})
+    return process, f"http://localhost:{port}", time.monotonic() - began
 
 
 def marker(cache: Path) -> Path:

@@ -74,11 +74,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(workspace: Path, port: int, log: Path) -> subprocess.Popen:
+def start_app(workspace: Path, port: int, log: Path, root: Path = ROOT, env: dict | None = None) -> subprocess.Popen:
+    """The app of checkout `root` serving `workspace` on localhost:`port` (extra environment
+    `env`), returned once it answers its health check."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(root / "app" / "main.py"), "--server.port", str(port),
          "--server.address", "localhost", "--server.headless", "true", "--", "--workspace", str(workspace)],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        cwd=root, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -70,7 +70,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
     "batch64": dict(batch_size=64),
     "multicrop_now": dict(recipe={"name": "simclr_multicrop"}),
-    "temp01": {}, "temp05": {}, "gem": {}, "maxpool": {},  # the default with PATCHES applied
 }
 
 
@@ -129,7 +128,7 @@ def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
 
 
 def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path) -> dict[str, float]:
-    config = config_of(VARIANTS[name], minutes)
+    config = config_of(VARIANTS.get(name, {}), minutes)  # a PATCHES name: the default, patched
     trainer = Trainer(config, images, None, run_dir, Quiet())
     if name in PATCHES:
         PATCHES[name](trainer.method)
@@ -150,6 +149,9 @@ def main() -> None:
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
     ws = Workspace(Path(args.workspace))
+    unknown = set(args.variants.split(",")) - set(VARIANTS) - set(PATCHES)
+    if unknown:
+        parser.error(f"no variant {', '.join(sorted(unknown))}; choose from {', '.join([*VARIANTS, *PATCHES])}")
     results: dict[tuple[str, str], dict[str, float]] = {}
     print(f"{'dataset':16}{'variant':12}{'steps':>7}{'img/s':>7}{'kNN':>7}{'untr.':>7}{'gain':>7}", flush=True)
     for name in args.datasets.split(","):
