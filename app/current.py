@@ -126,8 +126,8 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
         return None
     if key.startswith("untrained-"):
         return "untrained " + key.split("-")[1]
-    if key.startswith("imported-"):
-        return _import_label(ws, key.removeprefix("imported-"), dataset)
+    if key.startswith(registry.SOURCE_PREFIX):
+        return _import_label(ws, key.removeprefix(registry.SOURCE_PREFIX), dataset)
     try:
         run = jobs.get_run(ws, key)
     except WorkspaceError:

@@ -66,7 +66,7 @@ def _confirm(ws: Workspace, config: dict) -> None:
                 st.session_state[OUTCOME] = (False, f"Nothing was deleted: {escape_markdown(str(exc))}")
             else:
                 st.session_state[OUTCOME] = (True, f"Deleted **{shown}**.")
-                if current.encoder_key() == f"imported-{name}":
+                if current.encoder_key() == registry.source_key(name):
                     current.set_encoder(None)
             _done()
     if no.button("Cancel", key="import_delete_cancel"):

@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .doctor_problem import Problem
-from .imports.registry import CONFIG, WEIGHTS, encoders_dir, exists, read_config
+from .imports.registry import CONFIG, SOURCE_PREFIX, WEIGHTS, encoders_dir, exists, read_config, source_key
 from .store import Workspace, is_dead_temporary, temporary_owner
 
-PREFIX = "imported-"  # embed.EncoderSource.key of an import
 EMBEDDING_SET = "embeddings"  # embed.EMBEDDING_SET: the `encoder` of an embedding set's fingerprint
 AGAIN = "import it again (python -m ssl_core delete-import {name}, then {command})"
 
@@ -33,9 +32,9 @@ def irreplaceable(ws: Workspace, folder: Path) -> bool:
     """True unless `folder` (datasets/<id>/embeddings/<key>/) is known to be computed by a
     network: a run's, an untrained one's, or an imported encoder's (its config, else the
     fingerprint in its embedding.json, says so)."""
-    if not folder.name.startswith(PREFIX):
+    if not folder.name.startswith(SOURCE_PREFIX):
         return False
-    name = folder.name[len(PREFIX):]
+    name = folder.name[len(SOURCE_PREFIX):]
     if exists(ws, name):
         try:
             return read_config(ws, name).get("kind") != "encoder"
@@ -82,7 +81,7 @@ def _one_import(ws: Workspace, folder: Path, where: str) -> Iterator[Problem]:
     if dataset is None:
         yield Problem("imports", where, f"embedding set of dataset {config.get('dataset')!r}, which was deleted "
                       f"with its vectors; remove it with python -m ssl_core delete-import {name}")
-    elif not (ws.dataset_dir(dataset) / "embeddings" / f"{PREFIX}{name}").is_dir():
+    elif not (ws.dataset_dir(dataset) / "embeddings" / source_key(name)).is_dir():
         yield Problem("imports", where, f"its vectors are missing from dataset {dataset.name!r}; "
                       + AGAIN.format(name=name, command="import-embeddings"))
 
@@ -91,8 +90,8 @@ def _orphans(ws: Workspace) -> Iterator[Problem]:
     """Embedding folders of imports that are gone: an encoder's are derived (removed); an
     embedding set's may be the only copy of its vectors (reported)."""
     for info in ws.datasets():
-        for folder in sorted((ws.dataset_dir(info) / "embeddings").glob(f"{PREFIX}*")):
-            if not folder.is_dir() or exists(ws, folder.name[len(PREFIX):]):
+        for folder in sorted((ws.dataset_dir(info) / "embeddings").glob(f"{SOURCE_PREFIX}*")):
+            if not folder.is_dir() or exists(ws, folder.name[len(SOURCE_PREFIX):]):
                 continue
             where = str(folder.relative_to(ws.root))
             if irreplaceable(ws, folder):

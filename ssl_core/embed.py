@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, jobs
+from .imports import registry
 from .inference import for_inference
 from .kinds import KINDS
 from .models import ENCODERS, build_encoder
@@ -56,7 +57,7 @@ class EncoderSource:
     def key(self) -> str:
         """Folder name of this source's artefacts under a dataset."""
         if self.imported:
-            return f"imported-{self.imported}"
+            return registry.source_key(self.imported)
         return self.run_id or f"untrained-{self.encoder}-{self.image_size}"
 
     @property

@@ -21,6 +21,15 @@ WEIGHTS = "weights.safetensors"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
+SOURCE_PREFIX = "imported-"  # an import's source key (embed.EncoderSource.key), its embeddings' folder name
+
+
+def source_key(name: str) -> str:
+    """The key of import `name` as a source: its embeddings' folder under a dataset, the URL's
+    `encoder=`."""
+    return SOURCE_PREFIX + name
+
+
 def encoders_dir(ws: Workspace) -> Path:
     return ws.root / ENCODERS_DIR
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..store import ACTIVE_RUN_STATUSES, TMP_PREFIX, Workspace
 from . import ImportRefused
-from .registry import encoders_dir, folder, read_config
+from .registry import encoders_dir, folder, read_config, source_key
 
 EMBEDDINGS = "embeddings"  # embed.py's folder of a dataset's cached embeddings
 
@@ -64,5 +64,5 @@ def delete_import(ws: Workspace, name: str) -> dict:
 
 def derived_folders(ws: Workspace, name: str) -> list[Path]:
     """Every dataset's cached embedding of import `name` (with its index and maps)."""
-    found = (ws.dataset_dir(info) / EMBEDDINGS / f"imported-{name}" for info in ws.datasets())
+    found = (ws.dataset_dir(info) / EMBEDDINGS / source_key(name) for info in ws.datasets())
     return [path for path in found if path.is_dir()]
