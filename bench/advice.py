@@ -113,8 +113,14 @@ def main() -> None:
     labels = ws.labels(ws.dataset(args.dataset))
     codes = np.array([sorted(set(labels)).index(label) for label in labels])
 
-    changed = {key: float(value) for key, value in (item.split("=") for item in args.recipe_set.split(",") if item)}
-    recipe = make_recipe(args.recipe or get_method("simclr").default_recipe, **changed).to_dict()
+    try:
+        items = [item.split("=") for item in args.recipe_set.split(",") if item]
+        if any(len(item) != 2 for item in items):
+            raise ValueError(f"write FIELD=VALUE pairs separated by commas, not {args.recipe_set!r}")
+        changed = {key: float(value) for key, value in items}
+        recipe = make_recipe(args.recipe or get_method("simclr").default_recipe, **changed).to_dict()
+    except (ValueError, KeyError) as error:  # FIELD=VALUE malformed, a field or recipe the recipes do not have
+        parser.error(f"--recipe / --recipe-set: {error}")
     default = train(ws, TrainConfig(dataset=args.dataset, minutes=args.minutes, recipe=recipe))
     advice = diagnose(ws, default)
     for number, found in enumerate(advice, start=1):
