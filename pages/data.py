@@ -115,8 +115,14 @@ if not datasets:
     st.info("No datasets yet: add one above.")
     st.stop()
 
+
+def stored_size(info) -> str:
+    """What `size_px` holds for the dataset's kind: an image's side, or a text's longest example."""
+    return f"{info.size_px} px" if info.kind == "image" else f"<= {info.size_px:,} chars"
+
+
 st.dataframe(
-    pd.DataFrame([{"name": d.name, "images": d.image_count, "stored size": f"{d.size_px} px",
+    pd.DataFrame([{"name": d.name, "images": d.image_count, "stored size": stored_size(d),
                    "on disk": human_bytes(d.bytes), "labels": "yes" if d.has_labels else "no",
                    "source": d.source, "created": d.created} for d in datasets]),
     hide_index=True, width="stretch",
@@ -132,8 +138,8 @@ if chosen is None:
 chosen = ws.dataset(chosen)
 
 images_col, stored_col, labels_col, disk_col = st.columns(4)
-images_col.metric("Images", f"{chosen.image_count:,}")
-stored_col.metric("Stored size", f"{chosen.size_px} px")
+images_col.metric("Images" if chosen.kind == "image" else "Sentences", f"{chosen.image_count:,}")
+stored_col.metric("Stored size", stored_size(chosen))
 label_counts = ws.label_counts(chosen)
 labels_col.metric("Classes", len(label_counts) if label_counts else "none")
 disk_col.metric("On disk", human_bytes(chosen.bytes))
@@ -149,7 +155,7 @@ if rejected:
     with st.expander(f"{rejected_total(rejected):,} file(s) were rejected at import"):
         st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch")
 
-st.markdown("**Images**")
+st.markdown("**Images**" if chosen.kind == "image" else "**Sentences**")
 pages = max(1, -(-chosen.image_count // PAGE_SIZE))
 page = st.pagination(pages, key=f"data_page_{chosen.id}") if pages > 1 else 1
 start = (page - 1) * PAGE_SIZE
