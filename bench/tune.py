@@ -9,7 +9,7 @@ scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is bus
 compute it would get in the same minutes on a quiet 2-core one.
 
     .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
-        [--variants default,previous] [--workspace DIR]
+        [--variants default,previous,multicrop_now+gem] [--workspace DIR]
 
 The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
 the gain. The last line is `ratio: X.XX`: the default's kNN over the previous default's,
@@ -70,6 +70,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
     "batch64": dict(batch_size=64),
     "multicrop_now": dict(recipe={"name": "simclr_multicrop"}),
+    "mc2": dict(recipe={"name": "simclr_multicrop", "local_crops": 2}),
+    "mc6": dict(recipe={"name": "simclr_multicrop", "local_crops": 6}),
+    "mc_wide": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.1, "local_crop_max": 0.5}),
+    "mc_lr1e2": dict(recipe={"name": "simclr_multicrop"}, lr=1e-2),
 }
 
 
@@ -128,10 +132,14 @@ def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
 
 
 def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path) -> dict[str, float]:
-    config = config_of(VARIANTS.get(name, {}), minutes)  # a PATCHES name: the default, patched
+    """One variant: a VARIANTS or PATCHES name, or VARIANT+PATCH (e.g. multicrop_now+gem)."""
+    base, *patches = name.split("+")
+    if base in PATCHES:  # a PATCHES name alone: the default, patched
+        base, patches = "default", [base, *patches]
+    config = config_of(VARIANTS[base], minutes)
     trainer = Trainer(config, images, None, run_dir, Quiet())
-    if name in PATCHES:
-        PATCHES[name](trainer.method)
+    for patch in patches:
+        PATCHES[patch](trainer.method)
     untrained = knn_of(trainer.method, images, labels, trainer.image_size)
     trainer.method.train()
     result = trainer.run()
@@ -149,7 +157,7 @@ def main() -> None:
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
     ws = Workspace(Path(args.workspace))
-    unknown = set(args.variants.split(",")) - set(VARIANTS) - set(PATCHES)
+    unknown = {part for v in args.variants.split(",") for part in v.split("+")} - set(VARIANTS) - set(PATCHES)
     if unknown:
         parser.error(f"no variant {', '.join(sorted(unknown))}; choose from {', '.join([*VARIANTS, *PATCHES])}")
     results: dict[tuple[str, str], dict[str, float]] = {}
