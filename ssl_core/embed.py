@@ -11,7 +11,9 @@ JSON's fingerprint); later steps (FAISS index, 2-D maps) write beside it, so eve
 derived from a dataset goes when the dataset goes, and goes stale with its embedding.
 
 The untrained encoder (same architecture, seeded initial weights) is the baseline every
-trained one is compared against. An encoder or embedding set imported from elsewhere
+trained one is compared against; a run whose encoder was built at another size than
+its defaults (a checkpoint's `encoder_options`, e.g. 2 layers) carries that `shape`, and
+its twin is built at the same size. An encoder or embedding set imported from elsewhere
 (ssl_core.imports) is one more source, `imported=<name>`; an imported architecture's twin
 is that architecture with seeded random weights.
 """
@@ -22,8 +24,9 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -52,13 +55,14 @@ class EncoderSource:
     image_size: int  # side the images are resized to before the encoder (0 for an embedding set)
     run_id: str | None = None  # None: the untrained encoder (or an import)
     imported: str | None = None  # name of an imported encoder or embedding set (ssl_core.imports)
+    shape: tuple[tuple[str, Any], ...] = ()  # encoder options unlike its defaults (a run's size), sorted
 
     @property
     def key(self) -> str:
         """Folder name of this source's artefacts under a dataset."""
         if self.imported:
             return registry.source_key(self.imported)
-        return self.run_id or f"untrained-{self.encoder}-{self.image_size}"
+        return self.run_id or f"untrained-{self.encoder}-{self.image_size}" + "".join(f"-{k}{v}" for k, v in self.shape)
 
     @property
     def has_network(self) -> bool:
@@ -69,19 +73,37 @@ class EncoderSource:
     @property
     def label(self) -> str:
         """A short name for people: the run id, the import's name, or 'untrained small_cnn'."""
-        return self.run_id or self.imported or f"untrained {self.encoder}"
+        shape = f" ({', '.join(f'{k} {v}' for k, v in self.shape)})" if self.shape else ""
+        return self.run_id or self.imported or f"untrained {self.encoder}{shape}"
 
 
 EMBEDDING_SET = "embeddings"  # the `encoder` of an imported embedding set: vectors, no network
 
 
-def untrained(encoder: str = "small_cnn", image_size: int = 32) -> EncoderSource:
-    """The seeded untrained `encoder` (a name in ENCODERS or an imported architecture)."""
+def untrained(encoder: str = "small_cnn", image_size: int = 32, shape: tuple[tuple[str, Any], ...] = ()
+              ) -> EncoderSource:
+    """The seeded untrained `encoder` (a name in ENCODERS or an imported architecture), at
+    its default size or at `shape` (options unlike the defaults, as `shape_of` gives them)."""
     from .imports.architectures import is_architecture
 
     if encoder not in ENCODERS and not is_architecture(encoder):
         raise KeyError(f"no encoder {encoder!r}; choose one of: {', '.join(ENCODERS)}, or timm:NAME, torchvision:NAME")
-    return EncoderSource(encoder, int(image_size))
+    return EncoderSource(encoder, int(image_size), shape=shape)
+
+
+@cache
+def _default_options(encoder: str, image_size: int) -> dict[str, Any]:
+    with torch.random.fork_rng(devices=[]):  # building draws initial weights: the caller's seed stays
+        return build_encoder(encoder, image_size).options()
+
+
+def shape_of(encoder: str, image_size: int, options: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The (name, value) pairs of a checkpoint's encoder `options` that differ from the
+    encoder's defaults, sorted; () for an encoder at its default size."""
+    if not options or encoder not in ENCODERS:
+        return ()
+    defaults = _default_options(encoder, image_size)
+    return tuple(sorted((k, v) for k, v in options.items() if defaults.get(k) != v))
 
 
 def from_imported(ws: Workspace, name: str) -> EncoderSource:
@@ -108,15 +130,17 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
     meta = checkpoint.read_meta(jobs.run_dir(ws, row["id"]))
     if meta is None:
         raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
-    return EncoderSource(row["encoder"], int(meta["image_size"]), row["id"])
+    size = int(meta["image_size"])
+    return EncoderSource(row["encoder"], size, row["id"],
+                         shape=shape_of(row["encoder"], size, meta.get("encoder_options", {})))
 
 
 def baseline_of(source: EncoderSource) -> EncoderSource:
-    """The untrained twin of `source`: same encoder and image side, no training. An
+    """The untrained twin of `source`: same encoder, image side and size, no training. An
     embedding set has no network, hence no twin: it is its own."""
     if not source.has_network:
         return source
-    return untrained(source.encoder, source.image_size)
+    return untrained(source.encoder, source.image_size, source.shape)
 
 
 def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
@@ -128,7 +152,8 @@ def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
     if source.run_id is None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(UNTRAINED_SEED)
-            encoder = (build_encoder(source.encoder, source.image_size) if source.encoder in ENCODERS
+            encoder = (build_encoder(source.encoder, source.image_size, **dict(source.shape))
+                       if source.encoder in ENCODERS
                        else encoders.untrained(source.encoder, source.image_size))
         return encoder.eval()
     method, _ = checkpoint.load_trained(jobs.run_dir(ws, source.run_id))
@@ -140,8 +165,9 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
     from .imports import encoders
 
     fields = asdict(source)
-    if source.imported is None:
-        del fields["imported"]  # the fingerprints written before imports existed stay valid
+    for name in ("imported", "shape"):  # the fingerprints written before these existed stay valid
+        if not fields[name]:
+            del fields[name]
     out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **fields}
     if source.imported is not None:
         out["imported_created"] = encoders.read_config(ws, source.imported)["created"]

@@ -1,6 +1,7 @@
 """A small Transformer text encoder sized for a CPU (BERT's architecture, Devlin et al.
 2019, at 4 layers, width 128, 4 heads): token ids (N, L) -> features (N, 128), the mean of
-the last layer's token states over the real (non-[PAD]) tokens."""
+the last layer's token states over the real (non-[PAD]) tokens, or (pooling "cls") the
+state of the [CLS] token that opens every example."""
 
 from __future__ import annotations
 
@@ -10,21 +11,26 @@ from torch import nn
 from ..text.tokenizer import MAX_TOKENS, PAD, VOCAB_SIZE
 from .base import Encoder
 
+POOLINGS = ("mean", "cls")  # a sentence's vector: the mean of its token states, or its [CLS] state
+
 
 class TextTransformer(Encoder):
     """Token and learnt position embeddings, pre-norm Transformer layers with GELU and
     dropout (SimCSE's only augmentation), a final LayerNorm.
 
-    forward_features: ids int64 (N, L <= max_tokens) -> (N, width), mean-pooled (padding
-                      columns past the batch's longest example are dropped first).
+    forward_features: ids int64 (N, L <= max_tokens) -> (N, width), mean-pooled or the
+                      [CLS] state (padding columns past the batch's longest example are
+                      dropped first).
     token_states:     ids (N, L) -> (N, L, width), for the masked-word head.
     """
 
     kind = "text"
 
     def __init__(self, vocab_size: int = VOCAB_SIZE, max_tokens: int = MAX_TOKENS, width: int = 128,
-                 layers: int = 4, heads: int = 4, dropout: float = 0.1) -> None:
+                 layers: int = 4, heads: int = 4, dropout: float = 0.1, pooling: str = "mean") -> None:
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"no pooling {pooling!r}; choose one of: {', '.join(POOLINGS)}")
         self.tokens = nn.Embedding(vocab_size, width, padding_idx=PAD)
         self.positions = nn.Embedding(max_tokens, width)
         self.dropout = nn.Dropout(dropout)
@@ -35,7 +41,7 @@ class TextTransformer(Encoder):
         self.num_features = width
         self.vocab_size, self.max_tokens = vocab_size, max_tokens
         self._options = {"vocab_size": vocab_size, "max_tokens": max_tokens, "width": width, "layers": layers,
-                         "heads": heads, "dropout": dropout}
+                         "heads": heads, "dropout": dropout, "pooling": pooling}
         for embedding in (self.tokens, self.positions):  # BERT's initialisation: scores start near uniform
             nn.init.normal_(embedding.weight, std=0.02)
         with torch.no_grad():
@@ -63,4 +69,6 @@ class TextTransformer(Encoder):
         x = x[:, : self.trim(x)]
         real = (x != PAD).unsqueeze(-1).to(torch.float32)
         states = self.token_states(x)
+        if self._options["pooling"] == "cls":
+            return states[:, 0]
         return (states * real).sum(1) / real.sum(1).clamp(min=1.0)

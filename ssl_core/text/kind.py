@@ -3,7 +3,8 @@
 A run's tokenizer is trained on its dataset when the run first starts and saved in the run
 folder (a resume reads it back, so ids never change under a checkpoint); the untrained
 twin of a text encoder gets one trained on the dataset it embeds, once, kept in the
-dataset's folder (`untrained/tokenizer.json`): WordPiece training breaks ties between
+dataset's folder (`untrained-<vocabulary size>/tokenizer.json`, a twin of another size
+than the default reading with as many pieces as its encoder has rows): WordPiece training breaks ties between
 pieces differently from one call to the next, so a tokenizer trained again would give a
 typed query other ids than the embedding it is searched in. The label-free
 monitor's cheap neighbours are by TF-IDF over word pieces (bag of words).
@@ -41,22 +42,23 @@ def run_tokenizer(ws: Workspace, info: DatasetInfo, run_dir: Path) -> Tokenizer:
     return tokenizer
 
 
-UNTRAINED_FOLDER = "untrained"  # under a text dataset's folder: the untrained twins' tokenizer
+UNTRAINED_FOLDER = "untrained-{vocab}"  # under a text dataset's folder: the untrained twins' tokenizer
 
 
 def source_tokenizer(ws: Workspace, info: DatasetInfo, source: EncoderSource) -> Tokenizer:
-    """The tokenizer a source reads text with: its run's, or (untrained) the one trained on
-    `info` the first time and kept with it."""
+    """The tokenizer a source reads text with: its run's, or (untrained) the one of the
+    encoder's vocabulary size trained on `info` the first time and kept with it."""
     from .. import jobs
     from ..data.text_ingest import load_texts
 
     if source.run_id is not None:
         return load_tokenizer(jobs.run_dir(ws, source.run_id))
-    folder = ws.dataset_dir(info) / UNTRAINED_FOLDER
+    vocab = dict(source.shape).get("vocab_size", VOCAB_SIZE)
+    folder = ws.dataset_dir(info) / UNTRAINED_FOLDER.format(vocab=vocab)
     with ws.lock(f"tokenizer-{info.id}"):  # two sessions asking at once keep one tokenizer
         if (folder / TOKENIZER_FILE).exists():
             return load_tokenizer(folder)
-        tokenizer = train_tokenizer(load_texts(ws, info))
+        tokenizer = train_tokenizer(load_texts(ws, info), vocab)
         folder.mkdir(exist_ok=True)
         save_tokenizer(tokenizer, folder)
     return tokenizer
@@ -105,7 +107,7 @@ class TextKind:
     def embedding_items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
         from ..data.text_ingest import load_texts
 
-        return encode(source_tokenizer(ws, info, source), load_texts(ws, info))
+        return encode(source_tokenizer(ws, info, source), load_texts(ws, info), max_tokens_of(source))
 
     def evaluation(self) -> Any:
         """What evaluate/report.py needs beyond features (text/evaluation.py: TF-IDF baseline)."""
@@ -121,4 +123,9 @@ def text_query(ws: Workspace, info: DatasetInfo, source: EncoderSource, text: st
         raise ValueError(f"dataset {info.name!r} holds {info.kind}s: search it with an image (--query)")
     if not text.strip():
         raise ValueError("the query text is empty")
-    return encode(source_tokenizer(ws, info, source), [text])
+    return encode(source_tokenizer(ws, info, source), [text], max_tokens_of(source))
+
+
+def max_tokens_of(source: EncoderSource) -> int:
+    """The pieces per example `source`'s encoder reads (MAX_TOKENS unless its run set another)."""
+    return int(dict(source.shape).get("max_tokens", MAX_TOKENS))
