@@ -4,7 +4,8 @@ The one escaping rule: every user-controlled string (file, dataset and run names
 notes, messages that quote them) goes through `escape_markdown` before any Markdown-rendered
 element (markdown, captions, alerts, widget labels and help, progress text, image captions;
 also radio, pills and segmented-control options, tab labels and st.table cells) and through
-`escape_plotly` before any plotly text (legend, hover, title, axis labels). Select box and
+`escape_plotly` before any plotly text (legend, hover, title, axis labels), and through
+`escape_html` inside HTML the app writes itself (st.html: text and attribute values). Select box and
 multiselect options and st.dataframe cells are plain text: escaping there shows backslashes
 (measured in Chromium, Streamlit 1.67)."""
 
@@ -37,6 +38,12 @@ def escape_plotly(text: str) -> str:
     """`text` shown literally in a plotly figure, whose text is a subset of HTML (`<a href>`,
     `<b>`, `<br>`, entities would be live)."""
     return html.escape(str(text), quote=False)
+
+
+def escape_html(text: str) -> str:
+    """`text` shown literally in HTML the app writes (st.html), as an element's text or a
+    quoted attribute's value: tags, entities and quotes inert."""
+    return html.escape(str(text), quote=True)
 
 
 def human_bytes(count: int) -> str:

@@ -7,6 +7,8 @@ import numpy as np
 import streamlit as st
 
 from app.current import pick_dataset
+from app.dataset_rows import image_rows
+from app.near_duplicates import near_duplicate_panel
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
 from app.text_search import sentence_search
@@ -40,10 +42,11 @@ if dataset.kind == "text":  # a typed sentence and its nearest sentences (app/te
     sentence_search(ws, dataset, [source] if other is None else [source, other], k)
     st.stop()
 
-rows = ws.image_rows(dataset)
+rows = image_rows(ws, dataset)  # read once per dataset, not per rerun
 names = [row["name"] for row in rows]
 labels = [row["label"] for row in rows]  # None where an image has none
 thumbnails = ws.thumbnails(dataset)
+images = ws.images(dataset)  # memory-mapped once a rerun
 if QUERY not in st.session_state or st.session_state[QUERY] >= len(names):
     st.session_state[QUERY] = 0
 
@@ -91,7 +94,7 @@ if upload is not None:
         st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}")
 if query_image is None:
     query_row = int(st.session_state[QUERY])
-    query_image, query_name = np.asarray(ws.images(dataset)[query_row]), names[query_row]
+    query_image, query_name = np.asarray(images[query_row]), names[query_row]
 
 query_label = labels[query_row] if query_row is not None else None
 st.subheader("Query")
@@ -135,42 +138,12 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
                                               + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
         if shown.has_network:  # an embedding set has no network to explain
             why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
-                          ws.images(dataset), f"why_{shown.key}")
+                          images, f"why_{shown.key}")
 
-
-
-@st.cache_data(show_spinner="Comparing every image with its neighbours...", max_entries=16)
-def _pairs(folder: str, made: float, threshold: float, _vectors: np.ndarray) -> list[tuple[int, int, float]]:
-    """near_duplicates of `_vectors`, cached by their embedding's folder and time (not hashed)."""
-    return index.near_duplicates(_vectors, threshold, limit=30)
-
-
-def near_duplicates(emb: embed.Embedding, threshold: float) -> list[tuple[int, int, float]]:
-    """The 30 closest pairs above `threshold`, computed once per embedding and threshold."""
-    return _pairs(str(emb.folder), emb.made, threshold, emb.vectors)
 
 
 st.divider()
 st.subheader("Near-duplicates")
 st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
            "copies, crops and re-encodings of one picture usually are.")
-
-
-@st.fragment
-def near_duplicate_pairs(emb: embed.Embedding) -> None:
-    """The threshold and the pairs above it: a new threshold reruns this panel only."""
-    threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
-                          format="%.3f")
-    pairs = near_duplicates(emb, threshold)
-    if pairs:
-        st.caption(f"{len(pairs)} pair(s){' (the 30 closest)' if len(pairs) == 30 else ''}, closest first.")
-        pair_columns = st.columns(3)
-        for number, (i, j, score) in enumerate(pairs):
-            with pair_columns[number % 3]:
-                gallery(thumbnail_uris(dataset.id, thumbnails, [i, j]), [short_name(names[i], 16), short_name(names[j], 16)], width=72)
-                st.caption(f"cosine {score:.4f}")
-    else:
-        st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
-
-
-near_duplicate_pairs(embedding(ws, dataset, source))
+near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails)

@@ -1,0 +1,75 @@
+"""Near-duplicate pairs (the Retrieval page): pairs of images whose features point almost
+the same way under an encoder, drawn as one HTML block.
+
+Data flow: the embedding's vectors (N, D) and a threshold -> ssl_core.index.near_duplicates
+(the LIMIT closest pairs above it) -> one HTML grid of thumbnail pairs (PNG data URIs from
+app.widgets.thumbnail_uris; file names through app.widgets.escape_html) with their cosines,
+built once per (embedding, threshold) and kept: a rerun sends one element where the pairs
+were about a hundred (images, captions, columns), a sixth of the page's server CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from app.widgets import escape_html, short_name, thumbnail_uris
+from ssl_core import index
+
+if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
+    from ssl_core.embed import Embedding
+
+LIMIT = 30  # pairs shown
+SIDE = 72  # px of each thumbnail
+STYLE = f"""<style>
+.ssl-dups {{display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem;}}
+.ssl-dup-images {{display: flex;}}
+.ssl-dup-image {{width: {SIDE}px;}}
+.ssl-dup-image img {{width: {SIDE}px; height: {SIDE}px; border-radius: 0.5rem; display: block;}}
+.ssl-dup-name, .ssl-dup-score {{font-size: 0.875rem; line-height: 1.6; opacity: 0.6;}}
+.ssl-dup-name {{text-align: center; overflow-wrap: break-word; padding: 2px; margin-top: 0.375rem;}}
+.ssl-dup-score {{margin-top: 1rem;}}
+</style>"""
+
+
+def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], names: Sequence[str]) -> str:
+    """The grid of `pairs` (row i, row j, cosine), three to a line: thumbnails `uris[k]` and
+    captions `names[k]` (shown literally) for the k-th row named, in pair order (i, j, i, j...)."""
+    cells = []
+    for number, (_, _, score) in enumerate(pairs):
+        images = "".join(
+            f'<div class="ssl-dup-image"><img src="{uris[k]}" alt="{escape_html(names[k])}">'
+            f'<div class="ssl-dup-name">{escape_html(names[k])}</div></div>' for k in (2 * number, 2 * number + 1))
+        cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
+                     f'<div class="ssl-dup-score">cosine {score:.4f}</div></div>')
+    return f'{STYLE}<div class="ssl-dups">{"".join(cells)}</div>'
+
+
+@st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)
+def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors: np.ndarray,
+           _names: Sequence[str], _thumbnails: np.ndarray) -> tuple[int, str]:
+    """(how many pairs, their HTML) for the embedding in `folder` (written at `made`) of
+    dataset `dataset_id`: computed once, not on every rerun."""
+    pairs = index.near_duplicates(_vectors, threshold, limit=LIMIT)
+    rows = [row for i, j, _ in pairs for row in (i, j)]
+    return len(pairs), pairs_html(pairs, thumbnail_uris(dataset_id, _thumbnails, rows),
+                                  [short_name(_names[row], 16) for row in rows])
+
+
+@st.fragment
+def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], thumbnails: np.ndarray) -> None:
+    """The threshold slider and the pairs above it for `emb` (vectors (N, D) of the dataset
+    whose file names are `names` and thumbnails (N, T, T, 3) `thumbnails`): a new threshold
+    reruns this panel only."""
+    threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
+                          format="%.3f")
+    count, body = _panel(folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id,
+                         _vectors=emb.vectors, _names=names, _thumbnails=thumbnails)  # keywords: no signature() per argument
+    if not count:
+        st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
+        return
+    st.caption(f"{count} pair(s){f' (the {LIMIT} closest)' if count == LIMIT else ''}, closest first.")
+    st.html(body)

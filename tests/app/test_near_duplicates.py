@@ -1,0 +1,42 @@
+"""The near-duplicate panel's one HTML block: the pairs in order with their cosines, and
+names that stay text however hostile (no tag, attribute or entity of theirs comes alive)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from app.near_duplicates import pairs_html
+
+HOSTILE = ["<img src=x onerror=alert(1)>", '" onmouseover="alert(1)', "[click me](http://x) &amp; www.evil.example"]
+
+
+class Parsed(HTMLParser):
+    """Tags with their attributes, and the text between them, as a browser would read them."""
+
+    def __init__(self, body: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: list[str] = []
+        self.feed(body)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append(data)
+
+
+def test_pairs_come_in_order_and_hostile_names_stay_text():
+    pairs = [(3, 7, 0.99671), (1, 2, 0.95)]
+    names = [*HOSTILE, "circle_0001.png"]
+    uris = [f"data:image/png;base64,AAA{k}" for k in range(4)]
+    parsed = Parsed(pairs_html(pairs, uris, names))
+
+    assert {tag for tag, _ in parsed.tags} == {"style", "div", "img"}
+    assert {name for _, attrs in parsed.tags for name in attrs} == {"class", "src", "alt"}
+    images = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert [image["src"] for image in images] == uris
+    assert [image["alt"] for image in images] == names  # quotes and all, inside the attribute
+    shown = parsed.texts[1:]  # after the style sheet
+    assert shown == [names[0], names[1], "cosine 0.9967", names[2], names[3], "cosine 0.9500"]
