@@ -22,7 +22,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.diagnose import diagnose, run_config
+from ssl_core.evaluate.diagnose import NotAdvised, diagnose, run_config
 from ssl_core.methods import METHODS
 
 TRAIN_PAGE = "../pages/train.py"
@@ -83,8 +83,12 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     if run["status"] not in jobs.FINAL or not run["checkpoint"]:
         return
     st.subheader(escape_markdown(title))
-    with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
-        found = diagnose(ws, run_id)
+    try:
+        with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
+            found = diagnose(ws, run_id)
+    except NotAdvised as exc:
+        st.caption(f"No advice: {escape_markdown(str(exc))}.")
+        return
     if not found:
         st.info("No advice: no measurement of this run triggered a rule (collapse, a batch too large for the "
                 "data, a colour or brightness shortcut, an online measure flat from the start, a loss still "

@@ -22,6 +22,9 @@ from ssl_core.text.kind import text_query
 
 EXAMPLE = "return the path of a temporary file"
 ROW_PX = 35  # a table row's height: every neighbour shown without scrolling
+INTRO = ("Type a sentence: the encoder returns the dataset's sentences whose features point the same way "
+         "(cosine similarity, 1 = identical direction). Compare two encoders on the same query to see what "
+         "training changed.")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -26,7 +26,7 @@ REPORT_KEY = "data_last_report"
 ws = workspace()
 
 st.title("Data")
-st.caption("Bring in a folder of unlabeled images. They are decoded once, cropped to squares "
+st.caption("Bring in a folder of unlabeled images, or text. Images are decoded once, cropped to squares "
            "and stored in the workspace; labels are optional and only used to judge the result.")
 
 
@@ -90,9 +90,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                                      replace=replace, progress=progress, roots=roots),
                         "Decoding")
     else:
-        files = left.file_uploader("Images or zip archives", accept_multiple_files=True,
+        files = left.file_uploader("Images or zip archives, or text", accept_multiple_files=True,
                                    help="JPEG, PNG, WebP, BMP, TIFF, GIF, or a .zip of them. "
-                                        "Class-named subfolders in a zip become labels.")
+                                        "Class-named subfolders in a zip become labels. Text: .txt (one "
+                                        "example per line), .csv or .jsonl (a text column, an optional "
+                                        "label column).")
         labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
         name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
         if st.button("Import upload", type="primary", disabled=not files):

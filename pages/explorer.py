@@ -13,6 +13,7 @@ from app.paintings import paintings_panel
 from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
+from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
 from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, index, jobs, project
@@ -23,13 +24,15 @@ COLOURINGS = ("label", "cluster", "folder", "original size", "none")
 
 ws = workspace()
 st.title("Embedding Explorer")
-st.caption("Every dot is one image (or sentence), placed so that images the encoder finds similar sit close "
-           "together. A good encoder groups images by what they show; an untrained one mostly "
-           "by colour and brightness. Hover a dot to see its image; click one, or pick box or lasso in the "
-           "chart's toolbar and drag around several, to list them below.")
+intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([1, 1.6, 1.4])  # at 1024 px "Compare with untrained" still fits
 dataset = pick_dataset(top[0], ws, "explore_dataset", kinds=("image", "text"))
+intro.caption(TEXT_MAP_INTRO if dataset.kind == "text" else
+              "Every dot is one image, placed so that images the encoder finds similar sit close "
+              "together. A good encoder groups images by what they show; an untrained one mostly "
+              "by colour and brightness. Hover a dot to see its image; click one, or pick box or lasso in the "
+              "chart's toolbar and drag around several, to list them below.")
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
 compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left

@@ -11,6 +11,7 @@ from app.dataset_rows import image_rows
 from app.near_duplicates import near_duplicate_panel
 from app.sources import embedding, pick_source, source_name
 from app.state import workspace
+from app.text_search import INTRO as TEXT_SEARCH_INTRO
 from app.text_search import sentence_search
 from app.why_neighbour import why_neighbour
 from app.widgets import escape_markdown, framed, gallery, png_uri, short_name, thumbnail_uris
@@ -23,12 +24,14 @@ UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
 
 ws = workspace()
 st.title("Retrieval")
-st.caption("Pick an image: the encoder returns the images whose features point the same way "
-           "(cosine similarity, 1 = identical direction). Compare two encoders on the same query "
-           "to see what training changed.")
+intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([1, 2, 2, 1])
 dataset = pick_dataset(top[0], ws, "retrieval_dataset", kinds=("image", "text"))
+intro.caption(TEXT_SEARCH_INTRO if dataset.kind == "text" else
+              "Pick an image: the encoder returns the images whose features point the same way "
+              "(cosine similarity, 1 = identical direction). Compare two encoders on the same query "
+              "to see what training changed.")
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
 compare_key = f"retrieval_compare_{source.key}"  # per encoder: a run starts compared, and stays as left

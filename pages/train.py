@@ -19,7 +19,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.verdict import from_metrics
-from ssl_core.kinds import encoders_for, methods_for, recipe_class
+from ssl_core.kinds import encoders_for, methods_for, recipe_class, verdict_words
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
@@ -157,14 +157,15 @@ def live_panel(run_id: str, ticking: bool) -> None:
                 + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
-    cells[1].metric("Images / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
+    words = verdict_words(run["method"])
+    cells[1].metric(f"{words['unit'].capitalize()} / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     if run["message"]:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     classes = run["classes"]  # kept with the run: its dataset may be gone
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes)
-    verdict = from_metrics(latest, classes)
+    verdict = from_metrics(latest, classes, **words)
     verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)
     charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
@@ -200,7 +201,8 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.dataframe(pd.DataFrame([{
         "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
-        "verdict": from_metrics(final.get(r["id"], {}), r["classes"]).code.replace("_", " "),
+        "verdict": from_metrics(final.get(r["id"], {}), r["classes"], **verdict_words(r["method"])
+                                ).code.replace("_", " "),
         "dataset": r["dataset"], "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,

@@ -145,8 +145,10 @@ def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]
 def run_verdict(ws: Workspace, run_id: str) -> Verdict:
     """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
     from .evaluate.verdict import from_metrics
+    from .kinds import verdict_words
 
-    return from_metrics(latest(metrics(ws, run_id)), get_run(ws, run_id)["classes"])
+    run = get_run(ws, run_id)
+    return from_metrics(latest(metrics(ws, run_id)), run["classes"], **verdict_words(run["method"]))
 
 
 def request_cancel(ws: Workspace, run_id: str) -> None:

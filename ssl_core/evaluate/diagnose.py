@@ -17,6 +17,7 @@ import numpy as np
 from .. import jobs
 from ..embed import embed, embedding_dir, from_run
 from ..engine import TrainConfig
+from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from .advice import Advice, Measured, advise, apply
 from .report import EvaluateConfig
@@ -25,6 +26,10 @@ from .splits import labelled
 from .stored import stored_report
 
 SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoint
+
+
+class NotAdvised(ValueError):
+    """A run of a kind of data no advice rule is calibrated on; the message says so in one line."""
 
 
 def run_config(run: dict) -> TrainConfig:
@@ -59,6 +64,10 @@ def measure(ws: Workspace, run_id: str) -> Measured:
     """Everything the advice rules read about run `run_id`."""
     run = jobs.get_run(ws, run_id)
     dataset = ws.dataset(run["dataset"])
+    if not KINDS[dataset.kind].evaluation().advised:
+        raise NotAdvised(f"run {run_id!r} trained on {dataset.kind} ({dataset.name!r}): the advice rules are "
+                         f"calibrated on image runs (their augmentations and pixel shortcuts), so there is no "
+                         f"advice for a {dataset.kind} run")
     return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), jobs.metrics(ws, run_id),
                     run_shortcut(ws, run))
 

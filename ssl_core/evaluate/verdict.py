@@ -119,13 +119,19 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                              f"noise alone could give.")
 
 
-def from_metrics(metrics: Mapping[str, float], classes: int) -> Verdict:
+def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",
+                 without_labels: bool = True) -> Verdict:
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
     knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
-    and effective_rank_untrained; probe_size); not yet while they are not all measured."""
+    and effective_rank_untrained; probe_size); not yet while they are not all measured.
+    `unit` and `without_labels` are the run's kind's (kinds.verdict_words): what its
+    dataset holds, and whether the label-free rule is calibrated on it (images only)."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
-        return from_knn(knn, untrained, int(n), classes)
+        return from_knn(knn, untrained, int(n), classes, unit=unit)
+    if not without_labels:
+        return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; add a label "
+                                 f"column to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):
         n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
         return from_neighbours(shared, untrained, int(n), rank, untrained_rank)

@@ -56,6 +56,8 @@ class TextEvaluation:
     baseline_name = "TF-IDF"  # the curve and the verdict's words when there is no twin
     unit = "examples"  # what the verdict's sentence counts (sentences or paragraphs)
     from_scratch = False  # no network trained from scratch on the labels
+    advised = False  # no advice rule is calibrated on text runs (they read image recipes and pixels)
+    judged_without_labels = False  # the label-free rule is calibrated on images' pixel neighbours
 
     def items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
         """Token ids int64 (N, MAX_TOKENS) by `source`'s tokenizer."""
