@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from app.current import pick_dataset
+from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import recipe_form, recipe_picker
 from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
@@ -22,8 +22,6 @@ from ssl_core.augment.preview import (
     is_pair_recipe,
     mae_reconstruction,
     pair_batch,
-    partner_of,
-    partner_probabilities,
     sample_views,
 )
 from ssl_core.checkpoint import load_trained
@@ -204,19 +202,10 @@ if is_pair_recipe(recipe):
             columns[i - start].image(list(pair_uris[i]),
                                      caption=[f"pair {i} · a", f"pair {i} · b"], width="stretch")
 
-    labels = [f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
+    labels = view_labels(n)
+    batch_key = f"{dataset.id} {recipe_key} {digest(rows)} {seed} {encoder_key}"
     heat, pick_col = st.columns([3, 2], gap="large")
-    off_diagonal = batch.similarity[~np.eye(2 * n, dtype=bool)]
-    figure = go.Figure(go.Heatmap(z=batch.similarity, x=labels, y=labels, colorscale="Viridis",
-                                  zmin=float(off_diagonal.min()), zmax=float(off_diagonal.max()),
-                                  colorbar=dict(title="cosine")))
-    partners = [partner_of(i, n) for i in range(2 * n)]
-    figure.add_trace(go.Scatter(x=[labels[p] for p in partners], y=labels, mode="markers",
-                                marker=dict(symbol="square-open", size=12, color="black"),
-                                name="positive pair", hoverinfo="skip"))
-    figure.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), yaxis_autorange="reversed",
-                         title="Cosine similarity of every pair of views", showlegend=False)
-    heat.plotly_chart(figure, key="lab_heatmap")
+    heat.plotly_chart(similarity_heatmap(batch_key=batch_key, _similarity=batch.similarity), key="lab_heatmap")
     heat.caption("Squares mark the positive pairs. A trained encoder makes them the brightest "
                  "cells of their row" + ("; this one is untrained, so it is close to a guess."
                                          if encoder_label == UNTRAINED else "."))
@@ -226,17 +215,11 @@ if is_pair_recipe(recipe):
                          f"ln({2 * n - 1}) = {np.log(2 * n - 1):.3f}; lower is better.")
     row_label = pick_col.selectbox("Whose partner?", labels, key="lab_row")
     row = labels.index(row_label)
-    probabilities = partner_probabilities(batch.similarity, row, batch.temperature)
-    colours = ["#5B5BD6" if j == partners[row] else "#C4C4D4" for j in range(2 * n)]
-    bars = go.Figure(go.Bar(x=labels, y=probabilities, marker_color=colours))
-    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance",
-                   annotation_position="bottom left")
-    bars.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="probability",
-                       title=f"Which view is {row_label}'s partner? (true: {labels[partners[row]]})")
-    pick_col.plotly_chart(bars, key="lab_softmax")
+    pick_col.plotly_chart(partner_bars(batch_key=batch_key, row=row, _similarity=batch.similarity,
+                                       _temperature=batch.temperature), key="lab_softmax")
     pick_col.caption(f"The model's softmax over the {2 * n - 1} candidates for {row_label}. "
                      "Training raises the blue bar (the true partner) and lowers the rest.")
     pair = row % n
     st.markdown(f"**What the encoder finds alike in pair {pair}**")
     why_pair(batch.encoder, batch.view_a[pair], batch.view_b[pair], ("view a", "view b"),
-             key=f"{dataset.id} {recipe_key} {digest(rows)} {seed} {encoder_key} {pair}")
+             key=f"{batch_key} {pair}")

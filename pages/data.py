@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import current
 from app.import_panel import import_panel
+from app.label_chart import label_chart
 from app.state import workspace
 from app.text_items import sentence_table
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
@@ -149,8 +150,7 @@ disk_col.metric("On disk", human_bytes(chosen.bytes))
 if label_counts:
     with st.expander(f"Labels: {len(label_counts)} classes (used only to judge and colour, "
                      "never for training)"):
-        st.bar_chart(pd.Series(label_counts, name="images"), horizontal=True,
-                     height=min(40 + 24 * len(label_counts), 600))
+        label_chart(label_counts)
 
 rejected = ws.rejections(chosen)
 if rejected:
