@@ -4,7 +4,7 @@
    through the job queue (the engine, its tokenizer trained on the training part only),
    10% is held out. On the held-out sentences 15% of the word pieces are replaced by
    [MASK] (seeded) and the run guesses them; the baseline always guesses the piece most
-   frequent in the training part (the unigram-frequency guess).
+   frequent in the training part (the unigram-frequency guess; text/fill.py).
 2. kNN (k=20, leave-one-out, cosine) on the hidden module-family labels of the training
    part, mean-pooled features of each trained run (mlm, and simcse for the same budget)
    against the untrained text encoder read with the same tokenizer.
@@ -12,9 +12,13 @@
    against a plain Hugging Face `transformers` loop of the same size: BertForMaskedLM at
    width 128, 4 layers, 4 heads, FFN 512, the same vocabulary, batch and sequence length,
    DataCollatorForLanguageModeling's 15% / 80-10-10 masking, AdamW. Steps alternate
-   between the two so load on the machine hits both alike.
+   between the two and are timed in this process's CPU seconds.
 
-    .venv/bin/python bench/text.py [--minutes 3] [--steps 8] [--batch 64]
+Everything runs on one thread and each run's budget is CPU time, counted as bench/tune.py
+counts it (one-thread CPU seconds scaled to a quiet 2-core machine's), so a busy machine
+slows the bench down but does not shorten its runs.
+
+    .venv/bin/python bench/text.py [--minutes 5] [--steps 8] [--batch 64]
 
 The last line is `ratio: X.XX`, our tokens/s over the transformers loop's.
 """
@@ -26,6 +30,7 @@ import json
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -33,23 +38,18 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ssl_core import embed, jobs  # noqa: E402
+from tune import Quiet, cpu_clock  # noqa: E402
+
+from ssl_core import embed, engine, jobs  # noqa: E402
 from ssl_core.data.builtins.docstrings import make  # noqa: E402
 from ssl_core.data.ingest import ingest_uploads  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
-from ssl_core.text.masking import mask_tokens  # noqa: E402
-from ssl_core.text.tokenizer import MASK, PAD, SPECIAL_TOKENS, encode, load_tokenizer  # noqa: E402
+from ssl_core.text.fill import load_fill_model, masked_word_accuracy  # noqa: E402
+from ssl_core.text.tokenizer import PAD, encode, load_tokenizer  # noqa: E402
 
 HELD_OUT = 0.1
-
-
-class Quiet:
-    def on_step(self, state): ...
-    def on_metrics(self, step, values): ...
-    def on_checkpoint(self, step, path): ...
-    def should_stop(self): return False
 
 
 def split_corpus(ws: Workspace) -> tuple[list[str], list[str]]:
@@ -69,26 +69,6 @@ def train(ws: Workspace, method: str, minutes: float, batch: int) -> str:
     result = jobs.execute(ws, run_id)
     print(f"  {method}: {result.steps} steps, final loss {result.final_loss:.3f}", file=sys.stderr)
     return run_id
-
-
-@torch.no_grad()
-def masked_word_accuracy(ws: Workspace, run_id: str, train_texts: list[str], held: list[str]) -> tuple[float, float, int]:
-    """(model accuracy, unigram-baseline accuracy, masked pieces) on the held-out texts."""
-    from ssl_core.text.fill import load_fill_model
-
-    method, tokenizer = load_fill_model(jobs.run_dir(ws, run_id))
-    ids = torch.from_numpy(encode(tokenizer, held))
-    _, chosen = mask_tokens(ids, torch.Generator().manual_seed(0), tokenizer.get_vocab_size())
-    inputs = torch.where(chosen, torch.full_like(ids, MASK), ids)  # every chosen piece hidden
-    scores = torch.cat([method.token_scores(inputs[i : i + 256]) for i in range(0, len(inputs), 256)])
-    scores[..., : len(SPECIAL_TOKENS)] = float("-inf")
-    scores[..., tokenizer.get_vocab_size():] = float("-inf")
-    model = float((scores.argmax(-1)[chosen] == ids[chosen]).float().mean())
-    train_ids = torch.from_numpy(encode(tokenizer, train_texts)).flatten()
-    counts = torch.bincount(train_ids, minlength=tokenizer.get_vocab_size())
-    counts[: len(SPECIAL_TOKENS)] = 0
-    unigram = float((ids[chosen] == counts.argmax()).float().mean())
-    return model, unigram, int(chosen.sum())
 
 
 def knn_of(ws: Workspace, source: embed.EncoderSource, codes: np.ndarray) -> float:
@@ -127,17 +107,17 @@ def throughput(ws: Workspace, run_id: str, steps: int, batch: int) -> tuple[floa
     for step in range(steps + 1):  # step 0 warms both up and is not counted
         rows = ids[(step * batch) % (len(ids) - batch):][:batch]
         real = int((rows != PAD).sum())
-        start = time.perf_counter()
+        start = time.process_time()
         ours.step = step
         ours.train_step(0.5)
-        middle = time.perf_counter()
+        middle = time.process_time()
         collated = collator([{"input_ids": row[row != PAD].tolist()} for row in rows])
         loss = bert(input_ids=collated["input_ids"], attention_mask=collated["input_ids"] != PAD,
                     labels=collated["labels"]).loss
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        end = time.perf_counter()
+        end = time.process_time()
         if step:
             timed["ours"] += middle - start
             timed["transformers"] += end - middle
@@ -147,10 +127,13 @@ def throughput(ws: Workspace, run_id: str, steps: int, batch: int) -> tuple[floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=3.0, help="training budget of each run (default 3)")
+    parser.add_argument("--minutes", type=float, default=5.0,
+                        help="CPU budget of each run, in quiet 2-core minutes (default 5)")
     parser.add_argument("--steps", type=int, default=8, help="timed steps per side for throughput (default 8)")
     parser.add_argument("--batch", type=int, default=64, help="batch of every run and of the throughput (default 64)")
     args = parser.parse_args()
+    torch.set_num_threads(1)
+    engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
     with tempfile.TemporaryDirectory() as root:
         ws = Workspace(Path(root) / "ws")
         train_texts, held = split_corpus(ws)
@@ -160,7 +143,8 @@ def main() -> None:
         print(f"docstrings: {len(train_texts)} training sentences, {len(held)} held out, "
               f"{len(classes)} families; {args.minutes:g} min per run at batch {args.batch}", file=sys.stderr)
         runs = {method: train(ws, method, args.minutes, args.batch) for method in ("mlm", "simcse")}
-        model, unigram, masked = masked_word_accuracy(ws, runs["mlm"], train_texts, held)
+        model, unigram, masked = masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, runs["mlm"])), held,
+                                                      train_texts)
         knn = {method: knn_of(ws, embed.from_run(ws, run), codes) for method, run in runs.items()}
         knn_untrained = untrained_with_tokenizer_of(ws, runs["mlm"], codes)
         print(f"{'measure':44} {'value':>10}")

@@ -15,7 +15,7 @@ from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS, build_method
 from ssl_core.models import ENCODERS
-from ssl_core.text.fill import FillError, fill
+from ssl_core.text.fill import FillError, fill, masked_word_accuracy
 from ssl_core.text.masking import mask_tokens
 from ssl_core.text.tokenizer import (
     CLS, MASK, PAD, SEP, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer, train_tokenizer,
@@ -96,6 +96,12 @@ def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
     assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
     with pytest.raises(FillError, match="no \\[MASK\\]"):
         fill(method, tokenizer, "no blank here")
+    ids = torch.from_numpy(encode(tokenizer, SENTENCES, max_tokens=8))  # held out = trained on, here
+    _, chosen = mask_tokens(ids, torch.Generator().manual_seed(0), tokenizer.get_vocab_size())
+    model, unigram, judged = masked_word_accuracy(method, tokenizer, SENTENCES, SENTENCES, max_tokens=8)
+    assert judged == int(chosen.sum()) and model == pytest.approx(float((ids[chosen] == target).float().mean()))
+    assert unigram == pytest.approx(float((ids[chosen] == tokenizer.token_to_id("the")).float().mean()))
+    assert 0 < model < unigram  # "tree" is one thing in three, "the" two words in five
 
 
 def test_a_text_checkpoint_keeps_its_encoder_shape_and_old_ones_load_with_the_defaults(tmp_path):
