@@ -26,6 +26,9 @@ from ssl_core.text.preview import masked_pieces
 from ssl_core.text.tokenizer import TokenizerError, load_tokenizer, train_tokenizer
 
 EXAMPLE = "Return the [MASK] of the file."
+INTRO = ("Self-supervised learning makes its own labels: hide some words of a sentence and guess them from the "
+         "rest (masked language modelling, BERT), or read each sentence twice through dropout and recognise the "
+         "two readings as *the same* and every other sentence as *different* (SimCSE).")
 
 
 @st.cache_resource(show_spinner="Learning the word pieces of this dataset...", max_entries=4)

@@ -14,6 +14,7 @@ from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import recipe_form, recipe_picker
 from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
+from app.text_lab import INTRO as TEXT_LAB_INTRO
 from app.text_lab import text_lab
 from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed, png_uri
@@ -83,12 +84,14 @@ def drawn_batch(dataset_id: str, recipe_key: str, rows_key: str, seed: int, enco
 
 ws = workspace()
 st.title("Augmentation Lab")
-st.caption("Self-supervised learning makes its own labels: two random changes of the same "
-           "picture must be recognised as *the same*, and every other picture as *different*. "
-           "The changes (the augmentations) decide what the model learns to ignore.")
+intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
 dataset = pick_dataset(top[0], ws, "lab_dataset", kinds=("image", "text"))
+intro.caption(TEXT_LAB_INTRO if dataset.kind == "text" else
+              "Self-supervised learning makes its own labels: two random changes of the same "
+              "picture must be recognised as *the same*, and every other picture as *different*. "
+              "The changes (the augmentations) decide what the model learns to ignore.")
 if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
     text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))
     st.stop()
