@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import current
-from app.widgets import progress_bar
+from app.widgets import escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
@@ -123,3 +123,13 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
 def source_name(ws: Workspace, source: embed.EncoderSource) -> str:
     """What people call `source`: its run's name, or 'untrained small_cnn'."""
     return run_name(jobs.get_run(ws, source.run_id)) if source.run_id else source.label
+
+
+def side_by_side(ws: Workspace, source: embed.EncoderSource,
+                 other: embed.EncoderSource | None) -> list[tuple[embed.EncoderSource, str]]:
+    """The maps a page draws, left to right, each with its title (escaped for plotly):
+    `other` beside `source` ('Before training: ...' when `other` is `source`'s untrained
+    twin), or `source` alone when there is no other or it is the same encoder."""
+    shown = [source] if other is None or other == source else [other, source]
+    return [(s, ("Before training: " if s != source and s == embed.baseline_of(source) else "")
+             + escape_plotly(source_name(ws, s))) for s in shown]

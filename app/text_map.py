@@ -2,10 +2,10 @@
 placed by UMAP (or PCA) of an encoder's features, coloured by its hidden label, the
 sentence itself shown on hover; points selected on the map are listed as sentences.
 
-Flow: the dataset's texts and labels -> app.sources.embedding (features (N, D) of a run,
-or its untrained twin beside it) -> ssl_core.project (UMAP on a FAISS kNN graph) ->
-app.maps.scatter, the hover text escaped with escape_plotly -> a selection's row ids ->
-a table of those sentences.
+Flow: the dataset's texts and labels -> app.sources.embedding (features (N, D) of an
+encoder, and of a second one beside it: by default its untrained twin) -> ssl_core.project
+(UMAP on a FAISS kNN graph) -> app.maps.scatter, the hover text escaped with escape_plotly ->
+a selection's row ids -> a table of those sentences.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from app.maps import FrozenFigure, frozen, palette, scatter, selected_rows
-from app.sources import embedding, source_name
+from app.sources import embedding, side_by_side
 from app.text_items import dataset_texts
 from app.widgets import escape_plotly
 from ssl_core import embed, project
@@ -47,21 +47,21 @@ def sentence_figure(dataset_id: str, folder: str, made: float, method: str, titl
     return frozen(scatter(_coords, rows, _labels, hover, title, 6, palette(_labels)))
 
 
-def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, compare: bool) -> None:
-    """The map control, the map of `source` (beside its untrained twin's with `compare`),
-    and the sentences selected on either."""
+def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource,
+                  other: embed.EncoderSource | None) -> None:
+    """The map control, the map of `source` (beside `other`'s when there is one), and the
+    sentences selected on either."""
     method = st.segmented_control("Map", ["umap", "pca"], default="umap", key="explore_text_method",
                                   format_func=str.upper) or "umap"
     texts = dataset_texts(ws, dataset.id, dataset)
     labels = [row["label"] or "(none)" for row in ws.image_rows(dataset)]
-    shown = [embed.baseline_of(source), source] if compare else [source]
     selections: list[int] = []
-    for column, shown_source in zip(st.columns(len(shown)), shown):
+    maps = side_by_side(ws, source, other)
+    for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
         with column:
             emb = embedding(ws, dataset, shown_source)
             with st.spinner(f"{method.upper()} of {len(texts):,} sentences..."):
                 coords = project.project(emb, method, dims=2)
-            title = ("Before training: " if shown_source != source else "") + escape_plotly(source_name(ws, shown_source))
             figure = sentence_figure(dataset.id, str(emb.folder), emb.made, method, title, texts, labels, coords)
             event = st.plotly_chart(figure, key=f"text_map_{shown_source.key}_{method}", on_select="rerun",
                                     selection_mode=("points", "box", "lasso"), width="stretch")

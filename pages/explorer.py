@@ -1,5 +1,6 @@
-"""Embedding Explorer: the map of what an encoder learned, beside the untrained baseline;
-select points to see their images."""
+"""Embedding Explorer: the map of what an encoder learned, beside a second encoder's (by
+default its untrained twin: before and after; or an import beside a run); select points to
+see their images."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
 from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
-from app.sources import embedding, pick_source, source_name
+from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
@@ -26,7 +27,7 @@ ws = workspace()
 st.title("Embedding Explorer")
 intro = st.empty()  # its words are the picked dataset's kind's
 
-top = st.columns([1, 1.6, 1.4])  # at 1024 px "Compare with untrained" still fits
+top = st.columns([1, 1.6, 1.4])  # at 1024 px "Side by side" and its help fit
 dataset = pick_dataset(top[0], ws, "explore_dataset", kinds=("image", "text"))
 intro.caption(TEXT_MAP_INTRO if dataset.kind == "text" else
               "Every dot is one image, placed so that images the encoder finds similar sit close "
@@ -37,10 +38,14 @@ source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
 compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
 st.session_state.setdefault(compare_key, source.run_id is not None)
-compare = top[2].toggle("Compare with untrained", key=compare_key, disabled=embed.baseline_of(source) == source,
-                        help="The same images mapped by the same network before training: before and after.")
+other = None
+if top[2].toggle("Side by side", key=compare_key,
+                 help="Two maps side by side: any other encoder (an import beside your run), by default the "
+                      "same network before training."):
+    other = pick_source(top[2], ws, dataset, "Beside it", "explore_other", other_than=source,
+                        help="By default the first encoder's untrained twin: before and after.")
 if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py)
-    sentence_maps(ws, dataset, source, compare)
+    sentence_maps(ws, dataset, source, other)
     st.stop()
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
@@ -64,7 +69,6 @@ names = [row["name"] for row in rows]
 labels = [row["label"] or "(none)" for row in rows]
 thumbnails = ws.thumbnails(dataset)
 sampled = sample_rows(dataset.image_count, shown)
-sources = [embed.baseline_of(source), source] if compare else [source]
 
 
 @st.cache_data(show_spinner="k-means...", max_entries=16)
@@ -101,13 +105,12 @@ def map_figure(dataset_id: str, folder: str, made: float, method: str, dims: int
 
 
 selections: list[int] = []
-columns = st.columns(len(sources))
-for column, shown_source in zip(columns, sources):
+maps = side_by_side(ws, source, other)
+for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
     with column:
         emb = embedding(ws, dataset, shown_source)
         with st.spinner(f"{method.upper()} of {len(names):,} points..."):
             coords = project.project(emb, method, dims=dims)
-        title = ("Before training: " if shown_source != source else "") + escape_plotly(source_name(ws, shown_source))
         figure = map_figure(dataset.id, str(emb.folder), emb.made, method, dims, colour_by, clusters, point_size,
                             shown, thumbnails_on, title, emb, coords)
         chart_key = f"map_{shown_source.key}_{method}_{dims}"
