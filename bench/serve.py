@@ -10,7 +10,10 @@ the same for a fresh page load in a new browser context (a new session) -> N ses
 once (separate contexts of one headless Chromium, localhost only, bounded by --seconds),
 each walking every page by the sidebar, timed from the click (or `goto`) until the page's
 title is drawn and its script has finished. A page fails when it does not finish within
---page-timeout or shows an exception box.
+--page-timeout or shows an exception box. With --share the app is served shared with a
+fresh access secret (`-- --share`, $SSL_ACCESS_SECRET; still localhost): every session signs
+in once through the real sign-in form (a session that cannot is a failure) and then walks by
+the sidebar, and meanwhile a new context without the secret must see the sign-in form only.
 
 Prints a table (per page: CPU per sidebar visit, per fresh load, p50/p95 page time under
 load, failures) and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before
@@ -32,7 +35,8 @@ at load 2-7; seconds of server CPU, median of 3 sidebar visits and of 2 fresh lo
     the server used 24 s of CPU (0.16 cores): the ten Chromium tabs drawing WebGL maps in
     software took the rest of the two cores.
 
-Usage: python bench/serve.py [--sessions 10] [--seconds 240] [--workspace DIR (kept, reused)]
+Usage: python bench/serve.py [--sessions 10] [--seconds 240] [--share] [--training]
+                             [--workspace DIR (kept, reused)]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -60,6 +65,8 @@ DATASET = "shapes"
 BEFORE_SLOWEST_SIDEBAR_CPU = 1.20  # s: the slowest page's CPU per sidebar visit before the work (Retrieval, above)
 TICK = os.sysconf("SC_CLK_TCK")
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SECRET_ENV = "SSL_ACCESS_SECRET"  # app/access.py reads the operator's access secret here
+SIGN_IN = "sign-in"  # the table's row for signing in (a session's first page, through the form)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -74,14 +81,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(workspace: Path, port: int, log: Path, root: Path = ROOT, env: dict | None = None) -> subprocess.Popen:
+def start_app(workspace: Path, port: int, log: Path, root: Path = ROOT, env: dict | None = None,
+              secret: str | None = None) -> subprocess.Popen:
     """The app of checkout `root` serving `workspace` on localhost:`port` (extra environment
-    `env`), returned once it answers its health check."""
+    `env`), returned once it answers its health check. With `secret` it is shared
+    (`-- --share`, as behind a proxy: app/access.py) and every session signs in with it."""
+    shared = ["--share"] if secret else []
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(root / "app" / "main.py"), "--server.port", str(port),
-         "--server.address", "localhost", "--server.headless", "true", "--", "--workspace", str(workspace)],
+         "--server.address", "localhost", "--server.headless", "true", "--", "--workspace", str(workspace),
+         *shared],
         cwd=root, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {}), **({SECRET_ENV: secret} if secret else {})})
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -128,13 +139,31 @@ async def sidebar_to(page, title: str, timeout_ms: float) -> None:
     await finished(page, title, timeout_ms)
 
 
-async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: float) -> dict[str, dict[str, float]]:
-    """Median server CPU per page: by a sidebar click, and by a fresh load in a new context."""
+def page_url(url: str, path: str, secret: str | None = None) -> str:
+    """The address of the page at `path`; with `secret`, the sign-in link the app prints
+    (`?token=`), which signs a new session in on its first load."""
+    return f"{url}/{path}?dataset={DATASET}" + (f"&token={secret}" if secret else "")
+
+
+async def sign_in(page, url: str, secret: str, timeout_ms: float) -> None:
+    """A new session signs in through the app's form (types the secret, presses "Sign in")
+    and is shown the Data page. At the app's address: signing in on a page's own address
+    lands on Data too (the gate stops the script before st.navigation knows the page)."""
+    await page.goto(page_url(url, ""), timeout=timeout_ms)
+    await page.get_by_label("Access secret").fill(secret, timeout=timeout_ms)
+    await page.get_by_role("button", name="Sign in").click(timeout=timeout_ms)
+    await finished(page, "Data", timeout_ms)
+
+
+async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: float,
+                      secret: str | None) -> dict[str, dict[str, float]]:
+    """Median server CPU per page: by a sidebar click, and by a fresh load in a new context
+    (shared: only the sign-in link's load, which signs the new session in and shows Data)."""
     sidebar: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     fresh: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
-    await page.goto(f"{url}/?dataset={DATASET}")
+    await page.goto(page_url(url, "", secret))
     await finished(page, "Data", timeout_ms)
     for _ in range(visits):
         for title, _ in PAGES[1:] + PAGES[:1]:
@@ -145,36 +174,45 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
             sidebar[title].append(cpu_seconds(pid) - before)
     await context.close()
     for _ in range(max(1, visits - 1)):
-        for title, path in PAGES:
+        for title, path in PAGES[:1] if secret else PAGES:
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             page = await context.new_page()
             await quiet(pid)
             before = cpu_seconds(pid)
-            await page.goto(f"{url}/{path}?dataset={DATASET}")
+            await page.goto(page_url(url, path, secret))
             await finished(page, title, timeout_ms)
             await quiet(pid)
             fresh[title].append(cpu_seconds(pid) - before)
             await context.close()
-    return {title: {"sidebar": statistics.median(sidebar[title]), "fresh": statistics.median(fresh[title])}
-            for title, _ in PAGES}
+    return {title: {"sidebar": statistics.median(sidebar[title]),
+                    "fresh": statistics.median(fresh[title]) if fresh[title] else float("nan")} for title, _ in PAGES}
 
 
 async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: dict, failures: dict,
-                 offset: int, errors: list[str]) -> None:
-    """One session: a fresh load, then every page by the sidebar, round after round until `stop_at`."""
+                 offset: int, errors: list[str], secret: str | None) -> None:
+    """One session: a fresh load (shared: signing in through the form, once, then its first
+    page by the sidebar), then every page by the sidebar, round after round until `stop_at`."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     order = PAGES[offset:] + PAGES[:offset]
     first_title, first_path = order[0]
+    first = SIGN_IN if secret else first_title
     try:
         started = time.monotonic()
         try:
-            await page.goto(f"{url}/{first_path}?dataset={DATASET}", timeout=timeout_ms)
-            await finished(page, first_title, timeout_ms)
-            times[first_title].append(time.monotonic() - started)
-        except Exception as exc:  # a timeout: counted, the walk goes on
-            failures[first_title] += 1
-            errors.append(f"{first_title}: {str(exc).splitlines()[0]}")
+            if secret:
+                await sign_in(page, url, secret, timeout_ms)
+            else:
+                await page.goto(page_url(url, first_path), timeout=timeout_ms)
+                await finished(page, first_title, timeout_ms)
+            times[first].append(time.monotonic() - started)
+        except Exception as exc:  # a timeout: counted; a session that cannot sign in cannot walk
+            failures[first] += 1
+            errors.append(f"{first}: {str(exc).splitlines()[0]}")
+            if secret:
+                return
+        if secret and first_title != "Data":  # signed in on Data: its first page comes first in the loop
+            order = order[-1:] + order[:-1]
         while time.monotonic() < stop_at:
             for title, _ in order[1:] + order[:1]:
                 if time.monotonic() >= stop_at:
@@ -184,12 +222,34 @@ async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: di
                     await sidebar_to(page, title, timeout_ms)
                 except Exception as exc:
                     failures[title] += 1
-                    errors.append(f"{title}: {str(exc).splitlines()[0]}")
+                    signed_out = secret and await page.get_by_label("Access secret").count()
+                    errors.append(f"{title}: " + ("the sign-in form again: the session's sign-in did not last"
+                                                  if signed_out else str(exc).splitlines()[0]))
                     continue
                 times[title].append(time.monotonic() - started)
                 if await page.locator("[data-testid='stException']").count():
                     failures[title] += 1
                     errors.append(f"{title}: an exception box")
+    finally:
+        await context.close()
+
+
+async def stranger(browser, url: str, secret: str | None, timeout_ms: float) -> bool | None:
+    """Shared: while the sessions walk, does a new browser context without the secret see
+    the sign-in form and no page? (None when the app is not shared.)"""
+    if not secret:
+        return None
+    await asyncio.sleep(5)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        await page.goto(page_url(url, "train"), timeout=timeout_ms)
+        await page.get_by_label("Access secret").wait_for(timeout=timeout_ms)
+        await page.locator(DONE).wait_for(timeout=timeout_ms)
+        return (await page.locator("[data-testid='stSidebarNav']").count() == 0
+                and await page.get_by_role("heading", name="Train", exact=True).count() == 0)
+    except Exception:  # no sign-in form within the timeout
+        return False
     finally:
         await context.close()
 
@@ -208,13 +268,14 @@ async def main_async(args) -> None:
     url = f"http://localhost:{port}"
     log = workspace.parent / f"{workspace.name}-streamlit.log"
     timeout_ms = args.page_timeout * 1000
-    app = start_app(workspace, port, log)
+    secret = secrets.token_urlsafe(16) if args.share else None
+    app = start_app(workspace, port, log, secret=secret)
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             warm = await browser.new_context(viewport={"width": 1400, "height": 1000})
             page = await warm.new_page()
-            await page.goto(f"{url}/?dataset={DATASET}")
+            await page.goto(page_url(url, "", secret))
             await finished(page, "Data", 600_000)  # seeds the demo data on a new workspace
             await asyncio.to_thread(train_a_run, workspace, args.train_minutes)
             started = time.monotonic()
@@ -224,10 +285,11 @@ async def main_async(args) -> None:
             await warm.close()
             print(f"warm-up: {time.monotonic() - started:.0f} s (workspace {workspace})", flush=True)
 
-            cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms)
+            cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms, secret)
 
-            times = {title: [] for title, _ in PAGES}
-            failures = {title: 0 for title, _ in PAGES}
+            rows = ([SIGN_IN] if secret else []) + [title for title, _ in PAGES]
+            times: dict[str, list[float]] = {row: [] for row in rows}
+            failures = {row: 0 for row in rows}
             errors: list[str] = []
             training = None
             if args.training:  # issue 13: the sessions move around while a run trains beside them
@@ -237,9 +299,10 @@ async def main_async(args) -> None:
                     stderr=subprocess.DEVNULL)
             load_cpu = cpu_seconds(app.pid)
             load_started = time.monotonic()
-            await asyncio.wait_for(asyncio.gather(*[
-                walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors)
-                for i in range(args.sessions)]), timeout=args.seconds + 3 * args.page_timeout + 60)
+            *_, gate = await asyncio.wait_for(asyncio.gather(*[
+                walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
+                       secret) for i in range(args.sessions)], stranger(browser, url, secret, timeout_ms)),
+                timeout=args.seconds + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
             load_cpu = cpu_seconds(app.pid) - load_cpu
             if training is not None:
@@ -260,12 +323,17 @@ async def main_async(args) -> None:
     print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'visits':>6} {'p50 s':>6} {'p95 s':>6} "
           f"{'failed':>6}")
     every = []
-    for title, _ in PAGES:
-        every += times[title]
-        print(f"{title:<20} {cpu[title]['sidebar']:>13.2f} {cpu[title]['fresh']:>11.2f} {len(times[title]):>6} "
-              f"{percentile(times[title], 0.5):>6.1f} {percentile(times[title], 0.95):>6.1f} {failures[title]:>6}")
+    for row in rows:
+        every += times[row]
+        measured = (f"{cpu[row]['sidebar']:>13.2f} {cpu[row]['fresh']:>11.2f}".replace("nan", "  -")
+                    if row in cpu else f"{'':>13} {'':>11}")
+        print(f"{row:<20} {measured} {len(times[row]):>6} {percentile(times[row], 0.5):>6.1f} "
+              f"{percentile(times[row], 0.95):>6.1f} {failures[row]:>6}")
     print(f"{'all pages':<20} {'':>13} {'':>11} {len(every):>6} {percentile(every, 0.5):>6.1f} "
-          f"{percentile(every, 0.95):>6.1f} {sum(failures.values()):>6}")
+          f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
+    if secret:
+        print("a new browser context without the secret, meanwhile: "
+              + ("the sign-in form only" if gate else "FAILED: it saw more than the sign-in form"))
     for error in errors[:5]:
         print(f"failed: {error}")
     slowest = max(cpu.values(), key=lambda c: c["sidebar"])["sidebar"]
@@ -282,6 +350,8 @@ def main() -> None:
     parser.add_argument("--page-timeout", type=float, default=60, help="s before a page counts as failed")
     parser.add_argument("--train-minutes", type=float, default=0.5, help="the warm-up run's budget")
     parser.add_argument("--training", action="store_true", help="a run trains while the sessions walk (issue 13)")
+    parser.add_argument("--share", action="store_true",
+                        help="serve shared with an access secret: every session signs in through the form (issue 13)")
     parser.add_argument("--workspace", help="reuse (and keep) this workspace: warm-up is then quick")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -116,7 +116,7 @@ def test_readme_command_serves_localhost_only_with_no_password(page, app_url):
         client.connect((outward, port))
 
 
-def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, screenshot):
+def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, browser, screenshot):
     url, log = shared
     tab.goto(url + "/train")  # a page's own address does not get around the gate
     sign_in_box(tab).wait_for()
@@ -132,6 +132,18 @@ def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, screens
     tab.get_by_role("heading", name="Data").first.wait_for()
     tab.wait_for_function("() => !location.search.includes('token')")  # out of the address bar
     assert tab.locator("[data-testid='stSidebarNav']").count() == 1
+    tab.locator("[data-testid='stSidebarNav']").get_by_text("Train", exact=True).click()  # one sign-in: the session
+    tab.get_by_role("heading", name="Train").first.wait_for()
+
+    stranger = browser.new_context()  # meanwhile, another browser without the secret sees the sign-in only
+    try:
+        other = stranger.new_page()
+        other.goto(url + "/train")
+        sign_in_box(other).wait_for(timeout=60_000)
+        assert other.locator("[data-testid='stSidebarNav']").count() == 0
+        assert other.get_by_role("heading", name="Train").count() == 0
+    finally:
+        stranger.close()
 
     tab.get_by_role("button", name="Sign out").click()
     sign_in_box(tab).wait_for()
