@@ -10,7 +10,7 @@
    against the untrained text encoder read with the same tokenizer.
 3. Training throughput, in real (non-padding) tokens per second, of the engine's MLM step
    against a plain Hugging Face `transformers` loop of the same size: BertForMaskedLM at
-   width 128, 4 layers, 4 heads, FFN 512, the same vocabulary, batch and sequence length,
+   the text encoder's width, layers and heads (FFN 4 x width), the same vocabulary, batch and sequence length,
    DataCollatorForLanguageModeling's 15% / 80-10-10 masking, AdamW. Steps alternate
    between the two and are timed in this process's CPU seconds.
 
@@ -94,9 +94,10 @@ def throughput(ws: Workspace, run_id: str, steps: int, batch: int) -> tuple[floa
     ids = jobs._dataset_arrays(ws, jobs.get_run(ws, run_id))[0]
     ours = Trainer(TrainConfig(dataset="train", method="mlm", encoder="text_transformer", epochs=100,
                                batch_size=batch, snapshot_every=0), ids, None, folder, Quiet())
-    config = BertConfig(vocab_size=ours.method.encoder.vocab_size, hidden_size=128, num_hidden_layers=4,
-                        num_attention_heads=4, intermediate_size=512, max_position_embeddings=ids.shape[1],
-                        pad_token_id=PAD)
+    shape = ours.method.encoder.options()
+    config = BertConfig(vocab_size=shape["vocab_size"], hidden_size=shape["width"], num_hidden_layers=shape["layers"],
+                        num_attention_heads=shape["heads"], intermediate_size=4 * shape["width"],
+                        max_position_embeddings=ids.shape[1], pad_token_id=PAD)
     bert = BertForMaskedLM(config).train()
     optimizer = torch.optim.AdamW(bert.parameters(), lr=1e-3)
     hf_tokenizer = PreTrainedTokenizerFast(tokenizer_object=tokenizer, mask_token="[MASK]", pad_token="[PAD]",

@@ -50,9 +50,11 @@ HELD_OUT = 0.1
 GOAL_GAIN = 0.15
 PACKAGES = ("networkx", "sympy", "PIL", "aiohttp", "pandas", "sklearn")  # the `packages` corpus's labels
 DEFAULT: dict[str, Any] = dict(method="mlm", vocab=2048, max_tokens=32, lr=None, warmup=0.05, batch=64,
-                               mask_ratio=0.15, temperature=0.05, encoder={})
-VARIANTS: dict[str, dict[str, Any]] = {
+                               mask_ratio=0.15, temperature=None, encoder={})  # None: the method's default
+VARIANTS: dict[str, dict[str, Any]] = {  # rows before the defaults moved set temperature 0.05 and 4 layers
     "default": {},
+    "previous": dict(encoder={"layers": 4}),  # mlm before this round
+    "previous_simcse": dict(method="simcse", temperature=0.05, lr=2e-3, encoder={"layers": 4}),
     "simcse": dict(method="simcse"),
     "vocab512": dict(vocab=512),
     "vocab1024": dict(vocab=1024),
@@ -129,7 +131,7 @@ def trial(corpus: tuple[list[str], np.ndarray, list[str]], name: str, minutes: f
                          checkpoint_every=10**9, monitor_every=10**9,
                          encoder_options={"vocab_size": s["vocab"], "max_tokens": s["max_tokens"], **s["encoder"]})
     trainer = Trainer(config, ids, codes, run_dir, Quiet())
-    if hasattr(trainer.method, "temperature"):
+    if s["temperature"] is not None:
         trainer.method.temperature = s["temperature"]
     untrained = knn_of(trainer.method, ids, codes)
     result = trainer.run()

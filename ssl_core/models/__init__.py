@@ -26,7 +26,7 @@ ENCODERS: dict[str, EncoderEntry] = {
     "vit_tiny": EncoderEntry(lambda image_size, **kw: ViTTiny(image_size=image_size, **kw),
                              "ViT-tiny (5.5 M parameters): a vision transformer, for MAE and DINO."),
     "text_transformer": EncoderEntry(lambda image_size, **kw: TextTransformer(**kw),
-                                     "Text Transformer (1 M parameters, 4 layers, width 128): reads sentences "
+                                     "Text Transformer (0.7 M parameters, 2 layers, width 128): reads sentences "
                                      "as word pieces on a CPU.", kind="text"),
 }
 
