@@ -3,7 +3,7 @@
 Data flow: {label: image count} -> a two-column table (label, images) -> st.vega_lite_chart
 with a fixed Vega-Lite spec: the chart st.bar_chart(horizontal=True) draws (Streamlit 1.67,
 with its zoom and pan), written out once instead of built as an Altair chart and validated
-against the Vega-Lite schema on every rerun (43% of the Data page's server CPU in py-spy).
+against the Vega-Lite schema on every rerun (43% of the Data page's script samples in py-spy).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Data flow: the embedding's vectors (N, D) and a threshold -> ssl_core.index.near
 (the LIMIT closest pairs above it) -> one HTML grid of thumbnail pairs (PNG data URIs from
 app.widgets.thumbnail_uris; file names through app.widgets.escape_html) with their cosines,
 built once per (embedding, threshold) and kept: a rerun sends one element where the pairs
-were about a hundred (images, captions, columns), a sixth of the page's server CPU.
+were about a hundred (images, captions, columns): 15% of the page's script samples in py-spy.
 """
 
 from __future__ import annotations
