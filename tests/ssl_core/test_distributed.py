@@ -1,7 +1,10 @@
 """torch.distributed on the CPU (gloo): two processes on halves of a global batch give the
 same gradients as one process on the whole batch (SimCLR gathers the negatives across
 processes, MoCo v3 the keys) and hold the same MoCo queue as it, and `torchrun -m ssl_core
-train` trains one run with two processes."""
+train` trains one run with two processes.
+
+The gradient and queue checks share one script (each part from seed 0), launched once in
+one process and once in two: three interpreter starts instead of nine."""
 
 from __future__ import annotations
 
@@ -34,10 +37,10 @@ from ssl_core.methods import build_method
 
 distributed.init_from_env()
 rank, world = distributed.world()
-torch.manual_seed(0)
 """
 
 GRADIENTS = """
+torch.manual_seed(0)
 method = build_method({method!r}, "vit_tiny", 16).eval()  # no batch statistics: the projection
 # head's BatchNorm would otherwise see each process's half batch, as DDP without SyncBatchNorm
 images = np.random.default_rng(0).integers(0, 256, (8, 16, 16, 3), dtype=np.uint8)
@@ -47,10 +50,11 @@ loss, _ = method.training_step(Views([a[rows], b[rows]]))
 loss.backward()
 distributed.average_gradients(method.parameters())
 grads = torch.cat([p.grad.flatten() for p in method.parameters() if p.grad is not None])  # encoder, heads
-np.save({out!r} + f"/grads-{{world}}-{{rank}}.npy", grads.numpy())
+np.save({out!r} + f"/grads-{method}-{{world}}-{{rank}}.npy", grads.numpy())
 """
 
 QUEUE = """
+torch.manual_seed(0)
 method = build_method("moco_v2", "small_cnn", 16).eval()  # BatchNorm on running statistics,
 # the same for half a batch as for all of it: the queue is under test here, not SyncBatchNorm
 optimizer = torch.optim.SGD(method.parameters(), lr=0.5)
@@ -74,11 +78,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(tmp_path: Path, body: str, world: int, **fields: str) -> None:
-    """Run PRELUDE + `body` in `world` processes joined by gloo; {out} is tmp_path, other
-    {names} are `fields`."""
+GATHERING = ("simclr", "moco_v3")  # methods whose loss needs every process's embeddings
+
+
+def launch(tmp_path: Path, world: int) -> None:
+    """Run PRELUDE, GRADIENTS of each GATHERING method and QUEUE in `world` processes joined
+    by gloo; each writes its arrays to tmp_path."""
     script = tmp_path / "script.py"
-    script.write_text((PRELUDE + body).format(root=str(ROOT), out=str(tmp_path), **fields))
+    bodies = [GRADIENTS.format(method=method, out=str(tmp_path)) for method in GATHERING]
+    script.write_text(PRELUDE.format(root=str(ROOT)) + "".join(bodies) + QUEUE.format(out=str(tmp_path)))
     port = free_port()
     processes = [
         subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env={
@@ -90,22 +98,27 @@ def launch(tmp_path: Path, body: str, world: int, **fields: str) -> None:
         assert process.wait(timeout=300) == 0
 
 
-@pytest.mark.parametrize("method", ["simclr", "moco_v3"])
-def test_two_gloo_processes_match_one_process_on_the_global_batch(tmp_path, method):
-    launch(tmp_path, GRADIENTS, world=1, method=method)
-    launch(tmp_path, GRADIENTS, world=2, method=method)
-    single = np.load(tmp_path / "grads-1-0.npy")
-    rank0, rank1 = np.load(tmp_path / "grads-2-0.npy"), np.load(tmp_path / "grads-2-1.npy")
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory) -> Path:
+    """The folder of every array the script wrote, in one process and in two."""
+    out = tmp_path_factory.mktemp("gloo")
+    launch(out, world=1)
+    launch(out, world=2)
+    return out
+
+
+@pytest.mark.parametrize("method", GATHERING)
+def test_two_gloo_processes_match_one_process_on_the_global_batch(launched, method):
+    single = np.load(launched / f"grads-{method}-1-0.npy")
+    rank0, rank1 = np.load(launched / f"grads-{method}-2-0.npy"), np.load(launched / f"grads-{method}-2-1.npy")
     assert np.array_equal(rank0, rank1)  # replicas stay identical
     assert np.abs(single).max() > 0
     np.testing.assert_allclose(rank0, single, rtol=1e-4, atol=1e-6)
 
 
-def test_moco_queue_is_the_same_on_every_process_and_as_one_process_on_the_global_batch(tmp_path):
-    launch(tmp_path, QUEUE, world=1)
-    launch(tmp_path, QUEUE, world=2)
-    single = np.load(tmp_path / "queue-1-0.npy")
-    rank0, rank1 = np.load(tmp_path / "queue-2-0.npy"), np.load(tmp_path / "queue-2-1.npy")
+def test_moco_queue_is_the_same_on_every_process_and_as_one_process_on_the_global_batch(launched):
+    single = np.load(launched / "queue-1-0.npy")
+    rank0, rank1 = np.load(launched / "queue-2-0.npy"), np.load(launched / "queue-2-1.npy")
     assert np.array_equal(rank0, rank1)  # every process queued every process's keys
     torch.manual_seed(0)
     start = build_method("moco_v2", "small_cnn", 16).loss.memory_bank.bank.numpy()  # the random queue
