@@ -10,7 +10,9 @@ app opens at once. Served to others, every browser session signs in first:
   .streamlit/secrets.toml, else one made at the first visit (a script runs only per
   visit) and printed once to the operator's log with a sign-in link (`/?token=...`), as Jupyter does.
 A signed-in session is remembered in `st.session_state`; "Sign out" forgets it. Until then
-`require()` stops the script, so no page (and no `st.navigation`) runs.
+`require()` stops the script, so no page (and no `st.navigation`) runs. The page the visitor
+asked for (a link to /evaluate) is remembered and opened once the sign-in succeeds: the
+sign-in's rerun alone would land on the default page, as no navigation knew the address.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import secrets
 import socket
 import sys
 import time
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -32,6 +35,7 @@ SECRET_ENV = "SSL_ACCESS_SECRET"
 SECRET_KEY = "access_secret"  # its key in .streamlit/secrets.toml
 TOKEN_PARAM = "token"  # `/?token=<secret>` signs in, as the printed link does
 SIGNED_IN = "access_signed_in"  # session key
+WANTED_PAGE = "access_wanted_page"  # session key: the url path of the page asked for before signing in
 WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long: guessing a secret stays slow
 
 
@@ -110,6 +114,7 @@ def require() -> None:
     kind = gate()
     if kind is None or st.session_state.get(SIGNED_IN):
         return
+    st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])
     if kind == "oidc":
         if st.user.get("is_logged_in"):
             return
@@ -117,6 +122,15 @@ def require() -> None:
     else:
         _secret_sign_in(access_secret())
     st.stop()
+
+
+def open_wanted_page(pages: list, running) -> None:
+    """Once, right after signing in: switch to the page (of `pages`, st.Page) whose address
+    the visitor opened before the sign-in, unless it is `running` (st.navigation's choice)."""
+    wanted = st.session_state.pop(WANTED_PAGE, "")
+    for page in pages:
+        if wanted and page.url_path == wanted != running.url_path:
+            st.switch_page(page)
 
 
 def _secret_sign_in(secret: str) -> None:

@@ -23,17 +23,17 @@ st.logo(str(ASSETS / "logo.svg"), icon_image=str(ASSETS / "icon.svg"), size="lar
 access.require()  # stops here until a visitor of a shared app has signed in
 workspace()  # one that cannot be opened stops here, saying why
 
-navigation = st.navigation(
-    [
-        st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
-        st.Page("../pages/augment_lab.py", title="Augmentation Lab", icon=":material/auto_awesome:"),
-        st.Page("../pages/train.py", title="Train", icon=":material/model_training:"),
-        st.Page("../pages/explorer.py", title="Embedding Explorer", icon=":material/scatter_plot:"),
-        st.Page("../pages/retrieval.py", title="Retrieval", icon=":material/image_search:"),
-        st.Page("../pages/evaluate.py", title="Evaluate", icon=":material/analytics:"),
-        st.Page("../pages/concepts.py", title="Concepts", icon=":material/school:"),
-    ]
-)
+pages = [
+    st.Page("../pages/data.py", title="Data", icon=":material/photo_library:", default=True),
+    st.Page("../pages/augment_lab.py", title="Augmentation Lab", icon=":material/auto_awesome:"),
+    st.Page("../pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("../pages/explorer.py", title="Embedding Explorer", icon=":material/scatter_plot:"),
+    st.Page("../pages/retrieval.py", title="Retrieval", icon=":material/image_search:"),
+    st.Page("../pages/evaluate.py", title="Evaluate", icon=":material/analytics:"),
+    st.Page("../pages/concepts.py", title="Concepts", icon=":material/school:"),
+]
+navigation = st.navigation(pages)
+access.open_wanted_page(pages, navigation)  # a link to one page, opened before signing in, opens it now
 with st.sidebar:
     st.caption(f"Workspace: `{workspace().root}`")
     access.sign_out_button()

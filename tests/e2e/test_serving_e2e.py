@@ -127,6 +127,12 @@ def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, browser
     sign_in_box(tab).fill("not the secret")
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_text("That is not the access secret.").wait_for()
+    sign_in_box(tab).fill(printed_secret(log))
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Train").first.wait_for()  # the page asked for, not the default one
+    assert tab.locator("[data-testid='stSidebarNav']").count() == 1
+    tab.get_by_role("button", name="Sign out").click()
+    sign_in_box(tab).wait_for()
 
     tab.goto(f"{url}/?token={printed_secret(log)}")  # the link printed in the operator's log
     tab.get_by_role("heading", name="Data").first.wait_for()
