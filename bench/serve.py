@@ -15,8 +15,9 @@ fresh access secret (`-- --share`, $SSL_ACCESS_SECRET; still localhost): every s
 in once through the real sign-in form (a session that cannot is a failure) and then walks by
 the sidebar, and meanwhile a new context without the secret must see the sign-in form only.
 
-Prints a table (per page: CPU per sidebar visit, per fresh load, p50/p95 page time under
-load, failures) and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before
+Prints a table (per page: server CPU per sidebar visit and per fresh load, the Chromium
+processes' CPU per sidebar visit (painting included: 1 s after the script ends), p50/p95 page
+time under load, failures; the server's and Chromium's CPU during the sessions) and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before
 issue 17's work over now.
 
 Before (the code at commit 01fe45d, measured with this script on the 2-core machine, a
@@ -73,6 +74,29 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of process `pid` (all its threads), in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # fields 14 and 15 of stat(5), counted after the name
+
+
+def browser_cpu_seconds() -> float:
+    """CPU time of the Chromium processes this script started (browser, renderers, GPU and
+    utility processes; those already exited are not counted), in seconds."""
+    parents: dict[int, int] = {}
+    chromium: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # exited meanwhile
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text.rsplit(")", 1)[1].split()
+        parents[int(stat.parent.name)] = int(fields[1])
+        if name.startswith("chrom"):
+            chromium[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICK
+
+    def started_here(pid: int) -> bool:
+        while pid > 1 and pid != os.getpid():
+            pid = parents.get(pid, 0)
+        return pid == os.getpid()
+
+    return sum(seconds for pid, seconds in chromium.items() if started_here(pid))
 
 
 def free_port() -> int:
@@ -147,8 +171,8 @@ def page_url(url: str, path: str, secret: str | None = None) -> str:
 
 async def sign_in(page, url: str, secret: str, timeout_ms: float) -> None:
     """A new session signs in through the app's form (types the secret, presses "Sign in")
-    and is shown the Data page. At the app's address: signing in on a page's own address
-    lands on Data too (the gate stops the script before st.navigation knows the page)."""
+    and is shown the Data page (signing in at the app's address; a page's own address opens
+    that page once signed in)."""
     await page.goto(page_url(url, ""), timeout=timeout_ms)
     await page.get_by_label("Access secret").fill(secret, timeout=timeout_ms)
     await page.get_by_role("button", name="Sign in").click(timeout=timeout_ms)
@@ -160,6 +184,7 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
     """Median server CPU per page: by a sidebar click, and by a fresh load in a new context
     (shared: only the sign-in link's load, which signs the new session in and shows Data)."""
     sidebar: dict[str, list[float]] = {title: [] for title, _ in PAGES}
+    browser_side: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     fresh: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -168,10 +193,12 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
     for _ in range(visits):
         for title, _ in PAGES[1:] + PAGES[:1]:
             await quiet(pid)
-            before = cpu_seconds(pid)
+            before, browser_before = cpu_seconds(pid), browser_cpu_seconds()
             await sidebar_to(page, title, timeout_ms)
             await quiet(pid)
+            await page.wait_for_timeout(1000)  # the browser paints on after the script ends
             sidebar[title].append(cpu_seconds(pid) - before)
+            browser_side[title].append(browser_cpu_seconds() - browser_before)
     await context.close()
     for _ in range(max(1, visits - 1)):
         for title, path in PAGES[:1] if secret else PAGES:
@@ -184,7 +211,7 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
             await quiet(pid)
             fresh[title].append(cpu_seconds(pid) - before)
             await context.close()
-    return {title: {"sidebar": statistics.median(sidebar[title]),
+    return {title: {"sidebar": statistics.median(sidebar[title]), "browser": statistics.median(browser_side[title]),
                     "fresh": statistics.median(fresh[title]) if fresh[title] else float("nan")} for title, _ in PAGES}
 
 
@@ -297,14 +324,14 @@ async def main_async(args) -> None:
                     [sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "train", "--dataset", DATASET,
                      "--minutes", str(args.seconds / 60)], cwd=ROOT, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
-            load_cpu = cpu_seconds(app.pid)
+            load_cpu, load_browser = cpu_seconds(app.pid), browser_cpu_seconds()
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
                        secret) for i in range(args.sessions)], stranger(browser, url, secret, timeout_ms)),
                 timeout=args.seconds + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
-            load_cpu = cpu_seconds(app.pid) - load_cpu
+            load_cpu, load_browser = cpu_seconds(app.pid) - load_cpu, browser_cpu_seconds() - load_browser
             if training is not None:
                 training.terminate()
                 training.wait(timeout=60)
@@ -319,17 +346,18 @@ async def main_async(args) -> None:
             shutil.rmtree(workspace, ignore_errors=True)
 
     print(f"\n{args.sessions} sessions for {load_wall:.0f} s{' while a run trains' if args.training else ''}: "
-          f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores)")
-    print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'visits':>6} {'p50 s':>6} {'p95 s':>6} "
-          f"{'failed':>6}")
+          f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores), Chromium at least {load_browser:.0f} s "
+          f"({load_browser / load_wall:.2f} cores)")
+    print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'browser s':>9} {'visits':>6} {'p50 s':>6} "
+          f"{'p95 s':>6} {'failed':>6}")
     every = []
     for row in rows:
         every += times[row]
         measured = (f"{cpu[row]['sidebar']:>13.2f} {cpu[row]['fresh']:>11.2f}".replace("nan", "  -")
-                    if row in cpu else f"{'':>13} {'':>11}")
+                    + f" {cpu[row]['browser']:>9.2f}" if row in cpu else f"{'':>13} {'':>11} {'':>9}")
         print(f"{row:<20} {measured} {len(times[row]):>6} {percentile(times[row], 0.5):>6.1f} "
               f"{percentile(times[row], 0.95):>6.1f} {failures[row]:>6}")
-    print(f"{'all pages':<20} {'':>13} {'':>11} {len(every):>6} {percentile(every, 0.5):>6.1f} "
+    print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {len(every):>6} {percentile(every, 0.5):>6.1f} "
           f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
     if secret:
         print("a new browser context without the secret, meanwhile: "
