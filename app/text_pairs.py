@@ -26,6 +26,7 @@ from ssl_core.text.tokenizer import encode
 
 BATCH = 8  # sentences in the batch shown
 UNTRAINED = "untrained text_transformer"
+SENTENCE_PAIR_METHODS = ("simcse", "mlm_simcse")  # runs whose loss pairs a sentence with itself
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -45,10 +46,10 @@ def dropout_pairs(ws: Workspace, dataset: DatasetInfo, texts: list[str], seed: i
     """The SimCSE section of the Lab: encoder picker, the batch, the heatmap and its count."""
     st.subheader("Two dropout views of each sentence (SimCSE)")
     runs = {run["id"]: run for run in jobs.list_runs(ws)
-            if run["dataset"] == dataset.name and run["checkpoint"] and run["method"] == "simcse"}
+            if run["dataset"] == dataset.name and run["checkpoint"] and run["method"] in SENTENCE_PAIR_METHODS}
     names = {UNTRAINED: UNTRAINED, **{run_id: f"run {run_name(run)}" for run_id, run in runs.items()}}
     chosen = st.selectbox("Encoder", list(names)[::-1], key="text_lab_pairs_encoder", format_func=names.get,
-                          help="A SimCSE run of this dataset, or the untrained encoder (dropout alone).")
+                          help="A SimCSE (or mlm_simcse) run of this dataset, or the untrained encoder (dropout alone).")
     source = embed.from_run(ws, runs[chosen]) if chosen in runs else embed.untrained("text_transformer")
     rows = np.sort(np.random.default_rng(seed).choice(len(texts), min(BATCH, len(texts)), replace=False))
     batch = [texts[i] for i in rows]

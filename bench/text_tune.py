@@ -79,6 +79,7 @@ VARIANTS: dict[str, dict[str, Any]] = {  # rows before the defaults moved set te
     "mlm_small_mask30": dict(mask_ratio=0.3, encoder={"layers": 2}),
     "mlm_small_mask30_lr1e-2": dict(mask_ratio=0.3, lr=1e-2, encoder={"layers": 2}),
     "simcse_best": dict(method="simcse", temperature=0.1, lr=5e-3, encoder={"layers": 2}),
+    "mlm_simcse": dict(method="mlm_simcse"),
 }
 
 

@@ -11,6 +11,7 @@ from .byol import BYOL
 from .dino import DINO
 from .mae import MAE
 from .mlm import MLM
+from .mlm_simcse import MLMSimCSE
 from .moco import MoCoV2
 from .moco_v3 import MoCoV3
 from .rotation import RotationPrediction
@@ -21,7 +22,7 @@ from .vicreg import VICReg
 
 METHODS: dict[str, type[Method]] = {
     m.name: m for m in (SimCLR, MoCoV2, MoCoV3, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction,
-                        MLM, SimCSE)
+                        MLM, SimCSE, MLMSimCSE)
 }
 
 

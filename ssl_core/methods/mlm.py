@@ -45,8 +45,14 @@ class MLM(Method):
         return self.scores_of(self.encoder.token_states(ids))  # type: ignore[operator]
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
+        loss, _, metrics = self.masked_word_loss(views)
+        return loss, metrics
+
+    def masked_word_loss(self, views: Views) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
+        """(loss, token states (N, L', width) of the masked inputs cut to the batch's longest
+        example, metrics) of a bert_mask batch."""
         if views.mask is None or views.labels is None:
-            raise ValueError("MLM needs the bert_mask recipe (masked inputs with their targets)")
+            raise ValueError(f"{self.name} needs the bert_mask recipe (masked inputs with their targets)")
         length = self.encoder.trim(views.views[0])  # type: ignore[operator]  # padding past it: no work
         mask, targets = views.mask[:, :length], views.labels[:, :length]
         states = self.encoder.token_states(views.views[0][:, :length])  # type: ignore[operator]
@@ -55,4 +61,4 @@ class MLM(Method):
         loss = F.cross_entropy(scores.float(), targets, reduction="sum") / max(1, len(targets))
         with torch.no_grad():
             accuracy = (scores.argmax(-1) == targets).float().mean() if len(targets) else scores.new_zeros(())
-        return loss, {"masked_accuracy": float(accuracy)}
+        return loss, states, {"masked_accuracy": float(accuracy)}

@@ -38,9 +38,15 @@ class SimCSE(Method):
 
     def training_step(self, views: Views) -> tuple[torch.Tensor, dict[str, float]]:
         a, b = views.views[:2]
-        z_a, z_b = F.normalize(self.encoder.forward_features(torch.cat([a, b])).float(), dim=1).chunk(2)
-        similarity = z_a @ z_b.T / self.temperature  # (N, N), the partner on the diagonal
-        loss = F.cross_entropy(similarity, torch.arange(len(a), device=a.device))
-        with torch.no_grad():
-            metrics = {"positive_cosine": float((z_a * z_b).sum(1).mean()), "output_std": normalised_std(z_a)}
-        return loss, metrics
+        return sentence_pair_loss(*self.encoder.forward_features(torch.cat([a, b])).chunk(2), self.temperature)
+
+
+def sentence_pair_loss(a: torch.Tensor, b: torch.Tensor, temperature: float) -> tuple[torch.Tensor, dict[str, float]]:
+    """SimCSE's loss of sentence vectors a, b (N, D), row i of both from sentence i:
+    cross-entropy over cosine similarities / temperature, the partner as the class."""
+    z_a, z_b = F.normalize(a.float(), dim=1), F.normalize(b.float(), dim=1)
+    similarity = z_a @ z_b.T / temperature  # (N, N), the partner on the diagonal
+    loss = F.cross_entropy(similarity, torch.arange(len(a), device=a.device))
+    with torch.no_grad():
+        metrics = {"positive_cosine": float((z_a * z_b).sum(1).mean()), "output_std": normalised_std(z_a)}
+    return loss, metrics

@@ -22,6 +22,7 @@ class TextTransformer(Encoder):
                       [CLS] state (padding columns past the batch's longest example are
                       dropped first).
     token_states:     ids (N, L) -> (N, L, width), for the masked-word head.
+    pool:             token states (N, L, width) of ids (N, L) -> (N, width).
     """
 
     kind = "text"
@@ -69,8 +70,11 @@ class TextTransformer(Encoder):
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         x = x[:, : self.trim(x)]
-        real = (x != PAD).unsqueeze(-1).to(torch.float32)
-        states = self.token_states(x)
+        return self.pool(self.token_states(x), x)
+
+    def pool(self, states: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        """The sentence vectors (N, width) of token states (N, L, width) of `ids` (N, L)."""
         if self._options["pooling"] == "cls":
             return states[:, 0]
+        real = (ids != PAD).unsqueeze(-1).to(torch.float32)
         return (states * real).sum(1) / real.sum(1).clamp(min=1.0)

@@ -14,6 +14,7 @@ from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS, build_method
+from ssl_core.methods.simcse import sentence_pair_loss
 from ssl_core.models import ENCODERS
 from ssl_core.text.fill import FillError, fill, masked_word_accuracy
 from ssl_core.text.masking import mask_tokens
@@ -147,3 +148,18 @@ def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(wor
     assert len(json.loads(capsys.readouterr().out)["neighbours"]) == 2
     assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "no blank"]) == 1
     assert "no [MASK]" in capsys.readouterr().err
+
+
+def test_mlm_simcse_adds_masked_words_to_pairs_of_a_masked_sentence_and_its_whole_self(tokenizer):
+    torch.manual_seed(0)
+    both = build_method("mlm_simcse", "text_transformer", 32).eval()  # no dropout: each part can be recomputed
+    ids = torch.from_numpy(encode(tokenizer, SENTENCES[:8], max_tokens=12))
+    views = text_recipe(None, "bert_mask", tokenizer.get_vocab_size())(ids, torch.Generator().manual_seed(0))
+    loss, metrics = both.training_step(views)
+    masked, states, _ = both.masked_word_loss(views)
+    whole = ids[:, : states.shape[1]]
+    pair, _ = sentence_pair_loss(both.encoder.forward_features(views.views[0]), both.encoder.forward_features(whole),
+                                 both.temperature)
+    assert float(loss) == pytest.approx(float(masked + pair), rel=1e-5)
+    assert {"masked_accuracy", "positive_cosine"} <= set(metrics)
+    assert metrics["positive_cosine"] < 0.999  # masked and whole differ: the pair is not one input twice
