@@ -465,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(run_command=cmd_search)
 
     fill_ = commands.add_parser("fill", help="a masked-language-model run's top guesses for each [MASK] of a text")
-    fill_.add_argument("--run", required=True, help="an mlm run")
+    fill_.add_argument("--run", required=True, help="an mlm or mlm_simcse run")
     fill_.add_argument("--text", required=True, help='a sentence with [MASK] where words are hidden')
     fill_.add_argument("--top", type=int, default=5, help="guesses per [MASK] (default 5)")
     fill_.set_defaults(run_command=cmd_fill)

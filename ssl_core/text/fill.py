@@ -37,7 +37,7 @@ def load_fill_model(run_dir: Path) -> tuple[Any, Tokenizer]:
         raise FillError(f"{run_dir.name} has no checkpoint yet")
     if not hasattr(get_method(meta["config"]["method"]), "token_scores"):
         raise FillError(f"run {run_dir.name} was trained with {meta['config']['method']}, which does not guess "
-                        "hidden words; use an mlm run")
+                        "hidden words; use an mlm or mlm_simcse run")
     method, _ = load_trained(run_dir)
     return method, load_tokenizer(run_dir)
 
