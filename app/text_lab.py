@@ -81,8 +81,8 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict]) -> None:
     """A typed sentence with [MASK] and the top guesses of one of the mlm `runs` per blank."""
     st.subheader("Fill in the blank")
     if not runs:
-        st.info("No masked-language-model run of this dataset yet: train one with the method mlm (or mlm_simcse) on the "
-                "Train page, then type a sentence here with [MASK] where a word is hidden.")
+        st.info("No masked-language-model run of this dataset yet: train one with the method mlm (or "
+                "mlm_simcse) on the Train page, then type a sentence here with [MASK] where a word is hidden.")
         return
     chosen = st.selectbox("Run", list(runs), key="text_lab_run", format_func=lambda r: run_name(runs[r]))
     typed = st.text_input("A sentence with [MASK]", EXAMPLE, key="text_lab_text")
