@@ -13,9 +13,6 @@ import streamlit as st
 from app.widgets import escape_plotly, png_uri
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
-# st.plotly_chart's config for these WebGL maps: plotly draws WebGL at twice the shown size in each direction
-# by default (plotGlPixelRatio 2), four times the pixels, which a browser without a GPU rasterises in software
-GL_CONFIG = {"plotGlPixelRatio": 1}
 
 
 def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:

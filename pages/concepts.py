@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import GL_CONFIG, FrozenFigure, frozen, palette, sample_rows, scatter
+from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
@@ -132,10 +132,9 @@ def small(dataset_id: str, made: str, title: str, _coords: np.ndarray, _groups: 
 
 
 panels = st.columns(3)
-panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca",
-                       config=GL_CONFIG)
+panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca")
 panels[1].plotly_chart(small(dataset.id, "pixels", "k-means clusters of the raw pixels", pixel_map, clusters),
-                       key="concepts_kmeans", config=GL_CONFIG)
+                       key="concepts_kmeans")
 with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
@@ -147,7 +146,7 @@ with panels[2]:
                  else f"{escape_plotly(trained[1].imported)} (imported)")  # its origin: in the verdict's place
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
-                              coords, labels), key="concepts_trained", config=GL_CONFIG)
+                              coords, labels), key="concepts_trained")
 st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))

@@ -11,8 +11,7 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (GL_CONFIG, FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter,
-                      selected_rows)
+from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
@@ -116,7 +115,7 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
                             shown, thumbnails_on, title, emb, coords)
         chart_key = f"map_{shown_source.key}_{method}_{dims}"
         event = st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"),
-                                width="stretch", config=GL_CONFIG)
+                                width="stretch")
         hover_thumbnails(chart_key, ws, dataset, sampled)
         selections += [r for r in selected_rows(event) if r not in selections]
 
