@@ -121,6 +121,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .engine import TrainConfig
     from .evaluate.diagnose import next_config
     from .imports import start_from
+    from .kinds import methods_for
     from .methods import get_method
 
     if args.resume:
@@ -132,9 +133,10 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
         raise ValueError("--dataset is required (or --resume RUN, or --advice RUN)")
     budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
     recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
-    encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else  # as the Train page
-                               (get_method(args.method).encoders or (TrainConfig.encoder,))[0])
-    config = TrainConfig(dataset=args.dataset, method=args.method, encoder=encoder, recipe=recipe,
+    method = args.method or methods_for(ws.dataset(args.dataset).kind)[0]  # as the Train page
+    encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else
+                               (get_method(method).encoders or (TrainConfig.encoder,))[0])
+    config = TrainConfig(dataset=args.dataset, method=method, encoder=encoder, recipe=recipe,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, init=args.init, **budget)
     return jobs.create_run(ws, config)
 
@@ -421,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train an encoder (progress on stderr, JSON summary)")
     train.add_argument("--dataset", help="dataset name")
-    train.add_argument("--method", default="simclr", help="SSL method (default simclr, the CPU default)")
+    train.add_argument("--method", help="SSL method (default: the first for the dataset's kind, simclr for images, "
+                       "the CPU default)")
     train.add_argument("--encoder", help="encoder (default: the method's own, e.g. vit_tiny for mae; else small_cnn)")
     train.add_argument("--recipe", help="augmentation recipe (default: the method's own)")
     budget = train.add_mutually_exclusive_group()

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ssl_core.data.ingest import ingest_uploads
+from ssl_core.kinds import methods_for
 from ssl_core.store import Workspace
 from tests.ssl_core.conftest import noise
 
@@ -36,3 +37,17 @@ def test_train_mae_picks_its_encoder_and_logs_lines_when_stderr_is_not_a_termina
     assert [(run["method"], run["encoder"], run["name"]) for run in runs] == [("mae", "vit_tiny", "MAE · batch 16 · 1 epoch")]
     assert "\r" not in done.stderr
     assert "step" in done.stderr and all(line.strip() for line in done.stderr.splitlines())
+
+
+def test_train_without_method_takes_the_first_method_of_the_dataset_s_kind(tmp_path):
+    ws = tmp_path / "ws"
+    corpus = tmp_path / "notes.txt"
+    corpus.write_text("\n".join(f"note {i} about the {word} in the garden" for i, word in
+                                enumerate(["tree", "bird", "stone", "pond"] * 6)))
+    assert cli(ws, "ingest", str(corpus)).returncode == 0
+    done = cli(ws, "train", "--dataset", "notes", "--epochs", "1", "--batch-size", "8")
+    assert done.returncode == 0, done.stderr
+    runs = json.loads(cli(ws, "runs").stdout)
+    assert [(run["method"], run["encoder"]) for run in runs] == [(methods_for("text")[0], "text_transformer")]
+    missing = cli(ws, "train", "--dataset", "nowhere", "--epochs", "1")
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no dataset named 'nowhere'")
