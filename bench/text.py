@@ -4,9 +4,10 @@
    through the job queue (the engine, its tokenizer trained on the training part only),
    10% is held out. On the held-out sentences 15% of the word pieces are replaced by
    [MASK] (seeded) and the run guesses them; the baseline always guesses the piece most
-   frequent in the training part (the unigram-frequency guess; text/fill.py).
+   frequent in the training part (the unigram-frequency guess; text/fill.py). The same for
+   the `mlm_simcse` run, which guesses words too.
 2. kNN (k=20, leave-one-out, cosine) on the hidden module-family labels of the training
-   part, mean-pooled features of each trained run (mlm, and simcse for the same budget)
+   part, mean-pooled features of each trained run (mlm, simcse and mlm_simcse, the same budget)
    against the untrained text encoder read with the same tokenizer.
 3. Training throughput, in real (non-padding) tokens per second, of the engine's MLM step
    against a plain Hugging Face `transformers` loop of the same size: BertForMaskedLM at
@@ -143,13 +144,14 @@ def main() -> None:
         codes = np.array([classes.index(label) for label in labels])
         print(f"docstrings: {len(train_texts)} training sentences, {len(held)} held out, "
               f"{len(classes)} families; {args.minutes:g} min per run at batch {args.batch}", file=sys.stderr)
-        runs = {method: train(ws, method, args.minutes, args.batch) for method in ("mlm", "simcse")}
-        model, unigram, masked = masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, runs["mlm"])), held,
-                                                      train_texts)
+        runs = {method: train(ws, method, args.minutes, args.batch) for method in ("mlm", "simcse", "mlm_simcse")}
+        guessed = {method: masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, runs[method])), held, train_texts)
+                   for method in ("mlm", "mlm_simcse")}
         knn = {method: knn_of(ws, embed.from_run(ws, run), codes) for method, run in runs.items()}
         knn_untrained = untrained_with_tokenizer_of(ws, runs["mlm"], codes)
         print(f"{'measure':44} {'value':>10}")
-        print(f"{'masked-word accuracy, mlm (held out)':44} {model:10.3f}")
+        for method, (model, unigram, masked) in guessed.items():
+            print(f"{f'masked-word accuracy, {method} (held out)':44} {model:10.3f}")
         print(f"{'masked-word accuracy, unigram frequency':44} {unigram:10.3f}")
         print(f"{'masked pieces judged':44} {masked:10d}")
         for method, value in knn.items():
