@@ -22,7 +22,7 @@ from .vicreg import VICReg
 
 METHODS: dict[str, type[Method]] = {
     m.name: m for m in (SimCLR, MoCoV2, MoCoV3, BYOL, SimSiam, BarlowTwins, VICReg, DINO, MAE, RotationPrediction,
-                        MLM, SimCSE, MLMSimCSE)
+                        MLMSimCSE, MLM, SimCSE)  # the first of a kind is its default: mlm_simcse for text
 }
 
 
