@@ -47,7 +47,7 @@ def default_name(config: dict[str, Any]) -> str:
 
     method = get_method(config["method"])
     defaults = TrainConfig(dataset=config["dataset"])
-    parts = [method.__name__, *_recipe_parts(method, config.get("recipe"))]
+    parts = [method.title or method.__name__, *_recipe_parts(method, config.get("recipe"))]
     if config["encoder"] != (method.encoders[0] if method.encoders else defaults.encoder):
         parts.append(config["encoder"])
     for key, words in (("batch_size", "batch"), ("image_size", "views")):

@@ -20,6 +20,7 @@ class Method(nn.Module):
     name: ClassVar[str]
     description: ClassVar[str]  # one plain line for the Train page
     paper: ClassVar[str]
+    title: ClassVar[str | None] = None  # how run names write it; None: the class name (SimCLR, MAE)
     default_recipe: ClassVar[str]
     recipes: ClassVar[tuple[str, ...]] = ("simclr_small", "simclr", "moco_v2", "byol", "dino")  # that fit
     default_lr: ClassVar[float]  # for AdamW at batch 256

@@ -30,6 +30,7 @@ class MLMSimCSE(MLM):
     description = ("Both: guess the hidden words, and match each masked sentence with itself unmasked "
                    "against the rest of the batch.")
     paper = "Devlin et al. 2019 (BERT) with Gao et al. 2021 (SimCSE)"
+    title = "MLM+SimCSE"
 
     def __init__(self, encoder: Encoder, temperature: float = 0.1) -> None:
         super().__init__(encoder)

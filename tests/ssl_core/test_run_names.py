@@ -20,6 +20,7 @@ def test_default_settings_name_the_method_and_budget_only():
     assert name_of(minutes=5.0) == "SimCLR · 5 min"
     assert name_of(recipe=make_recipe("simclr_small").to_dict(), epochs=2.0) == "SimCLR · 2 epochs"
     assert name_of(method="mae", encoder="vit_tiny", epochs=1.0) == "MAE · 1 epoch"
+    assert name_of(method="mlm_simcse", encoder="text_transformer", minutes=5.0) == "MLM+SimCSE · 5 min"
 
 
 def test_what_differs_from_the_defaults_is_named():
