@@ -19,7 +19,7 @@ Everything runs on one thread and each run's budget is CPU time, counted as benc
 counts it (one-thread CPU seconds scaled to a quiet 2-core machine's), so a busy machine
 slows the bench down but does not shorten its runs.
 
-    .venv/bin/python bench/text.py [--minutes 5] [--steps 8] [--batch 64]
+    .venv/bin/python bench/text.py [--minutes 5] [--steps 8] [--batch 64] [--methods mlm,simcse,mlm_simcse]
 
 The last line is `ratio: X.XX`, our tokens/s over the transformers loop's.
 """
@@ -46,6 +46,7 @@ from ssl_core.data.builtins.docstrings import make  # noqa: E402
 from ssl_core.data.ingest import ingest_uploads  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
+from ssl_core.methods import get_method  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 from ssl_core.text.fill import load_fill_model, masked_word_accuracy  # noqa: E402
 from ssl_core.text.tokenizer import PAD, encode, load_tokenizer  # noqa: E402
@@ -133,6 +134,8 @@ def main() -> None:
                         help="CPU budget of each run, in quiet 2-core minutes (default 5)")
     parser.add_argument("--steps", type=int, default=8, help="timed steps per side for throughput (default 8)")
     parser.add_argument("--batch", type=int, default=64, help="batch of every run and of the throughput (default 64)")
+    parser.add_argument("--methods", default="mlm,simcse,mlm_simcse",
+                        help="the runs to train (default all three; the throughput needs mlm)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
@@ -144,19 +147,22 @@ def main() -> None:
         codes = np.array([classes.index(label) for label in labels])
         print(f"docstrings: {len(train_texts)} training sentences, {len(held)} held out, "
               f"{len(classes)} families; {args.minutes:g} min per run at batch {args.batch}", file=sys.stderr)
-        runs = {method: train(ws, method, args.minutes, args.batch) for method in ("mlm", "simcse", "mlm_simcse")}
-        guessed = {method: masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, runs[method])), held, train_texts)
-                   for method in ("mlm", "mlm_simcse")}
+        runs = {method: train(ws, method, args.minutes, args.batch) for method in args.methods.split(",")}
+        guessed = {method: masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, run)), held, train_texts)
+                   for method, run in runs.items() if hasattr(get_method(method), "token_scores")}
         knn = {method: knn_of(ws, embed.from_run(ws, run), codes) for method, run in runs.items()}
-        knn_untrained = untrained_with_tokenizer_of(ws, runs["mlm"], codes)
+        knn_untrained = untrained_with_tokenizer_of(ws, next(iter(runs.values())), codes)
         print(f"{'measure':44} {'value':>10}")
         for method, (model, unigram, masked) in guessed.items():
             print(f"{f'masked-word accuracy, {method} (held out)':44} {model:10.3f}")
-        print(f"{'masked-word accuracy, unigram frequency':44} {unigram:10.3f}")
-        print(f"{'masked pieces judged':44} {masked:10d}")
+        if guessed:
+            print(f"{'masked-word accuracy, unigram frequency':44} {unigram:10.3f}")
+            print(f"{'masked pieces judged':44} {masked:10d}")
         for method, value in knn.items():
             print(f"{'kNN on families, ' + method:44} {value:10.3f}")
         print(f"{'kNN on families, untrained':44} {knn_untrained:10.3f}", flush=True)
+        if "mlm" not in runs:
+            return
         try:
             ours, theirs = throughput(ws, runs["mlm"], args.steps, args.batch)
         except ImportError:
