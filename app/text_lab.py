@@ -19,10 +19,9 @@ import streamlit as st
 from app.text_pairs import dropout_pairs
 from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
-from ssl_core.methods import get_method
 from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace
-from ssl_core.text.fill import FillError, fill, load_fill_model
+from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
 from ssl_core.text.preview import masked_pieces
 from ssl_core.text.tokenizer import TokenizerError, load_tokenizer, train_tokenizer
 
@@ -60,7 +59,7 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     texts = load_texts(ws, dataset)
     runs = {run["id"]: run for run in jobs.list_runs(ws)
             if run["dataset"] == dataset.name and run["checkpoint"]
-            and hasattr(get_method(run["method"]), "token_scores")}  # mlm, mlm_simcse: they guess words
+            and guesses_words(run["method"])}
     st.subheader("What masked prediction hides")
     left, right = st.columns([3, 1])
     row = right.number_input("Sentence #", 0, len(texts) - 1, seed % len(texts), key="text_lab_row")

@@ -46,9 +46,8 @@ from ssl_core.data.builtins.docstrings import make  # noqa: E402
 from ssl_core.data.ingest import ingest_uploads  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
-from ssl_core.methods import get_method  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
-from ssl_core.text.fill import load_fill_model, masked_word_accuracy  # noqa: E402
+from ssl_core.text.fill import guesses_words, load_fill_model, masked_word_accuracy  # noqa: E402
 from ssl_core.text.tokenizer import PAD, encode, load_tokenizer  # noqa: E402
 
 HELD_OUT = 0.1
@@ -149,7 +148,7 @@ def main() -> None:
               f"{len(classes)} families; {args.minutes:g} min per run at batch {args.batch}", file=sys.stderr)
         runs = {method: train(ws, method, args.minutes, args.batch) for method in args.methods.split(",")}
         guessed = {method: masked_word_accuracy(*load_fill_model(jobs.run_dir(ws, run)), held, train_texts)
-                   for method, run in runs.items() if hasattr(get_method(method), "token_scores")}
+                   for method, run in runs.items() if guesses_words(method)}
         knn = {method: knn_of(ws, embed.from_run(ws, run), codes) for method, run in runs.items()}
         knn_untrained = untrained_with_tokenizer_of(ws, next(iter(runs.values())), codes)
         print(f"{'measure':44} {'value':>10}")

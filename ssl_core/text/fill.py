@@ -27,15 +27,21 @@ class FillError(ValueError):
     """A sentence or run that cannot be filled in; the message says why."""
 
 
-def load_fill_model(run_dir: Path) -> tuple[Any, Tokenizer]:
-    """The trained method of an `mlm` run and its tokenizer, in eval mode on the CPU."""
-    from ..checkpoint import load_trained, read_meta
+def guesses_words(method_name: str) -> bool:
+    """Whether runs of `method_name` score hidden words (token_scores: mlm, mlm_simcse)."""
     from ..methods import get_method
+
+    return hasattr(get_method(method_name), "token_scores")
+
+
+def load_fill_model(run_dir: Path) -> tuple[Any, Tokenizer]:
+    """The trained method of a run that guesses words and its tokenizer, in eval mode on the CPU."""
+    from ..checkpoint import load_trained, read_meta
 
     meta = read_meta(run_dir)
     if meta is None:
         raise FillError(f"{run_dir.name} has no checkpoint yet")
-    if not hasattr(get_method(meta["config"]["method"]), "token_scores"):
+    if not guesses_words(meta["config"]["method"]):
         raise FillError(f"run {run_dir.name} was trained with {meta['config']['method']}, which does not guess "
                         "hidden words; use an mlm or mlm_simcse run")
     method, _ = load_trained(run_dir)
