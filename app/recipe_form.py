@@ -2,7 +2,7 @@
 Lab hands over to the Train page: only what was changed there.
 
 The Lab opens on the default recipe of the method chosen on the Train page (SimCLR's:
-`simclr_small`). `LAB_RECIPE` holds `{"name": recipe, **changed parameters}` only while
+`simclr_multicrop`). `LAB_RECIPE` holds `{"name": recipe, **changed parameters}` only while
 the Lab's recipe or a parameter differs from that default; opening and leaving the Lab
 changes nothing the Train page will use. The Diagnosis hands a recipe over the same way;
 `RECIPE_FROM` names who did, for the Train page to say.

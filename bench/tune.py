@@ -9,7 +9,7 @@ scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is bus
 compute it would get in the same minutes on a quiet 2-core one.
 
     .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
-        [--variants default,previous,multicrop_now+gem] [--workspace DIR]
+        [--variants default,previous,small_mean,mc6+temp01] [--workspace DIR]
 
 The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
 the gain. The last line is `ratio: X.XX`: the default's kNN over the previous default's,
@@ -39,8 +39,9 @@ from ssl_core.methods import build_method  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
 CPU_PER_QUIET_SECOND = 1.6  # one-thread CPU seconds that one quiet 2-thread second does
+MEAN = {"pooling": "mean"}  # the small CNN's pooling before GeM
 PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small", "blur_p": 0.5,
-                "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3)  # before this round
+                "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3, encoder_options=MEAN)  # before this round
 
 # name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -69,7 +70,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
     "batch64": dict(batch_size=64),
-    "multicrop_now": dict(recipe={"name": "simclr_multicrop"}),
+    "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN),  # the default before multi-crop and GeM
+    "small_gem": dict(recipe={"name": "simclr_small"}),
+    "multicrop_mean": dict(recipe={"name": "simclr_multicrop"}, encoder_options=MEAN),
     "mc2": dict(recipe={"name": "simclr_multicrop", "local_crops": 2}),
     "mc6": dict(recipe={"name": "simclr_multicrop", "local_crops": 6}),
     "mc_wide": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.1, "local_crop_max": 0.5}),
@@ -77,18 +80,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-def generalised_mean(fmap: torch.Tensor, p: float = 3.0) -> torch.Tensor:
-    """GeM pooling (Radenović et al. 2019): (N, C, h, w) non-negative -> (N, C)."""
-    return fmap.clamp(min=1e-6).pow(p).mean(dim=(2, 3)).pow(1 / p)
-
-
-# name -> change to the built method that no TrainConfig field makes (the loss's temperature, the
-# encoder's pooling); the untrained kNN is measured after it, so both sides pool the same way
+# name -> change to the built method that no TrainConfig field makes (the loss's temperature, max pooling
+# of the small CNN); the untrained kNN is measured after it, so both sides pool the same way
 PATCHES: dict[str, Any] = {
     "temp01": lambda m: setattr(m.loss, "temperature", 0.1),
     "temp05": lambda m: setattr(m.loss, "temperature", 0.5),
-    "gem": lambda m: setattr(m.encoder, "features", lambda x: generalised_mean(m.encoder.feature_map(x))),
-    "maxpool": lambda m: setattr(m.encoder, "features", lambda x: m.encoder.feature_map(x).amax(dim=(2, 3))),
+    "maxpool": lambda m: setattr(m.encoder, "features", lambda x: m.encoder.body(x).amax(dim=(2, 3))),
 }
 
 
@@ -132,7 +129,7 @@ def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
 
 
 def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path) -> dict[str, float]:
-    """One variant: a VARIANTS or PATCHES name, or VARIANT+PATCH (e.g. multicrop_now+gem)."""
+    """One variant: a VARIANTS or PATCHES name, or VARIANT+PATCH (e.g. mc6+temp01)."""
     base, *patches = name.split("+")
     if base in PATCHES:  # a PATCHES name alone: the default, patched
         base, patches = "default", [base, *patches]

@@ -96,12 +96,13 @@ def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimize
 def load_trained(run_dir: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The trained method (encoder and heads, eval mode, CPU) of a run folder, and its meta."""
     from .methods import build_method
+    from .models import checkpoint_options
 
     meta = read_meta(run_dir)
     if meta is None:
         raise FileNotFoundError(f"no checkpoint in {run_dir}")
     config = meta["config"]
     method = build_method(config["method"], config["encoder"], int(meta["image_size"]),
-                          **meta.get("encoder_options", {}))  # absent before it was kept: the defaults then
+                          **checkpoint_options(config["encoder"], meta))
     load(run_dir, method, None, None)
     return method.eval(), meta

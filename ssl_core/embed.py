@@ -35,7 +35,7 @@ from . import checkpoint, jobs
 from .imports import registry
 from .inference import for_inference
 from .kinds import KINDS
-from .models import ENCODERS, build_encoder
+from .models import ENCODERS, build_encoder, checkpoint_options
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
 
 EMBEDDINGS = "embeddings"
@@ -132,7 +132,7 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
         raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
     size = int(meta["image_size"])
     return EncoderSource(row["encoder"], size, row["id"],
-                         shape=shape_of(row["encoder"], size, meta.get("encoder_options", {})))
+                         shape=shape_of(row["encoder"], size, checkpoint_options(row["encoder"], meta)))
 
 
 def baseline_of(source: EncoderSource) -> EncoderSource:
@@ -169,6 +169,12 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
         if not fields[name]:
             del fields[name]
     out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **fields}
+    if source.run_id is None and source.imported is None and source.encoder in ENCODERS:
+        # an untrained twin: its whole shape, so that one cached before a default changed (the
+        # small CNN pooled by mean until GeM) is made again, not taken for today's
+        options = _default_options(source.encoder, source.image_size) | dict(source.shape)
+        if options:
+            out["options"] = options
     if source.imported is not None:
         out["imported_created"] = encoders.read_config(ws, source.imported)["created"]
     if source.run_id is not None:

@@ -34,6 +34,7 @@ from .evaluate.departure import shared
 from .imports import start_from
 from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
+from .models import checkpoint_options
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
@@ -147,8 +148,8 @@ class Trainer:
         self.recipe = self.kind.recipe(config, run_dir)
         torch.manual_seed(config.seed)
         self.image_size = config.image_size or images.shape[1]
-        kept = (checkpoint.read_meta(run_dir) or {}).get("encoder_options",  # a resume keeps its shape
-                                                          config.encoder_options or {})
+        meta = checkpoint.read_meta(run_dir)  # a resume keeps its shape
+        kept = (config.encoder_options or {}) if meta is None else checkpoint_options(config.encoder, meta)
         # channels_last on every device: oneDNN's CPU convolutions run the small CNN's step 1.37x
         # faster with it (0.48 s vs 0.66 s of one-thread CPU at batch 128, 32 px), ResNet-18 and
         # ViT-tiny no slower; on CUDA it feeds the tensor cores.

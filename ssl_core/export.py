@@ -39,7 +39,7 @@ from ssl_core.models import ENCODERS, build_encoder
 
 config = json.load(open("encoder.json"))
 if config["encoder"] in ENCODERS:
-    encoder = build_encoder(config["encoder"], config["image_size"])
+    encoder = build_encoder(config["encoder"], config["image_size"], **config["options"])
 else:  # an imported architecture such as "timm:resnet50" (needs timm or torchvision)
     encoder = untrained(config["encoder"], config["image_size"])
 encoder.load_state_dict(load_file("encoder.safetensors"))
@@ -64,7 +64,7 @@ def encoder_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     encoder = embed.load_encoder(ws, emb.source)
     weights = {k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()}
     config = {"encoder": emb.source.encoder, "image_size": emb.source.image_size,
-              "num_features": int(encoder.num_features), "run": emb.source.run_id,
+              "num_features": int(encoder.num_features), "run": emb.source.run_id, "options": encoder.options(),
               "input": "float (N, 3, S, S) in [0, 1]; the encoder standardises it itself"}
     return {"encoder.safetensors": save_safetensors(weights),
             "encoder.json": json.dumps(config, indent=2).encode(),

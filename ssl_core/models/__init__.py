@@ -16,11 +16,14 @@ class EncoderEntry(NamedTuple):
     build: Callable[..., Encoder]  # takes the image side (ignored for text) and options
     description: str  # one plain sentence for the UI
     kind: str = "image"  # the kind of dataset it reads (store.DatasetInfo.kind)
+    # options a checkpoint that saved none of them was built with (a default changed since)
+    before_saved: dict[str, Any] = {}
 
 
 ENCODERS: dict[str, EncoderEntry] = {
     "small_cnn": EncoderEntry(lambda image_size, **kw: SmallCNN(**kw),
-                              "Small CNN (0.3 M parameters): trains visibly on a CPU in minutes."),
+                              "Small CNN (0.3 M parameters): trains visibly on a CPU in minutes.",
+                              before_saved={"pooling": "mean"}),
     "resnet18": EncoderEntry(lambda image_size, **kw: ResNet18(**kw),
                              "ResNet-18 with the CIFAR stem (11 M parameters): the standard benchmark encoder."),
     "vit_tiny": EncoderEntry(lambda image_size, **kw: ViTTiny(image_size=image_size, **kw),
@@ -45,4 +48,11 @@ def build_encoder(name: str, image_size: int, **options: Any) -> Encoder:
     return ENCODERS[name][0](image_size, **options)
 
 
-__all__ = ["ENCODERS", "Encoder", "EncoderEntry", "build_encoder"]
+def checkpoint_options(name: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """The options that rebuild the encoder `name` of a checkpoint's `meta`: those it saved,
+    over what its encoder was before they were saved (the small CNN pooled by mean)."""
+    before = ENCODERS[name].before_saved if name in ENCODERS else {}
+    return {**before, **meta.get("encoder_options", {})}
+
+
+__all__ = ["ENCODERS", "Encoder", "EncoderEntry", "build_encoder", "checkpoint_options"]

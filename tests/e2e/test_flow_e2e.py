@@ -66,11 +66,11 @@ def test_a_dataset_picked_on_data_is_current_everywhere_and_in_the_url(page, app
 def test_visiting_the_lab_leaves_train_on_the_default_recipe(page, app_url):
     page.goto(f"{app_url}/augment_lab?dataset=shapes")
     page.get_by_role("heading", name="Augmentation Lab").wait_for(timeout=SLOW)
-    assert selected(page, "lab_recipe_name").startswith("simclr_small:")  # SimCLR's default recipe
+    assert selected(page, "lab_recipe_name").startswith("simclr_multicrop:")  # SimCLR's default recipe
     page.get_by_text("pair 7 · b", exact=True).first.wait_for(timeout=SLOW)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Train", exact=True).click()
     page.get_by_role("heading", name="Train").first.wait_for(timeout=SLOW)
-    assert selected(page, "train_recipe_simclr").startswith("simclr_small:")
+    assert selected(page, "train_recipe_simclr").startswith("simclr_multicrop:")
     page.get_by_text("With the recipe's default settings").wait_for(timeout=SLOW)
     assert page.get_by_text("From the Augmentation Lab").count() == 0
 
@@ -107,7 +107,7 @@ def test_two_runs_with_different_recipes_have_different_names_everywhere(page, a
     code.wait_for(timeout=SLOW)
     ws = Workspace(Path(code.inner_text().strip()))
     recipes = {"SimCLR · simclr recipe · 0.05 epochs": make_recipe("simclr"),  # the paper's recipe
-               "SimCLR · gray p 0.8 · 0.05 epochs": make_recipe("simclr_small", gray_p=0.8)}  # the default, changed
+               "SimCLR · gray p 0.8 · 0.05 epochs": make_recipe("simclr_multicrop", gray_p=0.8)}  # the default, changed
     for recipe in recipes.values():
         run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=0.05, recipe=recipe.to_dict()))
         assert jobs.execute(ws, run_id).status == "completed"

@@ -98,7 +98,7 @@ def png_bytes(colour: tuple[int, int, int], size=(40, 30)) -> bytes:
 def test_lab_opens_with_simclr_views_and_a_batch(lab):
     assert lab.title[0].value == "Augmentation Lab"
     assert lab.selectbox(key="lab_dataset").value == "shapes"
-    assert lab.selectbox(key="lab_recipe_name").value == "simclr_small"  # SimCLR's default recipe
+    assert lab.selectbox(key="lab_recipe_name").value == "simclr_multicrop"  # SimCLR's default recipe
     assert "lab_recipe" not in lab.session_state  # untouched: nothing handed over to the Train page
     assert lab.number_input(key="lab_seed").value == 0
     assert lab.image[0].captions == ["original"]
@@ -115,12 +115,12 @@ def test_lab_opens_with_simclr_views_and_a_batch(lab):
     ws = Workspace()
     images = ws.images(ws.dataset("shapes"))
     rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
-    assert metric.value == f"{pair_batch(make_recipe('simclr_small'), np.array(images[rows]), 0).loss:.3f}"
+    assert metric.value == f"{pair_batch(make_recipe('simclr_multicrop'), np.array(images[rows]), 0).loss:.3f}"
     assert lab.selectbox(key="lab_row").options == [f"a{i}" for i in range(8)] + [f"b{i}" for i in range(8)]
 
 
 def test_slider_reaches_the_recipe(lab, shown):
-    lab.slider(key="lab_simclr_small_gray_p").set_value(1.0).run()
+    lab.slider(key="lab_simclr_multicrop_gray_p").set_value(1.0).run()
     assert not lab.exception, lab.exception
     assert lab.session_state["lab_recipe"]["gray_p"] == 1.0
     views = [np.asarray(v) for v in views_of(shown)]

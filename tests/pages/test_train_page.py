@@ -268,12 +268,12 @@ def test_the_recipe_tuned_in_the_lab_is_offered_first_and_trained(page, ws, star
     assert recipe.value == "byol"
     assert [o.split(":")[0] for o in recipe.options] == list(METHODS["simclr"].recipes)
     assert [i.value for i in page.info][0] == ("From the Augmentation Lab: recipe **byol** (the method's default "
-                                               "is simclr_small), changed there: gray p 0.6.")
+                                               "is simclr_multicrop), changed there: gray p 0.6.")
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
     with_lab = page.session_state["train_watch"]
 
-    page.selectbox(key="train_recipe_simclr").set_value("simclr_small").run()
+    page.selectbox(key="train_recipe_simclr").set_value("simclr_multicrop").run()
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
@@ -283,7 +283,7 @@ def test_the_recipe_tuned_in_the_lab_is_offered_first_and_trained(page, ws, star
     assert json.loads(jobs.get_run(ws, with_lab)["config"])["recipe"] == make_recipe("byol", gray_p=0.6).to_dict()
     names = {run["id"]: run_name(run) for run in jobs.list_runs(ws)}
     assert names == {with_lab: "SimCLR · byol recipe · gray p 0.6 · 5 min", with_default: "SimCLR · 5 min"}
-    assert json.loads(jobs.get_run(ws, with_default)["config"])["recipe"] == make_recipe("simclr_small").to_dict()
+    assert json.loads(jobs.get_run(ws, with_default)["config"])["recipe"] == make_recipe("simclr_multicrop").to_dict()
 
     page.selectbox(key="train_method").set_value("rotation").run()  # the Lab's byol does not fit
     assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_rotation").options] == ["rotation"]
@@ -383,7 +383,7 @@ def test_use_the_default_instead_of_the_labs_recipe(ws, started):
     button(page, "Use the default instead").click().run()
     assert not page.exception, page.exception
     assert "lab_recipe" not in page.session_state
-    assert page.selectbox(key="train_recipe_simclr").value == "simclr_small"
+    assert page.selectbox(key="train_recipe_simclr").value == "simclr_multicrop"
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 

@@ -18,14 +18,14 @@ def name_of(**settings) -> str:
 
 def test_default_settings_name_the_method_and_budget_only():
     assert name_of(minutes=5.0) == "SimCLR · 5 min"
-    assert name_of(recipe=make_recipe("simclr_small").to_dict(), epochs=2.0) == "SimCLR · 2 epochs"
+    assert name_of(recipe=make_recipe("simclr_multicrop").to_dict(), epochs=2.0) == "SimCLR · 2 epochs"
     assert name_of(method="mae", encoder="vit_tiny", epochs=1.0) == "MAE · 1 epoch"
     assert name_of(method="mlm_simcse", encoder="text_transformer", minutes=5.0) == "MLM+SimCSE · 5 min"
 
 
 def test_what_differs_from_the_defaults_is_named():
     paper = name_of(recipe=make_recipe("simclr").to_dict(), minutes=5.0)
-    tuned = name_of(recipe=make_recipe("simclr_small", crop_min=0.5).to_dict(), minutes=5.0)
+    tuned = name_of(recipe=make_recipe("simclr_multicrop", crop_min=0.5).to_dict(), minutes=5.0)
     assert paper == "SimCLR · simclr recipe · 5 min"
     assert tuned == "SimCLR · crop min 0.5 · 5 min"
     assert name_of(batch_size=256, lr=0.01, encoder="resnet18", minutes=5.0) == \

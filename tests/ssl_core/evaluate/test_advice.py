@@ -63,7 +63,7 @@ def test_too_few_images_for_the_batch_gives_a_smaller_batch():
 def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     found = colour_or_brightness(measured(shortcut=check("colour", level)))
     assert found and found.rule == "colour_shortcut"
-    assert found.change == {"recipe": make_recipe("simclr_small", **expected).to_dict()}
+    assert found.change == {"recipe": make_recipe("simclr_multicrop", **expected).to_dict()}
     assert "gray p 0.5 -> " in found.advice and "groups images by colour" in found.evidence
 
 
@@ -97,7 +97,7 @@ def test_a_background_shortcut_centres_the_crops_on_the_object_without_blur(cue)
 
 def test_flat_online_knn_on_the_default_tries_another_recipe():
     found = flat_from_start(measured(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024]))
-    assert found and found.change == {"recipe": make_recipe("simclr_multicrop").to_dict()}
+    assert found and found.change == {"recipe": make_recipe("simclr_small").to_dict()}
     assert "between 24.0% and 27.0% over its 4 measurements" in found.evidence and "26.0%" in found.evidence
 
 
@@ -105,7 +105,7 @@ def test_flat_online_knn_off_the_default_goes_back_to_it():
     byol = TrainConfig(dataset="d", method="byol", minutes=5.0)
     found = flat_from_start(measured(byol, knn_accuracy=[0.25, 0.26, 0.25], knn_untrained=[0.26],
                                      probe_size=[1024]))
-    assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_small").to_dict(), "lr": None}
+    assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
 
 
 def test_flat_without_labels_reads_the_pixel_share():

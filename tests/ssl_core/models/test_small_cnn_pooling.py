@@ -1,0 +1,81 @@
+"""The small CNN pools by GeM; a checkpoint from before pooling was an option (mean pooling,
+no `pooling` in its encoder_options) loads, resumes and gets its untrained twin as it was."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from ssl_core import checkpoint, distributed, embed, jobs
+from ssl_core.engine import TrainConfig, Trainer
+from ssl_core.models import build_encoder, checkpoint_options
+from ssl_core.models.small_cnn import generalised_mean
+
+
+@pytest.mark.parametrize("pooling", ["gem", "mean"])
+def test_the_feature_map_averages_to_the_features(pooling):
+    encoder = build_encoder("small_cnn", 16, pooling=pooling).eval()
+    x = torch.rand(3, 3, 16, 16)
+    with torch.no_grad():
+        standard = (x - encoder.mean) / encoder.std
+        assert torch.allclose(encoder.feature_map(standard).mean(dim=(2, 3)), encoder.features(standard), atol=1e-5)
+        body = encoder.body(standard)
+    expected = generalised_mean(body) if pooling == "gem" else body.mean(dim=(2, 3))
+    assert torch.allclose(encoder.features(standard), expected)
+
+
+def test_gem_is_the_default_and_an_unknown_pooling_is_refused():
+    assert build_encoder("small_cnn", 16).options() == {"pooling": "gem"}
+    with pytest.raises(ValueError, match="no pooling 'max'"):
+        build_encoder("small_cnn", 16, pooling="max")
+
+
+def test_options_saved_win_over_what_came_before_them():
+    assert checkpoint_options("small_cnn", {}) == {"pooling": "mean"}  # saved none: mean, as then
+    assert checkpoint_options("small_cnn", {"encoder_options": {}}) == {"pooling": "mean"}
+    assert checkpoint_options("small_cnn", {"encoder_options": {"pooling": "gem"}}) == {"pooling": "gem"}
+    assert checkpoint_options("vit_tiny", {"encoder_options": {"layers": 2}}) == {"layers": 2}
+
+
+def forget_pooling(run_dir):
+    """Make the run's checkpoint look like one written before pooling was saved."""
+    path = run_dir / checkpoint.META
+    meta = json.loads(path.read_text())
+    assert meta["encoder_options"] == {"pooling": "gem"}  # what today's runs save
+    meta["encoder_options"] = {}
+    path.write_text(json.dumps(meta))
+
+
+def test_an_old_checkpoint_loads_mean_pooled_and_its_twin_too(trained):
+    run_dir = jobs.run_dir(trained.ws, trained.run)
+    forget_pooling(run_dir)
+    method, _ = checkpoint.load_trained(run_dir)
+    assert method.encoder.pooling == "mean"
+    source = embed.from_run(trained.ws, trained.run)
+    twin = embed.baseline_of(source)
+    assert twin.shape == (("pooling", "mean"),)
+    assert embed.load_encoder(trained.ws, twin).pooling == "mean"
+
+
+def test_an_old_run_resumes_mean_pooled(trained):
+    run_dir = jobs.run_dir(trained.ws, trained.run)
+    forget_pooling(run_dir)
+    images = np.array(trained.ws.images(trained.ws.dataset(trained.dataset)))
+    config = TrainConfig(dataset=trained.dataset, epochs=4, batch_size=8, image_size=16)  # as the fixture's, longer
+    trainer = Trainer(config, images, None, run_dir, distributed.SilentReporter())
+    assert trainer.method.encoder.pooling == "mean"
+
+
+def test_an_untrained_embedding_cached_before_gem_is_made_again(trained):
+    dataset = trained.ws.dataset(trained.dataset)
+    today = embed.untrained("small_cnn", 16)
+    first = embed.embed(trained.ws, trained.dataset, today)
+    meta_path = first.folder / embed.META
+    meta = json.loads(meta_path.read_text())
+    assert meta["fingerprint"]["options"] == {"pooling": "gem"}
+    del meta["fingerprint"]["options"]  # as written when the default pooled by mean
+    meta_path.write_text(json.dumps(meta))
+    assert embed.cached(trained.ws, dataset, today) is None
