@@ -9,7 +9,7 @@ scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is bus
 compute it would get in the same minutes on a quiet 2-core one.
 
     .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
-        [--variants default,previous,small_mean,mc6+temp01] [--workspace DIR]
+        [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR]
 
 The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
 the gain. The last line is `ratio: X.XX`: the default's kNN over the previous default's,
@@ -41,9 +41,11 @@ from ssl_core.store import Workspace  # noqa: E402
 CPU_PER_QUIET_SECOND = 1.6  # one-thread CPU seconds that one quiet 2-thread second does
 MEAN = {"pooling": "mean"}  # the small CNN's pooling before GeM
 PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small", "blur_p": 0.5,
-                "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3, encoder_options=MEAN)  # before this round
+                "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3, encoder_options=MEAN,
+                temperature=0.2)  # before this round's tuning
 
-# name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides)
+# name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides), "temperature" SimCLR's
+# loss temperature (the default's otherwise)
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "previous": PREVIOUS,
@@ -51,8 +53,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "size64": dict(PREVIOUS, image_size=64),
     "crop08": dict(PREVIOUS, recipe={"name": "simclr_small", "crop_min": 0.08}),
     "crop50": dict(PREVIOUS, recipe={"name": "simclr_small", "crop_min": 0.5}),
-    "multicrop": dict(PREVIOUS, recipe={"name": "simclr_multicrop"}),
-    "multicrop48": dict(PREVIOUS, recipe={"name": "simclr_multicrop"}, image_size=48),
+    "multicrop": dict(PREVIOUS, recipe={"name": "simclr_multicrop", "local_crops": 4}),
+    "multicrop48": dict(PREVIOUS, recipe={"name": "simclr_multicrop", "local_crops": 4}, image_size=48),
     "salient": dict(PREVIOUS, recipe={"name": "simclr_small", "salient_crop_p": 0.8}),
     "salient48": dict(PREVIOUS, recipe={"name": "simclr_small", "salient_crop_p": 0.8}, image_size=48),
     "swap": dict(PREVIOUS, recipe={"name": "simclr_small", "salient_crop_p": 0.8, "swap_background_p": 0.5}),
@@ -70,20 +72,21 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
     "batch64": dict(batch_size=64),
-    "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN),  # the default before multi-crop and GeM
-    "small_gem": dict(recipe={"name": "simclr_small"}),
-    "multicrop_mean": dict(recipe={"name": "simclr_multicrop"}, encoder_options=MEAN),
-    "mc2": dict(recipe={"name": "simclr_multicrop", "local_crops": 2}),
-    "mc6": dict(recipe={"name": "simclr_multicrop", "local_crops": 6}),
+    # the defaults this round replaced, in order (the README's table)
+    "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN, lr=5e-3, temperature=0.2),
+    "multicrop_gem": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}, lr=5e-3, temperature=0.2),
+    # the default with one change
+    "mc4": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}),
     "mc_wide": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.1, "local_crop_max": 0.5}),
-    "mc_lr1e2": dict(recipe={"name": "simclr_multicrop"}, lr=1e-2),
+    "lr5e3": dict(lr=5e-3),
+    "mean": dict(encoder_options=MEAN),
 }
 
 
 # name -> change to the built method that no TrainConfig field makes (the loss's temperature, max pooling
 # of the small CNN); the untrained kNN is measured after it, so both sides pool the same way
 PATCHES: dict[str, Any] = {
-    "temp01": lambda m: setattr(m.loss, "temperature", 0.1),
+    "temp02": lambda m: setattr(m.loss, "temperature", 0.2),
     "temp05": lambda m: setattr(m.loss, "temperature", 0.5),
     "maxpool": lambda m: setattr(m.encoder, "features", lambda x: m.encoder.body(x).amax(dim=(2, 3))),
 }
@@ -120,21 +123,25 @@ def knn_of(method: torch.nn.Module, images: np.ndarray, labels: np.ndarray, side
     return knn_accuracy(feats, torch.from_numpy(labels))
 
 
-def config_of(variant: dict[str, Any], minutes: float) -> TrainConfig:
+def config_of(variant: dict[str, Any], minutes: float, seed: int = 0) -> TrainConfig:
     """The variant's TrainConfig; its "recipe" ({"name": ..., overrides}) resolved in full."""
     settings = dict(variant)
     recipe = settings.pop("recipe", None)
-    return TrainConfig(dataset="bench", minutes=minutes, checkpoint_every=10**9, monitor_every=10**9,
+    settings.pop("temperature", None)  # not a TrainConfig field: trial sets it on the loss
+    return TrainConfig(dataset="bench", minutes=minutes, checkpoint_every=10**9, monitor_every=10**9, seed=seed,
                        recipe=None if recipe is None else make_recipe(**recipe).to_dict(), **settings)
 
 
-def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path) -> dict[str, float]:
-    """One variant: a VARIANTS or PATCHES name, or VARIANT+PATCH (e.g. mc6+temp01)."""
+def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run_dir: Path,
+          seed: int = 0) -> dict[str, float]:
+    """One variant: a VARIANTS or PATCHES name, or VARIANT+PATCH (e.g. mc4+temp02)."""
     base, *patches = name.split("+")
     if base in PATCHES:  # a PATCHES name alone: the default, patched
         base, patches = "default", [base, *patches]
-    config = config_of(VARIANTS[base], minutes)
+    config = config_of(VARIANTS[base], minutes, seed)
     trainer = Trainer(config, images, None, run_dir, Quiet())
+    if "temperature" in VARIANTS[base] and trainer.method.name == "simclr":  # the others keep theirs
+        trainer.method.loss.temperature = VARIANTS[base]["temperature"]
     for patch in patches:
         PATCHES[patch](trainer.method)
     untrained = knn_of(trainer.method, images, labels, trainer.image_size)
@@ -150,6 +157,7 @@ def main() -> None:
     parser.add_argument("--datasets", default="clutter_shapes,clutter_digits,shapes,digits,textures")
     parser.add_argument("--variants", default="default,previous")
     parser.add_argument("--workspace", default="/tmp/ssl-tune-ws", help="built-ins are imported here once")
+    parser.add_argument("--seed", type=int, default=0, help="the runs' seed (weights, views, batches)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
@@ -162,7 +170,7 @@ def main() -> None:
     for name in args.datasets.split(","):
         images, labels = load(ws, name)
         for variant in args.variants.split(","):
-            r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant)
+            r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant, args.seed)
             results[name, variant] = r
             print(f"{name:16}{variant:12}{r['steps']:>7.0f}{r['images_per_s']:>7.0f}{r['knn']:>7.3f}"
                   f"{r['untrained']:>7.3f}{r['knn'] - r['untrained']:>+7.3f}", flush=True)

@@ -178,7 +178,7 @@ class SimCLRMultiCrop(SimCLRSmall):
     paper: ClassVar[str] = ("Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting "
                             "Cluster Assignments (SwAV), multi-crop, on SimCLR's views")
 
-    local_crops: int = param(4, "Number of local crops", 0, 10, 1)
+    local_crops: int = param(6, "Number of local crops", 0, 10, 1)
     local_crop_min: float = param(0.05, "Smallest local crop (area fraction)", 0.01, 1.0, 0.01)
     local_crop_max: float = param(0.3, "Largest local crop (area fraction)", 0.05, 1.0, 0.01)
     local_size_fraction: float = param(0.5, "Local crop side, as a fraction of the global side",

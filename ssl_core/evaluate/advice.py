@@ -36,8 +36,8 @@ MIN_STEPS_PER_PASS = 8  # fewer steps per pass over the data: the batch is too l
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
-# flat on the default: its two views alone, 1.3x the steps in the same minutes (about 860 against 650 in
-# 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is still in both views
+# flat on the default: its two views alone, 1.3x the steps in the same minutes (about 860 against 610-650
+# in 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is still in both views
 TWO_VIEWS = "simclr_small"
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
 # Colour: grayscale alone, not stronger jitter: on colour_shapes with small objects, gray_p 0.9 with jitter

@@ -48,7 +48,7 @@ def test_collapse_of_the_projection_cuts_the_learning_rate_for_that_method():
 
 def test_collapse_of_the_encoder_is_named_the_encoder():
     found = collapse(measured(embedding_std=[0.9, 0.8, 0.1]))
-    assert found and "encoder" in found.evidence and found.change == {"lr": pytest.approx(5e-3 / 3)}
+    assert found and "encoder" in found.evidence and found.change == {"lr": pytest.approx(1e-2 / 3)}
 
 
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
