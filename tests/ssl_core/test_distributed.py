@@ -44,9 +44,9 @@ torch.manual_seed(0)
 method = build_method({method!r}, "vit_tiny", 16).eval()  # no batch statistics: the projection
 # head's BatchNorm would otherwise see each process's half batch, as DDP without SyncBatchNorm
 images = np.random.default_rng(0).integers(0, 256, (8, 16, 16, 3), dtype=np.uint8)
-a, b = make_recipe(method.default_recipe)(torch.from_numpy(images), torch.Generator().manual_seed(0)).views
+views = make_recipe(method.default_recipe)(torch.from_numpy(images), torch.Generator().manual_seed(0)).views
 rows = slice(rank * 8 // world, (rank + 1) * 8 // world)
-loss, _ = method.training_step(Views([a[rows], b[rows]]))
+loss, _ = method.training_step(Views([view[rows] for view in views]))  # local crops too (SimCLR's multi-crop)
 loss.backward()
 distributed.average_gradients(method.parameters())
 grads = torch.cat([p.grad.flatten() for p in method.parameters() if p.grad is not None])  # encoder, heads

@@ -28,8 +28,8 @@ def test_what_differs_from_the_defaults_is_named():
     tuned = name_of(recipe=make_recipe("simclr_multicrop", crop_min=0.5).to_dict(), minutes=5.0)
     assert paper == "SimCLR · simclr recipe · 5 min"
     assert tuned == "SimCLR · crop min 0.5 · 5 min"
-    assert name_of(batch_size=256, lr=0.01, encoder="resnet18", minutes=5.0) == \
-        "SimCLR · resnet18 · batch 256 · lr 0.01 · 5 min"
+    assert name_of(batch_size=256, lr=0.02, encoder="resnet18", minutes=5.0) == \
+        "SimCLR · resnet18 · batch 256 · lr 0.02 · 5 min"
 
 
 def test_a_given_name_wins_and_an_unreadable_config_still_has_one():
