@@ -72,6 +72,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
     "batch64": dict(batch_size=64),
+    "batch32": dict(batch_size=32),
     # the defaults this round replaced, in order (the README's table)
     "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN, lr=5e-3, temperature=0.2),
     "multicrop_gem": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}, lr=5e-3, temperature=0.2),
