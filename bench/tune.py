@@ -42,10 +42,10 @@ CPU_PER_QUIET_SECOND = 1.6  # one-thread CPU seconds that one quiet 2-thread sec
 MEAN = {"pooling": "mean"}  # the small CNN's pooling before GeM
 PREVIOUS = dict(method="simclr", encoder="small_cnn", recipe={"name": "simclr_small", "blur_p": 0.5,
                 "salient_crop_p": 0.0}, image_size=32, batch_size=128, lr=5e-3, encoder_options=MEAN,
-                temperature=0.2)  # before this round's tuning
+                patches=("temp02",))  # before this round's tuning
 
-# name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides), "temperature" SimCLR's
-# loss temperature (the default's otherwise)
+# name -> TrainConfig fields; "recipe" is a partial recipe dict (name plus overrides), "patches" PATCHES names
+# applied to the built method (SimCLR's temperature, say)
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "previous": PREVIOUS,
@@ -68,14 +68,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
                                            "gray_p": 0.2, "salient_crop_p": 0.8}),
     "mild_salient_c2": dict(PREVIOUS, recipe={"name": "simclr_small", "blur_p": 0.0, "jitter_strength": 0.5,
                                               "gray_p": 0.2, "salient_crop_p": 0.8, "crop_min": 0.2}),
-    "vicreg": dict(PREVIOUS, method="vicreg", lr=None),
-    "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None),
-    "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None),
+    "vicreg": dict(PREVIOUS, method="vicreg", lr=None, patches=()),  # their losses keep their own settings
+    "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None, patches=()),
+    "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None, patches=()),
     "batch64": dict(batch_size=64),
     "batch32": dict(batch_size=32),
     # the defaults this round replaced, in order (the README's table)
-    "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN, lr=5e-3, temperature=0.2),
-    "multicrop_gem": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}, lr=5e-3, temperature=0.2),
+    "small_mean": dict(recipe={"name": "simclr_small"}, encoder_options=MEAN, lr=5e-3, patches=("temp02",)),
+    "multicrop_gem": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}, lr=5e-3, patches=("temp02",)),
     # the default with one change
     "mc4": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}),
     "mc_wide": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.1, "local_crop_max": 0.5}),
@@ -128,7 +128,7 @@ def config_of(variant: dict[str, Any], minutes: float, seed: int = 0) -> TrainCo
     """The variant's TrainConfig; its "recipe" ({"name": ..., overrides}) resolved in full."""
     settings = dict(variant)
     recipe = settings.pop("recipe", None)
-    settings.pop("temperature", None)  # not a TrainConfig field: trial sets it on the loss
+    settings.pop("patches", None)  # not a TrainConfig field: trial applies them
     return TrainConfig(dataset="bench", minutes=minutes, checkpoint_every=10**9, monitor_every=10**9, seed=seed,
                        recipe=None if recipe is None else make_recipe(**recipe).to_dict(), **settings)
 
@@ -141,9 +141,7 @@ def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run
         base, patches = "default", [base, *patches]
     config = config_of(VARIANTS[base], minutes, seed)
     trainer = Trainer(config, images, None, run_dir, Quiet())
-    if "temperature" in VARIANTS[base] and trainer.method.name == "simclr":  # the others keep theirs
-        trainer.method.loss.temperature = VARIANTS[base]["temperature"]
-    for patch in patches:
+    for patch in [*VARIANTS[base].get("patches", ()), *patches]:
         PATCHES[patch](trainer.method)
     untrained = knn_of(trainer.method, images, labels, trainer.image_size)
     trainer.method.train()
