@@ -9,9 +9,10 @@ scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is bus
 compute it would get in the same minutes on a quiet 2-core one.
 
     .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
-        [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR]
+        [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR] [--subset 450]
 
-The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
+--subset N trains and judges on the same seeded random N images of each set (a small set's
+batch advice is measured this way). The table has one row per (data set, variant): steps, images/s, kNN trained, untrained and
 the gain. The last line is `ratio: X.XX`: the default's kNN over the previous default's,
 on the data set where the previous default did worst against its untrained twin.
 """
@@ -105,14 +106,19 @@ def cpu_clock() -> float:
     return time.process_time() / CPU_PER_QUIET_SECOND
 
 
-def load(ws: Workspace, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(images (N, S, S, 3) uint8, label codes (N,)) of built-in `name`, imported once."""
+def load(ws: Workspace, name: str, subset: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(images (N, S, S, 3) uint8, label codes (N,)) of built-in `name`, imported once; with
+    `subset`, a random `subset` of them (seed 0: the same images for every variant)."""
     if name not in {d.name for d in ws.datasets()}:
         ingest_builtin(ws, name)
     info = ws.dataset(name)
     labels = ws.labels(info)
     classes = sorted(set(labels))
-    return np.array(ws.images(info)), np.array([classes.index(label) for label in labels])
+    images, codes = np.array(ws.images(info)), np.array([classes.index(label) for label in labels])
+    if subset is None or subset >= len(images):
+        return images, codes
+    chosen = np.sort(np.random.default_rng(0).choice(len(images), subset, replace=False))
+    return images[chosen], codes[chosen]
 
 
 @torch.no_grad()
@@ -157,6 +163,7 @@ def main() -> None:
     parser.add_argument("--variants", default="default,previous")
     parser.add_argument("--workspace", default="/tmp/ssl-tune-ws", help="built-ins are imported here once")
     parser.add_argument("--seed", type=int, default=0, help="the runs' seed (weights, views, batches)")
+    parser.add_argument("--subset", type=int, help="train and judge on this many images of each set")
     args = parser.parse_args()
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
@@ -167,7 +174,7 @@ def main() -> None:
     results: dict[tuple[str, str], dict[str, float]] = {}
     print(f"{'dataset':16}{'variant':12}{'steps':>7}{'img/s':>7}{'kNN':>7}{'untr.':>7}{'gain':>7}", flush=True)
     for name in args.datasets.split(","):
-        images, labels = load(ws, name)
+        images, labels = load(ws, name, args.subset)
         for variant in args.variants.split(","):
             r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant, args.seed)
             results[name, variant] = r

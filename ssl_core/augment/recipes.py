@@ -98,6 +98,25 @@ class Recipe:
     description: ClassVar[str]  # one plain sentence for the UI
     paper: ClassVar[str]
 
+    def __post_init__(self) -> None:
+        """Every field within the range its metadata declares (the bounds of the pages' sliders,
+        which a script's or a saved config's recipe dict does not have), whole where its default
+        is, and each `X_min` at most its `X_max`: else ValueError naming the field and its range."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        for f in fields(self):  # type: ignore[arg-type]
+            value, low, high = values[f.name], f.metadata.get("min"), f.metadata.get("max")
+            whole = isinstance(f.default, int)
+            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+                raise ValueError(f"recipe {self.name!r}: {f.name} must be a {'whole ' if whole else ''}number "
+                                 f"({f.metadata.get('help', '')}), got {value!r}")
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ValueError(f"recipe {self.name!r}: {f.name} {value} is outside {low}..{high} "
+                                 f"({f.metadata.get('help', '')})")
+        for smallest, value in values.items():
+            largest = smallest[:-4] + "_max"
+            if smallest.endswith("_min") and values.get(largest, value) < value:
+                raise ValueError(f"recipe {self.name!r}: {smallest} {value} is above {largest} {values[largest]}")
+
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         """Float images (N, 3, H, W) in [0, 1] -> views whose (global) side is `size`."""
         raise NotImplementedError

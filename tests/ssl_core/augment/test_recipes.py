@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -96,3 +97,29 @@ def test_bad_input_is_refused(batch):
         make_recipe("simclr")(batch.float(), torch.Generator())
     with pytest.raises(ValueError, match="patch size"):
         make_recipe("mae", patch_size=5)(batch, torch.Generator())
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_every_bounded_field_refuses_a_value_past_its_range(name):
+    recipe = make_recipe(name)
+    bounded = [f for f in fields(recipe) if f.metadata.get("max") is not None]
+    assert bounded
+    for f in bounded:
+        with pytest.raises(ValueError, match=rf"recipe '{name}': {f.name} .* is outside"):
+            make_recipe(name, **{f.name: f.metadata["max"] + 1})
+        with pytest.raises(ValueError, match=rf"{f.name} .* is outside"):
+            recipe_from_dict({**recipe.to_dict(), f.name: f.metadata["min"] - 1})
+        make_recipe(name, **{f.name: f.metadata["min"]})  # the bounds themselves are allowed
+        if not f.name.endswith("_min"):  # (a smallest at its top would pass its largest)
+            make_recipe(name, **{f.name: f.metadata["max"]})
+
+
+def test_a_saved_recipe_with_a_wrong_kind_of_value_names_the_field():
+    saved = make_recipe("simclr_multicrop").to_dict()
+    with pytest.raises(ValueError, match="local_crops must be a whole number .*2.5"):
+        recipe_from_dict({**saved, "local_crops": 2.5})
+    with pytest.raises(ValueError, match="gray_p must be a number .*'half'"):
+        recipe_from_dict({**saved, "gray_p": "half"})
+    with pytest.raises(ValueError, match="local_crop_min 0.5 is above local_crop_max 0.3"):
+        recipe_from_dict({**saved, "local_crop_min": 0.5})
+    assert recipe_from_dict({**saved, "local_crops": 0, "crop_min": 1}).view_names() == ["view 1", "view 2"]
