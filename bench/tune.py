@@ -81,6 +81,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "mc4": dict(recipe={"name": "simclr_multicrop", "local_crops": 4}),
     "mc_wide": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.1, "local_crop_max": 0.5}),
     "lr5e3": dict(lr=5e-3),
+    "lr2e2": dict(lr=2e-2),
+    "mc8": dict(recipe={"name": "simclr_multicrop", "local_crops": 8}),
+    "w12": dict(encoder_options={"width": 12}),
+    "w24": dict(encoder_options={"width": 24}),
     "mean": dict(encoder_options=MEAN),
 }
 

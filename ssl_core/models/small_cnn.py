@@ -49,10 +49,10 @@ class SmallCNN(Encoder):
             c_in = c_out
         self.body = nn.Sequential(*layers)
         self.num_features = widths[-1]
-        self.pooling = pooling
+        self.width, self.pooling = width, pooling
 
     def options(self) -> dict:
-        return {"pooling": self.pooling}
+        return {"width": self.width, "pooling": self.pooling}
 
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 8w, h, w): each position's part of the pooled features, so that their mean over

@@ -28,7 +28,7 @@ def test_the_feature_map_averages_to_the_features(pooling):
 
 
 def test_gem_is_the_default_and_an_unknown_pooling_is_refused():
-    assert build_encoder("small_cnn", 16).options() == {"pooling": "gem"}
+    assert build_encoder("small_cnn", 16).options() == {"width": 16, "pooling": "gem"}
     with pytest.raises(ValueError, match="no pooling 'max'"):
         build_encoder("small_cnn", 16, pooling="max")
 
@@ -44,7 +44,7 @@ def forget_pooling(run_dir):
     """Make the run's checkpoint look like one written before pooling was saved."""
     path = run_dir / checkpoint.META
     meta = json.loads(path.read_text())
-    assert meta["encoder_options"] == {"pooling": "gem"}  # what today's runs save
+    assert meta["encoder_options"] == {"width": 16, "pooling": "gem"}  # what today's runs save
     meta["encoder_options"] = {}
     path.write_text(json.dumps(meta))
 
@@ -75,7 +75,16 @@ def test_an_untrained_embedding_cached_before_gem_is_made_again(trained):
     first = embed.embed(trained.ws, trained.dataset, today)
     meta_path = first.folder / embed.META
     meta = json.loads(meta_path.read_text())
-    assert meta["fingerprint"]["options"] == {"pooling": "gem"}
+    assert meta["fingerprint"]["options"] == {"width": 16, "pooling": "gem"}
     del meta["fingerprint"]["options"]  # as written when the default pooled by mean
     meta_path.write_text(json.dumps(meta))
     assert embed.cached(trained.ws, dataset, today) is None
+
+
+def test_a_narrower_small_cnn_is_saved_and_loaded_at_its_width(tmp_path):
+    """encoder_options is open to scripts: a width other than 16 must come back as trained."""
+    images = np.random.default_rng(0).integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
+    config = TrainConfig(dataset="noise", epochs=1, batch_size=8, image_size=16, encoder_options={"width": 8})
+    Trainer(config, images, None, tmp_path, distributed.SilentReporter()).run()
+    method, _ = checkpoint.load_trained(tmp_path)
+    assert (method.encoder.width, method.encoder.num_features) == (8, 64)
