@@ -55,7 +55,7 @@ def fill_train_form(values: dict[str, Any]) -> None:
 
 
 def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
-    """'batch_size 128 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8' (recipe fields that change)."""
+    """'batch_size 64 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8' (recipe fields that change)."""
     parts = []
     for name, value in change.items():
         if name == "recipe":

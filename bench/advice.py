@@ -1,8 +1,8 @@
 """Advice that works: the default run on colour_shapes, its first advice, the same budget again.
 
 colour_shapes (data/builtins/colour_shapes.py) makes colour the shortcut: every image is
-one random hue. The default run (the Train page's defaults: SimCLR, small CNN, the
-simclr_small recipe, batch 128) trains on it; the Diagnosis (evaluate/diagnose.py) reads
+one random hue. The default run (the Train page's defaults, TrainConfig's: SimCLR, the
+small CNN, SimCLR's default recipe and batch; the measurements below name theirs) trains on it; the Diagnosis (evaluate/diagnose.py) reads
 its measurements and ranks its advice; the first advice's change is applied (what the
 "Train again with this" button and `train --advice` do) and the run trains again for the
 same budget. Both are judged by kNN accuracy (k=20, cosine, leave-one-out, every image)

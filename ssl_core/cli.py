@@ -137,7 +137,8 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else
                                (get_method(method).encoders or (TrainConfig.encoder,))[0])
     config = TrainConfig(dataset=args.dataset, method=method, encoder=encoder, recipe=recipe,
-                         batch_size=args.batch_size, lr=args.lr, seed=args.seed, init=args.init, **budget)
+                         lr=args.lr, seed=args.seed, init=args.init, **budget,
+                         **({"batch_size": args.batch_size} if args.batch_size else {}))
     return jobs.create_run(ws, config)
 
 
@@ -430,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=float, help="budget in passes over the data")
     budget.add_argument("--minutes", type=float, help="budget in minutes (default 5)")
-    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--batch-size", type=int, help="images per step and process (default: 64, the CPU default)")
     train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--init", metavar="ENCODER", help="start from the weights of an imported encoder (its name) "

@@ -32,11 +32,14 @@ Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps
 MIN_LOSS_STEPS = 40  # fewer steps say nothing about the loss's trend
 LOSS_SHARE = 0.1  # the last quarter's fall must be at least this share of the whole fall
 MIN_MEASUREMENTS = 3  # online kNN measurements before "flat from the start" can be said
-MIN_STEPS_PER_PASS = 8  # fewer steps per pass over the data: the batch is too large for it
+# fewer steps per pass over the data: the batch is too large for it. bench/tune.py on 450 images (5 CPU minutes):
+# 3 steps per pass (batch 128) learn less than 7 (batch 64), and 14 (batch 32) less again: clutter_shapes' 0.342,
+# 0.362, 0.327, letters 0.531, 0.560, 0.500; at 8 this rule sent such sets to batch 32
+MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
-# flat on the default: its two views alone, 1.3x the steps in the same minutes (about 860 against 610-650
+# flat on the default: its two views alone, 1.3x the steps in the same minutes (at batch 128 about 860 against 610-650
 # in 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is still in both views
 TWO_VIEWS = "simclr_small"
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.

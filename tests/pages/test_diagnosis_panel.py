@@ -8,7 +8,7 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from tests.pages.conftest import open_page
 
-ADVISED = TrainConfig(dataset="shapes", method="byol", epochs=3.0, batch_size=64, lr=1e-3,
+ADVISED = TrainConfig(dataset="shapes", method="byol", epochs=3.0, batch_size=32, lr=1e-3,
                       recipe=make_recipe("byol", gray_p=0.8).to_dict())
 
 
@@ -23,7 +23,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
     assert at.selectbox(key="train_method").value == "byol"
     assert at.selectbox(key="train_recipe_byol").value == "byol"
     assert at.number_input(key="train_budget_epochs").value == 3.0
-    assert at.select_slider(key="train_batch").value == 64
+    assert at.select_slider(key="train_batch").value == 32  # not the page's default (64)
     assert at.number_input(key="train_lr_byol").value == 1e-3
     assert at.session_state["lab_recipe"] == {"name": "byol", "gray_p": 0.8}  # what the page trains with
     assert "From the Diagnosis: recipe **byol**, changed there: gray p 0.8." in [i.value for i in at.info]
@@ -33,7 +33,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
 def test_change_words_name_what_moves():
     before = TrainConfig(dataset="shapes", minutes=5.0)
     words = change_words(before, {"batch_size": 16, "recipe": make_recipe("simclr_small", gray_p=0.8).to_dict()})
-    assert words == "batch_size 128 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8"
+    assert words == "batch_size 64 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8"
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():

@@ -5,6 +5,7 @@ CLI's `advise --run` and `train --advice` on a real run."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -52,11 +53,18 @@ def test_collapse_of_the_encoder_is_named_the_encoder():
 
 
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
-    found = batch_too_large(measured(images=600))
-    assert found and found.change == {"batch_size": 64}  # 600 // 64 = 9 steps per pass
-    assert "600 images at batch 128" in found.evidence and "4 step(s)" in found.evidence
-    assert batch_too_large(measured(images=100)).change == {"batch_size": 16}  # the smallest the page offers
+    found = batch_too_large(measured(images=200))
+    assert found and found.change == {"batch_size": 32}  # 200 // 32 = 6 steps per pass
+    assert "200 images at batch 64" in found.evidence and "3 step(s)" in found.evidence
+    assert batch_too_large(measured(images=40)).change == {"batch_size": 16}  # the smallest the page offers
     assert batch_too_large(measured(images=2000)) is None
+
+
+def test_450_images_keep_the_batch_measured_best_for_them():
+    """bench/tune.py on 450 images: batch 64 (7 steps per pass) beat 128 (3) and 32 (14)."""
+    assert batch_too_large(measured(images=450)) is None  # the default, 64
+    at_128 = batch_too_large(measured(replace(DEFAULT, batch_size=128), images=450))
+    assert at_128 and at_128.change == {"batch_size": 64}
 
 
 @pytest.mark.parametrize("level, expected", [("most", {"gray_p": 0.9}), ("some", {"gray_p": 0.8})])
@@ -139,7 +147,7 @@ def test_loss_that_levelled_off_or_is_too_short_asks_for_no_more_budget(curve):
 
 
 def test_advice_is_ranked_most_basic_first_and_applies_with_the_same_budget():
-    found = advise(measured(images=600, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.1],
+    found = advise(measured(images=200, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.1],
                             loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
     assert [a.rule for a in found] == ["collapse", "batch_too_large", "colour_shortcut", "loss_still_falling"]
     assert all(set(a.to_json()) == {"rule", "evidence", "advice", "change"} for a in found)
@@ -155,7 +163,7 @@ def test_a_run_that_learned_nothing_is_told_so_before_its_cues():
 
 @pytest.mark.slow
 def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
-    """48 images at batch 128: the run's first advice is a smaller batch; `train --advice`
+    """48 images at the default batch (64, so 48): the run's first advice is a smaller batch; `train --advice`
     trains with it, the same 2-epoch budget, and the new run's config has it."""
     folder = tmp_path / "pics"
     folder.mkdir()
