@@ -1,4 +1,4 @@
-"""In a real browser: a 1-epoch run (default batch) on the demo shapes starts from the Train
+"""In a real browser: a half-epoch run (default batch) on the demo shapes starts from the Train
 page, a real worker process trains it, the live panel ticks (step count, loss curve) without
 a reload until the run completes, with its verdict in a box of its colour; a screenshot is
 kept. The worker must not outlive the test."""
@@ -76,20 +76,20 @@ def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
     page.get_by_text("epochs", exact=True).click()  # the Budget segmented control
     budget = page.get_by_label("Budget (epochs)")
     budget.wait_for(timeout=SLOW)
-    budget.fill("1")
+    budget.fill("0.5")  # 16 steps at batch 64: the loss curve keeps its markers (fewer than 30 points)
     budget.press("Enter")
     page.wait_for_timeout(1000)  # let the rerun with the new budget land before the click
-    assert budget.input_value() == "1.00"
+    assert budget.input_value() == "0.50"
 
     try:
         start.click()
-        page.get_by_role("heading", name="SimCLR · 1 epoch", exact=True).wait_for(timeout=SLOW)  # its name
+        page.get_by_role("heading", name="SimCLR · 0.5 epochs", exact=True).wait_for(timeout=SLOW)  # its name
         (run_id,) = {run["id"] for run in jobs.list_runs(ws)} - before
         queued = jobs.get_run(ws, run_id)
         assert (queued["dataset"], queued["method"], queued["encoder"]) == ("shapes", "simclr", "small_cnn")
         config = json.loads(queued["config"])
-        assert (config["epochs"], config["minutes"], config["batch_size"]) == (1.0, None, TrainConfig.batch_size)
-        steps = ws.dataset("shapes").image_count // config["batch_size"]  # one epoch: 2000 // 128 = 15
+        assert (config["epochs"], config["minutes"], config["batch_size"]) == (0.5, None, TrainConfig.batch_size)
+        steps = round(0.5 * (ws.dataset("shapes").image_count // config["batch_size"]))  # half of 2000 // 64 = 31
         assert page.get_by_text(f"run {run_id}", exact=False).first.is_visible()
 
         # the panel ticks by itself: the step count rises while the run is running
