@@ -53,8 +53,8 @@ class TrainConfig:
     epochs: float | None = None  # budget in passes over the data ...
     minutes: float | None = None  # ... or in wall-clock minutes (epochs wins if both)
     # the CPU default: more, smaller steps learn faster in minutes. bench/tune.py, 5 CPU minutes, batch 64 against
-    # 128: clutter_shapes 0.466 / 0.452, its 900 and 450 images 0.436 / 0.420 and 0.362 / 0.342, letters (450)
-    # 0.560 / 0.531; batch 32 lower again (450 images 0.327, letters 0.500)
+    # 128: clutter_shapes (2,000) three seeds 0.452 / 0.446 on average, its 900 and 450 images 0.436 / 0.420 and
+    # 0.362 / 0.342, letters (450) 0.560 / 0.531; batch 32 lower again (450 images 0.327, letters 0.500)
     batch_size: int = 64
     lr: float | None = None  # None: the method's default, scaled by batch_size / 256
     weight_decay: float = 1e-4
