@@ -431,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=float, help="budget in passes over the data")
     budget.add_argument("--minutes", type=float, help="budget in minutes (default 5)")
-    train.add_argument("--batch-size", type=int, help="images per step and process (default: 64, the CPU default)")
+    train.add_argument("--batch-size", type=int,
+                       help="images per step and process (default: TrainConfig.batch_size, the CPU default)")
     train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--init", metavar="ENCODER", help="start from the weights of an imported encoder (its name) "
