@@ -89,6 +89,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "w12": dict(encoder_options={"width": 12}),
     "w24": dict(encoder_options={"width": 24}),
     "mean": dict(encoder_options=MEAN),
+    "crop30": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.3}),  # the default before crops from 60%
+    "local15": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.15, "local_crop_max": 0.5}),
+    "jitter05": dict(recipe={"name": "simclr_multicrop", "jitter_strength": 0.5}),
 }
 
 
