@@ -39,9 +39,8 @@ MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
-# flat on the default: its two views alone, 1.3x the steps in the same minutes (at batch 128 about 860 against 610-650
-# in 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is still in both views
-TWO_VIEWS = "simclr_small"
+# flat on the default: its two views alone (local_crops 0), 1.3x the steps in the same minutes (at batch 128 about 860
+# against 610-650 in 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is in both views
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
 # Colour: grayscale alone, not stronger jitter: on colour_shapes with small objects, gray_p 0.9 with jitter
 # strength 2.0 and jitter_p 1.0 took the default's kNN from 0.62 to 0.36 (2 CPU minutes), as strong colour
@@ -209,9 +208,9 @@ def flat_from_start(m: Measured) -> Advice | None:
             what = (f"the CPU default ({CPU_DEFAULT[0]} with the {CPU_DEFAULT[1]} recipe), the setting that learned "
                     f"most on the built-in sets in a CPU's minutes (README, bench/tune.py)")
         else:
-            change = {"recipe": make_recipe(TWO_VIEWS).to_dict()}
-            what = (f"the {TWO_VIEWS} recipe: the same two views without the small local crops, so the same minutes "
-                    f"make about 1.3 times the steps, and what a small crop misses is still in both views")
+            change = {"recipe": recipe_from_dict({**recipe_dict(m.config), "local_crops": 0}).to_dict()}
+            what = ("the same recipe without its small local crops (local_crops 0): the same two views, about 1.3 "
+                    "times the steps in the same minutes, and what a small crop misses is still in both views")
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "

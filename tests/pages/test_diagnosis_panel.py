@@ -33,7 +33,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
 def test_change_words_name_what_moves():
     before = TrainConfig(dataset="shapes", minutes=5.0)
     words = change_words(before, {"batch_size": 16, "recipe": make_recipe("simclr_small", gray_p=0.8).to_dict()})
-    assert words == "batch_size 64 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8"
+    assert words == "batch_size 64 -> 16; recipe simclr_small: crop_min 0.6 -> 0.3, gray_p 0.5 -> 0.8"
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():

@@ -105,7 +105,8 @@ def test_a_background_shortcut_centres_the_crops_on_the_object_without_blur(cue)
 
 def test_flat_online_knn_on_the_default_tries_another_recipe():
     found = flat_from_start(measured(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024]))
-    assert found and found.change == {"recipe": make_recipe("simclr_small").to_dict()}
+    assert found and found.change == {"recipe": {**make_recipe("simclr_multicrop").to_dict(), "local_crops": 0}}
+    assert "local_crops 0" in found.advice
     assert "between 24.0% and 27.0% over its 4 measurements" in found.evidence and "26.0%" in found.evidence
 
 
