@@ -200,15 +200,15 @@ def flat_from_start(m: Measured) -> Advice | None:
         noise = margin(best, bar, probe)
         if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
             return None
-        method, recipe = m.config.method, recipe_dict(m.config)["name"]
-        if (method, recipe) != CPU_DEFAULT:
+        method, recipe = m.config.method, recipe_dict(m.config)
+        if (method, recipe["name"]) != CPU_DEFAULT or not recipe.get("local_crops"):  # already without: the default
             change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(), "lr": None}
             if METHODS[CPU_DEFAULT[0]].encoders and m.config.encoder not in METHODS[CPU_DEFAULT[0]].encoders:
                 change["encoder"] = METHODS[CPU_DEFAULT[0]].encoders[0]
             what = (f"the CPU default ({CPU_DEFAULT[0]} with the {CPU_DEFAULT[1]} recipe), the setting that learned "
                     f"most on the built-in sets in a CPU's minutes (README, bench/tune.py)")
         else:
-            change = {"recipe": recipe_from_dict({**recipe_dict(m.config), "local_crops": 0}).to_dict()}
+            change = {"recipe": recipe_from_dict({**recipe, "local_crops": 0}).to_dict()}
             what = ("the same recipe without its small local crops (local_crops 0): the same two views, about 1.3 "
                     "times the steps in the same minutes, and what a small crop misses is still in both views")
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"

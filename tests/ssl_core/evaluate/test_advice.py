@@ -110,9 +110,11 @@ def test_flat_online_knn_on_the_default_tries_another_recipe():
     assert "between 24.0% and 27.0% over its 4 measurements" in found.evidence and "26.0%" in found.evidence
 
 
-def test_flat_online_knn_off_the_default_goes_back_to_it():
-    byol = TrainConfig(dataset="d", method="byol", minutes=5.0)
-    found = flat_from_start(measured(byol, knn_accuracy=[0.25, 0.26, 0.25], knn_untrained=[0.26],
+@pytest.mark.parametrize("config", [TrainConfig(dataset="d", method="byol", minutes=5.0),
+                                    TrainConfig(dataset="d", minutes=5.0,  # the default's two views already alone
+                                                recipe=make_recipe("simclr_multicrop", local_crops=0).to_dict())])
+def test_flat_online_knn_off_the_default_goes_back_to_it(config):
+    found = flat_from_start(measured(config, knn_accuracy=[0.25, 0.26, 0.25], knn_untrained=[0.26],
                                      probe_size=[1024]))
     assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
 
