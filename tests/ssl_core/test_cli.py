@@ -112,10 +112,12 @@ def test_usage_errors_exit_non_zero(tmp_path):
 def test_ctrl_c_during_an_import_stores_nothing(tmp_path):
     ws = tmp_path / "ws"
     env = {k: v for k, v in os.environ.items() if k != "SSL_WORKSPACE"}
-    process = subprocess.Popen(  # clutter_shapes: ~3 s of decoding after its first line (shapes: ~1.8 s, which a
-        # loaded machine once let pass before the signal arrived: the import finished, rc 0)
-        [sys.executable, "-m", "ssl_core", "--workspace", str(ws), "ingest", "builtin:clutter_shapes"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssl_core", "--workspace", str(ws), "ingest", "builtin:shapes"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal: a suite started in the background (`pytest &`) ignores SIGINT, and its children
+        # inherit that, so the import would finish and exit 0
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert process.stderr.read(len(b"decoding")) == b"decoding"  # the import has begun (a line: not a terminal)
         process.send_signal(signal.SIGINT)
