@@ -39,8 +39,6 @@ MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
-# flat on the default: its two views alone (local_crops 0), 1.3x the steps in the same minutes (at batch 128 about 860
-# against 610-650 in 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is in both views
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
 # Colour: grayscale alone, not stronger jitter: on colour_shapes with small objects, gray_p 0.9 with jitter
 # strength 2.0 and jitter_p 1.0 took the default's kNN from 0.62 to 0.36 (2 CPU minutes), as strong colour
@@ -207,7 +205,8 @@ def flat_from_start(m: Measured) -> Advice | None:
                 change["encoder"] = METHODS[CPU_DEFAULT[0]].encoders[0]
             what = (f"the CPU default ({CPU_DEFAULT[0]} with the {CPU_DEFAULT[1]} recipe), the setting that learned "
                     f"most on the built-in sets in a CPU's minutes (README, bench/tune.py)")
-        else:
+        else:  # its two views alone: 1.3x the steps in the same minutes (at batch 128 about 860 against 610-650 in
+            # 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is in both views
             change = {"recipe": recipe_from_dict({**recipe, "local_crops": 0}).to_dict()}
             what = ("the same recipe without its small local crops (local_crops 0): the same two views, about 1.3 "
                     "times the steps in the same minutes, and what a small crop misses is still in both views")
