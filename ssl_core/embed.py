@@ -168,6 +168,8 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
     for name in ("imported", "shape"):  # the fingerprints written before these existed stay valid
         if not fields[name]:
             del fields[name]
+    if "shape" in fields:  # as META stores it: JSON has lists, and a tuple never equals a list
+        fields["shape"] = [list(pair) for pair in fields["shape"]]
     out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **fields}
     if source.run_id is None and source.imported is None and source.encoder in ENCODERS:
         # an untrained twin: its whole shape, so that one cached before a default changed (the

@@ -60,6 +60,18 @@ def test_an_old_checkpoint_loads_mean_pooled_and_its_twin_too(trained):
     assert embed.load_encoder(trained.ws, twin).pooling == "mean"
 
 
+@pytest.mark.parametrize("which", ["run", "twin"])
+def test_an_old_runs_embeddings_are_made_once_not_on_every_look(trained, which):
+    """Their sources carry a shape ((pooling, mean)); META stores it as JSON lists, and the
+    cache compared those with tuples, so every page visit embedded the dataset again."""
+    forget_pooling(jobs.run_dir(trained.ws, trained.run))
+    source = embed.from_run(trained.ws, trained.run)
+    source = source if which == "run" else embed.baseline_of(source)
+    made = embed.embed(trained.ws, trained.dataset, source)
+    hit = embed.cached(trained.ws, trained.ws.dataset(trained.dataset), source)
+    assert hit is not None and hit.made == made.made
+
+
 def test_an_old_run_resumes_mean_pooled(trained):
     run_dir = jobs.run_dir(trained.ws, trained.run)
     forget_pooling(run_dir)
