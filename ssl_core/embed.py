@@ -232,6 +232,18 @@ class Embedding:
         """When the features were written: with `folder`, a cache key for what is derived from them."""
         return (self.folder / FEATURES).stat().st_mtime
 
+    def keep(self, made: float, save: Callable[[], None]) -> bool:
+        """Run `save()`, which writes into `folder` (atomically) what was derived from these
+        features as they were written at `made`; not when another session replaced them
+        meanwhile (newer features, or the folder emptied): then False, nothing kept."""
+        try:
+            if self.made != made:
+                return False
+            save()
+        except FileNotFoundError:  # the folder was emptied while the caller computed
+            return False
+        return True
+
     @cached_property
     def mean(self) -> np.ndarray:
         """float32 (D,): the dataset's mean feature (computed once per Embedding)."""

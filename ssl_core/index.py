@@ -171,8 +171,9 @@ def load_or_build(embedding: Embedding) -> faiss.Index:
     expected = {"format": FORMAT, "kind": kind_for(n), "n": int(n), "d": int(d)}
     index = _load(folder, expected)
     if index is None:
+        made = embedding.made
         index = _build_cpu(normalise(embedding.vectors))  # centred: see Embedding.vectors
-        _save(index, folder, expected)
+        embedding.keep(made, lambda: _save(index, folder, expected))  # not if the features were replaced meanwhile
     return _to_device(index)
 
 

@@ -135,11 +135,16 @@ def project(embedding: Embedding, method: str = "umap", dims: int = 2, **params)
             return coords
     except (OSError, ValueError):
         pass
+    made = embedding.made
     coords = METHODS[method](embedding.vectors, dims, **params)  # centred: see Embedding.vectors
+    embedding.keep(made, lambda: _save(path, coords))  # not if the features were replaced meanwhile
+    return coords
+
+
+def _save(path: Path, coords: np.ndarray) -> None:
     with atomic_file(path) as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, coords)
-    return coords
 
 
 def warm_up() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,35 @@ def test_a_stale_embedding_gets_a_fresh_map(workspace, monkeypatch):
     assert again.folder == emb.folder and not project.map_path(again, "pca", 2).exists()
     project.project(again, "pca")
     assert calls == [2000, 2000]
+
+
+@pytest.mark.slow  # embeds the shapes, then replaces them
+@pytest.mark.parametrize("meanwhile", ["folder emptied", "newer features"])
+@pytest.mark.parametrize("derived", ["map", "index"])
+def test_what_is_derived_while_another_session_replaces_the_features_is_not_kept(workspace, monkeypatch, meanwhile,
+                                                                                 derived):
+    """One session computes a map or an index while another re-embeds (the checkpoint moved
+    on): the first gets its result, nothing is written into the new folder, no error."""
+    emb = shapes_embedding(workspace)
+
+    def replace_then(compute):
+        def wrapper(*args, **kwargs):
+            if meanwhile == "folder emptied":
+                shutil.rmtree(emb.folder)
+            else:
+                embed.store_features(workspace, emb.dataset, emb.source, np.array(emb.features)[::-1].copy())
+            return compute(*args, **kwargs)
+        return wrapper
+
+    if derived == "map":
+        kept = project.map_path(emb, "pca", 2)
+        monkeypatch.setitem(project.METHODS, "pca", replace_then(project.pca))
+        assert project.project(emb, "pca").shape == (2000, 2)
+    else:
+        kept = emb.folder / index.INDEX_FILE
+        monkeypatch.setattr(index, "_build_cpu", replace_then(index._build_cpu))
+        assert index.load_or_build(emb).ntotal == 2000
+    assert not kept.exists()
 
 
 @pytest.mark.slow
