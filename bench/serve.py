@@ -8,8 +8,11 @@ caches) -> one Chromium session: for every page, the server process's CPU time
 click on the page's sidebar link until the page has run and the server is quiet again, and
 the same for a fresh page load in a new browser context (a new session) -> N sessions at
 once (separate contexts of one headless Chromium, localhost only, bounded by --seconds),
-each walking every page by the sidebar, timed from the click (or `goto`) until the page's
-title is drawn and its script has finished. A page fails when it does not finish within
+each walking every page by the sidebar, timed from the click (or `goto`: the "first load"
+row) until the page's title is drawn and its script has finished; with --think S each person
+looks at a page for S seconds on average before the next click (a room following a speaker),
+and with --arrive A the sessions open the app evenly over A seconds; without them every session
+opens at once and clicks on at once (the worst case). A page fails when it does not finish within
 --page-timeout or shows an exception box. With --share the app is served shared with a
 fresh access secret (`-- --share`, $SSL_ACCESS_SECRET; still localhost): every session signs
 in once through the real sign-in form (a session that cannot is a failure) and then walks by
@@ -36,7 +39,7 @@ at load 2-7; seconds of server CPU, median of 3 sidebar visits and of 2 fresh lo
     the server used 24 s of CPU (0.16 cores): the ten Chromium tabs drawing WebGL maps in
     software took the rest of the two cores.
 
-Usage: python bench/serve.py [--sessions 10] [--seconds 240] [--share] [--training]
+Usage: python bench/serve.py [--sessions 10] [--seconds 240] [--think S] [--arrive A] [--share] [--training]
                              [--workspace DIR (kept, reused)]
 """
 
@@ -45,6 +48,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -68,6 +72,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SECRET_ENV = "SSL_ACCESS_SECRET"  # app/access.py reads the operator's access secret here
 SIGN_IN = "sign-in"  # the table's row for signing in (a session's first page, through the form)
+FIRST_LOAD = "first load"  # the table's row for a session's first page when not shared (a fresh load)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -216,14 +221,20 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
 
 
 async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: dict, failures: dict,
-                 offset: int, errors: list[str], secret: str | None) -> None:
+                 offset: int, errors: list[str], secret: str | None, think: float = 0.0, seed: int = 0,
+                 arrive: float = 0.0) -> None:
     """One session: a fresh load (shared: signing in through the form, once, then its first
-    page by the sidebar), then every page by the sidebar, round after round until `stop_at`."""
+    page by the sidebar), then every page by the sidebar, round after round until `stop_at`;
+    with `think` > 0 a person looks at each page for think/2..3*think/2 s (uniform, so the
+    sessions do not click in step; `seed` picks the looks) before the next click; the look is not
+    page time. The session opens the app `arrive` s after the start."""
+    looks = random.Random(seed)
+    await asyncio.sleep(arrive)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     order = PAGES[offset:] + PAGES[:offset]
     first_title, first_path = order[0]
-    first = SIGN_IN if secret else first_title
+    first = SIGN_IN if secret else FIRST_LOAD
     try:
         started = time.monotonic()
         try:
@@ -242,6 +253,7 @@ async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: di
             order = order[-1:] + order[:-1]
         while time.monotonic() < stop_at:
             for title, _ in order[1:] + order[:1]:
+                await asyncio.sleep(think * looks.uniform(0.5, 1.5))
                 if time.monotonic() >= stop_at:
                     break
                 started = time.monotonic()
@@ -314,7 +326,7 @@ async def main_async(args) -> None:
 
             cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms, secret)
 
-            rows = ([SIGN_IN] if secret else []) + [title for title, _ in PAGES]
+            rows = [SIGN_IN if secret else FIRST_LOAD] + [title for title, _ in PAGES]
             times: dict[str, list[float]] = {row: [] for row in rows}
             failures = {row: 0 for row in rows}
             errors: list[str] = []
@@ -328,7 +340,7 @@ async def main_async(args) -> None:
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
-                       secret) for i in range(args.sessions)], stranger(browser, url, secret, timeout_ms)),
+                       secret, args.think, i, args.arrive * i / args.sessions) for i in range(args.sessions)], stranger(browser, url, secret, timeout_ms)),
                 timeout=args.seconds + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
             load_cpu, load_browser = cpu_seconds(app.pid) - load_cpu, browser_cpu_seconds() - load_browser
@@ -345,18 +357,23 @@ async def main_async(args) -> None:
         if not args.workspace:
             shutil.rmtree(workspace, ignore_errors=True)
 
-    print(f"\n{args.sessions} sessions for {load_wall:.0f} s{' while a run trains' if args.training else ''}: "
+    looking = (f", each looking {args.think:g} s (on average) at a page" if args.think else ", clicking on at once") + (
+        f", arriving over {args.arrive:g} s" if args.arrive else ", all arriving at once")
+    print(f"\n{args.sessions} sessions for {load_wall:.0f} s{looking}{' while a run trains' if args.training else ''}: "
           f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores), Chromium at least {load_browser:.0f} s "
           f"({load_browser / load_wall:.2f} cores)")
     print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'browser s':>9} {'visits':>6} {'p50 s':>6} "
           f"{'p95 s':>6} {'failed':>6}")
-    every = []
+    every, walked = [], []
     for row in rows:
         every += times[row]
+        walked += times[row] if row in cpu else []
         measured = (f"{cpu[row]['sidebar']:>13.2f} {cpu[row]['fresh']:>11.2f}".replace("nan", "  -")
                     + f" {cpu[row]['browser']:>9.2f}" if row in cpu else f"{'':>13} {'':>11} {'':>9}")
         print(f"{row:<20} {measured} {len(times[row]):>6} {percentile(times[row], 0.5):>6.1f} "
               f"{percentile(times[row], 0.95):>6.1f} {failures[row]:>6}")
+    print(f"{'by the sidebar':<20} {'':>13} {'':>11} {'':>9} {len(walked):>6} {percentile(walked, 0.5):>6.1f} "
+          f"{percentile(walked, 0.95):>6.1f} {sum(failures[row] for row in rows if row in cpu):>6}")
     print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {len(every):>6} {percentile(every, 0.5):>6.1f} "
           f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
     if secret:
@@ -374,6 +391,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
     parser.add_argument("--seconds", type=float, default=180, help="how long the sessions walk")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="s a person looks at a page before the next click (mean; 0: click on at once)")
+    parser.add_argument("--arrive", type=float, default=0.0,
+                        help="s over which the sessions open the app, evenly spaced (0: all at once)")
     parser.add_argument("--visits", type=int, default=3, help="sidebar visits per page for the CPU figure")
     parser.add_argument("--page-timeout", type=float, default=60, help="s before a page counts as failed")
     parser.add_argument("--train-minutes", type=float, default=0.5, help="the warm-up run's budget")
