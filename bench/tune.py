@@ -92,6 +92,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "crop30": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.3}),  # the default before crops from 60%
     "local15": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.15, "local_crop_max": 0.5}),
     "jitter05": dict(recipe={"name": "simclr_multicrop", "jitter_strength": 0.5}),
+    "crop80": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.8}),
+    "local0": dict(recipe={"name": "simclr_multicrop", "local_crops": 0}),
 }
 
 
