@@ -20,8 +20,9 @@ the sidebar, and meanwhile a new context without the secret must see the sign-in
 
 Prints a table (per page: server CPU per sidebar visit and per fresh load, the Chromium
 processes' CPU per sidebar visit (painting included: 1 s after the script ends), p50/p95 page
-time under load, failures; the server's and Chromium's CPU during the sessions) and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before
-issue 17's work over now.
+time under load, failures; the same p50/p95 over the sidebar visits and over every page; the
+server's and Chromium's CPU during the sessions) and last `ratio: X.XX` = the slowest page's
+CPU per sidebar visit before issue 17's work over now.
 
 Before (the code at commit 01fe45d, measured with this script on the 2-core machine, a
 workspace with the demo data and one finished 10-step SimCLR run, other work on the machine
@@ -340,8 +341,9 @@ async def main_async(args) -> None:
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
-                       secret, args.think, i, args.arrive * i / args.sessions) for i in range(args.sessions)], stranger(browser, url, secret, timeout_ms)),
-                timeout=args.seconds + 3 * args.page_timeout + 60)
+                       secret, args.think, i, args.arrive * i / args.sessions) for i in range(args.sessions)],
+                stranger(browser, url, secret, timeout_ms)),
+                timeout=args.seconds + args.arrive + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
             load_cpu, load_browser = cpu_seconds(app.pid) - load_cpu, browser_cpu_seconds() - load_browser
             if training is not None:
