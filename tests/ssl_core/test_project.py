@@ -156,10 +156,9 @@ def test_a_stale_embedding_gets_a_fresh_map(workspace, monkeypatch):
 
 
 @pytest.mark.slow  # embeds the shapes, then replaces them
-@pytest.mark.parametrize("meanwhile", ["folder emptied", "newer features"])
-@pytest.mark.parametrize("derived", ["map", "index"])
-def test_what_is_derived_while_another_session_replaces_the_features_is_not_kept(workspace, monkeypatch, meanwhile,
-                                                                                 derived):
+@pytest.mark.parametrize("derived, meanwhile", [("map", "folder emptied"), ("index", "newer features")])
+def test_what_is_derived_while_another_session_replaces_the_features_is_not_kept(workspace, monkeypatch, derived,
+                                                                                 meanwhile):
     """One session computes a map or an index while another re-embeds (the checkpoint moved
     on): the first gets its result, nothing is written into the new folder, no error."""
     emb = shapes_embedding(workspace)
