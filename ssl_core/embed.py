@@ -161,15 +161,14 @@ def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
 
 
 def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> dict:
-    """What an embedding was made from; a cached one is reused only if this matches."""
+    """What an embedding was made from, in the form META stores it (JSON: tuples become lists,
+    and a tuple never equals a list); a cached one is reused only if this matches."""
     from .imports import encoders
 
     fields = asdict(source)
     for name in ("imported", "shape"):  # the fingerprints written before these existed stay valid
         if not fields[name]:
             del fields[name]
-    if "shape" in fields:  # as META stores it: JSON has lists, and a tuple never equals a list
-        fields["shape"] = [list(pair) for pair in fields["shape"]]
     out = {"dataset_id": dataset.id, "image_count": dataset.image_count, **fields}
     if source.run_id is None and source.imported is None and source.encoder in ENCODERS:
         # an untrained twin: its whole shape, so that one cached before a default changed (the
@@ -185,7 +184,7 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
         stat = weights.stat() if weights.exists() else None
         out["checkpoint"] = {"step": meta.get("step"), "mtime_ns": stat.st_mtime_ns if stat else None,
                              "bytes": stat.st_size if stat else None}
-    return out
+    return json.loads(json.dumps(out))
 
 
 @torch.no_grad()
