@@ -76,6 +76,11 @@ SIGN_IN = "sign-in"  # the table's row for signing in (a session's first page, t
 FIRST_LOAD = "first load"  # the table's row for a session's first page when not shared (a fresh load)
 
 
+def first_row(secret: str | None) -> str:
+    """The table's row for a session's first page: signing in when shared, else a fresh load."""
+    return SIGN_IN if secret else FIRST_LOAD
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of process `pid` (all its threads), in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -235,7 +240,7 @@ async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: di
     page = await context.new_page()
     order = PAGES[offset:] + PAGES[:offset]
     first_title, first_path = order[0]
-    first = SIGN_IN if secret else FIRST_LOAD
+    first = first_row(secret)
     try:
         started = time.monotonic()
         try:
@@ -327,7 +332,7 @@ async def main_async(args) -> None:
 
             cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms, secret)
 
-            rows = [SIGN_IN if secret else FIRST_LOAD] + [title for title, _ in PAGES]
+            rows = [first_row(secret)] + [title for title, _ in PAGES]
             times: dict[str, list[float]] = {row: [] for row in rows}
             failures = {row: 0 for row in rows}
             errors: list[str] = []
