@@ -409,7 +409,10 @@ def main() -> None:
     parser.add_argument("--share", action="store_true",
                         help="serve shared with an access secret: every session signs in through the form (issue 13)")
     parser.add_argument("--workspace", help="reuse (and keep) this workspace: warm-up is then quick")
-    asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    if args.think < 0 or args.arrive < 0:
+        parser.error(f"--think and --arrive are seconds, 0 or more (got {args.think:g} and {args.arrive:g})")
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
