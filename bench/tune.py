@@ -12,7 +12,9 @@ compute it would get in the same minutes on a quiet 2-core one.
         [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR] [--subset 450]
 
 --subset N trains and judges on the same seeded random N images of each set (a small set's
-batch advice is measured this way). The table has one row per (data set, variant): steps,
+batch advice is measured this way). A variant with `oracle` (cluttered sets only) replaces the
+saliency that steers crops and background swaps by where the generator put the object: what a
+perfect object finder would give, the most a better mask could win. The table has one row per (data set, variant): steps,
 images/s, kNN trained, untrained and the gain. The last line is `ratio: X.XX`: the default's
 kNN over the previous default's, on the data set where the previous default did worst
 against its untrained twin.
@@ -21,9 +23,11 @@ against its untrained twin.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssl_core import engine  # noqa: E402
 from ssl_core.augment import make_recipe, ops  # noqa: E402
+from ssl_core.data.builtins import clutter  # noqa: E402
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
@@ -94,7 +99,13 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "jitter05": dict(recipe={"name": "simclr_multicrop", "jitter_strength": 0.5}),
     "crop80": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.8}),
     "local0": dict(recipe={"name": "simclr_multicrop", "local_crops": 0}),
+    "swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}),
+    "oracle": dict(oracle=True),  # salient crops centred on the true object
+    "oracle_swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}, oracle=True),
+    "zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}),  # views close on it
+    "oracle_zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}, oracle=True),
 }
+ORACLE_MASKS = {"clutter_shapes": clutter.shapes_with_masks, "clutter_digits": clutter.digits_with_masks}
 
 
 # name -> change to the built method that no TrainConfig field makes (the loss's temperature, max pooling
@@ -147,6 +158,7 @@ def config_of(variant: dict[str, Any], minutes: float, seed: int = 0) -> TrainCo
     settings = dict(variant)
     recipe = settings.pop("recipe", None)
     settings.pop("patches", None)  # not a TrainConfig field: trial applies them
+    settings.pop("oracle", None)  # nor this: main swaps the saliency
     return TrainConfig(dataset="bench", minutes=minutes, checkpoint_every=10**9, monitor_every=10**9, seed=seed,
                        recipe=None if recipe is None else make_recipe(**recipe).to_dict(), **settings)
 
@@ -166,6 +178,26 @@ def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run
     result = trainer.run()
     return {"steps": result.steps, "images_per_s": result.images_per_s,
             "knn": knn_of(trainer.method, images, labels, trainer.image_size), "untrained": untrained}
+
+
+@contextlib.contextmanager
+def oracle_saliency(dataset: str, grid: int = 16) -> Iterator[None]:
+    """Within it, ops.saliency (N, 3, H, W) -> (N, grid, grid) is the fraction of each cell the
+    object covers, found by the image's pixels among the generator's; an image it does not know
+    (another set, a resized batch) is a KeyError, never a silent fallback."""
+    cell = clutter.SIDE // grid
+    known = {image.tobytes(): torch.from_numpy(alpha.reshape(grid, cell, grid, cell).mean((1, 3)))
+             for _, image, _, alpha in ORACLE_MASKS[dataset]()}
+    measured = ops.saliency
+
+    def truth(x: torch.Tensor, grid: int = grid) -> torch.Tensor:
+        return torch.stack([known[image.numpy().tobytes()] for image in ops.to_uint8(x)]).to(x.device, x.dtype)
+
+    ops.saliency = truth
+    try:
+        yield
+    finally:
+        ops.saliency = measured
 
 
 def main() -> None:
@@ -188,7 +220,11 @@ def main() -> None:
     for name in args.datasets.split(","):
         images, labels = load(ws, name, args.subset)
         for variant in args.variants.split(","):
-            r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant, args.seed)
+            oracle = VARIANTS.get(variant.split("+")[0], {}).get("oracle", False)
+            if oracle and name not in ORACLE_MASKS:
+                parser.error(f"{variant} needs where the objects are: only {', '.join(ORACLE_MASKS)} have it")
+            with oracle_saliency(name) if oracle else contextlib.nullcontext():
+                r = trial(images, labels, variant, args.minutes, Path(args.workspace) / "runs" / variant, args.seed)
             results[name, variant] = r
             print(f"{name:16}{variant:12}{r['steps']:>7.0f}{r['images_per_s']:>7.0f}{r['knn']:>7.3f}"
                   f"{r['untrained']:>7.3f}{r['knn'] - r['untrained']:>+7.3f}", flush=True)

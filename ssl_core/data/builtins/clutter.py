@@ -86,15 +86,21 @@ def composite(back: np.ndarray, alpha: Mask, rng: np.random.Generator) -> np.nda
 
 
 def _make(objects: Callable[[np.random.Generator, int], tuple[str, Mask]], prefix: str,
-          seed: int) -> Iterator[tuple[str, np.ndarray, str]]:
+          seed: int) -> Iterator[tuple[str, np.ndarray, str, Mask]]:
+    """(file name, image (SIDE, SIDE, 3) uint8, label, the object's alpha) per picture."""
     rng = np.random.default_rng(seed)
     sources = background_sources()
     for i in range(COUNT):
         label, alpha = objects(rng, i)
-        yield f"{prefix}_{label}_{i:04d}.png", composite(background(sources, rng), alpha, rng), label
+        yield f"{prefix}_{label}_{i:04d}.png", composite(background(sources, rng), alpha, rng), label, alpha
 
 
-def make_shapes() -> Iterator[tuple[str, np.ndarray, str]]:
+def _without_masks(made: Iterator[tuple[str, np.ndarray, str, Mask]]) -> Iterator[tuple[str, np.ndarray, str]]:
+    return ((name, image, label) for name, image, label, _ in made)
+
+
+def shapes_with_masks() -> Iterator[tuple[str, np.ndarray, str, Mask]]:
+    """`clutter_shapes` with where each object is (bench/tune.py's oracle masks)."""
     def objects(rng: np.random.Generator, i: int) -> tuple[str, Mask]:
         kind = shapes.SHAPES[i % len(shapes.SHAPES)]
         return kind, shape_mask(kind, rng)
@@ -102,7 +108,8 @@ def make_shapes() -> Iterator[tuple[str, np.ndarray, str]]:
     return _make(objects, "shape", seed=2)
 
 
-def make_digits() -> Iterator[tuple[str, np.ndarray, str]]:
+def digits_with_masks() -> Iterator[tuple[str, np.ndarray, str, Mask]]:
+    """`clutter_digits` with where each digit is (bench/tune.py's oracle masks)."""
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -112,3 +119,11 @@ def make_digits() -> Iterator[tuple[str, np.ndarray, str]]:
         return str(digits.target[row]), digit_mask(digits.images[row], rng)
 
     return _make(objects, "digit", seed=3)
+
+
+def make_shapes() -> Iterator[tuple[str, np.ndarray, str]]:
+    return _without_masks(shapes_with_masks())
+
+
+def make_digits() -> Iterator[tuple[str, np.ndarray, str]]:
+    return _without_masks(digits_with_masks())
