@@ -5,12 +5,14 @@ Flow: the dataset's kind gives its evaluation hooks (kinds.py: `KINDS[kind].eval
 evaluate/image_hooks.py, text/evaluation.py): the items an encoder reads (images, token
 ids), the baseline without an encoder (raw pixels, TF-IDF), positive pairs for alignment,
 the shortcut check and the network from scratch where the kind has them. Everything else
-here works on the features (N, D) alone."""
+here works on the features (N, D) alone. The label-efficiency curves beside the encoder's
+(its untrained twin, the baseline, the network from scratch) are fitted once per dataset and
+settings and kept (kept_curves.py): a second encoder evaluated on the same data reuses them."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from ..embed import EncoderSource, baseline_of, embed, load_encoder
 from ..kinds import KINDS
-from ..store import Workspace
+from ..store import DatasetInfo, Workspace
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
 from .label_efficiency import FRACTIONS, Learner, fits_per_learner, label_efficiency, linear_learner
@@ -27,6 +29,7 @@ from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, s
 from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
+from .kept_curves import curve_key, keep, kept
 from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
 Progress = Callable[[int, int], None]
@@ -147,28 +150,41 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
-def learner_count(source: EncoderSource, config: EvaluateConfig, hooks: Any = ImageEvaluation()) -> int:
-    """How many curves `learners` makes with a kind's `hooks`."""
-    return 1 + config.baselines * (1 + hooks.from_scratch + (baseline_of(source) != source))
+def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, config: EvaluateConfig, device: str,
+                  hooks: Any = ImageEvaluation()) -> dict[str, str]:
+    """{curve name: kept_curves key} of the curves beside the encoder's, in the order drawn:
+    its untrained twin (unless it is its own), the kind's baseline (raw pixels, TF-IDF) and
+    the network from scratch where the kind has one; none without config.baselines."""
+    if not config.baselines:
+        return {}
+    keys, baseline = {}, baseline_of(source)
+    if baseline != source:
+        twin = embed(ws, info.name, baseline, device=device)
+        keys[baseline.label] = curve_key(info, config, device, baseline.label, (baseline.key, twin.made))
+    for name in [hooks.baseline_name, *([SUPERVISED] if hooks.from_scratch else [])]:
+        keys[name] = curve_key(info, config, device, name)
+    return keys
 
 
 def learners(ws: Workspace, dataset_name: str, items: np.ndarray, features: np.ndarray, source: EncoderSource,
-             labels: Labelled, config: EvaluateConfig, device: str, hooks: Any = ImageEvaluation()
-             ) -> dict[str, Learner]:
+             labels: Labelled, config: EvaluateConfig, device: str, hooks: Any = ImageEvaluation(),
+             kept: Collection[str] = ()) -> dict[str, Learner]:
     """The label-efficiency learners: a linear probe on this source, then (with
     config.baselines) on its untrained twin and the kind's baseline (raw pixels, TF-IDF),
-    then the network from scratch where the kind has one (images)."""
+    then the network from scratch where the kind has one (images); none for a curve named
+    in `kept` (kept_curves.py has it)."""
     codes, rows = labels.codes, labels.indices
     out = {source.label: linear_learner(features[rows], codes, config.seed)}
     if not config.baselines:
         return out
     baseline = baseline_of(source)
-    if baseline != source:
+    if baseline != source and baseline.label not in kept:
         untrained = np.array(embed(ws, dataset_name, baseline, device=device).features)
         out[baseline.label] = linear_learner(untrained[rows], codes, config.seed)
     info = ws.dataset(dataset_name)
-    out[hooks.baseline_name] = linear_learner(hooks.baseline(ws, info, items, config)[rows], codes, config.seed)
-    if hooks.from_scratch:
+    if hooks.baseline_name not in kept:
+        out[hooks.baseline_name] = linear_learner(hooks.baseline(ws, info, items, config)[rows], codes, config.seed)
+    if hooks.from_scratch and SUPERVISED not in kept:
         out[SUPERVISED] = hooks.supervised(items[rows], codes, config)
     return out
 
@@ -195,7 +211,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     info = ws.dataset(dataset_name)
     hooks = KINDS[info.kind].evaluation()
     labels = labelled(ws.labels(info))
-    fits = learner_count(source, config, hooks) * fits_per_learner(config.fractions, config.draws)
+    keys = {} if labels is None else baseline_keys(ws, info, source, config, device_name, hooks)
+    known = kept(ws, info, keys)  # curves an earlier evaluation on this dataset fitted
+    fits = (1 + len(keys) - len(known)) * fits_per_learner(config.fractions, config.draws)
     stages = Stages(4 if labels is None else 6 + fits, progress)
     features = np.array(embed(ws, dataset_name, source, device=device_name).features)
     items = hooks.items(ws, info, source)
@@ -211,11 +229,14 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     if labels is not None:
         out.update(probes(features[labels.indices], labels, config))
         stages.finish("probes")
-        curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks)
-        out["label_efficiency"] = label_efficiency(curves, labels.codes, config.fractions, config.draws,
-                                                   config.test_fraction, config.seed,
-                                                   progress=lambda done, total: stages.step())
-        out["label_efficiency"]["supervised"] = asdict(config.supervised) if SUPERVISED in curves else None
+        curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks, known)
+        fitted = label_efficiency(curves, labels.codes, config.fractions, config.draws, config.test_fraction,
+                                  config.seed, progress=lambda done, total: stages.step())
+        keep(ws, info, keys, {name: points for name, points in fitted["curves"].items() if name in keys})
+        fitted["curves"] = {name: known[name] if name in known else fitted["curves"][name]
+                            for name in [source.label, *keys]}  # the source's first, as drawn
+        fitted["supervised"] = asdict(config.supervised) if SUPERVISED in fitted["curves"] else None
+        out["label_efficiency"] = fitted
         stages.finish("label_efficiency")
     twin = source.has_network
     untrained = (np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features) if twin
