@@ -51,6 +51,8 @@ def kept(ws: Workspace, info: DatasetInfo, keys: dict[str, str]) -> dict[str, li
 
 def keep(ws: Workspace, info: DatasetInfo, keys: dict[str, str], curves: dict[str, list]) -> None:
     """Store `curves` ({name: points}, those named in `keys`); the LIMIT newest stay."""
+    if not curves:
+        return
     stored = _read(ws, info)
     stored.update({keys[name]: {"points": points, "at": time.time()} for name, points in curves.items()})
     newest = sorted(stored, key=lambda key: stored[key].get("at", 0) if isinstance(stored[key], dict) else 0)
