@@ -19,7 +19,8 @@ in once through the real sign-in form (a session that cannot is a failure) and t
 the sidebar, and meanwhile a new context without the secret must see the sign-in form only.
 
 Prints a table (per page: server CPU per sidebar visit and per fresh load, the Chromium
-processes' CPU per sidebar visit (painting included: 1 s after the script ends), p50/p95 page
+processes' CPU per sidebar visit and per fresh load (painting included: 1 s after the script
+ends; a fresh load is where ten tabs on two cores go: Streamlit's frontend starting), p50/p95 page
 time under load, failures; the same p50/p95 over the sidebar visits and over every page; the
 server's and Chromium's CPU during the sessions) and last `ratio: X.XX` = the slowest page's
 CPU per sidebar visit before issue 17's work over now.
@@ -197,6 +198,7 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
     sidebar: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     browser_side: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     fresh: dict[str, list[float]] = {title: [] for title, _ in PAGES}
+    browser_fresh: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     await page.goto(page_url(url, "", secret))
@@ -216,14 +218,18 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             page = await context.new_page()
             await quiet(pid)
-            before = cpu_seconds(pid)
+            before, browser_before = cpu_seconds(pid), browser_cpu_seconds()
             await page.goto(page_url(url, path, secret))
             await finished(page, title, timeout_ms)
             await quiet(pid)
+            await page.wait_for_timeout(1000)
             fresh[title].append(cpu_seconds(pid) - before)
+            browser_fresh[title].append(browser_cpu_seconds() - browser_before)
             await context.close()
     return {title: {"sidebar": statistics.median(sidebar[title]), "browser": statistics.median(browser_side[title]),
-                    "fresh": statistics.median(fresh[title]) if fresh[title] else float("nan")} for title, _ in PAGES}
+                    "fresh": statistics.median(fresh[title]) if fresh[title] else float("nan"),
+                    "browser_fresh": statistics.median(browser_fresh[title]) if fresh[title] else float("nan")}
+            for title, _ in PAGES}
 
 
 async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: dict, failures: dict,
@@ -369,19 +375,20 @@ async def main_async(args) -> None:
     print(f"\n{args.sessions} sessions for {load_wall:.0f} s{looking}{' while a run trains' if args.training else ''}: "
           f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores), Chromium at least {load_browser:.0f} s "
           f"({load_browser / load_wall:.2f} cores)")
-    print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'browser s':>9} {'visits':>6} {'p50 s':>6} "
-          f"{'p95 s':>6} {'failed':>6}")
+    print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'browser s':>9} {'browser/fresh s':>15} "
+          f"{'visits':>6} {'p50 s':>6} {'p95 s':>6} {'failed':>6}")
     every, walked = [], []
     for row in rows:
         every += times[row]
         walked += times[row] if row in cpu else []
-        measured = (f"{cpu[row]['sidebar']:>13.2f} {cpu[row]['fresh']:>11.2f}".replace("nan", "  -")
-                    + f" {cpu[row]['browser']:>9.2f}" if row in cpu else f"{'':>13} {'':>11} {'':>9}")
+        measured = (f"{cpu[row]['sidebar']:>13.2f} {cpu[row]['fresh']:>11.2f} {cpu[row]['browser']:>9.2f} "
+                    f"{cpu[row]['browser_fresh']:>15.2f}".replace("nan", "  -") if row in cpu
+                    else f"{'':>13} {'':>11} {'':>9} {'':>15}")
         print(f"{row:<20} {measured} {len(times[row]):>6} {percentile(times[row], 0.5):>6.1f} "
               f"{percentile(times[row], 0.95):>6.1f} {failures[row]:>6}")
-    print(f"{'by the sidebar':<20} {'':>13} {'':>11} {'':>9} {len(walked):>6} {percentile(walked, 0.5):>6.1f} "
+    print(f"{'by the sidebar':<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(walked):>6} {percentile(walked, 0.5):>6.1f} "
           f"{percentile(walked, 0.95):>6.1f} {sum(failures[row] for row in rows if row in cpu):>6}")
-    print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {len(every):>6} {percentile(every, 0.5):>6.1f} "
+    print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(every):>6} {percentile(every, 0.5):>6.1f} "
           f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
     if secret:
         print("a new browser context without the secret, meanwhile: "
