@@ -14,8 +14,8 @@ compute it would get in the same minutes on a quiet 2-core one.
 --subset N trains and judges on the same seeded random N images of each set (a small set's
 batch advice is measured this way). A variant with `oracle` (cluttered sets only) replaces the
 saliency that steers crops and background swaps by where the generator put the object: what a
-perfect object finder would give, the most a better mask could win. The table has one row per (data set, variant): steps,
-images/s, kNN trained, untrained and the gain. The last line is `ratio: X.XX`: the default's
+perfect object finder would give, the most a better mask could win. The table has one row per
+(data set, variant): steps, images/s, kNN trained, untrained and the gain. The last line is `ratio: X.XX`: the default's
 kNN over the previous default's, on the data set where the previous default did worst
 against its untrained twin.
 """
