@@ -99,7 +99,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "jitter05": dict(recipe={"name": "simclr_multicrop", "jitter_strength": 0.5}),
     "crop80": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.8}),
     "local0": dict(recipe={"name": "simclr_multicrop", "local_crops": 0}),
-    "swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}),
     "oracle": dict(oracle=True),  # salient crops centred on the true object
     "oracle_swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}, oracle=True),
     "zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}),  # views close on it
