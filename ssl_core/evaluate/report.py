@@ -168,24 +168,22 @@ def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, confi
 
 def learners(ws: Workspace, dataset_name: str, items: np.ndarray, features: np.ndarray, source: EncoderSource,
              labels: Labelled, config: EvaluateConfig, device: str, hooks: Any = ImageEvaluation(),
-             kept: Collection[str] = ()) -> dict[str, Learner]:
-    """The label-efficiency learners: a linear probe on this source, then (with
-    config.baselines) on its untrained twin and the kind's baseline (raw pixels, TF-IDF),
-    then the network from scratch where the kind has one (images); none for a curve named
-    in `kept` (kept_curves.py has it)."""
+             beside: Collection[str] = ()) -> dict[str, Learner]:
+    """The label-efficiency learners: a linear probe on this source, then one for each curve
+    named in `beside` (names `baseline_keys` gives, less those kept_curves.py has): a linear
+    probe on the untrained twin or on the kind's baseline (raw pixels, TF-IDF), or the
+    network from scratch (images)."""
     codes, rows = labels.codes, labels.indices
     out = {source.label: linear_learner(features[rows], codes, config.seed)}
-    if not config.baselines:
-        return out
-    baseline = baseline_of(source)
-    if baseline != source and baseline.label not in kept:
-        untrained = np.array(embed(ws, dataset_name, baseline, device=device).features)
-        out[baseline.label] = linear_learner(untrained[rows], codes, config.seed)
-    info = ws.dataset(dataset_name)
-    if hooks.baseline_name not in kept:
-        out[hooks.baseline_name] = linear_learner(hooks.baseline(ws, info, items, config)[rows], codes, config.seed)
-    if hooks.from_scratch and SUPERVISED not in kept:
-        out[SUPERVISED] = hooks.supervised(items[rows], codes, config)
+    for name in beside:
+        if name == SUPERVISED:
+            out[name] = hooks.supervised(items[rows], codes, config)
+        elif name == hooks.baseline_name:
+            baseline = hooks.baseline(ws, ws.dataset(dataset_name), items, config)
+            out[name] = linear_learner(baseline[rows], codes, config.seed)
+        else:  # the untrained twin
+            untrained = np.array(embed(ws, dataset_name, baseline_of(source), device=device).features)
+            out[name] = linear_learner(untrained[rows], codes, config.seed)
     return out
 
 
@@ -229,7 +227,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     if labels is not None:
         out.update(probes(features[labels.indices], labels, config))
         stages.finish("probes")
-        curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks, known)
+        curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks,
+                          [name for name in keys if name not in known])
         fitted = label_efficiency(curves, labels.codes, config.fractions, config.draws, config.test_fraction,
                                   config.seed, progress=lambda done, total: stages.step())
         keep(ws, info, keys, {name: points for name, points in fitted["curves"].items() if name in keys})
