@@ -146,7 +146,7 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     """Train in the foreground. Under torchrun every process runs this: rank 0 queues and
     records the run, the others train the same run with it (see ssl_core.distributed)."""
     from . import distributed, jobs
-    from .engine import pick_device
+    from .devices import pick_device
 
     rank = int(os.environ.get("RANK", "0"))
     run_id, error = None, None
@@ -207,7 +207,7 @@ def cmd_runs(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_worker(ws: Workspace, args: argparse.Namespace) -> int:
     from . import jobs
-    from .engine import pick_device
+    from .devices import pick_device
 
     jobs.work(ws, pick_device("auto").type)
     return 0

@@ -281,7 +281,7 @@ def embed(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pro
           device: str = "auto") -> Embedding:
     """The dataset's features from `source`, computed once and reused until the dataset or
     the checkpoint changes (a stale folder is emptied first: its index and maps go too)."""
-    from .engine import pick_device
+    from .devices import pick_device
 
     dataset = ws.dataset(dataset_name)
     with ws.lock(f"embed-{dataset.id}-{source.key}"):  # two sessions asking at once compute once

@@ -29,6 +29,7 @@ from . import checkpoint, distributed
 from .augment import Recipe, make_recipe, recipe_from_dict
 from .augment.preview import mae_reconstructions
 from .augment.recipes import MAE as MAERecipe
+from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
 from .imports import start_from
@@ -112,12 +113,6 @@ class Reporter(Protocol):
         """Called just before the checkpoint of `step` is written to `path`."""
 
     def should_stop(self) -> bool: ...
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def compile_encoder(encoder: torch.nn.Module) -> None:

@@ -202,7 +202,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     wall time}. `progress(done, total)` is called after each stage and after each
     label-efficiency fit.
     """
-    from ..engine import pick_device
+    from ..devices import pick_device
 
     config = config or EvaluateConfig()
     device_name = pick_device(device).type

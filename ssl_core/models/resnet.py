@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.models import resnet18
 
 from .base import Encoder
 
@@ -14,6 +13,8 @@ class ResNet18(Encoder):
     """(N, 3, H, W) -> (N, 512)."""
 
     def __init__(self) -> None:
+        from torchvision.models import resnet18  # here: torchvision's import pulls torch._dynamo (~2 s)
+
         super().__init__()
         net = resnet18(weights=None)
         net.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torchvision.models import VisionTransformer
 
 from .base import Encoder
 
@@ -21,6 +20,8 @@ class ViTTiny(Encoder):
     """
 
     def __init__(self, image_size: int = 64, patch_size: int = 8, layers: int = 12) -> None:
+        from torchvision.models import VisionTransformer  # here: torchvision's import pulls torch._dynamo
+
         super().__init__()
         self.vit = VisionTransformer(image_size=image_size, patch_size=patch_size, num_layers=layers,
                                      num_heads=3, hidden_dim=192, mlp_dim=768)
