@@ -23,7 +23,7 @@ from ..kinds import KINDS
 from ..store import DatasetInfo, Workspace
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
-from .label_efficiency import FRACTIONS, Learner, fits_per_learner, label_efficiency, linear_learner
+from .label_efficiency import FRACTIONS, Learner, fit_workers, fits_per_learner, label_efficiency, linear_learner
 from .knn import fold_scores, knn_cv
 from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
 from .splits import Labelled, labelled, stratified_folds
@@ -230,7 +230,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
         curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks,
                           [name for name in keys if name not in known])
         fitted = label_efficiency(curves, labels.codes, config.fractions, config.draws, config.test_fraction,
-                                  config.seed, progress=lambda done, total: stages.step())
+                                  config.seed, progress=lambda done, total: stages.step(), workers=fit_workers())
         keep(ws, info, keys, {name: points for name, points in fitted["curves"].items() if name in keys})
         fitted["curves"] = {name: known[name] if name in known else fitted["curves"][name]
                             for name in [source.label, *keys]}  # the source's first, as drawn

@@ -4,6 +4,7 @@ scratch, with light augmentation, on nothing but the labelled subset."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,16 +40,39 @@ class SupervisedConfig:
     threads: int | None = 1  # torch CPU threads while training; None: leave torch's setting
 
 
-@contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """torch's intra-op CPU threads set to `threads` (None: unchanged) inside the block."""
-    before = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+class ThreadSetting:
+    """torch's intra-op CPU thread count for blocks that may overlap on several Python
+    threads (label_efficiency's fits). torch applies a count to the thread that sets it
+    (OpenMP), so every block sets it on its own thread; the last one out restores the count
+    there was before the first came in."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.before = 0
+
+    @contextmanager
+    def held(self, threads: int | None) -> Iterator[None]:
+        """torch's CPU threads set to `threads` (None: unchanged) inside the block."""
+        if not threads:
+            yield
+            return
+        with self.lock:
+            if self.inside == 0:
+                self.before = torch.get_num_threads()
+            self.inside += 1
+            torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.inside -= 1
+                if self.inside == 0:
+                    torch.set_num_threads(self.before)
+
+
+TORCH_THREADS = ThreadSetting()
+INIT_LOCK = threading.Lock()  # seeding the global RNG to build a network is one thread at a time
 
 
 def train(x: torch.Tensor, codes: torch.Tensor, classes: int, config: SupervisedConfig) -> nn.Module:
@@ -56,7 +80,7 @@ def train(x: torch.Tensor, codes: torch.Tensor, classes: int, config: Supervised
     in [0, 1] with classes `codes` (n,) for min(epochs x n, max_images) images."""
     batch = min(config.batch_size, len(x))
     steps = max(1, math.ceil(min(config.epochs * len(x), config.max_images) / batch))
-    with torch.random.fork_rng(devices=[]):
+    with INIT_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         encoder = build_encoder(config.encoder, config.image_size)
         model = nn.Sequential(encoder, nn.Linear(encoder.num_features, classes))
@@ -89,7 +113,7 @@ def supervised_learner(images: np.ndarray, codes: np.ndarray, config: Supervised
     classes = int(codes.max()) + 1
 
     def learn(train_at: np.ndarray, test_at: np.ndarray) -> np.ndarray:
-        with torch_threads(config.threads):
+        with TORCH_THREADS.held(config.threads):
             return predict(train(x[train_at], y[train_at], classes, config), x[test_at])
 
     return learn

@@ -55,3 +55,48 @@ def test_supervised_network_learns_an_easy_task_from_scratch():
     train_at, test_at = np.arange(0, 80, 2), np.arange(1, 80, 2)
     assert (learn(train_at, test_at) == codes[test_at]).mean() > 0.9
     np.testing.assert_array_equal(learn(train_at, test_at), learn(train_at, test_at))  # fixed seed
+
+
+def test_fits_side_by_side_give_the_same_curves_and_report_progress_on_the_calling_thread(points):
+    """Workers change how long the curves take, not what they are: the network from scratch
+    (one torch thread per fit, its own seed) and a linear probe (one BLAS thread) score the
+    same with one fit at a time and with two at once; torch's thread count is left as found."""
+    import threading
+
+    import torch
+
+    rng = np.random.default_rng(0)
+    codes = np.repeat(np.arange(3), 30)
+    images = rng.integers(0, 80, (90, 16, 16, 3)).astype(np.uint8)
+    for c in range(3):
+        images[codes == c, 2 + 4 * c : 6 + 4 * c, 4:12] = 255  # a bar whose height is the class
+    features = images.reshape(90, -1).astype(np.float32) + rng.standard_normal((90, 768)).astype(np.float32) * 40
+    fits = {"scratch": supervised_learner(images, codes, SupervisedConfig(max_images=300)),
+            "probe": linear_learner(features, codes)}
+    threads, callers = torch.get_num_threads(), set()
+    curves = [label_efficiency(fits, codes, fractions=(0.1, 1.0), draws=2, workers=workers,
+                               progress=lambda done, total: callers.add(threading.get_ident()))["curves"]
+              for workers in (1, 2, 1, 2)]
+    assert curves[0] == curves[1] == curves[2] == curves[3]
+    assert callers == {threading.get_ident()} and torch.get_num_threads() == threads
+
+
+def test_a_progress_that_raises_drops_the_fits_not_started(points):
+    """A page cancelled mid-way (Streamlit raises in the progress call): the error comes out
+    and the fits still queued never run."""
+    import time
+
+    _, codes = points.clusters(classes=3, per_class=40, dims=4, noise=0.1)
+    calls = []
+
+    def learn(train_at: np.ndarray, test_at: np.ndarray) -> np.ndarray:
+        calls.append(len(train_at))
+        time.sleep(0.05)
+        return np.zeros(len(test_at), dtype=np.int64)
+
+    def cancel(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        label_efficiency({"a": learn, "b": learn}, codes, draws=3, workers=2, progress=cancel)
+    assert 1 <= len(calls) <= 6  # of 26 queued: the one reported and those the two workers had started
