@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import app.blas_threads  # noqa: E402,F401  (first: before anything loads numpy)
 import streamlit as st  # noqa: E402
 
 from app import current  # noqa: E402

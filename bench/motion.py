@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
 from ssl_core.motion import aligned_layouts  # noqa: E402
-from ssl_core.snapshots import load_snapshots  # noqa: E402
+from ssl_core.snapshots import Snapshots, load_snapshots  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 from tune import Quiet, load  # noqa: E402  (bench/tune.py)
 
@@ -42,24 +42,34 @@ def aligned_umap(frames: np.ndarray) -> np.ndarray:
     return np.stack(mapper.embeddings_)
 
 
+def trained_with_snapshots(steps: int, every: int, runs: tuple[int, ...], monitor_every: int = TrainConfig.monitor_every
+                           ) -> tuple[dict[int, float], Snapshots, np.ndarray]:
+    """SimCLR (the CPU default) trained on the built-in shapes for `steps` steps once per
+    entry of `runs` (0: no snapshots, else one every that many steps, a multiple of
+    `monitor_every`), timed in CPU seconds. Returns ({entry: images/s}, the snapshots kept
+    every `every` steps, the labels)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        images, codes = load(Workspace(Path(tmp) / "ws"), "shapes")
+        run_dir = Path(tmp) / "run"
+        rates = {}
+        for snapshot_every in runs:
+            batch = TrainConfig.batch_size
+            config = TrainConfig(dataset="shapes", epochs=steps * batch / len(images), snapshot_every=snapshot_every,
+                                 monitor_every=monitor_every, checkpoint_every=10**9)
+            (run_dir / str(snapshot_every)).mkdir(parents=True)
+            start = time.process_time()
+            done = Trainer(config, images, codes, run_dir / str(snapshot_every), Quiet()).run().steps
+            rates[snapshot_every] = done * batch / (time.process_time() - start)
+        return rates, load_snapshots(run_dir / str(every)), codes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--every", type=int, default=50, help="a multiple of the monitor's 25")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        images, codes = load(Workspace(Path(tmp) / "ws"), "shapes")
-        run_dir = Path(tmp) / "run"
-        rates = {}
-        for every in (0, args.every):
-            config = TrainConfig(dataset="shapes", epochs=args.steps * 128 / len(images), snapshot_every=every,
-                                 checkpoint_every=10**9)
-            (run_dir / str(every)).mkdir(parents=True)
-            start = time.process_time()
-            steps = Trainer(config, images, codes, run_dir / str(every), Quiet()).run().steps
-            rates[every] = steps * 128 / (time.process_time() - start)
-        snaps = load_snapshots(run_dir / str(args.every))
+    rates, snaps, codes = trained_with_snapshots(args.steps, args.every, (0, args.every))
     print(f"training images/s (one thread, CPU time): {rates[0]:.0f} without snapshots, {rates[args.every]:.0f} "
           f"keeping one every {args.every} steps ({1 - rates[args.every] / rates[0]:+.1%} lost)")
     frames = np.concatenate([snaps.features, snaps.features[-1:]])  # the last frame twice: nothing changed

@@ -15,11 +15,20 @@ shows the final state in full.
 
 Each frame's number: kNN accuracy of the probe (k=20, leave-one-out) where labels exist,
 else the features' effective rank.
+
+A frame's PCA and number depend on that frame alone, so they are kept by its content
+(`FRAMES`): the Train page redraws a live run's animation each time a snapshot arrives,
+and then computes only the new frame, not all of them again (bench/motion_live.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,11 +63,47 @@ def procrustes_onto(layout: np.ndarray, target: np.ndarray) -> np.ndarray:
     return layout @ (u @ vt)
 
 
+class FrameMemo:
+    """Results of one frame kept by what was computed and the frame's content (a blake2b
+    digest of its bytes), the oldest dropped past `size` entries; safe to share between
+    the app's sessions (threads). Returned arrays are read-only."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.kept: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, what: str, arrays: tuple[np.ndarray | None, ...], compute: Callable[[], Any]) -> Any:
+        key = (what, *(None if a is None else digest(a) for a in arrays))
+        with self.lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+                return self.kept[key]
+        value = compute()
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+        with self.lock:
+            self.kept[key] = value
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return value
+
+
+def digest(array: np.ndarray) -> tuple:
+    """What identifies an array's content: its dtype, shape and a digest of its bytes."""
+    data = np.ascontiguousarray(array)
+    return data.dtype.str, data.shape, hashlib.blake2b(data.view(np.uint8).reshape(-1), digest_size=16).digest()
+
+
+FRAMES = FrameMemo()
+
+
 def aligned_layouts(features: np.ndarray) -> np.ndarray:
     """(T, P, D) frames of features -> (T, P, 2) layouts, each aligned with the previous."""
-    layouts = [pca_2d(features[0])]
-    for frame in features[1:]:
-        layouts.append(procrustes_onto(pca_2d(frame), layouts[-1]))
+    pcas = [FRAMES.get("pca", (frame,), lambda frame=frame: pca_2d(frame)) for frame in features]
+    layouts = [pcas[0]]
+    for pca in pcas[1:]:
+        layouts.append(procrustes_onto(pca, layouts[-1]))
     return np.stack(layouts)
 
 
@@ -66,8 +111,10 @@ def frame_scores(features: np.ndarray, labels: np.ndarray | None) -> tuple[np.nd
     """One number per frame of (T, P, D): kNN accuracy with `labels` (P,), else effective rank."""
     if labels is not None:
         codes = np.unique(labels, return_inverse=True)[1].reshape(-1)
-        return np.array([knn_accuracy(frame, codes) for frame in features]), "kNN accuracy"
-    return np.array([effective_rank(frame) for frame in features]), "effective rank"
+        return np.array([FRAMES.get("knn", (frame, codes), lambda frame=frame: knn_accuracy(frame, codes))
+                         for frame in features]), "kNN accuracy"
+    return np.array([FRAMES.get("rank", (frame,), lambda frame=frame: effective_rank(frame))
+                     for frame in features]), "effective rank"
 
 
 def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:

@@ -59,3 +59,43 @@ def test_motion_gives_one_layout_and_one_score_per_snapshot():
     result = motion(snaps, labels)
     assert result.layouts.shape == (3, 300, 2) and result.scores.shape == (3,)
     assert result.steps.tolist() == [0, 50, 100]
+
+
+def test_a_redraw_with_one_more_frame_computes_only_that_frame(monkeypatch):
+    """The Train page redraws a live run's animation whenever a snapshot arrives: frames it
+    has seen are not laid out or scored again, and the animation is the one computed from
+    nothing."""
+    from ssl_core import motion as motion_module
+
+    frames = np.stack([clustered(seed)[0] for seed in range(5)])
+    labels = clustered(0)[1]
+    fresh = motion(Snapshots(np.arange(300), np.arange(5) * 10, frames), labels)
+    motion_module.FRAMES.kept.clear()
+    counted = {"pca": 0, "knn": 0}
+
+    def counting(name, compute):
+        def wrapped(*args, **kwargs):
+            counted[name] += 1
+            return compute(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(motion_module, "pca_2d", counting("pca", motion_module.pca_2d))
+    monkeypatch.setattr(motion_module, "knn_accuracy", counting("knn", motion_module.knn_accuracy))
+    for t in range(2, 6):
+        grown = motion(Snapshots(np.arange(300), np.arange(t) * 10, frames[:t]), labels)
+    assert counted == {"pca": 5, "knn": 5}  # one per frame, not 2 + 3 + 4 + 5 = 14
+    np.testing.assert_array_equal(grown.layouts, fresh.layouts)
+    np.testing.assert_array_equal(grown.scores, fresh.scores)
+    motion(Snapshots(np.arange(300), np.arange(5) * 10, frames), labels[::-1].copy())  # other labels: scored again
+    assert counted == {"pca": 5, "knn": 10}
+
+
+def test_kept_frames_are_read_only_and_bounded():
+    from ssl_core.motion import FrameMemo
+
+    memo = FrameMemo(size=2)
+    first = memo.get("pca", (np.zeros(3),), lambda: np.ones(2))
+    assert not first.flags.writeable
+    for value in range(3):
+        memo.get("pca", (np.full(3, float(value + 1)),), lambda: np.ones(2))
+    assert len(memo.kept) == 2
