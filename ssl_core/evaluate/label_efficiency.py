@@ -39,8 +39,8 @@ def fits_per_learner(fractions: tuple[float, ...], draws: int) -> int:
 
 def fit_workers() -> int:
     """Fits run at once: one per CPU core this process may use, at most 4. The network from
-    scratch trains on one torch thread per fit, so two fits on two cores take about half the
-    time of one after the other (1.85-2.0x measured on this 2-core machine)."""
+    scratch trains on one torch thread per fit, so one fit at a time leaves the other cores idle
+    (bench/evaluate_first.py, 2 cores: a first evaluation's curves 35.2 s -> 22.3 s)."""
     return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
