@@ -64,17 +64,16 @@ def procrustes_onto(layout: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 class FrameMemo:
-    """Results of one frame kept by what was computed and the frame's content (a blake2b
-    digest of its bytes), the oldest dropped past `size` entries; safe to share between
-    the app's sessions (threads). Returned arrays are read-only."""
+    """Results of one frame kept by a key naming what was computed and the frame's content
+    (`digest`), the oldest dropped past `size` entries; safe to share between the app's
+    sessions (threads). Returned arrays are read-only."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
         self.kept: OrderedDict[tuple, Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, what: str, arrays: tuple[np.ndarray | None, ...], compute: Callable[[], Any]) -> Any:
-        key = (what, *(None if a is None else digest(a) for a in arrays))
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         with self.lock:
             if key in self.kept:
                 self.kept.move_to_end(key)
@@ -98,26 +97,33 @@ def digest(array: np.ndarray) -> tuple:
 FRAMES = FrameMemo()
 
 
-def aligned_layouts(features: np.ndarray) -> np.ndarray:
-    """(T, P, D) frames of features -> (T, P, 2) layouts, each aligned with the previous."""
-    pcas = [FRAMES.get("pca", (frame,), lambda frame=frame: pca_2d(frame)) for frame in features]
+def aligned_layouts(features: np.ndarray, digests: list[tuple] | None = None) -> np.ndarray:
+    """(T, P, D) frames of features -> (T, P, 2) layouts, each aligned with the previous.
+    `digests`: each frame's `digest`, when the caller has them already."""
+    digests = digests or [digest(frame) for frame in features]
+    pcas = [FRAMES.get(("pca", key), lambda frame=frame: pca_2d(frame)) for frame, key in zip(features, digests)]
     layouts = [pcas[0]]
     for pca in pcas[1:]:
         layouts.append(procrustes_onto(pca, layouts[-1]))
     return np.stack(layouts)
 
 
-def frame_scores(features: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, str]:
-    """One number per frame of (T, P, D): kNN accuracy with `labels` (P,), else effective rank."""
+def frame_scores(features: np.ndarray, labels: np.ndarray | None,
+                 digests: list[tuple] | None = None) -> tuple[np.ndarray, str]:
+    """One number per frame of (T, P, D): kNN accuracy with `labels` (P,), else effective rank.
+    `digests`: each frame's `digest`, when the caller has them already."""
+    digests = digests or [digest(frame) for frame in features]
     if labels is not None:
         codes = np.unique(labels, return_inverse=True)[1].reshape(-1)
-        return np.array([FRAMES.get("knn", (frame, codes), lambda frame=frame: knn_accuracy(frame, codes))
-                         for frame in features]), "kNN accuracy"
-    return np.array([FRAMES.get("rank", (frame,), lambda frame=frame: effective_rank(frame))
-                     for frame in features]), "effective rank"
+        of_codes = digest(codes)
+        return np.array([FRAMES.get(("knn", key, of_codes), lambda frame=frame: knn_accuracy(frame, codes))
+                         for frame, key in zip(features, digests)]), "kNN accuracy"
+    return np.array([FRAMES.get(("rank", key), lambda frame=frame: effective_rank(frame))
+                     for frame, key in zip(features, digests)]), "effective rank"
 
 
 def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
     """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels or None."""
-    scores, name = frame_scores(snapshots.features, labels)
-    return Motion(snapshots.steps, aligned_layouts(snapshots.features), scores, name)
+    digests = [digest(frame) for frame in snapshots.features]  # once per frame, for both
+    scores, name = frame_scores(snapshots.features, labels, digests)
+    return Motion(snapshots.steps, aligned_layouts(snapshots.features, digests), scores, name)

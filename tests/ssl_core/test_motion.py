@@ -91,11 +91,11 @@ def test_a_redraw_with_one_more_frame_computes_only_that_frame(monkeypatch):
 
 
 def test_kept_frames_are_read_only_and_bounded():
-    from ssl_core.motion import FrameMemo
+    from ssl_core.motion import FrameMemo, digest
 
     memo = FrameMemo(size=2)
-    first = memo.get("pca", (np.zeros(3),), lambda: np.ones(2))
+    first = memo.get(("pca", digest(np.zeros(3))), lambda: np.ones(2))
     assert not first.flags.writeable
     for value in range(3):
-        memo.get("pca", (np.full(3, float(value + 1)),), lambda: np.ones(2))
+        memo.get(("pca", digest(np.full(3, float(value + 1)))), lambda: np.ones(2))
     assert len(memo.kept) == 2
