@@ -8,13 +8,16 @@ escaped, so escaping keeps them). Markdown is judged twice, as Streamlit renders
 (measured in Chromium): with every backslash-escaped character taken out, no `](`, `<tag`
 or `:red[` directive may remain; with them kept, no autolink (`www.`, `http:`, `a@b.c`) nor
 `:material/...:` icon, which escapes do not stop. Plotly text, a subset of HTML, must hold
-no tag but the `<extra>` of hover templates."""
+no tag but the `<extra>` of hover templates. HTML the app writes itself (st.html, where
+Markdown is not rendered) must hold no link, bold, script or frame, no image but a data URI
+and no event handler: escaped names stay text there."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -22,7 +25,7 @@ from google.protobuf.json_format import MessageToDict
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app.widgets import escape_markdown, escape_plotly
+from app.widgets import escape_html, escape_markdown, escape_plotly
 from ssl_core import embed, jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
@@ -102,7 +105,7 @@ def strings(value) -> list[str]:
 
 
 def shown_texts(at: AppTest) -> tuple[list[str], list[str]]:
-    """(Markdown-rendered strings, plotly figure strings) of everything on the page."""
+    """(Markdown-rendered strings, plotly figure strings) of everything on the page but st.html."""
     markdown, plotly = [], []
     stack = [at._tree]
     while stack:
@@ -114,7 +117,7 @@ def shown_texts(at: AppTest) -> tuple[list[str], list[str]]:
         message = MessageToDict(proto, preserving_proto_field_name=False)
         if "spec" in message and getattr(node, "type", "") == "plotly_chart":
             plotly += strings(json.loads(message["spec"]))
-        else:
+        elif getattr(node, "type", "") != "html":  # HTML the app writes: judged as HTML (live_html)
             markdown += markdown_texts(message)
     return markdown, plotly
 
@@ -127,6 +130,27 @@ def live_markdown(text: str) -> list[str]:
     return LIVE_STRUCTURE.findall(ESCAPE_PAIR.sub("", text)) + LIVE_ANYWAY.findall(ESCAPE_PAIR.sub(r"\1", text))
 
 
+class _Elements(HTMLParser):
+    """The start tags of an HTML text, with their attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def live_html(body: str) -> list[tuple[str, dict]]:
+    """Elements of HTML the app wrote (st.html) that hostile text could have made: a link,
+    script, bold or an image not from a data URI, or any element with an event handler."""
+    parser = _Elements()
+    parser.feed(body)
+    return [(tag, attrs) for tag, attrs in parser.found
+            if tag in ("a", "b", "script", "iframe") or any(name.startswith("on") for name in attrs)
+            or (tag == "img" and not (attrs.get("src") or "").startswith("data:image/"))]
+
+
 def assert_nothing_live(at: AppTest, page: str) -> int:
     """Assert, and return how many hostile strings were checked."""
     assert not at.exception, at.exception
@@ -134,14 +158,18 @@ def assert_nothing_live(at: AppTest, page: str) -> int:
     markdown, plotly = [t for t in markdown if hostile(t)], [t for t in plotly if hostile(t)]
     assert not [(t, live_markdown(t)) for t in markdown if live_markdown(t)], page
     assert not [t for t in plotly if LIVE_PLOTLY.search(t)], page
-    assert not [h for h in at.get("html") if hostile(str(h.proto))], page
-    return len(markdown) + len(plotly)
+    html = [h.proto.body for h in at.get("html") if hostile(h.proto.body)]
+    assert not [(body, live_html(body)) for body in html if live_html(body)], page
+    return len(markdown) + len(plotly) + len(html)
 
 
 def test_the_checks_catch_the_raw_names():
     for raw in (DATASET, FILE, *LABELS):
         assert live_markdown(raw) and not live_markdown(escape_markdown(raw))
         assert LIVE_PLOTLY.search(raw) and not LIVE_PLOTLY.search(escape_plotly(raw))
+        assert live_html(f"<span>{raw}</span>") and not live_html(f"<span>{escape_html(raw)}</span>")
+    breakout = '" onmouseover="alert(1)'  # out of a quoted attribute value
+    assert live_html(f'<span title="{breakout}">') and not live_html(f'<span title="{escape_html(breakout)}">')
 
 
 @pytest.mark.slow
