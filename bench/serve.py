@@ -22,7 +22,7 @@ Prints a table (per page: server CPU per sidebar visit and per fresh load, the C
 processes' CPU per sidebar visit and per fresh load (painting included: 1 s after the script
 ends; a fresh load is where ten tabs on two cores go: Streamlit's frontend starting), p50/p95 page
 time under load, failures; the same p50/p95 over the sidebar visits and over every page; the
-server's and Chromium's CPU during the sessions) and last `ratio: X.XX` = the slowest page's
+server's and Chromium's CPU during the sessions, and how busy the whole machine was) and last `ratio: X.XX` = the slowest page's
 CPU per sidebar visit before issue 17's work over now.
 
 Before (the code at commit 01fe45d, measured with this script on the 2-core machine, a
@@ -90,7 +90,8 @@ def cpu_seconds(pid: int) -> float:
 
 def browser_cpu_seconds() -> float:
     """CPU time of the Chromium processes this script started (browser, renderers, GPU and
-    utility processes; those already exited are not counted), in seconds."""
+    utility processes), in seconds; a process that has exited counts through its parent's
+    cutime + cstime once reaped (a closed context's renderer through the zygote)."""
     parents: dict[int, int] = {}
     chromium: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -101,7 +102,7 @@ def browser_cpu_seconds() -> float:
         name, fields = text[text.index("(") + 1:text.rindex(")")], text.rsplit(")", 1)[1].split()
         parents[int(stat.parent.name)] = int(fields[1])
         if name.startswith("chrom"):
-            chromium[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICK
+            chromium[int(stat.parent.name)] = sum(int(field) for field in fields[11:15]) / TICK  # own + reaped
 
     def started_here(pid: int) -> bool:
         while pid > 1 and pid != os.getpid():
@@ -109,6 +110,13 @@ def browser_cpu_seconds() -> float:
         return pid == os.getpid()
 
     return sum(seconds for pid, seconds in chromium.items() if started_here(pid))
+
+
+def machine_seconds() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since boot, every core (/proc/stat)."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
 
 
 def free_port() -> int:
@@ -348,7 +356,7 @@ async def main_async(args) -> None:
                     [sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "train", "--dataset", DATASET,
                      "--minutes", str(args.seconds / 60)], cwd=ROOT, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
-            load_cpu, load_browser = cpu_seconds(app.pid), browser_cpu_seconds()
+            load_cpu, load_browser, load_machine = cpu_seconds(app.pid), browser_cpu_seconds(), machine_seconds()
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
@@ -357,6 +365,7 @@ async def main_async(args) -> None:
                 timeout=args.seconds + args.arrive + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
             load_cpu, load_browser = cpu_seconds(app.pid) - load_cpu, browser_cpu_seconds() - load_browser
+            busy, every_core = (now - then for now, then in zip(machine_seconds(), load_machine))
             if training is not None:
                 training.terminate()
                 training.wait(timeout=60)
@@ -373,8 +382,9 @@ async def main_async(args) -> None:
     looking = (f", each looking {args.think:g} s (on average) at a page" if args.think else ", clicking on at once") + (
         f", arriving over {args.arrive:g} s" if args.arrive else ", all arriving at once")
     print(f"\n{args.sessions} sessions for {load_wall:.0f} s{looking}{' while a run trains' if args.training else ''}: "
-          f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores), Chromium at least {load_browser:.0f} s "
-          f"({load_browser / load_wall:.2f} cores)")
+          f"server CPU {load_cpu:.0f} s ({load_cpu / load_wall:.2f} cores), Chromium {load_browser:.0f} s "
+          f"({load_browser / load_wall:.2f} cores); the machine was busy {busy / every_core:.0%} of the time on "
+          f"its {os.cpu_count()} cores")
     print(f"{'page':<20} {'CPU/sidebar s':>13} {'CPU/fresh s':>11} {'browser s':>9} {'browser/fresh s':>15} "
           f"{'visits':>6} {'p50 s':>6} {'p95 s':>6} {'failed':>6}")
     every, walked = [], []
