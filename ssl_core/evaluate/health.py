@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from .neighbours import Array, as_float, cosine_topk, neighbours_of, overlap, unit_rows
+from .neighbours import Array, as_float, cosine_topk, neighbours_of, others, overlap, unit_rows
 
 
 def normalised_std(features: Array) -> float:
@@ -51,5 +51,5 @@ def neighbour_stability(features: Array, view_features: Array, indices: Array, k
     keys = as_float(features)
     rows = torch.as_tensor(indices)
     before = neighbours_of(keys, k, rows)
-    after = cosine_topk(view_features, keys, k, rows, torch.arange(len(keys)))[1]
+    after = cosine_topk(view_features, keys, others(k, len(keys)), rows, torch.arange(len(keys)))[1]
     return float(overlap(before, after).mean())

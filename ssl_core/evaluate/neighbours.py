@@ -48,11 +48,17 @@ def cosine_topk(queries: Array, keys: Array, k: int, query_groups: Array | None 
 
 
 def neighbours_of(features: Array, k: int, queries: Array | None = None) -> torch.Tensor:
-    """Indices (M, k) of the `k` cosine-nearest other rows of `features` (N, D) for each
-    row listed in `queries` (M,) (default: every row), the row itself left out."""
+    """Indices (M, min(k, N - 1)) of the `k` cosine-nearest other rows of `features` (N, D)
+    for each row listed in `queries` (M,) (default: every row), the row itself left out: a
+    dataset smaller than k + 1 gives every other row."""
     keys = as_float(features)
     rows = torch.arange(len(keys)) if queries is None else torch.as_tensor(queries)
-    return cosine_topk(keys[rows], keys, k, rows, torch.arange(len(keys)))[1]
+    return cosine_topk(keys[rows], keys, others(k, len(keys)), rows, torch.arange(len(keys)))[1]
+
+
+def others(k: int, count: int) -> int:
+    """How many neighbours a row of `count` rows can have, at most `k`: the rest, itself left out."""
+    return max(0, min(k, count - 1))
 
 
 def overlap(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

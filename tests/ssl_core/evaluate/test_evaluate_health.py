@@ -12,6 +12,7 @@ from scipy.special import gammaln, ive
 from ssl_core.augment import Recipe, Views, make_recipe
 from ssl_core.evaluate.health import (alignment, effective_rank, neighbour_stability, normalised_std,
                                       uniformity)
+from ssl_core.evaluate.neighbours import neighbours_of
 from ssl_core.evaluate.views import augmented_alignment, view_features
 from ssl_core.models import build_encoder
 
@@ -64,6 +65,14 @@ def test_neighbour_stability_by_hand(points):
     views = points.unit_circle([24, 85])  # image 0 moves next to image 2; image 3 stays by image 2
     assert neighbour_stability(features, views, np.array([0, 3]), k=1) == pytest.approx(0.5)
     assert neighbour_stability(features, features, np.arange(4), k=2) == pytest.approx(1.0)
+
+
+def test_a_set_smaller_than_k_gives_every_other_row_as_neighbours(points):
+    features = points.unit_circle([0, 10, 25, 90, 200])  # five images, k = 10 asked (the defaults)
+    found = neighbours_of(features, 10)
+    assert found.shape == (5, 4)
+    assert all(sorted(row.tolist()) == [j for j in range(5) if j != i] for i, row in enumerate(found))
+    assert neighbour_stability(features, features, np.arange(5), k=10) == pytest.approx(1.0)
 
 
 class Unchanged(Recipe):
