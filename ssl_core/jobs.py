@@ -160,8 +160,12 @@ def request_cancel(ws: Workspace, run_id: str) -> None:
 
 
 def requeue(ws: Workspace, run_id: str) -> None:
-    """Queue an interrupted, cancelled or failed run again; it resumes from its checkpoint."""
-    reconcile(ws)
+    """Queue an interrupted, cancelled or failed run again; it resumes from its checkpoint.
+    Refused when the run's dataset has been deleted or replaced (it would train on other data)."""
+    run = get_run(ws, run_id)  # reconciled
+    if run["dataset_deleted"]:
+        raise WorkspaceError(f"run {run_id!r} cannot resume: its dataset {run['dataset']!r} was deleted or "
+                             "replaced since")
     with ws.write() as conn:
         changed = conn.execute(
             "UPDATE runs SET status = 'queued', cancel_requested = 0, message = NULL, finished = NULL "

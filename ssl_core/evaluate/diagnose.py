@@ -63,6 +63,9 @@ def run_shortcut(ws: Workspace, run: dict) -> dict | None:
 def measure(ws: Workspace, run_id: str) -> Measured:
     """Everything the advice rules read about run `run_id`."""
     run = jobs.get_run(ws, run_id)
+    if run["dataset_deleted"]:
+        raise NotAdvised(f"run {run_id!r} was trained on {run['dataset']!r}, deleted or replaced since: its "
+                         "measurements cannot be checked against data that is gone")
     dataset = ws.dataset(run["dataset"])
     if not KINDS[dataset.kind].evaluation().advised:
         raise NotAdvised(f"run {run_id!r} trained on {dataset.kind} ({dataset.name!r}): the advice rules are "

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from app.widgets import escape_markdown
 from ssl_core import jobs
-from ssl_core.store import Workspace
+from ssl_core.evaluate.diagnose import NotAdvised, diagnose
+from ssl_core.store import Workspace, WorkspaceError
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 
@@ -51,6 +52,25 @@ def test_delete_names_the_runs_it_leaves_and_keeps_them(app):
     kept = {run["id"]: run for run in jobs.list_runs(Workspace())}
     assert kept.keys() == {"run-a", "run-b"} and all(r["dataset_deleted"] for r in kept.values())
     assert [d.name for d in Workspace().datasets()] == ["shapes", "docstrings"]
+
+
+def test_a_run_whose_dataset_is_gone_is_neither_advised_nor_resumed(app):
+    add_run("run-a", None, "failed")
+    with Workspace().write() as conn:
+        conn.execute("UPDATE runs SET checkpoint = 'runs/run-a/checkpoint.safetensors' WHERE id = 'run-a'")
+    Workspace().delete_dataset("digits")
+    with pytest.raises(NotAdvised, match="'digits', deleted or replaced since"):
+        diagnose(Workspace(), "run-a")
+    with pytest.raises(WorkspaceError, match="cannot resume: its dataset 'digits' was deleted or replaced"):
+        jobs.requeue(Workspace(), "run-a")
+    app.switch_page("../pages/train.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="train_watch").value == "run-a"
+    captions = [c.value for c in app.caption]
+    gone = escape_markdown("run 'run-a' was trained on 'digits', deleted or replaced since")
+    assert any(c.startswith("No advice: ") and gone in c for c in captions)
+    assert any("Its dataset digits was deleted or replaced: it cannot be resumed." in c for c in captions)
+    assert not [b for b in app.button if b.label == "Resume"]
 
 
 def test_a_dataset_with_a_running_run_is_not_deleted(app):
