@@ -49,6 +49,10 @@ def test_a_picked_image_gets_its_neighbours_from_both_encoders(retrieval, shapes
     assert len(second) == 12
     other = retrieval.selectbox(key=f"retrieval_other_{Workspace(root).dataset('shapes').id}")
     assert other.value == "untrained-small_cnn-32"  # the second encoder starts as the first's untrained twin
+    other.set_value(run).run()  # the same encoder twice: shown once, not a crash on repeated keys
+    assert not retrieval.exception, retrieval.exception
+    assert len(galleries(retrieval)) == 1
+    assert "The same encoder as the first: shown once." in [c.value for c in retrieval.caption]
 
 
 def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, shapes_run):
