@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..store import Workspace, utc_now
 from . import ImportRefused, encoders
+from .weights import first_line
 
 NAME_COLUMNS = ("file", "filename", "file_name", "name", "path", "image", "image_path")
 VECTOR_COLUMNS = ("vector", "embedding", "embeddings", "features", "feature")
@@ -42,7 +43,7 @@ def _npy(path: Path, count: int) -> np.ndarray:
     try:
         vectors = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        raise ImportRefused(f"{path.name}: not a plain numeric .npy array ({str(exc).splitlines()[0][:120]})") from None
+        raise ImportRefused(f"{path.name}: not a plain numeric .npy array ({first_line(exc, 120)})") from None
     if vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.number):
         raise ImportRefused(f"{path.name}: holds {vectors.dtype} of shape {vectors.shape}; expected numbers (N, D)")
     if len(vectors) != count:
@@ -56,7 +57,7 @@ def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str]]:
     try:
         table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
-        raise ImportRefused(f"{path.name}: cannot read it as a table ({str(exc).splitlines()[0][:120]})") from None
+        raise ImportRefused(f"{path.name}: cannot read it as a table ({first_line(exc, 120)})") from None
     columns = {str(c).lower(): c for c in table.columns}
     name_column = next((columns[c] for c in NAME_COLUMNS if c in columns), None)
     if name_column is None:

@@ -36,6 +36,8 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise ImportRefused(f"{path}: no such file")
+    if not path.stat().st_size:
+        raise ImportRefused(f"{path.name}: the file is empty (0 bytes); give the saved weights")
     if suffix in SAFETENSORS:
         return _safetensors(path)
     if suffix in TORCH_FILES:
@@ -62,8 +64,14 @@ def _torch_file(path: Path) -> object:
         raise ImportRefused(
             f"{path.name}: refused: it needs full unpickling, which can run any code in the file "
             f"({detail}); only tensors are read here; {CONVERT.format(name=path.name)}") from None
-    except (RuntimeError, OSError, EOFError, ValueError) as exc:
-        raise ImportRefused(f"{path.name}: not a readable PyTorch file ({str(exc).splitlines()[0][:160]})") from None
+    except Exception as exc:  # a damaged file fails in many ways (EOFError, IndexError, struct.error, ...)
+        raise ImportRefused(f"{path.name}: not a readable PyTorch file ({first_line(exc)})") from None
+
+
+def first_line(exc: BaseException, limit: int = 160) -> str:
+    """The first line of `exc`'s message (at most `limit` characters), or its type's name
+    when the message is empty (an empty file's EOFError has none)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]
 
 
 def _flat_tensors(obj: object, path: Path) -> dict[str, torch.Tensor]:
