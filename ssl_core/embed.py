@@ -34,7 +34,7 @@ import torch
 from . import checkpoint, jobs
 from .imports import registry
 from .inference import for_inference
-from .kinds import KINDS
+from .kinds import KINDS, encoders_of
 from .models import ENCODERS, build_encoder, checkpoint_options
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
 
@@ -143,6 +143,25 @@ def baseline_of(source: EncoderSource) -> EncoderSource:
     return untrained(source.encoder, source.image_size, source.shape)
 
 
+def source_kind(source: EncoderSource) -> str | None:
+    """The kind of dataset `source`'s encoder reads (store.DatasetInfo.kind): its ENCODERS
+    entry's, 'image' for an imported architecture (timm, torchvision); None for an
+    embedding set, which has no network (its vectors are of its own dataset)."""
+    if not source.has_network:
+        return None
+    return ENCODERS[source.encoder].kind if source.encoder in ENCODERS else "image"
+
+
+def check_kind(dataset: DatasetInfo, source: EncoderSource) -> None:
+    """Refuse to embed `dataset` with a source whose encoder reads another kind of data (an
+    image CNN would read a text dataset's token ids (N, L) as one picture)."""
+    kind = source_kind(source)
+    if kind is not None and kind != dataset.kind:
+        raise ValueError(f"{source.label}: encoder {source.encoder!r} reads {kind} datasets and {dataset.name!r} "
+                         f"is a {dataset.kind} dataset; embed it with an encoder of {dataset.kind}: "
+                         f"{', '.join(encoders_of(dataset.kind))} (untrained, or a run of one)")
+
+
 def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
     """A module mapping views (N, 3, s, s) in [0, 1] to features (N, D), in eval mode."""
     from .imports import encoders
@@ -196,7 +215,8 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
     through a CNN traced for inference on a CPU when there are many (inference.py);
     for `kind` 'text', token ids (N, L) go in as they are (kinds.py).
     Only one batch of `images` (which may be memory-mapped) is read at a time, and each
-    batch's features go straight into the one (N, D) result."""
+    batch's features go straight into the one (N, D) result; an encoder giving another number
+    of rows than a batch has items (one of another kind) raises ValueError."""
     encoder = encoder.to(device)
     out = np.zeros((0, 0), np.float32)
     for start in range(0, len(images), batch_size):
@@ -205,6 +225,9 @@ def compute_features(encoder: torch.nn.Module, images: np.ndarray, image_size: i
         if start == 0 and kind == "image":
             encoder = for_inference(encoder, inputs[:2], len(images))
         features = encoder(inputs).float().cpu().numpy()
+        if len(features) != len(batch):
+            raise ValueError(f"the encoder gave {len(features)} feature rows for {len(batch)} items of shape "
+                             f"{tuple(batch.shape[1:])}: it does not read {kind} data")
         if start == 0:
             out = np.empty((len(images), features.shape[1]), np.float32)
         out[start : start + len(features)] = features
@@ -284,6 +307,7 @@ def embed(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pro
     from .devices import pick_device
 
     dataset = ws.dataset(dataset_name)
+    check_kind(dataset, source)
     with ws.lock(f"embed-{dataset.id}-{source.key}"):  # two sessions asking at once compute once
         hit = cached(ws, dataset, source)
         if hit is not None:
