@@ -21,6 +21,7 @@ from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progres
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
 from ssl_core.evaluate.stored import evaluate, stored_report
+from ssl_core.evaluate.verdict import LEARNED
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 SWATCH = 24  # px of a colour swatch under each evidence thumbnail
@@ -198,7 +199,8 @@ if checked:
 for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
-    (st.warning if shortcut["cue"] else st.success)(shortcut["words"])
+    # green only beside a measured gain: cheap cues explaining little of a collapsed or untrained embedding is no success
+    (st.warning if shortcut["cue"] else st.success if report["verdict"] == LEARNED else st.info)(shortcut["words"])
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
                                 for name in ("score", "beyond class")})

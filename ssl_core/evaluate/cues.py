@@ -83,8 +83,8 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
         best = max(present, key=lambda name: present[name]["judged"])
         beyond = " beyond what its classes share" if present[best]["by_class"] is not None else ""
         return (f"Cheap cues explain little of the embedding's neighbours{beyond}: every cue stays below {SOME} "
-                f"(highest: {CUES[best].short}, {_amount(present[best])}), so it groups images by something "
-                f"other than colour, brightness, background texture, layout or the object's position.")
+                f"(highest: {CUES[best].short}, {_amount(present[best])}): whatever it groups images by, it is not "
+                f"colour, brightness, background texture, layout or the object's position.")
     if cue == SCENE:
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))

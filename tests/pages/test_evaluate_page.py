@@ -32,7 +32,7 @@ def shortcut_shown(at: AppTest, labelled: bool) -> bool:
     """The shortcut panel: its sentence, and every cue with its score and graded word
     (beside what grouping by class gives, with labels)."""
     sentence = any(box.value.startswith(("The embedding", "Cheap cues explain little"))
-                   for box in [*at.warning, *at.success])
+                   for box in [*at.warning, *at.success, *at.info])
     cues = at.dataframe[1].value
     columns = ["cue", "score", *(["by class alone", "beyond class"] if labelled else []), "level"]
     return (sentence and list(cues.columns) == columns and len(cues) == len(CUES)
@@ -90,6 +90,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert shortcut_shown(at, labelled=False)
     ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
     assert colour == "orange" and "with its nearest by raw pixels and colour" in text
+    assert not at.success  # nothing green under an orange verdict, the shortcut check's sentence included
     assert not any(s.value == "Label efficiency" for s in at.subheader)
 
 
