@@ -33,19 +33,28 @@ def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[s
     if not path.is_file():
         raise ImportRefused(f"{path}: no such file")
     if suffix == ".npy":
-        return _npy(path, len(image_names)), []
-    if suffix in (".parquet", ".csv"):
-        return _table(path, image_names)
-    raise ImportRefused(f"{path.name}: unknown format {suffix or '(no extension)'}; give .npy, .parquet or .csv")
+        vectors, unmatched = _npy(path, len(image_names)), []
+    elif suffix in (".parquet", ".csv"):
+        vectors, unmatched = _table(path, image_names)
+    else:
+        raise ImportRefused(f"{path.name}: unknown format {suffix or '(no extension)'}; give .npy, .parquet or .csv")
+    if not vectors.shape[1]:
+        raise ImportRefused(f"{path.name}: its vectors have no dimensions (shape {vectors.shape}); "
+                            f"expected (N, D) with D of at least 1")
+    return vectors, unmatched
 
 
 def _npy(path: Path, count: int) -> np.ndarray:
     try:
         vectors = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+    except Exception as exc:  # a damaged header fails in many ways (ValueError, EOFError, tokenize.TokenError, ...)
         raise ImportRefused(f"{path.name}: not a plain numeric .npy array ({first_line(exc, 120)})") from None
-    if vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.number):
-        raise ImportRefused(f"{path.name}: holds {vectors.dtype} of shape {vectors.shape}; expected numbers (N, D)")
+    if isinstance(vectors, np.lib.npyio.NpzFile):
+        vectors.close()
+        raise ImportRefused(f"{path.name}: an .npz archive, not one array; save one (N, D) array with np.save")
+    if vectors.ndim != 2 or vectors.dtype.kind not in "iuf":
+        raise ImportRefused(f"{path.name}: holds {vectors.dtype} of shape {vectors.shape}; expected integer or "
+                            f"floating-point numbers (N, D)")
     if len(vectors) != count:
         raise ImportRefused(f"{path.name}: {len(vectors)} rows for a dataset of {count} images; an .npy must "
                             f"hold one row per image in the dataset's order (or use a table with file names)")

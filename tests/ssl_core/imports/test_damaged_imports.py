@@ -5,12 +5,18 @@ traceback)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from ssl_core.imports import ImportRefused
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.imports import ImportRefused, encoders
+from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.weights import first_line, read_state_dict
+from ssl_core.store import Workspace
 
 
 def saved_checkpoint() -> bytes:
@@ -45,3 +51,39 @@ def test_cli_refuses_an_empty_weights_file_in_one_line(tmp_path, capsys):
                    "--arch", "torchvision:resnet18", "--weights", str(tmp_path / "empty.pt")])
     assert status == 1
     assert capsys.readouterr().err == "error: empty.pt: the file is empty (0 bytes); give the saved weights\n"
+
+
+@pytest.fixture
+def four(workspace, make) -> Workspace:
+    """A workspace with dataset "four": four 8 px noise images."""
+    ingest_uploads(workspace, [(f"{i}.png", make.noise((8, 8), seed=i)) for i in range(4)], name="four", size=8)
+    return workspace
+
+
+def npz_named_npy(path: Path) -> None:
+    """An .npz archive of one (4, 3) array, saved under the name `path` (an .npy)."""
+    np.savez(path.with_suffix(".npz"), vectors=np.ones((4, 3)))
+    path.with_suffix(".npz").rename(path)
+
+
+@pytest.mark.parametrize("file, write, reason", [
+    ("x.npy", npz_named_npy, r"x\.npy: an \.npz archive, not one array; save one \(N, D\) array with np\.save"),
+    ("wide0.npy", lambda p: np.save(p, np.ones((4, 0))),
+     r"wide0\.npy: its vectors have no dimensions \(shape \(4, 0\)\)"),
+    ("wide0.parquet", lambda p: pd.DataFrame({"file": [f"{i}.png" for i in range(4)], "vector": [[]] * 4})
+     .to_parquet(p),
+     r"wide0\.parquet: its vectors have no dimensions"),
+    ("complex.npy", lambda p: np.save(p, np.ones((4, 3)) * 1j),
+     r"complex\.npy: holds complex128 of shape \(4, 3\); expected integer or floating-point numbers"),
+    ("flags.npy", lambda p: np.save(p, np.ones((4, 3), bool)), r"flags\.npy: holds bool"),
+])
+def test_an_embedding_file_that_is_not_one_real_n_by_d_array_is_refused(four, tmp_path, file, write, reason):
+    write(tmp_path / file)
+    with pytest.raises(ImportRefused, match=reason):
+        import_embeddings(four, "four", "bad", tmp_path / file)
+    assert not encoders.folder(four, "bad").exists()
+
+
+def test_unsigned_integer_vectors_are_taken(four, tmp_path):
+    np.save(tmp_path / "ints.npy", np.arange(12, dtype=np.uint8).reshape(4, 3))
+    assert import_embeddings(four, "four", "ints", tmp_path / "ints.npy")["shape"] == [4, 3]
