@@ -17,7 +17,7 @@ from app.maps import frozen, palette
 from app.widgets import escape_plotly
 from ssl_core.motion import Motion, motion
 from ssl_core.motion_gif import motion_gif
-from ssl_core.snapshots import FOLDER, PREFIX, PROBE, load_snapshots
+from ssl_core.snapshots import FOLDER, PREFIX, load_snapshots
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 FRAME_MS = 500
@@ -42,12 +42,6 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labe
         return None
     groups = [str(_labels[row]) for row in rows] if _labels is not None else ["images"] * len(rows)
     return frozen(figure(frames, rows, groups, palette(groups))), frames, rows, groups
-
-
-def made_for(run_folder: Path) -> int:
-    """The highest dataset row the run's probe holds (-1 when it has none)."""
-    probe = run_folder / FOLDER / PROBE
-    return int(np.load(probe, allow_pickle=False).max()) if probe.exists() else -1
 
 
 def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[str, str]) -> go.Figure:
@@ -90,12 +84,10 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
 def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     """The animated map of `run` (a row of jobs.list_runs) from its snapshots, coloured by
     label where its dataset has labels; a caption instead when fewer than two are kept."""
-    try:
-        dataset: DatasetInfo | None = ws.dataset(run["dataset"])
+    try:  # deleted, or replaced under its name: its rows are not the probe's, so no labels or thumbnails
+        dataset: DatasetInfo | None = None if run["dataset_deleted"] else ws.dataset(run["dataset"])
     except WorkspaceError:
-        dataset = None  # the dataset is gone: no labels or thumbnails, the frames still play
-    if dataset is not None and made_for(run_folder) >= dataset.image_count:
-        dataset = None  # replaced by a smaller one of the same name: its rows are not the probe's
+        dataset = None  # deleted since the runs were listed; the frames still play
     labels = None if dataset is None else dataset_labels(ws, dataset)
     labelled = labels is not None and all(label is not None for label in labels)
     drawn = _drawn(str(run_folder), _kept(run_folder), dataset.id if labelled else None, labels if labelled else None)

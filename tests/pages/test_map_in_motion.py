@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import numpy as np
 from PIL import Image
@@ -41,6 +42,16 @@ def test_the_train_page_and_the_explorer_play_a_finished_runs_map(shapes_run, mo
     assert steps[0] == 0 and len(steps) >= 2
     check_frames(animated(open_page(root, "../pages/train.py", monkeypatch)), steps)
     check_frames(animated(open_page(root, "../pages/explorer.py", monkeypatch)), steps)
+
+
+def test_a_run_whose_dataset_was_replaced_plays_without_the_new_datas_labels(shapes_run, monkeypatch, tmp_path):
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    with Workspace(copy).write() as conn:  # as after a replace: the run's dataset id is no longer stored
+        conn.execute("UPDATE runs SET dataset_id = NULL WHERE id = ?", (run,))
+    spec = animated(open_page(copy, "../pages/train.py", monkeypatch))
+    assert [trace["name"] for trace in spec["frames"][0]["data"]] == ["images"]  # not the new rows' labels
 
 
 def test_the_gif_has_one_frame_per_snapshot(shapes_run):
