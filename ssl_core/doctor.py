@@ -26,10 +26,11 @@ import numpy as np
 from . import jobs
 from .checkpoint import META as CHECKPOINT_META
 from .checkpoint import WEIGHTS
+from .data.text_ingest import TEXTS_FILE, load_texts
 from .doctor_imports import import_problems, irreplaceable
 from .doctor_problem import Problem
 from .store import (
-    MIGRATIONS, TABLES, Workspace, WorkspaceError, _pid_alive, _statements, is_dead_temporary, utc_now,
+    MIGRATIONS, TABLES, DatasetInfo, Workspace, WorkspaceError, _pid_alive, _statements, is_dead_temporary, utc_now,
 )
 
 EMBEDDINGS, FEATURES, FEATURES_META = "embeddings", "features.npy", "embedding.json"  # embed.py's layout
@@ -93,8 +94,8 @@ def _fresh_columns() -> dict[str, list[str]]:
 
 # -- datasets ------------------------------------------------------------------------------
 def dataset_problems(ws: Workspace) -> Iterator[Problem]:
-    """Each dataset's folder and arrays against its rows: N images of S x S x 3 uint8, N
-    thumbnails, image rows numbered 0..N-1. Not repairable: the images are the user's."""
+    """Each dataset's folder against its rows: image rows numbered 0..N-1, then the store
+    of its kind (ITEM_CHECKS). Not repairable: the images and texts are the user's."""
     for info in ws.datasets():
         where = f"dataset {info.name!r} ({info.id})"
         with ws.read() as conn:
@@ -102,17 +103,41 @@ def dataset_problems(ws: Workspace) -> Iterator[Problem]:
                                             (info.id,)).fetchone()
         if count != info.image_count or (count and (low, high) != (0, count - 1)):
             yield Problem("datasets", where, f"{count} image rows (idx {low}..{high}) for {info.image_count} images")
-        folder = ws.dataset_dir(info)
-        expected = {"images.npy": (info.image_count, info.size_px, info.size_px, 3), "thumbs.npy": None}
-        for name, shape in expected.items():
-            try:
-                array = np.load(folder / name, mmap_mode="r")
-            except (OSError, ValueError) as exc:
-                yield Problem("datasets", f"{where} {name}", f"cannot be read: {exc}")
-                continue
-            if array.dtype != np.uint8 or len(array) != info.image_count or (shape and array.shape != shape):
-                yield Problem("datasets", f"{where} {name}",
-                              f"holds {array.dtype} {array.shape}, expected uint8 with {info.image_count} rows")
+        yield from ITEM_CHECKS[info.kind](ws, info, where)
+
+
+def image_problems(ws: Workspace, info: DatasetInfo, where: str) -> Iterator[Problem]:
+    """An image dataset's arrays: N images uint8 (N, S, S, 3) and N thumbnails."""
+    folder = ws.dataset_dir(info)
+    expected = {"images.npy": (info.image_count, info.size_px, info.size_px, 3), "thumbs.npy": None}
+    for name, shape in expected.items():
+        try:
+            array = np.load(folder / name, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            yield Problem("datasets", f"{where} {name}", f"cannot be read: {exc}")
+            continue
+        if array.dtype != np.uint8 or len(array) != info.image_count or (shape and array.shape != shape):
+            yield Problem("datasets", f"{where} {name}",
+                          f"holds {array.dtype} {array.shape}, expected uint8 with {info.image_count} rows")
+
+
+def text_problems(ws: Workspace, info: DatasetInfo, where: str) -> Iterator[Problem]:
+    """A text dataset's examples (data/text_ingest.py): TEXTS_FILE, a JSON list of N strings."""
+    try:
+        texts = load_texts(ws, info)
+    except (OSError, ValueError) as exc:
+        yield Problem("datasets", f"{where} {TEXTS_FILE}", f"cannot be read: {exc}")
+        return
+    if not isinstance(texts, list):
+        yield Problem("datasets", f"{where} {TEXTS_FILE}",
+                      f"holds a JSON {type(texts).__name__}, expected a list of {info.image_count} strings")
+    elif len(texts) != info.image_count or not all(isinstance(text, str) for text in texts):
+        strings = sum(isinstance(text, str) for text in texts)
+        yield Problem("datasets", f"{where} {TEXTS_FILE}", f"holds {len(texts)} items ({strings} strings), "
+                      f"expected {info.image_count} strings")
+
+
+ITEM_CHECKS = {"image": image_problems, "text": text_problems}  # a dataset's kind -> the check of its store
 
 
 # -- runs ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from ssl_core import embed, index, jobs, project
+from ssl_core.data.ingest import ingest_uploads
 from ssl_core.doctor import doctor, open_unswept
 from ssl_core.evaluate.stored import REPORT_FILE
 from ssl_core.store import TMP_PREFIX, atomic_write_json
@@ -149,3 +150,29 @@ def test_what_is_not_a_workspace_is_one_clear_error(tmp_path, kind):
         with pytest.raises(Exception, match="no workspace at"):
             open_unswept(root)
     shutil.rmtree(tmp_path)
+
+
+@pytest.fixture
+def text_workspace(workspace):
+    """`workspace` with a text dataset "txt" of three examples (texts.json, no arrays)."""
+    ingest_uploads(workspace, [("a.txt", b"the cat sees\nthe dog eats\na bird sings")], name="txt")
+    return workspace
+
+
+def test_a_text_dataset_is_checked_by_its_texts_not_by_image_arrays(text_workspace):
+    done = cli(text_workspace.root, "doctor")
+    assert done.returncode == 0, done.stdout
+    assert json.loads(done.stdout) == {"ok": True, "problems": [], "repaired": []}
+
+
+@pytest.mark.parametrize("content, detail", [('["one", "two"', "cannot be read"),
+                                             ('["one", "two"]', "holds 2 items (2 strings), expected 3 strings"),
+                                             ('["one", 2, "three"]', "holds 3 items (2 strings), expected 3 strings"),
+                                             ('{"one": 1}', "holds a JSON dict, expected a list of 3 strings")])
+def test_damaged_texts_are_reported_and_kept(text_workspace, content, detail):
+    info = text_workspace.dataset("txt")
+    texts = text_workspace.dataset_dir(info) / "texts.json"
+    texts.write_text(content)
+    result = doctor(text_workspace, repair=True)
+    assert [(p["where"], p["repair"]) for p in result["problems"]] == [(f"dataset 'txt' ({info.id}) texts.json", None)]
+    assert detail in result["problems"][0]["detail"] and texts.read_text() == content
