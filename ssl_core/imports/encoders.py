@@ -12,6 +12,7 @@ name that is renamed into place: an import either is complete or is not there.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import shutil
 import uuid
@@ -32,6 +33,7 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     as encoder `name`; returns its config {encoder, kind, arch, image_size, mean, std,
     num_features, source, created}. Refuses (ImportRefused) without writing anything."""
     check_new_name(ws, name)
+    _check_normalisation(mean, std)
     encoder, native = _encoder_with_weights(arch, weights_file, image_size)
     config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
               "mean": list(mean or native.mean), "std": list(std or native.std),
@@ -41,6 +43,16 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     state = {k: v.detach().contiguous() for k, v in encoder.net.state_dict().items()}
     write_folder(ws, name, config, lambda tmp: save_file(state, str(tmp / WEIGHTS)))
     return config
+
+
+def _check_normalisation(mean, std) -> None:
+    """Refuse a mean that is not finite or a std that is not finite and > 0: inputs divided
+    by them would be NaN or infinite, and so would every feature."""
+    if mean is not None and not all(math.isfinite(m) for m in mean):
+        raise ImportRefused(f"--mean {' '.join(map(str, mean))}: every mean must be a finite number")
+    if std is not None and not all(math.isfinite(s) and s > 0 for s in std):
+        raise ImportRefused(f"--std {' '.join(map(str, std))}: every std must be a finite number above 0 "
+                            f"(inputs are divided by it)")
 
 
 def _encoder_with_weights(arch: str, weights_file: Path | None, image_size: int | None):

@@ -1,5 +1,5 @@
-"""Damaged or odd files given to the imports are refused by name with the reason, never
-with another exception (the CLI prints ImportRefused as one line; anything else is a
+"""Damaged or odd files and settings given to the imports are refused by name with the
+reason, never with another exception (the CLI prints ImportRefused as one line; anything else is a
 traceback)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import torch
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.imports import ImportRefused, encoders
 from ssl_core.imports.embeddings import import_embeddings
+from ssl_core.imports.encoders import import_encoder
 from ssl_core.imports.weights import first_line, read_state_dict
 from ssl_core.store import Workspace
 
@@ -87,3 +88,15 @@ def test_an_embedding_file_that_is_not_one_real_n_by_d_array_is_refused(four, tm
 def test_unsigned_integer_vectors_are_taken(four, tmp_path):
     np.save(tmp_path / "ints.npy", np.arange(12, dtype=np.uint8).reshape(4, 3))
     assert import_embeddings(four, "four", "ints", tmp_path / "ints.npy")["shape"] == [4, 3]
+
+
+@pytest.mark.parametrize("mean, std, reason", [
+    (None, [0.0, 0.0, 0.0], r"--std 0\.0 0\.0 0\.0: every std must be a finite number above 0"),
+    (None, [float("nan"), 1.0, 1.0], "--std nan 1.0 1.0: every std must be"),
+    (None, [0.2, -0.2, 0.2], "every std must be a finite number above 0"),
+    ([0.5, float("inf"), 0.5], None, "--mean 0.5 inf 0.5: every mean must be a finite number"),
+])
+def test_a_normalisation_that_makes_every_feature_nan_is_refused(workspace, tmp_path, mean, std, reason):
+    with pytest.raises(ImportRefused, match=reason):
+        import_encoder(workspace, "x", "torchvision:resnet18", tmp_path / "w.pt", mean=mean, std=std)
+    assert not encoders.folder(workspace, "x").exists()
