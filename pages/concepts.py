@@ -74,7 +74,8 @@ def measured() -> None:
         st.caption("No trained run on this dataset yet: nothing to report." if dataset else
                    "Choose a dataset to see what training did on it.")
         return
-    if trained[1].imported:
+    run = None if trained[1].imported else jobs.get_run(ws, trained[1].run_id)
+    if run is None or run["dataset_deleted"]:  # its name says which dataset it was trained on
         st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
                    f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
                    "'Not clustering, not PCA' below; the Evaluate page measures it against "
@@ -119,7 +120,9 @@ rows = ws.image_rows(dataset)
 labels = [row["label"] or "(none)" for row in rows]
 hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
-pixel_map, cluster_ids = pixel_views(dataset.id, max(2, len(set(labels))), ws.images(dataset))
+named = {label for label in labels if label != "(none)"}
+clusters_asked = max(2, len(named))
+pixel_map, cluster_ids = pixel_views(dataset.id, clusters_asked, ws.images(dataset))
 clusters = [f"cluster {c}" for c in cluster_ids]
 
 
@@ -147,6 +150,6 @@ with panels[2]:
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
-st.caption(f"{len(set(labels))} label(s); k-means was asked for as many clusters. Where the clusters cut "
+st.caption(f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))

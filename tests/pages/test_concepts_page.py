@@ -3,6 +3,8 @@ happens, on the chosen dataset; PCA and k-means of raw pixels stand beside the t
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +25,7 @@ def concepts(shapes_run, monkeypatch) -> AppTest:
 
 def test_raw_pixel_pca_and_kmeans_stand_beside_the_trained_map(concepts):
     assert len(concepts.get("plotly_chart")) == 3
-    assert any("5 label(s)" in c.value for c in concepts.caption)
+    assert any("5 label(s); k-means was asked for 5 clusters" in c.value for c in concepts.caption)
 
 
 @pytest.mark.parametrize("button, title", [
@@ -50,3 +52,15 @@ def test_the_map_concept_quotes_the_runs_measured_verdict(concepts, shapes_run):
     name = run_name(jobs.get_run(Workspace(root), run))
     assert verdicts(concepts) == [(verdict.colour, f"**{escape_markdown(name)}** on shapes: {verdict.text}")]
     assert not any("after, by what they show" in m.value for m in concepts.markdown)  # no claim unmeasured
+
+
+def test_a_run_whose_dataset_is_gone_is_not_reported_as_trained_here(shapes_run, monkeypatch, tmp_path):
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    with Workspace(copy).write() as conn:  # as after its dataset was replaced by another of the same name
+        conn.execute("UPDATE runs SET dataset_id = NULL WHERE id = ?", (run,))
+    at = open_page(copy, CONCEPTS, monkeypatch)
+    assert not at.exception, at.exception
+    assert verdicts(at) == []  # its verdict was measured on the old data, not on this one
+    assert any("was not trained here: no training on shapes was measured for it" in c.value for c in at.caption)
