@@ -30,7 +30,7 @@ from .data.text_ingest import TEXTS_FILE, load_texts
 from .doctor_imports import import_problems, irreplaceable
 from .doctor_problem import Problem
 from .store import (
-    MIGRATIONS, TABLES, DatasetInfo, Workspace, WorkspaceError, _pid_alive, _statements, is_dead_temporary, utc_now,
+    MIGRATIONS, TABLES, DatasetInfo, Workspace, WorkspaceError, _statements, is_dead_temporary, run_is_active, utc_now,
 )
 
 EMBEDDINGS, FEATURES, FEATURES_META = "embeddings", "features.npy", "embedding.json"  # embed.py's layout
@@ -146,7 +146,7 @@ def run_problems(ws: Workspace) -> Iterator[Problem]:
     with ws.read() as conn:
         rows = {row["id"]: dict(row) for row in conn.execute("SELECT id, status, pid, checkpoint FROM runs")}
     for run_id, row in rows.items():
-        if row["status"] == "running" and (row["pid"] is None or not _pid_alive(row["pid"])):
+        if row["status"] == "running" and not run_is_active(row["status"], row["pid"]):
             yield Problem("runs", f"run {run_id}", "marked running, but its process is gone",
                           lambda: jobs.reconcile(ws), "marked interrupted (resume continues from its checkpoint)")
         folder = jobs.run_dir(ws, run_id)

@@ -266,6 +266,15 @@ def _pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def run_is_active(status: str, pid: int | None) -> bool:
+    """Whether a run row with `status` and `pid` holds its dataset: queued, or running in a
+    process that is alive. A 'running' row whose process died (SIGKILL, Ctrl-C, a crash)
+    holds nothing: jobs.reconcile marks it interrupted when runs are next listed."""
+    if status == "running":
+        return pid is not None and _pid_alive(pid)
+    return status in ACTIVE_RUN_STATUSES
+
+
 class Workspace:
     """Handle on a workspace folder. Cheap to create; safe across threads and processes
     (each operation opens its own SQLite connection, except reads inside `shared_reads`,
@@ -613,11 +622,12 @@ class Workspace:
 
 def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[str]:
     """The ids of the runs on dataset `dataset_id`, about to lose it in this transaction
-    (ON DELETE SET NULL); a WorkspaceError if one of them is still queued or running."""
-    rows = conn.execute("SELECT id, status FROM runs WHERE dataset_id = ? ORDER BY created, rowid",
+    (ON DELETE SET NULL); a WorkspaceError if one of them is still queued or running (in a
+    live process: `run_is_active`)."""
+    rows = conn.execute("SELECT id, status, pid FROM runs WHERE dataset_id = ? ORDER BY created, rowid",
                         (dataset_id,)).fetchall()
     for row in rows:
-        if row["status"] in ACTIVE_RUN_STATUSES:
+        if run_is_active(row["status"], row["pid"]):
             raise WorkspaceError(f"dataset {name!r} is in use: run {row['id']} is {row['status']} on it; "
                                  "cancel it or let it finish first")
     return [row["id"] for row in rows]

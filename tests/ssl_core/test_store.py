@@ -285,13 +285,14 @@ def test_rows_cascade_when_a_dataset_row_goes(workspace, make, first):
 
 
 # -- runs outlive their dataset (issue 13.6) ------------------------------------------------------
-def add_run(ws: Workspace, run_id: str, dataset: str, status: str = "completed") -> None:
-    """A run row on `dataset` with one metric, as a trained run has (no training needed here)."""
+def add_run(ws: Workspace, run_id: str, dataset: str, status: str = "completed", pid: int | None = None) -> None:
+    """A run row on `dataset` with one metric, as a trained run has (no training needed here);
+    `pid`: the process training it."""
     info = ws.dataset(dataset)
     with ws.write() as conn:
-        conn.execute("INSERT INTO runs(id, dataset_id, dataset_name, method, encoder, config, status, created) "
-                     "VALUES (?, ?, ?, 'simclr', 'small_cnn', '{}', ?, '2026-01-01')",
-                     (run_id, info.id, info.name, status))
+        conn.execute("INSERT INTO runs(id, dataset_id, dataset_name, method, encoder, config, status, created, pid) "
+                     "VALUES (?, ?, ?, 'simclr', 'small_cnn', '{}', ?, '2026-01-01', ?)",
+                     (run_id, info.id, info.name, status, pid))
         conn.execute("INSERT INTO metrics VALUES (?, 1, 'loss', 0.5)", (run_id,))
 
 
@@ -320,13 +321,24 @@ def test_replacing_a_dataset_keeps_its_runs(workspace, make, first):
 
 @pytest.mark.parametrize("status", ["queued", "running"])
 def test_a_dataset_in_use_by_a_run_is_not_deleted(workspace, make, first, status):
-    add_run(workspace, "run-a", "first", status)
+    add_run(workspace, "run-a", "first", status, os.getpid())  # running in a live process
     with pytest.raises(WorkspaceError, match=f"in use: run run-a is {status}"):
         workspace.delete_dataset("first")
     with pytest.raises(IngestError, match="in use"):
         ingest_uploads(workspace, images_of(BLUE, 2, make), name="first", size=8, replace=True)
     check_intact(workspace, first)
     assert sorted(p.name for p in workspace.datasets_dir.iterdir()) == [first[0].id]
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_run_left_running_by_a_dead_process_does_not_hold_its_dataset(workspace, make, first, replace):
+    """Ctrl-C or SIGKILL of a CLI training leaves its row 'running' with the pid of a dead process."""
+    add_run(workspace, "run-a", "first", "running", dead_pid())
+    if replace:
+        ingest_uploads(workspace, images_of(BLUE, 2, make), name="first", size=8, replace=True)
+    else:
+        assert workspace.delete_dataset("first") == ["run-a"]
+    assert run_rows(workspace) == {"run-a": (None, "first", 1)}
 
 
 def test_a_schema_2_workspace_migrates_without_losing_runs_or_metrics(tmp_path):
