@@ -129,7 +129,7 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
         return from_knn(knn, untrained, int(n), classes, unit=unit)
-    if not without_labels:
+    if not without_labels and not classes:  # labelled: its kNN is still to come
         return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; add a label "
                                  f"column to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):

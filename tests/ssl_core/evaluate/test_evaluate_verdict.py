@@ -91,6 +91,9 @@ def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 20.0, 10.0)
     collapsed = from_metrics(unlabelled | {"effective_rank": 2.0}, classes=0)
     assert collapsed.text.startswith("Nothing learned: the embedding has collapsed")
+    text_run = dict(unit="sentences", without_labels=False)  # a text run: judged only with labels
+    assert from_metrics({}, classes=3, **text_run).text.startswith("Nothing to judge yet")  # its kNN is to come
+    assert from_metrics({}, classes=0, **text_run).text.startswith("Not judged: without labels")
 
 
 def blobs(n: int = 300, seed: int = 0) -> np.ndarray:
