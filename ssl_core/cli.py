@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import asdict
 
-from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
+from .data.ingest import DEFAULT_SIZE, MIN_SIZE, IngestError, ingest_path
 from .data.rejections import rejected_total
 from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
@@ -52,6 +53,27 @@ class StderrProgress:
         eta = (total - done) / rate if rate > 0 else 0.0
         self.last = _progress_line(f"{self.label} [{'#' * filled}{'.' * (width - filled)}] "
                                    f"{done}/{total} {rate:.0f}/s ETA {eta:.0f}s", self.last, 0.1, done >= total)
+
+
+def _at_least(low: float, kind: type = int, above: bool = False):
+    """An argparse type: a finite `kind` (int or float) of at least `low` (above it when
+    `above`), so a value no command can use is a usage error naming its option."""
+    wanted = f"{'an integer' if kind is int else 'a number'} {'above' if above else 'at least'} {low}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < low or (above and value == low):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, not {text!r}")
+        return value
+
+    return parse
+
+
+COUNT = _at_least(1)  # how many: neighbours, guesses, pixels
+POSITIVE = _at_least(0, float, above=True)  # a budget or a learning rate
 
 
 def _print(obj: object) -> None:
@@ -326,7 +348,8 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
                        "or embedding set (import-encoder, import-embeddings)")
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
     command.add_argument("--encoder", default="small_cnn", help="with --untrained: the encoder (default small_cnn)")
-    command.add_argument("--image-size", type=int, default=32, help="with --untrained: input side (default 32)")
+    command.add_argument("--image-size", type=_at_least(MIN_SIZE), default=32,
+                         help=f"with --untrained: input side, {MIN_SIZE} or more (default 32)")
 
 
 def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
@@ -429,12 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--encoder", help="encoder (default: the method's own, e.g. vit_tiny for mae; else small_cnn)")
     train.add_argument("--recipe", help="augmentation recipe (default: the method's own)")
     budget = train.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=float, help="budget in passes over the data")
-    budget.add_argument("--minutes", type=float, help="budget in minutes (default 5)")
-    train.add_argument("--batch-size", type=int,
-                       help="images per step and process (default: TrainConfig.batch_size, the CPU default)")
-    train.add_argument("--lr", type=float, help="learning rate (default: the method's)")
-    train.add_argument("--seed", type=int, default=0)
+    budget.add_argument("--epochs", type=POSITIVE, help="budget in passes over the data")
+    budget.add_argument("--minutes", type=POSITIVE, help="budget in minutes (default 5)")
+    train.add_argument("--batch-size", type=_at_least(2),  # vicreg and dino fail on one image a step
+                       help="images per step and process, 2 or more (default: TrainConfig.batch_size, the CPU "
+                       "default)")
+    train.add_argument("--lr", type=POSITIVE, help="learning rate (default: the method's)")
+    train.add_argument("--seed", type=_at_least(0), default=0)
     train.add_argument("--init", metavar="ENCODER", help="start from the weights of an imported encoder (its name) "
                        "or a run (its id) instead of random ones; --encoder defaults to its architecture")
     train.add_argument("--resume", metavar="RUN", help="continue RUN from its last checkpoint")
@@ -456,8 +480,9 @@ def build_parser() -> argparse.ArgumentParser:
     _source_arguments(project_)
     project_.add_argument("--method", choices=("umap", "pca"), default="umap")
     project_.add_argument("--dims", type=int, choices=(2, 3), default=2)
-    project_.add_argument("--neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
-    project_.add_argument("--min-dist", type=float, default=0.1, help="UMAP minimum distance (default 0.1)")
+    project_.add_argument("--neighbors", type=_at_least(2), default=15, help="UMAP neighbours, 2 or more (default 15)")
+    project_.add_argument("--min-dist", type=_at_least(0, float), default=0.1,
+                          help="UMAP minimum distance (default 0.1)")
     project_.add_argument("--out", metavar="CSV", help="also write the coordinates (x, y[, z], file) here")
     project_.set_defaults(run_command=cmd_project)
 
@@ -466,13 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
     query = search.add_mutually_exclusive_group(required=True)
     query.add_argument("--query", metavar="IMAGE", help="an image file")
     query.add_argument("--query-text", metavar="TEXT", help="a sentence (for a text dataset)")
-    search.add_argument("-k", type=int, default=10, help="neighbours to return (default 10)")
+    search.add_argument("-k", type=COUNT, default=10, help="neighbours to return (default 10)")
     search.set_defaults(run_command=cmd_search)
 
     fill_ = commands.add_parser("fill", help="a masked-language-model run's top guesses for each [MASK] of a text")
     fill_.add_argument("--run", required=True, help="an mlm or mlm_simcse run")
     fill_.add_argument("--text", required=True, help='a sentence with [MASK] where words are hidden')
-    fill_.add_argument("--top", type=int, default=5, help="guesses per [MASK] (default 5)")
+    fill_.add_argument("--top", type=COUNT, default=5, help="guesses per [MASK] (default 5)")
     fill_.set_defaults(run_command=cmd_fill)
 
     export_ = commands.add_parser("export", help="write the encoder, embeddings, index, map, projector files")
@@ -485,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="kNN, linear probe, label efficiency, health, shortcut check")
     _source_arguments(evaluate)
-    evaluate.add_argument("-k", type=int, default=20, help="neighbours in the kNN vote (default 20)")
+    evaluate.add_argument("-k", type=COUNT, default=20, help="neighbours in the kNN vote (default 20)")
     evaluate.set_defaults(run_command=cmd_evaluate)
 
     import_encoder = commands.add_parser("import-encoder", help="bring in an encoder trained elsewhere "
@@ -495,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="the architecture, e.g. timm:resnet50 or torchvision:resnet18")
     import_encoder.add_argument("--weights", metavar="FILE", help=".safetensors (or .pt/.pth/.ckpt holding "
                                 "tensors only); without it, the zoo's pretrained weights (needs the internet)")
-    import_encoder.add_argument("--image-size", type=int, help="input side (default: the model's own)")
+    import_encoder.add_argument("--image-size", type=COUNT, help="input side (default: the model's own)")
     import_encoder.add_argument("--mean", type=float, nargs=3, help="input normalisation mean (default: the model's)")
     import_encoder.add_argument("--std", type=float, nargs=3, help="input normalisation std (default: the model's)")
     import_encoder.set_defaults(run_command=cmd_import_encoder)
