@@ -179,7 +179,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             width, height = item.image.info.get("original_size", item.image.size)
             rows.append((printable(item.name), item.inner, width, height, item.label))
         if not rows:
-            raise IngestError("no image could be imported; see the rejected files", rejected.rows())
+            raise IngestError(_nothing_imported(rejected.rows()), rejected.rows())
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
@@ -191,6 +191,15 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         )
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled)
+
+
+def _nothing_imported(rejected: list[dict]) -> str:
+    """Why an import stored nothing: the one rejection's file and reason, or where to look."""
+    if not rejected:
+        return "no image could be imported: no files were given"
+    if len(rejected) == 1:
+        return f"no image could be imported: {rejected[0]['file']}: {rejected[0]['reason']}"
+    return "no image could be imported; see the rejected files"
 
 
 def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_csv: bytes | None,

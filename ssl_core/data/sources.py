@@ -170,10 +170,13 @@ def zip_entries(data_or_file: bytes | BinaryIO, archive_name: str,
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield Rejection(archive_name, f"not a readable zip archive ({exc})")
         return
+    files = [info for info in members if not (info.is_dir() or is_os_clutter(info.filename))]
+    if not files:
+        yield Rejection(archive_name, "the archive holds no files" + (" (only folders or system files)"
+                                                                       if members else ""))
+        return
     budget = _Budget(archive_name, limits)
-    for info in members:
-        if info.is_dir() or is_os_clutter(info.filename):
-            continue
+    for info in files:
         name = f"{archive_name}/{info.filename}"
         refusal = _member_refusal(info)
         if refusal is None:
@@ -232,7 +235,7 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
     if not root.is_dir():
         yield Rejection(str(root), "folder not found or not a directory")
         return
-    budget = _Budget(str(root), limits)
+    budget, empty = _Budget(str(root), limits), True
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for filename in sorted(filenames):
@@ -240,6 +243,7 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
             rel = path.relative_to(root).as_posix()
             if is_os_clutter(rel):
                 continue
+            empty = False
             try:
                 st = path.lstat()
             except OSError as exc:
@@ -258,6 +262,8 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
                 yield from _zip_on_disk(path, rel, limits, follow_links=False)
             else:
                 yield Candidate(rel, rel, _file_reader(path, limits.max_file_bytes, follow_links=False))
+    if empty:
+        yield Rejection(str(root), "the folder holds no files (its subfolders included)")
     yield from budget.summary()
 
 
