@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .crashpoints import crash_point
-from .store import Workspace, WorkspaceError, _pid_alive, utc_now
+from .store import Workspace, WorkspaceError, run_is_active, utc_now
 
 if TYPE_CHECKING:
     from .evaluate.verdict import Verdict
@@ -99,7 +99,7 @@ def reconcile(ws: Workspace) -> None:
     """Mark runs whose worker died (SIGKILL, crash, reboot) as interrupted."""
     with ws.write() as conn:
         for row in conn.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
-            if row["pid"] is None or not _pid_alive(row["pid"]):
+            if not run_is_active("running", row["pid"]):
                 conn.execute("UPDATE runs SET status = 'interrupted', pid = NULL, message = "
                              "'the worker stopped unexpectedly; resume continues from the last "
                              "checkpoint' WHERE id = ?", (row["id"],))

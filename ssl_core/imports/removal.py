@@ -21,7 +21,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from ..store import ACTIVE_RUN_STATUSES, TMP_PREFIX, Workspace
+from ..store import ACTIVE_RUN_STATUSES, TMP_PREFIX, Workspace, run_is_active
 from . import ImportRefused
 from .registry import encoders_dir, folder, read_config, source_key
 
@@ -36,10 +36,10 @@ def runs_started_from(ws: Workspace, name: str) -> list[dict]:
 
 def _active_runs(conn: sqlite3.Connection, name: str) -> list[dict]:
     marks = ", ".join("?" * len(ACTIVE_RUN_STATUSES))
-    rows = conn.execute(f"SELECT id, status, config FROM runs WHERE status IN ({marks}) ORDER BY created, rowid",
+    rows = conn.execute(f"SELECT id, status, pid, config FROM runs WHERE status IN ({marks}) ORDER BY created, rowid",
                         ACTIVE_RUN_STATUSES).fetchall()
     return [{"id": row["id"], "status": row["status"]} for row in rows
-            if json.loads(row["config"] or "{}").get("init") == name]
+            if run_is_active(row["status"], row["pid"]) and json.loads(row["config"] or "{}").get("init") == name]
 
 
 def delete_import(ws: Workspace, name: str) -> dict:

@@ -5,6 +5,7 @@ naming the run and touching nothing, while a run started from it (`--init`) is q
 from __future__ import annotations
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -60,3 +61,13 @@ def test_delete_import_is_refused_while_a_run_started_from_it_is_queued(ws, caps
     jobs.request_cancel(ws, run)
     assert main(["--workspace", str(ws.root), "delete-import", "r10"]) == 0
     assert (jobs.run_dir(ws, run) / "init.safetensors").is_file(), "the run keeps its own copy of the weights"
+
+
+def test_a_run_left_running_by_a_dead_process_does_not_hold_its_import(ws, capsys):
+    run = jobs.create_run(ws, TrainConfig(dataset="tiny", encoder="timm:resnet10t", image_size=16, init="r10"))
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid no process holds any more: the training was killed (Ctrl-C, SIGKILL)
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (dead.pid, run))
+    assert main(["--workspace", str(ws.root), "delete-import", "r10"]) == 0, capsys.readouterr().err
+    assert not registry.exists(ws, "r10")
