@@ -18,6 +18,7 @@ from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
+from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
 
 PAGE_SIZE = 60
@@ -175,8 +176,11 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
                  + ", ".join(escape_markdown(r["name"] or r["run"]) for r in trained_on)
                  + "): they keep their checkpoints and metrics (export them, or evaluate them on another "
                  "dataset) but can no longer be resumed.") if trained_on else ""
+    sets = embedding_sets_of(ws, chosen.id)
+    sets_text = (f" Its imported embedding set(s) {', '.join(escape_markdown(name) for name in sets)} go with it: "
+                 "their vectors belong to these images.") if sets else ""
     st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
-               "This cannot be undone. Other datasets are not touched." + runs_text)
+               "This cannot be undone. Other datasets are not touched." + runs_text + sets_text)
     yes, no = st.columns([1, 6])
     if yes.button("Yes, delete", type="primary"):
         try:

@@ -56,6 +56,12 @@ def imported(ws: Workspace) -> list[dict]:
     return sorted((read_config(ws, n) for n in names), key=lambda c: c["created"])
 
 
+def embedding_sets_of(ws: Workspace, dataset_id: str) -> list[str]:
+    """Names of the imported embedding sets holding vectors for the rows of dataset
+    `dataset_id`: they are stored with its files and go when it is deleted or replaced."""
+    return [c["encoder"] for c in imported(ws) if c["kind"] == "embeddings" and c.get("dataset_id") == dataset_id]
+
+
 def describe(config: dict) -> str:
     """How people see an import: its name, architecture and where its weights came from,
     e.g. 'r50 (timm:resnet50, imported from r50.safetensors)', or for an embedding set

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.evaluate.diagnose import NotAdvised, diagnose
+from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.store import Workspace, WorkspaceError
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -40,14 +42,17 @@ def click(at: AppTest, label: str) -> None:
     assert not at.exception, at.exception
 
 
-def test_delete_names_the_runs_it_leaves_and_keeps_them(app):
+def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     add_run("run-a", "SimCLR [x](http://x)", "completed")
     add_run("run-b", None, "failed")
+    np.save(tmp_path / "vecs.npy", np.ones((Workspace().dataset("digits").image_count, 3), np.float32))
+    import_embeddings(Workspace(), "digits", "vecs", tmp_path / "vecs.npy")
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
     warning = app.warning[0].value
     assert f"2 run(s) were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
     assert "keep their checkpoints and metrics" in warning
+    assert "Its imported embedding set(s) vecs go with it: their vectors belong to these images." in warning
     click(app, "Yes, delete")
     kept = {run["id"]: run for run in jobs.list_runs(Workspace())}
     assert kept.keys() == {"run-a", "run-b"} and all(r["dataset_deleted"] for r in kept.values())
