@@ -164,11 +164,44 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     return jobs.create_run(ws, config)
 
 
+def _train_here(ws: Workspace, run_id: str) -> tuple:
+    """Claim run `run_id`, wait for the device and train the run in this process:
+    (TrainResult, its TrainProgress)."""
+    from . import jobs
+    from .devices import pick_device
+
+    device = pick_device("auto").type
+    jobs.claim(ws, run_id)  # before waiting for the device, so the app's worker cannot take it meanwhile
+    with ws.lock(device, wait=False) as held:
+        if not held:
+            print(f"waiting for the run on {device} to finish...", file=sys.stderr)
+    with ws.lock(device, wait=True):
+        progress = TrainProgress()
+        return jobs.execute(ws, run_id, extra_reporter=progress), progress
+
+
+def _mark_interrupted(ws: Workspace, run_id: str) -> str:
+    """Record run `run_id`, stopped by Ctrl-C in this process while queued or training,
+    as interrupted (so it no longer holds its dataset, and resumes when asked); returns
+    what to tell the user: what was kept and how to resume."""
+    from . import checkpoint, jobs
+
+    meta = checkpoint.read_meta(jobs.run_dir(ws, run_id))
+    kept = f"its checkpoint at step {meta['step']} is kept" if meta else "no checkpoint was written yet"
+    with ws.write() as conn:
+        marked = conn.execute("UPDATE runs SET status = 'interrupted', pid = NULL, message = ? WHERE id = ? AND "
+                              "(status = 'queued' OR (status = 'running' AND pid = ?))",
+                              (f"stopped with Ctrl-C; {kept}", run_id, os.getpid())).rowcount
+    if not marked:  # it ended (or another process took it) before the Ctrl-C
+        return f"run {run_id} is {jobs.get_run(ws, run_id)['status']}"
+    again = "resume with" if meta else "it starts again from step 0 with"
+    return f"run {run_id} interrupted; {kept}; {again}: python -m ssl_core train --resume {run_id}"
+
+
 def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     """Train in the foreground. Under torchrun every process runs this: rank 0 queues and
     records the run, the others train the same run with it (see ssl_core.distributed)."""
     from . import distributed, jobs
-    from .devices import pick_device
 
     rank = int(os.environ.get("RANK", "0"))
     run_id, error = None, None
@@ -186,18 +219,11 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     if rank != 0:
         jobs.follow(ws, run_id)
         return 0
-    device = pick_device("auto").type
-    jobs.claim(ws, run_id)  # before waiting for the device, so the app's worker cannot take it meanwhile
-    with ws.lock(device, wait=False) as held:
-        if not held:
-            print(f"waiting for the run on {device} to finish...", file=sys.stderr)
-    with ws.lock(device, wait=True):
-        try:
-            progress = TrainProgress()
-            result = jobs.execute(ws, run_id, extra_reporter=progress)
-        except KeyboardInterrupt:
-            jobs.reconcile(ws)
-            raise
+    try:
+        result, progress = _train_here(ws, run_id)
+    except KeyboardInterrupt:
+        print(f"\n{_mark_interrupted(ws, run_id)}", file=sys.stderr)
+        return 130
     if sys.stderr.isatty() and not progress.ended:
         sys.stderr.write("\n")  # a run stopped early: end the bar redrawn in place
     for warning in result.warnings:
