@@ -322,6 +322,10 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     from .data.decode import RejectedFile, decode_image, square
     from .text.kind import text_query
 
+    kind = ws.dataset(args.dataset).kind
+    if args.query is not None and kind != "image":  # before embedding: that can take a while
+        raise ValueError(f"dataset {args.dataset!r} holds {kind}, not images: search it with a sentence "
+                         f"(--query-text TEXT), not an image file (--query)")
     emb = _embedding(ws, args)
     if args.query_text is not None:  # a typed sentence, for a text dataset
         item = text_query(ws, emb.dataset, emb.source, args.query_text)
