@@ -188,11 +188,7 @@ def _mark_interrupted(ws: Workspace, run_id: str) -> str:
 
     meta = checkpoint.read_meta(jobs.run_dir(ws, run_id))
     kept = f"its checkpoint at step {meta['step']} is kept" if meta else "no checkpoint was written yet"
-    with ws.write() as conn:
-        marked = conn.execute("UPDATE runs SET status = 'interrupted', pid = NULL, message = ? WHERE id = ? AND "
-                              "(status = 'queued' OR (status = 'running' AND pid = ?))",
-                              (f"stopped with Ctrl-C; {kept}", run_id, os.getpid())).rowcount
-    if not marked:  # it ended (or another process took it) before the Ctrl-C
+    if not jobs.interrupted_here(ws, run_id, f"stopped with Ctrl-C; {kept}"):  # it ended (or another process took it) before the Ctrl-C
         return f"run {run_id} is {jobs.get_run(ws, run_id)['status']}"
     again = "resume with" if meta else "it starts again from step 0 with"
     return f"run {run_id} interrupted; {kept}; {again}: python -m ssl_core train --resume {run_id}"

@@ -159,6 +159,16 @@ def request_cancel(ws: Workspace, run_id: str) -> None:
         conn.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'", (run_id,))
 
 
+def interrupted_here(ws: Workspace, run_id: str, message: str) -> bool:
+    """Record run `run_id`, stopped in this process (Ctrl-C) while queued or training here,
+    as interrupted with `message`: it no longer holds its dataset and resumes when asked.
+    False when it had ended, or another process had taken it, first."""
+    with ws.write() as conn:
+        return bool(conn.execute("UPDATE runs SET status = 'interrupted', pid = NULL, message = ? WHERE id = ? AND "
+                                 "(status = 'queued' OR (status = 'running' AND pid = ?))",
+                                 (message, run_id, os.getpid())).rowcount)
+
+
 def requeue(ws: Workspace, run_id: str) -> None:
     """Queue an interrupted, cancelled or failed run again; it resumes from its checkpoint.
     Refused when the run's dataset has been deleted or replaced (it would train on other data)."""
