@@ -102,11 +102,17 @@ def cmd_datasets(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
+    from .imports.registry import embedding_sets_of
+
+    sets = embedding_sets_of(ws, ws.dataset(args.name).id)
     kept = ws.delete_dataset(args.name)
     if kept:
         print(f"{len(kept)} run(s) trained on it keep their checkpoints, without their dataset: "
               f"{', '.join(kept)}", file=sys.stderr)
-    _print({"deleted": args.name, "runs_kept": kept})
+    if sets:
+        print(f"its imported embedding set(s) went with it (their vectors belonged to its images): "
+              f"{', '.join(sets)}", file=sys.stderr)
+    _print({"deleted": args.name, "runs_kept": kept, "embedding_sets_deleted": sets})
     return 0
 
 
@@ -270,8 +276,11 @@ def _source(ws: Workspace, args: argparse.Namespace):
     """The encoder that --run R (a run, or an imported encoder or embedding set) or
     --untrained (with --encoder and --image-size) names."""
     from . import embed
+    from .kinds import encoders_of
 
-    return embed.from_name(ws, args.run) if args.run else embed.untrained(args.encoder, args.image_size)
+    if args.run:
+        return embed.from_name(ws, args.run)
+    return embed.untrained(args.encoder or encoders_of(ws.dataset(args.dataset).kind)[0], args.image_size)
 
 
 def _embedding(ws: Workspace, args: argparse.Namespace):
@@ -373,7 +382,8 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     which.add_argument("--run", help="a run whose last checkpoint embeds the images, or an imported encoder "
                        "or embedding set (import-encoder, import-embeddings)")
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
-    command.add_argument("--encoder", default="small_cnn", help="with --untrained: the encoder (default small_cnn)")
+    command.add_argument("--encoder", help="with --untrained: the encoder (default: the first for the dataset's "
+                         "kind, small_cnn for images, text_transformer for text)")
     command.add_argument("--image-size", type=_at_least(MIN_SIZE), default=32,
                          help=f"with --untrained: input side, {MIN_SIZE} or more (default 32)")
 

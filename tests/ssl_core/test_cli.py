@@ -56,7 +56,7 @@ def test_ingest_folder_and_builtin_then_list_and_delete(tmp_path, pics):
     assert (rows["shapes"]["image_count"], rows["shapes"]["size_px"]) == (2000, 8)
 
     deleted = cli(ws, "delete", "pics")
-    assert deleted.returncode == 0 and json.loads(deleted.stdout) == {"deleted": "pics", "runs_kept": []}
+    assert deleted.returncode == 0 and json.loads(deleted.stdout) == {"deleted": "pics", "runs_kept": [], "embedding_sets_deleted": []}
     assert [row["name"] for row in json.loads(cli(ws, "datasets").stdout)] == ["shapes"]
 
 

@@ -4,6 +4,8 @@ features.npy were left uninitialised); a text encoder still embeds text."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -32,8 +34,15 @@ def test_an_image_encoder_is_refused_on_a_text_dataset_naming_the_text_encoders(
 
 
 def test_the_cli_says_why_and_exits_1(texts, capsys):
-    assert main(["--workspace", str(texts.root), "embed", "--dataset", "txt", "--untrained"]) == 1
+    assert main(["--workspace", str(texts.root), "embed", "--dataset", "txt", "--untrained",
+                 "--encoder", "small_cnn"]) == 1
     assert "text_transformer" in capsys.readouterr().err
+
+
+def test_the_cli_s_untrained_encoder_follows_the_dataset_s_kind(texts, capsys):
+    assert main(["--workspace", str(texts.root), "embed", "--dataset", "txt", "--untrained"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["source"] == "untrained text_transformer" and out["shape"] == [len(SENTENCES), 128]
 
 
 def test_a_text_encoder_embeds_the_text_dataset(texts):

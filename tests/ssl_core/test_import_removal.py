@@ -71,3 +71,10 @@ def test_a_run_left_running_by_a_dead_process_does_not_hold_its_import(ws, capsy
         conn.execute("UPDATE runs SET status = 'running', pid = ? WHERE id = ?", (dead.pid, run))
     assert main(["--workspace", str(ws.root), "delete-import", "r10"]) == 0, capsys.readouterr().err
     assert not registry.exists(ws, "r10")
+
+
+def test_deleting_a_dataset_names_the_embedding_sets_that_go_with_it(ws, capsys):
+    assert main(["--workspace", str(ws.root), "delete", "tiny"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"deleted": "tiny", "runs_kept": [], "embedding_sets_deleted": ["vecs"]}
+    assert "its imported embedding set(s) went with it (their vectors belonged to its images): vecs" in captured.err
