@@ -259,7 +259,11 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
 
     if is_text_import(entries):
-        return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress)
+        report = ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress)
+        if labels_csv is not None:  # said, not dropped in silence
+            report.warnings.append("the labels file was not used: text takes its labels from a label column of "
+                                   "its CSV or JSONL files, or from its subfolders' names")
+        return report
     entries, csv_entry = _labels_csv_from(entries)
     labels_source = "labels CSV"
     rejected = RejectionList()

@@ -41,6 +41,14 @@ def test_txt_csv_and_jsonl_with_their_labels(workspace):
     assert [r["name"] for r in workspace.image_rows(info)][:2] == ["a.txt:1", "a.txt:3"]
 
 
+def test_a_labels_file_given_with_text_is_said_to_be_unused(workspace):
+    report = ingest_uploads(workspace, [("a.txt", b"one line\nanother\n")], name="words",
+                            labels_csv=b"file,label\na.txt,x\n")
+    assert report.labelled == 0
+    assert any(w.startswith("the labels file was not used: text takes its labels from a label column")
+               for w in report.warnings)
+
+
 def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     monkeypatch.setattr(text_read, "MAX_FILE_BYTES", 2000)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
