@@ -23,7 +23,7 @@ from .labels import labels_from_folders
 from .rejections import RejectionList
 from .sources import Candidate, Entry, Rejection
 from .text import printable
-from .text_read import MAX_CHARS, TextTally, is_text_name, read_examples
+from .text_read import MAX_CHARS, TEXT_SUFFIXES, TextTally, is_text_name, read_examples
 
 KIND = "text"
 TEXTS_FILE = "texts.json"
@@ -33,9 +33,10 @@ Example = tuple[str, str, str | None, int]  # (name 'file:line', text, label, ch
 
 
 def is_text_import(entries: list[Entry]) -> bool:
-    """Whether every file offered (not a rejection) has a text name."""
+    """Whether most files offered (not rejections) have a text name: a stray picture among
+    sentences is rejected from a text import, a README among pictures from an image one."""
     names = [e.name for e in entries if isinstance(e, Candidate)]
-    return bool(names) and all(is_text_name(n) for n in names)
+    return sum(is_text_name(n) for n in names) > len(names) / 2
 
 
 def load_texts(ws: Workspace, info: DatasetInfo) -> list[str]:
@@ -56,6 +57,9 @@ def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
             rejected.add(printable(entry.name), entry.reason, entry.count)
+        elif not is_text_name(entry.name):
+            rejected.add(printable(entry.name), f"not a text file ({', '.join(TEXT_SUFFIXES)}) among text files: "
+                                                "import pictures as a dataset of their own")
         else:
             try:
                 per_file.append((entry, _file_examples(entry, tally)))

@@ -49,6 +49,14 @@ def test_a_labels_file_given_with_text_is_said_to_be_unused(workspace):
                for w in report.warnings)
 
 
+def test_a_stray_picture_among_text_files_is_rejected_and_the_text_imported(workspace, make):
+    report = ingest_uploads(workspace, [("a.txt", b"one line\n"), ("b.txt", b"two lines\nhere\n"),
+                                        ("cover.png", make.noise((16, 16)))], name="words")
+    assert report.kind == "text" and report.images == 3
+    assert report.rejected == [{"file": "cover.png", "reason": "not a text file (.txt, .csv, .jsonl) among text "
+                                "files: import pictures as a dataset of their own"}]
+
+
 def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     monkeypatch.setattr(text_read, "MAX_FILE_BYTES", 2000)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
