@@ -199,7 +199,7 @@ if checked:
 for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
-    # green only beside a measured gain: cheap cues explaining little of a collapsed or untrained embedding is no success
+    # green only beside a measured gain: cues explaining little of an untrained or collapsed embedding is no success
     (st.warning if shortcut["cue"] else st.success if report["verdict"] == LEARNED else st.info)(shortcut["words"])
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
