@@ -95,10 +95,13 @@ def _vector_part(table: pd.DataFrame, columns: dict, name_column, file: str) -> 
 
 
 def _refuse_non_finite(vectors: np.ndarray, names: list[str], file: str) -> None:
-    bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+    """Refuse vectors that are not finite as stored (float32: beyond about 3.4e38 is infinity)."""
+    with np.errstate(over="ignore"):
+        bad = np.flatnonzero(~np.isfinite(vectors.astype(np.float32)).all(axis=1))
     if len(bad):
         listed = ", ".join(names[i] for i in bad[:FIRST]) + (f" and {len(bad) - FIRST} more" if len(bad) > FIRST else "")
-        raise ImportRefused(f"{file}: {len(bad)} vector(s) hold NaN or infinity: {listed}")
+        raise ImportRefused(f"{file}: {len(bad)} vector(s) hold NaN, infinity or numbers beyond float32's range "
+                            f"(about 3.4e38): {listed}")
 
 
 def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndarray, list[str]]:

@@ -247,7 +247,8 @@ def test_embedding_refusals_name_the_rows_and_import_nothing(ws, tmp_path):
     pd.DataFrame({"file": names + names[:1], "d0": 1.0}).to_csv(tmp_path / "twice.csv", index=False)
     np.save(tmp_path / "rows.npy", np.ones((IMAGES + 1, 3)))
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    cases = [("nan.parquet", f"2 vector\\(s\\) hold NaN or infinity: {names[4]}, {names[7]}"),
+    cases = [("nan.parquet", f"2 vector\\(s\\) hold NaN, infinity or numbers beyond float32's range \\(about "
+                             f"3.4e38\\): {names[4]}, {names[7]}"),
              ("short.csv", f"no vector for 2 of the dataset's {IMAGES} images \\(first: {names[-2]}, {names[-1]}\\)"),
              ("twice.csv", f"images named twice: {names[0]}"),
              ("rows.npy", f"13 rows for a dataset of {IMAGES} images"),
