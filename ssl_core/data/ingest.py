@@ -25,6 +25,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from ..imports.registry import embedding_sets_of
 from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
 from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
@@ -113,10 +114,18 @@ def _validate(name: str, size: int) -> str:
     return printable(name)
 
 
-def _check_free(ws: Workspace, name: str, replace: bool) -> None:
-    """Fail before any decoding when the name is taken (publishing checks again, for races)."""
-    if not replace and any(d.name == name for d in ws.datasets()):
+def _check_free(ws: Workspace, name: str, replace: bool) -> list[str]:
+    """Fail before any decoding when the name is taken (publishing checks again, for races);
+    with `replace`, what replacing that dataset removes besides its images, as the report's
+    warnings: its imported embedding sets (their vectors are rows of the old images)."""
+    taken = next((d for d in ws.datasets() if d.name == name), None)
+    if taken is None:
+        return []
+    if not replace:
         raise IngestError(name_taken(name))
+    sets = embedding_sets_of(ws, taken.id)
+    return [f"replacing {name!r} removed its imported embedding set(s) {', '.join(sets)}: their vectors "
+            "belonged to its old images"] if sets else []
 
 
 def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
@@ -254,7 +263,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     `replace` is false, or the labels CSV cannot be read.
     """
     name = _validate(name, size)
-    _check_free(ws, name, replace)
+    removed = _check_free(ws, name, replace)
     entries = list(entries)
     from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
 
@@ -263,6 +272,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         if labels_csv is not None:  # said, not dropped in silence
             report.warnings.append("the labels file was not used: text takes its labels from a label column of "
                                    "its CSV or JSONL files, or from its subfolders' names")
+        report.warnings += removed
         return report
     entries, csv_entry = _labels_csv_from(entries)
     labels_source = "labels CSV"
@@ -272,11 +282,13 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
             labels_source = printable(csv_entry.name)
             labels_csv = _read_labels_entry(csv_entry, labels_source)
         decoded = _decode_all(entries, size, rejected, progress)
-        return _write(ws, decoded, len(entries), name=name, source=source, size=size,
-                      rejected=rejected, labels_csv=labels_csv, replace=replace,
-                      labels_source=labels_source)
+        report = _write(ws, decoded, len(entries), name=name, source=source, size=size,
+                        rejected=rejected, labels_csv=labels_csv, replace=replace,
+                        labels_source=labels_source)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
+    report.warnings += removed
+    return report
 
 
 def _read_labels_entry(entry: Candidate, source: str) -> bytes:
@@ -302,12 +314,14 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
     except KeyError as exc:
         raise IngestError(exc.args[0]) from None
     name = _validate(name or dataset.name, size)
-    _check_free(ws, name, replace)
+    removed = _check_free(ws, name, replace)
     if dataset.kind == "text":
         from .text_ingest import ingest_text_builtin  # it builds on this module's report
 
-        return ingest_text_builtin(ws, dataset, name=name, source=BUILTIN_PREFIX + dataset.name,
-                                   replace=replace, progress=progress)
+        report = ingest_text_builtin(ws, dataset, name=name, source=BUILTIN_PREFIX + dataset.name,
+                                     replace=replace, progress=progress)
+        report.warnings += removed
+        return report
 
     def decoded() -> Iterator[_Decoded]:
         for done, (file, pixels, label) in enumerate(dataset.make(), start=1):
@@ -315,8 +329,10 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
             if progress is not None:
                 progress(done, dataset.count)
 
-    return _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
-                  size=size, rejected=RejectionList(), labels_csv=None, replace=replace)
+    report = _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
+                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace)
+    report.warnings += removed
+    return report
 
 
 def _read_labels_path(path: Path, typed: str) -> bytes:

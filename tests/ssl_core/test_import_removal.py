@@ -78,3 +78,10 @@ def test_deleting_a_dataset_names_the_embedding_sets_that_go_with_it(ws, capsys)
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {"deleted": "tiny", "runs_kept": [], "embedding_sets_deleted": ["vecs"]}
     assert "its imported embedding set(s) went with it (their vectors belonged to its images): vecs" in captured.err
+
+
+def test_replacing_a_dataset_names_the_embedding_sets_that_go_with_it(ws, make):
+    report = ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=10 + i)) for i in range(4)], name="tiny",
+                            size=16, replace=True)
+    assert "replacing 'tiny' removed its imported embedding set(s) vecs: their vectors belonged to its old images" \
+        in report.warnings
