@@ -113,6 +113,9 @@ def test_training_run_ticks_live_and_completes(page, app_url, screenshot):
         page.get_by_text(f"step {steps} of ~{steps}").wait_for(timeout=SLOW)
         page.wait_for_function("([s, n]) => document.querySelectorAll(s).length == n", arg=[points, steps],
                                timeout=SLOW)
+        # that rerun goes on below the panel (the run's diagnosis); until it ends, the last tick's curves stay
+        # beside the new ones, greyed as stale
+        page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=SLOW)
         run = jobs.get_run(ws, run_id)
         assert (run["status"], run["step"], run["progress"]) == ("completed", steps, 1.0)
         assert metric(page, "Loss") == f"{run['loss']:.4f}"
