@@ -203,7 +203,9 @@ class _EvilOrigin(http.server.BaseHTTPRequestHandler):
 def test_cross_origin_upload_is_refused(tab, shared):
     url, _ = shared
     signed_in(tab, shared)
+    tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()  # no rerun to replace it
     tab.get_by_text("Add a dataset").click()
+    tab.locator("[data-testid='stFileUploaderDropzone']").first.wait_for(state="visible")
     with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT") as own:
         tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
             [{"name": "mine.png", "mimeType": "image/png", "buffer": png(1)}])
