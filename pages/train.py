@@ -179,10 +179,10 @@ def live_panel(run_id: str, ticking: bool) -> None:
     if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
         jobs.request_cancel(ws, run_id)
         st.rerun()
-    if status in ("interrupted", "cancelled", "failed") and run["checkpoint"] and run["dataset_deleted"]:
+    stopped = status in ("interrupted", "cancelled", "failed") and run["checkpoint"]
+    if stopped and run["dataset_deleted"]:
         st.caption(f"Its dataset {escape_markdown(run['dataset'])} was deleted or replaced: it cannot be resumed.")
-    elif status in ("interrupted", "cancelled", "failed") and run["checkpoint"] and buttons[1].button(
-            "Resume", icon=":material/replay:", key=f"resume_{run_id}"):
+    elif stopped and buttons[1].button("Resume", icon=":material/replay:", key=f"resume_{run_id}"):
         jobs.requeue(ws, run_id)
         jobs.start_worker(ws)
         st.rerun()
