@@ -1,6 +1,6 @@
 """Who may come in: the gate app/main.py passes before it builds any page.
 
-Served on localhost (the README's command; `server.address` in .streamlit/config.toml) the
+Served on localhost (the README's command; `server.address` in app/.streamlit/config.toml) the
 app opens at once. Served to others, every browser session signs in first:
 - shared means listening beyond loopback (`--server.address 0.0.0.0`), or `-- --share`
   (a proxy in front of a localhost server), or an identity provider configured;
@@ -9,7 +9,8 @@ app opens at once. Served to others, every browser session signs in first:
 - otherwise with the access secret: $SSL_ACCESS_SECRET, else `access_secret` in
   .streamlit/secrets.toml, else one made at the first visit (a script runs only per
   visit) and printed once to the operator's log with a sign-in link (`/?token=...`), as Jupyter does.
-A signed-in session is remembered in `st.session_state`; "Sign out" forgets it. Until then
+A signed-in session is remembered in `st.session_state` (and by app/session_guard.py, which
+lets only such sessions upload); "Sign out" forgets it. Until then
 `require()` stops the script, so no page (and no `st.navigation`) runs. The page the visitor
 asked for (a link to /evaluate) is remembered and opened once the sign-in succeeds: the
 sign-in's rerun alone would land on the default page, as no navigation knew the address.
@@ -25,11 +26,15 @@ import os
 import secrets
 import socket
 import sys
+import threading
 import time
 from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from app import session_guard
 
 SECRET_ENV = "SSL_ACCESS_SECRET"
 SECRET_KEY = "access_secret"  # its key in .streamlit/secrets.toml
@@ -37,6 +42,8 @@ TOKEN_PARAM = "token"  # `/?token=<secret>` signs in, as the printed link does
 SIGNED_IN = "access_signed_in"  # session key
 WANTED_PAGE = "access_wanted_page"  # session key: the url path of the page asked for before signing in
 WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long: guessing a secret stays slow
+_made: str | None = None  # the secret made for this server process (_made_secret)
+_made_lock = threading.Lock()
 
 
 def share_flag(argv: list[str]) -> bool:
@@ -93,15 +100,19 @@ def _sign_in_link(secret: str) -> str:
     return f"http://{host}:{st.get_option('server.port')}/{base + '/' if base else ''}?{TOKEN_PARAM}={secret}"
 
 
-@st.cache_resource(show_spinner=False)
 def _made_secret() -> str:
-    """Once per server process: a fresh secret, printed to the operator's log (stderr) only."""
-    secret = secrets.token_urlsafe(24)
-    print(f"SSL Lens is shared: visitors sign in with the access secret {secret}\n"
-          f"  or open {_sign_in_link(secret)}\n"
-          f"  (set ${SECRET_ENV} or `{SECRET_KEY}` in .streamlit/secrets.toml to choose it)",
-          file=sys.stderr, flush=True)
-    return secret
+    """Once per server process: a fresh secret, printed to the operator's log (stderr) only.
+    Kept in this module, not in a Streamlit cache, which a visitor's "clear cache" message
+    would empty (a new secret, and the operator's printed one refused)."""
+    global _made
+    with _made_lock:
+        if _made is None:
+            _made = secrets.token_urlsafe(24)
+            print(f"SSL Lens is shared: visitors sign in with the access secret {_made}\n"
+                  f"  or open {_sign_in_link(_made)}\n"
+                  f"  (set ${SECRET_ENV} or `{SECRET_KEY}` in .streamlit/secrets.toml to choose it)",
+                  file=sys.stderr, flush=True)
+        return _made
 
 
 def access_secret() -> str:
@@ -112,16 +123,22 @@ def access_secret() -> str:
 def require() -> None:
     """Return only for a session allowed in; otherwise draw the sign-in and stop the script."""
     kind = gate()
-    if kind is None or st.session_state.get(SIGNED_IN):
+    if kind is None:
+        return
+    session_guard.install()  # Streamlit's upload and clear-cache requests, which no script run gates
+    if st.session_state.get(SIGNED_IN) or (kind == "oidc" and st.user.get("is_logged_in")):
+        session_guard.admit(_session_id())
         return
     st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])
     if kind == "oidc":
-        if st.user.get("is_logged_in"):
-            return
         _oidc_sign_in(identity_provider())
     else:
         _secret_sign_in(access_secret())
     st.stop()
+
+
+def _session_id() -> str:
+    return get_script_run_ctx().session_id
 
 
 def open_wanted_page(pages: list, running) -> None:
@@ -169,6 +186,7 @@ def sign_out_button() -> None:
         return
     if st.button("Sign out", icon=":material/logout:", key="access_sign_out"):
         st.session_state.pop(SIGNED_IN, None)
+        session_guard.forget(_session_id())
         if kind == "oidc":
             st.logout()
         st.rerun()

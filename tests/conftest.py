@@ -5,6 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ssl_core.store import Workspace
+from tests.app_settings import read_app_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def app_settings() -> None:
+    """AppTest runs the app with its own settings (tests/app_settings.py)."""
+    read_app_settings()
 
 
 @pytest.fixture

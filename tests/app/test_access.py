@@ -76,7 +76,7 @@ def test_shared_app_runs_no_page_before_the_secret(app, monkeypatch):
 
 def test_a_secret_made_for_the_operator_is_printed_once_and_signs_in_by_link(app, monkeypatch, capfd):
     monkeypatch.delenv(access.SECRET_ENV, raising=False)
-    access._made_secret.clear()
+    monkeypatch.setattr(access, "_made", None)  # a new server process
     at = app(share=True).run()
     printed = capfd.readouterr().err
     [secret] = re.findall(r"access secret (\S+)", printed)
@@ -117,7 +117,7 @@ def test_secret_comparison():
 
 
 def test_project_config_serves_localhost_without_tracebacks_and_keeps_xsrf_and_cors():
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((ROOT / "app" / ".streamlit" / "config.toml").read_text())
     assert config["server"]["address"] == "localhost"
     assert config["client"]["showErrorDetails"] == "none"
     assert config["server"].get("enableXsrfProtection", True) and config["server"].get("enableCORS", True)

@@ -12,6 +12,8 @@ HEAVY = ("torch", "torchvision", "umap", "faiss", "numba", "kornia", "lightly")
 PROBE = f"""
 import json, sys
 from streamlit.testing.v1 import AppTest
+from tests.app_settings import read_app_settings
+read_app_settings()
 at = AppTest.from_file({str(ROOT / 'app' / 'main.py')!r}, default_timeout=120).run()
 assert not at.exception, at.exception
 print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))

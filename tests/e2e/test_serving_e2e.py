@@ -10,6 +10,7 @@ import http.server
 import io
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,13 +39,13 @@ def png(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def start(args: list[str], log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run ARGS` from the repository root (so .streamlit/config.toml applies) on a
-    free port; (process, URL on localhost) once healthy."""
+def start(args: list[str], log_path: Path, env: dict | None = None, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """`streamlit run ARGS` from `cwd` (the repository root, as the README says) on a free
+    port; (process, URL on localhost) once healthy."""
     port = _free_port()
     script, *rest = args  # Streamlit's own options before `--`, which passes the rest to the script
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), *rest],
-                               cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+                               cwd=cwd, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
                                env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
     url = f"http://localhost:{port}"
     try:
@@ -102,18 +103,33 @@ def sign_in_box(page):
     return page.get_by_label("Access secret")
 
 
-def test_readme_command_serves_localhost_only_with_no_password(page, app_url):
-    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=120_000)  # straight in: the pages, no sign-in
-    assert sign_in_box(page).count() == 0
+def assert_unreachable_from_outside(url: str) -> None:
+    """Nothing answers `url`'s port on this machine's outward address (skips where it has none)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.connect(("192.0.2.1", 9))  # no packet is sent: it only picks the outward interface
         outward = probe.getsockname()[0]
     if outward.startswith("127."):
         pytest.skip("this machine has no interface but loopback")
-    port = int(app_url.rsplit(":", 1)[1])
     with socket.socket() as client, pytest.raises(OSError):
         client.settimeout(3)
-        client.connect((outward, port))
+        client.connect((outward, int(url.rsplit(":", 1)[1])))
+
+
+def test_readme_command_serves_localhost_only_with_no_password(page, app_url):
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=120_000)  # straight in: the pages, no sign-in
+    assert sign_in_box(page).count() == 0
+    assert_unreachable_from_outside(app_url)
+
+
+def test_started_from_another_folder_it_still_serves_localhost_only(tmp_path):
+    """The app's settings sit beside its script (app/.streamlit/config.toml), read whatever the
+    current folder: started elsewhere it listened on every interface, with tracebacks shown."""
+    process, url = start([str(ROOT / "app" / "main.py"), "--", "--workspace", str(tmp_path / "ws")],
+                         tmp_path / "streamlit.log", cwd=tmp_path)
+    try:
+        assert_unreachable_from_outside(url)
+    finally:
+        stop(process)
 
 
 def test_shared_app_shows_only_the_sign_in_until_the_secret(tab, shared, browser, screenshot):
@@ -233,11 +249,81 @@ def test_cross_origin_upload_is_refused(tab, shared):
     assert outcome.startswith("blocked"), outcome
 
 
+class RawSession:
+    """A visitor's session spoken to over Streamlit's websocket, with no browser: what a
+    script can do that the page never offers (its session id, an upload, "clear cache")."""
+
+    def __init__(self, url: str):
+        self.url, self.session_id = url, None
+
+    def __enter__(self):
+        from websockets.sync.client import connect
+
+        self.connection = connect(self.url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
+                                  max_size=None)
+        self.socket = self.connection.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.connection.__exit__(*exc)
+
+    def send(self, fill) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        fill(message)
+        self.socket.send(message.SerializeToString())
+
+    def run(self, query: str = "") -> str:
+        """Run the script (with `query` as the address's query string); its text, once finished."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.send(lambda m: setattr(m.rerun_script, "query_string", query))
+        text = []
+        while True:
+            message = ForwardMsg.FromString(self.socket.recv(timeout=60))
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id
+            elif kind == "delta":
+                text.append(str(message.delta))
+            elif kind == "script_finished" and message.script_finished == message.FINISHED_SUCCESSFULLY:
+                return "".join(text)
+
+    def upload(self) -> int:
+        """PUT one file for this session, with a matching XSRF cookie and header (anyone can
+        make such a pair); the answer's status."""
+        from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+        token = generate_xsrf_token_string(None, None)
+        answer = requests.put(f"{self.url}/_stcore/upload_file/{self.session_id}/mine",
+                              files={"file": ("a.zip", b"x" * 100_000)}, headers={"X-Xsrftoken": token},
+                              cookies={"_streamlit_xsrf": token}, timeout=30)
+        return answer.status_code
+
+
+def test_a_visitor_not_signed_in_can_neither_upload_nor_clear_the_caches(shared):
+    """The upload route and the "clear cache" message are answered without running the
+    script, so the sign-in form alone does not gate them (app/session_guard.py)."""
+    url, log = shared
+    with RawSession(url) as visitor, RawSession(url) as other:
+        assert "Access secret" in visitor.run()
+        assert visitor.upload() == 400  # refused before the body is read, none of it kept
+        visitor.send(lambda m: setattr(m, "clear_cache", True))
+        assert "Access secret" in other.run()
+        secret = printed_secret(log)  # still one: the made secret was not cleared away with the caches
+        assert "clear the caches of every visitor: ignored" in log.read_text()
+        assert "Workspace: " in visitor.run(f"token={secret}")  # signed in: its rerun drew the pages
+        assert visitor.upload() == 204  # the same session, signed in now, may upload
+
+
 def test_visitors_see_no_traceback_the_log_keeps_it(tab, tmp_path):
     script = tmp_path / "boom.py"
     script.write_text("import streamlit as st\nst.title('before')\nraise RuntimeError('detail only the operator sees')\n")
+    (tmp_path / ".streamlit").mkdir()  # the app's settings beside this script, as they are beside app/main.py
+    shutil.copy(ROOT / "app" / ".streamlit" / "config.toml", tmp_path / ".streamlit" / "config.toml")
     log = tmp_path / "boom.log"
-    process, url = start([str(script), "--server.headless", "true"], log)
+    process, url = start([str(script), "--server.headless", "true"], log, cwd=tmp_path)
     try:
         tab.goto(url)
         tab.get_by_role("heading", name="before").wait_for()

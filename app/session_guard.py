@@ -1,0 +1,66 @@
+"""What a browser session of a shared app may do through Streamlit's own endpoints, beside
+the pages app/access.py gates.
+
+Streamlit answers some requests without running the script, so the sign-in form cannot
+stop them:
+- `PUT /_stcore/upload_file/<session>/<file>` keeps the file in the server's memory for any
+  open session (a visitor on the sign-in form learns its own session id from the
+  websocket); 4 uploads of 64 MB took the server from 92 to 349 MB, kept until the session
+  expired. Here the route's session check (`Runtime.is_active_session`, asked before the
+  body is read) also asks that the session has signed in, so a visitor who has not gets
+  400 and the server reads none of the body.
+- a websocket "clear cache" message empties every `st.cache_data` and `st.cache_resource`
+  of the process, for every visitor (each map, encoder and index built again). A shared app
+  ignores it; the log says who asked.
+
+`install()` patches both once per server process; `admit(session_id)` and `forget(...)` are
+called by app/access.py when a session signs in or out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSession
+
+_lock = threading.Lock()
+_signed_in: set[str] = set()
+_installed = False
+_log = logging.getLogger(__name__)
+
+
+def admit(session_id: str) -> None:
+    """Session `session_id` has signed in: it may upload."""
+    with _lock:
+        _signed_in.add(session_id)
+
+
+def forget(session_id: str) -> None:
+    """Session `session_id` signed out: no more uploads."""
+    with _lock:
+        _signed_in.discard(session_id)
+
+
+def install() -> None:
+    """Once per process: uploads only from signed-in sessions, no clearing of the caches."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        runtime = Runtime.instance()
+        is_open = runtime.is_active_session
+
+        def open_and_signed_in(session_id: str) -> bool:
+            with _lock:
+                _signed_in.difference_update([s for s in _signed_in if not is_open(s)])  # closed sessions go
+                return session_id in _signed_in and is_open(session_id)
+
+        def ignore_clear_cache(session: AppSession) -> None:
+            _log.warning("session %s asked to clear the caches of every visitor: ignored (the app is shared)",
+                         session.id)
+
+        runtime.is_active_session = open_and_signed_in  # the upload route's check, before it reads the body
+        AppSession._handle_clear_cache_request = ignore_clear_cache
+        _installed = True
