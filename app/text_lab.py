@@ -71,7 +71,7 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     pieces = masked_pieces(tokenizer, texts[row], ratio, seed)
     left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
                  f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).")
-    left.markdown(_pieces_html(pieces), unsafe_allow_html=True)
+    left.html(_pieces_html(pieces))  # HTML only: markdown would read `$5 and $10` as math, `*x*` as emphasis
     fill_in_the_blank(ws, runs)
     dropout_pairs(ws, dataset, texts, seed)
 

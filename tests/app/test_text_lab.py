@@ -21,6 +21,7 @@ from ssl_core.store import Workspace
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 LAB = "../pages/augment_lab.py"
 SENTENCES = [f"the {a} {v} the {t}" for a in ("cat", "dog", "bird") for v in ("sees", "eats") for t in ("ball", "food")]
+PRICED = "the **ball** costs $5 and the food $10"  # shown as written: no emphasis, no math
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def workspace_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("textlab") / "ws"
     ws = Workspace(root)
     ws.set_meta("demo_seeded", "1")  # no image demo: this workspace holds one text dataset
-    ingest_uploads(ws, [("words.txt", "\n".join(SENTENCES).encode())], name="words")
+    ingest_uploads(ws, [("words.txt", "\n".join([*SENTENCES, PRICED]).encode())], name="words")
     run_id = jobs.create_run(ws, TrainConfig(dataset="words", method="mlm", encoder="text_transformer", epochs=1,
                                              batch_size=6, monitor_every=100, snapshot_every=0))
     assert jobs.execute(ws, run_id).status == "completed"
@@ -50,8 +51,12 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     brightest = int((similarity.argmax(1) == np.arange(8)).sum())
     assert f"In {brightest} of 8 rows" in next(c.value for c in at.caption if "diagonal" in c.value)
     at.slider(key="text_lab_ratio").set_value(0.5).run()
-    chips = next(m.value for m in at.markdown if "<span" in m.value)
+    chips = next(h.proto.body for h in at.get("html") if "<span" in h.proto.body)
     assert "<s>" in chips and "&rarr;" in chips and "Share hidden" in [s.label for s in at.slider]
+    assert not [m for m in at.markdown if "<span" in m.value]  # drawn as HTML, never through markdown
+    at.number_input(key="text_lab_row").set_value(len(SENTENCES)).run()
+    chips = next(h.proto.body for h in at.get("html") if "<span" in h.proto.body)
+    assert chips.count("$") >= 2 and chips.count("*") >= 4, chips  # each piece as written (a random one may add)
     at.text_input(key="text_lab_text").set_value("the [MASK] eats the [MASK]").run()
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe if "guess" in d.value.columns]
