@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import access
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panel
 from app.maps import FrozenFigure, frozen
@@ -28,6 +29,8 @@ from ssl_core.store import WorkspaceError
 
 WATCH = "train_watch"  # session key: the run shown in the live panel
 ACTIVE = ("queued", "running")
+MAX_BUDGET = {"minutes": 24 * 60.0, "epochs": 10_000.0}  # a day; a visitor's typo of 1e9 minutes is refused
+SHARED_QUEUE = 3  # runs a shared app lets wait for its one worker (30 queued in 15 s held it for years)
 
 ws = workspace()
 st.title("Train")
@@ -72,16 +75,22 @@ else:
 left.caption(f"Method from {escape_markdown(method.paper)}.")
 
 budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
-budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, value=5.0 if budget_kind == "minutes" else 20.0,
-                            step=1.0, key=f"train_budget_{budget_kind}")
+budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=MAX_BUDGET[budget_kind],
+                            value=5.0 if budget_kind == "minutes" else 20.0, step=1.0, key=f"train_budget_{budget_kind}")
 batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
                                  key="train_batch")
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
                         format="%.5f", key=f"train_lr_{method_name}")
 
+waiting = jobs.waiting(ws)
+queue_full = access.gate() is not None and waiting >= SHARED_QUEUE  # shared: one visitor cannot fill the worker's day
 if dataset is None:
     st.caption("Choose the dataset to train on first.")
-if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None):
+elif queue_full:
+    st.caption(f"{waiting} runs are waiting for the one worker, the most a shared app queues: Start opens again "
+               "when one of them begins.")
+if (st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None or queue_full)
+        and not queue_full):
     config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,
                          recipe=make_recipe(**lab).to_dict() if use_lab else recipe_class(recipe_name)().to_dict(),
                          batch_size=int(batch_size), lr=float(lr), init=init,

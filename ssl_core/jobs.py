@@ -117,6 +117,12 @@ def list_runs(ws: Workspace) -> list[dict[str, Any]]:
     return [{**row, "dataset_deleted": bool(row["dataset_deleted"])} for row in map(dict, rows)]
 
 
+def waiting(ws: Workspace) -> int:
+    """How many runs are queued, waiting for the worker."""
+    with ws.read() as conn:
+        return conn.execute("SELECT COUNT(*) FROM runs WHERE status = 'queued'").fetchone()[0]
+
+
 def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
     for run in list_runs(ws):
         if run["id"] == run_id:

@@ -541,3 +541,22 @@ def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_a_shared_app_queues_at_most_a_few_runs_and_budgets_stay_within_a_day(ws, started, monkeypatch):
+    for _ in range(3):  # a visitor's clicks (30 in 15 s queued runs of 1e9 minutes before)
+        jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    at = open_app()
+    at.run().switch_page(TRAIN).run()
+    assert not button(at, "Start training").disabled  # localhost: the owner may queue a sweep
+    assert at.number_input(key="train_budget_minutes").max == 24 * 60
+
+    monkeypatch.setattr("sys.argv", ["app/main.py", "--share"])
+    monkeypatch.setenv("SSL_ACCESS_SECRET", "s" * 32)
+    shared = open_app()
+    shared.query_params["token"] = "s" * 32  # signs in
+    shared.run().switch_page(TRAIN).run()
+    assert not shared.exception, shared.exception
+    assert button(shared, "Start training").disabled
+    assert any("3 runs are waiting for the one worker" in c.value for c in shared.caption)
+    assert jobs.waiting(ws) == 3 and started == []
