@@ -3,11 +3,11 @@
 The same sources as images (uploads, a zip, a folder under the data roots, a built-in)
 give entries; an import whose files all have text names (.txt, .csv, .jsonl) comes here
 (`is_text_import`). Each file is read whole by text_read.py or rejected whole with its
-reason; the examples go, in order, into `texts.json` (a JSON list of strings) in a
-private folder that moves into place with its rows in one transaction, as images do.
-One `images` row per example: its name 'file:line', its length in characters before
-truncation as width, height 1, its label (the CSV/JSONL label column, else the file's
-class-named folder).
+reason (a file that gives no example too); the examples go, in order, into `texts.json`
+(a JSON list of strings) in a private folder that moves into place with its rows in one
+transaction, as images do. One `images` row per example: its name 'file:line', its length
+in characters before truncation as width, height 1, its label (the CSV/JSONL label column,
+else the file's class-named folder).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .labels import labels_from_folders
 from .rejections import RejectionList
 from .sources import Candidate, Entry, Rejection
 from .text import printable
-from .text_read import MAX_CHARS, TEXT_SUFFIXES, TextTally, is_text_name, read_examples
+from .text_read import MAX_CHARS, TEXT_SUFFIXES, Row, TextTally, is_text_name, read_examples
 
 KIND = "text"
 TEXTS_FILE = "texts.json"
@@ -46,14 +46,10 @@ def load_texts(ws: Workspace, info: DatasetInfo) -> list[str]:
     return json.loads((ws.dataset_dir(info) / TEXTS_FILE).read_text(encoding="utf-8"))
 
 
-def _file_examples(entry: Candidate, tally: TextTally) -> list[tuple[int, str, str | None]]:
-    return list(read_examples(entry.read(), printable(entry.name), tally))
-
-
 def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally,
                  progress: Progress | None = None) -> list[Example]:
     """Every example of every usable file, labelled; rejected files listed with why."""
-    per_file: list[tuple[Candidate, list[tuple[int, str, str | None]]]] = []
+    per_file: list[tuple[Candidate, list[Row]]] = []
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
             rejected.add(printable(entry.name), entry.reason, entry.count)
@@ -62,14 +58,14 @@ def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally
                                                 "import pictures as a dataset of their own")
         else:
             try:
-                per_file.append((entry, _file_examples(entry, tally)))
+                per_file.append((entry, read_examples(entry.read(), printable(entry.name), tally)))
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
             progress(done, len(entries))
     folders = labels_from_folders([entry.inner for entry, _ in per_file]) or [None] * len(per_file)
-    return [(f"{printable(entry.name)}:{line}", text, label or folder, len(text))
-            for (entry, rows), folder in zip(per_file, folders) for line, text, label in rows]
+    return [(f"{printable(entry.name)}:{line}", text, label or folder, chars)
+            for (entry, rows), folder in zip(per_file, folders) for line, text, label, chars in rows]
 
 
 def _warnings(examples: list[Example], tally: TextTally, skipped: int) -> list[str]:

@@ -5,13 +5,17 @@ Formats, by the file's suffix: `.txt` one example per line; `.csv` a header row 
 one JSON object per line with a string "text" and optionally a "label". A file is refused
 whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
 byte, or a known image/archive signature, in its first 8 KiB), when it is not UTF-8 (the
-offending byte and offset are named), or when a CSV has no text column or is malformed.
+offending byte and offset are named; UTF-16 and UTF-32 with their byte-order mark are
+read), when a CSV has no text column or is malformed, or when it gives no example at all.
 Inside an accepted file, empty lines and unusable JSONL lines are skipped and counted,
-examples over MAX_CHARS are truncated and counted, and only the first MAX_FILE_BYTES of a
-huge file are read (its last, cut line dropped).
+examples over MAX_CHARS (a CSV cell too) are truncated and counted, and only the first
+MAX_FILE_BYTES of a huge file are read (its last, cut line dropped). Lines end at a line
+feed, a carriage return or both only, as editors number them (a form feed or U+2028 inside
+a line is a space).
 
-Every example is made safe text: control and bidirectional-override characters become
-spaces and runs of white space one space.
+Every example is made safe text: control, zero-width and bidirectional-override
+characters become spaces (the zero-width joiners U+200C and U+200D stay: Persian words,
+Indic conjuncts and emoji sequences need them) and runs of white space one space.
 """
 
 from __future__ import annotations
@@ -35,7 +39,14 @@ TEXT_HEADERS = ("text", "sentence", "content")
 _SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
                b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF document", b"\x1f\x8b": "gzip data",
                b"\x7fELF": "a program"}
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),  # before UTF-16's, which
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))  # begins UTF-32LE's
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_NOTHING = {".csv": "no rows with text under the header",
+            ".jsonl": 'no JSONL line is an object with a non-empty string "text"'}
+_NOTHING_TXT = "only empty lines (blank or invisible characters)"
+
+Row = tuple[int, str, str | None, int]  # (line number, example, label or None, characters before the cut)
 
 
 @dataclass
@@ -75,17 +86,18 @@ def clean(text: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (a BOM allowed; UTF-16 with its BOM too) -> str; RejectedFile for binary data
-    or other encodings."""
+    """UTF-8 (a BOM allowed; UTF-16 and UTF-32 with their BOM too) -> str; RejectedFile
+    for binary data or other encodings."""
     head = data[:SNIFF_BYTES]
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
             raise RejectedFile(f"binary data, not text ({what} under a text file's name)")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    codec = next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
+    if codec is not None:
         try:
-            return data.decode("utf-16")
+            return data.decode(codec)
         except UnicodeDecodeError:
-            raise RejectedFile("damaged UTF-16 text") from None
+            raise RejectedFile(f"damaged {codec} text") from None
     nul = head.find(b"\x00")
     if nul >= 0:
         raise RejectedFile(f"binary data, not text (a NUL byte at offset {nul:,})")
@@ -96,7 +108,8 @@ def decode_text(data: bytes) -> str:
                            "save it as UTF-8") from None
 
 
-def _example(text: str, where: str, tally: TextTally) -> str | None:
+def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:
+    """(`text` cleaned and cut to MAX_CHARS, its cleaned length before the cut), None when empty."""
     text = clean(text)
     if not text:
         tally.empty += 1
@@ -104,8 +117,7 @@ def _example(text: str, where: str, tally: TextTally) -> str | None:
     if len(text) > MAX_CHARS:
         tally.truncated += 1
         tally.first_truncated = tally.first_truncated or where
-        text = text[:MAX_CHARS]
-    return text
+    return text[:MAX_CHARS], len(text)
 
 
 def _label(value: object) -> str | None:
@@ -115,11 +127,18 @@ def _label(value: object) -> str | None:
     return label or None
 
 
-def _txt(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, broken at line feeds, carriage returns and both together only
+    (str.splitlines also breaks at form feeds, U+2028 and others, misnumbering the lines
+    after them)."""
+    return (line.rstrip("\r\n") for line in io.StringIO(text, newline=""))
+
+
+def _txt(text: str, name: str, tally: TextTally) -> Iterator[Row]:
+    for number, line in enumerate(_lines(text), start=1):
         example = _example(line, f"{name}:{number}", tally)
         if example is not None:
-            yield number, example, None
+            yield number, example[0], None, example[1]
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -127,7 +146,10 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((lowered.index(n) for n in names if n in lowered), None)
 
 
-def _csv(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
+def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
+    # a cell is cut to MAX_CHARS like a line, so the csv module's own limit (128 Ki characters) must not refuse
+    # it first; the limit is process-wide, so it is only ever raised (no other reader is made stricter)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -145,13 +167,13 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str
             example = _example(row[text_at] if text_at < len(row) else "", where, tally)
             if example is not None:
                 label = _label(row[label_at]) if label_at is not None and label_at < len(row) else None
-                yield reader.line_num, example, label
+                yield reader.line_num, example[0], label, example[1]
     except csv.Error as exc:
         raise RejectedFile(f"malformed CSV at line {reader.line_num:,} ({exc})") from None
 
 
-def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             tally.empty += 1
             continue
@@ -165,17 +187,21 @@ def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[tuple[int, str, s
             continue
         example = _example(record["text"], f"{name}:{number}", tally)
         if example is not None:
-            yield number, example, _label(record.get("label"))
+            yield number, example[0], _label(record.get("label")), example[1]
 
 
-def read_examples(data: bytes, name: str, tally: TextTally) -> Iterator[tuple[int, str, str | None]]:
-    """(line number, example, label or None) of the text file `name` holding `data`;
-    RejectedFile when the file cannot be used at all."""
+def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
+    """(line number, example, label or None, characters before the cut) of the text file
+    `name` holding `data`; RejectedFile when the file cannot be used at all or gives no
+    example."""
     if len(data) > MAX_FILE_BYTES:
         tally.capped_files.append(name)
         data = data[:MAX_FILE_BYTES].rsplit(b"\n", 1)[0]
     text = decode_text(data)
     if not text.strip():
         raise RejectedFile("no text in the file")
-    parse = {".csv": _csv, ".jsonl": _jsonl}.get(name[name.rfind("."):].lower(), _txt)
-    return parse(text, name, tally)
+    suffix = name[name.rfind("."):].lower()
+    rows = list({".csv": _csv, ".jsonl": _jsonl}.get(suffix, _txt)(text, name, tally))
+    if not rows:
+        raise RejectedFile(_NOTHING.get(suffix, _NOTHING_TXT))
+    return rows

@@ -12,7 +12,8 @@ settings and kept (kept_curves.py): a second encoder evaluated on the same data 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -116,15 +117,27 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
             "per_class": dict(zip(labels.classes, per_class_accuracy(matrix).tolist()))}
 
 
+def too_few_labels(given: Sequence[str | None], unit: str) -> str | None:
+    """What the labels `given` (N,), None where unlabelled, hold, to say why they are too few
+    to probe (`splits.labelled` found no two classes of two); None when there are none."""
+    counts = Counter(label for label in given if label is not None)
+    if not counts:
+        return None
+    twice = sum(count >= 2 for count in counts.values())
+    return f"{counts.total():,} labelled {unit} in {len(counts):,} classes, {twice:,} with two or more"
+
+
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
-          found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation()) -> dict:
+          found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation(),
+          given: Sequence[str | None] = ()) -> dict:
     """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
     `untrained` (N, D), on the same items: the kNN accuracy `found` in the report against
     the twin's over the same folds with labels, else `pixel_shared` over the same sample
     (images only: the kind's `hooks` give no cheap neighbours for text, which is then not
-    judged without labels). Without a `twin` (an imported embedding set) `untrained` is the
-    baseline's (raw pixels), and only labels can judge. Keys: verdict, verdict_text,
-    verdict_colour, verdict_basis {metric, value, untrained, images}."""
+    judged without labels, its sentence saying whether the dataset's labels `given` (N,),
+    None where unlabelled, are absent or too few). Without a `twin` (an imported embedding
+    set) `untrained` is the baseline's (raw pixels), and only labels can judge. Keys:
+    verdict, verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
@@ -138,10 +151,13 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                                    "rule is calibrated on untrained twins).", COLOURS[NOT_YET]).to_json(),
                 "verdict_basis": None}
     elif (cheap := hooks.cheap_neighbours(items, config.neighbours, sample := sample_of(len(items), config))) is None:
-        return {**Verdict(NOT_YET, "Not judged: without labels only images have a calibrated rule (neighbours "
-                                   "moving away from the pixels'); add a label column to judge this text "
-                                   "encoder against its untrained twin.", COLOURS[NOT_YET]).to_json(),
-                "verdict_basis": None}
+        few = too_few_labels(given, hooks.unit)
+        said = ("Not judged: without labels only images have a calibrated rule (neighbours moving away from the "
+                "pixels'); add a label column to judge this text encoder against its untrained twin." if few is None
+                else f"Not judged: the labels are too few to judge this text encoder against its untrained twin "
+                     f"({few}; the kNN check needs two classes with two {hooks.unit} each), and without them only "
+                     f"images have a calibrated rule: label more {hooks.unit}.")
+        return {**Verdict(NOT_YET, said, COLOURS[NOT_YET]).to_json(), "verdict_basis": None}
     else:
         basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
                  "untrained": shared(untrained, cheap, sample), "images": len(sample)}
@@ -208,7 +224,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     device_name = pick_device(device).type
     info = ws.dataset(dataset_name)
     hooks = KINDS[info.kind].evaluation()
-    labels = labelled(ws.labels(info))
+    given = ws.labels(info)
+    labels = labelled(given)
     keys = {} if labels is None else baseline_keys(ws, info, source, config, device_name, hooks)
     known = kept(ws, info, keys)  # curves an earlier evaluation on this dataset fitted
     fits = (1 + len(keys) - len(known)) * fits_per_learner(config.fractions, config.draws)
@@ -240,7 +257,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     twin = source.has_network
     untrained = (np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
-    out.update(judge(untrained, items, features, labels, out, config, twin, hooks))
+    out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given))
     stages.finish("verdict")
     out["seconds"] = stages.seconds
     return out

@@ -92,6 +92,22 @@ def test_nothing_usable_stores_nothing(workspace):
     assert caught.value.rejected and workspace.datasets() == []
 
 
+def test_files_without_one_example_are_named_with_why(workspace):
+    with pytest.raises(IngestError, match="no text could be imported") as caught:
+        ingest_uploads(workspace, [("head.csv", b"text,label\n"), ("zw.txt", "\u200b\n\n".encode())], name="none")
+    assert {r["file"]: r["reason"] for r in caught.value.rejected} == {
+        "head.csv": "no rows with text under the header", "zw.txt": "only empty lines (blank or invisible characters)"}
+
+
+def test_rows_are_named_by_line_and_keep_their_length_before_the_cut(workspace):
+    report = ingest_uploads(workspace, [("big.csv", f"text\n{'y' * 200_000}\ngood\n".encode()),
+                                        ("ff.txt", "one\x0ctwo\nthree\u2028four\nfive\n".encode())], name="big")
+    assert report.images == 5 and report.rejected == []
+    rows = workspace.image_rows(workspace.dataset("big"))
+    assert [(r["name"], r["width"]) for r in rows] == [("big.csv:2", 200_000), ("big.csv:3", 4), ("ff.txt:1", 7),
+                                                       ("ff.txt:2", 10), ("ff.txt:3", 4)]
+
+
 def test_zip_and_folder_of_text_files_take_labels_from_subfolders(workspace, tmp_path):
     data = zipped({"news/a.txt": b"one\ntwo\n", "jokes/b.txt": b"three\n"})
     report = ingest_uploads(workspace, [("t.zip", data)], name="zipped")

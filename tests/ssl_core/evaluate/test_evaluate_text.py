@@ -70,3 +70,14 @@ def test_text_without_labels_is_not_judged(text_run):
     out = report(ws, "plain", from_run(ws, run_id), config=SMALL)
     assert out["knn_accuracy"] is None and out["label_efficiency"] is None
     assert out["verdict"] == NOT_YET and out["verdict_text"].startswith("Not judged") and out["verdict_basis"] is None
+
+
+def test_text_with_too_few_labels_is_not_judged_for_that_reason(text_run):
+    ws, run_id = text_run
+    rows = [(text, "pets" if i < 3 else f"only{i}") for i, (text, _) in enumerate(ROWS[:8])]
+    ingest_uploads(ws, [("few.csv", csv_bytes(rows))], name="few")
+    out = report(ws, "few", from_run(ws, run_id), config=SMALL)
+    assert out["verdict"] == NOT_YET and out["verdict_basis"] is None and out["knn_accuracy"] is None
+    said = out["verdict_text"]
+    assert said.startswith("Not judged") and "add a label column" not in said
+    assert "8 labelled examples in 6 classes, 1 with two or more" in said

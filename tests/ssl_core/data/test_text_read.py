@@ -1,0 +1,62 @@
+"""One text file read on its own (text_read.py): byte-order marks, the characters kept,
+and lines counted as an editor counts them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssl_core.data import text_read
+from ssl_core.data.decode import RejectedFile
+from ssl_core.data.text_read import TextTally, clean, decode_text, read_examples
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_with_its_bom_is_read_as_utf32(codec):
+    data = "\ufeffhello world\nsecond line\n".encode(codec)
+    assert decode_text(data).lstrip("\ufeff") == "hello world\nsecond line\n"
+
+
+def test_damaged_utf32_is_refused_by_name():
+    with pytest.raises(RejectedFile, match="damaged UTF-32 text"):
+        decode_text("\ufeffhi".encode("utf-32-le") + b"\x00")
+
+
+def test_zero_width_joiners_stay_and_other_invisible_characters_go():
+    persian, family = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert clean(f"{persian} {family}") == f"{persian} {family}"
+    assert clean("a\u200bb\u200ec\u200fd\u202ee") == "a b c d e"
+
+
+def test_lines_are_counted_at_line_breaks_only():
+    data = "one\x0ctwo\nthree\u2028four\r\nfive\x1c\rsix\n".encode()
+    rows = read_examples(data, "f.txt", TextTally())
+    assert [(line, text) for line, text, _, _ in rows] == [(1, "one two"), (2, "three four"), (3, "five"),
+                                                          (4, "six")]
+    rows = read_examples('{"text": "a\u2028b"}\n{"text": "c"}\n'.encode(), "f.jsonl", tally := TextTally())
+    assert [(line, text) for line, text, _, _ in rows] == [(1, "a b"), (2, "c")] and tally.bad_lines == 0
+
+
+def test_the_length_before_the_cut_is_given_with_the_example():
+    long = "x" * (text_read.MAX_CHARS + 7)
+    rows = read_examples(f"short\n{long}\n".encode(), "f.txt", tally := TextTally())
+    assert [(text[:5], chars) for _, text, _, chars in rows] == [("short", 5), ("xxxxx", text_read.MAX_CHARS + 7)]
+    assert tally.truncated == 1
+
+
+def test_a_csv_cell_over_the_csv_modules_limit_is_cut_like_a_long_line():
+    big = "y" * 200_000
+    rows = read_examples(f"text,label\n{big},a\ngood,b\n".encode(), "big.csv", tally := TextTally())
+    assert [(len(text), label, chars) for _, text, label, chars in rows] == [(text_read.MAX_CHARS, "a", 200_000),
+                                                                            (4, "b", 4)]
+    assert tally.truncated == 1 and tally.first_truncated == "big.csv:2"
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("head.csv", b"text,label\n", "no rows with text under the header"),
+    ("blank.csv", b"text,label\n,a\n \n", "no rows with text under the header"),
+    ("zw.txt", "\u200b\n\u200b\u200b\n\n".encode(), r"only empty lines \(blank or invisible characters\)"),
+    ("bad.jsonl", b"[1]\n{}\n", "no JSONL line is an object with a non-empty"),
+])
+def test_a_file_without_one_example_is_refused_with_why(name, data, reason):
+    with pytest.raises(RejectedFile, match=reason):
+        read_examples(data, name, TextTally())
