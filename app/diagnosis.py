@@ -24,12 +24,14 @@ from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
 from ssl_core.evaluate.diagnose import NotAdvised, diagnose, run_config
 from ssl_core.methods import METHODS
+from ssl_core.models import ENCODERS
 
 TRAIN_PAGE = "../pages/train.py"
 
 
 def train_form(config: TrainConfig) -> dict[str, Any]:
-    """{session key: value} that shows `config` in the Train page's form; the recipe as
+    """{session key: value} that shows `config` in the Train page's form (its Start from
+    too, so a run from an import trains that import again); the recipe as
     the Lab hands it over, {"name", **parameters that differ from its defaults}, or None
     (no hand-over) for the method's default recipe unchanged."""
     budget = "epochs" if config.epochs is not None else "minutes"
@@ -37,7 +39,9 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
     defaults = make_recipe(recipe.name).to_dict()
     lab = {k: v for k, v in recipe.to_dict().items() if k == "name" or v != defaults[k]}
     return {current.DATASET: config.dataset, "train_method": config.method,
-            f"train_encoder_{config.method}": config.encoder, f"train_recipe_{config.method}": recipe.name,
+            # an imported architecture is no Encoder choice: its Start from (init) brings it
+            f"train_encoder_{config.method}": config.encoder if config.encoder in ENCODERS else None,
+            f"train_init_{config.method}": config.init, f"train_recipe_{config.method}": recipe.name,
             LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
             RECIPE_FROM: "the Diagnosis",
             "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),

@@ -67,13 +67,17 @@ def _server_file(text: str, roots: tuple[Path, ...]) -> Path | None:
 
 
 def _input_facts(arch: str) -> None:
-    """What `arch` says about its inputs, or why the name is not an architecture."""
+    """What `arch` says about its inputs, or why the name is not an architecture (also when
+    the zoo's own look-up fails: a caption, never an error in place of the page)."""
     try:
         from ssl_core.imports import architectures  # loads torch: only once a name is typed
 
         facts = architectures.native_input(arch)
     except ImportRefused as exc:
         st.caption(escape_markdown(str(exc)))
+        return
+    except Exception as exc:  # the zoos raise what they like (RuntimeError, KeyError, ...)
+        st.caption(escape_markdown(f"{arch}: its input settings could not be read ({type(exc).__name__}: {exc})"))
         return
     if facts is None:
         st.caption("Its input side and normalisation are read from the model when it is imported.")
@@ -94,7 +98,8 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
             _input_facts(arch)
     name = right.text_input("Name", key="import_encoder_name", placeholder="my-resnet50",
                             help="What the pickers call it; also `--run NAME` on the command line.").strip()
-    side = int(right.number_input("Input side (px, 0: the model's)", 0, 1024, 0, key="import_side"))
+    side = int(right.number_input("Input side (px, 0: the model's)", 0, registry.MAX_SIDE, 0, key="import_side",
+                                  help=f"{registry.MIN_SIDE} to {registry.MAX_SIDE} px, or 0 for the model's own."))
     origin = left.segmented_control("Weights", [UPLOAD, SERVER, HUB], default=UPLOAD, key="import_origin")
     upload = server = None
     if origin == UPLOAD:

@@ -20,6 +20,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.verdict import from_metrics
+from ssl_core.imports.registry import start_side
 from ssl_core.kinds import encoders_for, methods_for, recipe_class, verdict_words
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -94,7 +95,7 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
     config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,
                          recipe=make_recipe(**lab).to_dict() if use_lab else recipe_class(recipe_name)().to_dict(),
                          batch_size=int(batch_size), lr=float(lr), init=init,
-                         **{budget_kind: float(budget)})
+                         **{budget_kind: float(budget)}, **start_side(ws, init))
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)
         jobs.start_worker(ws)

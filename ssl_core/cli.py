@@ -19,6 +19,8 @@ from dataclasses import asdict
 
 from .data.ingest import DEFAULT_SIZE, MIN_SIZE, IngestError, ingest_path
 from .data.rejections import rejected_total
+from .imports import ImportRefused
+from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
 from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
 
@@ -74,6 +76,16 @@ def _at_least(low: float, kind: type = int, above: bool = False):
 
 COUNT = _at_least(1)  # how many: neighbours, guesses, pixels
 POSITIVE = _at_least(0, float, above=True)  # a budget or a learning rate
+
+
+def _import_side(text: str) -> int:
+    """An argparse type: import-encoder's --image-size, bounded as the import bounds it."""
+    side = COUNT(text)
+    try:
+        check_side(side)
+    except ImportRefused as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return side
 
 
 def _print(obj: object) -> None:
@@ -149,6 +161,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .engine import TrainConfig
     from .evaluate.diagnose import next_config
     from .imports import start_from
+    from .imports.registry import start_side
     from .kinds import methods_for
     from .methods import get_method
 
@@ -165,7 +178,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else
                                (get_method(method).encoders or (TrainConfig.encoder,))[0])
     config = TrainConfig(dataset=args.dataset, method=method, encoder=encoder, recipe=recipe,
-                         lr=args.lr, seed=args.seed, init=args.init, **budget,
+                         lr=args.lr, seed=args.seed, init=args.init, **budget, **start_side(ws, args.init),
                          **({"batch_size": args.batch_size} if args.batch_size else {}))
     return jobs.create_run(ws, config)
 
@@ -556,7 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="the architecture, e.g. timm:resnet50 or torchvision:resnet18")
     import_encoder.add_argument("--weights", metavar="FILE", help=".safetensors (or .pt/.pth/.ckpt holding "
                                 "tensors only); without it, the zoo's pretrained weights (needs the internet)")
-    import_encoder.add_argument("--image-size", type=COUNT, help="input side (default: the model's own)")
+    import_encoder.add_argument("--image-size", type=_import_side,
+                                help=f"input side, {MIN_SIDE} to {MAX_SIDE} (default: the model's own)")
     import_encoder.add_argument("--mean", type=float, nargs=3, help="input normalisation mean (default: the model's)")
     import_encoder.add_argument("--std", type=float, nargs=3, help="input normalisation std (default: the model's)")
     import_encoder.set_defaults(run_command=cmd_import_encoder)

@@ -91,8 +91,8 @@ def _dry_step(config: Any, stored_size: int, kind: str) -> None:
         views = recipe(KINDS[kind].blank_batch(stored_size), torch.Generator(), size)
         try:
             method.training_step(views)
-        except (ValueError, RuntimeError) as exc:
-            raise ValueError(f"these settings do not fit together: {exc}") from None
+        except (ValueError, RuntimeError, AssertionError) as exc:  # timm asserts its ViT's input side
+            raise ValueError(f"these settings do not fit together: {str(exc) or type(exc).__name__}") from None
 
 
 def reconcile(ws: Workspace) -> None:

@@ -4,7 +4,8 @@ head, wrapped so it takes views in [0, 1] like every encoder here.
 `build(arch, image_size)` -> (ImportedEncoder, Native): the network with random initial
 weights (torch's global generator) and what the model itself says about its input: side,
 mean and std (timm's `pretrained_cfg`, torchvision's default weights' transforms), and the
-state-dict prefix of the head that was removed (dropped from imported files).
+state-dict prefixes of the heads that were removed (dropped from imported files). An
+import whose feature width changes with the input side is refused (`check_fixed_width`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from . import ImportRefused, explainable
 
 ZOOS = ("timm", "torchvision")
 HEADS = ("fc", "classifier", "heads", "head")  # torchvision's head attributes, in the order tried
+AUX = {"googlenet": ("aux1.", "aux2."), "inception_v3": ("AuxLogits.",)}  # auxiliary heads: built without, dropped
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Native:
     image_size: int  # the input side it was made for
     mean: tuple[float, float, float]  # per-channel normalisation of inputs in [0, 1]
     std: tuple[float, float, float]
-    head: str  # state-dict prefix of the removed classifier ("fc.", "head.", "classifier.6.")
+    head: tuple[str, ...]  # state-dict prefixes of the removed classifier ("fc.", "classifier.6.", "aux1.")
 
 
 class ImportedEncoder(nn.Module):
@@ -78,9 +80,9 @@ def split(arch: str) -> tuple[str, str]:
     zoo, _, name = arch.partition(":")
     if zoo not in ZOOS or not name:
         raise ImportRefused(f"architecture {arch!r}: write it as timm:NAME or torchvision:NAME")
-    known = _timm_known(name) if zoo == "timm" else name in _torchvision_names()
-    if not known:
-        raise ImportRefused(f"architecture {arch!r}: {zoo} has no model {name!r}")
+    unknown = _timm_unknown(name) if zoo == "timm" else name not in _torchvision_names() and f"no model {name!r}"
+    if unknown:
+        raise ImportRefused(f"architecture {arch!r}: {zoo} has {unknown}")
     return zoo, name
 
 
@@ -108,10 +110,19 @@ def native_input(arch: str) -> tuple[int, tuple[float, ...], tuple[float, ...]] 
     return int(transforms.crop_size[0]), tuple(transforms.mean), tuple(transforms.std)
 
 
-def _timm_known(name: str) -> bool:
+def _timm_unknown(name: str) -> str | None:
+    """What timm lacks of `name` ("no model 'x'", "no pretrained tag 't' for resnet18"), or None.
+    timm.is_model takes any tag after the dot ('resnet18.nosuchtag'); create_model refuses it."""
     import timm
+    from timm.models import get_arch_pretrained_cfgs, split_model_name_tag
 
-    return timm.is_model(name)
+    if not timm.is_model(name):
+        return f"no model {name!r}"
+    model, tag = split_model_name_tag(name)
+    tags = [full.partition(".")[2] for full in get_arch_pretrained_cfgs(model)]
+    if tag and tag not in tags:
+        return f"no pretrained tag {tag!r} for {model} (its tags: {', '.join(tags) or 'none'})"
+    return None
 
 
 def _torchvision_names() -> list[str]:
@@ -144,32 +155,49 @@ def _timm(name: str, image_size: int | None, pretrained: bool) -> tuple[nn.Modul
         net = timm.create_model(name, pretrained=pretrained, num_classes=0)
     cfg = net.pretrained_cfg
     head = cfg.get("classifier") or "head"
-    return net, Native(int(cfg["input_size"][-1]), tuple(cfg["mean"]), tuple(cfg["std"]), f"{head}.")
+    return net, Native(int(cfg["input_size"][-1]), tuple(cfg["mean"]), tuple(cfg["std"]), (f"{head}.",))
 
 
 def _torchvision(name: str, pretrained: bool) -> tuple[nn.Module, Native]:
     import torchvision
 
     weights = torchvision.models.get_model_weights(name).DEFAULT
-    net = torchvision.models.get_model(name, weights=weights if pretrained else None)
+    net = torchvision.models.get_model(name, weights=weights if pretrained else None,
+                                       **({"aux_logits": False} if name in AUX else {}))
     transforms = weights.transforms()
-    head = _remove_head(net, name)
+    head = (_remove_head(net, name), *AUX.get(name, ()))
     return net, Native(int(transforms.crop_size[0]), tuple(transforms.mean), tuple(transforms.std), head)
 
 
 def _remove_head(net: nn.Module, name: str) -> str:
     """Replace the network's last classifier layer by Identity; returns its state-dict prefix.
-    A Sequential head keeps its earlier layers (a VGG gives its 4096-wide fc7 features)."""
+    A Sequential head loses its last Linear or 1x1 Conv2d and keeps the other layers (a VGG
+    gives its 4096-wide fc7 features, a SqueezeNet its pooled 512 channels)."""
     for attr in HEADS:
         head = getattr(net, attr, None)
-        if isinstance(head, nn.Sequential):
-            last = list(head.named_children())[-1][0]
-            setattr(head, last, nn.Identity())
-            return f"{attr}.{last}."
+        layers = [n for n, m in head.named_children() if isinstance(m, (nn.Linear, nn.Conv2d))] \
+            if isinstance(head, nn.Sequential) else []
+        if layers:
+            setattr(head, layers[-1], nn.Identity())
+            return f"{attr}.{layers[-1]}."
         if isinstance(head, nn.Linear):
             setattr(net, attr, nn.Identity())
             return f"{attr}."
     raise ImportRefused(f"torchvision:{name}: no classifier head found to remove (looked for {', '.join(HEADS)})")
+
+
+def check_fixed_width(encoder: ImportedEncoder, arch: str, side: int) -> None:
+    """Refuse an encoder whose feature width changes with the input side (a head that was
+    not pooled): features of one image at two sides could not be compared. A network that
+    takes `side` only (a ViT) passes."""
+    other = side + 32
+    try:
+        width = _feature_width(encoder, arch, other)
+    except ImportRefused:
+        return
+    if width != encoder.num_features:
+        raise ImportRefused(f"{arch}: its feature width depends on the input side ({encoder.num_features} at "
+                            f"{side} px, {width} at {other} px): its output is not pooled, so it is no encoder here")
 
 
 @torch.no_grad()

@@ -23,8 +23,8 @@ from safetensors.torch import load_file, save_file
 
 from ..store import TMP_PREFIX, Workspace, atomic_write_json, fsync_dir, fsync_file, utc_now
 from . import ImportRefused, architectures, weights
-from .registry import (CONFIG, ENCODERS_DIR, NAME, WEIGHTS, check_new_name, describe,  # noqa: F401 (re-exported)
-                       encoders_dir, exists, folder, imported, read_config)
+from .registry import (CONFIG, ENCODERS_DIR, NAME, WEIGHTS, check_new_name, check_side,  # noqa: F401 (re-exported)
+                       describe, encoders_dir, exists, folder, imported, read_config)
 
 
 def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | None = None,
@@ -33,8 +33,10 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     as encoder `name`; returns its config {encoder, kind, arch, image_size, mean, std,
     num_features, source, created}. Refuses (ImportRefused) without writing anything."""
     check_new_name(ws, name)
+    check_side(image_size)
     _check_normalisation(mean, std)
     encoder, native = _encoder_with_weights(arch, weights_file, image_size)
+    architectures.check_fixed_width(encoder, arch, native.image_size)
     config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
               "mean": list(mean or native.mean), "std": list(std or native.std),
               "num_features": encoder.num_features,

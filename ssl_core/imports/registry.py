@@ -21,6 +21,7 @@ WEIGHTS = "weights.safetensors"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
+MIN_SIDE, MAX_SIDE = 8, 1024  # an imported encoder's input side (px); 8 is data.ingest's MIN_SIZE, embed's least
 SOURCE_PREFIX = "imported-"  # an import's source key (embed.EncoderSource.key), its embeddings' folder name
 
 
@@ -47,6 +48,21 @@ def read_config(ws: Workspace, name: str) -> dict:
     if not exists(ws, name):
         raise ImportRefused(f"no imported encoder or embedding set {name!r}")
     return json.loads((folder(ws, name) / CONFIG).read_text())
+
+
+def check_side(side: int | None) -> None:
+    """Refuse an input side outside MIN_SIDE..MAX_SIDE (None: the model's own, always taken):
+    smaller cannot be embedded, larger asks gigabytes of every batch."""
+    if side is not None and not MIN_SIDE <= side <= MAX_SIDE:
+        raise ImportRefused(f"input side {side} px: give one between {MIN_SIDE} and {MAX_SIDE}")
+
+
+def start_side(ws: Workspace, init: str | None) -> dict:
+    """TrainConfig's {"image_size": side} for a run started from the imported encoder `init`:
+    the side it was imported at (a ViT is built for that side only); {} for any other start
+    (random weights, a run, an embedding set), which keeps the run's default side."""
+    config = read_config(ws, init) if init and exists(ws, init) else {}
+    return {"image_size": config["image_size"]} if config.get("kind") == "encoder" else {}
 
 
 def imported(ws: Workspace) -> list[dict]:

@@ -3,12 +3,13 @@
 `read_state_dict(path)` -> {key: tensor}: safetensors first; `.pt/.pth/.ckpt/.bin` only
 through `torch.load(weights_only=True)` (tensors, numbers, strings and containers; a file
 that needs anything else is refused, nothing in it runs). `match(tensors, wanted, head)`
-finds where the network sits in the file: inside a Lightning checkpoint's `state_dict`,
-under prefixes such as `backbone.`, `model.`, `encoder.`, `module.` (solo-learn, lightly,
-DDP), or as an `nn.Sequential` of the network's children (lightly's examples); the head
+finds where the network sits in the file: inside a Lightning checkpoint's `state_dict`
+(beside other tensors such as its step) or DINO's `teacher`, under prefixes such as
+`backbone.`, `model.`, `encoder.`, `module.` (solo-learn, lightly, DDP), or as an
+`nn.Sequential` of the network's children (lightly's examples); the head
 and the SSL method's other parts (projector, predictor, momentum copies) are dropped.
-Anything missing, left over inside the network's part or of the wrong shape is refused,
-naming the first keys.
+Anything missing, left over inside the network's part, of the wrong shape or not finite
+(NaN, inf) is refused, naming the first keys.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 from . import ImportRefused
 from .registry import SAFETENSORS, TORCH_FILES
 
-CONTAINERS = ("state_dict", "model", "module")  # a checkpoint's dict holding the weights
+TIE_LAST = ("student.",)  # on a tie, DINO's student loses to its teacher (the one the paper evaluates)
 FIRST = 3  # how many keys a message names
 OPTIONAL = ("num_batches_tracked",)  # BatchNorm counters: not weights, often not saved
 
@@ -75,22 +76,31 @@ def first_line(exc: BaseException, limit: int = 160) -> str:
 
 
 def _flat_tensors(obj: object, path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a loaded checkpoint: the dict itself, or its `state_dict`/`model`/`module`."""
+    """Every tensor of a loaded checkpoint, nested dicts' keys joined by dots
+    ({"state_dict": {"conv.weight": t}, "global_step": t} -> "state_dict.conv.weight",
+    "global_step"): match() then takes the part that fits best (a Lightning `state_dict`,
+    a `model`, DINO's `teacher`)."""
     if not isinstance(obj, dict):
         raise ImportRefused(f"{path.name}: holds a {type(obj).__name__}, not a state dict")
-    for key in CONTAINERS:
-        if isinstance(obj.get(key), dict) and not any(torch.is_tensor(v) for v in obj.values()):
-            return _flat_tensors(obj[key], path)
-    tensors = {str(k): v for k, v in obj.items() if torch.is_tensor(v)}
+    tensors = dict(_leaves(obj, ""))
     if not tensors:
         raise ImportRefused(f"{path.name}: no tensors found (keys: {', '.join(map(str, list(obj)[:FIRST]))})")
     return tensors
 
 
-def match(tensors: dict[str, torch.Tensor], wanted: dict[str, torch.Tensor], head: str,
+def _leaves(obj: dict, prefix: str):
+    """(dotted key, tensor) of every tensor in `obj` and the dicts inside it."""
+    for key, value in obj.items():
+        if torch.is_tensor(value):
+            yield f"{prefix}{key}", value
+        elif isinstance(value, dict):
+            yield from _leaves(value, f"{prefix}{key}.")
+
+
+def match(tensors: dict[str, torch.Tensor], wanted: dict[str, torch.Tensor], head: tuple[str, ...],
           children: list[str], name: str) -> dict[str, torch.Tensor]:
     """The tensors of `tensors` renamed to the keys of `wanted` (a network's state dict).
-    `head` is the removed classifier's prefix, `children` the network's child names in
+    `head` holds the removed classifiers' prefixes, `children` the network's child names in
     order (for keys saved from nn.Sequential(*children)), `name` the file for messages."""
     best: dict[str, torch.Tensor] = {}
     for prefix in _prefixes(tensors):
@@ -114,16 +124,27 @@ def match(tensors: dict[str, torch.Tensor], wanted: dict[str, torch.Tensor], hea
     if wrong:
         raise ImportRefused(f"{name}: wrong shapes: {', '.join(wrong[:FIRST])}"
                             + (f" and {len(wrong) - FIRST} more" if len(wrong) > FIRST else ""))
+    _check_finite(state, name)
     return state
 
 
+def _check_finite(state: dict[str, torch.Tensor], name: str) -> None:
+    """Refuse NaN or infinite floating-point weights: every feature computed with them would
+    be NaN or meaningless (as import-embeddings refuses rows that are not finite)."""
+    bad = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise ImportRefused(f"{name}: weights that are not finite (NaN or infinite) in {_few(bad)}; "
+                            "the training that saved them diverged or the file is damaged")
+
+
 def _prefixes(tensors: dict[str, torch.Tensor]) -> list[str]:
-    """'' and every leading run of dotted segments (up to three) that some key has."""
+    """'' and every leading run of dotted segments (up to four) that some key has, shortest
+    first (the first of equally good parts is kept), TIE_LAST's after others of their length."""
     found = {""}
     for key in tensors:
         parts = key.split(".")
-        found.update(".".join(parts[:i]) + "." for i in range(1, min(4, len(parts))))
-    return sorted(found, key=len)
+        found.update(".".join(parts[:i]) + "." for i in range(1, min(5, len(parts))))
+    return sorted(found, key=lambda p: (len(p), p.startswith(TIE_LAST), p))
 
 
 def _by_position(part: dict[str, torch.Tensor], children: list[str]) -> dict[str, torch.Tensor]:

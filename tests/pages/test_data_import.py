@@ -65,3 +65,25 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
     app.button(key="import_vectors_button").click().run()
     assert not app.error and f"{IMAGES:,} vectors of 4 dimensions" in app.success[-1].value
     assert list(app.dataframe[0].value["name"]) == ["r10", "vecs"]
+
+
+def test_an_architecture_the_lookup_fails_on_leaves_the_page_standing(tmp_path, monkeypatch):
+    from ssl_core.imports import architectures
+
+    ws = Workspace(tmp_path / "ws")
+    ws.set_meta("demo_seeded", "1")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.run()
+    app.text_input(key="import_arch").set_value("timm:resnet18.nosuchtag").run()
+    assert not app.exception
+    assert any("no pretrained tag" in caption.value for caption in app.caption)
+
+    def breaks(arch):
+        raise RuntimeError("the zoo broke")
+
+    monkeypatch.setattr(architectures, "native_input", breaks)
+    app.text_input(key="import_arch").set_value("timm:resnet10t").run()
+    assert not app.exception
+    assert any("the zoo broke" in caption.value for caption in app.caption)
+    assert app.button(key="import_encoder_button")  # the form is still drawn below
