@@ -3,7 +3,8 @@
 For each data set (built-ins, hard cluttered sets included) and each variant (a method,
 encoder, view size, batch, learning rate and recipe), the engine trains for the same
 budget and the learnt features are judged by kNN accuracy (k=20, cosine, leave-one-out,
-all images) beside the same network untrained. The budget is CPU time: the engine's clock
+all images, read at the side the app reads them: engine.embed_side) beside the same
+network untrained. The budget is CPU time: the engine's clock
 is swapped for the process's CPU seconds on one thread (no thread spins on a busy machine),
 scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is busy gets the
 compute it would get in the same minutes on a quiet 2-core one.
@@ -172,11 +173,11 @@ def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run
     trainer = Trainer(config, images, None, run_dir, Quiet())
     for patch in [*VARIANTS[base].get("patches", ()), *patches]:
         PATCHES[patch](trainer.method)
-    untrained = knn_of(trainer.method, images, labels, trainer.image_size)
+    untrained = knn_of(trainer.method, images, labels, trainer.embed_size)  # whole images at the side the app reads
     trainer.method.train()
     result = trainer.run()
     return {"steps": result.steps, "images_per_s": result.images_per_s,
-            "knn": knn_of(trainer.method, images, labels, trainer.image_size), "untrained": untrained}
+            "knn": knn_of(trainer.method, images, labels, trainer.embed_size), "untrained": untrained}
 
 
 @contextlib.contextmanager

@@ -11,7 +11,9 @@ metric measured once on the untrained network before the first step for the verd
 (evaluate/verdict.py); CUDA out of memory halves the batch down to a floor. Progress
 leaves through a `Reporter`. The monitor's probe features are also kept every
 `snapshot_every` steps, before the first and at the end (snapshots.py): the map in motion;
-an MAE run keeps its painting of a few probe images at the same steps.
+an MAE run keeps its painting of a few probe images at the same steps. The monitor reads
+whole images at `embed_size` (embed_side: larger than the views for the default, FixRes),
+as every embedding of the run will.
 """
 
 from __future__ import annotations
@@ -42,6 +44,21 @@ PROBE_SIZE = 1024  # images embedded by the monitor
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
 
 
+FIXRES_SCALE = 1.5  # whole images are read this much larger than the training views ...
+FIXRES = {("small_cnn", "simclr_multicrop")}  # ... by these (encoder, recipe): the CPU default, where measured
+
+
+def embed_side(encoder: str, recipe: str, view_side: int, stored_side: int) -> int:
+    """The side a network trained on `view_side` px views reads whole images at: 1.5x for the
+    default's small CNN and multi-crop, at most the stored side; else the views' side. Crops
+    enlarge objects in training, so a whole image at the views' side shows them smaller than
+    the network learned them (FixRes, Touvron et al. 2019; bench/fixres.py, README). A ViT's
+    position grid fixes its side; rotation's views are whole images."""
+    if (encoder, recipe) not in FIXRES:
+        return view_side
+    return max(view_side, min(round(FIXRES_SCALE * view_side), stored_side))
+
+
 @dataclass
 class TrainConfig:
     """Everything a run needs; saved beside every checkpoint as JSON."""
@@ -51,6 +68,7 @@ class TrainConfig:
     encoder: str = "small_cnn"
     recipe: dict[str, Any] | None = None  # Recipe.to_dict(); None: the method's default
     image_size: int | None = 32  # side the views are rendered at; None: the stored size
+    embed_size: int | None = None  # side the trained network reads whole images at (monitor, embeddings); None: embed_side
     epochs: float | None = None  # budget in passes over the data ...
     minutes: float | None = None  # ... or in wall-clock minutes (epochs wins if both)
     # the CPU default: more, smaller steps learn faster in minutes. bench/tune.py, 5 CPU minutes, batch 64 against
@@ -146,6 +164,8 @@ class Trainer:
         self.recipe = self.kind.recipe(config, run_dir)
         torch.manual_seed(config.seed)
         self.image_size = config.image_size or images.shape[1]
+        self.embed_size = config.embed_size or embed_side(config.encoder, getattr(self.recipe, "name", ""),
+                                                          self.image_size, images.shape[1])
         meta = checkpoint.read_meta(run_dir)  # a resume keeps its shape
         kept = (config.encoder_options or {}) if meta is None else checkpoint_options(config.encoder, meta)
         # channels_last on every device: oneDNN's CPU convolutions run the small CNN's step 1.37x
@@ -209,7 +229,8 @@ class Trainer:
     def save(self, elapsed: float) -> Path:
         """Checkpoint now; `elapsed` is the training time spent so far, resume included."""
         meta = {"config": self.config.to_json(), "step": self.step, "elapsed": elapsed,
-                "image_size": self.image_size, "encoder_options": self.method.encoder.options(),
+                "image_size": self.image_size, "embed_size": self.embed_size,
+                "encoder_options": self.method.encoder.options(),
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict(), "untrained": self.untrained}
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS
@@ -225,6 +246,7 @@ class Trainer:
         self.step, self.elapsed = int(meta["step"]), float(meta["elapsed"])
         self.batch_size = int(meta["batch_size"])
         self.untrained = meta.get("untrained", {})  # absent from checkpoints written before it was kept
+        self.embed_size = int(meta.get("embed_size", meta["image_size"]))  # before it: read at the views' side
         self.last_checkpoint = self.run_dir / checkpoint.WEIGHTS
 
     # -- monitor ---------------------------------------------------------------------------
@@ -288,8 +310,8 @@ class Trainer:
         return metrics
 
     def _resize(self, batch: torch.Tensor) -> torch.Tensor:
-        """uint8 (N, S, S, 3) -> float (N, 3, s, s) at the training side, antialiased (text: ids as they are)."""
-        return self.kind.model_input(batch, self.image_size)
+        """uint8 (N, S, S, 3) -> float (N, 3, e, e) at the embedding side, antialiased (text: ids as they are)."""
+        return self.kind.model_input(batch, self.embed_size)
 
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if x.ndim == 4 else x

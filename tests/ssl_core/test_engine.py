@@ -6,6 +6,7 @@ references."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -238,3 +239,34 @@ def test_out_of_memory_at_the_floor_fails_clearly(tmp_path):
     trainer.method.training_step = always
     result = trainer.run()
     assert result.status == "failed" and "out of memory even at batch size 8" in result.message
+
+
+def test_the_default_reads_whole_images_larger_than_its_views_and_a_resume_keeps_that_side(tmp_path, monkeypatch):
+    """FixRes (engine.embed_side): the small CNN with multi-crop reads whole images 1.5x its
+    views' side, at most the stored side; the monitor reads them there, the checkpoint keeps it."""
+    stored = np.repeat(np.repeat(tiny_images(), 2, 1), 2, 2)  # 32 px
+    assert config().resolved_recipe().name == "simclr_multicrop"
+    trainer = Trainer(config(epochs=1), stored, None, tmp_path, Recorder())
+    assert (trainer.image_size, trainer.embed_size) == (SIDE, 24)
+    sides = []
+    model_input = trainer.kind.model_input
+    monkeypatch.setattr(trainer.kind, "model_input", lambda batch, side: sides.append(side) or model_input(batch, side))
+    assert trainer.run().status == "completed" and set(sides) == {24}
+    assert checkpoint.read_meta(tmp_path)["embed_size"] == 24
+    assert Trainer(config(image_size=24), stored, None, tmp_path / "b", Recorder()).embed_size == 32  # not above 32
+    assert Trainer(config(), tiny_images(), None, tmp_path / "c", Recorder()).embed_size == SIDE  # stored at 16
+    assert Trainer(config(method="rotation"), stored, None, tmp_path / "d", Recorder()).embed_size == SIDE
+    resumed = Trainer(config(embed_size=20), stored, None, tmp_path, Recorder())
+    resumed.resume()
+    assert resumed.embed_size == 24  # as it was trained
+
+
+def test_a_checkpoint_from_before_the_embedding_side_reads_at_its_views_side(tmp_path):
+    stored = np.repeat(np.repeat(tiny_images(), 2, 1), 2, 2)
+    assert Trainer(config(epochs=1), stored, None, tmp_path, Recorder()).run().status == "completed"
+    meta = checkpoint.read_meta(tmp_path)
+    del meta["embed_size"]
+    (tmp_path / checkpoint.META).write_text(json.dumps(meta))
+    resumed = Trainer(config(), stored, None, tmp_path, Recorder())
+    resumed.resume()
+    assert resumed.embed_size == SIDE
