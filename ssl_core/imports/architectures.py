@@ -5,7 +5,8 @@ head, wrapped so it takes views in [0, 1] like every encoder here.
 weights (torch's global generator) and what the model itself says about its input: side,
 mean and std (timm's `pretrained_cfg`, torchvision's default weights' transforms), and the
 state-dict prefixes of the heads that were removed (dropped from imported files). An
-import whose feature width changes with the input side is refused (`check_fixed_width`).
+import whose feature width changes with the input side is refused (`check_fixed_width`), and
+one of more than MAX_PARAMETERS before it is built.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from . import ImportRefused, explainable
 
 ZOOS = ("timm", "torchvision")
 HEADS = ("fc", "classifier", "heads", "head")  # torchvision's head attributes, in the order tried
+MAX_PARAMETERS = 400_000_000  # ViT-L (304 M) and ResNet-152 (60 M) are built; ViT-g (1 B) and larger refused
 AUX = {"googlenet": ("aux1.", "aux2."), "inception_v3": ("AuxLogits.",)}  # auxiliary heads: built without, dropped
 
 
@@ -136,6 +138,7 @@ def build(arch: str, image_size: int | None = None, pretrained: bool = False) ->
     means its native side. A ViT-like timm model is built for `image_size` when it takes one.
     `pretrained` fetches the zoo's own weights (needs the internet)."""
     zoo, name = split(arch)
+    _check_size(arch, zoo, name, image_size)
     net, native = (_timm(name, image_size, pretrained) if zoo == "timm"
                    else _torchvision(name, pretrained))
     side = int(image_size or native.image_size)
@@ -143,6 +146,22 @@ def build(arch: str, image_size: int | None = None, pretrained: bool = False) ->
     encoder = kind(net, native.mean, native.std)
     encoder.num_features = _feature_width(encoder, arch, side)
     return encoder.eval(), Native(side, native.mean, native.std, native.head)
+
+
+def _check_size(arch: str, zoo: str, name: str, image_size: int | None) -> None:
+    """Refuse an architecture of more than MAX_PARAMETERS before it is built: counted on
+    PyTorch's meta device, which allocates nothing (timm's vit_gigantic took 8 GB and two
+    minutes to build before its file was found not to fit; a 7-billion one ran out of
+    memory). A network that cannot be built there is counted when it is built for real."""
+    try:
+        with torch.device("meta"):
+            net, _ = _timm(name, image_size, False) if zoo == "timm" else _torchvision(name, False)
+    except Exception:  # noqa: BLE001 (a zoo's code that needs real tensors: nothing is allocated either way)
+        return
+    count = sum(parameter.numel() for parameter in net.parameters())
+    if count > MAX_PARAMETERS:
+        raise ImportRefused(f"{arch} has {count / 1e9:.1f} billion parameters ({4 * count / 2**30:.0f} GiB as "
+                            f"float32): more than the {MAX_PARAMETERS / 1e6:,.0f} million this app builds on a CPU")
 
 
 def _timm(name: str, image_size: int | None, pretrained: bool) -> tuple[nn.Module, Native]:

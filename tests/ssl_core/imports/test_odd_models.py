@@ -148,3 +148,13 @@ def test_a_run_from_an_import_trains_at_the_imports_side(vit, capsys):
                  "--epochs", "0.2", "--batch-size", "4"]) == 0, capsys.readouterr().err
     run = json.loads(capsys.readouterr().out)["run"]
     assert json.loads(jobs.get_run(vit, run)["config"])["image_size"] == 48
+
+
+def test_an_architecture_too_large_for_a_cpu_is_refused_before_it_is_built(ws, tmp_path):
+    """Counted on the meta device: refused in seconds, where building vit_gigantic took 8 GB."""
+    weights = tmp_path / "r18.safetensors"
+    save_file(state_of(timm.create_model("resnet18", num_classes=0)), str(weights))
+    with pytest.raises(ImportRefused, match=r"1\.8 billion parameters .* more than the 400 million"):
+        import_encoder(ws, "giant", "timm:vit_gigantic_patch14_224", weights)
+    assert encoders.imported(ws) == []
+    assert architectures.build("timm:resnet18")[0].num_features == 512  # a small one is built as before
