@@ -22,11 +22,12 @@ from app.import_removal import delete_control
 from app.widgets import escape_markdown
 from ssl_core.data.roots import ENABLE_HINT, NotRegularFile, PathRefused, confine, open_regular
 from ssl_core.imports import ImportRefused, registry
-from ssl_core.imports.registry import SAFETENSORS, TORCH_FILES
+from ssl_core.imports.registry import SAFETENSORS
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 RESULT = "data_import_result"  # session key: (ok, message) of the last import
-WEIGHT_TYPES = [s.lstrip(".") for s in SAFETENSORS + TORCH_FILES]
+WEIGHT_TYPES = [s.lstrip(".") for s in SAFETENSORS]  # uploads: never a pickle, even torch's restricted one
+# (Streamlit refuses any other extension on the server too: StreamlitAPIException "Invalid file extension")
 VECTOR_TYPES = ["npy", "parquet", "csv"]
 UPLOAD, SERVER, HUB = "Upload a file", "File on the server", "The zoo's own (needs internet)"
 
@@ -104,9 +105,11 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
     upload = server = None
     if origin == UPLOAD:
         upload = left.file_uploader("Weights file", type=WEIGHT_TYPES, key="import_weights",
-                                    help="safetensors first; .pt/.pth/.ckpt/.bin are read as tensors only "
-                                         "(nothing in them is unpickled). Lightning checkpoints and "
-                                         "`backbone.`/`module.` prefixes are handled; heads are dropped.")
+                                    help="A .safetensors file: nothing uploaded is unpickled, so a .pt/.pth/.ckpt "
+                                         "is not taken here (the command line's `import-encoder` reads one's "
+                                         "tensors). Lightning checkpoints and `backbone.`/`module.` prefixes are "
+                                         "handled; heads are dropped.")
+        left.caption(escape_markdown("A .pt file? " + registry.CONVERT.format(name="model.pt")))
     elif origin == SERVER and not roots:
         left.info(ENABLE_HINT, icon=":material/lock:")
     elif origin == SERVER:

@@ -14,7 +14,10 @@ from ..store import Workspace
 from . import ImportRefused
 
 SAFETENSORS = (".safetensors",)
-TORCH_FILES = (".pt", ".pth", ".ckpt", ".bin")
+TORCH_FILES = (".pt", ".pth", ".ckpt", ".bin")  # read with torch.load(weights_only=True): the command line's only
+CONVERT = ("convert it where you trust it: python -c \"import torch; from safetensors.torch import save_file; "
+           "c = torch.load('{name}', weights_only=False); sd = c.get('state_dict', c); "
+           "save_file({{k: v.contiguous() for k, v in sd.items() if torch.is_tensor(v)}}, 'weights.safetensors')\"")
 ENCODERS_DIR = "encoders"
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"

@@ -20,15 +20,12 @@ from pathlib import Path
 import torch
 
 from . import ImportRefused
-from .registry import SAFETENSORS, TORCH_FILES
+from .registry import CONVERT, SAFETENSORS, TORCH_FILES
 
 TIE_LAST = ("student.",)  # on a tie, DINO's student loses to its teacher (the one the paper evaluates)
 FIRST = 3  # how many keys a message names
 OPTIONAL = ("num_batches_tracked",)  # BatchNorm counters: not weights, often not saved
 
-CONVERT = ("convert it where you trust it: python -c \"import torch; from safetensors.torch import save_file; "
-           "c = torch.load('{name}', weights_only=False); sd = c.get('state_dict', c); "
-           "save_file({{k: v.contiguous() for k, v in sd.items() if torch.is_tensor(v)}}, 'weights.safetensors')\"")
 
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:

@@ -44,6 +44,10 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
     app.button(key="import_encoder_button").click().run()
     assert "Nothing was imported" in app.error[0].value and escape_markdown("bad.safetensors") in app.error[0].value
 
+    # a .pt is a pickle: an upload is never unpickled, not even by torch's restricted loader (the CLI reads one)
+    assert list(app.file_uploader(key="import_weights").proto.type) == [".safetensors"]
+    assert any(escape_markdown("A .pt file? convert it where you trust it") in caption.value for caption in app.caption)
+
     weights = save({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()})
     app.file_uploader(key="import_weights").set_value(("r10.safetensors", weights, "application/octet-stream")).run()
     app.button(key="import_encoder_button").click().run()
