@@ -2,7 +2,7 @@
 class-named subfolders. Training never reads them.
 
 The CSV parser trusts nothing: a file over MAX_LABELS_BYTES, text that is not UTF-8, any
-error of Python's csv module (a field over its 128 KiB limit among them) and a quote left
+error of Python's csv module (its field limit raised to the file cap: csv_fields.py) and a quote left
 open across lines become a LabelsError naming the file and the line. Labels are stored as
 escaped text (`printable`, the rule file names follow), so NUL and control characters
 never reach the database; a label is at most MAX_LABEL_CHARS long. A header row is recognised by its column names; repeated rows
@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
 LABELS_FILE = "labels.csv"  # found at the top of an archive or folder, used as the CSV
@@ -70,8 +71,7 @@ def _rows(text: str, source: str):
                                   "file ends inside it)") from None
             if reader.line_num > start:
                 raise LabelsError(_spans_lines(source, start, reader.line_num)) from None
-            raise LabelsError(f"{source}, line {reader.line_num:,}: cannot be read as CSV ({exc}; "
-                              "a label or file name is at most 131,072 characters)") from None
+            raise LabelsError(f"{source}, line {reader.line_num:,}: cannot be read as CSV ({exc})") from None
         if reader.line_num > start:
             raise LabelsError(_spans_lines(source, start, reader.line_num))
         yield start, row

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .decode import RejectedFile
 from .labels import LABEL_HEADERS, MAX_LABEL_CHARS
+from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
 TEXT_SUFFIXES = (".txt", ".csv", ".jsonl")
@@ -147,9 +148,6 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 
 def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
-    # a cell is cut to MAX_CHARS like a line, so the csv module's own limit (128 Ki characters) must not refuse
-    # it first; the limit is process-wide, so it is only ever raised (no other reader is made stricter)
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
