@@ -27,7 +27,6 @@ FIRST = 3  # how many keys a message names
 OPTIONAL = ("num_batches_tracked",)  # BatchNorm counters: not weights, often not saved
 
 
-
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """{key: tensor} of a weights file, never unpickling anything but tensors and plain data."""
     path = Path(path)
