@@ -69,13 +69,18 @@ def loaded_encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderS
 def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[str, str | None]]:
     """What the Train page can start a run from: {init name: (name shown, the encoder it
     trains)}: random weights (None: the picked encoder), imported encoders when any encoder
-    fits the method, then runs with a checkpoint whose encoder is one of `encoders`."""
+    fits the method, then runs with a checkpoint whose encoder is one of `encoders` (or an
+    imported architecture, as `train --init RUN` takes, when any encoder fits)."""
+    from ssl_core.imports.architectures import is_architecture
+
     choices: dict[str | None, tuple[str, str | None]] = {None: ("random weights (from scratch)", None)}
-    if set(encoders) >= set(encoders_of("image")):  # the method takes any image encoder, an imported one too
+    any_encoder = set(encoders) >= set(encoders_of("image"))  # the method takes any image encoder, imported too
+    if any_encoder:
         choices |= {c["encoder"]: (imports.describe(c), c["arch"]) for c in imports.imported(ws)
                     if c["kind"] == "encoder"}
-    choices |= {run["id"]: (f"run {run_name(run)}", run["encoder"]) for run in jobs.list_runs(ws)
-                if run["checkpoint"] and run["encoder"] in encoders}
+    trained = [run for run in jobs.list_runs(ws) if run["checkpoint"]]
+    choices |= {run["id"]: (f"run {run_name(run)}", run["encoder"]) for run in trained
+                if run["encoder"] in encoders or any_encoder and is_architecture(run["encoder"])}
     return choices
 
 

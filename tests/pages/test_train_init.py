@@ -15,6 +15,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.imports.encoders import import_encoder
+from ssl_core.run_names import run_name
 from ssl_core.imports.start_from import INIT
 from ssl_core.store import Workspace
 from tests.pages.test_data_import import MAIN, noise_png
@@ -56,6 +57,9 @@ def test_start_from_an_imported_encoder(tmp_path, monkeypatch):
     config = json.loads(run["config"])
     assert (run["encoder"], config["init"]) == ("timm:resnet10t", "r10")
     assert (jobs.run_dir(ws, run["id"]) / INIT).is_file()
+    assert jobs.execute(ws, run["id"]).status == "completed"
+    app.run()  # a run trained from an import is a start in its turn, as `train --init RUN` takes it
+    assert app.selectbox(key="train_init_simclr").options[-1] == f"run {run_name(jobs.get_run(ws, run['id']))}"
 
 
 def test_a_run_from_an_imported_vit_trains_at_its_side(tmp_path, monkeypatch):
