@@ -61,6 +61,12 @@ def _unique(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return out
 
 
+def embed_size(meta: dict[str, Any]) -> int:
+    """The side a checkpoint's network reads whole images at (engine.embed_side); one written
+    before that side was kept reads them at its views' side, as it was judged then."""
+    return int(meta.get("embed_size", meta["image_size"]))
+
+
 def read_meta(run_dir: Path) -> dict[str, Any] | None:
     path = run_dir / META
     return json.loads(path.read_text()) if path.exists() else None

@@ -130,8 +130,8 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
     meta = checkpoint.read_meta(jobs.run_dir(ws, row["id"]))
     if meta is None:
         raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
-    size = int(meta["image_size"])  # its views' side; whole images are read at embed_size (engine.embed_side)
-    return EncoderSource(row["encoder"], int(meta.get("embed_size", size)), row["id"],
+    size = int(meta["image_size"])  # its views' side; whole images are read at checkpoint.embed_size
+    return EncoderSource(row["encoder"], checkpoint.embed_size(meta), row["id"],
                          shape=shape_of(row["encoder"], size, checkpoint_options(row["encoder"], meta)))
 
 

@@ -246,7 +246,7 @@ class Trainer:
         self.step, self.elapsed = int(meta["step"]), float(meta["elapsed"])
         self.batch_size = int(meta["batch_size"])
         self.untrained = meta.get("untrained", {})  # absent from checkpoints written before it was kept
-        self.embed_size = int(meta.get("embed_size", meta["image_size"]))  # before it: read at the views' side
+        self.embed_size = checkpoint.embed_size(meta)
         self.last_checkpoint = self.run_dir / checkpoint.WEIGHTS
 
     # -- monitor ---------------------------------------------------------------------------
