@@ -135,6 +135,22 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
     return run_name(run) if run["dataset"] == dataset else None
 
 
+def gone_encoder(ws: Workspace, key: str | None) -> str | None:
+    """What people called the encoder `key` when it is no longer in the workspace (a run
+    or an import deleted, by this session or another); None while it exists, on any
+    dataset, and for an untrained encoder (never stored)."""
+    if not key or key.startswith("untrained-"):
+        return None
+    if key.startswith(registry.SOURCE_PREFIX):
+        name = key.removeprefix(registry.SOURCE_PREFIX)
+        return None if registry.exists(ws, name) else f"The imported encoder {name}"
+    try:
+        jobs.get_run(ws, key)
+    except WorkspaceError:
+        return f"Run {key}"
+    return None
+
+
 def _import_label(ws: Workspace, name: str, dataset: str | None) -> str | None:
     """The import `name` as the pickers show it; None when it is gone, damaged, or an
     embedding set of another dataset."""

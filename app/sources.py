@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import current
-from app.widgets import escape_plotly, progress_bar
+from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
@@ -94,7 +94,11 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     name_of = {k: name for k, (name, _) in choices.items()}
     if other_than is None:
         if current.encoder_key() not in choices:
+            gone = current.gone_encoder(ws, current.encoder_key())
             current.set_encoder(keys[0])
+            if gone:  # not a run of another dataset: deleted (here or by another session)
+                container.info(f"{escape_markdown(gone)} is no longer in the workspace, so this page now looks through "
+                               f"**{escape_markdown(name_of[keys[0]])}**.", icon=":material/info:")
         chosen = current.bound_selectbox(container, label, keys, current.ENCODER, f"{key}_{dataset.id}",
                                          help=help, format_func=name_of.get)
     else:

@@ -15,6 +15,7 @@ from ssl_core.engine import TrainConfig
 from ssl_core.imports import registry
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
+from ssl_core.imports.removal import delete_import
 from ssl_core.store import Workspace
 from tests.pages.conftest import MAIN
 from tests.ssl_core.conftest import noise
@@ -50,3 +51,31 @@ def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_
     assert list(app.dataframe[0].value["name"]) == ["r10"]
     assert [c["encoder"] for c in registry.imported(ws)] == ["r10"]
     assert not (ws.dataset_dir(ws.dataset("tiny")) / "embeddings" / "imported-vecs").exists()
+
+
+def test_a_page_says_so_when_the_encoder_it_looked_through_was_deleted_meanwhile(tmp_path, monkeypatch):
+    """Another session deletes the import this one looks through: Retrieval names it and the
+    encoder it shows instead (it switched without a word)."""
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(12)], name="tiny", size=16)
+    ws.set_meta("demo_seeded", "1")
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.query_params["encoder"] = registry.source_key("r10")
+    app.run()
+    app.switch_page("../pages/retrieval.py").run()
+    assert not app.exception, app.exception
+    assert not [box for box in app.info if "no longer in the workspace" in box.value]
+
+    delete_import(ws, "r10")  # by another session
+    app.run()
+    assert not app.exception, app.exception
+    said = [box.value for box in app.info if "no longer in the workspace" in box.value]
+    assert said and said[0].startswith("The imported encoder r10 is no longer"), said
+    assert "looks through **untrained small" in said[0].replace("\\", ""), said
+    app.run()  # said once, where the switch happened
+    assert not [box for box in app.info if "no longer in the workspace" in box.value]
