@@ -21,13 +21,19 @@ from tests.pages.conftest import MAIN
 from tests.ssl_core.conftest import noise
 
 
-def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_from_it(tmp_path, monkeypatch):
+def workspace_with_import(tmp_path, count: int) -> Workspace:
+    """Dataset "tiny" of `count` noise images (16 px) and timm resnet10t imported as "r10"."""
     ws = Workspace(tmp_path / "ws")
-    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(4)], name="tiny", size=16)
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(count)], name="tiny", size=16)
     ws.set_meta("demo_seeded", "1")
     model = timm.create_model("resnet10t", num_classes=0)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
     import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    return ws
+
+
+def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_from_it(tmp_path, monkeypatch):
+    ws = workspace_with_import(tmp_path, 4)
     np.save(tmp_path / "vecs.npy", np.ones((4, 3)))
     import_embeddings(ws, "tiny", "vecs", tmp_path / "vecs.npy")
     run = jobs.create_run(ws, TrainConfig(dataset="tiny", encoder="timm:resnet10t", image_size=16, init="r10"))
@@ -56,12 +62,7 @@ def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_
 def test_a_page_says_so_when_the_encoder_it_looked_through_was_deleted_meanwhile(tmp_path, monkeypatch):
     """Another session deletes the import this one looks through: Retrieval names it and the
     encoder it shows instead (it switched without a word)."""
-    ws = Workspace(tmp_path / "ws")
-    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(12)], name="tiny", size=16)
-    ws.set_meta("demo_seeded", "1")
-    model = timm.create_model("resnet10t", num_classes=0)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
-    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    ws = workspace_with_import(tmp_path, 12)
     monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
     app = AppTest.from_file(str(MAIN), default_timeout=120)
     app.query_params["dataset"] = "tiny"
