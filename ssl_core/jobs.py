@@ -259,7 +259,7 @@ def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.
                              "its checkpoint stays (export it, or evaluate it on another dataset)")
     labels = ws.labels(info)
     codes = None
-    if labels and all(label is not None for label in labels):
+    if labels and all(label is not None for label in labels) and len(set(labels)) > 1:  # one class: no kNN
         classes = {name: i for i, name in enumerate(sorted(set(labels)))}
         codes = np.array([classes[label] for label in labels])
     from .kinds import KINDS

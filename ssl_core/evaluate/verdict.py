@@ -125,13 +125,17 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
     and effective_rank_untrained; probe_size); not yet while they are not all measured.
     `unit` and `without_labels` are the run's kind's (kinds.verdict_words): what its
-    dataset holds, and whether the label-free rule is calibrated on it (images only)."""
+    dataset holds, and whether the label-free rule is calibrated on it (images only); a run
+    of another kind measured without labels (the engine had no usable labels) is not judged."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
         return from_knn(knn, untrained, int(n), classes, unit=unit)
-    if not without_labels and not classes:  # labelled: its kNN is still to come
-        return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; add a label "
-                                 f"column to judge these {unit} against the untrained twin.")
+    if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
+        needed = ("add a label column" if not classes else
+                  f"its labels name one class or leave {unit} unlabelled, and the kNN check while training needs "
+                  f"every one labelled, in two classes or more")
+        return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; {needed} "
+                                 f"to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):
         n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
         return from_neighbours(shared, untrained, int(n), rank, untrained_rank)

@@ -20,6 +20,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.store import WorkspaceError
+from tests.ssl_core.conftest import noise, zip_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -227,3 +228,17 @@ def test_a_run_outlives_its_dataset_and_is_evaluated_on_another(trained, make):
     with pytest.raises(WorkspaceError, match="cannot resume: its dataset 'tiny' was deleted or replaced since"):
         jobs.requeue(ws, trained.run)  # it would train on other data, or on none
     assert jobs.get_run(ws, trained.run)["status"] == "interrupted"
+
+
+def test_labels_of_one_class_feed_no_knn_monitor(workspace):
+    """Every image labelled "a": a kNN check among one class says nothing (100% for any
+    encoder), so the run is judged as an unlabelled one; two classes feed the monitor."""
+    one_zip = zip_of([(f"{i}.png", noise((16, 16), seed=i)) for i in range(12)]
+                     + [("labels.csv", "".join(f"{i}.png,a\n" for i in range(12)).encode())])
+    two_zip = zip_of([(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(12)])
+    ingest_uploads(workspace, [("one.zip", one_zip)], name="one", size=16)
+    ingest_uploads(workspace, [("two.zip", two_zip)], name="two", size=16)
+    one = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="one")))
+    two = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="two")))
+    assert one["classes"] == 1 and jobs._dataset_arrays(workspace, one)[1] is None
+    assert jobs._dataset_arrays(workspace, two)[1].tolist() == [0, 1] * 6

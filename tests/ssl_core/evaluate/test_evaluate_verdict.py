@@ -94,6 +94,11 @@ def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     text_run = dict(unit="sentences", without_labels=False)  # a text run: judged only with labels
     assert from_metrics({}, classes=3, **text_run).text.startswith("Nothing to judge yet")  # its kNN is to come
     assert from_metrics({}, classes=0, **text_run).text.startswith("Not judged: without labels")
+    measured_without = {"probe_size": 40.0, "pixel_shared_untrained": 0.3, "pixel_shared": 0.1,
+                        "effective_rank": 9.0, "effective_rank_untrained": 9.0}  # TF-IDF neighbours, not pixels
+    one_class = from_metrics(measured_without, classes=1, **text_run)  # or some sentences unlabelled
+    assert one_class.code == NOT_YET and one_class.text.startswith("Not judged") and "pixels" not in one_class.text
+    assert "one class or leave sentences unlabelled" in one_class.text
 
 
 def blobs(n: int = 300, seed: int = 0) -> np.ndarray:
