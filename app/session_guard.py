@@ -12,8 +12,12 @@ stop them:
 - a websocket "clear cache" message empties every `st.cache_data` and `st.cache_resource`
   of the process, for every visitor (each map, encoder and index built again). A shared app
   ignores it; the log says who asked.
+- `GET /_stcore/metrics` lists every cache's name and size and, for its `cache_memory_bytes`
+  family, walks every session's state and cache (Streamlit calls it "CPU-heavy"): anyone on
+  the network could read what is cached and make the server do that work on demand. A shared
+  app answers it with no families.
 
-`install()` patches both once per server process; `admit(session_id)` and `forget(...)` are
+`install()` patches these once per server process; `admit(session_id)` and `forget(...)` are
 called by app/access.py when a session signs in or out.
 """
 
@@ -44,7 +48,8 @@ def forget(session_id: str) -> None:
 
 
 def install() -> None:
-    """Once per process: uploads only from signed-in sessions, no clearing of the caches."""
+    """Once per process: uploads only from signed-in sessions, no clearing of the caches, no
+    cache metrics."""
     global _installed
     with _lock:
         if _installed:
@@ -63,4 +68,6 @@ def install() -> None:
 
         runtime.is_active_session = open_and_signed_in  # the upload route's check, before it reads the body
         AppSession._handle_clear_cache_request = ignore_clear_cache
+        runtime.stats_mgr.registered_families = lambda: []  # the metrics route lists these ...
+        runtime.stats_mgr.get_stats = lambda family_names=None: {}  # ... and asks for their numbers
         _installed = True

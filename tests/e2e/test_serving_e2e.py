@@ -302,13 +302,15 @@ class RawSession:
         return answer.status_code
 
 
-def test_a_visitor_not_signed_in_can_neither_upload_nor_clear_the_caches(shared):
+def test_a_visitor_not_signed_in_can_neither_upload_nor_clear_the_caches_nor_read_them(shared):
     """The upload route and the "clear cache" message are answered without running the
     script, so the sign-in form alone does not gate them (app/session_guard.py)."""
     url, log = shared
     with RawSession(url) as visitor, RawSession(url) as other:
         assert "Access secret" in visitor.run()
         assert visitor.upload() == 400  # refused before the body is read, none of it kept
+        metrics = requests.get(f"{url}/_stcore/metrics", timeout=30)
+        assert metrics.status_code == 200 and "cache" not in metrics.text, metrics.text[:300]  # no names, no sizes
         visitor.send(lambda m: setattr(m, "clear_cache", True))
         assert "Access secret" in other.run()
         secret = printed_secret(log)  # still one: the made secret was not cleared away with the caches
