@@ -20,6 +20,7 @@ Indic conjuncts and emoji sequences need them) and runs of white space one space
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -86,9 +87,10 @@ def clean(text: str) -> str:
     return " ".join(_UNSAFE.sub(" ", text).split())
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, whole: bool = True) -> str:
     """UTF-8 (a BOM allowed; UTF-16 and UTF-32 with their BOM too) -> str; RejectedFile
-    for binary data or other encodings."""
+    for binary data or other encodings. Not `whole` (the first bytes of a larger file), a
+    character cut at the end is left out rather than refused."""
     head = data[:SNIFF_BYTES]
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
@@ -96,14 +98,14 @@ def decode_text(data: bytes) -> str:
     codec = next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
     if codec is not None:
         try:
-            return data.decode(codec)
+            return codecs.getincrementaldecoder(codec)().decode(data, final=whole)
         except UnicodeDecodeError:
             raise RejectedFile(f"damaged {codec} text") from None
     nul = head.find(b"\x00")
     if nul >= 0:
         raise RejectedFile(f"binary data, not text (a NUL byte at offset {nul:,})")
     try:
-        return data.decode("utf-8-sig")
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=whole)
     except UnicodeDecodeError as exc:
         raise RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,}); "
                            "save it as UTF-8") from None
@@ -192,10 +194,11 @@ def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
     """(line number, example, label or None, characters before the cut) of the text file
     `name` holding `data`; RejectedFile when the file cannot be used at all or gives no
     example."""
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > MAX_FILE_BYTES:  # cut as text: in UTF-16 or -32 a 0x0a byte is not a line's end
         tally.capped_files.append(name)
-        data = data[:MAX_FILE_BYTES].rsplit(b"\n", 1)[0]
-    text = decode_text(data)
+        text = decode_text(data[:MAX_FILE_BYTES], whole=False).rsplit("\n", 1)[0]
+    else:
+        text = decode_text(data)
     if not text.strip():
         raise RejectedFile("no text in the file")
     suffix = name[name.rfind("."):].lower()

@@ -60,3 +60,17 @@ def test_a_csv_cell_over_the_csv_modules_limit_is_cut_like_a_long_line():
 def test_a_file_without_one_example_is_refused_with_why(name, data, reason):
     with pytest.raises(RejectedFile, match=reason):
         read_examples(data, name, TextTally())
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le", "utf-32-be", "utf-8"])
+def test_a_huge_file_is_cut_at_a_line_end_in_its_own_encoding(codec, monkeypatch):
+    """Only the first MAX_FILE_BYTES are read, cut at the last whole line: in UTF-16 or 32 a
+    0x0a byte is no line end (U+0A0A is 0a 0a; a big-endian newline is 00 0a), and a cut
+    there refused the whole file as damaged or split a character."""
+    lines = [f"line {i} \u0a0a\u010a" for i in range(40)]
+    data = "\ufeff".encode(codec) + "\n".join(lines).encode(codec)
+    monkeypatch.setattr(text_read, "MAX_FILE_BYTES", len(data) // 2 + 1)  # mid-line, mid-character where it can be
+    tally = TextTally()
+    rows = read_examples(data, "big.txt", tally)
+    assert tally.capped_files == ["big.txt"]
+    assert [example for _, example, _, _ in rows] == lines[: len(rows)] and 10 < len(rows) < 40
