@@ -19,7 +19,6 @@ from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
-from ssl_core.evaluate.verdict import from_metrics
 from ssl_core.imports.registry import start_side
 from ssl_core.kinds import encoders_for, methods_for, recipe_class, verdict_words
 from ssl_core.methods import METHODS
@@ -175,7 +174,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     classes = run["classes"]  # kept with the run: its dataset may be gone
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes)
-    verdict = from_metrics(latest, classes, **words)
+    verdict = jobs.verdict_of(run, latest)
     verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)
     charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
@@ -213,8 +212,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.dataframe(pd.DataFrame([{
         "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
-        "verdict": from_metrics(final.get(r["id"], {}), r["classes"], **verdict_words(r["method"])
-                                ).code.replace("_", " "),
+        "verdict": jobs.verdict_of(r, final.get(r["id"], {})).code.replace("_", " "),
         "dataset": r["dataset"], "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,

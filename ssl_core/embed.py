@@ -129,7 +129,10 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
     row = jobs.get_run(ws, run) if isinstance(run, str) else run
     meta = checkpoint.read_meta(jobs.run_dir(ws, row["id"]))
     if meta is None:
-        raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
+        if row["status"] in ("queued", "running", "interrupted"):
+            raise WorkspaceError(f"run {row['id']!r} has no checkpoint yet; wait for its first one")
+        raise WorkspaceError(f"run {row['id']!r} {row['status']} before its first checkpoint, so it has no "
+                             f"encoder to use" + (f" ({row['message']})" if row["message"] else ""))
     size = int(meta["image_size"])  # its views' side; whole images are read at checkpoint.embed_size
     return EncoderSource(row["encoder"], checkpoint.embed_size(meta), row["id"],
                          shape=shape_of(row["encoder"], size, checkpoint_options(row["encoder"], meta)))

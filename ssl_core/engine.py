@@ -232,6 +232,8 @@ class Trainer:
                 "image_size": self.image_size, "embed_size": self.embed_size,
                 "encoder_options": self.method.encoder.options(),
                 "batch_size": self.batch_size, "recipe": self.recipe.to_dict(), "untrained": self.untrained}
+        if not all(torch.isfinite(p).all() for p in self.method.parameters()):  # never kept as "good"
+            raise FloatingPointError(f"the weights became non-finite at step {self.step}")
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS
         # told first: what was reported up to this step is stored before a resume can start past it
@@ -293,6 +295,8 @@ class Trainer:
         reports one, each against its best so far; plus the verdict's metric (`judged`).
         The features are kept as a snapshot when one is due, and always when `final`."""
         features = self.probe_features()
+        if not torch.isfinite(features).all():  # a rank or a neighbour of NaN is no measurement
+            raise FloatingPointError(f"the encoder's features became non-finite at step {self.step}")
         self.keep_snapshot(features, due=final)
         metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
                    "effective_rank": effective_rank(features), **self.judged(features)}
@@ -361,9 +365,7 @@ class Trainer:
                 step_start = time.monotonic()
                 loss, metrics = self.train_step(progress)
             except FloatingPointError as exc:
-                status = "failed"
-                kept = f"step {self._checkpoint_step()}" if self.last_checkpoint else "none yet"
-                message = f"{exc}; training stopped. Last good checkpoint: {kept}."
+                status, message = "failed", self._stopped(exc)
                 break
             except torch.OutOfMemoryError:
                 if self.batch_size // 2 < self.config.min_batch_size:
@@ -386,19 +388,31 @@ class Trainer:
             eta = (1 - progress) * elapsed / progress if progress > 0 else None
             self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
                                             metrics["lr"], self.batch_size))
-            if self.step % self.config.monitor_every == 0 or self.step == 1:
-                self.reporter.on_metrics(self.step, {"loss": loss, **self.monitor(metrics)})
-            else:
-                self.reporter.on_metrics(self.step, {"loss": loss, **metrics})
-            if self.step % self.config.checkpoint_every == 0:
-                self.save(self.elapsed + time.monotonic() - start)
+            try:
+                if self.step % self.config.monitor_every == 0 or self.step == 1:
+                    self.reporter.on_metrics(self.step, {"loss": loss, **self.monitor(metrics)})
+                else:
+                    self.reporter.on_metrics(self.step, {"loss": loss, **metrics})
+                if self.step % self.config.checkpoint_every == 0:
+                    self.save(self.elapsed + time.monotonic() - start)
+            except FloatingPointError as exc:  # the loss stayed finite, the weights or features did not
+                status, message = "failed", self._stopped(exc)
+                break
         if status != "failed":
-            self.save(self.elapsed + time.monotonic() - start)
-            self.reporter.on_metrics(self.step, self.monitor(final=True))
+            try:
+                self.save(self.elapsed + time.monotonic() - start)
+                self.reporter.on_metrics(self.step, self.monitor(final=True))
+            except FloatingPointError as exc:
+                status, message = "failed", self._stopped(exc)
         total_time = time.monotonic() - start
         return TrainResult(status, self.step, images_seen / max(total_time, 1e-9), loss,
                            str(self.last_checkpoint) if self.last_checkpoint else None, message,
                            self.warnings)
+
+    def _stopped(self, exc: FloatingPointError) -> str:
+        """The failed run's message: what became non-finite, and the last good checkpoint."""
+        kept = f"step {self._checkpoint_step()}" if self.last_checkpoint else "none yet"
+        return f"{exc}; training stopped. Last good checkpoint: {kept}."
 
     def _checkpoint_step(self) -> int:
         meta = checkpoint.read_meta(self.run_dir)

@@ -150,11 +150,16 @@ def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]
 
 def run_verdict(ws: Workspace, run_id: str) -> Verdict:
     """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
-    from .evaluate.verdict import from_metrics
+    return verdict_of(get_run(ws, run_id), latest(metrics(ws, run_id)))
+
+
+def verdict_of(run: dict[str, Any], measured: dict[str, float]) -> Verdict:
+    """The verdict on `run` (its row) from its latest `measured` metrics; never green once it failed."""
+    from .evaluate.verdict import after_failure, from_metrics
     from .kinds import verdict_words
 
-    run = get_run(ws, run_id)
-    return from_metrics(latest(metrics(ws, run_id)), run["classes"], **verdict_words(run["method"]))
+    verdict = from_metrics(measured, run["classes"], **verdict_words(run["method"]))
+    return after_failure(verdict) if run["status"] == "failed" else verdict
 
 
 def request_cancel(ws: Workspace, run_id: str) -> None:

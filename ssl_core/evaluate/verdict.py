@@ -119,6 +119,17 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                              f"noise alone could give.")
 
 
+def after_failure(measured: Verdict) -> Verdict:
+    """The verdict on a run that failed (its message says why), from what it `measured`
+    before: never green (its last measurement may be later than its last good checkpoint)."""
+    if measured.text.startswith("Nothing to judge yet"):
+        return _verdict(NOT_YET, "Not judged: the run failed before it measured its encoder against the "
+                                 "untrained network.")
+    return _verdict(NOT_YET if measured.code == LEARNED else measured.code,
+                    f"The run failed; judge its last good checkpoint on Evaluate. Its last measurement: "
+                    f"{measured.text}")
+
+
 def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",
                  without_labels: bool = True) -> Verdict:
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and

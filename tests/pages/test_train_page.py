@@ -332,7 +332,8 @@ def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_re
     ("completed", 0.20, "orange", "Nothing learned yet"),  # flat on the chance line (5 classes)
     ("running", 0.25, "orange", "Nothing learned yet"),  # 3 points up: within 2 SE on 1024 images
     ("completed", 0.74, "green", "Learned something"),
-    ("failed", 0.10, "red", "Worse than untrained"),
+    ("failed", 0.10, "red", "The run failed; judge its last good checkpoint on Evaluate. Its last measurement: Worse"),
+    ("failed", 0.74, "orange", "The run failed; judge its last good checkpoint on Evaluate. Its last measurement: Learned"),
 ])
 def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page, ws, status, knn, colour, opening):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
@@ -528,7 +529,7 @@ def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
                 pid = run["pid"]
                 break
             time.sleep(0.5)
-        assert pid, "the worker did not start training"
+        assert pid, f"the worker did not start training: {jobs.get_run(ws, run_id)}"
         os.kill(pid, signal.SIGKILL)
         time.sleep(2)
         at.run()

@@ -212,6 +212,26 @@ def test_a_nan_stops_the_run_with_its_reason_and_keeps_the_last_checkpoint(tmp_p
     assert result.checkpoint.endswith("checkpoint.safetensors")
 
 
+def test_weights_gone_non_finite_under_a_finite_loss_fail_the_run_and_are_never_kept(tmp_path):
+    """A learning rate of 1e6 can leave the loss finite and the weights or features not: the
+    monitor's rank (an SVD of NaN) raised a traceback and a checkpoint could keep them."""
+    trainer = Trainer(config(), tiny_images(), None, tmp_path, Recorder())
+    update = trainer.optimizer.step
+
+    def blown(*args, **kwargs):  # from step 4 on, one weight is infinite
+        update(*args, **kwargs)
+        if trainer.step >= 3:
+            weight = next(trainer.method.encoder.parameters()).data
+            weight[(0,) * weight.ndim] = float("inf")
+
+    trainer.optimizer.step = blown
+    result = trainer.run()
+    assert result.status == "failed", result
+    assert "became non-finite at step 4" in result.message and "Last good checkpoint: step 2" in result.message
+    meta = checkpoint.read_meta(tmp_path)
+    assert meta["step"] == 2
+
+
 def test_out_of_memory_halves_the_batch_and_goes_on(tmp_path):
     trainer = Trainer(config(min_batch_size=4), tiny_images(), None, tmp_path, Recorder())
     step = trainer.method.training_step

@@ -10,7 +10,7 @@ import torch
 
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, WORSE, from_knn, from_metrics, from_neighbours,
+from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, WORSE, after_failure, from_knn, from_metrics, from_neighbours,
                                        margin)
 
 
@@ -117,3 +117,13 @@ def test_shared_is_high_for_an_embedding_of_the_pixels_and_near_chance_for_an_un
     assert unrelated < 3 * 10 / 299
     queries = np.arange(0, 300, 3)
     assert shared(raw_pixels(images, 8), cheap_neighbours(images, 10, queries), queries) > 0.5
+
+
+def test_a_failed_run_is_never_green_and_keeps_a_red():
+    """What a run measured before it failed may be later than its last good checkpoint."""
+    learned = after_failure(from_knn(0.9, 0.3, 1000, 5))
+    assert learned.code == NOT_YET and learned.colour == "orange"
+    assert learned.text.startswith("The run failed; judge its last good checkpoint") and "Learned something" in learned.text
+    assert after_failure(from_knn(0.1, 0.5, 1000, 5)).code == WORSE
+    assert after_failure(from_metrics({}, classes=5)).text == ("Not judged: the run failed before it measured its "
+                                                              "encoder against the untrained network.")
