@@ -25,7 +25,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS, get_method
-from .verdict import margin
+from .verdict import COLLAPSED_RANK, margin
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -53,6 +53,7 @@ CUE_FIELDS = {
 BACKGROUND_CUES = ("background_texture", "background_scene")
 ON_THE_OBJECT = {"salient_crop_p": 0.8, "blur_p": 0.0}
 NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
+AFTER_COLLAPSE = ("batch_too_large",)  # rules still read after a collapse: about the data, not the embedding
 
 
 @dataclass(frozen=True)
@@ -89,48 +90,67 @@ def run_lr(config: TrainConfig) -> float:
 
 
 def collapse(m: Measured) -> Advice | None:
-    """A health metric of the last monitor fell below COLLAPSE_FALL of its best (the engine's
-    collapse warning): embedding_std or effective_rank (the encoder), output_std (the
-    projection BYOL and SimSiam compare). Fix: a third of the learning rate."""
+    """The encoder or projection collapsed (`fallen`). Fix: a third of the learning rate."""
+    fallen = _fallen(m)
+    if fallen is None:
+        return None
+    part, evidence = fallen
+    method = m.config.method
+    cause = (f"{method} keeps its outputs apart by an asymmetry alone (no negatives); a learning rate too high "
+             f"lets the two branches agree by mapping every image to the same point"
+             if method in NO_NEGATIVES else
+             f"{method}'s loss should keep the features spread; when they still fall together, the steps are "
+             f"too large for it")
+    lr = run_lr(m.config)
+    return Advice("collapse", evidence,
+                  f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
+                  f"({lr:.2g} -> {lr / LR_CUT:.2g}).",
+                  {"lr": lr / LR_CUT})
+
+
+def _fallen(m: Measured) -> tuple[str, str] | None:
+    """(part, evidence) of the first health metric of the last monitor that collapsed: below
+    COLLAPSE_FALL of its best (the engine's collapse warning: embedding_std or effective_rank
+    of the encoder, output_std of the projection BYOL and SimSiam compare), or the encoder's
+    effective rank below COLLAPSED_RANK of its untrained twin's (what the verdict calls
+    collapsed; a collapse within the first step has no better best to fall from)."""
     for name, part in (("output_std", "projection"), ("embedding_std", "encoder"), ("effective_rank", "encoder")):
         if name not in m.series:
             continue
         steps, values = m.series[name]
         best = int(np.argmax(values))
-        if values[-1] >= COLLAPSE_FALL * values[best]:
-            continue
-        method = m.config.method
-        cause = (f"{method} keeps its outputs apart by an asymmetry alone (no negatives); a learning rate too high "
-                 f"lets the two branches agree by mapping every image to the same point"
-                 if method in NO_NEGATIVES else
-                 f"{method}'s loss should keep the features spread; when they still fall together, the steps are "
-                 f"too large for it")
-        lr = run_lr(m.config)
-        return Advice("collapse",
-                      f"The {part}'s {name.replace('_', ' ')} fell to {values[-1]:.3g} at step {steps[-1]}, "
-                      f"{values[-1] / values[best]:.0%} of its best {values[best]:.3g} (step {steps[best]}); "
-                      f"below {COLLAPSE_FALL:.0%} of its best counts as collapse.",
-                      f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
-                      f"({lr:.2g} -> {lr / LR_CUT:.2g}).",
-                      {"lr": lr / LR_CUT})
+        if values[-1] < COLLAPSE_FALL * values[best]:
+            return part, (f"The {part}'s {name.replace('_', ' ')} fell to {values[-1]:.3g} at step {steps[-1]}, "
+                          f"{values[-1] / values[best]:.0%} of its best {values[best]:.3g} (step {steps[best]}); "
+                          f"below {COLLAPSE_FALL:.0%} of its best counts as collapse.")
+    if "effective_rank" in m.series and "effective_rank_untrained" in m.series:
+        steps, values = m.series["effective_rank"]
+        twin = float(m.series["effective_rank_untrained"][1][-1])
+        if values[-1] < COLLAPSED_RANK * twin:
+            return "encoder", (f"The encoder's effective rank is {values[-1]:.3g} at step {steps[-1]}, "
+                               f"{values[-1] / twin:.0%} of the untrained network's {twin:.3g}; below "
+                               f"{COLLAPSED_RANK:.0%} of it counts as collapse.")
     return None
 
 
 def batch_too_large(m: Measured) -> Advice | None:
     """Fewer than MIN_STEPS_PER_PASS steps per pass over the data: the largest of the Train
-    page's batch sizes that gives that many (at least the smallest)."""
-    batch = min(m.config.batch_size, m.images)
+    page's batch sizes that gives that many, else the smallest where it gives more steps
+    than now (none when no batch of the page gives more: a tiny set)."""
+    batch = min(m.config.batch_size, m.images)  # the engine's batch: at most the images
     per_pass = m.images // batch
     if per_pass >= MIN_STEPS_PER_PASS:
         return None
-    smaller = max([b for b in BATCHES if m.images // b >= MIN_STEPS_PER_PASS] or [BATCHES[0]])
-    if smaller >= m.config.batch_size:
+    reaching = [b for b in BATCHES if m.images // b >= MIN_STEPS_PER_PASS]
+    smaller = max(reaching or [BATCHES[0]])
+    if m.images // smaller <= per_pass:
         return None
+    most = "" if reaching else f", the most the Train page's smallest batch makes of {m.images} images"
     return Advice("batch_too_large",
                   f"{m.images} images at batch {batch}: one pass over the data is {per_pass} step(s), fewer "
                   f"than {MIN_STEPS_PER_PASS}.",
                   f"Too few images for this batch: the network is updated only {per_pass} time(s) per pass over "
-                  f"the data. Train again at batch {smaller} ({m.images // smaller} steps per pass).",
+                  f"the data. Train again at batch {smaller} ({m.images // smaller} steps per pass{most}).",
                   {"batch_size": smaller})
 
 
@@ -258,8 +278,13 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 
 
 def advise(m: Measured) -> list[Advice]:
-    """Every rule that fires on `m`, most basic first (RULES order)."""
-    return [advice for rule in RULES.values() if (advice := rule(m)) is not None]
+    """Every rule that fires on `m`, most basic first (RULES order); after a collapse only
+    AFTER_COLLAPSE (a cue, a flat curve or a falling loss read from a collapsed embedding
+    says nothing about what the run learned)."""
+    fired = [advice for rule in RULES.values() if (advice := rule(m)) is not None]
+    if fired and fired[0].rule == "collapse":
+        return [advice for advice in fired if advice.rule in ("collapse", *AFTER_COLLAPSE)]
+    return fired
 
 
 def apply(config: TrainConfig, advice: Advice) -> TrainConfig:

@@ -56,7 +56,9 @@ def test_too_few_images_for_the_batch_gives_a_smaller_batch():
     found = batch_too_large(measured(images=200))
     assert found and found.change == {"batch_size": 32}  # 200 // 32 = 6 steps per pass
     assert "200 images at batch 64" in found.evidence and "3 step(s)" in found.evidence
-    assert batch_too_large(measured(images=40)).change == {"batch_size": 16}  # the smallest the page offers
+    smallest = batch_too_large(measured(images=40))  # the smallest the page offers: more steps, not 4
+    assert smallest.change == {"batch_size": 16}
+    assert "(2 steps per pass, the most the Train page's smallest batch makes of 40 images)" in smallest.advice
     assert batch_too_large(measured(images=2000)) is None
 
 
@@ -150,13 +152,34 @@ def test_loss_that_levelled_off_or_is_too_short_asks_for_no_more_budget(curve):
 
 
 def test_advice_is_ranked_most_basic_first_and_applies_with_the_same_budget():
-    found = advise(measured(images=200, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.1],
+    found = advise(measured(images=200, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.7],
                             loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
-    assert [a.rule for a in found] == ["collapse", "batch_too_large", "colour_shortcut", "loss_still_falling"]
+    assert [a.rule for a in found] == ["batch_too_large", "colour_shortcut", "loss_still_falling"]
     assert all(set(a.to_json()) == {"rule", "evidence", "advice", "change"} for a in found)
-    again = apply(DEFAULT, found[2])
+    again = apply(DEFAULT, found[1])
     assert again.minutes == DEFAULT.minutes and again.dataset == "d" and again.recipe["gray_p"] == 0.9
 
+
+
+def test_after_a_collapse_only_the_data_is_advised_on_beside_it():
+    """A cue, a flat curve or a falling loss read from a collapsed embedding says nothing."""
+    found = advise(measured(images=200, shortcut=check("colour"), embedding_std=[0.9, 0.8, 0.1],
+                            loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
+    assert [a.rule for a in found] == ["collapse", "batch_too_large"]
+
+
+def test_a_collapse_within_the_first_step_is_found_against_the_untrained_network():
+    """Rank 7.8 untrained, 1.6 after step 1, 2.3 later: no best to fall from, the verdict's rule."""
+    found = collapse(measured(effective_rank=[1.63, 2.28], effective_rank_untrained=[7.82]))
+    assert found and found.evidence == ("The encoder's effective rank is 2.28 at step 25, 29% of the untrained "
+                                        "network's 7.82; below 30% of it counts as collapse.")
+    assert collapse(measured(effective_rank=[1.63, 2.5], effective_rank_untrained=[7.82])) is None
+
+
+@pytest.mark.parametrize("images", [3, 11, 17])
+def test_no_batch_advice_when_no_batch_of_the_page_makes_more_steps(images):
+    """3 images ran at batch 3 (1 step per pass): batch 16 is no smaller and makes no more."""
+    assert batch_too_large(measured(images=images)) is None
 
 
 def test_a_run_that_learned_nothing_is_told_so_before_its_cues():
