@@ -20,6 +20,7 @@ from app.maps import built_once
 from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
+from ssl_core.evaluate.report import labels_held, too_few_to_probe
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
 
@@ -56,6 +57,9 @@ current.set_encoder(next(key for key, (name, _) in by_key.items() if name == cho
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
                "labels.csv or class folders at import (Data page).")
+elif too_few_to_probe(counts := ws.label_counts(dataset)):
+    st.warning(f"The labels are too few to judge with ({labels_held(counts, 'images')}): kNN accuracy and the "
+               "linear probe need two classes with two images each, so only the label-free metrics are computed.")
 
 reports = {label: stored_report(ws, dataset.name, choices[label]) for label in chosen}
 missing = [label for label, found in reports.items() if found is None]

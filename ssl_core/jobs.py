@@ -262,12 +262,11 @@ def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.
     if info is None:
         raise WorkspaceError(f"run {run['id']} cannot train: its dataset {run['dataset']!r} was deleted; "
                              "its checkpoint stays (export it, or evaluate it on another dataset)")
-    labels = ws.labels(info)
-    codes = None
-    if labels and all(label is not None for label in labels) and len(set(labels)) > 1:  # one class: no kNN
-        classes = {name: i for i, name in enumerate(sorted(set(labels)))}
-        codes = np.array([classes[label] for label in labels])
+    from .evaluate.splits import labelled
     from .kinds import KINDS
+
+    usable = labelled(ws.labels(info))  # Evaluate's rule: two classes of two (one class: any encoder scores 100%)
+    codes = usable.codes if usable is not None and len(usable.codes) == info.image_count else None  # every image
 
     return KINDS[info.kind].training_data(ws, info, run_dir(ws, run["id"])), codes
 

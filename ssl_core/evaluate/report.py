@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -121,10 +121,21 @@ def too_few_labels(given: Sequence[str | None], unit: str) -> str | None:
     """What the labels `given` (N,), None where unlabelled, hold, to say why they are too few
     to probe (`splits.labelled` found no two classes of two); None when there are none."""
     counts = Counter(label for label in given if label is not None)
-    if not counts:
-        return None
+    return labels_held(counts, unit) if counts else None
+
+
+def labels_held(counts: Mapping[str, int], unit: str) -> str:
+    """What label `counts` ({class: labelled items}) hold, in words: '40 labelled images in 2
+    classes, 1 with two or more'."""
     twice = sum(count >= 2 for count in counts.values())
-    return f"{counts.total():,} labelled {unit} in {len(counts):,} classes, {twice:,} with two or more"
+    return (f"{sum(counts.values()):,} labelled {unit} in {len(counts):,} class{'es' if len(counts) != 1 else ''}, "
+            f"{twice:,} with two or more")
+
+
+def too_few_to_probe(counts: Mapping[str, int]) -> bool:
+    """Labels (`counts`, {class: labelled items}) that exist but that `splits.labelled` cannot
+    use: fewer than two classes with two items each."""
+    return bool(counts) and sum(count >= 2 for count in counts.values()) < 2
 
 
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,

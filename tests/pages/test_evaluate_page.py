@@ -94,6 +94,24 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert not any(s.value == "Label efficiency" for s in at.subheader)
 
 
+def test_labels_too_few_to_probe_are_named_not_dropped_in_silence(tmp_path, monkeypatch):
+    """39 images of one class and 1 of another: no two classes of two, so kNN and the probe
+    cannot run; the page said nothing and showed an empty kNN column."""
+    from tests.ssl_core.conftest import noise, zip_of
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    ws = Workspace(tmp_path / "ws")
+    files = [(f"{'b' if i == 0 else 'a'}/{i}.png", noise((16, 16), seed=i)) for i in range(40)]
+    ingest_uploads(ws, [("lone.zip", zip_of(files))], name="lone", size=16)
+    ws.set_meta("demo_seeded", "1")
+    at = open_evaluate(ws.root, monkeypatch)
+    said = [w.value for w in at.warning if "too few to judge with" in w.value]
+    assert said == ["The labels are too few to judge with (40 labelled images in 2 classes, 1 with two or more): "
+                    "kNN accuracy and the linear probe need two classes with two images each, so only the "
+                    "label-free metrics are computed."]
+
+
 def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, monkeypatch):
     root, _ = shapes_run
     at = open_evaluate(root, monkeypatch)

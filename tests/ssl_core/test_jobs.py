@@ -232,10 +232,15 @@ def test_a_run_outlives_its_dataset_and_is_evaluated_on_another(trained, make):
 
 def test_labels_of_one_class_feed_no_knn_monitor(workspace):
     """Every image labelled "a": a kNN check among one class says nothing (100% for any
-    encoder), so the run is judged as an unlabelled one; two classes feed the monitor."""
+    encoder), so the run is judged as an unlabelled one, as with a class of one image (the
+    rule Evaluate probes by: two classes of two); two classes feed the monitor."""
     one_zip = zip_of([(f"{i}.png", noise((16, 16), seed=i)) for i in range(12)]
                      + [("labels.csv", "".join(f"{i}.png,a\n" for i in range(12)).encode())])
     two_zip = zip_of([(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(12)])
+    lone_zip = zip_of([(f"{'b' if i == 0 else 'a'}/{i}.png", noise((16, 16), seed=i)) for i in range(12)])
+    ingest_uploads(workspace, [("lone.zip", lone_zip)], name="lone", size=16)
+    lone = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="lone")))
+    assert jobs._dataset_arrays(workspace, lone)[1] is None  # b has one image: Evaluate's rule, two classes of two
     ingest_uploads(workspace, [("one.zip", one_zip)], name="one", size=16)
     ingest_uploads(workspace, [("two.zip", two_zip)], name="two", size=16)
     one = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="one")))
