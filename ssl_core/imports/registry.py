@@ -22,6 +22,7 @@ ENCODERS_DIR = "encoders"
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+RUN_ID = re.compile(r"run-\d{8}-\d{6}-[0-9a-f]{6}")  # jobs.create_run's ids
 
 
 MIN_SIDE, MAX_SIDE = 8, 1024  # an imported encoder's input side (px); 8 is data.ingest's MIN_SIZE, embed's least
@@ -90,7 +91,12 @@ def describe(config: dict) -> str:
 
 
 def check_new_name(ws: Workspace, name: str) -> None:
+    """Refuse a name that is malformed, taken, or shaped like a run's id: `--run NAME` looks
+    for an import first, so an import named after a run would hide it."""
     if NAME.fullmatch(name) is None:
         raise ImportRefused(f"name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if RUN_ID.fullmatch(name):
+        raise ImportRefused(f"name {name!r} is shaped like a run's id, and `--run {name}` would then mean the import, "
+                            f"not the run; choose another")
     if folder(ws, name).exists():
         raise ImportRefused(f"name {name!r} is taken by an earlier import; choose another")

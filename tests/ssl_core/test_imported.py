@@ -172,6 +172,8 @@ def test_every_refusal_names_the_problem_and_writes_nothing(ws, tmp_path, monkey
     refused(ws, "x", "timm:no_such_net", good, match="timm has no model 'no_such_net'")
     refused(ws, "x", "keras:resnet", good, match="write it as timm:NAME or torchvision:NAME")
     refused(ws, "../up", "timm:resnet10t", good, match="name '../up': use 1-64 letters")
+    refused(ws, "run-20261202-123120-e27c44", "timm:resnet10t", good,  # would hide that run from --run
+            match="shaped like a run's id, and `--run run-20261202-123120-e27c44` would then mean the import")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # read at import: the variable is too late
     refused(ws, "x", "timm:resnet10t", None, match="could not fetch its pretrained weights.*--weights FILE")
     import_encoder(ws, "taken", "timm:resnet10t", good, image_size=SIDE)
