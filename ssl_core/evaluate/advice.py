@@ -25,7 +25,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS, get_method
-from .verdict import COLLAPSED_RANK, margin
+from .verdict import COLLAPSED_RANK, KNN_SPREAD, margin
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -215,7 +215,7 @@ def flat_from_start(m: Measured) -> Advice | None:
         probe = int(m.series["probe_size"][1][-1]) if "probe_size" in m.series else 1000
         bar = max(untrained, 1 / m.classes) if sign > 0 and m.classes else untrained
         best = float(values.max() if sign > 0 else values.min())
-        noise = margin(best, bar, probe)
+        noise = margin(best, bar, probe, KNN_SPREAD if name == "knn_accuracy" else 1.0)
         if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
             return None
         method, recipe = m.config.method, recipe_dict(m.config)

@@ -1,0 +1,31 @@
+"""The verdict's noise bound for kNN accuracy (verdict.KNN_SPREAD), measured: two random
+embeddings of the same labelled images differ by chance alone, and "worse than untrained"
+must rarely be said of one against the other (2 standard errors one-sided: about 2.3%)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ssl_core.evaluate.knn import knn_accuracy, knn_cv
+from ssl_core.evaluate.splits import stratified_folds
+from ssl_core.evaluate.verdict import WORSE, from_knn
+
+DRAWS = 400
+
+
+def test_random_encoders_are_rarely_called_worse_than_each_other():
+    """100 images of 2 classes, k=20, both the monitor's leave-one-out kNN and Evaluate's
+    5-fold one: the binomial bound alone called 7.7% of such pairs worse (sd 1.29-1.36 times
+    the binomial's)."""
+    rng = np.random.default_rng(0)
+    codes = np.arange(100) % 2
+    folds = stratified_folds(codes, 5, 0)
+    worse = {"leave-one-out": 0, "5-fold": 0}
+    for _ in range(DRAWS):
+        a, b = (torch.from_numpy(rng.standard_normal((100, 16)).astype(np.float32)) for _ in range(2))
+        measured = {"leave-one-out": (knn_accuracy(a, codes), knn_accuracy(b, codes)),
+                    "5-fold": (knn_cv(a, codes, folds)["mean"], knn_cv(b, codes, folds)["mean"])}
+        for name, (trained, untrained) in measured.items():
+            worse[name] += from_knn(trained, untrained, 100, 2).code == WORSE
+    assert all(count / DRAWS <= 0.045 for count in worse.values()), worse
