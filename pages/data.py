@@ -18,6 +18,7 @@ from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
+from ssl_core.data.text import printable
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
 
@@ -101,10 +102,10 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
         if st.button("Import upload", type="primary", disabled=not files):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
-            labels_csv = labels_file.getvalue() if labels_file else None
-            _run_import(lambda progress: ingest_uploads(ws, uploads, name=name, size=size,
-                                                        labels_csv=labels_csv, replace=replace,
-                                                        progress=progress),
+            labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
+                if labels_file else {}  # its errors name the file
+            _run_import(lambda progress: ingest_uploads(ws, uploads, name=name, size=size, replace=replace,
+                                                        progress=progress, **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:

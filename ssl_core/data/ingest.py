@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -30,7 +30,8 @@ from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
 from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
 from .labels import (
-    LABELS_FILE, MAX_LABELS_BYTES, LabelsError, labels_from_folders, match_csv, parse_labels_csv,
+    LABELS_FILE, MAX_LABELS_BYTES, LabelsError, labels_from_folders, match_csv, outside_folders_warning,
+    parse_labels_csv,
 )
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
@@ -40,18 +41,28 @@ from .text import printable
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
 MIN_SIZE, MAX_SIZE = 8, 512
-TYPICAL_BATCH = 256  # a dataset smaller than this trains with smaller batches
+DEFAULT_BATCH = 64  # engine.TrainConfig.batch_size, not imported: the engine loads torch and lightly
+# (seconds), which an import must not wait for (the Data page's first paint seeds the demo datasets);
+# tests/ssl_core/data/test_ingest.py holds the two equal. A smaller dataset trains with smaller batches.
 BUILTIN_PREFIX = "builtin:"
 
 Progress = Callable[[int, int], None]  # (done, total)
 
 
 class IngestError(Exception):
-    """An import that stored nothing; the message says why, `rejected` lists the files."""
+    """An import that stored nothing; the message says why, `rejected` lists the files,
+    `kind` is the kind of dataset it was making (None when it failed before knowing)."""
 
-    def __init__(self, message: str, rejected: list[dict[str, str]] | None = None) -> None:
+    def __init__(self, message: str, rejected: list[dict[str, str]] | None = None,
+                 kind: str | None = None) -> None:
         super().__init__(message)
         self.rejected = rejected or []
+        self.kind = kind
+
+    def to_json(self) -> dict[str, object]:
+        """A report's keys (no dataset, nothing stored) and `error`, the message."""
+        return {**IngestReport("", 0, self.rejected).to_json(), "dataset": None, "kind": self.kind,
+                "error": str(self)}
 
 
 @dataclass
@@ -71,12 +82,25 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class _Decoded:
-    """An image ready to store: RGB pixels, its name, its path in the source, a label."""
+    """An image ready to store: RGB pixels, its name, its path in the source, a label,
+    the source it came from (sources.Candidate.origin)."""
 
     name: str
     inner: str
     image: Image.Image
     label: str | None = None
+    origin: str = ""
+
+
+class _Row(NamedTuple):
+    """A stored image: its name, its path in and the name of its source, its size, its own label."""
+
+    name: str
+    inner: str
+    origin: str
+    width: int
+    height: int
+    label: str | None
 
 
 class _ArrayFile:
@@ -137,7 +161,7 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
         else:
             try:
                 image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)
-                yield _Decoded(entry.name, entry.inner, image)
+                yield _Decoded(entry.name, entry.inner, image, origin=entry.origin)
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
@@ -181,21 +205,21 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
     with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
         thumbs = _ArrayFile(built / "thumbs.npy", capacity, THUMB_SIZE)
-        rows: list[tuple[str, str, int, int, str | None]] = []
+        rows: list[_Row] = []
         for item in decoded:
             images.array[len(rows)] = square(item.image, size)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
-            rows.append((printable(item.name), item.inner, width, height, item.label))
+            rows.append(_Row(printable(item.name), item.inner, item.origin, width, height, item.label))
         if not rows:
-            raise IngestError(_nothing_imported(rejected.rows()), rejected.rows())
+            raise IngestError(_nothing_imported(rejected.rows()), rejected.rows(), kind="image")
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
         warnings += _warnings(rows, size)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
-            images=[(n, w, h, label) for (n, _, w, h, _), label in zip(rows, labels)],
+            images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
             rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace,
         )
     labelled = sum(label is not None for label in labels)
@@ -211,9 +235,11 @@ def _nothing_imported(rejected: list[dict]) -> str:
     return "no image could be imported; see the rejected files"
 
 
-def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_csv: bytes | None,
+def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
                     labels_source: str) -> tuple[list[str | None], list[str]]:
-    inner = [row[1] for row in rows]
+    """Labels from the CSV, else the images' own, else class folders (each source's own
+    shared folders dropped), with warnings on what stays unlabelled."""
+    inner = [row.inner for row in rows]
     warnings: list[str] = []
     if labels_csv is not None:
         parsed = parse_labels_csv(labels_csv, labels_source)
@@ -223,15 +249,26 @@ def _resolve_labels(rows: list[tuple[str, str, int, int, str | None]], labels_cs
             warnings.append(f"{missing:,} of {len(rows):,} images have no row in {labels_source}; "
                             "they are unlabelled")
         return labels, warnings
-    own = [row[4] for row in rows]
+    own = [row.label for row in rows]
     if any(label is not None for label in own):
         return own, warnings
-    return labels_from_folders(inner) or [None] * len(rows), warnings
+    folders = labels_from_folders(inner, [row.origin for row in rows])
+    if folders is None:
+        return [None] * len(rows), warnings
+    return folders, outside_folders_warning(folders, [row.name for row in rows])
 
 
-def _warnings(rows: list[tuple[str, str, int, int, str | None]], size: int) -> list[str]:
+def small_dataset_warning(count: int, noun: str) -> list[str]:
+    """What training does with fewer than DEFAULT_BATCH `noun`s (images, examples), if it applies."""
+    if count >= DEFAULT_BATCH:
+        return []
+    return [f"only {count:,} {noun}, fewer than the default training batch of {DEFAULT_BATCH}: "
+            "training will use smaller batches"]
+
+
+def _warnings(rows: list[_Row], size: int) -> list[str]:
     warnings = []
-    small = [(name, width, height) for name, _, width, height, _ in rows if min(width, height) < size]
+    small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and how to keep them at their own size
         side = max(min(width, height) for _, width, height in small)
         warnings.append(f"{len(small):,} of {len(rows):,} images are smaller than the stored side of {size} px "
@@ -240,9 +277,8 @@ def _warnings(rows: list[tuple[str, str, int, int, str | None]], size: int) -> l
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")
-    elif len(rows) < TYPICAL_BATCH:
-        warnings.append(f"only {len(rows):,} images, fewer than a typical batch of "
-                        f"{TYPICAL_BATCH}: training will use smaller batches")
+    else:
+        warnings += small_dataset_warning(len(rows), "images")
     seen: dict[str, int] = {}
     for name, *_ in rows:
         seen[name] = seen.get(name, 0) + 1
@@ -254,9 +290,10 @@ def _warnings(rows: list[tuple[str, str, int, int, str | None]], size: int) -> l
 
 
 def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
-                   size: int = DEFAULT_SIZE, labels_csv: bytes | None = None,
+                   size: int = DEFAULT_SIZE, labels_csv: bytes | None = None, labels_source: str = "labels CSV",
                    replace: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Decode `entries` and store the good ones as dataset `name`.
+    """Decode `entries` and store the good ones as dataset `name`; `labels_source` names
+    `labels_csv` in errors and warnings.
 
     Rejected entries are listed with their reasons; the rest is imported. Raises
     IngestError (storing nothing) when no image is usable, the name is taken and
@@ -275,7 +312,6 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         report.warnings += removed
         return report
     entries, csv_entry = _labels_csv_from(entries)
-    labels_source = "labels CSV"
     rejected = RejectionList()
     try:
         if labels_csv is None and csv_entry is not None:
@@ -370,7 +406,8 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
         labels_file = place(labels_path) if labels_path is not None else None
     except PathRefused as exc:
         raise IngestError(str(exc)) from None
-    labels_csv = _read_labels_path(labels_file, labels_path) if labels_file is not None else None
+    labels = {} if labels_file is None else {"labels_csv": _read_labels_path(labels_file, labels_path),
+                                             "labels_source": printable(labels_path)}
     missing = [printable(str(p)) for p in resolved if not _exists(p)]
     if missing:
         raise IngestError(f"not found: {', '.join(missing)}")
@@ -380,4 +417,4 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
     else:  # a folder by its whole name, resolved so that "." and ".." name a folder too
         default_name = first.resolve().name if first.is_dir() else first.stem
     return ingest_entries(ws, path_entries(resolved), name=name or default_name,
-                          source=", ".join(map(str, resolved)), labels_csv=labels_csv, **kwargs)
+                          source=", ".join(map(str, resolved)), **labels, **kwargs)

@@ -133,16 +133,33 @@ def match_csv(labels: dict[str, str], inner_paths: list[str]) -> list[str | None
     return [next((labels[k] for k in _keys(p) if k in labels), None) for p in inner_paths]
 
 
-def labels_from_folders(inner_paths: list[str]) -> list[str | None] | None:
-    """Labels from class-named subfolders: after dropping folders every file shares, each
-    file's first folder is its class. None unless every file sits in a subfolder and
-    there are at least two classes."""
-    split = [PurePosixPath(p.replace("\\", "/")).parts for p in inner_paths]
-    if not split:
-        return None
-    while all(len(parts) > 2 for parts in split) and len({parts[0] for parts in split}) == 1:
+def _class_parts(split: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """One source's paths with the folders all its files share dropped, while a file is
+    still left in a folder below them (a source that is one class folder keeps it)."""
+    while (all(len(parts) > 1 for parts in split) and len({parts[0] for parts in split}) == 1
+           and any(len(parts) > 2 for parts in split)):
         split = [parts[1:] for parts in split]
-    if any(len(parts) < 2 for parts in split):
-        return None
-    classes = [printable(parts[0]) for parts in split]
-    return classes if len(set(classes)) >= 2 else None
+    return split
+
+
+def labels_from_folders(inner_paths: list[str], origins: list[str] | None = None) -> list[str | None] | None:
+    """Labels from class-named subfolders: in each source (`origins`, the upload, archive
+    or folder each file came from; one source when None) the folders all its files share
+    are dropped, then each file's first folder is its class, and a file outside any
+    folder has none. None unless there are at least two classes."""
+    origins = origins if origins is not None else [""] * len(inner_paths)
+    split: dict[str, list[tuple[str, ...]]] = {}
+    for origin, path in zip(origins, inner_paths):
+        split.setdefault(origin, []).append(PurePosixPath(path.replace("\\", "/")).parts)
+    found = {origin: iter(_class_parts(paths)) for origin, paths in split.items()}
+    classes = [printable(parts[0]) if len(parts) > 1 else None for parts in (next(found[o]) for o in origins)]
+    return classes if len(set(classes) - {None}) >= 2 else None
+
+
+def outside_folders_warning(labels: list[str | None], names: list[str]) -> list[str]:
+    """A warning naming how many files folder `labels` left unlabelled, none if all have one."""
+    outside = [name for name, label in zip(names, labels) if label is None]
+    if not outside:
+        return []
+    return [f"{len(outside):,} of {len(names):,} files sit outside the class folders and have no label "
+            f"(for example {outside[0]!r})"]

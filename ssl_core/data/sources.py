@@ -41,11 +41,13 @@ SKIPPED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 @dataclass(frozen=True)
 class Candidate:
     """A file to decode. `name` is what the user is shown (archive name included);
-    `inner` is its path inside the folder or archive it came from (for labels)."""
+    `inner` is its path inside the folder or archive it came from and `origin` names that
+    folder or archive ("" for files given one by one): labels from folders are found per origin."""
 
     name: str
     inner: str
     read: Callable[[], bytes]
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ def zip_entries(data_or_file: bytes | BinaryIO, archive_name: str,
             if budget.admit():
                 yield Rejection(name, refusal)
         elif budget.admit(info.file_size):
-            yield Candidate(name, info.filename, _member_reader(archive, info, limits.max_file_bytes))
+            yield Candidate(name, info.filename, _member_reader(archive, info, limits.max_file_bytes),
+                            origin=archive_name)
     yield from budget.summary()
 
 
@@ -231,14 +234,15 @@ def _zip_on_disk(path: Path, name: str, limits: Limits, follow_links: bool) -> I
 
 def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
     """Regular files under `root` (symlinks, FIFOs and devices refused, symlinked folders
-    not followed), sorted by path."""
+    refused unfollowed), sorted by path."""
     if not root.is_dir():
         yield Rejection(str(root), "folder not found or not a directory")
         return
     budget, empty = _Budget(str(root), limits), True
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
-        for filename in sorted(filenames):
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]  # refused as files are
+        for filename in sorted(filenames + linked):
             path = Path(dirpath) / filename
             rel = path.relative_to(root).as_posix()
             if is_os_clutter(rel):
@@ -261,7 +265,8 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
             elif filename.lower().endswith(".zip"):
                 yield from _zip_on_disk(path, rel, limits, follow_links=False)
             else:
-                yield Candidate(rel, rel, _file_reader(path, limits.max_file_bytes, follow_links=False))
+                yield Candidate(rel, rel, _file_reader(path, limits.max_file_bytes, follow_links=False),
+                                origin=str(root))
     if empty:
         yield Rejection(str(root), "the folder holds no files (its subfolders included)")
     yield from budget.summary()

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from ..store import DatasetInfo, Workspace, WorkspaceError, fsync_file
 from .builtins import BuiltinDataset
 from .decode import RejectedFile
-from .ingest import TYPICAL_BATCH, IngestError, IngestReport, Progress, building_folder
+from .ingest import IngestError, IngestReport, Progress, building_folder, small_dataset_warning
 from .labels import labels_from_folders
 from .rejections import RejectionList
 from .sources import Candidate, Entry, Rejection
@@ -63,7 +63,8 @@ def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
             progress(done, len(entries))
-    folders = labels_from_folders([entry.inner for entry, _ in per_file]) or [None] * len(per_file)
+    folders = (labels_from_folders([entry.inner for entry, _ in per_file], [entry.origin for entry, _ in per_file])
+               or [None] * len(per_file))
     return [(f"{printable(entry.name)}:{line}", text, label or folder, chars)
             for (entry, rows), folder in zip(per_file, folders) for line, text, label, chars in rows]
 
@@ -72,17 +73,14 @@ def _warnings(examples: list[Example], tally: TextTally, skipped: int) -> list[s
     warnings = tally.warnings()
     if skipped:
         warnings.append(f"{skipped:,} more examples skipped over the cap of {MAX_EXAMPLES:,} per import")
-    if len(examples) < TYPICAL_BATCH:
-        warnings.append(f"only {len(examples):,} examples, fewer than a typical batch of {TYPICAL_BATCH}: "
-                        "training will use smaller batches")
-    return warnings
+    return warnings + small_dataset_warning(len(examples), "examples")
 
 
 def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: str, rejected: RejectionList,
                 warnings: list[str], replace: bool) -> IngestReport:
     """Store `examples` as text dataset `name` (see the module docstring)."""
     if not examples:
-        raise IngestError("no text could be imported; see the rejected files", rejected.rows())
+        raise IngestError("no text could be imported; see the rejected files", rejected.rows(), kind=KIND)
     with building_folder(ws, rejected) as built:
         texts = built / TEXTS_FILE
         texts.write_text(json.dumps([text for _, text, _, _ in examples], ensure_ascii=False), encoding="utf-8")

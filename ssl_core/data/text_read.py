@@ -6,8 +6,9 @@ one JSON object per line with a string "text" and optionally a "label". A file i
 whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
 byte, or a known image/archive signature, in its first 8 KiB), when it is not UTF-8 (the
 offending byte and offset are named; UTF-16 and UTF-32 with their byte-order mark are
-read), when a CSV has no text column or is malformed, or when it gives no example at all.
-Inside an accepted file, empty lines and unusable JSONL lines are skipped and counted,
+read), when a CSV has no text column or no record of it can be read, or when it gives no
+example at all. Inside an accepted file, empty lines, unusable JSONL lines and CSV records
+that cannot be read (a quote never closed) are skipped and counted,
 examples over MAX_CHARS (a CSV cell too) are truncated and counted, and only the first
 MAX_FILE_BYTES of a huge file are read (its last, cut line dropped). Lines end at a line
 feed, a carriage return or both only, as editors number them (a form feed or U+2028 inside
@@ -36,6 +37,8 @@ from .text import printable
 TEXT_SUFFIXES = (".txt", ".csv", ".jsonl")
 MAX_CHARS = 1000  # an example is cut to this many characters (a paragraph, not a book)
 MAX_FILE_BYTES = 32 * 1024**2  # of one text file, the rest is not read
+MAX_BAD_CSV = 20  # unreadable CSV records skipped in one file before the rest of it is left unread
+UNREAD = f"; after {MAX_BAD_CSV} unreadable records the rest of the file was not read"
 SNIFF_BYTES = 8192
 TEXT_HEADERS = ("text", "sentence", "content")
 _SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
@@ -60,6 +63,9 @@ class TextTally:
     first_truncated: str | None = None
     bad_lines: int = 0
     first_bad_line: str | None = None
+    bad_csv: int = 0  # CSV records that cannot be read
+    first_bad_csv: str | None = None  # 'file:line (why)'
+    unread_csv: list[str] = field(default_factory=list)  # CSV files left unread after MAX_BAD_CSV bad records
     capped_files: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
@@ -72,6 +78,12 @@ class TextTally:
         if self.bad_lines:
             said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
                         f"skipped (first: {self.first_bad_line})")
+        if self.bad_csv:
+            said.append(f"{self.bad_csv:,} CSV record(s) could not be read and were skipped, the records around "
+                        f"them imported (first: {self.first_bad_csv})")
+        if self.unread_csv:
+            said.append(f"{len(self.unread_csv):,} CSV file(s) were read only up to their {MAX_BAD_CSV}th unreadable "
+                        f"record (for example {self.unread_csv[0]})")
         if self.capped_files:
             said.append(f"only the first {MAX_FILE_BYTES:,} bytes of {len(self.capped_files):,} huge "
                         f"file(s) were read (for example {self.capped_files[0]})")
@@ -149,27 +161,58 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((lowered.index(n) for n in names if n in lowered), None)
 
 
+def _records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line where it starts, row, "") of each CSV record, or (line, None, why) for one that
+    cannot be read (a quote never closed, text after a closing quote); reading goes on
+    at the line after the start of the bad one, at most MAX_BAD_CSV times (a quote never
+    closed is found only at the end of the file, so each restart reads the rest again)."""
+    lines = list(io.StringIO(text, newline=""))
+    start = 0  # index of the line the reader starts at
+    for restart in range(MAX_BAD_CSV):
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), strict=True)
+        record = start
+        try:
+            for row in reader:
+                yield record + 1, row, ""
+                record = start + reader.line_num
+            return
+        except csv.Error as exc:
+            why = "a quote opened here is never closed" if "unexpected end of data" in str(exc) else str(exc)
+            yield record + 1, None, why + (UNREAD if restart == MAX_BAD_CSV - 1 else "")
+            start = record + 1
+
+
 def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise RejectedFile("empty CSV")
-        text_at, label_at = _column(header, TEXT_HEADERS), _column(header, LABEL_HEADERS)
-        if text_at is None:
-            shown = ", ".join(repr(printable(c))[:40] for c in header[:5])
-            raise RejectedFile(f"no 'text' column in the CSV's first row (it has {shown})")
-        for row in reader:
-            where = f"{name}:{reader.line_num}"
-            if not any(cell.strip() for cell in row):
-                tally.empty += 1
-                continue
-            example = _example(row[text_at] if text_at < len(row) else "", where, tally)
-            if example is not None:
-                label = _label(row[label_at]) if label_at is not None and label_at < len(row) else None
-                yield reader.line_num, example[0], label, example[1]
-    except csv.Error as exc:
-        raise RejectedFile(f"malformed CSV at line {reader.line_num:,} ({exc})") from None
+    """The rows of a CSV under its header; a record that cannot be read is skipped and
+    counted, and the file refused only when none can be read."""
+    records = _records(text)
+    number, header, why = next(records, (0, None, ""))
+    if why:
+        raise RejectedFile(f"malformed CSV at line {number:,} ({why})")
+    if header is None:
+        raise RejectedFile("empty CSV")
+    text_at, label_at = _column(header, TEXT_HEADERS), _column(header, LABEL_HEADERS)
+    if text_at is None:
+        shown = ", ".join(repr(printable(c))[:40] for c in header[:5])
+        raise RejectedFile(f"no 'text' column in the CSV's first row (it has {shown})")
+    bad, first_bad, given = 0, (0, ""), 0
+    for number, row, why in records:
+        if row is None:
+            bad += 1
+            first_bad = first_bad if bad > 1 else (number, why)
+            if why.endswith(UNREAD):
+                tally.unread_csv.append(name)
+        elif not any(cell.strip() for cell in row):
+            tally.empty += 1
+        elif example := _example(row[text_at] if text_at < len(row) else "", f"{name}:{number}", tally):
+            label = _label(row[label_at]) if label_at is not None and label_at < len(row) else None
+            given += 1
+            yield number, example[0], label, example[1]
+    if bad and not given:
+        raise RejectedFile(f"malformed CSV at line {first_bad[0]:,} ({first_bad[1]})")
+    if bad:
+        tally.bad_csv += bad
+        tally.first_bad_csv = tally.first_bad_csv or f"{name}:{first_bad[0]} ({first_bad[1]})"
 
 
 def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from ssl_core.data.decode import decode_image, letterbox, square
 from ssl_core.data.ingest import (
-    THUMB_SIZE, TYPICAL_BATCH, IngestError, ingest_entries, ingest_path, ingest_uploads,
+    DEFAULT_BATCH, THUMB_SIZE, IngestError, ingest_entries, ingest_path, ingest_uploads,
 )
 from ssl_core.data.sources import Candidate, Rejection
 
@@ -77,14 +77,26 @@ def test_fewer_than_a_typical_batch_imports_with_a_warning(workspace, make):
     files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(10)]
     report = ingest_uploads(workspace, files, name="t", size=8)
     assert report.images == 10
-    assert any(f"only 10 images, fewer than a typical batch of {TYPICAL_BATCH}" in w
+    assert any(f"only 10 images, fewer than the default training batch of {DEFAULT_BATCH}" in w
                for w in report.warnings)
 
 
-def test_a_typical_batch_has_no_size_warning(workspace, make):
-    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(TYPICAL_BATCH)]
+def test_a_default_batch_has_no_size_warning(workspace, make):
+    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(DEFAULT_BATCH)]
     report = ingest_uploads(workspace, files, name="t", size=8)
-    assert report.images == TYPICAL_BATCH and report.warnings == []
+    assert report.images == DEFAULT_BATCH and report.warnings == []
+
+
+def test_the_small_dataset_warning_names_the_batch_training_uses_by_default(workspace, make):
+    """The warning's batch is the engine's default (kept apart only so that ingest loads no torch)."""
+    from ssl_core.engine import TrainConfig
+
+    assert DEFAULT_BATCH == TrainConfig.batch_size
+    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(100)]
+    assert ingest_uploads(workspace, files, name="hundred", size=8).warnings == []
+    report = ingest_uploads(workspace, files[:10], name="ten", size=8)
+    assert (f"only 10 images, fewer than the default training batch of {TrainConfig.batch_size}: training "
+            "will use smaller batches") in report.warnings
 
 
 def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspace, make):
@@ -133,6 +145,18 @@ def test_progress_is_reported_for_every_entry(workspace, make):
     assert report.images == 1
     assert report.rejected == [{"file": "b.zip", "reason": "refused"},
                                {"file": "c.png", "reason": report.rejected[1]["reason"]}]
+
+
+def test_a_failed_import_reports_the_keys_of_a_report(workspace, make):
+    """What `ingest` prints when it fails has every key of a report, and the error."""
+    good = ingest_uploads(workspace, make.goods(), name="good").to_json()
+    with pytest.raises(IngestError) as failed:
+        ingest_uploads(workspace, [("empty.png", b""), ("text.png", b"not an image")], name="t")
+    said = failed.value.to_json()
+    assert set(said) == set(good) | {"error"}
+    assert said == {"dataset": None, "kind": "image", "images": 0, "labelled": 0,
+                    "rejected": failed.value.rejected, "rejected_count": 2, "warnings": [],
+                    "error": "no image could be imported; see the rejected files"}
 
 
 def test_report_json(workspace, make):

@@ -3,6 +3,8 @@ or class-named subfolders."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ssl_core.data.ingest import IngestError, ingest_path, ingest_uploads
@@ -59,10 +61,23 @@ def test_match_csv_accepts_full_path_path_without_top_folder_or_bare_name():
     (["cat/1.png", "2.png"], None),  # not every file is in a class folder
     (["cat/1.png", "cat/2.png"], None),  # one class is no labelling
     (["pets/cat/1.png", "pets/2.png"], None),
+    (["cat/1.png", "dog/2.png", "3.png"], ["cat", "dog", None]),  # a file outside the class folders
+    (["pets/cat/1.png", "pets/dog/2.png", "pets/3.png"], ["cat", "dog", None]),
     ([], None),
 ])
 def test_labels_from_folders(paths, expected):
     assert labels_from_folders(paths) == expected
+
+
+@pytest.mark.parametrize("paths, origins, expected", [
+    (["a/cat/1.png", "a/dog/2.png", "cat/3.png", "dog/4.png"], ["1.zip", "1.zip", "2.zip", "2.zip"],
+     ["cat", "dog", "cat", "dog"]),  # each source drops its own shared folders
+    (["cat/1.png", "cat/2.png", "dog/3.png"], ["cats.zip", "cats.zip", "dogs.zip"],
+     ["cat", "cat", "dog"]),  # a source that is one class folder keeps it
+    (["cat/1.png", "2.png"], ["cats.zip", ""], None),  # one class is no labelling
+])
+def test_labels_from_folders_per_source(paths, origins, expected):
+    assert labels_from_folders(paths, origins) == expected
 
 
 # -- labels in an import ----------------------------------------------------------------------
@@ -153,6 +168,40 @@ def test_labels_csv_in_a_folder_and_labels_path(workspace, make, tmp_path):
     assert workspace.labels(workspace.dataset("again")) == ["p", "q", "q"]
     with pytest.raises(IngestError, match="cannot read the labels file"):
         ingest_path(workspace, [str(root)], name="x", labels_path=str(tmp_path / "missing.csv"))
+
+
+def test_two_zips_take_their_classes_each_from_their_own_folders(workspace, make):
+    nested = make.zip([(f"a/{c}/{i}.png", make.noise((8, 8), seed=i)) for c in ("cat", "dog") for i in range(5)])
+    flat = make.zip([(f"{c}/{i}.png", make.noise((8, 8), seed=i)) for c in ("cat", "dog") for i in range(5)])
+    report = ingest_uploads(workspace, [("classes.zip", nested), ("classes2.zip", flat)], name="twozip", size=8)
+    assert report.labelled == 20
+    assert workspace.label_counts(workspace.dataset("twozip")) == {"cat": 10, "dog": 10}
+
+
+def test_files_outside_the_class_folders_stay_unlabelled_with_a_warning(workspace, make):
+    members = [(f"{c}/{i}.png", make.noise((8, 8), seed=i)) for c in ("cat", "dog") for i in range(3)]
+    data = make.zip(members + [("stray.png", make.noise((8, 8), seed=9))])
+    report = ingest_uploads(workspace, [("classes3.zip", data)], name="t", size=8)
+    assert report.labelled == 6
+    assert workspace.labels(workspace.dataset("t")) == ["cat"] * 3 + ["dog"] * 3 + [None]
+    assert ("1 of 7 files sit outside the class folders and have no label (for example "
+            "'classes3.zip/stray.png')") in report.warnings
+
+
+def test_a_labels_file_given_by_path_is_named_in_its_errors_and_warnings(workspace, make, tmp_path):
+    root = tmp_path / "pics"
+    root.mkdir()
+    for name, data in three(make):
+        (root / name).write_bytes(data)
+    labels = tmp_path / "my labels.csv"
+    labels.write_bytes(b"a.png,cat\nb.png,dog\n")
+    report = ingest_path(workspace, [str(root)], labels_path=str(labels))
+    assert any(f"1 of 3 images have no row in {labels}" in w for w in report.warnings)
+    labels.write_bytes(b"a.png,cat\nb.png\n")
+    with pytest.raises(IngestError, match=re.escape(f"{labels}, line 2: expected 'filename,label'")):
+        ingest_path(workspace, [str(root)], name="again", labels_path=str(labels))
+    with pytest.raises(IngestError, match=re.escape("mine.csv, line 2: expected 'filename,label'")):  # an upload
+        ingest_uploads(workspace, three(make), name="up", labels_csv=labels.read_bytes(), labels_source="mine.csv")
 
 
 # -- parsers that cannot be tricked -----------------------------------------------------------

@@ -321,9 +321,23 @@ def test_folder_entries_sorted_and_symlinks_refused(make, tmp_path):
     (root / "linked_dir").symlink_to(outside, target_is_directory=True)
     entries = list(folder_entries(root))
     assert [(type(e).__name__, e.name) for e in entries] == [
-        ("Candidate", "a.png"), ("Rejection", "link.png"), ("Candidate", "b/c.png")]
-    assert "not a regular file" in entries[1].reason
-    assert entries[2].inner == "b/c.png" and entries[2].read() == make.solid()
+        ("Candidate", "a.png"), ("Rejection", "link.png"), ("Rejection", "linked_dir"), ("Candidate", "b/c.png")]
+    assert "not a regular file" in entries[1].reason and "links" in entries[2].reason
+    assert entries[3].inner == "b/c.png" and entries[3].read() == make.solid()
+
+
+def test_a_symlinked_subfolder_is_rejected_with_a_reason(workspace, make, tmp_path):
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "g.png").write_bytes(make.solid())
+    root = tmp_path / "pics"
+    root.mkdir()
+    for name, data in make.goods():
+        (root / name).write_bytes(data)
+    (root / "linkdir").symlink_to("../good", target_is_directory=True)
+    report = ingest_path(workspace, [str(root)])
+    assert report.images == 2
+    assert report.rejected == [{"file": "linkdir",
+                                "reason": "not a regular file (links, FIFOs and devices are skipped)"}]
 
 
 def test_folder_with_a_zip_opens_it(make, tmp_path):

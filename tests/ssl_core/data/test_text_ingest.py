@@ -65,7 +65,7 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
         ("nul.txt", b"text\x00more"),
         ("latin.txt", "caf\xe9".encode("latin-1")),
         ("cols.csv", b"a,b\n1,2\n"),
-        ("open.csv", b"text\n\"never closed\nline\n"),
+        ("open.csv", b"text\n\"never closed\n"),
         ("blank.txt", b"\n \n"),
         ("bad.jsonl", b'{"text": "ok"}\nnot json\n[1]\n{"text": 5}\n'),
         ("long.txt", ("x" * (text_read.MAX_CHARS + 5)).encode()),

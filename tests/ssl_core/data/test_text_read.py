@@ -51,6 +51,38 @@ def test_a_csv_cell_over_the_csv_modules_limit_is_cut_like_a_long_line():
     assert tally.truncated == 1 and tally.first_truncated == "big.csv:2"
 
 
+def test_a_bad_csv_record_is_skipped_and_named_and_the_good_rows_kept():
+    good = "".join(f"good {i},{'ab'[i % 2]}\n" for i in range(10))
+    data = f"text,label\n{good}\n\"never closed,a\nafter,b\n".encode()
+    rows = read_examples(data, "f.csv", tally := TextTally())
+    assert [(line, text, label) for line, text, label, _ in rows] == (
+        [(i + 2, f"good {i}", "ab"[i % 2]) for i in range(10)] + [(14, "after", "b")])
+    assert tally.bad_csv == 1 and tally.first_bad_csv == "f.csv:13 (a quote opened here is never closed)"
+    assert ("1 CSV record(s) could not be read and were skipped, the records around them imported "
+            "(first: f.csv:13 (a quote opened here is never closed))") in tally.warnings()
+
+
+def test_a_csv_of_many_quotes_never_closed_is_read_up_to_a_cap():
+    """Each quote never closed is found at the end of the file, so each restart reads the
+    rest again: 2,000 of them would read the file 2,000 times."""
+    data = ("text\n" + "".join(f'"open {i}\n' for i in range(2000)) + "last,row\n").encode()
+    rows = read_examples(b"text\nfirst\n" + data[5:], "q.csv", tally := TextTally())
+    assert [text for _, text, _, _ in rows] == ["first"]
+    assert tally.bad_csv == text_read.MAX_BAD_CSV and tally.unread_csv == ["q.csv"]
+    assert f"1 CSV file(s) were read only up to their {text_read.MAX_BAD_CSV}th unreadable record (for example q.csv)" \
+        in tally.warnings()
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b'text\n"never closed\n', r"malformed CSV at line 2 \(a quote opened here is never closed\)"),
+    (b'text\n"a"b\n', r"malformed CSV at line 2 \(',' expected after '\"'\)"),
+    (b'"te\nxt\nrow\n', r"malformed CSV at line 1 \(a quote opened here is never closed\)"),
+])
+def test_a_csv_of_which_no_record_can_be_read_is_refused_with_the_line(data, reason):
+    with pytest.raises(RejectedFile, match=reason):
+        read_examples(data, "f.csv", TextTally())
+
+
 @pytest.mark.parametrize(("name", "data", "reason"), [
     ("head.csv", b"text,label\n", "no rows with text under the header"),
     ("blank.csv", b"text,label\n,a\n \n", "no rows with text under the header"),
