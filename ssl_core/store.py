@@ -298,6 +298,10 @@ class Workspace:
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if not all(os.access(path, os.W_OK) for path in (self.root, self.db_path) if path.exists()):
+                raise WorkspaceError(f"{self.root} is read-only here ({exc}): SSL Lens keeps its database, runs and "
+                                     "caches in the workspace, so it needs one it may write to (copy this one, or "
+                                     "choose another --workspace)") from None
             raise WorkspaceError(f"{self.db_path} is damaged or not an SSL Lens database ({exc}); "
                                  "move it away to start a new workspace there") from None
         if sweep:

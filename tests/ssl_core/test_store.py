@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -373,6 +374,24 @@ def test_a_file_as_workspace_is_one_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(WorkspaceError, match="is not a folder"):
         Workspace(tmp_path / "file")
+
+
+def test_a_read_only_workspace_is_called_read_only_not_damaged(tmp_path, monkeypatch):
+    """On a read-only mount SQLite cannot open ssl.db for writing ("unable to open database
+    file"): every command said the database was damaged and to move it away."""
+    Workspace(tmp_path / "ws")
+    read_only = {tmp_path / "ws"}
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) not in read_only)
+
+    def cannot_open(self):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(Workspace, "_migrate", cannot_open)
+    with pytest.raises(WorkspaceError, match=r"ws is read-only here \(unable to open database file\): .* it may write to"):
+        Workspace(tmp_path / "ws")
+    read_only.clear()  # writable, and still not opened: damaged
+    with pytest.raises(WorkspaceError, match="ssl.db is damaged or not an SSL Lens database"):
+        Workspace(tmp_path / "ws")
 
 
 def test_a_damaged_or_foreign_database_is_refused_untouched(tmp_path):
