@@ -90,7 +90,8 @@ def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
 
 
 def shortcut_word(report: dict) -> str:
-    return (report["shortcut"]["flagged"] or "none") if report["shortcut"] else "not checked"
+    checked = report["shortcut"] and report["shortcut"]["level"] is not None  # none for text, tiny or uniform sets
+    return (report["shortcut"]["flagged"] or "none") if checked else "not checked"
 
 
 st.subheader("Metrics")
@@ -204,7 +205,10 @@ for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
     # green only beside a measured gain: cues explaining little of an untrained or collapsed embedding is no success
-    (st.warning if shortcut["cue"] else st.success if report["verdict"] == LEARNED else st.info)(shortcut["words"])
+    (st.warning if shortcut["cue"] else st.success if report["verdict"] == LEARNED and shortcut["level"] else
+     st.info)(shortcut["words"])
+    if shortcut["level"] is None:  # not checked: its words say why
+        continue
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
                                 for name in ("score", "beyond class")})

@@ -87,6 +87,7 @@ from .splits import Labelled
 
 QUERY_CHUNK = 256
 TIE_NOISE = 0.01  # length of the noise that breaks ties in the class embedding
+NEIGHBOURHOOD = 3  # a set of fewer than this many times k images is not checked: k neighbours would be much of it
 
 
 def cue_vectors(described: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
@@ -156,11 +157,21 @@ def cue_scores(described: dict[str, np.ndarray], cue: Cue, features: Array, quer
 
 def all_scores(described: dict[str, np.ndarray], features: Array, queries: np.ndarray, neighbours: torch.Tensor,
                seed: int) -> dict[str, dict[str, float] | None]:
-    """cue_scores of every cue; None for colour when every image is grey."""
+    """cue_scores of every cue; None for colour when every image is grey, and for a cue
+    whose statistics are the same for every image (nothing to rank its neighbours by)."""
     grey = float(np.ptp(described["mean_colour"], axis=1).max()) < 1 / 255
-    return {name: None if grey and name == "colour" else cue_scores(described, cue, features, queries, neighbours,
-                                                                    seed)
+    constant = {name for name, cue in CUES.items()
+                if all(float(np.ptp(described[part], axis=0).max()) < 1e-6 for part in cue.order)}
+    return {name: None if (grey and name == "colour") or name in constant
+            else cue_scores(described, cue, features, queries, neighbours, seed)
             for name, cue in CUES.items()}
+
+
+def _not_checked(words: str) -> dict:
+    """shortcut_check's keys for a check that could not be made, `words` saying why."""
+    scores = {name: None for name in CUES}
+    return {"cue": None, "level": None, "words": words, "fix": None, "scores": scores, "evidence": [],
+            "flagged": None, "verdict": words, "cues": scores}
 
 
 def by_class(described: dict[str, np.ndarray], labels: Labelled, k: int, queries: int,
@@ -184,11 +195,16 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     score, "words": one plain sentence, "fix": the augmentation or crop change that
     removes the cue or None, "scores": {cue: {"score", "by_class" (None without labels),
     "judged", "level", "explained", "r2", "neighbour_overlap", "chance_overlap"} or None
-    (colour, on greyscale data)}, "evidence": [{"query", "neighbours", "colours"}] for
+    (colour, on greyscale data; every cue, with "level" None, where no check could be made:
+    fewer than NEIGHBOURHOOD x k images, or cues the same for every image)}, "evidence":
+    [{"query", "neighbours", "colours"}] for
     `examples` queries, colours being the mean RGB (0-255) of the query then each
     neighbour}; and, for readers of the first format, "flagged" (= cue), "verdict" (=
     words), "cues" (= scores).
     """
+    if len(images) < NEIGHBOURHOOD * k:
+        return _not_checked(f"Not checked: {len(images)} images are too few for the shortcut check, which needs "
+                            f"{NEIGHBOURHOOD * k} so that an image's {k} nearest neighbours are a small part of them.")
     described = describe(images)
     chosen = sample(len(images), queries, seed)
     neighbours = neighbours_of(features, k, chosen)
@@ -200,6 +216,9 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
             s.update(by_class=floor, judged=max(0.0, s["score"] - (floor or 0.0)))
             s["level"] = level(s["judged"])
     judged = {name: s["judged"] for name, s in scores.items() if s is not None}
+    if not judged:
+        return _not_checked("Not checked: every image has the same colour, brightness, background texture, layout "
+                            "and object position, so no cheap cue can explain how the embedding groups them.")
     cue = named(judged)
     words = sentence(cue, scores)
     colours = np.round(described["mean_colour"] * 255).astype(int)

@@ -87,6 +87,20 @@ def test_greyscale_data_has_no_colour_cue_and_brightness_can_be_flagged():
     assert result["cue"] == "brightness" and "brightness" in result["fix"]
 
 
+def test_identical_images_and_tiny_sets_are_not_checked_and_say_why():
+    """40 copies of one image: no cue varies, where the check said 'cheap cues explain little
+    ... it is not colour, brightness, ...'; 3 images: 3 neighbours are the whole set."""
+    same = np.broadcast_to(np.random.default_rng(0).integers(0, 256, (1, 16, 16, 3), dtype=np.uint8), (40, 16, 16, 3))
+    features = np.random.default_rng(1).standard_normal((40, 8)).astype(np.float32)
+    uniform = shortcut_check(features, np.ascontiguousarray(same), k=3)
+    assert uniform["words"].startswith("Not checked: every image has the same colour, brightness")
+    assert uniform["level"] is None and uniform["cue"] is None and set(uniform["scores"].values()) == {None}
+    few = shortcut_check(features[:5], np.ascontiguousarray(same[:5]), k=3)
+    assert few["words"] == ("Not checked: 5 images are too few for the shortcut check, which needs 9 so that an "
+                            "image's 3 nearest neighbours are a small part of them.")
+    json.dumps(few, allow_nan=False)
+
+
 def test_a_collapsed_embedding_is_explained_by_nothing(backgrounds):
     images, _, _ = backgrounds
     result = shortcut_check(np.ones((len(images), 4), dtype=np.float32), images, k=5)
