@@ -15,6 +15,7 @@ from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
 from app.maps import frozen, palette
 from app.widgets import escape_plotly
+from ssl_core.kinds import methods_for
 from ssl_core.motion import Motion, motion
 from ssl_core.motion_gif import motion_gif
 from ssl_core.snapshots import FOLDER, PREFIX, load_snapshots
@@ -99,7 +100,8 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     st.plotly_chart(shown, key=key)
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
-    st.caption(f"{len(rows):,} images of the dataset, their features every few steps laid out by PCA and each "
+    items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
+    st.caption(f"{len(rows):,} {items} of the dataset, their features every few steps laid out by PCA and each "
                "frame turned to match the one before, so points move only as much as the features changed.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = palette(groups)

@@ -152,4 +152,5 @@ with panels[2]:
                               coords, labels), key="concepts_trained")
 st.caption(f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
-           + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label."))
+           + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label.") if named else
+           f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels.")
