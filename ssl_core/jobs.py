@@ -390,11 +390,12 @@ def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
 
 
 def run_summary(run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:
-    """The JSON a person or a script wants about a run (`final`: its last metrics)."""
+    """The JSON a person or a script wants about a run (`final`: its last metrics); every
+    run has the same keys, a metric it never measured (a run that failed first) null."""
     keys = ("dataset", "dataset_deleted", "method", "encoder", "status", "message", "created", "started",
             "finished", "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
     from .run_names import run_name
 
     return {"run": run["id"], "name": run_name(run), "notes": run.get("notes"), **{key: run.get(key) for key in keys},
-            **final}
+            **{name: final.get(name) for name in SUMMARY_METRICS}}
 

@@ -142,6 +142,13 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
     assert [(r["run"], r["status"], r["method"], r["dataset"]) for r in runs] == [
         (summary["run"], "completed", "simclr", "tiny")]
     assert 0 < runs[0]["embedding_std"] and 1 <= runs[0]["effective_rank"]
+    assert runs[0]["knn_accuracy"] is None  # unlabelled: the key is there, null, as for a run that failed first
+    failed = jobs.create_run(tiny, tiny_config())
+    with tiny.write() as conn:
+        conn.execute("UPDATE runs SET status = 'failed', message = 'the loss became nan at step 1' WHERE id = ?",
+                     (failed,))
+    both = json.loads(cli(tiny, "runs").stdout)
+    assert len({tuple(sorted(r)) for r in both}) == 1  # the same keys for every run
 
 
 def test_cli_train_refuses_bad_input_clearly(tiny):
