@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import asdict
 
-from .data.ingest import DEFAULT_SIZE, MIN_SIZE, IngestError, ingest_path
+from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
 from .data.rejections import rejected_total
 from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
@@ -78,9 +78,10 @@ COUNT = _at_least(1)  # how many: neighbours, guesses, pixels
 POSITIVE = _at_least(0, float, above=True)  # a budget or a learning rate
 
 
-def _import_side(text: str) -> int:
-    """An argparse type: import-encoder's --image-size, bounded as the import bounds it."""
-    side = COUNT(text)
+def _side(text: str) -> int:
+    """An argparse type: an --image-size, bounded as an import bounds it (check_side), so a
+    side no batch could hold is a usage error, not an allocator's traceback."""
+    side = _at_least(MIN_SIDE)(text)
     try:
         check_side(side)
     except ImportRefused as exc:
@@ -89,7 +90,14 @@ def _import_side(text: str) -> int:
 
 
 def _print(obj: object) -> None:
-    print(json.dumps(obj, indent=2))
+    """`obj` as JSON on stdout. A reader that went away (`| head`) ends the command quietly
+    with status 141, as a shell reports a writer stopped by SIGPIPE (Python's recipe,
+    https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        print(json.dumps(obj, indent=2), flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again
+        raise SystemExit(141) from None
 
 
 def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
@@ -97,7 +105,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
         report = ingest_path(ws, args.paths, name=args.name, labels_path=args.labels, size=args.size,
                              replace=args.replace, progress=StderrProgress("decoding"))
     except IngestError as exc:
-        _print({"dataset": None, "images": 0, "rejected": exc.rejected, "error": str(exc)})
+        _print(exc.to_json())  # a report's keys, nothing stored, and the error
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for warning in report.warnings:
@@ -282,7 +290,19 @@ def _writing(out: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise ValueError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+        raise _cannot_write(out, exc.strerror or str(exc)) from None
+
+
+def _cannot_write(out: str, reason: str) -> ValueError:
+    """The one-line refusal of the user's --out `out`."""
+    return ValueError(f"{out}: cannot write there ({reason})")
+
+
+def _check_out_file(out: str) -> None:
+    """Refuse the file --out `out` when something other than a regular file is there (a
+    device, a FIFO, a folder): writing a temporary file and renaming it would replace it."""
+    if os.path.exists(out) and not os.path.isfile(out):
+        raise _cannot_write(out, "not a regular file; a device, FIFO or folder is never replaced")
 
 
 def _source(ws: Workspace, args: argparse.Namespace):
@@ -316,9 +336,12 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     from . import project
     from .spreadsheet import neutralise_text_columns
 
+    if args.out:
+        _check_out_file(args.out)  # before embedding, which can take a while
     emb = _embedding(ws, args)
     sys.stderr.write(f"{args.method.upper()} to {args.dims}-D...\n")
     coords = project.project(emb, args.method, dims=args.dims, **_map_params(args))
+    _check_placed(coords, args.method)
     out = None
     if args.out:
         names = [row["name"] for row in ws.image_rows(emb.dataset)]
@@ -331,28 +354,48 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_placed(coords, method: str) -> None:
+    """Refuse a map where some point has no place (UMAP leaves a point disconnected from all
+    its neighbours at NaN): no empty coordinate is written or reported as a map."""
+    import numpy as np
+
+    unplaced = int((~np.isfinite(coords).all(axis=1)).sum())
+    if unplaced:
+        raise ValueError(f"{unplaced:,} of {len(coords):,} points got no place on the {method.upper()} map "
+                         f"(too far from all their neighbours); --method pca places every point")
+
+
 def _map_params(args: argparse.Namespace) -> dict:
     return {"n_neighbors": args.neighbors, "min_dist": args.min_dist} if args.method == "umap" else {}
 
 
+def _query_image(query: str, side: int):
+    """The image file --query as a (1, side, side, 3) uint8 array, read as an import reads a
+    file on the server: a regular file of at most MAX_FILE_BYTES (a FIFO or a device is
+    refused unread), then decoded; else a ValueError naming it and why."""
+    from .data.decode import RejectedFile, decode_image, square
+    from .data.roots import read_regular
+    from .data.sources import MAX_FILE_BYTES
+
+    try:
+        return square(decode_image(read_regular(Path(query), MAX_FILE_BYTES), draft_size=side), side)[None]
+    except OSError as exc:
+        raise ValueError(f"{query}: cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, RejectedFile) as exc:  # not a regular file, over the cap, not an image
+        raise ValueError(f"{query}: {exc}") from None
+
+
 def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     from . import embed, index
-    from .data.decode import RejectedFile, decode_image, square
     from .text.kind import text_query
 
-    kind = ws.dataset(args.dataset).kind
-    if args.query is not None and kind != "image":  # before embedding: that can take a while
-        raise ValueError(f"dataset {args.dataset!r} holds {kind}, not images: search it with a sentence "
+    info = ws.dataset(args.dataset)
+    if args.query is not None and info.kind != "image":  # before embedding: that can take a while
+        raise ValueError(f"dataset {args.dataset!r} holds {info.kind}, not images: search it with a sentence "
                          f"(--query-text TEXT), not an image file (--query)")
+    image = None if args.query is None else _query_image(args.query, info.size_px)  # before embedding too
     emb = _embedding(ws, args)
-    if args.query_text is not None:  # a typed sentence, for a text dataset
-        item = text_query(ws, emb.dataset, emb.source, args.query_text)
-    else:
-        try:
-            item = square(decode_image(Path(args.query).read_bytes(), draft_size=emb.dataset.size_px),
-                          emb.dataset.size_px)[None]
-        except (OSError, RejectedFile) as exc:
-            raise ValueError(f"{args.query}: {exc}") from None
+    item = image if args.query_text is None else text_query(ws, emb.dataset, emb.source, args.query_text)
     query = emb.centre(embed.compute_features(embed.load_encoder(ws, emb.source), item, emb.source.image_size,
                                               kind=emb.dataset.kind))
     scores, ids = index.search(index.load_or_build(emb), query, args.k)
@@ -397,8 +440,8 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
     command.add_argument("--encoder", help="with --untrained: the encoder (default: the first for the dataset's "
                          "kind, small_cnn for images, text_transformer for text)")
-    command.add_argument("--image-size", type=_at_least(MIN_SIZE), default=32,
-                         help=f"with --untrained: input side, {MIN_SIZE} or more (default 32)")
+    command.add_argument("--image-size", type=_side, default=32,
+                         help=f"with --untrained: input side, {MIN_SIDE} to {MAX_SIDE} (default 32)")
 
 
 def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
@@ -569,7 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="the architecture, e.g. timm:resnet50 or torchvision:resnet18")
     import_encoder.add_argument("--weights", metavar="FILE", help=".safetensors (or .pt/.pth/.ckpt holding "
                                 "tensors only); without it, the zoo's pretrained weights (needs the internet)")
-    import_encoder.add_argument("--image-size", type=_import_side,
+    import_encoder.add_argument("--image-size", type=_side,
                                 help=f"input side, {MIN_SIDE} to {MAX_SIDE} (default: the model's own)")
     import_encoder.add_argument("--mean", type=float, nargs=3, help="input normalisation mean (default: the model's)")
     import_encoder.add_argument("--std", type=float, nargs=3, help="input normalisation std (default: the model's)")

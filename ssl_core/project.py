@@ -79,15 +79,22 @@ def _umap() -> ModuleType:
 
 def pca(features: np.ndarray, dims: int = 2) -> np.ndarray:
     """(N, D) features -> float32 (N, dims): the first principal components of the
-    L2-normalised features (zeros where N or D leave fewer components)."""
+    L2-normalised features (zeros where N or D leave fewer components, and everywhere when
+    every point is the same: no spread, no axis)."""
     x = index.normalise(features)
     coords = np.zeros((len(x), dims), np.float32)
-    components = min(dims, len(x) - 1, x.shape[1])  # centred N points span N - 1 axes
+    components = min(dims, len(x) - 1, x.shape[1]) if _spread(x) else 0  # centred N points span N - 1 axes
     if components > 0:
         from sklearn.decomposition import PCA  # imported here: 1.5 s that reading a saved map need not pay
 
         coords[:, :components] = PCA(components, svd_solver="full").fit_transform(x)
     return coords
+
+
+def _spread(x: np.ndarray) -> bool:
+    """Whether the (N, D) points are not all the same (UMAP's layout of identical points
+    divides by zero and places every one at NaN)."""
+    return bool(len(x)) and bool((x != x[0]).any())
 
 
 def umap_map(features: np.ndarray, dims: int = 2, n_neighbors: int = 15, min_dist: float = 0.1,
@@ -96,7 +103,7 @@ def umap_map(features: np.ndarray, dims: int = 2, n_neighbors: int = 15, min_dis
     from `index.knn_graph`. `init` is umap-learn's ("pca", "spectral", "random");
     `random_state` makes the map repeatable at the price of one thread."""
     x = index.normalise(features)
-    if len(x) <= dims + 1:  # too few points for UMAP's layout: PCA says all there is
+    if len(x) <= dims + 1 or not _spread(x):  # too few points, or one point many times: PCA says all there is
         return pca(x, dims)
     k = min(n_neighbors, len(x) - 1)  # the graph exactly as wide as UMAP reads it: no copy, no recompile
     reducer = _umap().UMAP(n_components=dims, n_neighbors=k, min_dist=min_dist, metric="cosine", init=init,

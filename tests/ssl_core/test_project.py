@@ -98,6 +98,13 @@ def test_umap_map_of_a_handful_of_points():
     np.testing.assert_allclose(project.umap_map(x[:3], 2), project.pca(x[:3], 2), atol=1e-6)
 
 
+@pytest.mark.parametrize("method", ["umap", "pca"])
+@pytest.mark.parametrize("value", [0.0, 1.0])  # centred (Embedding.vectors) and not
+def test_a_map_of_identical_points_has_every_point_at_the_origin(method, value):
+    coords = project.METHODS[method](np.full((40, 8), value, np.float32), 2)
+    assert coords.shape == (40, 2) and coords.dtype == np.float32 and (coords == 0).all()
+
+
 @pytest.mark.slow
 def test_seeded_umap_repeats_itself():
     x, _ = make_blobs(200, 8, centers=3, random_state=2)
