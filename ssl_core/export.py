@@ -192,7 +192,12 @@ def to_zip(files: dict[str, bytes]) -> bytes:
 
 
 def to_folder(files: dict[str, bytes], folder: Path) -> list[str]:
-    """Write every file into `folder` (created if needed), atomically; returns the paths."""
+    """Write every file into `folder` (created if needed), atomically; returns the paths. A
+    name taken by something other than a regular file (a device, a FIFO, a folder) refuses
+    the whole export before anything is written: renaming over it would replace it."""
+    taken = [name for name in files if (folder / name).exists() and not (folder / name).is_file()]
+    if taken:
+        raise ValueError(f"{folder / taken[0]}: not a regular file; a device, FIFO or folder is never replaced")
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         atomic_write_bytes(folder / name, data)

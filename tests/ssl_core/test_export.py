@@ -4,6 +4,8 @@ for the app and into a folder for the CLI; each part is usable on its own."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -156,3 +158,13 @@ def test_project_out_neutralises_formulas_in_file_names(workspace, hostile, tmp_
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table["file"]) == expected_cells(HOSTILE_NAMES)
+
+
+def test_a_fifo_where_an_export_file_goes_is_refused_and_nothing_written(tmp_path):
+    """`export --out DIR` over a DIR holding a FIFO named map.csv: renaming over it replaced it."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    os.mkfifo(folder / "map.csv")
+    with pytest.raises(ValueError, match=r"map\.csv: not a regular file; a device, FIFO or folder is never replaced"):
+        export.to_folder({"embeddings.npy": b"x", "map.csv": b"y"}, folder)
+    assert stat.S_ISFIFO(os.lstat(folder / "map.csv").st_mode) and not (folder / "embeddings.npy").exists()
