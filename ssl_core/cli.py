@@ -654,6 +654,11 @@ def main(argv: list[str] | None = None) -> int:
     except (WorkspaceError, KeyError, ValueError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder of the workspace made read-only or immutable, a full disk: one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc} (the workspace, or a path given, cannot be used here)",
+              file=sys.stderr)
+        return 1
 
     except KeyboardInterrupt:
         print("\ncancelled; nothing was stored", file=sys.stderr)

@@ -170,3 +170,18 @@ def test_a_failed_ingest_prints_every_key_of_a_report(good, tmp_path):
     assert failed.returncode == 1 and stored.returncode == 0, stored.stderr
     said = json.loads(failed.stdout)
     assert set(said) == set(json.loads(stored.stdout)) | {"error"} and said["rejected_count"] == 2
+
+
+def test_a_folder_the_workspace_cannot_write_is_one_line_not_a_traceback(good, tmp_path, monkeypatch, capsys):
+    """chattr +i on the workspace's datasets folder: ingest raised PermissionError's traceback."""
+    from ssl_core import cli as cli_module
+
+    def refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted", str(good.root / "datasets" / ".tmp-x"))
+
+    monkeypatch.setattr(cli_module, "ingest_path", refused)
+    (tmp_path / "fine.png").write_bytes(noise((16, 16), seed=1))
+    assert cli_module.main(["--workspace", str(good.root), "ingest", str(tmp_path / "fine.png")]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == (f"error: {good.root / 'datasets' / '.tmp-x'}: Operation not permitted (the workspace, or a "
+                    f"path given, cannot be used here)")
