@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..store import Workspace, utc_now
 from . import ImportRefused, encoders
+from .registry import check_regular
 from .weights import first_line
 
 NAME_COLUMNS = ("file", "filename", "file_name", "name", "path", "image", "image_path")
@@ -30,8 +31,7 @@ def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[s
     """float32 (N, D) for the N `image_names` (dataset order) from `path`, and the names of
     the file's rows that match no image."""
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ImportRefused(f"{path}: no such file")
+    check_regular(path)
     if suffix == ".npy":
         vectors, unmatched = _npy(path, len(image_names)), []
     elif suffix in (".parquet", ".csv"):

@@ -54,6 +54,14 @@ def read_config(ws: Workspace, name: str) -> dict:
     return json.loads((folder(ws, name) / CONFIG).read_text())
 
 
+def check_regular(path: Path) -> None:
+    """Refuse `path` unless it is a regular file, naming what it is instead (missing, or a
+    folder, a FIFO or a device: `is_file` alone called those 'no such file')."""
+    if not path.is_file():
+        raise ImportRefused(f"{path}: no such file" if not path.exists() else
+                            f"{path}: not a regular file (a folder, FIFO or device); give the file itself")
+
+
 def check_side(side: int | None) -> None:
     """Refuse an input side outside MIN_SIDE..MAX_SIDE (None: the model's own, always taken):
     smaller cannot be embedded, larger asks gigabytes of every batch."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from . import ImportRefused
-from .registry import CONVERT, SAFETENSORS, TORCH_FILES
+from .registry import CONVERT, SAFETENSORS, TORCH_FILES, check_regular
 
 TIE_LAST = ("student.",)  # on a tie, DINO's student loses to its teacher (the one the paper evaluates)
 FIRST = 3  # how many keys a message names
@@ -31,8 +31,7 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """{key: tensor} of a weights file, never unpickling anything but tensors and plain data."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ImportRefused(f"{path}: no such file")
+    check_regular(path)
     if not path.stat().st_size:
         raise ImportRefused(f"{path.name}: the file is empty (0 bytes); give the saved weights")
     if suffix in SAFETENSORS:

@@ -164,6 +164,8 @@ def test_every_refusal_names_the_problem_and_writes_nothing(ws, tmp_path, monkey
     refused(ws, "x", "timm:resnet10t", tmp_path / "weights.txt", match=r"weights\.txt: unknown weights format \.txt")
     refused(ws, "x", "timm:resnet10t", tmp_path / "broken.safetensors", match="broken.safetensors: not a readable")
     refused(ws, "x", "timm:resnet10t", tmp_path / "absent.pt", match="absent.pt: no such file")
+    os.mkfifo(tmp_path / "pipe.safetensors")  # exists: not "no such file", and never opened (it would block)
+    refused(ws, "x", "timm:resnet10t", tmp_path / "pipe.safetensors", match=r"pipe\.safetensors: not a regular file")
     refused(ws, "x", "timm:resnet18", good, match=r"r10\.safetensors: does not fit this architecture: missing conv1\.weight, layer1\.1")
     refused(ws, "x", "torchvision:mobilenet_v3_small", good, match="none of its keys fit this architecture.*wrong --arch")
     refused(ws, "x", "timm:resnet10t", tmp_path / "shape.safetensors",
