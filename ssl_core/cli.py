@@ -81,7 +81,7 @@ POSITIVE = _at_least(0, float, above=True)  # a budget or a learning rate
 def _side(text: str) -> int:
     """An argparse type: an --image-size, bounded as an import bounds it (check_side), so a
     side no batch could hold is a usage error, not an allocator's traceback."""
-    side = _at_least(MIN_SIDE)(text)
+    side = COUNT(text)
     try:
         check_side(side)
     except ImportRefused as exc:

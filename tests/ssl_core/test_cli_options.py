@@ -11,7 +11,7 @@ SOURCE = ["--dataset", "d", "--untrained"]
 
 
 @pytest.mark.parametrize("args, option, wanted", [
-    (["embed", *SOURCE, "--image-size", "0"], "--image-size", "an integer at least 8"),
+    (["embed", *SOURCE, "--image-size", "0"], "--image-size", "an integer at least 1"),
     (["search", *SOURCE, "--query", "q.png", "-k", "0"], "-k", "an integer at least 1"),
     (["project", *SOURCE, "--neighbors", "1"], "--neighbors", "an integer at least 2"),
     (["project", *SOURCE, "--min-dist", "nan"], "--min-dist", "a number at least 0"),
@@ -25,7 +25,7 @@ SOURCE = ["--dataset", "d", "--untrained"]
     (["train", "--seed", "-1"], "--seed", "an integer at least 0"),
     (["fill", "--run", "r", "--text", "t", "--top", "0"], "--top", "an integer at least 1"),
     (["import-encoder", "--name", "n", "--arch", "timm:a", "--image-size", "0"], "--image-size",
-     "an integer at least 8"),
+     "an integer at least 1"),
 ])
 def test_a_value_out_of_range_is_a_usage_error_naming_the_option(capsys, args, option, wanted):
     with pytest.raises(SystemExit) as exited:
