@@ -141,6 +141,9 @@ ITEM_CHECKS = {"image": image_problems, "text": text_problems}  # a dataset's ki
 
 
 # -- runs ----------------------------------------------------------------------------------
+LOST = "its checkpoint was lost (doctor --repair forgot it); resume trains it again from the start"
+
+
 def run_problems(ws: Workspace) -> Iterator[Problem]:
     """Runs whose process died, checkpoints that do not load, run folders with no row."""
     with ws.read() as conn:
@@ -157,7 +160,7 @@ def run_problems(ws: Workspace) -> Iterator[Problem]:
         elif row["checkpoint"] or (folder / WEIGHTS).exists():  # the engine names a checkpoint before writing it
             yield Problem("runs", f"run {run_id} checkpoint", f"no complete checkpoint ({CHECKPOINT_META} missing)",
                           lambda run_id=run_id, folder=folder: _forget_checkpoint(ws, run_id, folder),
-                          "forgotten: the run has no checkpoint yet (resuming starts it again)")
+                          "forgotten: the run has no checkpoint now (resuming trains it again from the start)")
     runs_root = jobs.runs_dir(ws)
     for folder in sorted(runs_root.iterdir()) if runs_root.is_dir() else ():
         if folder.name in rows or not folder.is_dir():
@@ -187,10 +190,14 @@ def checkpoint_error(folder: Path) -> str | None:
 
 
 def _forget_checkpoint(ws: Workspace, run_id: str, folder: Path) -> None:
-    """A run killed while writing its first checkpoint: its weights without their JSON are
-    no checkpoint (`load` needs both), so the row stops naming one and the lone file goes."""
+    """A run killed while writing its first checkpoint, or whose folder was deleted: weights
+    without their JSON are no checkpoint (`load` needs both), so the row stops naming one and
+    the lone file goes; a completed run is marked failed, which `train --resume` takes (it
+    refused a completed run, which then had nothing to show and no way to train again)."""
     with ws.write() as conn:
-        conn.execute("UPDATE runs SET checkpoint = NULL WHERE id = ?", (run_id,))
+        conn.execute("UPDATE runs SET checkpoint = NULL, message = CASE WHEN status = 'completed' THEN ? ELSE "
+                     "message END, status = CASE WHEN status = 'completed' THEN 'failed' ELSE status END "
+                     "WHERE id = ?", (LOST, run_id))
     (folder / WEIGHTS).unlink(missing_ok=True)
 
 

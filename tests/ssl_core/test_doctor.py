@@ -90,6 +90,20 @@ def test_damage_is_found_and_the_safe_repairs_made(derived):
     assert doctor(ws)["ok"]
 
 
+def test_a_completed_run_whose_folder_went_can_be_trained_again_after_repair(trained):
+    """Its row named a checkpoint that is gone: repair forgot it, and the run stayed
+    "completed" with nothing to show, which `train --resume` refused."""
+    ws = trained.ws
+    shutil.rmtree(jobs.run_dir(ws, trained.run))
+    fixed = doctor(ws, repair=True)
+    assert [p["done"] for p in fixed["repaired"]] == [
+        "forgotten: the run has no checkpoint now (resuming trains it again from the start)"]
+    run = jobs.get_run(ws, trained.run)
+    assert run["status"] == "failed" and run["checkpoint"] is None and run["message"].startswith("its checkpoint was lost")
+    jobs.requeue(ws, trained.run)  # raised "is not interrupted, cancelled or failed" (train --resume)
+    assert jobs.get_run(ws, trained.run)["status"] == "queued"
+
+
 def test_what_cannot_be_repaired_safely_is_reported_and_kept(derived):
     ws = derived.ws
     info = ws.dataset("tiny")
