@@ -19,7 +19,7 @@ from ..store import DatasetInfo, Workspace, WorkspaceError, fsync_file
 from .builtins import BuiltinDataset
 from .decode import RejectedFile
 from .ingest import IngestError, IngestReport, Progress, building_folder, small_dataset_warning
-from .labels import labels_from_folders
+from .labels import labels_from_folders, outside_folders_warning
 from .rejections import RejectionList
 from .sources import Candidate, Entry, Rejection
 from .text import printable
@@ -63,8 +63,13 @@ def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
             progress(done, len(entries))
-    folders = (labels_from_folders([entry.inner for entry, _ in per_file], [entry.origin for entry, _ in per_file])
-               or [None] * len(per_file))
+    found = labels_from_folders([entry.inner for entry, _ in per_file], [entry.origin for entry, _ in per_file])
+    folders = found or [None] * len(per_file)
+    if found is not None:  # files without their own labels that sit outside the class folders: said
+        own = [any(row[2] for row in rows) for _, rows in per_file]
+        tally.folder_warnings += outside_folders_warning(
+            [folder for folder, labelled in zip(found, own) if not labelled],
+            [printable(entry.name) for (entry, _), labelled in zip(per_file, own) if not labelled])
     return [(f"{printable(entry.name)}:{line}", text, label or folder, chars)
             for (entry, rows), folder in zip(per_file, folders) for line, text, label, chars in rows]
 

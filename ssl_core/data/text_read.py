@@ -67,9 +67,10 @@ class TextTally:
     first_bad_csv: str | None = None  # 'file:line (why)'
     unread_csv: list[str] = field(default_factory=list)  # CSV files left unread after MAX_BAD_CSV bad records
     capped_files: list[str] = field(default_factory=list)
+    folder_warnings: list[str] = field(default_factory=list)  # labels.outside_folders_warning, once per import
 
     def warnings(self) -> list[str]:
-        said = []
+        said = list(self.folder_warnings)
         if self.empty:
             said.append(f"{self.empty:,} empty lines skipped")
         if self.truncated:

@@ -120,6 +120,17 @@ def test_zip_and_folder_of_text_files_take_labels_from_subfolders(workspace, tmp
     assert report.kind == "text" and report.images == 2 and report.labelled == 2
 
 
+def test_a_text_file_outside_the_class_folders_is_named_as_unlabelled(workspace):
+    """As for images: labelled where it sits in a class folder, a warning naming the stray
+    (a CSV with its own label column needs no folder and is not named)."""
+    data = zipped({"news/a.txt": b"one\n", "jokes/b.txt": b"two\n", "stray.txt": b"three\n",
+                   "own.csv": b"text,label\nfour,news\n"})
+    report = ingest_uploads(workspace, [("t.zip", data)], name="strays")
+    assert workspace.labels(workspace.dataset("strays")) == ["news", "jokes", None, "news"]
+    assert "1 of 3 files sit outside the class folders and have no label (for example 't.zip/stray.txt')" \
+        in report.warnings
+
+
 def test_the_docstring_corpus_imports_fast_with_hidden_labels(workspace):
     report = ingest_builtin(workspace, "docstrings")
     info = workspace.dataset("docstrings")
