@@ -235,7 +235,8 @@ def flat_from_start(m: Measured) -> Advice | None:
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
                       f"measurements (steps {steps[0]} to {steps[-1]}), never beyond the {noise:.1%} that noise "
-                      f"gives around the untrained network's {untrained:.1%}.",
+                      f"gives around " + (f"chance, {bar:.1%} (the untrained network: {untrained:.1%})" if bar > untrained
+                                          else f"the untrained network's {untrained:.1%}") + ".",
                       f"Nothing was learned at any point of the run, so more of the same will not help. Try {what}.",
                       change)
     return None

@@ -110,6 +110,9 @@ def test_flat_online_knn_on_the_default_tries_another_recipe():
     assert found and found.change == {"recipe": {**make_recipe("simclr_multicrop").to_dict(), "local_crops": 0}}
     assert "local_crops 0" in found.advice
     assert "between 24.0% and 27.0% over its 4 measurements" in found.evidence and "26.0%" in found.evidence
+    below_chance = flat_from_start(measured(classes=3, knn_accuracy=[0.32, 0.39, 0.35], knn_untrained=[0.311],
+                                            probe_size=[450]))  # letters: the bar is chance, not the twin
+    assert below_chance.evidence.endswith("noise gives around chance, 33.3% (the untrained network: 31.1%).")
 
 
 @pytest.mark.parametrize("config", [TrainConfig(dataset="d", method="byol", minutes=5.0),
