@@ -81,6 +81,10 @@ def _verdict(code: str, text: str) -> Verdict:
     return Verdict(code, text, COLOURS[code])
 
 
+WAITING = _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the untrained "
+                            "network.")  # from_metrics before the monitor's first measurement
+
+
 def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     """The smallest difference between proportions `p` and `q`, each measured on `n`
     images, that noise alone rarely gives: max(MIN_MARGIN, 2 spread sqrt((p(1-p) + q(1-q)) / n)),
@@ -138,7 +142,7 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
 def after_failure(measured: Verdict) -> Verdict:
     """The verdict on a run that failed (its message says why), from what it `measured`
     before: never green (its last measurement may be later than its last good checkpoint)."""
-    if measured.text.startswith("Nothing to judge yet"):
+    if measured == WAITING:
         return _verdict(NOT_YET, "Not judged: the run failed before it measured its encoder against the "
                                  "untrained network.")
     return _verdict(NOT_YET if measured.code == LEARNED else measured.code,
@@ -166,5 +170,4 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     if set(WITHOUT_LABELS) <= set(metrics):
         n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
         return from_neighbours(shared, untrained, int(n), rank, untrained_rank)
-    return _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the "
-                             "untrained network.")
+    return WAITING
