@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.widgets import escape_plotly, png_uri
+from ssl_core.project import placed
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
 
@@ -26,8 +27,10 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
             point_size: int, palette: dict[str, str]) -> go.Figure:
     """Points `coords[rows]` ((M, 2) or (M, 3)), one trace per group (legend, escaped here),
     hover text per row of the dataset (only `rows`' are read; the caller escapes it with
-    app.widgets.escape_plotly); every point's customdata is its row id."""
+    app.widgets.escape_plotly); every point's customdata is its row id. A point without a
+    place (NaN, see `unplaced_note`) is not drawn."""
     figure = go.Figure()
+    rows = rows[placed(coords[rows])]
     group_of = np.asarray(groups, dtype=object)[rows]
     hover_of = np.asarray(hover, dtype=object)[rows]
     three_d = coords.shape[1] == 3
@@ -99,12 +102,21 @@ def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELL
 def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thumbnails: np.ndarray,
                    cells: int = OVERLAY_CELLS) -> None:
     """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point, a
-    little smaller than a cell so neighbours rarely touch."""
+    little smaller than a cell so neighbours rarely touch; a point without a place has none."""
+    rows = rows[placed(coords[rows])]
     size = 0.7 * _cell_side(coords[rows, :2], cells)
     figure.update_layout(images=[  # one update: plotly re-validates the layout on every add_layout_image
         dict(source=png_uri(thumbnails[row]), x=float(coords[row, 0]), y=float(coords[row, 1]), xref="x",
              yref="y", sizex=size, sizey=size, xanchor="center", yanchor="middle", layer="above", opacity=0.9)
         for row in overlay_rows(coords, rows, cells)])
+
+
+def unplaced_note(coords: np.ndarray, method: str) -> None:
+    """A caption under a map that left points out: how many got no place and why."""
+    missing = int((~placed(coords)).sum())
+    if missing:
+        st.caption(f"{missing:,} of {len(coords):,} points got no place on the {method.upper()} map (too far "
+                   "from all their neighbours) and are not drawn; the PCA map places every point.")
 
 
 def selected_rows(event) -> list[int]:

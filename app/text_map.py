@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.maps import FrozenFigure, frozen, palette, scatter, selected_rows
+from app.maps import FrozenFigure, frozen, palette, scatter, selected_rows, unplaced_note
 from app.sources import embedding, side_by_side
 from app.text_items import dataset_texts
 from app.widgets import escape_plotly
@@ -65,6 +65,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
             figure = sentence_figure(dataset.id, str(emb.folder), emb.made, method, title, texts, labels, coords)
             event = st.plotly_chart(figure, key=f"text_map_{shown_source.key}_{method}", on_select="rerun",
                                     selection_mode=("points", "box", "lasso"), width="stretch")
+            unplaced_note(coords, method)
             selections += [row for row in selected_rows(event) if row not in selections]
     if not selections:
         st.caption("Hover a dot to read its sentence. Click one, or pick box or lasso in the chart's toolbar and "

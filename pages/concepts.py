@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter
+from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
@@ -150,6 +150,7 @@ with panels[2]:
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
+        unplaced_note(coords, "umap")
 st.caption(f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label.") if named else

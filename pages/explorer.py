@@ -11,7 +11,8 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows
+from app.maps import (FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows,
+                      unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
@@ -116,6 +117,7 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
         chart_key = f"map_{shown_source.key}_{method}_{dims}"
         event = st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                                 width="stretch")
+        unplaced_note(coords, method)
         hover_thumbnails(chart_key, ws, dataset, sampled)
         selections += [r for r in selected_rows(event) if r not in selections]
 

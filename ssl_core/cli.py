@@ -357,9 +357,9 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
 def _check_placed(coords, method: str) -> None:
     """Refuse a map where some point has no place (UMAP leaves a point disconnected from all
     its neighbours at NaN): no empty coordinate is written or reported as a map."""
-    import numpy as np
+    from . import project
 
-    unplaced = int((~np.isfinite(coords).all(axis=1)).sum())
+    unplaced = int((~project.placed(coords)).sum())
     if unplaced:
         raise ValueError(f"{unplaced:,} of {len(coords):,} points got no place on the {method.upper()} map "
                          f"(too far from all their neighbours); --method pca places every point")

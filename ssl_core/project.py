@@ -118,6 +118,12 @@ def umap_map(features: np.ndarray, dims: int = 2, n_neighbors: int = 15, min_dis
 METHODS: dict[str, Callable[..., np.ndarray]] = {"umap": umap_map, "pca": pca}
 
 
+def placed(coords: np.ndarray) -> np.ndarray:
+    """(N,) bool for an (N, dims) map: the points that got a place (UMAP leaves a point cut
+    off from all its neighbours at NaN; PCA places every point)."""
+    return np.isfinite(coords).all(axis=1)
+
+
 def map_path(embedding: Embedding, method: str, dims: int, **params) -> Path:
     """Where `project` keeps this map: named by a hash of the method, dims, all the
     method's parameters (defaults filled in, so equal maps share a file) and (N, D)."""

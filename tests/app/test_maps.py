@@ -58,3 +58,16 @@ def test_a_frozen_figure_is_drawn_exactly_as_the_figure_it_was_made_from():
                           for f in (figure, drawn)]  # what st.plotly_chart puts in its message
     assert as_streamlit_sends[0] == as_streamlit_sends[1]
     assert len(drawn.to_dict()["layout"]["images"]) > 0
+
+
+def test_a_point_without_a_place_is_left_out_and_the_rest_keep_their_thumbnails():
+    """UMAP leaves a point cut off from all its neighbours at NaN: it spread the thumbnail
+    grid to NaN (one thumbnail, at NaN, for 40 points); now it is not drawn."""
+    rng = np.random.default_rng(0)
+    coords = rng.uniform(0, 1, (400, 2)).astype(np.float32)
+    coords[7] = np.nan
+    figure = scatter(coords, np.arange(400), ["x"] * 400, [""] * 400, "t", 3, {})
+    assert len(figure.data[0].x) == 399 and 7 not in figure.data[0].customdata
+    add_thumbnails(figure, coords, np.arange(400), np.zeros((400, 8, 8, 3), np.uint8), cells=5)
+    assert len(figure.layout.images) == 25
+    assert all(np.isfinite([image.x, image.y]).all() for image in figure.layout.images)

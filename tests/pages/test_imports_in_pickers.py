@@ -27,7 +27,7 @@ PER_CLASS = 6
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     """Dataset "tiny" (classes a and b, 6 noise images each, 16 px), timm resnet10t imported
-    as "r10" (32 px) and embedding set "vecs" of tiny."""
+    as "r10" (32 px) and embedding sets "vecs" and "odd" of tiny."""
     folder = tmp_path_factory.mktemp("imports-pickers")
     ws = Workspace(folder / "ws")
     files = [(f"{kind}/{i}.png", noise((16, 16), seed=10 * c + i)) for c, kind in enumerate("ab")
@@ -40,6 +40,8 @@ def root(tmp_path_factory) -> Path:
     labels = [row["label"] for row in ws.image_rows(ws.dataset("tiny"))]
     np.save(folder / "vecs.npy", np.array([[3.0, 0.1] if label == "a" else [0.1, 3.0] for label in labels]))
     import_embeddings(ws, "tiny", "vecs", folder / "vecs.npy")
+    np.save(folder / "odd.npy", np.vstack([np.ones((2 * PER_CLASS - 1, 8)), np.arange(8)[None]]))
+    import_embeddings(ws, "tiny", "odd", folder / "odd.npy")  # centred, the odd one is cut off from the rest
     return ws.root
 
 
@@ -58,7 +60,8 @@ def page(root: Path, monkeypatch, name: str, encoder: str | None = None) -> AppT
 def test_the_lab_sees_a_batch_through_an_import_and_refuses_an_embedding_set_in_words(root, monkeypatch):
     lab = page(root, monkeypatch, "augment_lab")
     picker = lab.selectbox(key="lab_encoder")
-    assert picker.options[-2:] == ["r10 (timm:resnet10t, imported from r10.safetensors)",
+    assert picker.options[-3:] == ["odd (embeddings, imported from odd.npy)",
+                                   "r10 (timm:resnet10t, imported from r10.safetensors)",
                                    "vecs (embeddings, imported from vecs.npy)"]
     picker.set_value("imported-r10").run()
     assert not lab.exception, lab.exception
@@ -75,3 +78,12 @@ def test_concepts_maps_an_embedding_set_and_measures_no_training_for_it(root, mo
     assert len(concepts.get("plotly_chart")) == 3
     said = escape_markdown("vecs (embeddings, imported from vecs.npy)") + " was not trained here"
     assert any(said in c.value for c in concepts.caption)
+
+
+@pytest.mark.parametrize("name", ["explorer", "concepts"])
+def test_a_map_that_leaves_a_point_out_says_so(root, monkeypatch, name):
+    """UMAP leaves the one point cut off from all its neighbours at NaN: the map drew the
+    rest without a word (and the Explorer's thumbnails collapsed to one)."""
+    shown = page(root, monkeypatch, name, encoder="imported-odd")
+    said = "1 of 12 points got no place on the UMAP map (too far from all their neighbours) and are not drawn"
+    assert any(said in c.value for c in shown.caption), [c.value for c in shown.caption]
