@@ -162,9 +162,11 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
         return from_knn(knn, untrained, int(n), classes, unit=unit)
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
+        found = ("its labels name one class" if classes == 1 else
+                 f"its labels ({classes} classes) leave some {unit} unlabelled or hold fewer than two classes of "
+                 f"two {unit}")
         needed = ("add a label column" if not classes else
-                  f"its labels name one class or leave {unit} unlabelled, and the kNN check while training needs "
-                  f"every one labelled, in two classes or more")
+                  f"{found}, and the kNN check while training needs every one labelled, in two classes or more")
         return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; {needed} "
                                  f"to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):

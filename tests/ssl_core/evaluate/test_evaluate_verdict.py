@@ -96,9 +96,12 @@ def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     assert from_metrics({}, classes=0, **text_run).text.startswith("Not judged: without labels")
     measured_without = {"probe_size": 40.0, "pixel_shared_untrained": 0.3, "pixel_shared": 0.1,
                         "effective_rank": 9.0, "effective_rank_untrained": 9.0}  # TF-IDF neighbours, not pixels
-    one_class = from_metrics(measured_without, classes=1, **text_run)  # or some sentences unlabelled
+    one_class = from_metrics(measured_without, classes=1, **text_run)
     assert one_class.code == NOT_YET and one_class.text.startswith("Not judged") and "pixels" not in one_class.text
-    assert "one class or leave sentences unlabelled" in one_class.text
+    assert "its labels name one class, and" in one_class.text  # it said "one class or ... unlabelled": which?
+    some_unlabelled = from_metrics(measured_without, classes=3, **text_run)
+    assert "its labels (3 classes) leave some sentences unlabelled or hold fewer than two classes of two " \
+           "sentences, and" in some_unlabelled.text
 
 
 def blobs(n: int = 300, seed: int = 0) -> np.ndarray:
