@@ -111,12 +111,12 @@ def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thum
         for row in overlay_rows(coords, rows, cells)])
 
 
-def unplaced_note(coords: np.ndarray, method: str) -> None:
-    """A caption under a map that left points out: how many got no place and why."""
+def unplaced_note(coords: np.ndarray, method: str, remedy: str = "the PCA map places every point") -> None:
+    """A caption under a map that left points out: how many got no place, why, and `remedy`."""
     missing = int((~placed(coords)).sum())
     if missing:
         st.caption(f"{missing:,} of {len(coords):,} points got no place on the {method.upper()} map (too far "
-                   "from all their neighbours) and are not drawn; the PCA map places every point.")
+                   f"from all their neighbours) and are not drawn; {remedy}.")
 
 
 def selected_rows(event) -> list[int]:

@@ -150,7 +150,7 @@ with panels[2]:
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
-        unplaced_note(coords, "umap")
+        unplaced_note(coords, "umap", "the Embedding Explorer's PCA map places every point")
 st.caption(f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters. Where the clusters cut "
            "across the labels, pixels alone do not know what the pictures show."
            + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label.") if named else
