@@ -18,6 +18,7 @@ import streamlit as st  # noqa: E402
 from app import current  # noqa: E402
 from app import access  # noqa: E402
 from app.state import ASSETS, seed_demo_data, warm_up_umap, workspace  # noqa: E402
+from app.vanished import rerun_if_deleted  # noqa: E402
 
 st.set_page_config(page_title="SSL Lens", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 st.logo(str(ASSETS / "logo.svg"), icon_image=str(ASSETS / "icon.svg"), size="large")
@@ -43,4 +44,5 @@ with workspace().shared_reads():  # the rerun's tens of SQLite reads share one c
     warm_up_umap()
     current.restore(workspace())
     current.sidebar(workspace())
-    navigation.run()
+    with rerun_if_deleted(workspace()):  # a run or dataset deleted mid-rerun by another tab: no error box
+        navigation.run()

@@ -80,3 +80,30 @@ def test_a_page_says_so_when_the_encoder_it_looked_through_was_deleted_meanwhile
     assert "looks through **untrained small" in said[0].replace("\\", ""), said
     app.run()  # said once, where the switch happened
     assert not [box for box in app.info if "no longer in the workspace" in box.value]
+
+
+def test_an_encoder_deleted_while_the_page_draws_it_reruns_the_page_not_an_error_box(tmp_path, monkeypatch):
+    """Another tab deletes the encoder while this one is drawing its map (between the
+    picker and the embedding): the rerun says so, where an error box ("no run ...",
+    redacted for visitors) stood until the next click."""
+    ws = workspace_with_import(tmp_path, 12)
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    from ssl_core import embed
+
+    looked_up = embed.cached
+
+    def deleted_meanwhile(ws_, dataset, source):
+        if source.imported == "r10" and registry.exists(ws_, "r10"):
+            delete_import(ws_, "r10")
+            raise FileNotFoundError("encoders/r10/weights.safetensors")  # what reading it then meets
+        return looked_up(ws_, dataset, source)
+
+    monkeypatch.setattr(embed, "cached", deleted_meanwhile)
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.query_params["encoder"] = registry.source_key("r10")
+    app.run()
+    app.switch_page("../pages/explorer.py").run()
+    assert not app.exception, app.exception
+    said = [box.value for box in app.info if "no longer in the workspace" in box.value]
+    assert said and said[0].startswith("The imported encoder r10 is no longer"), said
