@@ -32,6 +32,18 @@ def workspace_with_import(tmp_path, count: int) -> Workspace:
     return ws
 
 
+def looking_through_r10(ws: Workspace, monkeypatch, page: str) -> AppTest:
+    """The app on `ws`'s dataset "tiny" with the import r10 as its encoder, at pages/`page`.py, drawn."""
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.query_params["encoder"] = registry.source_key("r10")
+    app.run()
+    app.switch_page(f"../pages/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
 def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_from_it(tmp_path, monkeypatch):
     ws = workspace_with_import(tmp_path, 4)
     np.save(tmp_path / "vecs.npy", np.ones((4, 3)))
@@ -63,13 +75,7 @@ def test_a_page_says_so_when_the_encoder_it_looked_through_was_deleted_meanwhile
     """Another session deletes the import this one looks through: Retrieval names it and the
     encoder it shows instead (it switched without a word)."""
     ws = workspace_with_import(tmp_path, 12)
-    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
-    app = AppTest.from_file(str(MAIN), default_timeout=120)
-    app.query_params["dataset"] = "tiny"
-    app.query_params["encoder"] = registry.source_key("r10")
-    app.run()
-    app.switch_page("../pages/retrieval.py").run()
-    assert not app.exception, app.exception
+    app = looking_through_r10(ws, monkeypatch, "retrieval")
     assert not [box for box in app.info if "no longer in the workspace" in box.value]
 
     delete_import(ws, "r10")  # by another session
@@ -87,7 +93,6 @@ def test_an_encoder_deleted_while_the_page_draws_it_reruns_the_page_not_an_error
     picker and the embedding): the rerun says so, where an error box ("no run ...",
     redacted for visitors) stood until the next click."""
     ws = workspace_with_import(tmp_path, 12)
-    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
     from ssl_core import embed
 
     looked_up = embed.cached
@@ -99,11 +104,6 @@ def test_an_encoder_deleted_while_the_page_draws_it_reruns_the_page_not_an_error
         return looked_up(ws_, dataset, source)
 
     monkeypatch.setattr(embed, "cached", deleted_meanwhile)
-    app = AppTest.from_file(str(MAIN), default_timeout=120)
-    app.query_params["dataset"] = "tiny"
-    app.query_params["encoder"] = registry.source_key("r10")
-    app.run()
-    app.switch_page("../pages/explorer.py").run()
-    assert not app.exception, app.exception
+    app = looking_through_r10(ws, monkeypatch, "explorer")
     said = [box.value for box in app.info if "no longer in the workspace" in box.value]
     assert said and said[0].startswith("The imported encoder r10 is no longer"), said
