@@ -39,6 +39,10 @@ MIN_MEASUREMENTS = 3  # online kNN measurements before "flat from the start" can
 MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
+# measurements in a row with the encoder's rank below COLLAPSED_RANK of its twin's before that is called collapse: a
+# healthy run's first steps dip there (the default on shapes: rank about 1 at step 1, 13-14 by step 25), and a run
+# cancelled at step 2 was told to cut its learning rate
+LOW_RANK_MEASUREMENTS = 2
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
 # Colour: grayscale alone, not stronger jitter: on colour_shapes with small objects, gray_p 0.9 with jitter
@@ -55,6 +59,9 @@ BACKGROUND_CUES = ("background_texture", "background_scene")
 ON_THE_OBJECT = {"salient_crop_p": 0.8, "blur_p": 0.0}
 NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
 AFTER_COLLAPSE = ("batch_too_large",)  # rules still read after a collapse: about the data, not the embedding
+# rules a fired rule leaves unsaid: beside "nothing was learned at any point of the run", a still-falling loss is a
+# pretext task being learned without features to show for it, and twice the budget contradicted it
+SUPERSEDES = {"flat_from_start": ("loss_still_falling",)}
 
 
 @dataclass(frozen=True)
@@ -103,18 +110,20 @@ def collapse(m: Measured) -> Advice | None:
              f"{method}'s loss should keep the features spread; when they still fall together, the steps are "
              f"too large for it")
     lr = run_lr(m.config)
+    cut = float(f"{lr / LR_CUT:.2g}")  # as the advice says it: 0.0033, not 0.0033333333333333335
     return Advice("collapse", evidence,
                   f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
-                  f"({lr:.2g} -> {lr / LR_CUT:.2g}).",
-                  {"lr": lr / LR_CUT})
+                  f"({lr:.2g} -> {cut:.2g}).",
+                  {"lr": cut})
 
 
 def _fallen(m: Measured) -> tuple[str, str] | None:
     """(part, evidence) of the first health metric of the last monitor that collapsed: below
     COLLAPSE_FALL of its best (the engine's collapse warning: embedding_std or effective_rank
     of the encoder, output_std of the projection BYOL and SimSiam compare), or the encoder's
-    effective rank below COLLAPSED_RANK of its untrained twin's (what the verdict calls
-    collapsed; a collapse within the first step has no better best to fall from)."""
+    effective rank below COLLAPSED_RANK of its untrained twin's at its last
+    LOW_RANK_MEASUREMENTS measurements (what the verdict calls collapsed; a collapse within
+    the first step has no better best to fall from)."""
     for name, part in (("output_std", "projection"), ("embedding_std", "encoder"), ("effective_rank", "encoder")):
         if name not in m.series:
             continue
@@ -127,7 +136,7 @@ def _fallen(m: Measured) -> tuple[str, str] | None:
     if "effective_rank" in m.series and "effective_rank_untrained" in m.series:
         steps, values = m.series["effective_rank"]
         twin = float(m.series["effective_rank_untrained"][1][-1])
-        if values[-1] < COLLAPSED_RANK * twin:
+        if len(values) >= LOW_RANK_MEASUREMENTS and (values[-LOW_RANK_MEASUREMENTS:] < COLLAPSED_RANK * twin).all():
             return "encoder", (f"The encoder's effective rank is {values[-1]:.3g} at step {steps[-1]}, "
                                f"{values[-1] / twin:.0%} of the untrained network's {twin:.3g}; below "
                                f"{COLLAPSED_RANK:.0%} of it counts as collapse.")
@@ -284,11 +293,12 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 def advise(m: Measured) -> list[Advice]:
     """Every rule that fires on `m`, most basic first (RULES order); after a collapse only
     AFTER_COLLAPSE (a cue, a flat curve or a falling loss read from a collapsed embedding
-    says nothing about what the run learned)."""
+    says nothing about what the run learned); none that a fired rule SUPERSEDES."""
     fired = [advice for rule in RULES.values() if (advice := rule(m)) is not None]
     if any(advice.rule == "collapse" for advice in fired):
         return [advice for advice in fired if advice.rule in ("collapse", *AFTER_COLLAPSE)]
-    return fired
+    unsaid = {rule for advice in fired for rule in SUPERSEDES.get(advice.rule, ())}
+    return [advice for advice in fired if advice.rule not in unsaid]
 
 
 def apply(config: TrainConfig, advice: Advice) -> TrainConfig:
