@@ -14,6 +14,7 @@ draft, so the pixels really decoded).
 from __future__ import annotations
 
 import io
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -32,6 +33,20 @@ Image.init()  # register every plugin, so that each name above is known to `form
 
 class RejectedFile(Exception):
     """A file that is not imported; the message is the reason shown to the user."""
+
+
+def _bomb(pixels: str) -> RejectedFile:
+    """The refusal of an image of `pixels` ("WxH", or a count) over MAX_PIXELS."""
+    return RejectedFile(f"decompression bomb refused: {pixels} pixels is over the limit of {MAX_PIXELS:,}")
+
+
+def _pillows_bomb(exc: Exception) -> RejectedFile:
+    """Pillow's own refusal (its limits are above MAX_PIXELS) in the project's words: the
+    pixels its message counts from the header (of the image, a frame or a tile), never its cap."""
+    counted = re.search(r"\((\d+) pixels\)", str(exc))
+    if counted is None:  # a Pillow that words it otherwise
+        return RejectedFile(f"decompression bomb refused: over the limit of {MAX_PIXELS:,} pixels")
+    return _bomb(f"{int(counted.group(1)):,}")
 
 
 class PixelBudget:
@@ -120,15 +135,12 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
         except RejectedFile:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise RejectedFile(f"decompression bomb refused ({exc})") from None
+            raise _pillows_bomb(exc) from None
         except Exception:
             raise RejectedFile(f"not a supported image (expected {FORMAT_NAMES})") from None
         width, height = im.size
         if width * height > MAX_PIXELS:
-            raise RejectedFile(
-                f"decompression bomb refused: {width}x{height} pixels is over the limit "
-                f"of {MAX_PIXELS:,}"
-            )
+            raise _bomb(f"{width}x{height}")
         try:
             if draft_size and im.format in ("JPEG", "MPO"):
                 im.draft("RGB", (draft_size, draft_size))
@@ -144,7 +156,7 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
         except RejectedFile:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise RejectedFile(f"decompression bomb refused ({exc})") from None
+            raise _pillows_bomb(exc) from None
         except Exception as exc:  # Pillow raises many types for corrupt data
             if "truncated" in str(exc):
                 raise RejectedFile("truncated image (the file ends early)") from None

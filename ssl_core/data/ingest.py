@@ -30,8 +30,8 @@ from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
 from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
 from .labels import (
-    LABELS_FILE, MAX_LABELS_BYTES, LabelsError, labels_from_folders, match_csv, outside_folders_warning,
-    parse_labels_csv,
+    LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, labels_from_folders, match_csv,
+    outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
 )
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
@@ -237,25 +237,55 @@ def _nothing_imported(rejected: list[dict]) -> str:
 
 def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
                     labels_source: str) -> tuple[list[str | None], list[str]]:
-    """Labels from the CSV, else the images' own, else class folders (each source's own
-    shared folders dropped), with warnings on what stays unlabelled."""
-    inner = [row.inner for row in rows]
-    warnings: list[str] = []
-    if labels_csv is not None:
-        parsed = parse_labels_csv(labels_csv, labels_source)
-        labels, warnings = match_csv(parsed.labels, inner), parsed.warnings
-        missing = sum(label is None for label in labels)
-        if missing:
-            warnings.append(f"{missing:,} of {len(rows):,} images have no row in {labels_source}; "
-                            "they are unlabelled")
+    """Labels from the CSV when it labels any image (the others stay unlabelled), else as
+    without one (`_labels_without_csv`), with warnings on what the CSV and the images
+    left out."""
+    if labels_csv is None:
+        labels, warnings, _ = _labels_without_csv(rows)
         return labels, warnings
+    parsed = parse_labels_csv(labels_csv, labels_source)
+    labels = match_csv(parsed.labels, [row.inner for row in rows])
+    if all(label is None for label in labels):
+        return _labels_instead_of_csv(rows, parsed, labels_source)
+    return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, labels_source)
+
+
+def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, source: str) -> list[str]:
+    """Warnings on the CSV's rows that name no imported image, and on the images it has
+    no row for (`labels` None)."""
+    warnings = []
+    unmatched = unmatched_rows(parsed, [row.inner for row in rows])
+    if unmatched:
+        warnings.append(f"{source}: {len(unmatched):,} row(s) name no imported image (for example "
+                        f"{rows_named(parsed, unmatched)})")
+    missing = sum(label is None for label in labels)
+    if missing:
+        warnings.append(f"{missing:,} of {len(rows):,} images have no row in {source}; they are unlabelled")
+    return warnings
+
+
+def _labels_instead_of_csv(rows: list[_Row], parsed: LabelsCsv,
+                           source: str) -> tuple[list[str | None], list[str]]:
+    """For a CSV that names none of the images: the labels they would have without it,
+    and a warning that says so and where the labels came from."""
+    labels, warnings, found_in = _labels_without_csv(rows)
+    instead = f"the labels come from {found_in} instead" if found_in else "the images are unlabelled"
+    said = (f"{source}: no row names one of the {len(rows):,} imported images (for example "
+            f"{rows_named(parsed, list(parsed.labels))}); {instead}")
+    return labels, parsed.warnings + [said] + warnings
+
+
+def _labels_without_csv(rows: list[_Row]) -> tuple[list[str | None], list[str], str | None]:
+    """Labels from the images' own, else class folders (each source's own shared folders
+    dropped), with warnings on what stays unlabelled, and where they came from (None when
+    nowhere)."""
     own = [row.label for row in rows]
     if any(label is not None for label in own):
-        return own, warnings
-    folders = labels_from_folders(inner, [row.origin for row in rows])
+        return own, [], "the images' own labels"
+    folders = labels_from_folders([row.inner for row in rows], [row.origin for row in rows])
     if folders is None:
-        return [None] * len(rows), warnings
-    return folders, outside_folders_warning(folders, [row.name for row in rows])
+        return [None] * len(rows), [], None
+    return folders, outside_folders_warning(folders, [row.name for row in rows]), "the class folders"
 
 
 def small_dataset_warning(count: int, noun: str) -> list[str]:

@@ -1,12 +1,15 @@
 """Optional labels, used only to judge or colour: a CSV `filename,label`, or
 class-named subfolders. Training never reads them.
 
-The CSV parser trusts nothing: a file over MAX_LABELS_BYTES, text that is not UTF-8, any
-error of Python's csv module (its field limit raised to the file cap: csv_fields.py) and a quote left
-open across lines become a LabelsError naming the file and the line. Labels are stored as
-escaped text (`printable`, the rule file names follow), so NUL and control characters
-never reach the database; a label is at most MAX_LABEL_CHARS long. A header row is recognised by its column names; repeated rows
-are reported and the first one is kept.
+The CSV parser trusts nothing: what makes the file as a whole unreadable (over
+MAX_LABELS_BYTES, not UTF-8, any error of Python's csv module (its field limit raised to the
+file cap: csv_fields.py), a quote left open across lines) is a LabelsError naming the file and
+the line, and so is a file without one usable row. A row that is wrong on its own is skipped,
+the good rows kept, and each kind is named in one warning with its lines: rows of one cell or
+with no file name or no label, and rows whose label is over MAX_LABEL_CHARS (skipped too, as
+a bad row is, rather than failing the file). Labels are stored as escaped text (`printable`,
+the rule file names follow), so NUL and control characters never reach the database. A header
+row is recognised by its column names; repeated rows are reported and the first one is kept.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ MAX_LABELS_BYTES = 64 * 1024**2  # a labels file (about a million rows of 60 cha
 FILE_HEADERS = ("filename", "file", "file_name", "name", "path", "image")
 LABEL_HEADERS = ("label", "class", "category", "target")
 MAX_LABEL_CHARS = 256  # a class name, not a document
-EXAMPLES = 3  # line numbers quoted in a warning
+EXAMPLES = 3  # line numbers (or rows) quoted in a warning
+_UNUSED_ROWS = {  # each kind of row a parse does not use: what its rows do, what becomes of them
+    "incomplete": ("lack a file name or a label", "they are skipped"),
+    "too long": (f"have a label over the limit of {MAX_LABEL_CHARS} characters", "they are skipped"),
+    "repeated": ("repeat a file name with the same label", "each file is labelled once"),
+    "conflicting": ("give a file a second, different label", "the first row is used"),
+}
 
 
 class LabelsError(ValueError):
@@ -33,11 +42,13 @@ class LabelsError(ValueError):
 
 @dataclass
 class LabelsCsv:
-    """What a labels CSV says: {file name: label}, whether it had a header, and warnings."""
+    """What a labels CSV says: {file name: label}, whether it had a header, warnings, and
+    {file name: the line of its row}."""
 
     labels: dict[str, str]
     header: bool = False
     warnings: list[str] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _is_header(row: list[str]) -> bool:
@@ -45,9 +56,14 @@ def _is_header(row: list[str]) -> bool:
     return first in FILE_HEADERS or second in LABEL_HEADERS
 
 
+def _listed(items: list[str]) -> str:
+    """The first EXAMPLES of `items`, and how many more there are."""
+    shown = ", ".join(items[:EXAMPLES])
+    return shown + (f" and {len(items) - EXAMPLES:,} more" if len(items) > EXAMPLES else "")
+
+
 def _lines(numbers: list[int]) -> str:
-    shown = ", ".join(f"{n:,}" for n in numbers[:EXAMPLES])
-    return shown + (f" and {len(numbers) - EXAMPLES:,} more" if len(numbers) > EXAMPLES else "")
+    return _listed([f"{n:,}" for n in numbers])
 
 
 def _spans_lines(source: str, start: int, end: int) -> str:
@@ -78,46 +94,58 @@ def _rows(text: str, source: str):
         start = reader.line_num + 1
 
 
-def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
-    """`filename,label` rows (a header row is optional) as a LabelsCsv; LabelsError when
-    the file cannot be used. Blank rows and rows without a label are skipped."""
+def _text(data: bytes, source: str) -> str:
+    """The file's text; LabelsError when it is over MAX_LABELS_BYTES or not UTF-8."""
     if len(data) > MAX_LABELS_BYTES:
         raise LabelsError(f"{source}: {len(data):,} bytes is over the limit of {MAX_LABELS_BYTES:,} "
                           "bytes for a labels file")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LabelsError(f"{source}: not UTF-8 text") from None
+
+
+def _notes(unused: dict[str, list[int]]) -> list[str]:
+    """A sentence for each kind of row not used (`unused`: kind -> the lines of its rows)."""
+    return [f"{len(lines):,} row(s) {_UNUSED_ROWS[kind][0]} (line {_lines(lines)}); {_UNUSED_ROWS[kind][1]}"
+            for kind, lines in unused.items() if lines]
+
+
+def _fault(parsed: LabelsCsv, filename: str, label: str) -> str | None:
+    """Why a row of `filename,label` is not used (a kind of _UNUSED_ROWS), None when it is."""
+    if not filename or not label:
+        return "incomplete"
+    if len(label) > MAX_LABEL_CHARS:
+        return "too long"
+    if filename in parsed.labels:
+        return "repeated" if parsed.labels[filename] == label else "conflicting"
+    return None
+
+
+def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
+    """`filename,label` rows (a header row is optional) as a LabelsCsv. Blank rows are
+    passed over; rows without a file name or a label, or with a label over MAX_LABEL_CHARS,
+    are skipped and repeated file names keep their first row, each kind in one warning.
+    LabelsError when the file cannot be read, or has no usable row."""
+    text = _text(data, source)
     parsed = LabelsCsv({})
-    first_line: dict[str, int] = {}
-    repeated, conflicting = [], []
+    unused: dict[str, list[int]] = {kind: [] for kind in _UNUSED_ROWS}
     for number, row in _rows(text, source):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) < 2:
-            raise LabelsError(f"{source}, line {number:,}: expected 'filename,label'")
-        if not first_line and not parsed.header and _is_header(row):
+        if not parsed.labels and not parsed.header and len(row) > 1 and _is_header(row):
             parsed.header = True
             continue
-        filename, label = row[0].strip(), printable(row[1].strip())
-        if not filename or not label:
+        filename, label = row[0].strip(), printable(row[1].strip()) if len(row) > 1 else ""
+        fault = _fault(parsed, filename, label)
+        if fault is not None:
+            unused[fault].append(number)
             continue
-        if len(label) > MAX_LABEL_CHARS:
-            raise LabelsError(f"{source}, line {number:,}: a label of {len(label):,} characters is "
-                              f"over the limit of {MAX_LABEL_CHARS}")
-        if filename in first_line:
-            (repeated if parsed.labels[filename] == label else conflicting).append(number)
-            continue
-        first_line[filename] = number
-        parsed.labels[filename] = label
+        parsed.labels[filename], parsed.lines[filename] = label, number
+    notes = _notes(unused)
     if not parsed.labels:
-        raise LabelsError(f"{source}: no 'filename,label' rows")
-    if repeated:
-        parsed.warnings.append(f"{source}: {len(repeated):,} row(s) repeat a file name with the same "
-                               f"label (line {_lines(repeated)}); each file is labelled once")
-    if conflicting:
-        parsed.warnings.append(f"{source}: {len(conflicting):,} row(s) give a file a second, different "
-                               f"label (line {_lines(conflicting)}); the first row is used")
+        raise LabelsError(f"{source}: no 'filename,label' rows" + "".join(f"; {note}" for note in notes))
+    parsed.warnings = [f"{source}: {note}" for note in notes]
     return parsed
 
 
@@ -131,6 +159,18 @@ def _keys(inner: str) -> list[str]:
 def match_csv(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:
     """The CSV label of each file (None where the CSV has no row for it)."""
     return [next((labels[k] for k in _keys(p) if k in labels), None) for p in inner_paths]
+
+
+def unmatched_rows(parsed: LabelsCsv, inner_paths: list[str]) -> list[str]:
+    """The CSV's file names that name none of `inner_paths` by any name match_csv accepts,
+    in the order of their rows."""
+    known = {key for path in inner_paths for key in _keys(path)}
+    return [name for name in parsed.labels if name not in known]
+
+
+def rows_named(parsed: LabelsCsv, names: list[str]) -> str:
+    """The first EXAMPLES of `names` with the lines of their rows: "'x.png' on line 5, ..."."""
+    return _listed([f"{printable(name)!r} on line {parsed.lines[name]:,}" for name in names])
 
 
 def _class_parts(split: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -276,13 +276,18 @@ def test_decompression_bomb_keeps_memory_bounded(tmp_path):
     assert int(grown_kib) < 200 * 1024
 
 
-def test_header_far_over_pillows_limit_is_refused(make):
-    """A header claiming 20000x20000 (over twice Pillow's own limit) fails in Image.open."""
+@pytest.mark.parametrize("side, pixels", [(100_000, "10,000,000,000"), (20_000, "400,000,000"),
+                                          (10_000, "100,000,000")])
+def test_header_over_pillows_limit_is_refused_in_the_projects_words(make, side, pixels):
+    """A header claiming more than Pillow's own limits (its warning at about 89 M pixels, its
+    error at twice that) fails in Image.open: the reason gives the image's pixels and the
+    project's cap, never Pillow's text or its cap."""
     data = bytearray(make.solid(RED, size=(4, 4)))
-    data[16:24] = struct.pack(">II", 20000, 20000)
+    data[16:24] = struct.pack(">II", side, side)
     data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
-    with pytest.raises(RejectedFile, match="decompression bomb"):
+    with pytest.raises(RejectedFile) as refused:
         decode_image(bytes(data))
+    assert str(refused.value) == f"decompression bomb refused: {pixels} pixels is over the limit of 40,000,000"
 
 
 def test_max_pixels_is_the_limit(make, monkeypatch):
