@@ -38,7 +38,7 @@ from .imports import start_from
 from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
-from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe
+from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
@@ -147,8 +147,9 @@ def learning_rate(base: float, progress: float, warmup: float) -> float:
 
 
 class Trainer:
-    """Trains `config.method` on `images` (N, S, S, 3) uint8. `labels` (N,) int or None
-    feed only the online kNN monitor. Checkpoints go to `run_dir`."""
+    """Trains `config.method` on `images` (N, S, S, 3) uint8. `labels` (N,) int (-1 where
+    unlabelled: the monitor's probe is drawn from the labelled images) or None feed only
+    the online kNN monitor. Checkpoints go to `run_dir`."""
 
     def __init__(self, config: TrainConfig, images: np.ndarray, labels: np.ndarray | None,
                  run_dir: Path, reporter: Reporter) -> None:
@@ -176,8 +177,12 @@ class Trainer:
         if self.device.type == "cuda" and config.compile:
             compile_encoder(self.method.encoder)
         self.data = torch.from_numpy(np.array(images)).to(self.device)  # into RAM once, its dtype kept
+        probe = kept_probe(run_dir)
+        if probe is None or (len(probe) and probe.max() >= len(images)):
+            probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
+        if labels is not None and (labels[probe] < 0).any():
+            labels = None  # a resumed run that began measuring without labels goes on so, on the same probe
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
-        probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
         self.probe = torch.as_tensor(probe, device=self.device)
         self.snapshots = (SnapshotWriter(run_dir, probe) if config.snapshot_every and self.rank == 0
                           else None)

@@ -266,7 +266,10 @@ def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.
     from .kinds import KINDS
 
     usable = labelled(ws.labels(info))  # Evaluate's rule: two classes of two (one class: any encoder scores 100%)
-    codes = usable.codes if usable is not None and len(usable.codes) == info.image_count else None  # every image
+    codes = None
+    if usable is not None:  # the images Evaluate judges with; the others -1, left out of the monitor's probe
+        codes = np.full(info.image_count, -1, np.int64)
+        codes[usable.indices] = usable.codes
 
     return KINDS[info.kind].training_data(ws, info, run_dir(ws, run["id"])), codes
 

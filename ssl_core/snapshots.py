@@ -38,20 +38,29 @@ PAINTED_COUNT = 6  # probe images whose painting is kept
 
 
 def balanced_probe(count: int, labels: np.ndarray | None, size: int, seed: int) -> np.ndarray:
-    """Sorted rows (min(size, count),) of a dataset of `count` images: a seeded random
-    sample, and with `labels` (count,) balanced across classes (each class gives its turn
-    in a round until it runs out), so a rare class still shows on the map."""
+    """Sorted rows (at most `size`) of a dataset of `count` images: a seeded random sample,
+    and with `labels` (count,) of the labelled rows only (-1: unlabelled), balanced across
+    classes (each class gives its turn in a round until it runs out), so a rare class
+    still shows on the map."""
     rng = np.random.default_rng(seed)
-    size = min(size, count)
     if labels is None:
-        return np.sort(rng.choice(count, size, replace=False))
-    order = rng.permutation(count)
+        return np.sort(rng.choice(count, min(size, count), replace=False))
+    order = rng.permutation(np.flatnonzero(labels >= 0))  # all rows labelled: the same as permutation(count)
     turn = np.empty(count, np.int64)  # each row's place within its own class, in random order
-    for value in np.unique(labels):
+    for value in np.unique(labels[order]):
         rows = order[labels[order] == value]
         turn[rows] = np.arange(len(rows))
     chosen = order[np.argsort(turn[order], kind="stable")[:size]]
     return np.sort(chosen)
+
+
+def kept_probe(run_dir: Path) -> np.ndarray | None:
+    """The probe rows a run's snapshots were written with (a resumed run keeps them), None
+    when it kept none or the file is unreadable."""
+    try:
+        return np.load(run_dir / FOLDER / PROBE, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
 
 
 def _npy(array: np.ndarray) -> bytes:

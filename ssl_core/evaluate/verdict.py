@@ -163,10 +163,9 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
         return from_knn(knn, untrained, int(n), classes, unit=unit)
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
         found = ("its labels name one class" if classes == 1 else
-                 f"its labels ({classes} classes) leave some {unit} unlabelled or hold fewer than two classes of "
-                 f"two {unit}")
+                 f"its labels ({classes} classes) hold fewer than two classes of two {unit}")
         needed = ("add a label column" if not classes else
-                  f"{found}, and the kNN check while training needs every one labelled, in two classes or more")
+                  f"{found}, and the kNN check while training needs two classes of two or more")
         return _verdict(NOT_YET, f"Not judged: without labels only images have a calibrated rule; {needed} "
                                  f"to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):

@@ -290,3 +290,16 @@ def test_a_checkpoint_from_before_the_embedding_side_reads_at_its_views_side(tmp
     resumed = Trainer(config(), stored, None, tmp_path, Recorder())
     resumed.resume()
     assert resumed.embed_size == SIDE
+
+
+def test_a_resume_keeps_its_probe_and_how_it_was_measured(tmp_path):
+    """A run begun without labels on images of which some are labelled (before partial labels
+    fed the monitor) resumes on the probe its snapshots name, still without labels: its map
+    in motion and its monitor's series stay one run."""
+    labels = np.array([0, 1] * 10 + [-1] * 4)
+    fresh = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "fresh", Recorder())
+    assert fresh.labels is not None and (labels[fresh.probe.numpy()] >= 0).all()
+    (tmp_path / "old" / "snapshots").mkdir(parents=True)
+    np.save(tmp_path / "old" / "snapshots" / "probe.npy", np.arange(24))  # written when it measured without
+    resumed = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "old", Recorder())
+    assert resumed.labels is None and resumed.probe.tolist() == list(range(24))

@@ -254,3 +254,20 @@ def test_labels_of_one_class_feed_no_knn_monitor(workspace):
     two = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="two")))
     assert one["classes"] == 1 and jobs._dataset_arrays(workspace, one)[1] is None
     assert jobs._dataset_arrays(workspace, two)[1].tolist() == [0, 1] * 6
+
+
+def test_a_few_unlabelled_images_leave_the_knn_monitor_on_the_labelled_ones(workspace):
+    """12 images in class folders a and b, 2 beside them unlabelled: the run was judged
+    without labels (a label-free rule that errs towards "not yet") while Evaluate judged
+    its 12 labelled images by kNN. Now the monitor's probe is the labelled images."""
+    files = [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(12)]
+    files += [(f"stray{i}.png", noise((16, 16), seed=50 + i)) for i in range(2)]
+    ingest_uploads(workspace, [("mixed.zip", zip_of(files))], name="mixed", size=16)
+    run_id = jobs.create_run(workspace, tiny_config(dataset="mixed", epochs=2, monitor_every=1))
+    codes = jobs._dataset_arrays(workspace, jobs.get_run(workspace, run_id))[1]
+    assert (codes == -1).sum() == 2 and sorted(set(codes.tolist())) == [-1, 0, 1]
+    assert jobs.work(workspace, "cpu") == 1
+    measured = jobs.metrics(workspace, run_id)
+    assert "knn_accuracy" in measured and "pixel_shared" not in measured
+    probe = np.load(jobs.run_dir(workspace, run_id) / "snapshots" / "probe.npy")
+    assert len(probe) == 12 and (codes[probe] >= 0).all()
