@@ -55,9 +55,16 @@ def _run(label: str, do: Callable[[Path], str], upload=None, server: Path | None
 
 
 def _server_file(text: str, roots: tuple[Path, ...]) -> Path | None:
-    """The typed path when it is a regular file inside the data roots; else an error shown, None."""
+    """The typed path when it is a .safetensors regular file inside the data roots; else an
+    error shown, None. The app unpickles nothing, not even a server file by torch's
+    restricted loader: a visitor of a shared app picks it."""
     try:
         path = confine(text, roots)
+        if path.suffix.lower() not in SAFETENSORS:
+            st.error(escape_markdown(f"{text}: the app reads weights from .safetensors files only (nothing here "
+                                     f"is unpickled); {registry.CONVERT.format(name=path.name)}, or import it "
+                                     "with the command line's import-encoder"))
+            return None
         open_regular(path).close()
         return path
     except (PathRefused, NotRegularFile) as exc:

@@ -91,3 +91,29 @@ def test_an_architecture_the_lookup_fails_on_leaves_the_page_standing(tmp_path, 
     assert not app.exception
     assert any("the zoo broke" in caption.value for caption in app.caption)
     assert app.button(key="import_encoder_button")  # the form is still drawn below
+
+
+def test_weights_on_the_server_are_read_from_safetensors_only(tmp_path, monkeypatch):
+    """A visitor of a shared app picks the file: a .pt inside the data roots went to torch's
+    restricted unpickler; now it is refused in words, with the conversion."""
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise_png(i)) for i in range(IMAGES)], name="tiny", size=16)
+    ws.set_meta("demo_seeded", "1")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "model.pt").write_bytes(b"\x80\x04pickled")
+    (tmp_path / "data" / "model.safetensors").write_bytes(b"{}")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    monkeypatch.setenv("SSL_DATA_ROOTS", str(tmp_path / "data"))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.run()
+    app.text_input(key="import_arch").set_value("timm:resnet10t")
+    app.text_input(key="import_encoder_name").set_value("r10")
+    app.segmented_control(key="import_origin").set_value("File on the server").run()
+    app.text_input(key="import_weights_path").set_value(str(tmp_path / "data" / "model.pt")).run()
+    assert not app.exception
+    said = app.error[0].value.replace("\\", "").replace("\u2060", "")  # escape_markdown breaks auto-links
+    assert "model.pt: the app reads weights from .safetensors files only" in said and "convert it" in said
+    assert app.button(key="import_encoder_button").disabled
+    app.text_input(key="import_weights_path").set_value(str(tmp_path / "data" / "model.safetensors")).run()
+    assert not app.error and not app.button(key="import_encoder_button").disabled
