@@ -97,7 +97,9 @@ if upload is not None:
         query_image = square(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px)
         query_name = upload.name
     except RejectedFile as exc:
-        st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}")
+        st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}. The query below "
+                 f"is the dataset's image #{int(st.session_state[QUERY])}, the one picked on the first tab, until "
+                 "another image is uploaded.")
 if query_image is None:
     query_row = int(st.session_state[QUERY])
     query_image, query_name = np.asarray(images[query_row]), names[query_row]

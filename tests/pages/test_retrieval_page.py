@@ -71,7 +71,11 @@ def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, s
 def test_a_bad_upload_is_named_and_the_picked_image_is_used(retrieval):
     retrieval.get("file_uploader")[0].set_value([("broken.png", b"not an image", "image/png")]).run()
     assert not retrieval.exception, retrieval.exception
-    assert any("broken.png cannot be used" in e.value.replace("\\", "") for e in retrieval.error)
+    said = [e.value.replace("\\", "") for e in retrieval.error]
+    assert any("broken.png cannot be used" in e for e in said), said
+    picked = retrieval.session_state["retrieval_query"]  # the results below are that image's: the error says so
+    assert any(f"The query below is the dataset's image #{picked}, the one picked on the first tab" in e
+               for e in said), said
     assert len(galleries(retrieval)[0]) == 12
 
 
