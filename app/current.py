@@ -38,11 +38,23 @@ def restore(ws: Workspace) -> None:
             st.session_state[key] = st.query_params.get(param)
     names = [d.name for d in ws.datasets()]
     if st.session_state[DATASET] not in names:
+        gone = st.session_state[DATASET]
         st.session_state[DATASET] = names[0] if len(names) == 1 else None
+        if gone:
+            _say_dataset_gone(gone, st.session_state[DATASET], len(names))
     for key in list(st.session_state):
         if isinstance(key, str) and (key in KEPT or key.startswith(KEPT_PREFIXES)):
             st.session_state[key] = st.session_state[key]  # re-set: Streamlit then keeps it off its page
     _write_url()
+
+
+def _say_dataset_gone(gone: str, instead: str | None, left: int) -> None:
+    """A notice at the top of the page, on the rerun that dropped the current dataset `gone`
+    (`left`: datasets still there; `instead`: the one chosen now, if any)."""
+    then = (f"the pages now work on **{escape_markdown(instead)}**, the only one" if instead else
+            "choose another" if left else "add one on the Data page")
+    st.info(f"The dataset **{escape_markdown(gone)}** is not in the workspace (deleted, here or in another tab, "
+            f"or named by a link to another workspace): {then}.", icon=":material/info:")
 
 
 def _write_url() -> None:

@@ -91,3 +91,29 @@ def test_the_sidebar_names_an_imported_embedding_set_on_its_own_dataset_only(wor
     assert encoder_label(workspace, "imported-clip", "a") == "clip (embeddings, imported from clip.npy)"
     assert encoder_label(workspace, "imported-clip", "b") is None  # another dataset's vectors
     assert encoder_label(workspace, "imported-gone", "a") is None
+
+
+def test_a_dataset_deleted_in_another_tab_is_named_once_where_the_page_lost_it(workspace):
+    """The page went back to "Choose a dataset" without saying why (a review deleted the
+    dataset in another tab, then clicked in this one)."""
+    add(workspace, "one")
+    add(workspace, "two")
+    add(workspace, "three")
+    at = app(dataset="two")
+    at.switch_page("../pages/retrieval.py").run()
+    workspace.delete_dataset("two")  # another tab
+    at.run()
+    assert not at.exception, at.exception
+    said = [box.value for box in at.info if "is not in the workspace" in box.value]
+    assert said and said[0].startswith("The dataset **two** is not in the workspace") and "choose another" in said[0]
+    at.run()
+    assert not [box for box in at.info if "is not in the workspace" in box.value]  # said once
+    at.selectbox(key="sidebar_dataset").set_value("one").run()
+    workspace.delete_dataset("one")
+    at.run()
+    said = [box.value for box in at.info if "is not in the workspace" in box.value]
+    assert said and said[0].endswith("the pages now work on **three**, the only one.")
+    workspace.delete_dataset("three")
+    at.run()
+    said = [box.value for box in at.info if "is not in the workspace" in box.value]
+    assert said and said[0].endswith("add one on the Data page.")
