@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_page
+from tests.pages.conftest import MAIN, open_page
 
 from ssl_core import embed
 from ssl_core.store import Workspace
@@ -73,3 +73,34 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
                      "sprite.png", "projector_config.pbtxt"}
     features = np.load(io.BytesIO(zipfile.ZipFile(io.BytesIO(bundle)).read("embeddings.npy")))
     assert features.shape[0] == 2000
+
+
+def test_a_run_of_a_deleted_dataset_plays_no_motion_on_another_and_is_compared_with_its_twin(tmp_path, monkeypatch):
+    """A review's fallback after a delete: "Beside it" held the encoder the first picker
+    moved onto (one map under "Side by side"), and the map in motion played the deleted
+    dataset's snapshot rows over this dataset's images ("50 images of the dataset")."""
+    from ssl_core import jobs
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    for name in ("gone", "kept"):
+        ingest_uploads(ws, [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(24)], name=name,
+                       size=16)
+    ws.set_meta("demo_seeded", "1")
+    run = jobs.create_run(ws, TrainConfig(dataset="gone", epochs=1, batch_size=8, image_size=16, snapshot_every=1))
+    assert jobs.work(ws, "cpu") == 1
+    ws.delete_dataset("gone")
+    kept = ws.dataset("kept")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(MAIN), default_timeout=240)
+    at.query_params.update(dataset="kept", encoder=run)
+    at.session_state[f"explore_other_{kept.id}"] = run  # the second picker on what the first now shows
+    at.run()
+    at.switch_page(EXPLORER).run()
+    assert not at.exception, at.exception
+    assert len(charts(at)) == 2, "the run beside its untrained twin"
+    said = " ".join(c.value for c in at.caption)
+    assert "This run trained on gone (since deleted): its map in motion plays on that dataset's images" in said
+    assert not [chart for chart in at.get("plotly_chart") if '"frames"' in chart.proto.spec]
