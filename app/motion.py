@@ -14,7 +14,7 @@ import streamlit as st
 from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
 from app.maps import frozen, palette
-from app.widgets import escape_plotly
+from app.widgets import escape_markdown, escape_plotly
 from ssl_core.kinds import methods_for
 from ssl_core.motion import Motion, motion
 from ssl_core.motion_gif import motion_gif
@@ -101,8 +101,11 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
     items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
-    st.caption(f"{len(rows):,} {items} of the dataset, their features every few steps laid out by PCA and each "
-               "frame turned to match the one before, so points move only as much as the features changed.")
+    where = escape_markdown(run["dataset"]) + (" (since deleted or replaced: no thumbnails, no labels)"
+                                               if dataset is None else "")
+    st.caption(f"{len(rows):,} {items} of {where}, the dataset the run trained on, their features every few steps "
+               "laid out by PCA and each frame turned to match the one before, so points move only as much as the "
+               "features changed.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = palette(groups)
         rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)

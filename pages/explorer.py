@@ -17,7 +17,7 @@ from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
-from app.widgets import escape_markdown, escape_plotly, gallery, short_name
+from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, index, jobs, project
 
 GALLERY_LIMIT = 60
@@ -137,14 +137,8 @@ else:
 if source.run_id is not None:
     st.divider()
     st.subheader("The map in motion")
-    run = jobs.get_run(ws, source.run_id)
-    if run["dataset_id"] == dataset.id:
-        motion_panel(ws, run, jobs.run_dir(ws, source.run_id), "explore_motion")
-        paintings_panel(jobs.run_dir(ws, source.run_id))
-    else:  # its snapshots are rows of the images it trained on, not of these
-        st.caption(f"This run trained on {escape_markdown(run['dataset'])}"
-                   + (" (since deleted)" if run["dataset_deleted"] else "")
-                   + ": its map in motion plays on that dataset's images, not on these.")
+    motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion")
+    paintings_panel(jobs.run_dir(ws, source.run_id))
 
 st.divider()
 st.subheader("Export")

@@ -75,10 +75,10 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
     assert features.shape[0] == 2000
 
 
-def test_a_run_of_a_deleted_dataset_plays_no_motion_on_another_and_is_compared_with_its_twin(tmp_path, monkeypatch):
+def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_is_compared_with_its_twin(tmp_path, monkeypatch):
     """A review's fallback after a delete: "Beside it" held the encoder the first picker
-    moved onto (one map under "Side by side"), and the map in motion played the deleted
-    dataset's snapshot rows over this dataset's images ("50 images of the dataset")."""
+    moved onto (one map under "Side by side"), and the map in motion of the deleted
+    dataset's run said "50 images of the dataset" on this one's page."""
     from ssl_core import jobs
     from ssl_core.data.ingest import ingest_uploads
     from ssl_core.engine import TrainConfig
@@ -102,5 +102,5 @@ def test_a_run_of_a_deleted_dataset_plays_no_motion_on_another_and_is_compared_w
     assert not at.exception, at.exception
     assert len(charts(at)) == 2, "the run beside its untrained twin"
     said = " ".join(c.value for c in at.caption)
-    assert "This run trained on gone (since deleted): its map in motion plays on that dataset's images" in said
-    assert not [chart for chart in at.get("plotly_chart") if '"frames"' in chart.proto.spec]
+    assert ("images of gone (since deleted or replaced: no thumbnails, no labels), the dataset the run trained "
+            "on") in said, said
