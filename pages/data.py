@@ -25,6 +25,8 @@ from ssl_core.store import WorkspaceError
 PAGE_SIZE = 60
 SIZES = (32, 48, 64, 96, 128)
 REPORT_KEY = "data_last_report"
+REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="medium"),  # the reason gets the rest
+                    "reason": st.column_config.TextColumn(width="large")}
 
 ws = workspace()
 
@@ -45,7 +47,7 @@ def _show_report(report: dict) -> None:
     if report.get("rejected"):
         st.error(f"{rejected_total(report['rejected']):,} file(s) rejected:")
         st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 
 def _run_import(do_import, label: str) -> None:
@@ -157,7 +159,7 @@ if label_counts:
 rejected = ws.rejections(chosen)
 if rejected:
     with st.expander(f"{rejected_total(rejected):,} file(s) were rejected at import"):
-        st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 st.markdown("**Images**" if chosen.kind == "image" else "**Sentences**")
 pages = max(1, -(-chosen.image_count // PAGE_SIZE))
