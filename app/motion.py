@@ -38,10 +38,12 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labe
     if snaps is None:
         return None
     probe_labels = None if _labels is None else np.asarray(_labels, dtype=object)[snaps.probe]
+    if probe_labels is not None and any(label is None for label in probe_labels):
+        probe_labels = None  # measured without labels (a probe drawn from every image): drawn so
     frames, rows = motion(snaps, probe_labels), snaps.probe
     if len(frames.steps) < 2:
         return None
-    groups = [str(_labels[row]) for row in rows] if _labels is not None else ["images"] * len(rows)
+    groups = [str(label) for label in probe_labels] if probe_labels is not None else ["images"] * len(rows)
     return frozen(figure(frames, rows, groups, palette(groups))), frames, rows, groups
 
 
@@ -90,7 +92,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     except WorkspaceError:
         dataset = None  # deleted since the runs were listed; the frames still play
     labels = None if dataset is None else dataset_labels(ws, dataset)
-    labelled = labels is not None and all(label is not None for label in labels)
+    labelled = labels is not None and any(label is not None for label in labels)  # the probe's are checked
     drawn = _drawn(str(run_folder), _kept(run_folder), dataset.id if labelled else None, labels if labelled else None)
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "

@@ -1,0 +1,31 @@
+"""The map in motion's colours: by label where the probe's images are labelled (a probe drawn
+from the labelled images of a partly labelled set), plain where any is not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.motion import _drawn, _kept
+from ssl_core.snapshots import FOLDER, PREFIX, PROBE
+
+
+def snapshots(folder, probe: list[int]) -> None:
+    (folder / FOLDER).mkdir(parents=True)
+    np.save(folder / FOLDER / PROBE, np.array(probe, np.int64))
+    rng = np.random.default_rng(0)
+    for step in (0, 50, 100):
+        np.save(folder / FOLDER / f"{PREFIX}{step:06d}.npy", rng.normal(size=(len(probe), 8)).astype(np.float32))
+
+
+def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path):
+    labels = ("a", "b") * 5 + (None, None)  # rows 10 and 11 unlabelled: left out of the probe
+    snapshots(tmp_path / "run", list(range(10)))
+    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", labels)
+    assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
+
+
+def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
+    labels = ("a", "b") * 5 + (None, None)
+    snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
+    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", labels)
+    assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
