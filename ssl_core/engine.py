@@ -35,7 +35,7 @@ from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
 from .imports import start_from
-from .kinds import kind_of_method
+from .kinds import kind_of_method, verdict_words
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
@@ -156,7 +156,8 @@ class Trainer:
         if config.epochs is None and config.minutes is None:
             raise ValueError("give a budget: epochs or minutes")
         if len(images) < 2:
-            raise ValueError("training needs at least two images")
+            unit = verdict_words(config.method)["unit"]  # images, or a text method's examples
+            raise ValueError(f"training needs at least two {unit}; the dataset has {len(images)}")
         self.rank, self.world = distributed.world()
         self.config, self.run_dir = config, run_dir
         self.reporter = reporter if self.rank == 0 else distributed.SilentReporter()

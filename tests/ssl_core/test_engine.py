@@ -303,3 +303,10 @@ def test_a_resume_keeps_its_probe_and_how_it_was_measured(tmp_path):
     np.save(tmp_path / "old" / "snapshots" / "probe.npy", np.arange(24))  # written when it measured without
     resumed = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "old", Recorder())
     assert resumed.labels is None and resumed.probe.tolist() == list(range(24))
+
+
+@pytest.mark.parametrize("method,unit", [("simclr", "images"), ("simcse", "examples")])
+def test_one_item_is_refused_in_the_words_of_its_kind(tmp_path, method, unit):
+    """A one-example text set was told 'training needs at least two images'."""
+    with pytest.raises(ValueError, match=f"^training needs at least two {unit}; the dataset has 1$"):
+        Trainer(config(method=method), tiny_images(1), None, tmp_path, Recorder())
