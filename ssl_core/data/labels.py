@@ -56,14 +56,14 @@ def _is_header(row: list[str]) -> bool:
     return first in FILE_HEADERS or second in LABEL_HEADERS
 
 
-def _listed(items: list[str]) -> str:
+def first_few(items: list[str]) -> str:
     """The first EXAMPLES of `items`, and how many more there are."""
     shown = ", ".join(items[:EXAMPLES])
     return shown + (f" and {len(items) - EXAMPLES:,} more" if len(items) > EXAMPLES else "")
 
 
 def _lines(numbers: list[int]) -> str:
-    return _listed([f"{n:,}" for n in numbers])
+    return first_few([f"{n:,}" for n in numbers])
 
 
 def _spans_lines(source: str, start: int, end: int) -> str:
@@ -170,7 +170,7 @@ def unmatched_rows(parsed: LabelsCsv, inner_paths: list[str]) -> list[str]:
 
 def rows_named(parsed: LabelsCsv, names: list[str]) -> str:
     """The first EXAMPLES of `names` with the lines of their rows: "'x.png' on line 5, ..."."""
-    return _listed([f"{printable(name)!r} on line {parsed.lines[name]:,}" for name in names])
+    return first_few([f"{printable(name)!r} on line {parsed.lines[name]:,}" for name in names])
 
 
 def _class_parts(split: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -78,7 +78,9 @@ def _warnings(examples: list[Example], tally: TextTally, skipped: int) -> list[s
     warnings = tally.warnings()
     if skipped:
         warnings.append(f"{skipped:,} more examples skipped over the cap of {MAX_EXAMPLES:,} per import")
-    return warnings + small_dataset_warning(len(examples), "examples")
+    few = (["only one example: training needs at least two"] if len(examples) == 1
+           else small_dataset_warning(len(examples), "examples"))
+    return warnings + few
 
 
 def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: str, rejected: RejectionList,

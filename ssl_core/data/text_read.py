@@ -10,9 +10,12 @@ read), when a CSV has no text column or no record of it can be read, or when it 
 example at all. Inside an accepted file, empty lines, unusable JSONL lines and CSV records
 that cannot be read (a quote never closed) are skipped and counted,
 examples over MAX_CHARS (a CSV cell too) are truncated and counted, and only the first
-MAX_FILE_BYTES of a huge file are read (its last, cut line dropped). Lines end at a line
-feed, a carriage return or both only, as editors number them (a form feed or U+2028 inside
-a line is a space).
+MAX_FILE_BYTES of a huge file are read (its last, cut line dropped). A label that cannot
+be used, over MAX_LABEL_CHARS (the image labels CSV's limit) or a JSON list or object, is
+left out, never cut: its example is kept without it (as an image whose labels-CSV row is
+skipped), and each kind is counted and named with its lines in a warning. Lines end at a
+line feed, a carriage return or both only, as editors number them (a form feed or U+2028
+inside a line is a space).
 
 Every example is made safe text: control, zero-width and bidirectional-override
 characters become spaces (the zero-width joiners U+200C and U+200D stay: Persian words,
@@ -30,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .decode import RejectedFile
-from .labels import LABEL_HEADERS, MAX_LABEL_CHARS
+from .labels import LABEL_HEADERS, MAX_LABEL_CHARS, first_few
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
@@ -50,6 +53,8 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2066-\
 _NOTHING = {".csv": "no rows with text under the header",
             ".jsonl": 'no JSONL line is an object with a non-empty string "text"'}
 _NOTHING_TXT = "only empty lines (blank or invisible characters)"
+UNUSED_LABELS = {"long": f"a label over the limit of {MAX_LABEL_CHARS} characters",  # kinds of label not used
+                 "nested": "a label that is a list or an object, not one value"}
 
 Row = tuple[int, str, str | None, int]  # (line number, example, label or None, characters before the cut)
 
@@ -68,9 +73,16 @@ class TextTally:
     unread_csv: list[str] = field(default_factory=list)  # CSV files left unread after MAX_BAD_CSV bad records
     capped_files: list[str] = field(default_factory=list)
     folder_warnings: list[str] = field(default_factory=list)  # labels.outside_folders_warning, once per import
+    unused_labels: dict[str, list[str]] = field(default_factory=dict)  # UNUSED_LABELS kind -> ['file:line']
+
+    def unused_label(self, kind: str, where: str) -> None:
+        """Count a label of `kind` (a key of UNUSED_LABELS) at `where` ('file:line') as not used."""
+        self.unused_labels.setdefault(kind, []).append(where)
 
     def warnings(self) -> list[str]:
         said = list(self.folder_warnings)
+        said += [f"{len(places):,} example(s) have {UNUSED_LABELS[kind]}, which was not used "
+                 f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
         if self.empty:
             said.append(f"{self.empty:,} empty lines skipped")
         if self.truncated:
@@ -136,10 +148,16 @@ def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:
     return text[:MAX_CHARS], len(text)
 
 
-def _label(value: object) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+def _label(value: object, where: str, tally: TextTally) -> str | None:
+    """The label `value` of the example at `where` ('file:line') as safe text; None when
+    absent or blank, and when it cannot be used (UNUSED_LABELS), then counted in `tally`."""
+    if isinstance(value, (dict, list)):
+        tally.unused_label("nested", where)
         return None
-    label = printable(str(value).strip())[:MAX_LABEL_CHARS]
+    label = "" if value is None else printable(str(value).strip())
+    if len(label) > MAX_LABEL_CHARS:
+        tally.unused_label("long", where)
+        return None
     return label or None
 
 
@@ -206,7 +224,8 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
         elif not any(cell.strip() for cell in row):
             tally.empty += 1
         elif example := _example(row[text_at] if text_at < len(row) else "", f"{name}:{number}", tally):
-            label = _label(row[label_at]) if label_at is not None and label_at < len(row) else None
+            cell = row[label_at] if label_at is not None and label_at < len(row) else None
+            label = _label(cell, f"{name}:{number}", tally)
             given += 1
             yield number, example[0], label, example[1]
     if bad and not given:
@@ -231,7 +250,7 @@ def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:
             continue
         example = _example(record["text"], f"{name}:{number}", tally)
         if example is not None:
-            yield number, example[0], _label(record.get("label")), example[1]
+            yield number, example[0], _label(record.get("label"), f"{name}:{number}", tally), example[1]
 
 
 def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:

@@ -138,3 +138,21 @@ def test_the_docstring_corpus_imports_fast_with_hidden_labels(workspace):
     assert report.images == PER_FAMILY * len(FAMILIES) and report.labelled == report.images
     assert set(workspace.labels(info)) == set(FAMILIES)
     assert json.dumps(load_texts(workspace, info))  # plain strings
+
+
+def test_labels_that_cannot_be_used_are_named_in_the_warnings(workspace):
+    long = "z" * 300
+    report = ingest_uploads(workspace, [("long.csv", f"text,label\nfirst,a\nsecond,{long}\n".encode()),
+                                        ("list.jsonl", b'{"text": "third", "label": ["a", "b"]}\n')], name="labels")
+    assert workspace.labels(workspace.dataset("labels")) == ["a", None, None] and report.labelled == 1
+    assert "1 example(s) have a label over the limit of 256 characters, which was not used (at long.csv:3)" \
+        in report.warnings
+    assert ("1 example(s) have a label that is a list or an object, not one value, which was not used "
+            "(at list.jsonl:1)") in report.warnings
+
+
+def test_one_example_is_said_to_be_too_few_to_train_on(workspace):
+    """It said 'only 1 examples, fewer than the default training batch ...: training will use
+    smaller batches', where training refuses fewer than two."""
+    report = ingest_uploads(workspace, [("one.txt", b"a single line\n")], name="one")
+    assert report.warnings == ["only one example: training needs at least two"]

@@ -7,6 +7,7 @@ import pytest
 
 from ssl_core.data import text_read
 from ssl_core.data.decode import RejectedFile
+from ssl_core.data.labels import MAX_LABEL_CHARS
 from ssl_core.data.text_read import TextTally, clean, decode_text, read_examples
 
 
@@ -106,3 +107,18 @@ def test_a_huge_file_is_cut_at_a_line_end_in_its_own_encoding(codec, monkeypatch
     rows = read_examples(data, "big.txt", tally)
     assert tally.capped_files == ["big.txt"]
     assert [example for _, example, _, _ in rows] == lines[: len(rows)] and 10 < len(rows) < 40
+
+
+def test_a_label_that_cannot_be_used_is_counted_and_named_and_its_example_kept_without_it():
+    """A CSV label of 300 characters was stored cut to 256, and a JSONL label that is a list
+    dropped, both without a word."""
+    long = "z" * (MAX_LABEL_CHARS + 44)
+    csv_rows = read_examples(f"text,label\nfirst,a\nsecond,{long}\n".encode(), "f.csv", tally := TextTally())
+    jsonl = b'{"text": "one", "label": "b"}\n{"text": "two", "label": ["a", "b"]}\n{"text": "three", "label": {}}\n'
+    jsonl_rows = read_examples(jsonl, "f.jsonl", tally)
+    assert [(line, text, label) for line, text, label, _ in csv_rows + jsonl_rows] == [
+        (2, "first", "a"), (3, "second", None), (1, "one", "b"), (2, "two", None), (3, "three", None)]
+    assert tally.warnings() == [
+        f"1 example(s) have a label over the limit of {MAX_LABEL_CHARS} characters, which was not used (at f.csv:3)",
+        "2 example(s) have a label that is a list or an object, not one value, which was not used "
+        "(at f.jsonl:2, f.jsonl:3)"]
