@@ -18,7 +18,7 @@ import torch
 from tokenizers import Tokenizer
 
 from .masking import mask_tokens
-from .tokenizer import MASK, MAX_TOKENS, PAD, SPECIAL_TOKENS, encode, load_tokenizer
+from .tokenizer import MASK, MAX_TOKENS, SPECIAL_TOKENS, encode, load_tokenizer
 
 TOP_K = 5
 
@@ -48,15 +48,37 @@ def load_fill_model(run_dir: Path) -> tuple[Any, Tokenizer]:
     return method, load_tokenizer(run_dir)
 
 
+def whole_ids(tokenizer: Tokenizer, text: str) -> list[int]:
+    """Every id of `text`, [CLS] and [SEP] included, not cut to a window nor padded (read by
+    a copy of `tokenizer`, which a page may share between sessions)."""
+    whole = Tokenizer.from_str(tokenizer.to_str())
+    whole.no_truncation()
+    whole.no_padding()
+    return whole.encode(text).ids
+
+
+def check_masks(tokenizer: Tokenizer, text: str) -> None:
+    """FillError unless `text` has a [MASK] and every one falls inside the MAX_TOKENS window
+    the model reads ([CLS], MAX_TOKENS - 2 pieces, [SEP]); positions count [CLS] as 0."""
+    masks = [at for at, piece in enumerate(whole_ids(tokenizer, text)) if piece == MASK]
+    if not masks:
+        raise FillError("the text has no [MASK] to fill in (write [MASK] where a word is hidden)")
+    beyond = [at for at in masks if at >= MAX_TOKENS - 1]
+    if beyond:
+        which = ("the [MASK] is" if len(masks) == 1 else f"{len(beyond)} of the {len(masks)} [MASK]s "
+                 f"{'is' if len(beyond) == 1 else 'are'}")
+        where = f"it is token {beyond[0]}" if len(masks) == 1 else f"the first at token {beyond[0]}"
+        raise FillError(f"{which} beyond the {MAX_TOKENS}-token window the model reads ({where}, [CLS] being "
+                        f"token 0); shorten the text before it")
+
+
 @torch.no_grad()
 def fill(method: Any, tokenizer: Tokenizer, text: str, top_k: int = TOP_K) -> dict[str, Any]:
-    """The `top_k` guesses for each [MASK] in `text` (see the module docstring)."""
+    """The `top_k` guesses for each [MASK] in `text` (see the module docstring); FillError
+    (check_masks) when it has none or one lies beyond the window."""
+    check_masks(tokenizer, text)
     ids = encode(tokenizer, [text])
     hidden = (torch.from_numpy(ids[0]) == MASK).nonzero().flatten()
-    if len(hidden) == 0:
-        raise FillError("the text has no [MASK] to fill in (write [MASK] where a word is hidden)")
-    if ids[0, -1] != PAD and len(hidden) < text.count("[MASK]"):
-        raise FillError(f"a [MASK] falls beyond the first {MAX_TOKENS} word pieces; shorten the text")
     scores = method.token_scores(torch.from_numpy(ids))[0, hidden].float()  # (M, model vocabulary)
     allowed = torch.full_like(scores, float("-inf"))
     allowed[:, len(SPECIAL_TOKENS) : tokenizer.get_vocab_size()] = 0.0

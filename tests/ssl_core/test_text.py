@@ -163,3 +163,14 @@ def test_mlm_simcse_adds_masked_words_to_pairs_of_a_masked_sentence_and_its_whol
     assert float(loss) == pytest.approx(float(masked + pair), rel=1e-5)
     assert {"masked_accuracy", "positive_cosine"} <= set(metrics)
     assert metrics["positive_cosine"] < 0.999  # masked and whole differ: the pair is not one input twice
+
+
+def test_a_mask_beyond_the_window_is_said_to_be_there_not_missing(tokenizer):
+    """500 words then [MASK]: it said 'the text has no [MASK] to fill in'."""
+    method = build_method("mlm", "text_transformer", 32).eval()
+    with pytest.raises(FillError, match=r"^the \[MASK\] is beyond the 32-token window the model reads \(it is token "
+                                        r"501, \[CLS\] being token 0\); shorten the text before it$"):
+        fill(method, tokenizer, "cat " * 500 + "[MASK]")
+    with pytest.raises(FillError, match=r"^1 of the 2 \[MASK\]s is beyond the 32-token window the model reads \(the "
+                                        r"first at token 41, \[CLS\] being token 0\); shorten the text before it$"):
+        fill(method, tokenizer, "[MASK] " + "cat " * 39 + "[MASK]")
