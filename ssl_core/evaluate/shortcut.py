@@ -88,6 +88,9 @@ from .splits import Labelled
 QUERY_CHUNK = 256
 TIE_NOISE = 0.01  # length of the noise that breaks ties in the class embedding
 NEIGHBOURHOOD = 3  # a set of fewer than this many times k images is not checked: k neighbours would be much of it
+# L2-normalised rows all within this distance of their mean: any two have a cosine within 2 x NO_SPREAD^2 = 2e-8
+# of each other, under float32's step near 1 (6e-8), so neighbours tie and come in row order
+NO_SPREAD = 1e-4
 
 
 def cue_vectors(described: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
@@ -167,6 +170,15 @@ def all_scores(described: dict[str, np.ndarray], features: Array, queries: np.nd
             for name, cue in CUES.items()}
 
 
+def has_spread(features: Array) -> bool:
+    """Whether cosine neighbours in `features` (N, D) are more than row order: False when
+    every row is the same, zero, or the same but for its length (see NO_SPREAD)."""
+    rows = unit_rows(features)
+    centre = rows.mean(dim=0)
+    return any(float((rows[start : start + QUERY_CHUNK] - centre).norm(dim=1).max()) >= NO_SPREAD
+               for start in range(0, len(rows), QUERY_CHUNK))
+
+
 def _not_checked(words: str) -> dict:
     """shortcut_check's keys for a check that could not be made, `words` saying why."""
     scores = {name: None for name in CUES}
@@ -196,7 +208,8 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     removes the cue or None, "scores": {cue: {"score", "by_class" (None without labels),
     "judged", "level", "explained", "r2", "neighbour_overlap", "chance_overlap"} or None
     (colour, on greyscale data; every cue, with "level" None, where no check could be made:
-    fewer than NEIGHBOURHOOD x k images, or cues the same for every image)}, "evidence":
+    fewer than NEIGHBOURHOOD x k images, an embedding without spread (`has_spread`), or
+    cues the same for every image)}, "evidence":
     [{"query", "neighbours", "colours"}] for
     `examples` queries, colours being the mean RGB (0-255) of the query then each
     neighbour}; and, for readers of the first format, "flagged" (= cue), "verdict" (=
@@ -205,6 +218,9 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     if len(images) < NEIGHBOURHOOD * k:
         return _not_checked(f"Not checked: {len(images)} images are too few for the shortcut check, which needs "
                             f"{NEIGHBOURHOOD * k} so that an image's {k} nearest neighbours are a small part of them.")
+    if not has_spread(features):
+        return _not_checked("Not checked: every image has the same embedding (or one that differs only in length), "
+                            "so an image's nearest neighbours are ties taken in row order, which no cue can explain.")
     described = describe(images)
     chosen = sample(len(images), queries, seed)
     neighbours = neighbours_of(features, k, chosen)

@@ -101,10 +101,17 @@ def test_identical_images_and_tiny_sets_are_not_checked_and_say_why():
     json.dumps(few, allow_nan=False)
 
 
-def test_a_collapsed_embedding_is_explained_by_nothing(backgrounds):
+@pytest.mark.parametrize("embedding", ["zeros", "ones", "lengths"])
+def test_an_embedding_without_spread_is_not_checked_and_says_why(backgrounds, embedding):
+    """np.zeros((150, 16)) gave 'The embedding partly groups images by layout ... layout
+    predicts 0% of the embedding's variation': its neighbours were the images' row order."""
     images, _, _ = backgrounds
-    result = shortcut_check(np.ones((len(images), 4), dtype=np.float32), images, k=5)
-    assert result["scores"]["colour"]["r2"] == 0.0
+    same = {"zeros": np.zeros((len(images), 16)), "ones": np.ones((len(images), 16)),
+            "lengths": np.arange(1, len(images) + 1)[:, None] * np.full((1, 16), 0.3)}[embedding]
+    result = shortcut_check(same.astype(np.float32), images, k=5)
+    assert result["words"].startswith("Not checked: every image has the same embedding")
+    assert result["level"] is None and result["cue"] is None and set(result["scores"].values()) == {None}
+    assert result["evidence"] == [] and result["verdict"] == result["words"]
     json.dumps(result, allow_nan=False)
 
 
