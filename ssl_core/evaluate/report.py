@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import EncoderSource, baseline_of, embed, load_encoder
+from ..embed import EncoderSource, baseline_of, check_kind, embed, load_encoder
 from ..kinds import KINDS
 from ..store import DatasetInfo, Workspace
 from .departure import shared
@@ -154,7 +154,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
-        words = {"unit": hooks.unit, **({} if twin else {"baseline": hooks.baseline_name, "short": hooks.baseline_name})}
+        words = {"unit": hooks.unit, **({} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words)
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
@@ -234,6 +234,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     config = config or EvaluateConfig()
     device_name = pick_device(device).type
     info = ws.dataset(dataset_name)
+    check_kind(info, source)  # before the twin's baseline keys: an error names the encoder asked for
     hooks = KINDS[info.kind].evaluation()
     given = ws.labels(info)
     labels = labelled(given)

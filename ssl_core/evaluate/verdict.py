@@ -92,25 +92,39 @@ def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     return max(MIN_MARGIN, 2 * spread * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
 
 
-def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str = "the untrained network",
-             short: str = "untrained", unit: str = "images") -> Verdict:
+def _knn_words(baseline: str | None) -> dict[str, str]:
+    """The headline of each code, and what a loss beyond noise is, in from_knn's sentences:
+    of training against the untrained twin (`baseline` None), else of scores against
+    `baseline` (an imported embedding set was never trained here)."""
+    if baseline is None:
+        return {LEARNED: "Learned something", NOT_YET: "Nothing learned yet", WORSE: "Worse than untrained",
+                "loss": "training lost more than"}
+    return {LEARNED: f"Scores above {baseline}", NOT_YET: "No gain beyond noise", WORSE: f"Scores below {baseline}",
+            "loss": "below it by more than"}
+
+
+def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
+             unit: str = "images") -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
     the same `n` labelled images (`unit`: what the dataset holds) of `classes` classes.
-    `baseline` (`short` in a headline) names what `untrained` was measured on when there is
-    no twin (an imported embedding set: "raw pixels")."""
+    `baseline` names what `untrained` was measured on when there is no twin (an imported
+    embedding set: "raw pixels", "TF-IDF"); the sentence then compares scores and says
+    nothing of training. The codes stay the same."""
+    words = _knn_words(baseline)
+    against = baseline or "the untrained network"
     chance = 1 / max(classes, 1)
-    numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {baseline} "
+    numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {against} "
                f"(chance {chance:.1%}, {n} labelled {unit}")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
     gain, loss = margin(knn, bar, n, KNN_SPREAD), margin(knn, untrained, n, KNN_SPREAD)
     if knn >= bar + gain:
-        return _verdict(LEARNED, f"Learned something: {numbers}), more than the {gain:.1%} that noise alone "
+        return _verdict(LEARNED, f"{words[LEARNED]}: {numbers}), more than the {gain:.1%} that noise alone "
                                  f"could give.")
     if knn <= untrained - loss:
-        return _verdict(WORSE, f"Worse than {short}: {numbers}); training lost more than the {loss:.1%} that "
+        return _verdict(WORSE, f"{words[WORSE]}: {numbers}); {words['loss']} the {loss:.1%} that "
                                f"noise alone could explain.")
-    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), not above "
-                             f"{'chance' if chance >= untrained else baseline} by more than "
+    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), not above "
+                             f"{'chance' if chance >= untrained else against} by more than "
                              f"the {gain:.1%} that noise alone could give.")
 
 

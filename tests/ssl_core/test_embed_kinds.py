@@ -55,3 +55,14 @@ def test_an_encoder_giving_fewer_rows_than_items_is_refused():
     images = np.zeros((4, 8, 8, 3), np.uint8)
     with pytest.raises(ValueError, match="1 feature rows for 4 items"):
         embed.compute_features(one_row, images, 8)
+
+
+def test_evaluate_names_the_encoder_asked_for_not_its_twin_on_labelled_text(workspace):
+    """Labelled text: Evaluate fitted the untrained twin's baseline first, and the refusal
+    named "untrained small_cnn" instead of the run asked for."""
+    files = [(f"{'ab'[i % 2]}/{i}.txt", SENTENCES[i].encode()) for i in range(len(SENTENCES))]
+    ingest_uploads(workspace, files, name="labelled")
+    from ssl_core.evaluate.report import report
+
+    with pytest.raises(ValueError, match=r"^run-image: encoder 'small_cnn' reads image datasets"):
+        report(workspace, "labelled", embed.EncoderSource("small_cnn", 16, run_id="run-image"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from ssl_core import jobs
@@ -81,3 +82,16 @@ def test_text_with_too_few_labels_is_not_judged_for_that_reason(text_run):
     said = out["verdict_text"]
     assert said.startswith("Not judged") and "add a label column" not in said
     assert "8 labelled examples in 6 classes, 1 with two or more" in said
+
+
+def test_random_vectors_imported_for_text_score_below_tfidf_in_words_of_scores_not_training(text_run, tmp_path):
+    """It said 'Worse than TF-IDF ... training lost more than the ...': nothing was trained."""
+    from ssl_core.embed import from_name
+    from ssl_core.imports.embeddings import import_embeddings
+
+    ws, _ = text_run
+    np.save(tmp_path / "noise.npy", np.random.default_rng(0).standard_normal((len(ROWS), 16)).astype(np.float32))
+    import_embeddings(ws, "topics", "noise", tmp_path / "noise.npy")
+    out = report(ws, "topics", from_name(ws, "noise"), config=SMALL)
+    assert out["verdict"] == WORSE and out["verdict_text"].startswith("Scores below TF-IDF: kNN accuracy")
+    assert "train" not in out["verdict_text"].lower() and "learn" not in out["verdict_text"].lower()

@@ -129,3 +129,16 @@ def test_a_failed_run_is_never_green_and_keeps_a_red():
     assert after_failure(from_knn(0.1, 0.5, 1000, 5)).code == WORSE
     assert after_failure(from_metrics({}, classes=5)).text == ("Not judged: the run failed before it measured its "
                                                               "encoder against the untrained network.")
+
+
+@pytest.mark.parametrize("knn, baseline, code, start", [
+    (0.33, 1.0, WORSE, "Scores below TF-IDF: kNN accuracy 33.0% against 100.0% for TF-IDF"),
+    (0.95, 0.40, LEARNED, "Scores above TF-IDF: kNN accuracy 95.0% against 40.0% for TF-IDF"),
+    (0.42, 0.40, NOT_YET, "No gain beyond noise: kNN accuracy 42.0% against 40.0% for TF-IDF"),
+])
+def test_against_a_baseline_that_is_no_twin_nothing_is_said_of_training(knn, baseline, code, start):
+    """An imported embedding set of random vectors was 'Worse than TF-IDF ... training lost
+    more than the 7.8% that noise alone could explain': nothing was trained."""
+    verdict = from_knn(knn, baseline, 300, 3, baseline="TF-IDF", unit="examples")
+    assert verdict.code == code and verdict.text.startswith(start)
+    assert "train" not in verdict.text.lower() and "learn" not in verdict.text.lower()  # untrained, learned too
