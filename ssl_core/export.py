@@ -4,9 +4,13 @@ one zip to download and the CLI can write the same files into a folder.
 Parts (`PARTS`): the encoder (safetensors + JSON config + a loading snippet), the
 embeddings (.npy, and CSV / Parquet with file names and labels), the FAISS index, the
 2-D map (CSV), and the TensorBoard Projector set (vectors TSV, metadata TSV, sprite image,
-projector config). File names and labels in the CSV and TSV files are neutralised for
-spreadsheets (spreadsheet.py: a cell starting with = + - @ tab or CR gets a leading `'`);
-the .npy and Parquet files, read by programs, keep them exactly.
+projector config). What depends on the kind of data is asked of it (`KIND_PARTS`): an
+image encoder reads views and the Projector shows thumbnails in a sprite; a text encoder
+reads token ids and ships its tokenizer (text/export.py), and the Projector shows each
+sentence, a metadata column, instead of a sprite. File names, labels and sentences in the
+CSV and TSV files are neutralised for spreadsheets (spreadsheet.py: a cell starting with
+= + - @ tab or CR gets a leading `'`); the .npy and Parquet files, read by programs, keep
+them exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,6 +31,7 @@ from safetensors.torch import save as save_safetensors
 from . import embed, index, project
 from .spreadsheet import neutralise_text_columns
 from .store import DatasetInfo, Workspace, atomic_write_bytes
+from .text import export as text_export
 
 SPRITE_LIMIT = 8192  # TensorBoard's sprite image is at most 8192 px a side
 SPRITES = "sprites"  # a dataset's hover sprites, under its folder
@@ -60,15 +66,22 @@ def _table(ws: Workspace, emb: embed.Embedding) -> pd.DataFrame:
     return pd.DataFrame({"file": [r["name"] for r in rows], "label": [r["label"] for r in rows]})
 
 
+def image_reading(ws: Workspace, emb: embed.Embedding) -> tuple[dict, dict[str, bytes]]:
+    """(encoder.json's fields on what an image encoder reads, the files beside its weights)."""
+    fields = {"kind": "image", "image_size": emb.source.image_size,
+              "input": "float (N, 3, S, S) in [0, 1]; the encoder standardises it itself"}
+    return fields, {"load_encoder.py": LOADING_SNIPPET.encode()}
+
+
 def encoder_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
+    """The weights, encoder.json and, by the kind of data, a loading snippet (and a tokenizer)."""
     encoder = embed.load_encoder(ws, emb.source)
     weights = {k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()}
-    config = {"encoder": emb.source.encoder, "image_size": emb.source.image_size,
-              "num_features": int(encoder.num_features), "run": emb.source.run_id, "options": encoder.options(),
-              "input": "float (N, 3, S, S) in [0, 1]; the encoder standardises it itself"}
-    return {"encoder.safetensors": save_safetensors(weights),
-            "encoder.json": json.dumps(config, indent=2).encode(),
-            "load_encoder.py": LOADING_SNIPPET.encode()}
+    reading, beside = KIND_PARTS[emb.dataset.kind].reading(ws, emb)
+    config = {"encoder": emb.source.encoder, "num_features": int(encoder.num_features), "run": emb.source.run_id,
+              "options": encoder.options(), **reading}
+    return {"encoder.safetensors": save_safetensors(weights), "encoder.json": json.dumps(config, indent=2).encode(),
+            **beside}
 
 
 def embedding_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
@@ -139,20 +152,40 @@ def sprite(thumbnails: np.ndarray) -> tuple[bytes, int]:
     return buffer.getvalue(), cell
 
 
+def image_looks(ws: Workspace, emb: embed.Embedding) -> tuple[dict[str, list[str]], dict[str, bytes], str]:
+    """How the Projector shows images: (no more metadata columns, the sprite of their
+    thumbnails, its lines of projector_config.pbtxt)."""
+    image, cell = sprite(ws.thumbnails(emb.dataset))
+    lines = (f"  sprite {{\n    image_path: \"sprite.png\"\n    single_image_dim: {cell}\n"
+             f"    single_image_dim: {cell}\n  }}\n")
+    return {}, {"sprite.png": image}, lines
+
+
 def projector_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     """The TensorBoard Projector set: open projector_config.pbtxt's folder as a logdir, or
     load vectors.tsv and metadata.tsv in projector.tensorflow.org."""
     features = np.asarray(emb.features)
-    table = _table(ws, emb).fillna("")
+    columns, shown, lines = KIND_PARTS[emb.dataset.kind].looks(ws, emb)
+    table = _table(ws, emb).assign(**columns).fillna("")
     vectors = "\n".join("\t".join(f"{v:.6g}" for v in row) for row in features) + "\n"
     clean = neutralise_text_columns(
         table.apply(lambda column: column.astype(str).str.replace(r"[\t\n\r]", " ", regex=True)))
-    image, cell = sprite(ws.thumbnails(emb.dataset))
-    config = ("embeddings {\n  tensor_path: \"vectors.tsv\"\n  metadata_path: \"metadata.tsv\"\n"
-              f"  sprite {{\n    image_path: \"sprite.png\"\n    single_image_dim: {cell}\n"
-              f"    single_image_dim: {cell}\n  }}\n}}\n")
+    config = f"embeddings {{\n  tensor_path: \"vectors.tsv\"\n  metadata_path: \"metadata.tsv\"\n{lines}}}\n"
     return {"vectors.tsv": vectors.encode(), "metadata.tsv": clean.to_csv(sep="\t", index=False).encode(),
-            "sprite.png": image, "projector_config.pbtxt": config.encode()}
+            **shown, "projector_config.pbtxt": config.encode()}
+
+
+class KindParts(NamedTuple):
+    """What the encoder and projector parts take from the kind of data (store.DatasetInfo.kind)."""
+
+    reading: Callable[[Workspace, embed.Embedding], tuple[dict, dict[str, bytes]]]  # encoder.json fields, files
+    looks: Callable[[Workspace, embed.Embedding], tuple[dict[str, list[str]], dict[str, bytes], str]]  # projector
+
+
+KIND_PARTS: dict[str, KindParts] = {
+    "image": KindParts(image_reading, image_looks),
+    "text": KindParts(text_export.encoder_reading, text_export.projector_looks),
+}
 
 
 PARTS: dict[str, Callable[[Workspace, embed.Embedding], dict[str, bytes]]] = {

@@ -4,6 +4,7 @@ for the app and into a folder for the CLI; each part is usable on its own."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 import subprocess
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from ssl_core import embed, export
+from ssl_core import embed, export, jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,14 +31,19 @@ def test_the_encoder_loads_with_its_snippet_and_gives_the_same_features(trained,
     export.to_folder(export.export(trained.ws, emb, ["encoder"]), tmp_path / "out")
     images = np.array(trained.ws.images(emb.dataset)[:4])
     np.save(tmp_path / "images.npy", images)
-    check = ("exec(open('load_encoder.py').read())\n"
-             "import numpy as np, torch\n"
-             f"x = torch.from_numpy(np.load({str(tmp_path / 'images.npy')!r})).permute(0, 3, 1, 2).float() / 255\n"
-             "with torch.no_grad():\n    np.save('features.npy', encoder(x).numpy())\n")
-    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True,
+    inputs = f"torch.from_numpy(np.load({str(tmp_path / 'images.npy')!r})).permute(0, 3, 1, 2).float() / 255"
+    np.testing.assert_allclose(snippet_features(tmp_path / "out", inputs), emb.features[:4], rtol=1e-4, atol=1e-5)
+
+
+def snippet_features(folder, inputs: str, setup: str = "") -> np.ndarray:
+    """The exported encoder in `folder`, loaded by its load_encoder.py in a fresh Python, run
+    on `inputs` (a Python expression, after `setup`): its features."""
+    check = ("exec(open('load_encoder.py').read())\nimport numpy as np, torch\n" + setup
+             + f"with torch.no_grad():\n    np.save('features.npy', encoder({inputs}).numpy())\n")
+    done = subprocess.run([sys.executable, "-c", check], cwd=folder, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 0, done.stderr
-    np.testing.assert_allclose(np.load(tmp_path / "out" / "features.npy"), emb.features[:4], rtol=1e-4, atol=1e-5)
+    return np.load(folder / "features.npy")
 
 
 def test_embeddings_as_npy_csv_and_parquet_carry_file_names_and_labels(trained, emb):
@@ -168,3 +174,55 @@ def test_a_fifo_where_an_export_file_goes_is_refused_and_nothing_written(tmp_pat
     with pytest.raises(ValueError, match=r"map\.csv: not a regular file; a device, FIFO or folder is never replaced"):
         export.to_folder({"embeddings.npy": b"x", "map.csv": b"y"}, folder)
     assert stat.S_ISFIFO(os.lstat(folder / "map.csv").st_mode) and not (folder / "embeddings.npy").exists()
+
+
+# -- a text run ---------------------------------------------------------------------------
+SENTENCES = [f"the {animal} {verb} the {thing}" for animal in ("cat", "dog", "bird", "fish")
+             for verb in ("sees", "likes", "eats") for thing in ("ball", "tree", "food")]
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory):
+    """Dataset "words" (36 labelled sentences) and a tiny mlm_simcse run on it: (workspace, run id)."""
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+    from ssl_core.store import Workspace
+
+    ws = Workspace(tmp_path_factory.mktemp("textexport") / "ws")
+    rows = "".join(f"{text},{text.split()[1]}\n" for text in SENTENCES)
+    ingest_uploads(ws, [("words.csv", f"text,label\n{rows}".encode())], name="words")
+    config = TrainConfig(dataset="words", method="mlm_simcse", encoder="text_transformer", epochs=1, batch_size=12,
+                         monitor_every=100, checkpoint_every=100, snapshot_every=0,
+                         encoder_options={"width": 32, "layers": 1, "heads": 2, "vocab_size": 64})
+    run_id = jobs.create_run(ws, config)
+    assert jobs.execute(ws, run_id).status == "completed"
+    return ws, run_id
+
+
+def test_a_text_run_exports_every_part_with_sentences_in_the_projector_and_no_sprite(text_run, monkeypatch):
+    """The default parts of a text source: the projector failed on 'holds text, not images'."""
+    ws, run_id = text_run
+    source = embed.from_run(ws, run_id)
+    emb = embed.embed(ws, "words", source)
+    monkeypatch.setattr(export.project, "project",
+                        lambda emb, method, dims, **_: np.zeros((len(SENTENCES), 2)))  # UMAP: tested above
+    files = export.export(ws, emb, export.parts_for(source))
+    assert export.parts_for(source) == list(export.PARTS)
+    assert "sprite.png" not in files and "sprite" not in files["projector_config.pbtxt"].decode()
+    metadata = pd.read_csv(io.BytesIO(files["metadata.tsv"]), sep="\t")
+    assert list(metadata.columns) == ["file", "label", "text"] and list(metadata["text"]) == SENTENCES
+    assert np.loadtxt(io.BytesIO(files["vectors.tsv"]), delimiter="\t").shape == emb.features.shape
+
+
+def test_an_exported_text_encoder_ships_its_tokenizer_and_gives_the_stored_embeddings(text_run, tmp_path):
+    ws, run_id = text_run
+    emb = embed.embed(ws, "words", embed.from_run(ws, run_id))
+    files = export.export(ws, emb, ["encoder"])
+    assert files["tokenizer.json"] == (jobs.run_dir(ws, run_id) / "tokenizer.json").read_bytes()
+    config = json.loads(files["encoder.json"])
+    assert config["image_size"] is None and config["kind"] == "text" and "token ids" in config["input"]
+    assert "(N, 3, S, S)" not in files["load_encoder.py"].decode()
+    export.to_folder(files, tmp_path / "out")
+    ids = f"torch.from_numpy(encode(tokenizer, {SENTENCES[:4]!r}, config['options']['max_tokens']))"
+    features = snippet_features(tmp_path / "out", ids, "from ssl_core.text.tokenizer import encode\n")
+    np.testing.assert_allclose(features, emb.features[:4], rtol=1e-4, atol=1e-5)
