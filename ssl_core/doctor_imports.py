@@ -78,9 +78,9 @@ def _one_import(ws: Workspace, folder: Path, where: str) -> Iterator[Problem]:
                           + AGAIN.format(name=name, command="import-encoder"))
         return
     dataset = next((info for info in ws.datasets() if info.id == config.get("dataset_id")), None)
-    if dataset is None:
+    if dataset is None:  # a crash between a delete's commit and the removal of its sets
         yield Problem("imports", where, f"embedding set of dataset {config.get('dataset')!r}, which was deleted "
-                      f"with its vectors; remove it with python -m ssl_core delete-import {name}")
+                      f"with its vectors", lambda: shutil.rmtree(folder, ignore_errors=True), "removed")
     elif not (ws.dataset_dir(dataset) / "embeddings" / source_key(name)).is_dir():
         yield Problem("imports", where, f"its vectors are missing from dataset {dataset.name!r}; "
                       + AGAIN.format(name=name, command="import-embeddings"))

@@ -560,7 +560,6 @@ class Workspace:
             created=utc_now(),
             kind=kind,
         )
-        old_dir = None
         with self.write() as conn:
             old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
             if old is not None and not replace:
@@ -568,7 +567,6 @@ class Workspace:
             if old is not None:
                 _release_runs(conn, old[0], name)
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
-                old_dir = self.datasets_dir / old[0]
             conn.execute(
                 "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -587,9 +585,9 @@ class Workspace:
             os.rename(built_dir, final_dir)
             fsync_dir(self.datasets_dir)
             crash_point("import:renamed")
-        if old_dir is not None:
+        if old is not None:
             crash_point("replace:committed")
-            shutil.rmtree(old_dir, ignore_errors=True)
+            self._remove_files(old[0])
         return info
 
     def describe_run(self, run_id: str, name: str | None, notes: str | None) -> None:
@@ -620,8 +618,17 @@ class Workspace:
             kept = _release_runs(conn, info.id, name)
             conn.execute("DELETE FROM datasets WHERE id = ?", (info.id,))
         crash_point("delete:committed")
-        shutil.rmtree(self.dataset_dir(info), ignore_errors=True)
+        self._remove_files(info.id)
         return kept
+
+    def _remove_files(self, dataset_id: str) -> None:
+        """After its rows are deleted: the imported embedding sets of dataset `dataset_id`
+        (their vectors are rows of its images), then its folder. A crash before the sets
+        go leaves them naming a deleted dataset, which doctor reports."""
+        from .imports.removal import remove_embedding_sets  # the imports read the workspace through this module
+
+        remove_embedding_sets(self, dataset_id)
+        shutil.rmtree(self.datasets_dir / dataset_id, ignore_errors=True)
 
 
 def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[str]:

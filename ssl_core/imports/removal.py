@@ -2,6 +2,8 @@
 page's import table offers it).
 
     delete_import(ws, name)  -> {"deleted": name, "kind", "removed": [folders, workspace-relative]}
+    remove_embedding_sets(ws, dataset_id) -> [names]: a deleted or replaced dataset's embedding
+                             sets (store.py calls it once the dataset's rows are gone)
 
 Data flow: the runs table is read inside a write transaction (so no run can be queued from
 `name` meanwhile) -> refused (ImportRefused) while a run started from it (`train --init
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from ..store import ACTIVE_RUN_STATUSES, TMP_PREFIX, Workspace, run_is_active
 from . import ImportRefused
-from .registry import encoders_dir, folder, read_config, source_key
+from .registry import embedding_sets_of, encoders_dir, folder, read_config, source_key
 
 EMBEDDINGS = "embeddings"  # embed.py's folder of a dataset's cached embeddings
 
@@ -52,14 +54,32 @@ def delete_import(ws: Workspace, name: str) -> dict:
             listed = ", ".join(f"{run['id']} ({run['status']})" for run in active)
             raise ImportRefused(f"{name!r} is in use: run(s) started from it are {listed}; cancel them or let "
                                 "them finish first")
-        doomed = encoders_dir(ws) / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
-        os.rename(folder(ws, name), doomed)
+        doomed = _renamed_away(ws, name)
     derived = derived_folders(ws, name)
     for path in derived:
         shutil.rmtree(path)
     shutil.rmtree(doomed, ignore_errors=True)
     return {"deleted": name, "kind": kind,
             "removed": [str(path.relative_to(ws.root)) for path in [folder(ws, name), *derived]]}
+
+
+def remove_embedding_sets(ws: Workspace, dataset_id: str) -> list[str]:
+    """Remove the imported embedding sets of dataset `dataset_id`, whose rows were deleted
+    (deleted or replaced): their vectors went with its folder. Each `encoders/<name>/` is
+    renamed away first, so a crash leaves a dead temporary folder that doctor removes;
+    returns their names."""
+    names = embedding_sets_of(ws, dataset_id)
+    doomed = [_renamed_away(ws, name) for name in names]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return names
+
+
+def _renamed_away(ws: Workspace, name: str) -> Path:
+    """`encoders/<name>/` renamed to a temporary name (the import is gone at once); returns it."""
+    doomed = encoders_dir(ws) / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+    os.rename(folder(ws, name), doomed)
+    return doomed
 
 
 def derived_folders(ws: Workspace, name: str) -> list[Path]:

@@ -1,6 +1,7 @@
 """Deleting an import (`delete-import NAME`, the Data page's import table): its folder and
 every dataset's cached embedding of it go; an embedding set's vectors go with it; refused,
-naming the run and touching nothing, while a run started from it (`--init`) is queued."""
+naming the run and touching nothing, while a run started from it (`--init`) is queued.
+Deleting or replacing a dataset takes its embedding sets with it, name and folder."""
 
 from __future__ import annotations
 
@@ -73,15 +74,28 @@ def test_a_run_left_running_by_a_dead_process_does_not_hold_its_import(ws, capsy
     assert not registry.exists(ws, "r10")
 
 
-def test_deleting_a_dataset_names_the_embedding_sets_that_go_with_it(ws, capsys):
+def only_vecs_gone(ws: Workspace, capsys) -> None:
+    """Embedding set "vecs" went with its dataset: no folder, no temporary left, doctor ok,
+    and the name is free for a new import."""
+    assert [c["encoder"] for c in registry.imported(ws)] == ["r10"]
+    assert sorted(p.name for p in (ws.root / "encoders").iterdir()) == ["r10"], "no folder or temporary left"
+    capsys.readouterr()
+    assert main(["--workspace", str(ws.root), "doctor"]) == 0, capsys.readouterr().out
+
+
+def test_deleting_a_dataset_takes_its_embedding_sets_with_it(ws, make, tmp_path, capsys):
     assert main(["--workspace", str(ws.root), "delete", "tiny"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {"deleted": "tiny", "runs_kept": [], "embedding_sets_deleted": ["vecs"]}
     assert "its imported embedding set(s) went with it (their vectors belonged to its images): vecs" in captured.err
+    only_vecs_gone(ws, capsys)
+    ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=i)) for i in range(4)], name="tiny", size=16)
+    assert import_embeddings(ws, "tiny", "vecs", tmp_path / "vecs.npy")["shape"] == [4, 3], "the name is free"
 
 
-def test_replacing_a_dataset_names_the_embedding_sets_that_go_with_it(ws, make):
+def test_replacing_a_dataset_takes_its_embedding_sets_with_it(ws, make, capsys):
     report = ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=10 + i)) for i in range(4)], name="tiny",
                             size=16, replace=True)
     assert "replacing 'tiny' removed its imported embedding set(s) vecs: their vectors belonged to its old images" \
         in report.warnings
+    only_vecs_gone(ws, capsys)
