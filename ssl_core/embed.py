@@ -333,7 +333,9 @@ def _compute(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, progres
 def store_features(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, features: np.ndarray,
                    made_from: dict | None = None) -> Embedding:
     """Write `features` float32 (N, D) as `dataset`'s embedding by `source` (replacing a
-    stale one and all it derived); `made_from` is its fingerprint (default: the current one)."""
+    stale one and all it derived); `made_from` is its fingerprint (default: the current one).
+    Features that are not finite are refused (WorkspaceError) and nothing is written."""
+    _check_finite(dataset, source, features)
     made_from = made_from or fingerprint(ws, dataset, source)
     folder = embedding_dir(ws, dataset, source)
     if folder.exists():
@@ -344,3 +346,21 @@ def store_features(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, f
             np.save(handle, features)
     atomic_write_json(folder / META, {"fingerprint": made_from, "shape": list(features.shape)})
     return Embedding(dataset, source, folder)
+
+
+def _check_finite(dataset: DatasetInfo, source: EncoderSource, features: np.ndarray) -> None:
+    """Refuse features with NaN or infinite rows: nearest neighbours, maps and evaluation
+    would all fail on them (an empty search, an SVD error), far from their cause."""
+    bad = int((~np.isfinite(features).all(axis=1)).sum())
+    if bad:
+        raise WorkspaceError(f"{_named(source)} gave features that are not finite (NaN or infinite) for {bad} of "
+                             f"the {len(features)} images of dataset {dataset.name!r}; nothing was stored: its "
+                             "weights are broken (a training that diverged, or imported weights with, e.g., a "
+                             "BatchNorm running_var below 0)")
+
+
+def _named(source: EncoderSource) -> str:
+    """`source` for a message: 'run <id>', "imported encoder 'x'", 'untrained small_cnn'."""
+    if source.imported is not None:
+        return f"imported {'encoder' if source.has_network else 'embedding set'} {source.imported!r}"
+    return f"run {source.run_id}" if source.run_id else source.label

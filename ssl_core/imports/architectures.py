@@ -5,8 +5,9 @@ head, wrapped so it takes views in [0, 1] like every encoder here.
 weights (torch's global generator) and what the model itself says about its input: side,
 mean and std (timm's `pretrained_cfg`, torchvision's default weights' transforms), and the
 state-dict prefixes of the heads that were removed (dropped from imported files). An
-import whose feature width changes with the input side is refused (`check_fixed_width`), and
-one of more than MAX_PARAMETERS before it is built.
+import whose feature width changes with the input side is refused (`check_fixed_width`), one
+whose weights give NaN or infinite features (`check_finite_features`), and one of more than
+MAX_PARAMETERS before it is built.
 """
 
 from __future__ import annotations
@@ -217,6 +218,22 @@ def check_fixed_width(encoder: ImportedEncoder, arch: str, side: int) -> None:
     if width != encoder.num_features:
         raise ImportRefused(f"{arch}: its feature width depends on the input side ({encoder.num_features} at "
                             f"{side} px, {width} at {other} px): its output is not pooled, so it is no encoder here")
+
+
+@torch.no_grad()
+def check_finite_features(encoder: ImportedEncoder, side: int, source: str) -> None:
+    """Refuse weights that are finite but give features that are not (NaN or infinite) on a
+    seeded test batch at `side` px: every image would embed as NaN, and search, maps and
+    evaluation would then fail on them. `source` names the weights in the message."""
+    batch = torch.rand(2, 3, side, side, generator=torch.Generator().manual_seed(0))
+    if bool(torch.isfinite(encoder.eval()(batch)).all()):
+        return
+    negative = [name for name, buffer in encoder.net.named_buffers()
+                if name.endswith("running_var") and bool((buffer < 0).any())]
+    cause = (f"BatchNorm running_var below 0 in {', '.join(negative[:3])}" if negative else
+             "e.g. a BatchNorm running_var below 0, or weights so large that the activations overflow")
+    raise ImportRefused(f"{source}: its weights give non-finite features (NaN or infinite) on a test batch at "
+                        f"{side} px: {cause}; the file is damaged or was not saved from a working network")
 
 
 @torch.no_grad()

@@ -5,8 +5,9 @@ they are named: registry.py, read without torch).
     <workspace>/encoders/<name>/weights.safetensors  the headless network's weights (kind "encoder")
 
 `import_encoder` builds the architecture (architectures.build), reads and matches the
-weights (weights.py), checks one forward pass, and writes the folder under a temporary
-name that is renamed into place: an import either is complete or is not there.
+weights (weights.py), checks its forward pass (finite features, of one width at any side),
+and writes the folder under a temporary name that is renamed into place: an import either
+is complete or is not there.
 """
 
 from __future__ import annotations
@@ -36,12 +37,12 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     check_side(image_size)
     _check_normalisation(mean, std)
     encoder, native = _encoder_with_weights(arch, weights_file, image_size)
+    source = Path(weights_file).name if weights_file else "the hub (its pretrained weights)"
+    architectures.check_finite_features(encoder, native.image_size, source)
     architectures.check_fixed_width(encoder, arch, native.image_size)
     config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
               "mean": list(mean or native.mean), "std": list(std or native.std),
-              "num_features": encoder.num_features,
-              "source": Path(weights_file).name if weights_file else "the hub (its pretrained weights)",
-              "created": utc_now()}
+              "num_features": encoder.num_features, "source": source, "created": utc_now()}
     state = {k: v.detach().contiguous() for k, v in encoder.net.state_dict().items()}
     write_folder(ws, name, config, lambda tmp: save_file(state, str(tmp / WEIGHTS)))
     return config

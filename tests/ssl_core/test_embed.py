@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from ssl_core import checkpoint, embed, jobs
+from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.models import build_encoder
 from ssl_core.store import WorkspaceError
@@ -108,3 +109,28 @@ def test_features_go_into_one_array_without_copies_of_it():
     grown = (_status_kb("VmHWM") - before) * 1024
     assert features.shape == (8192, 3072) and features.dtype == np.float32
     assert grown < 1.3 * features.nbytes, f"peak grew {grown / features.nbytes:.2f} x the features"
+
+
+class NaNOnOddRows(torch.nn.Module):
+    """Features (N, 4) that are NaN on every other row, as broken weights give them."""
+
+    num_features = 4
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = x.flatten(1)[:, :4].clone()
+        features[1::2] = float("nan")
+        return features
+
+
+def test_features_that_are_not_finite_are_refused_and_nothing_is_stored(workspace, make, monkeypatch, capsys):
+    ingest_uploads(workspace, [(f"{i}.png", make.noise((16, 16), seed=i)) for i in range(6)], name="six", size=16)
+    monkeypatch.setattr(embed, "load_encoder", lambda ws, source: NaNOnOddRows())
+    assert main(["--workspace", str(workspace.root), "embed", "--dataset", "six", "--untrained",
+                 "--encoder", "small_cnn", "--image-size", "16"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        "error: untrained small_cnn gave features that are not finite (NaN or infinite) for 3 of the 6 images of "
+        "dataset 'six'; nothing was stored: its weights are broken (a training that diverged, or imported weights "
+        "with, e.g., a BatchNorm running_var below 0)")
+    assert not embed.embedding_dir(workspace, workspace.dataset("six"), embed.untrained("small_cnn", 16)).exists()
