@@ -103,7 +103,9 @@ def umap_map(features: np.ndarray, dims: int = 2, n_neighbors: int = 15, min_dis
     from `index.knn_graph`. `init` is umap-learn's ("pca", "spectral", "random");
     `random_state` makes the map repeatable at the price of one thread."""
     x = index.normalise(features)
-    if len(x) <= dims + 1 or not _spread(x):  # too few points, or one point many times: PCA says all there is
+    if len(x) <= dims + 1 or x.shape[1] < dims or not _spread(x):
+        # too few points, fewer dimensions than the map (UMAP's PCA start cannot make `dims`
+        # axes of them), or one point many times: PCA says all there is
         return pca(x, dims)
     k = min(n_neighbors, len(x) - 1)  # the graph exactly as wide as UMAP reads it: no copy, no recompile
     reducer = _umap().UMAP(n_components=dims, n_neighbors=k, min_dist=min_dist, metric="cosine", init=init,

@@ -6,16 +6,22 @@ numeric column per dimension) -> float32 (N, D) in dataset order -> config.json 
 `<workspace>/encoders/<name>/` (kind "embeddings"), then the dataset's cached embedding
 `datasets/<id>/embeddings/imported-<name>/` (embed.py reads it like any other). Every image
 needs a vector; table rows naming no image are reported; NaN/inf rows are refused by name.
+A table's columns named like labels or indexes (NOT_DIMENSIONS, pandas' `Unnamed: 0`) and
+its text are no dimensions: the result says which columns were used and why others were
+not; a column of numbers with a cell that is not one is refused by its row, never dropped.
+The app's own CSV export (file names neutralised for spreadsheets) imports back.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..spreadsheet import FORMULA_STARTS
 from ..store import Workspace, utc_now
 from . import ImportRefused, encoders
 from .registry import check_regular
@@ -23,25 +29,28 @@ from .weights import first_line
 
 NAME_COLUMNS = ("file", "filename", "file_name", "name", "path", "image", "image_path")
 VECTOR_COLUMNS = ("vector", "embedding", "embeddings", "features", "feature")
-NOT_DIMENSIONS = ("label", "labels", "index", "idx", "id", "class")
+NOT_DIMENSIONS = ("label", "labels", "class", "classes", "category", "categories", "target", "targets",
+                  "index", "idx", "id")  # a table's labels and row numbers, by name: never a dimension
+UNNAMED = re.compile(r"unnamed: \d+")  # pandas' name for a column without a header (`to_csv` with its index)
 FIRST = 5  # names a message lists
 
 
-def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str]]:
-    """float32 (N, D) for the N `image_names` (dataset order) from `path`, and the names of
-    the file's rows that match no image."""
+def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], dict | None]:
+    """float32 (N, D) for the N `image_names` (dataset order) from `path`, the names of the
+    file's rows that match no image, and for a table which columns made the vectors
+    ({"names", "used", "left_out": {column: why}}; None for an .npy)."""
     suffix = path.suffix.lower()
     check_regular(path)
     if suffix == ".npy":
-        vectors, unmatched = _npy(path, len(image_names)), []
+        vectors, unmatched, columns = _npy(path, len(image_names)), [], None
     elif suffix in (".parquet", ".csv"):
-        vectors, unmatched = _table(path, image_names)
+        vectors, unmatched, columns = _table(path, image_names)
     else:
         raise ImportRefused(f"{path.name}: unknown format {suffix or '(no extension)'}; give .npy, .parquet or .csv")
     if not vectors.shape[1]:
         raise ImportRefused(f"{path.name}: its vectors have no dimensions (shape {vectors.shape}); "
                             f"expected (N, D) with D of at least 1")
-    return vectors, unmatched
+    return vectors, unmatched, columns
 
 
 def _npy(path: Path, count: int) -> np.ndarray:
@@ -62,7 +71,7 @@ def _npy(path: Path, count: int) -> np.ndarray:
     return vectors.astype(np.float32)
 
 
-def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str]]:
+def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], dict]:
     try:
         table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
@@ -73,25 +82,92 @@ def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str]]:
         raise ImportRefused(f"{path.name}: no file-name column (one of {', '.join(NAME_COLUMNS)}); "
                             f"it has {', '.join(map(str, table.columns[:FIRST]))}")
     names = table[name_column].astype(str).tolist()
-    vectors = _vector_part(table, columns, name_column, path.name)
+    listed = next((columns[c] for c in VECTOR_COLUMNS if c in columns and table[columns[c]].dtype == object), None)
+    others = [c for c in table.columns if c not in (name_column, listed)]
+    if listed is None:
+        vectors, used, left_out = _dimension_columns(table, others, names, path.name)
+    else:
+        vectors, used = _list_column(table[listed], names, path.name), [listed]
+        left_out = {str(c): f"the vectors are in column {listed!r}" for c in others}
     _refuse_non_finite(vectors, names, path.name)
     rows, unmatched = _match(names, image_names, path.name)
-    return vectors[rows].astype(np.float32), unmatched
+    report = {"names": str(name_column), "used": [str(c) for c in used], "left_out": left_out}
+    return vectors[rows].astype(np.float32), unmatched, report
 
 
-def _vector_part(table: pd.DataFrame, columns: dict, name_column, file: str) -> np.ndarray:
-    """(R, D) floats: one list-valued column, else every numeric column but the name/label/index."""
-    listed = next((columns[c] for c in VECTOR_COLUMNS if c in columns and table[columns[c]].dtype == object), None)
+def _dimension_columns(table: pd.DataFrame, others: list, names: list[str], file: str
+                       ) -> tuple[np.ndarray, list, dict[str, str]]:
+    """(R, D) floats from one column per dimension: the `others` (every column but the
+    names) that `_left_out` keeps; with those columns and why each other one was left out."""
+    left_out = {str(c): why for c in others if (why := _left_out(table[c], names, file))}
+    used = [c for c in others if str(c) not in left_out]
+    if not used:
+        skipped = "; ".join(f"{c}: {why}" for c, why in left_out.items()) or "none"
+        raise ImportRefused(f"{file}: no vector found: no column of numbers beside the file names (other columns: "
+                            f"{skipped})")
+    return table[used].apply(pd.to_numeric).to_numpy(dtype=np.float64), used, left_out
+
+
+def _left_out(column: pd.Series, names: list[str], file: str) -> str | None:
+    """Why `column` is no dimension (None: it is one): named like a label or an index, or
+    not numbers. A column of numbers with a cell that is not one is refused, naming the row."""
+    name = str(column.name).lower()
+    if name in NOT_DIMENSIONS:
+        return "named like a label or an index, not a dimension"
+    if UNNAMED.fullmatch(name):
+        return "an unnamed column: a row index the table was saved with"
+    if column.isna().all():
+        return "empty"
+    if pd.api.types.is_numeric_dtype(column):
+        return None
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        return f"not numbers ({column.dtype})"
     try:
-        if listed is not None:
-            return np.stack([np.asarray(v, dtype=np.float64) for v in table[listed]])
-        kept = [c for c in table.columns if c != name_column and str(c).lower() not in NOT_DIMENSIONS
-                and pd.api.types.is_numeric_dtype(table[c])]
-        if not kept:
-            raise ImportRefused(f"{file}: no vector found: no numeric columns beside {name_column!r}")
-        return table[kept].to_numpy(dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise ImportRefused(f"{file}: vectors of unequal length or not numbers ({exc})") from None
+        numbers = pd.to_numeric(column, errors="coerce")
+    except (TypeError, ValueError):
+        return "not numbers (lists or other objects)"
+    if numbers.isna().all():
+        return "text, not numbers"
+    _refuse_text_cells(column, numbers, names, file)
+    return None
+
+
+def _refuse_text_cells(column: pd.Series, numbers: pd.Series, names: list[str], file: str) -> None:
+    """Refuse a column of numbers (`numbers`: its cells read as numbers, NaN where not) with
+    cells that are not numbers: dropping the column would silently lose a dimension."""
+    bad = np.flatnonzero(column.notna().to_numpy() & numbers.isna().to_numpy())
+    if len(bad):
+        first, cell = bad[0], str(column.iloc[bad[0]])[:40]
+        more = f", and {len(bad) - 1} more such cell(s)" if len(bad) > 1 else ""
+        raise ImportRefused(f"{file}: column {str(column.name)!r} holds numbers and also {cell!r} (row {first + 1}, "
+                            f"{names[first]}), which is not a number{more}; every cell of a dimension must be a "
+                            "number: correct it, or remove the column")
+
+
+def _list_column(column: pd.Series, names: list[str], file: str) -> np.ndarray:
+    """(R, D) floats from a column holding one list of numbers per row; a row without one,
+    or with one of another length than the first row's, is refused by its row."""
+    vectors = [_one_vector(cell, column.name, f"row {i + 1} ({names[i]})", file) for i, cell in enumerate(column)]
+    width = len(vectors[0]) if vectors else 0
+    odd = next((i for i, vector in enumerate(vectors) if len(vector) != width), None)
+    if odd is not None:
+        raise ImportRefused(f"{file}: column {column.name!r} holds {len(vectors[odd])} numbers in row {odd + 1} "
+                            f"({names[odd]}) and {width} in row 1; every vector must have the same length")
+    return np.stack(vectors) if vectors else np.zeros((0, 0))
+
+
+def _one_vector(cell: object, column: str, where: str, file: str) -> np.ndarray:
+    """A list cell as float64 (D,); `where` names its row in a refusal."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        raise ImportRefused(f"{file}: column {column!r} has no vector in {where}; every row needs one")
+    try:
+        vector = np.asarray(cell, dtype=np.float64)
+    except (TypeError, ValueError):
+        vector = None
+    if vector is None or vector.ndim != 1:
+        raise ImportRefused(f"{file}: column {column!r} in {where} is not one flat list of numbers (found "
+                            f"{type(cell).__name__})")
+    return vector
 
 
 def _refuse_non_finite(vectors: np.ndarray, names: list[str], file: str) -> None:
@@ -106,7 +182,8 @@ def _refuse_non_finite(vectors: np.ndarray, names: list[str], file: str) -> None
 
 def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndarray, list[str]]:
     """For each image (dataset order) the row of the table naming it, by its full name or
-    else by its base name when that is unique; and the rows naming no image."""
+    else by its base name when that is unique (a name an exported CSV neutralised is read
+    back without its leading quote); and the rows naming no image."""
     by_name = {n: i for i, n in enumerate(image_names)}
     bases = pd.Series([Path(n).name for n in image_names])
     shared = bases.duplicated(keep=False).to_numpy()
@@ -114,7 +191,8 @@ def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndar
     row_of: dict[int, int] = {}
     unmatched, repeated = [], []
     for row, name in enumerate(names):
-        image = by_name.get(name, by_base.get(Path(name).name))
+        key = name if name in by_name else _unneutralised(name)
+        image = by_name.get(key, by_base.get(Path(key).name))
         if image is None:
             unmatched.append(name)
         elif image in row_of:
@@ -130,15 +208,23 @@ def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndar
     return np.array([row_of[i] for i in range(len(image_names))]), unmatched
 
 
+def _unneutralised(name: str) -> str:
+    """`name` as it was before spreadsheet.neutralise wrote it into a CSV ("'=SUM(1).png" ->
+    "=SUM(1).png": the app's own export), else `name` as it is."""
+    quoted = name.startswith("'") and name[1:].startswith(FORMULA_STARTS)
+    return name[1:] if quoted else name
+
+
 def import_embeddings(ws: Workspace, dataset_name: str, name: str, path: Path) -> dict:
     """Import the vectors of `path` as embedding set `name` of dataset `dataset_name`;
-    returns {"encoder", "matched", "unmatched" (names of rows naming no image), "shape"}."""
+    returns {"encoder", "matched", "unmatched" (names of rows naming no image), "shape",
+    "columns" (a table's: {"names", "used", "left_out": {column: why}}; None for an .npy)}."""
     from .. import embed
 
     encoders.check_new_name(ws, name)
     dataset = ws.dataset(dataset_name)
     path = Path(path)
-    vectors, unmatched = read_vectors(path, [row["name"] for row in ws.image_rows(dataset)])
+    vectors, unmatched, columns = read_vectors(path, [row["name"] for row in ws.image_rows(dataset)])
     config = {"encoder": name, "kind": "embeddings", "dataset": dataset.name, "dataset_id": dataset.id,
               "num_features": int(vectors.shape[1]), "source": path.name, "created": utc_now()}
     encoders.write_folder(ws, name, config, lambda tmp: None)
@@ -147,4 +233,5 @@ def import_embeddings(ws: Workspace, dataset_name: str, name: str, path: Path) -
     except BaseException:
         shutil.rmtree(encoders.folder(ws, name), ignore_errors=True)  # nothing half-imported
         raise
-    return {"encoder": name, "matched": int(len(vectors)), "unmatched": unmatched, "shape": list(vectors.shape)}
+    return {"encoder": name, "matched": int(len(vectors)), "unmatched": unmatched, "shape": list(vectors.shape),
+            "columns": columns}

@@ -20,7 +20,7 @@ import torch
 import torchvision
 from safetensors.torch import save_file
 
-from ssl_core import embed
+from ssl_core import embed, export
 from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.imports import ImportRefused, encoders
@@ -304,3 +304,76 @@ def test_cli_refusal_is_one_line_on_stderr_without_a_traceback(ws, tmp_path):
     assert done.stderr.startswith("error: evil.ckpt: refused: it needs full unpickling")
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert not (tmp_path / "ran").exists() and not encoders.folder(ws, "evil").exists()
+
+
+def test_finite_weights_that_give_non_finite_features_are_refused_naming_the_file(ws, tmp_path):
+    broken = tensors_of(timm_resnet())
+    broken["bn1.running_var"] = -torch.ones_like(broken["bn1.running_var"])  # sqrt of a negative: NaN features
+    save_file(broken, str(tmp_path / "negvar.safetensors"))
+    refused(ws, "negvar", "timm:resnet10t", tmp_path / "negvar.safetensors", image_size=SIDE,
+            match=r"negvar\.safetensors: its weights give non-finite features \(NaN or infinite\) on a test batch "
+                  r"at 32 px: BatchNorm running_var below 0 in bn1\.running_var")
+
+
+def test_a_table_uses_the_columns_that_are_dimensions_and_reports_what_it_left_out(ws, tmp_path):
+    names = image_names(ws)
+    vectors = np.random.default_rng(3).normal(size=(IMAGES, 4))
+    wide = pd.DataFrame(vectors, columns=[f"d{i}" for i in range(4)])
+    wide.insert(0, "file", names)
+    wide["target"] = [3 * (i % 2) for i in range(IMAGES)]  # class codes: a label, never a dimension
+    wide["Category"] = 1
+    wide["note"] = "seen"
+    wide.to_csv(tmp_path / "wide.csv")  # with pandas' index, read back as "Unnamed: 0"
+    result = import_embeddings(ws, "tiny", "wide", tmp_path / "wide.csv")
+    assert result["shape"] == [IMAGES, 4]
+    assert result["columns"] == {
+        "names": "file", "used": ["d0", "d1", "d2", "d3"],
+        "left_out": {"Unnamed: 0": "an unnamed column: a row index the table was saved with",
+                     "target": "named like a label or an index, not a dimension",
+                     "Category": "named like a label or an index, not a dimension",
+                     "note": "text, not numbers"}}
+    np.testing.assert_allclose(embed.embed(ws, "tiny", embed.from_name(ws, "wide")).features, vectors, rtol=1e-6)
+
+
+def test_a_dimension_with_a_cell_that_is_not_a_number_is_refused_naming_the_column_and_row(ws, tmp_path):
+    names = image_names(ws)
+    table = pd.DataFrame({"file": names, "d0": [str(i) for i in range(IMAGES)], "d1": 1.0})
+    table.loc[5, "d0"] = "abc"
+    table.loc[7, "d0"] = "xyz"
+    table.to_csv(tmp_path / "abc.csv", index=False)
+    with pytest.raises(ImportRefused, match=rf"abc\.csv: column 'd0' holds numbers and also 'abc' \(row 6, "
+                                            rf"{names[5]}\), which is not a number"):
+        import_embeddings(ws, "tiny", "abc", tmp_path / "abc.csv")
+    assert not encoders.folder(ws, "abc").exists()
+
+
+def test_a_list_column_names_the_row_without_a_vector(ws, tmp_path):
+    names = image_names(ws)
+    cells = [[1.0, 2.0]] * IMAGES
+    cells[3] = None
+    pd.DataFrame({"file": names, "embedding": cells}).to_parquet(tmp_path / "none.parquet")
+    with pytest.raises(ImportRefused, match=rf"none\.parquet: column 'embedding' has no vector in row 4 "
+                                            rf"\({names[3]}\)"):
+        import_embeddings(ws, "tiny", "none", tmp_path / "none.parquet")
+    cells[3] = [1.0, 2.0, 3.0]
+    pd.DataFrame({"file": names, "embedding": cells}).to_parquet(tmp_path / "ragged.parquet")
+    with pytest.raises(ImportRefused, match=rf"ragged\.parquet: column 'embedding' holds 3 numbers in row 4 "
+                                            rf"\({names[3]}\) and 2 in row 1"):
+        import_embeddings(ws, "tiny", "ragged", tmp_path / "ragged.parquet")
+
+
+def test_the_apps_own_csv_export_imports_back(tmp_path, make):
+    """The exported CSV writes `=SUM(1).png` as `'=SUM(1).png` (spreadsheet.py): the import
+    matches it to that image again, as it matches the Parquet export."""
+    ws = Workspace(tmp_path / "ws")
+    files = ["=SUM(1).png", "+1.png", "'quoted.png", "plain.png"]
+    ingest_uploads(ws, [(name, make.noise((16, 16), seed=i)) for i, name in enumerate(files)], name="odd", size=16)
+    emb = embed.embed(ws, "odd", embed.untrained("small_cnn", 16))
+    exported = export.embedding_files(ws, emb)
+    assert "'=SUM(1).png" in exported["embeddings.csv"].decode()
+    for part in ("embeddings.csv", "embeddings.parquet"):
+        (tmp_path / part).write_bytes(exported[part])
+        result = import_embeddings(ws, "odd", part.replace(".", "-"), tmp_path / part)
+        assert (result["matched"], result["unmatched"]) == (len(files), [])
+        np.testing.assert_allclose(embed.embed(ws, "odd", embed.from_name(ws, part.replace(".", "-"))).features,
+                                   emb.features, rtol=1e-6)

@@ -101,3 +101,15 @@ def test_a_timm_cnns_similarity_map_sums_to_the_cosine():
         fa, fb = (F.normalize(encoder(torch.from_numpy(x).permute(2, 0, 1)[None].float() / 255), dim=1) for x in (a, b))
     assert result.kind == "similarity" and result.cosine == pytest.approx(float((fa * fb).sum()), abs=1e-5)
     assert result.first.sum() == pytest.approx(result.cosine, abs=1e-4)
+
+
+@pytest.mark.parametrize("method", ["umap", "pca"])
+def test_a_one_dimensional_embedding_set_is_mapped(ws, tmp_path, capsys, method):
+    """Fewer dimensions than the map's: its one component, zeros beyond (UMAP's PCA start
+    asked scikit-learn for two components of one)."""
+    np.save(tmp_path / "one.npy", np.arange(2.0 * PER_CLASS).reshape(-1, 1))
+    import_embeddings(ws, "ab", "one", tmp_path / "one.npy")
+    capsys.readouterr()
+    assert main(["--workspace", str(ws.root), "project", "--dataset", "ab", "--run", "one", "--method", method]) == 0, \
+        capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["shape"] == [2 * PER_CLASS, 2]
