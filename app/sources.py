@@ -104,9 +104,9 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     else:
         wanted = embed.baseline_of(other_than)
         keys.sort(key=lambda k: (choices[k][1] == other_than, choices[k][1] != wanted))  # an embedding set: no twin
-        if st.session_state.get(f"{key}_{dataset.id}") == other_than.key:  # the first picker moved onto it
-            del st.session_state[f"{key}_{dataset.id}"]  # (its encoder deleted): start again on the twin
         chosen = container.selectbox(label, keys, key=f"{key}_{dataset.id}", help=help, format_func=name_of.get)
+        if choices[chosen][1] == other_than:  # picked, or the first picker fell back onto it
+            container.caption("The same encoder as the first: shown once.")
     return choices[chosen][1]
 
 

@@ -39,8 +39,7 @@ st.session_state.setdefault(compare_key, source.run_id is not None)
 if top[2].toggle("Compare with a second encoder", key=compare_key):
     other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other", other_than=source,
                         help="By default the first encoder's untrained twin: the baseline.")
-    if other == source:  # shown once: a second column would repeat the first (and its widgets' keys)
-        top[2].caption("The same encoder as the first: shown once.")
+    if other == source:  # shown once (pick_source says so): a second column would repeat its widgets' keys
         other = None
 st.session_state.setdefault("retrieval_k", 12)  # kept across pages (app.current.KEPT)
 k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))

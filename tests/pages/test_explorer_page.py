@@ -75,10 +75,11 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
     assert features.shape[0] == 2000
 
 
-def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_is_compared_with_its_twin(tmp_path, monkeypatch):
+def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_one_map_of_it_says_why(tmp_path, monkeypatch):
     """A review's fallback after a delete: "Beside it" held the encoder the first picker
-    moved onto (one map under "Side by side"), and the map in motion of the deleted
-    dataset's run said "50 images of the dataset" on this one's page."""
+    moved onto (one map under "Side by side", without a word; now said as Retrieval says
+    it), and the map in motion of the deleted dataset's run said "50 images of the dataset"
+    on this one's page."""
     from ssl_core import jobs
     from ssl_core.data.ingest import ingest_uploads
     from ssl_core.engine import TrainConfig
@@ -100,7 +101,7 @@ def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_is_compared_
     at.run()
     at.switch_page(EXPLORER).run()
     assert not at.exception, at.exception
-    assert len(charts(at)) == 2, "the run beside its untrained twin"
+    assert len(charts(at)) == 1 and "The same encoder as the first: shown once." in [c.value for c in at.caption]
     said = " ".join(c.value for c in at.caption)
     assert ("images of gone (since deleted or replaced: no thumbnails, no labels), the dataset the run trained "
             "on") in said, said
