@@ -19,6 +19,7 @@ sign-in's rerun alone would land on the default page, as no navigation knew the 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -41,9 +42,13 @@ SECRET_KEY = "access_secret"  # its key in .streamlit/secrets.toml
 TOKEN_PARAM = "token"  # `/?token=<secret>` signs in, as the printed link does
 SIGNED_IN = "access_signed_in"  # session key
 WANTED_PAGE = "access_wanted_page"  # session key: the url path of the page asked for before signing in
-WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long: guessing a secret stays slow
+WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long, one at a time for the whole server
+SHORT_SECRET = 16  # an operator's secret shorter than this is named in the log as easy to guess
 _made: str | None = None  # the secret made for this server process (_made_secret)
 _made_lock = threading.Lock()
+_wrong_guess_lock = threading.Lock()  # wrong guesses wait in turn: parallel sessions guess no faster
+SHARED_WORK = ("Everyone who signs in works in one workspace: the datasets, runs and imports you add, others see and "
+               "can delete, as you can theirs.")
 
 
 def share_flag(argv: list[str]) -> bool:
@@ -117,7 +122,39 @@ def _made_secret() -> str:
 
 def access_secret() -> str:
     """The operator's secret ($SSL_ACCESS_SECRET, then secrets.toml), else the generated one."""
-    return os.environ.get(SECRET_ENV) or _secrets_entry(SECRET_KEY) or _made_secret()
+    chosen = os.environ.get(SECRET_ENV) or _secrets_entry(SECRET_KEY)
+    if chosen:
+        _warn_if_short(str(chosen))
+    return chosen or _made_secret()
+
+
+@functools.cache
+def _warn_if_short(secret: str) -> None:
+    """Once per secret: the operator's log says when it is short enough to guess."""
+    if len(secret) < SHORT_SECRET:
+        print(f"SSL Lens: the access secret is {len(secret)} characters long; one of {SHORT_SECRET} or more random "
+              "characters keeps guessing hopeless (wrong guesses are slowed to one a second for the whole server)",
+              file=sys.stderr, flush=True)
+
+
+def admitted() -> bool:
+    """Whether this session may see pages: the app is not shared, or it signed in."""
+    kind = gate()
+    return kind is None or bool(st.session_state.get(SIGNED_IN)) or (kind == "oidc" and st.user.get("is_logged_in"))
+
+
+def fragment(function=None, *, run_every=None):
+    """`st.fragment` that stops unless the session is `admitted()`: a fragment reruns without
+    main.py, so after "Sign out" the fragments the session drew would still answer."""
+    def decorate(body):
+        @functools.wraps(body)
+        def gated(*args, **kwargs):
+            if not admitted():
+                st.stop()
+            return body(*args, **kwargs)
+        return st.fragment(gated, run_every=run_every)
+
+    return decorate(function) if function is not None else decorate
 
 
 def require() -> None:
@@ -126,7 +163,7 @@ def require() -> None:
     if kind is None:
         return
     session_guard.install()  # Streamlit's upload and clear-cache requests, which no script run gates
-    if st.session_state.get(SIGNED_IN) or (kind == "oidc" and st.user.get("is_logged_in")):
+    if admitted():
         session_guard.admit(_session_id())
         return
     st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])
@@ -156,7 +193,7 @@ def _secret_sign_in(secret: str) -> None:
         del st.query_params[TOKEN_PARAM]  # out of the address bar (and the history) at once
     st.title("SSL Lens")
     st.caption("This app is shared. Sign in with the access secret the person running it gave you "
-               "(printed in the server's log when the app was first opened, unless they chose one).")
+               "(printed in the server's log when the app was first opened, unless they chose one). " + SHARED_WORK)
     with st.form("access_sign_in"):
         given = st.text_input("Access secret", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
@@ -165,13 +202,14 @@ def _secret_sign_in(secret: str) -> None:
         if secret_matches(attempt, secret):
             st.session_state[SIGNED_IN] = True
             st.rerun()
-        time.sleep(WRONG_SECRET_DELAY_S)
+        with _wrong_guess_lock:  # one wrong guess a second for the whole server, however many sessions guess
+            time.sleep(WRONG_SECRET_DELAY_S)
         st.error("That is not the access secret.")
 
 
 def _oidc_sign_in(provider: dict) -> None:
     st.title("SSL Lens")
-    st.caption("This app is shared. Log in to continue.")
+    st.caption("This app is shared. Log in to continue. " + SHARED_WORK)
     named = [name for name, value in provider.items() if isinstance(value, dict)]
     if "client_id" in provider or not named:
         st.button("Log in", type="primary", on_click=st.login)

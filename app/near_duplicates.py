@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
+from app import access
 from app.widgets import escape_html, short_name, thumbnail_uris
 from ssl_core import index
 
@@ -59,7 +60,7 @@ def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors
                                   [short_name(_names[row], 16) for row in rows])
 
 
-@st.fragment
+@access.fragment  # not st.fragment: its reruns pass the sign-in too
 def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], thumbnails: np.ndarray) -> None:
     """The threshold slider and the pairs above it for `emb` (vectors (N, D) of the dataset
     whose file names are `names` and thumbnails (N, T, T, 3) `thumbnails`): a new threshold

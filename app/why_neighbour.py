@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from app import access
 from app.sources import embedding, loaded_encoder
 from app.widgets import escape_markdown, png_uri
 from ssl_core import embed
@@ -75,7 +76,7 @@ def why_neighbour(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
         _neighbour_panel(ws, dataset, source, query, neighbours, images, key)
 
 
-@st.fragment
+@access.fragment  # not st.fragment: its reruns pass the sign-in too
 def _neighbour_panel(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, query: np.ndarray,
                      neighbours: dict[int, str], images: np.ndarray, key: str) -> None:
     """The neighbour picker and its maps: another pick reruns this panel only."""

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import current
+from app import access, current
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
@@ -134,7 +134,7 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     return figure
 
 
-@st.fragment
+@access.fragment  # not st.fragment: its reruns pass the sign-in too
 def confusions(labelled: dict[str, dict]) -> None:
     """The encoder picker and its confusion matrix and per-class accuracy: a new pick
     reruns this panel only."""

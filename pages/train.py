@@ -271,12 +271,12 @@ if runs:
     described = {r["id"]: f"{run_name(r)} · on {r['dataset']}" for r in runs}
     watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
-    st.fragment(live_panel, run_every=2 if active else None)(watched, active)
+    access.fragment(live_panel, run_every=2 if active else None)(watched, active)  # gated reruns
     diagnosis_panel(ws, watched)
     describe_or_delete(jobs.get_run(ws, watched))
     st.subheader("All runs" if every or current is None else f"All runs on {escape_markdown(current)}")
     any_active = any(r["status"] in ACTIVE for r in runs)
-    st.fragment(runs_table, run_every=2 if any_active else None)(any_active, current, every)
+    access.fragment(runs_table, run_every=2 if any_active else None)(any_active, current, every)
 elif others:
     st.info("No runs on this dataset yet. The defaults (SimCLR, small CNN, 5 minutes) are a good first run.")
 else:

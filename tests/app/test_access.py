@@ -121,3 +121,36 @@ def test_project_config_serves_localhost_without_tracebacks_and_keeps_xsrf_and_c
     assert config["server"]["address"] == "localhost"
     assert config["client"]["showErrorDetails"] == "none"
     assert config["server"].get("enableXsrfProtection", True) and config["server"].get("enableCORS", True)
+
+
+def gated_panel_script() -> None:
+    """A page script with one fragment made by access.fragment."""
+    import streamlit as st
+
+    from app import access
+
+    @access.fragment
+    def panel() -> None:
+        st.write("the panel's contents")
+
+    panel()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_fragment_draws_only_for_a_session_that_may_come_in(monkeypatch, signed_in):
+    """A fragment reruns without main.py: after "Sign out" a review's fragment reruns still
+    answered (Retrieval's near-duplicate pairs, with thumbnails). access.fragment checks first."""
+    monkeypatch.setattr(sys, "argv", ["app/main.py", "--share"])
+    at = AppTest.from_function(gated_panel_script, default_timeout=60)
+    if signed_in:
+        at.session_state[access.SIGNED_IN] = True
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.markdown] == (["the panel's contents"] if signed_in else [])
+
+
+def test_the_sign_in_says_the_workspace_is_shared_and_a_short_secret_is_named_in_the_log(app, monkeypatch, capfd):
+    monkeypatch.setenv(access.SECRET_ENV, "hunter2")
+    at = app(share=True).run()
+    assert any("Everyone who signs in works in one workspace" in c.value for c in at.caption)
+    assert "the access secret is 7 characters long" in capfd.readouterr().err
