@@ -40,6 +40,7 @@ from .text import printable
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
+DISK_RESERVE = 2 * 1000**3  # bytes an import leaves free on the workspace's disk (runs, embeddings, SQLite)
 MIN_SIZE, MAX_SIZE = 8, 512
 DEFAULT_BATCH = 64  # engine.TrainConfig.batch_size, not imported: the engine loads torch and lightly
 # (seconds), which an import must not wait for (the Data page's first paint seeds the demo datasets);
@@ -197,11 +198,25 @@ def building_folder(ws: Workspace, rejected: RejectionList) -> Iterator[Path]:
         raise
 
 
+def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList) -> None:
+    """Refuse, before decoding, an import whose `capacity` images at `size` px (and their
+    thumbnails) would leave the workspace's disk less than DISK_RESERVE free: a shared app's
+    visitor could otherwise fill it with tiny images stored large (76,800 bytes each at 160 px)."""
+    needed = capacity * 3 * (size * size + THUMB_SIZE * THUMB_SIZE)
+    free = shutil.disk_usage(ws.root).free
+    if needed > free - DISK_RESERVE:
+        raise IngestError(f"not enough disk: {capacity:,} images at {size} px need {needed / 1e9:.1f} GB and the "
+                          f"workspace's disk has {free / 1e9:.1f} GB free, of which {DISK_RESERVE / 1e9:.0f} GB "
+                          "stay free; import fewer images or a smaller size, or free some space",
+                          rejected.rows())
+
+
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
            labels_source: str = "labels CSV") -> IngestReport:
     """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
     else the images' own (built-ins)."""
+    _check_disk(ws, capacity, size, rejected)
     with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
         thumbs = _ArrayFile(built / "thumbs.npy", capacity, THUMB_SIZE)

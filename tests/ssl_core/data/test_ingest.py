@@ -230,3 +230,22 @@ def test_a_taken_name_fails_before_any_decoding(workspace, make):
     with pytest.raises(IngestError, match="already exists"):
         ingest_uploads(workspace, make.goods(), name="taken", progress=lambda d, t: calls.append(d))
     assert calls == []
+
+
+def test_an_import_that_would_fill_the_disk_is_refused_before_decoding(workspace, make, monkeypatch):
+    """A shared app's visitor turned a 310 KB zip of 1x1 PNGs into 153.6 MB (2,000 images at
+    128 px), with nothing checking the space left."""
+    import shutil
+    from collections import namedtuple
+
+    from ssl_core.data import ingest
+
+    usage, measured = namedtuple("usage", "total used free"), shutil.disk_usage
+    monkeypatch.setattr(ingest.shutil, "disk_usage", lambda path: usage(10**10, 0, ingest.DISK_RESERVE + 10**6))
+    files = [(f"{i}.png", make.solid((i, 0, 0), size=(1, 1))) for i in range(40)]
+    with pytest.raises(IngestError, match=r"not enough disk: 40 images at 128 px need 0\.0 GB and the workspace's "
+                                          r"disk has 2\.0 GB free, of which 2 GB stay free"):
+        ingest_uploads(workspace, files, name="tiny", size=128)
+    assert workspace.datasets() == [] and list(workspace.datasets_dir.iterdir()) == []
+    monkeypatch.setattr(ingest.shutil, "disk_usage", measured)
+    assert ingest_uploads(workspace, files, name="tiny", size=128).images == 40
