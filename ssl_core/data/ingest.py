@@ -40,7 +40,7 @@ from .text import printable
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
-DISK_RESERVE = 2 * 1000**3  # bytes an import leaves free on the workspace's disk (runs, embeddings, SQLite)
+DISK_RESERVE = 1000**3  # bytes an import leaves free on the workspace's disk (runs, embeddings, SQLite)
 MIN_SIZE, MAX_SIZE = 8, 512
 DEFAULT_BATCH = 64  # engine.TrainConfig.batch_size, not imported: the engine loads torch and lightly
 # (seconds), which an import must not wait for (the Data page's first paint seeds the demo datasets);
