@@ -244,7 +244,7 @@ def test_an_import_that_would_fill_the_disk_is_refused_before_decoding(workspace
     monkeypatch.setattr(ingest.shutil, "disk_usage", lambda path: usage(10**10, 0, ingest.DISK_RESERVE + 10**6))
     files = [(f"{i}.png", make.solid((i, 0, 0), size=(1, 1))) for i in range(40)]
     with pytest.raises(IngestError, match=r"not enough disk: 40 images at 128 px need 0\.0 GB and the workspace's "
-                                          r"disk has 2\.0 GB free, of which 2 GB stay free"):
+                                          r"disk has 1\.0 GB free, of which 1 GB stay free"):
         ingest_uploads(workspace, files, name="tiny", size=128)
     assert workspace.datasets() == [] and list(workspace.datasets_dir.iterdir()) == []
     monkeypatch.setattr(ingest.shutil, "disk_usage", measured)
