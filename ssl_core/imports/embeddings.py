@@ -33,6 +33,8 @@ NOT_DIMENSIONS = ("label", "labels", "class", "classes", "category", "categories
                   "index", "idx", "id")  # a table's labels and row numbers, by name: never a dimension
 UNNAMED = re.compile(r"unnamed: \d+")  # pandas' name for a column without a header (`to_csv` with its index)
 FIRST = 5  # names a message lists
+EXTRA_ROWS = 10_000  # rows a table may hold beyond its dataset's images (naming other images: reported)
+MAX_TABLE_BYTES = 2 * 1000**3  # a Parquet table's size unpacked (200,000 x 1,024 float32s is 0.8 GB)
 
 
 def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], dict | None]:
@@ -72,10 +74,15 @@ def _npy(path: Path, count: int) -> np.ndarray:
 
 
 def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], dict]:
+    most = max(2 * len(image_names), len(image_names) + EXTRA_ROWS)
     try:
-        table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+        table = _read_table(path, most)
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
-        raise ImportRefused(f"{path.name}: cannot read it as a table ({first_line(exc, 120)})") from None
+        said = first_line(exc, 200).replace(str(path), path.name)  # not the server's temporary folder
+        raise ImportRefused(f"{path.name}: cannot read it as a table ({said})") from None
+    if len(table) > most:
+        raise ImportRefused(f"{path.name}: more than {most:,} rows for a dataset of {len(image_names):,} images; "
+                            "give one row per image")
     columns = {str(c).lower(): c for c in table.columns}
     name_column = next((columns[c] for c in NAME_COLUMNS if c in columns), None)
     if name_column is None:
@@ -93,6 +100,22 @@ def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], d
     rows, unmatched = _match(names, image_names, path.name)
     report = {"names": str(name_column), "used": [str(c) for c in used], "left_out": left_out}
     return vectors[rows].astype(np.float32), unmatched, report
+
+
+def _read_table(path: Path, most: int) -> pd.DataFrame:
+    """The table at `path`, read no further than `most` + 1 rows (a CSV), and a Parquet file
+    refused from its footer when it holds more rows or more than MAX_TABLE_BYTES unpacked: a
+    24 KB file of one long name repeated 200,000 times took 480 MB to read."""
+    if path.suffix.lower() != ".parquet":
+        return pd.read_csv(path, nrows=most + 1)
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if meta.num_rows > most or unpacked > MAX_TABLE_BYTES:
+        raise ImportRefused(f"{path.name}: {meta.num_rows:,} rows, {unpacked / 1e6:,.0f} MB unpacked; at most "
+                            f"{most:,} rows and {MAX_TABLE_BYTES / 1e6:,.0f} MB are read for this dataset")
+    return pd.read_parquet(path)
 
 
 def _dimension_columns(table: pd.DataFrame, others: list, names: list[str], file: str

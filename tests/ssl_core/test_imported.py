@@ -377,3 +377,18 @@ def test_the_apps_own_csv_export_imports_back(tmp_path, make):
         assert (result["matched"], result["unmatched"]) == (len(files), [])
         np.testing.assert_allclose(embed.embed(ws, "odd", embed.from_name(ws, part.replace(".", "-"))).features,
                                    emb.features, rtol=1e-6)
+
+
+def test_a_table_far_longer_than_the_dataset_is_refused_before_it_is_read(ws, tmp_path):
+    """A 24 KB Parquet file of one 1,000-character name repeated 200,000 times took 480 MB to
+    read, in a shared app's import panel; its footer says so before a row is read."""
+    rows = IMAGES + 10_001
+    pd.DataFrame({"file": ["x" * 1000] * rows, "d0": 1.0}).to_parquet(tmp_path / "long.parquet", compression="zstd")
+    pd.DataFrame({"file": ["x"] * rows, "d0": 1.0}).to_csv(tmp_path / "long.csv", index=False)
+    (tmp_path / "junk.parquet").write_bytes(b"PAR1 not a table")
+    for file in ("long.parquet", "long.csv"):
+        with pytest.raises(ImportRefused, match=f"^{file}: .*{IMAGES + 10_000:,} rows"):
+            import_embeddings(ws, "tiny", "long", tmp_path / file)
+    with pytest.raises(ImportRefused) as junk:
+        import_embeddings(ws, "tiny", "junk", tmp_path / "junk.parquet")
+    assert str(tmp_path) not in str(junk.value), "the server's folder stays out of a visitor's message"
