@@ -59,9 +59,6 @@ BACKGROUND_CUES = ("background_texture", "background_scene")
 ON_THE_OBJECT = {"salient_crop_p": 0.8, "blur_p": 0.0}
 NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
 AFTER_COLLAPSE = ("batch_too_large",)  # rules still read after a collapse: about the data, not the embedding
-# rules a fired rule leaves unsaid: beside "nothing was learned at any point of the run", a still-falling loss is a
-# pretext task being learned without features to show for it, and twice the budget contradicted it
-SUPERSEDES = {"flat_from_start": ("loss_still_falling",)}
 
 
 @dataclass(frozen=True)
@@ -246,7 +243,7 @@ def flat_from_start(m: Measured) -> Advice | None:
                       f"measurements (steps {steps[0]} to {steps[-1]}), never beyond the {noise:.1%} that noise "
                       f"gives around " + (f"chance, {bar:.1%} (the untrained network: {untrained:.1%})" if bar > untrained
                                           else f"the untrained network's {untrained:.1%}") + ".",
-                      f"Nothing was learned at any point of the run, so more of the same will not help. Try {what}.",
+                      f"Nothing was learned at any point of the run's {steps[-1]} steps. Try {what}.",
                       change)
     return None
 
@@ -271,8 +268,8 @@ def loss_still_falling(m: Measured) -> Advice | None:
                   f"{steps[-2 * quarter]}-{steps[-quarter - 1]}, {last.mean():.4f} over steps {steps[-quarter]}-"
                   f"{steps[-1]}, a fall of {fall:.4f} ({fall / whole:.0%} of its fall since the first quarter; "
                   f"noise {noise:.4f}).",
-                  f"The run stopped while still learning its task. Train again with twice the budget "
-                  f"({now:g} -> {2 * now:g} {budget}).",
+                  f"The run stopped while its loss still fell: it was still learning its task. Train again with "
+                  f"twice the budget ({now:g} -> {2 * now:g} {budget}).",
                   {budget: 2 * now})
 
 
@@ -293,12 +290,11 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 def advise(m: Measured) -> list[Advice]:
     """Every rule that fires on `m`, most basic first (RULES order); after a collapse only
     AFTER_COLLAPSE (a cue, a flat curve or a falling loss read from a collapsed embedding
-    says nothing about what the run learned); none that a fired rule SUPERSEDES."""
+    says nothing about what the run learned)."""
     fired = [advice for rule in RULES.values() if (advice := rule(m)) is not None]
     if any(advice.rule == "collapse" for advice in fired):
         return [advice for advice in fired if advice.rule in ("collapse", *AFTER_COLLAPSE)]
-    unsaid = {rule for advice in fired for rule in SUPERSEDES.get(advice.rule, ())}
-    return [advice for advice in fired if advice.rule not in unsaid]
+    return fired
 
 
 def apply(config: TrainConfig, advice: Advice) -> TrainConfig:
