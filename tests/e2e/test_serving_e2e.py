@@ -75,6 +75,7 @@ def shared(tmp_path_factory):
     labels = "".join(f'"{name}",{HOSTILE_LABEL}\n' for name, _ in files).encode()
     ingest_uploads(ws, files, name=HOSTILE, size=32, labels_csv=labels)
     env = {key: value for key, value in os.environ.items() if key != "SSL_ACCESS_SECRET"}
+    env["SSL_SESSION_UPLOAD_MB"] = "1"  # uploads one session may hold at once (app/session_guard.py)
     log = folder / "streamlit.log"
     process, url = start(["app/main.py", "--server.address", "0.0.0.0", "--", "--workspace", str(ws.root)], log, env)
     yield url, log
@@ -290,14 +291,14 @@ class RawSession:
             elif kind == "script_finished" and message.script_finished == message.FINISHED_SUCCESSFULLY:
                 return "".join(text)
 
-    def upload(self) -> int:
-        """PUT one file for this session, with a matching XSRF cookie and header (anyone can
-        make such a pair); the answer's status."""
+    def upload(self, file_id: str = "mine", size: int = 100_000) -> int:
+        """PUT one file of `size` bytes for this session, with a matching XSRF cookie and
+        header (anyone can make such a pair); the answer's status."""
         from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
         token = generate_xsrf_token_string(None, None)
-        answer = requests.put(f"{self.url}/_stcore/upload_file/{self.session_id}/mine",
-                              files={"file": ("a.zip", b"x" * 100_000)}, headers={"X-Xsrftoken": token},
+        answer = requests.put(f"{self.url}/_stcore/upload_file/{self.session_id}/{file_id}",
+                              files={"file": ("a.zip", b"x" * size)}, headers={"X-Xsrftoken": token},
                               cookies={"_streamlit_xsrf": token}, timeout=30)
         return answer.status_code
 
@@ -317,6 +318,10 @@ def test_a_visitor_not_signed_in_can_neither_upload_nor_clear_the_caches_nor_rea
         assert "clear the caches of every visitor: ignored" in log.read_text()
         assert "Workspace: " in visitor.run(f"token={secret}")  # signed in: its rerun drew the pages
         assert visitor.upload() == 204  # the same session, signed in now, may upload
+        assert visitor.upload("made-up", 600_000) == 204  # any id: 700,000 bytes held, under its 1 MiB
+        assert visitor.upload("made-up-too", 600_000) == 413  # a signed-in session parked 1 GiB uploads at will
+        assert visitor.upload("made-up", 900_000) == 204  # a file sent again replaces itself: 1,000,000 held
+        assert "holds 700000 bytes of uploads: a further 600000 refused" in log.read_text()
 
 
 def test_visitors_see_no_traceback_the_log_keeps_it(tab, tmp_path):
