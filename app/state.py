@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +18,9 @@ from ssl_core.store import Workspace, WorkspaceError, default_workspace_path
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # the app's own images: logo, favicon, illustrations
 DEMO_DATASETS = ("shapes", "digits", "docstrings")  # imported into an empty workspace on first start (text too)
 DEMO_SEEDED = "demo_seeded"
+# one import decodes at a time on this server: a shared app's visitors could otherwise keep both cores decoding
+# (a 40-megapixel PNG costs a second of CPU) while every other page waits
+IMPORT_SLOT = threading.Lock()
 
 
 def workspace_arg(argv: list[str]) -> str | None:

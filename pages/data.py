@@ -11,7 +11,7 @@ import streamlit as st
 from app import current
 from app.import_panel import import_panel
 from app.label_chart import label_chart
-from app.state import workspace
+from app.state import IMPORT_SLOT, workspace
 from app.text_items import sentence_table
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
 from ssl_core.data.builtins import DATASETS
@@ -51,14 +51,21 @@ def _show_report(report: dict) -> None:
 
 
 def _run_import(do_import, label: str) -> None:
-    """Run an import with a progress bar; keep its report for the next rerun."""
-    st.caption("Press **Stop** (top right) to cancel: nothing is stored until the end.")
+    """Run an import with a progress bar, one on the server at a time (IMPORT_SLOT); keep its
+    report for the next rerun."""
+    if not IMPORT_SLOT.acquire(blocking=False):
+        st.warning("Another import is running on this server (one at a time, so that the other pages stay "
+                   "quick); press the button again when it has ended.")
+        return
     try:
+        st.caption("Press **Stop** (top right) to cancel: nothing is stored until the end.")
         report: IngestReport = do_import(progress_bar(label))
         st.session_state[REPORT_KEY] = report.to_json()
         current.set_dataset(report.dataset)  # the new dataset is the one every page now shows
     except (IngestError, WorkspaceError) as exc:
         st.session_state[REPORT_KEY] = {"error": str(exc), "rejected": getattr(exc, "rejected", [])}
+    finally:
+        IMPORT_SLOT.release()
     st.rerun()
 
 

@@ -147,3 +147,22 @@ def test_server_folders_are_off_without_a_data_root_and_confined_with_one(app, t
     labels_error = import_folder(app, str(root), labels="/etc/passwd")
     assert "'/etc/passwd' is not inside a data root" in labels_error
     assert "root:" not in labels_error and names_in_table(app) == ["shapes", "digits", "docstrings"]
+
+
+def test_one_import_runs_at_a_time_on_the_server(app):
+    """A shared app's visitors could keep both cores decoding while every page waited: a
+    second import is told to wait for the first, and stores nothing meanwhile."""
+    from app.state import IMPORT_SLOT
+
+    app.segmented_control(key="data_source").set_value("Built-in demo").run()
+    assert IMPORT_SLOT.acquire(blocking=False)  # another visitor's import
+    try:
+        next(b for b in app.button if b.label == "Import built-in").click().run()
+    finally:
+        IMPORT_SLOT.release()
+    assert not app.exception, app.exception
+    assert any("Another import is running on this server" in w.value for w in app.warning)
+    assert names_in_table(app) == ["shapes", "digits", "docstrings"]
+    app.text_input(key="data_builtin_name_shapes").set_value("shapes again").run()
+    next(b for b in app.button if b.label == "Import built-in").click().run()
+    assert not app.exception and "Imported" in app.success[0].value  # the slot was given back
