@@ -46,7 +46,7 @@ WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long, one at a time fo
 SHORT_SECRET = 16  # an operator's secret shorter than this is named in the log as easy to guess
 _made: str | None = None  # the secret made for this server process (_made_secret)
 _made_lock = threading.Lock()
-_wrong_guess_lock = threading.Lock()  # wrong guesses wait in turn: parallel sessions guess no faster
+_wrong_guess_lock = threading.Lock()  # guesses are compared in turn: parallel sessions guess no faster
 SHARED_WORK = ("Everyone who signs in works in one workspace: the datasets, runs and imports you add, others see and "
                "can delete, as you can theirs.")
 
@@ -199,11 +199,13 @@ def _secret_sign_in(secret: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     attempt = given if submitted else token
     if attempt is not None:
-        if secret_matches(attempt, secret):
+        with _wrong_guess_lock:  # guesses are compared in turn, a wrong one holding the turn for a second:
+            right = secret_matches(attempt, secret)  # one wrong guess a second for the whole server
+            if not right:
+                time.sleep(WRONG_SECRET_DELAY_S)
+        if right:
             st.session_state[SIGNED_IN] = True
             st.rerun()
-        with _wrong_guess_lock:  # one wrong guess a second for the whole server, however many sessions guess
-            time.sleep(WRONG_SECRET_DELAY_S)
         st.error("That is not the access secret.")
 
 

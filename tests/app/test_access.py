@@ -154,3 +154,23 @@ def test_the_sign_in_says_the_workspace_is_shared_and_a_short_secret_is_named_in
     at = app(share=True).run()
     assert any("Everyone who signs in works in one workspace" in c.value for c in at.caption)
     assert "the access secret is 7 characters long" in capfd.readouterr().err
+
+
+def test_guesses_are_compared_in_turn_so_parallel_sessions_guess_no_faster(app, monkeypatch):
+    """The lock held only a wrong guess's wait: a guess in another session was compared (and
+    a right one let in) at once, so N sessions guessed N times a second."""
+    import threading
+
+    monkeypatch.setenv(access.SECRET_ENV, SECRET)
+    at = app(share=True)
+    at.query_params["token"] = SECRET
+    access._wrong_guess_lock.acquire()  # another session's wrong guess holds the turn
+    try:
+        guessing = threading.Thread(target=at.run)
+        guessing.start()
+        guessing.join(timeout=3)
+        assert guessing.is_alive(), "compared while another guess held the turn"
+    finally:
+        access._wrong_guess_lock.release()
+    guessing.join(timeout=60)
+    assert page_titles(at) == ["Data"]
