@@ -34,7 +34,7 @@ NOT_DIMENSIONS = ("label", "labels", "class", "classes", "category", "categories
 UNNAMED = re.compile(r"unnamed: \d+")  # pandas' name for a column without a header (`to_csv` with its index)
 FIRST = 5  # names a message lists
 EXTRA_ROWS = 10_000  # rows a table may hold beyond its dataset's images (naming other images: reported)
-MAX_TABLE_BYTES = 2 * 1000**3  # a Parquet table's size unpacked (200,000 x 1,024 float32s is 0.8 GB)
+MAX_TABLE_BYTES = 1000**3  # a Parquet table decoded (200,000 x 1,024 float32s is 0.8 GB)
 
 
 def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], dict | None]:
@@ -77,6 +77,8 @@ def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], d
     most = max(2 * len(image_names), len(image_names) + EXTRA_ROWS)
     try:
         table = _read_table(path, most)
+    except ImportRefused:  # a ValueError too: said as it is, not as a table that cannot be read
+        raise
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
         said = first_line(exc, 200).replace(str(path), path.name)  # not the server's temporary folder
         raise ImportRefused(f"{path.name}: cannot read it as a table ({said})") from None
@@ -103,19 +105,27 @@ def _table(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[str], d
 
 
 def _read_table(path: Path, most: int) -> pd.DataFrame:
-    """The table at `path`, read no further than `most` + 1 rows (a CSV), and a Parquet file
-    refused from its footer when it holds more rows or more than MAX_TABLE_BYTES unpacked: a
-    24 KB file of one long name repeated 200,000 times took 480 MB to read."""
+    """The table at `path`, read no further than `most` + 1 rows (a CSV); a Parquet file is
+    refused from its footer when it holds more rows, and while it is decoded batch by batch
+    once its decoded size passes MAX_TABLE_BYTES (a footer counts a repeated string once: a
+    24 KB file of one long name repeated 200,000 times took 480 MB to read)."""
     if path.suffix.lower() != ".parquet":
         return pd.read_csv(path, nrows=most + 1)
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = pq.ParquetFile(path).metadata
-    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    if meta.num_rows > most or unpacked > MAX_TABLE_BYTES:
-        raise ImportRefused(f"{path.name}: {meta.num_rows:,} rows, {unpacked / 1e6:,.0f} MB unpacked; at most "
-                            f"{most:,} rows and {MAX_TABLE_BYTES / 1e6:,.0f} MB are read for this dataset")
-    return pd.read_parquet(path)
+    file = pq.ParquetFile(path)
+    if file.metadata.num_rows > most:
+        raise ImportRefused(f"{path.name}: {file.metadata.num_rows:,} rows; at most {most:,} are read for a dataset "
+                            "of this size: give one row per image")
+    batches, decoded = [], 0
+    for batch in file.iter_batches(batch_size=4096):
+        decoded += batch.nbytes
+        if decoded > MAX_TABLE_BYTES:
+            raise ImportRefused(f"{path.name}: over {MAX_TABLE_BYTES / 1e6:,.0f} MB once decoded; file names this "
+                                "long or vectors this wide are not read")
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=file.schema_arrow).to_pandas()
 
 
 def _dimension_columns(table: pd.DataFrame, others: list, names: list[str], file: str

@@ -23,7 +23,7 @@ from safetensors.torch import save_file
 from ssl_core import embed, export
 from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
-from ssl_core.imports import ImportRefused, encoders
+from ssl_core.imports import ImportRefused, embeddings, encoders
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
 from ssl_core.store import Workspace
@@ -379,16 +379,21 @@ def test_the_apps_own_csv_export_imports_back(tmp_path, make):
                                    emb.features, rtol=1e-6)
 
 
-def test_a_table_far_longer_than_the_dataset_is_refused_before_it_is_read(ws, tmp_path):
+def test_a_table_far_longer_than_the_dataset_is_refused_before_it_is_read(ws, tmp_path, monkeypatch):
     """A 24 KB Parquet file of one 1,000-character name repeated 200,000 times took 480 MB to
     read, in a shared app's import panel; its footer says so before a row is read."""
     rows = IMAGES + 10_001
     pd.DataFrame({"file": ["x" * 1000] * rows, "d0": 1.0}).to_parquet(tmp_path / "long.parquet", compression="zstd")
     pd.DataFrame({"file": ["x"] * rows, "d0": 1.0}).to_csv(tmp_path / "long.csv", index=False)
     (tmp_path / "junk.parquet").write_bytes(b"PAR1 not a table")
-    for file in ("long.parquet", "long.csv"):
-        with pytest.raises(ImportRefused, match=f"^{file}: .*{IMAGES + 10_000:,} rows"):
-            import_embeddings(ws, "tiny", "long", tmp_path / file)
+    with pytest.raises(ImportRefused, match=f"^long.parquet: {rows:,} rows; at most {IMAGES + 10_000:,} are read"):
+        import_embeddings(ws, "tiny", "long", tmp_path / "long.parquet")
+    with pytest.raises(ImportRefused, match=f"^long.csv: more than {IMAGES + 10_000:,} rows"):
+        import_embeddings(ws, "tiny", "long", tmp_path / "long.csv")
+    monkeypatch.setattr(embeddings, "MAX_TABLE_BYTES", 10**6)  # a footer counts a repeated name once
+    pd.DataFrame({"file": ["y" * 10_000] * 200, "d0": 1.0}).to_parquet(tmp_path / "wide.parquet")
+    with pytest.raises(ImportRefused, match="^wide.parquet: over 1 MB once decoded"):
+        import_embeddings(ws, "tiny", "wide", tmp_path / "wide.parquet")
     with pytest.raises(ImportRefused) as junk:
         import_embeddings(ws, "tiny", "junk", tmp_path / "junk.parquet")
     assert str(tmp_path) not in str(junk.value), "the server's folder stays out of a visitor's message"
