@@ -624,11 +624,16 @@ class Workspace:
     def _remove_files(self, dataset_id: str) -> None:
         """After its rows are deleted: the imported embedding sets of dataset `dataset_id`
         (their vectors are rows of its images), then its folder. A crash before the sets
-        go leaves them naming a deleted dataset, which doctor reports."""
+        go, or one that cannot be read, leaves them naming a deleted dataset, which doctor
+        --repair removes; the dataset's folder goes in any case."""
         from .imports.removal import remove_embedding_sets  # the imports read the workspace through this module
 
-        remove_embedding_sets(self, dataset_id)
-        shutil.rmtree(self.datasets_dir / dataset_id, ignore_errors=True)
+        try:
+            remove_embedding_sets(self, dataset_id)
+        except (OSError, ValueError, KeyError):  # a damaged or vanishing import: doctor finds what is left
+            pass
+        finally:
+            shutil.rmtree(self.datasets_dir / dataset_id, ignore_errors=True)
 
 
 def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[str]:

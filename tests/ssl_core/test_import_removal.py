@@ -99,3 +99,12 @@ def test_replacing_a_dataset_takes_its_embedding_sets_with_it(ws, make, capsys):
     assert "replacing 'tiny' removed its imported embedding set(s) vecs: their vectors belonged to its old images" \
         in report.warnings
     only_vecs_gone(ws, capsys)
+
+
+def test_a_damaged_import_does_not_keep_a_deleted_datasets_folder(ws):
+    """Another import's unreadable config.json raised JSONDecodeError out of delete_dataset
+    after its rows were gone, and left datasets/<id>/ on disk."""
+    folder = ws.dataset_dir(ws.dataset("tiny"))
+    (registry.folder(ws, "r10") / "config.json").write_text("{ not json")
+    assert ws.delete_dataset("tiny") == []
+    assert not folder.exists() and ws.datasets() == []
