@@ -125,8 +125,14 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
         return _kept(str(hit.folder), hit.made, hit)
     slot = st.empty()
     with slot.container():
-        result = embed.embed(ws, dataset.name, source,
-                             progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source)}"))
+        try:
+            result = embed.embed(ws, dataset.name, source,
+                                 progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source)}"))
+        except WorkspaceError as exc:
+            if current.gone_encoder(ws, source.key):  # deleted meanwhile: the rerun says so (app/vanished.py)
+                raise
+            st.error(escape_markdown(str(exc)))  # e.g. features that are not finite: refused, said in words
+            st.stop()
     slot.empty()
     return result
 

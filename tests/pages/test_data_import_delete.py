@@ -107,3 +107,19 @@ def test_an_encoder_deleted_while_the_page_draws_it_reruns_the_page_not_an_error
     app = looking_through_r10(ws, monkeypatch, "explorer")
     said = [box.value for box in app.info if "no longer in the workspace" in box.value]
     assert said and said[0].startswith("The imported encoder r10 is no longer"), said
+
+
+def test_an_embedding_refused_by_the_core_is_said_in_words_not_an_error_box(tmp_path, monkeypatch):
+    """embed refuses features that are not finite; the page showed Streamlit's redacted error box."""
+    from ssl_core import embed
+    from ssl_core.store import WorkspaceError
+
+    said = "imported encoder 'r10' gave features that are not finite (NaN or infinite) for 12 of the 12 images"
+
+    def refused(*args, **kwargs):
+        raise WorkspaceError(said)
+
+    monkeypatch.setattr(embed, "embed", refused)
+    ws = workspace_with_import(tmp_path, 12)
+    app = looking_through_r10(ws, monkeypatch, "explorer")
+    assert [e.value.replace("\\", "") for e in app.error] == [said]
