@@ -178,8 +178,10 @@ class Trainer:
         if self.device.type == "cuda" and config.compile:
             compile_encoder(self.method.encoder)
         self.data = torch.from_numpy(np.array(images)).to(self.device)  # into RAM once, its dtype kept
+        if labels is not None and not (labels >= 0).any():
+            labels = None  # no labelled image to probe with
         probe = kept_probe(run_dir)
-        if probe is None or (len(probe) and probe.max() >= len(images)):
+        if probe is None or not len(probe) or probe.max() >= len(images):
             probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
         if labels is not None and (labels[probe] < 0).any():
             labels = None  # a resumed run that began measuring without labels goes on so, on the same probe

@@ -70,10 +70,20 @@ def create_run(ws: Workspace, config: Any) -> str:
         conn.execute(
             "INSERT INTO runs(id, dataset_id, dataset_name, classes, method, encoder, config, status, created, "
             "name) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
-            (run_id, dataset.id, dataset.name, len(ws.label_counts(dataset)), config.method, config.encoder,
+            (run_id, dataset.id, dataset.name, _classes(ws, dataset), config.method, config.encoder,
              json.dumps(config.to_json()), utc_now(), default_name(config.to_json())),
         )
     return run_id
+
+
+def _classes(ws: Workspace, dataset: Any) -> int:
+    """The classes a run's verdict counts chance by: those its kNN monitor reads (Evaluate's
+    rule, two or more images each; `_dataset_arrays`), else every label there is (one class,
+    or classes of one image each: said so when the run is not judged)."""
+    from .evaluate.splits import labelled
+
+    usable = labelled(ws.labels(dataset))
+    return len(usable.classes) if usable is not None else len(ws.label_counts(dataset))
 
 
 def _dry_step(config: Any, stored_size: int, kind: str) -> None:

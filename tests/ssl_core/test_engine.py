@@ -303,6 +303,8 @@ def test_a_resume_keeps_its_probe_and_how_it_was_measured(tmp_path):
     np.save(tmp_path / "old" / "snapshots" / "probe.npy", np.arange(24))  # written when it measured without
     resumed = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "old", Recorder())
     assert resumed.labels is None and resumed.probe.tolist() == list(range(24))
+    none_labelled = Trainer(config(), tiny_images(), np.full(24, -1), tmp_path / "none", Recorder())
+    assert none_labelled.labels is None and len(none_labelled.probe) == 24  # kNN on an empty probe, before
 
 
 @pytest.mark.parametrize("method,unit", [("simclr", "images"), ("simcse", "examples")])

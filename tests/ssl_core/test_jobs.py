@@ -271,3 +271,12 @@ def test_a_few_unlabelled_images_leave_the_knn_monitor_on_the_labelled_ones(work
     assert "knn_accuracy" in measured and "pixel_shared" not in measured
     probe = np.load(jobs.run_dir(workspace, run_id) / "snapshots" / "probe.npy")
     assert len(probe) == 12 and (codes[probe] >= 0).all()
+
+
+def test_the_classes_a_run_counts_chance_by_are_those_its_monitor_reads(workspace):
+    """Classes a and b of 6 images, c of one: the monitor reads a and b (Evaluate's rule),
+    so chance is 50%; the run counted 3 classes and said 'chance 33.3%'."""
+    files = [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(12)] + [("c/x.png", noise((16, 16)))]
+    ingest_uploads(workspace, [("three.zip", zip_of(files))], name="three", size=16)
+    run = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="three")))
+    assert run["classes"] == 2 and sorted(set(jobs._dataset_arrays(workspace, run)[1].tolist())) == [-1, 0, 1]
