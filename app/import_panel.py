@@ -154,8 +154,20 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
             return (f"Imported **{escape_markdown(name)}**: {result['matched']:,} vectors of {result['shape'][1]} "
                     f"dimensions, one per image of {escape_markdown(dataset.name)}"
                     + (f"; {len(unmatched):,} row(s) named no image (first: "
-                       f"{escape_markdown(', '.join(unmatched[:3]))})" if unmatched else "") + ".")
+                       f"{escape_markdown(', '.join(unmatched[:3]))})" if unmatched else "") + "."
+                    + _columns_said(result["columns"]))
         _run("Importing embeddings...", do, upload=upload)
+
+
+def _columns_said(columns: dict | None) -> str:
+    """A table's columns as the import read them (import_embeddings' "columns"): which made
+    the vectors, and why each other one did not, so a label column read as a dimension shows."""
+    if not columns:
+        return ""
+    used = ", ".join(columns["used"][:8]) + (f" and {len(columns['used']) - 8:,} more" if len(columns["used"]) > 8
+                                                else "")
+    left = "; ".join(f"{column}: {why}" for column, why in list(columns["left_out"].items())[:5])
+    return escape_markdown(f" Columns used: {used}." + (f" Left out: {left}." if left else ""))
 
 
 def _imported_table(ws: Workspace) -> None:

@@ -468,7 +468,8 @@ def cmd_import_encoder(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_import_embeddings(ws: Workspace, args: argparse.Namespace) -> int:
-    """{"encoder", "matched", "unmatched" (rows naming no image), "shape"}."""
+    """{"encoder", "matched", "unmatched" (rows naming no image), "shape", "columns" (a table's:
+    {"names", "used", "left_out": {column: why}}; null for an .npy)}."""
     from .imports.embeddings import import_embeddings
 
     result = import_embeddings(ws, args.dataset, args.name, Path(args.file))

@@ -117,3 +117,22 @@ def test_weights_on_the_server_are_read_from_safetensors_only(tmp_path, monkeypa
     assert app.button(key="import_encoder_button").disabled
     app.text_input(key="import_weights_path").set_value(str(tmp_path / "data" / "model.safetensors")).run()
     assert not app.error and not app.button(key="import_encoder_button").disabled
+
+
+def test_an_embedding_table_says_which_columns_made_the_vectors(tmp_path, monkeypatch):
+    """A label column read as a dimension leaks the labels into the vectors: the CLI named the
+    columns it used, the app did not."""
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise_png(i)) for i in range(IMAGES)], name="tiny", size=16)
+    ws.set_meta("demo_seeded", "1")
+    table = "file,d0,d1,target\n" + "".join(f"{i}.png,{i},{i * 2},{i % 2}\n" for i in range(IMAGES))
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    app = AppTest.from_file(str(MAIN), default_timeout=120)
+    app.query_params["dataset"] = "tiny"
+    app.run()
+    app.segmented_control(key="import_kind").set_value("Embeddings").run()
+    app.text_input(key="import_vectors_name").set_value("table")
+    app.file_uploader(key="import_vectors").set_value(("t.csv", table.encode(), "text/csv")).run()
+    app.button(key="import_vectors_button").click().run()
+    said = app.success[-1].value.replace("\\", "").replace("\u2060", "")  # escape_markdown breaks auto-links
+    assert "Columns used: d0, d1. Left out: target: named like a label or an index, not a dimension." in said
