@@ -124,6 +124,19 @@ def test_flat_online_knn_off_the_default_goes_back_to_it(config):
     assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
 
 
+def test_a_flat_default_run_shorter_than_its_tuned_budget_is_given_that_budget():
+    """On the walk a 1-minute run of the default on letters (never tuned on) stayed within noise and
+    was told to drop its local crops; 5 minutes of the same learn letters (kNN 0.53-0.60)."""
+    short = TrainConfig(dataset="d", minutes=1.0)
+    found = flat_from_start(measured(short, classes=3, knn_accuracy=[0.32, 0.39, 0.35], knn_untrained=[0.311],
+                                     probe_size=[450]))
+    assert found.change == {"minutes": 5.0}
+    assert "the same setting for the 5 minutes it was tuned for (1 now)" in found.advice
+    by_epochs = flat_from_start(measured(TrainConfig(dataset="d", epochs=2), knn_accuracy=[0.25, 0.26, 0.25],
+                                         knn_untrained=[0.26], probe_size=[1024]))
+    assert "local_crops" in by_epochs.change["recipe"]  # a budget in epochs is not read as minutes
+
+
 def test_flat_without_labels_reads_the_pixel_share():
     found = flat_from_start(measured(classes=0, pixel_shared=[0.20, 0.19, 0.21], pixel_shared_untrained=[0.20],
                                      probe_size=[1024]))
