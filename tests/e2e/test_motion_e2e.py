@@ -43,11 +43,11 @@ def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(page, app_url,
         page.locator(MOTION).first.wait_for(timeout=240_000)  # two frames kept: the map appears
         first_title, first_points = frame_title(page), points(page)
         assert re.fullmatch(r"step \d+ · kNN accuracy 0\.\d+", first_title), first_title
-        page.locator(MOTION).first.screenshot(path=str(screenshot_dir() / "motion-train-first.png"))
+        live_shot(page, "motion-train-first.png")
         poll(lambda: frame_title(page) != first_title, 300, "a later frame", interval_s=1)
         page.wait_for_timeout(1500)
         assert points(page) != first_points  # the live map moved with the new frame
-        page.locator(MOTION).first.screenshot(path=str(screenshot_dir() / "motion-train-later.png"))
+        live_shot(page, "motion-train-later.png")
         poll(lambda: jobs.get_run(ws, run_id)["status"] == "completed", 300, "the run completing", interval_s=1)
 
         page.goto(f"{app_url}/explorer?dataset=shapes&encoder={run_id}")
@@ -66,6 +66,22 @@ def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(page, app_url,
     finally:
         for pid in workers_of(workspace):
             os.kill(pid, signal.SIGTERM)
+
+
+def live_shot(page, name: str) -> None:
+    """A screenshot of the live map: the Train page's panel redraws it every 2 s (and once when
+    the run ends), so the chart can be replaced between finding and shooting it; tried again
+    on the new one (a fresh clone's suite met "Element is not attached to the DOM")."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            page.locator(MOTION).first.screenshot(path=str(screenshot_dir() / name), timeout=20_000)
+            return
+        except Error:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(500)
 
 
 def screenshot_dir() -> Path:
