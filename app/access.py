@@ -137,9 +137,10 @@ def _warn_if_short(secret: str) -> None:
               file=sys.stderr, flush=True)
 
 
-def admitted() -> bool:
-    """Whether this session may see pages: the app is not shared, or it signed in."""
-    kind = gate()
+def admitted(kind: str | None = ...) -> bool:
+    """Whether this session may see pages: the app is not shared, or it signed in (`kind`:
+    `gate()`'s answer when the caller has it)."""
+    kind = gate() if kind is ... else kind
     return kind is None or bool(st.session_state.get(SIGNED_IN)) or (kind == "oidc" and st.user.get("is_logged_in"))
 
 
@@ -163,7 +164,7 @@ def require() -> None:
     if kind is None:
         return
     session_guard.install()  # Streamlit's upload and clear-cache requests, which no script run gates
-    if admitted():
+    if admitted(kind):
         session_guard.admit(_session_id())
         return
     st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])

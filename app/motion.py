@@ -92,8 +92,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     except WorkspaceError:
         dataset = None  # deleted since the runs were listed; the frames still play
     labels = None if dataset is None else dataset_labels(ws, dataset)
-    labelled = labels is not None and any(label is not None for label in labels)  # the probe's are checked
-    drawn = _drawn(str(run_folder), _kept(run_folder), dataset.id if labelled else None, labels if labelled else None)
+    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels)  # `_drawn` checks the probe's
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
                    "(before the first step, then every 50 steps by default).")
