@@ -217,15 +217,31 @@ class _EvilOrigin(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def own_upload(tab):
+    """The app's own upload of one PNG through its file uploader: the PUT's response. Given
+    again when a rerun replaced the uploader before it sent (a full suite's busy cores once
+    left the first one waiting 60 s)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        try:
+            with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT",
+                                     timeout=30_000) as own:
+                tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+                    [{"name": f"mine{attempt}.png", "mimeType": "image/png", "buffer": png(1)}])
+            return own
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 def test_cross_origin_upload_is_refused(tab, shared):
     url, _ = shared
     signed_in(tab, shared)
     tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()  # no rerun to replace it
     tab.get_by_text("Add a dataset").click()
     tab.locator("[data-testid='stFileUploaderDropzone']").first.wait_for(state="visible")
-    with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT") as own:
-        tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
-            [{"name": "mine.png", "mimeType": "image/png", "buffer": png(1)}])
+    own = own_upload(tab)
     upload_url = own.value.url  # /_stcore/upload_file/<live session>/<file id>
     assert own.value.status in (200, 204)  # the app's own upload: same origin, with its XSRF token
 
