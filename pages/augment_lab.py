@@ -24,6 +24,7 @@ from ssl_core.augment.preview import (
     mae_reconstruction,
     pair_batch,
     sample_views,
+    what_changes_touch,
 )
 from ssl_core.checkpoint import load_trained
 from ssl_core.run_names import run_name
@@ -50,6 +51,24 @@ def run_choices(methods: tuple[str, ...] | None = None) -> dict[str, dict]:
 
 def run_label(run: dict) -> str:
     return f"{run_name(run)} ({run['status']})"
+
+
+def pair_caption(touched: list[str]) -> str:
+    """The views' caption: what these settings change (preview.what_changes_touch), so what a
+    contrastive model trained on them learns to ignore, and SimCLR's finding on colour."""
+    lead = ("Each view is the same picture changed at random. A contrastive model is trained to call "
+            "any two views of one picture *the same*, so it learns to ignore what the changes touch")
+    if not touched:
+        return (f"{lead}; these settings change nothing, so the two views are the same picture and "
+                f"the puzzle teaches nothing.")
+    listed = touched[0] if len(touched) == 1 else f"{', '.join(touched[:-1])} and {touched[-1]}"
+    if "colour" in touched:
+        return (f"{lead}: here {listed}. Beside crops, colour changes mattered most in SimCLR's study "
+                f"(Chen et al. 2020): without them, matching colours alone tells two views of one "
+                f"picture from all the others.")
+    return (f"{lead}: here {listed}. These settings leave colour alone, so two views of one picture "
+            f"share their colours, and matching colours alone may solve the puzzle (SimCLR's finding, "
+            f"Chen et al. 2020).")
 
 
 def checkpoint_time(run: dict) -> float:
@@ -156,10 +175,7 @@ with stage:
                    "which (the label under each). To know which way is up it must recognise "
                    "the object.")
     else:
-        st.caption("Each view is the same picture changed at random. A contrastive model is "
-                   "trained to call any two views of one picture *the same*, so it learns to "
-                   "ignore what the changes touch: position, size, colour, sharpness. Colour "
-                   "jitter matters most: without it, matching the colours alone would be enough.")
+        st.caption(pair_caption(what_changes_touch(recipe)))
 
 if is_pair_recipe(recipe):
     st.subheader("A batch: find the partner")

@@ -6,7 +6,7 @@ reproduced and is exactly what a training batch would look like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -27,6 +27,25 @@ def _generator(seed: int) -> torch.Generator:
 def is_pair_recipe(recipe: Recipe) -> bool:
     """Recipes that make positive pairs (two or more views of each image)."""
     return not isinstance(recipe, (MAE, Rotation))
+
+
+def what_changes_touch(recipe: Recipe) -> list[str]:
+    """What the recipe's random changes alter, in plain words, from its fields' values (the
+    Lab's caption says what a model trained on them learns to ignore): crops -> position and
+    size, flips -> left-right direction, jitter or grayscale -> colour, blur -> sharpness,
+    solarization -> bright tones, a swapped background -> background. A field that is off
+    (a chance of 0, crops keeping the whole picture) names nothing."""
+    values = {f.name: getattr(recipe, f.name) for f in fields(recipe)}  # type: ignore[arg-type]
+
+    def on(prefix: str) -> bool:
+        return any(value > 0 for name, value in values.items() if name.startswith(prefix))
+
+    crops = any(value < 1 for name, value in values.items() if name.endswith("crop_min")) or on("local_crops")
+    colour = (on("jitter_p") and values.get("jitter_strength", 1) > 0) or on("gray_p")
+    touched = [(crops, "position and size"), (on("flip_p"), "left-right direction"), (colour, "colour"),
+               (on("blur_p"), "sharpness"), (on("solarize_p"), "bright tones"),
+               (on("swap_background_p"), "background")]
+    return [words for present, words in touched if present]
 
 
 def sample_views(recipe: Recipe, images: np.ndarray, draws: int, seed: int) -> list[list[np.ndarray]]:

@@ -135,6 +135,20 @@ def test_slider_reaches_the_recipe(lab, shown):
     assert lab.selectbox(key="lab_row").options == ["a0", "a1", "a2", "b0", "b1", "b2"]
 
 
+def test_the_views_caption_names_what_the_settings_change(lab):
+    """The default multi-crop recipe has no blur: the caption does not claim sharpness; with
+    colour jitter and grayscale off it says colour is left alone."""
+    caption = next(c.value for c in lab.caption if c.value.startswith("Each view is the same picture"))
+    assert "here position and size, left-right direction and colour." in caption
+    assert "sharpness" not in caption
+    lab.slider(key="lab_simclr_multicrop_jitter_p").set_value(0.0).run()
+    lab.slider(key="lab_simclr_multicrop_gray_p").set_value(0.0).run()
+    assert not lab.exception, lab.exception
+    caption = next(c.value for c in lab.caption if c.value.startswith("Each view is the same picture"))
+    assert "here position and size and left-right direction." in caption
+    assert "leave colour alone" in caption
+
+
 def test_every_recipe_renders(lab):
     for name in RECIPES:
         lab.selectbox(key="lab_recipe_name").set_value(name).run()

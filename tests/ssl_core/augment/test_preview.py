@@ -19,6 +19,7 @@ from ssl_core.augment.preview import (
     partner_of,
     partner_probabilities,
     sample_views,
+    what_changes_touch,
 )
 
 N, SIDE = 6, 32
@@ -197,3 +198,15 @@ def test_masked_images_paints_exactly_the_masked_patches():
     expected[:2, :2] = expected[2:, 2:] = MASK_GREY
     for channel in range(3):
         assert np.array_equal(out[0, :, :, channel], expected)
+
+
+def test_what_changes_touch_follows_the_recipe_values():
+    assert what_changes_touch(make_recipe("simclr")) == [
+        "position and size", "left-right direction", "colour", "sharpness"]
+    assert "sharpness" not in what_changes_touch(make_recipe("simclr_multicrop"))  # no blur
+    assert "bright tones" in what_changes_touch(make_recipe("byol"))  # solarized second views
+    assert what_changes_touch(make_recipe("rotation")) == []  # whole pictures, no flip
+    still = make_recipe("simclr", crop_min=1.0, flip_p=0.0, jitter_p=0.0, gray_p=0.0, blur_p=0.0)
+    assert what_changes_touch(still) == []
+    assert what_changes_touch(make_recipe("simclr", jitter_p=0.8, jitter_strength=0.0, gray_p=0.0,
+                                          blur_p=0.0)) == ["position and size", "left-right direction"]
