@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.widgets import escape_plotly, png_uri
+from ssl_core import embed, index
 from ssl_core.project import placed
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
@@ -77,6 +78,18 @@ def built_once(name: str, key: str, _build: Callable[[], go.Figure]) -> FrozenFi
     """`_build()`'s figure, frozen, made once per `name` and `key` (a digest of everything
     the figure shows), not on every rerun."""
     return frozen(_build())
+
+
+@st.cache_data(show_spinner="k-means...", max_entries=16)
+def _clusters(folder: str, made: float, k: int, _vectors: np.ndarray) -> np.ndarray:
+    """k-means of an embedding's vectors, cached by its folder and time (the vectors are not hashed)."""
+    return index.kmeans(_vectors, k)
+
+
+def clusters_of(emb: embed.Embedding, k: int) -> np.ndarray:
+    """k-means cluster (N,) of each of the embedding's centred vectors (what its maps and
+    indexes compare), once per embedding as written."""
+    return _clusters(str(emb.folder), emb.made, k, emb.vectors)
 
 
 def _cell_side(points: np.ndarray, cells: int) -> float:

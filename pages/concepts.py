@@ -8,12 +8,13 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
+from app.maps import FrozenFigure, clusters_of, frozen, palette, sample_rows, scatter, unplaced_note
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
+from ssl_core.evaluate.clusters import label_agreement
 from ssl_core.evaluate.pixels import raw_pixels
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
@@ -134,10 +135,33 @@ def small(dataset_id: str, made: str, title: str, _coords: np.ndarray, _groups: 
     return frozen(figure.update_layout(height=440, legend=dict(orientation="h", y=-0.05)))
 
 
+def two_digits(score: float) -> str:
+    """A score to two decimals, never "-0.00" (a score that rounds to 0 is 0)."""
+    return f"{round(score, 2) + 0.0:.2f}"
+
+
+def agreement_caption() -> str:
+    """What the clusters are measured to share with the labels (evaluate/clusters.py), per map."""
+    if not named:
+        return f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels."
+    said = f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters."
+    truth = [row["label"] or None for row in rows]
+    pixels_score = label_agreement(cluster_ids, truth)
+    if pixels_score is not None:
+        said += (f" Against the labels, the raw pixels' clusters score an adjusted Rand index of "
+                 f"{two_digits(pixels_score)}")
+        if encoder_clusters is not None:
+            said += (f"; k-means on the features of {escape_markdown(trained[0])}, "
+                     f"{two_digits(label_agreement(encoder_clusters, truth))}")
+        said += " (0: no closer to the labels than chance; 1: the labels' own groups)."
+    return said + ("" if all(truth) else " Some pictures have no label.")
+
+
 panels = st.columns(3)
 panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca")
 panels[1].plotly_chart(small(dataset.id, "pixels", "k-means clusters of the raw pixels", pixel_map, clusters),
                        key="concepts_kmeans")
+encoder_clusters = None
 with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
@@ -151,7 +175,5 @@ with panels[2]:
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
         unplaced_note(coords, "umap", "the Embedding Explorer's PCA map places every point")
-st.caption(f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters. Where the clusters cut "
-           "across the labels, pixels alone do not know what the pictures show."
-           + ("" if np.all(np.array(labels) != "(none)") else " Some pictures have no label.") if named else
-           f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels.")
+        encoder_clusters = clusters_of(emb, clusters_asked)
+st.caption(agreement_caption())

@@ -11,14 +11,14 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (FrozenFigure, add_thumbnails, at_most, frozen, palette, sample_rows, scatter, selected_rows,
-                      unplaced_note)
+from app.maps import (FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette, sample_rows, scatter,
+                      selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
 from app.widgets import escape_plotly, gallery, short_name
-from ssl_core import embed, export, index, jobs, project
+from ssl_core import embed, export, jobs, project
 
 GALLERY_LIMIT = 60
 DEFAULT_SHOWN = 20_000
@@ -72,18 +72,12 @@ thumbnails = ws.thumbnails(dataset)
 sampled = sample_rows(dataset.image_count, shown)
 
 
-@st.cache_data(show_spinner="k-means...", max_entries=16)
-def _clusters(folder: str, made: float, k: int, _vectors: np.ndarray) -> np.ndarray:
-    """k-means of an embedding's vectors, cached by its folder and time (the vectors are not hashed)."""
-    return index.kmeans(_vectors, k)
-
-
 def groups_for(emb: embed.Embedding) -> list[str]:
     """The colour group of every image, as the "Colour by" picker says."""
     if colour_by == "label":
         return labels
     if colour_by == "cluster":
-        return [f"cluster {c}" for c in _clusters(str(emb.folder), emb.made, clusters, emb.vectors)]
+        return [f"cluster {c}" for c in clusters_of(emb, clusters)]
     if colour_by == "folder":
         return [name.rsplit("/", 1)[0] if "/" in name else "(top)" for name in names]
     if colour_by == "original size":

@@ -11,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.conftest import open_page, verdicts
 
 from app.widgets import escape_markdown
-from ssl_core import jobs
+from ssl_core import embed, index, jobs
+from ssl_core.evaluate.clusters import label_agreement
+from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
@@ -26,6 +28,24 @@ def concepts(shapes_run, monkeypatch) -> AppTest:
 def test_raw_pixel_pca_and_kmeans_stand_beside_the_trained_map(concepts):
     assert len(concepts.get("plotly_chart")) == 3
     assert any("5 label(s); k-means was asked for 5 clusters" in c.value for c in concepts.caption)
+
+
+def test_each_maps_clusters_are_scored_against_the_labels(concepts, shapes_run):
+    """The caption's adjusted Rand indexes are those of k-means on the raw pixels and on the
+    run's features, measured again here."""
+    root, run = shapes_run
+    ws = Workspace(root)
+    dataset = ws.dataset("shapes")
+    truth = [row["label"] or None for row in ws.image_rows(dataset)]
+    pixels = label_agreement(index.kmeans(raw_pixels(ws.images(dataset)), 5), truth)
+    vectors = embed.cached(ws, dataset, embed.from_run(ws, run)).vectors  # the page embedded it; centred
+    learned = label_agreement(index.kmeans(vectors, 5), truth)
+    name = escape_markdown(run_name(jobs.get_run(ws, run)))
+    caption = next(c.value for c in concepts.caption if "adjusted Rand index" in c.value)
+    assert (f"the raw pixels' clusters score an adjusted Rand index of {round(pixels, 2) + 0.0:.2f}; k-means on "
+            f"the features of {name}, {round(learned, 2) + 0.0:.2f} (0: no closer to the labels than chance"
+            in caption)
+    assert "-0.00" not in caption
 
 
 @pytest.mark.parametrize("button, title", [

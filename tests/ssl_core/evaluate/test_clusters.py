@@ -1,0 +1,29 @@
+"""The adjusted Rand index of k-means groups against labels: 1 for the labels' own groups,
+about 0 for random groups, None without two classes, unlabelled pictures left out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssl_core.evaluate.clusters import label_agreement
+
+
+def test_the_labels_own_groups_agree_fully_whatever_their_names():
+    assert label_agreement(np.array([2, 2, 0, 0, 1, 1]), ["a", "a", "b", "b", "c", "c"]) == pytest.approx(1.0)
+
+
+def test_random_groups_agree_about_as_much_as_chance():
+    rng = np.random.default_rng(0)
+    labels = [str(c) for c in rng.integers(0, 3, 3000)]
+    assert abs(label_agreement(rng.integers(0, 3, 3000), labels)) < 0.01
+
+
+def test_unlabelled_pictures_are_left_out():
+    groups = np.array([0, 0, 1, 1, 1, 0])
+    assert label_agreement(groups, ["a", "a", "b", "b", None, None]) == pytest.approx(1.0)
+
+
+def test_fewer_than_two_classes_give_nothing():
+    assert label_agreement(np.array([0, 1, 0]), ["a", "a", None]) is None
+    assert label_agreement(np.array([0, 1]), [None, None]) is None
