@@ -23,6 +23,7 @@ from ssl_core.augment.preview import (
     is_pair_recipe,
     mae_reconstruction,
     pair_batch,
+    partners_found,
     sample_views,
     what_changes_touch,
 )
@@ -225,9 +226,10 @@ if is_pair_recipe(recipe):
     batch_key = f"{dataset.id} {recipe_key} {digest(rows)} {seed} {encoder_key}"
     heat, pick_col = st.columns([3, 2], gap="large")
     heat.plotly_chart(similarity_heatmap(batch_key=batch_key, _similarity=batch.similarity), key="lab_heatmap")
-    heat.caption("Squares mark the positive pairs. A trained encoder makes them the brightest "
-                 "cells of their row" + ("; this one is untrained, so it is close to a guess."
-                                         if encoder_label == UNTRAINED else "."))
+    found = partners_found(batch.similarity)
+    heat.caption(f"Squares mark the positive pairs. A trained encoder makes them the brightest cells of their "
+                 f"row; {'this untrained one' if encoder_label == UNTRAINED else 'this one'} does so for "
+                 f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f}).")
 
     pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",
                     help=f"Temperature {batch.temperature}. A random guess scores "

@@ -130,6 +130,15 @@ def partner_of(row: int, n: int) -> int:
     return row + n if row < n else row - n
 
 
+def partners_found(similarity: np.ndarray) -> int:
+    """How many of the 2N views have their positive partner as the most similar other view
+    (a row's brightest cell in the heatmap, itself left out). A guess finds each with chance
+    1 / (2N - 1), so about 2N / (2N - 1) of them."""
+    others = np.where(np.eye(len(similarity), dtype=bool), -np.inf, similarity)
+    n = len(similarity) // 2
+    return int(sum(int(np.argmax(others[row])) == partner_of(row, n) for row in range(2 * n)))
+
+
 def mae_reconstruction(method: torch.nn.Module, recipe: MAE, image: np.ndarray, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`mae_reconstructions` of one image (S, S, 3): uint8 (view, masked view, painted view)."""

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.state import ASSETS
 from ssl_core.augment import RECIPES, make_recipe
-from ssl_core.augment.preview import is_pair_recipe, pair_batch
+from ssl_core.augment.preview import is_pair_recipe, pair_batch, partners_found
 from ssl_core.data.decode import decode_image, square
 from ssl_core.store import Workspace
 
@@ -115,7 +115,10 @@ def test_lab_opens_with_simclr_views_and_a_batch(lab):
     ws = Workspace()
     images = ws.images(ws.dataset("shapes"))
     rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
-    assert metric.value == f"{pair_batch(make_recipe('simclr_multicrop'), np.array(images[rows]), 0).loss:.3f}"
+    batch = pair_batch(make_recipe('simclr_multicrop'), np.array(images[rows]), 0)
+    assert metric.value == f"{batch.loss:.3f}"
+    assert any(f"this untrained one does so for {partners_found(batch.similarity)} of the 16 views (guessing would "
+               f"find about 1.1)" in c.value for c in lab.caption)
     assert lab.selectbox(key="lab_row").options == [f"a{i}" for i in range(8)] + [f"b{i}" for i in range(8)]
 
 

@@ -18,6 +18,7 @@ from ssl_core.augment.preview import (
     pair_batch,
     partner_of,
     partner_probabilities,
+    partners_found,
     sample_views,
     what_changes_touch,
 )
@@ -210,3 +211,11 @@ def test_what_changes_touch_follows_the_recipe_values():
     assert what_changes_touch(still) == []
     assert what_changes_touch(make_recipe("simclr", jitter_p=0.8, jitter_strength=0.0, gray_p=0.0,
                                           blur_p=0.0)) == ["position and size", "left-right direction"]
+
+
+def test_partners_found_counts_rows_whose_brightest_other_cell_is_the_partner():
+    similarity = np.eye(4) + 0.1  # every row's own cell is the brightest: it is left out
+    similarity[0, 2] = similarity[2, 0] = 0.9  # a0 and b0 find each other
+    similarity[1, 2] = 0.95  # a1 finds b0, not its partner b1
+    similarity[3, 0] = 0.5  # b1 finds a0
+    assert partners_found(similarity) == 2
