@@ -20,6 +20,7 @@ from app.maps import built_once
 from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import EXPLANATIONS
+from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import labels_held, too_few_to_probe
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
@@ -166,6 +167,9 @@ if labelled:
                     key="evaluate_efficiency")
     st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
                "Bars: spread over random draws of the labelled images.")
+    for label, report in labelled.items():  # what each curve measured, in words
+        st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],
+                                                 {report["source"]["label"]: label})))
 
     st.subheader("Which classes it confuses")
     confusions(labelled)

@@ -15,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.conftest import open_page, verdicts
 
 from ssl_core import embed, jobs
+from app.widgets import escape_markdown
 from ssl_core.evaluate.cues import CUES
+from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.stored import REPORT_FILE
 from ssl_core.evaluate.verdict import COLOURS, from_knn
 from ssl_core.run_names import run_name
@@ -68,6 +70,9 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     assert text.endswith(f"**: {report['verdict_text']}") and f"{basis['untrained']:.1%}" in text
     assert set(report["label_efficiency"]["curves"]) == {run, "untrained small_cnn", "raw pixels",
                                                         "supervised from scratch"}
+    payoff = payoff_words(report["label_efficiency"], run, {run: run_name(jobs.get_run(ws, run))})
+    assert payoff.startswith(f"{run_name(jobs.get_run(ws, run))}: with ") and " the best baseline (" in payoff
+    assert escape_markdown(payoff) in [m.value for m in at.markdown]  # the curve in words, under it
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
     assert metrics(again)["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])

@@ -1,0 +1,50 @@
+"""The label-efficiency curve in words: what an encoder's features gave with few labels and
+with all of them, against the best baseline at the same labels, and whether the gap is beyond
+the noise of the held-out images (verdict.margin). The Evaluate page shows one sentence per
+judged encoder under the curve, so a reader need not judge overlapping error bars by eye.
+
+Data flow: a report's `label_efficiency` ({"fractions", "pool", "test", "curves": {name:
+[{"fraction", "labels", "mean", ...}]}}, label_efficiency.label_efficiency) and the judged
+curve's name -> a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .verdict import margin
+
+FEW = 0.1  # the "few labels" share the sentence reads (SimCLR's 10% of ImageNet), else the nearest measured
+
+
+def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str]) -> str:
+    """One sentence on curve `judged` of `efficiency`: its accuracy with few labels and with all,
+    each against the best other curve (the baselines) at the same share, said as above, below or
+    within noise of it. `names` maps curve keys (a run id) to the names shown; others as they are."""
+    curves = efficiency["curves"]
+    shares = sorted({p["fraction"] for p in curves[judged]})
+    few = min(shares, key=lambda share: (abs(share - FEW), share))
+    parts = [_at(efficiency, judged, share, names) for share in dict.fromkeys((few, shares[-1]))]
+    said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
+    noise = max(noise for _, noise in parts)
+    return said + (f" Noise: a gap under {noise:.0%} on these {efficiency['test']} held-out images." if noise else "")
+
+
+def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -> tuple[str, float]:
+    """The words at one share of the labels, and the noise margin of their comparison (0: none)."""
+    point = _point(efficiency["curves"][judged], share)
+    said = (f"with {point['labels']} labels ({share:.0%}) {point['mean']:.0%}" if share < 1 else
+            f"with all {point['labels']} labels {point['mean']:.0%}")
+    others = [(name, _point(points, share)) for name, points in efficiency["curves"].items() if name != judged]
+    others = [(name, p) for name, p in others if p is not None]
+    if not others:
+        return said, 0.0
+    name, best = max(others, key=lambda other: other[1]["mean"])
+    noise = margin(point["mean"], best["mean"], efficiency["test"])
+    gap = point["mean"] - best["mean"]
+    where = "above" if gap > noise else "below" if gap < -noise else "within noise of"
+    return f"{said}, {where} the best baseline ({names.get(name, name)}, {best['mean']:.0%})", noise
+
+
+def _point(points: list[dict], share: float) -> dict | None:
+    return next((p for p in points if p["fraction"] == share), None)

@@ -1,0 +1,38 @@
+"""The label-efficiency curve in words: few labels (10%) and all, each against the best other
+curve at that share, above / below / within the noise of the held-out images."""
+
+from __future__ import annotations
+
+from ssl_core.evaluate.payoff import payoff_words
+
+
+def curve(*points: tuple[float, int, float]) -> list[dict]:
+    return [{"fraction": f, "labels": n, "mean": m, "std": 0.0} for f, n, m in points]
+
+
+EFFICIENCY = {
+    "fractions": [0.01, 0.1, 1.0], "draws": 3, "pool": 700, "test": 300,
+    "curves": {
+        "run-1": curve((0.01, 7, 0.40), (0.1, 70, 0.80), (1.0, 700, 0.90)),
+        "raw pixels": curve((0.01, 7, 0.30), (0.1, 70, 0.50), (1.0, 700, 0.60)),
+        "untrained small_cnn": curve((0.01, 7, 0.35), (0.1, 70, 0.55), (1.0, 700, 0.88)),
+    },
+}
+
+
+def test_it_reads_ten_percent_and_all_labels_against_the_best_baseline_there():
+    words = payoff_words(EFFICIENCY, "run-1", {"run-1": "SimCLR · 5 min"})
+    assert words.startswith("SimCLR · 5 min: with 70 labels (10%) 80%, above the best baseline "
+                            "(untrained small_cnn, 55%); with all 700 labels 90%, within noise of the best "
+                            "baseline (untrained small_cnn, 88%).")
+    assert "Noise: a gap under 7% on these 300 held-out images." in words  # 2 sqrt((.8 .2 + .55 .45) / 300)
+
+
+def test_below_the_baseline_is_said_so():
+    words = payoff_words(EFFICIENCY, "raw pixels", {})
+    assert "with 70 labels (10%) 50%, below the best baseline (run-1, 80%)" in words
+
+
+def test_without_baselines_it_gives_the_accuracies_alone():
+    alone = {**EFFICIENCY, "curves": {"run-1": EFFICIENCY["curves"]["run-1"]}}
+    assert payoff_words(alone, "run-1", {}) == "run-1: with 70 labels (10%) 80%; with all 700 labels 90%."
