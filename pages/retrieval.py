@@ -129,6 +129,14 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     return scores[0][keep][:k], ids[0][keep][:k]
 
 
+def by_chance(k: int) -> str:
+    """How many of `k` neighbours drawn at random from the other images would share the query's label."""
+    others = len(labels) - (query_row is not None)
+    alike = sum(label == query_label for label in labels) - (query_row is not None)
+    return (f"By chance: about {k * alike / max(others, 1):.1f} of {k} ({alike:,} of the other {others:,} are "
+            f"{escape_markdown(query_label)}).")
+
+
 columns = st.columns(2 if other is not None else 1)
 for column, shown in zip(columns, [source, other] if other is not None else [source]):
     with column:
@@ -141,6 +149,7 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
         if query_label:  # plain evidence: how many neighbours show what the query shows
             hits = sum(labels[i] == query_label for i in ids)
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
+            st.caption(by_chance(len(ids)))
         gallery(thumbnail_uris(dataset.id, thumbnails, ids), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
                                               + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
         if shown.has_network:  # an embedding set has no network to explain

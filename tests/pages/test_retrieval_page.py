@@ -98,6 +98,9 @@ def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_r
     shared = sum(caption.split(" · ")[1] == label for caption in first)  # labels in the captions
     counts = [m.value.replace("\\", "") for m in retrieval.markdown if "share the query" in m.value]
     assert counts[0] == f"**{shared} of 12** share the query's label ({label})"
+    alike = sum(row["label"] == label for row in rows) - 1  # the query left out
+    assert (f"By chance: about {12 * alike / 1999:.1f} of 12 ({alike:,} of the other 1,999 are {label})."
+            in [c.value for c in retrieval.caption])
 
     retrieval.selectbox(key="retrieval_label").set_value("triangle").run()
     retrieval.text_input(key="retrieval_search").input("_01").run()
