@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need
     from ssl_core.embed import Embedding
 
 LIMIT = 30  # pairs shown
+PIXELS_ALIKE = 0.95  # pixel correlation of a pair's thumbnails from which they look alike: a copy or re-encoding
 SIDE = 72  # px of each thumbnail
 STYLE = f"""<style>
 .ssl-dups {{display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem;}}
@@ -36,28 +37,31 @@ STYLE = f"""<style>
 </style>"""
 
 
-def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], names: Sequence[str]) -> str:
+def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], names: Sequence[str],
+               pixels: Sequence[float]) -> str:
     """The grid of `pairs` (row i, row j, cosine), three to a line: thumbnails `uris[k]` and
-    captions `names[k]` (shown literally) for the k-th row named, in pair order (i, j, i, j...)."""
+    captions `names[k]` (shown literally) for the k-th row named, in pair order (i, j, i, j...),
+    and under each pair its cosine and its pixels' correlation `pixels[number]`."""
     cells = []
     for number, (_, _, score) in enumerate(pairs):
         images = "".join(
             f'<div class="ssl-dup-image"><img src="{uris[k]}" alt="{escape_html(names[k])}">'
             f'<div class="ssl-dup-name">{escape_html(names[k])}</div></div>' for k in (2 * number, 2 * number + 1))
         cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
-                     f'<div class="ssl-dup-score">cosine {score:.4f}</div></div>')
+                     f'<div class="ssl-dup-score">cosine {score:.4f} · pixels {pixels[number]:.2f}</div></div>')
     return f'{STYLE}<div class="ssl-dups">{"".join(cells)}</div>'
 
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)
 def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors: np.ndarray,
-           _names: Sequence[str], _thumbnails: np.ndarray) -> tuple[int, str]:
-    """(how many pairs, their HTML) for the embedding in `folder` (written at `made`) of
-    dataset `dataset_id`: computed once, not on every rerun."""
+           _names: Sequence[str], _thumbnails: np.ndarray) -> tuple[int, int, str]:
+    """(how many pairs, how many of them alike in pixels too, their HTML) for the embedding in
+    `folder` (written at `made`) of dataset `dataset_id`: computed once, not on every rerun."""
     pairs = index.near_duplicates(_vectors, threshold, limit=LIMIT)
     rows = [row for i, j, _ in pairs for row in (i, j)]
-    return len(pairs), pairs_html(pairs, thumbnail_uris(dataset_id, _thumbnails, rows),
-                                  [short_name(_names[row], 16) for row in rows])
+    pixels = index.pair_correlations(_thumbnails, pairs)
+    return len(pairs), int((pixels >= PIXELS_ALIKE).sum()), pairs_html(
+        pairs, thumbnail_uris(dataset_id, _thumbnails, rows), [short_name(_names[row], 16) for row in rows], pixels)
 
 
 @access.fragment  # not st.fragment: its reruns pass the sign-in too
@@ -67,10 +71,12 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     reruns this panel only."""
     threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
                           format="%.3f")
-    count, body = _panel(folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id,
-                         _vectors=emb.vectors, _names=names, _thumbnails=thumbnails)  # keywords: no signature() per argument
+    count, alike, body = _panel(folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id,
+                                _vectors=emb.vectors, _names=names, _thumbnails=thumbnails)  # keywords: no signature() per argument
     if not count:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    st.caption(f"{count} pair(s){f' (the {LIMIT} closest)' if count == LIMIT else ''}, closest first.")
+    st.caption(f"{count} pair(s){f' (the {LIMIT} closest)' if count == LIMIT else ''}, closest first. "
+               f"{alike or 'None'} of them look alike in their pixels too (correlation {PIXELS_ALIKE} or more: copies or re-encodings); the "
+               f"others differ in pixels: crops of one picture, or pictures this encoder does not tell apart.")
     st.html(body)

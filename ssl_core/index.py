@@ -239,6 +239,19 @@ def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     return clustering.index.search(x, 1)[1][:, 0].astype(np.int64)
 
 
+def pair_correlations(images: np.ndarray, pairs: list[tuple[int, int, float]]) -> np.ndarray:
+    """Pearson correlation of the pixels of each pair's two images (uint8 (N, S, S, 3), pairs
+    (i, j, ...)): float (P,), 1 for a copy, near 1 for a re-encoding, lower for a crop or
+    another picture; 0 where an image is one flat colour (nothing to correlate)."""
+    out = np.zeros(len(pairs), dtype=np.float32)
+    for k, (i, j, *_) in enumerate(pairs):
+        a, b = (np.asarray(images[row], dtype=np.float32).ravel() for row in (i, j))
+        a, b = a - a.mean(), b - b.mean()
+        scale = float(np.linalg.norm(a) * np.linalg.norm(b))
+        out[k] = float(a @ b) / scale if scale > 0 else 0.0
+    return out
+
+
 def near_duplicates(features: np.ndarray, threshold: float, limit: int) -> list[tuple[int, int, float]]:
     """The `limit` most similar pairs (i, j, cosine) with i < j and cosine >= `threshold`,
     highest first (ties by i, then j). Exact up to EXACT_MAX vectors (each vector's

@@ -31,7 +31,7 @@ def test_pairs_come_in_order_and_hostile_names_stay_text():
     pairs = [(3, 7, 0.99671), (1, 2, 0.95)]
     names = [*HOSTILE, "circle_0001.png"]
     uris = [f"data:image/png;base64,AAA{k}" for k in range(4)]
-    parsed = Parsed(pairs_html(pairs, uris, names))
+    parsed = Parsed(pairs_html(pairs, uris, names, [1.0, 0.123]))
 
     assert {tag for tag, _ in parsed.tags} == {"style", "div", "img"}
     assert {name for _, attrs in parsed.tags for name in attrs} == {"class", "src", "alt"}
@@ -39,4 +39,4 @@ def test_pairs_come_in_order_and_hostile_names_stay_text():
     assert [image["src"] for image in images] == uris
     assert [image["alt"] for image in images] == names  # quotes and all, inside the attribute
     shown = parsed.texts[1:]  # after the style sheet
-    assert shown == [names[0], names[1], "cosine 0.9967", names[2], names[3], "cosine 0.9500"]
+    assert shown == [names[0], names[1], "cosine 0.9967 · pixels 1.00", names[2], names[3], "cosine 0.9500 · pixels 0.12"]

@@ -82,7 +82,13 @@ def test_a_bad_upload_is_named_and_the_picked_image_is_used(retrieval):
 def test_near_duplicates_list_pairs_above_the_threshold(retrieval):
     retrieval.slider(key="retrieval_threshold").set_value(0.8).run()
     assert not retrieval.exception, retrieval.exception
-    assert any("pair(s)" in c.value for c in retrieval.caption)
+    caption = next(c.value for c in retrieval.caption if "pair(s)" in c.value)
+    pairs, alike = re.match(r"(\d+) pair\(s\).*closest first\. (\d+|None) of them look alike in their pixels",
+                            caption).groups()
+    pairs, alike = int(pairs), 0 if alike == "None" else int(alike)
+    shown = re.findall(r"pixels (\d\.\d\d)", next(h.proto.body for h in retrieval.get("html")))
+    assert len(shown) == pairs  # the count is the pairs' own (shown rounded: 0.95 may be 0.9496)
+    assert sum(float(p) >= 0.96 for p in shown) <= alike <= sum(float(p) >= 0.95 for p in shown)
 
 
 def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_run):

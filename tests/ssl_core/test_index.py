@@ -248,3 +248,12 @@ def test_a_real_embedding_finds_itself(shapes):
     hit = ids[:, 0] == np.arange(100)
     assert (hit | (scores[:, 0] > 0.9999)).all()
     assert (np.diff(scores, axis=1) <= 1e-6).all()
+
+
+def test_pair_correlations_tell_a_copy_from_another_picture():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (3, 8, 8, 3), dtype=np.uint8)
+    images[1] = images[0]  # a copy
+    flat = np.full((1, 8, 8, 3), 90, dtype=np.uint8)  # one flat colour: nothing to correlate
+    found = index.pair_correlations(np.concatenate([images, flat]), [(0, 1, 0.99), (0, 2, 0.97), (0, 3, 0.9)])
+    assert found[0] == pytest.approx(1.0) and abs(found[1]) < 0.2 and found[2] == 0.0
