@@ -46,7 +46,7 @@ CONCEPTS = [
      "Find look-alikes with it", "../pages/retrieval.py", {}),
     ("A map of what it learned",
      "Hundreds of numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
-     "together. An untrained network's map mostly sorts pictures by colour and brightness; training is "
+     "together. An untrained network's map often sorts pictures by colour and brightness; training is "
      "meant to sort them by what they show. Whether it did on this dataset is measured, not assumed:",
      "Compare the maps before and after training", "../pages/explorer.py", {}),
     ("Label efficiency",

@@ -32,8 +32,8 @@ top = st.columns([1, 1.6, 1.4])  # at 1024 px "Side by side" and its help fit
 dataset = pick_dataset(top[0], ws, "explore_dataset", kinds=("image", "text"))
 intro.caption(TEXT_MAP_INTRO if dataset.kind == "text" else
               "Every dot is one image, placed so that images the encoder finds similar sit close "
-              "together. A good encoder groups images by what they show; an untrained one mostly "
-              "by colour and brightness. Hover a dot to see its image; click one, or pick box or lasso in the "
+              "together. A good encoder groups images by what they show, an untrained one often by colour "
+              "and brightness: the Evaluate page measures which this one does. Hover a dot to see its image; click one, or pick box or lasso in the "
               "chart's toolbar and drag around several, to list them below.")
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
