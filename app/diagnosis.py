@@ -27,6 +27,7 @@ from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 
 TRAIN_PAGE = "../pages/train.py"
+STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
 
 
 def train_form(config: TrainConfig) -> dict[str, Any]:
@@ -92,6 +93,10 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
             found = diagnose(ws, run_id)
     except NotAdvised as exc:
         st.caption(f"No advice: {escape_markdown(str(exc))}.")
+        return
+    if not found and run["status"] != "completed":  # no check mark beside a run that did not finish
+        st.caption(f"No advice: none of its measurements up to where it {STOPPED[run['status']]} triggered a rule"
+                   + (f" ({escape_markdown(run['message'])})." if run["message"] else "."))
         return
     if not found:
         st.info("No advice: no measurement of this run triggered a rule (collapse, a batch too large for the "

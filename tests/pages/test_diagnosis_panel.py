@@ -3,9 +3,15 @@ page's form reads, so an advice's settings show there; the panel draws on a fini
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+
+import pytest
+
 from app.diagnosis import change_words, train_form
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
 from tests.pages.conftest import open_page
 
 ADVISED = TrainConfig(dataset="shapes", method="byol", epochs=3.0, batch_size=32, lr=1e-3,
@@ -40,3 +46,22 @@ def test_the_default_recipe_hands_nothing_over_from_the_lab():
     assert train_form(TrainConfig(dataset="shapes", minutes=5.0))["lab_recipe"] is None  # the page's own default
     assert train_form(TrainConfig(dataset="shapes", minutes=5.0, recipe=make_recipe("simclr").to_dict()))[
         "lab_recipe"] == {"name": "simclr"}
+
+
+@pytest.mark.parametrize("status, message, said", [
+    ("failed", "out of memory at step 40", "No advice: none of its measurements up to where it failed triggered a "
+                                           "rule (out of memory at step 40)."),
+    ("cancelled", None, "No advice: none of its measurements up to where it was cancelled triggered a rule."),
+])
+def test_a_run_that_did_not_finish_gets_no_check_mark_when_no_rule_fires(shapes_run, monkeypatch, tmp_path, status,
+                                                                         message, said):
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    with sqlite3.connect(Workspace(copy).db_path) as conn:
+        conn.execute("UPDATE runs SET status = ?, message = ? WHERE id = ?", (status, message, run))
+    monkeypatch.setattr("app.diagnosis.diagnose", lambda ws, run_id: [])  # no rule fires
+    at = open_page(copy, "../pages/train.py", monkeypatch)
+    assert [h.value for h in at.subheader].count("Diagnosis") == 1
+    assert said in [c.value for c in at.caption]
+    assert not any(i.value.startswith("No advice") for i in at.info)  # the check-marked box is a finished run's
