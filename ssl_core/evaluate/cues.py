@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SOME, MOST = 0.3, 0.6  # a cue's judged score from which it explains "some", then "most" of the embedding
+WHOLE_R2 = 0.1  # below this share of the embedding's variation a cue is said to group near neighbours only
 SCENE = "background_scene"  # two of the background's colour, texture and layout: a whole background shared
 
 
@@ -95,6 +96,10 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
                 f"colour, texture and layout, as if they sat on one photo ({parts}). Try {SCENE_FIX}.")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
+    r2 = max(0.0, s["r2"])
+    whole = (f"and {short} predicts {r2:.0%} of the embedding's variation" if r2 >= WHOLE_R2 else
+             f"though {short} predicts only {r2:.0%} of the embedding's variation as a whole: the grouping is "
+             f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, and {short} predicts {max(0.0, s['r2']):.0%} of the embedding's variation. Try {CUES[cue].fix}.")
+            f"images, {whole}. Try {CUES[cue].fix}.")

@@ -146,8 +146,20 @@ def test_a_cue_explaining_some_is_not_called_little():
     scores["colour"] = {"score": 0.47, "by_class": None, "judged": 0.47, "level": "some", "explained": 0.3, "r2": 0.47}
     words = sentence("colour", scores)
     assert "partly groups images by colour" in words and "0.47: some" in words and "little" not in words
+    assert "and colour predicts 47% of the embedding's variation" in words
     scores["colour"].update(score=0.8, judged=0.8, level="most")
     assert sentence("colour", scores).startswith("The embedding groups images by colour")
+
+
+def test_a_cue_that_predicts_little_of_the_whole_is_said_to_group_near_neighbours():
+    """letters after a 1-minute run: colour 0.40 by its neighbours, r2 0.004 over the whole embedding;
+    it read 'and colour predicts 0% of the embedding's variation' beside 'partly groups by colour'."""
+    scores = {name: {"score": 0.05, "by_class": None, "judged": 0.05, "level": "little", "explained": 0.05,
+                     "r2": 0.0} for name in CUES}
+    scores["colour"] = {"score": 0.4, "by_class": None, "judged": 0.4, "level": "some", "explained": 0.4,
+                        "r2": 0.0035}
+    assert ("closer to it in colour than 70% of the other images, though colour predicts only 0% of the embedding's "
+            "variation as a whole: the grouping is among near neighbours." in sentence("colour", scores))
 
 
 @pytest.fixture(scope="module")
