@@ -22,12 +22,11 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.diagnose import NotAdvised, diagnose, run_config
+from ssl_core.evaluate.diagnose import NotAdvised, diagnose, no_advice_words, run_config
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 
 TRAIN_PAGE = "../pages/train.py"
-STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
 
 
 def train_form(config: TrainConfig) -> dict[str, Any]:
@@ -95,13 +94,11 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
         st.caption(f"No advice: {escape_markdown(str(exc))}.")
         return
     if not found and run["status"] != "completed":  # no check mark beside a run that did not finish
-        st.caption(f"No advice: none of its measurements up to where it {STOPPED[run['status']]} triggered a rule"
-                   + (f" ({escape_markdown(run['message'])})." if run["message"] else "."))
+        message = run["message"] and escape_markdown(run["message"])  # the failure's words, as written
+        st.caption(f"No advice: {no_advice_words({**run, 'message': message})}")
         return
     if not found:
-        st.info("No advice: no measurement of this run triggered a rule (collapse, a batch too large for the "
-                "data, a colour or brightness shortcut, an online measure flat from the start, a loss still "
-                "falling at the end).", icon=":material/check_circle:")
+        st.info(f"No advice: {no_advice_words(run)}", icon=":material/check_circle:")
         return
     st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
                "button opens the Train page with the change filled in and the same budget.")

@@ -261,10 +261,15 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_advise(ws: Workspace, args: argparse.Namespace) -> int:
-    """[{"rule", "evidence", "advice", "change"}]: evaluate/advice.py's rules on the run."""
-    from .evaluate.diagnose import diagnose
+    """[{"rule", "evidence", "advice", "change"}]: evaluate/advice.py's rules on the run; where
+    none fired, why (how far the run was checked) on stderr."""
+    from . import jobs
+    from .evaluate.diagnose import diagnose, no_advice_words
 
-    _print([advice.to_json() for advice in diagnose(ws, args.run)])
+    found = diagnose(ws, args.run)
+    if not found:
+        print(f"No advice: {no_advice_words(jobs.get_run(ws, args.run))}", file=sys.stderr)
+    _print([advice.to_json() for advice in found])
     return 0
 
 

@@ -28,6 +28,11 @@ from .stored import stored_report
 SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoint
 
 
+STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
+RULES = ("collapse, a batch too large for the data, a colour or brightness shortcut, an online measure flat from "
+         "the start, a loss still falling at the end")
+
+
 class NotAdvised(ValueError):
     """A run of a kind of data no advice rule is calibrated on; the message says so in one line."""
 
@@ -78,6 +83,21 @@ def measure(ws: Workspace, run_id: str) -> Measured:
 def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
     """The ranked advice on run `run_id` (advice.advise)."""
     return advise(measure(ws, run_id))
+
+
+def no_advice_words(run: dict) -> str:
+    """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
+    run passed every rule; one that stopped, or has not ended, is told how far it was checked."""
+    why = f" ({run['message']})." if run["message"] else "."
+    if run["status"] == "completed":
+        return f"no measurement of this run triggered a rule ({RULES})."
+    if run["status"] in STOPPED:
+        if not run["checkpoint"]:
+            return f"it {STOPPED[run['status']]} before its first checkpoint, so there is nothing to check" + why
+        return f"none of its measurements up to where it {STOPPED[run['status']]} triggered a rule" + why
+    if not run["checkpoint"]:
+        return f"it is {run['status']} and has no checkpoint yet, so there is nothing to check."
+    return f"none of its measurements so far triggered a rule (it is {run['status']})."
 
 
 def next_config(ws: Workspace, run_id: str) -> TrainConfig:

@@ -1,0 +1,45 @@
+"""Why a run has no advice (diagnose.no_advice_words), said by the Diagnosis panel and `advise`:
+only a completed run is said to have passed the rules; one that stopped or has not ended is told
+how far it was checked, and one with no checkpoint that there was nothing to check."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.diagnose import no_advice_words
+from tests.ssl_core.test_cli import cli
+
+
+def row(status: str, checkpoint: str | None = "ckpt.pt", message: str | None = None) -> dict:
+    return {"status": status, "checkpoint": checkpoint, "message": message}
+
+
+@pytest.mark.parametrize("run, said", [
+    (row("completed"), "no measurement of this run triggered a rule (collapse, "),
+    (row("failed", message="out of memory"), "none of its measurements up to where it failed triggered a rule "
+                                             "(out of memory)."),
+    (row("cancelled", checkpoint=None), "it was cancelled before its first checkpoint, so there is nothing to check."),
+    (row("failed", checkpoint=None, message="CUDA error"), "it failed before its first checkpoint, so there is "
+                                                           "nothing to check (CUDA error)."),
+    (row("running", checkpoint=None), "it is running and has no checkpoint yet, so there is nothing to check."),
+    (row("running"), "none of its measurements so far triggered a rule (it is running)."),
+])
+def test_a_run_without_advice_is_told_how_far_it_was_checked(run, said):
+    assert no_advice_words(run).startswith(said)
+
+
+def test_advise_says_on_stderr_why_a_run_failed_before_its_first_checkpoint_has_none(workspace, make):
+    ingest_uploads(workspace, [(f"p{i}.png", make.solid((40 * i, 0, 0))) for i in range(6)], name="few", size=16)
+    run = jobs.create_run(workspace, TrainConfig(dataset="few", epochs=1.0))
+    with sqlite3.connect(workspace.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'failed', message = 'killed' WHERE id = ?", (run,))
+    told = cli(workspace.root, "advise", "--run", run)
+    assert told.returncode == 0 and json.loads(told.stdout) == []
+    assert told.stderr.strip() == ("No advice: it failed before its first checkpoint, so there is nothing to check "
+                                   "(killed).")
