@@ -156,7 +156,8 @@ with stage:
         st.stop()
     st.image(views[0], caption="original", width=VIEW_WIDTH)
     for v, view_name in enumerate(recipe.view_names()):
-        st.image(views[1 + v * draws : 1 + (v + 1) * draws], caption=[view_name] * draws, width=VIEW_WIDTH)
+        st.image(views[1 + v * draws : 1 + (v + 1) * draws], width=VIEW_WIDTH,
+                 caption=[f"{view_name} · draw {d + 1}" if draws > 1 else view_name for d in range(draws)])
     if isinstance(recipe, MAE):
         st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
                    "the rest and must paint the hidden ones back, so it has to understand what "

@@ -73,7 +73,7 @@ def pixels(image) -> object:
 
 def views_of(shown: list[tuple[object, object]]) -> list[object]:
     """The views among the spied `st.image` calls (not the original, nor a pair's maps)."""
-    return [v for image, caption in shown if caption and caption[0] in ("view 1", "view 2") for v in image]
+    return [v for image, caption in shown if caption and caption[0].startswith(("view 1", "view 2")) for v in image]
 
 
 def subheaders(at: AppTest) -> list[str]:
@@ -102,7 +102,8 @@ def test_lab_opens_with_simclr_views_and_a_batch(lab):
     assert "lab_recipe" not in lab.session_state  # untouched: nothing handed over to the Train page
     assert lab.number_input(key="lab_seed").value == 0
     assert lab.image[0].captions == ["original"]
-    assert lab.image[1].captions == ["view 1"] * 4 and lab.image[2].captions == ["view 2"] * 4
+    assert lab.image[1].captions == [f"view 1 · draw {d}" for d in (1, 2, 3, 4)]  # the Draws slider's 4
+    assert lab.image[2].captions == [f"view 2 · draw {d}" for d in (1, 2, 3, 4)]
     assert [c for c in captions(lab) if c.startswith("pair")] == [
         f"pair {i} · {side}" for i in range(8) for side in "ab"]
     assert BATCH_TITLE in subheaders(lab)
@@ -162,15 +163,16 @@ def test_every_recipe_renders(lab):
             assert f"lab_{name}_{field.name}" in slider_keys, (name, field.name)
         view_captions = captions(lab)
         for view_name in recipe.view_names():
-            assert view_captions.count(view_name) == 4, (name, view_name)
+            assert [c for c in view_captions if c.startswith(f"{view_name} · draw ")] == [
+                f"{view_name} · draw {d}" for d in (1, 2, 3, 4)], (name, view_name)
         has_batch = any(m.label == LOSS_LABEL for m in lab.metric)
         assert has_batch == is_pair_recipe(recipe) == (BATCH_TITLE in subheaders(lab)), name
         text = " ".join(c.value for c in lab.caption)
         if name == "mae":
-            assert view_captions[1:5] == ["75% hidden"] * 4
+            assert view_captions[1:5] == [f"75% hidden · draw {d}" for d in (1, 2, 3, 4)]
             assert "hidden patches" in text
         elif name == "rotation":
-            assert view_captions[1:] == [f"{90 * k}° (label {k})" for k in range(4) for _ in range(4)]
+            assert view_captions[1:] == [f"{90 * k}° (label {k}) · draw {d}" for k in range(4) for d in (1, 2, 3, 4)]
             assert "the label under each" in text
         else:
             assert "A contrastive model" in text
@@ -238,7 +240,7 @@ def test_patch_size_that_does_not_divide_the_side_is_an_error(lab):
     assert "patch size 5 does not divide the image side 64" in lab.error[0].value
     lab.slider(key="lab_mae_patch_size").set_value(16).run()
     assert not lab.exception and not lab.error
-    assert captions(lab)[1:] == ["75% hidden"] * 4
+    assert captions(lab)[1:] == [f"75% hidden · draw {d}" for d in (1, 2, 3, 4)]
 
 
 def test_recipe_and_its_parameters_survive_a_page_change(lab):
