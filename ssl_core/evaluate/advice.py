@@ -184,8 +184,9 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     return Advice(f"{cue}_shortcut",
                   f"Shortcut check: {check['words'].split(' Try ')[0]} (judged score {score['judged']:.2f}: "
                   f"{check['level']}).",
-                  f"The encoder matches two views of an image by their {cue}, which says little of what the image "
-                  f"shows. Train again with stronger {what} in the {recipe['name']} recipe: {amounts}.",
+                  f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
+                  f"shows. Train again with stronger {what} in the {recipe['name']} recipe, so that two views of an "
+                  f"image differ in {cue} and cannot be matched by it: {amounts}.",
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
 
 
@@ -201,7 +202,7 @@ def background(m: Measured) -> Advice | None:
         return None
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in change.items())
     return Advice("background_shortcut", f"Shortcut check: {check['words'].split(' Try ')[0]}",
-                  f"Two views of an image are matched by the background they share, not by what sits on it. Train "
+                  f"The encoder puts images with like backgrounds near each other, not by what sits on them. Train "
                   f"again with crops centred where the picture stands out and no blur, which erases a small object "
                   f"({amounts}): on the built-in clutter_shapes (small objects on photos) that took kNN accuracy "
                   f"from 0.239 to 0.366 in the same 5 CPU minutes (untrained 0.214).",

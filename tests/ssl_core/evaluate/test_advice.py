@@ -75,6 +75,8 @@ def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     assert found and found.rule == "colour_shortcut"
     assert found.change == {"recipe": make_recipe("simclr_multicrop", **expected).to_dict()}
     assert "gray p 0.5 -> " in found.advice and "groups images by colour" in found.evidence
+    # what the check measured (neighbours alike in colour), not how training matched its views
+    assert found.advice.startswith("The encoder puts images of like colour near each other")
 
 
 def test_brightness_shortcut_raises_brightness_jitter_only():
@@ -101,6 +103,7 @@ def test_a_background_shortcut_centres_the_crops_on_the_object_without_blur(cue)
     assert found and found.rule == "background_shortcut" and f"groups images by {cue}" in found.evidence
     assert found.change == {"recipe": make_recipe("simclr", salient_crop_p=0.8, blur_p=0.0).to_dict()}
     assert "salient crop p 0 -> 0.8, blur p 0.5 -> 0" in found.advice
+    assert found.advice.startswith("The encoder puts images with like backgrounds near each other")
     assert background(measured(shortcut=check(cue))) is None  # the default recipe is there already
     assert background(measured(paper, shortcut=check("colour"))) is None
 
