@@ -182,7 +182,7 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
     what = "grayscale" if cue == "colour" else "brightness and contrast jitter"
     return Advice(f"{cue}_shortcut",
-                  f"Shortcut check: {check['words'].split(' Try ')[0]} (judged score {score['judged']:.2f}: "
+                  f"Shortcut check: {check['words'].split(' Try ')[0].rstrip('.')} (judged score {score['judged']:.2f}: "
                   f"{check['level']}).",
                   f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
                   f"shows. Train again with stronger {what} in the {recipe['name']} recipe, so that two views of an "

@@ -77,6 +77,7 @@ def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     assert "gray p 0.5 -> " in found.advice and "groups images by colour" in found.evidence
     # what the check measured (neighbours alike in colour), not how training matched its views
     assert found.advice.startswith("The encoder puts images of like colour near each other")
+    assert ". (judged score" not in found.evidence and found.evidence.endswith(f"(judged score 0.70: {level}).")
 
 
 def test_brightness_shortcut_raises_brightness_jitter_only():
