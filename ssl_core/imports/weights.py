@@ -119,6 +119,11 @@ def match(tensors: dict[str, torch.Tensor], wanted: dict[str, torch.Tensor], hea
     if wrong:
         raise ImportRefused(f"{name}: wrong shapes: {', '.join(wrong[:FIRST])}"
                             + (f" and {len(wrong) - FIRST} more" if len(wrong) > FIRST else ""))
+    integer = [f"{k} ({str(v.dtype).removeprefix('torch.')})" for k, v in state.items()
+               if wanted[k].is_floating_point() and not (v.is_floating_point() or v.is_complex())]
+    if integer:
+        raise ImportRefused(f"{name}: whole numbers where the architecture has real-valued weights, in "
+                            f"{_few(integer)}; a quantized or damaged file (save the float weights)")
     _check_finite(state, name)
     return state
 

@@ -68,6 +68,16 @@ def test_weights_that_are_not_finite_are_refused_by_key(ws, tmp_path, value):
     assert not encoders.exists(ws, "bad")
 
 
+def test_whole_number_weights_are_refused_by_key_not_cast(ws, tmp_path):
+    """A quantized file's int8 weights cast to float would give features of nothing."""
+    state = state_of(resnet10t())
+    state["layer1.0.conv1.weight"] = (state["layer1.0.conv1.weight"] * 100).to(torch.int8)
+    save_file(state, str(tmp_path / "q.safetensors"))
+    with pytest.raises(ImportRefused, match=r"q\.safetensors: whole numbers where .* layer1\.0\.conv1\.weight \(int8\)"):
+        import_encoder(ws, "q", "timm:resnet10t", tmp_path / "q.safetensors", image_size=SIDE)
+    assert not encoders.exists(ws, "q")
+
+
 @pytest.mark.parametrize("side", [MIN_SIDE - 1, MAX_SIDE + 1])
 def test_the_image_size_is_bounded_in_the_cli_and_the_import(ws, tmp_path, capsys, side):
     save_file(state_of(resnet10t()), str(tmp_path / "r10.safetensors"))
