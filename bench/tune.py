@@ -79,6 +79,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "vicreg": dict(PREVIOUS, method="vicreg", lr=None, patches=()),  # their losses keep their own settings
     "dino": dict(PREVIOUS, method="dino", lr=None, recipe=None, patches=()),
     "byol": dict(PREVIOUS, method="byol", lr=None, recipe=None, patches=()),
+    "rotation": dict(method="rotation", lr=None, recipe=None),  # RotNet: only the object is upright on textures
     "batch128": dict(batch_size=128),  # the default before batch 64
     "batch32": dict(batch_size=32),
     # the defaults this round replaced, in order (the README's table)
