@@ -227,6 +227,8 @@ def flat_from_start(m: Measured) -> Advice | None:
         noise = margin(best, bar, probe, KNN_SPREAD if name == "knn_accuracy" else 1.0)
         if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
             return None
+        if sign > 0 and bar + margin(1.0, bar, probe, KNN_SPREAD) > 1:  # no score could show a gain (the verdict says so)
+            return None
         change, what = _next_try(m)
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
         return Advice("flat_from_start",

@@ -98,9 +98,9 @@ def _knn_words(baseline: str | None) -> dict[str, str]:
     `baseline` (an imported embedding set was never trained here)."""
     if baseline is None:
         return {LEARNED: "Learned something", NOT_YET: "Nothing learned yet", WORSE: "Worse than untrained",
-                "loss": "training lost more than"}
+                "loss": "training lost more than", "ceiling": "to show what training added"}
     return {LEARNED: f"Scores above {baseline}", NOT_YET: "No gain beyond noise", WORSE: f"Scores below {baseline}",
-            "loss": "below it by more than"}
+            "loss": "below it by more than", "ceiling": f"to show a gain over {baseline}"}
 
 
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
@@ -123,6 +123,10 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     if knn <= untrained - loss:
         return _verdict(WORSE, f"{words[WORSE]}: {numbers}); {words['loss']} the {loss:.1%} that "
                                f"noise alone could explain.")
+    if bar + (least := margin(1.0, bar, n, KNN_SPREAD)) > 1:  # not even a perfect score is beyond noise
+        return _verdict(NOT_YET, f"No room to show a gain: {numbers}); {against} is {1 - bar:.1%} short of a "
+                                 f"perfect score, less than the {least:.1%} that noise alone could give, so these "
+                                 f"labels are too easy {words['ceiling']}.")
     return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), not above "
                              f"{'chance' if chance >= untrained else against} by more than "
                              f"the {gain:.1%} that noise alone could give.")

@@ -119,6 +119,10 @@ def test_flat_online_knn_on_the_default_tries_another_recipe():
     assert below_chance.evidence.endswith("noise gives around chance, 33.3% (the untrained network: 31.1%).")
 
 
+def test_a_flat_curve_at_a_near_perfect_untrained_score_is_no_sign_of_nothing_learned():
+    assert flat_from_start(measured(knn_accuracy=[0.996, 1.0, 0.998], knn_untrained=[0.998], probe_size=[450])) is None
+
+
 @pytest.mark.parametrize("config", [TrainConfig(dataset="d", method="byol", minutes=5.0),
                                     TrainConfig(dataset="d", minutes=5.0,  # the default's two views already alone
                                                 recipe=make_recipe("simclr_multicrop", local_crops=0).to_dict())])

@@ -47,6 +47,18 @@ def test_with_labels_a_gain_within_noise_or_on_the_chance_line_is_not_yet(knn, u
     assert verdict.text.startswith("Nothing learned yet") and f"not above {why} by more than" in verdict.text
 
 
+def test_labels_the_untrained_network_already_nearly_aces_are_said_to_leave_no_room():
+    """An untrained twin at 99.8% (a bag-of-words-easy text set): no score is beyond noise, so
+    'Nothing learned yet' would judge what these labels cannot show."""
+    verdict = from_knn(1.0, 0.998, 450, 3, unit="examples")
+    assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
+    assert verdict.text.startswith("No room to show a gain: kNN accuracy 100.0% against 99.8%")
+    assert "0.2% short of a perfect score, less than the 3.0% that noise alone could give" in verdict.text
+    assert verdict.text.endswith("too easy to show what training added.")
+    assert from_knn(1.0, 0.998, 450, 3, baseline="TF-IDF").text.endswith("too easy to show a gain over TF-IDF.")
+    assert from_knn(0.975, 0.96, 450, 3).text.startswith("Nothing learned yet")  # 100% would still show one
+
+
 def test_with_labels_a_loss_beyond_noise_is_worse_than_untrained():
     verdict = from_knn(0.08, 0.143, 1800, 10)
     assert (verdict.code, verdict.colour) == (WORSE, "red")
