@@ -19,11 +19,12 @@ from app.state import workspace
 from app.maps import built_once
 from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
 from ssl_core.evaluate.cues import CUES
-from ssl_core.evaluate.explanations import EXPLANATIONS
+from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import labels_held, too_few_to_probe
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
+from ssl_core.kinds import KINDS
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 SWATCH = 24  # px of a colour swatch under each evidence thumbnail
@@ -40,6 +41,7 @@ st.caption("Self-supervised learning exists to need fewer labels. Here the label
 
 top = st.columns([1, 3])
 dataset = pick_dataset(top[0], ws, "evaluate_dataset", kinds=("image", "text"))
+hooks = KINDS[dataset.kind].evaluation()  # the kind's words: what it counts, its baselines
 by_key = source_choices(ws, dataset)
 choices = dict(by_key.values())  # {name: source}
 trained = [label for label, source in choices.items() if source.run_id]
@@ -103,7 +105,7 @@ st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(label)}**: {short
                                           for label, r in done.items()))
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
-        st.markdown(f"**{name.replace('_', ' ')}**: {EXPLANATIONS[name]}")
+        st.markdown(f"**{name.replace('_', ' ')}**: {explained(name, hooks)}")
 
 
 def efficiency_figure(found: dict[str, dict]) -> go.Figure:
@@ -165,11 +167,11 @@ if labelled:
     st.subheader("Label efficiency")
     st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
                     key="evaluate_efficiency")
-    st.caption(EXPLANATIONS["label_efficiency"] + " Thick lines: the encoders judged; dotted: the baselines. "
-               "Bars: spread over random draws of the labelled images.")
+    st.caption(explained("label_efficiency", hooks) + " Thick lines: the encoders judged; dotted: the baselines. "
+               f"Bars: spread over random draws of the labelled {hooks.unit}.")
     for label, report in labelled.items():  # what each curve measured, in words
         st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],
-                                                 {report["source"]["label"]: label})))
+                                                 {report["source"]["label"]: label}, hooks.unit)))
 
     st.subheader("Which classes it confuses")
     confusions(labelled)
@@ -203,7 +205,7 @@ def evidence_tiles(dataset_id: str, key: str, _shortcut: dict, _thumbnails: np.n
 checked = {label: report for label, report in done.items() if report["shortcut"]}  # none for text: its cues are pixel statistics
 if checked:
     st.subheader("Shortcut check")
-    st.caption(EXPLANATIONS["shortcut"])
+    st.caption(explained("shortcut", hooks))
     thumbnails = ws.thumbnails(dataset)
 for label, report in checked.items():
     shortcut = report["shortcut"]

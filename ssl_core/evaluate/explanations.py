@@ -1,13 +1,16 @@
-"""One plain sentence per metric of `report`, saying what good looks like (for the page)."""
+"""One plain sentence per metric of `report`, saying what good looks like (for the page), in
+the words of the dataset's kind: `explained(name, hooks)` fills in what it counts (images or
+examples) and the label-efficiency baselines it has (a network from scratch for images only)."""
+
+from typing import Any
 
 EXPLANATIONS: dict[str, str] = {
-    "knn_accuracy": "Share of images whose nearest neighbours in the embedding mostly carry their own "
+    "knn_accuracy": "Share of {unit} whose nearest neighbours in the embedding mostly carry their own "
                     "label; higher is better, and one over the number of classes is chance.",
-    "linear_probe_accuracy": "Share of held-out images that a linear classifier on the frozen features "
+    "linear_probe_accuracy": "Share of held-out {unit} that a linear classifier on the frozen features "
                              "labels correctly; higher is better.",
     "label_efficiency": "Accuracy when only a few labels are used; a good encoder stays high with 1-10% "
-                        "of the labels, above raw pixels, the untrained encoder and a network trained "
-                        "from scratch.",
+                        "of the labels, above {baselines}.",
     "confusion": "Which classes the linear probe mixes up; a good encoder puts nearly everything on "
                  "the diagonal.",
     "per_class": "Accuracy of the linear probe on each class; good features leave no class far behind.",
@@ -28,3 +31,12 @@ EXPLANATIONS: dict[str, str] = {
                 "scored at most 0.03 on every cue and planted shortcuts at least 0.63 on their own. With "
                 "labels, only what a cue explains beyond grouping by class counts.",
 }
+
+
+def explained(name: str, hooks: Any) -> str:
+    """EXPLANATIONS[name] for a dataset whose evaluation `hooks` (image_hooks.ImageEvaluation or
+    text.evaluation's) give its `unit`, `baseline_name` and whether a network `from_scratch` is fitted."""
+    scratch = " and a network trained from scratch" if hooks.from_scratch else ""
+    return EXPLANATIONS[name].format(unit=hooks.unit,
+                                     baselines=f"{hooks.baseline_name}, the untrained encoder{scratch}"
+                                     if scratch else f"{hooks.baseline_name} and the untrained encoder")

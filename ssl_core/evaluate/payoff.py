@@ -17,17 +17,18 @@ from .verdict import margin
 FEW = 0.1  # the "few labels" share the sentence reads (SimCLR's 10% of ImageNet), else the nearest measured
 
 
-def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str]) -> str:
+def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: str = "images") -> str:
     """One sentence on curve `judged` of `efficiency`: its accuracy with few labels and with all,
     each against the best other curve (the baselines) at the same share, said as above, below or
-    within noise of it. `names` maps curve keys (a run id) to the names shown; others as they are."""
+    within noise of it, on so many held-out `unit`. `names` maps curve keys (a run id) to the
+    names shown; others as they are."""
     curves = efficiency["curves"]
     shares = sorted({p["fraction"] for p in curves[judged]})
     few = min(shares, key=lambda share: (abs(share - FEW), share))
     parts = [_at(efficiency, judged, share, names) for share in dict.fromkeys((few, shares[-1]))]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
     noise = max(noise for _, noise in parts)
-    return said + (f" Noise: a gap under {noise:.0%} on these {efficiency['test']} held-out images." if noise else "")
+    return said + (f" Noise: a gap under {noise:.0%} on these {efficiency['test']} held-out {unit}." if noise else "")
 
 
 def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -> tuple[str, float]:

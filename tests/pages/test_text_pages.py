@@ -70,3 +70,7 @@ def test_evaluate_judges_a_text_run_against_tfidf(text_root, monkeypatch):
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     curves = next(f["data"] for f in figures if f["layout"]["title"]["text"].startswith("Label efficiency"))
     assert {trace["name"] for trace in curves} == {"MLM · batch 12 · 1 epoch", "untrained text_transformer", "TF-IDF"}
+    said = next(c.value for c in at.caption if c.value.startswith("Accuracy when only a few labels"))
+    assert "above TF-IDF and the untrained encoder." in said and said.endswith("labelled examples.")
+    assert "raw pixels" not in said and "from scratch" not in said and "images" not in said
+    assert next(m.value for m in at.markdown if m.value.startswith("MLM")).endswith(r"held\-out examples\.")

@@ -81,3 +81,15 @@ def test_report_on_a_handful_of_labelled_images(workspace, make):
     assert out["labelled"] == 6 and out["folds"] == 3
     assert out["label_efficiency"]["test"] == 2
     assert [p["labels"] for p in out["label_efficiency"]["curves"][RAW_PIXELS]] == [2, 2, 2, 2, 4]
+
+
+def test_the_explanations_speak_of_what_the_kind_counts_and_the_baselines_it_has():
+    from ssl_core.evaluate.explanations import explained
+    from ssl_core.kinds import KINDS
+
+    image, text = KINDS["image"].evaluation(), KINDS["text"].evaluation()
+    assert explained("label_efficiency", image).endswith(
+        "above raw pixels, the untrained encoder and a network trained from scratch.")
+    assert explained("label_efficiency", text).endswith("above TF-IDF and the untrained encoder.")
+    assert explained("knn_accuracy", text).startswith("Share of examples whose nearest neighbours")
+    assert explained("linear_probe_accuracy", image).startswith("Share of held-out images")

@@ -36,3 +36,7 @@ def test_below_the_baseline_is_said_so():
 def test_without_baselines_it_gives_the_accuracies_alone():
     alone = {**EFFICIENCY, "curves": {"run-1": EFFICIENCY["curves"]["run-1"]}}
     assert payoff_words(alone, "run-1", {}) == "run-1: with 70 labels (10%) 80%; with all 700 labels 90%."
+
+
+def test_the_sentence_counts_what_the_dataset_holds():
+    assert payoff_words(EFFICIENCY, "run-1", {}, unit="examples").endswith(" held-out examples.")
