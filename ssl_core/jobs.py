@@ -197,12 +197,30 @@ def requeue(ws: Workspace, run_id: str) -> None:
     if run["dataset_deleted"]:
         raise WorkspaceError(f"run {run_id!r} cannot resume: its dataset {run['dataset']!r} was deleted or "
                              "replaced since")
+    kept = checkpoint_step_of(ws, run_id)
     with ws.write() as conn:
         changed = conn.execute(
             "UPDATE runs SET status = 'queued', cancel_requested = 0, message = NULL, finished = NULL "
             "WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')", (run_id,)).rowcount
+        if changed and kept is not None:  # what was measured on weights the resume throws away
+            conn.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", (run_id, kept))
     if not changed:
         raise WorkspaceError(f"run {run_id!r} is not interrupted, cancelled or failed")
+
+
+def checkpoint_step_of(ws: Workspace, run_id: str) -> int | None:
+    """The step run `run_id` resumes from: its checkpoint's, -1 with none (it starts again, its
+    untrained baseline measured anew); None when its checkpoint's meta cannot be read (then
+    nothing is removed: the resume fails and says why)."""
+    from .checkpoint import read_meta
+
+    if not get_run(ws, run_id)["checkpoint"]:
+        return -1
+    try:
+        meta = read_meta(run_dir(ws, run_id))
+        return None if meta is None else int(meta["step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class JobReporter:

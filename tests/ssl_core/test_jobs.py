@@ -280,3 +280,35 @@ def test_the_classes_a_run_counts_chance_by_are_those_its_monitor_reads(workspac
     ingest_uploads(workspace, [("three.zip", zip_of(files))], name="three", size=16)
     run = jobs.get_run(workspace, jobs.create_run(workspace, tiny_config(dataset="three")))
     assert run["classes"] == 2 and sorted(set(jobs._dataset_arrays(workspace, run)[1].tolist())) == [-1, 0, 1]
+
+
+def test_resuming_forgets_what_was_measured_after_the_checkpoint_it_resumes_from(tiny):
+    """A run that failed at step 15 with its last checkpoint at step 10: the readings of steps
+    11-15 measured weights the resume throws away, so the verdict must not read them (it would be
+    green from them while queued, and the curves would hold two values per step)."""
+    import sqlite3
+
+    run_id = jobs.create_run(tiny, tiny_config(epochs=2, monitor_every=5))  # 40 images at batch 8: 10 steps
+    assert jobs.work(tiny, "cpu") == 1
+    assert jobs.checkpoint_step_of(tiny, run_id) == 10
+    before = jobs.metrics(tiny, run_id)
+    with sqlite3.connect(tiny.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN' WHERE id = ?", (run_id,))
+        conn.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                         [(run_id, 15, "knn_accuracy", 0.99), (run_id, 15, "loss", 9.0)])
+    jobs.requeue(tiny, run_id)
+    after = jobs.metrics(tiny, run_id)
+    assert {name: list(steps) for name, (steps, _) in after.items()} == {
+        name: list(steps) for name, (steps, _) in before.items()}  # step 15 gone, steps 0-10 kept
+    assert jobs.get_run(tiny, run_id)["status"] == "queued"
+
+
+def test_a_run_resumed_without_a_checkpoint_starts_its_measurements_again(tiny):
+    import sqlite3
+
+    run_id = jobs.create_run(tiny, tiny_config())
+    with sqlite3.connect(tiny.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (run_id,))
+        conn.execute("INSERT INTO metrics VALUES (?, 0, 'knn_untrained', 0.3)", (run_id,))
+    jobs.requeue(tiny, run_id)
+    assert jobs.metrics(tiny, run_id) == {}
