@@ -22,6 +22,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
+from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.evaluate.diagnose import NotAdvised, diagnose, no_advice_words, run_config
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -93,7 +94,8 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     except NotAdvised as exc:
         st.caption(f"No advice: {escape_markdown(str(exc))}.")
         return
-    if not found and run["status"] != "completed":  # no check mark beside a run that did not finish
+    if not found and (run["status"] != "completed" or jobs.run_verdict(ws, run_id).code != LEARNED):
+        # no check mark beside a run that did not finish, nor one whose verdict is not green
         message = run["message"] and escape_markdown(run["message"])  # the failure's words, as written
         st.caption(f"No advice: {no_advice_words({**run, 'message': message})}")
         return

@@ -65,3 +65,18 @@ def test_a_run_that_did_not_finish_gets_no_check_mark_when_no_rule_fires(shapes_
     assert [h.value for h in at.subheader].count("Diagnosis") == 1
     assert said in [c.value for c in at.caption]
     assert not any(i.value.startswith("No advice") for i in at.info)  # the check-marked box is a finished run's
+
+
+@pytest.mark.parametrize("code, boxed", [("learned", True), ("not_yet", False), ("worse_than_untrained", False)])
+def test_the_check_marked_no_advice_box_is_only_beside_a_green_verdict(shapes_run, monkeypatch, code, boxed):
+    """A completed run no rule fires on but whose verdict is orange or red (a flat curve of too few
+    readings for the flat rule, say) gets the words in a caption, not a check mark."""
+    from ssl_core.evaluate.verdict import COLOURS, Verdict
+
+    root, run = shapes_run
+    monkeypatch.setattr("app.diagnosis.diagnose", lambda ws, run_id: [])
+    monkeypatch.setattr("ssl_core.jobs.run_verdict", lambda ws, run_id: Verdict(code, "…", COLOURS[code]))
+    at = open_page(root, "../pages/train.py", monkeypatch)
+    said = "No advice: no measurement of this run triggered a rule (collapse, "
+    assert any(i.value.startswith(said) for i in at.info) == boxed
+    assert any(c.value.startswith(said) for c in at.caption) != boxed
