@@ -20,7 +20,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.imports.registry import start_side
-from ssl_core.kinds import encoders_for, methods_for, recipe_class, verdict_words
+from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class, verdict_words
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
@@ -132,10 +132,11 @@ def against_untrained(series: dict, name: str, title: str, levels: dict[str, flo
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def run_charts(run_id: str, stamp: tuple, classes: int) -> tuple[dict, dict[str, FrozenFigure]]:
+def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[dict, dict[str, FrozenFigure]]:
     """A run's latest metrics and its curves as drawn ({"loss", "health", and "knn" and
     "shared" where it has them}), built once per step and status (`stamp`), not on every
-    rerun of the page or of the live panel's 2 s tick."""
+    rerun of the page or of the live panel's 2 s tick; `method` names what its kind's cheap
+    neighbours are found from (pixels and colour, or TF-IDF)."""
     series = jobs.metrics(ws, run_id)
     latest = jobs.latest(series)
     # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
@@ -147,8 +148,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int) -> tuple[dict, dict[str,
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
                                            {"chance": 1 / max(classes, 1), **untrained})
     if "pixel_shared" in series:
-        figures["shared"] = against_untrained(series, "pixel_shared", "Neighbours shared with raw pixels and colour "
-                                              "(lower: grouped by more than pixels)", untrained)
+        cheap = kind_of_method(METHODS[method]).evaluation().cheap_name
+        figures["shared"] = against_untrained(series, "pixel_shared", f"Neighbours shared with {cheap} "
+                                              f"(lower: grouped by more than {cheap})", untrained)
     return latest, {name: frozen(figure) for name, figure in figures.items()}
 
 
@@ -173,7 +175,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     if run["message"]:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     classes = run["classes"]  # kept with the run: its dataset may be gone
-    latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes)
+    latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
     verdict = jobs.verdict_of(run, latest)
     verdict_box(verdict.colour, verdict.text)
     charts = st.columns(2)

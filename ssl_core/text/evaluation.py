@@ -55,6 +55,7 @@ class TwoMaskings:
 class TextEvaluation:
     baseline_name = "TF-IDF"  # the curve and the verdict's words when there is no twin
     unit = "examples"  # what the verdict's sentence counts (sentences or paragraphs)
+    cheap_name = "TF-IDF word weights"  # what the cheap neighbours (`cheap_neighbours`) are found from
     from_scratch = False  # no network trained from scratch on the labels
     advised = False  # no advice rule is calibrated on text runs (they read image recipes and pixels)
     judged_without_labels = False  # the label-free rule is calibrated on images' pixel neighbours

@@ -74,3 +74,19 @@ def test_evaluate_judges_a_text_run_against_tfidf(text_root, monkeypatch):
     assert "above TF-IDF and the untrained encoder." in said and said.endswith("labelled examples.")
     assert "raw pixels" not in said and "from scratch" not in said and "images" not in said
     assert next(m.value for m in at.markdown if m.value.startswith("MLM")).endswith(r"held\-out examples\.")
+
+
+def test_a_text_run_without_labels_charts_its_neighbours_against_tfidf_not_pixels(tmp_path, monkeypatch):
+    """Without labels the engine compares a text run's neighbours with TF-IDF's (text/kind.py):
+    the chart says so, not 'raw pixels and colour'."""
+    ws = Workspace(tmp_path / "ws")
+    ws.set_meta("demo_seeded", "1")
+    sentences = "".join(f"{text}\n" for text, _ in ROWS).encode()
+    ingest_uploads(ws, [("plain.txt", sentences)], name="plain")
+    run_id = jobs.create_run(ws, TrainConfig(dataset="plain", method="mlm", encoder="text_transformer", epochs=1,
+                                             batch_size=12, monitor_every=1, snapshot_every=0))
+    assert jobs.execute(ws, run_id).status == "completed"
+    at = open_page(ws.root, "../pages/train.py", monkeypatch, dataset="plain")
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert "Neighbours shared with TF-IDF word weights (lower: grouped by more than TF-IDF word weights)" in titles
+    assert not any("pixels" in title for title in titles)

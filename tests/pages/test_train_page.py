@@ -370,7 +370,7 @@ def test_without_knn_the_verdict_and_chart_use_the_neighbours_shared_with_the_pi
     ((shown, text),) = verdicts(page)
     assert shown == colour and text.startswith(opening)
     assert f"share {shared:.1%} with its nearest by raw pixels and colour, against 19.7% for the untrained" in text
-    title = "Neighbours shared with raw pixels and colour (lower: grouped by more than pixels)"
+    title = "Neighbours shared with raw pixels and colour (lower: grouped by more than raw pixels and colour)"
     assert charts(page)[title] == {"pixel shared": [50]}
     assert levels(figures(page)[title]) == {"untrained": 0.197}
     assert "Online kNN accuracy (labels used only here)" not in figures(page)
