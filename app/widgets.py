@@ -122,11 +122,14 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
     return update
 
 
-VERDICT_BOXES = {"green": ("success", ":material/check_circle:"), "orange": ("warning", ":material/hourglass_empty:"),
+VERDICT_BOXES = {"green": ("success", ":material/check_circle:"), "orange": ("warning", ":material/info:"),
                  "red": ("error", ":material/trending_down:")}  # a verdict's colour -> box, icon
+WAITING_ICON = ":material/hourglass_empty:"  # an orange verdict on a run still queued or training: more may come
 
 
-def verdict_box(colour: str, text: str, container=st) -> None:
-    """A verdict (ssl_core.evaluate.verdict) as a box of its colour, its sentence inside."""
+def verdict_box(colour: str, text: str, container=st, active: bool = False) -> None:
+    """A verdict (ssl_core.evaluate.verdict) as a box of its colour, its sentence inside; an
+    orange one on an `active` run (queued or training) has an hourglass, as it may yet change,
+    and elsewhere (ended, not judged, collapsed, a checkpoint evaluated) a plain sign."""
     box, icon = VERDICT_BOXES[colour]
-    getattr(container, box)(text, icon=icon)
+    getattr(container, box)(text, icon=WAITING_ICON if active and colour == "orange" else icon)

@@ -177,7 +177,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     classes = run["classes"]  # kept with the run: its dataset may be gone
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
     verdict = jobs.verdict_of(run, latest)
-    verdict_box(verdict.colour, verdict.text)
+    verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
     charts = st.columns(2)
     charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
     charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
@@ -214,7 +214,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.dataframe(pd.DataFrame([{
         "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
-        "verdict": jobs.verdict_of(r, final.get(r["id"], {})).code.replace("_", " "),
+        "verdict": jobs.verdict_of(r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
         "dataset": r["dataset"], "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,

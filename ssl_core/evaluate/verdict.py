@@ -72,6 +72,12 @@ class Verdict:
     text: str  # one plain sentence that quotes the numbers it rests on
     colour: str  # green, orange or red (Streamlit's colour names)
 
+    @property
+    def headline(self) -> str:
+        """The sentence's opening words, before its numbers: 'Learned something', 'Not judged',
+        'No room to show a gain', 'The run failed' (a table's cell)."""
+        return self.text.split(":")[0].split(";")[0]
+
     def to_json(self) -> dict[str, str]:
         """{"verdict": code, "verdict_text", "verdict_colour"}: the keys of the CLI's JSON."""
         return {"verdict": self.code, "verdict_text": self.text, "verdict_colour": self.colour}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.widgets import VERDICT_BOXES
+from app.widgets import VERDICT_BOXES, WAITING_ICON
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_builtin
 from ssl_core.engine import TrainConfig
@@ -43,7 +43,7 @@ def open_page(root: Path, page: str, monkeypatch, timeout: float = 300, dataset:
     return at
 
 
-VERDICT_ICONS = {icon: colour for colour, (_, icon) in VERDICT_BOXES.items()}
+VERDICT_ICONS = {icon: colour for colour, (_, icon) in VERDICT_BOXES.items()} | {WAITING_ICON: "orange"}
 
 
 def verdicts(at: AppTest) -> list[tuple[str, str]]:

@@ -249,7 +249,7 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert row["final loss"] == pytest.approx(done["loss"])
     assert 0 <= row["duration"] < 600
     assert row["kNN accuracy"] == pytest.approx(series["knn_accuracy"][1][-1])
-    assert row["verdict"] == verdict.code.replace("_", " ")  # the panel's verdict, in the table too
+    assert row["verdict"] == verdict.headline  # the panel's verdict, in the table too
     assert 0 <= row["kNN accuracy"] <= 1
     assert row["embedding std"] == pytest.approx(series["embedding_std"][1][-1])
 
@@ -349,8 +349,10 @@ def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page
     assert shown == colour and text.startswith(opening)
     assert f"kNN accuracy {knn:.1%} against 22.0% for the untrained network (chance 20.0%, 1024 labelled" in text
     assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"chance": 0.2, "untrained": 0.22}
-    words = {"green": "learned", "orange": "not yet", "red": "worse than untrained"}[colour]
-    assert page.dataframe[0].value["verdict"].tolist() == [words]  # the table says it too
+    headline = opening.split(";")[0]  # 'Nothing learned yet', 'Learned something', 'The run failed'
+    assert page.dataframe[0].value["verdict"].tolist() == [headline]  # the table says it too
+    waiting = next(box.icon for box in [*page.success, *page.warning, *page.error] if box.value == text)
+    assert (waiting == ":material/hourglass_empty:") == (status == "running" and colour == "orange")
 
 
 @pytest.mark.parametrize("shared, colour, opening", [

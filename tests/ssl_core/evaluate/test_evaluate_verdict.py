@@ -154,3 +154,9 @@ def test_against_a_baseline_that_is_no_twin_nothing_is_said_of_training(knn, bas
     verdict = from_knn(knn, baseline, 300, 3, baseline="TF-IDF", unit="examples")
     assert verdict.code == code and verdict.text.startswith(start)
     assert "train" not in verdict.text.lower() and "learn" not in verdict.text.lower()  # untrained, learned too
+
+
+def test_the_headline_is_the_sentences_opening_words():
+    assert from_knn(0.74, 0.22, 1024, 5).headline == "Learned something"
+    assert from_knn(1.0, 0.998, 450, 3).headline == "No room to show a gain"
+    assert after_failure(from_knn(0.74, 0.22, 1024, 5)).headline == "The run failed"
