@@ -71,7 +71,8 @@ if use_lab:
         st.session_state.pop(recipe_key, None)
         st.rerun()
 else:
-    left.caption("With the recipe's default settings (tune them in the Augmentation Lab).")
+    left.caption("With the recipe's default settings" + (" (tune them in the Augmentation Lab)." if "image" in method.kinds
+                                                         else "; the Lab shows them on a sentence."))
 left.caption(f"Method from {escape_markdown(method.paper)}.")
 
 budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
@@ -279,8 +280,8 @@ if runs:
     st.subheader("All runs" if every or current is None else f"All runs on {escape_markdown(current)}")
     any_active = any(r["status"] in ACTIVE for r in runs)
     access.fragment(runs_table, run_every=2 if any_active else None)(any_active, current, every)
-elif others:
-    st.info("No runs on this dataset yet. The defaults (SimCLR, small CNN, 5 minutes) are a good first run.")
-else:
-    st.info("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
-            "built-in shapes in a CPU's few minutes.")
+else:  # the form's own defaults for this kind of data, and what will judge the run
+    first = methods_for(dataset.kind if dataset else "image")[0]
+    st.info(f"No runs {'on this dataset ' if others else ''}yet. The form starts at the defaults ({first} with "
+            f"{encoders_for(METHODS[first])[0]}, 5 minutes); once it runs, the verdict beside it says whether it "
+            "learned something on this data.")

@@ -83,6 +83,11 @@ def test_a_text_run_without_labels_charts_its_neighbours_against_tfidf_not_pixel
     ws.set_meta("demo_seeded", "1")
     sentences = "".join(f"{text}\n" for text, _ in ROWS).encode()
     ingest_uploads(ws, [("plain.txt", sentences)], name="plain")
+    before = open_page(ws.root, "../pages/train.py", monkeypatch, dataset="plain")  # the form's text defaults
+    assert [i.value for i in before.info] == [
+        "No runs yet. The form starts at the defaults (mlm_simcse with text_transformer, 5 minutes); once it runs, "
+        "the verdict beside it says whether it learned something on this data."]
+    assert "With the recipe's default settings; the Lab shows them on a sentence." in [c.value for c in before.caption]
     run_id = jobs.create_run(ws, TrainConfig(dataset="plain", method="mlm", encoder="text_transformer", epochs=1,
                                              batch_size=12, monitor_every=1, snapshot_every=0))
     assert jobs.execute(ws, run_id).status == "completed"

@@ -38,8 +38,8 @@ MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 TRAIN = "../pages/train.py"  # relative to app/main.py, as in st.navigation
 LAB = "../pages/augment_lab.py"
 DEFAULT_RECIPE = "With the recipe's default settings (tune them in the Augmentation Lab)."
-NO_RUNS = ("No runs yet. The defaults (SimCLR, small CNN, 5 minutes) learn something on the "
-           "built-in shapes in a CPU's few minutes.")
+NO_RUNS = ("No runs yet. The form starts at the defaults (simclr with small_cnn, 5 minutes); once it runs, the "
+           "verdict beside it says whether it learned something on this data.")
 
 
 @pytest.fixture(scope="module")
