@@ -69,11 +69,11 @@ def measure(ws: Workspace, run_id: str) -> Measured:
     """Everything the advice rules read about run `run_id`."""
     run = jobs.get_run(ws, run_id)
     if run["dataset_deleted"]:
-        raise NotAdvised(f"run {run_id!r} was trained on {run['dataset']!r}, deleted or replaced since: its "
+        raise NotAdvised(f"the run was trained on the dataset {run['dataset']}, deleted or replaced since: its "
                          "measurements cannot be checked against data that is gone")
     dataset = ws.dataset(run["dataset"])
     if not KINDS[dataset.kind].evaluation().advised:
-        raise NotAdvised(f"run {run_id!r} trained on {dataset.kind} ({dataset.name!r}): the advice rules are "
+        raise NotAdvised(f"the run trained on {dataset.kind} (the dataset {dataset.name}): the advice rules are "
                          f"calibrated on image runs (their augmentations and pixel shortcuts), so there is no "
                          f"advice for a {dataset.kind} run")
     return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), jobs.metrics(ws, run_id),

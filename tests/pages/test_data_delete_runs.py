@@ -64,7 +64,7 @@ def test_a_run_whose_dataset_is_gone_is_neither_advised_nor_resumed(app):
     with Workspace().write() as conn:
         conn.execute("UPDATE runs SET checkpoint = 'runs/run-a/checkpoint.safetensors' WHERE id = 'run-a'")
     Workspace().delete_dataset("digits")
-    with pytest.raises(NotAdvised, match="'digits', deleted or replaced since"):
+    with pytest.raises(NotAdvised, match="the dataset digits, deleted or replaced since"):
         diagnose(Workspace(), "run-a")
     with pytest.raises(WorkspaceError, match="cannot resume: its dataset 'digits' was deleted or replaced"):
         jobs.requeue(Workspace(), "run-a")
@@ -72,7 +72,7 @@ def test_a_run_whose_dataset_is_gone_is_neither_advised_nor_resumed(app):
     assert not app.exception, app.exception
     assert app.selectbox(key="train_watch").value == "run-a"
     captions = [c.value for c in app.caption]
-    gone = escape_markdown("run 'run-a' was trained on 'digits', deleted or replaced since")
+    gone = escape_markdown("the run was trained on the dataset digits, deleted or replaced since")
     assert any(c.startswith("No advice: ") and gone in c for c in captions)
     assert any("Its dataset digits was deleted or replaced: it cannot be resumed." in c for c in captions)
     assert not [b for b in app.button if b.label == "Resume"]

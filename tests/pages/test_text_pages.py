@@ -95,3 +95,5 @@ def test_a_text_run_without_labels_charts_its_neighbours_against_tfidf_not_pixel
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert "Neighbours shared with TF-IDF word weights (lower: grouped by more than TF-IDF word weights)" in titles
     assert not any("pixels" in title for title in titles)
+    advice = next(c.value for c in at.caption if c.value.startswith("No advice"))  # under the run's own name
+    assert advice.startswith(r"No advice: the run trained on text \(the dataset plain\)") and run_id not in advice
