@@ -30,10 +30,11 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: tuple | None):
+def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: tuple | None, items: str):
     """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
-    probe row's group) or None without snapshots; built once per snapshot added (`kept`) and
-    dataset (whose id changes when it is replaced), not on every rerun."""
+    probe row's group: its label, else `items`, "images" or "sentences") or None without
+    snapshots; built once per snapshot added (`kept`) and dataset (whose id changes when it
+    is replaced), not on every rerun."""
     snaps = load_snapshots(Path(run_folder))
     if snaps is None:
         return None
@@ -43,7 +44,7 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labe
     frames, rows = motion(snaps, probe_labels), snaps.probe
     if len(frames.steps) < 2:
         return None
-    groups = [str(label) for label in probe_labels] if probe_labels is not None else ["images"] * len(rows)
+    groups = [str(label) for label in probe_labels] if probe_labels is not None else [items] * len(rows)
     return frozen(figure(frames, rows, groups, palette(groups))), frames, rows, groups
 
 
@@ -92,21 +93,23 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
     except WorkspaceError:
         dataset = None  # deleted since the runs were listed; the frames still play
     labels = None if dataset is None else dataset_labels(ws, dataset)
-    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels)  # `_drawn` checks the probe's
+    items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
+    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels, items)  # `_drawn` checks the probe's
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
-                   "(before the first step, then every 50 steps by default).")
+                   "(before the first step, then every 50 steps by default)." if run["status"] in ("queued", "running")
+                   else f"No map in motion: the run kept fewer than two snapshots of its features before it stopped "
+                        f"(at step {run['step']}).")
         return
     shown, frames, rows, groups = drawn
     st.plotly_chart(shown, key=key)
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
-    items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
     where = escape_markdown(run["dataset"]) + (" (since deleted or replaced: no thumbnails, no labels)"
                                                if dataset is None else "")
     st.caption(f"{len(rows):,} {items} of {where}, the dataset the run trained on, their features every few steps "
-               "laid out by PCA and each frame turned to match the one before, so points move only as much as the "
-               "features changed.")
+               "laid out by PCA (each frame its own, scaled to one spread and turned to match the one before), so a "
+               "point moves when its place among the others changes.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = palette(groups)
         rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)

@@ -27,7 +27,7 @@ HOVER_WIDTH = 60  # characters per line of a sentence in the hover box
 HOVER_LINES = 4  # lines shown; a longer sentence ends in "..."
 LISTED = 200  # selected sentences listed at most
 INTRO = ("Every dot is one sentence, placed so that sentences the encoder finds similar sit close together, "
-         "coloured by its hidden label. A good encoder puts sentences about the same thing close together. "
+         "coloured by its hidden label where it has one. A good encoder puts sentences about the same thing close together. "
          "Hover a dot to read its sentence; pick box or lasso in the chart's toolbar and drag around several "
          "to list them below.")
 
@@ -68,8 +68,12 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
             unplaced_note(coords, method)
             selections += [row for row in selected_rows(event) if row not in selections]
     if not selections:
+        unlabelled = labels.count("(none)")
         st.caption("Hover a dot to read its sentence. Click one, or pick box or lasso in the chart's toolbar and "
-                   "drag, to list sentences here. Colours are the hidden labels, never used in training.")
+                   "drag, to list sentences here. " + (
+                       "This dataset has no labels: every dot has one colour." if unlabelled == len(labels) else
+                       "Colours are the hidden labels, never used in training"
+                       + (f" ({unlabelled:,} sentences have none)." if unlabelled else ".")))
         return
     picked = sorted(selections)[:LISTED]
     st.subheader(f"{len(selections):,} selected sentence(s)" + (f" (the first {LISTED})" if len(selections) > LISTED else ""))

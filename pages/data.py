@@ -19,6 +19,7 @@ from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
+from ssl_core.evaluate.report import too_few_to_probe
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
 
@@ -159,8 +160,10 @@ labels_col.metric("Classes", len(label_counts) if label_counts else "none")
 disk_col.metric("On disk", human_bytes(chosen.bytes))
 
 if label_counts:
-    with st.expander(f"Labels: {len(label_counts)} classes (used only to judge and colour, "
-                     "never for training)"):
+    usable = not too_few_to_probe(label_counts)  # Evaluate's and the kNN monitor's two classes of two
+    with st.expander(f"Labels: {len(label_counts)} class{'es' if len(label_counts) != 1 else ''} ("
+                     + ("used only to judge and colour" if usable else "too few to judge with: two classes of two "
+                        "are needed; used to colour") + ", never for training)"):
         label_chart(label_counts)
 
 rejected = ws.rejections(chosen)

@@ -20,12 +20,14 @@ def snapshots(folder, probe: list[int]) -> None:
 def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path):
     labels = ("a", "b") * 5 + (None, None)  # rows 10 and 11 unlabelled: left out of the probe
     snapshots(tmp_path / "run", list(range(10)))
-    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", labels)
+    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", labels, "images")
     assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
 
 
 def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
     labels = ("a", "b") * 5 + (None, None)
     snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
-    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", labels)
+    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", labels, "images")
     assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
+    _, _, _, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", None, "sentences")
+    assert groups == ["sentences"] * 12  # a text run's legend

@@ -166,3 +166,20 @@ def test_one_import_runs_at_a_time_on_the_server(app):
     app.text_input(key="data_builtin_name_shapes").set_value("shapes again").run()
     next(b for b in app.button if b.label == "Import built-in").click().run()
     assert not app.exception and "Imported" in app.success[0].value  # the slot was given back
+
+
+@pytest.mark.parametrize("folders, said", [
+    ("abab", "Labels: 2 classes (used only to judge and colour, never for training)"),
+    ("aab", "Labels: 2 classes (too few to judge with: two classes of two are needed; used to colour, never for "
+            "training)"),
+])
+def test_the_labels_are_counted_in_words_and_said_unusable_when_too_few(tmp_path, monkeypatch, folders, said):
+    from ssl_core.data.ingest import ingest_uploads
+    from tests.pages.conftest import open_page
+
+    ws = Workspace(tmp_path / "ws")
+    ws.set_meta("demo_seeded", "1")
+    ingest_uploads(ws, [(f"{folder}/{i}.png", png_bytes((40 * i, 0, 0))) for i, folder in enumerate(folders)],
+                   name="few")
+    at = open_page(ws.root, "../pages/data.py", monkeypatch, dataset="few")
+    assert said in [e.label for e in at.expander]

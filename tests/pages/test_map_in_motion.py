@@ -63,3 +63,18 @@ def test_the_gif_has_one_frame_per_snapshot(shapes_run):
     assert gif.format == "GIF" and gif.n_frames == len(snaps.steps)
     first = np.asarray(gif.convert("RGB"))
     assert (np.abs(first.astype(int) - [200, 30, 30]).sum(axis=2) < 60).sum() > 100  # the points are drawn
+
+
+def test_a_run_that_stopped_with_one_snapshot_is_told_it_has_no_map_in_motion(shapes_run, monkeypatch, tmp_path):
+    """A run that failed before its second snapshot will never have one: no promise that the map appears."""
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    for file in sorted((jobs.run_dir(Workspace(copy), run) / "snapshots").glob("step-*.npy"))[1:]:
+        file.unlink()  # only the step-0 snapshot kept, as by a run that failed at step 30
+    with Workspace(copy).write() as conn:
+        conn.execute("UPDATE runs SET status = 'failed', step = 30 WHERE id = ?", (run,))
+    at = open_page(copy, "../pages/train.py", monkeypatch)
+    said = [c.value for c in at.caption]
+    assert ("No map in motion: the run kept fewer than two snapshots of its features before it stopped (at step 30)."
+            in said) and not any(c.startswith("The map in motion appears once") for c in said)

@@ -97,3 +97,6 @@ def test_a_text_run_without_labels_charts_its_neighbours_against_tfidf_not_pixel
     assert not any("pixels" in title for title in titles)
     advice = next(c.value for c in at.caption if c.value.startswith("No advice"))  # under the run's own name
     assert advice.startswith(r"No advice: the run trained on text \(the dataset plain\)") and run_id not in advice
+    explorer = open_page(ws.root, "../pages/explorer.py", monkeypatch, dataset="plain")
+    hint = next(c.value for c in explorer.caption if c.value.startswith("Hover a dot to read its sentence."))
+    assert hint.endswith("This dataset has no labels: every dot has one colour.") and "hidden labels" not in hint
