@@ -137,7 +137,8 @@ def stored_size(info) -> str:
 
 
 st.dataframe(
-    pd.DataFrame([{"name": d.name, "images": d.image_count, "stored size": stored_size(d),
+    pd.DataFrame([{"name": d.name, "holds": "images" if d.kind == "image" else "sentences", "count": d.image_count,
+                   "stored size": stored_size(d),
                    "on disk": human_bytes(d.bytes), "labels": "yes" if d.has_labels else "no",
                    "source": d.source, "created": d.created} for d in datasets]),
     hide_index=True, width="stretch",

@@ -35,12 +35,14 @@ def png_bytes(colour: tuple[int, int, int], size=(20, 30)) -> bytes:
 
 
 def names_in_table(at: AppTest) -> list[str]:
-    table = next(df.value for df in at.dataframe if "images" in df.value.columns)
+    table = next(df.value for df in at.dataframe if "holds" in df.value.columns)
     return list(table["name"])
 
 
 def test_first_start_shows_demo_datasets_and_gallery(app):
     assert names_in_table(app) == ["shapes", "digits", "docstrings"]
+    table = next(df.value for df in app.dataframe if "holds" in df.value.columns)
+    assert list(table["holds"]) == ["images", "images", "sentences"]  # a text dataset's count is not of images
     assert app.selectbox(key="data_selected").value is None  # nothing is shown for a dataset nobody picked
     assert not app.image and not app.metric
     app.selectbox(key="data_selected").set_value("shapes").run()
