@@ -70,9 +70,14 @@ if missing:
     st.caption(f"{len(missing)} encoder(s) not evaluated yet: about a minute each on a CPU for a few "
                "thousand images. Press Stop (top right) to cancel.")
     if st.button(f"Evaluate {len(missing)} encoder(s)", type="primary", icon=":material/analytics:"):
-        for label in missing:
-            reports[label] = evaluate(ws, dataset.name, choices[label], progress=progress_bar(f"Evaluating {label}"))
-        st.rerun()
+        try:
+            for label in missing:
+                reports[label] = evaluate(ws, dataset.name, choices[label],
+                                          progress=progress_bar(f"Evaluating {label}"))
+        except ValueError as exc:  # data it cannot judge (a single image): said, the page's reports kept
+            st.error(escape_markdown(str(exc)))
+        else:
+            st.rerun()
 done = {label: report for label, report in reports.items() if report is not None}
 if not done:
     st.stop()

@@ -426,9 +426,11 @@ def cmd_fill(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     from . import export
 
+    named = None if args.parts is None else [p.strip() for p in args.parts.split(",") if p.strip()]
+    if named == []:  # before the embedding is computed for nothing
+        raise KeyError(f"--parts names no part; choose from: {', '.join(export.PARTS)}")
     emb = _embedding(ws, args)
-    parts = ([p.strip() for p in args.parts.split(",") if p.strip()] if args.parts is not None
-             else export.parts_for(emb.source))
+    parts = named if named is not None else export.parts_for(emb.source)
     files = export.export(ws, emb, parts)
     with _writing(args.out):
         written = export.to_folder(files, Path(args.out))

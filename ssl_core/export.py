@@ -204,6 +204,8 @@ def parts_for(source: embed.EncoderSource) -> list[str]:
 
 def export(ws: Workspace, emb: embed.Embedding, parts: list[str]) -> dict[str, bytes]:
     """The files of `parts` (names in PARTS) for one embedding."""
+    if not parts:
+        raise KeyError(f"no export part named; choose from: {', '.join(PARTS)}")
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise KeyError(f"no export part {unknown[0]!r}; choose from: {', '.join(PARTS)}")

@@ -46,6 +46,7 @@ def create_run(ws: Workspace, config: Any) -> str:
     from .engine import TrainConfig
     from .imports import start_from
     from .imports.architectures import is_architecture
+    from .kinds import KINDS, counted
     from .methods import get_method
     from .models import ENCODERS
     from .run_names import default_name
@@ -57,6 +58,9 @@ def create_run(ws: Workspace, config: Any) -> str:
     if dataset.kind not in method.kinds:
         raise ValueError(f"method {config.method!r} trains on {' or '.join(method.kinds)} datasets; "
                          f"{dataset.name!r} holds {dataset.kind}s")
+    if dataset.image_count < 2:  # refused before a run exists, as the engine would refuse it after
+        held = counted(dataset.image_count, KINDS[dataset.kind].evaluation().unit)
+        raise ValueError(f"dataset {dataset.name!r} holds {held}: training needs at least two")
     if config.encoder not in ENCODERS and not is_architecture(config.encoder):
         raise KeyError(f"no encoder {config.encoder!r}; choose one of: {', '.join(ENCODERS)}, or an imported "
                        "architecture (timm:NAME, torchvision:NAME)")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..embed import EncoderSource, baseline_of, check_kind, embed, load_encoder
-from ..kinds import KINDS
+from ..kinds import KINDS, counted
 from ..store import DatasetInfo, Workspace
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
@@ -236,6 +236,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     info = ws.dataset(dataset_name)
     check_kind(info, source)  # before the twin's baseline keys: an error names the encoder asked for
     hooks = KINDS[info.kind].evaluation()
+    if info.image_count < 2:  # neighbours, pairs and spreads need two
+        raise ValueError(f"dataset {info.name!r} holds {counted(info.image_count, hooks.unit)}: evaluation "
+                         f"compares {hooks.unit} with each other and needs at least two")
     given = ws.labels(info)
     labels = labelled(given)
     keys = {} if labels is None else baseline_keys(ws, info, source, config, device_name, hooks)

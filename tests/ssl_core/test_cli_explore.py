@@ -72,6 +72,9 @@ def test_a_run_or_untrained_is_required_and_unknown_parts_are_named(trained, tmp
                str(tmp_path / "x"))
     assert done.returncode == 1 and "no export part 'weights'" in done.stderr
     assert not (tmp_path / "x").exists()
+    done = cli(trained.ws, "export", "--untrained", "--dataset", "tiny", "--parts", " , ", "--out", str(tmp_path / "y"))
+    assert done.returncode == 1 and "--parts names no part; choose from: encoder, " in done.stderr  # not files: []
+    assert not (tmp_path / "y").exists()
 
 
 def test_evaluate_prints_every_metric_and_keeps_the_report(trained):

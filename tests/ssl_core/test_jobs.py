@@ -312,3 +312,18 @@ def test_a_run_resumed_without_a_checkpoint_starts_its_measurements_again(tiny):
         conn.execute("INSERT INTO metrics VALUES (?, 0, 'knn_untrained', 0.3)", (run_id,))
     jobs.requeue(tiny, run_id)
     assert jobs.metrics(tiny, run_id) == {}
+
+
+def test_one_image_is_refused_before_a_run_exists_and_evaluate_says_why(workspace, capsys):
+    """Training and evaluation need two images: a run that could only fail is not queued, and
+    evaluate names the dataset and the reason (it printed 'math domain error')."""
+    from ssl_core.cli import main
+
+    ingest_uploads(workspace, [("only.png", png(0))], name="one", size=16)
+    with pytest.raises(ValueError, match="^dataset 'one' holds 1 image: training needs at least two$"):
+        jobs.create_run(workspace, tiny_config(dataset="one"))
+    assert jobs.list_runs(workspace) == []
+    capsys.readouterr()
+    assert main(["--workspace", str(workspace.root), "evaluate", "--dataset", "one", "--untrained"]) == 1
+    assert capsys.readouterr().err.strip() == ("error: dataset 'one' holds 1 image: evaluation compares images with "
+                                               "each other and needs at least two")
