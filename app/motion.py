@@ -60,7 +60,8 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
                            marker=dict(size=6, color=colours[g], opacity=0.85)) for g in names]
 
     def title(t: int) -> str:
-        return f"step {frames.steps[t]} · {frames.score_name} {frames.scores[t]:.3g}"
+        shown = f"{frames.scores[t]:.3f}" if frames.score_name == "kNN accuracy" else f"{frames.scores[t]:.1f}"
+        return f"step {frames.steps[t]} · {frames.score_name} {shown}"  # 1.000, not 1 beside 0.998
 
     last = len(frames.steps) - 1
     low, high = frames.layouts.reshape(-1, 2).min(0), frames.layouts.reshape(-1, 2).max(0)
