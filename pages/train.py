@@ -219,13 +219,13 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "dataset": r["dataset"], "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,
-        "final loss": r["loss"], "images/s": r["images_per_s"],
+        "final loss": r["loss"],  # a text run's speed is of examples: each row says its unit
+        "speed": f"{r['images_per_s']:,.0f} {verdict_words(r['method'])['unit']}/s" if r["images_per_s"] else None,
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"], "run": r["id"],
     } for r in runs]), hide_index=True, width="stretch",
         column_config={"name": st.column_config.TextColumn(width="medium"),
                        "duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
-                       "images/s": st.column_config.NumberColumn(format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),
                        "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
                        "embedding std": st.column_config.NumberColumn(format="%.3f")})

@@ -247,6 +247,7 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert (row["name"], row["status"], row["encoder"], row["dataset"], row["steps"]) == (
         run_name(run), "completed", "small_cnn", "shapes", 6)
     assert row["final loss"] == pytest.approx(done["loss"])
+    assert row["speed"] == f"{done['images_per_s']:,.0f} images/s"
     assert 0 <= row["duration"] < 600
     assert row["kNN accuracy"] == pytest.approx(series["knn_accuracy"][1][-1])
     assert row["verdict"] == verdict.headline  # the panel's verdict, in the table too
