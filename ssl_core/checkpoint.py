@@ -68,8 +68,30 @@ def embed_size(meta: dict[str, Any]) -> int:
 
 
 def read_meta(run_dir: Path) -> dict[str, Any] | None:
+    """The checkpoint's JSON meta, None when there is none; a ValueError naming the file when
+    it cannot be read (a damaged or cut-short checkpoint: `doctor` finds it)."""
     path = run_dir / META
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def read_tensors(path: Path, what: str = "the run's checkpoint") -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file the workspace keeps (`what` it is, for the message); a
+    ValueError naming the file when they cannot be read, not safetensors' own error."""
+    from safetensors import SafetensorError
+
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise _unreadable(path, exc, what) from None
+
+
+def _unreadable(path: Path, exc: Exception, what: str = "the run's checkpoint") -> ValueError:
+    return ValueError(f"{path}: {what} cannot be read ({exc}); `doctor` checks the workspace")
 
 
 def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimizer | None,
@@ -78,7 +100,7 @@ def load(run_dir: Path, method: torch.nn.Module, optimizer: torch.optim.Optimize
     meta = read_meta(run_dir)
     if meta is None:
         raise FileNotFoundError(f"no checkpoint in {run_dir}")
-    tensors = load_file(str(run_dir / WEIGHTS))
+    tensors = read_tensors(run_dir / WEIGHTS)
     model_state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
     missing = set(_unique(method)) - set(model_state) - set(getattr(method, "optional_state", ()))
     if missing:

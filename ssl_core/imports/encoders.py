@@ -20,8 +20,9 @@ import uuid
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
+from ..checkpoint import read_tensors
 from ..store import TMP_PREFIX, Workspace, atomic_write_json, fsync_dir, fsync_file, utc_now
 from . import ImportRefused, architectures, weights
 from .registry import (CONFIG, ENCODERS_DIR, NAME, WEIGHTS, check_new_name, check_side,  # noqa: F401 (re-exported)
@@ -104,7 +105,7 @@ def load(ws: Workspace, name: str) -> torch.nn.Module:
         raise ImportRefused(f"{name!r} is an imported embedding set: it has vectors for the images of dataset "
                             f"{config['dataset']!r}, but no encoder to embed other images or views with")
     encoder = untrained(config["arch"], config["image_size"], config["mean"], config["std"])
-    encoder.net.load_state_dict(load_file(str(folder(ws, name) / WEIGHTS)))
+    encoder.net.load_state_dict(read_tensors(folder(ws, name) / WEIGHTS, f"the imported encoder {name!r}'s weights"))
     return encoder.eval()
 
 

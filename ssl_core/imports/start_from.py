@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from .. import checkpoint, jobs
 from ..store import Workspace, WorkspaceError
@@ -77,7 +77,7 @@ def write(ws: Workspace, config, folder: Path) -> None:
 def load(method: torch.nn.Module, folder: Path) -> None:
     """Copy `folder/init.safetensors` into `method.encoder` and every module of the same
     type inside `method` (the momentum teachers are copies of the encoder)."""
-    state = load_file(str(folder / INIT))
+    state = checkpoint.read_tensors(folder / INIT, "the run's starting weights")
     for module in method.modules():
         if type(module) is type(method.encoder):
             module.load_state_dict(state)

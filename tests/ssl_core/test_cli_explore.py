@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from PIL import Image
 
 from ssl_core.evaluate.cues import CUES, SCENE
@@ -104,3 +105,19 @@ def test_an_out_path_that_cannot_be_written_is_named_and_nothing_is_lost(trained
     assert "Traceback" not in done.stderr and not missing.parent.exists()
     again = cli(trained.ws, "project", "--untrained", "--dataset", "tiny", "--method", "pca")
     assert again.returncode == 0 and json.loads(again.stdout)["shape"] == [40, 2]  # the cached map is intact
+
+
+@pytest.mark.parametrize("damaged, cut", [("checkpoint.safetensors", 5000), ("checkpoint.json", 3)])
+def test_a_damaged_checkpoint_is_named_in_one_line_not_a_traceback(trained, damaged, cut):
+    """A cut-short checkpoint (a full disk, an interrupted copy): evaluate, export, search and advise
+    name the file and point to doctor; safetensors' own error escaped as a traceback."""
+    from ssl_core import jobs
+
+    path = jobs.run_dir(trained.ws, trained.run) / damaged
+    path.write_bytes(path.read_bytes()[:cut])
+    for args in (["evaluate", "--dataset", "tiny", "--run", trained.run],
+                 ["export", "--dataset", "tiny", "--run", trained.run, "--out", str(trained.ws.root.parent / "o")],
+                 ["advise", "--run", trained.run]):
+        done = cli(trained.ws, *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert done.stderr.strip().endswith("`doctor` checks the workspace") and damaged in done.stderr, args
