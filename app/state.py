@@ -78,5 +78,5 @@ def warm_up_umap() -> None:
     """Once per app process: point numba at its disk cache (before any page imports umap)
     and, if that cache is cold, compile UMAP in a background process while the user looks
     around, so the first map does not wait a minute for numba."""
-    configure_numba_cache(default_numba_cache())
-    start_warm_up(workspace().root)
+    if configure_numba_cache(default_numba_cache()):  # else no disk cache to warm: maps compile when first drawn
+        start_warm_up(workspace().root)

@@ -20,14 +20,20 @@ def default_numba_cache() -> Path:
     return Path(os.environ.get(NUMBA_CACHE_ENV) or Path.home() / ".cache" / "ssl-lens" / "numba")
 
 
-def configure_numba_cache(cache_dir: str | os.PathLike[str]) -> None:
+def configure_numba_cache(cache_dir: str | os.PathLike[str]) -> bool:
     """Keep numba's compiled functions in `cache_dir` (created if missing). Call it before
-    umap or pynndescent is imported: functions compiled earlier keep their old place."""
-    path = Path(cache_dir).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    umap or pynndescent is imported: functions compiled earlier keep their old place. False,
+    and numba left as it was, when the folder cannot be made (an unwritable home, a file in
+    its place): the maps are then compiled anew in each process, nothing else is lost."""
+    try:
+        path = Path(cache_dir).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):
+        return False
     os.environ["NUMBA_CACHE_DIR"] = str(path)
     if "numba" in sys.modules:  # numba reads the variable once, when first imported
         sys.modules["numba"].config.CACHE_DIR = str(path)
+    return True
 
 
 def warmed_marker(cache_dir: Path) -> Path:

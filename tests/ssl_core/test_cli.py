@@ -128,3 +128,13 @@ def test_ctrl_c_during_an_import_stores_nothing(tmp_path):
     assert "cancelled; nothing was stored" in err and out == ""
     assert json.loads(cli(ws, "datasets").stdout) == []
     assert list((ws / "datasets").iterdir()) == []
+
+
+def test_a_numba_cache_that_cannot_be_made_costs_no_command(tmp_path, monkeypatch):
+    """A file where the cache folder should be (or an unwritable home): every command still
+    runs; only the maps' compiled code is not kept (it was a FileExistsError traceback)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("SSL_NUMBA_CACHE", str(blocker / "numba"))
+    done = cli(tmp_path / "ws", "datasets")
+    assert done.returncode == 0 and json.loads(done.stdout) == [] and "Traceback" not in done.stderr
