@@ -186,10 +186,16 @@ else:
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:
     trained_on = ws.runs_of(chosen.name)
-    runs_text = (f" {len(trained_on)} run(s) were trained on it ("
-                 + ", ".join(escape_markdown(r["name"] or r["run"]) for r in trained_on)
-                 + "): they keep their checkpoints and metrics (export them, or evaluate them on another "
-                 "dataset) but can no longer be resumed.") if trained_on else ""
+    unsaved = [r for r in trained_on if not r["checkpoint"]]  # failed or cancelled before their first
+
+    def named(runs: list[dict]) -> str:
+        return ", ".join(escape_markdown(r["name"] or r["run"]) for r in runs)
+    kept_words = "keep their checkpoints and metrics (export them, or evaluate them on another dataset)"
+    runs_text = (f" {len(trained_on)} run(s) were trained on it ({named(trained_on)}): " + (
+        f"they {kept_words} but can no longer be resumed." if not unsaved else
+        (f"{named([r for r in trained_on if r['checkpoint']])} {kept_words}; " if len(unsaved) < len(trained_on)
+         else "") + f"{named(unsaved)} wrote no checkpoint and keep only their metrics; none can be resumed."
+    )) if trained_on else ""
     sets = embedding_sets_of(ws, chosen.id)
     sets_text = (f" Its imported embedding set(s) {', '.join(escape_markdown(name) for name in sets)} go with it: "
                  "their vectors belong to these images.") if sets else ""

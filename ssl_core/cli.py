@@ -125,10 +125,14 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
     from .imports.registry import embedding_sets_of
 
     sets = embedding_sets_of(ws, ws.dataset(args.name).id)
+    saved = {run["run"] for run in ws.runs_of(args.name) if run["checkpoint"]}
     kept = ws.delete_dataset(args.name)
-    if kept:
-        print(f"{len(kept)} run(s) trained on it keep their checkpoints, without their dataset: "
-              f"{', '.join(kept)}", file=sys.stderr)
+    if with_checkpoint := [run for run in kept if run in saved]:
+        print(f"{len(with_checkpoint)} run(s) trained on it keep their checkpoints, without their dataset: "
+              f"{', '.join(with_checkpoint)}", file=sys.stderr)
+    if without := [run for run in kept if run not in saved]:
+        print(f"{len(without)} run(s) trained on it had written no checkpoint and keep only their metrics: "
+              f"{', '.join(without)}", file=sys.stderr)
     if sets:
         print(f"its imported embedding set(s) went with it (their vectors belonged to its images): "
               f"{', '.join(sets)}", file=sys.stderr)

@@ -600,13 +600,14 @@ class Workspace:
 
     def runs_of(self, name: str) -> list[dict[str, str | None]]:
         """The runs trained on dataset `name`, oldest first, as {"run", "name", "method",
-        "status"}: what deleting or replacing it would leave without their dataset."""
+        "status", "checkpoint" (whether it wrote one)}: what deleting or replacing it would
+        leave without their dataset."""
         info = self.dataset(name)
         with self.read() as conn:
-            rows = conn.execute("SELECT id, name, method, status FROM runs WHERE dataset_id = ? "
+            rows = conn.execute("SELECT id, name, method, status, checkpoint FROM runs WHERE dataset_id = ? "
                                 "ORDER BY created, rowid", (info.id,)).fetchall()
-        return [{"run": row["id"], "name": row["name"], "method": row["method"], "status": row["status"]}
-                for row in rows]
+        return [{"run": row["id"], "name": row["name"], "method": row["method"], "status": row["status"],
+                 "checkpoint": bool(row["checkpoint"])} for row in rows]
 
     def delete_dataset(self, name: str) -> list[str]:
         """Remove a dataset's rows and files; other datasets are untouched. Its runs stay,

@@ -44,14 +44,18 @@ def click(at: AppTest, label: str) -> None:
 
 def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     add_run("run-a", "SimCLR [x](http://x)", "completed")
-    add_run("run-b", None, "failed")
+    add_run("run-b", None, "failed")  # before its first checkpoint
+    with Workspace().write() as conn:
+        conn.execute("UPDATE runs SET checkpoint = 'runs/run-a/checkpoint.safetensors' WHERE id = 'run-a'")
     np.save(tmp_path / "vecs.npy", np.ones((Workspace().dataset("digits").image_count, 3), np.float32))
     import_embeddings(Workspace(), "digits", "vecs", tmp_path / "vecs.npy")
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
     warning = app.warning[0].value
     assert f"2 run(s) were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
-    assert "keep their checkpoints and metrics" in warning
+    assert (f"{escape_markdown('SimCLR [x](http://x)')} keep their checkpoints and metrics (export them, or evaluate "
+            f"them on another dataset); {escape_markdown('run-b')} wrote no checkpoint and keep only their metrics; "
+            "none can be resumed.") in warning  # run-b never had a checkpoint to keep
     assert "Its imported embedding set(s) vecs go with it: their vectors belong to these images." in warning
     click(app, "Yes, delete")
     kept = {run["id"]: run for run in jobs.list_runs(Workspace())}

@@ -138,3 +138,19 @@ def test_a_numba_cache_that_cannot_be_made_costs_no_command(tmp_path, monkeypatc
     monkeypatch.setenv("SSL_NUMBA_CACHE", str(blocker / "numba"))
     done = cli(tmp_path / "ws", "datasets")
     assert done.returncode == 0 and json.loads(done.stdout) == [] and "Traceback" not in done.stderr
+
+
+def test_delete_says_which_runs_keep_a_checkpoint_and_which_never_had_one(workspace, make):
+    import sqlite3
+
+    from ssl_core import jobs
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+
+    ingest_uploads(workspace, [(f"p{i}.png", make.solid((40 * i, 0, 0))) for i in range(4)], name="few", size=16)
+    run = jobs.create_run(workspace, TrainConfig(dataset="few", epochs=1.0))
+    with sqlite3.connect(workspace.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'failed' WHERE id = ?", (run,))  # before its first checkpoint
+    done = cli(workspace.root, "delete", "few")
+    assert done.returncode == 0 and json.loads(done.stdout)["runs_kept"] == [run]
+    assert done.stderr.strip() == f"1 run(s) trained on it had written no checkpoint and keep only their metrics: {run}"
