@@ -165,6 +165,9 @@ class TrainProgress:
         return False
 
 
+RUN_SETTINGS = ("dataset", "method", "encoder", "recipe", "epochs", "minutes", "batch_size", "lr", "init")  # of `train`
+
+
 def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     """The run this command trains: `--resume RUN` queued again, `--advice RUN`'s first
     advice applied to RUN's settings, or a new one."""
@@ -177,6 +180,13 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .kinds import methods_for
     from .methods import get_method
 
+    if args.resume or args.advice:  # the run's own settings: others given would be silently dropped
+        if args.resume and args.advice:
+            raise ValueError("give --resume RUN or --advice RUN, not both")
+        given = [f"--{name.replace('_', '-')}" for name in RUN_SETTINGS if getattr(args, name) is not None]
+        if given or args.seed:
+            raise ValueError(f"{'--resume' if args.resume else '--advice'} trains with the run's own settings; "
+                             f"drop {', '.join(given + ['--seed'] * bool(args.seed))}")
     if args.resume:
         jobs.requeue(ws, args.resume)
         return args.resume

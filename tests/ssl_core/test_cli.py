@@ -154,3 +154,14 @@ def test_delete_says_which_runs_keep_a_checkpoint_and_which_never_had_one(worksp
     done = cli(workspace.root, "delete", "few")
     assert done.returncode == 0 and json.loads(done.stdout)["runs_kept"] == [run]
     assert done.stderr.strip() == f"1 run(s) trained on it had written no checkpoint and keep only their metrics: {run}"
+
+
+def test_resume_and_advice_refuse_settings_they_would_drop(tmp_path):
+    """`train --resume RUN --dataset other` resumed RUN on its own dataset without a word."""
+    done = cli(tmp_path / "ws", "train", "--resume", "run-x", "--dataset", "sq", "--epochs", "1")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: --resume trains with the run's own settings; drop --dataset, --epochs"
+    done = cli(tmp_path / "ws", "train", "--advice", "run-x", "--seed", "3")
+    assert done.stderr.strip() == "error: --advice trains with the run's own settings; drop --seed"
+    done = cli(tmp_path / "ws", "train", "--advice", "run-x", "--resume", "run-x")
+    assert done.stderr.strip() == "error: give --resume RUN or --advice RUN, not both"
