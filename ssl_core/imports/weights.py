@@ -61,13 +61,16 @@ def _torch_file(path: Path) -> object:
             f"{path.name}: refused: it needs full unpickling, which can run any code in the file "
             f"({detail}); only tensors are read here; {CONVERT.format(name=path.name)}") from None
     except Exception as exc:  # a damaged file fails in many ways (EOFError, IndexError, struct.error, ...)
-        raise ImportRefused(f"{path.name}: not a readable PyTorch file ({first_line(exc)})") from None
+        raise ImportRefused(f"{path.name}: not a readable PyTorch file: damaged, or not written by torch.save "
+                            f"({first_line(exc)})") from None
 
 
 def first_line(exc: BaseException, limit: int = 160) -> str:
     """The first line of `exc`'s message (at most `limit` characters), or its type's name
-    when the message is empty (an empty file's EOFError has none)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]
+    when the message is empty (an empty file's EOFError has none); a message with no word
+    in it (a KeyError's bare number) comes after its type's name."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]
+    return line if any(c.isalpha() for c in line) else f"{type(exc).__name__} {line}"
 
 
 def _flat_tensors(obj: object, path: Path) -> dict[str, torch.Tensor]:

@@ -31,6 +31,7 @@ def test_first_line_of_an_empty_message_is_the_exceptions_type():
     assert first_line(EOFError()) == "EOFError"
     assert first_line(ValueError("  \n")) == "ValueError"
     assert first_line(ValueError("first\nsecond"), limit=3) == "fir"
+    assert first_line(KeyError(174812789)) == "KeyError 174812789"  # a junk .pt's only words
 
 
 @pytest.mark.parametrize("data, reason", [
