@@ -491,12 +491,12 @@ class Workspace:
     def images(self, info: DatasetInfo) -> np.ndarray:
         """The dataset's images, uint8 (N, S, S, 3), memory-mapped read-only."""
         _needs_images(info)
-        return np.load(self.dataset_dir(info) / "images.npy", mmap_mode="r")
+        return _mapped(self.dataset_dir(info) / "images.npy", info)
 
     def thumbnails(self, info: DatasetInfo) -> np.ndarray:
         """Thumbnails for the UI, uint8 (N, T, T, 3), memory-mapped read-only."""
         _needs_images(info)
-        return np.load(self.dataset_dir(info) / "thumbs.npy", mmap_mode="r")
+        return _mapped(self.dataset_dir(info) / "thumbs.npy", info)
 
     def image_rows(self, info: DatasetInfo, offset: int = 0, limit: int = -1) -> list[sqlite3.Row]:
         """Rows (idx, name, width, height, label) ordered by idx."""
@@ -648,6 +648,16 @@ def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[
             raise WorkspaceError(f"dataset {name!r} is in use: run {row['id']} is {row['status']} on it; "
                                  "cancel it or let it finish first")
     return [row["id"] for row in rows]
+
+
+def _mapped(path: Path, info: DatasetInfo) -> np.ndarray:
+    """The array file `path` of dataset `info`, memory-mapped read-only; a damaged one (cut
+    short, not an array) is a WorkspaceError naming the dataset and the file."""
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError as exc:
+        raise WorkspaceError(f"dataset {info.name!r}: its {path.name} cannot be read ({exc}); `doctor` checks "
+                             "the workspace") from None
 
 
 def _needs_images(info: DatasetInfo) -> None:

@@ -121,3 +121,13 @@ def test_a_damaged_checkpoint_is_named_in_one_line_not_a_traceback(trained, dama
         done = cli(trained.ws, *args)
         assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
         assert done.stderr.strip().endswith("`doctor` checks the workspace") and damaged in done.stderr, args
+
+
+def test_a_damaged_images_file_is_named_with_its_dataset(trained):
+    """A cut-short images.npy gave 'error: mmap length is greater than file size', naming nothing."""
+    path = trained.ws.dataset_dir(trained.ws.dataset("tiny")) / "images.npy"
+    path.write_bytes(path.read_bytes()[:1000])
+    done = cli(trained.ws, "embed", "--dataset", "tiny", "--untrained")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: dataset 'tiny': its images.npy cannot be read (")
+    assert done.stderr.strip().endswith("`doctor` checks the workspace")
