@@ -16,10 +16,10 @@ from app.text_items import sentence_table
 from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
+from ssl_core.data.labels import too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
-from ssl_core.evaluate.report import too_few_to_probe
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
 

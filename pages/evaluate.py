@@ -18,10 +18,11 @@ from app.sources import source_choices
 from app.state import workspace
 from app.maps import built_once
 from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
+from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
-from ssl_core.evaluate.report import labels_held, too_few_to_probe
+from ssl_core.evaluate.report import labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.kinds import KINDS

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -203,3 +204,10 @@ def outside_folders_warning(labels: list[str | None], names: list[str]) -> list[
         return []
     return [f"{len(outside):,} of {len(names):,} files sit outside the class folders and have no label "
             f"(for example {outside[0]!r})"]
+
+
+def too_few_to_probe(counts: Mapping[str, int]) -> bool:
+    """Labels (`counts`, {class: labelled items}) that exist but that evaluation's
+    `splits.labelled` cannot use: fewer than two classes with two items each (a light
+    function: the Data page asks it at the app's start, before torch is imported)."""
+    return bool(counts) and sum(count >= 2 for count in counts.values()) < 2

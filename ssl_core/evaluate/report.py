@@ -132,12 +132,6 @@ def labels_held(counts: Mapping[str, int], unit: str) -> str:
             f"{twice:,} with two or more")
 
 
-def too_few_to_probe(counts: Mapping[str, int]) -> bool:
-    """Labels (`counts`, {class: labelled items}) that exist but that `splits.labelled` cannot
-    use: fewer than two classes with two items each."""
-    return bool(counts) and sum(count >= 2 for count in counts.values()) < 2
-
-
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
           found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation(),
           given: Sequence[str | None] = ()) -> dict:
