@@ -37,8 +37,8 @@ Progress = Callable[[int, int], None]
 FORMAT = 3  # of the report's keys; a kept report of another format is made again (stored.py)
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
-LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "linear_probe_accuracy", "linear_probe_accuracy_std", "folds",
-              "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
+LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "knn_k", "linear_probe_accuracy", "linear_probe_accuracy_std",
+              "folds", "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,16 @@ def label_free(ws: Workspace, items: np.ndarray, features: np.ndarray, source: E
 
 
 def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
-    """kNN and linear-probe accuracy (mean, std over folds), the probe's confusion matrix
-    and per-class accuracy, from features (L, D) of the labelled images."""
+    """kNN and linear-probe accuracy (mean, std over folds), the neighbours each kNN vote had
+    (`knn_k`: config.k, or fewer where the other folds hold fewer), the probe's confusion
+    matrix and per-class accuracy, from features (L, D) of the labelled images."""
     folds = stratified_folds(labels.codes, config.folds, config.seed)
     knn = knn_cv(features, labels.codes, folds, config.k)
     predicted = linear_probe_predict(standardise(features), labels.codes, folds, config.seed)
     probe = fold_scores(labels.codes, predicted, folds)
     matrix = confusion(labels.codes, predicted, len(labels.classes))
     return {"knn_accuracy": knn["mean"], "knn_accuracy_std": knn["std"],
+            "knn_k": min(config.k, len(folds) - int(np.bincount(folds).max())),  # as knn_predict caps it
             "linear_probe_accuracy": probe["mean"], "linear_probe_accuracy_std": probe["std"],
             "folds": len(probe["folds"]),
             "confusion": {"classes": labels.classes, "matrix": matrix.tolist()},
