@@ -22,8 +22,8 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.evaluate.diagnose import NotAdvised, diagnose, no_advice_words, run_config
+from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 

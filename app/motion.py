@@ -95,7 +95,8 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
         dataset = None  # deleted since the runs were listed; the frames still play
     labels = None if dataset is None else dataset_labels(ws, dataset)
     items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
-    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels, items)  # `_drawn` checks the probe's
+    # `_drawn` checks the probe's labels against the dataset's
+    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels, items)
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
                    "(before the first step, then every 50 steps by default)." if run["status"] in ("queued", "running")

@@ -27,8 +27,8 @@ HOVER_WIDTH = 60  # characters per line of a sentence in the hover box
 HOVER_LINES = 4  # lines shown; a longer sentence ends in "..."
 LISTED = 200  # selected sentences listed at most
 INTRO = ("Every dot is one sentence, placed so that sentences the encoder finds similar sit close together, "
-         "coloured by its hidden label where it has one. A good encoder puts sentences about the same thing close together. "
-         "Hover a dot to read its sentence; pick box or lasso in the chart's toolbar and drag around several "
+         "coloured by its hidden label where it has one. A good encoder puts sentences about the same thing close "
+         "together. Hover a dot to read its sentence; pick box or lasso in the chart's toolbar and drag around several "
          "to list them below.")
 
 

@@ -71,8 +71,8 @@ if use_lab:
         st.session_state.pop(recipe_key, None)
         st.rerun()
 else:
-    left.caption("With the recipe's default settings" + (" (tune them in the Augmentation Lab)." if "image" in method.kinds
-                                                         else "; the Lab shows them on a sentence."))
+    left.caption("With the recipe's default settings" + (
+        " (tune them in the Augmentation Lab)." if "image" in method.kinds else "; the Lab shows them on a sentence."))
 left.caption(f"Method from {escape_markdown(method.paper)}.")
 
 budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")

@@ -26,7 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS, get_method
-from .verdict import COLLAPSED_RANK, KNN_SPREAD, margin
+from .verdict import COLLAPSED_RANK, KNN_SPREAD, margin, no_room
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -182,8 +182,8 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
     what = "grayscale" if cue == "colour" else "brightness and contrast jitter"
     return Advice(f"{cue}_shortcut",
-                  f"Shortcut check: {check['words'].split(' Try ')[0].rstrip('.')} (judged score {score['judged']:.2f}: "
-                  f"{check['level']}).",
+                  f"Shortcut check: {check['words'].split(' Try ')[0].rstrip('.')} "
+                  f"(judged score {score['judged']:.2f}: {check['level']}).",
                   f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
                   f"shows. Train again with stronger {what} in the {recipe['name']} recipe, so that two views of an "
                   f"image differ in {cue} and cannot be matched by it: {amounts}.",
@@ -227,7 +227,7 @@ def flat_from_start(m: Measured) -> Advice | None:
         noise = margin(best, bar, probe, KNN_SPREAD if name == "knn_accuracy" else 1.0)
         if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
             return None
-        if sign > 0 and bar + margin(1.0, bar, probe, KNN_SPREAD) > 1:  # no score could show a gain (the verdict says so)
+        if sign > 0 and no_room(bar, probe) is not None:  # no score could show a gain (the verdict says so)
             return None
         change, what = _next_try(m)
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"

@@ -98,6 +98,13 @@ def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     return max(MIN_MARGIN, 2 * spread * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
 
 
+def no_room(bar: float, n: int) -> float | None:
+    """The least kNN gain over `bar` (on `n` images) that noise alone rarely gives, when even a
+    perfect score would not reach it (labels too easy to show learning); else None."""
+    least = margin(1.0, bar, n, KNN_SPREAD)
+    return least if bar + least > 1 else None
+
+
 def _knn_words(baseline: str | None) -> dict[str, str]:
     """The headline of each code, and what a loss beyond noise is, in from_knn's sentences:
     of training against the untrained twin (`baseline` None), else of scores against
@@ -129,7 +136,7 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     if knn <= untrained - loss:
         return _verdict(WORSE, f"{words[WORSE]}: {numbers}); {words['loss']} the {loss:.1%} that "
                                f"noise alone could explain.")
-    if bar + (least := margin(1.0, bar, n, KNN_SPREAD)) > 1:  # not even a perfect score is beyond noise
+    if (least := no_room(bar, n)) is not None:
         return _verdict(NOT_YET, f"No room to show a gain: {numbers}); {against} is {1 - bar:.1%} short of a "
                                  f"perfect score, less than the {least:.1%} that noise alone could give, so these "
                                  f"labels are too easy {words['ceiling']}.")
