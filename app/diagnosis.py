@@ -22,7 +22,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.diagnose import NotAdvised, diagnose, no_advice_words, run_config
+from ssl_core.evaluate.diagnose import diagnose, no_advice_words, run_config
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -91,8 +91,8 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     try:
         with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
             found = diagnose(ws, run_id)
-    except NotAdvised as exc:
-        st.caption(f"No advice: {escape_markdown(str(exc))}.")
+    except ValueError as exc:  # NotAdvised, or a checkpoint that cannot be read: said, not an error box
+        st.caption(f"No advice: {escape_markdown(str(exc).rstrip('.'))}.")
         return
     if not found and (run["status"] != "completed" or jobs.run_verdict(ws, run_id).code != LEARNED):
         # no check mark beside a run that did not finish, nor one whose verdict is not green

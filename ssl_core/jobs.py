@@ -208,6 +208,10 @@ def requeue(ws: Workspace, run_id: str) -> None:
             "WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')", (run_id,)).rowcount
         if changed and kept is not None:  # what was measured on weights the resume throws away
             conn.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", (run_id, kept))
+    if changed and kept is not None:  # and the map in motion's frames of them
+        from .snapshots import forget_after
+
+        forget_after(run_dir(ws, run_id), kept)
     if not changed:
         raise WorkspaceError(f"run {run_id!r} is not interrupted, cancelled or failed")
 

@@ -90,6 +90,15 @@ class SnapshotWriter:
         atomic_write_bytes(self.folder / f"{PAINTED}{step:06d}.npy", _npy(painted))
 
 
+def forget_after(run_dir: Path, step: int) -> None:
+    """Remove the features and paintings kept after `step` (a resume from a checkpoint at
+    `step` throws those weights away, and keeps them anew as it passes those steps)."""
+    for prefix in (PREFIX, PAINTED):
+        for file in (run_dir / FOLDER).glob(f"{prefix}[0-9]*.npy"):
+            if file.stem[len(prefix):].isdigit() and int(file.stem[len(prefix):]) > step:
+                file.unlink(missing_ok=True)
+
+
 def _frames(folder: Path, prefix: str) -> dict[int, np.ndarray]:
     """{step: array} of the readable `<prefix><step>.npy` files in `folder`; a damaged one is
     left out (the others still play)."""

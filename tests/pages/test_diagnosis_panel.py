@@ -80,3 +80,14 @@ def test_the_check_marked_no_advice_box_is_only_beside_a_green_verdict(shapes_ru
     said = "No advice: no measurement of this run triggered a rule (collapse, "
     assert any(i.value.startswith(said) for i in at.info) == boxed
     assert any(c.value.startswith(said) for c in at.caption) != boxed
+
+
+def test_a_checkpoint_that_cannot_be_read_is_said_under_diagnosis_not_an_error_box(shapes_run, monkeypatch):
+    root, run = shapes_run
+    said = "ckpt.safetensors: the run's checkpoint cannot be read (invalid header length); `doctor` checks the workspace"
+
+    def unreadable(ws, run_id):
+        raise ValueError(said)
+    monkeypatch.setattr("app.diagnosis.diagnose", unreadable)
+    at = open_page(root, "../pages/train.py", monkeypatch)  # no exception: open_page asserts it
+    assert any(c.value.startswith("No advice: ckpt") and "cannot be read" in c.value for c in at.caption)

@@ -296,7 +296,11 @@ def test_resuming_forgets_what_was_measured_after_the_checkpoint_it_resumes_from
         conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN' WHERE id = ?", (run_id,))
         conn.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
                          [(run_id, 15, "knn_accuracy", 0.99), (run_id, 15, "loss", 9.0)])
+    snapshots = jobs.run_dir(tiny, run_id) / "snapshots"
+    kept_frames = sorted(f.name for f in snapshots.glob("step-*.npy"))
+    (snapshots / "step-000015.npy").write_bytes((snapshots / kept_frames[-1]).read_bytes())  # a frame of step 15
     jobs.requeue(tiny, run_id)
+    assert sorted(f.name for f in snapshots.glob("step-*.npy")) == kept_frames  # the map forgets step 15 too
     after = jobs.metrics(tiny, run_id)
     assert {name: list(steps) for name, (steps, _) in after.items()} == {
         name: list(steps) for name, (steps, _) in before.items()}  # step 15 gone, steps 0-10 kept
