@@ -208,6 +208,9 @@ def requeue(ws: Workspace, run_id: str) -> None:
             "WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')", (run_id,)).rowcount
         if changed and kept is not None:  # what was measured on weights the resume throws away
             conn.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", (run_id, kept))
+            conn.execute("UPDATE runs SET step = ?, progress = CASE WHEN total_steps > 0 THEN ? * 1.0 / total_steps "
+                         "ELSE 0 END, loss = NULL, eta_s = NULL WHERE id = ?",
+                         (max(kept, 0), max(kept, 0), run_id))  # and its progress goes back there too
     if changed and kept is not None:  # and the map in motion's frames of them
         from .snapshots import forget_after
 

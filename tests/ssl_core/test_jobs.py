@@ -293,7 +293,8 @@ def test_resuming_forgets_what_was_measured_after_the_checkpoint_it_resumes_from
     assert jobs.checkpoint_step_of(tiny, run_id) == 10
     before = jobs.metrics(tiny, run_id)
     with sqlite3.connect(tiny.db_path) as conn:
-        conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN' WHERE id = ?", (run_id,))
+        conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN', step = 15, progress = 0.75 "
+                     "WHERE id = ?", (run_id,))
         conn.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
                          [(run_id, 15, "knn_accuracy", 0.99), (run_id, 15, "loss", 9.0)])
     snapshots = jobs.run_dir(tiny, run_id) / "snapshots"
@@ -304,7 +305,9 @@ def test_resuming_forgets_what_was_measured_after_the_checkpoint_it_resumes_from
     after = jobs.metrics(tiny, run_id)
     assert {name: list(steps) for name, (steps, _) in after.items()} == {
         name: list(steps) for name, (steps, _) in before.items()}  # step 15 gone, steps 0-10 kept
-    assert jobs.get_run(tiny, run_id)["status"] == "queued"
+    run = jobs.get_run(tiny, run_id)
+    assert run["status"] == "queued"
+    assert (run["step"], run["progress"], run["loss"]) == (10, 10 / run["total_steps"], None)  # it said step 15
 
 
 def test_a_run_resumed_without_a_checkpoint_starts_its_measurements_again(tiny):
