@@ -177,7 +177,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     classes = run["classes"]  # kept with the run: its dataset may be gone
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
-    verdict = jobs.verdict_of(run, latest)
+    verdict = jobs.verdict_of(ws, run, latest)
     verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
     charts = st.columns(2)
     charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
@@ -215,7 +215,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.dataframe(pd.DataFrame([{
         "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
-        "verdict": jobs.verdict_of(r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
+        "verdict": jobs.verdict_of(ws, r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
         "dataset": r["dataset"], "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,

@@ -90,6 +90,18 @@ def read_tensors(path: Path, what: str = "the run's checkpoint") -> dict[str, to
         raise _unreadable(path, exc, what) from None
 
 
+def opens(path: Path) -> bool:
+    """Whether the safetensors file at `path` opens: its header is read and checked to cover the
+    file, so a cut-short or damaged checkpoint says no without its tensors being read."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), "pt"):
+            return True
+    except (SafetensorError, OSError, ValueError):
+        return False
+
+
 def _unreadable(path: Path, exc: Exception, what: str = "the run's checkpoint") -> ValueError:
     return ValueError(f"{path}: {what} cannot be read ({exc}); `doctor` checks the workspace")
 

@@ -164,16 +164,25 @@ def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]
 
 def run_verdict(ws: Workspace, run_id: str) -> Verdict:
     """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
-    return verdict_of(get_run(ws, run_id), latest(metrics(ws, run_id)))
+    return verdict_of(ws, get_run(ws, run_id), latest(metrics(ws, run_id)))
 
 
-def verdict_of(run: dict[str, Any], measured: dict[str, float]) -> Verdict:
+def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it failed."""
     from .evaluate.verdict import after_failure, from_metrics
     from .kinds import verdict_words
 
     verdict = from_metrics(measured, run["classes"], **verdict_words(run["method"]))
-    return after_failure(verdict) if run["status"] == "failed" else verdict
+    return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
+
+
+def unjudgeable(ws: Workspace, run: dict[str, Any]) -> str:
+    """Why Evaluate cannot judge `run` (its row), empty when its checkpoint opens."""
+    from .checkpoint import WEIGHTS, opens
+
+    if not run["checkpoint"]:
+        return "before its first checkpoint"
+    return "" if opens(run_dir(ws, run["id"]) / WEIGHTS) else "and its checkpoint cannot be read"
 
 
 def request_cancel(ws: Workspace, run_id: str) -> None:

@@ -170,15 +170,18 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                              f"noise alone could give.")
 
 
-def after_failure(measured: Verdict) -> Verdict:
+def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:
     """The verdict on a run that failed (its message says why), from what it `measured`
-    before: never green (its last measurement may be later than its last good checkpoint)."""
+    before: never green (its last measurement may be later than its last good checkpoint).
+    `unjudgeable` says why Evaluate cannot judge it instead ("before its first checkpoint"),
+    empty when its checkpoint can be."""
     if measured == WAITING:
         return _verdict(NOT_YET, "Not judged: the run failed before it measured its encoder against the "
                                  "untrained network.")
+    where = (f"The run failed {unjudgeable}; Evaluate has nothing of it to judge." if unjudgeable else
+             "The run failed; judge its last good checkpoint on Evaluate.")
     return _verdict(NOT_YET if measured.code == LEARNED else measured.code,
-                    f"The run failed; judge its last good checkpoint on Evaluate. Its last measurement: "
-                    f"{measured.text}")
+                    f"{where} Its last measurement: {measured.text}")
 
 
 def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",

@@ -333,8 +333,10 @@ def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_re
     ("completed", 0.20, "orange", "Nothing learned yet"),  # flat on the chance line (5 classes)
     ("running", 0.25, "orange", "Nothing learned yet"),  # 3 points up: within 2 SE on 1024 images
     ("completed", 0.74, "green", "Learned something"),
-    ("failed", 0.10, "red", "The run failed; judge its last good checkpoint on Evaluate. Its last measurement: Worse"),
-    ("failed", 0.74, "orange", "The run failed; judge its last good checkpoint on Evaluate. Its last measurement: Learned"),
+    ("failed", 0.10, "red", "The run failed before its first checkpoint; Evaluate has nothing of it to judge. "
+                            "Its last measurement: Worse"),  # no checkpoint: nothing to send to Evaluate
+    ("failed", 0.74, "orange", "The run failed before its first checkpoint; Evaluate has nothing of it to judge. "
+                               "Its last measurement: Learned"),
 ])
 def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page, ws, status, knn, colour, opening):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
@@ -350,7 +352,7 @@ def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page
     assert shown == colour and text.startswith(opening)
     assert f"kNN accuracy {knn:.1%} against 22.0% for the untrained network (chance 20.0%, 1024 labelled" in text
     assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"chance": 0.2, "untrained": 0.22}
-    headline = opening.split(";")[0]  # 'Nothing learned yet', 'Learned something', 'The run failed'
+    headline = opening.split(";")[0]  # 'Nothing learned yet', 'The run failed before its first checkpoint'
     assert page.dataframe[0].value["verdict"].tolist() == [headline]  # the table says it too
     waiting = next(box.icon for box in [*page.success, *page.warning, *page.error] if box.value == text)
     assert (waiting == ":material/hourglass_empty:") == (status == "running" and colour == "orange")

@@ -334,3 +334,20 @@ def test_one_image_is_refused_before_a_run_exists_and_evaluate_says_why(workspac
     assert main(["--workspace", str(workspace.root), "evaluate", "--dataset", "one", "--untrained"]) == 1
     assert capsys.readouterr().err.strip() == ("error: dataset 'one' holds 1 image: evaluation compares images with "
                                                "each other and needs at least two")
+
+
+def test_a_failed_run_is_sent_to_evaluate_only_when_its_checkpoint_opens(tiny):
+    """A resume that failed on a cut-short checkpoint was told to 'judge its last good checkpoint
+    on Evaluate', the checkpoint its own message had just called unreadable."""
+    import sqlite3
+
+    from ssl_core.checkpoint import WEIGHTS
+
+    run_id = jobs.create_run(tiny, tiny_config(monitor_every=5))
+    assert jobs.work(tiny, "cpu") == 1
+    with sqlite3.connect(tiny.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN' WHERE id = ?", (run_id,))
+    assert jobs.run_verdict(tiny, run_id).text.startswith("The run failed; judge its last good checkpoint on Evaluate.")
+    weights = jobs.run_dir(tiny, run_id) / WEIGHTS
+    weights.write_bytes(weights.read_bytes()[:5000])
+    assert jobs.run_verdict(tiny, run_id).headline == "The run failed and its checkpoint cannot be read"

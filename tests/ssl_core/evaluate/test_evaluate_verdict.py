@@ -139,6 +139,10 @@ def test_a_failed_run_is_never_green_and_keeps_a_red():
     assert learned.code == NOT_YET and learned.colour == "orange"
     assert learned.text.startswith("The run failed; judge its last good checkpoint") and "Learned something" in learned.text
     assert after_failure(from_knn(0.1, 0.5, 1000, 5)).code == WORSE
+    unreadable = after_failure(from_knn(0.9, 0.3, 1000, 5), "and its checkpoint cannot be read")
+    assert unreadable.text.startswith("The run failed and its checkpoint cannot be read; Evaluate has nothing of it "
+                                      "to judge. Its last measurement: Learned something")  # it said "judge its last
+    assert unreadable.headline == "The run failed and its checkpoint cannot be read"  # good checkpoint on Evaluate"
     assert after_failure(from_metrics({}, classes=5)).text == ("Not judged: the run failed before it measured its "
                                                               "encoder against the untrained network.")
 
