@@ -241,12 +241,17 @@ def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
 
 def pair_correlations(images: np.ndarray, pairs: list[tuple[int, int, float]]) -> np.ndarray:
     """Pearson correlation of the pixels of each pair's two images (uint8 (N, S, S, 3), pairs
-    (i, j, ...)): float (P,), 1 for a copy, near 1 for a re-encoding, lower for a crop or
-    another picture; 0 where an image is one flat colour (nothing to correlate)."""
+    (i, j, ...)), each channel centred on its own mean: float (P,), 1 for a copy, near 1 for a
+    re-encoding or a recoloured copy, lower for a crop or another picture; 0 where an image is one
+    flat colour (nothing to correlate) unless the two are the same pixels. Centred as a whole, two
+    patches of one sky differed mostly by their channels' means and scored ~1 whatever they showed."""
     out = np.zeros(len(pairs), dtype=np.float32)
     for k, (i, j, *_) in enumerate(pairs):
-        a, b = (np.asarray(images[row], dtype=np.float32).ravel() for row in (i, j))
-        a, b = a - a.mean(), b - b.mean()
+        a, b = (np.asarray(images[row], dtype=np.float32) for row in (i, j))
+        if np.array_equal(a, b):
+            out[k] = 1.0
+            continue
+        a, b = ((x - x.mean(axis=(0, 1))).ravel() for x in (a, b))
         scale = float(np.linalg.norm(a) * np.linalg.norm(b))
         out[k] = float(a @ b) / scale if scale > 0 else 0.0
     return out

@@ -255,5 +255,19 @@ def test_pair_correlations_tell_a_copy_from_another_picture():
     images = rng.integers(0, 256, (3, 8, 8, 3), dtype=np.uint8)
     images[1] = images[0]  # a copy
     flat = np.full((1, 8, 8, 3), 90, dtype=np.uint8)  # one flat colour: nothing to correlate
-    found = index.pair_correlations(np.concatenate([images, flat]), [(0, 1, 0.99), (0, 2, 0.97), (0, 3, 0.9)])
+    found = index.pair_correlations(np.concatenate([images, flat, flat]),
+                                    [(0, 1, 0.99), (0, 2, 0.97), (0, 3, 0.9), (3, 4, 0.99)])
     assert found[0] == pytest.approx(1.0) and abs(found[1]) < 0.2 and found[2] == 0.0
+    assert found[3] == 1.0  # two copies of one flat colour are still copies
+
+
+def test_two_patches_of_one_coloured_sky_are_not_called_copies():
+    """Crops at two places of a blue sky differ in their detail, not in their colour: centred as
+    a whole, the gap between the red, green and blue means made them correlate at 0.99."""
+    rng = np.random.default_rng(1)
+    sky = np.array([60, 120, 220], dtype=np.float32)
+    patches = np.clip(sky + rng.normal(0, 12, (2, 16, 16, 3)), 0, 255).astype(np.uint8)
+    recoloured = np.clip(patches[:1].astype(np.float32) * 0.8 + 20, 0, 255).astype(np.uint8)
+    found = index.pair_correlations(np.concatenate([patches, recoloured]), [(0, 1, 0.99), (0, 2, 0.99)])
+    assert abs(found[0]) < 0.2  # was 0.99
+    assert found[1] > 0.95  # a recoloured copy still looks alike
