@@ -258,10 +258,15 @@ def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
     if labels_csv is None:
         labels, warnings, _ = _labels_without_csv(rows)
         return labels, warnings
-    parsed = parse_labels_csv(labels_csv, labels_source)
+    try:
+        parsed = parse_labels_csv(labels_csv, labels_source)
+    except LabelsError as exc:  # the images still go in, as they would without it
+        return _labels_instead(rows, f"{exc}, so it was not used")
     labels = match_csv(parsed.labels, [row.inner for row in rows])
     if all(label is None for label in labels):
-        return _labels_instead_of_csv(rows, parsed, labels_source)
+        labels, warnings = _labels_instead(rows, f"{labels_source}: no row names one of the {len(rows):,} imported "
+                                                 f"images (for example {rows_named(parsed, list(parsed.labels))})")
+        return labels, parsed.warnings + warnings
     return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, labels_source)
 
 
@@ -279,15 +284,12 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, sou
     return warnings
 
 
-def _labels_instead_of_csv(rows: list[_Row], parsed: LabelsCsv,
-                           source: str) -> tuple[list[str | None], list[str]]:
-    """For a CSV that names none of the images: the labels they would have without it,
-    and a warning that says so and where the labels came from."""
+def _labels_instead(rows: list[_Row], why: str) -> tuple[list[str | None], list[str]]:
+    """For a CSV that cannot be used (`why`, its file first): the labels the images would have
+    without it, and a warning that says why and where the labels came from."""
     labels, warnings, found_in = _labels_without_csv(rows)
     instead = f"the labels come from {found_in} instead" if found_in else "the images are unlabelled"
-    said = (f"{source}: no row names one of the {len(rows):,} imported images (for example "
-            f"{rows_named(parsed, list(parsed.labels))}); {instead}")
-    return labels, parsed.warnings + [said] + warnings
+    return labels, [f"{why}; {instead}"] + warnings
 
 
 def _labels_without_csv(rows: list[_Row]) -> tuple[list[str | None], list[str], str | None]:
