@@ -40,7 +40,8 @@ def _show_report(report: dict) -> None:
     if report.get("error"):
         st.error(f"Nothing was imported: {escape_markdown(report['error'])}")
     else:
-        st.success(f"Imported **{report['images']:,}** images as dataset "
+        unit = ("image", "images") if report.get("kind", "image") == "image" else ("sentence", "sentences")
+        st.success(f"Imported **{report['images']:,}** {unit[report['images'] != 1]} as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
                    + (f" ({report['labelled']:,} with labels)." if report["labelled"] else "."))
     for warning in report.get("warnings", []):

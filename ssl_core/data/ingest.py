@@ -37,6 +37,7 @@ from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
 from .sources import Candidate, Entry, Rejection, UploadSpool, path_entries, upload_entries
 from .text import printable
+from .text_read import is_text_name
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
@@ -46,6 +47,8 @@ DEFAULT_BATCH = 64  # engine.TrainConfig.batch_size, not imported: the engine lo
 # (seconds), which an import must not wait for (the Data page's first paint seeds the demo datasets);
 # tests/ssl_core/data/test_ingest.py holds the two equal. A smaller dataset trains with smaller batches.
 BUILTIN_PREFIX = "builtin:"
+TEXT_AMONG_IMAGES = ("a text file among pictures (a caption or a note): not read; text imported on its own becomes "
+                     "a dataset of sentences")
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -159,6 +162,8 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
             rejected.add(printable(entry.name), entry.reason, entry.count)
+        elif is_text_name(entry.name):
+            rejected.add(printable(entry.name), TEXT_AMONG_IMAGES)
         else:
             try:
                 image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from ..store import DatasetInfo, Workspace, WorkspaceError, fsync_file
 from .builtins import BuiltinDataset
 from .decode import RejectedFile
 from .ingest import IngestError, IngestReport, Progress, building_folder, small_dataset_warning
-from .labels import labels_from_folders, outside_folders_warning
+from .labels import LABELS_FILE, labels_from_folders, outside_folders_warning
 from .rejections import RejectionList
 from .sources import Candidate, Entry, Rejection
 from .text import printable
@@ -34,9 +35,20 @@ Example = tuple[str, str, str | None, int]  # (name 'file:line', text, label, ch
 
 def is_text_import(entries: list[Entry]) -> bool:
     """Whether most files offered (not rejections) have a text name: a stray picture among
-    sentences is rejected from a text import, a README among pictures from an image one."""
+    sentences is rejected from a text import, a README among pictures from an image one.
+    Beside pictures, their captions (`cat1.txt` by `cat1.png`) and a `labels.csv` do not vote:
+    three pictures with three captions and a labels file were imported as three sentences."""
     names = [e.name for e in entries if isinstance(e, Candidate)]
-    return sum(is_text_name(n) for n in names) > len(names) / 2
+    pictures = {_stem(n) for n in names if not is_text_name(n)}
+    voters = [n for n in names if not (pictures and is_text_name(n) and (
+        _stem(n) in pictures or PurePosixPath(n).name.lower() == LABELS_FILE))]
+    return sum(is_text_name(n) for n in voters) > len(voters) / 2
+
+
+def _stem(name: str) -> str:
+    """A file's path without its suffix: a picture and its caption share it."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    return str(path.with_suffix("")) if path.suffix else str(path)
 
 
 def load_texts(ws: Workspace, info: DatasetInfo) -> list[str]:

@@ -74,6 +74,32 @@ def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
     assert app.metric[2].value == "3"  # classes from the subfolders red, green, blue
 
 
+def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_sentences(app):
+    """Three pictures, their three .txt captions and a labels.csv were imported as 'Imported 3
+    images' that were three sentences, every picture rejected as 'not a text file'."""
+    from ssl_core.data.ingest import TEXT_AMONG_IMAGES
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i, colour in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255)]):
+            zf.writestr(f"img{i}.png", png_bytes(colour))
+            zf.writestr(f"img{i}.txt", f"a picture of colour {i}")
+        zf.writestr("labels.csv", "filename,label\nimg0.png,red\nimg1.png,green\nimg2.png,blue\n")
+    app.segmented_control(key="data_source").set_value("Upload files").run()
+    app.file_uploader[0].set_value([("captioned.zip", archive.getvalue(), "application/zip")])
+    app.text_input(key="data_upload_name").set_value("captioned").run()
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    assert not app.exception, app.exception
+    assert app.success[0].value == "Imported **3** images as dataset **captioned** (3 with labels)."
+    rejected = app.dataframe[0].value
+    assert list(rejected["file"]) == [f"captioned.zip/img{i}.txt" for i in range(3)]
+    assert set(rejected["reason"]) == {TEXT_AMONG_IMAGES}
+    app.file_uploader[0].set_value([("notes.txt", b"one sentence\nanother one\n", "text/plain")])
+    app.text_input(key="data_upload_name").set_value("notes").run()
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    assert app.success[0].value == "Imported **2** sentences as dataset **notes**."  # it said "2 images"
+
+
 def test_builtin_import_and_folder_import(app, tmp_path, monkeypatch):
     app.segmented_control(key="data_source").set_value("Built-in demo").run()
     app.selectbox(key="data_builtin").set_value("textures").run()
