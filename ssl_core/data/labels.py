@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -137,7 +138,7 @@ def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
         if not parsed.labels and not parsed.header and len(row) > 1 and _is_header(row):
             parsed.header = True
             continue
-        filename, label = row[0].strip(), printable(row[1].strip()) if len(row) > 1 else ""
+        filename, label = _nfc(row[0].strip()), printable(row[1].strip()) if len(row) > 1 else ""
         fault = _fault(parsed, filename, label)
         if fault is not None:
             unused[fault].append(number)
@@ -150,9 +151,16 @@ def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
     return parsed
 
 
+def _nfc(name: str) -> str:
+    """`name` in Unicode's composed form: macOS writes 'café.png' into a zip decomposed (e and a
+    combining accent), a CSV typed elsewhere composed; both look alike and must match."""
+    return unicodedata.normalize("NFC", name)
+
+
 def _keys(inner: str) -> list[str]:
     """Names a CSV may use for a file: its path inside the source (as it is, and
     normalised), that path without its top folder, and its bare file name."""
+    inner = _nfc(inner)
     parts = PurePosixPath(inner.replace("\\", "/")).parts
     return [inner, "/".join(parts), "/".join(parts[1:]), parts[-1]] if parts else [inner]
 

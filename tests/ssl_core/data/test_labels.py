@@ -323,3 +323,15 @@ def test_the_command_line_skips_a_huge_field_with_a_warning_and_no_traceback(wor
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert (f"warning: {tmp_path / 'labels.csv'}: 1 row(s) have a label over the limit of 256 characters "
             "(line 2); they are skipped") in done.stderr
+
+
+def test_names_composed_and_decomposed_alike_match(workspace, make):
+    """macOS zips 'café.png' decomposed (e + a combining accent); a CSV typed elsewhere holds it
+    composed: the page said no row named 'café.png' beside a gallery showing 'café.png'."""
+    import unicodedata
+
+    names = ["café.png", "crème.png"]
+    data = make.zip([(unicodedata.normalize("NFD", n), make.solid(RED)) for n in names])
+    report = ingest_uploads(workspace, [("mac.zip", data)], name="mac",
+                            labels_csv="".join(f"{n},{i}\n" for i, n in enumerate(names)).encode())
+    assert report.labelled == 2 and not any("labels CSV" in w for w in report.warnings)
