@@ -323,9 +323,11 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and how to keep them at their own size
         side = max(min(width, height) for _, width, height in small)
+        keep = (f"a stored size of {side} px or less keeps them at their own size" if side >= MIN_SIZE else
+                f"no stored size keeps them at their own size (the smallest is {MIN_SIZE} px)")
         warnings.append(f"{len(small):,} of {len(rows):,} images are smaller than the stored side of {size} px "
                         f"and were enlarged to it (for example {small[0][0]!r}, {small[0][1]} x {small[0][2]} px); "
-                        f"a stored size of {side} px or less keeps them at their own size")
+                        + keep)
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

@@ -106,6 +106,10 @@ def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspa
             "'small.png', 48 x 48 px); a stored size of 48 px or less keeps them at their own size") in report.warnings
     again = ingest_uploads(workspace, files, name="u", size=48)
     assert not any("enlarged" in w for w in again.warnings)
+    tiny = ingest_uploads(workspace, [("dot.png", make.solid(size=(1, 1))), files[1]], name="v", size=64)
+    assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
+            "'dot.png', 1 x 1 px); no stored size keeps them at their own size (the smallest is 8 px)"
+            ) in tiny.warnings  # it advised "a stored size of 1 px or less"
 
 
 @pytest.mark.parametrize("name, size, message", [
