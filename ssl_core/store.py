@@ -185,8 +185,10 @@ def name_taken(name: str) -> str:
     return f"a dataset named {name!r} already exists; choose another name or replace it"
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def utc_now(timespec: str = "seconds") -> str:
+    """Now in UTC, ISO 8601 to `timespec` ("microseconds" where the stamp orders things made
+    within one second)."""
+    return datetime.now(timezone.utc).isoformat(timespec=timespec)
 
 
 def fsync_dir(path: Path) -> None:

@@ -259,7 +259,7 @@ def import_embeddings(ws: Workspace, dataset_name: str, name: str, path: Path) -
     path = Path(path)
     vectors, unmatched, columns = read_vectors(path, [row["name"] for row in ws.image_rows(dataset)])
     config = {"encoder": name, "kind": "embeddings", "dataset": dataset.name, "dataset_id": dataset.id,
-              "num_features": int(vectors.shape[1]), "source": path.name, "created": utc_now()}
+              "num_features": int(vectors.shape[1]), "source": path.name, "created": utc_now("microseconds")}
     encoders.write_folder(ws, name, config, lambda tmp: None)
     try:
         embed.store_features(ws, dataset, embed.from_imported(ws, name), vectors)

@@ -43,7 +43,7 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     architectures.check_fixed_width(encoder, arch, native.image_size)
     config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
               "mean": list(mean or native.mean), "std": list(std or native.std),
-              "num_features": encoder.num_features, "source": source, "created": utc_now()}
+              "num_features": encoder.num_features, "source": source, "created": utc_now("microseconds")}
     state = {k: v.detach().contiguous() for k, v in encoder.net.state_dict().items()}
     write_folder(ws, name, config, lambda tmp: save_file(state, str(tmp / WEIGHTS)))
     return config

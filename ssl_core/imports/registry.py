@@ -78,7 +78,8 @@ def start_side(ws: Workspace, init: str | None) -> dict:
 
 
 def imported(ws: Workspace) -> list[dict]:
-    """config.json of every import, oldest first (each with its "name")."""
+    """config.json of every import, oldest first (each with its "name"); imports stamp their
+    "created" to the microsecond, so two made within one second keep their order."""
     root = encoders_dir(ws)
     names = sorted(p.name for p in root.iterdir() if exists(ws, p.name)) if root.is_dir() else []
     return sorted((read_config(ws, n) for n in names), key=lambda c: c["created"])

@@ -60,9 +60,9 @@ def page(root: Path, monkeypatch, name: str, encoder: str | None = None) -> AppT
 def test_the_lab_sees_a_batch_through_an_import_and_refuses_an_embedding_set_in_words(root, monkeypatch):
     lab = page(root, monkeypatch, "augment_lab")
     picker = lab.selectbox(key="lab_encoder")
-    assert picker.options[-3:] == ["odd (embeddings, imported from odd.npy)",
-                                   "r10 (timm:resnet10t, imported from r10.safetensors)",
-                                   "vecs (embeddings, imported from vecs.npy)"]
+    assert picker.options[-3:] == ["r10 (timm:resnet10t, imported from r10.safetensors)",
+                                   "vecs (embeddings, imported from vecs.npy)",
+                                   "odd (embeddings, imported from odd.npy)"], "oldest first"
     picker.set_value("imported-r10").run()
     assert not lab.exception, lab.exception
     assert [m.label for m in lab.metric] == ["NT-Xent loss of this batch"]

@@ -219,6 +219,15 @@ def test_npy_embeddings_in_dataset_order_become_the_datasets_embedding(ws, tmp_p
         embed.load_encoder(ws, source)
 
 
+def test_imports_made_within_one_second_are_listed_oldest_first(ws, tmp_path):
+    """Three embedding sets imported within a second: the pickers list them in the order they
+    came, not by name (a stamp of whole seconds tied them, and CI saw another order)."""
+    np.save(tmp_path / "v.npy", np.eye(IMAGES, 4, dtype=np.float32))
+    for name in ("c3", "b2", "a1"):
+        import_embeddings(ws, "tiny", name, tmp_path / "v.npy")
+    assert [c["encoder"] for c in encoders.imported(ws)] == ["c3", "b2", "a1"]
+
+
 def test_parquet_and_csv_are_matched_by_file_name_and_unmatched_rows_reported(ws, tmp_path):
     names = image_names(ws)
     vectors = np.random.default_rng(1).normal(size=(IMAGES, 4))
