@@ -122,6 +122,19 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
     return update
 
 
+def cancel_button(key: str, caption: str) -> None:
+    """A Cancel button shown while long work runs, with `caption` below it: pressing it reruns
+    the page, which stops the work at its next progress update (Streamlit's fast reruns; the
+    status widget's Stop is hidden by toolbarMode "minimal"); `cancelled(key)` tells that run."""
+    st.button("Cancel", key=key, icon=":material/cancel:")
+    st.caption(caption)
+
+
+def cancelled(key: str) -> bool:
+    """Whether this run was started by pressing cancel_button `key`."""
+    return bool(st.session_state.get(key))
+
+
 VERDICT_BOXES = {"green": ("success", ":material/check_circle:"), "orange": ("warning", ":material/info:"),
                  "red": ("error", ":material/trending_down:")}  # a verdict's colour -> box, icon
 WAITING_ICON = ":material/hourglass_empty:"  # an orange verdict on a run still queued or training: more may come

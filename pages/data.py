@@ -13,7 +13,8 @@ from app.import_panel import import_panel
 from app.label_chart import label_chart
 from app.state import IMPORT_SLOT, workspace
 from app.text_items import sentence_table
-from app.widgets import escape_markdown, gallery, human_bytes, progress_bar, short_name, thumbnail_uris
+from app.widgets import (cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar, short_name,
+                         thumbnail_uris)
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
 from ssl_core.data.labels import too_few_to_probe
@@ -26,6 +27,7 @@ from ssl_core.store import WorkspaceError
 PAGE_SIZE = 60
 SIZES = (32, 48, 64, 96, 128)
 REPORT_KEY = "data_last_report"
+CANCEL_KEY = "data_import_cancel"
 REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="medium"),  # the reason gets the rest
                     "reason": st.column_config.TextColumn(width="large")}
 
@@ -59,8 +61,9 @@ def _run_import(do_import, label: str) -> None:
         st.warning("Another import is running on this server (one at a time, so that the other pages stay "
                    "quick); press the button again when it has ended.")
         return
+    st.session_state.pop(REPORT_KEY, None)  # the last report is of an earlier import
     try:
-        st.caption("Press **Stop** (top right) to cancel: nothing is stored until the end.")
+        cancel_button(CANCEL_KEY, "Nothing is stored until the end.")
         report: IngestReport = do_import(progress_bar(label))
         st.session_state[REPORT_KEY] = report.to_json()
         current.set_dataset(report.dataset)  # the new dataset is the one every page now shows
@@ -119,8 +122,10 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                                         progress=progress, **labels),
                         "Decoding")
 
-if REPORT_KEY in st.session_state:
+if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset
     _show_report(st.session_state[REPORT_KEY])
+elif cancelled(CANCEL_KEY):
+    st.info("Import cancelled: nothing was stored.", icon=":material/cancel:")
 
 current_name = current.dataset_name()
 import_panel(ws, next((d for d in ws.datasets() if d.name == current_name), None), data_roots(sys.argv[1:], os.environ))

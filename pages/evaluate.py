@@ -17,7 +17,8 @@ from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
 from app.state import workspace
 from app.maps import built_once
-from app.widgets import escape_markdown, escape_plotly, framed, png_uri, progress_bar, verdict_box
+from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, progress_bar,
+                         verdict_box)
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import explained
@@ -28,6 +29,7 @@ from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.kinds import KINDS
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
+CANCEL_KEY = "evaluate_cancel"
 SWATCH = 24  # px of a colour swatch under each evidence thumbnail
 COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
            **{name: name.replace("_", " ") for name in HEALTH}}
@@ -69,8 +71,12 @@ reports = {label: stored_report(ws, dataset.name, choices[label]) for label in c
 missing = [label for label, found in reports.items() if found is None]
 if missing:
     st.caption(f"{len(missing)} encoder(s) not evaluated yet: about a minute each on a CPU for a few "
-               "thousand images. Press Stop (top right) to cancel.")
+               "thousand images.")
+    if cancelled(CANCEL_KEY):
+        st.info("Evaluation cancelled: an encoder's report is stored only once its evaluation has finished.",
+                icon=":material/cancel:")
     if st.button(f"Evaluate {len(missing)} encoder(s)", type="primary", icon=":material/analytics:"):
+        cancel_button(CANCEL_KEY, "Each encoder's report is stored when it is done.")
         try:
             for label in missing:
                 reports[label] = evaluate(ws, dataset.name, choices[label],

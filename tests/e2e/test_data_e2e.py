@@ -43,3 +43,33 @@ def test_upload_zip_and_see_thumbnails(page, tmp_path, screenshot):
     )
     assert page.get_by_text("tile_0.png").first.is_visible()
     screenshot(page, "data-page-after-upload")
+
+
+def test_a_long_import_is_cancelled_in_the_page_and_stores_nothing(page, tmp_path):
+    """Twenty 36-megapixel PNGs take tens of seconds to decode; Cancel beside the progress bar
+    stops the import (the status widget's Stop is hidden by toolbarMode "minimal", and the
+    page used to point at it), says so, and no dataset of that name appears."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (6000, 6000), (30, 140, 200)).save(buffer, "PNG", compress_level=1)
+    archive = tmp_path / "slow.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i in range(20):
+            zf.writestr(f"big_{i}.png", buffer.getvalue())
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)
+    page.get_by_text("Add a dataset").click()
+    images = page.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
+    images.locator("input[type='file']").set_input_files(str(archive))
+    page.get_by_text("slow.zip").first.wait_for()
+    name = page.get_by_label("Dataset name")
+    name.fill("slowset")
+    name.press("Enter")
+    page.get_by_role("button", name="Import upload").click()
+
+    page.get_by_text("Decoding: 1 / 20").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Import cancelled: nothing was stored.").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert page.get_by_text("slowset", exact=True).count() == 0
+    assert page.get_by_text("Imported").count() == 0
