@@ -88,8 +88,12 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
                 help: str | None = None, other_than: embed.EncoderSource | None = None) -> embed.EncoderSource:
     """A select box of `source_choices`. Without `other_than` it is the current encoder's
     (the newest run when none is current yet); with it, a second encoder starting on its
-    untrained twin (else the first other choice), so a comparison starts as before/after."""
+    untrained twin (offered at its side when the untrained 32 px choices are not it; else the
+    first other choice), so a comparison starts as before/after."""
     choices = source_choices(ws, dataset)
+    twin = embed.baseline_of(other_than) if other_than is not None else None
+    if twin is not None and twin.key not in choices:  # untrained encoders are offered at 32 px; a run read at 48 px
+        choices[twin.key] = (f"{twin.label} ({twin.image_size} px)", twin)  # has its twin at 48 px
     keys = list(choices)
     name_of = {k: name for k, (name, _) in choices.items()}
     if other_than is None:
@@ -102,8 +106,7 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
         chosen = current.bound_selectbox(container, label, keys, current.ENCODER, f"{key}_{dataset.id}",
                                          help=help, format_func=name_of.get)
     else:
-        wanted = embed.baseline_of(other_than)
-        keys.sort(key=lambda k: (choices[k][1] == other_than, choices[k][1] != wanted))  # an embedding set: no twin
+        keys.sort(key=lambda k: (choices[k][1] == other_than, choices[k][1] != twin))  # an embedding set: no twin
         chosen = container.selectbox(label, keys, key=f"{key}_{dataset.id}", help=help, format_func=name_of.get)
         if choices[chosen][1] == other_than:  # picked, or the first picker fell back onto it
             container.caption("The same encoder as the first: shown once.")

@@ -105,3 +105,26 @@ def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_one_map_of_i
     said = " ".join(c.value for c in at.caption)
     assert ("images of gone (since deleted or replaced: no thumbnails, no labels), the dataset the run trained "
             "on") in said, said
+
+
+def test_beside_a_run_read_at_another_side_is_its_own_untrained_twin(tmp_path, monkeypatch):
+    """A run whose whole images are read at 24 px (16 px views, FixRes's 1.5x): 'Beside it'
+    starts on the untrained small CNN at 24 px, titled 'Before training', as its help says;
+    the pickers offered the untrained encoders at 32 px only, so the map beside it was of
+    another input side (review finding)."""
+    from ssl_core import jobs
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{'ab'[i % 2]}/{i}.png", noise((32, 32), seed=i)) for i in range(24)], name="n", size=32)
+    ws.set_meta("demo_seeded", "1")
+    run = jobs.create_run(ws, TrainConfig(dataset="n", epochs=1, batch_size=8, image_size=16))
+    assert jobs.work(ws, "cpu") == 1
+    twin = embed.baseline_of(embed.from_run(ws, run))
+    assert twin.key == "untrained-small_cnn-24"
+    at = open_page(ws.root, EXPLORER, monkeypatch, dataset="n")
+    assert at.selectbox(key=f"explore_other_{ws.dataset('n').id}").value == twin.key
+    titles = [chart.proto.spec for chart in charts(at)]
+    assert len(titles) == 2 and any("Before training: " in spec for spec in titles)
