@@ -37,6 +37,7 @@ def test_thumbnail_uris_hold_the_same_pixels_and_are_encoded_once(monkeypatch):
 
     from app import widgets
 
+    monkeypatch.setattr(widgets, "_URIS", {})  # page tests run before in one process may leave 16 datasets there
     thumbnails = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
     uris = widgets.thumbnail_uris("ds-test-uris", thumbnails, [3, 0])
     decoded = [np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))) for uri in uris]
