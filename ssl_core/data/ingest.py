@@ -30,8 +30,8 @@ from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from .builtins import get_builtin
 from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
 from .labels import (
-    LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, labels_from_folders, match_csv,
-    outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
+    LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few, labels_from_folders,
+    match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
 )
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
@@ -267,23 +267,36 @@ def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
         parsed = parse_labels_csv(labels_csv, labels_source)
     except LabelsError as exc:  # the images still go in, as they would without it
         return _labels_instead(rows, f"{exc}, so it was not used")
-    labels = match_csv(parsed.labels, [row.inner for row in rows])
+    inners = [row.inner for row in rows]
+    labels, ambiguous = match_csv(parsed.labels, inners), ambiguous_rows(parsed.labels, inners)
     if all(label is None for label in labels):
-        labels, warnings = _labels_instead(rows, f"{labels_source}: no row names one of the {len(rows):,} imported "
-                                                 f"images (for example {rows_named(parsed, list(parsed.labels))})")
+        why = _ambiguous_warning(rows, parsed, ambiguous, labels_source) if ambiguous else (
+            f"{labels_source}: no row names one of the {len(rows):,} imported images (for example "
+            f"{rows_named(parsed, list(parsed.labels))})")
+        labels, warnings = _labels_instead(rows, why)
         return labels, parsed.warnings + warnings
-    return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, labels_source)
+    return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, ambiguous, labels_source)
 
 
-def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, source: str) -> list[str]:
-    """Warnings on the CSV's rows that name no imported image, and on the images it has
-    no row for (`labels` None)."""
-    warnings = []
+def _ambiguous_warning(rows: list[_Row], parsed: LabelsCsv, ambiguous: dict[str, list[int]], source: str) -> str:
+    """The CSV's rows that name two or more images (labels.ambiguous_rows), the first with its files."""
+    first, files = next(iter(ambiguous.items()))
+    return (f"{source}: {len(ambiguous):,} row(s) name more than one image, so those "
+            f"{sum(map(len, ambiguous.values())):,} images take no label from it: {rows_named(parsed, [first])} "
+            f"names {len(files):,} images ({first_few([rows[i].name for i in files])}); name each by its path, "
+            f"as '{rows[files[0]].inner}'")
+
+
+def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, ambiguous: dict[str, list[int]],
+              source: str) -> list[str]:
+    """Warnings on the CSV's rows that name no imported image or several (`ambiguous`), and on
+    the images it has no row for (`labels` None)."""
+    warnings = [_ambiguous_warning(rows, parsed, ambiguous, source)] if ambiguous else []
     unmatched = unmatched_rows(parsed, [row.inner for row in rows])
     if unmatched:
         warnings.append(f"{source}: {len(unmatched):,} row(s) name no imported image (for example "
                         f"{rows_named(parsed, unmatched)})")
-    missing = sum(label is None for label in labels)
+    missing = sum(label is None for label in labels) - sum(map(len, ambiguous.values()))
     if missing:
         warnings.append(f"{missing:,} of {len(rows):,} images have no row in {source}; they are unlabelled")
     return warnings

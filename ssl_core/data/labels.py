@@ -165,9 +165,27 @@ def _keys(inner: str) -> list[str]:
     return [inner, "/".join(parts), "/".join(parts[1:]), parts[-1]] if parts else [inner]
 
 
+def _matched_by(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:
+    """The CSV name each file is matched by: the most specific of its names the CSV has."""
+    return [next((k for k in _keys(p) if k in labels), None) for p in inner_paths]
+
+
+def ambiguous_rows(labels: dict[str, str], inner_paths: list[str]) -> dict[str, list[int]]:
+    """{CSV name: the positions in `inner_paths` of the files it names} for names that match two
+    or more files, as a bare 'a.png' names both train/a.png and val/a.png; match_csv labels
+    none of those files."""
+    named: dict[str, list[int]] = {}
+    for position, key in enumerate(_matched_by(labels, inner_paths)):
+        if key is not None:
+            named.setdefault(key, []).append(position)
+    return {key: paths for key, paths in named.items() if len(paths) > 1}
+
+
 def match_csv(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:
-    """The CSV label of each file (None where the CSV has no row for it)."""
-    return [next((labels[k] for k in _keys(p) if k in labels), None) for p in inner_paths]
+    """The CSV label of each file (None where the CSV has no row for it, or where its row
+    names other files too: ambiguous_rows)."""
+    ambiguous = ambiguous_rows(labels, inner_paths)
+    return [None if key is None or key in ambiguous else labels[key] for key in _matched_by(labels, inner_paths)]
 
 
 def unmatched_rows(parsed: LabelsCsv, inner_paths: list[str]) -> list[str]:

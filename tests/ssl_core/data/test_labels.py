@@ -335,3 +335,20 @@ def test_names_composed_and_decomposed_alike_match(workspace, make):
     report = ingest_uploads(workspace, [("mac.zip", data)], name="mac",
                             labels_csv="".join(f"{n},{i}\n" for i, n in enumerate(names)).encode())
     assert report.labelled == 2 and not any("labels CSV" in w for w in report.warnings)
+
+
+def test_a_bare_name_that_names_two_images_labels_neither_and_says_which(workspace, make):
+    """train/a.png (a cup) and val/a.png (a rocket) with a CSV row 'a.png,cup': the row is
+    ambiguous, so neither image takes it (both were labelled cup, without a word); a row
+    by path still labels its one image, and the warning names the row and both files."""
+    data = make.zip([("train/a.png", make.solid(RED)), ("val/a.png", make.solid(BLUE)),
+                     ("train/b.png", make.solid(RED)), ("val/b.png", make.solid(BLUE))])
+    report = ingest_uploads(workspace, [("same.zip", data)], name="same",
+                            labels_csv=b"filename,label\na.png,cup\nval/b.png,rocket\ntrain/b.png,cup\n")
+    labels = {row["name"]: row["label"] for row in workspace.image_rows(workspace.dataset("same"))}
+    assert labels == {"same.zip/train/a.png": None, "same.zip/val/a.png": None,
+                      "same.zip/train/b.png": "cup", "same.zip/val/b.png": "rocket"}
+    assert report.labelled == 2
+    said = " ".join(report.warnings)
+    assert "'a.png' on line 2 names 2 images (same.zip/train/a.png, same.zip/val/a.png)" in said, said
+    assert "have no row" not in said, said
