@@ -367,7 +367,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     `replace` is false, or the labels CSV cannot be read.
     """
     name = _validate(name, size)
-    removed = _check_free(ws, name, replace)
+    notes = _check_free(ws, name, replace)  # said in the report's warnings
     entries = list(entries)
     from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
 
@@ -376,9 +376,11 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         if labels_csv is not None:  # said, not dropped in silence
             report.warnings.append("the labels file was not used: text takes its labels from a label column of "
                                    "its CSV or JSONL files, or from its subfolders' names")
-        report.warnings += removed
+        report.warnings += notes
         return report
     entries, csv_entry = _labels_csv_from(entries)
+    if labels_csv is not None and csv_entry is not None:  # the one given wins, said rather than dropped in silence
+        notes.append(f"{printable(csv_entry.name)} was not used: {labels_source} was given and labels the images")
     rejected = RejectionList()
     try:
         if labels_csv is None and csv_entry is not None:
@@ -390,7 +392,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
                         labels_source=labels_source)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
-    report.warnings += removed
+    report.warnings += notes
     return report
 
 

@@ -53,9 +53,13 @@ class LabelsCsv:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def _is_header(row: list[str]) -> bool:
+def _header_columns(row: list[str]) -> tuple[int, int] | None:
+    """(file column, label column) when `row` is a header: 'filename,label' and its kin, or
+    the two swapped ('label,filename'); None for a data row."""
     first, second = (cell.strip().lower() for cell in row[:2])
-    return first in FILE_HEADERS or second in LABEL_HEADERS
+    if first in LABEL_HEADERS and second in FILE_HEADERS:
+        return 1, 0
+    return (0, 1) if first in FILE_HEADERS or second in LABEL_HEADERS else None
 
 
 def first_few(items: list[str]) -> str:
@@ -125,20 +129,22 @@ def _fault(parsed: LabelsCsv, filename: str, label: str) -> str | None:
 
 
 def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
-    """`filename,label` rows (a header row is optional) as a LabelsCsv. Blank rows are
-    passed over; rows without a file name or a label, or with a label over MAX_LABEL_CHARS,
-    are skipped and repeated file names keep their first row, each kind in one warning.
-    LabelsError when the file cannot be read, or has no usable row."""
+    """`filename,label` rows (a header row is optional; 'label,filename' swaps the columns)
+    as a LabelsCsv. Blank rows are passed over; rows without a file name or a label, or with
+    a label over MAX_LABEL_CHARS, are skipped and repeated file names keep their first row,
+    each kind in one warning. LabelsError when the file cannot be read, or has no usable row."""
     text = _text(data, source)
     parsed = LabelsCsv({})
     unused: dict[str, list[int]] = {kind: [] for kind in _UNUSED_ROWS}
+    file_column, label_column = 0, 1
     for number, row in _rows(text, source):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if not parsed.labels and not parsed.header and len(row) > 1 and _is_header(row):
-            parsed.header = True
+        if not parsed.labels and not parsed.header and len(row) > 1 and (columns := _header_columns(row)):
+            parsed.header, (file_column, label_column) = True, columns
             continue
-        filename, label = _nfc(row[0].strip()), printable(row[1].strip()) if len(row) > 1 else ""
+        filename = _nfc(row[file_column].strip()) if len(row) > file_column else ""
+        label = printable(row[label_column].strip()) if len(row) > label_column else ""
         fault = _fault(parsed, filename, label)
         if fault is not None:
             unused[fault].append(number)

@@ -352,3 +352,22 @@ def test_a_bare_name_that_names_two_images_labels_neither_and_says_which(workspa
     said = " ".join(report.warnings)
     assert "'a.png' on line 2 names 2 images (same.zip/train/a.png, same.zip/val/a.png)" in said, said
     assert "have no row" not in said, said
+
+
+def test_a_header_with_its_columns_swapped_is_read_that_way():
+    """'label,filename' was read as a data row of a file called 'label', and every row after
+    it as a file named after its label."""
+    parsed = parse_labels_csv(b"Label,Filename\ncup,x1.png\nrocket,x2.png\n", "swapped.csv")
+    assert parsed.header and parsed.labels == {"x1.png": "cup", "x2.png": "rocket"} and not parsed.warnings
+
+
+def test_a_labels_csv_in_the_zip_beside_a_given_one_is_named_as_not_used(workspace, make):
+    """The Labels CSV given wins over the zip's own labels.csv, and the warning says so (the
+    zip's file was dropped without a word)."""
+    data = make.zip([("labels.csv", b"x1.png,cup\nx2.png,rocket\n"), ("x1.png", make.solid(RED)),
+                     ("x2.png", make.solid(BLUE))])
+    report = ingest_uploads(workspace, [("withlabels.zip", data)], name="wl", labels_csv=b"x1.png,mug\n",
+                            labels_source="mine.csv")
+    assert workspace.labels(workspace.dataset("wl")) == ["mug", None]
+    assert any("withlabels.zip/labels.csv was not used: mine.csv was given" in w for w in report.warnings), \
+        report.warnings
