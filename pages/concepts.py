@@ -8,13 +8,13 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import FrozenFigure, clusters_of, frozen, palette, sample_rows, scatter, unplaced_note
+from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
-from ssl_core.evaluate.clusters import label_agreement
+from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
 from ssl_core.evaluate.pixels import raw_pixels
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
@@ -110,11 +110,20 @@ if dataset is None:
 
 
 @st.cache_data(show_spinner="Pixels, PCA and k-means...", max_entries=8)
-def pixel_views(dataset_id: str, k: int, _images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """PCA map (N, 2) and k-means clusters (N,) of a dataset's raw pixels, once per dataset
-    (ids change when a dataset is replaced; the images themselves are not hashed)."""
+def pixel_views(dataset_id: str, k: int, _images: np.ndarray, _truth: list[str | None]
+                ) -> tuple[np.ndarray, np.ndarray, list[float] | None]:
+    """PCA map (N, 2), k-means clusters (N,) and their agreements with the labels over
+    k-means starts (clusters.agreements) of a dataset's raw pixels, once per dataset (ids
+    change when a dataset is replaced; the images and labels themselves are not hashed)."""
     pixels = raw_pixels(_images)
-    return project.pca(pixels, 2), index.kmeans(pixels, k)
+    return project.pca(pixels, 2), index.kmeans(pixels, k), agreements(pixels, k, _truth)
+
+
+@st.cache_data(show_spinner="k-means from several starts...", max_entries=16)
+def encoder_agreements(folder: str, made: float, k: int, _vectors: np.ndarray, _truth: list[str | None]
+                       ) -> list[float] | None:
+    """clusters.agreements of an embedding's centred vectors, once per embedding as written."""
+    return agreements(_vectors, k, _truth)
 
 
 rows = ws.image_rows(dataset)
@@ -123,7 +132,8 @@ hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
 named = {label for label in labels if label != "(none)"}
 clusters_asked = max(2, len(named))
-pixel_map, cluster_ids = pixel_views(dataset.id, clusters_asked, ws.images(dataset))
+truth = [row["label"] or None for row in rows]
+pixel_map, cluster_ids, pixel_scores = pixel_views(dataset.id, clusters_asked, ws.images(dataset), truth)
 clusters = [f"cluster {c}" for c in cluster_ids]
 
 
@@ -140,20 +150,24 @@ def two_digits(score: float) -> str:
     return f"{round(score, 2) + 0.0:.2f}"
 
 
+def scores_said(scores: list[float]) -> str:
+    """The median agreement over k-means starts, and their range."""
+    return f"{two_digits(float(np.median(scores)))} ({two_digits(min(scores))} to {two_digits(max(scores))})"
+
+
 def agreement_caption() -> str:
     """What the clusters are measured to share with the labels (evaluate/clusters.py), per map."""
     if not named:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels."
     said = f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters."
-    truth = [row["label"] or None for row in rows]
-    pixels_score = label_agreement(cluster_ids, truth)
-    if pixels_score is not None:
-        said += (f" Against the labels, the raw pixels' clusters score an adjusted Rand index of "
-                 f"{two_digits(pixels_score)}")
-        if encoder_clusters is not None:
-            said += (f"; k-means on the features of {escape_markdown(trained[0])}, "
-                     f"{two_digits(label_agreement(encoder_clusters, truth))}")
+    if pixel_scores is not None:
+        said += (f" Against the labels, over {SEEDS} k-means starts, the raw pixels' clusters score a median "
+                 f"adjusted Rand index of {scores_said(pixel_scores)}")
+        if encoder_scores is not None:
+            said += f"; k-means on the features of {escape_markdown(trained[0])}, {scores_said(encoder_scores)}"
         said += " (0: no closer to the labels than chance; 1: the labels' own groups)."
+        if encoder_scores is not None:
+            said += " " + comparison(pixel_scores, encoder_scores)
     return said + ("" if all(truth) else " Some pictures have no label.")
 
 
@@ -161,7 +175,7 @@ panels = st.columns(3)
 panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca")
 panels[1].plotly_chart(small(dataset.id, "pixels", "k-means clusters of the raw pixels", pixel_map, clusters),
                        key="concepts_kmeans")
-encoder_clusters = None
+encoder_scores = None
 with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
@@ -175,5 +189,5 @@ with panels[2]:
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
         unplaced_note(coords, "umap", "the Embedding Explorer's PCA map places every point")
-        encoder_clusters = clusters_of(emb, clusters_asked)
+        encoder_scores = encoder_agreements(str(emb.folder), emb.made, clusters_asked, emb.vectors, truth)
 st.caption(agreement_caption())

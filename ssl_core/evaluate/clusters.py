@@ -1,10 +1,12 @@
 """How far k-means groups agree with the labels: the Concepts page's "Not clustering, not PCA"
-numbers, one per map (the raw pixels' clusters, the encoder's clusters).
+numbers, one range per map (the raw pixels' clusters, the encoder's clusters).
 
-Data flow: cluster ids (N,) from index.kmeans and the dataset's labels (N,, None where a
-picture has none) -> the adjusted Rand index over the labelled pictures (Hubert & Arabie
-1985, Comparing partitions): 0 for groups no closer to the labels than chance, 1 for the
-labels' own groups, below 0 for less agreement than chance.
+Data flow: features (N, D) -> index.kmeans from SEEDS starts -> cluster ids (N,) each, and
+the dataset's labels (N,, None where a picture has none) -> the adjusted Rand index of each
+start over the labelled pictures (Hubert & Arabie 1985, Comparing partitions): 0 for groups
+no closer to the labels than chance, 1 for the labels' own groups, below 0 for less
+agreement than chance. One start is not a measurement: on a review's crops the raw pixels
+scored 0.21-0.30 and an encoder 0.21-0.32 over five starts, and one start put either first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
+
+from .. import index
+
+SEEDS = 5  # k-means starts per map
 
 
 def label_agreement(cluster_ids: np.ndarray, labels: Sequence[str | None]) -> float | None:
@@ -23,3 +29,21 @@ def label_agreement(cluster_ids: np.ndarray, labels: Sequence[str | None]) -> fl
     if len(set(named)) < 2:
         return None
     return float(adjusted_rand_score(named, np.asarray(cluster_ids)[labelled]))
+
+
+def agreements(features: np.ndarray, k: int, labels: Sequence[str | None], seeds: int = SEEDS) -> list[float] | None:
+    """label_agreement of k-means into `k` groups of (N, D) `features` from each of `seeds`
+    starts (index.kmeans seeds 0, 1, ...); None where fewer than two classes are labelled."""
+    if label_agreement(np.zeros(len(labels), dtype=np.int64), labels) is None:
+        return None
+    return [label_agreement(index.kmeans(features, k, seed), labels) for seed in range(seeds)]
+
+
+def comparison(pixels: Sequence[float], encoder: Sequence[float]) -> str:
+    """How the encoder's agreements lie against the raw pixels' (each a list over k-means starts)."""
+    if min(encoder) > max(pixels):
+        return "The encoder's groups are closer to the labels than the raw pixels' in every k-means start."
+    if max(encoder) < min(pixels):
+        return "The raw pixels' groups are closer to the labels than this encoder's in every k-means start."
+    return ("The two ranges overlap: from its clusters alone, the encoder is not clearly closer to the labels "
+            "than the raw pixels.")

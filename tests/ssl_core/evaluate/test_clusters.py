@@ -27,3 +27,21 @@ def test_unlabelled_pictures_are_left_out():
 def test_fewer_than_two_classes_give_nothing():
     assert label_agreement(np.array([0, 1, 0]), ["a", "a", None]) is None
     assert label_agreement(np.array([0, 1]), [None, None]) is None
+
+
+def test_agreements_come_from_several_k_means_starts():
+    """One k-means start decided the Concepts page's comparison; another start reversed it on
+    a review's data. Each start's score is kept, and the words follow how the ranges lie."""
+    from ssl_core import index
+    from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
+
+    rng = np.random.default_rng(0)
+    labels = [str(c) for c in rng.integers(0, 4, 400)]
+    features = rng.normal(size=(400, 16)).astype(np.float32)
+    scores = agreements(features, 4, labels)
+    assert scores == [label_agreement(index.kmeans(features, 4, seed), labels) for seed in range(SEEDS)]
+    assert len(set(scores)) > 1, "distinct starts"
+    assert agreements(features, 4, ["a"] * 400) is None
+    assert "closer to the labels than the raw pixels' in every" in comparison([0.1, 0.2], [0.3, 0.5])
+    assert "The raw pixels' groups are closer to the labels than this encoder's in every" in comparison([0.3, 0.5], [0.1, 0.2])
+    assert "overlap" in comparison([0.21, 0.30], [0.21, 0.32])
