@@ -147,7 +147,8 @@ with stage:
         try:
             chosen = square(decode_image(data, draft_size=dataset.size_px), dataset.size_px)[None]
         except RejectedFile as exc:
-            st.error(f"{escape_markdown(shown)}: {escape_markdown(str(exc))}")
+            st.error(f"{escape_markdown(shown)}: {escape_markdown(str(exc))}; the views below are of the dataset's "
+                     f"image #{index}.")
     image_key = f"row {index}" if chosen is images_row else "upload " + digest(chosen)
     try:
         views = drawn_views(dataset.id, recipe_key, image_key, draws, seed, recipe, chosen)

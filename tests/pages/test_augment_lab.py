@@ -229,6 +229,7 @@ def test_bad_upload_shows_an_error_and_the_page_still_renders(lab):
     assert len(lab.error) == 1
     message = lab.error[0].value
     assert message.startswith(r"x\.png: ") and "not a supported image" in message
+    assert message.endswith("the views below are of the dataset's image #0.")  # said, not silently swapped in
     assert [img.value for img in lab.image] == before  # the dataset's image is shown instead
     assert any(m.label == LOSS_LABEL for m in lab.metric)
 
