@@ -180,12 +180,20 @@ with stage:
     else:
         st.caption(pair_caption(what_changes_touch(recipe)))
 
-if is_pair_recipe(recipe):
+if is_pair_recipe(recipe) and len(images) < 2:
+    st.subheader("A batch: find the partner")
+    st.info(f"A batch needs at least two images: {escape_markdown(dataset.name)} has one, so there are no "
+            "negatives to tell its two views from, and finding the partner proves nothing. Import more images "
+            "on the Data page.", icon=":material/info:")
+elif is_pair_recipe(recipe):
     st.subheader("A batch: find the partner")
     st.caption("Each picture in the batch gives two views (a positive pair, linked by its number). "
                "For every view, the model must pick its partner out of the crowd: all other "
                "views in the batch are negatives.")
     n = int(st.slider("Images in the batch", 2, 12, 8, key="lab_batch"))
+    if n > len(images):
+        st.caption(f"{escape_markdown(dataset.name)} has {len(images):,} images, so the batch holds all "
+                   f"{len(images):,}.")
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
     runs = run_choices()

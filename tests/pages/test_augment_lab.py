@@ -261,3 +261,26 @@ def test_other_dataset(lab):
     assert not lab.exception, lab.exception
     assert lab.number_input(key="lab_index").max == 1796
     assert any(m.label == LOSS_LABEL for m in lab.metric)
+
+
+def test_a_batch_needs_two_images_and_says_when_the_dataset_caps_it(tmp_path, monkeypatch):
+    """One image: no negatives, so no batch to judge (it showed '2 of the 2 views' and a loss
+    of 0.000 as if perfect); three images under a slider of 8: the batch says it holds all 3."""
+    from ssl_core.data.ingest import ingest_uploads
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [("one.png", png_bytes((200, 30, 30)))], name="solo", size=32)
+    ingest_uploads(ws, [(f"{i}.png", png_bytes((60 * i, 90, 200))) for i in range(3)], name="three", size=32)
+    ws.set_meta("demo_seeded", "1")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.query_params["dataset"] = "solo"
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    assert not any(m.label == LOSS_LABEL for m in at.metric)
+    assert any("needs at least two images" in box.value for box in at.info)
+    at.selectbox(key="lab_dataset").set_value("three").run()
+    assert not at.exception, at.exception
+    assert any(m.label == LOSS_LABEL for m in at.metric)
+    assert "three has 3 images, so the batch holds all 3." in [c.value for c in at.caption]
