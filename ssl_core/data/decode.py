@@ -86,7 +86,8 @@ class _TimedBytes(io.BytesIO):
 
 
 def _decode_16bit(im: Image.Image) -> Image.Image:
-    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 by the range of the type."""
+    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 by the range of the type;
+    'LA' where a tRNS chunk names a transparent grey value (clear there), else 'L'."""
     arr = np.asarray(im, dtype=np.float64)
     if im.mode == "F":
         lo, hi = float(arr.min()), float(arr.max())
@@ -95,7 +96,11 @@ def _decode_16bit(im: Image.Image) -> Image.Image:
         scaled = arr / 257.0  # 65535 -> 255
     else:
         scaled = arr
-    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
+    grey = Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
+    clear = im.info.get("transparency")
+    if not isinstance(clear, int):
+        return grey
+    return Image.merge("LA", (grey, Image.fromarray(np.where(arr == clear, 0, 255).astype(np.uint8), "L")))
 
 
 def to_rgb(im: Image.Image) -> Image.Image:

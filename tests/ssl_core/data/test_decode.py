@@ -176,6 +176,16 @@ def test_16_bit_grey_is_scaled_not_clipped(make):
     assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
 
 
+def test_16_bit_grey_transparent_value_becomes_white(make):
+    """A tRNS chunk on 16-bit grey: its transparent pixels kept their grey (black here), as if
+    no transparency; 8-bit grey and RGB composite them onto white."""
+    grey = np.array([[0, 0, 32768, 65535]], dtype=np.uint16)
+    data = make.encode(Image.fromarray(grey), "PNG", transparency=0)
+    assert Image.open(io.BytesIO(data)).info["transparency"] == 0
+    out = pixels(data)
+    assert out[0, :, 0].tolist() == [255, 255, 128, 255]
+
+
 def test_float_grey_is_scaled_by_its_range(make):
     grey = np.array([[-1.0, 0.0, 1.0]], dtype=np.float32)
     out = pixels(make.encode(Image.fromarray(grey, "F"), "TIFF"))
