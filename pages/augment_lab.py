@@ -54,10 +54,19 @@ def run_label(run: dict) -> str:
     return f"{run_name(run)} ({run['status']})"
 
 
-def pair_caption(touched: list[str]) -> str:
+NO_NEGATIVES = {  # recipe -> how its method pairs two views without contrasting them with the batch
+    "byol": "BYOL (Grill et al. 2020) trains without negatives: a predictor maps one view onto a slowly moving "
+            "copy of the network's view of the other",
+    "dino": "DINO (Caron et al. 2021) trains without negatives: each view's output is matched to a slowly "
+            "moving teacher's, centred and sharpened",
+}
+
+
+def pair_caption(touched: list[str], recipe_name: str) -> str:
     """The views' caption: what these settings change (preview.what_changes_touch), so what a
-    contrastive model trained on them learns to ignore, and SimCLR's finding on colour."""
-    lead = ("Each view is the same picture changed at random. A contrastive model is trained to call "
+    model trained to match two views learns to ignore, and SimCLR's finding on colour."""
+    model = "BYOL and DINO train a model" if recipe_name in NO_NEGATIVES else "A contrastive model is trained"
+    lead = (f"Each view is the same picture changed at random. {model} to call "
             "any two views of one picture *the same*, so it learns to ignore what the changes touch")
     if not touched:
         return (f"{lead}; these settings change nothing, so the two views are the same picture and "
@@ -178,7 +187,7 @@ with stage:
                    "which (the label under each). To know which way is up it must recognise "
                    "the object.")
     else:
-        st.caption(pair_caption(what_changes_touch(recipe)))
+        st.caption(pair_caption(what_changes_touch(recipe), name))
 
 if is_pair_recipe(recipe) and len(images) < 2:
     st.subheader("A batch: find the partner")
@@ -187,7 +196,9 @@ if is_pair_recipe(recipe) and len(images) < 2:
             "on the Data page.", icon=":material/info:")
 elif is_pair_recipe(recipe):
     st.subheader("A batch: find the partner")
-    st.caption("Each picture in the batch gives two views (a positive pair, linked by its number). "
+    st.caption((f"{NO_NEGATIVES[name]}. Below, the contrastive version of the puzzle (SimCLR, MoCo) on these "
+                "views: " if name in NO_NEGATIVES else "")
+               + "Each picture in the batch gives two views (a positive pair, linked by its number). "
                "For every view, the model must pick its partner out of the crowd: all other "
                "views in the batch are negatives.")
     n = int(st.slider("Images in the batch", 2, 12, 8, key="lab_batch"))

@@ -174,8 +174,11 @@ def test_every_recipe_renders(lab):
         elif name == "rotation":
             assert view_captions[1:] == [f"{90 * k}° (label {k}) · draw {d}" for k in range(4) for d in (1, 2, 3, 4)]
             assert "the label under each" in text
+        elif name in ("byol", "dino"):  # they were framed as contrastive, with negatives
+            assert "A contrastive model" not in text and "trains without negatives" in text, name
+            assert "the contrastive version of the puzzle (SimCLR, MoCo)" in text, name
         else:
-            assert "A contrastive model" in text
+            assert "A contrastive model" in text and "without negatives" not in text, name
     assert lab.session_state["lab_recipe"]["name"] == "rotation"
 
 
