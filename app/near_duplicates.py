@@ -10,6 +10,7 @@ were about a hundred (images, captions, columns): 15% of the page's script sampl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -27,13 +28,13 @@ LIMIT = 30  # pairs shown
 PIXELS_ALIKE = 0.95  # pixel correlation of a pair's thumbnails from which they look alike: a copy or re-encoding
 SIDE = 72  # px of each thumbnail
 STYLE = f"""<style>
-.ssl-dups {{display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem;}}
+.ssl-dups {{display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2rem 1rem;}}
 .ssl-dup-images {{display: flex;}}
 .ssl-dup-image {{width: {SIDE}px;}}
 .ssl-dup-image img {{width: {SIDE}px; height: {SIDE}px; border-radius: 0.5rem; display: block;}}
 .ssl-dup-name, .ssl-dup-score {{font-size: 0.875rem; line-height: 1.6; opacity: 0.6;}}
 .ssl-dup-name {{text-align: center; overflow-wrap: break-word; padding: 2px; margin-top: 0.375rem;}}
-.ssl-dup-score {{margin-top: 1rem;}}
+.ssl-dup-score {{margin-top: 0.125rem;}}  /* under its own pair, far from the next row's */
 </style>"""
 
 
@@ -54,14 +55,25 @@ def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], nam
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)
 def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors: np.ndarray,
-           _names: Sequence[str], _thumbnails: np.ndarray) -> tuple[int, int, str]:
-    """(how many pairs, how many of them alike in pixels too, their HTML) for the embedding in
-    `folder` (written at `made`) of dataset `dataset_id`: computed once, not on every rerun."""
+           _names: Sequence[str], _thumbnails: np.ndarray) -> tuple[list[float], int, str]:
+    """(the cosines of the pairs shown, how many of them alike in pixels too, their HTML) for
+    the embedding in `folder` (written at `made`) of dataset `dataset_id`: computed once, not
+    on every rerun."""
     pairs = index.near_duplicates(_vectors, threshold, limit=LIMIT)
     rows = [row for i, j, _ in pairs for row in (i, j)]
     pixels = index.pair_correlations(_thumbnails, pairs)
-    return len(pairs), int((pixels >= PIXELS_ALIKE).sum()), pairs_html(
+    return [score for *_, score in pairs], int((pixels >= PIXELS_ALIKE).sum()), pairs_html(
         pairs, thumbnail_uris(dataset_id, _thumbnails, rows), [short_name(_names[row], 16) for row in rows], pixels)
+
+
+def how_many(cosines: Sequence[float], threshold: float) -> str:
+    """The caption's first sentence: how many pairs reach `threshold`, or, where LIMIT are shown
+    and more may reach it, which thresholds show these same pairs."""
+    if len(cosines) < LIMIT:
+        return f"{len(cosines)} pair{'s' if len(cosines) != 1 else ''} reach {threshold:.3f}, closest first."
+    same_up_to = math.floor(cosines[-1] * 1000) / 1000
+    return (f"The {LIMIT} closest pairs, cosine {cosines[0]:.4f} down to {cosines[-1]:.4f}, closest first; more may "
+            f"reach {threshold:.3f}, and any threshold up to {same_up_to:.3f} shows these same {LIMIT}.")
 
 
 @access.fragment  # not st.fragment: its reruns pass the sign-in too
@@ -71,12 +83,12 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     reruns this panel only."""
     threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
                           format="%.3f")
-    count, alike, body = _panel(folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id,
+    cosines, alike, body = _panel(folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id,
                                 _vectors=emb.vectors, _names=names, _thumbnails=thumbnails)  # keywords: no signature() per argument
-    if not count:
+    if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    st.caption(f"{count} pair(s){f' (the {LIMIT} closest)' if count == LIMIT else ''}, closest first. "
+    st.caption(f"{how_many(cosines, threshold)} "
                f"{alike or 'None'} of them look alike in their pixels too (correlation {PIXELS_ALIKE} or more: copies or re-encodings); the "
                f"others differ in pixels: crops of one picture, or pictures this encoder does not tell apart.")
     st.html(body)
