@@ -144,12 +144,21 @@ def selected_rows(event) -> list[int]:
     return list(seen)
 
 
+CLUSTER = "cluster "  # how clusters_of's groups are named on a map ("cluster 3")
+CLUSTER_NOTE = ("Cluster numbers are arbitrary and each map's k-means is its own: a colour matches no label, and "
+                "no cluster of another map.")
+
+
 def palette(groups: list[str]) -> dict[str, str]:
-    """A fixed colour per group, so the two maps of a comparison agree."""
+    """A fixed colour per group, so the two maps of a comparison agree; k-means clusters
+    ("cluster N") take muted colours of their own, so that none reads as a label's."""
     from plotly.colors import qualitative
 
-    colours = qualitative.Plotly + qualitative.Dark24 + qualitative.Light24
-    return {group: colours[i % len(colours)] for i, group in enumerate(sorted(set(groups), key=str))}
+    names = sorted(set(groups), key=str)
+    clusters = all(str(name).startswith(CLUSTER) for name in names)
+    colours = qualitative.Antique + qualitative.Pastel if clusters else (
+        qualitative.Plotly + qualitative.Dark24 + qualitative.Light24)
+    return {group: colours[i % len(colours)] for i, group in enumerate(names)}
 
 
 def at_most(groups: list[str], limit: int = 30) -> list[str]:

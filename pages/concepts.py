@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
+from app.maps import CLUSTER, CLUSTER_NOTE, FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
@@ -134,7 +134,7 @@ named = {label for label in labels if label != "(none)"}
 clusters_asked = max(2, len(named))
 truth = [row["label"] or None for row in rows]
 pixel_map, cluster_ids, pixel_scores = pixel_views(dataset.id, clusters_asked, ws.images(dataset), truth)
-clusters = [f"cluster {c}" for c in cluster_ids]
+clusters = [f"{CLUSTER}{c}" for c in cluster_ids]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -190,4 +190,5 @@ with panels[2]:
                               coords, labels), key="concepts_trained")
         unplaced_note(coords, "umap", "the Embedding Explorer's PCA map places every point")
         encoder_scores = encoder_agreements(str(emb.folder), emb.made, clusters_asked, emb.vectors, truth)
+st.caption(CLUSTER_NOTE)
 st.caption(agreement_caption())

@@ -11,7 +11,7 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette, sample_rows, scatter,
+from app.maps import (CLUSTER, CLUSTER_NOTE, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette, sample_rows, scatter,
                       selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
@@ -77,7 +77,7 @@ def groups_for(emb: embed.Embedding) -> list[str]:
     if colour_by == "label":
         return labels
     if colour_by == "cluster":
-        return [f"cluster {c}" for c in clusters_of(emb, clusters)]
+        return [f"{CLUSTER}{c}" for c in clusters_of(emb, clusters)]
     if colour_by == "folder":
         return [name.rsplit("/", 1)[0] if "/" in name else "(top)" for name in names]
     if colour_by == "original size":
@@ -124,9 +124,13 @@ if selections:
     if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
         st.session_state.update(retrieval_query=selections[0])  # the dataset and encoder are current already
         switch_page("../pages/retrieval.py")
+elif dims == 3:
+    st.caption("The 3-D view rotates with the mouse; to pick images, switch 3-D off and click a point or drag a "
+               "box or lasso.")
 else:
-    st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here. "
-               + ("The 3-D view rotates with the mouse; selection works in 2-D." if dims == 3 else ""))
+    st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here.")
+if colour_by == "cluster":
+    st.caption(CLUSTER_NOTE)
 
 if source.run_id is not None:
     st.divider()

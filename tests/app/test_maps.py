@@ -71,3 +71,12 @@ def test_a_point_without_a_place_is_left_out_and_the_rest_keep_their_thumbnails(
     add_thumbnails(figure, coords, np.arange(400), np.zeros((400, 8, 8, 3), np.uint8), cells=5)
     assert len(figure.layout.images) == 25
     assert all(np.isfinite([image.x, image.y]).all() for image in figure.layout.images)
+
+
+def test_clusters_take_colours_no_label_takes():
+    """k-means ids are arbitrary; in the labels' colours 'cluster 2' read as the label drawn in
+    the same colour on the map beside it (review finding)."""
+    labels = palette(["astronaut", "coffee", "rocket"])
+    clusters = palette([f"cluster {c}" for c in range(12)])
+    assert not set(labels.values()) & set(clusters.values())
+    assert len(set(clusters.values())) == 12

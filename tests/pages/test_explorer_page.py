@@ -49,6 +49,8 @@ def test_every_colouring_draws(explorer, colour):
     explorer.selectbox(key="explore_colour").set_value(colour).run()
     assert not explorer.exception, explorer.exception
     assert len(charts(explorer)) == 2
+    said = " ".join(c.value for c in explorer.caption)
+    assert ("Cluster numbers are arbitrary and each map's k-means is its own" in said) == (colour == "cluster")
 
 
 def test_pca_and_3d_draw(explorer):
@@ -57,7 +59,8 @@ def test_pca_and_3d_draw(explorer):
     explorer.toggle(key="explore_3d").set_value(True).run()
     assert not explorer.exception, explorer.exception
     assert len(charts(explorer)) == 2
-    assert "selection works in 2-D" in " ".join(c.value for c in explorer.caption)
+    said = " ".join(c.value for c in explorer.caption)
+    assert "to pick images, switch 3-D off" in said and "Click a point" not in said  # no invitation it cannot keep
 
 
 def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
