@@ -163,8 +163,9 @@ def image_looks(ws: Workspace, emb: embed.Embedding) -> tuple[dict[str, list[str
 
 def projector_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     """The TensorBoard Projector set: open projector_config.pbtxt's folder as a logdir, or
-    load vectors.tsv and metadata.tsv in projector.tensorflow.org."""
-    features = np.asarray(emb.features)
+    load vectors.tsv and metadata.tsv in projector.tensorflow.org. The vectors are centred
+    (Embedding.vectors), so the Projector's cosine neighbours are the app's own."""
+    features = np.asarray(emb.vectors)
     columns, shown, lines = KIND_PARTS[emb.dataset.kind].looks(ws, emb)
     table = _table(ws, emb).assign(**columns).fillna("")
     vectors = "\n".join("\t".join(f"{v:.6g}" for v in row) for row in features) + "\n"
