@@ -21,6 +21,7 @@ from app.sources import embedding, side_by_side
 from app.text_items import dataset_texts
 from app.widgets import escape_plotly
 from ssl_core import embed, project
+from ssl_core.kinds import counted
 from ssl_core.store import DatasetInfo, Workspace
 
 HOVER_WIDTH = 60  # characters per line of a sentence in the hover box
@@ -76,6 +77,6 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
                        + (f" ({unlabelled:,} sentences have none)." if unlabelled else ".")))
         return
     picked = sorted(selections)[:LISTED]
-    st.subheader(f"{len(selections):,} selected sentence(s)" + (f" (the first {LISTED})" if len(selections) > LISTED else ""))
+    st.subheader(counted(len(selections), "selected sentences") + (f" (the first {LISTED})" if len(selections) > LISTED else ""))
     st.dataframe(pd.DataFrame({"#": picked, "label": [labels[i] for i in picked], "text": [texts[i] for i in picked]}),
                  hide_index=True, width="stretch")

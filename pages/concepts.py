@@ -16,6 +16,7 @@ from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
 from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
 from ssl_core.evaluate.pixels import raw_pixels
+from ssl_core.kinds import counted
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
 
@@ -159,7 +160,7 @@ def agreement_caption() -> str:
     """What the clusters are measured to share with the labels (evaluate/clusters.py), per map."""
     if not named:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels."
-    said = f"{len(named)} label(s); k-means was asked for {clusters_asked} clusters."
+    said = f"{counted(len(named), 'labels')}; k-means was asked for {clusters_asked} clusters."
     if pixel_scores is not None:
         said += (f" Against the labels, over {SEEDS} k-means starts, the raw pixels' clusters score a median "
                  f"adjusted Rand index of {scores_said(pixel_scores)}")

@@ -22,6 +22,7 @@ from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
 from ssl_core.imports.registry import embedding_sets_of
+from ssl_core.kinds import counted
 from ssl_core.store import WorkspaceError
 
 PAGE_SIZE = 60
@@ -49,7 +50,7 @@ def _show_report(report: dict) -> None:
     for warning in report.get("warnings", []):
         st.warning(escape_markdown(warning))
     if report.get("rejected"):
-        st.error(f"{rejected_total(report['rejected']):,} file(s) rejected:")
+        st.error(f"{counted(rejected_total(report['rejected']), 'files')} rejected:")
         st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
                      hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 

@@ -26,7 +26,7 @@ from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
-from ssl_core.kinds import KINDS
+from ssl_core.kinds import KINDS, counted
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 CANCEL_KEY = "evaluate_cancel"
@@ -70,12 +70,12 @@ elif too_few_to_probe(counts := ws.label_counts(dataset)):
 reports = {label: stored_report(ws, dataset.name, choices[label]) for label in chosen}
 missing = [label for label, found in reports.items() if found is None]
 if missing:
-    st.caption(f"{len(missing)} encoder(s) not evaluated yet: about a minute each on a CPU for a few "
+    st.caption(f"{counted(len(missing), 'encoders')} not evaluated yet: about a minute each on a CPU for a few "
                "thousand images.")
     if cancelled(CANCEL_KEY):
         st.info("Evaluation cancelled: an encoder's report is stored only once its evaluation has finished.",
                 icon=":material/cancel:")
-    if st.button(f"Evaluate {len(missing)} encoder(s)", type="primary", icon=":material/analytics:"):
+    if st.button(f"Evaluate {counted(len(missing), 'encoders')}", type="primary", icon=":material/analytics:"):
         cancel_button(CANCEL_KEY, "Each encoder's report is stored when it is done.")
         try:
             for label in missing:

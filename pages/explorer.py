@@ -11,14 +11,15 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (CLUSTER, CLUSTER_NOTE, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette, sample_rows, scatter,
-                      selected_rows, unplaced_note)
+from app.maps import (CLUSTER, CLUSTER_NOTE, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette,
+                      sample_rows, scatter, selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
 from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, jobs, project
+from ssl_core.kinds import counted
 
 GALLERY_LIMIT = 60
 DEFAULT_SHOWN = 20_000
@@ -116,7 +117,7 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
         selections += [r for r in selected_rows(event) if r not in selections]
 
 if selections:
-    st.subheader(f"{len(selections):,} selected image(s)")
+    st.subheader(counted(len(selections), "selected images"))
     if len(selections) > GALLERY_LIMIT:
         st.caption(f"Showing the first {GALLERY_LIMIT}.")
     picked = sorted(selections)[:GALLERY_LIMIT]  # dataset order, not trace by trace

@@ -108,7 +108,7 @@ def test_an_imported_encoder_is_mapped_beside_a_run_and_both_are_evaluated(page,
     page.goto(f"{url}/evaluate?dataset=tiny&encoder={run_id}")  # the run is chosen; the import is added
     pick(page, "evaluate_sources_", SHOWN)
     page.keyboard.press("Escape")  # close the multiselect's list, which covers the page
-    page.get_by_role("button", name="Evaluate 2 encoder(s)").click()
+    page.get_by_role("button", name="Evaluate 2 encoders").click()
     page.wait_for_function("""names => {  // the metrics grid's accessible cells, drawn after its canvas
         const grid = document.querySelector("[data-testid='stDataFrame']");
         const headers = grid ? [...grid.querySelectorAll("[role=columnheader]")].map(h => h.textContent) : [];
