@@ -149,16 +149,23 @@ CLUSTER_NOTE = ("Cluster numbers are arbitrary and each map's k-means is its own
                 "no cluster of another map.")
 
 
+UNLABELLED = "(none)"  # the group of images without a label on a map
+UNLABELLED_COLOUR = "#B4B4B4"
+
+
 def palette(groups: list[str]) -> dict[str, str]:
-    """A fixed colour per group, so the two maps of a comparison agree; k-means clusters
-    ("cluster N") take muted colours of their own, so that none reads as a label's."""
+    """A fixed colour per group, so the two maps of a comparison agree; unlabelled images are
+    grey and take no label's place (the map in motion, labelled images only, colours each
+    label as the maps do); k-means clusters ("cluster N") take muted colours of their own,
+    so that none reads as a label's."""
     from plotly.colors import qualitative
 
-    names = sorted(set(groups), key=str)
+    names = [name for name in sorted(set(groups), key=str) if name != UNLABELLED]
     clusters = all(str(name).startswith(CLUSTER) for name in names)
     colours = qualitative.Antique + qualitative.Pastel if clusters else (
         qualitative.Plotly + qualitative.Dark24 + qualitative.Light24)
-    return {group: colours[i % len(colours)] for i, group in enumerate(names)}
+    return {group: colours[i % len(colours)] for i, group in enumerate(names)} | (
+        {UNLABELLED: UNLABELLED_COLOUR} if UNLABELLED in groups else {})
 
 
 def at_most(groups: list[str], limit: int = 30) -> list[str]:

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.maps import FrozenFigure, frozen, palette, scatter, selected_rows, unplaced_note
+from app.maps import UNLABELLED, FrozenFigure, frozen, palette, scatter, selected_rows, unplaced_note
 from app.sources import embedding, side_by_side
 from app.text_items import dataset_texts
 from app.widgets import escape_plotly
 from ssl_core import embed, project
-from ssl_core.kinds import counted
 from ssl_core.store import DatasetInfo, Workspace
+from ssl_core.words import counted
 
 HOVER_WIDTH = 60  # characters per line of a sentence in the hover box
 HOVER_LINES = 4  # lines shown; a longer sentence ends in "..."
@@ -55,7 +55,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
     method = st.segmented_control("Map", ["umap", "pca"], default="umap", key="explore_text_method",
                                   format_func=str.upper) or "umap"
     texts = dataset_texts(ws, dataset.id, dataset)
-    labels = [row["label"] or "(none)" for row in ws.image_rows(dataset)]
+    labels = [row["label"] or UNLABELLED for row in ws.image_rows(dataset)]
     selections: list[int] = []
     maps = side_by_side(ws, source, other)
     for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
@@ -69,7 +69,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
             unplaced_note(coords, method)
             selections += [row for row in selected_rows(event) if row not in selections]
     if not selections:
-        unlabelled = labels.count("(none)")
+        unlabelled = labels.count(UNLABELLED)
         st.caption("Hover a dot to read its sentence. Click one, or pick box or lasso in the chart's toolbar and "
                    "drag, to list sentences here. " + (
                        "This dataset has no labels: every dot has one colour." if unlabelled == len(labels) else

@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 from app import current
-from app.maps import CLUSTER, CLUSTER_NOTE, FrozenFigure, frozen, palette, sample_rows, scatter, unplaced_note
+from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, frozen, palette, sample_rows, scatter,
+                      unplaced_note)
 from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
@@ -16,7 +17,7 @@ from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
 from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.kinds import counted
+from ssl_core.words import counted
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
 
@@ -128,10 +129,10 @@ def encoder_agreements(folder: str, made: float, k: int, _vectors: np.ndarray, _
 
 
 rows = ws.image_rows(dataset)
-labels = [row["label"] or "(none)" for row in rows]
+labels = [row["label"] or UNLABELLED for row in rows]
 hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
-named = {label for label in labels if label != "(none)"}
+named = {label for label in labels if label != UNLABELLED}
 clusters_asked = max(2, len(named))
 truth = [row["label"] or None for row in rows]
 pixel_map, cluster_ids, pixel_scores = pixel_views(dataset.id, clusters_asked, ws.images(dataset), truth)

@@ -22,8 +22,8 @@ from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
 from ssl_core.imports.registry import embedding_sets_of
-from ssl_core.kinds import counted
 from ssl_core.store import WorkspaceError
+from ssl_core.words import counted
 
 PAGE_SIZE = 60
 SIZES = (32, 48, 64, 96, 128)

@@ -26,7 +26,8 @@ from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
-from ssl_core.kinds import KINDS, counted
+from ssl_core.kinds import KINDS
+from ssl_core.words import counted
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 CANCEL_KEY = "evaluate_cancel"

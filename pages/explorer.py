@@ -11,15 +11,15 @@ from app.current import pick_dataset, switch_page
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (CLUSTER, CLUSTER_NOTE, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen, palette,
-                      sample_rows, scatter, selected_rows, unplaced_note)
+from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen,
+                      palette, sample_rows, scatter, selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
 from app.widgets import escape_plotly, gallery, short_name
 from ssl_core import embed, export, jobs, project
-from ssl_core.kinds import counted
+from ssl_core.words import counted
 
 GALLERY_LIMIT = 60
 DEFAULT_SHOWN = 20_000
@@ -68,7 +68,7 @@ thumbnails_on = dims == 2 and st.toggle("Thumbnails on the map", value=True, key
 
 rows = ws.image_rows(dataset)
 names = [row["name"] for row in rows]
-labels = [row["label"] or "(none)" for row in rows]
+labels = [row["label"] or UNLABELLED for row in rows]
 thumbnails = ws.thumbnails(dataset)
 sampled = sample_rows(dataset.image_count, shown)
 

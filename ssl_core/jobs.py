@@ -46,7 +46,8 @@ def create_run(ws: Workspace, config: Any) -> str:
     from .engine import TrainConfig
     from .imports import start_from
     from .imports.architectures import is_architecture
-    from .kinds import KINDS, counted
+    from .kinds import KINDS
+    from .words import counted
     from .methods import get_method
     from .models import ENCODERS
     from .run_names import default_name

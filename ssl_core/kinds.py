@@ -84,11 +84,6 @@ def recipe_class(name: str) -> Any:
     return found
 
 
-def counted(count: int, unit: str) -> str:
-    """`count` of a plural `unit` in words: '1 image', '0 images', '2 examples'."""
-    return f"{count:,} {unit[:-1] if count == 1 else unit}"
-
-
 def encoders_of(kind: str) -> list[str]:
     """Names of the encoders in ENCODERS that read datasets of `kind`."""
     from .models import ENCODERS

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..embed import EncoderSource, baseline_of, check_kind, embed, load_encoder
-from ..kinds import KINDS, counted
+from ..kinds import KINDS
 from ..store import DatasetInfo, Workspace
+from ..words import counted
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
 from .label_efficiency import FRACTIONS, Learner, fit_workers, fits_per_learner, label_efficiency, linear_learner

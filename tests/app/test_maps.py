@@ -80,3 +80,11 @@ def test_clusters_take_colours_no_label_takes():
     clusters = palette([f"cluster {c}" for c in range(12)])
     assert not set(labels.values()) & set(clusters.values())
     assert len(set(clusters.values())) == 12
+
+
+def test_a_label_keeps_its_colour_whether_or_not_unlabelled_images_are_drawn():
+    """The map in motion draws labelled images only and the maps above it every image: 'camera'
+    was blue in one and red in the other, as '(none)' took the first colour (seen on a walk)."""
+    with_none, without = palette(["(none)", "camera", "coins"]), palette(["camera", "coins"])
+    assert with_none["camera"] == without["camera"] and with_none["coins"] == without["coins"]
+    assert with_none["(none)"] not in without.values()
