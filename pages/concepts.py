@@ -153,8 +153,9 @@ def two_digits(score: float) -> str:
 
 
 def scores_said(scores: list[float]) -> str:
-    """The median agreement over k-means starts, and their range."""
-    return f"{two_digits(float(np.median(scores)))} ({two_digits(min(scores))} to {two_digits(max(scores))})"
+    """The median agreement over k-means starts, and their range (none where every start agrees)."""
+    low, high = two_digits(min(scores)), two_digits(max(scores))
+    return f"{two_digits(float(np.median(scores)))} " + ("at every start" if low == high else f"({low} to {high})")
 
 
 def agreement_caption() -> str:

@@ -46,7 +46,7 @@ def test_each_maps_clusters_are_scored_against_the_labels(concepts, shapes_run):
 
     def said(scores: list[float]) -> str:
         median, low, high = (f"{round(float(v), 2) + 0.0:.2f}" for v in (np.median(scores), min(scores), max(scores)))
-        return f"{median} ({low} to {high})"
+        return f"{median} " + ("at every start" if low == high else f"({low} to {high})")
 
     caption = next(c.value for c in concepts.caption if "adjusted Rand index" in c.value)
     assert (f"the raw pixels' clusters score a median adjusted Rand index of {said(pixels)}; "
