@@ -77,6 +77,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
                        + (f" ({unlabelled:,} sentences have none)." if unlabelled else ".")))
         return
     picked = sorted(selections)[:LISTED]
-    st.subheader(counted(len(selections), "selected sentences") + (f" (the first {LISTED})" if len(selections) > LISTED else ""))
+    st.subheader(counted(len(selections), "selected sentences")
+                 + (f" (the first {LISTED})" if len(selections) > LISTED else ""))
     st.dataframe(pd.DataFrame({"#": picked, "label": [labels[i] for i in picked], "text": [texts[i] for i in picked]}),
                  hide_index=True, width="stretch")
