@@ -24,6 +24,7 @@ from ssl_core.data.roots import ENABLE_HINT, NotRegularFile, PathRefused, confin
 from ssl_core.imports import ImportRefused, registry
 from ssl_core.imports.registry import SAFETENSORS
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
+from ssl_core.words import counted
 
 RESULT = "data_import_result"  # session key: (ok, message) of the last import
 WEIGHT_TYPES = [s.lstrip(".") for s in SAFETENSORS]  # uploads: never a pickle, even torch's restricted one
@@ -153,7 +154,7 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
             unmatched = result["unmatched"]
             return (f"Imported **{escape_markdown(name)}**: {result['matched']:,} vectors of {result['shape'][1]} "
                     f"dimensions, one per image of {escape_markdown(dataset.name)}"
-                    + (f"; {len(unmatched):,} row(s) named no image (first: "
+                    + (f"; {counted(len(unmatched), 'rows')} named no image (first: "
                        f"{escape_markdown(', '.join(unmatched[:3]))})" if unmatched else "") + "."
                     + _columns_said(result["columns"]))
         _run("Importing embeddings...", do, upload=upload)

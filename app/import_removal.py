@@ -15,8 +15,9 @@ import streamlit as st
 from app import current
 from app.widgets import escape_markdown
 from ssl_core.imports import ImportRefused, registry
-from ssl_core.imports.removal import delete_import, derived_folders, runs_started_from
+from ssl_core.imports.removal import delete_import, derived_folders, in_use, runs_started_from
 from ssl_core.store import Workspace
+from ssl_core.words import agreeing, counted
 
 PENDING = "data_confirm_delete_import"  # session key: the import waiting for confirmation
 OUTCOME = "data_import_deleted"  # session key: (ok, markdown) of the last delete
@@ -48,14 +49,15 @@ def _confirm(ws: Workspace, config: dict) -> None:
     active = runs_started_from(ws, name)
     if active:
         listed = ", ".join(f"{escape_markdown(run['id'])} ({run['status']})" for run in active)
-        st.warning(f"**{shown}** cannot be deleted now: run(s) started from it are {listed}. Cancel them on the "
-                   "Train page or let them finish first.", icon=":material/lock:")
+        st.warning(f"**{shown}** cannot be deleted now: {in_use(len(active))} {listed}. Cancel "
+                   f"{agreeing(len(active), 'it', 'them')} on the Train page or let "
+                   f"{agreeing(len(active), 'it', 'them')} finish first.", icon=":material/lock:")
         no = st.columns([1, 6])[0]
     else:
         caches = len(derived_folders(ws, name))
         what = (f"its vectors of dataset {escape_markdown(config['dataset'])}, which cannot be computed again "
                 "here (only by importing the file again)" if config["kind"] == "embeddings" else
-                f"its weights and its cached embeddings of {caches} dataset(s); runs that started from it keep "
+                f"its weights and its cached embeddings of {counted(caches, 'datasets')}; runs that started from it keep "
                 "their own copy of its weights")
         st.warning(f"Delete **{shown}**: {what}? This cannot be undone.", icon=":material/delete:")
         yes, no = st.columns([1, 6])

@@ -23,7 +23,7 @@ from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
-from ssl_core.words import counted
+from ssl_core.words import agreeing, counted, noun
 
 PAGE_SIZE = 60
 SIZES = (32, 48, 64, 96, 128)
@@ -176,7 +176,8 @@ if label_counts:
 
 rejected = ws.rejections(chosen)
 if rejected:
-    with st.expander(f"{rejected_total(rejected):,} file(s) were rejected at import"):
+    refused = rejected_total(rejected)
+    with st.expander(f"{counted(refused, 'files')} {agreeing(refused, 'was', 'were')} rejected at import"):
         st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 st.markdown("**Images**" if chosen.kind == "image" else "**Sentences**")
@@ -197,15 +198,21 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
 
     def named(runs: list[dict]) -> str:
         return ", ".join(escape_markdown(r["name"] or r["run"]) for r in runs)
-    kept_words = "keep their checkpoints and metrics (export them, or evaluate them on another dataset)"
-    runs_text = (f" {len(trained_on)} run(s) were trained on it ({named(trained_on)}): " + (
-        f"they {kept_words} but can no longer be resumed." if not unsaved else
-        (f"{named([r for r in trained_on if r['checkpoint']])} {kept_words}; " if len(unsaved) < len(trained_on)
-         else "") + f"{named(unsaved)} wrote no checkpoint and keep only their metrics; none can be resumed."
+
+    def kept(count: int) -> str:
+        return agreeing(count, "keeps its checkpoint and metrics (export it, or evaluate it on another dataset)",
+                        "keep their checkpoints and metrics (export them, or evaluate them on another dataset)")
+    saved, count = [r for r in trained_on if r["checkpoint"]], len(trained_on)
+    runs_text = (f" {counted(count, 'runs')} {agreeing(count, 'was', 'were')} trained on it ({named(trained_on)}): " + (
+        f"{agreeing(count, 'it', 'they')} {kept(count)} but can no longer be resumed." if not unsaved else
+        (f"{named(saved)} {kept(len(saved))}; " if saved else "") + f"{named(unsaved)} wrote no checkpoint and "
+        f"{agreeing(len(unsaved), 'keeps only its', 'keep only their')} metrics; "
+        f"{agreeing(count, 'it cannot', 'none can')} be resumed."
     )) if trained_on else ""
     sets = embedding_sets_of(ws, chosen.id)
-    sets_text = (f" Its imported embedding set(s) {', '.join(escape_markdown(name) for name in sets)} go with it: "
-                 "their vectors belong to these images.") if sets else ""
+    sets_text = (f" Its imported {noun(len(sets), 'embedding sets')} "
+                 f"{', '.join(escape_markdown(name) for name in sets)} {agreeing(len(sets), 'goes', 'go')} with it: "
+                 f"{agreeing(len(sets), 'its', 'their')} vectors belong to these images.") if sets else ""
     st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
                "This cannot be undone. Other datasets are not touched." + runs_text + sets_text)
     yes, no = st.columns([1, 6])

@@ -23,6 +23,7 @@ from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
 from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
+from .words import agreeing, counted, noun
 
 
 LOG_EVERY_S = 5.0  # a redirected stderr (a log file, a cluster job) gets one line this often
@@ -111,7 +112,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.rejected:
-        print(f"{rejected_total(report.rejected):,} file(s) rejected; see \"rejected\"", file=sys.stderr)
+        print(f"{counted(rejected_total(report.rejected), 'files')} rejected; see \"rejected\"", file=sys.stderr)
     _print(report.to_json())
     return 0
 
@@ -128,13 +129,16 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
     saved = {run["run"] for run in ws.runs_of(args.name) if run["checkpoint"]}
     kept = ws.delete_dataset(args.name)
     if with_checkpoint := [run for run in kept if run in saved]:
-        print(f"{len(with_checkpoint)} run(s) trained on it keep their checkpoints, without their dataset: "
+        print(f"{counted(len(with_checkpoint), 'runs')} trained on it "
+              f"{agreeing(len(with_checkpoint), 'keeps its checkpoint', 'keep their checkpoints')}, without their dataset: "
               f"{', '.join(with_checkpoint)}", file=sys.stderr)
     if without := [run for run in kept if run not in saved]:
-        print(f"{len(without)} run(s) trained on it had written no checkpoint and keep only their metrics: "
+        print(f"{counted(len(without), 'runs')} trained on it had written no checkpoint and "
+              f"{agreeing(len(without), 'keeps only its', 'keep only their')} metrics: "
               f"{', '.join(without)}", file=sys.stderr)
     if sets:
-        print(f"its imported embedding set(s) went with it (their vectors belonged to its images): "
+        print(f"its imported {noun(len(sets), 'embedding sets')} went with it "
+              f"({agreeing(len(sets), 'its', 'their')} vectors belonged to its images): "
               f"{', '.join(sets)}", file=sys.stderr)
     _print({"deleted": args.name, "runs_kept": kept, "embedding_sets_deleted": sets})
     return 0
@@ -495,7 +499,7 @@ def cmd_import_embeddings(ws: Workspace, args: argparse.Namespace) -> int:
 
     result = import_embeddings(ws, args.dataset, args.name, Path(args.file))
     if result["unmatched"]:
-        print(f"{len(result['unmatched'])} row(s) named no image of {args.dataset}; see \"unmatched\"",
+        print(f"{counted(len(result['unmatched']), 'rows')} named no image of {args.dataset}; see \"unmatched\"",
               file=sys.stderr)
     _print(result)
     return 0

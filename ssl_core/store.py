@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .crashpoints import crash_point
+from .words import agreeing, counted
 
 WORKSPACE_ENV = "SSL_WORKSPACE"
 DEFAULT_WORKSPACE = "workspace"
@@ -389,8 +390,9 @@ class Workspace:
                     conn.execute(f"PRAGMA user_version = {number}")
                 dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if dangling:
-                    raise WorkspaceError(f"{self.db_path}: {len(dangling)} row(s) of {dangling[0][0]} refer "
-                                         "to rows that do not exist: the database is damaged")
+                    raise WorkspaceError(f"{self.db_path}: {counted(len(dangling), 'rows')} of {dangling[0][0]} "
+                                         f"{agreeing(len(dangling), 'refers', 'refer')} to rows that do not exist: "
+                                         "the database is damaged")
                 missing = set(TABLES) - set(_tables(conn))
                 if missing:
                     raise WorkspaceError(f"{self.db_path} is damaged: it has no table {sorted(missing)[0]}")

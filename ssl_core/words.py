@@ -6,4 +6,15 @@ from __future__ import annotations
 
 def counted(count: int, unit: str) -> str:
     """`count` of a plural `unit` in words: '1 image', '0 images', '2 examples'."""
-    return f"{count:,} {unit[:-1] if count == 1 else unit}"
+    return f"{count:,} {noun(count, unit)}"
+
+
+def noun(count: int, unit: str) -> str:
+    """The plural `unit` as it agrees with `count`: 'embedding set' for 1, else 'embedding sets'."""
+    return unit[:-1] if count == 1 else unit
+
+
+def agreeing(count: int, one: str, many: str) -> str:
+    """`one` for a count of 1, else `many`: the verb or pronoun that agrees with `count` things
+    ('is'/'are', 'it'/'they')."""
+    return one if count == 1 else many

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..words import agreeing, counted
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
@@ -30,11 +31,12 @@ FILE_HEADERS = ("filename", "file", "file_name", "name", "path", "image")
 LABEL_HEADERS = ("label", "class", "category", "target")
 MAX_LABEL_CHARS = 256  # a class name, not a document
 EXAMPLES = 3  # line numbers (or rows) quoted in a warning
-_UNUSED_ROWS = {  # each kind of row a parse does not use: what its rows do, what becomes of them
-    "incomplete": ("lack a file name or a label", "they are skipped"),
-    "too long": (f"have a label over the limit of {MAX_LABEL_CHARS} characters", "they are skipped"),
-    "repeated": ("repeat a file name with the same label", "each file is labelled once"),
-    "conflicting": ("give a file a second, different label", "the first row is used"),
+SKIPPED = ("it is skipped", "they are skipped")
+_UNUSED_ROWS = {  # each kind of row a parse does not use: what one row and what several do, what becomes of them
+    "incomplete": ("lacks", "lack", "a file name or a label", SKIPPED),
+    "too long": ("has", "have", f"a label over the limit of {MAX_LABEL_CHARS} characters", SKIPPED),
+    "repeated": ("repeats", "repeat", "a file name with the same label", ("each file is labelled once",) * 2),
+    "conflicting": ("gives", "give", "a file a second, different label", ("the first row is used",) * 2),
 }
 
 
@@ -113,8 +115,12 @@ def _text(data: bytes, source: str) -> str:
 
 def _notes(unused: dict[str, list[int]]) -> list[str]:
     """A sentence for each kind of row not used (`unused`: kind -> the lines of its rows)."""
-    return [f"{len(lines):,} row(s) {_UNUSED_ROWS[kind][0]} (line {_lines(lines)}); {_UNUSED_ROWS[kind][1]}"
-            for kind, lines in unused.items() if lines]
+    return [_note(len(lines), *_UNUSED_ROWS[kind], _lines(lines)) for kind, lines in unused.items() if lines]
+
+
+def _note(count: int, one: str, many: str, rest: str, outcome: tuple[str, str], lines: str) -> str:
+    """'1 row lacks a file name or a label (line 2); it is skipped', or of several rows."""
+    return f"{counted(count, 'rows')} {agreeing(count, one, many)} {rest} (line {lines}); {agreeing(count, *outcome)}"
 
 
 def _fault(parsed: LabelsCsv, filename: str, label: str) -> str | None:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..words import agreeing, counted
 from .decode import RejectedFile
 from .labels import LABEL_HEADERS, MAX_LABEL_CHARS, first_few
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
@@ -81,7 +82,8 @@ class TextTally:
 
     def warnings(self) -> list[str]:
         said = list(self.folder_warnings)
-        said += [f"{len(places):,} example(s) have {UNUSED_LABELS[kind]}, which was not used "
+        said += [f"{counted(len(places), 'examples')} {agreeing(len(places), 'has', 'have')} {UNUSED_LABELS[kind]}, "
+                 "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
         if self.empty:
             said.append(f"{self.empty:,} empty lines skipped")
@@ -92,14 +94,17 @@ class TextTally:
             said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
                         f"skipped (first: {self.first_bad_line})")
         if self.bad_csv:
-            said.append(f"{self.bad_csv:,} CSV record(s) could not be read and were skipped, the records around "
-                        f"them imported (first: {self.first_bad_csv})")
+            said.append(f"{counted(self.bad_csv, 'CSV records')} could not be read and "
+                        f"{agreeing(self.bad_csv, 'was', 'were')} skipped, the records around "
+                        f"{agreeing(self.bad_csv, 'it', 'them')} imported (first: {self.first_bad_csv})")
         if self.unread_csv:
-            said.append(f"{len(self.unread_csv):,} CSV file(s) were read only up to their {MAX_BAD_CSV}th unreadable "
-                        f"record (for example {self.unread_csv[0]})")
+            count = len(self.unread_csv)
+            said.append(f"{counted(count, 'CSV files')} {agreeing(count, 'was', 'were')} read only up to "
+                        f"{agreeing(count, 'its', 'their')} {MAX_BAD_CSV}th unreadable record "
+                        f"(for example {self.unread_csv[0]})")
         if self.capped_files:
-            said.append(f"only the first {MAX_FILE_BYTES:,} bytes of {len(self.capped_files):,} huge "
-                        f"file(s) were read (for example {self.capped_files[0]})")
+            said.append(f"only the first {MAX_FILE_BYTES:,} bytes of {counted(len(self.capped_files), 'huge files')} "
+                        f"were read (for example {self.capped_files[0]})")
         return said
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS, get_method
+from ..words import counted
 from .verdict import COLLAPSED_RANK, KNN_SPREAD, margin, no_room
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
@@ -155,9 +156,9 @@ def batch_too_large(m: Measured) -> Advice | None:
         return None
     most = "" if reaching else f", the most the Train page's smallest batch makes of {m.images} images"
     return Advice("batch_too_large",
-                  f"{m.images} images at batch {batch}: one pass over the data is {per_pass} step(s), fewer "
+                  f"{m.images} images at batch {batch}: one pass over the data is {counted(per_pass, 'steps')}, fewer "
                   f"than {MIN_STEPS_PER_PASS}.",
-                  f"Too few images for this batch: the network is updated only {per_pass} time(s) per pass over "
+                  f"Too few images for this batch: the network is updated only {counted(per_pass, 'times')} per pass over "
                   f"the data. Train again at batch {smaller} ({m.images // smaller} steps per pass{most}).",
                   {"batch_size": smaller})
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..spreadsheet import FORMULA_STARTS
 from ..store import Workspace, utc_now
+from ..words import agreeing, counted
 from . import ImportRefused, encoders
 from .registry import check_regular
 from .weights import first_line
@@ -171,7 +172,7 @@ def _refuse_text_cells(column: pd.Series, numbers: pd.Series, names: list[str], 
     bad = np.flatnonzero(column.notna().to_numpy() & numbers.isna().to_numpy())
     if len(bad):
         first, cell = bad[0], str(column.iloc[bad[0]])[:40]
-        more = f", and {len(bad) - 1} more such cell(s)" if len(bad) > 1 else ""
+        more = f", and {counted(len(bad) - 1, 'more such cells')}" if len(bad) > 1 else ""
         raise ImportRefused(f"{file}: column {str(column.name)!r} holds numbers and also {cell!r} (row {first + 1}, "
                             f"{names[first]}), which is not a number{more}; every cell of a dimension must be a "
                             "number: correct it, or remove the column")
@@ -209,7 +210,8 @@ def _refuse_non_finite(vectors: np.ndarray, names: list[str], file: str) -> None
         bad = np.flatnonzero(~np.isfinite(vectors.astype(np.float32)).all(axis=1))
     if len(bad):
         listed = ", ".join(names[i] for i in bad[:FIRST]) + (f" and {len(bad) - FIRST} more" if len(bad) > FIRST else "")
-        raise ImportRefused(f"{file}: {len(bad)} vector(s) hold NaN, infinity or numbers beyond float32's range "
+        raise ImportRefused(f"{file}: {counted(len(bad), 'vectors')} {agreeing(len(bad), 'holds', 'hold')} NaN, "
+                            "infinity or numbers beyond float32's range "
                             f"(about 3.4e38): {listed}")
 
 
@@ -237,7 +239,7 @@ def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndar
     missing = [n for i, n in enumerate(image_names) if i not in row_of]
     if missing:
         raise ImportRefused(f"{file}: no vector for {len(missing)} of the dataset's {len(image_names)} images "
-                            f"(first: {', '.join(missing[:FIRST])}); {len(unmatched)} row(s) matched no image")
+                            f"(first: {', '.join(missing[:FIRST])}); {counted(len(unmatched), 'rows')} matched no image")
     return np.array([row_of[i] for i in range(len(image_names))]), unmatched
 
 

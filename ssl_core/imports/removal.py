@@ -24,10 +24,16 @@ import uuid
 from pathlib import Path
 
 from ..store import ACTIVE_RUN_STATUSES, TMP_PREFIX, Workspace, run_is_active
+from ..words import agreeing
 from . import ImportRefused
 from .registry import embedding_sets_of, encoders_dir, folder, read_config, source_key
 
 EMBEDDINGS = "embeddings"  # embed.py's folder of a dataset's cached embeddings
+
+
+def in_use(count: int) -> str:
+    """The words before the list of `count` active runs that started from an import."""
+    return agreeing(count, "the run started from it is", "the runs started from it are")
 
 
 def runs_started_from(ws: Workspace, name: str) -> list[dict]:
@@ -52,8 +58,8 @@ def delete_import(ws: Workspace, name: str) -> dict:
         active = _active_runs(conn, name)
         if active:
             listed = ", ".join(f"{run['id']} ({run['status']})" for run in active)
-            raise ImportRefused(f"{name!r} is in use: run(s) started from it are {listed}; cancel them or let "
-                                "them finish first")
+            raise ImportRefused(f"{name!r} is in use: {in_use(len(active))} {listed}; cancel "
+                                f"{agreeing(len(active), 'it or let it', 'them or let them')} finish first")
         doomed = _renamed_away(ws, name)
     derived = derived_folders(ws, name)
     for path in derived:

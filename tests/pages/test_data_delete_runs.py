@@ -52,11 +52,11 @@ def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
     warning = app.warning[0].value
-    assert f"2 run(s) were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
-    assert (f"{escape_markdown('SimCLR [x](http://x)')} keep their checkpoints and metrics (export them, or evaluate "
-            f"them on another dataset); {escape_markdown('run-b')} wrote no checkpoint and keep only their metrics; "
+    assert f"2 runs were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
+    assert (f"{escape_markdown('SimCLR [x](http://x)')} keeps its checkpoint and metrics (export it, or evaluate "
+            f"it on another dataset); {escape_markdown('run-b')} wrote no checkpoint and keeps only its metrics; "
             "none can be resumed.") in warning  # run-b never had a checkpoint to keep
-    assert "Its imported embedding set(s) vecs go with it: their vectors belong to these images." in warning
+    assert "Its imported embedding set vecs goes with it: its vectors belong to these images." in warning
     click(app, "Yes, delete")
     kept = {run["id"]: run for run in jobs.list_runs(Workspace())}
     assert kept.keys() == {"run-a", "run-b"} and all(r["dataset_deleted"] for r in kept.values())

@@ -41,7 +41,7 @@ def test_ingest_folder_and_builtin_then_list_and_delete(tmp_path, pics):
     assert report["dataset"] == "pics" and report["images"] == 3
     assert report["rejected"] == [{"file": "broken.jpg", "reason": report["rejected"][0]["reason"]}]
     assert "not a supported image" in report["rejected"][0]["reason"]
-    assert "1 file(s) rejected" in done.stderr and "warning: only 3 images" in done.stderr
+    assert "1 file rejected" in done.stderr and "warning: only 3 images" in done.stderr
 
     done = cli(ws, "ingest", "builtin:shapes", "--size", "8")
     assert done.returncode == 0, done.stderr
@@ -153,7 +153,7 @@ def test_delete_says_which_runs_keep_a_checkpoint_and_which_never_had_one(worksp
         conn.execute("UPDATE runs SET status = 'failed' WHERE id = ?", (run,))  # before its first checkpoint
     done = cli(workspace.root, "delete", "few")
     assert done.returncode == 0 and json.loads(done.stdout)["runs_kept"] == [run]
-    assert done.stderr.strip() == f"1 run(s) trained on it had written no checkpoint and keep only their metrics: {run}"
+    assert done.stderr.strip() == f"1 run trained on it had written no checkpoint and keeps only its metrics: {run}"
 
 
 def test_resume_and_advice_refuse_settings_they_would_drop(tmp_path):

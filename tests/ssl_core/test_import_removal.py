@@ -57,7 +57,7 @@ def test_delete_import_is_refused_while_a_run_started_from_it_is_queued(ws, caps
     run = jobs.create_run(ws, TrainConfig(dataset="tiny", encoder="timm:resnet10t", image_size=16, init="r10"))
     assert main(["--workspace", str(ws.root), "delete-import", "r10"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"'r10' is in use: run(s) started from it are {run} (queued)" in err
+    assert err.count("\n") == 1 and f"'r10' is in use: the run started from it is {run} (queued); cancel it or let it finish first" in err
     assert registry.exists(ws, "r10") and (ws.root / "encoders" / "r10" / "weights.safetensors").is_file()
     jobs.request_cancel(ws, run)
     assert main(["--workspace", str(ws.root), "delete-import", "r10"]) == 0
@@ -87,7 +87,7 @@ def test_deleting_a_dataset_takes_its_embedding_sets_with_it(ws, make, tmp_path,
     assert main(["--workspace", str(ws.root), "delete", "tiny"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {"deleted": "tiny", "runs_kept": [], "embedding_sets_deleted": ["vecs"]}
-    assert "its imported embedding set(s) went with it (their vectors belonged to its images): vecs" in captured.err
+    assert "its imported embedding set went with it (its vectors belonged to its images): vecs" in captured.err
     only_vecs_gone(ws, capsys)
     ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=i)) for i in range(4)], name="tiny", size=16)
     assert import_embeddings(ws, "tiny", "vecs", tmp_path / "vecs.npy")["shape"] == [4, 3], "the name is free"
@@ -96,7 +96,7 @@ def test_deleting_a_dataset_takes_its_embedding_sets_with_it(ws, make, tmp_path,
 def test_replacing_a_dataset_takes_its_embedding_sets_with_it(ws, make, capsys):
     report = ingest_uploads(ws, [(f"{i}.png", make.noise((16, 16), seed=10 + i)) for i in range(4)], name="tiny",
                             size=16, replace=True)
-    assert "replacing 'tiny' removed its imported embedding set(s) vecs: their vectors belonged to its old images" \
+    assert "replacing 'tiny' removed its imported embedding set vecs: its vectors belonged to its old images" \
         in report.warnings
     only_vecs_gone(ws, capsys)
 

@@ -260,7 +260,7 @@ def test_embedding_refusals_name_the_rows_and_import_nothing(ws, tmp_path):
     pd.DataFrame({"file": names + names[:1], "d0": 1.0}).to_csv(tmp_path / "twice.csv", index=False)
     np.save(tmp_path / "rows.npy", np.ones((IMAGES + 1, 3)))
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    cases = [("nan.parquet", f"2 vector\\(s\\) hold NaN, infinity or numbers beyond float32's range \\(about "
+    cases = [("nan.parquet", f"2 vectors hold NaN, infinity or numbers beyond float32's range \\(about "
                              f"3.4e38\\): {names[4]}, {names[7]}"),
              ("short.csv", f"no vector for 2 of the dataset's {IMAGES} images \\(first: {names[-2]}, {names[-1]}\\)"),
              ("twice.csv", f"images named twice: {names[0]}"),
@@ -290,7 +290,7 @@ def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys, make):
     pd.DataFrame({"file": image_names(ws) + ["stray.png"], "d0": 0.5}).to_csv(tmp_path / "vectors.csv", index=False)
     status, printed, err = run_main(capsys, ws, "import-embeddings", "--dataset", "tiny", "--name", "halves",
                                     str(tmp_path / "vectors.csv"))
-    assert status == 0 and "1 row(s) named no image of tiny" in err
+    assert status == 0 and "1 row named no image of tiny" in err
     assert {k: printed[k] for k in ("encoder", "matched", "unmatched")} == {
         "encoder": "halves", "matched": IMAGES, "unmatched": ["stray.png"]}
     for name, width in (("r10", 512), ("halves", 1)):

@@ -31,7 +31,7 @@ def test_malformed_rows_are_skipped_and_named_in_one_warning():
     data = b"a.png,cat\nonlyonecolumn\nb.png,\n,dog\n  ,  \nc.png,cow\nd.png\n\ne.png, \n"
     parsed = parse_labels_csv(data, "x.csv")
     assert parsed.labels == {"a.png": "cat", "c.png": "cow"}
-    assert parsed.warnings == ["x.csv: 5 row(s) lack a file name or a label (line 2, 3, 4 and 2 more); "
+    assert parsed.warnings == ["x.csv: 5 rows lack a file name or a label (line 2, 3, 4 and 2 more); "
                                "they are skipped"]
 
 
@@ -40,7 +40,7 @@ def test_parse_labels_csv_quoted_commas():
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"onlyonecolumn\n,dog\n", r"x\.csv: no 'filename,label' rows; 2 row\(s\) lack a file name or a label "
+    (b"onlyonecolumn\n,dog\n", r"x\.csv: no 'filename,label' rows; 2 rows lack a file name or a label "
                                 r"\(line 1, 2\); they are skipped"),
     (b"\xff\xfe\x00junk", r"x\.csv: not UTF-8 text"),
     (b"filename,label\n", r"x\.csv: no 'filename,label' rows"),
@@ -108,7 +108,7 @@ def test_rows_naming_no_imported_image_are_counted_and_named(workspace, make):
     csv = b"a.png,cat\nb.png,dog\nc.png,cat\n\nnonexistent.png,dog\nd\x1b.png,cat\n"
     report = ingest_uploads(workspace, three(make), name="t", labels_csv=csv, labels_source="l2.csv")
     assert report.labelled == 3
-    assert report.warnings.count("l2.csv: 2 row(s) name no imported image (for example 'nonexistent.png' on "
+    assert report.warnings.count("l2.csv: 2 rows name no imported image (for example 'nonexistent.png' on "
                                  "line 5, 'd\\\\x1b.png' on line 6)") == 1  # escaped, then quoted
 
 
@@ -134,7 +134,7 @@ def test_a_csv_labelling_none_of_a_flat_import_says_it_is_unlabelled(workspace, 
 
 
 @pytest.mark.parametrize("csv, why", [
-    (b"just-a-name\n", "labels CSV: no 'filename,label' rows; 1 row(s) lack a file name or a label (line 1); "),
+    (b"just-a-name\n", "labels CSV: no 'filename,label' rows; 1 row lacks a file name or a label (line 1); "),
     (b"a.png,caf\xe9\n", "labels CSV: not UTF-8 text"),  # Latin-1
     (b'a.png,"cat\nb.png,dog\n', "labels CSV, line 1: a quote opened here is never closed"),
 ])
@@ -240,11 +240,11 @@ def test_a_labels_file_given_by_path_is_named_in_its_errors_and_warnings(workspa
     assert any(f"1 of 3 images have no row in {labels}" in w for w in report.warnings)
     labels.write_bytes(b"a.png,cat\nb.png\nc.png,dog\n")
     report = ingest_path(workspace, [str(root)], name="again", labels_path=str(labels))
-    assert f"{labels}: 1 row(s) lack a file name or a label (line 2); they are skipped" in report.warnings
+    assert f"{labels}: 1 row lacks a file name or a label (line 2); it is skipped" in report.warnings
     assert workspace.labels(workspace.dataset("again")) == ["cat", None, "dog"]
     report = ingest_uploads(workspace, three(make), name="up", labels_csv=labels.read_bytes(),
                             labels_source="mine.csv")
-    assert "mine.csv: 1 row(s) lack a file name or a label (line 2); they are skipped" in report.warnings
+    assert "mine.csv: 1 row lacks a file name or a label (line 2); it is skipped" in report.warnings
 
 
 # -- parsers that cannot be tricked -----------------------------------------------------------
@@ -252,8 +252,8 @@ def test_a_labels_file_given_by_path_is_named_in_its_errors_and_warnings(workspa
 def test_a_label_longer_than_the_limit_is_a_skipped_row_named_by_its_line(length):
     parsed = parse_labels_csv(b"a.png,cat\nb.png," + b"y" * length + b"\nc.png," + b"z" * 256 + b"\n", "x.csv")
     assert parsed.labels == {"a.png": "cat", "c.png": "z" * 256}
-    assert parsed.warnings == ["x.csv: 1 row(s) have a label over the limit of 256 characters (line 2); "
-                               "they are skipped"]
+    assert parsed.warnings == ["x.csv: 1 row has a label over the limit of 256 characters (line 2); "
+                               "it is skipped"]
 
 
 @pytest.mark.parametrize("data, message", [
@@ -281,8 +281,8 @@ def test_duplicate_rows_are_reported_and_the_first_is_kept():
     parsed = parse_labels_csv(data, "x.csv")
     assert parsed.labels == {"a.png": "cat", "b.png": "dog"}
     assert parsed.warnings == [
-        "x.csv: 2 row(s) repeat a file name with the same label (line 3, 6); each file is labelled once",
-        "x.csv: 2 row(s) give a file a second, different label (line 4, 5); the first row is used"]
+        "x.csv: 2 rows repeat a file name with the same label (line 3, 6); each file is labelled once",
+        "x.csv: 2 rows give a file a second, different label (line 4, 5); the first row is used"]
 
 
 @pytest.mark.parametrize("header, expected", [
@@ -321,8 +321,8 @@ def test_the_command_line_skips_a_huge_field_with_a_warning_and_no_traceback(wor
                            str(tmp_path / "pics"), "--labels", str(tmp_path / "labels.csv")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr
-    assert (f"warning: {tmp_path / 'labels.csv'}: 1 row(s) have a label over the limit of 256 characters "
-            "(line 2); they are skipped") in done.stderr
+    assert (f"warning: {tmp_path / 'labels.csv'}: 1 row has a label over the limit of 256 characters "
+            "(line 2); it is skipped") in done.stderr
 
 
 def test_names_composed_and_decomposed_alike_match(workspace, make):

@@ -80,7 +80,7 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     said = " | ".join(report.warnings)
     assert "3 JSONL lines" in said and "bad.jsonl:2" in said
     assert "cut to that length (for example long.txt:1)" in said
-    assert "huge file(s) were read (for example huge.txt)" in said
+    assert "bytes of 1 huge file were read (for example huge.txt)" in said
     texts = load_texts(workspace, workspace.dataset("bad"))
     assert len(texts) == 1 + 1 + 2000 // 11 + 1  # ok, long, the whole lines in huge's first 2000 bytes, evil
     assert texts[1] == "x" * text_read.MAX_CHARS and texts[-1] == "a b [31mc"  # the escape and the override are gone
@@ -145,9 +145,9 @@ def test_labels_that_cannot_be_used_are_named_in_the_warnings(workspace):
     report = ingest_uploads(workspace, [("long.csv", f"text,label\nfirst,a\nsecond,{long}\n".encode()),
                                         ("list.jsonl", b'{"text": "third", "label": ["a", "b"]}\n')], name="labels")
     assert workspace.labels(workspace.dataset("labels")) == ["a", None, None] and report.labelled == 1
-    assert "1 example(s) have a label over the limit of 256 characters, which was not used (at long.csv:3)" \
+    assert "1 example has a label over the limit of 256 characters, which was not used (at long.csv:3)" \
         in report.warnings
-    assert ("1 example(s) have a label that is a list or an object, not one value, which was not used "
+    assert ("1 example has a label that is a list or an object, not one value, which was not used "
             "(at list.jsonl:1)") in report.warnings
 
 

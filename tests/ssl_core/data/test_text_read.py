@@ -59,7 +59,7 @@ def test_a_bad_csv_record_is_skipped_and_named_and_the_good_rows_kept():
     assert [(line, text, label) for line, text, label, _ in rows] == (
         [(i + 2, f"good {i}", "ab"[i % 2]) for i in range(10)] + [(14, "after", "b")])
     assert tally.bad_csv == 1 and tally.first_bad_csv == "f.csv:13 (a quote opened here is never closed)"
-    assert ("1 CSV record(s) could not be read and were skipped, the records around them imported "
+    assert ("1 CSV record could not be read and was skipped, the records around it imported "
             "(first: f.csv:13 (a quote opened here is never closed))") in tally.warnings()
 
 
@@ -70,7 +70,7 @@ def test_a_csv_of_many_quotes_never_closed_is_read_up_to_a_cap():
     rows = read_examples(b"text\nfirst\n" + data[5:], "q.csv", tally := TextTally())
     assert [text for _, text, _, _ in rows] == ["first"]
     assert tally.bad_csv == text_read.MAX_BAD_CSV and tally.unread_csv == ["q.csv"]
-    assert f"1 CSV file(s) were read only up to their {text_read.MAX_BAD_CSV}th unreadable record (for example q.csv)" \
+    assert f"1 CSV file was read only up to its {text_read.MAX_BAD_CSV}th unreadable record (for example q.csv)" \
         in tally.warnings()
 
 
@@ -119,6 +119,6 @@ def test_a_label_that_cannot_be_used_is_counted_and_named_and_its_example_kept_w
     assert [(line, text, label) for line, text, label, _ in csv_rows + jsonl_rows] == [
         (2, "first", "a"), (3, "second", None), (1, "one", "b"), (2, "two", None), (3, "three", None)]
     assert tally.warnings() == [
-        f"1 example(s) have a label over the limit of {MAX_LABEL_CHARS} characters, which was not used (at f.csv:3)",
-        "2 example(s) have a label that is a list or an object, not one value, which was not used "
+        f"1 example has a label over the limit of {MAX_LABEL_CHARS} characters, which was not used (at f.csv:3)",
+        "2 examples have a label that is a list or an object, not one value, which was not used "
         "(at f.jsonl:2, f.jsonl:3)"]

@@ -55,7 +55,7 @@ def test_collapse_of_the_encoder_is_named_the_encoder():
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
     found = batch_too_large(measured(images=200))
     assert found and found.change == {"batch_size": 32}  # 200 // 32 = 6 steps per pass
-    assert "200 images at batch 64" in found.evidence and "3 step(s)" in found.evidence
+    assert "200 images at batch 64" in found.evidence and "3 steps" in found.evidence and "3 times per pass" in found.advice
     smallest = batch_too_large(measured(images=40))  # the smallest the page offers: more steps, not 4
     assert smallest.change == {"batch_size": 16}
     assert "(2 steps per pass, the most the Train page's smallest batch makes of 40 images)" in smallest.advice
