@@ -96,6 +96,6 @@ def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot)
         ".filter(img => img.complete && img.naturalWidth > 0).length >= 37", timeout=SLOW)
     scores = [float(t.split(" · ")[0]) for t in page.get_by_text(re.compile(r"^[01]\.\d{3} · ")).all_inner_texts()]
     assert len(scores) == 12 and scores == sorted(scores, reverse=True)
-    assert page.get_by_role("heading", name="Near-duplicates").is_visible()
+    page.get_by_role("heading", name="Near-duplicates").wait_for(timeout=SLOW)  # drawn after the neighbours
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "retrieval")
