@@ -15,6 +15,7 @@ from ssl_core import embed, index
 from ssl_core.project import placed
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
+SCENE_EYE = dict(x=1.6, y=1.6, z=0.9)  # the 3-D camera (plotly's default 1.25 each cut the map's near corner off)
 
 
 def sample_rows(count: int, shown: int, seed: int = 0) -> np.ndarray:
@@ -49,7 +50,11 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
     figure.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=40, b=10),  # no dragmode: Streamlit
                          # then pans and a click selects one point; box and lasso are in the toolbar
                          legend=dict(itemsizing="constant"), uirevision=title)
-    if not three_d:
+    if three_d:  # a map's coordinates mean nothing, as in 2-D; the camera stands back so no axis is cut off
+        blank = dict(showticklabels=False, title="")
+        figure.update_layout(scene=dict(xaxis=blank, yaxis=blank, zaxis=blank, aspectmode="data",
+                                        camera=dict(eye=SCENE_EYE)))
+    else:
         figure.update_xaxes(showticklabels=False, title=None)
         figure.update_yaxes(showticklabels=False, title=None, scaleanchor="x")
     return figure

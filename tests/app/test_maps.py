@@ -17,6 +17,15 @@ def test_every_point_carries_its_row_id_whatever_trace_it_is_in():
     assert list(figure.data[1].x) == [2, 6, 10, 14, 18]
 
 
+def test_a_3d_map_hides_meaningless_ticks_and_its_camera_stands_back():
+    """Plotly's default camera (eye 1.25, 1.25, 1.25) cut the near corner of a UMAP map off the
+    chart and labelled axes whose numbers mean nothing (the 2-D map hides them)."""
+    coords = np.random.default_rng(0).normal(size=(30, 3)).astype(np.float32)
+    scene = scatter(coords, np.arange(30), ["a"] * 30, [""] * 30, "t", 3, {}).layout.scene
+    assert scene.camera.eye.x > 1.25 and scene.camera.eye.y > 1.25 and scene.aspectmode == "data"
+    assert not any(axis.showticklabels for axis in (scene.xaxis, scene.yaxis, scene.zaxis))
+
+
 def test_a_selection_event_gives_row_ids_in_order_without_repeats():
     event = {"selection": {"points": [{"customdata": 7}, {"customdata": [3]}, {"customdata": 7}, {"x": 1}]}}
     assert selected_rows(event) == [7, 3]
