@@ -32,9 +32,11 @@ def _explained(key: str, stamp: str, dataset_id: str, query_key: str, row: int, 
 
 
 def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
-    """uint8 (S, S, 3) `image` at SHOWN px with the positive part of `heat` (s, s) over it
-    in red, scaled to its own maximum (darkened where the map is zero)."""
-    big = np.asarray(Image.fromarray(image).resize((SHOWN, SHOWN), Image.Resampling.BILINEAR), np.float32)
+    """uint8 (S, S, 3) `image` at SHOWN px, in grey, with the positive part of `heat` (s, s)
+    over it in red, scaled to its own maximum (darkened where the map is zero). Grey, so that
+    a red object or background is not read as the map."""
+    grey = Image.fromarray(image).convert("L").convert("RGB")
+    big = np.asarray(grey.resize((SHOWN, SHOWN), Image.Resampling.BILINEAR), np.float32)
     positive = np.clip(heat, 0, None)
     level = positive / positive.max() if positive.max() > 0 else positive
     level = np.asarray(Image.fromarray(level.astype(np.float32)).resize((SHOWN, SHOWN), Image.Resampling.BILINEAR))

@@ -33,3 +33,14 @@ def test_the_overlay_reddens_where_the_map_is_high_and_darkens_where_it_is_zero(
     top, bottom = shown[:60].mean(axis=(0, 1)), shown[100:].mean(axis=(0, 1))
     assert top[0] > top[1] + 60  # red where the map is high
     assert bottom.max() < 60  # darkened where it is zero
+
+
+def test_the_overlay_shows_the_picture_in_grey_so_its_own_red_is_not_read_as_the_map():
+    image = np.zeros((32, 32, 3), np.uint8)
+    image[:, :, 0] = 255  # a red picture
+    heat = np.zeros((32, 32), np.float32)
+    heat[:16] = 1.0
+    shown = overlay(image, heat).astype(int)
+    top, bottom = shown[:60].mean(axis=(0, 1)), shown[100:].mean(axis=(0, 1))
+    assert top[0] > top[1] + 60  # red where the map is high
+    assert bottom[0] - bottom[1] < 3  # grey where it is zero, though the picture is red
