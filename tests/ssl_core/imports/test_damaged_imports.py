@@ -79,7 +79,7 @@ def npz_named_npy(path: Path) -> None:
      r"complex\.npy: holds complex128 of shape \(4, 3\); expected integer or floating-point numbers"),
     ("flags.npy", lambda p: np.save(p, np.ones((4, 3), bool)), r"flags\.npy: holds bool"),
     ("huge.npy", lambda p: np.save(p, np.full((4, 3), 1e300)),
-     r"huge\.npy: 4 vector\(s\) hold NaN, infinity or numbers beyond float32's range"),
+     r"huge\.npy: 4 vectors hold NaN, infinity or numbers beyond float32's range"),
 ])
 def test_an_embedding_file_that_is_not_one_real_n_by_d_array_is_refused(four, tmp_path, file, write, reason):
     write(tmp_path / file)
