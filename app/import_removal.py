@@ -57,8 +57,8 @@ def _confirm(ws: Workspace, config: dict) -> None:
         caches = len(derived_folders(ws, name))
         what = (f"its vectors of dataset {escape_markdown(config['dataset'])}, which cannot be computed again "
                 "here (only by importing the file again)" if config["kind"] == "embeddings" else
-                f"its weights and its cached embeddings of {counted(caches, 'datasets')}; runs that started from it keep "
-                "their own copy of its weights")
+                f"its weights and its cached embeddings of {counted(caches, 'datasets')}; runs that started "
+                "from it keep their own copy of its weights")
         st.warning(f"Delete **{shown}**: {what}? This cannot be undone.", icon=":material/delete:")
         yes, no = st.columns([1, 6])
         if yes.button("Yes, delete", type="primary", key="import_delete_yes"):

@@ -177,7 +177,7 @@ if label_counts:
 rejected = ws.rejections(chosen)
 if rejected:
     refused = rejected_total(rejected)
-    with st.expander(f"{counted(refused, 'files')} {agreeing(refused, 'was', 'were')} rejected at import"):
+    with st.expander(f"{counted(refused, 'files', ('was', 'were'))} rejected at import"):
         st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 st.markdown("**Images**" if chosen.kind == "image" else "**Sentences**")
@@ -203,7 +203,7 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
         return agreeing(count, "keeps its checkpoint and metrics (export it, or evaluate it on another dataset)",
                         "keep their checkpoints and metrics (export them, or evaluate them on another dataset)")
     saved, count = [r for r in trained_on if r["checkpoint"]], len(trained_on)
-    runs_text = (f" {counted(count, 'runs')} {agreeing(count, 'was', 'were')} trained on it ({named(trained_on)}): " + (
+    runs_text = (f" {counted(count, 'runs', ('was', 'were'))} trained on it ({named(trained_on)}): " + (
         f"{agreeing(count, 'it', 'they')} {kept(count)} but can no longer be resumed." if not unsaved else
         (f"{named(saved)} {kept(len(saved))}; " if saved else "") + f"{named(unsaved)} wrote no checkpoint and "
         f"{agreeing(len(unsaved), 'keeps only its', 'keep only their')} metrics; "

@@ -129,8 +129,8 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
     saved = {run["run"] for run in ws.runs_of(args.name) if run["checkpoint"]}
     kept = ws.delete_dataset(args.name)
     if with_checkpoint := [run for run in kept if run in saved]:
-        print(f"{counted(len(with_checkpoint), 'runs')} trained on it "
-              f"{agreeing(len(with_checkpoint), 'keeps its checkpoint', 'keep their checkpoints')}, without their dataset: "
+        keep = agreeing(len(with_checkpoint), "keeps its checkpoint", "keep their checkpoints")
+        print(f"{counted(len(with_checkpoint), 'runs')} trained on it {keep}, without their dataset: "
               f"{', '.join(with_checkpoint)}", file=sys.stderr)
     if without := [run for run in kept if run not in saved]:
         print(f"{counted(len(without), 'runs')} trained on it had written no checkpoint and "

@@ -4,9 +4,11 @@ page's first paint imports this)."""
 from __future__ import annotations
 
 
-def counted(count: int, unit: str) -> str:
-    """`count` of a plural `unit` in words: '1 image', '0 images', '2 examples'."""
-    return f"{count:,} {noun(count, unit)}"
+def counted(count: int, unit: str, verb: tuple[str, str] | None = None) -> str:
+    """`count` of a plural `unit` in words: '1 image', '0 images', '2 examples'; with `verb`
+    (its forms for one and for several) the verb that agrees: '1 row names', '2 rows name'."""
+    said = f"{count:,} {noun(count, unit)}"
+    return f"{said} {agreeing(count, *verb)}" if verb else said
 
 
 def noun(count: int, unit: str) -> str:

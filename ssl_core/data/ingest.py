@@ -153,8 +153,8 @@ def _check_free(ws: Workspace, name: str, replace: bool) -> list[str]:
     if not replace:
         raise IngestError(name_taken(name))
     sets = embedding_sets_of(ws, taken.id)
-    return [f"replacing {name!r} removed its imported {noun(len(sets), 'embedding sets')} "
-            f"{', '.join(sets)}: {agreeing(len(sets), 'its', 'their')} vectors belonged to its old images"] if sets else []
+    return [f"replacing {name!r} removed its imported {noun(len(sets), 'embedding sets')} {', '.join(sets)}: "
+            f"{agreeing(len(sets), 'its', 'their')} vectors belonged to its old images"] if sets else []
 
 
 def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
@@ -282,7 +282,7 @@ def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
 def _ambiguous_warning(rows: list[_Row], parsed: LabelsCsv, ambiguous: dict[str, list[int]], source: str) -> str:
     """The CSV's rows that name two or more images (labels.ambiguous_rows), the first with its files."""
     first, files = next(iter(ambiguous.items()))
-    return (f"{source}: {counted(len(ambiguous), 'rows')} {agreeing(len(ambiguous), 'names', 'name')} more than "
+    return (f"{source}: {counted(len(ambiguous), 'rows', ('names', 'name'))} more than "
             "one image, so those "
             f"{sum(map(len, ambiguous.values())):,} images take no label from it: {rows_named(parsed, [first])} "
             f"names {len(files):,} images ({first_few([rows[i].name for i in files])}); name each by its path, "
@@ -296,7 +296,7 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     warnings = [_ambiguous_warning(rows, parsed, ambiguous, source)] if ambiguous else []
     unmatched = unmatched_rows(parsed, [row.inner for row in rows])
     if unmatched:
-        warnings.append(f"{source}: {counted(len(unmatched), 'rows')} {agreeing(len(unmatched), 'names', 'name')} "
+        warnings.append(f"{source}: {counted(len(unmatched), 'rows', ('names', 'name'))} "
                         "no imported image (for example "
                         f"{rows_named(parsed, unmatched)})")
     missing = sum(label is None for label in labels) - sum(map(len, ambiguous.values()))

@@ -120,7 +120,7 @@ def _notes(unused: dict[str, list[int]]) -> list[str]:
 
 def _note(count: int, one: str, many: str, rest: str, outcome: tuple[str, str], lines: str) -> str:
     """'1 row lacks a file name or a label (line 2); it is skipped', or of several rows."""
-    return f"{counted(count, 'rows')} {agreeing(count, one, many)} {rest} (line {lines}); {agreeing(count, *outcome)}"
+    return f"{counted(count, 'rows', (one, many))} {rest} (line {lines}); {agreeing(count, *outcome)}"
 
 
 def _fault(parsed: LabelsCsv, filename: str, label: str) -> str | None:

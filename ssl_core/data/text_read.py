@@ -82,7 +82,7 @@ class TextTally:
 
     def warnings(self) -> list[str]:
         said = list(self.folder_warnings)
-        said += [f"{counted(len(places), 'examples')} {agreeing(len(places), 'has', 'have')} {UNUSED_LABELS[kind]}, "
+        said += [f"{counted(len(places), 'examples', ('has', 'have'))} {UNUSED_LABELS[kind]}, "
                  "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
         if self.empty:
@@ -99,7 +99,7 @@ class TextTally:
                         f"{agreeing(self.bad_csv, 'it', 'them')} imported (first: {self.first_bad_csv})")
         if self.unread_csv:
             count = len(self.unread_csv)
-            said.append(f"{counted(count, 'CSV files')} {agreeing(count, 'was', 'were')} read only up to "
+            said.append(f"{counted(count, 'CSV files', ('was', 'were'))} read only up to "
                         f"{agreeing(count, 'its', 'their')} {MAX_BAD_CSV}th unreadable record "
                         f"(for example {self.unread_csv[0]})")
         if self.capped_files:

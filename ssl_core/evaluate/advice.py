@@ -158,8 +158,9 @@ def batch_too_large(m: Measured) -> Advice | None:
     return Advice("batch_too_large",
                   f"{m.images} images at batch {batch}: one pass over the data is {counted(per_pass, 'steps')}, fewer "
                   f"than {MIN_STEPS_PER_PASS}.",
-                  f"Too few images for this batch: the network is updated only {counted(per_pass, 'times')} per pass over "
-                  f"the data. Train again at batch {smaller} ({m.images // smaller} steps per pass{most}).",
+                  f"Too few images for this batch: the network is updated only {counted(per_pass, 'times')} "
+                  f"per pass over the data. Train again at batch {smaller} ({m.images // smaller} steps per "
+                  f"pass{most}).",
                   {"batch_size": smaller})
 
 

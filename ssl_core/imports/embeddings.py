@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..spreadsheet import FORMULA_STARTS
 from ..store import Workspace, utc_now
-from ..words import agreeing, counted
+from ..words import counted
 from . import ImportRefused, encoders
 from .registry import check_regular
 from .weights import first_line
@@ -210,7 +210,7 @@ def _refuse_non_finite(vectors: np.ndarray, names: list[str], file: str) -> None
         bad = np.flatnonzero(~np.isfinite(vectors.astype(np.float32)).all(axis=1))
     if len(bad):
         listed = ", ".join(names[i] for i in bad[:FIRST]) + (f" and {len(bad) - FIRST} more" if len(bad) > FIRST else "")
-        raise ImportRefused(f"{file}: {counted(len(bad), 'vectors')} {agreeing(len(bad), 'holds', 'hold')} NaN, "
+        raise ImportRefused(f"{file}: {counted(len(bad), 'vectors', ('holds', 'hold'))} NaN, "
                             "infinity or numbers beyond float32's range "
                             f"(about 3.4e38): {listed}")
 
@@ -239,7 +239,8 @@ def _match(names: list[str], image_names: list[str], file: str) -> tuple[np.ndar
     missing = [n for i, n in enumerate(image_names) if i not in row_of]
     if missing:
         raise ImportRefused(f"{file}: no vector for {len(missing)} of the dataset's {len(image_names)} images "
-                            f"(first: {', '.join(missing[:FIRST])}); {counted(len(unmatched), 'rows')} matched no image")
+                            f"(first: {', '.join(missing[:FIRST])}); {counted(len(unmatched), 'rows')} "
+                            "matched no image")
     return np.array([row_of[i] for i in range(len(image_names))]), unmatched
 
 
