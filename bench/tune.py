@@ -103,6 +103,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "jitter05": dict(recipe={"name": "simclr_multicrop", "jitter_strength": 0.5}),
     "crop80": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.8}),
     "local0": dict(recipe={"name": "simclr_multicrop", "local_crops": 0}),
+    # other methods with their own recipes and learning rates on the default's encoder and batch, read at 48 px
+    "dino48": dict(method="dino", lr=None, recipe=None, embed_size=48),
+    "byol48": dict(method="byol", lr=None, recipe=None, embed_size=48),
+    "vicreg48": dict(method="vicreg", lr=None, recipe=None, embed_size=48),
+    "moco48": dict(method="moco_v2", lr=None, recipe=None, embed_size=48),
+    "barlow48": dict(method="barlow_twins", lr=None, recipe=None, embed_size=48),
     "oracle": dict(oracle=True),  # salient crops centred on the true object
     "oracle_swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}, oracle=True),
     "zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}),  # views close on it

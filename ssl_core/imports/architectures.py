@@ -12,12 +12,13 @@ MAX_PARAMETERS before it is built.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from . import ImportRefused, explainable
+from . import ImportRefused, explainable, hub
 
 ZOOS = ("timm", "torchvision")
 HEADS = ("fc", "classifier", "heads", "head")  # torchvision's head attributes, in the order tried
@@ -168,11 +169,18 @@ def _check_size(arch: str, zoo: str, name: str, image_size: int | None) -> None:
 def _timm(name: str, image_size: int | None, pretrained: bool) -> tuple[nn.Module, Native]:
     import timm
 
-    try:
-        net = timm.create_model(name, pretrained=pretrained, num_classes=0,
-                                **({"img_size": image_size} if image_size else {}))
-    except TypeError:  # a model without an img_size argument (CNNs) takes any side as it is
-        net = timm.create_model(name, pretrained=pretrained, num_classes=0)
+    with hub.offline_unless_reachable() if pretrained else contextlib.nullcontext(False) as offline:
+        try:
+            try:
+                net = timm.create_model(name, pretrained=pretrained, num_classes=0,
+                                        **({"img_size": image_size} if image_size else {}))
+            except TypeError:  # a model without an img_size argument (CNNs) takes any side as it is
+                net = timm.create_model(name, pretrained=pretrained, num_classes=0)
+        except Exception:
+            if offline:
+                raise ImportRefused(f"timm:{name}: the hub ({hub.endpoint()}) is offline here and its pretrained "
+                                    f"weights are not in the local cache; give them with --weights FILE") from None
+            raise
     cfg = net.pretrained_cfg
     head = cfg.get("classifier") or "head"
     return net, Native(int(cfg["input_size"][-1]), tuple(cfg["mean"]), tuple(cfg["std"]), (f"{head}.",))

@@ -177,7 +177,9 @@ def test_every_refusal_names_the_problem_and_writes_nothing(ws, tmp_path, monkey
     refused(ws, "run-20261202-123120-e27c44", "timm:resnet10t", good,  # would hide that run from --run
             match="shaped like a run's id, and `--run run-20261202-123120-e27c44` would then mean the import")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # read at import: the variable is too late
-    refused(ws, "x", "timm:resnet10t", None, match="could not fetch its pretrained weights.*--weights FILE")
+    refused(ws, "x", "timm:resnet10t", None,
+            match=r"the hub \(\S+\) is offline here and its pretrained weights are not in the local "
+                  r"cache; give them with --weights FILE")
     import_encoder(ws, "taken", "timm:resnet10t", good, image_size=SIDE)
     refused(ws, "taken", "timm:resnet10t", good, match="name 'taken' is taken")
 
