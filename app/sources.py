@@ -60,10 +60,12 @@ def imported_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str
 
 
 @st.cache_resource(show_spinner="Loading the encoder...", max_entries=4)
-def loaded_encoder(key: str, stamp: str, _ws: Workspace, _source: embed.EncoderSource):
-    """The source's encoder (views in [0, 1] -> features), loaded once per `key` and
-    `stamp` (what it was made from, e.g. its embedding fingerprint)."""
-    return embed.load_encoder(_ws, _source)
+def loaded_encoder(key: str, stamp: str, dataset_id: str, _ws: Workspace, _source: embed.EncoderSource,
+                   _dataset: DatasetInfo):
+    """The source's encoder (views in [0, 1] -> features) for the dataset `dataset_id` (an
+    untrained one has its BatchNorm statistics from it), loaded once per `key` and `stamp`
+    (what it was made from, e.g. its embedding fingerprint)."""
+    return embed.load_encoder(_ws, _source, _dataset)
 
 
 def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[str, str | None]]:

@@ -23,12 +23,13 @@ SHOWN = 160  # px of each image shown
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _explained(key: str, stamp: str, dataset_id: str, query_key: str, row: int, _ws: Workspace,
-               _source: embed.EncoderSource, _query: np.ndarray, _neighbour: np.ndarray,
+               _source: embed.EncoderSource, _dataset: DatasetInfo, _query: np.ndarray, _neighbour: np.ndarray,
                _centre: np.ndarray) -> Explanation:
     """explain_images of the query (digest `query_key`) and dataset row `row` through the
     source's encoder (checkpoint `stamp`), computed once, not on every rerun of the page:
     the panel's body runs even while its expander is closed."""
-    return explain_images(loaded_encoder(key, stamp, _ws, _source), _query, _neighbour, _source.image_size, _centre)
+    encoder = loaded_encoder(key, stamp, dataset_id, _ws, _source, _dataset)
+    return explain_images(encoder, _query, _neighbour, _source.image_size, _centre)
 
 
 def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
@@ -90,7 +91,7 @@ def _neighbour_panel(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderS
     query_key = hashlib.sha256(np.ascontiguousarray(query).tobytes()).hexdigest()
     centre = embedding(ws, dataset, source).mean  # the index compares centred features: the same cosine
     try:
-        result = _explained(source.key, stamp, dataset.id, query_key, int(row), ws, source, query,
+        result = _explained(source.key, stamp, dataset.id, query_key, int(row), ws, source, dataset, query,
                             np.asarray(images[row]), centre)
     except NotImplementedError as exc:  # an imported network without a map to show
         st.info(str(exc))

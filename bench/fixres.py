@@ -52,6 +52,7 @@ def main() -> None:
         images, labels = tune.load(ws, name)
         config = tune.config_of(tune.VARIANTS["default"], args.minutes, args.seed)
         trainer = Trainer(config, images, None, Path(args.workspace) / "runs" / f"fixres-{name}", tune.Quiet())
+        trainer.calibrate_untrained()  # as the app's untrained twin: BatchNorm statistics from the data
         untrained = copy.deepcopy(trainer.method)
         trainer.method.train()
         steps = trainer.run().steps

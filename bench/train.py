@@ -36,6 +36,7 @@ from ssl_core.evaluate import knn_accuracy  # noqa: E402
 from ssl_core.kinds import methods_for  # noqa: E402
 from ssl_core.methods import METHODS  # noqa: E402
 from ssl_core.models import build_encoder  # noqa: E402
+from ssl_core.models.calibration import calibrate, calibration_rows  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
 SIDE, BATCH = 32, 256
@@ -117,6 +118,9 @@ def main() -> None:
             target = torch.from_numpy(labels)
             torch.manual_seed(0)
             untrained = build_encoder("small_cnn", SIDE)
+            calibrate(untrained, [torch.nn.functional.interpolate(  # BatchNorm statistics from the data, as the app's twin
+                torch.from_numpy(images[calibration_rows(len(images))]).permute(0, 3, 1, 2).float() / 255,
+                size=(SIDE, SIDE), mode="bilinear", antialias=True)])
             _, lightly_encoder = lightly(images, minutes=args.minutes)
             _, our_encoder = ours(images, Path(tmp) / name, minutes=args.minutes)
             row = [knn_accuracy(raw_pixels(images), target), knn_accuracy(features(untrained, images), target),

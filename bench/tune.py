@@ -97,6 +97,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "w24": dict(encoder_options={"width": 24}),
     "w32": dict(encoder_options={"width": 32}),
     "views40": dict(image_size=40),  # the default's views at 40 px (read at 60, capped at the stored 64)
+    "views48": dict(image_size=48),  # read at 64, the stored side
+    "views40_w12": dict(image_size=40, encoder_options={"width": 12}),
     "mean": dict(encoder_options=MEAN),
     "crop30": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.3}),  # the default before crops from 60%
     "local15": dict(recipe={"name": "simclr_multicrop", "local_crop_min": 0.15, "local_crop_max": 0.5}),
@@ -109,6 +111,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "vicreg48": dict(method="vicreg", lr=None, recipe=None, embed_size=48),
     "moco48": dict(method="moco_v2", lr=None, recipe=None, embed_size=48),
     "barlow48": dict(method="barlow_twins", lr=None, recipe=None, embed_size=48),
+    # the same methods on the default's views (its crops and colour, no local crops: they take two views)
+    "byol_views": dict(method="byol", lr=None, recipe={"name": "simclr_multicrop", "local_crops": 0}, embed_size=48),
+    "moco_views": dict(method="moco_v2", lr=None, recipe={"name": "simclr_multicrop", "local_crops": 0},
+                       embed_size=48),
     "oracle": dict(oracle=True),  # salient crops centred on the true object
     "oracle_swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}, oracle=True),
     "zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}),  # views close on it
@@ -182,6 +188,7 @@ def trial(images: np.ndarray, labels: np.ndarray, name: str, minutes: float, run
     trainer = Trainer(config, images, None, run_dir, Quiet())
     for patch in [*VARIANTS[base].get("patches", ()), *patches]:
         PATCHES[patch](trainer.method)
+    trainer.calibrate_untrained()  # its BatchNorm statistics from the data, as the app's untrained twin has them
     untrained = knn_of(trainer.method, images, labels, trainer.embed_size)  # whole images at the side the app reads
     trainer.method.train()
     result = trainer.run()

@@ -29,6 +29,7 @@ from ssl_core.augment.preview import (
 )
 from ssl_core.checkpoint import load_trained
 from ssl_core.run_names import run_name
+from ssl_core.words import listed
 from ssl_core.augment.recipes import MAE, Rotation
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -71,12 +72,12 @@ def pair_caption(touched: list[str], recipe_name: str) -> str:
     if not touched:
         return (f"{lead}; these settings change nothing, so the two views are the same picture and "
                 f"the puzzle teaches nothing.")
-    listed = touched[0] if len(touched) == 1 else f"{', '.join(touched[:-1])} and {touched[-1]}"
+    changes = listed(touched)
     if "colour" in touched:
-        return (f"{lead}: here {listed}. Beside crops, colour changes mattered most in SimCLR's study "
+        return (f"{lead}: here {changes}. Beside crops, colour changes mattered most in SimCLR's study "
                 f"(Chen et al. 2020): without them, matching colours alone tells two views of one "
                 f"picture from all the others.")
-    return (f"{lead}: here {listed}. These settings leave colour alone, so two views of one picture "
+    return (f"{lead}: here {changes}. These settings leave colour alone, so two views of one picture "
             f"share their colours, and matching colours alone may solve the puzzle (SimCLR's finding, "
             f"Chen et al. 2020).")
 
@@ -229,7 +230,8 @@ elif is_pair_recipe(recipe):
             st.stop()
         encoder_key = f"{encoder_label} {embed.fingerprint(ws, dataset, source)}"
         batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
-                                       np.array(images[rows]), loaded_encoder(source.key, encoder_key, ws, source),
+                                       np.array(images[rows]),
+                                       loaded_encoder(source.key, encoder_key, dataset.id, ws, source, dataset),
                                        source.image_size)
     else:
         method, meta = load_run(runs[encoder_label])

@@ -123,7 +123,8 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     if query_row is not None:
         query = emb.vectors[query_row : query_row + 1]
     else:
-        query = emb.centre(embed.compute_features(embed.load_encoder(ws, shown), query_image[None], shown.image_size))
+        query = emb.centre(embed.compute_features(embed.load_encoder(ws, shown, dataset), query_image[None],
+                                                   shown.image_size))
     scores, ids = index.search(_index(str(emb.folder), emb.made, emb), query, k + 1)
     keep = (ids[0] >= 0) & (ids[0] != (query_row if query_row is not None else -1))
     return scores[0][keep][:k], ids[0][keep][:k]

@@ -419,7 +419,8 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     image = None if args.query is None else _query_image(args.query, info.size_px)  # before embedding too
     emb = _embedding(ws, args)
     item = image if args.query_text is None else text_query(ws, emb.dataset, emb.source, args.query_text)
-    query = emb.centre(embed.compute_features(embed.load_encoder(ws, emb.source), item, emb.source.image_size,
+    encoder = embed.load_encoder(ws, emb.source, emb.dataset)
+    query = emb.centre(embed.compute_features(encoder, item, emb.source.image_size,
                                               kind=emb.dataset.kind))
     scores, ids = index.search(index.load_or_build(emb), query, args.k)
     names = [row["name"] for row in ws.image_rows(emb.dataset)]

@@ -36,6 +36,7 @@ from .imports import registry
 from .inference import for_inference
 from .kinds import KINDS, encoders_of
 from .models import ENCODERS, build_encoder, checkpoint_options
+from .models.calibration import batches, calibrate, calibration_rows, norms_of
 from .store import DatasetInfo, Workspace, WorkspaceError, atomic_file, atomic_write_json
 
 EMBEDDINGS = "embeddings"
@@ -165,8 +166,11 @@ def check_kind(dataset: DatasetInfo, source: EncoderSource) -> None:
                          f"{', '.join(encoders_of(dataset.kind))} (untrained, or a run of one)")
 
 
-def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
-    """A module mapping views (N, 3, s, s) in [0, 1] to features (N, D), in eval mode."""
+def load_encoder(ws: Workspace, source: EncoderSource, dataset: DatasetInfo | None = None) -> torch.nn.Module:
+    """A module mapping views (N, 3, s, s) in [0, 1] to features (N, D), in eval mode. An
+    untrained network with BatchNorm layers has their statistics estimated on `dataset`, the
+    one it reads (models/calibration.py; the same seeded rows every time, so a query read
+    later meets the statistics its dataset's embedding was made with)."""
     from .imports import encoders
 
     if source.imported is not None:
@@ -177,9 +181,21 @@ def load_encoder(ws: Workspace, source: EncoderSource) -> torch.nn.Module:
             encoder = (build_encoder(source.encoder, source.image_size, **dict(source.shape))
                        if source.encoder in ENCODERS
                        else encoders.untrained(source.encoder, source.image_size))
-        return encoder.eval()
+        return _calibrated(ws, encoder.eval(), source, dataset)
     method, _ = checkpoint.load_trained(jobs.run_dir(ws, source.run_id))
     return method.encoder.eval()
+
+
+def _calibrated(ws: Workspace, encoder: torch.nn.Module, source: EncoderSource,
+                dataset: DatasetInfo | None) -> torch.nn.Module:
+    if not norms_of(encoder):
+        return encoder
+    if dataset is None:
+        raise ValueError(f"{source.label} has BatchNorm statistics to estimate: name the dataset it reads")
+    items = KINDS[dataset.kind].embedding_items(ws, dataset, source)
+    read = KINDS[dataset.kind].model_input
+    rows = calibration_rows(len(items))
+    return calibrate(encoder, batches(items, rows, lambda batch: read(batch, source.image_size)))
 
 
 def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> dict:
@@ -198,6 +214,8 @@ def fingerprint(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> d
         options = _default_options(source.encoder, source.image_size) | dict(source.shape)
         if options:
             out["options"] = options
+    if source.run_id is None and source.imported is None and source_kind(source) == "image":
+        out["batchnorm"] = "calibrated"  # one made before the twin's statistics were estimated is made again
     if source.imported is not None:
         out["imported_created"] = encoders.read_config(ws, source.imported)["created"]
     if source.run_id is not None:
@@ -323,7 +341,7 @@ def embed(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pro
 def _compute(ws: Workspace, dataset: DatasetInfo, source: EncoderSource, progress: Progress | None,
              device: torch.device) -> Embedding:
     made_from = fingerprint(ws, dataset, source)  # before loading: a checkpoint replaced meanwhile makes it stale
-    encoder = load_encoder(ws, source)
+    encoder = load_encoder(ws, source, dataset)
     items = KINDS[dataset.kind].embedding_items(ws, dataset, source)  # images, or token ids for text
     features = compute_features(encoder, items, source.image_size, device=device, progress=progress,
                                 kind=dataset.kind)

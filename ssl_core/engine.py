@@ -38,6 +38,7 @@ from .imports import start_from
 from .kinds import kind_of_method, verdict_words
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
+from .models.calibration import batches, calibrate, calibration_rows
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
@@ -281,10 +282,18 @@ class Trainer:
         """The verdict's baseline, before the first step: `judged` as knn_untrained or
         pixel_shared_untrained, effective_rank_untrained, and the probe's size."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
+        self.calibrate_untrained()
         features = self.probe_features()
         self.keep_snapshot(features, due=True)
         measured = {names[name]: value for name, value in self.judged(features).items()}
         return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe))}
+
+    def calibrate_untrained(self) -> None:
+        """The random network's BatchNorm statistics from the data, as the untrained twin of
+        embeddings has them (models/calibration.py): without them its baseline was a network
+        that normalises nothing. Training's own updates take over from the first step."""
+        rows = calibration_rows(len(self.data))
+        calibrate(self.method.encoder, batches(self.data, rows, lambda batch: self._prepare(self._resize(batch))))
 
     def keep_snapshot(self, features: torch.Tensor, due: bool = False) -> None:
         """Keep the probe's `features` (P, D) when a snapshot is `due` or the step is one."""

@@ -75,7 +75,7 @@ def image_reading(ws: Workspace, emb: embed.Embedding) -> tuple[dict, dict[str, 
 
 def encoder_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     """The weights, encoder.json and, by the kind of data, a loading snippet (and a tokenizer)."""
-    encoder = embed.load_encoder(ws, emb.source)
+    encoder = embed.load_encoder(ws, emb.source, emb.dataset)
     weights = {k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()}
     reading, beside = KIND_PARTS[emb.dataset.kind].reading(ws, emb)
     config = {"encoder": emb.source.encoder, "num_features": int(encoder.num_features), "run": emb.source.run_id,

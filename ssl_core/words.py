@@ -20,3 +20,8 @@ def agreeing(count: int, one: str, many: str) -> str:
     """`one` for a count of 1, else `many`: the verb or pronoun that agrees with `count` things
     ('is'/'are', 'it'/'they')."""
     return one if count == 1 else many
+
+
+def listed(names: list[str], last: str = "and") -> str:
+    """Names in a sentence: 'a', 'a and b', 'a, b and c' (`last` 'or': 'a, b or c')."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import Encoder, build_encoder
+from ..models.calibration import calibrate
 from . import ops
 from .recipes import MAE, Recipe, Rotation
 
@@ -108,6 +109,7 @@ def pair_batch(recipe: Recipe, images: np.ndarray, seed: int, encoder: Encoder |
         with torch.random.fork_rng(devices=[]):  # seed the weights without resetting the caller's RNG
             torch.manual_seed(seed)
             model = build_encoder("small_cnn", image_size=a.shape[-1])
+        calibrate(model, [torch.cat([a, b])])  # the batch's own statistics, as its first training step has them
     model.eval()
     with torch.no_grad():
         z = F.normalize(model.forward_features(torch.cat([a, b])), dim=1)

@@ -87,7 +87,7 @@ def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
     return np.sort(rng.choice(count, size=min(config.sample, count), replace=False))
 
 
-def label_free(ws: Workspace, items: np.ndarray, features: np.ndarray, source: EncoderSource,
+def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np.ndarray, source: EncoderSource,
                config: EvaluateConfig, device: str, hooks: Any) -> dict:
     """The label-free metrics of `features` (N, D) of `items` (N, ...: uint8 images, token
     ids), positive pairs by the kind's `hooks`; an imported embedding set has no network to
@@ -97,7 +97,7 @@ def label_free(ws: Workspace, items: np.ndarray, features: np.ndarray, source: E
         return {"alignment": None, "uniformity": uniformity(features[sample]),
                 "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
                 "neighbour_stability": None}
-    first, second = hooks.view_pairs(load_encoder(ws, source), items[sample], source, config, device)
+    first, second = hooks.view_pairs(load_encoder(ws, source, info), items[sample], source, config, device)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
             "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
@@ -248,7 +248,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     out: dict = {"format": FORMAT, "dataset": dataset_name,
                  "source": {"label": source.label, "key": source.key, **asdict(source)}, "images": len(items),
                  "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
-    out.update(label_free(ws, items, features, source, config, device_name, hooks))
+    out.update(label_free(ws, info, items, features, source, config, device_name, hooks))
     stages.finish("label_free")
     out["shortcut"] = hooks.shortcut(features, items, labels, config)  # None for text
     stages.finish("shortcut")

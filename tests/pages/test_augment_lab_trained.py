@@ -54,7 +54,9 @@ def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
     images = np.array(ws.images(ws.dataset("textures")))
     rows = np.sort(np.random.default_rng(0).choice(len(images), size=8, replace=False))
     method, meta = load_trained(jobs.run_dir(ws, simclr))
-    expected = pair_batch(make_recipe("simclr_small"), images[rows], 0, method.encoder, meta["image_size"])
+    # the page's recipe: simclr_small's loss matched it to 3 decimals only while the run's features were flat
+    recipe = make_recipe(lab.selectbox(key="lab_recipe_name").value)
+    expected = pair_batch(recipe, images[rows], 0, method.encoder, meta["image_size"])
     assert loss.value == f"{expected.loss:.3f}"
 
 

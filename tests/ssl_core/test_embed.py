@@ -14,6 +14,7 @@ from ssl_core import checkpoint, embed, jobs
 from ssl_core.cli import main
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.models import build_encoder
+from ssl_core.models.calibration import calibrate
 from ssl_core.store import WorkspaceError
 
 
@@ -24,9 +25,11 @@ def test_untrained_features_have_the_encoders_shape_and_match_a_direct_forward(t
     assert emb.features.shape == (40, build_encoder("small_cnn", 16).num_features)
     assert emb.features.dtype == np.float32
     torch.manual_seed(0)
-    direct = build_encoder("small_cnn", 16).eval()
+    direct = build_encoder("small_cnn", 16)
+    x = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2).float() / 255
+    calibrate(direct, [x])  # BatchNorm statistics of the dataset's 40 images (models/calibration.py)
     with torch.no_grad():
-        expected = direct(torch.from_numpy(np.array(images[:5])).permute(0, 3, 1, 2).float() / 255).numpy()
+        expected = direct(x[:5]).numpy()
     np.testing.assert_allclose(emb.features[:5], expected, rtol=1e-4, atol=1e-5)
 
 
@@ -124,7 +127,7 @@ class NaNOnOddRows(torch.nn.Module):
 
 def test_features_that_are_not_finite_are_refused_and_nothing_is_stored(workspace, make, monkeypatch, capsys):
     ingest_uploads(workspace, [(f"{i}.png", make.noise((16, 16), seed=i)) for i in range(6)], name="six", size=16)
-    monkeypatch.setattr(embed, "load_encoder", lambda ws, source: NaNOnOddRows())
+    monkeypatch.setattr(embed, "load_encoder", lambda ws, source, dataset=None: NaNOnOddRows())
     assert main(["--workspace", str(workspace.root), "embed", "--dataset", "six", "--untrained",
                  "--encoder", "small_cnn", "--image-size", "16"]) == 1
     out, err = capsys.readouterr()

@@ -57,7 +57,7 @@ def test_an_old_checkpoint_loads_mean_pooled_and_its_twin_too(trained):
     source = embed.from_run(trained.ws, trained.run)
     twin = embed.baseline_of(source)
     assert twin.shape == (("pooling", "mean"),)
-    assert embed.load_encoder(trained.ws, twin).pooling == "mean"
+    assert embed.load_encoder(trained.ws, twin, trained.ws.dataset(trained.dataset)).pooling == "mean"
 
 
 @pytest.mark.parametrize("which", ["run", "twin"])

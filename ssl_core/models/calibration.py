@@ -1,0 +1,72 @@
+"""An untrained network's batch-norm statistics, estimated on the images it reads.
+
+A freshly built BatchNorm layer holds running mean 0 and variance 1, so an untrained network
+in eval mode normalises nothing, while a trained one holds its data's statistics (training
+updates them as it goes). Compared so, the "gain" of a run includes what one pass of the data
+through its BatchNorm layers gives without any learning: on 259 crops of photographs (4
+classes) the untrained small CNN's kNN is 0.656 at 32 px and 0.861 calibrated, where a 2-minute
+run reached 0.903 and was called learned against 0.660 (textures 0.820 and 0.897; the
+cluttered sets within 0.013; digits 0.949 and 0.932: it can go either way). The
+untrained twin, the verdict's baseline, therefore has its statistics estimated on the data
+first (no gradient, no weight changed; Ioffe & Szegedy 2015 use the population statistics at
+inference): `calibrate(encoder, batches(images, calibration_rows(N), read))`, the seeded rows
+the same wherever a twin of that dataset is made (the trainer's, an embedding's, a query's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+CALIBRATION_IMAGES = 512  # a seeded sample of the dataset: the statistics of 512 pictures
+CALIBRATION_SEED = 0
+BATCH = 128
+
+
+def calibration_rows(count: int) -> np.ndarray:
+    """Sorted row numbers (at most CALIBRATION_IMAGES) of a dataset of `count` items."""
+    if count <= CALIBRATION_IMAGES:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(CALIBRATION_SEED).choice(count, CALIBRATION_IMAGES, replace=False))
+
+
+def norms_of(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
+    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+
+@torch.no_grad()
+def calibrate(encoder: nn.Module, inputs: Iterable[torch.Tensor]) -> nn.Module:
+    """Set `encoder`'s BatchNorm running statistics to those of the batches `inputs` (each
+    what the encoder reads, e.g. views (B, 3, s, s) in [0, 1]): a cumulative average over
+    them, no gradient; returns `encoder` in eval mode. One without BatchNorm is left as it is
+    (its inputs are not read)."""
+    norms = norms_of(encoder)
+    if not norms:
+        return encoder.eval()
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # the plain average over every batch seen
+    encoder.train()
+    try:
+        for batch in inputs:
+            encoder(batch)
+    finally:
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+    return encoder.eval()
+
+
+def batches(items: Sequence, rows: np.ndarray, read: Callable[[torch.Tensor], torch.Tensor],
+            size: int = BATCH) -> Iterator[torch.Tensor]:
+    """`read`(items[rows] in batches of `size`): uint8 images (B, S, S, 3) from an array, a
+    memory map or a tensor, made into what the encoder reads."""
+    for start in range(0, len(rows), size):
+        index = rows[start : start + size]
+        if isinstance(items, torch.Tensor):
+            yield read(items[torch.as_tensor(index, device=items.device)])
+        else:
+            yield read(torch.from_numpy(np.asarray(items[index])))
