@@ -229,8 +229,10 @@ for label, report in checked.items():
     if shortcut["level"] is None:  # not checked: its words say why
         continue
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
-                 column_config={name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0, max_value=1)
-                                for name in ("score", "beyond class")})
+                 column_config={**{name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0,
+                                                                          max_value=1)
+                                   for name in ("score", "beyond class")},
+                                "by class alone": st.column_config.NumberColumn(format="%.2f")})
     with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
         for tiles in evidence_tiles(dataset.id, digest(shortcut), shortcut, thumbnails):
             st.image(tiles, caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)

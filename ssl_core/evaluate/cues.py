@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..words import agreeing, listed
+
 SOME, MOST = 0.3, 0.6  # a cue's judged score from which it explains "some", then "most" of the embedding
 WHOLE_R2 = 0.1  # below this share of the embedding's variation a cue is said to group near neighbours only
 SCENE = "background_scene"  # two of the background's colour, texture and layout: a whole background shared
@@ -84,11 +86,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
     cue, None where not measured), quoting the numbers it rests on."""
     present = {name: s for name, s in scores.items() if s is not None}
     if cue is None:
-        best = max(present, key=lambda name: present[name]["judged"])
-        beyond = " beyond what its classes share" if present[best]["by_class"] is not None else ""
-        return (f"Cheap cues explain little of the embedding's neighbours{beyond}: every cue stays below {SOME} "
-                f"(highest: {CUES[best].short}, {_amount(present[best])}): whatever it groups images by, it is not "
-                f"colour, brightness, background texture, layout or the object's position.")
+        return _little(present)
     if cue == SCENE:
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))
@@ -103,3 +101,30 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
             f"images, {whole}. Try {CUES[cue].fix}.")
+
+
+def _little(present: dict[str, dict]) -> str:
+    """The sentence where no cue's judged score reaches SOME. With labels a cue may still score
+    SOME or more, where grouping by class alone does too: it goes with the classes on this data
+    (a dark-blue class: colour 0.67, by class alone 0.73), and the check cannot tell it from
+    what the classes share. Only the cues that score below SOME on their own are ruled out."""
+    best = max(present, key=lambda name: present[name]["judged"])
+    names = [name for name in CUES if name in present]  # in the order the page lists them
+    if present[best]["by_class"] is None:
+        return (f"Cheap cues explain little of the embedding's neighbours: every cue scores below {SOME} (highest: "
+                f"{CUES[best].short}, {_amount(present[best])}): whatever it groups images by, it is not "
+                f"{listed([CUES[name].short for name in names], 'or')}.")
+    out = (f"Beyond what its classes share, cheap cues explain little of the embedding's neighbours: no cue's score "
+           f"beyond class reaches {SOME} (highest: {CUES[best].short}, {_amount(present[best])}).")
+    tied = [name for name in names if min(present[name]["score"], present[name]["by_class"]) >= SOME]
+    if tied:
+        it = "it" if len(tied) == 1 else "them"
+        by_class = listed([f"{present[name]['by_class']:.2f}" for name in tied])
+        own = listed([f"{present[name]['score']:.2f}" for name in tied])
+        out += (f" On this data {listed([CUES[name].short for name in tied])} {agreeing(len(tied), 'goes', 'go')} "
+                f"with the classes (grouping by class alone scores {by_class} on {it}, the embedding {own}), so the "
+                f"check cannot tell whether the embedding groups by {it} or by what the classes share.")
+    ruled_out = [CUES[name].short for name in names if present[name]["score"] < SOME]
+    if ruled_out:
+        out += f" It does not group by {listed(ruled_out, 'or')}."
+    return out

@@ -33,7 +33,7 @@ def open_evaluate(root: Path, monkeypatch) -> AppTest:
 def shortcut_shown(at: AppTest, labelled: bool) -> bool:
     """The shortcut panel: its sentence, and every cue with its score and graded word
     (beside what grouping by class gives, with labels)."""
-    sentence = any(box.value.startswith(("The embedding", "Cheap cues explain little"))
+    sentence = any(box.value.startswith(("The embedding", "Cheap cues explain little", "Beyond what its classes share"))
                    for box in [*at.warning, *at.success, *at.info])
     cues = at.dataframe[1].value
     columns = ["cue", "score", *(["by class alone", "beyond class"] if labelled else []), "level"]

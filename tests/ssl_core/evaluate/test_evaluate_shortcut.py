@@ -65,7 +65,8 @@ def test_on_plain_backgrounds_the_object_is_the_texture_and_labels_say_so(backgr
     result = shortcut_check(kind, images, k=5, labels=labels)
     assert result["cue"] is None and result["fix"] is None and result["level"] == "little"
     assert result["scores"]["background_texture"]["by_class"] >= SOME
-    assert "little" in result["words"] and "beyond what its classes share" in result["words"]
+    assert result["words"].startswith("Beyond what its classes share, cheap cues explain little")
+    assert "background texture goes with the classes" in result["words"], "not ruled out: it is the classes here"
 
 
 def test_evidence_lists_queries_with_their_neighbours_and_colours(backgrounds):

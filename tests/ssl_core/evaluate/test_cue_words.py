@@ -1,0 +1,46 @@
+"""cues.sentence where no cue reaches 'some' beyond class: a cue that goes with the classes
+(it scores 0.3 or more, and so does grouping by class alone) is said to be one the check
+cannot tell from the classes, not ruled out; the sentence read 'every cue stays below 0.3
+(highest: brightness, score 0.68 ...) ... it is not colour, brightness, ...' beside a table
+of colour 0.67 where grouping by class alone gave 0.73 (a walk on crops of photographs)."""
+
+from __future__ import annotations
+
+from ssl_core.evaluate.cues import level, sentence
+
+
+def scored(score: float, by_class: float | None, judged: float) -> dict:
+    return {"score": score, "by_class": by_class, "judged": judged, "level": level(judged), "r2": 0.0,
+            "explained": 0.0}
+
+
+WALK = {"background_texture": scored(0.27, 0.3682, 0.0), "brightness": scored(0.68, 0.4396, 0.24),
+        "colour": scored(0.67, 0.7349, 0.0), "layout": scored(0.31, 0.0869, 0.22),
+        "position": scored(0.22, 0.0086, 0.21)}
+
+
+def test_cues_that_go_with_the_classes_are_not_ruled_out():
+    words = sentence(None, WALK)
+    assert words.startswith("Beyond what its classes share, cheap cues explain little of the embedding's neighbours: "
+                            "no cue's score beyond class reaches 0.3 (highest: brightness, score 0.68 against 0.44 "
+                            "for grouping by class alone, 0.24 beyond: little).")
+    assert ("On this data colour and brightness go with the classes (grouping by class alone scores 0.73 and 0.44 "
+            "on them, the embedding 0.67 and 0.68), so the check cannot tell whether the embedding groups by them "
+            "or by what the classes share.") in words
+    assert words.endswith("It does not group by background texture or the object's position.")
+    assert "stays below" not in words and "it is not colour" not in words
+
+
+def test_one_cue_with_the_classes_and_none_ruled_out():
+    words = sentence(None, {"colour": scored(0.67, 0.7349, 0.0), "layout": scored(0.31, 0.0869, 0.22)})
+    assert "On this data colour goes with the classes (grouping by class alone scores 0.73 on it, the embedding " \
+           "0.67), so the check cannot tell whether the embedding groups by it" in words
+    assert "does not group" not in words  # layout scores 0.31 on its own: not ruled out either
+
+
+def test_without_labels_every_cue_below_some_is_ruled_out():
+    quiet = {name: scored(s["score"] * 0.3, None, s["score"] * 0.3) for name, s in WALK.items()}
+    assert sentence(None, quiet) == (
+        "Cheap cues explain little of the embedding's neighbours: every cue scores below 0.3 (highest: brightness, "
+        "score 0.20: little): whatever it groups images by, it is not colour, brightness, background texture, layout "
+        "or the object's position.")
