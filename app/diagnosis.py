@@ -97,10 +97,10 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     if not found and (run["status"] != "completed" or jobs.run_verdict(ws, run_id).code != LEARNED):
         # no check mark beside a run that did not finish, nor one whose verdict is not green
         message = run["message"] and escape_markdown(run["message"])  # the failure's words, as written
-        st.caption(f"No advice: {no_advice_words({**run, 'message': message})}")
+        st.caption(f"No advice: {no_advice_words({**run, 'message': message}, jobs.metrics(ws, run_id))}")
         return
     if not found:
-        st.info(f"No advice: {no_advice_words(run)}", icon=":material/check_circle:")
+        st.info(f"No advice: {no_advice_words(run, jobs.metrics(ws, run_id))}", icon=":material/check_circle:")
         return
     st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
                "button opens the Train page with the change filled in and the same budget.")

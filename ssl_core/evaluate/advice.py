@@ -317,3 +317,16 @@ def advise(m: Measured) -> list[Advice]:
 def apply(config: TrainConfig, advice: Advice) -> TrainConfig:
     """`config` with the advice's change: same dataset, seed and budget unless it changes them."""
     return replace(config, **advice.change)
+
+
+def too_short(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, str]:
+    """The rules a run's metric `series` are too short to judge, each with why: {rule name:
+    '18 loss values logged; it needs 40'}. A short run passes them without being checked."""
+    out = {}
+    losses = len(series["loss"][1]) if "loss" in series else 0
+    if losses < MIN_LOSS_STEPS:
+        out["loss_still_falling"] = f"{counted(losses, 'loss values')} logged; it needs {MIN_LOSS_STEPS}"
+    measured = max((len(series[name][1]) for name in FLAT if name in series), default=0)
+    if measured < MIN_MEASUREMENTS:
+        out["flat_from_start"] = f"{counted(measured, 'online measurements')}; it needs {MIN_MEASUREMENTS}"
+    return out

@@ -19,7 +19,8 @@ from ..embed import embed, embedding_dir, from_run
 from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
-from .advice import Advice, Measured, advise, apply
+from ..words import listed
+from .advice import Advice, Measured, advise, apply, too_short
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
@@ -29,8 +30,9 @@ SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoi
 
 
 STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
-RULES = ("collapse, a batch too large for the data, a colour or brightness shortcut, an online measure flat from "
-         "the start, a loss still falling at the end")
+RULES = {"collapse": "collapse", "batch_too_large": "a batch too large for the data",
+         "cues": "a colour or brightness shortcut", "flat_from_start": "an online measure flat from the start",
+         "loss_still_falling": "a loss still falling at the end"}  # the rules' names in the sentence
 
 
 class NotAdvised(ValueError):
@@ -85,12 +87,19 @@ def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
     return advise(measure(ws, run_id))
 
 
-def no_advice_words(run: dict) -> str:
+def no_advice_words(run: dict, series: dict | None = None) -> str:
     """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
-    run passed every rule; one that stopped, or has not ended, is told how far it was checked."""
+    run passed every rule its metric `series` (jobs.metrics) were long enough to judge, and is
+    told which it was too short for; one that stopped, or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
-        return f"no measurement of this run triggered a rule ({RULES})."
+        short = too_short(series or {}) if series is not None else {}
+        checked = [words for name, words in RULES.items() if name not in short]
+        said = f"no measurement of this run triggered a rule ({', '.join(checked)})."
+        if short:
+            unjudged = listed([f"{words} ({short[name]})" for name, words in RULES.items() if name in short])
+            said += f" It was too short to judge {unjudged}: a longer run would be."
+        return said
     if run["status"] in STOPPED:
         if not run["checkpoint"]:
             return f"it {STOPPED[run['status']]} before its first checkpoint, so there is nothing to check" + why

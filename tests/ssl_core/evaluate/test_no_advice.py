@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import numpy as np
 import pytest
 
 from ssl_core import jobs
@@ -43,3 +44,20 @@ def test_advise_says_on_stderr_why_a_run_failed_before_its_first_checkpoint_has_
     assert told.returncode == 0 and json.loads(told.stdout) == []
     assert told.stderr.strip() == ("No advice: it failed before its first checkpoint, so there is nothing to check "
                                    "(killed).")
+
+
+def test_a_completed_run_too_short_for_a_rule_is_not_said_to_pass_it():
+    """An 18-step run's panel said 'no measurement ... triggered a rule (..., a loss still falling
+    at the end)' under a loss that fell to its last step: that rule needs 40 losses."""
+    steps = np.arange(1, 19)
+    short = {"loss": (steps, np.linspace(6.5, 5.3, 18)), "knn_accuracy": (np.array([1, 18]), np.array([0.8, 0.9]))}
+    said = no_advice_words(row("completed"), short)
+    assert said.startswith("no measurement of this run triggered a rule (collapse, a batch too large for the data, "
+                           "a colour or brightness shortcut).")
+    assert said.endswith("It was too short to judge an online measure flat from the start (2 online measurements; "
+                         "it needs 3) and a loss still falling at the end (18 loss values logged; it needs 40): a "
+                         "longer run would be.")
+    long = {"loss": (np.arange(1, 61), np.ones(60)), "knn_accuracy": (np.array([1, 25, 50, 60]), np.full(4, 0.9))}
+    assert no_advice_words(row("completed"), long) == (
+        "no measurement of this run triggered a rule (collapse, a batch too large for the data, a colour or brightness "
+        "shortcut, an online measure flat from the start, a loss still falling at the end).")
