@@ -25,11 +25,14 @@ def view_labels(n: int) -> list[str]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def similarity_heatmap(batch_key: str, _similarity: np.ndarray) -> FrozenFigure:
-    """Heatmap of `_similarity` (2N, 2N) with the positive pairs boxed, once per `batch_key`."""
+    """Heatmap of `_similarity` (2N, 2N) with the positive pairs boxed, once per `batch_key`; the
+    diagonal (each view with itself, cosine 1, the brightest cell of every row) is left blank."""
     n = len(_similarity) // 2
     labels = view_labels(n)
     off_diagonal = _similarity[~np.eye(2 * n, dtype=bool)]
-    figure = go.Figure(go.Heatmap(z=_similarity, x=labels, y=labels, colorscale="Viridis",
+    shown = _similarity.astype(float)
+    np.fill_diagonal(shown, np.nan)
+    figure = go.Figure(go.Heatmap(z=shown, x=labels, y=labels, colorscale="Viridis", hoverongaps=False,
                                   zmin=float(off_diagonal.min()), zmax=float(off_diagonal.max()),
                                   colorbar=dict(title="cosine")))
     figure.add_trace(go.Scatter(x=[labels[partner_of(i, n)] for i in range(2 * n)], y=labels, mode="markers",
@@ -48,8 +51,9 @@ def partner_bars(batch_key: str, row: int, _similarity: np.ndarray, _temperature
     labels = view_labels(n)
     partner = partner_of(row, n)
     probabilities = partner_probabilities(_similarity, row, _temperature)
-    colours = ["#5B5BD6" if j == partner else "#C4C4D4" for j in range(2 * n)]
-    bars = go.Figure(go.Bar(x=labels, y=probabilities, marker_color=colours))
+    others = [j for j in range(2 * n) if j != row]  # the view itself is no candidate
+    colours = ["#5B5BD6" if j == partner else "#C4C4D4" for j in others]
+    bars = go.Figure(go.Bar(x=[labels[j] for j in others], y=probabilities[others], marker_color=colours))
     bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance", annotation_position="bottom left")
     bars.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="probability",
                        title=f"Which view is {labels[row]}'s partner? (true: {labels[partner]})")
