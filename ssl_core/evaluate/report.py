@@ -151,7 +151,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
-        words = {"unit": hooks.unit, **({} if twin else {"baseline": hooks.baseline_name})}
+        words = {"unit": hooks.unit, "protocol": f"{int(folds.max()) + 1}-fold cross-validation",
+                 **({} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words)
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 LEARNED, NOT_YET, WORSE = "learned", "not_yet", "worse_than_untrained"
 COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
+ONLINE = "the run's probe, leave-one-out"  # how the online monitor measures kNN (engine.judged)
 MIN_MARGIN = 0.03  # no difference below this counts, however many images
 # kNN accuracy varies more than a 0/1 outcome per image: neighbours share their votes. Random features,
 # k=20, 120-300 draws each: its standard deviation was 1.14-1.36 times the binomial one (leave-one-out and
@@ -117,9 +118,11 @@ def _knn_words(baseline: str | None) -> dict[str, str]:
 
 
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
-             unit: str = "images") -> Verdict:
+             unit: str = "images", protocol: str = "leave-one-out") -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
-    the same `n` labelled images (`unit`: what the dataset holds) of `classes` classes.
+    the same `n` labelled images (`unit`: what the dataset holds) of `classes` classes,
+    measured by `protocol` (said, so that the Train page's online figure and Evaluate's
+    cross-validated one on the same run are not read as one measurement disagreeing).
     `baseline` names what `untrained` was measured on when there is no twin (an imported
     embedding set: "raw pixels", "TF-IDF"); the sentence then compares scores and says
     nothing of training. The codes stay the same."""
@@ -127,7 +130,7 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     against = baseline or "the untrained network"
     chance = 1 / max(classes, 1)
     numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {against} "
-               f"(chance {chance:.1%}, {n} labelled {unit}")
+               f"(chance {chance:.1%}, {n} labelled {unit}, {protocol}")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
     gain, loss = margin(knn, bar, n, KNN_SPREAD), margin(knn, untrained, n, KNN_SPREAD)
     if knn >= bar + gain:
@@ -194,7 +197,7 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     of another kind measured without labels (the engine had no usable labels) is not judged."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
-        return from_knn(knn, untrained, int(n), classes, unit=unit)
+        return from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE)
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
         found = ("its labels name one class" if classes == 1 else
                  f"its labels ({classes} classes) hold fewer than two classes of two {unit}")

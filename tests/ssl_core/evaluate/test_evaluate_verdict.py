@@ -10,8 +10,8 @@ import torch
 
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, WORSE, after_failure, from_knn, from_metrics, from_neighbours,
-                                       margin)
+from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, WORSE, after_failure, from_knn,
+                                       from_metrics, from_neighbours, margin)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
@@ -97,7 +97,9 @@ def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     waiting = from_metrics({"loss": 4.0, "knn_accuracy": 0.9}, classes=5)  # no baseline measured
     assert waiting.code == NOT_YET and waiting.text.startswith("Nothing to judge yet")
     labelled = {"probe_size": 1024.0, "knn_untrained": 0.265, "knn_accuracy": 0.74, "effective_rank": 28.0}
-    assert from_metrics(labelled, classes=5) == from_knn(0.74, 0.265, 1024, 5)
+    online = from_metrics(labelled, classes=5)
+    assert online == from_knn(0.74, 0.265, 1024, 5, protocol=ONLINE)
+    assert "(chance 20.0%, 1024 labelled images, the run's probe, leave-one-out)" in online.text
     unlabelled = {"probe_size": 500.0, "pixel_shared_untrained": 0.2, "pixel_shared": 0.45, "effective_rank": 20.0,
                   "effective_rank_untrained": 10.0}
     assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 20.0, 10.0)
