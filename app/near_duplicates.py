@@ -20,6 +20,7 @@ import streamlit as st
 from app import access
 from app.widgets import escape_html, short_name, thumbnail_uris
 from ssl_core import index
+from ssl_core.words import counted
 
 if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
     from ssl_core.embed import Embedding
@@ -70,7 +71,7 @@ def how_many(cosines: Sequence[float], threshold: float) -> str:
     """The caption's first sentence: how many pairs reach `threshold`, or, where LIMIT are shown
     and more may reach it, which thresholds show these same pairs."""
     if len(cosines) < LIMIT:
-        return f"{len(cosines)} pair{'s' if len(cosines) != 1 else ''} reach {threshold:.3f}, closest first."
+        return f"{counted(len(cosines), 'pairs', ('reaches', 'reach'))} {threshold:.3f}, closest first."
     same_up_to = math.floor(cosines[-1] * 1000) / 1000
     return (f"The {LIMIT} closest pairs, cosine {cosines[0]:.4f} down to {cosines[-1]:.4f}, closest first; more may "
             f"reach {threshold:.3f}, and any threshold up to {same_up_to:.3f} shows these same {LIMIT}.")
@@ -88,7 +89,11 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    st.caption(f"{how_many(cosines, threshold)} "
-               f"{alike or 'None'} of them look alike in their pixels too (correlation {PIXELS_ALIKE} or more: copies or re-encodings); the "
-               f"others differ in pixels: crops of one picture, or pictures this encoder does not tell apart.")
+    pixels = f"(correlation {PIXELS_ALIKE} or more: copies or re-encodings)"
+    differ = "crops of one picture, or pictures this encoder does not tell apart"
+    shown = len(cosines)
+    st.caption(f"{how_many(cosines, threshold)} " + (
+        f"None of them look alike in their pixels {pixels}: they are {differ}." if not alike else
+        f"{alike} of them look alike in their pixels too {pixels}." if alike == shown else
+        f"{alike} of them look alike in their pixels too {pixels}; the other {shown - alike} differ in pixels: {differ}."))
     st.html(body)
