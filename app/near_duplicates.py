@@ -95,5 +95,6 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     st.caption(f"{how_many(cosines, threshold)} " + (
         f"None of them look alike in their pixels {pixels}: they are {differ}." if not alike else
         f"{alike} of them look alike in their pixels too {pixels}." if alike == shown else
-        f"{alike} of them look alike in their pixels too {pixels}; the other {shown - alike} differ in pixels: {differ}."))
+        f"{alike} of them look alike in their pixels too {pixels}; the other {shown - alike} differ in pixels: "
+        f"{differ}."))
     st.html(body)
