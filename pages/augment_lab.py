@@ -250,8 +250,9 @@ elif is_pair_recipe(recipe):
     heat, pick_col = st.columns([3, 2], gap="large")
     heat.plotly_chart(similarity_heatmap(batch_key=batch_key, _similarity=batch.similarity), key="lab_heatmap")
     found = partners_found(batch.similarity)
+    this = "this untrained one" if encoder_label == UNTRAINED else "this one"
     heat.caption(f"Squares mark the positive pairs; the diagonal, each view with itself, is left blank. A trained "
-                 f"encoder makes the squares the brightest cells of their row; {'this untrained one' if encoder_label == UNTRAINED else 'this one'} does so for "
+                 f"encoder makes the squares the brightest cells of their row; {this} does so for "
                  f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f}).")
 
     pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",

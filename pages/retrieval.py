@@ -9,7 +9,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.dataset_rows import image_rows
 from app.near_duplicates import near_duplicate_panel
-from app.sources import embedding, pick_source, source_name
+from app.sources import embedding, loaded_encoder, pick_source, source_name
 from app.state import workspace
 from app.text_search import INTRO as TEXT_SEARCH_INTRO
 from app.text_search import sentence_search
@@ -123,8 +123,9 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     if query_row is not None:
         query = emb.vectors[query_row : query_row + 1]
     else:
-        query = emb.centre(embed.compute_features(embed.load_encoder(ws, shown, dataset), query_image[None],
-                                                   shown.image_size))
+        # loaded once per checkpoint: an untrained twin's BatchNorm statistics are estimated on 512 images
+        encoder = loaded_encoder(shown.key, str(embed.fingerprint(ws, dataset, shown)), dataset.id, ws, shown, dataset)
+        query = emb.centre(embed.compute_features(encoder, query_image[None], shown.image_size))
     scores, ids = index.search(_index(str(emb.folder), emb.made, emb), query, k + 1)
     keep = (ids[0] >= 0) & (ids[0] != (query_row if query_row is not None else -1))
     return scores[0][keep][:k], ids[0][keep][:k]

@@ -286,7 +286,8 @@ def cmd_advise(ws: Workspace, args: argparse.Namespace) -> int:
 
     found = diagnose(ws, args.run)
     if not found:
-        print(f"No advice: {no_advice_words(jobs.get_run(ws, args.run), jobs.metrics(ws, args.run))}", file=sys.stderr)
+        words = no_advice_words(jobs.get_run(ws, args.run), jobs.metrics(ws, args.run))
+        print(f"No advice: {words}", file=sys.stderr)
     _print([advice.to_json() for advice in found])
     return 0
 

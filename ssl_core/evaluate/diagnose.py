@@ -93,7 +93,7 @@ def no_advice_words(run: dict, series: dict | None = None) -> str:
     told which it was too short for; one that stopped, or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
-        short = too_short(series or {}) if series is not None else {}
+        short = {} if series is None else too_short(series)
         checked = [words for name, words in RULES.items() if name not in short]
         said = f"no measurement of this run triggered a rule ({', '.join(checked)})."
         if short:
