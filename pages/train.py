@@ -144,7 +144,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     figures = {"loss": curve(series, ["loss"], "Training loss"),
                "health": curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
                                right="effective_rank")}
-    untrained = {"untrained": latest[name] for name in ("knn_untrained", "pixel_shared_untrained") if name in latest}
+    stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
+    twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
+    untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
     if "knn_accuracy" in series:
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
                                            {"chance": 1 / max(classes, 1), **untrained})

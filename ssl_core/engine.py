@@ -38,7 +38,7 @@ from .imports import start_from
 from .kinds import kind_of_method, verdict_words
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
-from .models.calibration import batches, calibrate, calibration_rows
+from .models.calibration import MARKER, batches, calibrate, calibration_rows
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
@@ -280,13 +280,15 @@ class Trainer:
 
     def measure_untrained(self) -> dict[str, float]:
         """The verdict's baseline, before the first step: `judged` as knn_untrained or
-        pixel_shared_untrained, effective_rank_untrained, and the probe's size."""
+        pixel_shared_untrained, effective_rank_untrained, the probe's size, and MARKER (the
+        twin was calibrated)."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
         self.calibrate_untrained()
         features = self.probe_features()
         self.keep_snapshot(features, due=True)
         measured = {names[name]: value for name, value in self.judged(features).items()}
-        return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe))}
+        return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe)),
+                           MARKER: 1.0}
 
     def calibrate_untrained(self) -> None:
         """The random network's BatchNorm statistics from the data, as the untrained twin of

@@ -170,11 +170,26 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it failed."""
-    from .evaluate.verdict import after_failure, from_metrics
+    from .evaluate.verdict import UNCALIBRATED, after_failure, from_metrics
     from .kinds import verdict_words
 
-    verdict = from_metrics(measured, run["classes"], **verdict_words(run["method"]))
+    verdict = (UNCALIBRATED if uncalibrated_baseline(run, measured) else
+               from_metrics(measured, run["classes"], **verdict_words(run["method"])))
     return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
+
+
+BASELINES = ("knn_untrained", "pixel_shared_untrained")  # the verdict's measures of the untrained twin
+
+
+def uncalibrated_baseline(run: dict[str, Any], measured: dict[str, float]) -> bool:
+    """Whether `run` (its row) measured its verdict's baseline, in `measured` (its metrics),
+    on an untrained twin whose BatchNorm normalised nothing: an encoder with BatchNorm, trained
+    before the twin was calibrated (models/calibration.py), so without its MARKER."""
+    from .models.calibration import MARKER, has_batchnorm
+
+    if MARKER in measured or not set(BASELINES) & set(measured):
+        return False
+    return has_batchnorm(run["encoder"], json.loads(run["config"]).get("encoder_options"))
 
 
 def unjudgeable(ws: Workspace, run: dict[str, Any]) -> str:
@@ -425,7 +440,8 @@ def start_worker(ws: Workspace) -> None:
 
 
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
-                   "pixel_shared_untrained", "effective_rank_untrained", "probe_size")  # health, kNN, the verdict's
+                   "pixel_shared_untrained", "effective_rank_untrained", "probe_size",
+                   "untrained_calibrated")  # health, kNN, the verdict's
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:

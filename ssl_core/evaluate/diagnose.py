@@ -34,6 +34,8 @@ RULES = {"collapse": "collapse", "batch_too_large": "a batch too large for the d
          "cues": "a colour or brightness shortcut", "flat_from_start": "an online measure flat from the start",
          "loss_still_falling": "a loss still falling at the end"}  # the rules' names in the sentence
 
+UNCALIBRATED = {"flat_from_start": "its untrained baseline was measured before BatchNorm was calibrated on the data"}
+
 
 class NotAdvised(ValueError):
     """A run of a kind of data no advice rule is calibrated on; the message says so in one line."""
@@ -78,8 +80,10 @@ def measure(ws: Workspace, run_id: str) -> Measured:
         raise NotAdvised(f"the run trained on {dataset.kind} (the dataset {dataset.name}): the advice rules are "
                          f"calibrated on image runs (their augmentations and pixel shortcuts), so there is no "
                          f"advice for a {dataset.kind} run")
-    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), jobs.metrics(ws, run_id),
-                    run_shortcut(ws, run))
+    series = jobs.metrics(ws, run_id)
+    if jobs.uncalibrated_baseline(run, jobs.latest(series)):  # too low to call a curve flat against: not read
+        series = {name: values for name, values in series.items() if name not in jobs.BASELINES}
+    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series, run_shortcut(ws, run))
 
 
 def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
@@ -90,15 +94,20 @@ def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
 def no_advice_words(run: dict, series: dict | None = None) -> str:
     """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
     run passed every rule its metric `series` (jobs.metrics) were long enough to judge, and is
-    told which it was too short for; one that stopped, or has not ended, how far it was checked."""
+    told which it was too short for, or could not judge (a baseline that normalised nothing:
+    jobs.uncalibrated_baseline); one that stopped, or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
-        short = {} if series is None else too_short(series)
-        checked = [words for name, words in RULES.items() if name not in short]
+        unjudged = UNCALIBRATED if series and jobs.uncalibrated_baseline(run, jobs.latest(series)) else {}
+        short = {} if series is None else {rule: reason for rule, reason in too_short(series).items()
+                                           if rule not in unjudged}
+        checked = [words for name, words in RULES.items() if name not in short | unjudged]
         said = f"no measurement of this run triggered a rule ({', '.join(checked)})."
-        if short:
-            unjudged = listed([f"{words} ({short[name]})" for name, words in RULES.items() if name in short])
-            said += f" It was too short to judge {unjudged}: a longer run would be."
+        for sentence, found in ((" It was too short to judge {}: a longer run would be.", short),
+                                (" It could not judge {}.", unjudged)):
+            if found:
+                said += sentence.format(listed([f"{words} ({reason})" for name, words in RULES.items()
+                                                if (reason := found.get(name))]))
         return said
     if run["status"] in STOPPED:
         if not run["checkpoint"]:

@@ -91,6 +91,12 @@ def _verdict(code: str, text: str) -> Verdict:
 WAITING = _verdict(NOT_YET, "Nothing to judge yet: the run has not measured its encoder against the untrained "
                             "network.")  # from_metrics before the monitor's first measurement
 
+# a run that measured its baseline before the twin's BatchNorm statistics were estimated (jobs.uncalibrated_baseline)
+UNCALIBRATED = _verdict(NOT_YET, "Not judged here: this run measured the untrained network before its BatchNorm "
+                                 "statistics were estimated on the data, a baseline that normalised nothing and so "
+                                 "scored too low (on 259 photo crops 0.656 against 0.861 once estimated); Evaluate "
+                                 "judges its checkpoint against the estimated one.")
+
 
 def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     """The smallest difference between proportions `p` and `q`, each measured on `n`

@@ -15,7 +15,10 @@ the same wherever a twin of that dataset is made (the trainer's, an embedding's,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,6 +27,9 @@ from torch import nn
 CALIBRATION_IMAGES = 512  # a seeded sample of the dataset: the statistics of 512 pictures
 CALIBRATION_SEED = 0
 BATCH = 128
+# a metric the trainer logs (1.0) with its baseline at step 0: the twin was calibrated. A run of an encoder with
+# BatchNorm measured before 2026-12-04 lacks it, and its baseline is the twin that normalised nothing
+MARKER = "untrained_calibrated"
 
 
 def calibration_rows(count: int) -> np.ndarray:
@@ -35,6 +41,20 @@ def calibration_rows(count: int) -> np.ndarray:
 
 def norms_of(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
     return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+
+def has_batchnorm(encoder: str, options: dict[str, Any] | None = None) -> bool:
+    """Whether the encoder called `encoder`, shaped by `options`, has BatchNorm statistics to
+    estimate (built on the meta device: no weights are made, each shape once)."""
+    return _has_batchnorm(encoder, json.dumps(options or {}, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _has_batchnorm(encoder: str, options: str) -> bool:
+    from . import build_encoder
+
+    with torch.device("meta"):
+        return bool(norms_of(build_encoder(encoder, 32, **json.loads(options))))
 
 
 @torch.no_grad()

@@ -30,6 +30,7 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
+from ssl_core.models.calibration import MARKER
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
@@ -342,7 +343,7 @@ def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
     set_run(ws, run_id, status=status, pid=os.getpid(), started="2026-01-01T00:00:00", step=50, total_steps=100)
     writer = jobs.JobReporter(ws, run_id)  # what the worker writes: the untrained network at step 0, then kNN
-    writer.on_metrics(0, {"knn_untrained": 0.22, "effective_rank_untrained": 13.5, "probe_size": 1024.0})
+    writer.on_metrics(0, {"knn_untrained": 0.22, "effective_rank_untrained": 13.5, "probe_size": 1024.0, MARKER: 1.0})
     for step in (1, 25, 50):
         writer.on_metrics(step, {"loss": 5.0, "embedding_std": 0.5, "effective_rank": 20.0, "knn_accuracy": knn})
     writer.flush()
@@ -367,7 +368,8 @@ def test_without_knn_the_verdict_and_chart_use_the_neighbours_shared_with_the_pi
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
     set_run(ws, run_id, status="completed", step=50, total_steps=50, progress=1.0)
     writer = jobs.JobReporter(ws, run_id)  # an unlabelled run's metrics, as measured on shapes
-    writer.on_metrics(0, {"pixel_shared_untrained": 0.197, "effective_rank_untrained": 13.5, "probe_size": 1024.0})
+    writer.on_metrics(0, {"pixel_shared_untrained": 0.197, "effective_rank_untrained": 13.5, "probe_size": 1024.0,
+                          MARKER: 1.0})
     writer.on_metrics(50, {"loss": 5.0, "embedding_std": 0.573, "effective_rank": 23.3, "pixel_shared": shared})
     writer.flush()
     page.run()

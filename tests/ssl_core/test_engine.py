@@ -20,6 +20,7 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig, Trainer, learning_rate
 from ssl_core.methods import METHODS, build_method
 from ssl_core.models import ENCODERS
+from ssl_core.models.calibration import MARKER
 
 SIDE = 16
 
@@ -139,7 +140,7 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
 def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_through_resume(tmp_path, labels,
                                                                                            judged):
     expected = Trainer(config(), tiny_images(), labels, tmp_path / "fresh", Recorder()).measure_untrained()
-    assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size"}
+    assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size", MARKER}
     assert expected["probe_size"] == 24
     first = Recorder(stop_after=3)
     assert Trainer(config(), tiny_images(), labels, tmp_path, first).run().status == "cancelled"
