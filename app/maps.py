@@ -1,5 +1,5 @@
 """Plotly figures of an embedding map: WebGL points coloured by group, row ids carried in
-customdata (so a selection names images, whatever the traces), thumbnails laid on top.
+customdata (so a selection names images, whatever the traces), thumbnails laid under them.
 Pages build a figure once per input (a cached function) and draw it `frozen` on every rerun."""
 
 from __future__ import annotations
@@ -120,12 +120,13 @@ def overlay_rows(coords: np.ndarray, rows: np.ndarray, cells: int = OVERLAY_CELL
 def add_thumbnails(figure: go.Figure, coords: np.ndarray, rows: np.ndarray, thumbnails: np.ndarray,
                    cells: int = OVERLAY_CELLS) -> None:
     """Lay the thumbnails of `overlay_rows` on a 2-D map, each centred on its point, a
-    little smaller than a cell so neighbours rarely touch; a point without a place has none."""
+    little smaller than a cell so neighbours rarely touch, under the dots: laid above, a
+    tight clump's thumbnails hid its dots and their colours; a point without a place has none."""
     rows = rows[placed(coords[rows])]
     size = 0.7 * _cell_side(coords[rows, :2], cells)
     figure.update_layout(images=[  # one update: plotly re-validates the layout on every add_layout_image
         dict(source=png_uri(thumbnails[row]), x=float(coords[row, 0]), y=float(coords[row, 1]), xref="x",
-             yref="y", sizex=size, sizey=size, xanchor="center", yanchor="middle", layer="above", opacity=0.9)
+             yref="y", sizex=size, sizey=size, xanchor="center", yanchor="middle", layer="below", opacity=0.9)
         for row in overlay_rows(coords, rows, cells)])
 
 

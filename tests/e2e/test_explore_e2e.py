@@ -23,7 +23,7 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     plot = chart.locator(".js-plotly-plot")
     plot.locator(".scattergl, canvas").first.wait_for(state="attached", timeout=SLOW)
     assert plot.locator(".legendtext").count() == 5  # the hidden shape labels: circle, cross, square, star, triangle
-    assert plot.locator(".layer-above image").count() >= 15  # thumbnails laid on the map
+    assert plot.locator(".layer-subplot .imagelayer image").count() >= 15  # thumbnails laid under the dots
     # hovering a point shows its thumbnail beside the cursor (the hover label has its name)
     page.wait_for_function("() => document.querySelector('.js-plotly-plot').sslHoverAttached === true",
                            timeout=SLOW)
