@@ -62,6 +62,21 @@ NO_NEGATIVES = {  # recipe -> how its method pairs two views without contrasting
             "moving teacher's, centred and sharpened",
 }
 
+PUZZLES = {  # recipe -> the label it makes (the Lab's opening sentence); a contrastive recipe: CONTRASTIVE
+    "mae": "most of a picture is hidden and the model must paint the hidden patches back",
+    "rotation": "a picture is turned by 0, 90, 180 or 270 degrees and the model must say which way",
+    **{name: "two random changes of the same picture must be recognised as *the same*" for name in NO_NEGATIVES},
+}
+CONTRASTIVE = ("two random changes of the same picture must be recognised as *the same*, and every other picture "
+               "as *different*")
+
+
+def lab_intro(recipe_name: str) -> str:
+    """The Lab's opening words for the recipe `recipe_name`: the puzzle its method sets."""
+    changes = ("The changes (the augmentations) decide what the model learns to ignore." if recipe_name != "mae"
+               else "What is hidden, and how much, decides what the model must learn to infer.")
+    return f"Self-supervised learning makes its own labels: {PUZZLES.get(recipe_name, CONTRASTIVE)}. {changes}"
+
 
 def pair_caption(touched: list[str], recipe_name: str) -> str:
     """The views' caption: what these settings change (preview.what_changes_touch), so what a
@@ -118,14 +133,12 @@ intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
 dataset = pick_dataset(top[0], ws, "lab_dataset", kinds=("image", "text"))
-intro.caption(TEXT_LAB_INTRO if dataset.kind == "text" else
-              "Self-supervised learning makes its own labels: two random changes of the same "
-              "picture must be recognised as *the same*, and every other picture as *different*. "
-              "The changes (the augmentations) decide what the model learns to ignore.")
 if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
+    intro.caption(TEXT_LAB_INTRO)
     text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))
     st.stop()
 name = recipe_picker(top[1])
+intro.caption(lab_intro(name))
 if "lab_seed" not in st.session_state:
     st.session_state["lab_seed"] = 0
 top[2].number_input("Seed", min_value=0, step=1, key="lab_seed",

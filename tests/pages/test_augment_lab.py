@@ -168,7 +168,10 @@ def test_every_recipe_renders(lab):
         has_batch = any(m.label == LOSS_LABEL for m in lab.metric)
         assert has_batch == is_pair_recipe(recipe) == (BATCH_TITLE in subheaders(lab)), name
         text = " ".join(c.value for c in lab.caption)
+        intro = next(c.value for c in lab.caption if c.value.startswith("Self-supervised learning makes its own"))
+        assert ("every other picture as *different*" in intro) == (name not in ("mae", "rotation", "byol", "dino"))
         if name == "mae":
+            assert "paint the hidden patches back" in intro  # it spoke of two views and negatives
             assert view_captions[1:5] == [f"75% hidden · draw {d}" for d in (1, 2, 3, 4)]
             assert "hidden patches" in text
         elif name == "rotation":
