@@ -46,6 +46,16 @@ def escape_html(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
+def breakable_html(name: str) -> str:
+    """A file name as escaped HTML (escape_html) that a narrow cell wraps at its joins: after
+    each '_' or '-' and before its extension, not mid-word ('astronau' / 't_012.png')."""
+    escaped = escape_html(name)
+    for join in ("_", "-"):
+        escaped = escaped.replace(join, join + "<wbr>")
+    stem, dot, extension = escaped.rpartition(".")
+    return f"{stem}<wbr>.{extension}" if dot and stem else escaped
+
+
 def human_bytes(count: int) -> str:
     """1536 -> '1.5 KB'."""
     units = ("B", "KB", "MB", "GB", "TB")

@@ -23,7 +23,9 @@ class Parsed(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
     def handle_data(self, data):
-        if data.strip():
+        if self.tags and self.tags[-1][0] == "wbr" and self.texts:  # a place to wrap, inside one text
+            self.texts[-1] += data
+        elif data.strip():
             self.texts.append(data)
 
 
@@ -33,10 +35,17 @@ def test_pairs_come_in_order_and_hostile_names_stay_text():
     uris = [f"data:image/png;base64,AAA{k}" for k in range(4)]
     parsed = Parsed(pairs_html(pairs, uris, names, [1.0, 0.123]))
 
-    assert {tag for tag, _ in parsed.tags} == {"style", "div", "img"}
+    assert {tag for tag, _ in parsed.tags} == {"style", "div", "img", "wbr"}  # wbr: where a long name wraps
     assert {name for _, attrs in parsed.tags for name in attrs} == {"class", "src", "alt"}
     images = [attrs for tag, attrs in parsed.tags if tag == "img"]
     assert [image["src"] for image in images] == uris
     assert [image["alt"] for image in images] == names  # quotes and all, inside the attribute
     shown = parsed.texts[1:]  # after the style sheet
     assert shown == [names[0], names[1], "cosine 0.9967 · pixels 1.00", names[2], names[3], "cosine 0.9500 · pixels 0.12"]
+
+
+def test_a_long_name_wraps_at_its_joins_not_mid_word():
+    """'astronaut_012.png' in a 72 px cell wrapped as 'astronau' / 't_012.png'."""
+    body = pairs_html([(0, 1, 0.99)], ["a", "b"], ["astronaut_012.png", "my-photo.jpeg"], [0.5])
+    assert "astronaut_<wbr>012<wbr>.png" in body and "my-<wbr>photo<wbr>.jpeg" in body
+    assert Parsed(body).texts[1:3] == ["astronaut_012.png", "my-photo.jpeg"]
