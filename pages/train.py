@@ -214,11 +214,12 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     if ticking and not any(r["status"] in ACTIVE for r in runs):
         st.rerun(scope="app")  # all finished: stop ticking
     final = jobs.final_metrics(ws)
+    one_dataset = not every and dataset_name is not None  # the heading names it: no column repeats it
     st.dataframe(pd.DataFrame([{
         "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
         "verdict": jobs.verdict_of(ws, r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
-        "dataset": r["dataset"], "encoder": r["encoder"],
+        **({} if one_dataset else {"dataset": r["dataset"]}), "encoder": r["encoder"],
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,
         "final loss": r["loss"],  # a text run's speed is of examples: each row says its unit
@@ -231,6 +232,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
                        "final loss": st.column_config.NumberColumn(format="%.4f"),
                        "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
                        "embedding std": st.column_config.NumberColumn(format="%.3f")})
+    st.caption("The table scrolls sideways to its last columns: speed, embedding std, notes and the run's id.")
 
 
 def describe_or_delete(run: dict) -> None:
