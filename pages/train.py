@@ -105,13 +105,16 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
 
 def curve(series: dict, names: list[str], title: str, right: str | None = None, height: int = 260) -> go.Figure:
     """Lines of the metrics in `names` the run has, against step, on one y axis; `right`, a
-    metric on another scale, gets its own y axis on the right."""
+    metric on another scale, gets its own y axis on the right and a dashed line."""
     figure = go.Figure()
     shown = [name for name in names if name in series]
     for name in shown + ([right] if right in series else []):
         steps, values = series[name]
+        on_right = name == right
         figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
-                                    name=name.replace("_", " "), yaxis="y2" if name == right else "y"))
+                                    name=name.replace("_", " "), yaxis="y2" if on_right else "y",
+                                    line=dict(dash="dash" if on_right else "solid"),
+                                    marker=dict(symbol="diamond" if on_right else "circle")))
     figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
                          xaxis_title="step", legend=dict(orientation="h", y=-0.3))
     if right:
@@ -144,6 +147,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     figures = {"loss": curve(series, ["loss"], "Training loss"),
                "health": curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
                                right="effective_rank")}
+    # each from 0, the stds up to 1 (spread over the sphere): scaled to their own lines, two rising lines fell
+    # on one another, and a std of 0.2 looked as healthy as one of 1
+    figures["health"].update_layout(yaxis=dict(range=[0, 1.05]), yaxis2=dict(rangemode="tozero"))
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}

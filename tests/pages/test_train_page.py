@@ -241,6 +241,9 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert array(loss["y"]) == pytest.approx(series["loss"][1].tolist())
     health = figures(page)["Collapse monitor (falling = warning)"]["data"]
     assert [trace.get("yaxis", "y") for trace in health] == ["y", "y2"]  # rank on its own scale
+    assert [trace["line"]["dash"] for trace in health] == ["solid", "dash"]  # two lines, told apart
+    axes = figures(page)["Collapse monitor (falling = warning)"]["layout"]
+    assert axes["yaxis"]["range"] == [0, 1.05] and axes["yaxis2"]["rangemode"] == "tozero"  # not one on the other
 
     table = page.dataframe[0].value
     assert table["run"].tolist() == [run["id"]]
