@@ -45,7 +45,8 @@ def norms_of(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
 
 def has_batchnorm(encoder: str, options: dict[str, Any] | None = None) -> bool:
     """Whether the encoder called `encoder`, shaped by `options`, has BatchNorm statistics to
-    estimate (built on the meta device: no weights are made, each shape once)."""
+    estimate (built on the meta device: no weights are made, each shape once); True for one
+    that cannot be built so (an imported architecture): the cautious answer."""
     return _has_batchnorm(encoder, json.dumps(options or {}, sort_keys=True))
 
 
@@ -53,8 +54,11 @@ def has_batchnorm(encoder: str, options: dict[str, Any] | None = None) -> bool:
 def _has_batchnorm(encoder: str, options: str) -> bool:
     from . import build_encoder
 
-    with torch.device("meta"):
-        return bool(norms_of(build_encoder(encoder, 32, **json.loads(options))))
+    try:
+        with torch.device("meta"):
+            return bool(norms_of(build_encoder(encoder, 32, **json.loads(options))))
+    except Exception:  # an architecture whose making reads values, or one no longer known
+        return True
 
 
 @torch.no_grad()

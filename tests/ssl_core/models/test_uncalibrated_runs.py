@@ -18,7 +18,8 @@ from ssl_core.models.calibration import MARKER, has_batchnorm
 
 @pytest.mark.parametrize("encoder, options, expected", [
     ("small_cnn", None, True), ("small_cnn", {"width": 8}, True), ("resnet18", None, True),
-    ("vit_tiny", None, False), ("text_transformer", None, False)])
+    ("vit_tiny", None, False), ("text_transformer", None, False),
+    ("no_such_encoder", None, True)])  # cannot be built: the cautious answer
 def test_which_encoders_have_batchnorm_statistics_to_estimate(encoder, options, expected):
     assert has_batchnorm(encoder, options) is expected
 
