@@ -43,6 +43,7 @@ from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
+HEALTH = ("embedding_std", "effective_rank", "output_std")  # what the collapse warning watches
 
 
 FIXRES_SCALE = 1.5  # whole images are read this much larger than the training views ...
@@ -202,6 +203,7 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.warnings: list[str] = []
         self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
+        self.dip: tuple[int, int, list[str]] | None = None  # the warning's place, step and metrics that fell
         self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
 
     # -- budget -------------------------------------------------------------------------
@@ -311,7 +313,9 @@ class Trainer:
     @torch.no_grad()
     def monitor(self, step_metrics: dict[str, float] | None = None, final: bool = False) -> dict[str, float]:
         """Health of the probe's features, and of the step's `output_std` where the method
-        reports one, each against its best so far; plus the verdict's metric (`judged`).
+        reports one, each against its best so far (the first fall below COLLAPSE_FALL of it is
+        warned of; a dip the final measurement is back from is then said to be one); plus the
+        verdict's metric (`judged`).
         The features are kept as a snapshot when one is due, and always when `final`."""
         features = self.probe_features()
         if not torch.isfinite(features).all():  # a rank or a neighbour of NaN is no measurement
@@ -319,18 +323,24 @@ class Trainer:
         self.keep_snapshot(features, due=final)
         metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
                    "effective_rank": effective_rank(features), **self.judged(features)}
-        fallen = []
-        for name in ("embedding_std", "effective_rank", "output_std"):
-            if name not in metrics:
-                continue
-            self.best[name] = max(self.best.get(name, 0.0), metrics[name])
-            if metrics[name] < COLLAPSE_FALL * self.best[name]:
-                fallen.append(f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})")
+        fallen = [name for name in HEALTH if name in metrics and self._fell(name, metrics[name])]
         if fallen:
             metrics["collapse_warning"] = 1.0
-            if not any(w.startswith("possible collapse") for w in self.warnings):
-                self.warnings.append(f"possible collapse at step {self.step}: " + ", ".join(fallen))
+            if self.dip is None:
+                self.dip = (len(self.warnings), self.step, fallen)
+                self.warnings.append(f"possible collapse at step {self.step}: " + ", ".join(
+                    f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})" for name in fallen))
+        elif final and self.dip is not None and set(self.dip[2]) <= set(metrics):  # it came back: said so
+            at, step, dipped = self.dip
+            now = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g}" for name in dipped)
+            self.warnings[at] = (f"no collapse at the end ({now}, above {COLLAPSE_FALL:.0%} of the best): "
+                                 f"{self.warnings[at].split(': ', 1)[1]} at step {step} was a dip it recovered from")
         return metrics
+
+    def _fell(self, name: str, value: float) -> bool:
+        """Whether health metric `name` at `value` is below COLLAPSE_FALL of its best so far."""
+        self.best[name] = max(self.best.get(name, 0.0), value)
+        return value < COLLAPSE_FALL * self.best[name]
 
     def _resize(self, batch: torch.Tensor) -> torch.Tensor:
         """uint8 (N, S, S, 3) -> float (N, 3, e, e) at the embedding side, antialiased (text: ids as they are)."""
