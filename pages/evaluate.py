@@ -27,7 +27,7 @@ from ssl_core.evaluate.report import labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.kinds import KINDS
-from ssl_core.words import counted
+from ssl_core.words import agreeing, counted, listed
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 CANCEL_KEY = "evaluate_cancel"
@@ -106,8 +106,14 @@ def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
 
 
 def shortcut_word(report: dict) -> str:
-    checked = report["shortcut"] and report["shortcut"]["level"] is not None  # none for text, tiny or uniform sets
-    return (report["shortcut"]["flagged"] or "none") if checked else "not checked"
+    """The cue the shortcut check found, "none", or that it could not tell the cues that go
+    with the classes from them (cues.with_classes): "none beyond the classes (colour ...)"."""
+    shortcut = report["shortcut"]
+    if not shortcut or shortcut["level"] is None:  # none for text, tiny or uniform sets
+        return "not checked"
+    tied = [CUES[name].short for name in shortcut["with_classes"]]
+    return shortcut["flagged"] or (f"none beyond the classes ({listed(tied)} "
+                                   f"{agreeing(len(tied), 'goes', 'go')} with them)" if tied else "none")
 
 
 st.subheader("Metrics")
@@ -223,9 +229,10 @@ if checked:
 for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
-    # green only beside a measured gain: cues explaining little of an untrained or collapsed embedding is no success
-    (st.warning if shortcut["cue"] else st.success if report["verdict"] == LEARNED and shortcut["level"] else
-     st.info)(shortcut["words"])
+    # green only beside a measured gain, and where no cue goes with the classes (the check cannot tell those apart):
+    # cues explaining little of an untrained or collapsed embedding is no success
+    clear = report["verdict"] == LEARNED and shortcut["level"] and not shortcut["with_classes"]
+    (st.warning if shortcut["cue"] else st.success if clear else st.info)(shortcut["words"])
     if shortcut["level"] is None:  # not checked: its words say why
         continue
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",

@@ -103,6 +103,14 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
             f"images, {whole}. Try {CUES[cue].fix}.")
 
 
+def with_classes(scores: dict[str, dict | None]) -> list[str]:
+    """The cues, in CUES' order, that go with the classes on this data: the embedding's score
+    and grouping by class alone both SOME or more (none without labels); the check cannot
+    tell the embedding grouping by one of them from its grouping by what the classes share."""
+    return [name for name in CUES if (s := scores.get(name)) is not None and s["by_class"] is not None
+            and min(s["score"], s["by_class"]) >= SOME]
+
+
 def _little(present: dict[str, dict]) -> str:
     """The sentence where no cue's judged score reaches SOME. With labels a cue may still score
     SOME or more, where grouping by class alone does too: it goes with the classes on this data
@@ -116,7 +124,7 @@ def _little(present: dict[str, dict]) -> str:
                 f"{listed([CUES[name].short for name in names], 'or')}.")
     out = (f"Beyond what its classes share, cheap cues explain little of the embedding's neighbours: no cue's score "
            f"beyond class reaches {SOME} (highest: {CUES[best].short}, {_amount(present[best])}).")
-    tied = [name for name in names if min(present[name]["score"], present[name]["by_class"]) >= SOME]
+    tied = with_classes(present)
     if tied:
         it = "it" if len(tied) == 1 else "them"
         by_class = listed([f"{present[name]['by_class']:.2f}" for name in tied])

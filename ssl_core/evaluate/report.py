@@ -35,9 +35,10 @@ from .kept_curves import curve_key, keep, kept
 from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
 Progress = Callable[[int, int], None]
-# of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data);
+# of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
+# shortcut check's with_classes);
 # a kept report of another format is made again (stored.py)
-FORMAT = 4
+FORMAT = 5
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "knn_k", "linear_probe_accuracy", "linear_probe_accuracy_std",

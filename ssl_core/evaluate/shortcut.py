@@ -79,7 +79,7 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
-from .cues import CUES, Cue, fix_for, level, named, sentence
+from .cues import CUES, Cue, fix_for, level, named, sentence, with_classes
 from .descriptors import describe
 from .linear_probe import standardise
 from .neighbours import Array, neighbours_of, overlap, unit_rows
@@ -182,8 +182,8 @@ def has_spread(features: Array) -> bool:
 def _not_checked(words: str) -> dict:
     """shortcut_check's keys for a check that could not be made, `words` saying why."""
     scores = {name: None for name in CUES}
-    return {"cue": None, "level": None, "words": words, "fix": None, "scores": scores, "evidence": [],
-            "flagged": None, "verdict": words, "cues": scores}
+    return {"cue": None, "level": None, "words": words, "fix": None, "with_classes": [], "scores": scores,
+            "evidence": [], "flagged": None, "verdict": words, "cues": scores}
 
 
 def by_class(described: dict[str, np.ndarray], labels: Labelled, k: int, queries: int,
@@ -205,7 +205,9 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     grouping by class explains. Returns {"cue": the cue it groups by (a key of
     cues.CUES, or cues.SCENE) or None, "level": the graded word of the highest judged
     score, "words": one plain sentence, "fix": the augmentation or crop change that
-    removes the cue or None, "scores": {cue: {"score", "by_class" (None without labels),
+    removes the cue or None, "with_classes": where no cue is named, the cues that go with
+    the classes on this data, which the check cannot tell apart from them (cues.with_classes),
+    "scores": {cue: {"score", "by_class" (None without labels),
     "judged", "level", "explained", "r2", "neighbour_overlap", "chance_overlap"} or None
     (colour, on greyscale data; every cue, with "level" None, where no check could be made:
     fewer than NEIGHBOURHOOD x k images, an embedding without spread (`has_spread`), or
@@ -242,4 +244,5 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     evidence = [{"query": int(chosen[i]), "neighbours": neighbours[i].tolist(),
                  "colours": colours[[chosen[i], *neighbours[i].tolist()]].tolist()} for i in shown]
     return {"cue": cue, "level": level(max(judged.values())), "words": words, "fix": fix_for(cue),
+            "with_classes": [] if cue else with_classes(scores),
             "scores": scores, "evidence": evidence, "flagged": cue, "verdict": words, "cues": scores}

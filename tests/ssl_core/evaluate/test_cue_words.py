@@ -6,7 +6,7 @@ of colour 0.67 where grouping by class alone gave 0.73 (a walk on crops of photo
 
 from __future__ import annotations
 
-from ssl_core.evaluate.cues import level, sentence
+from ssl_core.evaluate.cues import level, sentence, with_classes
 
 
 def scored(score: float, by_class: float | None, judged: float) -> dict:
@@ -44,3 +44,11 @@ def test_without_labels_every_cue_below_some_is_ruled_out():
         "Cheap cues explain little of the embedding's neighbours: every cue scores below 0.3 (highest: brightness, "
         "score 0.20: little): whatever it groups images by, it is not colour, brightness, background texture, layout "
         "or the object's position.")
+
+
+def test_with_classes_names_the_cues_the_check_cannot_tell_from_the_classes():
+    """The Evaluate page's summary said "Shortcut check: ...: none" and drew the sentence green
+    where colour, brightness and texture went with the classes: it reads with_classes now."""
+    assert with_classes(WALK) == ["colour", "brightness"]  # in CUES' order, as the page lists them
+    assert with_classes({name: scored(s["score"], None, s["score"]) for name, s in WALK.items()}) == []  # no labels
+    assert with_classes({**WALK, "colour": None}) == ["brightness"]  # not measured (greyscale data)
