@@ -63,19 +63,25 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
         shown = f"{frames.scores[t]:.3f}" if frames.score_name == "kNN accuracy" else f"{frames.scores[t]:.1f}"
         return f"step {frames.steps[t]} · {frames.score_name} {shown}"  # 1.000, not 1 beside 0.998
 
+    def view(layout: np.ndarray) -> dict:
+        """Axes around this frame's points: one range for every frame let the untrained frame's
+        far points (x to -5.9, the trained frames within -1.3..1.1) leave half of the map empty."""
+        low, high = layout.min(0), layout.max(0)
+        pad = 0.05 * (high - low)
+        return dict(xaxis=dict(range=[low[0] - pad[0], high[0] + pad[0]]),
+                    yaxis=dict(range=[low[1] - pad[1], high[1] + pad[1]]))
+
     last = len(frames.steps) - 1
-    low, high = frames.layouts.reshape(-1, 2).min(0), frames.layouts.reshape(-1, 2).max(0)
-    pad = 0.05 * (high - low)
     fig = go.Figure(data=traces(frames.layouts[last]),
-                    frames=[go.Frame(data=traces(layout), name=str(step), layout=dict(title=title(t)))
+                    frames=[go.Frame(data=traces(layout), name=str(step), layout=dict(title=title(t), **view(layout)))
                             for t, (step, layout) in enumerate(zip(frames.steps, frames.layouts))])
     play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=FRAME_MS * 0.8),
                 fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
     fig.update_layout(
         title=title(last), height=520, margin=dict(l=10, r=10, t=40, b=10), legend=dict(itemsizing="constant"),
-        xaxis=dict(range=[low[0] - pad[0], high[0] + pad[0]], showticklabels=False),
-        yaxis=dict(range=[low[1] - pad[1], high[1] + pad[1]], showticklabels=False, scaleanchor="x"),
+        xaxis=dict(view(frames.layouts[last])["xaxis"], showticklabels=False),
+        yaxis=dict(view(frames.layouts[last])["yaxis"], showticklabels=False, scaleanchor="x"),
         updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.02, xanchor="left", yanchor="top",
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
