@@ -20,6 +20,7 @@ from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed, png_uri
 from ssl_core import embed, jobs
 from ssl_core.augment.preview import (
+    PAIR_TEMPERATURE,
     is_pair_recipe,
     mae_reconstruction,
     pair_batch,
@@ -97,6 +98,12 @@ def pair_caption(touched: list[str], recipe_name: str) -> str:
             f"Chen et al. 2020).")
 
 
+def run_temperature(method) -> float | None:
+    """The temperature of a run's contrastive loss (SimCLR 0.1, MoCo 0.2), None for a method
+    without one (BYOL, DINO, ...)."""
+    return getattr(getattr(method, "loss", None), "temperature", None)
+
+
 def checkpoint_time(run: dict) -> float:
     return (jobs.run_dir(ws, run["id"]) / "checkpoint.safetensors").stat().st_mtime
 
@@ -120,11 +127,13 @@ def drawn_views(dataset_id: str, recipe_key: str, image_key: str, draws: int, se
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def drawn_batch(dataset_id: str, recipe_key: str, rows_key: str, seed: int, encoder_key: str, _recipe,
-                _images: np.ndarray, _encoder=None, _size: int | None = None):
+                _images: np.ndarray, _encoder=None, _size: int | None = None,
+                temperature: float = PAIR_TEMPERATURE):
     """pair_batch of the images (N, S, S, 3) at rows `rows_key`, through the encoder named
-    by `encoder_key` (a run and its checkpoint time, or the seeded untrained one), and its
-    framed views as PNG data URIs [(a, b)] * N; made once per key, not on every rerun."""
-    batch = pair_batch(_recipe, _images, seed, _encoder, _size)
+    by `encoder_key` (a run and its checkpoint time, or the seeded untrained one), at
+    `temperature`, and its framed views as PNG data URIs [(a, b)] * N; made once per key,
+    not on every rerun."""
+    batch = pair_batch(_recipe, _images, seed, _encoder, _size, temperature)
     return batch, [(png_uri(a), png_uri(b)) for a, b in zip(framed(batch.view_a), framed(batch.view_b))]
 
 ws = workspace()
@@ -230,6 +239,7 @@ elif is_pair_recipe(recipe):
                                  help="An untrained encoder, the encoder of a run trained on this dataset (its "
                                       "views are rendered at its training size) or an imported encoder (at its "
                                       "input side).")
+    run_t = None  # the temperature of the picked run's contrastive loss, if it has one
     if encoder_label == UNTRAINED:
         encoder_key = UNTRAINED
         batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
@@ -249,8 +259,10 @@ elif is_pair_recipe(recipe):
     else:
         method, meta = load_run(runs[encoder_label])
         encoder_key = f"{encoder_label} {checkpoint_time(runs[encoder_label])}"
+        run_t = run_temperature(method)
         batch, pair_uris = drawn_batch(dataset.id, recipe_key, digest(rows), seed, encoder_key, recipe,
-                                       np.array(images[rows]), method.encoder, meta["image_size"])
+                                       np.array(images[rows]), method.encoder, meta["image_size"],
+                                       run_t or PAIR_TEMPERATURE)
     n = len(rows)
     for start in range(0, n, 12):
         columns = st.columns(12)
@@ -268,15 +280,18 @@ elif is_pair_recipe(recipe):
                  f"encoder makes the squares the brightest cells of their row; {this} does so for "
                  f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f}).")
 
+    at = (f"temperature {batch.temperature:g}, the run's" if run_t else
+          f"temperature {batch.temperature:g}, SimCLR's CIFAR value")
     pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",
-                    help=f"Temperature {batch.temperature}. A random guess scores "
-                         f"ln({2 * n - 1}) = {np.log(2 * n - 1):.3f}; lower is better.")
+                    help=f"At {at}, on the encoder's features: not the run's own loss, which compares its "
+                         f"projection head's outputs. A random guess scores ln({2 * n - 1}) = "
+                         f"{np.log(2 * n - 1):.3f}; lower is better.")
     row_label = pick_col.selectbox("Whose partner?", labels, key="lab_row")
     row = labels.index(row_label)
     pick_col.plotly_chart(partner_bars(batch_key=batch_key, row=row, _similarity=batch.similarity,
                                        _temperature=batch.temperature), key="lab_softmax")
-    pick_col.caption(f"The model's softmax over the {2 * n - 1} candidates for {row_label}. "
-                     "Training raises the blue bar (the true partner) and lowers the rest.")
+    pick_col.caption(f"The softmax over the {2 * n - 1} candidates for {row_label}, at {at}, on the encoder's "
+                     "features. Training raises the blue bar (the true partner) and lowers the rest.")
     pair = row % n
     st.markdown(f"**What the encoder finds alike in pair {pair}**")
     why_pair(batch.encoder, batch.view_a[pair], batch.view_b[pair], ("view a", "view b"),
