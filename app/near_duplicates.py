@@ -3,7 +3,7 @@ the same way under an encoder, drawn as one HTML block.
 
 Data flow: the embedding's vectors (N, D) and a threshold -> ssl_core.index.near_duplicates
 (the LIMIT closest pairs above it) -> one HTML grid of thumbnail pairs (PNG data URIs from
-app.widgets.thumbnail_uris; file names through app.widgets.escape_html and breakable_html)
+app.widgets.thumbnail_uris; file names through app.widgets.breakable and escape_html)
 with their cosines, built once per (embedding, threshold) and kept: a rerun sends one element where the pairs
 were about a hundred (images, captions, columns): 15% of the page's script samples in py-spy.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 from app import access
-from app.widgets import breakable_html, escape_html, short_name, thumbnail_uris
+from app.widgets import breakable, escape_html, short_name, thumbnail_uris
 from ssl_core import index
 from ssl_core.words import counted
 
@@ -48,7 +48,8 @@ def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], nam
     for number, (_, _, score) in enumerate(pairs):
         images = "".join(
             f'<div class="ssl-dup-image"><img src="{uris[k]}" alt="{escape_html(names[k])}">'
-            f'<div class="ssl-dup-name">{breakable_html(names[k])}</div></div>' for k in (2 * number, 2 * number + 1))
+            f'<div class="ssl-dup-name">{escape_html(breakable(names[k]))}</div></div>'
+            for k in (2 * number, 2 * number + 1))
         cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
                      f'<div class="ssl-dup-score">cosine {score:.4f} · pixels {pixels[number]:.2f}</div></div>')
     return f'{STYLE}<div class="ssl-dups">{"".join(cells)}</div>'

@@ -46,14 +46,16 @@ def escape_html(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-def breakable_html(name: str) -> str:
-    """A file name as escaped HTML (escape_html) that a narrow cell wraps at its joins: after
-    each '_' or '-' and before its extension, not mid-word ('astronau' / 't_012.png')."""
-    escaped = escape_html(name)
+BREAK = "\u200b"  # a zero-width space: where a line may wrap, shown as nothing
+
+
+def breakable(name: str) -> str:
+    """A file name that a narrow cell or caption wraps at its joins, after each '_' or '-' and
+    before its extension (BREAK), not mid-word ('astronau' / 't_012.png')."""
     for join in ("_", "-"):
-        escaped = escaped.replace(join, join + "<wbr>")
-    stem, dot, extension = escaped.rpartition(".")
-    return f"{stem}<wbr>.{extension}" if dot and stem else escaped
+        name = name.replace(join, join + BREAK)
+    stem, dot, extension = name.rpartition(".")
+    return f"{stem}{BREAK}.{extension}" if dot and stem else name
 
 
 def human_bytes(count: int) -> str:
@@ -67,11 +69,16 @@ def human_bytes(count: int) -> str:
 
 def short_name(name: str, limit: int = 24) -> str:
     """The file name without its folders, shortened in the middle: 'long…name.png'."""
-    base = name.rsplit("/", 1)[-1]
-    if len(base) <= limit:
-        return base
+    return shortened(name.rsplit("/", 1)[-1], limit)
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` of at most `limit` characters, cut in the middle: 'immuno…istry'. A caption
+    under a narrow image breaks a long word anywhere; a cut one fits on its line."""
+    if len(text) <= limit:
+        return text
     keep = limit - 1
-    return base[: keep - keep // 2] + "…" + base[-(keep // 2):]
+    return text[: keep - keep // 2] + "…" + text[-(keep // 2):]
 
 
 def framed(images: np.ndarray | list[np.ndarray], grey: int = 200) -> list[np.ndarray]:

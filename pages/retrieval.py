@@ -14,7 +14,7 @@ from app.state import workspace
 from app.text_search import INTRO as TEXT_SEARCH_INTRO
 from app.text_search import sentence_search
 from app.why_neighbour import why_neighbour
-from app.widgets import escape_markdown, framed, gallery, png_uri, short_name, thumbnail_uris
+from app.widgets import breakable, escape_markdown, framed, gallery, png_uri, short_name, shortened, thumbnail_uris
 from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, square
 
@@ -26,7 +26,7 @@ ws = workspace()
 st.title("Retrieval")
 intro = st.empty()  # its words are the picked dataset's kind's
 
-top = st.columns([1, 2, 2, 1])
+top = st.columns([1.5, 2, 2, 1])  # a dataset's name beside its clear and open icons
 dataset = pick_dataset(top[0], ws, "retrieval_dataset", kinds=("image", "text"))
 intro.caption(TEXT_SEARCH_INTRO if dataset.kind == "text" else
               "Pick an image: the encoder returns the images whose features point the same way "
@@ -69,7 +69,8 @@ with pick_tab:
     find[0].number_input("Image #", 0, len(names) - 1, key="retrieval_number",
                          on_change=lambda: set_query(st.session_state["retrieval_number"]),
                          help="Type an image's number (the Data page and the Explorer show them).")
-    typed = find[1].text_input("File name contains", key="retrieval_search", placeholder="e.g. circle_01")
+    typed = find[1].text_input("File name contains", key="retrieval_search",
+                               placeholder=f"e.g. {short_name(names[0], 16).rsplit('.', 1)[0]}")
     label_names = sorted({label for label in labels if label})
     wanted = find[2].selectbox("Label", label_names, index=None, key="retrieval_label", placeholder="any label",
                                disabled=not label_names, help=None if label_names else "This dataset has no labels.")
@@ -105,9 +106,9 @@ if query_image is None:
 
 query_label = labels[query_row] if query_row is not None else None
 st.subheader("Query")
-st.image(png_uri(framed(query_image[None])[0]), width=128, caption=escape_markdown(
-    (f"#{query_row} " if query_row is not None else "") + short_name(query_name, 40)
-    + (f" [{query_label}]" if query_label else "")))
+st.image(png_uri(framed(query_image[None])[0]), width=128)
+st.caption(escape_markdown((f"#{query_row} " if query_row is not None else "") + short_name(query_name, 60)
+                           + (f" [{query_label}]" if query_label else "")))  # a line of its own: no word broken
 
 
 @st.cache_resource(show_spinner="Loading the index...", max_entries=8)
@@ -152,8 +153,9 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
             hits = sum(labels[i] == query_label for i in ids)
             st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
             st.caption(by_chance(len(ids)))
-        gallery(thumbnail_uris(dataset.id, thumbnails, ids), [f"{s:.3f} · " + (f"{labels[i]} · " if labels[i] else "")
-                                              + short_name(names[i], 18) for s, i in zip(scores, ids)], width=112)
+        gallery(thumbnail_uris(dataset.id, thumbnails, ids),  # 14 characters fill a line of a 112 px caption
+                [f"{s:.3f} · " + (f"{shortened(labels[i], 14)} · " if labels[i] else "")
+                 + breakable(short_name(names[i], 24)) for s, i in zip(scores, ids)], width=112)
         if shown.has_network:  # an embedding set has no network to explain
             why_neighbour(ws, dataset, shown, query_image, {int(i): f"#{i} {short_name(names[i], 24)}" for i in ids},
                           images, f"why_{shown.key}")

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from app.widgets import BREAK
 from tests.pages.conftest import open_page
 
 from ssl_core import embed, index
@@ -66,7 +67,8 @@ def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, s
     assert not retrieval.exception, retrieval.exception
     name = ws.image_rows(ws.dataset("shapes"), offset=7, limit=1)[0]["name"]
     top = galleries(retrieval)[0][0]
-    assert top.startswith("1.000 · ") and top.endswith(name[-10:])
+    assert top.startswith("1.000 · ") and top.replace(BREAK, "").endswith(name[-10:])
+    assert top.endswith(f"_{BREAK}0007{BREAK}.png")  # wraps at its joins in a 112 px caption, not mid-word
 
 
 def test_a_bad_upload_is_named_and_the_picked_image_is_used(retrieval):
@@ -120,8 +122,8 @@ def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_r
     retrieval.number_input(key="retrieval_number").set_value(1234).run()
     assert not retrieval.exception, retrieval.exception
     label = rows[1234]["label"]
-    shown = [image.captions[0].replace("\\", "") for image in retrieval.image if len(image.captions) == 1]
-    assert f"#1234 {rows[1234]['name']} [{label}]" in shown  # the query: number, file name, label
+    shown = [caption.value.replace("\\", "") for caption in retrieval.caption]
+    assert f"#1234 {rows[1234]['name']} [{label}]" in shown  # the query: number, file name, label, on its own line
     first = galleries(retrieval)[0]
     shared = sum(caption.split(" · ")[1] == label for caption in first)  # labels in the captions
     counts = [m.value.replace("\\", "") for m in retrieval.markdown if "share the query" in m.value]
