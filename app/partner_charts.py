@@ -54,7 +54,8 @@ def partner_bars(batch_key: str, row: int, _similarity: np.ndarray, _temperature
     others = [j for j in range(2 * n) if j != row]  # the view itself is no candidate
     colours = ["#5B5BD6" if j == partner else "#C4C4D4" for j in others]
     bars = go.Figure(go.Bar(x=[labels[j] for j in others], y=probabilities[others], marker_color=colours))
-    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance", annotation_position="bottom left")
-    bars.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="probability",
+    # its label right of the plot: at the line's left end it was drawn over the first bars
+    bars.add_hline(y=1 / (2 * n - 1), line_dash="dot", annotation_text="chance", annotation_position="right")
+    bars.update_layout(height=300, margin=dict(l=10, r=60, t=30, b=10), yaxis_title="probability",
                        title=f"Which view is {labels[row]}'s partner? (true: {labels[partner]})")
     return frozen(bars)

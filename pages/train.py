@@ -75,9 +75,13 @@ else:
         " (tune them in the Augmentation Lab)." if "image" in method.kinds else "; the Lab shows them on a sentence."))
 left.caption(f"Method from {escape_markdown(method.paper)}.")
 
-budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], default="minutes", key="train_budget")
-budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=MAX_BUDGET[budget_kind],
-                            value=5.0 if budget_kind == "minutes" else 20.0, step=1.0, key=f"train_budget_{budget_kind}")
+# defaults through the state, which "Train again with this" may have filled (a widget's own default beside a value
+# set so is warned of); required: a second click on "minutes" left no budget kind at all
+st.session_state.setdefault("train_budget", "minutes")
+budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], required=True, key="train_budget")
+st.session_state.setdefault(f"train_budget_{budget_kind}", 5.0 if budget_kind == "minutes" else 20.0)
+budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=MAX_BUDGET[budget_kind], step=1.0,
+                            key=f"train_budget_{budget_kind}")
 batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
                                  key="train_batch")
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
