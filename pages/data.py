@@ -29,6 +29,7 @@ PAGE_SIZE = 60
 SIZES = (32, 48, 64, 96, 128)
 REPORT_KEY = "data_last_report"
 CANCEL_KEY = "data_import_cancel"
+DELETED_KEY = "data_deleted_note"  # what the last deletion removed
 REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="medium"),  # the reason gets the rest
                     "reason": st.column_config.TextColumn(width="large")}
 
@@ -37,6 +38,8 @@ ws = workspace()
 st.title("Data")
 st.caption("Bring in a folder of unlabeled images, or text. Images are decoded once, cropped to squares "
            "and stored in the workspace; labels are optional and only used to judge the result.")
+if DELETED_KEY in st.session_state:  # said once, on the rerun after a deletion: the dataset just vanished before
+    st.success(st.session_state.pop(DELETED_KEY), icon=":material/delete:")
 
 
 def _show_report(report: dict) -> None:
@@ -225,6 +228,8 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
             current.set_dataset(None)
             del st.session_state["data_confirm_delete"]
             st.session_state.pop(REPORT_KEY, None)
+            st.session_state[DELETED_KEY] = (f"Deleted **{escape_markdown(chosen.name)}** and its "
+                                             f"{chosen.image_count:,} images.")
             st.rerun()
     if no.button("Cancel"):
         del st.session_state["data_confirm_delete"]

@@ -134,6 +134,9 @@ def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
     next(b for b in app.button if b.label == "Yes, delete").click().run()
     assert not app.exception, app.exception
     assert names_in_table(app) == ["shapes", "docstrings"]
+    assert [m.value for m in app.success] == ["Deleted **digits** and its 1,797 images."]  # it vanished unsaid
+    app.run()
+    assert not app.success  # said once
     ws = Workspace()
     assert ws.images(ws.dataset("shapes")).shape == (2000, 64, 64, 3)
 
