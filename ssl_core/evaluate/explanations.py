@@ -21,8 +21,9 @@ EXPLANATIONS: dict[str, str] = {
                   "point); lower is better.",
     "effective_rank": "How many directions the embedding really uses (RankMe); higher is better, and 1 "
                       "means everything has collapsed onto a line.",
-    "embedding_std": "Spread of the normalised embeddings along each direction, scaled so that about 1 "
-                     "is healthy; near 0 means collapse.",
+    "embedding_std": "Spread of the normalised embeddings along each direction, scaled so that 1 is an even "
+                     "spread over every direction and 0 a collapse onto one point; a trained encoder often sits "
+                     "between (its features use fewer directions): only a fall towards 0 warns.",
     "neighbour_stability": "Share of an image's nearest neighbours that stay its neighbours when the "
                            "image is replaced by an augmented view of it; higher is better.",
     "shortcut": "How much cheap cues taken from the pixels (colour, brightness, background texture, layout, "
