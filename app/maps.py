@@ -162,13 +162,15 @@ UNLABELLED_COLOUR = "#B4B4B4"
 def palette(groups: list[str]) -> dict[str, str]:
     """A fixed colour per group, so the two maps of a comparison agree; unlabelled images are
     grey and take no label's place (the map in motion, labelled images only, colours each
-    label as the maps do); k-means clusters ("cluster N") take muted colours of their own,
-    so that none reads as a label's."""
+    label as the maps do); k-means clusters ("cluster N") take colours of their own, so that
+    none reads as a label's: Paul Tol's colour-blind-safe set first (its grey left out, the
+    unlabelled images' colour), as Antique's muted ten had five pairs a stranger could not
+    tell apart."""
     from plotly.colors import qualitative
 
     names = [name for name in sorted(set(groups), key=str) if name != UNLABELLED]
     clusters = all(str(name).startswith(CLUSTER) for name in names)
-    colours = qualitative.Antique + qualitative.Pastel if clusters else (
+    colours = qualitative.Safe[:-1] + qualitative.Antique if clusters else (
         qualitative.Plotly + qualitative.Dark24 + qualitative.Light24)
     return {group: colours[i % len(colours)] for i, group in enumerate(names)} | (
         {UNLABELLED: UNLABELLED_COLOUR} if UNLABELLED in groups else {})

@@ -59,7 +59,13 @@ colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
                                   help="label: the optional labels (never used for training); cluster: "
                                        "k-means on the embedding, for data without labels; folder and original "
                                        "size: what the files said about themselves.")
-clusters = int(controls[2].number_input("Clusters", 2, 50, 10, key="explore_k")) if colour_by == "cluster" else 0
+clusters = 0
+if colour_by == "cluster":  # k-means starts at the number of labels where there are some
+    classes = len(ws.label_counts(dataset))
+    start = classes if 2 <= classes <= 50 else 10
+    clusters = int(controls[2].number_input(
+        "Clusters", 2, 50, start, key="explore_k",
+        help=f"k-means on the embedding; it starts at {'the number of labels' if start == classes else 10}."))
 point_size = controls[3].slider("Point size", 2, 12, 5, key="explore_size")
 shown = int(controls[4].number_input("Points shown", min(100, dataset.image_count), dataset.image_count,
                                      min(dataset.image_count, DEFAULT_SHOWN), step=1000, key="explore_shown",

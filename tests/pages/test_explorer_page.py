@@ -51,6 +51,8 @@ def test_every_colouring_draws(explorer, colour):
     assert len(charts(explorer)) == 2
     said = " ".join(c.value for c in explorer.caption)
     assert ("Cluster numbers are arbitrary and each map's k-means is its own" in said) == (colour == "cluster")
+    if colour == "cluster":  # k-means starts at the number of labels (5 shapes): 10 split a 4-class set at random
+        assert explorer.number_input(key="explore_k").value == 5
 
 
 def test_pca_and_3d_draw(explorer):
