@@ -17,7 +17,7 @@ from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
-from app.widgets import escape_plotly, gallery, short_name
+from app.widgets import escape_markdown, escape_plotly, gallery, short_name
 from ssl_core import embed, export, jobs, project
 from ssl_core.words import counted
 
@@ -81,10 +81,15 @@ sampled = sample_rows(dataset.image_count, shown)
 
 def groups_for(emb: embed.Embedding) -> list[str]:
     """The colour group of every image, as the "Colour by" picker says."""
-    if colour_by == "label":
-        return labels
     if colour_by == "cluster":
         return [f"{CLUSTER}{c}" for c in clusters_of(emb, clusters)]
+    return plain_groups()
+
+
+def plain_groups() -> list[str]:
+    """groups_for a colouring that does not depend on the embedding (every one but "cluster")."""
+    if colour_by == "label":
+        return labels
     if colour_by == "folder":
         return [name.rsplit("/", 1)[0] if "/" in name else "(top)" for name in names]
     if colour_by == "original size":
@@ -138,6 +143,10 @@ else:
     st.caption("Click a point, or choose box or lasso in the chart's toolbar and drag, to see images here.")
 if colour_by == "cluster":
     st.caption(CLUSTER_NOTE)
+elif colour_by in ("folder", "original size") and len(set(kinds := plain_groups())) == 1:  # one colour: say why
+    shared = "the top level" if kinds[0] == "(top)" else escape_markdown(kinds[0])
+    st.caption(f"Every image {'sits in one folder' if colour_by == 'folder' else 'had one size'} ({shared}), so "
+               "every dot has one colour.")
 
 if source.run_id is not None:
     st.divider()

@@ -53,6 +53,8 @@ def test_every_colouring_draws(explorer, colour):
     assert ("Cluster numbers are arbitrary and each map's k-means is its own" in said) == (colour == "cluster")
     if colour == "cluster":  # k-means starts at the number of labels (5 shapes): 10 split a 4-class set at random
         assert explorer.number_input(key="explore_k").value == 5
+    one = "Every image had one size (64x64), so every dot has one colour." in said  # the demo's are all 64 px
+    assert one == (colour == "original size")
 
 
 def test_pca_and_3d_draw(explorer):
