@@ -49,7 +49,9 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
             figure.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1], **common))
     figure.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=40, b=10),  # no dragmode: Streamlit
                          # then pans and a click selects one point; box and lasso are in the toolbar
-                         legend=dict(itemsizing="constant"), uirevision=title)
+                         # the legend under the map: at its side it took 40% of each of two maps side by side
+                         legend=dict(itemsizing="constant", orientation="h", y=-0.02, yanchor="top"),
+                         uirevision=title)
     if three_d:  # a map's coordinates mean nothing, as in 2-D; the camera stands back so no axis is cut off
         blank = dict(showticklabels=False, title="")
         figure.update_layout(scene=dict(xaxis=blank, yaxis=blank, zaxis=blank, aspectmode="data",
