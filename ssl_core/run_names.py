@@ -21,13 +21,14 @@ def _number(value: Any) -> str:
 
 
 def _recipe_parts(method: Any, recipe: dict[str, Any] | None) -> list[str]:
-    """The recipe when it is not the method's default, then its changed parameters."""
-    from .augment import make_recipe
+    """The recipe (of images or of text) when it is not the method's default, then its
+    changed parameters."""
+    from .kinds import recipe_class
 
     if recipe is None:
         return []
     parts = [] if recipe["name"] == method.default_recipe else [f"{recipe['name']} recipe"]
-    defaults = make_recipe(recipe["name"]).to_dict()
+    defaults = recipe_class(recipe["name"])().to_dict()
     for key, value in recipe.items():
         if key != "name" and key in defaults and _differs(value, defaults[key]):
             parts.append(f"{key.replace('_', ' ')} {_number(value)}")

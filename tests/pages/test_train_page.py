@@ -180,6 +180,18 @@ def test_page_without_runs_lists_the_registries(page):
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 
+def test_start_queues_a_text_run_on_the_forms_defaults(page, ws, started):
+    """A stranger pressed Start on a text dataset with the form untouched and read "no recipe
+    'bert_mask'; choose one of: simclr, ..." (the run's name was made from image recipes only)."""
+    page.selectbox(key="train_dataset").set_value("docstrings").run()
+    button(page, "Start training").click().run()
+    assert not page.exception, page.exception
+    assert not page.error, [e.value for e in page.error]
+    (run,) = jobs.list_runs(ws)
+    assert (run["status"], run["dataset"], run["method"]) == ("queued", "docstrings", "mlm_simcse")
+    assert json.loads(run["config"])["recipe"]["name"] == "bert_mask" and run_name(run) == "MLM+SimCSE · 5 min"
+
+
 def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, started):
     page.segmented_control(key="train_budget").set_value("epochs").run()
     assert page.number_input(key="train_budget_epochs").value == 20.0
