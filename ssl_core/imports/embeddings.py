@@ -60,6 +60,10 @@ def _npy(path: Path, count: int) -> np.ndarray:
     try:
         vectors = np.load(path, allow_pickle=False)
     except Exception as exc:  # a damaged header fails in many ways (ValueError, EOFError, tokenize.TokenError, ...)
+        if "pickle" in str(exc):  # numpy's own words would advise loading it "unsafely", which is never done here
+            raise ImportRefused(f"{path.name}: not a plain numeric .npy array: it holds pickled Python objects, "
+                                f"which are never loaded here (unpickling can run code); save one numeric (N, D) "
+                                f"array with np.save") from None
         raise ImportRefused(f"{path.name}: not a plain numeric .npy array ({first_line(exc, 120)})") from None
     if isinstance(vectors, np.lib.npyio.NpzFile):
         vectors.close()

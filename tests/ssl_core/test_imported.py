@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -262,12 +263,16 @@ def test_embedding_refusals_name_the_rows_and_import_nothing(ws, tmp_path):
     pd.DataFrame({"file": names + names[:1], "d0": 1.0}).to_csv(tmp_path / "twice.csv", index=False)
     np.save(tmp_path / "rows.npy", np.ones((IMAGES + 1, 3)))
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    (tmp_path / "pickle.npy").write_bytes(pickle.dumps({"vectors": [1.0, 2.0]}))  # a pickle renamed .npy
     cases = [("nan.parquet", f"2 vectors hold NaN, infinity or numbers beyond float32's range \\(about "
                              f"3.4e38\\): {names[4]}, {names[7]}"),
              ("short.csv", f"no vector for 2 of the dataset's {IMAGES} images \\(first: {names[-2]}, {names[-1]}\\)"),
              ("twice.csv", f"images named twice: {names[0]}"),
              ("rows.npy", f"13 rows for a dataset of {IMAGES} images"),
-             ("objects.npy", "not a plain numeric .npy array")]
+             ("objects.npy", "not a plain numeric .npy array: it holds pickled Python objects, which are never "
+                             "loaded here"),
+             ("pickle.npy", r"never loaded here \(unpickling can run code\); save one numeric \(N, D\) array with "
+                            "np.save$")]  # numpy's words advised loading it "unsafely", cut at "keywo"
     for file, message in cases:
         with pytest.raises(ImportRefused, match=message):
             import_embeddings(ws, "tiny", "bad", tmp_path / file)
