@@ -117,7 +117,10 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
                                                if dataset is None else "")
     st.caption(f"{len(rows):,} {items} of {where}, the dataset the run trained on, their features every few steps "
                "laid out by PCA (each frame its own, scaled to one spread and turned to match the one before), so a "
-               "point moves when its place among the others changes.")
+               "point moves when its place among the others changes. PCA keeps only the two directions of widest "
+               "spread: groups the encoder tells apart in all its dimensions"
+               + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
+               + " may overlap here; the Explorer's UMAP map draws them apart.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = palette(groups)
         rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)
