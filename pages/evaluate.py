@@ -72,7 +72,7 @@ reports = {label: stored_report(ws, dataset.name, choices[label]) for label in c
 missing = [label for label, found in reports.items() if found is None]
 if missing:
     st.caption(f"{counted(len(missing), 'encoders')} not evaluated yet: about a minute each on a CPU for a few "
-               "thousand images.")
+               f"thousand {hooks.unit}.")
     if cancelled(CANCEL_KEY):
         st.info("Evaluation cancelled: an encoder's report is stored only once its evaluation has finished.",
                 icon=":material/cancel:")

@@ -34,7 +34,9 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
 def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -> tuple[str, float]:
     """The words at one share of the labels, and the noise margin of their comparison (0: none)."""
     point = _point(efficiency["curves"][judged], share)
-    said = (f"with {point['labels']} labels ({share:.0%}) {point['mean']:.0%}" if share < 1 else
+    # the share of the pool the labels drawn are (each class's share rounds down: 16 of 180 asked at 10%)
+    drawn = point["labels"] / efficiency["pool"] if efficiency.get("pool") else share
+    said = (f"with {point['labels']} labels ({drawn:.0%}) {point['mean']:.0%}" if share < 1 else
             f"with all {point['labels']} labels {point['mean']:.0%}")
     others = [(name, _point(points, share)) for name, points in efficiency["curves"].items() if name != judged]
     others = [(name, p) for name, p in others if p is not None]

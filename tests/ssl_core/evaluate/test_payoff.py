@@ -40,3 +40,11 @@ def test_without_baselines_it_gives_the_accuracies_alone():
 
 def test_the_sentence_counts_what_the_dataset_holds():
     assert payoff_words(EFFICIENCY, "run-1", {}, unit="examples").endswith(" held-out examples.")
+
+
+def test_the_share_said_is_the_share_of_labels_drawn():
+    """A stranger read 'with 16 labels (10%) ... with all 180 labels': 10% of each of four
+    classes of 45 rounds down to 4; the share said is 16 of 180."""
+    few = {"fractions": [0.1, 1.0], "draws": 3, "pool": 180, "test": 80,
+           "curves": {"run-1": curve((0.1, 16, 0.67), (1.0, 180, 0.9))}}
+    assert payoff_words(few, "run-1", {}) == "run-1: with 16 labels (9%) 67%; with all 180 labels 90%."
