@@ -20,7 +20,8 @@ from ssl_core import embed, index
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.kind import text_query
 
-EXAMPLE = "return the path of a temporary file"
+EXAMPLE = "return the path of a temporary file"  # a query of the built-in docstrings
+DEMO_SOURCE = "builtin:docstrings"
 ROW_PX = 35  # a table row's height: every neighbour shown without scrolling
 INTRO = ("Type a sentence: the encoder returns the dataset's sentences whose features point the same way "
          "(cosine similarity, 1 = identical direction). Compare two encoders on the same query to see what "
@@ -52,12 +53,15 @@ def nearest_sentences(ws: Workspace, dataset: DatasetInfo, source: embed.Encoder
 
 def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.EncoderSource], k: int) -> None:
     """The query box and, per source, the `k` nearest sentences with their scores and labels."""
-    text = st.text_input("A sentence to search for", EXAMPLE, key="retrieval_text_query",
+    texts = dataset_texts(ws, dataset.id, dataset)
+    # the demo's example there, else this dataset's first sentence (another dataset's example found nothing of its
+    # topics); per dataset, so switching datasets does not carry one's query over to the other
+    first = EXAMPLE if dataset.source == DEMO_SOURCE or not texts else texts[0]
+    text = st.text_input("A sentence to search for", first, key=f"retrieval_text_query_{dataset.id}",
                          help="Embedded with the same encoder (and its tokenizer); it is not added to the dataset.")
     if not text.strip():
         st.info("Type a sentence: its nearest sentences in the dataset are listed here.")
         return
-    texts = dataset_texts(ws, dataset.id, dataset)
     labels = [row["label"] for row in ws.image_rows(dataset)]
     for column, shown in zip(st.columns(len(sources)), sources):
         with column:
