@@ -35,6 +35,8 @@ SWATCH = 24  # px of a colour swatch under each evidence thumbnail
 COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
            **{name: name.replace("_", " ") for name in HEALTH}}
 
+ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: none without a network
+
 ws = workspace()
 st.title("Evaluate")
 st.caption("Self-supervised learning exists to need fewer labels. Here the labels (if the dataset has any) "
@@ -120,6 +122,11 @@ st.subheader("Metrics")
 st.dataframe(metrics_table(done), hide_index=True, width="stretch",
              column_config={"measure": st.column_config.TextColumn(width="medium"),
                             **{label: st.column_config.NumberColumn(format="%.3f") for label in done}})
+for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
+    if names := [COLUMNS[name] for name in ON_VIEWS if r.get(name, 0) is None]:
+        compare = agreeing(len(names), "it compares", "they compare")
+        st.caption(f"**{escape_markdown(label)}**: no {listed(names)}: {compare} two augmented views of each image, "
+                   "which an embedding set (vectors only, no network) cannot embed.")
 st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(label)}**: {shortcut_word(r)}"
                                           for label, r in done.items()))
 with st.expander("What good looks like", icon=":material/help:"):

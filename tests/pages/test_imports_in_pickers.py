@@ -88,3 +88,14 @@ def test_a_map_that_leaves_a_point_out_says_so(root, monkeypatch, name):
     said = ("1 of 12 points got no place on the UMAP map (too far from all their neighbours) and are not drawn; "
             + ("the PCA map" if name == "explorer" else "the Embedding Explorer's PCA map") + " places every point")
     assert any(said in c.value for c in shown.caption), [c.value for c in shown.caption]
+
+
+def test_evaluate_says_why_an_embedding_set_has_no_view_measures(root, monkeypatch):
+    """Its alignment and neighbour stability read a bare "None": they need two augmented views
+    of each image, which vectors without a network cannot embed."""
+    evaluate = page(root, monkeypatch, "evaluate", encoder="imported-vecs")
+    next(b for b in evaluate.button if b.label.startswith("Evaluate ")).click().run()
+    assert not evaluate.exception, evaluate.exception
+    said = escape_markdown("vecs (embeddings, imported from vecs.npy)")
+    assert f"**{said}**: no alignment and neighbour stability: they compare two augmented views of each image, " \
+           "which an embedding set (vectors only, no network) cannot embed." in [c.value for c in evaluate.caption]
