@@ -63,13 +63,13 @@ NO_NEGATIVES = {  # recipe -> how its method pairs two views without contrasting
             "moving teacher's, centred and sharpened",
 }
 
+SAME = "two random changes of the same picture must be recognised as *the same*"  # every pair recipe's puzzle
+CONTRASTIVE = f"{SAME}, and every other picture as *different*"  # ... with negatives
 PUZZLES = {  # recipe -> the label it makes (the Lab's opening sentence); a contrastive recipe: CONTRASTIVE
     "mae": "most of a picture is hidden and the model must paint the hidden patches back",
     "rotation": "a picture is turned by 0, 90, 180 or 270 degrees and the model must say which way",
-    **{name: "two random changes of the same picture must be recognised as *the same*" for name in NO_NEGATIVES},
+    **dict.fromkeys(NO_NEGATIVES, SAME),
 }
-CONTRASTIVE = ("two random changes of the same picture must be recognised as *the same*, and every other picture "
-               "as *different*")
 
 
 def lab_intro(recipe_name: str) -> str:

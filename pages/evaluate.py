@@ -23,7 +23,7 @@ from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
-from ssl_core.evaluate.report import labels_held
+from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.kinds import KINDS
@@ -34,8 +34,6 @@ CANCEL_KEY = "evaluate_cancel"
 SWATCH = 24  # px of a colour swatch under each evidence thumbnail
 COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
            **{name: name.replace("_", " ") for name in HEALTH}}
-
-ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: none without a network
 
 ws = workspace()
 st.title("Evaluate")

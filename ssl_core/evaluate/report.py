@@ -39,6 +39,7 @@ Progress = Callable[[int, int], None]
 # shortcut check's with_classes);
 # a kept report of another format is made again (stored.py)
 FORMAT = 5
+ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "knn_k", "linear_probe_accuracy", "linear_probe_accuracy_std",
@@ -97,9 +98,8 @@ def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np
     embed views with: alignment and neighbour stability are None."""
     sample = sample_of(len(items), config)
     if not source.has_network:
-        return {"alignment": None, "uniformity": uniformity(features[sample]),
-                "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
-                "neighbour_stability": None}
+        return {"uniformity": uniformity(features[sample]), "effective_rank": effective_rank(features),
+                "embedding_std": normalised_std(features), **dict.fromkeys(ON_VIEWS)}
     first, second = hooks.view_pairs(load_encoder(ws, source, info), items[sample], source, config, device)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
             "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
