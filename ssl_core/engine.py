@@ -418,10 +418,12 @@ class Trainer:
             self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
                                             metrics["lr"], self.batch_size))
             try:
-                if self.step % self.config.monitor_every == 0 or self.step == 1:
-                    self.reporter.on_metrics(self.step, {"loss": loss, **self.monitor(metrics)})
-                else:
-                    self.reporter.on_metrics(self.step, {"loss": loss, **metrics})
+                values = {"loss": loss, **metrics}
+                try:
+                    if self.step % self.config.monitor_every == 0 or self.step == 1:
+                        values |= self.monitor(metrics)
+                finally:  # a monitor that finds the features non-finite still leaves the step's loss on the curve
+                    self.reporter.on_metrics(self.step, values)
                 if self.step % self.config.checkpoint_every == 0:
                     self.save(self.elapsed + time.monotonic() - start)
             except FloatingPointError as exc:  # the loss stayed finite, the weights or features did not

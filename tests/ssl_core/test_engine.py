@@ -226,9 +226,12 @@ def test_weights_gone_non_finite_under_a_finite_loss_fail_the_run_and_are_never_
             weight[(0,) * weight.ndim] = float("inf")
 
     trainer.optimizer.step = blown
+    recorder = trainer.reporter
     result = trainer.run()
     assert result.status == "failed", result
     assert "became non-finite at step 4" in result.message and "Last good checkpoint: step 2" in result.message
+    step, values = recorder.metrics[-1]  # the failed step's loss is on the curve (a failed run's was empty)
+    assert step == 4 and "loss" in values and "embedding_std" not in values
     meta = checkpoint.read_meta(tmp_path)
     assert meta["step"] == 2
 
