@@ -21,6 +21,7 @@ from ssl_core.data.labels import too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
+from ssl_core.data.text_read import is_text_name
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.store import WorkspaceError
 from ssl_core.words import agreeing, counted, noun
@@ -78,13 +79,21 @@ def _run_import(do_import, label: str) -> None:
     st.rerun()
 
 
+def _size_box(slot, text: bool) -> int:
+    """The stored side of images, chosen in `slot`; text is stored as written (DEFAULT_SIZE unused)."""
+    if text:
+        slot.caption("Text is stored as written: there is no image side to choose.")
+        return DEFAULT_SIZE
+    return slot.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE), key="data_stored_size",
+                          help="Images are centre-cropped to squares of this side for training.")
+
+
 with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:",
                  key="data_add_expander"):
     source = st.segmented_control("Source", ["Upload files", "Folder on the server", "Built-in demo"],
                                   default="Upload files", key="data_source")
     left, right = st.columns([3, 1])
-    size = right.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE),
-                           help="Images are centre-cropped to squares of this side for training.")
+    size_slot = right.empty()  # filled once the branch below knows whether images or text come in
     replace = right.checkbox("Replace same name",  # short: the column is a quarter of the page
                              help="Replace a dataset of the same name. Runs trained on the dataset it replaces "
                                   "keep their checkpoints and metrics.")
@@ -92,6 +101,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
         name = left.text_input("Dataset name", value=builtin, key=f"data_builtin_name_{builtin}")
+        size = _size_box(size_slot, DATASETS[builtin].kind == "text")
         if st.button("Import built-in", type="primary"):
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
                                                         replace=replace, progress=progress),
@@ -105,6 +115,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                       "is written there.")
         labels_path = left.text_input("Labels CSV path (optional)", placeholder="/data/labels.csv")
         name = left.text_input("Dataset name (optional)", key="data_folder_name")
+        size = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
         if st.button("Import folder", type="primary", disabled=not folder.strip()):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
@@ -118,6 +129,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                         "label column).")
         labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
         name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
+        size = _size_box(size_slot, bool(files) and all(is_text_name(f.name) for f in files))
         if st.button("Import upload", type="primary", disabled=not files):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \

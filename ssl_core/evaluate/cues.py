@@ -81,9 +81,19 @@ def _amount(s: dict) -> str:
             f"{s['judged']:.2f} beyond: {s['level']}")
 
 
-def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
+def remedy(fix: str, retrainable: bool) -> str:
+    """The sentence offering `fix`: to the run it came from, or, for an embedding made
+    elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
+    network trained here on the same images."""
+    if retrainable:
+        return f"Try {fix}."
+    return (f"These vectors were made outside the app, so no augmentation here changes them; a network trained here "
+            f"on these images would avoid the cue with {fix}.")
+
+
+def sentence(cue: str | None, scores: dict[str, dict | None], retrainable: bool = True) -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
-    cue, None where not measured), quoting the numbers it rests on."""
+    cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`)."""
     present = {name: s for name, s in scores.items() if s is not None}
     if cue is None:
         return _little(present)
@@ -91,7 +101,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))
         return (f"The embedding groups images by background scene: neighbours share two or more of the background's "
-                f"colour, texture and layout, as if they sat on one photo ({parts}). Try {SCENE_FIX}.")
+                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, retrainable)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -100,7 +110,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None]) -> str:
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. Try {CUES[cue].fix}.")
+            f"images, {whole}. {remedy(CUES[cue].fix, retrainable)}")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

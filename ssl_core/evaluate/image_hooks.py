@@ -52,8 +52,10 @@ class ImageEvaluation:
                              device=device)
 
     def shortcut(self, features: np.ndarray, items: np.ndarray, labels: Labelled | None,
-                 config: EvaluateConfig) -> dict:
-        return shortcut_check(features, items, config.neighbours, config.sample, seed=config.seed, labels=labels)
+                 config: EvaluateConfig, retrainable: bool) -> dict:
+        """The shortcut check; `retrainable` False for an embedding set (no views of its own)."""
+        return shortcut_check(features, items, config.neighbours, config.sample, seed=config.seed, labels=labels,
+                              retrainable=retrainable)
 
     def supervised(self, items: np.ndarray, codes: np.ndarray, config: EvaluateConfig) -> Learner:
         """The small CNN from scratch on labelled images `items` (L, S, S, 3)."""

@@ -36,9 +36,9 @@ from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
 Progress = Callable[[int, int], None]
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
-# shortcut check's with_classes);
+# shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set);
 # a kept report of another format is made again (stored.py)
-FORMAT = 5
+FORMAT = 6
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -254,7 +254,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                  "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
     out.update(label_free(ws, info, items, features, source, config, device_name, hooks))
     stages.finish("label_free")
-    out["shortcut"] = hooks.shortcut(features, items, labels, config)  # None for text
+    out["shortcut"] = hooks.shortcut(features, items, labels, config, source.has_network)  # None for text
     stages.finish("shortcut")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -80,7 +80,8 @@ class TextEvaluation:
 
         return view_features(encoder, items, TwoMaskings(int(items.max()) + 1), 0, config.seed, device=device)
 
-    def shortcut(self, features: np.ndarray, items: np.ndarray, labels: object, config: EvaluateConfig) -> None:
+    def shortcut(self, features: np.ndarray, items: np.ndarray, labels: object, config: EvaluateConfig,
+                 retrainable: bool) -> None:
         return None  # the cues are pixel statistics
 
     def cheap_neighbours(self, items: np.ndarray, k: int, queries: np.ndarray) -> None:

@@ -94,8 +94,11 @@ def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_senten
     rejected = app.dataframe[0].value
     assert list(rejected["file"]) == [f"captioned.zip/img{i}.txt" for i in range(3)]
     assert set(rejected["reason"]) == {TEXT_AMONG_IMAGES}
+    assert [box.label for box in app.selectbox if box.key == "data_stored_size"] == ["Stored size (px)"]
     app.file_uploader[0].set_value([("notes.txt", b"one sentence\nanother one\n", "text/plain")])
     app.text_input(key="data_upload_name").set_value("notes").run()
+    assert not [box for box in app.selectbox if box.key == "data_stored_size"]  # text has no image side
+    assert any("no image side to choose" in c.value for c in app.caption)
     next(b for b in app.button if b.label == "Import upload").click().run()
     assert app.success[0].value == "Imported **2** sentences as dataset **notes**."  # it said "2 images"
 

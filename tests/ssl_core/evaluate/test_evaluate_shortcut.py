@@ -213,3 +213,17 @@ def test_clean_embeddings_name_no_shortcut(planted, embedding, backgrounds):
     assert all(s["judged"] < SOME for s in result["scores"].values())
     assert result["words"].startswith("Cheap cues explain little")
     json.dumps(result, allow_nan=False)
+
+
+def test_an_embedding_set_is_not_told_to_change_augmentations_it_does_not_have(backgrounds):
+    """Vectors imported from elsewhere have no views here: the fix is offered to a network
+    trained here on the same images, not as a change to their (absent) augmentations."""
+    images, _, kinds = backgrounds
+    kind = one_hot(kinds, 0.5, seed=1)
+    own = shortcut_check(kind, images, k=5)
+    imported = shortcut_check(kind, images, k=5, retrainable=False)
+    assert own["cue"] == imported["cue"] == "background_texture" and own["fix"] == imported["fix"]
+    assert own["words"].endswith(f"Try {own['fix']}.")
+    assert "Try " not in imported["words"]
+    assert "made outside the app, so no augmentation here changes them" in imported["words"]
+    assert imported["words"].endswith(f"a network trained here on these images would avoid the cue with {own['fix']}.")
