@@ -80,8 +80,11 @@ class Verdict:
         return self.text.split(":")[0].split(";")[0]
 
     def to_json(self) -> dict[str, str]:
-        """{"verdict": code, "verdict_text", "verdict_colour"}: the keys of the CLI's JSON."""
-        return {"verdict": self.code, "verdict_text": self.text, "verdict_colour": self.colour}
+        """{"verdict": code, "verdict_text", "verdict_colour", "verdict_headline"}: the keys of the
+        CLI's JSON; the headline tells a script a "not_yet" that was judged ("Nothing learned yet")
+        from one that was not ("Not judged", "Nothing to judge yet", "No room to show a gain")."""
+        return {"verdict": self.code, "verdict_text": self.text, "verdict_colour": self.colour,
+                "verdict_headline": self.headline}
 
 
 def _verdict(code: str, text: str) -> Verdict:

@@ -35,6 +35,8 @@ def test_train_mae_picks_its_encoder_and_logs_lines_when_stderr_is_not_a_termina
     assert summary["status"] == "completed"
     runs = json.loads(cli(ws, "runs").stdout)
     assert [(run["method"], run["encoder"], run["name"]) for run in runs] == [("mae", "vit_tiny", "MAE · batch 16 · 1 epoch")]
+    verdict = ("verdict", "verdict_text", "verdict_colour", "verdict_headline")
+    assert {key: runs[0][key] for key in verdict} == {key: summary[key] for key in verdict}  # as train said it
     assert "\r" not in done.stderr
     assert "step" in done.stderr and all(line.strip() for line in done.stderr.splitlines())
 

@@ -10,15 +10,18 @@ import torch
 
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, WORSE, after_failure, from_knn,
-                                       from_metrics, from_neighbours, margin)
+from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, WAITING, WORSE, after_failure,
+                                       from_knn, from_metrics, from_neighbours, margin)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
     assert (LEARNED, NOT_YET, WORSE) == ("learned", "not_yet", "worse_than_untrained")
     assert COLOURS == {"learned": "green", "not_yet": "orange", "worse_than_untrained": "red"}
     assert from_knn(0.74, 0.27, 1024, 5).to_json() == {
-        "verdict": "learned", "verdict_colour": "green", "verdict_text": from_knn(0.74, 0.27, 1024, 5).text}
+        "verdict": "learned", "verdict_colour": "green", "verdict_text": from_knn(0.74, 0.27, 1024, 5).text,
+        "verdict_headline": "Learned something"}
+    assert WAITING.to_json()["verdict_headline"] == "Nothing to judge yet"  # not_yet, and not judged
+    assert UNCALIBRATED.to_json()["verdict_headline"] == "Not judged here"
 
 
 def test_the_margin_is_two_standard_errors_of_a_difference_with_a_floor():
