@@ -22,8 +22,11 @@ Prints a table (per page: server CPU per sidebar visit and per fresh load, the C
 processes' CPU per sidebar visit and per fresh load (painting included: 1 s after the script
 ends; a fresh load is where ten tabs on two cores go: Streamlit's frontend starting), p50/p95 page
 time under load, failures; the same p50/p95 over the sidebar visits and over every page; the
-server's and Chromium's CPU during the sessions, and how busy the whole machine was) and last `ratio: X.XX` = the slowest page's
-CPU per sidebar visit before issue 17's work over now.
+server's and Chromium's CPU during the sessions, and how busy the whole machine was), the floor
+under first loads (a bare Streamlit page of one heading, served the same way: its Chromium CPU per
+fresh load, and when N such loads started at once could end at the earliest on this machine's
+cores), and last `ratio: X.XX` = the slowest page's CPU per sidebar visit before issue 17's work
+over now.
 
 Before (the code at commit 01fe45d, measured with this script on the 2-core machine, a
 workspace with the demo data and one finished 10-step SimCLR run, other work on the machine
@@ -74,6 +77,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SECRET_ENV = "SSL_ACCESS_SECRET"  # app/access.py reads the operator's access secret here
 SIGN_IN = "sign-in"  # the table's row for signing in (a session's first page, through the form)
+BARE_PAGE = 'import streamlit as st\n\nst.title("Data")\n'  # Streamlit's frontend and one heading (bare_floor)
 FIRST_LOAD = "first load"  # the table's row for a session's first page when not shared (a fresh load)
 
 
@@ -199,6 +203,40 @@ async def sign_in(page, url: str, secret: str, timeout_ms: float) -> None:
     await finished(page, "Data", timeout_ms)
 
 
+async def fresh_load(browser, target: str, title: str, pid: int, timeout_ms: float) -> tuple[float, float]:
+    """(server `pid`'s, Chromium's) CPU seconds of one load of `target` in a new context (a
+    new session), until `title`'s page is drawn, the server is quiet and 1 s of painting after."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await quiet(pid)
+    before, browser_before = cpu_seconds(pid), browser_cpu_seconds()
+    await page.goto(target)
+    await finished(page, title, timeout_ms)
+    await quiet(pid)
+    await page.wait_for_timeout(1000)
+    spent = cpu_seconds(pid) - before, browser_cpu_seconds() - browser_before
+    await context.close()
+    return spent
+
+
+async def bare_floor(browser, loads: int, timeout_ms: float) -> float:
+    """Median Chromium CPU seconds of `loads` fresh loads of a bare Streamlit page (BARE_PAGE:
+    one heading), served like the app on localhost: what Streamlit's frontend costs a browser
+    before any page of ours draws, the floor under every first load."""
+    root = Path(tempfile.mkdtemp(prefix="serve-bare-"))
+    (root / "app").mkdir()
+    (root / "app" / "main.py").write_text(BARE_PAGE)
+    port = free_port()
+    bare = start_app(root, port, root / "streamlit.log", root=root)
+    try:
+        return statistics.median([(await fresh_load(browser, f"http://localhost:{port}", "Data", bare.pid,
+                                                    timeout_ms))[1] for _ in range(loads)])
+    finally:
+        bare.terminate()
+        bare.wait(timeout=20)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: float,
                       secret: str | None) -> dict[str, dict[str, float]]:
     """Median server CPU per page: by a sidebar click, and by a fresh load in a new context
@@ -223,17 +261,9 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
     await context.close()
     for _ in range(max(1, visits - 1)):
         for title, path in PAGES[:1] if secret else PAGES:
-            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = await context.new_page()
-            await quiet(pid)
-            before, browser_before = cpu_seconds(pid), browser_cpu_seconds()
-            await page.goto(page_url(url, path, secret))
-            await finished(page, title, timeout_ms)
-            await quiet(pid)
-            await page.wait_for_timeout(1000)
-            fresh[title].append(cpu_seconds(pid) - before)
-            browser_fresh[title].append(browser_cpu_seconds() - browser_before)
-            await context.close()
+            server, drawing = await fresh_load(browser, page_url(url, path, secret), title, pid, timeout_ms)
+            fresh[title].append(server)
+            browser_fresh[title].append(drawing)
     return {title: {"sidebar": statistics.median(sidebar[title]), "browser": statistics.median(browser_side[title]),
                     "fresh": statistics.median(fresh[title]) if fresh[title] else float("nan"),
                     "browser_fresh": statistics.median(browser_fresh[title]) if fresh[title] else float("nan")}
@@ -345,6 +375,7 @@ async def main_async(args) -> None:
             print(f"warm-up: {time.monotonic() - started:.0f} s (workspace {workspace})", flush=True)
 
             cpu = await measure_cpu(browser, url, app.pid, args.visits, timeout_ms, secret)
+            floor = await bare_floor(browser, max(2, args.visits), timeout_ms)
 
             rows = [first_row(secret)] + [title for title, _ in PAGES]
             times: dict[str, list[float]] = {row: [] for row in rows}
@@ -400,6 +431,10 @@ async def main_async(args) -> None:
           f"{percentile(walked, 0.95):>6.1f} {sum(failures[row] for row in rows if row in cpu):>6}")
     print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(every):>6} {percentile(every, 0.5):>6.1f} "
           f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
+    cores = os.cpu_count() or 1
+    print(f"floor: a bare Streamlit page (one heading) costs Chromium {floor:.2f} s per fresh load, so "
+          f"{args.sessions} first loads at once on {cores} cores end at least {args.sessions * floor / cores:.1f} s "
+          f"after they start, whatever the app draws")
     if secret:
         print("a new browser context without the secret, meanwhile: "
               + ("the sign-in form only" if gate else "FAILED: it saw more than the sign-in form"))
