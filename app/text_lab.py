@@ -11,12 +11,14 @@ checkpoint time) -> ssl_core.text.fill.fill -> a table per [MASK].
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app.text_pairs import dropout_pairs
+from app.text_search import DEMO_SOURCE
 from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.run_names import run_name
@@ -25,7 +27,8 @@ from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
 from ssl_core.text.preview import masked_pieces
 from ssl_core.text.tokenizer import TokenizerError, load_tokenizer, train_tokenizer
 
-EXAMPLE = "Return the [MASK] of the file."
+MASK = "[MASK]"
+EXAMPLE = f"Return the {MASK} of the file."  # the docstrings demo's
 INTRO = ("Self-supervised learning makes its own labels: hide some words of a sentence and guess them from the "
          "rest (masked language modelling, BERT), or read each sentence twice through dropout and recognise the "
          "two readings as *the same* and every other sentence as *different* (SimCSE).")
@@ -72,11 +75,22 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
                  f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).")
     left.html(_pieces_html(pieces))  # HTML only: markdown would read `$5 and $10` as math, `*x*` as emphasis
-    fill_in_the_blank(ws, runs)
+    fill_in_the_blank(ws, runs, dataset, texts)
     dropout_pairs(ws, dataset, texts, seed)
 
 
-def fill_in_the_blank(ws: Workspace, runs: dict[str, dict]) -> None:
+def blank_example(dataset: DatasetInfo, texts: list[str]) -> str:
+    """The sentence the blank starts with: the demo's example on the demo, else this dataset's
+    first sentence with its longest word hidden (another dataset's example is off its topics)."""
+    words = texts[0].split() if texts and dataset.source != DEMO_SOURCE else []
+    cores = [re.sub(r"\W", "", word) for word in words]
+    if not any(cores):
+        return EXAMPLE
+    longest = max(range(len(words)), key=lambda i: len(cores[i]))
+    return " ".join(word.replace(cores[i], MASK, 1) if i == longest else word for i, word in enumerate(words))
+
+
+def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo, texts: list[str]) -> None:
     """A typed sentence with [MASK] and the top guesses of one of the mlm `runs` per blank."""
     st.subheader("Fill in the blank")
     if not runs:
@@ -84,7 +98,7 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict]) -> None:
                 "mlm_simcse) on the Train page, then type a sentence here with [MASK] where a word is hidden.")
         return
     chosen = st.selectbox("Run", list(runs), key="text_lab_run", format_func=lambda r: run_name(runs[r]))
-    typed = st.text_input("A sentence with [MASK]", EXAMPLE, key="text_lab_text")
+    typed = st.text_input("A sentence with [MASK]", blank_example(dataset, texts), key=f"text_lab_text_{dataset.id}")
     folder = jobs.run_dir(ws, chosen)
     try:
         method, run_tokenizer = fill_model(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)

@@ -12,11 +12,13 @@ ssl_core.text.preview.dropout_similarity (n, n) -> a heatmap.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from app.maps import built_once
+from app.widgets import escape_markdown
 from ssl_core import embed, jobs
 from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace
@@ -68,4 +70,5 @@ def dropout_pairs(ws: Workspace, dataset: DatasetInfo, texts: list[str], seed: i
         key="text_lab_pairs_heatmap")
     left.caption(f"The diagonal holds the positive pairs: the same sentence under two dropout masks. In {brightest} "
                  f"of {n} rows it is the brightest cell, as the SimCSE loss asks; every other cell is a negative.")
-    right.dataframe({"#": rows, "sentence": batch}, hide_index=True, key="text_lab_pairs_batch")
+    right.table(pd.DataFrame({"#": rows, "sentence": [escape_markdown(text) for text in batch]}),  # wraps long
+                hide_index=True)  # sentences whole; its cells are Markdown

@@ -4,7 +4,8 @@ it (cosine similarity of centred features, FAISS) for one encoder or two side by
 
 Flow: the typed text -> ssl_core.text.kind.text_query (token ids by the source's
 tokenizer) -> the source's encoder -> centred like its embedding -> ssl_core.index.search
-on the embedding's FAISS index -> a table of score, label and sentence per neighbour.
+on the embedding's FAISS index -> a table of score, label and sentence per neighbour, and
+how many share the query's label (app/label_hits.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app.sources import embedding, source_name
+from app.label_hits import by_chance, label_mix, shared_label
 from app.text_items import dataset_texts
 from app.widgets import escape_markdown
 from ssl_core import embed, index
@@ -22,7 +24,6 @@ from ssl_core.text.kind import text_query
 
 EXAMPLE = "return the path of a temporary file"  # a query of the built-in docstrings
 DEMO_SOURCE = "builtin:docstrings"
-ROW_PX = 35  # a table row's height: every neighbour shown without scrolling
 INTRO = ("Type a sentence: the encoder returns the dataset's sentences whose features point the same way "
          "(cosine similarity, 1 = identical direction). Compare two encoders on the same query to see what "
          "training changed.")
@@ -63,6 +64,7 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
         st.info("Type a sentence: its nearest sentences in the dataset are listed here.")
         return
     labels = [row["label"] for row in ws.image_rows(dataset)]
+    query_row = next((i for i, sentence in enumerate(texts) if sentence == text), None)  # the dataset's own sentence
     for column, shown in zip(st.columns(len(sources)), sources):
         with column:
             st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
@@ -71,10 +73,20 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
                         "a typed one.")
                 continue
             scores, rows = nearest_sentences(ws, dataset, shown, text, k)
-            st.dataframe(pd.DataFrame({"score": np.round(scores, 3), "label": [labels[i] or "" for i in rows],
-                                       "sentence": [texts[i] for i in rows]}),
-                         hide_index=True, width="stretch", height=ROW_PX * (len(rows) + 1) + 3,
-                         key=f"retrieval_sentences_{shown.key}",
-                         column_config={"score": st.column_config.NumberColumn(width=56, format="%.3f"),
-                                        "label": st.column_config.TextColumn(width=88),
-                                        "sentence": st.column_config.TextColumn(width="large")})
+            _label_evidence(labels, rows, query_row)
+            st.table(pd.DataFrame({"score": [f"{score:.3f}" for score in scores],  # wraps long sentences whole;
+                                   "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
+                                   "sentence": [escape_markdown(texts[i]) for i in rows]}),
+                     hide_index=True)
+
+
+def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int | None) -> None:
+    """How many neighbours share the query's label where the query is a labelled sentence of the
+    dataset (itself left out of the count, as it is its own nearest), else the neighbours' labels."""
+    query_label = labels[query_row] if query_row is not None else None
+    if query_label:
+        others = [int(i) for i in rows if i != query_row]
+        st.markdown(shared_label(labels, query_label, others) + ", the query itself left out")
+        st.caption(by_chance(labels, query_label, len(others), query_row))
+    elif (mix := label_mix(labels, rows)) is not None:
+        st.caption(mix)

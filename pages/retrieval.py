@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.dataset_rows import image_rows
+from app.label_hits import by_chance, shared_label
 from app.near_duplicates import near_duplicate_panel
 from app.sources import embedding, loaded_encoder, pick_source, source_name
 from app.state import workspace
@@ -132,14 +133,6 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     return scores[0][keep][:k], ids[0][keep][:k]
 
 
-def by_chance(k: int) -> str:
-    """How many of `k` neighbours drawn at random from the other images would share the query's label."""
-    others = len(labels) - (query_row is not None)
-    alike = sum(label == query_label for label in labels) - (query_row is not None)
-    return (f"By chance: about {k * alike / max(others, 1):.1f} of {k} ({alike:,} of the other {others:,} are "
-            f"{escape_markdown(query_label)}).")
-
-
 columns = st.columns(2 if other is not None else 1)
 for column, shown in zip(columns, [source, other] if other is not None else [source]):
     with column:
@@ -150,9 +143,8 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
             continue
         scores, ids = neighbours(shown)
         if query_label:  # plain evidence: how many neighbours show what the query shows
-            hits = sum(labels[i] == query_label for i in ids)
-            st.markdown(f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})")
-            st.caption(by_chance(len(ids)))
+            st.markdown(shared_label(labels, query_label, ids))
+            st.caption(by_chance(labels, query_label, len(ids), query_row))
         gallery(thumbnail_uris(dataset.id, thumbnails, ids),  # 14 characters fill a line of a 112 px caption
                 [f"{s:.3f} · " + (f"{shortened(labels[i], 14)} · " if labels[i] else "")
                  + breakable(short_name(names[i], 24)) for s, i in zip(scores, ids)], width=112)

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.widgets import escape_markdown
+
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
@@ -50,6 +52,8 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert similarity.shape == (8, 8) and not np.allclose(np.diag(similarity), 1)  # dropout made the views differ
     brightest = int((similarity.argmax(1) == np.arange(8)).sum())
     assert f"In {brightest} of 8 rows" in next(c.value for c in at.caption if "diagonal" in c.value)
+    batch = next(t.value for t in at.table if "sentence" in t.value.columns)  # static: long sentences wrap whole
+    assert len(batch) == 8 and set(batch["sentence"]) <= {*SENTENCES, escape_markdown(PRICED)}  # never emphasis
     at.slider(key="text_lab_ratio").set_value(0.5).run()
     chips = next(h.proto.body for h in at.get("html") if "<span" in h.proto.body)
     assert "<s>" in chips and "&rarr;" in chips and "Share hidden" in [s.label for s in at.slider]
@@ -57,14 +61,16 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     at.number_input(key="text_lab_row").set_value(len(SENTENCES)).run()
     chips = next(h.proto.body for h in at.get("html") if "<span" in h.proto.body)
     assert chips.count("$") >= 2 and chips.count("*") >= 4, chips  # each piece as written (a random one may add)
-    at.text_input(key="text_lab_text").set_value("the [MASK] eats the [MASK]").run()
+    blank = next(box for box in at.text_input if box.label == "A sentence with [MASK]")
+    assert blank.value == "the cat [MASK] the ball"  # this dataset's first sentence, its longest word hidden
+    blank.set_value("the [MASK] eats the [MASK]").run()
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe if "guess" in d.value.columns]
     assert len(tables) == 2 and all(len(t) == 5 for t in tables)
     for table in tables:
         probabilities = list(table["probability"])
         assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
-    at.text_input(key="text_lab_text").set_value("no blank here").run()
+    next(box for box in at.text_input if box.label == "A sentence with [MASK]").set_value("no blank here").run()
     assert not at.exception and "no [MASK]" in at.warning[0].value
     at.switch_page("../pages/data.py").run()
     assert not at.exception, at.exception

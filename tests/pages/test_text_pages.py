@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.widgets import escape_markdown
+
 from tests.pages.conftest import open_page
 from tests.ssl_core.evaluate.test_evaluate_text import ROWS, csv_bytes
 
@@ -56,11 +58,22 @@ def test_retrieval_finds_a_typed_sentence_for_the_run_and_its_twin(text_root, mo
     assert box.value == ROWS[0][0]  # this dataset's first sentence, not the docstrings demo's example
     box.set_value(ROWS[4][0]).run()
     assert not at.exception, at.exception
-    tables = [frame.value for frame in at.dataframe]
+    tables = [frame.value for frame in at.table]  # static tables: a long sentence wraps, not cut at the edge
     assert len(tables) == 2 and all(len(table) == 3 for table in tables)
     for table in tables:  # a sentence of the dataset is its own nearest, whatever the training
-        assert list(table["sentence"])[0] == ROWS[4][0] and list(table["score"])[0] == pytest.approx(1, abs=1e-3)
-        assert list(table["score"]) == sorted(table["score"], reverse=True)
+        scores = [float(score) for score in table["score"]]
+        assert list(table["sentence"])[0] == escape_markdown(ROWS[4][0]) and scores[0] == pytest.approx(1, abs=1e-3)
+        assert scores == sorted(scores, reverse=True)
+    topic = ROWS[4][1]  # the query is the dataset's own labelled sentence: its label is counted, itself left out
+    shared = [m.value for m in at.markdown if "share the query's label" in m.value]
+    assert len(shared) == 2 and all(m.endswith(f"of 2** share the query's label ({topic}), the query itself left out")
+                                    for m in shared)
+    assert sum(c.value.startswith("By chance: about ") for c in at.caption) == 2
+    box.set_value("a sentence that is not in the dataset").run()
+    assert not [m for m in at.markdown if "share the query's label" in m.value]  # no label to share
+    mixes = [c.value for c in at.caption if c.value.startswith("Labels of these 3: ")]
+    assert len(mixes) == 2 and all(sum(int(part.rsplit(" ", 1)[1]) for part in mix[len("Labels of these 3: "):-1]
+                                       .split(", ")) == 3 for mix in mixes)
 
 
 def test_evaluate_judges_a_text_run_against_tfidf(text_root, monkeypatch):
