@@ -1,7 +1,8 @@
 """Where images come from: uploaded files, zip archives and folders on the server.
 
 Each source yields `Candidate`s (a display name and a way to read its bytes) or a
-`Rejection` (a name and a reason) for entries refused before decoding. Nothing is ever
+`Rejection` (a name and a reason) for entries refused before decoding; a folder's files come
+in natural order (img2 before img10), an archive's members in the archive's order. Nothing is ever
 extracted to disk: zip members are read into memory one at a time, with caps on their
 count and total size, so a hostile archive can neither write outside the workspace nor
 exhaust memory. Every member counts against the entry cap, refused ones included, and an
@@ -17,6 +18,7 @@ from __future__ import annotations
 import io
 import lzma
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -232,17 +234,24 @@ def _zip_on_disk(path: Path, name: str, limits: Limits, follow_links: bool) -> I
     yield from zip_entries(file, name, limits)  # closed with the last reader of its members
 
 
+def natural_key(name: str) -> list:
+    """Sort key that orders numbers by value, as a file browser does: img2 before img10
+    (text order put coin1, coin10, coin2 side by side); letters compare without case. The
+    split alternates text and number, so two keys compare like with like."""
+    return [int(part) if i % 2 else part.lower() for i, part in enumerate(re.split(r"(\d+)", name))]
+
+
 def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
     """Regular files under `root` (symlinks, FIFOs and devices refused, symlinked folders
-    refused unfollowed), sorted by path."""
+    refused unfollowed), in natural order of their paths (`natural_key`)."""
     if not root.is_dir():
         yield Rejection(str(root), "folder not found or not a directory")
         return
     budget, empty = _Budget(str(root), limits), True
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
+        dirnames.sort(key=natural_key)
         linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]  # refused as files are
-        for filename in sorted(filenames + linked):
+        for filename in sorted(filenames + linked, key=natural_key):
             path = Path(dirpath) / filename
             rel = path.relative_to(root).as_posix()
             if is_os_clutter(rel):

@@ -495,3 +495,14 @@ def test_an_upload_that_cannot_be_spooled_is_a_rejection(make, monkeypatch):
 
 def test_printable_escapes_a_lone_surrogate():
     assert printable("a\ud800b\udcff") == "a\\ud800b\\udcff"
+
+
+def test_a_folder_comes_in_natural_order(tmp_path):
+    """A user's coin1..coin10 are stored in the order a file browser shows them (text order
+    put coin1, coin10, coin2 side by side in the Data page's grid); a folder's own files come
+    before its subfolders', as os.walk gives them."""
+    for name in ["coin10.png", "Coin2.png", "coin1.png", "b/x.png", "a10/x.png", "a9/x.png"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    assert [entry.name for entry in folder_entries(tmp_path)] == [
+        "coin1.png", "Coin2.png", "coin10.png", "a9/x.png", "a10/x.png", "b/x.png"]
