@@ -107,12 +107,11 @@ def bound_selectbox(container, label: str, options: list[str], state_key: str, k
                                **kwargs)
 
 
-def pick_dataset(container, ws: Workspace, key: str, required: bool = True,
-                 kinds: tuple[str, ...] = ("image",)) -> DatasetInfo | None:
-    """The "Dataset" box over the workspace's datasets, bound to the current dataset. With
-    none chosen yet: `required` pages say so and stop there (nothing is computed for a
-    dataset nobody picked); others get None. With no dataset at all, a pointer to the Data page.
-    A dataset of a kind the page does not draw (`kinds`: image, text) stops it with a note."""
+def pick_dataset(container, ws: Workspace, key: str, required: bool = True) -> DatasetInfo | None:
+    """The "Dataset" box over the workspace's datasets (images or text: every page draws
+    both), bound to the current dataset. With none chosen yet: `required` pages say so and
+    stop there (nothing is computed for a dataset nobody picked); others get None. With no
+    dataset at all, a pointer to the Data page."""
     datasets = ws.datasets()
     if not datasets:
         st.info("No dataset yet: add one on the Data page.")
@@ -123,12 +122,7 @@ def pick_dataset(container, ws: Workspace, key: str, required: bool = True,
         st.info("Choose a dataset (here or in the sidebar): the page works on the one you pick, "
                 "and remembers it on every other page.", icon=":material/arrow_upward:")
         st.stop()
-    info = ws.dataset(chosen) if chosen else None
-    if info is not None and info.kind not in kinds:
-        st.info(f"{escape_markdown(info.name)} holds {info.kind}: this page works on {' and '.join(kinds)} "
-                "datasets for now. The Data page, the Lab and the Train page take it.", icon=":material/info:")
-        st.stop()
-    return info
+    return ws.dataset(chosen) if chosen else None
 
 
 def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | None:
@@ -179,7 +173,7 @@ def sidebar(ws: Workspace) -> None:
     """The current dataset (a picker) and encoder (its name) in the sidebar of every page;
     the encoder's line is rewritten when the page picks one."""
     if ws.datasets():
-        pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False, kinds=("image", "text"))
+        pick_dataset(st.sidebar, ws, "sidebar_dataset", required=False)
     st.session_state[ENCODER_LINE] = (st.sidebar.empty(), ws)
     _show_encoder()
 

@@ -141,7 +141,7 @@ st.title("Augmentation Lab")
 intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
-dataset = pick_dataset(top[0], ws, "lab_dataset", kinds=("image", "text"))
+dataset = pick_dataset(top[0], ws, "lab_dataset")
 if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
     intro.caption(TEXT_LAB_INTRO)
     text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))

@@ -1,6 +1,7 @@
-"""Concepts: the ideas this app demonstrates, in plain words, each with a button that jumps
-to where it happens live on the chosen dataset; and, shown right here, why
-self-supervised learning is neither clustering nor PCA."""
+"""Concepts: the ideas this app demonstrates, in plain words (app/concept_texts.py: for
+pictures or for sentences, by the chosen dataset's kind), each with a button that jumps to
+where it happens live on the chosen dataset; and, shown right here, why self-supervised
+learning is neither clustering nor PCA (of raw pixels, or of TF-IDF word weights)."""
 
 from __future__ import annotations
 
@@ -8,55 +9,19 @@ import numpy as np
 import streamlit as st
 
 from app import current
+from app.concept_texts import CONCEPTS, SURFACES
 from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, frozen, palette, sample_rows, scatter,
                       unplaced_note)
-from app.recipe_form import LAB_RECIPE
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
 from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
+from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.words import counted
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
-
-# (title, explanation, button label, page, {session key: value} set before the jump)
-CONCEPTS = [
-    ("A pretext task: labels the data makes itself",
-     "Nobody labels the pictures. Instead the computer invents a puzzle it can check by itself: "
-     "take one picture, change it twice at random (crop, recolour, blur) and ask the network to "
-     "recognise the two versions as the same picture. Solving that puzzle over and over forces it to "
-     "notice what a picture shows, not how it was changed.",
-     "See the random changes", "../pages/augment_lab.py", {}),
-    ("Positive and negative pairs",
-     "The two versions of one picture are a *positive pair*: their features should point the same way. "
-     "Every other picture in the batch is a *negative*: its features should point elsewhere. The loss "
-     "(NT-Xent) is a multiple-choice test: for each view, pick its partner among all the others.",
-     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {}),
-    ("Masked prediction",
-     "Another puzzle: hide three quarters of a picture in patches and ask the network to paint them "
-     "back (MAE). To fill in a hidden wheel it has to know what cars look like.",
-     "See pictures with hidden patches", "../pages/augment_lab.py", {LAB_RECIPE: {"name": "mae"}}),
-    ("Training an encoder",
-     "The network that turns a picture into a list of numbers (its *features*) is the *encoder*. "
-     "Training runs the puzzle for minutes to hours; the loss falls as the puzzle gets easier for it.",
-     "Train one", "../pages/train.py", {}),
-    ("Why the encoder's features are reused",
-     "Once trained, the puzzle is thrown away and the encoder is kept: pictures with similar content get "
-     "similar features, so finding look-alikes, grouping or classifying become simple geometry on them.",
-     "Find look-alikes with it", "../pages/retrieval.py", {}),
-    ("A map of what it learned",
-     "Hundreds of numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
-     "together. An untrained network's map often sorts pictures by colour and brightness; training is "
-     "meant to sort them by what they show. Whether it did on this dataset is measured, not assumed:",
-     "Compare the maps before and after training", "../pages/explorer.py", {}),
-    ("Label efficiency",
-     "The payoff: with good features, a handful of labelled examples is enough to teach a classifier. "
-     "The curve shows accuracy against the share of labels used, for the trained encoder, the untrained "
-     "one, raw pixels and a network trained from scratch on the same labels.",
-     "See the label-efficiency curve", "../pages/evaluate.py", {}),
-]
 
 ILLUSTRATIONS = {"A pretext task: labels the data makes itself": "pretext_task.svg"}  # title -> file in assets/
 
@@ -66,6 +31,8 @@ st.caption("Self-supervised learning in seven ideas. Each button opens the page 
            "live, on the dataset chosen here.")
 
 dataset = current.pick_dataset(st, ws, "concepts_dataset", required=False)
+kind = dataset.kind if dataset else "image"
+surface = SURFACES[kind]
 looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
           if choice[1].run_id or choice[1].imported} if dataset else {}
 trained = looked.get(current.encoder_key()) or next(iter(looked.values()), None)  # (name, source): the current first
@@ -82,18 +49,18 @@ def measured() -> None:
         st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
                    f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
                    "'Not clustering, not PCA' below; the Evaluate page measures it against "
-                   + ("its untrained twin." if trained[1].has_network else "raw pixels."))
+                   + ("its untrained twin." if trained[1].has_network else f"{surface.name}."))
         return
     verdict = jobs.run_verdict(ws, trained[1].run_id)
     verdict_box(verdict.colour, f"**{escape_markdown(trained[0])}** on {escape_markdown(dataset.name)}: "
                 f"{verdict.text}")
 
 
-for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1):
+for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], start=1):
     with st.container(border=True):
         st.markdown(f"**{number}. {title}**")
         st.markdown(text)
-        if title in ILLUSTRATIONS:
+        if kind == "image" and title in ILLUSTRATIONS:
             st.image(str(ASSETS / ILLUSTRATIONS[title]), width=560)
         if target == "../pages/explorer.py":
             measured()
@@ -102,23 +69,28 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS, start=1)
             current.switch_page(target)
 
 st.subheader("Not clustering, not PCA")
-st.caption("PCA and k-means only rearrange the pixels: they group pictures that *look* alike (same colours, "
-           "same brightness). A self-supervised encoder is trained, by the puzzles, to ignore the differences "
-           "that do not matter; the third map shows how far it got. Same pictures, coloured by their hidden "
-           "label where there is one:")
+st.caption(f"PCA and k-means only rearrange the {surface.name}: they group {surface.alike}. A self-supervised "
+           f"encoder is trained, by the puzzles, to ignore {surface.puzzles}; the third map shows how far it "
+           f"got. Same {surface.items}, coloured by their hidden label where there is one:")
 if dataset is None:
     st.info("Choose a dataset (above or in the sidebar) to see these three maps of it.")
     st.stop()
 
 
-@st.cache_data(show_spinner="Pixels, PCA and k-means...", max_entries=8)
-def pixel_views(dataset_id: str, k: int, _images: np.ndarray, _truth: list[str | None]
-                ) -> tuple[np.ndarray, np.ndarray, list[float] | None]:
+@st.cache_data(show_spinner="PCA and k-means...", max_entries=8)
+def surface_views(dataset_id: str, k: int, _dataset, _truth: list[str | None]
+                  ) -> tuple[np.ndarray, np.ndarray, list[float] | None]:
     """PCA map (N, 2), k-means clusters (N,) and their agreements with the labels over
-    k-means starts (clusters.agreements) of a dataset's raw pixels, once per dataset (ids
-    change when a dataset is replaced; the images and labels themselves are not hashed)."""
-    pixels = raw_pixels(_images)
-    return project.pca(pixels, 2), index.kmeans(pixels, k), agreements(pixels, k, _truth)
+    k-means starts (clusters.agreements) of a dataset's raw pixels or, for text, its TF-IDF
+    word weights, once per dataset (ids change when a dataset is replaced; the dataset and
+    labels themselves are not hashed)."""
+    if _dataset.kind == "image":
+        features = raw_pixels(ws.images(_dataset))
+    else:
+        from ssl_core.text.evaluation import tfidf  # text's module (torch, scikit-learn) only where text is shown
+
+        features = tfidf(load_texts(ws, _dataset))
+    return project.pca(features, 2), index.kmeans(features, k), agreements(features, k, _truth)
 
 
 @st.cache_data(show_spinner="k-means from several starts...", max_entries=16)
@@ -135,7 +107,7 @@ shown = sample_rows(len(rows), MAP_POINTS)
 named = {label for label in labels if label != UNLABELLED}
 clusters_asked = max(2, len(named))
 truth = [row["label"] or None for row in rows]
-pixel_map, cluster_ids, pixel_scores = pixel_views(dataset.id, clusters_asked, ws.images(dataset), truth)
+surface_map, cluster_ids, surface_scores = surface_views(dataset.id, clusters_asked, dataset, truth)
 clusters = [f"{CLUSTER}{c}" for c in cluster_ids]
 
 
@@ -161,22 +133,23 @@ def scores_said(scores: list[float]) -> str:
 def agreement_caption() -> str:
     """What the clusters are measured to share with the labels (evaluate/clusters.py), per map."""
     if not named:
-        return f"No labels; k-means was asked for {clusters_asked} clusters of the raw pixels."
+        return f"No labels; k-means was asked for {clusters_asked} clusters of the {surface.name}."
     said = f"{counted(len(named), 'labels')}; k-means was asked for {clusters_asked} clusters."
-    if pixel_scores is not None:
-        said += (f" Against the labels, over {SEEDS} k-means starts, the raw pixels' clusters score a median "
-                 f"adjusted Rand index of {scores_said(pixel_scores)}")
+    if surface_scores is not None:
+        said += (f" Against the labels, over {SEEDS} k-means starts, the clusters of the {surface.name} score a "
+                 f"median adjusted Rand index of {scores_said(surface_scores)}")
         if encoder_scores is not None:
             said += f"; k-means on the features of {escape_markdown(trained[0])}, {scores_said(encoder_scores)}"
         said += " (0: no closer to the labels than chance; 1: the labels' own groups)."
         if encoder_scores is not None:
-            said += " " + comparison(pixel_scores, encoder_scores)
-    return said + ("" if all(truth) else " Some pictures have no label.")
+            said += " " + comparison(surface_scores, encoder_scores, surface.name)
+    return said + ("" if all(truth) else f" Some {surface.items} have no label.")
 
 
 panels = st.columns(3)
-panels[0].plotly_chart(small(dataset.id, "pixels", "PCA of the raw pixels", pixel_map, labels), key="concepts_pca")
-panels[1].plotly_chart(small(dataset.id, "pixels", "k-means clusters of the raw pixels", pixel_map, clusters),
+panels[0].plotly_chart(small(dataset.id, "pixels", f"PCA of {surface.short}", surface_map, labels),
+                       key="concepts_pca")
+panels[1].plotly_chart(small(dataset.id, "pixels", f"k-means clusters of {surface.short}", surface_map, clusters),
                        key="concepts_kmeans")
 encoder_scores = None
 with panels[2]:

@@ -44,7 +44,7 @@ st.caption("Self-supervised learning exists to need fewer labels. Here the label
            "Without labels, label-free health metrics still judge them.")
 
 top = st.columns([1, 3])
-dataset = pick_dataset(top[0], ws, "evaluate_dataset", kinds=("image", "text"))
+dataset = pick_dataset(top[0], ws, "evaluate_dataset")
 hooks = KINDS[dataset.kind].evaluation()  # the kind's words: what it counts, its baselines
 by_key = source_choices(ws, dataset)
 choices = dict(by_key.values())  # {name: source}

@@ -30,7 +30,7 @@ st.title("Embedding Explorer")
 intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([1, 1.6, 1.4])  # at 1024 px "Side by side" and its help fit
-dataset = pick_dataset(top[0], ws, "explore_dataset", kinds=("image", "text"))
+dataset = pick_dataset(top[0], ws, "explore_dataset")
 intro.caption(TEXT_MAP_INTRO if dataset.kind == "text" else
               "Every dot is one image, placed so that images the encoder finds similar sit close "
               "together. A good encoder groups images by what they show, an untrained one often by colour "

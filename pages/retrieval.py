@@ -28,7 +28,7 @@ st.title("Retrieval")
 intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([1.5, 2, 2, 1])  # a dataset's name beside its clear and open icons
-dataset = pick_dataset(top[0], ws, "retrieval_dataset", kinds=("image", "text"))
+dataset = pick_dataset(top[0], ws, "retrieval_dataset")
 intro.caption(TEXT_SEARCH_INTRO if dataset.kind == "text" else
               "Pick an image: the encoder returns the images whose features point the same way "
               "(cosine similarity, 1 = identical direction). Compare two encoders on the same query "

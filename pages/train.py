@@ -38,7 +38,7 @@ st.caption("Pick a dataset and a method and press Start. Training runs in a sepa
            "process: you can close the tab or switch pages and come back; nothing is lost.")
 
 left, right = st.columns(2, gap="large")
-dataset = pick_dataset(left, ws, "train_dataset", required=False, kinds=("image", "text"))
+dataset = pick_dataset(left, ws, "train_dataset", required=False)
 method_name = left.selectbox("Method", methods_for(dataset.kind if dataset else "image"), key="train_method",
                              format_func=lambda n: f"{n}: {METHODS[n].description}")
 method = METHODS[method_name]

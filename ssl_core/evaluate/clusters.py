@@ -39,11 +39,12 @@ def agreements(features: np.ndarray, k: int, labels: Sequence[str | None], seeds
     return [label_agreement(index.kmeans(features, k, seed), labels) for seed in range(seeds)]
 
 
-def comparison(pixels: Sequence[float], encoder: Sequence[float]) -> str:
-    """How the encoder's agreements lie against the raw pixels' (each a list over k-means starts)."""
+def comparison(pixels: Sequence[float], encoder: Sequence[float], baseline: str = "raw pixels") -> str:
+    """How the encoder's agreements lie against the `baseline`'s (raw pixels, TF-IDF word
+    weights; each a list over k-means starts)."""
     if min(encoder) > max(pixels):
-        return "The encoder's groups are closer to the labels than the raw pixels' in every k-means start."
+        return f"The encoder's groups are closer to the labels than those of the {baseline} in every k-means start."
     if max(encoder) < min(pixels):
-        return "The raw pixels' groups are closer to the labels than this encoder's in every k-means start."
+        return f"The groups of the {baseline} are closer to the labels than this encoder's in every k-means start."
     return ("The two ranges overlap: from its clusters alone, the encoder is not clearly closer to the labels "
-            "than the raw pixels.")
+            f"than the {baseline}.")

@@ -76,5 +76,14 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "text" in d.value.columns)
     assert list(table["text"])[:2] == SENTENCES[:2] and list(table["from"])[0] == "words.txt:1"
-    at.switch_page("../pages/concepts.py").run()  # a page that draws images only says so and stops
-    assert not at.exception and any("words holds text: this page works on image" in i.value for i in at.info)
+    at.switch_page("../pages/concepts.py").run()  # the ideas in words about sentences, maps of TF-IDF beside
+    assert not at.exception, at.exception
+    assert any("hide some words of a sentence" in m.value for m in at.markdown)
+    assert "pictures" not in " ".join(m.value for m in at.markdown if m.value.startswith("Nobody labels"))
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert titles[:2] == ["PCA of TF-IDF", "k-means clusters of TF-IDF"]
+    assert titles[2].startswith("Trained encoder (MLM") and len(titles) == 3
+    assert any(c.value.startswith("PCA and k-means only rearrange the TF-IDF word weights: they group sentences "
+                                  "that *share words*") for c in at.caption)
+    assert any("No labels; k-means was asked for 2 clusters of the TF-IDF word weights." in c.value
+               for c in at.caption)

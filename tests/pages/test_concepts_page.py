@@ -49,7 +49,7 @@ def test_each_maps_clusters_are_scored_against_the_labels(concepts, shapes_run):
         return f"{median} " + ("at every start" if low == high else f"({low} to {high})")
 
     caption = next(c.value for c in concepts.caption if "adjusted Rand index" in c.value)
-    assert (f"the raw pixels' clusters score a median adjusted Rand index of {said(pixels)}; "
+    assert (f"the clusters of the raw pixels score a median adjusted Rand index of {said(pixels)}; "
             f"k-means on the features of {name}, {said(learned)} (0: no closer" in caption)
     assert caption.endswith(comparison(pixels, learned))
     assert "-0.00" not in caption

@@ -115,3 +115,13 @@ def test_a_text_run_without_labels_charts_its_neighbours_against_tfidf_not_pixel
     explorer = open_page(ws.root, "../pages/explorer.py", monkeypatch, dataset="plain")
     hint = next(c.value for c in explorer.caption if c.value.startswith("Hover a dot to read its sentence."))
     assert hint.endswith("This dataset has no labels: every dot has one colour.") and "hidden labels" not in hint
+
+
+def test_concepts_set_the_runs_map_beside_tfidf_and_score_both_against_the_labels(text_root, monkeypatch):
+    at = open_text_page(text_root, "../pages/concepts.py", monkeypatch)
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 3
+    said = next(c.value for c in at.caption if "adjusted Rand index" in c.value)
+    assert said.startswith("3 labels; k-means was asked for 3 clusters. Against the labels, over ")
+    assert "the clusters of the TF-IDF word weights score a median adjusted Rand index of " in said
+    assert "raw pixels" not in said and "pictures" not in said

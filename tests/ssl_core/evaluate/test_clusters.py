@@ -42,6 +42,7 @@ def test_agreements_come_from_several_k_means_starts():
     assert scores == [label_agreement(index.kmeans(features, 4, seed), labels) for seed in range(SEEDS)]
     assert len(set(scores)) > 1, "distinct starts"
     assert agreements(features, 4, ["a"] * 400) is None
-    assert "closer to the labels than the raw pixels' in every" in comparison([0.1, 0.2], [0.3, 0.5])
-    assert "The raw pixels' groups are closer to the labels than this encoder's in every" in comparison([0.3, 0.5], [0.1, 0.2])
+    assert "closer to the labels than those of the raw pixels in every" in comparison([0.1, 0.2], [0.3, 0.5])
+    assert "The groups of the raw pixels are closer to the labels than this encoder's in every" in comparison([0.3, 0.5], [0.1, 0.2])
+    assert comparison([0.21, 0.30], [0.21, 0.32], "TF-IDF word weights").endswith("than the TF-IDF word weights.")
     assert "overlap" in comparison([0.21, 0.30], [0.21, 0.32])
