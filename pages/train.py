@@ -53,6 +53,14 @@ if init is not None:
     encoder = starts[init][1]
     left.caption(escape_markdown(f"Trains {encoder} (its architecture), starting from its weights; the verdict still "
                                  "compares with the untrained network."))
+def use_default(recipe_key: str, default: str) -> None:
+    """Drop the recipe handed over and set the Recipe box to the method's default, before the
+    rerun draws it: popping the box's state after it was drawn left the browser's value (the
+    handed-over recipe) in place, so the run trained with it."""
+    st.session_state.pop(LAB_RECIPE, None)
+    st.session_state[recipe_key] = default
+
+
 lab = st.session_state.get(LAB_RECIPE)  # only what was changed in the Lab (app.recipe_form)
 recipe_names = list(method.recipes)
 lab_fits = bool(lab) and lab["name"] in recipe_names
@@ -66,10 +74,8 @@ if use_lab:
     left.info(f"From {st.session_state.get(RECIPE_FROM, LAB)}: recipe **{recipe_name}**"
               + (f" (the method's default is {method.default_recipe})" if recipe_name != method.default_recipe else "")
               + (f", changed there: {changes}" if changes else "") + ".", icon=":material/auto_awesome:")
-    if left.button("Use the default instead", icon=":material/restart_alt:", key="train_use_default"):
-        st.session_state.pop(LAB_RECIPE, None)
-        st.session_state.pop(recipe_key, None)
-        st.rerun()
+    left.button("Use the default instead", icon=":material/restart_alt:", key="train_use_default",
+                on_click=use_default, args=(recipe_key, method.default_recipe))
 else:
     left.caption("With the recipe's default settings" + (
         " (tune them in the Augmentation Lab)." if "image" in method.kinds else "; the Lab shows them on a sentence."))

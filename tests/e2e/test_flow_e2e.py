@@ -1,7 +1,7 @@
 """In a real browser, the app as one flow (issue 12): a dataset picked on the Data page is
 the one every other page opens on, in the sidebar and in the URL, after a refresh and in a
 new tab opened on the copied link; opening and leaving the Lab leaves the Train page on
-the method's default recipe; Retrieval is driven by an image number and a label filter;
+the method's default recipe, and "Use the default instead" puts it back after a Lab choice; Retrieval is driven by an image number and a label filter;
 two runs with different recipes go by different names in every picker."""
 
 from __future__ import annotations
@@ -73,6 +73,20 @@ def test_visiting_the_lab_leaves_train_on_the_default_recipe(page, app_url):
     assert selected(page, "train_recipe_simclr").startswith("simclr_multicrop:")
     page.get_by_text("With the recipe's default settings").wait_for(timeout=SLOW)
     assert page.get_by_text("From the Augmentation Lab").count() == 0
+
+    # a recipe picked in the Lab is handed over; "Use the default instead" puts the Recipe box back (it kept the
+    # Lab's recipe in the browser while the note said default settings, and the run trained with byol)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Augmentation Lab", exact=True).click()
+    page.get_by_role("heading", name="Augmentation Lab").first.wait_for(timeout=SLOW)
+    page.locator(".st-key-lab_recipe_name input[role='combobox']").click()
+    page.get_by_role("option", name=re.compile(r"^byol: ")).click()
+    page.get_by_text("pair 7 · b", exact=True).first.wait_for(timeout=SLOW)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Train", exact=True).click()
+    page.get_by_text("From the Augmentation Lab").wait_for(timeout=SLOW)
+    assert selected(page, "train_recipe_simclr").startswith("byol:")
+    page.get_by_role("button", name="Use the default instead").click()
+    page.get_by_text("With the recipe's default settings").wait_for(timeout=SLOW)
+    assert selected(page, "train_recipe_simclr").startswith("simclr_multicrop:")
 
 
 def test_retrieval_by_number_and_label_filter(page, app_url, screenshot):
