@@ -304,6 +304,9 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 }
 
 
+WHOLE_BUDGET = ("flat_from_start", "loss_still_falling")  # rules that judge what a run did with its whole budget
+
+
 def advise(m: Measured) -> list[Advice]:
     """Every rule that fires on `m`, most basic first (RULES order); after a collapse only
     AFTER_COLLAPSE (a cue, a flat curve or a falling loss read from a collapsed embedding

@@ -20,7 +20,7 @@ from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
-from .advice import Advice, Measured, advise, apply, too_short
+from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, too_short
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
@@ -87,8 +87,23 @@ def measure(ws: Workspace, run_id: str) -> Measured:
 
 
 def diagnose(ws: Workspace, run_id: str) -> list[Advice]:
-    """The ranked advice on run `run_id` (advice.advise)."""
-    return advise(measure(ws, run_id))
+    """The ranked advice on run `run_id` (advice.advise); a cancelled run, which can resume,
+    is not yet judged by the rules of a whole budget (`unspent`)."""
+    found = advise(measure(ws, run_id))
+    if unspent(jobs.get_run(ws, run_id)):
+        return [advice for advice in found if advice.rule not in WHOLE_BUDGET]
+    return found
+
+
+def unspent(run: dict) -> str | None:
+    """Why the rules of a whole budget (advice.WHOLE_BUDGET) wait, for a run cancelled before
+    its budget was spent, which Resume continues (a sentence); None for any other run. On a
+    cancelled run they told a 54-step run 'Nothing was learned' and to train twice as long."""
+    if run["status"] != "cancelled" or not run["checkpoint"]:
+        return None
+    of = f" of about {run['total_steps']:,}" if run["total_steps"] else ""
+    return (f"It was cancelled at step {run['step']:,}{of}: whether it learned nothing (a flat curve) or stopped "
+            f"while still learning (a falling loss) is judged once it has spent its budget. Resume it to finish.")
 
 
 def no_advice_words(run: dict, series: dict | None = None) -> str:
@@ -112,7 +127,8 @@ def no_advice_words(run: dict, series: dict | None = None) -> str:
     if run["status"] in STOPPED:
         if not run["checkpoint"]:
             return f"it {STOPPED[run['status']]} before its first checkpoint, so there is nothing to check" + why
-        return f"none of its measurements up to where it {STOPPED[run['status']]} triggered a rule" + why
+        said = f"none of its measurements up to where it {STOPPED[run['status']]} triggered a rule" + why
+        return said + (f" {waiting}" if (waiting := unspent(run)) else "")
     if not run["checkpoint"]:
         return f"it is {run['status']} and has no checkpoint yet, so there is nothing to check."
     return f"none of its measurements so far triggered a rule (it is {run['status']})."

@@ -51,7 +51,9 @@ def test_the_default_recipe_hands_nothing_over_from_the_lab():
 @pytest.mark.parametrize("status, message, said", [
     ("failed", "out of memory at step 40", "No advice: none of its measurements up to where it failed triggered a "
                                            "rule (out of memory at step 40)."),
-    ("cancelled", None, "No advice: none of its measurements up to where it was cancelled triggered a rule."),
+    ("cancelled", None, "No advice: none of its measurements up to where it was cancelled triggered a rule. It was "
+                        "cancelled at step 7 of about 50: whether it learned nothing (a flat curve) or stopped while "
+                        "still learning (a falling loss) is judged once it has spent its budget. Resume it to finish."),
 ])
 def test_a_run_that_did_not_finish_gets_no_check_mark_when_no_rule_fires(shapes_run, monkeypatch, tmp_path, status,
                                                                          message, said):
@@ -59,7 +61,8 @@ def test_a_run_that_did_not_finish_gets_no_check_mark_when_no_rule_fires(shapes_
     copy = tmp_path / "ws"
     shutil.copytree(root, copy)
     with sqlite3.connect(Workspace(copy).db_path) as conn:
-        conn.execute("UPDATE runs SET status = ?, message = ? WHERE id = ?", (status, message, run))
+        conn.execute("UPDATE runs SET status = ?, message = ?, step = 7, total_steps = 50 WHERE id = ?",
+                     (status, message, run))
     monkeypatch.setattr("app.diagnosis.diagnose", lambda ws, run_id: [])  # no rule fires
     at = open_page(copy, "../pages/train.py", monkeypatch)
     assert [h.value for h in at.subheader].count("Diagnosis") == 1
@@ -91,3 +94,26 @@ def test_a_checkpoint_that_cannot_be_read_is_said_under_diagnosis_not_an_error_b
     monkeypatch.setattr("app.diagnosis.diagnose", unreadable)
     at = open_page(root, "../pages/train.py", monkeypatch)  # no exception: open_page asserts it
     assert any(c.value.startswith("No advice: ckpt") and "cannot be read" in c.value for c in at.caption)
+
+
+def test_a_cancelled_run_is_not_told_it_learned_nothing_or_to_train_twice_as_long(shapes_run, monkeypatch, tmp_path):
+    """A run cancelled at step 54 of about 262 was told 'Nothing was learned at any point of the run's 54 steps'
+    and to train again with twice the budget: the rules of a whole budget wait until it has spent its own."""
+    from ssl_core.evaluate import diagnose as diagnosing
+    from ssl_core.evaluate.advice import Advice
+
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    fired = [Advice(rule, "evidence", "advice", {}) for rule in ("collapse", "flat_from_start", "loss_still_falling")]
+    monkeypatch.setattr(diagnosing, "measure", lambda ws, run_id: None)
+    monkeypatch.setattr(diagnosing, "advise", lambda measured: fired)
+    ws = Workspace(copy)
+    assert [a.rule for a in diagnosing.diagnose(ws, run)] == ["collapse", "flat_from_start", "loss_still_falling"]
+    with sqlite3.connect(ws.db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'cancelled', step = 54, total_steps = 262 WHERE id = ?", (run,))
+    assert [a.rule for a in diagnosing.diagnose(ws, run)] == ["collapse"]
+    at = open_page(copy, "../pages/train.py", monkeypatch)
+    assert any(c.value.endswith("It was cancelled at step 54 of about 262: whether it learned nothing (a flat curve) "
+                                "or stopped while still learning (a falling loss) is judged once it has spent its "
+                                "budget. Resume it to finish.") for c in at.caption)
