@@ -16,7 +16,8 @@ from app.text_items import sentence_table
 from app.widgets import (cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar, short_name,
                          thumbnail_uris)
 from ssl_core.data.builtins import DATASETS
-from ssl_core.data.ingest import DEFAULT_SIZE, IngestError, IngestReport, ingest_builtin, ingest_path, ingest_uploads
+from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
+                                  ingest_uploads)
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
@@ -27,7 +28,6 @@ from ssl_core.store import WorkspaceError
 from ssl_core.words import agreeing, counted, noun
 
 PAGE_SIZE = 60
-SIZES = (32, 48, 64, 96, 128)
 REPORT_KEY = "data_last_report"
 CANCEL_KEY = "data_import_cancel"
 DELETED_KEY = "data_deleted_note"  # what the last deletion removed
@@ -84,7 +84,8 @@ def _size_box(slot, text: bool) -> int:
     if text:
         slot.caption("Text is stored as written: there is no image side to choose.")
         return DEFAULT_SIZE
-    return slot.selectbox("Stored size (px)", SIZES, index=SIZES.index(DEFAULT_SIZE), key="data_stored_size",
+    return slot.selectbox("Stored size (px)", STORED_SIZES, index=STORED_SIZES.index(DEFAULT_SIZE),
+                          key="data_stored_size",
                           help="Images are centre-cropped to squares of this side for training.")
 
 

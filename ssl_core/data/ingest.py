@@ -44,6 +44,8 @@ DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
 DISK_RESERVE = 1000**3  # bytes an import leaves free on the workspace's disk (runs, embeddings, SQLite)
 MIN_SIZE, MAX_SIZE = 8, 512
+STORED_SIZES = (32, 48, 64, 96, 128)  # the stored sides the Data page offers (the CLI takes any MIN..MAX)
+LONG_SHAPE = 4  # an image this many times as long as wide is named: its centre square keeps 1/LONG_SHAPE of it
 DEFAULT_BATCH = 64  # engine.TrainConfig.batch_size, not imported: the engine loads torch and lightly
 # (seconds), which an import must not wait for (the Data page's first paint seeds the demo datasets);
 # tests/ssl_core/data/test_ingest.py holds the two equal. A smaller dataset trains with smaller batches.
@@ -334,16 +336,37 @@ def small_dataset_warning(count: int, noun: str) -> list[str]:
             "training will use smaller batches"]
 
 
+def _smaller_sides(shorts: list[int], size: int) -> str:
+    """Which of the Data page's STORED_SIZES below `size` keep how many of the enlarged images
+    (their short sides `shorts`) at their own size, largest first, until one keeps them all."""
+    said = []
+    for side in sorted((s for s in STORED_SIZES if s < size), reverse=True):
+        kept = sum(short >= side for short in shorts)
+        if kept:
+            said.append(f"{side} px keeps {'all of them' if kept == len(shorts) else f'{kept:,}'}")
+        if kept == len(shorts):
+            break
+    low, high = min(shorts), max(shorts)
+    if not said:
+        return (f"no smaller stored side offered keeps them at their own size (their short sides are {low} to {high} "
+                f"px; the smallest offered is {STORED_SIZES[0]} px)")
+    rest = "" if said[-1].endswith("all of them") else f" (the others are smaller still, down to {low} px)"
+    return "a smaller stored side keeps more of them at their own size: " + ", ".join(said) + rest
+
+
 def _warnings(rows: list[_Row], size: int) -> list[str]:
     warnings = []
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
-    if small:  # enlarged to the stored side: say so, and how to keep them at their own size
-        side = max(min(width, height) for _, width, height in small)
-        keep = (f"a stored size of {side} px or less keeps them at their own size" if side >= MIN_SIZE else
-                f"no stored size keeps them at their own size (the smallest is {MIN_SIZE} px)")
+    if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
         warnings.append(f"{len(small):,} of {len(rows):,} images are smaller than the stored side of {size} px "
                         f"and were enlarged to it (for example {small[0][0]!r}, {small[0][1]} x {small[0][2]} px); "
-                        + keep)
+                        + _smaller_sides([min(width, height) for _, width, height in small], size))
+    stretched = [(row.name, row.width, row.height) for row in rows
+                 if max(row.width, row.height) >= LONG_SHAPE * min(row.width, row.height)]
+    if stretched:
+        warnings.append(f"{len(stretched):,} of {len(rows):,} images are at least {LONG_SHAPE} times as long as "
+                        f"they are wide (for example {stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px): "
+                        f"the stored centre square keeps at most 1/{LONG_SHAPE} of each")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

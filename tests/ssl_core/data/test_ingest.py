@@ -103,13 +103,27 @@ def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspa
     files = [("small.png", make.solid(size=(48, 48))), ("big.png", make.solid(size=(96, 80)))]
     report = ingest_uploads(workspace, files, name="t", size=64)
     assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
-            "'small.png', 48 x 48 px); a stored size of 48 px or less keeps them at their own size") in report.warnings
+            "'small.png', 48 x 48 px); a smaller stored side keeps more of them at their own size: 48 px keeps all "
+            "of them") in report.warnings
     again = ingest_uploads(workspace, files, name="u", size=48)
     assert not any("enlarged" in w for w in again.warnings)
     tiny = ingest_uploads(workspace, [("dot.png", make.solid(size=(1, 1))), files[1]], name="v", size=64)
     assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
-            "'dot.png', 1 x 1 px); no stored size keeps them at their own size (the smallest is 8 px)"
-            ) in tiny.warnings  # it advised "a stored size of 1 px or less"
+            "'dot.png', 1 x 1 px); no smaller stored side offered keeps them at their own size (their short sides "
+            "are 1 to 1 px; the smallest offered is 32 px)") in tiny.warnings  # it advised "1 px or less"
+
+
+def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(workspace, make):
+    """A stranger's 104 small images of short sides 55, 40 and 1 px were told 'a stored size of 61 px or less
+    keeps them at their own size', a side the page does not offer and that keeps only some of them."""
+    files = ([(f"a{i}.png", make.solid(size=(55, 90))) for i in range(3)]
+             + [(f"b{i}.png", make.solid(size=(40, 60))) for i in range(2)] + [("thin.png", make.solid(size=(1, 60)))])
+    report = ingest_uploads(workspace, files, name="t", size=64)
+    assert ("6 of 6 images are smaller than the stored side of 64 px and were enlarged to it (for example 'a0.png', "
+            "55 x 90 px); a smaller stored side keeps more of them at their own size: 48 px keeps 3, 32 px keeps 5 "
+            "(the others are smaller still, down to 1 px)") in report.warnings
+    assert ("1 of 6 images are at least 4 times as long as they are wide (for example 'thin.png', 1 x 60 px): the "
+            "stored centre square keeps at most 1/4 of each") in report.warnings
 
 
 @pytest.mark.parametrize("name, size, message", [
