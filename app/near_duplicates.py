@@ -20,7 +20,7 @@ import streamlit as st
 from app import access
 from app.widgets import breakable, escape_html, short_name, thumbnail_uris
 from ssl_core import index
-from ssl_core.words import counted
+from ssl_core.words import agreeing, counted
 
 if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
     from ssl_core.embed import Embedding
@@ -95,7 +95,7 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     shown = len(cosines)
     st.caption(f"{how_many(cosines, threshold)} " + (
         f"None of them look alike in their pixels {pixels}: they are {differ}." if not alike else
-        f"{alike} of them look alike in their pixels too {pixels}." if alike == shown else
-        f"{alike} of them look alike in their pixels too {pixels}; the other {shown - alike} differ in pixels: "
-        f"{differ}."))
+        f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}." if alike == shown
+        else f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}; the other "
+             f"{shown - alike} {agreeing(shown - alike, 'differs', 'differ')} in pixels: {differ}."))
     st.html(body)

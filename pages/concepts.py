@@ -159,8 +159,10 @@ with panels[2]:
             current.switch_page("../pages/train.py")
     else:
         emb = embedding(ws, dataset, trained[1])
-        title = (f"Trained encoder ({escape_plotly(trained[0])})" if trained[1].run_id
-                 else f"{escape_plotly(trained[1].imported)} (imported)")  # its origin: in the verdict's place
+        # its name on a line of its own, smaller: in a third of the page "Trained encoder (SimCLR · byol recipe ·
+        # 2 min)" was cut at "2 m"; an import's origin stands where a run's verdict would
+        title = ("Trained encoder" if trained[1].run_id else "Imported encoder") + "<br><sup>" + escape_plotly(
+            trained[0] if trained[1].run_id else trained[1].imported) + "</sup>"
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")

@@ -13,8 +13,8 @@ from app.import_panel import import_panel
 from app.label_chart import label_chart
 from app.state import IMPORT_SLOT, workspace
 from app.text_items import sentence_table
-from app.widgets import (cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar, short_name,
-                         thumbnail_uris)
+from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar,
+                         short_name, thumbnail_uris)
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
                                   ingest_uploads)
@@ -205,7 +205,8 @@ if chosen.kind == "text":  # sentences where images have thumbnails (app/text_it
     sentence_table(ws, chosen, rows, start)
 else:
     thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
-    gallery(thumbs, [short_name(row["name"]) + (f" [{row['label']}]" if row["label"] else "") for row in rows])
+    gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
+                     for row in rows])  # names wrap at their joins, not mid-word
 
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app.widgets import escape_markdown
+from app.widgets import breakable, escape_markdown
 from ssl_core.store import Workspace
 
 RUN_TIMEOUT = 120
@@ -51,7 +51,8 @@ def test_first_start_shows_demo_datasets_and_gallery(app):
     assert [m.value for m in app.metric][:2] == ["2,000", "64 px"]
     gallery = app.image[0]
     assert len(gallery.value) == 60  # one page of the gallery
-    assert gallery.captions[:2] == [r"circle\_0000\.png \[circle\]", r"square\_0001\.png \[square\]"]
+    assert gallery.captions[:2] == [escape_markdown(breakable(f"{name}.png")) + rf" \[{label}\]"  # wraps at its joins
+                                    for name, label in (("circle_0000", "circle"), ("square_0001", "square"))]
 
 
 def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
