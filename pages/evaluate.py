@@ -133,29 +133,34 @@ with st.expander("What good looks like", icon=":material/help:"):
 
 
 def efficiency_figure(found: dict[str, dict]) -> go.Figure:
-    """Accuracy against the share of labels: every judged encoder, then the baselines of the
-    first report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws."""
+    """Accuracy against the labels used: every judged encoder, then the baselines of the first
+    report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws. A
+    point stands at the labels it drew, not at its nominal share: the '1%' of 212 labels is 5
+    (2.4%), as each class keeps at least one and the sentences under the curve say."""
     curves: dict[str, list[dict]] = {}
     shown_as = {report["source"]["label"]: label for label, report in found.items()}  # run id -> its name
     for report in found.values():
         for name, points in report["label_efficiency"]["curves"].items():
             curves.setdefault(shown_as.get(name, name), points)
     judged = set(found)
+    pool = next(iter(found.values()))["label_efficiency"]["pool"]  # labelled examples the draws come from
     figure = go.Figure()
     for name, points in curves.items():
         baseline = name not in judged
         figure.add_trace(go.Scatter(
-            x=[100 * p["fraction"] for p in points], y=[p["mean"] for p in points], name=escape_plotly(name),
+            x=[p["labels"] for p in points], y=[p["mean"] for p in points], name=escape_plotly(name),
             error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
             line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
-            customdata=[p["labels"] for p in points],
-            hovertemplate="%{x:.0f}% of the labels (%{customdata} examples): %{y:.1%}<extra>" + escape_plotly(name) + "</extra>"))
+            customdata=[p["labels"] / pool for p in points],
+            hovertemplate="%{x} labels (%{customdata:.1%} of the " + f"{pool:,}" + "): %{y:.1%}<extra>"
+                          + escape_plotly(name) + "</extra>"))
+    used = sorted({p["labels"] for points in curves.values() for p in points})
     classes = len(next(iter(found.values()))["confusion"]["classes"])
     figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
                      annotation_position="bottom right")
     figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
-                         height=460, xaxis=dict(type="log", title="share of the labels used (%)",
-                                                tickvals=[1, 5, 10, 25, 100]),
+                         height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",
+                                                tickvals=used, ticktext=[f"{n:,}" for n in used]),
                          yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02]),
                          margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
     return figure
@@ -201,15 +206,20 @@ if labelled:
     confusions(labelled)
 
 
+JUDGED = "beyond the classes"  # with labels, the score the level grades: what grouping by class alone does not give
+WITH_CLASSES = "score, classes included"
+
+
 def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:
-    """Every cue measured: its score, and with labels what grouping by class alone gives and
-    the score beyond it; the graded word of the score judged."""
-    table = pd.DataFrame([{"cue": CUES[name].words, "score": s["score"], "by class alone": s["by_class"],
-                           "beyond class": s["judged"], "level": s["level"]}
-                          for name, s in scores.items() if s is not None])
-    if table["by class alone"].isna().all():
-        table = table.drop(columns=["by class alone", "beyond class"])
-    return table
+    """Every cue measured: the score its level grades, then the level; with labels the graded
+    score is the one beyond grouping by class alone (JUDGED), shown first, and the whole score
+    and what grouping by class alone gives follow as plain numbers. A bar of 0.70 beside
+    'little' read as a contradiction where only the score beyond the classes (0.02) was graded."""
+    rows = [(CUES[name].words, s) for name, s in scores.items() if s is not None]
+    if all(s["by_class"] is None for _, s in rows):
+        return pd.DataFrame([{"cue": words, "score": s["score"], "level": s["level"]} for words, s in rows])
+    return pd.DataFrame([{"cue": words, JUDGED: s["judged"], "level": s["level"], WITH_CLASSES: s["score"],
+                          "by class alone": s["by_class"]} for words, s in rows])
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -243,8 +253,9 @@ for label, report in checked.items():
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={**{name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0,
                                                                           max_value=1)
-                                   for name in ("score", "beyond class")},
-                                "by class alone": st.column_config.NumberColumn(format="%.2f")})
+                                   for name in ("score", JUDGED)},  # the graded score, beside its level
+                                **{name: st.column_config.NumberColumn(format="%.2f")
+                                   for name in (WITH_CLASSES, "by class alone")}})
     with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
         for tiles in evidence_tiles(dataset.id, digest(shortcut), shortcut, thumbnails):
             st.image(tiles, caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)

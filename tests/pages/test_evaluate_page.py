@@ -36,9 +36,10 @@ def shortcut_shown(at: AppTest, labelled: bool) -> bool:
     sentence = any(box.value.startswith(("The embedding", "Cheap cues explain little", "Beyond what its classes share"))
                    for box in [*at.warning, *at.success, *at.info])
     cues = at.dataframe[1].value
-    columns = ["cue", "score", *(["by class alone", "beyond class"] if labelled else []), "level"]
+    graded = "beyond the classes" if labelled else "score"  # the score the level grades comes first, beside it
+    columns = ["cue", graded, "level", *(["score, classes included", "by class alone"] if labelled else [])]
     return (sentence and list(cues.columns) == columns and len(cues) == len(CUES)
-            and set(cues["level"]) <= {"little", "some", "most"} and cues["score"].between(0, 1).all())
+            and set(cues["level"]) <= {"little", "some", "most"} and cues[graded].between(0, 1).all())
 
 
 def metrics(at: AppTest):
@@ -73,6 +74,10 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     payoff = payoff_words(report["label_efficiency"], run, {run: run_name(jobs.get_run(ws, run))})
     assert payoff.startswith(f"{run_name(jobs.get_run(ws, run))}: with ") and " the best baseline (" in payoff
     assert escape_markdown(payoff) in [m.value for m in at.markdown]  # the curve in words, under it
+    curve = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
+    drawn = [p["labels"] for p in report["label_efficiency"]["curves"][run]]  # each point at the labels it used
+    assert curve["data"][0]["x"] == drawn and curve["layout"]["xaxis"]["tickvals"] == sorted(set(drawn))
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
     assert metrics(again)["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
