@@ -28,6 +28,7 @@ from ssl_core.store import WorkspaceError
 from ssl_core.words import agreeing, counted, noun
 
 PAGE_SIZE = 60
+WHOLE, TRAINED = "Whole pictures", "What training sees"  # the grid's two views of a dataset's images
 REPORT_KEY = "data_last_report"
 CANCEL_KEY = "data_import_cancel"
 DELETED_KEY = "data_deleted_note"  # what the last deletion removed
@@ -204,7 +205,15 @@ rows = ws.image_rows(chosen, offset=start, limit=PAGE_SIZE)
 if chosen.kind == "text":  # sentences where images have thumbnails (app/text_items.py)
     sentence_table(ws, chosen, rows, start)
 else:
-    thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
+    seen = st.segmented_control("Show", [WHOLE, TRAINED], default=WHOLE, required=True, key="data_grid_view",
+                                help="Imported pictures keep their shape in the grid; the stored centre square "
+                                     "is what training, maps and search read.")
+    if seen == WHOLE:
+        thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
+    else:
+        st.caption(f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads; a "
+                   "long picture's ends are cut away.")
+        thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
                      for row in rows])  # names wrap at their joins, not mid-word
 

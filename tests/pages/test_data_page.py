@@ -53,6 +53,10 @@ def test_first_start_shows_demo_datasets_and_gallery(app):
     assert len(gallery.value) == 60  # one page of the gallery
     assert gallery.captions[:2] == [escape_markdown(breakable(f"{name}.png")) + rf" \[{label}\]"  # wraps at its joins
                                     for name, label in (("circle_0000", "circle"), ("square_0001", "square"))]
+    app.segmented_control(key="data_grid_view").set_value("What training sees").run()  # the stored centre squares
+    squares = app.image[0]
+    assert len(squares.value) == 60 and squares.captions == gallery.captions and squares.value != gallery.value
+    assert any(c.value.startswith("The centre square of each picture at the stored 64 px") for c in app.caption)
 
 
 def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
