@@ -96,7 +96,8 @@ class Surface:
 
 
 SURFACES = {
-    "image": Surface("raw pixels", "the raw pixels", "pictures", "pictures that *look* alike (same colours, same brightness)",
+    "image": Surface("raw pixels", "the raw pixels", "pictures",
+                     "pictures that *look* alike (same colours, same brightness)",
                      "the differences that do not matter"),
     "text": Surface("TF-IDF word weights", "TF-IDF", "sentences", "sentences that *share words*, whatever they mean",
                     "which words were used, keeping what they say"),

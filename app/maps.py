@@ -161,20 +161,26 @@ UNLABELLED = "(none)"  # the group of images without a label on a map
 UNLABELLED_COLOUR = "#B4B4B4"
 
 
-def palette(groups: list[str]) -> dict[str, str]:
+def palette(groups: list[str], labels: list[str] = ()) -> dict[str, str]:
     """A fixed colour per group, so the two maps of a comparison agree; unlabelled images are
     grey and take no label's place (the map in motion, labelled images only, colours each
     label as the maps do); k-means clusters ("cluster N") take colours of their own, so that
     none reads as a label's: Paul Tol's colour-blind-safe set first (its grey left out, the
     unlabelled images' colour), as Antique's muted ten had five pairs a stranger could not
-    tell apart."""
+    tell apart. A group named like one of the dataset's `labels` (a class folder, "data/coins"
+    for "coins") takes that label's colour, the others the colours after the labels': coloured
+    by folder, coins turned from purple to orange when a folder "coffee/more" came before it."""
     from plotly.colors import qualitative
 
     names = [name for name in sorted(set(groups), key=str) if name != UNLABELLED]
     clusters = all(str(name).startswith(CLUSTER) for name in names)
     colours = qualitative.Safe[:-1] + qualitative.Antique if clusters else (
         qualitative.Plotly + qualitative.Dark24 + qualitative.Light24)
-    return {group: colours[i % len(colours)] for i, group in enumerate(names)} | (
+    known = [] if clusters else sorted({str(label) for label in labels if label != UNLABELLED})
+    place = {label: i for i, label in enumerate(known)}
+    places = {name: place.get(str(name), place.get(str(name).rsplit("/", 1)[-1])) for name in names}
+    rest = iter(range(len(known), len(known) + len(names)))
+    return {name: colours[(at if at is not None else next(rest)) % len(colours)] for name, at in places.items()} | (
         {UNLABELLED: UNLABELLED_COLOUR} if UNLABELLED in groups else {})
 
 

@@ -105,7 +105,8 @@ def map_figure(dataset_id: str, folder: str, made: float, method: str, dims: int
     groups = at_most(groups_for(_emb))
     hover = np.empty(len(names), dtype=object)  # written for the shown points only
     hover[sampled] = [f"#{i} {escape_plotly(short_name(names[i], 40))} · {escape_plotly(groups[i])}" for i in sampled]
-    figure = scatter(_coords, sampled, groups, hover, title, size, palette(groups))
+    colours = palette(groups, labels)  # a class folder takes its label's colour
+    figure = scatter(_coords, sampled, groups, hover, title, size, colours)
     if overlay:
         add_thumbnails(figure, _coords, sampled, thumbnails)
     return frozen(figure)

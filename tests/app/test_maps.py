@@ -97,3 +97,15 @@ def test_a_label_keeps_its_colour_whether_or_not_unlabelled_images_are_drawn():
     with_none, without = palette(["(none)", "camera", "coins"]), palette(["camera", "coins"])
     assert with_none["camera"] == without["camera"] and with_none["coins"] == without["coins"]
     assert with_none["(none)"] not in without.values()
+
+
+def test_a_class_folder_keeps_its_labels_colour_whatever_folders_come_before_it():
+    """Coloured by label coins was purple; by folder it turned orange, as a folder 'coffee/more'
+    sorted before it took its place."""
+    labels = ["astronaut", "cat", "coffee", "coins", "rocket"]
+    by_label = palette(labels, labels)
+    assert by_label == palette(labels)  # the label colouring itself is unchanged
+    folders = ["data/astronaut", "data/cat", "data/coffee", "data/coffee/more", "data/coins", "data/rocket"]
+    by_folder = palette(folders, labels)
+    assert all(by_folder[f"data/{label}"] == by_label[label] for label in labels)
+    assert by_folder["data/coffee/more"] not in by_label.values()  # a folder of no label: a colour of no label
