@@ -42,6 +42,9 @@ from .models.calibration import MARKER, batches, calibrate, calibration_rows
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
+# steps before a minutes budget's total is extrapolated: step 1 carries the untrained baseline's measurement, and a
+# stranger's 2-minute run read "step 1 of ~48", then "of ~262"
+ESTIMATE_AFTER = 20
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
 HEALTH = ("embedding_std", "effective_rank", "output_std")  # what the collapse warning watches
 
@@ -413,7 +416,8 @@ class Trainer:
             rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)
-            total = self.total_steps() or (round(self.step / progress) if progress > 0 else None)
+            total = self.total_steps() or (round(self.step / progress) if progress > 0 and self.step >= ESTIMATE_AFTER
+                                           else None)
             eta = (1 - progress) * elapsed / progress if progress > 0 else None
             self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
                                             metrics["lr"], self.batch_size))

@@ -136,6 +136,18 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
     assert recorder.steps[-1].progress == 1.0 and recorder.steps[-1].eta_s == 0.0
 
 
+def test_a_minutes_budget_gives_no_total_before_its_steps_can_estimate_one(tmp_path):
+    """Step 1 carries the untrained baseline's measurement: a stranger's 2-minute run read 'step 1 of ~48', then
+    'of ~262'. The total of a minutes budget is extrapolated from ESTIMATE_AFTER steps on."""
+    from ssl_core.engine import ESTIMATE_AFTER
+
+    recorder = Recorder(stop_after=ESTIMATE_AFTER + 2)
+    Trainer(config(epochs=None, minutes=10.0, monitor_every=100), tiny_images(), None, tmp_path, recorder).run()
+    assert [state.total_steps for state in recorder.steps[: ESTIMATE_AFTER - 1]] == [None] * (ESTIMATE_AFTER - 1)
+    assert all(state.total_steps and state.total_steps > state.step for state in recorder.steps[ESTIMATE_AFTER - 1:])
+    assert all(state.eta_s is not None for state in recorder.steps)  # the time left is known from the start
+
+
 @pytest.mark.parametrize("labels, judged", [(np.array([0] * 12 + [1] * 12), "knn"), (None, "pixel_shared")])
 def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_through_resume(tmp_path, labels,
                                                                                            judged):
