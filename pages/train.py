@@ -191,6 +191,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells[1].metric(f"{words['unit'].capitalize()} / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
+    run_controls(ws, run)
     if run["message"]:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
     classes = run["classes"]  # kept with the run: its dataset may be gone
@@ -205,14 +206,20 @@ def live_panel(run_id: str, ticking: bool) -> None:
             st.plotly_chart(figures[name], key=f"{name}_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
     paintings_panel(jobs.run_dir(ws, run_id))
-    buttons = st.columns([1, 1, 6])
-    if status in ACTIVE and buttons[0].button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
+
+
+def run_controls(ws, run: dict) -> None:
+    """Cancel while the run is queued or running, Resume once it stopped with a checkpoint: one
+    button under its status, where a stranger looked for it (it sat indented under the map)."""
+    run_id, status = run["id"], run["status"]
+    if status in ACTIVE and st.button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
         jobs.request_cancel(ws, run_id)
         st.rerun()
     stopped = status in ("interrupted", "cancelled", "failed") and run["checkpoint"]
     if stopped and run["dataset_deleted"]:
         st.caption(f"Its dataset {escape_markdown(run['dataset'])} was deleted or replaced: it cannot be resumed.")
-    elif stopped and buttons[1].button("Resume", icon=":material/replay:", key=f"resume_{run_id}"):
+    elif stopped and st.button("Resume", icon=":material/replay:", key=f"resume_{run_id}",
+                               help="Continue from its last checkpoint, with its own settings, to its budget's end."):
         jobs.requeue(ws, run_id)
         jobs.start_worker(ws)
         st.rerun()
