@@ -39,14 +39,15 @@ def test_a_typed_sentence_finds_its_neighbours_and_the_sentence_map_draws(browse
         box = page.get_by_label("A sentence to search for", exact=True).and_(page.get_by_test_id("stTextInputField"))
         box.fill(ROWS[7][0])
         box.press("Enter")
-        tables = page.locator("[data-testid='stDataFrame']")
+        tables = page.locator("[data-testid='stTable']")  # static tables: a long sentence wraps whole
         page.get_by_text("untrained text_transformer").first.wait_for()
-        page.wait_for_function("""sentence => {  // both tables' first row is the typed sentence (hidden accessible cells)
-            const tables = [...document.querySelectorAll("[data-testid='stDataFrame']")];
-            return tables.length == 2 && tables.every(t => t.querySelectorAll("[role=gridcell]")[2]?.textContent == sentence);
+        page.wait_for_function("""sentence => {  // both tables' first row is the typed sentence
+            const tables = [...document.querySelectorAll("[data-testid='stTable']")];
+            return tables.length == 2 && tables.every(t => t.querySelectorAll("tbody tr:first-child td")[2]
+                                                               ?.textContent.trim() == sentence);
         }""", arg=ROWS[7][0])
-        for table in (tables.nth(0), tables.nth(1)):  # the grid's accessible cells: score, label, sentence per row
-            cells = table.locator("[role=gridcell]").all_inner_texts()
+        for table in (tables.nth(0), tables.nth(1)):  # score, label, sentence per row
+            cells = [cell.strip() for cell in table.locator("tbody tr").first.locator("td").all_inner_texts()]
             assert float(cells[0]) > 0.999 and cells[1:3] == [ROWS[7][1], ROWS[7][0]]
         screenshot(page, "retrieval-text")
         assert not page.locator("[data-testid='stException']").count()
