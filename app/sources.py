@@ -23,14 +23,17 @@ UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view s
 
 def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
-    deleted) that have a checkpoint (newest first), then imported encoders (named with where
+    deleted) that have a checkpoint, completed ones first (newest first; then the cancelled,
+    failed or running ones, which a page would otherwise open on: a room's 5-step run that a
+    visitor cancelled became every page's encoder), then imported encoders (named with where
     their weights came from), then an untrained encoder of every architecture. Runs of the
     same name are told apart by the time they were created. An imported embedding set is
     offered on its own dataset only (it has vectors for those images and no network; pages
     check `source.has_network` before embedding anything new)."""
     choices: dict[str, tuple[str, embed.EncoderSource]] = {}
-    runs = [run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
-            if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]]
+    runs = sorted((run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
+                   if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
+                  key=lambda run: run["status"] != "completed")  # stable: newest first within each
     names = [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
              for run in runs]
     for run, name in zip(runs, names):

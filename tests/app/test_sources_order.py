@@ -1,0 +1,38 @@
+"""app.sources offers a dataset's completed runs before its cancelled or failed ones: a page
+opens on the first, and in a room a visitor's cancel of a fresh run made its 5-step encoder
+every page's default (Retrieval: 2 of 12 neighbours sharing the query's label)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import numpy as np
+from PIL import Image
+
+from app.sources import source_choices
+from ssl_core import jobs
+from ssl_core.data.ingest import ingest_uploads
+from ssl_core.engine import TrainConfig
+from ssl_core.store import Workspace
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    rng = np.random.default_rng(0)
+    ingest_uploads(ws, [(f"{i}.png", png_bytes(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)))
+                        for i in range(32)], name="few", size=16)
+    runs = [jobs.create_run(ws, TrainConfig(dataset="few", epochs=1, batch_size=16, image_size=16,
+                                            monitor_every=100, snapshot_every=0)) for _ in range(2)]
+    assert jobs.work(ws, "cpu") == 2
+    with sqlite3.connect(ws.db_path) as conn:  # the newer one, as a visitor's cancel leaves it (checkpoint kept)
+        conn.execute("UPDATE runs SET status = 'cancelled' WHERE id = ?", (runs[1],))
+    assert [run["id"] for run in jobs.list_runs(ws)][:2] == [runs[1], runs[0]]  # newest first
+    keys = [source.run_id for _, source in source_choices(ws, ws.dataset("few")).values() if source.run_id]
+    assert keys == [runs[0], runs[1]]
