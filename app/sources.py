@@ -15,7 +15,7 @@ from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
-from ssl_core.run_names import run_name
+from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view side
@@ -34,15 +34,13 @@ def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, 
     runs = sorted((run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
                    if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
                   key=lambda run: run["status"] != "completed")  # stable: newest first within each
-    names = [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
-             for run in runs]
+    names = told_apart(runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"]
+                                               else "") for run in runs])
     for run, name in zip(runs, names):
         try:
             source = embed.from_run(ws, run)  # the row: no second look-up per run
         except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
             continue
-        if names.count(name) > 1:
-            name += f" · {run['created'][11:19]}"
         choices[source.key] = (name, source)  # no status: it changes while the name is selected
     choices |= imported_choices(ws, dataset)
     for name in encoders_of(dataset.kind):

@@ -24,10 +24,12 @@ from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_cla
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
-from ssl_core.run_names import run_name
+from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import WorkspaceError
 
 WATCH = "train_watch"  # session key: the run shown in the live panel
+STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started
+CANCELLED_HERE = "train_cancelled_here"  # session key: the ids of the runs this session cancelled
 ACTIVE = ("queued", "running")
 MAX_BUDGET = {"minutes": 24 * 60.0, "epochs": 10_000.0}  # a day; a visitor's typo of 1e9 minutes is refused
 SHARED_QUEUE = 3  # runs a shared app lets wait for its one worker (30 queued in 15 s held it for years)
@@ -108,6 +110,7 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
                          **{budget_kind: float(budget)}, **start_side(ws, init))
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)
+        st.session_state.setdefault(STARTED_HERE, set()).add(st.session_state[WATCH])
         jobs.start_worker(ws)
     except (KeyError, ValueError) as exc:
         st.error(escape_markdown(str(exc.args[0] if exc.args else exc)))
@@ -194,6 +197,8 @@ def live_panel(run_id: str, ticking: bool) -> None:
     run_controls(ws, run)
     if run["message"]:
         (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
+    if elsewhere := cancelled_elsewhere(run):
+        st.warning(elsewhere, icon=":material/group:")
     classes = run["classes"]  # kept with the run: its dataset may be gone
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
     verdict = jobs.verdict_of(ws, run, latest)
@@ -210,10 +215,22 @@ def live_panel(run_id: str, ticking: bool) -> None:
 
 def run_controls(ws, run: dict) -> None:
     """Cancel while the run is queued or running, Resume once it stopped with a checkpoint: one
-    button under its status, where a stranger looked for it (it sat indented under the map)."""
+    button under its status, where a stranger looked for it (it sat indented under the map). A
+    shared app asks first: everyone signed in sees every run, and in a room walk a student's
+    click stopped the teacher's run for the whole room."""
     run_id, status = run["id"], run["status"]
-    if status in ACTIVE and st.button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
-        jobs.request_cancel(ws, run_id)
+    confirm = f"confirm_cancel_{run_id}"
+    if status in ACTIVE and st.session_state.get(confirm):
+        st.warning("Stop this run for everyone? Others signed in to this app may be watching it; Resume continues "
+                   "it later from its last checkpoint.", icon=":material/group:")
+        yes, no = st.columns([1, 5])
+        if yes.button("Yes, stop it", type="primary", key=f"cancel_yes_{run_id}"):
+            cancel_here(ws, run_id)
+        no.button("Keep it running", key=f"cancel_no_{run_id}", on_click=lambda: st.session_state.pop(confirm, None))
+    elif status in ACTIVE and st.button("Cancel", icon=":material/stop:", key=f"cancel_{run_id}"):
+        if access.gate() is None:  # this machine only: nobody else is watching
+            cancel_here(ws, run_id)
+        st.session_state[confirm] = True
         st.rerun()
     stopped = status in ("interrupted", "cancelled", "failed") and run["checkpoint"]
     if stopped and run["dataset_deleted"]:
@@ -223,6 +240,25 @@ def run_controls(ws, run: dict) -> None:
         jobs.requeue(ws, run_id)
         jobs.start_worker(ws)
         st.rerun()
+
+
+def cancel_here(ws, run_id: str) -> None:
+    """Ask the worker to stop `run_id`, remembering that this session did (`cancelled_elsewhere`)."""
+    jobs.request_cancel(ws, run_id)
+    st.session_state.setdefault(CANCELLED_HERE, set()).add(run_id)
+    st.session_state.pop(f"confirm_cancel_{run_id}", None)
+    st.rerun()
+
+
+def cancelled_elsewhere(run: dict) -> str | None:
+    """What this session should be told of its own run cancelled from another browser, tab or
+    the command line (a room's teacher saw their run stop at step 5 without a word)."""
+    mine = run["id"] in st.session_state.get(STARTED_HERE, set())
+    if run["status"] != "cancelled" or not mine or run["id"] in st.session_state.get(CANCELLED_HERE, set()):
+        return None
+    return (f"You started this run here, and it was cancelled elsewhere (another browser, tab or the command line) "
+            f"at step {run['step']:,}." + (" Resume continues it from its last checkpoint." if run["checkpoint"]
+                                           else " It had written no checkpoint, so it cannot be resumed."))
 
 
 def shown_runs(runs: list[dict], dataset_name: str | None, every: bool) -> list[dict]:
@@ -298,7 +334,7 @@ if runs:
     ids = [run["id"] for run in runs]
     if st.session_state.get(WATCH) not in ids:
         st.session_state[WATCH] = ids[0]
-    described = {r["id"]: f"{run_name(r)} · on {r['dataset']}" for r in runs}
+    described = dict(zip(ids, told_apart(runs, [f"{run_name(r)} · on {r['dataset']}" for r in runs])))
     watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     access.fragment(live_panel, run_every=2 if active else None)(watched, active)  # gated reruns

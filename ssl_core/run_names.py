@@ -72,3 +72,14 @@ def run_name(run: dict[str, Any]) -> str:
         return default_name(json.loads(run["config"]))
     except (KeyError, ValueError, TypeError):  # a config this version cannot read: still a name
         return f"{run['method']} · {run['id']}"
+
+
+def told_apart(runs: list[dict[str, Any]], names: list[str]) -> list[str]:
+    """`names` of `runs` (rows, in the same order), each shared by two or more given the time
+    its run was created, and its id where two were created in one second. Two runs of one
+    setting are both "SimCLR · 2 min", and Streamlit's select box finds the chosen option by
+    its label: after a cancel, a room's teacher watching the new run was shown the old one."""
+    timed = [name + (f"{SEPARATOR}{run['created'][11:19]}" if names.count(name) > 1 else "")
+             for run, name in zip(runs, names)]
+    return [name + (f"{SEPARATOR}{run['id']}" if timed.count(name) > 1 else "")  # created in one second
+            for run, name in zip(runs, timed)]

@@ -588,3 +588,47 @@ def test_a_shared_app_queues_at_most_a_few_runs_and_budgets_stay_within_a_day(ws
     assert button(shared, "Start training").disabled
     assert any("3 runs are waiting for the one worker" in c.value for c in shared.caption)
     assert jobs.waiting(ws) == 3 and started == []
+
+
+def test_a_shared_app_asks_before_a_run_is_stopped_for_everyone(ws, started, monkeypatch):
+    """In a room walk a student's one click on Cancel stopped the teacher's run for the whole room."""
+    from app import access, session_guard
+
+    monkeypatch.setattr(access, "gate", lambda: "secret")  # served to others, this session signed in
+    monkeypatch.setattr(session_guard, "install", lambda: None)
+    monkeypatch.setattr(session_guard, "admit", lambda session: None)
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=3, total_steps=10)
+    at = open_app()
+    at.session_state[access.SIGNED_IN] = True
+    at.run()
+    at.switch_page(TRAIN).run()
+    assert not at.exception, at.exception
+    button(at, "Cancel").click().run()
+    assert jobs.get_run(ws, run_id)["cancel_requested"] == 0  # not yet: it asks
+    assert any(w.value.startswith("Stop this run for everyone?") for w in at.warning)
+    button(at, "Keep it running").click().run()
+    assert jobs.get_run(ws, run_id)["cancel_requested"] == 0 and "Cancel" in labels(at)
+    button(at, "Cancel").click().run()
+    button(at, "Yes, stop it").click().run()
+    assert not at.exception, at.exception
+    assert jobs.get_run(ws, run_id)["cancel_requested"] == 1
+
+
+def test_a_run_started_here_and_cancelled_elsewhere_says_so(page, ws, started):
+    """The teacher's run, stopped from a student's browser, showed 'cancelled' without a word; and
+    the second of two runs named alike stays watched after its Cancel (the picker matched its
+    label to the first, and the panel jumped to the other run)."""
+    button(page, "Start training").click().run()
+    run_id = page.session_state["train_watch"]
+    jobs.request_cancel(ws, run_id)  # from another session: queued, so it ends at once
+    page.run()
+    assert not page.exception, page.exception
+    assert any(w.value.startswith("You started this run here, and it was cancelled elsewhere (another browser, tab "
+                                  "or the command line) at step 0.") for w in page.warning)
+    button(page, "Start training").click().run()
+    other = page.session_state["train_watch"]
+    assert other != run_id
+    button(page, "Cancel").click().run()  # started and cancelled here: nothing to tell
+    assert jobs.get_run(ws, other)["status"] == "cancelled"
+    assert not any(w.value.startswith("You started this run here") for w in page.warning)

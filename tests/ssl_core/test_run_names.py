@@ -61,3 +61,13 @@ def test_an_old_workspace_gains_the_columns_and_keeps_its_runs(tmp_path):
     with pytest.raises(WorkspaceError, match="no run 'run-9'"):
         ws.describe_run("run-9", "x", None)
 
+
+
+def test_runs_named_alike_are_told_apart_by_their_time_then_their_id():
+    from ssl_core.run_names import told_apart
+
+    runs = [{"id": f"run-{tail}", "created": f"2026-12-04T{time}+00:00"}
+            for tail, time in (("b", "11:25:40"), ("a", "11:25:40"), ("c", "10:00:00"), ("d", "09:00:00"))]
+    assert told_apart(runs, ["SimCLR · 2 min", "SimCLR · 2 min", "SimCLR · 2 min", "MAE · 1 epoch"]) == [
+        "SimCLR · 2 min · 11:25:40 · run-b", "SimCLR · 2 min · 11:25:40 · run-a", "SimCLR · 2 min · 10:00:00",
+        "MAE · 1 epoch"]
