@@ -15,6 +15,7 @@ from app.state import IMPORT_SLOT, workspace
 from app.text_items import sentence_table
 from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar,
                          short_name, thumbnail_uris)
+from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
                                   ingest_uploads)
@@ -24,6 +25,7 @@ from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
 from ssl_core.data.text_read import is_text_name
 from ssl_core.imports.registry import embedding_sets_of
+from ssl_core.run_names import run_name
 from ssl_core.store import WorkspaceError
 from ssl_core.words import agreeing, counted, noun
 
@@ -219,11 +221,14 @@ else:
 
 st.divider()
 if st.session_state.get("data_confirm_delete") == chosen.name:
+    every_run = {run["id"]: run for run in jobs.list_runs(ws)}  # for their names, as the Train page shows them
     trained_on = ws.runs_of(chosen.name)
-    unsaved = [r for r in trained_on if not r["checkpoint"]]  # failed or cancelled before their first
+    active = [r for r in trained_on if every_run.get(r["run"], {}).get("status") in ("queued", "running")]
+    unsaved = [r for r in trained_on if not r["checkpoint"] and r not in active]  # stopped before their first
 
     def named(runs: list[dict]) -> str:
-        return ", ".join(escape_markdown(r["name"] or r["run"]) for r in runs)
+        return ", ".join(escape_markdown(run_name(every_run[r["run"]]) if r["run"] in every_run
+                                         else r["name"] or r["run"]) for r in runs)
 
     def kept(count: int) -> str:
         return agreeing(count, "keeps its checkpoint and metrics (export it, or evaluate it on another dataset)",
@@ -239,10 +244,14 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
     sets_text = (f" Its imported {noun(len(sets), 'embedding sets')} "
                  f"{', '.join(escape_markdown(name) for name in sets)} {agreeing(len(sets), 'goes', 'go')} with it: "
                  f"{agreeing(len(sets), 'its', 'their')} vectors belong to these images.") if sets else ""
+    if active:  # said before the click, not refused after it (it named the run by its id)
+        runs_text = (f" {named(active)} {agreeing(len(active), 'is', 'are')} still queued or running on it: it can be "
+                     f"deleted once {agreeing(len(active), 'that run ends or is', 'those runs end or are')} cancelled "
+                     "on the Train page.")
     st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
                "This cannot be undone. Other datasets are not touched." + runs_text + sets_text)
     yes, no = st.columns([1, 6])
-    if yes.button("Yes, delete", type="primary"):
+    if yes.button("Yes, delete", type="primary", disabled=bool(active)):
         try:
             ws.delete_dataset(chosen.name)
         except WorkspaceError as exc:  # a run on it is queued or running

@@ -1,6 +1,6 @@
 """AppTest of the Data page's delete with runs on the dataset (issue 13.6): the warning
 names the runs that lose their dataset, the runs stay after the delete, and a dataset
-with a running run is refused with a message, not a traceback."""
+with a running run cannot be deleted, said before the click."""
 
 from __future__ import annotations
 
@@ -52,9 +52,10 @@ def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
     warning = app.warning[0].value
-    assert f"2 runs were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {escape_markdown('run-b')})" in warning
+    unnamed = escape_markdown("simclr · run-b")  # as the Train page names a run whose config it cannot read
+    assert f"2 runs were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {unnamed})" in warning
     assert (f"{escape_markdown('SimCLR [x](http://x)')} keeps its checkpoint and metrics (export it, or evaluate "
-            f"it on another dataset); {escape_markdown('run-b')} wrote no checkpoint and keeps only its metrics; "
+            f"it on another dataset); {unnamed} wrote no checkpoint and keeps only its metrics; "
             "none can be resumed.") in warning  # run-b never had a checkpoint to keep
     assert "Its imported embedding set vecs goes with it: its vectors belong to these images." in warning
     click(app, "Yes, delete")
@@ -83,9 +84,15 @@ def test_a_run_whose_dataset_is_gone_is_neither_advised_nor_resumed(app):
 
 
 def test_a_dataset_with_a_running_run_is_not_deleted(app):
+    """The prompt said a running run 'wrote no checkpoint ... cannot be resumed', and the refusal after 'Yes,
+    delete' named the run by its id: it now says so before, by name, and the button waits."""
     add_run("run-a", None, "queued")
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
-    click(app, "Yes, delete")
-    assert escape_markdown("in use: run run-a is queued on it") in app.error[0].value
+    warning = app.warning[0].value
+    assert (f"{escape_markdown('simclr · run-a')} is still queued or running on it: it can be deleted once that run "
+            "ends or is cancelled on the Train page.") in warning and "wrote no checkpoint" not in warning
+    assert next(b for b in app.button if b.label == "Yes, delete").disabled
+    with pytest.raises(WorkspaceError, match="in use: run run-a is queued on it"):  # and the store refuses anyway
+        Workspace().delete_dataset("digits")
     assert [d.name for d in Workspace().datasets()] == ["shapes", "digits", "docstrings"]
