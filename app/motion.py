@@ -16,7 +16,7 @@ from app.hover_thumbnails import hover_thumbnails
 from app.maps import frozen, palette
 from app.widgets import escape_markdown, escape_plotly
 from ssl_core.kinds import methods_for
-from ssl_core.motion import Motion, motion
+from ssl_core.motion import Motion, motion, score_text
 from ssl_core.motion_gif import motion_gif
 from ssl_core.snapshots import FOLDER, PREFIX, load_snapshots
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
@@ -60,8 +60,7 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
                            marker=dict(size=6, color=colours[g], opacity=0.85)) for g in names]
 
     def title(t: int) -> str:
-        shown = f"{frames.scores[t]:.3f}" if frames.score_name == "kNN accuracy" else f"{frames.scores[t]:.1f}"
-        return f"step {frames.steps[t]} · {frames.score_name} {shown}"  # 1.000, not 1 beside 0.998
+        return f"step {frames.steps[t]} · {frames.score_name} {score_text(frames.score_name, frames.scores[t])}"
 
     def view(layout: np.ndarray) -> dict:
         """Axes around this frame's points: one range for every frame let the untrained frame's
@@ -122,7 +121,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
                + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
                + " may overlap here; the Explorer's UMAP map draws them apart.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
-        colours = palette(groups)
-        rgb = np.array([[int(colours[g][i : i + 2], 16) for i in (1, 3, 5)] for g in groups], dtype=np.uint8)
-        st.download_button("Download the GIF", motion_gif(frames, rgb), file_name=f"map-in-motion-{run['id']}.gif",
-                           mime="image/gif", key=f"{key}_gif_download")
+        colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette(groups).items()}
+        rgb = np.array([colours[g] for g in groups], dtype=np.uint8)
+        st.download_button("Download the GIF", motion_gif(frames, rgb, legend=colours),
+                           file_name=f"map-in-motion-{run['id']}.gif", mime="image/gif", key=f"{key}_gif_download")

@@ -127,3 +127,9 @@ def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
     digests = [digest(frame) for frame in snapshots.features]  # once per frame, for both
     scores, name = frame_scores(snapshots.features, labels, digests)
     return Motion(snapshots.steps, aligned_layouts(snapshots.features, digests), scores, name)
+
+
+def score_text(name: str, score: float) -> str:
+    """A frame's number as the pages write it: kNN accuracy in percent (89.3%, as the verdict
+    beside it says it; '0.893' read as another number), an effective rank to one decimal."""
+    return f"{score:.1%}" if name == "kNN accuracy" else f"{score:.1f}"

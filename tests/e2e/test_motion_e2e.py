@@ -42,7 +42,7 @@ def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(page, app_url,
         page.goto(f"{app_url}/train?dataset=shapes")
         page.locator(MOTION).first.wait_for(timeout=240_000)  # two frames kept: the map appears
         first_title, first_points = frame_title(page), points(page)
-        assert re.fullmatch(r"step \d+ · kNN accuracy 0\.\d+", first_title), first_title
+        assert re.fullmatch(r"step \d+ · kNN accuracy \d+\.\d%", first_title), first_title
         live_shot(page, "motion-train-first.png")
         poll(lambda: frame_title(page) != first_title, 300, "a later frame", interval_s=1)
         page.wait_for_timeout(1500)

@@ -63,6 +63,11 @@ def test_the_gif_has_one_frame_per_snapshot(shapes_run):
     assert gif.format == "GIF" and gif.n_frames == len(snaps.steps)
     first = np.asarray(gif.convert("RGB"))
     assert (np.abs(first.astype(int) - [200, 30, 30]).sum(axis=2) < 60).sum() > 100  # the points are drawn
+    legend = {"circle": (20, 200, 40), "square": (30, 40, 220)}  # a slide's colours need their names beside them
+    with_legend = np.asarray(Image.open(io.BytesIO(motion_gif(frames, colours, legend=legend))).convert("RGB"))
+    below = with_legend[480:]  # under the map: the caption, the legend, the note
+    assert all((np.abs(below.astype(int) - rgb).sum(axis=2) < 30).sum() >= 64 for rgb in legend.values())
+    assert not (np.abs(first[480:].astype(int) - legend["circle"]).sum(axis=2) < 30).any()
 
 
 def test_a_run_that_stopped_with_one_snapshot_is_told_it_has_no_map_in_motion(shapes_run, monkeypatch, tmp_path):
