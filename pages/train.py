@@ -128,8 +128,10 @@ def curve(series: dict, names: list[str], title: str, right: str | None = None, 
                                     name=name.replace("_", " "), yaxis="y2" if on_right else "y",
                                     line=dict(dash="dash" if on_right else "solid"),
                                     marker=dict(symbol="diamond" if on_right else "circle")))
+    last = max((int(series[name][0][-1]) for name in shown if len(series[name][0])), default=0)
     figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
-                         xaxis_title="step", legend=dict(orientation="h", y=-0.3))
+                         xaxis=dict(title="step", **({"dtick": 1} if last < 10 else {})),  # no step 0.5, 1.5
+                         legend=dict(orientation="h", y=-0.3))
     if right:
         figure.update_layout(yaxis=dict(title=" / ".join(name.replace("_", " ") for name in shown)),
                              yaxis2=dict(title=right.replace("_", " "), overlaying="y", side="right",
@@ -282,14 +284,14 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
         if r["finished"] and r["started"] else None,
         "final loss": r["loss"],  # a text run's speed is of examples: each row says its unit
-        "speed": f"{r['images_per_s']:,.0f} {verdict_words(r['method'])['unit']}/s" if r["images_per_s"] else None,
+        "speed": f"{r['images_per_s']:,.0f} {verdict_words(r['method'])['unit']}/s" if r["images_per_s"] else "",
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
-        "notes": r["notes"], "run": r["id"],
+        "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
     } for r in runs]), hide_index=True, width="stretch",
         column_config={"name": st.column_config.TextColumn(width="medium"),
                        "duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),
-                       "kNN accuracy": st.column_config.NumberColumn(format="%.3f"),
+                       "kNN accuracy": st.column_config.NumberColumn(format="percent"),  # as the verdict says it
                        "embedding std": st.column_config.NumberColumn(format="%.3f")})
     st.caption("The table scrolls sideways to its last columns: speed, embedding std, notes and the run's id.")
 
