@@ -348,8 +348,9 @@ def _smaller_sides(shorts: list[int], size: int) -> str:
             break
     low, high = min(shorts), max(shorts)
     if not said:
-        return (f"no smaller stored side offered keeps them at their own size (their short sides are {low} to {high} "
-                f"px; the smallest offered is {STORED_SIZES[0]} px)")
+        sides = f"{low} px" if low == high else f"{low} to {high} px"
+        return (f"no smaller stored side offered keeps them at their own size (their short sides are {sides}; the "
+                f"smallest offered is {STORED_SIZES[0]} px)")
     rest = "" if said[-1].endswith("all of them") else f" (the others are smaller still, down to {low} px)"
     return "a smaller stored side keeps more of them at their own size: " + ", ".join(said) + rest
 

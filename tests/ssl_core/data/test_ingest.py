@@ -110,7 +110,7 @@ def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspa
     tiny = ingest_uploads(workspace, [("dot.png", make.solid(size=(1, 1))), files[1]], name="v", size=64)
     assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
             "'dot.png', 1 x 1 px); no smaller stored side offered keeps them at their own size (their short sides "
-            "are 1 to 1 px; the smallest offered is 32 px)") in tiny.warnings  # it advised "1 px or less"
+            "are 1 px; the smallest offered is 32 px)") in tiny.warnings  # it advised "1 px or less"
 
 
 def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(workspace, make):
