@@ -21,7 +21,9 @@ the sidebar, and meanwhile a new context without the secret must see the sign-in
 Prints a table (per page: server CPU per sidebar visit and per fresh load, the Chromium
 processes' CPU per sidebar visit and per fresh load (painting included: 1 s after the script
 ends; a fresh load is where ten tabs on two cores go: Streamlit's frontend starting), p50/p95 page
-time under load, failures; the same p50/p95 over the sidebar visits and over every page; the
+time under load, failures; the same p50/p95 over the sidebar visits (and split: those started
+while some session's first load was still running, and those after every first load had
+finished) and over every page; the
 server's and Chromium's CPU during the sessions, and how busy the whole machine was), the floor
 under first loads (a bare Streamlit page of one heading, served the same way: its Chromium CPU per
 fresh load, and when N such loads started at once could end at the earliest on this machine's
@@ -272,12 +274,13 @@ async def measure_cpu(browser, url: str, pid: int, visits: int, timeout_ms: floa
 
 async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: dict, failures: dict,
                  offset: int, errors: list[str], secret: str | None, think: float = 0.0, seed: int = 0,
-                 arrive: float = 0.0) -> None:
+                 arrive: float = 0.0, *, timeline: list) -> None:
     """One session: a fresh load (shared: signing in through the form, once, then its first
     page by the sidebar), then every page by the sidebar, round after round until `stop_at`;
     with `think` > 0 a person looks at each page for think/2..3*think/2 s (uniform, so the
     sessions do not click in step; `seed` picks the looks) before the next click; the look is not
-    page time. The session opens the app `arrive` s after the start."""
+    page time. The session opens the app `arrive` s after the start. Every page that finished is
+    also added to `timeline` as (row, start, end) in time.monotonic() seconds."""
     looks = random.Random(seed)
     await asyncio.sleep(arrive)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -294,6 +297,7 @@ async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: di
                 await page.goto(page_url(url, first_path), timeout=timeout_ms)
                 await finished(page, first_title, timeout_ms)
             times[first].append(time.monotonic() - started)
+            timeline.append((first, started, time.monotonic()))
         except Exception as exc:  # a timeout: counted; a session that cannot sign in cannot walk
             failures[first] += 1
             errors.append(f"{first}: {str(exc).splitlines()[0]}")
@@ -316,6 +320,7 @@ async def walker(browser, url: str, stop_at: float, timeout_ms: float, times: di
                                                   if signed_out else str(exc).splitlines()[0]))
                     continue
                 times[title].append(time.monotonic() - started)
+                timeline.append((title, started, time.monotonic()))
                 if await page.locator("[data-testid='stException']").count():
                     failures[title] += 1
                     errors.append(f"{title}: an exception box")
@@ -341,6 +346,15 @@ async def stranger(browser, url: str, secret: str | None, timeout_ms: float) -> 
         return False
     finally:
         await context.close()
+
+
+def during_first_loads(timeline: list[tuple[str, float, float]], first: str) -> tuple[list[float], list[float]]:
+    """Sidebar visits' page times split by when they started: (before the last session's first
+    load had finished, after it). Tells whether a slow sidebar visit waited on the first-load wave
+    (ten tabs starting Streamlit's frontend) or on the pages themselves."""
+    wave_end = max((end for row, _, end in timeline if row == first), default=float("-inf"))
+    visits = [(start, end - start) for row, start, end in timeline if row != first]
+    return [took for start, took in visits if start < wave_end], [took for start, took in visits if start >= wave_end]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -381,6 +395,7 @@ async def main_async(args) -> None:
             times: dict[str, list[float]] = {row: [] for row in rows}
             failures = {row: 0 for row in rows}
             errors: list[str] = []
+            timeline: list[tuple[str, float, float]] = []
             training = None
             if args.training:  # issue 13: the sessions move around while a run trains beside them
                 training = subprocess.Popen(
@@ -391,7 +406,7 @@ async def main_async(args) -> None:
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
-                       secret, args.think, i, args.arrive * i / args.sessions) for i in range(args.sessions)],
+                       secret, args.think, i, args.arrive * i / args.sessions, timeline=timeline) for i in range(args.sessions)],
                 stranger(browser, url, secret, timeout_ms)),
                 timeout=args.seconds + args.arrive + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
@@ -429,6 +444,9 @@ async def main_async(args) -> None:
               f"{percentile(times[row], 0.95):>6.1f} {failures[row]:>6}")
     print(f"{'by the sidebar':<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(walked):>6} {percentile(walked, 0.5):>6.1f} "
           f"{percentile(walked, 0.95):>6.1f} {sum(failures[row] for row in rows if row in cpu):>6}")
+    for label, took in zip(("  during first loads", "  after first loads"), during_first_loads(timeline, rows[0])):
+        print(f"{label:<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(took):>6} {percentile(took, 0.5):>6.1f} "
+              f"{percentile(took, 0.95):>6.1f} {'':>6}")
     print(f"{'all pages':<20} {'':>13} {'':>11} {'':>9} {'':>15} {len(every):>6} {percentile(every, 0.5):>6.1f} "
           f"{percentile(every, 0.95):>6.1f} {sum(failures.values()) + (gate is False):>6}")
     cores = os.cpu_count() or 1
