@@ -10,7 +10,11 @@ app opens at once. Served to others, every browser session signs in first:
   .streamlit/secrets.toml, else one made at the first visit (a script runs only per
   visit) and printed once to the operator's log with a sign-in link (`/?token=...`), as Jupyter does.
 A signed-in session is remembered in `st.session_state` (and by app/session_guard.py, which
-lets only such sessions upload); "Sign out" forgets it. Until then
+lets only such sessions upload), and its browser for REMEMBER_S by a cookie (REMEMBER_COOKIE,
+set by a script once signed in: Streamlit's scripts cannot set one): the expiry time signed with
+the secret (HMAC-SHA256), so a reload, a new tab or a restarted server with the same secret
+opens the pages, and a new secret signs every browser out. "Sign out" forgets the session,
+deletes the cookie and refuses its value from then on (in this process). Until then
 `require()` stops the script, so no page (and no `st.navigation`) runs. The page the visitor
 asked for (a link to /evaluate) is remembered and opened once the sign-in succeeds: the
 sign-in's rerun alone would land on the default page, as no navigation knew the address.
@@ -44,9 +48,16 @@ SIGNED_IN = "access_signed_in"  # session key
 WANTED_PAGE = "access_wanted_page"  # session key: the url path of the page asked for before signing in
 WRONG_SECRET_DELAY_S = 1.0  # each wrong guess waits this long, one at a time for the whole server
 SHORT_SECRET = 16  # an operator's secret shorter than this is named in the log as easy to guess
+REMEMBER_COOKIE = "ssl_lens_access"  # the browser's cookie that keeps it signed in: "<expiry>.<nonce>.<HMAC>"
+REMEMBER_S = 12 * 3600  # how long a browser stays signed in (a day's teaching)
+REMEMBER_PENDING = "access_remember_pending"  # session key: the cookie value still to hand to the browser
+REMEMBERED = "access_remembered"  # session key: the cookie value this browser holds (refused after Sign out)
+FORGET_PENDING = "access_forget_pending"  # session key: the browser's cookie is still to be deleted
 _made: str | None = None  # the secret made for this server process (_made_secret)
 _made_lock = threading.Lock()
 _wrong_guess_lock = threading.Lock()  # guesses are compared in turn: parallel sessions guess no faster
+_signed_out: dict[str, int] = {}  # cookie values refused after "Sign out" -> their expiry (dropped once past)
+_signed_out_lock = threading.Lock()
 SHARED_WORK = ("Everyone who signs in works in one workspace: the datasets, runs and imports you add, others see and "
                "can delete, as you can theirs.")
 
@@ -96,6 +107,59 @@ def secret_matches(given: str, secret: str) -> bool:
     """Constant-time comparison (hashes first, so not even the length shows in the timing)."""
     return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(),
                                hashlib.sha256(secret.encode("utf-8")).digest())
+
+
+def remember_value(secret: str, expires: int, nonce: str | None = None) -> str:
+    """The cookie value that keeps a browser signed in until `expires` (Unix seconds):
+    "<expires>.<nonce>.<HMAC-SHA256 of both keyed by the secret, hex>"; it says nothing of the
+    secret, and the random nonce (hex) keeps two sign-ins in one second apart, so that one signing
+    out refuses only its own."""
+    nonce = secrets.token_hex(8) if nonce is None else nonce
+    mac = hmac.new(secret.encode("utf-8"), f"ssl-lens-signed-in|{expires}|{nonce}".encode(), hashlib.sha256)
+    return f"{expires}.{nonce}.{mac.hexdigest()}"
+
+
+def remembered(value: str | None, secret: str, now: float | None = None) -> bool:
+    """Whether cookie `value` was made by remember_value with this secret, is not past its
+    expiry (nor further ahead than REMEMBER_S) and was not signed out."""
+    if not isinstance(value, str):  # no cookie (or, under AppTest, no browser to send one)
+        return False
+    now = time.time() if now is None else now
+    expires, _, rest = value.partition(".")
+    nonce, _, _ = rest.partition(".")
+    if not expires.isdigit() or not now < int(expires) <= now + REMEMBER_S:
+        return False
+    with _signed_out_lock:
+        if value in _signed_out:
+            return False
+    return hmac.compare_digest(value.encode(), remember_value(secret, int(expires), nonce).encode())
+
+
+def _refuse_from_now_on(value: str | None) -> None:
+    """Cookie `value` signs no browser in again (this process); expired ones are dropped."""
+    expires, _, _ = (value or "").partition(".")
+    if not expires.isdigit():
+        return
+    with _signed_out_lock:
+        for old in [old for old, until in _signed_out.items() if until <= time.time()]:
+            del _signed_out[old]
+        _signed_out[value] = int(expires)
+
+
+def _cookie_script(value: str, max_age: int) -> str:
+    """A script that sets (max_age > 0) or deletes (0) the browser's REMEMBER_COOKIE for the app's
+    path; `value` is digits, "." and hex only (remember_value), so it goes into the script as is."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return (f'<script>document.cookie = "{REMEMBER_COOKIE}={value}; Max-Age={max_age}; Path=/{base}; '
+            f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>')
+
+
+def _hand_cookie_to_browser() -> None:
+    """Once after signing in (in the sidebar under "Sign out", an empty block for one rerun):
+    the browser keeps the cookie that signs it in again after a reload."""
+    value = st.session_state.pop(REMEMBER_PENDING, None)
+    if value:
+        st.html(_cookie_script(value, REMEMBER_S), unsafe_allow_javascript=True)
 
 
 def _sign_in_link(secret: str) -> str:
@@ -164,6 +228,11 @@ def require() -> None:
     if kind is None:
         return
     session_guard.install()  # Streamlit's upload and clear-cache requests, which no script run gates
+    if kind == "secret" and not admitted(kind):  # a reload or a new tab of a browser that signed in
+        cookie = st.context.cookies.get(REMEMBER_COOKIE)
+        if remembered(cookie, access_secret()):
+            st.session_state[SIGNED_IN] = True
+            st.session_state[REMEMBERED] = cookie
     if admitted(kind):
         session_guard.admit(_session_id())
         return
@@ -194,7 +263,11 @@ def _secret_sign_in(secret: str) -> None:
         del st.query_params[TOKEN_PARAM]  # out of the address bar (and the history) at once
     st.title("SSL Lens")
     st.caption("This app is shared. Sign in with the access secret the person running it gave you "
-               "(printed in the server's log when the app was first opened, unless they chose one). " + SHARED_WORK)
+               "(printed in the server's log when the app was first opened, unless they chose one). "
+               f"This browser then stays signed in for {REMEMBER_S // 3600} hours, or until you sign out. "
+               + SHARED_WORK)
+    if st.session_state.pop(FORGET_PENDING, False):
+        st.html(_cookie_script("", 0), unsafe_allow_javascript=True)
     with st.form("access_sign_in"):
         given = st.text_input("Access secret", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
@@ -206,6 +279,8 @@ def _secret_sign_in(secret: str) -> None:
                 time.sleep(WRONG_SECRET_DELAY_S)
         if right:
             st.session_state[SIGNED_IN] = True
+            value = remember_value(secret, int(time.time()) + REMEMBER_S)
+            st.session_state[REMEMBER_PENDING] = st.session_state[REMEMBERED] = value
             st.rerun()
         st.error("That is not the access secret.")
 
@@ -228,6 +303,10 @@ def sign_out_button() -> None:
     if st.button("Sign out", icon=":material/logout:", key="access_sign_out"):
         st.session_state.pop(SIGNED_IN, None)
         session_guard.forget(_session_id())
+        if kind == "secret":
+            _refuse_from_now_on(st.session_state.pop(REMEMBERED, None))
+            st.session_state[FORGET_PENDING] = True
         if kind == "oidc":
             st.logout()
         st.rerun()
+    _hand_cookie_to_browser()

@@ -174,3 +174,49 @@ def test_guesses_are_compared_in_turn_so_parallel_sessions_guess_no_faster(app, 
         access._wrong_guess_lock.release()
     guessing.join(timeout=60)
     assert page_titles(at) == ["Data"]
+
+
+def test_a_browser_stays_signed_in_by_a_cookie_only_the_secret_makes_until_it_expires_or_signs_out():
+    """The cookie set after signing in keeps a reload signed in (a room's visitors were sent back
+    to the sign-in form by every reload): its value is the expiry signed with the secret."""
+    now = 1_800_000_000
+    value = access.remember_value(SECRET, now + access.REMEMBER_S)
+    assert SECRET not in value and access.remembered(value, SECRET, now=now)
+    assert not access.remembered(value, "another secret", now=now)  # a new secret signs every browser out
+    assert not access.remembered(value, SECRET, now=now + access.REMEMBER_S)  # expired
+    later = access.remember_value(SECRET, now + 2 * access.REMEMBER_S)
+    assert not access.remembered(later, SECRET, now=now)  # further ahead than a browser is ever kept
+    expires, nonce, mac = value.split(".")
+    for forged in (f"{int(expires) + 1}.{nonce}.{mac}", f"{expires}.{nonce}0.{mac}", f"{expires}.{nonce}.{mac[:-1]}0",
+                   f"{expires}.{nonce}.", f"{expires}.{mac}", "", None, "x.y.z", "..."):
+        assert not access.remembered(forged, SECRET, now=now), forged
+    other = access.remember_value(SECRET, now + access.REMEMBER_S)  # another sign-in in the same second
+    assert other != value and access.remembered(other, SECRET, now=now)
+
+
+def test_signing_out_refuses_that_cookie_from_then_on():
+    value = access.remember_value(SECRET, int(__import__("time").time()) + 60)
+    assert access.remembered(value, SECRET)
+    access._refuse_from_now_on(value)
+    try:
+        assert not access.remembered(value, SECRET)
+    finally:
+        access._signed_out.pop(value, None)
+
+
+def test_signing_in_hands_the_browser_its_cookie_once_and_signing_out_deletes_it(app, monkeypatch):
+    monkeypatch.setenv(access.SECRET_ENV, SECRET)
+    at = sign_in(app(share=True).run(), SECRET)
+    scripts = [block.proto.body for block in at.sidebar.get("html")]
+    assert len(scripts) == 1 and f"{access.REMEMBER_COOKIE}={at.session_state[access.REMEMBERED]}" in scripts[0]
+    assert access.remembered(at.session_state[access.REMEMBERED], SECRET)
+    at.switch_page("../pages/concepts.py").run()
+    assert not at.sidebar.get("html")  # handed over once
+
+    remembered = at.session_state[access.REMEMBERED]
+    [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
+    at = sign_out.click().run()
+    assert [block.proto.body for block in at.get("html")] == [access._cookie_script("", 0)]
+    assert "Max-Age=0" in access._cookie_script("", 0)
+    assert not access.remembered(remembered, SECRET)  # a copy of the cookie no longer signs in
+    access._signed_out.pop(remembered, None)

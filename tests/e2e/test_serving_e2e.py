@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +181,34 @@ def signed_in(tab, shared) -> None:
     tab.goto(f"{url}/?token={printed_secret(log)}")
     tab.get_by_role("heading", name="Data").first.wait_for()
     tab.get_by_role("heading", name="Datasets").wait_for()  # drawn below the "Add a dataset" expander
+
+
+def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
+    """A room's visitors were sent back to the sign-in form by every reload (a reload is a new
+    Streamlit session): the browser now keeps a signed cookie; "Sign out" deletes it, and a copy
+    kept from before signs nobody in."""
+    url, _ = shared
+    signed_in(tab, shared)
+    tab.wait_for_function("() => document.cookie.includes('ssl_lens_access=')")  # handed over after signing in
+    tab.reload()
+    tab.get_by_role("heading", name="Data").first.wait_for()
+    assert sign_in_box(tab).count() == 0
+    [cookie] = [c for c in tab.context.cookies() if c["name"] == "ssl_lens_access"]
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 11 * 3600
+    second = tab.context.new_page()
+    second.goto(url + "/train")
+    second.get_by_role("heading", name="Train").first.wait_for()
+    second.close()
+
+    tab.get_by_role("button", name="Sign out").click()
+    sign_in_box(tab).wait_for()
+    tab.wait_for_function("() => !document.cookie.includes('ssl_lens_access')")
+    for _ in range(2):  # a reload, then a reload with the cookie copied back
+        tab.reload()
+        sign_in_box(tab).wait_for()
+        tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+        assert tab.locator("[data-testid='stSidebarNav']").count() == 0
+        tab.context.add_cookies([cookie])
 
 
 def test_hostile_names_render_as_text(tab, shared, screenshot):
