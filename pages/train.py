@@ -281,15 +281,14 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
         "verdict": jobs.verdict_of(ws, r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
         **({} if one_dataset else {"dataset": r["dataset"]}), "encoder": r["encoder"],
-        "duration": (pd.Timestamp(r["finished"]) - pd.Timestamp(r["started"])).total_seconds()
-        if r["finished"] and r["started"] else None,
+        "training": jobs.training_seconds(r, final.get(r["id"], {})),
         "final loss": r["loss"],  # a text run's speed is of examples: each row says its unit
         "speed": f"{r['images_per_s']:,.0f} {verdict_words(r['method'])['unit']}/s" if r["images_per_s"] else "",
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
     } for r in runs]), hide_index=True, width="stretch",
         column_config={"name": st.column_config.TextColumn(width="medium"),
-                       "duration": st.column_config.NumberColumn("duration (s)", format="%.0f"),
+                       "training": st.column_config.NumberColumn("training (s)", format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),
                        "kNN accuracy": st.column_config.NumberColumn(format="percent"),  # as the verdict says it
                        "embedding std": st.column_config.NumberColumn(format="%.3f")})

@@ -35,6 +35,7 @@ from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
 from .imports import start_from
+from .jobs import TRAINING_S
 from .kinds import kind_of_method, verdict_words
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
@@ -203,6 +204,7 @@ class Trainer:
         self.epoch_order: tuple[int, torch.Tensor] | None = None  # (epoch, its permutation, on the device)
         self.step = 0
         self.elapsed = 0.0  # training seconds before this session (resume)
+        self.timed_step = -1  # the last step whose training time was reported (one reading per step)
         self.last_checkpoint: Path | None = None
         self.warnings: list[str] = []
         self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
@@ -250,6 +252,9 @@ class Trainer:
             raise FloatingPointError(f"the weights became non-finite at step {self.step}")
         if self.rank != 0:  # rank 0 writes; the replicas are identical
             return self.run_dir / checkpoint.WEIGHTS
+        if self.step != self.timed_step:  # a pause before a resume is not counted
+            self.reporter.on_metrics(self.step, {TRAINING_S: elapsed})
+            self.timed_step = self.step
         # told first: what was reported up to this step is stored before a resume can start past it
         self.reporter.on_checkpoint(self.step, self.run_dir / checkpoint.WEIGHTS)
         path = checkpoint.save(self.run_dir, self.method, self.optimizer, self.generator, meta)

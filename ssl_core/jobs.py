@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -439,9 +440,10 @@ def start_worker(ws: Workspace) -> None:
                      start_new_session=True, cwd=Path(__file__).resolve().parents[1])
 
 
+TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: seconds spent training, resumes included
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
                    "pixel_shared_untrained", "effective_rank_untrained", "probe_size",
-                   "untrained_calibrated")  # health, kNN, the verdict's
+                   "untrained_calibrated", TRAINING_S)  # health, kNN, the verdict's; time spent training
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
@@ -455,6 +457,16 @@ def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
     for run_id, name, value in rows:
         out.setdefault(run_id, {})[name] = value
     return out
+
+
+def training_seconds(run: dict[str, Any], final: dict[str, float]) -> float | None:
+    """Seconds `run` spent training (its last checkpoint's `training_s`: a pause before a resume
+    is not counted; a run saved before it was kept: finished - started); None while it runs."""
+    if not (run["finished"] and run["started"]):
+        return None
+    if TRAINING_S in final:
+        return final[TRAINING_S]
+    return (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])).total_seconds()
 
 
 def run_summary(run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:

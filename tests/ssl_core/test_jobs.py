@@ -98,6 +98,24 @@ def test_cancel_stops_a_running_run_and_it_can_resume(tiny):
     assert 3 <= run["step"] < 500 and run["checkpoint"]
 
 
+def test_the_time_spent_training_is_kept_at_each_checkpoint_and_shown_without_a_pause(tiny):
+    """The runs table's duration was finished - started, and a resumed run keeps its first start:
+    a 5-minute run resumed the next morning read about a day. Each checkpoint now keeps the
+    seconds spent training (`training_s`), which the table and `runs` show."""
+    import sqlite3
+
+    run_id = jobs.create_run(tiny, tiny_config(epochs=2))  # 40 images at batch 8: 10 steps, a checkpoint every 5
+    assert jobs.work(tiny, "cpu") == 1
+    steps, seconds = jobs.metrics(tiny, run_id)["training_s"]
+    assert steps.tolist() == [5, 10] and 0 < seconds[0] < seconds[1] < 600  # one reading per step
+    with sqlite3.connect(tiny.db_path) as conn:  # as a run resumed a day after its first start reads
+        conn.execute("UPDATE runs SET started = '2020-01-01T00:00:00+00:00' WHERE id = ?", (run_id,))
+    run, final = jobs.get_run(tiny, run_id), jobs.final_metrics(tiny)[run_id]
+    assert jobs.training_seconds(run, final) == pytest.approx(seconds[1])
+    assert jobs.run_summary(run, final)["training_s"] == pytest.approx(seconds[1])
+    assert jobs.training_seconds(run, {}) > 3600  # a run saved before it was kept: finished - started
+
+
 def test_a_queued_run_is_cancelled_at_once_and_one_worker_per_device(tiny):
     first = jobs.create_run(tiny, tiny_config(epochs=1))
     second = jobs.create_run(tiny, tiny_config(epochs=1))
