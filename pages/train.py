@@ -193,7 +193,13 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
     words = verdict_words(run["method"])
-    cells[1].metric(f"{words['unit'].capitalize()} / s", f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-")
+    whole_run = status not in ACTIVE
+    cells[1].metric(f"{words['unit'].capitalize()} / s" + (", whole run" if whole_run else ""),
+                    f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-",
+                    help=f"{words['unit'].capitalize()} trained on divided by the run's time, its online measurements "
+                         "and checkpoints included (`train`'s JSON gives the same)" if whole_run else
+                         "The training steps' own speed, a moving average (the online measurements and "
+                         "checkpoints between them not counted)")
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     run_controls(ws, run)

@@ -376,11 +376,13 @@ def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
     reporter.flush()
     message = result.message or ("; ".join(result.warnings) if result.warnings else None)
     with ws.write() as conn:
+        # the speed becomes the whole run's (images / its time, measurements and checkpoints included), as
+        # `train`'s JSON says it; while running it was the training steps' moving average
         conn.execute("UPDATE runs SET status = ?, message = ?, pid = NULL, finished = ?, step = ?, "
-                     "loss = ?, checkpoint = ?, progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END "
-                     "WHERE id = ?",
+                     "loss = ?, checkpoint = ?, progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END, "
+                     "images_per_s = ? WHERE id = ?",
                      (result.status, message, utc_now(), result.steps, result.final_loss, result.checkpoint,
-                      result.status, run_id))
+                      result.status, result.images_per_s or None, run_id))
     return result
 
 

@@ -161,6 +161,7 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
         (summary["run"], "completed", "simclr", "tiny")]
     assert 0 < runs[0]["embedding_std"] and 1 <= runs[0]["effective_rank"]
     assert runs[0]["knn_accuracy"] is None  # unlabelled: the key is there, null, as for a run that failed first
+    assert runs[0]["images_per_s"] == pytest.approx(summary["images_per_s"], abs=0.05)  # one speed: the whole run's
     failed = jobs.create_run(tiny, tiny_config())
     with tiny.write() as conn:
         conn.execute("UPDATE runs SET status = 'failed', message = 'the loss became nan at step 1' WHERE id = ?",
