@@ -16,7 +16,7 @@ from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
 from app.sources import start_choices
 from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
-from ssl_core import jobs
+from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.imports.registry import start_side
@@ -211,6 +211,8 @@ def live_panel(run_id: str, ticking: bool) -> None:
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
     verdict = jobs.verdict_of(ws, run, latest)
     verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
+    if busy := machine_load.busy_note(latest.get(machine_load.OTHER_CORES), words["unit"]):
+        st.caption(busy)
     charts = st.columns(2)
     charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
     charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from . import checkpoint, distributed
+from . import checkpoint, distributed, machine_load
 from .augment import Recipe, make_recipe, recipe_from_dict
 from .augment.preview import mae_reconstructions
 from .augment.recipes import MAE as MAERecipe
@@ -382,7 +382,7 @@ class Trainer:
 
     def run(self) -> TrainResult:
         self.method.train()
-        start = time.monotonic()
+        start, clock = time.monotonic(), machine_load.read()
         images_seen, rate, loss = 0, 0.0, None
         status, message = "completed", None
         if self.step == 0 and not self.untrained:
@@ -441,13 +441,19 @@ class Trainer:
         if status != "failed":
             try:
                 self.save(self.elapsed + time.monotonic() - start)
-                self.reporter.on_metrics(self.step, self.monitor(final=True))
+                self.reporter.on_metrics(self.step, self.monitor(final=True) | self.shared_machine(clock))
             except FloatingPointError as exc:
                 status, message = "failed", self._stopped(exc)
         total_time = time.monotonic() - start
         return TrainResult(status, self.step, images_seen / max(total_time, 1e-9), loss,
                            str(self.last_checkpoint) if self.last_checkpoint else None, message,
                            self.warnings)
+
+    def shared_machine(self, clock: machine_load.Clock | None) -> dict[str, float]:
+        """{OTHER_CORES: cores other programs kept busy since `clock`} for one training process
+        (torchrun's other ranks would count as other work), else {}."""
+        others = machine_load.other_cores(clock, machine_load.read()) if self.world == 1 else None
+        return {} if others is None else {machine_load.OTHER_CORES: others}
 
     def _stopped(self, exc: FloatingPointError) -> str:
         """The failed run's message: what became non-finite, and the last good checkpoint."""

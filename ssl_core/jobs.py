@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .crashpoints import crash_point
+from .machine_load import OTHER_CORES
 from .store import Workspace, WorkspaceError, run_is_active, utc_now
 
 if TYPE_CHECKING:
@@ -445,7 +446,7 @@ def start_worker(ws: Workspace) -> None:
 TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: seconds spent training, resumes included
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
                    "pixel_shared_untrained", "effective_rank_untrained", "probe_size",
-                   "untrained_calibrated", TRAINING_S)  # health, kNN, the verdict's; time spent training
+                   "untrained_calibrated", TRAINING_S, OTHER_CORES)  # health, kNN, the verdict's; time, a busy machine
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:

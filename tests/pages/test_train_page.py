@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from app.widgets import escape_markdown
 from tests.pages.conftest import VERDICT_ICONS, verdicts
 
-from ssl_core import jobs
+from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS
@@ -330,6 +330,24 @@ def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, sta
     run = jobs.get_run(ws, run_id)
     assert (run["status"], run["cancel_requested"]) == ("running", 1)  # stops at its next step
     assert started == []
+
+
+@pytest.mark.parametrize("others, told", [(1.3, True), (0.2, False)])
+def test_a_run_that_shared_a_busy_machine_is_told_so(page, ws, others, told):
+    """A 1.5-minute run that took only 17 steps on a busy machine was not told why: the trainer
+    now keeps how many cores other programs kept busy (other_cores) and the panel says so."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="completed", started="2026-01-01T00:00:00", finished="2026-01-01T00:01:30",
+            step=17, progress=1.0, images_per_s=98.0)
+    writer = jobs.JobReporter(ws, run_id)
+    writer.on_metrics(17, {"loss": 4.0, machine_load.OTHER_CORES: others})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    notes = [c.value for c in page.caption if "Other programs kept" in c.value]
+    assert notes == ([f"Other programs kept about {others:.1f} cores of this machine busy while it trained: it shared "
+                      "them, so it trained more slowly than it would alone (fewer images a second; a minutes budget "
+                      "then holds fewer steps)."] if told else [])
 
 
 def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_reports_it(page, ws):
