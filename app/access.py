@@ -146,12 +146,13 @@ def _refuse_from_now_on(value: str | None) -> None:
         _signed_out[value] = int(expires)
 
 
-def _cookie_script(value: str, max_age: int) -> str:
+def _cookie_script(value: str, max_age: int, then: str = "") -> str:
     """A script that sets (max_age > 0) or deletes (0) the browser's REMEMBER_COOKIE for the app's
-    path; `value` is digits, "." and hex only (remember_value), so it goes into the script as is."""
+    path, then runs `then` (the app's own JavaScript); `value` is digits, "." and hex only
+    (remember_value), so it goes into the script as is."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return (f'<script>document.cookie = "{REMEMBER_COOKIE}={value}; Max-Age={max_age}; Path=/{base}; '
-            f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>')
+            f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : ""); {then}</script>')
 
 
 def _hand_cookie_to_browser() -> None:
@@ -205,7 +206,17 @@ def admitted(kind: str | None = ...) -> bool:
     """Whether this session may see pages: the app is not shared, or it signed in (`kind`:
     `gate()`'s answer when the caller has it)."""
     kind = gate() if kind is ... else kind
-    return kind is None or bool(st.session_state.get(SIGNED_IN)) or (kind == "oidc" and st.user.get("is_logged_in"))
+    return (kind is None or (bool(st.session_state.get(SIGNED_IN)) and not _signed_out_elsewhere())
+            or (kind == "oidc" and st.user.get("is_logged_in")))
+
+
+def _signed_out_elsewhere() -> bool:
+    """This session's browser signed out in another tab: the cookie value the session holds
+    (REMEMBERED) is refused now, so its next rerun shows the sign-in (a walk's second tab
+    kept searching after the first tab's "Sign out")."""
+    value = st.session_state.get(REMEMBERED)
+    with _signed_out_lock:
+        return value is not None and value in _signed_out
 
 
 def fragment(function=None, *, run_every=None):
@@ -236,6 +247,7 @@ def require() -> None:
     if admitted(kind):
         session_guard.admit(_session_id())
         return
+    session_guard.forget(_session_id())  # signed out in another tab: no more uploads either
     st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])
     if kind == "oidc":
         _oidc_sign_in(identity_provider())
@@ -266,8 +278,8 @@ def _secret_sign_in(secret: str) -> None:
                "(printed in the server's log when the app was first opened, unless they chose one). "
                f"This browser then stays signed in for {REMEMBER_S // 3600} hours, or until you sign out. "
                + SHARED_WORK)
-    if st.session_state.pop(FORGET_PENDING, False):
-        st.html(_cookie_script("", 0), unsafe_allow_javascript=True)
+    if st.session_state.pop(FORGET_PENDING, False):  # then a fresh page: the browser kept the page links
+        st.html(_cookie_script("", 0, then="location.reload();"), unsafe_allow_javascript=True)
     with st.form("access_sign_in"):
         given = st.text_input("Access secret", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")

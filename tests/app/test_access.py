@@ -216,7 +216,21 @@ def test_signing_in_hands_the_browser_its_cookie_once_and_signing_out_deletes_it
     remembered = at.session_state[access.REMEMBERED]
     [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
     at = sign_out.click().run()
-    assert [block.proto.body for block in at.get("html")] == [access._cookie_script("", 0)]
-    assert "Max-Age=0" in access._cookie_script("", 0)
+    [forget] = [block.proto.body for block in at.get("html")]
+    assert "Max-Age=0" in forget and forget.endswith("location.reload();</script>")  # then a page without links
     assert not access.remembered(remembered, SECRET)  # a copy of the cookie no longer signs in
     access._signed_out.pop(remembered, None)
+
+
+def test_a_session_whose_browser_signed_out_in_another_tab_meets_the_sign_in(app, monkeypatch):
+    """A walk's second tab kept searching after the first tab's "Sign out": a session signed in
+    by the browser's cookie is now let in only while that cookie's value is not refused."""
+    monkeypatch.setenv(access.SECRET_ENV, SECRET)
+    at = sign_in(app(share=True).run(), SECRET)
+    assert page_titles(at) == ["Data"]
+    access._refuse_from_now_on(at.session_state[access.REMEMBERED])  # the other tab's "Sign out"
+    try:
+        at.run()
+        assert secret_box(at) is not None and page_titles(at) == ["SSL Lens"]
+    finally:
+        access._signed_out.clear()

@@ -198,11 +198,15 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
     second = tab.context.new_page()
     second.goto(url + "/train")
     second.get_by_role("heading", name="Train").first.wait_for()
-    second.close()
 
     tab.get_by_role("button", name="Sign out").click()
     sign_in_box(tab).wait_for()
     tab.wait_for_function("() => !document.cookie.includes('ssl_lens_access')")
+    assert tab.locator("[data-testid='stSidebarNav']").count() == 0  # no page links beside the sign-in
+    second.locator("[data-testid='stSidebarNav']").get_by_text("Data", exact=True).click()  # the other tab's next
+    sign_in_box(second).wait_for()  # click meets the sign-in: it kept searching after the first tab signed out
+    assert second.get_by_role("heading", name="Data").count() == 0
+    second.close()
     for _ in range(2):  # a reload, then a reload with the cookie copied back
         tab.reload()
         sign_in_box(tab).wait_for()
