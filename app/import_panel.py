@@ -63,8 +63,9 @@ def _server_file(text: str, roots: tuple[Path, ...]) -> Path | None:
         path = confine(text, roots)
         if path.suffix.lower() not in SAFETENSORS:
             st.error(escape_markdown(f"{text}: the app reads weights from .safetensors files only (nothing here "
-                                     f"is unpickled); {registry.CONVERT.format(name=path.name)}, or import it "
-                                     "with the command line's import-encoder"))
+                                     "is unpickled); convert it where you trust it (the command below), or "
+                                     "import it with the command line's import-encoder"))
+            st.code(registry.CONVERT_COMMAND.format(name=path.name), language="bash", wrap_lines=True)
             return None
         open_regular(path).close()
         return path
@@ -117,7 +118,9 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
                                          "is not taken here (the command line's `import-encoder` reads one's "
                                          "tensors). Lightning checkpoints and `backbone.`/`module.` prefixes are "
                                          "handled; heads are dropped.")
-        left.caption(escape_markdown("A .pt file? " + registry.CONVERT.format(name="model.pt")))
+        left.caption("A .pt file? Convert it where you trust it, then upload weights.safetensors:")
+        left.code(registry.CONVERT_COMMAND.format(name="model.pt"), language="bash", wrap_lines=True)  # as written:
+        # escaped Markdown carried invisible word joiners into a copy, and Python refused the command
     elif origin == SERVER and not roots:
         left.info(ENABLE_HINT, icon=":material/lock:")
     elif origin == SERVER:

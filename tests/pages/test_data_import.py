@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.widgets import escape_markdown
 from ssl_core.data.ingest import ingest_uploads
+from ssl_core.imports import registry
 from ssl_core.store import Workspace
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -46,7 +47,10 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
 
     # a .pt is a pickle: an upload is never unpickled, not even by torch's restricted loader (the CLI reads one)
     assert list(app.file_uploader(key="import_weights").proto.type) == [".safetensors"]
-    assert any(escape_markdown("A .pt file? convert it where you trust it") in caption.value for caption in app.caption)
+    assert any("A .pt file? Convert it where you trust it" in caption.value for caption in app.caption)
+    [command] = [block.value for block in app.code]  # as written: a copy of it runs (escaped Markdown's invisible
+    assert command.isascii() and command.startswith('python -c "')  # word joiners made Python refuse it)
+    compile(command.removeprefix('python -c "').removesuffix('"'), "<convert>", "exec")
 
     weights = save({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()})
     app.file_uploader(key="import_weights").set_value(("r10.safetensors", weights, "application/octet-stream")).run()
@@ -114,6 +118,7 @@ def test_weights_on_the_server_are_read_from_safetensors_only(tmp_path, monkeypa
     assert not app.exception
     said = app.error[0].value.replace("\\", "").replace("\u2060", "")  # escape_markdown breaks auto-links
     assert "model.pt: the app reads weights from .safetensors files only" in said and "convert it" in said
+    assert [block.value for block in app.code] == [registry.CONVERT_COMMAND.format(name="model.pt")]  # to copy
     assert app.button(key="import_encoder_button").disabled
     app.text_input(key="import_weights_path").set_value(str(tmp_path / "data" / "model.safetensors")).run()
     assert not app.error and not app.button(key="import_encoder_button").disabled
