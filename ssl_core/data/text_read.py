@@ -86,10 +86,11 @@ class TextTally:
                  "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
         if self.empty:
-            said.append(f"{self.empty:,} empty lines skipped")
+            said.append(f"{counted(self.empty, 'empty lines')} skipped")
         if self.truncated:
-            said.append(f"{self.truncated:,} examples were longer than {MAX_CHARS:,} characters and were cut "
-                        f"to that length (for example {self.first_truncated})")
+            said.append(f"{counted(self.truncated, 'examples', ('was', 'were'))} longer than {MAX_CHARS:,} characters "
+                        f"and {agreeing(self.truncated, 'was', 'were')} cut to that length "
+                        f"(for example {self.first_truncated})")
         if self.bad_lines:
             said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
                         f"skipped (first: {self.first_bad_line})")
@@ -136,9 +137,10 @@ def decode_text(data: bytes, whole: bool = True) -> str:
         raise RejectedFile(f"binary data, not text (a NUL byte at offset {nul:,})")
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=whole)
-    except UnicodeDecodeError as exc:
-        raise RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,}); "
-                           "save it as UTF-8") from None
+    except UnicodeDecodeError as exc:  # the line, where a person looks for it; the offset, for a hex editor
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line:,}, at offset "
+                           f"{exc.start:,}); save it as UTF-8") from None
 
 
 def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:

@@ -32,7 +32,7 @@ def test_txt_csv_and_jsonl_with_their_labels(workspace):
     ], name="words")
     out = report.to_json()
     assert out["kind"] == "text" and out["images"] == 6 and out["labelled"] == 3 and out["rejected"] == []
-    assert any("1 empty lines skipped" in w for w in report.warnings)
+    assert any("1 empty line skipped" in w for w in report.warnings)
     info = workspace.dataset("words")
     assert info.kind == "text"
     assert load_texts(workspace, info) == ["the cat sat", "on the mat", "a, quoted one", "plain", "json line",
@@ -64,6 +64,7 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
         ("photo.txt", png),
         ("nul.txt", b"text\x00more"),
         ("latin.txt", "caf\xe9".encode("latin-1")),
+        ("latin3.txt", "fine\nfine too\ncaf\xe9\n".encode("latin-1")),
         ("cols.csv", b"a,b\n1,2\n"),
         ("open.csv", b"text\n\"never closed\n"),
         ("blank.txt", b"\n \n"),
@@ -74,12 +75,13 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     ], name="bad")
     reasons = {r["file"]: r["reason"] for r in report.rejected}
     assert "PNG image" in reasons["photo.txt"] and "NUL byte at offset 4" in reasons["nul.txt"]
-    assert "not UTF-8 text (byte 0xe9 at offset 3)" in reasons["latin.txt"]
+    assert "not UTF-8 text (byte 0xe9 on line 1, at offset 3)" in reasons["latin.txt"]
+    assert "byte 0xe9 on line 3, at offset 17" in reasons["latin3.txt"]  # where a person looks for it
     assert "no 'text' column" in reasons["cols.csv"] and "malformed CSV" in reasons["open.csv"]
     assert "no text" in reasons["blank.txt"]
     said = " | ".join(report.warnings)
     assert "3 JSONL lines" in said and "bad.jsonl:2" in said
-    assert "cut to that length (for example long.txt:1)" in said
+    assert "1 example was longer than 1,000 characters and was cut to that length (for example long.txt:1)" in said
     assert "bytes of 1 huge file were read (for example huge.txt)" in said
     texts = load_texts(workspace, workspace.dataset("bad"))
     assert len(texts) == 1 + 1 + 2000 // 11 + 1  # ok, long, the whole lines in huge's first 2000 bytes, evil
