@@ -125,8 +125,12 @@ for label, r in done.items():  # an embedding set: vectors of the dataset's imag
         compare = agreeing(len(names), "it compares", "they compare")
         st.caption(f"**{escape_markdown(label)}**: no {listed(names)}: {compare} two augmented views of each image, "
                    "which an embedding set (vectors only, no network) cannot embed.")
-st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(label)}**: {shortcut_word(r)}"
-                                          for label, r in done.items()))
+if dataset.kind == "text":  # "not checked" read as if it could have been
+    st.caption("Shortcut check: does not apply to text; it looks for picture cues (colour, texture, layout, "
+               "position) that explain an image embedding's neighbours.")
+else:
+    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(label)}**: {shortcut_word(r)}"
+                                              for label, r in done.items()))
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
         st.markdown(f"**{name.replace('_', ' ')}**: {explained(name, hooks)}")
