@@ -174,7 +174,7 @@ chosen = current.bound_selectbox(st, "Look at", [d.name for d in datasets], curr
                                  placeholder="Choose a dataset",
                                  help="The dataset every page works on; it is also in the sidebar and the URL.")
 if chosen is None:
-    st.info("Choose a dataset to see its images: every other page then works on it.",
+    st.info("Choose a dataset to see its images or texts: every other page then works on it.",
             icon=":material/arrow_upward:")
     st.stop()
 chosen = ws.dataset(chosen)
