@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app.current import pick_dataset, switch_page
+from app.export_panel import export_panel
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
@@ -18,7 +19,7 @@ from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
 from app.widgets import escape_markdown, escape_plotly, gallery, short_name
-from ssl_core import embed, export, jobs, project
+from ssl_core import embed, jobs, project
 from ssl_core.words import counted
 
 GALLERY_LIMIT = 60
@@ -48,6 +49,7 @@ if top[2].toggle("Side by side", key=compare_key,
                         help="By default the first encoder's untrained twin: before and after.")
 if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py)
     sentence_maps(ws, dataset, source, other)
+    export_panel(ws, dataset, source)  # the sentences' vectors, map and Projector files go too
     st.stop()
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
@@ -155,19 +157,4 @@ if source.run_id is not None:
     motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion")
     paintings_panel(jobs.run_dir(ws, source.run_id))
 
-st.divider()
-st.subheader("Export")
-st.caption("Take the encoder and what it made elsewhere: the encoder (safetensors + config + a loading "
-           "snippet), the embeddings (.npy, CSV and Parquet with file names), the FAISS index, the 2-D map, "
-           "and the TensorBoard Projector files (vectors, metadata, sprite).")
-offered = export.parts_for(source)  # an imported embedding set has no encoder to export
-parts = st.multiselect("Parts", offered, default=offered,
-                       key="explore_export_parts" + ("" if source.has_network else "_set"))
-current = embedding(ws, dataset, source)  # already made above: a look-up
-bundle_key = f"explore_export_{dataset.id}_{source.key}_{current.made}_{'-'.join(parts)}"  # a new checkpoint: a new zip
-if st.button("Prepare the download", icon=":material/archive:", disabled=not parts):
-    with st.spinner("Collecting the files..."):
-        st.session_state[bundle_key] = export.to_zip(export.export(ws, current, parts))
-if bundle_key in st.session_state:
-    st.download_button("Download zip", st.session_state[bundle_key], icon=":material/download:",
-                       file_name=f"{dataset.name}-{source.key}.zip", mime="application/zip")
+export_panel(ws, dataset, source)

@@ -51,6 +51,27 @@ def test_explorer_maps_sentences_beside_the_untrained_twin(text_root, monkeypatc
     assert sorted(trace["name"] for trace in charts[1]["data"]) == ["food", "pets", "weather"]
 
 
+def test_explorer_exports_a_text_run_s_vectors_with_their_sentences(text_root, monkeypatch):
+    """A stranger found no Export under a text run's maps: the page stopped after them."""
+    import io
+    import zipfile
+
+    at = open_text_page(text_root, "../pages/explorer.py", monkeypatch)
+    assert "Export" in [s.value for s in at.subheader]
+    at.multiselect(key="explore_export_parts").set_value(["embeddings", "projector"]).run()
+    at.button[[b.label for b in at.button].index("Prepare the download")].click().run()
+    assert not at.exception, at.exception
+    from ssl_core import embed
+
+    ws = Workspace(text_root)
+    run = jobs.list_runs(ws)[0]["id"]
+    made = embed.cached(ws, ws.dataset("topics"), embed.from_run(ws, run)).made
+    files = zipfile.ZipFile(io.BytesIO(at.session_state[
+        f"explore_export_{ws.dataset('topics').id}_{run}_{made}_embeddings-projector"]))
+    assert {"embeddings.npy", "vectors.tsv", "metadata.tsv"} <= set(files.namelist())
+    assert "sprite.png" not in files.namelist() and ROWS[0][0] in files.read("metadata.tsv").decode()
+
+
 def test_retrieval_finds_a_typed_sentence_for_the_run_and_its_twin(text_root, monkeypatch):
     at = open_text_page(text_root, "../pages/retrieval.py", monkeypatch)
     at.number_input(key="retrieval_k").set_value(3).run()
