@@ -68,6 +68,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ssl_core import machine_load  # noqa: E402  (the machine's busy time, read as the trainer reads it)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = [("Data", ""), ("Augmentation Lab", "augment_lab"), ("Train", "train"),
@@ -116,13 +119,6 @@ def browser_cpu_seconds() -> float:
         return pid == os.getpid()
 
     return sum(seconds for pid, seconds in chromium.items() if started_here(pid))
-
-
-def machine_seconds() -> tuple[float, float]:
-    """(busy, all) CPU seconds of the whole machine since boot, every core (/proc/stat)."""
-    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
 
 
 def free_port() -> int:
@@ -402,7 +398,8 @@ async def main_async(args) -> None:
                     [sys.executable, "-m", "ssl_core", "--workspace", str(workspace), "train", "--dataset", DATASET,
                      "--minutes", str(args.seconds / 60)], cwd=ROOT, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
-            load_cpu, load_browser, load_machine = cpu_seconds(app.pid), browser_cpu_seconds(), machine_seconds()
+            load_cpu, load_browser = cpu_seconds(app.pid), browser_cpu_seconds()
+            load_machine = machine_load.machine_seconds()
             load_started = time.monotonic()
             *_, gate = await asyncio.wait_for(asyncio.gather(*[
                 walker(browser, url, load_started + args.seconds, timeout_ms, times, failures, i % len(PAGES), errors,
@@ -411,7 +408,7 @@ async def main_async(args) -> None:
                 timeout=args.seconds + args.arrive + 3 * args.page_timeout + 60)
             load_wall = time.monotonic() - load_started
             load_cpu, load_browser = cpu_seconds(app.pid) - load_cpu, browser_cpu_seconds() - load_browser
-            busy, every_core = (now - then for now, then in zip(machine_seconds(), load_machine))
+            busy, every_core = (now - then for now, then in zip(machine_load.machine_seconds(), load_machine))
             if training is not None:
                 training.terminate()
                 training.wait(timeout=60)

@@ -26,15 +26,26 @@ class Clock(NamedTuple):
     wall_s: float
 
 
-def read() -> Clock | None:
-    """The clocks now, or None without /proc/stat."""
+def machine_seconds() -> tuple[float, float] | None:
+    """(busy, all) CPU seconds of the whole machine since boot, every core (/proc/stat's first
+    line: user, nice, system, idle, iowait, irq, softirq, steal; guest time is inside user), or
+    None without /proc/stat. bench/serve.py reads how busy the machine was with it too."""
     try:
-        ticks = [int(field) for field in PROC_STAT.read_text().split("\n", 1)[0].split()[1:]]
+        ticks = [int(field) for field in PROC_STAT.read_text().split("\n", 1)[0].split()[1:9]]
     except (OSError, ValueError):
         return None
     idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / tick, sum(ticks) / tick
+
+
+def read() -> Clock | None:
+    """The clocks now, or None without /proc/stat."""
+    machine = machine_seconds()
+    if machine is None:
+        return None
     own = os.times()
-    return Clock((sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK"), own.user + own.system, time.monotonic())
+    return Clock(machine[0], own.user + own.system, time.monotonic())
 
 
 def other_cores(start: Clock | None, end: Clock | None) -> float | None:
