@@ -193,13 +193,8 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
     words = verdict_words(run["method"])
-    whole_run = status not in ACTIVE
-    cells[1].metric(f"{words['unit'].capitalize()} / s" + (", whole run" if whole_run else ""),
-                    f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-",
-                    help=f"{words['unit'].capitalize()} trained on divided by the run's time, its online measurements "
-                         "and checkpoints included (`train`'s JSON gives the same)" if whole_run else
-                         "The training steps' own speed, a moving average (the online measurements and "
-                         "checkpoints between them not counted)")
+    speed, speed_help = speed_words(status, words["unit"])
+    cells[1].metric(speed, f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-", help=speed_help)
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     run_controls(ws, run)
@@ -221,6 +216,20 @@ def live_panel(run_id: str, ticking: bool) -> None:
             st.plotly_chart(figures[name], key=f"{name}_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
     paintings_panel(jobs.run_dir(ws, run_id))
+
+
+def speed_words(status: str, unit: str) -> tuple[str, str]:
+    """(label, help) of the run's stored speed: the steps' moving average while it trains and
+    where its worker stopped without ending it (interrupted), the whole run's once it ended
+    (jobs.execute writes it then)."""
+    moving = "the training steps' own speed, a moving average (the online measurements and checkpoints between " \
+             "them not counted)"
+    if status in ACTIVE:
+        return f"{unit.capitalize()} / s", moving.capitalize()
+    if status == "interrupted":
+        return f"{unit.capitalize()} / s, when it stopped", f"At the interruption: {moving}"
+    return (f"{unit.capitalize()} / s, whole run", f"{unit.capitalize()} trained on divided by the run's time, its "
+            "online measurements and checkpoints included (`train`'s JSON gives the same)")
 
 
 def run_controls(ws, run: dict) -> None:

@@ -371,8 +371,9 @@ def execute(ws: Workspace, run_id: str, extra_reporter: Any = None) -> Any:
         result = trainer.run()
     except Exception as exc:  # a crash is recorded, never lost
         with ws.write() as conn:
-            conn.execute("UPDATE runs SET status = 'failed', message = ?, pid = NULL, finished = ? "
-                         "WHERE id = ?", (f"{type(exc).__name__}: {exc}", utc_now(), run_id))
+            conn.execute("UPDATE runs SET status = 'failed', message = ?, pid = NULL, finished = ?, "
+                         "images_per_s = NULL WHERE id = ?",  # no whole-run speed: the run never returned
+                         (f"{type(exc).__name__}: {exc}", utc_now(), run_id))
         raise
     reporter.flush()
     message = result.message or ("; ".join(result.warnings) if result.warnings else None)

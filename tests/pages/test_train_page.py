@@ -332,6 +332,17 @@ def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, sta
     assert started == []
 
 
+def test_an_interrupted_run_s_speed_is_said_to_be_the_one_when_it_stopped(page, ws):
+    """Only a run that ended stores its whole-run speed (jobs.execute); a killed worker leaves the
+    moving average of its last steps, which the panel had labelled "whole run"."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="interrupted", started="2026-01-01T00:00:00", step=3, total_steps=10, progress=0.3,
+            images_per_s=123.4, loss=4.5)
+    page.run()
+    assert not page.exception, page.exception
+    assert metrics(page)["Images / s, when it stopped"] == "123"
+
+
 @pytest.mark.parametrize("others, told", [(1.3, True), (0.2, False)])
 def test_a_run_that_shared_a_busy_machine_is_told_so(page, ws, others, told):
     """A 1.5-minute run that took only 17 steps on a busy machine was not told why: the trainer
