@@ -4,15 +4,19 @@ Formats, by the file's suffix: `.txt` one example per line; `.csv` a header row 
 `text` column and optionally a label column (label, class, category, target); `.jsonl`
 one JSON object per line with a string "text" and optionally a "label". A file is refused
 whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
-byte, or a known image/archive signature, in its first 8 KiB), when it is not UTF-8 (the
-offending byte and offset are named; UTF-16 and UTF-32 with their byte-order mark are
-read), when a CSV has no text column or no record of it can be read, or when it gives no
-example at all. Inside an accepted file, empty lines, unusable JSONL lines and CSV records
-that cannot be read (a quote never closed) are skipped and counted,
+byte, or a known image/archive signature, in its first 8 KiB), when none of it is UTF-8
+text (the first offending byte is named with its line and offset; UTF-16 and UTF-32 with
+their byte-order mark are read), when a CSV has no text column or no record of it can be
+read, or when it gives no example at all. Inside an accepted file, empty lines, unusable
+JSONL lines, CSV records that cannot be read (a quote never closed) and examples holding
+bytes that are not UTF-8 (a Latin-1 line among UTF-8 ones; decoded as surrogate escapes,
+which no UTF-8 text holds, and a JSON lone surrogate escape likewise) are skipped and
+counted, the lines around them imported,
 examples over MAX_CHARS (a CSV cell too) are truncated and counted, and only the first
 MAX_FILE_BYTES of a huge file are read (its last, cut line dropped). A label that cannot
 be used, over MAX_LABEL_CHARS (the image labels CSV's limit) or a JSON list or object, is
-left out, never cut: its example is kept without it (as an image whose labels-CSV row is
+left out, never cut, and so is one holding bytes that are not UTF-8: its example is kept
+without it (as an image whose labels-CSV row is
 skipped), and each kind is counted and named with its lines in a warning. Lines end at a
 line feed, a carriage return or both only, as editors number them (a form feed or U+2028
 inside a line is a space).
@@ -50,12 +54,14 @@ _SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF
                b"\x7fELF": "a program"}
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),  # before UTF-16's, which
          (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))  # begins UTF-32LE's
+_NOT_TEXT = re.compile("[\ud800-\udfff]")  # a byte that is not UTF-8, as decoded by surrogateescape
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _NOTHING = {".csv": "no rows with text under the header",
             ".jsonl": 'no JSONL line is an object with a non-empty string "text"'}
 _NOTHING_TXT = "only empty lines (blank or invisible characters)"
 UNUSED_LABELS = {"long": f"a label over the limit of {MAX_LABEL_CHARS} characters",  # kinds of label not used
-                 "nested": "a label that is a list or an object, not one value"}
+                 "nested": "a label that is a list or an object, not one value",
+                 "not_utf8": "a label holding bytes that are not UTF-8 text"}
 
 Row = tuple[int, str, str | None, int]  # (line number, example, label or None, characters before the cut)
 
@@ -68,6 +74,8 @@ class TextTally:
     truncated: int = 0
     first_truncated: str | None = None
     bad_lines: int = 0
+    not_utf8: int = 0  # examples holding bytes that are not UTF-8
+    first_not_utf8: str | None = None  # 'file:line (byte 0xNN)'
     first_bad_line: str | None = None
     bad_csv: int = 0  # CSV records that cannot be read
     first_bad_csv: str | None = None  # 'file:line (why)'
@@ -91,6 +99,11 @@ class TextTally:
             said.append(f"{counted(self.truncated, 'examples', ('was', 'were'))} longer than {MAX_CHARS:,} characters "
                         f"and {agreeing(self.truncated, 'was', 'were')} cut to that length "
                         f"(for example {self.first_truncated})")
+        if self.not_utf8:
+            said.append(f"{counted(self.not_utf8, 'examples', ('holds', 'hold'))} bytes that are not UTF-8 text "
+                        f"and {agreeing(self.not_utf8, 'was', 'were')} skipped, the lines around "
+                        f"{agreeing(self.not_utf8, 'it', 'them')} imported (first: {self.first_not_utf8}); "
+                        f"save the file as UTF-8 to keep {agreeing(self.not_utf8, 'it', 'them')}")
         if self.bad_lines:
             said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
                         f"skipped (first: {self.first_bad_line})")
@@ -119,9 +132,10 @@ def clean(text: str) -> str:
 
 
 def decode_text(data: bytes, whole: bool = True) -> str:
-    """UTF-8 (a BOM allowed; UTF-16 and UTF-32 with their BOM too) -> str; RejectedFile
-    for binary data or other encodings. Not `whole` (the first bytes of a larger file), a
-    character cut at the end is left out rather than refused."""
+    """UTF-8 (a BOM allowed; UTF-16 and UTF-32 with their BOM too) -> str, a byte that is
+    not UTF-8 as a surrogate escape (U+DC80 to U+DCFF); RejectedFile for binary data or
+    damaged UTF-16/32. Not `whole` (the first bytes of a larger file), a character cut at
+    the end is left out rather than refused."""
     head = data[:SNIFF_BYTES]
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
@@ -135,16 +149,30 @@ def decode_text(data: bytes, whole: bool = True) -> str:
     nul = head.find(b"\x00")
     if nul >= 0:
         raise RejectedFile(f"binary data, not text (a NUL byte at offset {nul:,})")
+    return codecs.getincrementaldecoder("utf-8-sig")("surrogateescape").decode(data, final=whole)
+
+
+def _not_utf8(data: bytes) -> RejectedFile:
+    """Why a file none of whose examples is text is refused: its first byte that is not
+    UTF-8, on its line (where a person looks for it) and at its offset (for a hex editor)."""
     try:
-        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=whole)
-    except UnicodeDecodeError as exc:  # the line, where a person looks for it; the offset, for a hex editor
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line:,}, at offset "
-                           f"{exc.start:,}); save it as UTF-8") from None
+        return RejectedFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line:,}, at offset "
+                            f"{exc.start:,}); save it as UTF-8")
+    return RejectedFile("its examples hold lone surrogate escapes (\\ud800 to \\udfff), which are not text")
 
 
 def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:
-    """(`text` cleaned and cut to MAX_CHARS, its cleaned length before the cut), None when empty."""
+    """(`text` cleaned and cut to MAX_CHARS, its cleaned length before the cut), None when
+    empty or not text (a byte that is not UTF-8)."""
+    if bad := _NOT_TEXT.search(text):
+        tally.not_utf8 += 1
+        code = ord(bad.group())
+        tally.first_not_utf8 = tally.first_not_utf8 or (
+            f"{where} (byte 0x{code - 0xdc00:02x})" if 0xdc80 <= code <= 0xdcff else f"{where} (U+{code:04X})")
+        return None
     text = clean(text)
     if not text:
         tally.empty += 1
@@ -160,6 +188,9 @@ def _label(value: object, where: str, tally: TextTally) -> str | None:
     absent or blank, and when it cannot be used (UNUSED_LABELS), then counted in `tally`."""
     if isinstance(value, (dict, list)):
         tally.unused_label("nested", where)
+        return None
+    if isinstance(value, str) and _NOT_TEXT.search(value):
+        tally.unused_label("not_utf8", where)
         return None
     label = "" if value is None else printable(str(value).strip())
     if len(label) > MAX_LABEL_CHARS:
@@ -272,7 +303,11 @@ def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
     if not text.strip():
         raise RejectedFile("no text in the file")
     suffix = name[name.rfind("."):].lower()
+    before = tally.not_utf8, tally.first_not_utf8
     rows = list({".csv": _csv, ".jsonl": _jsonl}.get(suffix, _txt)(text, name, tally))
+    if not rows and tally.not_utf8 > before[0]:
+        tally.not_utf8, tally.first_not_utf8 = before  # the file's refusal names it; not counted twice
+        raise _not_utf8(data)
     if not rows:
         raise RejectedFile(_NOTHING.get(suffix, _NOTHING_TXT))
     return rows

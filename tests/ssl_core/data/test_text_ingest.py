@@ -76,16 +76,19 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     reasons = {r["file"]: r["reason"] for r in report.rejected}
     assert "PNG image" in reasons["photo.txt"] and "NUL byte at offset 4" in reasons["nul.txt"]
     assert "not UTF-8 text (byte 0xe9 on line 1, at offset 3)" in reasons["latin.txt"]
-    assert "byte 0xe9 on line 3, at offset 17" in reasons["latin3.txt"]  # where a person looks for it
+    assert "latin3.txt" not in reasons  # its two UTF-8 lines are imported, its Latin-1 line named
     assert "no 'text' column" in reasons["cols.csv"] and "malformed CSV" in reasons["open.csv"]
     assert "no text" in reasons["blank.txt"]
     said = " | ".join(report.warnings)
     assert "3 JSONL lines" in said and "bad.jsonl:2" in said
+    assert "1 example holds bytes that are not UTF-8 text and was skipped" in said
+    assert "latin3.txt:3 (byte 0xe9)" in said
     assert "1 example was longer than 1,000 characters and was cut to that length (for example long.txt:1)" in said
     assert "bytes of 1 huge file were read (for example huge.txt)" in said
     texts = load_texts(workspace, workspace.dataset("bad"))
-    assert len(texts) == 1 + 1 + 2000 // 11 + 1  # ok, long, the whole lines in huge's first 2000 bytes, evil
-    assert texts[1] == "x" * text_read.MAX_CHARS and texts[-1] == "a b [31mc"  # the escape and the override are gone
+    assert len(texts) == 2 + 1 + 1 + 2000 // 11 + 1  # latin3's, ok, long, the whole lines in huge's 2000 bytes, evil
+    assert texts[:2] == ["fine", "fine too"] and texts[3] == "x" * text_read.MAX_CHARS
+    assert texts[-1] == "a b [31mc"  # the escape and the override are gone
 
 
 def test_nothing_usable_stores_nothing(workspace):

@@ -122,3 +122,37 @@ def test_a_label_that_cannot_be_used_is_counted_and_named_and_its_example_kept_w
         f"1 example has a label over the limit of {MAX_LABEL_CHARS} characters, which was not used (at f.csv:3)",
         "2 examples have a label that is a list or an object, not one value, which was not used "
         "(at f.jsonl:2, f.jsonl:3)"]
+
+
+def test_a_line_that_is_not_utf8_is_skipped_and_named_and_the_lines_around_it_kept():
+    """One Latin-1 line refused the whole UTF-8 file before; its other lines are text."""
+    data = "fine\nalso fine\ncaf\xe9 cr\xe8me\n".encode("latin-1") + "d\u00e9j\u00e0 vu\nlast\n".encode()
+    rows = read_examples(data, "f.txt", tally := TextTally())
+    assert [(line, text) for line, text, _, _ in rows] == [(1, "fine"), (2, "also fine"), (4, "d\u00e9j\u00e0 vu"),
+                                                          (5, "last")]
+    assert tally.warnings() == ["1 example holds bytes that are not UTF-8 text and was skipped, the lines around it "
+                                "imported (first: f.txt:3 (byte 0xe9)); save the file as UTF-8 to keep it"]
+
+
+def test_a_label_that_is_not_utf8_is_left_out_and_a_lone_surrogate_is_no_text():
+    """A Latin-1 label was stored as 'caf\\xe9'; a JSON lone surrogate escape ("\\ud800")
+    crashed the import when the texts were written as UTF-8."""
+    csv_rows = read_examples("text,label\nfirst,caf\xe9\nsecond,b\n".encode("latin-1"), "f.csv", tally := TextTally())
+    jsonl_rows = read_examples(b'{"text": "a \\ud800 b"}\n{"text": "ok", "label": "c"}\n', "f.jsonl", tally)
+    assert [(text, label) for _, text, label, _ in csv_rows + jsonl_rows] == [("first", None), ("second", "b"),
+                                                                             ("ok", "c")]
+    assert tally.warnings() == [
+        "1 example has a label holding bytes that are not UTF-8 text, which was not used (at f.csv:2)",
+        "1 example holds bytes that are not UTF-8 text and was skipped, the lines around it imported "
+        "(first: f.jsonl:1 (U+D800)); save the file as UTF-8 to keep it"]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ("caf\xe9\nna\xefve\n".encode("latin-1"), r"not UTF-8 text \(byte 0xe9 on line 1, at offset 3\); save it as UTF-8"),
+    (b'{"text": "\\udce9"}\n', r"lone surrogate escapes"),
+])
+def test_a_file_of_which_no_line_is_text_is_refused_with_the_first_bad_byte(data, reason):
+    tally = TextTally()
+    with pytest.raises(RejectedFile, match=reason):
+        read_examples(data, "f.jsonl" if data.startswith(b"{") else "f.txt", tally)
+    assert tally.warnings() == []  # named in the refusal, not counted again
