@@ -5,7 +5,9 @@ it (cosine similarity of centred features, FAISS) for one encoder or two side by
 Flow: the typed text -> ssl_core.text.kind.text_query (token ids by the source's
 tokenizer) -> the source's encoder -> centred like its embedding -> ssl_core.index.search
 on the embedding's FAISS index -> a table of score, label and sentence per neighbour, and
-how many share the query's label (app/label_hits.py).
+how many share the query's label (app/label_hits.py). Above them, the query's words that
+occur in none of the dataset's sentences (ssl_core/text/unseen.py): their neighbours
+follow their spelling, and a query of made-up words would otherwise look like any other.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from app.widgets import escape_markdown
 from ssl_core import embed, index
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.kind import text_query
+from ssl_core.text.unseen import corpus_words, unseen_words
+from ssl_core.words import agreeing, counted, listed
 
 EXAMPLE = "return the path of a temporary file"  # a query of the built-in docstrings
 DEMO_SOURCE = "builtin:docstrings"
@@ -33,6 +37,12 @@ INTRO = ("Type a sentence: the encoder returns the dataset's sentences whose fea
 def _encoder(key: str, made: float, _ws: Workspace, _source: embed.EncoderSource):
     """The source's encoder, loaded once per embedding (a new checkpoint makes a new one)."""
     return embed.load_encoder(_ws, _source)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _corpus_words(dataset_id: str, info: DatasetInfo, _texts: list[str]) -> frozenset[str]:
+    """The words of the dataset's sentences, once per dataset (keyed as dataset_texts is)."""
+    return corpus_words(_texts)
 
 
 @st.cache_resource(show_spinner="Loading the index...", max_entries=8)
@@ -63,6 +73,7 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
     if not text.strip():
         st.info("Type a sentence: its nearest sentences in the dataset are listed here.")
         return
+    _unseen_note(text, _corpus_words(dataset.id, dataset, texts), len(texts))
     labels = [row["label"] for row in ws.image_rows(dataset)]
     query_row = next((i for i, sentence in enumerate(texts) if sentence == text), None)  # the dataset's own sentence
     for column, shown in zip(st.columns(len(sources)), sources):
@@ -78,6 +89,24 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
                                    "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
                                    "sentence": [escape_markdown(texts[i]) for i in rows]}),
                      hide_index=True)
+
+
+def _unseen_note(text: str, seen: frozenset[str], examples: int) -> None:
+    """Say which words of the query occur in none of the dataset's `examples` sentences."""
+    query_words = len(set(unseen_words(text, frozenset())))
+    unseen = unseen_words(text, seen)
+    if not unseen:
+        return
+    shown = escape_markdown(listed([f"'{word}'" for word in unseen[:8]] + (["..."] if len(unseen) > 8 else [])))
+    spelling = ("A run's encoder sees a word it never read only as the pieces it is spelled with, so neighbours "
+                "found for it follow its spelling, not a meaning learned from the sentences.")
+    if len(unseen) == query_words:
+        st.warning(f"No word of the query occurs in this dataset's {counted(examples, 'sentences')} ({shown}). "
+                   + spelling)
+    else:
+        st.caption(f"{len(unseen)} of the query's {query_words} words {agreeing(len(unseen), 'occurs', 'occur')} "
+                   f"in none of this dataset's "
+                   f"{counted(examples, 'sentences')} ({shown}). " + spelling)
 
 
 def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int | None) -> None:

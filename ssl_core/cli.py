@@ -429,8 +429,17 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     _print({"query": args.query if args.query_text is None else args.query_text,
             "dataset": emb.dataset.name, "source": emb.source.label,
             "neighbours": [{"file": names[i], "index": int(i), "score": round(float(s), 6)}
-                           for s, i in zip(scores[0], ids[0]) if i >= 0]})
+                           for s, i in zip(scores[0], ids[0]) if i >= 0]}
+           | ({} if args.query_text is None else {"unseen_words": _unseen_words(ws, emb.dataset, args.query_text)}))
     return 0
+
+
+def _unseen_words(ws: Workspace, info, text: str) -> list[str]:
+    """The words of a text query that occur in none of dataset `info`'s examples."""
+    from .data.text_ingest import load_texts
+    from .text.unseen import corpus_words, unseen_words
+
+    return unseen_words(text, corpus_words(load_texts(ws, info)))
 
 
 def cmd_fill(ws: Workspace, args: argparse.Namespace) -> int:

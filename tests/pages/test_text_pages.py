@@ -97,6 +97,23 @@ def test_retrieval_finds_a_typed_sentence_for_the_run_and_its_twin(text_root, mo
                                        .split(", ")) == 3 for mix in mixes)
 
 
+def test_retrieval_says_which_words_of_the_query_no_sentence_holds(text_root, monkeypatch):
+    """A query of made-up words found neighbours at ordinary scores, without a word on it."""
+    at = open_text_page(text_root, "../pages/retrieval.py", monkeypatch)
+    box = next(box for box in at.text_input if box.label == "A sentence to search for")
+    assert not at.warning and not [c for c in at.caption if "in none of" in c.value]  # the dataset's own sentence
+    box.set_value("Zorblax quimble, 42!").run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [
+        f"No word of the query occurs in this dataset's {len(ROWS) + 1} sentences ('zorblax' and 'quimble'). "
+        "A run's encoder sees a word it never read only as the pieces it is spelled with, so neighbours found for it follow "
+        "its spelling, not a meaning learned from the sentences."]
+    box.set_value(f"the zorblax {ROWS[0][0].split()[1]}").run()
+    assert not at.warning
+    assert [c.value for c in at.caption if "in none of" in c.value][0].startswith(
+        f"1 of the query's 3 words occurs in none of this dataset's {len(ROWS) + 1} sentences ('zorblax').")
+
+
 def test_evaluate_judges_a_text_run_against_tfidf(text_root, monkeypatch):
     at = open_text_page(text_root, "../pages/evaluate.py", monkeypatch)
     next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()

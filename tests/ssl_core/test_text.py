@@ -144,8 +144,9 @@ def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(wor
     filled = json.loads(capsys.readouterr().out)
     assert filled["run"] == run_id and [len(m["guesses"]) for m in filled["masks"]] == [3]
     assert main(["--workspace", str(workspace.root), "search", "--dataset", "tiny", "--run", run_id,
-                 "--query-text", "a dog likes food", "-k", "2"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["neighbours"]) == 2
+                 "--query-text", "the dog likes zorblax food", "-k", "2"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert len(found["neighbours"]) == 2 and found["unseen_words"] == ["zorblax"]
     assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "no blank"]) == 1
     assert "no [MASK]" in capsys.readouterr().err
 
