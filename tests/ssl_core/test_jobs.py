@@ -363,7 +363,7 @@ def test_a_failed_run_is_sent_to_evaluate_only_when_its_checkpoint_opens(tiny):
 
     from ssl_core.checkpoint import WEIGHTS
 
-    run_id = jobs.create_run(tiny, tiny_config(monitor_every=5))
+    run_id = jobs.create_run(tiny, tiny_config(epochs=2, monitor_every=5))  # 10 steps, a checkpoint every 5
     assert jobs.work(tiny, "cpu") == 1
     with sqlite3.connect(tiny.db_path) as conn:
         conn.execute("UPDATE runs SET status = 'failed', message = 'loss is NaN' WHERE id = ?", (run_id,))
