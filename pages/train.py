@@ -92,8 +92,12 @@ budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=
                             key=f"train_budget_{budget_kind}")
 batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
                                  key="train_batch")
+# steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
+# minimum) and "+" multiply a 0.002 by six
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
-                        format="%.5f", key=f"train_lr_{method_name}")
+                        step=method.default_lr / 10, format="%.5f", key=f"train_lr_{method_name}",
+                        help=f"The method's default is {method.default_lr:g}; the buttons step by "
+                             f"a tenth of it. The engine scales it by the batch size over 256.")
 
 waiting = jobs.waiting(ws)
 queue_full = access.gate() is not None and waiting >= SHARED_QUEUE  # shared: one visitor cannot fill the worker's day

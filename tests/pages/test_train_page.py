@@ -176,6 +176,9 @@ def test_page_without_runs_lists_the_registries(page):
     assert encoder.value == "vit_tiny"
     assert [o.split(":")[0] for o in page.selectbox(key="train_recipe_mae").options] == ["mae"]
     assert page.number_input(key="train_lr_mae").value == METHODS["mae"].default_lr
+    # its "-" steps down by a tenth (Streamlit's step of 0.01 left no room under 0.0015 and was refused)
+    page.number_input(key="train_lr_mae").decrement().run()
+    assert page.number_input(key="train_lr_mae").value == pytest.approx(0.9 * METHODS["mae"].default_lr)
     assert any(c.value.startswith("Method from He et al") for c in page.caption)
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
