@@ -212,9 +212,13 @@ def live_panel(run_id: str, ticking: bool) -> None:
     verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
     if busy := machine_load.busy_note(latest.get(machine_load.OTHER_CORES), words["unit"]):
         st.caption(busy)
-    charts = st.columns(2)
-    charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
-    charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
+    if "loss" in latest:
+        charts = st.columns(2)
+        charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
+        charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
+    else:  # empty axes from step -1 to 6 said nothing
+        st.caption("The training loss and the collapse monitor are drawn from the run's first step on."
+                   if status in ACTIVE else "The run measured no training step: it has no curves.")
     for name in ("knn", "shared"):
         if name in figures:
             st.plotly_chart(figures[name], key=f"{name}_{run_id}")

@@ -222,6 +222,9 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert page.dataframe[0].value["status"].tolist() == ["queued"]
     assert verdicts(page) == [("orange", "Nothing to judge yet: the run has not measured its encoder against the "
                                          "untrained network.")]
+    assert "Training loss" not in figures(page)  # no empty axes from step -1 to 6: a line says when they come
+    assert "The training loss and the collapse monitor are drawn from the run's first step on." in [
+        c.value for c in page.caption]
 
     assert jobs.work(ws, "cpu") == 1  # what the worker process would do
     done = jobs.get_run(ws, run["id"])
