@@ -195,7 +195,8 @@ class SimCLRMultiCrop(SimCLRSmall):
     description: ClassVar[str] = ("SimCLR's two views plus several small local crops, each of which must "
                                   "match both views: a part of the picture must tell which picture it is.")
     paper: ClassVar[str] = ("Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting "
-                            "Cluster Assignments (SwAV), multi-crop, on SimCLR's views")
+                            "Cluster Assignments (SwAV), multi-crop, on simclr_small's views; the crop sizes "
+                            "and counts tuned here on shapes, digits and cluttered sets (bench/tune.py)")
 
     # global views keep at least 60% of the picture (simclr_small: 30%, which cuts a small object out of
     # many views); bench/tune.py at 5 CPU minutes, clutter_shapes seeds 0/1/2: 0.481 / 0.461 / 0.481
