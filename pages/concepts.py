@@ -36,6 +36,8 @@ surface = SURFACES[kind]
 looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
           if choice[1].run_id or choice[1].imported} if dataset else {}
 trained = looked.get(current.encoder_key()) or next(iter(looked.values()), None)  # (name, source): the current first
+if trained is not None and current.encoder_key() is None:  # as the other pages: the sidebar names what is shown
+    current.set_encoder(next(key for key, choice in looked.items() if choice is trained))
 
 
 def measured() -> None:

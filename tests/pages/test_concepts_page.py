@@ -79,6 +79,8 @@ def test_the_map_concept_quotes_the_runs_measured_verdict(concepts, shapes_run):
     name = run_name(jobs.get_run(Workspace(root), run))
     assert verdicts(concepts) == [(verdict.colour, f"**{escape_markdown(name)}** on shapes: {verdict.text}")]
     assert not any("after, by what they show" in m.value for m in concepts.markdown)  # no claim unmeasured
+    # the run it shows is the current encoder, which the sidebar names (it said "pick one on the Explorer ...")
+    assert concepts.session_state["current_encoder"] == embed.from_run(Workspace(root), run).key
 
 
 def test_a_run_whose_dataset_is_gone_is_not_reported_as_trained_here(shapes_run, monkeypatch, tmp_path):
