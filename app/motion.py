@@ -119,7 +119,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
                "point moves when its place among the others changes. PCA keeps only the two directions of widest "
                "spread: groups the encoder tells apart in all its dimensions"
                + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
-               + " may overlap here; the Explorer's UMAP map draws them apart.")
+               + " may overlap here; UMAP, the Explorer's map by default, draws them apart.")
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette(groups).items()}
         rgb = np.array([colours[g] for g in groups], dtype=np.uint8)
