@@ -132,9 +132,13 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
 
 if selections:
     st.subheader(counted(len(selections), "selected images"))
-    if len(selections) > GALLERY_LIMIT:
-        st.caption(f"Showing the first {GALLERY_LIMIT}.")
-    picked = sorted(selections)[:GALLERY_LIMIT]  # dataset order, not trace by trace
+    ordered = sorted(selections)  # dataset order, not trace by trace
+    pages = -(-len(ordered) // GALLERY_LIMIT)  # each selection opens on its first page
+    page = st.pagination(pages, key=f"explore_selected_{hash(tuple(ordered))}") if pages > 1 else 1
+    picked = ordered[(page - 1) * GALLERY_LIMIT : page * GALLERY_LIMIT]
+    if pages > 1:
+        st.caption(f"Images {(page - 1) * GALLERY_LIMIT + 1}-{(page - 1) * GALLERY_LIMIT + len(picked)} of "
+                   f"{len(ordered):,}, in dataset order; the pages above show the rest.")
     gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
     if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
         st.session_state.update(retrieval_query=selections[0])  # the dataset and encoder are current already

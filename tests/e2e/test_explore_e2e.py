@@ -81,6 +81,11 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
         arg=min(count, 60), timeout=SLOW)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "explorer-selection")
+    assert count > 60  # a box over a third of the shapes: more than a page, and the rest one click away
+    page.get_by_text(f"Images 1-60 of {count:,}, in dataset order; the pages above show the rest.").wait_for()
+    page.locator("[data-testid='stPaginationNext']").click()
+    page.get_by_text(f"Images 61-{min(count, 120)} of {count:,}, in dataset order").wait_for(timeout=SLOW)
+    assert page.get_by_role("heading", name=f"{count:,} selected images").is_visible()  # the selection kept
 
 
 def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot):
