@@ -126,9 +126,11 @@ def _knn_words(baseline: str | None) -> dict[str, str]:
             "loss": "{drop} points below it", "ceiling": f"to show a gain over {baseline}"}
 
 
-def points(share: float) -> str:
-    """A difference of two proportions in percentage points, as the verdict says it: '16.3'."""
-    return f"{abs(share) * 100:.1f}"
+def points(share: float, other: float = 0.0) -> str:
+    """The difference of proportions `share` and `other` in percentage points, of their rounded
+    percentages as the sentence shows them (42.1% against 25.8%: '16.3', not the 16.2 of the
+    unrounded ones); without `other`, `share` itself (a margin of noise) in points."""
+    return f"{abs(round(share * 100, 1) - round(other * 100, 1)):.1f}"
 
 
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
@@ -150,17 +152,17 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     above = "chance" if chance >= untrained else against
     gain, loss = margin(knn, bar, n, KNN_SPREAD), margin(knn, untrained, n, KNN_SPREAD)
     if knn >= bar + gain:
-        return _verdict(LEARNED, f"{words[LEARNED]}: {numbers}), {points(knn - bar)} points above {above}, more "
+        return _verdict(LEARNED, f"{words[LEARNED]}: {numbers}), {points(knn, bar)} points above {above}, more "
                                  f"than the {points(gain)} that noise alone could give.")
     if knn <= untrained - loss:
-        return _verdict(WORSE, f"{words[WORSE]}: {numbers}); {words['loss'].format(drop=points(untrained - knn))}, "
+        return _verdict(WORSE, f"{words[WORSE]}: {numbers}); {words['loss'].format(drop=points(untrained, knn))}, "
                                f"more than the {points(loss)} that noise alone could explain.")
     if (least := no_room(bar, n)) is not None:
         return _verdict(NOT_YET, f"No room to show a gain: {numbers}); {against} is {1 - bar:.1%} short of a "
                                  f"perfect score, less than the {least:.1%} that noise alone could give, so these "
                                  f"labels are too easy {words['ceiling']}.")
     side = "above" if knn >= bar else "below"
-    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {points(knn - bar)} points {side} {above}: not "
+    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {points(knn, bar)} points {side} {above}: not "
                              f"above it by more than the {points(gain)} points that noise alone could give.")
 
 

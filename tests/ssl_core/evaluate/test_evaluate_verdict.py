@@ -176,3 +176,9 @@ def test_the_headline_is_the_sentences_opening_words():
     assert from_knn(0.74, 0.22, 1024, 5).headline == "Learned something"
     assert from_knn(1.0, 0.998, 450, 3).headline == "No room to show a gain"
     assert after_failure(from_knn(0.74, 0.22, 1024, 5)).headline == "The run failed"
+
+
+def test_the_gap_in_points_is_that_of_the_percentages_shown():
+    """42.1% against 25.8% was said to be 16.2 points apart (the unrounded 0.4206 - 0.2584)."""
+    assert "42.1% against 25.8%" in (text := from_knn(0.4206, 0.2584, 240, 4).text)
+    assert "16.3 points above the untrained network" in text
