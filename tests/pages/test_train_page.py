@@ -266,6 +266,11 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert [trace["line"]["dash"] for trace in health] == ["solid", "dash"]  # two lines, told apart
     axes = figures(page)["Collapse monitor (falling = warning)"]["layout"]
     assert axes["yaxis"]["range"] == [0, 1.05] and axes["yaxis2"]["rangemode"] == "tozero"  # not one on the other
+    # where a falling rank becomes collapse: the verdict's line, on the rank's axis (a rank halving alarmed a stranger)
+    (zone,) = axes["shapes"]
+    assert zone["yref"] == "y2" and (zone["y0"], zone["y1"]) == (0, pytest.approx(
+        0.3 * series["effective_rank_untrained"][1][0]))
+    assert axes["annotations"][0]["text"] == "collapse: effective rank under 30% of the untrained network's"
 
     table = page.dataframe[0].value
     assert table["run"].tolist() == [run["id"]]
