@@ -180,12 +180,10 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     raised = stronger(recipe, cue, check["level"])
     if not raised:  # the recipe has no such augmentation, or it is already at its strongest
         return None
-    score = check["scores"][cue]
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
     what = "grayscale" if cue == "colour" else "brightness and contrast jitter"
     return Advice(f"{cue}_shortcut",
-                  f"Shortcut check: {check['words'].split(' Try ')[0].rstrip('.')} "
-                  f"(judged score {score['judged']:.2f}: {check['level']}).",
+                  f"Shortcut check: {check['words'].split(' Try ')[0]}",  # its numbers are in its words
                   f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
                   f"shows. Train again with stronger {what} in the {recipe['name']} recipe, so that two views of an "
                   f"image differ in {cue} and cannot be matched by it: {amounts}.",
