@@ -18,7 +18,7 @@ from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
-from app.widgets import escape_markdown, escape_plotly, gallery, short_name
+from app.widgets import breakable, escape_markdown, escape_plotly, gallery, short_name
 from ssl_core import embed, jobs, project
 from ssl_core.words import counted
 
@@ -139,7 +139,7 @@ if selections:
     if pages > 1:
         st.caption(f"Images {(page - 1) * GALLERY_LIMIT + 1}-{(page - 1) * GALLERY_LIMIT + len(picked)} of "
                    f"{len(ordered):,}, in dataset order; the pages above show the rest.")
-    gallery(np.asarray(thumbnails[picked]), [f"#{i} {short_name(names[i])} · {labels[i]}" for i in picked])
+    gallery(np.asarray(thumbnails[picked]), [f"#{i} {breakable(short_name(names[i]))} · {labels[i]}" for i in picked])
     if len(selections) == 1 and st.button(f"Find images like #{selections[0]}", icon=":material/image_search:"):
         st.session_state.update(retrieval_query=selections[0])  # the dataset and encoder are current already
         switch_page("../pages/retrieval.py")
