@@ -4,8 +4,9 @@ Formats, by the file's suffix: `.txt` one example per line; `.csv` a header row 
 `text` column and optionally a label column (label, class, category, target); `.jsonl`
 one JSON object per line with a string "text" and optionally a "label". A file is refused
 whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
-byte, or a known image/archive signature, in its first 8 KiB), when none of it is UTF-8
-text (the first offending byte is named with its line and offset; UTF-16 and UTF-32 with
+byte, or a known image/archive signature, in its first 8 KiB), when more of its examples
+are not UTF-8 text than are (another encoding, or binary data; the first offending
+byte is named with its line and offset; UTF-16 and UTF-32 with
 their byte-order mark are read), when a CSV has no text column or no record of it can be
 read, or when it gives no example at all. Inside an accepted file, empty lines, unusable
 JSONL lines, CSV records that cannot be read (a quote never closed) and examples holding
@@ -305,9 +306,9 @@ def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
     suffix = name[name.rfind("."):].lower()
     before = tally.not_utf8, tally.first_not_utf8
     rows = list({".csv": _csv, ".jsonl": _jsonl}.get(suffix, _txt)(text, name, tally))
-    if not rows and tally.not_utf8 > before[0]:
-        tally.not_utf8, tally.first_not_utf8 = before  # the file's refusal names it; not counted twice
-        raise _not_utf8(data)
+    if tally.not_utf8 - before[0] > len(rows):  # mostly not UTF-8: another encoding, or binary data whose
+        tally.not_utf8, tally.first_not_utf8 = before  # short runs of valid bytes are no examples; the file's
+        raise _not_utf8(data)  # refusal names it, not counted twice
     if not rows:
         raise RejectedFile(_NOTHING.get(suffix, _NOTHING_TXT))
     return rows
