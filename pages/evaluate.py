@@ -19,6 +19,7 @@ from app.state import workspace
 from app.maps import built_once
 from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, progress_bar,
                          verdict_box)
+from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.explanations import explained
@@ -91,6 +92,10 @@ if not done:
     st.stop()
 for label, report in done.items():  # the overall verdict first, one per encoder
     verdict_box(report["verdict_colour"], f"**{escape_markdown(label)}**: {report['verdict_text']}")
+    if (run_id := choices[label].run_id) and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
+        st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
+                   "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
+                   "close to the margin of noise can pass one and not the other.")
 
 
 def digest(reports: dict) -> str:
