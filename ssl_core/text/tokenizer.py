@@ -1,7 +1,7 @@
 """A WordPiece vocabulary trained on a run's own corpus, and sentences -> token ids.
 
-`train_tokenizer(texts)` learns at most VOCAB_SIZE pieces (lower-cased, BERT's
-normalisation and pre-tokenisation; Devlin et al. 2019) with the `tokenizers` package in
+`train_tokenizer(texts)` learns at most VOCAB_SIZE pieces (lower-cased with accents
+kept, BERT's normalisation and pre-tokenisation otherwise; Devlin et al. 2019) with the `tokenizers` package in
 seconds; `encode(tokenizer, texts)` gives int64 ids (N, MAX_TOKENS): [CLS] pieces [SEP],
 cut to MAX_TOKENS and padded with [PAD]. The special tokens have fixed ids (PAD 0, UNK 1,
 CLS 2, SEP 3, MASK 4) so that masks and padding need no tokenizer at hand. The tokenizer
@@ -32,10 +32,17 @@ class TokenizerError(ValueError):
     """A tokenizer file that is missing or cannot be read; the message names it."""
 
 
+def normalizer() -> normalizers.Normalizer:
+    """BERT's normalisation, lower-cased, accents kept: 'Éclipse' -> 'éclipse' (BERT's
+    uncased default also strips them, which made 'pêche' and 'péché' one word and left the
+    fill-in-the-blank no accented word to guess)."""
+    return normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+
+
 def train_tokenizer(texts: Sequence[str], vocab_size: int = VOCAB_SIZE) -> Tokenizer:
     """A WordPiece tokenizer of at most `vocab_size` pieces learnt from `texts`."""
     tokenizer = Tokenizer(WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.normalizer = normalizer()
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece()
     trainer = WordPieceTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS), show_progress=False)

@@ -3,17 +3,19 @@
 A run's WordPiece tokenizer (tokenizer.py) spells a word it never saw with smaller pieces,
 so a made-up word still gets features and neighbours at ordinary scores; those neighbours
 follow its spelling, not a meaning learned from sentences. Words are split as the
-tokenizer splits them (BERT's normalisation, lower-cased; pre-tokenised at spaces and
-punctuation), punctuation and numbers left out.
+tokenizer splits them (its normaliser: lower-cased, accents kept; pre-tokenised at spaces
+and punctuation), punctuation and numbers left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tokenizers import normalizers, pre_tokenizers
+from tokenizers import pre_tokenizers
 
-_NORMALIZE = normalizers.BertNormalizer(lowercase=True)
+from .tokenizer import normalizer
+
+_NORMALIZE = normalizer()
 _SPLIT = pre_tokenizers.BertPreTokenizer()
 
 

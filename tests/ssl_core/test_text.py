@@ -175,3 +175,12 @@ def test_a_mask_beyond_the_window_is_said_to_be_there_not_missing(tokenizer):
     with pytest.raises(FillError, match=r"^1 of the 2 \[MASK\]s is beyond the 32-token window the model reads \(the "
                                         r"first at token 41, \[CLS\] being token 0\); shorten the text before it$"):
         fill(method, tokenizer, "[MASK] " + "cat " * 39 + "[MASK]")
+
+
+def test_the_tokenizer_lower_cases_and_keeps_accents():
+    """BERT's uncased normalisation also stripped accents: the Lab showed 'La Lune éclipse' as
+    'la lune eclipse', 'pêche' and 'péché' were one word, and no accented word could be filled in."""
+    french = train_tokenizer(["La Lune éclipse le Soleil", "la pêche et le péché"] * 20, vocab_size=80)
+    ids = encode(french, ["La Lune ÉCLIPSE", "pêche", "péché"], max_tokens=8)
+    assert decode(french, ids[0]) == "la lune éclipse"
+    assert ids[1].tolist() != ids[2].tolist()
