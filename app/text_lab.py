@@ -25,7 +25,7 @@ from ssl_core.run_names import run_name
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
 from ssl_core.text.preview import masked_pieces
-from ssl_core.text.tokenizer import TokenizerError, load_tokenizer, train_tokenizer
+from ssl_core.text.tokenizer import SPECIAL_TOKENS, TokenizerError, load_tokenizer, train_tokenizer
 
 MASK = "[MASK]"
 EXAMPLE = f"Return the {MASK} of the file."  # the docstrings demo's
@@ -113,4 +113,7 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
                                        for g in blank["guesses"]]),
                          hide_index=True, key=f"text_lab_guesses_{number}",
                          column_config={"probability": st.column_config.ProgressColumn(
-                             "probability", format="%.2f", min_value=0.0, max_value=1.0)})
+                             "probability", format="%.3f", min_value=0.0, max_value=1.0)})
+    pieces = run_tokenizer.get_vocab_size() - len(SPECIAL_TOKENS)  # what a blank is guessed among
+    st.caption(f"Each blank is guessed among the run's {pieces:,} word pieces: a guess at random would give every "
+               f"piece {1 / pieces:.4f}, so a top guess near that has learned little of this blank.")

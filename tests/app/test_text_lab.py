@@ -19,6 +19,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.store import Workspace
+from ssl_core.text.tokenizer import SPECIAL_TOKENS, load_tokenizer
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 LAB = "../pages/augment_lab.py"
@@ -70,6 +71,10 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     for table in tables:
         probabilities = list(table["probability"])
         assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
+    ws = Workspace(workspace_dir)  # a guess at random among the run's pieces, what the guesses are read against
+    pieces = load_tokenizer(jobs.run_dir(ws, jobs.list_runs(ws)[0]["id"])).get_vocab_size() - len(SPECIAL_TOKENS)
+    assert f"Each blank is guessed among the run's {pieces:,} word pieces: a guess at random would give every piece " \
+           f"{1 / pieces:.4f}, so a top guess near that has learned little of this blank." in [c.value for c in at.caption]
     next(box for box in at.text_input if box.label == "A sentence with [MASK]").set_value("no blank here").run()
     assert not at.exception and "no [MASK]" in at.warning[0].value
     at.switch_page("../pages/data.py").run()
