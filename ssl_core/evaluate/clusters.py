@@ -79,6 +79,8 @@ def neighbours_not_groups(encoder: Sequence[float], knn: float | None, k: int) -
     and a UMAP map of four clean groups beside the sentence."""
     if knn is None or knn < NEIGHBOURS_AGREE or float(np.median(encoder)) >= GROUPS_AGREE_LITTLE:
         return None
-    return (f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy, leave-one-out): it "
+    return (f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy, leave-one-out, on "
+            f"the saved encoder's features of every labelled example; a run's verdict measures its probe during "
+            f"training): it "
             f"keeps each label's examples close to one another, but not as {k} round groups, the shape k-means looks "
             "for. The third map above is drawn from neighbours (UMAP), so it shows what kNN measures.")
