@@ -187,10 +187,11 @@ def confusions(labelled: dict[str, dict]) -> None:
     focus_key = digest({focus: labelled[focus]})
     left.plotly_chart(built_once("confusion", focus_key, lambda: go.Figure(go.Heatmap(
         z=shares, x=list(map(escape_plotly, confusion["classes"])), y=list(map(escape_plotly, confusion["classes"])),
-        colorscale="Blues", zmin=0, zmax=1,
-        text=matrix.astype(int), texttemplate="%{text}",
-        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"),
-        layout=dict(title="Confusion matrix of the linear probe (rows: true class)", height=420,
+        colorscale="Blues", zmin=0, zmax=1, colorbar=dict(title="share of its row", tickformat=".0%"),
+        text=matrix.astype(int), texttemplate="%{text}",  # counts written, shares coloured: a row of 400 read as %
+        hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of its row)<extra></extra>"),
+        layout=dict(title=f"Confusion matrix of the linear probe<br><sup>rows: true class; counts of "
+                          f"{int(matrix.sum()):,} cross-validated predictions</sup>", height=420,
                     yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10)))),
         key="evaluate_confusion")
     right.plotly_chart(built_once("per_class", focus_key, lambda: go.Figure(
