@@ -151,8 +151,10 @@ def source_name(ws: Workspace, source: embed.EncoderSource) -> str:
 def side_by_side(ws: Workspace, source: embed.EncoderSource,
                  other: embed.EncoderSource | None) -> list[tuple[embed.EncoderSource, str]]:
     """The maps a page draws, left to right, each with its title (escaped for plotly):
-    `other` beside `source` ('Before training: ...' when `other` is `source`'s untrained
-    twin), or `source` alone when there is no other or it is the same encoder."""
+    `other` beside `source` ('Before training: ...' when `other` is the untrained twin of a
+    run; 'Random weights: ...' of an imported encoder, never trained here), or `source`
+    alone when there is no other or it is the same encoder."""
     shown = [source] if other is None or other == source else [other, source]
-    return [(s, ("Before training: " if s != source and s == embed.baseline_of(source) else "")
+    twin = "Random weights: " if source.imported else "Before training: "
+    return [(s, (twin if s != source and s == embed.baseline_of(source) else "")
              + escape_plotly(source_name(ws, s))) for s in shown]

@@ -10,7 +10,8 @@ import timm
 from PIL import Image
 from safetensors.torch import save_file
 
-from app.sources import source_choices
+from app.sources import side_by_side, source_choices
+from ssl_core import embed
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
@@ -37,3 +38,7 @@ def test_imports_are_offered_with_their_origin(tmp_path):
     two = {key: name for key, (name, _) in source_choices(ws, ws.dataset("two")).items()}
     assert one["imported-r10"] == two["imported-r10"] == "r10 (timm:resnet10t, imported from r10.safetensors)"
     assert one["imported-vecs"] == "vecs (embeddings, imported from vectors.npy)" and "imported-vecs" not in two
+    # beside its random-weights twin, an import is not said to be 'before training': it was never trained here
+    r10 = source_choices(ws, ws.dataset("one"))["imported-r10"][1]
+    titles = [title for _, title in side_by_side(ws, r10, embed.baseline_of(r10))]
+    assert titles[0].startswith("Random weights: ") and not titles[1].startswith(("Random", "Before"))
