@@ -19,6 +19,7 @@ import streamlit as st
 
 from app.text_pairs import dropout_pairs
 from app.text_search import DEMO_SOURCE
+from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.run_names import run_name
@@ -103,8 +104,9 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
     try:
         method, run_tokenizer = fill_model(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)
         out = fill(method, run_tokenizer, typed)
-    except (FillError, TokenizerError, OSError) as exc:
-        st.warning(str(exc))
+    except (FillError, TokenizerError, OSError) as exc:  # the command line's "error: the text has ..." as a sentence
+        said = str(exc)
+        st.warning(escape_markdown(said[:1].upper() + said[1:]))
         return
     columns = st.columns(max(1, len(out["masks"])))
     for number, (column, blank) in enumerate(zip(columns, out["masks"]), start=1):

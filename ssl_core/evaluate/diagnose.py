@@ -77,7 +77,7 @@ def measure(ws: Workspace, run_id: str) -> Measured:
                          "measurements cannot be checked against data that is gone")
     dataset = ws.dataset(run["dataset"])
     if not KINDS[dataset.kind].evaluation().advised:
-        raise NotAdvised(f"the run trained on {dataset.kind} (the dataset {dataset.name}): the advice rules are "
+        raise NotAdvised(f"the run trained on {dataset.kind} (the dataset {dataset.name}), and the advice rules are "
                          f"calibrated on image runs (their augmentations and pixel shortcuts), so there is no "
                          f"advice for a {dataset.kind} run")
     series = jobs.metrics(ws, run_id)
