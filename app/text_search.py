@@ -23,7 +23,7 @@ from app.widgets import escape_markdown
 from ssl_core import embed, index
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.kind import text_query
-from ssl_core.text.unseen import corpus_words, unseen_words
+from ssl_core.text.unseen import corpus_words, unseen_words, words
 from ssl_core.words import agreeing, counted, listed
 
 EXAMPLE = "return the path of a temporary file"  # a query of the built-in docstrings
@@ -93,7 +93,7 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
 
 def _unseen_note(text: str, seen: frozenset[str], examples: int) -> None:
     """Say which words of the query occur in none of the dataset's `examples` sentences."""
-    query_words = len(set(unseen_words(text, frozenset())))
+    query_words = len(set(words(text)))
     unseen = unseen_words(text, seen)
     if not unseen:
         return
