@@ -30,6 +30,7 @@ Indic conjuncts and emoji sequences need them) and runs of white space one space
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 import json
@@ -295,7 +296,17 @@ def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:
 def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
     """(line number, example, label or None, characters before the cut) of the text file
     `name` holding `data`; RejectedFile when the file cannot be used at all or gives no
-    example."""
+    example, and then `tally` is left as it was: a refused file's reason names what is wrong
+    with it, its lines are not counted in the import's warnings too."""
+    before = copy.deepcopy(tally)
+    try:
+        return _read(data, name, tally)
+    except RejectedFile:
+        vars(tally).update(vars(before))
+        raise
+
+
+def _read(data: bytes, name: str, tally: TextTally) -> list[Row]:
     if len(data) > MAX_FILE_BYTES:  # cut as text: in UTF-16 or -32 a 0x0a byte is not a line's end
         tally.capped_files.append(name)
         text = decode_text(data[:MAX_FILE_BYTES], whole=False).rsplit("\n", 1)[0]
@@ -304,11 +315,10 @@ def read_examples(data: bytes, name: str, tally: TextTally) -> list[Row]:
     if not text.strip():
         raise RejectedFile("no text in the file")
     suffix = name[name.rfind("."):].lower()
-    before = tally.not_utf8, tally.first_not_utf8
+    not_text = tally.not_utf8
     rows = list({".csv": _csv, ".jsonl": _jsonl}.get(suffix, _txt)(text, name, tally))
-    if tally.not_utf8 - before[0] > len(rows):  # mostly not UTF-8: another encoding, or binary data whose
-        tally.not_utf8, tally.first_not_utf8 = before  # short runs of valid bytes are no examples; the file's
-        raise _not_utf8(data)  # refusal names it, not counted twice
+    if tally.not_utf8 - not_text > len(rows):  # mostly not UTF-8: another encoding, or binary data whose short
+        raise _not_utf8(data)  # runs of valid bytes are no examples
     if not rows:
         raise RejectedFile(_NOTHING.get(suffix, _NOTHING_TXT))
     return rows

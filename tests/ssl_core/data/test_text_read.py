@@ -160,3 +160,4 @@ def test_a_file_mostly_not_text_is_refused_with_the_first_bad_byte(data, reason)
     with pytest.raises(RejectedFile, match=reason):
         read_examples(data, "f.jsonl" if data.startswith(b"{") else "f.txt", tally)
     assert not [said for said in tally.warnings() if "UTF-8" in said]  # named in the refusal, not counted again
+    assert tally.warnings() == []  # nor its empty lines: a refused file's lines are not the import's
