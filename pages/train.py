@@ -221,7 +221,12 @@ def live_panel(run_id: str, ticking: bool) -> None:
     if "loss" in latest:
         charts = st.columns(2)
         charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")
-        charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
+        if set(latest) & {"embedding_std", "effective_rank", "output_std"}:
+            charts[1].plotly_chart(figures["health"], key=f"health_{run_id}")
+        else:  # a run that failed at its first step measured a loss and nothing else
+            charts[1].caption("The collapse monitor is drawn from the run's first online measurement on."
+                              if status in ACTIVE else "The run stopped before its first online measurement: no "
+                                                       "collapse monitor.")
     else:  # empty axes from step -1 to 6 said nothing
         st.caption("The training loss and the collapse monitor are drawn from the run's first step on."
                    if status in ACTIVE else "The run measured no training step: it has no curves.")

@@ -372,6 +372,22 @@ def test_a_run_that_shared_a_busy_machine_is_told_so(page, ws, others, told):
                       "then holds fewer steps)."] if told else [])
 
 
+def test_a_run_that_failed_at_its_first_step_shows_its_loss_and_no_empty_monitor(page, ws):
+    """A run at learning rate 1000 failed at step 1 with a loss and no online measurement: the
+    collapse monitor was drawn as empty axes from step -1 to 6."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="failed", started="2026-01-01T00:00:00", finished="2026-01-01T00:00:05", step=1,
+            message="the encoder's features became non-finite at step 1")
+    writer = jobs.JobReporter(ws, run_id)
+    writer.on_metrics(1, {"loss": 7.28})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    assert "Training loss" in figures(page) and "Collapse monitor (falling = warning)" not in figures(page)
+    assert "The run stopped before its first online measurement: no collapse monitor." in [
+        c.value for c in page.caption]
+
+
 def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_reports_it(page, ws):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", method="byol", epochs=1))
     set_run(ws, run_id, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=4, total_steps=10)
