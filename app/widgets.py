@@ -123,18 +123,19 @@ def gallery(images: np.ndarray | Sequence[str], captions: list[str], width: int 
     st.image(shown, caption=[escape_markdown(c) for c in captions], width=width)
 
 
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%;
-    `label` is shown literally."""
+def progress_bar(label: str) -> Callable[..., None]:
+    """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%
+    unless the work's words change: `(done, total, doing)` shows `doing` after `label`
+    instead of the count. `label` and `doing` are shown literally."""
     label = escape_markdown(label)
     bar = st.progress(0.0, text=label)
-    last = [-1]
+    last = [(-1, "")]
 
-    def update(done: int, total: int) -> None:
-        percent = int(100 * done / max(total, 1))
-        if percent != last[0]:
-            last[0] = percent
-            bar.progress(percent / 100, text=f"{label}: {done:,} / {total:,}")
+    def update(done: float, total: int, doing: str = "") -> None:
+        shown = (int(100 * done / max(total, 1)), escape_markdown(doing) or f"{done:,} / {total:,}")
+        if shown != last[0]:
+            last[0] = shown
+            bar.progress(shown[0] / 100, text=f"{label}: {shown[1]}")
 
     return update
 

@@ -44,18 +44,20 @@ def _progress_line(text: str, last: float, every: float, final: bool) -> float:
 
 class StderrProgress:
     """A one-line progress bar on stderr, redrawn at most ten times a second (a line every
-    few seconds when stderr is not a terminal)."""
+    few seconds when stderr is not a terminal); `doing`, where given, replaces the count and
+    the ETA (an evaluation's units are stages of unlike length)."""
 
     def __init__(self, label: str) -> None:
         self.label, self.start, self.last = label, time.monotonic(), 0.0
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: float, total: int, doing: str = "") -> None:
         width = 30
         filled = int(width * done / max(total, 1))
         rate = done / max(time.monotonic() - self.start, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
-        self.last = _progress_line(f"{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                                   f"{done}/{total} {rate:.0f}/s ETA {eta:.0f}s", self.last, 0.1, done >= total)
+        said = doing or f"{done:.0f}/{total} {rate:.0f}/s ETA {eta:.0f}s"
+        self.last = _progress_line(f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {said}", self.last, 0.1,
+                                   done >= total)
 
 
 def _at_least(low: float, kind: type = int, above: bool = False):

@@ -25,7 +25,7 @@ from .supervised import supervised_learner
 from .views import view_features
 
 if TYPE_CHECKING:
-    from ..embed import EncoderSource
+    from ..embed import EncoderSource, Progress
     from .report import EvaluateConfig
 
 
@@ -46,10 +46,10 @@ class ImageEvaluation:
         return raw_pixels(items, config.pixel_side)
 
     def view_pairs(self, encoder: torch.nn.Module, items: np.ndarray, source: EncoderSource, config: EvaluateConfig,
-                   device: str) -> tuple[np.ndarray, np.ndarray]:
+                   device: str, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Features (M, D) of two augmented views of each of `items` (M, S, S, 3), config.recipe's."""
         return view_features(encoder, items, make_recipe(config.recipe), source.image_size, config.seed,
-                             device=device)
+                             device=device, progress=progress)
 
     def shortcut(self, features: np.ndarray, items: np.ndarray, labels: Labelled | None,
                  config: EvaluateConfig, retrainable: bool) -> dict:

@@ -34,7 +34,7 @@ from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
 # shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set);
 # a kept report of another format is made again (stored.py)
@@ -65,24 +65,35 @@ class EvaluateConfig:
 
 
 class Stages:
-    """Counts finished units of work into progress(done, total) and times each stage."""
+    """Counts finished units of work into progress(done, total, doing) and times each stage:
+    a stage is one unit, each label-efficiency fit another; a stage that embeds moves `done`
+    within its unit as its items are embedded. `doing` says in words what is under way. Until
+    `total` is set, work is told with done 0 of 1: its words move, the bar does not."""
 
-    def __init__(self, total: int, progress: Progress | None) -> None:
-        self.total, self.done, self.progress = total, 0, progress
+    def __init__(self, progress: Progress | None) -> None:
+        self.total: int | None = None
+        self.done, self.progress = 0, progress
         self.seconds: dict[str, float] = {}
         self.started = time.perf_counter()
 
-    def step(self, units: int = 1) -> None:
-        self.done += units
+    def tell(self, done: float, doing: str) -> None:
         if self.progress is not None:
-            self.progress(self.done, self.total)
+            self.progress(done if self.total else 0, self.total or 1, doing)
 
-    def finish(self, name: str) -> None:
-        """The stage called `name` is done: record its time, count one unit."""
+    def within(self, doing: str) -> Callable[[int, int], None]:
+        """A (done, total) callback for the items of the stage under way, `doing` them."""
+        return lambda done, total: self.tell(self.done + done / max(total, 1), f"{doing} ({done:,} / {total:,})")
+
+    def step(self, doing: str) -> None:
+        self.done += 1
+        self.tell(self.done, doing)
+
+    def finish(self, name: str, then: str) -> None:
+        """The stage called `name` is done: record its time, count one unit; `then`: the next."""
         now = time.perf_counter()
         self.seconds[name] = round(now - self.started, 3)
         self.started = now
-        self.step()
+        self.step(then)
 
 
 def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
@@ -92,15 +103,17 @@ def sample_of(count: int, config: EvaluateConfig) -> np.ndarray:
 
 
 def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np.ndarray, source: EncoderSource,
-               config: EvaluateConfig, device: str, hooks: Any) -> dict:
+               config: EvaluateConfig, device: str, hooks: Any, progress: Callable[[int, int], None] | None = None
+               ) -> dict:
     """The label-free metrics of `features` (N, D) of `items` (N, ...: uint8 images, token
-    ids), positive pairs by the kind's `hooks`; an imported embedding set has no network to
-    embed views with: alignment and neighbour stability are None."""
+    ids), positive pairs by the kind's `hooks` (`progress(done, total)` counts the sampled
+    items embedded); an imported embedding set has no network to embed views with:
+    alignment and neighbour stability are None."""
     sample = sample_of(len(items), config)
     if not source.has_network:
         return {"uniformity": uniformity(features[sample]), "effective_rank": effective_rank(features),
                 "embedding_std": normalised_std(features), **dict.fromkeys(ON_VIEWS)}
-    first, second = hooks.view_pairs(load_encoder(ws, source, info), items[sample], source, config, device)
+    first, second = hooks.view_pairs(load_encoder(ws, source, info), items[sample], source, config, device, progress)
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
             "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
@@ -179,15 +192,17 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
 
 
 def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, config: EvaluateConfig, device: str,
-                  hooks: Any = ImageEvaluation()) -> dict[str, str]:
+                  hooks: Any = ImageEvaluation(), progress: Callable[[int, int], None] | None = None
+                  ) -> dict[str, str]:
     """{curve name: kept_curves key} of the curves beside the encoder's, in the order drawn:
-    its untrained twin (unless it is its own), the kind's baseline (raw pixels, TF-IDF) and
-    the network from scratch where the kind has one; none without config.baselines."""
+    its untrained twin (unless it is its own; embedded here, `progress(done, total)` counting
+    its items), the kind's baseline (raw pixels, TF-IDF) and the network from scratch where
+    the kind has one; none without config.baselines."""
     if not config.baselines:
         return {}
     keys, baseline = {}, baseline_of(source)
     if baseline != source:
-        twin = embed(ws, info.name, baseline, device=device)
+        twin = embed(ws, info.name, baseline, progress=progress, device=device)
         keys[baseline.label] = curve_key(info, config, device, baseline.label, (baseline.key, twin.made))
     for name in [hooks.baseline_name, *([SUPERVISED] if hooks.from_scratch else [])]:
         keys[name] = curve_key(info, config, device, name)
@@ -227,8 +242,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     per_class {class: accuracy}, label_efficiency (see label_efficiency.label_efficiency;
     curves named by source label, then the kind's baseline ("raw pixels", "TF-IDF"), then
     "supervised from scratch" for images); seconds {stage:
-    wall time}. `progress(done, total)` is called after each stage and after each
-    label-efficiency fit.
+    wall time}. `progress(done, total, doing)` is called after each stage, each
+    label-efficiency fit and each batch embedded (Stages).
     """
     from ..devices import pick_device
 
@@ -242,38 +257,46 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                          f"compares {hooks.unit} with each other and needs at least two")
     given = ws.labels(info)
     labels = labelled(given)
-    keys = {} if labels is None else baseline_keys(ws, info, source, config, device_name, hooks)
+    stages = Stages(progress)
+    untrained_words = f"embedding the {hooks.unit} with the untrained network"
+    keys = ({} if labels is None else
+            baseline_keys(ws, info, source, config, device_name, hooks, stages.within(untrained_words)))
     known = kept(ws, info, keys)  # curves an earlier evaluation on this dataset fitted
     fits = (1 + len(keys) - len(known)) * fits_per_learner(config.fractions, config.draws)
-    stages = Stages(4 if labels is None else 6 + fits, progress)
-    features = np.array(embed(ws, dataset_name, source, device=device_name).features)
+    stages.total = 4 if labels is None else 6 + fits
+    features = np.array(embed(ws, dataset_name, source, stages.within(f"embedding the {hooks.unit}"),
+                              device=device_name).features)
     items = hooks.items(ws, info, source)
-    stages.finish("embed")
+    stages.finish("embed", "the label-free measures")
     out: dict = {"format": FORMAT, "dataset": dataset_name,
                  "source": {"label": source.label, "key": source.key, **asdict(source)}, "images": len(items),
                  "labelled": 0 if labels is None else len(labels), "config": asdict(config)}
-    out.update(label_free(ws, info, items, features, source, config, device_name, hooks))
-    stages.finish("label_free")
+    out.update(label_free(ws, info, items, features, source, config, device_name, hooks,
+                          stages.within(f"embedding two augmented views of sampled {hooks.unit}")))
+    stages.finish("label_free", "the shortcut check")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, source.has_network)  # None for text
-    stages.finish("shortcut")
+    stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:
         out.update(probes(features[labels.indices], labels, config))
-        stages.finish("probes")
+        stages.finish("probes", "the label-efficiency curves")
         curves = learners(ws, dataset_name, items, features, source, labels, config, device_name, hooks,
                           [name for name in keys if name not in known])
         fitted = label_efficiency(curves, labels.codes, config.fractions, config.draws, config.test_fraction,
-                                  config.seed, progress=lambda done, total: stages.step(), workers=fit_workers())
+                                  config.seed, workers=fit_workers(),
+                                  progress=lambda done, total: stages.step(f"the label-efficiency curves: fit "
+                                                                           f"{done:,} of {total:,}"))
         keep(ws, info, keys, {name: points for name, points in fitted["curves"].items() if name in keys})
         fitted["curves"] = {name: known[name] if name in known else fitted["curves"][name]
                             for name in [source.label, *keys]}  # the source's first, as drawn
         fitted["supervised"] = asdict(config.supervised) if SUPERVISED in fitted["curves"] else None
         out["label_efficiency"] = fitted
-        stages.finish("label_efficiency")
+        stages.finish("label_efficiency", "the verdict")
     twin = source.has_network
-    untrained = (np.array(embed(ws, dataset_name, baseline_of(source), device=device_name).features) if twin
+    untrained = (np.array(embed(ws, dataset_name, baseline_of(source), stages.within(untrained_words),
+                                device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
     out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given))
-    stages.finish("verdict")
+    stages.finish("verdict", "done")
     out["seconds"] = stages.seconds
     return out

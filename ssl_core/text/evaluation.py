@@ -24,7 +24,7 @@ from ..store import DatasetInfo, Workspace
 from .masking import mask_tokens
 
 if TYPE_CHECKING:
-    from ..embed import EncoderSource
+    from ..embed import EncoderSource, Progress
     from ..evaluate.report import EvaluateConfig
 
 BASELINE_WORDS = 2048  # columns of the TF-IDF baseline: the most frequent words
@@ -73,12 +73,13 @@ class TextEvaluation:
         return tfidf(load_texts(ws, info))
 
     def view_pairs(self, encoder: torch.nn.Module, items: np.ndarray, source: EncoderSource, config: EvaluateConfig,
-                   device: str) -> tuple[np.ndarray, np.ndarray]:
+                   device: str, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Features (M, D) of two maskings of each of `items` (M, L); random replacements
         come from the pieces the items use."""
         from ..evaluate.views import view_features
 
-        return view_features(encoder, items, TwoMaskings(int(items.max()) + 1), 0, config.seed, device=device)
+        return view_features(encoder, items, TwoMaskings(int(items.max()) + 1), 0, config.seed, device=device,
+                             progress=progress)
 
     def shortcut(self, features: np.ndarray, items: np.ndarray, labels: object, config: EvaluateConfig,
                  retrainable: bool) -> None:

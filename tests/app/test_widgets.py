@@ -47,3 +47,21 @@ def test_thumbnail_uris_hold_the_same_pixels_and_are_encoded_once(monkeypatch):
     monkeypatch.setattr(widgets, "png_uri", lambda image: "encoded again")
     assert widgets.thumbnail_uris("ds-test-uris", thumbnails, [0, 3]) == uris[::-1]  # kept, not encoded again
     assert widgets.thumbnail_uris("ds-other", thumbnails, [0]) == ["encoded again"]  # per dataset id
+
+
+def test_progress_bar_says_the_work_under_way_and_redraws_when_it_changes(monkeypatch):
+    from app import widgets
+
+    drawn = []
+
+    class Bar:
+        def progress(self, value, text):
+            drawn.append((value, text))
+
+    monkeypatch.setattr(widgets.st, "progress", lambda value, text: Bar())
+    update = widgets.progress_bar("Evaluating *run*")
+    update(1, 58)
+    update(1.001, 58, "embedding two augmented views of sampled images (256 / 500)")  # the same 1%: new words
+    update(1.002, 58, "embedding two augmented views of sampled images (256 / 500)")  # nothing new: not redrawn
+    assert drawn == [(0.01, r"Evaluating \*run\*: 1 / 58"),
+                     (0.01, r"Evaluating \*run\*: embedding two augmented views of sampled images \(256 / 500\)")]

@@ -32,7 +32,7 @@ def test_every_metric_has_an_explanation():
 @pytest.mark.slow
 def test_report_on_shapes_holds_every_key(shapes):
     calls = []
-    out = report(shapes, "shapes", untrained(), progress=lambda done, total: calls.append((done, total)), config=SMALL)
+    out = report(shapes, "shapes", untrained(), progress=lambda *told: calls.append(told), config=SMALL)
     json.dumps(out, allow_nan=False)
     assert set(LABEL_KEYS + FREE_KEYS) <= out.keys()
     assert out["images"] == out["labelled"] == 2000 and out["folds"] == 5
@@ -46,8 +46,13 @@ def test_report_on_shapes_holds_every_key(shapes):
     assert all([p["fraction"] for p in points] == [0.05, 1.0] for points in curves.values())
     assert out["label_efficiency"]["supervised"]["max_images"] == 256
     assert out["shortcut"]["verdict"]
-    totals = {total for _, total in calls}
-    assert len(totals) == 1 and [done for done, _ in calls] == list(range(1, totals.pop() + 1))
+    totals = {total for _, total, _ in calls}
+    assert len(totals) == 1 and calls[-1][:2] == (totals.pop(),) * 2
+    done = [done for done, _, _ in calls]
+    assert done == sorted(done) and len(set(done)) > 6  # moving within the stages that embed
+    doing = [words for _, _, words in calls]
+    assert "embedding two augmented views of sampled images (200 / 200)" in doing  # SMALL's sample
+    assert "the label-efficiency curves: fit 1 of 9" in doing
     assert set(out["seconds"]) == {"embed", "label_free", "shortcut", "probes", "label_efficiency", "verdict"}
     # the untrained network against itself, on the same folds: nothing learned
     assert out["verdict_basis"] == {"metric": "knn_accuracy", "value": out["knn_accuracy"],
