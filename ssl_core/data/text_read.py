@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from ..words import agreeing, counted
 from .decode import RejectedFile
-from .labels import LABEL_HEADERS, MAX_LABEL_CHARS, first_few
+from .labels import EXAMPLES, LABEL_HEADERS, MAX_LABEL_CHARS, first_few
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
@@ -69,10 +69,29 @@ Row = tuple[int, str, str | None, int]  # (line number, example, label or None, 
 
 
 @dataclass
+class Places:
+    """How many lines of one kind, and where the first EXAMPLES are ('file:line'): a file of
+    millions of empty lines keeps three places, not millions."""
+
+    count: int = 0
+    first: list[str] = field(default_factory=list)
+
+    def add(self, where: str) -> None:
+        self.count += 1
+        if len(self.first) < EXAMPLES:
+            self.first.append(where)
+
+    def __str__(self) -> str:
+        more = self.count - len(self.first)
+        return ", ".join(self.first) + (f" and {more:,} more" if more else "")
+
+
+@dataclass
 class TextTally:
     """What was skipped or changed across the files of one import, for its warnings."""
 
-    empty: int = 0
+    empty: Places = field(default_factory=Places)  # lines, rows or JSONL texts with nothing to read
+    no_text: Places = field(default_factory=Places)  # examples with a label but no text: a labelled example lost
     truncated: int = 0
     first_truncated: str | None = None
     bad_lines: int = 0
@@ -95,8 +114,11 @@ class TextTally:
         said += [f"{counted(len(places), 'examples', ('has', 'have'))} {UNUSED_LABELS[kind]}, "
                  "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
-        if self.empty:
-            said.append(f"{counted(self.empty, 'empty lines')} skipped")
+        if self.empty.count:
+            said.append(f"{counted(self.empty.count, 'empty lines')} skipped (at {self.empty})")
+        if self.no_text.count:
+            said.append(f"{counted(self.no_text.count, 'examples', ('has', 'have'))} a label but no text and "
+                        f"{agreeing(self.no_text.count, 'was', 'were')} skipped (at {self.no_text})")
         if self.truncated:
             said.append(f"{counted(self.truncated, 'examples', ('was', 'were'))} longer than {MAX_CHARS:,} characters "
                         f"and {agreeing(self.truncated, 'was', 'were')} cut to that length "
@@ -166,9 +188,10 @@ def _not_utf8(data: bytes) -> RejectedFile:
     return RejectedFile("its examples hold lone surrogate escapes (\\ud800 to \\udfff), which are not text")
 
 
-def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:
+def _example(text: str, where: str, tally: TextTally, labelled: bool = False) -> tuple[str, int] | None:
     """(`text` cleaned and cut to MAX_CHARS, its cleaned length before the cut), None when
-    empty or not text (a byte that is not UTF-8)."""
+    empty (counted as an example lost where it is `labelled`) or not text (a byte that is
+    not UTF-8)."""
     if bad := _NOT_TEXT.search(text):
         tally.not_utf8 += 1
         code = ord(bad.group())
@@ -177,7 +200,7 @@ def _example(text: str, where: str, tally: TextTally) -> tuple[str, int] | None:
         return None
     text = clean(text)
     if not text:
-        tally.empty += 1
+        (tally.no_text if labelled else tally.empty).add(where)
         return None
     if len(text) > MAX_CHARS:
         tally.truncated += 1
@@ -262,12 +285,12 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
             if why.endswith(UNREAD):
                 tally.unread_csv.append(name)
         elif not any(cell.strip() for cell in row):
-            tally.empty += 1
-        elif example := _example(row[text_at] if text_at < len(row) else "", f"{name}:{number}", tally):
-            cell = row[label_at] if label_at is not None and label_at < len(row) else None
-            label = _label(cell, f"{name}:{number}", tally)
-            given += 1
-            yield number, example[0], label, example[1]
+            tally.empty.add(f"{name}:{number}")
+        else:
+            where, cell = f"{name}:{number}", row[label_at] if label_at is not None and label_at < len(row) else ""
+            if example := _example(row[text_at] if text_at < len(row) else "", where, tally, bool(cell.strip())):
+                given += 1
+                yield number, example[0], _label(cell, where, tally), example[1]
     if bad and not given:
         raise RejectedFile(f"malformed CSV at line {first_bad[0]:,} ({first_bad[1]})")
     if bad:
@@ -278,7 +301,7 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
 def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:
     for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
-            tally.empty += 1
+            tally.empty.add(f"{name}:{number}")
             continue
         try:
             record = json.loads(line)
@@ -288,7 +311,7 @@ def _jsonl(text: str, name: str, tally: TextTally) -> Iterator[Row]:
             tally.bad_lines += 1
             tally.first_bad_line = tally.first_bad_line or f"{name}:{number}"
             continue
-        example = _example(record["text"], f"{name}:{number}", tally)
+        example = _example(record["text"], f"{name}:{number}", tally, record.get("label") not in (None, ""))
         if example is not None:
             yield number, example[0], _label(record.get("label"), f"{name}:{number}", tally), example[1]
 

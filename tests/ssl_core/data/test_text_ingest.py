@@ -32,7 +32,7 @@ def test_txt_csv_and_jsonl_with_their_labels(workspace):
     ], name="words")
     out = report.to_json()
     assert out["kind"] == "text" and out["images"] == 6 and out["labelled"] == 3 and out["rejected"] == []
-    assert any("1 empty line skipped" in w for w in report.warnings)
+    assert "1 empty line skipped (at a.txt:2)" in report.warnings
     info = workspace.dataset("words")
     assert info.kind == "text"
     assert load_texts(workspace, info) == ["the cat sat", "on the mat", "a, quoted one", "plain", "json line",

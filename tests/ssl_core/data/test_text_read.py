@@ -161,3 +161,14 @@ def test_a_file_mostly_not_text_is_refused_with_the_first_bad_byte(data, reason)
         read_examples(data, "f.jsonl" if data.startswith(b"{") else "f.txt", tally)
     assert not [said for said in tally.warnings() if "UTF-8" in said]  # named in the refusal, not counted again
     assert tally.warnings() == []  # nor its empty lines: a refused file's lines are not the import's
+
+
+def test_empty_lines_and_labels_without_text_are_named_with_their_lines():
+    data = b"text,label\none,a\n,\n,b\n  ,c\ntwo,\n" + b",\n" * 5
+    rows = read_examples(data, "m.csv", tally := TextTally())
+    assert [(line, text, label) for line, text, label, _ in rows] == [(2, "one", "a"), (6, "two", None)]
+    assert "6 empty lines skipped (at m.csv:3, m.csv:7, m.csv:8 and 3 more)" in tally.warnings()
+    assert "2 examples have a label but no text and were skipped (at m.csv:4, m.csv:5)" in tally.warnings()
+    read_examples(b'{"text": "", "label": "x"}\n\n{"text": "y"}\n', "j.jsonl", tally := TextTally())
+    assert tally.warnings() == ["1 empty line skipped (at j.jsonl:2)",
+                                "1 example has a label but no text and was skipped (at j.jsonl:1)"]
