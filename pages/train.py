@@ -27,6 +27,7 @@ from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
 from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import WorkspaceError
+from ssl_core.words import counted
 
 WATCH = "train_watch"  # session key: the run shown in the live panel
 STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started
@@ -93,6 +94,10 @@ budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=
                             key=f"train_budget_{budget_kind}")
 batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
                                  key="train_batch")
+if dataset is not None and batch_size > dataset.image_count:  # the engine takes the whole set (engine.py)
+    unit = verdict_words(method_name)["unit"]
+    right.caption(f"This dataset holds {counted(dataset.image_count, unit)}: each batch takes all of them, and the "
+                  f"learning rate is scaled by {dataset.image_count:,} / 256.")
 # steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
 # minimum) and "+" multiply a 0.002 by six
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,

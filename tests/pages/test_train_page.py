@@ -183,6 +183,24 @@ def test_page_without_runs_lists_the_registries(page):
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 
+def test_a_batch_larger_than_the_dataset_is_said_to_take_all_of_it(ws, started):
+    """Walk 8: the slider offered 512 on 300 sentences, and the engine quietly took 300."""
+    from ssl_core.data.ingest import ingest_uploads
+    from tests.pages.test_augment_lab import png_bytes
+
+    ingest_uploads(ws, [(f"{i}.png", png_bytes((8 * i, 90, 200))) for i in range(30)], name="thirty", size=32)
+    page = open_app()
+    page.query_params["dataset"] = "thirty"
+    page.run()
+    page.switch_page(TRAIN).run()
+    assert not page.exception, page.exception
+    page.select_slider(key="train_batch").set_value(64).run()
+    whole = "This dataset holds 30 images: each batch takes all of them, and the learning rate is scaled by 30 / 256."
+    assert whole in [c.value for c in page.caption]
+    page.select_slider(key="train_batch").set_value(16).run()
+    assert whole not in [c.value for c in page.caption]
+
+
 def test_start_queues_a_text_run_on_the_forms_defaults(page, ws, started):
     """A stranger pressed Start on a text dataset with the form untouched and read "no recipe
     'bert_mask'; choose one of: simclr, ..." (the run's name was made from image recipes only)."""
