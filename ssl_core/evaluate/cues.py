@@ -81,17 +81,27 @@ def _amount(s: dict) -> str:
             f"{s['judged']:.2f} beyond: {s['level']}")
 
 
-def remedy(fix: str, retrainable: bool) -> str:
-    """The sentence offering `fix`: to the run it came from, or, for an embedding made
+MADE_BY = ("run", "imported", "untrained", "vectors")  # what made an embedding, for the fix's sentence
+
+
+def remedy(fix: str, made_by: str = "run") -> str:
+    """The sentence offering `fix` to what made the embedding (`made_by`, one of MADE_BY): a
+    run of this app, whose augmentation can change; an encoder imported from elsewhere or an
+    untrained one, never trained here, to a run trained here from it; an embedding made
     elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
     network trained here on the same images."""
-    if retrainable:
+    if made_by == "run":
         return f"Try {fix}."
+    if made_by == "imported":
+        return (f"This encoder was trained elsewhere, with augmentations this app cannot change; a run trained here "
+                f"from it (Train page, Start from) could avoid the cue with {fix}.")
+    if made_by == "untrained":
+        return f"This network is untrained; a run trained here could avoid the cue with {fix}."
     return (f"These vectors were made outside the app, so no augmentation here changes them; a network trained here "
             f"on these images would avoid the cue with {fix}.")
 
 
-def sentence(cue: str | None, scores: dict[str, dict | None], retrainable: bool = True) -> str:
+def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run") -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
     cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`)."""
     present = {name: s for name, s in scores.items() if s is not None}
@@ -101,7 +111,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], retrainable: bool 
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))
         return (f"The embedding groups images by background scene: neighbours share two or more of the background's "
-                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, retrainable)}")
+                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, made_by)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -110,7 +120,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], retrainable: bool 
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. {remedy(CUES[cue].fix, retrainable)}")
+            f"images, {whole}. {remedy(CUES[cue].fix, made_by)}")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

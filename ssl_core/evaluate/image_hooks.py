@@ -52,10 +52,10 @@ class ImageEvaluation:
                              device=device, progress=progress)
 
     def shortcut(self, features: np.ndarray, items: np.ndarray, labels: Labelled | None,
-                 config: EvaluateConfig, retrainable: bool) -> dict:
-        """The shortcut check; `retrainable` False for an embedding set (no views of its own)."""
+                 config: EvaluateConfig, made_by: str) -> dict:
+        """The shortcut check; `made_by` (cues.MADE_BY) what made the features, for its fix."""
         return shortcut_check(features, items, config.neighbours, config.sample, seed=config.seed, labels=labels,
-                              retrainable=retrainable)
+                              made_by=made_by)
 
     def supervised(self, items: np.ndarray, codes: np.ndarray, config: EvaluateConfig) -> Learner:
         """The small CNN from scratch on labelled images `items` (L, S, S, 3)."""

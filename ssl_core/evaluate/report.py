@@ -274,7 +274,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     out.update(label_free(ws, info, items, features, source, config, device_name, hooks,
                           stages.within(f"embedding two augmented views of sampled {hooks.unit}")))
     stages.finish("label_free", "the shortcut check")
-    out["shortcut"] = hooks.shortcut(features, items, labels, config, source.has_network)  # None for text
+    made_by = ("run" if source.run_id else "vectors" if not source.has_network else
+               "imported" if source.imported else "untrained")
+    out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
     stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -197,13 +197,13 @@ def by_class(described: dict[str, np.ndarray], labels: Labelled, k: int, queries
 
 
 def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: int = 500, examples: int = 4,
-                   seed: int = 0, labels: Labelled | None = None, retrainable: bool = True) -> dict:
+                   seed: int = 0, labels: Labelled | None = None, made_by: str = "run") -> dict:
     """How much cheap cues explain an embedding's neighbours (see the module doc).
 
     features: (N, D) embedding of uint8 `images` (N, S, S, 3). Scores use `queries`
     random images and their `k` cosine neighbours; `labels`, where known, discount what
-    grouping by class explains; `retrainable` False (an imported embedding set) offers the fix
-    to a network trained here (cues.remedy). Returns {"cue": the cue it groups by (a key of
+    grouping by class explains; `made_by` (cues.MADE_BY: a run, an imported or untrained
+    encoder, an imported embedding set) says to what the fix is offered (cues.remedy). Returns {"cue": the cue it groups by (a key of
     cues.CUES, or cues.SCENE) or None, "level": the graded word of the highest judged
     score, "words": one plain sentence, "fix": the augmentation or crop change that
     removes the cue or None, "with_classes": where no cue is named, the cues that go with
@@ -239,7 +239,7 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
         return _not_checked("Not checked: every image has the same colour, brightness, background texture, layout "
                             "and object position, so no cheap cue can explain how the embedding groups them.")
     cue = named(judged)
-    words = sentence(cue, scores, retrainable)
+    words = sentence(cue, scores, made_by)
     colours = np.round(described["mean_colour"] * 255).astype(int)
     shown = np.random.default_rng(seed).choice(len(chosen), size=min(examples, len(chosen)), replace=False)
     evidence = [{"query": int(chosen[i]), "neighbours": neighbours[i].tolist(),

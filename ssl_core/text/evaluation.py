@@ -82,7 +82,7 @@ class TextEvaluation:
                              progress=progress)
 
     def shortcut(self, features: np.ndarray, items: np.ndarray, labels: object, config: EvaluateConfig,
-                 retrainable: bool) -> None:
+                 made_by: str) -> None:
         return None  # the cues are pixel statistics
 
     def cheap_neighbours(self, items: np.ndarray, k: int, queries: np.ndarray) -> None:
