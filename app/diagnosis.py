@@ -46,7 +46,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
             LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
             RECIPE_FROM: "the Diagnosis",
             "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),
-            "train_batch": config.batch_size,
+            f"train_batch_{config.dataset}": config.batch_size,
             f"train_lr_{config.method}": float(config.lr or METHODS[config.method].default_lr)}
 
 

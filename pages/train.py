@@ -19,6 +19,7 @@ from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK
 from ssl_core.imports.registry import start_side
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class, verdict_words
@@ -92,12 +93,20 @@ budget_kind = right.segmented_control("Budget", ["minutes", "epochs"], required=
 st.session_state.setdefault(f"train_budget_{budget_kind}", 5.0 if budget_kind == "minutes" else 20.0)
 budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=MAX_BUDGET[budget_kind], step=1.0,
                             key=f"train_budget_{budget_kind}")
-batch_size = right.select_slider("Batch size", [16, 32, 64, 128, 256, 512], value=TrainConfig.batch_size,
-                                 key="train_batch")
+# per dataset, at least MIN_STEPS_PER_PASS steps per pass: the default's 64 on 240 images made 3, and the run's
+# Diagnosis then advised batch 32 first
+fitting = TrainConfig.batch_size if dataset is None else batch_for(dataset.image_count)
+batch_size = right.select_slider("Batch size", BATCHES, value=fitting,
+                                 key=f"train_batch_{dataset.name}" if dataset else "train_batch")
+unit = verdict_words(method_name)["unit"]
 if dataset is not None and batch_size > dataset.image_count:  # the engine takes the whole set (engine.py)
-    unit = verdict_words(method_name)["unit"]
     right.caption(f"This dataset holds {counted(dataset.image_count, unit)}: each batch takes all of them, and the "
                   f"learning rate is scaled by {dataset.image_count:,} / 256.")
+elif dataset is not None and batch_size == fitting != TrainConfig.batch_size:
+    steps = [dataset.image_count // min(batch, dataset.image_count) for batch in (fitting, TrainConfig.batch_size)]
+    right.caption(f"Batch {fitting}, not {TrainConfig.batch_size}: {counted(dataset.image_count, unit)} make "
+                  f"{counted(steps[0], 'steps')} per pass at {fitting}, {steps[1]} at {TrainConfig.batch_size}; "
+                  f"fewer than {MIN_STEPS_PER_PASS} learned less in tuning.")
 # steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
 # minimum) and "+" multiply a 0.002 by six
 lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,

@@ -142,19 +142,28 @@ def _fallen(m: Measured) -> tuple[str, str] | None:
     return None
 
 
+def batch_for(images: int, wanted: int = TrainConfig.batch_size) -> int:
+    """`wanted` where one pass over `images` is at least MIN_STEPS_PER_PASS steps of it (the
+    engine's batch is at most the images), else the largest of the Train page's BATCHES
+    that makes that many, else the smallest where it makes more steps than `wanted` (a tiny
+    set: `wanted`, when no batch makes more)."""
+    steps = images // min(wanted, images)
+    if steps >= MIN_STEPS_PER_PASS:
+        return wanted
+    smaller = max([b for b in BATCHES if images // b >= MIN_STEPS_PER_PASS] or [BATCHES[0]])
+    return smaller if images // smaller > steps else wanted
+
+
 def batch_too_large(m: Measured) -> Advice | None:
-    """Fewer than MIN_STEPS_PER_PASS steps per pass over the data: the largest of the Train
-    page's batch sizes that gives that many, else the smallest where it gives more steps
-    than now (none when no batch of the page gives more: a tiny set)."""
+    """Fewer than MIN_STEPS_PER_PASS steps per pass over the data: `batch_for` the data (none
+    when no batch gives more steps than now: a tiny set)."""
     batch = min(m.config.batch_size, m.images)  # the engine's batch: at most the images
     per_pass = m.images // batch
-    if per_pass >= MIN_STEPS_PER_PASS:
+    smaller = batch_for(m.images, batch)
+    if smaller == batch:
         return None
-    reaching = [b for b in BATCHES if m.images // b >= MIN_STEPS_PER_PASS]
-    smaller = max(reaching or [BATCHES[0]])
-    if m.images // smaller <= per_pass:
-        return None
-    most = "" if reaching else f", the most the Train page's smallest batch makes of {m.images} images"
+    most = ("" if m.images // smaller >= MIN_STEPS_PER_PASS else
+            f", the most the Train page's smallest batch makes of {m.images} images")
     return Advice("batch_too_large",
                   f"{m.images} images at batch {batch}: one pass over the data is {counted(per_pass, 'steps')}, fewer "
                   f"than {MIN_STEPS_PER_PASS}.",

@@ -29,7 +29,7 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
     assert at.selectbox(key="train_method").value == "byol"
     assert at.selectbox(key="train_recipe_byol").value == "byol"
     assert at.number_input(key="train_budget_epochs").value == 3.0
-    assert at.select_slider(key="train_batch").value == 32  # not the page's default (64)
+    assert at.select_slider(key="train_batch_shapes").value == 32  # not the page's default (64)
     assert at.number_input(key="train_lr_byol").value == 1e-3
     assert at.session_state["lab_recipe"] == {"name": "byol", "gray_p": 0.8}  # what the page trains with
     assert "From the Diagnosis: recipe **byol**, changed there: gray p 0.8." in [i.value for i in at.info]

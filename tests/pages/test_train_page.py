@@ -166,7 +166,7 @@ def test_page_without_runs_lists_the_registries(page):
     assert recipe.value == METHODS["simclr"].default_recipe
     assert page.segmented_control(key="train_budget").value == "minutes"
     assert page.number_input(key="train_budget_minutes").value == 5.0
-    assert page.select_slider(key="train_batch").value == TrainConfig.batch_size
+    assert page.select_slider(key="train_batch_shapes").value == TrainConfig.batch_size
     assert page.number_input(key="train_lr_simclr").value == METHODS["simclr"].default_lr
 
     method.set_value("mae").run()
@@ -183,22 +183,30 @@ def test_page_without_runs_lists_the_registries(page):
     assert DEFAULT_RECIPE in [c.value for c in page.caption]
 
 
-def test_a_batch_larger_than_the_dataset_is_said_to_take_all_of_it(ws, started):
-    """Walk 8: the slider offered 512 on 300 sentences, and the engine quietly took 300."""
+def test_the_batch_fits_the_dataset_and_one_larger_is_said_to_take_all_of_it(ws, started):
+    """Walk 7: 64 on 240 images made 3 steps per pass, and the run's Diagnosis first advised
+    batch 32; walk 8: the slider offered 512 on 300 sentences, and the engine quietly took 300."""
     from ssl_core.data.ingest import ingest_uploads
     from tests.pages.test_augment_lab import png_bytes
 
-    ingest_uploads(ws, [(f"{i}.png", png_bytes((8 * i, 90, 200))) for i in range(30)], name="thirty", size=32)
+    for name, count in (("thirty", 30), ("few", 240)):
+        ingest_uploads(ws, [(f"{i}.png", png_bytes((i % 250, 90, 200))) for i in range(count)], name=name, size=16)
     page = open_app()
-    page.query_params["dataset"] = "thirty"
+    page.query_params["dataset"] = "few"
     page.run()
     page.switch_page(TRAIN).run()
     assert not page.exception, page.exception
-    page.select_slider(key="train_batch").set_value(64).run()
+    assert page.select_slider(key="train_batch_few").value == 32
+    assert ("Batch 32, not 64: 240 images make 7 steps per pass at 32, 3 at 64; fewer than 4 learned less in "
+            "tuning.") in [c.value for c in page.caption]
+    page.selectbox(key="train_dataset").set_value("thirty").run()
+    assert page.select_slider(key="train_batch_thirty").value == 64  # no batch makes more than one step of 30
     whole = "This dataset holds 30 images: each batch takes all of them, and the learning rate is scaled by 30 / 256."
     assert whole in [c.value for c in page.caption]
-    page.select_slider(key="train_batch").set_value(16).run()
+    page.select_slider(key="train_batch_thirty").set_value(16).run()
     assert whole not in [c.value for c in page.caption]
+    button(page, "Start training").click().run()
+    assert json.loads(jobs.list_runs(ws)[0]["config"])["batch_size"] == 16
 
 
 def test_start_queues_a_text_run_on_the_forms_defaults(page, ws, started):
@@ -217,7 +225,7 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     page.segmented_control(key="train_budget").set_value("epochs").run()
     assert page.number_input(key="train_budget_epochs").value == 20.0
     page.number_input(key="train_budget_epochs").set_value(0.2)
-    page.select_slider(key="train_batch").set_value(64)
+    page.select_slider(key="train_batch_shapes").set_value(64)
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
     assert not page.error
@@ -580,7 +588,7 @@ def test_mae_with_a_lab_patch_size_that_does_not_fit_tells_the_user(page, ws, st
     assert "From the Augmentation Lab: recipe **mae**, changed there: patch size 16." in [i.value for i in page.info]
     page.segmented_control(key="train_budget").set_value("epochs").run()
     page.number_input(key="train_budget_epochs").set_value(0.1)
-    page.select_slider(key="train_batch").set_value(16)
+    page.select_slider(key="train_batch_shapes").set_value(16)
     button(page, "Start training").click().run()
     assert not page.exception, page.exception
     runs = jobs.list_runs(ws)
@@ -617,7 +625,7 @@ def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
     at = open_app()
     at.run()
     at.switch_page(TRAIN).run()
-    at.select_slider(key="train_batch").set_value(16)
+    at.select_slider(key="train_batch_shapes").set_value(16)
     button(at, "Start training").click().run()  # the real start_worker: a detached process
     assert not at.exception, at.exception
     run_id = at.session_state["train_watch"]
