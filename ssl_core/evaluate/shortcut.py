@@ -203,8 +203,8 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     features: (N, D) embedding of uint8 `images` (N, S, S, 3). Scores use `queries`
     random images and their `k` cosine neighbours; `labels`, where known, discount what
     grouping by class explains; `made_by` (cues.MADE_BY: a run, an imported or untrained
-    encoder, an imported embedding set) says to what the fix is offered (cues.remedy). Returns {"cue": the cue it groups by (a key of
-    cues.CUES, or cues.SCENE) or None, "level": the graded word of the highest judged
+    encoder, an imported embedding set) says to what the fix is offered (cues.remedy).
+    Returns {"cue": the cue it groups by (a key of cues.CUES, or cues.SCENE) or None, "level": the graded word of the highest judged
     score, "words": one plain sentence, "fix": the augmentation or crop change that
     removes the cue or None, "with_classes": where no cue is named, the cues that go with
     the classes on this data, which the check cannot tell apart from them (cues.with_classes),

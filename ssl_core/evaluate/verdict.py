@@ -185,8 +185,11 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                                  f"quarter of it.")
     if shared <= untrained - tolerance:
         return _verdict(NOT_YET, f"Nothing shown yet: {numbers}); they moved away from the pixels, but runs "
-                                 f"that learned nothing on cluttered pictures moved as far (down to a third): "
-                                 f"without labels only below a quarter counts.")
+                                 f"that learned nothing on cluttered pictures moved as far (down to a third of "
+                                 f"it), so without labels only a fall below a quarter of it "
+                                 f"({LEARNED_SHARE * untrained:.1%}) counts, and smaller gains go unseen. Labels "
+                                 f"settle it: import the same pictures with a labels CSV (Data page) and judge "
+                                 f"this encoder on them in Evaluate.")
     return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), within the {tolerance:.1%} that "
                              f"noise alone could give.")
 
