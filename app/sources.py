@@ -14,38 +14,59 @@ from app import current
 from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
-from ssl_core.kinds import encoders_of
+from ssl_core.kinds import encoders_of, kind_of_method
+from ssl_core.methods import get_method
 from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view side
 
 
-def source_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
+def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
+                   ) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
     deleted) that have a checkpoint, completed ones first (newest first; then the cancelled,
     failed or running ones, which a page would otherwise open on: a room's 5-step run that a
     visitor cancelled became every page's encoder), then imported encoders (named with where
-    their weights came from), then an untrained encoder of every architecture. Runs of the
-    same name are told apart by the time they were created. An imported embedding set is
-    offered on its own dataset only (it has vectors for those images and no network; pages
-    check `source.has_network` before embedding anything new)."""
-    choices: dict[str, tuple[str, embed.EncoderSource]] = {}
-    runs = sorted((run for run in jobs.list_runs(ws)  # a run whose dataset was deleted: offered on every dataset
+    their weights came from), then, with `elsewhere`, the completed runs of the other datasets
+    of its kind, named with the one each trained on (Evaluate: a run judged on a labelled copy
+    of the pictures it trained on, or on other data), then an untrained encoder of every
+    architecture. Runs of the same name are told apart by the time they were created. An
+    imported embedding set is offered on its own dataset only (it has vectors for those
+    images and no network; pages check `source.has_network` before embedding anything new)."""
+    every = jobs.list_runs(ws)
+    runs = sorted((run for run in every  # a run whose dataset was deleted: offered on every dataset
                    if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
                   key=lambda run: run["status"] != "completed")  # stable: newest first within each
-    names = told_apart(runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"]
-                                               else "") for run in runs])
-    for run, name in zip(runs, names):
+    choices = _run_choices(ws, runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)"
+                                                       if run["dataset_deleted"] else "") for run in runs])
+    choices |= imported_choices(ws, dataset)
+    if elsewhere:
+        others = [run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
+                  and run["status"] == "completed" and run["checkpoint"] and run_kind(run) == dataset.kind]
+        choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
+    for name in encoders_of(dataset.kind):
+        source = embed.untrained(name, UNTRAINED_SIDE)
+        choices[source.key] = (source.label, source)
+    return choices
+
+
+def run_kind(run: dict) -> str:
+    """The kind of data the run's method trains on ('image', 'text')."""
+    return kind_of_method(get_method(run["method"])).name
+
+
+def _run_choices(ws: Workspace, runs: list[dict], names: list[str]) -> dict[str, tuple[str, embed.EncoderSource]]:
+    """{source key: (name shown, source)} of `runs` (rows) named `names`, told apart by the
+    time they were created where two are alike; a run whose checkpoint is being replaced is
+    left out now."""
+    choices = {}
+    for run, name in zip(runs, told_apart(runs, names)):
         try:
             source = embed.from_run(ws, run)  # the row: no second look-up per run
         except (WorkspaceError, OSError, ValueError):  # its checkpoint is being replaced: skip it now
             continue
         choices[source.key] = (name, source)  # no status: it changes while the name is selected
-    choices |= imported_choices(ws, dataset)
-    for name in encoders_of(dataset.kind):
-        source = embed.untrained(name, UNTRAINED_SIDE)
-        choices[source.key] = (source.label, source)
     return choices
 
 

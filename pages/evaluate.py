@@ -47,21 +47,26 @@ st.caption("Self-supervised learning exists to need fewer labels. Here the label
 top = st.columns([1, 3])
 dataset = pick_dataset(top[0], ws, "evaluate_dataset")
 hooks = KINDS[dataset.kind].evaluation()  # the kind's words: what it counts, its baselines
-by_key = source_choices(ws, dataset)
+by_key = source_choices(ws, dataset, elsewhere=True)  # runs of other datasets too, judged on these pictures
 choices = dict(by_key.values())  # {name: source}
-trained = [label for label, source in choices.items() if source.run_id]
+here = {run["id"] for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
+trained = [label for label, source in choices.items() if source.run_id in here]
 picked = f"evaluate_sources_{dataset.id}"
 default = ([by_key[current.encoder_key()][0]] if current.encoder_key() in by_key  # the encoder the other pages show
-           else trained[:1] or list(choices)[:1])
+           else trained[:1] or [label for label, source in choices.items() if source.run_id is None][:1])
 if picked in st.session_state:  # keep the choice, less any run deleted since
     st.session_state[picked] = [label for label in st.session_state[picked] if label in choices]
     default = None  # the kept choice rules (a default beside it would warn)
 chosen = top[1].multiselect("Encoders to judge", list(choices), default=default, key=picked,
-                            help="Pick two or more runs to compare methods or settings on the same data.")
+                            help="Pick two or more runs to compare methods or settings on the same data. Runs "
+                                 "trained on another dataset are offered too, named with it: a run judged on a "
+                                 "labelled copy of the pictures it trained on, or on other data.")
 if not chosen:
     st.info("Pick at least one encoder.")
     st.stop()
-current.set_encoder(next(key for key, (name, _) in by_key.items() if name == chosen[0]))  # the other pages follow
+first = next(key for key, (name, _) in by_key.items() if name == chosen[0])
+if by_key[first][1].run_id in here | {None}:  # the other pages follow; they offer no run of another dataset
+    current.set_encoder(first)
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
                "labels.csv or class folders at import (Data page).")
@@ -94,7 +99,7 @@ if not done:
     st.stop()
 for label, report in done.items():  # the overall verdict first, one per encoder
     verdict_box(report["verdict_colour"], f"**{escape_markdown(label)}**: {report['verdict_text']}")
-    if (run_id := choices[label].run_id) and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
+    if (run_id := choices[label].run_id) in here and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
                    "close to the margin of noise can pass one and not the other.")

@@ -143,3 +143,33 @@ def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, mo
     assert not at.exception, at.exception
     assert at.multiselect(key=key).value == ["untrained small_cnn"]
     assert not any("default value" in w.value for w in at.warning)
+
+
+def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, monkeypatch):
+    """Walk 9: a run trained on unlabelled pictures could not be judged on a labelled copy of
+    them: Evaluate offered only the copy's own encoders (the CLI judged it in 18 s)."""
+    import shutil
+
+    from tests.ssl_core.conftest import noise, zip_of
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    root = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], root)
+    ws, run = Workspace(root), shapes_run[1]
+    files = [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(40)]
+    ingest_uploads(ws, [("copy.zip", zip_of(files))], name="copy", size=32)
+    at = open_page(root, EVALUATE, monkeypatch, timeout=600, dataset="copy")
+    key = f"evaluate_sources_{ws.dataset('copy').id}"
+    elsewhere = f"{run_name(jobs.get_run(ws, run))} (trained on shapes)"
+    assert elsewhere in at.multiselect(key=key).options
+    assert at.multiselect(key=key).value == ["untrained small_cnn"]  # not opened on another dataset's run
+    at.multiselect(key=key).set_value([elsewhere]).run()
+    next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
+    assert not at.exception, at.exception
+    report = json.loads((embed.embedding_dir(ws, ws.dataset("copy"), embed.from_run(ws, run)) / REPORT_FILE).read_text())
+    assert report["labelled"] == 40 and report["verdict_basis"]["images"] == 40
+    ((_, text),) = verdicts(at)
+    assert text.startswith(f"**{escape_markdown(elsewhere)}**: {report['verdict_text']}")
+    assert not any(c.value.startswith("The Train page said otherwise") for c in at.caption)  # it judged shapes
+    assert at.session_state["current_encoder"] != run  # the other pages, which do not offer it, keep theirs
