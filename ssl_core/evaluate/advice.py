@@ -199,6 +199,28 @@ def colour_or_brightness(m: Measured) -> Advice | None:
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
 
 
+def on_the_object(recipe: dict[str, Any]) -> dict[str, float]:
+    """The fields of ON_THE_OBJECT that `recipe` has and differs in: {field: new value}."""
+    return {name: value for name, value in ON_THE_OBJECT.items() if name in recipe and recipe[name] != value}
+
+
+def fix_held(recipe: dict[str, Any], cue: str | None, level: str | None) -> str:
+    """Where `recipe` (Recipe.to_dict()) already holds what the advice would change for the
+    shortcut check's `cue` at `level` (colour, brightness: CUE_FIELDS; the background:
+    ON_THE_OBJECT), those fields in words ('salient crop p 0.8, blur p 0'); empty where the
+    advice would change something, the recipe lacks a field, or the cue has none (layout,
+    position)."""
+    if cue in CUE_FIELDS:
+        fields, changed = [spec[0] for spec in CUE_FIELDS[cue]], stronger(recipe, cue, level or "some")
+    elif cue in BACKGROUND_CUES:
+        fields, changed = list(ON_THE_OBJECT), on_the_object(recipe)
+    else:
+        return ""
+    if changed or not all(name in recipe for name in fields):
+        return ""
+    return ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g}" for name in fields)
+
+
 def background(m: Measured) -> Advice | None:
     """The shortcut check names the background: views centred on the object, without blur
     (ON_THE_OBJECT), where the recipe has those fields and differs."""
@@ -206,14 +228,14 @@ def background(m: Measured) -> Advice | None:
     if not check or check.get("cue") not in BACKGROUND_CUES:
         return None
     recipe = recipe_dict(m.config)
-    change = {name: value for name, value in ON_THE_OBJECT.items() if name in recipe and recipe[name] != value}
+    change = on_the_object(recipe)
     if not change:  # the recipe has no such fields, or is there already
         return None
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in change.items())
     return Advice("background_shortcut", f"Shortcut check: {check['words'].split(' Try ')[0]}",
                   f"The encoder puts images with like backgrounds near each other, not by what sits on them. Train "
-                  f"again with crops centred where the picture stands out and no blur, which erases a small object "
-                  f"({amounts}): on the built-in clutter_shapes (small objects on photos) that took kNN accuracy "
+                  f"again with crops centred where the picture stands out and no blur (blur erases a small object; "
+                  f"{amounts}): on the built-in clutter_shapes (small objects on photos) that took kNN accuracy "
                   f"from 0.239 to 0.366 in the same 5 CPU minutes (untrained 0.214).",
                   {"recipe": recipe_from_dict({**recipe, **change}).to_dict()})
 

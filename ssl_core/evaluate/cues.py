@@ -26,7 +26,7 @@ class Cue:
 # measured on clutter_shapes (README, bench/tune.py): salient crops without blur helped (kNN 0.239 -> 0.366 in 5 CPU
 # minutes); blur erases a small object, and background swap took 1.5 CPU minutes' kNN from 0.230 to 0.186
 BACKGROUND_FIX = ("views that share the object more than the background: crops centred where the picture stands "
-                  "out (`salient_crop_p`) and no blur (`blur_p` 0), which erases a small object, or small local "
+                  "out (`salient_crop_p`) and no blur (`blur_p` 0: blur erases a small object), or small local "
                   "crops (the `simclr_multicrop` recipe)")
 CUES = {
     # grayscale, not stronger jitter, as the advice changes it (advice.CUE_FIELDS): much stronger colour changes erased
@@ -84,12 +84,15 @@ def _amount(s: dict) -> str:
 MADE_BY = ("run", "imported", "untrained", "vectors")  # what made an embedding, for the fix's sentence
 
 
-def remedy(fix: str, made_by: str = "run") -> str:
+def remedy(fix: str, made_by: str = "run", held: str = "") -> str:
     """The sentence offering `fix` to what made the embedding (`made_by`, one of MADE_BY): a
-    run of this app, whose augmentation can change; an encoder imported from elsewhere or an
+    run of this app, whose augmentation can change (unless its recipe already `held` the fix:
+    those fields in words, advice.fix_held); an encoder imported from elsewhere or an
     untrained one, never trained here, to a run trained here from it; an embedding made
     elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
     network trained here on the same images."""
+    if made_by == "run" and held:
+        return f"The run's recipe already holds the fix for it ({held}), and the cue stayed all the same."
     if made_by == "run":
         return f"Try {fix}."
     if made_by == "imported":
@@ -101,7 +104,7 @@ def remedy(fix: str, made_by: str = "run") -> str:
             f"on these images would avoid the cue with {fix}.")
 
 
-def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run") -> str:
+def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run", held: str = "") -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
     cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`)."""
     present = {name: s for name, s in scores.items() if s is not None}
@@ -111,7 +114,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))
         return (f"The embedding groups images by background scene: neighbours share two or more of the background's "
-                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, made_by)}")
+                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, made_by, held)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -120,7 +123,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. {remedy(CUES[cue].fix, made_by)}")
+            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held)}")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

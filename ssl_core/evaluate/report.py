@@ -11,6 +11,7 @@ settings and kept (kept_curves.py): a second encoder evaluated on the same data 
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -32,6 +33,7 @@ from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
+from .cues import sentence
 from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
@@ -117,6 +119,18 @@ def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np
     return {"alignment": alignment(first, second), "uniformity": uniformity(features[sample]),
             "effective_rank": effective_rank(features), "embedding_std": normalised_std(features),
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
+
+
+def recipe_held(ws: Workspace, run_id: str, check: dict) -> str:
+    """Where run `run_id`'s recipe already holds the fix of the cue its shortcut `check`
+    names, those fields in words (advice.fix_held; walk 9's run was told to try the
+    salient crops and no blur it trained with); else empty."""
+    from .. import jobs
+    from ..engine import TrainConfig
+    from .advice import fix_held, recipe_dict
+
+    config = TrainConfig(**json.loads(jobs.get_run(ws, run_id)["config"]))
+    return fix_held(recipe_dict(config), check["cue"], check["level"])
 
 
 def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
@@ -277,6 +291,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     made_by = ("run" if source.run_id else "vectors" if not source.has_network else
                "imported" if source.imported else "untrained")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
+    if made_by == "run" and out["shortcut"] and (held := recipe_held(ws, source.run_id, out["shortcut"])):
+        out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(out["shortcut"]["cue"],
+                                                                         out["shortcut"]["scores"], made_by, held)
     stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

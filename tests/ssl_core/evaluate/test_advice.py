@@ -110,6 +110,22 @@ def test_a_background_shortcut_centres_the_crops_on_the_object_without_blur(cue)
     assert background(measured(paper, shortcut=check("colour"))) is None
 
 
+def test_a_recipe_that_holds_the_fix_is_told_so_not_to_try_it():
+    """Walk 9's run trained with salient crops and no blur, and Evaluate told it to try them."""
+    from ssl_core.evaluate.advice import fix_held
+    from ssl_core.evaluate.cues import CUES, remedy
+
+    default = make_recipe("simclr_multicrop").to_dict()  # salient_crop_p 0.8, blur_p 0
+    assert fix_held(default, "background_texture", "some") == "salient crop p 0.8, blur p 0"
+    assert fix_held(make_recipe("simclr").to_dict(), "background_scene", "most") == ""  # blur, no salient crops
+    assert fix_held({**default, "gray_p": 0.8}, "colour", "some") == "gray p 0.8"
+    assert fix_held({**default, "gray_p": 0.8}, "colour", "most") == ""  # the advice would raise it to 0.9
+    assert fix_held(default, "layout", "most") == "" and fix_held(default, None, None) == ""
+    said = remedy(CUES["background_texture"].fix, "run", "salient crop p 0.8, blur p 0")
+    assert said == "The run's recipe already holds the fix for it (salient crop p 0.8, blur p 0), and the cue stayed " \
+                   "all the same."
+
+
 def test_flat_online_knn_on_the_default_tries_another_recipe():
     found = flat_from_start(measured(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024]))
     assert found and found.change == {"recipe": {**make_recipe("simclr_multicrop").to_dict(), "local_crops": 0}}
