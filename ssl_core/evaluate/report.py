@@ -38,9 +38,10 @@ from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
-# shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set);
+# shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set; 7: to what made
+# the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers);
 # a kept report of another format is made again (stored.py)
-FORMAT = 6
+FORMAT = 7
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
