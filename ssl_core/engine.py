@@ -43,8 +43,8 @@ from .models.calibration import MARKER, batches, calibrate, calibration_rows
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
-# steps before a minutes budget's total is extrapolated: step 1 carries the untrained baseline's measurement, and a
-# stranger's 2-minute run read "step 1 of ~48", then "of ~262"
+# steps into a process before a minutes budget's total is extrapolated (Trainer.extrapolated): step 1 carries the
+# untrained baseline's measurement, and a stranger's 2-minute run read "step 1 of ~48", then "of ~262"
 ESTIMATE_AFTER = 20
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
 HEALTH = ("embedding_std", "effective_rank", "output_std")  # what the collapse warning watches
@@ -220,6 +220,20 @@ class Trainer:
             return max(1, round(self.config.epochs * self.steps_per_epoch()))
         return None
 
+    def extrapolated(self, elapsed: float, progress: float, anchor: tuple[int, float] | None) -> int | None:
+        """A minutes budget's total steps: those done, plus those the pace since `anchor`
+        ((step, elapsed) ESTIMATE_AFTER steps into this process, the untrained baseline's
+        measurement and the warm-up behind it) fits into the time left; at the anchor, the
+        steps done over the budget's share gone. None before it. Walk 9 read "step 28 of ~94",
+        then "75 of ~165", "178 of ~238" for a run of 186 steps: the whole run's pace, startup
+        included."""
+        if anchor is None or progress <= 0:
+            return None
+        steps, since = self.step - anchor[0], elapsed - anchor[1]
+        if steps <= 0 or since <= 0:
+            return round(self.step / progress)
+        return self.step + round(steps / since * max(0.0, 60 * self.config.minutes - elapsed))  # type: ignore[operator]
+
     def progress(self, elapsed: float) -> float:
         total = self.total_steps()
         if total is not None:
@@ -384,6 +398,7 @@ class Trainer:
         self.method.train()
         start, clock = time.monotonic(), machine_load.read()
         images_seen, rate, loss = 0, 0.0, None
+        first_step, anchor = self.step, None  # where a minutes budget's pace is measured from (extrapolated)
         status, message = "completed", None
         if self.step == 0 and not self.untrained:
             self.untrained = self.measure_untrained()
@@ -421,8 +436,9 @@ class Trainer:
             rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)
-            total = self.total_steps() or (round(self.step / progress) if progress > 0 and self.step >= ESTIMATE_AFTER
-                                           else None)
+            if anchor is None and self.step - first_step >= ESTIMATE_AFTER:
+                anchor = (self.step, elapsed)
+            total = self.total_steps() or self.extrapolated(elapsed, progress, anchor)
             eta = (1 - progress) * elapsed / progress if progress > 0 else None
             self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
                                             metrics["lr"], self.batch_size))

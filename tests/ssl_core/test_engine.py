@@ -136,6 +136,17 @@ def test_a_run_completes_with_metrics_and_a_checkpoint(tmp_path):
     assert recorder.steps[-1].progress == 1.0 and recorder.steps[-1].eta_s == 0.0
 
 
+def test_a_minutes_budget_s_total_follows_the_pace_since_its_startup():
+    """Walk 9 read "step 28 of ~94", "75 of ~165", "178 of ~238" for a 186-step run: the pace
+    of the whole run, its slow start included, extrapolated."""
+    from types import SimpleNamespace
+
+    run = SimpleNamespace(step=100, config=SimpleNamespace(minutes=2.0))  # 100 steps after 60 s of 120
+    assert Trainer.extrapolated(run, 60.0, 0.5, (20, 30.0)) == 100 + 160  # 80 steps in the last 30 s: 160 to come
+    assert Trainer.extrapolated(run, 60.0, 0.5, None) is None
+    assert Trainer.extrapolated(SimpleNamespace(step=20, config=run.config), 30.0, 0.25, (20, 30.0)) == 80
+
+
 def test_a_minutes_budget_gives_no_total_before_its_steps_can_estimate_one(tmp_path):
     """Step 1 carries the untrained baseline's measurement: a stranger's 2-minute run read 'step 1 of ~48', then
     'of ~262'. The total of a minutes budget is extrapolated from ESTIMATE_AFTER steps on."""
