@@ -122,8 +122,8 @@ def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(works
     assert ("6 of 6 images are smaller than the stored side of 64 px and were enlarged to it (for example 'a0.png', "
             "55 x 90 px); a smaller stored side keeps more of them at their own size: 48 px keeps 3, 32 px keeps 5 "
             "(the others are smaller still, down to 1 px)") in report.warnings
-    assert ("1 of 6 images are at least 4 times as long as they are wide (for example 'thin.png', 1 x 60 px): the "
-            "stored centre square keeps at most 1/4 of each") in report.warnings
+    assert ("1 of 6 images are at least 2 times as long as they are wide (for example 'thin.png', 1 x 60 px): the "
+            "stored centre square keeps at most 1/2 of each") in report.warnings
 
 
 @pytest.mark.parametrize("name, size, message", [
