@@ -153,6 +153,13 @@ def selected_rows(event) -> list[int]:
 
 
 CLUSTER = "cluster "  # how clusters_of's groups are named on a map ("cluster 3")
+FIRST_CLUSTERS = 10  # k-means clusters a page starts at without labels (or with over 50 classes)
+
+
+def first_clusters(classes: int, items: int) -> int:
+    """The k-means clusters the Explorer and Concepts start at over `items` points: the number
+    of label `classes` where 2 to 50, else FIRST_CLUSTERS; never more than the points."""
+    return max(2, min(classes if 2 <= classes <= 50 else FIRST_CLUSTERS, items))
 CLUSTER_NOTE = ("Cluster numbers are arbitrary and each map's k-means is its own: a colour matches no label, and "
                 "no cluster of another map.")
 

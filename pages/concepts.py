@@ -10,8 +10,8 @@ import streamlit as st
 
 from app import current
 from app.concept_texts import CONCEPTS, SURFACES
-from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, frozen, palette, sample_rows, scatter,
-                      unplaced_note)
+from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, first_clusters, frozen, palette, sample_rows,
+                      scatter, unplaced_note)
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
@@ -108,7 +108,7 @@ labels = [row["label"] or UNLABELLED for row in rows]
 hover = [f"#{i} · {escape_plotly(label)}" for i, label in enumerate(labels)]
 shown = sample_rows(len(rows), MAP_POINTS)
 named = {label for label in labels if label != UNLABELLED}
-clusters_asked = max(2, len(named))
+clusters_asked = first_clusters(len(named), len(rows))  # as the Explorer: walk 9 saw 2 here, 10 there
 truth = [row["label"] or None for row in rows]
 surface_map, cluster_ids, surface_scores = surface_views(dataset.id, clusters_asked, dataset, truth)
 clusters = [f"{CLUSTER}{c}" for c in cluster_ids]

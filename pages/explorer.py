@@ -12,8 +12,8 @@ from app.export_panel import export_panel
 from app.hover_thumbnails import hover_thumbnails
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of, frozen,
-                      palette, sample_rows, scatter, selected_rows, unplaced_note)
+from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of,
+                      first_clusters, frozen, palette, sample_rows, scatter, selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
@@ -64,10 +64,10 @@ colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
 clusters = 0
 if colour_by == "cluster":  # k-means starts at the number of labels where there are some
     classes = len(ws.label_counts(dataset))
-    start = classes if 2 <= classes <= 50 else 10
+    start = first_clusters(classes, dataset.image_count)
     clusters = int(controls[2].number_input(
         "Clusters", 2, 50, start, key="explore_k",
-        help=f"k-means on the embedding; it starts at {'the number of labels' if start == classes else 10}."))
+        help=f"k-means on the embedding; it starts at {'the number of labels' if start == classes else start}."))
 point_size = controls[3].slider("Point size", 2, 12, 5, key="explore_size")
 shown = int(controls[4].number_input("Points shown", min(100, dataset.image_count), dataset.image_count,
                                      min(dataset.image_count, DEFAULT_SHOWN), step=1000, key="explore_shown",

@@ -109,3 +109,10 @@ def test_a_class_folder_keeps_its_labels_colour_whatever_folders_come_before_it(
     by_folder = palette(folders, labels)
     assert all(by_folder[f"data/{label}"] == by_label[label] for label in labels)
     assert by_folder["data/coffee/more"] not in by_label.values()  # a folder of no label: a colour of no label
+
+
+def test_pages_start_k_means_at_the_classes_else_at_ten_never_above_the_points():
+    from app.maps import first_clusters
+
+    assert [first_clusters(classes, 2000) for classes in (0, 1, 2, 5, 50, 51)] == [10, 10, 2, 5, 50, 10]
+    assert first_clusters(0, 6) == 6 and first_clusters(0, 1) == 2  # a tiny set; k-means needs two

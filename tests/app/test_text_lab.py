@@ -90,5 +90,5 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert titles[2].startswith("Trained encoder<br><sup>MLM") and len(titles) == 3
     assert any(c.value.startswith("PCA and k-means only rearrange the TF-IDF word weights: they group sentences "
                                   "that *share words*") for c in at.caption)
-    assert any("No labels; k-means was asked for 2 clusters of the TF-IDF word weights." in c.value
+    assert any("No labels; k-means was asked for 10 clusters of the TF-IDF word weights." in c.value
                for c in at.caption)
