@@ -14,8 +14,7 @@ from app import current
 from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
-from ssl_core.kinds import encoders_of, kind_of_method
-from ssl_core.methods import get_method
+from ssl_core.kinds import encoders_of
 from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
@@ -43,17 +42,12 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
     choices |= imported_choices(ws, dataset)
     if elsewhere:
         others = [run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
-                  and run["status"] == "completed" and run["checkpoint"] and run_kind(run) == dataset.kind]
+                  and run["status"] == "completed" and run["checkpoint"] and jobs.run_kind(run) == dataset.kind]
         choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
     for name in encoders_of(dataset.kind):
         source = embed.untrained(name, UNTRAINED_SIDE)
         choices[source.key] = (source.label, source)
     return choices
-
-
-def run_kind(run: dict) -> str:
-    """The kind of data the run's method trains on ('image', 'text')."""
-    return kind_of_method(get_method(run["method"])).name
 
 
 def _run_choices(ws: Workspace, runs: list[dict], names: list[str]) -> dict[str, tuple[str, embed.EncoderSource]]:

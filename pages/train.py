@@ -22,7 +22,8 @@ from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK
 from ssl_core.imports.registry import start_side
-from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class, verdict_words
+from ssl_core.kind_words import UNITS
+from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
@@ -98,7 +99,7 @@ budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=
 fitting = TrainConfig.batch_size if dataset is None else batch_for(dataset.image_count)
 batch_size = right.select_slider("Batch size", BATCHES, value=fitting,
                                  key=f"train_batch_{dataset.name}" if dataset else "train_batch")
-unit = verdict_words(method_name)["unit"]
+unit = UNITS[dataset.kind] if dataset else UNITS["image"]
 if dataset is not None and batch_size > dataset.image_count:  # the engine takes the whole set (engine.py)
     right.caption(f"This dataset holds {counted(dataset.image_count, unit)}: each batch takes all of them, and the "
                   f"learning rate is scaled by {dataset.image_count:,} / 256.")
@@ -216,8 +217,8 @@ def live_panel(run_id: str, ticking: bool) -> None:
                 + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
-    words = verdict_words(run["method"])
-    speed, speed_help = speed_words(status, words["unit"])
+    unit = UNITS[jobs.run_kind(run)]
+    speed, speed_help = speed_words(status, unit)
     cells[1].metric(speed, f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-", help=speed_help)
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
@@ -230,7 +231,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     latest, figures = run_charts(run_id, (run["step"], status, run["finished"], run["loss"]), classes, run["method"])
     verdict = jobs.verdict_of(ws, run, latest)
     verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
-    if busy := machine_load.busy_note(latest.get(machine_load.OTHER_CORES), words["unit"]):
+    if busy := machine_load.busy_note(latest.get(machine_load.OTHER_CORES), unit):
         st.caption(busy)
     if "loss" in latest:
         charts = st.columns(2)
@@ -333,7 +334,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         **({} if one_dataset else {"dataset": r["dataset"]}), "encoder": r["encoder"],
         "training": jobs.training_seconds(r, final.get(r["id"], {})),
         "final loss": r["loss"],  # a text run's speed is of examples: each row says its unit
-        "speed": f"{r['images_per_s']:,.0f} {verdict_words(r['method'])['unit']}/s" if r["images_per_s"] else "",
+        "speed": f"{r['images_per_s']:,.0f} {UNITS[jobs.run_kind(r)]}/s" if r["images_per_s"] else "",
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
     } for r in runs]), hide_index=True, width="stretch",

@@ -36,7 +36,8 @@ from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
 from .imports import start_from
 from .jobs import TRAINING_S
-from .kinds import kind_of_method, verdict_words
+from .kind_words import UNITS
+from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
 from .models.calibration import MARKER, batches, calibrate, calibration_rows
@@ -162,7 +163,7 @@ class Trainer:
         if config.epochs is None and config.minutes is None:
             raise ValueError("give a budget: epochs or minutes")
         if len(images) < 2:
-            unit = verdict_words(config.method)["unit"]  # images, or a text method's examples
+            unit = UNITS[kind_of_method(get_method(config.method)).name]  # images, or a text method's examples
             raise ValueError(f"training needs at least two {unit}; the dataset has {len(images)}")
         self.rank, self.world = distributed.world()
         self.config, self.run_dir = config, run_dir

@@ -124,11 +124,12 @@ def reconcile(ws: Workspace) -> None:
 
 def list_runs(ws: Workspace) -> list[dict[str, Any]]:
     """Every run, newest first, with its dataset's name as `dataset` (kept after the dataset
-    is deleted or replaced; then `dataset_deleted` is true), interrupted runs reconciled."""
+    is deleted or replaced; then `dataset_deleted` is true) and kind as `dataset_kind` (None
+    once deleted), interrupted runs reconciled."""
     reconcile(ws)
     with ws.read() as conn:
         rows = conn.execute(
-            "SELECT runs.*, COALESCE(datasets.name, runs.dataset_name) AS dataset, "
+            "SELECT runs.*, COALESCE(datasets.name, runs.dataset_name) AS dataset, datasets.kind AS dataset_kind, "
             "datasets.id IS NULL AS dataset_deleted FROM runs LEFT JOIN datasets ON datasets.id = "
             "runs.dataset_id ORDER BY runs.created DESC, runs.rowid DESC").fetchall()
     return [{**row, "dataset_deleted": bool(row["dataset_deleted"])} for row in map(dict, rows)]
@@ -173,11 +174,22 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it failed."""
     from .evaluate.verdict import UNCALIBRATED, after_failure, from_metrics
-    from .kinds import verdict_words
+    from .kind_words import verdict_words
 
     verdict = (UNCALIBRATED if uncalibrated_baseline(run, measured) else
-               from_metrics(measured, run["classes"], **verdict_words(run["method"])))
+               from_metrics(measured, run["classes"], **verdict_words(run_kind(run))))
     return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
+
+
+def run_kind(run: dict[str, Any]) -> str:
+    """The kind of data ('image', 'text') `run` (its row) trained on: its dataset's, else, the
+    dataset gone, its method's (which imports every method: seconds)."""
+    if run.get("dataset_kind"):
+        return run["dataset_kind"]
+    from .kinds import kind_of_method
+    from .methods import get_method
+
+    return kind_of_method(get_method(run["method"])).name
 
 
 BASELINES = ("knn_untrained", "pixel_shared_untrained")  # the verdict's measures of the untrained twin
@@ -187,10 +199,12 @@ def uncalibrated_baseline(run: dict[str, Any], measured: dict[str, float]) -> bo
     """Whether `run` (its row) measured its verdict's baseline, in `measured` (its metrics),
     on an untrained twin whose BatchNorm normalised nothing: an encoder with BatchNorm, trained
     before the twin was calibrated (models/calibration.py), so without its MARKER."""
-    from .models.calibration import MARKER, has_batchnorm
+    from .evaluate.verdict import MARKER
 
     if MARKER in measured or not set(BASELINES) & set(measured):
         return False
+    from .models.calibration import has_batchnorm  # torch: only for a run measured before MARKER
+
     return has_batchnorm(run["encoder"], json.loads(run["config"]).get("encoder_options"))
 
 

@@ -91,15 +91,6 @@ def encoders_of(kind: str) -> list[str]:
     return [name for name, entry in ENCODERS.items() if entry.kind == kind]
 
 
-def verdict_words(method_name: str) -> dict[str, Any]:
-    """What the verdict on a run of `method_name` says of its kind's data (evaluate/verdict.py's
-    from_metrics keywords): {"unit": "images" or "examples", "without_labels": judged without labels}."""
-    from .methods import get_method
-
-    hooks = kind_of_method(get_method(method_name)).evaluation()
-    return {"unit": hooks.unit, "without_labels": hooks.judged_without_labels}
-
-
 def encoders_for(method: Any) -> list[str]:
     """The encoders a method class can train: its own list, else every encoder of its kinds."""
     return list(method.encoders or [name for kind in method.kinds for name in encoders_of(kind)])

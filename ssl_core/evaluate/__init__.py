@@ -17,11 +17,25 @@ Pure functions on arrays (N, D), one job per module, and one orchestrator:
 * report: everything for one encoder on one dataset, JSON-ready; explanations: one
   plain sentence per metric.
 
-Only the engine's names are imported here (torch alone: scikit-learn takes seconds to
-import); import the rest from its module, e.g. `from ssl_core.evaluate.report import report`.
+The engine's names are given here on first use (health, knn: torch), so that a module of
+no weight (verdict.py, read by the `runs` command) imports without torch; import the rest
+from its module, e.g. `from ssl_core.evaluate.report import report`.
 """
 
-from .health import effective_rank, normalised_std
-from .knn import knn_accuracy
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["effective_rank", "knn_accuracy", "normalised_std"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("effective_rank", "normalised_std"):
+        from . import health
+
+        return getattr(health, name)
+    if name == "knn_accuracy":
+        from .knn import knn_accuracy
+
+        return knn_accuracy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..augment import make_recipe
+from ..kind_words import JUDGED_WITHOUT_LABELS, UNITS
 from ..store import DatasetInfo, Workspace
 from .departure import cheap_neighbours
 from .label_efficiency import Learner
@@ -31,11 +32,11 @@ if TYPE_CHECKING:
 
 class ImageEvaluation:
     baseline_name = "raw pixels"  # the curve and the verdict's words when there is no twin
-    unit = "images"  # what the verdict's sentence counts
+    unit = UNITS["image"]  # what the verdict's sentence counts
     cheap_name = "raw pixels and colour"  # what the cheap neighbours (`cheap_neighbours`) are found from
     from_scratch = True  # a label-efficiency curve of the small CNN trained on the labels alone
     advised = True  # evaluate/advice.py's rules (recipes, pixel shortcuts) are calibrated on image runs
-    judged_without_labels = True  # the label-free verdict's rule is calibrated on images' pixel neighbours
+    judged_without_labels = JUDGED_WITHOUT_LABELS["image"]  # the label-free rule: calibrated on images' pixels
 
     def items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
         """uint8 images (N, S, S, 3), memory-mapped."""

@@ -62,6 +62,10 @@ MIN_MARGIN = 0.03  # no difference below this counts, however many images
 # than untrained" where 2.3% was meant; 1.4 covers the largest (tests/ssl_core/evaluate/test_knn_noise.py)
 KNN_SPREAD = 1.4
 COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained network's: collapsed
+# a metric the trainer logs (1.0) with its baseline at step 0: the twin was calibrated (models/calibration.py). A
+# run of an encoder with BatchNorm measured before 2026-12-04 lacks it, and its baseline is the twin that
+# normalised nothing (UNCALIBRATED)
+MARKER = "untrained_calibrated"
 LEARNED_SHARE = 0.25  # without labels, `shared` must fall below this share of the untrained network's
 WITH_LABELS = ("probe_size", "knn_accuracy", "knn_untrained")  # the engine's metrics each verdict reads
 WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
@@ -213,7 +217,7 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
     knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
     and effective_rank_untrained; probe_size); not yet while they are not all measured.
-    `unit` and `without_labels` are the run's kind's (kinds.verdict_words): what its
+    `unit` and `without_labels` are the run's kind's (kind_words.verdict_words): what its
     dataset holds, and whether the label-free rule is calibrated on it (images only); a run
     of another kind measured without labels (the engine had no usable labels) is not judged."""
     if set(WITH_LABELS) <= set(metrics):

@@ -24,12 +24,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..evaluate.verdict import MARKER  # noqa: F401 (the trainer's and the tests' name for it)
+
 CALIBRATION_IMAGES = 512  # a seeded sample of the dataset: the statistics of 512 pictures
 CALIBRATION_SEED = 0
 BATCH = 128
-# a metric the trainer logs (1.0) with its baseline at step 0: the twin was calibrated. A run of an encoder with
-# BatchNorm measured before 2026-12-04 lacks it, and its baseline is the twin that normalised nothing
-MARKER = "untrained_calibrated"
 
 
 def calibration_rows(count: int) -> np.ndarray:

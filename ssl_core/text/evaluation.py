@@ -20,6 +20,7 @@ import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..augment import Views
+from ..kind_words import JUDGED_WITHOUT_LABELS, UNITS
 from ..store import DatasetInfo, Workspace
 from .masking import mask_tokens
 
@@ -54,11 +55,11 @@ class TwoMaskings:
 
 class TextEvaluation:
     baseline_name = "TF-IDF"  # the curve and the verdict's words when there is no twin
-    unit = "examples"  # what the verdict's sentence counts (sentences or paragraphs)
+    unit = UNITS["text"]  # what the verdict's sentence counts
     cheap_name = "TF-IDF word weights"  # what the cheap neighbours (`cheap_neighbours`) are found from
     from_scratch = False  # no network trained from scratch on the labels
     advised = False  # no advice rule is calibrated on text runs (they read image recipes and pixels)
-    judged_without_labels = False  # the label-free rule is calibrated on images' pixel neighbours
+    judged_without_labels = JUDGED_WITHOUT_LABELS["text"]  # the label-free rule: calibrated on images' pixels
 
     def items(self, ws: Workspace, info: DatasetInfo, source: EncoderSource) -> np.ndarray:
         """Token ids int64 (N, MAX_TOKENS) by `source`'s tokenizer."""
