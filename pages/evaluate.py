@@ -129,7 +129,7 @@ def shortcut_word(report: dict) -> str:
 
 
 st.subheader("Metrics")
-st.dataframe(metrics_table(done), hide_index=True, width="stretch",
+st.dataframe(metrics_table(done), hide_index=True, width="stretch", placeholder="–",  # not "None": not measured
              column_config={"measure": st.column_config.TextColumn(width="medium"),
                             **{label: st.column_config.NumberColumn(format="%.3f") for label in done}})
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views

@@ -109,6 +109,7 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert not at.exception, at.exception
     table = metrics(at)
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
+    assert at.dataframe[0].proto.placeholder == "–"  # walk 9 read "None" in the kNN and probe cells
     assert shortcut_shown(at, labelled=False)
     ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
     assert colour == "orange" and "with its nearest by raw pixels and colour" in text

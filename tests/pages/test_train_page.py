@@ -246,6 +246,7 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert (progress(page).value, progress(page).text) == (0, "step 0")
     assert "Cancel" in labels(page) and "Resume" not in labels(page)
     assert page.dataframe[0].value["status"].tolist() == ["queued"]
+    assert page.dataframe[0].value["final loss"].isna().all() and page.dataframe[0].proto.placeholder == "–"
     assert verdicts(page) == [("orange", "Nothing to judge yet: the run has not measured its encoder against the "
                                          "untrained network.")]
     assert "Training loss" not in figures(page)  # no empty axes from step -1 to 6: a line says when they come
