@@ -34,6 +34,7 @@ from .augment.recipes import MAE as MAERecipe
 from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
+from .evaluate.verdict import MAJORITY
 from .imports import start_from
 from .jobs import TRAINING_S
 from .kind_words import UNITS
@@ -305,13 +306,15 @@ class Trainer:
 
     def measure_untrained(self) -> dict[str, float]:
         """The verdict's baseline, before the first step: `judged` as knn_untrained or
-        pixel_shared_untrained, effective_rank_untrained, the probe's size, and MARKER (the
-        twin was calibrated)."""
+        pixel_shared_untrained, effective_rank_untrained, the probe's size, MARKER (the twin
+        was calibrated) and, with labels, MAJORITY (the largest class's share of the probe)."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
         self.calibrate_untrained()
         features = self.probe_features()
         self.keep_snapshot(features, due=True)
         measured = {names[name]: value for name, value in self.judged(features).items()}
+        if self.labels is not None:  # what always answering the largest class scores on the probe
+            measured[MAJORITY] = float(torch.bincount(self.labels[self.probe]).max()) / len(self.probe)
         return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe)),
                            MARKER: 1.0}
 

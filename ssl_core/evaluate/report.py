@@ -39,9 +39,10 @@ from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
 # shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set; 7: to what made
-# the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers);
+# the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers; 8:
+# the largest class as the floor of the verdict on unequal classes);
 # a kept report of another format is made again (stored.py)
-FORMAT = 7
+FORMAT = 8
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -184,7 +185,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                  "images": len(labels)}
         words = {"unit": hooks.unit, "protocol": f"{int(folds.max()) + 1}-fold cross-validation",
                  **({} if twin else {"baseline": hooks.baseline_name})}
-        verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words)
+        verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
+                           majority=float(np.bincount(labels.codes).max()) / len(labels))
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
                                    "without labels its neighbours cannot be checked against raw pixels' (that "

@@ -68,6 +68,8 @@ COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained netw
 MARKER = "untrained_calibrated"
 LEARNED_SHARE = 0.25  # without labels, `shared` must fall below this share of the untrained network's
 WITH_LABELS = ("probe_size", "knn_accuracy", "knn_untrained")  # the engine's metrics each verdict reads
+UNEQUAL = 1.5  # a largest class this many times an even share sets chance (a 10-class set's 10.2% does not)
+MAJORITY = "knn_majority"  # the probe's largest class's share, logged at step 0 (none in a run made before it)
 WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
 
 
@@ -112,6 +114,12 @@ def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     return max(MIN_MARGIN, 2 * spread * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
 
 
+def unequal(majority: float | None, classes: int) -> bool:
+    """Whether the largest class's share `majority` is so far above an even share of `classes`
+    (UNEQUAL times it) that always answering it, not one class in `classes`, is chance."""
+    return majority is not None and classes > 0 and majority >= UNEQUAL / classes
+
+
 def no_room(bar: float, n: int) -> float | None:
     """The least kNN gain over `bar` (on `n` images) that noise alone rarely gives, when even a
     perfect score would not reach it (labels too easy to show learning); else None."""
@@ -138,7 +146,7 @@ def points(share: float, other: float = 0.0) -> str:
 
 
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
-             unit: str = "images", protocol: str = "leave-one-out") -> Verdict:
+             unit: str = "images", protocol: str = "leave-one-out", majority: float | None = None) -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
     the same `n` labelled images (`unit`: what the dataset holds) of `classes` classes,
     measured by `protocol` (said, so that the Train page's online figure and Evaluate's
@@ -146,14 +154,19 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     `baseline` names what `untrained` was measured on when there is no twin (an imported
     embedding set: "raw pixels", "TF-IDF"); the sentence then compares scores and says
     nothing of training. The codes stay the same. The gain and the margin of noise are
-    said in percentage points (a margin in % was read as an accuracy: 42.1% against 11.9%)."""
+    said in percentage points (a margin in % was read as an accuracy: 42.1% against 11.9%).
+    `majority`, where known, is the largest class's share of the `n` images: what always
+    answering it scores, the floor a gain must clear where the classes are unequal (walk 10:
+    one class of 200 images among seven of 5, "kNN 85.1% against 85.1% (chance 12.5%)")."""
     words = _knn_words(baseline)
     against = baseline or "the untrained network"
-    chance = 1 / max(classes, 1)
+    largest = unequal(majority, classes)  # the floor is the largest class, not one class in `classes`
+    chance = majority if largest else 1 / max(classes, 1)
     numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {against} "
-               f"(chance {chance:.1%}, {n} labelled {unit}, {protocol}")
+               + (f"(always answering the largest class scores {chance:.1%}" if largest else f"(chance {chance:.1%}")
+               + f", {n} labelled {unit}, {protocol}")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
-    above = "chance" if chance >= untrained else against
+    above = ("the largest class" if largest else "chance") if chance >= untrained else against
     gain, loss = margin(knn, bar, n, KNN_SPREAD), margin(knn, untrained, n, KNN_SPREAD)
     if knn >= bar + gain:
         return _verdict(LEARNED, f"{words[LEARNED]}: {numbers}), {points(knn, bar)} points above {above}, more "
@@ -222,7 +235,7 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     of another kind measured without labels (the engine had no usable labels) is not judged."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
-        return from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE)
+        return from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE, majority=metrics.get(MAJORITY))
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
         found = ("its labels name one class" if classes == 1 else
                  f"its labels ({classes} classes) hold fewer than two classes of two {unit}")

@@ -163,8 +163,10 @@ def test_a_minutes_budget_gives_no_total_before_its_steps_can_estimate_one(tmp_p
 def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_through_resume(tmp_path, labels,
                                                                                            judged):
     expected = Trainer(config(), tiny_images(), labels, tmp_path / "fresh", Recorder()).measure_untrained()
-    assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size", MARKER}
-    assert expected["probe_size"] == 24
+    # with labels, the largest class's share of the probe: the floor of the verdict on unequal classes
+    assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size", MARKER,
+                             *(["knn_majority"] if labels is not None else [])}
+    assert expected["probe_size"] == 24 and expected.get("knn_majority", 0.5) == 0.5
     first = Recorder(stop_after=3)
     assert Trainer(config(), tiny_images(), labels, tmp_path, first).run().status == "cancelled"
     assert first.metrics[0] == (0, expected)  # before step 1, and only then

@@ -136,6 +136,13 @@ def test_flat_online_knn_on_the_default_tries_another_recipe():
     assert below_chance.evidence.endswith("noise gives around chance, 33.3% (the untrained network: 31.1%).")
 
 
+def test_a_flat_curve_held_by_one_large_class_is_not_advised_on():
+    """Walk 10: 200 images of one class among seven of 5 stayed at 85.1% and were told to drop the local crops."""
+    flat = dict(knn_accuracy=[0.851, 0.851, 0.851], knn_untrained=[0.851], probe_size=[235])
+    assert flat_from_start(measured(classes=8, knn_majority=[200 / 235], **flat)) is None
+    assert flat_from_start(measured(classes=8, **flat)) is not None  # a run logged before the share was
+
+
 def test_a_flat_curve_at_a_near_perfect_untrained_score_is_no_sign_of_nothing_learned():
     assert flat_from_start(measured(knn_accuracy=[0.996, 1.0, 0.998], knn_untrained=[0.998], probe_size=[450])) is None
 

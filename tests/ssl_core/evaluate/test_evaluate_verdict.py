@@ -185,3 +185,15 @@ def test_the_gap_in_points_is_that_of_the_percentages_shown():
     """42.1% against 25.8% was said to be 16.2 points apart (the unrounded 0.4206 - 0.2584)."""
     assert "42.1% against 25.8%" in (text := from_knn(0.4206, 0.2584, 240, 4).text)
     assert "16.3 points above the untrained network" in text
+
+
+def test_on_unequal_classes_the_floor_is_what_always_answering_the_largest_scores():
+    """Walk 10: one class of 200 images among seven of 5 read "kNN 85.1% against 85.1%
+    (chance 12.5%)": 85.1% is the largest class's share, which any encoder scores."""
+    verdict = from_knn(0.851, 0.851, 235, 8, majority=200 / 235)
+    assert verdict.code == NOT_YET and "(always answering the largest class scores 85.1%, 235 labelled" in verdict.text
+    assert "0.0 points below the largest class: not above it by more than" in verdict.text
+    assert from_knn(0.95, 0.851, 235, 8, majority=200 / 235).code == LEARNED
+    assert from_knn(0.20, 0.12, 235, 8, majority=0.55).code == NOT_YET  # above the twin, below the largest class
+    # near-even classes keep their chance (a 10-class set's largest at 10.2% is no floor of its own)
+    assert "(chance 10.0%, 1797 labelled" in from_knn(0.3, 0.2, 1797, 10, majority=0.102).text
