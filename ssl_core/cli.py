@@ -180,6 +180,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from . import jobs
     from .augment import make_recipe
     from .engine import TrainConfig
+    from .evaluate.advice import batch_for
     from .evaluate.diagnose import next_config
     from .imports import start_from
     from .imports.registry import start_side
@@ -207,7 +208,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
                                (get_method(method).encoders or (TrainConfig.encoder,))[0])
     config = TrainConfig(dataset=args.dataset, method=method, encoder=encoder, recipe=recipe,
                          lr=args.lr, seed=args.seed, init=args.init, **budget, **start_side(ws, args.init),
-                         **({"batch_size": args.batch_size} if args.batch_size else {}))
+                         batch_size=args.batch_size or batch_for(ws.dataset(args.dataset).image_count))
     return jobs.create_run(ws, config)
 
 
@@ -587,8 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--epochs", type=POSITIVE, help="budget in passes over the data")
     budget.add_argument("--minutes", type=POSITIVE, help="budget in minutes (default 5)")
     train.add_argument("--batch-size", type=_at_least(2),  # vicreg and dino fail on one image a step
-                       help="images per step and process, 2 or more (default: TrainConfig.batch_size, the CPU "
-                       "default)")
+                       help="images per step and process, 2 or more (default: the Train page's, the CPU "
+                       "default's 64, or the largest smaller one that makes at least 4 steps per pass over the "
+                       "dataset)")
     train.add_argument("--lr", type=POSITIVE, help="learning rate (default: the method's)")
     train.add_argument("--seed", type=_at_least(0), default=0)
     train.add_argument("--init", metavar="ENCODER", help="start from the weights of an imported encoder (its name) "

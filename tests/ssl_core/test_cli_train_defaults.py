@@ -53,3 +53,13 @@ def test_train_without_method_takes_the_first_method_of_the_dataset_s_kind(tmp_p
     assert [(run["method"], run["encoder"]) for run in runs] == [(methods_for("text")[0], "text_transformer")]
     missing = cli(ws, "train", "--dataset", "nowhere", "--epochs", "1")
     assert missing.returncode == 1 and missing.stderr.startswith("error: no dataset named 'nowhere'")
+
+
+def test_train_without_a_batch_size_takes_the_one_the_train_page_offers(tmp_path):
+    """Walk 10: `train` at 64 on 235 images, then `advise` said 'Train again at batch 32'."""
+    ws = tmp_path / "ws"
+    ingest_uploads(Workspace(ws), [(f"{i}.png", noise((16, 16), seed=i)) for i in range(48)], name="few", size=16)
+    done = cli(ws, "train", "--dataset", "few", "--epochs", "0.4")
+    assert done.returncode == 0, done.stderr
+    (run,) = json.loads(cli(ws, "runs").stdout)
+    assert run["name"] == "SimCLR · batch 16 · 0.4 epochs"  # 3 steps per pass, where 64 (all 48) made 1
