@@ -182,13 +182,18 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     return figure
 
 
+MANY_CLASSES = 10  # walk 10's 24-class matrix, 170 px square in half the page, named every other class
+
+
 @access.fragment  # not st.fragment: its reruns pass the sign-in too
 def confusions(labelled: dict[str, dict]) -> None:
     """The encoder picker and its confusion matrix and per-class accuracy: a new pick
     reruns this panel only."""
     focus = st.selectbox("Encoder", list(labelled), key="evaluate_focus")
     confusion, per_class = labelled[focus]["confusion"], labelled[focus]["per_class"]
-    left, right = st.columns(2)
+    classes = len(confusion["classes"])  # beyond MANY_CLASSES: one figure under the other, full width, taller
+    left, right = (st.container(), st.container()) if classes > MANY_CLASSES else st.columns(2)
+    height = max(420, 22 * classes + 140)
     matrix = np.array(confusion["matrix"], dtype=float)
     shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
     focus_key = digest({focus: labelled[focus]})
@@ -198,12 +203,14 @@ def confusions(labelled: dict[str, dict]) -> None:
         text=matrix.astype(int), texttemplate="%{text}",  # counts written, shares coloured: a row of 400 read as %
         hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of its row)<extra></extra>"),
         layout=dict(title=f"Confusion matrix of the linear probe<br><sup>rows: true class; counts of "
-                          f"{int(matrix.sum()):,} cross-validated predictions</sup>", height=420,
-                    yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=50, b=10)))),
+                          f"{int(matrix.sum()):,} cross-validated predictions</sup>", height=height,
+                    xaxis=dict(dtick=1), yaxis=dict(autorange="reversed", dtick=1),  # every class named
+                    margin=dict(l=10, r=10, t=50, b=10)))),
         key="evaluate_confusion")
     right.plotly_chart(built_once("per_class", focus_key, lambda: go.Figure(
         go.Bar(x=list(map(escape_plotly, per_class)), y=list(per_class.values()), marker_color="#5B5BD6"),
-        layout=dict(title="Accuracy per class", height=420, yaxis=dict(tickformat=".0%", range=[0, 1]),
+        layout=dict(title="Accuracy per class", height=420, xaxis=dict(dtick=1),
+                    yaxis=dict(tickformat=".0%", range=[0, 1]),
                     margin=dict(l=10, r=10, t=50, b=10)))),
                        key="evaluate_per_class")
 
