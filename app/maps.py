@@ -4,6 +4,7 @@ Pages build a figure once per input (a cached function) and draw it `frozen` on 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -36,7 +37,7 @@ def scatter(coords: np.ndarray, rows: np.ndarray, groups: list[str], hover: list
     group_of = np.asarray(groups, dtype=object)[rows]
     hover_of = np.asarray(hover, dtype=object)[rows]
     three_d = coords.shape[1] == 3
-    for group in sorted(set(group_of), key=str):
+    for group in sorted(set(group_of), key=in_order):
         members = rows[group_of == group]
         picked = group_of == group
         marker = dict(size=point_size, color=palette.get(group), opacity=0.85)
@@ -168,21 +169,33 @@ UNLABELLED = "(none)"  # the group of images without a label on a map
 UNLABELLED_COLOUR = "#B4B4B4"
 
 
+ALPHABET_GREYS = ("#565656", "#E2E2E2")  # left out of the clusters' colours: grey is the unlabelled images'
+
+
+def in_order(name: object) -> list:
+    """A sort key putting numbers in a name in their order: 'cluster 2' before 'cluster 10'
+    (a legend sorted as text read 0, 1, 10, 11, ..., 19, 2, 20)."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", str(name))]
+
+
 def palette(groups: list[str], labels: list[str] = ()) -> dict[str, str]:
     """A fixed colour per group, so the two maps of a comparison agree; unlabelled images are
     grey and take no label's place (the map in motion, labelled images only, colours each
     label as the maps do); k-means clusters ("cluster N") take colours of their own, so that
-    none reads as a label's: Paul Tol's colour-blind-safe set first (its grey left out, the
-    unlabelled images' colour), as Antique's muted ten had five pairs a stranger could not
-    tell apart. A group named like one of the dataset's `labels` (a class folder, "data/coins"
+    none reads as a label's: Paul Tol's colour-blind-safe set (its grey left out, the
+    unlabelled images' colour) for up to ten, as Antique's muted ten had five pairs a stranger
+    could not tell apart; Alphabet's 24 (less its greys) for more. A group named like one of the dataset's `labels` (a class folder, "data/coins"
     for "coins") takes that label's colour, the others the colours after the labels': coloured
     by folder, coins turned from purple to orange when a folder "coffee/more" came before it."""
     from plotly.colors import qualitative
 
-    names = [name for name in sorted(set(groups), key=str) if name != UNLABELLED]
+    names = [name for name in sorted(set(groups), key=in_order) if name != UNLABELLED]
     clusters = all(str(name).startswith(CLUSTER) for name in names)
-    colours = qualitative.Safe[:-1] + qualitative.Antique if clusters else (
-        qualitative.Plotly + qualitative.Dark24 + qualitative.Light24)
+    # more clusters than Safe's ten: Alphabet's 24 distinct colours (walk 10's 24 clusters on Safe then Antique had
+    # three pairs alike: 0 and 7, 1 and 8, 9 and 10)
+    colours = (qualitative.Plotly + qualitative.Dark24 + qualitative.Light24 if not clusters else
+               qualitative.Safe[:-1] if len(names) <= len(qualitative.Safe) - 1 else
+               [c for c in qualitative.Alphabet if c not in ALPHABET_GREYS] + qualitative.Dark24)
     known = [] if clusters else sorted({str(label) for label in labels if label != UNLABELLED})
     place = {label: i for i, label in enumerate(known)}
     places = {name: place.get(str(name), place.get(str(name).rsplit("/", 1)[-1])) for name in names}

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
-from app.maps import frozen, palette
+from app.maps import frozen, in_order, palette
 from app.widgets import escape_markdown, escape_plotly
 from ssl_core.kinds import methods_for
 from ssl_core.motion import Motion, motion, score_text
@@ -52,7 +52,7 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
     """An animated map: one trace per group (legend), frame t the layouts[t]; every point
     carries its dataset row in customdata (hover thumbnails, as app/maps.py)."""
     group_of = np.asarray(groups, dtype=object)
-    names = sorted(set(groups), key=str)
+    names = sorted(set(groups), key=in_order)
 
     def traces(layout: np.ndarray) -> list[go.Scatter]:
         return [go.Scatter(x=layout[group_of == g, 0], y=layout[group_of == g, 1], mode="markers",

@@ -116,3 +116,13 @@ def test_pages_start_k_means_at_the_classes_else_at_ten_never_above_the_points()
 
     assert [first_clusters(classes, 2000) for classes in (0, 1, 2, 5, 50, 51)] == [10, 10, 2, 5, 50, 10]
     assert first_clusters(0, 6) == 6 and first_clusters(0, 1) == 2  # a tiny set; k-means needs two
+
+
+def test_clusters_come_in_number_order_and_24_of_them_take_24_colours():
+    """Walk 10: the legend read 0, 1, 10, ..., 19, 2, 20, and clusters 0 and 7, 1 and 8, 9 and 10 looked alike."""
+    from app.maps import CLUSTER, in_order
+
+    names = [f"{CLUSTER}{i}" for i in range(24)]
+    assert sorted(reversed(names), key=in_order) == names
+    assert len(set(palette(names).values())) == 24
+    assert len(set(palette(names[:10]).values())) == 10
