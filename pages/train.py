@@ -185,11 +185,13 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     # each from 0, the stds up to 1 (spread over the sphere): scaled to their own lines, two rising lines fell
     # on one another, and a std of 0.2 looked as healthy as one of 1
     figures["health"].update_layout(yaxis=dict(range=[0, 1.05]), yaxis2=dict(rangemode="tozero"))
-    if "effective_rank" in series and "effective_rank_untrained" in latest:  # a falling rank alarms only below this
+    # a falling rank alarms only below this; named with its axis: walk 10 read the std line (left axis) running
+    # inside the band as a collapse
+    if "effective_rank" in series and "effective_rank_untrained" in latest:
         figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * latest["effective_rank_untrained"], yref="y2",
                                     fillcolor="#d62728", opacity=0.08, line_width=0, annotation_position="bottom left",
-                                    annotation_text=f"collapse: effective rank under {COLLAPSED_RANK:.0%} of the "
-                                                    f"untrained network's", annotation_font_color="#b22222")
+                                    annotation_text=f"collapse: effective rank (right axis) under {COLLAPSED_RANK:.0%} "
+                                                    f"of the untrained network's", annotation_font_color="#b22222")
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
