@@ -158,4 +158,4 @@ st.divider()
 st.subheader("Near-duplicates")
 st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
            "copies, crops and re-encodings of one picture usually are.")
-near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails)
+near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails, labels)
