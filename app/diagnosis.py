@@ -28,6 +28,7 @@ from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 
 TRAIN_PAGE = "../pages/train.py"
+FILLED = "train_filled_from_advice"  # session key: the change an advice filled the Train page's form with
 
 
 def train_form(config: TrainConfig) -> dict[str, Any]:
@@ -67,8 +68,10 @@ def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
             before = config.resolved_recipe().to_dict()
             moved = [f"{k} {before.get(k)} -> {v}" for k, v in value.items() if k != "name" and before.get(k) != v]
             parts.append(f"recipe {value['name']}" + (f": {', '.join(moved)}" if moved else ""))
-        else:
-            parts.append(f"{name} {getattr(config, name)} -> {value}")
+        else:  # a learning rate left to the method shows as the method's, not "None"
+            before = getattr(config, name)
+            before = METHODS[config.method].default_lr if name == "lr" and before is None else before
+            parts.append(f"{name} {before:.2g} -> {value:.2g}" if name == "lr" else f"{name} {before} -> {value}")
     return "; ".join(parts)
 
 
@@ -78,7 +81,8 @@ def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -
         st.caption(f"Evidence: {escape_markdown(advice.evidence)}")
         st.caption(f"Change: `{change_words(config, advice.change)}`")
         if st.button("Train again with this", key=f"diagnosis_{run_id}_{number}", icon=":material/replay:",
-                     on_click=fill_train_form, args=(train_form(apply(config, advice)),)):
+                     on_click=fill_train_form, args=(train_form(apply(config, advice))
+                                                     | {FILLED: change_words(config, advice.change)},)):
             current.switch_page(TRAIN_PAGE)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import access
 from app.current import pick_dataset
-from app.diagnosis import diagnosis_panel
+from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
 from app.paintings import paintings_panel
@@ -43,6 +43,10 @@ st.title("Train")
 st.caption("Pick a dataset and a method and press Start. Training runs in a separate worker "
            "process: you can close the tab or switch pages and come back; nothing is lost.")
 
+filled_notice = st.empty()  # walk 10: "minutes 2 -> 5" filled in 5.00, the default, and nothing said so
+if filled := st.session_state.get(FILLED):
+    filled_notice.info(f"Filled in from the Diagnosis: `{filled}`. Press Start training to train it.",
+                       icon=":material/replay:")  # the change as its card wrote it
 left, right = st.columns(2, gap="large")
 dataset = pick_dataset(left, ws, "train_dataset", required=False)
 method_name = left.selectbox("Method", methods_for(dataset.kind if dataset else "image"), key="train_method",
@@ -97,8 +101,9 @@ budget = right.number_input(f"Budget ({budget_kind})", min_value=0.1, max_value=
 # per dataset, at least MIN_STEPS_PER_PASS steps per pass: the default's 64 on 240 images made 3, and the run's
 # Diagnosis then advised batch 32 first
 fitting = TrainConfig.batch_size if dataset is None else batch_for(dataset.image_count)
-batch_size = right.select_slider("Batch size", BATCHES, value=fitting,
-                                 key=f"train_batch_{dataset.name}" if dataset else "train_batch")
+batch_key = f"train_batch_{dataset.name}" if dataset else "train_batch"
+batch_size = right.select_slider("Batch size", BATCHES, key=batch_key,  # a value set by advice: no default beside it
+                                 value=None if batch_key in st.session_state else fitting)
 unit = UNITS[dataset.kind] if dataset else UNITS["image"]
 if dataset is not None and batch_size > dataset.image_count:  # the engine takes the whole set (engine.py)
     right.caption(f"This dataset holds {counted(dataset.image_count, unit)}: each batch takes all of them, and the "
@@ -130,6 +135,8 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
                          **{budget_kind: float(budget)}, **start_side(ws, init))
     try:
         st.session_state[WATCH] = jobs.create_run(ws, config)
+        st.session_state.pop(FILLED, None)
+        filled_notice.empty()
         st.session_state.setdefault(STARTED_HERE, set()).add(st.session_state[WATCH])
         jobs.start_worker(ws)
     except (KeyError, ValueError) as exc:

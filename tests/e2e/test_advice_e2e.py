@@ -48,10 +48,13 @@ def test_advice_button_opens_a_prefilled_train_page(page, app_url, screenshot):
         assert budget.input_value() == "1.00"  # the same budget
         batch = page.locator("[data-testid='stSlider']").filter(has_text="Batch size")
         assert batch.locator("[data-testid='stSliderThumbValue']").inner_text() == "256"
+        filled = page.locator("[data-testid='stAlert']").filter(has_text="Filled in from the Diagnosis")
+        assert "batch_size 512 -> 256" in filled.inner_text()  # said, even where a value equals a default
         screenshot(page, "train-prefilled-by-advice")
 
         page.get_by_role("button", name="Start training").click()
         page.get_by_role("heading", name="Diagnosis").wait_for(state="detached", timeout=SLOW)  # a new run shown
+        assert filled.count() == 0  # gone once it is trained
         (new_id,) = {run["id"] for run in jobs.list_runs(ws)} - before
         jobs.request_cancel(ws, new_id)  # what was queued is what counts, not its training
         queued = TrainConfig(**json.loads(jobs.get_run(ws, new_id)["config"]))

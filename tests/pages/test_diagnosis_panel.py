@@ -40,6 +40,9 @@ def test_change_words_name_what_moves():
     before = TrainConfig(dataset="shapes", minutes=5.0)
     words = change_words(before, {"batch_size": 16, "recipe": make_recipe("simclr_small", gray_p=0.8).to_dict()})
     assert words == "batch_size 64 -> 16; recipe simclr_small: crop_min 0.6 -> 0.3, gray_p 0.5 -> 0.8"
+    # a learning rate left to the method is the method's: walk 10's collapse advice read "lr None -> 0.00067"
+    assert change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), {"lr": 0.002 / 3}) == (
+        "lr 0.002 -> 0.00067")
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():
