@@ -183,7 +183,8 @@ def default_workspace_path() -> Path:
 
 def name_taken(name: str) -> str:
     """The message for a dataset name already in use."""
-    return f"a dataset named {name!r} already exists; choose another name or replace it"
+    return (f"a dataset named {name!r} already exists; choose another name or replace it (the Data page's "
+            f"'Replace same name', or --replace on the command line)")
 
 
 def utc_now(timespec: str = "seconds") -> str:

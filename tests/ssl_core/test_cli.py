@@ -71,6 +71,7 @@ def test_ingest_with_name_labels_and_replace(tmp_path, pics):
     taken = cli(ws, "ingest", str(pics / "img0.png"), "--name", "mine", "--size", "8")
     assert taken.returncode == 1
     assert "already exists" in taken.stderr and json.loads(taken.stdout)["dataset"] is None
+    assert "--replace on the command line" in taken.stderr  # walk 10 was not told how
 
     replaced = cli(ws, "ingest", str(pics / "img0.png"), "--name", "mine", "--replace")
     assert replaced.returncode == 0, replaced.stderr
