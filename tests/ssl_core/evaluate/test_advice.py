@@ -260,8 +260,8 @@ def test_a_run_that_learned_nothing_is_told_so_before_its_cues():
 
 @pytest.mark.slow
 def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
-    """48 images at the default batch (64, so 48): the run's first advice is a smaller batch; `train --advice`
-    trains with it, the same 2-epoch budget, and the new run's config has it."""
+    """48 images at batch 64 (so 48; without --batch-size `train` now takes 16 itself): the run's first advice
+    is a smaller batch; `train --advice` trains with it, the same 2-epoch budget, and the new run's config has it."""
     folder = tmp_path / "pics"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -269,7 +269,7 @@ def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path)
         Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
     ws = tmp_path / "ws"
     assert cli(ws, "ingest", str(folder), "--name", "few", "--size", "16").returncode == 0
-    first = cli(ws, "train", "--dataset", "few", "--epochs", "2")
+    first = cli(ws, "train", "--dataset", "few", "--epochs", "2", "--batch-size", "64")
     assert first.returncode == 0, first.stderr
     run = json.loads(first.stdout)["run"]
     told = cli(ws, "advise", "--run", run)
