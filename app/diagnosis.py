@@ -48,7 +48,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
             RECIPE_FROM: "the Diagnosis",
             "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),
             f"train_batch_{config.dataset}": config.batch_size,
-            f"train_lr_{config.method}": float(config.lr or METHODS[config.method].default_lr)}
+            f"train_lr_{config.method}": float(config.resolved_lr())}
 
 
 def fill_train_form(values: dict[str, Any]) -> None:
@@ -68,10 +68,10 @@ def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
             before = config.resolved_recipe().to_dict()
             moved = [f"{k} {before.get(k)} -> {v}" for k, v in value.items() if k != "name" and before.get(k) != v]
             parts.append(f"recipe {value['name']}" + (f": {', '.join(moved)}" if moved else ""))
-        else:  # a learning rate left to the method shows as the method's, not "None"
-            before = getattr(config, name)
-            before = METHODS[config.method].default_lr if name == "lr" and before is None else before
-            parts.append(f"{name} {before:.2g} -> {value:.2g}" if name == "lr" else f"{name} {before} -> {value}")
+        elif name == "lr":  # one left to the method shows as the method's, not "None"
+            parts.append(f"lr {config.resolved_lr():.2g} -> {value:.2g}")
+        else:
+            parts.append(f"{name} {getattr(config, name)} -> {value}")
     return "; ".join(parts)
 
 

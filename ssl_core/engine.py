@@ -101,6 +101,10 @@ class TrainConfig:
             return recipe_from_dict(self.recipe)
         return make_recipe(get_method(self.method).default_recipe)
 
+    def resolved_lr(self) -> float:
+        """The learning rate at batch 256: the one given, else the method's default."""
+        return self.lr or get_method(self.method).default_lr
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -199,7 +203,7 @@ class Trainer:
                           else None)
         self.cheap = None if labels is not None else self.kind.cheap_neighbours(images[probe])
         self.batch_size = min(config.batch_size, len(images))
-        self.base_lr = (config.lr or get_method(config.method).default_lr) * self.batch_size / 256
+        self.base_lr = config.resolved_lr() * self.batch_size / 256
         self.optimizer = torch.optim.AdamW(self.method.parameters(), lr=self.base_lr,
                                            weight_decay=config.weight_decay)
         self.generator = torch.Generator(self.device).manual_seed(config.seed + self.rank)

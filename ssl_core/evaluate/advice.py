@@ -25,7 +25,7 @@ import numpy as np
 
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
-from ..methods import METHODS, get_method
+from ..methods import METHODS
 from ..words import counted
 from .verdict import COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, unequal
 
@@ -91,11 +91,6 @@ def recipe_dict(config: TrainConfig) -> dict[str, Any]:
     return config.resolved_recipe().to_dict()
 
 
-def run_lr(config: TrainConfig) -> float:
-    """The learning rate the run used, at batch 256 (the Train page's field)."""
-    return config.lr or get_method(config.method).default_lr
-
-
 def collapse(m: Measured) -> Advice | None:
     """The encoder or projection collapsed (`fallen`). Fix: a third of the learning rate."""
     fallen = _fallen(m)
@@ -108,7 +103,7 @@ def collapse(m: Measured) -> Advice | None:
              if method in NO_NEGATIVES else
              f"{method}'s loss should keep the features spread; when they still fall together, the steps are "
              f"too large for it")
-    lr = run_lr(m.config)
+    lr = m.config.resolved_lr()
     cut = float(f"{lr / LR_CUT:.2g}")  # as the advice says it: 0.0033, not 0.0033333333333333335
     return Advice("collapse", evidence,
                   f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
