@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.embed import embed, untrained  # noqa: E402
 from ssl_core.evaluate.image_hooks import ImageEvaluation  # noqa: E402
-from ssl_core.evaluate.label_efficiency import fit_workers, fits_per_learner, label_efficiency  # noqa: E402
+from ssl_core.evaluate.label_efficiency import (  # noqa: E402
+    drawn_fractions, fit_workers, fits_per_learner, label_efficiency)
 from ssl_core.evaluate.report import SUPERVISED, EvaluateConfig, labelled, learners  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
@@ -49,7 +50,8 @@ def main() -> None:
         curves[workers] = label_efficiency(fits, labels.codes, config.fractions, config.draws, config.test_fraction,
                                            config.seed, workers=workers)["curves"]
         timings[workers] = time.perf_counter() - start
-    ours, total = fit_workers(), len(fits) * fits_per_learner(config.fractions, config.draws)
+    ours, total = fit_workers(), len(fits) * fits_per_learner(
+        drawn_fractions(labels.codes, config.fractions, config.test_fraction, config.seed), config.draws)
     print(f"{f'label-efficiency curves ({len(fits)} learners, {total} fits)':48}{'seconds':>8}")
     print(f"{'one fit at a time':48}{timings[1]:>8.1f}")
     print(f"{f'{ours} fits at once':48}{timings[ours]:>8.1f}")

@@ -26,7 +26,8 @@ from ..store import DatasetInfo, Workspace
 from ..words import counted
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
-from .label_efficiency import FRACTIONS, Learner, fit_workers, fits_per_learner, label_efficiency, linear_learner
+from .label_efficiency import (FRACTIONS, Learner, drawn_fractions, fit_workers, fits_per_learner, label_efficiency,
+                               linear_learner)
 from .knn import fold_scores, knn_cv
 from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
 from .splits import Labelled, labelled, stratified_folds
@@ -40,9 +41,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
 # shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set; 7: to what made
 # the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers; 8:
-# the largest class as the floor of the verdict on unequal classes);
+# the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike);
 # a kept report of another format is made again (stored.py)
-FORMAT = 8
+FORMAT = 9
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -279,8 +280,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     keys = ({} if labels is None else
             baseline_keys(ws, info, source, config, device_name, hooks, stages.within(untrained_words)))
     known = kept(ws, info, keys)  # curves an earlier evaluation on this dataset fitted
-    fits = (1 + len(keys) - len(known)) * fits_per_learner(config.fractions, config.draws)
-    stages.total = 4 if labels is None else 6 + fits
+    stages.total = 4 if labels is None else 6 + (1 + len(keys) - len(known)) * fits_per_learner(
+        drawn_fractions(labels.codes, config.fractions, config.test_fraction, config.seed), config.draws)
     features = np.array(embed(ws, dataset_name, source, stages.within(f"embedding the {hooks.unit}"),
                               device=device_name).features)
     items = hooks.items(ws, info, source)

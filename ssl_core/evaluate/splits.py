@@ -49,6 +49,17 @@ def stratified_folds(codes: np.ndarray, folds: int, seed: int = 0) -> np.ndarray
     return out
 
 
+def per_class_take(members: int, fraction: float, spare: int = 0) -> int:
+    """How many of a class's `members` a per-class sample of `fraction` takes: round(fraction x
+    members), at least 1 and at most members - `spare`."""
+    return min(max(1, round(fraction * members)), members - spare)
+
+
+def per_class_count(codes: np.ndarray, fraction: float) -> int:
+    """How many examples per_class_sample draws from the classes `codes` (n,) at `fraction`."""
+    return sum(per_class_take(int(n), fraction) for n in np.bincount(codes) if n)
+
+
 def per_class_sample(codes: np.ndarray, positions: np.ndarray, fraction: float, rng: np.random.Generator,
                      spare: int = 0) -> np.ndarray:
     """Sorted positions (subset of `positions`, indices into codes (L,)): from each class
@@ -57,8 +68,7 @@ def per_class_sample(codes: np.ndarray, positions: np.ndarray, fraction: float, 
     chosen = []
     for code in np.unique(codes[positions]):
         members = positions[codes[positions] == code]
-        take = min(max(1, round(fraction * len(members))), len(members) - spare)
-        chosen.append(rng.choice(members, size=take, replace=False))
+        chosen.append(rng.choice(members, size=per_class_take(len(members), fraction, spare), replace=False))
     return np.sort(np.concatenate(chosen))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ssl_core.evaluate.label_efficiency import FRACTIONS, label_efficiency, linear_learner
+from ssl_core.evaluate.label_efficiency import FRACTIONS, drawn_fractions, label_efficiency, linear_learner
 from ssl_core.evaluate.supervised import SupervisedConfig, supervised_learner
 
 
@@ -29,6 +29,17 @@ def test_curve_has_every_fraction_and_good_features_beat_random_ones(points):
     assert result["curves"]["random"][-1]["mean"] < 0.5
     assert result["curves"]["good"][-1]["labels"] == result["pool"]
     assert calls[-1] == (26, 26) and len(calls) == 26
+
+
+def test_a_share_drawing_no_more_labels_than_a_smaller_one_is_left_out():
+    """Walk 10: 24 classes of 14 (10 each in the pool): 1%, 5% and 10% all drew one label per
+    class, three points at 24 labels. Each share left draws more labels than the one before."""
+    codes = np.repeat(np.arange(24), 14)
+    fitted = label_efficiency({"none": lambda train_at, test_at: np.zeros(len(test_at), dtype=np.int64)}, codes)
+    labels = [p["labels"] for p in fitted["curves"]["none"]]
+    assert fitted["fractions"] == [0.01, 0.25, 1.0] and labels == [24, 48, fitted["pool"]]
+    assert drawn_fractions(codes) == (0.01, 0.25, 1.0)
+    assert drawn_fractions(np.repeat(np.arange(4), 60)) == FRACTIONS  # 4, 8, 16, 40 and 168 labels
 
 
 def test_learners_never_see_the_test_split_and_always_see_every_class(points):

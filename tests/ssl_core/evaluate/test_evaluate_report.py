@@ -77,7 +77,7 @@ def test_report_without_labels_leaves_label_keys_empty(workspace, make):
 
 def test_report_on_a_handful_of_labelled_images(workspace, make):
     # Two classes of three images: three folds, one test image per class, one label per class
-    # from the two left in the pool at every fraction short of 100%.
+    # from the two left in the pool at every fraction short of 100%: one point for all of those.
     files = [(f"{kind}/{i}.png", make.noise((16, 16), seed=10 * c + i)) for c, kind in enumerate("ab") for i in range(3)]
     ingest_uploads(workspace, [("set.zip", make.zip(files))], name="tiny", size=16)
     config = EvaluateConfig(sample=6, neighbours=2, supervised=SupervisedConfig(max_images=8))
@@ -85,7 +85,7 @@ def test_report_on_a_handful_of_labelled_images(workspace, make):
     json.dumps(out, allow_nan=False)
     assert out["labelled"] == 6 and out["folds"] == 3
     assert out["label_efficiency"]["test"] == 2
-    assert [p["labels"] for p in out["label_efficiency"]["curves"][RAW_PIXELS]] == [2, 2, 2, 2, 4]
+    assert [p["labels"] for p in out["label_efficiency"]["curves"][RAW_PIXELS]] == [2, 4]
 
 
 def test_the_explanations_speak_of_what_the_kind_counts_and_the_baselines_it_has():
