@@ -338,14 +338,20 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 WHOLE_BUDGET = ("flat_from_start", "loss_still_falling")  # rules that judge what a run did with its whole budget
 
 
+BUDGETS = ("minutes", "epochs")  # the TrainConfig fields of a budget
+
+
 def advise(m: Measured) -> list[Advice]:
     """Every rule that fires on `m`, most basic first (RULES order); after a collapse only
     AFTER_COLLAPSE (a cue, a flat curve or a falling loss read from a collapsed embedding
-    says nothing about what the run learned)."""
+    says nothing about what the run learned). A budget change is said once, by the first
+    rule that makes one (walk 10: a 0.3-minute default run was told both "the 5 minutes it
+    was tuned for" and "twice the budget (0.3 -> 0.6 minutes)")."""
     fired = [advice for rule in RULES.values() if (advice := rule(m)) is not None]
     if any(advice.rule == "collapse" for advice in fired):
         return [advice for advice in fired if advice.rule in ("collapse", *AFTER_COLLAPSE)]
-    return fired
+    budgeted = [advice for advice in fired if set(advice.change) & set(BUDGETS)]
+    return [advice for advice in fired if advice not in budgeted[1:]]
 
 
 def apply(config: TrainConfig, advice: Advice) -> TrainConfig:

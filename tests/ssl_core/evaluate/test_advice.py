@@ -247,6 +247,15 @@ def test_a_flat_run_whose_loss_still_falls_is_told_both_without_a_contradiction(
     assert found[1].advice.startswith("The run stopped while its loss still fell")
 
 
+def test_a_budget_change_is_said_once_by_the_first_rule_that_makes_one():
+    """Walk 10: a 0.3-minute default run was told "the 5 minutes it was tuned for (0.3 now)" and,
+    two items down, "twice the budget (0.3 -> 0.6 minutes)"."""
+    short = TrainConfig(dataset="d", minutes=0.3)
+    found = advise(measured(short, knn_accuracy=[0.21, 0.22, 0.2, 0.21], knn_untrained=[0.21],
+                            loss=noisy(4 / (1 + 0.02 * np.arange(200)))))
+    assert [(a.rule, a.change) for a in found] == [("flat_from_start", {"minutes": 5.0})]
+
+
 @pytest.mark.parametrize("images", [3, 11, 17])
 def test_no_batch_advice_when_no_batch_of_the_page_makes_more_steps(images):
     """3 images ran at batch 3 (1 step per pass): batch 16 is no smaller and makes no more."""
