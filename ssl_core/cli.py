@@ -184,7 +184,7 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     from .evaluate.diagnose import next_config
     from .imports import start_from
     from .imports.registry import start_side
-    from .kinds import methods_for
+    from .kinds import known_method, methods_for
     from .methods import get_method
 
     if args.resume or args.advice:  # the run's own settings: others given would be silently dropped
@@ -203,7 +203,8 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
         raise ValueError("--dataset is required (or --resume RUN, or --advice RUN)")
     budget = {"epochs": args.epochs} if args.epochs is not None else {"minutes": args.minutes or 5.0}
     recipe = make_recipe(args.recipe).to_dict() if args.recipe else None
-    method = args.method or methods_for(ws.dataset(args.dataset).kind)[0]  # as the Train page
+    kind = ws.dataset(args.dataset).kind
+    method = known_method(kind, args.method) if args.method else methods_for(kind)[0]  # as the Train page
     encoder = args.encoder or (start_from.encoder_of(ws, args.init) if args.init else
                                (get_method(method).encoders or (TrainConfig.encoder,))[0])
     config = TrainConfig(dataset=args.dataset, method=method, encoder=encoder, recipe=recipe,

@@ -73,6 +73,17 @@ def methods_for(kind: str) -> list[str]:
     return [name for name, method in METHODS.items() if kind in method.kinds]
 
 
+def known_method(kind: str, name: str) -> str:
+    """`name` where METHODS has it; else a KeyError naming the methods for datasets of `kind`
+    (walk 10: an image dataset's unknown method was offered the text methods too)."""
+    from .methods import METHODS
+
+    if name not in METHODS:
+        raise KeyError(f"no method {name!r}; choose one of the methods for {kind} datasets: "
+                       f"{', '.join(methods_for(kind))}")
+    return name
+
+
 def recipe_class(name: str) -> Any:
     """The recipe class called `name`, of any kind (RECIPES for images, TEXT_RECIPES for text)."""
     from .augment import RECIPES

@@ -53,6 +53,9 @@ def test_train_without_method_takes_the_first_method_of_the_dataset_s_kind(tmp_p
     assert [(run["method"], run["encoder"]) for run in runs] == [(methods_for("text")[0], "text_transformer")]
     missing = cli(ws, "train", "--dataset", "nowhere", "--epochs", "1")
     assert missing.returncode == 1 and missing.stderr.startswith("error: no dataset named 'nowhere'")
+    unknown = cli(ws, "train", "--dataset", "notes", "--method", "nosuch")  # walk 10 was offered the other kind's too
+    assert unknown.returncode == 1 and unknown.stderr.strip() == (
+        f"error: no method 'nosuch'; choose one of the methods for text datasets: {', '.join(methods_for('text'))}")
 
 
 def test_train_without_a_batch_size_takes_the_one_the_train_page_offers(tmp_path):
