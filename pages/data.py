@@ -18,7 +18,7 @@ from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, g
 from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
-                                  ingest_uploads)
+                                  ingest_uploads, upload_name)
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
@@ -132,14 +132,16 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                         "example per line), .csv or .jsonl (a text column, an optional "
                                         "label column).")
         labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
-        name = left.text_input("Dataset name", value="uploaded", key="data_upload_name")
+        name = left.text_input("Dataset name (optional)", key="data_upload_name",
+                               placeholder=upload_name([f.name for f in files]) if files else "uploaded",
+                               help="Empty: one file's name without its extension, else \"uploaded\".")
         size = _size_box(size_slot, bool(files) and all(is_text_name(f.name) for f in files))
         if st.button("Import upload", type="primary", disabled=not files):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
                 if labels_file else {}  # its errors name the file
-            _run_import(lambda progress: ingest_uploads(ws, uploads, name=name, size=size, replace=replace,
-                                                        progress=progress, **labels),
+            _run_import(lambda progress: ingest_uploads(ws, uploads, name=name.strip() or None, size=size,
+                                                        replace=replace, progress=progress, **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset

@@ -431,12 +431,23 @@ def _read_labels_entry(entry: Candidate, source: str) -> bytes:
         raise LabelsError(f"{source}: cannot read the labels file ({exc})") from None
 
 
-def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], **kwargs) -> IngestReport:
+def upload_name(file_names: list[str]) -> str:
+    """The dataset name an upload gets when none is given: one file's name without its
+    extension (mypics.zip -> mypics, as a folder gives its own name), else "uploaded"."""
+    if len(file_names) != 1:
+        return "uploaded"
+    return PurePosixPath(file_names[0].replace("\\", "/")).name.rsplit(".", 1)[0].strip() or "uploaded"
+
+
+def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], *, name: str | None = None,
+                   **kwargs) -> IngestReport:
     """Uploaded (file name, bytes or file object) pairs, spooled to one temporary file on
-    disk and read back one at a time; zip archives among them are opened."""
+    disk and read back one at a time; zip archives among them are opened. Without a `name`:
+    upload_name of the files."""
     source = "upload: " + ", ".join(printable(n) for n, _ in files[:3]) + (" ..." if len(files) > 3 else "")
     with UploadSpool() as spool:
-        return ingest_entries(ws, upload_entries(files, spool=spool), source=source, **kwargs)
+        return ingest_entries(ws, upload_entries(files, spool=spool), source=source,
+                              name=upload_name([n for n, _ in files]) if name is None else name, **kwargs)
 
 
 def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,

@@ -30,7 +30,8 @@ POINTS = 2  # part of every key: bump when the points a curve holds change (2: n
 def curve_key(info: DatasetInfo, config: Any, device: str, name: str, twin: tuple[str, float] | None = None) -> str:
     """What one baseline curve depends on, hashed: the dataset, the whole evaluation config
     (a dataclass), the device, the curve's name and, for an untrained twin, its (key, made)."""
-    parts = {"points": POINTS, "dataset": info.id, "config": asdict(config), "device": device, "name": name, "twin": twin}
+    parts = {"points": POINTS, "dataset": info.id, "config": asdict(config), "device": device, "name": name,
+             "twin": twin}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

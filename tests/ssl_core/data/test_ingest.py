@@ -11,7 +11,7 @@ from PIL import Image
 
 from ssl_core.data.decode import decode_image, letterbox, square
 from ssl_core.data.ingest import (
-    DEFAULT_BATCH, THUMB_SIZE, IngestError, ingest_entries, ingest_path, ingest_uploads,
+    DEFAULT_BATCH, THUMB_SIZE, IngestError, ingest_entries, ingest_path, ingest_uploads, upload_name,
 )
 from ssl_core.data.sources import Candidate, Rejection
 
@@ -141,6 +141,14 @@ def test_bad_arguments_store_nothing(workspace, make, name, size, message):
 
 def test_name_is_stripped(workspace, make):
     assert ingest_uploads(workspace, make.goods(), name="  pets \n").dataset == "pets"
+
+
+@pytest.mark.parametrize("files, name", [
+    (["mypics.zip"], "mypics"), (["C:\\photos\\holiday 2024.zip"], "holiday 2024"), ([".zip"], "uploaded"),
+    (["a.png", "b.png"], "uploaded"),
+])
+def test_an_upload_without_a_name_is_named_after_its_one_file(files, name):
+    assert upload_name(files) == name
 
 
 def test_nothing_usable_raises_with_the_rejections_and_stores_nothing(workspace, make):
