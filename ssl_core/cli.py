@@ -363,6 +363,7 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     import pandas as pd
 
     from . import project
+    from .export import file_table
     from .spreadsheet import neutralise_text_columns
 
     if args.out:
@@ -373,8 +374,7 @@ def cmd_project(ws: Workspace, args: argparse.Namespace) -> int:
     _check_placed(coords, args.method)
     out = None
     if args.out:
-        names = [row["name"] for row in ws.image_rows(emb.dataset)]
-        table = pd.DataFrame(coords, columns=["x", "y", "z"][: args.dims]).assign(file=names)
+        table = pd.concat([pd.DataFrame(coords, columns=["x", "y", "z"][: args.dims]), file_table(ws, emb)], axis=1)
         with _writing(args.out):
             atomic_write_bytes(Path(args.out), neutralise_text_columns(table).to_csv(index=False).encode())
         out = args.out

@@ -61,7 +61,8 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _table(ws: Workspace, emb: embed.Embedding) -> pd.DataFrame:
+def file_table(ws: Workspace, emb: embed.Embedding) -> pd.DataFrame:
+    """One row per item of the embedding's dataset, in its order: file name, label (None: none)."""
     rows = ws.image_rows(emb.dataset)
     return pd.DataFrame({"file": [r["name"] for r in rows], "label": [r["label"] for r in rows]})
 
@@ -86,7 +87,7 @@ def encoder_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
 
 def embedding_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     features = np.asarray(emb.features)
-    table = _table(ws, emb)
+    table = file_table(ws, emb)
     wide = pd.concat([table, pd.DataFrame(features, columns=[f"f{i}" for i in range(features.shape[1])])],
                      axis=1)
     parquet = io.BytesIO()
@@ -105,7 +106,7 @@ def index_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
 
 def map_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     coords = project.project(emb, "umap", dims=2)
-    table = _table(ws, emb).assign(x=coords[:, 0], y=coords[:, 1])
+    table = file_table(ws, emb).assign(x=coords[:, 0], y=coords[:, 1])
     return {"map.csv": neutralise_text_columns(table).to_csv(index=False).encode()}
 
 
@@ -167,7 +168,7 @@ def projector_files(ws: Workspace, emb: embed.Embedding) -> dict[str, bytes]:
     (Embedding.vectors), so the Projector's cosine neighbours are the app's own."""
     features = np.asarray(emb.vectors)
     columns, shown, lines = KIND_PARTS[emb.dataset.kind].looks(ws, emb)
-    table = _table(ws, emb).assign(**columns).fillna("")
+    table = file_table(ws, emb).assign(**columns).fillna("")
     vectors = "\n".join("\t".join(f"{v:.6g}" for v in row) for row in features) + "\n"
     clean = neutralise_text_columns(
         table.apply(lambda column: column.astype(str).str.replace(r"[\t\n\r]", " ", regex=True)))

@@ -57,7 +57,9 @@ def test_project_writes_a_csv_and_export_writes_every_part(trained, tmp_path):
                "--out", str(tmp_path / "map.csv"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["shape"] == [40, 3]
-    assert list(pd.read_csv(tmp_path / "map.csv").columns) == ["x", "y", "z", "file"]
+    written = pd.read_csv(tmp_path / "map.csv")
+    assert list(written.columns) == ["x", "y", "z", "file", "label"]  # the label as export's map.csv has it
+    assert sorted(set(written["label"])) == ["a", "b"] and written["file"][0].endswith("0.png")
     done = cli(ws, "export", "--run", trained.run, "--dataset", "tiny", "--out", str(tmp_path / "export"))
     assert done.returncode == 0, done.stderr
     files = {Path(f).name for f in json.loads(done.stdout)["files"]}
