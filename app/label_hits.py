@@ -30,6 +30,6 @@ def label_mix(labels: Sequence[str | None], ids: Sequence[int]) -> str | None:
     counts = Counter(labels[i] for i in ids)
     if not any(label is not None for label in counts):
         return None
-    return (f"Labels of these {len(ids)}: "
-            + ", ".join(f"{escape_markdown(label) if label is not None else 'unlabelled'} {n}"
+    return (f"Labels of these {len(ids):,}: "
+            + ", ".join(f"{escape_markdown(label) if label is not None else 'unlabelled'} {n:,}"
                         for label, n in counts.most_common()) + ".")

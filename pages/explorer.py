@@ -10,6 +10,7 @@ import streamlit as st
 from app.current import pick_dataset, switch_page
 from app.export_panel import export_panel
 from app.hover_thumbnails import hover_thumbnails
+from app.label_hits import label_mix
 from app.motion import motion_panel
 from app.paintings import paintings_panel
 from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of,
@@ -132,6 +133,8 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
 
 if selections:
     st.subheader(counted(len(selections), "selected images"))
+    if mix := label_mix([row["label"] for row in rows], selections):  # what a selection holds, without counting
+        st.caption(mix)
     ordered = sorted(selections)  # dataset order, not trace by trace
     pages = -(-len(ordered) // GALLERY_LIMIT)  # each selection opens on its first page
     page = st.pagination(pages, key=f"explore_selected_{hash(tuple(ordered))}") if pages > 1 else 1

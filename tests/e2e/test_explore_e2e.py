@@ -75,6 +75,9 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
     heading.wait_for(timeout=SLOW)
     count = int(re.match(r"([\d,]+)", heading.inner_text()).group(1).replace(",", ""))
     assert count > 10
+    mix = page.get_by_text(re.compile(rf"^Labels of these {count:,}: ")).inner_text(timeout=SLOW)
+    counts = [part.rsplit(" ", 1) for part in mix.split(": ", 1)[1].rstrip(".").split(", ")]
+    assert sum(int(n.replace(",", "")) for _, n in counts) == count, mix  # the selection by label, every image
     page.wait_for_function(  # the gallery of the selection, every thumbnail decoded
         "n => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
         ".filter(img => img.complete && img.naturalWidth > 0).length >= n",
