@@ -234,7 +234,8 @@ def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     k = min(k, len(x))
     clustering = faiss.Kmeans(x.shape[1], k, niter=20, seed=seed, spherical=True,
                               init_method=faiss.ClusteringInitMethod_KMEANS_PLUS_PLUS,
-                              gpu=faiss.get_num_gpus() > 0)
+                              gpu=faiss.get_num_gpus() > 0,
+                              min_points_per_centroid=1)  # its warning only (walk 10: 480 points, 24 clusters)
     clustering.train(x)
     return clustering.index.search(x, 1)[1][:, 0].astype(np.int64)
 

@@ -213,6 +213,13 @@ def test_kmeans_recovers_separated_blobs():
     assert len(set(index.kmeans(x[:4], 6))) <= 4  # more clusters than points: capped
 
 
+def test_kmeans_of_few_points_per_cluster_prints_no_warning(capfd):
+    """Walk 10: faiss wrote "WARNING clustering 480 points to 24 centroids" into the server log."""
+    x, _ = make_blobs(480, 16, centers=24, random_state=0)
+    assert len(set(index.kmeans(x, 24))) > 12
+    assert "WARNING" not in capfd.readouterr().err
+
+
 def planted(n: int, seed: int = 0) -> tuple[np.ndarray, set[tuple[int, int]]]:
     """(n, 32) overlapping blobs with six near-copies appended, and the planted pairs."""
     x = overlapping_blobs(n, seed)

@@ -85,3 +85,17 @@ def test_holdout_and_subsets_keep_every_class_and_never_touch_the_test_split():
     assert subset_draws(codes, pool, 1.0, draws=3)[0].tolist() == sorted(pool)
     first, second = subset_draws(codes, pool, 0.25, draws=2)
     assert len(first) == len(second) and first.tolist() != second.tolist()
+
+
+def test_one_label_per_class_fits_without_a_warning_on_stderr():
+    """Walk 10's `evaluate` stderr held scikit-learn's "could represent a regression problem" for
+    every fit of the curve's fewest labels (one per class by design). In a fresh process: the
+    suite's own warning capture would hide what a user sees."""
+    import subprocess
+    import sys
+
+    script = ("import numpy as np; from ssl_core.evaluate.linear_probe import fit_predict; "
+              "x = np.eye(24, dtype=np.float32); print(fit_predict(x, np.arange(24), x)[:3])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=__file__.rsplit("/tests/", 1)[0])
+    assert done.returncode == 0 and done.stdout.strip() == "[0 1 2]" and done.stderr == "", done.stderr
