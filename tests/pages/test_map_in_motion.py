@@ -70,6 +70,24 @@ def test_the_gif_has_one_frame_per_snapshot(shapes_run):
     assert not (np.abs(first[480:].astype(int) - legend["circle"]).sum(axis=2) < 30).any()
 
 
+def test_the_gif_legend_names_every_class_of_a_24_class_set_in_lines_and_counts_what_does_not_fit():
+    """Walk 10's slide named 9 of its 24 classes, in one line."""
+    from ssl_core.motion import Motion
+    from ssl_core.motion_gif import LEGEND_LINES, legend_lines
+
+    names = [f"glyph {chr(65 + i)}{i}" for i in range(24)]
+    legend = {name: (10 * i, 200 - 5 * i, 90) for i, name in enumerate(names)}
+    lines, left_out = legend_lines(legend, 480)
+    assert [name for line in lines for name, _ in line] == names and left_out == 0 and len(lines) > 1
+    frames = Motion(np.array([0, 10]), np.random.default_rng(0).standard_normal((2, 48, 2)), np.array([0.1, 0.2]),
+                    "kNN accuracy")
+    drawn = np.asarray(Image.open(io.BytesIO(motion_gif(frames, np.zeros((48, 3), np.uint8), legend))).convert("RGB"))
+    assert all((np.abs(drawn[480:].astype(int) - rgb).sum(axis=2) < 3).sum() >= 64 for rgb in legend.values())
+    many = {f"class {i:03d}": (i, 0, 0) for i in range(100)}
+    lines, left_out = legend_lines(many, 480)
+    assert len(lines) == LEGEND_LINES and left_out == 100 - sum(map(len, lines)) > 0
+
+
 def test_a_run_that_stopped_with_one_snapshot_is_told_it_has_no_map_in_motion(shapes_run, monkeypatch, tmp_path):
     """A run that failed before its second snapshot will never have one: no promise that the map appears."""
     root, run = shapes_run
