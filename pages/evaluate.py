@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -177,9 +178,17 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
                          height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",
                                                 tickvals=used, ticktext=[f"{n:,}" for n in used]),
-                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02]),
+                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, accuracy_top(curves, 1 / classes)]),
                          margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
     return figure
+
+
+def accuracy_top(curves: dict[str, list[dict]], chance: float) -> float:
+    """The accuracy axis's top: 100% once a curve's mean + std or chance reaches 85%, else the next
+    tenth above the highest plus a tenth, at least 20% (walk 10's 24 classes: curves of 3-15% lay
+    flat along the bottom of an axis to 100%)."""
+    highest = max([chance] + [p["mean"] + p["std"] for points in curves.values() for p in points])
+    return 1.02 if highest >= 0.85 else max(0.2, math.ceil(highest * 10) / 10 + 0.1)
 
 
 MANY_CLASSES = 10  # walk 10's 24-class matrix, 170 px square in half the page, named every other class

@@ -78,6 +78,9 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
                  if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
     drawn = [p["labels"] for p in report["label_efficiency"]["curves"][run]]  # each point at the labels it used
     assert curve["data"][0]["x"] == drawn and curve["layout"]["xaxis"]["tickvals"] == sorted(set(drawn))
+    highest = max(y + e for trace in curve["data"] for y, e in zip(trace["y"], trace["error_y"]["array"]))
+    top = curve["layout"]["yaxis"]["range"][1]  # every point and its spread shown, with room above
+    assert highest < top and (top == 1.02 or top - highest <= 0.2 + 1e-9)
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
     assert metrics(again)["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])
