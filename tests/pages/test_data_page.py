@@ -67,7 +67,7 @@ def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
         zf.writestr("set/blue/notes.jpg", b"this is not an image")
     app.segmented_control(key="data_source").set_value("Upload files").run()
     app.file_uploader[0].set_value([("pics.zip", archive.getvalue(), "application/zip")]).run()
-    assert app.text_input(key="data_upload_name").placeholder == "pics"  # no name given: the zip's (walk 10: "uploaded")
+    assert app.text_input(key="data_upload_name").placeholder == "pics"  # no name: the zip's (walk 10: "uploaded")
     next(b for b in app.button if b.label == "Import upload").click().run()
     assert not app.exception, app.exception
     assert "Imported **3** images" in app.success[0].value
