@@ -11,6 +11,7 @@ any widget of the page that reruns exists.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -68,8 +69,8 @@ def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
             before = config.resolved_recipe().to_dict()
             moved = [f"{k} {before.get(k)} -> {v}" for k, v in value.items() if k != "name" and before.get(k) != v]
             parts.append(f"recipe {value['name']}" + (f": {', '.join(moved)}" if moved else ""))
-        elif name == "lr":  # one left to the method shows as the method's, not "None"
-            parts.append(f"lr {config.resolved_lr():.2g} -> {value:.2g}")
+        elif name == "lr":  # one left to the method (None) shows as the method's, before and after the change
+            parts.append(f"lr {config.resolved_lr():.2g} -> {replace(config, **change).resolved_lr():.2g}")
         else:
             parts.append(f"{name} {getattr(config, name)} -> {value}")
     return "; ".join(parts)

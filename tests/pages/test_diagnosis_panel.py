@@ -43,6 +43,11 @@ def test_change_words_name_what_moves():
     # a learning rate left to the method is the method's: walk 10's collapse advice read "lr None -> 0.00067"
     assert change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), {"lr": 0.002 / 3}) == (
         "lr 0.002 -> 0.00067")
+    # the flat run's advice to go back to the CPU default leaves the learning rate to it (None): a BYOL run on
+    # the stranger's fruit drew an error box under its Diagnosis ("lr 0.002 -> {None:.2g}")
+    back = {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
+    words = change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), back)
+    assert words.startswith("method byol -> simclr; recipe simclr_multicrop: ") and words.endswith("; lr 0.002 -> 0.01")
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():
