@@ -66,9 +66,11 @@ def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
     parts = []
     for name, value in change.items():
         if name == "recipe":
-            before = config.resolved_recipe().to_dict()
-            moved = [f"{k} {before.get(k)} -> {v}" for k, v in value.items() if k != "name" and before.get(k) != v]
-            parts.append(f"recipe {value['name']}" + (f": {', '.join(moved)}" if moved else ""))
+            before = config.resolved_recipe().to_dict()  # fields the old recipe lacks are not said ("blur_p None")
+            moved = [f"{k} {before[k]} -> {v}" for k, v in value.items()
+                     if k != "name" and k in before and before[k] != v]
+            named = value["name"] if before["name"] == value["name"] else f"{before['name']} -> {value['name']}"
+            parts.append(f"recipe {named}" + (f": {', '.join(moved)}" if moved else ""))
         elif name == "lr":  # one left to the method (None) shows as the method's, before and after the change
             parts.append(f"lr {config.resolved_lr():.2g} -> {replace(config, **change).resolved_lr():.2g}")
         else:

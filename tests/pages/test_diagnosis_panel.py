@@ -39,7 +39,8 @@ def test_the_train_page_shows_what_the_button_writes(shapes_run, monkeypatch):
 def test_change_words_name_what_moves():
     before = TrainConfig(dataset="shapes", minutes=5.0)
     words = change_words(before, {"batch_size": 16, "recipe": make_recipe("simclr_small", gray_p=0.8).to_dict()})
-    assert words == "batch_size 64 -> 16; recipe simclr_small: crop_min 0.6 -> 0.3, gray_p 0.5 -> 0.8"
+    assert words == ("batch_size 64 -> 16; recipe simclr_multicrop -> simclr_small: crop_min 0.6 -> 0.3, "
+                     "gray_p 0.5 -> 0.8")
     # a learning rate left to the method is the method's: walk 10's collapse advice read "lr None -> 0.00067"
     assert change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), {"lr": 0.002 / 3}) == (
         "lr 0.002 -> 0.00067")
@@ -47,7 +48,8 @@ def test_change_words_name_what_moves():
     # the stranger's fruit drew an error box under its Diagnosis ("lr 0.002 -> {None:.2g}")
     back = {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
     words = change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), back)
-    assert words.startswith("method byol -> simclr; recipe simclr_multicrop: ") and words.endswith("; lr 0.002 -> 0.01")
+    assert words == ("method byol -> simclr; recipe byol -> simclr_multicrop: crop_min 0.08 -> 0.6, gray_p 0.2 -> "
+                     "0.5; lr 0.002 -> 0.01")  # not "blur_p None -> 0.0": the old recipe has no blur
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():
