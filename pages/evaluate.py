@@ -124,9 +124,10 @@ def shortcut_word(report: dict) -> str:
     shortcut = report["shortcut"]
     if not shortcut or shortcut["level"] is None:  # none for text, tiny or uniform sets
         return "not checked"
+    if shortcut["flagged"]:  # in words: walk 12 read "background_texture"
+        return CUES[shortcut["flagged"]].short
     tied = [CUES[name].short for name in shortcut["with_classes"]]
-    return shortcut["flagged"] or (f"none beyond the classes ({listed(tied)} "
-                                   f"{agreeing(len(tied), 'goes', 'go')} with them)" if tied else "none")
+    return f"none beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied else "none"
 
 
 st.subheader("Metrics")

@@ -96,6 +96,10 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         f"The Train page said otherwise, from the run's own check during training: {other.text} That one is "
         "leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain close to the "
         "margin of noise can pass one and not the other."]
+    report["shortcut"]["flagged"] = "background_texture"  # the cue in words in the summary: walk 12 read the key
+    kept.write_text(json.dumps(report))
+    summary = next(c.value for c in open_evaluate(root, monkeypatch).caption if c.value.startswith("Shortcut check: "))
+    assert summary.endswith(": background texture")
 
 
 def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkeypatch):
