@@ -22,7 +22,7 @@ from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotl
                          verdict_box)
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
-from ssl_core.evaluate.cues import CUES
+from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
@@ -125,7 +125,7 @@ def shortcut_word(report: dict) -> str:
     if not shortcut or shortcut["level"] is None:  # none for text, tiny or uniform sets
         return "not checked"
     if shortcut["flagged"]:  # in words: walk 12 read "background_texture"
-        return CUES[shortcut["flagged"]].short
+        return cue_name(shortcut["flagged"])
     tied = [CUES[name].short for name in shortcut["with_classes"]]
     return f"none beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied else "none"
 

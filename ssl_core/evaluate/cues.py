@@ -69,6 +69,11 @@ def named(judged: dict[str, float]) -> str | None:
     return best
 
 
+def cue_name(cue: str) -> str:
+    """A cue the check names (a key of CUES, or SCENE) in a sentence: "background texture"."""
+    return "background scene" if cue == SCENE else CUES[cue].short
+
+
 def fix_for(cue: str | None) -> str | None:
     return None if cue is None else SCENE_FIX if cue == SCENE else CUES[cue].fix
 

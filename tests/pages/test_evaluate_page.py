@@ -100,6 +100,10 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     kept.write_text(json.dumps(report))
     summary = next(c.value for c in open_evaluate(root, monkeypatch).caption if c.value.startswith("Shortcut check: "))
     assert summary.endswith(": background texture")
+    report["shortcut"]["flagged"] = "background_scene"  # the one cue not in CUES: a whole background shared
+    kept.write_text(json.dumps(report))
+    scene = open_evaluate(root, monkeypatch)
+    assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
 
 
 def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkeypatch):
