@@ -23,7 +23,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.diagnose import diagnose, no_advice_words, run_config, unspent
+from ssl_core.evaluate.diagnose import diagnose, held_words, no_advice_words, run_config, unspent
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -104,10 +104,12 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     if not found and (run["status"] != "completed" or jobs.run_verdict(ws, run_id).code != LEARNED):
         # no check mark beside a run that did not finish, nor one whose verdict is not green
         message = run["message"] and escape_markdown(run["message"])  # the failure's words, as written
-        st.caption(f"No advice: {no_advice_words({**run, 'message': message}, jobs.metrics(ws, run_id))}")
+        words = no_advice_words({**run, "message": message}, jobs.metrics(ws, run_id), held_words(ws, run))
+        st.caption(f"No advice: {words}")
         return
     if not found:
-        st.info(f"No advice: {no_advice_words(run, jobs.metrics(ws, run_id))}", icon=":material/check_circle:")
+        st.info(f"No advice: {no_advice_words(run, jobs.metrics(ws, run_id), held_words(ws, run))}",
+                icon=":material/check_circle:")
         return
     st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
                "button opens the Train page with the change filled in and the same budget."

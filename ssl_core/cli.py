@@ -286,11 +286,12 @@ def cmd_advise(ws: Workspace, args: argparse.Namespace) -> int:
     """[{"rule", "evidence", "advice", "change"}]: evaluate/advice.py's rules on the run; where
     none fired, why (how far the run was checked) on stderr."""
     from . import jobs
-    from .evaluate.diagnose import diagnose, no_advice_words
+    from .evaluate.diagnose import diagnose, held_words, no_advice_words
 
     found = diagnose(ws, args.run)
     if not found:
-        words = no_advice_words(jobs.get_run(ws, args.run), jobs.metrics(ws, args.run))
+        run = jobs.get_run(ws, args.run)
+        words = no_advice_words(run, jobs.metrics(ws, args.run), held_words(ws, run))
         print(f"No advice: {words}", file=sys.stderr)
     _print([advice.to_json() for advice in found])
     return 0

@@ -20,7 +20,8 @@ from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
-from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, too_short
+from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, recipe_dict, too_short
+from .cues import cue_name
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
@@ -31,7 +32,7 @@ SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoi
 
 STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
 RULES = {"collapse": "collapse", "batch_too_large": "a batch too large for the data",
-         "cues": "a colour or brightness shortcut", "flat_from_start": "an online measure flat from the start",
+         "cues": "a colour, brightness or background shortcut", "flat_from_start": "an online measure flat from the start",
          "loss_still_falling": "a loss still falling at the end"}  # the rules' names in the sentence
 
 UNCALIBRATED = {"flat_from_start": "its untrained baseline was measured before BatchNorm was calibrated on the data"}
@@ -106,11 +107,24 @@ def unspent(run: dict) -> str | None:
             f"while still learning (a falling loss) is judged once it has spent its budget. Resume it to finish.")
 
 
-def no_advice_words(run: dict, series: dict | None = None) -> str:
+def held_words(ws: Workspace, run: dict) -> str:
+    """Where the shortcut check of run `run`'s last checkpoint names a cue whose fix its recipe
+    already holds (advice.fix_held), so no rule advises on it, a sentence saying so; else ""
+    (walk 12: "no measurement triggered a rule" under a check that named background texture)."""
+    check = run_shortcut(ws, run)
+    if not check or not check.get("cue"):
+        return ""
+    held = fix_held(recipe_dict(run_config(run)), check["cue"], check["level"])
+    return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), and the run's recipe "
+                     f"already holds what the advice would change for it ({held}).")
+
+
+def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> str:
     """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
     run passed every rule its metric `series` (jobs.metrics) were long enough to judge, and is
     told which it was too short for, or could not judge (a baseline that normalised nothing:
-    jobs.uncalibrated_baseline); one that stopped, or has not ended, how far it was checked."""
+    jobs.uncalibrated_baseline), and `held` (held_words) where a cue was found; one that stopped,
+    or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
         unjudged = UNCALIBRATED if series and jobs.uncalibrated_baseline(run, jobs.latest(series)) else {}
@@ -123,7 +137,7 @@ def no_advice_words(run: dict, series: dict | None = None) -> str:
             if found:
                 said += sentence.format(listed([f"{words} ({reason})" for name, words in RULES.items()
                                                 if (reason := found.get(name))]))
-        return said
+        return said + (f" {held}" if held else "")
     if run["status"] in STOPPED:
         if not run["checkpoint"]:
             return f"it {STOPPED[run['status']]} before its first checkpoint, so there is nothing to check" + why

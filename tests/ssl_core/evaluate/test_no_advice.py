@@ -53,11 +53,31 @@ def test_a_completed_run_too_short_for_a_rule_is_not_said_to_pass_it():
     short = {"loss": (steps, np.linspace(6.5, 5.3, 18)), "knn_accuracy": (np.array([1, 18]), np.array([0.8, 0.9]))}
     said = no_advice_words(row("completed"), short)
     assert said.startswith("no measurement of this run triggered a rule (collapse, a batch too large for the data, "
-                           "a colour or brightness shortcut).")
+                           "a colour, brightness or background shortcut).")
     assert said.endswith("It was too short to judge an online measure flat from the start (2 online measurements; "
                          "it needs 3) and a loss still falling at the end (18 loss values logged; it needs 40): a "
                          "longer run would be.")
     long = {"loss": (np.arange(1, 61), np.ones(60)), "knn_accuracy": (np.array([1, 25, 50, 60]), np.full(4, 0.9))}
     assert no_advice_words(row("completed"), long) == (
-        "no measurement of this run triggered a rule (collapse, a batch too large for the data, a colour or brightness "
-        "shortcut, an online measure flat from the start, a loss still falling at the end).")
+        "no measurement of this run triggered a rule (collapse, a batch too large for the data, a colour, brightness "
+        "or background shortcut, an online measure flat from the start, a loss still falling at the end).")
+
+
+def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
+    """Walk 12: a SimCLR run on a stranger's fruit was told "no measurement of this run triggered a
+    rule" while Evaluate named background texture (most) and its recipe already held the fix."""
+    from dataclasses import asdict
+
+    from ssl_core.evaluate import diagnose
+
+    check = {"cue": "background_texture", "level": "most"}
+    monkeypatch.setattr(diagnose, "run_shortcut", lambda ws, run: check)
+    default = {**row("completed"), "config": json.dumps(asdict(TrainConfig(dataset="d")))}
+    held = diagnose.held_words(None, default)
+    assert held == ("The shortcut check names background texture (most), and the run's recipe already holds what "
+                    "the advice would change for it (salient crop p 0.8, blur p 0).")
+    assert no_advice_words(default, None, held).endswith(" " + held)
+    byol = {**default, "config": json.dumps(asdict(TrainConfig(dataset="d", method="byol")))}
+    assert diagnose.held_words(None, byol) == ""  # its recipe has no such fields: the rule would advise, or not
+    check["cue"] = None
+    assert diagnose.held_words(None, default) == ""
