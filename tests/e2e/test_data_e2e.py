@@ -30,7 +30,7 @@ def test_upload_zip_and_see_thumbnails(page, tmp_path, screenshot):
     images = page.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
     images.locator("input[type='file']").set_input_files(str(archive))  # not the labels' uploader below it
     page.get_by_text("tiles.zip").first.wait_for()
-    name = page.get_by_label("Dataset name")
+    name = page.get_by_role("textbox", name="Dataset name (optional)")
     name.fill("tiles")
     name.press("Enter")
     page.get_by_role("button", name="Import upload").click()
@@ -60,7 +60,7 @@ def test_a_long_import_is_cancelled_in_the_page_and_stores_nothing(page, tmp_pat
     images = page.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
     images.locator("input[type='file']").set_input_files(str(archive))
     page.get_by_text("slow.zip").first.wait_for()
-    name = page.get_by_label("Dataset name")
+    name = page.get_by_role("textbox", name="Dataset name (optional)")
     name.fill("slowset")
     name.press("Enter")
     page.get_by_role("button", name="Import upload").click()

@@ -220,7 +220,7 @@ def test_hostile_names_render_as_text(tab, shared, screenshot):
     tab.get_by_text("Add a dataset").click()
     tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
         [{"name": f"{HOSTILE_FILE}.png", "mimeType": "image/png", "buffer": png(9)}] * 2)  # twice: a warning names it
-    name = tab.get_by_label("Dataset name")
+    name = tab.get_by_role("textbox", name="Dataset name (optional)")
     name.fill(HOSTILE + " 2")
     name.press("Enter")
     tab.get_by_role("button", name="Import upload").click()
