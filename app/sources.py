@@ -18,9 +18,6 @@ from ssl_core.kinds import encoders_of
 from ssl_core.run_names import run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
-UNTRAINED_SIDE = 32  # the untrained baselines see the training default's view side
-
-
 def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
                    ) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
@@ -45,7 +42,7 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
                   and run["status"] == "completed" and run["checkpoint"] and jobs.run_kind(run) == dataset.kind]
         choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
     for name in encoders_of(dataset.kind):
-        source = embed.untrained(name, UNTRAINED_SIDE)
+        source = embed.untrained_for(dataset, name)  # the default run's twin
         choices[source.key] = (source.label, source)
     return choices
 

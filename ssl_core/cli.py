@@ -343,7 +343,9 @@ def _source(ws: Workspace, args: argparse.Namespace):
 
     if args.run:
         return embed.from_name(ws, args.run)
-    return embed.untrained(args.encoder or encoders_of(ws.dataset(args.dataset).kind)[0], args.image_size)
+    dataset = ws.dataset(args.dataset)
+    encoder = args.encoder or encoders_of(dataset.kind)[0]
+    return embed.untrained(encoder, args.image_size) if args.image_size else embed.untrained_for(dataset, encoder)
 
 
 def _embedding(ws: Workspace, args: argparse.Namespace):
@@ -482,8 +484,10 @@ def _source_arguments(command: argparse.ArgumentParser) -> None:
     which.add_argument("--untrained", action="store_true", help="the seeded untrained encoder (the baseline)")
     command.add_argument("--encoder", help="with --untrained: the encoder (default: the first for the dataset's "
                          "kind, small_cnn for images, text_transformer for text)")
-    command.add_argument("--image-size", type=_side, default=32,
-                         help=f"with --untrained: input side, {MIN_SIDE} to {MAX_SIDE} (default 32)")
+    command.add_argument("--image-size", type=_side,
+                         help=f"with --untrained: input side, {MIN_SIDE} to {MAX_SIDE} (default: the side the app "
+                              "offers it at, that of the default run's untrained twin: 48 for small_cnn on images "
+                              "stored at 48 px or more, else 32)")
 
 
 def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:

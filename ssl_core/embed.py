@@ -139,6 +139,20 @@ def from_run(ws: Workspace, run: str | dict) -> EncoderSource:
                          shape=shape_of(row["encoder"], size, checkpoint_options(row["encoder"], meta)))
 
 
+def untrained_for(dataset: DatasetInfo, encoder: str) -> EncoderSource:
+    """The untrained `encoder` that pages and `--untrained` offer on `dataset`, reading whole
+    images at the side a run of the Train page's default method would (engine.embed_side: 48
+    px for the small CNN on images stored at 48 px or more, FixRes), so that it is that run's
+    untrained twin (walk 12: one Evaluate page showed 44.5% for the untrained small CNN offered
+    at 32 px and 40.5% for the default run's twin at 48, both "the untrained network")."""
+    from .engine import TrainConfig, embed_side
+    from .kinds import methods_for
+    from .methods import METHODS
+
+    recipe = METHODS[methods_for(dataset.kind)[0]].default_recipe
+    return untrained(encoder, embed_side(encoder, recipe, TrainConfig.image_size, dataset.size_px))
+
+
 def baseline_of(source: EncoderSource) -> EncoderSource:
     """The untrained twin of `source`: same encoder, image side and size, no training. An
     embedding set has no network, hence no twin: it is its own."""

@@ -13,7 +13,7 @@ EVALUATION = 400_000  # ms: embedding, probes, 3 curves x 13 fits, supervised tr
 
 def test_evaluate_draws_the_label_efficiency_curve(page, app_url, screenshot):
     page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)  # demo data seeded
-    page.goto(f"{app_url}/evaluate?dataset=shapes&encoder=untrained-small_cnn-32")  # not the newest run
+    page.goto(f"{app_url}/evaluate?dataset=shapes&encoder=untrained-small_cnn-48")  # not the newest run
     page.get_by_role("heading", name="Evaluate").wait_for(timeout=SLOW)
     page.get_by_role("button", name="Evaluate 1 encoder").click(timeout=SLOW)
     chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Label efficiency")

@@ -93,7 +93,7 @@ def test_map_box_selection_shows_the_selected_images(page, app_url, screenshot):
 
 def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot):
     page.get_by_role("heading", name="Datasets").wait_for(timeout=SLOW)
-    page.goto(f"{app_url}/retrieval?dataset=shapes&encoder=untrained-small_cnn-32")  # not the newest run
+    page.goto(f"{app_url}/retrieval?dataset=shapes&encoder=untrained-small_cnn-48")  # not the newest run
     page.get_by_role("heading", name="Retrieval").wait_for(timeout=SLOW)
     page.get_by_text("#0 circle_0000.png [circle]", exact=True).wait_for(timeout=SLOW)  # the first query: image #0
     page.get_by_role("button", name="#5", exact=True).click(timeout=SLOW)

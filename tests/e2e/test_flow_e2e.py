@@ -133,7 +133,7 @@ def test_two_runs_with_different_recipes_have_different_names_everywhere(page, a
         page.get_by_role("option", name=f"{name} · on shapes", exact=True).wait_for(timeout=SLOW)
     page.keyboard.press("Escape")
     for path in ("explorer", "retrieval"):  # the encoder pickers
-        page.goto(f"{app_url}/{path}?dataset=shapes&encoder=untrained-small_cnn-32")
+        page.goto(f"{app_url}/{path}?dataset=shapes&encoder=untrained-small_cnn-48")
         box = page.locator(f"[class*='st-key-{path.replace('explorer', 'explore')}_source_'] input[role='combobox']")
         box.click(timeout=SLOW)
         for name in recipes:

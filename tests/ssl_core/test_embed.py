@@ -137,3 +137,22 @@ def test_features_that_are_not_finite_are_refused_and_nothing_is_stored(workspac
         "dataset 'six'; nothing was stored: its weights are broken (a training that diverged, or imported weights "
         "with, e.g., a BatchNorm running_var below 0)")
     assert not embed.embedding_dir(workspace, workspace.dataset("six"), embed.untrained("small_cnn", 16)).exists()
+
+
+@pytest.mark.parametrize("kind, stored, encoder, side", [
+    ("image", 64, "small_cnn", 48), ("image", 40, "small_cnn", 40), ("image", 16, "small_cnn", 32),
+    ("image", 64, "resnet18", 32), ("text", 1000, "text_transformer", 32),
+])
+def test_the_untrained_encoder_offered_is_the_default_run_s_twin(kind, stored, encoder, side):
+    """Walk 12: Evaluate showed the untrained small CNN offered at 32 px (44.5%) beside a default run
+    whose verdict read its twin at 48 px (40.5%), both "the untrained network"."""
+    from types import SimpleNamespace
+
+    from ssl_core.engine import TrainConfig, embed_side
+
+    offered = embed.untrained_for(SimpleNamespace(kind=kind, size_px=stored), encoder)
+    assert (offered.encoder, offered.image_size) == (encoder, side)
+    if kind == "image" and encoder == TrainConfig.encoder:  # a default run reads whole images at that side
+        default = TrainConfig(dataset="d")
+        twin_side = embed_side(default.encoder, default.resolved_recipe().name, default.image_size, stored)
+        assert embed.baseline_of(embed.untrained(encoder, twin_side)) == offered
