@@ -155,8 +155,9 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
     report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws. A
     point stands at the labels it drew, not at its nominal share: the '1%' of 212 labels is 5
     (2.4%), as each class keeps at least one and the sentences under the curve say."""
-    curves: dict[str, list[dict]] = {}
     shown_as = {report["source"]["label"]: label for label, report in found.items()}  # run id -> its name
+    # each judged encoder's own curve first: a run's twin of the same name (read at another side) does not stand in
+    curves = {label: report["label_efficiency"]["curves"][report["source"]["label"]] for label, report in found.items()}
     for report in found.values():
         for name, points in report["label_efficiency"]["curves"].items():
             curves.setdefault(shown_as.get(name, name), points)
