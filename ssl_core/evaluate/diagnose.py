@@ -32,7 +32,8 @@ SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoi
 
 STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed
 RULES = {"collapse": "collapse", "batch_too_large": "a batch too large for the data",
-         "cues": "a colour, brightness or background shortcut", "flat_from_start": "an online measure flat from the start",
+         "cues": "a colour, brightness or background shortcut",
+         "flat_from_start": "an online measure flat from the start",
          "loss_still_falling": "a loss still falling at the end"}  # the rules' names in the sentence
 
 UNCALIBRATED = {"flat_from_start": "its untrained baseline was measured before BatchNorm was calibrated on the data"}
