@@ -97,7 +97,7 @@ def remedy(fix: str, made_by: str = "run", held: str = "") -> str:
     elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
     network trained here on the same images."""
     if made_by == "run" and held:
-        return f"The run's recipe already holds the fix for it ({held}), and the cue stayed all the same."
+        return f"The run's recipe already holds the fix for it ({held}), yet the embedding groups by it all the same."
     if made_by == "run":
         return f"Try {fix}."
     if made_by == "imported":

@@ -35,15 +35,16 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours
+from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours, itself
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
 # shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set; 7: to what made
 # the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers; 8:
-# the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike);
+# the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike;
+# 10: an untrained network's verdict says it is the baseline, a held fix's words);
 # a kept report of another format is made again (stored.py)
-FORMAT = 9
+FORMAT = 10
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -320,6 +321,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                 device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
     out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given))
+    if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
+        out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")
     out["seconds"] = stages.seconds
     return out

@@ -247,3 +247,15 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
         n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
         return from_neighbours(shared, untrained, int(n), rank, untrained_rank)
     return WAITING
+
+
+BASES = {"knn_accuracy": "kNN accuracy", "pixel_shared": "neighbours shared with raw pixels"}  # verdict_basis metrics
+
+
+def itself(basis: dict | None) -> str:
+    """The verdict's words on an untrained network, whose twin is itself: its score on the
+    verdict's `basis` (report.judge's), said as the bar a run of it must clear (walk 11 read
+    "Nothing learned yet: 37.5% against 37.5%")."""
+    score = "" if basis is None else f" ({BASES[basis['metric']]} {basis['value']:.1%})"
+    return (f"Nothing to judge: this is the untrained network itself{score}, the baseline that runs of it are "
+            f"judged against.")

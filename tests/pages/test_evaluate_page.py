@@ -122,8 +122,8 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert table["kNN accuracy"].isna().all() and table["effective rank"][0] > 1
     assert at.dataframe[0].proto.placeholder == "–"  # walk 9 read "None" in the kNN and probe cells
     assert shortcut_shown(at, labelled=False)
-    ((colour, text),) = verdicts(at)  # the untrained encoder against itself, by the neighbours pixels give
-    assert colour == "orange" and "with its nearest by raw pixels and colour" in text
+    ((colour, text),) = verdicts(at)  # the untrained encoder, its twin itself: its score as the bar (walk 11)
+    assert colour == "orange" and "the untrained network itself (neighbours shared with raw pixels " in text
     assert not at.success  # nothing green under an orange verdict, the shortcut check's sentence included
     assert not any(s.value == "Label efficiency" for s in at.subheader)
 

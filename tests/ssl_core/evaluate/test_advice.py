@@ -122,8 +122,8 @@ def test_a_recipe_that_holds_the_fix_is_told_so_not_to_try_it():
     assert fix_held({**default, "gray_p": 0.8}, "colour", "most") == ""  # the advice would raise it to 0.9
     assert fix_held(default, "layout", "most") == "" and fix_held(default, None, None) == ""
     said = remedy(CUES["background_texture"].fix, "run", "salient crop p 0.8, blur p 0")
-    assert said == "The run's recipe already holds the fix for it (salient crop p 0.8, blur p 0), and the cue stayed " \
-                   "all the same."
+    assert said == ("The run's recipe already holds the fix for it (salient crop p 0.8, blur p 0), yet the embedding "
+                    "groups by it all the same.")  # walk 11 read "the cue stayed all the same" as unclear
 
 
 def test_flat_online_knn_on_the_default_tries_another_recipe():

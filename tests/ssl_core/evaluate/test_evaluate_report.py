@@ -72,7 +72,8 @@ def test_report_without_labels_leaves_label_keys_empty(workspace, make):
     assert len(out["shortcut"]["evidence"]) == 4
     basis = out["verdict_basis"]  # without labels: the neighbours shared with pixels, against itself
     assert basis["metric"] == "pixel_shared" and basis["value"] == basis["untrained"] and basis["images"] == 30
-    assert out["verdict"] == "not_yet"
+    assert out["verdict"] == "not_yet" and out["verdict_text"].startswith("Nothing to judge: this is the untrained "
+                                                                          "network itself")  # not "0 points above"
 
 
 def test_report_on_a_handful_of_labelled_images(workspace, make):
