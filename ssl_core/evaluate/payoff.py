@@ -28,7 +28,8 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
     parts = [_at(efficiency, judged, share, names) for share in dict.fromkeys((few, shares[-1]))]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
     noise = max(noise for _, noise in parts)
-    return said + (f" Noise: a gap under {noise:.0%} on these {efficiency['test']} held-out {unit}." if noise else "")
+    return said + (f" Noise: a gap under {100 * noise:.0f} points on these {efficiency['test']} held-out {unit}."
+                   if noise else "")
 
 
 def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -> tuple[str, float]:
