@@ -115,8 +115,10 @@ elif dataset is not None and batch_size == fitting != TrainConfig.batch_size:
                   f"fewer than {MIN_STEPS_PER_PASS} learned less in tuning.")
 # steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
 # minimum) and "+" multiply a 0.002 by six
-lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0, value=method.default_lr,
-                        step=method.default_lr / 10, format="%.5f", key=f"train_lr_{method_name}",
+lr_key = f"train_lr_{method_name}"
+lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_value=1.0,
+                        value=None if lr_key in st.session_state else method.default_lr,  # as the batch: walk 11's log
+                        step=method.default_lr / 10, format="%.5f", key=lr_key,
                         help=f"The method's default is {method.default_lr:g}; the buttons step by "
                              f"a tenth of it. The engine scales it by the batch size over 256.")
 
