@@ -190,7 +190,9 @@ disk_col.metric("On disk", human_bytes(chosen.bytes))
 
 if label_counts:
     usable = not too_few_to_probe(label_counts)  # Evaluate's and the kNN monitor's two classes of two
-    with st.expander(f"Labels: {len(label_counts)} class{'es' if len(label_counts) != 1 else ''} ("
+    unlabelled = chosen.image_count - sum(label_counts.values())  # walk 11: gone from view with the import report
+    with st.expander(f"Labels: {len(label_counts)} class{'es' if len(label_counts) != 1 else ''}"
+                     + (f" and {unlabelled:,} unlabelled" if unlabelled else "") + " ("
                      + ("used only to judge and colour" if usable else "too few to judge with: two classes of two "
                         "are needed; used to colour") + ", never for training)"):
         label_chart(label_counts)

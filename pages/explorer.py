@@ -133,8 +133,8 @@ for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
 
 if selections:
     st.subheader(counted(len(selections), "selected images"))
-    if mix := label_mix([row["label"] for row in rows], selections):  # what a selection holds, without counting
-        st.caption(mix)
+    if dataset.has_labels:  # what a selection holds, in the legend's words ("(none)": walk 11 read two words)
+        st.caption(label_mix(labels, selections))
     ordered = sorted(selections)  # dataset order, not trace by trace
     pages = -(-len(ordered) // GALLERY_LIMIT)  # each selection opens on its first page
     page = st.pagination(pages, key=f"explore_selected_{hash(tuple(ordered))}") if pages > 1 else 1

@@ -211,6 +211,7 @@ def test_one_import_runs_at_a_time_on_the_server(app):
     ("abab", "Labels: 2 classes (used only to judge and colour, never for training)"),
     ("aab", "Labels: 2 classes (too few to judge with: two classes of two are needed; used to colour, never for "
             "training)"),
+    ("abab..", "Labels: 2 classes and 2 unlabelled (used only to judge and colour, never for training)"),  # walk 11
 ])
 def test_the_labels_are_counted_in_words_and_said_unusable_when_too_few(tmp_path, monkeypatch, folders, said):
     from ssl_core.data.ingest import ingest_uploads
@@ -218,7 +219,7 @@ def test_the_labels_are_counted_in_words_and_said_unusable_when_too_few(tmp_path
 
     ws = Workspace(tmp_path / "ws")
     ws.set_meta("demo_seeded", "1")
-    ingest_uploads(ws, [(f"{folder}/{i}.png", png_bytes((40 * i, 0, 0))) for i, folder in enumerate(folders)],
-                   name="few")
+    ingest_uploads(ws, [(f"{folder}/{i}.png" if folder != "." else f"{i}.png", png_bytes((40 * i, 0, 0)))
+                        for i, folder in enumerate(folders)], name="few")
     at = open_page(ws.root, "../pages/data.py", monkeypatch, dataset="few")
     assert said in [e.label for e in at.expander]
