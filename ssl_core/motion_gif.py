@@ -19,7 +19,8 @@ MARGIN = 0.06  # of the side, around the points
 LINE = 18  # px of one line of text below the map: the step and number, the legend, what the map is
 NOTE = "PCA of the features: 2 directions of many, so groups may overlap here"
 SWATCH = 10  # px of a legend colour
-LEGEND_LINES = 4  # beyond: "and N more" (walk 10's one line named 9 of 24 classes; 24 short names take 4)
+FONT = ImageFont.load_default(size=12)  # the default's 10 px ran words together on a slide ("PCAof", walk 11)
+LEGEND_LINES = 6  # beyond: "and N more" (walk 10's one line named 9 of 24 classes; 24 names of 9 letters take 5)
 Legend = dict[str, tuple[int, int, int]]  # {group: RGB}
 
 
@@ -41,9 +42,9 @@ def motion_gif(motion: Motion, colours: np.ndarray, legend: Legend | None = None
             y = side - y  # the map's y grows upwards
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tuple(int(c) for c in colour))
         draw.text((10, side + 4), f"step {step} · {motion.score_name} {score_text(motion.score_name, score)}",
-                  fill="black")
+                  fill="black", font=FONT)
         _legend(draw, lines, left_out, side + 4 + LINE)
-        draw.text((10, side + 4 + (1 + max(1, len(lines))) * LINE), NOTE, fill=(110, 110, 110))
+        draw.text((10, side + 4 + (1 + max(1, len(lines))) * LINE), NOTE, fill=(110, 110, 110), font=FONT)
         frames.append(frame)
     durations = [frame_ms] * (len(frames) - 1) + [3 * frame_ms]
     buffer = io.BytesIO()
@@ -53,7 +54,7 @@ def motion_gif(motion: Motion, colours: np.ndarray, legend: Legend | None = None
 
 def _width(name: str) -> int:
     """px one legend entry takes: its swatch, its name in the default font, a gap."""
-    return SWATCH + 4 + int(ImageFont.load_default().getlength(name)) + 12
+    return SWATCH + 4 + int(FONT.getlength(name)) + 12
 
 
 def legend_lines(legend: Legend, side: int) -> tuple[list[list[tuple[str, tuple[int, int, int]]]], int]:
@@ -82,7 +83,7 @@ def _legend(draw: ImageDraw.ImageDraw, lines: list, left_out: int, top: int) -> 
         x, y = 10, top + row * LINE
         for name, colour in line:
             draw.rectangle((x, y + 2, x + SWATCH, y + 2 + SWATCH), fill=colour)
-            draw.text((x + SWATCH + 4, y), name, fill="black")
+            draw.text((x + SWATCH + 4, y), name, fill="black", font=FONT)
             x += _width(name)
         if left_out and row == len(lines) - 1:
-            draw.text((x, y), f"and {left_out} more", fill="black")
+            draw.text((x, y), f"and {left_out} more", fill="black", font=FONT)
