@@ -98,8 +98,15 @@ if missing:
 done = {label: report for label, report in reports.items() if report is not None}
 if not done:
     st.stop()
+offered = {choices[label].encoder: (label, choices[label].image_size) for label in done  # untrained ones judged
+           if choices[label].has_network and not (choices[label].run_id or choices[label].imported)}
 for label, report in done.items():  # the overall verdict first, one per encoder
     verdict_box(report["verdict_colour"], f"**{escape_markdown(label)}**: {report['verdict_text']}")
+    source = choices[label]
+    if source.run_id and (beside := offered.get(source.encoder)) and beside[1] != source.image_size:
+        st.caption(f"{escape_markdown(label)} is judged against its own untrained twin, reading images at "
+                   f"{source.image_size} px as the run does; {escape_markdown(beside[0])}, judged here, reads them at "
+                   f"{beside[1]} px as the default run does, so the two untrained scores differ.")  # walk 12: BYOL
     if (run_id := choices[label].run_id) in here and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "

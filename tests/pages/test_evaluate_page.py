@@ -96,14 +96,40 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         f"The Train page said otherwise, from the run's own check during training: {other.text} That one is "
         "leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain close to the "
         "margin of noise can pass one and not the other."]
-    report["shortcut"]["flagged"] = "background_texture"  # the cue in words in the summary: walk 12 read the key
-    kept.write_text(json.dumps(report))
-    summary = next(c.value for c in open_evaluate(root, monkeypatch).caption if c.value.startswith("Shortcut check: "))
-    assert summary.endswith(": background texture")
-    report["shortcut"]["flagged"] = "background_scene"  # the one cue not in CUES: a whole background shared
-    kept.write_text(json.dumps(report))
-    scene = open_evaluate(root, monkeypatch)
-    assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
+    as_kept = kept.read_text()  # the shared fixture's report, put back after
+    try:
+        report["shortcut"]["flagged"] = "background_texture"  # the cue in words in the summary: walk 12 read the key
+        kept.write_text(json.dumps(report))
+        summary = next(c.value for c in open_evaluate(root, monkeypatch).caption
+                       if c.value.startswith("Shortcut check: "))
+        assert summary.endswith(": background texture")
+        report["shortcut"]["flagged"] = "background_scene"  # the one cue not in CUES: a whole background shared
+        kept.write_text(json.dumps(report))
+        scene = open_evaluate(root, monkeypatch)
+        assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
+    finally:
+        kept.write_text(as_kept)
+
+
+def test_a_run_judged_beside_an_untrained_encoder_of_another_side_says_why_their_scores_differ(shapes_run,
+                                                                                                monkeypatch):
+    """Walk 12: BYOL's verdict read 44.5% for its untrained twin (32 px, as the run reads), the untrained
+    small CNN judged beside it 40.5% (48 px, as the default run reads). Here the offered one is made to read
+    at 48 px on the 32 px shapes."""
+    from dataclasses import replace
+
+    root, run = shapes_run
+    offered = embed.untrained_for
+    monkeypatch.setattr(embed, "untrained_for", lambda dataset, encoder: replace(
+        offered(dataset, encoder), image_size=48) if encoder == "small_cnn" else offered(dataset, encoder))
+    at = open_evaluate(root, monkeypatch)
+    name = run_name(jobs.get_run(Workspace(root), run))
+    at.multiselect[0].set_value([name, "untrained small_cnn"]).run()
+    next(b for b in at.button if b.label.startswith("Evaluate")).click().run()
+    assert not at.exception, at.exception
+    assert (f"{escape_markdown(name)} is judged against its own untrained twin, reading images at 32 px as the run "
+            "does; untrained small\\_cnn, judged here, reads them at 48 px as the default run does, so the two "
+            "untrained scores differ.") in [c.value for c in at.caption]
 
 
 def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkeypatch):
