@@ -189,8 +189,8 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     return Advice(f"{cue}_shortcut",
                   f"Shortcut check: {check['words'].split(' Try ')[0]}",  # its numbers are in its words
                   f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
-                  f"shows. Train again with stronger {what} in the {recipe['name']} recipe, so that two views of an "
-                  f"image differ in {cue} and cannot be matched by it: {amounts}.",
+                  f"shows. Train again with stronger {what} in the run's recipe ({recipe['name']}), so that two views "
+                  f"of an image differ in {cue} and cannot be matched by it: {amounts}.",
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
 
 

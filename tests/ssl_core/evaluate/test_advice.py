@@ -75,6 +75,7 @@ def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     assert found and found.rule == "colour_shortcut"
     assert found.change == {"recipe": make_recipe("simclr_multicrop", **expected).to_dict()}
     assert "gray p 0.5 -> " in found.advice and "groups images by colour" in found.evidence
+    assert "in the run's recipe (simclr_multicrop)" in found.advice  # walk 11's VICReg read "in the byol recipe"
     # what the check measured (neighbours alike in colour), not how training matched its views
     assert found.advice.startswith("The encoder puts images of like colour near each other")
     # the check's own sentence, whose numbers it already quotes ('(judged score 0.50: some)' repeated them)
