@@ -47,10 +47,11 @@ def test_agreements_come_from_several_k_means_starts():
     assert "The groups of the raw pixels are closer to the labels than this encoder's in every" in comparison([0.3, 0.5], [0.1, 0.2])
     assert comparison([0.21, 0.30], [0.21, 0.32], "TF-IDF word weights").endswith("than the TF-IDF word weights.")
     assert "overlap" in comparison([0.21, 0.30], [0.21, 0.32])
-    # 0.03 against 0.00 was 'closer to the labels in every k-means start' and no more (walk 7, 240 glyphs)
-    assert comparison([0.0, 0.004], [0.02, 0.03]).endswith(
-        "in every k-means start, yet both stay under 0.1, near the 0 of groups drawn at random: neither's clusters "
-        "follow the labels.")
+    # 0.03 against 0.00 was 'closer to the labels in every k-means start' and no more (walk 7, 240 glyphs);
+    # 0.00 against -0.01 still led with 'closer' (walk 12)
+    for pixels, encoder in (([0.0, 0.004], [0.02, 0.03]), ([-0.01, -0.01], [0.0, 0.0]), ([0.05], [-0.02])):
+        assert comparison(pixels, encoder) == ("Neither's clusters follow the labels: every k-means start of both "
+                                               "stays under 0.1, near the 0 of groups drawn at random.")
     assert comparison([0.1, 0.2], [0.3, 0.5]).endswith("in every k-means start.")
 
 
