@@ -116,22 +116,24 @@ def held_words(ws: Workspace, run: dict) -> str:
     if not check or not check.get("cue"):
         return ""
     held = fix_held(recipe_dict(run_config(run)), check["cue"], check["level"])
-    return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), and the run's recipe "
-                     f"already holds what the advice would change for it ({held}).")
+    return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
+                     f"already holds what the advice would change for it ({held}), so there is no change to advise.")
 
 
 def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> str:
     """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
     run passed every rule its metric `series` (jobs.metrics) were long enough to judge, and is
     told which it was too short for, or could not judge (a baseline that normalised nothing:
-    jobs.uncalibrated_baseline), and `held` (held_words) where a cue was found; one that stopped,
+    jobs.uncalibrated_baseline), and `held` (held_words) where a cue was found, in place of the
+    shortcut rule among those that passed; one that stopped,
     or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
         unjudged = UNCALIBRATED if series and jobs.uncalibrated_baseline(run, jobs.latest(series)) else {}
         short = {} if series is None else {rule: reason for rule, reason in too_short(series).items()
                                            if rule not in unjudged}
-        checked = [words for name, words in RULES.items() if name not in short | unjudged]
+        held_cue = {"cues": held} if held else {}  # said apart: not "no measurement triggered" a found cue
+        checked = [words for name, words in RULES.items() if name not in short | unjudged | held_cue]
         said = f"no measurement of this run triggered a rule ({', '.join(checked)})."
         for sentence, found in ((" It was too short to judge {}: a longer run would be.", short),
                                 (" It could not judge {}.", unjudged)):
