@@ -118,8 +118,9 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
     if cue == SCENE:
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
                           for name in SCENE_PARTS if present.get(name))
-        return (f"The embedding groups images by background scene: neighbours share two or more of the background's "
-                f"colour, texture and layout, as if they sat on one photo ({parts}). {remedy(SCENE_FIX, made_by, held)}")
+        return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share two or more of the "
+                f"background's colour, texture and layout, as if they sat on one photo ({parts}). "
+                f"{remedy(SCENE_FIX, made_by, held)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
