@@ -22,6 +22,7 @@ from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotl
                          verdict_box)
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
+from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
@@ -33,7 +34,7 @@ from ssl_core.words import agreeing, counted, listed
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 CANCEL_KEY = "evaluate_cancel"
-SWATCH = 24  # px of a colour swatch under each evidence thumbnail
+SWATCH = 24  # px of a colour or brightness swatch under each evidence thumbnail
 COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
            **{name: name.replace("_", " ") for name in HEALTH}}
 
@@ -265,15 +266,17 @@ def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def evidence_tiles(dataset_id: str, key: str, _shortcut: dict, _thumbnails: np.ndarray) -> list[list[str]]:
+def evidence_tiles(dataset_id: str, key: str, cue: str, _shortcut: dict, _dataset) -> list[list[str]]:
     """Per evidence example of a shortcut check (digest `key`): the query and its first 8
-    neighbours, each thumbnail over a swatch of its mean colour, framed, as PNG data URIs;
-    encoded once, not on every rerun."""
+    neighbours, each thumbnail over what `cue` reads in it (cue_view.cue_pictures), framed, as
+    PNG data URIs; encoded once, not on every rerun."""
+    thumbnails, images = ws.thumbnails(_dataset), ws.images(_dataset)
     shown = []
     for example in _shortcut["evidence"]:
         rows = [example["query"], *example["neighbours"][:8]]
-        swatches = [np.full((SWATCH, _thumbnails.shape[2], 3), colour, np.uint8) for colour in example["colours"][:9]]
-        tiles = [np.concatenate([np.asarray(_thumbnails[row]), swatch]) for row, swatch in zip(rows, swatches)]
+        distinct = sorted(set(rows))
+        below = dict(zip(distinct, cue_pictures(images[distinct], cue, thumbnails.shape[2], SWATCH)))
+        tiles = [np.concatenate([np.asarray(thumbnails[row]), below[row]]) for row in rows]
         shown.append([png_uri(tile) for tile in framed(tiles)])
     return shown
 
@@ -282,7 +285,6 @@ checked = {label: report for label, report in done.items() if report["shortcut"]
 if checked:
     st.subheader("Shortcut check")
     st.caption(explained("shortcut", hooks))
-    thumbnails = ws.thumbnails(dataset)
 for label, report in checked.items():
     shortcut = report["shortcut"]
     st.markdown(f"**{escape_markdown(label)}**")
@@ -298,8 +300,8 @@ for label, report in checked.items():
                                    for name in ("score", JUDGED)},  # the graded score, beside its level
                                 **{name: st.column_config.NumberColumn(format="%.2f")
                                    for name in (WITH_CLASSES, "by class alone")}})
-    with st.expander("Evidence: a few images, their nearest neighbours and each one's mean colour"):
-        for tiles in evidence_tiles(dataset.id, digest(shortcut), shortcut, thumbnails):
+    with st.expander(evidence_title(cue := shown_cue(shortcut))):
+        for tiles in evidence_tiles(dataset.id, digest(shortcut), cue, shortcut, dataset):
             st.image(tiles, caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)
 
 diagnosis_panels(ws, {label: choices[label] for label in done})

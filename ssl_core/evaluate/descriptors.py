@@ -66,16 +66,20 @@ def gram(y: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return g[:, UPPER[0], UPPER[1]]
 
 
+def standardised(y: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """Luma (n, 1, H, W) less its mean over the pixels `keep` (n, 1, H, W) weighs, over
+    their standard deviation (at least FLAT, so a flat background is not amplified)."""
+    total = keep.sum(dim=(2, 3), keepdim=True).clamp_min(1e-6)
+    mean = (y * keep).sum(dim=(2, 3), keepdim=True) / total
+    std = (((y - mean) ** 2 * keep).sum(dim=(2, 3), keepdim=True) / total).sqrt()
+    return (y - mean) / std.clamp_min(FLAT)
+
+
 def texture(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """(n, 3, H, W) and what stands out (n, 1, H, W) in [0, 1] -> (n, 72): Gram statistics
     of the random layer on luma standardised per image (std at least FLAT), at H and H / 2,
     over the responses whose window does not touch what stands out."""
-    y = luma(x)[:, None]
-    keep = 1 - mask
-    total = keep.sum(dim=(2, 3), keepdim=True).clamp_min(1e-6)
-    mean = (y * keep).sum(dim=(2, 3), keepdim=True) / total
-    std = (((y - mean) ** 2 * keep).sum(dim=(2, 3), keepdim=True) / total).sqrt()
-    y = (y - mean) / std.clamp_min(FLAT)
+    y = standardised(luma(x)[:, None], 1 - mask)
     scales = [gram(F.conv2d(z, WEIGHTS, stride=stride), (F.max_pool2d(m, KERNEL, stride=stride) < AWAY).float())
               for z, m, stride in ((y, mask, 2), (F.avg_pool2d(y, 2), F.avg_pool2d(mask, 2), 1))]
     return torch.log1p(torch.cat(scales, dim=1))

@@ -16,6 +16,7 @@ from tests.pages.conftest import open_page, verdicts
 
 from ssl_core import embed, jobs
 from app.widgets import escape_markdown
+from ssl_core.evaluate.cue_view import evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.stored import REPORT_FILE
@@ -66,6 +67,9 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     assert basis["metric"] == "knn_accuracy" and basis["images"] == 2000
     assert basis["value"] == report["knn_accuracy"] and basis["untrained"] != basis["value"]
     assert report["verdict"] == from_knn(basis["value"], basis["untrained"], 2000, 5).code
+    # the evidence shows the cue it names (or scores highest), not mean colour whatever it is (walk 11)
+    assert [e.label for e in at.expander if e.label.startswith("Evidence")] == [
+        evidence_title(shown_cue(report["shortcut"]))]
     ((colour, text),) = verdicts(at)
     assert colour == report["verdict_colour"] == COLOURS[report["verdict"]]  # green only when it beat its twin
     assert text.endswith(f"**: {report['verdict_text']}") and f"{basis['untrained']:.1%}" in text
@@ -103,10 +107,11 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         summary = next(c.value for c in open_evaluate(root, monkeypatch).caption
                        if c.value.startswith("Shortcut check: "))
         assert summary.endswith(": background texture")
-        report["shortcut"]["flagged"] = "background_scene"  # the one cue not in CUES: a whole background shared
+        report["shortcut"]["flagged"] = report["shortcut"]["cue"] = "background_scene"  # the one cue not in CUES
         kept.write_text(json.dumps(report))
         scene = open_evaluate(root, monkeypatch)
         assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
+        assert any(e.label.startswith("Evidence for background scene: ") for e in scene.expander)
     finally:
         kept.write_text(as_kept)
 
