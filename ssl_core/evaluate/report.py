@@ -28,7 +28,7 @@ from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
 from .label_efficiency import (FRACTIONS, Learner, drawn_fractions, fit_workers, fits_per_learner, label_efficiency,
                                linear_learner)
-from .knn import fold_scores, knn_cv
+from .knn import fold_scores, knn_cv, voters
 from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
 from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig
@@ -42,9 +42,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # shortcut check's with_classes; 6: its fix offered to a network trained here for an embedding set; 7: to what made
 # the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers; 8:
 # the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike;
-# 10: an untrained network's verdict says it is the baseline, a held fix's words);
+# 10: an untrained network's verdict says it is the baseline, a held fix's words; 11: no kNN vote reads more
+# neighbours than a class can fill, knn.voters);
 # a kept report of another format is made again (stored.py)
-FORMAT = 10
+FORMAT = 11
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -139,7 +140,7 @@ def recipe_held(ws: Workspace, run_id: str, check: dict) -> str:
 
 def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
     """kNN and linear-probe accuracy (mean, std over folds), the neighbours each kNN vote had
-    (`knn_k`: config.k, or fewer where the other folds hold fewer), the probe's confusion
+    (`knn_k`: config.k, or fewer where a class's images in the other folds are fewer: knn.voters), the probe's confusion
     matrix and per-class accuracy, from features (L, D) of the labelled images."""
     folds = stratified_folds(labels.codes, config.folds, config.seed)
     knn = knn_cv(features, labels.codes, folds, config.k)
@@ -147,7 +148,7 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
     probe = fold_scores(labels.codes, predicted, folds)
     matrix = confusion(labels.codes, predicted, len(labels.classes))
     return {"knn_accuracy": knn["mean"], "knn_accuracy_std": knn["std"],
-            "knn_k": min(config.k, len(folds) - int(np.bincount(folds).max())),  # as knn_predict caps it
+            "knn_k": voters(config.k, labels.codes, folds),  # as knn_predict caps it
             "linear_probe_accuracy": probe["mean"], "linear_probe_accuracy_std": probe["std"],
             "folds": len(probe["folds"]),
             "confusion": {"classes": labels.classes, "matrix": matrix.tolist()},

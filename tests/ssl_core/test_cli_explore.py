@@ -89,7 +89,7 @@ def test_evaluate_prints_every_metric_and_keeps_the_report(trained):
     assert 0 <= report["knn_accuracy"] <= 1 and report["source"]["run_id"] == trained.run
     assert report["verdict"] in ("learned", "not_yet", "worse_than_untrained") and report["verdict_text"]
     assert report["verdict_basis"]["metric"] == "knn_accuracy" and report["verdict_basis"]["images"] == 40
-    assert report["knn_k"] == 20  # the default, which 40 images in 5 folds allow
+    assert report["knn_k"] == 16  # the default 20 capped at a class's 20 images less the 4 in the voter's fold
     shortcut = report["shortcut"]  # the cue it groups by (or none), in words, the fix, every cue's score
     assert shortcut["cue"] in {*CUES, SCENE, None} and shortcut["words"] and set(shortcut["scores"]) == set(CUES)
     assert (shortcut["fix"] is None) == (shortcut["cue"] is None)
@@ -141,4 +141,4 @@ def test_evaluate_says_how_many_neighbours_voted_when_k_asks_for_more_than_there
     done = cli(trained.ws, "evaluate", "--run", trained.run, "--dataset", "tiny", "-k", "1000")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["config"]["k"] == 1000 and report["knn_k"] == 32  # 40 images, a fold of 8 votes on the other 32
+    assert report["config"]["k"] == 1000 and report["knn_k"] == 16  # a class of 20, 4 of them in the voter's fold

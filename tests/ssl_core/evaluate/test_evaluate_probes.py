@@ -31,10 +31,11 @@ def test_stratified_folds_hold_every_class_and_shrink_to_the_smallest_class():
 
 def test_knn_vote_by_hand(points):
     # Class 0 near 0 degrees, class 1 near 90; the class-1 point at 7 degrees sits among class 0.
-    features = points.unit_circle([0, 5, 10, 90, 95, 7])
-    labels = torch.tensor([0, 0, 0, 1, 1, 1])
-    assert knn_predict(features, labels, k=3).tolist() == [0, 0, 0, 1, 1, 0]
-    assert knn_accuracy(features, labels, k=3) == pytest.approx(5 / 6)
+    features = points.unit_circle([0, 5, 11, 16, 90, 95, 100, 7])
+    labels = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    assert knn_predict(features, labels, k=3).tolist() == [0, 0, 0, 0, 1, 1, 1, 0]
+    assert knn_accuracy(features, labels, k=3) == pytest.approx(7 / 8)
+    assert knn_predict(features, labels, k=20).tolist() == [0, 0, 0, 0, 1, 1, 1, 0]  # 3: a class's others
 
 
 def test_knn_leaves_out_the_whole_fold(points):
