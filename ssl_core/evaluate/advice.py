@@ -27,7 +27,7 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
-from .verdict import COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, unequal
+from .verdict import COARSE, COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, unequal
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -238,13 +238,28 @@ def background(m: Measured) -> Advice | None:
 FLAT = {"knn_accuracy": ("knn_untrained", 1), "pixel_shared": ("pixel_shared_untrained", -1)}  # name: (baseline, sign of learning)
 
 
+def coarse_probe(series: Series) -> str | None:
+    """Why the online kNN cannot judge a flat curve, where its probe is so small that noise
+    alone moves it by verdict.COARSE or more (walk 13: 18 labelled images, 44.8 points, and
+    "Nothing was learned at any point of the run"); None otherwise, or without labels."""
+    if not {"knn_accuracy", "knn_untrained", "probe_size"} <= set(series):
+        return None
+    probe = int(series["probe_size"][1][-1])
+    noise = margin(float(series["knn_accuracy"][1][-1]), float(series["knn_untrained"][1][-1]), probe, KNN_SPREAD)
+    return (f"{counted(probe, 'labelled images')}: noise alone could move kNN accuracy by {100 * noise:.1f} points"
+            if noise >= COARSE else None)
+
+
 def flat_from_start(m: Measured) -> Advice | None:
     """Every online measurement of the verdict's metric (kNN accuracy with labels, else the
     neighbours shared with raw pixels) stayed within noise (verdict.margin) of the untrained
     network's, over at least MIN_MEASUREMENTS: a different recipe, or the CPU default. Not
     where one class holds half the probe or more (MAJORITY): accuracy then stays near its
     share whatever the encoder learns of the others (walk 10: 200 images of one class among
-    seven of 5 stayed at 85.1% and were told to drop the local crops)."""
+    seven of 5 stayed at 85.1% and were told to drop the local crops), nor on a coarse probe
+    (`coarse_probe`)."""
+    if coarse_probe(m.series):
+        return None
     for name, (baseline, sign) in FLAT.items():
         if name not in m.series or baseline not in m.series:
             continue

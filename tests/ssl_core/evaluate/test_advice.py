@@ -14,7 +14,7 @@ from PIL import Image
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Measured, advise, apply, background, batch_too_large, collapse, \
-    colour_or_brightness, flat_from_start, loss_still_falling
+    coarse_probe, colour_or_brightness, flat_from_start, loss_still_falling
 from tests.ssl_core.test_cli import cli
 
 DEFAULT = TrainConfig(dataset="d", minutes=5.0)
@@ -295,3 +295,13 @@ def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path)
     assert set(runs) == {run, result["run"]}
     missing = cli(ws, "advise", "--run", "run-nope")
     assert missing.returncode == 1 and "no run 'run-nope'" in missing.stderr
+
+
+def test_a_flat_curve_on_a_probe_too_small_to_see_it_is_not_called_nothing_learned():
+    """Walk 13: 18 labelled images (noise 44.8 points) and 'Nothing was learned at any point of the run'."""
+    tiny = dict(knn_accuracy=[0.389, 0.333, 0.333, 0.333], knn_untrained=[0.389])
+    assert flat_from_start(measured(classes=3, probe_size=[18], **tiny)) is None
+    assert coarse_probe(measured(classes=3, probe_size=[18], **tiny).series) == (
+        "18 labelled images: noise alone could move kNN accuracy by 44.8 points")
+    assert coarse_probe(measured(classes=3, probe_size=[450], **tiny).series) is None
+    assert flat_from_start(measured(classes=3, probe_size=[450], **tiny)) is not None

@@ -197,3 +197,12 @@ def test_on_unequal_classes_the_floor_is_what_always_answering_the_largest_score
     assert from_knn(0.20, 0.12, 235, 8, majority=0.55).code == NOT_YET  # above the twin, below the largest class
     # near-even classes keep their chance (a 10-class set's largest at 10.2% is no floor of its own)
     assert "(chance 10.0%, 1797 labelled" in from_knn(0.3, 0.2, 1797, 10, majority=0.102).text
+
+
+def test_a_probe_too_small_to_see_a_modest_gain_says_so():
+    """Walk 13: 18 labelled images, a noise margin of 44.8 points, and only 'Nothing learned yet'."""
+    tiny = from_knn(0.333, 0.389, 18, 3)
+    assert tiny.code == NOT_YET and tiny.text.endswith(
+        "not above it by more than the 44.8 points that noise alone could give. With 18 labelled images only a "
+        "large gain can show: more labels would measure smaller ones.")
+    assert "only a large gain" not in from_knn(0.333, 0.389, 1000, 3).text

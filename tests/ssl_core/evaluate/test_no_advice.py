@@ -14,6 +14,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.diagnose import no_advice_words
+from ssl_core.evaluate.verdict import MARKER
 from tests.ssl_core.test_cli import cli
 
 
@@ -84,3 +85,16 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
     assert diagnose.held_words(None, byol) == ""  # its recipe has no such fields: the rule would advise, or not
     check["cue"] = None
     assert diagnose.held_words(None, default) == ""
+
+
+def test_a_probe_too_small_to_judge_a_flat_curve_is_said_so():
+    """Walk 13's 18 labelled images: the flat rule could not judge it, and the panel says why."""
+    steps = np.array([1, 25, 50, 69])
+    series = {"knn_accuracy": (steps, np.array([0.389, 0.333, 0.333, 0.333])),
+              "knn_untrained": (steps, np.full(4, 0.389)),
+              "probe_size": (steps, np.full(4, 18.0)), "loss": (np.arange(1, 70), np.linspace(5, 1, 69)),
+              MARKER: (steps, np.ones(4))}  # its untrained twin calibrated
+    said = no_advice_words(row("completed"), series)
+    assert "an online measure flat from the start" not in said.split(").")[0]  # not among the rules it passed
+    assert said.endswith("It could not judge an online measure flat from the start (18 labelled images: noise alone "
+                         "could move kNN accuracy by 44.8 points).")
