@@ -338,8 +338,9 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         st.rerun(scope="app")  # all finished: stop ticking
     final = jobs.final_metrics(ws)
     one_dataset = not every and dataset_name is not None  # the heading names it: no column repeats it
+    names = told_apart(runs, [run_name(r) for r in runs])  # as the pickers: walk 13 saw two "SimCLR · 0.5 min" rows
     st.dataframe(pd.DataFrame([{
-        "name": run_name(r), "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
+        "name": name, "status": r["status"], "steps": r["step"],  # what matters first: 1024 px shows ~6
         "kNN accuracy": final.get(r["id"], {}).get("knn_accuracy"),
         "verdict": jobs.verdict_of(ws, r, final.get(r["id"], {})).headline,  # the panel's words, not the JSON's code
         **({} if one_dataset else {"dataset": r["dataset"]}), "encoder": r["encoder"],
@@ -348,7 +349,7 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "speed": f"{r['images_per_s']:,.0f} {UNITS[jobs.run_kind(r)]}/s" if r["images_per_s"] else "",
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
-    } for r in runs]), hide_index=True, width="stretch", placeholder="–",  # walk 9 read "None" for unmeasured cells
+    } for r, name in zip(runs, names)]), hide_index=True, width="stretch", placeholder="–",  # walk 9 read "None" for unmeasured cells
         column_config={"name": st.column_config.TextColumn(width="medium"),
                        "training": st.column_config.NumberColumn("training (s)", format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),

@@ -716,3 +716,15 @@ def test_a_run_started_here_and_cancelled_elsewhere_says_so(page, ws, started):
     button(page, "Cancel").click().run()  # started and cancelled here: nothing to tell
     assert jobs.get_run(ws, other)["status"] == "cancelled"
     assert not any(w.value.startswith("You started this run here") for w in page.warning)
+
+
+def test_runs_named_alike_are_told_apart_in_the_table(page, ws, started):
+    """Walk 13: two 'SimCLR · 0.5 min' rows, told apart in the pickers but not in the table."""
+    alike = [jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=0.05)) for _ in range(2)]
+    while jobs.work(ws, "cpu"):
+        pass
+    page.run()
+    assert not page.exception, page.exception
+    names = dict(zip(page.dataframe[0].value["run"], page.dataframe[0].value["name"]))
+    assert len({names[run] for run in alike}) == 2
+    assert all(names[run].startswith("SimCLR · 0.05 epochs · ") for run in alike)
