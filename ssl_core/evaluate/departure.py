@@ -15,9 +15,9 @@ import torch
 
 from .neighbours import Array, neighbours_of, overlap
 from .pixels import image_statistics, raw_pixels
+from .verdict import NEIGHBOURS
 
 THUMBNAIL = 8  # side of the raw-pixel thumbnail descriptor
-NEIGHBOURS = 10  # k
 
 
 def cheap_descriptors(images: np.ndarray) -> list[np.ndarray]:

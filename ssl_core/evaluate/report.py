@@ -43,7 +43,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # the embedding (an imported encoder, a run whose recipe holds it already), the label-free verdict's bar in numbers; 8:
 # the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike;
 # 10: an untrained network's verdict says it is the baseline, a held fix's words; 11: no kNN vote reads more
-# neighbours than a class can fill, knn.voters);
+# neighbours than a class can fill, knn.voters; a probe too small for a modest gain, or too few images for the
+# label-free rule, said);
 # a kept report of another format is made again (stored.py)
 FORMAT = 11
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
@@ -207,7 +208,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
                  "untrained": shared(untrained, cheap, sample), "images": len(sample)}
         verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
-                                  effective_rank(untrained))
+                                  effective_rank(untrained), config.neighbours)
     return {**verdict.to_json(), "verdict_basis": basis}
 
 

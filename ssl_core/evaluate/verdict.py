@@ -71,6 +71,7 @@ WITH_LABELS = ("probe_size", "knn_accuracy", "knn_untrained")  # the engine's me
 # a margin of noise from which the probe is too small to see any but a large gain (kNN points): 18 labelled images of
 # 3 classes gave 44.8 (walk 13); about 60 labelled images at 40% accuracy give this, 100 give 0.19
 COARSE = 0.25
+NEIGHBOURS = 10  # k of the label-free measure: the nearest images whose share it counts (departure.shared)
 UNEQUAL = 1.5  # a largest class this many times an even share sets chance (a 10-class set's 10.2% does not)
 MAJORITY = "knn_majority"  # the probe's largest class's share, logged at step 0 (none in a run made before it)
 WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
@@ -188,10 +189,17 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
                              f"above it by more than the {points(gain)} points that noise alone could give.{coarse}")
 
 
-def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float) -> Verdict:
+LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (Data page) and judge this encoder "
+                 "on them in Evaluate.")
+
+
+def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float,
+                    k: int = NEIGHBOURS) -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
     twin's `untrained`, both over the same `n` images, and the effective ranks of both
-    embeddings (health.effective_rank)."""
+    embeddings (health.effective_rank); `k` nearest images counted. Where chance alone
+    (k of the n - 1 others) shares a quarter of the untrained network's or more, nothing
+    could be called learned: too few images."""
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
     if rank < COLLAPSED_RANK * untrained_rank:
@@ -202,6 +210,13 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
     if shared >= untrained + tolerance:
         return _verdict(WORSE, f"Worse than untrained: {numbers}); the embedding follows cheap "
                                f"pixel and colour cues more than the untrained network does.")
+    by_chance = min(1.0, k / max(n - 1, 1))  # what neighbours unrelated to the pixels share
+    if by_chance >= LEARNED_SHARE * untrained:  # walk 13: 5 images, "100.0% against 100.0%"
+        return _verdict(NOT_YET, f"Too few images to judge without labels: {numbers}); with {n} images an "
+                                 f"image's {k} nearest are {by_chance:.0%} of the others, so even "
+                                 f"neighbours unrelated to the pixels would share about that much, not the quarter "
+                                 f"of the untrained network's ({LEARNED_SHARE * untrained:.1%}) that counts as "
+                                 f"learned. {LABELS_SETTLE}")
     if shared <= min(untrained - tolerance, LEARNED_SHARE * untrained):
         return _verdict(LEARNED, f"Learned something beyond pixels and colour: {numbers}), below a "
                                  f"quarter of it.")
@@ -209,10 +224,9 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
         return _verdict(NOT_YET, f"Nothing shown yet: {numbers}); they moved away from the pixels, but runs "
                                  f"that learned nothing on cluttered pictures moved as far (down to a third of "
                                  f"it), so without labels only a fall below a quarter of it "
-                                 f"({LEARNED_SHARE * untrained:.1%}) counts, and smaller gains go unseen. Labels "
-                                 f"settle it: import the same pictures with a labels CSV (Data page) and judge "
-                                 f"this encoder on them in Evaluate.")
-    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), within the {tolerance:.1%} that "
+                                 f"({LEARNED_SHARE * untrained:.1%}) counts, and smaller gains go unseen. "
+                                 f"{LABELS_SETTLE}")
+    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), within the {points(tolerance)} points that "
                              f"noise alone could give.")
 
 

@@ -99,8 +99,8 @@ class TextKind:
         return batch
 
     def cheap_neighbours(self, items: np.ndarray) -> list[torch.Tensor]:
-        from ..evaluate.departure import NEIGHBOURS
         from ..evaluate.neighbours import neighbours_of
+        from ..evaluate.verdict import NEIGHBOURS
 
         return [neighbours_of(tf_idf(items, VOCAB_SIZE), NEIGHBOURS)]
 
