@@ -212,8 +212,10 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                                f"pixel and colour cues more than the untrained network does.")
     by_chance = min(1.0, k / max(n - 1, 1))  # what neighbours unrelated to the pixels share
     if by_chance >= LEARNED_SHARE * untrained:  # walk 13: 5 images, "100.0% against 100.0%"
-        return _verdict(NOT_YET, f"Too few images to judge without labels: {numbers}); with {n} images an "
-                                 f"image's {k} nearest are {by_chance:.0%} of the others, so even "
+        counted = min(k, n - 1)
+        part = f"all {n - 1} others" if counted == n - 1 else f"{by_chance:.0%} of the other {n - 1}"
+        return _verdict(NOT_YET, f"Too few images to judge without labels: {numbers}); with {n} images the "
+                                 f"{counted} nearest it counts for an image are {part}, so even "
                                  f"neighbours unrelated to the pixels would share about that much, not the quarter "
                                  f"of the untrained network's ({LEARNED_SHARE * untrained:.1%}) that counts as "
                                  f"learned. {LABELS_SETTLE}")
