@@ -27,7 +27,7 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
-from .verdict import COARSE, COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, unequal
+from .verdict import COARSE, COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, too_few_for_neighbours, unequal
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -239,12 +239,17 @@ FLAT = {"knn_accuracy": ("knn_untrained", 1), "pixel_shared": ("pixel_shared_unt
 
 
 def coarse_probe(series: Series) -> str | None:
-    """Why the online kNN cannot judge a flat curve, where its probe is so small that noise
-    alone moves it by verdict.COARSE or more (walk 13: 18 labelled images, 44.8 points, and
-    "Nothing was learned at any point of the run"); None otherwise, or without labels."""
-    if not {"knn_accuracy", "knn_untrained", "probe_size"} <= set(series):
+    """Why the online measure cannot judge a flat curve: a kNN probe so small that noise alone
+    moves it by verdict.COARSE or more (walk 13: 18 labelled images, 44.8 points, and "Nothing
+    was learned at any point of the run"), or without labels, too few images for any run to
+    be called learned (verdict.too_few_for_neighbours: 5 images); None otherwise."""
+    if "probe_size" not in series:
         return None
     probe = int(series["probe_size"][1][-1])
+    if "pixel_shared_untrained" in series:
+        return too_few_for_neighbours(probe, float(series["pixel_shared_untrained"][1][-1]))
+    if not {"knn_accuracy", "knn_untrained"} <= set(series):
+        return None
     noise = margin(float(series["knn_accuracy"][1][-1]), float(series["knn_untrained"][1][-1]), probe, KNN_SPREAD)
     return (f"{counted(probe, 'labelled images')}: noise alone could move kNN accuracy by {100 * noise:.1f} points"
             if noise >= COARSE else None)

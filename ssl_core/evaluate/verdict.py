@@ -193,13 +193,25 @@ LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (
                  "on them in Evaluate.")
 
 
+def too_few_for_neighbours(n: int, untrained: float, k: int = NEIGHBOURS) -> str | None:
+    """Where neighbours unrelated to the pixels would share, by chance alone (k of the n - 1
+    others), a quarter of the untrained network's `untrained` share or more, so that no run of
+    `n` images could be called learned without labels, the words that say how many it counts
+    ("with 5 images the 4 nearest it counts for an image are all 4 others"); else None."""
+    by_chance = min(1.0, k / max(n - 1, 1))
+    if by_chance < LEARNED_SHARE * untrained:
+        return None
+    counted = min(k, n - 1)
+    part = f"all {n - 1} others" if counted == n - 1 else f"{by_chance:.0%} of the other {n - 1}"
+    return f"with {n} images the {counted} nearest it counts for an image are {part}"
+
+
 def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float,
                     k: int = NEIGHBOURS) -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
     twin's `untrained`, both over the same `n` images, and the effective ranks of both
-    embeddings (health.effective_rank); `k` nearest images counted. Where chance alone
-    (k of the n - 1 others) shares a quarter of the untrained network's or more, nothing
-    could be called learned: too few images."""
+    embeddings (health.effective_rank); `k` nearest images counted. Where nothing could be
+    called learned (too_few_for_neighbours), it says so."""
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
     if rank < COLLAPSED_RANK * untrained_rank:
@@ -210,12 +222,8 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
     if shared >= untrained + tolerance:
         return _verdict(WORSE, f"Worse than untrained: {numbers}); the embedding follows cheap "
                                f"pixel and colour cues more than the untrained network does.")
-    by_chance = min(1.0, k / max(n - 1, 1))  # what neighbours unrelated to the pixels share
-    if by_chance >= LEARNED_SHARE * untrained:  # walk 13: 5 images, "100.0% against 100.0%"
-        counted = min(k, n - 1)
-        part = f"all {n - 1} others" if counted == n - 1 else f"{by_chance:.0%} of the other {n - 1}"
-        return _verdict(NOT_YET, f"Too few images to judge without labels: {numbers}); with {n} images the "
-                                 f"{counted} nearest it counts for an image are {part}, so even "
+    if few := too_few_for_neighbours(n, untrained, k):  # walk 13: 5 images, "100.0% against 100.0%"
+        return _verdict(NOT_YET, f"Too few images to judge without labels: {numbers}); {few}, so even "
                                  f"neighbours unrelated to the pixels would share about that much, not the quarter "
                                  f"of the untrained network's ({LEARNED_SHARE * untrained:.1%}) that counts as "
                                  f"learned. {LABELS_SETTLE}")

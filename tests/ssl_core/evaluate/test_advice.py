@@ -305,3 +305,12 @@ def test_a_flat_curve_on_a_probe_too_small_to_see_it_is_not_called_nothing_learn
         "18 labelled images: noise alone could move kNN accuracy by 44.8 points")
     assert coarse_probe(measured(classes=3, probe_size=[450], **tiny).series) is None
     assert flat_from_start(measured(classes=3, probe_size=[450], **tiny)) is not None
+
+
+def test_a_flat_label_free_curve_on_too_few_images_is_not_called_nothing_learned():
+    """Walk 13: 5 unlabelled images, every neighbour shared at 100%, and 'Nothing was learned at any point'."""
+    five = measured(classes=0, images=5, pixel_shared=[1.0, 1.0, 1.0], pixel_shared_untrained=[1.0], probe_size=[5])
+    assert flat_from_start(five) is None
+    assert coarse_probe(five.series) == "with 5 images the 4 nearest it counts for an image are all 4 others"
+    many = measured(classes=0, pixel_shared=[0.20, 0.19, 0.21], pixel_shared_untrained=[0.20], probe_size=[1024])
+    assert coarse_probe(many.series) is None and flat_from_start(many) is not None
