@@ -28,7 +28,7 @@ from .text import printable
 LABELS_FILE = "labels.csv"  # found at the top of an archive or folder, used as the CSV
 MAX_LABELS_BYTES = 64 * 1024**2  # a labels file (about a million rows of 60 characters)
 FILE_HEADERS = ("filename", "file", "file_name", "name", "path", "image")
-LABEL_HEADERS = ("label", "class", "category", "target")
+LABEL_HEADERS = ("label", "class", "category", "target", "topic", "tag", "labels")  # walk 13's "topic" was dropped
 MAX_LABEL_CHARS = 256  # a class name, not a document
 EXAMPLES = 3  # line numbers (or rows) quoted in a warning
 SKIPPED = ("it is skipped", "they are skipped")

@@ -1,7 +1,7 @@
 """One text file's bytes -> examples (text, optional label), with what was wrong counted.
 
 Formats, by the file's suffix: `.txt` one example per line; `.csv` a header row naming a
-`text` column and optionally a label column (label, class, category, target); `.jsonl`
+`text` column and optionally a label column (LABEL_HEADERS: label, class, category, ...); `.jsonl`
 one JSON object per line with a string "text" and optionally a "label". A file is refused
 whole (`RejectedFile`, naming the reason) when it is binary data under a text name (a NUL
 byte, or a known image/archive signature, in its first 8 KiB), when more of its examples
@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..words import agreeing, counted
+from ..words import agreeing, counted, listed
 from .decode import RejectedFile
 from .labels import EXAMPLES, LABEL_HEADERS, MAX_LABEL_CHARS, first_few
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
@@ -104,6 +104,7 @@ class TextTally:
     capped_files: list[str] = field(default_factory=list)
     folder_warnings: list[str] = field(default_factory=list)  # labels.outside_folders_warning, once per import
     unused_labels: dict[str, list[str]] = field(default_factory=dict)  # UNUSED_LABELS kind -> ['file:line']
+    unread_columns: dict[str, list[str]] = field(default_factory=dict)  # a CSV without a label column -> its others
 
     def unused_label(self, kind: str, where: str) -> None:
         """Count a label of `kind` (a key of UNUSED_LABELS) at `where` ('file:line') as not used."""
@@ -114,6 +115,10 @@ class TextTally:
         said += [f"{counted(len(places), 'examples', ('has', 'have'))} {UNUSED_LABELS[kind]}, "
                  "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
+        said += [f"{name} has no label column (one named {listed(list(LABEL_HEADERS), 'or')}), so its examples are "
+                 f"unlabelled and its other {agreeing(len(columns), 'column', 'columns')} ({', '.join(columns)}) "
+                 f"{agreeing(len(columns), 'was', 'were')} not read; rename a label column to import its labels"
+                 for name, columns in self.unread_columns.items()]
         if self.empty.count:
             said.append(f"{counted(self.empty.count, 'empty lines')} skipped (at {self.empty})")
         if self.no_text.count:
@@ -129,8 +134,9 @@ class TextTally:
                         f"{agreeing(self.not_utf8, 'it', 'them')} imported (first: {self.first_not_utf8}); "
                         f"save the file as UTF-8 to keep {agreeing(self.not_utf8, 'it', 'them')}")
         if self.bad_lines:
-            said.append(f"{self.bad_lines:,} JSONL lines are not an object with a string \"text\" and were "
-                        f"skipped (first: {self.first_bad_line})")
+            said.append(f"{counted(self.bad_lines, 'JSONL lines', ('is', 'are'))} not an object with a string "
+                        f"\"text\" and {agreeing(self.bad_lines, 'was', 'were')} skipped "
+                        f"(first: {self.first_bad_line})")
         if self.bad_csv:
             said.append(f"{counted(self.bad_csv, 'CSV records')} could not be read and "
                         f"{agreeing(self.bad_csv, 'was', 'were')} skipped, the records around "
@@ -277,6 +283,9 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
     if text_at is None:
         shown = ", ".join(repr(printable(c))[:40] for c in header[:5])
         raise RejectedFile(f"no 'text' column in the CSV's first row (it has {shown})")
+    if label_at is None and (others := [repr(printable(c))[:40] for at, c in enumerate(header) if at != text_at
+                                        and c.strip()]):
+        tally.unread_columns[name] = others[:5] + (["..."] if len(others) > 5 else [])
     bad, first_bad, given = 0, (0, ""), 0
     for number, row, why in records:
         if row is None:

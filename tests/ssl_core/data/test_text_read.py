@@ -172,3 +172,20 @@ def test_empty_lines_and_labels_without_text_are_named_with_their_lines():
     read_examples(b'{"text": "", "label": "x"}\n\n{"text": "y"}\n', "j.jsonl", tally := TextTally())
     assert tally.warnings() == ["1 empty line skipped (at j.jsonl:2)",
                                 "1 example has a label but no text and was skipped (at j.jsonl:1)"]
+
+
+def test_a_topic_column_is_read_as_labels_and_an_unknown_one_is_said_not_read():
+    """Walk 13: 'sentence,topic' imported 39 labelled rows as unlabelled, without a word."""
+    rows = read_examples(b"sentence,topic\nit rains,weather\n", "t.csv", tally := TextTally())
+    assert [(text, label) for _, text, label, _ in rows] == [("it rains", "weather")] and tally.warnings() == []
+    rows = read_examples(b"id,sentence,intent\n1,it rains,weather\n", "i.csv", tally := TextTally())
+    assert [label for *_, label, _ in rows] == [None]
+    assert tally.warnings() == [
+        "i.csv has no label column (one named label, class, category, target, topic, tag or labels), so its examples "
+        "are unlabelled and its other columns ('id', 'intent') were not read; rename a label column to import its "
+        "labels"]
+
+
+def test_one_bad_jsonl_line_is_said_in_the_singular():
+    read_examples(b'{"text": "a"}\n[1]\n', "j.jsonl", tally := TextTally())
+    assert tally.warnings()[0].startswith('1 JSONL line is not an object with a string "text" and was skipped')
