@@ -16,7 +16,8 @@ from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import index, jobs, project
-from ssl_core.evaluate.clusters import SEEDS, agreements, comparison, neighbour_agreement, neighbours_not_groups
+from ssl_core.evaluate.clusters import (SEEDS, Agreement, agreements, comparison, neighbour_agreement,
+                                        neighbours_not_groups)
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.words import counted
@@ -81,23 +82,24 @@ if dataset is None:
 
 @st.cache_data(show_spinner="PCA and k-means...", max_entries=8)
 def surface_views(dataset_id: str, k: int, _dataset, _truth: list[str | None]
-                  ) -> tuple[np.ndarray, np.ndarray, list[float] | None]:
-    """PCA map (N, 2), k-means clusters (N,) and their agreements with the labels over
-    k-means starts (clusters.agreements) of a dataset's raw pixels or, for text, its TF-IDF
-    word weights, once per dataset (ids change when a dataset is replaced; the dataset and
-    labels themselves are not hashed)."""
+                  ) -> tuple[np.ndarray, np.ndarray, Agreement | None]:
+    """PCA map (N, 2), k-means clusters (N,: the start k-means keeps, with labels) and their
+    agreements with the labels over k-means starts (clusters.agreements) of a dataset's raw
+    pixels or, for text, its TF-IDF word weights, once per dataset (ids change when a dataset
+    is replaced; the dataset and labels themselves are not hashed)."""
     if _dataset.kind == "image":
         features = raw_pixels(ws.images(_dataset))
     else:
         from ssl_core.text.evaluation import tfidf  # text's module (torch, scikit-learn) only where text is shown
 
         features = tfidf(load_texts(ws, _dataset))
-    return project.pca(features, 2), index.kmeans(features, k), agreements(features, k, _truth)
+    found = agreements(features, k, _truth)
+    return project.pca(features, 2), index.kmeans(features, k) if found is None else found.ids, found
 
 
 @st.cache_data(show_spinner="k-means from several starts...", max_entries=16)
 def encoder_agreements(folder: str, made: float, k: int, _vectors: np.ndarray, _truth: list[str | None]
-                       ) -> tuple[list[float] | None, float | None]:
+                       ) -> tuple[Agreement | None, float | None]:
     """(clusters.agreements, clusters.neighbour_agreement) of an embedding's vectors, once per
     embedding as written."""
     return agreements(_vectors, k, _truth), neighbour_agreement(_vectors, _truth)
@@ -127,10 +129,10 @@ def two_digits(score: float) -> str:
     return f"{round(score, 2) + 0.0:.2f}"
 
 
-def scores_said(scores: list[float]) -> str:
-    """The median agreement over k-means starts, and their range (none where every start agrees)."""
-    low, high = two_digits(min(scores)), two_digits(max(scores))
-    return f"{two_digits(float(np.median(scores)))} " + ("at every start" if low == high else f"({low} to {high})")
+def scores_said(agreement: Agreement) -> str:
+    """The agreement of the start k-means keeps, and the range over starts (none where every start agrees)."""
+    low, high = two_digits(min(agreement.scores)), two_digits(max(agreement.scores))
+    return f"{two_digits(agreement.kept)} " + ("at every start" if low == high else f"({low} to {high} over all)")
 
 
 def agreement_caption() -> str:
@@ -139,8 +141,8 @@ def agreement_caption() -> str:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the {surface.name}."
     said = f"{counted(len(named), 'labels')}; k-means was asked for {clusters_asked} clusters."
     if surface_scores is not None:
-        said += (f" Against the labels, over {SEEDS} k-means starts, the clusters of the {surface.name} score a "
-                 f"median adjusted Rand index of {scores_said(surface_scores)}")
+        said += (f" Against the labels, at the tightest of {SEEDS} k-means starts (the one k-means keeps), the "
+                 f"clusters of the {surface.name} score an adjusted Rand index of {scores_said(surface_scores)}")
         if encoder_scores is not None:
             said += f"; k-means on the features of {escape_markdown(trained[0])}, {scores_said(encoder_scores)}"
         said += " (0: no closer to the labels than chance; 1: the labels' own groups)."

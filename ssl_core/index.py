@@ -230,6 +230,12 @@ def _row_blocks(n: int, k: int) -> Iterator[np.ndarray]:
 def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """Cluster of each of the (N, D) `features`: int64 (N,) in [0, min(k, N)), from
     spherical k-means (k-means++ start) on the normalised features, by `faiss.Kmeans`."""
+    return kmeans_fit(features, k, seed)[0]
+
+
+def kmeans_fit(features: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, float]:
+    """`kmeans` and how tight its groups are: the summed cosine of every point to its centroid
+    (higher: tighter), by which k-means from several starts keeps one."""
     x = normalise(features)
     k = min(k, len(x))
     clustering = faiss.Kmeans(x.shape[1], k, niter=20, seed=seed, spherical=True,
@@ -237,7 +243,8 @@ def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
                               gpu=faiss.get_num_gpus() > 0,
                               min_points_per_centroid=1)  # its warning only (walk 10: 480 points, 24 clusters)
     clustering.train(x)
-    return clustering.index.search(x, 1)[1][:, 0].astype(np.int64)
+    similarity, ids = clustering.index.search(x, 1)
+    return ids[:, 0].astype(np.int64), float(similarity.sum())
 
 
 def pair_correlations(images: np.ndarray, pairs: list[tuple[int, int, float]]) -> np.ndarray:

@@ -30,29 +30,53 @@ def test_fewer_than_two_classes_give_nothing():
     assert label_agreement(np.array([0, 1]), [None, None]) is None
 
 
-def test_agreements_come_from_several_k_means_starts():
+def ranged(*scores: float, kept: float | None = None) -> "clusters.Agreement":
+    """An Agreement of these starts, kept: the first unless named."""
+    return clusters.Agreement(list(scores), scores[0] if kept is None else kept, np.zeros(0))
+
+
+def test_agreements_come_from_several_k_means_starts_and_keep_the_tightest():
     """One k-means start decided the Concepts page's comparison; another start reversed it on
-    a review's data. Each start's score is kept, and the words follow how the ranges lie."""
+    a review's data. Each start's score is kept, and the one said first is that of the start
+    k-means keeps, its tightest groups (walk 13: a median of 0.09 over a tightest start of 1.00)."""
     from ssl_core import index
-    from ssl_core.evaluate.clusters import SEEDS, agreements, comparison
+    from ssl_core.evaluate.clusters import SEEDS, agreements
 
     rng = np.random.default_rng(0)
     labels = [str(c) for c in rng.integers(0, 4, 400)]
     features = rng.normal(size=(400, 16)).astype(np.float32)
-    scores = agreements(features, 4, labels)
-    assert scores == [label_agreement(index.kmeans(features, 4, seed), labels) for seed in range(SEEDS)]
-    assert len(set(scores)) > 1, "distinct starts"
+    found = agreements(features, 4, labels)
+    fits = [index.kmeans_fit(features, 4, seed) for seed in range(SEEDS)]
+    assert found.scores == [label_agreement(ids, labels) for ids, _ in fits]
+    assert len(set(found.scores)) > 1, "distinct starts"
+    tightest = int(np.argmax([tightness for _, tightness in fits]))
+    assert found.kept == found.scores[tightest] and (found.ids == fits[tightest][0]).all()
+    assert (index.kmeans(features, 4, 2) == fits[2][0]).all()
     assert agreements(features, 4, ["a"] * 400) is None
-    assert "closer to the labels than those of the raw pixels in every" in comparison([0.1, 0.2], [0.3, 0.5])
-    assert "The groups of the raw pixels are closer to the labels than this encoder's in every" in comparison([0.3, 0.5], [0.1, 0.2])
-    assert comparison([0.21, 0.30], [0.21, 0.32], "TF-IDF word weights").endswith("than the TF-IDF word weights.")
-    assert "overlap" in comparison([0.21, 0.30], [0.21, 0.32])
+
+
+def test_the_comparison_follows_how_the_ranges_and_kept_starts_lie():
+    comparison = clusters.comparison
+    assert "closer to the labels than those of the raw pixels in every" in comparison(ranged(0.1, 0.2),
+                                                                                       ranged(0.3, 0.5))
+    assert "The groups of the raw pixels are closer to the labels than this encoder's in every" in comparison(
+        ranged(0.3, 0.5), ranged(0.1, 0.2))
+    assert comparison(ranged(0.21, 0.30), ranged(0.21, 0.32), "TF-IDF word weights").endswith(
+        "than the TF-IDF word weights.")
+    assert "overlap" in comparison(ranged(0.21, 0.30), ranged(0.21, 0.32))
+    # walk 13: the encoder's starts 0.08, 1.00, 0.63, 0.05, 0.38, its tightest the 1.00; TF-IDF's 0.2 to 0.4
+    assert comparison(ranged(0.2, 0.4), ranged(0.08, 1.0, 0.63, 0.05, 0.38, kept=1.0), "TF-IDF word weights") == (
+        "The encoder's groups that k-means keeps are closer to the labels than any start on the TF-IDF word "
+        "weights; its other starts settled in poorer groupings of the same vectors, as k-means can.")
+    assert comparison(ranged(0.2, 0.9, kept=0.9), ranged(0.3, 0.5)).startswith(
+        "The groups of the raw pixels that k-means keeps are closer")
     # 0.03 against 0.00 was 'closer to the labels in every k-means start' and no more (walk 7, 240 glyphs);
     # 0.00 against -0.01 still led with 'closer' (walk 12)
-    for pixels, encoder in (([0.0, 0.004], [0.02, 0.03]), ([-0.01, -0.01], [0.0, 0.0]), ([0.05], [-0.02])):
-        assert comparison(pixels, encoder) == ("Neither's clusters follow the labels: every k-means start of both "
-                                               "stays under 0.1, near the 0 of groups drawn at random.")
-    assert comparison([0.1, 0.2], [0.3, 0.5]).endswith("in every k-means start.")
+    for pixels, encoder in (((0.0, 0.004), (0.02, 0.03)), ((-0.01, -0.01), (0.0, 0.0)), ((0.05,), (-0.02,))):
+        assert comparison(ranged(*pixels), ranged(*encoder)) == (
+            "Neither's clusters follow the labels: every k-means start of both stays under 0.1, near the 0 of groups "
+            "drawn at random.")
+    assert comparison(ranged(0.1, 0.2), ranged(0.3, 0.5)).endswith("in every k-means start.")
 
 
 def template_features(seed: int = 0) -> tuple[np.ndarray, list[str]]:
@@ -68,9 +92,9 @@ def test_neighbours_can_share_labels_that_k_means_does_not_find():
     """A walk's text run: k-means agreed 0.08 with the labels, kNN 99.3%, and its UMAP map showed
     four clean groups beside the low score; the caption now says why both hold."""
     features, labels = template_features()
-    scores, knn = clusters.agreements(features, 4, labels), clusters.neighbour_agreement(features, labels)
-    assert np.median(scores) < 0.2 and knn > 0.95
-    said = clusters.neighbours_not_groups(scores, knn, 4)
+    found, knn = clusters.agreements(features, 4, labels), clusters.neighbour_agreement(features, labels)
+    assert found.kept < 0.2 and knn > 0.95
+    said = clusters.neighbours_not_groups(found, knn, 4)
     assert said.startswith(f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy, "
                            "leave-one-out, on the saved encoder's features of every labelled example; a run's verdict "
                            "measures its probe during training)")  # two kNN figures on one page, each said
@@ -78,7 +102,8 @@ def test_neighbours_can_share_labels_that_k_means_does_not_find():
 
 
 def test_nothing_is_said_where_the_groups_agree_or_the_neighbours_do_not():
-    assert clusters.neighbours_not_groups([0.7, 0.8], 0.99, 4) is None  # k-means finds the labels
-    assert clusters.neighbours_not_groups([0.1, 0.2], 0.6, 4) is None  # neither does kNN
-    assert clusters.neighbours_not_groups([0.1], None, 4) is None  # no labels
+    assert clusters.neighbours_not_groups(ranged(0.7, 0.8), 0.99, 4) is None  # k-means finds the labels
+    assert clusters.neighbours_not_groups(ranged(0.1, 0.2, kept=0.6), 0.99, 4) is None  # the start it keeps does
+    assert clusters.neighbours_not_groups(ranged(0.1, 0.2), 0.6, 4) is None  # neither does kNN
+    assert clusters.neighbours_not_groups(ranged(0.1), None, 4) is None  # no labels
     assert clusters.neighbour_agreement(np.eye(3), ["a", "a", None]) is None
