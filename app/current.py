@@ -19,7 +19,7 @@ import streamlit as st
 from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.imports import ImportRefused, registry
-from ssl_core.run_names import run_name
+from ssl_core.run_names import names_told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 DATASET = "current_dataset"  # session key: the current dataset's name, or None
@@ -138,7 +138,9 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
         run = jobs.get_run(ws, key)
     except WorkspaceError:
         return None
-    return run_name(run) if run["dataset"] == dataset else None
+    if run["dataset"] != dataset:
+        return None
+    return names_told_apart([other for other in jobs.list_runs(ws) if other["dataset"] == dataset])[key]
 
 
 def gone_encoder(ws: Workspace, key: str | None) -> str | None:

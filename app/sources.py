@@ -15,7 +15,7 @@ from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
-from ssl_core.run_names import run_name, told_apart
+from ssl_core.run_names import names_told_apart, run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
@@ -94,7 +94,8 @@ def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[
         choices |= {c["encoder"]: (imports.describe(c), c["arch"]) for c in imports.imported(ws)
                     if c["kind"] == "encoder"}
     trained = [run for run in jobs.list_runs(ws) if run["checkpoint"]]
-    choices |= {run["id"]: (f"run {run_name(run)}", run["encoder"]) for run in trained
+    named = names_told_apart(trained)
+    choices |= {run["id"]: (f"run {named[run['id']]}", run["encoder"]) for run in trained
                 if run["encoder"] in encoders or any_encoder and is_architecture(run["encoder"])}
     return choices
 

@@ -22,7 +22,7 @@ from app.text_search import DEMO_SOURCE
 from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
-from ssl_core.run_names import run_name
+from ssl_core.run_names import names_told_apart
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
 from ssl_core.text.preview import masked_pieces
@@ -98,7 +98,7 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
         st.info("No masked-language-model run of this dataset yet: train one with the method mlm (or "
                 "mlm_simcse) on the Train page, then type a sentence here with [MASK] where a word is hidden.")
         return
-    chosen = st.selectbox("Run", list(runs), key="text_lab_run", format_func=lambda r: run_name(runs[r]))
+    chosen = st.selectbox("Run", list(runs), key="text_lab_run", format_func=names_told_apart(list(runs.values())).get)
     typed = st.text_input("A sentence with [MASK]", blank_example(dataset, texts), key=f"text_lab_text_{dataset.id}")
     folder = jobs.run_dir(ws, chosen)
     try:

@@ -29,7 +29,7 @@ from ssl_core.augment.preview import (
     what_changes_touch,
 )
 from ssl_core.checkpoint import load_trained
-from ssl_core.run_names import run_name
+from ssl_core.run_names import names_told_apart
 from ssl_core.words import listed
 from ssl_core.augment.recipes import MAE, Rotation
 from ssl_core.data.decode import RejectedFile, decode_image, square
@@ -52,8 +52,9 @@ def run_choices(methods: tuple[str, ...] | None = None) -> dict[str, dict]:
             and (methods is None or run["method"] in methods)}
 
 
-def run_label(run: dict) -> str:
-    return f"{run_name(run)} ({run['status']})"
+def run_labels(runs: dict[str, dict]) -> dict[str, str]:
+    """{run id: its name (told apart from its namesakes) and status} of `runs` (run_choices)."""
+    return {key: f"{name} ({runs[key]['status']})" for key, name in names_told_apart(list(runs.values())).items()}
 
 
 NO_NEGATIVES = {  # recipe -> how its method pairs two views without contrasting them with the batch
@@ -198,7 +199,7 @@ with stage:
         mae_runs = run_choices(("mae",))
         if mae_runs:
             chosen_run = st.selectbox("Reconstruct with the MAE run", list(mae_runs), key="lab_mae_run",
-                                      format_func=lambda run_id: run_label(mae_runs[run_id]))
+                                      format_func=run_labels(mae_runs).get)
             method, _ = load_run(mae_runs[chosen_run])
             original, masked, rebuilt = mae_reconstruction(method, recipe, chosen[0], seed)
             st.image(framed([original, masked, rebuilt]), width=VIEW_WIDTH * 2,
@@ -232,10 +233,9 @@ elif is_pair_recipe(recipe):
     rows = np.sort(rng.choice(len(images), size=min(n, len(images)), replace=False))
     runs = run_choices()
     imported = imported_choices(ws, dataset)  # {source key: (name, source)}
-    encoder_label = st.selectbox("Encoder for the similarities", [UNTRAINED] + list(runs) + list(imported),
-                                 key="lab_encoder",
-                                 format_func=lambda key: key if key == UNTRAINED else
-                                 run_label(runs[key]) if key in runs else imported[key][0],
+    offered = {UNTRAINED: UNTRAINED, **run_labels(runs), **{key: name for key, (name, _) in imported.items()}}
+    encoder_label = st.selectbox("Encoder for the similarities", list(offered), key="lab_encoder",
+                                 format_func=offered.get,
                                  help="An untrained encoder, the encoder of a run trained on this dataset (its "
                                       "views are rendered at its training size) or an imported encoder (at its "
                                       "input side).")

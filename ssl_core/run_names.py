@@ -83,3 +83,9 @@ def told_apart(runs: list[dict[str, Any]], names: list[str]) -> list[str]:
              for run, name in zip(runs, names)]
     return [name + (f"{SEPARATOR}{run['id']}" if timed.count(name) > 1 else "")  # created in one second
             for run, name in zip(runs, timed)]
+
+
+def names_told_apart(runs: list[dict[str, Any]]) -> dict[str, str]:
+    """{run id: run_name} of `runs`, those named alike told apart (`told_apart`): walk 13's Lab
+    offered two 'MLM+SimCSE · 1.5 min' runs where the other pages told them apart."""
+    return dict(zip([run["id"] for run in runs], told_apart(runs, [run_name(run) for run in runs])))

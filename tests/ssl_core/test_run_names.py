@@ -71,3 +71,14 @@ def test_runs_named_alike_are_told_apart_by_their_time_then_their_id():
     assert told_apart(runs, ["SimCLR · 2 min", "SimCLR · 2 min", "SimCLR · 2 min", "MAE · 1 epoch"]) == [
         "SimCLR · 2 min · 11:25:40 · run-b", "SimCLR · 2 min · 11:25:40 · run-a", "SimCLR · 2 min · 10:00:00",
         "MAE · 1 epoch"]
+
+
+def test_names_told_apart_map_each_run_id_to_its_name():
+    """Walk 13: the Lab's run pickers offered 'MLM+SimCSE · 1.5 min' twice."""
+    from ssl_core.run_names import names_told_apart
+
+    runs = [{"id": f"run-{tail}", "created": f"2026-12-05T{time}+00:00", "name": "MLM+SimCSE · 1.5 min"}
+            for tail, time in (("a", "01:36:16"), ("b", "01:44:29"))]
+    assert names_told_apart(runs) == {"run-a": "MLM+SimCSE · 1.5 min · 01:36:16",
+                                      "run-b": "MLM+SimCSE · 1.5 min · 01:44:29"}
+    assert names_told_apart(runs[:1]) == {"run-a": "MLM+SimCSE · 1.5 min"}
