@@ -46,12 +46,17 @@ if DELETED_KEY in st.session_state:  # said once, on the rerun after a deletion:
     st.success(st.session_state.pop(DELETED_KEY), icon=":material/delete:")
 
 
+def holds(kind: str) -> str:
+    """What a dataset of `kind` holds, in the page's words (plural)."""
+    return "images" if kind == "image" else "sentences"
+
+
 def _show_report(report: dict) -> None:
     if report.get("error"):
         st.error(f"Nothing was imported: {escape_markdown(report['error'])}")
     else:
-        unit = ("image", "images") if report.get("kind", "image") == "image" else ("sentence", "sentences")
-        st.success(f"Imported **{report['images']:,}** {unit[report['images'] != 1]} as dataset "
+        held = noun(report["images"], holds(report.get("kind", "image")))
+        st.success(f"Imported **{report['images']:,}** {held} as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
                    + (f" ({report['labelled']:,} with labels)." if report["labelled"] else "."))
     for warning in report.get("warnings", []):
@@ -165,7 +170,7 @@ def stored_size(info) -> str:
 
 
 st.dataframe(
-    pd.DataFrame([{"name": d.name, "holds": "images" if d.kind == "image" else "sentences", "count": d.image_count,
+    pd.DataFrame([{"name": d.name, "holds": holds(d.kind), "count": d.image_count,
                    "stored size": stored_size(d),
                    "on disk": human_bytes(d.bytes), "labels": "yes" if d.has_labels else "no",
                    "source": d.source, "created": d.created} for d in datasets]),
@@ -252,7 +257,8 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
         runs_text = (f" {named(active)} {agreeing(len(active), 'is', 'are')} still queued or running on it: it can be "
                      f"deleted once {agreeing(len(active), 'that run ends or is', 'those runs end or are')} cancelled "
                      "on the Train page.")
-    st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {chosen.image_count:,} images? "
+    held = counted(chosen.image_count, holds(chosen.kind))  # walk 13: "its 70 images" of sentences
+    st.warning(f"Delete **{escape_markdown(chosen.name)}** and its {held}? "
                "This cannot be undone. Other datasets are not touched." + runs_text + sets_text)
     yes, no = st.columns([1, 6])
     if yes.button("Yes, delete", type="primary", disabled=bool(active)):
@@ -264,8 +270,7 @@ if st.session_state.get("data_confirm_delete") == chosen.name:
             current.set_dataset(None)
             del st.session_state["data_confirm_delete"]
             st.session_state.pop(REPORT_KEY, None)
-            st.session_state[DELETED_KEY] = (f"Deleted **{escape_markdown(chosen.name)}** and its "
-                                             f"{chosen.image_count:,} images.")
+            st.session_state[DELETED_KEY] = f"Deleted **{escape_markdown(chosen.name)}** and its {held}."
             st.rerun()
     if no.button("Cancel"):
         del st.session_state["data_confirm_delete"]

@@ -149,15 +149,15 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
 class TrainProgress:
     """The engine's step events as one redrawn line on stderr: bar, step, loss, speed, ETA."""
 
-    def __init__(self) -> None:
-        self.last, self.ended = 0.0, False
+    def __init__(self, unit: str = "img") -> None:
+        self.last, self.ended, self.unit = 0.0, False, unit  # unit: what the speed counts ("ex" for text)
 
     def on_step(self, state) -> None:
         filled = int(30 * state.progress)
         total = f"/{state.total_steps}" if state.total_steps else ""
         eta = f"{state.eta_s:.0f}s" if state.eta_s is not None else "?"
         self.last = _progress_line(f"[{'#' * filled}{'.' * (30 - filled)}] step {state.step}{total} "
-                                   f"loss {state.loss:.4f} {state.images_per_s:.0f} img/s ETA {eta}   ",
+                                   f"loss {state.loss:.4f} {state.images_per_s:.0f} {self.unit}/s ETA {eta}   ",
                                    self.last, 0.2, final=state.progress >= 1.0)  # the last step always shows
         self.ended = state.progress >= 1.0
 
@@ -225,7 +225,7 @@ def _train_here(ws: Workspace, run_id: str) -> tuple:
         if not held:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
     with ws.lock(device, wait=True):
-        progress = TrainProgress()
+        progress = TrainProgress("img" if jobs.run_kind(jobs.get_run(ws, run_id)) == "image" else "ex")
         return jobs.execute(ws, run_id, extra_reporter=progress), progress
 
 

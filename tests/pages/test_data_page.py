@@ -223,3 +223,13 @@ def test_the_labels_are_counted_in_words_and_said_unusable_when_too_few(tmp_path
                         for i, folder in enumerate(folders)], name="few")
     at = open_page(ws.root, "../pages/data.py", monkeypatch, dataset="few")
     assert said in [e.label for e in at.expander]
+
+
+def test_deleting_a_text_dataset_counts_its_sentences(app):
+    """Walk 13: 'Delete mixed and its 70 images?' of a text dataset."""
+    app.selectbox(key="data_selected").set_value("docstrings").run()
+    next(b for b in app.button if b.label == "Delete this dataset").click().run()
+    assert " and its " in app.warning[0].value and " sentences? " in app.warning[0].value
+    next(b for b in app.button if b.label == "Yes, delete").click().run()
+    assert not app.exception, app.exception
+    assert app.success[0].value.endswith(" sentences.") and "images" not in app.success[0].value
