@@ -14,7 +14,7 @@ EXPLANATIONS: dict[str, str] = {
     "confusion": "Which classes the linear probe mixes up; a good encoder puts nearly everything on "
                  "the diagonal.",
     "per_class": "Accuracy of the linear probe on each class; good features leave no class far behind.",
-    "alignment": "Mean squared distance between two augmented views of the same image (0 to 4); lower "
+    "alignment": "Mean squared distance between two {views} of the same {one} (0 to 4); lower "
                  "is better, but only beside a low uniformity: an embedding that puts everything in "
                  "one spot aligns perfectly.",
     "uniformity": "How evenly the embeddings spread over the sphere (about -4 is very even, 0 is one "
@@ -24,8 +24,8 @@ EXPLANATIONS: dict[str, str] = {
     "embedding_std": "Spread of the normalised embeddings along each direction, scaled so that 1 is an even "
                      "spread over every direction and 0 a collapse onto one point; a trained encoder often sits "
                      "between (its features use fewer directions): only a fall towards 0 warns.",
-    "neighbour_stability": "Share of an image's nearest neighbours that stay its neighbours when the "
-                           "image is replaced by an augmented view of it; higher is better.",
+    "neighbour_stability": "Share of an {one}'s nearest neighbours that stay its neighbours when the "
+                           "{one} is replaced by one of its {views}; higher is better.",
     "shortcut": "How much cheap cues taken from the pixels (colour, brightness, background texture, layout, "
                 "the object's position) explain the embedding's neighbours, from 0 to 1; low is good. Little "
                 "is below 0.3, some from 0.3, most from 0.6: on planted tests, embeddings of the object alone "
@@ -37,8 +37,9 @@ EXPLANATIONS: dict[str, str] = {
 
 def explained(name: str, hooks: Any) -> str:
     """EXPLANATIONS[name] for a dataset whose evaluation `hooks` (image_hooks.ImageEvaluation or
-    text.evaluation's) give its `unit`, `baseline_name` and whether a network `from_scratch` is fitted."""
+    text.evaluation's) give its `unit`, its `views` (what alignment compares), `baseline_name` and
+    whether a network `from_scratch` is fitted. Walk 13's text read "views of the same image"."""
     scratch = " and a network trained from scratch" if hooks.from_scratch else ""
-    return EXPLANATIONS[name].format(unit=hooks.unit,
+    return EXPLANATIONS[name].format(unit=hooks.unit, one=hooks.unit[:-1], views=hooks.views,
                                      baselines=f"{hooks.baseline_name}, the untrained encoder{scratch}"
                                      if scratch else f"{hooks.baseline_name} and the untrained encoder")

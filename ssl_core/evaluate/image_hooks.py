@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 class ImageEvaluation:
     baseline_name = "raw pixels"  # the curve and the verdict's words when there is no twin
     unit = UNITS["image"]  # what the verdict's sentence counts
+    views = "augmented views"  # what alignment and neighbour stability compare, in explanations
     cheap_name = "raw pixels and colour"  # what the cheap neighbours (`cheap_neighbours`) are found from
     from_scratch = True  # a label-efficiency curve of the small CNN trained on the labels alone
     advised = True  # evaluate/advice.py's rules (recipes, pixel shortcuts) are calibrated on image runs

@@ -56,6 +56,7 @@ class TwoMaskings:
 class TextEvaluation:
     baseline_name = "TF-IDF"  # the curve and the verdict's words when there is no twin
     unit = UNITS["text"]  # what the verdict's sentence counts
+    views = "maskings (copies with some word pieces hidden at random)"  # TwoMaskings, in explanations
     cheap_name = "TF-IDF word weights"  # what the cheap neighbours (`cheap_neighbours`) are found from
     from_scratch = False  # no network trained from scratch on the labels
     advised = False  # no advice rule is calibrated on text runs (they read image recipes and pixels)

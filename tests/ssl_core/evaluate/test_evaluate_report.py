@@ -99,3 +99,8 @@ def test_the_explanations_speak_of_what_the_kind_counts_and_the_baselines_it_has
     assert explained("label_efficiency", text).endswith("above TF-IDF and the untrained encoder.")
     assert explained("knn_accuracy", text).startswith("Share of examples whose nearest neighbours")
     assert explained("linear_probe_accuracy", image).startswith("Share of held-out images")
+    # walk 13's text read "two augmented views of the same image"
+    assert explained("alignment", text).startswith("Mean squared distance between two maskings (copies with some "
+                                                   "word pieces hidden at random) of the same example")
+    assert "image" not in explained("neighbour_stability", text)
+    assert explained("neighbour_stability", image).startswith("Share of an image's nearest neighbours")
