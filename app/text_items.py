@@ -20,4 +20,5 @@ def sentence_table(ws: Workspace, info: DatasetInfo, rows: list, start: int) -> 
     texts = dataset_texts(ws, info.id, info)
     st.dataframe(pd.DataFrame([{"#": start + i, "from": row["name"], "label": row["label"], "text": texts[start + i]}
                                for i, row in enumerate(rows)]),
-                 hide_index=True, width="stretch", key=f"data_sentences_{info.id}")
+                 hide_index=True, width="stretch", key=f"data_sentences_{info.id}",
+                 placeholder="(none)")  # an unlabelled sentence, as the Explorer's legend says it (walk 13 read None)
