@@ -25,7 +25,7 @@ from ssl_core.data.text_ingest import load_texts
 from ssl_core.run_names import names_told_apart
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
-from ssl_core.text.preview import masked_pieces
+from ssl_core.text.preview import masked_pieces, piece_count
 from ssl_core.text.tokenizer import SPECIAL_TOKENS, TokenizerError, load_tokenizer, train_tokenizer
 
 MASK = "[MASK]"
@@ -73,8 +73,11 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     tokenizer = (load_tokenizer(jobs.run_dir(ws, run_id)) if run_id
                  else dataset_tokenizer(dataset.id, tuple(texts)))
     pieces = masked_pieces(tokenizer, texts[row], ratio, seed)
+    whole = piece_count(tokenizer, texts[row])
+    cut = (f" The encoder reads a text's first {len(pieces)} word pieces: this one has {whole:,}, and the rest is "
+           f"never read." if whole > len(pieces) else "")  # walk 13: "4 of 30 pieces" of a 409-piece text
     left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
-                 f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).")
+                 f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces, seed {seed}).{cut}")
     left.html(_pieces_html(pieces))  # HTML only: markdown would read `$5 and $10` as math, `*x*` as emphasis
     fill_in_the_blank(ws, runs, dataset, texts)
     dropout_pairs(ws, dataset, texts, seed)

@@ -24,6 +24,16 @@ def masked_pieces(tokenizer: Tokenizer, text: str, ratio: float, seed: int) -> l
             for i, g, h in zip(ids[0][keep], inputs[0][keep], chosen[0][keep])]
 
 
+def piece_count(tokenizer: Tokenizer, text: str) -> int:
+    """How many word pieces `text` holds whole ([CLS] and [SEP] left out), however many an
+    encoder reads (encode keeps the first MAX_TOKENS - 2); on a copy of `tokenizer`, whose
+    truncation other sessions' `encode` calls rely on."""
+    whole = Tokenizer.from_str(tokenizer.to_str())
+    whole.no_truncation()
+    whole.no_padding()
+    return len(whole.encode(text, add_special_tokens=False).ids)
+
+
 def dropout_similarity(encoder: torch.nn.Module, ids: torch.Tensor, seed: int) -> np.ndarray:
     """float32 (n, n): cosine similarity of view a of sentence i (row) with view b of
     sentence j (column), both views the encoder's output on token ids (n, L) with its

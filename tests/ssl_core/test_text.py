@@ -19,7 +19,7 @@ from ssl_core.models import ENCODERS
 from ssl_core.text.fill import FillError, fill, masked_word_accuracy
 from ssl_core.text.masking import mask_tokens
 from ssl_core.text.tokenizer import (
-    CLS, MASK, PAD, SEP, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer, train_tokenizer,
+    CLS, MASK, MAX_TOKENS, PAD, SEP, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer, train_tokenizer,
 )
 from ssl_core.text.views import text_recipe
 
@@ -184,3 +184,14 @@ def test_the_tokenizer_lower_cases_and_keeps_accents():
     ids = encode(french, ["La Lune ÉCLIPSE", "pêche", "péché"], max_tokens=8)
     assert decode(french, ids[0]) == "la lune éclipse"
     assert ids[1].tolist() != ids[2].tolist()
+
+
+def test_a_text_longer_than_the_encoder_reads_is_counted_whole_and_the_tokenizer_still_cuts(tokenizer):
+    """Walk 13: the Lab showed '4 of 30 pieces' of a 409-piece text, saying nothing of the rest."""
+    from ssl_core.text.preview import masked_pieces, piece_count
+
+    long = " ".join(["the cat sat on the mat"] * 20)
+    whole = piece_count(tokenizer, long)
+    assert whole >= 120 and len(masked_pieces(tokenizer, long, 0.15, 0)) == MAX_TOKENS - 2
+    assert encode(tokenizer, [long, "the cat"]).shape == (2, MAX_TOKENS)  # the shared tokenizer still cuts and pads
+    assert piece_count(tokenizer, "the cat") == 2
