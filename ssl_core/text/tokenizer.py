@@ -1,4 +1,5 @@
-"""A WordPiece vocabulary trained on a run's own corpus, and sentences -> token ids.
+"""A WordPiece vocabulary trained on a text dataset's corpus (once: text/kind.dataset_tokenizer),
+and sentences -> token ids.
 
 `train_tokenizer(texts)` learns at most VOCAB_SIZE pieces (lower-cased with accents
 kept, BERT's normalisation and pre-tokenisation otherwise; Devlin et al. 2019) with the `tokenizers` package in
