@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import hashlib
 import csv
 import io
 import json
@@ -105,6 +106,8 @@ class TextTally:
     folder_warnings: list[str] = field(default_factory=list)  # labels.outside_folders_warning, once per import
     unused_labels: dict[str, list[str]] = field(default_factory=dict)  # UNUSED_LABELS kind -> ['file:line']
     unread_columns: dict[str, list[str]] = field(default_factory=dict)  # a CSV without a label column -> its others
+    seen: dict[bytes, str] = field(default_factory=dict)  # each text's digest -> where it came first
+    repeated: Places = field(default_factory=Places)  # examples whose text came before (kept: walk 13 saw none said)
 
     def unused_label(self, kind: str, where: str) -> None:
         """Count a label of `kind` (a key of UNUSED_LABELS) at `where` ('file:line') as not used."""
@@ -121,6 +124,10 @@ class TextTally:
                  for name, columns in self.unread_columns.items()]
         if self.empty.count:
             said.append(f"{counted(self.empty.count, 'empty lines')} skipped (at {self.empty})")
+        if self.repeated.count:
+            said.append(f"{counted(self.repeated.count, 'examples', ('repeats', 'repeat'))} the text of an earlier "
+                        f"one and {agreeing(self.repeated.count, 'was', 'were')} kept, each copy the other's nearest "
+                        f"neighbour (at {self.repeated})")
         if self.no_text.count:
             said.append(f"{counted(self.no_text.count, 'examples', ('has', 'have'))} a label but no text and "
                         f"{agreeing(self.no_text.count, 'was', 'were')} skipped (at {self.no_text})")
@@ -211,6 +218,11 @@ def _example(text: str, where: str, tally: TextTally, labelled: bool = False) ->
     if len(text) > MAX_CHARS:
         tally.truncated += 1
         tally.first_truncated = tally.first_truncated or where
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()  # 16 bytes an example, not its text
+    if digest in tally.seen:
+        tally.repeated.add(f"{where} (text of {tally.seen[digest]})")
+    else:
+        tally.seen[digest] = where
     return text[:MAX_CHARS], len(text)
 
 

@@ -189,3 +189,11 @@ def test_a_topic_column_is_read_as_labels_and_an_unknown_one_is_said_not_read():
 def test_one_bad_jsonl_line_is_said_in_the_singular():
     read_examples(b'{"text": "a"}\n[1]\n', "j.jsonl", tally := TextTally())
     assert tally.warnings()[0].startswith('1 JSONL line is not an object with a string "text" and was skipped')
+
+
+def test_a_repeated_text_is_kept_and_said_with_where_it_came_first():
+    """Walk 13: chatter.csv:154 and :155 were one sentence, both imported without a word."""
+    rows = read_examples(b"text,label\nit rains,a\nit rains,b\nsun,a\n  it rains  ,c\n", "r.csv", tally := TextTally())
+    assert len(rows) == 4
+    assert tally.warnings() == ["2 examples repeat the text of an earlier one and were kept, each copy the other's "
+                                "nearest neighbour (at r.csv:3 (text of r.csv:2), r.csv:5 (text of r.csv:2))"]
