@@ -33,7 +33,7 @@ def label_agreement(cluster_ids: np.ndarray, labels: Sequence[str | None]) -> fl
     return float(adjusted_rand_score(named, np.asarray(cluster_ids)[labelled]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # its ids an array: compared by identity, never by ==
 class Agreement:
     """label_agreement of k-means from several starts: each start's, and the `kept` one's, of
     the start whose groups are tightest (index.kmeans_fit), the one k-means from several
