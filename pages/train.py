@@ -353,7 +353,8 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "speed": f"{r['images_per_s']:,.0f} {UNITS[jobs.run_kind(r)]}/s" if r["images_per_s"] else "",
         "embedding std": final.get(r["id"], {}).get("embedding_std"),
         "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
-    } for r, name in zip(runs, names)]), hide_index=True, width="stretch", placeholder="–",  # walk 9 read "None" for unmeasured cells
+    } for r, name in zip(runs, names)]), hide_index=True, width="stretch",
+        placeholder="–",  # walk 9 read "None" for unmeasured cells
         column_config={"name": st.column_config.TextColumn(width="medium"),
                        "training": st.column_config.NumberColumn("training (s)", format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),

@@ -21,6 +21,7 @@ from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
 from .data.rejections import rejected_total
 from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
+from .kind_words import UNITS
 from .numba_cache import configure_numba_cache, default_numba_cache
 from .store import Workspace, WorkspaceError, atomic_write_bytes
 from .words import agreeing, counted, noun
@@ -149,8 +150,8 @@ def cmd_delete(ws: Workspace, args: argparse.Namespace) -> int:
 class TrainProgress:
     """The engine's step events as one redrawn line on stderr: bar, step, loss, speed, ETA."""
 
-    def __init__(self, unit: str = "img") -> None:
-        self.last, self.ended, self.unit = 0.0, False, unit  # unit: what the speed counts ("ex" for text)
+    def __init__(self, unit: str = "images") -> None:
+        self.last, self.ended, self.unit = 0.0, False, unit  # unit: what the speed counts (kind_words.UNITS)
 
     def on_step(self, state) -> None:
         filled = int(30 * state.progress)
@@ -225,7 +226,7 @@ def _train_here(ws: Workspace, run_id: str) -> tuple:
         if not held:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
     with ws.lock(device, wait=True):
-        progress = TrainProgress("img" if jobs.run_kind(jobs.get_run(ws, run_id)) == "image" else "ex")
+        progress = TrainProgress(UNITS[jobs.run_kind(jobs.get_run(ws, run_id))])
         return jobs.execute(ws, run_id, extra_reporter=progress), progress
 
 

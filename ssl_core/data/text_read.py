@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import codecs
 import copy
-import hashlib
 import csv
+import hashlib
 import io
 import json
 import re

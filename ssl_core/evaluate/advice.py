@@ -27,7 +27,8 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
-from .verdict import COARSE, COLLAPSED_RANK, KNN_SPREAD, MAJORITY, margin, no_room, too_few_for_neighbours, unequal
+from .verdict import (COLLAPSED_RANK, KNN_SPREAD, MAJORITY, coarse, margin, no_room, too_few_for_neighbours,
+                      unequal)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -250,9 +251,9 @@ def coarse_probe(series: Series) -> str | None:
         return too_few_for_neighbours(probe, float(series["pixel_shared_untrained"][1][-1]))
     if not {"knn_accuracy", "knn_untrained"} <= set(series):
         return None
-    noise = margin(float(series["knn_accuracy"][1][-1]), float(series["knn_untrained"][1][-1]), probe, KNN_SPREAD)
-    return (f"{counted(probe, 'labelled images')}: noise alone could move kNN accuracy by {100 * noise:.1f} points"
-            if noise >= COARSE else None)
+    noise = coarse(float(series["knn_accuracy"][1][-1]), float(series["knn_untrained"][1][-1]), probe)
+    return noise and (f"{counted(probe, 'labelled images')}: noise alone could move kNN accuracy by "
+                      f"{100 * noise:.1f} points")
 
 
 def flat_from_start(m: Measured) -> Advice | None:

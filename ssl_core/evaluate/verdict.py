@@ -118,6 +118,13 @@ def margin(p: float, q: float, n: int, spread: float = 1.0) -> float:
     return max(MIN_MARGIN, 2 * spread * math.sqrt((p * (1 - p) + q * (1 - q)) / max(n, 1)))
 
 
+def coarse(p: float, q: float, n: int) -> float | None:
+    """The kNN margin of noise (`margin`, KNN_SPREAD) between `p` and `q` on `n` images where it
+    is COARSE or more, a probe too small to see any but a large gain; else None."""
+    noise = margin(p, q, n, KNN_SPREAD)
+    return noise if noise >= COARSE else None
+
+
 def unequal(majority: float | None, classes: int) -> bool:
     """Whether the largest class's share `majority` is so far above an even share of `classes`
     (UNEQUAL times it) that always answering it, not one class in `classes`, is chance."""
@@ -183,10 +190,10 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
                                  f"perfect score, less than the {least:.1%} that noise alone could give, so these "
                                  f"labels are too easy {words['ceiling']}.")
     side = "above" if knn >= bar else "below"
-    coarse = (f" With {n} labelled {unit} only a large gain can show: more labels would measure smaller ones."
-              if gain >= COARSE else "")
+    few = (f" With {n} labelled {unit} only a large gain can show: more labels would measure smaller ones."
+           if coarse(knn, bar, n) else "")
     return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {points(knn, bar)} points {side} {above}: not "
-                             f"above it by more than the {points(gain)} points that noise alone could give.{coarse}")
+                             f"above it by more than the {points(gain)} points that noise alone could give.{few}")
 
 
 LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (Data page) and judge this encoder "
