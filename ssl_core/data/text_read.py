@@ -93,6 +93,7 @@ class TextTally:
 
     empty: Places = field(default_factory=Places)  # lines, rows or JSONL texts with nothing to read
     no_text: Places = field(default_factory=Places)  # examples with a label but no text: a labelled example lost
+    blank_cell: Places = field(default_factory=Places)  # CSV rows of other cells only: no empty line (walk 13)
     truncated: int = 0
     first_truncated: str | None = None
     bad_lines: int = 0
@@ -124,6 +125,10 @@ class TextTally:
                  for name, columns in self.unread_columns.items()]
         if self.empty.count:
             said.append(f"{counted(self.empty.count, 'empty lines')} skipped (at {self.empty})")
+        if self.blank_cell.count:
+            said.append(f"{counted(self.blank_cell.count, 'CSV rows', ('has', 'have'))} other cells but an empty "
+                        f"text cell and {agreeing(self.blank_cell.count, 'was', 'were')} skipped "
+                        f"(at {self.blank_cell})")
         if self.repeated.count:
             said.append(f"{counted(self.repeated.count, 'examples', ('repeats', 'repeat'))} the text of an earlier "
                         f"one and {agreeing(self.repeated.count, 'was', 'were')} kept, each copy the other's nearest "
@@ -201,10 +206,11 @@ def _not_utf8(data: bytes) -> RejectedFile:
     return RejectedFile("its examples hold lone surrogate escapes (\\ud800 to \\udfff), which are not text")
 
 
-def _example(text: str, where: str, tally: TextTally, labelled: bool = False) -> tuple[str, int] | None:
+def _example(text: str, where: str, tally: TextTally, labelled: bool = False,
+             empty: Places | None = None) -> tuple[str, int] | None:
     """(`text` cleaned and cut to MAX_CHARS, its cleaned length before the cut), None when
-    empty (counted as an example lost where it is `labelled`) or not text (a byte that is
-    not UTF-8)."""
+    empty (counted as an example lost where it is `labelled`, else in `empty`, by default
+    the empty lines) or not text (a byte that is not UTF-8)."""
     if bad := _NOT_TEXT.search(text):
         tally.not_utf8 += 1
         code = ord(bad.group())
@@ -213,7 +219,7 @@ def _example(text: str, where: str, tally: TextTally, labelled: bool = False) ->
         return None
     text = clean(text)
     if not text:
-        (tally.no_text if labelled else tally.empty).add(where)
+        (tally.no_text if labelled else tally.empty if empty is None else empty).add(where)
         return None
     if len(text) > MAX_CHARS:
         tally.truncated += 1
@@ -309,7 +315,8 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
             tally.empty.add(f"{name}:{number}")
         else:
             where, cell = f"{name}:{number}", row[label_at] if label_at is not None and label_at < len(row) else ""
-            if example := _example(row[text_at] if text_at < len(row) else "", where, tally, bool(cell.strip())):
+            if example := _example(row[text_at] if text_at < len(row) else "", where, tally, bool(cell.strip()),
+                                   tally.blank_cell):
                 given += 1
                 yield number, example[0], _label(cell, where, tally), example[1]
     if bad and not given:

@@ -186,6 +186,15 @@ def test_a_topic_column_is_read_as_labels_and_an_unknown_one_is_said_not_read():
         "labels"]
 
 
+def test_a_csv_row_of_other_cells_without_text_is_not_called_an_empty_line():
+    """Walk 13: '7,,' under 'id,text,label' was counted among the empty lines."""
+    rows = read_examples(b"id,text,label\n1,hi,\n7,,\n8,\xe2\x80\x8b,\n,,\n", "i.csv", tally := TextTally())
+    assert [text for _, text, *_ in rows] == ["hi"]
+    assert tally.warnings() == ["1 empty line skipped (at i.csv:5)",
+                                "2 CSV rows have other cells but an empty text cell and were skipped (at i.csv:3, "
+                                "i.csv:4)"]
+
+
 def test_one_bad_jsonl_line_is_said_in_the_singular():
     read_examples(b'{"text": "a"}\n[1]\n', "j.jsonl", tally := TextTally())
     assert tally.warnings()[0].startswith('1 JSONL line is not an object with a string "text" and was skipped')
