@@ -202,11 +202,14 @@ if label_counts:
                         "are needed; used to colour") + ", never for training)"):
         label_chart(label_counts)
 
-rejected = ws.rejections(chosen)
-if rejected:
-    refused = rejected_total(rejected)
-    with st.expander(f"{counted(refused, 'files', ('was', 'were'))} rejected at import"):
-        st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
+rejected, warned = ws.rejections(chosen), ws.import_warnings(chosen)  # kept after the import report is gone
+if rejected or warned:
+    said = [counted(rejected_total(rejected), 'files') + " rejected"] if rejected else []
+    with st.expander("At import: " + ", ".join(said + ([counted(len(warned), "warnings")] if warned else []))):
+        for warning in warned:
+            st.warning(escape_markdown(warning))
+        if rejected:
+            st.dataframe(pd.DataFrame(rejected), hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 st.markdown("**Images**" if chosen.kind == "image" else "**Sentences**")
 pages = max(1, -(-chosen.image_count // PAGE_SIZE))

@@ -2,7 +2,7 @@
 
 Layout::
 
-    <root>/ssl.db                   SQLite (WAL): datasets, images, rejections, meta
+    <root>/ssl.db                   SQLite (WAL): datasets, images, rejections, import warnings, meta
     <root>/datasets/<id>/images.npy uint8 (N, S, S, 3), memory-mapped for training
     <root>/datasets/<id>/thumbs.npy uint8 (N, T, T, 3), thumbnails for the UI
     <root>/runs/<id>/checkpoint.*   a run's last checkpoint (safetensors + JSON)
@@ -26,7 +26,7 @@ import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -151,9 +151,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE datasets ADD COLUMN kind TEXT NOT NULL DEFAULT 'image';  -- 'image' or 'text'
     """,
+    # What an import said beside its rejections (lines skipped, labels not used, ...): until
+    # version 8 gone with the page's import report (walk 13).
+    """
+    CREATE TABLE import_warnings(
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        said TEXT NOT NULL
+    );
+    CREATE INDEX import_warnings_by_dataset ON import_warnings(dataset_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = ("meta", "datasets", "images", "rejections", "runs", "metrics")  # what a workspace's ssl.db holds
+TABLES = ("meta", "datasets", "images", "rejections", "import_warnings", "runs", "metrics")  # what a workspace's ssl.db holds
 ACTIVE_RUN_STATUSES = ("queued", "running")  # a dataset is in use while a run on it has one of these
 
 
@@ -532,6 +541,13 @@ class Workspace:
             ).fetchall()
         return [{"file": row[0], "reason": row[1]} for row in rows]
 
+    def import_warnings(self, info: DatasetInfo) -> list[str]:
+        """What the import of `info` warned of, in its words, in order."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT said FROM import_warnings WHERE dataset_id = ? ORDER BY rowid",
+                                (info.id,)).fetchall()
+        return [row[0] for row in rows]
+
     def publish_dataset(
         self,
         built_dir: Path,
@@ -541,12 +557,14 @@ class Workspace:
         size_px: int,
         images: list[tuple[str, int, int, str | None]],
         rejected: list[tuple[str, str]],
+        warnings: Sequence[str] = (),
         replace: bool = False,
         kind: str = "image",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
-        `images` holds (name, width, height, label) per row of the folder's arrays.
+        `images` holds (name, width, height, label) per row of the folder's arrays; `warnings`
+        what the import said beside its `rejected` (file, reason) pairs.
         With `replace`, a dataset of the same name is removed in the same transaction (its
         runs stay, see `delete_dataset`); without it, an existing name is an error and
         nothing changes.
@@ -586,6 +604,7 @@ class Workspace:
                 "INSERT INTO rejections VALUES (?, ?, ?)",
                 ((dataset_id, file, reason) for file, reason in rejected),
             )
+            conn.executemany("INSERT INTO import_warnings VALUES (?, ?)", ((dataset_id, said) for said in warnings))
             final_dir = self.datasets_dir / dataset_id
             os.rename(built_dir, final_dir)
             fsync_dir(self.datasets_dir)

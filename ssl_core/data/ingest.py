@@ -244,7 +244,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
-            rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace,
+            rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace,
         )
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled)

@@ -106,7 +106,8 @@ def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: st
         fsync_file(texts)
         info = ws.publish_dataset(built, name=name, source=source, size_px=MAX_CHARS, kind=KIND,
                                   images=[(n, chars, 1, label) for n, _, label, chars in examples],
-                                  rejected=[(r["file"], r["reason"]) for r in rejected.rows()], replace=replace)
+                                  rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings,
+                                  replace=replace)
     labelled = sum(label is not None for _, _, label, _ in examples)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled, kind=KIND)
 

@@ -42,6 +42,11 @@ def click(at: AppTest, label: str) -> None:
     assert not at.exception, at.exception
 
 
+def delete_prompt(at: AppTest) -> str:
+    """The deletion's confirmation (the page's other warnings are the import's, in their expander)."""
+    return next(w.value for w in at.warning if "cannot be undone" in w.value)
+
+
 def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     add_run("run-a", "SimCLR [x](http://x)", "completed")
     add_run("run-b", None, "failed")  # before its first checkpoint
@@ -51,7 +56,7 @@ def test_delete_names_the_runs_it_leaves_and_keeps_them(app, tmp_path):
     import_embeddings(Workspace(), "digits", "vecs", tmp_path / "vecs.npy")
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
-    warning = app.warning[0].value
+    warning = delete_prompt(app)
     unnamed = escape_markdown("simclr · run-b")  # as the Train page names a run whose config it cannot read
     assert f"2 runs were trained on it ({escape_markdown('SimCLR [x](http://x)')}, {unnamed})" in warning
     assert (f"{escape_markdown('SimCLR [x](http://x)')} keeps its checkpoint and metrics (export it, or evaluate "
@@ -89,7 +94,7 @@ def test_a_dataset_with_a_running_run_is_not_deleted(app):
     add_run("run-a", None, "queued")
     app.selectbox(key="data_selected").set_value("digits").run()
     click(app, "Delete this dataset")
-    warning = app.warning[0].value
+    warning = delete_prompt(app)
     assert (f"{escape_markdown('simclr · run-a')} is still queued or running on it: it can be deleted once that run "
             "ends or is cancelled on the Train page.") in warning and "wrote no checkpoint" not in warning
     assert next(b for b in app.button if b.label == "Yes, delete").disabled

@@ -77,6 +77,13 @@ def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
     assert "pics" in names_in_table(app)
     assert app.selectbox(key="data_selected").value == "pics"
     assert app.metric[2].value == "3"  # classes from the subfolders red, green, blue
+    warned = [escape_markdown(said) for said in app.session_state["data_last_report"]["warnings"]]
+    assert any("smaller than the stored side" in said for said in warned)  # pictures of 20x30 stored at 64 px
+    del app.session_state["data_last_report"]  # pages/data.py REPORT_KEY: another page visited, the report gone
+    app.run()
+    kept = next(e for e in app.expander if e.label.startswith("At import"))  # walk 13: what it said stays
+    assert kept.label == f"At import: 1 file rejected, {len(warned)} warnings"
+    assert [w.value for w in kept.warning] == warned and list(kept.dataframe[0].value["file"]) == list(rejected["file"])
 
 
 def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_sentences(app):
@@ -134,7 +141,7 @@ def test_builtin_import_and_folder_import(app, tmp_path, monkeypatch):
 def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
     app.selectbox(key="data_selected").set_value("digits").run()
     next(b for b in app.button if b.label == "Delete this dataset").click().run()
-    assert "cannot be undone" in app.warning[0].value
+    assert any("cannot be undone" in w.value for w in app.warning)
     next(b for b in app.button if b.label == "Cancel").click().run()
     assert names_in_table(app) == ["shapes", "digits", "docstrings"]
 
