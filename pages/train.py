@@ -198,9 +198,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     # inside the band as a collapse
     if "effective_rank" in series and "effective_rank_untrained" in latest:
         figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * latest["effective_rank_untrained"], yref="y2",
-                                    fillcolor="#d62728", opacity=0.08, line_width=0, annotation_position="bottom left",
-                                    annotation_text=f"collapse: effective rank (right axis) under {COLLAPSED_RANK:.0%} "
-                                                    f"of the untrained network's", annotation_font_color="#b22222")
+                                    fillcolor="#d62728", opacity=0.08, line_width=0, showlegend=True,
+                                    name=f"collapse: effective rank (right axis) under {COLLAPSED_RANK:.0%} of the "
+                                         "untrained network's")  # in the legend: a label in the band hid a dip
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
