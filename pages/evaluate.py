@@ -59,7 +59,7 @@ default = ([by_key[current.encoder_key()][0]] if current.encoder_key() in by_key
 if picked in st.session_state:  # keep the choice, less any run deleted since
     st.session_state[picked] = [label for label in st.session_state[picked] if label in choices]
     default = None  # the kept choice rules (a default beside it would warn)
-chosen = top[1].multiselect("Encoders to judge", list(choices), default=default, key=picked,
+chosen = top[1].multiselect("Encoders to judge", list(choices), default=default, key=picked, wrap=True,
                             help="Pick two or more runs to compare methods or settings on the same data. Runs "
                                  "trained on another dataset are offered too, named with it: a run judged on a "
                                  "labelled copy of the pictures it trained on, or on other data.")

@@ -186,6 +186,7 @@ def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, mo
     assert not at.exception, at.exception
     assert at.multiselect(key=key).value == ["untrained small_cnn"]
     assert not any("default value" in w.value for w in at.warning)
+    assert at.multiselect(key=key).proto.wrap  # walk 13: four runs' chips scrolled sideways out of sight in a column
 
 
 def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, monkeypatch):
