@@ -22,6 +22,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
+from .file_kinds import known_kind
+
 # Only these parsers ever see user bytes.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
 FORMAT_NAMES = "JPEG, PNG, WebP, BMP, TIFF or GIF"
@@ -142,7 +144,9 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _pillows_bomb(exc) from None
         except Exception:
-            raise RejectedFile(f"not a supported image (expected {FORMAT_NAMES})") from None
+            what = known_kind(data)  # walk 14: an iPhone's HEIC photo was only 'not a supported image'
+            raise RejectedFile("not a supported image" + (f": {what}" if what else "")
+                               + f" (expected {FORMAT_NAMES})") from None
         width, height = im.size
         if width * height > MAX_PIXELS:
             raise _bomb(f"{width}x{height}")

@@ -1,0 +1,42 @@
+"""What a file that no allowed image parser opens is, from its first bytes, in a person's
+words: so that a rejection says "a HEIC photo (the iPhone's format)" and what to do, not only
+that it is not a supported image. Signatures: ISO base media `ftyp` brands (HEIF/AVIF
+stills, MP4/QuickTime video), PDF, Photoshop, SVG/XML, and text (UTF-8 without NUL bytes).
+"""
+
+from __future__ import annotations
+
+import codecs
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevx", b"mif1", b"msf1"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+_SIGNATURES = ((b"%PDF", "a PDF document"), (b"8BPS", "a Photoshop document; export it as PNG or JPEG"))
+SNIFF_BYTES = 512
+
+
+def known_kind(data: bytes) -> str | None:
+    """The words for what `data` is, where its first bytes say; None where they say nothing
+    recognised (random or damaged bytes)."""
+    head = data[:SNIFF_BYTES]
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIF_BRANDS:
+            return "a HEIC photo, the iPhone's format; export or share it as JPEG"
+        if brand in _AVIF_BRANDS:
+            return "an AVIF image; save it as PNG or JPEG"
+        return "an MP4 or QuickTime video; take stills from it as JPEG or PNG"
+    for signature, words in _SIGNATURES:
+        if head.startswith(signature):
+            return words
+    if b"\x00" in head:
+        return None
+    try:  # a character cut at the end of the first bytes is left out, any other bad byte is no text
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(data) <= SNIFF_BYTES)
+    except UnicodeDecodeError:
+        return None
+    lowered = text.lstrip().lower()
+    if lowered.startswith("<svg") or (lowered.startswith("<?xml") and "<svg" in lowered):
+        return "an SVG drawing, lines and shapes rather than pixels; export it as PNG"
+    if text.strip() and all(c.isprintable() or c in "\t\r\n" for c in text):
+        return "a text file"
+    return None
