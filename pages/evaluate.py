@@ -28,7 +28,7 @@ from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
-from ssl_core.evaluate.verdict import LEARNED
+from ssl_core.evaluate.verdict import LEARNED, floor
 from ssl_core.kinds import KINDS
 from ssl_core.words import agreeing, counted, listed
 
@@ -182,13 +182,14 @@ def efficiency_figure(found: dict[str, dict]) -> go.Figure:
             hovertemplate="%{x} labels (%{customdata:.1%} of the " + f"{pool:,}" + "): %{y:.1%}<extra>"
                           + escape_plotly(name) + "</extra>"))
     used = sorted({p["labels"] for points in curves.values() for p in points})
-    classes = len(next(iter(found.values()))["confusion"]["classes"])
-    figure.add_hline(y=1 / classes, line_dash="dot", line_color="grey", annotation_text="chance",
-                     annotation_position="bottom right")
+    counts = np.asarray(next(iter(found.values()))["confusion"]["matrix"]).sum(axis=1)  # images of each class
+    least, level = floor(counts.max() / counts.sum(), len(counts))  # the verdict's floor: the largest class where
+    figure.add_hline(y=level, line_dash="dot", line_color="grey", annotation_text=least.removeprefix("the "),
+                     annotation_position="bottom right")  # unequal (walk 14: 'chance' 33.3% under 65.7%)
     figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
                          height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",
                                                 tickvals=used, ticktext=[f"{n:,}" for n in used]),
-                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, accuracy_top(curves, 1 / classes)]),
+                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, accuracy_top(curves, level)]),
                          margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
     return figure
 

@@ -20,7 +20,7 @@ from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
-from ssl_core.evaluate.verdict import COLLAPSED_RANK
+from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor
 from ssl_core.imports.registry import start_side
 from ssl_core.kind_words import UNITS
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
@@ -205,8 +205,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
     if "knn_accuracy" in series:
+        least, level = floor(latest.get(MAJORITY), classes)  # the verdict's floor (walk 14: 'chance' at 33.3%
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
-                                           {"chance": 1 / max(classes, 1), **untrained})
+                                           {least.removeprefix("the "): level, **untrained})  # under its 65.7%)
     if "pixel_shared" in series:
         cheap = kind_of_method(METHODS[method]).evaluation().cheap_name
         figures["shared"] = against_untrained(series, "pixel_shared", f"Neighbours shared with {cheap} "

@@ -27,8 +27,8 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
-from .verdict import (COLLAPSED_RANK, KNN_SPREAD, MAJORITY, coarse, margin, no_room, too_few_for_neighbours,
-                      unequal)
+from .verdict import (COLLAPSED_RANK, KNN_SPREAD, MAJORITY, coarse, floor, margin, no_room,
+                      too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -273,7 +273,7 @@ def flat_from_start(m: Measured) -> Advice | None:
         untrained = float(m.series[baseline][1][-1])
         probe = int(m.series["probe_size"][1][-1]) if "probe_size" in m.series else 1000
         largest = float(m.series[MAJORITY][1][-1]) if sign > 0 and MAJORITY in m.series else None
-        chance = (largest if unequal(largest, m.classes) else 1 / m.classes) if m.classes else 0.0
+        least, chance = floor(largest, m.classes) if m.classes else ("chance", 0.0)
         bar = max(untrained, chance) if sign > 0 and m.classes else untrained
         best = float(values.max() if sign > 0 else values.min())
         noise = margin(best, bar, probe, KNN_SPREAD if name == "knn_accuracy" else 1.0)
@@ -283,11 +283,10 @@ def flat_from_start(m: Measured) -> Advice | None:
             return None
         change, what = _next_try(m)
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
-        floor = "the largest class" if unequal(largest, m.classes) else "chance"
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
                       f"measurements (steps {steps[0]} to {steps[-1]}), never beyond the {100 * noise:.1f} points "
-                      f"that noise gives around " + (f"{floor}, {bar:.1%} (the untrained network: {untrained:.1%})"
+                      f"that noise gives around " + (f"{least}, {bar:.1%} (the untrained network: {untrained:.1%})"
                                                      if bar > untrained else f"the untrained network's {untrained:.1%}")
                       + ".",
                       f"Nothing was learned at any point of the run's {steps[-1]} steps. Try {what}.",

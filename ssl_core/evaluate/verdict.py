@@ -131,6 +131,14 @@ def unequal(majority: float | None, classes: int) -> bool:
     return majority is not None and classes > 0 and majority >= UNEQUAL / classes
 
 
+def floor(majority: float | None, classes: int) -> tuple[str, float]:
+    """(its words, its level) of the score that knows nothing: always answering the largest
+    class where the classes are `unequal`, else chance (one class in `classes`)."""
+    if unequal(majority, classes):
+        return "the largest class", float(majority)  # type: ignore[arg-type]
+    return "chance", 1 / max(classes, 1)
+
+
 def no_room(bar: float, n: int) -> float | None:
     """The least kNN gain over `bar` (on `n` images) that noise alone rarely gives, when even a
     perfect score would not reach it (labels too easy to show learning); else None."""
@@ -171,13 +179,12 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
     one class of 200 images among seven of 5, "kNN 85.1% against 85.1% (chance 12.5%)")."""
     words = _knn_words(baseline)
     against = baseline or "the untrained network"
-    largest = unequal(majority, classes)  # the floor is the largest class, not one class in `classes`
-    chance = majority if largest else 1 / max(classes, 1)
+    least, chance = floor(majority, classes)  # the largest class where unequal, not one class in `classes`
     numbers = (f"kNN accuracy {knn:.1%} against {untrained:.1%} for {against} "
-               + (f"(always answering the largest class scores {chance:.1%}" if largest else f"(chance {chance:.1%}")
+               + (f"(always answering {least} scores {chance:.1%}" if least != "chance" else f"(chance {chance:.1%}")
                + f", {n} labelled {unit}, {protocol}")
     bar = max(untrained, chance)  # a gain over an untrained network below chance is no result
-    above = ("the largest class" if largest else "chance") if chance >= untrained else against
+    above = least if chance >= untrained else against
     gain, loss = margin(knn, bar, n, KNN_SPREAD), margin(knn, untrained, n, KNN_SPREAD)
     if knn >= bar + gain:
         return _verdict(LEARNED, f"{words[LEARNED]}: {numbers}), {points(knn, bar)} points above {above}, more "

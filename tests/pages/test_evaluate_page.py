@@ -85,6 +85,9 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     highest = max(y + e for trace in curve["data"] for y, e in zip(trace["y"], trace["error_y"]["array"]))
     top = curve["layout"]["yaxis"]["range"][1]  # every point and its spread shown, with room above
     assert highest < top and (top == 1.02 or top - highest <= 0.2 + 1e-9)
+    floor_line = [(note["text"], shape["y0"]) for note, shape in zip(curve["layout"]["annotations"],
+                                                                     curve["layout"]["shapes"])]
+    assert floor_line == [("chance", pytest.approx(0.2))]  # five classes of 400; unequal ones: 'largest class'
     again = open_evaluate(root, monkeypatch)  # a later visit shows it without evaluating again
     assert not any(b.label.startswith("Evaluate") for b in again.button)
     assert metrics(again)["kNN accuracy"][0] == pytest.approx(report["knn_accuracy"])

@@ -28,6 +28,7 @@ from tests.pages.conftest import VERDICT_ICONS, verdicts
 from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.verdict import MAJORITY
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.models.calibration import MARKER
@@ -432,6 +433,25 @@ def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_re
     assert [trace.get("yaxis", "y") for trace in health["data"]] == ["y", "y", "y2"]  # both spreads on one scale
     assert array(health["data"][1]["y"]) == pytest.approx([0.9, 0.8, 0.7, 0.6])
     assert health["layout"]["yaxis"]["title"]["text"] == "embedding std / output std"
+
+
+def test_on_unequal_classes_the_knn_chart_draws_the_largest_class_the_verdict_judges_against(page, ws):
+    """Walk 14: 'chance' was drawn at 33.3% under a curve at 70% while the verdict's floor, the
+    largest class, was 65.7%: the curve looked far above what knowing nothing scores."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="completed", pid=os.getpid(), started="2026-01-01T00:00:00", step=50, total_steps=50)
+    writer = jobs.JobReporter(ws, run_id)
+    writer.on_metrics(0, {"knn_untrained": 0.45, "effective_rank_untrained": 13.5, "probe_size": 1024.0,
+                          MAJORITY: 0.5, MARKER: 1.0})
+    for step in (1, 25, 50):
+        writer.on_metrics(step, {"loss": 5.0, "embedding_std": 0.5, "effective_rank": 20.0, "knn_accuracy": 0.52})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    ((_, text),) = verdicts(page)
+    assert "(always answering the largest class scores 50.0%" in text
+    assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"largest class": 0.5,
+                                                                                   "untrained": 0.45}
 
 
 @pytest.mark.parametrize("status, knn, colour, opening", [
