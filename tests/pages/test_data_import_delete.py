@@ -56,14 +56,14 @@ def test_an_import_is_deleted_after_confirmation_and_refused_while_a_run_starts_
 
     app.selectbox(key="import_delete_pick").set_value("r10").run()
     app.button(key="import_delete_button").click().run()
-    refusal = app.warning[-1].value
+    refusal = next(w.value for w in app.warning if "cannot be deleted" in w.value)  # beside the import's warnings
     assert "cannot be deleted now" in refusal and f"{run} (queued)" in refusal.replace("\\", "")
     assert not [b for b in app.button if b.key == "import_delete_yes"]
     app.button(key="import_delete_cancel").click().run()
 
     app.selectbox(key="import_delete_pick").set_value("vecs").run()
     app.button(key="import_delete_button").click().run()
-    assert "cannot be computed again" in app.warning[-1].value
+    assert any("cannot be computed again" in w.value for w in app.warning)
     app.button(key="import_delete_yes").click().run()
     assert not app.exception and "Deleted" in app.success[-1].value
     assert list(app.dataframe[0].value["name"]) == ["r10"]
