@@ -48,8 +48,9 @@ def small_app(tmp_path) -> tuple[str, Workspace]:
 
 def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(browser, request, small_app, screenshot):
     app_url, ws = small_app
-    # 24 steps of 16, a frame every 4 steps: frames at 0, 4, ..., 24
-    run_id = jobs.create_run(ws, TrainConfig(dataset="motion", epochs=1, batch_size=16, monitor_every=2,
+    # 96 steps of 16, a frame every 4 steps: frames at 0, 4, ..., 96 (at 24 steps a quiet machine's worker had ended
+    # before the page first drew the map, which then opened on its last frame and never saw a later one)
+    run_id = jobs.create_run(ws, TrainConfig(dataset="motion", epochs=4, batch_size=16, monitor_every=2,
                                              snapshot_every=4))
     try:
         with tab(browser, request) as page:
@@ -72,12 +73,12 @@ def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(browser, reque
             chart = page.locator(MOTION).first
             chart.wait_for(timeout=SLOW)
             chart.scroll_into_view_if_needed()
-            assert frame_title(page).startswith("step 24 ")  # a finished run opens on its last frame
+            assert frame_title(page).startswith("step 96 ")  # a finished run opens on its last frame
             page.locator(f"{MOTION} .slider-step-groups, {MOTION} .slider-container").first.wait_for()
             chart.locator(".updatemenu-button").filter(has_text="Play").click()  # plays from the start
-            poll(lambda: not frame_title(page).startswith("step 24 "), 10,
+            poll(lambda: not frame_title(page).startswith("step 96 "), 10,
                  "an earlier frame while playing", interval_s=0.1)
-            poll(lambda: frame_title(page).startswith("step 24 "), 30, "the last frame again", interval_s=0.2)
+            poll(lambda: frame_title(page).startswith("step 96 "), 30, "the last frame again", interval_s=0.2)
             screenshot(page, "explorer-map-in-motion")
             assert page.locator("[data-testid='stException']").count() == 0
     finally:
