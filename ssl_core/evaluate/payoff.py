@@ -1,11 +1,13 @@
 """The label-efficiency curve in words: what an encoder's features gave with few labels and
 with all of them, against the best baseline at the same labels, and whether the gap is beyond
-the noise of the held-out images (verdict.margin). The Evaluate page shows one sentence per
-judged encoder under the curve, so a reader need not judge overlapping error bars by eye.
+the noise of the held-out images (verdict.margin), and on unequal classes against what always
+answering the largest class scores (walk 14: every curve under that floor while the sentence
+said only "within noise of the best baseline"). The Evaluate page shows one sentence per judged
+encoder under the curve, so a reader need not judge overlapping error bars by eye.
 
 Data flow: a report's `label_efficiency` ({"fractions", "pool", "test", "curves": {name:
-[{"fraction", "labels", "mean", ...}]}}, label_efficiency.label_efficiency) and the judged
-curve's name -> a sentence.
+[{"fraction", "labels", "mean", ...}]}}, label_efficiency.label_efficiency), its `floor`
+({"name", "accuracy"}, report.probes) and the judged curve's name -> a sentence.
 """
 
 from __future__ import annotations
@@ -17,16 +19,22 @@ from .verdict import margin
 FEW = 0.1  # the "few labels" share the sentence reads (SimCLR's 10% of ImageNet), else the nearest measured
 
 
-def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: str = "images") -> str:
+def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: str = "images",
+                 least: Mapping | None = None) -> str:
     """One sentence on curve `judged` of `efficiency`: its accuracy with few labels and with all,
     each against the best other curve (the baselines) at the same share, said as above, below or
-    within noise of it, on so many held-out `unit`. `names` maps curve keys (a run id) to the
-    names shown; others as they are."""
+    within noise of it, on so many held-out `unit`; where the floor `least` is the largest class
+    (report.probes), a second sentence puts the same two against it. `names` maps curve keys (a
+    run id) to the names shown; others as they are."""
     curves = efficiency["curves"]
     shares = sorted({p["fraction"] for p in curves[judged]})
     few = min(shares, key=lambda share: (abs(share - FEW), share))
-    parts = [_at(efficiency, judged, share, names) for share in dict.fromkeys((few, shares[-1]))]
+    shares = list(dict.fromkeys((few, shares[-1])))
+    parts = [_at(efficiency, judged, share, names) for share in shares]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
+    if least and least["name"] == "largest class":
+        against, beside = _against_largest(efficiency, judged, shares, least["accuracy"])
+        said, parts = f"{said} {against}", [*parts, ("", beside)]
     noise = max(noise for _, noise in parts)
     return said + (f" Noise: a gap under {100 * noise:.0f} points on these {efficiency['test']} held-out {unit}."
                    if noise else "")
@@ -45,9 +53,23 @@ def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -
         return said, 0.0
     name, best = max(others, key=lambda other: other[1]["mean"])
     noise = margin(point["mean"], best["mean"], efficiency["test"])
-    gap = point["mean"] - best["mean"]
-    where = "above" if gap > noise else "below" if gap < -noise else "within noise of"
-    return f"{said}, {where} the best baseline ({names.get(name, name)}, {best['mean']:.0%})", noise
+    return f"{said}, {_where(point['mean'] - best['mean'], noise)} the best baseline ({names.get(name, name)}, " \
+           f"{best['mean']:.0%})", noise
+
+
+def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, float]:
+    """The judged curve at `shares` against always answering the largest class (`level`), and
+    the largest noise margin of those comparisons."""
+    points = [_point(efficiency["curves"][judged], share) for share in shares]
+    noises = [margin(p["mean"], level, efficiency["test"]) for p in points]
+    said = [f"{p['mean']:.0%} with {'all ' * (share == 1)}{p['labels']} labels "
+            f"{'is ' * (i == 0)}{_where(p['mean'] - level, noise)} it"
+            for i, (share, p, noise) in enumerate(zip(shares, points, noises))]
+    return f"Always answering the largest class scores {level:.0%}: {', '.join(said)}.", max(noises)
+
+
+def _where(gap: float, noise: float) -> str:
+    return "above" if gap > noise else "below" if gap < -noise else "within noise of"
 
 
 def _point(points: list[dict], share: float) -> dict | None:

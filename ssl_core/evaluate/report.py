@@ -35,7 +35,7 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import COLOURS, NOT_YET, Verdict, from_knn, from_neighbours, itself
+from .verdict import COLOURS, NOT_YET, Verdict, floor, from_knn, from_neighbours, itself
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
@@ -44,14 +44,14 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # the largest class as the floor of the verdict on unequal classes; 9: no two label-efficiency shares drawing alike;
 # 10: an untrained network's verdict says it is the baseline, a held fix's words; 11: no kNN vote reads more
 # neighbours than a class can fill, knn.voters; a probe too small for a modest gain, or too few images for the
-# label-free rule, said);
+# label-free rule, said; 12: the floor, what always answering the largest class or chance scores);
 # a kept report of another format is made again (stored.py)
-FORMAT = 11
+FORMAT = 12
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
 LABEL_KEYS = ("knn_accuracy", "knn_accuracy_std", "knn_k", "linear_probe_accuracy", "linear_probe_accuracy_std",
-              "folds", "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
+              "folds", "floor", "confusion", "per_class", "label_efficiency")  # None when the dataset has no labels
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,12 @@ def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> di
     predicted = linear_probe_predict(standardise(features), labels.codes, folds, config.seed)
     probe = fold_scores(labels.codes, predicted, folds)
     matrix = confusion(labels.codes, predicted, len(labels.classes))
+    least, level = floor(labels.largest_share(), len(labels.classes))
     return {"knn_accuracy": knn["mean"], "knn_accuracy_std": knn["std"],
             "knn_k": voters(config.k, labels.codes, folds),  # as knn_predict caps it
             "linear_probe_accuracy": probe["mean"], "linear_probe_accuracy_std": probe["std"],
             "folds": len(probe["folds"]),
+            "floor": {"name": least.removeprefix("the "), "accuracy": level},  # what knowing nothing scores
             "confusion": {"classes": labels.classes, "matrix": matrix.tolist()},
             "per_class": dict(zip(labels.classes, per_class_accuracy(matrix).tolist()))}
 
@@ -190,7 +192,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         words = {"unit": hooks.unit, "protocol": f"{int(folds.max()) + 1}-fold cross-validation",
                  **({} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
-                           majority=float(np.bincount(labels.codes).max()) / len(labels))
+                           majority=labels.largest_share())
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
                                    "without labels its neighbours cannot be checked against raw pixels' (that "

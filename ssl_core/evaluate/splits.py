@@ -22,6 +22,10 @@ class Labelled:
     def __len__(self) -> int:
         return len(self.indices)
 
+    def largest_share(self) -> float:
+        """The largest class's share of the labelled images: what always answering it scores."""
+        return float(np.bincount(self.codes).max()) / len(self)
+
 
 def labelled(labels: Sequence[str | None]) -> Labelled | None:
     """The usable labelled images of a dataset (labels (N,), None where unlabelled); None

@@ -58,6 +58,7 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     table = metrics(at)
     assert list(table["encoder"])[0] == run_name(jobs.get_run(Workspace(root), run))  # the run by its name
     assert 0 <= table["kNN accuracy"][0] <= 1 and 0 <= table["linear probe"][0] <= 1
+    assert table["chance (no encoder)"][0] == pytest.approx(0.2)  # what the probes must beat, beside them
     assert len(at.get("plotly_chart")) == 3  # label efficiency, confusion matrix, accuracy per class
     assert shortcut_shown(at, labelled=True)
     ws = Workspace(root)
@@ -115,6 +116,14 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         scene = open_evaluate(root, monkeypatch)
         assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
         assert any(e.label.startswith("Evidence for background scene: ") for e in scene.expander)
+        report["floor"] = {"name": "largest class", "accuracy": 0.6}  # unequal classes (walk 14)
+        kept.write_text(json.dumps(report))
+        unequal = open_evaluate(root, monkeypatch)
+        assert metrics(unequal)["always the largest class (no encoder)"][0] == pytest.approx(0.6)
+        assert any("Always answering the largest class scores 60%" in m.value for m in unequal.markdown)
+        curve = next(json.loads(c.proto.spec) for c in unequal.get("plotly_chart")
+                     if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
+        assert [note["text"] for note in curve["layout"]["annotations"]] == ["largest class"]
     finally:
         kept.write_text(as_kept)
 

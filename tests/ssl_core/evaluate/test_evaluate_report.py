@@ -41,6 +41,7 @@ def test_report_on_shapes_holds_every_key(shapes):
     classes = out["confusion"]["classes"]
     assert classes == ["circle", "cross", "square", "star", "triangle"] == list(out["per_class"])
     assert np.array(out["confusion"]["matrix"]).sum() == 2000
+    assert out["floor"] == {"name": "chance", "accuracy": 0.2}  # five equal classes: what knowing nothing scores
     curves = out["label_efficiency"]["curves"]
     assert list(curves) == ["untrained small_cnn", RAW_PIXELS, SUPERVISED]  # the source is its own baseline
     assert all([p["fraction"] for p in points] == [0.05, 1.0] for points in curves.values())

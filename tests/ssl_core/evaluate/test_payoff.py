@@ -49,3 +49,20 @@ def test_the_share_said_is_the_share_of_labels_drawn():
     few = {"fractions": [0.1, 1.0], "draws": 3, "pool": 180, "test": 80,
            "curves": {"run-1": curve((0.1, 16, 0.67), (1.0, 180, 0.9))}}
     assert payoff_words(few, "run-1", {}) == "run-1: with 16 labels (9%) 67%; with all 180 labels 90%."
+
+
+def test_on_unequal_classes_it_puts_both_against_the_largest_class():
+    """Walk 14: every curve under 'always answering the largest class' (66%) while the sentence
+    said only 'within noise of the best baseline'."""
+    unequal = {"fractions": [0.1, 1.0], "draws": 3, "pool": 970, "test": 430,
+               "curves": {"run-1": curve((0.1, 97, 0.67), (1.0, 970, 0.49)),
+                          "untrained small_cnn": curve((0.1, 97, 0.60), (1.0, 970, 0.55))}}
+    words = payoff_words(unequal, "run-1", {}, least={"name": "largest class", "accuracy": 0.66})
+    assert ("Always answering the largest class scores 66%: 67% with 97 labels is within noise of it, "
+            "49% with all 970 labels below it.") in words
+    assert words.endswith(" held-out images.")
+
+
+def test_on_equal_classes_chance_is_not_said():
+    words = payoff_words(EFFICIENCY, "run-1", {}, least={"name": "chance", "accuracy": 1 / 3})
+    assert "Always" not in words and words == payoff_words(EFFICIENCY, "run-1", {})
