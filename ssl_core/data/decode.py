@@ -144,9 +144,10 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _pillows_bomb(exc) from None
         except Exception:
-            what = known_kind(data)  # walk 14: an iPhone's HEIC photo was only 'not a supported image'
-            raise RejectedFile("not a supported image" + (f": {what}" if what else "")
-                               + f" (expected {FORMAT_NAMES})") from None
+            kind = known_kind(data)  # walk 14: an iPhone's HEIC photo was only 'not a supported image'
+            what = f": {kind.what}" if kind else ""
+            remedy = f"; {kind.remedy}" if kind and kind.remedy else f" (expected {FORMAT_NAMES})"
+            raise RejectedFile(f"not a supported image{what}{remedy}") from None
         width, height = im.size
         if width * height > MAX_PIXELS:
             raise _bomb(f"{width}x{height}")

@@ -1,30 +1,39 @@
 """What a file that no allowed image parser opens is, from its first bytes, in a person's
 words: so that a rejection says "a HEIC photo (the iPhone's format)" and what to do, not only
-that it is not a supported image. Signatures: ISO base media `ftyp` brands (HEIF/AVIF
+that it is not a supported image; where it says what to do, the list of formats expected is
+left out (walk 14: it cut the HEIC advice short in the rejected files' column). Signatures: ISO base media `ftyp` brands (HEIF/AVIF
 stills, MP4/QuickTime video), PDF, Photoshop, SVG/XML, and text (UTF-8 without NUL bytes).
 """
 
 from __future__ import annotations
 
 import codecs
+from typing import NamedTuple
+
+
+class KnownKind(NamedTuple):
+    what: str  # "a HEIC photo, the iPhone's format"
+    remedy: str | None  # "export or share it as JPEG"; None where the formats expected say it
+
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevx", b"mif1", b"msf1"}
 _AVIF_BRANDS = {b"avif", b"avis"}
-_SIGNATURES = ((b"%PDF", "a PDF document"), (b"8BPS", "a Photoshop document; export it as PNG or JPEG"))
+_SIGNATURES = ((b"%PDF", KnownKind("a PDF document", "export its pages as PNG or JPEG")),
+               (b"8BPS", KnownKind("a Photoshop document", "export it as PNG or JPEG")))
 SNIFF_BYTES = 512
 
 
-def known_kind(data: bytes) -> str | None:
-    """The words for what `data` is, where its first bytes say; None where they say nothing
-    recognised (random or damaged bytes)."""
+def known_kind(data: bytes) -> KnownKind | None:
+    """What `data` is and what to do with it, where its first bytes say; None where they say
+    nothing recognised (random or damaged bytes)."""
     head = data[:SNIFF_BYTES]
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in _HEIF_BRANDS:
-            return "a HEIC photo, the iPhone's format; export or share it as JPEG"
+            return KnownKind("a HEIC photo, the iPhone's format", "export or share it as JPEG")
         if brand in _AVIF_BRANDS:
-            return "an AVIF image; save it as PNG or JPEG"
-        return "an MP4 or QuickTime video; take stills from it as JPEG or PNG"
+            return KnownKind("an AVIF image", "save it as PNG or JPEG")
+        return KnownKind("an MP4 or QuickTime video", "take stills from it as JPEG or PNG")
     for signature, words in _SIGNATURES:
         if head.startswith(signature):
             return words
@@ -36,7 +45,7 @@ def known_kind(data: bytes) -> str | None:
         return None
     lowered = text.lstrip().lower()
     if lowered.startswith("<svg") or (lowered.startswith("<?xml") and "<svg" in lowered):
-        return "an SVG drawing, lines and shapes rather than pixels; export it as PNG"
+        return KnownKind("an SVG drawing, lines and shapes rather than pixels", "export it as PNG")
     if text.strip() and all(c.isprintable() or c in "\t\r\n" for c in text):
-        return "a text file"
+        return KnownKind("a text file", None)
     return None

@@ -36,7 +36,7 @@ from .labels import (
 )
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
-from .sources import Candidate, Entry, Rejection, UploadSpool, path_entries, upload_entries
+from .sources import Candidate, Entry, Rejection, Skipped, UploadSpool, path_entries, upload_entries
 from .text import printable
 from .text_read import is_text_name
 
@@ -222,9 +222,9 @@ def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList
 
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
-           labels_source: str = "labels CSV") -> IngestReport:
+           labels_source: str = "labels CSV", notes: Sequence[str] = ()) -> IngestReport:
     """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
-    else the images' own (built-ins)."""
+    else the images' own (built-ins). The import's `notes` are kept among its warnings."""
     _check_disk(ws, capacity, size, rejected)
     with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
@@ -240,7 +240,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
-        warnings += _warnings(rows, size)
+        warnings += _warnings(rows, size) + list(notes)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
@@ -395,33 +395,42 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     `replace` is false, or the labels CSV cannot be read.
     """
     name = _validate(name, size)
-    notes = _check_free(ws, name, replace)  # said in the report's warnings
+    notes = _check_free(ws, name, replace)  # said in the report's warnings, and kept with them
     entries = list(entries)
+    notes += os_files_warning([printable(e.name) for e in entries if isinstance(e, Skipped)])
+    entries = [e for e in entries if not isinstance(e, Skipped)]
     from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
 
     if is_text_import(entries):
-        report = ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress)
         if labels_csv is not None:  # said, not dropped in silence
-            report.warnings.append("the labels file was not used: text takes its labels from a label column of "
-                                   "its CSV or JSONL files, or from its subfolders' names")
-        report.warnings += notes
-        return report
+            notes.insert(0, "the labels file was not used: text takes its labels from a label column of "
+                            "its CSV or JSONL files, or from its subfolders' names")
+        return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress,
+                                   notes=notes)
     entries, csv_entry = _labels_csv_from(entries)
     if labels_csv is not None and csv_entry is not None:  # the one given wins, said rather than dropped in silence
-        notes.append(f"{printable(csv_entry.name)} was not used: {labels_source} was given and labels the images")
+        notes.insert(0, f"{printable(csv_entry.name)} was not used: {labels_source} was given and labels the images")
     rejected = RejectionList()
     try:
         if labels_csv is None and csv_entry is not None:
             labels_source = printable(csv_entry.name)
             labels_csv = _read_labels_entry(csv_entry, labels_source)
         decoded = _decode_all(entries, size, rejected, progress)
-        report = _write(ws, decoded, len(entries), name=name, source=source, size=size,
-                        rejected=rejected, labels_csv=labels_csv, replace=replace,
-                        labels_source=labels_source)
+        return _write(ws, decoded, len(entries), name=name, source=source, size=size,
+                      rejected=rejected, labels_csv=labels_csv, replace=replace,
+                      labels_source=labels_source, notes=notes)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
-    report.warnings += notes
-    return report
+
+
+def os_files_warning(names: list[str]) -> list[str]:
+    """The files the operating system adds (sources.Skipped) that an import skipped, in one
+    warning, so that its count can be checked against the folder's or archive's."""
+    if not names:
+        return []
+    return [f"{counted(len(names), 'files', ('was', 'were'))} skipped unread: what the operating system adds to "
+            f"folders and archives (Finder's .DS_Store, Windows' Thumbs.db and desktop.ini, __MACOSX), not the "
+            f"user's files (at {first_few(names)})"]
 
 
 def _read_labels_entry(entry: Candidate, source: str) -> bytes:

@@ -1,7 +1,9 @@
 """Where images come from: uploaded files, zip archives and folders on the server.
 
-Each source yields `Candidate`s (a display name and a way to read its bytes) or a
-`Rejection` (a name and a reason) for entries refused before decoding; a folder's files come
+Each source yields `Candidate`s (a display name and a way to read its bytes), a
+`Rejection` (a name and a reason) for entries refused before decoding, or a `Skipped` for
+a file the operating system adds (.DS_Store, Thumbs.db, __MACOSX/), unread and counted, in an
+archive, a folder or uploaded on its own alike; a folder's files come
 in natural order (img2 before img10), an archive's members in the archive's order. Nothing is ever
 extracted to disk: zip members are read into memory one at a time, with caps on their
 count and total size, so a hostile archive can neither write outside the workspace nor
@@ -59,7 +61,16 @@ class Rejection:
     count: int = 1  # files it stands for: a cap's summary stands for every file it skipped
 
 
-Entry = Candidate | Rejection
+@dataclass(frozen=True)
+class Skipped:
+    """A file the operating system adds to folders and archives (`is_os_clutter`): not the
+    user's, skipped unread, and said (walk 14: skipped unsaid in a zip, so the report's count
+    differed from the archive's, yet refused as 'not a supported image' when uploaded alone)."""
+
+    name: str
+
+
+Entry = Candidate | Rejection | Skipped
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,8 @@ def zip_entries(data_or_file: bytes | BinaryIO, archive_name: str,
         yield Rejection(archive_name, f"not a readable zip archive ({exc})")
         return
     files = [info for info in members if not (info.is_dir() or is_os_clutter(info.filename))]
+    yield from (Skipped(f"{archive_name}/{info.filename}") for info in members
+                if not info.is_dir() and is_os_clutter(info.filename))
     if not files:
         yield Rejection(archive_name, "the archive holds no files" + (" (only folders or system files)"
                                                                        if members else ""))
@@ -255,6 +268,7 @@ def folder_entries(root: Path, limits: Limits = Limits()) -> Iterator[Entry]:
             path = Path(dirpath) / filename
             rel = path.relative_to(root).as_posix()
             if is_os_clutter(rel):
+                yield Skipped(rel)
                 continue
             empty = False
             try:
@@ -298,6 +312,8 @@ def path_entries(paths: list[Path], limits: Limits = Limits()) -> Iterator[Entry
             yield Rejection(path.name, f"file too large (the limit is {limits.max_file_bytes:,} bytes)")
         elif path.suffix.lower() == ".zip":
             yield from _zip_on_disk(path, path.name, limits, follow_links=True)
+        elif is_os_clutter(path.name):
+            yield Skipped(path.name)
         else:
             yield Candidate(path.name, path.name, _file_reader(path, limits.max_file_bytes, follow_links=True))
 
@@ -379,6 +395,9 @@ def upload_entries(files: list[tuple[str, bytes | BinaryIO]], limits: Limits = L
     them (by name or by their first bytes) are opened."""
     spool = spool or UploadSpool()
     for name, data in files:
+        if is_os_clutter(name):
+            yield Skipped(name)
+            continue
         try:
             window = spool.add(data)
         except OSError as exc:  # the temporary folder is full or unwritable

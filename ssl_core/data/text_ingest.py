@@ -13,7 +13,7 @@ else the file's class-named folder).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
 from ..store import DatasetInfo, Workspace, WorkspaceError, fsync_file
@@ -113,14 +113,16 @@ def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: st
 
 
 def ingest_text_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
-                        replace: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Text files among `entries` as dataset `name` (the caller validated the name)."""
+                        replace: bool = False, progress: Progress | None = None,
+                        notes: Sequence[str] = ()) -> IngestReport:
+    """Text files among `entries` as dataset `name` (the caller validated the name); the
+    import's `notes` are kept among its warnings."""
     rejected, tally = RejectionList(), TextTally()
     examples = read_entries(list(entries), rejected, tally, progress)
     skipped = max(0, len(examples) - MAX_EXAMPLES)
     examples = examples[:MAX_EXAMPLES]
     return write_texts(ws, examples, name=name, source=source, rejected=rejected,
-                       warnings=_warnings(examples, tally, skipped), replace=replace)
+                       warnings=_warnings(examples, tally, skipped) + list(notes), replace=replace)
 
 
 def ingest_text_builtin(ws: Workspace, dataset: BuiltinDataset, *, name: str, source: str,

@@ -234,17 +234,18 @@ def test_non_image_renamed_jpg_is_refused(workspace, make, expect):
      "a HEIC photo, the iPhone's format; export or share it as JPEG"),
     (b"\x00\x00\x00\x1cftypavif" + bytes(64), "an AVIF image; save it as PNG or JPEG"),
     (b"\x00\x00\x00\x20ftypisom" + bytes(64), "an MP4 or QuickTime video; take stills from it as JPEG or PNG"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document; export its pages as PNG or JPEG"),
     (b"8BPS\x00\x01" + bytes(20), "a Photoshop document; export it as PNG or JPEG"),
     (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>',
      "an SVG drawing, lines and shapes rather than pixels; export it as PNG"),
-    ("caf\u00e9 ".encode() * 300, "a text file"),  # longer than the bytes looked at, cut inside a character
-])
+    ("caf\u00e9 ".encode() * 300, "a text file (expected JPEG, PNG, WebP, BMP, TIFF or GIF)"),  # longer than
+])  # the bytes looked at, cut inside a character; what to do is the formats expected, said only where nothing else is
 def test_a_known_kind_of_file_is_named_in_its_refusal(data, said):
-    """Walk 14: an iPhone's photo was refused as only 'not a supported image'."""
+    """Walk 14: an iPhone's photo was refused as only 'not a supported image', and then its
+    advice was cut in the rejected files' column by the formats expected after it."""
     with pytest.raises(RejectedFile) as refused:
         decode_image(data)
-    assert str(refused.value) == f"not a supported image: {said} (expected JPEG, PNG, WebP, BMP, TIFF or GIF)"
+    assert str(refused.value) == f"not a supported image: {said}"
 
 
 def test_bytes_of_no_known_kind_are_refused_without_a_guess():

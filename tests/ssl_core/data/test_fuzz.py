@@ -20,7 +20,7 @@ from PIL import Image
 
 from ssl_core.data.decode import PixelBudget, RejectedFile, decode_image, square
 from ssl_core.data.labels import LabelsError, parse_labels_csv
-from ssl_core.data.sources import Candidate, Limits, Rejection, zip_entries
+from ssl_core.data.sources import Candidate, Limits, Rejection, Skipped, is_os_clutter, zip_entries
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -94,11 +94,14 @@ def test_the_labels_parser_answers_with_labels_or_a_clear_error(data):
 
 # -- the zip reader ---------------------------------------------------------------------------
 def read_all(entries) -> None:
-    """Every entry is a Candidate or a Rejection; reading a candidate gives at most the cap
-    or a ValueError with a reason."""
+    """Every entry is a Candidate, a Rejection or a Skipped file the operating system adds;
+    reading a candidate gives at most the cap or a ValueError with a reason."""
     candidates = 0
     for entry in entries:
-        assert isinstance(entry, (Candidate, Rejection)), entry
+        assert isinstance(entry, (Candidate, Rejection, Skipped)), entry
+        if isinstance(entry, Skipped):
+            assert is_os_clutter(entry.name)
+            continue
         if isinstance(entry, Rejection):
             assert entry.reason
             continue

@@ -371,3 +371,4 @@ def test_a_labels_csv_in_the_zip_beside_a_given_one_is_named_as_not_used(workspa
     assert workspace.labels(workspace.dataset("wl")) == ["mug", None]
     assert any("withlabels.zip/labels.csv was not used: mine.csv was given" in w for w in report.warnings), \
         report.warnings
+    assert workspace.import_warnings(workspace.dataset("wl")) == report.warnings  # kept, this one too
