@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .crashpoints import crash_point
+from .detached import start_detached
 from .machine_load import OTHER_CORES
 from .store import Workspace, WorkspaceError, run_is_active, utc_now
 
@@ -451,11 +450,8 @@ def work(ws: Workspace, device: str) -> int:
 
 def start_worker(ws: Workspace) -> None:
     """Start a detached worker process for the queue (it exits when the queue is empty);
-    closing the browser or the app does not stop it."""
-    log = open(ws.root / "worker.log", "ab")
-    subprocess.Popen([sys.executable, "-m", "ssl_core", "--workspace", str(ws.root), "worker"],
-                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                     start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    closing the browser or the app does not stop it, and its exit is reaped (detached.py)."""
+    start_detached(["--workspace", str(ws.root), "worker"], ws.root / "worker.log")
 
 
 TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: seconds spent training, resumes included

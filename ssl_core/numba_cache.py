@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .detached import start_detached
+
 NUMBA_CACHE_ENV = "SSL_NUMBA_CACHE"
 
 
@@ -51,7 +53,4 @@ def start_warm_up(log_dir: Path) -> subprocess.Popen | None:
     if warmed_marker(default_numba_cache()).exists():
         return None
     log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / "warmup.log", "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "ssl_core", "warmup"], stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=lambda: os.nice(10),
-                                cwd=Path(__file__).resolve().parents[1])
+    return start_detached(["warmup"], log_dir / "warmup.log", preexec_fn=lambda: os.nice(10))
