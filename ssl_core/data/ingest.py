@@ -379,8 +379,9 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
     duplicated = [name for name, n in seen.items() if n > 1]
     if duplicated:
-        warnings.append(f"{len(duplicated):,} file names occur more than once (for example "
-                        f"{duplicated[0]!r}); each copy is kept under its own id")
+        example = f"for example {duplicated[0]!r}" if len(duplicated) > 1 else repr(duplicated[0])
+        warnings.append(f"{counted(len(duplicated), 'file names', ('occurs', 'occur'))} more than once ({example}); "
+                        "each copy is kept under its own id")
     return warnings
 
 

@@ -225,7 +225,7 @@ def test_hostile_names_render_as_text(tab, shared, screenshot):
     name.press("Enter")
     tab.get_by_role("button", name="Import upload").click()
     tab.get_by_text("Imported 2 images as dataset").wait_for()
-    tab.get_by_text("occur more than once").first.wait_for()  # the report, and kept with the dataset
+    tab.get_by_text("1 file name occurs more than once").first.wait_for()  # the report, and kept with the dataset
     screenshot(tab, "serving-hostile-names")
 
     main = tab.locator("[data-testid='stMain']")
