@@ -5,6 +5,7 @@ slides. Used live on the Train page (the map grows while the run goes) and in th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +31,17 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, _labels: tuple | None, items: str):
+def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colouring: str, _groups: tuple | None,
+           items: str):
     """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
-    probe row's group: its label, else `items`, "images" or "sentences") or None without
-    snapshots; built once per snapshot added (`kept`) and dataset (whose id changes when it
-    is replaced), not on every rerun."""
+    probe row's group: its entry of `_groups` (a group per dataset row, by `colouring`: label,
+    folder, ...), else `items`, "images" or "sentences") or None without snapshots; built once
+    per snapshot added (`kept`), dataset (whose id changes when it is replaced) and colouring,
+    not on every rerun."""
     snaps = load_snapshots(Path(run_folder))
     if snaps is None:
         return None
-    probe_labels = None if _labels is None else np.asarray(_labels, dtype=object)[snaps.probe]
+    probe_labels = None if _groups is None else np.asarray(_groups, dtype=object)[snaps.probe]
     if probe_labels is not None and any(label is None for label in probe_labels):
         probe_labels = None  # measured without labels (a probe drawn from every image): drawn so
     frames, rows = motion(snaps, probe_labels), snaps.probe
@@ -91,24 +94,28 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
     return fig
 
 
-def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
+def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring: str = "label",
+                 groups: Sequence[str | None] | None = None) -> None:
     """The animated map of `run` (a row of jobs.list_runs) from its snapshots, coloured by
-    label where its dataset has labels; a caption instead when fewer than two are kept."""
+    label where its dataset has labels, or by `groups` (one per dataset row) where given, as
+    the Explorer's "Colour by" says (walk 14: by label whatever it said); a caption instead
+    when fewer than two are kept."""
     try:  # deleted, or replaced under its name: its rows are not the probe's, so no labels or thumbnails
         dataset: DatasetInfo | None = None if run["dataset_deleted"] else ws.dataset(run["dataset"])
     except WorkspaceError:
         dataset = None  # deleted since the runs were listed; the frames still play
-    labels = None if dataset is None else dataset_labels(ws, dataset)
+    if dataset is None or groups is None:
+        colouring, groups = "label", None if dataset is None else dataset_labels(ws, dataset)
     items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
-    # `_drawn` checks the probe's labels against the dataset's
-    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, labels, items)
+    drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, colouring,
+                   None if groups is None else tuple(groups), items)
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
                    "(before the first step, then every 50 steps by default)." if run["status"] in ("queued", "running")
                    else f"No map in motion: the run kept fewer than two snapshots of its features before it stopped "
                         f"(at step {run['step']}).")
         return
-    shown, frames, rows, groups = drawn
+    shown, frames, rows, point_groups = drawn
     st.plotly_chart(shown, key=key)
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
@@ -119,9 +126,10 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str) -> None:
                "point moves when its place among the others changes. PCA keeps only the two directions of widest "
                "spread: groups the encoder tells apart in all its dimensions"
                + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
-               + " may overlap here; UMAP, the Explorer's map by default, draws them apart.")
+               + " may overlap here; UMAP, the Explorer's map by default, draws them apart."
+               + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else ""))
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
-        colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette(groups).items()}
-        rgb = np.array([colours[g] for g in groups], dtype=np.uint8)
+        colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette(point_groups).items()}
+        rgb = np.array([colours[g] for g in point_groups], dtype=np.uint8)
         st.download_button("Download the GIF", motion_gif(frames, rgb, legend=colours),
                            file_name=f"map-in-motion-{run['id']}.gif", mime="image/gif", key=f"{key}_gif_download")

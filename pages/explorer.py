@@ -161,7 +161,9 @@ elif colour_by in ("folder", "original size") and len(set(kinds := plain_groups(
 if source.run_id is not None:
     st.divider()
     st.subheader("The map in motion")
-    motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion")
+    own = colour_by not in ("label", "cluster")  # by label else: k-means of the final embedding has no groups for
+    motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion",
+                 *((colour_by, plain_groups()) if own else ()))  # the earlier frames
     paintings_panel(jobs.run_dir(ws, source.run_id))
 
 export_panel(ws, dataset, source)

@@ -20,14 +20,23 @@ def snapshots(folder, probe: list[int]) -> None:
 def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path):
     labels = ("a", "b") * 5 + (None, None)  # rows 10 and 11 unlabelled: left out of the probe
     snapshots(tmp_path / "run", list(range(10)))
-    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", labels, "images")
+    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels, "images")
     assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
 
 
 def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
     labels = ("a", "b") * 5 + (None, None)
     snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
-    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", labels, "images")
+    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", "label", labels, "images")
     assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
-    _, _, _, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", None, "sentences")
+    _, _, _, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", "label", None, "sentences")
     assert groups == ["sentences"] * 12  # a text run's legend
+
+
+def test_a_colouring_of_its_own_is_cached_apart_from_the_labels(tmp_path):
+    """Walk 14: the Explorer's map in motion kept its label colours whatever 'Colour by' said."""
+    labels, folders = ("a", "b") * 5, ("x",) * 4 + ("y",) * 6
+    snapshots(tmp_path / "run", list(range(10)))
+    _, _, _, by_label = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels, "images")
+    _, _, _, by_folder = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "folder", folders, "images")
+    assert by_label == ["a", "b"] * 5 and by_folder == list(folders)

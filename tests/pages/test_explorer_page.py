@@ -4,6 +4,7 @@ colouring, PCA and 3-D, and the export zip. (Plotly selection is driven in tests
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -55,6 +56,12 @@ def test_every_colouring_draws(explorer, colour):
         assert explorer.number_input(key="explore_k").value == 5
     one = "Every image had one size (64x64), so every dot has one colour." in said  # the demo's are all 64 px
     assert one == (colour == "original size")
+    moving = [json.loads(c.proto.spec) for c in explorer.get("plotly_chart") if json.loads(c.proto.spec).get("frames")]
+    traces = [trace["name"] for trace in moving[0]["data"]]  # the map in motion follows the picker (walk 14: by
+    if colour in ("label", "cluster"):  # label whatever it said), by label where the picker's groups are the final
+        assert len(traces) == 5 and "Coloured by label." in said  # embedding's k-means
+    else:
+        assert len(traces) == 1 and "Coloured by" not in said  # one folder, one size, none: one colour
 
 
 def test_pca_and_3d_draw(explorer):
