@@ -33,22 +33,27 @@ STYLE = f"""<style>
 .ssl-dup-images {{display: flex;}}
 .ssl-dup-image {{width: {SIDE}px;}}
 .ssl-dup-image img {{width: {SIDE}px; height: {SIDE}px; border-radius: 0.5rem; display: block;}}
-.ssl-dup-name, .ssl-dup-score {{font-size: 0.875rem; line-height: 1.6; opacity: 0.6;}}
+.ssl-dup-name, .ssl-dup-label, .ssl-dup-score {{font-size: 0.875rem; line-height: 1.6; opacity: 0.6;}}
 .ssl-dup-name {{text-align: center; overflow-wrap: break-word; padding: 2px; margin-top: 0.375rem;}}
+.ssl-dup-label {{text-align: center; overflow-wrap: break-word; font-weight: 600;}}
 .ssl-dup-score {{margin-top: 0.125rem;}}  /* under its own pair, far from the next row's */
 </style>"""
 
 
 def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], names: Sequence[str],
-               pixels: Sequence[float]) -> str:
-    """The grid of `pairs` (row i, row j, cosine), three to a line: thumbnails `uris[k]` and
-    captions `names[k]` (shown literally) for the k-th row named, in pair order (i, j, i, j...),
-    and under each pair its cosine and its pixels' correlation `pixels[number]`."""
+               pixels: Sequence[float], labels: Sequence[str | None] = ()) -> str:
+    """The grid of `pairs` (row i, row j, cosine), three to a line: thumbnails `uris[k]`,
+    captions `names[k]` and, where given and not None, labels `labels[k]` (all shown literally)
+    for the k-th row named, in pair order (i, j, i, j...), and under each pair its cosine and
+    its pixels' correlation `pixels[number]`. Walk 14's pair of a kite and a ring on one
+    background correlated at 0.96: the labels show what the correlation cannot."""
     cells = []
     for number, (_, _, score) in enumerate(pairs):
         images = "".join(
             f'<div class="ssl-dup-image"><img src="{uris[k]}" alt="{escape_html(names[k])}">'
-            f'<div class="ssl-dup-name">{escape_html(breakable(names[k]))}</div></div>'
+            f'<div class="ssl-dup-name">{escape_html(breakable(names[k]))}</div>'
+            + (f'<div class="ssl-dup-label">{escape_html(breakable(labels[k]))}</div>'
+               if k < len(labels) and labels[k] is not None else "") + "</div>"
             for k in (2 * number, 2 * number + 1))
         cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
                      f'<div class="ssl-dup-score">cosine {score:.4f} · pixels {pixels[number]:.2f}</div></div>')
@@ -69,7 +74,8 @@ def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors
     labelled = [(_labels[i], _labels[j]) for i, j, _ in pairs if _labels[i] is not None and _labels[j] is not None]
     return [score for *_, score in pairs], int((pixels >= PIXELS_ALIKE).sum()), (
         len(labelled), sum(a != b for a, b in labelled)), pairs_html(
-        pairs, thumbnail_uris(dataset_id, _thumbnails, rows), [short_name(_names[row], 16) for row in rows], pixels)
+        pairs, thumbnail_uris(dataset_id, _thumbnails, rows), [short_name(_names[row], 16) for row in rows], pixels,
+        [_labels[row] for row in rows])
 
 
 def how_many(cosines: Sequence[float], threshold: float) -> str:
@@ -96,7 +102,8 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    pixels = f"(correlation {PIXELS_ALIKE} or more: copies or re-encodings)"
+    pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, or one picture with a small part "
+              "changed)")  # walk 14: two shapes on one smooth background correlated at 0.96
     differ = "crops of one picture, or pictures this encoder does not tell apart"
     shown = len(cosines)
     st.caption(f"{how_many(cosines, threshold)} " + (

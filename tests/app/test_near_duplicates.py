@@ -48,3 +48,13 @@ def test_a_long_name_wraps_at_its_joins_not_mid_word():
     body = pairs_html([(0, 1, 0.99)], ["a", "b"], ["astronaut_012.png", "my-photo.jpeg"], [0.5])
     assert f"astronaut_{BREAK}012{BREAK}.png" in body and f"my-{BREAK}photo{BREAK}.jpeg" in body
     assert Parsed(body).texts[1:3] == ["astronaut_012.png", "my-photo.jpeg"]
+
+
+def test_labels_show_under_their_names_and_stay_text():
+    """Walk 14: a kite and a ring on one background, pixels 0.96, called copies, their labels unshown."""
+    body = pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "r1.png"], [0.96], ["kite", HOSTILE[0]])
+    parsed = Parsed(body)
+    assert parsed.texts[1:] == ["k1.png", "kite", "r1.png", HOSTILE[0], "cosine 0.9900 · pixels 0.96"]
+    assert [tag for tag, _ in parsed.tags].count("img") == 2  # the hostile label made no image
+    unlabelled = Parsed(pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "u.png"], [0.5], ["kite", None]))
+    assert unlabelled.texts[1:] == ["k1.png", "kite", "u.png", "cosine 0.9900 · pixels 0.50"]
