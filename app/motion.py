@@ -32,10 +32,11 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colouring: str, _groups: tuple | None,
-           items: str):
+           items: str, _labels: tuple = ()):
     """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
     probe row's group: its entry of `_groups` (a group per dataset row, by `colouring`: label,
-    folder, ...), else `items`, "images" or "sentences") or None without snapshots; built once
+    folder, ...), else `items`, "images" or "sentences"; each group's colour, a class folder in
+    its label's as on the Explorer's maps, from the dataset's `_labels`) or None without snapshots; built once
     per snapshot added (`kept`), dataset (whose id changes when it is replaced) and colouring,
     not on every rerun."""
     snaps = load_snapshots(Path(run_folder))
@@ -48,7 +49,8 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colou
     if len(frames.steps) < 2:
         return None
     groups = [str(label) for label in probe_labels] if probe_labels is not None else [items] * len(rows)
-    return frozen(figure(frames, rows, groups, palette(groups))), frames, rows, groups
+    colours = palette(groups, [label for label in _labels if label is not None])
+    return frozen(figure(frames, rows, groups, colours)), frames, rows, groups, colours
 
 
 def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[str, str]) -> go.Figure:
@@ -104,18 +106,19 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring
         dataset: DatasetInfo | None = None if run["dataset_deleted"] else ws.dataset(run["dataset"])
     except WorkspaceError:
         dataset = None  # deleted since the runs were listed; the frames still play
-    if dataset is None or groups is None:
-        colouring, groups = "label", None if dataset is None else dataset_labels(ws, dataset)
+    labels = None if dataset is None else dataset_labels(ws, dataset)
+    if labels is None or groups is None:
+        colouring, groups = "label", labels
     items = "sentences" if run["method"] in methods_for("text") else "images"  # the run's, its dataset may be gone
     drawn = _drawn(str(run_folder), _kept(run_folder), dataset and dataset.id, colouring,
-                   None if groups is None else tuple(groups), items)
+                   None if groups is None else tuple(groups), items, labels or ())
     if drawn is None:
         st.caption("The map in motion appears once the run has kept two snapshots of its features "
                    "(before the first step, then every 50 steps by default)." if run["status"] in ("queued", "running")
                    else f"No map in motion: the run kept fewer than two snapshots of its features before it stopped "
                         f"(at step {run['step']}).")
         return
-    shown, frames, rows, point_groups = drawn
+    shown, frames, rows, point_groups, palette_of = drawn
     st.plotly_chart(shown, key=key)
     if dataset is not None and dataset.kind == "image":  # sentences have no thumbnails
         hover_thumbnails(key, ws, dataset, rows)
@@ -129,7 +132,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring
                + " may overlap here; UMAP, the Explorer's map by default, draws them apart."
                + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else ""))
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
-        colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette(point_groups).items()}
+        colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette_of.items()}
         rgb = np.array([colours[g] for g in point_groups], dtype=np.uint8)
         st.download_button("Download the GIF", motion_gif(frames, rgb, legend=colours),
                            file_name=f"map-in-motion-{run['id']}.gif", mime="image/gif", key=f"{key}_gif_download")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.maps import palette
 from app.motion import _drawn, _kept
 from ssl_core.snapshots import FOLDER, PREFIX, PROBE
 
@@ -20,23 +21,29 @@ def snapshots(folder, probe: list[int]) -> None:
 def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path):
     labels = ("a", "b") * 5 + (None, None)  # rows 10 and 11 unlabelled: left out of the probe
     snapshots(tmp_path / "run", list(range(10)))
-    _, frames, rows, groups = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels, "images")
+    _, frames, rows, groups, _ = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels,
+                                        "images")
     assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
 
 
 def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
     labels = ("a", "b") * 5 + (None, None)
     snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
-    _, frames, rows, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", "label", labels, "images")
+    _, frames, rows, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", "label", labels,
+                                        "images")
     assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
-    _, _, _, groups = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", "label", None, "sentences")
+    _, _, _, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", "label", None, "sentences")
     assert groups == ["sentences"] * 12  # a text run's legend
 
 
-def test_a_colouring_of_its_own_is_cached_apart_from_the_labels(tmp_path):
-    """Walk 14: the Explorer's map in motion kept its label colours whatever 'Colour by' said."""
-    labels, folders = ("a", "b") * 5, ("x",) * 4 + ("y",) * 6
+def test_a_colouring_of_its_own_is_cached_apart_from_the_labels_and_coloured_as_the_maps(tmp_path):
+    """Walk 14: the Explorer's map in motion kept its label colours whatever 'Colour by' said;
+    then, by folder, it gave the folder 'photos/b' another colour than the maps above it do."""
+    labels, folders = ("a", "b") * 5, ("photos/b",) * 4 + ("photos/nested/more",) * 6
+    run = str(tmp_path / "run")
     snapshots(tmp_path / "run", list(range(10)))
-    _, _, _, by_label = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels, "images")
-    _, _, _, by_folder = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "folder", folders, "images")
+    _, _, _, by_label, _ = _drawn(run, _kept(tmp_path / "run"), "ds-1", "label", labels, "images", labels)
+    _, _, _, by_folder, colours = _drawn(run, _kept(tmp_path / "run"), "ds-1", "folder", folders, "images", labels)
     assert by_label == ["a", "b"] * 5 and by_folder == list(folders)
+    assert colours == palette(list(folders), list(labels))  # 'photos/b' in b's colour, as on the Explorer's maps
+    assert colours["photos/b"] == palette(list(labels), list(labels))["b"]
