@@ -339,36 +339,43 @@ def small_dataset_warning(count: int, noun: str) -> list[str]:
 
 def _smaller_sides(shorts: list[int], size: int) -> str:
     """Which of the Data page's STORED_SIZES below `size` keep how many of the enlarged images
-    (their short sides `shorts`) at their own size, largest first, until one keeps them all."""
-    said = []
+    (their short sides `shorts`) at their own size, largest first, until one keeps them all;
+    said of one image as 'it' (walk 15: '1 of 140 images are ... keeps them')."""
+    one, said = len(shorts) == 1, []
+    them, their = ("it", "its") if one else ("them", "their")
     for side in sorted((s for s in STORED_SIZES if s < size), reverse=True):
         kept = sum(short >= side for short in shorts)
         if kept:
-            said.append(f"{side} px keeps {'all of them' if kept == len(shorts) else f'{kept:,}'}")
+            said.append(f"{side} px keeps {them if one else 'all of them' if kept == len(shorts) else f'{kept:,}'}")
         if kept == len(shorts):
             break
     low, high = min(shorts), max(shorts)
     if not said:
-        sides = f"{low} px" if low == high else f"{low} to {high} px"
-        return (f"no smaller stored side offered keeps them at their own size (their short sides are {sides}; the "
+        sides = f"short side is {low} px" if one else f"short sides are {low} px" if low == high else \
+            f"short sides are {low} to {high} px"
+        return (f"no smaller stored side offered keeps {them} at {their} own size ({their} {sides}; the "
                 f"smallest offered is {STORED_SIZES[0]} px)")
-    rest = "" if said[-1].endswith("all of them") else f" (the others are smaller still, down to {low} px)"
-    return "a smaller stored side keeps more of them at their own size: " + ", ".join(said) + rest
+    rest = "" if said[-1].endswith(("all of them", " it")) else f" (the others are smaller still, down to {low} px)"
+    return f"a smaller stored side keeps {them if one else 'more of them'} at {their} own size: " + ", ".join(said) + rest
 
 
 def _warnings(rows: list[_Row], size: int) -> list[str]:
     warnings = []
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
-        warnings.append(f"{len(small):,} of {len(rows):,} images are smaller than the stored side of {size} px "
-                        f"and were enlarged to it (for example {small[0][0]!r}, {small[0][1]} x {small[0][2]} px); "
+        example = f"{'for example ' if len(small) > 1 else ''}{small[0][0]!r}, {small[0][1]} x {small[0][2]} px"
+        warnings.append(f"{len(small):,} of {len(rows):,} images {agreeing(len(small), 'is', 'are')} smaller than the "
+                        f"stored side of {size} px and {agreeing(len(small), 'was', 'were')} enlarged to it "
+                        f"({example}); "
                         + _smaller_sides([min(width, height) for _, width, height in small], size))
     stretched = [(row.name, row.width, row.height) for row in rows
                  if max(row.width, row.height) >= LONG_SHAPE * min(row.width, row.height)]
     if stretched:
-        warnings.append(f"{len(stretched):,} of {len(rows):,} images are at least {LONG_SHAPE} times as long as "
-                        f"they are wide (for example {stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px): "
-                        f"the stored centre square keeps at most 1/{LONG_SHAPE} of each")
+        one = len(stretched) == 1
+        example = f"{'' if one else 'for example '}{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px"
+        warnings.append(f"{len(stretched):,} of {len(rows):,} images {'is' if one else 'are'} at least {LONG_SHAPE} "
+                        f"times as long as {'it is' if one else 'they are'} wide ({example}): the stored centre square "
+                        f"keeps at most 1/{LONG_SHAPE} of {'it' if one else 'each'}")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

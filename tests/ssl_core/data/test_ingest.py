@@ -102,15 +102,20 @@ def test_the_small_dataset_warning_names_the_batch_training_uses_by_default(work
 def test_images_smaller_than_the_stored_side_are_enlarged_with_a_warning(workspace, make):
     files = [("small.png", make.solid(size=(48, 48))), ("big.png", make.solid(size=(96, 80)))]
     report = ingest_uploads(workspace, files, name="t", size=64)
-    assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
-            "'small.png', 48 x 48 px); a smaller stored side keeps more of them at their own size: 48 px keeps all "
-            "of them") in report.warnings
+    assert ("1 of 2 images is smaller than the stored side of 64 px and was enlarged to it ('small.png', 48 x 48 "
+            "px); a smaller stored side keeps it at its own size: 48 px keeps it") in report.warnings  # one: 'it'
+
     again = ingest_uploads(workspace, files, name="u", size=48)
     assert not any("enlarged" in w for w in again.warnings)
     tiny = ingest_uploads(workspace, [("dot.png", make.solid(size=(1, 1))), files[1]], name="v", size=64)
-    assert ("1 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example "
-            "'dot.png', 1 x 1 px); no smaller stored side offered keeps them at their own size (their short sides "
-            "are 1 px; the smallest offered is 32 px)") in tiny.warnings  # it advised "1 px or less"
+    assert ("1 of 2 images is smaller than the stored side of 64 px and was enlarged to it ('dot.png', 1 x 1 px); "
+            "no smaller stored side offered keeps it at its own size (its short side is 1 px; the smallest offered "
+            "is 32 px)") in tiny.warnings  # it advised "1 px or less"
+    two = ingest_uploads(workspace, [("dot.png", make.solid(size=(1, 1))), ("dot2.png", make.solid(size=(2, 2)))],
+                         name="w", size=64)
+    assert ("2 of 2 images are smaller than the stored side of 64 px and were enlarged to it (for example 'dot.png', "
+            "1 x 1 px); no smaller stored side offered keeps them at their own size (their short sides are 1 to 2 "
+            "px; the smallest offered is 32 px)") in two.warnings
 
 
 def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(workspace, make):
@@ -122,8 +127,8 @@ def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(works
     assert ("6 of 6 images are smaller than the stored side of 64 px and were enlarged to it (for example 'a0.png', "
             "55 x 90 px); a smaller stored side keeps more of them at their own size: 48 px keeps 3, 32 px keeps 5 "
             "(the others are smaller still, down to 1 px)") in report.warnings
-    assert ("1 of 6 images are at least 2 times as long as they are wide (for example 'thin.png', 1 x 60 px): the "
-            "stored centre square keeps at most 1/2 of each") in report.warnings
+    assert ("1 of 6 images is at least 2 times as long as it is wide ('thin.png', 1 x 60 px): the stored centre "
+            "square keeps at most 1/2 of it") in report.warnings
 
 
 @pytest.mark.parametrize("name, size, message", [
