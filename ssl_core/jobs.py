@@ -456,8 +456,9 @@ def start_worker(ws: Workspace) -> None:
 
 TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: seconds spent training, resumes included
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
-                   "pixel_shared_untrained", "effective_rank_untrained", "probe_size",
-                   "untrained_calibrated", TRAINING_S, OTHER_CORES)  # health, kNN, the verdict's; time, a busy machine
+                   "pixel_shared_untrained", "effective_rank_untrained", "probe_size", "untrained_calibrated",
+                   "knn_majority",  # the verdict's floor on unequal classes (verdict.MAJORITY; walk 15: `runs` and
+                   TRAINING_S, OTHER_CORES)  # the runs table judged against chance where the panel said largest class
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:

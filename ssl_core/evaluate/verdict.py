@@ -196,11 +196,12 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
         return _verdict(NOT_YET, f"No room to show a gain: {numbers}); {against} is {1 - bar:.1%} short of a "
                                  f"perfect score, less than the {least:.1%} that noise alone could give, so these "
                                  f"labels are too easy {words['ceiling']}.")
-    side = "above" if knn >= bar else "below"
     few = (f" With {n} labelled {unit} only a large gain can show: more labels would measure smaller ones."
            if coarse(knn, bar, n) else "")
-    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {points(knn, bar)} points {side} {above}: not "
-                             f"above it by more than the {points(gain)} points that noise alone could give.{few}")
+    where = (f"{points(knn, bar)} points above {above}: not above it by more" if knn >= bar else  # walk 15 read
+             f"{points(knn, bar)} points below {above}, which a gain must clear by more")  # "below ...: not above"
+    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {where} than the {points(gain)} points that noise "
+                             f"alone could give.{few}")
 
 
 LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (Data page) and judge this encoder "

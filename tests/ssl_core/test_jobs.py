@@ -117,6 +117,14 @@ def test_the_time_spent_training_is_kept_at_each_checkpoint_and_shown_without_a_
     assert jobs.training_seconds(run, {}) > 3600  # a run saved before it was kept: finished - started
 
 
+def test_the_runs_summary_holds_every_metric_the_verdict_reads():
+    """Walk 15: `runs` and the Train page's runs table judged against chance (33.3%) where the
+    run's panel judged against the largest class (53.3%): the summary lacked its share."""
+    from ssl_core.evaluate.verdict import MAJORITY, MARKER, WITH_LABELS, WITHOUT_LABELS
+
+    assert {*WITH_LABELS, *WITHOUT_LABELS, MAJORITY, MARKER} <= set(jobs.SUMMARY_METRICS)
+
+
 def test_a_queued_run_is_cancelled_at_once_and_one_worker_per_device(tiny):
     first = jobs.create_run(tiny, tiny_config(epochs=1))
     second = jobs.create_run(tiny, tiny_config(epochs=1))
