@@ -46,14 +46,19 @@ if DELETED_KEY in st.session_state:  # said once, on the rerun after a deletion:
     st.success(st.session_state.pop(DELETED_KEY), icon=":material/delete:")
 
 
+NOTHING = ("no image could be imported", "no text could be imported")  # an IngestError that says it itself
+
+
 def holds(kind: str) -> str:
     """What a dataset of `kind` holds, in the page's words (plural)."""
     return "images" if kind == "image" else "sentences"
 
 
 def _show_report(report: dict) -> None:
-    if report.get("error"):
-        st.error(f"Nothing was imported: {escape_markdown(report['error'])}")
+    if report.get("error"):  # "no image could be imported: ..." is said once (walk 15 read both in one line)
+        said = report["error"]
+        st.error(escape_markdown(said[:1].upper() + said[1:] if said.startswith(NOTHING) else
+                                 f"Nothing was imported: {said}"))
     else:
         held = noun(report["images"], holds(report.get("kind", "image")))
         st.success(f"Imported **{report['images']:,}** {held} as dataset "

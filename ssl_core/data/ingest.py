@@ -405,8 +405,13 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
     name = _validate(name, size)
     notes = _check_free(ws, name, replace)  # said in the report's warnings, and kept with them
     entries = list(entries)
-    notes += os_files_warning([printable(e.name) for e in entries if isinstance(e, Skipped)])
+    skipped = [printable(e.name) for e in entries if isinstance(e, Skipped)]
     entries = [e for e in entries if not isinstance(e, Skipped)]
+    if skipped and not entries:  # walk 15: a lone .DS_Store was "no files were given"
+        raise IngestError(f"no image could be imported: the only {noun(len(skipped), 'files')} given "
+                          f"({first_few(skipped)}) {agreeing(len(skipped), 'is', 'are')} what the operating system "
+                          "adds to folders, skipped unread")
+    notes += os_files_warning(skipped)
     from .text_ingest import ingest_text_entries, is_text_import  # it builds on this module's report
 
     if is_text_import(entries):
@@ -436,9 +441,8 @@ def os_files_warning(names: list[str]) -> list[str]:
     warning, so that its count can be checked against the folder's or archive's."""
     if not names:
         return []
-    return [f"{counted(len(names), 'files', ('was', 'were'))} skipped unread: what the operating system adds to "
-            f"folders and archives (Finder's .DS_Store, Windows' Thumbs.db and desktop.ini, __MACOSX), not the "
-            f"user's files (at {first_few(names)})"]
+    return [f"{counted(len(names), 'files', ('was', 'were'))} skipped unread, what the operating system adds to "
+            f"folders and archives, not the user's: {first_few(names)}"]  # named, not a list of kinds not there
 
 
 def _read_labels_entry(entry: Candidate, source: str) -> bytes:

@@ -115,6 +115,17 @@ def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_senten
     assert app.success[0].value == "Imported **2** sentences as dataset **notes**."  # it said "2 images"
 
 
+def test_an_upload_of_only_an_os_file_says_what_it_is_once(app):
+    """Walk 15: 'Nothing was imported: no image could be imported: no files were given' for a lone .DS_Store."""
+    app.file_uploader[0].set_value([(".DS_Store", b"\x00\x00\x00\x01Bud1", "application/octet-stream")])
+    app.text_input(key="data_upload_name").set_value("mac").run()
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [escape_markdown(
+        "No image could be imported: the only file given (.DS_Store) is what the operating system adds to folders, "
+        "skipped unread")]
+
+
 def test_builtin_import_and_folder_import(app, tmp_path, monkeypatch):
     app.segmented_control(key="data_source").set_value("Built-in demo").run()
     app.selectbox(key="data_builtin").set_value("textures").run()

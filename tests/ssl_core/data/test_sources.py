@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ssl_core.data.ingest import ingest_entries, ingest_path, ingest_uploads
+from ssl_core.data.ingest import IngestError, ingest_entries, ingest_path, ingest_uploads
 from ssl_core.data.sources import (
     Candidate, Limits, Rejection, _read_capped, folder_entries, is_os_clutter, upload_entries,
     zip_entries,
@@ -238,9 +238,8 @@ def test_os_clutter_in_a_zip_is_skipped_unread_and_counted(workspace, make):
     assert report.images == 2 and report.rejected == []
     assert [r["name"] for r in workspace.image_rows(workspace.dataset("t"))] == [
         "mac.zip/photos/a.png", "mac.zip/photos/b.png"]
-    said = ("3 files were skipped unread: what the operating system adds to folders and archives (Finder's "
-            ".DS_Store, Windows' Thumbs.db and desktop.ini, __MACOSX), not the user's files (at "
-            "mac.zip/__MACOSX/photos/._a.png, mac.zip/photos/.DS_Store, mac.zip/Thumbs.db)")
+    said = ("3 files were skipped unread, what the operating system adds to folders and archives, not the user's: "
+            "mac.zip/__MACOSX/photos/._a.png, mac.zip/photos/.DS_Store, mac.zip/Thumbs.db")
     assert said in report.warnings  # walk 14: the report's count differed from the archive's, unsaid
     assert said in workspace.import_warnings(workspace.dataset("t"))  # kept with the dataset
 
@@ -251,8 +250,12 @@ def test_os_clutter_uploaded_on_its_own_is_skipped_as_in_a_zip(workspace, make):
                                         ("Thumbs.db", b"\xd0\xcf\x11\xe0")], name="loose")
     assert report.rejected == []
     assert [w for w in report.warnings if "skipped unread" in w] == [
-        "2 files were skipped unread: what the operating system adds to folders and archives (Finder's .DS_Store, "
-        "Windows' Thumbs.db and desktop.ini, __MACOSX), not the user's files (at .DS_Store, Thumbs.db)"]
+        "2 files were skipped unread, what the operating system adds to folders and archives, not the user's: "
+        ".DS_Store, Thumbs.db"]
+    with pytest.raises(IngestError) as alone:  # walk 15: 'no files were given'
+        ingest_uploads(workspace, [(".DS_Store", b"\x00\x00\x00\x01Bud1")], name="alone")
+    assert str(alone.value) == ("no image could be imported: the only file given (.DS_Store) is what the operating "
+                                "system adds to folders, skipped unread")
 
 
 def test_zip_from_a_path_is_read_in_place(workspace, make, tmp_path):
