@@ -167,7 +167,7 @@ else:
                                               for label, r in done.items()))
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
-        st.markdown(f"**{name.replace('_', ' ')}**: {explained(name, hooks)}")
+        st.markdown(f"**{COLUMNS.get(name, name)}**: {explained(name, hooks)}")  # "kNN accuracy", as the table
 
 
 def efficiency_figure(found: dict[str, dict]) -> go.Figure:

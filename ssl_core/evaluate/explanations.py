@@ -4,9 +4,13 @@ examples) and the label-efficiency baselines it has (a network from scratch for 
 
 from typing import Any
 
+from .verdict import UNEQUAL
+
 EXPLANATIONS: dict[str, str] = {
     "knn_accuracy": "Share of {unit} whose nearest neighbours in the embedding mostly carry their own "
-                    "label; higher is better, and one over the number of classes is chance.",
+                    "label; higher is better. Ignoring the {unit} scores one over the number of classes (chance), "
+                    f"or where the largest class holds {UNEQUAL:g} times an even share or more, its share (always "
+                    "answering it): the floor said under the table.",
     "linear_probe_accuracy": "Share of held-out {unit} that a linear classifier on the frozen features "
                              "labels correctly; higher is better.",
     "label_efficiency": "Accuracy when only a few labels are used; a good encoder stays high with 1-10% "
