@@ -56,7 +56,8 @@ def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], nam
                if k < len(labels) and labels[k] is not None else "") + "</div>"
             for k in (2 * number, 2 * number + 1))
         cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
-                     f'<div class="ssl-dup-score">cosine {score:.4f} · pixels {pixels[number]:.2f}</div></div>')
+                     f'<div class="ssl-dup-score">cosine {score:.4f} · pixels '
+                     f'{f"{pixels[number]:.2f}".replace("-0.00", "0.00")}</div></div>')  # walk 15 read "-0.00"
     return f'{STYLE}<div class="ssl-dups">{"".join(cells)}</div>'
 
 

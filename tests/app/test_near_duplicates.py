@@ -56,5 +56,5 @@ def test_labels_show_under_their_names_and_stay_text():
     parsed = Parsed(body)
     assert parsed.texts[1:] == ["k1.png", "kite", "r1.png", HOSTILE[0], "cosine 0.9900 · pixels 0.96"]
     assert [tag for tag, _ in parsed.tags].count("img") == 2  # the hostile label made no image
-    unlabelled = Parsed(pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "u.png"], [0.5], ["kite", None]))
-    assert unlabelled.texts[1:] == ["k1.png", "kite", "u.png", "cosine 0.9900 · pixels 0.50"]
+    unlabelled = Parsed(pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "u.png"], [-0.001], ["kite", None]))
+    assert unlabelled.texts[1:] == ["k1.png", "kite", "u.png", "cosine 0.9900 · pixels 0.00"]  # not "-0.00"
