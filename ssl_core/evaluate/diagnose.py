@@ -20,7 +20,7 @@ from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
-from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, coarse_probe, fix_held, recipe_dict, too_short
+from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, flat_unjudged, recipe_dict, too_short
 from .cues import cue_name
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
@@ -124,12 +124,13 @@ def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> st
     """Why run `run` (a jobs row) has no advice, one sentence to follow "No advice: ": a completed
     run passed every rule its metric `series` (jobs.metrics) were long enough to judge, and is
     told which it was too short for, or could not judge (a baseline that normalised nothing:
-    jobs.uncalibrated_baseline; a probe too small to see a flat curve: advice.coarse_probe),
+    jobs.uncalibrated_baseline; a probe too small, or one class too large, to see a flat curve:
+    advice.flat_unjudged),
     and `held` (held_words) where a cue was found, in place of the shortcut rule among those
     that passed; one that stopped, or has not ended, how far it was checked."""
     why = f" ({run['message']})." if run["message"] else "."
     if run["status"] == "completed":
-        coarse = {"flat_from_start": reason} if series and (reason := coarse_probe(series)) else {}
+        coarse = {"flat_from_start": reason} if series and (reason := flat_unjudged(series)) else {}
         unjudged = UNCALIBRATED if series and jobs.uncalibrated_baseline(run, jobs.latest(series)) else coarse
         short = {} if series is None else {rule: reason for rule, reason in too_short(series).items()
                                            if rule not in unjudged}

@@ -14,7 +14,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.diagnose import no_advice_words
-from ssl_core.evaluate.verdict import MARKER
+from ssl_core.evaluate.verdict import MAJORITY, MARKER
 from tests.ssl_core.test_cli import cli
 
 
@@ -98,3 +98,8 @@ def test_a_probe_too_small_to_judge_a_flat_curve_is_said_so():
     assert "an online measure flat from the start" not in said.split(").")[0]  # not among the rules it passed
     assert said.endswith("It could not judge an online measure flat from the start (18 labelled images: noise alone "
                          "could move kNN accuracy by 44.8 points).")
+    series = {**series, "probe_size": (steps, np.full(4, 150.0)), MAJORITY: (steps, np.full(4, 0.533))}
+    said = no_advice_words(row("completed"), series)  # walk 15: oak held 53% of the leaves and the rule stood aside
+    assert said.endswith("It could not judge an online measure flat from the start (the largest class holds 53% of "
+                         "the 150 labelled images, so kNN accuracy stays near that share whatever the encoder learns "
+                         "of the other classes).")
