@@ -50,6 +50,7 @@ CUES = {
                     "two views of an image"),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
+SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"
 SCENE_FIX = BACKGROUND_FIX + ", so two views of an image no longer share a background"
 
 
@@ -115,11 +116,17 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
     present = {name: s for name, s in scores.items() if s is not None}
     if cue is None:
         return _little(present)
-    if cue == SCENE:
-        parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}"
-                          for name in SCENE_PARTS if present.get(name))
-        return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share two or more of the "
-                f"background's colour, texture and layout, as if they sat on one photo ({parts}). "
+    if cue == SCENE:  # the parts that reach MOST, and any other cue that does (walk 15: 'two or more of the
+        # background's colour, texture and layout' beside layout 'little' and brightness 'most', unsaid)
+        most = [name for name in CUES if name in present and present[name]["judged"] >= MOST]
+        shared = [name for name in most if name in SCENE_PARTS]
+        also = [name for name in most if name not in SCENE_PARTS]
+        parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}" for name in shared)
+        besides = (f" Beside it, {listed([CUES[name].short for name in also])} "
+                   f"{agreeing(len(also), 'scores', 'score')} most too "
+                   f"({'; '.join(_amount(present[name]) for name in also)})." if also else "")
+        return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
+                f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts}).{besides} "
                 f"{remedy(SCENE_FIX, made_by, held)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"

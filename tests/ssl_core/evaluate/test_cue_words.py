@@ -6,7 +6,7 @@ of colour 0.67 where grouping by class alone gave 0.73 (a walk on crops of photo
 
 from __future__ import annotations
 
-from ssl_core.evaluate.cues import level, sentence, with_classes
+from ssl_core.evaluate.cues import SCENE, level, sentence, with_classes
 
 
 def scored(score: float, by_class: float | None, judged: float) -> dict:
@@ -52,3 +52,19 @@ def test_with_classes_names_the_cues_the_check_cannot_tell_from_the_classes():
     assert with_classes(WALK) == ["colour", "brightness"]  # in CUES' order, as the page lists them
     assert with_classes({name: scored(s["score"], None, s["score"]) for name, s in WALK.items()}) == []  # no labels
     assert with_classes({**WALK, "colour": None}) == ["brightness"]  # not measured (greyscale data)
+
+
+def test_the_background_scene_names_the_parts_it_rests_on_and_any_other_cue_at_most():
+    """Walk 15: 'neighbours share two or more of the background's colour, texture and layout'
+    beside a table of layout 0.23 (little) and brightness 0.60 beyond the classes (most), unsaid."""
+    scores = {"colour": scored(0.8, 0.1, 0.7), "brightness": scored(0.7, 0.1, 0.6),
+              "background_texture": scored(0.75, 0.1, 0.65), "layout": scored(0.33, 0.1, 0.23),
+              "position": scored(0.1, 0.05, 0.05)}
+    said = sentence(SCENE, scores)
+    assert said.startswith("The embedding groups images by background scene: neighbours share the background's "
+                           "colour and texture, as if they sat on one photo "
+                           "(colour score 0.80 against 0.10 for grouping by class alone, 0.70 beyond: most; "
+                           "background texture score 0.75 against 0.10 for grouping by class alone, 0.65 beyond: "
+                           "most). Beside it, brightness scores most too (score 0.70 against 0.10 for grouping by "
+                           "class alone, 0.60 beyond: most).")
+    assert "layout" not in said.split(". Beside")[0]
