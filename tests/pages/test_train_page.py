@@ -274,7 +274,8 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     motion = next(c.value for c in page.caption if "the dataset the run trained on" in c.value)
     assert motion.endswith("PCA keeps only the two directions of widest spread: groups the encoder tells apart in "
                            "all its dimensions (the kNN accuracy above the map) may overlap here; UMAP, the "
-                           "Explorer's map by default, draws them apart.")  # a text run's map read kNN 1.000 over four mixed topics
+                           "Explorer's map by default, draws them apart. Coloured by label.")  # a text run's map read
+    # kNN 1.000 over four mixed topics; it says what its colours are (walk 14)
     verdict = jobs.run_verdict(ws, run["id"])  # 6 steps: kNN against the untrained network's, on the probe
     assert verdicts(page) == [(verdict.colour, verdict.text)]
     assert [box.value for box in [*page.success, *page.warning, *page.error]] == [verdict.text]  # the only box
