@@ -68,9 +68,12 @@ def _npy(path: Path, count: int) -> np.ndarray:
     if isinstance(vectors, np.lib.npyio.NpzFile):
         vectors.close()
         raise ImportRefused(f"{path.name}: an .npz archive, not one array; save one (N, D) array with np.save")
-    if vectors.ndim != 2 or vectors.dtype.kind not in "iuf":
+    if vectors.dtype.kind not in "iuf":
         raise ImportRefused(f"{path.name}: holds {vectors.dtype} of shape {vectors.shape}; expected integer or "
                             f"floating-point numbers (N, D)")
+    if vectors.ndim != 2:  # walk 16: "holds float32 of shape (120,); expected ... floating-point numbers"
+        raise ImportRefused(f"{path.name}: a {vectors.ndim}-D array of shape {vectors.shape}; expected a 2-D array, "
+                            f"one row of D numbers per image (N, D)")
     if len(vectors) != count:
         raise ImportRefused(f"{path.name}: {len(vectors)} rows for a dataset of {count} images; an .npy must "
                             f"hold one row per image in the dataset's order (or use a table with file names)")

@@ -78,6 +78,8 @@ def npz_named_npy(path: Path) -> None:
     ("complex.npy", lambda p: np.save(p, np.ones((4, 3)) * 1j),
      r"complex\.npy: holds complex128 of shape \(4, 3\); expected integer or floating-point numbers"),
     ("flags.npy", lambda p: np.save(p, np.ones((4, 3), bool)), r"flags\.npy: holds bool"),
+    ("flat.npy", lambda p: np.save(p, np.ones(4, np.float32)),  # walk 16 was told float32 is not floating-point
+     r"flat\.npy: a 1-D array of shape \(4,\); expected a 2-D array, one row of D numbers per image \(N, D\)$"),
     ("huge.npy", lambda p: np.save(p, np.full((4, 3), 1e300)),
      r"huge\.npy: 4 vectors hold NaN, infinity or numbers beyond float32's range"),
 ])
