@@ -211,9 +211,9 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
     if "knn_accuracy" in series:
+        # the verdict's floor (walk 14: 'chance' at 33.3% under a verdict judged against 65.7%)
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
-                                           untrained, floor(latest.get(MAJORITY), classes))  # the verdict's floor
-        # (walk 14: 'chance' at 33.3% under its 65.7%)
+                                           untrained, floor(latest.get(MAJORITY), classes))
     if "pixel_shared" in series:
         cheap = kind_of_method(METHODS[method]).evaluation().cheap_name
         figures["shared"] = against_untrained(series, "pixel_shared", f"Neighbours shared with {cheap} "

@@ -1,8 +1,9 @@
 """What a file that no allowed image parser opens is, from its first bytes, in a person's
 words: so that a rejection says "a HEIC photo (the iPhone's format)" and what to do, not only
 that it is not a supported image; where it says what to do, the list of formats expected is
-left out (walk 14: it cut the HEIC advice short in the rejected files' column). Signatures: ISO base media `ftyp` brands (HEIF/AVIF
-stills, MP4/QuickTime video), PDF, Photoshop, SVG/XML, and text (UTF-8 without NUL bytes).
+left out (walk 14: it cut the HEIC advice short in the rejected files' column). Signatures:
+ISO base media `ftyp` brands (HEIF/AVIF stills, MP4/QuickTime video), PDF, Photoshop,
+SVG/XML, and text (UTF-8 without NUL bytes).
 """
 
 from __future__ import annotations

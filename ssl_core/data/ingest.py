@@ -341,29 +341,35 @@ def _smaller_sides(shorts: list[int], size: int) -> str:
     """Which of the Data page's STORED_SIZES below `size` keep how many of the enlarged images
     (their short sides `shorts`) at their own size, largest first, until one keeps them all;
     said of one image as 'it' (walk 15: '1 of 140 images are ... keeps them')."""
-    one, said = len(shorts) == 1, []
+    one, said, all_kept = len(shorts) == 1, [], False
     them, their = ("it", "its") if one else ("them", "their")
     for side in sorted((s for s in STORED_SIZES if s < size), reverse=True):
         kept = sum(short >= side for short in shorts)
+        all_kept = kept == len(shorts)
         if kept:
-            said.append(f"{side} px keeps {them if one else 'all of them' if kept == len(shorts) else f'{kept:,}'}")
-        if kept == len(shorts):
+            said.append(f"{side} px keeps {them if one else 'all of them' if all_kept else f'{kept:,}'}")
+        if all_kept:
             break
     low, high = min(shorts), max(shorts)
     if not said:
-        sides = f"short side is {low} px" if one else f"short sides are {low} px" if low == high else \
-            f"short sides are {low} to {high} px"
+        sides = (f"short side is {low} px" if one else f"short sides are {low} px" if low == high else
+                 f"short sides are {low} to {high} px")
         return (f"no smaller stored side offered keeps {them} at {their} own size ({their} {sides}; the "
                 f"smallest offered is {STORED_SIZES[0]} px)")
-    rest = "" if said[-1].endswith(("all of them", " it")) else f" (the others are smaller still, down to {low} px)"
-    return f"a smaller stored side keeps {them if one else 'more of them'} at {their} own size: " + ", ".join(said) + rest
+    rest = "" if all_kept else f" (the others are smaller still, down to {low} px)"
+    return f"a smaller stored side keeps {them if one else 'more of them'} at {their} own size: {', '.join(said)}{rest}"
+
+
+def _for_example(count: int, first: str) -> str:
+    """`first` of `count` items named in a warning: 'for example ...' only before one of several."""
+    return f"for example {first}" if count > 1 else first
 
 
 def _warnings(rows: list[_Row], size: int) -> list[str]:
     warnings = []
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
-        example = f"{'for example ' if len(small) > 1 else ''}{small[0][0]!r}, {small[0][1]} x {small[0][2]} px"
+        example = _for_example(len(small), f"{small[0][0]!r}, {small[0][1]} x {small[0][2]} px")
         warnings.append(f"{len(small):,} of {len(rows):,} images {agreeing(len(small), 'is', 'are')} smaller than the "
                         f"stored side of {size} px and {agreeing(len(small), 'was', 'were')} enlarged to it "
                         f"({example}); "
@@ -371,11 +377,11 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
     stretched = [(row.name, row.width, row.height) for row in rows
                  if max(row.width, row.height) >= LONG_SHAPE * min(row.width, row.height)]
     if stretched:
-        one = len(stretched) == 1
-        example = f"{'' if one else 'for example '}{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px"
-        warnings.append(f"{len(stretched):,} of {len(rows):,} images {'is' if one else 'are'} at least {LONG_SHAPE} "
-                        f"times as long as {'it is' if one else 'they are'} wide ({example}): the stored centre square "
-                        f"keeps at most 1/{LONG_SHAPE} of {'it' if one else 'each'}")
+        count = len(stretched)
+        example = _for_example(count, f"{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px")
+        warnings.append(f"{count:,} of {len(rows):,} images {agreeing(count, 'is', 'are')} at least {LONG_SHAPE} "
+                        f"times as long as {agreeing(count, 'it is', 'they are')} wide ({example}): the stored centre "
+                        f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")
@@ -386,7 +392,7 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
     duplicated = [name for name, n in seen.items() if n > 1]
     if duplicated:
-        example = f"for example {duplicated[0]!r}" if len(duplicated) > 1 else repr(duplicated[0])
+        example = _for_example(len(duplicated), repr(duplicated[0]))
         warnings.append(f"{counted(len(duplicated), 'file names', ('occurs', 'occur'))} more than once ({example}); "
                         "each copy is kept under its own id")
     return warnings
