@@ -35,7 +35,7 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import COLOURS, NOT_YET, Verdict, floor, from_knn, from_neighbours, itself
+from .verdict import COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, floor, from_knn, from_neighbours, itself
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
@@ -45,9 +45,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # 10: an untrained network's verdict says it is the baseline, a held fix's words; 11: no kNN vote reads more
 # neighbours than a class can fill, knn.voters; a probe too small for a modest gain, or too few images for the
 # label-free rule, said; 12: the floor, what always answering the largest class or chance scores; 13: a score below
-# its bar said as one a gain must clear, the background scene by the parts that reach 'most' (walk 15));
+# its bar said as one a gain must clear, the background scene by the parts that reach 'most' (walk 15); 14: an
+# imported encoder judged against the same network untrained, never 'nothing learned yet' (walk 16));
 # a kept report of another format is made again (stored.py)
-FORMAT = 13
+FORMAT = 14
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -176,14 +177,16 @@ def labels_held(counts: Mapping[str, int], unit: str) -> str:
 
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
           found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation(),
-          given: Sequence[str | None] = ()) -> dict:
+          given: Sequence[str | None] = (), imported: bool = False) -> dict:
     """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
     `untrained` (N, D), on the same items: the kNN accuracy `found` in the report against
     the twin's over the same folds with labels, else `pixel_shared` over the same sample
     (images only: the kind's `hooks` give no cheap neighbours for text, which is then not
     judged without labels, its sentence saying whether the dataset's labels `given` (N,),
     None where unlabelled, are absent or too few). Without a `twin` (an imported embedding
-    set) `untrained` is the baseline's (raw pixels), and only labels can judge. Keys:
+    set) `untrained` is the baseline's (raw pixels), and only labels can judge. An `imported`
+    encoder's weights were trained elsewhere: its sentence compares them with UNTRAINED_WEIGHTS
+    and never says "nothing learned yet" (walk 16), there being no run to wait for. Keys:
     verdict, verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
@@ -191,7 +194,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
         words = {"unit": hooks.unit, "protocol": f"{int(folds.max()) + 1}-fold cross-validation",
-                 **({} if twin else {"baseline": hooks.baseline_name})}
+                 **({"baseline": UNTRAINED_WEIGHTS} if imported else {} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
                            majority=labels.largest_share())
     elif not twin:
@@ -211,7 +214,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
                  "untrained": shared(untrained, cheap, sample), "images": len(sample)}
         verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
-                                  effective_rank(untrained), config.neighbours)
+                                  effective_rank(untrained), config.neighbours, imported)
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
@@ -325,7 +328,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     untrained = (np.array(embed(ws, dataset_name, baseline_of(source), stages.within(untrained_words),
                                 device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
-    out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given))
+    out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported"))
     if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
         out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")

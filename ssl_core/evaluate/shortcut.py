@@ -21,8 +21,8 @@ and their k cosine neighbours in the embedding:
   the labelled images by class and by nothing else (one-hot of the class). A cue that
   tells the classes apart (a digit's layout, a texture class's texture) is content, not
   a shortcut: only the score beyond it counts.
-* judged: score - by_class with labels, else score; graded little < 0.3 <= some < 0.6
-  <= most. The verdict names the cue with the highest judged score from 0.3 on, or the
+* judged: score - by_class with labels, else score, of both rounded to 2 places as shown;
+  graded little < 0.3 <= some < 0.6 <= most. The verdict names the cue with the highest judged score from 0.3 on, or the
   background scene when two or more of colour, texture and layout reach 0.6.
 * neighbour_overlap: share of the k embedding neighbours that are also the cue's k
   nearest, beside chance_overlap (k / (N - 1)); shown, not judged.
@@ -91,6 +91,14 @@ NEIGHBOURHOOD = 3  # a set of fewer than this many times k images is not checked
 # L2-normalised rows all within this distance of their mean: any two have a cosine within 2 x NO_SPREAD^2 = 2e-8
 # of each other, under float32's step near 1 (6e-8), so neighbours tie and come in row order
 NO_SPREAD = 1e-4
+
+
+def beyond(score: float, by_class: float | None) -> float:
+    """A cue's judged score: its `score` beyond grouping by class's `by_class` (None without
+    labels), of both as the sentence shows them (2 places), so that its 'beyond' is their
+    difference and is graded as read (walk 16 read "score 0.68 against 0.04 for grouping by
+    class alone, 0.65 beyond")."""
+    return max(0.0, round(round(score, 2) - round(by_class or 0.0, 2), 2))
 
 
 def cue_vectors(described: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
@@ -232,7 +240,7 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     for name, s in scores.items():
         if s is not None:
             floor = reference[name]["score"] if reference.get(name) else None
-            s.update(by_class=floor, judged=max(0.0, s["score"] - (floor or 0.0)))
+            s.update(by_class=floor, judged=beyond(s["score"], floor))
             s["level"] = level(s["judged"])
     judged = {name: s["judged"] for name, s in scores.items() if s is not None}
     if not judged:

@@ -71,6 +71,7 @@ WITH_LABELS = ("probe_size", "knn_accuracy", "knn_untrained")  # the engine's me
 # a margin of noise from which the probe is too small to see any but a large gain (kNN points): 18 labelled images of
 # 3 classes gave 44.8 (walk 13); about 60 labelled images at 40% accuracy give this, 100 give 0.19
 COARSE = 0.25
+UNTRAINED_WEIGHTS = "the same network untrained"  # an imported encoder's baseline in from_knn: its twin, said so
 NEIGHBOURS = 10  # k of the label-free measure: the nearest images whose share it counts (departure.shared)
 UNEQUAL = 1.5  # a largest class this many times an even share sets chance (a 10-class set's 10.2% does not)
 MAJORITY = "knn_majority"  # the probe's largest class's share, logged at step 0 (none in a run made before it)
@@ -149,7 +150,8 @@ def no_room(bar: float, n: int) -> float | None:
 def _knn_words(baseline: str | None) -> dict[str, str]:
     """The headline of each code, and what a loss beyond noise is ({drop}: its points), in
     from_knn's sentences: of training against the untrained twin (`baseline` None), else of
-    scores against `baseline` (an imported embedding set was never trained here)."""
+    scores against `baseline` (an imported embedding set was never trained here; an imported
+    encoder's weights were trained elsewhere: UNTRAINED_WEIGHTS)."""
     if baseline is None:
         return {LEARNED: "Learned something", NOT_YET: "Nothing learned yet", WORSE: "Worse than untrained",
                 "loss": "training lost {drop} points", "ceiling": "to show what training added"}
@@ -222,11 +224,12 @@ def too_few_for_neighbours(n: int, untrained: float, k: int = NEIGHBOURS) -> str
 
 
 def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float,
-                    k: int = NEIGHBOURS) -> Verdict:
+                    k: int = NEIGHBOURS, imported: bool = False) -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
     twin's `untrained`, both over the same `n` images, and the effective ranks of both
     embeddings (health.effective_rank); `k` nearest images counted. Where nothing could be
-    called learned (too_few_for_neighbours), it says so."""
+    called learned (too_few_for_neighbours), it says so. An `imported` encoder's weights
+    were trained elsewhere: no gain is "no gain beyond noise", not "nothing learned yet"."""
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
     if rank < COLLAPSED_RANK * untrained_rank:
@@ -251,7 +254,8 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                                  f"it), so without labels only a fall below a quarter of it "
                                  f"({LEARNED_SHARE * untrained:.1%}) counts, and smaller gains go unseen. "
                                  f"{LABELS_SETTLE}")
-    return _verdict(NOT_YET, f"Nothing learned yet: {numbers}), within the {points(tolerance)} points that "
+    headline = _knn_words(UNTRAINED_WEIGHTS if imported else None)[NOT_YET]
+    return _verdict(NOT_YET, f"{headline}: {numbers}), within the {points(tolerance)} points that "
                              f"noise alone could give.")
 
 

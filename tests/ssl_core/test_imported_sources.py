@@ -79,6 +79,18 @@ def test_an_embedding_set_exports_everything_but_an_encoder(ws, tmp_path, capsys
                                                                      "embeddings.parquet"]
 
 
+def test_an_imported_encoders_verdict_compares_its_weights_with_the_same_network_untrained(ws, tmp_path):
+    """Walk 16: weights trained elsewhere read "Nothing learned yet", as if a run were under way.
+    Its sentence compares them with the same network untrained (without labels:
+    test_evaluate_verdict.py)."""
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=16)
+    config = EvaluateConfig(fractions=(1.0,), draws=1, sample=12, neighbours=2, folds=3, k=3, baselines=False)
+    out = report(ws, "ab", embed.from_name(ws, "r10"), config=config)
+    assert "for the same network untrained" in out["verdict_text"] and "training" not in out["verdict_text"], out
+
+
 def test_an_imported_architecture_exports_an_encoder_its_snippet_loads(ws, tmp_path, monkeypatch):
     model = timm.create_model("resnet10t", num_classes=0)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))

@@ -15,7 +15,7 @@ from ssl_core.evaluate.cues import CUES, MOST, SCENE, SOME, level, sentence
 from ssl_core.evaluate.descriptors import describe, texture
 from ssl_core.evaluate.pixels import image_statistics, raw_pixels
 from ssl_core.evaluate.planted import BACKGROUNDS, PLANTED, make_parts
-from ssl_core.evaluate.shortcut import one_hot, shortcut_check
+from ssl_core.evaluate.shortcut import beyond, one_hot, shortcut_check
 from ssl_core.evaluate.splits import Labelled
 
 CLEAN = ("clean: the object's shape", "clean: the object's mask")
@@ -67,6 +67,14 @@ def test_on_plain_backgrounds_the_object_is_the_texture_and_labels_say_so(backgr
     assert result["scores"]["background_texture"]["by_class"] >= SOME
     assert result["words"].startswith("Beyond what its classes share, cheap cues explain little")
     assert "background texture goes with the classes" in result["words"], "not ruled out: it is the classes here"
+
+
+def test_the_score_beyond_class_is_the_difference_of_the_scores_as_shown():
+    """Walk 16 read "score 0.68 against 0.04 for grouping by class alone, 0.65 beyond": the
+    difference of the unrounded scores (0.684 - 0.036). It is that of the shown ones, and
+    graded as shown (0.70 against 0.40 is 0.30 beyond: some, not the float's 0.2999...)."""
+    assert beyond(0.684, 0.036) == 0.64 and beyond(0.2996, None) == 0.30 and level(beyond(0.70, 0.40)) == "some"
+    assert beyond(0.10, 0.35) == 0.0
 
 
 def test_evidence_lists_queries_with_their_neighbours_and_colours(backgrounds):

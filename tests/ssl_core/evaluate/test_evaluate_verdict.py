@@ -12,8 +12,8 @@ import torch
 
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, WAITING, WORSE, after_failure,
-                                       from_knn, from_metrics, from_neighbours, margin)
+from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, UNTRAINED_WEIGHTS, WAITING,
+                                       WORSE, after_failure, from_knn, from_metrics, from_neighbours, margin)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
@@ -222,3 +222,11 @@ def test_too_few_images_for_the_label_free_rule_say_so():
     assert from_neighbours(0.746, 0.70, 24, 8.0, 9.0, k=3).text.startswith("Nothing learned yet")  # 13% of them
     assert from_neighbours(0.19, 0.20, 1024, 28.0, 13.5).text.endswith(
         "within the 3.5 points that noise alone could give.")  # points, as the kNN verdict says its margin
+
+
+def test_an_imported_encoder_without_a_gain_is_not_told_nothing_learned_yet():
+    """Walk 16: weights trained elsewhere, no run under way; with labels: test_imported_sources.py."""
+    assert from_neighbours(0.19, 0.20, 1024, 28.0, 13.5).text.startswith("Nothing learned yet")
+    assert from_neighbours(0.19, 0.20, 1024, 28.0, 13.5, imported=True).text.startswith("No gain beyond noise: ")
+    imported = from_knn(0.52, 0.50, 400, 2, baseline=UNTRAINED_WEIGHTS)
+    assert imported.headline == "No gain beyond noise" and "against 50.0% for the same network untrained" in imported.text
