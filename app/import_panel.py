@@ -22,13 +22,14 @@ from app.import_removal import delete_control
 from app.widgets import escape_markdown
 from ssl_core.data.roots import ENABLE_HINT, NotRegularFile, PathRefused, confine, open_regular
 from ssl_core.imports import ImportRefused, registry
-from ssl_core.imports.registry import SAFETENSORS
+from ssl_core.imports.registry import SAFETENSORS, TORCH_FILES
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 from ssl_core.words import counted
 
 RESULT = "data_import_result"  # session key: (ok, message) of the last import
-WEIGHT_TYPES = [s.lstrip(".") for s in SAFETENSORS]  # uploads: never a pickle, even torch's restricted one
-# (Streamlit refuses any other extension on the server too: StreamlitAPIException "Invalid file extension")
+# uploads: never a pickle, even torch's restricted one; a torch file is taken only to be refused in our words, with
+# the conversion (walk 16 read Streamlit's own "files are not allowed"), and is never read
+WEIGHT_TYPES = [s.lstrip(".") for s in (*SAFETENSORS, *TORCH_FILES)]
 VECTOR_TYPES = ["npy", "parquet", "csv"]
 UPLOAD, SERVER, HUB = "Upload a file", "File on the server", "The zoo's own (needs internet)"
 
@@ -115,12 +116,21 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
     if origin == UPLOAD:
         upload = left.file_uploader("Weights file", type=WEIGHT_TYPES, key="import_weights",
                                     help="A .safetensors file: nothing uploaded is unpickled, so a .pt/.pth/.ckpt "
-                                         "is not taken here (the command line's `import-encoder` reads one's "
+                                         "is refused here (the command line's `import-encoder` reads one's "
                                          "tensors). Lightning checkpoints and `backbone.`/`module.` prefixes are "
                                          "handled; heads are dropped.")
-        left.caption("A .pt file? Convert it where you trust it, then upload weights.safetensors:")
-        left.code(registry.CONVERT_COMMAND.format(name="model.pt"), language="bash", wrap_lines=True)  # as written:
-        # escaped Markdown carried invisible word joiners into a copy, and Python refused the command
+        pickled = upload is not None and Path(upload.name).suffix.lower() in TORCH_FILES
+        if pickled:
+            left.error(escape_markdown(f"{upload.name}: a PyTorch file, read by unpickling, which could run any code "
+                                       "in it; nothing uploaded here is unpickled. Convert it where you trust it "
+                                       "(the command below), then upload weights.safetensors, or import it with the "
+                                       "command line's import-encoder (it reads its tensors only)."))
+        else:
+            left.caption("A .pt file? Convert it where you trust it, then upload weights.safetensors:")
+        left.code(registry.CONVERT_COMMAND.format(name=Path(upload.name).name if pickled else "model.pt"),
+                  language="bash", wrap_lines=True)  # as written: escaped Markdown carried invisible word joiners
+        # into a copy, and Python refused the command
+        upload = None if pickled else upload
     elif origin == SERVER and not roots:
         left.info(ENABLE_HINT, icon=":material/lock:")
     elif origin == SERVER:

@@ -150,8 +150,9 @@ def shortcut_word(report: dict) -> str:
 
 st.subheader("Metrics")
 st.dataframe(metrics_table(done), hide_index=True, width="stretch", placeholder="–",  # not "None": not measured
-             column_config={"measure": st.column_config.TextColumn(width="medium"),
-                            **{label: st.column_config.NumberColumn(format="%.3f") for label in done}})
+             column_config={"measure": st.column_config.TextColumn(width="medium"),  # headed by the short name (walk
+                            **{label: st.column_config.NumberColumn(choices[label].label, help=label, format="%.3f")
+                               for label in done}})  # 16: the third of three pickers' labels was off the right edge)
 if said := floor_words(next(iter(done.values()))["floor"], hooks.unit):
     st.caption(said)
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
@@ -163,8 +164,8 @@ if dataset.kind == "text":  # "not checked" read as if it could have been
     st.caption("Shortcut check: does not apply to text; it looks for picture cues (colour, texture, layout, "
                "position) that explain an image embedding's neighbours.")
 else:
-    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(label)}**: {shortcut_word(r)}"
-                                              for label, r in done.items()))
+    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(choices[label].label)}**: {shortcut_word(r)}"
+                                              for label, r in done.items()))  # short names, as the table's
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
         st.markdown(f"**{COLUMNS.get(name, name)}**: {explained(name, hooks)}")  # "kNN accuracy", as the table

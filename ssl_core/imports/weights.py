@@ -15,6 +15,7 @@ Anything missing, left over inside the network's part, of the wrong shape or not
 from __future__ import annotations
 
 import pickle
+import zipfile
 from pathlib import Path
 
 import torch
@@ -49,7 +50,28 @@ def _safetensors(path: Path) -> dict[str, torch.Tensor]:
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as exc:
+        if _pickled(path):  # walk 16: "header too large" for a torch.save file renamed .safetensors
+            raise ImportRefused(f"{path.name}: not a safetensors file but a pickle (what torch.save writes) "
+                                f"under a .safetensors name; nothing here is unpickled: {CONVERT.format(name=path.name)}, "
+                                "and give weights.safetensors") from None
         raise ImportRefused(f"{path.name}: not a readable safetensors file ({exc})") from None
+
+
+PICKLES = tuple(b"\x80" + bytes([protocol]) for protocol in range(2, 6))  # how pickles of protocols 2 to 5 start
+
+
+def _pickled(path: Path) -> bool:
+    """Whether `path` is what torch.save writes: a zip archive holding `data.pkl`, or (its
+    legacy format, pickle.dump) a pickle; read as bytes and names, nothing unpickled."""
+    with open(path, "rb") as file:
+        start = file.read(2)
+    if start in PICKLES:
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith("/data.pkl") or name == "data.pkl" for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _torch_file(path: Path) -> object:

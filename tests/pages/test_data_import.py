@@ -46,11 +46,15 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
     assert "Nothing was imported" in app.error[0].value and escape_markdown("bad.safetensors") in app.error[0].value
 
     # a .pt is a pickle: an upload is never unpickled, not even by torch's restricted loader (the CLI reads one)
-    assert list(app.file_uploader(key="import_weights").proto.type) == [".safetensors"]
     assert any("A .pt file? Convert it where you trust it" in caption.value for caption in app.caption)
     [command] = [block.value for block in app.code]  # as written: a copy of it runs (escaped Markdown's invisible
     assert command.isascii() and command.startswith('python -c "')  # word joiners made Python refuse it)
     compile(command.removeprefix('python -c "').removesuffix('"'), "<convert>", "exec")
+    # walk 16: uploading one met Streamlit's own "files are not allowed"; it is taken to be refused in words, unread
+    assert ".pt" in app.file_uploader(key="import_weights").proto.type
+    app.file_uploader(key="import_weights").set_value(("mine.pt", b"\x80\x02never read", "application/x")).run()
+    assert escape_markdown("mine.pt: a PyTorch file, read by unpickling") in app.error[0].value
+    assert "torch.load('mine.pt'" in app.code[0].value and app.button(key="import_encoder_button").disabled
 
     weights = save({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()})
     app.file_uploader(key="import_weights").set_value(("r10.safetensors", weights, "application/octet-stream")).run()

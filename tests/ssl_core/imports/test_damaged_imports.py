@@ -5,6 +5,7 @@ traceback)."""
 from __future__ import annotations
 
 import io
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,19 @@ def test_an_empty_or_truncated_weights_file_is_refused_by_name(tmp_path, data, r
     (tmp_path / "empty.pt").write_bytes(data)
     with pytest.raises(ImportRefused, match=reason):
         read_state_dict(tmp_path / "empty.pt")
+
+
+@pytest.mark.parametrize("data", [saved_checkpoint(), pickle.dumps({"conv.weight": [0.0]}, protocol=2)])
+def test_a_pickle_named_safetensors_is_said_to_be_one_with_its_conversion(tmp_path, data):
+    """Walk 16 read "not a readable safetensors file (... header too large)" for a torch.save
+    file renamed .safetensors; nothing in it is unpickled."""
+    (tmp_path / "model.safetensors").write_bytes(data)
+    with pytest.raises(ImportRefused, match=r"model.safetensors: not a safetensors file but a pickle \(what "
+                                            r"torch.save writes\).*torch.load\('model.safetensors'"):
+        read_state_dict(tmp_path / "model.safetensors")
+    (tmp_path / "junk.safetensors").write_bytes(b"PK\x03\x04 not an archive" * 4)
+    with pytest.raises(ImportRefused, match="junk.safetensors: not a readable safetensors file"):
+        read_state_dict(tmp_path / "junk.safetensors")
 
 
 def test_cli_refuses_an_empty_weights_file_in_one_line(tmp_path, capsys):
