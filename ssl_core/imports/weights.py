@@ -52,8 +52,8 @@ def _safetensors(path: Path) -> dict[str, torch.Tensor]:
     except (SafetensorError, OSError, ValueError) as exc:
         if _pickled(path):  # walk 16: "header too large" for a torch.save file renamed .safetensors
             raise ImportRefused(f"{path.name}: not a safetensors file but a pickle (what torch.save writes) "
-                                f"under a .safetensors name; nothing here is unpickled: {CONVERT.format(name=path.name)}, "
-                                "and give weights.safetensors") from None
+                                f"under a .safetensors name; nothing here is unpickled: "
+                                f"{CONVERT.format(name=path.name)}, and give weights.safetensors") from None
         raise ImportRefused(f"{path.name}: not a readable safetensors file ({exc})") from None
 
 
