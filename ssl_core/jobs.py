@@ -176,8 +176,17 @@ def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -
     from .kind_words import verdict_words
 
     verdict = (UNCALIBRATED if uncalibrated_baseline(run, measured) else
-               from_metrics(measured, run["classes"], **verdict_words(run_kind(run))))
+               from_metrics(measured, run["classes"], **verdict_words(run_kind(run)), start=started_from(run)))
     return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
+
+
+def started_from(run: dict[str, Any]) -> str | None:
+    """The imported encoder or run whose weights `run` (its row) started from (train --init),
+    else None (random weights, or a config this version cannot read)."""
+    try:
+        return json.loads(run["config"]).get("init")
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def run_kind(run: dict[str, Any]) -> str:
@@ -458,7 +467,8 @@ TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: secon
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
                    "pixel_shared_untrained", "effective_rank_untrained", "probe_size", "untrained_calibrated",
                    "knn_majority",  # the verdict's floor on unequal classes (verdict.MAJORITY; walk 15: `runs` and
-                   TRAINING_S, OTHER_CORES)  # the runs table judged against chance where the panel said largest class
+                   "knn_accuracy_start",  # the runs table judged against chance where the panel said largest class)
+                   TRAINING_S, OTHER_CORES)  # and the starting weights' score (verdict.KNN_START)
 
 
 def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:

@@ -1,8 +1,8 @@
 """Readable default names of runs: "SimCLR · crop min 0.08 · batch 256 · 5 min".
 
 A run's config (TrainConfig.to_json()) -> the method, then only what differs from what
-that method does by default (its recipe, the recipe's parameters, the encoder, batch size,
-learning rate, view side), then the budget. Two runs that differ in any of these get
+that method does by default (its recipe, the recipe's parameters, the encoder, the weights it
+started from, batch size, learning rate, view side), then the budget. Two runs that differ in any of these get
 different names; a user may still rename a run (the `name` column of the runs table),
 which is what `run_name` then returns.
 """
@@ -51,6 +51,8 @@ def default_name(config: dict[str, Any]) -> str:
     parts = [method.title or method.__name__, *_recipe_parts(method, config.get("recipe"))]
     if config["encoder"] != (method.encoders[0] if method.encoders else defaults.encoder):
         parts.append(config["encoder"])
+    if config.get("init"):  # walk 16: a run started from an import was named as one from random weights
+        parts.append(f"from {config['init']}")
     for key, words in (("batch_size", "batch"), ("image_size", "views")):
         if config.get(key) != getattr(defaults, key):
             parts.append(f"{words} {config.get(key) or 'stored size'}")

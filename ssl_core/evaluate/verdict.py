@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 LEARNED, NOT_YET, WORSE = "learned", "not_yet", "worse_than_untrained"
 COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
@@ -75,6 +75,8 @@ UNTRAINED_WEIGHTS = "the same network untrained"  # an imported encoder's baseli
 NEIGHBOURS = 10  # k of the label-free measure: the nearest images whose share it counts (departure.shared)
 UNEQUAL = 1.5  # a largest class this many times an even share sets chance (a 10-class set's 10.2% does not)
 MAJORITY = "knn_majority"  # the probe's largest class's share, logged at step 0 (none in a run made before it)
+START = "_start"  # the suffix of `judged`'s metrics measured on a run's starting weights (train --init), at step 0
+KNN_START = f"knn_accuracy{START}"
 WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
 
 
@@ -273,17 +275,36 @@ def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:
                     f"{where} Its last measurement: {measured.text}")
 
 
+def since_start(knn: float, start: float, n: int, name: str) -> str:
+    """What a run started from `name`'s weights (train --init) did to them: its kNN accuracy
+    `knn` against theirs, `start`, measured on the same `n` probe images before its first
+    step (walk 16: 54.2% there, 44.2% after 13 steps, while the verdict spoke of the untrained
+    network only); a sentence to follow the verdict."""
+    noise = margin(knn, start, n, KNN_SPREAD)
+    change = (f"within the {points(noise)} points that noise alone could give" if abs(knn - start) < noise else
+              f"{points(knn, start)} points {'above' if knn > start else 'below'} them, more than the "
+              f"{points(noise)} that noise alone could give")
+    return (f"It started from the weights of {name}, which scored {start:.1%} on the same probe before its first "
+            f"step: {knn:.1%} is {change}.")
+
+
 def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",
-                 without_labels: bool = True) -> Verdict:
+                 without_labels: bool = True, start: str | None = None) -> Verdict:
     """The verdict from a run's latest monitor metrics (the engine's names: knn_accuracy and
     knn_untrained with labels, else pixel_shared, pixel_shared_untrained, effective_rank
     and effective_rank_untrained; probe_size); not yet while they are not all measured.
     `unit` and `without_labels` are the run's kind's (kind_words.verdict_words): what its
     dataset holds, and whether the label-free rule is calibrated on it (images only); a run
-    of another kind measured without labels (the engine had no usable labels) is not judged."""
+    of another kind measured without labels (the engine had no usable labels) is not judged.
+    `start` names the weights a run started from (its config's init): where the engine measured
+    them (KNN_START), the verdict against the untrained network is followed by `since_start`."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
-        return from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE, majority=metrics.get(MAJORITY))
+        verdict = from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE,
+                           majority=metrics.get(MAJORITY))
+        if start and KNN_START in metrics:
+            return replace(verdict, text=f"{verdict.text} {since_start(knn, metrics[KNN_START], int(n), start)}")
+        return verdict
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
         found = ("its labels name one class" if classes == 1 else
                  f"its labels ({classes} classes) hold fewer than two classes of two {unit}")

@@ -5,6 +5,7 @@ the untrained twin the verdict uses stays random; what does not fit is refused b
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -18,7 +19,9 @@ from ssl_core.engine import TrainConfig
 from ssl_core.imports import ImportRefused, start_from
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
+from ssl_core.evaluate.verdict import KNN_START
 from ssl_core.methods import build_method
+from ssl_core.run_names import run_name
 
 ARCH = "timm:resnet10t"
 
@@ -41,9 +44,17 @@ def test_train_init_starts_from_the_imported_weights(imported, capsys):
     # lr 1e-12 (0 means the default): the steps leave the weights where they started, so the checkpoint shows it
     assert main(["--workspace", str(imported.ws.root), "train", "--dataset", "tiny", "--init", "r10", "--epochs",
                  "0.2", "--batch-size", "8", "--lr", "1e-12"]) == 0
-    run = json.loads(capsys.readouterr().out)["run"]
+    out = json.loads(capsys.readouterr().out)
+    run = out["run"]
     config = json.loads(jobs.get_run(imported.ws, run)["config"])
     assert (config["init"], config["encoder"]) == ("r10", ARCH)
+    assert run_name(jobs.get_run(imported.ws, run)).startswith(f"SimCLR · {ARCH} · from r10 · "), "walk 16"
+    # the starting weights measured before the first step, and the verdict says what the run did to them (walk 16)
+    steps, [start] = jobs.metrics(imported.ws, run)[KNN_START]
+    assert list(steps) == [0]
+    said = (f"It started from the weights of r10, which scored {start:.1%} on the same probe before its first step: "
+            r"\d+\.\d% is (within the|[\d.]+ points (above|below) them, more than the) [\d.]+ (points )?that noise")
+    assert re.search(said, out["verdict_text"]), out["verdict_text"]  # BatchNorm's statistics moved in one step
     folder = jobs.run_dir(imported.ws, run)
     assert (folder / start_from.INIT).is_file()
     encoder = checkpoint.load_trained(folder)[0].encoder

@@ -13,7 +13,7 @@ import torch
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, UNTRAINED_WEIGHTS, WAITING,
-                                       WORSE, after_failure, from_knn, from_metrics, from_neighbours, margin)
+                                       WORSE, after_failure, from_knn, from_metrics, from_neighbours, margin, KNN_START)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
@@ -230,3 +230,16 @@ def test_an_imported_encoder_without_a_gain_is_not_told_nothing_learned_yet():
     assert from_neighbours(0.19, 0.20, 1024, 28.0, 13.5, imported=True).text.startswith("No gain beyond noise: ")
     imported = from_knn(0.52, 0.50, 400, 2, baseline=UNTRAINED_WEIGHTS)
     assert imported.headline == "No gain beyond noise" and "against 50.0% for the same network untrained" in imported.text
+
+
+def test_a_run_started_from_other_weights_is_said_to_keep_or_move_from_them():
+    """Walk 16: 54.2% for the imported weights, 44.2% after 13 steps, and only 'against the
+    untrained network' said; the verdict's code stays that of the comparison with the untrained."""
+    metrics = {"probe_size": 120, "knn_accuracy": 0.442, "knn_untrained": 0.50, KNN_START: 0.542}
+    verdict = from_metrics(metrics, classes=3, start="elsewhere-r18")
+    assert verdict.code == from_metrics(metrics, classes=3).code
+    assert verdict.text.endswith(" It started from the weights of elsewhere-r18, which scored 54.2% on the same probe "
+                                 "before its first step: 44.2% is within the 18.0 points that noise alone could give.")
+    far = from_metrics({**metrics, "probe_size": 1024, "knn_accuracy": 0.30}, classes=3, start="r10")
+    assert far.text.endswith("30.0% is 24.2 points below them, more than the 5.9 that noise alone could give.")
+    assert "started" not in from_metrics(metrics, classes=3).text  # no start named: a run from random weights
