@@ -62,7 +62,8 @@ init = left.selectbox("Start from", list(starts), key=f"train_init_{method_name}
 if init is not None:
     encoder = starts[init][1]
     left.caption(escape_markdown(f"Trains {encoder} (its architecture), starting from its weights; the verdict still "
-                                 "compares with the untrained network."))
+                                 "compares with the untrained network, then says how the run moved from the "
+                                 "starting weights' own score."))
 def use_default(recipe_key: str, default: str) -> None:
     """Drop the recipe handed over and set the Recipe box to the method's default, before the
     rerun draws it: popping the box's state after it was drawn left the browser's value (the
