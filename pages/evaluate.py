@@ -108,6 +108,12 @@ for label, report in done.items():  # the overall verdict first, one per encoder
         st.caption(f"{escape_markdown(label)} is judged against its own untrained twin, reading images at "
                    f"{source.image_size} px as the run does; {escape_markdown(beside[0])}, judged here, reads them at "
                    f"{beside[1]} px as the default run does, so the two untrained scores differ.")  # walk 12: BYOL
+    start = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id in here else None
+    if start and not any(choices[other].label == start for other in done):  # walk 16: judged from random weights only
+        pickable = any(other.label == start for other in choices.values())
+        st.caption(escape_markdown(f"{label} started from the weights of {start}: " + (
+            f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
+            else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
     if (run_id := choices[label].run_id) in here and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "

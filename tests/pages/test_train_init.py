@@ -11,9 +11,11 @@ from safetensors.torch import save_file
 from streamlit.testing.v1 import AppTest
 
 from app.diagnosis import train_form
-from ssl_core import jobs
+from app.widgets import escape_markdown
+from ssl_core import embed, jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
+from ssl_core.evaluate.stored import evaluate
 from ssl_core.imports.encoders import import_encoder
 from ssl_core.run_names import run_name
 from ssl_core.imports.start_from import INIT
@@ -60,6 +62,12 @@ def test_start_from_an_imported_encoder(tmp_path, monkeypatch):
     assert jobs.execute(ws, run["id"]).status == "completed"
     app.run()  # a run trained from an import is a start in its turn, as `train --init RUN` takes it
     assert app.selectbox(key="train_init_simclr").options[-1] == f"run {run_name(jobs.get_run(ws, run['id']))}"
+    # Evaluate says where the run started and offers its start beside it (walk 16: only the untrained was judged)
+    evaluate(ws, "tiny", embed.from_name(ws, run["id"]))
+    app.switch_page("../pages/evaluate.py").run()
+    said = [c.value for c in app.caption if "started from the weights of r10" in c.value]
+    assert said and said[0].endswith(escape_markdown("judge r10 beside it (Encoders to judge) to see what the run "
+                                                     "changed on these labels.")), [c.value for c in app.caption]
 
 
 def test_a_run_from_an_imported_vit_trains_at_its_side(tmp_path, monkeypatch):
