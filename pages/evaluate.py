@@ -132,6 +132,12 @@ def metrics_table(found: dict[str, dict]) -> pd.DataFrame:
                          for name, column in COLUMNS.items()])
 
 
+def short(label: str) -> str:
+    """The picker's `label` without what an import says of itself ("r10", not "r10 (timm:resnet10t,
+    imported from r10.safetensors)"); a run keeps its name, not its id (walk 17 read the id)."""
+    return choices[label].imported or label
+
+
 def floor_words(least: dict | None, unit: str) -> str:
     """What knowing nothing scores, said under the table (walk 14: a linear probe of 0.557 beside
     a largest class of 0.657, unsaid; walk 15 read it as the encoder's score in a row of its own)."""
@@ -157,7 +163,7 @@ def shortcut_word(report: dict) -> str:
 st.subheader("Metrics")
 st.dataframe(metrics_table(done), hide_index=True, width="stretch", placeholder="–",  # not "None": not measured
              column_config={"measure": st.column_config.TextColumn(width="medium"),  # headed by the short name (walk
-                            **{label: st.column_config.NumberColumn(choices[label].label, help=label, format="%.3f")
+                            **{label: st.column_config.NumberColumn(short(label), help=label, format="%.3f")
                                for label in done}})  # 16: the third of three pickers' labels was off the right edge)
 if said := floor_words(next(iter(done.values()))["floor"], hooks.unit):
     st.caption(said)
@@ -170,7 +176,7 @@ if dataset.kind == "text":  # "not checked" read as if it could have been
     st.caption("Shortcut check: does not apply to text; it looks for picture cues (colour, texture, layout, "
                "position) that explain an image embedding's neighbours.")
 else:
-    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(choices[label].label)}**: {shortcut_word(r)}"
+    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(short(label))}**: {shortcut_word(r)}"
                                               for label, r in done.items()))  # short names, as the table's
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):

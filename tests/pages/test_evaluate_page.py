@@ -112,7 +112,8 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         summary = next(c.value for c in open_evaluate(root, monkeypatch).caption
                        if c.value.startswith("Shortcut check: "))
         assert summary.endswith(": background texture")
-        assert summary.startswith(f"Shortcut check: **{escape_markdown(run)}**: "), "the short name, as the table's"
+        assert summary.startswith(f"Shortcut check: **{escape_markdown(run_name(jobs.get_run(ws, run)))}**: "), \
+            "the run's name, not its id (walk 17)"
         report["shortcut"]["flagged"] = report["shortcut"]["cue"] = "background_scene"  # the one cue not in CUES
         kept.write_text(json.dumps(report))
         scene = open_evaluate(root, monkeypatch)
