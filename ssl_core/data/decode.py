@@ -1,8 +1,10 @@
 """Decode one image file into RGB, refusing what is not a safe, supported image.
 
-Formats: JPEG, PNG, WebP, BMP, TIFF, GIF (first frame). EXIF orientation is applied;
-CMYK, palette, grey, grey+alpha, 1-bit and 16-bit images become 8-bit RGB (16-bit is
-scaled, not clipped). Transparent pixels are composited onto white.
+Formats: JPEG, PNG, WebP, BMP, TIFF, GIF (the first page or frame; `info["frames"]` counts
+them, for the import to say so). EXIF orientation is applied; CMYK, palette, grey, grey+alpha,
+1-bit and 16-bit images become 8-bit RGB (16-bit is scaled, not clipped). A TIFF of samples
+over 8 bits stored plane by plane, which Pillow decodes as noise (walk 17: a microscope's
+16-bit RGB), is read by tifffile. Transparent pixels are composited onto white.
 
 Caps: one file's pixels (MAX_PIXELS, read from the header before any decoding), one
 file's decoding time (MAX_DECODE_SECONDS, checked each time the decoder reads more of the
@@ -105,6 +107,33 @@ def _decode_16bit(im: Image.Image) -> Image.Image:
     return Image.merge("LA", (grey, Image.fromarray(np.where(arr == clear, 0, 255).astype(np.uint8), "L")))
 
 
+def _planar(im: Image.Image) -> bool:
+    """Whether `im` is a TIFF whose samples of more than 8 bits are stored plane by plane
+    (PlanarConfiguration 2), which Pillow decodes into noise without an error."""
+    if im.format != "TIFF":
+        return False
+    bits = im.tag_v2.get(258, (8,))
+    return im.tag_v2.get(284) == 2 and max(bits if isinstance(bits, tuple) else (bits,)) > 8
+
+
+def _planes(data: bytes) -> Image.Image:
+    """The first page of a `_planar` TIFF read by tifffile, (S, H, W) -> 8-bit RGB(A), scaled
+    by its type's range (floats by their own)."""
+    import tifffile
+
+    arr = tifffile.imread(io.BytesIO(data), key=0)
+    if arr.ndim == 3 and arr.shape[0] in (3, 4):
+        arr = np.moveaxis(arr, 0, -1)
+    if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
+        raise RejectedFile(f"a TIFF of {arr.shape} samples stored plane by plane; expected 3 (RGB) or 4 (RGBA)")
+    if np.issubdtype(arr.dtype, np.integer):
+        scaled = arr / (np.iinfo(arr.dtype).max / 255.0)
+    else:
+        lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+        scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros(arr.shape)
+    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "RGB" if arr.shape[-1] == 3 else "RGBA")
+
+
 def to_rgb(im: Image.Image) -> Image.Image:
     """Any Pillow mode to 8-bit RGB; transparency composited onto white."""
     if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
@@ -156,12 +185,15 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
                 im.draft("RGB", (draft_size, draft_size))
             if admit_pixels is not None:
                 admit_pixels(im.size[0] * im.size[1])
+            frames = getattr(im, "n_frames", 1)
             im.load()
             source.check()
-            turned = im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
-            im = to_rgb(ImageOps.exif_transpose(im))
+            planar = _planar(im)  # read again by tifffile, which does not turn it
+            turned = not planar and im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
+            im = to_rgb(_planes(data) if planar else ImageOps.exif_transpose(im))
             source.check()
             im.info["original_size"] = (height, width) if turned else (width, height)
+            im.info["frames"] = frames
             return im
         except RejectedFile:
             raise

@@ -109,6 +109,7 @@ class _Row(NamedTuple):
     width: int
     height: int
     label: str | None
+    frames: int = 1  # pages of a TIFF stack, frames of a GIF: the first is stored
 
 
 class _ArrayFile:
@@ -234,7 +235,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             images.array[len(rows)] = square(item.image, size)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
-            rows.append(_Row(printable(item.name), item.inner, item.origin, width, height, item.label))
+            rows.append(_Row(printable(item.name), item.inner, item.origin, width, height, item.label,
+                             item.image.info.get("frames", 1)))
         if not rows:
             raise IngestError(_nothing_imported(rejected.rows()), rejected.rows(), kind="image")
         images.finish(len(rows))
@@ -382,6 +384,13 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
         warnings.append(f"{count:,} of {len(rows):,} images {agreeing(count, 'is', 'are')} at least {LONG_SHAPE} "
                         f"times as long as {agreeing(count, 'it is', 'they are')} wide ({example}): the stored centre "
                         f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}")
+    stacked = [(row.name, row.frames) for row in rows if row.frames > 1]
+    if stacked:  # walk 17: a 4-page z-stack came in as its first page, unsaid
+        count = len(stacked)
+        example = _for_example(count, f"{stacked[0][0]!r} holds {stacked[0][1]}")
+        warnings.append(f"{count:,} of {len(rows):,} files {agreeing(count, 'holds', 'hold')} more than one image "
+                        f"(the pages of a TIFF stack, the frames of a GIF: {example}); only the first of "
+                        f"{agreeing(count, 'it', 'each')} was imported: save the pages you want as files of their own")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

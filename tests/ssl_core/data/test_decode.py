@@ -68,10 +68,35 @@ def test_gif_uses_the_first_frame(make, workspace):
     data = make.encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
     assert Image.open(io.BytesIO(data)).n_frames == 2
     assert (pixels(data) == RED).all()
-    report = ingest_uploads(workspace, [("anim.gif", data)], name="gif", size=8)
+    report = ingest_uploads(workspace, [("anim.gif", data), ("still.png", make.solid(RED, size=(16, 16)))],
+                            name="gif", size=8)
     stored = workspace.images(workspace.dataset("gif"))
-    assert report.images == 1
+    assert report.images == 2
     assert (stored[0] == RED).all()
+    assert ("1 of 2 files holds more than one image (the pages of a TIFF stack, the frames of a GIF: 'anim.gif' "
+            "holds 2); only the first of it was imported") in " ".join(report.warnings), report.warnings  # walk 17
+
+
+def test_a_tiff_stack_says_it_kept_its_first_page(make, workspace):
+    """Walk 17: a 4-page z-stack came in as its first page, unsaid."""
+    pages = [Image.fromarray(np.full((8, 8), 1000 * (i + 1), dtype=np.uint16)) for i in range(4)]
+    data = make.encode(pages[0], "TIFF", save_all=True, append_images=pages[1:])
+    report = ingest_uploads(workspace, [("stack.tif", data), ("one.tif", make.encode(pages[0], "TIFF"))],
+                            name="stack", size=8)
+    assert report.images == 2 and any("'stack.tif' holds 4" in w for w in report.warnings), report.warnings
+
+
+def test_a_16_bit_rgb_tiff_stored_plane_by_plane_is_read_right():
+    """Walk 17: Pillow decodes a TIFF of 16-bit samples stored plane by plane (PlanarConfiguration
+    2, microscopes write it) into coloured noise, without an error; tifffile reads it."""
+    tifffile = pytest.importorskip("tifffile")
+    rgb = np.zeros((12, 20, 3), dtype=np.uint16)
+    rgb[..., 0], rgb[..., 1] = np.linspace(0, 65535, 20)[None, :], 30000
+    rgb[..., 2] = np.linspace(0, 65535, 12)[:, None]
+    for planar, data in (("separate", np.moveaxis(rgb, -1, 0)), ("contig", rgb)):
+        buffer = io.BytesIO()
+        tifffile.imwrite(buffer, data, planarconfig=planar, photometric="rgb")
+        assert np.abs(pixels(buffer.getvalue()).astype(int) - rgb // 257).max() <= 1, planar
 
 
 def orientation_6_jpeg(make, size=(40, 20)) -> bytes:
