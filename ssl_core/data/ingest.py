@@ -32,7 +32,7 @@ from .builtins import get_builtin
 from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
 from .labels import (
     LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few, labels_from_folders,
-    match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
+    in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
 )
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
@@ -54,6 +54,8 @@ BUILTIN_PREFIX = "builtin:"
 TEXT_AMONG_IMAGES = ("a text file among pictures (a caption or a note): not read; text imported on its own becomes "
                      "a dataset of sentences")
 
+LABELS_NOT_READ = ("a labels file not used: labels.csv is read at the top of an upload, an archive or a folder, or "
+                   "of the one folder all its files sit in, and only the first such one")  # not "a caption or a note"
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -168,7 +170,8 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
         if isinstance(entry, Rejection):
             rejected.add(printable(entry.name), entry.reason, entry.count)
         elif is_text_name(entry.name):
-            rejected.add(printable(entry.name), TEXT_AMONG_IMAGES)
+            rejected.add(printable(entry.name), LABELS_NOT_READ if PurePosixPath(entry.inner.replace("\\", "/")).name
+                         .lower() == LABELS_FILE else TEXT_AMONG_IMAGES)
         else:
             try:
                 image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)
@@ -180,15 +183,18 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
 
 
 def _labels_csv_from(entries: list[Entry]) -> tuple[list[Entry], Candidate | None]:
-    """Split off a `labels.csv` at the top of the import, or at the top of the one folder
-    everything sits in (it labels; it is no image)."""
+    """Split off a `labels.csv` at the top of its source (an upload, an archive, a folder), or
+    at the top of the one folder everything in its source sits in (it labels; it is no image).
+    Other sources may sit beside it (walk 17: a zip's labels.csv, uploaded with loose files
+    beside the zip, was refused as "a text file among pictures"); their files have no row in
+    it and stay unlabelled, said."""
     candidates = [e for e in entries if isinstance(e, Candidate)]
     for entry in candidates:
         inner = PurePosixPath(entry.inner.replace("\\", "/"))
         if inner.name.lower() != LABELS_FILE:
             continue
-        folder = inner.parent.parts
-        if all(PurePosixPath(c.inner.replace("\\", "/")).parts[: len(folder)] == folder for c in candidates):
+        folder, beside = inner.parent.parts, [c for c in candidates if c.origin == entry.origin]
+        if all(PurePosixPath(c.inner.replace("\\", "/")).parts[: len(folder)] == folder for c in beside):
             return [e for e in entries if e is not entry], entry
     return entries, None
 
@@ -304,9 +310,15 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
         warnings.append(f"{source}: {counted(len(unmatched), 'rows', ('names', 'name'))} "
                         "no imported image (for example "
                         f"{rows_named(parsed, unmatched)})")
-    missing = sum(label is None for label in labels) - sum(map(len, ambiguous.values()))
-    if missing:
-        warnings.append(f"{missing:,} of {len(rows):,} images have no row in {source}; they are unlabelled")
+    named = {i for files in ambiguous.values() for i in files}
+    left = [row for i, (row, label) in enumerate(zip(rows, labels)) if label is None and i not in named]
+    skipped = sum(in_skipped_row(parsed, row.inner) for row in left)  # walk 17: counted among those with no row
+    if missing := len(left) - skipped:
+        warnings.append(f"{missing:,} of {len(rows):,} images {agreeing(missing, 'has', 'have')} no row in {source}; "
+                        f"{agreeing(missing, 'it is', 'they are')} unlabelled")
+    if skipped:
+        warnings.append(f"{skipped:,} of {len(rows):,} images {agreeing(skipped, 'has', 'have')} only a row that "
+                        f"was skipped in {source} (said above); {agreeing(skipped, 'it is', 'they are')} unlabelled")
     return warnings
 
 

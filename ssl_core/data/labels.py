@@ -46,13 +46,14 @@ class LabelsError(ValueError):
 
 @dataclass
 class LabelsCsv:
-    """What a labels CSV says: {file name: label}, whether it had a header, warnings, and
-    {file name: the line of its row}."""
+    """What a labels CSV says: {file name: label}, whether it had a header, warnings,
+    {file name: the line of its row}, and the file names of rows skipped (no label, one too long)."""
 
     labels: dict[str, str]
     header: bool = False
     warnings: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)
 
 
 def _header_columns(row: list[str]) -> tuple[int, int] | None:
@@ -70,8 +71,12 @@ def first_few(items: list[str]) -> str:
     return shown + (f" and {len(items) - EXAMPLES:,} more" if len(items) > EXAMPLES else "")
 
 
-def _lines(numbers: list[int]) -> str:
-    return first_few([f"{n:,}" for n in numbers])
+def _lines(rows: list[tuple[int, str]]) -> str:
+    """Where rows (line, what is wrong with it, '' where the kind says it) are: 'line 3, 6', or
+    "line 2: 'a.png' without a label, line 5: ..." (walk 17: the file was not named)."""
+    if not any(detail for _, detail in rows):
+        return "line " + first_few([f"{n:,}" for n, _ in rows])
+    return first_few([f"line {n:,}: {detail}" if detail else f"line {n:,}" for n, detail in rows])
 
 
 def _spans_lines(source: str, start: int, end: int) -> str:
@@ -113,24 +118,29 @@ def _text(data: bytes, source: str) -> str:
         raise LabelsError(f"{source}: not UTF-8 text") from None
 
 
-def _notes(unused: dict[str, list[int]]) -> list[str]:
-    """A sentence for each kind of row not used (`unused`: kind -> the lines of its rows)."""
-    return [_note(len(lines), *_UNUSED_ROWS[kind], _lines(lines)) for kind, lines in unused.items() if lines]
+def _notes(unused: dict[str, list[tuple[int, str]]]) -> list[str]:
+    """A sentence for each kind of row not used (`unused`: kind -> (line, detail) of its rows)."""
+    return [_note(len(rows), *_UNUSED_ROWS[kind], _lines(rows)) for kind, rows in unused.items() if rows]
 
 
 def _note(count: int, one: str, many: str, rest: str, outcome: tuple[str, str], lines: str) -> str:
-    """'1 row lacks a file name or a label (line 2); it is skipped', or of several rows."""
-    return f"{counted(count, 'rows', (one, many))} {rest} (line {lines}); {agreeing(count, *outcome)}"
+    """"1 row lacks a file name or a label (line 2: 'a.png' without a label); it is skipped", or
+    of several rows."""
+    return f"{counted(count, 'rows', (one, many))} {rest} ({lines}); {agreeing(count, *outcome)}"
 
 
-def _fault(parsed: LabelsCsv, filename: str, label: str) -> str | None:
-    """Why a row of `filename,label` is not used (a kind of _UNUSED_ROWS), None when it is."""
+def _fault(parsed: LabelsCsv, filename: str, label: str) -> tuple[str, str] | None:
+    """Why a row of `filename,label` is not used (a kind of _UNUSED_ROWS) and, where the kind
+    does not say it all, what the row holds; None when it is used."""
     if not filename or not label:
-        return "incomplete"
+        return "incomplete", (f"{printable(filename)!r} without a label" if filename else
+                              f"label {label!r} without a file name" if label else "")
     if len(label) > MAX_LABEL_CHARS:
-        return "too long"
+        return "too long", ""
     if filename in parsed.labels:
-        return "repeated" if parsed.labels[filename] == label else "conflicting"
+        first = parsed.labels[filename]
+        return ("repeated", "") if first == label else (
+            "conflicting", f"{printable(filename)!r} as {label!r} where line {parsed.lines[filename]:,} says {first!r}")
     return None
 
 
@@ -141,7 +151,7 @@ def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
     each kind in one warning. LabelsError when the file cannot be read, or has no usable row."""
     text = _text(data, source)
     parsed = LabelsCsv({})
-    unused: dict[str, list[int]] = {kind: [] for kind in _UNUSED_ROWS}
+    unused: dict[str, list[tuple[int, str]]] = {kind: [] for kind in _UNUSED_ROWS}
     file_column, label_column = 0, 1
     for number, row in _rows(text, source):
         if not row or all(not cell.strip() for cell in row):
@@ -153,7 +163,9 @@ def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
         label = printable(row[label_column].strip()) if len(row) > label_column else ""
         fault = _fault(parsed, filename, label)
         if fault is not None:
-            unused[fault].append(number)
+            unused[fault[0]].append((number, fault[1]))
+            if filename and fault[0] in ("incomplete", "too long"):
+                parsed.skipped.add(filename)
             continue
         parsed.labels[filename], parsed.lines[filename] = label, number
     notes = _notes(unused)
@@ -198,6 +210,11 @@ def match_csv(labels: dict[str, str], inner_paths: list[str]) -> list[str | None
     names other files too: ambiguous_rows)."""
     ambiguous = ambiguous_rows(labels, inner_paths)
     return [None if key is None or key in ambiguous else labels[key] for key in _matched_by(labels, inner_paths)]
+
+
+def in_skipped_row(parsed: LabelsCsv, inner: str) -> bool:
+    """Whether the file at `inner` is named by a row the CSV skipped (parsed.skipped)."""
+    return any(key in parsed.skipped for key in _keys(inner))
 
 
 def unmatched_rows(parsed: LabelsCsv, inner_paths: list[str]) -> list[str]:

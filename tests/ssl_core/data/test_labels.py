@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ssl_core.data.ingest import IngestError, ingest_path, ingest_uploads
+from ssl_core.data.ingest import LABELS_NOT_READ, IngestError, ingest_path, ingest_uploads
 from ssl_core.data.labels import LabelsError, labels_from_folders, match_csv, parse_labels_csv
 
-RED, BLUE = (255, 0, 0), (0, 0, 255)
+RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
 
 def three(make) -> list[tuple[str, bytes]]:
@@ -31,8 +31,9 @@ def test_malformed_rows_are_skipped_and_named_in_one_warning():
     data = b"a.png,cat\nonlyonecolumn\nb.png,\n,dog\n  ,  \nc.png,cow\nd.png\n\ne.png, \n"
     parsed = parse_labels_csv(data, "x.csv")
     assert parsed.labels == {"a.png": "cat", "c.png": "cow"}
-    assert parsed.warnings == ["x.csv: 5 rows lack a file name or a label (line 2, 3, 4 and 2 more); "
-                               "they are skipped"]
+    assert parsed.warnings == ["x.csv: 5 rows lack a file name or a label (line 2: 'onlyonecolumn' without a "
+                               "label, line 3: 'b.png' without a label, line 4: label 'dog' without a file name and "
+                               "2 more); they are skipped"]  # walk 17: 'line 2' alone named no file
 
 
 def test_parse_labels_csv_quoted_commas():
@@ -41,7 +42,8 @@ def test_parse_labels_csv_quoted_commas():
 
 @pytest.mark.parametrize("data, message", [
     (b"onlyonecolumn\n,dog\n", r"x\.csv: no 'filename,label' rows; 2 rows lack a file name or a label "
-                                r"\(line 1, 2\); they are skipped"),
+                                r"\(line 1: 'onlyonecolumn' without a label, line 2: label 'dog' without a file "
+                                r"name\); they are skipped"),
     (b"\xff\xfe\x00junk", r"x\.csv: not UTF-8 text"),
     (b"filename,label\n", r"x\.csv: no 'filename,label' rows"),
     (b"", r"x\.csv: no 'filename,label' rows"),
@@ -101,7 +103,16 @@ def test_csv_with_missing_rows_warns(workspace, make):
     report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nc.png,dog\n")
     assert workspace.labels(workspace.dataset("t")) == ["cat", None, "dog"]
     assert report.labelled == 2
-    assert any("1 of 3 images have no row in labels CSV" in w for w in report.warnings)
+    assert "1 of 3 images has no row in labels CSV; it is unlabelled" in report.warnings
+
+
+def test_an_image_whose_row_was_skipped_is_not_said_to_have_no_row(workspace, make):
+    """Walk 17: "31 of 163 images have no row" where 30 had none and one a row without a label."""
+    report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nb.png,\n")
+    assert workspace.labels(workspace.dataset("t")) == ["cat", None, None]
+    assert "1 of 3 images has no row in labels CSV; it is unlabelled" in report.warnings
+    assert ("1 of 3 images has only a row that was skipped in labels CSV (said above); it is unlabelled"
+            in report.warnings), report.warnings
 
 
 def test_rows_naming_no_imported_image_are_counted_and_named(workspace, make):
@@ -134,7 +145,8 @@ def test_a_csv_labelling_none_of_a_flat_import_says_it_is_unlabelled(workspace, 
 
 
 @pytest.mark.parametrize("csv, why", [
-    (b"just-a-name\n", "labels CSV: no 'filename,label' rows; 1 row lacks a file name or a label (line 1); "),
+    (b"just-a-name\n", "labels CSV: no 'filename,label' rows; 1 row lacks a file name or a label (line 1: "
+                      "'just-a-name' without a label); "),
     (b"a.png,caf\xe9\n", "labels CSV: not UTF-8 text"),  # Latin-1
     (b'a.png,"cat\nb.png,dog\n', "labels CSV, line 1: a quote opened here is never closed"),
 ])
@@ -191,8 +203,18 @@ def test_labels_csv_in_a_subfolder_is_not_the_labels_file(workspace, make):
     data = make.zip([("cat/1.png", make.solid(RED)), ("dog/2.png", make.solid(BLUE)),
                      ("dog/labels.csv", b"1.png,red\n")])
     report = ingest_uploads(workspace, [("pets.zip", data)], name="t")
-    assert [r["file"] for r in report.rejected] == ["pets.zip/dog/labels.csv"]
+    assert report.rejected == [{"file": "pets.zip/dog/labels.csv", "reason": LABELS_NOT_READ}]
     assert workspace.labels(workspace.dataset("t")) == ["cat", "dog"]
+
+
+def test_an_archives_labels_csv_labels_it_with_loose_files_beside_it(workspace, make):
+    """Walk 17: cells.zip (its images and labels.csv in cells/) uploaded with loose files: the
+    CSV was refused as 'a text file among pictures' and nothing was labelled."""
+    data = make.zip([("cells/1.png", make.solid(RED)), ("cells/2.png", make.solid(BLUE)),
+                     ("cells/labels.csv", b"file,label\n1.png,round\n2.png,long\n")])
+    report = ingest_uploads(workspace, [("cells.zip", data), ("extra.png", make.solid(GREEN))], name="t", size=8)
+    assert not report.rejected and workspace.labels(workspace.dataset("t")) == ["round", "long", None]
+    assert "1 of 3 images has no row in cells.zip/cells/labels.csv" in " ".join(report.warnings), report.warnings
 
 
 def test_labels_csv_in_a_folder_and_labels_path(workspace, make, tmp_path):
@@ -237,14 +259,16 @@ def test_a_labels_file_given_by_path_is_named_in_its_errors_and_warnings(workspa
     labels = tmp_path / "my labels.csv"
     labels.write_bytes(b"a.png,cat\nb.png,dog\n")
     report = ingest_path(workspace, [str(root)], labels_path=str(labels))
-    assert any(f"1 of 3 images have no row in {labels}" in w for w in report.warnings)
+    assert any(f"1 of 3 images has no row in {labels}" in w for w in report.warnings)
     labels.write_bytes(b"a.png,cat\nb.png\nc.png,dog\n")
     report = ingest_path(workspace, [str(root)], name="again", labels_path=str(labels))
-    assert f"{labels}: 1 row lacks a file name or a label (line 2); it is skipped" in report.warnings
+    assert f"{labels}: 1 row lacks a file name or a label (line 2: 'b.png' without a label); it is skipped" \
+        in report.warnings
     assert workspace.labels(workspace.dataset("again")) == ["cat", None, "dog"]
     report = ingest_uploads(workspace, three(make), name="up", labels_csv=labels.read_bytes(),
                             labels_source="mine.csv")
-    assert "mine.csv: 1 row lacks a file name or a label (line 2); it is skipped" in report.warnings
+    assert "mine.csv: 1 row lacks a file name or a label (line 2: 'b.png' without a label); it is skipped" \
+        in report.warnings
 
 
 # -- parsers that cannot be tricked -----------------------------------------------------------
@@ -282,7 +306,8 @@ def test_duplicate_rows_are_reported_and_the_first_is_kept():
     assert parsed.labels == {"a.png": "cat", "b.png": "dog"}
     assert parsed.warnings == [
         "x.csv: 2 rows repeat a file name with the same label (line 3, 6); each file is labelled once",
-        "x.csv: 2 rows give a file a second, different label (line 4, 5); the first row is used"]
+        "x.csv: 2 rows give a file a second, different label (line 4: 'a.png' as 'dog' where line 1 says 'cat', "
+        "line 5: 'b.png' as 'cow' where line 2 says 'dog'); the first row is used"]  # walk 17: no file named
 
 
 @pytest.mark.parametrize("header, expected", [
@@ -306,7 +331,8 @@ def test_labels_warnings_and_errors_reach_the_import(workspace, make):
     report = ingest_uploads(workspace, three(make), name="t",
                             labels_csv=b"a.png,c\x00at\nb.png,dog\nc.png,cat\na.png,cow\n")
     assert workspace.labels(workspace.dataset("t")) == ["c\\x00at", "dog", "cat"]
-    assert any("different label (line 4)" in w for w in report.warnings)
+    assert any("different label (line 4: 'a.png' as 'cow' where line 1 says 'c\\\\x00at')" in w
+               for w in report.warnings), report.warnings
 
 
 def test_the_command_line_skips_a_huge_field_with_a_warning_and_no_traceback(workspace, make, tmp_path):
