@@ -47,18 +47,27 @@ def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], nam
     for the k-th row named, in pair order (i, j, i, j...), and under each pair its cosine and
     its pixels' correlation `pixels[number]`. Walk 14's pair of a kite and a ring on one
     background correlated at 0.96: the labels show what the correlation cannot."""
-    cells = []
+    cells, labelled = [], any(label is not None for label in labels)
     for number, (_, _, score) in enumerate(pairs):
         images = "".join(
             f'<div class="ssl-dup-image"><img src="{uris[k]}" alt="{escape_html(names[k])}">'
             f'<div class="ssl-dup-name">{escape_html(breakable(names[k]))}</div>'
             + (f'<div class="ssl-dup-label">{escape_html(breakable(labels[k]))}</div>'
-               if k < len(labels) and labels[k] is not None else "") + "</div>"
+               if k < len(labels) and labels[k] is not None else
+               '<div class="ssl-dup-label">no label</div>' if labelled else "") + "</div>"  # walk 17: unsaid
             for k in (2 * number, 2 * number + 1))
         cells.append(f'<div><div class="ssl-dup-images">{images}</div>'
-                     f'<div class="ssl-dup-score">cosine {score:.4f} · pixels '
-                     f'{f"{pixels[number]:.2f}".replace("-0.00", "0.00")}</div></div>')  # walk 15 read "-0.00"
+                     f'<div class="ssl-dup-score">cosine {score:.4f} · pixels {correlation(pixels[number])}</div>'
+                     '</div>')
     return f'{STYLE}<div class="ssl-dups">{"".join(cells)}</div>'
+
+
+def correlation(value: float) -> str:
+    """A pixel correlation cut, not rounded, to 2 places, so that one under PIXELS_ALIKE never
+    reads as it (walk 17: 'pixels 0.95' beside 'none of them look alike in their pixels
+    (correlation 0.95 or more)'), and never '-0.00' (walk 15)."""
+    cut = math.floor(abs(value) * 100 + 1e-9) / 100  # 0.29 * 100 is 28.999...: the bar itself stays itself
+    return f"{math.copysign(cut, value):.2f}".replace("-0.00", "0.00")
 
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)

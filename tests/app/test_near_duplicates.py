@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from app.near_duplicates import pairs_html
+from app.near_duplicates import PIXELS_ALIKE, correlation, pairs_html
 from app.widgets import BREAK
 
 HOSTILE = ["<img src=x onerror=alert(1)>", '" onmouseover="alert(1)', "[click me](http://x) &amp; www.evil.example"]
@@ -57,4 +57,13 @@ def test_labels_show_under_their_names_and_stay_text():
     assert parsed.texts[1:] == ["k1.png", "kite", "r1.png", HOSTILE[0], "cosine 0.9900 · pixels 0.96"]
     assert [tag for tag, _ in parsed.tags].count("img") == 2  # the hostile label made no image
     unlabelled = Parsed(pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "u.png"], [-0.001], ["kite", None]))
-    assert unlabelled.texts[1:] == ["k1.png", "kite", "u.png", "cosine 0.9900 · pixels 0.00"]  # not "-0.00"
+    assert unlabelled.texts[1:] == ["k1.png", "kite", "u.png", "no label", "cosine 0.9900 · pixels 0.00"]  # not
+    # "-0.00"; an unlabelled image among labelled ones says so (walk 17)
+    none = Parsed(pairs_html([(0, 1, 0.99)], ["a", "b"], ["k1.png", "u.png"], [0.5], [None, None]))
+    assert none.texts[1:] == ["k1.png", "u.png", "cosine 0.9900 · pixels 0.50"]  # an unlabelled dataset: no marks
+
+
+def test_a_correlation_under_the_bar_never_reads_as_it():
+    """Walk 17: 'pixels 0.95' beside 'none of them look alike in their pixels (correlation 0.95 or more)'."""
+    assert correlation(0.9496) == "0.94" and correlation(PIXELS_ALIKE) == "0.95" and correlation(-0.004) == "0.00"
+    assert correlation(0.29) == "0.29" and correlation(-0.5) == "-0.50"
