@@ -138,7 +138,7 @@ def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> st
         checked = [words for name, words in RULES.items() if name not in short | unjudged | held_cue]
         said = f"no measurement of this run triggered a rule ({', '.join(checked)})."
         for sentence, found in ((" It was too short to judge {}: a longer run would be.", short),
-                                (" It could not judge {}.", unjudged)):
+                                (" It could not check for {}.", unjudged)):  # walk 17: "judge ... flat" was hard
             if found:
                 said += sentence.format(listed([f"{words} ({reason})" for name, words in RULES.items()
                                                 if (reason := found.get(name))]))

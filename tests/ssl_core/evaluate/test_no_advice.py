@@ -96,10 +96,10 @@ def test_a_probe_too_small_to_judge_a_flat_curve_is_said_so():
               MARKER: (steps, np.ones(4))}  # its untrained twin calibrated
     said = no_advice_words(row("completed"), series)
     assert "an online measure flat from the start" not in said.split(").")[0]  # not among the rules it passed
-    assert said.endswith("It could not judge an online measure flat from the start (18 labelled images: noise alone "
+    assert said.endswith("It could not check for an online measure flat from the start (18 labelled images: noise alone "
                          "could move kNN accuracy by 44.8 points).")
     series = {**series, "probe_size": (steps, np.full(4, 150.0)), MAJORITY: (steps, np.full(4, 0.533))}
     said = no_advice_words(row("completed"), series)  # walk 15: oak held 53% of the leaves and the rule stood aside
-    assert said.endswith("It could not judge an online measure flat from the start (the largest class holds 53% of "
-                         "the 150 labelled images, so kNN accuracy stays near that share whatever the encoder learns "
-                         "of the other classes).")
+    assert said.endswith("It could not check for an online measure flat from the start (the largest class holds 53% "
+                         "of the 150 labelled images: a kNN curve near that share cannot tell an encoder that learned "
+                         "nothing from one that learned the other classes).")

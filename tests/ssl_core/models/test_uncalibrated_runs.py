@@ -38,7 +38,7 @@ def test_a_run_measured_before_calibration_is_not_judged_on_its_old_baseline(tra
     said = no_advice_words(jobs.get_run(ws, run), jobs.metrics(ws, run))
     passed = said.split(").")[0]
     assert "flat from the start" not in passed and "collapse" in passed
-    assert said.endswith("It could not judge an online measure flat from the start (its untrained baseline was "
+    assert said.endswith("It could not check for an online measure flat from the start (its untrained baseline was "
                          "measured before BatchNorm was calibrated on the data).")
 
 
