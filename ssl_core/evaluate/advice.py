@@ -204,7 +204,7 @@ def on_the_object(recipe: dict[str, Any]) -> dict[str, float]:
 def fix_held(recipe: dict[str, Any], cue: str | None, level: str | None) -> str:
     """Where `recipe` (Recipe.to_dict()) already holds what the advice would change for the
     shortcut check's `cue` at `level` (colour, brightness: CUE_FIELDS; the background:
-    ON_THE_OBJECT), those fields in words ('salient crop p 0.8, blur p 0'); empty where the
+    ON_THE_OBJECT), those fields in words ('salient crop p 0.8, no blur'); empty where the
     advice would change something, the recipe lacks a field, or the cue has none (layout,
     position)."""
     if cue in CUE_FIELDS:
@@ -215,7 +215,8 @@ def fix_held(recipe: dict[str, Any], cue: str | None, level: str | None) -> str:
         return ""
     if changed or not all(name in recipe for name in fields):
         return ""
-    return ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g}" for name in fields)
+    return ", ".join(f"no {name.removesuffix('_p').replace('_', ' ')}" if name.endswith("_p") and not recipe[name]
+                     else f"{name.replace('_', ' ')} {recipe[name]:g}" for name in fields)  # walk 17 read "blur p 0"
 
 
 def background(m: Measured) -> Advice | None:

@@ -46,9 +46,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # neighbours than a class can fill, knn.voters; a probe too small for a modest gain, or too few images for the
 # label-free rule, said; 12: the floor, what always answering the largest class or chance scores; 13: a score below
 # its bar said as one a gain must clear, the background scene by the parts that reach 'most' (walk 15); 14: an
-# imported encoder judged against the same network untrained, never 'nothing learned yet' (walk 16));
+# imported encoder judged against the same network untrained, never 'nothing learned yet' (walk 16); 15: a fix held
+# said 'no blur', not 'blur p 0' (walk 17));
 # a kept report of another format is made again (stored.py)
-FORMAT = 14
+FORMAT = 15
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

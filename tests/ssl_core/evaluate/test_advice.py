@@ -117,13 +117,13 @@ def test_a_recipe_that_holds_the_fix_is_told_so_not_to_try_it():
     from ssl_core.evaluate.cues import CUES, remedy
 
     default = make_recipe("simclr_multicrop").to_dict()  # salient_crop_p 0.8, blur_p 0
-    assert fix_held(default, "background_texture", "some") == "salient crop p 0.8, blur p 0"
+    assert fix_held(default, "background_texture", "some") == "salient crop p 0.8, no blur"  # walk 17 read "blur p 0"
     assert fix_held(make_recipe("simclr").to_dict(), "background_scene", "most") == ""  # blur, no salient crops
     assert fix_held({**default, "gray_p": 0.8}, "colour", "some") == "gray p 0.8"
     assert fix_held({**default, "gray_p": 0.8}, "colour", "most") == ""  # the advice would raise it to 0.9
     assert fix_held(default, "layout", "most") == "" and fix_held(default, None, None) == ""
-    said = remedy(CUES["background_texture"].fix, "run", "salient crop p 0.8, blur p 0")
-    assert said == ("The run's recipe already holds the fix for it (salient crop p 0.8, blur p 0), yet the embedding "
+    said = remedy(CUES["background_texture"].fix, "run", "salient crop p 0.8, no blur")
+    assert said == ("The run's recipe already holds the fix for it (salient crop p 0.8, no blur), yet the embedding "
                     "groups by it all the same.")  # walk 11 read "the cue stayed all the same" as unclear
 
 

@@ -76,7 +76,7 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
     default = {**row("completed"), "config": json.dumps(asdict(TrainConfig(dataset="d")))}
     held = diagnose.held_words(None, default)
     assert held == ("The shortcut check names background texture (most), but the run's recipe already holds what "
-                    "the advice would change for it (salient crop p 0.8, blur p 0), so there is no change to advise.")
+                    "the advice would change for it (salient crop p 0.8, no blur), so there is no change to advise.")
     # not also among the rules no measurement triggered (walk 12 read the two against each other)
     assert no_advice_words(default, None, held) == (
         "no measurement of this run triggered a rule (collapse, a batch too large for the data, an online measure "
