@@ -19,7 +19,7 @@ from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
                                   ingest_uploads, upload_name)
-from ssl_core.data.labels import too_few_to_probe
+from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
@@ -141,7 +141,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                         "Class-named subfolders in a zip become labels. Text: .txt (one "
                                         "example per line), .csv or .jsonl (a text column, an optional "
                                         "label column).")
-        labels_file = left.file_uploader("Labels CSV (optional): filename,label", type=["csv"])
+        labels_file = left.file_uploader("Labels CSV (optional): file name, label", type=["csv"],
+                                         help="Two columns: a file name (or its path in the zip) and its label; a "
+                                              f"header row is optional (file: {', '.join(FILE_HEADERS)}; label: "
+                                              f"{', '.join(LABEL_HEADERS)}). A labels.csv inside the zip does the "
+                                              "same.")  # walk 17: 'filename,label' read as the only header taken
         name = left.text_input("Dataset name (optional)", key="data_upload_name",
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
