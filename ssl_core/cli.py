@@ -651,7 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="kNN, linear probe, label efficiency, health, shortcut check")
     _source_arguments(evaluate)
-    evaluate.add_argument("-k", type=COUNT, default=20, help="neighbours in the kNN vote (default 20)")
+    evaluate.add_argument("-k", type=COUNT, default=20, help="neighbours in the kNN vote (default 20; fewer where a "
+                                                             "class has fewer labelled images, so that one can win "
+                                                             "its vote: the JSON's knn_k is the k used)")
     evaluate.set_defaults(run_command=cmd_evaluate)
 
     import_encoder = commands.add_parser("import-encoder", help="bring in an encoder trained elsewhere "
