@@ -21,6 +21,8 @@ from app.widgets import escape_markdown, framed, png_uri
 from ssl_core import embed, jobs
 from ssl_core.augment.preview import (
     PAIR_TEMPERATURE,
+    TONES,
+    is_grey,
     is_pair_recipe,
     mae_reconstruction,
     pair_batch,
@@ -80,9 +82,10 @@ def lab_intro(recipe_name: str) -> str:
     return f"Self-supervised learning makes its own labels: {PUZZLES.get(recipe_name, CONTRASTIVE)}. {changes}"
 
 
-def pair_caption(touched: list[str], recipe_name: str) -> str:
+def pair_caption(touched: list[str], recipe_name: str, grey: bool = False) -> str:
     """The views' caption: what these settings change (preview.what_changes_touch), so what a
-    model trained to match two views learns to ignore, and SimCLR's finding on colour."""
+    model trained to match two views learns to ignore, and SimCLR's finding on colour, which
+    `grey` pictures (preview.is_grey) have none of."""
     model = "BYOL and DINO train a model" if recipe_name in NO_NEGATIVES else "A contrastive model is trained"
     lead = (f"Each view is the same picture changed at random. {model} to call "
             "any two views of one picture *the same*, so it learns to ignore what the changes touch")
@@ -90,6 +93,9 @@ def pair_caption(touched: list[str], recipe_name: str) -> str:
         return (f"{lead}; these settings change nothing, so the two views are the same picture and "
                 f"the puzzle teaches nothing.")
     changes = listed(touched)
+    if grey:
+        return (f"{lead}: here {changes}. These pictures are grey: colour jitter changes only their "
+                f"{TONES}, and random grayscale changes nothing.")
     if "colour" in touched:
         return (f"{lead}: here {changes}. Beside crops, colour changes mattered most in SimCLR's study "
                 f"(Chen et al. 2020): without them, matching colours alone tells two views of one "
@@ -111,6 +117,13 @@ def checkpoint_time(run: dict) -> float:
 
 def load_run(run: dict):
     return trained(str(jobs.run_dir(ws, run["id"])), checkpoint_time(run))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def grey_dataset(dataset_id: str, _images: np.ndarray) -> bool:
+    """preview.is_grey of a dataset's stored images (its thumbnails are padded in colour), read
+    once per dataset."""
+    return is_grey(_images)
 
 
 def digest(array: np.ndarray) -> str:
@@ -211,7 +224,8 @@ with stage:
                    "which (the label under each). To know which way is up it must recognise "
                    "the object.")
     else:
-        st.caption(pair_caption(what_changes_touch(recipe), name))
+        grey = grey_dataset(dataset.id, ws.images(dataset))
+        st.caption(pair_caption(what_changes_touch(recipe, grey), name, grey))
 
 if is_pair_recipe(recipe) and len(images) < 2:
     st.subheader("A batch: find the partner")

@@ -30,20 +30,39 @@ def is_pair_recipe(recipe: Recipe) -> bool:
     return not isinstance(recipe, (MAE, Rotation))
 
 
-def what_changes_touch(recipe: Recipe) -> list[str]:
+GREY_TOLERANCE = 2  # grey levels between a pixel's channels still called grey (a grey photo saved as colour JPEG)
+TONES = "tone (brightness and contrast)"  # what colour jitter still changes in a grey picture
+
+
+def is_grey(images: np.ndarray, chunk: int = 1024) -> bool:
+    """Whether every pixel of the (N, H, W, 3) uint8 `images` (a memory map is read `chunk`
+    images at a time, stopping at the first colour) has its three channels equal within
+    GREY_TOLERANCE: a grey dataset, where colour jitter changes only TONES and random
+    grayscale changes nothing."""
+    for start in range(0, len(images), chunk):
+        channels = np.asarray(images[start : start + chunk]).astype(np.int16)
+        if int((channels.max(axis=-1) - channels.min(axis=-1)).max()) > GREY_TOLERANCE:
+            return False
+    return len(images) > 0
+
+
+def what_changes_touch(recipe: Recipe, grey: bool = False) -> list[str]:
     """What the recipe's random changes alter, in plain words, from its fields' values (the
     Lab's caption says what a model trained on them learns to ignore): crops -> position and
     size, flips -> left-right direction, jitter or grayscale -> colour, blur -> sharpness,
     solarization -> bright tones, a swapped background -> background. A field that is off
-    (a chance of 0, crops keeping the whole picture) names nothing."""
+    (a chance of 0, crops keeping the whole picture) names nothing. On `grey` pictures
+    (is_grey) jitter changes TONES and grayscale nothing (walk 17: "colour" on microscope
+    images)."""
     values = {f.name: getattr(recipe, f.name) for f in fields(recipe)}  # type: ignore[arg-type]
 
     def on(prefix: str) -> bool:
         return any(value > 0 for name, value in values.items() if name.startswith(prefix))
 
     crops = any(value < 1 for name, value in values.items() if name.endswith("crop_min")) or on("local_crops")
-    colour = (on("jitter_p") and values.get("jitter_strength", 1) > 0) or on("gray_p")
-    touched = [(crops, "position and size"), (on("flip_p"), "left-right direction"), (colour, "colour"),
+    jitter = on("jitter_p") and values.get("jitter_strength", 1) > 0
+    colour = (jitter or on("gray_p"), "colour") if not grey else (jitter, TONES)
+    touched = [(crops, "position and size"), (on("flip_p"), "left-right direction"), colour,
                (on("blur_p"), "sharpness"), (on("solarize_p"), "bright tones"),
                (on("swap_background_p"), "background")]
     return [words for present, words in touched if present]

@@ -290,3 +290,23 @@ def test_a_batch_needs_two_images_and_says_when_the_dataset_caps_it(tmp_path, mo
     assert not at.exception, at.exception
     assert any(m.label == LOSS_LABEL for m in at.metric)
     assert "three has 3 images, so the batch holds all 3." in [c.value for c in at.caption]
+
+
+def test_on_a_grey_dataset_the_caption_speaks_of_tones_not_colour(tmp_path, monkeypatch):
+    """Walk 17: microscope images were told "colour changes mattered most" while random
+    grayscale changed nothing in them."""
+    from ssl_core.data.ingest import ingest_uploads
+
+    ws = Workspace(tmp_path / "ws")
+    grey = [(f"{i}.png", png_bytes((40 * i, 40 * i, 40 * i))) for i in range(1, 5)]
+    ingest_uploads(ws, grey, name="cells", size=32)
+    ws.set_meta("demo_seeded", "1")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
+    at.query_params["dataset"] = "cells"
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Each view is the same picture"))
+    assert "left-right direction and tone (brightness and contrast). These pictures are grey: colour jitter changes " \
+           "only their tone (brightness and contrast), and random grayscale changes nothing." in caption, caption

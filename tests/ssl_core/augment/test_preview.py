@@ -14,6 +14,8 @@ from ssl_core.augment import RECIPES, make_recipe
 from ssl_core.augment import ops
 from ssl_core.augment.preview import (
     MASK_GREY,
+    TONES,
+    is_grey,
     masked_images,
     pair_batch,
     partner_of,
@@ -211,6 +213,17 @@ def test_what_changes_touch_follows_the_recipe_values():
     assert what_changes_touch(still) == []
     assert what_changes_touch(make_recipe("simclr", jitter_p=0.8, jitter_strength=0.0, gray_p=0.0,
                                           blur_p=0.0)) == ["position and size", "left-right direction"]
+
+
+def test_on_grey_pictures_jitter_changes_tones_and_grayscale_nothing():
+    """Walk 17: microscope images were told "colour changes mattered most", gray p 0.5 a no-op."""
+    assert what_changes_touch(make_recipe("simclr"), grey=True) == [
+        "position and size", "left-right direction", TONES, "sharpness"]
+    assert TONES not in what_changes_touch(make_recipe("simclr", jitter_p=0.0, gray_p=0.5), grey=True)
+    grey = np.repeat(np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8), 3, axis=3)
+    assert is_grey(grey) and not is_grey(np.concatenate([grey, np.full((1, 8, 8, 3), (200, 0, 0), np.uint8)]))
+    grey[0, 0, 0, 0] += 2 if grey[0, 0, 0, 0] < 250 else -2  # a grey photo saved as a colour JPEG
+    assert is_grey(grey) and not is_grey(np.empty((0, 8, 8, 3), np.uint8))
 
 
 def test_partners_found_counts_rows_whose_brightest_other_cell_is_the_partner():
