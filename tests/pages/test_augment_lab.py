@@ -269,21 +269,28 @@ def test_other_dataset(lab):
     assert any(m.label == LOSS_LABEL for m in lab.metric)
 
 
-def test_a_batch_needs_two_images_and_says_when_the_dataset_caps_it(tmp_path, monkeypatch):
-    """One image: no negatives, so no batch to judge (it showed '2 of the 2 views' and a loss
-    of 0.000 as if perfect); three images under a slider of 8: the batch says it holds all 3."""
+def lab_on(tmp_path: Path, monkeypatch, datasets: dict[str, list[tuple[str, bytes]]]) -> AppTest:
+    """The Lab on the first of `datasets` ({name: uploads}, stored at 32 px), no demo data."""
     from ssl_core.data.ingest import ingest_uploads
 
     ws = Workspace(tmp_path / "ws")
-    ingest_uploads(ws, [("one.png", png_bytes((200, 30, 30)))], name="solo", size=32)
-    ingest_uploads(ws, [(f"{i}.png", png_bytes((60 * i, 90, 200))) for i in range(3)], name="three", size=32)
+    for name, uploads in datasets.items():
+        ingest_uploads(ws, uploads, name=name, size=32)
     ws.set_meta("demo_seeded", "1")
     monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
     at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
-    at.query_params["dataset"] = "solo"
+    at.query_params["dataset"] = next(iter(datasets))
     at.run()
     at.switch_page(LAB).run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_a_batch_needs_two_images_and_says_when_the_dataset_caps_it(tmp_path, monkeypatch):
+    """One image: no negatives, so no batch to judge (it showed '2 of the 2 views' and a loss
+    of 0.000 as if perfect); three images under a slider of 8: the batch says it holds all 3."""
+    at = lab_on(tmp_path, monkeypatch, {"solo": [("one.png", png_bytes((200, 30, 30)))],
+                                        "three": [(f"{i}.png", png_bytes((60 * i, 90, 200))) for i in range(3)]})
     assert not any(m.label == LOSS_LABEL for m in at.metric)
     assert any("needs at least two images" in box.value for box in at.info)
     at.selectbox(key="lab_dataset").set_value("three").run()
@@ -295,18 +302,7 @@ def test_a_batch_needs_two_images_and_says_when_the_dataset_caps_it(tmp_path, mo
 def test_on_a_grey_dataset_the_caption_speaks_of_tones_not_colour(tmp_path, monkeypatch):
     """Walk 17: microscope images were told "colour changes mattered most" while random
     grayscale changed nothing in them."""
-    from ssl_core.data.ingest import ingest_uploads
-
-    ws = Workspace(tmp_path / "ws")
-    grey = [(f"{i}.png", png_bytes((40 * i, 40 * i, 40 * i))) for i in range(1, 5)]
-    ingest_uploads(ws, grey, name="cells", size=32)
-    ws.set_meta("demo_seeded", "1")
-    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
-    at = AppTest.from_file(str(MAIN), default_timeout=RUN_TIMEOUT)
-    at.query_params["dataset"] = "cells"
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
+    at = lab_on(tmp_path, monkeypatch, {"cells": [(f"{i}.png", png_bytes((40 * i,) * 3)) for i in range(1, 5)]})
     caption = next(c.value for c in at.caption if c.value.startswith("Each view is the same picture"))
     assert "left-right direction and tone (brightness and contrast). These pictures are grey: colour jitter changes " \
            "only their tone (brightness and contrast), and random grayscale changes nothing." in caption, caption
