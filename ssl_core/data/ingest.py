@@ -307,9 +307,8 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     warnings = [_ambiguous_warning(rows, parsed, ambiguous, source)] if ambiguous else []
     unmatched = unmatched_rows(parsed, [row.inner for row in rows])
     if unmatched:
-        warnings.append(f"{source}: {counted(len(unmatched), 'rows', ('names', 'name'))} "
-                        "no imported image (for example "
-                        f"{rows_named(parsed, unmatched)})")
+        warnings.append(f"{source}: {counted(len(unmatched), 'rows', ('names', 'name'))} no imported image "
+                        f"({_for_example(len(unmatched), rows_named(parsed, unmatched))})")
     named = {i for files in ambiguous.values() for i in files}
     left = [row for i, (row, label) in enumerate(zip(rows, labels)) if label is None and i not in named]
     skipped = sum(in_skipped_row(parsed, row.inner) for row in left)  # walk 17: counted among those with no row
@@ -401,8 +400,9 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
         count = len(stacked)
         example = _for_example(count, f"{stacked[0][0]!r} holds {stacked[0][1]}")
         warnings.append(f"{count:,} of {len(rows):,} files {agreeing(count, 'holds', 'hold')} more than one image "
-                        f"(the pages of a TIFF stack, the frames of a GIF: {example}); only the first of "
-                        f"{agreeing(count, 'it', 'each')} was imported: save the pages you want as files of their own")
+                        f"(the pages of a TIFF stack, the frames of a GIF: {example}); only "
+                        f"{agreeing(count, 'its first', 'the first of each')} was imported: save the pages you want "
+                        "as files of their own")
     if len(rows) == 1:
         warnings.append("only one image: contrastive learning needs at least two, so that a "
                         "batch has negatives")

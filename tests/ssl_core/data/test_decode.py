@@ -74,7 +74,7 @@ def test_gif_uses_the_first_frame(make, workspace):
     assert report.images == 2
     assert (stored[0] == RED).all()
     assert ("1 of 2 files holds more than one image (the pages of a TIFF stack, the frames of a GIF: 'anim.gif' "
-            "holds 2); only the first of it was imported") in " ".join(report.warnings), report.warnings  # walk 17
+            "holds 2); only its first was imported") in " ".join(report.warnings), report.warnings  # walk 17
 
 
 def test_a_tiff_stack_says_it_kept_its_first_page(make, workspace):

@@ -108,8 +108,9 @@ def test_csv_with_missing_rows_warns(workspace, make):
 
 def test_an_image_whose_row_was_skipped_is_not_said_to_have_no_row(workspace, make):
     """Walk 17: "31 of 163 images have no row" where 30 had none and one a row without a label."""
-    report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nb.png,\n")
+    report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nb.png,\nzz.png,dog\n")
     assert workspace.labels(workspace.dataset("t")) == ["cat", None, None]
+    assert "labels CSV: 1 row names no imported image ('zz.png' on line 3)" in report.warnings  # no "for example"
     assert "1 of 3 images has no row in labels CSV; it is unlabelled" in report.warnings
     assert ("1 of 3 images has only a row that was skipped in labels CSV (said above); it is unlabelled"
             in report.warnings), report.warnings
