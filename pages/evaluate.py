@@ -270,6 +270,10 @@ if labelled:
     for label, report in labelled.items():  # what each curve measured, in words
         st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],
                                                  {report["source"]["label"]: label}, hooks.unit, report["floor"])))
+    first = next(iter(labelled.values()))  # walk 17: "within noise of the best baseline" under a green verdict
+    st.caption(f"These read the curves: a linear probe trained on the labels drawn and scored on "
+               f"{first['label_efficiency']['test']:,} held-out {hooks.unit}; the verdicts above read kNN accuracy "
+               f"over all {first['labelled']:,} labelled {hooks.unit}, cross-validated, so the two can differ.")
 
     st.subheader("Which classes it confuses")
     confusions(labelled)

@@ -79,6 +79,10 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
                                                         "supervised from scratch"}
     payoff = payoff_words(report["label_efficiency"], run, {run: run_name(jobs.get_run(ws, run))})
     assert payoff.startswith(f"{run_name(jobs.get_run(ws, run))}: with ") and " the best baseline (" in payoff
+    said = (f"These read the curves: a linear probe trained on the labels drawn and scored on "
+            f"{report['label_efficiency']['test']:,} held-out images; the verdicts above read kNN accuracy over all "
+            f"{report['labelled']:,} labelled images")  # walk 17: "within noise" under a green verdict, unexplained
+    assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]
     assert escape_markdown(payoff) in [m.value for m in at.markdown]  # the curve in words, under it
     curve = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                  if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
