@@ -111,7 +111,7 @@ for label, report in done.items():  # the overall verdict first, one per encoder
     start = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id in here else None
     if start and not any(choices[other].label == start for other in done):  # walk 16: judged from random weights only
         pickable = any(other.label == start for other in choices.values())
-        st.caption(escape_markdown(f"{label} started from the weights of {start}: " + (
+        st.caption(escape_markdown(f"It started from the weights of {start}: " + (  # under its verdict
             f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
             else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
     if (run_id := choices[label].run_id) in here and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:

@@ -65,7 +65,7 @@ def test_start_from_an_imported_encoder(tmp_path, monkeypatch):
     # Evaluate says where the run started and offers its start beside it (walk 16: only the untrained was judged)
     evaluate(ws, "tiny", embed.from_name(ws, run["id"]))
     app.switch_page("../pages/evaluate.py").run()
-    said = [c.value for c in app.caption if "started from the weights of r10" in c.value]
+    said = [c.value for c in app.caption if c.value.startswith(escape_markdown("It started from the weights of r10"))]
     assert said and said[0].endswith(escape_markdown("judge r10 beside it (Encoders to judge) to see what the run "
                                                      "changed on these labels.")), [c.value for c in app.caption]
 
