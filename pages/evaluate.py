@@ -311,7 +311,8 @@ def evidence_tiles(dataset_id: str, key: str, cue: str, _shortcut: dict, _datase
     return shown
 
 
-checked = {label: report for label, report in done.items() if report["shortcut"]}  # none for text: its cues are pixel statistics
+# none for text: its cues are pixel statistics
+checked = {label: report for label, report in done.items() if report["shortcut"]}
 if checked:
     st.subheader("Shortcut check")
     st.caption(explained("shortcut", hooks))
