@@ -12,8 +12,9 @@ import torch
 
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.evaluate.verdict import (COLOURS, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, UNTRAINED_WEIGHTS, WAITING,
-                                       WORSE, after_failure, from_knn, from_metrics, from_neighbours, margin, KNN_START)
+from ssl_core.evaluate.verdict import (COLOURS, KNN_START, LEARNED, NOT_YET, ONLINE, UNCALIBRATED, UNTRAINED_WEIGHTS,
+                                       WAITING, WORSE, after_failure, floor, from_knn, from_metrics, from_neighbours,
+                                       margin)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
@@ -243,3 +244,10 @@ def test_a_run_started_from_other_weights_is_said_to_keep_or_move_from_them():
     far = from_metrics({**metrics, "probe_size": 1024, "knn_accuracy": 0.30}, classes=3, start="r10")
     assert far.text.endswith("30.0% is 24.2 points below them, more than the 5.9 that noise alone could give.")
     assert "started" not in from_metrics(metrics, classes=3).text  # no start named: a run from random weights
+
+
+def test_a_largest_class_of_1_4_times_an_even_share_is_the_floor():
+    """Walk 18: 70/50/30 products, the largest class 1.4 times an even share, judged against 'chance
+    33.3%' while always answering it scored 46.7%; a 10-class set's 10.2% stays chance."""
+    assert floor(0.467, 3) == ("the largest class", 0.467) and floor(0.102, 10) == ("chance", 0.1)
+    assert "always answering the largest class scores 46.7%" in from_knn(0.487, 0.667, 150, 3, majority=0.467).text
