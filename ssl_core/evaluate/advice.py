@@ -299,13 +299,18 @@ def flat_from_start(m: Measured) -> Advice | None:
             return None
         change, what = _next_try(m)
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
+        worst = float(values.min() if sign > 0 else values.max())  # walk 18: 40.0% read as "never beyond" 66.7%
+        spread = KNN_SPREAD if name == "knn_accuracy" else 1.0
+        fell = sign * (untrained - worst) > margin(worst, untrained, probe, spread)
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
-                      f"measurements (steps {steps[0]} to {steps[-1]}), never beyond the {100 * noise:.1f} points "
-                      f"that noise gives around " + (f"{least}, {bar:.1%} (the untrained network: {untrained:.1%})"
-                                                     if bar > untrained else f"the untrained network's {untrained:.1%}")
-                      + ".",
-                      f"Nothing was learned at any point of the run's {steps[-1]} steps. Try {what}.",
+                      f"measurements (steps {steps[0]} to {steps[-1]}), never {'above' if sign > 0 else 'below'} "
+                      + (f"{least}, {bar:.1%} (the untrained network: {untrained:.1%})" if bar > untrained
+                         else f"the untrained network's {untrained:.1%}")
+                      + f" by more than the {100 * noise:.1f} points that noise gives.",
+                      f"Nothing was learned at any point of the run's {steps[-1]} steps"
+                      + (f", and it fell to {worst:.1%}, worse than the untrained network" if fell else "")
+                      + f". Try {what}.",
                       change)
     return None
 
