@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.widgets import escape_plotly, png_uri
-from ssl_core import embed, index
+from ssl_core import embed
+from ssl_core.evaluate.clusters import tightest
 from ssl_core.project import placed
 
 OVERLAY_CELLS = 14  # thumbnails on the map: at most one per square cell, 14 along the longer axis
@@ -90,8 +91,9 @@ def built_once(name: str, key: str, _build: Callable[[], go.Figure]) -> FrozenFi
 
 @st.cache_data(show_spinner="k-means...", max_entries=16)
 def _clusters(folder: str, made: float, k: int, _vectors: np.ndarray) -> np.ndarray:
-    """k-means of an embedding's vectors, cached by its folder and time (the vectors are not hashed)."""
-    return index.kmeans(_vectors, k)
+    """k-means of an embedding's vectors, the tightest of several starts as on Concepts
+    (clusters.tightest), cached by its folder and time (the vectors are not hashed)."""
+    return tightest(_vectors, k)
 
 
 def clusters_of(emb: embed.Embedding, k: int) -> np.ndarray:

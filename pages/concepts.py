@@ -15,9 +15,9 @@ from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, first_clu
 from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
-from ssl_core import index, jobs, project
+from ssl_core import jobs, project
 from ssl_core.evaluate.clusters import (SEEDS, Agreement, agreements, comparison, neighbour_agreement,
-                                        neighbours_not_groups)
+                                        neighbours_not_groups, tightest)
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.words import counted
@@ -94,7 +94,7 @@ def surface_views(dataset_id: str, k: int, _dataset, _truth: list[str | None]
 
         features = tfidf(load_texts(ws, _dataset))
     found = agreements(features, k, _truth)
-    return project.pca(features, 2), index.kmeans(features, k) if found is None else found.ids, found
+    return project.pca(features, 2), tightest(features, k) if found is None else found.ids, found
 
 
 @st.cache_data(show_spinner="k-means from several starts...", max_entries=16)

@@ -227,15 +227,11 @@ def _row_blocks(n: int, k: int) -> Iterator[np.ndarray]:
         yield np.arange(start, min(start + step, n))
 
 
-def kmeans(features: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
-    """Cluster of each of the (N, D) `features`: int64 (N,) in [0, min(k, N)), from
-    spherical k-means (k-means++ start) on the normalised features, by `faiss.Kmeans`."""
-    return kmeans_fit(features, k, seed)[0]
-
-
 def kmeans_fit(features: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, float]:
-    """`kmeans` and how tight its groups are: the summed cosine of every point to its centroid
-    (higher: tighter), by which k-means from several starts keeps one."""
+    """(the cluster of each of the (N, D) `features`: int64 (N,) in [0, min(k, N)), from
+    spherical k-means (k-means++ start, `seed`) on the normalised features by `faiss.Kmeans`;
+    how tight its groups are: the summed cosine of every point to its centroid (higher:
+    tighter), by which k-means from several starts keeps one (clusters.tightest))."""
     x = normalise(features)
     k = min(k, len(x))
     clustering = faiss.Kmeans(x.shape[1], k, niter=20, seed=seed, spherical=True,

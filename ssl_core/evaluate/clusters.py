@@ -46,6 +46,13 @@ class Agreement:
     ids: np.ndarray  # (N,) the kept start's clusters, to draw
 
 
+def tightest(features: np.ndarray, k: int, seeds: int = SEEDS) -> np.ndarray:
+    """Clusters (N,) of k-means into `k` groups of (N, D) `features`: of the tightest of `seeds`
+    starts (index.kmeans_fit), as Concepts keeps (walk 18: the Explorer's one start split two
+    clean islands; ARI 0.39, 0.90 and 0.52 over seeds 0 to 2)."""
+    return max((index.kmeans_fit(features, k, seed) for seed in range(seeds)), key=lambda fit: fit[1])[0]
+
+
 def agreements(features: np.ndarray, k: int, labels: Sequence[str | None], seeds: int = SEEDS) -> Agreement | None:
     """The Agreement of k-means into `k` groups of (N, D) `features` from each of `seeds`
     starts (index.kmeans_fit seeds 0, 1, ...); None where fewer than two classes are labelled."""

@@ -206,17 +206,17 @@ def test_approximate_knn_graph_keeps_self_first_and_recall(approximate):
 
 def test_kmeans_recovers_separated_blobs():
     x, truth = make_blobs(600, 32, centers=6, cluster_std=0.5, center_box=(-10, 10), random_state=3)
-    labels = index.kmeans(x, 6)
+    labels = index.kmeans_fit(x, 6)[0]
     assert labels.shape == (600,) and labels.dtype == np.int64
     assert adjusted_rand_score(truth, labels) == pytest.approx(1.0)
-    np.testing.assert_array_equal(labels, index.kmeans(x, 6))
-    assert len(set(index.kmeans(x[:4], 6))) <= 4  # more clusters than points: capped
+    np.testing.assert_array_equal(labels, index.kmeans_fit(x, 6)[0])
+    assert len(set(index.kmeans_fit(x[:4], 6)[0])) <= 4  # more clusters than points: capped
 
 
 def test_kmeans_of_few_points_per_cluster_prints_no_warning(capfd):
     """Walk 10: faiss wrote "WARNING clustering 480 points to 24 centroids" into the server log."""
     x, _ = make_blobs(480, 16, centers=24, random_state=0)
-    assert len(set(index.kmeans(x, 24))) > 12
+    assert len(set(index.kmeans_fit(x, 24)[0])) > 12
     assert "WARNING" not in capfd.readouterr().err
 
 
