@@ -112,16 +112,25 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
+    st.caption(f"{how_many(cosines, threshold)} {pixels_words(len(cosines), alike, labelled, apart)}")
+    st.html(body)
+
+
+def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:
+    """What the caption says of the `shown` pairs: how many look `alike` in their pixels, and of
+    the `labelled` ones (both images labelled) how many join two different labels (`apart`)."""
     pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, or one picture with a small part "
               "changed)")  # walk 14: two shapes on one smooth background correlated at 0.96
     differ = "crops of one picture, or pictures this encoder does not tell apart"
-    shown = len(cosines)
-    st.caption(f"{how_many(cosines, threshold)} " + (
-        f"None of them look alike in their pixels {pixels}: they are {differ}." if not alike else
-        f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}." if alike == shown
-        else f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}; the other "
-             f"{shown - alike} {agreeing(shown - alike, 'differs', 'differ')} in pixels: {differ}.")
-        # walk 10: 17 of 18 pairs were two classes on one background, which the labels showed and the caption did not
-        + (f" {apart} of the {labelled} pairs whose images are both labelled join two different labels." if labelled
-           else ""))
-    st.html(body)
+    if shown == 1:  # walk 18: "None of them look alike ... 0 of the 1 pairs ... join two different labels"
+        said = (f"Its two images look alike in their pixels too {pixels}." if alike else
+                f"Its two images do not look alike in their pixels {pixels}: they are {differ}.")
+        return said + ("" if not labelled else " They are labelled alike." if not apart else
+                       " They carry two different labels.")
+    said = (f"None of them look alike in their pixels {pixels}: they are {differ}." if not alike else
+            f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}." if alike == shown
+            else f"{alike} of them {agreeing(alike, 'looks', 'look')} alike in their pixels too {pixels}; the other "
+                 f"{shown - alike} {agreeing(shown - alike, 'differs', 'differ')} in pixels: {differ}.")
+    # walk 10: 17 of 18 pairs were two classes on one background, which the labels showed and the caption did not
+    return said + (f" {apart} of the {labelled} pairs whose images are both labelled join two different labels."
+                   if labelled else "")

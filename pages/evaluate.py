@@ -165,6 +165,8 @@ st.dataframe(metrics_table(done), hide_index=True, width="stretch", placeholder=
              column_config={"measure": st.column_config.TextColumn(width="medium"),  # headed by the short name (walk
                             **{label: st.column_config.NumberColumn(short(label), help=label, format="%.3f")
                                for label in done}})  # 16: the third of three pickers' labels was off the right edge)
+if len(done) > 2:  # walk 18: four encoders, the last column cut at "untrained sma", unsaid (Train's table says it)
+    st.caption("The table scrolls sideways to its last encoders; hover a column's name for the whole of it.")
 if said := floor_words(next(iter(done.values()))["floor"], hooks.unit):
     st.caption(said)
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
@@ -249,7 +251,8 @@ def confusions(labelled: dict[str, dict]) -> None:
         hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of its row)<extra></extra>"),
         layout=dict(title=f"Confusion matrix of the linear probe<br><sup>rows: true class; counts of "
                           f"{int(matrix.sum()):,} cross-validated predictions</sup>", height=height,
-                    xaxis=dict(dtick=1), yaxis=dict(autorange="reversed", dtick=1),  # every class named
+                    xaxis=dict(dtick=1, title="predicted class"),  # every class named
+                    yaxis=dict(autorange="reversed", dtick=1, title="true class"),
                     margin=dict(l=10, r=10, t=50, b=10)))),
         key="evaluate_confusion")
     right.plotly_chart(built_once("per_class", focus_key, lambda: go.Figure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from app.near_duplicates import PIXELS_ALIKE, correlation, pairs_html
+from app.near_duplicates import PIXELS_ALIKE, correlation, pairs_html, pixels_words
 from app.widgets import BREAK
 
 HOSTILE = ["<img src=x onerror=alert(1)>", '" onmouseover="alert(1)', "[click me](http://x) &amp; www.evil.example"]
@@ -67,3 +67,15 @@ def test_a_correlation_under_the_bar_never_reads_as_it():
     """Walk 17: 'pixels 0.95' beside 'none of them look alike in their pixels (correlation 0.95 or more)'."""
     assert correlation(0.9496) == "0.94" and correlation(PIXELS_ALIKE) == "0.95" and correlation(-0.004) == "0.00"
     assert correlation(0.29) == "0.29" and correlation(-0.5) == "-0.50"
+
+
+def test_one_pair_is_said_as_one():
+    """Walk 18: "1 pair reaches 0.950 ... None of them look alike ... 0 of the 1 pairs whose images
+    are both labelled join two different labels"."""
+    assert pixels_words(1, 0, 1, 0).startswith("Its two images do not look alike in their pixels (correlation 0.95")
+    assert pixels_words(1, 0, 1, 0).endswith(" They are labelled alike.")
+    assert pixels_words(1, 1, 1, 1).endswith("changed). They carry two different labels.")
+    assert pixels_words(1, 1, 0, 0).endswith("changed).")
+    assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: crops of one picture, or pictures this "
+                                             "encoder does not tell apart. 2 of the 3 pairs whose images are both "
+                                             "labelled join two different labels.")
