@@ -166,7 +166,7 @@ st.dataframe(metrics_table(done), hide_index=True, width="stretch", placeholder=
                             **{label: st.column_config.NumberColumn(short(label), help=label, format="%.3f")
                                for label in done}})  # 16: the third of three pickers' labels was off the right edge)
 if len(done) > 2:  # walk 18: four encoders, the last column cut at "untrained sma", unsaid (Train's table says it)
-    st.caption("The table scrolls sideways to its last encoders; hover a column's name for the whole of it.")
+    st.caption("Where its last columns are cut, the table scrolls sideways; hover a column's name for the whole of it.")
 if said := floor_words(next(iter(done.values()))["floor"], hooks.unit):
     st.caption(said)
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
