@@ -54,6 +54,12 @@ def holds(kind: str) -> str:
     return "images" if kind == "image" else "sentences"
 
 
+def from_where(labels_from: str | None) -> str:
+    """', from the class folders' (a CSV's name escaped), or nothing where the report does not
+    say (walk 18: labels read from folder names were not said to be)."""
+    return f", from {escape_markdown(labels_from)}" if labels_from else ""
+
+
 def _show_report(report: dict) -> None:
     if report.get("error"):  # "no image could be imported: ..." is said once (walk 15 read both in one line)
         said = report["error"]
@@ -63,7 +69,8 @@ def _show_report(report: dict) -> None:
         held = noun(report["images"], holds(report.get("kind", "image")))
         st.success(f"Imported **{report['images']:,}** {held} as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
-                   + (f" ({report['labelled']:,} with labels)." if report["labelled"] else "."))
+                   + (f" ({report['labelled']:,} with labels{from_where(report.get('labels_from'))})."
+                      if report["labelled"] else "."))
     for warning in report.get("warnings", []):
         st.warning(escape_markdown(warning))
     if report.get("rejected"):

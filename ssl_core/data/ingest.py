@@ -83,11 +83,12 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     labelled: int = 0
     kind: str = "image"  # store.DatasetInfo.kind; `images` counts the examples of a text dataset
+    labels_from: str | None = None  # where the labels came from: a CSV's name, "the class folders", ... (walk 18)
 
     def to_json(self) -> dict[str, object]:
         return {"dataset": self.dataset, "kind": self.kind, "images": self.images, "labelled": self.labelled,
-                "rejected": self.rejected, "rejected_count": rejected_total(self.rejected),
-                "warnings": self.warnings}
+                "labels_from": self.labels_from, "rejected": self.rejected,
+                "rejected_count": rejected_total(self.rejected), "warnings": self.warnings}
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             raise IngestError(_nothing_imported(rejected.rows()), rejected.rows(), kind="image")
         images.finish(len(rows))
         thumbs.finish(len(rows))
-        labels, warnings = _resolve_labels(rows, labels_csv, labels_source)
+        labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source)
         warnings += _warnings(rows, size) + list(notes)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
@@ -255,7 +256,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace,
         )
     labelled = sum(label is not None for label in labels)
-    return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled)
+    return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled,
+                        labels_from=labels_from if labelled else None)
 
 
 def _nothing_imported(rejected: list[dict]) -> str:
@@ -268,13 +270,12 @@ def _nothing_imported(rejected: list[dict]) -> str:
 
 
 def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
-                    labels_source: str) -> tuple[list[str | None], list[str]]:
+                    labels_source: str) -> tuple[list[str | None], list[str], str | None]:
     """Labels from the CSV when it labels any image (the others stay unlabelled), else as
     without one (`_labels_without_csv`), with warnings on what the CSV and the images
-    left out."""
+    left out, and where the labels came from (None: nowhere)."""
     if labels_csv is None:
-        labels, warnings, _ = _labels_without_csv(rows)
-        return labels, warnings
+        return _labels_without_csv(rows)
     try:
         parsed = parse_labels_csv(labels_csv, labels_source)
     except LabelsError as exc:  # the images still go in, as they would without it
@@ -285,9 +286,9 @@ def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
         why = _ambiguous_warning(rows, parsed, ambiguous, labels_source) if ambiguous else (
             f"{labels_source}: no row names one of the {len(rows):,} imported images (for example "
             f"{rows_named(parsed, list(parsed.labels))})")
-        labels, warnings = _labels_instead(rows, why)
-        return labels, parsed.warnings + warnings
-    return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, ambiguous, labels_source)
+        labels, warnings, found_in = _labels_instead(rows, why)
+        return labels, parsed.warnings + warnings, found_in
+    return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, ambiguous, labels_source), labels_source
 
 
 def _ambiguous_warning(rows: list[_Row], parsed: LabelsCsv, ambiguous: dict[str, list[int]], source: str) -> str:
@@ -321,21 +322,21 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     return warnings
 
 
-def _labels_instead(rows: list[_Row], why: str) -> tuple[list[str | None], list[str]]:
+def _labels_instead(rows: list[_Row], why: str) -> tuple[list[str | None], list[str], str | None]:
     """For a CSV that cannot be used (`why`, its file first): the labels the images would have
-    without it, and a warning that says why and where the labels came from."""
+    without it, a warning that says why and where the labels came from, and that place."""
     labels, warnings, found_in = _labels_without_csv(rows)
     instead = f"the labels come from {found_in} instead" if found_in else "the images are unlabelled"
-    return labels, [f"{why}; {instead}"] + warnings
+    return labels, [f"{why}; {instead}"] + warnings, found_in
 
 
 def _labels_without_csv(rows: list[_Row]) -> tuple[list[str | None], list[str], str | None]:
-    """Labels from the images' own, else class folders (each source's own shared folders
+    """Labels from the images' own (a built-in's), else class folders (each source's own shared folders
     dropped), with warnings on what stays unlabelled, and where they came from (None when
     nowhere)."""
     own = [row.label for row in rows]
     if any(label is not None for label in own):
-        return own, [], "the images' own labels"
+        return own, [], "the built-in set itself"  # only a built-in's images carry their own labels
     folders = labels_from_folders([row.inner for row in rows], [row.origin for row in rows])
     if folders is None:
         return [None] * len(rows), [], None

@@ -102,7 +102,8 @@ def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_senten
     app.text_input(key="data_upload_name").set_value("captioned").run()
     next(b for b in app.button if b.label == "Import upload").click().run()
     assert not app.exception, app.exception
-    assert app.success[0].value == "Imported **3** images as dataset **captioned** (3 with labels)."
+    assert app.success[0].value == ("Imported **3** images as dataset **captioned** (3 with labels, from "
+                                    f"{escape_markdown('captioned.zip/labels.csv')}).")  # where from (walk 18)
     rejected = app.dataframe[0].value
     assert list(rejected["file"]) == [f"captioned.zip/img{i}.txt" for i in range(3)]
     assert set(rejected["reason"]) == {TEXT_AMONG_IMAGES}

@@ -185,7 +185,7 @@ def test_a_failed_import_reports_the_keys_of_a_report(workspace, make):
         ingest_uploads(workspace, [("empty.png", b""), ("text.png", b"not an image")], name="t")
     said = failed.value.to_json()
     assert set(said) == set(good) | {"error"}
-    assert said == {"dataset": None, "kind": "image", "images": 0, "labelled": 0,
+    assert said == {"dataset": None, "kind": "image", "images": 0, "labelled": 0, "labels_from": None,
                     "rejected": failed.value.rejected, "rejected_count": 2, "warnings": [],
                     "error": "no image could be imported; see the rejected files"}
 
@@ -193,7 +193,7 @@ def test_a_failed_import_reports_the_keys_of_a_report(workspace, make):
 def test_report_json(workspace, make):
     report = ingest_uploads(workspace, make.goods() + [("x.jpg", b"")], name="t")
     assert report.to_json() == {
-        "dataset": "t", "kind": "image", "images": 2, "labelled": 0,
+        "dataset": "t", "kind": "image", "images": 2, "labelled": 0, "labels_from": None,
         "rejected": [{"file": "x.jpg", "reason": "empty file"}], "rejected_count": 1,
         "warnings": report.warnings}
 

@@ -205,7 +205,7 @@ def test_labels_csv_in_a_subfolder_is_not_the_labels_file(workspace, make):
                      ("dog/labels.csv", b"1.png,red\n")])
     report = ingest_uploads(workspace, [("pets.zip", data)], name="t")
     assert report.rejected == [{"file": "pets.zip/dog/labels.csv", "reason": LABELS_NOT_READ}]
-    assert workspace.labels(workspace.dataset("t")) == ["cat", "dog"]
+    assert workspace.labels(workspace.dataset("t")) == ["cat", "dog"] and report.labels_from == "the class folders"
 
 
 def test_an_archives_labels_csv_labels_it_with_loose_files_beside_it(workspace, make):
@@ -215,6 +215,7 @@ def test_an_archives_labels_csv_labels_it_with_loose_files_beside_it(workspace, 
                      ("cells/labels.csv", b"file,label\n1.png,round\n2.png,long\n")])
     report = ingest_uploads(workspace, [("cells.zip", data), ("extra.png", make.solid(GREEN))], name="t", size=8)
     assert not report.rejected and workspace.labels(workspace.dataset("t")) == ["round", "long", None]
+    assert report.to_json()["labels_from"] == "cells.zip/cells/labels.csv"  # said with the count (walk 18)
     assert "1 of 3 images has no row in cells.zip/cells/labels.csv" in " ".join(report.warnings), report.warnings
 
 
