@@ -51,7 +51,7 @@ dataset = pick_dataset(top[0], ws, "evaluate_dataset")
 hooks = KINDS[dataset.kind].evaluation()  # the kind's words: what it counts, its baselines
 by_key = source_choices(ws, dataset, elsewhere=True)  # runs of other datasets too, judged on these pictures
 choices = dict(by_key.values())  # {name: source}
-here = {run["id"] for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
+here = {run["id"]: run for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
 trained = [label for label, source in choices.items() if source.run_id in here]
 picked = f"evaluate_sources_{dataset.id}"
 default = ([by_key[current.encoder_key()][0]] if current.encoder_key() in by_key  # the encoder the other pages show
@@ -67,7 +67,7 @@ if not chosen:
     st.info("Pick at least one encoder.")
     st.stop()
 first = next(key for key, (name, _) in by_key.items() if name == chosen[0])
-if by_key[first][1].run_id in here | {None}:  # the other pages follow; they offer no run of another dataset
+if by_key[first][1].run_id in {*here, None}:  # the other pages follow; they offer no run of another dataset
     current.set_encoder(first)
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
@@ -108,13 +108,14 @@ for label, report in done.items():  # the overall verdict first, one per encoder
         st.caption(f"{escape_markdown(label)} is judged against its own untrained twin, reading images at "
                    f"{source.image_size} px as the run does; {escape_markdown(beside[0])}, judged here, reads them at "
                    f"{beside[1]} px as the default run does, so the two untrained scores differ.")  # walk 12: BYOL
-    start = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id in here else None
+    start = jobs.started_from(here[source.run_id]) if source.run_id in here else None
     if start and not any(choices[other].label == start for other in done):  # walk 16: judged from random weights only
         pickable = any(other.label == start for other in choices.values())
         st.caption(escape_markdown(f"It started from the weights of {start}: " + (  # under its verdict
             f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
             else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
-    if (run_id := choices[label].run_id) in here and (online := jobs.run_verdict(ws, run_id)).code != report["verdict"]:
+    run_id = choices[label].run_id
+    if run_id in here and (online := jobs.run_verdict(ws, run_id, here[run_id])).code != report["verdict"]:
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
                    "close to the margin of noise can pass one and not the other.")

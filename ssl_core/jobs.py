@@ -165,9 +165,10 @@ def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]
     return {name: float(values[-1]) for name, (_, values) in series.items()}
 
 
-def run_verdict(ws: Workspace, run_id: str) -> Verdict:
-    """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
-    return verdict_of(ws, get_run(ws, run_id), latest(metrics(ws, run_id)))
+def run_verdict(ws: Workspace, run_id: str, row: dict[str, Any] | None = None) -> Verdict:
+    """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics; `row`, its row
+    of list_runs where the caller holds it already (each get_run reads every run)."""
+    return verdict_of(ws, row or get_run(ws, run_id), latest(metrics(ws, run_id)))
 
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
