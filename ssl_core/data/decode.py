@@ -93,14 +93,8 @@ def _decode_16bit(im: Image.Image) -> Image.Image:
     """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 by the range of the type;
     'LA' where a tRNS chunk names a transparent grey value (clear there), else 'L'."""
     arr = np.asarray(im, dtype=np.float64)
-    if im.mode == "F":
-        lo, hi = float(arr.min()), float(arr.max())
-        scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
-    elif im.mode.startswith("I;16") or arr.max() > 255:
-        scaled = arr / 257.0  # 65535 -> 255
-    else:
-        scaled = arr
-    grey = Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
+    top = None if im.mode == "F" else 65535 if im.mode.startswith("I;16") or arr.max() > 255 else 255
+    grey = Image.fromarray(_to_8bit(arr, top), "L")
     clear = im.info.get("transparency")
     if not isinstance(clear, int):
         return grey
@@ -126,12 +120,19 @@ def _planes(data: bytes) -> Image.Image:
         arr = np.moveaxis(arr, 0, -1)
     if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
         raise RejectedFile(f"a TIFF of {arr.shape} samples stored plane by plane; expected 3 (RGB) or 4 (RGBA)")
-    if np.issubdtype(arr.dtype, np.integer):
-        scaled = arr / (np.iinfo(arr.dtype).max / 255.0)
-    else:
+    top = np.iinfo(arr.dtype).max if np.issubdtype(arr.dtype, np.integer) else None
+    return Image.fromarray(_to_8bit(arr, top), "RGB" if arr.shape[-1] == 3 else "RGBA")
+
+
+def _to_8bit(arr: np.ndarray, top: float | None) -> np.ndarray:
+    """Samples of any shape scaled into 0..255 as uint8: by `top`, the largest value of their
+    type (65535 -> 255), else (floats) from their own minimum to their own maximum."""
+    if top is None:
         lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
         scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros(arr.shape)
-    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "RGB" if arr.shape[-1] == 3 else "RGBA")
+    else:
+        scaled = arr / (top / 255.0)
+    return np.clip(np.rint(np.nan_to_num(scaled)), 0, 255).astype(np.uint8)
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
