@@ -82,10 +82,17 @@ def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     assert found.evidence == "Shortcut check: The embedding groups images by colour."
 
 
-def test_brightness_shortcut_raises_brightness_jitter_only():
+def test_brightness_shortcut_jitters_more_views_not_harder():
+    """Walk 18: strength 1.5 left 21% of the views of white-background photos blank (7% at 1)."""
     found = colour_or_brightness(measured(shortcut=check("brightness", "some")))
     assert found and found.rule == "brightness_shortcut"
-    assert found.change["recipe"]["jitter_strength"] == 1.5 and found.change["recipe"]["gray_p"] == 0.5
+    assert found.change["recipe"]["jitter_p"] == 0.9 and found.change["recipe"]["jitter_strength"] == 1.0
+    assert found.change["recipe"]["gray_p"] == 0.5  # brightness jitter only
+    assert "jitter p 0.8 -> 0.9." in found.advice and "stronger jitter blanks whole views" in found.advice
+    mild = make_recipe("moco_v2").to_dict()  # strength 0.5: raised to SimCLR's 1
+    raised = colour_or_brightness(measured(TrainConfig(dataset="d", minutes=5.0, recipe=mild),
+                                           shortcut=check("brightness", "most")))
+    assert raised and "jitter p 0.8 -> 1, jitter strength 0.5 -> 1." in raised.advice
 
 
 @pytest.mark.parametrize("shortcut", [None, check(None), check("background_texture")])
