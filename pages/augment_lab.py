@@ -295,7 +295,8 @@ elif is_pair_recipe(recipe):
                  f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f}).")
 
     at = (f"temperature {batch.temperature:g}, the run's" if run_t else
-          f"temperature {batch.temperature:g}, SimCLR's CIFAR value")
+          f"temperature {batch.temperature:g}, the default run's (SimCLR)" +
+          ("" if encoder_label == UNTRAINED or encoder_label in imported else "; this run's own loss has none"))
     pick_col.metric("NT-Xent loss of this batch", f"{batch.loss:.3f}",
                     help=f"At {at}, on the encoder's features: not the run's own loss, which compares its "
                          f"projection head's outputs. A random guess scores ln({2 * n - 1}) = "

@@ -11,6 +11,8 @@ from ..augment import Views
 from ..models import Encoder
 from .base import Method
 
+TEMPERATURE = 0.1  # NT-Xent's, the CPU default's (below); the Lab's batch softmax uses it too
+
 
 class SimCLR(Method):
     """Two views of each image pass the encoder and a projection head; NT-Xent pulls
@@ -30,7 +32,7 @@ class SimCLR(Method):
     default_lr = 1e-2
     recipes = ("simclr_multicrop", "simclr_small", "simclr", "moco_v2", "byol")
 
-    def __init__(self, encoder: Encoder, temperature: float = 0.1) -> None:
+    def __init__(self, encoder: Encoder, temperature: float = TEMPERATURE) -> None:
         super().__init__(encoder)
         self.projection = SimCLRProjectionHead(encoder.num_features, 512, 128)
         self.loss = NTXentLoss(temperature=temperature, gather_distributed=True)

@@ -112,6 +112,7 @@ def test_lab_opens_with_simclr_views_and_a_batch(lab):
     loss = float(metric.value)
     assert 0 < loss < 10
     assert "ln(15) = 2.708" in metric.proto.help
+    assert "At temperature 0.1, the default run's (SimCLR), on the encoder's features" in metric.proto.help
     # the number is the loss of the very batch the page describes: 8 images of shapes, seed 0
     ws = Workspace()
     images = ws.images(ws.dataset("shapes"))

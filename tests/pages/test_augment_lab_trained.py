@@ -56,7 +56,7 @@ def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
     method, meta = load_trained(jobs.run_dir(ws, simclr))
     # the page's recipe: simclr_small's loss matched it to 3 decimals only while the run's features were flat
     recipe = make_recipe(lab.selectbox(key="lab_recipe_name").value)
-    # at the run's own temperature (SimCLR's 0.1), not the Lab's 0.5 for an untrained encoder
+    # at the run's own temperature (SimCLR's 0.1)
     expected = pair_batch(recipe, images[rows], 0, method.encoder, meta["image_size"], method.loss.temperature)
     assert method.loss.temperature == 0.1 and loss.value == f"{expected.loss:.3f}"
     assert "temperature 0.1, the run's" in loss.help and "not the run's own loss" in loss.help
