@@ -60,9 +60,24 @@ def recipe_form(name: str, container=st) -> Recipe:
         )
     recipe = make_recipe(name, **values)
     handed = changed(recipe)
-    if len(handed) > 1 or name != method_default_recipe():
+    if handed == saved:  # as handed over (by the Diagnosis, or by the Lab before): who did stays named
+        pass
+    elif len(handed) > 1 or name != method_default_recipe():
         st.session_state[LAB_RECIPE] = handed
         st.session_state[RECIPE_FROM] = LAB
     else:
         st.session_state.pop(LAB_RECIPE, None)  # the default, untouched: nothing to hand over
     return recipe
+
+
+def source_words(recipe: Recipe, paper: str) -> str:
+    """Where the values of the sliders of `recipe` come from, for the caption under them: the
+    defaults of `paper` (its name as shown), or (walk 18: unsaid) what the Diagnosis handed
+    over and the paper's rest."""
+    saved = st.session_state.get(LAB_RECIPE) or {}
+    source = st.session_state.get(RECIPE_FROM, LAB)
+    if source == LAB or saved.get("name") != recipe.name or len(saved) < 2:
+        return f"Defaults from {paper}."
+    moved = ", ".join(f"{key.replace('_', ' ')} {value:g}" for key, value in saved.items() if key != "name")
+    return (f"Set by {source}: {moved}; the others are the defaults, from {paper}. The Train page will use "
+            "them; move a slider to change them.")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
-from app.recipe_form import recipe_form, recipe_picker
+from app.recipe_form import recipe_form, recipe_picker, source_words
 from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
 from app.text_lab import INTRO as TEXT_LAB_INTRO
@@ -175,7 +175,7 @@ with controls:
     st.markdown("**Parameters**")
     recipe = recipe_form(name)
     recipe_key = json.dumps(recipe.to_dict(), sort_keys=True)
-    st.caption(f"Defaults from {escape_markdown(recipe.paper)}.")
+    st.caption(source_words(recipe, escape_markdown(recipe.paper)))
 
 images = ws.images(dataset)
 with stage:

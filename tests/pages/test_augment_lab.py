@@ -307,3 +307,21 @@ def test_on_a_grey_dataset_the_caption_speaks_of_tones_not_colour(tmp_path, monk
     caption = next(c.value for c in at.caption if c.value.startswith("Each view is the same picture"))
     assert "left-right direction and tone (brightness and contrast). These pictures are grey: colour jitter changes " \
            "only their tone (brightness and contrast), and random grayscale changes nothing." in caption, caption
+
+
+def test_settings_handed_over_by_the_diagnosis_are_said_and_stay_its(lab):
+    """Walk 18: the Lab showed the Diagnosis's 'jitter p 0.9' as if they were the paper's
+    defaults, and once opened, the Train page named the Lab as their source."""
+    lab.switch_page("../pages/data.py").run()
+    lab.session_state["lab_recipe"] = {"name": "simclr_multicrop", "jitter_p": 0.9}
+    lab.session_state["lab_recipe_from"] = "the Diagnosis"
+    lab.switch_page(LAB).run()
+    assert not lab.exception, lab.exception
+    assert lab.slider(key="lab_simclr_multicrop_jitter_p").value == pytest.approx(0.9)
+    said = [c.value for c in lab.caption if c.value.startswith("Set by the Diagnosis")]
+    assert said and said[0].startswith("Set by the Diagnosis: jitter p 0.9; the others are the defaults, from ")
+    assert lab.session_state["lab_recipe_from"] == "the Diagnosis"  # opening the Lab changed nothing
+    lab.slider(key="lab_simclr_multicrop_blur_p").set_value(0.3).run()
+    assert lab.session_state["lab_recipe_from"] == "the Augmentation Lab"  # changed here: the Lab's now
+    assert not any(c.value.startswith("Set by") for c in lab.caption)
+    assert lab.session_state["lab_recipe"] == {"name": "simclr_multicrop", "jitter_p": 0.9, "blur_p": 0.3}
