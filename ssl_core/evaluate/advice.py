@@ -324,7 +324,8 @@ def _next_try(m: Measured) -> tuple[dict[str, Any], str]:
     the TUNED_MINUTES it was tuned for, those minutes; else its two views alone."""
     method, recipe = m.config.method, recipe_dict(m.config)
     if (method, recipe["name"]) != CPU_DEFAULT or not recipe.get("local_crops"):  # already without: the default
-        change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(), "lr": None}
+        change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(),
+                  "lr": METHODS[CPU_DEFAULT[0]].default_lr}  # said, not None (walk 18: `advise` read "lr": null)
         if METHODS[CPU_DEFAULT[0]].encoders and m.config.encoder not in METHODS[CPU_DEFAULT[0]].encoders:
             change["encoder"] = METHODS[CPU_DEFAULT[0]].encoders[0]
         return change, (f"the CPU default ({CPU_DEFAULT[0]} with the {CPU_DEFAULT[1]} recipe), the setting that "

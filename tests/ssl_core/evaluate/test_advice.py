@@ -173,7 +173,8 @@ def test_a_flat_curve_at_a_near_perfect_untrained_score_is_no_sign_of_nothing_le
 def test_flat_online_knn_off_the_default_goes_back_to_it(config):
     found = flat_from_start(measured(config, knn_accuracy=[0.25, 0.26, 0.25], knn_untrained=[0.26],
                                      probe_size=[1024]))
-    assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(), "lr": None}
+    assert found and found.change == {"method": "simclr", "recipe": make_recipe("simclr_multicrop").to_dict(),
+                                      "lr": 0.01}  # the method's own, said (walk 18: `advise` printed "lr": null)
 
 
 def test_a_flat_default_run_shorter_than_its_tuned_budget_is_given_that_budget():
