@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.recipe_form import LAB_RECIPE
+from app.section_jump import BATCH, FILL_IN, JUMP_TO, LABEL_EFFICIENCY
 
 # (title, explanation, button label, page, {session key: value} set before the jump)
 IMAGE_CONCEPTS = [
@@ -21,7 +22,7 @@ IMAGE_CONCEPTS = [
      "The two versions of one picture are a *positive pair*: their features should point the same way. "
      "Every other picture in the batch is a *negative*: its features should point elsewhere. The loss "
      "(NT-Xent) is a multiple-choice test: for each view, pick its partner among all the others.",
-     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {}),
+     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: BATCH}),
     ("Masked prediction",
      "Another puzzle: hide three quarters of a picture in patches and ask the network to paint them "
      "back (MAE). To fill in a hidden wheel it has to know what cars look like.",
@@ -43,7 +44,7 @@ IMAGE_CONCEPTS = [
      "The payoff: with good features, a handful of labelled examples is enough to teach a classifier. "
      "The curve shows accuracy against the share of labels used, for the trained encoder, the untrained "
      "one, raw pixels and a network trained from scratch on the same labels.",
-     "See the label-efficiency curve", "../pages/evaluate.py", {}),
+     "See the label-efficiency curve", "../pages/evaluate.py", {JUMP_TO: LABEL_EFFICIENCY}),
 ]
 
 TEXT_CONCEPTS = [
@@ -57,12 +58,12 @@ TEXT_CONCEPTS = [
      "Another puzzle reads every sentence twice through the network with different random dropout (SimCSE): "
      "the two readings are a *positive pair* whose features should point the same way, and every other "
      "sentence in the batch is a *negative* whose features should point elsewhere.",
-     "See a batch of dropout pairs and its similarity heatmap", "../pages/augment_lab.py", {}),
+     "See a batch of dropout pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: BATCH}),
     ("Masked prediction",
      "BERT hides 15% of the word pieces: most become [MASK], some a random piece, some stay as they were, "
      "and the network must say which piece stood there. To fill in \"the ___ barked\" it has to know "
      "what barks.",
-     "Fill in a blank yourself", "../pages/augment_lab.py", {}),
+     "Fill in a blank yourself", "../pages/augment_lab.py", {JUMP_TO: FILL_IN}),
     ("Training an encoder",
      "The network that turns a sentence into a list of numbers (its *features*) is the *encoder*. "
      "Training runs the puzzle for minutes to hours; the loss falls as the puzzle gets easier for it.",
@@ -81,7 +82,7 @@ TEXT_CONCEPTS = [
      "The payoff: with good features, a handful of labelled examples is enough to teach a classifier. "
      "The curve shows accuracy against the share of labels used, for the trained encoder, the untrained "
      "one and word counts (TF-IDF) on the same labels.",
-     "See the label-efficiency curve", "../pages/evaluate.py", {}),
+     "See the label-efficiency curve", "../pages/evaluate.py", {JUMP_TO: LABEL_EFFICIENCY}),
 ]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.section_jump import FILL_IN, section
 from app.text_pairs import dropout_pairs
 from app.text_search import DEMO_SOURCE
 from app.widgets import escape_markdown
@@ -96,7 +97,7 @@ def blank_example(dataset: DatasetInfo, texts: list[str]) -> str:
 
 def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo, texts: list[str]) -> None:
     """A typed sentence with [MASK] and the top guesses of one of the mlm `runs` per blank."""
-    st.subheader("Fill in the blank")
+    section("Fill in the blank", FILL_IN)
     if not runs:
         st.info("No masked-language-model run of this dataset yet: train one with the method mlm (or "
                 "mlm_simcse) on the Train page, then type a sentence here with [MASK] where a word is hidden.")

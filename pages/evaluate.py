@@ -18,6 +18,7 @@ from app.diagnosis import diagnosis_panels
 from app.sources import source_choices
 from app.state import workspace
 from app.maps import built_once
+from app.section_jump import LABEL_EFFICIENCY, section
 from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, progress_bar,
                          verdict_box)
 from ssl_core import jobs
@@ -266,7 +267,7 @@ def confusions(labelled: dict[str, dict]) -> None:
 
 labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
 if labelled:
-    st.subheader("Label efficiency")
+    section("Label efficiency", LABEL_EFFICIENCY)
     st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
                     key="evaluate_efficiency")
     st.caption(explained("label_efficiency", hooks) + " Thick lines: the encoders judged; dotted: the baselines. "

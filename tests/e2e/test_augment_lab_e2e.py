@@ -45,3 +45,14 @@ def test_lab_shows_pairs_heatmap_and_loss(page, app_url, screenshot):
     assert page.locator("[data-testid='stException']").count() == 0
 
     screenshot(page, "augment-lab")
+
+
+def test_the_concepts_batch_button_scrolls_to_the_batch(page, app_url):
+    """Walk 18: "See a batch of pairs" opened the Lab at its top, the batch two screens below."""
+    page.goto(f"{app_url}/concepts?dataset=shapes")
+    page.get_by_role("button", name="See a batch of pairs and its similarity heatmap").click(timeout=SLOW)
+    page.get_by_role("heading", name="A batch: find the partner").wait_for(timeout=SLOW)
+    page.wait_for_function(  # the heading near the top of the window, the page scrolled down to it
+        "() => { const top = document.getElementById('batch').getBoundingClientRect().top;"
+        " return top >= 0 && top < 200; }", timeout=SLOW)
+    assert page.locator("[data-testid='stException']").count() == 0

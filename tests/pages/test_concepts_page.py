@@ -94,3 +94,16 @@ def test_a_run_whose_dataset_is_gone_is_not_reported_as_trained_here(shapes_run,
     assert not at.exception, at.exception
     assert verdicts(at) == []  # its verdict was measured on the old data, not on this one
     assert any("was not trained here: no training on shapes was measured for it" in c.value for c in at.caption)
+
+
+def test_a_batch_button_lands_on_the_labs_batch_not_its_top(concepts):
+    """Walk 18: the button opened the Lab at its top, the batch two screens below; the
+    browser's scroll itself is checked in tests/e2e/test_augment_lab_e2e.py."""
+    next(b for b in concepts.button if b.label == "See a batch of pairs and its similarity heatmap").click().run()
+    assert not concepts.exception, concepts.exception
+    assert concepts.title[0].value == "Augmentation Lab"
+    scripts = [element.proto.body for element in concepts.get("html")]
+    assert any('getElementById("batch")' in body and "scrollIntoView" in body for body in scripts)
+    assert "jump_to_section" not in concepts.session_state  # once: a rerun of the Lab stays where the visitor is
+    concepts.run()
+    assert not any("scrollIntoView" in element.proto.body for element in concepts.get("html"))
