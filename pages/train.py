@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 import streamlit as st
 
 from app import access
@@ -36,6 +37,8 @@ STARTED_HERE = "train_started_here"  # session key: the ids of the runs this ses
 CANCELLED_HERE = "train_cancelled_here"  # session key: the ids of the runs this session cancelled
 ACTIVE = ("queued", "running")
 MAX_BUDGET = {"minutes": 24 * 60.0, "epochs": 10_000.0}  # a day; a visitor's typo of 1e9 minutes is refused
+SHORT = {"embedding_std": "std", "output_std": "std", "effective_rank": "rank"}  # the two panels' axis titles
+HEALTH_HEIGHT = 440  # the loss and the collapse monitor side by side; the monitor in two panels (spread, rank)
 SHARED_QUEUE = 3  # runs a shared app lets wait for its one worker (30 queued in 15 s held it for years)
 
 ws = workspace()
@@ -146,26 +149,27 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
         st.error(escape_markdown(str(exc.args[0] if exc.args else exc)))
 
 
-def curve(series: dict, names: list[str], title: str, right: str | None = None, height: int = 260) -> go.Figure:
-    """Lines of the metrics in `names` the run has, against step, on one y axis; `right`, a
-    metric on another scale, gets its own y axis on the right and a dashed line."""
-    figure = go.Figure()
+def curve(series: dict, names: list[str], title: str, below: str | None = None, height: int = 260) -> go.Figure:
+    """Lines of the metrics in `names` the run has, against step, on one y axis; `below`, a
+    metric on another scale, in a panel of its own under them, on the same steps (walks 10
+    and 18: on a right-hand axis beside the stds, its collapse band was read as theirs)."""
+    lower = below in series
+    figure = (make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1, row_heights=[0.55, 0.45])
+              if lower else go.Figure())
     shown = [name for name in names if name in series]
-    for name in shown + ([right] if right in series else []):
+    for name in shown + ([below] if lower else []):
         steps, values = series[name]
-        on_right = name == right
-        figure.add_trace(go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
-                                    name=name.replace("_", " "), yaxis="y2" if on_right else "y",
-                                    line=dict(dash="dash" if on_right else "solid"),
-                                    marker=dict(symbol="diamond" if on_right else "circle")))
+        trace = go.Scatter(x=steps, y=values, mode="lines+markers" if len(steps) < 30 else "lines",
+                           name=name.replace("_", " "))
+        figure.add_trace(trace, **({"row": 2 if name == below else 1, "col": 1} if lower else {}))
     last = max((int(series[name][0][-1]) for name in shown if len(series[name][0])), default=0)
+    ticks = {"dtick": 1} if last < 10 else {}  # no step 0.5, 1.5
     figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
-                         xaxis=dict(title="step", **({"dtick": 1} if last < 10 else {})),  # no step 0.5, 1.5
-                         legend=dict(orientation="h", y=-0.3))
-    if right:
-        figure.update_layout(yaxis=dict(title=" / ".join(name.replace("_", " ") for name in shown)),
-                             yaxis2=dict(title=right.replace("_", " "), overlaying="y", side="right",
-                                         tickmode="auto", nticks=5, showgrid=False))  # its own round ticks
+                         xaxis=dict(title=None if lower else "step", **ticks), legend=dict(orientation="h", y=-0.3))
+    if lower:  # short axis titles, the legend names the lines: two long ones ran into each other in a half-width chart
+        figure.update_layout(yaxis=dict(title=" / ".join(sorted({SHORT.get(name, name) for name in shown}))),
+                             xaxis2=dict(title="step", **ticks),
+                             yaxis2=dict(title=SHORT.get(below, below), tickmode="auto", nticks=5))
     return figure
 
 
@@ -195,19 +199,19 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     series = jobs.metrics(ws, run_id)
     latest = jobs.latest(series)
     # output std: the spread of the projections BYOL and SimSiam compare, where a run reports it
-    figures = {"loss": curve(series, ["loss"], "Training loss"),
+    figures = {"loss": curve(series, ["loss"], "Training loss", height=HEALTH_HEIGHT),
                "health": curve(series, ["embedding_std", "output_std"], "Collapse monitor (falling = warning)",
-                               right="effective_rank")}
+                               below="effective_rank", height=HEALTH_HEIGHT)}
     # each from 0, the stds up to 1 (spread over the sphere): scaled to their own lines, two rising lines fell
     # on one another, and a std of 0.2 looked as healthy as one of 1
     figures["health"].update_layout(yaxis=dict(range=[0, 1.05]), yaxis2=dict(rangemode="tozero"))
-    # a falling rank alarms only below this; named with its axis: walk 10 read the std line (left axis) running
-    # inside the band as a collapse
+    # a falling rank alarms only below this, in the rank's own panel (walks 10 and 18 read a std line running inside
+    # a band on the rank's right-hand axis as a collapse); in the legend: a label in the band hid a dip
     if "effective_rank" in series and "effective_rank_untrained" in latest:
-        figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * latest["effective_rank_untrained"], yref="y2",
+        figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * latest["effective_rank_untrained"], row=2, col=1,
                                     fillcolor="#d62728", opacity=0.08, line_width=0, showlegend=True,
-                                    name=f"collapse: effective rank (right axis) under {COLLAPSED_RANK:.0%} of the "
-                                         "untrained network's")  # in the legend: a label in the band hid a dip
+                                    name=f"collapse: effective rank under {COLLAPSED_RANK:.0%} of the untrained "
+                                         "network's")
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}

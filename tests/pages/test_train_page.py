@@ -292,14 +292,16 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert array(loss["y"]) == pytest.approx(series["loss"][1].tolist())
     health = figures(page)["Collapse monitor (falling = warning)"]["data"]
     assert [trace.get("yaxis", "y") for trace in health] == ["y", "y2"]  # rank on its own scale
-    assert [trace["line"]["dash"] for trace in health] == ["solid", "dash"]  # two lines, told apart
     axes = figures(page)["Collapse monitor (falling = warning)"]["layout"]
     assert axes["yaxis"]["range"] == [0, 1.05] and axes["yaxis2"]["rangemode"] == "tozero"  # not one on the other
+    # the rank in a panel of its own under the stds (walks 10, 18: on a right-hand axis its band was read as theirs)
+    assert axes["yaxis2"]["domain"][1] < axes["yaxis"]["domain"][0] and "overlaying" not in axes["yaxis2"]
+    assert axes["xaxis2"]["title"]["text"] == "step" and axes["xaxis"]["matches"] == "x2"  # one step axis
     # where a falling rank becomes collapse: the verdict's line, on the rank's axis (a rank halving alarmed a stranger)
     (zone,) = axes["shapes"]
     assert zone["yref"] == "y2" and (zone["y0"], zone["y1"]) == (0, pytest.approx(
         0.3 * series["effective_rank_untrained"][1][0]))
-    assert zone["showlegend"] and zone["name"] == ("collapse: effective rank (right axis) under 30% of the untrained "
+    assert zone["showlegend"] and zone["name"] == ("collapse: effective rank under 30% of the untrained "
                                                   "network's")  # named in the legend, where no dip runs under it
 
     table = page.dataframe[0].value
@@ -433,7 +435,7 @@ def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_re
     health = figures(page)[title]
     assert [trace.get("yaxis", "y") for trace in health["data"]] == ["y", "y", "y2"]  # both spreads on one scale
     assert array(health["data"][1]["y"]) == pytest.approx([0.9, 0.8, 0.7, 0.6])
-    assert health["layout"]["yaxis"]["title"]["text"] == "embedding std / output std"
+    assert health["layout"]["yaxis"]["title"]["text"] == "std"  # the legend names its two lines
 
 
 def test_on_unequal_classes_the_knn_chart_draws_the_largest_class_the_verdict_judges_against(page, ws):
