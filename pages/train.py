@@ -367,7 +367,9 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
         "notes": r["notes"] or "", "run": r["id"],  # empty, not "None", before a run has them
     } for r, name in zip(runs, names)]), hide_index=True, width="stretch",
         placeholder="–",  # walk 9 read "None" for unmeasured cells
-        column_config={"name": st.column_config.TextColumn(width="medium"),
+        # a long name ("... from elsewhere-r18") was cut at medium's 200 px (walk 18)
+        column_config={"name": st.column_config.TextColumn(width="large" if max(map(len, names), default=0) > 28
+                                                            else "medium"),
                        "training": st.column_config.NumberColumn("training (s)", format="%.0f"),
                        "final loss": st.column_config.NumberColumn(format="%.4f"),
                        "kNN accuracy": st.column_config.NumberColumn(format="percent"),  # as the verdict says it

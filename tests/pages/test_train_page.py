@@ -130,6 +130,11 @@ def figures(at: AppTest) -> dict[str, dict]:
     return out
 
 
+def name_width(at: AppTest) -> str:
+    """The width of the runs table's name column."""
+    return json.loads(at.dataframe[0].proto.columns)["name"]["width"]
+
+
 def charts(at: AppTest) -> dict[str, dict]:
     """Plotly figures on the page by title: {title: {trace name: x values}}."""
     return {title: {trace["name"]: array(trace["x"]) for trace in figure["data"]}
@@ -535,9 +540,13 @@ def test_a_run_is_renamed_noted_and_deleted_with_its_files(page, ws, started):
     row = page.dataframe[0].value.iloc[0]
     assert (row["name"], row["notes"]) == ("crop test", "crops kept at 30%")
     assert page.selectbox(key="train_watch").format_func(run_id) == "crop test · on shapes"
+    assert name_width(page) == "medium"
+    [t for t in page.text_input if t.label == "Name"][0].input("SimCLR with six small crops at batch 64 for 5 minutes")
+    button(page, "Save").click().run()
+    assert name_width(page) == "large"  # walk 18: a long name was cut at 200 px
 
     button(page, "Delete this run").click().run()
-    assert any("Delete **crop test**" in w.value for w in page.warning)
+    assert any("Delete **SimCLR with six small crops at batch 64 for 5 minutes**" in w.value for w in page.warning)
     button(page, "Yes, delete").click().run()
     assert not page.exception, page.exception
     assert jobs.list_runs(ws) == [] and not jobs.run_dir(ws, run_id).exists()
