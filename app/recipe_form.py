@@ -70,14 +70,13 @@ def recipe_form(name: str, container=st) -> Recipe:
     return recipe
 
 
-def source_words(recipe: Recipe, paper: str) -> str:
-    """Where the values of the sliders of `recipe` come from, for the caption under them: the
-    defaults of `paper` (its name as shown), or (walk 18: unsaid) what the Diagnosis handed
-    over and the paper's rest."""
+def handed_words(recipe: Recipe) -> str:
+    """What the Diagnosis (or another page, not the Lab) handed over of `recipe`'s values, for a
+    caption above its sliders (walk 18: shown as the paper's defaults, unsaid); empty if none."""
     saved = st.session_state.get(LAB_RECIPE) or {}
     source = st.session_state.get(RECIPE_FROM, LAB)
     if source == LAB or saved.get("name") != recipe.name or len(saved) < 2:
-        return f"Defaults from {paper}."
+        return ""
     moved = ", ".join(f"{key.replace('_', ' ')} {value:g}" for key, value in saved.items() if key != "name")
-    return (f"Set by {source}: {moved}; the others are the defaults, from {paper}. The Train page will use "
-            "them; move a slider to change them.")
+    return (f"Set by {source}: {moved}; the others are the recipe's defaults. The Train page will use them; move a "
+            "slider to change them.")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.current import pick_dataset
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
-from app.recipe_form import recipe_form, recipe_picker, source_words
+from app.recipe_form import handed_words, recipe_form, recipe_picker
 from app.section_jump import BATCH, section
 from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
@@ -174,9 +174,12 @@ seed = int(st.session_state["lab_seed"])
 controls, stage = st.columns([1, 3], gap="large")
 with controls:
     st.markdown("**Parameters**")
+    handed = st.empty()  # above the sliders: the values the Diagnosis set (walk 18: unsaid)
     recipe = recipe_form(name)
     recipe_key = json.dumps(recipe.to_dict(), sort_keys=True)
-    st.caption(source_words(recipe, escape_markdown(recipe.paper)))
+    if said := handed_words(recipe):
+        handed.caption(said)
+    st.caption(f"Defaults from {escape_markdown(recipe.paper)}.")
 
 images = ws.images(dataset)
 with stage:

@@ -319,7 +319,8 @@ def test_settings_handed_over_by_the_diagnosis_are_said_and_stay_its(lab):
     assert not lab.exception, lab.exception
     assert lab.slider(key="lab_simclr_multicrop_jitter_p").value == pytest.approx(0.9)
     said = [c.value for c in lab.caption if c.value.startswith("Set by the Diagnosis")]
-    assert said and said[0].startswith("Set by the Diagnosis: jitter p 0.9; the others are the defaults, from ")
+    assert said == ["Set by the Diagnosis: jitter p 0.9; the others are the recipe's defaults. The Train page will "
+                    "use them; move a slider to change them."]
     assert lab.session_state["lab_recipe_from"] == "the Diagnosis"  # opening the Lab changed nothing
     lab.slider(key="lab_simclr_multicrop_blur_p").set_value(0.3).run()
     assert lab.session_state["lab_recipe_from"] == "the Augmentation Lab"  # changed here: the Lab's now
