@@ -23,6 +23,7 @@ from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotl
                          verdict_box)
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
+from ssl_core.embed import baseline_of
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
@@ -274,7 +275,8 @@ if labelled:
                f"Bars: spread over random draws of the labelled {hooks.unit}.")
     for label, report in labelled.items():  # what each curve measured, in words
         st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],
-                                                 {report["source"]["label"]: label}, hooks.unit, report["floor"])))
+                                                 {report["source"]["label"]: label}, hooks.unit, report["floor"],
+                                                 baseline_of(choices[label]).label)))
     first = next(iter(labelled.values()))  # walk 17: "within noise of the best baseline" under a green verdict
     st.caption(f"These read the curves: a linear probe trained on the labels drawn and scored on "
                f"{first['label_efficiency']['test']:,} held-out {hooks.unit}; the verdicts above read kNN accuracy "

@@ -20,17 +20,19 @@ FEW = 0.1  # the "few labels" share the sentence reads (SimCLR's 10% of ImageNet
 
 
 def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: str = "images",
-                 least: Mapping | None = None) -> str:
+                 least: Mapping | None = None, twin: str | None = None) -> str:
     """One sentence on curve `judged` of `efficiency`: its accuracy with few labels and with all,
-    each against the best other curve (the baselines) at the same share, said as above, below or
-    within noise of it, on so many held-out `unit`; where the floor `least` is the largest class
-    (report.probes), a second sentence puts the same two against it. `names` maps curve keys (a
-    run id) to the names shown; others as they are."""
+    each against the best other curve (the baselines) at the same share, and against curve
+    `twin`, its untrained network, where that is not the best (walk 19: "above the best baseline
+    (TF-IDF)" under a verdict "Nothing learned yet" against the untrained network, unsaid), said
+    as above, below or within noise of it, on so many held-out `unit`; where the floor `least`
+    is the largest class (report.probes), a second sentence puts the same two against it.
+    `names` maps curve keys (a run id) to the names shown; others as they are."""
     curves = efficiency["curves"]
     shares = sorted({p["fraction"] for p in curves[judged]})
     few = min(shares, key=lambda share: (abs(share - FEW), share))
     shares = list(dict.fromkeys((few, shares[-1])))
-    parts = [_at(efficiency, judged, share, names) for share in shares]
+    parts = [_at(efficiency, judged, share, names, twin) for share in shares]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
     if least and least["name"] == "largest class":
         against, beside = _against_largest(efficiency, judged, shares, least["accuracy"])
@@ -40,8 +42,10 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
                    if noise else "")
 
 
-def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -> tuple[str, float]:
-    """The words at one share of the labels, and the noise margin of their comparison (0: none)."""
+def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str],
+        twin: str | None = None) -> tuple[str, float]:
+    """The words at one share of the labels, and the largest noise margin of their comparisons
+    (0: none)."""
     point = _point(efficiency["curves"][judged], share)
     # the share of the pool the labels drawn are (each class's share rounds down: 16 of 180 asked at 10%)
     drawn = point["labels"] / efficiency["pool"] if efficiency.get("pool") else share
@@ -53,8 +57,14 @@ def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str]) -
         return said, 0.0
     name, best = max(others, key=lambda other: other[1]["mean"])
     noise = margin(point["mean"], best["mean"], efficiency["test"])
-    return f"{said}, {_where(point['mean'] - best['mean'], noise)} the best baseline ({names.get(name, name)}, " \
-           f"{best['mean']:.0%})", noise
+    said = (f"{said}, {_where(point['mean'] - best['mean'], noise)} the best baseline ({names.get(name, name)}, "
+            f"{best['mean']:.0%})")
+    untrained = dict(others).get(twin) if twin not in (name, judged) else None
+    if untrained is None:
+        return said, noise
+    beside = margin(point["mean"], untrained["mean"], efficiency["test"])
+    return (f"{said} and {_where(point['mean'] - untrained['mean'], beside)} the untrained network "
+            f"({untrained['mean']:.0%})", max(noise, beside))
 
 
 def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, float]:

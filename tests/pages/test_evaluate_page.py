@@ -77,7 +77,8 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
     assert text.endswith(f"**: {report['verdict_text']}") and f"{basis['untrained']:.1%}" in text
     assert set(report["label_efficiency"]["curves"]) == {run, "untrained small_cnn", "raw pixels",
                                                         "supervised from scratch"}
-    payoff = payoff_words(report["label_efficiency"], run, {run: run_name(jobs.get_run(ws, run))})
+    payoff = payoff_words(report["label_efficiency"], run, {run: run_name(jobs.get_run(ws, run))},
+                          least=report["floor"], twin="untrained small_cnn")
     assert payoff.startswith(f"{run_name(jobs.get_run(ws, run))}: with ") and " the best baseline (" in payoff
     said = (f"These read the curves: a linear probe trained on the labels drawn and scored on "
             f"{report['label_efficiency']['test']:,} held-out images; the verdicts above read kNN accuracy over all "

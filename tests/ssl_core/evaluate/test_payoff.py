@@ -29,6 +29,21 @@ def test_it_reads_ten_percent_and_all_labels_against_the_best_baseline_there():
     assert "Noise: a gap under 7 points on these 300 held-out images." in words
 
 
+def test_the_untrained_network_is_said_where_another_baseline_is_the_best():
+    """Walk 19: 'above the best baseline (TF-IDF)' under 'Nothing learned yet' against the
+    untrained network, which the sentence never named."""
+    tfidf = {**EFFICIENCY, "curves": {**EFFICIENCY["curves"],
+                                      "TF-IDF": curve((0.01, 7, 0.45), (0.1, 70, 0.84), (1.0, 700, 0.95))}}
+    words = payoff_words(tfidf, "run-1", {}, unit="examples", twin="untrained small_cnn")
+    assert words.startswith("run-1: with 70 labels (10%) 80%, within noise of the best baseline (TF-IDF, 84%) and "
+                            "above the untrained network (55%); with all 700 labels 90%, below the best baseline "
+                            "(TF-IDF, 95%) and within noise of the untrained network (88%).")
+    # where the untrained network is the best baseline, it is named once
+    assert payoff_words(EFFICIENCY, "run-1", {}, twin="untrained small_cnn") == payoff_words(EFFICIENCY, "run-1", {})
+    # the untrained network judged itself has no twin beside it
+    assert "untrained network" not in payoff_words(tfidf, "untrained small_cnn", {}, twin="untrained small_cnn")
+
+
 def test_below_the_baseline_is_said_so():
     words = payoff_words(EFFICIENCY, "raw pixels", {})
     assert "with 70 labels (10%) 50%, below the best baseline (run-1, 80%)" in words
