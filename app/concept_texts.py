@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.recipe_form import LAB_RECIPE
-from app.section_jump import BATCH, FILL_IN, JUMP_TO, LABEL_EFFICIENCY
+from app.section_jump import FILL_IN, JUMP_TO, LABEL_EFFICIENCY, PAIRS_BATCH
 
 # (title, explanation, button label, page, {session key: value} set before the jump)
 IMAGE_CONCEPTS = [
@@ -22,7 +22,7 @@ IMAGE_CONCEPTS = [
      "The two versions of one picture are a *positive pair*: their features should point the same way. "
      "Every other picture in the batch is a *negative*: its features should point elsewhere. The loss "
      "(NT-Xent) is a multiple-choice test: for each view, pick its partner among all the others.",
-     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: BATCH}),
+     "See a batch of pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: PAIRS_BATCH}),
     ("Masked prediction",
      "Another puzzle: hide three quarters of a picture in patches and ask the network to paint them "
      "back (MAE). To fill in a hidden wheel it has to know what cars look like.",
@@ -58,7 +58,7 @@ TEXT_CONCEPTS = [
      "Another puzzle reads every sentence twice through the network with different random dropout (SimCSE): "
      "the two readings are a *positive pair* whose features should point the same way, and every other "
      "sentence in the batch is a *negative* whose features should point elsewhere.",
-     "See a batch of dropout pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: BATCH}),
+     "See a batch of dropout pairs and its similarity heatmap", "../pages/augment_lab.py", {JUMP_TO: PAIRS_BATCH}),
     ("Masked prediction",
      "BERT hides 15% of the word pieces: most become [MASK], some a random piece, some stay as they were, "
      "and the network must say which piece stood there. To fill in \"the ___ barked\" it has to know "

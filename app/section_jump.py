@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 JUMP_TO = "jump_to_section"  # session key: the anchor of the heading to scroll to on the next page
-BATCH, FILL_IN = "batch", "fill-in"  # the Lab's batch of pairs (pictures, sentences); its fill in the blank
+PAIRS_BATCH, FILL_IN = "batch", "fill-in"  # the Lab's batch of pairs (pictures, sentences); its fill in the blank
 LABEL_EFFICIENCY = "label-efficiency"  # Evaluate's curve
 
 # the visitor's browser: find the heading (drawn after this script may run), bring it to the top, and once more a

@@ -25,7 +25,7 @@ from ssl_core import jobs
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.run_names import names_told_apart
 from ssl_core.store import DatasetInfo, Workspace
-from ssl_core.text.fill import FillError, fill, guesses_words, load_fill_model
+from ssl_core.text.fill import FillError, fill, frequent_pieces, guesses_words, load_fill_model
 from ssl_core.text.preview import masked_pieces, piece_count
 from ssl_core.text.tokenizer import SPECIAL_TOKENS, TokenizerError, load_tokenizer, train_tokenizer
 
@@ -44,6 +44,12 @@ def dataset_tokenizer(dataset_id: str, _texts: tuple[str, ...]):
 @st.cache_resource(show_spinner="Loading the run...", max_entries=4)
 def fill_model(run_folder: str, checkpoint_time: float):
     return load_fill_model(Path(run_folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def frequent(run_folder: str, checkpoint_time: float, dataset_id: str, _texts: tuple[str, ...]) -> list:
+    """The run's tokenizer's most frequent pieces in the dataset's texts, once per run and dataset."""
+    return frequent_pieces(load_tokenizer(Path(run_folder)), list(_texts))
 
 
 def _pieces_html(pieces: list[dict[str, object]]) -> str:
@@ -121,5 +127,11 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
                          column_config={"probability": st.column_config.ProgressColumn(
                              "probability", format="%.3f", min_value=0.0, max_value=1.0)})
     pieces = run_tokenizer.get_vocab_size() - len(SPECIAL_TOKENS)  # what a blank is guessed among
-    st.caption(f"Each blank is guessed among the run's {pieces:,} word pieces: a guess at random would give every "
-               f"piece {1 / pieces:.4f}, so a top guess near that has learned little of this blank.")
+    common = ", ".join(f"'{piece}' {share:.3f}" for piece, share in
+                       frequent(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime, dataset.id,
+                                tuple(texts)))
+    st.caption(escape_markdown(
+        f"Each blank is guessed among the run's {pieces:,} word pieces. A model that learned only how often each "
+        f"piece occurs in {dataset.name} would guess the same in every blank: {common}; top guesses like these, "
+        f"at about these probabilities, have learned word frequency only. A guess that fits this blank and not "
+        f"every blank has learned more. (At random, every piece would get {1 / pieces:.4f}.)"))

@@ -18,7 +18,7 @@ import streamlit as st
 import torch
 
 from app.maps import built_once
-from app.section_jump import BATCH, section
+from app.section_jump import PAIRS_BATCH, section
 from app.widgets import escape_markdown
 from ssl_core import embed, jobs
 from ssl_core.run_names import run_name
@@ -47,7 +47,7 @@ def _similarity(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource
 
 def dropout_pairs(ws: Workspace, dataset: DatasetInfo, texts: list[str], seed: int) -> None:
     """The SimCSE section of the Lab: encoder picker, the batch, the heatmap and its count."""
-    section("Two dropout views of each sentence (SimCSE)", BATCH)
+    section("Two dropout views of each sentence (SimCSE)", PAIRS_BATCH)
     runs = {run["id"]: run for run in jobs.list_runs(ws)
             if run["dataset"] == dataset.name and run["checkpoint"] and run["method"] in SENTENCE_PAIR_METHODS}
     names = {UNTRAINED: UNTRAINED, **{run_id: f"run {run_name(run)}" for run_id, run in runs.items()}}

@@ -12,7 +12,7 @@ import streamlit as st
 from app.current import pick_dataset
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import handed_words, recipe_form, recipe_picker
-from app.section_jump import BATCH, section
+from app.section_jump import PAIRS_BATCH, section
 from app.sources import imported_choices, loaded_encoder
 from app.state import ASSETS, workspace
 from app.text_lab import INTRO as TEXT_LAB_INTRO
@@ -232,12 +232,12 @@ with stage:
         st.caption(pair_caption(what_changes_touch(recipe, grey), name, grey))
 
 if is_pair_recipe(recipe) and len(images) < 2:
-    section("A batch: find the partner", BATCH)
+    section("A batch: find the partner", PAIRS_BATCH)
     st.info(f"A batch needs at least two images: {escape_markdown(dataset.name)} has one, so there are no "
             "negatives to tell its two views from, and finding the partner proves nothing. Import more images "
             "on the Data page.", icon=":material/info:")
 elif is_pair_recipe(recipe):
-    section("A batch: find the partner", BATCH)
+    section("A batch: find the partner", PAIRS_BATCH)
     st.caption((f"{NO_NEGATIVES[name]}. Below, the contrastive version of the puzzle (SimCLR, MoCo) on these "
                 "views: " if name in NO_NEGATIVES else "")
                + "Each picture in the batch gives two views (a positive pair, linked by its number). "

@@ -16,10 +16,11 @@ from ssl_core.engine import TrainConfig
 from ssl_core.methods import METHODS, build_method
 from ssl_core.methods.simcse import sentence_pair_loss
 from ssl_core.models import ENCODERS
-from ssl_core.text.fill import FillError, fill, masked_word_accuracy
+from ssl_core.text.fill import FillError, fill, frequent_pieces, masked_word_accuracy
 from ssl_core.text.masking import mask_tokens
 from ssl_core.text.tokenizer import (
-    CLS, MASK, MAX_TOKENS, PAD, SEP, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer, train_tokenizer,
+    CLS, MASK, MAX_TOKENS, PAD, SEP, SPECIAL_TOKENS, TOKENIZER_FILE, decode, encode, load_tokenizer, save_tokenizer,
+    train_tokenizer,
 )
 from ssl_core.text.views import text_recipe
 
@@ -103,6 +104,14 @@ def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
     assert judged == int(chosen.sum()) and model == pytest.approx(float((ids[chosen] == target).float().mean()))
     assert unigram == pytest.approx(float((ids[chosen] == tokenizer.token_to_id("the")).float().mean()))
     assert 0 < model < unigram  # "tree" is one thing in three, "the" two words in five
+
+
+def test_the_frequent_pieces_are_what_a_frequency_only_model_guesses(tokenizer):
+    """'the' is two words in five of every sentence: a model that learned only frequencies gives it 0.4 in
+    every blank (walk 19 read such a guess as 100 times a random one's)."""
+    (first, share), *rest = frequent_pieces(tokenizer, SENTENCES)
+    assert (first, share) == ("the", pytest.approx(0.4)) and len(rest) == 2
+    assert all(later <= share for _, later in rest) and all(piece not in SPECIAL_TOKENS for piece, _ in rest)
 
 
 def test_a_text_checkpoint_keeps_its_encoder_shape_and_old_ones_load_with_the_defaults(tmp_path):
