@@ -74,7 +74,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
                    "drag, to list sentences here. " + (
                        "This dataset has no labels: every dot has one colour." if unlabelled == len(labels) else
                        "Colours are the hidden labels, never used in training"
-                       + (f" ({unlabelled:,} sentences have none)." if unlabelled else ".")))
+                       + (f" ({counted(unlabelled, 'sentences', ('has', 'have'))} none)." if unlabelled else ".")))
         return
     picked = sorted(selections)[:LISTED]
     st.subheader(counted(len(selections), "selected sentences")

@@ -113,9 +113,9 @@ def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int |
     """How many neighbours share the query's label where the query is a labelled sentence of the
     dataset (itself left out of the count, as it is its own nearest), else the neighbours' labels."""
     query_label = labels[query_row] if query_row is not None else None
+    others = [int(i) for i in rows if i != query_row]
     if query_label:
-        others = [int(i) for i in rows if i != query_row]
         st.markdown(shared_label(labels, query_label, others) + ", the query itself left out")
         st.caption(by_chance(labels, query_label, len(others), query_row))
-    elif (mix := label_mix(labels, rows)) is not None:
-        st.caption(mix)
+    elif (mix := label_mix(labels, others)) is not None:  # walk 19 read the unlabelled query among its own neighbours
+        st.caption(mix + (" The query itself, unlabelled, is left out." if len(others) < len(rows) else ""))

@@ -1,0 +1,24 @@
+"""The labels of a typed sentence's neighbours on Retrieval: the query, where it is a sentence
+of the dataset, is never counted among its own neighbours, labelled or not."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def evidence_script(query_row):
+    import numpy as np
+
+    from app.text_search import _label_evidence
+
+    _label_evidence(["recipe", "recipe", None, "sports"], np.array([2, 0, 1, 3]), query_row)
+
+
+def test_an_unlabelled_query_of_the_dataset_is_left_out_of_its_neighbours_labels():
+    """Walk 19: 'Labels of these 12: recipe 11, unlabelled 1', the one unlabelled the query itself."""
+    at = AppTest.from_function(evidence_script, args=(2,)).run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.caption] == ["Labels of these 3: recipe 2, sports 1. The query itself, unlabelled, "
+                                             "is left out."]
+    at = AppTest.from_function(evidence_script, args=(None,)).run()  # a typed sentence of its own: all counted
+    assert [c.value for c in at.caption] == ["Labels of these 4: recipe 2, unlabelled 1, sports 1."]
