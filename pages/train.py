@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 import streamlit as st
 
 from app import access
+from app.batch_note import batch_note
 from app.current import pick_dataset
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
@@ -109,14 +110,8 @@ batch_key = f"train_batch_{dataset.name}" if dataset else "train_batch"
 batch_size = right.select_slider("Batch size", BATCHES, key=batch_key,  # a value set by advice: no default beside it
                                  value=None if batch_key in st.session_state else fitting)
 unit = UNITS[dataset.kind] if dataset else UNITS["image"]
-if dataset is not None and batch_size > dataset.image_count:  # the engine takes the whole set (engine.py)
-    right.caption(f"This dataset holds {counted(dataset.image_count, unit)}: each batch takes all of them, and the "
-                  f"learning rate is scaled by {dataset.image_count:,} / 256.")
-elif dataset is not None and batch_size == fitting != TrainConfig.batch_size:
-    steps = [dataset.image_count // min(batch, dataset.image_count) for batch in (fitting, TrainConfig.batch_size)]
-    right.caption(f"Batch {fitting}, not {TrainConfig.batch_size}: {counted(dataset.image_count, unit)} make "
-                  f"{counted(steps[0], 'steps')} per pass at {fitting}, {steps[1]} at {TrainConfig.batch_size}; "
-                  f"fewer than {MIN_STEPS_PER_PASS} learned less in tuning.")
+if dataset is not None and (note := batch_note(dataset.image_count, batch_size, fitting, unit)):
+    right.caption(note)
 # steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
 # minimum) and "+" multiply a 0.002 by six
 lr_key = f"train_lr_{method_name}"

@@ -203,11 +203,19 @@ def test_the_batch_fits_the_dataset_and_one_larger_is_said_to_take_all_of_it(ws,
     page.switch_page(TRAIN).run()
     assert not page.exception, page.exception
     assert page.select_slider(key="train_batch_few").value == 32
-    assert ("Batch 32, not 64: 240 images make 7 steps per pass at 32, 3 at 64; fewer than 4 learned less in "
-            "tuning.") in [c.value for c in page.caption]
+    assert ("Batch 32, not 64: 240 images make 7 steps per pass at 32, 3 at 64; fewer than 4 steps per pass "
+            "learned less in tuning.") in [c.value for c in page.caption]
+    page.select_slider(key="train_batch_few").set_value(128).run()  # walk 19: too few steps, unsaid
+    assert ("Batch 128 makes 1 step per pass over 240 images: fewer than 4 steps per pass learned less in tuning; "
+            "batch 32 makes 7.") in [c.value for c in page.caption]
+    page.select_slider(key="train_batch_few").set_value(512).run()
+    assert ("This dataset holds 240 images: each batch takes all of them, 1 step per pass (fewer than 4 steps per "
+            "pass learned less in tuning; batch 32 makes 7), and the learning rate is scaled by 240 / 256.") in [
+        c.value for c in page.caption]
     page.selectbox(key="train_dataset").set_value("thirty").run()
     assert page.select_slider(key="train_batch_thirty").value == 64  # no batch makes more than one step of 30
-    whole = "This dataset holds 30 images: each batch takes all of them, and the learning rate is scaled by 30 / 256."
+    whole = ("This dataset holds 30 images: each batch takes all of them, 1 step per pass, and the learning rate is "
+             "scaled by 30 / 256.")  # no batch makes more steps of 30: nothing to advise
     assert whole in [c.value for c in page.caption]
     page.select_slider(key="train_batch_thirty").set_value(16).run()
     assert whole not in [c.value for c in page.caption]
@@ -760,3 +768,14 @@ def test_runs_named_alike_are_told_apart_in_the_table(page, ws, started):
     names = dict(zip(page.dataframe[0].value["run"], page.dataframe[0].value["name"]))
     assert len({names[run] for run in alike}) == 2
     assert all(names[run].startswith("SimCLR · 0.05 epochs · ") for run in alike)
+
+
+def test_a_set_too_small_for_four_steps_is_said_to_get_the_most_it_can():
+    """Walk 19: 'Batch 16, not 64: 40 examples make 2 steps per pass at 16, 1 at 64; fewer than 4
+    learned less in tuning' left 16's own 2 steps unexplained."""
+    from app.batch_note import batch_note
+
+    assert batch_note(40, 16, 16, "examples") == (
+        "Batch 16, the smallest here, not 64: 40 examples make 2 steps per pass at 16, 1 at 64; fewer than 4 steps "
+        "per pass learned less in tuning, more than a set this small can give.")
+    assert batch_note(3000, 64, 64, "images") is None  # the default, fitting: nothing to say
