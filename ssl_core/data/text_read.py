@@ -52,6 +52,7 @@ MAX_BAD_CSV = 20  # unreadable CSV records skipped in one file before the rest o
 UNREAD = f"; after {MAX_BAD_CSV} unreadable records the rest of the file was not read"
 SNIFF_BYTES = 8192
 TEXT_HEADERS = ("text", "sentence", "content")
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}  # a CSV's other separators, named where a header used one
 _SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
                b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF document", b"\x1f\x8b": "gzip data",
                b"\x7fELF": "a program"}
@@ -298,9 +299,13 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
     if header is None:
         raise RejectedFile("empty CSV")
     text_at, label_at = _column(header, TEXT_HEADERS), _column(header, LABEL_HEADERS)
-    if text_at is None:
+    if text_at is None:  # walk 19: 'it has 'text;label'' with no word of the separator, nor of the names read
         shown = ", ".join(repr(printable(c))[:40] for c in header[:5])
-        raise RejectedFile(f"no 'text' column in the CSV's first row (it has {shown})")
+        separator = next((s for s in ";\t|" if len(header) == 1 and s in header[0]), None)
+        raise RejectedFile(f"no text column in the CSV's first row: it has {shown}, and a column named "
+                           f"{listed([repr(name) for name in TEXT_HEADERS], 'or')} is read"
+                           + (f"; its fields are separated by {SEPARATORS[separator]}, where a CSV is read with "
+                              f"commas: save it with commas" if separator else ""))
     if label_at is None and (others := [repr(printable(c))[:40] for at, c in enumerate(header) if at != text_at
                                         and c.strip()]):
         tally.unread_columns[name] = others[:5] + (["..."] if len(others) > 5 else [])

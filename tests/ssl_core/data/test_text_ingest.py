@@ -66,6 +66,7 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
         ("latin.txt", "caf\xe9".encode("latin-1")),
         ("latin3.txt", "fine\nfine too\ncaf\xe9\n".encode("latin-1")),
         ("cols.csv", b"a,b\n1,2\n"),
+        ("semi.csv", b"text;label\nfine;a\n"),
         ("open.csv", b"text\n\"never closed\n"),
         ("blank.txt", b"\n \n"),
         ("bad.jsonl", b'{"text": "ok"}\nnot json\n[1]\n{"text": 5}\n'),
@@ -77,7 +78,12 @@ def test_every_bad_text_file_is_named_with_its_reason(workspace, monkeypatch):
     assert "PNG image" in reasons["photo.txt"] and "NUL byte at offset 4" in reasons["nul.txt"]
     assert "not UTF-8 text (byte 0xe9 on line 1, at offset 3)" in reasons["latin.txt"]
     assert "latin3.txt" not in reasons  # its two UTF-8 lines are imported, its Latin-1 line named
-    assert "no 'text' column" in reasons["cols.csv"] and "malformed CSV" in reasons["open.csv"]
+    assert reasons["cols.csv"] == ("no text column in the CSV's first row: it has 'a', 'b', and a column named "
+                                   "'text', 'sentence' or 'content' is read")  # walk 19: the names read, unsaid
+    assert reasons["semi.csv"].endswith("it has 'text;label', and a column named 'text', 'sentence' or 'content' is "
+                                        "read; its fields are separated by semicolons, where a CSV is read with "
+                                        "commas: save it with commas")
+    assert "malformed CSV" in reasons["open.csv"]
     assert "no text" in reasons["blank.txt"]
     said = " | ".join(report.warnings)
     assert "3 JSONL lines" in said and "bad.jsonl:2" in said
