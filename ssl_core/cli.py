@@ -290,9 +290,14 @@ def cmd_advise(ws: Workspace, args: argparse.Namespace) -> int:
     """[{"rule", "evidence", "advice", "change"}]: evaluate/advice.py's rules on the run; where
     none fired, why (how far the run was checked) on stderr."""
     from . import jobs
-    from .evaluate.diagnose import diagnose, held_words, no_advice_words
+    from .evaluate.diagnose import NotAdvised, diagnose, held_words, no_advice_words
 
-    found = diagnose(ws, args.run)
+    try:
+        found = diagnose(ws, args.run)
+    except NotAdvised as exc:  # a text run, a dataset gone: no advice, said as the README says (walk 19: exit 1)
+        print(f"No advice: {exc}", file=sys.stderr)
+        _print([])
+        return 0
     if not found:
         run = jobs.get_run(ws, args.run)
         words = no_advice_words(run, jobs.metrics(ws, args.run), held_words(ws, run))

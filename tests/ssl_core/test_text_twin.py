@@ -6,6 +6,8 @@ calibrated on text, and the verdict does not judge it without labels."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ssl_core import embed, jobs
@@ -48,9 +50,11 @@ def test_the_twin_of_a_small_text_run_is_built_at_its_size(small_run):
 def test_a_text_run_is_advised_in_one_line_and_judged_in_its_words(small_run, capsys):
     ws, run_id = small_run
     capsys.readouterr()
-    assert main(["--workspace", str(ws.root), "advise", "--run", run_id]) == 1
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "no advice for a text run" in err and "Traceback" not in err
+    assert main(["--workspace", str(ws.root), "advise", "--run", run_id]) == 0  # walk 19: it exited 1 with "error:"
+    told = capsys.readouterr()
+    err = told.err.strip()
+    assert json.loads(told.out) == [] and len(err.splitlines()) == 1 and err.startswith("No advice: the run trained on")
+    assert "no advice for a text run" in err and "Traceback" not in err
     verdict = jobs.run_verdict(ws, run_id).text
     assert verdict.startswith("Not judged") and "image" not in verdict.replace("only images have", "")
     labelled = from_metrics({"probe_size": 36, "knn_accuracy": 0.9, "knn_untrained": 0.5}, 3, unit="examples")
