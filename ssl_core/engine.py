@@ -214,7 +214,7 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.warnings: list[str] = []
         self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
-        self.dip: tuple[int, int, list[str]] | None = None  # the warning's place, step and metrics that fell
+        self.dip: tuple[int, int, list[str], str] | None = None  # the warning's place, step, metrics that fell, words
         self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
 
     # -- budget -------------------------------------------------------------------------
@@ -357,14 +357,17 @@ class Trainer:
         if fallen:
             metrics["collapse_warning"] = 1.0
             if self.dip is None:
-                self.dip = (len(self.warnings), self.step, fallen)
-                self.warnings.append(f"possible collapse at step {self.step}: " + ", ".join(
-                    f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})" for name in fallen))
+                measured = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})"
+                                     for name in fallen)
+                self.dip = (len(self.warnings), self.step, fallen, measured)
+                note = type(self.method).collapse_note
+                self.warnings.append(f"possible collapse at step {self.step}: {measured}"
+                                     + (f" ({note})" if note else ""))
         elif final and self.dip is not None and set(self.dip[2]) <= set(metrics):  # it came back: said so
-            at, step, dipped = self.dip
+            at, step, dipped, measured = self.dip
             now = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g}" for name in dipped)
             self.warnings[at] = (f"no collapse at the end ({now}, above {COLLAPSE_FALL:.0%} of the best): "
-                                 f"{self.warnings[at].split(': ', 1)[1]} at step {step} was a dip it recovered from")
+                                 f"{measured} at step {step} was a dip it recovered from")
         return metrics
 
     def _fell(self, name: str, value: float) -> bool:

@@ -26,6 +26,7 @@ class Method(nn.Module):
     default_lr: ClassVar[float]  # for AdamW at batch 256
     encoders: ClassVar[tuple[str, ...] | None] = None  # None: any encoder works
     kinds: ClassVar[tuple[str, ...]] = ("image",)  # the kinds of dataset it trains on (DatasetInfo.kind)
+    collapse_note: ClassVar[str] = ""  # what a narrowing of its features means for it, added to the engine's warning
 
     def __init__(self, encoder: Encoder) -> None:
         super().__init__()

@@ -26,6 +26,7 @@ class MLMSimCSE(MLM):
     # The text default (first for text in METHODS): bench/text_tune.py, 5 CPU minutes, kNN gain over
     # the untrained twin +0.308 docstrings / +0.333 packages (mlm +0.176 / +0.250, simcse +0.215 /
     # +0.184); held-out masked words 0.186 / 0.252 (mlm 0.281 / 0.318; unigram 0.052 / 0.081)
+    collapse_note = ""  # its SimCSE pairs shape the sentence vector itself: a narrowing is one (MLM's note)
     name = "mlm_simcse"
     description = ("Both: guess the hidden words, and match each masked sentence with itself unmasked "
                    "against the rest of the batch.")
