@@ -167,6 +167,10 @@ CLUSTER_NOTE = ("Cluster numbers are arbitrary and each map's k-means is its own
                 "no cluster of another map.")
 
 
+PCA_KEEPS = ("PCA keeps only the two directions of widest spread: groups the encoder tells apart in all its "
+             "dimensions")  # ... may overlap on a PCA map (the Explorer's, the map in motion's)
+PCA_NOTE = (f"{PCA_KEEPS} may overlap here, so a trained encoder's map can look mixed where its kNN accuracy is "
+            "high; UMAP draws them apart.")  # walk 19 read a trained text encoder's PCA blob as learning undone
 UNLABELLED = "(none)"  # the group of images without a label on a map
 UNLABELLED_COLOUR = "#B4B4B4"
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
-from app.maps import frozen, in_order, palette
+from app.maps import PCA_KEEPS, frozen, in_order, palette
 from app.widgets import escape_markdown, escape_plotly
 from ssl_core.kinds import methods_for
 from ssl_core.motion import Motion, motion, score_text
@@ -126,8 +126,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring
                                                if dataset is None else "")
     st.caption(f"{len(rows):,} {items} of {where}, the dataset the run trained on, their features every few steps "
                "laid out by PCA (each frame its own, scaled to one spread and turned to match the one before), so a "
-               "point moves when its place among the others changes. PCA keeps only the two directions of widest "
-               "spread: groups the encoder tells apart in all its dimensions"
+               f"point moves when its place among the others changes. {PCA_KEEPS}"
                + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
                + " may overlap here; UMAP, the Explorer's map by default, draws them apart."
                + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else ""))

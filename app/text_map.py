@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.maps import UNLABELLED, FrozenFigure, frozen, palette, scatter, selected_rows, unplaced_note
+from app.maps import PCA_NOTE, UNLABELLED, FrozenFigure, frozen, palette, scatter, selected_rows, unplaced_note
 from app.sources import embedding, side_by_side
 from app.text_items import dataset_texts
 from app.widgets import escape_plotly
@@ -54,6 +54,8 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
     sentences selected on either."""
     method = st.segmented_control("Map", ["umap", "pca"], default="umap", key="explore_text_method",
                                   format_func=str.upper) or "umap"
+    if method == "pca":
+        st.caption(PCA_NOTE)
     texts = dataset_texts(ws, dataset.id, dataset)
     labels = [row["label"] or UNLABELLED for row in ws.image_rows(dataset)]
     selections: list[int] = []

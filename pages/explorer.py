@@ -13,7 +13,7 @@ from app.hover_thumbnails import hover_thumbnails
 from app.label_hits import label_mix
 from app.motion import motion_panel
 from app.paintings import paintings_panel
-from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of,
+from app.maps import (CLUSTER, CLUSTER_NOTE, PCA_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of,
                       first_clusters, frozen, palette, sample_rows, scatter, selected_rows, unplaced_note)
 from app.sources import embedding, pick_source, side_by_side
 from app.state import workspace
@@ -57,6 +57,8 @@ controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side
 method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",
                                        format_func=str.upper) or "umap"
 dims = 3 if controls[1].toggle("3-D", key="explore_3d") else 2
+if method == "pca":
+    st.caption(PCA_NOTE)
 colourings = [c for c in COLOURINGS if c != "label" or dataset.has_labels]
 colour_by = controls[2].selectbox("Colour by", colourings, key="explore_colour",
                                   help="label: the optional labels (never used for training); cluster: "

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import MAIN, open_page
 
+from app.maps import PCA_NOTE
 from ssl_core import embed
 from ssl_core.store import Workspace
 
@@ -65,8 +66,10 @@ def test_every_colouring_draws(explorer, colour):
 
 
 def test_pca_and_3d_draw(explorer):
+    assert PCA_NOTE not in [c.value for c in explorer.caption]
     explorer.segmented_control(key="explore_method").set_value("pca").run()
     assert not explorer.exception, explorer.exception
+    assert PCA_NOTE in [c.value for c in explorer.caption]  # walk 19: a trained PCA blob read as learning undone
     explorer.toggle(key="explore_3d").set_value(True).run()
     assert not explorer.exception, explorer.exception
     assert len(charts(explorer)) == 2

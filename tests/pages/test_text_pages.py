@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.maps import PCA_NOTE
 from app.widgets import escape_markdown
 
 from tests.pages.conftest import open_page
@@ -49,6 +50,8 @@ def test_explorer_maps_sentences_beside_the_untrained_twin(text_root, monkeypatc
     assert len(hovers) == len(ROWS) + 1 and any(ROWS[0][0] in h for h in hovers)
     assert any("&lt;b&gt;bold&lt;/b&gt;" in h for h in hovers) and not any("<b>" in h for h in hovers)
     assert sorted(trace["name"] for trace in charts[1]["data"]) == ["food", "pets", "weather"]
+    at.segmented_control(key="explore_text_method").set_value("pca").run()
+    assert not at.exception and PCA_NOTE in [c.value for c in at.caption]
 
 
 def test_explorer_exports_a_text_run_s_vectors_with_their_sentences(text_root, monkeypatch):
