@@ -148,11 +148,13 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                         "Class-named subfolders in a zip become labels. Text: .txt (one "
                                         "example per line), .csv or .jsonl (a text column, an optional "
                                         "label column).")
-        labels_file = left.file_uploader("Labels CSV (optional): file name, label", type=["csv"],
+        labels_file = left.file_uploader("Labels CSV for images (optional): file name, label", type=["csv"],
                                          help="Two columns: a file name (or its path in the zip) and its label; a "
                                               f"header row is optional (file: {', '.join(FILE_HEADERS)}; label: "
                                               f"{', '.join(LABEL_HEADERS)}). A labels.csv inside the zip does the "
-                                              "same.")  # walk 17: 'filename,label' read as the only header taken
+                                              "same. Text takes its labels from a label column of its own CSV or "
+                                              "JSONL, or from class-named folders in a zip.")
+        # walk 17: 'filename,label' read as the only header taken; walk 19: a labels file given with a .txt, unused
         name = left.text_input("Dataset name (optional)", key="data_upload_name",
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
