@@ -428,6 +428,7 @@ def _query_image(query: str, side: int):
 
 def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     from . import embed, index
+    from .data.text_ingest import load_texts
     from .text.kind import text_query
 
     info = ws.dataset(args.dataset)
@@ -441,10 +442,12 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     query = emb.centre(embed.compute_features(encoder, item, emb.source.image_size,
                                               kind=emb.dataset.kind))
     scores, ids = index.search(index.load_or_build(emb), query, args.k)
-    names = [row["name"] for row in ws.image_rows(emb.dataset)]
+    rows = ws.image_rows(emb.dataset)
+    texts = load_texts(ws, emb.dataset) if emb.dataset.kind == "text" else None  # walk 19: a file:line and a score
     _print({"query": args.query if args.query_text is None else args.query_text,
             "dataset": emb.dataset.name, "source": emb.source.label,
-            "neighbours": [{"file": names[i], "index": int(i), "score": round(float(s), 6)}
+            "neighbours": [{"file": rows[i]["name"], "index": int(i), "score": round(float(s), 6),
+                            "label": rows[i]["label"], **({} if texts is None else {"text": texts[i]})}
                            for s, i in zip(scores[0], ids[0]) if i >= 0]}
            | ({} if args.query_text is None else {"unseen_words": _unseen_words(ws, emb.dataset, args.query_text)}))
     return 0

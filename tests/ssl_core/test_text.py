@@ -156,6 +156,7 @@ def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(wor
                  "--query-text", "the dog likes zorblax food", "-k", "2"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert len(found["neighbours"]) == 2 and found["unseen_words"] == ["zorblax"]
+    assert all(n["text"] == SENTENCES[n["index"]] and n["label"] is None for n in found["neighbours"])  # walk 19
     assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "no blank"]) == 1
     assert "no [MASK]" in capsys.readouterr().err
 
