@@ -36,7 +36,7 @@ IMAGE_CONCEPTS = [
      "similar features, so finding look-alikes, grouping or classifying become simple geometry on them.",
      "Find look-alikes with it", "../pages/retrieval.py", {}),
     ("A map of what it learned",
-     "Hundreds of numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
+     "A hundred or more numbers per picture are squeezed onto a flat map (UMAP) that keeps neighbours "
      "together. An untrained network's map often sorts pictures by colour and brightness; training is "
      "meant to sort them by what they show. Whether it did on this dataset is measured, not assumed:",
      "Compare the maps before and after training", "../pages/explorer.py", {}),
@@ -74,7 +74,7 @@ TEXT_CONCEPTS = [
      "geometry on them.",
      "Search the sentences with it", "../pages/retrieval.py", {}),
     ("A map of what it learned",
-     "Hundreds of numbers per sentence are squeezed onto a flat map (UMAP) that keeps neighbours together. "
+     "A hundred or more numbers per sentence are squeezed onto a flat map (UMAP) that keeps neighbours together. "
      "Counting words (TF-IDF) sorts sentences by the words they share; training is meant to sort them by "
      "what they are about. Whether it did on this dataset is measured, not assumed:",
      "Compare the maps before and after training", "../pages/explorer.py", {}),

@@ -23,11 +23,13 @@ from app.widgets import escape_markdown
 from ssl_core import embed, index
 from ssl_core.store import DatasetInfo, Workspace
 from ssl_core.text.kind import text_query
+from ssl_core.text.tokenizer import MAX_TOKENS
 from ssl_core.text.unseen import corpus_words, unseen_words, words
 from ssl_core.words import agreeing, counted, listed
 
 EXAMPLE = "return the path of a temporary file"  # a query of the built-in docstrings
 DEMO_SOURCE = "builtin:docstrings"
+SHOWN_CHARS = 300  # of a neighbour's text in the table
 INTRO = ("Type a sentence: the encoder returns the dataset's sentences whose features point the same way "
          "(cosine similarity, 1 = identical direction). Compare two encoders on the same query to see what "
          "training changed.")
@@ -87,8 +89,16 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
             _label_evidence(labels, rows, query_row)
             st.table(pd.DataFrame({"score": [f"{score:.3f}" for score in scores],  # wraps long sentences whole;
                                    "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
-                                   "sentence": [escape_markdown(texts[i]) for i in rows]}),
+                                   "sentence": [escape_markdown(cut(texts[i])) for i in rows]}),
                      hide_index=True)
+            if any(len(texts[i]) > SHOWN_CHARS for i in rows):
+                st.caption(f"Texts over {SHOWN_CHARS} characters are cut here (…); the encoder reads a text's first "
+                           f"{MAX_TOKENS - 2} word pieces only.")
+
+
+def cut(text: str) -> str:
+    """`text` up to SHOWN_CHARS, then '…' (walk 19: a 1,000-character neighbour filled a screen)."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS].rstrip() + " …"
 
 
 def _unseen_note(text: str, seen: frozenset[str], examples: int) -> None:

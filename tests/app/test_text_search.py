@@ -22,3 +22,11 @@ def test_an_unlabelled_query_of_the_dataset_is_left_out_of_its_neighbours_labels
                                              "is left out."]
     at = AppTest.from_function(evidence_script, args=(None,)).run()  # a typed sentence of its own: all counted
     assert [c.value for c in at.caption] == ["Labels of these 4: recipe 2, unlabelled 1, sports 1."]
+
+
+def test_a_long_neighbour_is_cut_where_it_is_shown():
+    from app.text_search import SHOWN_CHARS, cut
+
+    assert cut("short") == "short"
+    long = "word " * 200  # walk 19: a 1,000-character neighbour filled a screen
+    assert cut(long).endswith(" …") and len(cut(long)) <= SHOWN_CHARS + 2
