@@ -60,6 +60,10 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),  # be
          (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))  # begins UTF-32LE's
 _NOT_TEXT = re.compile("[\ud800-\udfff]")  # a byte that is not UTF-8, as decoded by surrogateescape
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# an HTML tag of a common element ('<p>', '</i>', '<a href=x>', '<br/>'), not code's '<T>' or 'List<String>'
+_TAG = re.compile(r"</?(p|br|div|span|a|b|i|u|em|strong|ul|ol|li|h[1-6]|img|table|tr|td|th|pre|code|html|body|head|"
+                  r"script|style|font|small|sup|sub|blockquote|hr|section|article|header|footer|title|iframe|"
+                  r"input|form|button|label)(\s[^<>]*)?/?>", re.IGNORECASE)
 _NOTHING = {".csv": "no rows with text under the header",
             ".jsonl": 'no JSONL line is an object with a non-empty string "text"'}
 _NOTHING_TXT = "only empty lines (blank or invisible characters)"
@@ -110,6 +114,7 @@ class TextTally:
     unread_columns: dict[str, list[str]] = field(default_factory=dict)  # a CSV without a label column -> its others
     seen: dict[bytes, str] = field(default_factory=dict)  # each text's digest -> where it came first
     repeated: Places = field(default_factory=Places)  # examples whose text came before (kept: walk 13 saw none said)
+    tagged: Places = field(default_factory=Places)  # examples holding HTML tags, kept as written (walk 19: unsaid)
 
     def unused_label(self, kind: str, where: str) -> None:
         """Count a label of `kind` (a key of UNUSED_LABELS) at `where` ('file:line') as not used."""
@@ -134,6 +139,10 @@ class TextTally:
             said.append(f"{counted(self.repeated.count, 'examples', ('repeats', 'repeat'))} the text of an earlier "
                         f"one and {agreeing(self.repeated.count, 'was', 'were')} kept, each copy the other's nearest "
                         f"neighbour (at {self.repeated})")
+        if self.tagged.count:
+            said.append(f"{counted(self.tagged.count, 'examples', ('holds', 'hold'))} HTML tags such as '<p>', kept "
+                        "as written: the encoder reads the tags as words, so texts alike in markup look alike; "
+                        f"strip them before the import where they are markup, not content (at {self.tagged})")
         if self.no_text.count:
             said.append(f"{counted(self.no_text.count, 'examples', ('has', 'have'))} a label but no text and "
                         f"{agreeing(self.no_text.count, 'was', 'were')} skipped (at {self.no_text})")
@@ -225,6 +234,8 @@ def _example(text: str, where: str, tally: TextTally, labelled: bool = False,
     if len(text) > MAX_CHARS:
         tally.truncated += 1
         tally.first_truncated = tally.first_truncated or where
+    if _TAG.search(text):
+        tally.tagged.add(where)
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()  # 16 bytes an example, not its text
     if digest in tally.seen:
         tally.repeated.add(f"{where} (text of {tally.seen[digest]})")

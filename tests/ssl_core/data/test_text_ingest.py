@@ -49,6 +49,18 @@ def test_a_labels_file_given_with_text_is_said_to_be_unused(workspace):
                for w in report.warnings)
 
 
+def test_html_tags_are_kept_as_written_and_said(workspace):
+    """Walk 19: '<p>Preheat the oven</p>' came in unsaid, and the Lab showed '< p >' pieces; code's 'List<T>'
+    is no tag."""
+    rows = b"<p>Preheat the oven</p>\nA List<String> of names\nplain words\nsee <a href='x'>the docs</a>\n"
+    report = ingest_uploads(workspace, [("a.txt", rows)], name="tags")
+    said = [w for w in report.warnings if "HTML tags" in w]
+    assert said == ["2 examples hold HTML tags such as '<p>', kept as written: the encoder reads the tags as words, "
+                    "so texts alike in markup look alike; strip them before the import where they are markup, not "
+                    "content (at a.txt:1, a.txt:4)"]
+    assert load_texts(workspace, workspace.dataset("tags"))[0] == "<p>Preheat the oven</p>"
+
+
 def test_a_stray_picture_among_text_files_is_rejected_and_the_text_imported(workspace, make):
     report = ingest_uploads(workspace, [("a.txt", b"one line\n"), ("b.txt", b"two lines\nhere\n"),
                                         ("cover.png", make.noise((16, 16)))], name="words")
