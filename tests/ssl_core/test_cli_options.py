@@ -42,3 +42,12 @@ def test_values_in_range_are_taken_as_numbers():
                                          "--image-size", "8"])
     assert (project.neighbors, project.min_dist, project.image_size) == (2, 0.0, 8)
     assert build_parser().parse_args(["search", *SOURCE, "--query", "q.png", "-k", "1"]).k == 1
+
+
+def test_the_progress_line_says_its_speed_is_of_the_steps_only(capsys):
+    """Walk 19 read '948 examples/s' on the last line beside the JSON's whole-run 92.8."""
+    from ssl_core.cli import TrainProgress
+    from ssl_core.engine import StepState
+
+    TrainProgress("examples").on_step(StepState(89, 89, 1.0, 5.08, 948.0, 0.0, 1e-3, 64))
+    assert "step 89/89 loss 5.0800 948 examples/s (steps only) ETA 0s" in capsys.readouterr().err
