@@ -312,7 +312,10 @@ def flat_from_start(m: Measured) -> Advice | None:
                       + (f"{least}, {bar:.1%} (the untrained network: {untrained:.1%})" if bar > untrained
                          else f"the untrained network's {untrained:.1%}")
                       + f" by more than the {100 * noise:.1f} points that noise gives.",
-                      f"Nothing was learned at any point of the run's {steps[-1]} steps"
+                      (f"Nothing was learned at any point of the run's {steps[-1]} steps" if name == "knn_accuracy"
+                       else f"Its neighbours stayed as near the pixels' as the untrained network's at every point of "
+                            f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "
+                            f"group does not show)")  # walk 20: 'Nothing was learned' of frames it grouped by scene
                       + (f", and it fell to {worst:.1%}, worse than the untrained network" if fell else "")
                       + f". Try {what}.",
                       change)

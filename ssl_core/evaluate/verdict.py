@@ -210,6 +210,7 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
                              f"alone could give.{few}")
 
 
+NOT_SHOWN = "Not shown without labels"  # the label-free headline of no gain beyond noise: not "nothing learned"
 LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (Data page) and judge this encoder "
                  "on them in Evaluate.")
 
@@ -258,9 +259,15 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
                                  f"it), so without labels only a fall below a quarter of it "
                                  f"({LEARNED_SHARE * untrained:.1%}) counts, and smaller gains go unseen. "
                                  f"{LABELS_SETTLE}")
-    headline = _knn_words(UNTRAINED_WEIGHTS if imported else None)[NOT_YET]
-    return _verdict(NOT_YET, f"{headline}: {numbers}), within the {points(tolerance)} points that "
-                             f"noise alone could give.")
+    if imported:
+        return _verdict(NOT_YET, f"{_knn_words(UNTRAINED_WEIGHTS)[NOT_YET]}: {numbers}), within the "
+                                 f"{points(tolerance)} points that noise alone could give.")
+    # walk 20: camera frames, grouped by their scene as well by the pixels as by the trained encoder (kNN on the hidden
+    # scenes 0.882 untrained, 0.964 trained), read "Nothing learned yet"
+    return _verdict(NOT_YET, f"{NOT_SHOWN}: {numbers}), within the {points(tolerance)} points that noise alone could "
+                             f"give. Without labels only this is read, how far its neighbours moved from the pixels' "
+                             f"own: what an encoder learned of what the pixels already group (frames of a few scenes) "
+                             f"does not show here. {LABELS_SETTLE}")
 
 
 def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:

@@ -194,6 +194,10 @@ def test_flat_without_labels_reads_the_pixel_share():
     found = flat_from_start(measured(classes=0, pixel_shared=[0.20, 0.19, 0.21], pixel_shared_untrained=[0.20],
                                      probe_size=[1024]))
     assert found and "shared with raw pixels" in found.evidence
+    # walk 20: 'Nothing was learned' of frames the run grouped by scene, which the pixels group as well
+    assert found.advice.startswith("Its neighbours stayed as near the pixels' as the untrained network's at every "
+                                   "point of the run's 50 steps (without labels only this is read: what the pixels "
+                                   "already group does not show). Try ")
     assert flat_from_start(measured(classes=0, pixel_shared=[0.20, 0.1, 0.05], pixel_shared_untrained=[0.20],
                                     probe_size=[1024])) is None
 
