@@ -2,7 +2,7 @@
 the same way under an encoder, drawn as one HTML block.
 
 Data flow: the embedding's vectors (N, D) and a threshold -> ssl_core.index.near_duplicates
-(the LIMIT closest pairs above it) -> one HTML grid of thumbnail pairs (PNG data URIs from
+(the closest pairs above it, as many as the visitor shows: 30, 100 or 300) -> one HTML grid of thumbnail pairs (PNG data URIs from
 app.widgets.thumbnail_uris; file names through app.widgets.breakable and escape_html)
 with their cosines, built once per (embedding, threshold) and kept: a rerun sends one element where the pairs
 were about a hundred (images, captions, columns): 15% of the page's script samples in py-spy.
@@ -25,7 +25,7 @@ from ssl_core.words import agreeing, counted
 if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
     from ssl_core.embed import Embedding
 
-LIMIT = 30  # pairs shown
+SHOWN = (30, 100, 300)  # pairs a visitor may show (walk 20: 15 of 20 planted pairs were past the 30 closest, unseen)
 PIXELS_ALIKE = 0.95  # pixel correlation of a pair's thumbnails from which they look alike: a copy or re-encoding
 SIDE = 72  # px of each thumbnail
 STYLE = f"""<style>
@@ -71,14 +71,14 @@ def correlation(value: float) -> str:
 
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)
-def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors: np.ndarray,
+def _panel(folder: str, made: float, threshold: float, limit: int, dataset_id: str, _vectors: np.ndarray,
            _names: Sequence[str], _thumbnails: np.ndarray, _labels: Sequence[str | None]
            ) -> tuple[list[float], int, tuple[int, int], str]:
     """(the cosines of the pairs shown, how many of them alike in pixels too, (how many of them
     have both images labelled, how many of those two different labels), their HTML) for the
     embedding in `folder` (written at `made`) of dataset `dataset_id`: computed once, not on
     every rerun."""
-    pairs = index.near_duplicates(_vectors, threshold, limit=LIMIT)
+    pairs = index.near_duplicates(_vectors, threshold, limit=limit)
     rows = [row for i, j, _ in pairs for row in (i, j)]
     pixels = index.pair_correlations(_thumbnails, pairs)
     labelled = [(_labels[i], _labels[j]) for i, j, _ in pairs if _labels[i] is not None and _labels[j] is not None]
@@ -88,14 +88,15 @@ def _panel(folder: str, made: float, threshold: float, dataset_id: str, _vectors
         [_labels[row] for row in rows])
 
 
-def how_many(cosines: Sequence[float], threshold: float) -> str:
-    """The caption's first sentence: how many pairs reach `threshold`, or, where LIMIT are shown
-    and more may reach it, which thresholds show these same pairs."""
-    if len(cosines) < LIMIT:
+def how_many(cosines: Sequence[float], threshold: float, limit: int) -> str:
+    """The caption's first sentence: how many pairs reach `threshold`, or, where `limit` are
+    shown and more may reach it, which thresholds show these same pairs and how to see more."""
+    if len(cosines) < limit:
         return f"{counted(len(cosines), 'pairs', ('reaches', 'reach'))} {threshold:.3f}, closest first."
     same_up_to = math.floor(cosines[-1] * 1000) / 1000
-    return (f"The {LIMIT} closest pairs, cosine {cosines[0]:.4f} down to {cosines[-1]:.4f}, closest first; more may "
-            f"reach {threshold:.3f}, and any threshold up to {same_up_to:.3f} shows these same {LIMIT}.")
+    more = f" Show {next(n for n in SHOWN if n > limit)} to see more." if limit < SHOWN[-1] else ""
+    return (f"The {limit} closest pairs, cosine {cosines[0]:.4f} down to {cosines[-1]:.4f}, closest first; more may "
+            f"reach {threshold:.3f}, and any threshold up to {same_up_to:.3f} shows these same {limit}.{more}")
 
 
 @access.fragment  # not st.fragment: its reruns pass the sign-in too
@@ -104,15 +105,17 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     """The threshold slider and the pairs above it for `emb` (vectors (N, D) of the dataset
     whose file names are `names`, thumbnails (N, T, T, 3) `thumbnails` and labels `labels`,
     None where unlabelled): a new threshold reruns this panel only."""
-    threshold = st.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
-                          format="%.3f")
+    slider, count = st.columns([3, 1])
+    threshold = slider.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
+                              format="%.3f")
+    limit = count.segmented_control("Pairs shown", SHOWN, default=SHOWN[0], key="retrieval_pairs_shown") or SHOWN[0]
     cosines, alike, (labelled, apart), body = _panel(  # keywords: no signature() per argument
-        folder=str(emb.folder), made=emb.made, threshold=threshold, dataset_id=dataset_id, _vectors=emb.vectors,
-        _names=names, _thumbnails=thumbnails, _labels=labels)
+        folder=str(emb.folder), made=emb.made, threshold=threshold, limit=limit, dataset_id=dataset_id,
+        _vectors=emb.vectors, _names=names, _thumbnails=thumbnails, _labels=labels)
     if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    st.caption(f"{how_many(cosines, threshold)} {pixels_words(len(cosines), alike, labelled, apart)}")
+    st.caption(f"{how_many(cosines, threshold, limit)} {pixels_words(len(cosines), alike, labelled, apart)}")
     st.html(body)
 
 

@@ -51,6 +51,7 @@ FEW_QUERIES = 16  # fewer run on one thread: OpenMP's hand-off cost more than th
 # (one query over 20k vectors, flat, on this shared 2-core machine: 32 ms on 2 threads, 0.16 ms on 1)
 RESULTS_PER_SEARCH = 1 << 20  # (query, hit) pairs per search call when every vector queries
 INDEX_FILE = "index.faiss"
+COSINE_SLACK = 1e-6  # float32 rounding of a cosine of 1 (two copies of one image: 0.99999994)
 SIDECAR_FILE = "index.json"
 FORMAT = 1  # bump when the build changes, so older saved indexes are rebuilt
 
@@ -262,7 +263,8 @@ def pair_correlations(images: np.ndarray, pairs: list[tuple[int, int, float]]) -
 
 
 def near_duplicates(features: np.ndarray, threshold: float, limit: int) -> list[tuple[int, int, float]]:
-    """The `limit` most similar pairs (i, j, cosine) with i < j and cosine >= `threshold`,
+    """The `limit` most similar pairs (i, j, cosine) with i < j and cosine >= `threshold` (less
+    COSINE_SLACK: two copies of one image score 0.99999994 in float32 and read "1.0000"),
     highest first (ties by i, then j). Exact up to EXACT_MAX vectors (each vector's
     limit + 1 nearest hold every pair of the top `limit`), from the IVF index above."""
     x = normalise(features)
@@ -274,7 +276,7 @@ def near_duplicates(features: np.ndarray, threshold: float, limit: int) -> list[
     keys, scores = np.empty(0, np.int64), np.empty(0, np.float32)
     for rows in _row_blocks(n, k):
         found, ids = _search(index, x[rows], k)
-        keep = (found >= threshold) & (ids >= 0) & (ids != rows[:, None])
+        keep = (found >= threshold - COSINE_SLACK) & (ids >= 0) & (ids != rows[:, None])
         first = np.minimum(rows[:, None], ids)[keep]
         second = np.maximum(rows[:, None], ids)[keep]
         keys = np.concatenate([keys, first * n + second])

@@ -114,9 +114,15 @@ def test_near_duplicates_say_when_a_lower_threshold_shows_the_same_pairs(retriev
     assert not retrieval.exception, retrieval.exception
     caption, cosines, _ = near_duplicates(retrieval)
     said = re.match(r"The 30 closest pairs, cosine (\d\.\d{4}) down to (\d\.\d{4}), closest first; more may "
-                    r"reach 0\.500, and any threshold up to (\d\.\d{3}) shows these same 30\.", caption)
+                    r"reach 0\.500, and any threshold up to (\d\.\d{3}) shows these same 30\. Show 100 to see "
+                    r"more\.", caption)
     assert said, caption
     assert (said[1], said[2]) == (cosines[0], cosines[-1]) and float(said[3]) <= float(said[2])
+    # walk 20: 15 of 20 planted pairs were past the 30 closest, and no threshold showed them
+    retrieval.segmented_control(key="retrieval_pairs_shown").set_value(100).run()
+    assert not retrieval.exception, retrieval.exception
+    caption, more, _ = near_duplicates(retrieval)
+    assert len(more) == 100 and more[:30] == cosines and "these same 100. Show 300 to see more." in caption
 
 
 def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_run):

@@ -243,6 +243,15 @@ def test_near_duplicates_are_the_exact_top_pairs():
     assert index.near_duplicates(x, 1.01, limit=10) == []
 
 
+def test_copies_of_one_image_reach_a_threshold_of_one():
+    """Walk 20: five byte-identical copies showed 'cosine 1.0000', yet at 1.000 only 3 pairs were said to reach it
+    (float32 cosines of 0.99999994)."""
+    x = np.random.default_rng(0).normal(size=(40, 128)).astype(np.float32)
+    x = np.concatenate([x, x[:5]])  # five exact copies
+    found = index.near_duplicates(x, 1.0, limit=30)
+    assert {(i, j) for i, j, _ in found} == {(i, 40 + i) for i in range(5)}
+
+
 def test_near_duplicates_through_the_approximate_index(approximate):
     x, pairs = planted(8000, seed=1)
     found = index.near_duplicates(x, 0.999, limit=50)
