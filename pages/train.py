@@ -20,7 +20,7 @@ from app.state import workspace
 from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
-from ssl_core.engine import TrainConfig
+from ssl_core.engine import RECOVERED, TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor
 from ssl_core.imports.registry import start_side
@@ -241,8 +241,9 @@ def live_panel(run_id: str, ticking: bool) -> None:
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
     run_controls(ws, run)
-    if run["message"]:
-        (st.error if status == "failed" else st.warning)(escape_markdown(run["message"]))
+    if run["message"]:  # a dip the run recovered from alone is news, not a warning (walk 20: a yellow box)
+        recovered = run["message"].startswith(RECOVERED) and "; " not in run["message"]
+        (st.error if status == "failed" else st.info if recovered else st.warning)(escape_markdown(run["message"]))
     if elsewhere := cancelled_elsewhere(run):
         st.warning(elsewhere, icon=":material/group:")
     classes = run["classes"]  # kept with the run: its dataset may be gone

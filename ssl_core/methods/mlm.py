@@ -33,7 +33,7 @@ class MLM(Method):
     # read 0.970 and whose search scored every neighbour 0.955-0.988, said without a cause
     collapse_note = ("mlm trains the word outputs, not the sentence vector measured here: BERT-like sentence "
                      "vectors crowd into a narrow cone (Ethayarajh 2019), which cosine neighbours and search read "
-                     "poorly while a linear probe may still separate them; mlm_simcse, the default for text, adds "
+                     "poorly while a linear probe may still separate them, and mlm_simcse, the default for text, adds "
                      "SimCSE's pairs, which spread them (Gao et al. 2021), and grouped the README's two corpora "
                      "best (kNN gain +0.308 against mlm's +0.176 on docstrings)")
 

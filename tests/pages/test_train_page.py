@@ -779,3 +779,17 @@ def test_a_set_too_small_for_four_steps_is_said_to_get_the_most_it_can():
         "Batch 16, the smallest here, not 64: 40 examples make 2 steps per pass at 16, 1 at 64; fewer than 4 steps "
         "per pass learned less in tuning, more than a set this small can give.")
     assert batch_note(3000, 64, 64, "images") is None  # the default, fitting: nothing to say
+
+
+def test_a_dip_the_run_recovered_from_is_news_not_a_warning(page, ws):
+    """Walk 20: 'no collapse at the end ...' sat in a yellow warning box; beside another warning it stays one."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    recovered = ("no collapse at the end (effective rank 40.8, back above 30% of its best): at step 50 effective "
+                 "rank 8.83 (its best until then 40.1) was a dip it recovered from")
+    set_run(ws, run_id, status="completed", step=50, total_steps=50, progress=1.0, message=recovered)
+    page.run()
+    assert not page.exception, page.exception
+    assert [box.value for box in page.info] == [escape_markdown(recovered)] and not not_verdicts(page.warning)
+    set_run(ws, run_id, message=f"{recovered}; out of memory: batch size halved to 32")
+    page.run()
+    assert len(not_verdicts(page.warning)) == 1
