@@ -14,6 +14,7 @@ operator's data roots (`ingest_path(..., roots=...)`, roots.py); the command lin
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -238,18 +239,26 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images = _ArrayFile(built / "images.npy", capacity, size)
         thumbs = _ArrayFile(built / "thumbs.npy", capacity, THUMB_SIZE)
         rows: list[_Row] = []
+        first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
+        copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
         for item in decoded:
             images.array[len(rows)] = square(item.image, size)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
-            rows.append(_Row(printable(item.name), item.inner, item.origin, width, height, item.label,
+            name_shown = printable(item.name)
+            digest = hashlib.blake2b(images.array[len(rows)].tobytes(), digest_size=16).digest()
+            if digest in first:
+                copies.append((name_shown, first[digest]))
+            else:
+                first[digest] = name_shown
+            rows.append(_Row(name_shown, item.inner, item.origin, width, height, item.label,
                              item.image.info.get("frames", 1)))
         if not rows:
             raise IngestError(_nothing_imported(rejected.rows()), rejected.rows(), kind="image")
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source)
-        warnings += _warnings(rows, size) + list(notes)
+        warnings += _warnings(rows, size) + _copies_warning(copies, len(rows), size) + list(notes)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
@@ -377,6 +386,17 @@ def _smaller_sides(shorts: list[int], size: int) -> str:
 def _for_example(count: int, first: str) -> str:
     """`first` of `count` items named in a warning: 'for example ...' only before one of several."""
     return f"for example {first}" if count > 1 else first
+
+
+def _copies_warning(copies: list[tuple[str, str]], total: int, size: int) -> list[str]:
+    """Images stored with the same pixels as an earlier one ((name, earlier name) pairs), if any
+    (walk 20: five byte-identical camera frames came in unsaid; a text import said its repeats)."""
+    if not copies:
+        return []
+    shown = first_few([f"'{name}' as '{earlier}'" for name, earlier in copies])
+    return [f"{len(copies):,} of {total:,} images {agreeing(len(copies), 'is', 'are')} stored with the same pixels "
+            f"as an earlier one at {size} px ({shown}): kept, each copy the other's nearest neighbour and trained on "
+            f"twice; delete the copies to count each picture once"]
 
 
 def _warnings(rows: list[_Row], size: int) -> list[str]:

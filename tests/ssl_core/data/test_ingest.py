@@ -87,6 +87,19 @@ def test_a_default_batch_has_no_size_warning(workspace, make):
     assert report.images == DEFAULT_BATCH and report.warnings == []
 
 
+def test_images_stored_alike_are_kept_and_said(workspace, make):
+    """Walk 20: five byte-identical camera frames came in unsaid (a text import says its repeats); a
+    re-encoding that differs in its stored pixels is no copy."""
+    files = [(f"cam_{i:02d}.png", make.noise((16, 16), seed=i)) for i in range(DEFAULT_BATCH)]
+    files += [("copy_a.png", files[3][1]), ("copy_b.png", files[3][1]), ("copy_c.png", files[7][1])]
+    report = ingest_uploads(workspace, files, name="frames", size=16)
+    assert report.images == DEFAULT_BATCH + 3
+    assert report.warnings == [f"3 of {DEFAULT_BATCH + 3} images are stored with the same pixels as an earlier one at "
+                               "16 px ('copy_a.png' as 'cam_03.png', 'copy_b.png' as 'cam_03.png', 'copy_c.png' as "
+                               "'cam_07.png'): kept, each copy the other's nearest neighbour and trained on twice; "
+                               "delete the copies to count each picture once"]
+
+
 def test_the_small_dataset_warning_names_the_batch_training_uses_by_default(workspace, make):
     """The warning's batch is the engine's default (kept apart only so that ingest loads no torch)."""
     from ssl_core.engine import TrainConfig
