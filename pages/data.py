@@ -74,7 +74,9 @@ def _show_report(report: dict) -> None:
     for warning in report.get("warnings", []):
         st.warning(escape_markdown(warning))
     if report.get("rejected"):
-        st.error(f"{counted(rejected_total(report['rejected']), 'files')} rejected:")
+        rejected = rejected_total(report["rejected"])  # walk 20 read "8 files rejected:" as an empty box
+        st.error(f"{counted(rejected, 'files', ('was', 'were'))} rejected, {agreeing(rejected, '', 'each ')}named "
+                 "with its reason in the table below" + ("; the rest was imported." if "images" in report else "."))
         st.dataframe(pd.DataFrame(report["rejected"], columns=["file", "reason"]),
                      hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 

@@ -71,6 +71,9 @@ def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
     next(b for b in app.button if b.label == "Import upload").click().run()
     assert not app.exception, app.exception
     assert "Imported **3** images" in app.success[0].value
+    # walk 20 read "8 files rejected:" over the table as an empty box
+    assert [e.value for e in app.error] == ["1 file was rejected, named with its reason in the table below; the rest "
+                                            "was imported."]
     rejected = app.dataframe[0].value
     assert list(rejected["file"]) == ["pics.zip/set/blue/notes.jpg"]
     assert "not a supported image" in rejected["reason"][0]
