@@ -67,6 +67,10 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], st
             st.image(str(ASSETS / ILLUSTRATIONS[title]), width=560)
         if target == "../pages/explorer.py":
             measured()
+        if target == "../pages/evaluate.py" and dataset is not None and not dataset.has_labels:  # walk 20: a dead end
+            st.caption(f"{escape_markdown(dataset.name)} has no labels, so it has no such curve: Evaluate judges it "
+                       f"by label-free measures instead. Import labels with the {surface.items} (a labels CSV or "
+                       "class folders on the Data page), even a few, to draw it.")
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
             st.session_state.update(state)  # the dataset is the current one on every page
             current.switch_page(target)
@@ -114,6 +118,9 @@ clusters_asked = first_clusters(len(named), len(rows))  # as the Explorer: walk 
 truth = [row["label"] or None for row in rows]
 surface_map, cluster_ids, surface_scores = surface_views(dataset.id, clusters_asked, dataset, truth)
 clusters = [f"{CLUSTER}{c}" for c in cluster_ids]
+if not named:  # walk 20: 'the third map shows how far it got' over three maps of one grey
+    st.caption(f"{escape_markdown(dataset.name)} has no labels: the first and third maps are one colour, and how far "
+               f"the encoder got shows only in which {surface.items} sit together (hover a dot).")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -107,3 +107,22 @@ def test_a_batch_button_lands_on_the_labs_batch_not_its_top(concepts):
     assert "jump_to_section" not in concepts.session_state  # once: a rerun of the Lab stays where the visitor is
     concepts.run()
     assert not any("scrollIntoView" in element.proto.body for element in concepts.get("html"))
+
+
+def test_an_unlabelled_dataset_is_told_what_has_no_colour_and_no_curve(shapes_run, monkeypatch, tmp_path):
+    """Walk 20: 'the third map shows how far it got' over grey maps, and 'See the label-efficiency curve'
+    opened Evaluate on a dataset that can have none."""
+    from tests.pages.test_augment_lab import png_bytes
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    copy = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], copy)
+    ingest_uploads(Workspace(copy), [(f"frame_{i}.png", png_bytes((i * 9 % 256, 40, 200))) for i in range(24)],
+                   name="frames", size=16)
+    at = open_page(copy, CONCEPTS, monkeypatch, dataset="frames")
+    said = [c.value for c in at.caption]
+    assert any(s.startswith("frames has no labels: the first and third maps are one colour, and how far the "
+                            "encoder got shows only in which pictures sit together") for s in said), said
+    assert any(s.startswith("frames has no labels, so it has no such curve: Evaluate judges it by label-free")
+               for s in said)
