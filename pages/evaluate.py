@@ -172,6 +172,13 @@ if len(done) > 2:  # walk 18: four encoders, the last column cut at "untrained s
     st.caption("Where its last columns are cut, the table scrolls sideways; hover a column's name for the whole of it.")
 if said := floor_words(next(iter(done.values()))["floor"], hooks.unit):
     st.caption(said)
+twins = {label: next((name for name, other in choices.items() if other.encoder == choices[label].encoder  # its
+                      and other.has_network and not (other.run_id or other.imported)), None)  # network untrained
+         for label in done if choices[label].run_id or choices[label].imported}
+if (missing := sorted({twin for twin in twins.values() if twin and twin not in done})) and not said:
+    st.caption(escape_markdown(  # walk 20: alignment 0.147, uniformity -0.843 ... with nothing to read them against
+        f"Without labels these numbers read best beside the same network untrained: add {listed(missing)} in "
+        "Encoders to judge, and its column shows what training changed."))
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
     if names := [COLUMNS[name] for name in ON_VIEWS if r.get(name, 0) is None]:
         compare = agreeing(len(names), "it compares", "they compare")

@@ -180,6 +180,29 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert colour == "orange" and "the untrained network itself (neighbours shared with raw pixels " in text
     assert not at.success  # nothing green under an orange verdict, the shortcut check's sentence included
     assert not any(s.value == "Label efficiency" for s in at.subheader)
+    assert not any("read best beside" in c.value for c in at.caption)  # the untrained network is its own twin
+
+
+def test_a_run_without_labels_is_pointed_to_its_untrained_twin(tmp_path, monkeypatch):
+    """Walk 20: alignment 0.147, uniformity -0.843 ... in one column with nothing to read them against."""
+    from tests.ssl_core.conftest import noise
+
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(32)], name="plain", size=16)
+    ws.set_meta("demo_seeded", "1")
+    run = jobs.create_run(ws, TrainConfig(dataset="plain", epochs=1, batch_size=16, image_size=16,
+                                          monitor_every=100, snapshot_every=0))
+    assert jobs.execute(ws, run).status == "completed"
+    at = open_evaluate(ws.root, monkeypatch)
+    next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
+    assert not at.exception, at.exception
+    said = [c.value for c in at.caption if "read best beside the same network untrained" in c.value]
+    assert said == [escape_markdown("Without labels these numbers read best beside the same network untrained: add "
+                                    "untrained small_cnn in Encoders to judge, and its column shows what training "
+                                    "changed.")]
 
 
 def test_labels_too_few_to_probe_are_named_not_dropped_in_silence(tmp_path, monkeypatch):
