@@ -110,12 +110,20 @@ def remedy(fix: str, made_by: str = "run", held: str = "") -> str:
             f"on these images would avoid the cue with {fix}.")
 
 
-def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run", held: str = "") -> str:
+def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run", held: str = "",
+             labelled: bool = True) -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
-    cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`)."""
+    cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`);
+    not `labelled`, that the check cannot tell the cue from what the images show (walk 20:
+    camera frames grouped by their scene, which is what told them apart, read as a shortcut)."""
     present = {name: s for name, s in scores.items() if s is not None}
     if cue is None:
         return _little(present)
+    if not labelled:
+        what = "the scene" if cue == SCENE else CUES[cue].short
+        return (f"{sentence(cue, scores, made_by, held)} Without labels the check cannot tell a cue from what the "
+                f"images show: where {what} is what tells them apart (frames of a few scenes or cameras, say), "
+                "grouping by it is right.")
     if cue == SCENE:  # the parts that reach MOST, and any other cue that does (walk 15: 'two or more of the
         # background's colour, texture and layout' beside layout 'little' and brightness 'most', unsaid)
         most = [name for name in CUES if name in present and present[name]["judged"] >= MOST]

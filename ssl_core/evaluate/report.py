@@ -48,7 +48,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # its bar said as one a gain must clear, the background scene by the parts that reach 'most' (walk 15); 14: an
 # imported encoder judged against the same network untrained, never 'nothing learned yet' (walk 16); 15: a fix held
 # said 'no blur', not 'blur p 0' (walk 17); 16: the largest class the floor from 1.2 times an even share, not 1.5
-# (walk 18); 17: no gain without labels 'Not shown without labels', not 'Nothing learned yet' (walk 20));
+# (walk 18); 17: no gain without labels 'Not shown without labels', not 'Nothing learned yet', and a cue named
+# without labels said to be maybe what the images show (walk 20));
 # a kept report of another format is made again (stored.py)
 FORMAT = 17
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
@@ -307,8 +308,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                "imported" if source.imported else "untrained")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
     if made_by == "run" and out["shortcut"] and (held := recipe_held(ws, source.run_id, out["shortcut"])):
-        out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(out["shortcut"]["cue"],
-                                                                         out["shortcut"]["scores"], made_by, held)
+        out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(
+            out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, held, labelled=labels is not None)
     stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -247,7 +247,7 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
         return _not_checked("Not checked: every image has the same colour, brightness, background texture, layout "
                             "and object position, so no cheap cue can explain how the embedding groups them.")
     cue = named(judged)
-    words = sentence(cue, scores, made_by)
+    words = sentence(cue, scores, made_by, labelled=labels is not None)
     colours = np.round(described["mean_colour"] * 255).astype(int)
     shown = np.random.default_rng(seed).choice(len(chosen), size=min(examples, len(chosen)), replace=False)
     evidence = [{"query": int(chosen[i]), "neighbours": neighbours[i].tolist(),

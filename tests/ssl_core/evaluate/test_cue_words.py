@@ -68,3 +68,17 @@ def test_the_background_scene_names_the_parts_it_rests_on_and_any_other_cue_at_m
                            "most). Beside it, brightness scores most too (score 0.70 against 0.10 for grouping by "
                            "class alone, 0.60 beyond: most).")
     assert "layout" not in said.split(". Beside")[0]
+
+
+def test_without_labels_a_named_cue_may_be_what_the_images_show():
+    """Walk 20: camera frames grouped by their scene, which was what told them apart, read only as a
+    shortcut with a fix the run already held."""
+    frames = {"background_texture": scored(0.80, None, 0.80), "colour": scored(0.87, None, 0.87),
+              "layout": scored(0.75, None, 0.75), "brightness": scored(0.86, None, 0.86)}
+    said = sentence(SCENE, frames, labelled=False)
+    assert said.startswith(sentence(SCENE, frames))
+    assert said.endswith("Without labels the check cannot tell a cue from what the images show: where the scene is "
+                         "what tells them apart (frames of a few scenes or cameras, say), grouping by it is right.")
+    assert "where colour is what tells them apart" in sentence("colour", frames, labelled=False)
+    assert "Without labels" not in sentence(SCENE, frames) and "Without labels" not in sentence(None, frames,
+                                                                                                  labelled=False)
