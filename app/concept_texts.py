@@ -49,10 +49,10 @@ IMAGE_CONCEPTS = [
 
 TEXT_CONCEPTS = [
     ("A pretext task: labels the data makes itself",
-     "Nobody labels the sentences. Instead the computer invents a puzzle it can check by itself: hide some "
-     "words of a sentence and ask the network to guess them from the rest (masked language modelling, as in "
-     "BERT). Solving that puzzle over and over forces it to learn which words go together and what a "
-     "sentence is about.",
+     "Nobody labels the sentences. Instead the computer invents puzzles it can check by itself from the text "
+     "alone: recognise a sentence read twice among all the others, or hide some of its words and guess them "
+     "back (the next two ideas). Solving them over and over forces it to learn which words go together and "
+     "what a sentence is about.",
      "See words hidden and guessed", "../pages/augment_lab.py", {}),
     ("Positive and negative pairs",
      "Another puzzle reads every sentence twice through the network with different random dropout (SimCSE): "
