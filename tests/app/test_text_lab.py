@@ -92,7 +92,7 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert list(table["text"])[:2] == SENTENCES[:2] and list(table["from"])[0] == "words.txt:1"
     at.switch_page("../pages/concepts.py").run()  # the ideas in words about sentences, maps of TF-IDF beside
     assert not at.exception, at.exception
-    assert any("hide some words of a sentence" in m.value for m in at.markdown)
+    assert any("hide some of its words and guess them back" in m.value for m in at.markdown)
     assert "pictures" not in " ".join(m.value for m in at.markdown if m.value.startswith("Nobody labels"))
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert titles[:2] == ["PCA of TF-IDF", "k-means clusters of TF-IDF"]
