@@ -116,8 +116,7 @@ for label, report in done.items():  # the overall verdict first, one per encoder
         st.caption(escape_markdown(f"It started from the weights of {start}: " + (  # under its verdict
             f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
             else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
-    run_id = choices[label].run_id
-    if run_id in here and (online := jobs.run_verdict(ws, run_id, here[run_id])).code != report["verdict"]:
+    if source.run_id in here and (online := jobs.run_verdict(ws, source.run_id)).code != report["verdict"]:
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
                    "close to the margin of noise can pass one and not the other.")

@@ -125,12 +125,18 @@ def list_runs(ws: Workspace) -> list[dict[str, Any]]:
     """Every run, newest first, with its dataset's name as `dataset` (kept after the dataset
     is deleted or replaced; then `dataset_deleted` is true) and kind as `dataset_kind` (None
     once deleted), interrupted runs reconciled."""
+    return _runs(ws)
+
+
+def _runs(ws: Workspace, run_id: str | None = None) -> list[dict[str, Any]]:
+    """list_runs' rows, or only run `run_id`'s (one indexed read: get_run read every run)."""
     reconcile(ws)
+    where, args = ("WHERE runs.id = ? ", (run_id,)) if run_id is not None else ("", ())
     with ws.read() as conn:
         rows = conn.execute(
             "SELECT runs.*, COALESCE(datasets.name, runs.dataset_name) AS dataset, datasets.kind AS dataset_kind, "
             "datasets.id IS NULL AS dataset_deleted FROM runs LEFT JOIN datasets ON datasets.id = "
-            "runs.dataset_id ORDER BY runs.created DESC, runs.rowid DESC").fetchall()
+            f"runs.dataset_id {where}ORDER BY runs.created DESC, runs.rowid DESC", args).fetchall()
     return [{**row, "dataset_deleted": bool(row["dataset_deleted"])} for row in map(dict, rows)]
 
 
@@ -141,9 +147,8 @@ def waiting(ws: Workspace) -> int:
 
 
 def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
-    for run in list_runs(ws):
-        if run["id"] == run_id:
-            return run
+    for run in _runs(ws, run_id):
+        return run
     raise WorkspaceError(f"no run {run_id!r}")
 
 
@@ -165,10 +170,9 @@ def latest(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]
     return {name: float(values[-1]) for name, (_, values) in series.items()}
 
 
-def run_verdict(ws: Workspace, run_id: str, row: dict[str, Any] | None = None) -> Verdict:
-    """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics; `row`, its row
-    of list_runs where the caller holds it already (each get_run reads every run)."""
-    return verdict_of(ws, row or get_run(ws, run_id), latest(metrics(ws, run_id)))
+def run_verdict(ws: Workspace, run_id: str) -> Verdict:
+    """The verdict (evaluate/verdict.py) on run `run_id` from its latest metrics."""
+    return verdict_of(ws, get_run(ws, run_id), latest(metrics(ws, run_id)))
 
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
