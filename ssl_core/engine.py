@@ -159,6 +159,12 @@ def learning_rate(base: float, progress: float, warmup: float) -> float:
     return base * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / max(1e-9, 1 - warmup))))
 
 
+def fall_words(fell: dict[str, tuple[float, float]], best: str) -> str:
+    """'effective rank 8.83 (best 40.1)' for each {metric: (value, its best)} in `fell`, the best
+    called `best`."""
+    return ", ".join(f"{name.replace('_', ' ')} {value:.3g} ({best} {top:.3g})" for name, (value, top) in fell.items())
+
+
 class Trainer:
     """Trains `config.method` on `images` (N, S, S, 3) uint8. `labels` (N,) int (-1 where
     unlabelled: the monitor's probe is drawn from the labelled images) or None feed only
@@ -215,7 +221,8 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.warnings: list[str] = []
         self.best: dict[str, float] = {}  # best health metrics so far, for the collapse warning
-        self.dip: tuple[int, int, list[str], str] | None = None  # the warning's place, step, metrics that fell, words
+        self.dip: tuple[int, int, dict[str, tuple[float, float]]] | None = None  # the warning's place, step and
+        # {metric that fell: (its value, its best until then)}
         self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
 
     # -- budget -------------------------------------------------------------------------
@@ -358,19 +365,18 @@ class Trainer:
         if fallen:
             metrics["collapse_warning"] = 1.0
             if self.dip is None:
-                measured = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g} (best {self.best[name]:.3g})"
-                                     for name in fallen)
-                self.dip = (len(self.warnings), self.step, fallen, measured)
+                fell = {name: (metrics[name], self.best[name]) for name in fallen}
+                self.dip = (len(self.warnings), self.step, fell)
                 note = type(self.method).collapse_note
-                self.warnings.append(f"possible collapse at step {self.step}: {measured}"
+                self.warnings.append(f"possible collapse at step {self.step}: {fall_words(fell, 'best')}"
                                      + (f" ({note})" if note else ""))
         elif final and self.dip is not None and set(self.dip[2]) <= set(metrics):  # it came back: said so
-            at, step, dipped, measured = self.dip
+            at, step, dipped = self.dip
             now = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g}" for name in dipped)
             # walk 20 read "(effective rank 40.8, above 30% of the best): effective rank 8.83 (best 40.1)" as a best
             # below the end's value: the best was the best until the dip
             self.warnings[at] = (f"{RECOVERED} ({now}, back above {COLLAPSE_FALL:.0%} of its best): at step {step} "
-                                 f"{measured.replace('(best ', '(its best until then ')} was a dip it recovered from")
+                                 f"{fall_words(dipped, 'its best until then')} was a dip it recovered from")
         return metrics
 
     def _fell(self, name: str, value: float) -> bool:
