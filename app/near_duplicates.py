@@ -2,9 +2,10 @@
 the same way under an encoder, drawn as one HTML block.
 
 Data flow: the embedding's vectors (N, D) and a threshold -> ssl_core.index.near_duplicates
-(the closest pairs above it, as many as the visitor shows: 30, 100 or 300) -> one HTML grid of thumbnail pairs (PNG data URIs from
-app.widgets.thumbnail_uris; file names through app.widgets.breakable and escape_html)
-with their cosines, built once per (embedding, threshold) and kept: a rerun sends one element where the pairs
+(the closest pairs above it, as many as the visitor shows: 30, 100 or 300) -> one HTML grid of
+thumbnail pairs (PNG data URIs from app.widgets.thumbnail_uris; file names through
+app.widgets.breakable and escape_html) with their cosines, built once per (embedding, threshold,
+pairs shown) and kept: a rerun sends one element where the pairs
 were about a hundred (images, captions, columns): 15% of the page's script samples in py-spy.
 """
 

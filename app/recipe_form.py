@@ -60,13 +60,11 @@ def recipe_form(name: str, container=st) -> Recipe:
         )
     recipe = make_recipe(name, **values)
     handed = changed(recipe)
-    if handed == saved:  # as handed over (by the Diagnosis, or by the Lab before): who did stays named
-        pass
-    elif len(handed) > 1 or name != method_default_recipe():
+    if handed != saved and (len(handed) > 1 or name != method_default_recipe()):  # changed here: the Lab's now
         st.session_state[LAB_RECIPE] = handed
         st.session_state[RECIPE_FROM] = LAB
-    else:
-        st.session_state.pop(LAB_RECIPE, None)  # the default, untouched: nothing to hand over
+    elif handed != saved:  # the default, untouched: nothing to hand over (as handed over, who did stays named)
+        st.session_state.pop(LAB_RECIPE, None)
     return recipe
 
 

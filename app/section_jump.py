@@ -17,8 +17,10 @@ _SCRIPT = """<script>(() => {{
   let tries = 0;
   const go = () => {{
     const heading = document.getElementById("{anchor}");
-    if (heading) {{ heading.scrollIntoView({{block: "start"}}); if (tries >= 0) {{ tries = -1; setTimeout(go, 1000); }} }}
-    else if (tries >= 0 && tries++ < 50) {{ setTimeout(go, 100); }}
+    if (heading) {{
+      heading.scrollIntoView({{block: "start"}});
+      if (tries >= 0) {{ tries = -1; setTimeout(go, 1000); }}
+    }} else if (tries >= 0 && tries++ < 50) {{ setTimeout(go, 100); }}
   }};
   setTimeout(go, 100);
 }})();</script>"""

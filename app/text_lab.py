@@ -47,9 +47,9 @@ def fill_model(run_folder: str, checkpoint_time: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def frequent(run_folder: str, checkpoint_time: float, dataset_id: str, _texts: tuple[str, ...]) -> list:
+def frequent(run_folder: str, checkpoint_time: float, dataset_id: str, _tokenizer, _texts: list[str]) -> list:
     """The run's tokenizer's most frequent pieces in the dataset's texts, once per run and dataset."""
-    return frequent_pieces(load_tokenizer(Path(run_folder)), list(_texts))
+    return frequent_pieces(_tokenizer, _texts)
 
 
 def _pieces_html(pieces: list[dict[str, object]]) -> str:
@@ -112,7 +112,8 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
     typed = st.text_input("A sentence with [MASK]", blank_example(dataset, texts), key=f"text_lab_text_{dataset.id}")
     folder = jobs.run_dir(ws, chosen)
     try:
-        method, run_tokenizer = fill_model(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime)
+        written = (folder / "checkpoint.safetensors").stat().st_mtime
+        method, run_tokenizer = fill_model(str(folder), written)
         out = fill(method, run_tokenizer, typed)
     except (FillError, TokenizerError, OSError) as exc:  # the command line's "error: the text has ..." as a sentence
         said = str(exc)
@@ -128,8 +129,7 @@ def fill_in_the_blank(ws: Workspace, runs: dict[str, dict], dataset: DatasetInfo
                              "probability", format="%.3f", min_value=0.0, max_value=1.0)})
     pieces = run_tokenizer.get_vocab_size() - len(SPECIAL_TOKENS)  # what a blank is guessed among
     common = ", ".join(f"'{piece}' {share:.3f}" for piece, share in
-                       frequent(str(folder), (folder / "checkpoint.safetensors").stat().st_mtime, dataset.id,
-                                tuple(texts)))
+                       frequent(str(folder), written, dataset.id, run_tokenizer, texts))
     st.caption(escape_markdown(
         f"Each blank is guessed among the run's {pieces:,} word pieces. A model that learned only how often each "
         f"piece occurs in {dataset.name} would guess the same in every blank: {common}; top guesses like these, "
