@@ -35,6 +35,7 @@ from .labels import (
     LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few, labels_from_folders,
     in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
 )
+from .looks import Looks
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
 from .sources import Candidate, Entry, Rejection, Skipped, UploadSpool, path_entries, upload_entries
@@ -241,11 +242,13 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         rows: list[_Row] = []
         first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
+        looks = Looks()
         for item in decoded:
             images.array[len(rows)] = square(item.image, size)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
+            looks.add(name_shown, images.array[len(rows)])
             digest = hashlib.blake2b(images.array[len(rows)].tobytes(), digest_size=16).digest()
             if digest in first:
                 copies.append((name_shown, first[digest]))
@@ -258,7 +261,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source)
-        warnings += _warnings(rows, size) + _copies_warning(copies, len(rows), size) + list(notes)
+        warnings += _warnings(rows, size) + _copies_warning(copies, len(rows), size) + looks.warnings() + list(notes)
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],

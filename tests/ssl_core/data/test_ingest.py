@@ -82,7 +82,7 @@ def test_fewer_than_a_typical_batch_imports_with_a_warning(workspace, make):
 
 
 def test_a_default_batch_has_no_size_warning(workspace, make):
-    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(DEFAULT_BATCH)]
+    files = [(f"{i}.png", make.noise((8, 8), seed=i)) for i in range(DEFAULT_BATCH)]
     report = ingest_uploads(workspace, files, name="t", size=8)
     assert report.images == DEFAULT_BATCH and report.warnings == []
 
@@ -100,12 +100,38 @@ def test_images_stored_alike_are_kept_and_said(workspace, make):
                                "delete the copies to count each picture once"]
 
 
+def test_pictures_that_show_almost_nothing_are_kept_and_said(workspace, make):
+    """Walk 20: 33 nearly black frames and 15 grey ones among colour frames came in unsaid."""
+    files = [(f"cam_{i:02d}.png", make.noise((16, 16), seed=i)) for i in range(DEFAULT_BATCH)]
+    grey = Image.open(io.BytesIO(make.noise((16, 16), seed=99))).convert("L")
+    files += [("dark.png", make.solid((12, 9, 20), size=(16, 16))), ("blank.png", make.solid((200, 180, 90))),
+              ("grey.png", make.encode(grey, "PNG"))]
+    report = ingest_uploads(workspace, files, name="frames", size=16)
+    assert report.images == DEFAULT_BATCH + 3
+    total = f"of {DEFAULT_BATCH + 3} images is"
+    assert report.warnings == [
+        f"1 {total} nearly black (95% of its pixels darker than 25 of 255: dark.png): kept; delete such pictures "
+        "where they are a covered lens or a failed exposure: there is little in them beyond their darkness",
+        f"1 {total} one flat tone (each channel's spread under 3 of 255: blank.png): kept; such pictures hold "
+        "nothing to learn from, so delete them where they are blank frames",
+        f"1 {total} grey among {DEFAULT_BATCH} colour pictures (grey.png): kept; where colour is not what tells the "
+        "pictures apart, having none is a cue an encoder can group by, which random grayscale in the views (the "
+        "Lab's 'gray p') weakens"]
+
+
+def test_a_grey_set_is_not_told_it_lacks_colour(workspace, make):
+    """Grey pictures are named only among more colour ones: scans and digits are grey throughout."""
+    files = [(f"{i}.png", make.encode(Image.open(io.BytesIO(make.noise((16, 16), seed=i))).convert("L"), "PNG"))
+             for i in range(DEFAULT_BATCH)]
+    assert ingest_uploads(workspace, files, name="scans", size=16).warnings == []
+
+
 def test_the_small_dataset_warning_names_the_batch_training_uses_by_default(workspace, make):
     """The warning's batch is the engine's default (kept apart only so that ingest loads no torch)."""
     from ssl_core.engine import TrainConfig
 
     assert DEFAULT_BATCH == TrainConfig.batch_size
-    files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(100)]
+    files = [(f"{i}.png", make.noise((8, 8), seed=i)) for i in range(100)]
     assert ingest_uploads(workspace, files, name="hundred", size=8).warnings == []
     report = ingest_uploads(workspace, files[:10], name="ten", size=8)
     assert (f"only 10 images, fewer than the default training batch of {TrainConfig.batch_size}: training "

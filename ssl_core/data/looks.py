@@ -1,0 +1,70 @@
+"""What an import says of pictures that show almost nothing, or lack the colour the rest have.
+
+The writer hands each stored square (S, S, 3) uint8 to `Looks.add` as it stores it; `warnings()`
+names those nearly black, those of one flat tone, and grey pictures among colour ones (walk 20:
+33 nearly black camera frames and 15 grey ones among colour frames came in unsaid). Thresholds
+measured on walk 20's frames at 64 px: the 95th percentile of grey was 3.0-18.7 on its 33
+darkened frames and 42.4 or more on its 315 ordinary ones; the colour spread (a pixel's largest
+channel less its smallest, averaged) was 0.0 on its 15 grey frames and 4.2 or more on the others.
+Blown-out frames are not named: a studio photo's white background is clipped white too (walk 18).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..words import agreeing
+from .labels import first_few
+
+DARK = 25  # the 95th percentile of grey below this (of 255): nearly black
+FLAT = 3.0  # each channel's standard deviation below this (of 255): one flat tone
+GREY = 1.0  # colour spread below this (of 255): a grey picture
+
+
+@dataclass
+class Looks:
+    """Names of the stored pictures, as the import met them, by what they show."""
+
+    total: int = 0
+    dark: list[str] = field(default_factory=list)
+    flat: list[str] = field(default_factory=list)
+    grey: list[str] = field(default_factory=list)
+
+    def add(self, name: str, square: np.ndarray) -> None:
+        """Measure one stored picture `square` (S, S, 3) uint8, shown as `name`."""
+        self.total += 1
+        pixels = square.astype(np.int16)
+        grey = pixels.mean(axis=2)
+        if np.percentile(grey, 95) < DARK:
+            self.dark.append(name)
+        elif pixels.reshape(-1, 3).std(axis=0).max() < FLAT:
+            self.flat.append(name)
+        elif (pixels.max(axis=2) - pixels.min(axis=2)).mean() < GREY:
+            self.grey.append(name)
+
+    def warnings(self) -> list[str]:
+        """One sentence for each kind found; grey ones only where they are fewer than the colour ones."""
+        said = []
+        if self.dark:
+            said.append(f"{self._of(self.dark)} nearly black (95% of {self._their(self.dark)} pixels darker than "
+                        f"{DARK} of 255: {first_few(self.dark)}): kept; delete such pictures where they are a "
+                        "covered lens or a failed exposure: there is little in them beyond their darkness")
+        if self.flat:
+            said.append(f"{self._of(self.flat)} one flat tone (each channel's spread under {FLAT:g} of 255: "
+                        f"{first_few(self.flat)}): kept; such pictures hold nothing to learn from, "
+                        "so delete them where they are blank frames")
+        colour = self.total - len(self.dark) - len(self.flat) - len(self.grey)
+        if self.grey and len(self.grey) < colour:
+            said.append(f"{self._of(self.grey)} grey among {colour:,} colour pictures ({first_few(self.grey)}): "
+                        "kept; where colour is not what tells the pictures apart, having none is a cue an encoder "
+                        "can group by, which random grayscale in the views (the Lab's 'gray p') weakens")
+        return said
+
+    def _of(self, names: list[str]) -> str:
+        return f"{len(names):,} of {self.total:,} images {agreeing(len(names), 'is', 'are')}"
+
+    @staticmethod
+    def _their(names: list[str]) -> str:
+        return agreeing(len(names), "its", "their")
