@@ -65,22 +65,23 @@ with upload_tab:
     upload = st.file_uploader("An image of your own", type=UPLOAD_TYPES, key="retrieval_upload",
                               help="Embedded on the fly with the same encoder; it is not added to the dataset.")
 with pick_tab:
-    find = st.columns([1, 2, 2, 1])
+    label_names = sorted({label for label in labels if label})  # no label box on an unlabelled set (walk 20)
+    find = st.columns([1, 2, 2, 1] if label_names else [1, 3, 1])
     st.session_state["retrieval_number"] = st.session_state[QUERY]  # the number shows the query, however picked
     find[0].number_input("Image #", 0, len(names) - 1, key="retrieval_number",
                          on_change=lambda: set_query(st.session_state["retrieval_number"]),
                          help="Type an image's number (the Data page and the Explorer show them).")
     typed = find[1].text_input("File name contains", key="retrieval_search",
                                placeholder=f"e.g. {short_name(names[0], 16).rsplit('.', 1)[0]}")
-    label_names = sorted({label for label in labels if label})
-    wanted = find[2].selectbox("Label", label_names, index=None, key="retrieval_label", placeholder="any label",
-                               disabled=not label_names, help=None if label_names else "This dataset has no labels.")
+    wanted = find[2].selectbox("Label", label_names, index=None, key="retrieval_label",
+                               placeholder="any label") if label_names else None
     candidates = [row for row, name in enumerate(names) if typed.lower() in name.lower()
                   and (wanted is None or labels[row] == wanted)]
     pages = max(1, -(-len(candidates) // PICK_PAGE))
-    page = int(find[3].number_input(f"Page (of {pages})", 1, pages, 1, key=f"retrieval_page_{typed}_{wanted}")) - 1
+    page = int(find[-1].number_input(f"Page (of {pages})", 1, pages, 1, key=f"retrieval_page_{typed}_{wanted}")) - 1
     if not candidates:
-        st.info("No image's file name and label match: change the search or the label.")
+        st.info("No image's file name and label match: change the search or the label." if label_names else
+                "No image's file name matches: change the search.")
     st.caption(f"{len(candidates):,} of {len(names):,} images match." if typed or wanted else
                "Click a number to query with that image.")
     cells = st.columns(8)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +152,20 @@ def test_query_by_number_search_and_label_with_the_hit_count(retrieval, shapes_r
     assert sorted(int(b.key.rsplit("_", 1)[1]) for b in picks) == matching[:24]  # (8 columns: column by column)
     next(b for b in picks if b.key == f"retrieval_pick_{matching[1]}").click().run()
     assert retrieval.number_input(key="retrieval_number").value == matching[1]
+
+
+def test_an_unlabelled_dataset_has_no_label_box(shapes_run, monkeypatch, tmp_path):
+    """Walk 20: the label filter showed, disabled, on camera frames that have no labels."""
+    from tests.pages.test_augment_lab import png_bytes
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    copy = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], copy)
+    ingest_uploads(Workspace(copy), [(f"frame_{i}.png", png_bytes((i * 9 % 256, 40, 200))) for i in range(24)],
+                   name="frames", size=16)
+    at = open_page(copy, RETRIEVAL, monkeypatch, dataset="frames")
+    assert not at.exception, at.exception
+    assert "retrieval_label" not in [box.key for box in at.selectbox]
+    at.text_input(key="retrieval_search").input("nothing like it").run()
+    assert "No image's file name matches: change the search." in [info.value for info in at.info]
