@@ -23,6 +23,16 @@ from ssl_core.snapshots import FOLDER, PREFIX, load_snapshots
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 FRAME_MS = 500
+SLIDER_LABELS = 10  # the most step labels under the slider: walk 20's 19 frames ran '900' into '903'
+
+
+def slider_labels(steps: Sequence[int], most: int = SLIDER_LABELS) -> list[str]:
+    """A label for every k-th of `steps` (k spreading them to `most` at most) and the last; the
+    others blank, as is one that would sit less than k places before the last. Each frame's
+    title names its step, so a blank label hides nothing."""
+    every, last = -(-len(steps) // most), len(steps) - 1
+    return [str(step) if t == last or (t % every == 0 and last - t >= every) else ""
+            for t, step in enumerate(steps)]
 
 
 def _kept(run_folder: Path) -> tuple[str, ...]:
@@ -89,10 +99,10 @@ def figure(frames: Motion, rows: np.ndarray, groups: list[str], colours: dict[st
         updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.02, xanchor="left", yanchor="top",
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
-        sliders=[dict(active=last, x=0.22, len=0.78, y=-0.02, yanchor="top", currentvalue=dict(prefix="step "),
-                      steps=[dict(label=str(step), method="animate",
+        sliders=[dict(active=last, x=0.22, len=0.78, y=-0.02, yanchor="top", currentvalue=dict(visible=False),
+                      steps=[dict(label=label, method="animate",
                                   args=[[str(step)], dict(pause, transition=dict(duration=0))])
-                             for step in frames.steps])])
+                             for step, label in zip(frames.steps, slider_labels(frames.steps))])])
     return fig
 
 

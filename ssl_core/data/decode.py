@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
-from .file_kinds import known_kind
+from .file_kinds import known_kind, started_format
 
 # Only these parsers ever see user bytes.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
@@ -175,9 +175,14 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
             raise _pillows_bomb(exc) from None
         except Exception:
             kind = known_kind(data)  # walk 14: an iPhone's HEIC photo was only 'not a supported image'
+            if not kind and (started := started_format(data)):
+                raise RejectedFile(f"a damaged {started} file: it starts as one, but its header cannot "
+                                   "be read") from None
             what = f": {kind.what}" if kind else ""
             remedy = f"; {kind.remedy}" if kind and kind.remedy else f" (expected {FORMAT_NAMES})"
-            raise RejectedFile(f"not a supported image{what}{remedy}") from None
+            unknown = "" if kind else (": its first bytes are none of theirs, so it is another kind of file, or one "
+                                       "damaged at its start")
+            raise RejectedFile(f"not a supported image{what}{remedy}{unknown}") from None
         width, height = im.size
         if width * height > MAX_PIXELS:
             raise _bomb(f"{width}x{height}")

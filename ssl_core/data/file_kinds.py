@@ -22,6 +22,19 @@ _AVIF_BRANDS = {b"avif", b"avis"}
 _SIGNATURES = ((b"%PDF", KnownKind("a PDF document", "export its pages as PNG or JPEG")),
                (b"8BPS", KnownKind("a Photoshop document", "export it as PNG or JPEG")))
 SNIFF_BYTES = 512
+# the first bytes of the formats read (decode.ALLOWED_FORMATS), to tell a damaged one from another kind of file
+_ALLOWED_STARTS = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+                   (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"))
+
+
+def started_format(data: bytes) -> str | None:
+    """The allowed format whose signature `data` starts with ('JPEG', 'WebP', ...), or None: a
+    file that starts one yet does not open is damaged, and one that starts none is another kind
+    of file or damaged at its start (walk 20: a JPEG whose first bytes were zeroed was only 'not a
+    supported image', as a PDF would be)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for start, name in _ALLOWED_STARTS if data.startswith(start)), None)
 
 
 def known_kind(data: bytes) -> KnownKind | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.motion import figure
+from app.motion import figure, slider_labels
 from ssl_core.motion import Motion
 
 
@@ -20,3 +20,11 @@ def test_each_frame_is_drawn_in_its_own_range():
     assert first[0] < -5.9 and last[0] > trained[:, 0].min() - 0.5  # every point in view, no more
     assert tuple(fig.layout.xaxis.range) == tuple(last) and fig.layout.yaxis.scaleanchor == "x"
     assert fig.layout.xaxis.showticklabels is False
+
+
+def test_the_slider_labels_do_not_crowd():
+    """Walk 20: 19 frames (0, 50, ..., 900, 903) ran the last two labels into each other."""
+    steps = [*range(0, 901, 50), 903]
+    labels = slider_labels(steps)
+    assert [label for label in labels if label] == ["0", "100", "200", "300", "400", "500", "600", "700", "800", "903"]
+    assert slider_labels([0, 50, 100]) == ["0", "50", "100"]

@@ -276,7 +276,23 @@ def test_a_known_kind_of_file_is_named_in_its_refusal(data, said):
 def test_bytes_of_no_known_kind_are_refused_without_a_guess():
     with pytest.raises(RejectedFile) as refused:
         decode_image(bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8)))
-    assert str(refused.value) == "not a supported image (expected JPEG, PNG, WebP, BMP, TIFF or GIF)"
+    assert str(refused.value) == ("not a supported image (expected JPEG, PNG, WebP, BMP, TIFF or GIF): its "
+                                  "first bytes are none of theirs, so it is another kind of file, or one damaged "
+                                  "at its start")
+
+
+@pytest.mark.parametrize("fmt, name", [("PNG", "PNG"), ("WEBP", "WebP"), ("TIFF", "TIFF"), ("BMP", "BMP")])
+def test_a_file_that_starts_an_allowed_format_but_will_not_open_is_called_damaged(make, fmt, name):
+    """Walk 20: a JPEG whose header was overwritten after its first bytes was 'not a supported
+    image', as a PDF would be; text that starts 'BM' stays a text file, not a damaged BMP. (Pillow
+    opens a JPEG whose segments after its first bytes are zeroed and refuses it as corrupt.)"""
+    data = make.noise((32, 32), fmt=fmt)
+    keep = 12  # past each signature (WebP's is 12 bytes)
+    with pytest.raises(RejectedFile) as refused:
+        decode_image(data[:keep] + bytes(40) + data[keep + 40 :])
+    assert str(refused.value) == f"a damaged {name} file: it starts as one, but its header cannot be read"
+    with pytest.raises(RejectedFile, match="a text file"):
+        decode_image(b"BMW parts list, one per line\n")
 
 
 def test_image_in_an_unsupported_format_is_refused(workspace, make, expect):
