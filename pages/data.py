@@ -13,6 +13,7 @@ from app.import_panel import import_panel
 from app.label_chart import label_chart
 from app.state import IMPORT_SLOT, workspace
 from app.text_items import sentence_table
+from app.upload_kind import upload_is_text
 from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, gallery, human_bytes, progress_bar,
                          short_name, thumbnail_uris)
 from ssl_core import jobs
@@ -23,7 +24,6 @@ from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
-from ssl_core.data.text_read import is_text_name
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.run_names import run_name
 from ssl_core.store import WorkspaceError
@@ -160,7 +160,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         name = left.text_input("Dataset name (optional)", key="data_upload_name",
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
-        size = _size_box(size_slot, bool(files) and all(is_text_name(f.name) for f in files))
+        size = _size_box(size_slot, upload_is_text(files))
         if st.button("Import upload", type="primary", disabled=not files):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \

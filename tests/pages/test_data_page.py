@@ -117,6 +117,15 @@ def test_pictures_with_captions_are_pictures_and_sentences_are_counted_as_senten
     assert any("no image side to choose" in c.value for c in app.caption)
     next(b for b in app.button if b.label == "Import upload").click().run()
     assert app.success[0].value == "Imported **2** sentences as dataset **notes**."  # it said "2 images"
+    texts = io.BytesIO()
+    with zipfile.ZipFile(texts, "w") as zf:  # walk 19: a zip of .txt files showed the image size box
+        for folder in ("recipe", "sports"):
+            zf.writestr(f"{folder}/a.txt", f"one {folder} line\nanother\n")
+    app.file_uploader[0].set_value([("texts.zip", texts.getvalue(), "application/zip")])
+    app.text_input(key="data_upload_name").set_value("texts").run()
+    assert not [box for box in app.selectbox if box.key == "data_stored_size"]
+    app.file_uploader[0].set_value([("captioned.zip", archive.getvalue(), "application/zip")]).run()
+    assert [box.label for box in app.selectbox if box.key == "data_stored_size"] == ["Stored size (px)"]
 
 
 def test_an_upload_of_only_an_os_file_says_what_it_is_once(app):
