@@ -11,8 +11,8 @@ Pure functions on arrays (N, D), one job per module, and one orchestrator:
 * label_efficiency: accuracy against the share of labels used (as SimCLR's
   semi-supervised evaluation, Chen et al. 2020) for any learners; supervised: the
   from-scratch baseline; pixels: raw_pixels and image_statistics.
-* shortcut: how much cheap cues (colour, brightness, background texture, layout, the
-  object's position; descriptors: computed from the pixels, cues: their words and
+* shortcut: how much cheap cues (colour, brightness, background texture, layout, where the
+  picture stands out; descriptors: computed from the pixels, cues: their words and
   fixes) explain an embedding's neighbours; planted: the sets it is calibrated on.
 * report: everything for one encoder on one dataset, JSON-ready; explanations: one
   plain sentence per metric.

@@ -45,9 +45,11 @@ CUES = {
                   "layout (where the background's light, dark and coloured regions sit)",
                   "smaller random crops (a lower `crop_min`) and flips, so two views of an image no longer share "
                   "where its regions sit"),
-    "position": Cue(("position",), ("position",), "the object's position", "the object's position",
-                    "smaller random crops (a lower `crop_min`) and flips, so the object's place changes between "
-                    "two views of an image"),
+    # walk 20: 'the object's position' was named on camera frames of whole scenes, with no object in them
+    "position": Cue(("position",), ("position",), "where the picture stands out",
+                    "where the picture stands out most (an object's position, where there is one)",
+                    "smaller random crops (a lower `crop_min`) and flips, so what stands out moves between two "
+                    "views of an image"),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
 SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"

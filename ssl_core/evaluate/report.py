@@ -49,9 +49,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # imported encoder judged against the same network untrained, never 'nothing learned yet' (walk 16); 15: a fix held
 # said 'no blur', not 'blur p 0' (walk 17); 16: the largest class the floor from 1.2 times an even share, not 1.5
 # (walk 18); 17: no gain without labels 'Not shown without labels', not 'Nothing learned yet', and a cue named
-# without labels said to be maybe what the images show (walk 20));
+# without labels said to be maybe what the images show (walk 20); 18: the position cue 'where the picture stands
+# out', not 'the object's position', said of scenes with no object (walk 20));
 # a kept report of another format is made again (stored.py)
-FORMAT = 17
+FORMAT = 18
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

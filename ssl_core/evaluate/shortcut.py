@@ -5,7 +5,7 @@ Contrastive methods match two views of an image by whatever cue is cheapest (Che
 cluttered pictures the cheapest is the background: two crops of one photo share its
 colours, texture and layout, however small the object. The cues (cues.py) are computed
 from the pixels, with no training (descriptors.py): colour, brightness, background
-texture, layout, and the object's position. Each is scored on `queries` random images
+texture, layout, and where the picture stands out. Each is scored on `queries` random images
 and their k cosine neighbours in the embedding:
 
 * explained: 1 - 2 x the mean percentile, in the cue's ordering of all other images (by

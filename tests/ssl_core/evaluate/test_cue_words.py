@@ -27,7 +27,7 @@ def test_cues_that_go_with_the_classes_are_not_ruled_out():
     assert ("On this data colour and brightness go with the classes (grouping by class alone scores 0.73 and 0.44 "
             "on them, the embedding 0.67 and 0.68), so the check cannot tell whether the embedding groups by them "
             "or by what the classes share.") in words
-    assert words.endswith("It does not group by background texture or the object's position.")
+    assert words.endswith("It does not group by background texture or where the picture stands out.")
     assert "stays below" not in words and "it is not colour" not in words
 
 
@@ -43,7 +43,7 @@ def test_without_labels_every_cue_below_some_is_ruled_out():
     assert sentence(None, quiet) == (
         "Cheap cues explain little of the embedding's neighbours: every cue scores below 0.3 (highest: brightness, "
         "score 0.20: little): whatever it groups images by, it is not colour, brightness, background texture, layout "
-        "or the object's position.")
+        "or where the picture stands out.")
 
 
 def test_with_classes_names_the_cues_the_check_cannot_tell_from_the_classes():
