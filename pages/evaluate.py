@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ import streamlit as st
 from app import access, current
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
+from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
 from app.sources import source_choices
 from app.state import workspace
 from app.maps import built_once
@@ -23,7 +23,6 @@ from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotl
                          verdict_box)
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
-from ssl_core.embed import baseline_of
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
@@ -194,50 +193,6 @@ with st.expander("What good looks like", icon=":material/help:"):
         st.markdown(f"**{COLUMNS.get(name, name)}**: {explained(name, hooks)}")  # "kNN accuracy", as the table
 
 
-def efficiency_figure(found: dict[str, dict]) -> go.Figure:
-    """Accuracy against the labels used: every judged encoder, then the baselines of the first
-    report (untrained twin, raw pixels, supervised from scratch), mean +- std of the draws. A
-    point stands at the labels it drew, not at its nominal share: the '1%' of 212 labels is 5
-    (2.4%), as each class keeps at least one and the sentences under the curve say."""
-    shown_as = {report["source"]["label"]: label for label, report in found.items()}  # run id -> its name
-    # each judged encoder's own curve first: a run's twin of the same name (read at another side) does not stand in
-    curves = {label: report["label_efficiency"]["curves"][report["source"]["label"]] for label, report in found.items()}
-    for report in found.values():
-        for name, points in report["label_efficiency"]["curves"].items():
-            curves.setdefault(shown_as.get(name, name), points)
-    judged = set(found)
-    pool = next(iter(found.values()))["label_efficiency"]["pool"]  # labelled examples the draws come from
-    figure = go.Figure()
-    for name, points in curves.items():
-        baseline = name not in judged
-        figure.add_trace(go.Scatter(
-            x=[p["labels"] for p in points], y=[p["mean"] for p in points], name=escape_plotly(name),
-            error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
-            line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
-            customdata=[p["labels"] / pool for p in points],
-            hovertemplate="%{x} labels (%{customdata:.1%} of the " + f"{pool:,}" + "): %{y:.1%}<extra>"
-                          + escape_plotly(name) + "</extra>"))
-    used = sorted({p["labels"] for points in curves.values() for p in points})
-    least = next(iter(found.values()))["floor"]  # the verdict's: the largest class where unequal (walk 14: 'chance'
-    level = least["accuracy"]  # at 33.3% under curves at 70%, while the verdict judged against 65.7%)
-    figure.add_hline(y=level, line_dash="dot", line_color="grey", annotation_text=least["name"],
-                     annotation_position="bottom right")
-    figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
-                         height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",
-                                                tickvals=used, ticktext=[f"{n:,}" for n in used]),
-                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, accuracy_top(curves, level)]),
-                         margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
-    return figure
-
-
-def accuracy_top(curves: dict[str, list[dict]], chance: float) -> float:
-    """The accuracy axis's top: 100% once a curve's mean + std or chance reaches 85%, else the next
-    tenth above the highest plus a tenth, at least 20% (walk 10's 24 classes: curves of 3-15% lay
-    flat along the bottom of an axis to 100%)."""
-    highest = max([chance] + [p["mean"] + p["std"] for points in curves.values() for p in points])
-    return 1.02 if highest >= 0.85 else max(0.2, math.ceil(highest * 10) / 10 + 0.1)
-
-
 MANY_CLASSES = 10  # walk 10's 24-class matrix, 170 px square in half the page, named every other class
 
 
@@ -275,14 +230,17 @@ def confusions(labelled: dict[str, dict]) -> None:
 labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
 if labelled:
     section("Label efficiency", LABEL_EFFICIENCY)
-    st.plotly_chart(built_once("efficiency", digest(labelled), lambda: efficiency_figure(labelled)),
+    twins = twin_names({label: choices[label] for label in labelled})
+    st.plotly_chart(built_once("efficiency", digest([labelled, twins]), lambda: efficiency_figure(labelled, twins)),
                     key="evaluate_efficiency")
     st.caption(explained("label_efficiency", hooks) + " Thick lines: the encoders judged; dotted: the baselines. "
-               f"Bars: spread over random draws of the labelled {hooks.unit}.")
+               f"Bars: spread over random draws of the labelled {hooks.unit}."
+               + (" " + sides_words(labelled) if hooks.from_scratch else ""))
     for label, report in labelled.items():  # what each curve measured, in words
+        twin = twin_key(report)
         st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],
-                                                 {report["source"]["label"]: label}, hooks.unit, report["floor"],
-                                                 baseline_of(choices[label]).label)))
+                                                 {report["source"]["label"]: label, twin: twins[label]}, hooks.unit,
+                                                 report["floor"], twin)))
     first = next(iter(labelled.values()))  # walk 17: "within noise of the best baseline" under a green verdict
     st.caption(f"These read the curves: a linear probe trained on the labels drawn and scored on "
                f"{first['label_efficiency']['test']:,} held-out {hooks.unit}; the verdicts above read kNN accuracy "

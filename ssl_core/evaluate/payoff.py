@@ -27,7 +27,7 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
     (TF-IDF)" under a verdict "Nothing learned yet" against the untrained network, unsaid), said
     as above, below or within noise of it, on so many held-out `unit`; where the floor `least`
     is the largest class (report.probes), a second sentence puts the same two against it.
-    `names` maps curve keys (a run id) to the names shown; others as they are."""
+    `names` maps curve keys (a run id, the twin's) to the names shown; others as they are."""
     curves = efficiency["curves"]
     shares = sorted({p["fraction"] for p in curves[judged]})
     few = min(shares, key=lambda share: (abs(share - FEW), share))
@@ -63,7 +63,8 @@ def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str],
     if untrained is None:
         return said, noise
     beside = margin(point["mean"], untrained["mean"], efficiency["test"])
-    return (f"{said} and {_where(point['mean'] - untrained['mean'], beside)} the untrained network "
+    side = names.get(twin, twin).removeprefix(twin)  # ' at 48 px' where `names` tells twins apart by their side
+    return (f"{said} and {_where(point['mean'] - untrained['mean'], beside)} the untrained network{side} "
             f"({untrained['mean']:.0%})", max(noise, beside))
 
 

@@ -1,0 +1,99 @@
+"""The Evaluate page's label-efficiency curves, drawn, and what their lines read: each judged
+encoder's untrained twin named by its side where two twins share a name (walk 21: SimCLR read
+images at 48 px and BYOL at 32, both judged against "untrained small_cnn", one line drawn for
+two), and the sides every curve reads the images at, the baselines' included (walk 21: the
+network from scratch trains at 16 px, unsaid)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import plotly.graph_objects as go
+
+from app.widgets import escape_plotly
+from ssl_core.embed import EncoderSource, baseline_of
+from ssl_core.words import listed
+
+
+def twin_names(choices: dict[str, EncoderSource]) -> dict[str, str]:
+    """{judged name: its untrained twin's name as shown}: the twin's own ('untrained small_cnn'),
+    with 'at 48 px' added where another judged encoder's twin has that name but reads another side."""
+    twins = {label: baseline_of(source) for label, source in choices.items()}
+    sides = defaultdict(set)
+    for twin in twins.values():
+        sides[twin.label].add(twin.image_size)
+    return {label: f"{twin.label} at {twin.image_size} px" if len(sides[twin.label]) > 1 else twin.label
+            for label, twin in twins.items()}
+
+
+def efficiency_figure(found: dict[str, dict], twins: dict[str, str]) -> go.Figure:
+    """Accuracy against the labels used: every judged encoder, then the baselines of the reports
+    (untrained twins named as `twins` says, raw pixels, supervised from scratch), mean +- std of
+    the draws. A point stands at the labels it drew, not at its nominal share: the '1%' of 212
+    labels is 5 (2.4%), as each class keeps at least one and the sentences under the curve say."""
+    # each judged encoder's own curve first: a run's twin of the same name (read at another side) does not stand in
+    curves = {label: report["label_efficiency"]["curves"][report["source"]["label"]] for label, report in found.items()}
+    for label, report in found.items():
+        shown_as = {report["source"]["label"]: label, twin_key(report): twins[label]}  # run id -> its name
+        for name, points in report["label_efficiency"]["curves"].items():
+            curves.setdefault(shown_as.get(name, name), points)
+    judged = set(found)
+    pool = next(iter(found.values()))["label_efficiency"]["pool"]  # labelled examples the draws come from
+    figure = go.Figure()
+    for name, points in curves.items():
+        baseline = name not in judged
+        figure.add_trace(go.Scatter(
+            x=[p["labels"] for p in points], y=[p["mean"] for p in points], name=escape_plotly(name),
+            error_y=dict(type="data", array=[p["std"] for p in points], visible=True), mode="lines+markers",
+            line=dict(dash="dot" if baseline else "solid", width=2 if baseline else 4),
+            customdata=[p["labels"] / pool for p in points],
+            hovertemplate="%{x} labels (%{customdata:.1%} of the " + f"{pool:,}" + "): %{y:.1%}<extra>"
+                          + escape_plotly(name) + "</extra>"))
+    used = sorted({p["labels"] for points in curves.values() for p in points})
+    least = next(iter(found.values()))["floor"]  # the verdict's: the largest class where unequal (walk 14: 'chance'
+    level = least["accuracy"]  # at 33.3% under curves at 70%, while the verdict judged against 65.7%)
+    figure.add_hline(y=level, line_dash="dot", line_color="grey", annotation_text=least["name"],
+                     annotation_position="bottom right")
+    figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
+                         height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",
+                                                tickvals=used, ticktext=[f"{n:,}" for n in used]),
+                         yaxis=dict(title="accuracy", tickformat=".0%", range=[0, accuracy_top(curves, level)]),
+                         margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2))
+    return figure
+
+
+def twin_key(report: dict) -> str:
+    """The name a report's curves give its encoder's untrained twin ('untrained small_cnn')."""
+    source = report["source"]
+    return baseline_of(EncoderSource(source["encoder"], source["image_size"],
+                                     shape=tuple(map(tuple, source["shape"])))).label
+
+
+def sides_words(found: dict[str, dict]) -> str:
+    """The sides the image curves read the images at: each judged encoder's (its twin's too), raw
+    pixels', and the network from scratch's with its bounds, from the first report's config; an
+    imported embedding set, made elsewhere, reads none here."""
+    by_side, twin_sides = defaultdict(list), defaultdict(set)
+    for label, report in found.items():
+        if side := report["source"]["image_size"]:
+            by_side[side].append(label)
+            twin_sides[twin_key(report)].add(side)
+    config = next(iter(found.values()))["config"]
+    scratch, pixels = config["supervised"], config["pixel_side"]
+    encoders = "; ".join(f"{listed(labels)} at {side} px" for side, labels in sorted(by_side.items(), reverse=True))
+    apart = " (so their untrained scores differ)" if any(len(sides) > 1 for sides in twin_sides.values()) else ""
+    return ((f"The curves read the images at these sides: {encoders}, each beside its untrained twin at its side"
+             f"{apart}; " if encoders else "The curves read the images at these sides: ")
+            + f"raw pixels at {pixels} px; the network from scratch trains at {scratch['image_size']} px, "
+            f"{scratch['epochs']} passes and at most {scratch['max_images']:,} images seen per draw, to take seconds "
+            f"on a CPU: at {scratch['image_size']} px an object a tenth of the picture wide is "
+            f"{scratch['image_size'] / 10:g} pixels wide.")
+
+
+def accuracy_top(curves: dict[str, list[dict]], chance: float) -> float:
+    """The accuracy axis's top: 100% once a curve's mean + std or chance reaches 85%, else the next
+    tenth above the highest plus a tenth, at least 20% (walk 10's 24 classes: curves of 3-15% lay
+    flat along the bottom of an axis to 100%)."""
+    highest = max([chance] + [p["mean"] + p["std"] for points in curves.values() for p in points])
+    return 1.02 if highest >= 0.85 else max(0.2, math.ceil(highest * 10) / 10 + 0.1)

@@ -1,0 +1,55 @@
+"""The Evaluate page's curves when two judged runs read the images at different sides (walk 21:
+SimCLR at 48 px and BYOL at 32 px, both judged against "untrained small_cnn", one line drawn for
+the two twins and "the untrained network (25%)" and "(20%)" said of one name)."""
+
+from __future__ import annotations
+
+from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
+from ssl_core.embed import EncoderSource, untrained
+from ssl_core.evaluate.payoff import payoff_words
+
+
+def curve(*means: float) -> list[dict]:
+    return [{"fraction": f, "labels": n, "mean": m, "std": 0.01} for (f, n), m in zip(((0.1, 42), (1.0, 427)), means)]
+
+
+def report(run: str, side: int, twin: tuple[float, float]) -> dict:
+    return {"source": {"label": run, "encoder": "small_cnn", "image_size": side, "shape": []},
+            "floor": {"name": "largest class", "accuracy": 0.262},
+            "config": {"pixel_side": 16, "supervised": {"image_size": 16, "epochs": 15, "max_images": 10000}},
+            "label_efficiency": {"pool": 427, "test": 183, "curves": {
+                run: curve(0.23, 0.22), "untrained small_cnn": curve(*twin), "raw pixels": curve(0.2, 0.21),
+                "supervised from scratch": curve(0.21, 0.2)}}}
+
+
+SOURCES = {"SimCLR · 1.5 min": EncoderSource("small_cnn", 48, run_id="run-a"),
+           "BYOL · 1.5 min": EncoderSource("small_cnn", 32, run_id="run-b")}
+FOUND = {"SimCLR · 1.5 min": report("run-a", 48, (0.22, 0.25)), "BYOL · 1.5 min": report("run-b", 32, (0.23, 0.20))}
+
+
+def test_twins_of_one_name_at_two_sides_are_named_by_side_and_both_drawn():
+    twins = twin_names(SOURCES)
+    assert twins == {"SimCLR · 1.5 min": "untrained small_cnn at 48 px",
+                     "BYOL · 1.5 min": "untrained small_cnn at 32 px"}
+    drawn = {trace.name: trace.y for trace in efficiency_figure(FOUND, twins).data}
+    assert drawn["untrained small_cnn at 48 px"] == (0.22, 0.25)
+    assert drawn["untrained small_cnn at 32 px"] == (0.23, 0.2)
+    twin = twin_key(FOUND["BYOL · 1.5 min"])
+    words = payoff_words(FOUND["BYOL · 1.5 min"]["label_efficiency"], "run-b",
+                         {"run-b": "BYOL · 1.5 min", twin: twins["BYOL · 1.5 min"]}, twin=twin)
+    assert "the untrained network at 32 px (20%)" in words and "(untrained small_cnn at 32 px, 23%)" in words
+
+
+def test_twins_at_one_side_keep_their_name():
+    same = {"SimCLR": EncoderSource("small_cnn", 48, run_id="run-a"), "VICReg": EncoderSource("small_cnn", 48,
+                                                                                              run_id="run-c")}
+    assert twin_names(same) == {"SimCLR": "untrained small_cnn", "VICReg": "untrained small_cnn"}
+    assert twin_names({"twin": untrained("small_cnn", 48)}) == {"twin": "untrained small_cnn"}
+
+
+def test_the_sides_every_curve_reads_are_said():
+    assert sides_words(FOUND) == (
+        "The curves read the images at these sides: SimCLR · 1.5 min at 48 px; BYOL · 1.5 min at 32 px, each beside "
+        "its untrained twin at its side (so their untrained scores differ); raw pixels at 16 px; the network from "
+        "scratch trains at 16 px, 15 passes and at most 10,000 images seen per draw, to take seconds on a CPU: at 16 "
+        "px an object a tenth of the picture wide is 1.6 pixels wide.")
