@@ -34,7 +34,7 @@ from .augment.recipes import MAE as MAERecipe
 from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
-from .evaluate.verdict import MAJORITY, START
+from .evaluate.verdict import COLLAPSED_RANK, LOW_RANK_MEASUREMENTS, MAJORITY, START, below_twin
 from .imports import start_from
 from .jobs import TRAINING_S
 from .kind_words import UNITS
@@ -224,6 +224,7 @@ class Trainer:
         self.dip: tuple[int, int, dict[str, tuple[float, float]]] | None = None  # the warning's place, step and
         # {metric that fell: (its value, its best until then)}
         self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
+        self.low_ranks = 0  # measurements in a row with the effective rank below COLLAPSED_RANK of the twin's
 
     # -- budget -------------------------------------------------------------------------
     def steps_per_epoch(self) -> int:
@@ -362,6 +363,9 @@ class Trainer:
         metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
                    "effective_rank": effective_rank(features), **self.judged(features)}
         fallen = [name for name in HEALTH if name in metrics and self._fell(name, metrics[name])]
+        twin = self.untrained.get("effective_rank_untrained")
+        self.low_ranks = self.low_ranks + 1 if twin and metrics["effective_rank"] < COLLAPSED_RANK * twin else 0
+        low_at_end = final and self.low_ranks >= LOW_RANK_MEASUREMENTS  # what the verdict and advice call collapse
         if fallen:
             metrics["collapse_warning"] = 1.0
             if self.dip is None:
@@ -370,13 +374,17 @@ class Trainer:
                 note = type(self.method).collapse_note
                 self.warnings.append(f"possible collapse at step {self.step}: {fall_words(fell, 'best')}"
                                      + (f" ({note})" if note else ""))
-        elif final and self.dip is not None and set(self.dip[2]) <= set(metrics):  # it came back: said so
+        elif final and self.dip is not None and set(self.dip[2]) <= set(metrics) and not low_at_end:  # came back
             at, step, dipped = self.dip
             now = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g}" for name in dipped)
             # walk 20 read "(effective rank 40.8, above 30% of the best): effective rank 8.83 (best 40.1)" as a best
             # below the end's value: the best was the best until the dip
             self.warnings[at] = (f"{RECOVERED} ({now}, back above {COLLAPSE_FALL:.0%} of its best): at step {step} "
                                  f"{fall_words(dipped, 'its best until then')} was a dip it recovered from")
+        if low_at_end:  # walk 21: MAE's 'no collapse at the end' beside the Diagnosis's 'The encoder collapsed'
+            note = type(self.method).collapse_note
+            self.warnings.append(f"collapse at the end: effective rank {metrics['effective_rank']:.3g}, "
+                                 f"{below_twin(metrics['effective_rank'], twin)}" + (f" ({note})" if note else ""))
         return metrics
 
     def _fell(self, name: str, value: float) -> bool:

@@ -27,8 +27,8 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
-from .verdict import (COLLAPSED_RANK, KNN_SPREAD, MAJORITY, coarse, floor, margin, no_room,
-                      too_few_for_neighbours)
+from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
+                      no_room, too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -42,10 +42,6 @@ HALF = 0.5  # a largest class of this share of the probe or more holds kNN accur
 MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
-# measurements in a row with the encoder's rank below COLLAPSED_RANK of its twin's before that is called collapse: a
-# healthy run's first steps dip there (the default on shapes: rank about 1 at step 1, 13-14 by step 25), and a run
-# cancelled at step 2 was told to cut its learning rate
-LOW_RANK_MEASUREMENTS = 2
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
 TUNED_MINUTES = 5.0  # the CPU budget the default was tuned for
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
@@ -137,8 +133,7 @@ def _fallen(m: Measured) -> tuple[str, str] | None:
         twin = float(m.series["effective_rank_untrained"][1][-1])
         if len(values) >= LOW_RANK_MEASUREMENTS and (values[-LOW_RANK_MEASUREMENTS:] < COLLAPSED_RANK * twin).all():
             return "encoder", (f"The encoder's effective rank is {values[-1]:.3g} at step {steps[-1]}, "
-                               f"{values[-1] / twin:.0%} of the untrained network's {twin:.3g}; below "
-                               f"{COLLAPSED_RANK:.0%} of it counts as collapse.")
+                               f"{below_twin(values[-1], twin)}.")
     return None
 
 

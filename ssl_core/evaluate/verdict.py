@@ -62,6 +62,16 @@ MIN_MARGIN = 0.03  # no difference below this counts, however many images
 # than untrained" where 2.3% was meant; 1.4 covers the largest (tests/ssl_core/evaluate/test_knn_noise.py)
 KNN_SPREAD = 1.4
 COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained network's: collapsed
+# measurements in a row with the encoder's rank below COLLAPSED_RANK of its twin's before that is called collapse: a
+# healthy run's first steps dip there (the default on shapes: rank about 1 at step 1, 13-14 by step 25), and a run
+# cancelled at step 2 was told to cut its learning rate
+LOW_RANK_MEASUREMENTS = 2
+
+
+def below_twin(rank: float, twin: float) -> str:
+    """An effective rank `rank` against the untrained network's `twin`, as the collapse rule reads it."""
+    return (f"{rank / twin:.0%} of the untrained network's {twin:.3g} (below {COLLAPSED_RANK:.0%} of it counts as "
+            "collapse)")
 # a metric the trainer logs (1.0) with its baseline at step 0: the twin was calibrated (models/calibration.py). A
 # run of an encoder with BatchNorm measured before 2026-12-04 lacks it, and its baseline is the twin that
 # normalised nothing (UNCALIBRATED)

@@ -115,6 +115,29 @@ def test_a_dip_the_run_recovers_from_is_not_left_as_a_possible_collapse(tmp_path
                                 f"best until then 1e+06) was a dip it recovered from"]
 
 
+def test_a_dip_back_above_its_best_but_below_the_untrained_rank_is_a_collapse_at_the_end(tmp_path):
+    """Walk 21: MAE's CLI said 'no collapse at the end (effective rank 10.4, back above 30% of its
+    best)' while advise and the Diagnosis said 'The encoder collapsed ...: 23% of the untrained
+    network's 44.8': the end is judged by both rules, as the verdict and the advice judge it."""
+    images = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3), dtype=np.uint8)
+    config = TrainConfig(dataset="noise", epochs=1, batch_size=16, image_size=16, checkpoint_every=10**6)
+    trainer = Trainer(config, images, None, tmp_path, Health())
+    trainer.best, trainer.step = {"effective_rank": 1e6}, 1
+    warned = trainer.monitor()
+    rank = warned["effective_rank"]
+    trainer.untrained = {"effective_rank_untrained": 4 * rank}  # the end's rank is 25% of the twin's
+    trainer.best["effective_rank"] = rank
+    trainer.monitor()
+    trainer.monitor(final=True)
+    assert trainer.warnings[0].startswith("possible collapse at step 1: ")  # the dip stays said, not recovered
+    assert trainer.warnings[1] == (f"collapse at the end: effective rank {rank:.3g}, 25% of the untrained network's "
+                                   f"{4 * rank:.3g} (below 30% of it counts as collapse)")
+    trainer.untrained = {"effective_rank_untrained": 2 * rank}  # 50%: no collapse by either rule
+    trainer.low_ranks, trainer.warnings = 0, trainer.warnings[:1]
+    trainer.monitor(final=True)
+    assert trainer.warnings[0].startswith("no collapse at the end") and len(trainer.warnings) == 1
+
+
 def test_a_method_whose_loss_never_shapes_the_measured_vector_says_so_in_its_warning(tmp_path, monkeypatch):
     """Walk 19: an mlm run's 'possible collapse at step 25: embedding std 0.0492 ..., effective
     rank 3.34' beside a linear probe of 0.970, without a cause; the recovered dip keeps its

@@ -245,7 +245,7 @@ def test_a_collapse_within_the_first_step_is_found_against_the_untrained_network
     """Rank 7.8 untrained, 1.6 after step 1, 2.3 later: no best to fall from, the verdict's rule."""
     found = collapse(measured(effective_rank=[1.63, 2.28], effective_rank_untrained=[7.82]))
     assert found and found.evidence == ("The encoder's effective rank is 2.28 at step 25, 29% of the untrained "
-                                        "network's 7.82; below 30% of it counts as collapse.")
+                                        "network's 7.82 (below 30% of it counts as collapse).")
     assert collapse(measured(effective_rank=[1.63, 2.5], effective_rank_untrained=[7.82])) is None
 
 
