@@ -218,6 +218,15 @@ def fix_held(recipe: dict[str, Any], cue: str | None, level: str | None) -> str:
                      else f"{name.replace('_', ' ')} {recipe[name]:g}" for name in fields)  # walk 17 read "blur p 0"
 
 
+def fix_lacking(recipe: dict[str, Any], cue: str | None) -> str:
+    """The fields the fix of `cue` changes (CUE_FIELDS, ON_THE_OBJECT) that `recipe` lacks, in
+    backticks ('`gray_p`'); empty where it has them all or the cue's fix needs none (walk 21: an
+    MAE run, one masked view and no colour changes, was told to raise its `gray_p`)."""
+    fields = ([spec[0] for spec in CUE_FIELDS[cue]] if cue in CUE_FIELDS else
+              list(ON_THE_OBJECT) if cue in BACKGROUND_CUES else [])
+    return ", ".join(f"`{name}`" for name in fields if name not in recipe)
+
+
 def background(m: Measured) -> Advice | None:
     """The shortcut check names the background: views centred on the object, without blur
     (ON_THE_OBJECT), where the recipe has those fields and differs."""

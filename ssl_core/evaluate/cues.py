@@ -85,22 +85,27 @@ def _amount(s: dict) -> str:
     """A cue's score, and what grouping by class alone gives where labels are known."""
     if s["by_class"] is None:
         return f"score {s['score']:.2f}: {s['level']}"
-    return (f"score {s['score']:.2f} against {s['by_class']:.2f} for grouping by class alone, "
-            f"{s['judged']:.2f} beyond: {s['level']}")
+    return (f"score {s['score']:.2f}, {s['judged']:.2f} above the {s['by_class']:.2f} that grouping by class alone "
+            f"scores: {s['level']}")  # walk 21 read '0.67 against 0.00 for grouping by class alone, 0.67 beyond'
 
 
 MADE_BY = ("run", "imported", "untrained", "vectors")  # what made an embedding, for the fix's sentence
 
 
-def remedy(fix: str, made_by: str = "run", held: str = "") -> str:
+def remedy(fix: str, made_by: str = "run", held: str = "", lacks: str = "", recipe: str = "") -> str:
     """The sentence offering `fix` to what made the embedding (`made_by`, one of MADE_BY): a
     run of this app, whose augmentation can change (unless its recipe already `held` the fix:
-    those fields in words, advice.fix_held); an encoder imported from elsewhere or an
+    those fields in words, advice.fix_held; or `lacks` the fields it changes, advice.fix_lacking,
+    `recipe` naming it); an encoder imported from elsewhere or an
     untrained one, never trained here, to a run trained here from it; an embedding made
     elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
     network trained here on the same images."""
     if made_by == "run" and held:
         return f"The run's recipe already holds the fix for it ({held}), yet the embedding groups by it all the same."
+    if made_by == "run" and lacks:
+        them = "them" if "," in lacks else "it"
+        return (f"The run's recipe ({recipe}) has no {lacks} to change; a run whose recipe has {them} (SimCLR's, "
+                f"say) could avoid the cue with {fix}.")
     if made_by == "run":
         return f"Try {fix}."
     if made_by == "imported":
@@ -113,7 +118,7 @@ def remedy(fix: str, made_by: str = "run", held: str = "") -> str:
 
 
 def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run", held: str = "",
-             labelled: bool = True) -> str:
+             lacks: str = "", recipe: str = "", labelled: bool = True) -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
     cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`);
     not `labelled`, that the check cannot tell the cue from what the images show (walk 20:
@@ -123,8 +128,8 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
         return _little(present)
     if not labelled:
         what = "the scene" if cue == SCENE else CUES[cue].short
-        return (f"{sentence(cue, scores, made_by, held)} Without labels the check cannot tell a cue from what the "
-                f"images show: where {what} is what tells them apart (frames of a few scenes or cameras, say), "
+        return (f"{sentence(cue, scores, made_by, held, lacks, recipe)} Without labels the check cannot tell a cue "
+                f"from what the images show: where {what} is what tells them apart (frames of a few scenes or cameras, say), "
                 "grouping by it is right.")
     if cue == SCENE:  # the parts that reach MOST, and any other cue that does (walk 15: 'two or more of the
         # background's colour, texture and layout' beside layout 'little' and brightness 'most', unsaid)
@@ -137,7 +142,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
                    f"({'; '.join(_amount(present[name]) for name in also)})." if also else "")
         return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
                 f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts}).{besides} "
-                f"{remedy(SCENE_FIX, made_by, held)}")
+                f"{remedy(SCENE_FIX, made_by, held, lacks, recipe)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -146,7 +151,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held)}")
+            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held, lacks, recipe)}")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

@@ -50,9 +50,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # said 'no blur', not 'blur p 0' (walk 17); 16: the largest class the floor from 1.2 times an even share, not 1.5
 # (walk 18); 17: no gain without labels 'Not shown without labels', not 'Nothing learned yet', and a cue named
 # without labels said to be maybe what the images show (walk 20); 18: the position cue 'where the picture stands
-# out', not 'the object's position', said of scenes with no object (walk 20));
+# out', not 'the object's position', said of scenes with no object (walk 20); 19: a run's recipe lacking the fields
+# a fix changes told so, not to change them (walk 21));
 # a kept report of another format is made again (stored.py)
-FORMAT = 18
+FORMAT = 19
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -133,16 +134,17 @@ def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
 
 
-def recipe_held(ws: Workspace, run_id: str, check: dict) -> str:
-    """Where run `run_id`'s recipe already holds the fix of the cue its shortcut `check`
-    names, those fields in words (advice.fix_held; walk 9's run was told to try the
-    salient crops and no blur it trained with); else empty."""
+def recipe_fit(ws: Workspace, run_id: str, check: dict) -> tuple[str, str, str]:
+    """How run `run_id`'s recipe meets the fix of the cue its shortcut `check` names: (the
+    fields it already holds, in words (advice.fix_held; walk 9's run was told to try the salient
+    crops and no blur it trained with), the fields it lacks (advice.fix_lacking; walk 21's MAE
+    run was told to raise a `gray_p` it has not), the recipe's name); each empty where none."""
     from .. import jobs
     from ..engine import TrainConfig
-    from .advice import fix_held, recipe_dict
+    from .advice import fix_held, fix_lacking, recipe_dict
 
-    config = TrainConfig(**json.loads(jobs.get_run(ws, run_id)["config"]))
-    return fix_held(recipe_dict(config), check["cue"], check["level"])
+    recipe = recipe_dict(TrainConfig(**json.loads(jobs.get_run(ws, run_id)["config"])))
+    return fix_held(recipe, check["cue"], check["level"]), fix_lacking(recipe, check["cue"]), recipe["name"]
 
 
 def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
@@ -308,9 +310,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     made_by = ("run" if source.run_id else "vectors" if not source.has_network else
                "imported" if source.imported else "untrained")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
-    if made_by == "run" and out["shortcut"] and (held := recipe_held(ws, source.run_id, out["shortcut"])):
+    if made_by == "run" and out["shortcut"] and any((fit := recipe_fit(ws, source.run_id, out["shortcut"]))[:2]):
         out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(
-            out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, held, labelled=labels is not None)
+            out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, *fit, labelled=labels is not None)
     stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -134,6 +134,22 @@ def test_a_recipe_that_holds_the_fix_is_told_so_not_to_try_it():
                     "groups by it all the same.")  # walk 11 read "the cue stayed all the same" as unclear
 
 
+def test_a_recipe_without_the_fields_a_fix_changes_is_not_told_to_change_them():
+    """Walk 21: an MAE run (one masked view, no colour changes) was told 'Try more random grayscale
+    (a higher `gray_p`)'."""
+    from ssl_core.evaluate.advice import fix_lacking
+    from ssl_core.evaluate.cues import CUES, remedy
+
+    mae = make_recipe("mae").to_dict()
+    assert fix_lacking(mae, "colour") == "`gray_p`" and fix_lacking(mae, "layout") == ""  # it has crops and flips
+    assert fix_lacking(mae, "background_texture") == "`salient_crop_p`, `blur_p`"
+    assert fix_lacking(make_recipe("simclr").to_dict(), "colour") == "" and fix_lacking(mae, None) == ""
+    assert remedy(CUES["colour"].fix, "run", lacks="`gray_p`", recipe="mae") == (
+        f"The run's recipe (mae) has no `gray_p` to change; a run whose recipe has it (SimCLR's, say) could avoid "
+        f"the cue with {CUES['colour'].fix}.")
+    assert "a run whose recipe has them" in remedy("x", "run", lacks="`salient_crop_p`, `blur_p`", recipe="mae")
+
+
 def test_flat_online_knn_on_the_default_tries_another_recipe():
     found = flat_from_start(measured(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024]))
     assert found and found.change == {"recipe": {**make_recipe("simclr_multicrop").to_dict(), "local_crops": 0}}

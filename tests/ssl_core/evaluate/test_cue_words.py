@@ -22,8 +22,8 @@ WALK = {"background_texture": scored(0.27, 0.3682, 0.0), "brightness": scored(0.
 def test_cues_that_go_with_the_classes_are_not_ruled_out():
     words = sentence(None, WALK)
     assert words.startswith("Beyond what its classes share, cheap cues explain little of the embedding's neighbours: "
-                            "no cue's score beyond class reaches 0.3 (highest: brightness, score 0.68 against 0.44 "
-                            "for grouping by class alone, 0.24 beyond: little).")
+                            "no cue's score beyond class reaches 0.3 (highest: brightness, score 0.68, 0.24 above the "
+                            "0.44 that grouping by class alone scores: little).")
     assert ("On this data colour and brightness go with the classes (grouping by class alone scores 0.73 and 0.44 "
             "on them, the embedding 0.67 and 0.68), so the check cannot tell whether the embedding groups by them "
             "or by what the classes share.") in words
@@ -63,10 +63,10 @@ def test_the_background_scene_names_the_parts_it_rests_on_and_any_other_cue_at_m
     said = sentence(SCENE, scores)
     assert said.startswith("The embedding groups images by background scene: neighbours share the background's "
                            "colour and texture, as if they sat on one photo "
-                           "(colour score 0.80 against 0.10 for grouping by class alone, 0.70 beyond: most; "
-                           "background texture score 0.75 against 0.10 for grouping by class alone, 0.65 beyond: "
-                           "most). Beside it, brightness scores most too (score 0.70 against 0.10 for grouping by "
-                           "class alone, 0.60 beyond: most).")
+                           "(colour score 0.80, 0.70 above the 0.10 that grouping by class alone scores: most; "
+                           "background texture score 0.75, 0.65 above the 0.10 that grouping by class alone scores: "
+                           "most). Beside it, brightness scores most too (score 0.70, 0.60 above the 0.10 that "
+                           "grouping by class alone scores: most).")
     assert "layout" not in said.split(". Beside")[0]
 
 
