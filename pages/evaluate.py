@@ -17,6 +17,7 @@ from app.diagnosis import diagnosis_panels
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
 from app.sources import source_choices
 from app.state import workspace
+from app.training_spent import spent_words
 from app.maps import built_once
 from app.section_jump import LABEL_EFFICIENCY, section
 from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, progress_bar,
@@ -119,6 +120,14 @@ for label, report in done.items():  # the overall verdict first, one per encoder
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
                    "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
                    "close to the margin of noise can pass one and not the other.")
+
+
+judged_runs = {label: here[choices[label].run_id] for label in done if choices[label].run_id in here}
+if len(judged_runs) > 1:  # what each run's minutes bought (walk 21: 175 to 1,180 steps in 1.5 minutes, unsaid)
+    final = jobs.final_metrics(ws)
+    if said := spent_words({label: jobs.run_summary(run, final.get(run["id"], {}))
+                            for label, run in judged_runs.items()}):
+        st.caption(escape_markdown(said))
 
 
 def digest(reports: dict) -> str:

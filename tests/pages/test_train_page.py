@@ -411,10 +411,11 @@ def test_a_run_that_shared_a_busy_machine_is_told_so(page, ws, others, told):
     writer.flush()
     page.run()
     assert not page.exception, page.exception
-    notes = [c.value for c in page.caption if "Other programs kept" in c.value]
-    assert notes == ([f"Other programs kept about {others:.1f} cores of this machine busy while it trained: it shared "
-                      "them, so it trained more slowly than it would alone (fewer images a second; a minutes budget "
-                      "then holds fewer steps)."] if told else [])
+    notes = [c.value for c in page.caption if "Other work kept" in c.value]
+    assert notes == ([f"Other work kept about {others:.1f} cores of this machine busy while it trained (other "
+                      "programs, and this app's own pages and a browser showing them on this machine count too): it "
+                      "shared them, so it trained more slowly than it would alone (fewer images a second; a minutes "
+                      "budget then holds fewer steps). Closing the page does not stop a run."] if told else [])
 
 
 def test_a_run_that_failed_at_its_first_step_shows_its_loss_and_no_empty_monitor(page, ws):

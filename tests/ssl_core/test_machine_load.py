@@ -33,5 +33,5 @@ def test_a_busy_loop_in_another_process_is_measured_as_about_one_core():
 
 def test_a_run_is_told_only_past_half_a_core():
     assert machine_load.busy_note(None) is None and machine_load.busy_note(0.49) is None
-    assert machine_load.busy_note(0.5, "examples").startswith("Other programs kept about 0.5 cores")
+    assert machine_load.busy_note(0.5, "examples").startswith("Other work kept about 0.5 cores")
     assert "fewer examples a second" in machine_load.busy_note(0.5, "examples")
