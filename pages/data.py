@@ -40,8 +40,9 @@ REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="medium"),  # the 
 ws = workspace()
 
 st.title("Data")
-st.caption("Bring in a folder of unlabeled images, or text. Images are decoded once, cropped to squares "
-           "and stored in the workspace; labels are optional and only used to judge the result.")
+st.caption("Bring in a folder of unlabeled images, or text. Images are decoded once, made square (their "
+           "centre square, or whole and padded) and stored in the workspace; labels are optional and only used to "
+           "judge the result.")
 if DELETED_KEY in st.session_state:  # said once, on the rerun after a deletion: the dataset just vanished before
     st.success(st.session_state.pop(DELETED_KEY), icon=":material/delete:")
 
@@ -101,14 +102,23 @@ def _run_import(do_import, label: str) -> None:
     st.rerun()
 
 
-def _size_box(slot, text: bool) -> int:
-    """The stored side of images, chosen in `slot`; text is stored as written (DEFAULT_SIZE unused)."""
+FIT_NAMES = {"crop": "Centre square", "pad": "Whole picture, padded"}  # decode.FITS in words
+
+
+def _size_box(slot, text: bool) -> tuple[int, str]:
+    """The stored side of images and how each becomes its square (decode.FITS), chosen in
+    `slot`; text is stored as written (DEFAULT_SIZE unused)."""
     if text:
         slot.caption("Text is stored as written: there is no image side to choose.")
-        return DEFAULT_SIZE
-    return slot.selectbox("Stored size (px)", STORED_SIZES, index=STORED_SIZES.index(DEFAULT_SIZE),
-                          key="data_stored_size",
-                          help="Images are centre-cropped to squares of this side for training.")
+        return DEFAULT_SIZE, "crop"
+    box = slot.container()
+    size = box.selectbox("Stored size (px)", STORED_SIZES, index=STORED_SIZES.index(DEFAULT_SIZE),
+                         key="data_stored_size", help="Every picture is stored as a square of this side for training.")
+    fit = box.selectbox("Stored as", list(FIT_NAMES), format_func=FIT_NAMES.get, key="data_fit",
+                        help="Centre square: the long side is cut to the short one, as most training does; an object "
+                             "near an edge of a wide picture is lost. Whole picture, padded: nothing is cut, the "
+                             "short side is filled with the picture's mean colour.")
+    return size, fit
 
 
 with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:",
@@ -124,10 +134,10 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
         name = left.text_input("Dataset name", value=builtin, key=f"data_builtin_name_{builtin}")
-        size = _size_box(size_slot, DATASETS[builtin].kind == "text")
+        size, fit = _size_box(size_slot, DATASETS[builtin].kind == "text")
         if st.button("Import built-in", type="primary"):
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
-                                                        replace=replace, progress=progress),
+                                                        replace=replace, progress=progress, fit=fit),
                         f"Generating {builtin}")
     elif source == "Folder on the server" and not (roots := data_roots(sys.argv[1:], os.environ)):
         left.info(ENABLE_HINT, icon=":material/lock:")
@@ -138,11 +148,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                       "is written there.")
         labels_path = left.text_input("Labels CSV path (optional)", placeholder="/data/labels.csv")
         name = left.text_input("Dataset name (optional)", key="data_folder_name")
-        size = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
+        size, fit = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
         if st.button("Import folder", type="primary", disabled=not folder.strip()):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
-                                                     replace=replace, progress=progress, roots=roots),
+                                                     replace=replace, progress=progress, roots=roots, fit=fit),
                         "Decoding")
     else:
         files = left.file_uploader("Images or zip archives, or text", accept_multiple_files=True,
@@ -160,13 +170,13 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         name = left.text_input("Dataset name (optional)", key="data_upload_name",
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
-        size = _size_box(size_slot, upload_is_text(files))
+        size, fit = _size_box(size_slot, upload_is_text(files))
         if st.button("Import upload", type="primary", disabled=not files):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
                 if labels_file else {}  # its errors name the file
             _run_import(lambda progress: ingest_uploads(ws, uploads, name=name.strip() or None, size=size,
-                                                        replace=replace, progress=progress, **labels),
+                                                        replace=replace, progress=progress, fit=fit, **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset
@@ -185,8 +195,11 @@ if not datasets:
 
 
 def stored_size(info) -> str:
-    """What `size_px` holds for the dataset's kind: an image's side, or a text's longest example."""
-    return f"{info.size_px} px" if info.kind == "image" else f"<= {info.size_px:,} chars"
+    """What `size_px` holds for the dataset's kind: an image's side (', padded' where pictures
+    were stored whole), or a text's longest example."""
+    if info.kind != "image":
+        return f"<= {info.size_px:,} chars"
+    return f"{info.size_px} px" + (", padded" if info.fit == "pad" else "")
 
 
 st.dataframe(
@@ -245,8 +258,10 @@ else:
     if seen == WHOLE:
         thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
     else:
-        st.caption(f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads; a "
-                   "long picture's ends are cut away.")
+        st.caption(f"Each whole picture padded with its mean colour to the stored {chosen.size_px} px square: what "
+                   "every page reads." if chosen.fit == "pad" else
+                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads; a "
+                   "long picture's ends are cut away (import it as 'Whole picture, padded' to keep them).")
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
                      for row in rows])  # names wrap at their joins, not mid-word

@@ -17,7 +17,7 @@ from app.text_search import sentence_search
 from app.why_neighbour import why_neighbour
 from app.widgets import breakable, escape_markdown, framed, gallery, png_uri, short_name, shortened, thumbnail_uris
 from ssl_core import embed, index
-from ssl_core.data.decode import RejectedFile, decode_image, square
+from ssl_core.data.decode import RejectedFile, decode_image, fitted
 
 PICK_PAGE = 24  # query candidates per page
 QUERY = "retrieval_query"  # session key: row id of the query image picked from the dataset
@@ -96,7 +96,8 @@ with pick_tab:
 query_image, query_row = None, None
 if upload is not None:
     try:
-        query_image = square(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px)
+        query_image = fitted(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px,
+                             dataset.fit)
         query_name = upload.name
     except RejectedFile as exc:
         st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}. The query below "

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import asdict
 
+from .data.decode import FITS
 from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
 from .data.rejections import rejected_total
 from .imports import ImportRefused
@@ -107,7 +108,7 @@ def _print(obj: object) -> None:
 def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     try:
         report = ingest_path(ws, args.paths, name=args.name, labels_path=args.labels, size=args.size,
-                             replace=args.replace, progress=StderrProgress("decoding"))
+                             replace=args.replace, progress=StderrProgress("decoding"), fit=args.fit)
     except IngestError as exc:
         _print(exc.to_json())  # a report's keys, nothing stored, and the error
         print(f"error: {exc}", file=sys.stderr)
@@ -410,16 +411,17 @@ def _map_params(args: argparse.Namespace) -> dict:
     return {"n_neighbors": args.neighbors, "min_dist": args.min_dist} if args.method == "umap" else {}
 
 
-def _query_image(query: str, side: int):
-    """The image file --query as a (1, side, side, 3) uint8 array, read as an import reads a
-    file on the server: a regular file of at most MAX_FILE_BYTES (a FIFO or a device is
-    refused unread), then decoded; else a ValueError naming it and why."""
-    from .data.decode import RejectedFile, decode_image, square
+def _query_image(query: str, side: int, fit: str):
+    """The image file --query as a (1, side, side, 3) uint8 array, fitted as its dataset's
+    pictures were (`fit`), read as an import reads a file on the server: a regular file of at most
+    MAX_FILE_BYTES (a FIFO or a device is refused unread), then decoded; else a ValueError naming
+    it and why."""
+    from .data.decode import RejectedFile, decode_image, fitted
     from .data.roots import read_regular
     from .data.sources import MAX_FILE_BYTES
 
     try:
-        return square(decode_image(read_regular(Path(query), MAX_FILE_BYTES), draft_size=side), side)[None]
+        return fitted(decode_image(read_regular(Path(query), MAX_FILE_BYTES), draft_size=side), side, fit)[None]
     except OSError as exc:
         raise ValueError(f"{query}: cannot be read ({exc.strerror or exc})") from None
     except (ValueError, RejectedFile) as exc:  # not a regular file, over the cap, not an image
@@ -435,7 +437,7 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     if args.query is not None and info.kind != "image":  # before embedding: that can take a while
         raise ValueError(f"dataset {args.dataset!r} holds {info.kind}, not images: search it with a sentence "
                          f"(--query-text TEXT), not an image file (--query)")
-    image = None if args.query is None else _query_image(args.query, info.size_px)  # before embedding too
+    image = None if args.query is None else _query_image(args.query, info.size_px, info.fit)  # before embedding too
     emb = _embedding(ws, args)
     item = image if args.query_text is None else text_query(ws, emb.dataset, emb.source, args.query_text)
     encoder = embed.load_encoder(ws, emb.source, emb.dataset)
@@ -587,6 +589,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--size", type=int, default=DEFAULT_SIZE, metavar="PX",
                         help=f"side of the stored square images (default {DEFAULT_SIZE})")
     ingest.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    ingest.add_argument("--fit", choices=FITS, default="crop",
+                        help="how a picture becomes its stored square: its centre square (crop, the default), or the "
+                             "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
     ingest.set_defaults(run_command=cmd_ingest)
 
     datasets = commands.add_parser("datasets", help="list datasets as JSON")

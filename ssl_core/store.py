@@ -160,6 +160,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX import_warnings_by_dataset ON import_warnings(dataset_id);
     """,
+    # How a picture became its stored square (decode.FITS): until version 9 always its centre
+    # square, which cut off objects near a long side (walk 21: 32 of 610 wholly).
+    """
+    ALTER TABLE datasets ADD COLUMN fit TEXT NOT NULL DEFAULT 'crop';  -- 'crop': centre square; 'pad': whole, padded
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("meta", "datasets", "images", "rejections", "import_warnings", "runs", "metrics")  # what a workspace's ssl.db holds
@@ -179,6 +184,7 @@ class DatasetInfo:
     has_labels: bool
     created: str
     kind: str = "image"  # what one item is: 'image' (images.npy) or 'text' (texts.json)
+    fit: str = "crop"  # how a picture became its stored square (decode.FITS): its centre square, or whole and padded
 
 
 class WorkspaceError(Exception):
@@ -560,6 +566,7 @@ class Workspace:
         warnings: Sequence[str] = (),
         replace: bool = False,
         kind: str = "image",
+        fit: str = "crop",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
@@ -582,6 +589,7 @@ class Workspace:
             has_labels=any(label is not None for *_, label in images),
             created=utc_now(),
             kind=kind,
+            fit=fit,
         )
         with self.write() as conn:
             old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
@@ -591,10 +599,10 @@ class Workspace:
                 _release_runs(conn, old[0], name)
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
             conn.execute(
-                "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind, fit) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (info.id, info.name, info.source, info.image_count, info.size_px, info.bytes,
-                 int(info.has_labels), info.created, info.kind),
+                 int(info.has_labels), info.created, info.kind, info.fit),
             )
             conn.executemany(
                 "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -719,4 +727,5 @@ def _dataset_info(row: sqlite3.Row) -> DatasetInfo:
         has_labels=bool(row["has_labels"]),
         created=row["created"],
         kind=row["kind"],
+        fit=row["fit"],
     )

@@ -217,6 +217,20 @@ def square(im: Image.Image, side: int) -> np.ndarray:
     return np.asarray(fitted, dtype=np.uint8)
 
 
+FITS = ("crop", "pad")  # how a picture becomes its stored square: its centre square, or whole and padded
+
+
+def fitted(im: Image.Image, side: int, fit: str = "crop") -> np.ndarray:
+    """(side, side, 3) uint8 of `im` as a dataset stores it (`fit` one of FITS): its centre
+    square (`square`), or the whole picture padded with its own mean colour, so that no object
+    near a long side is cut off (walk 21: 32 of 610 wholly outside the centre square)."""
+    if fit == "crop":
+        return square(im, side)
+    small = im.convert("RGB").resize((16, 16), Image.Resampling.BOX)  # its mean colour, from few pixels
+    mean = tuple(int(round(c)) for c in np.asarray(small, dtype=np.float32).reshape(-1, 3).mean(0))
+    return letterbox(im, side, mean)
+
+
 def letterbox(im: Image.Image, side: int, fill: tuple[int, int, int] = (240, 242, 246)) -> np.ndarray:
     """The whole image fitted inside (side, side, 3) uint8, padded with `fill`."""
     contained = ImageOps.pad(im, (side, side), Image.Resampling.BICUBIC, color=fill)

@@ -30,7 +30,7 @@ from ..imports.registry import embedding_sets_of
 from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from ..words import agreeing, counted, noun
 from .builtins import get_builtin
-from .decode import PixelBudget, RejectedFile, decode_image, letterbox, square
+from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
 from .labels import (
     LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few, labels_from_folders,
     in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
@@ -232,9 +232,12 @@ def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList
 
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
-           labels_source: str = "labels CSV", notes: Sequence[str] = ()) -> IngestReport:
-    """Store decoded images as a dataset; labels come from the CSV, else the subfolders,
-    else the images' own (built-ins). The import's `notes` are kept among its warnings."""
+           labels_source: str = "labels CSV", notes: Sequence[str] = (), fit: str = "crop") -> IngestReport:
+    """Store decoded images as a dataset, each as `fit` (decode.FITS) makes its square; labels
+    come from the CSV, else the subfolders, else the images' own (built-ins). The import's
+    `notes` are kept among its warnings."""
+    if fit not in FITS:
+        raise IngestError(f"no way to fit pictures called {fit!r}; choose one of: {', '.join(FITS)}")
     _check_disk(ws, capacity, size, rejected)
     with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
@@ -244,7 +247,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
         looks = Looks()
         for item in decoded:
-            images.array[len(rows)] = square(item.image, size)
+            images.array[len(rows)] = fitted(item.image, size, fit)
             thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
@@ -261,11 +264,12 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source)
-        warnings += _warnings(rows, size) + _copies_warning(copies, len(rows), size) + looks.warnings() + list(notes)
+        warnings += (_warnings(rows, size, fit) + _copies_warning(copies, len(rows), size) + looks.warnings()
+                     + list(notes))
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
-            rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace,
+            rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace, fit=fit,
         )
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled,
@@ -402,7 +406,7 @@ def _copies_warning(copies: list[tuple[str, str]], total: int, size: int) -> lis
             f"twice; delete the copies to count each picture once"]
 
 
-def _warnings(rows: list[_Row], size: int) -> list[str]:
+def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
     warnings = []
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
@@ -413,12 +417,13 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
                         + _smaller_sides([min(width, height) for _, width, height in small], size))
     stretched = [(row.name, row.width, row.height) for row in rows
                  if max(row.width, row.height) >= LONG_SHAPE * min(row.width, row.height)]
-    if stretched:
+    if stretched and fit == "crop":  # stored whole ('pad'), nothing of them is cut
         count = len(stretched)
         example = _for_example(count, f"{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px")
         warnings.append(f"{count:,} of {len(rows):,} images {agreeing(count, 'is', 'are')} at least {LONG_SHAPE} "
-                        f"times as long as {agreeing(count, 'it is', 'they are')} wide ({example}): the stored centre "
-                        f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}")
+                        f"times as long one way as the other ({example}): the stored centre "
+                        f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}; stored whole and "
+                        "padded instead ('Whole picture, padded' on the Data page, --fit pad), none of it is cut")
     stacked = [(row.name, row.frames) for row in rows if row.frames > 1]
     if stacked:  # walk 17: a 4-page z-stack came in as its first page, unsaid
         count = len(stacked)
@@ -445,9 +450,9 @@ def _warnings(rows: list[_Row], size: int) -> list[str]:
 
 def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
                    size: int = DEFAULT_SIZE, labels_csv: bytes | None = None, labels_source: str = "labels CSV",
-                   replace: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Decode `entries` and store the good ones as dataset `name`; `labels_source` names
-    `labels_csv` in errors and warnings.
+                   replace: bool = False, progress: Progress | None = None, fit: str = "crop") -> IngestReport:
+    """Decode `entries` and store the good ones as dataset `name`, each as `fit` (decode.FITS)
+    makes its square; `labels_source` names `labels_csv` in errors and warnings.
 
     Rejected entries are listed with their reasons; the rest is imported. Raises
     IngestError (storing nothing) when no image is usable, the name is taken and
@@ -482,7 +487,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         decoded = _decode_all(entries, size, rejected, progress)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
                       rejected=rejected, labels_csv=labels_csv, replace=replace,
-                      labels_source=labels_source, notes=notes)
+                      labels_source=labels_source, notes=notes, fit=fit)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
 
@@ -523,7 +528,7 @@ def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], *, 
 
 
 def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,
-                   replace: bool = False, progress: Progress | None = None) -> IngestReport:
+                   replace: bool = False, progress: Progress | None = None, fit: str = "crop") -> IngestReport:
     """A built-in demo dataset from DATASETS, with its hidden labels."""
     try:
         dataset = get_builtin(builtin)
@@ -546,7 +551,7 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
                 progress(done, dataset.count)
 
     report = _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
-                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace)
+                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace, fit=fit)
     report.warnings += removed
     return report
 

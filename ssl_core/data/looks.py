@@ -1,4 +1,5 @@
-"""What an import says of pictures that show almost nothing, or lack the colour the rest have.
+"""What an import says of pictures that show almost nothing, or lack the colour the rest have, as
+stored: the centre square of a picture may be blank where the whole is not (walk 21).
 
 The writer hands each stored square (S, S, 3) uint8 to `Looks.add` as it stores it; `warnings()`
 names those nearly black, those of one flat tone, and grey pictures among colour ones (walk 20:
@@ -48,13 +49,13 @@ class Looks:
         """One sentence for each kind found; grey ones only where they are fewer than the colour ones."""
         said = []
         if self.dark:
-            said.append(f"{self._of(self.dark)} nearly black (95% of {self._their(self.dark)} pixels darker than "
-                        f"{DARK} of 255: {first_few(self.dark)}): kept; delete such pictures where they are a "
-                        "covered lens or a failed exposure: there is little in them beyond their darkness")
+            said.append(f"{self._of(self.dark)} nearly black as stored (95% of {self._their(self.dark)} pixels "
+                        f"darker than {DARK} of 255: {first_few(self.dark)}): kept; delete such pictures where they "
+                        "are a covered lens or a failed exposure: there is little in them beyond their darkness")
         if self.flat:
-            said.append(f"{self._of(self.flat)} one flat tone (each channel's spread under {FLAT:g} of 255: "
-                        f"{first_few(self.flat)}): kept; such pictures hold nothing to learn from, "
-                        "so delete them where they are blank frames")
+            said.append(f"{self._of(self.flat)} one flat tone as stored (each channel's spread under {FLAT:g} of "
+                        f"255: {first_few(self.flat)}): kept; such pictures hold nothing to learn from, so delete them "
+                        "where they are blank frames")
         colour = self.total - len(self.dark) - len(self.flat) - len(self.grey)
         if self.grey and len(self.grey) < colour:
             said.append(f"{self._of(self.grey)} grey among {colour:,} colour pictures ({first_few(self.grey)}): "

@@ -152,15 +152,15 @@ def test_atomic_write_replaces_whole_files_and_leaves_no_temporaries(tmp_path, m
 # -- publishing, replacing, deleting -------------------------------------------------------
 def test_failed_import_leaves_nothing_and_other_datasets_intact(workspace, make, first,
                                                                monkeypatch):
-    real_square, calls = ingest.square, []
+    real_fitted, calls = ingest.fitted, []
 
-    def square_then_fail(image, side):
+    def fitted_then_fail(image, side, fit):
         calls.append(side)
         if len(calls) > 3:
             raise RuntimeError("disk on fire")
-        return real_square(image, side)
+        return real_fitted(image, side, fit)
 
-    monkeypatch.setattr(ingest, "square", square_then_fail)
+    monkeypatch.setattr(ingest, "fitted", fitted_then_fail)
     counts = table_counts(workspace)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest_uploads(workspace, images_of(BLUE, 6, make), name="second", size=8)

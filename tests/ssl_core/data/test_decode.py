@@ -406,3 +406,16 @@ def test_the_pixel_budget_counts_what_a_jpeg_draft_really_decodes(make):
     im = decode_image(make.noise(size=(1024, 1024), fmt="JPEG"), draft_size=96, admit_pixels=budget)
     assert im.info["original_size"] == (1024, 1024)
     assert budget.used == 128 * 128  # decoded at 1/8 scale
+
+
+def test_a_padded_picture_keeps_its_ends():
+    """Walk 21: objects near a long side were cut off by the centre square (32 of 610 wholly)."""
+    from ssl_core.data.decode import fitted
+
+    wide = np.zeros((20, 60, 3), np.uint8)
+    wide[:, :10] = (255, 0, 0)  # a red object at the left end
+    image = Image.fromarray(wide)
+    assert not (fitted(image, 30, "crop")[..., 0] > 200).any()  # cut away
+    padded = fitted(image, 30, "pad")
+    assert (padded[:, :4, 0] > 200).any() and padded.shape == (30, 30, 3)
+    assert abs(int(padded[0, 15, 0]) - 255 // 6) <= 1 and padded[0, 15, 1:].max() == 0  # the bars: its mean colour

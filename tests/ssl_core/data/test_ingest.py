@@ -110,10 +110,10 @@ def test_pictures_that_show_almost_nothing_are_kept_and_said(workspace, make):
     assert report.images == DEFAULT_BATCH + 3
     total = f"of {DEFAULT_BATCH + 3} images is"
     assert report.warnings == [
-        f"1 {total} nearly black (95% of its pixels darker than 25 of 255: dark.png): kept; delete such pictures "
-        "where they are a covered lens or a failed exposure: there is little in them beyond their darkness",
-        f"1 {total} one flat tone (each channel's spread under 3 of 255: blank.png): kept; such pictures hold "
-        "nothing to learn from, so delete them where they are blank frames",
+        f"1 {total} nearly black as stored (95% of its pixels darker than 25 of 255: dark.png): kept; delete such "
+        "pictures where they are a covered lens or a failed exposure: there is little in them beyond their darkness",
+        f"1 {total} one flat tone as stored (each channel's spread under 3 of 255: blank.png): kept; such pictures "
+        "hold nothing to learn from, so delete them where they are blank frames",
         f"1 {total} grey among {DEFAULT_BATCH} colour pictures (grey.png): kept; where colour is not what tells the "
         "pictures apart, having none is a cue an encoder can group by, which random grayscale in the views (the "
         "Lab's 'gray p') weakens"]
@@ -166,8 +166,12 @@ def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(works
     assert ("6 of 6 images are smaller than the stored side of 64 px and were enlarged to it (for example 'a0.png', "
             "55 x 90 px); a smaller stored side keeps more of them at their own size: 48 px keeps 3, 32 px keeps 5 "
             "(the others are smaller still, down to 1 px)") in report.warnings
-    assert ("1 of 6 images is at least 2 times as long as it is wide ('thin.png', 1 x 60 px): the stored centre "
-            "square keeps at most 1/2 of it") in report.warnings
+    assert ("1 of 6 images is at least 2 times as long one way as the other ('thin.png', 1 x 60 px): the stored "
+            "centre square keeps at most 1/2 of it; stored whole and padded instead ('Whole picture, padded' on the "
+            "Data page, --fit pad), none of it is cut") in report.warnings  # walk 21 read 'as long as wide' of wide
+    padded = ingest_uploads(workspace, files, name="whole", size=64, fit="pad")
+    assert not any("times as long" in warning for warning in padded.warnings)
+    assert workspace.dataset("whole").fit == "pad" and workspace.dataset("t").fit == "crop"
 
 
 @pytest.mark.parametrize("name, size, message", [
