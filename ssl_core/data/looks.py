@@ -5,8 +5,11 @@ The writer hands each stored square (S, S, 3) uint8 to `Looks.add` as it stores 
 names those nearly black, those of one flat tone, and grey pictures among colour ones (walk 20:
 33 nearly black camera frames and 15 grey ones among colour frames came in unsaid). Thresholds
 measured on walk 20's frames at 64 px: the 95th percentile of grey was 3.0-18.7 on its 33
-darkened frames and 42.4 or more on its 315 ordinary ones; the colour spread (a pixel's largest
-channel less its smallest, averaged) was 0.0 on its 15 grey frames and 4.2 or more on the others.
+darkened frames and 42.4 or more on its 315 ordinary ones. A picture is grey where under 0.2% of
+its pixels have a colour spread (largest channel less smallest) of 16 or more: 0% on walk 20's 15
+grey frames, 3.3% or more on its ordinary ones; walk 22's grey photos with a small coloured shape
+drawn on them (about 1% of the picture) were called grey by the mean spread this replaced (24 of
+265 padded), by this rule 1 (its shape drawn in a grey).
 Blown-out frames are not named: a studio photo's white background is clipped white too (walk 18).
 """
 
@@ -21,7 +24,8 @@ from .labels import first_few
 
 DARK = 25  # the 95th percentile of grey below this (of 255): nearly black
 FLAT = 3.0  # each channel's standard deviation below this (of 255): one flat tone
-GREY = 1.0  # colour spread below this (of 255): a grey picture
+COLOURED = 16  # a pixel's colour spread (largest channel less smallest, of 255) from which it is coloured
+GREY_SHARE = 0.002  # a picture with fewer coloured pixels than this share is grey
 
 
 @dataclass
@@ -42,7 +46,7 @@ class Looks:
             self.dark.append(name)
         elif pixels.reshape(-1, 3).std(axis=0).max() < FLAT:
             self.flat.append(name)
-        elif (pixels.max(axis=2) - pixels.min(axis=2)).mean() < GREY:
+        elif ((pixels.max(axis=2) - pixels.min(axis=2)) >= COLOURED).mean() < GREY_SHARE:
             self.grey.append(name)
 
     def warnings(self) -> list[str]:
@@ -56,9 +60,12 @@ class Looks:
             said.append(f"{self._of(self.flat)} one flat tone as stored (each channel's spread under {FLAT:g} of "
                         f"255: {first_few(self.flat)}): kept; such pictures hold nothing to learn from, so delete them "
                         "where they are blank frames")
-        colour = self.total - len(self.dark) - len(self.flat) - len(self.grey)
+        blank = len(self.dark) + len(self.flat)
+        colour = self.total - blank - len(self.grey)
         if self.grey and len(self.grey) < colour:
-            said.append(f"{self._of(self.grey)} grey among {colour:,} colour pictures ({first_few(self.grey)}): "
+            aside = f", the {blank:,} above aside" if blank else ""  # walk 22: 40 + 234 of 300, unsaid
+            said.append(f"{self._of(self.grey)} grey as stored, among {colour:,} colour pictures{aside} "
+                        f"({first_few(self.grey)}): "
                         "kept; where colour is not what tells the pictures apart, having none is a cue an encoder "
                         "can group by, which random grayscale in the views (the Lab's 'gray p') weakens")
         return said

@@ -114,9 +114,22 @@ def test_pictures_that_show_almost_nothing_are_kept_and_said(workspace, make):
         "pictures where they are a covered lens or a failed exposure: there is little in them beyond their darkness",
         f"1 {total} one flat tone as stored (each channel's spread under 3 of 255: blank.png): kept; such pictures "
         "hold nothing to learn from, so delete them where they are blank frames",
-        f"1 {total} grey among {DEFAULT_BATCH} colour pictures (grey.png): kept; where colour is not what tells the "
+        f"1 {total} grey as stored, among {DEFAULT_BATCH} colour pictures, the 2 above aside (grey.png): kept; where colour is not what tells the "
         "pictures apart, having none is a cue an encoder can group by, which random grayscale in the views (the "
         "Lab's 'gray p') weakens"]
+
+
+def test_a_grey_photo_with_a_small_coloured_object_is_not_grey(workspace, make):
+    """Walk 22: grey photos with a coloured shape drawn on them (about 1% of the picture) were
+    called grey by the mean colour spread."""
+    from ssl_core.data.looks import Looks
+
+    photo = np.full((64, 64, 3), 120, np.uint8)
+    photo[30:37, 30:37] = (230, 40, 200)  # 49 of 4,096 pixels: 1.2%
+    looks = Looks()
+    looks.add("shape.png", photo)
+    looks.add("grey.png", np.full((64, 64, 3), 90, np.uint8) + np.arange(64, dtype=np.uint8)[:, None, None])
+    assert looks.grey == ["grey.png"]
 
 
 def test_a_grey_set_is_not_told_it_lacks_colour(workspace, make):
