@@ -21,6 +21,7 @@ import streamlit as st
 from app import access
 from app.widgets import breakable, escape_html, short_name, thumbnail_uris
 from ssl_core import index
+from ssl_core.data.looks import BLANK, look_of
 from ssl_core.words import agreeing, counted
 
 if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
@@ -73,18 +74,19 @@ def correlation(value: float) -> str:
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)
 def _panel(folder: str, made: float, threshold: float, limit: int, dataset_id: str, _vectors: np.ndarray,
-           _names: Sequence[str], _thumbnails: np.ndarray, _labels: Sequence[str | None]
-           ) -> tuple[list[float], int, tuple[int, int], str]:
+           _names: Sequence[str], _thumbnails: np.ndarray, _labels: Sequence[str | None], _stored: np.ndarray
+           ) -> tuple[list[float], int, tuple[int, int], int, str]:
     """(the cosines of the pairs shown, how many of them alike in pixels too, (how many of them
-    have both images labelled, how many of those two different labels), their HTML) for the
-    embedding in `folder` (written at `made`) of dataset `dataset_id`: computed once, not on
-    every rerun."""
+    have both images labelled, how many of those two different labels), how many of two blank
+    pictures as stored (`_stored` (N, S, S, 3), looks.BLANK), their HTML) for the embedding in
+    `folder` (written at `made`) of dataset `dataset_id`: computed once, not on every rerun."""
     pairs = index.near_duplicates(_vectors, threshold, limit=limit)
+    blank = sum(look_of(_stored[i]) in BLANK and look_of(_stored[j]) in BLANK for i, j, _ in pairs)
     rows = [row for i, j, _ in pairs for row in (i, j)]
     pixels = index.pair_correlations(_thumbnails, pairs)
     labelled = [(_labels[i], _labels[j]) for i, j, _ in pairs if _labels[i] is not None and _labels[j] is not None]
     return [score for *_, score in pairs], int((pixels >= PIXELS_ALIKE).sum()), (
-        len(labelled), sum(a != b for a, b in labelled)), pairs_html(
+        len(labelled), sum(a != b for a, b in labelled)), blank, pairs_html(
         pairs, thumbnail_uris(dataset_id, _thumbnails, rows), [short_name(_names[row], 16) for row in rows], pixels,
         [_labels[row] for row in rows])
 
@@ -102,7 +104,7 @@ def how_many(cosines: Sequence[float], threshold: float, limit: int) -> str:
 
 @access.fragment  # not st.fragment: its reruns pass the sign-in too
 def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], thumbnails: np.ndarray,
-                         labels: Sequence[str | None]) -> None:
+                         labels: Sequence[str | None], stored: np.ndarray) -> None:
     """The threshold slider and the pairs above it for `emb` (vectors (N, D) of the dataset
     whose file names are `names`, thumbnails (N, T, T, 3) `thumbnails` and labels `labels`,
     None where unlabelled): a new threshold reruns this panel only."""
@@ -110,14 +112,25 @@ def near_duplicate_panel(emb: Embedding, dataset_id: str, names: Sequence[str], 
     threshold = slider.slider("Cosine similarity at least", 0.5, 1.0, 0.95, 0.005, key="retrieval_threshold",
                               format="%.3f")
     limit = count.segmented_control("Pairs shown", SHOWN, default=SHOWN[0], key="retrieval_pairs_shown") or SHOWN[0]
-    cosines, alike, (labelled, apart), body = _panel(  # keywords: no signature() per argument
+    cosines, alike, (labelled, apart), blank, body = _panel(  # keywords: no signature() per argument
         folder=str(emb.folder), made=emb.made, threshold=threshold, limit=limit, dataset_id=dataset_id,
-        _vectors=emb.vectors, _names=names, _thumbnails=thumbnails, _labels=labels)
+        _vectors=emb.vectors, _names=names, _thumbnails=thumbnails, _labels=labels, _stored=stored)
     if not cosines:
         st.info("No pair is that similar. Lower the threshold to see the closest pairs.")
         return
-    st.caption(f"{how_many(cosines, threshold, limit)} {pixels_words(len(cosines), alike, labelled, apart)}")
+    st.caption(f"{how_many(cosines, threshold, limit)} {pixels_words(len(cosines), alike, labelled, apart)}"
+               + blank_words(blank, len(cosines)))
     st.html(body)
+
+
+def blank_words(blank: int, shown: int) -> str:
+    """What the caption adds where `blank` of the `shown` pairs are two pictures nearly black or of
+    one flat tone as stored (walk 22: all 30 pairs were its 16 dark frames, said to differ in pixels)."""
+    if not blank:
+        return ""
+    pairs = "Both its images are" if shown == 1 else f"In {blank} of the {shown} pairs both images are"
+    return (f" {pairs} nearly black or of one flat tone as stored (the import named them): nothing in them tells "
+            "them apart, so their cosine and their pixels' correlation say nothing of what they show.")
 
 
 def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:

@@ -160,4 +160,4 @@ st.divider()
 st.subheader("Near-duplicates")
 st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
            "copies, crops and re-encodings of one picture usually are.")
-near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails, labels)
+near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails, labels, images)

@@ -28,6 +28,21 @@ COLOURED = 16  # a pixel's colour spread (largest channel less smallest, of 255)
 GREY_SHARE = 0.002  # a picture with fewer coloured pixels than this share is grey
 
 
+BLANK = ("dark", "flat")  # looks of a picture with nothing in it to tell it from another
+
+
+def look_of(square: np.ndarray) -> str | None:
+    """'dark', 'flat' or 'grey' for a stored picture (S, S, 3) uint8 that is one, else None."""
+    pixels = square.astype(np.int16)
+    if np.percentile(pixels.mean(axis=2), 95) < DARK:
+        return "dark"
+    if pixels.reshape(-1, 3).std(axis=0).max() < FLAT:
+        return "flat"
+    if ((pixels.max(axis=2) - pixels.min(axis=2)) >= COLOURED).mean() < GREY_SHARE:
+        return "grey"
+    return None
+
+
 @dataclass
 class Looks:
     """Names of the stored pictures, as the import met them, by what they show."""
@@ -40,14 +55,8 @@ class Looks:
     def add(self, name: str, square: np.ndarray) -> None:
         """Measure one stored picture `square` (S, S, 3) uint8, shown as `name`."""
         self.total += 1
-        pixels = square.astype(np.int16)
-        grey = pixels.mean(axis=2)
-        if np.percentile(grey, 95) < DARK:
-            self.dark.append(name)
-        elif pixels.reshape(-1, 3).std(axis=0).max() < FLAT:
-            self.flat.append(name)
-        elif ((pixels.max(axis=2) - pixels.min(axis=2)) >= COLOURED).mean() < GREY_SHARE:
-            self.grey.append(name)
+        if found := look_of(square):
+            getattr(self, found).append(name)
 
     def warnings(self) -> list[str]:
         """One sentence for each kind found; grey ones only where they are fewer than the colour ones."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import numpy as np
+
 from app.near_duplicates import PIXELS_ALIKE, correlation, pairs_html, pixels_words
 from app.widgets import BREAK
 
@@ -79,3 +81,18 @@ def test_one_pair_is_said_as_one():
     assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: crops of one picture, or pictures this "
                                              "encoder does not tell apart. 2 of the 3 pairs whose images are both "
                                              "labelled join two different labels.")
+
+
+def test_pairs_of_blank_pictures_are_said_to_show_nothing():
+    """Walk 22: all 30 pairs were its 16 nearly black frames, said to 'differ in pixels: crops of one
+    picture, or pictures this encoder does not tell apart'."""
+    from app.near_duplicates import blank_words
+    from ssl_core.data.looks import look_of
+
+    assert look_of(np.full((16, 16, 3), 8, np.uint8)) == "dark"
+    assert look_of(np.full((16, 16, 3), 99, np.uint8)) == "flat"
+    assert blank_words(0, 30) == ""
+    assert blank_words(30, 30) == (" In 30 of the 30 pairs both images are nearly black or of one flat tone as stored "
+                                   "(the import named them): nothing in them tells them apart, so their cosine and "
+                                   "their pixels' correlation say nothing of what they show.")
+    assert blank_words(1, 1).startswith(" Both its images are nearly black")
