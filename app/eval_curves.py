@@ -16,15 +16,22 @@ from ssl_core.embed import EncoderSource, baseline_of
 from ssl_core.words import listed
 
 
-def twin_names(choices: dict[str, EncoderSource]) -> dict[str, str]:
-    """{judged name: its untrained twin's name as shown}: the twin's own ('untrained small_cnn'),
-    with 'at 48 px' added where another judged encoder's twin has that name but reads another side."""
-    twins = {label: baseline_of(source) for label, source in choices.items()}
+def twin_names(found: dict[str, dict]) -> dict[str, str]:
+    """{judged name: its untrained twin's name as shown}, from each report: the twin's own
+    (`twin_key`, 'untrained small_cnn'), with 'at 48 px' added where another judged encoder's
+    twin has that name but reads another side."""
+    sides = _twin_sides(found)
+    return {label: f"{twin_key(report)} at {report['source']['image_size']} px"
+            if len(sides[twin_key(report)]) > 1 else twin_key(report) for label, report in found.items()}
+
+
+def _twin_sides(found: dict[str, dict]) -> dict[str, set[int]]:
+    """{a twin's name: the sides the judged encoders whose twin it is read}; an embedding set none."""
     sides = defaultdict(set)
-    for twin in twins.values():
-        sides[twin.label].add(twin.image_size)
-    return {label: f"{twin.label} at {twin.image_size} px" if len(sides[twin.label]) > 1 else twin.label
-            for label, twin in twins.items()}
+    for report in found.values():
+        if side := report["source"]["image_size"]:
+            sides[twin_key(report)].add(side)
+    return sides
 
 
 def efficiency_figure(found: dict[str, dict], twins: dict[str, str]) -> go.Figure:
@@ -64,9 +71,10 @@ def efficiency_figure(found: dict[str, dict], twins: dict[str, str]) -> go.Figur
 
 
 def twin_key(report: dict) -> str:
-    """The name a report's curves give its encoder's untrained twin ('untrained small_cnn')."""
+    """The name a report's curves give its encoder's untrained twin ('untrained small_cnn'); an
+    embedding set, without a network, is its own."""
     source = report["source"]
-    return baseline_of(EncoderSource(source["encoder"], source["image_size"],
+    return baseline_of(EncoderSource(source["encoder"], source["image_size"], imported=source["imported"],
                                      shape=tuple(map(tuple, source["shape"])))).label
 
 
@@ -74,15 +82,15 @@ def sides_words(found: dict[str, dict]) -> str:
     """The sides the image curves read the images at: each judged encoder's (its twin's too), raw
     pixels', and the network from scratch's with its bounds, from the first report's config; an
     imported embedding set, made elsewhere, reads none here."""
-    by_side, twin_sides = defaultdict(list), defaultdict(set)
+    by_side = defaultdict(list)
     for label, report in found.items():
         if side := report["source"]["image_size"]:
             by_side[side].append(label)
-            twin_sides[twin_key(report)].add(side)
     config = next(iter(found.values()))["config"]
     scratch, pixels = config["supervised"], config["pixel_side"]
     encoders = "; ".join(f"{listed(labels)} at {side} px" for side, labels in sorted(by_side.items(), reverse=True))
-    apart = " (so their untrained scores differ)" if any(len(sides) > 1 for sides in twin_sides.values()) else ""
+    apart = (" (so their untrained scores differ)" if any(len(sides) > 1 for sides in _twin_sides(found).values())
+             else "")
     return ((f"The curves read the images at these sides: {encoders}, each beside its untrained twin at its side"
              f"{apart}; " if encoders else "The curves read the images at these sides: ")
             + f"raw pixels at {pixels} px; the network from scratch trains at {scratch['image_size']} px, "

@@ -124,7 +124,7 @@ for label, report in done.items():  # the overall verdict first, one per encoder
 
 judged_runs = {label: here[choices[label].run_id] for label in done if choices[label].run_id in here}
 if len(judged_runs) > 1:  # what each run's minutes bought (walk 21: 175 to 1,180 steps in 1.5 minutes, unsaid)
-    final = jobs.final_metrics(ws)
+    final = jobs.final_metrics(ws, [run["id"] for run in judged_runs.values()])
     if said := spent_words({label: jobs.run_summary(run, final.get(run["id"], {}))
                             for label, run in judged_runs.items()}):
         st.caption(escape_markdown(said))
@@ -239,7 +239,7 @@ def confusions(labelled: dict[str, dict]) -> None:
 labelled = {label: r for label, r in done.items() if r["label_efficiency"] is not None}
 if labelled:
     section("Label efficiency", LABEL_EFFICIENCY)
-    twins = twin_names({label: choices[label] for label in labelled})
+    twins = twin_names(labelled)
     st.plotly_chart(built_once("efficiency", digest([labelled, twins]), lambda: efficiency_figure(labelled, twins)),
                     key="evaluate_efficiency")
     st.caption(explained("label_efficiency", hooks) + " Thick lines: the encoders judged; dotted: the baselines. "

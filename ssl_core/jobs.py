@@ -15,6 +15,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -476,13 +477,16 @@ SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untra
                    TRAINING_S, OTHER_CORES)  # and the starting weights' score (verdict.KNN_START)
 
 
-def final_metrics(ws: Workspace) -> dict[str, dict[str, float]]:
-    """{run id: {metric: its last value}} for the health, kNN and verdict metrics of every run."""
+def final_metrics(ws: Workspace, run_ids: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """{run id: {metric: its last value}} for the health, kNN and verdict metrics of every run, or
+    of `run_ids` only (Evaluate's judged runs: not the whole metrics table on every rerun)."""
+    only = "" if run_ids is None else f" AND run_id IN ({', '.join('?' * len(run_ids))})"
     with ws.read() as conn:
         rows = conn.execute(
             "SELECT m.run_id, m.name, m.value FROM metrics m JOIN (SELECT run_id, name, MAX(step) AS step "
-            f"FROM metrics WHERE name IN ({', '.join('?' * len(SUMMARY_METRICS))}) GROUP BY run_id, name) last "
-            "ON m.run_id = last.run_id AND m.name = last.name AND m.step = last.step", SUMMARY_METRICS).fetchall()
+            f"FROM metrics WHERE name IN ({', '.join('?' * len(SUMMARY_METRICS))}){only} GROUP BY run_id, name) last "
+            "ON m.run_id = last.run_id AND m.name = last.name AND m.step = last.step",
+            (*SUMMARY_METRICS, *(run_ids or ()))).fetchall()
     out: dict[str, dict[str, float]] = {}
     for run_id, name, value in rows:
         out.setdefault(run_id, {})[name] = value

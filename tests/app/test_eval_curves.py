@@ -5,7 +5,7 @@ the two twins and "the untrained network (25%)" and "(20%)" said of one name).""
 from __future__ import annotations
 
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
-from ssl_core.embed import EncoderSource, untrained
+from ssl_core.embed import untrained
 from ssl_core.evaluate.payoff import payoff_words
 
 
@@ -14,7 +14,7 @@ def curve(*means: float) -> list[dict]:
 
 
 def report(run: str, side: int, twin: tuple[float, float]) -> dict:
-    return {"source": {"label": run, "encoder": "small_cnn", "image_size": side, "shape": []},
+    return {"source": {"label": run, "encoder": "small_cnn", "image_size": side, "shape": [], "imported": None},
             "floor": {"name": "largest class", "accuracy": 0.262},
             "config": {"pixel_side": 16, "supervised": {"image_size": 16, "epochs": 15, "max_images": 10000}},
             "label_efficiency": {"pool": 427, "test": 183, "curves": {
@@ -22,13 +22,11 @@ def report(run: str, side: int, twin: tuple[float, float]) -> dict:
                 "supervised from scratch": curve(0.21, 0.2)}}}
 
 
-SOURCES = {"SimCLR · 1.5 min": EncoderSource("small_cnn", 48, run_id="run-a"),
-           "BYOL · 1.5 min": EncoderSource("small_cnn", 32, run_id="run-b")}
 FOUND = {"SimCLR · 1.5 min": report("run-a", 48, (0.22, 0.25)), "BYOL · 1.5 min": report("run-b", 32, (0.23, 0.20))}
 
 
 def test_twins_of_one_name_at_two_sides_are_named_by_side_and_both_drawn():
-    twins = twin_names(SOURCES)
+    twins = twin_names(FOUND)
     assert twins == {"SimCLR · 1.5 min": "untrained small_cnn at 48 px",
                      "BYOL · 1.5 min": "untrained small_cnn at 32 px"}
     drawn = {trace.name: trace.y for trace in efficiency_figure(FOUND, twins).data}
@@ -41,10 +39,10 @@ def test_twins_of_one_name_at_two_sides_are_named_by_side_and_both_drawn():
 
 
 def test_twins_at_one_side_keep_their_name():
-    same = {"SimCLR": EncoderSource("small_cnn", 48, run_id="run-a"), "VICReg": EncoderSource("small_cnn", 48,
-                                                                                              run_id="run-c")}
+    same = {"SimCLR": report("run-a", 48, (0.2, 0.2)), "VICReg": report("run-c", 48, (0.2, 0.2))}
     assert twin_names(same) == {"SimCLR": "untrained small_cnn", "VICReg": "untrained small_cnn"}
-    assert twin_names({"twin": untrained("small_cnn", 48)}) == {"twin": "untrained small_cnn"}
+    twin = untrained("small_cnn", 48)  # an untrained encoder judged: its own twin
+    assert twin_names({"twin": report(twin.label, 48, (0.2, 0.2))}) == {"twin": "untrained small_cnn"}
 
 
 def test_the_sides_every_curve_reads_are_said():

@@ -115,6 +115,8 @@ def test_the_time_spent_training_is_kept_at_each_checkpoint_and_shown_without_a_
     assert jobs.run_summary(run, final)["training_s"] == pytest.approx(seconds[1])
     assert jobs.run_summary(run, final)["other_cores"] >= 0  # measured at the end (/proc/stat)
     assert jobs.training_seconds(run, {}) > 3600  # a run saved before it was kept: finished - started
+    assert jobs.final_metrics(tiny, [run_id]) == jobs.final_metrics(tiny)  # one run asked for: that run alone
+    assert jobs.final_metrics(tiny, ["run-not-there"]) == {}
 
 
 def test_the_runs_summary_holds_every_metric_the_verdict_reads():
