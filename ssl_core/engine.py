@@ -366,14 +366,13 @@ class Trainer:
         twin = self.untrained.get("effective_rank_untrained")
         self.low_ranks = self.low_ranks + 1 if twin and metrics["effective_rank"] < COLLAPSED_RANK * twin else 0
         low_at_end = final and self.low_ranks >= LOW_RANK_MEASUREMENTS  # what the verdict and advice call collapse
+        why = f" ({type(self.method).collapse_note})" if type(self.method).collapse_note else ""
         if fallen:
             metrics["collapse_warning"] = 1.0
             if self.dip is None:
                 fell = {name: (metrics[name], self.best[name]) for name in fallen}
                 self.dip = (len(self.warnings), self.step, fell)
-                note = type(self.method).collapse_note
-                self.warnings.append(f"possible collapse at step {self.step}: {fall_words(fell, 'best')}"
-                                     + (f" ({note})" if note else ""))
+                self.warnings.append(f"possible collapse at step {self.step}: {fall_words(fell, 'best')}{why}")
         elif final and self.dip is not None and set(self.dip[2]) <= set(metrics) and not low_at_end:  # came back
             at, step, dipped = self.dip
             now = ", ".join(f"{name.replace('_', ' ')} {metrics[name]:.3g}" for name in dipped)
@@ -382,9 +381,8 @@ class Trainer:
             self.warnings[at] = (f"{RECOVERED} ({now}, back above {COLLAPSE_FALL:.0%} of its best): at step {step} "
                                  f"{fall_words(dipped, 'its best until then')} was a dip it recovered from")
         if low_at_end:  # walk 21: MAE's 'no collapse at the end' beside the Diagnosis's 'The encoder collapsed'
-            note = type(self.method).collapse_note
             self.warnings.append(f"collapse at the end: effective rank {metrics['effective_rank']:.3g}, "
-                                 f"{below_twin(metrics['effective_rank'], twin)}" + (f" ({note})" if note else ""))
+                                 f"{below_twin(metrics['effective_rank'], twin)}{why}")
         return metrics
 
     def _fell(self, name: str, value: float) -> bool:
