@@ -23,6 +23,7 @@ from ..words import agreeing
 from .labels import first_few
 
 DARK = 25  # the 95th percentile of grey below this (of 255): nearly black
+DARK_SHARE = 0.95  # ... the share of its pixels that must be darker
 FLAT = 3.0  # each channel's standard deviation below this (of 255): one flat tone
 COLOURED = 16  # a pixel's colour spread (largest channel less smallest, of 255) from which it is coloured
 GREY_SHARE = 0.002  # a picture with fewer coloured pixels than this share is grey
@@ -32,13 +33,16 @@ BLANK = ("dark", "flat")  # looks of a picture with nothing in it to tell it fro
 
 
 def look_of(square: np.ndarray) -> str | None:
-    """'dark', 'flat' or 'grey' for a stored picture (S, S, 3) uint8 that is one, else None."""
-    pixels = square.astype(np.int16)
-    if np.percentile(pixels.mean(axis=2), 95) < DARK:
+    """'dark', 'flat' or 'grey' for a stored picture (S, S, 3) uint8 that is one, else None. On
+    every imported picture: counts, not a sort (np.percentile took a fifth of an import's time,
+    bench/ingest.py)."""
+    if (square.sum(axis=2, dtype=np.uint16) >= 3 * DARK).mean() <= 1 - DARK_SHARE:  # 95% under DARK
         return "dark"
-    if pixels.reshape(-1, 3).std(axis=0).max() < FLAT:
+    if np.ascontiguousarray(square.reshape(-1, 3).T).std(axis=1).max() < FLAT:  # a channel a row: 5x faster
         return "flat"
-    if ((pixels.max(axis=2) - pixels.min(axis=2)) >= COLOURED).mean() < GREY_SHARE:
+    red, green, blue = square[..., 0], square[..., 1], square[..., 2]  # not max(axis=2): 10x slower on 3 values
+    spread = np.maximum(np.maximum(red, green), blue) - np.minimum(np.minimum(red, green), blue)  # uint8, >= 0
+    if (spread >= COLOURED).mean() < GREY_SHARE:
         return "grey"
     return None
 
