@@ -310,12 +310,14 @@ def flat_from_start(m: Measured) -> Advice | None:
         worst = float(values.min() if sign > 0 else values.max())  # walk 18: 40.0% read as "never beyond" 66.7%
         spread = KNN_SPREAD if name == "knn_accuracy" else 1.0
         fell = sign * (untrained - worst) > margin(worst, untrained, probe, spread)
+        passing = round(100 * bar, 1) + sign * round(100 * noise, 1)  # of the rounded numbers the sentence shows
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
-                      f"measurements (steps {steps[0]} to {steps[-1]}), never {'above' if sign > 0 else 'below'} "
-                      + (f"{least}, {bar:.1%} (the untrained network: {untrained:.1%})" if bar > untrained
-                         else f"the untrained network's {untrained:.1%}")
-                      + f" by more than the {100 * noise:.1f} points that noise gives.",
+                      f"measurements (steps {steps[0]} to {steps[-1]}); its {'best' if sign > 0 else 'lowest'}, "
+                      f"{best:.1%}, did not pass {passing:.1f}%: "  # walk 22 misread "never above ... by more than"
+                      + (f"{least} ({bar:.1%}; the untrained network on the same probe: {untrained:.1%})"
+                         if bar > untrained else f"the untrained network's {untrained:.1%} on the same probe")
+                      + f" {'plus' if sign > 0 else 'less'} the {100 * noise:.1f} points that noise alone could give.",
                       (f"Nothing was learned at any point of the run's {steps[-1]} steps" if name == "knn_accuracy"
                        else f"Its neighbours stayed as near the pixels' as the untrained network's at every point of "
                             f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "

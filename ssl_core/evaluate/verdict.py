@@ -214,10 +214,12 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
                                  f"labels are too easy {words['ceiling']}.")
     few = (f" With {n} labelled {unit} only a large gain can show: more labels would measure smaller ones."
            if coarse(knn, bar, n) else "")
-    where = (f"{points(knn, bar)} points above {above}: not above it by more" if knn >= bar else  # walk 15 read
-             f"{points(knn, bar)} points below {above}, which a gain must clear by more")  # "below ...: not above"
-    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {where} than the {points(gain)} points that noise "
-                             f"alone could give.{few}")
+    apart = points(knn, bar)
+    where = f"level with {above}" if apart == "0.0" else f"{apart} points {'above' if knn >= bar else 'below'} {above}"
+    needed = round(bar * 100, 1) + float(points(gain))  # the sum of the numbers the sentence shows
+    # walks 15 and 22 misread "not above it by more than" and "which a gain must clear by more than": the bar, a number
+    return _verdict(NOT_YET, f"{words[NOT_YET]}: {numbers}), {where}; a gain shows only above {needed:.1f}%: "
+                             f"{above} ({bar:.1%}) plus the {points(gain)} points that noise alone could give.{few}")
 
 
 NOT_SHOWN = "Not shown without labels"  # the label-free headline of no gain beyond noise: not "nothing learned"

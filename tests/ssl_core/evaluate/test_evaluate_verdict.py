@@ -53,8 +53,13 @@ def test_with_labels_a_gain_within_noise_or_on_the_chance_line_is_not_yet(knn, u
     verdict = from_knn(knn, untrained, 1024, classes)
     assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
     assert verdict.text.startswith("Nothing learned yet")
-    assert re.search(rf"\), \d+\.\d points (above {why}: not above it|below {why}, which a gain must clear) by more "
-                     r"than the \d+\.\d points that noise alone", verdict.text), verdict.text
+    shown = re.search(rf"\), (?:(\d+\.\d) points (above|below)|level with) {why}; a gain shows only above "
+                      rf"(\d+\.\d)%: {why} \((\d+\.\d)%\) plus the (\d+\.\d) points that noise alone", verdict.text)
+    assert shown, verdict.text
+    apart, side, needed, bar, noise = shown.groups()
+    assert float(needed) == round(float(bar) + float(noise), 1) and float(needed) > 100 * knn
+    assert round(abs(100 * knn - float(bar)), 1) == float(apart or 0)
+    assert side is None or (side == "above") == (100 * knn >= float(bar))
 
 
 def test_labels_the_untrained_network_already_nearly_aces_are_said_to_leave_no_room():
@@ -193,9 +198,9 @@ def test_on_unequal_classes_the_floor_is_what_always_answering_the_largest_score
     (chance 12.5%)": 85.1% is the largest class's share, which any encoder scores."""
     verdict = from_knn(0.851, 0.851, 235, 8, majority=200 / 235)
     assert verdict.code == NOT_YET and "(always answering the largest class scores 85.1%, 235 labelled" in verdict.text
-    assert "0.0 points below the largest class, which a gain must clear by more than" in verdict.text
+    assert "level with the largest class; a gain shows only above 94.3%: the largest class (85.1%) plus" in verdict.text
     below = from_knn(0.48, 0.52, 150, 3, majority=80 / 150).text  # walk 15 read "below ...: not above it"
-    assert "5.3 points below the largest class, which a gain must clear by more than the " in below
+    assert "5.3 points below the largest class; a gain shows only above 69.4%: the largest class (53.3%) plus " in below
     assert from_knn(0.95, 0.851, 235, 8, majority=200 / 235).code == LEARNED
     assert from_knn(0.20, 0.12, 235, 8, majority=0.55).code == NOT_YET  # above the twin, below the largest class
     # near-even classes keep their chance (a 10-class set's largest at 10.2% is no floor of its own)
@@ -206,7 +211,8 @@ def test_a_probe_too_small_to_see_a_modest_gain_says_so():
     """Walk 13: 18 labelled images, a noise margin of 44.8 points, and only 'Nothing learned yet'."""
     tiny = from_knn(0.333, 0.389, 18, 3)
     assert tiny.code == NOT_YET and tiny.text.endswith(
-        "which a gain must clear by more than the 44.8 points that noise alone could give. With 18 labelled images "
+        "a gain shows only above 83.7%: the untrained network (38.9%) plus the 44.8 points that noise alone could "
+        "give. With 18 labelled images "
         "only a large gain can show: more labels would measure smaller ones.")
     assert "only a large gain" not in from_knn(0.333, 0.389, 1000, 3).text
 
