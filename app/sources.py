@@ -103,13 +103,13 @@ def start_choices(ws: Workspace, encoders: list[str]) -> dict[str | None, tuple[
 def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key: str,
                 help: str | None = None, other_than: embed.EncoderSource | None = None) -> embed.EncoderSource:
     """A select box of `source_choices`. Without `other_than` it is the current encoder's
-    (the newest run when none is current yet); with it, a second encoder starting on its
-    untrained twin (offered at its side when the untrained 32 px choices are not it; else the
-    first other choice), so a comparison starts as before/after."""
+    (the newest run when none is current yet); with it, a second encoder other than it,
+    starting on its untrained twin (offered at its side when the untrained 32 px choices are
+    not it; else the first other choice), so a comparison starts as before/after."""
     choices = source_choices(ws, dataset)
     twin = embed.baseline_of(other_than) if other_than is not None else None
     if twin is not None and twin.key not in choices:  # untrained encoders are offered at 32 px; a run read at 48 px
-        choices[twin.key] = (f"{twin.label} ({twin.image_size} px)", twin)  # has its twin at 48 px
+        choices[twin.key] = (source_name(ws, twin, dataset), twin)  # has its twin at 48 px
     keys = list(choices)
     name_of = {k: name for k, (name, _) in choices.items()}
     if other_than is None:
@@ -121,10 +121,13 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
                                f"**{escape_markdown(name_of[keys[0]])}**.", icon=":material/info:")
         chosen = current.bound_selectbox(container, label, keys, current.ENCODER, f"{key}_{dataset.id}",
                                          help=help, format_func=name_of.get)
-    else:
-        keys.sort(key=lambda k: (choices[k][1] == other_than, choices[k][1] != twin))  # an embedding set: no twin
-        chosen = container.selectbox(label, keys, key=f"{key}_{dataset.id}", help=help, format_func=name_of.get)
-        if choices[chosen][1] == other_than:  # picked, or the first picker fell back onto it
+    else:  # the first picker's encoder is not offered again (walk 21); an embedding set has no twin
+        keys = sorted((k for k in keys if choices[k][1] != other_than), key=lambda k: choices[k][1] != twin) or keys
+        widget = f"{key}_{dataset.id}"
+        if st.session_state.get(widget) not in keys:  # it held what the first picker now shows: back to the twin
+            st.session_state.pop(widget, None)
+        chosen = container.selectbox(label, keys, key=widget, help=help, format_func=name_of.get)
+        if choices[chosen][1] == other_than:  # nothing else to offer
             container.caption("The same encoder as the first: shown once.")
     return choices[chosen][1]
 
@@ -146,7 +149,7 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
     with slot.container():
         try:
             result = embed.embed(ws, dataset.name, source,
-                                 progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source)}"))
+                                 progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source, dataset)}"))
         except WorkspaceError as exc:
             if current.gone_encoder(ws, source.key):  # deleted meanwhile: the rerun says so (app/vanished.py)
                 raise
@@ -156,12 +159,18 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
     return result
 
 
-def source_name(ws: Workspace, source: embed.EncoderSource) -> str:
-    """What people call `source`: its run's name, or 'untrained small_cnn'."""
-    return run_name(jobs.get_run(ws, source.run_id)) if source.run_id else source.label
+def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo) -> str:
+    """What people call `source` on `dataset`: its run's name, 'untrained small_cnn', or
+    'untrained small_cnn (32 px)' where it reads another side than the untrained encoder the
+    pickers offer there (a twin added beside a run; walk 22: the picker said '(32 px)', the
+    gallery above its neighbours did not)."""
+    if source.run_id:
+        return run_name(jobs.get_run(ws, source.run_id))
+    offered = source.encoder not in encoders_of(dataset.kind) or embed.untrained_for(dataset, source.encoder) == source
+    return source.label if offered or source.imported else f"{source.label} ({source.image_size} px)"
 
 
-def side_by_side(ws: Workspace, source: embed.EncoderSource,
+def side_by_side(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource,
                  other: embed.EncoderSource | None) -> list[tuple[embed.EncoderSource, str]]:
     """The maps a page draws, left to right, each with its title (escaped for plotly):
     `other` beside `source` ('Before training: ...' when `other` is the untrained twin of a
@@ -170,4 +179,4 @@ def side_by_side(ws: Workspace, source: embed.EncoderSource,
     shown = [source] if other is None or other == source else [other, source]
     twin = "Random weights: " if source.imported else "Before training: "
     return [(s, (twin if s != source and s == embed.baseline_of(source) else "")
-             + escape_plotly(source_name(ws, s))) for s in shown]
+             + escape_plotly(source_name(ws, s, dataset))) for s in shown]

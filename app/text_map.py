@@ -59,7 +59,7 @@ def sentence_maps(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSour
     texts = dataset_texts(ws, dataset.id, dataset)
     labels = [row["label"] or UNLABELLED for row in ws.image_rows(dataset)]
     selections: list[int] = []
-    maps = side_by_side(ws, source, other)
+    maps = side_by_side(ws, dataset, source, other)
     for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
         with column:
             emb = embedding(ws, dataset, shown_source)

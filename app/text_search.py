@@ -80,7 +80,7 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
     query_row = next((i for i, sentence in enumerate(texts) if sentence == text), None)  # the dataset's own sentence
     for column, shown in zip(st.columns(len(sources)), sources):
         with column:
-            st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
+            st.markdown(f"**{escape_markdown(source_name(ws, shown, dataset))}**")
             if not shown.has_network:
                 st.info("An imported embedding set has vectors for the dataset's sentences only: it cannot embed "
                         "a typed one.")

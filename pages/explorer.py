@@ -118,7 +118,7 @@ def map_figure(dataset_id: str, folder: str, made: float, method: str, dims: int
 
 
 selections: list[int] = []
-maps = side_by_side(ws, source, other)
+maps = side_by_side(ws, dataset, source, other)
 for column, (shown_source, title) in zip(st.columns(len(maps)), maps):
     with column:
         emb = embedding(ws, dataset, shown_source)

@@ -138,7 +138,7 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
 columns = st.columns(2 if other is not None else 1)
 for column, shown in zip(columns, [source, other] if other is not None else [source]):
     with column:
-        st.markdown(f"**{escape_markdown(source_name(ws, shown))}**")
+        st.markdown(f"**{escape_markdown(source_name(ws, shown, dataset))}**")
         if query_row is None and not shown.has_network:
             st.info("An imported embedding set has vectors for the dataset's images only: it cannot embed an "
                     "upload. Pick a query from the dataset.")

@@ -40,5 +40,5 @@ def test_imports_are_offered_with_their_origin(tmp_path):
     assert one["imported-vecs"] == "vecs (embeddings, imported from vectors.npy)" and "imported-vecs" not in two
     # beside its random-weights twin, an import is not said to be 'before training': it was never trained here
     r10 = source_choices(ws, ws.dataset("one"))["imported-r10"][1]
-    titles = [title for _, title in side_by_side(ws, r10, embed.baseline_of(r10))]
+    titles = [title for _, title in side_by_side(ws, ws.dataset("one"), r10, embed.baseline_of(r10))]
     assert titles[0].startswith("Random weights: ") and not titles[1].startswith(("Random", "Before"))

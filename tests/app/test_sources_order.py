@@ -10,8 +10,8 @@ import sqlite3
 import numpy as np
 from PIL import Image
 
-from app.sources import source_choices
-from ssl_core import jobs
+from app.sources import side_by_side, source_choices, source_name
+from ssl_core import embed, jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.store import Workspace
@@ -36,3 +36,19 @@ def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
     assert [run["id"] for run in jobs.list_runs(ws)][:2] == [runs[1], runs[0]]  # newest first
     keys = [source.run_id for _, source in source_choices(ws, ws.dataset("few")).values() if source.run_id]
     assert keys == [runs[0], runs[1]]
+
+
+def test_an_untrained_encoder_at_another_side_than_the_offered_one_is_named_with_its_side(tmp_path):
+    """Walk 22: Retrieval's second picker said 'untrained small_cnn (32 px)' (a BYOL run's twin,
+    beside the 48 px one offered on a 64 px set) and the header over its neighbours 'untrained
+    small_cnn'; both come from one name now, the offered one's without a side."""
+    ws = Workspace(tmp_path / "ws")
+    rng = np.random.default_rng(0)
+    ingest_uploads(ws, [(f"{i}.png", png_bytes(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)))
+                        for i in range(4)], name="wide", size=64)
+    dataset = ws.dataset("wide")
+    offered = embed.untrained_for(dataset, "small_cnn")
+    other = embed.untrained("small_cnn", 32 if offered.image_size != 32 else 48)
+    assert source_name(ws, offered, dataset) == "untrained small_cnn"
+    assert source_name(ws, other, dataset) == f"untrained small_cnn ({other.image_size} px)"
+    assert [title for _, title in side_by_side(ws, dataset, offered, other)][0] == source_name(ws, other, dataset)

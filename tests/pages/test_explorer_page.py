@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.conftest import MAIN, open_page
 
 from app.maps import PCA_NOTE
-from ssl_core import embed
+from ssl_core import embed, jobs
+from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
 EXPLORER = "../pages/explorer.py"
@@ -92,12 +93,11 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
     assert features.shape[0] == 2000
 
 
-def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_one_map_of_it_says_why(tmp_path, monkeypatch):
+def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_its_map_says_why(tmp_path, monkeypatch):
     """A review's fallback after a delete: "Beside it" held the encoder the first picker
-    moved onto (one map under "Side by side", without a word; now said as Retrieval says
-    it), and the map in motion of the deleted dataset's run said "50 images of the dataset"
+    moved onto (one map under "Side by side", without a word); it is not offered there now,
+    so it falls back to the run's twin. And the map in motion of the deleted dataset's run said "50 images of the dataset"
     on this one's page."""
-    from ssl_core import jobs
     from ssl_core.data.ingest import ingest_uploads
     from ssl_core.engine import TrainConfig
     from tests.ssl_core.conftest import noise
@@ -118,7 +118,9 @@ def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_one_map_of_i
     at.run()
     at.switch_page(EXPLORER).run()
     assert not at.exception, at.exception
-    assert len(charts(at)) == 1 and "The same encoder as the first: shown once." in [c.value for c in at.caption]
+    beside = at.selectbox(key=f"explore_other_{kept.id}")  # not offered the run again (walk 21): its twin instead
+    assert run_name(jobs.get_run(ws, run)) not in beside.options and beside.value == "untrained-small_cnn-16"
+    assert len(charts(at)) == 2
     said = " ".join(c.value for c in at.caption)
     assert ("images of gone (since deleted or replaced: no thumbnails, no labels), the dataset the run trained "
             "on") in said, said
@@ -129,7 +131,6 @@ def test_beside_a_run_read_at_another_side_is_its_own_untrained_twin(tmp_path, m
     starts on the untrained small CNN at 24 px, titled 'Before training', as its help says;
     the pickers offered the untrained encoders at 32 px only, so the map beside it was of
     another input side (review finding)."""
-    from ssl_core import jobs
     from ssl_core.data.ingest import ingest_uploads
     from ssl_core.engine import TrainConfig
     from tests.ssl_core.conftest import noise
