@@ -148,8 +148,8 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
     slot = st.empty()
     with slot.container():
         try:
-            result = embed.embed(ws, dataset.name, source,
-                                 progress=progress_bar(f"Embedding {dataset.name} with {source_name(ws, source, dataset)}"))
+            working = f"Embedding {dataset.name} with {source_name(ws, source, dataset)}"
+            result = embed.embed(ws, dataset.name, source, progress=progress_bar(working))
         except WorkspaceError as exc:
             if current.gone_encoder(ws, source.key):  # deleted meanwhile: the rerun says so (app/vanished.py)
                 raise

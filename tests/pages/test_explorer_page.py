@@ -96,8 +96,8 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
 def test_a_run_of_a_deleted_dataset_names_its_dataset_in_motion_and_its_map_says_why(tmp_path, monkeypatch):
     """A review's fallback after a delete: "Beside it" held the encoder the first picker
     moved onto (one map under "Side by side", without a word); it is not offered there now,
-    so it falls back to the run's twin. And the map in motion of the deleted dataset's run said "50 images of the dataset"
-    on this one's page."""
+    so it falls back to the run's twin. And the map in motion of the deleted dataset's run
+    said "50 images of the dataset" on this one's page."""
     from ssl_core.data.ingest import ingest_uploads
     from ssl_core.engine import TrainConfig
     from tests.ssl_core.conftest import noise
