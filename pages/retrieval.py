@@ -93,26 +93,6 @@ with pick_tab:
                       help=escape_markdown(f"Query with {short_name(names[row])}" + (f" [{labels[row]}]" if labels[row] else "")),
                       type="primary" if row == st.session_state[QUERY] else "secondary")
 
-query_image, query_row = None, None
-if upload is not None:
-    try:
-        query_image = fitted(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px,
-                             dataset.fit)
-        query_name = upload.name
-    except RejectedFile as exc:
-        st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}. The query below "
-                 f"is the dataset's image #{int(st.session_state[QUERY])}, the one picked on the first tab, until "
-                 "another image is uploaded.")
-if query_image is None:
-    query_row = int(st.session_state[QUERY])
-    query_image, query_name = np.asarray(images[query_row]), names[query_row]
-
-query_label = labels[query_row] if query_row is not None else None
-st.subheader("Query")
-st.image(png_uri(framed(query_image[None])[0]), width=128)
-st.caption(escape_markdown((f"#{query_row} " if query_row is not None else "") + short_name(query_name, 60)
-                           + (f" [{query_label}]" if query_label else "")))  # a line of its own: no word broken
-
 
 @st.cache_resource(show_spinner="Loading the index...", max_entries=8)
 def _index(folder: str, made: float, _emb: embed.Embedding):
@@ -133,6 +113,33 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
     scores, ids = index.search(_index(str(emb.folder), emb.made, emb), query, k + 1)
     keep = (ids[0] >= 0) & (ids[0] != (query_row if query_row is not None else -1))
     return scores[0][keep][:k], ids[0][keep][:k]
+
+
+query_image, query_row = None, None
+if upload is not None:
+    try:
+        query_image = fitted(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px,
+                             dataset.fit)
+        query_name = upload.name
+        if source.has_network:  # one of the dataset's own pictures, as stored: queried as that picture (walk 21)
+            query_row = index.stored_copy(lambda i: bytes(images[i]) == query_image.tobytes(), *neighbours(source))
+    except RejectedFile as exc:
+        st.error(f"{escape_markdown(upload.name)} cannot be used: {escape_markdown(str(exc))}. The query below "
+                 f"is the dataset's image #{int(st.session_state[QUERY])}, the one picked on the first tab, until "
+                 "another image is uploaded.")
+if query_image is None:
+    query_row = int(st.session_state[QUERY])
+    query_image, query_name = np.asarray(images[query_row]), names[query_row]
+elif query_row is not None:
+    st.info(f"{escape_markdown(query_name)} is the dataset's image #{query_row} as stored "
+            f"({escape_markdown(short_name(names[query_row], 60))}): its neighbours leave it out, as they leave out "
+            "a picked image.", icon=":material/content_copy:")
+
+query_label = labels[query_row] if query_row is not None else None
+st.subheader("Query")
+st.image(png_uri(framed(query_image[None])[0]), width=128)
+st.caption(escape_markdown((f"#{query_row} " if query_row is not None else "") + short_name(query_name, 60)
+                           + (f" [{query_label}]" if query_label else "")))  # a line of its own: no word broken
 
 
 columns = st.columns(2 if other is not None else 1)

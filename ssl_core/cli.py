@@ -443,14 +443,19 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     encoder = embed.load_encoder(ws, emb.source, emb.dataset)
     query = emb.centre(embed.compute_features(encoder, item, emb.source.image_size,
                                               kind=emb.dataset.kind))
-    scores, ids = index.search(index.load_or_build(emb), query, args.k)
+    scores, ids = index.search(index.load_or_build(emb), query, args.k + 1)
     rows = ws.image_rows(emb.dataset)
     texts = load_texts(ws, emb.dataset) if emb.dataset.kind == "text" else None  # walk 19: a file:line and a score
+    pixels = ws.images(emb.dataset) if texts is None else None
+    itself = index.stored_copy(lambda i: texts[i] == args.query_text if texts is not None else
+                               bytes(pixels[i]) == image[0].tobytes(), scores[0], ids[0])
+    hits = [(s, i) for s, i in zip(scores[0], ids[0]) if i >= 0 and i != itself][:args.k]  # the query left out
     _print({"query": args.query if args.query_text is None else args.query_text,
             "dataset": emb.dataset.name, "source": emb.source.label,
+            "query_in_dataset": None if itself is None else {"file": rows[itself]["name"], "index": itself},
             "neighbours": [{"file": rows[i]["name"], "index": int(i), "score": round(float(s), 6),
                             "label": rows[i]["label"], **({} if texts is None else {"text": texts[i]})}
-                           for s, i in zip(scores[0], ids[0]) if i >= 0]}
+                           for s, i in hits]}
            | ({} if args.query_text is None else {"unseen_words": _unseen_words(ws, emb.dataset, args.query_text)}))
     return 0
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,6 +149,15 @@ def _search(index: faiss.Index, x: np.ndarray, k: int) -> tuple[np.ndarray, np.n
     with _threads(1 if len(x) < FEW_QUERIES else faiss.omp_get_max_threads()):
         scores, ids = index.search(x, min(k, index.ntotal))
     return np.clip(scores, -1, 1).astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
+
+
+def stored_copy(same: Callable[[int], bool], scores: np.ndarray, ids: np.ndarray, near: float = 0.999) -> int | None:
+    """The id among one query's hits (`scores`, `ids`: (k,) as `search` gives them) that
+    `same` says holds the query itself (the same stored pixels, the same sentence); only hits
+    scoring `near` or more are asked, since the same input gives the same features (cosine 1
+    up to rounding). None where none does. Walk 21: a picture of the dataset given to `search
+    --query` came back first at 1.000, so `-k 12` gave 11 others."""
+    return next((int(i) for score, i in zip(scores, ids) if i >= 0 and score >= near and same(int(i))), None)
 
 
 @contextmanager

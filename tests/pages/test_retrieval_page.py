@@ -57,7 +57,9 @@ def test_a_picked_image_gets_its_neighbours_from_both_encoders(retrieval, shapes
     assert "untrained small_cnn" in other.options
 
 
-def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, shapes_run):
+def test_an_uploaded_copy_of_a_dataset_image_is_queried_as_that_image(retrieval, shapes_run):
+    """Walk 21: an upload of one of the dataset's pictures found itself first at 1.000, so 12
+    neighbours were 11 others; it is named as the stored image and left out, as a pick is."""
     root, run = shapes_run
     ws = Workspace(root)
     image = np.asarray(ws.images(ws.dataset("shapes"))[7])
@@ -66,9 +68,15 @@ def test_an_uploaded_copy_of_a_dataset_image_finds_that_image_first(retrieval, s
     retrieval.get("file_uploader")[0].set_value([("mine.png", buffer.getvalue(), "image/png")]).run()
     assert not retrieval.exception, retrieval.exception
     name = ws.image_rows(ws.dataset("shapes"), offset=7, limit=1)[0]["name"]
-    top = galleries(retrieval)[0][0]
-    assert top.startswith("1.000 · ") and top.replace(BREAK, "").endswith(name[-10:])
-    assert top.endswith(f"_{BREAK}0007{BREAK}.png")  # wraps at its joins in a 112 px caption, not mid-word
+    said = [i.value.replace("\\", "") for i in retrieval.info]
+    assert any(line.startswith("mine.png is the dataset's image #7 as stored") for line in said), said
+    first = galleries(retrieval)[0]
+    assert len(first) == 12 and not any(c.replace(BREAK, "").endswith(name[-10:]) for c in first)
+    assert re.search(rf"_{BREAK}\d{{4}}{BREAK}\.png$", first[0])  # wraps at its joins in a 112 px caption
+    buffer = io.BytesIO()
+    Image.fromarray(np.roll(image, 1, axis=1)).save(buffer, "PNG")  # not the stored pixels: an upload of its own
+    retrieval.get("file_uploader")[0].set_value([("moved.png", buffer.getvalue(), "image/png")]).run()
+    assert not any("as stored" in i.value for i in retrieval.info) and len(galleries(retrieval)[0]) == 12
 
 
 def test_a_bad_upload_is_named_and_the_picked_image_is_used(retrieval):

@@ -25,7 +25,7 @@ def cli(ws, *args: str) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_embed_then_search_finds_the_query_image_itself_first(trained, tmp_path):
+def test_embed_then_search_names_a_query_of_the_dataset_and_lists_k_others(trained, tmp_path):
     ws = trained.ws
     done = cli(ws, "embed", "--run", trained.run, "--dataset", "tiny")
     assert done.returncode == 0, done.stderr
@@ -37,10 +37,15 @@ def test_embed_then_search_finds_the_query_image_itself_first(trained, tmp_path)
     Image.fromarray(np.asarray(ws.images(ws.dataset("tiny"))[3])).save(query)
     done = cli(ws, "search", "--run", trained.run, "--dataset", "tiny", "--query", str(query), "-k", "5")
     assert done.returncode == 0, done.stderr
-    neighbours = json.loads(done.stdout)["neighbours"]
-    assert len(neighbours) == 5 and neighbours[0]["file"] == row["name"]
-    assert abs(neighbours[0]["score"] - 1) < 1e-4
+    found = json.loads(done.stdout)
+    neighbours = found["neighbours"]  # walk 21: the query itself came first at 1.000, so -k 12 gave 11 others
+    assert found["query_in_dataset"] == {"file": row["name"], "index": 3}
+    assert len(neighbours) == 5 and 3 not in [n["index"] for n in neighbours]
     assert [n["score"] for n in neighbours] == sorted((n["score"] for n in neighbours), reverse=True)
+    other = tmp_path / "other.png"  # a picture not in the dataset: nothing named, k neighbours
+    Image.fromarray(255 - np.asarray(ws.images(ws.dataset("tiny"))[3])).save(other)
+    done = cli(ws, "search", "--run", trained.run, "--dataset", "tiny", "--query", str(other), "-k", "5")
+    assert json.loads(done.stdout)["query_in_dataset"] is None and len(json.loads(done.stdout)["neighbours"]) == 5
 
 
 def test_search_with_a_bad_query_names_the_file_and_fails(trained, tmp_path):

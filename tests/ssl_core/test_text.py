@@ -157,6 +157,11 @@ def test_a_tiny_mlm_run_trains_saves_its_tokenizer_embeds_fills_and_searches(wor
     found = json.loads(capsys.readouterr().out)
     assert len(found["neighbours"]) == 2 and found["unseen_words"] == ["zorblax"]
     assert all(n["text"] == SENTENCES[n["index"]] and n["label"] is None for n in found["neighbours"])  # walk 19
+    assert found["query_in_dataset"] is None
+    assert main(["--workspace", str(workspace.root), "search", "--dataset", "tiny", "--run", run_id,
+                 "--query-text", SENTENCES[1], "-k", "2"]) == 0  # one of its own: named, not among the 2
+    found = json.loads(capsys.readouterr().out)
+    assert found["query_in_dataset"]["index"] == 1 and [n["index"] != 1 for n in found["neighbours"]] == [True] * 2
     assert main(["--workspace", str(workspace.root), "fill", "--run", run_id, "--text", "no blank"]) == 1
     assert "no [MASK]" in capsys.readouterr().err
 
