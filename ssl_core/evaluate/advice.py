@@ -73,6 +73,8 @@ class Measured:
     classes: int  # label classes; 0 without labels
     series: Series  # the engine's stored metrics (loss every step, monitor metrics every monitor_every)
     shortcut: dict | None  # shortcut.shortcut_check of its last checkpoint, None if not measured
+    # (name, config) of the newest finished run of the CPU default on the same dataset that learned nothing, if any
+    default_flat: tuple[str, TrainConfig] | None = None
 
 
 @dataclass(frozen=True)
@@ -330,8 +332,17 @@ def flat_from_start(m: Measured) -> Advice | None:
 
 def _next_try(m: Measured) -> tuple[dict[str, Any], str]:
     """(change, its words) after a flat run: the CPU default; for the default run shorter than
-    the TUNED_MINUTES it was tuned for, those minutes; else its two views alone."""
+    the TUNED_MINUTES it was tuned for, those minutes; else its two views alone. Where a run of
+    the CPU default on the same pictures learned nothing either (`m.default_flat`), the try
+    after that one (walk 21: a flat BYOL run was told to try the default beside its flat run)."""
     method, recipe = m.config.method, recipe_dict(m.config)
+    if (method, recipe["name"]) != CPU_DEFAULT and m.default_flat is not None:
+        name, tried = m.default_flat
+        change, what = _next_try(replace(m, config=tried, default_flat=None))
+        lr = tried.lr if tried.lr is not None else METHODS[tried.method].default_lr
+        setting = {"method": tried.method, "recipe": recipe_dict(tried), "lr": lr, "encoder": tried.encoder}
+        return setting | change, (f"the CPU default as {name} ran it, which learned nothing on these pictures "
+                                  f"either, with one change: {what}")
     if (method, recipe["name"]) != CPU_DEFAULT or not recipe.get("local_crops"):  # already without: the default
         change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(),
                   "lr": METHODS[CPU_DEFAULT[0]].default_lr}  # said, not None (walk 18: `advise` read "lr": null)

@@ -20,12 +20,15 @@ from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
-from .advice import WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, flat_unjudged, recipe_dict, too_short
+from ..run_names import run_name
+from .advice import (CPU_DEFAULT, WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, flat_unjudged,
+                     recipe_dict, too_short)
 from .cues import cue_name
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
 from .stored import stored_report
+from .verdict import LEARNED
 
 SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoint
 
@@ -85,7 +88,23 @@ def measure(ws: Workspace, run_id: str) -> Measured:
     series = jobs.metrics(ws, run_id)
     if jobs.uncalibrated_baseline(run, jobs.latest(series)):  # too low to call a curve flat against: not read
         series = {name: values for name, values in series.items() if name not in jobs.BASELINES}
-    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series, run_shortcut(ws, run))
+    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series,
+                    run_shortcut(ws, run), default_flat(ws, run))
+
+
+def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig] | None:
+    """(name, config) of the newest other finished run of the CPU default (from random weights)
+    on `run`'s dataset whose verdict is not "learned", else None: what a flat run of another
+    setting is told to try has been tried there."""
+    for other in jobs.list_runs(ws):
+        if other["id"] == run["id"] or other["dataset"] != run["dataset"] or other["dataset_deleted"] \
+                or other["status"] != "completed":
+            continue
+        config = run_config(other)
+        if (config.method, recipe_dict(config)["name"]) == CPU_DEFAULT and config.init is None \
+                and jobs.verdict_of(ws, other, jobs.latest(jobs.metrics(ws, other["id"]))).code != LEARNED:
+            return run_name(other), config
+    return None
 
 
 def diagnose(ws: Workspace, run_id: str) -> list[Advice]:

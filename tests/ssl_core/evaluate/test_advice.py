@@ -163,6 +163,24 @@ def test_flat_online_knn_on_the_default_tries_another_recipe():
     assert "worse than the untrained" not in below_chance.advice
 
 
+def test_a_flat_run_beside_a_flat_run_of_the_default_is_told_what_comes_after_the_default():
+    """Walk 21: a flat BYOL run was told to try the CPU default while the default's run on the
+    same pictures, beside it, had learned nothing either."""
+    byol = replace(DEFAULT, method="byol", recipe=None, minutes=1.5)
+    flat = dict(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024])
+    short = replace(DEFAULT, minutes=1.5)
+    found = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 1.5 min", short)))
+    assert found.change["method"] == "simclr" and found.change["minutes"] == 5.0
+    assert found.change["recipe"] == make_recipe("simclr_multicrop").to_dict() and found.change["lr"] is not None
+    assert "Try the CPU default as SimCLR · 1.5 min ran it, which learned nothing on these pictures either, with " \
+           "one change: the same setting for the 5 minutes it was tuned for (1.5 now)" in found.advice, found.advice
+    assert apply(byol, found) == replace(short, minutes=5.0, lr=found.change["lr"], recipe=found.change["recipe"])
+    whole = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 5 min", DEFAULT)))
+    assert whole.change["recipe"]["local_crops"] == 0 and whole.change["method"] == "simclr"
+    alone = flat_from_start(measured(byol, **flat))  # no such run: the default itself
+    assert alone.change["recipe"] == make_recipe("simclr_multicrop").to_dict() and "minutes" not in alone.change
+
+
 def test_a_flat_run_that_fell_below_the_untrained_network_says_so():
     """Walk 18: BYOL 'stayed between 40.0% and 73.3% ..., never beyond the 14.8 points that noise
     gives around the untrained network's 66.7%', 26.7 points under it, and 'Nothing was learned'."""
