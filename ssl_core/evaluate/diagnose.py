@@ -20,7 +20,7 @@ from ..engine import TrainConfig
 from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
-from ..run_names import run_name
+from ..run_names import names_told_apart
 from .advice import (CPU_DEFAULT, WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, flat_unjudged,
                      recipe_dict, too_short)
 from .cues import cue_name
@@ -96,14 +96,15 @@ def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig] | None:
     """(name, config) of the newest other finished run of the CPU default (from random weights)
     on `run`'s dataset whose verdict is not "learned", else None: what a flat run of another
     setting is told to try has been tried there."""
-    for other in jobs.list_runs(ws):
+    runs = jobs.list_runs(ws)
+    for other in runs:
         if other["id"] == run["id"] or other["dataset"] != run["dataset"] or other["dataset_deleted"] \
                 or other["status"] != "completed":
             continue
         config = run_config(other)
         if (config.method, recipe_dict(config)["name"]) == CPU_DEFAULT and config.init is None \
                 and jobs.verdict_of(ws, other, jobs.latest(jobs.metrics(ws, other["id"]))).code != LEARNED:
-            return run_name(other), config
+            return names_told_apart(runs)[other["id"]], config  # walk 21 had two "SimCLR · 1.5 min"
     return None
 
 

@@ -7,7 +7,7 @@ from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.diagnose import default_flat
-from ssl_core.run_names import run_name
+from ssl_core.run_names import names_told_apart
 
 
 def test_the_newest_flat_run_of_the_default_on_the_same_dataset_is_found(workspace, make):
@@ -21,6 +21,6 @@ def test_the_newest_flat_run_of_the_default_on_the_same_dataset_is_found(workspa
     assert jobs.work(workspace, "cpu") == 3
     assert jobs.run_verdict(workspace, default).code != "learned"
     name, config = default_flat(workspace, jobs.get_run(workspace, byol))
-    assert name == run_name(jobs.get_run(workspace, default)) and config.method == "simclr" and config.epochs == 1
+    assert name == names_told_apart(jobs.list_runs(workspace))[default] and config.method == "simclr" and config.epochs == 1
     assert default_flat(workspace, jobs.get_run(workspace, default)) is None  # not itself; BYOL is no default
     assert default_flat(workspace, jobs.get_run(workspace, elsewhere)) is None  # another dataset's run only
