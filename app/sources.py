@@ -160,14 +160,17 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
 
 
 def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo) -> str:
-    """What people call `source` on `dataset`: its run's name, 'untrained small_cnn', or
-    'untrained small_cnn (32 px)' where it reads another side than the untrained encoder the
-    pickers offer there (a twin added beside a run; walk 22: the picker said '(32 px)', the
-    gallery above its neighbours did not)."""
+    """What people call `source` on `dataset`: the name the pickers give it there (a run's,
+    told apart from runs of the same name; walk 23's header read 'SimCLR · 1.5 min' under a
+    picker's 'SimCLR · 1.5 min · 23:24:33'); one they do not offer by its run's name, or as
+    'untrained small_cnn (32 px)': a twin added beside a run (walk 22: the picker said
+    '(32 px)', the gallery above its neighbours did not)."""
+    offered = source_choices(ws, dataset)
+    if source.key in offered:
+        return offered[source.key][0]
     if source.run_id:
         return run_name(jobs.get_run(ws, source.run_id))
-    offered = source.encoder not in encoders_of(dataset.kind) or embed.untrained_for(dataset, source.encoder) == source
-    return source.label if offered or source.imported else f"{source.label} ({source.image_size} px)"
+    return source.label if source.imported else f"{source.label} ({source.image_size} px)"
 
 
 def side_by_side(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource,
