@@ -28,7 +28,7 @@ from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
-                      no_room, too_few_for_neighbours)
+                      needed_gain, no_room, too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -302,7 +302,8 @@ def flat_from_start(m: Measured) -> Advice | None:
         least, chance = floor(largest, m.classes) if m.classes else ("chance", 0.0)
         bar = max(untrained, chance) if sign > 0 and m.classes else untrained
         best = float(values.max() if sign > 0 else values.min())
-        noise = margin(best, bar, probe, KNN_SPREAD if name == "knn_accuracy" else 1.0)
+        spread = KNN_SPREAD if name == "knn_accuracy" else 1.0
+        noise = margin(best, bar, probe, spread)
         if len(values) < MIN_MEASUREMENTS or sign * (best - bar) > noise:
             return None
         if sign > 0 and no_room(bar, probe) is not None:  # no score could show a gain (the verdict says so)
@@ -310,16 +311,17 @@ def flat_from_start(m: Measured) -> Advice | None:
         change, what = _next_try(m)
         label = "online kNN accuracy" if name == "knn_accuracy" else "share of neighbours shared with raw pixels"
         worst = float(values.min() if sign > 0 else values.max())  # walk 18: 40.0% read as "never beyond" 66.7%
-        spread = KNN_SPREAD if name == "knn_accuracy" else 1.0
         fell = sign * (untrained - worst) > margin(worst, untrained, probe, spread)
-        passing = round(100 * bar, 1) + sign * round(100 * noise, 1)  # of the rounded numbers the sentence shows
+        needed = needed_gain(bar, probe, spread, sign)  # the score that passes, as the verdict says it
+        passing = round(100 * bar, 1) + sign * round(100 * needed, 1)  # of the rounded numbers the sentence shows
         return Advice("flat_from_start",
                       f"The {label} stayed between {values.min():.1%} and {values.max():.1%} over its {len(values)} "
                       f"measurements (steps {steps[0]} to {steps[-1]}); its {'best' if sign > 0 else 'lowest'}, "
                       f"{best:.1%}, did not pass {passing:.1f}%: "  # walk 22 misread "never above ... by more than"
                       + (f"{least} ({bar:.1%}; the untrained network on the same probe: {untrained:.1%})"
                          if bar > untrained else f"the untrained network's {untrained:.1%} on the same probe")
-                      + f" {'plus' if sign > 0 else 'less'} the {100 * noise:.1f} points that noise alone could give.",
+                      + f" {'plus' if sign > 0 else 'less'} the {100 * needed:.1f} points that noise alone could give "
+                        f"there.",
                       (f"Nothing was learned at any point of the run's {steps[-1]} steps" if name == "knn_accuracy"
                        else f"Its neighbours stayed as near the pixels' as the untrained network's at every point of "
                             f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "
