@@ -161,8 +161,8 @@ def embedding(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource) 
 
 def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo) -> str:
     """What people call `source` on `dataset`: the name the pickers give it there (a run's,
-    told apart from runs of the same name; walk 23's header read 'SimCLR · 1.5 min' under a
-    picker's 'SimCLR · 1.5 min · 23:24:33'); one they do not offer by its run's name, or as
+    told apart from runs of the same name; walk 21's Retrieval header read 'SimCLR · 1.5 min'
+    under a picker's 'SimCLR · 1.5 min · 23:24:33'); one they do not offer by its run's name, or as
     'untrained small_cnn (32 px)': a twin added beside a run (walk 22: the picker said
     '(32 px)', the gallery above its neighbours did not)."""
     offered = source_choices(ws, dataset)

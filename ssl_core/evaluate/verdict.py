@@ -137,8 +137,8 @@ def needed_gain(bar: float, n: int, spread: float = 1.0, sign: int = 1) -> float
     """The least difference d from `bar` (above it, or below with `sign` -1) that a score on `n`
     images must pass to count beyond noise: the fixed point d = margin(bar + sign d, bar), the
     margin at the score that just passes, as `margin` grows with the score it is measured at
-    (walk 23's Train page said "above 33.1%" under its verdict at 22.5% and "33.3%" under its
-    diagnosis at 27.0%, and a score of 33.2% would not have counted)."""
+    (walk 21's Train page, looked at again, said "above 33.1%" under its verdict at 22.5% and
+    "33.3%" under its diagnosis at 27.0%, and a score of 33.2% would not have counted)."""
     d = margin(bar, bar, n, spread)
     for _ in range(40):  # a contraction: the margin changes far slower than the score
         d = margin(min(max(bar + sign * d, 0.0), 1.0), bar, n, spread)
