@@ -125,15 +125,16 @@ def gallery(images: np.ndarray | Sequence[str], captions: list[str], width: int 
 
 def progress_bar(label: str) -> Callable[..., None]:
     """A Streamlit progress bar as a `(done, total)` callback, redrawn at most once per 1%
-    unless the work's words change: `(done, total, doing)` shows `doing` after `label`
+    unless the work's words change (or `redraw`: a script that waits on work elsewhere redraws
+    it to give Streamlit a point to stop it): `(done, total, doing)` shows `doing` after `label`
     instead of the count. `label` and `doing` are shown literally."""
     label = escape_markdown(label)
     bar = st.progress(0.0, text=label)
     last = [(-1, "")]
 
-    def update(done: float, total: int, doing: str = "") -> None:
+    def update(done: float, total: int, doing: str = "", redraw: bool = False) -> None:
         shown = (int(100 * done / max(total, 1)), escape_markdown(doing) or f"{done:,} / {total:,}")
-        if shown != last[0]:
+        if shown != last[0] or redraw:
             last[0] = shown
             bar.progress(shown[0] / 100, text=f"{label}: {shown[1]}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import access, current
+from app import evaluation_queue as evaluations
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
@@ -20,8 +22,7 @@ from app.state import workspace
 from app.training_spent import spent_words
 from app.maps import built_once
 from app.section_jump import LABEL_EFFICIENCY, section
-from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, progress_bar,
-                         verdict_box)
+from app.widgets import cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, verdict_box
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
@@ -81,22 +82,33 @@ elif too_few_to_probe(counts := ws.label_counts(dataset)):
 reports = {label: stored_report(ws, dataset.name, choices[label]) for label in chosen}
 missing = [label for label, found in reports.items() if found is None]
 if missing:
+    keys = {label: (str(ws.root), dataset.name, choices[label].key) for label in missing}
+    if cancelled(CANCEL_KEY):  # the evaluations shown, queued or running, stop at their next progress report
+        for label in missing:
+            if job := evaluations.active(keys[label]):
+                job.cancel.set()
+        st.info("Evaluation cancelled: an encoder's report is stored only once its evaluation has finished.",
+                icon=":material/cancel:")
+    under_way = [job for label in missing if (job := evaluations.active(keys[label]))]
     large = (", minutes with a large imported one (a ResNet-18 reading 224 px took 3 minutes for the 2,000 shapes)"
              if dataset.kind == "image" else "")  # measured in walk 8: 183 s, most of it embedding at 224 px
     st.caption(f"{counted(len(missing), 'encoders')} not evaluated yet: about a minute each on a CPU for a few "
-               f"thousand {hooks.unit} with the app's own small encoders{large}.")
-    if cancelled(CANCEL_KEY):
-        st.info("Evaluation cancelled: an encoder's report is stored only once its evaluation has finished.",
-                icon=":material/cancel:")
-    if st.button(f"Evaluate {counted(len(missing), 'encoders')}", type="primary", icon=":material/analytics:"):
+               f"thousand {hooks.unit} with the app's own small encoders{large}." if not under_way else
+               "The server evaluates these encoders, asked here or by another visitor, and keeps each report: "
+               "closing this page does not stop it.")
+    if under_way or st.button(f"Evaluate {counted(len(missing), 'encoders')}", type="primary",
+                              icon=":material/analytics:"):
         cancel_button(CANCEL_KEY, "Each encoder's report is stored when it is done.")
-        try:
-            for label in missing:
-                reports[label] = evaluate(ws, dataset.name, choices[label],
-                                          progress=progress_bar(f"Evaluating {label}"))
-        except ValueError as exc:  # data it cannot judge (a single image): said, the page's reports kept
-            st.error(escape_markdown(str(exc)))
-        else:
+        jobs_waited = under_way or [evaluations.submit(keys[label], label, partial(evaluate, ws, dataset.name,
+                                                                                 choices[label]))
+                                    for label in missing]
+        evaluations.wait(jobs_waited)
+        failed = [job for job in jobs_waited if job.state == evaluations.FAILED]
+        for job in failed:
+            if not isinstance(job.error, ValueError):  # not data it cannot judge: as a failure on the page was
+                raise job.error
+            st.error(escape_markdown(str(job.error)))  # data it cannot judge (a single image): said, reports kept
+        if not failed:
             st.rerun()
 done = {label: report for label, report in reports.items() if report is not None}
 if not done:

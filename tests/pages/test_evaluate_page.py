@@ -263,3 +263,32 @@ def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, mo
     assert text.startswith(f"**{escape_markdown(elsewhere)}**: {report['verdict_text']}")
     assert not any(c.value.startswith("The Train page said otherwise") for c in at.caption)  # it judged shapes
     assert at.session_state["current_encoder"] != run  # the other pages, which do not offer it, keep theirs
+
+
+def test_a_page_opened_while_the_server_evaluates_its_encoder_waits_and_shows_the_report(tmp_path, monkeypatch):
+    """Evaluations run on the server's own thread (app/evaluation_queue.py): a visitor who opens
+    the page while one it shows is under way (asked by another visitor, or by a tab since
+    closed: walk 21's closed tab stopped its evaluation) waits on it, with no button to press."""
+    import threading
+
+    from app import evaluation_queue as evaluations
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.evaluate.stored import evaluate
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(40)], name="n", size=16)
+    ws.set_meta("demo_seeded", "1")
+    source = embed.untrained_for(ws.dataset("n"), "small_cnn")
+    gate = threading.Event()
+
+    def elsewhere(progress) -> dict:  # another visitor's press, held until the page below is open
+        assert gate.wait(120)
+        return evaluate(ws, "n", source, progress)
+
+    job = evaluations.submit((str(ws.root), "n", source.key), "untrained small_cnn", elsewhere)
+    threading.Timer(3.0, gate.set).start()
+    at = open_page(ws.root, EVALUATE, monkeypatch, dataset="n")
+    assert job.state == evaluations.DONE
+    assert not [b for b in at.button if b.label.startswith("Evaluate")]  # nothing left to press
+    assert len(verdicts(at)) == 1 and metrics(at)["encoder"].tolist() == ["untrained small_cnn"]
