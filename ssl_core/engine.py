@@ -225,6 +225,7 @@ class Trainer:
         # {metric that fell: (its value, its best until then)}
         self.untrained: dict[str, float] = {}  # the verdict's baseline, measured before step 1
         self.low_ranks = 0  # measurements in a row with the effective rank below COLLAPSED_RANK of the twin's
+        self.monitored_at = -1  # the step last measured
 
     # -- budget -------------------------------------------------------------------------
     def steps_per_epoch(self) -> int:
@@ -364,7 +365,9 @@ class Trainer:
                    "effective_rank": effective_rank(features), **self.judged(features)}
         fallen = [name for name in HEALTH if name in metrics and self._fell(name, metrics[name])]
         twin = self.untrained.get("effective_rank_untrained")
-        self.low_ranks = self.low_ranks + 1 if twin and metrics["effective_rank"] < COLLAPSED_RANK * twin else 0
+        low = twin and metrics["effective_rank"] < COLLAPSED_RANK * twin  # a final one at the last monitor's step
+        self.low_ranks = (self.low_ranks + (self.monitored_at != self.step) if low else 0)  # is the same measurement
+        self.monitored_at = self.step
         low_at_end = final and self.low_ranks >= LOW_RANK_MEASUREMENTS  # what the verdict and advice call collapse
         why = f" ({type(self.method).collapse_note})" if type(self.method).collapse_note else ""
         if fallen:

@@ -154,13 +154,18 @@ def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
 
 
 def metrics(ws: Workspace, run_id: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """{name: (steps, values)} of a run, in step order."""
+    """{name: (steps, values)} of a run, in step order, one value a step: the last written (a
+    run's final measurement repeats the step of its last monitor when the run ends on one, and
+    was counted as a second measurement: two in a row below the collapse line from one)."""
     with ws.read() as conn:
-        rows = conn.execute("SELECT name, step, value FROM metrics WHERE run_id = ? ORDER BY name, step",
+        rows = conn.execute("SELECT name, step, value FROM metrics WHERE run_id = ? ORDER BY name, step, rowid",
                             (run_id,)).fetchall()
     out: dict[str, tuple[list[int], list[float]]] = {}
     for name, step, value in rows:
         steps, values = out.setdefault(name, ([], []))
+        if steps and steps[-1] == step:
+            values[-1] = value
+            continue
         steps.append(step)
         values.append(value)
     return {name: (np.array(s), np.array(v)) for name, (s, v) in out.items()}

@@ -127,7 +127,9 @@ def test_a_dip_back_above_its_best_but_below_the_untrained_rank_is_a_collapse_at
     rank = warned["effective_rank"]
     trainer.untrained = {"effective_rank_untrained": 4 * rank}  # the end's rank is 25% of the twin's
     trainer.best["effective_rank"] = rank
+    trainer.step = 2
     trainer.monitor()
+    trainer.step = 3
     trainer.monitor(final=True)
     assert trainer.warnings[0].startswith("possible collapse at step 1: ")  # the dip stays said, not recovered
     assert trainer.warnings[1] == (f"collapse at the end: effective rank {rank:.3g}, 25% of the untrained network's "
@@ -157,3 +159,22 @@ def test_a_method_whose_loss_never_shapes_the_measured_vector_says_so_in_its_war
     trainer.best["effective_rank"] = warned["effective_rank"]
     trainer.monitor(final=True)
     assert "why it narrows" not in trainer.warnings[0] and trainer.warnings[0].endswith("a dip it recovered from")
+
+
+def test_a_final_measurement_at_the_step_of_the_last_monitor_counts_once(tmp_path):
+    """A run that ends on a monitor step is measured there twice (the monitor, then the final
+    one, on the same weights): counted as two measurements in a row, one rank below the line
+    was called 'collapse at the end'."""
+    images = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3), dtype=np.uint8)
+    config = TrainConfig(dataset="noise", epochs=1, batch_size=16, image_size=16, checkpoint_every=10**6)
+    trainer = Trainer(config, images, None, tmp_path, Health())
+    trainer.step = 4
+    rank = trainer.monitor()["effective_rank"]
+    trainer.untrained = {"effective_rank_untrained": 4 * rank}
+    trainer.low_ranks, trainer.warnings, trainer.step = 0, [], 5
+    trainer.monitor()
+    trainer.monitor(final=True)  # the same step
+    assert trainer.low_ranks == 1 and not any("collapse at the end" in w for w in trainer.warnings)
+    trainer.step = 6
+    trainer.monitor(final=True)  # a later step: the second measurement in a row
+    assert trainer.low_ranks == 2 and any(w.startswith("collapse at the end") for w in trainer.warnings)

@@ -119,6 +119,15 @@ def test_the_time_spent_training_is_kept_at_each_checkpoint_and_shown_without_a_
     assert jobs.final_metrics(tiny, ["run-not-there"]) == {}
 
 
+def test_a_run_ending_on_a_monitor_step_reads_as_one_measurement_there(tiny):
+    """Its monitor and its final measurement both write at the last step: two values of one
+    measurement, which the advice counted as two in a row below the collapse line."""
+    run_id = jobs.create_run(tiny, tiny_config(epochs=2, monitor_every=5))  # 10 steps: monitors at 1, 5 and 10
+    assert jobs.work(tiny, "cpu") == 1
+    steps, ranks = jobs.metrics(tiny, run_id)["effective_rank"]
+    assert steps.tolist() == [1, 5, 10] and len(ranks) == 3
+
+
 def test_the_runs_summary_holds_every_metric_the_verdict_reads():
     """Walk 15: `runs` and the Train page's runs table judged against chance (33.3%) where the
     run's panel judged against the largest class (53.3%): the summary lacked its share."""
