@@ -42,7 +42,8 @@ def efficiency_figure(found: dict[str, dict], twins: dict[str, str]) -> go.Figur
     # each judged encoder's own curve first: a run's twin of the same name (read at another side) does not stand in
     curves = {label: report["label_efficiency"]["curves"][report["source"]["label"]] for label, report in found.items()}
     for label, report in found.items():
-        shown_as = {report["source"]["label"]: label, twin_key(report): twins[label]}  # run id -> its name
+        # run id -> its name; an embedding set is its own twin, drawn once (walk 23: again as a dotted "baseline")
+        shown_as = {twin_key(report): twins[label], report["source"]["label"]: label}
         for name, points in report["label_efficiency"]["curves"].items():
             curves.setdefault(shown_as.get(name, name), points)
     judged = set(found)

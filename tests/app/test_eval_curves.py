@@ -51,3 +51,14 @@ def test_the_sides_every_curve_reads_are_said():
         "its untrained twin at its side (so their untrained scores differ); raw pixels at 16 px; the network from "
         "scratch trains at 16 px, 15 passes and at most 10,000 images seen per draw, to take seconds on a CPU: at 16 "
         "px an object a tenth of the picture wide is 1.6 pixels wide.")
+
+
+def test_an_embedding_set_is_drawn_once_not_again_as_its_own_baseline():
+    """Walk 23: an imported embedding set (no network, so its own twin) was drawn a second time,
+    dotted, as a baseline named after it, on top of its own line."""
+    vectors = report("supemb", 0, (0.5, 0.5))
+    vectors["source"] |= {"encoder": "embeddings", "image_size": None, "imported": "supemb"}
+    del vectors["label_efficiency"]["curves"]["untrained small_cnn"]
+    found = {"supemb (embeddings, imported from emb_sup.npy)": vectors}
+    drawn = [trace.name for trace in efficiency_figure(found, twin_names(found)).data]
+    assert drawn == ["supemb (embeddings, imported from emb_sup.npy)", "raw pixels", "supervised from scratch"]
