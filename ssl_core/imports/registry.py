@@ -16,9 +16,11 @@ from . import ImportRefused
 SAFETENSORS = (".safetensors",)
 TORCH_FILES = (".pt", ".pth", ".ckpt", ".bin")  # read with torch.load(weights_only=True): the command line's only
 CONVERT_COMMAND = ("python -c \"import torch; from safetensors.torch import save_file; "
-                   "c = torch.load('{name}', weights_only=False); sd = c.get('state_dict', c); "
+                   "c = torch.load('{name}', weights_only=False); "
+                   "sd = c.state_dict() if hasattr(c, 'state_dict') else c.get('state_dict', c); "
                    "save_file({{k: v.contiguous() for k, v in sd.items() if torch.is_tensor(v)}}, "
-                   "'weights.safetensors')\"")  # a shell command; the app shows it in a code block, as written
+                   "'weights.safetensors')\"")  # a shell command; the app shows it in a code block, as written; a
+# whole pickled model (torch.save(model)) has no .get (walk 23: AttributeError: 'ResNet' object has no attribute 'get')
 CONVERT = "convert it where you trust it: " + CONVERT_COMMAND
 ENCODERS_DIR = "encoders"
 CONFIG = "config.json"

@@ -15,6 +15,7 @@ Anything missing, left over inside the network's part, of the wrong shape or not
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .registry import CONVERT, SAFETENSORS, TORCH_FILES, check_regular
 TIE_LAST = ("student.",)  # on a tie, DINO's student loses to its teacher (the one the paper evaluates)
 FIRST = 3  # how many keys a message names
 OPTIONAL = ("num_batches_tracked",)  # BatchNorm counters: not weights, often not saved
+UNSUPPORTED = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")  # the class torch's refusal names
 
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
@@ -77,8 +79,9 @@ def _pickled(path: Path) -> bool:
 def _torch_file(path: Path) -> object:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        detail = str(exc).strip().splitlines()[-1][:160] if str(exc).strip() else "objects beyond tensors"
+    except pickle.UnpicklingError as exc:  # torch's own advice (its last line, a link) is not ours to pass on
+        found = UNSUPPORTED.search(str(exc))
+        detail = f"it holds a {found.group(1)} object" if found else "it holds objects beyond tensors"
         raise ImportRefused(
             f"{path.name}: refused: it needs full unpickling, which can run any code in the file "
             f"({detail}); only tensors are read here; {CONVERT.format(name=path.name)}") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 import timm
 import torch
 import torchvision
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from ssl_core import embed, export
 from ssl_core.cli import main
@@ -203,6 +204,22 @@ def test_a_pickle_that_would_run_code_is_refused_without_running_it(ws, tmp_path
     assert not marker.exists(), "the payload ran"
     torch.load(tmp_path / "evil.pt", weights_only=False)  # the control: full unpickling does run it
     assert marker.read_text() == "ran"
+
+
+def test_a_whole_pickled_model_is_refused_naming_its_class_and_the_offered_command_converts_it(ws, tmp_path):
+    """Walk 23: the command offered for `torch.save(model)` failed on it ('ResNet' object has no
+    attribute 'get'), and the refusal ended on torch's own advice and link."""
+    torch.save(torch.nn.Linear(3, 2), tmp_path / "whole.pt")
+    with pytest.raises(ImportRefused) as refusal:
+        import_encoder(ws, "whole", "timm:resnet10t", tmp_path / "whole.pt")
+    said = str(refusal.value)
+    assert "(it holds a torch.nn.modules.linear.Linear object)" in said and "https://" not in said
+    command = said.split("convert it where you trust it: ")[1]
+    assert command.startswith("python -c ")
+    done = subprocess.run([sys.executable, "-c", shlex.split(command)[2]], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert set(load_file(str(tmp_path / "weights.safetensors"))) == {"weight", "bias"}
 
 
 def image_names(ws: Workspace) -> list[str]:
