@@ -37,15 +37,18 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
     if least and least["name"] == "largest class":
         against, beside = _against_largest(efficiency, judged, shares, least["accuracy"])
         said, parts = f"{said} {against}", [*parts, ("", beside)]
-    noise = max(noise for _, noise in parts)
-    return said + (f" Noise: a gap under {100 * noise:.0f} points on these {efficiency['test']} held-out {unit}."
-                   if noise else "")
+    noises = [noise for _, margins in parts for noise in margins]
+    if not noises:
+        return said
+    # each comparison has its own margin (walk 23: a 9.2-point gap "above" beside "a gap under 11 points", the largest)
+    low, high = round(100 * min(noises)), round(100 * max(noises))
+    scale = f"under {high} points" if low == high else f"under {low} to {high} points, by the accuracies compared,"
+    return said + f" Noise: a gap {scale} on these {efficiency['test']} held-out {unit}."
 
 
 def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str],
-        twin: str | None = None) -> tuple[str, float]:
-    """The words at one share of the labels, and the largest noise margin of their comparisons
-    (0: none)."""
+        twin: str | None = None) -> tuple[str, list[float]]:
+    """The words at one share of the labels, and the noise margins of their comparisons."""
     point = _point(efficiency["curves"][judged], share)
     # the share of the pool the labels drawn are (each class's share rounds down: 16 of 180 asked at 10%)
     drawn = point["labels"] / efficiency["pool"] if efficiency.get("pool") else share
@@ -54,29 +57,29 @@ def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str],
     others = [(name, _point(points, share)) for name, points in efficiency["curves"].items() if name != judged]
     others = [(name, p) for name, p in others if p is not None]
     if not others:
-        return said, 0.0
+        return said, []
     name, best = max(others, key=lambda other: other[1]["mean"])
     noise = margin(point["mean"], best["mean"], efficiency["test"])
     said = (f"{said}, {_where(point['mean'] - best['mean'], noise)} the best baseline ({names.get(name, name)}, "
             f"{best['mean']:.0%})")
     untrained = dict(others).get(twin) if twin not in (name, judged) else None
     if untrained is None:
-        return said, noise
+        return said, [noise]
     beside = margin(point["mean"], untrained["mean"], efficiency["test"])
     side = names.get(twin, twin).removeprefix(twin)  # ' at 48 px' where `names` tells twins apart by their side
     return (f"{said} and {_where(point['mean'] - untrained['mean'], beside)} the untrained network{side} "
-            f"({untrained['mean']:.0%})", max(noise, beside))
+            f"({untrained['mean']:.0%})", [noise, beside])
 
 
-def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, float]:
+def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, list[float]]:
     """The judged curve at `shares` against always answering the largest class (`level`), and
-    the largest noise margin of those comparisons."""
+    the noise margins of those comparisons."""
     points = [_point(efficiency["curves"][judged], share) for share in shares]
     noises = [margin(p["mean"], level, efficiency["test"]) for p in points]
     said = [f"{p['mean']:.0%} with {'all ' * (share == 1)}{p['labels']} labels "
             f"{'is ' * (i == 0)}{_where(p['mean'] - level, noise)} it"
             for i, (share, p, noise) in enumerate(zip(shares, points, noises))]
-    return f"Always answering the largest class scores {level:.0%}: {', '.join(said)}.", max(noises)
+    return f"Always answering the largest class scores {level:.0%}: {', '.join(said)}.", noises
 
 
 def _where(gap: float, noise: float) -> str:
