@@ -40,8 +40,8 @@ intro.caption(TEXT_MAP_INTRO if dataset.kind == "text" else
               "chart's toolbar and drag around several, to list them below.")
 source = pick_source(top[1], ws, dataset, "Encoder", "explore_source",
                      help="A run's last checkpoint, or an encoder that has not been trained.")
-compare_key = f"explore_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
-st.session_state.setdefault(compare_key, source.run_id is not None)
+compare_key = f"explore_compare_{source.key}"  # per encoder: one with a twin of its own (a run, an import:
+st.session_state.setdefault(compare_key, embed.baseline_of(source) != source)  # walk 23) starts compared
 other = None
 if top[2].toggle("Side by side", key=compare_key,
                  help="Two maps side by side: any other encoder (an import beside your run), by default the "

@@ -35,8 +35,8 @@ intro.caption(TEXT_SEARCH_INTRO if dataset.kind == "text" else
               "to see what training changed.")
 source = pick_source(top[1], ws, dataset, "Encoder", "retrieval_source")
 other = None
-compare_key = f"retrieval_compare_{source.key}"  # per encoder: a run starts compared, and stays as left
-st.session_state.setdefault(compare_key, source.run_id is not None)
+compare_key = f"retrieval_compare_{source.key}"  # per encoder: one with a twin of its own (a run, an import:
+st.session_state.setdefault(compare_key, embed.baseline_of(source) != source)  # walk 23) starts compared
 if top[2].toggle("Compare with a second encoder", key=compare_key):
     other = pick_source(top[2], ws, dataset, "Second encoder", "retrieval_other", other_than=source,
                         help="By default the first encoder's untrained twin: the baseline.")

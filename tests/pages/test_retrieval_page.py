@@ -176,3 +176,30 @@ def test_an_unlabelled_dataset_has_no_label_box(shapes_run, monkeypatch, tmp_pat
     assert "retrieval_label" not in [box.key for box in at.selectbox]
     at.text_input(key="retrieval_search").input("nothing like it").run()
     assert "No image's file name matches: change the search." in [info.value for info in at.info]
+
+
+def test_an_imported_encoder_starts_compared_with_its_random_weights(tmp_path, monkeypatch):
+    """Walk 23: picking an imported encoder switched the comparison off, on Retrieval and the
+    Explorer alike; like a run, an import has a twin of its own (its random weights)."""
+    import timm
+    from safetensors.torch import save_file
+
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.imports.encoders import import_encoder
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{'ab'[i % 2]}/{i}.png", noise((16, 16), seed=i)) for i in range(24)], name="n", size=16)
+    ws.set_meta("demo_seeded", "1")
+    save_file({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()},
+              str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=32)
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app" / "main.py"), default_timeout=300)
+    at.query_params.update(dataset="n", encoder="imported-r10")
+    at.run()
+    for page, key in ((RETRIEVAL, "retrieval_compare_imported-r10"), ("../pages/explorer.py",
+                                                                        "explore_compare_imported-r10")):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert at.toggle(key=key).value is True
