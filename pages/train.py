@@ -57,14 +57,19 @@ method_name = left.selectbox("Method", methods_for(dataset.kind if dataset else 
                              format_func=lambda n: f"{n}: {METHODS[n].description}")
 method = METHODS[method_name]
 encoders = encoders_for(method)
-encoder = left.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
-                         format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
+encoder_box = left.container()  # above Start from, which decides it when it names weights
 starts = start_choices(ws, encoders)
 init = left.selectbox("Start from", list(starts), key=f"train_init_{method_name}", format_func=lambda k: starts[k][0],
                       help="Random weights, or continue self-supervised training from an imported encoder or an "
                            "earlier run (its architecture is then the encoder).")
-if init is not None:
+if init is None:
+    encoder = encoder_box.selectbox("Encoder", encoders, key=f"train_encoder_{method_name}",
+                                    format_func=lambda n: f"{n}: {ENCODERS[n][1]}")
+else:  # walk 23: the box still said small_cnn under a start from a ResNet-18's weights
     encoder = starts[init][1]
+    encoder_box.selectbox("Encoder", [encoder], key=f"train_encoder_of_start_{method_name}", disabled=True,
+                          format_func=lambda n: f"{n}: {ENCODERS[n][1]}" if n in ENCODERS else n,
+                          help="The architecture of the weights the run starts from (Start from).")
     left.caption(escape_markdown(f"Trains {encoder} (its architecture), starting from its weights; the verdict still "
                                  "compares with the untrained network, then says how the run moved from the "
                                  "starting weights' own score."))

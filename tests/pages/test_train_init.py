@@ -52,6 +52,8 @@ def test_start_from_an_imported_encoder(tmp_path, monkeypatch):
     assert picker.options == ["random weights (from scratch)", "r10 (timm:resnet10t, imported from r10.safetensors)"]
     picker.set_value("r10").run()
     assert any("Trains timm" in caption.value for caption in app.caption)
+    shown = app.selectbox(key="train_encoder_of_start_simclr")  # walk 23: the box said small_cnn
+    assert (shown.value, shown.disabled, shown.label) == ("timm:resnet10t", True, "Encoder")
     app.segmented_control(key="train_budget").set_value("epochs").run()
     app.number_input(key="train_budget_epochs").set_value(0.2)
     start(app)
