@@ -153,8 +153,10 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
         st.info("Choose a dataset below first: embeddings are matched to its images.")
         return
     st.caption(escape_markdown(f"For dataset {dataset.name} ({dataset.image_count:,} images): an .npy (N, D) in "
-                               "the dataset's order, or a Parquet/CSV table with a file-name column and the "
-                               "vector (one list column, or one column per dimension)."))
+                               "the dataset's order (the order its files were imported in, a zip's own, not sorted: "
+                               "Retrieval's image numbers; rows in another order cannot be told from right ones), or, "
+                               "safer, a Parquet/CSV table with a file-name column and the vector (one list column, "
+                               "or one column per dimension)."))
     left, right = st.columns([3, 1])
     upload = left.file_uploader("Embeddings file", type=VECTOR_TYPES, key="import_vectors")
     name = right.text_input("Name", key="import_vectors_name", placeholder="clip-vectors").strip()
