@@ -438,9 +438,10 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
         raise ValueError(f"dataset {args.dataset!r} holds {info.kind}, not images: search it with a sentence "
                          f"(--query-text TEXT), not an image file (--query)")
     image = None if args.query is None else _query_image(args.query, info.size_px, info.fit)  # before embedding too
-    emb = _embedding(ws, args)
+    source = _source(ws, args)
+    encoder = embed.load_encoder(ws, source, info)  # before embedding: an embedding set has none (walk 23: its bar ran)
+    emb = embed.embed(ws, args.dataset, source, progress=StderrProgress("embedding"))
     item = image if args.query_text is None else text_query(ws, emb.dataset, emb.source, args.query_text)
-    encoder = embed.load_encoder(ws, emb.source, emb.dataset)
     query = emb.centre(embed.compute_features(encoder, item, emb.source.image_size,
                                               kind=emb.dataset.kind))
     scores, ids = index.search(index.load_or_build(emb), query, args.k + 1)

@@ -325,6 +325,7 @@ def test_cli_imports_then_embeds_by_name(ws, tmp_path, capsys, make):
                                     "--query", str(tmp_path / "query.png"))
     assert status == 1 and printed is None
     assert err.splitlines()[-1].startswith("error: 'halves' is an imported embedding set: it has vectors")
+    assert len(err.strip().splitlines()) == 1 and "\r" not in err  # refused before a progress bar ran (walk 23)
 
 
 def test_cli_refusal_is_one_line_on_stderr_without_a_traceback(ws, tmp_path):
