@@ -310,17 +310,34 @@ def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:
                     f"{where} Its last measurement: {measured.text}")
 
 
+def moved(knn: float, start: float, n: int) -> tuple[int, float]:
+    """(1 above, 0 within noise, -1 below; the margin of noise) of kNN accuracy `knn` against
+    `start`, both on the same `n` probe images."""
+    noise = margin(knn, start, n, KNN_SPREAD)
+    return (0 if abs(knn - start) < noise else 1 if knn > start else -1), noise
+
+
 def since_start(knn: float, start: float, n: int, name: str) -> str:
     """What a run started from `name`'s weights (train --init) did to them: its kNN accuracy
     `knn` against theirs, `start`, measured on the same `n` probe images before its first
     step (walk 16: 54.2% there, 44.2% after 13 steps, while the verdict spoke of the untrained
     network only); a sentence to follow the verdict."""
-    noise = margin(knn, start, n, KNN_SPREAD)
-    change = (f"within the {points(noise)} points that noise alone could give" if abs(knn - start) < noise else
-              f"{points(knn, start)} points {'above' if knn > start else 'below'} them, more than the "
+    side, noise = moved(knn, start, n)
+    change = (f"within the {points(noise)} points that noise alone could give" if not side else
+              f"{points(knn, start)} points {'above' if side > 0 else 'below'} them, more than the "
               f"{points(noise)} that noise alone could give")
     return (f"It started from the weights of {name}, which scored {start:.1%} on the same probe before its first "
             f"step: {knn:.1%} is {change}.")
+
+
+# a run from other weights: the headline says what training did to them, the code stays the untrained comparison's
+# (walk 23: a 5-step run from weights at 90.5% read "Learned something"; one that lost 8 points "Nothing learned yet")
+# (its headline, its colour: green only where training added something)
+FROM_START = {(LEARNED, 1): ("Learned something beyond its starting weights", COLOURS[LEARNED]),
+              (LEARNED, 0): ("No change beyond noise from its starting weights", COLOURS[NOT_YET]),
+              (LEARNED, -1): ("Below its starting weights, above the untrained network", COLOURS[NOT_YET]),
+              (NOT_YET, -1): ("Worse than its starting weights", COLOURS[NOT_YET])}
+KNN_HEADLINES = ("Learned something", "Nothing learned yet")  # from_knn's, of training: the ones FROM_START replaces
 
 
 def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",
@@ -338,6 +355,9 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
         verdict = from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE,
                            majority=metrics.get(MAJORITY))
         if start and KNN_START in metrics:
+            side, _ = moved(knn, metrics[KNN_START], int(n))
+            if verdict.headline in KNN_HEADLINES and (done := FROM_START.get((verdict.code, side))):
+                verdict = replace(verdict, text=done[0] + verdict.text[len(verdict.headline):], colour=done[1])
             return replace(verdict, text=f"{verdict.text} {since_start(knn, metrics[KNN_START], int(n), start)}")
         return verdict
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come

@@ -273,6 +273,22 @@ def test_a_run_started_from_other_weights_is_said_to_keep_or_move_from_them():
     assert "started" not in from_metrics(metrics, classes=3).text  # no start named: a run from random weights
 
 
+@pytest.mark.parametrize("knn, start, code, headline", [
+    (0.875, 0.905, LEARNED, "No change beyond noise from its starting weights"),  # walk 23: 5 steps
+    (0.95, 0.80, LEARNED, "Learned something beyond its starting weights"),
+    (0.88, 0.97, LEARNED, "Below its starting weights, above the untrained network"),
+    (0.825, 0.905, NOT_YET, "Worse than its starting weights"),  # walk 23: 8 points lost read "Nothing learned yet"
+    (0.80, 0.79, NOT_YET, "Nothing learned yet"),  # a start no better than random: nothing to say of it up front
+    (0.60, 0.905, WORSE, "Worse than untrained"),
+])
+def test_a_run_from_other_weights_heads_its_verdict_with_what_training_did_to_them(knn, start, code, headline):
+    metrics = {"probe_size": 400, "knn_accuracy": knn, "knn_untrained": 0.785, KNN_START: start}
+    verdict = from_metrics(metrics, classes=5, start="sup18")
+    assert verdict.code == code == from_metrics(metrics, classes=5).code  # the code: against the untrained network
+    assert verdict.headline == headline and "It started from the weights of sup18" in verdict.text
+    assert (verdict.colour == "green") == headline.startswith("Learned something")  # green: training added something
+
+
 def test_a_largest_class_of_1_4_times_an_even_share_is_the_floor():
     """Walk 18: 70/50/30 products, the largest class 1.4 times an even share, judged against 'chance
     33.3%' while always answering it scored 46.7%; a 10-class set's 10.2% stays chance."""
