@@ -20,6 +20,7 @@ from ssl_core import embed, index
 from ssl_core.data.decode import RejectedFile, decode_image, fitted
 
 PICK_PAGE = 24  # query candidates per page
+ALL_ALIKE = 0.9995  # neighbours at or above it all show as 1.000
 QUERY = "retrieval_query"  # session key: row id of the query image picked from the dataset
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
 
@@ -151,6 +152,11 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
                     "upload. Pick a query from the dataset.")
             continue
         scores, ids = neighbours(shown)
+        if len(scores) > 1 and scores.min() >= ALL_ALIKE:  # walk 23: a collapsed run's neighbours, all "1.000", unsaid
+            st.warning(f"All {len(scores)} score 1.000 (rounded): the encoder gives them the query's own direction, "
+                       "so their order says nothing, and unless they are copies of it, it does not tell them apart. "
+                       "A collapsed embedding does this for every query (the Train page's collapse monitor shows it).",
+                       icon=":material/warning:")
         if query_label:  # plain evidence: how many neighbours show what the query shows
             st.markdown(shared_label(labels, query_label, ids))
             st.caption(by_chance(labels, query_label, len(ids), query_row))

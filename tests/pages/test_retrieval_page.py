@@ -203,3 +203,26 @@ def test_an_imported_encoder_starts_compared_with_its_random_weights(tmp_path, m
         at.switch_page(page).run()
         assert not at.exception, at.exception
         assert at.toggle(key=key).value is True
+
+
+def test_neighbours_that_all_score_one_are_said_to_tell_nothing_apart(tmp_path, monkeypatch):
+    """Walk 23: a collapsed run's 12 neighbours all read "1.000", without a word. Here vectors
+    along one line (centred: one direction, or its opposite) stand in for a collapse."""
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.imports.embeddings import import_embeddings
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(24)], name="n", size=16)
+    ws.set_meta("demo_seeded", "1")
+    along = np.zeros((24, 3))
+    along[:, 0] = np.r_[1 + np.arange(20) / 100, np.full(4, -10.0)]
+    np.save(tmp_path / "line.npy", along)
+    import_embeddings(ws, "n", "line", tmp_path / "line.npy")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app" / "main.py"), default_timeout=300)
+    at.query_params.update(dataset="n", encoder="imported-line")
+    at.run()
+    at.switch_page(RETRIEVAL).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("All 12 score 1.000 (rounded)") for w in at.warning), [w.value for w in at.warning]
