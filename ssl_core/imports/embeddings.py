@@ -44,6 +44,8 @@ def read_vectors(path: Path, image_names: list[str]) -> tuple[np.ndarray, list[s
     ({"names", "used", "left_out": {column: why}}; None for an .npy)."""
     suffix = path.suffix.lower()
     check_regular(path)
+    if not path.stat().st_size:  # as an empty weights file is said (walk 23: "No data left in file")
+        raise ImportRefused(f"{path.name}: the file is empty (0 bytes); give the saved vectors")
     if suffix == ".npy":
         vectors, unmatched, columns = _npy(path, len(image_names)), [], None
     elif suffix in (".parquet", ".csv"):

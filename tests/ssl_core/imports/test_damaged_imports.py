@@ -96,6 +96,8 @@ def npz_named_npy(path: Path) -> None:
      r"flat\.npy: a 1-D array of shape \(4,\); expected a 2-D array, one row of D numbers per image \(N, D\)$"),
     ("huge.npy", lambda p: np.save(p, np.full((4, 3), 1e300)),
      r"huge\.npy: 4 vectors hold NaN, infinity or numbers beyond float32's range"),
+    ("empty.npy", lambda p: p.write_bytes(b""), r"empty\.npy: the file is empty \(0 bytes\); give the saved vectors$"),
+    ("empty.csv", lambda p: p.write_bytes(b""), r"empty\.csv: the file is empty \(0 bytes\)"),  # walk 23
 ])
 def test_an_embedding_file_that_is_not_one_real_n_by_d_array_is_refused(four, tmp_path, file, write, reason):
     write(tmp_path / file)
