@@ -193,7 +193,8 @@ def _imported_table(ws: Workspace) -> None:
              "input": f"{c['image_size']} px" if c["kind"] == "encoder" else "",
              "mean": ", ".join(f"{m:.3f}" for m in c.get("mean", [])),
              "std": ", ".join(f"{s:.3f}" for s in c.get("std", [])),
-             "features": c["num_features"], "weights from": c["source"], "imported": c["created"][:19]}
+             "features": c["num_features"], "weights from": c["source"],
+             "imported": c["created"][:16].replace("T", " ")}  # to the minute: walk 23's seconds ran past the box
             for c in configs]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
