@@ -19,6 +19,7 @@ from ssl_core.explain import Explanation, explain_images
 from ssl_core.store import DatasetInfo, Workspace
 
 SHOWN = 160  # px of each image shown
+COARSE_CELLS = 3  # a map this few cells a side shows a region (walk 23: a 64 px ResNet-18, 2x2 cells: a red wash)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -57,12 +58,21 @@ def _overlaid(key: str, _result: Explanation, _query: np.ndarray, _neighbour: np
             for image, maps in ((_query, _result.first), (_neighbour, _result.second))]
 
 
+def coarse_words(grid: tuple[int, int]) -> str:
+    """A sentence where the similarity maps come from a feature map of COARSE_CELLS cells a side
+    or fewer (`grid`: its (h, w)), else ''."""
+    rows, cols = grid
+    return (f" Its feature map is {rows}×{cols} cells at this side, so the red tells which part of the picture held "
+            "the similarity, not which object." if 0 < max(rows, cols) <= COARSE_CELLS else "")
+
+
 def _draw(result: Explanation, query: np.ndarray, neighbour: np.ndarray, captions: tuple[str, str], key: str) -> None:
     pictures = _overlaid(key, result, query, neighbour)
     if result.kind == "similarity":
         st.image(pictures[0], caption=[escape_markdown(c) for c in captions], width=SHOWN)
         st.caption(f"Cosine {result.cosine:.3f}. Red: where each image holds its share of that similarity "
-                   "(the shares over the encoder's feature map add up to the cosine; Stylianou et al. 2019).")
+                   f"(the shares over the encoder's feature map add up to the cosine; Stylianou et al. "
+                   f"2019).{coarse_words(result.grid)}")
         return
     for heads, caption in zip(pictures, captions):
         st.image(heads, width=SHOWN // 4 * 3,

@@ -40,6 +40,7 @@ class Explanation:
     cosine: float
     first: np.ndarray
     second: np.ndarray
+    grid: tuple[int, int] = (0, 0)  # the feature map's cells (h, w) the similarity maps are upsampled from
 
 
 def _standardised(encoder: torch.nn.Module, view: torch.Tensor) -> torch.Tensor:
@@ -103,7 +104,7 @@ def explain(encoder: torch.nn.Module, a: torch.Tensor, b: torch.Tensor,
     maps = [_centred_map(encoder, v, centre) for v in (a, b)]  # one pass per view: features are their means
     ua, ub = (_direction(m) for m in maps)
     return Explanation("similarity", float(ua @ ub), _shares(maps[0], ub, a.shape[-1]),
-                       _shares(maps[1], ua, b.shape[-1]))
+                       _shares(maps[1], ua, b.shape[-1]), tuple(maps[0].shape[1:]))
 
 
 def explain_images(encoder: torch.nn.Module, a: np.ndarray, b: np.ndarray, side: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.why_neighbour import overlay
+from app.why_neighbour import coarse_words, overlay
 from tests.pages.conftest import open_page
 
 
@@ -44,3 +44,10 @@ def test_the_overlay_shows_the_picture_in_grey_so_its_own_red_is_not_read_as_the
     top, bottom = shown[:60].mean(axis=(0, 1)), shown[100:].mean(axis=(0, 1))
     assert top[0] > top[1] + 60  # red where the map is high
     assert bottom[0] - bottom[1] < 3  # grey where it is zero, though the picture is red
+
+
+def test_a_map_of_a_few_cells_is_said_to_show_a_part_not_an_object():
+    """Walk 23: an imported ResNet-18 reading 64 px ends on a 2x2 map: an almost even red wash, unsaid."""
+    assert coarse_words((2, 2)) == (" Its feature map is 2×2 cells at this side, so the red tells which part of the "
+                                    "picture held the similarity, not which object.")
+    assert coarse_words((4, 4)) == coarse_words((0, 0)) == ""  # the small CNN at 32 px; a ViT's attention

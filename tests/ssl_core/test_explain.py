@@ -62,6 +62,7 @@ def test_the_shares_sum_to_the_cosine_of_the_pair():
     assert result.kind == "similarity" and result.first.shape == result.second.shape == (SIDE, SIDE)
     assert abs(result.second.sum() - result.cosine) < 0.02 * abs(result.cosine) + 1e-4
     assert abs(result.first.sum() - result.cosine) < 0.02 * abs(result.cosine) + 1e-4
+    assert result.grid == tuple(encoder.feature_map(a[None]).shape[2:])  # the cells the maps are upsampled from
 
 
 def test_centred_the_shares_sum_to_the_centred_cosine_the_index_uses():
