@@ -256,7 +256,7 @@ def live_panel(run_id: str, ticking: bool) -> None:
     verdict = jobs.verdict_of(ws, run, latest)
     verdict_box(verdict.colour, verdict.text, active=status in ACTIVE)
     if busy := machine_load.busy_note(latest.get(machine_load.OTHER_CORES), unit):
-        st.caption(busy)
+        st.caption(f"{busy} Closing the page does not stop a run.")
     if "loss" in latest:
         charts = st.columns(2)
         charts[0].plotly_chart(figures["loss"], key=f"loss_{run_id}")

@@ -251,7 +251,7 @@ def _mark_interrupted(ws: Workspace, run_id: str) -> str:
 def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     """Train in the foreground. Under torchrun every process runs this: rank 0 queues and
     records the run, the others train the same run with it (see ssl_core.distributed)."""
-    from . import distributed, jobs
+    from . import distributed, jobs, machine_load
 
     rank = int(os.environ.get("RANK", "0"))
     run_id, error = None, None
@@ -280,9 +280,12 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if result.message:
         print(result.message, file=sys.stderr)
+    others = jobs.latest(jobs.metrics(ws, run_id)).get(machine_load.OTHER_CORES)
+    if busy := machine_load.busy_note(others):  # as the Train page says it (walk 23: 4.9 images/s, unsaid)
+        print(f"note: {busy}", file=sys.stderr)
     _print({"run": run_id, "status": result.status, "steps": result.steps,
             "images_per_s": round(result.images_per_s, 1), "final_loss": result.final_loss,
-            "checkpoint": result.checkpoint, "message": result.message,
+            "checkpoint": result.checkpoint, "message": result.message, "other_cores": others,
             **jobs.run_verdict(ws, run_id).to_json()})
     return 0 if result.status == "completed" else 1
 

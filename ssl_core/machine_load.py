@@ -64,4 +64,4 @@ def busy_note(others: float | None, unit: str = "images") -> str | None:
     return (f"Other work kept about {others:.1f} cores of this machine busy while it trained (other programs, and "
             "this app's own pages and a browser showing them on this machine count too): it shared them, so it "
             f"trained more slowly than it would alone (fewer {unit} a second; a minutes budget then holds fewer "
-            "steps). Closing the page does not stop a run.")  # walk 21: 175 steps watched live, 725 from the CLI
+            "steps).")  # walk 21: 175 steps watched live, 725 from the CLI

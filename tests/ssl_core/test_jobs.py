@@ -168,6 +168,7 @@ def test_cli_train_prints_a_json_summary_and_runs_lists_it(tiny):
     summary = json.loads(result.stdout)
     assert summary["status"] == "completed" and summary["steps"] == 10
     assert summary["images_per_s"] > 0 and np.isfinite(summary["final_loss"])
+    assert summary["other_cores"] >= 0 and ("note: Other work kept" in result.stderr) == (summary["other_cores"] >= 0.5)
     assert summary["checkpoint"].endswith(".safetensors") and Path(summary["checkpoint"]).exists()
     assert "step 10/10" in result.stderr  # the progress bar
     # the verdict: unlabelled, from the neighbours shared with pixels, against the untrained network's
