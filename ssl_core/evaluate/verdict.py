@@ -337,7 +337,7 @@ FROM_START = {(LEARNED, 1): ("Learned something beyond its starting weights", CO
               (LEARNED, 0): ("No change beyond noise from its starting weights", COLOURS[NOT_YET]),
               (LEARNED, -1): ("Below its starting weights, above the untrained network", COLOURS[NOT_YET]),
               (NOT_YET, -1): ("Worse than its starting weights", COLOURS[NOT_YET])}
-KNN_HEADLINES = ("Learned something", "Nothing learned yet")  # from_knn's, of training: the ones FROM_START replaces
+KNN_HEADLINES = tuple(_knn_words(None)[code] for code in (LEARNED, NOT_YET))  # of training: FROM_START's to replace
 
 
 def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images",
