@@ -22,7 +22,7 @@ from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import RECOVERED, TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
-from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor
+from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor, rank_reference
 from ssl_core.imports.registry import start_side
 from ssl_core.kind_words import UNITS
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
@@ -207,11 +207,11 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     figures["health"].update_layout(yaxis=dict(range=[0, 1.05]), yaxis2=dict(rangemode="tozero"))
     # a falling rank alarms only below this, in the rank's own panel (walks 10 and 18 read a std line running inside
     # a band on the rank's right-hand axis as a collapse); in the legend: a label in the band hid a dip
-    if "effective_rank" in series and "effective_rank_untrained" in latest:
-        figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * latest["effective_rank_untrained"], row=2, col=1,
+    reference, whose = rank_reference(latest)  # a run from other weights: theirs (walk 23)
+    if "effective_rank" in series and reference:
+        figures["health"].add_hrect(y0=0, y1=COLLAPSED_RANK * reference, row=2, col=1,
                                     fillcolor="#d62728", opacity=0.08, line_width=0, showlegend=True,
-                                    name=f"collapse: effective rank under {COLLAPSED_RANK:.0%} of the untrained "
-                                         "network's")
+                                    name=f"collapse: effective rank under {COLLAPSED_RANK:.0%} of {whose}")
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}

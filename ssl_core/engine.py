@@ -34,7 +34,8 @@ from .augment.recipes import MAE as MAERecipe
 from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
-from .evaluate.verdict import COLLAPSED_RANK, LOW_RANK_MEASUREMENTS, MAJORITY, START, below_twin
+from .evaluate.verdict import (COLLAPSED_RANK, LOW_RANK_MEASUREMENTS, MAJORITY, RANK_START, START, below_twin,
+                               rank_reference)
 from .imports import start_from
 from .jobs import TRAINING_S
 from .kind_words import UNITS
@@ -364,7 +365,7 @@ class Trainer:
         metrics = {**(step_metrics or {}), "embedding_std": normalised_std(features),
                    "effective_rank": effective_rank(features), **self.judged(features)}
         fallen = [name for name in HEALTH if name in metrics and self._fell(name, metrics[name])]
-        twin = self.untrained.get("effective_rank_untrained")
+        twin, whose = rank_reference(self.untrained)  # the starting weights' rank, for a run from them
         low = twin and metrics["effective_rank"] < COLLAPSED_RANK * twin  # a final one at the last monitor's step
         self.low_ranks = (self.low_ranks + (self.monitored_at != self.step) if low else 0)  # is the same measurement
         self.monitored_at = self.step
@@ -385,7 +386,7 @@ class Trainer:
                                  f"{fall_words(dipped, 'its best until then')} was a dip it recovered from")
         if low_at_end:  # walk 21: MAE's 'no collapse at the end' beside the Diagnosis's 'The encoder collapsed'
             self.warnings.append(f"collapse at the end: effective rank {metrics['effective_rank']:.3g}, "
-                                 f"{below_twin(metrics['effective_rank'], twin)}{why}")
+                                 f"{below_twin(metrics['effective_rank'], twin, whose)}{why}")
         return metrics
 
     def _fell(self, name: str, value: float) -> bool:
@@ -434,8 +435,11 @@ class Trainer:
             self.reporter.on_metrics(0, self.untrained)
         if self.step == 0 and self.config.init:  # the twin above was random: now the starting weights, measured
             start_from.load(self.method, self.run_dir)  # as the run's start (walk 16: 54.2% there, 44.2% after
-            self.reporter.on_metrics(0, {f"{name}{START}": value  # 13 steps, unsaid)
-                                         for name, value in self.judged(self.probe_features()).items()})
+            features = self.probe_features()  # 13 steps, unsaid)
+            measured = {f"{name}{START}": value for name, value in self.judged(features).items()}
+            measured[RANK_START] = effective_rank(features)  # what the collapse rule reads it against (walk 23)
+            self.untrained[RANK_START] = measured[RANK_START]  # kept in checkpoints with the twin's, for a resume
+            self.reporter.on_metrics(0, measured)
         while True:
             elapsed = self.elapsed + time.monotonic() - start
             progress = self.progress(elapsed)

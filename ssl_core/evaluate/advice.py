@@ -28,7 +28,7 @@ from ..engine import COLLAPSE_FALL, TrainConfig
 from ..methods import METHODS
 from ..words import counted
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
-                      needed_gain, no_room, too_few_for_neighbours)
+                      needed_gain, no_room, rank_reference, too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -130,12 +130,12 @@ def _fallen(m: Measured) -> tuple[str, str] | None:
             return part, (f"The {part}'s {name.replace('_', ' ')} fell to {values[-1]:.3g} at step {steps[-1]}, "
                           f"{values[-1] / values[best]:.0%} of its best {values[best]:.3g} (step {steps[best]}); "
                           f"below {COLLAPSE_FALL:.0%} of its best counts as collapse.")
-    if "effective_rank" in m.series and "effective_rank_untrained" in m.series:
+    twin, whose = rank_reference({name: float(values[-1]) for name, (_, values) in m.series.items()})
+    if "effective_rank" in m.series and twin:  # a run from other weights: against theirs (walk 23)
         steps, values = m.series["effective_rank"]
-        twin = float(m.series["effective_rank_untrained"][1][-1])
         if len(values) >= LOW_RANK_MEASUREMENTS and (values[-LOW_RANK_MEASUREMENTS:] < COLLAPSED_RANK * twin).all():
             return "encoder", (f"The encoder's effective rank is {values[-1]:.3g} at step {steps[-1]}, "
-                               f"{below_twin(values[-1], twin)}.")
+                               f"{below_twin(values[-1], twin, whose)}.")
     return None
 
 

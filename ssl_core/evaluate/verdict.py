@@ -68,10 +68,19 @@ COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained netw
 LOW_RANK_MEASUREMENTS = 2
 
 
-def below_twin(rank: float, twin: float) -> str:
-    """An effective rank `rank` against the untrained network's `twin`, as the collapse rule reads it."""
-    return (f"{rank / twin:.0%} of the untrained network's {twin:.3g} (below {COLLAPSED_RANK:.0%} of it counts as "
-            "collapse)")
+def below_twin(rank: float, twin: float, whose: str = "the untrained network's") -> str:
+    """An effective rank `rank` against `twin`, the rank of `whose` (rank_reference), as the collapse rule reads it."""
+    return f"{rank / twin:.0%} of {whose} {twin:.3g} (below {COLLAPSED_RANK:.0%} of it counts as collapse)"
+
+
+def rank_reference(measured: Mapping[str, float]) -> tuple[float | None, str]:
+    """(the effective rank the collapse rule reads a run's against, whose it is) from `measured`
+    metrics: its starting weights' where a run from other weights measured them (RANK_START),
+    else the untrained network's. Walk 23: supervised weights sit at 8% of a random ResNet-18's
+    rank, so a run that kept them was a 'collapse' against the random network."""
+    if RANK_START in measured:
+        return measured[RANK_START], "its starting weights'"
+    return measured.get("effective_rank_untrained"), "the untrained network's"
 # a metric the trainer logs (1.0) with its baseline at step 0: the twin was calibrated (models/calibration.py). A
 # run of an encoder with BatchNorm measured before 2026-12-04 lacks it, and its baseline is the twin that
 # normalised nothing (UNCALIBRATED)
@@ -89,6 +98,7 @@ UNEQUAL = 1.2
 MAJORITY = "knn_majority"  # the probe's largest class's share, logged at step 0 (none in a run made before it)
 START = "_start"  # the suffix of `judged`'s metrics measured on a run's starting weights (train --init), at step 0
 KNN_START = f"knn_accuracy{START}"
+RANK_START = f"effective_rank{START}"
 WITHOUT_LABELS = ("probe_size", "pixel_shared", "pixel_shared_untrained", "effective_rank", "effective_rank_untrained")
 
 
@@ -255,18 +265,19 @@ def too_few_for_neighbours(n: int, untrained: float, k: int = NEIGHBOURS) -> str
 
 
 def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float,
-                    k: int = NEIGHBOURS, imported: bool = False) -> Verdict:
+                    k: int = NEIGHBOURS, imported: bool = False, whose: str = "the untrained network's") -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
     twin's `untrained`, both over the same `n` images, and the effective ranks of both
-    embeddings (health.effective_rank); `k` nearest images counted. Where nothing could be
-    called learned (too_few_for_neighbours), it says so. An `imported` encoder's weights
-    were trained elsewhere: no gain is "no gain beyond noise", not "nothing learned yet"."""
+    embeddings (health.effective_rank; `untrained_rank` is `whose`: rank_reference); `k`
+    nearest images counted. Where nothing could be called learned (too_few_for_neighbours),
+    it says so. An `imported` encoder's weights were trained elsewhere: no gain is "no gain
+    beyond noise", not "nothing learned yet"."""
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
     if rank < COLLAPSED_RANK * untrained_rank:
         return _verdict(NOT_YET, f"Nothing learned: the embedding has collapsed (effective rank {rank:.1f} "
-                                 f"against {untrained_rank:.1f} for the untrained network), so its "
-                                 f"neighbours cannot show anything it learned.")
+                                 f"against {whose} {untrained_rank:.1f}), so its neighbours cannot show anything "
+                                 f"it learned.")
     tolerance = margin(shared, untrained, n)
     if shared >= untrained + tolerance:
         return _verdict(WORSE, f"Worse than untrained: {numbers}); the embedding follows cheap "
@@ -369,7 +380,8 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
                                  f"to judge these {unit} against the untrained twin.")
     if set(WITHOUT_LABELS) <= set(metrics):
         n, shared, untrained, rank, untrained_rank = (metrics[name] for name in WITHOUT_LABELS)
-        return from_neighbours(shared, untrained, int(n), rank, untrained_rank)
+        reference, whose = rank_reference(metrics)  # a run from other weights: theirs (walk 23)
+        return from_neighbours(shared, untrained, int(n), rank, reference or untrained_rank, whose=whose)
     return WAITING
 
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from ssl_core.data.builtins import shapes
 from ssl_core.engine import TrainConfig, Trainer
+from ssl_core.evaluate.verdict import RANK_START
 
 
 class Health:
@@ -178,3 +179,26 @@ def test_a_final_measurement_at_the_step_of_the_last_monitor_counts_once(tmp_pat
     trainer.step = 6
     trainer.monitor(final=True)  # a later step: the second measurement in a row
     assert trainer.low_ranks == 2 and any(w.startswith("collapse at the end") for w in trainer.warnings)
+
+
+def test_a_run_from_other_weights_is_called_collapsed_against_their_rank(tmp_path):
+    """Walk 23: against a random network's rank, a run that kept supervised weights' low rank
+    (8% of it) read 'collapse at the end'; the engine reads it against its start's (RANK_START)."""
+    images = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3), dtype=np.uint8)
+    config = TrainConfig(dataset="noise", epochs=1, batch_size=16, image_size=16, checkpoint_every=10**6)
+    trainer = Trainer(config, images, None, tmp_path, Health())
+    trainer.step = 1
+    rank = trainer.monitor()["effective_rank"]
+    trainer.untrained = {"effective_rank_untrained": 10 * rank, RANK_START: rank}  # the start: this very rank
+    trainer.low_ranks, trainer.warnings = 0, []
+    for step in (2, 3):
+        trainer.step = step
+        trainer.monitor(final=step == 3)
+    assert trainer.low_ranks == 0 and not trainer.warnings
+    trainer.untrained = {"effective_rank_untrained": 10 * rank, RANK_START: 4 * rank}  # kept a quarter of its start
+    trainer.step = 4
+    trainer.monitor()
+    trainer.step = 5
+    trainer.monitor(final=True)
+    assert trainer.warnings == [f"collapse at the end: effective rank {rank:.3g}, 25% of its starting weights' "
+                                f"{4 * rank:.3g} (below 30% of it counts as collapse)"]

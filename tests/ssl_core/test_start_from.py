@@ -19,7 +19,7 @@ from ssl_core.engine import TrainConfig
 from ssl_core.imports import ImportRefused, start_from
 from ssl_core.imports.embeddings import import_embeddings
 from ssl_core.imports.encoders import import_encoder
-from ssl_core.evaluate.verdict import KNN_START
+from ssl_core.evaluate.verdict import KNN_START, RANK_START
 from ssl_core.methods import build_method
 from ssl_core.run_names import run_name
 
@@ -52,6 +52,8 @@ def test_train_init_starts_from_the_imported_weights(imported, capsys):
     # the starting weights measured before the first step, and the verdict says what the run did to them (walk 16)
     steps, [start] = jobs.metrics(imported.ws, run)[KNN_START]
     assert list(steps) == [0]
+    ranks, [rank] = jobs.metrics(imported.ws, run)[RANK_START]  # what the collapse rule reads the run against
+    assert list(ranks) == [0] and rank > 0
     said = (f"It started from the weights of r10, which scored {start:.1%} on the same probe before its first step: "
             r"\d+\.\d% is (within the|[\d.]+ points (above|below) them, more than the) [\d.]+ (points )?that noise")
     assert re.search(said, out["verdict_text"]), out["verdict_text"]  # BatchNorm's statistics moved in one step

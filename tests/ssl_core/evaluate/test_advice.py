@@ -285,6 +285,18 @@ def test_a_collapse_within_the_first_step_is_found_against_the_untrained_network
     assert collapse(measured(effective_rank=[1.63, 2.5], effective_rank_untrained=[7.82])) is None
 
 
+def test_a_run_from_other_weights_is_read_against_their_rank_not_a_random_networks():
+    """Walk 23: supervised weights sit at 16.6, 8% of a random ResNet-18's 210: a run that kept
+    them was a 'collapse' against the random network; against its start it is one only below
+    30% of 16.6 (it fell to 2.15: 13%)."""
+    kept = dict(effective_rank=[16.0, 16.5], effective_rank_untrained=[210.0], effective_rank_start=[16.6])
+    assert collapse(measured(**kept)) is None
+    fell = collapse(measured(**{**kept, "effective_rank": [2.3, 2.15]}))
+    assert fell and fell.evidence == ("The encoder's effective rank is 2.15 at step 25, 13% of its starting "
+                                      "weights' 16.6 (below 30% of it counts as collapse).")
+    assert collapse(measured(effective_rank=[16.0, 16.5], effective_rank_untrained=[210.0]))  # no start: the random
+
+
 def test_the_first_steps_dip_of_a_healthy_run_is_not_called_collapse():
     """The default on shapes: rank about 1 at step 1, 13-14 by step 25. A run cancelled at
     step 2 (one measurement) was told to cut its learning rate."""
