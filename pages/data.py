@@ -206,7 +206,7 @@ st.dataframe(
     pd.DataFrame([{"name": d.name, "holds": holds(d.kind), "count": d.image_count,
                    "stored size": stored_size(d),
                    "on disk": human_bytes(d.bytes), "labels": "yes" if d.has_labels else "no",
-                   "source": d.source, "created": d.created} for d in datasets]),
+                   "source": d.source, "created": d.created[:16].replace("T", " ")} for d in datasets]),
     hide_index=True, width="stretch",
 )
 

@@ -92,13 +92,19 @@ if missing:
     under_way = [job for label in missing if (job := evaluations.active(keys[label]))]
     large = (", minutes with a large imported one (a ResNet-18 reading 224 px took 3 minutes for the 2,000 shapes)"
              if dataset.kind == "image" else "")  # measured in walk 8: 183 s, most of it embedding at 224 px
-    st.caption(f"{counted(len(missing), 'encoders')} not evaluated yet: about a minute each on a CPU for a few "
-               f"thousand {hooks.unit} with the app's own small encoders{large}." if not under_way else
-               "The server evaluates these encoders, asked here or by another visitor, and keeps each report: "
-               "closing this page does not stop it.")
-    if under_way or st.button(f"Evaluate {counted(len(missing), 'encoders')}", type="primary",
-                              icon=":material/analytics:"):
-        cancel_button(CANCEL_KEY, "Each encoder's report is stored when it is done.")
+    asking, pressed = st.empty(), False  # the count and the button, gone once pressed (walk 24: both stayed)
+    if not under_way:
+        with asking.container():
+            st.caption(f"{counted(len(missing), 'encoders')} not evaluated yet: about a minute each on a CPU for a "
+                       f"few thousand {hooks.unit} with the app's own small encoders{large}.")
+            pressed = st.button(f"Evaluate {counted(len(missing), 'encoders')}", type="primary",
+                                icon=":material/analytics:")
+    if under_way or pressed:
+        asking.empty()
+        st.caption("The server evaluates these encoders, asked here or by another visitor, and keeps each report: "
+                   "closing this page does not stop it.")
+        cancel_button(CANCEL_KEY, "Each encoder's report is stored when it is done. Cancel stops the evaluations "
+                                  "shown here for every visitor waiting on them.")
         jobs_waited = under_way or [evaluations.submit(keys[label], label, partial(evaluate, ws, dataset.name,
                                                                                  choices[label]))
                                     for label in missing]
@@ -254,8 +260,9 @@ if labelled:
     twins = twin_names(labelled)
     st.plotly_chart(built_once("efficiency", digest([labelled, twins]), lambda: efficiency_figure(labelled, twins)),
                     key="evaluate_efficiency")
-    st.caption(explained("label_efficiency", hooks) + " Thick lines: the encoders judged; dotted: the baselines. "
-               f"Bars: spread over random draws of the labelled {hooks.unit}."
+    drawn = any(choices[label].has_network for label in labelled)  # an embedding set has no untrained twin
+    st.caption(explained("label_efficiency", hooks, untrained=drawn) + " Thick lines: the encoders judged; dotted: "
+               f"the baselines. Bars: spread over random draws of the labelled {hooks.unit}."
                + (" " + sides_words(labelled) if hooks.from_scratch else ""))
     for label, report in labelled.items():  # what each curve measured, in words
         twin = twin_key(report)

@@ -4,6 +4,7 @@ examples) and the label-efficiency baselines it has (a network from scratch for 
 
 from typing import Any
 
+from ..words import listed
 from .verdict import UNEQUAL
 
 EXPLANATIONS: dict[str, str] = {
@@ -39,11 +40,13 @@ EXPLANATIONS: dict[str, str] = {
 }
 
 
-def explained(name: str, hooks: Any) -> str:
+def explained(name: str, hooks: Any, untrained: bool = True) -> str:
     """EXPLANATIONS[name] for a dataset whose evaluation `hooks` (image_hooks.ImageEvaluation or
     text.evaluation's) give its `unit`, its `views` (what alignment compares), `baseline_name` and
-    whether a network `from_scratch` is fitted. Walk 13's text read "views of the same image"."""
-    scratch = " and a network trained from scratch" if hooks.from_scratch else ""
+    whether a network `from_scratch` is fitted. Walk 13's text read "views of the same image".
+    Without an `untrained` curve (only embedding sets judged, which have no network) the
+    baselines leave it out (walk 24: a line named that was not drawn)."""
+    baselines = [hooks.baseline_name, *(["the untrained encoder"] if untrained else []),
+                 *(["a network trained from scratch"] if hooks.from_scratch else [])]
     return EXPLANATIONS[name].format(unit=hooks.unit, one=hooks.unit[:-1], views=hooks.views,
-                                     baselines=f"{hooks.baseline_name}, the untrained encoder{scratch}"
-                                     if scratch else f"{hooks.baseline_name} and the untrained encoder")
+                                     baselines=listed(baselines))

@@ -21,7 +21,7 @@ CONVERT_COMMAND = ("python -c \"import torch; from safetensors.torch import save
                    "save_file({{k: v.contiguous() for k, v in sd.items() if torch.is_tensor(v)}}, "
                    "'weights.safetensors')\"")  # a shell command; the app shows it in a code block, as written; a
 # whole pickled model (torch.save(model)) has no .get (walk 23: AttributeError: 'ResNet' object has no attribute 'get')
-CONVERT = "convert it where you trust it: " + CONVERT_COMMAND
+CONVERT = "convert it where you trust it, in the file's folder: " + CONVERT_COMMAND
 ENCODERS_DIR = "encoders"
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"

@@ -95,10 +95,10 @@ def test_an_imported_encoder_is_mapped_beside_a_run_and_both_are_evaluated(page,
     page.locator("[class*='st-key-explore_other_'] input[role='combobox']").wait_for(timeout=FIRST_MAP)
     pick(page, "explore_other_", SHOWN)  # the import beside the run
     plots = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
-    for title in (SHOWN, run_shown):
+    for title in ("r10", run_shown):
         page.locator(".js-plotly-plot .gtitle", has_text=title).wait_for(timeout=FIRST_MAP)
     titles = plots.locator(".gtitle").all_text_contents()
-    assert titles[:2] == [SHOWN, run_shown]  # the import's map (named as its picker names it) left of the run's
+    assert titles[:2] == ["r10", run_shown]  # the import's map beside (left of) the run's, no "Before training"
     for plot in (plots.nth(0), plots.nth(1)):
         plot.locator(".scattergl, canvas").first.wait_for(state="attached")
         assert plot.locator(".legendtext").count() == 2  # the labels red and blue colour each map

@@ -214,7 +214,7 @@ def test_a_whole_pickled_model_is_refused_naming_its_class_and_the_offered_comma
         import_encoder(ws, "whole", "timm:resnet10t", tmp_path / "whole.pt")
     said = str(refusal.value)
     assert "(it holds a torch.nn.modules.linear.Linear object)" in said and "https://" not in said
-    command = said.split("convert it where you trust it: ")[1]
+    command = said.split("convert it where you trust it, in the file's folder: ")[1]
     assert command.startswith("python -c ")
     done = subprocess.run([sys.executable, "-c", shlex.split(command)[2]], cwd=tmp_path, capture_output=True,
                           text=True, timeout=240)

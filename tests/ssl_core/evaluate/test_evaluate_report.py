@@ -98,6 +98,8 @@ def test_the_explanations_speak_of_what_the_kind_counts_and_the_baselines_it_has
     assert explained("label_efficiency", image).endswith(
         "above raw pixels, the untrained encoder and a network trained from scratch.")
     assert explained("label_efficiency", text).endswith("above TF-IDF and the untrained encoder.")
+    assert explained("label_efficiency", image, untrained=False).endswith(  # walk 24: embedding sets alone judged
+        "above raw pixels and a network trained from scratch.")
     assert explained("knn_accuracy", text).startswith("Share of examples whose nearest neighbours")
     assert explained("linear_probe_accuracy", image).startswith("Share of held-out images")
     # walk 13's text read "two augmented views of the same image"
