@@ -326,9 +326,9 @@ def test_start_queues_a_run_and_the_panel_follows_it_to_completed(page, ws, star
     assert row["final loss"] == pytest.approx(done["loss"])
     assert row["speed"] == f"{done['images_per_s']:,.0f} images/s"
     assert row["training"] == pytest.approx(series["training_s"][1][-1]) and 0 < row["training"] < 600
-    assert row["kNN accuracy"] == round(series["knn_accuracy"][1][-1], 3)  # shown to 0.1%, as the verdict says it
+    assert row["kNN accuracy"] == round(100 * series["knn_accuracy"][1][-1], 1)  # to 0.1%, as the verdict says it
     assert row["verdict"] == verdict.headline  # the panel's verdict, in the table too
-    assert 0 <= row["kNN accuracy"] <= 1
+    assert 0 <= row["kNN accuracy"] <= 100
     assert row["embedding std"] == pytest.approx(series["embedding_std"][1][-1])
 
 
