@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import EncoderSource, baseline_of, check_kind, embed, load_encoder
+from ..embed import EncoderSource, baseline_of, check_kind, embed, from_name, load_encoder
 from ..kinds import KINDS
-from ..store import DatasetInfo, Workspace
+from ..store import DatasetInfo, Workspace, WorkspaceError
 from ..words import counted
 from .departure import shared
 from .health import alignment, effective_rank, neighbour_stability, normalised_std, uniformity
@@ -35,7 +35,8 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, floor, from_knn, from_neighbours, itself
+from .verdict import (COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, floor, from_knn, from_neighbours, from_start,
+                      itself)
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
@@ -53,7 +54,7 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # out', not 'the object's position', said of scenes with no object (walk 20); 19: a run's recipe lacking the fields
 # a fix changes told so, not to change them (walk 21));
 # a kept report of another format is made again (stored.py)
-FORMAT = 20
+FORMAT = 21
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -183,7 +184,8 @@ def labels_held(counts: Mapping[str, int], unit: str) -> str:
 
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
           found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation(),
-          given: Sequence[str | None] = (), imported: bool = False) -> dict:
+          given: Sequence[str | None] = (), imported: bool = False,
+          start: tuple[str, np.ndarray] | None = None) -> dict:
     """The verdict (verdict.py) on `features` (N, D) against its untrained twin's
     `untrained` (N, D), on the same items: the kNN accuracy `found` in the report against
     the twin's over the same folds with labels, else `pixel_shared` over the same sample
@@ -192,8 +194,11 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     None where unlabelled, are absent or too few). Without a `twin` (an imported embedding
     set) `untrained` is the baseline's (raw pixels), and only labels can judge. An `imported`
     encoder's weights were trained elsewhere: its sentence compares them with UNTRAINED_WEIGHTS
-    and never says "nothing learned yet" (walk 16), there being no run to wait for. Keys:
-    verdict, verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images}."""
+    and never says "nothing learned yet" (walk 16), there being no run to wait for. A run from
+    other weights (`start`: their name and features (N, D)) is headed, with labels, by what
+    training did to them on the same folds (verdict.from_start; walk 24: "Worse than its
+    starting weights" on the Train page, "Nothing learned yet" here). Keys: verdict,
+    verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images, start}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
@@ -203,6 +208,10 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                  **({"baseline": UNTRAINED_WEIGHTS} if imported else {} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
                            majority=labels.largest_share())
+        if start is not None:
+            basis["start"] = knn_cv(start[1][labels.indices], labels.codes, folds, config.k)["mean"]
+            verdict = from_start(verdict, basis["value"], basis["start"], basis["images"], start[0],
+                                 f"on the same {words['protocol']}")
     elif not twin:
         return {**Verdict(NOT_YET, "Nothing to judge against: an imported embedding set has no untrained twin, and "
                                    "without labels its neighbours cannot be checked against raw pixels' (that "
@@ -222,6 +231,18 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
                                   effective_rank(untrained), config.neighbours, imported)
     return {**verdict.to_json(), "verdict_basis": basis}
+
+
+def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: str) -> tuple[str, np.ndarray] | None:
+    """(name, features (N, D) of the dataset) of the weights run `source` started from (train
+    --init), else None: a run from random weights, or a start since deleted."""
+    from .. import jobs
+
+    name = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id else None
+    try:
+        return (name, np.array(embed(ws, dataset_name, from_name(ws, name), device=device).features)) if name else None
+    except WorkspaceError:  # the import or run it started from is gone
+        return None
 
 
 def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, config: EvaluateConfig, device: str,
@@ -334,7 +355,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     untrained = (np.array(embed(ws, dataset_name, baseline_of(source), stages.within(untrained_words),
                                 device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
-    out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported"))
+    out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported",
+                     start_of(ws, dataset_name, source, device_name) if labels is not None else None))
     if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
         out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")

@@ -328,17 +328,29 @@ def moved(knn: float, start: float, n: int) -> tuple[int, float]:
     return (0 if abs(knn - start) < noise else 1 if knn > start else -1), noise
 
 
-def since_start(knn: float, start: float, n: int, name: str) -> str:
+ON_THE_PROBE = "on the same probe before its first step"  # where the engine measured the start (KNN_START)
+
+
+def since_start(knn: float, start: float, n: int, name: str, where: str = ON_THE_PROBE) -> str:
     """What a run started from `name`'s weights (train --init) did to them: its kNN accuracy
-    `knn` against theirs, `start`, measured on the same `n` probe images before its first
-    step (walk 16: 54.2% there, 44.2% after 13 steps, while the verdict spoke of the untrained
-    network only); a sentence to follow the verdict."""
+    `knn` against theirs, `start`, measured `where` on the same `n` images (walk 16: 54.2%
+    there, 44.2% after 13 steps, while the verdict spoke of the untrained network only); a
+    sentence to follow the verdict."""
     side, noise = moved(knn, start, n)
     change = (f"within the {points(noise)} points that noise alone could give" if not side else
               f"{points(knn, start)} points {'above' if side > 0 else 'below'} them, more than the "
               f"{points(noise)} that noise alone could give")
-    return (f"It started from the weights of {name}, which scored {start:.1%} on the same probe before its first "
-            f"step: {knn:.1%} is {change}.")
+    return f"It started from the weights of {name}, which scored {start:.1%} {where}: {knn:.1%} is {change}."
+
+
+def from_start(verdict: Verdict, knn: float, start: float, n: int, name: str, where: str = ON_THE_PROBE) -> Verdict:
+    """`verdict` (from_knn's, against the untrained network) on a run started from `name`'s
+    weights, which scored `start` where it scores `knn` (on the same `n` images): headed by
+    what training did to them (FROM_START; its code kept) and followed by `since_start`."""
+    side, _ = moved(knn, start, n)
+    if verdict.headline in KNN_HEADLINES and (done := FROM_START.get((verdict.code, side))):
+        verdict = replace(verdict, text=done[0] + verdict.text[len(verdict.headline):], colour=done[1])
+    return replace(verdict, text=f"{verdict.text} {since_start(knn, start, n, name, where)}")
 
 
 # a run from other weights: the headline says what training did to them, the code stays the untrained comparison's
@@ -365,12 +377,8 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
         verdict = from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE,
                            majority=metrics.get(MAJORITY))
-        if start and KNN_START in metrics:
-            side, _ = moved(knn, metrics[KNN_START], int(n))
-            if verdict.headline in KNN_HEADLINES and (done := FROM_START.get((verdict.code, side))):
-                verdict = replace(verdict, text=done[0] + verdict.text[len(verdict.headline):], colour=done[1])
-            return replace(verdict, text=f"{verdict.text} {since_start(knn, metrics[KNN_START], int(n), start)}")
-        return verdict
+        started = start and KNN_START in metrics
+        return from_start(verdict, knn, metrics[KNN_START], int(n), start) if started else verdict
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come
         found = ("its labels name one class" if classes == 1 else
                  f"its labels ({classes} classes) hold fewer than two classes of two {unit}")

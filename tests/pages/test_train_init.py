@@ -65,7 +65,12 @@ def test_start_from_an_imported_encoder(tmp_path, monkeypatch):
     app.run()  # a run trained from an import is a start in its turn, as `train --init RUN` takes it
     assert app.selectbox(key="train_init_simclr").options[-1] == f"run {run_name(jobs.get_run(ws, run['id']))}"
     # Evaluate says where the run started and offers its start beside it (walk 16: only the untrained was judged)
-    evaluate(ws, "tiny", embed.from_name(ws, run["id"]))
+    report = evaluate(ws, "tiny", embed.from_name(ws, run["id"]))
+    # judged against its start on the same folds too (walk 24: "Worse than its starting weights" on Train, "Nothing
+    # learned yet" on Evaluate)
+    began = report["verdict_basis"]["start"]
+    assert f"It started from the weights of r10, which scored {began:.1%} on the same " in report["verdict_text"]
+    assert "-fold cross-validation: " in report["verdict_text"]
     app.switch_page("../pages/evaluate.py").run()
     said = [c.value for c in app.caption if c.value.startswith(escape_markdown("It started from the weights of r10"))]
     assert said and said[0].endswith(escape_markdown("judge r10 beside it (Encoders to judge) to see what the run "
