@@ -281,7 +281,7 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     if result.message:
         print(result.message, file=sys.stderr)
     others = jobs.latest(jobs.metrics(ws, run_id)).get(machine_load.OTHER_CORES)
-    if busy := machine_load.busy_note(others):  # as the Train page says it (walk 23: 4.9 images/s, unsaid)
+    if busy := machine_load.busy_note(others, pages=False):  # as the Train page says it (walk 23: 4.9 images/s)
         print(f"note: {busy}", file=sys.stderr)
     _print({"run": run_id, "status": result.status, "steps": result.steps,
             "images_per_s": round(result.images_per_s, 1), "final_loss": result.final_loss,

@@ -56,12 +56,14 @@ def other_cores(start: Clock | None, end: Clock | None) -> float | None:
     return max(0.0, others / (end.wall_s - start.wall_s))
 
 
-def busy_note(others: float | None, unit: str = "images") -> str | None:
+def busy_note(others: float | None, unit: str = "images", pages: bool = True) -> str | None:
     """What a finished run is told when other programs kept at least BUSY_OTHERS cores busy while
-    it trained (`others`: its OTHER_CORES metric), else None."""
+    it trained (`others`: its OTHER_CORES metric), else None; on the Train page (`pages`) it
+    counts the app's pages and a browser showing them among that work, not on the command line."""
     if others is None or others < BUSY_OTHERS:
         return None
-    return (f"Other work kept about {others:.1f} cores of this machine busy while it trained (other programs, and "
-            "this app's own pages and a browser showing them on this machine count too): it shared them, so it "
-            f"trained more slowly than it would alone (fewer {unit} a second; a minutes budget then holds fewer "
-            "steps).")  # walk 21: 175 steps watched live, 725 from the CLI
+    counted = ("other programs, and this app's own pages and a browser showing them on this machine count too"
+               if pages else "other programs, the app's server and a browser among them")  # walk 24 read the first
+    return (f"Other work kept about {others:.1f} cores of this machine busy while it trained ({counted}): it shared "
+            f"them, so it trained more slowly than it would alone (fewer {unit} a second; a minutes budget then "
+            "holds fewer steps).")  # walk 21: 175 steps watched live, 725 from the CLI

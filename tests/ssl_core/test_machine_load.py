@@ -35,3 +35,5 @@ def test_a_run_is_told_only_past_half_a_core():
     assert machine_load.busy_note(None) is None and machine_load.busy_note(0.49) is None
     assert machine_load.busy_note(0.5, "examples").startswith("Other work kept about 0.5 cores")
     assert "fewer examples a second" in machine_load.busy_note(0.5, "examples")
+    assert "this app's own pages and a browser showing them" in machine_load.busy_note(0.5)  # the Train page's
+    assert "(other programs, the app's server and a browser among them)" in machine_load.busy_note(0.5, pages=False)
