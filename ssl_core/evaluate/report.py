@@ -233,16 +233,20 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
-def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: str) -> tuple[str, np.ndarray] | None:
-    """(name, features (N, D) of the dataset) of the weights run `source` started from (train
-    --init), else None: a run from random weights, or a start since deleted."""
+def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: str,
+             progress: Callable[[int, int], None] | None = None) -> tuple[str, np.ndarray] | None:
+    """(name, features (N, D) of the dataset, embedded with `progress`) of the weights run
+    `source` started from (train --init), else None: a run from random weights, or a start
+    since deleted."""
     from .. import jobs
 
     name = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id else None
     try:
-        return (name, np.array(embed(ws, dataset_name, from_name(ws, name), device=device).features)) if name else None
+        start = from_name(ws, name) if name else None
     except WorkspaceError:  # the import or run it started from is gone
         return None
+    return None if start is None else (name, np.array(embed(ws, dataset_name, start, progress=progress,
+                                                            device=device).features))
 
 
 def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, config: EvaluateConfig, device: str,
@@ -356,7 +360,9 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                 device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
     out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported",
-                     start_of(ws, dataset_name, source, device_name) if labels is not None else None))
+                     start_of(ws, dataset_name, source, device_name, stages.within(f"embedding the {hooks.unit} "
+                                                                                   "with its starting weights"))
+                     if labels is not None else None))
     if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
         out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")
