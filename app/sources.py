@@ -31,11 +31,7 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
     imported embedding set is offered on its own dataset only (it has vectors for those
     images and no network; pages check `source.has_network` before embedding anything new)."""
     every = jobs.list_runs(ws)
-    runs = sorted((run for run in every  # a run whose dataset was deleted: offered on every dataset
-                   if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
-                  key=lambda run: run["status"] != "completed")  # stable: newest first within each
-    choices = _run_choices(ws, runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)"
-                                                       if run["dataset_deleted"] else "") for run in runs])
+    choices = _run_choices(ws, *_runs_of(every, dataset))
     choices |= imported_choices(ws, dataset)
     if elsewhere:
         others = [run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
@@ -45,6 +41,16 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
         source = embed.untrained_for(dataset, name)  # the default run's twin
         choices[source.key] = (source.label, source)
     return choices
+
+
+def _runs_of(every: list[dict], dataset: DatasetInfo) -> tuple[list[dict], list[str]]:
+    """(runs, their names before they are told apart) that source_choices offers first on
+    `dataset`, from `every` run (jobs.list_runs)."""
+    runs = sorted((run for run in every  # a run whose dataset was deleted: offered on every dataset
+                   if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
+                  key=lambda run: run["status"] != "completed")  # stable: newest first within each
+    return runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
+                  for run in runs]
 
 
 def _run_choices(ws: Workspace, runs: list[dict], names: list[str]) -> dict[str, tuple[str, embed.EncoderSource]]:
@@ -165,12 +171,14 @@ def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo
     under a picker's 'SimCLR · 1.5 min · 23:24:33'); one they do not offer by its run's name, or as
     'untrained small_cnn (32 px)': a twin added beside a run (walk 22: the picker said
     '(32 px)', the gallery above its neighbours did not)."""
-    offered = source_choices(ws, dataset)
-    if source.key in offered:
-        return offered[source.key][0]
-    if source.run_id:
-        return run_name(jobs.get_run(ws, source.run_id))
-    return source.label if source.imported else f"{source.label} ({source.image_size} px)"
+    if source.run_id:  # the names alone, not every run's encoder read from its checkpoint as the pickers do
+        runs, names = _runs_of(jobs.list_runs(ws), dataset)
+        shown = dict(zip([run["id"] for run in runs], told_apart(runs, names)))
+        return shown.get(source.run_id) or run_name(jobs.get_run(ws, source.run_id))
+    if source.imported:
+        return imported_choices(ws, dataset).get(source.key, (source.label,))[0]
+    offered = source.encoder in encoders_of(dataset.kind) and embed.untrained_for(dataset, source.encoder) == source
+    return source.label if offered else f"{source.label} ({source.image_size} px)"
 
 
 def side_by_side(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource,
