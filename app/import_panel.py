@@ -143,8 +143,10 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
             from ssl_core.imports import encoders  # loads torch: only on import
 
             config = encoders.import_encoder(ws, name, arch, path, side or None)
+            note = encoders.never_estimated_note(config)
             return (f"Imported **{escape_markdown(registry.describe(config))}**: {config['num_features']}-wide "
-                    f"features of {config['image_size']} px inputs. It is in every encoder picker now.")
+                    f"features of {config['image_size']} px inputs. It is in every encoder picker now."
+                    + (f" Note: {escape_markdown(note)}" if note else ""))
         _run(f"Importing {arch}...", do, upload=upload, server=server)
 
 

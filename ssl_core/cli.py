@@ -528,11 +528,15 @@ def cmd_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_import_encoder(ws: Workspace, args: argparse.Namespace) -> int:
-    """{"encoder", "kind", "arch", "image_size", "mean", "std", "num_features", "source", "created"}."""
-    from .imports.encoders import import_encoder
+    """{"encoder", "kind", "arch", "image_size", "mean", "std", "num_features", "source", "created",
+    "batchnorm_never_estimated"}; a note on stderr where that is not 0."""
+    from .imports.encoders import import_encoder, never_estimated_note
 
-    _print(import_encoder(ws, args.name, args.arch, Path(args.weights) if args.weights else None,
-                          args.image_size, args.mean, args.std))
+    config = import_encoder(ws, args.name, args.arch, Path(args.weights) if args.weights else None,
+                            args.image_size, args.mean, args.std)
+    _print(config)
+    if note := never_estimated_note(config):
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

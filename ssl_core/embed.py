@@ -195,13 +195,16 @@ def load_encoder(ws: Workspace, source: EncoderSource, dataset: DatasetInfo | No
             encoder = (build_encoder(source.encoder, source.image_size, **dict(source.shape))
                        if source.encoder in ENCODERS
                        else encoders.untrained(source.encoder, source.image_size))
-        return _calibrated(ws, encoder.eval(), source, dataset)
+        return calibrated(ws, encoder.eval(), source, dataset)
     method, _ = checkpoint.load_trained(jobs.run_dir(ws, source.run_id))
     return method.encoder.eval()
 
 
-def _calibrated(ws: Workspace, encoder: torch.nn.Module, source: EncoderSource,
-                dataset: DatasetInfo | None) -> torch.nn.Module:
+def calibrated(ws: Workspace, encoder: torch.nn.Module, source: EncoderSource,
+               dataset: DatasetInfo | None) -> torch.nn.Module:
+    """`encoder` (of `source`) with its BatchNorm statistics estimated on `dataset`'s seeded
+    calibration rows (models/calibration.py), as an untrained twin's are; one without BatchNorm
+    as it is."""
     if not norms_of(encoder):
         return encoder
     if dataset is None:

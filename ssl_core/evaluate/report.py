@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import EncoderSource, baseline_of, check_kind, embed, from_name, load_encoder
+from ..embed import EncoderSource, baseline_of, calibrated, check_kind, compute_features, embed, from_name, load_encoder
 from ..kinds import KINDS
 from ..store import DatasetInfo, Workspace, WorkspaceError
 from ..words import counted
@@ -36,7 +36,7 @@ from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
 from .verdict import (COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, floor, from_knn, from_neighbours, from_start,
-                      itself)
+                      itself, never_estimated_words)
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
@@ -53,8 +53,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # without labels said to be maybe what the images show (walk 20); 18: the position cue 'where the picture stands
 # out', not 'the object's position', said of scenes with no object (walk 20); 19: a run's recipe lacking the fields
 # a fix changes told so, not to change them (walk 21));
-# a kept report of another format is made again (stored.py)
-FORMAT = 21
+# a kept report of another format is made again (stored.py); 21: a run from other weights headed by what training did
+# to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are (walk 23))
+FORMAT = 22
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -233,6 +234,30 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
+ESTIMATED_WORDS = "embedding the images with its BatchNorm statistics estimated on them"
+
+
+def never_estimated_norms(ws: Workspace, info: DatasetInfo, items: np.ndarray, source: EncoderSource,
+                          labels: Labelled | None, config: EvaluateConfig, device: str,
+                          progress: Callable[[int, int], None] | None = None) -> dict | None:
+    """Where imported encoder `source` has BatchNorm layers with a new layer's statistics
+    (calibration.never_estimated), {"layers": how many, "knn_accuracy": its kNN accuracy on the
+    same folds with them estimated on `info`'s images (`items`) as its untrained twin's are
+    (None without labels)}; else None. Its own features stay the file's."""
+    from ..models.calibration import never_estimated
+
+    encoder = load_encoder(ws, source)
+    layers = never_estimated(encoder)
+    if not layers:
+        return None
+    if labels is None:
+        return {"layers": layers, "knn_accuracy": None}
+    features = compute_features(calibrated(ws, encoder, source, info), items, source.image_size, device=device,
+                                progress=progress)
+    folds = stratified_folds(labels.codes, config.folds, config.seed)
+    return {"layers": layers, "knn_accuracy": knn_cv(features[labels.indices], labels.codes, folds, config.k)["mean"]}
+
+
 def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: str,
              progress: Callable[[int, int], None] | None = None) -> tuple[str, np.ndarray] | None:
     """(name, features (N, D) of the dataset, embedded with `progress`) of the weights run
@@ -363,6 +388,10 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                      start_of(ws, dataset_name, source, device_name, stages.within(f"embedding the {hooks.unit} "
                                                                                    "with its starting weights"))
                      if labels is not None else None))
+    if made_by == "imported" and (norms := never_estimated_norms(ws, info, items, source, labels, config, device_name,
+                                                                  stages.within(ESTIMATED_WORDS))):
+        out["verdict_basis"] = {**(out["verdict_basis"] or {}), "norms_estimated": norms}
+        out["verdict_text"] += never_estimated_words(norms["layers"], hooks.unit, norms["knn_accuracy"])
     if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
         out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")

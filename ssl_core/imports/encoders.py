@@ -23,6 +23,7 @@ import torch
 from safetensors.torch import save_file
 
 from ..checkpoint import read_tensors
+from ..models.calibration import never_estimated
 from ..store import TMP_PREFIX, Workspace, atomic_write_json, fsync_dir, fsync_file, utc_now
 from . import ImportRefused, architectures, weights
 from .registry import (CONFIG, ENCODERS_DIR, NAME, WEIGHTS, check_new_name, check_side,  # noqa: F401 (re-exported)
@@ -33,7 +34,8 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
                    image_size: int | None = None, mean=None, std=None) -> dict:
     """Import `arch` with the weights of `weights_file` (None: the zoo's own, from the hub)
     as encoder `name`; returns its config {encoder, kind, arch, image_size, mean, std,
-    num_features, source, created}. Refuses (ImportRefused) without writing anything."""
+    num_features, source, created, batchnorm_never_estimated (how many BatchNorm layers hold a
+    new layer's statistics: calibration.never_estimated)}. Refuses (ImportRefused) without writing anything."""
     check_new_name(ws, name)
     check_side(image_size)
     _check_normalisation(mean, std)
@@ -43,10 +45,23 @@ def import_encoder(ws: Workspace, name: str, arch: str, weights_file: Path | Non
     architectures.check_fixed_width(encoder, arch, native.image_size)
     config = {"encoder": name, "kind": "encoder", "arch": arch, "image_size": native.image_size,
               "mean": list(mean or native.mean), "std": list(std or native.std),
-              "num_features": encoder.num_features, "source": source, "created": utc_now("microseconds")}
+              "num_features": encoder.num_features, "source": source, "created": utc_now("microseconds"),
+              "batchnorm_never_estimated": never_estimated(encoder.net)}
     state = {k: v.detach().contiguous() for k, v in encoder.net.state_dict().items()}
     write_folder(ws, name, config, lambda tmp: save_file(state, str(tmp / WEIGHTS)))
     return config
+
+
+def never_estimated_note(config: dict) -> str | None:
+    """What the import command and the Data page say of an import whose BatchNorm layers hold a
+    new layer's statistics (its config's batchnorm_never_estimated), else None."""
+    layers = config.get("batchnorm_never_estimated", 0)
+    if not layers:
+        return None
+    return (f"{layers} of its BatchNorm layers hold a new layer's statistics (mean 0, variance 1: never estimated on "
+            f"data), as a network saved before any training does; they normalise nothing, and its features are "
+            f"the file's as they are. Evaluate compares it with the same network untrained, whose statistics are "
+            f"estimated on the pictures it reads, and scores it so estimated too.")
 
 
 def _check_normalisation(mean, std) -> None:

@@ -42,6 +42,14 @@ def norms_of(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
     return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
 
 
+def never_estimated(module: nn.Module) -> int:
+    """How many of `module`'s BatchNorm layers still hold a new layer's statistics (running
+    mean 0, variance 1 throughout): never run on data, in eval mode they normalise nothing
+    (walk 23: a random ResNet-18 saved as built scored 65.7% kNN where the same network with
+    its statistics estimated on the pictures scored 78.2%)."""
+    return sum(bool(torch.all(m.running_mean == 0) and torch.all(m.running_var == 1)) for m in norms_of(module))
+
+
 def has_batchnorm(encoder: str, options: dict[str, Any] | None = None) -> bool:
     """Whether the encoder called `encoder`, shaped by `options`, has BatchNorm statistics to
     estimate (built on the meta device: no weights are made, each shape once); True for one

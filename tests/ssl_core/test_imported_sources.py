@@ -91,6 +91,34 @@ def test_an_imported_encoders_verdict_compares_its_weights_with_the_same_network
     assert "for the same network untrained" in out["verdict_text"] and "training" not in out["verdict_text"], out
 
 
+def test_an_import_whose_batchnorm_never_saw_data_says_so_and_is_scored_with_it_estimated(ws, tmp_path, capsys):
+    """Walk 23: a random ResNet-18 saved as built read 'Scores below the same network untrained'
+    (65.8% against 78.0%): its BatchNorm layers normalised nothing, the twin's were estimated on
+    the pictures (78.2% once its own were). A network run on data in train mode holds its data's."""
+    fresh, used = (timm.create_model("resnet10t", num_classes=0) for _ in range(2))
+    used.train()(torch.rand(4, 3, 16, 16))
+    layers = sum(isinstance(m, torch.nn.BatchNorm2d) for m in fresh.modules())
+    for name, model in (("fresh", fresh), ("used", used)):
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / f"{name}.safetensors"))
+    assert main(["--workspace", str(ws.root), "import-encoder", "--name", "fresh", "--arch", "timm:resnet10t",
+                 "--weights", str(tmp_path / "fresh.safetensors"), "--image-size", "16"]) == 0
+    said = capsys.readouterr()
+    assert json.loads(said.out)["batchnorm_never_estimated"] == layers > 0
+    assert f"note: {layers} of its BatchNorm layers hold a new layer's statistics" in said.err
+    used_config = import_encoder(ws, "used", "timm:resnet10t", tmp_path / "used.safetensors", 16)
+    assert used_config["batchnorm_never_estimated"] == 0
+    config = EvaluateConfig(fractions=(1.0,), draws=1, sample=12, neighbours=2, folds=3, k=3, baselines=False)
+    out = report(ws, "ab", embed.from_name(ws, "fresh"), config=config)
+    estimated = out["verdict_basis"]["norms_estimated"]
+    assert estimated["layers"] == layers and 0.0 <= estimated["knn_accuracy"] <= 1.0
+    assert out["verdict_text"].endswith(
+        f"Its {layers} BatchNorm layers hold a new layer's statistics (mean 0, variance 1: never estimated on data), "
+        f"which normalise nothing, where the same network untrained has them estimated on these images; estimated "
+        f"so, it scores {estimated['knn_accuracy']:.1%} on the same folds."), out["verdict_text"]
+    used_out = report(ws, "ab", embed.from_name(ws, "used"), config=config)
+    assert "norms_estimated" not in used_out["verdict_basis"] and "BatchNorm" not in used_out["verdict_text"]
+
+
 def test_an_imported_architecture_exports_an_encoder_its_snippet_loads(ws, tmp_path, monkeypatch):
     model = timm.create_model("resnet10t", num_classes=0)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
