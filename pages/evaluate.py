@@ -143,7 +143,7 @@ for label, report in done.items():  # the overall verdict first, one per encoder
 judged_runs = {label: here[choices[label].run_id] for label in done if choices[label].run_id in here}
 if len(judged_runs) > 1:  # what each run's minutes bought (walk 21: 175 to 1,180 steps in 1.5 minutes, unsaid)
     final = jobs.final_metrics(ws, [run["id"] for run in judged_runs.values()])
-    if said := spent_words({label: jobs.run_summary(run, final.get(run["id"], {}))
+    if said := spent_words({label: jobs.run_summary(ws, run, final.get(run["id"], {}))
                             for label, run in judged_runs.items()}):
         st.caption(escape_markdown(said))
 

@@ -314,7 +314,7 @@ def cmd_runs(ws: Workspace, args: argparse.Namespace) -> int:
     from . import jobs
 
     final = jobs.final_metrics(ws)
-    _print([{**jobs.run_summary(run, final.get(run["id"], {})),
+    _print([{**jobs.run_summary(ws, run, final.get(run["id"], {})),
              **jobs.verdict_of(ws, run, final.get(run["id"], {})).to_json()} for run in jobs.list_runs(ws)])
     return 0
 

@@ -509,13 +509,17 @@ def training_seconds(run: dict[str, Any], final: dict[str, float]) -> float | No
     return (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])).total_seconds()
 
 
-def run_summary(run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:
+def run_summary(ws: Workspace, run: dict[str, Any], final: dict[str, float]) -> dict[str, Any]:
     """The JSON a person or a script wants about a run (`final`: its last metrics); every
-    run has the same keys, a metric it never measured (a run that failed first) null."""
+    run has the same keys, a metric it never measured (a run that failed first) null. Its
+    checkpoint is named where it is in `ws` now: the row keeps the path it was written at,
+    stale once the workspace moves (a copied workspace named the original's files)."""
     keys = ("dataset", "dataset_deleted", "method", "encoder", "status", "message", "created", "started",
-            "finished", "step", "total_steps", "progress", "images_per_s", "loss", "checkpoint")
+            "finished", "step", "total_steps", "progress", "images_per_s", "loss")
     from .run_names import run_name
 
+    saved = run.get("checkpoint")
     return {"run": run["id"], "name": run_name(run), "notes": run.get("notes"), **{key: run.get(key) for key in keys},
+            "checkpoint": str(run_dir(ws, run["id"]) / Path(saved).name) if saved else None,
             **{name: final.get(name) for name in SUMMARY_METRICS}}
 

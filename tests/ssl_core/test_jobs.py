@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from PIL import Image
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
-from ssl_core.store import WorkspaceError
+from ssl_core.store import Workspace, WorkspaceError
 from tests.ssl_core.conftest import noise, zip_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,9 +113,12 @@ def test_the_time_spent_training_is_kept_at_each_checkpoint_and_shown_without_a_
         conn.execute("UPDATE runs SET started = '2020-01-01T00:00:00+00:00' WHERE id = ?", (run_id,))
     run, final = jobs.get_run(tiny, run_id), jobs.final_metrics(tiny)[run_id]
     assert jobs.training_seconds(run, final) == pytest.approx(seconds[1])
-    assert jobs.run_summary(run, final)["training_s"] == pytest.approx(seconds[1])
-    assert jobs.run_summary(run, final)["other_cores"] >= 0  # measured at the end (/proc/stat)
+    assert jobs.run_summary(tiny, run, final)["training_s"] == pytest.approx(seconds[1])
+    assert jobs.run_summary(tiny, run, final)["other_cores"] >= 0  # measured at the end (/proc/stat)
     assert jobs.training_seconds(run, {}) > 3600  # a run saved before it was kept: finished - started
+    moved = Workspace(shutil.copytree(tiny.root, tiny.root.parent / "moved"))  # a workspace copied elsewhere
+    named = Path(jobs.run_summary(moved, jobs.get_run(moved, run_id), final)["checkpoint"])
+    assert named.is_relative_to(moved.root) and named.is_file(), "its own copy, not the original's (walk 24)"
     assert jobs.final_metrics(tiny, [run_id]) == jobs.final_metrics(tiny)  # one run asked for: that run alone
     assert jobs.final_metrics(tiny, ["run-not-there"]) == {}
 
