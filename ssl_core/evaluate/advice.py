@@ -355,8 +355,8 @@ def _next_try(m: Measured) -> tuple[dict[str, Any], str]:
     if m.config.minutes is not None and m.config.minutes < TUNED_MINUTES:
         return {"minutes": TUNED_MINUTES}, (
             f"the same setting for the {TUNED_MINUTES:g} minutes it was tuned for ({m.config.minutes:g} now): in "
-            f"them it learned letters, a set the tuning never saw (kNN 0.53 to 0.60 against the untrained "
-            f"network's 0.31 to 0.32, README), which stayed within noise after 1 minute")
+            f"them it learned letters, a set the tuning never saw (kNN accuracy 53% to 60% against the untrained "
+            f"network's 31% to 32%; see README), which stayed within noise after 1 minute")
     # its two views alone: 1.3x the steps in the same minutes (at batch 128 about 860 against 610-650 in
     # 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is in both views
     return {"recipe": recipe_from_dict({**recipe, "local_crops": 0}).to_dict()}, (
