@@ -127,7 +127,7 @@ def never_estimated_words(layers: int, unit: str, estimated: float | None) -> st
     its score (calibration.never_estimated), and `estimated`, its kNN accuracy on the verdict's
     folds with them estimated on the dataset's `unit` as its untrained twin's are (None: not
     measured, no labels); appended to its verdict (walk 23: a random ResNet-18 saved as built,
-    'Scores below the same network untrained' at 65.7% against 78.0%; estimated, 78.2%)."""
+    'Scores below the same network untrained' at 65.8% against 78.0%; estimated, 78.2%)."""
     said = (f" Its {layers} BatchNorm {'layer holds' if layers == 1 else 'layers hold'} a new layer's statistics "
             f"(mean 0, variance 1: never estimated on data), which normalise nothing, where {UNTRAINED_WEIGHTS} has "
             f"them estimated on these {unit}")

@@ -45,7 +45,7 @@ def norms_of(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
 def never_estimated(module: nn.Module) -> int:
     """How many of `module`'s BatchNorm layers still hold a new layer's statistics (running
     mean 0, variance 1 throughout): never run on data, in eval mode they normalise nothing
-    (walk 23: a random ResNet-18 saved as built scored 65.7% kNN where the same network with
+    (walk 23: a random ResNet-18 saved as built scored 65.8% kNN where the same network with
     its statistics estimated on the pictures scored 78.2%)."""
     return sum(bool(torch.all(m.running_mean == 0) and torch.all(m.running_var == 1)) for m in norms_of(module))
 
