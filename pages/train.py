@@ -23,17 +23,21 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import RECOVERED, TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor, rank_reference
-from ssl_core.imports.registry import start_side
+from ssl_core.imports.registry import RUN_ID, start_side
 from ssl_core.kind_words import UNITS
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.run_files import delete_run
-from ssl_core.run_names import run_name, told_apart
+from ssl_core.run_names import names_told_apart, run_name, told_apart
 from ssl_core.store import WorkspaceError
 from ssl_core.words import counted
 
-WATCH = "train_watch"  # session key: the run shown in the live panel
+WATCH = "train_watch"  # widget key: the "Watch run" select box
+# session key: the run this session watches. The select box's own state is its option's label as the browser last
+# sent it, stale once a label changes (a second run named alike makes both carry their time and id): walk 25's two
+# students each started a run, and when the second finished, the first student's page showed it as theirs
+WATCHING = "train_watching"
 STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started
 CANCELLED_HERE = "train_cancelled_here"  # session key: the ids of the runs this session cancelled
 ACTIVE = ("queued", "running")
@@ -140,10 +144,10 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
                          batch_size=int(batch_size), lr=float(lr), init=init,
                          **{budget_kind: float(budget)}, **start_side(ws, init))
     try:
-        st.session_state[WATCH] = jobs.create_run(ws, config)
+        st.session_state[WATCHING] = jobs.create_run(ws, config)
         st.session_state.pop(FILLED, None)
         filled_notice.empty()
-        st.session_state.setdefault(STARTED_HERE, set()).add(st.session_state[WATCH])
+        st.session_state.setdefault(STARTED_HERE, set()).add(st.session_state[WATCHING])
         jobs.start_worker(ws)
     except (KeyError, ValueError) as exc:
         st.error(escape_markdown(str(exc.args[0] if exc.args else exc)))
@@ -238,6 +242,13 @@ def live_panel(run_id: str, ticking: bool) -> None:
     eta = f" · about {run['eta_s']:.0f} s left" if run["eta_s"] and status == "running" else ""
     st.progress(float(run["progress"] or 0), text=f"step {run['step']}"
                 + (f" of ~{run['total_steps']}" if run["total_steps"] else "") + eta)
+    every_run = jobs.list_runs(ws) if status == "queued" else []
+    if ahead := jobs.ahead_of(every_run, run_id):  # walk 25: a second student's run said "queued", nothing more
+        names = names_told_apart(every_run)
+        st.caption(escape_markdown(f"Waiting for {counted(len(ahead), 'runs')} ahead of it ("
+                                   + "; ".join(f"{names[r['id']]}, {r['status']}" for r in ahead[:3])
+                                   + ("; ..." if len(ahead) > 3 else "") + "): this server trains one run at a time, "
+                                   "and a run's budget starts when it begins."))
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
     cells[0].metric("Status", status)
     unit = UNITS[jobs.run_kind(run)]
@@ -380,6 +391,14 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.caption("The table scrolls sideways to its last columns: speed, embedding std, notes and the run's id.")
 
 
+def adopt_watched() -> None:
+    """The run picked in "Watch run" becomes the watched one; a stale label the browser sent is
+    not a run's id and is ignored."""
+    picked = st.session_state.get(WATCH)
+    if isinstance(picked, str) and RUN_ID.fullmatch(picked):
+        st.session_state[WATCHING] = picked
+
+
 def describe_or_delete(run: dict) -> None:
     """The watched run's name and notes, editable; and its deletion, confirmed first."""
     with st.expander("Name, notes, delete", icon=":material/edit:"):
@@ -405,7 +424,7 @@ def describe_or_delete(run: dict) -> None:
             except WorkspaceError as exc:
                 st.error(escape_markdown(str(exc)))
                 return
-            st.session_state.pop(WATCH, None)
+            st.session_state.pop(WATCHING, None)
             st.rerun()
         no.button("Keep it", key=f"delete_no_{run['id']}", on_click=lambda: st.session_state.pop(confirm, None))
 
@@ -418,10 +437,14 @@ every = bool(others) and st.toggle(f"Show the runs on every dataset ({len(others
 runs = shown_runs(all_runs, current, every)
 if runs:
     ids = [run["id"] for run in runs]
-    if st.session_state.get(WATCH) not in ids:
-        st.session_state[WATCH] = ids[0]
+    mine = st.session_state.get(STARTED_HERE, set())
+    if st.session_state.get(WATCHING) not in ids:  # none yet, deleted, or of another dataset: the newest started here
+        st.session_state[WATCHING] = next((run_id for run_id in ids if run_id in mine), ids[0])
+    st.session_state[WATCH] = st.session_state[WATCHING]
     described = dict(zip(ids, told_apart(runs, [f"{run_name(r)} · on {r['dataset']}" for r in runs])))
-    watched = st.selectbox("Watch run", ids, key=WATCH, format_func=described.get)
+    here = {run_id: " · started here" if run_id in mine else "" for run_id in ids}
+    watched = st.selectbox("Watch run", ids, key=WATCH, on_change=adopt_watched,
+                           format_func=lambda run_id: described[run_id] + here[run_id])
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     access.fragment(live_panel, run_every=2 if active else None)(watched, active)  # gated reruns
     diagnosis_panel(ws, watched)

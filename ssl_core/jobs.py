@@ -147,6 +147,17 @@ def waiting(ws: Workspace) -> int:
         return conn.execute("SELECT COUNT(*) FROM runs WHERE status = 'queued'").fetchone()[0]
 
 
+def ahead_of(runs: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
+    """Of `runs` (list_runs' rows, newest first), those the worker trains before queued run
+    `run_id`, first first: the running ones, then those queued before it (the worker claims
+    the oldest queued run: created, rowid); [] for a run that is not queued."""
+    runs = runs[::-1]  # oldest first
+    at = next((i for i, run in enumerate(runs) if run["id"] == run_id), None)
+    if at is None or runs[at]["status"] != "queued":
+        return []
+    return [run for run in runs if run["status"] == "running"] + [run for run in runs[:at] if run["status"] == "queued"]
+
+
 def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
     for run in _runs(ws, run_id):
         return run

@@ -32,7 +32,7 @@ from ssl_core.evaluate.verdict import MAJORITY
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
 from ssl_core.models.calibration import MARKER
-from ssl_core.run_names import run_name
+from ssl_core.run_names import names_told_apart, run_name
 from ssl_core.store import Workspace
 
 RUN_TIMEOUT = 120
@@ -662,6 +662,29 @@ def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
     assert not at.exception, at.exception
     assert at.dataframe[0].value["run"].tolist() == [second, first]
     assert at.selectbox(key="train_watch").value == second  # a new session watches the newest
+
+
+def test_a_student_keeps_watching_their_own_run_and_is_told_what_it_waits_for(page, ws, started):
+    """Walk 25: two students started a run each; one page then showed the other's run, named as
+    its own, and the run waiting its turn said only "queued"."""
+    running = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, running, status="running", pid=os.getpid())
+    page.segmented_control(key="train_budget").set_value("epochs").run()
+    page.number_input(key="train_budget_epochs").set_value(1.0)
+    button(page, "Start training").click().run()
+    mine = page.session_state["train_watch"]
+    later = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))  # another student's, newer, named alike
+    page.run()
+    assert not page.exception, page.exception
+    watch = page.selectbox(key="train_watch")
+    assert watch.value == mine and watch.format_func(mine).endswith(" · started here")
+    assert not watch.format_func(later).endswith(" · started here")
+    (waiting,) = [c.value for c in page.caption if c.value.startswith("Waiting for")]
+    ahead = names_told_apart(jobs.list_runs(ws))[running]
+    assert waiting == escape_markdown(f"Waiting for 1 run ahead of it ({ahead}, running): this server trains one run "
+                                      f"at a time, and a run's budget starts when it begins.")
+    assert jobs.ahead_of(jobs.list_runs(ws), later) == [jobs.get_run(ws, r) for r in (running, mine)]
+    assert jobs.ahead_of(jobs.list_runs(ws), running) == []  # running: nothing ahead
 
 
 def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
