@@ -130,9 +130,10 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     else:  # the first picker's encoder is not offered again (walk 21); an embedding set has no twin
         keys = sorted((k for k in keys if choices[k][1] != other_than), key=lambda k: choices[k][1] != twin) or keys
         widget = f"{key}_{dataset.id}"
-        if st.session_state.get(widget) not in keys:  # it held what the first picker now shows: back to the twin
-            st.session_state.pop(widget, None)
-        chosen = container.selectbox(label, keys, key=widget, help=help, format_func=name_of.get)
+        held = f"{widget}_kept"  # not the widget's state: its label as the browser sent it goes stale (walk 25)
+        if st.session_state.get(held) not in keys:  # none yet, or what the first picker now shows: the twin
+            st.session_state[held] = keys[0]
+        chosen = current.bound_selectbox(container, label, keys, held, widget, help=help, format_func=name_of.get)
         if choices[chosen][1] == other_than:  # nothing else to offer
             container.caption("The same encoder as the first: shown once.")
     return choices[chosen][1]

@@ -165,3 +165,23 @@ def verdict_box(colour: str, text: str, container=st, active: bool = False) -> N
     and elsewhere (ended, not judged, collapsed, a checkpoint evaluated) a plain sign."""
     box, icon = VERDICT_BOXES[colour]
     getattr(container, box)(text, icon=WAITING_ICON if active and colour == "orange" else icon)
+
+
+def kept_multiselect(container, label: str, options: list[str], key: str, default: list[str], fresh: bool = False,
+                     **kwargs) -> list[str]:
+    """A multiselect over `options` (keys that stay the same: `format_func` names them) whose
+    choice is kept under its own session key, `default` until a person changes it (and again
+    where `fresh`), less any option gone since. The widget's own state is its options' labels as
+    the browser last sent them, stale once a label changes (a second run named alike makes both
+    carry their time): a choice kept there was dropped, a select box's reset to its first option
+    (walk 25)."""
+    kept = f"{key}_kept"
+    chosen = default if fresh else st.session_state.get(kept, default)
+    st.session_state[key] = [option for option in chosen if option in options]
+    st.session_state[kept] = st.session_state[key]
+    return container.multiselect(label, options, key=key, on_change=_keep, args=(key, kept), **kwargs)
+
+
+def _keep(key: str, kept: str) -> None:
+    st.session_state[kept] = list(st.session_state[key])
+

@@ -22,7 +22,8 @@ from app.state import workspace
 from app.training_spent import spent_words
 from app.maps import built_once
 from app.section_jump import LABEL_EFFICIENCY, section
-from app.widgets import cancel_button, cancelled, escape_markdown, escape_plotly, framed, png_uri, verdict_box
+from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, kept_multiselect, png_uri,
+                         verdict_box)
 from ssl_core import jobs
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
@@ -37,6 +38,8 @@ from ssl_core.words import agreeing, counted, listed
 
 HEALTH = ("alignment", "uniformity", "effective_rank", "embedding_std", "neighbour_stability")
 CANCEL_KEY = "evaluate_cancel"
+# session key: the current encoder as this page last left it; one picked on another page since opens this page on it
+SEEN = "evaluate_encoder_seen"
 SWATCH = 24  # px of a colour or brightness swatch under each evidence thumbnail
 COLUMNS = {"knn_accuracy": "kNN accuracy", "linear_probe_accuracy": "linear probe",
            **{name: name.replace("_", " ") for name in HEALTH}}
@@ -57,21 +60,24 @@ choices = dict(by_key.values())  # {name: source}
 here = {run["id"]: run for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
 trained = [label for label, source in choices.items() if source.run_id in here]
 picked = f"evaluate_sources_{dataset.id}"
-default = ([by_key[current.encoder_key()][0]] if current.encoder_key() in by_key  # the encoder the other pages show
-           else trained[:1] or [label for label, source in choices.items() if source.run_id is None][:1])
-if picked in st.session_state:  # keep the choice, less any run deleted since
-    st.session_state[picked] = [label for label in st.session_state[picked] if label in choices]
-    default = None  # the kept choice rules (a default beside it would warn)
-chosen = top[1].multiselect("Encoders to judge", list(choices), default=default, key=picked, wrap=True,
-                            help="Pick two or more runs to compare methods or settings on the same data. Runs "
-                                 "trained on another dataset are offered too, named with it: a run judged on a "
-                                 "labelled copy of the pictures it trained on, or on other data.")
+key_of = {name: key for key, (name, _) in by_key.items()}
+default = ([current.encoder_key()] if current.encoder_key() in by_key  # the encoder the other pages show
+           else [key_of[label] for label in trained[:1]] or [key for key, (_, source) in by_key.items()
+                                                             if source.run_id is None][:1])
+moved = st.session_state.get(SEEN, current.encoder_key()) != current.encoder_key()  # picked on another page
+chosen = [by_key[key][0] for key in kept_multiselect(  # walk 25: a run's name changes when another is named alike
+    top[1], "Encoders to judge", list(by_key), picked, default, fresh=moved, format_func=lambda key: by_key[key][0],
+    wrap=True,
+    help="Pick two or more runs to compare methods or settings on the same data. Runs trained on another dataset "
+         "are offered too, named with it: a run judged on a labelled copy of the pictures it trained on, or on "
+         "other data.")]
 if not chosen:
     st.info("Pick at least one encoder.")
     st.stop()
-first = next(key for key, (name, _) in by_key.items() if name == chosen[0])
+first = key_of[chosen[0]]
 if by_key[first][1].run_id in {*here, None}:  # the other pages follow; they offer no run of another dataset
     current.set_encoder(first)
+st.session_state[SEEN] = current.encoder_key()
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
                "labels.csv or class folders at import (Data page).")

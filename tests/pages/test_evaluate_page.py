@@ -20,11 +20,18 @@ from ssl_core.evaluate.cue_view import evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.stored import REPORT_FILE
+from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.verdict import COLOURS, from_knn
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
 
 EVALUATE = "../pages/evaluate.py"
+
+
+def untrained_key(root: Path, dataset: str = "shapes") -> str:
+    """The key (the multiselect's value) of the untrained small CNN the Evaluate page offers."""
+    ws = Workspace(root)
+    return embed.untrained_for(ws.dataset(dataset), "small_cnn").key
 
 
 def open_evaluate(root: Path, monkeypatch) -> AppTest:
@@ -150,7 +157,7 @@ def test_a_run_judged_beside_an_untrained_encoder_of_another_side_says_why_their
         offered(dataset, encoder), image_size=48) if encoder == "small_cnn" else offered(dataset, encoder))
     at = open_evaluate(root, monkeypatch)
     name = run_name(jobs.get_run(Workspace(root), run))
-    at.multiselect[0].set_value([name, "untrained small_cnn"]).run()
+    at.multiselect[0].set_value([run, untrained_key(root)]).run()
     next(b for b in at.button if b.label.startswith("Evaluate")).click().run()
     assert not at.exception, at.exception
     assert (f"{escape_markdown(name)} is judged against its own untrained twin, reading images at 32 px as the run "
@@ -227,10 +234,10 @@ def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, mo
     root, _ = shapes_run
     at = open_evaluate(root, monkeypatch)
     key = f"evaluate_sources_{Workspace(root).dataset('shapes').id}"
-    at.session_state[key] = ["run-gone · simclr · small_cnn", "untrained small_cnn"]
+    at.session_state[f"{key}_kept"] = ["run-20260101-000000-0a0a0a", "untrained-small_cnn-32"]
     at.run()
     assert not at.exception, at.exception
-    assert at.multiselect(key=key).value == ["untrained small_cnn"]
+    assert at.multiselect(key=key).value == ["untrained-small_cnn-32"]
     assert not any("default value" in w.value for w in at.warning)
     assert at.multiselect(key=key).proto.wrap  # walk 13: four runs' chips scrolled sideways out of sight in a column
 
@@ -253,8 +260,8 @@ def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, mo
     key = f"evaluate_sources_{ws.dataset('copy').id}"
     elsewhere = f"{run_name(jobs.get_run(ws, run))} (trained on shapes)"
     assert elsewhere in at.multiselect(key=key).options
-    assert at.multiselect(key=key).value == ["untrained small_cnn"]  # not opened on another dataset's run
-    at.multiselect(key=key).set_value([elsewhere]).run()
+    assert at.multiselect(key=key).value == [untrained_key(root, "copy")]  # not the run
+    at.multiselect(key=key).set_value([run]).run()
     next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
     assert not at.exception, at.exception
     report = json.loads((embed.embedding_dir(ws, ws.dataset("copy"), embed.from_run(ws, run)) / REPORT_FILE).read_text())
@@ -292,3 +299,30 @@ def test_a_page_opened_while_the_server_evaluates_its_encoder_waits_and_shows_th
     assert job.state == evaluations.DONE
     assert not [b for b in at.button if b.label.startswith("Evaluate")]  # nothing left to press
     assert len(verdicts(at)) == 1 and metrics(at)["encoder"].tolist() == ["untrained small_cnn"]
+
+
+def test_the_choice_stays_when_a_run_named_alike_appears_and_follows_an_encoder_picked_elsewhere(shapes_run, tmp_path,
+                                                                                                 monkeypatch):
+    """Walk 25: a second run named alike renames both ('SimCLR · 0.5 min · 05:02:46'), and a
+    choice kept as names was dropped; an encoder picked on another page still opens here."""
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], root)
+    ws, run = Workspace(root), shapes_run[1]
+    at = open_evaluate(root, monkeypatch)
+    key = f"evaluate_sources_{ws.dataset('shapes').id}"
+    at.multiselect(key=key).set_value([run, untrained_key(root)]).run()
+    named = at.multiselect(key=key).format_func(run)
+    alike = jobs.create_run(ws, TrainConfig(**json.loads(jobs.get_run(ws, run)["config"])))  # another student's
+    shutil.copytree(jobs.run_dir(ws, run), jobs.run_dir(ws, alike), dirs_exist_ok=True)
+    with ws.write() as conn:
+        conn.execute("UPDATE runs SET status = 'completed', checkpoint = ? WHERE id = ?",
+                     (str(jobs.run_dir(ws, alike) / "checkpoint.safetensors"), alike))
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key=key).format_func(run) != named  # told apart from the new one now
+    assert at.multiselect(key=key).value == [run, untrained_key(root)]
+    at.session_state["current_encoder"] = alike  # as the Explorer's picker sets it
+    at.run()
+    assert at.multiselect(key=key).value == [alike]
