@@ -21,9 +21,9 @@ from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
 from ..run_names import names_told_apart
-from .advice import (CPU_DEFAULT, WHOLE_BUDGET, Advice, Measured, advise, apply, fix_held, flat_unjudged,
-                     recipe_dict, too_short)
-from .cues import cue_name
+from .advice import (BACKGROUND_CUES, CPU_DEFAULT, CUE_FIELDS, WHOLE_BUDGET, Advice, Measured, advise, apply,
+                     fix_held, flat_unjudged, recipe_dict, too_short)
+from .cues import cue_name, fix_for
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
@@ -130,11 +130,16 @@ def unspent(run: dict) -> str | None:
 
 def held_words(ws: Workspace, run: dict) -> str:
     """Where the shortcut check of run `run`'s last checkpoint names a cue whose fix its recipe
-    already holds (advice.fix_held), so no rule advises on it, a sentence saying so; else ""
-    (walk 12: "no measurement triggered a rule" under a check that named background texture)."""
+    already holds (advice.fix_held), or one no rule advises on (layout, where the picture stands
+    out), a sentence saying so; else "" (walk 12: "no measurement triggered a rule" under a check
+    that named background texture; walk 25: under one that named where the picture stands out
+    and said to try smaller crops and flips)."""
     check = run_shortcut(ws, run)
     if not check or not check.get("cue"):
         return ""
+    if check["cue"] not in (*CUE_FIELDS, *BACKGROUND_CUES):  # the cues the advice's rules change a recipe for
+        return (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), a cue no rule here "
+                f"advises on: the check's own suggestion, {fix_for(check['cue'])}, is untried on these pictures.")
     held = fix_held(recipe_dict(run_config(run)), check["cue"], check["level"])
     return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
                      f"already holds what the advice would change for it ({held}), so there is no change to advise.")
