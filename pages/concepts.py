@@ -36,9 +36,14 @@ kind = dataset.kind if dataset else "image"
 surface = SURFACES[kind]
 looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
           if choice[1].run_id or choice[1].imported} if dataset else {}
-trained = looked.get(current.encoder_key()) or next(iter(looked.values()), None)  # (name, source): the current first
-if trained is not None and current.encoder_key() is None:  # as the other pages: the sidebar names what is shown
-    current.set_encoder(next(key for key, choice in looked.items() if choice is trained))
+if looked and current.encoder_key() not in looked:  # none yet, or one with no training to show: the newest run
+    current.set_encoder(next(iter(looked)))  # as the other pages: the sidebar names what is shown
+trained = looked.get(current.encoder_key())  # (name, source)
+if looked:  # walk 25: a student's newer, weaker run took the lesson over, and nothing picked another
+    current.bound_selectbox(st, "Trained encoder", list(looked), current.ENCODER, f"concepts_encoder_{dataset.id}",
+                            format_func=lambda key: looked[key][0],
+                            help="The run or import whose verdict and map the ideas below show: the newest until "
+                                 "one is picked, here or on another page.")
 
 
 def measured() -> None:

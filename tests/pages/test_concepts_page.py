@@ -82,6 +82,20 @@ def test_the_map_concept_quotes_the_runs_measured_verdict(concepts, shapes_run):
     assert not any("after, by what they show" in m.value for m in concepts.markdown)  # no claim unmeasured
     # the run it shows is the current encoder, which the sidebar names (it said "pick one on the Explorer ...")
     assert concepts.session_state["current_encoder"] == embed.from_run(Workspace(root), run).key
+    picker = concepts.selectbox(key=f"concepts_encoder_{Workspace(root).dataset('shapes').id}")
+    assert picker.value == run and picker.options == [name]  # walk 25: another run can be picked here
+
+
+def test_an_untrained_current_encoder_gives_way_to_a_run_and_the_picker_names_it(shapes_run, monkeypatch):
+    """An untrained network has no training to show: the newest run is shown, named in the picker
+    and the sidebar, as it was before the picker."""
+    root, run = shapes_run
+    at = open_page(root, CONCEPTS, monkeypatch)
+    at.session_state["current_encoder"] = "untrained-small_cnn-32"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["current_encoder"] == run
+    assert at.selectbox(key=f"concepts_encoder_{Workspace(root).dataset('shapes').id}").value == run
 
 
 def test_a_run_whose_dataset_is_gone_is_not_reported_as_trained_here(shapes_run, monkeypatch, tmp_path):
