@@ -138,7 +138,8 @@ def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:
     the `labelled` ones (both images labelled) how many join two different labels (`apart`)."""
     pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, or one picture with a small part "
               "changed)")  # walk 14: two shapes on one smooth background correlated at 0.96
-    differ = "crops of one picture, or pictures this encoder does not tell apart"
+    # walk 25 read "crops of one picture" first, of 21 pairs of different drawings of one house
+    differ = "pictures the encoder finds alike all the same (two of one kind, or two crops of one scene)"
     if shown == 1:  # walk 18: "None of them look alike ... 0 of the 1 pairs ... join two different labels"
         said = (f"Its two images look alike in their pixels too {pixels}." if alike else
                 f"Its two images do not look alike in their pixels {pixels}: they are {differ}.")

@@ -183,15 +183,17 @@ def floor_words(least: dict | None, unit: str) -> str:
 
 
 def shortcut_word(report: dict) -> str:
-    """The cue the shortcut check found, "none", or that it could not tell the cues that go
-    with the classes from them (cues.with_classes): "none beyond the classes (colour ...)"."""
+    """The cue the shortcut check found ("groups by colour (some)"), none, or that it could not
+    tell the cues that go with the classes from them (cues.with_classes): "no cue beyond the
+    classes (colour ...)"."""
     shortcut = report["shortcut"]
     if not shortcut or shortcut["level"] is None:  # none for text, tiny or uniform sets
         return "not checked"
-    if shortcut["flagged"]:  # in words: walk 12 read "background_texture"
-        return cue_name(shortcut["flagged"])
+    if shortcut["flagged"]:  # in words: walk 12 read "background_texture"; walk 25 a cue's name alone, no verb
+        return f"groups by {cue_name(shortcut['flagged'])} ({shortcut['level']})"
     tied = [CUES[name].short for name in shortcut["with_classes"]]
-    return f"none beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied else "none"
+    return (f"no cue beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied
+            else "no cheap cue explains its neighbours")
 
 
 st.subheader("Metrics")

@@ -78,9 +78,9 @@ def test_one_pair_is_said_as_one():
     assert pixels_words(1, 0, 1, 0).endswith(" They are labelled alike.")
     assert pixels_words(1, 1, 1, 1).endswith("changed). They carry two different labels.")
     assert pixels_words(1, 1, 0, 0).endswith("changed).")
-    assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: crops of one picture, or pictures this "
-                                             "encoder does not tell apart. 2 of the 3 pairs whose images are both "
-                                             "labelled join two different labels.")
+    assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: pictures the encoder finds alike all the "
+                                             "same (two of one kind, or two crops of one scene). 2 of the 3 pairs "
+                                             "whose images are both labelled join two different labels.")
 
 
 def test_pairs_of_blank_pictures_are_said_to_show_nothing():

@@ -163,6 +163,9 @@ def test_a_run_judged_beside_an_untrained_encoder_of_another_side_says_why_their
     assert (f"{escape_markdown(name)} is judged against its own untrained twin, reading images at 32 px as the run "
             "does; untrained small\\_cnn, judged here, reads them at 48 px as the default run does, so the two "
             "untrained scores differ.") in [c.value for c in at.caption]
+    (line,) = [c.value for c in at.caption if c.value.startswith("Shortcut check: ")]  # walk 25: a cue's name, no verb
+    assert all(said.split("**: ")[1].startswith(("groups by ", "no cue beyond the classes (", "no cheap cue explains"))
+               for said in line.removeprefix("Shortcut check: ").split("; ")), line
     scrolls = "Where its last columns are cut, the table scrolls sideways; hover a column's name for the whole of it."
     assert scrolls not in [c.value for c in at.caption]  # two encoders fit (walk 18: the fourth was cut, unsaid)
 
