@@ -77,10 +77,11 @@ class Looks:
         colour = self.total - blank - len(self.grey)
         if self.grey and len(self.grey) < colour:
             aside = f", the {blank:,} above aside" if blank else ""  # walk 22: 40 + 234 of 300, unsaid
-            said.append(f"{self._of(self.grey)} grey as stored, among {colour:,} colour pictures{aside} "
-                        f"({first_few(self.grey)}): "
-                        "kept; where colour is not what tells the pictures apart, having none is a cue an encoder "
-                        "can group by, which random grayscale in the views (the Lab's 'gray p') weakens")
+            # walk 25: "grey" of a pale pink drawing, every pixel's channels 13 apart: the measure, said
+            said.append(f"{self._of(self.grey)} grey or nearly so as stored (no pixel's channels differ by "
+                        f"{COLOURED} of 255 or more), among {colour:,} colour pictures{aside} "
+                        f"({first_few(self.grey)}): kept; an encoder can group pictures by lacking colour, and random "
+                        "grayscale in the views (the Lab's 'gray p') makes that cue weaker")
         return said
 
     def _of(self, names: list[str]) -> str:
