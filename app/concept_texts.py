@@ -14,7 +14,7 @@ from app.section_jump import FILL_IN, JUMP_TO, LABEL_EFFICIENCY, PAIRS_BATCH
 IMAGE_CONCEPTS = [
     ("A pretext task: labels the data makes itself",
      "Nobody labels the pictures. Instead the computer invents a puzzle it can check by itself: "
-     "take one picture, change it twice at random (crop, recolour, blur) and ask the network to "
+     "take one picture, change it twice at random (crop, flip, recolour) and ask the network to "
      "recognise the two versions as the same picture. Solving that puzzle over and over forces it to "
      "notice what a picture shows, not how it was changed.",
      "See the random changes", "../pages/augment_lab.py", {}),

@@ -16,7 +16,7 @@ from app.sources import embedding, source_choices
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import jobs, project
-from ssl_core.evaluate.clusters import (SEEDS, Agreement, agreements, comparison, neighbour_agreement,
+from ssl_core.evaluate.clusters import (Agreement, agreements, comparison, neighbour_agreement,
                                         neighbours_not_groups, tightest)
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
@@ -142,9 +142,14 @@ def two_digits(score: float) -> str:
 
 
 def scores_said(agreement: Agreement) -> str:
-    """The agreement of the start k-means keeps, and the range over starts (none where every start agrees)."""
+    """The agreement of the start k-means keeps, and the range over its random starts (said once
+    where every start agrees). Walk 25 lost its way in "at the tightest of 5 k-means starts (the
+    one k-means keeps) ... 0.00 at every start"."""
     low, high = two_digits(min(agreement.scores)), two_digits(max(agreement.scores))
-    return f"{two_digits(agreement.kept)} " + ("at every start" if low == high else f"({low} to {high} over all)")
+    starts = len(agreement.scores)
+    return f"{two_digits(agreement.kept)} " + (f"(the same from all {starts} random starts)" if low == high else
+                                               f"(from {starts} random starts: {low} to {high}; k-means keeps the "
+                                               "tightest groups)")
 
 
 def agreement_caption() -> str:
@@ -153,8 +158,8 @@ def agreement_caption() -> str:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the {surface.name}."
     said = f"{counted(len(named), 'labels')}; k-means was asked for {clusters_asked} clusters."
     if surface_scores is not None:
-        said += (f" Against the labels, at the tightest of {SEEDS} k-means starts (the one k-means keeps), the "
-                 f"clusters of the {surface.name} score an adjusted Rand index of {scores_said(surface_scores)}")
+        said += (f" Against the labels, the k-means groups of the {surface.name} score an adjusted Rand index of "
+                 f"{scores_said(surface_scores)}")
         if encoder_scores is not None:
             said += f"; k-means on the features of {escape_markdown(trained[0])}, {scores_said(encoder_scores)}"
         said += " (0: no closer to the labels than chance; 1: the labels' own groups)."

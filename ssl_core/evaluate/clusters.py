@@ -119,8 +119,7 @@ def neighbours_not_groups(encoder: Agreement, knn: float | None, k: int) -> str 
     and a UMAP map of four clean groups beside the sentence."""
     if knn is None or knn < NEIGHBOURS_AGREE or encoder.kept >= GROUPS_AGREE_LITTLE:
         return None
-    return (f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy, leave-one-out, on "
-            f"the saved encoder's features of every labelled example; a run's verdict measures its probe during "
-            f"training): it "
+    return (f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy of the saved encoder "
+            f"on every labelled example; a run's verdict quotes the figure it measured while training): it "
             f"keeps each label's examples close to one another, but not as {k} round groups, the shape k-means looks "
             "for. The third map above is drawn from neighbours (UMAP), so it shows what kNN measures.")
