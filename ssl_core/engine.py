@@ -42,7 +42,7 @@ from .kind_words import UNITS
 from .kinds import kind_of_method
 from .methods import Method, build_method, get_method
 from .models import checkpoint_options
-from .models.calibration import MARKER, batches, calibrate, calibration_rows
+from .models.calibration import MARKER, batches, calibrate, calibration_rows, never_estimated
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
 
 PROBE_SIZE = 1024  # images embedded by the monitor
@@ -336,7 +336,8 @@ class Trainer:
     def calibrate_untrained(self) -> None:
         """The random network's BatchNorm statistics from the data, as the untrained twin of
         embeddings has them (models/calibration.py): without them its baseline was a network
-        that normalises nothing. Training's own updates take over from the first step."""
+        that normalises nothing. Training's own updates take over from the first step. Also a
+        start whose BatchNorm layers never saw data (an import saved before training)."""
         rows = calibration_rows(len(self.data))
         calibrate(self.method.encoder, batches(self.data, rows, lambda batch: self._prepare(self._resize(batch))))
 
@@ -434,8 +435,10 @@ class Trainer:
             self.untrained = self.measure_untrained()
             self.reporter.on_metrics(0, self.untrained)
         if self.step == 0 and self.config.init:  # the twin above was random: now the starting weights, measured
-            start_from.load(self.method, self.run_dir)  # as the run's start (walk 16: 54.2% there, 44.2% after
-            features = self.probe_features()  # 13 steps, unsaid)
+            start_from.load(self.method, self.run_dir)  # as the run's start (walk 16: 54.2% there, 44.2% after 13
+            if never_estimated(self.method.encoder):  # steps, unsaid); BatchNorm that never saw data normalises
+                self.calibrate_untrained()  # nothing, and the first steps' updates of it read as a gain (walk 23)
+            features = self.probe_features()
             measured = {f"{name}{START}": value for name, value in self.judged(features).items()}
             measured[RANK_START] = effective_rank(features)  # what the collapse rule reads it against (walk 23)
             self.untrained[RANK_START] = measured[RANK_START]  # kept in checkpoints with the twin's, for a resume

@@ -244,25 +244,37 @@ def never_estimated_norms(ws: Workspace, info: DatasetInfo, items: np.ndarray, s
     (calibration.never_estimated), {"layers": how many, "knn_accuracy": its kNN accuracy on the
     same folds with them estimated on `info`'s images (`items`) as its untrained twin's are
     (None without labels)}; else None. Its own features stay the file's."""
-    from ..models.calibration import never_estimated
-
-    encoder = load_encoder(ws, source)
-    layers = never_estimated(encoder)
+    layers, features = estimated(ws, info, items, source, device, progress, measure=labels is not None)
     if not layers:
         return None
-    if labels is None:
+    if features is None:
         return {"layers": layers, "knn_accuracy": None}
-    features = compute_features(calibrated(ws, encoder, source, info), items, source.image_size, device=device,
-                                progress=progress)
     folds = stratified_folds(labels.codes, config.folds, config.seed)
     return {"layers": layers, "knn_accuracy": knn_cv(features[labels.indices], labels.codes, folds, config.k)["mean"]}
 
 
-def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: str,
+def estimated(ws: Workspace, info: DatasetInfo, items: np.ndarray, source: EncoderSource, device: str,
+              progress: Callable[[int, int], None] | None = None, measure: bool = True
+              ) -> tuple[int, np.ndarray | None]:
+    """(how many of imported encoder `source`'s BatchNorm layers never saw data (calibration.
+    never_estimated), its features (N, D) of `info`'s `items` with them estimated there as an
+    untrained twin's are: None where there are none, or not to `measure`)."""
+    from ..models.calibration import never_estimated
+
+    encoder = load_encoder(ws, source)
+    layers = never_estimated(encoder)
+    if not layers or not measure:
+        return layers, None
+    return layers, compute_features(calibrated(ws, encoder, source, info), items, source.image_size, device=device,
+                                    progress=progress)
+
+
+def start_of(ws: Workspace, info: DatasetInfo, items: np.ndarray, source: EncoderSource, device: str,
              progress: Callable[[int, int], None] | None = None) -> tuple[str, np.ndarray] | None:
-    """(name, features (N, D) of the dataset, embedded with `progress`) of the weights run
+    """(name, features (N, D) of `info`'s `items`, embedded with `progress`) of the weights run
     `source` started from (train --init), else None: a run from random weights, or a start
-    since deleted."""
+    since deleted. An import whose BatchNorm layers never saw data is read with them estimated,
+    as the engine measured it before the run's first step."""
     from .. import jobs
 
     name = jobs.started_from(jobs.get_run(ws, source.run_id)) if source.run_id else None
@@ -270,8 +282,11 @@ def start_of(ws: Workspace, dataset_name: str, source: EncoderSource, device: st
         start = from_name(ws, name) if name else None
     except WorkspaceError:  # the import or run it started from is gone
         return None
-    return None if start is None else (name, np.array(embed(ws, dataset_name, start, progress=progress,
-                                                            device=device).features))
+    if start is None:
+        return None
+    if start.imported is not None and (found := estimated(ws, info, items, start, device, progress))[0]:
+        return name, found[1]
+    return name, np.array(embed(ws, info.name, start, progress=progress, device=device).features)
 
 
 def baseline_keys(ws: Workspace, info: DatasetInfo, source: EncoderSource, config: EvaluateConfig, device: str,
@@ -385,8 +400,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                 device=device_name).features) if twin
                  else hooks.baseline(ws, info, items, config))
     out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported",
-                     start_of(ws, dataset_name, source, device_name, stages.within(f"embedding the {hooks.unit} "
-                                                                                   "with its starting weights"))
+                     start_of(ws, info, items, source, device_name, stages.within(f"embedding the {hooks.unit} "
+                                                                                       "with its starting weights"))
                      if labels is not None else None))
     if made_by == "imported" and (norms := never_estimated_norms(ws, info, items, source, labels, config, device_name,
                                                                   stages.within(ESTIMATED_WORDS))):

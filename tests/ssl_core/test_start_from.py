@@ -92,3 +92,25 @@ def test_what_does_not_fit_is_refused(imported, init, encoder, side, words):
     with pytest.raises(ImportRefused, match=words.replace("(", r"\(").replace(")", r"\)")):
         jobs.create_run(imported.ws, config)
     assert len(jobs.list_runs(imported.ws)) == 1, "nothing queued"
+
+
+def test_a_start_whose_batchnorm_never_saw_data_is_read_with_it_estimated(imported, monkeypatch):
+    """Walk 23: a random ResNet-18 saved as built normalises nothing (65.8% against 78.2% once its
+    BatchNorm statistics were estimated): a run from it would be credited with one pass of the data
+    through BatchNorm. The engine estimates them before measuring the start, and Evaluate reads the
+    start as it reads the import itself (r10 here was saved as built)."""
+    from ssl_core import engine
+    from ssl_core.embed import from_name, from_run
+    from ssl_core.evaluate.report import EvaluateConfig, report
+
+    calibrated = []
+    real = engine.Trainer.calibrate_untrained
+    monkeypatch.setattr(engine.Trainer, "calibrate_untrained", lambda self: calibrated.append(1) or real(self))
+    run = jobs.create_run(imported.ws, TrainConfig(dataset="tiny", init="r10", encoder=ARCH, epochs=0.2, batch_size=8,
+                                                   lr=1e-12))
+    assert jobs.execute(imported.ws, run).status == "completed"
+    assert len(calibrated) == 2  # the untrained twin, then the start
+    config = EvaluateConfig(fractions=(1.0,), draws=1, sample=12, neighbours=2, folds=3, k=3, baselines=False)
+    of_import = report(imported.ws, "tiny", from_name(imported.ws, "r10"), config=config)
+    of_run = report(imported.ws, "tiny", from_run(imported.ws, run), config=config)
+    assert of_run["verdict_basis"]["start"] == of_import["verdict_basis"]["norms_estimated"]["knn_accuracy"]
