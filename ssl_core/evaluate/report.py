@@ -54,7 +54,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # out', not 'the object's position', said of scenes with no object (walk 20); 19: a run's recipe lacking the fields
 # a fix changes told so, not to change them (walk 21));
 # a kept report of another format is made again (stored.py); 21: a run from other weights headed by what training did
-# to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are (walk 23))
+# to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are, and a run
+# from one is judged against that score (walk 23))
 FORMAT = 22
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
