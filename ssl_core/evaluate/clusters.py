@@ -84,13 +84,15 @@ def comparison(pixels: Agreement, encoder: Agreement, baseline: str = "raw pixel
         return f"The encoder's groups are closer to the labels than those of the {baseline} in every k-means start."
     if max(mine) < min(theirs):
         return f"The groups of the {baseline} are closer to the labels than this encoder's in every k-means start."
-    poorer = "; its other starts settled in poorer groupings of the same vectors, as k-means can."
+    def poorer(whose: str) -> str:  # walk 26 asked whose starts "its" meant
+        return f"; some other starts on {whose} found poorer groups of the same points, as k-means can."
+
     if encoder.kept > max(theirs):
         return (f"The encoder's groups that k-means keeps are closer to the labels than any start on the {baseline}"
-                + poorer)
+                + poorer("the encoder's features"))
     if pixels.kept > max(mine):
         return (f"The groups of the {baseline} that k-means keeps are closer to the labels than any start on the "
-                f"encoder's features" + poorer)
+                f"encoder's features" + poorer(f"the {baseline}"))
     return ("The two ranges overlap: from its clusters alone, the encoder is not clearly closer to the labels "
             f"than the {baseline}.")
 

@@ -128,6 +128,9 @@ def unspent(run: dict) -> str | None:
             f"while still learning (a falling loss) is judged once it has spent its budget. Resume it to finish.")
 
 
+CROPS_AND_FLIPS = ("crop_min", "flip_p", "local_crops")  # what the layout and position cues' fix changes (cues.CUES)
+
+
 def held_words(ws: Workspace, run: dict) -> str:
     """Where the shortcut check of run `run`'s last checkpoint names a cue whose fix its recipe
     already holds (advice.fix_held), or one no rule advises on (layout, where the picture stands
@@ -138,8 +141,11 @@ def held_words(ws: Workspace, run: dict) -> str:
     if not check or not check.get("cue"):
         return ""
     if check["cue"] not in (*CUE_FIELDS, *BACKGROUND_CUES):  # the cues the advice's rules change a recipe for
+        recipe = recipe_dict(run_config(run))
+        held = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g}" for name in CROPS_AND_FLIPS if name in recipe)
         return (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), a cue no rule here "
-                f"advises on: the check's own suggestion, {fix_for(check['cue'])}, is untried on these pictures.")
+                f"advises on, so no change is advised: the check suggests {fix_for(check['cue'])}"
+                + (f"; this run's recipe has {held}." if held else "."))
     held = fix_held(recipe_dict(run_config(run)), check["cue"], check["level"])
     return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
                      f"already holds what the advice would change for it ({held}), so there is no change to advise.")

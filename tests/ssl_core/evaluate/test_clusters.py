@@ -70,7 +70,8 @@ def test_the_comparison_follows_how_the_ranges_and_kept_starts_lie():
     # walk 13: the encoder's starts 0.08, 1.00, 0.63, 0.05, 0.38, its tightest the 1.00; TF-IDF's 0.2 to 0.4
     assert comparison(ranged(0.2, 0.4), ranged(0.08, 1.0, 0.63, 0.05, 0.38, kept=1.0), "TF-IDF word weights") == (
         "The encoder's groups that k-means keeps are closer to the labels than any start on the TF-IDF word "
-        "weights; its other starts settled in poorer groupings of the same vectors, as k-means can.")
+        "weights; some other starts on the encoder's features found poorer groups of the same points, as k-means "
+        "can.")
     assert comparison(ranged(0.2, 0.9, kept=0.9), ranged(0.3, 0.5)).startswith(
         "The groups of the raw pixels that k-means keeps are closer")
     # 0.03 against 0.00 was 'closer to the labels in every k-means start' and no more (walk 7, 240 glyphs);

@@ -84,10 +84,10 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
     byol = {**default, "config": json.dumps(asdict(TrainConfig(dataset="d", method="byol")))}
     assert diagnose.held_words(None, byol) == ""  # its recipe has no such fields: the rule would advise, or not
     check.update(cue="position", level="some")  # walk 25: no rule advises on it; the check's own fix is said
-    assert diagnose.held_words(None, default) == (
-        "The shortcut check names where the picture stands out (some), a cue no rule here advises on: the check's "
-        "own suggestion, smaller random crops (a lower `crop_min`) and flips, so what stands out moves between two "
-        "views of an image, is untried on these pictures.")
+    assert diagnose.held_words(None, default) == (  # walk 26: not "untried": the default has flips and local crops
+        "The shortcut check names where the picture stands out (some), a cue no rule here advises on, so no change "
+        "is advised: the check suggests smaller random crops (a lower `crop_min`) and flips, so what stands out moves "
+        "between two views of an image; this run's recipe has crop min 0.6, flip p 0.5, local crops 6.")
     check["cue"] = None
     assert diagnose.held_words(None, default) == ""
 
