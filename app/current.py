@@ -25,9 +25,11 @@ from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 DATASET = "current_dataset"  # session key: the current dataset's name, or None
 ENCODER = "current_encoder"  # session key: the current encoder's source key, or None
 PARAMS = {DATASET: "dataset", ENCODER: "encoder"}  # session key -> query parameter
+STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started (the Train page)
 ENCODER_LINE = "_current_encoder_line"  # session key: this run's sidebar slot for the encoder's name
 KEPT = ("retrieval_k", "train_method")  # train_method: the Lab opens on its default recipe
-KEPT_PREFIXES = ("explore_compare_", "retrieval_compare_")
+# train_budget: the minutes or epochs typed (walk 26: back to 5.00 after a visit to the Explorer)
+KEPT_PREFIXES = ("explore_compare_", "retrieval_compare_", "train_budget")
 
 
 def restore(ws: Workspace) -> None:
@@ -85,6 +87,14 @@ def encoder_key() -> str | None:
 def set_dataset(name: str | None) -> None:
     st.session_state[DATASET] = name
     _write_url()
+
+
+def first_choice(keys: list[str]) -> str:
+    """Of encoder keys (runs first, newest first), the one a page opens on when none is current:
+    the newest run this session started, else the first. In a room the newest run is often
+    another visitor's (walk 26: a student's Explorer opened on a classmate's run)."""
+    mine = st.session_state.get(STARTED_HERE, set())
+    return next((key for key in keys if key in mine), keys[0])
 
 
 def set_encoder(key: str | None) -> None:

@@ -121,10 +121,10 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     if other_than is None:
         if current.encoder_key() not in choices:
             gone = current.gone_encoder(ws, current.encoder_key())
-            current.set_encoder(keys[0])
+            current.set_encoder(current.first_choice(keys))
             if gone:  # not a run of another dataset: deleted (here or by another session); said below the pickers
                 st.info(f"{escape_markdown(gone)} is no longer in the workspace, so this page now looks through "
-                               f"**{escape_markdown(name_of[keys[0]])}**.", icon=":material/info:")
+                        f"**{escape_markdown(name_of[current.encoder_key()])}**.", icon=":material/info:")
         chosen = current.bound_selectbox(container, label, keys, current.ENCODER, f"{key}_{dataset.id}",
                                          help=help, format_func=name_of.get)
     else:  # the first picker's encoder is not offered again (walk 21); an embedding set has no twin

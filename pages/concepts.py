@@ -37,7 +37,7 @@ surface = SURFACES[kind]
 looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
           if choice[1].run_id or choice[1].imported} if dataset else {}
 if looked and current.encoder_key() not in looked:  # none yet, or one with no training to show: the newest run
-    current.set_encoder(next(iter(looked)))  # as the other pages: the sidebar names what is shown
+    current.set_encoder(current.first_choice(list(looked)))  # as the other pages: the sidebar names what is shown
 trained = looked.get(current.encoder_key())  # (name, source)
 if looked:  # walk 25: a student's newer, weaker run took the lesson over, and nothing picked another
     current.bound_selectbox(st, "Trained encoder", list(looked), current.ENCODER, f"concepts_encoder_{dataset.id}",

@@ -62,8 +62,8 @@ trained = [label for label, source in choices.items() if source.run_id in here]
 picked = f"evaluate_sources_{dataset.id}"
 key_of = {name: key for key, (name, _) in by_key.items()}
 default = ([current.encoder_key()] if current.encoder_key() in by_key  # the encoder the other pages show
-           else [key_of[label] for label in trained[:1]] or [key for key, (_, source) in by_key.items()
-                                                             if source.run_id is None][:1])
+           else [current.first_choice([key_of[label] for label in trained])] if trained
+           else [key for key, (_, source) in by_key.items() if source.run_id is None][:1])
 moved = st.session_state.get(SEEN, current.encoder_key()) != current.encoder_key()  # picked on another page
 chosen = [by_key[key][0] for key in kept_multiselect(  # walk 25: a run's name changes when another is named alike
     top[1], "Encoders to judge", list(by_key), picked, default, fresh=moved, format_func=lambda key: by_key[key][0],

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import access
 from app.batch_note import batch_note
-from app.current import pick_dataset
+from app.current import STARTED_HERE, pick_dataset
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
@@ -38,7 +38,6 @@ WATCH = "train_watch"  # widget key: the "Watch run" select box
 # sent it, stale once a label changes (a second run named alike makes both carry their time and id): walk 25's two
 # students each started a run, and when the second finished, the first student's page showed it as theirs
 WATCHING = "train_watching"
-STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started
 CANCELLED_HERE = "train_cancelled_here"  # session key: the ids of the runs this session cancelled
 ACTIVE = ("queued", "running")
 MAX_BUDGET = {"minutes": 24 * 60.0, "epochs": 10_000.0}  # a day; a visitor's typo of 1e9 minutes is refused

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_page, verdicts
+from app.current import STARTED_HERE
+from tests.pages.conftest import MAIN, open_page, verdicts
 
 from ssl_core import embed, jobs
 from app.widgets import escape_markdown
@@ -123,13 +124,15 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         kept.write_text(json.dumps(report))
         summary = next(c.value for c in open_evaluate(root, monkeypatch).caption
                        if c.value.startswith("Shortcut check: "))
-        assert summary.endswith(": background texture")
+        assert summary.endswith(f": groups by background texture ({report['shortcut']['level']})")
         assert summary.startswith(f"Shortcut check: **{escape_markdown(run_name(jobs.get_run(ws, run)))}**: "), \
             "the run's name, not its id (walk 17)"
         report["shortcut"]["flagged"] = report["shortcut"]["cue"] = "background_scene"  # the one cue not in CUES
         kept.write_text(json.dumps(report))
         scene = open_evaluate(root, monkeypatch)
-        assert not scene.exception and any(c.value.endswith(": background scene") for c in scene.caption)
+        level = report["shortcut"]["level"]
+        assert not scene.exception and any(c.value.endswith(f": groups by background scene ({level})")
+                                           for c in scene.caption)
         assert any(e.label.startswith("Evidence for background scene: ") for e in scene.expander)
         report["floor"] = {"name": "largest class", "accuracy": 0.6}  # unequal classes (walk 14)
         kept.write_text(json.dumps(report))
@@ -329,3 +332,8 @@ def test_the_choice_stays_when_a_run_named_alike_appears_and_follows_an_encoder_
     at.session_state["current_encoder"] = alike  # as the Explorer's picker sets it
     at.run()
     assert at.multiselect(key=key).value == [alike]
+    fresh = AppTest.from_file(str(MAIN), default_timeout=600)  # a student who started the older run, on no encoder yet
+    fresh.session_state[STARTED_HERE] = {run}
+    fresh.run()
+    fresh.switch_page(EVALUATE).run()
+    assert fresh.multiselect(key=key).value == [run]  # not the newest, another student's (walk 26)

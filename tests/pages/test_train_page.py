@@ -817,3 +817,12 @@ def test_a_dip_the_run_recovered_from_is_news_not_a_warning(page, ws):
     set_run(ws, run_id, message=f"{recovered}; out of memory: batch size halved to 32")
     page.run()
     assert len(not_verdicts(page.warning)) == 1
+
+
+def test_the_budget_typed_stays_after_a_visit_to_another_page(page):
+    """Walk 26: a student typed 0.4 minutes, looked at the Data page, and came back to 5.00."""
+    page.number_input(key="train_budget_minutes").set_value(0.4).run()
+    page.switch_page("../pages/data.py").run()
+    page.switch_page(TRAIN).run()
+    assert not page.exception, page.exception
+    assert page.number_input(key="train_budget_minutes").value == 0.4
