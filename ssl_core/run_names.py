@@ -78,12 +78,14 @@ def run_name(run: dict[str, Any]) -> str:
 
 def told_apart(runs: list[dict[str, Any]], names: list[str]) -> list[str]:
     """`names` of `runs` (rows, in the same order), each shared by two or more given the time
-    its run was created, and its id where two were created in one second. Two runs of one
+    its run was created, and its id's random end where two were created in one second. Two runs of one
     setting are both "SimCLR · 2 min", and Streamlit's select box finds the chosen option by
     its label: after a cancel, a room's teacher watching the new run was shown the old one."""
     timed = [name + (f"{SEPARATOR}{run['created'][11:19]}" if names.count(name) > 1 else "")
              for run, name in zip(runs, names)]
-    return [name + (f"{SEPARATOR}{run['id']}" if timed.count(name) > 1 else "")  # created in one second
+    # created in one second: its id's random end, which a picker's box shows where it cuts a long name (walk 26 saw
+    # "... 05:27:17 · run-20261206-052717" twice, the date and time again before the part that differs)
+    return [name + (f"{SEPARATOR}{run['id'].rsplit('-', 1)[-1]}" if timed.count(name) > 1 else "")
             for run, name in zip(runs, timed)]
 
 

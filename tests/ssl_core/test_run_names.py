@@ -66,11 +66,12 @@ def test_an_old_workspace_gains_the_columns_and_keeps_its_runs(tmp_path):
 def test_runs_named_alike_are_told_apart_by_their_time_then_their_id():
     from ssl_core.run_names import told_apart
 
-    runs = [{"id": f"run-{tail}", "created": f"2026-12-04T{time}+00:00"}
-            for tail, time in (("b", "11:25:40"), ("a", "11:25:40"), ("c", "10:00:00"), ("d", "09:00:00"))]
+    runs = [{"id": f"run-20261204-{time.replace(':', '')}-{tail}", "created": f"2026-12-04T{time}+00:00"}
+            for tail, time in (("0b0b0b", "11:25:40"), ("0a0a0a", "11:25:40"), ("0c0c0c", "10:00:00"),
+                               ("0d0d0d", "09:00:00"))]
     assert told_apart(runs, ["SimCLR · 2 min", "SimCLR · 2 min", "SimCLR · 2 min", "MAE · 1 epoch"]) == [
-        "SimCLR · 2 min · 11:25:40 · run-b", "SimCLR · 2 min · 11:25:40 · run-a", "SimCLR · 2 min · 10:00:00",
-        "MAE · 1 epoch"]
+        "SimCLR · 2 min · 11:25:40 · 0b0b0b", "SimCLR · 2 min · 11:25:40 · 0a0a0a", "SimCLR · 2 min · 10:00:00",
+        "MAE · 1 epoch"]  # walk 26: the id's random end, not the date and time again
 
 
 def test_names_told_apart_map_each_run_id_to_its_name():
