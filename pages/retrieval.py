@@ -171,6 +171,7 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
 
 st.divider()
 st.subheader("Near-duplicates")
-st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "
-           "copies, crops and re-encodings of one picture usually are.")
+st.caption("Pairs of images whose features are almost the same direction under the chosen encoder: "  # walk 26:
+           "copies, crops and re-encodings of one picture usually are, and under an encoder that groups pictures "
+           "by what they show, two of one kind can be.")  # 30 pairs of different house drawings
 near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails, labels, images)
