@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import access
 from app.batch_note import batch_note
-from app.current import STARTED_HERE, pick_dataset
+from app.current import STARTED_HERE, bound_selectbox, first_choice, pick_dataset
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
@@ -23,7 +23,7 @@ from ssl_core.augment import make_recipe
 from ssl_core.engine import RECOVERED, TrainConfig
 from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor, rank_reference
-from ssl_core.imports.registry import RUN_ID, start_side
+from ssl_core.imports.registry import start_side
 from ssl_core.kind_words import UNITS
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
 from ssl_core.methods import METHODS
@@ -390,14 +390,6 @@ def runs_table(ticking: bool, dataset_name: str | None, every: bool) -> None:
     st.caption("The table scrolls sideways to its last columns: speed, embedding std, notes and the run's id.")
 
 
-def adopt_watched() -> None:
-    """The run picked in "Watch run" becomes the watched one; a stale label the browser sent is
-    not a run's id and is ignored."""
-    picked = st.session_state.get(WATCH)
-    if isinstance(picked, str) and RUN_ID.fullmatch(picked):
-        st.session_state[WATCHING] = picked
-
-
 def describe_or_delete(run: dict) -> None:
     """The watched run's name and notes, editable; and its deletion, confirmed first."""
     with st.expander("Name, notes, delete", icon=":material/edit:"):
@@ -438,12 +430,11 @@ if runs:
     ids = [run["id"] for run in runs]
     mine = st.session_state.get(STARTED_HERE, set())
     if st.session_state.get(WATCHING) not in ids:  # none yet, deleted, or of another dataset: the newest started here
-        st.session_state[WATCHING] = next((run_id for run_id in ids if run_id in mine), ids[0])
-    st.session_state[WATCH] = st.session_state[WATCHING]
+        st.session_state[WATCHING] = first_choice(ids)
     described = dict(zip(ids, told_apart(runs, [f"{run_name(r)} · on {r['dataset']}" for r in runs])))
     here = {run_id: " · started here" if run_id in mine else "" for run_id in ids}
-    watched = st.selectbox("Watch run", ids, key=WATCH, on_change=adopt_watched,
-                           format_func=lambda run_id: described[run_id] + here[run_id])
+    watched = bound_selectbox(st, "Watch run", ids, WATCHING, WATCH,
+                              format_func=lambda run_id: described[run_id] + here[run_id])
     active = jobs.get_run(ws, watched)["status"] in ACTIVE
     access.fragment(live_panel, run_every=2 if active else None)(watched, active)  # gated reruns
     diagnosis_panel(ws, watched)
