@@ -199,7 +199,11 @@ def palette(groups: list[str], labels: list[str] = ()) -> dict[str, str]:
     clusters = all(str(name).startswith(CLUSTER) for name in names)
     # more clusters than Safe's ten: Alphabet's 24 distinct colours (walk 10's 24 clusters on Safe then Antique had
     # three pairs alike: 0 and 7, 1 and 8, 9 and 10)
-    colours = (qualitative.Plotly + qualitative.Dark24 + qualitative.Light24 if not clusters else
+    # labels: Plotly's ten with its orange before its purple, which sat fourth beside its blue (walk 25: fish and tree,
+    # blue and purple, hard to tell apart on every map of four classes)
+    plotly = qualitative.Plotly
+    colours = ([*plotly[:3], plotly[4], plotly[3], *plotly[5:]] + qualitative.Dark24 + qualitative.Light24
+               if not clusters else
                qualitative.Safe[:-1] if len(names) <= len(qualitative.Safe) - 1 else
                [c for c in qualitative.Alphabet if c not in ALPHABET_GREYS] + qualitative.Dark24)
     known = [] if clusters else sorted({str(label) for label in labels if label != UNLABELLED})

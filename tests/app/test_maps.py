@@ -91,6 +91,11 @@ def test_clusters_take_colours_no_label_takes():
     assert len(set(clusters.values())) == 12
 
 
+def test_four_classes_take_blue_red_green_and_orange():
+    """Walk 25: fish and tree, Plotly's blue and purple, were hard to tell apart on every map."""
+    assert list(palette(["fish", "house", "sun", "tree"]).values()) == ["#636EFA", "#EF553B", "#00CC96", "#FFA15A"]
+
+
 def test_a_label_keeps_its_colour_whether_or_not_unlabelled_images_are_drawn():
     """The map in motion draws labelled images only and the maps above it every image: 'camera'
     was blue in one and red in the other, as '(none)' took the first colour (seen on a walk)."""
