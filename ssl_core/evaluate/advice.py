@@ -60,6 +60,9 @@ CUE_FIELDS = {
 # in the same 5 CPU minutes, untrained 0.214 (README, bench/tune.py)
 BACKGROUND_CUES = ("background_texture", "background_scene")
 ON_THE_OBJECT = {"salient_crop_p": 0.8, "blur_p": 0.0}
+# the fields the layout and position cues' fix names (cues.CUES: smaller crops, flips), which no rule changes: said
+# beside "No advice" with the run's values (diagnose.held_words; walk 26)
+CROPS_AND_FLIPS = ("crop_min", "flip_p", "local_crops")
 NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
 AFTER_COLLAPSE = ("batch_too_large",)  # rules still read after a collapse: about the data, not the embedding
 

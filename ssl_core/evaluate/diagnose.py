@@ -21,8 +21,8 @@ from ..kinds import KINDS
 from ..store import Workspace, WorkspaceError, atomic_write_json
 from ..words import listed
 from ..run_names import names_told_apart
-from .advice import (BACKGROUND_CUES, CPU_DEFAULT, CUE_FIELDS, WHOLE_BUDGET, Advice, Measured, advise, apply,
-                     fix_held, flat_unjudged, recipe_dict, too_short)
+from .advice import (BACKGROUND_CUES, CPU_DEFAULT, CROPS_AND_FLIPS, CUE_FIELDS, WHOLE_BUDGET, Advice, Measured,
+                     advise, apply, fix_held, flat_unjudged, recipe_dict, too_short)
 from .cues import cue_name, fix_for
 from .report import EvaluateConfig
 from .shortcut import shortcut_check
@@ -126,9 +126,6 @@ def unspent(run: dict) -> str | None:
     of = f" of about {run['total_steps']:,}" if run["total_steps"] else ""
     return (f"It was cancelled at step {run['step']:,}{of}: whether it learned nothing (a flat curve) or stopped "
             f"while still learning (a falling loss) is judged once it has spent its budget. Resume it to finish.")
-
-
-CROPS_AND_FLIPS = ("crop_min", "flip_p", "local_crops")  # what the layout and position cues' fix changes (cues.CUES)
 
 
 def held_words(ws: Workspace, run: dict) -> str:
