@@ -90,9 +90,10 @@ def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -
 
 
 def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
-    """The advice on run `run_id` once it has ended (nothing while it is queued or running)."""
+    """The advice on run `run_id` once it has ended (nothing while it is queued or running, nor
+    for one cancelled before its first checkpoint; one that failed so is told why, walk 25)."""
     run = jobs.get_run(ws, run_id)
-    if run["status"] not in jobs.FINAL or not run["checkpoint"]:
+    if run["status"] not in jobs.FINAL or not (run["checkpoint"] or run["status"] == "failed"):
         return
     st.subheader(escape_markdown(title))
     try:

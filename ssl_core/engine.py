@@ -51,6 +51,7 @@ PROBE_SIZE = 1024  # images embedded by the monitor
 ESTIMATE_AFTER = 20
 COLLAPSE_FALL = 0.3  # a health metric below this fraction of its best so far is a warning
 RECOVERED = "no collapse at the end"  # how the warning of a dip the run came back from opens (an info, not a warning)
+NON_FINITE_STOP = "training stopped"  # in a failed run's message where a loss, weights or features became NaN or inf
 HEALTH = ("embedding_std", "effective_rank", "output_std")  # what the collapse warning watches
 
 
@@ -512,7 +513,7 @@ class Trainer:
     def _stopped(self, exc: FloatingPointError) -> str:
         """The failed run's message: what became non-finite, and the last good checkpoint."""
         kept = f"step {self._checkpoint_step()}" if self.last_checkpoint else "none yet"
-        return f"{exc}; training stopped. Last good checkpoint: {kept}."
+        return f"{exc}; {NON_FINITE_STOP}. Last good checkpoint: {kept}."
 
     def _checkpoint_step(self) -> int:
         meta = checkpoint.read_meta(self.run_dir)

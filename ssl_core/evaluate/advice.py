@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..augment import make_recipe, recipe_from_dict
-from ..engine import COLLAPSE_FALL, TrainConfig
+from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
 from ..words import counted
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
@@ -42,6 +42,7 @@ HALF = 0.5  # a largest class of this share of the probe or more holds kNN accur
 MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
+LR_DIVERGED = 10  # that of a run whose numbers became NaN or inf at its method's default learning rate or below
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
 TUNED_MINUTES = 5.0  # the CPU budget the default was tuned for
 # recipe fields per cue: (field, value at "some", value at "most"); the recipe's own value is kept when larger.
@@ -78,11 +79,12 @@ class Measured:
     shortcut: dict | None  # shortcut.shortcut_check of its last checkpoint, None if not measured
     # (name, config) of the newest finished run of the CPU default on the same dataset that learned nothing, if any
     default_flat: tuple[str, TrainConfig] | None = None
+    failure: str | None = None  # the message of a run that failed (its jobs row), None for any other run
 
 
 @dataclass(frozen=True)
 class Advice:
-    rule: str  # collapse, batch_too_large, colour_shortcut, brightness_shortcut, background_shortcut,
+    rule: str  # diverged, collapse, batch_too_large, colour_shortcut, brightness_shortcut, background_shortcut,
     # flat_from_start, loss_still_falling
     evidence: str  # the measurement that triggered it, with its numbers
     advice: str  # what to do and why, in plain words
@@ -95,6 +97,26 @@ class Advice:
 def recipe_dict(config: TrainConfig) -> dict[str, Any]:
     """The run's recipe in full (its method's default when the config names none)."""
     return config.resolved_recipe().to_dict()
+
+
+def diverged(m: Measured) -> Advice | None:
+    """The run failed as its loss, weights or features became NaN or inf (the engine's
+    NON_FINITE_STOP), as steps too large make them. Fix: the method's default learning rate
+    where the run's was above it, else a tenth of it (walk 25: lr 1e12, a NaN loss at step 2,
+    and no advice)."""
+    if not m.failure or NON_FINITE_STOP not in m.failure:
+        return None
+    method = METHODS[m.config.method]
+    lr, default = m.config.resolved_lr(), method.default_lr
+    above, name = lr > default, method.title or method.__name__
+    cut = default if above else float(f"{lr / LR_DIVERGED:.2g}")
+    what = m.failure.split(f"; {NON_FINITE_STOP}")[0]
+    return Advice("diverged", f"The run failed: {what}, at a learning rate of {lr:.2g}.",
+                  f"The run's numbers grew past what a float holds (NaN or infinity), as they do when its steps are "
+                  f"too large. Train again with "
+                  + (f"{name}'s default learning rate" if above else "a tenth of the learning rate")
+                  + f" ({lr:.2g} -> {cut:.2g}).",
+                  {"lr": cut})
 
 
 def collapse(m: Measured) -> Advice | None:
@@ -393,6 +415,7 @@ def loss_still_falling(m: Measured) -> Advice | None:
 
 
 RULES: dict[str, Callable[[Measured], Advice | None]] = {
+    "diverged": diverged,  # a run that failed so: whatever else it measured came before the numbers broke
     # the batch first: a run of 1-3 steps per pass barely trained, and its rank may still sit low after its
     # first steps (48 noise images, 2 steps: 1.37 against the twin's 7.21), which the collapse rule reads
     "batch_too_large": batch_too_large,

@@ -127,3 +127,22 @@ def test_a_cancelled_run_is_not_told_it_learned_nothing_or_to_train_twice_as_lon
     assert any(c.value.endswith("It was cancelled at step 54 of about 262: whether it learned nothing (a flat curve) "
                                 "or stopped while still learning (a falling loss) is judged once it has spent its "
                                 "budget. Resume it to finish.") for c in at.caption)
+
+
+def test_a_run_whose_loss_became_nan_before_its_first_checkpoint_is_advised(shapes_run, monkeypatch, tmp_path):
+    """Walk 25: lr 1e12, a NaN loss at step 2, no checkpoint, and no Diagnosis at all. Its advice and button now
+    show; the button fills the form with the smaller learning rate."""
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    with sqlite3.connect(Workspace(copy).db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'failed', checkpoint = NULL, message = ? WHERE id = ?",
+                     ("the loss became nan at step 2; training stopped. Last good checkpoint: none yet.", run))
+    at = open_page(copy, "../pages/train.py", monkeypatch)
+    assert [h.value for h in at.subheader].count("Diagnosis") == 1
+    card = next(m.value for m in at.markdown if m.value.startswith("**1. The run's numbers grew past"))
+    assert "a tenth of the learning rate" in card
+    assert any(c.value.startswith("Evidence: The run failed") and "nan at step 2" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Train again with this").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["train_filled_from_advice"].startswith("lr ")

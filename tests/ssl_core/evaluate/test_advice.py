@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from PIL import Image
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Measured, advise, apply, background, batch_too_large, collapse, \
-    coarse_probe, colour_or_brightness, flat_from_start, loss_still_falling
+    coarse_probe, colour_or_brightness, diverged, flat_from_start, loss_still_falling
 from tests.ssl_core.test_cli import cli
 
 DEFAULT = TrainConfig(dataset="d", minutes=5.0)
@@ -341,10 +342,8 @@ def test_a_run_that_learned_nothing_is_told_so_before_its_cues():
     assert [a.rule for a in found] == ["flat_from_start", "colour_shortcut"]
 
 
-@pytest.mark.slow
-def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
-    """48 images at batch 64 (so 48; without --batch-size `train` now takes 16 itself): the run's first advice
-    is a smaller batch; `train --advice` trains with it, the same 2-epoch budget, and the new run's config has it."""
+def few_noise_pictures(tmp_path) -> Path:
+    """A workspace holding "few": 48 noise pictures of 16 px, ingested by the CLI."""
     folder = tmp_path / "pics"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -352,6 +351,49 @@ def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path)
         Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
     ws = tmp_path / "ws"
     assert cli(ws, "ingest", str(folder), "--name", "few", "--size", "16").returncode == 0
+    return ws
+
+
+NAN = "the loss became nan at step 2; training stopped. Last good checkpoint: none yet."
+
+
+def test_a_run_whose_numbers_broke_is_told_to_take_smaller_steps():
+    """Walk 25: lr 1e12, the loss NaN at step 2, and no advice. Above the method's default: back to it; at or
+    below it: a tenth. A failure of another kind, or no failure, is no divergence."""
+    wild = replace(measured(TrainConfig(dataset="d", minutes=1.0, lr=1e12), loss=[5.5]), failure=NAN)
+    found = diverged(wild)
+    assert found.rule == "diverged" and found.change == {"lr": 0.01}  # SimCLR's own
+    assert found.evidence == "The run failed: the loss became nan at step 2, at a learning rate of 1e+12."
+    assert found.advice == ("The run's numbers grew past what a float holds (NaN or infinity), as they do when its "
+                            "steps are too large. Train again with SimCLR's default learning rate (1e+12 -> 0.01).")
+    assert [a.rule for a in advise(wild)] == ["diverged"]
+    tame = replace(measured(loss=[5.5]), failure=NAN)
+    assert diverged(tame).change == {"lr": 0.001} and "a tenth of the learning rate (0.01 -> 0.001)" in diverged(
+        tame).advice
+    assert diverged(replace(tame, failure="out of memory even at batch size 16; the floor is 16.")) is None
+    assert diverged(measured(loss=[5.5])) is None
+
+
+@pytest.mark.slow
+def test_cli_advises_a_run_that_failed_before_its_first_checkpoint(tmp_path):
+    """A real run at lr 1e12 fails on a NaN loss before any checkpoint; `advise` names it and `train --advice`
+    trains again at the method's default learning rate, which completes."""
+    ws = few_noise_pictures(tmp_path)
+    first = cli(ws, "train", "--dataset", "few", "--epochs", "2", "--lr", "1e12")
+    assert first.returncode == 1 and json.loads(first.stdout)["status"] == "failed"
+    run = json.loads(first.stdout)["run"]
+    advice = json.loads(cli(ws, "advise", "--run", run).stdout)
+    assert advice[0]["rule"] == "diverged" and advice[0]["change"] == {"lr": 0.01}
+    assert "became" in advice[0]["evidence"] and "1e+12" in advice[0]["evidence"]
+    again = cli(ws, "train", "--advice", run)
+    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "completed", again.stderr
+
+
+@pytest.mark.slow
+def test_cli_advises_a_real_run_and_trains_again_with_its_first_advice(tmp_path):
+    """48 images at batch 64 (so 48; without --batch-size `train` now takes 16 itself): the run's first advice
+    is a smaller batch; `train --advice` trains with it, the same 2-epoch budget, and the new run's config has it."""
+    ws = few_noise_pictures(tmp_path)
     first = cli(ws, "train", "--dataset", "few", "--epochs", "2", "--batch-size", "64")
     assert first.returncode == 0, first.stderr
     run = json.loads(first.stdout)["run"]
