@@ -221,8 +221,9 @@ if dataset.kind == "text":  # "not checked" read as if it could have been
     st.caption("Shortcut check: does not apply to text; it looks for picture cues (colour, texture, layout, "
                "position) that explain an image embedding's neighbours.")
 else:
-    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(short(label))}**: {shortcut_word(r)}"
-                                              for label, r in done.items()))  # short names, as the table's
+    st.caption("Shortcut check: " + "; ".join(f"**{escape_markdown(short(label))}** – {shortcut_word(r)}"
+                                              for label, r in done.items()))  # short names, as the table's; a
+    # dash, not a colon, after them: walk 26 read "SimCLR · 1 min · 04:56:05: groups by"
 with st.expander("What good looks like", icon=":material/help:"):
     for name in ("knn_accuracy", "linear_probe_accuracy", *HEALTH, "shortcut"):
         st.markdown(f"**{COLUMNS.get(name, name)}**: {explained(name, hooks)}")  # "kNN accuracy", as the table

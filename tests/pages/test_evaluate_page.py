@@ -124,14 +124,14 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         kept.write_text(json.dumps(report))
         summary = next(c.value for c in open_evaluate(root, monkeypatch).caption
                        if c.value.startswith("Shortcut check: "))
-        assert summary.endswith(f": groups by background texture ({report['shortcut']['level']})")
-        assert summary.startswith(f"Shortcut check: **{escape_markdown(run_name(jobs.get_run(ws, run)))}**: "), \
+        assert summary.endswith(f"** – groups by background texture ({report['shortcut']['level']})")
+        assert summary.startswith(f"Shortcut check: **{escape_markdown(run_name(jobs.get_run(ws, run)))}** – "), \
             "the run's name, not its id (walk 17)"
         report["shortcut"]["flagged"] = report["shortcut"]["cue"] = "background_scene"  # the one cue not in CUES
         kept.write_text(json.dumps(report))
         scene = open_evaluate(root, monkeypatch)
         level = report["shortcut"]["level"]
-        assert not scene.exception and any(c.value.endswith(f": groups by background scene ({level})")
+        assert not scene.exception and any(c.value.endswith(f" – groups by background scene ({level})")
                                            for c in scene.caption)
         assert any(e.label.startswith("Evidence for background scene: ") for e in scene.expander)
         report["floor"] = {"name": "largest class", "accuracy": 0.6}  # unequal classes (walk 14)
@@ -167,7 +167,7 @@ def test_a_run_judged_beside_an_untrained_encoder_of_another_side_says_why_their
             "does; untrained small\\_cnn, judged here, reads them at 48 px as the default run does, so the two "
             "untrained scores differ.") in [c.value for c in at.caption]
     (line,) = [c.value for c in at.caption if c.value.startswith("Shortcut check: ")]  # walk 25: a cue's name, no verb
-    assert all(said.split("**: ")[1].startswith(("groups by ", "no cue beyond the classes (", "no cheap cue explains"))
+    assert all(said.split("** – ")[1].startswith(("groups by ", "no cue beyond the classes (", "no cheap cue explains"))
                for said in line.removeprefix("Shortcut check: ").split("; ")), line
     scrolls = "Where its last columns are cut, the table scrolls sideways; hover a column's name for the whole of it."
     assert scrolls not in [c.value for c in at.caption]  # two encoders fit (walk 18: the fourth was cut, unsaid)
