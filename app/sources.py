@@ -130,7 +130,9 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     else:  # the first picker's encoder is not offered again (walk 21); an embedding set has no twin
         keys = sorted((k for k in keys if choices[k][1] != other_than), key=lambda k: choices[k][1] != twin) or keys
         widget = f"{key}_{dataset.id}"
-        held = f"{widget}_kept"  # not the widget's state: its label as the browser sent it goes stale (walk 25)
+        # not the widget's state: its label as the browser sent it goes stale (walk 25); one per first encoder,
+        # so another first encoder starts beside its own twin (walk 27: a small CNN run beside untrained resnet18)
+        held = f"{widget}_kept_{other_than.key}"
         if st.session_state.get(held) not in keys:  # none yet, or what the first picker now shows: the twin
             st.session_state[held] = keys[0]
         chosen = current.bound_selectbox(container, label, keys, held, widget, help=help, format_func=name_of.get)

@@ -146,3 +146,31 @@ def test_beside_a_run_read_at_another_side_is_its_own_untrained_twin(tmp_path, m
     assert at.selectbox(key=f"explore_other_{ws.dataset('n').id}").value == twin.key
     titles = [chart.proto.spec for chart in charts(at)]
     assert len(titles) == 2 and any("Before training: " in spec for spec in titles)
+
+
+def test_beside_it_follows_the_first_encoder_to_its_own_twin_and_keeps_a_pick_per_encoder(tmp_path, monkeypatch):
+    """Walk 27: with a ResNet-18 run first, 'Beside it' showed untrained resnet18; switched to a small CNN run,
+    it stayed there, beside a map of another network. Each first encoder starts beside its own twin, and a
+    second encoder picked for one is kept for it."""
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.engine import TrainConfig
+    from tests.ssl_core.conftest import noise
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((32, 32), seed=i)) for i in range(24)], name="n", size=32)
+    ws.set_meta("demo_seeded", "1")
+    small = jobs.create_run(ws, TrainConfig(dataset="n", epochs=1, batch_size=8, image_size=16))
+    wide = jobs.create_run(ws, TrainConfig(dataset="n", epochs=1, batch_size=8))
+    assert jobs.work(ws, "cpu") == 2
+    twins = {run: embed.baseline_of(embed.from_run(ws, run)).key for run in (small, wide)}
+    assert len(set(twins.values())) == 2
+    at = open_page(ws.root, EXPLORER, monkeypatch, dataset="n")
+    first, beside = f"explore_source_{ws.dataset('n').id}", f"explore_other_{ws.dataset('n').id}"
+    assert at.selectbox(key=first).value == wide and at.selectbox(key=beside).value == twins[wide]
+    at.selectbox(key=first).set_value(small).run()
+    assert at.selectbox(key=beside).value == twins[small]
+    at.selectbox(key=beside).set_value(wide).run()  # the other run beside it, picked
+    at.selectbox(key=first).set_value(wide).run()
+    assert at.selectbox(key=beside).value == twins[wide]
+    at.selectbox(key=first).set_value(small).run()
+    assert not at.exception and at.selectbox(key=beside).value == wide
