@@ -20,7 +20,7 @@ from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
 from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
                                   ingest_uploads, upload_name)
-from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
+from ssl_core.data.labels import FILE_HEADERS, FOLDER_CLASSES, LABEL_HEADERS, first_few, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
@@ -61,6 +61,20 @@ def from_where(labels_from: str | None) -> str:
     return f", from {escape_markdown(labels_from)}" if labels_from else ""
 
 
+def folder_classes(report: dict) -> str:
+    """Where subfolders named the classes, which, and how to import them unlabelled instead
+    (walk 27: folders of sites judged as classes, a run learning objects read "Nothing learned")."""
+    if report.get("labels_from") != FOLDER_CLASSES:
+        return ""
+    try:
+        classes = first_few(list(ws.label_counts(ws.dataset(report["dataset"]))))
+    except WorkspaceError:  # deleted meanwhile, by another session
+        return ""
+    return (f" Its classes are the subfolders {escape_markdown(classes)}. Not kinds of thing (sites, dates)? Import "
+            f"again with **{FOLDERS_ARE_CLASSES}** unticked and **Replace same name** ticked: the images then "
+            "have no labels.")
+
+
 def _show_report(report: dict) -> None:
     if report.get("error"):  # "no image could be imported: ..." is said once (walk 15 read both in one line)
         said = report["error"]
@@ -71,7 +85,7 @@ def _show_report(report: dict) -> None:
         st.success(f"Imported **{report['images']:,}** {held} as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
                    + (f" ({report['labelled']:,} with labels{from_where(report.get('labels_from'))})."
-                      if report["labelled"] else "."))
+                      if report["labelled"] else ".") + folder_classes(report))
     for warning in report.get("warnings", []):
         st.warning(escape_markdown(warning))
     if report.get("rejected"):
@@ -103,6 +117,7 @@ def _run_import(do_import, label: str) -> None:
 
 
 FIT_NAMES = {"crop": "Centre square", "pad": "Whole picture, padded"}  # decode.FITS in words
+FOLDERS_ARE_CLASSES = "Subfolders are classes"
 
 
 def _size_box(slot, text: bool) -> tuple[int, str]:
@@ -130,6 +145,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
     replace = right.checkbox("Replace same name",  # short: the column is a quarter of the page
                              help="Replace a dataset of the same name. Runs trained on the dataset it replaces "
                                   "keep their checkpoints and metrics.")
+    folder_labels = source == "Built-in demo" or right.checkbox(
+        FOLDERS_ARE_CLASSES, value=True, key="data_folder_labels",
+        help="Each picture's first subfolder is its label (cat/1.jpg, dog/2.jpg), used only to judge and colour, "
+             "never to train. Untick it where folders are sites, dates or batches: the images stay unlabelled. "
+             "A labels CSV, given, labels them instead.")
     if source == "Built-in demo":
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
@@ -152,7 +172,8 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         if st.button("Import folder", type="primary", disabled=not folder.strip()):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
-                                                     replace=replace, progress=progress, roots=roots, fit=fit),
+                                                     replace=replace, progress=progress, roots=roots, fit=fit,
+                                                     folder_labels=folder_labels),
                         "Decoding")
     else:
         files = left.file_uploader("Images or zip archives, or text", accept_multiple_files=True,
@@ -176,7 +197,8 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
                 if labels_file else {}  # its errors name the file
             _run_import(lambda progress: ingest_uploads(ws, uploads, name=name.strip() or None, size=size,
-                                                        replace=replace, progress=progress, fit=fit, **labels),
+                                                        replace=replace, progress=progress, fit=fit,
+                                                        folder_labels=folder_labels, **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset

@@ -19,6 +19,7 @@ from dataclasses import asdict
 
 from .data.decode import FITS
 from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
+from .data.labels import FOLDER_CLASSES, first_few
 from .data.rejections import rejected_total
 from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
@@ -108,13 +109,18 @@ def _print(obj: object) -> None:
 def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     try:
         report = ingest_path(ws, args.paths, name=args.name, labels_path=args.labels, size=args.size,
-                             replace=args.replace, progress=StderrProgress("decoding"), fit=args.fit)
+                             replace=args.replace, progress=StderrProgress("decoding"), fit=args.fit,
+                             folder_labels=not args.no_folder_labels)
     except IngestError as exc:
         _print(exc.to_json())  # a report's keys, nothing stored, and the error
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if report.labels_from == FOLDER_CLASSES:  # walk 27: folders of sites read as classes, unsaid
+        classes = first_few(list(ws.label_counts(ws.dataset(report.dataset))))
+        print(f"note: the subfolders {classes} were taken as the images' classes (used only to judge, never to "
+              "train); --no-folder-labels leaves the images unlabelled", file=sys.stderr)
     if report.rejected:
         print(f"{counted(rejected_total(report.rejected), 'files')} rejected; see \"rejected\"", file=sys.stderr)
     _print(report.to_json())
@@ -605,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--fit", choices=FITS, default="crop",
                         help="how a picture becomes its stored square: its centre square (crop, the default), or the "
                              "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
+    ingest.add_argument("--no-folder-labels", action="store_true",
+                        help="leave the images unlabelled where subfolders would name their classes (folders of "
+                             "sites or dates, not of kinds of thing)")
     ingest.set_defaults(run_command=cmd_ingest)
 
     datasets = commands.add_parser("datasets", help="list datasets as JSON")

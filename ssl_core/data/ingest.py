@@ -32,8 +32,9 @@ from ..words import agreeing, counted, noun
 from .builtins import get_builtin
 from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
 from .labels import (
-    LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few, labels_from_folders,
-    in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named, unmatched_rows,
+    FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few,
+    labels_from_folders, in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named,
+    unmatched_rows,
 )
 from .looks import Looks
 from .rejections import RejectionList, rejected_total
@@ -85,7 +86,7 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     labelled: int = 0
     kind: str = "image"  # store.DatasetInfo.kind; `images` counts the examples of a text dataset
-    labels_from: str | None = None  # where the labels came from: a CSV's name, "the class folders", ... (walk 18)
+    labels_from: str | None = None  # where the labels came from: a CSV's name, FOLDER_CLASSES, ... (walk 18)
 
     def to_json(self) -> dict[str, object]:
         return {"dataset": self.dataset, "kind": self.kind, "images": self.images, "labelled": self.labelled,
@@ -232,10 +233,11 @@ def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList
 
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
-           labels_source: str = "labels CSV", notes: Sequence[str] = (), fit: str = "crop") -> IngestReport:
+           labels_source: str = "labels CSV", notes: Sequence[str] = (), fit: str = "crop",
+           folder_labels: bool = True) -> IngestReport:
     """Store decoded images as a dataset, each as `fit` (decode.FITS) makes its square; labels
-    come from the CSV, else the subfolders, else the images' own (built-ins). The import's
-    `notes` are kept among its warnings."""
+    come from the CSV, else the subfolders (unless not `folder_labels`), else the images' own
+    (built-ins). The import's `notes` are kept among its warnings."""
     if fit not in FITS:
         raise IngestError(f"no way to fit pictures called {fit!r}; choose one of: {', '.join(FITS)}")
     _check_disk(ws, capacity, size, rejected)
@@ -263,7 +265,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             raise IngestError(_nothing_imported(rejected.rows()), rejected.rows(), kind="image")
         images.finish(len(rows))
         thumbs.finish(len(rows))
-        labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source)
+        labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source, folder_labels)
         warnings += (_warnings(rows, size, fit) + _copies_warning(copies, len(rows), size) + looks.warnings()
                      + list(notes))
         info = ws.publish_dataset(
@@ -285,24 +287,24 @@ def _nothing_imported(rejected: list[dict]) -> str:
     return "no image could be imported; see the rejected files"
 
 
-def _resolve_labels(rows: list[_Row], labels_csv: bytes | None,
-                    labels_source: str) -> tuple[list[str | None], list[str], str | None]:
+def _resolve_labels(rows: list[_Row], labels_csv: bytes | None, labels_source: str,
+                    folder_labels: bool = True) -> tuple[list[str | None], list[str], str | None]:
     """Labels from the CSV when it labels any image (the others stay unlabelled), else as
     without one (`_labels_without_csv`), with warnings on what the CSV and the images
     left out, and where the labels came from (None: nowhere)."""
     if labels_csv is None:
-        return _labels_without_csv(rows)
+        return _labels_without_csv(rows, folder_labels)
     try:
         parsed = parse_labels_csv(labels_csv, labels_source)
     except LabelsError as exc:  # the images still go in, as they would without it
-        return _labels_instead(rows, f"{exc}, so it was not used")
+        return _labels_instead(rows, f"{exc}, so it was not used", folder_labels)
     inners = [row.inner for row in rows]
     labels, ambiguous = match_csv(parsed.labels, inners), ambiguous_rows(parsed.labels, inners)
     if all(label is None for label in labels):
         why = _ambiguous_warning(rows, parsed, ambiguous, labels_source) if ambiguous else (
             f"{labels_source}: no row names one of the {len(rows):,} imported images (for example "
             f"{rows_named(parsed, list(parsed.labels))})")
-        labels, warnings, found_in = _labels_instead(rows, why)
+        labels, warnings, found_in = _labels_instead(rows, why, folder_labels)
         return labels, parsed.warnings + warnings, found_in
     return labels, parsed.warnings + _csv_gaps(rows, labels, parsed, ambiguous, labels_source), labels_source
 
@@ -338,25 +340,27 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     return warnings
 
 
-def _labels_instead(rows: list[_Row], why: str) -> tuple[list[str | None], list[str], str | None]:
+def _labels_instead(rows: list[_Row], why: str,
+                    folder_labels: bool = True) -> tuple[list[str | None], list[str], str | None]:
     """For a CSV that cannot be used (`why`, its file first): the labels the images would have
     without it, a warning that says why and where the labels came from, and that place."""
-    labels, warnings, found_in = _labels_without_csv(rows)
+    labels, warnings, found_in = _labels_without_csv(rows, folder_labels)
     instead = f"the labels come from {found_in} instead" if found_in else "the images are unlabelled"
     return labels, [f"{why}; {instead}"] + warnings, found_in
 
 
-def _labels_without_csv(rows: list[_Row]) -> tuple[list[str | None], list[str], str | None]:
+def _labels_without_csv(rows: list[_Row],
+                        folder_labels: bool = True) -> tuple[list[str | None], list[str], str | None]:
     """Labels from the images' own (a built-in's), else class folders (each source's own shared folders
-    dropped), with warnings on what stays unlabelled, and where they came from (None when
-    nowhere)."""
+    dropped; none when not `folder_labels`: walk 27's folders were sites, not classes), with
+    warnings on what stays unlabelled, and where they came from (None when nowhere)."""
     own = [row.label for row in rows]
     if any(label is not None for label in own):
         return own, [], "the built-in set itself"  # only a built-in's images carry their own labels
-    folders = labels_from_folders([row.inner for row in rows], [row.origin for row in rows])
+    folders = labels_from_folders([row.inner for row in rows], [row.origin for row in rows]) if folder_labels else None
     if folders is None:
         return [None] * len(rows), [], None
-    return folders, outside_folders_warning(folders, [row.name for row in rows]), "the class folders"
+    return folders, outside_folders_warning(folders, [row.name for row in rows]), FOLDER_CLASSES
 
 
 def small_dataset_warning(count: int, noun: str) -> list[str]:
@@ -450,9 +454,11 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
 
 def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
                    size: int = DEFAULT_SIZE, labels_csv: bytes | None = None, labels_source: str = "labels CSV",
-                   replace: bool = False, progress: Progress | None = None, fit: str = "crop") -> IngestReport:
+                   replace: bool = False, progress: Progress | None = None, fit: str = "crop",
+                   folder_labels: bool = True) -> IngestReport:
     """Decode `entries` and store the good ones as dataset `name`, each as `fit` (decode.FITS)
-    makes its square; `labels_source` names `labels_csv` in errors and warnings.
+    makes its square; `labels_source` names `labels_csv` in errors and warnings; subfolders
+    name classes unless not `folder_labels`.
 
     Rejected entries are listed with their reasons; the rest is imported. Raises
     IngestError (storing nothing) when no image is usable, the name is taken and
@@ -475,7 +481,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
             notes.insert(0, "the labels file was not used: text takes its labels from a label column of "
                             "its CSV or JSONL files, or from its subfolders' names")
         return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress,
-                                   notes=notes)
+                                   notes=notes, folder_labels=folder_labels)
     entries, csv_entry = _labels_csv_from(entries)
     if labels_csv is not None and csv_entry is not None:  # the one given wins, said rather than dropped in silence
         notes.insert(0, f"{printable(csv_entry.name)} was not used: {labels_source} was given and labels the images")
@@ -487,7 +493,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         decoded = _decode_all(entries, size, rejected, progress)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
                       rejected=rejected, labels_csv=labels_csv, replace=replace,
-                      labels_source=labels_source, notes=notes, fit=fit)
+                      labels_source=labels_source, notes=notes, fit=fit, folder_labels=folder_labels)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
 
@@ -583,7 +589,8 @@ def ingest_path(ws: Workspace, paths: list[str], *, name: str | None = None, lab
     the labels path must resolve inside one of `roots` (roots.confine), and with no root
     named nothing on the server is read.
     """
-    if len(paths) == 1 and paths[0].startswith(BUILTIN_PREFIX):
+    if len(paths) == 1 and paths[0].startswith(BUILTIN_PREFIX):  # a built-in has no folders: its own labels
+        kwargs.pop("folder_labels", None)
         return ingest_builtin(ws, paths[0][len(BUILTIN_PREFIX):], name=name, **kwargs)
     try:
         place = (lambda p: Path(p).expanduser()) if roots is None else (lambda p: confine(p, roots))

@@ -238,6 +238,9 @@ def _class_parts(split: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return split
 
 
+FOLDER_CLASSES = "the class folders"  # an import's labels_from where subfolders named the classes
+
+
 def labels_from_folders(inner_paths: list[str], origins: list[str] | None = None) -> list[str | None] | None:
     """Labels from class-named subfolders: in each source (`origins`, the upload, archive
     or folder each file came from; one source when None) the folders all its files share

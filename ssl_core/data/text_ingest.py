@@ -59,8 +59,9 @@ def load_texts(ws: Workspace, info: DatasetInfo) -> list[str]:
 
 
 def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally,
-                 progress: Progress | None = None) -> list[Example]:
-    """Every example of every usable file, labelled; rejected files listed with why."""
+                 progress: Progress | None = None, folder_labels: bool = True) -> list[Example]:
+    """Every example of every usable file, labelled (by its own label column, else its class
+    folder unless not `folder_labels`); rejected files listed with why."""
     per_file: list[tuple[Candidate, list[Row]]] = []
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
@@ -75,7 +76,8 @@ def read_entries(entries: list[Entry], rejected: RejectionList, tally: TextTally
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
             progress(done, len(entries))
-    found = labels_from_folders([entry.inner for entry, _ in per_file], [entry.origin for entry, _ in per_file])
+    found = labels_from_folders([entry.inner for entry, _ in per_file],
+                                [entry.origin for entry, _ in per_file]) if folder_labels else None
     folders = found or [None] * len(per_file)
     if found is not None:  # files without their own labels that sit outside the class folders: said
         own = [any(row[2] for row in rows) for _, rows in per_file]
@@ -114,11 +116,11 @@ def write_texts(ws: Workspace, examples: list[Example], *, name: str, source: st
 
 def ingest_text_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
                         replace: bool = False, progress: Progress | None = None,
-                        notes: Sequence[str] = ()) -> IngestReport:
+                        notes: Sequence[str] = (), folder_labels: bool = True) -> IngestReport:
     """Text files among `entries` as dataset `name` (the caller validated the name); the
     import's `notes` are kept among its warnings."""
     rejected, tally = RejectionList(), TextTally()
-    examples = read_entries(list(entries), rejected, tally, progress)
+    examples = read_entries(list(entries), rejected, tally, progress, folder_labels)
     skipped = max(0, len(examples) - MAX_EXAMPLES)
     examples = examples[:MAX_EXAMPLES]
     return write_texts(ws, examples, name=name, source=source, rejected=rejected,

@@ -162,6 +162,25 @@ def test_builtin_import_and_folder_import(app, tmp_path, monkeypatch):
     assert "server folder" in names_in_table(app)
 
 
+def test_subfolders_named_as_classes_and_left_unlabelled_when_unticked(app, tmp_path, monkeypatch):
+    """Walk 27: folders of sites became the labels, said only as "from the class folders"."""
+    for i, site in enumerate(["site_a", "site_b", "site_a", "site_b"]):
+        (tmp_path / "parts" / site).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "parts" / site / f"p{i}.png").write_bytes(png_bytes((60 * i, 10, 10)))
+    monkeypatch.setenv("SSL_DATA_ROOTS", str(tmp_path))
+    app.segmented_control(key="data_source").set_value("Folder on the server").run()
+    app.text_input[0].set_value(str(tmp_path / "parts")).run()
+    next(b for b in app.button if b.label == "Import folder").click().run()
+    said = app.success[0].value
+    assert "(4 with labels, from the class folders). Its classes are the subfolders site\\_a, site\\_b." in said
+    assert "**Subfolders are classes** unticked and **Replace same name** ticked" in said
+    app.checkbox(key="data_folder_labels").uncheck()
+    app.text_input(key="data_folder_name").set_value("plain").run()
+    next(b for b in app.button if b.label == "Import folder").click().run()
+    assert not app.exception and app.success[0].value == "Imported **4** images as dataset **plain**."
+    assert Workspace().label_counts(Workspace().dataset("plain")) == {}
+
+
 def test_delete_asks_for_confirmation_and_keeps_other_datasets(app):
     app.selectbox(key="data_selected").set_value("digits").run()
     next(b for b in app.button if b.label == "Delete this dataset").click().run()

@@ -80,6 +80,20 @@ def test_ingest_with_name_labels_and_replace(tmp_path, pics):
     assert (row["name"], row["image_count"], row["size_px"]) == ("mine", 1, 64)
 
 
+def test_ingest_says_which_subfolders_became_classes_and_how_to_leave_them(tmp_path, make):
+    """Walk 27: folders of sites became the labels, said only as "from the class folders"."""
+    for i, site in enumerate(["site_a", "site_b", "site_a"]):
+        (tmp_path / "pics" / site).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pics" / site / f"{i}.png").write_bytes(make.solid((80 * i, 0, 0)))
+    ws = tmp_path / "ws"
+    sorted_ = cli(ws, "ingest", str(tmp_path / "pics"), "--size", "8")
+    assert json.loads(sorted_.stdout)["labels_from"] == "the class folders"
+    assert ("note: the subfolders site_a, site_b were taken as the images' classes (used only to judge, never to "
+            "train); --no-folder-labels leaves the images unlabelled") in sorted_.stderr
+    plain = cli(ws, "ingest", str(tmp_path / "pics"), "--size", "8", "--name", "plain", "--no-folder-labels")
+    assert json.loads(plain.stdout)["labelled"] == 0 and "note:" not in plain.stderr
+
+
 def test_folder_of_only_bad_files_fails(tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()

@@ -141,6 +141,8 @@ def test_zip_and_folder_of_text_files_take_labels_from_subfolders(workspace, tmp
     (tmp_path / "corpus" / "y" / "2.txt").write_text("beta\n")
     report = ingest_path(workspace, [str(tmp_path / "corpus")], roots=[tmp_path])
     assert report.kind == "text" and report.images == 2 and report.labelled == 2
+    unsorted = ingest_path(workspace, [str(tmp_path / "corpus")], roots=[tmp_path], name="plain", folder_labels=False)
+    assert unsorted.labelled == 0 and workspace.labels(workspace.dataset("plain")) == [None, None]
 
 
 def test_a_text_file_outside_the_class_folders_is_named_as_unlabelled(workspace):
