@@ -331,9 +331,10 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     named = {i for files in ambiguous.values() for i in files}
     left = [row for i, (row, label) in enumerate(zip(rows, labels)) if label is None and i not in named]
     skipped = sum(in_skipped_row(parsed, row.inner) for row in left)  # walk 17: counted among those with no row
-    if missing := len(left) - skipped:
-        warnings.append(f"{missing:,} of {len(rows):,} images {agreeing(missing, 'has', 'have')} no row in {source}; "
-                        f"{agreeing(missing, 'it is', 'they are')} unlabelled")
+    if missing := len(left) - skipped:  # named (walk 27 was not told which one)
+        unnamed = [repr(row.name) for row in left if not in_skipped_row(parsed, row.inner)]
+        warnings.append(f"{missing:,} of {len(rows):,} images {agreeing(missing, 'has', 'have')} no row in {source} "
+                        f"({first_few(unnamed)}); {agreeing(missing, 'it is', 'they are')} unlabelled")
     if skipped:
         warnings.append(f"{skipped:,} of {len(rows):,} images {agreeing(skipped, 'has', 'have')} only a row that "
                         f"was skipped in {source} (said above); {agreeing(skipped, 'it is', 'they are')} unlabelled")

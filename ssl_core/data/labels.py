@@ -139,7 +139,7 @@ def _fault(parsed: LabelsCsv, filename: str, label: str) -> tuple[str, str] | No
         return "too long", ""
     if filename in parsed.labels:
         first = parsed.labels[filename]
-        return ("repeated", "") if first == label else (
+        return ("repeated", f"{printable(filename)!r} again") if first == label else (  # named: walk 27
             "conflicting", f"{printable(filename)!r} as {label!r} where line {parsed.lines[filename]:,} says {first!r}")
     return None
 

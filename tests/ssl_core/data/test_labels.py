@@ -103,7 +103,7 @@ def test_csv_with_missing_rows_warns(workspace, make):
     report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nc.png,dog\n")
     assert workspace.labels(workspace.dataset("t")) == ["cat", None, "dog"]
     assert report.labelled == 2
-    assert "1 of 3 images has no row in labels CSV; it is unlabelled" in report.warnings
+    assert "1 of 3 images has no row in labels CSV ('b.png'); it is unlabelled" in report.warnings  # named: walk 27
 
 
 def test_an_image_whose_row_was_skipped_is_not_said_to_have_no_row(workspace, make):
@@ -111,7 +111,7 @@ def test_an_image_whose_row_was_skipped_is_not_said_to_have_no_row(workspace, ma
     report = ingest_uploads(workspace, three(make), name="t", labels_csv=b"a.png,cat\nb.png,\nzz.png,dog\n")
     assert workspace.labels(workspace.dataset("t")) == ["cat", None, None]
     assert "labels CSV: 1 row names no imported image ('zz.png' on line 3)" in report.warnings  # no "for example"
-    assert "1 of 3 images has no row in labels CSV; it is unlabelled" in report.warnings
+    assert "1 of 3 images has no row in labels CSV ('c.png'); it is unlabelled" in report.warnings
     assert ("1 of 3 images has only a row that was skipped in labels CSV (said above); it is unlabelled"
             in report.warnings), report.warnings
 
@@ -323,7 +323,8 @@ def test_duplicate_rows_are_reported_and_the_first_is_kept():
     parsed = parse_labels_csv(data, "x.csv")
     assert parsed.labels == {"a.png": "cat", "b.png": "dog"}
     assert parsed.warnings == [
-        "x.csv: 2 rows repeat a file name with the same label (line 3, 6); each file is labelled once",
+        "x.csv: 2 rows repeat a file name with the same label (line 3: 'a.png' again, line 6: 'b.png' again); each "
+        "file is labelled once",
         "x.csv: 2 rows give a file a second, different label (line 4: 'a.png' as 'dog' where line 1 says 'cat', "
         "line 5: 'b.png' as 'cow' where line 2 says 'dog'); the first row is used"]  # walk 17: no file named
 
