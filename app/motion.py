@@ -40,10 +40,21 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in (run_folder / FOLDER).glob(f"{PREFIX}*.npy")))
 
 
+def _of_probe(values: Sequence | None, probe: np.ndarray) -> np.ndarray | None:
+    """The probe's entries of `values` (one per dataset row), or None where any is missing: a
+    probe drawn from every image of a partly labelled set was measured without labels, and is
+    drawn so."""
+    if values is None:
+        return None
+    chosen = np.asarray(values, dtype=object)[probe]
+    return None if any(value is None for value in chosen) else chosen
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colouring: str, _groups: tuple | None,
            items: str, _labels: tuple = ()):
-    """(the animated figure, frozen; the run's aligned frames; the probe's dataset rows; each
+    """(the animated figure, frozen; the run's aligned frames, each scored by the dataset's `_labels`
+    (kNN accuracy; effective rank without them); the probe's dataset rows; each
     probe row's group: its entry of `_groups` (a group per dataset row, by `colouring`: label,
     folder, ...), else `items`, "images" or "sentences"; each group's colour, a class folder in
     its label's as on the Explorer's maps, from the dataset's `_labels`) or None without snapshots; built once
@@ -52,13 +63,13 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colou
     snaps = load_snapshots(Path(run_folder))
     if snaps is None:
         return None
-    probe_labels = None if _groups is None else np.asarray(_groups, dtype=object)[snaps.probe]
-    if probe_labels is not None and any(label is None for label in probe_labels):
-        probe_labels = None  # measured without labels (a probe drawn from every image): drawn so
-    frames, rows = motion(snaps, probe_labels), snaps.probe
+    # each frame scored against the labels whatever colours it (walk 27: by folder "kNN accuracy 25.4%", by label
+    # 45.0% for one frame, as the Train page said)
+    frames, rows = motion(snaps, _of_probe(_labels or None, snaps.probe)), snaps.probe
     if len(frames.steps) < 2:
         return None
-    groups = [str(label) for label in probe_labels] if probe_labels is not None else [items] * len(rows)
+    coloured = _of_probe(_groups, snaps.probe)
+    groups = [str(group) for group in coloured] if coloured is not None else [items] * len(rows)
     colours = palette(groups, [label for label in _labels if label is not None])
     return frozen(figure(frames, rows, groups, colours)), frames, rows, groups, colours
 

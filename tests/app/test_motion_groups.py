@@ -22,7 +22,7 @@ def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path
     labels = ("a", "b") * 5 + (None, None)  # rows 10 and 11 unlabelled: left out of the probe
     snapshots(tmp_path / "run", list(range(10)))
     _, frames, rows, groups, _ = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label", labels,
-                                        "images")
+                                        "images", labels)
     assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
 
 
@@ -30,7 +30,7 @@ def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
     labels = ("a", "b") * 5 + (None, None)
     snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
     _, frames, rows, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", "label", labels,
-                                        "images")
+                                        "images", labels)
     assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
     _, _, _, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", "label", None, "sentences")
     assert groups == ["sentences"] * 12  # a text run's legend
@@ -42,8 +42,11 @@ def test_a_colouring_of_its_own_is_cached_apart_from_the_labels_and_coloured_as_
     labels, folders = ("a", "b") * 5, ("photos/b",) * 4 + ("photos/nested/more",) * 6
     run = str(tmp_path / "run")
     snapshots(tmp_path / "run", list(range(10)))
-    _, _, _, by_label, _ = _drawn(run, _kept(tmp_path / "run"), "ds-1", "label", labels, "images", labels)
-    _, _, _, by_folder, colours = _drawn(run, _kept(tmp_path / "run"), "ds-1", "folder", folders, "images", labels)
+    _, label_frames, _, by_label, _ = _drawn(run, _kept(tmp_path / "run"), "ds-1", "label", labels, "images", labels)
+    _, folder_frames, _, by_folder, colours = _drawn(run, _kept(tmp_path / "run"), "ds-1", "folder", folders,
+                                                     "images", labels)
     assert by_label == ["a", "b"] * 5 and by_folder == list(folders)
+    # each frame's kNN accuracy is the labels' whatever colours it (walk 27: 25.4% by folder, 45.0% by label)
+    assert folder_frames.score_name == "kNN accuracy" and list(folder_frames.scores) == list(label_frames.scores)
     assert colours == palette(list(folders), list(labels))  # 'photos/b' in b's colour, as on the Explorer's maps
     assert colours["photos/b"] == palette(list(labels), list(labels))["b"]
