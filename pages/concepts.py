@@ -34,16 +34,19 @@ st.caption("Self-supervised learning in seven ideas. Each button opens the page 
 dataset = current.pick_dataset(st, ws, "concepts_dataset", required=False)
 kind = dataset.kind if dataset else "image"
 surface = SURFACES[kind]
-looked = {key: choice for key, choice in source_choices(ws, dataset).items()  # runs, then imports
-          if choice[1].run_id or choice[1].imported} if dataset else {}
+looked = {key: choice for key, choice in source_choices(ws, dataset, elsewhere=True).items()  # runs, imports, then
+          if choice[1].run_id or choice[1].imported} if dataset else {}  # runs of other datasets, as Evaluate (walk 27)
 if looked and current.encoder_key() not in looked:  # none yet, or one with no training to show: the newest run
-    current.set_encoder(current.first_choice(list(looked)))  # as the other pages: the sidebar names what is shown
+    here = {run["id"] for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
+    ours = [key for key, (_, source) in looked.items() if not source.run_id or key in here]  # a run of another
+    current.set_encoder(current.first_choice(ours or list(looked)))  # dataset only where there is nothing else
 trained = looked.get(current.encoder_key())  # (name, source)
 if looked:  # walk 25: a student's newer, weaker run took the lesson over, and nothing picked another
     current.bound_selectbox(st, "Trained encoder", list(looked), current.ENCODER, f"concepts_encoder_{dataset.id}",
                             format_func=lambda key: looked[key][0],
                             help="The run or import whose verdict and map the ideas below show: the newest until "
-                                 "one is picked, here or on another page.")
+                                 "one is picked, here or on another page. Runs trained on another dataset (a copy "
+                                 "of these pictures without labels, say) are offered too, named with it.")
 
 
 def measured() -> None:
@@ -53,7 +56,7 @@ def measured() -> None:
                    "Choose a dataset to see what training did on it.")
         return
     run = None if trained[1].imported else jobs.get_run(ws, trained[1].run_id)
-    if run is None or run["dataset_deleted"]:  # its name says which dataset it was trained on
+    if run is None or run["dataset_deleted"] or run["dataset"] != dataset.name:  # its name says where it trained
         st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
                    f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
                    "'Not clustering, not PCA' below; the Evaluate page measures it against "

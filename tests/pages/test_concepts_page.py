@@ -140,3 +140,24 @@ def test_an_unlabelled_dataset_is_told_what_has_no_colour_and_no_curve(shapes_ru
                             "encoder got shows only in which pictures sit together") for s in said), said
     assert any(s.startswith("frames has no labels, so it has no such curve: Evaluate judges it by label-free")
                for s in said)
+
+
+def test_a_run_of_another_dataset_is_offered_and_not_reported_as_trained_here(shapes_run, monkeypatch, tmp_path):
+    """Walk 27: trained on an unlabelled folder, judged on its labelled copy in Evaluate, and Concepts on the copy
+    said 'No trained run on this dataset yet'. It offers such runs as Evaluate does, named with their dataset,
+    and shows no verdict of them here (that was measured on the other dataset)."""
+    from tests.pages.test_augment_lab import png_bytes
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    ingest_uploads(Workspace(copy), [(f"{'ab'[i % 2]}/{i}.png", png_bytes((i * 9 % 256, 40, 200))) for i in range(24)],
+                   name="copy", size=16)
+    at = open_page(copy, CONCEPTS, monkeypatch, dataset="copy")
+    picker = at.selectbox(key=f"concepts_encoder_{Workspace(copy).dataset('copy').id}")
+    assert picker.value == run and picker.format_func(run).endswith("(trained on shapes)")
+    assert verdicts(at) == []
+    assert any("was not trained here: no training on copy was measured for it" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 3  # its map of these pictures, third
