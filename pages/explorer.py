@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app.collapse_note import collapse_note
 from app.current import pick_dataset, switch_page
 from app.export_panel import export_panel
 from app.hover_thumbnails import hover_thumbnails
@@ -15,7 +16,7 @@ from app.motion import motion_panel
 from app.paintings import paintings_panel
 from app.maps import (CLUSTER, CLUSTER_NOTE, PCA_NOTE, UNLABELLED, FrozenFigure, add_thumbnails, at_most, clusters_of,
                       first_clusters, frozen, palette, sample_rows, scatter, selected_rows, unplaced_note)
-from app.sources import embedding, pick_source, side_by_side
+from app.sources import embedding, pick_source, side_by_side, source_name
 from app.state import workspace
 from app.text_map import INTRO as TEXT_MAP_INTRO
 from app.text_map import sentence_maps
@@ -52,6 +53,7 @@ if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py
     sentence_maps(ws, dataset, source, other)
     export_panel(ws, dataset, source)  # the sentences' vectors, map and Projector files go too
     st.stop()
+collapse_note(ws, source, source_name(ws, source, dataset), "its map and the groups on it")
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
 method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",

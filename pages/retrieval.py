@@ -10,6 +10,7 @@ from app.current import pick_dataset
 from app.dataset_rows import image_rows
 from app.label_hits import by_chance, shared_label
 from app.near_duplicates import near_duplicate_panel
+from app.collapse_note import collapse_note
 from app.sources import embedding, loaded_encoder, pick_source, source_name
 from app.state import workspace
 from app.text_search import INTRO as TEXT_SEARCH_INTRO
@@ -48,6 +49,7 @@ k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))
 if dataset.kind == "text":  # a typed sentence and its nearest sentences (app/text_search.py)
     sentence_search(ws, dataset, [source] if other is None else [source, other], k)
     st.stop()
+collapse_note(ws, source, source_name(ws, source, dataset), "its neighbours and near-duplicates")
 
 rows = image_rows(ws, dataset)  # read once per dataset, not per rerun
 names = [row["name"] for row in rows]

@@ -68,6 +68,16 @@ COLLAPSED_RANK = 0.3  # an effective rank below this share of the untrained netw
 LOW_RANK_MEASUREMENTS = 2
 
 
+def collapsed_words(measured: Mapping[str, float]) -> str | None:
+    """Where a run's last `measured` metrics (jobs.final_metrics) hold an effective rank below
+    COLLAPSED_RANK of rank_reference's, it in words ("effective rank 13.5, 8% of the untrained
+    network's 164 (below 30% of it counts as collapse)"); else None."""
+    rank, (twin, whose) = measured.get("effective_rank"), rank_reference(measured)
+    if rank is None or not twin or rank >= COLLAPSED_RANK * twin:
+        return None
+    return f"effective rank {rank:.3g}, {below_twin(rank, twin, whose)}"
+
+
 def below_twin(rank: float, twin: float, whose: str = "the untrained network's") -> str:
     """An effective rank `rank` against `twin`, the rank of `whose` (rank_reference), as the collapse rule reads it."""
     return f"{rank / twin:.0%} of {whose} {twin:.3g} (below {COLLAPSED_RANK:.0%} of it counts as collapse)"

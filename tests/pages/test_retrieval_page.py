@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app.widgets import BREAK
+from app.widgets import BREAK, escape_markdown
 from tests.pages.conftest import open_page
 
 from ssl_core import embed, index, jobs
@@ -226,3 +226,22 @@ def test_neighbours_that_all_score_one_are_said_to_tell_nothing_apart(tmp_path, 
     at.switch_page(RETRIEVAL).run()
     assert not at.exception, at.exception
     assert any(w.value.startswith("All 12 score 1.000 (rounded)") for w in at.warning), [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("page, shows", [(RETRIEVAL, "its neighbours and near-duplicates"),
+                                         ("../pages/explorer.py", "its map and the groups on it")])
+def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run, monkeypatch, tmp_path, page, shows):
+    """Walk 27: a collapsed ResNet-18 run was Retrieval's default encoder, its neighbours all 0.999-1.000 and the
+    near-duplicates called 'two of one kind', with nothing said. A run healthy at its end gets no warning."""
+    root, run = shapes_run
+    at = open_page(root, page, monkeypatch)
+    assert not [w for w in at.warning if "collapsed by its last measurement" in w.value]
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    with Workspace(copy).write() as conn:  # its last measurement: rank 1 against the twin's
+        conn.execute("INSERT INTO metrics VALUES (?, 1000000, 'effective_rank', 1.0)", (run,))
+    at = open_page(copy, page, monkeypatch)
+    [said] = [w.value for w in at.warning if "collapsed by its last measurement" in w.value]
+    assert said.startswith(f"**{escape_markdown(run_name(jobs.get_run(Workspace(copy), run)))}** collapsed by its "
+                           "last measurement: effective rank 1, ")
+    assert f"so {shows} say little about them" in said
