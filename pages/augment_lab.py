@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app.current import pick_dataset
+from app import current
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import handed_words, recipe_form, recipe_picker
 from app.section_jump import PAIRS_BATCH, section
@@ -156,7 +156,7 @@ st.title("Augmentation Lab")
 intro = st.empty()  # its words are the picked dataset's kind's
 
 top = st.columns([2, 3, 1.3])  # "New draw" fits at 1024 px
-dataset = pick_dataset(top[0], ws, "lab_dataset")
+dataset = current.pick_dataset(top[0], ws, "lab_dataset")
 if dataset.kind == "text":  # a text dataset's Lab: its masking and fill in the blank (app/text_lab.py)
     intro.caption(TEXT_LAB_INTRO)
     text_lab(ws, dataset, int(st.session_state.get("lab_seed", 0)))
@@ -252,11 +252,15 @@ elif is_pair_recipe(recipe):
     runs = run_choices()
     imported = imported_choices(ws, dataset)  # {source key: (name, source)}
     offered = {UNTRAINED: UNTRAINED, **run_labels(runs), **{key: name for key, (name, _) in imported.items()}}
+    if st.session_state.get("lab_encoder") not in offered:  # the current encoder, else the newest run: walk 27 saw
+        st.session_state["lab_encoder"] = (current.encoder_key() if current.encoder_key() in offered else  # the
+                                           current.first_choice(list(runs)) if runs else UNTRAINED)  # untrained one
     encoder_label = st.selectbox("Encoder for the similarities", list(offered), key="lab_encoder",
                                  format_func=offered.get,
                                  help="An untrained encoder, the encoder of a run trained on this dataset (its "
                                       "views are rendered at its training size) or an imported encoder (at its "
-                                      "input side).")
+                                      "input side). It opens on the encoder picked on another page, else on the "
+                                      "newest run.")
     run_t = None  # the temperature of the picked run's contrastive loss, if it has one
     if encoder_label == UNTRAINED:
         encoder_key = UNTRAINED

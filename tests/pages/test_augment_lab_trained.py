@@ -43,6 +43,17 @@ def lab(trained_workspace, monkeypatch) -> AppTest:
     return open_page(trained_workspace[0], LAB, monkeypatch, timeout=180)
 
 
+def test_the_heatmap_opens_on_the_current_encoder_else_the_newest_run(trained_workspace, monkeypatch):
+    """Walk 27: with two runs trained and one picked on other pages, the Lab showed the untrained encoder."""
+    root, simclr, mae = trained_workspace
+    lab = open_page(root, LAB, monkeypatch, timeout=180)
+    assert lab.selectbox(key="lab_encoder").value == mae  # the newest run, none picked elsewhere
+    lab.switch_page("../pages/retrieval.py").run()
+    lab.selectbox(key=f"retrieval_source_{Workspace(root).dataset('textures').id}").set_value(simclr).run()
+    lab.switch_page(LAB).run()
+    assert not lab.exception and lab.selectbox(key="lab_encoder").value == simclr
+
+
 def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
     root, simclr, _ = trained_workspace
     box = lab.selectbox(key="lab_encoder")
