@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app.collapse_note import collapse_note
 from app.current import pick_dataset
 from app.dataset_rows import image_rows
 from app.label_hits import by_chance, shared_label
 from app.near_duplicates import near_duplicate_panel
-from app.collapse_note import collapse_note
 from app.sources import embedding, loaded_encoder, pick_source, source_name
 from app.state import workspace
 from app.text_search import INTRO as TEXT_SEARCH_INTRO
