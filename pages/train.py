@@ -13,6 +13,7 @@ from app.current import STARTED_HERE, bound_selectbox, first_choice, pick_datase
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
+from app.pace_note import pace_note
 from app.paintings import paintings_panel
 from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
 from app.sources import start_choices
@@ -120,6 +121,9 @@ batch_size = right.select_slider("Batch size", BATCHES, key=batch_key,  # a valu
 unit = UNITS[dataset.kind] if dataset else UNITS["image"]
 if dataset is not None and (note := batch_note(dataset.image_count, batch_size, fitting, unit)):
     right.caption(note)
+if dataset is not None and budget_kind == "minutes" and (
+        slow := pace_note(ws, dataset.name, method_name, encoder, budget, int(batch_size), unit)):
+    right.caption(slow)
 # steps of a tenth of the default: Streamlit's 0.01 made "-" dead at every default (0.01 - 0.01 is under the
 # minimum) and "+" multiply a 0.002 by six
 lr_key = f"train_lr_{method_name}"
