@@ -42,6 +42,7 @@ HALF = 0.5  # a largest class of this share of the probe or more holds kNN accur
 MIN_STEPS_PER_PASS = 4
 BATCHES = (16, 32, 64, 128, 256, 512)  # the Train page's batch sizes
 LR_CUT = 3  # a collapsed run's learning rate is divided by this
+CLIMBING = 2.0  # a last effective rank this many times the one before: still coming out of the first steps' dip
 LR_DIVERGED = 10  # that of a run whose numbers became NaN or inf at its method's default learning rate or below
 CPU_DEFAULT = ("simclr", "simclr_multicrop")  # the tuned CPU default (README, bench/tune.py)
 TUNED_MINUTES = 5.0  # the CPU budget the default was tuned for
@@ -66,6 +67,7 @@ ON_THE_OBJECT = {"salient_crop_p": 0.8, "blur_p": 0.0}
 CROPS_AND_FLIPS = ("crop_min", "flip_p", "local_crops")
 NO_NEGATIVES = ("byol", "simsiam", "dino")  # methods kept from collapse by an asymmetry alone
 AFTER_COLLAPSE = ("batch_too_large",)  # rules still read after a collapse: about the data, not the embedding
+COLLAPSED = ("collapse", "too_few_steps")  # advice on an embedding too collapsed (or too young) to read further
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ class Measured:
 
 @dataclass(frozen=True)
 class Advice:
-    rule: str  # diverged, collapse, batch_too_large, colour_shortcut, brightness_shortcut, background_shortcut,
-    # flat_from_start, loss_still_falling
+    rule: str  # diverged, collapse, too_few_steps, batch_too_large, colour_shortcut, brightness_shortcut,
+    # background_shortcut, flat_from_start, loss_still_falling
     evidence: str  # the measurement that triggered it, with its numbers
     advice: str  # what to do and why, in plain words
     change: dict[str, Any]  # TrainConfig fields to set
@@ -120,11 +122,15 @@ def diverged(m: Measured) -> Advice | None:
 
 
 def collapse(m: Measured) -> Advice | None:
-    """The encoder or projection collapsed (`fallen`). Fix: a third of the learning rate."""
+    """The encoder or projection collapsed (`fallen`). Fix: a third of the learning rate; in a
+    run of fewer than MIN_LOSS_STEPS steps whose effective rank was still climbing (`climbing`),
+    a budget of about that many steps instead."""
     fallen = _fallen(m)
     if fallen is None:
         return None
     part, evidence = fallen
+    if rose := climbing(m):
+        return rose
     method = m.config.method
     cause = (f"{method} keeps its outputs apart by an asymmetry alone (no negatives); a learning rate too high "
              f"lets the two branches agree by mapping every image to the same point"
@@ -137,6 +143,32 @@ def collapse(m: Measured) -> Advice | None:
                   f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
                   f"({lr:.2g} -> {cut:.2g}).",
                   {"lr": cut})
+
+
+def climbing(m: Measured) -> Advice | None:
+    """A run of fewer than MIN_LOSS_STEPS steps whose encoder's effective rank rose to CLIMBING
+    times its measurement before or more at its last: still coming out of the dip a network's
+    first steps make (the default on shapes: about 1 at step 1, 13-14 by step 25), which so few
+    steps cannot tell from a collapse. Walk 27: a 12-step ResNet-18 run (1.65 at step 3, 13.5 at
+    step 12, its twin's 164) was told to cut its learning rate. Fix: a budget of about
+    MIN_LOSS_STEPS steps at the run's pace."""
+    steps = len(m.series["loss"][1]) if "loss" in m.series else 0
+    if "effective_rank" not in m.series or not 0 < steps < MIN_LOSS_STEPS:
+        return None
+    at, ranks = m.series["effective_rank"]
+    if len(ranks) < 2 or ranks[-1] < CLIMBING * ranks[-2]:
+        return None
+    budget = "epochs" if m.config.epochs is not None else "minutes"
+    now = getattr(m.config, budget)
+    longer = float(f"{now * MIN_LOSS_STEPS / steps:.2g}")
+    return Advice("too_few_steps",
+                  f"The encoder's effective rank rose from {ranks[-2]:.3g} at step {at[-2]} to {ranks[-1]:.3g} at "
+                  f"step {at[-1]}, the last of the run's {counted(steps, 'steps')}.",
+                  f"The run ended while its effective rank still climbed out of the dip a network's first steps make: "
+                  f"{counted(steps, 'steps')} are too few to tell that dip from a collapse, or to learn much. Train "
+                  f"again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({now:g} -> {longer:g} "
+                  f"{budget}).",
+                  {budget: longer})
 
 
 def _fallen(m: Measured) -> tuple[str, str] | None:
@@ -429,7 +461,8 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
 }
 
 
-WHOLE_BUDGET = ("flat_from_start", "loss_still_falling")  # rules that judge what a run did with its whole budget
+WHOLE_BUDGET = ("flat_from_start", "loss_still_falling", "too_few_steps")  # rules that judge what a run did with its
+# whole budget
 
 
 BUDGETS = ("minutes", "epochs")  # the TrainConfig fields of a budget
@@ -442,8 +475,8 @@ def advise(m: Measured) -> list[Advice]:
     rule that makes one (walk 10: a 0.3-minute default run was told both "the 5 minutes it
     was tuned for" and "twice the budget (0.3 -> 0.6 minutes)")."""
     fired = [advice for rule in RULES.values() if (advice := rule(m)) is not None]
-    if any(advice.rule == "collapse" for advice in fired):
-        return [advice for advice in fired if advice.rule in ("collapse", *AFTER_COLLAPSE)]
+    if any(advice.rule in COLLAPSED for advice in fired):
+        return [advice for advice in fired if advice.rule in (*COLLAPSED, *AFTER_COLLAPSE)]
     budgeted = [advice for advice in fired if set(advice.change) & set(BUDGETS)]
     return [advice for advice in fired if advice not in budgeted[1:]]
 

@@ -53,6 +53,26 @@ def test_collapse_of_the_encoder_is_named_the_encoder():
     assert found and "encoder" in found.evidence and found.change == {"lr": 0.0033}
 
 
+def test_a_short_run_climbing_out_of_its_first_steps_dip_is_told_to_train_longer_not_slower():
+    """Walk 27: a 12-step ResNet-18 run, effective rank 4.9, 1.65, 13.5 against its twin's 164, was told to cut its
+    learning rate. Its rank was climbing: a budget of about 40 steps instead; nothing read from its embedding."""
+    short = TrainConfig(dataset="d", encoder="resnet18", minutes=1.5)
+    young = measured(short, classes=0, loss=[7.0] * 12, effective_rank=[4.9, 1.65, 13.5],
+                     effective_rank_untrained=[164.2], pixel_shared=[0.23, 0.141, 0.245],
+                     pixel_shared_untrained=[0.259], probe_size=[361])
+    found = advise(young)
+    assert [(a.rule, a.change) for a in found] == [("too_few_steps", {"minutes": 5.0})]
+    assert found[0].evidence == ("The encoder's effective rank rose from 1.65 at step 25 to 13.5 at step 50, the last "
+                                 "of the run's 12 steps.")
+    assert "(1.5 -> 5 minutes)" in found[0].advice
+    falling = measured(short, classes=0, loss=[7.0] * 12, effective_rank=[4.9, 13.5, 1.65],
+                       effective_rank_untrained=[164.2])
+    assert [a.rule for a in advise(falling)] == ["collapse"]  # falling: a collapse, as before
+    long = measured(short, classes=0, loss=[7.0] * 60, effective_rank=[4.9, 1.65, 13.5],
+                    effective_rank_untrained=[164.2])
+    assert [a.rule for a in advise(long)] == ["collapse"]  # 60 steps: past the first steps' dip
+
+
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
     found = batch_too_large(measured(images=200))
     assert found and found.change == {"batch_size": 32}  # 200 // 32 = 6 steps per pass
