@@ -235,9 +235,13 @@ def _train_here(ws: Workspace, run_id: str) -> tuple:
     with ws.lock(device, wait=False) as held:
         if not held:
             print(f"waiting for the run on {device} to finish...", file=sys.stderr)
-    with ws.lock(device, wait=True):
-        progress = TrainProgress(UNITS[jobs.run_kind(jobs.get_run(ws, run_id))])
-        return jobs.execute(ws, run_id, extra_reporter=progress), progress
+    try:
+        with ws.lock(device, wait=True):
+            progress = TrainProgress(UNITS[jobs.run_kind(jobs.get_run(ws, run_id))])
+            return jobs.execute(ws, run_id, extra_reporter=progress), progress
+    finally:  # a run queued meanwhile (the app's Start) found the device held and its worker left (walk 28)
+        if jobs.waiting(ws):
+            jobs.start_worker(ws)
 
 
 def _mark_interrupted(ws: Workspace, run_id: str) -> str:

@@ -465,18 +465,22 @@ def claim_next(ws: Workspace) -> str | None:
 
 def work(ws: Workspace, device: str) -> int:
     """Worker loop: train queued runs one after another while holding the device lock;
-    returns how many ran. Exits at once if another worker holds the device."""
+    returns how many ran. Exits at once if another process holds the device. A run queued
+    after the queue looked empty but before the lock was let go (its own worker then found
+    the lock held and left) is found once the lock is free, and trained."""
     done = 0
-    with ws.lock(device, wait=False) as held:
-        if not held:
-            return 0
-        while (run_id := claim_next(ws)) is not None:
-            try:
-                execute(ws, run_id)
-            except Exception:  # recorded as failed by execute; go on with the queue
-                pass
-            done += 1
-    return done
+    while True:
+        with ws.lock(device, wait=False) as held:
+            if not held:
+                return done
+            while (run_id := claim_next(ws)) is not None:
+                try:
+                    execute(ws, run_id)
+                except Exception:  # recorded as failed by execute; go on with the queue
+                    pass
+                done += 1
+        if not waiting(ws):
+            return done
 
 
 def start_worker(ws: Workspace) -> None:

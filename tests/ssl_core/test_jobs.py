@@ -153,6 +153,42 @@ def test_a_queued_run_is_cancelled_at_once_and_one_worker_per_device(tiny):
     assert jobs.get_run(tiny, first)["status"] == "completed"
 
 
+def test_a_run_queued_while_the_worker_finished_its_queue_is_trained(tiny, monkeypatch):
+    """A run queued after the worker's queue looked empty, before it let go of the device: the run's own
+    worker found the device held and left, so this one trains it once the lock is free."""
+    first = jobs.create_run(tiny, tiny_config(epochs=1))
+    late: list[str] = []
+    claim = jobs.claim_next
+
+    def claim_then_queue(ws):
+        taken = claim(ws)
+        if taken is None and not late:  # the queue looked empty: a visitor presses Start now
+            late.append(jobs.create_run(ws, tiny_config(epochs=1)))
+            with ws.lock("cpu", wait=False) as held:
+                assert not held  # the worker holds it: the visitor's worker would leave at once
+        return taken
+    monkeypatch.setattr(jobs, "claim_next", claim_then_queue)
+    assert jobs.work(tiny, "cpu") == 2
+    assert [jobs.get_run(tiny, run)["status"] for run in (first, *late)] == ["completed", "completed"]
+
+
+def test_a_run_queued_while_the_command_line_trained_gets_a_worker(tiny, monkeypatch):
+    """Walk 28: the CLI's `train` held the device, the app's Start queued a run whose worker left at once, and
+    it stayed queued after the CLI's run ended. The CLI starts a worker when it lets go of the device."""
+    from ssl_core import cli as command_line
+
+    mine = jobs.create_run(tiny, tiny_config(epochs=1))
+    queued = jobs.create_run(tiny, tiny_config(epochs=1))
+    started: list = []
+    monkeypatch.setattr(jobs, "start_worker", started.append)
+    result, _ = command_line._train_here(tiny, mine)
+    assert result.status == "completed" and jobs.get_run(tiny, queued)["status"] == "queued" and started == [tiny]
+    started.clear()
+    assert jobs.work(tiny, "cpu") == 1
+    command_line._train_here(tiny, jobs.create_run(tiny, tiny_config(epochs=1)))
+    assert started == []  # nothing queued: no worker
+
+
 def test_bad_names_fail_when_the_run_is_created(tiny):
     with pytest.raises(KeyError, match="choose one of: simclr"):
         jobs.create_run(tiny, tiny_config(method="nope"))
