@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
+from app.collapse_note import collapse_note
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import handed_words, recipe_form, recipe_picker
 from app.section_jump import PAIRS_BATCH, section
@@ -32,7 +33,7 @@ from ssl_core.augment.preview import (
     what_changes_touch,
 )
 from ssl_core.checkpoint import load_trained
-from ssl_core.run_names import names_told_apart
+from ssl_core.run_names import names_told_apart, run_name
 from ssl_core.words import listed
 from ssl_core.augment.recipes import MAE, Rotation
 from ssl_core.data.decode import RejectedFile, decode_image, fitted
@@ -279,6 +280,7 @@ elif is_pair_recipe(recipe):
                                        loaded_encoder(source.key, encoder_key, dataset.id, ws, source, dataset),
                                        source.image_size)
     else:
+        collapse_note(ws, encoder_label, run_name(runs[encoder_label]), "the similarities below")
         method, meta = load_run(runs[encoder_label])
         encoder_key = f"{encoder_label} {checkpoint_time(runs[encoder_label])}"
         run_t = run_temperature(method)

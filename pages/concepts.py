@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from app import current
+from app.collapse_note import collapse_note
 from app.concept_texts import CONCEPTS, SURFACES
 from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, first_clusters, frozen, palette, sample_rows,
                       scatter, unplaced_note)
@@ -47,6 +48,8 @@ if looked:  # walk 25: a student's newer, weaker run took the lesson over, and n
                             help="The run or import whose verdict and map the ideas below show: the newest until "
                                  "one is picked, here or on another page. Runs trained on another dataset (a copy "
                                  "of these pictures without labels, say) are offered too, named with it.")
+if trained:  # walk 28: the newest run, collapsed, drew the third map unsaid
+    collapse_note(ws, trained[1].run_id, trained[0], "its map and k-means groups below")
 
 
 def measured() -> None:

@@ -53,7 +53,7 @@ if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py
     sentence_maps(ws, dataset, source, other)
     export_panel(ws, dataset, source)  # the sentences' vectors, map and Projector files go too
     st.stop()
-collapse_note(ws, source, source_name(ws, source, dataset), "its map and the groups on it")
+collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its map and the groups on it")
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
 method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",

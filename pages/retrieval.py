@@ -49,7 +49,7 @@ k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))
 if dataset.kind == "text":  # a typed sentence and its nearest sentences (app/text_search.py)
     sentence_search(ws, dataset, [source] if other is None else [source, other], k)
     st.stop()
-collapse_note(ws, source, source_name(ws, source, dataset), "its neighbours and near-duplicates")
+collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its neighbours and near-duplicates")
 
 rows = image_rows(ws, dataset)  # read once per dataset, not per rerun
 names = [row["name"] for row in rows]

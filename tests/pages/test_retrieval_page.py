@@ -229,7 +229,9 @@ def test_neighbours_that_all_score_one_are_said_to_tell_nothing_apart(tmp_path, 
 
 
 @pytest.mark.parametrize("page, shows", [(RETRIEVAL, "its neighbours and near-duplicates"),
-                                         ("../pages/explorer.py", "its map and the groups on it")])
+                                         ("../pages/explorer.py", "its map and the groups on it"),
+                                         ("../pages/augment_lab.py", "the similarities below"),  # walk 28: the
+                                         ("../pages/concepts.py", "its map and k-means groups below")])  # newest
 def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run, monkeypatch, tmp_path, page, shows):
     """Walk 27: a collapsed ResNet-18 run was Retrieval's default encoder, its neighbours all 0.999-1.000 and the
     near-duplicates called 'two of one kind', with nothing said. A run healthy at its end gets no warning."""
