@@ -236,8 +236,9 @@ def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run
     """Walk 27: a collapsed ResNet-18 run was Retrieval's default encoder, its neighbours all 0.999-1.000 and the
     near-duplicates called 'two of one kind', with nothing said. A run healthy at its end gets no warning."""
     root, run = shapes_run
-    at = open_page(root, page, monkeypatch)
-    assert not [w for w in at.warning if "collapsed by its last measurement" in w.value]
+    if page == RETRIEVAL:  # one page's healthy case is enough: they share app/collapse_note.py
+        at = open_page(root, page, monkeypatch)
+        assert not [w for w in at.warning if "collapsed by its last measurement" in w.value]
     copy = tmp_path / "ws"
     shutil.copytree(root, copy)
     with Workspace(copy).write() as conn:  # its last measurement: rank 1 against the twin's
