@@ -37,7 +37,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
     too, so a run from an import trains that import again); the recipe as
     the Lab hands it over, {"name", **parameters that differ from its defaults}, or None
     (no hand-over) for the method's default recipe unchanged."""
-    budget = "epochs" if config.epochs is not None else "minutes"
+    budget, amount = config.budget()
     recipe = config.resolved_recipe()
     defaults = make_recipe(recipe.name).to_dict()
     lab = {k: v for k, v in recipe.to_dict().items() if k == "name" or v != defaults[k]}
@@ -47,7 +47,7 @@ def train_form(config: TrainConfig) -> dict[str, Any]:
             f"train_init_{config.method}": config.init, f"train_recipe_{config.method}": recipe.name,
             LAB_RECIPE: None if lab == {"name": METHODS[config.method].default_recipe} else lab,
             RECIPE_FROM: "the Diagnosis",
-            "train_budget": budget, f"train_budget_{budget}": float(getattr(config, budget)),
+            "train_budget": budget, f"train_budget_{budget}": float(amount),
             f"train_batch_{config.dataset}": config.batch_size,
             f"train_lr_{config.method}": float(config.resolved_lr())}
 

@@ -18,9 +18,9 @@ from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, g
                          short_name, thumbnail_uris)
 from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
-from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, ingest_builtin, ingest_path,
-                                  ingest_uploads, upload_name)
-from ssl_core.data.labels import FILE_HEADERS, FOLDER_CLASSES, LABEL_HEADERS, first_few, too_few_to_probe
+from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, folder_classes,
+                                  ingest_builtin, ingest_path, ingest_uploads, upload_name)
+from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
@@ -61,14 +61,10 @@ def from_where(labels_from: str | None) -> str:
     return f", from {escape_markdown(labels_from)}" if labels_from else ""
 
 
-def folder_classes(report: dict) -> str:
+def classes_words(report: dict) -> str:
     """Where subfolders named the classes, which, and how to import them unlabelled instead
     (walk 27: folders of sites judged as classes, a run learning objects read "Nothing learned")."""
-    if report.get("labels_from") != FOLDER_CLASSES:
-        return ""
-    try:
-        classes = first_few(list(ws.label_counts(ws.dataset(report["dataset"]))))
-    except WorkspaceError:  # deleted meanwhile, by another session
+    if not (classes := folder_classes(ws, report["dataset"], report.get("labels_from"))):
         return ""
     return (f" Its classes are the subfolders {escape_markdown(classes)}. Not kinds of thing (sites, dates)? Import "
             f"again with **{FOLDERS_ARE_CLASSES}** unticked and **Replace same name** ticked: the images then "
@@ -85,7 +81,7 @@ def _show_report(report: dict) -> None:
         st.success(f"Imported **{report['images']:,}** {held} as dataset "
                    f"**{escape_markdown(report['dataset'])}**"
                    + (f" ({report['labelled']:,} with labels{from_where(report.get('labels_from'))})."
-                      if report["labelled"] else ".") + folder_classes(report))
+                      if report["labelled"] else ".") + classes_words(report))
     for warning in report.get("warnings", []):
         st.warning(escape_markdown(warning))
     if report.get("rejected"):

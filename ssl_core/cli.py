@@ -18,8 +18,7 @@ from pathlib import Path
 from dataclasses import asdict
 
 from .data.decode import FITS
-from .data.ingest import DEFAULT_SIZE, IngestError, ingest_path
-from .data.labels import FOLDER_CLASSES, first_few
+from .data.ingest import DEFAULT_SIZE, IngestError, folder_classes, ingest_path
 from .data.rejections import rejected_total
 from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
@@ -117,8 +116,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
         return 1
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if report.labels_from == FOLDER_CLASSES:  # walk 27: folders of sites read as classes, unsaid
-        classes = first_few(list(ws.label_counts(ws.dataset(report.dataset))))
+    if classes := folder_classes(ws, report.dataset, report.labels_from):  # walk 27: sites read as classes
         print(f"note: the subfolders {classes} were taken as the images' classes (used only to judge, never to "
               "train); --no-folder-labels leaves the images unlabelled", file=sys.stderr)
     if report.rejected:

@@ -104,6 +104,10 @@ class TrainConfig:
             return recipe_from_dict(self.recipe)
         return make_recipe(get_method(self.method).default_recipe)
 
+    def budget(self) -> tuple[str, float]:
+        """("epochs" or "minutes", its value): the budget the run was given."""
+        return ("epochs", self.epochs) if self.epochs is not None else ("minutes", self.minutes)  # type: ignore
+
     def resolved_lr(self) -> float:
         """The learning rate at batch 256: the one given, else the method's default."""
         return self.lr or get_method(self.method).default_lr

@@ -278,6 +278,18 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
                         labels_from=labels_from if labelled else None)
 
 
+def folder_classes(ws: Workspace, dataset: str, labels_from: str | None) -> str | None:
+    """The classes an import of `dataset` took from subfolders (first_few of them; its report's
+    `labels_from` says where its labels came from), None where they came from elsewhere or the
+    dataset is gone since (walk 27: folders of sites read as classes)."""
+    if labels_from != FOLDER_CLASSES:
+        return None
+    try:
+        return first_few(list(ws.label_counts(ws.dataset(dataset))))
+    except WorkspaceError:  # deleted meanwhile, by another session
+        return None
+
+
 def _nothing_imported(rejected: list[dict]) -> str:
     """Why an import stored nothing: the one rejection's file and reason, or where to look."""
     if not rejected:

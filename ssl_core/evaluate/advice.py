@@ -158,8 +158,7 @@ def climbing(m: Measured) -> Advice | None:
     at, ranks = m.series["effective_rank"]
     if len(ranks) < 2 or ranks[-1] < CLIMBING * ranks[-2]:
         return None
-    budget = "epochs" if m.config.epochs is not None else "minutes"
-    now = getattr(m.config, budget)
+    budget, now = m.config.budget()
     longer = float(f"{now * MIN_LOSS_STEPS / steps:.2g}")
     return Advice("too_few_steps",
                   f"The encoder's effective rank rose from {ranks[-2]:.3g} at step {at[-2]} to {ranks[-1]:.3g} at "
@@ -434,8 +433,7 @@ def loss_still_falling(m: Measured) -> Advice | None:
     noise = 2 * math.sqrt((third.var() + last.var()) / quarter)
     if fall <= noise or whole <= 0 or fall < LOSS_SHARE * whole:
         return None
-    budget = "epochs" if m.config.epochs is not None else "minutes"
-    now = getattr(m.config, budget)
+    budget, now = m.config.budget()
     return Advice("loss_still_falling",
                   f"The loss still fell in the last quarter of the run: mean {third.mean():.4f} over steps "
                   f"{steps[-2 * quarter]}-{steps[-quarter - 1]}, {last.mean():.4f} over steps {steps[-quarter]}-"
