@@ -43,6 +43,18 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
     return choices
 
 
+def trained_on_copies(ws: Workspace, dataset: DatasetInfo, choices: dict[str, tuple[str, embed.EncoderSource]]
+                      ) -> list[str]:
+    """Keys of the runs in `choices` (source_choices with `elsewhere`) trained on another
+    dataset of the same items as `dataset` (Workspace.same_items: walk 27 trained on an
+    unlabelled folder and judged it on its labelled copy), in their order."""
+    trained_on = {run["id"]: run["dataset"] for run in jobs.list_runs(ws) if not run["dataset_deleted"]}
+    others = {trained_on[source.run_id] for _, source in choices.values() if source.run_id in trained_on} - {
+        dataset.name}
+    copies = {name for name in others if ws.same_items(dataset, ws.dataset(name))}
+    return [key for key, (_, source) in choices.items() if trained_on.get(source.run_id) in copies]
+
+
 def _runs_of(every: list[dict], dataset: DatasetInfo) -> tuple[list[dict], list[str]]:
     """(runs, their names before they are told apart) that source_choices offers first on
     `dataset`, from `every` run (jobs.list_runs)."""

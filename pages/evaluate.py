@@ -17,7 +17,7 @@ from app import evaluation_queue as evaluations
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
-from app.sources import source_choices
+from app.sources import source_choices, trained_on_copies
 from app.state import workspace
 from app.training_spent import spent_words
 from app.maps import built_once
@@ -63,6 +63,7 @@ picked = f"evaluate_sources_{dataset.id}"
 key_of = {name: key for key, (name, _) in by_key.items()}
 default = ([current.encoder_key()] if current.encoder_key() in by_key  # the encoder the other pages show
            else [current.first_choice([key_of[label] for label in trained])] if trained
+           else [current.first_choice(copies)] if (copies := trained_on_copies(ws, dataset, by_key))
            else [key for key, (_, source) in by_key.items() if source.run_id is None][:1])
 moved = st.session_state.get(SEEN, current.encoder_key()) != current.encoder_key()  # picked on another page
 chosen = [by_key[key][0] for key in kept_multiselect(  # walk 25: a run's name changes when another is named alike

@@ -540,6 +540,15 @@ class Workspace:
             ).fetchall()
         return {row[0]: row[1] for row in rows}
 
+    def same_items(self, info: DatasetInfo, other: DatasetInfo) -> bool:
+        """Whether two datasets hold items of the same names (the same folder imported again,
+        e.g. with labels): what a run trained on one has seen of the other."""
+        if (info.kind, info.image_count) != (other.kind, other.image_count):
+            return False
+        query = "SELECT name FROM images WHERE dataset_id = ? ORDER BY name"
+        with self.read() as conn:
+            return conn.execute(query, (info.id,)).fetchall() == conn.execute(query, (other.id,)).fetchall()
+
     def rejections(self, info: DatasetInfo) -> list[dict[str, str]]:
         with self.read() as conn:
             rows = conn.execute(

@@ -278,6 +278,25 @@ def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, mo
     assert at.session_state["current_encoder"] != run  # the other pages, which do not offer it, keep theirs
 
 
+def test_a_run_trained_on_the_same_pictures_is_preselected_on_their_copy(shapes_run, tmp_path, monkeypatch):
+    """Walk 27: trained on an unlabelled folder and opened Evaluate on its labelled copy: only the
+    untrained encoder was picked. A run of a dataset of the same file names is picked instead."""
+    import shutil
+
+    from tests.app.test_sources_order import png_bytes
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    root = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], root)
+    ws, run = Workspace(root), shapes_run[1]
+    shapes = ws.dataset("shapes")
+    pictures = zip(ws.image_rows(shapes), ws.images(shapes))
+    ingest_uploads(ws, [(row["name"], png_bytes(image)) for row, image in pictures], name="again", size=32)
+    at = open_page(root, EVALUATE, monkeypatch, dataset="again")
+    assert at.multiselect(key=f"evaluate_sources_{ws.dataset('again').id}").value == [run]
+
+
 def test_a_page_opened_while_the_server_evaluates_its_encoder_waits_and_shows_the_report(tmp_path, monkeypatch):
     """Evaluations run on the server's own thread (app/evaluation_queue.py): a visitor who opens
     the page while one it shows is under way (asked by another visitor, or by a tab since
