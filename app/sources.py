@@ -80,13 +80,15 @@ def _run_choices(ws: Workspace, runs: list[dict], names: list[str]) -> dict[str,
 
 
 def imported_choices(ws: Workspace, dataset: DatasetInfo) -> dict[str, tuple[str, embed.EncoderSource]]:
-    """{source key: (name shown, source)} of every imported encoder and of the embedding
-    sets imported for `dataset`, oldest first, each named with where it came from."""
+    """{source key: (name shown, source)} of every imported encoder that reads `dataset`'s kind
+    (walk 29: a torchvision ResNet offered on a text dataset broke every page it was picked on)
+    and of the embedding sets imported for `dataset`, oldest first, each named with where it came from."""
     choices = {}
     for config in imports.imported(ws):
         if config["kind"] == "encoder" or config["dataset_id"] == dataset.id:
             source = embed.from_imported(ws, config["encoder"])
-            choices[source.key] = (imports.describe(config), source)
+            if embed.source_kind(source) in (None, dataset.kind):
+                choices[source.key] = (imports.describe(config), source)
     return choices
 
 

@@ -38,6 +38,10 @@ def test_imports_are_offered_with_their_origin(tmp_path):
     two = {key: name for key, (name, _) in source_choices(ws, ws.dataset("two")).items()}
     assert one["imported-r10"] == two["imported-r10"] == "r10 (timm:resnet10t, imported from r10.safetensors)"
     assert one["imported-vecs"] == "vecs (embeddings, imported from vectors.npy)" and "imported-vecs" not in two
+    # walk 29: an image network offered on a text dataset broke every page it was picked on
+    ingest_uploads(ws, [("lines.txt", "\n".join(f"sentence number {i} here" for i in range(12)).encode())],
+                   name="words")
+    assert not [key for key in source_choices(ws, ws.dataset("words"), elsewhere=True) if key.startswith("imported")]
     # beside its random-weights twin, an import is not said to be 'before training': it was never trained here
     r10 = source_choices(ws, ws.dataset("one"))["imported-r10"][1]
     titles = [title for _, title in side_by_side(ws, ws.dataset("one"), r10, embed.baseline_of(r10))]
