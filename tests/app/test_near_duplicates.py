@@ -9,6 +9,7 @@ import numpy as np
 
 from app.near_duplicates import PIXELS_ALIKE, correlation, pairs_html, pixels_words
 from app.widgets import BREAK
+from ssl_core import index
 
 HOSTILE = ["<img src=x onerror=alert(1)>", '" onmouseover="alert(1)', "[click me](http://x) &amp; www.evil.example"]
 
@@ -96,3 +97,19 @@ def test_pairs_of_blank_pictures_are_said_to_show_nothing():
                                    "(the import named them): nothing in them tells them apart, so their cosine and "
                                    "their pixels' correlation say nothing of what they show.")
     assert blank_words(1, 1).startswith(" Both its images are nearly black")
+
+
+def test_pixels_are_compared_as_stored_not_in_their_framed_thumbnails():
+    """Walk 29: two different cells whose thumbnails share a grey frame (pictures that are not
+    square, letterboxed for display) read 'pixels 0.90'; as stored they correlate near 0."""
+    from app.near_duplicates import _panel
+
+    rng = np.random.default_rng(0)
+    stored = rng.integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
+    framed = np.full((2, 16, 16, 3), (240, 242, 246), np.uint8)
+    framed[:, 8] = stored[:, 8] // 4  # a wide dark picture: a strip between two bands of frame
+    assert index.pair_correlations(framed, [(0, 1)])[0] > 0.9
+    _, alike, _, _, body = _panel(folder="walk29", made=0.0, threshold=0.9, limit=30, dataset_id="walk29",
+                                  _vectors=np.ones((2, 4), np.float32), _names=["a.png", "b.png"], _thumbnails=framed,
+                                  _labels=[None, None], _stored=stored)
+    assert alike == 0 and f"pixels {correlation(index.pair_correlations(stored, [(0, 1)])[0])}" in body
