@@ -23,7 +23,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Advice, apply
-from ssl_core.evaluate.diagnose import diagnose, held_words, no_advice_words, run_config, unspent
+from ssl_core.evaluate.diagnose import diagnose, held_words, no_advice_words, unspent
 from ssl_core.evaluate.verdict import LEARNED
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
@@ -115,7 +115,7 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
     st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
                "button opens the Train page with the change filled in and the same budget."
                + (f" {waiting}" if (waiting := unspent(run)) else ""))  # our words and numbers only
-    config = run_config(run)
+    config = jobs.run_config(run)
     for number, advice in enumerate(found, start=1):
         advice_card(run_id, config, number, advice)
 

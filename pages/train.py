@@ -13,7 +13,6 @@ from app.current import STARTED_HERE, bound_selectbox, first_choice, pick_datase
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
-from app.pace_note import pace_note
 from app.paintings import paintings_panel
 from app.recipe_form import LAB, LAB_RECIPE, RECIPE_FROM
 from app.sources import start_choices
@@ -22,13 +21,14 @@ from app.widgets import escape_markdown, verdict_box
 from ssl_core import jobs, machine_load
 from ssl_core.augment import make_recipe
 from ssl_core.engine import RECOVERED, TrainConfig
-from ssl_core.evaluate.advice import BATCHES, MIN_STEPS_PER_PASS, batch_for
+from ssl_core.evaluate.advice import BATCHES, batch_for
 from ssl_core.evaluate.verdict import COLLAPSED_RANK, MAJORITY, floor, rank_reference
 from ssl_core.imports.registry import start_side
 from ssl_core.kind_words import UNITS
 from ssl_core.kinds import encoders_for, kind_of_method, methods_for, recipe_class
 from ssl_core.methods import METHODS
 from ssl_core.models import ENCODERS
+from ssl_core.pace_note import pace_note
 from ssl_core.run_files import delete_run
 from ssl_core.run_names import names_told_apart, run_name, told_apart
 from ssl_core.store import WorkspaceError

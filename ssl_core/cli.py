@@ -222,6 +222,19 @@ def _queue_run(ws: Workspace, args: argparse.Namespace) -> str:
     return jobs.create_run(ws, config)
 
 
+def _pace_words(ws: Workspace, run_id: str) -> str | None:
+    """ssl_core/pace_note.py's sentence for run `run_id`'s minutes budget, None where it has none."""
+    from . import jobs
+    from .pace_note import pace_note
+
+    run = jobs.get_run(ws, run_id)
+    config = jobs.run_config(run)
+    if config.minutes is None:
+        return None
+    return pace_note(ws, config.dataset, config.method, config.encoder, config.minutes, config.batch_size,
+                     UNITS[jobs.run_kind(run)])
+
+
 def _train_here(ws: Workspace, run_id: str) -> tuple:
     """Claim run `run_id`, wait for the device and train the run in this process:
     (TrainResult, its TrainProgress)."""
@@ -277,6 +290,8 @@ def cmd_train(ws: Workspace, args: argparse.Namespace) -> int:
     if rank != 0:
         jobs.follow(ws, run_id)
         return 0
+    if slow := _pace_words(ws, run_id):  # as the Train page says it above Start (walk 29: 2 steps in a minute)
+        print(f"note: {slow}", file=sys.stderr)
     try:
         result, progress = _train_here(ws, run_id)
     except KeyboardInterrupt:

@@ -28,6 +28,7 @@ from .machine_load import OTHER_CORES
 from .store import Workspace, WorkspaceError, run_is_active, utc_now
 
 if TYPE_CHECKING:
+    from .engine import TrainConfig
     from .evaluate.verdict import Verdict
 
 FINAL = ("completed", "failed", "cancelled")
@@ -384,13 +385,19 @@ def _dataset_arrays(ws: Workspace, run: dict[str, Any]) -> tuple[np.ndarray, np.
     return KINDS[info.kind].training_data(ws, info, run_dir(ws, run["id"])), codes
 
 
+def run_config(run: dict[str, Any]) -> TrainConfig:
+    """The TrainConfig run `run` (a jobs row) was queued with."""
+    from .engine import TrainConfig
+
+    return TrainConfig(**json.loads(run["config"]))
+
+
 def _trainer(ws: Workspace, run: dict[str, Any], reporter: Any) -> Any:
     """The Trainer of `run`, resumed from its checkpoint when it has one."""
-    from .engine import TrainConfig, Trainer
+    from .engine import Trainer
 
     images, labels = _dataset_arrays(ws, run)
-    trainer = Trainer(TrainConfig(**json.loads(run["config"])), images, labels, run_dir(ws, run["id"]),
-                      reporter)
+    trainer = Trainer(run_config(run), images, labels, run_dir(ws, run["id"]), reporter)
     if (run_dir(ws, run["id"]) / "checkpoint.json").exists():
         trainer.resume()
     return trainer

@@ -26,7 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
-from ..words import counted
+from ..words import counted, noun
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
                       needed_gain, no_room, rank_reference, too_few_for_neighbours)
 
@@ -114,8 +114,8 @@ def diverged(m: Measured) -> Advice | None:
     cut = default if above else float(f"{lr / LR_DIVERGED:.2g}")
     what = m.failure.split(f"; {NON_FINITE_STOP}")[0]
     return Advice("diverged", f"The run failed: {what}, at a learning rate of {lr:.2g}.",
-                  f"The run's numbers grew past what a float holds (NaN or infinity), as they do when its steps are "
-                  f"too large. Train again with "
+                  "The run's numbers grew past what a float holds (NaN or infinity), as they do when its steps are "
+                  "too large. Train again with "
                   + (f"{name}'s default learning rate" if above else "a tenth of the learning rate")
                   + f" ({lr:.2g} -> {cut:.2g}).",
                   {"lr": cut})
@@ -152,21 +152,47 @@ def climbing(m: Measured) -> Advice | None:
     steps cannot tell from a collapse. Walk 27: a 12-step ResNet-18 run (1.65 at step 3, 13.5 at
     step 12, its twin's 164) was told to cut its learning rate. Fix: a budget of about
     MIN_LOSS_STEPS steps at the run's pace."""
-    steps = len(m.series["loss"][1]) if "loss" in m.series else 0
+    steps = _steps(m)
     if "effective_rank" not in m.series or not 0 < steps < MIN_LOSS_STEPS:
         return None
     at, ranks = m.series["effective_rank"]
     if len(ranks) < 2 or ranks[-1] < CLIMBING * ranks[-2]:
         return None
+    return _about_enough_steps(
+        m, f"The encoder's effective rank rose from {ranks[-2]:.3g} at step {at[-2]} to {ranks[-1]:.3g} at step "
+           f"{at[-1]}, the last of the run's {counted(steps, 'steps')}.",
+        f"The run ended while its effective rank still climbed out of the dip a network's first steps make: "
+        f"{counted(steps, 'steps')} are too few to tell that dip from a collapse, or to learn much.")
+
+
+def few_steps(m: Measured) -> Advice | None:
+    """A run of fewer than MIN_LOSS_STEPS steps that did not collapse: too few to learn much, or
+    for a cue its embedding groups by to be told from its starting weights' (walk 29: 2 steps of
+    a ResNet-18 at 1.6 images/s were told to strengthen grayscale for a colour shortcut). Fix: a
+    budget of about MIN_LOSS_STEPS steps at the run's pace; read after it, no cue is advised on."""
+    steps = _steps(m)
+    if not 0 < steps < MIN_LOSS_STEPS or _fallen(m) is not None or m.failure:  # a failure is short for its own reason
+        return None
     budget, now = m.config.budget()
-    longer = float(f"{now * MIN_LOSS_STEPS / steps:.2g}")
-    return Advice("too_few_steps",
-                  f"The encoder's effective rank rose from {ranks[-2]:.3g} at step {at[-2]} to {ranks[-1]:.3g} at "
-                  f"step {at[-1]}, the last of the run's {counted(steps, 'steps')}.",
-                  f"The run ended while its effective rank still climbed out of the dip a network's first steps make: "
-                  f"{counted(steps, 'steps')} are too few to tell that dip from a collapse, or to learn much. Train "
-                  f"again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({now:g} -> {longer:g} "
-                  f"{budget}).",
+    return _about_enough_steps(
+        m, f"The run made {counted(steps, 'steps')} in its {now:g} {noun(now, budget)}, fewer than the "
+           f"{MIN_LOSS_STEPS} the rules that read what a run learned need.",
+        f"{counted(steps, 'steps').capitalize()} are too few to learn much, or to tell what the embedding groups "
+        "by from what its starting weights grouped by.")
+
+
+def _steps(m: Measured) -> int:
+    """The steps the run made: its losses, logged every step."""
+    return len(m.series["loss"][1]) if "loss" in m.series else 0
+
+
+def _about_enough_steps(m: Measured, evidence: str, why: str) -> Advice:
+    """too_few_steps: `why`, then a budget of about MIN_LOSS_STEPS steps at the run's pace."""
+    budget, now = m.config.budget()
+    longer = float(f"{now * MIN_LOSS_STEPS / _steps(m):.2g}")
+    return Advice("too_few_steps", evidence,
+                  f"{why} Train again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({now:g} -> "
+                  f"{longer:g} {budget}).",
                   {budget: longer})
 
 
@@ -450,6 +476,7 @@ RULES: dict[str, Callable[[Measured], Advice | None]] = {
     # first steps (48 noise images, 2 steps: 1.37 against the twin's 7.21), which the collapse rule reads
     "batch_too_large": batch_too_large,
     "collapse": collapse,
+    "too_few_steps": few_steps,  # after a collapse, which it leaves to its rule; before the cues, which it holds back
     # before the cues: a network that learned nothing groups by colour as an untrained one does, so
     # its "shortcut" was not learned (clutter_shapes, paper's recipe: flat, and the check named colour)
     "flat_from_start": flat_from_start,

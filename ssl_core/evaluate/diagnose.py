@@ -46,10 +46,6 @@ class NotAdvised(ValueError):
     """A run of a kind of data no advice rule is calibrated on; the message says so in one line."""
 
 
-def run_config(run: dict) -> TrainConfig:
-    return TrainConfig(**json.loads(run["config"]))
-
-
 def run_shortcut(ws: Workspace, run: dict) -> dict | None:
     """The shortcut check (shortcut.shortcut_check) of the run's last checkpoint on its
     dataset, computed once; None while the run has no checkpoint."""
@@ -88,7 +84,7 @@ def measure(ws: Workspace, run_id: str) -> Measured:
     series = jobs.metrics(ws, run_id)
     if jobs.uncalibrated_baseline(run, jobs.latest(series)):  # too low to call a curve flat against: not read
         series = {name: values for name, values in series.items() if name not in jobs.BASELINES}
-    return Measured(run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series,
+    return Measured(jobs.run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series,
                     run_shortcut(ws, run), default_flat(ws, run), run["message"] if run["status"] == "failed" else None)
 
 
@@ -101,7 +97,7 @@ def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig] | None:
         if other["id"] == run["id"] or other["dataset"] != run["dataset"] or other["dataset_deleted"] \
                 or other["status"] != "completed":
             continue
-        config = run_config(other)
+        config = jobs.run_config(other)
         if (config.method, recipe_dict(config)["name"]) == CPU_DEFAULT and config.init is None \
                 and jobs.verdict_of(ws, other, jobs.latest(jobs.metrics(ws, other["id"]))).code != LEARNED:
             return names_told_apart(runs)[other["id"]], config  # walk 21 had two "SimCLR · 1.5 min"
@@ -138,12 +134,12 @@ def held_words(ws: Workspace, run: dict) -> str:
     if not check or not check.get("cue"):
         return ""
     if check["cue"] not in (*CUE_FIELDS, *BACKGROUND_CUES):  # the cues the advice's rules change a recipe for
-        recipe = recipe_dict(run_config(run))
+        recipe = recipe_dict(jobs.run_config(run))
         held = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g}" for name in CROPS_AND_FLIPS if name in recipe)
         return (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), a cue no rule here "
                 f"advises on, so no change is advised: the check suggests {fix_for(check['cue'])}"
                 + (f"; this run's recipe has {held}." if held else "."))
-    held = fix_held(recipe_dict(run_config(run)), check["cue"], check["level"])
+    held = fix_held(recipe_dict(jobs.run_config(run)), check["cue"], check["level"])
     return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
                      f"already holds what the advice would change for it ({held}), so there is no change to advise.")
 
@@ -188,4 +184,4 @@ def next_config(ws: Workspace, run_id: str) -> TrainConfig:
     if not found:
         raise ValueError(f"run {run_id!r}: no advice (no rule fired on its measurements); "
                          f"`advise --run {run_id}` shows none")
-    return apply(run_config(jobs.get_run(ws, run_id)), found[0])
+    return apply(jobs.run_config(jobs.get_run(ws, run_id)), found[0])

@@ -11,7 +11,6 @@ settings and kept (kept_curves.py): a second encoder evaluated on the same data 
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -143,10 +142,9 @@ def recipe_fit(ws: Workspace, run_id: str, check: dict) -> tuple[str, str, str]:
     crops and no blur it trained with), the fields it lacks (advice.fix_lacking; walk 21's MAE
     run was told to raise a `gray_p` it has not), the recipe's name); each empty where none."""
     from .. import jobs
-    from ..engine import TrainConfig
     from .advice import fix_held, fix_lacking, recipe_dict
 
-    recipe = recipe_dict(TrainConfig(**json.loads(jobs.get_run(ws, run_id)["config"])))
+    recipe = recipe_dict(jobs.run_config(jobs.get_run(ws, run_id)))
     return fix_held(recipe, check["cue"], check["level"]), fix_lacking(recipe, check["cue"]), recipe["name"]
 
 

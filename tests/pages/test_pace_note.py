@@ -1,5 +1,5 @@
 """The Train page's word before Start on a minutes budget too short at the pace measured here
-(app/pace_note.py): walk 27's ResNet-18 run made 12 steps in 1.5 minutes, unsaid until it ended."""
+(ssl_core/pace_note.py): walk 27's ResNet-18 run made 12 steps in 1.5 minutes, unsaid until it ended."""
 
 from __future__ import annotations
 

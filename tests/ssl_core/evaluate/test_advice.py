@@ -73,6 +73,18 @@ def test_a_short_run_climbing_out_of_its_first_steps_dip_is_told_to_train_longer
     assert [a.rule for a in advise(long)] == ["collapse"]  # 60 steps: past the first steps' dip
 
 
+def test_a_run_of_a_few_steps_is_told_to_train_longer_not_to_change_its_recipe():
+    """Walk 29: 2 steps of a ResNet-18 in a minute (1.6 images/s) were told to strengthen grayscale for the colour
+    its embedding grouped by: its starting weights' grouping, so few steps on. A budget of about 40 steps instead."""
+    walk = TrainConfig(dataset="d", encoder="resnet18", minutes=1.0)
+    found = advise(measured(walk, shortcut=check("colour"), loss=[6.2, 6.1], embedding_std=[0.9]))
+    assert [(a.rule, a.change) for a in found] == [("too_few_steps", {"minutes": 20.0})]
+    assert found[0].evidence == ("The run made 2 steps in its 1 minute, fewer than the 40 the rules that read what a "
+                                 "run learned need.")
+    assert found[0].advice.startswith("2 steps are too few to learn much") and "(1 -> 20 minutes)" in found[0].advice
+    assert [a.rule for a in advise(measured(walk, shortcut=check("colour"), loss=[6.0] * 60))] == ["colour_shortcut"]
+
+
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
     found = batch_too_large(measured(images=200))
     assert found and found.change == {"batch_size": 32}  # 200 // 32 = 6 steps per pass
