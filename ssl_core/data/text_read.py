@@ -111,7 +111,8 @@ class TextTally:
     capped_files: list[str] = field(default_factory=list)
     folder_warnings: list[str] = field(default_factory=list)  # labels.outside_folders_warning, once per import
     unused_labels: dict[str, list[str]] = field(default_factory=dict)  # UNUSED_LABELS kind -> ['file:line']
-    unread_columns: dict[str, list[str]] = field(default_factory=dict)  # a CSV without a label column -> its others
+    # a CSV with columns not read -> (the label column read, None without one; the others): walk 29's 'lang' unsaid
+    unread_columns: dict[str, tuple[str | None, list[str]]] = field(default_factory=dict)
     seen: dict[bytes, str] = field(default_factory=dict)  # each text's digest -> where it came first
     repeated: Places = field(default_factory=Places)  # examples whose text came before (kept: walk 13 saw none said)
     tagged: Places = field(default_factory=Places)  # examples holding HTML tags, kept as written (walk 19: unsaid)
@@ -125,10 +126,13 @@ class TextTally:
         said += [f"{counted(len(places), 'examples', ('has', 'have'))} {UNUSED_LABELS[kind]}, "
                  "which was not used "
                  f"(at {first_few(places)})" for kind, places in self.unused_labels.items()]
-        said += [f"{name} has no label column (one named {listed(list(LABEL_HEADERS), 'or')}), so its examples are "
-                 f"unlabelled and its other {agreeing(len(columns), 'column', 'columns')} ({', '.join(columns)}) "
-                 f"{agreeing(len(columns), 'was', 'were')} not read; rename a label column to import its labels"
-                 for name, columns in self.unread_columns.items()]
+        said += [(f"{name}'s labels are its column {label}, and its other "
+                  if label else f"{name} has no label column (one named {listed(list(LABEL_HEADERS), 'or')}), so its "
+                                "examples are unlabelled and its other ")
+                 + f"{agreeing(len(columns), 'column', 'columns')} ({', '.join(columns)}) "
+                 f"{agreeing(len(columns), 'was', 'were')} not read"
+                 + ("" if label else "; rename a label column to import its labels")
+                 for name, (label, columns) in self.unread_columns.items()]
         if self.empty.count:
             said.append(f"{counted(self.empty.count, 'empty lines')} skipped (at {self.empty})")
         if self.blank_cell.count:
@@ -317,9 +321,10 @@ def _csv(text: str, name: str, tally: TextTally) -> Iterator[Row]:
                            f"{listed([repr(name) for name in TEXT_HEADERS], 'or')} is read"
                            + (f"; its fields are separated by {SEPARATORS[separator]}, where a CSV is read with "
                               f"commas: save it with commas" if separator else ""))
-    if label_at is None and (others := [repr(printable(c))[:40] for at, c in enumerate(header) if at != text_at
-                                        and c.strip()]):
-        tally.unread_columns[name] = others[:5] + (["..."] if len(others) > 5 else [])
+    if others := [repr(printable(c))[:40] for at, c in enumerate(header)
+                  if at not in (text_at, label_at) and c.strip()]:
+        tally.unread_columns[name] = (None if label_at is None else repr(printable(header[label_at]))[:40],
+                                      others[:5] + (["..."] if len(others) > 5 else []))
     bad, first_bad, given = 0, (0, ""), 0
     for number, row, why in records:
         if row is None:

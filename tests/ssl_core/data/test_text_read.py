@@ -184,13 +184,17 @@ def test_a_topic_column_is_read_as_labels_and_an_unknown_one_is_said_not_read():
         "i.csv has no label column (one named label, class, category, target, topic, tag or labels), so its examples "
         "are unlabelled and its other columns ('id', 'intent') were not read; rename a label column to import its "
         "labels"]
+    rows = read_examples(b"text,topic,lang\nes regnet,weather,de\n", "b.csv", tally := TextTally())  # walk 29: unsaid
+    assert [label for *_, label, _ in rows] == ["weather"]
+    assert tally.warnings() == ["b.csv's labels are its column 'topic', and its other column ('lang') was not read"]
 
 
 def test_a_csv_row_of_other_cells_without_text_is_not_called_an_empty_line():
     """Walk 13: '7,,' under 'id,text,label' was counted among the empty lines."""
     rows = read_examples(b"id,text,label\n1,hi,\n7,,\n8,\xe2\x80\x8b,\n,,\n", "i.csv", tally := TextTally())
     assert [text for _, text, *_ in rows] == ["hi"]
-    assert tally.warnings() == ["1 empty line skipped (at i.csv:5)",
+    assert tally.warnings() == ["i.csv's labels are its column 'label', and its other column ('id') was not read",
+                                "1 empty line skipped (at i.csv:5)",
                                 "2 CSV rows have other cells but an empty text cell and were skipped (at i.csv:3, "
                                 "i.csv:4)"]
 
