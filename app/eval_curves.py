@@ -19,10 +19,15 @@ from ssl_core.words import listed
 def twin_names(found: dict[str, dict]) -> dict[str, str]:
     """{judged name: its untrained twin's name as shown}, from each report: the twin's own
     (`twin_key`, 'untrained small_cnn'), with 'at 48 px' added where another judged encoder's
-    twin has that name but reads another side."""
+    twin has that name but reads another side; a twin that is itself judged (an untrained
+    encoder picked, at the same side), that encoder's name (walk 29: 'untrained small_cnn' judged
+    at 48 px was drawn again as the dotted 'untrained small_cnn at 48 px', on top of it)."""
     sides = _twin_sides(found)
-    return {label: f"{twin_key(report)} at {report['source']['image_size']} px"
-            if len(sides[twin_key(report)]) > 1 else twin_key(report) for label, report in found.items()}
+    judged = {(twin_key(report), report["source"]["image_size"]): label for label, report in found.items()
+              if twin_key(report) == report["source"]["label"]}  # its own twin: an untrained encoder, an embedding set
+    return {label: judged.get((twin_key(report), report["source"]["image_size"]))
+            or (f"{twin_key(report)} at {report['source']['image_size']} px" if len(sides[twin_key(report)]) > 1
+                else twin_key(report)) for label, report in found.items()}
 
 
 def _twin_sides(found: dict[str, dict]) -> dict[str, set[int]]:

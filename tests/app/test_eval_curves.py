@@ -38,11 +38,23 @@ def test_twins_of_one_name_at_two_sides_are_named_by_side_and_both_drawn():
     assert "the untrained network at 32 px (20%)" in words and "(untrained small_cnn at 32 px, 23%)" in words
 
 
+def test_an_untrained_encoder_judged_is_the_twin_of_the_runs_at_its_side_drawn_once():
+    """Walk 29: 'untrained small_cnn' judged at 48 px beside runs at 48 and 32 px was drawn twice, its own line and a
+    dotted 'untrained small_cnn at 48 px' on it, and its sentence named it so."""
+    picked = untrained("small_cnn", 48).label
+    found = FOUND | {picked: report(picked, 48, (0.22, 0.25))}
+    twins = twin_names(found)
+    assert twins == {"SimCLR · 1.5 min": picked, "BYOL · 1.5 min": "untrained small_cnn at 32 px", picked: picked}
+    drawn = [trace.name for trace in efficiency_figure(found, twins).data]
+    assert drawn.count(picked) == 1 and "untrained small_cnn at 48 px" not in drawn
+    assert "untrained small_cnn at 32 px" in drawn
+
+
 def test_twins_at_one_side_keep_their_name():
     same = {"SimCLR": report("run-a", 48, (0.2, 0.2)), "VICReg": report("run-c", 48, (0.2, 0.2))}
     assert twin_names(same) == {"SimCLR": "untrained small_cnn", "VICReg": "untrained small_cnn"}
     twin = untrained("small_cnn", 48)  # an untrained encoder judged: its own twin
-    assert twin_names({"twin": report(twin.label, 48, (0.2, 0.2))}) == {"twin": "untrained small_cnn"}
+    assert twin_names({"twin": report(twin.label, 48, (0.2, 0.2))}) == {"twin": "twin"}  # its name as shown
 
 
 def test_the_sides_every_curve_reads_are_said():
