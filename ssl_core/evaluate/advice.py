@@ -82,6 +82,8 @@ class Measured:
     # (name, config) of the newest finished run of the CPU default on the same dataset that learned nothing, if any
     default_flat: tuple[str, TrainConfig] | None = None
     failure: str | None = None  # the message of a run that failed (its jobs row), None for any other run
+    steps: int | None = None  # the steps it made (its jobs row); None: as many as its losses logged
+    images_per_s: float | None = None  # its whole-run pace (its jobs row), as the Train page's pace note reads it
 
 
 @dataclass(frozen=True)
@@ -168,12 +170,22 @@ def climbing(m: Measured) -> Advice | None:
 def few_steps(m: Measured) -> Advice | None:
     """A run of fewer than MIN_LOSS_STEPS steps that did not collapse: too few to learn much, or
     for a cue its embedding groups by to be told from its starting weights' (walk 29: 2 steps of
-    a ResNet-18 at 1.6 images/s were told to strengthen grayscale for a colour shortcut). Fix: a
+    a ResNet-18 at 1.6 images/s were told to strengthen grayscale for a colour shortcut; walk 30:
+    a run of 0.3 minutes whose first step had not ended made none, and was told so too). Fix: a
     budget of about MIN_LOSS_STEPS steps at the run's pace; read after it, no cue is advised on."""
     steps = _steps(m)
-    if not 0 < steps < MIN_LOSS_STEPS or _fallen(m) is not None or m.failure:  # a failure is short for its own reason
+    if steps >= MIN_LOSS_STEPS or _fallen(m) is not None or m.failure:  # a failure is short for its own reason
         return None
     budget, now = m.config.budget()
+    if steps == 0:
+        if m.steps != 0:  # no step counted, no loss logged: nothing said of its steps
+            return None
+        return Advice("too_few_steps", f"The run made no step in its {now:g} {noun(now, budget)}: its first step "
+                                       "had not ended when its budget did.",
+                      f"A run that made no step holds its starting weights: it learned nothing, and what its "
+                      f"embedding groups by is theirs. Train again with at least {MIN_LOSS_STEPS} times the budget "
+                      f"({now:g} -> {_up(now * MIN_LOSS_STEPS):g} {budget}), for about {MIN_LOSS_STEPS} steps.",
+                      {budget: _up(now * MIN_LOSS_STEPS)})
     return _about_enough_steps(
         m, f"The run made {counted(steps, 'steps')} in its {now:g} {noun(now, budget)}, fewer than the "
            f"{MIN_LOSS_STEPS} the rules that read what a run learned need.",
@@ -182,14 +194,30 @@ def few_steps(m: Measured) -> Advice | None:
 
 
 def _steps(m: Measured) -> int:
-    """The steps the run made: its losses, logged every step."""
-    return len(m.series["loss"][1]) if "loss" in m.series else 0
+    """The steps the run made: its row's count where given, else its losses, logged every step."""
+    return m.steps if m.steps is not None else len(m.series["loss"][1]) if "loss" in m.series else 0
+
+
+def minutes_for(steps: int, images_per_s: float, batch: int) -> float:
+    """Minutes that hold `steps` steps of `batch` at a whole-run pace of `images_per_s`, rounded
+    up to two digits: the pace the Train page's note reads, so the budget advised is one it
+    does not call too short (walk 30: '1 -> 20 minutes' at 2 steps a minute, and the note under
+    it: '20 minutes hold about 30 steps' at 1.6 images/s)."""
+    return _up(steps * batch / (60 * images_per_s))
+
+
+def _up(value: float) -> float:
+    """`value` rounded up to two significant digits (26.7 -> 27, 5.0 -> 5.0)."""
+    step = 10 ** (math.floor(math.log10(value)) - 1)
+    return float(f"{math.ceil(value / step - 1e-9) * step:.2g}")
 
 
 def _about_enough_steps(m: Measured, evidence: str, why: str) -> Advice:
-    """too_few_steps: `why`, then a budget of about MIN_LOSS_STEPS steps at the run's pace."""
+    """too_few_steps: `why`, then a budget of about MIN_LOSS_STEPS steps at the run's pace (its
+    images a second for a minutes budget, where measured; else its steps per unit of budget)."""
     budget, now = m.config.budget()
-    longer = float(f"{now * MIN_LOSS_STEPS / _steps(m):.2g}")
+    longer = (minutes_for(MIN_LOSS_STEPS, m.images_per_s, min(m.config.batch_size, m.images))
+              if budget == "minutes" and m.images_per_s else _up(now * MIN_LOSS_STEPS / _steps(m)))
     return Advice("too_few_steps", evidence,
                   f"{why} Train again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({now:g} -> "
                   f"{longer:g} {budget}).",

@@ -85,7 +85,8 @@ def measure(ws: Workspace, run_id: str) -> Measured:
     if jobs.uncalibrated_baseline(run, jobs.latest(series)):  # too low to call a curve flat against: not read
         series = {name: values for name, values in series.items() if name not in jobs.BASELINES}
     return Measured(jobs.run_config(run), dataset.image_count, len(ws.label_counts(dataset)), series,
-                    run_shortcut(ws, run), default_flat(ws, run), run["message"] if run["status"] == "failed" else None)
+                    run_shortcut(ws, run), default_flat(ws, run), run["message"] if run["status"] == "failed" else None,
+                    run["step"], run["images_per_s"])
 
 
 def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig] | None:

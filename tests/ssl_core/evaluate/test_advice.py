@@ -15,7 +15,7 @@ from PIL import Image
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.advice import Measured, advise, apply, background, batch_too_large, collapse, \
-    coarse_probe, colour_or_brightness, diverged, flat_from_start, loss_still_falling
+    coarse_probe, colour_or_brightness, diverged, flat_from_start, loss_still_falling, minutes_for
 from tests.ssl_core.test_cli import cli
 
 DEFAULT = TrainConfig(dataset="d", minutes=5.0)
@@ -78,11 +78,28 @@ def test_a_run_of_a_few_steps_is_told_to_train_longer_not_to_change_its_recipe()
     its embedding grouped by: its starting weights' grouping, so few steps on. A budget of about 40 steps instead."""
     walk = TrainConfig(dataset="d", encoder="resnet18", minutes=1.0)
     found = advise(measured(walk, shortcut=check("colour"), loss=[6.2, 6.1], embedding_std=[0.9]))
-    assert [(a.rule, a.change) for a in found] == [("too_few_steps", {"minutes": 20.0})]
+    assert [(a.rule, a.change) for a in found] == [("too_few_steps", {"minutes": 20.0})]  # 2 steps a minute
     assert found[0].evidence == ("The run made 2 steps in its 1 minute, fewer than the 40 the rules that read what a "
                                  "run learned need.")
     assert found[0].advice.startswith("2 steps are too few to learn much") and "(1 -> 20 minutes)" in found[0].advice
     assert [a.rule for a in advise(measured(walk, shortcut=check("colour"), loss=[6.0] * 60))] == ["colour_shortcut"]
+    # walk 30: at the pace the Train page's note reads (1.6 images/s, start-up included), 20 minutes hold 30 steps
+    paced = replace(measured(walk, shortcut=check("colour"), loss=[6.2, 6.1]), steps=2, images_per_s=1.6)
+    assert [(a.rule, a.change) for a in advise(paced)] == [("too_few_steps", {"minutes": 27.0})]  # 40.5 steps
+    assert minutes_for(40, 1.6, 64) == 27.0 and minutes_for(40, 452.0, 256) == 0.38
+
+
+def test_a_run_that_made_no_step_is_told_so_and_given_at_least_40_times_its_budget():
+    """Walk 30: a 0.3-minute run of a ResNet-18 at 224 px made no step (its first took longer), ended "completed" with
+    its starting weights, and was told to strengthen grayscale for the colour they grouped by."""
+    none = replace(measured(TrainConfig(dataset="d", encoder="resnet18", minutes=0.3), shortcut=check("colour")),
+                   steps=0)
+    found = advise(none)
+    assert [(a.rule, a.change) for a in found] == [("too_few_steps", {"minutes": 12.0})]
+    assert found[0].evidence == ("The run made no step in its 0.3 minutes: its first step had not ended when its "
+                                 "budget did.")
+    assert "(0.3 -> 12 minutes), for about 40 steps" in found[0].advice
+    assert [a.rule for a in advise(measured(shortcut=check("colour")))] == ["colour_shortcut"]  # no count: unsaid
 
 
 def test_too_few_images_for_the_batch_gives_a_smaller_batch():
