@@ -54,8 +54,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # a fix changes told so, not to change them (walk 21));
 # a kept report of another format is made again (stored.py); 21: a run from other weights headed by what training did
 # to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are, and a run
-# from one is judged against that score (walk 23))
-FORMAT = 22
+# from one is judged against that score (walk 23); 23: without labels, a run from other weights collapsed against
+# their effective rank, not a random network's (walk 30))
+FORMAT = 23
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -197,7 +198,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     and never says "nothing learned yet" (walk 16), there being no run to wait for. A run from
     other weights (`start`: their name and features (N, D)) is headed, with labels, by what
     training did to them on the same folds (verdict.from_start; walk 24: "Worse than its
-    starting weights" on the Train page, "Nothing learned yet" here). Keys: verdict,
+    starting weights" on the Train page, "Nothing learned yet" here); without labels, its collapse
+    is read against their effective rank. Keys: verdict,
     verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images, start}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
@@ -228,8 +230,12 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     else:
         basis = {"metric": "pixel_shared", "value": shared(features, cheap, sample),
                  "untrained": shared(untrained, cheap, sample), "images": len(sample)}
+        # a run from other weights collapsed against theirs, not a random network's (walk 30: a run that made no step
+        # from an import at 5% of its random twin's rank was called collapsed; walk 23 on the Train page)
+        reference, whose = ((effective_rank(start[1]), "its starting weights'") if start is not None
+                            else (effective_rank(untrained), "the untrained network's"))
         verdict = from_neighbours(basis["value"], basis["untrained"], basis["images"], found["effective_rank"],
-                                  effective_rank(untrained), config.neighbours, imported)
+                                  reference, config.neighbours, imported, whose)
     return {**verdict.to_json(), "verdict_basis": basis}
 
 
@@ -400,8 +406,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                  else hooks.baseline(ws, info, items, config))
     out.update(judge(untrained, items, features, labels, out, config, twin, hooks, given, made_by == "imported",
                      start_of(ws, info, items, source, device_name, stages.within(f"embedding the {hooks.unit} "
-                                                                                       "with its starting weights"))
-                     if labels is not None else None))
+                                                                                       "with its starting weights"))))
     if made_by == "imported" and (norms := never_estimated_norms(ws, info, items, source, labels, config, device_name,
                                                                   stages.within(ESTIMATED_WORDS))):
         out["verdict_basis"] = {**(out["verdict_basis"] or {}), "norms_estimated": norms}

@@ -294,3 +294,19 @@ def test_a_largest_class_of_1_4_times_an_even_share_is_the_floor():
     33.3%' while always answering it scored 46.7%; a 10-class set's 10.2% stays chance."""
     assert floor(0.467, 3) == ("the largest class", 0.467) and floor(0.102, 10) == ("chance", 0.1)
     assert "always answering the largest class scores 46.7%" in from_knn(0.487, 0.667, 150, 3, majority=0.467).text
+
+
+def test_without_labels_a_run_from_other_weights_collapses_against_theirs_not_a_random_network_s():
+    """Walk 30: a run that made no step from an import (effective rank 5.2, its random twin's 96) was called
+    'collapsed' on an unlabelled copy; its starting weights had that rank before it began."""
+    from ssl_core.evaluate.report import EvaluateConfig, judge
+
+    rng = np.random.default_rng(0)
+    items = rng.integers(0, 256, (60, 8, 8, 3), dtype=np.uint8)
+    untrained = rng.normal(size=(60, 32)).astype(np.float32)  # a random network: full rank
+    narrow = (rng.normal(size=(60, 2)) @ rng.normal(size=(2, 32))).astype(np.float32)  # the import's: rank about 2
+    found = {"effective_rank": 2.0}
+    against_random = judge(untrained, items, narrow, None, found, EvaluateConfig())
+    assert "collapsed" in against_random["verdict_text"] and "the untrained network's" in against_random["verdict_text"]
+    kept = judge(untrained, items, narrow, None, found, EvaluateConfig(), start=("lab-r18", narrow))
+    assert "collapsed" not in kept["verdict_text"]
