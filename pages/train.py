@@ -283,8 +283,8 @@ def live_panel(run_id: str, ticking: bool) -> None:
     else:  # empty axes from step -1 to 6 said nothing
         st.caption("The training loss and the collapse monitor are drawn from the run's first step on."
                    if status in ACTIVE else "The run measured no training step: it has no curves.")
-    for name in ("knn", "shared"):
-        if name in figures:
+    for name in ("knn", "shared"):  # an ended run without a step: its one measurement before it (walk 30) is no curve
+        if name in figures and ("loss" in latest or status in ACTIVE):
             st.plotly_chart(figures[name], key=f"{name}_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
     paintings_panel(jobs.run_dir(ws, run_id))

@@ -434,6 +434,20 @@ def test_a_run_that_failed_at_its_first_step_shows_its_loss_and_no_empty_monitor
         c.value for c in page.caption]
 
 
+def test_a_run_that_made_no_step_draws_no_curve_under_its_words_that_it_has_none(page, ws):
+    """Walk 30: a 0.3-minute run whose first step had not ended read "The run measured no training step: it has no
+    curves." over an online kNN chart of one point, its starting weights' measurement at step 0."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", minutes=0.3))
+    set_run(ws, run_id, status="completed", started="2026-01-01T00:00:00", finished="2026-01-01T00:00:40", step=0)
+    writer = jobs.JobReporter(ws, run_id)
+    writer.on_metrics(0, {"knn_accuracy": 0.43, "knn_untrained": 0.36, "probe_size": 300})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    assert "The run measured no training step: it has no curves." in [c.value for c in page.caption]
+    assert not figures(page)
+
+
 def test_the_collapse_monitor_shows_the_spread_of_the_projections_where_a_run_reports_it(page, ws):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", method="byol", epochs=1))
     set_run(ws, run_id, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=4, total_steps=10)
