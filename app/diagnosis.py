@@ -89,13 +89,17 @@ def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -
             current.switch_page(TRAIN_PAGE)
 
 
-def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
+def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | None = None) -> None:
     """The advice on run `run_id` once it has ended (nothing while it is queued or running, nor
-    for one cancelled before its first checkpoint; one that failed so is told why, walk 25)."""
+    for one cancelled before its first checkpoint; one that failed so is told why, walk 25);
+    on a page of another dataset (`shown_on`), said to be read on the one it trained on."""
     run = jobs.get_run(ws, run_id)
     if run["status"] not in jobs.FINAL or not (run["checkpoint"] or run["status"] == "failed"):
         return
     st.subheader(escape_markdown(title))
+    if shown_on is not None and run["dataset"] != shown_on:  # walk 30: its class-based cue score read as this one's
+        st.caption(escape_markdown(f"Read on {run['dataset']}, the dataset it trained on (its shortcut check and "
+                                   f"labels there), not on {shown_on}."))
     try:
         with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
             found = diagnose(ws, run_id)
@@ -120,8 +124,9 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis") -> None:
         advice_card(run_id, config, number, advice)
 
 
-def diagnosis_panels(ws, sources: dict[str, Any]) -> None:
-    """One diagnosis_panel per encoder source in `sources` ({label: EncoderSource}) that is a run."""
+def diagnosis_panels(ws, sources: dict[str, Any], dataset: str) -> None:
+    """One diagnosis_panel per encoder source in `sources` ({label: EncoderSource}) that is a run,
+    on the page of dataset `dataset`."""
     for label, source in sources.items():
         if source.run_id:
-            diagnosis_panel(ws, source.run_id, f"Diagnosis: {label}")
+            diagnosis_panel(ws, source.run_id, f"Diagnosis: {label}", dataset)
