@@ -183,6 +183,12 @@ def _little(present: dict[str, dict]) -> str:
         out += (f" On this data {listed([CUES[name].short for name in tied])} {agreeing(len(tied), 'goes', 'go')} "
                 f"with the classes (grouping by class alone scores {by_class} on {it}, the embedding {own}), so the "
                 f"check cannot tell whether the embedding groups by {it} or by what the classes share.")
+    # neither with the classes nor ruled out: said, not left out (walk 30: background texture's 0.32, unsaid)
+    beyond = [name for name in names if name not in tied and present[name]["score"] >= SOME]
+    if beyond:
+        cues = listed([CUES[name].short for name in beyond])
+        out += (f" {cues[0].upper()}{cues[1:]} {agreeing(len(beyond), 'scores', 'score')} {SOME} or more as a whole "
+                f"but less beyond what its classes share ({'; '.join(_amount(present[name]) for name in beyond)}).")
     ruled_out = [CUES[name].short for name in names if present[name]["score"] < SOME]
     if ruled_out:
         out += f" It does not group by {listed(ruled_out, 'or')}."

@@ -55,7 +55,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # a kept report of another format is made again (stored.py); 21: a run from other weights headed by what training did
 # to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are, and a run
 # from one is judged against that score (walk 23); 23: without labels, a run from other weights collapsed against
-# their effective rank, not a random network's (walk 30))
+# their effective rank, not a random network's, and a cue of 0.3 or more as a whole but less beyond the classes said
+# (walk 30))
 FORMAT = 23
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name

@@ -27,7 +27,9 @@ def test_cues_that_go_with_the_classes_are_not_ruled_out():
     assert ("On this data colour and brightness go with the classes (grouping by class alone scores 0.73 and 0.44 "
             "on them, the embedding 0.67 and 0.68), so the check cannot tell whether the embedding groups by them "
             "or by what the classes share.") in words
-    assert words.endswith("It does not group by background texture or where the picture stands out.")
+    assert words.endswith("Layout scores 0.3 or more as a whole but less beyond what its classes share (score "
+                          "0.31, 0.22 above the 0.09 that grouping by class alone scores: little). It does not group "
+                          "by background texture or where the picture stands out.")  # walk 30: layout unsaid
     assert "stays below" not in words and "it is not colour" not in words
 
 
