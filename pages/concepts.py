@@ -13,7 +13,7 @@ from app.collapse_note import collapse_note
 from app.concept_texts import CONCEPTS, SURFACES
 from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, first_clusters, frozen, palette, sample_rows,
                       scatter, unplaced_note)
-from app.sources import embedding, source_choices
+from app.sources import embedding, source_choices, trained_on_copies
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import jobs, project
@@ -39,8 +39,11 @@ looked = {key: choice for key, choice in source_choices(ws, dataset, elsewhere=T
           if choice[1].run_id or choice[1].imported} if dataset else {}  # runs of other datasets, as Evaluate (walk 27)
 if looked and current.encoder_key() not in looked:  # none yet, or one with no training to show: the newest run
     here = {run["id"] for run in jobs.list_runs(ws) if run["dataset"] == dataset.name or run["dataset_deleted"]}
-    ours = [key for key, (_, source) in looked.items() if not source.run_id or key in here]  # a run of another
-    current.set_encoder(current.first_choice(ours or list(looked)))  # dataset only where there is nothing else
+    # a run of these same pictures under another name next (walk 30: an import opened here, a run of the copy on
+    # Evaluate), then an import; a run of another dataset only where there is nothing else
+    ours = ([key for key in looked if key in here] + trained_on_copies(ws, dataset, looked)
+            + [key for key, (_, source) in looked.items() if not source.run_id])
+    current.set_encoder(current.first_choice(ours or list(looked)))
 trained = looked.get(current.encoder_key())  # (name, source)
 if looked:  # walk 25: a student's newer, weaker run took the lesson over, and nothing picked another
     current.bound_selectbox(st, "Trained encoder", list(looked), current.ENCODER, f"concepts_encoder_{dataset.id}",

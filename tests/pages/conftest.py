@@ -51,3 +51,15 @@ def verdicts(at: AppTest) -> list[tuple[str, str]]:
     ones first, then orange, then red."""
     return [(VERDICT_ICONS[box.icon], box.value) for box in [*at.success, *at.warning, *at.error]
             if box.icon in VERDICT_ICONS]
+
+
+def copy_of_shapes(ws: Workspace, name: str) -> None:
+    """The shapes of `ws` imported again as dataset `name`: the same pictures and file names, no labels
+    (walk 27's unlabelled folder and its labelled copy)."""
+    from tests.app.test_sources_order import png_bytes
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    shapes = ws.dataset("shapes")
+    pictures = zip(ws.image_rows(shapes), ws.images(shapes))
+    ingest_uploads(ws, [(row["name"], png_bytes(image)) for row, image in pictures], name=name, size=32)

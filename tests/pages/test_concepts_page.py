@@ -161,3 +161,25 @@ def test_a_run_of_another_dataset_is_offered_and_not_reported_as_trained_here(sh
     assert verdicts(at) == []
     assert any("was not trained here: no training on copy was measured for it" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 3  # its map of these pictures, third
+
+
+def test_a_run_of_the_same_pictures_comes_before_an_import(shapes_run, monkeypatch, tmp_path):
+    """Walk 30: on a copy of the pictures a run trained on, Concepts opened on an imported encoder while Evaluate
+    opened on that run; both open on the run now."""
+    import timm
+    from safetensors.torch import save_file
+
+    from tests.pages.conftest import copy_of_shapes
+
+    from ssl_core.imports.encoders import import_encoder
+
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    ws = Workspace(copy)
+    copy_of_shapes(ws, "again")
+    model = timm.create_model("resnet10t", num_classes=0)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "r10.safetensors"))
+    import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=32)
+    at = open_page(copy, CONCEPTS, monkeypatch, dataset="again")
+    assert at.selectbox(key=f"concepts_encoder_{ws.dataset('again').id}").value == run

@@ -286,16 +286,12 @@ def test_a_run_trained_on_the_same_pictures_is_preselected_on_their_copy(shapes_
     untrained encoder was picked. A run of a dataset of the same file names is picked instead."""
     import shutil
 
-    from tests.app.test_sources_order import png_bytes
-
-    from ssl_core.data.ingest import ingest_uploads
+    from tests.pages.conftest import copy_of_shapes
 
     root = tmp_path / "ws"
     shutil.copytree(shapes_run[0], root)
     ws, run = Workspace(root), shapes_run[1]
-    shapes = ws.dataset("shapes")
-    pictures = zip(ws.image_rows(shapes), ws.images(shapes))
-    ingest_uploads(ws, [(row["name"], png_bytes(image)) for row, image in pictures], name="again", size=32)
+    copy_of_shapes(ws, "again")
     at = open_page(root, EVALUATE, monkeypatch, dataset="again")
     assert at.multiselect(key=f"evaluate_sources_{ws.dataset('again').id}").value == [run]
 
