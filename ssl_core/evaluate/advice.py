@@ -180,12 +180,13 @@ def few_steps(m: Measured) -> Advice | None:
     if steps == 0:
         if m.steps != 0:  # no step counted, no loss logged: nothing said of its steps
             return None
+        longer = _up(now * MIN_LOSS_STEPS)
         return Advice("too_few_steps", f"The run made no step in its {now:g} {noun(now, budget)}: its first step "
                                        "had not ended when its budget did.",
                       f"A run that made no step holds its starting weights: it learned nothing, and what its "
                       f"embedding groups by is theirs. Train again with at least {MIN_LOSS_STEPS} times the budget "
-                      f"({now:g} -> {_up(now * MIN_LOSS_STEPS):g} {budget}), for about {MIN_LOSS_STEPS} steps.",
-                      {budget: _up(now * MIN_LOSS_STEPS)})
+                      f"({now:g} -> {longer:g} {budget}), for about {MIN_LOSS_STEPS} steps.",
+                      {budget: longer})
     return _about_enough_steps(
         m, f"The run made {counted(steps, 'steps')} in its {now:g} {noun(now, budget)}, fewer than the "
            f"{MIN_LOSS_STEPS} the rules that read what a run learned need.",
