@@ -21,9 +21,10 @@ from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
                    ) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
-    deleted) that have a checkpoint, completed ones first (newest first; then the cancelled,
-    failed or running ones, which a page would otherwise open on: a room's 5-step run that a
-    visitor cancelled became every page's encoder), then imported encoders (named with where
+    deleted) that have a checkpoint, completed ones that made a step first (newest first; then
+    the cancelled, failed or running ones and those that made no step, which a page would
+    otherwise open on: a room's 5-step run that a visitor cancelled became every page's
+    encoder), then imported encoders (named with where
     their weights came from), then, with `elsewhere`, the completed runs of the other datasets
     of its kind, named with the one each trained on (Evaluate: a run judged on a labelled copy
     of the pictures it trained on, or on other data), then an untrained encoder of every
@@ -60,7 +61,8 @@ def _runs_of(every: list[dict], dataset: DatasetInfo) -> tuple[list[dict], list[
     `dataset`, from `every` run (jobs.list_runs)."""
     runs = sorted((run for run in every  # a run whose dataset was deleted: offered on every dataset
                    if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
-                  key=lambda run: run["status"] != "completed")  # stable: newest first within each
+                  key=lambda run: run["status"] != "completed" or not run["step"])  # stable: newest first
+    # within each; a run that made no step holds its starting weights (walk 30: a 0.3-minute ResNet-18)
     return runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
                   for run in runs]
 

@@ -7,7 +7,7 @@ first steps' dip of the effective rank; walk 29: the CLI's 1-minute run made 2, 
 from __future__ import annotations
 
 from . import jobs
-from .evaluate.advice import MIN_LOSS_STEPS
+from .evaluate.advice import MIN_LOSS_STEPS, steps_a_minute
 from .run_names import run_name
 from .store import Workspace
 from .words import agreeing, counted, noun
@@ -23,7 +23,7 @@ def pace_note(ws: Workspace, dataset: str, method: str, encoder: str, minutes: f
     if paced is None:
         return None
     pace = paced["images_per_s"]
-    steps = round(60 * minutes * pace / batch)
+    steps = round(minutes * steps_a_minute(pace, batch))
     if steps >= MIN_LOSS_STEPS:
         return None
     rate = f"{pace:,.0f}" if pace >= 10 else f"{pace:.2g}"  # walk 29's 1.6 images/s read "2"

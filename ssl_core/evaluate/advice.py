@@ -199,12 +199,18 @@ def _steps(m: Measured) -> int:
     return m.steps if m.steps is not None else len(m.series["loss"][1]) if "loss" in m.series else 0
 
 
+def steps_a_minute(images_per_s: float, batch: int) -> float:
+    """Steps of `batch` a minute at a whole-run pace of `images_per_s`: the one pace both the
+    Train page's note (steps a budget holds) and the advice (a budget for steps) read."""
+    return 60 * images_per_s / batch
+
+
 def minutes_for(steps: int, images_per_s: float, batch: int) -> float:
     """Minutes that hold `steps` steps of `batch` at a whole-run pace of `images_per_s`, rounded
-    up to two digits: the pace the Train page's note reads, so the budget advised is one it
-    does not call too short (walk 30: '1 -> 20 minutes' at 2 steps a minute, and the note under
-    it: '20 minutes hold about 30 steps' at 1.6 images/s)."""
-    return _up(steps * batch / (60 * images_per_s))
+    up to two digits, so the budget advised is one the Train page's note does not call too short
+    (walk 30: '1 -> 20 minutes' at 2 steps a minute, and the note under it: '20 minutes hold
+    about 30 steps' at 1.6 images/s)."""
+    return _up(steps / steps_a_minute(images_per_s, batch))
 
 
 def _up(value: float) -> float:

@@ -23,7 +23,8 @@ def png_bytes(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
+def two_runs(tmp_path) -> tuple[Workspace, list[str]]:
+    """A workspace with two completed one-epoch runs of 32 noise images ('few'), oldest first."""
     ws = Workspace(tmp_path / "ws")
     rng = np.random.default_rng(0)
     ingest_uploads(ws, [(f"{i}.png", png_bytes(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)))
@@ -31,9 +32,24 @@ def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
     runs = [jobs.create_run(ws, TrainConfig(dataset="few", epochs=1, batch_size=16, image_size=16,
                                             monitor_every=100, snapshot_every=0)) for _ in range(2)]
     assert jobs.work(ws, "cpu") == 2
+    return ws, runs
+
+
+def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
+    ws, runs = two_runs(tmp_path)
     with sqlite3.connect(ws.db_path) as conn:  # the newer one, as a visitor's cancel leaves it (checkpoint kept)
         conn.execute("UPDATE runs SET status = 'cancelled' WHERE id = ?", (runs[1],))
     assert [run["id"] for run in jobs.list_runs(ws)][:2] == [runs[1], runs[0]]  # newest first
+    keys = [source.run_id for _, source in source_choices(ws, ws.dataset("few")).values() if source.run_id]
+    assert keys == [runs[0], runs[1]]
+
+
+def test_a_run_that_made_no_step_comes_after_one_that_trained(tmp_path):
+    """Walk 30: a 0.3-minute ResNet-18 run ended before its first step did; its checkpoint is
+    its starting weights, and as the newest completed run it became every page's encoder."""
+    ws, runs = two_runs(tmp_path)
+    with sqlite3.connect(ws.db_path) as conn:  # the newer one, as a budget that ends before step 1 leaves it
+        conn.execute("UPDATE runs SET step = 0 WHERE id = ?", (runs[1],))
     keys = [source.run_id for _, source in source_choices(ws, ws.dataset("few")).values() if source.run_id]
     assert keys == [runs[0], runs[1]]
 
