@@ -136,8 +136,10 @@ def pick_dataset(container, ws: Workspace, key: str, required: bool = True) -> D
 
 
 def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | None:
-    """A source key as people read it: 'untrained small_cnn', or the name of a run of
-    `dataset` (None for a run of another dataset, or a deleted one)."""
+    """A source key as people read it: 'untrained small_cnn', or a run's name, with the dataset
+    it trained on where that is not `dataset` as the pickers name it (walk 30: Evaluate on a
+    labelled copy opened on the run of the pictures, and the sidebar said 'pick one'); None for
+    a deleted run or an import of another dataset."""
     if not key:
         return None
     if key.startswith("untrained-"):
@@ -148,9 +150,10 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
         run = jobs.get_run(ws, key)
     except WorkspaceError:
         return None
-    if run["dataset"] != dataset:
-        return None
-    return names_told_apart([other for other in jobs.list_runs(ws) if other["dataset"] == dataset])[key]
+    name = names_told_apart([other for other in jobs.list_runs(ws) if other["dataset"] == run["dataset"]])[key]
+    if run["dataset_deleted"]:
+        return f"{name} (its dataset {run['dataset']} deleted)"
+    return name if run["dataset"] == dataset else f"{name} (trained on {run['dataset']})"
 
 
 def gone_encoder(ws: Workspace, key: str | None) -> str | None:

@@ -93,6 +93,26 @@ def test_the_sidebar_names_an_imported_embedding_set_on_its_own_dataset_only(wor
     assert encoder_label(workspace, "imported-gone", "a") is None
 
 
+def test_the_sidebar_names_a_run_of_another_dataset_with_the_dataset_it_trained_on(workspace):
+    """Walk 30: Evaluate on a labelled copy opened on the run of the pictures (trained on the
+    unlabelled folder), and the sidebar said 'Encoder: pick one on the Explorer, ...'."""
+    from app.current import encoder_label
+    from ssl_core import jobs
+    from ssl_core.engine import TrainConfig
+    from ssl_core.run_names import run_name
+
+    add(workspace, "a")
+    add(workspace, "b")
+    run = jobs.create_run(workspace, TrainConfig(dataset="a", epochs=1, batch_size=4, image_size=16,
+                                                 monitor_every=100, snapshot_every=0))
+    assert jobs.work(workspace, "cpu") == 1
+    name = run_name(jobs.get_run(workspace, run))
+    assert encoder_label(workspace, run, "a") == name
+    assert encoder_label(workspace, run, "b") == f"{name} (trained on a)"
+    workspace.delete_dataset("a")
+    assert encoder_label(workspace, run, "b") == f"{name} (its dataset a deleted)"
+
+
 def test_a_dataset_deleted_in_another_tab_is_named_once_where_the_page_lost_it(workspace):
     """The page went back to "Choose a dataset" without saying why (a review deleted the
     dataset in another tab, then clicked in this one)."""
