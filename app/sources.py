@@ -13,6 +13,7 @@ import streamlit as st
 from app import current
 from app.widgets import escape_markdown, escape_plotly, progress_bar
 from ssl_core import embed, jobs
+from ssl_core.evaluate.advice import MIN_LOSS_STEPS
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
 from ssl_core.run_names import names_told_apart, run_name, told_apart
@@ -21,10 +22,9 @@ from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
                    ) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
-    deleted) that have a checkpoint, completed ones that made a step first (newest first; then
-    the cancelled, failed or running ones and those that made no step, which a page would
-    otherwise open on: a room's 5-step run that a visitor cancelled became every page's
-    encoder), then imported encoders (named with where
+    deleted) that have a checkpoint, completed ones first (in_offered_order; then the cancelled,
+    failed or running ones, which a page would otherwise open on: a room's 5-step run that a
+    visitor cancelled became every page's encoder), then imported encoders (named with where
     their weights came from), then, with `elsewhere`, the completed runs of the other datasets
     of its kind, named with the one each trained on (Evaluate: a run judged on a labelled copy
     of the pictures it trained on, or on other data), then an untrained encoder of every
@@ -35,8 +35,9 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
     choices = _run_choices(ws, *_runs_of(every, dataset))
     choices |= imported_choices(ws, dataset)
     if elsewhere:
-        others = [run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
-                  and run["status"] == "completed" and run["checkpoint"] and jobs.run_kind(run) == dataset.kind]
+        others = in_offered_order([run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
+                                   and run["status"] == "completed" and run["checkpoint"]
+                                   and jobs.run_kind(run) == dataset.kind])
         choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
     for name in encoders_of(dataset.kind):
         source = embed.untrained_for(dataset, name)  # the default run's twin
@@ -56,13 +57,21 @@ def trained_on_copies(ws: Workspace, dataset: DatasetInfo, choices: dict[str, tu
     return [key for key, (_, source) in choices.items() if trained_on.get(source.run_id) in copies]
 
 
+def in_offered_order(runs: list[dict]) -> list[dict]:
+    """`runs` (rows, newest first) in the order the pickers offer them and a page opens on the
+    first: completed ones first, newest first, those of fewer than MIN_LOSS_STEPS steps after
+    them and those of none last (a run of a few steps holds about its starting weights: walk 30's
+    0.3-minute ResNet-18 made none; walk 31's of 0.2 minutes made 1, and every page opened on it,
+    not on a 65-step run); then the cancelled, failed or running ones."""
+    return sorted(runs, key=lambda run: (run["status"] != "completed", (run["step"] or 0) < MIN_LOSS_STEPS,
+                                         not run["step"]))
+
+
 def _runs_of(every: list[dict], dataset: DatasetInfo) -> tuple[list[dict], list[str]]:
     """(runs, their names before they are told apart) that source_choices offers first on
     `dataset`, from `every` run (jobs.list_runs)."""
-    runs = sorted((run for run in every  # a run whose dataset was deleted: offered on every dataset
-                   if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]),
-                  key=lambda run: run["status"] != "completed" or not run["step"])  # stable: newest first
-    # within each; a run that made no step holds its starting weights (walk 30: a 0.3-minute ResNet-18)
+    runs = in_offered_order([run for run in every  # a run whose dataset was deleted: offered on every dataset
+                             if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]])
     return runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
                   for run in runs]
 

@@ -14,7 +14,7 @@ from app.collapse_note import collapse_note
 from app.partner_charts import partner_bars, similarity_heatmap, view_labels
 from app.recipe_form import handed_words, recipe_form, recipe_picker
 from app.section_jump import PAIRS_BATCH, section
-from app.sources import imported_choices, loaded_encoder
+from app.sources import imported_choices, in_offered_order, loaded_encoder
 from app.state import ASSETS, workspace
 from app.text_lab import INTRO as TEXT_LAB_INTRO
 from app.text_lab import text_lab
@@ -253,9 +253,10 @@ elif is_pair_recipe(recipe):
     runs = run_choices()
     imported = imported_choices(ws, dataset)  # {source key: (name, source)}
     offered = {UNTRAINED: UNTRAINED, **run_labels(runs), **{key: name for key, (name, _) in imported.items()}}
-    if st.session_state.get("lab_encoder") not in offered:  # the current encoder, else the newest run: walk 27 saw
-        st.session_state["lab_encoder"] = (current.encoder_key() if current.encoder_key() in offered else  # the
-                                           current.first_choice(list(runs)) if runs else UNTRAINED)  # untrained one
+    if st.session_state.get("lab_encoder") not in offered:  # the current encoder, else the run the pickers offer
+        first = current.first_choice([run["id"] for run in in_offered_order(list(runs.values()))]) if runs else None
+        st.session_state["lab_encoder"] = (current.encoder_key() if current.encoder_key() in offered  # first: walk 27
+                                           else first or UNTRAINED)  # saw the untrained one
     encoder_label = st.selectbox("Encoder for the similarities", list(offered), key="lab_encoder",
                                  format_func=offered.get,
                                  help="An untrained encoder, the encoder of a run trained on this dataset (its "

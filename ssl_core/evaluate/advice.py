@@ -26,7 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
-from ..words import counted, noun
+from ..words import agreeing, counted, noun
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
                       needed_gain, no_room, rank_reference, too_few_for_neighbours)
 
@@ -164,7 +164,8 @@ def climbing(m: Measured) -> Advice | None:
         m, f"The encoder's effective rank rose from {ranks[-2]:.3g} at step {at[-2]} to {ranks[-1]:.3g} at step "
            f"{at[-1]}, the last of the run's {counted(steps, 'steps')}.",
         f"The run ended while its effective rank still climbed out of the dip a network's first steps make: "
-        f"{counted(steps, 'steps')} are too few to tell that dip from a collapse, or to learn much.")
+        f"{counted(steps, 'steps')} {agreeing(steps, 'is', 'are')} too few to tell that dip from a collapse, "
+        "or to learn much.")
 
 
 def few_steps(m: Measured) -> Advice | None:
@@ -190,8 +191,8 @@ def few_steps(m: Measured) -> Advice | None:
     return _about_enough_steps(
         m, f"The run made {counted(steps, 'steps')} in its {now:g} {noun(now, budget)}, fewer than the "
            f"{MIN_LOSS_STEPS} the rules that read what a run learned need.",
-        f"{counted(steps, 'steps').capitalize()} are too few to learn much, or to tell what the embedding groups "
-        "by from what its starting weights grouped by.")
+        f"{counted(steps, 'steps').capitalize()} {agreeing(steps, 'is', 'are')} too few to learn much, or to tell "
+        "what the embedding groups by from what its starting weights grouped by.")
 
 
 def _steps(m: Measured) -> int:

@@ -8,6 +8,7 @@ import io
 import sqlite3
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from app.sources import side_by_side, source_choices, source_name
@@ -44,12 +45,15 @@ def test_a_completed_run_comes_before_a_newer_cancelled_one(tmp_path):
     assert keys == [runs[0], runs[1]]
 
 
-def test_a_run_that_made_no_step_comes_after_one_that_trained(tmp_path):
+@pytest.mark.parametrize("steps", [0, 1])
+def test_a_run_of_fewer_steps_comes_after_one_that_trained_more(tmp_path, steps):
     """Walk 30: a 0.3-minute ResNet-18 run ended before its first step did; its checkpoint is
-    its starting weights, and as the newest completed run it became every page's encoder."""
+    its starting weights, and as the newest completed run it became every page's encoder.
+    Walk 31: a 0.2-minute one made 1 step, and every page opened on it, not on a 65-step run."""
     ws, runs = two_runs(tmp_path)
-    with sqlite3.connect(ws.db_path) as conn:  # the newer one, as a budget that ends before step 1 leaves it
-        conn.execute("UPDATE runs SET step = 0 WHERE id = ?", (runs[1],))
+    with sqlite3.connect(ws.db_path) as conn:  # the older one trained longer; the newer one, as a short budget left it
+        conn.execute("UPDATE runs SET step = 65 WHERE id = ?", (runs[0],))
+        conn.execute("UPDATE runs SET step = ? WHERE id = ?", (steps, runs[1]))
     keys = [source.run_id for _, source in source_choices(ws, ws.dataset("few")).values() if source.run_id]
     assert keys == [runs[0], runs[1]]
 

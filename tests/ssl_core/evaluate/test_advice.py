@@ -82,6 +82,8 @@ def test_a_run_of_a_few_steps_is_told_to_train_longer_not_to_change_its_recipe()
     assert found[0].evidence == ("The run made 2 steps in its 1 minute, fewer than the 40 the rules that read what a "
                                  "run learned need.")
     assert found[0].advice.startswith("2 steps are too few to learn much") and "(1 -> 20 minutes)" in found[0].advice
+    one = advise(measured(walk, shortcut=check("colour"), loss=[6.2], embedding_std=[0.9]))  # walk 31: "1 step are"
+    assert one[0].advice.startswith("1 step is too few to learn much")
     assert [a.rule for a in advise(measured(walk, shortcut=check("colour"), loss=[6.0] * 60))] == ["colour_shortcut"]
     # walk 30: at the pace the Train page's note reads (1.6 images/s, start-up included), 20 minutes hold 30 steps
     paced = replace(measured(walk, shortcut=check("colour"), loss=[6.2, 6.1]), steps=2, images_per_s=1.6)
