@@ -19,7 +19,7 @@ from ssl_core.kinds import encoders_of
 from ssl_core.run_names import names_told_apart, run_name, told_apart
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
-def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
+def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False, copies: bool = False
                    ) -> dict[str, tuple[str, embed.EncoderSource]]:
     """{source key: (name shown, source)}: runs of `dataset` (and runs whose dataset was
     deleted) that have a checkpoint, completed ones first (in_offered_order; then the cancelled,
@@ -27,17 +27,22 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False
     visitor cancelled became every page's encoder), then imported encoders (named with where
     their weights came from), then, with `elsewhere`, the completed runs of the other datasets
     of its kind, named with the one each trained on (Evaluate: a run judged on a labelled copy
-    of the pictures it trained on, or on other data), then an untrained encoder of every
+    of the pictures it trained on, or on other data), or with `copies` those of the other
+    datasets of the same items only (Workspace.same_items: the Explorer and Retrieval; walk 31's
+    labelled copy offered its pictures' runs on Evaluate alone), then an untrained encoder of every
     architecture. Runs of the same name are told apart by the time they were created. An
     imported embedding set is offered on its own dataset only (it has vectors for those
     images and no network; pages check `source.has_network` before embedding anything new)."""
     every = jobs.list_runs(ws)
     choices = _run_choices(ws, *_runs_of(every, dataset))
     choices |= imported_choices(ws, dataset)
-    if elsewhere:
+    if elsewhere or copies:
         others = in_offered_order([run for run in every if run["dataset"] != dataset.name and not run["dataset_deleted"]
                                    and run["status"] == "completed" and run["checkpoint"]
                                    and jobs.run_kind(run) == dataset.kind])
+        if not elsewhere:
+            same = {name for name in {run["dataset"] for run in others} if ws.same_items(dataset, ws.dataset(name))}
+            others = [run for run in others if run["dataset"] in same]
         choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
     for name in encoders_of(dataset.kind):
         source = embed.untrained_for(dataset, name)  # the default run's twin
@@ -137,7 +142,7 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     (the newest run when none is current yet); with it, a second encoder other than it,
     starting on its untrained twin (offered at its side when the untrained 32 px choices are
     not it; else the first other choice), so a comparison starts as before/after."""
-    choices = source_choices(ws, dataset)
+    choices = source_choices(ws, dataset, copies=True)
     twin = embed.baseline_of(other_than) if other_than is not None else None
     if twin is not None and twin.key not in choices:  # untrained encoders are offered at 32 px; a run read at 48 px
         choices[twin.key] = (source_name(ws, twin, dataset), twin)  # has its twin at 48 px

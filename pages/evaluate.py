@@ -61,9 +61,10 @@ here = {run["id"]: run for run in jobs.list_runs(ws) if run["dataset"] == datase
 trained = [label for label, source in choices.items() if source.run_id in here]
 picked = f"evaluate_sources_{dataset.id}"
 key_of = {name: key for key, (name, _) in by_key.items()}
+copies = trained_on_copies(ws, dataset, by_key)
 default = ([current.encoder_key()] if current.encoder_key() in by_key  # the encoder the other pages show
            else [current.first_choice([key_of[label] for label in trained])] if trained
-           else [current.first_choice(copies)] if (copies := trained_on_copies(ws, dataset, by_key))
+           else [current.first_choice(copies)] if copies
            else [key for key, (_, source) in by_key.items() if source.run_id is None][:1])
 moved = st.session_state.get(SEEN, current.encoder_key()) != current.encoder_key()  # picked on another page
 chosen = [by_key[key][0] for key in kept_multiselect(  # walk 25: a run's name changes when another is named alike
@@ -76,8 +77,8 @@ if not chosen:
     st.info("Pick at least one encoder.")
     st.stop()
 first = key_of[chosen[0]]
-if by_key[first][1].run_id in {*here, None}:  # the other pages follow; they offer no run of another dataset
-    current.set_encoder(first)
+if by_key[first][1].run_id in {*here, None} or first in copies:  # the other pages follow; of other datasets they
+    current.set_encoder(first)  # offer the runs of the same pictures only
 st.session_state[SEEN] = current.encoder_key()
 if not dataset.has_labels:
     st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "

@@ -165,9 +165,12 @@ elif colour_by in ("folder", "original size") and len(set(kinds := plain_groups(
 if source.run_id is not None:
     st.divider()
     st.subheader("The map in motion")
-    own = colour_by not in ("label", "cluster")  # by label else: k-means of the final embedding has no groups for
-    motion_panel(ws, jobs.get_run(ws, source.run_id), jobs.run_dir(ws, source.run_id), "explore_motion",
-                 *((colour_by, plain_groups()) if own else ()))  # the earlier frames
+    run = jobs.get_run(ws, source.run_id)
+    # by label else: k-means of the final embedding has no groups for the earlier frames, and the frames of a run of
+    # another dataset (a copy of these pictures) are its own dataset's rows
+    own = colour_by not in ("label", "cluster") and run["dataset"] == dataset.name
+    motion_panel(ws, run, jobs.run_dir(ws, source.run_id), "explore_motion",
+                 *((colour_by, plain_groups()) if own else ()))
     paintings_panel(jobs.run_dir(ws, source.run_id))
 
 export_panel(ws, dataset, source)

@@ -294,6 +294,12 @@ def test_a_run_trained_on_the_same_pictures_is_preselected_on_their_copy(shapes_
     copy_of_shapes(ws, "again")
     at = open_page(root, EVALUATE, monkeypatch, dataset="again")
     assert at.multiselect(key=f"evaluate_sources_{ws.dataset('again').id}").value == [run]
+    # walk 31: the sidebar said 'pick one', and Retrieval on the copy offered untrained encoders alone
+    said = [c.value for c in at.sidebar.caption]
+    assert f"Encoder: **{escape_markdown('SimCLR · 0.5 epochs (trained on shapes)')}**" in said, said
+    at.switch_page("../pages/retrieval.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=f"retrieval_source_{ws.dataset('again').id}").value == run
 
 
 def test_a_page_opened_while_the_server_evaluates_its_encoder_waits_and_shows_the_report(tmp_path, monkeypatch):
