@@ -10,6 +10,7 @@ from . import jobs
 from .evaluate.advice import MIN_LOSS_STEPS, steps_a_minute
 from .run_names import run_name
 from .store import Workspace
+from . import words
 from .words import agreeing, counted, noun
 
 
@@ -26,8 +27,8 @@ def pace_note(ws: Workspace, dataset: str, method: str, encoder: str, minutes: f
     steps = round(minutes * steps_a_minute(pace, batch))
     if steps >= MIN_LOSS_STEPS:
         return None
-    rate = f"{pace:,.0f}" if pace >= 10 else f"{pace:.2g}"  # walk 29's 1.6 images/s read "2"
-    return (f"At the pace {run_name(paced)} trained here ({rate} {unit}/s), {minutes:g} {noun(minutes, 'minutes')} "
+    return (f"At the pace {run_name(paced)} trained here ({words.pace(pace)} {unit}/s), {minutes:g} "
+            f"{noun(minutes, 'minutes')} "
             f"{agreeing(minutes, 'holds', 'hold')} about {counted(steps, 'steps')} of {batch}: too few to learn much "
             f"(a network's effective rank dips in its first steps, so such a run can end read as collapsed), and under "
             f"the {MIN_LOSS_STEPS} steps the advice needs to judge the loss. A longer budget, or a smaller encoder, "

@@ -11,6 +11,12 @@ def counted(count: int, unit: str, verb: tuple[str, str] | None = None) -> str:
     return f"{said} {agreeing(count, *verb)}" if verb else said
 
 
+def pace(per_s: float) -> str:
+    """A rate a second in words: whole where 10 or more ('452'), else two digits ('1.6': walk
+    29's 1.6 images/s read '2')."""
+    return f"{per_s:,.0f}" if per_s >= 10 else f"{per_s:.2g}"
+
+
 def noun(count: int, unit: str) -> str:
     """The plural `unit` as it agrees with `count`: 'embedding set' for 1, else 'embedding sets'."""
     return unit[:-1] if count == 1 else unit

@@ -26,7 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
-from ..words import agreeing, counted, noun
+from ..words import agreeing, counted, noun, pace
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
                       needed_gain, no_room, rank_reference, too_few_for_neighbours)
 
@@ -224,11 +224,14 @@ def _about_enough_steps(m: Measured, evidence: str, why: str) -> Advice:
     """too_few_steps: `why`, then a budget of about MIN_LOSS_STEPS steps at the run's pace (its
     images a second for a minutes budget, where measured; else its steps per unit of budget)."""
     budget, now = m.config.budget()
+    paced = budget == "minutes" and m.images_per_s
     longer = (minutes_for(MIN_LOSS_STEPS, m.images_per_s, min(m.config.batch_size, m.images))
-              if budget == "minutes" and m.images_per_s else _up(now * MIN_LOSS_STEPS / _steps(m)))
+              if paced else _up(now * MIN_LOSS_STEPS / _steps(m)))
+    # walk 31: '1 step in its 0.2 minutes' then '0.2 -> 16 minutes' read as 8 minutes' worth: the pace is said
+    rate = f"{pace(m.images_per_s)} images/s over its whole run, start-up included: " if paced else ""
     return Advice("too_few_steps", evidence,
-                  f"{why} Train again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({now:g} -> "
-                  f"{longer:g} {budget}).",
+                  f"{why} Train again with a budget of about {MIN_LOSS_STEPS} steps at this run's pace ({rate}{now:g} "
+                  f"-> {longer:g} {budget}).",
                   {budget: longer})
 
 

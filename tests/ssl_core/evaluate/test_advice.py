@@ -88,6 +88,8 @@ def test_a_run_of_a_few_steps_is_told_to_train_longer_not_to_change_its_recipe()
     # walk 30: at the pace the Train page's note reads (1.6 images/s, start-up included), 20 minutes hold 30 steps
     paced = replace(measured(walk, shortcut=check("colour"), loss=[6.2, 6.1]), steps=2, images_per_s=1.6)
     assert [(a.rule, a.change) for a in advise(paced)] == [("too_few_steps", {"minutes": 27.0})]  # 40.5 steps
+    # walk 31: '1 step in its 0.2 minutes', then '(0.2 -> 16 minutes)', read as 8 minutes' worth: the pace is said
+    assert "(1.6 images/s over its whole run, start-up included: 1 -> 27 minutes)" in advise(paced)[0].advice
     assert minutes_for(40, 1.6, 64) == 27.0 and minutes_for(40, 452.0, 256) == 0.38
 
 
