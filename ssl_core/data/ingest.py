@@ -439,8 +439,9 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
         example = _for_example(count, f"{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px")
         warnings.append(f"{count:,} of {len(rows):,} images {agreeing(count, 'is', 'are')} at least {LONG_SHAPE} "
                         f"times as long one way as the other ({example}): the stored centre "
-                        f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}; stored whole and "
-                        "padded instead ('Whole picture, padded' on the Data page, --fit pad), none of it is cut")
+                        f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}; were "
+                        f"{agreeing(count, 'it', 'they')} stored whole and padded ('Whole picture, padded' on the Data "
+                        "page, --fit pad), none of it would be cut")
     stacked = [(row.name, row.frames) for row in rows if row.frames > 1]
     if stacked:  # walk 17: a 4-page z-stack came in as its first page, unsaid
         count = len(stacked)

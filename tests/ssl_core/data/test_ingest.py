@@ -180,8 +180,9 @@ def test_the_advice_on_enlarged_images_counts_what_each_offered_side_keeps(works
             "55 x 90 px); a smaller stored side keeps more of them at their own size: 48 px keeps 3, 32 px keeps 5 "
             "(the others are smaller still, down to 1 px)") in report.warnings
     assert ("1 of 6 images is at least 2 times as long one way as the other ('thin.png', 1 x 60 px): the stored "
-            "centre square keeps at most 1/2 of it; stored whole and padded instead ('Whole picture, padded' on the "
-            "Data page, --fit pad), none of it is cut") in report.warnings  # walk 21 read 'as long as wide' of wide
+            "centre square keeps at most 1/2 of it; were it stored whole and padded ('Whole picture, padded' on "
+            "the Data page, --fit pad), none of it would be cut") in report.warnings  # walk 21 read 'as long as wide'
+    # of wide ones; walk 31 read 'stored whole and padded instead' as what was done
     padded = ingest_uploads(workspace, files, name="whole", size=64, fit="pad")
     assert not any("times as long" in warning for warning in padded.warnings)
     assert workspace.dataset("whole").fit == "pad" and workspace.dataset("t").fit == "crop"
