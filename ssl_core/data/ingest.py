@@ -33,7 +33,7 @@ from .builtins import get_builtin
 from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few,
-    labels_from_folders, in_skipped_row, match_csv, outside_folders_warning, parse_labels_csv, rows_named,
+    folder_names, in_skipped_row, lone_folder_warning, match_csv, outside_folders_warning, parse_labels_csv, rows_named,
     unmatched_rows,
 )
 from .looks import Looks
@@ -370,9 +370,11 @@ def _labels_without_csv(rows: list[_Row],
     own = [row.label for row in rows]
     if any(label is not None for label in own):
         return own, [], "the built-in set itself"  # only a built-in's images carry their own labels
-    folders = labels_from_folders([row.inner for row in rows], [row.origin for row in rows]) if folder_labels else None
-    if folders is None:
+    if not folder_labels:
         return [None] * len(rows), [], None
+    folders = folder_names([row.inner for row in rows], [row.origin for row in rows])
+    if len(set(folders) - {None}) < 2:
+        return [None] * len(rows), lone_folder_warning(folders), None
     return folders, outside_folders_warning(folders, [row.name for row in rows]), FOLDER_CLASSES
 
 

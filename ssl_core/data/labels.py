@@ -242,17 +242,33 @@ FOLDER_CLASSES = "the class folders"  # an import's labels_from where subfolders
 
 
 def labels_from_folders(inner_paths: list[str], origins: list[str] | None = None) -> list[str | None] | None:
-    """Labels from class-named subfolders: in each source (`origins`, the upload, archive
-    or folder each file came from; one source when None) the folders all its files share
-    are dropped, then each file's first folder is its class, and a file outside any
-    folder has none. None unless there are at least two classes."""
+    """Labels from class-named subfolders (`folder_names`), None unless there are at least two classes."""
+    classes = folder_names(inner_paths, origins)
+    return classes if len(set(classes) - {None}) >= 2 else None
+
+
+def lone_folder_warning(classes: list[str | None]) -> list[str]:
+    """A warning where `folder_names` found one subfolder only, so no classes (walk 31: a flat
+    folder of 620 images beside 'night/' with 100 came in unlabelled, unsaid); none otherwise."""
+    named = set(classes) - {None}
+    if len(named) != 1:
+        return []
+    folder = named.pop()
+    inside = sum(name == folder for name in classes)
+    return [f"one subfolder, {folder!r} ({inside:,} of {len(classes):,} images), was not read as a class: classes "
+            "come from two subfolders or more, so no image has a label"]
+
+
+def folder_names(inner_paths: list[str], origins: list[str] | None = None) -> list[str | None]:
+    """Each file's class-named subfolder: in each source (`origins`, the upload, archive or
+    folder each file came from; one source when None) the folders all its files share are
+    dropped, then each file's first folder is its class, and a file outside any folder has none."""
     origins = origins if origins is not None else [""] * len(inner_paths)
     split: dict[str, list[tuple[str, ...]]] = {}
     for origin, path in zip(origins, inner_paths):
         split.setdefault(origin, []).append(PurePosixPath(path.replace("\\", "/")).parts)
     found = {origin: iter(_class_parts(paths)) for origin, paths in split.items()}
-    classes = [printable(parts[0]) if len(parts) > 1 else None for parts in (next(found[o]) for o in origins)]
-    return classes if len(set(classes) - {None}) >= 2 else None
+    return [printable(parts[0]) if len(parts) > 1 else None for parts in (next(found[o]) for o in origins)]
 
 
 def outside_folders_warning(labels: list[str | None], names: list[str]) -> list[str]:

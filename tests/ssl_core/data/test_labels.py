@@ -168,6 +168,18 @@ def test_class_subfolders_in_a_zip(workspace, make):
     assert workspace.labels(workspace.dataset("t")) == ["cat", "dog", "cat"]
 
 
+def test_one_subfolder_is_no_class_and_the_import_says_so(workspace, make):
+    """Walk 31: 620 pictures at the top and 100 darker ones in 'night/' came in unlabelled, with
+    'Subfolders are classes' ticked and nothing said of the folder."""
+    data = make.zip([("1.png", make.solid(RED)), ("2.png", make.solid(BLUE)), ("night/3.png", make.solid())])
+    report = ingest_uploads(workspace, [("parts.zip", data)], name="t")
+    assert report.labelled == 0 and report.labels_from is None
+    assert ("one subfolder, 'night' (1 of 3 images), was not read as a class: classes come from two subfolders or "
+            "more, so no image has a label") in report.warnings
+    unticked = ingest_uploads(workspace, [("parts.zip", data)], name="u", folder_labels=False)
+    assert not any("subfolder" in warning for warning in unticked.warnings)  # asked for no classes: nothing to say
+
+
 def test_subfolders_that_are_not_classes_leave_the_images_unlabelled(workspace, make, tmp_path):
     """Walk 27: pictures of bolts, washers and springs in folders of the sites they came from were
     judged by site ("Nothing learned yet" at 45.0%, against 94.2% by kind). `folder_labels=False`
