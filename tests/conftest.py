@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # set before torch loads, here and in every process a test starts
+    # two workers share the two cores: with two OpenMP threads each, threads spun waiting on a busy core (a suite of
+    # 1,415 s, 33 min of CPU, a page's training worker at 18 images/s); one each, and a test may ask for more
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
 
 from ssl_core.store import Workspace
 from tests.app_settings import read_app_settings
