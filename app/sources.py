@@ -203,11 +203,14 @@ def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo
     told apart from runs of the same name; walk 21's Retrieval header read 'SimCLR · 1.5 min'
     under a picker's 'SimCLR · 1.5 min · 23:24:33'); one they do not offer by its run's name, or as
     'untrained small_cnn (32 px)': a twin added beside a run (walk 22: the picker said
-    '(32 px)', the gallery above its neighbours did not)."""
+    '(32 px)', the gallery above its neighbours did not); a run of another dataset named with it."""
     if source.run_id:  # the names alone, not every run's encoder read from its checkpoint as the pickers do
         runs, names = _runs_of(jobs.list_runs(ws), dataset)
         shown = dict(zip([run["id"] for run in runs], told_apart(runs, names)))
-        return shown.get(source.run_id) or run_name(jobs.get_run(ws, source.run_id))
+        if source.run_id in shown:
+            return shown[source.run_id]
+        run = jobs.get_run(ws, source.run_id)  # of another dataset: named with it, as the pickers name it (walk 31)
+        return run_name(run) + ("" if run["dataset_deleted"] else f" (trained on {run['dataset']})")
     if source.imported:
         return imported_choices(ws, dataset).get(source.key, (source.label,))[0]
     offered = source.encoder in encoders_of(dataset.kind) and embed.untrained_for(dataset, source.encoder) == source

@@ -109,6 +109,11 @@ def test_the_sidebar_names_a_run_of_another_dataset_with_the_dataset_it_trained_
     name = run_name(jobs.get_run(workspace, run))
     assert encoder_label(workspace, run, "a") == name
     assert encoder_label(workspace, run, "b") == f"{name} (trained on a)"
+    from app.sources import source_name  # walk 31: Retrieval's header over its neighbours said the name alone
+    from ssl_core import embed
+
+    assert source_name(workspace, embed.from_run(workspace, jobs.get_run(workspace, run)),
+                       workspace.dataset("b")) == f"{name} (trained on a)"
     workspace.delete_dataset("a")
     assert encoder_label(workspace, run, "b") == f"{name} (its dataset a deleted)"
 
