@@ -6,11 +6,10 @@ first steps' dip of the effective rank; walk 29: the CLI's 1-minute run made 2, 
 
 from __future__ import annotations
 
-from . import jobs
+from . import jobs, words
 from .evaluate.advice import MIN_LOSS_STEPS, steps_a_minute
 from .run_names import run_name
 from .store import Workspace
-from . import words
 from .words import agreeing, counted, noun
 
 
@@ -28,8 +27,7 @@ def pace_note(ws: Workspace, dataset: str, method: str, encoder: str, minutes: f
     if steps >= MIN_LOSS_STEPS:
         return None
     return (f"At the pace {run_name(paced)} trained here ({words.pace(pace)} {unit}/s), {minutes:g} "
-            f"{noun(minutes, 'minutes')} "
-            f"{agreeing(minutes, 'holds', 'hold')} about {counted(steps, 'steps')} of {batch}: too few to learn much "
-            f"(a network's effective rank dips in its first steps, so such a run can end read as collapsed), and under "
-            f"the {MIN_LOSS_STEPS} steps the advice needs to judge the loss. A longer budget, or a smaller encoder, "
-            "trains more steps.")
+            f"{noun(minutes, 'minutes')} {agreeing(minutes, 'holds', 'hold')} about {counted(steps, 'steps')} of "
+            f"{batch}: too few to learn much (a network's effective rank dips in its first steps, so such a run can "
+            f"end read as collapsed), and under the {MIN_LOSS_STEPS} steps the advice needs to judge the loss. "
+            "A longer budget, or a smaller encoder, trains more steps.")
