@@ -19,7 +19,7 @@ import streamlit as st
 from app.widgets import escape_markdown
 from ssl_core import jobs
 from ssl_core.imports import ImportRefused, registry
-from ssl_core.run_names import names_told_apart
+from ssl_core.run_names import names_told_apart, where_trained
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 DATASET = "current_dataset"  # session key: the current dataset's name, or None
@@ -151,9 +151,7 @@ def encoder_label(ws: Workspace, key: str | None, dataset: str | None) -> str | 
     except WorkspaceError:
         return None
     name = names_told_apart([other for other in jobs.list_runs(ws) if other["dataset"] == run["dataset"]])[key]
-    if run["dataset_deleted"]:
-        return f"{name} (its dataset {run['dataset']} deleted)"
-    return name if run["dataset"] == dataset else f"{name} (trained on {run['dataset']})"
+    return name + where_trained(run, dataset)
 
 
 def gone_encoder(ws: Workspace, key: str | None) -> str | None:

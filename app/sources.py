@@ -16,7 +16,7 @@ from ssl_core import embed, jobs
 from ssl_core.evaluate.advice import MIN_LOSS_STEPS
 from ssl_core.imports import encoders as imports
 from ssl_core.kinds import encoders_of
-from ssl_core.run_names import names_told_apart, run_name, told_apart
+from ssl_core.run_names import names_told_apart, run_name, told_apart, where_trained
 from ssl_core.store import DatasetInfo, Workspace, WorkspaceError
 
 def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False, copies: bool = False
@@ -41,9 +41,9 @@ def source_choices(ws: Workspace, dataset: DatasetInfo, elsewhere: bool = False,
                                    and run["status"] == "completed" and run["checkpoint"]
                                    and jobs.run_kind(run) == dataset.kind])
         if not elsewhere:
-            same = {name for name in {run["dataset"] for run in others} if ws.same_items(dataset, ws.dataset(name))}
+            same = _copies(ws, dataset, {run["dataset"] for run in others})
             others = [run for run in others if run["dataset"] in same]
-        choices |= _run_choices(ws, others, [f"{run_name(run)} (trained on {run['dataset']})" for run in others])
+        choices |= _run_choices(ws, others, [run_name(run) + where_trained(run, dataset.name) for run in others])
     for name in encoders_of(dataset.kind):
         source = embed.untrained_for(dataset, name)  # the default run's twin
         choices[source.key] = (source.label, source)
@@ -56,10 +56,15 @@ def trained_on_copies(ws: Workspace, dataset: DatasetInfo, choices: dict[str, tu
     dataset of the same items as `dataset` (Workspace.same_items: walk 27 trained on an
     unlabelled folder and judged it on its labelled copy), in their order."""
     trained_on = {run["id"]: run["dataset"] for run in jobs.list_runs(ws) if not run["dataset_deleted"]}
-    others = {trained_on[source.run_id] for _, source in choices.values() if source.run_id in trained_on} - {
-        dataset.name}
-    copies = {name for name in others if ws.same_items(dataset, ws.dataset(name))}
+    copies = _copies(ws, dataset, {trained_on[source.run_id] for _, source in choices.values()
+                                   if source.run_id in trained_on})
     return [key for key, (_, source) in choices.items() if trained_on.get(source.run_id) in copies]
+
+
+def _copies(ws: Workspace, dataset: DatasetInfo, names: set[str]) -> set[str]:
+    """Of the datasets `names`, those other than `dataset` that hold the same items
+    (Workspace.same_items: the same folder imported again, e.g. with labels)."""
+    return {name for name in names - {dataset.name} if ws.same_items(dataset, ws.dataset(name))}
 
 
 def in_offered_order(runs: list[dict]) -> list[dict]:
@@ -77,8 +82,7 @@ def _runs_of(every: list[dict], dataset: DatasetInfo) -> tuple[list[dict], list[
     `dataset`, from `every` run (jobs.list_runs)."""
     runs = in_offered_order([run for run in every  # a run whose dataset was deleted: offered on every dataset
                              if (run["dataset"] == dataset.name or run["dataset_deleted"]) and run["checkpoint"]])
-    return runs, [run_name(run) + (f" (its dataset {run['dataset']} deleted)" if run["dataset_deleted"] else "")
-                  for run in runs]
+    return runs, [run_name(run) + where_trained(run, dataset.name) for run in runs]
 
 
 def _run_choices(ws: Workspace, runs: list[dict], names: list[str]) -> dict[str, tuple[str, embed.EncoderSource]]:
@@ -210,7 +214,7 @@ def source_name(ws: Workspace, source: embed.EncoderSource, dataset: DatasetInfo
         if source.run_id in shown:
             return shown[source.run_id]
         run = jobs.get_run(ws, source.run_id)  # of another dataset: named with it, as the pickers name it (walk 31)
-        return run_name(run) + ("" if run["dataset_deleted"] else f" (trained on {run['dataset']})")
+        return run_name(run) + where_trained(run, dataset.name)
     if source.imported:
         return imported_choices(ws, dataset).get(source.key, (source.label,))[0]
     offered = source.encoder in encoders_of(dataset.kind) and embed.untrained_for(dataset, source.encoder) == source

@@ -93,3 +93,11 @@ def names_told_apart(runs: list[dict[str, Any]]) -> dict[str, str]:
     """{run id: run_name} of `runs`, those named alike told apart (`told_apart`): walk 13's Lab
     offered two 'MLM+SimCSE · 1.5 min' runs where the other pages told them apart."""
     return dict(zip([run["id"] for run in runs], told_apart(runs, [run_name(run) for run in runs])))
+
+
+def where_trained(run: dict[str, Any], dataset: str) -> str:
+    """What a run's name is followed by where it is offered on `dataset`: '' for a run of it,
+    ' (its dataset X deleted)', or ' (trained on X)' (walk 27: a run judged on a labelled copy)."""
+    if run["dataset_deleted"]:
+        return f" (its dataset {run['dataset']} deleted)"
+    return "" if run["dataset"] == dataset else f" (trained on {run['dataset']})"
