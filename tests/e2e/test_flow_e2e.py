@@ -109,6 +109,7 @@ def test_retrieval_by_number_and_label_filter(page, app_url, screenshot):
 
     choose(page, "retrieval_label", "triangle")
     page.get_by_text(re.compile(r"^\d+ of 2,000 images match\.$")).wait_for(timeout=SLOW)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=SLOW)  # no stale #0
     picks = page.get_by_role("button", name=re.compile(r"^#\d+$"))
     first = picks.first.inner_text()
     picks.first.click()

@@ -218,7 +218,7 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
 def test_hostile_names_render_as_text(tab, shared, screenshot):
     signed_in(tab, shared)
     tab.get_by_text("Add a dataset").click()
-    tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+    images_uploader(tab).set_input_files(
         [{"name": f"{HOSTILE_FILE}.png", "mimeType": "image/png", "buffer": png(9)}] * 2)  # twice: a warning names it
     name = tab.get_by_role("textbox", name="Dataset name (optional)")
     name.fill(HOSTILE + " 2")
@@ -250,6 +250,13 @@ class _EvilOrigin(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def images_uploader(tab):
+    """The Data page's uploader of images, waited for: not the first uploader in the page, which
+    is the encoder import's while "Add a dataset" is still opening (stop 53's CI)."""
+    return (tab.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
+            .locator("input[type='file']"))
+
+
 def own_upload(tab):
     """The app's own upload of one PNG through its file uploader: the PUT's response. Given
     again when a rerun replaced the uploader before it sent (a full suite's busy cores once
@@ -260,7 +267,7 @@ def own_upload(tab):
         try:
             with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT",
                                      timeout=30_000) as own:
-                tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+                images_uploader(tab).set_input_files(
                     [{"name": f"mine{attempt}.png", "mimeType": "image/png", "buffer": png(1)}])
             return own
         except PlaywrightTimeout:
@@ -273,7 +280,7 @@ def test_cross_origin_upload_is_refused(tab, shared):
     signed_in(tab, shared)
     tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()  # no rerun to replace it
     tab.get_by_text("Add a dataset").click()
-    tab.locator("[data-testid='stFileUploaderDropzone']").first.wait_for(state="visible")
+    images_uploader(tab).locator("..").wait_for(state="visible")
     own = own_upload(tab)
     upload_url = own.value.url  # /_stcore/upload_file/<live session>/<file id>
     assert own.value.status in (200, 204)  # the app's own upload: same origin, with its XSRF token
