@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..words import agreeing, listed
+from ..words import agreeing, counted, listed
 
 SOME, MOST = 0.3, 0.6  # a cue's judged score from which it explains "some", then "most" of the embedding
 WHOLE_R2 = 0.1  # below this share of the embedding's variation a cue is said to group near neighbours only
@@ -92,14 +92,22 @@ def _amount(s: dict) -> str:
 MADE_BY = ("run", "imported", "untrained", "vectors")  # what made an embedding, for the fix's sentence
 
 
-def remedy(fix: str, made_by: str = "run", held: str = "", lacks: str = "", recipe: str = "") -> str:
+def remedy(fix: str, made_by: str = "run", held: str = "", lacks: str = "", recipe: str = "",
+           young: int | None = None) -> str:
     """The sentence offering `fix` to what made the embedding (`made_by`, one of MADE_BY): a
-    run of this app, whose augmentation can change (unless its recipe already `held` the fix:
+    run of this app, whose augmentation can change (unless it made too few steps, `young`, for
+    the grouping to be told from its starting weights' (walk 31: a 1-step run told to try more
+    grayscale beside a Diagnosis saying so), or its recipe already `held` the fix:
     those fields in words, advice.fix_held; or `lacks` the fields it changes, advice.fix_lacking,
     `recipe` naming it); an encoder imported from elsewhere or an
     untrained one, never trained here, to a run trained here from it; an embedding made
     elsewhere (an imported embedding set: vectors only, no views of its own to change), to a
     network trained here on the same images."""
+    if made_by == "run" and young is not None:
+        made = ("made no step: what its embedding groups by is what its starting weights grouped by" if not young else
+                f"made {counted(young, 'steps')}, too few to tell a grouping it learned from one its starting weights "
+                "had")
+        return f"The run {made}. Train it longer before changing its augmentation."
     if made_by == "run" and held:
         return f"The run's recipe already holds the fix for it ({held}), yet the embedding groups by it all the same."
     if made_by == "run" and lacks:
@@ -118,7 +126,7 @@ def remedy(fix: str, made_by: str = "run", held: str = "", lacks: str = "", reci
 
 
 def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "run", held: str = "",
-             lacks: str = "", recipe: str = "", labelled: bool = True) -> str:
+             lacks: str = "", recipe: str = "", labelled: bool = True, young: int | None = None) -> str:
     """One plain sentence on the cue `named` found in `scores` (shortcut.cue_scores of each
     cue, None where not measured), quoting the numbers it rests on, and its fix (`remedy`);
     not `labelled`, that the check cannot tell the cue from what the images show (walk 20:
@@ -128,9 +136,9 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
         return _little(present)
     if not labelled:
         what = "the scene" if cue == SCENE else CUES[cue].short
-        return (f"{sentence(cue, scores, made_by, held, lacks, recipe)} Without labels the check cannot tell a cue "
-                f"from what the images show: where {what} is what tells them apart (frames of a few scenes or cameras, say), "
-                "grouping by it is right.")
+        return (f"{sentence(cue, scores, made_by, held, lacks, recipe, young=young)} Without labels the check cannot "
+                f"tell a cue from what the images show: where {what} is what tells them apart (frames of a few scenes "
+                "or cameras, say), grouping by it is right.")
     if cue == SCENE:  # the parts that reach MOST, and any other cue that does (walk 15: 'two or more of the
         # background's colour, texture and layout' beside layout 'little' and brightness 'most', unsaid)
         most = [name for name in CUES if name in present and present[name]["judged"] >= MOST]
@@ -142,7 +150,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
                    f"({'; '.join(_amount(present[name]) for name in also)})." if also else "")
         return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
                 f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts}).{besides} "
-                f"{remedy(SCENE_FIX, made_by, held, lacks, recipe)}")
+                f"{remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -151,7 +159,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held, lacks, recipe)}")
+            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

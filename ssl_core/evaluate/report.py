@@ -56,8 +56,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # to them; 22: an import whose BatchNorm layers were never estimated says so, with its score once they are, and a run
 # from one is judged against that score (walk 23); 23: without labels, a run from other weights collapsed against
 # their effective rank, not a random network's, and a cue of 0.3 or more as a whole but less beyond the classes said
-# (walk 30))
-FORMAT = 23
+# (walk 30); 24: a run of fewer than 40 steps told to train longer, not to change its augmentation, for a cue
+# (walk 31))
+FORMAT = 24
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -138,16 +139,22 @@ def label_free(ws: Workspace, info: DatasetInfo, items: np.ndarray, features: np
             "neighbour_stability": neighbour_stability(features, first, sample, config.neighbours)}
 
 
-def recipe_fit(ws: Workspace, run_id: str, check: dict) -> tuple[str, str, str]:
-    """How run `run_id`'s recipe meets the fix of the cue its shortcut `check` names: (the
-    fields it already holds, in words (advice.fix_held; walk 9's run was told to try the salient
-    crops and no blur it trained with), the fields it lacks (advice.fix_lacking; walk 21's MAE
-    run was told to raise a `gray_p` it has not), the recipe's name); each empty where none."""
+def recipe_fit(ws: Workspace, run_id: str, check: dict) -> dict:
+    """How run `run_id` meets the fix of the cue its shortcut `check` names, as cues.sentence's
+    keywords: "young", its steps where fewer than advice.MIN_LOSS_STEPS (walk 31: a
+    1-step run told to try more grayscale beside a Diagnosis saying it made too few steps to
+    tell what it groups by from its starting weights); "held", the fields its recipe already holds
+    (advice.fix_held; walk 9's run was told to try the salient crops and no blur it trained
+    with); "lacks", those it lacks (advice.fix_lacking; walk 21's MAE run was told to raise a
+    `gray_p` it has not); "recipe", its recipe's name. Each empty (None) where none."""
     from .. import jobs
-    from .advice import fix_held, fix_lacking, recipe_dict
+    from .advice import MIN_LOSS_STEPS, fix_held, fix_lacking, recipe_dict
 
-    recipe = recipe_dict(jobs.run_config(jobs.get_run(ws, run_id)))
-    return fix_held(recipe, check["cue"], check["level"]), fix_lacking(recipe, check["cue"]), recipe["name"]
+    run = jobs.get_run(ws, run_id)
+    recipe = recipe_dict(jobs.run_config(run))
+    return {"young": run["step"] if run["step"] < MIN_LOSS_STEPS else None,
+            "held": fix_held(recipe, check["cue"], check["level"]), "lacks": fix_lacking(recipe, check["cue"]),
+            "recipe": recipe["name"]}
 
 
 def probes(features: np.ndarray, labels: Labelled, config: EvaluateConfig) -> dict:
@@ -381,9 +388,10 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     made_by = ("run" if source.run_id else "vectors" if not source.has_network else
                "imported" if source.imported else "untrained")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
-    if made_by == "run" and out["shortcut"] and any((fit := recipe_fit(ws, source.run_id, out["shortcut"]))[:2]):
+    fit = recipe_fit(ws, source.run_id, out["shortcut"]) if made_by == "run" and out["shortcut"] else {}
+    if fit.get("young") is not None or fit.get("held") or fit.get("lacks"):
         out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(
-            out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, *fit, labelled=labels is not None)
+            out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, labelled=labels is not None, **fit)
     stages.finish("shortcut", "the verdict" if labels is None else "kNN and the linear probe")
     out.update(dict.fromkeys(LABEL_KEYS))
     if labels is not None:

@@ -107,3 +107,29 @@ def test_the_explanations_speak_of_what_the_kind_counts_and_the_baselines_it_has
                                                    "word pieces hidden at random) of the same example")
     assert "image" not in explained("neighbour_stability", text)
     assert explained("neighbour_stability", image).startswith("Share of an image's nearest neighbours")
+
+
+def test_a_run_of_few_steps_is_told_to_train_longer_not_to_change_its_augmentation(workspace, make):
+    """Walk 31: a 1-step run's shortcut check said 'Try more random grayscale' beside a Diagnosis
+    saying it made too few steps to tell what it groups by from its starting weights."""
+    from PIL import Image
+
+    from ssl_core import jobs
+    from ssl_core.embed import from_name
+    from ssl_core.engine import TrainConfig
+
+    rng = np.random.default_rng(0)
+    tints = [(1.0, 0.2, 0.2), (0.2, 0.2, 1.0), (0.2, 1.0, 0.2)]  # a colour cue an untrained network groups by
+    files = [(f"t{i}.png", make.encode(Image.fromarray((rng.integers(60, 256, (16, 16, 3)) * tints[i % 3])
+                                                       .astype(np.uint8)), "PNG")) for i in range(60)]
+    ingest_uploads(workspace, files, name="tinted", size=16)
+    run = jobs.create_run(workspace, TrainConfig(dataset="tinted", epochs=0.3, batch_size=16, image_size=16,
+                                                 checkpoint_every=100, monitor_every=100))
+    assert jobs.execute(workspace, run).status == "completed"
+    steps = jobs.get_run(workspace, run)["step"]
+    out = report(workspace, "tinted", from_name(workspace, run), config=EvaluateConfig(sample=60, neighbours=5))
+    assert out["shortcut"]["cue"] == "colour", out["shortcut"]["words"]
+    assert (
+        f"The run made {steps} step{'s' * (steps != 1)}, too few to tell a grouping it learned from one its "
+        "starting weights had. Train it longer before changing its augmentation.") in out["shortcut"]["words"]
+    assert "Try" not in out["shortcut"]["words"]
