@@ -61,6 +61,22 @@ def from_where(labels_from: str | None) -> str:
     return f", from {escape_markdown(labels_from)}" if labels_from else ""
 
 
+def cut_words(cut: int, mean: float, most: float, total: int) -> str:
+    """What storing centre squares cut from a dataset's `total` pictures (Workspace.centre_square_cuts),
+    in a sentence (walk 31: a timestamp in a picture's corner was cut away, and nothing said so)."""
+    def share(part: float) -> str:
+        return "under 1%" if part < 0.005 else f"{part:.0%}"
+
+    if not cut:
+        return "Every picture here is square: none of it is cut."
+    if cut == 1:
+        return (f"1 picture of {total:,} here is not square: {share(most)} of it, at the ends of its long side, is cut "
+                "away (import it as 'Whole picture, padded' to keep it whole).")
+    return (f"{cut:,} of {total:,} pictures here are not square: the ends of their long sides are cut away, "
+            f"{share(mean)} of a picture on average and {share(most)} of the most cut (import them as 'Whole picture, "
+            "padded' to keep them whole).")
+
+
 def classes_words(report: dict) -> str:
     """Where subfolders named the classes, which, and how to import them unlabelled instead
     (walk 27: folders of sites judged as classes, a run learning objects read "Nothing learned")."""
@@ -278,8 +294,8 @@ else:
     else:
         st.caption(f"Each whole picture padded with its mean colour to the stored {chosen.size_px} px square: what "
                    "every page reads." if chosen.fit == "pad" else
-                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads; a "
-                   "long picture's ends are cut away (import it as 'Whole picture, padded' to keep them).")
+                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads. "
+                   + cut_words(*ws.centre_square_cuts(chosen), chosen.image_count))
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
                      for row in rows])  # names wrap at their joins, not mid-word

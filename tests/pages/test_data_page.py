@@ -56,7 +56,25 @@ def test_first_start_shows_demo_datasets_and_gallery(app):
     app.segmented_control(key="data_grid_view").set_value("What training sees").run()  # the stored centre squares
     squares = app.image[0]
     assert len(squares.value) == 60 and squares.captions == gallery.captions and squares.value != gallery.value
-    assert any(c.value.startswith("The centre square of each picture at the stored 64 px") for c in app.caption)
+    assert ("The centre square of each picture at the stored 64 px: what every page reads. Every picture here is "
+            "square: none of it is cut.") in [c.value for c in app.caption]
+
+
+def test_what_training_sees_says_how_much_of_the_pictures_their_centre_squares_cut(app):
+    """Walk 31: a timestamp in the corner of 4:3 pictures was cut from most of them, unsaid."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i, size in enumerate([(40, 30), (40, 30), (60, 30), (30, 30)]):
+            zf.writestr(f"p{i}.png", png_bytes((60 * i, 90, 0), size))
+    app.segmented_control(key="data_source").set_value("Upload files").run()
+    app.file_uploader[0].set_value([("cams.zip", archive.getvalue(), "application/zip")]).run()
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    app.selectbox(key="data_selected").set_value("cams").run()
+    app.segmented_control(key="data_grid_view").set_value("What training sees").run()
+    assert not app.exception, app.exception
+    assert ("3 of 4 pictures here are not square: the ends of their long sides are cut away, 33% of a picture on "
+            "average and 50% of the most cut (import them as 'Whole picture, padded' to keep them whole)."
+            ) in " ".join(c.value for c in app.caption)
 
 
 def test_upload_zip_imports_good_files_and_lists_the_bad_one(app, tmp_path):
