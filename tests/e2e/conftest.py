@@ -111,6 +111,12 @@ def tab(browser, request) -> Iterator:
     context.close()
 
 
+def settled(page, timeout: float = 180_000) -> None:
+    """Wait until the page's script run has ended. A widget's rerun does not mark the page running
+    until the server says it started, so first wait for something only the new run draws."""
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout)
+
+
 @pytest.fixture
 def screenshot():
     """`screenshot(page, name)` saves test-results/<name>.png for a person to look at."""

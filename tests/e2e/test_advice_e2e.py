@@ -17,6 +17,7 @@ from ssl_core.evaluate.advice import apply
 from ssl_core.evaluate.diagnose import diagnose
 from ssl_core.methods import METHODS
 from ssl_core.store import Workspace
+from tests.e2e.conftest import settled
 from tests.e2e.test_train_e2e import SLOW, poll, workers_of
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +39,15 @@ def test_advice_button_opens_a_prefilled_train_page(page, app_url, screenshot):
     page.goto(f"{app_url}/train?dataset=shapes")
     page.get_by_role("heading", name="Diagnosis").wait_for(timeout=240_000)  # the page under a busy CPU
     card = page.locator("[data-testid='stVerticalBlock']").filter(has_text="Evidence: 2000 images")
+    card.last.get_by_role("button", name="Train again with this").wait_for(timeout=SLOW)  # the card's last part
     assert "batch_size 512 -> 256" in card.last.inner_text()
     screenshot(page, "train-diagnosis")
     before = {run["id"] for run in jobs.list_runs(ws)}
     try:
         card.last.get_by_role("button", name="Train again with this").click()
         budget = page.get_by_label("Budget (epochs)")
-        budget.wait_for(timeout=SLOW)
+        page.locator("[data-testid='stAlert']").filter(has_text="Filled in from the Diagnosis").wait_for(timeout=SLOW)
+        settled(page)  # the form drawn whole: the batch slider comes after the budget
         assert budget.input_value() == "1.00"  # the same budget
         batch = page.locator("[data-testid='stSlider']").filter(has_text="Batch size")
         assert batch.locator("[data-testid='stSliderThumbValue']").inner_text() == "256"

@@ -37,6 +37,7 @@ def test_lab_shows_pairs_heatmap_and_loss(page, app_url, screenshot):
     assert heatmap.locator(".colorbar").count() == 1
     box = heatmap.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 300
+    charts.filter(has_text="Which view is a0's partner?").locator(".gtitle").wait_for(timeout=SLOW)  # after the heatmap
     assert charts.filter(has_text="Which view is a0's partner?").count() == 1
 
     metric = page.locator("[data-testid='stMetric']").filter(has_text="NT-Xent loss of this batch")

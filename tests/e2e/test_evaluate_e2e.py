@@ -23,6 +23,6 @@ def test_evaluate_draws_the_label_efficiency_curve(page, app_url, screenshot):
     assert {"untrained small_cnn", "raw pixels", "supervised from scratch"} <= set(legend)
     assert chart.locator(".scatterlayer .trace").count() == 3
     assert chart.locator(".scatterlayer .point").count() == 15  # 3 curves x 5 shares of the labels
-    assert page.get_by_role("heading", name="Shortcut check").is_visible()
+    page.get_by_role("heading", name="Shortcut check").wait_for(timeout=SLOW)  # drawn after the chart
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "evaluate")

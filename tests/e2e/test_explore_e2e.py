@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import settled
+
 pytestmark = pytest.mark.e2e
 
 SLOW = 60_000
@@ -98,6 +100,7 @@ def test_retrieval_query_shows_neighbours_with_scores(page, app_url, screenshot)
     page.get_by_text("#0 circle_0000.png [circle]", exact=True).wait_for(timeout=SLOW)  # the first query: image #0
     page.get_by_role("button", name="#5", exact=True).click(timeout=SLOW)
     page.get_by_text("#5 circle_0005.png [circle]", exact=True).wait_for(timeout=SLOW)  # the query is now image #5
+    settled(page)  # else the scores read can be #0's, still drawn below
     page.get_by_text(re.compile(r"^0\.\d{3} · ")).first.wait_for(timeout=SLOW)
     page.wait_for_function(  # 24 candidates + the query + 12 neighbours + near-duplicate pairs, decoded
         "() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"

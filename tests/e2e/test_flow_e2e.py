@@ -15,6 +15,7 @@ from ssl_core import jobs
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.store import Workspace
+from tests.e2e.conftest import settled
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +81,8 @@ def test_visiting_the_lab_leaves_train_on_the_default_recipe(page, app_url):
     page.get_by_role("heading", name="Augmentation Lab").first.wait_for(timeout=SLOW)
     page.locator(".st-key-lab_recipe_name input[role='combobox']").click()
     page.get_by_role("option", name=re.compile(r"^byol: ")).click()
-    page.get_by_text("pair 7 · b", exact=True).first.wait_for(timeout=SLOW)
+    page.locator("[class*='st-key-lab_byol_']").first.wait_for(timeout=SLOW)  # drawn just before it is handed over
+    settled(page)  # else the click on Train can stop the run that hands it over (stop 54's audit)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Train", exact=True).click()
     page.get_by_text("From the Augmentation Lab").wait_for(timeout=SLOW)
     assert selected(page, "train_recipe_simclr").startswith("byol:")
@@ -109,7 +111,7 @@ def test_retrieval_by_number_and_label_filter(page, app_url, screenshot):
 
     choose(page, "retrieval_label", "triangle")
     page.get_by_text(re.compile(r"^\d+ of 2,000 images match\.$")).wait_for(timeout=SLOW)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=SLOW)  # no stale #0
+    settled(page)  # no stale #0
     picks = page.get_by_role("button", name=re.compile(r"^#\d+$"))
     first = picks.first.inner_text()
     picks.first.click()

@@ -20,7 +20,7 @@ from ssl_core.data.ingest import ingest_uploads
 from ssl_core.engine import TrainConfig
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
-from tests.e2e.conftest import running_app, tab
+from tests.e2e.conftest import running_app, settled, tab
 
 pytestmark = pytest.mark.e2e
 
@@ -84,9 +84,13 @@ def test_an_imported_encoder_is_mapped_beside_a_run_and_both_are_evaluated(page,
     side = page.locator(".st-key-import_side input")
     side.fill("32")
     side.press("Enter")
-    page.wait_for_timeout(5000)  # let the side's rerun land: a file set while the form redraws is dropped
-    page.locator(".st-key-import_weights input[type='file']").set_input_files(str(weights))
+    page.wait_for_timeout(5000)  # let the side's rerun start: a file set while the form redraws is dropped
+    settled(page)
+    with page.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT",
+                              timeout=120_000):  # sent, not only shown in the browser
+        page.locator(".st-key-import_weights input[type='file']").set_input_files(str(weights))
     page.locator(".st-key-import_weights").get_by_text("r10.safetensors").wait_for()
+    settled(page)
     page.locator(".st-key-import_encoder_button button").click()
     page.get_by_text("It is in every encoder picker now").wait_for()
     screenshot(page, "data-import-encoder")

@@ -55,6 +55,7 @@ def test_the_map_moves_while_a_run_goes_and_the_explorer_plays_it(browser, reque
     try:
         with tab(browser, request) as page:
             page.goto(f"{app_url}/train?dataset=motion")
+            page.locator("[data-testid='stMetric']").filter(has_text="Status").wait_for(timeout=240_000)  # torch loads
             poll(lambda: metric(page, "Status") == "queued", 60, "the queued run on the page", interval_s=0.5)
             jobs.start_worker(ws)  # once the page follows the run: it sees the map grow from its first frames
             page.locator(MOTION).first.wait_for(timeout=240_000)  # two frames kept: the map appears

@@ -25,7 +25,7 @@ from PIL import Image
 
 from ssl_core.data.ingest import ingest_uploads
 from ssl_core.store import Workspace
-from tests.e2e.conftest import ROOT, SCREENSHOTS, _free_port, _wait_healthy
+from tests.e2e.conftest import ROOT, SCREENSHOTS, _free_port, _wait_healthy, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -199,9 +199,11 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
     second.goto(url + "/train")
     second.get_by_role("heading", name="Train").first.wait_for()
 
-    tab.get_by_role("button", name="Sign out").click()
+    with tab.expect_navigation():  # the sign-out reloads the page: the old document kept the page links
+        tab.get_by_role("button", name="Sign out").click()
     sign_in_box(tab).wait_for()
     tab.wait_for_function("() => !document.cookie.includes('ssl_lens_access')")
+    settled(tab)
     assert tab.locator("[data-testid='stSidebarNav']").count() == 0  # no page links beside the sign-in
     second.locator("[data-testid='stSidebarNav']").get_by_text("Data", exact=True).click()  # the other tab's next
     sign_in_box(second).wait_for()  # click meets the sign-in: it kept searching after the first tab signed out
@@ -210,22 +212,23 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
     for _ in range(2):  # a reload, then a reload with the cookie copied back
         tab.reload()
         sign_in_box(tab).wait_for()
-        tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+        settled(tab)
         assert tab.locator("[data-testid='stSidebarNav']").count() == 0
         tab.context.add_cookies([cookie])
 
 
 def test_hostile_names_render_as_text(tab, shared, screenshot):
-    signed_in(tab, shared)
-    tab.get_by_text("Add a dataset").click()
-    images_uploader(tab).set_input_files(
-        [{"name": f"{HOSTILE_FILE}.png", "mimeType": "image/png", "buffer": png(9)}] * 2)  # twice: a warning names it
+    adding(tab, shared)
+    own_upload(tab, lambda attempt: [{"name": f"{HOSTILE_FILE}.png", "mimeType": "image/png", "buffer": png(9)}] * 2)
+    # twice: a warning names it
     name = tab.get_by_role("textbox", name="Dataset name (optional)")
     name.fill(HOSTILE + " 2")
     name.press("Enter")
     tab.get_by_role("button", name="Import upload").click()
     tab.get_by_text("Imported 2 images as dataset").wait_for()
     tab.get_by_text("1 file name occurs more than once").first.wait_for()  # the report, and kept with the dataset
+    tab.locator("[data-testid='stImage']").first.wait_for()  # the gallery, whose captions are the names
+    settled(tab)
     screenshot(tab, "serving-hostile-names")
 
     main = tab.locator("[data-testid='stMain']")
@@ -257,18 +260,27 @@ def images_uploader(tab):
             .locator("input[type='file']"))
 
 
-def own_upload(tab):
-    """The app's own upload of one PNG through its file uploader: the PUT's response. Given
-    again when a rerun replaced the uploader before it sent (a full suite's busy cores once
-    left the first one waiting 60 s)."""
+def adding(tab, shared) -> None:
+    """Signed in, on the Data page with "Add a dataset" open once its first run has ended, so that
+    no rerun replaces the uploader a file is given to."""
+    signed_in(tab, shared)
+    settled(tab)
+    tab.get_by_text("Add a dataset").click()
+    images_uploader(tab).locator("..").wait_for(state="visible")
+
+
+def own_upload(tab, files=lambda attempt: [{"name": f"mine{attempt}.png", "mimeType": "image/png",
+                                            "buffer": png(1)}]):
+    """The app's own upload of `files(attempt)` through its images uploader: the (first) PUT's
+    response. Given again when a rerun replaced the uploader before it sent (a full suite's busy
+    cores once left the first one waiting 60 s)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(3):
         try:
             with tab.expect_response(lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT",
                                      timeout=30_000) as own:
-                images_uploader(tab).set_input_files(
-                    [{"name": f"mine{attempt}.png", "mimeType": "image/png", "buffer": png(1)}])
+                images_uploader(tab).set_input_files(files(attempt))
             return own
         except PlaywrightTimeout:
             if attempt == 2:
@@ -277,10 +289,7 @@ def own_upload(tab):
 
 def test_cross_origin_upload_is_refused(tab, shared):
     url, _ = shared
-    signed_in(tab, shared)
-    tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()  # no rerun to replace it
-    tab.get_by_text("Add a dataset").click()
-    images_uploader(tab).locator("..").wait_for(state="visible")
+    adding(tab, shared)
     own = own_upload(tab)
     upload_url = own.value.url  # /_stcore/upload_file/<live session>/<file id>
     assert own.value.status in (200, 204)  # the app's own upload: same origin, with its XSRF token
