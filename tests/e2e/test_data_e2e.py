@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from PIL import Image
 
+from tests.e2e.conftest import settled
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,6 +25,7 @@ def make_zip(path) -> None:
 
 def test_upload_zip_and_see_thumbnails(page, tmp_path, screenshot):
     page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)  # the demo data seeded on first start
+    settled(page)  # no rerun to replace the uploader given the file
 
     page.get_by_text("Add a dataset").click()
     archive = tmp_path / "tiles.zip"
@@ -56,6 +59,7 @@ def test_a_long_import_is_cancelled_in_the_page_and_stores_nothing(page, tmp_pat
         for i in range(20):
             zf.writestr(f"big_{i}.png", buffer.getvalue())
     page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)
+    settled(page)
     page.get_by_text("Add a dataset").click()
     images = page.locator("[data-testid='stFileUploader']").filter(has_text="Images or zip archives")
     images.locator("input[type='file']").set_input_files(str(archive))
@@ -70,6 +74,6 @@ def test_a_long_import_is_cancelled_in_the_page_and_stores_nothing(page, tmp_pat
     page.get_by_text("Import cancelled: nothing was stored.").wait_for()
     page.reload()
     page.get_by_role("heading", name="Datasets").wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
+    settled(page)
     assert page.get_by_text("slowset", exact=True).count() == 0
     assert page.get_by_text("Imported").count() == 0
