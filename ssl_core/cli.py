@@ -769,3 +769,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncancelled; nothing was stored", file=sys.stderr)
         return 130
+
+
+if __name__ == "__main__":  # `python -m ssl_core.cli`, as `python -m ssl_core` (walk 32: it printed nothing)
+    raise SystemExit(main())

@@ -180,3 +180,10 @@ def test_resume_and_advice_refuse_settings_they_would_drop(tmp_path):
     assert done.stderr.strip() == "error: --advice trains with the run's own settings; drop --seed"
     done = cli(tmp_path / "ws", "train", "--advice", "run-x", "--resume", "run-x")
     assert done.stderr.strip() == "error: give --resume RUN or --advice RUN, not both"
+
+
+def test_the_cli_module_run_as_a_script_is_the_command_line():
+    """Walk 32: `python -m ssl_core.cli --help` printed nothing and exited 0."""
+    told = subprocess.run([sys.executable, "-m", "ssl_core.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert told.returncode == 0 and "usage:" in told.stdout and "train" in told.stdout
