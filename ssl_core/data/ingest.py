@@ -32,9 +32,9 @@ from ..words import agreeing, counted, noun
 from .builtins import get_builtin
 from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
 from .labels import (
-    FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, ambiguous_rows, first_few,
-    folder_names, in_skipped_row, lone_folder_warning, match_csv, outside_folders_warning, parse_labels_csv, rows_named,
-    unmatched_rows,
+    FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
+    first_few, folder_names, in_skipped_row, lone_folder_warning, match_csv, outside_folders_warning, parse_labels_csv,
+    rows_named, unmatched_rows,
 )
 from .looks import Looks
 from .rejections import RejectionList, rejected_total
@@ -266,6 +266,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         images.finish(len(rows))
         thumbs.finish(len(rows))
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source, folder_labels)
+        warnings += alike_labels_warning(labels)
         warnings += (_warnings(rows, size, fit) + _copies_warning(copies, len(rows), size) + looks.warnings()
                      + list(notes))
         info = ws.publish_dataset(

@@ -280,6 +280,26 @@ def outside_folders_warning(labels: list[str | None], names: list[str]) -> list[
             f"(for example {outside[0]!r})"]
 
 
+def alike_labels_warning(labels: list[str | None]) -> list[str]:
+    """A warning naming the classes whose labels differ only in capitals or the spaces around
+    them ('Deer' and 'deer'), kept as separate classes as written (walk 32: a CSV with both came
+    in as 8 classes, not 4, unsaid); none where no two are alike."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        if label is not None:
+            counts[label] = counts.get(label, 0) + 1
+    groups: dict[str, list[str]] = {}
+    for label in sorted(counts):
+        groups.setdefault(label.strip().casefold(), []).append(label)
+    alike = [names for names in groups.values() if len(names) > 1]
+    if not alike:
+        return []
+    said = "; ".join(", ".join(f"{name!r} ({counts[name]:,})" for name in names) for names in alike[:EXAMPLES])
+    more = f" and {len(alike) - EXAMPLES:,} more such sets" if len(alike) > EXAMPLES else ""
+    return [f"{counted(sum(map(len, alike)), 'labels')} differ only in capitals or spaces from another ({said}{more}), "
+            "so each is a class of its own, as written; write them alike to make one class"]
+
+
 def too_few_to_probe(counts: Mapping[str, int]) -> bool:
     """Labels (`counts`, {class: labelled items}) that exist but that evaluation's
     `splits.labelled` cannot use: fewer than two classes with two items each (a light

@@ -312,6 +312,20 @@ def test_labels_csv_at_the_top_of_a_single_folder_is_used(workspace, make):
     assert workspace.labels(workspace.dataset("pets")) == ["cat", "dog"]
 
 
+def test_labels_alike_but_for_capitals_are_named_and_kept_as_written(workspace, make):
+    """Walk 32: a CSV with 'Deer' and 'deer' came in as 8 classes, not 4, with no word."""
+    archive = make.zip([("labels.csv", b"a.png,Deer\nb.png,deer\nc.png,deer\nd.png,fox\ne.png,Fox \n")]
+                       + [(f"{n}.png", make.solid((40 * i, 0, 0))) for i, n in enumerate("abcde")])
+    report = ingest_uploads(workspace, [("cams.zip", archive)], name="cams")
+    assert workspace.labels(workspace.dataset("cams")) == ["Deer", "deer", "deer", "fox", "Fox"]
+    assert ("4 labels differ only in capitals or spaces from another ('Deer' (1), 'deer' (2); 'Fox' (1), 'fox' (1)), "
+            "so each is a class of its own, as written; write them alike to make one class") in report.warnings
+    plain = ingest_uploads(workspace, [("p.zip", make.zip([("labels.csv", b"a.png,cat\nb.png,dog\n"),
+                                                           ("a.png", make.solid()), ("b.png", make.solid())]))],
+                           name="plain")
+    assert not [w for w in plain.warnings if "capitals" in w]
+
+
 def test_a_taken_name_fails_before_any_decoding(workspace, make):
     ingest_uploads(workspace, make.goods(), name="taken")
     calls = []
