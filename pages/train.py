@@ -253,13 +253,18 @@ def live_panel(run_id: str, ticking: bool) -> None:
                                    + ("; ..." if len(ahead) > 3 else "") + "): this server trains one run at a time, "
                                    "and a run's budget starts when it begins."))
     cells = st.columns([1.5, 1, 1, 1])  # "interrupted" fits at 1024 px
-    cells[0].metric("Status", status)
+    stopping = status == "running" and bool(run["cancel_requested"])  # walk 32: 'running' and Cancel, as before
+    cells[0].metric("Status", "stopping" if stopping else status)
     unit = UNITS[jobs.run_kind(run)]
     speed, speed_help = speed_words(status, unit)
     cells[1].metric(speed, f"{run['images_per_s']:.0f}" if run["images_per_s"] else "-", help=speed_help)
     cells[2].metric("Loss", f"{run['loss']:.4f}" if run["loss"] is not None else "-")
     cells[3].metric("ETA", f"{run['eta_s']:.0f} s" if run["eta_s"] and status == "running" else "-")
-    run_controls(ws, run)
+    if stopping:
+        st.info("Cancel asked: the run stops once its current step ends and keeps its last checkpoint; Resume "
+                "continues it from there.", icon=":material/stop:")
+    else:
+        run_controls(ws, run)
     if run["message"]:  # a dip the run recovered from alone is news, not a warning (walk 20: a yellow box)
         recovered = run["message"].startswith(RECOVERED) and "; " not in run["message"]
         (st.error if status == "failed" else st.info if recovered else st.warning)(escape_markdown(run["message"]))

@@ -343,6 +343,17 @@ def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:
                     f"{where} Its last measurement: {measured.text}")
 
 
+def after_cancel(measured: Verdict, step: int, total: int | None) -> Verdict:
+    """The verdict on a run cancelled at `step` (of about `total`), from what it `measured` by
+    then, said to be that (walk 32: "Nothing learned yet ... 6.8 points below the untrained
+    network" over a run stopped at step 20 of 54, and only the Diagnosis said it was cancelled)."""
+    if measured == WAITING:
+        return measured
+    of = f" of about {total:,}" if total else ""
+    return _verdict(measured.code, f"{measured.text} It was cancelled at step {step:,}{of}: this is what it had "
+                                   f"learned by then.")
+
+
 def moved(knn: float, start: float, n: int) -> tuple[int, float]:
     """(1 above, 0 within noise, -1 below; the margin of noise) of kNN accuracy `knn` against
     `start`, both on the same `n` probe images."""

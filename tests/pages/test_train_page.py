@@ -386,6 +386,12 @@ def test_running_run_shows_progress_eta_and_cancel_asks_the_worker(page, ws, sta
     run = jobs.get_run(ws, run_id)
     assert (run["status"], run["cancel_requested"]) == ("running", 1)  # stops at its next step
     assert started == []
+    # walk 32: the page went on saying 'running' beside the same Cancel button until the worker stopped
+    assert metrics(page)["Status"] == "stopping" and labels(page) == ["Start training"]
+    assert any(i.value.startswith("Cancel asked: the run stops once its current step ends") for i in page.info)
+    set_run(ws, run_id, status="cancelled", finished="2026-01-01T00:01:00")  # the worker stopped it
+    page.run()
+    assert metrics(page)["Status"] == "cancelled" and not any(i.value.startswith("Cancel asked") for i in page.info)
 
 
 def test_an_interrupted_run_s_speed_is_said_to_be_the_one_when_it_stopped(page, ws):
@@ -493,6 +499,7 @@ def test_on_unequal_classes_the_knn_chart_draws_the_largest_class_the_verdict_ju
                             "Its last measurement: Worse"),  # no checkpoint: nothing to send to Evaluate
     ("failed", 0.74, "orange", "The run failed before its first checkpoint; Evaluate has nothing of it to judge. "
                                "Its last measurement: Learned"),
+    ("cancelled", 0.20, "orange", "Nothing learned yet"),  # and said where it stopped (walk 32)
 ])
 def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page, ws, status, knn, colour, opening):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
@@ -507,6 +514,8 @@ def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page
     ((shown, text),) = verdicts(page)
     assert shown == colour and text.startswith(opening)
     assert f"kNN accuracy {knn:.1%} against 22.0% for the untrained network (chance 20.0%, 1024 labelled" in text
+    assert ("It was cancelled at step 50 of about 100: this is what it had learned by then." in text) == (
+        status == "cancelled")
     assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"chance": 0.2, "untrained": 0.22}
     headline = opening.split(";")[0]  # 'Nothing learned yet', 'The run failed before its first checkpoint'
     assert page.dataframe[0].value["verdict"].tolist() == [headline]  # the table says it too
