@@ -141,16 +141,11 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
                 "or cameras, say), grouping by it is right.")
     if cue == SCENE:  # the parts that reach MOST, and any other cue that does (walk 15: 'two or more of the
         # background's colour, texture and layout' beside layout 'little' and brightness 'most', unsaid)
-        most = [name for name in CUES if name in present and present[name]["judged"] >= MOST]
-        shared = [name for name in most if name in SCENE_PARTS]
-        also = [name for name in most if name not in SCENE_PARTS]
+        shared = [name for name in CUES if name in SCENE_PARTS and name in present and present[name]["judged"] >= MOST]
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}" for name in shared)
-        besides = (f" Beside it, {listed([CUES[name].short for name in also])} "
-                   f"{agreeing(len(also), 'scores', 'score')} most too "
-                   f"({'; '.join(_amount(present[name]) for name in also)})." if also else "")
         return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
-                f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts}).{besides} "
-                f"{remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}")
+                f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts})."
+                f"{_besides(present, SCENE_PARTS)} {remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}")
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -159,7 +154,17 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}. {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}")
+            f"images, {whole}.{_besides(present, (cue,))} {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}")
+
+
+def _besides(present: dict[str, dict], named: tuple[str, ...]) -> str:
+    """' Beside it, X scores most too (its numbers).' for the cues other than those `named`
+    whose judged score reaches MOST, in CUES' order; "" where none does (walk 15: brightness
+    'most' unsaid beside the background scene; walk 32: background texture 0.72 beside a
+    named brightness 0.84, while the neighbours plainly shared one background photo)."""
+    also = [name for name in CUES if name in present and name not in named and present[name]["judged"] >= MOST]
+    return (f" Beside it, {listed([CUES[name].short for name in also])} {agreeing(len(also), 'scores', 'score')} "
+            f"most too ({'; '.join(_amount(present[name]) for name in also)})." if also else "")
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

@@ -57,8 +57,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # from one is judged against that score (walk 23); 23: without labels, a run from other weights collapsed against
 # their effective rank, not a random network's, and a cue of 0.3 or more as a whole but less beyond the classes said
 # (walk 30); 24: a run of fewer than 40 steps told to train longer, not to change its augmentation, for a cue
-# (walk 31))
-FORMAT = 24
+# (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32))
+FORMAT = 25
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

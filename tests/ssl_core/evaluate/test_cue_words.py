@@ -84,3 +84,14 @@ def test_without_labels_a_named_cue_may_be_what_the_images_show():
     assert "where colour is what tells them apart" in sentence("colour", frames, labelled=False)
     assert "Without labels" not in sentence(SCENE, frames) and "Without labels" not in sentence(None, frames,
                                                                                                   labelled=False)
+
+
+def test_a_named_cue_says_which_other_cues_reach_most_too():
+    """Walk 32: 'groups by brightness (score 0.84)' and its jitter advice, while background texture
+    scored 0.72 ('most') unsaid and the neighbours plainly shared one background photo."""
+    scores = {"brightness": scored(0.84, None, 0.84), "background_texture": scored(0.72, None, 0.72),
+              "colour": scored(0.57, None, 0.57)}
+    said = sentence("brightness", scores)
+    assert " Beside it, background texture scores most too (score 0.72: most). Try " in said
+    assert "colour" not in said.split("Beside it")[1]  # 'some', not 'most'
+    assert "Beside it" not in sentence("brightness", {**scores, "background_texture": scored(0.5, None, 0.5)})
