@@ -297,8 +297,10 @@ def cue_table(scores: dict[str, dict | None]) -> pd.DataFrame:
     """Every cue measured: the score its level grades, then the level; with labels the graded
     score is the one beyond grouping by class alone (JUDGED), shown first, and the whole score
     and what grouping by class alone gives follow as plain numbers. A bar of 0.70 beside
-    'little' read as a contradiction where only the score beyond the classes (0.02) was graded."""
-    rows = [(CUES[name].words, s) for name, s in scores.items() if s is not None]
+    'little' read as a contradiction where only the score beyond the classes (0.02) was graded.
+    Highest graded score first (walk 32: in CUES' order, background texture sat above the named
+    brightness)."""
+    rows = sorted(((CUES[name].words, s) for name, s in scores.items() if s is not None), key=lambda r: -r[1]["judged"])
     if all(s["by_class"] is None for _, s in rows):
         return pd.DataFrame([{"cue": words, "score": s["score"], "level": s["level"]} for words, s in rows])
     return pd.DataFrame([{"cue": words, JUDGED: s["judged"], "level": s["level"], WITH_CLASSES: s["score"],

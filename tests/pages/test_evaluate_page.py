@@ -48,7 +48,8 @@ def shortcut_shown(at: AppTest, labelled: bool) -> bool:
     graded = "beyond the classes" if labelled else "score"  # the score the level grades comes first, beside it
     columns = ["cue", graded, "level", *(["score, classes included", "by class alone"] if labelled else [])]
     return (sentence and list(cues.columns) == columns and len(cues) == len(CUES)
-            and set(cues["level"]) <= {"little", "some", "most"} and cues[graded].between(0, 1).all())
+            and set(cues["level"]) <= {"little", "some", "most"} and cues[graded].between(0, 1).all()
+            and cues[graded].is_monotonic_decreasing)  # highest first (walk 32: alphabetical, the named cue below)
 
 
 def metrics(at: AppTest):
