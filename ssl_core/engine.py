@@ -44,6 +44,7 @@ from .methods import Method, build_method, get_method
 from .models import checkpoint_options
 from .models.calibration import MARKER, batches, calibrate, calibration_rows, never_estimated
 from .snapshots import PAINTED_COUNT, SnapshotWriter, balanced_probe, kept_probe
+from .thread_share import ThreadShare
 
 PROBE_SIZE = 1024  # images embedded by the monitor
 # steps into a process before a minutes budget's total is extrapolated (Trainer.extrapolated): step 1 carries the
@@ -448,55 +449,60 @@ class Trainer:
             measured[RANK_START] = effective_rank(features)  # what the collapse rule reads it against (walk 23)
             self.untrained[RANK_START] = measured[RANK_START]  # kept in checkpoints with the twin's, for a resume
             self.reporter.on_metrics(0, measured)
-        while True:
-            elapsed = self.elapsed + time.monotonic() - start
-            progress = self.progress(elapsed)
-            if progress >= 1.0:
-                break
-            if distributed.any_rank(self.reporter.should_stop(), self.device):
-                status = "cancelled"
-                break
-            try:
-                step_start = time.monotonic()
-                loss, metrics = self.train_step(progress)
-            except FloatingPointError as exc:
-                status, message = "failed", self._stopped(exc)
-                break
-            except torch.OutOfMemoryError:
-                if self.batch_size // 2 < self.config.min_batch_size:
-                    status = "failed"
-                    message = (f"out of memory even at batch size {self.batch_size}; the floor is "
-                               f"{self.config.min_batch_size}. Try a smaller encoder or image size.")
+        share = ThreadShare(self.device, self.world)  # fewer threads while other work holds a core
+        try:
+            while True:
+                elapsed = self.elapsed + time.monotonic() - start
+                progress = self.progress(elapsed)
+                if progress >= 1.0:
                     break
-                self.batch_size //= 2
-                self.warnings.append(f"out of memory: batch size halved to {self.batch_size}")
-                if self.device.type == "cuda":
-                    torch.cuda.empty_cache()
-                continue
-            self.step += 1
-            images_seen += self.batch_size * self.world
-            step_rate = self.batch_size * self.world / max(time.monotonic() - step_start, 1e-9)
-            rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
-            elapsed = self.elapsed + time.monotonic() - start
-            progress = self.progress(elapsed)
-            if anchor is None and self.step - first_step >= ESTIMATE_AFTER:
-                anchor = (self.step, elapsed)
-            total = self.total_steps() or self.extrapolated(elapsed, progress, anchor)
-            eta = (1 - progress) * elapsed / progress if progress > 0 else None
-            self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
-                                            metrics["lr"], self.batch_size))
-            try:
-                values = {"loss": loss, **metrics}
+                if distributed.any_rank(self.reporter.should_stop(), self.device):
+                    status = "cancelled"
+                    break
                 try:
-                    if self.step % self.config.monitor_every == 0 or self.step == 1:
-                        values |= self.monitor(metrics)
-                finally:  # a monitor that finds the features non-finite still leaves the step's loss on the curve
-                    self.reporter.on_metrics(self.step, values)
-                if self.step % self.config.checkpoint_every == 0:
-                    self.save(self.elapsed + time.monotonic() - start)
-            except FloatingPointError as exc:  # the loss stayed finite, the weights or features did not
-                status, message = "failed", self._stopped(exc)
-                break
+                    step_start = time.monotonic()
+                    loss, metrics = self.train_step(progress)
+                except FloatingPointError as exc:
+                    status, message = "failed", self._stopped(exc)
+                    break
+                except torch.OutOfMemoryError:
+                    if self.batch_size // 2 < self.config.min_batch_size:
+                        status = "failed"
+                        message = (f"out of memory even at batch size {self.batch_size}; the floor is "
+                                   f"{self.config.min_batch_size}. Try a smaller encoder or image size.")
+                        break
+                    self.batch_size //= 2
+                    self.warnings.append(f"out of memory: batch size halved to {self.batch_size}")
+                    if self.device.type == "cuda":
+                        torch.cuda.empty_cache()
+                    continue
+                self.step += 1
+                share.tick()
+                images_seen += self.batch_size * self.world
+                step_rate = self.batch_size * self.world / max(time.monotonic() - step_start, 1e-9)
+                rate = step_rate if rate == 0 else 0.9 * rate + 0.1 * step_rate
+                elapsed = self.elapsed + time.monotonic() - start
+                progress = self.progress(elapsed)
+                if anchor is None and self.step - first_step >= ESTIMATE_AFTER:
+                    anchor = (self.step, elapsed)
+                total = self.total_steps() or self.extrapolated(elapsed, progress, anchor)
+                eta = (1 - progress) * elapsed / progress if progress > 0 else None
+                self.reporter.on_step(StepState(self.step, total, progress, loss, rate, eta,
+                                                metrics["lr"], self.batch_size))
+                try:
+                    values = {"loss": loss, **metrics}
+                    try:
+                        if self.step % self.config.monitor_every == 0 or self.step == 1:
+                            values |= self.monitor(metrics)
+                    finally:  # a monitor that finds the features non-finite still leaves the step's loss on the curve
+                        self.reporter.on_metrics(self.step, values)
+                    if self.step % self.config.checkpoint_every == 0:
+                        self.save(self.elapsed + time.monotonic() - start)
+                except FloatingPointError as exc:  # the loss stayed finite, the weights or features did not
+                    status, message = "failed", self._stopped(exc)
+                    break
+        finally:
+            share.close()
         if status != "failed":
             try:
                 self.save(self.elapsed + time.monotonic() - start)
