@@ -194,7 +194,8 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                         "example per line), .csv or .jsonl (a text column, an optional "
                                         "label column).")
         labels_file = left.file_uploader("Labels CSV for images (optional): file name, label", type=["csv"],
-                                         help="Two columns: a file name (or its path in the zip) and its label; a "
+                                         help="Two columns, split by commas, semicolons or tabs: a file name (or its "
+                                              "path in the zip) and its label; a "
                                               f"header row is optional (file: {', '.join(FILE_HEADERS)}; label: "
                                               f"{', '.join(LABEL_HEADERS)}). A labels.csv inside the zip does the "
                                               "same. Text takes its labels from a label column of its own CSV or "

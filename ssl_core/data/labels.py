@@ -84,10 +84,20 @@ def _spans_lines(source: str, start: int, end: int) -> str:
             f"runs to line {end:,}); close it, or remove the line break inside the quotes")
 
 
+def delimiter(text: str) -> str:
+    """What separates the CSV's columns: ';' (as Excel writes CSV where the comma is the decimal
+    mark: walk 32's was refused, 'no filename,label rows') or a tab where its first line that
+    holds anything has that and no comma, else ','."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in first:
+        return ","
+    return ";" if ";" in first else "\t" if "\t" in first else ","
+
+
 def _rows(text: str, source: str):
     """(line number, row) of each CSV record; LabelsError for a csv error or a record that
     spans lines (a quote left open merges every row after it)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter(text))
     start = 1
     while True:
         try:
@@ -145,7 +155,8 @@ def _fault(parsed: LabelsCsv, filename: str, label: str) -> tuple[str, str] | No
 
 
 def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
-    """`filename,label` rows (a header row is optional; 'label,filename' swaps the columns)
+    """`filename,label` rows (or `;` or tab between them: `delimiter`; a header row is optional;
+    'label,filename' swaps the columns)
     as a LabelsCsv. Blank rows are passed over; rows without a file name or a label, or with
     a label over MAX_LABEL_CHARS, are skipped and repeated file names keep their first row,
     each kind in one warning. LabelsError when the file cannot be read, or has no usable row."""

@@ -20,6 +20,8 @@ def three(make) -> list[tuple[str, bytes]]:
     "filename,label\na.png,cat\nb.png,dog\n",
     "a.png,cat\nb.png,dog\n",
     "\ufeffFile,Label\r\n a.png , cat \r\n\r\nb.png,dog,extra column\r\n",
+    "filename;label\na.png;cat\nb.png;dog\n",  # walk 32: as Excel writes CSV where ',' is the decimal mark
+    "\na.png\tcat\nb.png\tdog\n",
 ])
 def test_parse_labels_csv_with_and_without_header(text):
     assert parse_labels_csv(text.encode(), "x.csv").labels == {"a.png": "cat", "b.png": "dog"}
@@ -38,6 +40,7 @@ def test_malformed_rows_are_skipped_and_named_in_one_warning():
 
 def test_parse_labels_csv_quoted_commas():
     assert parse_labels_csv(b'"a, b.png","big, red"\n', "x.csv").labels == {"a, b.png": "big, red"}
+    assert parse_labels_csv(b'deer;1.png,deer\nb.png,fox\n', "x.csv").labels == {"deer;1.png": "deer", "b.png": "fox"}
 
 
 @pytest.mark.parametrize("data, message", [
