@@ -33,8 +33,8 @@ from .builtins import get_builtin
 from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
-    first_few, folder_names, in_skipped_row, lone_folder_warning, match_csv, outside_folders_warning, parse_labels_csv,
-    rows_named, unmatched_rows,
+    first_few, folder_names, in_skipped_row, lone_folder_warning, loose_rows, match_csv, outside_folders_warning,
+    parse_labels_csv, rows_named, unmatched_rows,
 )
 from .looks import Looks
 from .rejections import RejectionList, rejected_total
@@ -337,6 +337,11 @@ def _csv_gaps(rows: list[_Row], labels: list[str | None], parsed: LabelsCsv, amb
     """Warnings on the CSV's rows that name no imported image or several (`ambiguous`), and on
     the images it has no row for (`labels` None)."""
     warnings = [_ambiguous_warning(rows, parsed, ambiguous, source)] if ambiguous else []
+    if loose := loose_rows(parsed.labels, [row.inner for row in rows]):
+        warnings.append(f"{source}: {counted(len(loose), 'rows', ('names', 'name'))} an image by its file name in "
+                        "another case or under folders the import does not have, and "
+                        f"{agreeing(len(loose), 'labels it', 'label them')} ("
+                        f"{first_few([f'{printable(name)!r} as {inner!r}' for name, inner in loose])})")
     unmatched = unmatched_rows(parsed, [row.inner for row in rows])
     if unmatched:
         warnings.append(f"{source}: {counted(len(unmatched), 'rows', ('names', 'name'))} no imported image "

@@ -201,8 +201,44 @@ def _keys(inner: str) -> list[str]:
 
 
 def _matched_by(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:
-    """The CSV name each file is matched by: the most specific of its names the CSV has."""
+    """The CSV name each file is matched by: the most specific of its names the CSV has, else
+    one matching it loosely (`_loose`)."""
+    exact = _exact(labels, inner_paths)
+    loose = _loose(labels, inner_paths, exact)
+    return [key if key is not None else loose.get(position) for position, key in enumerate(exact)]
+
+
+def _exact(labels: dict[str, str], inner_paths: list[str]) -> list[str | None]:
+    """The CSV name each file is matched by exactly: the most specific of its names (_keys) the CSV has."""
     return [next((k for k in _keys(p) if k in labels), None) for p in inner_paths]
+
+
+def _bare(name: str) -> str:
+    """A name's last part, NFC, in one case: 'camtrap/IMG_0002.JPG' -> 'img_0002.jpg'."""
+    return PurePosixPath(_nfc(name).replace("\\", "/")).name.casefold()
+
+
+def _loose(labels: dict[str, str], inner_paths: list[str], exact: list[str | None]) -> dict[int, str]:
+    """{position of a file no CSV name matches: the CSV name matching it by its bare name in any
+    case} where that bare name is one file's and one unused row's alone (walk 32: rows naming
+    'camtrap_flat/IMG_0000.jpg' or 'img_0002.JPG' for a folder's IMG_0000.jpg, IMG_0002.jpg
+    matched nothing)."""
+    used = set(exact)
+    rows: dict[str, list[str]] = {}
+    for name in labels:
+        if name not in used:
+            rows.setdefault(_bare(name), []).append(name)
+    files: dict[str, list[int]] = {}
+    for position, path in enumerate(inner_paths):
+        files.setdefault(_bare(path), []).append(position)
+    return {positions[0]: rows[bare][0] for bare, positions in files.items()
+            if len(positions) == 1 and exact[positions[0]] is None and len(rows.get(bare, ())) == 1}
+
+
+def loose_rows(labels: dict[str, str], inner_paths: list[str]) -> list[tuple[str, str]]:
+    """(CSV name, the file's path) of each file matched loosely (`_loose`), to be said."""
+    exact = _exact(labels, inner_paths)
+    return [(name, inner_paths[position]) for position, name in sorted(_loose(labels, inner_paths, exact).items())]
 
 
 def ambiguous_rows(labels: dict[str, str], inner_paths: list[str]) -> dict[str, list[int]]:
@@ -231,7 +267,7 @@ def in_skipped_row(parsed: LabelsCsv, inner: str) -> bool:
 def unmatched_rows(parsed: LabelsCsv, inner_paths: list[str]) -> list[str]:
     """The CSV's file names that name none of `inner_paths` by any name match_csv accepts,
     in the order of their rows."""
-    known = {key for path in inner_paths for key in _keys(path)}
+    known = {key for path in inner_paths for key in _keys(path)} | set(_matched_by(parsed.labels, inner_paths))
     return [name for name in parsed.labels if name not in known]
 
 

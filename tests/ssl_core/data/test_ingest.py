@@ -326,6 +326,20 @@ def test_labels_alike_but_for_capitals_are_named_and_kept_as_written(workspace, 
     assert not [w for w in plain.warnings if "capitals" in w]
 
 
+def test_csv_rows_naming_a_file_in_another_case_or_under_another_folder_label_it_and_say_so(workspace, make):
+    """Walk 32: rows 'camtrap_flat/IMG_0000.jpg' and 'img_0002.JPG' for a folder's IMG_0000.jpg and
+    IMG_0002.jpg named 'no imported image'. Where two files or two rows share a bare name, none is guessed."""
+    csv = (b"camtrap_flat/IMG_0000.png,deer\nimg_0002.PNG,fox\nIMG_0003.png,boar\n"
+           b"x/twin.png,deer\ny/TWIN.png,fox\nother/nothing.png,bird\n")
+    files = [(f"IMG_000{i}.png", make.solid((40 * i, 9, 9))) for i in (0, 2, 3)] + [("twin.png", make.solid())]
+    report = ingest_uploads(workspace, [("cams.zip", make.zip([("labels.csv", csv), *files]))], name="cams")
+    assert workspace.labels(workspace.dataset("cams")) == ["deer", "fox", "boar", None]
+    assert ("cams.zip/labels.csv: 2 rows name an image by its file name in another case or under folders the import "
+            "does not have, and label them ('camtrap_flat/IMG_0000.png' as 'IMG_0000.png', 'img_0002.PNG' as "
+            "'IMG_0002.png')") in report.warnings
+    assert any(w.startswith("cams.zip/labels.csv: 3 rows name no imported image") for w in report.warnings)
+
+
 def test_a_taken_name_fails_before_any_decoding(workspace, make):
     ingest_uploads(workspace, make.goods(), name="taken")
     calls = []
