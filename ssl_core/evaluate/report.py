@@ -388,7 +388,8 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
     made_by = ("run" if source.run_id else "vectors" if not source.has_network else
                "imported" if source.imported else "untrained")
     out["shortcut"] = hooks.shortcut(features, items, labels, config, made_by)  # None for text
-    fit = recipe_fit(ws, source.run_id, out["shortcut"]) if made_by == "run" and out["shortcut"] else {}
+    named = made_by == "run" and out["shortcut"] and out["shortcut"]["cue"]  # a cue, and a fix to offer for it
+    fit = recipe_fit(ws, source.run_id, out["shortcut"]) if named else {}
     if fit.get("young") is not None or fit.get("held") or fit.get("lacks"):
         out["shortcut"]["words"] = out["shortcut"]["verdict"] = sentence(
             out["shortcut"]["cue"], out["shortcut"]["scores"], made_by, labelled=labels is not None, **fit)
