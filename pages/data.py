@@ -77,6 +77,13 @@ def cut_words(cut: int, mean: float, most: float, total: int) -> str:
             "padded' to keep them whole).")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def centre_square_cuts(dataset_id: str, _info) -> tuple[int, float, float]:
+    """Workspace.centre_square_cuts of dataset `_info` (its id `dataset_id`), read once: a dataset's
+    images never change after its import (a replacement is a new id), and the query scans all its rows."""
+    return ws.centre_square_cuts(_info)
+
+
 def classes_words(report: dict) -> str:
     """Where subfolders named the classes, which, and how to import them unlabelled instead
     (walk 27: folders of sites judged as classes, a run learning objects read "Nothing learned")."""
@@ -296,7 +303,7 @@ else:
         st.caption(f"Each whole picture padded with its mean colour to the stored {chosen.size_px} px square: what "
                    "every page reads." if chosen.fit == "pad" else
                    f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads. "
-                   + cut_words(*ws.centre_square_cuts(chosen), chosen.image_count))
+                   + cut_words(*centre_square_cuts(chosen.id, chosen), chosen.image_count))
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
                      for row in rows])  # names wrap at their joins, not mid-word

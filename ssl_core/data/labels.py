@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -84,7 +85,7 @@ def _spans_lines(source: str, start: int, end: int) -> str:
             f"runs to line {end:,}); close it, or remove the line break inside the quotes")
 
 
-def delimiter(text: str) -> str:
+def _delimiter(text: str) -> str:
     """What separates the CSV's columns: ';' (as Excel writes CSV where the comma is the decimal
     mark: walk 32's was refused, 'no filename,label rows') or a tab where its first line that
     holds anything has that and no comma, else ','."""
@@ -97,7 +98,7 @@ def delimiter(text: str) -> str:
 def _rows(text: str, source: str):
     """(line number, row) of each CSV record; LabelsError for a csv error or a record that
     spans lines (a quote left open merges every row after it)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     start = 1
     while True:
         try:
@@ -155,7 +156,7 @@ def _fault(parsed: LabelsCsv, filename: str, label: str) -> tuple[str, str] | No
 
 
 def parse_labels_csv(data: bytes, source: str) -> LabelsCsv:
-    """`filename,label` rows (or `;` or tab between them: `delimiter`; a header row is optional;
+    """`filename,label` rows (or `;` or tab between them: `_delimiter`; a header row is optional;
     'label,filename' swaps the columns)
     as a LabelsCsv. Blank rows are passed over; rows without a file name or a label, or with
     a label over MAX_LABEL_CHARS, are skipped and repeated file names keep their first row,
@@ -228,6 +229,8 @@ def _loose(labels: dict[str, str], inner_paths: list[str], exact: list[str | Non
     for name in labels:
         if name not in used:
             rows.setdefault(_bare(name), []).append(name)
+    if not rows:  # every row matched exactly (the usual case): no file's bare name is needed
+        return {}
     files: dict[str, list[int]] = {}
     for position, path in enumerate(inner_paths):
         files.setdefault(_bare(path), []).append(position)
@@ -331,10 +334,7 @@ def alike_labels_warning(labels: list[str | None]) -> list[str]:
     """A warning naming the classes whose labels differ only in capitals or the spaces around
     them ('Deer' and 'deer'), kept as separate classes as written (walk 32: a CSV with both came
     in as 8 classes, not 4, unsaid); none where no two are alike."""
-    counts: dict[str, int] = {}
-    for label in labels:
-        if label is not None:
-            counts[label] = counts.get(label, 0) + 1
+    counts = Counter(label for label in labels if label is not None)
     groups: dict[str, list[str]] = {}
     for label in sorted(counts):
         groups.setdefault(label.strip().casefold(), []).append(label)
