@@ -14,7 +14,8 @@ from tests.bench.running import run_bench
 
 
 @pytest.fixture
-def two_threads():
+def two_threads(monkeypatch):
+    monkeypatch.delenv(thread_share.FIXED, raising=False)  # the suite's workers set it (tests/conftest.py)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     yield
