@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app.collapse_note import collapse_note
+from app.collapse_note import collapse_note, one_direction_note
 from app.current import pick_dataset
 from app.dataset_rows import image_rows
 from app.label_hits import by_chance, shared_label
@@ -49,7 +49,7 @@ k = int(top[3].number_input("Neighbours", 1, 100, key="retrieval_k"))
 if dataset.kind == "text":  # a typed sentence and its nearest sentences (app/text_search.py)
     sentence_search(ws, dataset, [source] if other is None else [source, other], k)
     st.stop()
-collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its neighbours and near-duplicates")
+collapsed = collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its neighbours and near-duplicates")
 
 rows = image_rows(ws, dataset)  # read once per dataset, not per rerun
 names = [row["name"] for row in rows]
@@ -159,6 +159,9 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
                        "so their order says nothing, and unless they are copies of it, it does not tell them apart. "
                        "A collapsed embedding does this for every query (the Train page's collapse monitor shows it).",
                        icon=":material/warning:")
+        elif not (collapsed and shown == source):  # the collapse note above says more of the same
+            one_direction_note(embedding(ws, dataset, shown), source_name(ws, shown, dataset),
+                               "its scores below" + (" and its near-duplicate pairs" if shown == source else ""))
         if query_label:  # plain evidence: how many neighbours show what the query shows
             st.markdown(shared_label(labels, query_label, ids))
             st.caption(by_chance(labels, query_label, len(ids), query_row))

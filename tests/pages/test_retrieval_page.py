@@ -228,6 +228,38 @@ def test_neighbours_that_all_score_one_are_said_to_tell_nothing_apart(tmp_path, 
     assert any(w.value.startswith("All 12 score 1.000 (rounded)") for w in at.warning), [w.value for w in at.warning]
 
 
+def test_an_encoder_that_puts_the_pictures_along_one_line_is_said_to(tmp_path, monkeypatch):
+    """Walk 32: an imported random ResNet-18 scored every query's 12 neighbours 0.998-1.000, and no run's collapse
+    monitor could say so. Vectors along one line with a little noise, as an imported set, stand in for it."""
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.imports.embeddings import import_embeddings
+    from tests.ssl_core.conftest import noise
+    from tests.ssl_core.evaluate.test_evaluate_health import along_a_line
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(40)], name="n", size=16)
+    ws.set_meta("demo_seeded", "1")
+    np.save(tmp_path / "line.npy", along_a_line(40, 0.02))
+    import_embeddings(ws, "n", "line", tmp_path / "line.npy")
+    np.save(tmp_path / "spread.npy", along_a_line(40, 0.5))
+    import_embeddings(ws, "n", "spread", tmp_path / "spread.npy")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    said = {}
+    for encoder in ("line", "spread"):
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app" / "main.py"), default_timeout=300)
+        at.query_params.update(dataset="n", encoder=f"imported-{encoder}")
+        at.run()
+        at.switch_page(RETRIEVAL).run()
+        assert not at.exception, at.exception
+        said[encoder] = [w.value for w in at.warning if "along one line" in w.value]
+    assert not said["spread"]
+    [line] = said["line"]
+    assert line.startswith(r"**line \(embeddings, imported from line\.npy\)** puts these pictures along one line: 99% "
+                           "of the spread of its features lies in one direction, and two pictures drawn at random "
+                           "score 0.99 or -0.99 on median"), line
+    assert "its scores below and its near-duplicate pairs say little" in line
+
+
 @pytest.mark.parametrize("page, shows", [(RETRIEVAL, "its neighbours and near-duplicates"),
                                          ("../pages/explorer.py", "its map and the groups on it"),
                                          ("../pages/augment_lab.py", "the similarities below"),  # walk 28: the
@@ -238,7 +270,7 @@ def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run
     root, run = shapes_run
     if page == RETRIEVAL:  # one page's healthy case is enough: they share app/collapse_note.py
         at = open_page(root, page, monkeypatch)
-        assert not [w for w in at.warning if "collapsed by its last measurement" in w.value]
+        assert not [w for w in at.warning if "collapsed by its last measurement" in w.value or "one line" in w.value]
     copy = tmp_path / "ws"
     shutil.copytree(root, copy)
     with Workspace(copy).write() as conn:  # its last measurement: rank 1 against the twin's

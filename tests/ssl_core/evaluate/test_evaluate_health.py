@@ -10,8 +10,8 @@ import torch
 from scipy.special import gammaln, ive
 
 from ssl_core.augment import Recipe, Views, make_recipe
-from ssl_core.evaluate.health import (alignment, effective_rank, neighbour_stability, normalised_std,
-                                      uniformity)
+from ssl_core.evaluate.health import (ONE_DIRECTION_COSINE, alignment, effective_rank, neighbour_stability,
+                                      normalised_std, one_direction, uniformity)
 from ssl_core.evaluate.neighbours import neighbours_of
 from ssl_core.evaluate.views import augmented_alignment, view_features
 from ssl_core.models import build_encoder
@@ -33,6 +33,31 @@ def test_collapsed_embedding_has_rank_one_and_no_spread():
 
 def test_orthogonal_directions_have_full_rank():
     assert effective_rank(np.eye(6, dtype=np.float32)) == pytest.approx(6.0, rel=1e-4)
+
+
+def along_a_line(rows: int, spread: float, seed: int = 0) -> np.ndarray:
+    """(rows, 64) features at +-(1 to 2) along one axis, plus noise of std `spread` in every direction, shifted off
+    the origin as a ReLU network's are."""
+    generator = np.random.default_rng(seed)
+    along = np.zeros((rows, 64))
+    along[:, 0] = generator.choice([-1, 1], rows) * generator.uniform(1, 2, rows)
+    return (along + 3 + generator.normal(0, spread, (rows, 64))).astype(np.float32)
+
+
+def test_one_direction_tells_a_line_from_a_spread_embedding():
+    """Walk 32: a random ResNet-18's features lay along one line, its neighbours all 0.998-1.000."""
+    share, cosine = one_direction(along_a_line(600, 0.02))
+    assert share > 0.97 and cosine > 0.95 > ONE_DIRECTION_COSINE
+    share, cosine = one_direction(np.random.default_rng(1).normal(size=(600, 64)).astype(np.float32))
+    assert share < 0.1 and cosine < 0.2
+    share, cosine = one_direction(along_a_line(600, 0.3))  # a leading direction, not a line
+    assert cosine < ONE_DIRECTION_COSINE
+
+
+def test_one_direction_reads_a_seeded_sample_of_many_rows():
+    many = along_a_line(5000, 0.02)
+    assert one_direction(many) == one_direction(many.copy())
+    assert one_direction(many[:1]) == (0.0, 0.0)
 
 
 def test_uniformity_formula_by_hand():
