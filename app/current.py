@@ -97,6 +97,19 @@ def first_choice(keys: list[str]) -> str:
     return next((key for key in keys if key in mine), keys[0])
 
 
+def run_to_watch(runs: list[dict]) -> str:
+    """Of runs (newest first), the one the Train page opens on when this session watches none: the newest
+    started here, else the current encoder where it is one of them (a page or a link picked it), else the
+    newest running or queued, then completed, then any. Walk 33: a teacher's second tab opened on the run
+    she had cancelled, not on the completed one the link she followed named."""
+    ids = [run["id"] for run in runs]
+    mine = st.session_state.get(STARTED_HERE, set())
+    order = ([i for i in ids if i in mine] + [i for i in ids if i == encoder_key()]
+             + [r["id"] for r in runs if r["status"] in ("running", "queued")]
+             + [r["id"] for r in runs if r["status"] == "completed"])
+    return (order or ids)[0]
+
+
 def set_encoder(key: str | None) -> None:
     st.session_state[ENCODER] = key
     _write_url()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import access
 from app.batch_note import batch_note
-from app.current import STARTED_HERE, bound_selectbox, first_choice, pick_dataset
+from app.current import STARTED_HERE, bound_selectbox, pick_dataset, run_to_watch
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
@@ -438,8 +438,8 @@ runs = shown_runs(all_runs, current, every)
 if runs:
     ids = [run["id"] for run in runs]
     mine = st.session_state.get(STARTED_HERE, set())
-    if st.session_state.get(WATCHING) not in ids:  # none yet, deleted, or of another dataset: the newest started here
-        st.session_state[WATCHING] = first_choice(ids)
+    if st.session_state.get(WATCHING) not in ids:  # none yet, deleted, or of another dataset
+        st.session_state[WATCHING] = run_to_watch(runs)
     described = dict(zip(ids, told_apart(runs, [f"{run_name(r)} · on {r['dataset']}" for r in runs])))
     here = {run_id: " · started here" if run_id in mine else "" for run_id in ids}
     watched = bound_selectbox(st, "Watch run", ids, WATCHING, WATCH,

@@ -687,6 +687,24 @@ def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
     assert at.selectbox(key="train_watch").value == second  # a new session watches the newest
 
 
+def test_a_new_session_watches_the_run_its_link_names_else_the_newest_completed(ws, started):
+    """Walk 33: a teacher's second tab, opened from a link naming her completed run, watched the newer run she had
+    cancelled."""
+    completed, failed, cancelled = (jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1)) for _ in range(3))
+    for run_id, status in ((completed, "completed"), (failed, "failed"), (cancelled, "cancelled")):
+        set_run(ws, run_id, status=status)
+    watched = {}
+    for link in (None, failed):
+        at = open_app()
+        if link:
+            at.query_params.update(dataset="shapes", encoder=link)
+        at.run()
+        at.switch_page(TRAIN).run()
+        assert not at.exception, at.exception
+        watched[link] = at.selectbox(key="train_watch").value
+    assert watched == {None: completed, failed: failed}
+
+
 def test_a_student_keeps_watching_their_own_run_and_is_told_what_it_waits_for(page, ws, started):
     """Walk 25: two students started a run each; one page then showed the other's run, named as
     its own, and the run waiting its turn said only "queued"."""
