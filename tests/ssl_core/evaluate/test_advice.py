@@ -242,8 +242,17 @@ def test_a_flat_run_that_fell_below_the_untrained_network_says_so():
                                      probe_size=[150]))
     assert "its best, 73.3%, did not pass 80.7%: the untrained network's 66.7% on the same probe plus the 14.0 " \
         in found.evidence, found.evidence
-    assert found.advice.startswith("Nothing was learned at any point of the run's 75 steps, and it fell to 40.0%, "
+    assert found.advice.startswith("Nothing was learned at any point of the run's 75 steps, and it ended at 40.0%, "
                                    "worse than the untrained network. Try "), found.advice
+
+
+def test_a_flat_run_that_dipped_early_says_when_and_where_it_ended():
+    """Walk 33: "..., and it fell to 24.7%, worse than the untrained network" read as the end of a run whose one
+    dip came early and which ended above the untrained network."""
+    found = flat_from_start(measured(classes=3, knn_accuracy=[0.667, 0.40, 0.70, 0.733], knn_untrained=[0.667],
+                                     probe_size=[150]))
+    assert found.advice.startswith("Nothing was learned at any point of the run's 75 steps; at step 25 it fell to "
+                                   "40.0%, worse than the untrained network, and it ended at 73.3%. Try "), found.advice
 
 
 def test_a_flat_curve_held_by_one_large_class_is_not_advised_on():
@@ -275,7 +284,7 @@ def test_a_flat_default_run_shorter_than_its_tuned_budget_is_given_that_budget()
                                      probe_size=[450]))
     assert found.change == {"minutes": 5.0}
     assert "the same setting for the 5 minutes it was tuned for (1 now)" in found.advice
-    assert "(kNN accuracy 53% to 60% against the untrained network's 31% to 32%; see README)" in found.advice  # as %
+    assert "(kNN accuracy 53% to 60% against the untrained network's 31% to 32%; README, bench/letters.py)" in found.advice  # as %
     by_epochs = flat_from_start(measured(TrainConfig(dataset="d", epochs=2), knn_accuracy=[0.25, 0.26, 0.25],
                                          knn_untrained=[0.26], probe_size=[1024]))
     assert "local_crops" in by_epochs.change["recipe"]  # a budget in epochs is not read as minutes
