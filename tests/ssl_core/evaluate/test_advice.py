@@ -284,7 +284,8 @@ def test_a_flat_default_run_shorter_than_its_tuned_budget_is_given_that_budget()
                                      probe_size=[450]))
     assert found.change == {"minutes": 5.0}
     assert "the same setting for the 5 minutes it was tuned for (1 now)" in found.advice
-    assert "(kNN accuracy 53% to 60% against the untrained network's 31% to 32%; README, bench/letters.py)" in found.advice  # as %
+    assert ("(kNN accuracy 53% to 60% against the untrained network's 31% to 32%; README, bench/letters.py)"
+            in found.advice)  # as %
     by_epochs = flat_from_start(measured(TrainConfig(dataset="d", epochs=2), knn_accuracy=[0.25, 0.26, 0.25],
                                          knn_untrained=[0.26], probe_size=[1024]))
     assert "local_crops" in by_epochs.change["recipe"]  # a budget in epochs is not read as minutes
