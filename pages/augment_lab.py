@@ -303,7 +303,11 @@ elif is_pair_recipe(recipe):
     this = "this untrained one" if encoder_label == UNTRAINED else "this one"
     heat.caption(f"Squares mark the positive pairs; the diagonal, each view with itself, is left blank. A trained "
                  f"encoder makes the squares the brightest cells of their row; {this} does so for "
-                 f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f}).")
+                 f"{found} of the {2 * n} views (guessing would find about {2 * n / (2 * n - 1):.1f})."
+                 + ("" if encoder_label not in runs else  # walk 33: 16 of 16 here, 'Nothing learned yet' on Train
+                    f" Finding a view's partner is the task the run trained on; grouping pictures by what they show is "
+                    f"another, which its verdict on the Train page reads: "
+                    f"\"{escape_markdown(jobs.run_verdict(ws, encoder_label).headline)}\"."))
 
     at = (f"temperature {batch.temperature:g}, the run's" if run_t else
           f"temperature {batch.temperature:g}, the default run's (SimCLR)" +

@@ -143,9 +143,11 @@ for label, report in done.items():  # the overall verdict first, one per encoder
             f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
             else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
     if source.run_id in here and (online := jobs.run_verdict(ws, source.run_id)).code != report["verdict"]:
+        by_probe = report["verdict"] == LEARNED and "probe" in (report["verdict_basis"] or {})
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
-                   "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, so a gain "
-                   "close to the margin of noise can pass one and not the other.")
+                   + ("one reads kNN alone; the gain shows here in the linear probe, not in the neighbours." if by_probe
+                      else "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, "
+                           "so a gain close to the margin of noise can pass one and not the other."))
 
 
 judged_runs = {label: here[choices[label].run_id] for label in done if choices[label].run_id in here}

@@ -34,8 +34,8 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import (COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, floor, from_knn, from_neighbours, from_start,
-                      itself, never_estimated_words)
+from .verdict import (COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, by_probe, floor, from_knn, from_neighbours,
+                      from_start, itself, never_estimated_words)
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
 # of the report's keys and baselines (4: the untrained twin's BatchNorm statistics estimated on the data; 5: the
@@ -57,8 +57,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # from one is judged against that score (walk 23); 23: without labels, a run from other weights collapsed against
 # their effective rank, not a random network's, and a cue of 0.3 or more as a whole but less beyond the classes said
 # (walk 30); 24: a run of fewer than 40 steps told to train longer, not to change its augmentation, for a cue
-# (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32))
-FORMAT = 25
+# (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32); 26: with labels, a gain
+# beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33))
+FORMAT = 26
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -208,7 +209,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     training did to them on the same folds (verdict.from_start; walk 24: "Worse than its
     starting weights" on the Train page, "Nothing learned yet" here); without labels, its collapse
     is read against their effective rank. Keys: verdict,
-    verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images, start}."""
+    verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images, start; probe, probe_untrained
+    where the kNN found no gain: the linear probe's accuracy and the twin's on the same folds, by_probe}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
@@ -218,6 +220,13 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                  **({"baseline": UNTRAINED_WEIGHTS} if imported else {} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
                            majority=labels.largest_share())
+        if verdict.code == NOT_YET and start is None:  # a gain the neighbours do not show yet, a linear probe may
+            basis["probe"] = found["linear_probe_accuracy"]
+            basis["probe_untrained"] = fold_scores(labels.codes, linear_probe_predict(
+                standardise(untrained[labels.indices]), labels.codes, folds, config.seed), folds)["mean"]
+            verdict = by_probe(verdict, (basis["value"], basis["untrained"]),
+                               (basis["probe"], basis["probe_untrained"]), basis["images"], len(labels.classes),
+                               **words, majority=labels.largest_share())
         if start is not None:
             basis["start"] = knn_cv(start[1][labels.indices], labels.codes, folds, config.k)["mean"]
             verdict = from_start(verdict, basis["value"], basis["start"], basis["images"], start[0],

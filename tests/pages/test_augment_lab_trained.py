@@ -73,6 +73,11 @@ def test_the_heatmap_can_use_a_trained_encoder(lab, trained_workspace):
     assert "temperature 0.1, the run's" in loss.help and "not the run's own loss" in loss.help
     assert any(c.value.startswith("The softmax over the 15 candidates for a0, at temperature 0.1, the run's")
                for c in lab.caption)
+    # walk 33: "16 of the 16 views" beside a Train page saying "Nothing learned yet", unexplained
+    [found] = [c.value for c in lab.caption if c.value.startswith("Squares mark the positive pairs")]
+    headline = jobs.run_verdict(ws, simclr).headline
+    assert found.endswith(" Finding a view's partner is the task the run trained on; grouping pictures by what they "
+                          f"show is another, which its verdict on the Train page reads: \"{headline}\"."), found
 
 
 def test_an_mae_run_paints_the_hidden_patches_back(lab, trained_workspace):

@@ -144,6 +144,15 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         curve = next(json.loads(c.proto.spec) for c in unequal.get("plotly_chart")
                      if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
         assert [note["text"] for note in curve["layout"]["annotations"]] == ["largest class"]
+        # walk 33: learned by the linear probe, where the Train page's kNN alone said nothing yet
+        report["verdict"], report["verdict_basis"]["probe"] = "learned", 0.9
+        kept.write_text(json.dumps(report))
+        monkeypatch.setattr(jobs, "run_verdict", lambda *_: from_knn(0.5, 0.5, 2000, 5))
+        assert [c.value for c in open_evaluate(root, monkeypatch).caption
+                if c.value.startswith("The Train page said otherwise")] == [
+            f"The Train page said otherwise, from the run's own check during training: "
+            f"{from_knn(0.5, 0.5, 2000, 5).text} That one reads kNN alone; the gain shows here in the linear probe, "
+            "not in the neighbours."]
     finally:
         kept.write_text(as_kept)
 

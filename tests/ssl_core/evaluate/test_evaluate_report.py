@@ -57,7 +57,9 @@ def test_report_on_shapes_holds_every_key(shapes):
     assert set(out["seconds"]) == {"embed", "label_free", "shortcut", "probes", "label_efficiency", "verdict"}
     # the untrained network against itself, on the same folds: nothing learned
     assert out["verdict_basis"] == {"metric": "knn_accuracy", "value": out["knn_accuracy"],
-                                    "untrained": out["knn_accuracy"], "images": 2000}
+                                    "untrained": out["knn_accuracy"], "images": 2000,  # the probe too, as kNN shows
+                                    "probe": out["linear_probe_accuracy"],  # no gain: level with itself
+                                    "probe_untrained": out["linear_probe_accuracy"]}
     assert (out["verdict"], out["verdict_colour"]) == ("not_yet", "orange")
     assert f"{out['knn_accuracy']:.1%}" in out["verdict_text"]
 

@@ -13,8 +13,8 @@ import torch
 from ssl_core.evaluate.departure import cheap_neighbours, shared
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.evaluate.verdict import (COLOURS, KNN_SPREAD, KNN_START, LABELS_SETTLE, LEARNED, NOT_YET, ONLINE,
-                                       UNCALIBRATED, UNTRAINED_WEIGHTS, WAITING, WORSE, after_failure, floor, from_knn,
-                                       from_metrics, from_neighbours, margin, needed_gain)
+                                       UNCALIBRATED, UNTRAINED_WEIGHTS, WAITING, WORSE, after_failure, by_probe, floor,
+                                       from_knn, from_metrics, from_neighbours, margin, needed_gain)
 
 
 def test_the_codes_are_the_cli_contract_and_only_learned_is_green():
@@ -310,3 +310,46 @@ def test_without_labels_a_run_from_other_weights_collapses_against_theirs_not_a_
     assert "collapsed" in against_random["verdict_text"] and "the untrained network's" in against_random["verdict_text"]
     kept = judge(untrained, items, narrow, None, found, EvaluateConfig(), start=("lab-r18", narrow))
     assert "collapsed" not in kept["verdict_text"]
+
+
+def test_a_gain_the_linear_probe_shows_beyond_noise_where_knn_shows_none_is_learned_by_the_probe():
+    """Walk 33: 'Nothing learned yet: kNN accuracy 42.7% against 33.1%' on 142 labelled photos, beside a linear
+    probe at 64.4% against 38.6% and a label curve above every baseline, nothing linking the two."""
+    knn = from_knn(0.427, 0.331, 142, 5, protocol="5-fold cross-validation")
+    assert knn.code == NOT_YET
+    found = by_probe(knn, (0.427, 0.331), (0.644, 0.386), 142, 5, protocol="5-fold cross-validation")
+    assert found.code == LEARNED and found.colour == COLOURS[LEARNED]
+    assert found.text.startswith(
+        "Learned something, by its linear probe: linear-probe accuracy 64.4% against 38.6% for the untrained network "
+        "(chance 20.0%, 142 labelled images, 5-fold cross-validation), 25.8 points above the untrained network, more "
+        "than the "), found.text
+    assert f"Its kNN accuracy, 42.7% against 33.1%, stays within noise (a gain shows there only above " \
+           f"{knn.text.split('a gain shows only above ')[1].split('%')[0]}%)" in found.text
+    assert by_probe(knn, (0.427, 0.331), (0.45, 0.386), 142, 5) == knn  # the probe's gain within noise too
+    for other in (from_knn(0.9, 0.3, 142, 5), from_knn(0.1, 0.5, 142, 5)):  # kNN's learned and worse stand
+        assert by_probe(other, (0.9, 0.3), (0.9, 0.1), 142, 5) == other
+    imported = by_probe(from_knn(0.427, 0.331, 142, 5, baseline=UNTRAINED_WEIGHTS), (0.427, 0.331), (0.644, 0.386),
+                        142, 5, baseline=UNTRAINED_WEIGHTS)
+    assert imported.text.startswith(f"Scores above {UNTRAINED_WEIGHTS}, by its linear probe: "), imported.text
+
+
+def test_evaluate_judges_by_the_probe_where_the_neighbours_miss_what_a_line_finds():
+    """Features whose classes lie in 4 quiet directions among 60 loud ones: cosine neighbours follow the loud ones
+    (kNN 21% against the random twin's 24%), a linear probe on standardised features finds the quiet ones (74%)."""
+    from ssl_core.evaluate.report import EvaluateConfig, judge
+    from ssl_core.evaluate.splits import labelled
+
+    rng = np.random.default_rng(0)
+    codes = np.arange(160) % 4
+    features = rng.normal(size=(160, 64)) * np.r_[np.ones(4), np.full(60, 5.0)]
+    features[:, :4] += 2.4 * np.eye(4)[codes]
+    untrained = rng.normal(size=(160, 64))
+    labels = labelled([f"class {c}" for c in codes])
+    items = rng.integers(0, 256, (160, 8, 8, 3), dtype=np.uint8)
+    found = {"knn_accuracy": 0.212, "linear_probe_accuracy": 0.744}
+    out = judge(untrained.astype(np.float32), items, features.astype(np.float32), labels, found, EvaluateConfig())
+    assert out["verdict"] == LEARNED and out["verdict_text"].startswith("Learned something, by its linear probe: ")
+    assert out["verdict_basis"]["probe"] == 0.744 and out["verdict_basis"]["probe_untrained"] < 0.3
+    started = judge(untrained.astype(np.float32), items, features.astype(np.float32), labels, found,
+                    EvaluateConfig(), start=("lab-r18", untrained.astype(np.float32)))
+    assert "probe" not in started["verdict_basis"]  # a run from other weights is judged by what it did to them
