@@ -195,14 +195,17 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it
-    failed; said to be what it learned by its step once it was cancelled."""
-    from .evaluate.verdict import UNCALIBRATED, after_cancel, after_failure, from_metrics
+    failed; said to be what it learned by its step once it was cancelled, and a running run's loss below the
+    untrained network to be its check at that step."""
+    from .evaluate.verdict import UNCALIBRATED, after_cancel, after_failure, from_metrics, while_running
     from .kind_words import verdict_words
 
     verdict = (UNCALIBRATED if uncalibrated_baseline(run, measured) else
                from_metrics(measured, run["classes"], **verdict_words(run_kind(run)), start=started_from(run)))
     if run["status"] == "cancelled":
         return after_cancel(verdict, run["step"], run["total_steps"])
+    if run["status"] == "running":
+        return while_running(verdict, run["step"], run["total_steps"], run_config(run).monitor_every)
     return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
 
 

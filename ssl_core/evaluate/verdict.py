@@ -387,6 +387,17 @@ def after_cancel(measured: Verdict, step: int, total: int | None) -> Verdict:
                                    f"learned by then.")
 
 
+def while_running(measured: Verdict, step: int, total: int | None, every: int) -> Verdict:
+    """A running run's verdict: where it is worse than untrained, said to be so far, at `step` (of about `total`),
+    checked again every `every` steps. Walk 33: a red "Worse than untrained" at step 57 of a 678-step
+    run, which ended above the untrained network, read to a class as the run's result."""
+    if measured.code != WORSE:
+        return measured
+    of = f" of about {total:,}" if total else ""
+    return _verdict(WORSE, f"{measured.text} So far: the run is at step {step:,}{of} and goes on, and this is "
+                           f"checked again every {every} steps.")
+
+
 def moved(knn: float, start: float, n: int) -> tuple[int, float]:
     """(1 above, 0 within noise, -1 below; the margin of noise) of kNN accuracy `knn` against
     `start`, both on the same `n` probe images."""

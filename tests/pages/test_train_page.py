@@ -500,6 +500,7 @@ def test_on_unequal_classes_the_knn_chart_draws_the_largest_class_the_verdict_ju
     ("failed", 0.74, "orange", "The run failed before its first checkpoint; Evaluate has nothing of it to judge. "
                                "Its last measurement: Learned"),
     ("cancelled", 0.20, "orange", "Nothing learned yet"),  # and said where it stopped (walk 32)
+    ("running", 0.10, "red", "Worse than untrained"),  # said to be so far (walk 33)
 ])
 def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page, ws, status, knn, colour, opening):
     run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
@@ -516,6 +517,8 @@ def test_the_verdict_compares_the_knn_with_the_untrained_network_and_chance(page
     assert f"kNN accuracy {knn:.1%} against 22.0% for the untrained network (chance 20.0%, 1024 labelled" in text
     assert ("It was cancelled at step 50 of about 100: this is what it had learned by then." in text) == (
         status == "cancelled")
+    assert text.endswith("So far: the run is at step 50 of about 100 and goes on, and this is checked again every 25 "
+                         "steps.") == (status == "running" and colour == "red")
     assert levels(figures(page)["Online kNN accuracy (labels used only here)"]) == {"chance": 0.2, "untrained": 0.22}
     headline = opening.split(";")[0]  # 'Nothing learned yet', 'The run failed before its first checkpoint'
     assert page.dataframe[0].value["verdict"].tolist() == [headline]  # the table says it too
