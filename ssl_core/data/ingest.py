@@ -454,7 +454,8 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
     if stacked:  # walk 17: a 4-page z-stack came in as its first page, unsaid
         count = len(stacked)
         example = _for_example(count, f"{stacked[0][0]!r} holds {stacked[0][1]}")
-        warnings.append(f"{count:,} of {len(rows):,} files {agreeing(count, 'holds', 'hold')} more than one image "
+        warnings.append(f"{count:,} of the {len(rows):,} files imported {agreeing(count, 'holds', 'hold')} more "
+                        f"than one image "  # walk 33: "1 of 304 files" of an upload of 307, 3 refused
                         f"(the pages of a TIFF stack, the frames of a GIF: {example}); only "
                         f"{agreeing(count, 'its first', 'the first of each')} was imported: save the pages you want "
                         "as files of their own")

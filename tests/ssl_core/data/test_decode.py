@@ -73,7 +73,7 @@ def test_gif_uses_the_first_frame(make, workspace):
     stored = workspace.images(workspace.dataset("gif"))
     assert report.images == 2
     assert (stored[0] == RED).all()
-    assert ("1 of 2 files holds more than one image (the pages of a TIFF stack, the frames of a GIF: 'anim.gif' "
+    assert ("1 of the 2 files imported holds more than one image (the pages of a TIFF stack, the frames of a GIF: 'anim.gif' "
             "holds 2); only its first was imported") in " ".join(report.warnings), report.warnings  # walk 17
 
 
