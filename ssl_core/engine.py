@@ -34,6 +34,7 @@ from .augment.recipes import MAE as MAERecipe
 from .devices import pick_device
 from .evaluate import effective_rank, knn_accuracy, normalised_std
 from .evaluate.departure import shared
+from .evaluate.linear_probe import probe_accuracy
 from .evaluate.verdict import (COLLAPSED_RANK, LOW_RANK_MEASUREMENTS, MAJORITY, RANK_START, START, below_twin,
                                rank_reference)
 from .imports import start_from
@@ -319,17 +320,21 @@ class Trainer:
         return features
 
     def judged(self, features: torch.Tensor) -> dict[str, float]:
-        """What the verdict compares with the untrained network: the probe's kNN accuracy
-        with labels, else `pixel_shared` (see evaluate/departure.shared)."""
+        """What the verdict compares with the untrained network: the probe's kNN accuracy and
+        linear-probe accuracy (5-fold) with labels, else `pixel_shared` (see evaluate/departure.shared)."""
         if self.labels is not None:
-            return {"knn_accuracy": knn_accuracy(features, self.labels[self.probe])}
+            codes = self.labels[self.probe]
+            probe = probe_accuracy(features, codes)  # 0.05-0.1 s on 1,024 features: judged as Evaluate judges
+            return {"knn_accuracy": knn_accuracy(features, codes)} | ({} if probe is None else
+                                                                      {"linear_probe_accuracy": probe})
         return {"pixel_shared": shared(features, self.cheap)}  # type: ignore[arg-type]
 
     def measure_untrained(self) -> dict[str, float]:
         """The verdict's baseline, before the first step: `judged` as knn_untrained or
         pixel_shared_untrained, effective_rank_untrained, the probe's size, MARKER (the twin
         was calibrated) and, with labels, MAJORITY (the largest class's share of the probe)."""
-        names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained"}
+        names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained",
+                 "linear_probe_accuracy": "linear_probe_untrained"}
         self.calibrate_untrained()
         features = self.probe_features()
         self.keep_snapshot(features, due=True)

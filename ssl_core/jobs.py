@@ -505,10 +505,12 @@ def start_worker(ws: Workspace) -> None:
 TRAINING_S = "training_s"  # metric the trainer keeps at every checkpoint: seconds spent training, resumes included
 # knn_majority: the verdict's floor on unequal classes (verdict.MAJORITY; walk 15: `runs` and the runs table judged
 # against chance where the panel said largest class); the starting weights' score and rank (verdict.KNN_START,
-# RANK_START: a run from other weights is read against them)
+# RANK_START: a run from other weights is read against them); the linear probe on the probe and its twin's (verdict.
+# ONLINE_PROBE: a gain only it shows is judged by it, walk 33)
 SUMMARY_METRICS = ("knn_accuracy", "embedding_std", "effective_rank", "knn_untrained", "pixel_shared",
                    "pixel_shared_untrained", "effective_rank_untrained", "probe_size", "untrained_calibrated",
-                   "knn_majority", "knn_accuracy_start", "effective_rank_start", TRAINING_S, OTHER_CORES)
+                   "knn_majority", "knn_accuracy_start", "effective_rank_start", "linear_probe_accuracy",
+                   "linear_probe_untrained", TRAINING_S, OTHER_CORES)
 
 
 def final_metrics(ws: Workspace, run_ids: Sequence[str] | None = None) -> dict[str, dict[str, float]]:

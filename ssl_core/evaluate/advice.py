@@ -27,8 +27,9 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
 from ..words import agreeing, counted, noun, pace
-from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LOW_RANK_MEASUREMENTS, MAJORITY, below_twin, coarse, floor, margin,
-                      needed_gain, no_room, rank_reference, too_few_for_neighbours)
+from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LEARNED, LOW_RANK_MEASUREMENTS, MAJORITY, ONLINE_PROBE, below_twin,
+                      by_probe, coarse, floor, from_knn, margin, needed_gain, no_room, rank_reference,
+                      too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
 
@@ -406,12 +407,24 @@ def flat_unjudged(series: Series) -> str | None:
     return None
 
 
+def learned_by_probe(series: Series, classes: int) -> bool:
+    """Whether the run's last linear probe (verdict.ONLINE_PROBE) shows the gain its flat kNN curve does not, as the
+    verdict reads it (verdict.by_probe): no flat curve is then told 'Nothing was learned' (walk 33)."""
+    names = ("probe_size", "knn_accuracy", "knn_untrained", *ONLINE_PROBE)
+    if not set(names) <= set(series):
+        return False
+    n, knn, untrained, probe, probe_untrained = (float(series[name][1][-1]) for name in names)
+    majority = float(series[MAJORITY][1][-1]) if MAJORITY in series else None
+    return by_probe(from_knn(knn, untrained, int(n), classes, majority=majority), (knn, untrained),
+                    (probe, probe_untrained), int(n), classes, majority=majority).code == LEARNED
+
+
 def flat_from_start(m: Measured) -> Advice | None:
     """Every online measurement of the verdict's metric (kNN accuracy with labels, else the
     neighbours shared with raw pixels) stayed within noise (verdict.margin) of the untrained
     network's, over at least MIN_MEASUREMENTS: a different recipe, or the CPU default. Not
     where it cannot judge (`flat_unjudged`: a coarse probe, a class of half the probe)."""
-    if flat_unjudged(m.series):
+    if flat_unjudged(m.series) or learned_by_probe(m.series, m.classes):
         return None
     for name, (baseline, sign) in FLAT.items():
         if name not in m.series or baseline not in m.series:

@@ -9,7 +9,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from .neighbours import Array
+from .knn import fold_scores
+from .neighbours import Array, as_float
+from .splits import stratified_folds
 
 PROBE_C = 0.1  # inverse L2 strength of the logistic regression
 PROBE_ITERATIONS = 1000
@@ -53,3 +55,18 @@ def confusion(codes: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndar
 def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
     """(C,) share of each true class predicted right, from a confusion matrix (C, C)."""
     return np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
+
+
+def probe_accuracy(features: Array, codes: Array, folds: int = 5, seed: int = 0) -> float | None:
+    """The linear probe's cross-validated accuracy on `features` (L, D) standardised, with classes `codes` (L,),
+    over the examples whose class holds two or more (stratified folds, fewer where a class is smaller); None where
+    fewer than two classes do."""
+    codes = as_float(codes).cpu().numpy().astype(np.int64)
+    classes, counts = np.unique(codes, return_counts=True)
+    if (counts >= 2).sum() < 2:
+        return None
+    keep = np.isin(codes, classes[counts >= 2])
+    kept = np.unique(codes[keep], return_inverse=True)[1]
+    x = standardise(as_float(features).cpu().numpy())[keep]
+    split = stratified_folds(kept, folds, seed)
+    return fold_scores(kept, linear_probe_predict(x, kept, split, seed), split)["mean"]

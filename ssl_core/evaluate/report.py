@@ -28,7 +28,7 @@ from .health import alignment, effective_rank, neighbour_stability, normalised_s
 from .label_efficiency import (FRACTIONS, Learner, drawn_fractions, fit_workers, fits_per_learner, label_efficiency,
                                linear_learner)
 from .knn import fold_scores, knn_cv, voters
-from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, standardise
+from .linear_probe import confusion, linear_probe_predict, per_class_accuracy, probe_accuracy, standardise
 from .splits import Labelled, labelled, stratified_folds
 from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
@@ -222,8 +222,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                            majority=labels.largest_share())
         if verdict.code == NOT_YET and start is None:  # a gain the neighbours do not show yet, a linear probe may
             basis["probe"] = found["linear_probe_accuracy"]
-            basis["probe_untrained"] = fold_scores(labels.codes, linear_probe_predict(
-                standardise(untrained[labels.indices]), labels.codes, folds, config.seed), folds)["mean"]
+            basis["probe_untrained"] = probe_accuracy(untrained[labels.indices], labels.codes, config.folds,
+                                                      config.seed)  # on the folds `probes` used
             verdict = by_probe(verdict, (basis["value"], basis["untrained"]),
                                (basis["probe"], basis["probe_untrained"]), basis["images"], len(labels.classes),
                                **words, majority=labels.largest_share())

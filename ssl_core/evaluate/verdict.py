@@ -55,6 +55,9 @@ from dataclasses import dataclass, replace
 LEARNED, NOT_YET, WORSE = "learned", "not_yet", "worse_than_untrained"
 COLOURS = {LEARNED: "green", NOT_YET: "orange", WORSE: "red"}
 ONLINE = "the run's probe, leave-one-out"  # how the online monitor measures kNN (engine.judged)
+# the engine's linear probe on the run's probe and its untrained twin's, each cross-validated (engine.judged; walk 33)
+ONLINE_PROBE = ("linear_probe_accuracy", "linear_probe_untrained")
+ONLINE_PROBE_PROTOCOL = "the run's probe, 5-fold cross-validation"
 MIN_MARGIN = 0.03  # no difference below this counts, however many images
 # kNN accuracy varies more than a 0/1 outcome per image: neighbours share their votes. Random features,
 # k=20, 120-300 draws each: its standard deviation was 1.14-1.36 times the binomial one (leave-one-out and
@@ -449,11 +452,15 @@ def from_metrics(metrics: Mapping[str, float], classes: int, unit: str = "images
     dataset holds, and whether the label-free rule is calibrated on it (images only); a run
     of another kind measured without labels (the engine had no usable labels) is not judged.
     `start` names the weights a run started from (its config's init): where the engine measured
-    them (KNN_START), the verdict against the untrained network is followed by `since_start`."""
+    them (KNN_START), the verdict against the untrained network is followed by `since_start`; else
+    where it measured the linear probe (ONLINE_PROBE), a gain only that shows is judged `by_probe`."""
     if set(WITH_LABELS) <= set(metrics):
         n, knn, untrained = (metrics[name] for name in WITH_LABELS)
         verdict = from_knn(knn, untrained, int(n), classes, unit=unit, protocol=ONLINE,
                            majority=metrics.get(MAJORITY))
+        if not start and set(ONLINE_PROBE) <= set(metrics):  # as Evaluate judges (report.judge)
+            verdict = by_probe(verdict, (knn, untrained), tuple(metrics[name] for name in ONLINE_PROBE), int(n),
+                               classes, unit=unit, protocol=ONLINE_PROBE_PROTOCOL, majority=metrics.get(MAJORITY))
         started = start and KNN_START in metrics
         return from_start(verdict, knn, metrics[KNN_START], int(n), start) if started else verdict
     if not without_labels and (not classes or "pixel_shared_untrained" in metrics):  # no kNN will come

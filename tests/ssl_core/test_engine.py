@@ -165,13 +165,14 @@ def test_the_untrained_network_is_measured_once_before_the_first_step_and_kept_t
     expected = Trainer(config(), tiny_images(), labels, tmp_path / "fresh", Recorder()).measure_untrained()
     # with labels, the largest class's share of the probe: the floor of the verdict on unequal classes
     assert set(expected) == {f"{judged}_untrained", "effective_rank_untrained", "probe_size", MARKER,
-                             *(["knn_majority"] if labels is not None else [])}
+                             *(["knn_majority", "linear_probe_untrained"] if labels is not None else [])}
     assert expected["probe_size"] == 24 and expected.get("knn_majority", 0.5) == 0.5
     first = Recorder(stop_after=3)
     assert Trainer(config(), tiny_images(), labels, tmp_path, first).run().status == "cancelled"
     assert first.metrics[0] == (0, expected)  # before step 1, and only then
     assert [step for step, values in first.metrics if f"{judged}_untrained" in values] == [0]
-    assert {"knn_accuracy" if labels is not None else "pixel_shared"} <= set(first.metrics[1][1])
+    assert ({"knn_accuracy", "linear_probe_accuracy"} if labels is not None else {"pixel_shared"}) <= set(
+        first.metrics[1][1])  # the probe judged as Evaluate judges it (walk 33)
 
     again = Recorder()
     resumed = Trainer(config(), tiny_images(), labels, tmp_path, again)

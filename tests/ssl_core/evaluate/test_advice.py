@@ -246,6 +246,16 @@ def test_a_flat_run_that_fell_below_the_untrained_network_says_so():
                                    "worse than the untrained network. Try "), found.advice
 
 
+def test_a_flat_knn_curve_is_not_called_nothing_learned_where_the_linear_probe_shows_a_gain():
+    """Walk 33: the Diagnosis said 'Nothing was learned at any point' of a run whose linear probe shows the gain."""
+    flat = dict(knn_accuracy=[0.667, 0.68, 0.70, 0.70], knn_untrained=[0.667], probe_size=[150])
+    assert flat_from_start(measured(classes=3, **flat)) is not None
+    probe = dict(linear_probe_accuracy=[0.6, 0.7, 0.85, 0.9], linear_probe_untrained=[0.6])
+    assert flat_from_start(measured(classes=3, **flat, **probe)) is None
+    level = dict(linear_probe_accuracy=[0.6, 0.6, 0.62, 0.61], linear_probe_untrained=[0.6])
+    assert flat_from_start(measured(classes=3, **flat, **level)) is not None
+
+
 def test_a_flat_run_that_dipped_early_says_when_and_where_it_ended():
     """Walk 33: "..., and it fell to 24.7%, worse than the untrained network" read as the end of a run whose one
     dip came early and which ended above the untrained network."""

@@ -119,6 +119,12 @@ def test_from_metrics_reads_the_engine_names_and_waits_for_them():
     online = from_metrics(labelled, classes=5)
     assert online == from_knn(0.74, 0.265, 1024, 5, protocol=ONLINE)
     assert "(chance 20.0%, 1024 labelled images, the run's probe, leave-one-out)" in online.text
+    flat = labelled | {"knn_accuracy": 0.28, "linear_probe_accuracy": 0.6, "linear_probe_untrained": 0.3}
+    by_line = from_metrics(flat, classes=5)  # walk 33: judged as Evaluate judges, by the probe where kNN shows nothing
+    assert by_line.code == LEARNED and by_line.text.startswith("Learned something, by its linear probe: linear-probe "
+                                                               "accuracy 60.0% against 30.0% for the untrained network")
+    assert "1024 labelled images, the run's probe, 5-fold cross-validation)" in by_line.text
+    assert from_metrics(flat, classes=5, start="lab-r18").code == NOT_YET  # a run from other weights: by kNN
     unlabelled = {"probe_size": 500.0, "pixel_shared_untrained": 0.2, "pixel_shared": 0.45, "effective_rank": 20.0,
                   "effective_rank_untrained": 10.0}
     assert from_metrics(unlabelled, classes=0) == from_neighbours(0.45, 0.2, 500, 20.0, 10.0)
