@@ -199,7 +199,7 @@ def against_untrained(series: dict, name: str, title: str, levels: dict[str, flo
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[dict, dict[str, FrozenFigure]]:
-    """A run's latest metrics and its curves as drawn ({"loss", "health", and "knn" and
+    """A run's latest metrics and its curves as drawn ({"loss", "health", and "knn", "probe" and
     "shared" where it has them}), built once per step and status (`stamp`), not on every
     rerun of the page or of the live panel's 2 s tick; `method` names what its kind's cheap
     neighbours are found from (pixels and colour, or TF-IDF)."""
@@ -226,6 +226,10 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
         # the verdict's floor (walk 14: 'chance' at 33.3% under a verdict judged against 65.7%)
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
                                            untrained, floor(latest.get(MAJORITY), classes))
+    if "linear_probe_accuracy" in series:  # as the verdict reads it too (walk 33: kNN within noise, the probe 24
+        probe_twin = {twin: latest["linear_probe_untrained"]} if "linear_probe_untrained" in latest else {}  # up)
+        figures["probe"] = against_untrained(series, "linear_probe_accuracy", "Online linear probe, 5-fold (labels "
+                                             "used only here)", probe_twin, floor(latest.get(MAJORITY), classes))
     if "pixel_shared" in series:
         cheap = kind_of_method(METHODS[method]).evaluation().cheap_name
         figures["shared"] = against_untrained(series, "pixel_shared", f"Neighbours shared with {cheap} "
@@ -288,9 +292,10 @@ def live_panel(run_id: str, ticking: bool) -> None:
     else:  # empty axes from step -1 to 6 said nothing
         st.caption("The training loss and the collapse monitor are drawn from the run's first step on."
                    if status in ACTIVE else "The run measured no training step: it has no curves.")
-    for name in ("knn", "shared"):  # an ended run without a step: its one measurement before it (walk 30) is no curve
-        if name in figures and ("loss" in latest or status in ACTIVE):
-            st.plotly_chart(figures[name], key=f"{name}_{run_id}")
+    # an ended run without a step: its one measurement before it (walk 30) is no curve
+    judged = [name for name in ("knn", "probe", "shared") if name in figures and ("loss" in latest or status in ACTIVE)]
+    for column, name in zip(st.columns(len(judged)) if judged else [], judged):
+        column.plotly_chart(figures[name], key=f"{name}_{run_id}")
     motion_panel(ws, run, jobs.run_dir(ws, run_id), f"motion_{run_id}")
     paintings_panel(jobs.run_dir(ws, run_id))
 

@@ -690,6 +690,28 @@ def test_runs_started_in_the_same_second_are_listed_newest_first(ws, started):
     assert at.selectbox(key="train_watch").value == second  # a new session watches the newest
 
 
+def test_a_gain_only_the_linear_probe_shows_is_drawn_and_judged_by_it(page, ws):
+    """Walk 33: 'Nothing learned yet' from a kNN curve within noise, where the run's features held a linear probe
+    24 points above the untrained network's: the probe's curve is drawn beside the kNN's, and the verdict reads it."""
+    run_id = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, run_id, status="completed", step=50, total_steps=50)
+    writer = jobs.JobReporter(ws, run_id)
+    writer.on_metrics(0, {"knn_untrained": 0.30, "linear_probe_untrained": 0.30, "effective_rank_untrained": 13.5,
+                          "probe_size": 1024.0, MARKER: 1.0})
+    for step, probe in ((1, 0.3), (25, 0.5), (50, 0.6)):
+        writer.on_metrics(step, {"loss": 5.0, "embedding_std": 0.5, "effective_rank": 20.0, "knn_accuracy": 0.31,
+                                 "linear_probe_accuracy": probe})
+    writer.flush()
+    page.run()
+    assert not page.exception, page.exception
+    ((shown, text),) = verdicts(page)
+    assert shown == "green" and text.startswith("Learned something, by its linear probe: linear-probe accuracy 60.0% "
+                                                "against 30.0% for the untrained network")
+    drawn = figures(page)["Online linear probe, 5-fold (labels used only here)"]
+    assert levels(drawn) == {"chance": 0.2, "untrained": 0.3} and drawn["data"][0]["name"] == "linear probe accuracy"
+    assert "Online kNN accuracy (labels used only here)" in figures(page)
+
+
 def test_a_new_session_watches_the_run_its_link_names_else_the_newest_completed(ws, started):
     """Walk 33: a teacher's second tab, opened from a link naming her completed run, watched the newer run she had
     cancelled."""
