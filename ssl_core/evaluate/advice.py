@@ -456,7 +456,8 @@ def flat_from_start(m: Measured) -> Advice | None:
                          if bar > untrained else f"the untrained network's {untrained:.1%} on the same probe")
                       + f" {'plus' if sign > 0 else 'less'} the {100 * needed:.1f} points that noise alone could give "
                         f"there.",
-                      (f"Nothing was learned at any point of the run's {steps[-1]} steps" if name == "knn_accuracy"
+                      (f"Its online kNN check saw nothing learned at any point of the run's {steps[-1]} steps"
+                       if name == "knn_accuracy"  # walk 33: beside Evaluate's verdict by the linear probe
                        else f"Its neighbours stayed as near the pixels' as the untrained network's at every point of "
                             f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "
                             f"group does not show)")  # walk 20: 'Nothing was learned' of frames it grouped by scene

@@ -242,7 +242,8 @@ def test_a_flat_run_that_fell_below_the_untrained_network_says_so():
                                      probe_size=[150]))
     assert "its best, 73.3%, did not pass 80.7%: the untrained network's 66.7% on the same probe plus the 14.0 " \
         in found.evidence, found.evidence
-    assert found.advice.startswith("Nothing was learned at any point of the run's 75 steps, and it ended at 40.0%, "
+    assert found.advice.startswith("Its online kNN check saw nothing learned at any point of the run's 75 steps, and "
+                                   "it ended at 40.0%, "
                                    "worse than the untrained network. Try "), found.advice
 
 
@@ -261,7 +262,8 @@ def test_a_flat_run_that_dipped_early_says_when_and_where_it_ended():
     dip came early and which ended above the untrained network."""
     found = flat_from_start(measured(classes=3, knn_accuracy=[0.667, 0.40, 0.70, 0.733], knn_untrained=[0.667],
                                      probe_size=[150]))
-    assert found.advice.startswith("Nothing was learned at any point of the run's 75 steps; at step 25 it fell to "
+    assert found.advice.startswith("Its online kNN check saw nothing learned at any point of the run's 75 steps; at "
+                                   "step 25 it fell to "
                                    "40.0%, worse than the untrained network, and it ended at 73.3%. Try "), found.advice
 
 
