@@ -330,8 +330,8 @@ class Trainer:
         return {"pixel_shared": shared(features, self.cheap)}  # type: ignore[arg-type]
 
     def measure_untrained(self) -> dict[str, float]:
-        """The verdict's baseline, before the first step: `judged` as knn_untrained or
-        pixel_shared_untrained, effective_rank_untrained, the probe's size, MARKER (the twin
+        """The verdict's baseline, before the first step: `judged` as knn_untrained and
+        linear_probe_untrained, or pixel_shared_untrained; effective_rank_untrained, the probe's size, MARKER (the twin
         was calibrated) and, with labels, MAJORITY (the largest class's share of the probe)."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained",
                  "linear_probe_accuracy": "linear_probe_untrained"}

@@ -195,8 +195,8 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it
-    failed; said to be what it learned by its step once it was cancelled, and a running run's loss below the
-    untrained network to be its check at that step."""
+    failed; said to be what it learned by its step once it was cancelled, and a running run's "worse than
+    untrained" to be so far (verdict.while_running)."""
     from .evaluate.verdict import UNCALIBRATED, after_cancel, after_failure, from_metrics, while_running
     from .kind_words import verdict_words
 

@@ -287,7 +287,7 @@ def by_probe(knn_verdict: Verdict, knn: tuple[float, float], probe: tuple[float,
     and the linear probe's cross-validated accuracy `probe` (score, the twin's, on the same folds) clears the
     same bar by more than noise (KNN_SPREAD covers the probe's spread too), the verdict of the probe: learned,
     with the kNN's figures said beside it. Walk 33: a 3-minute run was "Nothing learned yet" at kNN 42.7% against
-    33.1% on 142 labelled photos, beside a probe at 64.4% against 38.6% and a label curve above every baseline."""
+    33.1% on 202 labelled photos, beside a probe at 64.4% against 38.6% and a label curve above every baseline."""
     if knn_verdict.code != NOT_YET or no_room(max(knn[1], floor(majority, classes)[1]), n) is not None:
         return knn_verdict
     words, against = _knn_words(baseline), baseline or "the untrained network"

@@ -319,7 +319,7 @@ def test_without_labels_a_run_from_other_weights_collapses_against_theirs_not_a_
 
 
 def test_a_gain_the_linear_probe_shows_beyond_noise_where_knn_shows_none_is_learned_by_the_probe():
-    """Walk 33: 'Nothing learned yet: kNN accuracy 42.7% against 33.1%' on 142 labelled photos, beside a linear
+    """Walk 33: 'Nothing learned yet: kNN accuracy 42.7% against 33.1%' on 202 labelled photos, beside a linear
     probe at 64.4% against 38.6% and a label curve above every baseline, nothing linking the two."""
     knn = from_knn(0.427, 0.331, 142, 5, protocol="5-fold cross-validation")
     assert knn.code == NOT_YET
