@@ -506,7 +506,9 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress,
                                    notes=notes, folder_labels=folder_labels)
     entries, csv_entry = _labels_csv_from(entries)
-    if labels_csv is not None and csv_entry is not None:  # the one given wins, said rather than dropped in silence
+    if labels_csv is not None and csv_entry is not None and not _same_bytes(csv_entry, labels_csv):
+        # the one given wins, said rather than dropped in silence; not where it is that file (walk 34: the folder's
+        # own labels.csv, named as the CSV too, was said "not used" above its 180 labels)
         notes.insert(0, f"{printable(csv_entry.name)} was not used: {labels_source} was given and labels the images")
     rejected = RejectionList()
     try:
@@ -528,6 +530,14 @@ def os_files_warning(names: list[str]) -> list[str]:
         return []
     return [f"{counted(len(names), 'files', ('was', 'were'))} skipped unread, what the operating system adds to "
             f"folders and archives, not the user's: {first_few(names)}"]  # named, not a list of kinds not there
+
+
+def _same_bytes(entry: Candidate, data: bytes) -> bool:
+    """Whether `entry` holds `data` (False where it cannot be read)."""
+    try:
+        return entry.read() == data
+    except (ValueError, OSError):
+        return False
 
 
 def _read_labels_entry(entry: Candidate, source: str) -> bytes:

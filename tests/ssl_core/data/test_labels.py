@@ -432,3 +432,13 @@ def test_a_labels_csv_in_the_zip_beside_a_given_one_is_named_as_not_used(workspa
     assert any("withlabels.zip/labels.csv was not used: mine.csv was given" in w for w in report.warnings), \
         report.warnings
     assert workspace.import_warnings(workspace.dataset("wl")) == report.warnings  # kept, this one too
+
+
+def test_the_folder_s_own_labels_csv_given_as_the_labels_csv_is_not_said_to_be_unused(workspace, make):
+    """Walk 34: a folder imported with its own labels.csv named as the labels CSV too was warned 'labels.csv was not
+    used: .../labels.csv was given and labels the images' above the 180 labels it gave."""
+    csv = b"x1.png,cup\nx2.png,rocket\n"
+    data = make.zip([("labels.csv", csv), ("x1.png", make.solid(RED)), ("x2.png", make.solid(BLUE))])
+    report = ingest_uploads(workspace, [("own.zip", data)], name="own", labels_csv=csv, labels_source="labels.csv")
+    assert workspace.labels(workspace.dataset("own")) == ["cup", "rocket"]
+    assert not [w for w in report.warnings if "was not used" in w], report.warnings
