@@ -32,7 +32,7 @@ from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
-from ssl_core.evaluate.verdict import LEARNED
+from ssl_core.evaluate.verdict import LEARNED, judged_by_probe
 from ssl_core.kinds import KINDS
 from ssl_core.words import agreeing, counted, listed
 
@@ -143,9 +143,9 @@ for label, report in done.items():  # the overall verdict first, one per encoder
             f"judge {start} beside it (Encoders to judge) to see what the run changed on these labels." if pickable
             else f"{start} is no longer in the workspace, so only the untrained network is judged beside it.")))
     if source.run_id in here and (online := jobs.run_verdict(ws, source.run_id)).code != report["verdict"]:
-        by_probe = report["verdict"] == LEARNED and "probe" in (report["verdict_basis"] or {})
         st.caption(f"The Train page said otherwise, from the run's own check during training: {online.text} That "
-                   + ("one reads kNN alone; the gain shows here in the linear probe, not in the neighbours." if by_probe
+                   + ("one reads kNN alone; the gain shows here in the linear probe, not in the neighbours."
+                      if judged_by_probe(report)
                       else "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, "
                            "so a gain close to the margin of noise can pass one and not the other."))
 
@@ -283,9 +283,11 @@ if labelled:
                                                  {report["source"]["label"]: label, twin: twins[label]}, hooks.unit,
                                                  report["floor"], twin)))
     first = next(iter(labelled.values()))  # walk 17: "within noise of the best baseline" under a green verdict
+    probed = any(judged_by_probe(report) for report in labelled.values())  # walk 34: 'read kNN' under a verdict
     st.caption(f"These read the curves: a linear probe trained on the labels drawn and scored on "
                f"{first['label_efficiency']['test']:,} held-out {hooks.unit}; the verdicts above read kNN accuracy "
-               f"over all {first['labelled']:,} labelled {hooks.unit}, cross-validated, so the two can differ.")
+               + ("(and the linear probe, where kNN showed no gain) " if probed else "")
+               + f"over all {first['labelled']:,} labelled {hooks.unit}, cross-validated, so the two can differ.")
 
     st.subheader("Which classes it confuses")
     confusions(labelled)

@@ -304,6 +304,11 @@ def by_probe(knn_verdict: Verdict, knn: tuple[float, float], probe: tuple[float,
                              f"features, though their nearest neighbours do not yet group them beyond noise.")
 
 
+def judged_by_probe(report: Mapping) -> bool:
+    """Whether an evaluation `report`'s verdict is learned by the linear probe (by_probe), not by kNN."""
+    return report["verdict"] == LEARNED and "probe" in (report["verdict_basis"] or {})
+
+
 NOT_SHOWN = "Not shown without labels"  # the label-free headline of no gain beyond noise: not "nothing learned"
 LABELS_SETTLE = ("Labels settle it: import the same pictures with a labels CSV (Data page) and judge this encoder "
                  "on them in Evaluate.")

@@ -148,7 +148,11 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         report["verdict"], report["verdict_basis"]["probe"] = "learned", 0.9
         kept.write_text(json.dumps(report))
         monkeypatch.setattr(jobs, "run_verdict", lambda *_: from_knn(0.5, 0.5, 2000, 5))
-        assert [c.value for c in open_evaluate(root, monkeypatch).caption
+        probed = open_evaluate(root, monkeypatch)
+        assert any(c.value.startswith("These read the curves") and "the verdicts above read kNN accuracy (and the "
+                   "linear probe, where kNN showed no gain) over all" in c.value for c in probed.caption), [
+            c.value for c in probed.caption if c.value.startswith("These")]  # walk 34
+        assert [c.value for c in probed.caption
                 if c.value.startswith("The Train page said otherwise")] == [
             f"The Train page said otherwise, from the run's own check during training: "
             f"{from_knn(0.5, 0.5, 2000, 5).text} That one reads kNN alone; the gain shows here in the linear probe, "
