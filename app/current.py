@@ -26,6 +26,7 @@ DATASET = "current_dataset"  # session key: the current dataset's name, or None
 ENCODER = "current_encoder"  # session key: the current encoder's source key, or None
 PARAMS = {DATASET: "dataset", ENCODER: "encoder"}  # session key -> query parameter
 STARTED_HERE = "train_started_here"  # session key: the ids of the runs this session started (the Train page)
+FELL_BACK = "_current_encoder_fell_back"  # session key: (the encoder a page could not offer, the one it showed)
 ENCODER_LINE = "_current_encoder_line"  # session key: this run's sidebar slot for the encoder's name
 KEPT = ("retrieval_k", "train_method")  # train_method: the Lab opens on its default recipe
 # train_budget: the minutes or epochs typed (walk 26: back to 5.00 after a visit to the Explorer)
@@ -111,13 +112,35 @@ def run_to_watch(runs: list[dict]) -> str:
 
 
 def set_encoder(key: str | None) -> None:
+    st.session_state.pop(FELL_BACK, None)  # a choice: nothing to go back to
     st.session_state[ENCODER] = key
     _write_url()
     _show_encoder()
 
 
+def fall_back(keys: list[str]) -> None:
+    """The current encoder is not offered on this page's dataset (a run of another): open on `first_choice(keys)`,
+    remembering the one it stands in for, which a page that offers it opens on again (`restore_fallen`) unless
+    another is picked meanwhile. Walk 34: Retrieval on a renamed copy of the pictures fell back to the untrained
+    network, and every page of the run's own dataset then stayed on it."""
+    wanted, shown = st.session_state.get(FELL_BACK, (encoder_key(), None))
+    stood_in = wanted if shown == encoder_key() else encoder_key()  # falling back again keeps the first one
+    set_encoder(first_choice(keys))
+    st.session_state[FELL_BACK] = (stood_in, encoder_key())
+
+
+def restore_fallen(keys: list[str]) -> None:
+    """Where the current encoder still stands in for one a page could not offer (`fall_back`) and that one is among
+    `keys`, the current encoder again."""
+    wanted, shown = st.session_state.get(FELL_BACK, (None, None))
+    if wanted in keys and shown == encoder_key():
+        set_encoder(wanted)
+
+
 def _copy(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
+    if state_key == ENCODER:  # picked: no longer standing in for another (fall_back)
+        st.session_state.pop(FELL_BACK, None)
     _write_url()
 
 

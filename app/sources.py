@@ -153,9 +153,13 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
     keys = list(choices)
     name_of = {k: name for k, (name, _) in choices.items()}
     if other_than is None:
+        current.restore_fallen(keys)
         if current.encoder_key() not in choices:
             gone = current.gone_encoder(ws, current.encoder_key())
-            current.set_encoder(current.first_choice(keys))
+            if gone or current.encoder_key() is None:
+                current.set_encoder(current.first_choice(keys))
+            else:  # a run of another dataset, offered there again
+                current.fall_back(keys)
             if gone:  # not a run of another dataset: deleted (here or by another session); said below the pickers
                 st.info(f"{escape_markdown(gone)} is no longer in the workspace, so this page now looks through "
                         f"**{escape_markdown(name_of[current.encoder_key()])}**.", icon=":material/info:")

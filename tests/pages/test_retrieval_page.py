@@ -280,3 +280,26 @@ def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run
     assert said.startswith(f"**{escape_markdown(run_name(jobs.get_run(Workspace(copy), run)))}** collapsed by its "
                            "last measurement: effective rank 1, ")
     assert f"so {shows} say little about them" in said
+
+
+def test_a_page_of_another_dataset_that_cannot_offer_the_run_does_not_lose_it(shapes_run, monkeypatch, tmp_path):
+    """Walk 34: Retrieval on a renamed copy of the pictures, where the run is not offered, fell back to the untrained
+    network, and the run's own dataset then stayed on it too; a pick made meanwhile is kept."""
+    from ssl_core.data.ingest import ingest_uploads
+    from tests.ssl_core.conftest import noise
+
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    ingest_uploads(Workspace(copy), [(f"{i}.png", noise((32, 32), seed=i)) for i in range(30)], name="other", size=32)
+    at = open_page(copy, RETRIEVAL, monkeypatch, dataset="shapes")
+    shapes, other = (Workspace(copy).dataset(name).id for name in ("shapes", "other"))
+    assert at.selectbox(key=f"retrieval_source_{shapes}").value == run
+    at.selectbox(key="retrieval_dataset").set_value("other").run()
+    assert not at.exception and at.selectbox(key=f"retrieval_source_{other}").value != run
+    at.selectbox(key="retrieval_dataset").set_value("shapes").run()
+    assert not at.exception and at.selectbox(key=f"retrieval_source_{shapes}").value == run
+    at.selectbox(key="retrieval_dataset").set_value("other").run()
+    at.selectbox(key=f"retrieval_source_{other}").set_value("untrained-resnet18-32").run()
+    at.selectbox(key="retrieval_dataset").set_value("shapes").run()
+    assert at.selectbox(key=f"retrieval_source_{shapes}").value != run  # a pick is a pick
