@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -181,7 +183,7 @@ def curve(series: dict, names: list[str], title: str, below: str | None = None, 
 
 
 def against_untrained(series: dict, name: str, title: str, levels: dict[str, float],
-                      least: tuple[str, float] | None = None) -> go.Figure:
+                      least: tuple[str, float] | None = None, top: float = 1.0) -> go.Figure:
     """The curve of metric `name` (a share, 0..1) with dotted lines at `levels` {label: y}, the
     untrained network's value, and a grey one at the floor `least` (its words, its level) where
     there is one: walk 15's untrained 52.0% and largest class 53.3% ran together as one line."""
@@ -193,8 +195,16 @@ def against_untrained(series: dict, name: str, title: str, levels: dict[str, flo
     for i, (label, y, colour) in enumerate(lines):
         figure.add_hline(y=y, line_dash="dot", line_color=colour, annotation_text=label,
                          annotation_font_color=colour, annotation_position=("top right", "top left")[i % 2])
-    figure.update_layout(yaxis=dict(range=[0, 1], tickformat=".0%"))
+    figure.update_layout(yaxis=dict(range=[0, top], tickformat=".0%"))
     return figure
+
+
+def axis_top(series: dict, names: list[str], levels: list[float]) -> float:
+    """The top of a share's axis: a tenth or more above the highest point of the metrics `names` and of the
+    `levels` drawn, at most 100%, one for the charts drawn side by side (walk 34: 17-30% ran flat at the foot of a
+    0-100% axis, the chance and untrained labels on each other)."""
+    highest = max([*levels, *(value for name in names if name in series for value in series[name][1])], default=0.9)
+    return min(1.0, (math.ceil(round(10 * highest, 6)) + 1) / 10)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -222,14 +232,16 @@ def run_charts(run_id: str, stamp: tuple, classes: int, method: str) -> tuple[di
     stale = jobs.uncalibrated_baseline(jobs.get_run(ws, run_id), latest)  # the verdict does not judge against it
     twin = "untrained, BatchNorm not calibrated" if stale else "untrained"
     untrained = {twin: latest[name] for name in jobs.BASELINES if name in latest}
+    least = floor(latest.get(MAJORITY), classes)  # the verdict's floor (walk 14: 'chance' at 33.3% under a verdict
+    probe_twin = {twin: latest["linear_probe_untrained"]} if "linear_probe_untrained" in latest else {}  # judged
+    top = axis_top(series, ["knn_accuracy", "linear_probe_accuracy"],  # against 65.7%); one top for the pair
+                   [least[1], *untrained.values(), *probe_twin.values()])
     if "knn_accuracy" in series:
-        # the verdict's floor (walk 14: 'chance' at 33.3% under a verdict judged against 65.7%)
         figures["knn"] = against_untrained(series, "knn_accuracy", "Online kNN accuracy (labels used only here)",
-                                           untrained, floor(latest.get(MAJORITY), classes))
+                                           untrained, least, top)
     if "linear_probe_accuracy" in series:  # as the verdict reads it too (walk 33: kNN within noise, the probe 24
-        probe_twin = {twin: latest["linear_probe_untrained"]} if "linear_probe_untrained" in latest else {}  # up)
         figures["probe"] = against_untrained(series, "linear_probe_accuracy", "Online linear probe, 5-fold (labels "
-                                             "used only here)", probe_twin, floor(latest.get(MAJORITY), classes))
+                                             "used only here)", probe_twin, least, top)  # points up)
     if "pixel_shared" in series:
         cheap = kind_of_method(METHODS[method]).evaluation().cheap_name
         figures["shared"] = against_untrained(series, "pixel_shared", f"Neighbours shared with {cheap} "

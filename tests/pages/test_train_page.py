@@ -710,6 +710,10 @@ def test_a_gain_only_the_linear_probe_shows_is_drawn_and_judged_by_it(page, ws):
     drawn = figures(page)["Online linear probe, 5-fold (labels used only here)"]
     assert levels(drawn) == {"chance": 0.2, "untrained": 0.3} and drawn["data"][0]["name"] == "linear probe accuracy"
     assert "Online kNN accuracy (labels used only here)" in figures(page)
+    # walk 34: 17-30% ran flat at the foot of a 0-100% axis; now up to a tenth or more above the highest line or
+    # point of either chart, the same for the two side by side
+    assert drawn["layout"]["yaxis"]["range"] == [0, 0.7]
+    assert figures(page)["Online kNN accuracy (labels used only here)"]["layout"]["yaxis"]["range"] == [0, 0.7]
 
 
 def test_a_new_session_watches_the_run_its_link_names_else_the_newest_completed(ws, started):
