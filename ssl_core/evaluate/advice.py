@@ -27,8 +27,9 @@ from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
 from ..words import agreeing, counted, noun, pace
+from ..jobs import latest
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LEARNED, LOW_RANK_MEASUREMENTS, MAJORITY, ONLINE_PROBE, below_twin,
-                      by_probe, coarse, floor, from_knn, margin, needed_gain, no_room, rank_reference,
+                      coarse, floor, from_metrics, margin, needed_gain, no_room, rank_reference,
                       too_few_for_neighbours)
 
 Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps, values)}
@@ -408,15 +409,9 @@ def flat_unjudged(series: Series) -> str | None:
 
 
 def learned_by_probe(series: Series, classes: int) -> bool:
-    """Whether the run's last linear probe (verdict.ONLINE_PROBE) shows the gain its flat kNN curve does not, as the
-    verdict reads it (verdict.by_probe): no flat curve is then told 'Nothing was learned' (walk 33)."""
-    names = ("probe_size", "knn_accuracy", "knn_untrained", *ONLINE_PROBE)
-    if not set(names) <= set(series):
-        return False
-    n, knn, untrained, probe, probe_untrained = (float(series[name][1][-1]) for name in names)
-    majority = float(series[MAJORITY][1][-1]) if MAJORITY in series else None
-    return by_probe(from_knn(knn, untrained, int(n), classes, majority=majority), (knn, untrained),
-                    (probe, probe_untrained), int(n), classes, majority=majority).code == LEARNED
+    """Whether the run's verdict on its last metrics is learned: with a flat kNN curve, only by its linear probe
+    (verdict.by_probe), and no flat curve is then told 'Nothing was learned' (walk 33)."""
+    return ONLINE_PROBE[0] in series and from_metrics(latest(series), classes).code == LEARNED
 
 
 def flat_from_start(m: Measured) -> Advice | None:
