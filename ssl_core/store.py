@@ -20,6 +20,8 @@ were deleted) is swept on opening or found and repaired by `doctor.py`.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -542,12 +544,17 @@ class Workspace:
 
     def same_items(self, info: DatasetInfo, other: DatasetInfo) -> bool:
         """Whether two datasets hold items of the same names (the same folder imported again,
-        e.g. with labels): what a run trained on one has seen of the other."""
+        e.g. with labels) or images of the same stored pixels, in any order under any names
+        (walk 34: a renamed flat copy with a CSV): what a run trained on one has seen of the other."""
         if (info.kind, info.image_count) != (other.kind, other.image_count):
             return False
         query = "SELECT name FROM images WHERE dataset_id = ? ORDER BY name"
         with self.read() as conn:
-            return conn.execute(query, (info.id,)).fetchall() == conn.execute(query, (other.id,)).fetchall()
+            if conn.execute(query, (info.id,)).fetchall() == conn.execute(query, (other.id,)).fetchall():
+                return True
+        return (info.kind == "image" and info.size_px == other.size_px
+                and np.array_equal(_pixel_digests(self.dataset_dir(info), info),
+                                   _pixel_digests(self.dataset_dir(other), other)))
 
     def centre_square_cuts(self, info: DatasetInfo) -> tuple[int, float, float]:
         """What storing centre squares cut from the pictures of `info` as imported: (how many
@@ -700,6 +707,16 @@ def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[
             raise WorkspaceError(f"dataset {name!r} is in use: run {row['id']} is {row['status']} on it; "
                                  "cancel it or let it finish first")
     return [row["id"] for row in rows]
+
+
+@functools.lru_cache(maxsize=32)
+def _pixel_digests(folder: Path, info: DatasetInfo) -> np.ndarray:
+    """Sorted 8-byte digests (N,) uint64 of dataset `info`'s stored images (in its `folder`),
+    one per image, kept per dataset (a replaced one has a new id and folder): about 1 s per GB of
+    images, read once."""
+    images = _mapped(folder / "images.npy", info)
+    return np.sort(np.fromiter((int.from_bytes(hashlib.blake2b(image.tobytes(), digest_size=8).digest(), "little")
+                                for image in images), dtype=np.uint64, count=len(images)))
 
 
 def _mapped(path: Path, info: DatasetInfo) -> np.ndarray:

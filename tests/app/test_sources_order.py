@@ -72,3 +72,19 @@ def test_an_untrained_encoder_at_another_side_than_the_offered_one_is_named_with
     assert source_name(ws, offered, dataset) == "untrained small_cnn"
     assert source_name(ws, other, dataset) == f"untrained small_cnn ({other.image_size} px)"
     assert [title for _, title in side_by_side(ws, dataset, offered, other)][0] == source_name(ws, other, dataset)
+
+
+def test_a_renamed_copy_of_the_pictures_is_offered_their_runs_by_the_explorer_and_retrieval(tmp_path):
+    """Walk 34: a flat copy of a folder's pictures under other names with a CSV fell back to the
+    untrained network on the Explorer and Retrieval (Evaluate offered the run)."""
+    ws, runs = two_runs(tmp_path)
+    few = ws.dataset("few")
+    pictures = list(zip(ws.image_rows(few), ws.images(few)))
+    ingest_uploads(ws, [(f"renamed_{row['name']}", png_bytes(image)) for row, image in reversed(pictures)],
+                   name="renamed", size=16)
+    offered = {source.run_id for _, source in source_choices(ws, ws.dataset("renamed"), copies=True).values()}
+    assert set(runs) <= offered
+    ingest_uploads(ws, [(f"other_{row['name']}", png_bytes(255 - image)) for row, image in pictures],
+                   name="other", size=16)
+    other = source_choices(ws, ws.dataset("other"), copies=True)
+    assert not set(runs) & {source.run_id for _, source in other.values()}

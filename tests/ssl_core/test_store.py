@@ -423,3 +423,22 @@ def test_writing_a_file_again_removes_what_a_killed_writer_left(tmp_path):
     atomic_write_json(target, {"a": 1})
     assert json.loads(target.read_text()) == {"a": 1}
     assert not dead.exists() and live.exists() and other.exists()
+
+
+def test_a_renamed_copy_holds_the_same_items_by_its_pixels(workspace, make):
+    """Walk 34: a flat copy of the pictures under other names, with a CSV, was not offered the
+    run trained on the folder on the Explorer and Retrieval: same_items compared names only."""
+    pictures = [make.noise((8, 8), seed=seed) for seed in range(4)]
+    ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(pictures)], name="folder", size=8)
+    ingest_uploads(workspace, [(f"copy_{i}.png", data) for i, data in reversed(list(enumerate(pictures)))],
+                   name="renamed", size=8)
+    one_other = pictures[:3] + [make.noise((8, 8), seed=9)]
+    ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(one_other)], name="one_other", size=8)
+    ingest_uploads(workspace, [(f"other_{i}.png", data) for i, data in enumerate(pictures[:3] + [pictures[0]])],
+                   name="one_twice", size=8)
+    folder = workspace.dataset("folder")
+    assert workspace.same_items(folder, workspace.dataset("renamed"))
+    assert workspace.same_items(workspace.dataset("renamed"), folder)
+    assert workspace.same_items(folder, workspace.dataset("one_other"))  # the same names: as before
+    assert not workspace.same_items(workspace.dataset("renamed"), workspace.dataset("one_other"))
+    assert not workspace.same_items(folder, workspace.dataset("one_twice"))
