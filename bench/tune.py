@@ -118,6 +118,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "oracle": dict(oracle=True),  # salient crops centred on the true object
     "oracle_swap": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 0.5}, oracle=True),
     "zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}),  # views close on it
+    "gray1": dict(recipe={"name": "simclr_multicrop", "gray_p": 1.0}),  # colour (shuffled per picture) never told
+    "oracle_swap_gray": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 1.0, "gray_p": 1.0}, oracle=True),
     "oracle_zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}, oracle=True),
 }
 ORACLE_MASKS = {"clutter_shapes": clutter.shapes_with_masks, "clutter_digits": clutter.digits_with_masks}
