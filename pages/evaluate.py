@@ -32,7 +32,7 @@ from ssl_core.evaluate.explanations import explained
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
-from ssl_core.evaluate.verdict import LEARNED, judged_by_probe
+from ssl_core.evaluate.verdict import LEARNED, judged_by_probe, reads_probe
 from ssl_core.kinds import KINDS
 from ssl_core.words import agreeing, counted, listed
 
@@ -283,10 +283,10 @@ if labelled:
                                                  {report["source"]["label"]: label, twin: twins[label]}, hooks.unit,
                                                  report["floor"], twin)))
     first = next(iter(labelled.values()))  # walk 17: "within noise of the best baseline" under a green verdict
-    probed = any(judged_by_probe(report) for report in labelled.values())  # walk 34: 'read kNN' under a verdict
+    probed = any(reads_probe(report) for report in labelled.values())  # walk 34: 'read kNN' under a verdict
     st.caption(f"These read the curves: a linear probe trained on the labels drawn and scored on "
                f"{first['label_efficiency']['test']:,} held-out {hooks.unit}; the verdicts above read kNN accuracy "
-               + ("(and the linear probe, where kNN showed no gain) " if probed else "")
+               + ("(and the linear probe, where the two disagree) " if probed else "")
                + f"over all {first['labelled']:,} labelled {hooks.unit}, cross-validated, so the two can differ.")
 
     st.subheader("Which classes it confuses")

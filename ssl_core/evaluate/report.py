@@ -34,7 +34,7 @@ from .supervised import SupervisedConfig
 from .image_hooks import ImageEvaluation
 from .kept_curves import curve_key, keep, kept
 from .cues import sentence
-from .verdict import (COLOURS, NOT_YET, UNTRAINED_WEIGHTS, Verdict, by_probe, floor, from_knn, from_neighbours,
+from .verdict import (COLOURS, LEARNED, NOT_YET, UNTRAINED_WEIGHTS, Verdict, by_probe, floor, from_knn, from_neighbours,
                       from_start, itself, never_estimated_words)
 
 Progress = Callable[[float, int, str], None]  # (units done, of total, what is under way in words)
@@ -58,8 +58,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # their effective rank, not a random network's, and a cue of 0.3 or more as a whole but less beyond the classes said
 # (walk 30); 24: a run of fewer than 40 steps told to train longer, not to change its augmentation, for a cue
 # (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32); 26: with labels, a gain
-# beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33))
-FORMAT = 26
+# beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33); 27: a kNN
+# gain beside a linear probe fallen below the twin's beyond noise, said so and orange (walk 35))
+FORMAT = 27
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
@@ -210,7 +211,8 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
     starting weights" on the Train page, "Nothing learned yet" here); without labels, its collapse
     is read against their effective rank. Keys: verdict,
     verdict_text, verdict_colour, verdict_basis {metric, value, untrained, images, start; probe, probe_untrained
-    where the kNN found no gain: the linear probe's accuracy and the twin's on the same folds, by_probe}."""
+    where the kNN found a gain or none (not worse, not from other weights): the linear probe's accuracy and the
+    twin's on the same folds, which by_probe reads}."""
     if labels is not None:
         folds = stratified_folds(labels.codes, config.folds, config.seed)
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
@@ -220,7 +222,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
                  **({"baseline": UNTRAINED_WEIGHTS} if imported else {} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
                            majority=labels.largest_share())
-        if verdict.code == NOT_YET and start is None:  # a gain the neighbours do not show yet, a linear probe may
+        if verdict.code in (NOT_YET, LEARNED) and start is None:  # a gain only a linear probe shows, or its fall
             basis["probe"] = found["linear_probe_accuracy"]
             basis["probe_untrained"] = probe_accuracy(untrained[labels.indices], labels.codes, config.folds,
                                                       config.seed)  # on the folds `probes` used

@@ -146,11 +146,12 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         assert [note["text"] for note in curve["layout"]["annotations"]] == ["largest class"]
         # walk 33: learned by the linear probe, where the Train page's kNN alone said nothing yet
         report["verdict"], report["verdict_basis"]["probe"] = "learned", 0.9
+        report["verdict_text"] = "Learned something, by its linear probe: " + report["verdict_text"].split(": ", 1)[1]
         kept.write_text(json.dumps(report))
         monkeypatch.setattr(jobs, "run_verdict", lambda *_: from_knn(0.5, 0.5, 2000, 5))
         probed = open_evaluate(root, monkeypatch)
         assert any(c.value.startswith("These read the curves") and "the verdicts above read kNN accuracy (and the "
-                   "linear probe, where kNN showed no gain) over all" in c.value for c in probed.caption), [
+                   "linear probe, where the two disagree) over all" in c.value for c in probed.caption), [
             c.value for c in probed.caption if c.value.startswith("These")]  # walk 34
         assert [c.value for c in probed.caption
                 if c.value.startswith("The Train page said otherwise")] == [

@@ -359,3 +359,46 @@ def test_evaluate_judges_by_the_probe_where_the_neighbours_miss_what_a_line_find
     started = judge(untrained.astype(np.float32), items, features.astype(np.float32), labels, found,
                     EvaluateConfig(), start=("lab-r18", untrained.astype(np.float32)))
     assert "probe" not in started["verdict_basis"]  # a run from other weights is judged by what it did to them
+
+
+def test_a_knn_gain_beside_a_linear_probe_fallen_below_the_untrained_network_is_said_and_not_green():
+    """Walk 35: a 2-minute SimCSE run on a lecturer's sentences, green "Learned something: kNN accuracy 96.7% against
+    83.7%", beside its online linear probe fallen to 73.9% against the untrained network's 88.2% and, on Evaluate, a
+    label curve under the untrained network's at 10% and all of the labels, nothing saying so."""
+    from ssl_core.evaluate.verdict import ONLINE_PROBE_PROTOCOL, after_cancel, judged_by_probe, while_running
+
+    knn = from_knn(0.967, 0.837, 582, 6, protocol=ONLINE)
+    assert knn.code == LEARNED
+    found = by_probe(knn, (0.967, 0.837), (0.739, 0.882), 582, 6, protocol=ONLINE_PROBE_PROTOCOL)
+    assert found.code == LEARNED and found.colour == COLOURS[NOT_YET], found  # the code scripts read stays kNN's
+    assert found.headline == "Learned something, by its nearest neighbours only"
+    assert found.text.startswith("Learned something, by its nearest neighbours only: kNN accuracy 96.7% against 83.7% "
+                                 "for the untrained network"), found.text
+    drop = margin(0.739, 0.882, 582, KNN_SPREAD)
+    assert (f" Its linear-probe accuracy went the other way: 73.9% against 88.2% for the untrained network "
+            f"({ONLINE_PROBE_PROTOCOL}), 14.3 points below it, more than the {100 * drop:.1f} that noise alone could "
+            f"explain: on its features nearest neighbours share their labels more often, but a linear classifier "
+            f"tells the classes apart less well than on the untrained network's.") in found.text, found.text
+    assert by_probe(knn, (0.967, 0.837), (0.86, 0.882), 582, 6) == knn  # a fall within noise: kNN's verdict stands
+    assert not judged_by_probe({"verdict": found.code, "verdict_text": found.text})
+    assert after_cancel(found, 40, 100).colour == while_running(found, 40, 100, 25).colour == COLOURS[NOT_YET]
+
+
+def test_evaluate_says_where_the_probe_fell_beside_a_knn_gain():
+    """Walk 35's run on Evaluate: green "94.7% against 79.0%" above a label curve under the untrained network's."""
+    from ssl_core.evaluate.report import EvaluateConfig, judge
+    from ssl_core.evaluate.splits import labelled
+    from ssl_core.evaluate.verdict import reads_probe
+
+    rng = np.random.default_rng(0)
+    codes = np.arange(160) % 4
+    untrained = rng.normal(size=(160, 64)) * np.r_[np.ones(4), np.full(60, 5.0)]  # a line finds its classes
+    untrained[:, :4] += 2.4 * np.eye(4)[codes]
+    labels = labelled([f"class {c}" for c in codes])
+    items = rng.integers(0, 256, (160, 8, 8, 3), dtype=np.uint8)
+    found = {"knn_accuracy": 0.95, "linear_probe_accuracy": 0.30}
+    out = judge(untrained.astype(np.float32), items, untrained.astype(np.float32), labels, found, EvaluateConfig())
+    assert out["verdict"] == LEARNED and out["verdict_colour"] == COLOURS[NOT_YET]
+    assert out["verdict_text"].startswith("Learned something, by its nearest neighbours only: kNN accuracy 95.0%")
+    assert out["verdict_basis"]["probe"] == 0.30 and out["verdict_basis"]["probe_untrained"] > 0.6
+    assert reads_probe(out)
