@@ -225,3 +225,16 @@ def test_runs_of_a_dataset_and_its_untrained_twin_read_with_one_tokenizer(worksp
     twin = source_tokenizer(workspace, info, untrained("text_transformer", 0)).get_vocab()
     assert first == second == twin
     assert (tmp_path / "one" / TOKENIZER_FILE).exists()  # each run keeps its copy
+
+
+def test_the_lab_hides_other_pieces_of_each_sentence_at_one_seed(tokenizer):
+    """Walk 35: at seed 0 every sentence had its 2nd and 3rd pieces hidden (and the 12th where it had one), each as
+    [MASK]: one seeded draw per position, the same for every sentence, read to students as BERT's random masking."""
+    from ssl_core.text.preview import masked_pieces
+
+    sentences = [f"the {animal} sat on the mat and looked at the {thing} for a while"
+                 for animal in ("cat", "dog", "bird", "cow") for thing in ("door", "window", "garden")]
+    hidden = {tuple(p["hidden"] for p in masked_pieces(tokenizer, text, 0.3, 0)) for text in sentences}
+    assert len(hidden) > 3, hidden
+    assert masked_pieces(tokenizer, sentences[0], 0.3, 0) == masked_pieces(tokenizer, sentences[0], 0.3, 0)
+    assert masked_pieces(tokenizer, sentences[0], 0.3, 0) != masked_pieces(tokenizer, sentences[0], 0.3, 1)
