@@ -84,8 +84,8 @@ def text_lab(ws: Workspace, dataset: DatasetInfo, seed: int) -> None:
     cut = (f" The encoder reads a text's first {len(pieces)} word pieces: this one has {whole:,}, and the rest is "
            f"never read." if whole > len(pieces) else "")  # walk 13: "4 of 30 pieces" of a 409-piece text
     left.caption(f"Sentence #{row}, as word pieces; highlighted: hidden, with what the model is given instead "
-                 f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces: each is hidden with chance {ratio:.2f}, "
-                 f"so the count varies from sentence to sentence; seed {seed}).{cut}")
+                 f"({sum(bool(p['hidden']) for p in pieces)} of {len(pieces)} pieces: each is hidden with chance "
+                 f"{ratio:.2f}, so the count varies from sentence to sentence; seed {seed}).{cut}")
     left.html(_pieces_html(pieces))  # HTML only: markdown would read `$5 and $10` as math, `*x*` as emphasis
     fill_in_the_blank(ws, runs, dataset, texts)
     dropout_pairs(ws, dataset, texts, seed)
