@@ -11,6 +11,7 @@ baseline always guesses the piece most frequent in the training sentences (unigr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,9 @@ def whole_ids(tokenizer: Tokenizer, text: str) -> list[int]:
     return whole.encode(text).ids
 
 
+MASK_SPELLED = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" is [MASK] too (walk 35: "has no [MASK]")
+
+
 def check_masks(tokenizer: Tokenizer, text: str) -> None:
     """FillError unless `text` has a [MASK] and every one falls inside the MAX_TOKENS window
     the model reads ([CLS], MAX_TOKENS - 2 pieces, [SEP]); positions count [CLS] as 0."""
@@ -76,6 +80,7 @@ def check_masks(tokenizer: Tokenizer, text: str) -> None:
 def fill(method: Any, tokenizer: Tokenizer, text: str, top_k: int = TOP_K) -> dict[str, Any]:
     """The `top_k` guesses for each [MASK] in `text` (see the module docstring); FillError
     (check_masks) when it has none or one lies beyond the window."""
+    text = MASK_SPELLED.sub("[MASK]", text)
     check_masks(tokenizer, text)
     ids = encode(tokenizer, [text])
     hidden = (torch.from_numpy(ids[0]) == MASK).nonzero().flatten()

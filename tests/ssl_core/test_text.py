@@ -98,6 +98,8 @@ def test_a_model_trained_to_say_one_word_guesses_it(tokenizer):
     assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
     with pytest.raises(FillError, match="no \\[MASK\\]"):
         fill(method, tokenizer, "no blank here")
+    lower = fill(method, tokenizer, "the [mask] eats the [Mask]")  # walk 35: 'has no [MASK]', the tokenizer uncased
+    assert lower["text"] == "the [MASK] eats the [MASK]" and lower["masks"] == out["masks"]
     ids = torch.from_numpy(encode(tokenizer, SENTENCES, max_tokens=8))  # held out = trained on, here
     _, chosen = mask_tokens(ids, torch.Generator().manual_seed(0), tokenizer.get_vocab_size())
     model, unigram, judged = masked_word_accuracy(method, tokenizer, SENTENCES, SENTENCES, max_tokens=8)
