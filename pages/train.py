@@ -468,8 +468,12 @@ if runs:
     st.subheader("All runs" if every or current is None else f"All runs on {escape_markdown(current)}")
     any_active = any(r["status"] in ACTIVE for r in runs)
     access.fragment(runs_table, run_every=2 if any_active else None)(any_active, current, every)
-else:  # the form's own defaults for this kind of data, and what will judge the run
+else:  # the form's own defaults for this kind of data, what it holds, and what will judge the run
     first = methods_for(dataset.kind if dataset else "image")[0]
-    st.info(f"No runs {'on this dataset ' if others else ''}yet. The form starts at the defaults ({first} with "
-            f"{encoders_for(METHODS[first])[0]}, 5 minutes); once it runs, the verdict beside it says whether it "
-            "learned something on this data.")
+    defaults = f"{first} with {encoders_for(METHODS[first])[0]}, 5 minutes"
+    held = f"{method_name} with {encoder}, {budget:g} {budget_kind[:-1] if budget == 1 else budget_kind}"
+    # walk 35: 'starts at the defaults (mlm_simcse ...)' over a form that held simcse for 1 minute
+    st.info(f"No runs {'on this dataset ' if others else ''}yet. "
+            + (f"The form starts at the defaults ({defaults})" if held == defaults else
+               f"The form holds {held}, not the defaults ({defaults})")
+            + "; once it runs, the verdict beside it says whether it learned something on this data.")

@@ -155,6 +155,13 @@ def set_run(ws: Workspace, run_id: str, **values) -> None:
 
 def test_page_without_runs_lists_the_registries(page):
     assert [i.value for i in page.info] == [NO_RUNS]
+    page.selectbox(key="train_method").set_value("byol")
+    page.number_input(key="train_budget_minutes").set_value(1.0).run()
+    assert [i.value for i in page.info] == [  # walk 35: 'starts at the defaults' over simcse, 1 minute
+        "No runs yet. The form holds byol with small_cnn, 1 minute, not the defaults (simclr with small_cnn, 5 "
+        "minutes); once it runs, the verdict beside it says whether it learned something on this data."]
+    page.selectbox(key="train_method").set_value("simclr")
+    page.number_input(key="train_budget_minutes").set_value(5.0).run()
     assert labels(page) == ["Start training"]
     assert not page.get("progress") and not page.metric and not page.dataframe
     assert page.selectbox(key="train_dataset").options == ["shapes", "digits", "docstrings"]
