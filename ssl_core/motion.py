@@ -38,12 +38,34 @@ from .snapshots import Snapshots
 
 @dataclass(frozen=True)
 class Motion:
-    """`layouts` (T, P, 2) aligned frames; `scores` (T,) and what they are (`score_name`)."""
+    """`layouts` (T, P, 2) aligned frames; `scores` (T,) and what they are (`score_name`); with labels, the last
+    frame's `label_share` on its 2-D map (`map_share`) and of its features (`feature_share`), else None."""
 
     steps: np.ndarray
     layouts: np.ndarray
     scores: np.ndarray
     score_name: str
+    map_share: float | None = None
+    feature_share: float | None = None
+
+
+SHARE_K = 20  # the nearest others label_share counts, as many as the kNN vote's
+
+
+def label_share(points: np.ndarray, codes: np.ndarray, k: int = SHARE_K, cosine: bool = False) -> float:
+    """The mean share of each of (P, D) `points`' k nearest others (Euclidean, as the eye reads a map, or by
+    cosine, as kNN reads features) that hold its class `codes` (P,)."""
+    x = points.astype(np.float64)
+    if cosine:
+        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        distance = -(x @ x.T)
+    else:
+        squares = (x**2).sum(axis=1)
+        distance = squares[:, None] + squares[None, :] - 2 * x @ x.T
+    np.fill_diagonal(distance, np.inf)
+    k = min(k, len(x) - 1)
+    nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
+    return float((codes[nearest] == codes[:, None]).mean())
 
 
 def pca_2d(features: np.ndarray) -> np.ndarray:
@@ -126,7 +148,12 @@ def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
     """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels or None."""
     digests = [digest(frame) for frame in snapshots.features]  # once per frame, for both
     scores, name = frame_scores(snapshots.features, labels, digests)
-    return Motion(snapshots.steps, aligned_layouts(snapshots.features, digests), scores, name)
+    layouts = aligned_layouts(snapshots.features, digests)
+    if labels is None:
+        return Motion(snapshots.steps, layouts, scores, name)
+    codes = np.unique(labels, return_inverse=True)[1].reshape(-1)
+    return Motion(snapshots.steps, layouts, scores, name, label_share(layouts[-1], codes),
+                  label_share(snapshots.features[-1], codes, cosine=True))
 
 
 def score_text(name: str, score: float) -> str:

@@ -101,3 +101,21 @@ def test_a_run_that_stopped_with_one_snapshot_is_told_it_has_no_map_in_motion(sh
     said = [c.value for c in at.caption]
     assert ("No map in motion: the run kept fewer than two snapshots of its features before it stopped (at step 30)."
             in said) and not any(c.startswith("The map in motion appears once") for c in said)
+
+
+def test_a_map_that_hides_the_features_groups_says_so_with_both_measured(shapes_run, monkeypatch, tmp_path):
+    """Walk 35: 'step 704 · kNN accuracy 98.5%' over a PCA cloud with no groups to see, unsaid."""
+    from ssl_core import motion as motion_module
+
+    copy = tmp_path / "ws"  # its own run folder: the page's drawn map is cached per folder
+    shutil.copytree(shapes_run[0], copy)
+    monkeypatch.setattr(motion_module, "label_share", lambda points, codes, k=20, cosine=False: 0.9 if cosine else 0.3)
+    said = [c.value for c in open_page(copy, "../pages/train.py", monkeypatch).caption]
+    assert any(" Measured on the last frame: a point's 20 nearest others share its label 30% of the time on this "
+               "map, against 90% by its features (cosine, in all their dimensions), so this map hides groups its "
+               "features hold." in c for c in said), said
+    monkeypatch.setattr(motion_module, "label_share", lambda points, codes, k=20, cosine=False: 0.8)
+    copy2 = tmp_path / "ws2"
+    shutil.copytree(shapes_run[0], copy2)
+    said = [c.value for c in open_page(copy2, "../pages/train.py", monkeypatch).caption]
+    assert not any("hides groups" in c for c in said)
