@@ -115,6 +115,10 @@ def _show_report(report: dict) -> None:
                      hide_index=True, width="stretch", column_config=REJECTED_COLUMNS)
 
 
+UPLOAD_ROUND = "data_upload_round"  # imports stored in this session: a part of the upload widgets' keys
+UPLOAD_NAME = "data_upload_name"
+
+
 def _run_import(do_import, label: str) -> None:
     """Run an import with a progress bar, one on the server at a time (IMPORT_SLOT); keep its
     report for the next rerun."""
@@ -128,6 +132,10 @@ def _run_import(do_import, label: str) -> None:
         report: IngestReport = do_import(progress_bar(label))
         st.session_state[REPORT_KEY] = report.to_json()
         current.set_dataset(report.dataset)  # the new dataset is the one every page now shows
+        # walk 35: a .txt added to the uploader after a CSV's import imported both again, as one dataset: an import
+        # that stored its dataset empties the upload form (new uploader keys: a file uploader cannot be set)
+        st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+        st.session_state.pop(UPLOAD_NAME, None)
     except (IngestError, WorkspaceError) as exc:
         st.session_state[REPORT_KEY] = {"error": str(exc), "rejected": getattr(exc, "rejected", [])}
     finally:
@@ -195,12 +203,15 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                                      folder_labels=folder_labels),
                         "Decoding")
     else:
+        uploads_round = st.session_state.get(UPLOAD_ROUND, 0)
         files = left.file_uploader("Images or zip archives, or text", accept_multiple_files=True,
+                                   key=f"data_upload_files_{uploads_round}",
                                    help="JPEG, PNG, WebP, BMP, TIFF, GIF, or a .zip of them. "
                                         "Class-named subfolders in a zip become labels. Text: .txt (one "
                                         "example per line), .csv or .jsonl (a text column, an optional "
                                         "label column).")
         labels_file = left.file_uploader("Labels CSV for images (optional): file name, label", type=["csv"],
+                                         key=f"data_upload_labels_{uploads_round}",
                                          help="Two columns, split by commas, semicolons or tabs: a file name (or its "
                                               "path in the zip) and its label; a "
                                               f"header row is optional (file: {', '.join(FILE_HEADERS)}; label: "
@@ -208,7 +219,7 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                               "same. Text takes its labels from a label column of its own CSV or "
                                               "JSONL, or from class-named folders in a zip.")
         # walk 17: 'filename,label' read as the only header taken; walk 19: a labels file given with a .txt, unused
-        name = left.text_input("Dataset name (optional)", key="data_upload_name",
+        name = left.text_input("Dataset name (optional)", key=UPLOAD_NAME,
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
         size, fit = _size_box(size_slot, upload_is_text(files))

@@ -301,3 +301,20 @@ def test_deleting_a_text_dataset_counts_its_sentences(app):
     next(b for b in app.button if b.label == "Yes, delete").click().run()
     assert not app.exception, app.exception
     assert app.success[0].value.endswith(" sentences.") and "images" not in app.success[0].value
+
+
+def test_an_upload_imported_leaves_the_form_empty_for_the_next(app, tmp_path):
+    """Walk 35: a .txt added to the uploader after a CSV's import imported both again, as one dataset of 897."""
+    app.file_uploader[0].set_value([("red.png", png_bytes((255, 0, 0)), "image/png")])
+    app.text_input(key="data_upload_name").input("reds")
+    app.run()
+    [import_button] = [b for b in app.button if b.label == "Import upload"]
+    app = import_button.click().run()
+    assert not app.exception and "reds" in names_in_table(app)
+    assert not app.file_uploader[0].value and not app.text_input(key="data_upload_name").value
+    assert app.success  # the report of the import stays
+    app.file_uploader[0].set_value([("blue.png", png_bytes((0, 0, 255)), "image/png")])
+    app.run()
+    [import_button] = [b for b in app.button if b.label == "Import upload"]
+    app = import_button.click().run()
+    assert Workspace(tmp_path / "ws").dataset("blue").image_count == 1  # the red one is not imported again
