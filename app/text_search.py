@@ -53,15 +53,17 @@ def _index(folder: str, made: float, _emb: embed.Embedding):
 
 
 def nearest_sentences(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSource, text: str,
-                      k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(cosine scores (k,), row ids (k,)) of the sentences nearest to `text` by `source`."""
+                      k: int, query_row: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine scores (k,), row ids (k,)) of the sentences nearest to `text` by `source`, the dataset's
+    `query_row` (the query's own sentence) left out, as Retrieval leaves out a dataset image it is asked about
+    (walk 35: 12 asked for, the query and 11 others shown)."""
     emb = embedding(ws, dataset, source)
     ids = text_query(ws, dataset, source, text)
     features = embed.compute_features(_encoder(emb.folder.name, emb.made, ws, source), ids, source.image_size,
                                       kind=dataset.kind)
-    scores, rows = index.search(_index(str(emb.folder), emb.made, emb), emb.centre(features), k)
-    keep = rows[0] >= 0
-    return scores[0][keep], rows[0][keep]
+    scores, rows = index.search(_index(str(emb.folder), emb.made, emb), emb.centre(features), k + 1)
+    keep = (rows[0] >= 0) & (rows[0] != (-1 if query_row is None else query_row))
+    return scores[0][keep][:k], rows[0][keep][:k]
 
 
 def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.EncoderSource], k: int) -> None:
@@ -85,7 +87,7 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
                 st.info("An imported embedding set has vectors for the dataset's sentences only: it cannot embed "
                         "a typed one.")
                 continue
-            scores, rows = nearest_sentences(ws, dataset, shown, text, k)
+            scores, rows = nearest_sentences(ws, dataset, shown, text, k, query_row)
             _label_evidence(labels, rows, query_row)
             st.table(pd.DataFrame({"score": [f"{score:.3f}" for score in scores],  # wraps long sentences whole;
                                    "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
@@ -128,4 +130,4 @@ def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int |
         st.markdown(shared_label(labels, query_label, others) + ", the query itself left out")
         st.caption(by_chance(labels, query_label, len(others), query_row))
     elif (mix := label_mix(labels, others)) is not None:  # walk 19 read the unlabelled query among its own neighbours
-        st.caption(mix + (" The query itself, unlabelled, is left out." if len(others) < len(rows) else ""))
+        st.caption(mix + (" The query itself, unlabelled, is left out." if query_row is not None else ""))

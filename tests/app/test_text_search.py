@@ -16,11 +16,11 @@ def evidence_script(query_row):
 
 def test_an_unlabelled_query_of_the_dataset_is_left_out_of_its_neighbours_labels():
     """Walk 19: 'Labels of these 12: recipe 11, unlabelled 1', the one unlabelled the query itself."""
-    at = AppTest.from_function(evidence_script, args=(2,)).run()
+    at = AppTest.from_function(evidence_script, args=(2,), default_timeout=60).run()  # its first import: torch
     assert not at.exception, at.exception
     assert [c.value for c in at.caption] == ["Labels of these 3: recipe 2, sports 1. The query itself, unlabelled, "
                                              "is left out."]
-    at = AppTest.from_function(evidence_script, args=(None,)).run()  # a typed sentence of its own: all counted
+    at = AppTest.from_function(evidence_script, args=(None,), default_timeout=60).run()  # a typed one: all counted
     assert [c.value for c in at.caption] == ["Labels of these 4: recipe 2, unlabelled 1, sports 1."]
 
 

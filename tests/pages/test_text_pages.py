@@ -84,13 +84,13 @@ def test_retrieval_finds_a_typed_sentence_for_the_run_and_its_twin(text_root, mo
     assert not at.exception, at.exception
     tables = [frame.value for frame in at.table]  # static tables: a long sentence wraps, not cut at the edge
     assert len(tables) == 2 and all(len(table) == 3 for table in tables)
-    for table in tables:  # a sentence of the dataset is its own nearest, whatever the training
+    for table in tables:  # walk 35: a sentence of the dataset, its own nearest, left out as a dataset image is
         scores = [float(score) for score in table["score"]]
-        assert list(table["sentence"])[0] == escape_markdown(ROWS[4][0]) and scores[0] == pytest.approx(1, abs=1e-3)
+        assert escape_markdown(ROWS[4][0]) not in list(table["sentence"]) and scores[0] < 1 - 1e-3
         assert scores == sorted(scores, reverse=True)
     topic = ROWS[4][1]  # the query is the dataset's own labelled sentence: its label is counted, itself left out
     shared = [m.value for m in at.markdown if "share the query's label" in m.value]
-    assert len(shared) == 2 and all(m.endswith(f"of 2** share the query's label ({topic}), the query itself left out")
+    assert len(shared) == 2 and all(m.endswith(f"of 3** share the query's label ({topic}), the query itself left out")
                                     for m in shared)
     assert sum(c.value.startswith("By chance: about ") for c in at.caption) == 2
     box.set_value("a sentence that is not in the dataset").run()
