@@ -91,8 +91,10 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], st
 
 st.subheader("Not clustering, not PCA")
 st.caption(f"PCA and k-means only rearrange the {surface.name}: they group {surface.alike}. A self-supervised "
-           f"encoder is trained, by the puzzles, to ignore {surface.puzzles}; the third map shows how far it "
-           f"got. Same {surface.items}, coloured by their hidden label where there is one:")
+           f"encoder is trained, by the puzzles, to {surface.puzzles}; the third map shows what it made of these "
+           f"{surface.items}, by UMAP, which draws groups further apart than PCA does, so compare the three by the "
+           f"adjusted Rand indices under them (k-means on each one's own features, alike), not by how tight the "
+           f"maps look. Same {surface.items}, coloured by their hidden label where there is one:")
 if dataset is None:
     st.info("Choose a dataset (above or in the sidebar) to see these three maps of it.")
     st.stop()
@@ -194,7 +196,7 @@ with panels[2]:
         emb = embedding(ws, dataset, trained[1])
         # its name on a line of its own, smaller: in a third of the page "Trained encoder (SimCLR · byol recipe ·
         # 2 min)" was cut at "2 m"; an import's origin stands where a run's verdict would
-        title = ("Trained encoder" if trained[1].run_id else "Imported encoder") + "<br><sup>" + escape_plotly(
+        title = f"UMAP of the {'trained' if trained[1].run_id else 'imported'} encoder<br><sup>" + escape_plotly(
             trained[0] if trained[1].run_id else trained[1].imported) + "</sup>"
         coords = project.project(emb, "umap", dims=2)
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,

@@ -96,8 +96,13 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     assert "pictures" not in " ".join(m.value for m in at.markdown if m.value.startswith("Nobody labels"))
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert titles[:2] == ["PCA of TF-IDF", "k-means clusters of TF-IDF"]
-    assert titles[2].startswith("Trained encoder<br><sup>MLM") and len(titles) == 3
+    assert titles[2].startswith("UMAP of the trained encoder<br><sup>MLM") and len(titles) == 3
     assert any(c.value.startswith("PCA and k-means only rearrange the TF-IDF word weights: they group sentences "
                                   "that *share words*") for c in at.caption)
+    # walk 35: 'trained ... to ignore which words were used, keeping what they say' beside TF-IDF's groups at 0.97
+    # against its 0.29, and a UMAP beside two PCA maps, unsaid
+    assert any("trained, by the puzzles, to guess a hidden word from the words around it and tell each sentence from "
+               "the others; the third map shows what it made of these sentences, by UMAP, which draws groups further "
+               "apart than PCA does" in c.value for c in at.caption)
     assert any("No labels; k-means was asked for 10 clusters of the TF-IDF word weights." in c.value
                for c in at.caption)
