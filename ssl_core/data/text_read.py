@@ -39,12 +39,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..text.tokenizer import MAX_TOKENS
 from ..words import agreeing, counted, listed
 from .decode import RejectedFile
 from .labels import EXAMPLES, LABEL_HEADERS, MAX_LABEL_CHARS, first_few
 from . import csv_fields  # noqa: F401 (the csv module's field limit, set once for every reader)
 from .text import printable
 
+READ_PIECES = MAX_TOKENS - 2  # the word pieces of an example the encoder reads, [CLS] and [SEP] aside
 TEXT_SUFFIXES = (".txt", ".csv", ".jsonl")
 MAX_CHARS = 1000  # an example is cut to this many characters (a paragraph, not a book)
 MAX_FILE_BYTES = 32 * 1024**2  # of one text file, the rest is not read
@@ -116,6 +118,7 @@ class TextTally:
     seen: dict[bytes, str] = field(default_factory=dict)  # each text's digest -> where it came first
     repeated: Places = field(default_factory=Places)  # examples whose text came before (kept: walk 13 saw none said)
     tagged: Places = field(default_factory=Places)  # examples holding HTML tags, kept as written (walk 19: unsaid)
+    wordy: Places = field(default_factory=Places)  # examples of more words than the encoder reads (walk 35: unsaid)
 
     def unused_label(self, kind: str, where: str) -> None:
         """Count a label of `kind` (a key of UNUSED_LABELS) at `where` ('file:line') as not used."""
@@ -150,6 +153,11 @@ class TextTally:
         if self.no_text.count:
             said.append(f"{counted(self.no_text.count, 'examples', ('has', 'have'))} a label but no text and "
                         f"{agreeing(self.no_text.count, 'was', 'were')} skipped (at {self.no_text})")
+        if self.wordy.count:
+            said.append(f"{counted(self.wordy.count, 'examples', ('holds', 'hold'))} more than {READ_PIECES} words, "
+                        f"where the encoder reads a text's first {READ_PIECES} word pieces (a word is one piece or "
+                        f"more): the rest of {agreeing(self.wordy.count, 'it', 'each')} is never read "
+                        f"(at {self.wordy})")
         if self.truncated:
             said.append(f"{counted(self.truncated, 'examples', ('was', 'were'))} longer than {MAX_CHARS:,} characters "
                         f"and {agreeing(self.truncated, 'was', 'were')} cut to that length "
@@ -240,6 +248,8 @@ def _example(text: str, where: str, tally: TextTally, labelled: bool = False,
         tally.first_truncated = tally.first_truncated or where
     if _TAG.search(text):
         tally.tagged.add(where)
+    if len(text.split(maxsplit=READ_PIECES)) > READ_PIECES:
+        tally.wordy.add(where)
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()  # 16 bytes an example, not its text
     if digest in tally.seen:
         tally.repeated.add(f"{where} (text of {tally.seen[digest]})")

@@ -181,3 +181,12 @@ def test_one_example_is_said_to_be_too_few_to_train_on(workspace):
     smaller batches', where training refuses fewer than two."""
     report = ingest_uploads(workspace, [("one.txt", b"a single line\n")], name="one")
     assert report.warnings == ["only one example: training needs at least two"]
+
+
+def test_examples_of_more_words_than_the_encoder_reads_are_said_at_import(workspace):
+    """Walk 35: three 400-word paragraphs were said to be 'cut to 1,000 characters', where the encoder reads a
+    text's first 30 word pieces: only the Lab, one sentence at a time, said so."""
+    long = " ".join(["word"] * 31)
+    report = ingest_uploads(workspace, [("a.txt", f"a short line\n{long}\n{'x' * 40}\n".encode())], name="long")
+    assert ("1 example holds more than 30 words, where the encoder reads a text's first 30 word pieces (a word is one "
+            "piece or more): the rest of it is never read (at a.txt:2)") in report.warnings, report.warnings
