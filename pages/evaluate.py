@@ -81,11 +81,15 @@ if by_key[first][1].run_id in {*here, None} or first in copies:  # the other pag
     current.set_encoder(first)  # offer the runs of the same pictures only
 st.session_state[SEEN] = current.encoder_key()
 if not dataset.has_labels:
-    st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from a "
-               "labels.csv or class folders at import (Data page).")
+    # walk 35: a text set was told of a labels.csv, where a label column of its own CSV or JSONL labels it
+    where = ("a label column of its CSV or JSONL, or class folders in a zip" if dataset.kind == "text" else
+             "a labels.csv or class folders")
+    st.warning(f"This dataset has no labels: only the label-free metrics can be computed. Labels come from {where} "
+               "at import (Data page).")
 elif too_few_to_probe(counts := ws.label_counts(dataset)):
-    st.warning(f"The labels are too few to judge with ({labels_held(counts, 'images')}): kNN accuracy and the "
-               "linear probe need two classes with two images each, so only the label-free metrics are computed.")
+    st.warning(f"The labels are too few to judge with ({labels_held(counts, hooks.unit)}): kNN accuracy and the "
+               f"linear probe need two classes with two {hooks.unit} each, so only the label-free metrics are "
+               "computed.")
 
 reports = {label: stored_report(ws, dataset.name, choices[label]) for label in chosen}
 missing = [label for label, found in reports.items() if found is None]

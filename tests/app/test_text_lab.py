@@ -106,3 +106,8 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
                "apart than PCA does" in c.value for c in at.caption)
     assert any("No labels; k-means was asked for 10 clusters of the TF-IDF word weights." in c.value
                for c in at.caption)
+    at.switch_page("../pages/evaluate.py").run()  # walk 35: told of 'a labels.csv', where a label column labels text
+    assert not at.exception, at.exception
+    assert at.warning[0].value == ("This dataset has no labels: only the label-free metrics can be computed. Labels "
+                                   "come from a label column of its CSV or JSONL, or class folders in a zip at "
+                                   "import (Data page).")
