@@ -89,10 +89,12 @@ def sentence_search(ws: Workspace, dataset: DatasetInfo, sources: list[embed.Enc
                 continue
             scores, rows = nearest_sentences(ws, dataset, shown, text, k, query_row)
             _label_evidence(labels, rows, query_row)
-            st.table(pd.DataFrame({"score": [f"{score:.3f}" for score in scores],  # wraps long sentences whole;
-                                   "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
-                                   "sentence": [escape_markdown(cut(texts[i])) for i in rows]}),
-                     hide_index=True)
+            shown_rows = {"score": [f"{score:.3f}" for score in scores],  # a static table wraps long sentences whole
+                          "label": [escape_markdown(labels[i] or "") for i in rows],  # its cells are Markdown
+                          "sentence": [escape_markdown(cut(texts[i])) for i in rows]}
+            if not any(labels):  # walk 36: a label column of blanks on an unlabelled set
+                del shown_rows["label"]
+            st.table(pd.DataFrame(shown_rows), hide_index=True)
             if any(len(texts[i]) > SHOWN_CHARS for i in rows):
                 st.caption(f"Texts over {SHOWN_CHARS} characters are cut here (…); the encoder reads a text's first "
                            f"{MAX_TOKENS - 2} word pieces only.")
@@ -131,3 +133,5 @@ def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int |
         st.caption(by_chance(labels, query_label, len(others), query_row))
     elif (mix := label_mix(labels, others)) is not None:  # walk 19 read the unlabelled query among its own neighbours
         st.caption(mix + (" The query itself, unlabelled, is left out." if query_row is not None else ""))
+    elif query_row is not None:  # walk 36: an unlabelled set said nothing of it
+        st.caption(f"The query is sentence #{query_row} of this dataset: it is left out of its own neighbours.")

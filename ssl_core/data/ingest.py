@@ -388,7 +388,7 @@ def small_dataset_warning(count: int, noun: str) -> list[str]:
     """What training does with fewer than DEFAULT_BATCH `noun`s (images, examples), if it applies."""
     if count >= DEFAULT_BATCH:
         return []
-    return [f"only {count:,} {noun}, fewer than the default training batch of {DEFAULT_BATCH}: "
+    return [f"Only {count:,} {noun}, fewer than the default training batch of {DEFAULT_BATCH}: "
             "training will use smaller batches"]
 
 

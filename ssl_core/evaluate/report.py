@@ -59,8 +59,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # (walk 30); 24: a run of fewer than 40 steps told to train longer, not to change its augmentation, for a cue
 # (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32); 26: with labels, a gain
 # beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33); 27: a kNN
-# gain beside a linear probe fallen below the twin's beyond noise, said so and orange (walk 35))
-FORMAT = 27
+# gain beside a linear probe fallen below the twin's beyond noise, said so and orange (walk 35); 28: and a probe
+# below the twin's within noise said beside a kNN gain (walk 36))
+FORMAT = 28
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

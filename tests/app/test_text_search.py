@@ -30,3 +30,19 @@ def test_a_long_neighbour_is_cut_where_it_is_shown():
     assert cut("short") == "short"
     long = "word " * 200  # walk 19: a 1,000-character neighbour filled a screen
     assert cut(long).endswith(" …") and len(cut(long)) <= SHOWN_CHARS + 2
+
+
+def unlabelled_script():
+    import numpy as np
+
+    from app.text_search import _label_evidence
+
+    _label_evidence([None, None, None], np.array([0, 2]), 1)
+
+
+def test_an_unlabelled_sets_query_of_its_own_is_said_to_be_left_out():
+    """Walk 36: on an unlabelled set a sentence of its own was left out of its neighbours, unsaid."""
+    at = AppTest.from_function(unlabelled_script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.caption] == ["The query is sentence #1 of this dataset: it is left out of its own "
+                                             "neighbours."]

@@ -41,7 +41,7 @@ def test_ingest_folder_and_builtin_then_list_and_delete(tmp_path, pics):
     assert report["dataset"] == "pics" and report["images"] == 3
     assert report["rejected"] == [{"file": "broken.jpg", "reason": report["rejected"][0]["reason"]}]
     assert "not a supported image" in report["rejected"][0]["reason"]
-    assert "1 file rejected" in done.stderr and "warning: only 3 images" in done.stderr
+    assert "1 file rejected" in done.stderr and "warning: Only 3 images" in done.stderr
 
     done = cli(ws, "ingest", "builtin:shapes", "--size", "8")
     assert done.returncode == 0, done.stderr

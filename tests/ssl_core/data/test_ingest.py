@@ -77,7 +77,7 @@ def test_fewer_than_a_typical_batch_imports_with_a_warning(workspace, make):
     files = [(f"{i}.png", make.solid((i, 0, 0), size=(8, 8))) for i in range(10)]
     report = ingest_uploads(workspace, files, name="t", size=8)
     assert report.images == 10
-    assert any(f"only 10 images, fewer than the default training batch of {DEFAULT_BATCH}" in w
+    assert any(f"Only 10 images, fewer than the default training batch of {DEFAULT_BATCH}" in w
                for w in report.warnings)
 
 
@@ -147,7 +147,7 @@ def test_the_small_dataset_warning_names_the_batch_training_uses_by_default(work
     files = [(f"{i}.png", make.noise((8, 8), seed=i)) for i in range(100)]
     assert ingest_uploads(workspace, files, name="hundred", size=8).warnings == []
     report = ingest_uploads(workspace, files[:10], name="ten", size=8)
-    assert (f"only 10 images, fewer than the default training batch of {TrainConfig.batch_size}: training "
+    assert (f"Only 10 images, fewer than the default training batch of {TrainConfig.batch_size}: training "
             "will use smaller batches") in report.warnings
 
 
