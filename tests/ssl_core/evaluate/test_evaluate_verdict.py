@@ -381,9 +381,10 @@ def test_a_knn_gain_beside_a_linear_probe_fallen_below_the_untrained_network_is_
             f"tells the classes apart less well than on the untrained network's.") in found.text, found.text
     within = by_probe(knn, (0.967, 0.837), (0.86, 0.882), 582, 6)  # a fall within noise: kNN's verdict stands, said
     assert (within.code, within.colour) == (knn.code, knn.colour) and within.text.startswith(knn.text)
+    noise = 100 * margin(0.86, 0.882, 582, KNN_SPREAD)
     assert within.text.endswith(" Its linear-probe accuracy, 86.0% against 88.2% for the untrained network "
-                                f"(leave-one-out), is 2.2 points lower, within the "
-                                f"{100 * margin(0.86, 0.882, 582, KNN_SPREAD):.1f} that noise alone could give."), within
+                                f"(leave-one-out), is 2.2 points lower, within the {noise:.1f} that noise alone could "
+                                "give."), within
     assert by_probe(knn, (0.967, 0.837), (0.9, 0.882), 582, 6) == knn  # a probe above: nothing to add
     assert not judged_by_probe({"verdict": found.code, "verdict_text": found.text})
     assert after_cancel(found, 40, 100).colour == while_running(found, 40, 100, 25).colour == COLOURS[NOT_YET]
