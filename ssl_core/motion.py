@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .evaluate import effective_rank, knn_accuracy
+from .evaluate.neighbours import neighbours_of
 from .snapshots import Snapshots
 
 
@@ -54,17 +55,16 @@ SHARE_K = 20  # the nearest others label_share counts, as many as the kNN vote's
 
 def label_share(points: np.ndarray, codes: np.ndarray, k: int = SHARE_K, cosine: bool = False) -> float:
     """The mean share of each of (P, D) `points`' k nearest others (Euclidean, as the eye reads a map, or by
-    cosine, as kNN reads features) that hold its class `codes` (P,)."""
-    x = points.astype(np.float64)
+    cosine, as kNN reads features: evaluate.neighbours_of) that hold its class `codes` (P,)."""
     if cosine:
-        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-        distance = -(x @ x.T)
+        nearest = neighbours_of(points, k).cpu().numpy()
     else:
+        x = points.astype(np.float64)
         squares = (x**2).sum(axis=1)
         distance = squares[:, None] + squares[None, :] - 2 * x @ x.T
-    np.fill_diagonal(distance, np.inf)
-    k = min(k, len(x) - 1)
-    nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
+        np.fill_diagonal(distance, np.inf)
+        k = min(k, len(x) - 1)
+        nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
     return float((codes[nearest] == codes[:, None]).mean())
 
 
