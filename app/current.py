@@ -101,13 +101,13 @@ def first_choice(keys: list[str]) -> str:
 def run_to_watch(runs: list[dict]) -> str:
     """Of runs (newest first), the one the Train page opens on when this session watches none: the newest
     started here, else the current encoder where it is one of them (a page or a link picked it), else the
-    newest running or queued, then completed, then any. Walk 33: a teacher's second tab opened on the run
-    she had cancelled, not on the completed one the link she followed named."""
+    run training now, then the newest queued, then completed, then any. Walk 33: a teacher's second tab opened on the
+    run she had cancelled, not on the completed one the link she followed named; walk 37: the room's fresh tabs
+    opened on a visitor's queued run, not on the speaker's run they had come to watch train."""
     ids = [run["id"] for run in runs]
     mine = st.session_state.get(STARTED_HERE, set())
     order = ([i for i in ids if i in mine] + [i for i in ids if i == encoder_key()]
-             + [r["id"] for r in runs if r["status"] in ("running", "queued")]
-             + [r["id"] for r in runs if r["status"] == "completed"])
+             + [r["id"] for status in ("running", "queued", "completed") for r in runs if r["status"] == status])
     return (order or ids)[0]
 
 

@@ -46,7 +46,24 @@ ACTIVE = ("queued", "running")
 MAX_BUDGET = {"minutes": 24 * 60.0, "epochs": 10_000.0}  # a day; a visitor's typo of 1e9 minutes is refused
 SHORT = {"embedding_std": "std", "output_std": "std", "effective_rank": "rank"}  # the two panels' axis titles
 HEALTH_HEIGHT = 440  # the loss and the collapse monitor side by side; the monitor in two panels (spread, rank)
-SHARED_QUEUE = 3  # runs a shared app lets wait for its one worker (30 queued in 15 s held it for years)
+SHARED_QUEUE = 10  # runs a shared app lets wait for its one worker (30 queued in 15 s held it for years)
+# of them, runs one visitor (a browser session) may have waiting: walk 37's audience member queued 3 and the speaker's
+# Start was shut for the room, the whole queue being 3
+VISITOR_QUEUE = 3
+
+
+def queue_words(ws, mine: set[str]) -> str | None:
+    """Why a shared app's Start is shut, or None: the visitor (this session, `mine` its run ids) has VISITOR_QUEUE
+    runs waiting, or the worker's queue holds SHARED_QUEUE."""
+    waiting = [run["id"] for run in jobs.list_runs(ws) if run["status"] == "queued"]
+    if (own := sum(run_id in mine for run_id in waiting)) >= VISITOR_QUEUE:
+        return (f"You have {own} runs waiting for the one worker, the most one visitor of a shared app queues: Start "
+                "opens again when one of them begins (or is cancelled).")
+    if len(waiting) >= SHARED_QUEUE:
+        return (f"{len(waiting)} runs are waiting for the one worker, the most a shared app queues: Start opens again "
+                "when one of them begins (or is cancelled).")
+    return None
+
 
 ws = workspace()
 st.title("Train")
@@ -135,13 +152,12 @@ lr = right.number_input("Learning rate (at batch 256)", min_value=1e-5, max_valu
                         help=f"The method's default is {method.default_lr:g}; the buttons step by "
                              f"a tenth of it. The engine scales it by the batch size over 256.")
 
-waiting = jobs.waiting(ws)
-queue_full = access.gate() is not None and waiting >= SHARED_QUEUE  # shared: one visitor cannot fill the worker's day
+full = queue_words(ws, st.session_state.get(STARTED_HERE, set())) if access.gate() is not None else None
+queue_full = full is not None  # shared: one visitor cannot fill the worker's day, nor shut it for the room
 if dataset is None:
     st.caption("Choose the dataset to train on first.")
 elif queue_full:
-    st.caption(f"{waiting} runs are waiting for the one worker, the most a shared app queues: Start opens again "
-               "when one of them begins.")
+    st.caption(full)
 if (st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=dataset is None or queue_full)
         and not queue_full):
     config = TrainConfig(dataset=dataset.name, method=method_name, encoder=encoder,

@@ -796,23 +796,49 @@ def test_a_killed_worker_started_by_the_page_shows_as_interrupted(ws):
                 pass
 
 
-def test_a_shared_app_queues_at_most_a_few_runs_and_budgets_stay_within_a_day(ws, started, monkeypatch):
-    for _ in range(3):  # a visitor's clicks (30 in 15 s queued runs of 1e9 minutes before)
-        jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
-    at = open_app()
-    at.run().switch_page(TRAIN).run()
-    assert not button(at, "Start training").disabled  # localhost: the owner may queue a sweep
-    assert at.number_input(key="train_budget_minutes").max == 24 * 60
+def shared_train_page(monkeypatch, mine: set[str] = frozenset()) -> AppTest:
+    """The Train page of a shared app, signed in, in a session that started the runs `mine`."""
+    from app.current import STARTED_HERE
 
     monkeypatch.setattr("sys.argv", ["app/main.py", "--share"])
     monkeypatch.setenv("SSL_ACCESS_SECRET", "s" * 32)
     shared = open_app()
     shared.query_params["token"] = "s" * 32  # signs in
+    shared.session_state[STARTED_HERE] = set(mine)
     shared.run().switch_page(TRAIN).run()
     assert not shared.exception, shared.exception
-    assert button(shared, "Start training").disabled
-    assert any("3 runs are waiting for the one worker" in c.value for c in shared.caption)
-    assert jobs.waiting(ws) == 3 and started == []
+    return shared
+
+
+def test_a_shared_app_queues_at_most_a_few_runs_and_budgets_stay_within_a_day(ws, started, monkeypatch):
+    queued = [jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1)) for _ in range(3)]
+    at = open_app()
+    at.run().switch_page(TRAIN).run()
+    assert not button(at, "Start training").disabled  # localhost: the owner may queue a sweep
+    assert at.number_input(key="train_budget_minutes").max == 24 * 60
+
+    # walk 37: one audience member's 3 queued runs shut Start for the speaker and the whole room
+    assert not button(shared_train_page(monkeypatch), "Start training").disabled
+    own = shared_train_page(monkeypatch, mine=set(queued))  # a visitor's clicks (30 in 15 s queued 1e9 minutes)
+    assert button(own, "Start training").disabled
+    assert any("You have 3 runs waiting for the one worker, the most one visitor" in c.value for c in own.caption)
+
+    queued += [jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1)) for _ in range(7)]
+    full = shared_train_page(monkeypatch)
+    assert button(full, "Start training").disabled
+    assert any("10 runs are waiting for the one worker, the most a shared app queues" in c.value
+               for c in full.caption)
+    assert jobs.waiting(ws) == 10 and started == []
+
+
+def test_a_new_session_watches_the_run_training_now_not_a_newer_queued_one(ws, started):
+    """Walk 37: the room's fresh tabs opened on an audience member's queued run, not the speaker's run training."""
+    training = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, training, status="running", pid=os.getpid(), started="2026-01-01T00:00:00", step=3, total_steps=10)
+    jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))  # newer, queued
+    at = open_app()
+    at.run().switch_page(TRAIN).run()
+    assert at.session_state["train_watching"] == training
 
 
 def test_a_shared_app_asks_before_a_run_is_stopped_for_everyone(ws, started, monkeypatch):
