@@ -62,7 +62,8 @@ def fill_train_form(values: dict[str, Any]) -> None:
 
 
 def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
-    """'batch_size 64 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8' (recipe fields that change)."""
+    """'batch_size 64 -> 16; recipe simclr_small: gray_p 0.5 -> 0.8' (recipe fields that change); a field the change
+    sets to what `config` holds is not said (walk 37: "encoder small_cnn -> small_cnn")."""
     parts = []
     for name, value in change.items():
         if name == "recipe":
@@ -73,7 +74,7 @@ def change_words(config: TrainConfig, change: dict[str, Any]) -> str:
             parts.append(f"recipe {named}" + (f": {', '.join(moved)}" if moved else ""))
         elif name == "lr":  # one left to the method (None) shows as the method's, before and after the change
             parts.append(f"lr {config.resolved_lr():.2g} -> {replace(config, **change).resolved_lr():.2g}")
-        else:
+        elif getattr(config, name) != value:
             parts.append(f"{name} {getattr(config, name)} -> {value}")
     return "; ".join(parts)
 
@@ -117,7 +118,7 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | N
                 icon=":material/check_circle:")
         return
     st.caption("Ranked from the most basic problem. Each piece of advice quotes the measurement behind it; its "
-               "button opens the Train page with the change filled in and the same budget."
+               "button opens the Train page with the change filled in, and the same budget where the change names none."
                + (f" {waiting}" if (waiting := unspent(run)) else ""))  # our words and numbers only
     config = jobs.run_config(run)
     for number, advice in enumerate(found, start=1):

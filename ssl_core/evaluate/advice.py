@@ -471,19 +471,20 @@ def _fell_words(steps, values, worst: float) -> str:
     return f"; at step {at} it fell to {worst:.1%}, worse than the untrained network, and it ended at {values[-1]:.1%}"
 
 
-def _next_try(m: Measured) -> tuple[dict[str, Any], str]:
+def _next_try(m: Measured, whose: str = "now") -> tuple[dict[str, Any], str]:
     """(change, its words) after a flat run: the CPU default; for the default run shorter than
-    the TUNED_MINUTES it was tuned for, those minutes; else its two views alone. Where a run of
-    the CPU default on the same pictures learned nothing either (`m.default_flat`), the try
-    after that one (walk 21: a flat BYOL run was told to try the default beside its flat run)."""
+    the TUNED_MINUTES it was tuned for, those minutes (`whose` says whose minutes the run's are); else its two
+    views alone. Where a run of the CPU default on the same pictures learned nothing either (`m.default_flat`),
+    the try after that one (walk 21: a flat BYOL run was told to try the default beside its flat run; walk 37 read
+    that run's "(0.5 now)" as its own 1.5 minutes)."""
     method, recipe = m.config.method, recipe_dict(m.config)
     if (method, recipe["name"]) != CPU_DEFAULT and m.default_flat is not None:
         name, tried = m.default_flat
-        change, what = _next_try(replace(m, config=tried, default_flat=None))
+        change, what = _next_try(replace(m, config=tried, default_flat=None), whose=f"in {name}")
         lr = tried.lr if tried.lr is not None else METHODS[tried.method].default_lr
         setting = {"method": tried.method, "recipe": recipe_dict(tried), "lr": lr, "encoder": tried.encoder}
         return setting | change, (f"the CPU default as {name} ran it, which learned nothing on these pictures "
-                                  f"either, with one change: {what}")
+                                  f"either, with one change to that run: {what}")
     if (method, recipe["name"]) != CPU_DEFAULT or not recipe.get("local_crops"):  # already without: the default
         change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(),
                   "lr": METHODS[CPU_DEFAULT[0]].default_lr}  # said, not None (walk 18: `advise` read "lr": null)
@@ -493,10 +494,10 @@ def _next_try(m: Measured) -> tuple[dict[str, Any], str]:
                         f"learned most on the built-in sets in a CPU's minutes (README, bench/tune.py)")
     if m.config.minutes is not None and m.config.minutes < TUNED_MINUTES:
         return {"minutes": TUNED_MINUTES}, (
-            f"the same setting for the {TUNED_MINUTES:g} minutes it was tuned for ({m.config.minutes:g} now): in "
-            f"them it learned 450 pictures of the letters A, H and O at random places on striped noise, a set the "
-            f"tuning never saw (kNN accuracy 53% to 60% against the untrained network's 31% to 32%; README, "
-            f"bench/letters.py), which stayed within noise after 1 minute")
+            f"the same setting for the {TUNED_MINUTES:g} minutes it was tuned for ({m.config.minutes:g} {whose}): "
+            f"in {TUNED_MINUTES:g} minutes it learned a set the tuning never saw, 450 pictures of the letters A, H "
+            f"and O at random places on striped noise (kNN accuracy 53% to 60% against the untrained network's 31% "
+            f"to 32%; README, bench/letters.py), on which 1 minute stayed within noise")
     # its two views alone: 1.3x the steps in the same minutes (at batch 128 about 860 against 610-650 in
     # 5 CPU minutes at 32 px, bench/tune.py), and a cue that small local crops miss is in both views
     return {"recipe": recipe_from_dict({**recipe, "local_crops": 0}).to_dict()}, (

@@ -50,6 +50,10 @@ def test_change_words_name_what_moves():
     words = change_words(TrainConfig(dataset="shapes", method="byol", minutes=5.0), back)
     assert words == ("method byol -> simclr; recipe byol -> simclr_multicrop: crop_min 0.08 -> 0.6, gray_p 0.2 -> "
                      "0.5; lr 0.002 -> 0.01")  # not "blur_p None -> 0.0": the old recipe has no blur
+    # walk 37: "encoder small_cnn -> small_cnn" among the changes of a flat VICReg run's advice
+    assert change_words(TrainConfig(dataset="shapes", method="vicreg", minutes=1.5),
+                        {"method": "simclr", "encoder": "small_cnn", "minutes": 5.0}) == (
+        "method vicreg -> simclr; minutes 1.5 -> 5.0")
 
 
 def test_the_default_recipe_hands_nothing_over_from_the_lab():

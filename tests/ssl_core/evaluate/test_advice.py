@@ -227,7 +227,8 @@ def test_a_flat_run_beside_a_flat_run_of_the_default_is_told_what_comes_after_th
     assert found.change["method"] == "simclr" and found.change["minutes"] == 5.0
     assert found.change["recipe"] == make_recipe("simclr_multicrop").to_dict() and found.change["lr"] is not None
     assert "Try the CPU default as SimCLR · 1.5 min ran it, which learned nothing on these pictures either, with " \
-           "one change: the same setting for the 5 minutes it was tuned for (1.5 now)" in found.advice, found.advice
+           "one change to that run: the same setting for the 5 minutes it was tuned for (1.5 in SimCLR · 1.5 min): " \
+           "in 5 minutes it learned a set the tuning never saw, 450 pictures" in found.advice, found.advice
     assert apply(byol, found) == replace(short, minutes=5.0, lr=found.change["lr"], recipe=found.change["recipe"])
     whole = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 5 min", DEFAULT)))
     assert whole.change["recipe"]["local_crops"] == 0 and whole.change["method"] == "simclr"
