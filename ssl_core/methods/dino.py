@@ -4,6 +4,7 @@ ICCV. https://arxiv.org/abs/2104.14294"""
 from __future__ import annotations
 
 import copy
+import warnings
 
 import torch
 from lightly.loss import DINOLoss
@@ -33,7 +34,11 @@ class DINO(Method):
     def __init__(self, encoder: Encoder, output_dim: int = 1024, teacher_temp: float = 0.07) -> None:
         super().__init__(encoder)
         def head() -> nn.Module:
-            return DINOProjectionHead(encoder.num_features, 512, 64, output_dim)
+            with warnings.catch_warnings():  # lightly's head calls the deprecated torch.nn.utils.weight_norm: a
+                # FutureWarning per run in the server's log (walk 37), not ours to change
+                warnings.filterwarnings("ignore", message=r"`torch.nn.utils.weight_norm` is deprecated",
+                                        category=FutureWarning)
+                return DINOProjectionHead(encoder.num_features, 512, 64, output_dim)
 
         self.student = nn.Sequential(encoder, head())
         self.teacher = MomentumTeacher(self.student, start=0.996,

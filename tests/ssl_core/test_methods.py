@@ -55,6 +55,15 @@ def test_moco_scores_both_directions_against_the_queue_before_the_step():
     assert torch.allclose(queued, torch.stack([k_b, k_a], 1).flatten(0, 1), atol=1e-6)  # per image: b, a
 
 
+def test_building_dino_warns_of_nothing_in_the_servers_log():
+    """Walk 37: every DINO run put lightly's weight_norm FutureWarning in the log an operator watches."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_method("dino", "small_cnn", SIDE)
+
+
 def test_dino_teacher_temperature_warms_up_then_holds():
     method = build_method("dino", "small_cnn", SIDE)
     temperatures = []
