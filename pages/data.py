@@ -34,7 +34,7 @@ WHOLE, TRAINED = "Whole pictures", "What training sees"  # the grid's two views 
 REPORT_KEY = "data_last_report"
 CANCEL_KEY = "data_import_cancel"
 DELETED_KEY = "data_deleted_note"  # what the last deletion removed
-REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="medium"),  # the reason gets the rest
+REJECTED_COLUMNS = {"file": st.column_config.TextColumn(width="large"),  # walk 37: a zip's paths cut at "notes_really_"
                     "reason": st.column_config.TextColumn(width="large")}
 
 ws = workspace()
@@ -190,10 +190,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         left.info(ENABLE_HINT, icon=":material/lock:")
     elif source == "Folder on the server":
         left.caption("Inside the data roots: " + ", ".join(f"`{root}`" for root in roots))
-        folder = left.text_input("Folder path", placeholder="/data/my_images",
+        # walk 37: "/data/my_images" beneath the roots "/tmp/walk37/data" read as a path to use
+        folder = left.text_input("Folder path", placeholder=str(roots[0] / "my_images"),
                                  help="For collections too large to upload. Read only; nothing "
                                       "is written there.")
-        labels_path = left.text_input("Labels CSV path (optional)", placeholder="/data/labels.csv")
+        labels_path = left.text_input("Labels CSV path (optional)", placeholder=str(roots[0] / "labels.csv"))
         name = left.text_input("Dataset name (optional)", key="data_folder_name")
         size, fit = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
         if st.button("Import folder", type="primary", disabled=not folder.strip()):

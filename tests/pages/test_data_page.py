@@ -245,6 +245,8 @@ def test_server_folders_are_off_without_a_data_root_and_confined_with_one(app, t
     monkeypatch.setenv("SSL_DATA_ROOTS", str(root))
     app.run()
     assert any(str(root) in caption.value for caption in app.caption)
+    # walk 37: "/data/my_images" beneath the data root read as a path to use
+    assert [box.placeholder for box in app.text_input][:2] == [str(root / "my_images"), str(root / "labels.csv")]
     answers = {typed: import_folder(app, typed) for typed in
                ["/etc", "/no/such/folder", str(root / "escape"), str(root / ".." / ".."), "~"]}
     for typed, error in answers.items():
