@@ -233,6 +233,12 @@ def fragment(function=None, *, run_every=None):
     return decorate(function) if function is not None else decorate
 
 
+# walk 37: after signing out in one tab, the other tab's next click met the sign-in beside the whole sidebar, whose
+# links highlighted and led nowhere
+HIDE_SIDEBAR = ("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] {display: none}"
+                "</style>")
+
+
 def require() -> None:
     """Return only for a session allowed in; otherwise draw the sign-in and stop the script."""
     kind = gate()
@@ -249,6 +255,7 @@ def require() -> None:
         return
     session_guard.forget(_session_id())  # signed out in another tab: no more uploads either
     st.session_state.setdefault(WANTED_PAGE, urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1])
+    st.html(HIDE_SIDEBAR)  # this run draws no navigation: a tab signed out elsewhere kept its last page links
     if kind == "oidc":
         _oidc_sign_in(identity_provider())
     else:

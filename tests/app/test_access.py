@@ -216,7 +216,8 @@ def test_signing_in_hands_the_browser_its_cookie_once_and_signing_out_deletes_it
     remembered = at.session_state[access.REMEMBERED]
     [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
     at = sign_out.click().run()
-    [forget] = [block.proto.body for block in at.get("html")]
+    [forget, hide] = [block.proto.body for block in at.get("html")]
+    assert hide == access.HIDE_SIDEBAR
     assert "Max-Age=0" in forget and forget.endswith("location.reload();</script>")  # then a page without links
     assert not access.remembered(remembered, SECRET)  # a copy of the cookie no longer signs in
     access._signed_out.pop(remembered, None)

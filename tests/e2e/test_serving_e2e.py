@@ -208,6 +208,8 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(tab, shared):
     second.locator("[data-testid='stSidebarNav']").get_by_text("Data", exact=True).click()  # the other tab's next
     sign_in_box(second).wait_for()  # click meets the sign-in: it kept searching after the first tab signed out
     assert second.get_by_role("heading", name="Data").count() == 0
+    settled(second)
+    assert second.locator("[data-testid='stSidebarNav']").is_hidden()  # walk 37: its links stayed, leading nowhere
     second.close()
     for _ in range(2):  # a reload, then a reload with the cookie copied back
         tab.reload()
