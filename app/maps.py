@@ -199,10 +199,10 @@ def palette(groups: list[str], labels: list[str] = ()) -> dict[str, str]:
     clusters = all(str(name).startswith(CLUSTER) for name in names)
     # more clusters than Safe's ten: Alphabet's 24 distinct colours (walk 10's 24 clusters on Safe then Antique had
     # three pairs alike: 0 and 7, 1 and 8, 9 and 10)
-    # labels: Plotly's ten with its orange before its purple, which sat fourth beside its blue (walk 25: fish and tree,
-    # blue and purple, hard to tell apart on every map of four classes)
+    # labels: Plotly's ten with its purple, too near its blue, moved from fourth to eighth (walk 25: fish and tree, blue
+    # and purple, hard to tell apart on every map of four classes; walk 37: arrow_down and ring so with five)
     plotly = qualitative.Plotly
-    colours = ([*plotly[:3], plotly[4], plotly[3], *plotly[5:]] + qualitative.Dark24 + qualitative.Light24
+    colours = ([*plotly[:3], *plotly[4:7], plotly[3], *plotly[7:]] + qualitative.Dark24 + qualitative.Light24
                if not clusters else
                qualitative.Safe[:-1] if len(names) <= len(qualitative.Safe) - 1 else
                [c for c in qualitative.Alphabet if c not in ALPHABET_GREYS] + qualitative.Dark24)

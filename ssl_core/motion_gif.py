@@ -31,13 +31,15 @@ def motion_gif(motion: Motion, colours: np.ndarray, legend: Legend | None = None
     motion on the slide is its motion in the map; the last frame held three times as long."""
     low, high = motion.layouts.reshape(-1, 2).min(0), motion.layouts.reshape(-1, 2).max(0)
     scale = (1 - 2 * MARGIN) * side / float(max((high - low).max(), 1e-9))
+    start = (side - (high - low) * scale) / 2  # (2,) px: the points' box centred (walk 37: a wide map's points sat in
+    # the bottom 45% of the square, the top half blank)
     radius = max(2, side // 160)
     lines, left_out = legend_lines(legend or {}, side)
     frames = []
     for step, layout, score in zip(motion.steps, motion.layouts, motion.scores):
         frame = Image.new("RGB", (side, side + (2 + max(1, len(lines))) * LINE + 6), "white")
         draw = ImageDraw.Draw(frame)
-        pixels = (layout - low) * scale + MARGIN * side
+        pixels = (layout - low) * scale + start
         for (x, y), colour in zip(pixels, colours):
             y = side - y  # the map's y grows upwards
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tuple(int(c) for c in colour))

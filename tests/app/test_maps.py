@@ -91,9 +91,12 @@ def test_clusters_take_colours_no_label_takes():
     assert len(set(clusters.values())) == 12
 
 
-def test_four_classes_take_blue_red_green_and_orange():
-    """Walk 25: fish and tree, Plotly's blue and purple, were hard to tell apart on every map."""
+def test_four_classes_take_blue_red_green_and_orange_and_six_no_purple():
+    """Walk 25: fish and tree, Plotly's blue and purple, were hard to tell apart on every map; walk 37: arrow_down and
+    ring so, the fifth of five classes purple."""
     assert list(palette(["fish", "house", "sun", "tree"]).values()) == ["#636EFA", "#EF553B", "#00CC96", "#FFA15A"]
+    six = list(palette(["a", "b", "c", "d", "e", "f"]).values())
+    assert six[4:] == ["#19D3F3", "#FF6692"] and "#AB63FA" not in six and len(set(six)) == 6
 
 
 def test_a_label_keeps_its_colour_whether_or_not_unlabelled_images_are_drawn():

@@ -119,3 +119,14 @@ def test_a_map_that_hides_the_features_groups_says_so_with_both_measured(shapes_
     shutil.copytree(shapes_run[0], copy2)
     said = [c.value for c in open_page(copy2, "../pages/train.py", monkeypatch).caption]
     assert not any("hides groups" in c for c in said)
+
+
+def test_a_wide_map_sits_in_the_middle_of_the_gif():
+    """Walk 37: a map wider than tall filled the bottom 45% of the square, its top half blank."""
+    from ssl_core.motion import Motion
+
+    wide = np.random.default_rng(0).uniform(size=(2, 60, 2)) * [10.0, 2.0]  # x spans 5 times y
+    frames = Motion(np.array([0, 10]), wide, np.array([0.1, 0.2]), "kNN accuracy")
+    drawn = np.asarray(Image.open(io.BytesIO(motion_gif(frames, np.zeros((60, 3), np.uint8)))).convert("L"))[:480]
+    rows = np.flatnonzero((drawn < 100).any(axis=1))
+    assert abs((rows.min() + rows.max()) / 2 - 240) < 10, (rows.min(), rows.max())
