@@ -207,9 +207,17 @@ with stage:
         st.error(escape_markdown(str(exc)))
         st.stop()
     st.image(views[0], caption="original", width=VIEW_WIDTH)
+    fixed = []  # views whose draws are all one picture: shown once (walk 37: rotation's four identical draws per turn)
     for v, view_name in enumerate(recipe.view_names()):
-        st.image(views[1 + v * draws : 1 + (v + 1) * draws], width=VIEW_WIDTH,
-                 caption=[f"{view_name} · draw {d + 1}" if draws > 1 else view_name for d in range(draws)])
+        drawn = views[1 + v * draws : 1 + (v + 1) * draws]
+        if draws > 1 and len(set(drawn)) == 1:
+            fixed.append(view_name)
+            drawn = drawn[:1]
+        st.image(drawn, width=VIEW_WIDTH,
+                 caption=[f"{view_name} · draw {d + 1}" if len(drawn) > 1 else view_name for d in range(len(drawn))])
+    if fixed:
+        st.caption(f"The {draws} draws of {'each of ' if len(fixed) > 1 else ''}{listed(fixed)} were one picture, "
+                   "shown once: these settings leave nothing random in " + ("it." if len(fixed) == 1 else "them."))
     if isinstance(recipe, MAE):
         st.caption("Masked prediction: grey squares are the hidden patches. The model sees only "
                    "the rest and must paint the hidden ones back, so it has to understand what "

@@ -163,7 +163,7 @@ def test_every_recipe_renders(lab):
         for field in fields(recipe):
             assert f"lab_{name}_{field.name}" in slider_keys, (name, field.name)
         view_captions = captions(lab)
-        for view_name in recipe.view_names():
+        for view_name in recipe.view_names() if name != "rotation" else ():  # rotation's: without crops or flips
             assert [c for c in view_captions if c.startswith(f"{view_name} · draw ")] == [
                 f"{view_name} · draw {d}" for d in (1, 2, 3, 4)], (name, view_name)
         has_batch = any(m.label == LOSS_LABEL for m in lab.metric)
@@ -176,7 +176,10 @@ def test_every_recipe_renders(lab):
             assert view_captions[1:5] == [f"75% hidden · draw {d}" for d in (1, 2, 3, 4)]
             assert "hidden patches" in text
         elif name == "rotation":
-            assert view_captions[1:] == [f"{90 * k}° (label {k}) · draw {d}" for k in range(4) for d in (1, 2, 3, 4)]
+            # walk 37: four identical draws of each turn (crop min 1, flip p 0), one picture said once
+            assert view_captions[1:] == [f"{90 * k}° (label {k})" for k in range(4)]
+            assert "The 4 draws of each of 0° (label 0), 90° (label 1), 180° (label 2) and 270° (label 3) were one " \
+                   "picture, shown once: these settings leave nothing random in them." in text
             assert "the label under each" in text
         elif name in ("byol", "dino"):  # they were framed as contrastive, with negatives
             assert "A contrastive model" not in text and "trains without negatives" in text, name
