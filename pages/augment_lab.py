@@ -207,14 +207,17 @@ with stage:
         st.error(escape_markdown(str(exc)))
         st.stop()
     st.image(views[0], caption="original", width=VIEW_WIDTH)
-    fixed = []  # views whose draws are all one picture: shown once (walk 37: rotation's four identical draws per turn)
-    for v, view_name in enumerate(recipe.view_names()):
-        drawn = views[1 + v * draws : 1 + (v + 1) * draws]
-        if draws > 1 and len(set(drawn)) == 1:
-            fixed.append(view_name)
-            drawn = drawn[:1]
-        st.image(drawn, width=VIEW_WIDTH,
-                 caption=[f"{view_name} · draw {d + 1}" if len(drawn) > 1 else view_name for d in range(len(drawn))])
+    names = recipe.view_names()
+    per_view = [views[1 + v * draws : 1 + (v + 1) * draws] for v in range(len(names))]
+    # views whose draws are all one picture, shown once (walk 37: rotation's four identical draws of each turn, a row
+    # each); where every view is so, in one row
+    fixed = [name for name, drawn in zip(names, per_view) if draws > 1 and len(set(drawn)) == 1]
+    rows = [([drawn[0] for drawn in per_view], names)] if len(fixed) == len(names) else [
+        (drawn[:1], [name]) if name in fixed else (drawn, [f"{name} · draw {d + 1}" if draws > 1 else name
+                                                          for d in range(draws)])
+        for name, drawn in zip(names, per_view)]
+    for drawn, captions in rows:
+        st.image(drawn, width=VIEW_WIDTH, caption=captions)
     if fixed:
         st.caption(f"The {draws} draws of {'each of ' if len(fixed) > 1 else ''}{listed(fixed)} were one picture, "
                    "shown once: these settings leave nothing random in " + ("it." if len(fixed) == 1 else "them."))
