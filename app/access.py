@@ -280,28 +280,34 @@ def _secret_sign_in(secret: str) -> None:
     token = st.query_params.get(TOKEN_PARAM)
     if token is not None:
         del st.query_params[TOKEN_PARAM]  # out of the address bar (and the history) at once
-    st.title("SSL Lens")
-    st.caption("This app is shared. Sign in with the access secret the person running it gave you "
-               "(printed in the server's log when the app was first opened, unless they chose one). "
-               f"This browser then stays signed in for {REMEMBER_S // 3600} hours, or until you sign out. "
-               + SHARED_WORK)
-    if st.session_state.pop(FORGET_PENDING, False):  # then a fresh page: the browser kept the page links
-        st.html(_cookie_script("", 0, then="location.reload();"), unsafe_allow_javascript=True)
-    with st.form("access_sign_in"):
-        given = st.text_input("Access secret", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    attempt = given if submitted else token
-    if attempt is not None:
+    form = st.empty()  # emptied on the way in: walk 37's first start showed the greyed form and its last "not the
+    # access secret" under "Preparing demo datasets" until the page came
+    with form.container():
+        st.title("SSL Lens")
+        st.caption("This app is shared. Sign in with the access secret the person running it gave you "
+                   "(printed in the server's log when the app was first opened, unless they chose one). "
+                   f"This browser then stays signed in for {REMEMBER_S // 3600} hours, or until you sign out. "
+                   + SHARED_WORK)
+        if st.session_state.pop(FORGET_PENDING, False):  # then a fresh page: the browser kept the page links
+            st.html(_cookie_script("", 0, then="location.reload();"), unsafe_allow_javascript=True)
+        with st.form("access_sign_in"):
+            given = st.text_input("Access secret", type="password")
+            submitted = st.form_submit_button("Sign in", type="primary")
+        attempt = given if submitted else token
+        if attempt is None:
+            return
         with _wrong_guess_lock:  # guesses are compared in turn, a wrong one holding the turn for a second:
             right = secret_matches(attempt, secret)  # one wrong guess a second for the whole server
             if not right:
                 time.sleep(WRONG_SECRET_DELAY_S)
-        if right:
-            st.session_state[SIGNED_IN] = True
-            value = remember_value(secret, int(time.time()) + REMEMBER_S)
-            st.session_state[REMEMBER_PENDING] = st.session_state[REMEMBERED] = value
-            st.rerun()
-        st.error("That is not the access secret.")
+        if not right:
+            st.error("That is not the access secret.")
+            return
+    st.session_state[SIGNED_IN] = True
+    value = remember_value(secret, int(time.time()) + REMEMBER_S)
+    st.session_state[REMEMBER_PENDING] = st.session_state[REMEMBERED] = value
+    form.empty()
+    st.rerun()
 
 
 def _oidc_sign_in(provider: dict) -> None:
