@@ -278,6 +278,24 @@ def never_estimated_norms(ws: Workspace, info: DatasetInfo, items: np.ndarray, s
     return {"layers": layers, "knn_accuracy": knn_cv(features[labels.indices], labels.codes, folds, config.k)["mean"]}
 
 
+def judged_estimated(found: dict, norms: dict, labels: Labelled | None, config: EvaluateConfig, unit: str) -> dict:
+    """The verdict keys of an imported encoder whose BatchNorm layers never saw data (`norms`, never_estimated_norms):
+    with labels, judged on its kNN accuracy with them estimated, as its untrained twin's are, against the twin's on
+    the same folds (the report's `found` basis), its score as saved said beside; without, `found`'s verdict with a
+    sentence on them. verdict_basis keeps the score as saved as its value, the judged one under norms_estimated."""
+    basis = {**(found["verdict_basis"] or {}), "norms_estimated": norms}
+    if norms["knn_accuracy"] is None or basis.get("metric") != "knn_accuracy":
+        return {"verdict_basis": basis,
+                "verdict_text": found["verdict_text"] + never_estimated_words(norms["layers"], unit, None)}
+    folds = int(stratified_folds(labels.codes, config.folds, config.seed).max()) + 1
+    verdict = from_knn(norms["knn_accuracy"], basis["untrained"], basis["images"], len(labels.classes),
+                       baseline=UNTRAINED_WEIGHTS, unit=unit, protocol=f"{folds}-fold cross-validation",
+                       majority=labels.largest_share())
+    said = verdict.to_json()
+    return {**said, "verdict_text": said["verdict_text"] + never_estimated_words(norms["layers"], unit, basis["value"]),
+            "verdict_basis": basis}
+
+
 def estimated(ws: Workspace, info: DatasetInfo, items: np.ndarray, source: EncoderSource, device: str,
               progress: Callable[[int, int], None] | None = None, measure: bool = True
               ) -> tuple[int, np.ndarray | None]:
@@ -431,8 +449,7 @@ def report(ws: Workspace, dataset_name: str, source: EncoderSource, progress: Pr
                                                                                        "with its starting weights"))))
     if made_by == "imported" and (norms := never_estimated_norms(ws, info, items, source, labels, config, device_name,
                                                                   stages.within(ESTIMATED_WORDS))):
-        out["verdict_basis"] = {**(out["verdict_basis"] or {}), "norms_estimated": norms}
-        out["verdict_text"] += never_estimated_words(norms["layers"], hooks.unit, norms["knn_accuracy"])
+        out.update(judged_estimated(out, norms, labels, config, hooks.unit))
     if made_by == "untrained":  # its twin is itself: the basis stays, as the bar a run of it must clear
         out["verdict_text"] = itself(out["verdict_basis"])
     stages.finish("verdict", "done")

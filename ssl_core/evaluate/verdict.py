@@ -137,16 +137,20 @@ class Verdict:
                 "verdict_headline": self.headline}
 
 
-def never_estimated_words(layers: int, unit: str, estimated: float | None) -> str:
+def never_estimated_words(layers: int, unit: str, as_saved: float | None) -> str:
     """What an imported encoder's `layers` BatchNorm layers with a new layer's statistics do to
-    its score (calibration.never_estimated), and `estimated`, its kNN accuracy on the verdict's
-    folds with them estimated on the dataset's `unit` as its untrained twin's are (None: not
-    measured, no labels); appended to its verdict (walk 23: a random ResNet-18 saved as built,
-    'Scores below the same network untrained' at 65.8% against 78.0%; estimated, 78.2%)."""
-    said = (f" Its {layers} BatchNorm {'layer holds' if layers == 1 else 'layers hold'} a new layer's statistics "
-            f"(mean 0, variance 1: never estimated on data), which normalise nothing, where {UNTRAINED_WEIGHTS} has "
-            f"them estimated on these {unit}")
-    return said + ("." if estimated is None else f"; estimated so, it scores {estimated:.1%} on the same folds.")
+    its score (calibration.never_estimated), appended to its verdict: where labels measured it,
+    the verdict judges it with them estimated on the dataset's `unit`, as its untrained twin's
+    are, and `as_saved` is its kNN accuracy as the file holds them (None: not measured, no labels).
+    Walk 23: a random ResNet-18 saved as built, 'Scores below the same network untrained' at
+    65.8% against 78.0% (estimated, 78.2%); walk 38: another, 'Scores above' at 48.0% against
+    34.5% (estimated, 35.8%), green over weights no better than random."""
+    held = (f"{layers} BatchNorm {'layer holds' if layers == 1 else 'layers hold'} a new layer's statistics (mean 0, "
+            f"variance 1: never estimated on data), which normalise nothing")
+    if as_saved is None:
+        return f" Its {held}, where {UNTRAINED_WEIGHTS} has them estimated on these {unit}."
+    return (f" It is judged with its BatchNorm statistics estimated on these {unit}, as {UNTRAINED_WEIGHTS} has "
+            f"them: as saved, its {held}, and it scores {as_saved:.1%} so, a difference its weights do not make.")
 
 
 def _verdict(code: str, text: str) -> Verdict:
