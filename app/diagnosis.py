@@ -11,6 +11,7 @@ any widget of the page that reruns exists.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -90,10 +91,14 @@ def advice_card(run_id: str, config: TrainConfig, number: int, advice: Advice) -
             current.switch_page(TRAIN_PAGE)
 
 
-def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | None = None) -> None:
+def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | None = None,
+                    learned_here: bool = False) -> None:
     """The advice on run `run_id` once it has ended (nothing while it is queued or running, nor
     for one cancelled before its first checkpoint; one that failed so is told why, walk 25);
-    on a page of another dataset (`shown_on`), said to be read on the one it trained on."""
+    on a page of another dataset (`shown_on`), said to be read on the one it trained on, where labels
+    judged it to have learned (`learned_here`) without the advice of a flat label-free check (walk 38: "Its
+    neighbours stayed as near the pixels' ... Try the same setting for 5 minutes" ranked first under "Learned
+    something: kNN accuracy 90.8% against 49.7%")."""
     run = jobs.get_run(ws, run_id)
     if run["status"] not in jobs.FINAL or not (run["checkpoint"] or run["status"] == "failed"):
         return
@@ -107,6 +112,10 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | N
     except ValueError as exc:  # NotAdvised, or a checkpoint that cannot be read: said, not an error box
         st.caption(f"No advice: {escape_markdown(str(exc).rstrip('.'))}.")
         return
+    flat = [advice for advice in found if advice.rule == "flat_from_start" and advice.label_free]
+    if learned_here and shown_on is not None and run["dataset"] != shown_on and flat:
+        found = [advice for advice in found if advice not in flat]
+        st.caption(LABEL_FREE_FLAT)
     if not found and (run["status"] != "completed" or jobs.run_verdict(ws, run_id).code != LEARNED):
         # no check mark beside a run that did not finish, nor one whose verdict is not green
         message = run["message"] and escape_markdown(run["message"])  # the failure's words, as written
@@ -125,9 +134,14 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | N
         advice_card(run_id, config, number, advice)
 
 
-def diagnosis_panels(ws, sources: dict[str, Any], dataset: str) -> None:
+def diagnosis_panels(ws, sources: dict[str, Any], dataset: str, learned: Collection[str] = ()) -> None:
     """One diagnosis_panel per encoder source in `sources` ({label: EncoderSource}) that is a run,
-    on the page of dataset `dataset`."""
+    on the page of dataset `dataset`, whose labels judged those `learned` to have learned something."""
     for label, source in sources.items():
         if source.run_id:
-            diagnosis_panel(ws, source.run_id, f"Diagnosis: {label}", dataset)
+            diagnosis_panel(ws, source.run_id, f"Diagnosis: {label}", dataset, label in learned)
+
+
+LABEL_FREE_FLAT = ("Its label-free check while training saw its neighbours stay as near the pixels' as the untrained "
+                   "network's (a check that errs towards 'not yet'), but the labels here show it learned something, so "
+                   "the advice it gave, to train again as if nothing had been learned, is left out.")

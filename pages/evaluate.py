@@ -355,4 +355,5 @@ for label, report in checked.items():
         for tiles in evidence_tiles(dataset.id, digest(shortcut), cue, shortcut, dataset):
             st.image(tiles, caption=["query"] + [f"neighbour {i}" for i in range(1, len(tiles))], width=80)
 
-diagnosis_panels(ws, {label: choices[label] for label in done}, dataset.name)
+diagnosis_panels(ws, {label: choices[label] for label in done}, dataset.name,
+                 learned=[label for label, report in done.items() if report["verdict"] == LEARNED])

@@ -95,6 +95,7 @@ class Advice:
     evidence: str  # the measurement that triggered it, with its numbers
     advice: str  # what to do and why, in plain words
     change: dict[str, Any]  # TrainConfig fields to set
+    label_free: bool = False  # read without labels (flat_from_start on pixel_shared): labels elsewhere may overrule it
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "evidence": self.evidence, "advice": self.advice, "change": self.change}
@@ -457,7 +458,7 @@ def flat_from_start(m: Measured) -> Advice | None:
                             f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "
                             f"group does not show)")  # walk 20: 'Nothing was learned' of frames it grouped by scene
                       + (_fell_words(steps, values, worst) if fell else "") + f". Try {what}.",
-                      change)
+                      change, label_free=name != "knn_accuracy")
     return None
 
 

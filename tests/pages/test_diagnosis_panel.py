@@ -150,3 +150,31 @@ def test_a_run_whose_loss_became_nan_before_its_first_checkpoint_is_advised(shap
     next(b for b in at.button if b.label == "Train again with this").click().run()
     assert not at.exception, at.exception
     assert at.session_state["train_filled_from_advice"].startswith("lr ")
+
+
+def _panel(root: str, run: str, learned_here: bool) -> None:
+    """The Evaluate page's Diagnosis of `run`, shown on another dataset whose labels judged it."""
+    from app.diagnosis import diagnosis_panel
+    from ssl_core.store import Workspace
+
+    diagnosis_panel(Workspace(root), run, "Diagnosis: the run", "a labelled copy", learned_here)
+
+
+@pytest.mark.parametrize("learned_here", [True, False])
+def test_a_flat_label_free_check_gives_no_advice_under_labels_that_show_a_gain(shapes_run, monkeypatch, learned_here):
+    """Walk 38: "Its neighbours stayed as near the pixels' ... Try the same setting for the 5 minutes" ranked first
+    under Evaluate's "Learned something: kNN accuracy 90.8% against 49.7%" on a labelled copy of the pictures."""
+    from streamlit.testing.v1 import AppTest
+
+    from app.diagnosis import LABEL_FREE_FLAT
+    from ssl_core.evaluate.advice import Advice
+
+    root, run = shapes_run
+    fired = [Advice("flat_from_start", "stayed near the pixels'", "Try 5 minutes.", {"minutes": 5.0}, label_free=True),
+             Advice("loss_still_falling", "the loss fell", "Train twice as long.", {"minutes": 10.0})]
+    monkeypatch.setattr("app.diagnosis.diagnose", lambda ws, run_id: fired)
+    at = AppTest.from_function(_panel, args=(str(root), run, learned_here), default_timeout=60).run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert ("Try 5 minutes" in shown) != learned_here and "Train twice as long" in shown
+    assert any(c.value == LABEL_FREE_FLAT for c in at.caption) == learned_here
