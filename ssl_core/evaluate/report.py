@@ -60,8 +60,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # (walk 31); 25: a named cue said with the other cues that reach 'most' beside it (walk 32); 26: with labels, a gain
 # beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33); 27: a kNN
 # gain beside a linear probe fallen below the twin's beyond noise, said so and orange (walk 35); 28: and a probe
-# below the twin's within noise said beside a kNN gain (walk 36))
-FORMAT = 28
+# below the twin's within noise said beside a kNN gain (walk 36); 29: an import whose BatchNorm layers were never
+# estimated judged with them estimated (walk 38))
+FORMAT = 29
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
