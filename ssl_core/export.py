@@ -29,6 +29,7 @@ from PIL import Image
 from safetensors.torch import save as save_safetensors
 
 from . import embed, index, project
+from .export_readme import readme
 from .spreadsheet import neutralise_text_columns
 from .store import DatasetInfo, Workspace, atomic_write_bytes
 from .text import export as text_export
@@ -205,7 +206,7 @@ def parts_for(source: embed.EncoderSource) -> list[str]:
 
 
 def export(ws: Workspace, emb: embed.Embedding, parts: list[str]) -> dict[str, bytes]:
-    """The files of `parts` (names in PARTS) for one embedding."""
+    """The files of `parts` (names in PARTS) for one embedding, and a README.txt saying what each holds."""
     if not parts:
         raise KeyError(f"no export part named; choose from: {', '.join(PARTS)}")
     unknown = [p for p in parts if p not in PARTS]
@@ -217,7 +218,7 @@ def export(ws: Workspace, emb: embed.Embedding, parts: list[str]) -> dict[str, b
     files: dict[str, bytes] = {}
     for part in parts:
         files.update(PARTS[part](ws, emb))
-    return files
+    return {**files, "README.txt": readme(files, emb.source.label, emb.dataset.name)}
 
 
 def to_zip(files: dict[str, bytes]) -> bytes:

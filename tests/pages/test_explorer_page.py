@@ -88,7 +88,7 @@ def test_export_prepares_a_zip_of_the_chosen_parts(explorer, shapes_run):
     bundle = explorer.session_state[f"explore_export_{ws.dataset('shapes').id}_{run}_{made}_embeddings-projector"]
     names = set(zipfile.ZipFile(io.BytesIO(bundle)).namelist())
     assert names == {"embeddings.npy", "embeddings.csv", "embeddings.parquet", "vectors.tsv", "metadata.tsv",
-                     "sprite.png", "projector_config.pbtxt"}
+                     "sprite.png", "projector_config.pbtxt", "README.txt"}
     features = np.load(io.BytesIO(zipfile.ZipFile(io.BytesIO(bundle)).read("embeddings.npy")))
     assert features.shape[0] == 2000
 

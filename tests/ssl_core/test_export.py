@@ -48,7 +48,7 @@ def snippet_features(folder, inputs: str, setup: str = "") -> np.ndarray:
 
 def test_embeddings_as_npy_csv_and_parquet_carry_file_names_and_labels(trained, emb):
     files = export.export(trained.ws, emb, ["embeddings"])
-    assert set(files) == {"embeddings.npy", "embeddings.csv", "embeddings.parquet"}
+    assert set(files) == {"embeddings.npy", "embeddings.csv", "embeddings.parquet", "README.txt"}
     np.testing.assert_array_equal(np.load(io.BytesIO(files["embeddings.npy"])), emb.features)
     csv = pd.read_csv(io.BytesIO(files["embeddings.csv"]))
     parquet = pd.read_parquet(io.BytesIO(files["embeddings.parquet"]))
@@ -89,6 +89,22 @@ def test_every_part_into_a_zip_and_an_unknown_part_is_named(trained, emb):
     assert list(coords.columns) == ["file", "label", "x", "y"] and len(coords) == 40
     with pytest.raises(KeyError, match="encoder, embeddings, index, map, projector"):
         export.export(trained.ws, emb, ["weights"])
+
+
+def test_the_readme_names_every_file_and_its_query_finds_each_items_own_row_first(trained, emb, tmp_path):
+    """Walk 38 queried index.faiss with rows of embeddings.npy and got strangers (4.30) before an exact copy (1.0):
+    the index holds centred, normalised features, and no file said so."""
+    files = export.export(trained.ws, emb, list(export.PARTS))
+    export.to_folder(files, tmp_path)
+    said = files["README.txt"].decode()
+    assert all(f"{name}: " in said for name in files if name != "README.txt")
+    query = said.split("as the app does:\n\n", 1)[1]
+    code = "\n".join(line[4:] for line in query.splitlines()) + "\nprint(int(rows[0][0]), float(scores[0][0]))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    row, score = out.stdout.split()
+    assert row == "0" and float(score) == pytest.approx(1.0, abs=1e-4)
+    only = export.export(trained.ws, emb, ["map"])
+    assert "index.faiss" not in only["README.txt"].decode() and "map.csv: the 2-D UMAP map" in only["README.txt"].decode()
 
 
 def test_a_hover_sprite_is_made_once_and_read_back(trained, emb, monkeypatch):
