@@ -104,7 +104,8 @@ def test_the_readme_names_every_file_and_its_query_finds_each_items_own_row_firs
     row, score = out.stdout.split()
     assert row == "0" and float(score) == pytest.approx(1.0, abs=1e-4)
     only = export.export(trained.ws, emb, ["map"])
-    assert "index.faiss" not in only["README.txt"].decode() and "map.csv: the 2-D UMAP map" in only["README.txt"].decode()
+    told = only["README.txt"].decode()
+    assert "index.faiss" not in told and "map.csv: the 2-D UMAP map" in told
 
 
 def test_a_hover_sprite_is_made_once_and_read_back(trained, emb, monkeypatch):
