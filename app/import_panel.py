@@ -121,8 +121,10 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
                                          "handled; heads are dropped.")
         pickled = upload is not None and Path(upload.name).suffix.lower() in TORCH_FILES
         if pickled:
-            left.error(escape_markdown(f"{upload.name}: a PyTorch file, read by unpickling, which could run any code "
-                                       "in it; nothing uploaded here is unpickled. Convert it where you trust it "
+            # walk 38: "a PyTorch file, read by unpickling" of a text file named .pt: its name is all that is read
+            left.error(escape_markdown(f"{upload.name}: named as a PyTorch file ({Path(upload.name).suffix}), a format "
+                                       "read by unpickling, which could run any code in it; nothing uploaded here is "
+                                       "unpickled, so it is not read. Convert it where you trust it "
                                        "(the command below), then upload weights.safetensors, or import it with the "
                                        "command line's import-encoder (it reads its tensors only)."))
         else:
