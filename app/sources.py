@@ -176,7 +176,22 @@ def pick_source(container, ws: Workspace, dataset: DatasetInfo, label: str, key:
         chosen = current.bound_selectbox(container, label, keys, held, widget, help=help, format_func=name_of.get)
         if choices[chosen][1] == other_than:  # nothing else to offer
             container.caption("The same encoder as the first: shown once.")
+    if choices[chosen][1].run_id and (training := still_training(ws, choices[chosen][1].run_id)):
+        container.caption(training)
     return choices[chosen][1]
+
+
+def still_training(ws: Workspace, run_id: str) -> str | None:
+    """Where run `run_id` still trains, that its features are its last checkpoint's and will change; else None.
+    Walk 38: Retrieval's neighbours of one query moved from 0.836 to 0.909 between two visits, nothing said why (a
+    run's name carries no status: it would change while the name is selected)."""
+    run = jobs.get_run(ws, run_id)
+    if run["status"] != "running":
+        return None
+    step = jobs.checkpoint_step_of(ws, run_id)
+    at = f"its checkpoint of step {step:,}" if step is not None and step >= 0 else "its last checkpoint"
+    of = f" of about {run['total_steps']:,}" if run["total_steps"] and step is not None and step >= 0 else ""
+    return f"Still training: read at {at}{of}; what it shows changes as the run saves later checkpoints."
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import shutil
 from pathlib import Path
@@ -303,3 +304,20 @@ def test_a_page_of_another_dataset_that_cannot_offer_the_run_does_not_lose_it(sh
     at.selectbox(key=f"retrieval_source_{other}").set_value("untrained-resnet18-32").run()
     at.selectbox(key="retrieval_dataset").set_value("shapes").run()
     assert at.selectbox(key=f"retrieval_source_{shapes}").value != run  # a pick is a pick
+
+
+def test_a_run_still_training_is_said_to_be_read_at_its_checkpoint(shapes_run, monkeypatch, tmp_path):
+    """Walk 38: one query's neighbours moved from 0.836 to 0.909 between two visits while the run trained, unsaid."""
+    import sqlite3
+
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    step = jobs.checkpoint_step_of(Workspace(copy), run)
+    at = open_page(copy, "../pages/retrieval.py", monkeypatch)
+    assert not any(c.value.startswith("Still training") for c in at.caption)
+    with sqlite3.connect(Workspace(copy).db_path) as conn:
+        conn.execute("UPDATE runs SET status = 'running', total_steps = 900, pid = ? WHERE id = ?", (os.getpid(), run))
+    at = open_page(copy, "../pages/retrieval.py", monkeypatch)
+    assert f"Still training: read at its checkpoint of step {step:,} of about 900; what it shows changes as the run " \
+           "saves later checkpoints." in [c.value for c in at.caption]
