@@ -556,6 +556,14 @@ class Workspace:
                 and np.array_equal(_pixel_digests(self.dataset_dir(info), info),
                                    _pixel_digests(self.dataset_dir(other), other)))
 
+    def copied(self, info: DatasetInfo) -> int:
+        """How many of image dataset `info`'s images share their stored pixels with another of them (0 for text)."""
+        if info.kind != "image":
+            return 0
+        digests = _pixel_digests(self.dataset_dir(info), info)  # sorted: copies stand side by side
+        same = digests[1:] == digests[:-1]
+        return int(np.count_nonzero(np.r_[same, False] | np.r_[False, same]))
+
     def centre_square_cuts(self, info: DatasetInfo) -> tuple[int, float, float]:
         """What storing centre squares cut from the pictures of `info` as imported: (how many
         are not square, the mean share of such a picture cut away, the largest share); (0, 0, 0)

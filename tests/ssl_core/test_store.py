@@ -442,3 +442,12 @@ def test_a_renamed_copy_holds_the_same_items_by_its_pixels(workspace, make):
     assert workspace.same_items(folder, workspace.dataset("one_other"))  # the same names: as before
     assert not workspace.same_items(workspace.dataset("renamed"), workspace.dataset("one_other"))
     assert not workspace.same_items(folder, workspace.dataset("one_twice"))
+
+
+def test_copied_counts_the_images_that_share_their_pixels_with_another(workspace, make):
+    """Walk 38: 30 exact copies among 600 pictures lifted a kNN of 90.8% on Evaluate, unsaid there."""
+    pictures = [make.noise((8, 8), seed=seed) for seed in range(4)]
+    twice = pictures + [pictures[0], pictures[2], pictures[2]]  # 0 twice, 2 three times: 5 images with a copy
+    ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(twice)], name="copies", size=8)
+    ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(pictures)], name="none", size=8)
+    assert workspace.copied(workspace.dataset("copies")) == 5 and workspace.copied(workspace.dataset("none")) == 0
