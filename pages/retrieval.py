@@ -10,6 +10,7 @@ from app.collapse_note import collapse_note, one_direction_note
 from app.current import pick_dataset
 from app.dataset_rows import image_rows
 from app.label_hits import by_chance, shared_label
+from app.loners import loner_panel
 from app.near_duplicates import near_duplicate_panel
 from app.sources import embedding, loaded_encoder, pick_source, source_name
 from app.state import workspace
@@ -180,3 +181,7 @@ st.caption("Pairs of images whose features are almost the same direction under t
            "copies, crops and re-encodings of one picture usually are, and under an encoder that groups pictures "
            "by what they show, two of one kind can be.")  # 30 pairs of different house drawings
 near_duplicate_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails, labels, images)
+
+st.divider()
+st.subheader("Least like any other")
+loner_panel(embedding(ws, dataset, source), dataset.id, names, thumbnails)

@@ -294,6 +294,25 @@ def near_duplicates(features: np.ndarray, threshold: float, limit: int) -> list[
     return [(int(key // n), int(key % n), float(score)) for key, score in zip(keys, scores)]
 
 
+def kth_nearest_other(features: np.ndarray, k: int) -> np.ndarray:
+    """(N,) float32: for each of the (N, D) `features`, the cosine to its k-th nearest other row (k at most N - 1;
+    empty for fewer than 2 rows). Exact up to EXACT_MAX vectors; from the IVF index above, a nearer row may be
+    missed, the cosine then read lower than it is."""
+    x = normalise(features)
+    n = len(x)
+    k = min(k, n - 1)
+    if k < 1:
+        return np.zeros(0, np.float32)
+    index = _build_cpu(x)
+    out = np.empty(n, np.float32)
+    for rows in _row_blocks(n, k + 1):
+        found, ids = _search(index, x[rows], k + 1)
+        itself = ids == rows[:, None]  # at most once a row; a copy may tie with it and come first
+        itself[~itself.any(axis=1), -1] = True  # not found: the (k+1)-th hit is the one left out
+        out[rows] = found[~itself].reshape(len(rows), k)[:, -1]
+    return out
+
+
 def _best_pairs(keys: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """The `limit` best distinct pair keys (i * N + j) by score, highest first, ties by key;
     a key seen twice keeps its higher score."""

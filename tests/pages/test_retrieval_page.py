@@ -321,3 +321,18 @@ def test_a_run_still_training_is_said_to_be_read_at_its_checkpoint(shapes_run, m
     at = open_page(copy, "../pages/retrieval.py", monkeypatch)
     assert f"Still training: read at its checkpoint of step {step:,} of about 900; what it shows changes as the run " \
            "saves later checkpoints." in [c.value for c in at.caption]
+
+
+def test_the_images_least_like_any_other_are_shown_with_their_nearest_cosine(retrieval, shapes_run):
+    """Walk 38: noise images and screenshots planted among 600 product photos, unsurfaced anywhere."""
+    from app.loners import NEIGHBOURS, SHOWN
+
+    assert "Least like any other" in [h.value for h in retrieval.subheader]
+    root, run = shapes_run
+    ws = Workspace(root)
+    emb = embed.cached(ws, ws.dataset("shapes"), embed.from_run(ws, run))
+    scores = index.kth_nearest_other(emb.vectors, NEIGHBOURS)
+    least = np.sort(scores)[:SHOWN]
+    said = next(c.value for c in retrieval.caption if c.value.startswith(f"The {SHOWN} images with the fewest"))
+    assert f"the cosine to their {NEIGHBOURS}th nearest other image is the lowest ({least[0]:.3f} to " \
+           f"{least[-1]:.3f}, where the median image's is {np.median(scores):.3f})" in said

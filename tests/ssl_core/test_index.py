@@ -252,6 +252,25 @@ def test_copies_of_one_image_reach_a_threshold_of_one():
     assert {(i, j) for i, j, _ in found} == {(i, 40 + i) for i in range(5)}
 
 
+def test_the_kth_nearest_other_leaves_each_row_itself_out_even_beside_a_copy():
+    x, pairs = planted(300)
+    similarity = cosines(x, x)
+    np.fill_diagonal(similarity, -2)
+    ranked = -np.sort(-similarity, axis=1)
+    for k in (1, 3):
+        np.testing.assert_allclose(index.kth_nearest_other(x, k), ranked[:, k - 1], atol=1e-5)
+    copied = np.concatenate([x[:20], x[:20]])  # each row's copy ties with it: the first other is at 1.0
+    np.testing.assert_allclose(index.kth_nearest_other(copied, 1), 1.0, atol=1e-5)
+    assert index.kth_nearest_other(x[:3], 10).shape == (3,) and index.kth_nearest_other(x[:1], 10).size == 0
+
+
+def test_the_kth_nearest_other_through_the_approximate_index(approximate):
+    x, _ = planted(3000, seed=2)
+    exact = -np.sort(-np.where(np.eye(len(x), dtype=bool), -2, cosines(x, x)), axis=1)[:, 4]
+    found = index.kth_nearest_other(x, 5)
+    assert (found <= exact + 1e-5).all() and np.mean(np.abs(found - exact) < 1e-5) > 0.9  # a miss reads lower
+
+
 def test_near_duplicates_through_the_approximate_index(approximate):
     x, pairs = planted(8000, seed=1)
     found = index.near_duplicates(x, 0.999, limit=50)
