@@ -42,9 +42,10 @@ def loners(folder: str, made: float, _vectors: np.ndarray) -> tuple[list[tuple[i
 
 def loner_panel(emb: Embedding, dataset_id: str, names: Sequence[str], thumbnails: np.ndarray) -> None:
     """The SHOWN images of `emb`'s dataset (file names `names`, thumbnails (N, T, T, 3)) least like any other."""
-    found, median = loners(str(emb.folder), emb.made, emb.vectors)
-    if len(found) < 2:
+    if len(emb.vectors) <= NEIGHBOURS:
+        st.caption(f"With {len(emb.vectors)} images, no image has {NEIGHBOURS} others to be measured against.")
         return
+    found, median = loners(str(emb.folder), emb.made, emb.vectors)
     st.caption(f"The {len(found)} images with the fewest others like them under the chosen encoder: the cosine to "
                f"their {NEIGHBOURS}th nearest other image is the lowest ({found[0][1]:.3f} to {found[-1][1]:.3f}, "
                f"where the median image's is {median:.3f}). Outliers, blank or damaged pictures and kinds the "

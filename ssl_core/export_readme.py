@@ -9,12 +9,15 @@ the centred features, embeddings.* the features as the encoder gave them, and no
 
 from __future__ import annotations
 
+from .index import EXACT_MAX
+
 FILES = {  # file -> what it holds; in this order
     "embeddings.npy": "float32 (N, D): each item's features as the encoder gives them, in the dataset's order.",
     "embeddings.csv": "the same features with the item's file name and label (columns file, label, f0 ... f{D-1}).",
     "embeddings.parquet": "the same table as embeddings.csv, with names and labels exactly as stored.",
-    "index.faiss": "a FAISS IndexFlatIP of the features centred (index_mean.npy subtracted) and L2-normalised: its "
-                   "inner product is the app's cosine similarity. Query it with a vector made the same way (below).",
+    "index.faiss": f"a FAISS inner-product index (exact up to {EXACT_MAX:,} items, IVF above) of the features centred "
+                   "(index_mean.npy subtracted) and L2-normalised: its inner product is the app's cosine similarity. "
+                   "Query it with a vector made the same way (below).",
     "index_mean.npy": "float32 (D,): the mean of the features, subtracted before normalising, for the index and "
                       "vectors.tsv.",
     "map.csv": "the 2-D UMAP map the Explorer draws: file, label, x, y per item.",
@@ -36,7 +39,7 @@ QUERY = """To find an item's neighbours as the app does:
     mean = np.load("index_mean.npy")
     query = np.load("embeddings.npy")[:1] - mean          # or an encoder's features of a new picture
     query /= np.linalg.norm(query, axis=1, keepdims=True)
-    scores, rows = index.search(query.astype("float32"), 10)   # rows index embeddings.npy; the first is itself
+    scores, rows = index.search(query.astype("float32"), 10)   # rows of embeddings.npy: first itself or a copy
 """
 
 

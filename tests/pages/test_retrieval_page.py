@@ -336,3 +336,20 @@ def test_the_images_least_like_any_other_are_shown_with_their_nearest_cosine(ret
     said = next(c.value for c in retrieval.caption if c.value.startswith(f"The {SHOWN} images with the fewest"))
     assert f"the cosine to their {NEIGHBOURS}th nearest other image is the lowest ({least[0]:.3f} to " \
            f"{least[-1]:.3f}, where the median image's is {np.median(scores):.3f})" in said
+
+
+def _few_loners() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from app.loners import loner_panel
+
+    few = SimpleNamespace(vectors=np.eye(8, dtype=np.float32), folder="few", made=0.0)
+    loner_panel(few, "ds-few", [f"{i}.png" for i in range(8)], np.zeros((8, 4, 4, 3), np.uint8))
+
+
+def test_a_set_too_small_for_the_tenth_nearest_other_says_so():
+    at = AppTest.from_function(_few_loners).run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.caption] == ["With 8 images, no image has 10 others to be measured against."]
