@@ -6,8 +6,8 @@ black ones, and nothing showed the rest.
 Data flow: the embedding's vectors (N, D) -> ssl_core.index.kth_nearest_other (each image's cosine
 to its NEIGHBOURS-th nearest other: a few alike, as walk 38's three screenshots, do not hide each
 other) -> the SHOWN lowest, least alike first, beside the median -> a gallery of
-thumbnails (PNG data URIs, app.widgets.thumbnail_uris) captioned with that cosine and the image's
-name, computed once per embedding.
+thumbnails (PNG data URIs, app.widgets.thumbnail_uris) captioned with the image's name and that
+cosine, computed once per embedding.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def loner_panel(emb: Embedding, dataset_id: str, names: Sequence[str], thumbnail
                f"their {NEIGHBOURS}th nearest other image is the lowest ({found[0][1]:.3f} to {found[-1][1]:.3f}, "
                f"where the median image's is {median:.3f}). Outliers, blank or damaged pictures and kinds the "
                f"dataset holds fewer than {NEIGHBOURS} of would stand here; so can a common kind on an unusual "
-               "background. Under each, that cosine and its name.")
+               "background. Under each, its name and that cosine.")
     gallery(thumbnail_uris(dataset_id, thumbnails, [row for row, _ in found]),
-            [f"{score:.3f} · " + breakable(short_name(names[row], 20)) for row, score in found], width=96)
+            # the name first: "0.328 · IMG_2708.png" read as a neighbour's score in the gallery above (an e2e test did)
+            [breakable(short_name(names[row], 20)) + f" · {score:.3f}" for row, score in found], width=96)

@@ -75,7 +75,7 @@ def test_an_embedding_set_exports_everything_but_an_encoder(ws, tmp_path, capsys
         export.export(ws, emb, ["encoder"])
     assert main(["--workspace", str(ws.root), "export", "--dataset", "ab", "--run", "vecs", "--parts",
                  "embeddings", "--out", str(tmp_path / "out")]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["embeddings.csv", "embeddings.npy",
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["README.txt", "embeddings.csv", "embeddings.npy",
                                                                      "embeddings.parquet"]
 
 
