@@ -41,6 +41,12 @@ def _as_file(upload, folder: Path) -> Path:
     return path
 
 
+def forget_outcome() -> None:
+    """Another file chosen: the last import's outcome, of the file before, is no longer shown (walk 38: "Nothing was
+    imported: notamodel.safetensors: ... header too large" stayed beside the .pt chosen after it)."""
+    st.session_state.pop(RESULT, None)
+
+
 def _run(label: str, do: Callable[[Path], str], upload=None, server: Path | None = None) -> None:
     """Run `do(path)` on the upload (written to a temporary folder) or the server path, and
     keep (ok, message) for the rerun; refusals keep their message, naming the file."""
@@ -114,7 +120,7 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
     origin = left.segmented_control("Weights", [UPLOAD, SERVER, HUB], default=UPLOAD, key="import_origin")
     upload = server = None
     if origin == UPLOAD:
-        upload = left.file_uploader("Weights file", type=WEIGHT_TYPES, key="import_weights",
+        upload = left.file_uploader("Weights file", type=WEIGHT_TYPES, key="import_weights", on_change=forget_outcome,
                                     help="A .safetensors file: nothing uploaded is unpickled, so a .pt/.pth/.ckpt "
                                          "is refused here (the command line's `import-encoder` reads one's "
                                          "tensors). Lightning checkpoints and `backbone.`/`module.` prefixes are "
@@ -137,6 +143,7 @@ def _encoder_form(ws: Workspace, roots: tuple[Path, ...]) -> None:
         left.info(ENABLE_HINT, icon=":material/lock:")
     elif origin == SERVER:
         typed = left.text_input("Weights path", placeholder="/data/weights/resnet50.safetensors",
+                                on_change=forget_outcome,
                                 key="import_weights_path")
         server = _server_file(typed, roots) if typed.strip() else None
     ready = bool(arch and name) and (origin == HUB or upload is not None or server is not None)
@@ -162,7 +169,7 @@ def _embeddings_form(ws: Workspace, dataset: DatasetInfo | None) -> None:
                                "safer, a Parquet/CSV table with a file-name column and the vector (one list column, "
                                "or one column per dimension)."))
     left, right = st.columns([3, 1])
-    upload = left.file_uploader("Embeddings file", type=VECTOR_TYPES, key="import_vectors")
+    upload = left.file_uploader("Embeddings file", type=VECTOR_TYPES, key="import_vectors", on_change=forget_outcome)
     name = right.text_input("Name", key="import_vectors_name", placeholder="clip-vectors").strip()
     if st.button("Import embeddings", type="primary", disabled=upload is None or not name,
                  key="import_vectors_button"):

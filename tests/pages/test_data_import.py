@@ -54,6 +54,7 @@ def test_import_panel_imports_and_refuses_by_file(tmp_path, monkeypatch):
     assert ".pt" in app.file_uploader(key="import_weights").proto.type
     app.file_uploader(key="import_weights").set_value(("mine.pt", b"\x80\x02never read", "application/x")).run()
     assert escape_markdown("mine.pt: named as a PyTorch file (.pt), a format read by unpickling") in app.error[0].value
+    assert not any("Nothing was imported" in e.value for e in app.error)  # walk 38: bad.safetensors' outcome stayed
     assert "torch.load('mine.pt'" in app.code[0].value and app.button(key="import_encoder_button").disabled
 
     weights = save({k: v.contiguous() for k, v in timm.create_model("resnet10t", num_classes=0).state_dict().items()})
