@@ -195,6 +195,11 @@ def labels_held(counts: Mapping[str, int], unit: str) -> str:
             f"{twice:,} with two or more")
 
 
+def protocol_of(folds: np.ndarray) -> str:
+    """How a verdict's kNN was measured over fold ids (N,) (splits.stratified_folds): '5-fold cross-validation'."""
+    return f"{int(folds.max()) + 1}-fold cross-validation"
+
+
 def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels: Labelled | None,
           found: dict, config: EvaluateConfig, twin: bool = True, hooks: Any = ImageEvaluation(),
           given: Sequence[str | None] = (), imported: bool = False,
@@ -220,7 +225,7 @@ def judge(untrained: np.ndarray, items: np.ndarray, features: np.ndarray, labels
         basis = {"metric": "knn_accuracy", "value": found["knn_accuracy"],
                  "untrained": knn_cv(untrained[labels.indices], labels.codes, folds, config.k)["mean"],
                  "images": len(labels)}
-        words = {"unit": hooks.unit, "protocol": f"{int(folds.max()) + 1}-fold cross-validation",
+        words = {"unit": hooks.unit, "protocol": protocol_of(folds),
                  **({"baseline": UNTRAINED_WEIGHTS} if imported else {} if twin else {"baseline": hooks.baseline_name})}
         verdict = from_knn(basis["value"], basis["untrained"], basis["images"], len(labels.classes), **words,
                            majority=labels.largest_share())
@@ -288,9 +293,9 @@ def judged_estimated(found: dict, norms: dict, labels: Labelled | None, config: 
     if norms["knn_accuracy"] is None or basis.get("metric") != "knn_accuracy":
         return {"verdict_basis": basis,
                 "verdict_text": found["verdict_text"] + never_estimated_words(norms["layers"], unit, None)}
-    folds = int(stratified_folds(labels.codes, config.folds, config.seed).max()) + 1
     verdict = from_knn(norms["knn_accuracy"], basis["untrained"], basis["images"], len(labels.classes),
-                       baseline=UNTRAINED_WEIGHTS, unit=unit, protocol=f"{folds}-fold cross-validation",
+                       baseline=UNTRAINED_WEIGHTS, unit=unit,
+                       protocol=protocol_of(stratified_folds(labels.codes, config.folds, config.seed)),
                        majority=labels.largest_share())
     said = verdict.to_json()
     return {**said, "verdict_text": said["verdict_text"] + never_estimated_words(norms["layers"], unit, basis["value"]),
