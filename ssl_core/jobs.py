@@ -195,18 +195,18 @@ def run_verdict(ws: Workspace, run_id: str) -> Verdict:
 
 def verdict_of(ws: Workspace, run: dict[str, Any], measured: dict[str, float]) -> Verdict:
     """The verdict on `run` (its row) from its latest `measured` metrics; never green once it
-    failed; said to be what it learned by its step once it was cancelled, and a running run's "worse than
-    untrained" to be so far (verdict.while_running)."""
-    from .evaluate.verdict import UNCALIBRATED, after_cancel, after_failure, from_metrics, while_running
+    failed; said to be what it learned by its step once it was cancelled or interrupted (and while it waits
+    to go on), and a running run's "worse than untrained" to be so far (verdict.while_running)."""
+    from .evaluate.verdict import UNCALIBRATED, after_failure, after_stop, from_metrics, while_running
     from .kind_words import verdict_words
 
     verdict = (UNCALIBRATED if uncalibrated_baseline(run, measured) else
                from_metrics(measured, run["classes"], **verdict_words(run_kind(run)), start=started_from(run)))
-    if run["status"] == "cancelled":
-        return after_cancel(verdict, run["step"], run["total_steps"])
     if run["status"] == "running":
         return while_running(verdict, run["step"], run["total_steps"], run_config(run).monitor_every)
-    return after_failure(verdict, unjudgeable(ws, run)) if run["status"] == "failed" else verdict
+    if run["status"] == "failed":
+        return after_failure(verdict, unjudgeable(ws, run))
+    return after_stop(verdict, run["status"], run["step"], run["total_steps"])
 
 
 def started_from(run: dict[str, Any]) -> str | None:

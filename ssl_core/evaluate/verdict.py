@@ -425,15 +425,21 @@ def after_failure(measured: Verdict, unjudgeable: str = "") -> Verdict:
                     f"{where} Its last measurement: {measured.text}")
 
 
-def after_cancel(measured: Verdict, step: int, total: int | None) -> Verdict:
-    """The verdict on a run cancelled at `step` (of about `total`), from what it `measured` by
-    then, said to be that (walk 32: "Nothing learned yet ... 6.8 points below the untrained
-    network" over a run stopped at step 20 of 54, and only the Diagnosis said it was cancelled)."""
-    if measured == WAITING:
+STOPPED_WORDS = {"cancelled": "It was cancelled at step {step}{of}",
+                 "interrupted": "It was interrupted at step {step}{of} (queue it again on the Train page to go on)",
+                 "queued": "It waits in the queue to go on from step {step}{of}"}  # a stopped run queued again
+
+
+def after_stop(measured: Verdict, status: str, step: int, total: int | None) -> Verdict:
+    """The verdict on a run stopped at `step` (of about `total`) before its end, `status` one of
+    STOPPED_WORDS, from what it `measured` by then, said to be that (walk 32: "Nothing learned yet ...
+    6.8 points below the untrained network" over a run cancelled at step 20 of 54, and only the
+    Diagnosis said it was cancelled; an interrupted run's red box read as its result on Concepts)."""
+    if measured == WAITING or status not in STOPPED_WORDS or (status == "queued" and not step):
         return measured
     of = f" of about {total:,}" if total else ""
-    return replace(measured, text=f"{measured.text} It was cancelled at step {step:,}{of}: this is what it had "
-                                  f"learned by then.")
+    stopped = STOPPED_WORDS[status].format(step=f"{step:,}", of=of)
+    return replace(measured, text=f"{measured.text} {stopped}: this is what it had learned by then.")
 
 
 def while_running(measured: Verdict, step: int, total: int | None, every: int) -> Verdict:

@@ -365,7 +365,7 @@ def test_a_knn_gain_beside_a_linear_probe_fallen_below_the_untrained_network_is_
     """Walk 35: a 2-minute SimCSE run on a lecturer's sentences, green "Learned something: kNN accuracy 96.7% against
     83.7%", beside its online linear probe fallen to 73.9% against the untrained network's 88.2% and, on Evaluate, a
     label curve under the untrained network's at 10% and all of the labels, nothing saying so."""
-    from ssl_core.evaluate.verdict import ONLINE_PROBE_PROTOCOL, after_cancel, judged_by_probe, while_running
+    from ssl_core.evaluate.verdict import ONLINE_PROBE_PROTOCOL, after_stop, judged_by_probe, while_running
 
     knn = from_knn(0.967, 0.837, 582, 6, protocol=ONLINE)
     assert knn.code == LEARNED
@@ -387,7 +387,8 @@ def test_a_knn_gain_beside_a_linear_probe_fallen_below_the_untrained_network_is_
                                 "give."), within
     assert by_probe(knn, (0.967, 0.837), (0.9, 0.882), 582, 6) == knn  # a probe above: nothing to add
     assert not judged_by_probe({"verdict": found.code, "verdict_text": found.text})
-    assert after_cancel(found, 40, 100).colour == while_running(found, 40, 100, 25).colour == COLOURS[NOT_YET]
+    assert after_stop(found, "cancelled", 40, 100).colour == COLOURS[NOT_YET]
+    assert while_running(found, 40, 100, 25).colour == COLOURS[NOT_YET]
 
 
 def test_evaluate_says_where_the_probe_fell_beside_a_knn_gain():
@@ -408,3 +409,20 @@ def test_evaluate_says_where_the_probe_fell_beside_a_knn_gain():
     assert out["verdict_text"].startswith("Learned something, by its nearest neighbours only: kNN accuracy 95.0%")
     assert out["verdict_basis"]["probe"] == 0.30 and out["verdict_basis"]["probe_untrained"] > 0.6
     assert reads_probe(out)
+
+
+def test_a_run_stopped_before_its_end_says_its_verdict_is_what_it_learned_by_then():
+    """A review of Concepts: an interrupted run's red 'Worse than untrained ... lost 15.0 points' at step 57 of 678
+    read as its result, and so did the same run queued again to go on; only a cancelled one was said to be stopped."""
+    from ssl_core.evaluate.verdict import WAITING, after_stop
+
+    worse = from_knn(0.30, 0.45, 400, 5)
+    said = {status: after_stop(worse, status, 57, 678).text for status in ("cancelled", "interrupted", "queued")}
+    assert said["cancelled"].endswith(" It was cancelled at step 57 of about 678: this is what it had learned by then.")
+    assert said["interrupted"].endswith(" It was interrupted at step 57 of about 678 (queue it again on the Train "
+                                        "page to go on): this is what it had learned by then."), said
+    assert said["queued"].endswith(" It waits in the queue to go on from step 57 of about 678: this is what it had "
+                                   "learned by then."), said
+    assert all(text.startswith(worse.text) for text in said.values())
+    assert after_stop(worse, "completed", 678, 678) == worse == after_stop(worse, "queued", 0, 678)
+    assert after_stop(WAITING, "interrupted", 0, None) == WAITING
