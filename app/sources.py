@@ -244,11 +244,14 @@ def side_by_side(ws: Workspace, dataset: DatasetInfo, source: embed.EncoderSourc
                  other: embed.EncoderSource | None) -> list[tuple[embed.EncoderSource, str]]:
     """The maps a page draws, left to right, each with its title (escaped for plotly):
     `other` beside `source` ('Before training: ...' when `other` is the untrained twin of a
-    run; 'Random weights: ...' of an imported encoder, never trained here), or `source`
+    run; 'Random weights: ...' of an imported encoder, never trained here, or of a run that started
+    from other weights), or `source`
     alone when there is no other or it is the same encoder. An import is titled by its own
     name: the picker's, with where it came from, ran past a map's width (walk 24: "rand18
     (torchvision:resnet18, imported from r18_random.safeter")."""
     shown = [source] if other is None or other == source else [other, source]
-    twin = "Random weights: " if source.imported else "Before training: "
+    # a review: a run from other weights (train --init) held them before training, not the twin's random ones
+    never_random = source.imported or (source.run_id and jobs.started_from(jobs.get_run(ws, source.run_id)))
+    twin = "Random weights: " if never_random else "Before training: "
     return [(s, (twin if s != source and s == embed.baseline_of(source) else "")
              + escape_plotly(s.label if s.imported else source_name(ws, s, dataset))) for s in shown]

@@ -46,14 +46,15 @@ st.session_state.setdefault(compare_key, embed.baseline_of(source) != source)  #
 other = None
 if top[2].toggle("Side by side", key=compare_key,
                  help="Two maps side by side: any other encoder (an import beside your run), by default the "
-                      "same network before training."):
+                      "same network untrained, with random weights."):
     other = pick_source(top[2], ws, dataset, "Beside it", "explore_other", other_than=source,
-                        help="By default the first encoder's untrained twin: before and after.")
+                        help="By default the first encoder's untrained twin: the same network with random "
+                             "weights, as a run was before training unless it started from other weights.")
+collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its map and the groups on it")  # text too
 if dataset.kind == "text":  # a sentence per dot, read on hover (app/text_map.py)
     sentence_maps(ws, dataset, source, other)
     export_panel(ws, dataset, source)  # the sentences' vectors, map and Projector files go too
     st.stop()
-collapse_note(ws, source.run_id, source_name(ws, source, dataset), "its map and the groups on it")
 
 controls = st.columns([1.3, 0.7, 1, 1, 1])  # the Map control's two buttons side by side at 1024 px
 method = controls[0].segmented_control("Map", ["umap", "pca"], default="umap", key="explore_method",

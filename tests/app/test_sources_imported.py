@@ -46,3 +46,11 @@ def test_imports_are_offered_with_their_origin(tmp_path):
     r10 = source_choices(ws, ws.dataset("one"))["imported-r10"][1]
     titles = [title for _, title in side_by_side(ws, ws.dataset("one"), r10, embed.baseline_of(r10))]
     assert titles[0].startswith("Random weights: ") and not titles[1].startswith(("Random", "Before"))
+    # a review: nor is a run from the import's weights (train --init) said to have had random ones before training
+    from ssl_core import jobs
+    from ssl_core.engine import TrainConfig
+
+    run = jobs.create_run(ws, TrainConfig(dataset="one", encoder="timm:resnet10t", init="r10", epochs=0.1))
+    mine = embed.EncoderSource("timm:resnet10t", 32, run_id=run)
+    titles = [title for _, title in side_by_side(ws, ws.dataset("one"), mine, embed.baseline_of(mine))]
+    assert titles[0].startswith("Random weights: ") and not titles[1].startswith(("Random", "Before"))
