@@ -22,7 +22,7 @@ from app import access
 from app.widgets import breakable, escape_html, short_name, thumbnail_uris
 from ssl_core import index
 from ssl_core.data.looks import BLANK, look_of
-from ssl_core.words import agreeing, counted
+from ssl_core.words import agreeing, counted, cut
 
 if TYPE_CHECKING:  # the page has torch loaded already; this module's tests need not
     from ssl_core.embed import Embedding
@@ -65,11 +65,10 @@ def pairs_html(pairs: Sequence[tuple[int, int, float]], uris: Sequence[str], nam
 
 
 def correlation(value: float) -> str:
-    """A pixel correlation cut, not rounded, to 2 places, so that one under PIXELS_ALIKE never
+    """A pixel correlation cut, not rounded, to 2 places (words.cut), so that one under PIXELS_ALIKE never
     reads as it (walk 17: 'pixels 0.95' beside 'none of them look alike in their pixels
     (correlation 0.95 or more)'), and never '-0.00' (walk 15)."""
-    cut = math.floor(abs(value) * 100 + 1e-9) / 100  # 0.29 * 100 is 28.999...: the bar itself stays itself
-    return f"{math.copysign(cut, value):.2f}".replace("-0.00", "0.00")
+    return cut(value, 2)
 
 
 @st.cache_resource(show_spinner="Comparing every image with its neighbours...", max_entries=16)

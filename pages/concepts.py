@@ -13,7 +13,7 @@ from app.collapse_note import collapse_note
 from app.concept_texts import CONCEPTS, SURFACES
 from app.maps import (CLUSTER, CLUSTER_NOTE, UNLABELLED, FrozenFigure, first_clusters, frozen, palette, sample_rows,
                       scatter, unplaced_note)
-from app.sources import embedding, source_choices, trained_on_copies
+from app.sources import embedding, source_choices, still_training, trained_on_copies
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import jobs, project
@@ -21,7 +21,8 @@ from ssl_core.evaluate.clusters import (Agreement, agreements, comparison, neigh
                                         neighbours_not_groups, tightest)
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
-from ssl_core.words import counted
+from ssl_core.kind_words import JUDGED_WITHOUT_LABELS, LABELS_FROM
+from ssl_core.words import counted, cut
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
 
@@ -63,14 +64,19 @@ def measured() -> None:
         return
     run = None if trained[1].imported else jobs.get_run(ws, trained[1].run_id)
     if run is None or run["dataset_deleted"] or run["dataset"] != dataset.name:  # its name says where it trained
+        against = "its untrained twin" if trained[1].has_network else surface.name
+        judged = (f"the Evaluate page measures it against {against}"  # a review: said where Evaluate judges nothing
+                  if dataset.has_labels or (trained[1].has_network and JUDGED_WITHOUT_LABELS[kind]) else
+                  "without labels the Evaluate page has nothing to judge it against here")
         st.caption(f"{escape_markdown(trained[0])} was not trained here: no training on "
                    f"{escape_markdown(dataset.name)} was measured for it. Its map is the third one under "
-                   "'Not clustering, not PCA' below; the Evaluate page measures it against "
-                   + ("its untrained twin." if trained[1].has_network else f"{surface.name}."))
+                   f"'Not clustering, not PCA' below; {judged}.")
         return
     verdict = jobs.run_verdict(ws, trained[1].run_id)
     verdict_box(verdict.colour, f"**{escape_markdown(trained[0])}** on {escape_markdown(dataset.name)}: "
-                f"{verdict.text}")
+                f"{verdict.text}", active=run["status"] in ("queued", "running"))  # it may yet change, as on Train
+    if training := still_training(ws, trained[1].run_id):  # its map below moves with its checkpoints
+        st.caption(training)
 
 
 for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], start=1):
@@ -82,9 +88,11 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], st
         if target == "../pages/explorer.py":
             measured()
         if target == "../pages/evaluate.py" and dataset is not None and not dataset.has_labels:  # walk 20: a dead end
-            st.caption(f"{escape_markdown(dataset.name)} has no labels, so it has no such curve: Evaluate judges it "
-                       f"by label-free measures instead. Import labels with the {surface.items} (a labels CSV or "
-                       "class folders on the Data page), even a few, to draw it.")
+            judged = ("Evaluate judges a run on it by label-free measures instead" if JUDGED_WITHOUT_LABELS[kind] else
+                      f"without labels Evaluate cannot judge an encoder on {surface.items}")  # review: it said judged
+            st.caption(f"{escape_markdown(dataset.name)} has no labels, so it has no such curve: {judged}. Import "
+                       f"labels with the {surface.items} ({LABELS_FROM[kind]}, on the Data page), even a few, to draw "
+                       "it.")
         if st.button(button, key=f"concept_{number}", icon=":material/arrow_forward:"):
             st.session_state.update(state)  # the dataset is the current one on every page
             current.switch_page(target)
@@ -147,20 +155,17 @@ def small(dataset_id: str, made: str, title: str, _coords: np.ndarray, _groups: 
     return frozen(figure.update_layout(height=440, legend=dict(orientation="h", y=-0.05)))
 
 
-def two_digits(score: float) -> str:
-    """A score to two decimals, never "-0.00" (a score that rounds to 0 is 0)."""
-    return f"{round(score, 2) + 0.0:.2f}"
-
-
 def scores_said(agreement: Agreement) -> str:
     """The agreement of the start k-means keeps, and the range over its random starts (said once
-    where every start agrees). Walk 25 lost its way in "at the tightest of 5 k-means starts (the
+    where every start agrees), cut to 3 places (words.cut): rounded to 2, 0.0996 read '0.10' beside
+    'every start stays under 0.1', and 0.301-0.303 against 0.304 read '0.30' for both beside 'closer
+    in every start' (a review). Walk 25 lost its way in "at the tightest of 5 k-means starts (the
     one k-means keeps) ... 0.00 at every start"."""
-    low, high = two_digits(min(agreement.scores)), two_digits(max(agreement.scores))
+    low, high = cut(min(agreement.scores), 3), cut(max(agreement.scores), 3)
     starts = len(agreement.scores)
-    return f"{two_digits(agreement.kept)} " + (f"(the same from all {starts} random starts)" if low == high else
-                                               f"(from {starts} random starts: {low} to {high}; k-means keeps the "
-                                               "tightest groups)")
+    return f"{cut(agreement.kept, 3)} " + (f"(the same from all {starts} random starts)" if low == high else
+                                           f"(from {starts} random starts: {low} to {high}; k-means keeps the "
+                                           "tightest groups)")
 
 
 def agreement_caption() -> str:

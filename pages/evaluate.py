@@ -33,6 +33,7 @@ from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
 from ssl_core.evaluate.verdict import LEARNED, judged_by_probe, reads_probe
+from ssl_core.kind_words import LABELS_FROM
 from ssl_core.kinds import KINDS
 from ssl_core.words import agreeing, counted, listed
 
@@ -81,11 +82,8 @@ if by_key[first][1].run_id in {*here, None} or first in copies:  # the other pag
     current.set_encoder(first)  # offer the runs of the same pictures only
 st.session_state[SEEN] = current.encoder_key()
 if not dataset.has_labels:
-    # walk 35: a text set was told of a labels.csv, where a label column of its own CSV or JSONL labels it
-    where = ("a label column of its CSV or JSONL, or class folders in a zip" if dataset.kind == "text" else
-             "a labels.csv or class folders")
-    st.warning(f"This dataset has no labels: only the label-free metrics can be computed. Labels come from {where} "
-               "at import (Data page).")
+    st.warning("This dataset has no labels: only the label-free metrics can be computed. Labels come from "
+               f"{LABELS_FROM[dataset.kind]} at import (Data page).")
 elif too_few_to_probe(counts := ws.label_counts(dataset)):
     st.warning(f"The labels are too few to judge with ({labels_held(counts, hooks.unit)}): kNN accuracy and the "
                f"linear probe need two classes with two {hooks.unit} each, so only the label-free metrics are "

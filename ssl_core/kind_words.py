@@ -9,6 +9,9 @@ from __future__ import annotations
 UNITS = {"image": "images", "text": "examples"}  # what a verdict's sentence counts (sentences or paragraphs)
 # whether the label-free verdict's rule is calibrated on the kind: on images' pixel neighbours only
 JUDGED_WITHOUT_LABELS = {"image": True, "text": False}
+# where a dataset's labels come from at import (walk 35: a text set was told of a labels.csv)
+LABELS_FROM = {"image": "a labels.csv or class folders",
+               "text": "a label column of its CSV or JSONL, or class folders in a zip"}
 
 
 def verdict_words(kind: str) -> dict[str, str | bool]:

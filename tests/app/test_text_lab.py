@@ -106,6 +106,9 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
                "apart than PCA does" in c.value for c in at.caption)
     assert any("No labels; k-means was asked for 10 clusters of the TF-IDF word weights." in c.value
                for c in at.caption)
+    assert ("words has no labels, so it has no such curve: without labels Evaluate cannot judge an encoder on "
+            "sentences. Import labels with the sentences (a label column of its CSV or JSONL, or class folders in a "
+            "zip, on the Data page), even a few, to draw it.") in [c.value for c in at.caption]  # a review: 'judges it'
     at.switch_page("../pages/evaluate.py").run()  # walk 35: told of 'a labels.csv', where a label column labels text
     assert not at.exception, at.exception
     assert at.warning[0].value == ("This dataset has no labels: only the label-free metrics can be computed. Labels "

@@ -16,6 +16,7 @@ from ssl_core.evaluate.clusters import agreements, comparison
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.run_names import run_name
 from ssl_core.store import Workspace
+from ssl_core.words import cut
 
 CONCEPTS = "../pages/concepts.py"
 
@@ -44,8 +45,7 @@ def test_each_maps_clusters_are_scored_against_the_labels(concepts, shapes_run):
     name = escape_markdown(run_name(jobs.get_run(ws, run)))
 
     def said(found) -> str:
-        kept, low, high = (f"{round(float(v), 2) + 0.0:.2f}" for v in (found.kept, min(found.scores),
-                                                                       max(found.scores)))
+        kept, low, high = (cut(float(v), 3) for v in (found.kept, min(found.scores), max(found.scores)))
         return f"{kept} " + ("(the same from all 5 random starts)" if low == high else
                              f"(from 5 random starts: {low} to {high}; k-means keeps the tightest groups)")
 
@@ -138,8 +138,9 @@ def test_an_unlabelled_dataset_is_told_what_has_no_colour_and_no_curve(shapes_ru
     said = [c.value for c in at.caption]
     assert any(s.startswith("frames has no labels: the first and third maps are one colour, and how far the "
                             "encoder got shows only in which pictures sit together") for s in said), said
-    assert any(s.startswith("frames has no labels, so it has no such curve: Evaluate judges it by label-free")
-               for s in said)
+    assert ("frames has no labels, so it has no such curve: Evaluate judges a run on it by label-free measures "
+            "instead. Import labels with the pictures (a labels.csv or class folders, on the Data page), even a few, "
+            "to draw it.") in said
 
 
 def test_a_run_of_another_dataset_is_offered_and_not_reported_as_trained_here(shapes_run, monkeypatch, tmp_path):

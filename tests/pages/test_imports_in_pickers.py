@@ -77,7 +77,8 @@ def test_concepts_maps_an_embedding_set_and_measures_no_training_for_it(root, mo
     concepts = page(root, monkeypatch, "concepts", encoder="imported-vecs")
     assert len(concepts.get("plotly_chart")) == 3
     said = escape_markdown("vecs (embeddings, imported from vecs.npy)") + " was not trained here"
-    assert any(said in c.value for c in concepts.caption)
+    assert any(said in c.value and c.value.endswith("; the Evaluate page measures it against raw pixels.")
+               for c in concepts.caption)  # with labels: kNN against the pixels' (report.judge)
 
 
 @pytest.mark.parametrize("name", ["explorer", "concepts"])

@@ -274,13 +274,36 @@ def test_a_run_that_collapsed_is_said_to_above_its_neighbours_and_map(shapes_run
         assert not [w for w in at.warning if "collapsed by its last measurement" in w.value or "one line" in w.value]
     copy = tmp_path / "ws"
     shutil.copytree(root, copy)
-    with Workspace(copy).write() as conn:  # its last measurement: rank 1 against the twin's
-        conn.execute("INSERT INTO metrics VALUES (?, 1000000, 'effective_rank', 1.0)", (run,))
+    collapse(copy, run, knn=0.2)  # its last measurement: rank 1 against the twin's, kNN no better than it
     at = open_page(copy, page, monkeypatch)
     [said] = [w.value for w in at.warning if "collapsed by its last measurement" in w.value]
     assert said.startswith(f"**{escape_markdown(run_name(jobs.get_run(Workspace(copy), run)))}** collapsed by its "
                            "last measurement: effective rank 1, ")
-    assert f"so {shows} say little about them" in said
+    assert f"It maps the pictures close together whatever they show, so {shows} say little about them." in said
+
+
+def collapse(root: Path, run: str, knn: float) -> None:
+    """Make run `run`'s last measurement an effective rank of 1 and a kNN accuracy of `knn` against the
+    untrained network's 0.2."""
+    with Workspace(root).write() as conn:
+        conn.executemany("INSERT INTO metrics VALUES (?, 1000000, ?, ?)",
+                         [(run, "effective_rank", 1.0), (run, "knn_accuracy", knn), (run, "knn_untrained", 0.2)])
+
+
+def test_a_collapsed_run_whose_verdict_measured_a_gain_is_not_said_to_show_nothing(shapes_run, monkeypatch, tmp_path):
+    """A review: 'It maps the pictures close together whatever they show' above a green 'Learned something: kNN
+    accuracy 97.0% against 60.0%' on Concepts, for a run whose vectors crowd into a few directions (methods/mlm.py)."""
+    root, run = shapes_run
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    collapse(copy, run, knn=0.9)
+    at = open_page(copy, "../pages/concepts.py", monkeypatch)
+    [said] = [w.value for w in at.warning if "collapsed by its last measurement" in w.value]
+    assert "whatever they show" not in said
+    assert ("Its verdict still measured a gain, so its features tell some pictures apart, but they lie along few "
+            "directions: its map and k-means groups below may say less about them than its verdict does.") in said
+    assert any(box.value.startswith(f"**{escape_markdown(run_name(jobs.get_run(Workspace(copy), run)))}** on shapes: "
+                                    "Learned something") for box in at.success)
 
 
 def test_a_page_of_another_dataset_that_cannot_offer_the_run_does_not_lose_it(shapes_run, monkeypatch, tmp_path):

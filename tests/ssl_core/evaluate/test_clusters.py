@@ -103,7 +103,8 @@ def test_neighbours_can_share_labels_that_k_means_does_not_find():
     found, knn = clusters.agreements(features, 4, labels), clusters.neighbour_agreement(features, labels)
     assert found.kept < 0.2 and knn > 0.95
     said = clusters.neighbours_not_groups(found, knn, 4)
-    assert said.startswith(f"Yet its nearest neighbours share their label {knn:.1%} of the time (kNN accuracy of the "
+    assert said.startswith(f"Yet a vote of its 20 nearest neighbours names an example's label {knn:.1%} of the time "
+                           "(kNN accuracy of the "
                            "saved encoder on every labelled example; a run's verdict quotes the figure it measured "
                            "while training)")  # two kNN figures on one page, each said (walk 25: plainly)
     assert "not as 4 round groups" in said
