@@ -49,9 +49,10 @@ trained = looked.get(current.encoder_key())  # (name, source)
 if looked:  # walk 25: a student's newer, weaker run took the lesson over, and nothing picked another
     current.bound_selectbox(st, "Trained encoder", list(looked), current.ENCODER, f"concepts_encoder_{dataset.id}",
                             format_func=lambda key: looked[key][0],
-                            help="The run or import whose verdict and map the ideas below show: the newest until "
-                                 "one is picked, here or on another page. Runs trained on another dataset (a copy "
-                                 "of these pictures without labels, say) are offered too, named with it.")
+                            help="The run or import whose verdict and map the ideas below show: until one is "
+                                 "picked, here or on another page, the run you started last, else this dataset's "
+                                 f"newest completed run. Runs trained on another dataset (a copy of these "
+                                 f"{surface.items} without labels, say) are offered too, named with it.")
 if trained:  # walk 28: the newest run, collapsed, drew the third map unsaid
     collapse_note(ws, trained[1].run_id, trained[0], "its map and k-means groups below")
 
@@ -98,8 +99,11 @@ for number, (title, text, button, target, state) in enumerate(CONCEPTS[kind], st
             current.switch_page(target)
 
 st.subheader("Not clustering, not PCA")
+# a review: an import (a supervised ResNet, random weights) was called a self-supervised encoder here
+chosen = ("the chosen import, trained elsewhere with or without labels," if trained and trained[1].imported else
+          "the chosen run")
 st.caption(f"PCA and k-means only rearrange the {surface.name}: they group {surface.alike}. A self-supervised "
-           f"encoder is trained, by the puzzles, to {surface.puzzles}; the third map shows what it made of these "
+           f"encoder is trained, by the puzzles, to {surface.puzzles}; the third map shows what {chosen} made of these "
            f"{surface.items}, by UMAP, which draws groups further apart than PCA does, so compare the three by the "
            f"adjusted Rand indices under them (k-means on each one's own features, alike), not by how tight the "
            f"maps look. Same {surface.items}, coloured by their hidden label where there is one:")
@@ -143,8 +147,10 @@ truth = [row["label"] or None for row in rows]
 surface_map, cluster_ids, surface_scores = surface_views(dataset.id, clusters_asked, dataset, truth)
 clusters = [f"{CLUSTER}{c}" for c in cluster_ids]
 if not named:  # walk 20: 'the third map shows how far it got' over three maps of one grey
-    st.caption(f"{escape_markdown(dataset.name)} has no labels: the first and third maps are one colour, and how far "
-               f"the encoder got shows only in which {surface.items} sit together (hover a dot).")
+    maps = "the first and third maps are" if trained else "the first map is"  # no third without an encoder
+    st.caption(f"{escape_markdown(dataset.name)} has no labels: {maps} one colour, and how far "
+               f"the encoder got shows only in which {surface.items} sit together (the Embedding Explorer's map shows "
+               "them on hover; here a dot shows only its number).")  # a review: hovering here showed '#3 · (none)'
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -137,7 +137,8 @@ def test_an_unlabelled_dataset_is_told_what_has_no_colour_and_no_curve(shapes_ru
     at = open_page(copy, CONCEPTS, monkeypatch, dataset="frames")
     said = [c.value for c in at.caption]
     assert any(s.startswith("frames has no labels: the first and third maps are one colour, and how far the "
-                            "encoder got shows only in which pictures sit together") for s in said), said
+                            "encoder got shows only in which pictures sit together (the Embedding Explorer's map "
+                            "shows them on hover; here a dot shows only its number).") for s in said), said
     assert ("frames has no labels, so it has no such curve: Evaluate judges a run on it by label-free measures "
             "instead. Import labels with the pictures (a labels.csv or class folders, on the Data page), even a few, "
             "to draw it.") in said

@@ -79,6 +79,8 @@ def test_concepts_maps_an_embedding_set_and_measures_no_training_for_it(root, mo
     said = escape_markdown("vecs (embeddings, imported from vecs.npy)") + " was not trained here"
     assert any(said in c.value and c.value.endswith("; the Evaluate page measures it against raw pixels.")
                for c in concepts.caption)  # with labels: kNN against the pixels' (report.judge)
+    assert any("the third map shows what the chosen import, trained elsewhere with or without labels, made of these "
+               "pictures" in c.value for c in concepts.caption)  # a review: 'a self-supervised encoder' of an import
 
 
 @pytest.mark.parametrize("name", ["explorer", "concepts"])
