@@ -22,8 +22,9 @@ def export_panel(ws: Workspace, dataset: DatasetInfo, source: EncoderSource) -> 
     """The Export heading, the parts picker and the download of `source`'s output on `dataset`."""
     st.divider()
     st.subheader("Export")
-    st.caption("Take the encoder and what it made elsewhere: the encoder (safetensors + config + a loading "
-               f"snippet), the embeddings (.npy, CSV and Parquet with {KIND_SAYS[dataset.kind]}), the FAISS index, "
+    took = ("the encoder and what it made elsewhere: the encoder (safetensors + config + a loading snippet), "
+            if source.has_network else "these vectors elsewhere: ")  # a review: a set was offered an encoder
+    st.caption(f"Take {took}the embeddings (.npy, CSV and Parquet with {KIND_SAYS[dataset.kind]}), the FAISS index, "
                f"the 2-D map, and the TensorBoard Projector files ({PROJECTOR_SHOWS[dataset.kind]}).")
     offered = export.parts_for(source)  # an imported embedding set has no encoder to export
     parts = st.multiselect("Parts", offered, default=offered,

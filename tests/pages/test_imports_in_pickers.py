@@ -91,6 +91,8 @@ def test_a_map_that_leaves_a_point_out_says_so(root, monkeypatch, name):
     said = ("1 of 12 points got no place on the UMAP map (too far from all their neighbours) and are not drawn; "
             + ("the PCA map" if name == "explorer" else "the Embedding Explorer's PCA map") + " places every point")
     assert any(said in c.value for c in shown.caption), [c.value for c in shown.caption]
+    if name == "explorer":  # a review: an embedding set's export offered 'the encoder (safetensors ...)'
+        assert any(c.value.startswith("Take these vectors elsewhere: the embeddings (.npy, CSV") for c in shown.caption)
 
 
 def test_evaluate_says_why_an_embedding_set_has_no_view_measures(root, monkeypatch):
