@@ -12,17 +12,32 @@ from app.widgets import escape_markdown
 
 
 def shared_label(labels: Sequence[str | None], query_label: str, ids: Sequence[int]) -> str:
-    """'**h of k** share the query's label (L)' for neighbour rows `ids` (k,)."""
-    hits = sum(labels[i] == query_label for i in ids)
-    return f"**{hits} of {len(ids)}** share the query's label ({escape_markdown(query_label)})"
+    """'**h of k** share the query's label (L)' for neighbour rows `ids` (k,); where some are
+    unlabelled, counted among the labelled ones (walk 39: '0 of 12 share the query's label (puncta)'
+    over 12 speckled cells, none of them among the 30 labelled)."""
+    labelled = [i for i in ids if labels[i] is not None]
+    hits = sum(labels[i] == query_label for i in labelled)
+    said = escape_markdown(query_label)
+    if len(labelled) == len(ids):
+        return f"**{hits} of {len(ids)}** share the query's label ({said})"
+    if not labelled:
+        return f"None of these {len(ids)} is labelled: whether they share the query's label ({said}) is not known"
+    return (f"**{hits} of the {len(labelled)} labelled** among these {len(ids)} share the query's label ({said}); "
+            f"the other {len(ids) - len(labelled)} are unlabelled")
 
 
-def by_chance(labels: Sequence[str | None], query_label: str, k: int, query_row: int | None) -> str:
-    """How many of `k` neighbours drawn at random from the other rows would share `query_label`."""
-    others = len(labels) - (query_row is not None)
-    alike = sum(label == query_label for label in labels) - (query_row is not None)
-    return (f"By chance: about {k * alike / max(others, 1):.1f} of {k} ({alike:,} of the other {others:,} are "
-            f"{escape_markdown(query_label)}).")
+def by_chance(labels: Sequence[str | None], query_label: str, ids: Sequence[int], query_row: int | None) -> str | None:
+    """How many of the labelled neighbours among `ids` would share `query_label` were they drawn at random from the
+    other labelled rows; None where none of `ids` is labelled."""
+    shown = sum(labels[i] is not None for i in ids)
+    if not shown:
+        return None
+    others = sum(label is not None for label in labels) - (query_row is not None and labels[query_row] is not None)
+    alike = sum(label == query_label for label in labels) - (query_row is not None and labels[query_row] == query_label)
+    every = shown == len(ids) and others == len(labels) - (query_row is not None)  # walk 39: 9 'of the other 382'
+    return (f"By chance: about {shown * alike / max(others, 1):.1f} of {shown}"
+            + (f" ({alike:,} of the other {others:,} are " if every else
+               f" labelled ({alike:,} of the other {others:,} labelled are ") + f"{escape_markdown(query_label)}).")
 
 
 def label_mix(labels: Sequence[str | None], ids: Sequence[int]) -> str | None:

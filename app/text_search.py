@@ -130,7 +130,8 @@ def _label_evidence(labels: list[str | None], rows: np.ndarray, query_row: int |
     others = [int(i) for i in rows if i != query_row]
     if query_label:
         st.markdown(shared_label(labels, query_label, others) + ", the query itself left out")
-        st.caption(by_chance(labels, query_label, len(others), query_row))
+        if chance := by_chance(labels, query_label, others, query_row):
+            st.caption(chance)
     elif (mix := label_mix(labels, others)) is not None:  # walk 19 read the unlabelled query among its own neighbours
         st.caption(mix + (" The query itself, unlabelled, is left out." if query_row is not None else ""))
     elif query_row is not None:  # walk 36: an unlabelled set said nothing of it

@@ -165,7 +165,8 @@ for column, shown in zip(columns, [source, other] if other is not None else [sou
                                "its scores below" + (" and its near-duplicate pairs" if shown == source else ""))
         if query_label:  # plain evidence: how many neighbours show what the query shows
             st.markdown(shared_label(labels, query_label, ids))
-            st.caption(by_chance(labels, query_label, len(ids), query_row))
+            if chance := by_chance(labels, query_label, ids, query_row):
+                st.caption(chance)
         gallery(thumbnail_uris(dataset.id, thumbnails, ids),  # 14 characters fill a line of a 112 px caption
                 [f"{s:.3f} · " + (f"{shortened(labels[i], 14)} · " if labels[i] else "")
                  + breakable(short_name(names[i], 24)) for s, i in zip(scores, ids)], width=112)
