@@ -81,8 +81,9 @@ class Measured:
     classes: int  # label classes; 0 without labels
     series: Series  # the engine's stored metrics (loss every step, monitor metrics every monitor_every)
     shortcut: dict | None  # shortcut.shortcut_check of its last checkpoint, None if not measured
-    # (name, config) of the newest finished run of the CPU default on the same dataset that learned nothing, if any
-    default_flat: tuple[str, TrainConfig] | None = None
+    # (name, config, judged without labels) of the newest finished run of the CPU default on the same dataset whose
+    # verdict is not "learned", if any
+    default_flat: tuple[str, TrainConfig, bool] | None = None
     failure: str | None = None  # the message of a run that failed (its jobs row), None for any other run
     steps: int | None = None  # the steps it made (its jobs row); None: as many as its losses logged
     images_per_s: float | None = None  # its whole-run pace (its jobs row), as the Train page's pace note reads it
@@ -475,17 +476,21 @@ def _fell_words(steps, values, worst: float) -> str:
 def _next_try(m: Measured, whose: str = "now") -> tuple[dict[str, Any], str]:
     """(change, its words) after a flat run: the CPU default; for the default run shorter than
     the TUNED_MINUTES it was tuned for, those minutes (`whose` says whose minutes the run's are); else its two
-    views alone. Where a run of the CPU default on the same pictures learned nothing either (`m.default_flat`),
+    views alone. Where a run of the CPU default on the same pictures showed no gain either (`m.default_flat`),
     the try after that one (walk 21: a flat BYOL run was told to try the default beside its flat run; walk 37 read
     that run's "(0.5 now)" as its own 1.5 minutes)."""
     method, recipe = m.config.method, recipe_dict(m.config)
     if (method, recipe["name"]) != CPU_DEFAULT and m.default_flat is not None:
-        name, tried = m.default_flat
+        name, tried, label_free = m.default_flat
         change, what = _next_try(replace(m, config=tried, default_flat=None), whose=f"in {name}")
         lr = tried.lr if tried.lr is not None else METHODS[tried.method].default_lr
         setting = {"method": tried.method, "recipe": recipe_dict(tried), "lr": lr, "encoder": tried.encoder}
-        return setting | change, (f"the CPU default as {name} ran it, which learned nothing on these pictures "
-                                  f"either, with one change to that run: {what}")
+        # walk 39: 'which learned nothing on these pictures either' of a run whose gain its label-free check did not
+        # show, and whose linear probe on a labelled copy read 100.0% against the untrained network's 73.3%
+        showed = ("whose gain did not show without labels either (its neighbours stayed as near the pixels' as the "
+                  "untrained network's; labels may show one)" if label_free else
+                  "whose online kNN check showed no gain on these pictures either")
+        return setting | change, f"the CPU default as {name} ran it, {showed}, with one change to that run: {what}"
     if (method, recipe["name"]) != CPU_DEFAULT or not recipe.get("local_crops"):  # already without: the default
         change = {"method": CPU_DEFAULT[0], "recipe": make_recipe(CPU_DEFAULT[1]).to_dict(),
                   "lr": METHODS[CPU_DEFAULT[0]].default_lr}  # said, not None (walk 18: `advise` read "lr": null)

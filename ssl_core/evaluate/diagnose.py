@@ -89,19 +89,21 @@ def measure(ws: Workspace, run_id: str) -> Measured:
                     run["step"], run["images_per_s"])
 
 
-def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig] | None:
-    """(name, config) of the newest other finished run of the CPU default (from random weights)
-    on `run`'s dataset whose verdict is not "learned", else None: what a flat run of another
-    setting is told to try has been tried there."""
+def default_flat(ws: Workspace, run: dict) -> tuple[str, TrainConfig, bool] | None:
+    """(name, config, whether it was judged without labels) of the newest other finished run of the
+    CPU default (from random weights) on `run`'s dataset whose verdict is not "learned", else None:
+    what a flat run of another setting is told to try has been tried there."""
     runs = jobs.list_runs(ws)
     for other in runs:
         if other["id"] == run["id"] or other["dataset"] != run["dataset"] or other["dataset_deleted"] \
                 or other["status"] != "completed":
             continue
         config = jobs.run_config(other)
-        if (config.method, recipe_dict(config)["name"]) == CPU_DEFAULT and config.init is None \
-                and jobs.verdict_of(ws, other, jobs.latest(jobs.metrics(ws, other["id"]))).code != LEARNED:
-            return names_told_apart(runs)[other["id"]], config  # walk 21 had two "SimCLR · 1.5 min"
+        if (config.method, recipe_dict(config)["name"]) != CPU_DEFAULT or config.init is not None:
+            continue
+        measured = jobs.latest(jobs.metrics(ws, other["id"]))
+        if jobs.verdict_of(ws, other, measured).code != LEARNED:  # walk 21 had two "SimCLR · 1.5 min"
+            return names_told_apart(runs)[other["id"]], config, "knn_accuracy" not in measured
     return None
 
 

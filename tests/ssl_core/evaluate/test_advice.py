@@ -223,15 +223,20 @@ def test_a_flat_run_beside_a_flat_run_of_the_default_is_told_what_comes_after_th
     byol = replace(DEFAULT, method="byol", recipe=None, minutes=1.5)
     flat = dict(knn_accuracy=[0.25, 0.27, 0.24, 0.26], knn_untrained=[0.26], probe_size=[1024])
     short = replace(DEFAULT, minutes=1.5)
-    found = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 1.5 min", short)))
+    found = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 1.5 min", short, False)))
     assert found.change["method"] == "simclr" and found.change["minutes"] == 5.0
     assert found.change["recipe"] == make_recipe("simclr_multicrop").to_dict() and found.change["lr"] is not None
-    assert "Try the CPU default as SimCLR · 1.5 min ran it, which learned nothing on these pictures either, with " \
+    assert "Try the CPU default as SimCLR · 1.5 min ran it, whose online kNN check showed no gain on these pictures " \
+           "either, with " \
            "one change to that run: the same setting for the 5 minutes it was tuned for (1.5 in SimCLR · 1.5 min): " \
            "in 5 minutes it learned a set the tuning never saw, 450 pictures" in found.advice, found.advice
     assert apply(byol, found) == replace(short, minutes=5.0, lr=found.change["lr"], recipe=found.change["recipe"])
-    whole = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 5 min", DEFAULT)))
+    whole = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 5 min", DEFAULT, False)))
     assert whole.change["recipe"]["local_crops"] == 0 and whole.change["method"] == "simclr"
+    unlabelled = flat_from_start(replace(measured(byol, **flat), default_flat=("SimCLR · 1.5 min", short, True)))
+    assert ("Try the CPU default as SimCLR · 1.5 min ran it, whose gain did not show without labels either (its "
+            "neighbours stayed as near the pixels' as the untrained network's; labels may show one), with one change "
+            "to that run") in unlabelled.advice  # walk 39: 'which learned nothing' of a run a probe read at 100.0%
     alone = flat_from_start(measured(byol, **flat))  # no such run: the default itself
     assert alone.change["recipe"] == make_recipe("simclr_multicrop").to_dict() and "minutes" not in alone.change
 

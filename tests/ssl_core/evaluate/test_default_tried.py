@@ -20,7 +20,8 @@ def test_the_newest_flat_run_of_the_default_on_the_same_dataset_is_found(workspa
     byol = jobs.create_run(workspace, TrainConfig(dataset="noise", method="byol", **tiny))
     assert jobs.work(workspace, "cpu") == 3
     assert jobs.run_verdict(workspace, default).code != "learned"
-    name, config = default_flat(workspace, jobs.get_run(workspace, byol))
+    name, config, label_free = default_flat(workspace, jobs.get_run(workspace, byol))
+    assert not label_free  # labelled noise: its kNN check judged it
     assert name == names_told_apart(jobs.list_runs(workspace))[default] and config.method == "simclr" and config.epochs == 1
     assert default_flat(workspace, jobs.get_run(workspace, default)) is None  # not itself; BYOL is no default
     assert default_flat(workspace, jobs.get_run(workspace, elsewhere)) is None  # another dataset's run only
