@@ -500,7 +500,7 @@ def test_on_unequal_classes_the_knn_chart_draws_the_largest_class_the_verdict_ju
 
 @pytest.mark.parametrize("status, knn, colour, opening", [
     ("completed", 0.20, "orange", "Nothing learned yet"),  # flat on the chance line (5 classes)
-    ("running", 0.25, "orange", "Nothing learned yet"),  # 3 points up: within 2 SE on 1024 images
+    ("running", 0.25, "orange", "No gain beyond noise yet"),  # 3 points up: within 2 SE on 1024 images
     ("completed", 0.74, "green", "Learned something"),
     ("failed", 0.10, "red", "The run failed before its first checkpoint; Evaluate has nothing of it to judge. "
                             "Its last measurement: Worse"),  # no checkpoint: nothing to send to Evaluate
