@@ -137,8 +137,9 @@ def blank_words(blank: int, shown: int) -> str:
 def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:
     """What the caption says of the `shown` pairs: how many look `alike` in their pixels, and of
     the `labelled` ones (both images labelled) how many join two different labels (`apart`)."""
-    pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, or one picture with a small part "
-              "changed)")  # walk 14: two shapes on one smooth background correlated at 0.96
+    pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, one picture with a small part changed, "
+              "or two small things alike on one plain background)")  # walk 14: two shapes on one smooth background
+    # correlated at 0.96; walk 39: two round nuclei, each a blur on black, were said to be a copy or an edit
     # walk 25 read "crops of one picture" first, of 21 pairs of different drawings of one house
     differ = "pictures the encoder finds alike all the same (two of one kind, or two crops of one scene)"
     if shown == 1:  # walk 18: "None of them look alike ... 0 of the 1 pairs ... join two different labels"

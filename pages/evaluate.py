@@ -151,11 +151,13 @@ for label, report in done.items():  # the overall verdict first, one per encoder
                       else "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, "
                            "so a gain close to the margin of noise can pass one and not the other."))
 
-if labelled_copies := ws.copied(dataset) if any(r["labelled"] for r in done.values()) else 0:
-    # walk 38: 30 exact copies among 600 pictures in a kNN of 90.8%, unsaid here (the import had warned of them)
-    st.caption(f"{labelled_copies:,} of the dataset's {dataset.image_count:,} images have an exact copy in it (the "
-               "same stored pixels): kNN finds an image's copy first wherever it is among the labelled images it "
-               "votes with, the untrained network's kNN too, so both score higher than they would without copies.")
+if labelled_copies := ws.copied(dataset, labelled=True) if any(r["labelled"] for r in done.values()) else 0:
+    # walk 38: 30 exact copies among 600 pictures in a kNN of 90.8%, unsaid here (the import had warned of them);
+    # walk 39: copies whose other side is unlabelled are no vote, and were counted
+    st.caption(f"{labelled_copies:,} of the dataset's {sum(ws.label_counts(dataset).values()):,} labelled images have "
+               "an exact copy among them (the same stored pixels): kNN finds an image's copy first among the "
+               "labelled images it votes with, the untrained network's kNN too, so both score higher than they would "
+               "without copies.")
 
 judged_runs = {label: here[choices[label].run_id] for label in done if choices[label].run_id in here}
 if len(judged_runs) > 1:  # what each run's minutes bought (walk 21: 175 to 1,180 steps in 1.5 minutes, unsaid)

@@ -553,14 +553,19 @@ class Workspace:
             if conn.execute(query, (info.id,)).fetchall() == conn.execute(query, (other.id,)).fetchall():
                 return True
         return (info.kind == "image" and info.size_px == other.size_px
-                and np.array_equal(_pixel_digests(self.dataset_dir(info), info),
-                                   _pixel_digests(self.dataset_dir(other), other)))
+                and np.array_equal(np.sort(_pixel_digests(self.dataset_dir(info), info)),
+                                   np.sort(_pixel_digests(self.dataset_dir(other), other))))
 
-    def copied(self, info: DatasetInfo) -> int:
-        """How many of image dataset `info`'s images share their stored pixels with another of them (0 for text)."""
+    def copied(self, info: DatasetInfo, labelled: bool = False) -> int:
+        """How many of image dataset `info`'s images share their stored pixels with another of them (0 for text);
+        where `labelled`, of its labelled images with another labelled one (what a kNN vote over labels reads:
+        walk 39's 3 copies each had one labelled side, and Evaluate said its kNN scored higher for them)."""
         if info.kind != "image":
             return 0
-        digests = _pixel_digests(self.dataset_dir(info), info)  # sorted: copies stand side by side
+        digests = _pixel_digests(self.dataset_dir(info), info)
+        if labelled:
+            digests = digests[np.array([label is not None for label in self.labels(info)], dtype=bool)]
+        digests = np.sort(digests)  # copies stand side by side
         same = digests[1:] == digests[:-1]
         return int(np.count_nonzero(np.r_[same, False] | np.r_[False, same]))
 
@@ -719,12 +724,12 @@ def _release_runs(conn: sqlite3.Connection, dataset_id: str, name: str) -> list[
 
 @functools.lru_cache(maxsize=32)
 def _pixel_digests(folder: Path, info: DatasetInfo) -> np.ndarray:
-    """Sorted 8-byte digests (N,) uint64 of dataset `info`'s stored images (in its `folder`),
+    """8-byte digests (N,) uint64 of dataset `info`'s stored images (in its `folder`), in row order,
     one per image, kept per dataset (a replaced one has a new id and folder): about 1 s per GB of
     images, read once."""
     images = _mapped(folder / "images.npy", info)
-    return np.sort(np.fromiter((int.from_bytes(hashlib.blake2b(image.tobytes(), digest_size=8).digest(), "little")
-                                for image in images), dtype=np.uint64, count=len(images)))
+    return np.fromiter((int.from_bytes(hashlib.blake2b(image.tobytes(), digest_size=8).digest(), "little")
+                        for image in images), dtype=np.uint64, count=len(images))
 
 
 def _mapped(path: Path, info: DatasetInfo) -> np.ndarray:

@@ -265,8 +265,9 @@ def test_exact_copies_among_labelled_images_are_said_to_lift_knn(tmp_path, monke
     at = open_evaluate(ws.root, monkeypatch)
     next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
     assert not at.exception, at.exception
-    assert any(c.value.startswith("6 of the dataset's 43 images have an exact copy in it (the same stored pixels): "
-                                  "kNN finds an image's copy first") for c in at.caption), [c.value for c in at.caption]
+    assert any(c.value.startswith("6 of the dataset's 43 labelled images have an exact copy among them (the same "
+                                  "stored pixels): kNN finds an image's copy first") for c in at.caption), [
+        c.value for c in at.caption]
 
 
 def test_a_kept_choice_loses_a_run_deleted_since_without_an_error(shapes_run, monkeypatch):

@@ -451,3 +451,11 @@ def test_copied_counts_the_images_that_share_their_pixels_with_another(workspace
     ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(twice)], name="copies", size=8)
     ingest_uploads(workspace, [(f"{i}.png", data) for i, data in enumerate(pictures)], name="none", size=8)
     assert workspace.copied(workspace.dataset("copies")) == 5 and workspace.copied(workspace.dataset("none")) == 0
+    # walk 39: of the labelled ones only, a copy counts where its other side is labelled too (a kNN vote reads it)
+    from tests.ssl_core.conftest import zip_of
+
+    labelled = [(f"{'ab'[i % 2]}/{i}.png", data) for i, data in enumerate(pictures)]
+    extra = [("loose.png", pictures[0]), ("a/again.png", pictures[1])]  # 0's copy unlabelled, 1's labelled
+    ingest_uploads(workspace, [("half.zip", zip_of(labelled + extra))], name="half", size=8)
+    half = workspace.dataset("half")
+    assert workspace.copied(half) == 4 and workspace.copied(half, labelled=True) == 2
