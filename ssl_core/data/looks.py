@@ -10,7 +10,9 @@ its pixels have a colour spread (largest channel less smallest) of 16 or more: 0
 grey frames, 3.3% or more on its ordinary ones; walk 22's grey photos with a small coloured shape
 drawn on them (about 1% of the picture) were called grey by the mean spread this replaced (24 of
 265 padded), by this rule 1 (its shape drawn in a grey).
-Blown-out frames are not named: a studio photo's white background is clipped white too (walk 18).
+A dark picture with a small bright part (LIT) is not named: a fluorescence cell or a lamp at night on
+black (walk 39). Blown-out frames are not named: a studio photo's white background is clipped white too
+(walk 18).
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ COLOURED = 16  # a pixel's colour spread (largest channel less smallest, of 255)
 GREY_SHARE = 0.002  # a picture with fewer coloured pixels than this share is grey
 
 
+LIT = 64  # a channel this bright (of 255) in ...
+LIT_SHARE = 0.005  # ... this share of a dark picture's pixels: a small bright subject on black, not a blank frame
+# (walk 39: 61 fluorescence cells on black were called nearly black and to be deleted, 0.011-0.048 of their pixels
+# this bright; walk 38's black frames 0, walk 39's most blurred cells 0.000-0.041)
+
+
+def lit(square: np.ndarray) -> bool:
+    """Whether a stored picture (S, S, 3) uint8 has a bright part: LIT_SHARE of its pixels with a channel at LIT."""
+    return bool((square.max(axis=2) >= LIT).mean() >= LIT_SHARE)  # only on the few dark ones: max(axis=2) is slow
+
+
 BLANK = ("dark", "flat")  # looks of a picture with nothing in it to tell it from another
 
 
@@ -36,7 +49,7 @@ def look_of(square: np.ndarray) -> str | None:
     """'dark', 'flat' or 'grey' for a stored picture (S, S, 3) uint8 that is one, else None. On
     every imported picture: counts, not a sort (np.percentile took a fifth of an import's time,
     bench/ingest.py)."""
-    if (square.sum(axis=2, dtype=np.uint16) >= 3 * DARK).mean() <= 1 - DARK_SHARE:  # 95% under DARK
+    if (square.sum(axis=2, dtype=np.uint16) >= 3 * DARK).mean() <= 1 - DARK_SHARE and not lit(square):  # 95% under
         return "dark"
     if np.ascontiguousarray(square.reshape(-1, 3).T).std(axis=1).max() < FLAT:  # a channel a row: 5x faster
         return "flat"
