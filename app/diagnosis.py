@@ -105,7 +105,8 @@ def diagnosis_panel(ws, run_id: str, title: str = "Diagnosis", shown_on: str | N
     st.subheader(escape_markdown(title))
     if shown_on is not None and run["dataset"] != shown_on:  # walk 30: its class-based cue score read as this one's
         st.caption(escape_markdown(f"Read on {run['dataset']}, the dataset it trained on (its shortcut check and "
-                                   f"labels there), not on {shown_on}."))
+                                   f"labels there), not on {shown_on}: its cues and their scores can differ from this "
+                                   "page's shortcut check, which reads them on these images and labels."))  # walk 39
     try:
         with st.spinner("Diagnosing the run (its shortcut check is computed once)..."):
             found = diagnose(ws, run_id)

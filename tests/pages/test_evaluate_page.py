@@ -312,7 +312,9 @@ def test_a_run_is_judged_on_another_dataset_of_its_kind(shapes_run, tmp_path, mo
     assert at.session_state["current_encoder"] != run  # the other pages, which do not offer it, keep theirs
     # walk 30: its Diagnosis quoted a cue score against shapes' classes under this dataset's check
     assert any(c.value == escape_markdown("Read on shapes, the dataset it trained on (its shortcut check and labels "
-                                          "there), not on copy.") for c in at.caption)
+                                          "there), not on copy: its cues and their scores can differ from this page's "
+                                          "shortcut check, which reads them on these images and labels.")
+               for c in at.caption)  # walk 39: 'colour (score 0.62: most)' below this page's 'colour 0.45 (some)'
 
 
 def test_a_run_trained_on_the_same_pictures_is_preselected_on_their_copy(shapes_run, tmp_path, monkeypatch):
