@@ -101,7 +101,8 @@ def pair_caption(touched: list[str], recipe_name: str, grey: bool = False) -> st
     if "colour" in touched:
         return (f"{lead}: here {changes}. Beside crops, colour changes mattered most in SimCLR's study "
                 f"(Chen et al. 2020): without them, matching colours alone tells two views of one "
-                f"picture from all the others.")
+                f"picture from all the others. Where a colour tells kinds apart in your pictures (a stain, a "
+                f"ripe fruit), lower jitter and gray p here, or the model learns to ignore it.")  # walk 39: stains
     return (f"{lead}: here {changes}. These settings leave colour alone, so two views of one picture "
             f"share their colours, and matching colours alone may solve the puzzle (SimCLR's finding, "
             f"Chen et al. 2020).")
@@ -238,7 +239,8 @@ with stage:
     elif isinstance(recipe, Rotation):
         st.caption("Rotation prediction: the model is shown one of the four turns and must say "
                    "which (the label under each). To know which way is up it must recognise "
-                   "the object.")
+                   "the object, where it has an up: a round or symmetric one looks alike turned, and its "
+                   "turns teach little.")  # walk 39: said of round nuclei
     else:
         grey = grey_dataset(dataset.id, ws.images(dataset))
         st.caption(pair_caption(what_changes_touch(recipe, grey), name, grey))

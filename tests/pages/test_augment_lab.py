@@ -312,6 +312,15 @@ def test_on_a_grey_dataset_the_caption_speaks_of_tones_not_colour(tmp_path, monk
            "only their tone (brightness and contrast), and random grayscale changes nothing." in caption, caption
 
 
+def test_on_a_colour_dataset_the_caption_says_a_colour_that_tells_kinds_apart_is_lost(tmp_path, monkeypatch):
+    """Walk 39: green and magenta stains turned yellow, cyan and grey in the views, and the caption said only that
+    the model learns to ignore colour."""
+    at = lab_on(tmp_path, monkeypatch, {"stains": [(f"{i}.png", png_bytes((40 * i, 200, 30))) for i in range(1, 5)]})
+    caption = next(c.value for c in at.caption if c.value.startswith("Each view is the same picture"))
+    assert caption.endswith("Where a colour tells kinds apart in your pictures (a stain, a ripe fruit), lower jitter "
+                            "and gray p here, or the model learns to ignore it."), caption
+
+
 def test_settings_handed_over_by_the_diagnosis_are_said_and_stay_its(lab):
     """Walk 18: the Lab showed the Diagnosis's 'jitter p 0.9' as if they were the paper's
     defaults, and once opened, the Train page named the Lab as their source."""
