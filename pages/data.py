@@ -31,6 +31,8 @@ from ssl_core.words import agreeing, counted, noun
 
 PAGE_SIZE = 60
 WHOLE, TRAINED = "Whole pictures", "What training sees"  # the grid's two views of a dataset's images
+# walk 39 read 'what every page reads' at 64 px against the README's 32 px views and 48 px maps
+SHRUNK = ", and training's views and the maps may resize it again, to the side their encoder reads"
 REPORT_KEY = "data_last_report"
 CANCEL_KEY = "data_import_cancel"
 DELETED_KEY = "data_deleted_note"  # what the last deletion removed
@@ -313,8 +315,9 @@ else:
         thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
     else:
         st.caption(f"Each whole picture padded with its mean colour to the stored {chosen.size_px} px square: what "
-                   "every page reads." if chosen.fit == "pad" else
-                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page reads. "
+                   f"every page starts from{SHRUNK}." if chosen.fit == "pad" else
+                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page starts "
+                   f"from{SHRUNK}. "
                    + cut_words(*centre_square_cuts(chosen.id, chosen), chosen.image_count))
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")

@@ -56,7 +56,8 @@ def test_first_start_shows_demo_datasets_and_gallery(app):
     app.segmented_control(key="data_grid_view").set_value("What training sees").run()  # the stored centre squares
     squares = app.image[0]
     assert len(squares.value) == 60 and squares.captions == gallery.captions and squares.value != gallery.value
-    assert ("The centre square of each picture at the stored 64 px: what every page reads. Every picture here is "
+    assert ("The centre square of each picture at the stored 64 px: what every page starts from, and training's views "
+            "and the maps may resize it again, to the side their encoder reads. Every picture here is "
             "square: none of it is cut.") in [c.value for c in app.caption]
 
 
