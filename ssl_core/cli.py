@@ -751,11 +751,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _runs_by_name(ws: Workspace, args: argparse.Namespace) -> None:
+    """A run given by its name (`--run`, `--resume`, `--advice`) is read as its id; `--run` may name an import."""
+    for option in ("run", "resume", "advice"):
+        if given := getattr(args, option, None):
+            from . import jobs
+            from .imports.registry import exists  # not .encoders: torch, seconds
+
+            if option != "run" or not exists(ws, given):
+                setattr(args, option, jobs.run_id_of(ws, given))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_numba_cache(default_numba_cache())  # before anything imports umap
     try:
         ws = getattr(args, "open_workspace", Workspace)(args.workspace)
+        _runs_by_name(ws, args)
         return args.run_command(ws, args)
     except (WorkspaceError, KeyError, ValueError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)

@@ -162,7 +162,23 @@ def ahead_of(runs: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
 def get_run(ws: Workspace, run_id: str) -> dict[str, Any]:
     for run in _runs(ws, run_id):
         return run
-    raise WorkspaceError(f"no run {run_id!r}")
+    raise WorkspaceError(f"no run {run_id!r} (a run's id or its name, as the `runs` command lists them)")
+
+
+def run_id_of(ws: Workspace, given: str) -> str:
+    """The id of the run `given` names: its id, else the one run whose name is `given`, as the `runs`
+    command lists it or as the pages tell alike names apart (walk 39: `advise --run 'SimCLR · 2 min'`
+    answered "no run", the name being all the pages show); else `given`, which get_run refuses."""
+    from .run_names import names_told_apart, run_name
+
+    runs = list_runs(ws)
+    if any(run["id"] == given for run in runs):
+        return given
+    apart = names_told_apart(runs)
+    found = [run["id"] for run in runs if given in (run_name(run), apart[run["id"]])]
+    if len(found) > 1:
+        raise WorkspaceError(f"{len(found)} runs are named {given!r}: give one's id (the `runs` command lists them)")
+    return found[0] if found else given
 
 
 def metrics(ws: Workspace, run_id: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:

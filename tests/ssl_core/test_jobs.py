@@ -431,3 +431,20 @@ def test_a_failed_run_is_sent_to_evaluate_only_when_its_checkpoint_opens(tiny):
     weights = jobs.run_dir(tiny, run_id) / WEIGHTS
     weights.write_bytes(weights.read_bytes()[:5000])
     assert jobs.run_verdict(tiny, run_id).headline == "The run failed and its checkpoint cannot be read"
+
+
+def test_a_run_is_found_by_its_name_as_well_as_its_id(tiny):
+    """Walk 39: `advise --run 'SimCLR · 2 min'` answered "no run", the name being all the pages show."""
+    from ssl_core.cli import main
+    from ssl_core.run_names import names_told_apart
+
+    first, second = (jobs.create_run(tiny, tiny_config(method=method)) for method in ("simclr", "byol"))
+    names = names_told_apart(jobs.list_runs(tiny))
+    assert jobs.run_id_of(tiny, first) == first and jobs.run_id_of(tiny, names[second]) == second
+    assert jobs.run_id_of(tiny, "nothing") == "nothing"  # which get_run refuses, saying what it takes
+    with pytest.raises(WorkspaceError, match=r"no run 'nothing' \(a run's id or its name, as the `runs` command"):
+        jobs.get_run(tiny, "nothing")
+    twin = jobs.create_run(tiny, tiny_config(method="simclr"))  # named as `first` in the `runs` command
+    with pytest.raises(WorkspaceError, match="2 runs are named"):
+        jobs.run_id_of(tiny, jobs.run_summary(tiny, jobs.get_run(tiny, twin), {})["name"])
+    assert main(["--workspace", str(tiny.root), "advise", "--run", names[second]]) == 0  # queued: no advice, said
