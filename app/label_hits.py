@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from app.widgets import escape_markdown
+from ssl_core.words import agreeing
 
 
 def shared_label(labels: Sequence[str | None], query_label: str, ids: Sequence[int]) -> str:
@@ -22,8 +23,9 @@ def shared_label(labels: Sequence[str | None], query_label: str, ids: Sequence[i
         return f"**{hits} of {len(ids)}** share the query's label ({said})"
     if not labelled:
         return f"None of these {len(ids)} is labelled: whether they share the query's label ({said}) is not known"
+    rest = len(ids) - len(labelled)
     return (f"**{hits} of the {len(labelled)} labelled** among these {len(ids)} share the query's label ({said}); "
-            f"the other {len(ids) - len(labelled)} are unlabelled")
+            f"the other {rest} {agreeing(rest, 'is', 'are')} unlabelled")
 
 
 def by_chance(labels: Sequence[str | None], query_label: str, ids: Sequence[int], query_row: int | None) -> str | None:

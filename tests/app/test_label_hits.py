@@ -17,6 +17,7 @@ def test_neighbours_are_counted_among_the_labelled_ones():
     assert shared_label(labels, "puncta", [40, 41]) == ("None of these 2 is labelled: whether they share the query's "
                                                         "label (puncta) is not known")
     assert by_chance(labels, "puncta", [40, 41], query_row=0) is None
+    assert shared_label(labels, "puncta", [1, 40]).endswith("; the other 1 is unlabelled")
 
 
 def test_a_labelled_set_reads_as_before():
