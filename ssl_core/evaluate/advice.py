@@ -314,11 +314,19 @@ def colour_or_brightness(m: Measured) -> Advice | None:
     amounts = ", ".join(f"{name.replace('_', ' ')} {recipe[name]:g} -> {value:g}" for name, value in raised.items())
     what = ("stronger grayscale" if cue == "colour" else "brightness and contrast jitter on more views (no stronger "
             "than SimCLR's strength 1: stronger jitter blanks whole views of light pictures)")
+    labelled = any(score and score.get("by_class") is not None for score in check.get("scores", {}).values())
+    # walk 40: 'colour says little of what an image shows', without labels, of satellite tiles whose land cover
+    # colour told apart; with labels the check scores a cue beyond what the classes share
+    lead = (f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image shows. "
+            "Train" if labelled else
+            f"The encoder puts images of like {cue} near each other. Without labels the check cannot tell whether "
+            f"{cue} is a shortcut or what tells these images apart (land cover, a stain). Where it is a shortcut, "
+            "train")
     return Advice(f"{cue}_shortcut",
                   f"Shortcut check: {check['words'].split(' Try ')[0]}",  # its numbers are in its words
-                  f"The encoder puts images of like {cue} near each other, and {cue} says little of what an image "
-                  f"shows. Train again with {what} in the run's recipe ({recipe['name']}), so that two views "
-                  f"of an image differ in {cue} and cannot be matched by it: {amounts}.",
+                  f"{lead} again with {what} in the run's recipe ({recipe['name']}), so that two views of an image "
+                  f"differ in {cue} and cannot be matched by it: {amounts}."
+                  + ("" if labelled else f" Where {cue} tells them apart, keep the recipe."),
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
 
 

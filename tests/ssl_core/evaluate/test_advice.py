@@ -136,6 +136,22 @@ def test_colour_shortcut_raises_grayscale_by_level(level, expected):
     assert found.evidence == "Shortcut check: The embedding groups images by colour."
 
 
+def test_without_labels_the_colour_advice_says_colour_may_be_what_tells_the_images_apart():
+    """Walk 40: 'colour says little of what an image shows', with a button to train it away, on satellite tiles whose
+    land cover their colour told apart; without labels the check cannot tell a cue from what the images show."""
+    unlabelled = colour_or_brightness(measured(shortcut=check("colour")))
+    assert "says little" not in unlabelled.advice
+    assert unlabelled.advice.startswith("The encoder puts images of like colour near each other. Without labels the "
+                                        "check cannot tell whether colour is a shortcut or what tells these images "
+                                        "apart (land cover, a stain). Where it is a shortcut, train again with ")
+    assert unlabelled.advice.endswith("gray p 0.5 -> 0.9. Where colour tells them apart, keep the recipe.")
+    labelled = check("colour")
+    labelled["scores"]["colour"]["by_class"] = 0.4  # scored beyond what the classes share
+    said = colour_or_brightness(measured(shortcut=labelled)).advice
+    assert said.startswith("The encoder puts images of like colour near each other, and colour says little of what an "
+                           "image shows. Train again with ") and said.endswith("gray p 0.5 -> 0.9.")
+
+
 def test_brightness_shortcut_jitters_more_views_not_harder():
     """Walk 18: strength 1.5 left 21% of the views of white-background photos blank (7% at 1)."""
     found = colour_or_brightness(measured(shortcut=check("brightness", "some")))
