@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from ssl_core.evaluate.label_efficiency import FRACTIONS, drawn_fractions, label_efficiency, linear_learner
 from ssl_core.evaluate.supervised import SupervisedConfig, supervised_learner
@@ -111,3 +112,18 @@ def test_a_progress_that_raises_drops_the_fits_not_started(points):
     with pytest.raises(KeyboardInterrupt):
         label_efficiency({"a": learn, "b": learn}, codes, draws=3, workers=2, progress=cancel)
     assert 1 <= len(calls) <= 6  # of 26 queued: the one reported and those the two workers had started
+
+
+def test_a_few_labels_train_the_network_from_scratch_for_min_steps(monkeypatch):
+    """Walk 40: 15 passes over 12 labelled tiles were 15 steps, and the network scored chance, below its score on 4."""
+    from ssl_core.evaluate import supervised
+
+    taken = []
+    monkeypatch.setattr(supervised.F, "cross_entropy", lambda *args, **kwargs: taken.append(1) or
+                        torch.zeros((), requires_grad=True))
+    x, codes = torch.rand(12, 3, 16, 16), torch.arange(12) % 4
+    supervised.train(x, codes, 4, SupervisedConfig())
+    assert len(taken) == SupervisedConfig().min_steps == 100
+    taken.clear()
+    supervised.train(x, codes, 4, SupervisedConfig(max_images=24))  # the bound on images seen holds: 2 steps of 12
+    assert len(taken) == 2
