@@ -379,6 +379,9 @@ def too_few_for_neighbours(n: int, untrained: float, k: int = NEIGHBOURS) -> str
     return f"with {n} images the {counted} nearest it counts for an image are {part}"
 
 
+COLLAPSED = "Nothing learned"  # the headline of a collapsed embedding's verdict without labels
+
+
 def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrained_rank: float,
                     k: int = NEIGHBOURS, imported: bool = False, whose: str = "the untrained network's") -> Verdict:
     """Verdict without labels, from `shared` (see the module doc) against the untrained
@@ -390,7 +393,7 @@ def from_neighbours(shared: float, untrained: float, n: int, rank: float, untrai
     numbers = (f"an image's nearest neighbours share {shared:.1%} with its nearest by raw pixels and colour, "
                f"against {untrained:.1%} for the untrained network ({n} images")
     if rank < COLLAPSED_RANK * untrained_rank:
-        return _verdict(NOT_YET, f"Nothing learned: the embedding has collapsed (effective rank {rank:.1f} "
+        return _verdict(NOT_YET, f"{COLLAPSED}: the embedding has collapsed (effective rank {rank:.1f} "
                                  f"against {whose} {untrained_rank:.1f}), so its neighbours cannot show anything "
                                  f"it learned.")
     tolerance = margin(shared, untrained, n)
@@ -454,14 +457,15 @@ def after_stop(measured: Verdict, status: str, step: int, total: int | None) -> 
 
 
 def while_running(measured: Verdict, step: int, total: int | None, every: int) -> Verdict:
-    """A running run's verdict: where it is worse than untrained, said to be so far, at `step` (of about `total`),
-    checked again every `every` steps. Walk 33: a red "Worse than untrained" at step 57 of a 678-step
-    run, which ended above the untrained network, read to a class as the run's result."""
-    if measured.code != WORSE:
+    """A running run's verdict: where it is worse than untrained or collapsed, said to be so far, at `step` (of
+    about `total`), checked again every `every` steps. Walk 33: a red "Worse than untrained" at step 57 of a
+    678-step run, which ended above the untrained network, read to a class as the run's result; walk 40: "Nothing
+    learned: the embedding has collapsed" at step 182 of a BYOL run whose dip recovered by its end."""
+    if measured.code != WORSE and measured.headline != COLLAPSED:
         return measured
     of = f" of about {total:,}" if total else ""
-    return _verdict(WORSE, f"{measured.text} So far: the run is at step {step:,}{of} and goes on, and this is "
-                           f"checked again every {every} steps.")
+    return replace(measured, text=f"{measured.text} So far: the run is at step {step:,}{of} and goes on, and this is "
+                                  f"checked again every {every} steps.")
 
 
 def moved(knn: float, start: float, n: int) -> tuple[int, float]:

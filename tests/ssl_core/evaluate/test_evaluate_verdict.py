@@ -442,3 +442,18 @@ def test_a_gain_within_noise_is_not_called_nothing_learned():
     assert within.code == NOT_YET and within.headline == "No gain beyond noise yet", within.text
     assert "26.7 points above the untrained network" in within.text
     assert from_knn(0.58, 0.60, 30, 3).headline == "Nothing learned yet"
+
+
+def test_a_running_run_collapsed_by_its_last_measurement_is_said_to_be_so_far():
+    """Walk 40: 'Nothing learned: the embedding has collapsed (effective rank 11.8 against the untrained network's
+    42.8)' at step 182 of a BYOL run, which recovered from that dip by its end, with nothing saying 'so far'."""
+    from ssl_core.evaluate.verdict import while_running
+
+    collapsed = from_neighbours(0.3, 0.3, 300, 11.8, 42.8)
+    assert collapsed.text.startswith("Nothing learned: the embedding has collapsed")
+    said = while_running(collapsed, 182, 424, 25)
+    assert said.code == collapsed.code and said.colour == collapsed.colour
+    assert said.text.endswith(" So far: the run is at step 182 of about 424 and goes on, and this is checked again "
+                              "every 25 steps.")
+    learned = from_knn(0.9, 0.3, 1024, 5)
+    assert while_running(learned, 182, 424, 25) == learned
