@@ -185,3 +185,22 @@ def test_a_run_of_the_same_pictures_comes_before_an_import(shapes_run, monkeypat
     import_encoder(ws, "r10", "timm:resnet10t", tmp_path / "r10.safetensors", image_size=32)
     at = open_page(copy, CONCEPTS, monkeypatch, dataset="again")
     assert at.selectbox(key=f"concepts_encoder_{ws.dataset('again').id}").value == run
+
+
+def test_the_rand_indices_say_how_many_labelled_pictures_they_are_scored_on(shapes_run, monkeypatch, tmp_path):
+    """Walk 40: 'Some pictures have no label' beside indices scored on 20 labelled tiles of 300."""
+    from tests.pages.test_augment_lab import png_bytes
+    from tests.ssl_core.conftest import zip_of
+
+    from ssl_core.data.ingest import ingest_uploads
+
+    copy = tmp_path / "ws"
+    shutil.copytree(shapes_run[0], copy)
+    files = [(f"{'ab'[i % 2]}/{i}.png", png_bytes((i * 9 % 256, 40 * (i % 2), 200))) for i in range(20)]
+    files += [(f"loose_{i}.png", png_bytes((i * 30 % 256, 90, 20))) for i in range(4)]
+    ingest_uploads(Workspace(copy), [("part.zip", zip_of(files))], name="part", size=16)
+    at = open_page(copy, CONCEPTS, monkeypatch, dataset="part")
+    caption = next(c.value for c in at.caption if "adjusted Rand index" in c.value)
+    assert caption.endswith(" The indices are scored on the 20 labelled pictures of 24; the other 4 have no label."), (
+        caption)
+
