@@ -73,7 +73,7 @@ def confine(text: str, roots: Sequence[Path]) -> Path:
     except (OSError, ValueError):  # text no file system can hold (a lone surrogate)
         resolved = None
     if "\x00" in typed or resolved is None or not any(_inside(resolved, root) for root in roots):
-        raise PathRefused(f"'{printable(typed)}' is not inside a data root; the browser may read "
+        raise PathRefused(f"'{printable(typed)}' is not inside a data root; the app may read files "
                           f"only under {', '.join(str(r) for r in roots)}")
     return resolved
 

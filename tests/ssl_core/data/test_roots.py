@@ -68,7 +68,7 @@ def test_outside_a_root_the_answer_is_the_same_whatever_exists_there(root, tmp_p
              "../outside", "~", "~root", "/", str(tmp_path)]
     answers = {t: refusal(t, [root]) for t in typed}
     for t, answer in answers.items():
-        assert answer == f"'{t}' is not inside a data root; the browser may read only under {root}", t
+        assert answer == f"'{t}' is not inside a data root; the app may read files only under {root}", t
     assert "loop" in str(confine(str(root / "loop"), [root]))  # a loop inside: read (and refused) later
 
 
