@@ -102,8 +102,8 @@ def test_the_lab_masks_a_sentence_and_fills_in_the_blank(workspace_dir, monkeypa
     # walk 35: 'trained ... to ignore which words were used, keeping what they say' beside TF-IDF's groups at 0.97
     # against its 0.29, and a UMAP beside two PCA maps, unsaid
     assert any("trained, by the puzzles, to guess a hidden word from the words around it and tell each sentence from "
-               "the others; the third map shows what the chosen run made of these sentences, by UMAP, which draws groups "
-               "further apart than PCA does" in c.value for c in at.caption)
+               "the others; the third map shows what the chosen run made of these sentences, by UMAP, which draws "
+               "groups further apart than PCA does" in c.value for c in at.caption)
     assert any("No labels; k-means was asked for 10 clusters of the TF-IDF word weights." in c.value
                for c in at.caption)
     assert ("words has no labels, so it has no such curve: without labels Evaluate cannot judge an encoder on "
