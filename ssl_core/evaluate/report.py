@@ -61,8 +61,10 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # beyond noise in the linear probe where kNN shows none is a verdict of learned, by the probe (walk 33); 27: a kNN
 # gain beside a linear probe fallen below the twin's beyond noise, said so and orange (walk 35); 28: and a probe
 # below the twin's within noise said beside a kNN gain (walk 36); 29: an import whose BatchNorm layers were never
-# estimated judged with them estimated (walk 38))
-FORMAT = 29
+# estimated judged with them estimated (walk 38); 30: the margin of noise with one success and one failure added to
+# each score, 'No gain beyond noise yet' of a gain within it, 'too easy or too few' labels, the network from scratch
+# trained 100 steps or more (walk 40))
+FORMAT = 30
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
