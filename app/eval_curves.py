@@ -100,7 +100,8 @@ def sides_words(found: dict[str, dict]) -> str:
     return ((f"The curves read the images at these sides: {encoders}, each beside its untrained twin at its side"
              f"{apart}; " if encoders else "The curves read the images at these sides: ")
             + f"raw pixels at {pixels} px; the network from scratch trains at {scratch['image_size']} px, "
-            f"{scratch['epochs']} passes and at most {scratch['max_images']:,} images seen per draw, to take seconds "
+            f"{scratch['epochs']} passes, {scratch['min_steps']} steps or more, and at most {scratch['max_images']:,} "
+            f"images seen per draw, to take seconds "
             f"on a CPU: at {scratch['image_size']} px an object a tenth of the picture wide is "
             f"{scratch['image_size'] / 10:g} pixels wide.")
 
