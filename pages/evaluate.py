@@ -151,10 +151,19 @@ for label, report in done.items():  # the overall verdict first, one per encoder
                       else "one is leave-one-out on the run's probe; this page cross-validates the saved checkpoint, "
                            "so a gain close to the margin of noise can pass one and not the other."))
 
-if labelled_copies := ws.copied(dataset, labelled=True) if any(r["labelled"] for r in done.values()) else 0:
+@st.cache_data(show_spinner=False, max_entries=16)
+def copies_among_labelled(dataset_id: str, _dataset) -> tuple[int, int]:
+    """(labelled images with an exact copy among the labelled ones, labelled images) of a dataset, once per dataset
+    id (its pixels and labels are fixed at import), not on every rerun: every row's label read, the digests sorted."""
+    return ws.copied(_dataset, labelled=True), sum(ws.label_counts(_dataset).values())
+
+
+copied, labelled_count = copies_among_labelled(dataset.id, dataset) if any(r["labelled"] for r in done.values()) \
+    else (0, 0)
+if copied:
     # walk 38: 30 exact copies among 600 pictures in a kNN of 90.8%, unsaid here (the import had warned of them);
     # walk 39: copies whose other side is unlabelled are no vote, and were counted
-    st.caption(f"{labelled_copies:,} of the dataset's {sum(ws.label_counts(dataset).values()):,} labelled images have "
+    st.caption(f"{copied:,} of the dataset's {labelled_count:,} labelled images have "
                "an exact copy among them (the same stored pixels): kNN finds an image's copy first among the "
                "labelled images it votes with, the untrained network's kNN too, so both score higher than they would "
                "without copies.")
