@@ -14,7 +14,7 @@ import streamlit as st
 
 from app.dataset_rows import labels as dataset_labels
 from app.hover_thumbnails import hover_thumbnails
-from app.maps import PCA_KEEPS, frozen, in_order, palette
+from app.maps import PCA_KEEPS, UNLABELLED, frozen, in_order, palette
 from app.widgets import escape_markdown, escape_plotly
 from ssl_core.kinds import methods_for
 from ssl_core.motion import SHARE_K, Motion, motion, score_text
@@ -41,13 +41,16 @@ def _kept(run_folder: Path) -> tuple[str, ...]:
 
 
 def _of_probe(values: Sequence | None, probe: np.ndarray) -> np.ndarray | None:
-    """The probe's entries of `values` (one per dataset row), or None where any is missing: a
-    probe drawn from every image of a partly labelled set was measured without labels, and is
-    drawn so."""
+    """The probe's entries of `values` (one per dataset row, None where an image has none), or
+    None where the probe was not drawn with them: the engine's probe with labels holds every
+    labelled image it has room for, unlabelled ones filling the rest (snapshots.balanced_probe);
+    a probe that leaves some out was drawn without labels, measured so, and is drawn so."""
     if values is None:
         return None
-    chosen = np.asarray(values, dtype=object)[probe]
-    return None if any(value is None for value in chosen) else chosen
+    every = np.asarray(values, dtype=object)
+    chosen = every[probe]
+    held = sum(value is not None for value in chosen)
+    return chosen if held and held == min(sum(value is not None for value in every), len(probe)) else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -69,7 +72,8 @@ def _drawn(run_folder: str, kept: tuple[str, ...], dataset_id: str | None, colou
     if len(frames.steps) < 2:
         return None
     coloured = _of_probe(_groups, snaps.probe)
-    groups = [str(group) for group in coloured] if coloured is not None else [items] * len(rows)
+    groups = ([UNLABELLED if group is None else str(group) for group in coloured] if coloured is not None
+              else [items] * len(rows))
     colours = palette(groups, [label for label in _labels if label is not None])
     return frozen(figure(frames, rows, groups, colours)), frames, rows, groups, colours
 
@@ -131,6 +135,15 @@ def hidden_groups(frames: Motion) -> str:
             f"dimensions), so this map hides groups its features hold.")
 
 
+def unlabelled_note(groups: list[str], score_name: str) -> str:
+    """Where the probe holds unlabelled images (grey), what its number and label shares read."""
+    grey = groups.count(UNLABELLED)
+    if not grey or score_name != "kNN accuracy":
+        return ""
+    return (f" The {grey:,} grey ones have no label: the kNN accuracy and label shares read the "
+            f"{len(groups) - grey:,} labelled.")
+
+
 def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring: str = "label",
                  groups: Sequence[str | None] | None = None) -> None:
     """The animated map of `run` (a row of jobs.list_runs) from its snapshots, coloured by
@@ -165,7 +178,8 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring
                + (" (the kNN accuracy above the map)" if frames.score_name == "kNN accuracy" else "")
                + " may overlap here; UMAP, the Explorer's map by default, draws them apart."
                + hidden_groups(frames)
-               + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else ""))
+               + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else "")
+               + unlabelled_note(point_groups, frames.score_name))
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette_of.items()}
         rgb = np.array([colours[g] for g in point_groups], dtype=np.uint8)

@@ -173,10 +173,22 @@ def fall_words(fell: dict[str, tuple[float, float]], best: str) -> str:
     return ", ".join(f"{name.replace('_', ' ')} {value:.3g} ({best} {top:.3g})" for name, (value, top) in fell.items())
 
 
+def measured_without_labels(meta: dict | None, probe_labels: np.ndarray) -> bool:
+    """Whether the monitor measures without labels where some exist: its probe (`probe_labels`,
+    -1 unlabelled) holds no labelled image, or a resumed run (its checkpoint's `meta`, None for
+    a fresh start) began so, and goes on so: its untrained twin was measured by pixel_shared,
+    or, in a checkpoint older than the kept twin, its probe held an unlabelled image, as only a
+    probe drawn without labels then did."""
+    if not (probe_labels >= 0).any() or meta is None:
+        return not (probe_labels >= 0).any()
+    untrained = meta.get("untrained", {})
+    return "pixel_shared_untrained" in untrained if untrained else bool((probe_labels < 0).any())
+
+
 class Trainer:
     """Trains `config.method` on `images` (N, S, S, 3) uint8. `labels` (N,) int (-1 where
-    unlabelled: the monitor's probe is drawn from the labelled images) or None feed only
-    the online kNN monitor. Checkpoints go to `run_dir`."""
+    unlabelled: the monitor's probe takes the labelled images first, its kNN reads only them)
+    or None feed only the online kNN monitor. Checkpoints go to `run_dir`."""
 
     def __init__(self, config: TrainConfig, images: np.ndarray, labels: np.ndarray | None,
                  run_dir: Path, reporter: Reporter) -> None:
@@ -210,10 +222,13 @@ class Trainer:
         probe = kept_probe(run_dir)
         if probe is None or not len(probe) or probe.max() >= len(images):
             probe = balanced_probe(len(images), labels, PROBE_SIZE, config.seed)
-        if labels is not None and (labels[probe] < 0).any():
+        if labels is not None and measured_without_labels(meta, labels[probe]):
             labels = None  # a resumed run that began measuring without labels goes on so, on the same probe
         self.labels = None if labels is None else torch.as_tensor(labels, device=self.device)
         self.probe = torch.as_tensor(probe, device=self.device)
+        # the probe's labelled rows, on which kNN and the linear probe are read (unlabelled ones fill the map and rank)
+        self.scored = (None if labels is None
+                       else torch.as_tensor(np.flatnonzero(labels[probe] >= 0), device=self.device))
         self.snapshots = (SnapshotWriter(run_dir, probe) if config.snapshot_every and self.rank == 0
                           else None)
         self.cheap = None if labels is not None else self.kind.cheap_neighbours(images[probe])
@@ -323,7 +338,7 @@ class Trainer:
         """What the verdict compares with the untrained network: the probe's kNN accuracy and
         linear-probe accuracy (5-fold) with labels, else `pixel_shared` (see evaluate/departure.shared)."""
         if self.labels is not None:
-            codes = self.labels[self.probe]
+            codes, features = self.labels[self.probe[self.scored]], features[self.scored]
             probe = probe_accuracy(features, codes)  # 0.05-0.1 s on 1,024 features: judged as Evaluate judges
             return {"knn_accuracy": knn_accuracy(features, codes)} | ({} if probe is None else
                                                                       {"linear_probe_accuracy": probe})
@@ -331,17 +346,19 @@ class Trainer:
 
     def measure_untrained(self) -> dict[str, float]:
         """The verdict's baseline, before the first step: `judged` as knn_untrained and
-        linear_probe_untrained, or pixel_shared_untrained; effective_rank_untrained, the probe's size, MARKER (the twin
-        was calibrated) and, with labels, MAJORITY (the largest class's share of the probe)."""
+        linear_probe_untrained, or pixel_shared_untrained; effective_rank_untrained (on the whole probe),
+        probe_size (the images the verdict's metric is read on: with labels, the probe's labelled ones),
+        MARKER (the twin was calibrated) and, with labels, MAJORITY (the largest class's share of them)."""
         names = {"knn_accuracy": "knn_untrained", "pixel_shared": "pixel_shared_untrained",
                  "linear_probe_accuracy": "linear_probe_untrained"}
         self.calibrate_untrained()
         features = self.probe_features()
         self.keep_snapshot(features, due=True)
         measured = {names[name]: value for name, value in self.judged(features).items()}
+        scored = self.probe if self.scored is None else self.probe[self.scored]  # the images `judged` reads
         if self.labels is not None:  # what always answering the largest class scores on the probe
-            measured[MAJORITY] = float(torch.bincount(self.labels[self.probe]).max()) / len(self.probe)
-        return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(self.probe)),
+            measured[MAJORITY] = float(torch.bincount(self.labels[scored]).max()) / len(scored)
+        return measured | {"effective_rank_untrained": effective_rank(features), "probe_size": float(len(scored)),
                            MARKER: 1.0}
 
     def calibrate_untrained(self) -> None:

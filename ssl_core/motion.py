@@ -13,8 +13,8 @@ same layout. The price is PCA's: clusters that only a non-linear map separates o
 (the last frame's 2-D kNN accuracy 0.26 against AlignedUMAP's 0.35); the Explorer's UMAP
 shows the final state in full.
 
-Each frame's number: kNN accuracy of the probe (k=20, leave-one-out) where labels exist,
-else the features' effective rank.
+Each frame's number: kNN accuracy of the probe's labelled images (k=20, leave-one-out) where
+labels exist, else the features' effective rank.
 
 A frame's PCA and number depend on that frame alone, so they are kept by its content
 (`FRAMES`): the Train page redraws a live run's animation each time a snapshot arrives,
@@ -145,15 +145,18 @@ def frame_scores(features: np.ndarray, labels: np.ndarray | None,
 
 
 def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
-    """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels or None."""
+    """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels (None for an
+    unlabelled image: its frames' numbers and label shares read the labelled ones) or None."""
     digests = [digest(frame) for frame in snapshots.features]  # once per frame, for both
-    scores, name = frame_scores(snapshots.features, labels, digests)
     layouts = aligned_layouts(snapshots.features, digests)
     if labels is None:
-        return Motion(snapshots.steps, layouts, scores, name)
-    codes = np.unique(labels, return_inverse=True)[1].reshape(-1)
-    return Motion(snapshots.steps, layouts, scores, name, label_share(layouts[-1], codes),
-                  label_share(snapshots.features[-1], codes, cosine=True))
+        return Motion(snapshots.steps, layouts, *frame_scores(snapshots.features, None, digests))
+    known = np.array([label is not None for label in labels])
+    features = snapshots.features if known.all() else snapshots.features[:, known]
+    scores, name = frame_scores(features, labels[known], digests if known.all() else None)
+    codes = np.unique(labels[known].astype(str), return_inverse=True)[1].reshape(-1)
+    return Motion(snapshots.steps, layouts, scores, name, label_share(layouts[-1][known], codes),
+                  label_share(features[-1], codes, cosine=True))
 
 
 def score_text(name: str, score: float) -> str:

@@ -1,11 +1,12 @@
 """Snapshots while training: the monitor's probe features kept with the run, so the map
 can be played back as the representation forms (motion.py draws the frames).
 
-The engine's monitor already embeds a fixed probe sample (up to PROBE_SIZE images,
-balanced across labels where there are labels) every `monitor_every` steps; every
-`snapshot_every` steps, before the first step and at the end, those features (P, D) are
-also written here as float32, so keeping them costs a file write, not a forward pass, and
-each frame's kNN is the monitor's own (float16 moved a tie: 0.397 beside the verdict's 0.400):
+The engine's monitor already embeds a fixed probe sample (up to PROBE_SIZE images, the
+labelled ones first and balanced across labels, unlabelled ones filling the rest) every
+`monitor_every` steps; every `snapshot_every` steps, before the first step and at the end,
+those features (P, D) are also written here as float32, so keeping them costs a file write,
+not a forward pass, and each frame's kNN (on its labelled rows) is the monitor's own
+(float16 moved a tie: 0.397 beside the verdict's 0.400):
 
     <run>/snapshots/probe.npy          (P,) int64 rows of the dataset, written once
     <run>/snapshots/step-000050.npy    (P, D) float32 features at step 50 (512 KB at 1,024 x 128)
@@ -39,9 +40,11 @@ PAINTED_COUNT = 6  # probe images whose painting is kept
 
 def balanced_probe(count: int, labels: np.ndarray | None, size: int, seed: int) -> np.ndarray:
     """Sorted rows (at most `size`) of a dataset of `count` images: a seeded random sample,
-    and with `labels` (count,) of the labelled rows only (-1: unlabelled), balanced across
+    and with `labels` (count,) (-1: unlabelled) the labelled rows first, balanced across
     classes (each class gives its turn in a round until it runs out), so a rare class
-    still shows on the map."""
+    still shows on the map; where fewer than `size` are labelled, unlabelled rows fill the
+    rest (walks 39 and 40: 30 labelled cells of 383 were all the map in motion showed, and
+    the monitor's effective rank was read on them alone)."""
     rng = np.random.default_rng(seed)
     if labels is None:
         return np.sort(rng.choice(count, min(size, count), replace=False))
@@ -51,7 +54,9 @@ def balanced_probe(count: int, labels: np.ndarray | None, size: int, seed: int) 
         rows = order[labels[order] == value]
         turn[rows] = np.arange(len(rows))
     chosen = order[np.argsort(turn[order], kind="stable")[:size]]
-    return np.sort(chosen)
+    unlabelled = np.flatnonzero(labels < 0)
+    filled = rng.choice(unlabelled, min(size - len(chosen), len(unlabelled)), replace=False)
+    return np.sort(np.concatenate([chosen, filled]))
 
 
 def kept_probe(run_dir: Path) -> np.ndarray | None:

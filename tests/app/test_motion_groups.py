@@ -1,13 +1,15 @@
-"""The map in motion's colours: by label where the probe's images are labelled (a probe drawn
-from the labelled images of a partly labelled set), plain where any is not."""
+"""The map in motion's colours: by label where the probe holds the labelled images (a probe
+drawn with labels: every labelled image it has room for, unlabelled ones grey), plain where it
+was drawn without them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.maps import palette
-from app.motion import _drawn, _kept
-from ssl_core.snapshots import FOLDER, PREFIX, PROBE
+from app.maps import UNLABELLED, UNLABELLED_COLOUR, palette
+from app.motion import _drawn, _kept, unlabelled_note
+from ssl_core.motion import motion
+from ssl_core.snapshots import FOLDER, PREFIX, PROBE, Snapshots, load_snapshots
 
 
 def snapshots(folder, probe: list[int]) -> None:
@@ -26,14 +28,30 @@ def test_a_labelled_probe_of_a_partly_labelled_set_is_coloured_by_label(tmp_path
     assert groups == ["a", "b"] * 5 and frames.score_name.startswith("kNN")
 
 
-def test_a_probe_with_unlabelled_images_is_drawn_plain(tmp_path):
+def test_a_probe_filled_with_unlabelled_images_is_coloured_by_label_and_scored_on_the_labelled(tmp_path):
+    """Walks 39 and 40: the probe of 30 labelled cells of 383 was all the map showed. The
+    engine's probe now holds every labelled image and unlabelled ones fill it: they are grey
+    ('(none)', as on the maps) and the frames' kNN reads the labelled ones alone."""
     labels = ("a", "b") * 5 + (None, None)
-    snapshots(tmp_path / "old", list(range(12)))  # drawn from every image, before partial labels were used
+    snapshots(tmp_path / "run", list(range(12)))
+    _, frames, rows, groups, colours = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "label",
+                                              labels, "images", labels)
+    assert groups == ["a", "b"] * 5 + [UNLABELLED] * 2 and colours[UNLABELLED] == UNLABELLED_COLOUR
+    alone = motion(Snapshots(np.arange(10), frames.steps, load_snapshots(tmp_path / "run").features[:, :10]),
+                   np.array(["a", "b"] * 5, dtype=object))
+    assert frames.score_name.startswith("kNN") and list(frames.scores) == list(alone.scores)
+    assert unlabelled_note(groups, frames.score_name) == (" The 2 grey ones have no label: the kNN accuracy and "
+                                                          "label shares read the 10 labelled.")
+
+
+def test_a_probe_drawn_without_labels_is_drawn_plain(tmp_path):
+    labels = ("a", "b") * 5 + (None, None)
+    snapshots(tmp_path / "old", [0, 1, 2, 3, 10, 11])  # drawn from every image: it leaves labelled ones out
     _, frames, rows, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-1", "label", labels,
                                         "images", labels)
-    assert groups == ["images"] * 12 and not frames.score_name.startswith("kNN")
+    assert groups == ["images"] * 6 and not frames.score_name.startswith("kNN")
     _, _, _, groups, _ = _drawn(str(tmp_path / "old"), _kept(tmp_path / "old"), "ds-2", "label", None, "sentences")
-    assert groups == ["sentences"] * 12  # a text run's legend
+    assert groups == ["sentences"] * 6  # a text run's legend
 
 
 def test_a_colouring_of_its_own_is_cached_apart_from_the_labels_and_coloured_as_the_maps(tmp_path):

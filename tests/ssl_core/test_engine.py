@@ -322,17 +322,22 @@ def test_a_checkpoint_from_before_the_embedding_side_reads_at_its_views_side(tmp
     assert resumed.embed_size == SIDE
 
 
-def test_a_resume_keeps_its_probe_and_how_it_was_measured(tmp_path):
-    """A run begun without labels on images of which some are labelled (before partial labels
-    fed the monitor) resumes on the probe its snapshots name, still without labels: its map
-    in motion and its monitor's series stay one run."""
-    labels = np.array([0, 1] * 10 + [-1] * 4)
+def test_a_partly_labelled_probe_reads_knn_on_its_labelled_rows_and_a_resume_keeps_how_it_measured(tmp_path):
+    """Walks 39 and 40: the probe of a partly labelled set was its labelled images alone (30
+    cells of 383 on the map in motion, the rank read on them). Now unlabelled images fill it,
+    kNN reads its labelled rows and probe_size counts them; a run begun without labels
+    resumes without them on the probe its snapshots name: its map in motion and series stay one run."""
+    labels = np.array([0, 1] * 5 + [-1] * 14)
     fresh = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "fresh", Recorder())
-    assert fresh.labels is not None and (labels[fresh.probe.numpy()] >= 0).all()
-    (tmp_path / "old" / "snapshots").mkdir(parents=True)
-    np.save(tmp_path / "old" / "snapshots" / "probe.npy", np.arange(24))  # written when it measured without
-    resumed = Trainer(config(snapshot_every=1), tiny_images(), labels, tmp_path / "old", Recorder())
-    assert resumed.labels is None and resumed.probe.tolist() == list(range(24))
+    assert fresh.labels is not None and fresh.probe.tolist() == list(range(24))
+    assert fresh.scored.tolist() == list(range(10))
+    measured = fresh.measure_untrained()
+    assert measured["probe_size"] == 10.0 and measured["knn_majority"] == 0.5
+    assert "knn_untrained" in measured
+    begun = Trainer(config(), tiny_images(), None, tmp_path / "old", Recorder(stop_after=3))
+    assert begun.run().status == "cancelled"  # measured without labels, checkpointed at step 2
+    resumed = Trainer(config(), tiny_images(), labels, tmp_path / "old", Recorder())
+    assert resumed.labels is None and resumed.probe.tolist() == begun.probe.tolist()
     none_labelled = Trainer(config(), tiny_images(), np.full(24, -1), tmp_path / "none", Recorder())
     assert none_labelled.labels is None and len(none_labelled.probe) == 24  # kNN on an empty probe, before
 

@@ -22,6 +22,14 @@ def test_the_probe_is_balanced_across_labels_and_seeded():
     assert len(balanced_probe(50, None, 60, seed=0)) == 50
 
 
+def test_unlabelled_images_fill_the_probe_after_every_labelled_one():
+    labels = np.array([0] * 10 + [1] * 20 + [-1] * 353)  # walk 39: 30 labelled cells of 383
+    probe = balanced_probe(len(labels), labels, 100, seed=0)
+    assert len(probe) == 100 and set(range(30)) <= set(probe.tolist())
+    assert len(balanced_probe(len(labels), labels, 1024, seed=0)) == 383
+    assert np.bincount(labels[balanced_probe(len(labels), labels, 12, seed=0)] + 1).tolist() == [0, 6, 6]
+
+
 def test_a_run_keeps_the_probe_features_before_every_snapshot_step_and_at_the_end(tmp_path):
     images = tiny_images(24)
     labels = np.arange(24) % 3
