@@ -10,14 +10,16 @@ scaled by CPU_PER_QUIET_SECOND, so a variant run while the shared machine is bus
 compute it would get in the same minutes on a quiet 2-core one.
 
     .venv/bin/python bench/tune.py [--minutes 5] [--datasets clutter_shapes,digits] \
-        [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR] [--subset 450]
+        [--variants default,previous,small_mean,mc4+temp02] [--workspace DIR] [--subset 450] [--turned]
 
 --subset N trains and judges on the same seeded random N images of each set (a small set's
-batch advice is measured this way). A variant with `oracle` (cluttered sets only) replaces the
-saliency that steers crops and background swaps by where the generator put the object: what a
-perfect object finder would give, the most a better mask could win. The table has one row per
-(data set, variant): steps, images/s, kNN trained, untrained and the gain. The last line is `ratio: X.XX`: the default's
-kNN over the previous default's, on the data set where the previous default did worst
+batch advice is measured this way). --turned gives every image one of the square's 8 turns
+and mirrorings at random: a set with no up, on which the `turns` variant is measured. A
+variant with `oracle` (cluttered sets only) replaces the saliency that steers crops and
+background swaps by where the generator put the object: what a perfect object finder would
+give, the most a better mask could win. The table has one row per (data set, variant):
+steps, images/s, kNN trained, untrained and the gain. The last line is `ratio: X.XX`: the
+default's kNN over the previous default's, on the data set where the previous default did worst
 against its untrained twin.
 """
 
@@ -43,7 +45,6 @@ from ssl_core.data.builtins import clutter  # noqa: E402
 from ssl_core.data.ingest import ingest_builtin  # noqa: E402
 from ssl_core.engine import TrainConfig, Trainer  # noqa: E402
 from ssl_core.evaluate import knn_accuracy  # noqa: E402
-from ssl_core.methods import build_method  # noqa: E402
 from ssl_core.store import Workspace  # noqa: E402
 
 CPU_PER_QUIET_SECOND = 1.6  # one-thread CPU seconds that one quiet 2-thread second does
@@ -121,6 +122,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "gray1": dict(recipe={"name": "simclr_multicrop", "gray_p": 1.0}),  # colour (shuffled per picture) never told
     "oracle_swap_gray": dict(recipe={"name": "simclr_multicrop", "swap_background_p": 1.0, "gray_p": 1.0}, oracle=True),
     "oracle_zoom": dict(recipe={"name": "simclr_multicrop", "crop_min": 0.15, "salient_crop_p": 1.0}, oracle=True),
+    # views with no up (ops.resized_crop_flip's turn_p), for pictures that have none: measured with --turned
+    "turns": dict(recipe={"name": "simclr_multicrop", "turn_p": 1.0}),
 }
 ORACLE_MASKS = {"clutter_shapes": clutter.shapes_with_masks, "clutter_digits": clutter.digits_with_masks}
 
@@ -159,6 +162,12 @@ def load(ws: Workspace, name: str, subset: int | None = None) -> tuple[np.ndarra
         return images, codes
     chosen = np.sort(np.random.default_rng(0).choice(len(images), subset, replace=False))
     return images[chosen], codes[chosen]
+
+
+def without_up(images: np.ndarray) -> np.ndarray:
+    """(N, S, S, 3) -> the same, each image given one of the square's 8 turns and mirrorings at random (seed 0)."""
+    draws = np.random.default_rng(0).integers(0, 8, len(images))
+    return np.stack([np.rot90(image[:, ::-1] if k >= 4 else image, k % 4) for image, k in zip(images, draws)])
 
 
 @torch.no_grad()
@@ -226,6 +235,8 @@ def main() -> None:
     parser.add_argument("--workspace", default="/tmp/ssl-tune-ws", help="built-ins are imported here once")
     parser.add_argument("--seed", type=int, default=0, help="the runs' seed (weights, views, batches)")
     parser.add_argument("--subset", type=int, help="train and judge on this many images of each set")
+    parser.add_argument("--turned", action="store_true", help="each image turned and mirrored at random (one of "
+                        "the square's 8 symmetries, seed 0): a set whose pictures have no up, as cells or aerial tiles")
     args = parser.parse_args()
     torch.set_num_threads(1)
     engine.time = types.SimpleNamespace(monotonic=cpu_clock)  # the budget is CPU time
@@ -237,6 +248,8 @@ def main() -> None:
     print(f"{'dataset':16}{'variant':12}{'steps':>7}{'img/s':>7}{'kNN':>7}{'untr.':>7}{'gain':>7}", flush=True)
     for name in args.datasets.split(","):
         images, labels = load(ws, name, args.subset)
+        if args.turned:
+            images = without_up(images)
         for variant in args.variants.split(","):
             oracle = VARIANTS.get(variant.split("+")[0], {}).get("oracle", False)
             if oracle and name not in ORACLE_MASKS:

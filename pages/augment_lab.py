@@ -24,6 +24,7 @@ from ssl_core import embed, jobs
 from ssl_core.augment.preview import (
     PAIR_TEMPERATURE,
     TONES,
+    UP,
     is_grey,
     is_pair_recipe,
     mae_reconstruction,
@@ -94,7 +95,9 @@ def pair_caption(touched: list[str], recipe_name: str, grey: bool = False) -> st
     if not touched:
         return (f"{lead}; these settings change nothing, so the two views are the same picture and "
                 f"the puzzle teaches nothing.")
-    changes = listed(touched)
+    changes = listed(touched) + ("" if UP not in touched else
+                                 ". Turned views teach it that up does not matter: right for cells or tiles seen "
+                                 "from above, wrong where up tells kinds apart (a 6 turned is a 9)")
     if grey:
         return (f"{lead}: here {changes}. These pictures are grey: colour jitter changes only their "
                 f"{TONES}, and random grayscale changes nothing.")

@@ -65,7 +65,7 @@ def to_uint8(batch: torch.Tensor) -> torch.Tensor:
 
 def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
                       ratio: tuple[float, float], flip_p: float, gen: torch.Generator,
-                      focus: torch.Tensor | None = None) -> torch.Tensor:
+                      focus: torch.Tensor | None = None, turn_p: float = 0.0) -> torch.Tensor:
     """Random resized crop + horizontal flip, (N, 3, H, W) -> (N, 3, size, size).
 
     Per sample: area fraction ~ U(scale), log aspect ratio ~ U(log ratio), a centre that
@@ -73,7 +73,10 @@ def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
     torchvision's RandomResizedCrop + RandomHorizontalFlip; crops wider than the image
     are narrowed to fit rather than redrawn). `focus` (N, 2), x and y in [-1, 1], NaN
     where free: the crop is centred there instead, moved only as far as needed to stay
-    inside the image.
+    inside the image. With probability `turn_p` the view has no up: it is transposed (a
+    quarter turn with the flip) and turned upside down, each with chance 1/2, so with
+    `flip_p` 0.5 every one of the square's 8 turns and mirrorings is equally likely (the
+    rotation augmentation of cell and aerial pictures, e.g. Veeling et al. 2018).
     """
     n, device = x.shape[0], x.device
     area = uniform(n, scale[0], scale[1], gen, device)
@@ -87,12 +90,27 @@ def resized_crop_flip(x: torch.Tensor, size: int, scale: tuple[float, float],
         centre_x = torch.where(focus[:, 0].isnan(), centre_x, focus[:, 0]).clamp(width - 1, 1 - width)
         centre_y = torch.where(focus[:, 1].isnan(), centre_y, focus[:, 1]).clamp(height - 1, 1 - height)
     flip = torch.where(coin(n, flip_p, gen, device), -1.0, 1.0)
+    transposed = None
+    if turn_p > 0:  # drawn only then: a recipe without turns keeps its random stream, and its views
+        turned = coin(n, turn_p, gen, device)
+        height = height * torch.where(turned & coin(n, 0.5, gen, device), -1.0, 1.0)  # upside down
+        transposed = (turned & coin(n, 0.5, gen, device))[:, None, None]  # x runs down the rows, y across
     # The map is axis-aligned, so the sampling grid is an outer product of two lines
     # (cheaper than affine_grid). Coordinates are normalised to [-1, 1], pixel centres.
     line = (torch.arange(size, device=device, dtype=x.dtype) + 0.5) * (2 / size) - 1
     grid_x = (width * flip)[:, None] * line[None, :] + centre_x[:, None]  # (N, size)
     grid_y = height[:, None] * line[None, :] + centre_y[:, None]
-    grid = torch.stack([grid_x[:, None, :].expand(n, size, size), grid_y[:, :, None].expand(n, size, size)], dim=3)
+
+    def across(values: torch.Tensor) -> torch.Tensor:  # (N, size) -> (N, size, size): along each row, every row alike
+        return values[:, None, :].expand(n, size, size)
+
+    def down(values: torch.Tensor) -> torch.Tensor:  # down each column, every column alike
+        return values[:, :, None].expand(n, size, size)
+
+    xs, ys = across(grid_x), down(grid_y)
+    if transposed is not None:
+        xs, ys = torch.where(transposed, down(grid_x), xs), torch.where(transposed, across(grid_y), ys)
+    grid = torch.stack([xs, ys], dim=3)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 

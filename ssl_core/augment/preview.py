@@ -34,6 +34,7 @@ def is_pair_recipe(recipe: Recipe) -> bool:
 
 GREY_TOLERANCE = 2  # grey levels between a pixel's channels still called grey (a grey photo saved as colour JPEG)
 TONES = "tone (brightness and contrast)"  # what colour jitter still changes in a grey picture
+UP = "which way is up"  # what turns change
 
 
 def is_grey(images: np.ndarray, chunk: int = 1024) -> bool:
@@ -51,7 +52,7 @@ def is_grey(images: np.ndarray, chunk: int = 1024) -> bool:
 def what_changes_touch(recipe: Recipe, grey: bool = False) -> list[str]:
     """What the recipe's random changes alter, in plain words, from its fields' values (the
     Lab's caption says what a model trained on them learns to ignore): crops -> position and
-    size, flips -> left-right direction, jitter or grayscale -> colour, blur -> sharpness,
+    size, flips -> left-right direction, turns -> which way is up, jitter or grayscale -> colour, blur -> sharpness,
     solarization -> bright tones, a swapped background -> background. A field that is off
     (a chance of 0, crops keeping the whole picture) names nothing. On `grey` pictures
     (is_grey) jitter changes TONES and grayscale nothing (walk 17: "colour" on microscope
@@ -64,7 +65,8 @@ def what_changes_touch(recipe: Recipe, grey: bool = False) -> list[str]:
     crops = any(value < 1 for name, value in values.items() if name.endswith("crop_min")) or on("local_crops")
     jitter = on("jitter_p") and values.get("jitter_strength", 1) > 0
     colour = (jitter or on("gray_p"), "colour") if not grey else (jitter, TONES)
-    touched = [(crops, "position and size"), (on("flip_p"), "left-right direction"), colour,
+    touched = [(crops, "position and size"), (on("flip_p"), "left-right direction"), (on("turn_p"), UP),
+               colour,
                (on("blur_p"), "sharpness"), (on("solarize_p"), "bright tones"),
                (on("swap_background_p"), "background")]
     return [words for present, words in touched if present]

@@ -35,6 +35,11 @@ def flip_field(default: float = 0.5) -> Any:
     return chance(default, "Chance of a horizontal flip")
 
 
+def turn_field() -> Any:
+    return chance(0.0, "Chance a view is given no up: a quarter turn and upside down, each with chance "
+                       "1/2 (for pictures that have no up, such as cells or tiles seen from above)")
+
+
 def gray_field() -> Any:
     return chance(0.2, "Chance of turning grey")
 
@@ -60,7 +65,7 @@ class Views:
 
 @dataclass
 class ViewSpec:
-    """The chain applied to one view: crop+flip, colour, blur, solarize."""
+    """The chain applied to one view: crop+flip (+turn), colour, blur, solarize."""
 
     size: int
     crop_scale: tuple[float, float]
@@ -73,6 +78,7 @@ class ViewSpec:
     solarize_p: float
     salient_p: float = 0.0  # chance the crop is centred on a salient point (ops.salient_points)
     swap_p: float = 0.0  # chance the background comes from another image (ops.swap_background)
+    turn_p: float = 0.0  # chance the view is given no up (ops.resized_crop_flip)
 
     def __call__(self, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         focus = None
@@ -81,7 +87,7 @@ class ViewSpec:
             if self.swap_p > 0:
                 x = ops.swap_background(x, weights, self.swap_p, gen)
             focus = ops.salient_points(weights, self.salient_p, gen) if self.salient_p > 0 else None
-        x = ops.resized_crop_flip(x, self.size, self.crop_scale, (3 / 4, 4 / 3), self.flip_p, gen, focus)
+        x = ops.resized_crop_flip(x, self.size, self.crop_scale, (3 / 4, 4 / 3), self.flip_p, gen, focus, self.turn_p)
         if self.jitter_p > 0 or self.gray_p > 0:
             x = ops.colour_jitter_grayscale(x, *self.jitter, self.jitter_p, self.gray_p, gen)
         if self.blur_p > 0:
@@ -149,6 +155,7 @@ class SimCLR(Recipe):
 
     crop_min: float = crop_field(0.08)
     flip_p: float = flip_field()
+    turn_p: float = turn_field()
     jitter_strength: float = param(1.0, "Colour jitter strength s (brightness, contrast, "
                                    "saturation 0.8s, hue 0.2s)", 0.0, 2.0, 0.05)
     jitter_p: float = chance(0.8, "Chance of colour jitter")
@@ -165,7 +172,7 @@ class SimCLR(Recipe):
     def spec(self, size: int) -> ViewSpec:
         return ViewSpec(size, (self.crop_min, 1.0), self.flip_p, _jitter(self.jitter_strength, 0.8, 0.2),
                         self.jitter_p, self.gray_p, self.blur_p, (0.1, self.blur_sigma_max), self.solarize_p,
-                        self.salient_crop_p, self.swap_background_p)
+                        self.salient_crop_p, self.swap_background_p, self.turn_p)
 
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         spec = self.spec(size)
@@ -239,6 +246,7 @@ class BYOL(Recipe):
 
     crop_min: float = crop_field(0.08)
     flip_p: float = flip_field()
+    turn_p: float = turn_field()
     jitter_p: float = chance(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)")
     gray_p: float = gray_field()
     blur_p_view1: float = chance(1.0, "Chance of blur, first view")
@@ -250,7 +258,7 @@ class BYOL(Recipe):
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         common = dict(size=size, crop_scale=(self.crop_min, 1.0), flip_p=self.flip_p,
                       jitter=(0.4, 0.4, 0.2, 0.1), jitter_p=self.jitter_p, gray_p=self.gray_p,
-                      blur_sigma=(0.1, self.blur_sigma_max))
+                      blur_sigma=(0.1, self.blur_sigma_max), turn_p=self.turn_p)
         first = ViewSpec(**common, blur_p=self.blur_p_view1, solarize_p=self.solarize_p_view1)
         second = ViewSpec(**common, blur_p=self.blur_p_view2, solarize_p=self.solarize_p_view2)
         return Views([first(x, gen), second(x, gen)])
@@ -269,6 +277,7 @@ class DINO(Recipe):
     local_size_fraction: float = param(96 / 224, "Local crop side, as a fraction of the global side",
                                        0.2, 1.0, 0.01)
     flip_p: float = flip_field()
+    turn_p: float = turn_field()
     jitter_p: float = chance(0.8, "Chance of colour jitter (0.4, 0.4, 0.2, 0.1)")
     gray_p: float = gray_field()
     solarize_p: float = chance(0.2, "Chance of solarization, second global view")
@@ -276,7 +285,7 @@ class DINO(Recipe):
     def make_views(self, x: torch.Tensor, gen: torch.Generator, size: int) -> Views:
         local_size = max(8, round(size * self.local_size_fraction))
         colour = dict(flip_p=self.flip_p, jitter=(0.4, 0.4, 0.2, 0.1), jitter_p=self.jitter_p,
-                      gray_p=self.gray_p, blur_sigma=(0.1, 2.0))
+                      gray_p=self.gray_p, blur_sigma=(0.1, 2.0), turn_p=self.turn_p)
         global_scale = (self.global_crop_min, 1.0)
         specs = [
             ViewSpec(size, global_scale, **colour, blur_p=1.0, solarize_p=0.0),

@@ -58,6 +58,23 @@ def test_full_crop_with_flip_is_the_mirror_image(images):
     assert not torch.allclose(out, images, atol=1e-2)
 
 
+def test_turns_give_each_of_the_squares_8_symmetries_alike_and_none_leaves_the_stream_as_it_was():
+    """Walks 39 and 40 (cells, aerial tiles): no stage turned a view or stood it on its head.
+    With turn_p 1 and flip_p 0.5 a whole-image view is one of the 8 turns and mirrorings of
+    the square, each about as often; turn_p 0 draws nothing more than before."""
+    image = torch.rand(1, 3, SIDE, SIDE, generator=torch.Generator().manual_seed(5))
+    symmetries = [torch.rot90(image, k, dims=(2, 3)) for k in range(4)]
+    symmetries += [torch.flip(turned, dims=[3]) for turned in symmetries]
+    out = ops.resized_crop_flip(image.expand(4000, -1, -1, -1), SIDE, (1.0, 1.0), (1.0, 1.0), 0.5, gen(), turn_p=1.0)
+    found = [min(range(8), key=lambda k: float((view - symmetries[k][0]).abs().max())) for view in out]
+    assert all(float((view - symmetries[k][0]).abs().max()) < 1e-5 for view, k in zip(out, found))
+    assert all(440 < count < 560 for count in np.bincount(found, minlength=8))
+    plain, turned_never = gen(), gen()
+    ops.resized_crop_flip(image, SIDE, (0.5, 1.0), (3 / 4, 4 / 3), 0.5, plain)
+    ops.resized_crop_flip(image, SIDE, (0.5, 1.0), (3 / 4, 4 / 3), 0.5, turned_never, turn_p=0.0)
+    assert torch.equal(plain.get_state(), turned_never.get_state())
+
+
 def test_full_crop_resizes_to_the_requested_side(images):
     """A 2x downscale with pixel-centre sampling is the mean of each 2x2 block."""
     out = ops.resized_crop_flip(images, SIDE // 2, (1.0, 1.0), (1.0, 1.0), 0.0, gen())

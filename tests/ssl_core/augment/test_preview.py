@@ -213,6 +213,8 @@ def test_what_changes_touch_follows_the_recipe_values():
     assert what_changes_touch(still) == []
     assert what_changes_touch(make_recipe("simclr", jitter_p=0.8, jitter_strength=0.0, gray_p=0.0,
                                           blur_p=0.0)) == ["position and size", "left-right direction"]
+    assert what_changes_touch(make_recipe("dino", turn_p=0.5))[:3] == [
+        "position and size", "left-right direction", "which way is up"]
 
 
 def test_on_grey_pictures_jitter_changes_tones_and_grayscale_nothing():
