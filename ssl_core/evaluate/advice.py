@@ -26,6 +26,7 @@ import numpy as np
 from ..augment import make_recipe, recipe_from_dict
 from ..engine import COLLAPSE_FALL, NON_FINITE_STOP, TrainConfig
 from ..methods import METHODS
+from ..methods.dino import OUTPUT_DIM
 from ..words import agreeing, counted, noun, pace
 from ..jobs import latest
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LEARNED, LOW_RANK_MEASUREMENTS, MAJORITY, ONLINE_PROBE, below_twin,
@@ -37,6 +38,7 @@ Series = dict[str, tuple[np.ndarray, np.ndarray]]  # jobs.metrics: {name: (steps
 MIN_LOSS_STEPS = 40  # fewer steps say nothing about the loss's trend
 LOSS_SHARE = 0.1  # the last quarter's fall must be at least this share of the whole fall
 MIN_MEASUREMENTS = 3  # online kNN measurements before "flat from the start" can be said
+UNIFORM_NEAR = 0.01  # a DINO loss this near ln(its head's outputs), as a share of it: its outputs are uniform
 HALF = 0.5  # a largest class of this share of the probe or more holds kNN accuracy near it: no flat curve judged
 # fewer steps per pass over the data: the batch is too large for it. bench/tune.py on 450 images (5 CPU minutes):
 # 3 steps per pass (batch 128) learn less than 7 (batch 64), and 14 (batch 32) less again: clutter_shapes' 0.342,
@@ -466,9 +468,25 @@ def flat_from_start(m: Measured) -> Advice | None:
                        else f"Its neighbours stayed as near the pixels' as the untrained network's at every point of "
                             f"the run's {steps[-1]} steps (without labels only this is read: what the pixels already "
                             f"group does not show)")  # walk 20: 'Nothing was learned' of frames it grouped by scene
-                      + (_fell_words(steps, values, worst) if fell else "") + f". Try {what}.",
+                      + (_fell_words(steps, values, worst) if fell else "") + f".{uniform_outputs(m)} Try {what}.",
                       change, label_free=name != "knn_accuracy")
     return None
+
+
+def uniform_outputs(m: Measured) -> str:
+    """Where a DINO run's loss over the last quarter of its steps sat within UNIFORM_NEAR of
+    ln OUTPUT_DIM, the words that name why ("" elsewhere): a student that spreads every image
+    evenly over its head's outputs has exactly that loss, whatever its teacher says (walk 39: a
+    DINO run settled at 6.933 beside ln 1024 = 6.931, and nothing named it)."""
+    if m.config.method != "dino" or "loss" not in m.series or len(m.series["loss"][1]) < MIN_LOSS_STEPS:
+        return ""
+    values = m.series["loss"][1]
+    last, uniform = float(values[-(len(values) // 4):].mean()), math.log(OUTPUT_DIM)
+    if abs(last - uniform) > UNIFORM_NEAR * uniform:
+        return ""
+    return (f" Its loss sat at {last:.3f} over the last quarter of its steps, beside ln {OUTPUT_DIM:,} = "
+            f"{uniform:.3f}: the loss of a student that spreads every image evenly over its head's {OUTPUT_DIM:,} "
+            f"outputs, which then tell no image from another (DINO's uniform collapse, Caron et al. 2021).")
 
 
 def _fell_words(steps, values, worst: float) -> str:

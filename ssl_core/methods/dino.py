@@ -16,6 +16,7 @@ from ..models import Encoder
 from .base import Method, MomentumTeacher
 
 WARMUP = 0.3  # fraction of training over which the teacher temperature rises
+OUTPUT_DIM = 1024  # the head's outputs: a student that spreads every image evenly over them has a loss of ln 1024
 
 
 class DINO(Method):
@@ -31,7 +32,7 @@ class DINO(Method):
     default_lr = 2e-3
     recipes = ("dino",)
 
-    def __init__(self, encoder: Encoder, output_dim: int = 1024, teacher_temp: float = 0.07) -> None:
+    def __init__(self, encoder: Encoder, output_dim: int = OUTPUT_DIM, teacher_temp: float = 0.07) -> None:
         super().__init__(encoder)
         def head() -> nn.Module:
             with warnings.catch_warnings():  # lightly's head calls the deprecated torch.nn.utils.weight_norm: a

@@ -300,6 +300,20 @@ def test_a_flat_curve_at_a_near_perfect_untrained_score_is_no_sign_of_nothing_le
     assert flat_from_start(measured(knn_accuracy=[0.996, 1.0, 0.998], knn_untrained=[0.998], probe_size=[450])) is None
 
 
+def test_a_flat_dino_run_whose_loss_sat_at_ln_1024_is_told_its_outputs_became_uniform():
+    """Walk 39: a DINO run's loss settled at 6.933 beside ln 1024 = 6.931, unsaid. Measured on a
+    1.5-minute DINO run on shapes (loss 6.969 over its last quarter): its student's outputs had
+    99.3% of the most entropy 1,024 outputs can have, its largest 0.0027 (even: 0.001)."""
+    dino, flat = TrainConfig(dataset="d", method="dino", minutes=1.5), dict(knn_accuracy=[0.25, 0.26, 0.25],
+                                                                            knn_untrained=[0.26], probe_size=[1024])
+    found = flat_from_start(measured(dino, loss=[7.1] * 50 + [6.969] * 50, **flat))
+    assert (" Its loss sat at 6.969 over the last quarter of its steps, beside ln 1,024 = 6.931: the loss of a "
+            "student that spreads every image evenly over its head's 1,024 outputs, which then tell no image from "
+            "another (DINO's uniform collapse, Caron et al. 2021). Try the CPU default") in found.advice
+    assert "uniform" not in flat_from_start(measured(dino, loss=[6.2] * 100, **flat)).advice  # its outputs differ
+    assert "uniform" not in flat_from_start(measured(loss=[6.93] * 100, **flat)).advice  # SimCLR's loss: no such sign
+
+
 @pytest.mark.parametrize("config", [TrainConfig(dataset="d", method="byol", minutes=5.0),
                                     TrainConfig(dataset="d", minutes=5.0,  # the default's two views already alone
                                                 recipe=make_recipe("simclr_multicrop", local_crops=0).to_dict())])
