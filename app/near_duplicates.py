@@ -141,7 +141,9 @@ def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:
               "or two small things alike on one plain background)")  # walk 14: two shapes on one smooth background
     # correlated at 0.96; walk 39: two round nuclei, each a blur on black, were said to be a copy or an edit
     # walk 25 read "crops of one picture" first, of 21 pairs of different drawings of one house
-    differ = "pictures the encoder finds alike all the same (two of one kind, or two crops of one scene)"
+    # walk 41: 23 pairs of burst frames, an animal moved 3 px (correlation 0.66-0.94), were "two of one kind"
+    differ = ("pictures the encoder finds alike all the same (two of one kind, or two crops or frames of one scene, "
+              "as a burst's)")
     if shown == 1:  # walk 18: "None of them look alike ... 0 of the 1 pairs ... join two different labels"
         said = (f"Its two images look alike in their pixels too {pixels}." if alike else
                 f"Its two images do not look alike in their pixels {pixels}: they are {differ}.")

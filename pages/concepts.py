@@ -178,7 +178,8 @@ def agreement_caption() -> str:
     """What the clusters are measured to share with the labels (evaluate/clusters.py), per map."""
     if not named:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the {surface.name}."
-    said = f"{counted(len(named), 'labels')}; k-means was asked for {clusters_asked} clusters."
+    # walk 41 read "4 labels" as 4 labelled pictures, of 40
+    said = f"{counted(len(named), 'label classes')}; k-means was asked for {clusters_asked} clusters."
     if surface_scores is not None:
         said += (f" Against the labels, the k-means groups of the {surface.name} score an adjusted Rand index of "
                  f"{scores_said(surface_scores)}")

@@ -82,8 +82,9 @@ def test_one_pair_is_said_as_one():
     assert pixels_words(1, 1, 0, 0).endswith("one picture with a small part changed, or two small things alike on "
                                              "one plain background).")
     assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: pictures the encoder finds alike all the "
-                                             "same (two of one kind, or two crops of one scene). 2 of the 3 pairs "
-                                             "whose images are both labelled join two different labels.")
+                                             "same (two of one kind, or two crops or frames of one scene, as a "
+                                             "burst's). 2 of the 3 pairs whose images are both labelled join two "
+                                             "different labels.")
 
 
 def test_pairs_of_blank_pictures_are_said_to_show_nothing():

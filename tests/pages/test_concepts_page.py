@@ -28,7 +28,7 @@ def concepts(shapes_run, monkeypatch) -> AppTest:
 
 def test_raw_pixel_pca_and_kmeans_stand_beside_the_trained_map(concepts):
     assert len(concepts.get("plotly_chart")) == 3
-    assert any("5 labels; k-means was asked for 5 clusters" in c.value for c in concepts.caption)
+    assert any("5 label classes; k-means was asked for 5 clusters" in c.value for c in concepts.caption)
 
 
 def test_each_maps_clusters_are_scored_against_the_labels(concepts, shapes_run):

@@ -163,6 +163,6 @@ def test_concepts_set_the_runs_map_beside_tfidf_and_score_both_against_the_label
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == 3
     said = next(c.value for c in at.caption if "adjusted Rand index" in c.value)
-    assert said.startswith("3 labels; k-means was asked for 3 clusters. Against the labels, the k-means groups of the "
+    assert said.startswith("3 label classes; k-means was asked for 3 clusters. Against the labels, the k-means groups of the "
                            "TF-IDF word weights score an adjusted Rand index of ")
     assert "raw pixels" not in said and "pictures" not in said
