@@ -29,6 +29,7 @@ from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
+from ssl_core.evaluate.grey_split import grey_split_words
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
@@ -359,6 +360,8 @@ for label, report in checked.items():
     (st.warning if shortcut["cue"] else st.success if clear else st.info)(shortcut["words"])
     if shortcut["level"] is None:  # not checked: its words say why
         continue
+    if split := shortcut.get("grey_split"):  # walk 41: night frames apart from day ones, 96%, unsaid
+        st.caption(grey_split_words(split))
     st.dataframe(cue_table(shortcut["scores"]), hide_index=True, width="stretch",
                  column_config={**{name: st.column_config.ProgressColumn(name, format="%.2f", min_value=0,
                                                                           max_value=1)

@@ -63,8 +63,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # below the twin's within noise said beside a kNN gain (walk 36); 29: an import whose BatchNorm layers were never
 # estimated judged with them estimated (walk 38); 30: the margin of noise with one success and one failure added to
 # each score, 'No gain beyond noise yet' of a gain within it, 'too easy or too few' labels, the network from scratch
-# trained 100 steps or more (walk 40))
-FORMAT = 30
+# trained 100 steps or more (walk 40); 31: the shortcut check reads whether grey pictures are kept apart from colour
+# ones (walk 41))
+FORMAT = 31
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

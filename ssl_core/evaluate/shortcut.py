@@ -81,6 +81,7 @@ from threadpoolctl import threadpool_limits
 
 from .cues import CUES, Cue, fix_for, level, named, sentence, with_classes
 from .descriptors import describe
+from .grey_split import grey_rows, grey_split
 from .linear_probe import standardise
 from .neighbours import Array, neighbours_of, overlap, unit_rows
 from .splits import Labelled
@@ -191,7 +192,7 @@ def _not_checked(words: str) -> dict:
     """shortcut_check's keys for a check that could not be made, `words` saying why."""
     scores = {name: None for name in CUES}
     return {"cue": None, "level": None, "words": words, "fix": None, "with_classes": [], "scores": scores,
-            "evidence": [], "flagged": None, "verdict": words, "cues": scores}
+            "evidence": [], "grey_split": None, "flagged": None, "verdict": words, "cues": scores}
 
 
 def by_class(described: dict[str, np.ndarray], labels: Labelled, k: int, queries: int,
@@ -223,8 +224,9 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
     cues the same for every image)}, "evidence":
     [{"query", "neighbours", "colours"}] for
     `examples` queries, colours being the mean RGB (0-255) of the query then each
-    neighbour}; and, for readers of the first format, "flagged" (= cue), "verdict" (=
-    words), "cues" (= scores).
+    neighbour, "grey_split": whether the grey pictures are kept apart from the colour ones
+    (grey_split.grey_split; None where either side is smaller than k)}; and, for readers of
+    the first format, "flagged" (= cue), "verdict" (= words), "cues" (= scores).
     """
     if len(images) < NEIGHBOURHOOD * k:
         return _not_checked(f"Not checked: {len(images)} images are too few for the shortcut check, which needs "
@@ -254,4 +256,5 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
                  "colours": colours[[chosen[i], *neighbours[i].tolist()]].tolist()} for i in shown]
     return {"cue": cue, "level": level(max(judged.values())), "words": words, "fix": fix_for(cue),
             "with_classes": [] if cue else with_classes(scores),
-            "scores": scores, "evidence": evidence, "flagged": cue, "verdict": words, "cues": scores}
+            "scores": scores, "evidence": evidence, "grey_split": grey_split(grey_rows(images), chosen, neighbours),
+            "flagged": cue, "verdict": words, "cues": scores}
