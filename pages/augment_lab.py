@@ -96,8 +96,9 @@ def pair_caption(touched: list[str], recipe_name: str, grey: bool = False) -> st
         return (f"{lead}; these settings change nothing, so the two views are the same picture and "
                 f"the puzzle teaches nothing.")
     changes = listed(touched) + ("" if UP not in touched else
-                                 ". Turned views teach it that up does not matter: right for cells or tiles seen "
-                                 "from above, wrong where up tells kinds apart (a 6 turned is a 9)")
+                                 ". Turned views teach it that up does not matter: meant for pictures with no up, "
+                                 "such as cells or tiles seen from above; where up tells kinds apart it merges them "
+                                 "(a 6 turned is a 9)")
     if grey:
         return (f"{lead}: here {changes}. These pictures are grey: colour jitter changes only their "
                 f"{TONES}, and random grayscale changes nothing.")

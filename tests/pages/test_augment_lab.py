@@ -155,8 +155,8 @@ def test_the_views_caption_names_what_the_settings_change(lab):
     lab.slider(key="lab_simclr_multicrop_turn_p").set_value(0.5).run()  # walks 39 and 40: cells, aerial tiles
     caption = next(c.value for c in lab.caption if c.value.startswith("Each view is the same picture"))
     assert ("here position and size, left-right direction and which way is up. Turned views teach it that up does "
-            "not matter: right for cells or tiles seen from above, wrong where up tells kinds apart (a 6 turned is a "
-            "9). These settings leave colour alone") in caption
+            "not matter: meant for pictures with no up, such as cells or tiles seen from above; where up tells kinds "
+            "apart it merges them (a 6 turned is a 9). These settings leave colour alone") in caption
 
 
 def test_every_recipe_renders(lab):
