@@ -44,7 +44,8 @@ def _of_probe(values: Sequence | None, probe: np.ndarray) -> np.ndarray | None:
     """The probe's entries of `values` (one per dataset row, None where an image has none), or
     None where the probe was not drawn with them: the engine's probe with labels holds every
     labelled image it has room for, unlabelled ones filling the rest (snapshots.balanced_probe);
-    a probe that leaves some out was drawn without labels, measured so, and is drawn so."""
+    a probe that leaves some out was drawn without labels, measured so, and is drawn so (a
+    dataset's labels do not change: one imported again under its name is another dataset)."""
     if values is None:
         return None
     every = np.asarray(values, dtype=object)
@@ -135,13 +136,14 @@ def hidden_groups(frames: Motion) -> str:
             f"dimensions), so this map hides groups its features hold.")
 
 
-def unlabelled_note(groups: list[str], score_name: str) -> str:
-    """Where the probe holds unlabelled images (grey), what its number and label shares read."""
-    grey = groups.count(UNLABELLED)
-    if not grey or score_name != "kNN accuracy":
+def unlabelled_note(frames: Motion, groups: list[str]) -> str:
+    """Where the probe holds unlabelled images, what its numbers read (whatever colours the points:
+    grey where the map is coloured by label)."""
+    if frames.labelled is None or frames.labelled == len(groups):
         return ""
-    return (f" The {grey:,} grey ones have no label: the kNN accuracy and label shares read the "
-            f"{len(groups) - grey:,} labelled.")
+    grey = " (grey)" if UNLABELLED in groups else ""
+    return (f" {len(groups) - frames.labelled:,} of them have no label{grey}: the kNN accuracy and label shares "
+            f"read the {frames.labelled:,} labelled.")
 
 
 def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring: str = "label",
@@ -179,7 +181,7 @@ def motion_panel(ws: Workspace, run: dict, run_folder: Path, key: str, colouring
                + " may overlap here; UMAP, the Explorer's map by default, draws them apart."
                + hidden_groups(frames)
                + (f" Coloured by {colouring}." if len(set(point_groups)) > 1 else "")
-               + unlabelled_note(point_groups, frames.score_name))
+               + unlabelled_note(frames, point_groups))
     if st.button("Make a GIF for slides", key=f"{key}_gif", icon=":material/movie:"):
         colours = {g: tuple(int(code[i : i + 2], 16) for i in (1, 3, 5)) for g, code in palette_of.items()}
         rgb = np.array([colours[g] for g in point_groups], dtype=np.uint8)

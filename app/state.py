@@ -104,6 +104,7 @@ def seed_demo_data(ws: Workspace) -> None:
             status.update(label="Demo datasets not prepared" if seeding.failure else "Demo datasets ready",
                           state="error" if seeding.failure else "complete", expanded=False)
     if seeding.failure:
+        _seeding.clear()  # said once: the next page run tries again (disk freed since, say)
         st.error(f"The demo datasets could not be prepared: {escape_markdown(seeding.failure)}. "
                  "Import your own pictures on the Data page.", icon=":material/error:")
 

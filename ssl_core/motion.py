@@ -40,7 +40,8 @@ from .snapshots import Snapshots
 @dataclass(frozen=True)
 class Motion:
     """`layouts` (T, P, 2) aligned frames; `scores` (T,) and what they are (`score_name`); with labels, the last
-    frame's `label_share` on its 2-D map (`map_share`) and of its features (`feature_share`), else None."""
+    frame's `label_share` on its 2-D map (`map_share`) and of its features (`feature_share`), and how many of the
+    P points are labelled (`labelled`: what the scores and shares read), else None."""
 
     steps: np.ndarray
     layouts: np.ndarray
@@ -48,6 +49,7 @@ class Motion:
     score_name: str
     map_share: float | None = None
     feature_share: float | None = None
+    labelled: int | None = None
 
 
 SHARE_K = 20  # the nearest others label_share counts, as many as the kNN vote's
@@ -146,17 +148,18 @@ def frame_scores(features: np.ndarray, labels: np.ndarray | None,
 
 def motion(snapshots: Snapshots, labels: np.ndarray | None) -> Motion:
     """The aligned frames of `snapshots`; `labels` (P,) are the probe's labels (None for an
-    unlabelled image: its frames' numbers and label shares read the labelled ones) or None."""
+    unlabelled image: its frames' numbers and label shares read the labelled ones) or None; where
+    they hold fewer than two classes, the frames are scored as without labels."""
     digests = [digest(frame) for frame in snapshots.features]  # once per frame, for both
     layouts = aligned_layouts(snapshots.features, digests)
-    if labels is None:
+    known = None if labels is None else np.array([label is not None for label in labels])
+    if known is None or len({str(label) for label in labels[known]}) < 2:  # one labelled image read "kNN 100%"
         return Motion(snapshots.steps, layouts, *frame_scores(snapshots.features, None, digests))
-    known = np.array([label is not None for label in labels])
     features = snapshots.features if known.all() else snapshots.features[:, known]
     scores, name = frame_scores(features, labels[known], digests if known.all() else None)
     codes = np.unique(labels[known].astype(str), return_inverse=True)[1].reshape(-1)
     return Motion(snapshots.steps, layouts, scores, name, label_share(layouts[-1][known], codes),
-                  label_share(features[-1], codes, cosine=True))
+                  label_share(features[-1], codes, cosine=True), int(known.sum()))
 
 
 def score_text(name: str, score: float) -> str:

@@ -148,7 +148,7 @@ def collapse(m: Measured) -> Advice | None:
     lr = m.config.resolved_lr()
     cut = float(f"{lr / LR_CUT:.2g}")  # as the advice says it: 0.0033, not 0.0033333333333333335
     return Advice("collapse", evidence,
-                  f"The {part} collapsed: {cause}. Train again with a third of the learning rate "
+                  f"The {part} collapsed: {cause}.{uniform_outputs(m)} Train again with a third of the learning rate "
                   f"({lr:.2g} -> {cut:.2g}).",
                   {"lr": cut})
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import state
 from app.state import DEMO_DATASETS, DEMO_SEEDED, DemoSeeding
+from ssl_core.data.ingest import ingest_builtin
 from ssl_core.store import Workspace
 from tests.pages.conftest import MAIN
 
@@ -52,3 +53,6 @@ def test_the_page_waits_on_the_import_and_says_why_it_failed(tmp_path, monkeypat
     assert said.startswith("The demo datasets could not be prepared: OSError") and "No space left on device. " in said
     assert said.endswith("Import your own pictures on the Data page.")
     assert at.title[0].value == "Data"  # the page still drawn
+    monkeypatch.setattr(state, "ingest_builtin", ingest_builtin)  # the disk freed: the next page run tries again
+    at.run()
+    assert not at.exception and not at.error and Workspace(tmp_path / "ws").get_meta(DEMO_SEEDED) == "1"

@@ -40,8 +40,14 @@ def test_a_probe_filled_with_unlabelled_images_is_coloured_by_label_and_scored_o
     alone = motion(Snapshots(np.arange(10), frames.steps, load_snapshots(tmp_path / "run").features[:, :10]),
                    np.array(["a", "b"] * 5, dtype=object))
     assert frames.score_name.startswith("kNN") and list(frames.scores) == list(alone.scores)
-    assert unlabelled_note(groups, frames.score_name) == (" The 2 grey ones have no label: the kNN accuracy and "
-                                                          "label shares read the 10 labelled.")
+    assert unlabelled_note(frames, groups) == " 2 of them have no label (grey): the kNN accuracy and label shares " \
+                                              "read the 10 labelled."
+    _, by_folder, _, folders, _ = _drawn(str(tmp_path / "run"), _kept(tmp_path / "run"), "ds-1", "folder",
+                                         ("f",) * 12, "images", labels)
+    assert unlabelled_note(by_folder, folders).startswith(" 2 of them have no label: ")  # the kNN reads labels still
+    one = motion(Snapshots(np.arange(12), frames.steps, load_snapshots(tmp_path / "run").features),
+                 np.array(["a"] + [None] * 11, dtype=object))
+    assert one.score_name == "effective rank" and one.map_share is None  # one label read "kNN accuracy 100%"
 
 
 def test_a_probe_drawn_without_labels_is_drawn_plain(tmp_path):

@@ -312,6 +312,8 @@ def test_a_flat_dino_run_whose_loss_sat_at_ln_1024_is_told_its_outputs_became_un
             "another (DINO's uniform collapse, Caron et al. 2021). Try the CPU default") in found.advice
     assert "uniform" not in flat_from_start(measured(dino, loss=[6.2] * 100, **flat)).advice  # its outputs differ
     assert "uniform" not in flat_from_start(measured(loss=[6.93] * 100, **flat)).advice  # SimCLR's loss: no such sign
+    collapsed = collapse(measured(dino, loss=[6.94] * 100, embedding_std=[0.9, 0.8, 0.1]))  # a review: said only
+    assert "(DINO's uniform collapse, Caron et al. 2021). Train again with a third" in collapsed.advice  # when flat
 
 
 @pytest.mark.parametrize("config", [TrainConfig(dataset="d", method="byol", minutes=5.0),
