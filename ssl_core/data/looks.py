@@ -98,8 +98,8 @@ class Looks:
             said.append(f"{self._of(self.grey)} grey or nearly so as stored (no pixel's channels differ by "
                         f"{COLOURED} of 255 or more), among {colour:,} colour pictures{aside} "
                         f"({first_few(self.grey)}): kept; an encoder may keep them apart from the colour ones whatever "
-                        "they show (the Evaluate page's shortcut check measures whether it does)")  # walk 41: gray p 1
-        # did not stop it (99% of a night frame's 10 nearest were grey, 96% at gray p 0.5)
+                        "they show (the Evaluate page's shortcut check measures whether it does, given 10 of each)")
+        # walk 41: gray p 1 did not stop it (97% of a night frame's 10 nearest were grey, 90% at gray p 0.5)
         return said
 
     def _of(self, names: list[str]) -> str:

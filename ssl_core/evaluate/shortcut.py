@@ -256,5 +256,5 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
                  "colours": colours[[chosen[i], *neighbours[i].tolist()]].tolist()} for i in shown]
     return {"cue": cue, "level": level(max(judged.values())), "words": words, "fix": fix_for(cue),
             "with_classes": [] if cue else with_classes(scores),
-            "scores": scores, "evidence": evidence, "grey_split": grey_split(grey_rows(images), chosen, neighbours),
+            "scores": scores, "evidence": evidence, "grey_split": grey_split(grey_rows(images), features, k, seed),
             "flagged": cue, "verdict": words, "cues": scores}

@@ -116,7 +116,8 @@ def test_pictures_that_show_almost_nothing_are_kept_and_said(workspace, make):
         "hold nothing to learn from, so delete them where they are blank frames",
         f"1 {total} grey or nearly so as stored (no pixel's channels differ by 16 of 255 or more), among "
         f"{DEFAULT_BATCH} colour pictures, the 2 above aside (grey.png): kept; an encoder may keep them apart from "
-        "the colour ones whatever they show (the Evaluate page's shortcut check measures whether it does)"]
+        "the colour ones whatever they show (the Evaluate page's shortcut check measures whether it does, given 10 "
+        "of each)"]
 
 
 def test_a_grey_photo_with_a_small_coloured_object_is_not_grey(workspace, make):
