@@ -74,4 +74,4 @@ def grey_split_words(split: dict | None) -> str:
     return (f"Grey or colour: {grey:.0%} of a grey picture's {split['k']} nearest neighbours are grey "
             f"({grey_chance:.0%} were they drawn at random), and {colour:.0%} of a colour picture's are in colour "
             f"({colour_chance:.0%}), "
-            f"over its {split['grey']:,} grey pictures and {split['colour']:,} in colour: the embedding {kept}.")
+            f"over the {split['grey']:,} grey pictures and {split['colour']:,} in colour: the embedding {kept}.")

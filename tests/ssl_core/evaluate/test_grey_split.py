@@ -28,7 +28,7 @@ def test_each_side_is_read_apart_and_a_few_scattered_grey_pictures_are_not_calle
                      "colour_share": 1.0, "colour_chance": 79 / 119}
     assert grey_split_words(split) == (
         "Grey or colour: 100% of a grey picture's 10 nearest neighbours are grey (33% were they drawn at random), and "
-        "100% of a colour picture's are in colour (66%), over its 40 grey pictures and 80 in colour: the embedding "
+        "100% of a colour picture's are in colour (66%), over the 40 grey pictures and 80 in colour: the embedding "
         "keeps the grey pictures apart from the colour ones.")
     rng = np.random.default_rng(1)
     scattered = np.zeros(2000, bool)
