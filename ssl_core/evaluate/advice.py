@@ -29,6 +29,7 @@ from ..methods import METHODS
 from ..methods.dino import OUTPUT_DIM
 from ..words import agreeing, counted, noun, pace
 from ..jobs import latest
+from .grey_split import grey_split_words, kept_apart
 from .verdict import (COLLAPSED_RANK, KNN_SPREAD, LEARNED, LOW_RANK_MEASUREMENTS, MAJORITY, ONLINE_PROBE, below_twin,
                       coarse, floor, from_metrics, margin, needed_gain, no_room, rank_reference,
                       too_few_for_neighbours)
@@ -324,8 +325,10 @@ def colour_or_brightness(m: Measured) -> Advice | None:
             f"The encoder puts images of like {cue} near each other. Without labels the check cannot tell whether "
             f"{cue} is a shortcut or what tells these images apart (land cover, a stain). Where it is a shortcut, "
             "train")
+    split = check.get("grey_split")  # walk 41: night frames apart from day ones, behind a brightness cue, unsaid
     return Advice(f"{cue}_shortcut",
-                  f"Shortcut check: {check['words'].split(' Try ')[0]}",  # its numbers are in its words
+                  f"Shortcut check: {check['words'].split(' Try ')[0]}"  # its numbers are in its words
+                  + (f" {grey_split_words(split)}" if kept_apart(split) else ""),
                   f"{lead} again with {what} in the run's recipe ({recipe['name']}), so that two views of an image "
                   f"differ in {cue} and cannot be matched by it: {amounts}."
                   + ("" if labelled else f" Where {cue} tells them apart, keep the recipe."),

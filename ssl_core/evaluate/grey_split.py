@@ -58,19 +58,21 @@ def grey_split(grey: np.ndarray, features: Array, k: int = 10, seed: int = 0) ->
     return split
 
 
-def apart(share: float, chance: float) -> bool:
-    """Whether a side's neighbours are on it APART of the way from chance to all of them, or more."""
-    return share - chance >= APART * (1 - chance)
+def kept_apart(split: dict | None) -> bool:
+    """Whether `split` (grey_split) says the grey pictures are kept apart: each side's neighbours on
+    it APART of the way from its chance to all of them, or more."""
+    return split is not None and all(split[f"{name}_share"] - split[f"{name}_chance"] >= APART *
+                                     (1 - split[f"{name}_chance"]) for name in ("grey", "colour"))
 
 
 def grey_split_words(split: dict | None) -> str:
     """One sentence on `split` (grey_split), "" for None."""
     if split is None:
         return ""
-    sides = [(split[f"{name}_share"], split[f"{name}_chance"]) for name in ("grey", "colour")]
-    kept = ("keeps the grey pictures apart from the colour ones" if all(apart(*side) for side in sides) else
+    kept = ("keeps the grey pictures apart from the colour ones" if kept_apart(split) else
             "does not keep the grey pictures apart from the colour ones")
-    (grey, grey_chance), (colour, colour_chance) = sides
+    (grey, grey_chance), (colour, colour_chance) = [(split[f"{name}_share"], split[f"{name}_chance"])
+                                                    for name in ("grey", "colour")]
     return (f"Grey or colour: {grey:.0%} of a grey picture's {split['k']} nearest neighbours are grey "
             f"({grey_chance:.0%} were they drawn at random), and {colour:.0%} of a colour picture's are in colour "
             f"({colour_chance:.0%}), "

@@ -165,6 +165,21 @@ def test_brightness_shortcut_jitters_more_views_not_harder():
     assert raised and "jitter p 0.8 -> 1, jitter strength 0.5 -> 1." in raised.advice
 
 
+def test_a_brightness_cue_beside_grey_pictures_kept_apart_says_so_in_its_evidence():
+    """Walk 41: behind 'brightness (some)' the run kept 118 night infrared frames apart from 234
+    daylight ones, and the Diagnosis, whose jitter did not change that, never said so."""
+    split = {"grey": 118, "colour": 234, "k": 10, "grey_share": 0.9, "grey_chance": 0.33, "colour_share": 0.97,
+             "colour_chance": 0.66}
+    found = colour_or_brightness(measured(shortcut=check("brightness", "some") | {"grey_split": split}))
+    assert found.evidence.endswith(" Grey or colour: 90% of a grey picture's 10 nearest neighbours are grey (33% were "
+                                   "they drawn at random), and 97% of a colour picture's are in colour (66%), over the "
+                                   "118 grey pictures and 234 in colour: the embedding keeps the grey pictures apart "
+                                   "from the colour ones.")
+    mixed = split | {"grey_share": 0.4}
+    assert "Grey or colour" not in colour_or_brightness(measured(shortcut=check("brightness", "some")
+                                                                 | {"grey_split": mixed})).evidence
+
+
 @pytest.mark.parametrize("shortcut", [None, check(None), check("background_texture")])
 def test_no_colour_or_brightness_cue_no_augmentation_advice(shortcut):
     assert colour_or_brightness(measured(shortcut=shortcut)) is None
