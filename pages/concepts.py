@@ -22,7 +22,7 @@ from ssl_core.evaluate.clusters import (Agreement, agreements, comparison, neigh
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
 from ssl_core.kind_words import JUDGED_WITHOUT_LABELS, LABELS_FROM
-from ssl_core.words import agreeing, cut
+from ssl_core.words import agreeing, counted, cut
 
 MAP_POINTS = 3000  # points drawn in each of the three small maps
 
@@ -179,8 +179,7 @@ def agreement_caption() -> str:
     if not named:
         return f"No labels; k-means was asked for {clusters_asked} clusters of the {surface.name}."
     # walk 41 read "4 labels" as 4 labelled pictures, of 40
-    classes = "label class" if len(named) == 1 else "label classes"  # counted's noun drops one letter: 'classe'
-    said = f"{len(named):,} {classes}; k-means was asked for {clusters_asked} clusters."
+    said = f"{counted(len(named), 'label classes')}; k-means was asked for {clusters_asked} clusters."
     if surface_scores is not None:
         said += (f" Against the labels, the k-means groups of the {surface.name} score an adjusted Rand index of "
                  f"{scores_said(surface_scores)}")

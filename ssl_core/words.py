@@ -20,8 +20,11 @@ def pace(per_s: float) -> str:
 
 
 def noun(count: int, unit: str) -> str:
-    """The plural `unit` as it agrees with `count`: 'embedding set' for 1, else 'embedding sets'."""
-    return unit[:-1] if count == 1 else unit
+    """The plural `unit` as it agrees with `count`: 'embedding set' for 1, else 'embedding sets';
+    a plural in -sses loses its 'es' ('label class', 'pass': 'label classe' was said)."""
+    if count != 1:
+        return unit
+    return unit[:-2] if unit.endswith("sses") else unit[:-1]
 
 
 def agreeing(count: int, one: str, many: str) -> str:
