@@ -5,6 +5,8 @@ page waiting on it, once per workspace; a failure is kept for the page to say.""
 
 from __future__ import annotations
 
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from app import state
@@ -43,7 +45,8 @@ def test_a_failure_is_kept_for_the_page_and_leaves_the_workspace_unseeded(tmp_pa
 def test_the_page_waits_on_the_import_and_says_why_it_failed(tmp_path, monkeypatch):
     def broken(ws, name, progress):
         progress(3, 10)
-        raise OSError(28, "No space left on device")
+        time.sleep(1)  # a moment's work, as a real import takes: failing at once, it could end before the page
+        raise OSError(28, "No space left on device")  # looked (a CI run saw no status box, the thread already done)
 
     monkeypatch.setattr(state, "ingest_builtin", broken)
     monkeypatch.setenv("SSL_WORKSPACE", str(tmp_path / "ws"))
