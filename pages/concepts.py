@@ -17,7 +17,7 @@ from app.sources import embedding, source_choices, still_training, trained_on_co
 from app.state import ASSETS, workspace
 from app.widgets import escape_markdown, escape_plotly, verdict_box
 from ssl_core import jobs, project
-from ssl_core.evaluate.clusters import (Agreement, agreements, comparison, neighbour_agreement,
+from ssl_core.evaluate.clusters import (Agreement, Vote, agreements, comparison, neighbour_agreement,
                                         neighbours_not_groups, tightest)
 from ssl_core.data.text_ingest import load_texts
 from ssl_core.evaluate.pixels import raw_pixels
@@ -131,7 +131,7 @@ def surface_views(dataset_id: str, k: int, _dataset, _truth: list[str | None]
 
 @st.cache_data(show_spinner="k-means from several starts...", max_entries=16)
 def encoder_agreements(folder: str, made: float, k: int, _vectors: np.ndarray, _truth: list[str | None]
-                       ) -> tuple[Agreement | None, float | None]:
+                       ) -> tuple[Agreement | None, Vote | None]:
     """(clusters.agreements, clusters.neighbour_agreement) of an embedding's vectors, once per
     embedding as written."""
     return agreements(_vectors, k, _truth), neighbour_agreement(_vectors, _truth)
@@ -188,7 +188,7 @@ def agreement_caption() -> str:
         said += " (0: no closer to the labels than chance; 1: the labels' own groups)."
         if encoder_scores is not None:
             said += " " + comparison(surface_scores, encoder_scores, surface.name)
-            if why := neighbours_not_groups(encoder_scores, encoder_knn, clusters_asked):
+            if why := neighbours_not_groups(encoder_scores, encoder_vote, clusters_asked):
                 said += " " + why
     labelled = sum(label is not None for label in truth)  # walk 40: 'Some pictures have no label' of 280 of 300
     return said + ("" if labelled == len(truth) else
@@ -201,7 +201,7 @@ panels[0].plotly_chart(small(dataset.id, "pixels", f"PCA of {surface.short}", su
                        key="concepts_pca")
 panels[1].plotly_chart(small(dataset.id, "pixels", f"k-means clusters of {surface.short}", surface_map, clusters),
                        key="concepts_kmeans")
-encoder_scores = encoder_knn = None
+encoder_scores = encoder_vote = None
 with panels[2]:
     if trained is None:
         st.info("Train a run on this dataset to see its map here.")
@@ -217,7 +217,7 @@ with panels[2]:
         st.plotly_chart(small(dataset.id, f"{emb.folder}/{emb.made}", title,
                               coords, labels), key="concepts_trained")
         unplaced_note(coords, "umap", "the Embedding Explorer's PCA map places every point")
-        encoder_scores, encoder_knn = encoder_agreements(str(emb.folder), emb.made, clusters_asked, emb.vectors,
+        encoder_scores, encoder_vote = encoder_agreements(str(emb.folder), emb.made, clusters_asked, emb.vectors,
                                                          truth)
 st.caption(CLUSTER_NOTE)
 st.caption(agreement_caption())

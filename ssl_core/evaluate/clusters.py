@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 from .. import index
+from .verdict import KNN_SPREAD, floor, margin
 
 SEEDS = 5  # k-means starts per map
 
@@ -102,8 +103,22 @@ NEIGHBOURS_AGREE = 0.8  # leave-one-out kNN accuracy from which neighbours are s
 GROUPS_AGREE_LITTLE = 0.5  # the kept start's adjusted Rand index under which k-means groups miss the labels
 
 
-def neighbour_agreement(features: np.ndarray, labels: Sequence[str | None]) -> float | None:
-    """Leave-one-out cosine kNN accuracy (evaluate.knn, k = NEIGHBOURS_VOTING) of the labelled rows of (N, D)
+@dataclass(frozen=True)
+class Vote:
+    """A kNN vote's leave-one-out `accuracy` over `n` labelled examples, and `floor`: what always answering the
+    largest class scores where the classes are unequal, else chance (verdict.floor)."""
+    accuracy: float
+    floor: float
+    n: int
+
+    def beyond_floor(self) -> bool:
+        """Whether the vote scores above its floor by more than noise (walk 42: 92.5% on 40 labelled parts, 35 of
+        them 'ok', was said to keep each label's examples close, where always answering 'ok' scores 87.5%)."""
+        return self.accuracy >= self.floor + margin(self.accuracy, self.floor, self.n, KNN_SPREAD)
+
+
+def neighbour_agreement(features: np.ndarray, labels: Sequence[str | None]) -> Vote | None:
+    """The leave-one-out cosine kNN vote (evaluate.knn, k = NEIGHBOURS_VOTING) of the labelled rows of (N, D)
     `features`; None where fewer than two classes are labelled."""
     from .knn import knn_accuracy
 
@@ -112,16 +127,21 @@ def neighbour_agreement(features: np.ndarray, labels: Sequence[str | None]) -> f
     if len(names) < 2:
         return None
     codes = np.array([names.index(labels[row]) for row in labelled])
-    return knn_accuracy(np.asarray(features)[labelled], codes, k=NEIGHBOURS_VOTING)
+    majority = float(np.bincount(codes).max() / len(codes))
+    return Vote(knn_accuracy(np.asarray(features)[labelled], codes, k=NEIGHBOURS_VOTING),
+                floor(majority, len(names))[1], len(codes))
 
 
-def neighbours_not_groups(encoder: Agreement, knn: float | None, k: int) -> str | None:
+def neighbours_not_groups(encoder: Agreement, vote: Vote | None, k: int) -> str | None:
     """Why a map can look cleaner than its k-means score: said where the encoder's clusters agree
     little with the labels (the kept start's ARI < GROUPS_AGREE_LITTLE) while its nearest
-    neighbours share them (kNN >= NEIGHBOURS_AGREE). A walk's text run: ARI 0.08, kNN 99.3%,
-    and a UMAP map of four clean groups beside the sentence."""
-    if knn is None or knn < NEIGHBOURS_AGREE or encoder.kept >= GROUPS_AGREE_LITTLE:
+    neighbours share them (kNN >= NEIGHBOURS_AGREE, and above its floor beyond noise). A walk's text
+    run: ARI 0.08, kNN 99.3%, and a UMAP map of four clean groups beside the sentence."""
+    if vote is None or vote.accuracy < NEIGHBOURS_AGREE or not vote.beyond_floor():
         return None
+    if encoder.kept >= GROUPS_AGREE_LITTLE:
+        return None
+    knn = vote.accuracy
     # a review: 'share their label 91.1% of the time' where the 20 nearest shared it 77.6% of the time: a vote
     return (f"Yet a vote of its {NEIGHBOURS_VOTING} nearest neighbours names an example's label {knn:.1%} of the time "
             f"(kNN accuracy of the saved encoder on every labelled example; a run's verdict quotes the figure it "
