@@ -252,6 +252,19 @@ def _scored(metric: str, score: float, untrained: float, n: int, classes: int, a
     return numbers, max(untrained, chance), (least if chance >= untrained else against)
 
 
+def _why_no_room(n: int, classes: int, majority: float | None, unit: str, ceiling: str) -> str:
+    """Why `n` labelled `unit` leave no room (from_knn): where the classes are `unequal`, that few are outside the
+    largest (walk 42: 35 of 40 parts 'ok' and 5 'defect' were called labels "too easy", of "a harder distinction"
+    than ok or defect, the one that engineer needed), else labels too easy or too few."""
+    if unequal(majority, classes):
+        others = round(n * (1 - majority))  # type: ignore[operator]
+        return (f"the classes are too unequal {ceiling}: only {others} of the {n} are outside the largest class, and "
+                f"accuracy counts mostly the largest class's; more labelled {unit} of the smaller classes narrow "
+                "the noise")
+    return (f"these labels are too easy or too few {ceiling}: more labelled {unit} narrow the noise, and labels of a "
+            "harder distinction leave room")
+
+
 def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str | None = None,
              unit: str = "images", protocol: str = "leave-one-out", majority: float | None = None) -> Verdict:
     """Verdict from kNN accuracy `knn` against the untrained twin's `untrained`, both on
@@ -279,8 +292,7 @@ def from_knn(knn: float, untrained: float, n: int, classes: int, baseline: str |
         # walk 40: 'so these labels are too easy' of 20 labelled tiles, where too few labels made the noise 18.8%
         return _verdict(NOT_YET, f"No room to show a gain: {numbers}); {against} is {1 - bar:.1%} short of a "
                                  f"perfect score, less than the {least:.1%} that noise alone could give on {n} "
-                                 f"labelled {unit}, so these labels are too easy or too few {words['ceiling']}: more "
-                                 f"labelled {unit} narrow the noise, and labels of a harder distinction leave room.")
+                                 f"labelled {unit}, so {_why_no_room(n, classes, majority, unit, words['ceiling'])}.")
     few = (f" With {n} labelled {unit} only a large gain can show: more labels would measure smaller ones."
            if coarse(knn, bar, n) else "")
     apart = points(knn, bar)

@@ -81,6 +81,19 @@ def test_labels_the_untrained_network_already_nearly_aces_are_said_to_leave_no_r
     assert from_knn(0.975, 0.96, 450, 3).text.startswith("No gain beyond noise yet")  # 100% would still show one
 
 
+def test_unequal_labels_that_leave_no_room_say_so_not_that_they_are_too_easy():
+    """Walk 42: 40 labelled machined parts, 35 'ok' and 5 'defect'; kNN 87.5% against the untrained network's 90.0%.
+    The page said the labels were "too easy", and asked for "labels of a harder distinction", where ok or defect was
+    the one distinction that engineer had: what leaves no room is that only 5 are outside the largest class."""
+    verdict = from_knn(0.875, 0.9, 40, 2, majority=0.875)
+    assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
+    assert "(always answering the largest class scores 87.5%, 40 labelled images" in verdict.text
+    assert verdict.text.endswith("so the classes are too unequal to show what training added: only 5 of the 40 are "
+                                 "outside the largest class, and accuracy counts mostly the largest class's; more "
+                                 "labelled images of the smaller classes narrow the noise.")
+    assert "harder distinction" not in verdict.text and "too easy" not in verdict.text
+
+
 def test_with_labels_a_loss_beyond_noise_is_worse_than_untrained():
     verdict = from_knn(0.08, 0.143, 1800, 10)
     assert (verdict.code, verdict.colour) == (WORSE, "red")
