@@ -35,7 +35,7 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
     parts = [_at(efficiency, judged, share, names, twin) for share in shares]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
     if least and least["name"] == "largest class":
-        against, beside = _against_largest(efficiency, judged, shares, least["accuracy"])
+        against, beside = _against_largest(efficiency, judged, shares, curve_floor(efficiency, least))
         said, parts = f"{said} {against}", [*parts, ("", beside)]
     noises = [noise for _, margins in parts for noise in margins]
     if not noises:
@@ -69,6 +69,12 @@ def _at(efficiency: dict, judged: str, share: float, names: Mapping[str, str],
     side = names.get(twin, twin).removeprefix(twin)  # ' at 48 px' where `names` tells twins apart by their side
     return (f"{said} and {_where(point['mean'] - untrained['mean'], beside)} the untrained network{side} "
             f"({untrained['mean']:.0%})", [noise, beside])
+
+
+def curve_floor(efficiency: dict, least: Mapping) -> float:
+    """What knowing nothing scores on the curve's held-out images: always answering the largest class there
+    (`efficiency`'s "largest_class") where the verdict's floor `least` is the largest class, else chance."""
+    return efficiency["largest_class"] if least["name"] == "largest class" else least["accuracy"]
 
 
 def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, list[float]]:

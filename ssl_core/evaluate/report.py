@@ -64,8 +64,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # estimated judged with them estimated (walk 38); 30: the margin of noise with one success and one failure added to
 # each score, 'No gain beyond noise yet' of a gain within it, 'too easy or too few' labels, the network from scratch
 # trained 100 steps or more (walk 40); 31: the shortcut check reads whether grey pictures are kept apart from colour
-# ones (walk 41))
-FORMAT = 31
+# ones (walk 41); 32: the label-efficiency curves' largest class scored on their held-out images, and unequal
+# classes that leave no room said so (walk 42))
+FORMAT = 32
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"

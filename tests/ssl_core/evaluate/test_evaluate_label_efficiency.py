@@ -127,3 +127,12 @@ def test_a_few_labels_train_the_network_from_scratch_for_min_steps(monkeypatch):
     taken.clear()
     supervised.train(x, codes, 4, SupervisedConfig(max_images=24))  # the bound on images seen holds: 2 steps of 12
     assert len(taken) == 2
+
+
+def test_the_largest_class_is_scored_on_the_held_out_images_the_curves_are():
+    """Walk 42: 35 'ok' and 5 'defect' parts; the curve, scored on 12 held-out parts, was put against always
+    answering 'ok' on all 40 (87.5%), where on those 12 it scores what a learner answering 'ok' always scores."""
+    codes = np.array([0] * 35 + [1] * 5)
+    always_ok = label_efficiency({"ok": lambda train_at, test_at: np.zeros(len(test_at), dtype=np.int64)}, codes)
+    assert always_ok["largest_class"] == always_ok["curves"]["ok"][-1]["mean"] != 0.875
+    assert always_ok["largest_class"] == pytest.approx(10 / 12)
