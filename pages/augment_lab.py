@@ -18,6 +18,7 @@ from app.sources import imported_choices, in_offered_order, loaded_encoder
 from app.state import ASSETS, workspace
 from app.text_lab import INTRO as TEXT_LAB_INTRO
 from app.text_lab import text_lab
+from app.view_detail import detail_words, imported_side
 from app.why_neighbour import why_pair
 from app.widgets import escape_markdown, framed, png_uri
 from ssl_core import embed, jobs
@@ -31,6 +32,7 @@ from ssl_core.augment.preview import (
     pair_batch,
     partners_found,
     sample_views,
+    smallest_share,
     what_changes_touch,
 )
 from ssl_core.checkpoint import load_trained
@@ -131,6 +133,14 @@ def grey_dataset(dataset_id: str, _images: np.ndarray) -> bool:
     """preview.is_grey of a dataset's stored images (its thumbnails are padded in colour), read
     once per dataset."""
     return is_grey(_images)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def imported_sides(dataset_id: str, _info) -> int | None:
+    """The median side of dataset `_info`'s pictures as imported that became its stored square (the short side cut
+    to a centre square, the long one padded), read once per dataset id: its images never change after import."""
+    side = max if _info.fit == "pad" else min
+    return imported_side([side(row["width"], row["height"]) for row in ws.image_rows(_info)])
 
 
 def digest(array: np.ndarray) -> str:
@@ -248,6 +258,7 @@ with stage:
     else:
         grey = grey_dataset(dataset.id, ws.images(dataset))
         st.caption(pair_caption(what_changes_touch(recipe, grey), name, grey))
+        st.caption(detail_words(imported_sides(dataset.id, dataset), dataset.size_px, smallest_share(recipe)))
 
 if is_pair_recipe(recipe) and len(images) < 2:
     section("A batch: find the partner", PAIRS_BATCH)

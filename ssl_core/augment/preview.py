@@ -72,6 +72,16 @@ def what_changes_touch(recipe: Recipe, grey: bool = False) -> list[str]:
     return [words for present, words in touched if present]
 
 
+def smallest_share(recipe: Recipe) -> float | None:
+    """The least share of the picture's area a view of `recipe` keeps: its smallest `*crop_min` field (a local
+    crop's only where it draws local crops); None where every view keeps the whole picture."""
+    values = {f.name: getattr(recipe, f.name) for f in fields(recipe)}  # type: ignore[arg-type]
+    kept = [value for name, value in values.items()
+            if name.endswith("crop_min") and (not name.startswith("local") or values.get("local_crops", 0) > 0)]
+    least = min(kept, default=1.0)
+    return least if least < 1 else None
+
+
 def sample_views(recipe: Recipe, images: np.ndarray, draws: int, seed: int) -> list[list[np.ndarray]]:
     """For each of the K images (K, H, W, 3) uint8, `draws` rounds of every view the
     recipe makes, as uint8 arrays (first view of every round first, then the second ...)."""

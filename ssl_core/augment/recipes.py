@@ -273,6 +273,7 @@ class DINO(Recipe):
 
     global_crop_min: float = param(0.4, "Smallest global crop (area fraction)", 0.05, 1.0, 0.01)
     local_crops: int = param(6, "Number of local crops", 0, 10, 1)
+    local_crop_min: float = param(0.05, "Smallest local crop (area fraction)", 0.01, 1.0, 0.01)
     local_crop_max: float = param(0.4, "Largest local crop (area fraction)", 0.05, 1.0, 0.01)
     local_size_fraction: float = param(96 / 224, "Local crop side, as a fraction of the global side",
                                        0.2, 1.0, 0.01)
@@ -291,7 +292,7 @@ class DINO(Recipe):
             ViewSpec(size, global_scale, **colour, blur_p=1.0, solarize_p=0.0),
             ViewSpec(size, global_scale, **colour, blur_p=0.1, solarize_p=self.solarize_p),
         ] + [
-            ViewSpec(local_size, (0.05, self.local_crop_max), **colour, blur_p=0.5, solarize_p=0.0)
+            ViewSpec(local_size, (self.local_crop_min, self.local_crop_max), **colour, blur_p=0.5, solarize_p=0.0)
         ] * self.local_crops
         return Views([spec(x, gen) for spec in specs])
 

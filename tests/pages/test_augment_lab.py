@@ -343,3 +343,14 @@ def test_settings_handed_over_by_the_diagnosis_are_said_and_stay_its(lab):
     assert lab.session_state["lab_recipe_from"] == "the Augmentation Lab"  # changed here: the Lab's now
     assert not any(c.value.startswith("Set by") for c in lab.caption)
     assert lab.session_state["lab_recipe"] == {"name": "simclr_multicrop", "jitter_p": 0.9, "blur_p": 0.3}
+
+
+def test_the_views_say_how_fine_a_detail_they_hold(tmp_path, monkeypatch):
+    """Walk 42: a 2 px scratch on 128 px photos of parts was half a pixel of a 32 px training view, and local crops
+    left a chipped edge out; the Lab showed its views at the stored side and said neither."""
+    at = lab_on(tmp_path, monkeypatch, {"parts": [(f"{i}.png", png_bytes((40 * i, 90, 30), (128, 96)))
+                                                  for i in range(1, 5)]})
+    said = next(c.value for c in at.caption if c.value.startswith("How fine a detail a view holds"))
+    assert "came in at 96 px (the median side that became the stored square) and are stored at 32 px" in said
+    assert "training draws them at 32 px by default" in said and "spans 3.0 of yours across" in said
+    assert "A crop keeps as little as 5% of the picture here" in said  # the default recipe's local crops
