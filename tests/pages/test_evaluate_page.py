@@ -139,8 +139,15 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         report["label_efficiency"]["largest_class"] = 0.58  # on the held-out images the curves are scored on (walk 42)
         kept.write_text(json.dumps(report))
         unequal = open_evaluate(root, monkeypatch)
-        assert any(c.value.startswith("Ignoring the images, always answering the largest class scores 0.600: ")
-                   for c in unequal.caption)
+        said = next(c.value for c in unequal.caption
+                    if c.value.startswith("Ignoring the images, always answering the largest class scores 0.600: "))
+        counts = [sum(row) for row in report["confusion"]["matrix"]]  # walk 42: 1 'defect' of 5 named, unsaid
+        smallest = report["confusion"]["classes"][counts.index(min(counts))]
+        assert said.endswith(f"On unequal classes accuracy counts mostly the largest class: the linear probe names "
+                             f"the smallest, '{smallest}' ({min(counts):,} labelled), right "
+                             f"{report['per_class'][smallest]:.0%} of the time for "
+                             f"{escape_markdown(run_name(jobs.get_run(ws, run)))} (each class under Which classes it "
+                             "confuses).")
         assert any("Always answering the largest class scores 58%" in m.value for m in unequal.markdown)
         curve = next(json.loads(c.proto.spec) for c in unequal.get("plotly_chart")
                      if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Label efficiency"))
