@@ -259,7 +259,7 @@ def _why_no_room(n: int, classes: int, majority: float | None, unit: str, ceilin
     if unequal(majority, classes):
         others = round(n * (1 - majority))  # type: ignore[operator]
         return (f"the classes are too unequal {ceiling}: only {others} of the {n} are outside the largest class, and "
-                f"accuracy counts mostly the largest class's; more labelled {unit} of the smaller classes narrow "
+                f"accuracy counts mostly the largest class; more labelled {unit} of the smaller classes narrow "
                 "the noise")
     return (f"these labels are too easy or too few {ceiling}: more labelled {unit} narrow the noise, and labels of a "
             "harder distinction leave room")

@@ -89,7 +89,7 @@ def test_unequal_labels_that_leave_no_room_say_so_not_that_they_are_too_easy():
     assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
     assert "(always answering the largest class scores 87.5%, 40 labelled images" in verdict.text
     assert verdict.text.endswith("so the classes are too unequal to show what training added: only 5 of the 40 are "
-                                 "outside the largest class, and accuracy counts mostly the largest class's; more "
+                                 "outside the largest class, and accuracy counts mostly the largest class; more "
                                  "labelled images of the smaller classes narrow the noise.")
     assert "harder distinction" not in verdict.text and "too easy" not in verdict.text
 
