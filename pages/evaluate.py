@@ -29,7 +29,7 @@ from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
 from ssl_core.evaluate.explanations import explained
-from ssl_core.evaluate.grey_split import grey_split_words
+from ssl_core.evaluate.grey_split import grey_split_words, kept_apart
 from ssl_core.evaluate.payoff import payoff_words
 from ssl_core.evaluate.report import ON_VIEWS, labels_held
 from ssl_core.evaluate.stored import evaluate, stored_report
@@ -228,8 +228,10 @@ def shortcut_word(report: dict) -> str:
     if shortcut["flagged"]:  # in words: walk 12 read "background_texture"; walk 25 a cue's name alone, no verb
         return f"groups by {cue_name(shortcut['flagged'])} ({shortcut['level']})"
     tied = [CUES[name].short for name in shortcut["with_classes"]]
-    return (f"no cue beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied
+    said = (f"no cue beyond the classes ({listed(tied)} {agreeing(len(tied), 'goes', 'go')} with them)" if tied
             else "no cheap cue explains its neighbours")
+    # walk 43: 'no cheap cue explains its neighbours' of a scan-style embedding, 90% of grey pictures' neighbours grey
+    return said + ("; it keeps the grey pictures apart" if kept_apart(shortcut.get("grey_split")) else "")
 
 
 st.subheader("Metrics")
@@ -369,7 +371,8 @@ for label, report in checked.items():
     st.markdown(f"**{escape_markdown(label)}**")
     # green only beside a measured gain, and where no cue goes with the classes (the check cannot tell those apart):
     # cues explaining little of an untrained or collapsed embedding is no success
-    clear = report["verdict"] == LEARNED and shortcut["level"] and not shortcut["with_classes"]
+    clear = (report["verdict"] == LEARNED and shortcut["level"] and not shortcut["with_classes"]
+             and not kept_apart(shortcut.get("grey_split")))
     (st.warning if shortcut["cue"] else st.success if clear else st.info)(shortcut["words"])
     if shortcut["level"] is None:  # not checked: its words say why
         continue

@@ -128,6 +128,17 @@ def test_a_run_is_judged_and_its_report_kept(shapes_run, monkeypatch):
         assert summary.endswith(f"** – groups by background texture ({report['shortcut']['level']})")
         assert summary.startswith(f"Shortcut check: **{escape_markdown(run_name(jobs.get_run(ws, run)))}** – "), \
             "the run's name, not its id (walk 17)"
+        named = report["shortcut"]["flagged"], report["shortcut"]["with_classes"]
+        report["shortcut"]["flagged"], report["shortcut"]["with_classes"] = None, []  # walk 43: no cue named, and
+        report["shortcut"]["grey_split"] = {"grey": 137, "colour": 160, "k": 10, "grey_share": 0.9,  # the grey kept
+                                            "grey_chance": 0.46, "colour_share": 0.92, "colour_chance": 0.54}  # apart
+        kept.write_text(json.dumps(report))
+        apart = open_evaluate(root, monkeypatch)
+        assert any(c.value.endswith("– no cheap cue explains its neighbours; it keeps the grey pictures apart")
+                   for c in apart.caption), [c.value for c in apart.caption if c.value.startswith("Shortcut check")]
+        assert not apart.success  # no green box beside a split the cues do not measure
+        report["shortcut"]["flagged"], report["shortcut"]["with_classes"] = named
+        report["shortcut"]["grey_split"] = None
         report["shortcut"]["flagged"] = report["shortcut"]["cue"] = "background_scene"  # the one cue not in CUES
         kept.write_text(json.dumps(report))
         scene = open_evaluate(root, monkeypatch)

@@ -55,3 +55,19 @@ def test_the_shortcut_check_reads_the_split_where_each_side_holds_k_pictures():
     split = shortcut_check(features, images, k=5, queries=90)["grey_split"]
     assert split["grey"] == 30 and split["grey_share"] > 0.95 < split["colour_share"] and split["k"] == 5
     assert shortcut_check(features, pictures(0, 90), k=5, queries=90)["grey_split"] is None
+
+
+def test_where_no_cue_is_named_a_split_kept_apart_is_said_beside_it():
+    """Walk 43: an imported embedding of scan style alone was told 'It does not group by colour, brightness, ...', and
+    the Evaluate page's summary said 'no cheap cue explains its neighbours', 90% of a grey picture's neighbours grey
+    (46% at random) said only in the line below."""
+    images = pictures(0, 90)
+    images[:30] = images[:30].mean(axis=3, keepdims=True).astype(np.uint8)  # grey, of the brightness they had
+    side = np.array([1.0] * 30 + [0.0] * 60)[:, None]
+    features = torch.tensor(np.hstack([side * 5, np.random.default_rng(1).normal(size=(90, 8))]), dtype=torch.float32)
+    found = shortcut_check(features, images, k=5, queries=90)
+    assert found["cue"] is None and found["grey_split"]["grey_share"] > 0.95
+    assert found["words"].endswith(". Yet it keeps the grey pictures apart from the colour ones (the grey-or-colour "
+                                   "split).")
+    mixed = torch.tensor(np.random.default_rng(2).normal(size=(90, 8)), dtype=torch.float32)
+    assert "grey" not in shortcut_check(mixed, images, k=5, queries=90)["words"]
