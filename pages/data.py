@@ -130,7 +130,10 @@ def _run_import(do_import, label: str) -> None:
         return
     st.session_state.pop(REPORT_KEY, None)  # the last report is of an earlier import
     try:
-        cancel_button(CANCEL_KEY, "Nothing is stored until the end.")
+        # walk 43: a tab closed during 'Decoding: 273 / 299' lost the import without a word, as Streamlit stops a
+        # page's run when its browser leaves; training and evaluation run in workers of their own and go on
+        cancel_button(CANCEL_KEY, "Nothing is stored until the end: leaving this page or closing the tab before then "
+                                  "stops the import, and nothing is kept.")
         report: IngestReport = do_import(progress_bar(label))
         st.session_state[REPORT_KEY] = report.to_json()
         current.set_dataset(report.dataset)  # the new dataset is the one every page now shows
