@@ -5,12 +5,13 @@ Evaluate page's evidence shows the cue the check names, not mean colour whatever
 Data flow: uint8 images (n, S, S, 3) -> floats at descriptors.SIDE, their saliency and the
 mask of what stands out (as descriptors.describe_batch reads them) -> per cue a picture
 (n, side, side, 3) uint8 or, for whole-image statistics, a swatch (n, swatch, side, 3):
-* colour: the mean colour; brightness: the mean luma, as grey;
+* colour: the mean colour inside the edges; brightness: its mean luma, as grey;
 * background_texture: the background's luma standardised per image (the texture
   descriptor is blind to colour, brightness and contrast), what stands out greyed out;
 * background_scene: the background in colour, what stands out greyed out;
 * layout: the background's mean colour in LAYOUT x LAYOUT cells;
-* position: the image dimmed, a dot where it stands out most (descriptors.position).
+* position: the image dimmed, a dot where it stands out most (descriptors.position);
+* edges: the image's edge bands, the rest greyed out (descriptors.edges).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch.nn.functional as F
 
 from ..augment.ops import resize_side, salient_mask, saliency, to_float_side, to_uint8
 from .cues import SCENE, cue_name
-from .descriptors import AWAY, LAYOUT, SALIENCY_GRID, SIDE, position, standardised
+from .descriptors import AWAY, LAYOUT, SALIENCY_GRID, SIDE, edge_band, position, standardised
 from .pixels import luma
 
 GREY = 0.5  # what stands out, greyed out of a background picture
@@ -30,7 +31,8 @@ WHAT = {"colour": "its mean colour", "brightness": "its mean brightness, as grey
         "background_texture": "its background's texture (grey levels standardised, what stands out greyed out)",
         SCENE: "its background (what stands out greyed out)",
         "layout": f"its background's colour in {LAYOUT} x {LAYOUT} cells",
-        "position": "where it stands out most (the dot)"}  # what each picture shows, after "each over"
+        "position": "where it stands out most (the dot)",
+        "edges": "its edges (the rest greyed out)"}  # what each picture shows, after "each over"
 
 
 def shown_cue(shortcut: dict) -> str:
@@ -72,17 +74,27 @@ def _position(x: torch.Tensor, salience: torch.Tensor) -> torch.Tensor:
     return torch.where((distance < radius)[:, None], red, out)
 
 
+def _edges(x: torch.Tensor) -> torch.Tensor:
+    """The image's edge bands (descriptors.edges), the rest greyed out."""
+    band = edge_band(x.shape[-1])
+    inside = torch.zeros_like(x[:, :1])
+    inside[:, :, band:-band, band:-band] = 1
+    return _background(x, 1 - inside)
+
+
 def cue_pictures(images: np.ndarray, cue: str, side: int, swatch: int) -> np.ndarray:
     """uint8 `images` (n, S, S, 3) -> what `cue` reads in each (module doc), uint8: (n, swatch,
     side, 3) for colour and brightness, else (n, side, side, 3)."""
     x = to_float_side(torch.from_numpy(np.array(images, dtype=np.uint8)), SIDE)
     salience = saliency(x, SALIENCY_GRID)
     keep = (salient_mask(salience, x.shape[-2:]) < AWAY).float()
-    if cue in ("colour", "brightness"):
-        mean = x.mean(dim=(2, 3), keepdim=True)
+    if cue in ("colour", "brightness"):  # inside the edges, as descriptors.describe_batch reads them
+        band = edge_band(x.shape[-1])
+        mean = x[:, :, band:-band, band:-band].mean(dim=(2, 3), keepdim=True)
         value = mean if cue == "colour" else luma(mean)[:, None].expand(-1, 3, -1, -1)
         return to_uint8(value.expand(-1, -1, swatch, side)).numpy()
     picture = {"background_texture": lambda: _texture(x, keep), SCENE: lambda: _background(x, keep),
-               "layout": lambda: _layout(x, keep), "position": lambda: _position(x, salience)}[cue]()
+               "layout": lambda: _layout(x, keep), "position": lambda: _position(x, salience),
+               "edges": lambda: _edges(x)}[cue]()
     return to_uint8(resize_side(picture, side)).numpy()
 

@@ -50,6 +50,11 @@ CUES = {
                     "where the picture stands out most (an object's position, where there is one)",
                     "smaller random crops (a lower `crop_min`) and flips, so what stands out moves between two "
                     "views of an image"),
+    # walk 43: scans in white or black frames grouped by them, 'brightness' named instead
+    "edges": Cue(("edges",), ("edges",), "edges", "the colour of the picture's edges (a scanner's frame, a vignette, "
+                 "a plain backdrop)",
+                 "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame around "
+                 "the pictures is best cropped off before they are imported"),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
 SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"

@@ -9,7 +9,8 @@ background swap uses, ops.salient_mask), and every descriptor computed from them
 results, float32 (N, d), by name:
 
 * mean_colour (3), brightness (1), contrast (1), histogram (64): pixels.statistics_of,
-  at SIDE / 2.
+  at SIDE / 2, inside the edge bands (below), so that a frame is read by the edges alone
+  (planted frames read with the whole picture: colour 0.86, edges 0.67; inside, 0.19).
 * texture (72): Gram matrices of the responses of one fixed random convolution layer
   (8 zero-mean 5 x 5 filters), the texture descriptor of style transfer (Gatys et al.
   2016, Image Style Transfer Using Convolutional Neural Networks), which random filters
@@ -24,6 +25,13 @@ results, float32 (N, d), by name:
   out most: where the object sits. On images like clutter_shapes it lies within 0.014
   of the object's centre for half of them and within 0.09 for three quarters (400
   images).
+* edges (12): the mean colour of each side's outer band, SIDE / EDGE wide (top, bottom,
+  left, right), what stands out included, less the image's mean colour: a scanner's frame,
+  a vignette, a plain backdrop.
+  Walk 43: 297 archive scans, a third in white or black frames; 82% of a black-framed
+  scan's 10 nearest neighbours in a trained run were black-framed (8% at random), which
+  the other cues missed (what stands out includes a frame's inner edge, so the layout
+  leaves it out) and this one scores 0.66.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ FLAT = 0.02  # luma std below which a background counts as flat (its texture is 
 LAYOUT = 4  # cells per side of the layout thumbnail
 SALIENCY_GRID = 32  # cells per side of the saliency map
 SALIENT = 0.02  # share of its cells whose centroid is the position
+EDGE = 16  # an edge band is the side over this wide
 
 
 def _filters(seed: int = 0) -> torch.Tensor:
@@ -104,14 +113,28 @@ def position(salience: torch.Tensor) -> torch.Tensor:
     return torch.stack([weight @ xs.flatten(), weight @ ys.flatten()], dim=1)
 
 
+def edge_band(side: int) -> int:
+    """How many pixels wide an edge band of a picture `side` wide is."""
+    return max(1, side // EDGE)
+
+
+def edges(x: torch.Tensor) -> torch.Tensor:
+    """(n, 3, H, W) -> (n, 12): the mean colour of the top, bottom, left and right bands, edge_band(H) wide, less
+    the image's mean colour: how its edges differ from the rest, whatever its overall colour."""
+    band, mean = edge_band(x.shape[-1]), x.mean(dim=(2, 3))
+    sides = (x[:, :, :band], x[:, :, -band:], x[:, :, :, :band], x[:, :, :, -band:])
+    return torch.cat([side.mean(dim=(2, 3)) - mean for side in sides], dim=1)
+
+
 def describe_batch(x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Every descriptor of a float batch (n, 3, SIDE, SIDE) in [0, 1]: the statistics of the
-    whole image (at SIDE / 2), the texture and layout of its background (away from what
-    stands out), the position of what stands out."""
+    image inside its edge bands (at SIDE / 2), the texture and layout of its background (away from what
+    stands out), the position of what stands out, the colour of its edges."""
     salience = saliency(x, SALIENCY_GRID)
     mask = salient_mask(salience, x.shape[-2:])
-    return {"statistics": statistics_of(F.avg_pool2d(x, 2)), "texture": texture(x, mask),
-            "layout": layout(x, (mask < AWAY).float()), "position": position(salience)}
+    band = edge_band(x.shape[-1])
+    return {"statistics": statistics_of(F.avg_pool2d(x[:, :, band:-band, band:-band], 2)), "texture": texture(x, mask),
+            "layout": layout(x, (mask < AWAY).float()), "position": position(salience), "edges": edges(x)}
 
 
 def describe(images: np.ndarray) -> dict[str, np.ndarray]:

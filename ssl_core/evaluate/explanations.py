@@ -32,11 +32,11 @@ EXPLANATIONS: dict[str, str] = {
     "neighbour_stability": "Share of an {one}'s nearest neighbours that stay its neighbours when the "
                            "{one} is replaced by one of its {views}; higher is better.",
     "shortcut": "How much cheap cues taken from the pixels (colour, brightness, background texture, layout, "
-                "where the picture stands out) explain the embedding's neighbours, from 0 to 1; low is good. Little "
-                "is below 0.3, some from 0.3, most from 0.6: on planted tests, embeddings of the object alone "
-                "scored at most 0.03 on every cue and planted shortcuts at least 0.63 on their own. With "
-                "labels, only what a cue explains beyond grouping by class counts: that score comes first in "
-                "the table and its level beside it.",
+                "where the picture stands out, the colour of its edges) explain the embedding's neighbours, from 0 "
+                "to 1; low is good. Little is below 0.3, some from 0.3, most from 0.6: on planted tests, embeddings "
+                "of the object alone scored at most 0.03 on every cue and planted shortcuts at least 0.63 on their "
+                "own. With labels, only what a cue explains beyond grouping by class counts: that score comes first "
+                "in the table and its level beside it.",
 }
 
 

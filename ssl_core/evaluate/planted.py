@@ -13,7 +13,9 @@ which background lies under it. The backgrounds (BACKGROUNDS) are
   clutter does): the pictures share texture and layout but not colour;
 * texture: a fresh patch, at a random place and scale, of one of the four textures
   scikit-image ships (brick, grass, gravel, moon), recoloured: texture shared, not
-  layout.
+  layout;
+* framed texture: the same, each image then framed in white, in black or not at all, at
+  random (a scanner's margins: walk 43).
 
 Embeddings are then planted as a function of one part only, (N, D) float32:
 
@@ -22,7 +24,8 @@ Embeddings are then planted as a function of one part only, (N, D) float32:
 * colour: the image's joint colour histogram (an encoder that sees only colours);
 * background: one-hot of the background (picture or texture) plus noise: neighbours sit
   on the same background, the failure seen on cluttered photos;
-* position: the object's centroid plus noise.
+* position: the object's centroid plus noise;
+* edges: one-hot of the frame plus noise (unframed sets: noise alone).
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ from .shortcut import one_hot, shortcut_check
 from .splits import Labelled
 
 MASK_SIDE = 12  # side of the object's mask, cut to its bounding box
-BACKGROUNDS = ("recoloured picture", "same picture", "texture")
+BACKGROUNDS = ("recoloured picture", "same picture", "texture", "framed texture")
+FRAME = 12  # a frame is the side over this wide
+FRAMES = (None, 255, 0)  # none, white, black
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Parts:
     masks: np.ndarray  # (N, MASK_SIDE ** 2) float32: the object's alpha in its bounding box
     centres: np.ndarray  # (N, 2) float32: the object's centroid (x, y) in [0, 1]
     backgrounds: np.ndarray  # (N,) int: which background picture lies under it
+    frames: np.ndarray  # (N,) int: its frame, an index of FRAMES (0: none)
 
 
 def bounding_box(alpha: np.ndarray) -> np.ndarray:
@@ -80,23 +86,35 @@ def make_parts(count: int = 1000, backgrounds: str = "recoloured picture", pictu
     patches = [clutter.background(sources, rng) for _ in range(pictures)]
 
     def background() -> tuple[int, np.ndarray]:
-        if backgrounds == "texture":
+        if backgrounds.endswith("texture"):
             which = int(rng.integers(len(textures)))
             return which, clutter.background([textures[which]], rng)
         which = int(rng.integers(pictures))
         return which, clutter.recolour(patches[which], rng) if backgrounds == "recoloured picture" else patches[which]
 
-    images, kinds, masks, centres, under = [], [], [], [], []
+    images, kinds, masks, centres, under, frames = [], [], [], [], [], []
     for i in range(count):
         kind = i % len(shapes.SHAPES)
         alpha = clutter.shape_mask(shapes.SHAPES[kind], rng)
         which, back = background()
-        images.append(clutter.composite(back, alpha, rng))
+        frame = int(rng.integers(len(FRAMES))) if backgrounds == "framed texture" else 0
+        images.append(framed(clutter.composite(back, alpha, rng), FRAMES[frame]))
         kinds.append(kind)
         masks.append(bounding_box(alpha))
         centres.append(centroid(alpha))
         under.append(which)
-    return Parts(np.stack(images), np.array(kinds), np.stack(masks), np.stack(centres), np.array(under))
+        frames.append(frame)
+    return Parts(np.stack(images), np.array(kinds), np.stack(masks), np.stack(centres), np.array(under),
+                 np.array(frames))
+
+
+def framed(image: np.ndarray, grey: int | None) -> np.ndarray:
+    """(S, S, 3) uint8 in a frame of level `grey`, the side over FRAME wide; as it is for None."""
+    if grey is None:
+        return image
+    band, out = max(1, image.shape[0] // FRAME), image.copy()
+    out[:band], out[-band:], out[:, :band], out[:, -band:] = grey, grey, grey, grey
+    return out
 
 
 PLANTED: dict[str, Callable[[Parts], np.ndarray]] = {
@@ -106,6 +124,7 @@ PLANTED: dict[str, Callable[[Parts], np.ndarray]] = {
     "background: which one": lambda p: one_hot(p.backgrounds, 0.3, seed=2),
     "position: the object's centroid": lambda p: p.centres + 0.02 * np.random.default_rng(3).standard_normal(
         p.centres.shape).astype(np.float32),
+    "edges: which frame": lambda p: one_hot(p.frames, 0.3, seed=4),  # noise alone where none is framed
 }
 
 
@@ -137,7 +156,8 @@ def main() -> None:
     print(f"{'backgrounds':18s} {'embedding':31s} " + " ".join(f"{c[:10]:>10s}" for c in cues) + "  named")
     for row in rows:
         print(f"{row['set']:18s} {row['embedding']:31s} "
-              + " ".join(f"{row['judged'][c]:10.2f}" for c in cues) + f"  {row['cue']} ({row['level']})")
+              + " ".join("         -" if row["judged"][c] is None else f"{row['judged'][c]:10.2f}" for c in cues)
+              + f"  {row['cue']} ({row['level']})")
 
 
 if __name__ == "__main__":

@@ -32,9 +32,18 @@ def images() -> np.ndarray:
 def test_swatches_are_the_mean_colour_and_brightness(images):
     colour = cue_pictures(images, "colour", 48, 24)
     assert colour.shape == (2, 24, 48, 3)
-    assert np.abs(colour[0, 0, 0].astype(int) - images[0].reshape(-1, 3).mean(0)).max() <= 2
-    grey = cue_pictures(images, "brightness", 48, 24)[0, 0, 0]
+    assert np.abs(colour[0, 0, 0].astype(int) - images[0, 4:-4, 4:-4].reshape(-1, 3).mean(0)).max() <= 2  # inside
+    grey = cue_pictures(images, "brightness", 48, 24)[0, 0, 0]  # the edges, as descriptors.describe reads them
     assert grey[0] == grey[1] == grey[2]
+
+
+def test_the_edges_picture_keeps_the_edge_bands_and_greys_the_rest(images):
+    """Walk 43: scans grouped by their frames; the evidence shows what the edges cue reads."""
+    picture = cue_pictures(images, "edges", SIDE, 24)[0]
+    assert (picture[2, 30] == images[0, 2, 30]).all() and (picture[30, 62] == images[0, 30, 62]).all()
+    assert np.abs(picture[CENTRE[1], CENTRE[0]].astype(int) - round(255 * GREY)).max() <= 1
+    assert evidence_title("edges") == ("Evidence for edges: a few images and their nearest neighbours, each over its "
+                                       "edges (the rest greyed out)")
 
 
 def test_background_pictures_grey_out_the_object(images):

@@ -81,11 +81,12 @@ def test_evidence_lists_queries_with_their_neighbours_and_colours(backgrounds):
     images, _, _ = backgrounds
     colour = mean_colour(images)
     evidence = shortcut_check(colour, images, k=3, examples=2)["evidence"]
+    inside = mean_colour(images[:, 1:-1, 1:-1])  # the colour cue reads inside the edges: 1 pixel of these 16
     assert len(evidence) == 2
     for example in evidence:
         assert len(example["neighbours"]) == 3 and example["query"] not in example["neighbours"]
         rows = [example["query"], *example["neighbours"]]
-        np.testing.assert_allclose(example["colours"], np.round(colour[rows]), atol=1)
+        np.testing.assert_allclose(example["colours"], np.round(inside[rows]), atol=1)
 
 
 def test_greyscale_data_has_no_colour_cue_and_brightness_can_be_flagged():
@@ -129,7 +130,7 @@ def test_descriptors_read_a_memory_map_in_batches(tmp_path):
     np.save(tmp_path / "images.npy", images)
     described = describe(np.load(tmp_path / "images.npy", mmap_mode="r"))
     widths = {"mean_colour": 3, "brightness": 1, "contrast": 1, "histogram": 64, "texture": 72, "layout": 48,
-              "position": 2}
+              "position": 2, "edges": 12}
     assert {name: values.shape for name, values in described.items()} == {n: (300, w) for n, w in widths.items()}
     assert all(values.dtype == np.float32 and np.isfinite(values).all() for values in described.values())
     assert ((described["position"] >= 0) & (described["position"] <= 1)).all()
@@ -206,6 +207,16 @@ def test_a_planted_colour_is_named_colour(planted):
     result = check(planted["recoloured picture"], "colour: the colour histogram")
     assert result["cue"] == "colour" and "grayscale" in result["fix"]
     assert result["scores"]["background_texture"]["judged"] < MOST and result["scores"]["layout"]["judged"] < MOST
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_planted_frame_is_named_edges_and_colour_is_read_inside_it(planted, labelled):
+    """Walk 43: scans in white or black frames, 82% of a black-framed scan's neighbours black-framed, were said to
+    group by brightness. The edges are a cue of their own, and colour and brightness are read inside them."""
+    result = check(planted["framed texture"], "edges: which frame", labelled)
+    assert result["cue"] == "edges" and result["level"] == "most" and "crop_min" in result["fix"]
+    assert "groups images by the colour of the picture's edges" in result["words"]
+    assert max(result["scores"][name]["judged"] for name in ("colour", "brightness")) < SOME
 
 
 def test_a_planted_position_is_named_position(planted):
