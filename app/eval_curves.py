@@ -65,10 +65,11 @@ def efficiency_figure(found: dict[str, dict], twins: dict[str, str]) -> go.Figur
             hovertemplate="%{x} labels (%{customdata:.1%} of the " + f"{pool:,}" + "): %{y:.1%}<extra>"
                           + escape_plotly(name) + "</extra>"))
     used = sorted({p["labels"] for points in curves.values() for p in points})
-    first = next(iter(found.values()))  # the verdict's floor: the largest class where unequal (walk 14: 'chance'
-    least = first["floor"]  # at 33.3% under curves at 70%, while the verdict judged against 65.7%), on the held-out
-    level = curve_floor(first["label_efficiency"], least)  # images the curves are scored on (walk 42: 83%, not 88%)
-    figure.add_hline(y=level, line_dash="dot", line_color="grey", annotation_text=least["name"],
+    first = next(iter(found.values()))  # what knowing nothing scores: the largest class where unequal (walk 14:
+    least = first["floor"]  # 'chance' at 33.3% under curves at 70%, while the verdict judged against 65.7%), on the
+    level = curve_floor(first["label_efficiency"], least)  # held-out images the curves are scored on (walk 42: 83%,
+    named = "largest class (held-out)" if least["name"] == "largest class" else least["name"]  # not the verdict's 88%)
+    figure.add_hline(y=level, line_dash="dot", line_color="grey", annotation_text=named,
                      annotation_position="bottom right")
     figure.update_layout(title="Label efficiency: accuracy on held-out examples against the labels used",
                          height=460, xaxis=dict(type="log", title=f"labels used (of {pool:,}; log scale)",

@@ -210,12 +210,14 @@ def floor_words(found: dict[str, dict], unit: str) -> str:
         return said
     confusion = next(iter(found.values()))["confusion"]
     counts = [sum(row) for row in confusion["matrix"]]
-    smallest = confusion["classes"][counts.index(min(counts))]
-    right = listed([f"{report['per_class'][smallest]:.0%} of the time for {escape_markdown(label)}"
-                    for label, report in found.items()])
-    return (f"{said} On unequal classes accuracy counts mostly the largest class: the linear probe names the "
-            f"smallest, '{escape_markdown(smallest)}' ({min(counts):,} labelled), right {right} (each class under "
-            "Which classes it confuses).")
+    smallest = [name for name, count in zip(confusion["classes"], counts) if count == min(counts)]  # ties: each
+    named = listed([f"'{escape_markdown(name)}'" for name in smallest])
+    right = "; ".join(listed([f"{report['per_class'][name]:.0%}" for name in smallest])
+                      + f" {'of the time ' * (turn == 0)}for {escape_markdown(label)}"
+                      for turn, (label, report) in enumerate(found.items()))
+    return (f"{said} Accuracy counts each class by its size, the largest most: the linear probe names the smallest "
+            f"{agreeing(len(smallest), 'class', 'classes')}, {named} ({min(counts):,} labelled"
+            f"{'' if len(smallest) == 1 else ' each'}), right {right} (each class under Which classes it confuses).")
 
 
 def shortcut_word(report: dict) -> str:

@@ -51,8 +51,8 @@ CUES = {
                     "smaller random crops (a lower `crop_min`) and flips, so what stands out moves between two "
                     "views of an image"),
     # walk 43: scans in white or black frames grouped by them, 'brightness' named instead
-    "edges": Cue(("edges",), ("edges",), "edges", "the colour of the picture's edges (a scanner's frame, a vignette, "
-                 "a plain backdrop)",
+    "edges": Cue(("edges",), ("edges",), "edge colour", "the colour of the picture's edges, as a scanner's frame, "
+                 "a vignette or a plain backdrop sets it",
                  "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame around "
                  "the pictures is best cropped off before they are imported"),
 }

@@ -24,13 +24,15 @@ from ..run_names import names_told_apart
 from .advice import (BACKGROUND_CUES, CPU_DEFAULT, CROPS_AND_FLIPS, CUE_FIELDS, WHOLE_BUDGET, Advice, Measured,
                      advise, apply, fix_held, flat_unjudged, recipe_dict, too_short)
 from .cues import cue_name, fix_for
-from .report import EvaluateConfig
+from .report import FORMAT, EvaluateConfig
 from .shortcut import shortcut_check
 from .splits import labelled
 from .stored import stored_report
 from .verdict import LEARNED
 
-SHORTCUT_FILE = "shortcut.json"  # beside the embedding of a run's last checkpoint
+# beside the embedding of a run's last checkpoint, named by the report's FORMAT: a check of an earlier format (before
+# the edges were a cue, say) is made again, as a kept report is (a review: walk 43's runs kept 'brightness 0.58')
+SHORTCUT_FILE = f"shortcut-{FORMAT}.json"
 
 
 STOPPED = {"failed": "failed", "cancelled": "was cancelled"}  # a final status other than completed

@@ -35,7 +35,7 @@ def payoff_words(efficiency: dict, judged: str, names: Mapping[str, str], unit: 
     parts = [_at(efficiency, judged, share, names, twin) for share in shares]
     said = f"{names.get(judged, judged)}: " + "; ".join(text for text, _ in parts) + "."
     if least and least["name"] == "largest class":
-        against, beside = _against_largest(efficiency, judged, shares, curve_floor(efficiency, least))
+        against, beside = _against_largest(efficiency, judged, shares, curve_floor(efficiency, least), unit)
         said, parts = f"{said} {against}", [*parts, ("", beside)]
     noises = [noise for _, margins in parts for noise in margins]
     if not noises:
@@ -77,15 +77,17 @@ def curve_floor(efficiency: dict, least: Mapping) -> float:
     return efficiency["largest_class"] if least["name"] == "largest class" else least["accuracy"]
 
 
-def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float) -> tuple[str, list[float]]:
-    """The judged curve at `shares` against always answering the largest class (`level`), and
-    the noise margins of those comparisons."""
+def _against_largest(efficiency: dict, judged: str, shares: list[float], level: float,
+                     unit: str) -> tuple[str, list[float]]:
+    """The judged curve at `shares` against always answering the largest class (`level`, on the held-out `unit`),
+    and the noise margins of those comparisons."""
     points = [_point(efficiency["curves"][judged], share) for share in shares]
     noises = [margin(p["mean"], level, efficiency["test"]) for p in points]
     said = [f"{p['mean']:.0%} with {'all ' * (share == 1)}{p['labels']} labels "
             f"{'is ' * (i == 0)}{_where(p['mean'] - level, noise)} it"
             for i, (share, p, noise) in enumerate(zip(shares, points, noises))]
-    return f"Always answering the largest class scores {level:.0%}: {', '.join(said)}.", noises
+    return (f"On these held-out {unit}, always answering the largest class scores {level:.0%}: {', '.join(said)}.",
+            noises)
 
 
 def _where(gap: float, noise: float) -> str:

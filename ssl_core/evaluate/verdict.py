@@ -253,14 +253,13 @@ def _scored(metric: str, score: float, untrained: float, n: int, classes: int, a
 
 
 def _why_no_room(n: int, classes: int, majority: float | None, unit: str, ceiling: str) -> str:
-    """Why `n` labelled `unit` leave no room (from_knn): where the classes are `unequal`, that few are outside the
-    largest (walk 42: 35 of 40 parts 'ok' and 5 'defect' were called labels "too easy", of "a harder distinction"
-    than ok or defect, the one that engineer needed), else labels too easy or too few."""
-    if unequal(majority, classes):
+    """Why `n` labelled `unit` leave no room (from_knn): where the largest class's share `majority` alone leaves
+    none, that few are outside it (walk 42: 35 of 40 parts 'ok' and 5 'defect' were called labels "too easy", of "a
+    harder distinction" than ok or defect, the one that engineer needed), else labels too easy or too few."""
+    if unequal(majority, classes) and no_room(majority, n) is not None:  # the largest class alone leaves none
         others = round(n * (1 - majority))  # type: ignore[operator]
-        return (f"the classes are too unequal {ceiling}: only {others} of the {n} are outside the largest class, and "
-                f"accuracy counts mostly the largest class; more labelled {unit} of the smaller classes narrow "
-                "the noise")
+        return (f"the classes are too unequal {ceiling}: only {others} of the {n} are outside the largest class, "
+                f"whose share alone leaves no room; more labelled {unit} of the smaller classes narrow the noise")
     return (f"these labels are too easy or too few {ceiling}: more labelled {unit} narrow the noise, and labels of a "
             "harder distinction leave room")
 

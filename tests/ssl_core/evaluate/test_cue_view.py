@@ -42,8 +42,8 @@ def test_the_edges_picture_keeps_the_edge_bands_and_greys_the_rest(images):
     picture = cue_pictures(images, "edges", SIDE, 24)[0]
     assert (picture[2, 30] == images[0, 2, 30]).all() and (picture[30, 62] == images[0, 30, 62]).all()
     assert np.abs(picture[CENTRE[1], CENTRE[0]].astype(int) - round(255 * GREY)).max() <= 1
-    assert evidence_title("edges") == ("Evidence for edges: a few images and their nearest neighbours, each over its "
-                                       "edges (the rest greyed out)")
+    assert evidence_title("edges") == ("Evidence for edge colour: a few images and their nearest neighbours, each "
+                                       "over its edges (the rest greyed out)")
 
 
 def test_background_pictures_grey_out_the_object(images):

@@ -89,9 +89,13 @@ def test_unequal_labels_that_leave_no_room_say_so_not_that_they_are_too_easy():
     assert (verdict.code, verdict.colour) == (NOT_YET, "orange")
     assert "(always answering the largest class scores 87.5%, 40 labelled images" in verdict.text
     assert verdict.text.endswith("so the classes are too unequal to show what training added: only 5 of the 40 are "
-                                 "outside the largest class, and accuracy counts mostly the largest class; more "
-                                 "labelled images of the smaller classes narrow the noise.")
+                                 "outside the largest class, whose share alone leaves no room; more labelled images "
+                                 "of the smaller classes narrow the noise.")
     assert "harder distinction" not in verdict.text and "too easy" not in verdict.text
+    # a review: unequal classes whose largest leaves room are not what leaves none (an untrained network at 95%)
+    for knn, n, classes, majority in ((0.97, 100, 10, 0.12), (0.95, 20, 3, 0.5)):
+        said = from_knn(knn, knn, n, classes, majority=majority).text
+        assert said.startswith("No room") and "too easy or too few" in said and "unequal" not in said
 
 
 def test_with_labels_a_loss_beyond_noise_is_worse_than_untrained():

@@ -78,7 +78,8 @@ def test_on_unequal_classes_it_puts_both_against_the_largest_class():
                "curves": {"run-1": curve((0.1, 97, 0.67), (1.0, 970, 0.49)),
                           "untrained small_cnn": curve((0.1, 97, 0.60), (1.0, 970, 0.55))}}
     words = payoff_words(unequal, "run-1", {}, least={"name": "largest class", "accuracy": 0.66})
-    assert ("Always answering the largest class scores 66%: 67% with 97 labels is within noise of it, "
+    assert ("On these held-out images, always answering the largest class scores 66%: 67% with 97 labels is within "
+            "noise of it, "
             "49% with all 970 labels below it.") in words
     assert words.endswith(" held-out images.")
 
@@ -94,5 +95,6 @@ def test_the_largest_class_said_is_its_score_on_the_held_out_images():
     parts = {"fractions": [0.1, 1.0], "draws": 3, "pool": 28, "test": 12, "largest_class": 10 / 12,
              "curves": {"run-1": curve((0.1, 3, 0.58), (1.0, 28, 10 / 12))}}
     words = payoff_words(parts, "run-1", {}, least={"name": "largest class", "accuracy": 0.875})
-    assert "Always answering the largest class scores 83%: 58% with 3 labels is within noise of it, 83% with all 28 " \
+    assert "On these held-out images, always answering the largest class scores 83%: 58% with 3 labels is within " \
+           "noise of it, 83% with all 28 " \
            "labels within noise of it." in words
