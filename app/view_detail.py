@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ssl_core.engine import TrainConfig
 
-TRAIN_SIDE = TrainConfig.image_size  # the side a run draws its views at unless the Train page says otherwise
+TRAIN_SIDE = TrainConfig.image_size  # the side every run started here draws its views at (walk 44: no page sets it)
 
 
 def imported_side(sides: list[int]) -> int | None:
@@ -22,23 +22,20 @@ def imported_side(sides: list[int]) -> int | None:
 
 def detail_words(imported: int | None, stored: int, smallest: float | None) -> str:
     """The caption: the pictures' median side as `imported`, the `stored` side the Lab draws its views at and
-    TRAIN_SIDE training draws them at, how many imported pixels one pixel of a training view of the whole picture
-    spans, and the `smallest` share of the picture a crop keeps (None: no crop)."""
+    TRAIN_SIDE training draws them at, how many imported pixels the finest detail of a training view of the whole
+    picture spans (a view drawn larger than the stored side holds no finer one), and the `smallest` share of the
+    picture a crop keeps (None: no crop)."""
     said = (f"How fine a detail a view holds: these pictures came in at {imported} px (the median side that "
             f"became the stored square) and are stored at {stored} px; " if imported else
             f"How fine a detail a view holds: these pictures are stored at {stored} px; ")
-    said += f"the views above are drawn at {stored} px, and training draws them at {TRAIN_SIDE} px by default"
-    span = (imported or stored) / TRAIN_SIDE
+    said += f"the views above are drawn at {stored} px, and training draws them at {TRAIN_SIDE} px"
+    span = (imported or stored) / min(stored, TRAIN_SIDE)  # a view drawn larger than the stored side holds no more
     if span > 1:
-        said += (f" (the Train page's image size), so one pixel of a training view of the whole picture spans "
-                 f"{span:.1f} of {'yours' if imported else 'the stored ones'} across: a finer detail (a thin scratch)"
-                 " may not show in it")
-    else:
-        said += " (the Train page's image size)"
+        said += (f", so the finest detail a training view of the whole picture holds is {span:.1f} of "
+                 f"{'your pixels' if imported else 'the stored pixels'} across: a finer one (a thin scratch) may not "
+                 "show in it")
     if smallest is not None:
         said += (f". A crop keeps as little as {smallest:.0%} of the picture here, so a small detail near an edge (a "
                  "chip) is left out of some views, and the model is still taught to call those views the same "
-                 "picture: it may learn to ignore that detail")
-    if span <= 1 and smallest is None:
-        return said + "."
-    return said + ". A larger stored size (Data page), image size (Train page) or smallest crop keeps more of it."
+                 "picture: it may learn to ignore that detail; a larger smallest crop keeps it in more views")
+    return said + "."

@@ -12,15 +12,17 @@ def test_the_words_give_the_sides_and_the_span_of_a_training_views_pixel():
     said = detail_words(128, 64, 0.05)
     assert said.startswith("How fine a detail a view holds: these pictures came in at 128 px (the median side that "
                            "became the stored square) and are stored at 64 px; the views above are drawn at 64 px, "
-                           "and training draws them at 32 px by default (the Train page's image size), so one pixel "
-                           "of a training view of the whole picture spans 4.0 of yours across")
+                           "and training draws them at 32 px, so the finest detail a training view of the whole "
+                           "picture holds is 4.0 of your pixels across")
+    assert "holds is 8.0 of your pixels across" in detail_words(128, 16, None)  # a review: stored below the views
     assert "A crop keeps as little as 5% of the picture here" in said
-    assert said.endswith("A larger stored size (Data page), image size (Train page) or smallest crop keeps more of it.")
+    assert said.endswith("a larger smallest crop keeps it in more views.")
+    assert "Train page" not in said  # walk 44: it named an image size the Train page does not have
 
 
 def test_pictures_no_larger_than_a_view_and_uncropped_views_say_only_the_sides():
     said = detail_words(24, 64, None)
-    assert "spans" not in said and "crop" not in said and said.endswith("(the Train page's image size).")
+    assert "finest" not in said and "crop" not in said and said.endswith("training draws them at 32 px.")
     assert "stored at 64 px;" in detail_words(None, 64, None)
 
 

@@ -352,5 +352,5 @@ def test_the_views_say_how_fine_a_detail_they_hold(tmp_path, monkeypatch):
                                                   for i in range(1, 5)]})
     said = next(c.value for c in at.caption if c.value.startswith("How fine a detail a view holds"))
     assert "came in at 96 px (the median side that became the stored square) and are stored at 32 px" in said
-    assert "training draws them at 32 px by default" in said and "spans 3.0 of yours across" in said
+    assert "training draws them at 32 px" in said and "holds is 3.0 of your pixels across" in said
     assert "A crop keeps as little as 5% of the picture here" in said  # the default recipe's local crops
