@@ -14,6 +14,7 @@ import streamlit as st
 
 from app import access, current
 from app import evaluation_queue as evaluations
+from app.class_floor import floor_words
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
@@ -193,31 +194,6 @@ def short(label: str) -> str:
     """The picker's `label` without what an import says of itself ("r10", not "r10 (timm:resnet10t,
     imported from r10.safetensors)"); a run keeps its name, not its id (walk 17 read the id)."""
     return choices[label].imported or label
-
-
-def floor_words(found: dict[str, dict], unit: str) -> str:
-    """What knowing nothing scores, said under the table (walk 14: a linear probe of 0.557 beside
-    a largest class of 0.657, unsaid; walk 15 read it as the encoder's score in a row of its own), and on
-    unequal classes how each encoder's linear probe does on the smallest (walk 42: 87.5% accuracy on 35 'ok'
-    and 5 'defect' parts, of which the probe named 1, said only in the confusion matrix)."""
-    least = next(iter(found.values()))["floor"]
-    if not least:
-        return ""
-    guess = "always answering the largest class" if least["name"] == "largest class" else "a random guess"
-    said = (f"Ignoring the {unit}, {guess} scores {least['accuracy']:.3f}: the kNN accuracy and the linear probe "
-            "show what an encoder adds above it.")
-    if least["name"] != "largest class":
-        return said
-    confusion = next(iter(found.values()))["confusion"]
-    counts = [sum(row) for row in confusion["matrix"]]
-    smallest = [name for name, count in zip(confusion["classes"], counts) if count == min(counts)]  # ties: each
-    named = listed([f"'{escape_markdown(name)}'" for name in smallest])
-    right = "; ".join(listed([f"{report['per_class'][name]:.0%}" for name in smallest])
-                      + f" {'of the time ' * (turn == 0)}for {escape_markdown(label)}"
-                      for turn, (label, report) in enumerate(found.items()))
-    return (f"{said} Accuracy counts each class by its size, the largest most: the linear probe names the smallest "
-            f"{agreeing(len(smallest), 'class', 'classes')}, {named} ({min(counts):,} labelled"
-            f"{'' if len(smallest) == 1 else ' each'}), right {right} (each class under Which classes it confuses).")
 
 
 def shortcut_word(report: dict) -> str:
