@@ -20,7 +20,8 @@ def floor_words(found: dict[str, dict], unit: str) -> str:
     unequal classes how each encoder's linear probe does on the classes besides the largest, the smallest first
     (walk 42: 87.5% accuracy on 35 'ok' and 5 'defect' parts, of which the probe named 1, said only in the confusion
     matrix; walk 44: 'powdery' at 0% said, 'spot' at 0% and 'mottle' at 10% not)."""
-    least = next(iter(found.values()))["floor"]
+    first = next(iter(found.values()))  # every report judged together reads one dataset's labels
+    least = first["floor"]
     if not least:
         return ""
     guess = "always answering the largest class" if least["name"] == "largest class" else "a random guess"
@@ -28,7 +29,7 @@ def floor_words(found: dict[str, dict], unit: str) -> str:
             "show what an encoder adds above it.")
     if least["name"] != "largest class":
         return said
-    confusion = next(iter(found.values()))["confusion"]
+    confusion = first["confusion"]
     by_size = sorted(zip(confusion["classes"], (sum(row) for row in confusion["matrix"])), key=lambda c: c[1])
     others = by_size[:-1][:OTHER_CLASSES]  # every class but the largest (walk 44: 'spot' and 'mottle' unsaid)
     which = ("the other class" if len(by_size) == 2 else "the other classes" if len(by_size) - 1 <= OTHER_CLASSES

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from ..augment.ops import resize_side, salient_mask, saliency, to_float_side, to_uint8
 from .cues import SCENE, cue_name
-from .descriptors import AWAY, LAYOUT, SALIENCY_GRID, SIDE, edge_band, position, standardised
+from .descriptors import AWAY, LAYOUT, SALIENCY_GRID, SIDE, edge_band, inside_edges, position, standardised
 from .pixels import luma
 
 GREY = 0.5  # what stands out, greyed out of a background picture
@@ -89,8 +89,7 @@ def cue_pictures(images: np.ndarray, cue: str, side: int, swatch: int) -> np.nda
     salience = saliency(x, SALIENCY_GRID)
     keep = (salient_mask(salience, x.shape[-2:]) < AWAY).float()
     if cue in ("colour", "brightness"):  # inside the edges, as descriptors.describe_batch reads them
-        band = edge_band(x.shape[-1])
-        mean = x[:, :, band:-band, band:-band].mean(dim=(2, 3), keepdim=True)
+        mean = inside_edges(x).mean(dim=(2, 3), keepdim=True)
         value = mean if cue == "colour" else luma(mean)[:, None].expand(-1, 3, -1, -1)
         return to_uint8(value.expand(-1, -1, swatch, side)).numpy()
     picture = {"background_texture": lambda: _texture(x, keep), SCENE: lambda: _background(x, keep),

@@ -120,6 +120,12 @@ def edge_band(side: int) -> int:
     return max(1, side // EDGE)
 
 
+def inside_edges(x: torch.Tensor) -> torch.Tensor:
+    """(n, 3, H, W) -> the part inside its edge bands, what colour and brightness read (n, 3, H - 2b, W - 2b)."""
+    band = edge_band(x.shape[-1])
+    return x[:, :, band:-band, band:-band]
+
+
 def edges(x: torch.Tensor) -> torch.Tensor:
     """(n, 3, H, W) -> (n, 12): the mean colour of the top, bottom, left and right bands, edge_band(H) wide, less
     the image's mean colour: how its edges differ from the rest, whatever its overall colour."""
@@ -134,8 +140,7 @@ def describe_batch(x: torch.Tensor) -> dict[str, torch.Tensor]:
     stands out), the position of what stands out, the colour of its edges."""
     salience = saliency(x, SALIENCY_GRID)
     mask = salient_mask(salience, x.shape[-2:])
-    band = edge_band(x.shape[-1])
-    return {"statistics": statistics_of(F.avg_pool2d(x[:, :, band:-band, band:-band], 2)), "texture": texture(x, mask),
+    return {"statistics": statistics_of(F.avg_pool2d(inside_edges(x), 2)), "texture": texture(x, mask),
             "layout": layout(x, (mask < AWAY).float()), "position": position(salience), "edges": edges(x)}
 
 
