@@ -39,7 +39,7 @@ from ssl_core.checkpoint import load_trained
 from ssl_core.run_names import names_told_apart, run_name
 from ssl_core.words import listed
 from ssl_core.augment.recipes import MAE, Rotation
-from ssl_core.data.decode import RejectedFile, decode_image, fitted
+from ssl_core.data.decode import RejectedFile, as_stored
 
 VIEW_WIDTH = 112
 UNTRAINED = "untrained encoder"
@@ -211,7 +211,7 @@ with stage:
     if own is not None or sample:  # an upload, else a sample photo, else the dataset's image
         data, shown = (own.getvalue(), own.name) if own is not None else (SAMPLES[sample].read_bytes(), sample)
         try:
-            chosen = fitted(decode_image(data, draft_size=dataset.size_px), dataset.size_px, dataset.fit)[None]
+            chosen = as_stored(data, dataset)[None]
         except RejectedFile as exc:
             st.error(f"{escape_markdown(shown)}: {escape_markdown(str(exc))}; the views below are of the dataset's "
                      f"image #{index}.")

@@ -24,6 +24,7 @@ from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
 from ssl_core.data.text import printable
+from ssl_core.data.trim import NONE, Trim, parse_trim, trim_words
 from ssl_core.imports.registry import embedding_sets_of
 from ssl_core.run_names import run_name
 from ssl_core.store import WorkspaceError
@@ -152,12 +153,13 @@ FIT_NAMES = {"crop": "Centre square", "pad": "Whole picture, padded"}  # decode.
 FOLDERS_ARE_CLASSES = "Subfolders are classes"
 
 
-def _size_box(slot, text: bool) -> tuple[int, str]:
-    """The stored side of images and how each becomes its square (decode.FITS), chosen in
-    `slot`; text is stored as written (DEFAULT_SIZE unused)."""
+def _size_box(slot, text: bool) -> tuple[int, str, Trim | None]:
+    """The stored side of images, how each becomes its square (decode.FITS) and the bands cut off
+    its edges before (data/trim.py; None where what was typed is not a trim, said in `slot`), chosen
+    in `slot`; text is stored as written (DEFAULT_SIZE unused)."""
     if text:
         slot.caption("Text is stored as written: there is no image side to choose.")
-        return DEFAULT_SIZE, "crop"
+        return DEFAULT_SIZE, "crop", NONE
     box = slot.container()
     size = box.selectbox("Stored size (px)", STORED_SIZES, index=STORED_SIZES.index(DEFAULT_SIZE),
                          key="data_stored_size", help="Every picture is stored as a square of this side for training.")
@@ -165,7 +167,16 @@ def _size_box(slot, text: bool) -> tuple[int, str]:
                         help="Centre square: the long side is cut to the short one, as most training does; an object "
                              "near an edge of a wide picture is lost. Whole picture, padded: nothing is cut, the "
                              "short side is filled with the picture's mean colour.")
-    return size, fit
+    typed = box.text_input("Cut off the edges (%)", key="data_trim", placeholder="none; 0,0,10,0: the bottom 10%",
+                           help="A band cut off each picture before it is stored: one percentage for every side, or "
+                                "four (top, right, bottom, left), each at most 45. For what every picture carries at "
+                                "its edges and no picture's subject is: a microscope's info banner, a camera's "
+                                "timestamp bar, a scanner's frame. Searches and the Lab's uploads are cut alike.")
+    try:
+        return size, fit, parse_trim(typed)
+    except ValueError as exc:
+        box.error(escape_markdown(str(exc)))
+        return size, fit, None
 
 
 with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:",
@@ -186,10 +197,10 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
         name = left.text_input("Dataset name", value=builtin, key=f"data_builtin_name_{builtin}")
-        size, fit = _size_box(size_slot, DATASETS[builtin].kind == "text")
-        if st.button("Import built-in", type="primary"):
+        size, fit, trim = _size_box(size_slot, DATASETS[builtin].kind == "text")
+        if st.button("Import built-in", type="primary", disabled=trim is None):
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
-                                                        replace=replace, progress=progress, fit=fit),
+                                                        replace=replace, progress=progress, fit=fit, trim=trim),
                         f"Generating {builtin}")
     elif source == "Folder on the server" and not (roots := data_roots(sys.argv[1:], os.environ)):
         left.info(ENABLE_HINT, icon=":material/lock:")
@@ -201,12 +212,12 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                       "is written there.")
         labels_path = left.text_input("Labels CSV path (optional)", placeholder=str(roots[0] / "labels.csv"))
         name = left.text_input("Dataset name (optional)", key="data_folder_name")
-        size, fit = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
-        if st.button("Import folder", type="primary", disabled=not folder.strip()):
+        size, fit, trim = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
+        if st.button("Import folder", type="primary", disabled=not folder.strip() or trim is None):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
                                                      replace=replace, progress=progress, roots=roots, fit=fit,
-                                                     folder_labels=folder_labels),
+                                                     folder_labels=folder_labels, trim=trim),
                         "Decoding")
     else:
         uploads_round = st.session_state.get(UPLOAD_ROUND, 0)
@@ -228,14 +239,14 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         name = left.text_input("Dataset name (optional)", key=UPLOAD_NAME,
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
-        size, fit = _size_box(size_slot, upload_is_text(files))
-        if st.button("Import upload", type="primary", disabled=not files):
+        size, fit, trim = _size_box(size_slot, upload_is_text(files))
+        if st.button("Import upload", type="primary", disabled=not files or trim is None):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
                 if labels_file else {}  # its errors name the file
             _run_import(lambda progress: ingest_uploads(ws, uploads, name=name.strip() or None, size=size,
                                                         replace=replace, progress=progress, fit=fit,
-                                                        folder_labels=folder_labels, **labels),
+                                                        folder_labels=folder_labels, trim=trim, **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset
@@ -258,7 +269,8 @@ def stored_size(info) -> str:
     were stored whole), or a text's longest example."""
     if info.kind != "image":
         return f"<= {info.size_px:,} chars"
-    return f"{info.size_px} px" + (", padded" if info.fit == "pad" else "")
+    cut = trim_words(parse_trim(info.trim))
+    return f"{info.size_px} px" + (", padded" if info.fit == "pad" else "") + (f", {cut} cut off" if cut else "")
 
 
 st.dataframe(
@@ -317,10 +329,11 @@ else:
     if seen == WHOLE:
         thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
     else:
-        st.caption(f"Each whole picture padded with its mean colour to the stored {chosen.size_px} px square: what "
-                   f"every page starts from{SHRUNK}." if chosen.fit == "pad" else
-                   f"The centre square of each picture at the stored {chosen.size_px} px: what every page starts "
-                   f"from{SHRUNK}. "
+        trimmed_by = f", {cut} cut off first," if (cut := trim_words(parse_trim(chosen.trim))) else ""
+        st.caption(f"Each whole picture{trimmed_by} padded with its mean colour to the stored {chosen.size_px} px "
+                   f"square: what every page starts from{SHRUNK}." if chosen.fit == "pad" else
+                   f"The centre square of each picture{trimmed_by} at the stored {chosen.size_px} px: what every page "
+                   f"starts from{SHRUNK}. "
                    + cut_words(*centre_square_cuts(chosen.id, chosen), chosen.image_count))
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")

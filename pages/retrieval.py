@@ -19,7 +19,7 @@ from app.text_search import sentence_search
 from app.why_neighbour import why_neighbour
 from app.widgets import breakable, escape_markdown, framed, gallery, png_uri, short_name, shortened, thumbnail_uris
 from ssl_core import embed, index
-from ssl_core.data.decode import RejectedFile, decode_image, fitted
+from ssl_core.data.decode import RejectedFile, as_stored
 
 PICK_PAGE = 24  # query candidates per page
 ALL_ALIKE = 0.9995  # neighbours at or above it all show as 1.000
@@ -122,8 +122,7 @@ def neighbours(shown: embed.EncoderSource) -> tuple[np.ndarray, np.ndarray]:
 query_image, query_row = None, None
 if upload is not None:
     try:
-        query_image = fitted(decode_image(upload.getvalue(), draft_size=dataset.size_px), dataset.size_px,
-                             dataset.fit)
+        query_image = as_stored(upload.getvalue(), dataset)
         query_name = upload.name
         if source.has_network:  # one of the dataset's own pictures, as stored: queried as that picture (walk 21)
             query_row = index.stored_copy(lambda i: bytes(images[i]) == query_image.tobytes(), *neighbours(source))

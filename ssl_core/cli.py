@@ -20,6 +20,7 @@ from dataclasses import asdict
 from .data.decode import FITS
 from .data.ingest import DEFAULT_SIZE, IngestError, folder_classes, ingest_path
 from .data.rejections import rejected_total
+from .data.trim import MOST, NONE, Trim, parse_trim
 from .imports import ImportRefused
 from .imports.registry import MAX_SIDE, MIN_SIDE, check_side
 from .kind_words import UNITS
@@ -109,7 +110,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     try:
         report = ingest_path(ws, args.paths, name=args.name, labels_path=args.labels, size=args.size,
                              replace=args.replace, progress=StderrProgress("decoding"), fit=args.fit,
-                             folder_labels=not args.no_folder_labels)
+                             folder_labels=not args.no_folder_labels, trim=args.trim)
     except IngestError as exc:
         _print(exc.to_json())  # a report's keys, nothing stored, and the error
         print(f"error: {exc}", file=sys.stderr)
@@ -437,17 +438,17 @@ def _map_params(args: argparse.Namespace) -> dict:
     return {"n_neighbors": args.neighbors, "min_dist": args.min_dist} if args.method == "umap" else {}
 
 
-def _query_image(query: str, side: int, fit: str):
-    """The image file --query as a (1, side, side, 3) uint8 array, fitted as its dataset's
-    pictures were (`fit`), read as an import reads a file on the server: a regular file of at most
+def _query_image(query: str, dataset):
+    """The image file --query as a (1, side, side, 3) uint8 array, trimmed and fitted as `dataset`'s
+    pictures were (decode.as_stored), read as an import reads a file on the server: a regular file of at most
     MAX_FILE_BYTES (a FIFO or a device is refused unread), then decoded; else a ValueError naming
     it and why."""
-    from .data.decode import RejectedFile, decode_image, fitted
+    from .data.decode import RejectedFile, as_stored
     from .data.roots import read_regular
     from .data.sources import MAX_FILE_BYTES
 
     try:
-        return fitted(decode_image(read_regular(Path(query), MAX_FILE_BYTES), draft_size=side), side, fit)[None]
+        return as_stored(read_regular(Path(query), MAX_FILE_BYTES), dataset)[None]
     except OSError as exc:
         raise ValueError(f"{query}: cannot be read ({exc.strerror or exc})") from None
     except (ValueError, RejectedFile) as exc:  # not a regular file, over the cap, not an image
@@ -463,7 +464,7 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     if args.query is not None and info.kind != "image":  # before embedding: that can take a while
         raise ValueError(f"dataset {args.dataset!r} holds {info.kind}, not images: search it with a sentence "
                          f"(--query-text TEXT), not an image file (--query)")
-    image = None if args.query is None else _query_image(args.query, info.size_px, info.fit)  # before embedding too
+    image = None if args.query is None else _query_image(args.query, info)  # before embedding too
     source = _source(ws, args)
     encoder = embed.load_encoder(ws, source, info)  # before embedding: an embedding set has none (walk 23: its bar ran)
     emb = embed.embed(ws, args.dataset, source, progress=StderrProgress("embedding"))
@@ -612,6 +613,14 @@ def cmd_warmup(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _trim_argument(text: str) -> Trim:
+    """--trim's percentages (trim.parse_trim), refused by argparse with parse_trim's reason."""
+    try:
+        return parse_trim(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ssl_core", description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", help="workspace folder (default: $SSL_WORKSPACE or ./workspace)")
@@ -628,6 +637,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--fit", choices=FITS, default="crop",
                         help="how a picture becomes its stored square: its centre square (crop, the default), or the "
                              "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
+    ingest.add_argument("--trim", type=_trim_argument, default=NONE, metavar="PERCENT",
+                        help="cut a band off each picture's edges before it is stored: one percentage for every "
+                             "side, or four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth), "
+                             f"each at most {MOST}; queries read against the dataset are cut alike")
     ingest.add_argument("--no-folder-labels", action="store_true",
                         help="leave the images unlabelled where subfolders would name their classes (folders of "
                              "sites or dates, not of kinds of thing)")

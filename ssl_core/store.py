@@ -38,6 +38,7 @@ import numpy as np
 
 from .crashpoints import crash_point
 from .words import agreeing, counted
+from .data.trim import parse_trim
 
 WORKSPACE_ENV = "SSL_WORKSPACE"
 DEFAULT_WORKSPACE = "workspace"
@@ -167,6 +168,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE datasets ADD COLUMN fit TEXT NOT NULL DEFAULT 'crop';  -- 'crop': centre square; 'pad': whole, padded
     """,
+    # Bands cut off each picture's edges before it was fitted (data/trim.py): before this
+    # column none, so that a microscope's info banner stayed in every picture (walk 45).
+    """
+    ALTER TABLE datasets ADD COLUMN trim TEXT NOT NULL DEFAULT '';  -- percent of top,right,bottom,left; '' none
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("meta", "datasets", "images", "rejections", "import_warnings", "runs", "metrics")  # what a workspace's ssl.db holds
@@ -187,6 +193,7 @@ class DatasetInfo:
     created: str
     kind: str = "image"  # what one item is: 'image' (images.npy) or 'text' (texts.json)
     fit: str = "crop"  # how a picture became its stored square (decode.FITS): its centre square, or whole and padded
+    trim: str = ""  # the bands cut off its edges before (trim.trim_text: '0,0,10,0' percent of top,right,bottom,left)
 
 
 class WorkspaceError(Exception):
@@ -570,14 +577,17 @@ class Workspace:
         return int(np.count_nonzero(np.r_[same, False] | np.r_[False, same]))
 
     def centre_square_cuts(self, info: DatasetInfo) -> tuple[int, float, float]:
-        """What storing centre squares cut from the pictures of `info` as imported: (how many
-        are not square, the mean share of such a picture cut away, the largest share); (0, 0, 0)
-        where all are square (walk 31: a timestamp in a corner cut from 108 of 124 pictures,
-        unsaid)."""
+        """What storing centre squares cut from the pictures of `info` as imported, once its trim's
+        bands were cut off (data/trim.py): (how many are not square, the mean share of such a picture
+        cut away, the largest share); (0, 0, 0) where all are square (walk 31: a timestamp in a corner
+        cut from 108 of 124 pictures, unsaid)."""
+        top, right, bottom, left = parse_trim(info.trim)
+        across, down = 1.0 - left - right, 1.0 - top - bottom  # the shares of width and height kept
         with self.read() as conn:
             count, mean, most = conn.execute(
-                "SELECT COUNT(*), AVG(cut), MAX(cut) FROM (SELECT 1.0 - MIN(width, height) * 1.0 / MAX(width, height) "
-                "AS cut FROM images WHERE dataset_id = ? AND width != height)", (info.id,)).fetchone()
+                "SELECT COUNT(*), AVG(cut), MAX(cut) FROM (SELECT 1.0 - MIN(w, h) / MAX(w, h) AS cut FROM "
+                "(SELECT width * ? AS w, height * ? AS h FROM images WHERE dataset_id = ?) WHERE ROUND(w) != ROUND(h))",
+                (across, down, info.id)).fetchone()
         return count, mean or 0.0, most or 0.0
 
     def rejections(self, info: DatasetInfo) -> list[dict[str, str]]:
@@ -607,6 +617,7 @@ class Workspace:
         replace: bool = False,
         kind: str = "image",
         fit: str = "crop",
+        trim: str = "",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
@@ -630,6 +641,7 @@ class Workspace:
             created=utc_now(),
             kind=kind,
             fit=fit,
+            trim=trim,
         )
         with self.write() as conn:
             old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
@@ -639,10 +651,10 @@ class Workspace:
                 _release_runs(conn, old[0], name)
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
             conn.execute(
-                "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind, fit) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind, fit, "
+                "trim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (info.id, info.name, info.source, info.image_count, info.size_px, info.bytes,
-                 int(info.has_labels), info.created, info.kind, info.fit),
+                 int(info.has_labels), info.created, info.kind, info.fit, info.trim),
             )
             conn.executemany(
                 "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -778,4 +790,5 @@ def _dataset_info(row: sqlite3.Row) -> DatasetInfo:
         created=row["created"],
         kind=row["kind"],
         fit=row["fit"],
+        trim=row["trim"],
     )

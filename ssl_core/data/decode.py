@@ -20,11 +20,16 @@ import re
 import time
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 from .file_kinds import known_kind, started_format
+from .trim import parse_trim, trimmed
+
+if TYPE_CHECKING:
+    from ..store import DatasetInfo
 
 # Only these parsers ever see user bytes.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")  # JPEG covers camera MPO
@@ -229,6 +234,15 @@ def fitted(im: Image.Image, side: int, fit: str = "crop") -> np.ndarray:
     small = im.convert("RGB").resize((16, 16), Image.Resampling.BOX)  # its mean colour, from few pixels
     mean = tuple(int(round(c)) for c in np.asarray(small, dtype=np.float32).reshape(-1, 3).mean(0))
     return letterbox(im, side, mean)
+
+
+def as_stored(data: bytes, dataset: DatasetInfo) -> np.ndarray:
+    """An image file's bytes as `dataset` stores its pictures: decoded, its edges trimmed as the
+    import trimmed them (trim.py), fitted to the stored square: (side, side, 3) uint8. What a
+    query or the Lab's upload is read as, so that it is cut as the pictures it is set against.
+    Raises RejectedFile where the bytes are not a safe, supported image."""
+    im = decode_image(data, draft_size=dataset.size_px)
+    return fitted(trimmed(im, parse_trim(dataset.trim)), dataset.size_px, dataset.fit)
 
 
 def letterbox(im: Image.Image, side: int, fill: tuple[int, int, int] = (240, 242, 246)) -> np.ndarray:

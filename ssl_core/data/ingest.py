@@ -42,6 +42,7 @@ from .roots import PathRefused, confine, read_regular
 from .sources import Candidate, Entry, Rejection, Skipped, UploadSpool, path_entries, upload_entries
 from .text import printable
 from .text_read import is_text_name
+from .trim import NONE, Trim, kept_shape, trim_text, trimmed
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
 THUMB_SIZE = 96  # side of the thumbnails shown in the UI
@@ -234,10 +235,10 @@ def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
            labels_source: str = "labels CSV", notes: Sequence[str] = (), fit: str = "crop",
-           folder_labels: bool = True) -> IngestReport:
-    """Store decoded images as a dataset, each as `fit` (decode.FITS) makes its square; labels
-    come from the CSV, else the subfolders (unless not `folder_labels`), else the images' own
-    (built-ins). The import's `notes` are kept among its warnings."""
+           folder_labels: bool = True, trim: Trim = NONE) -> IngestReport:
+    """Store decoded images as a dataset, each with `trim`'s bands cut off its edges (trim.py) and as
+    `fit` (decode.FITS) makes its square; labels come from the CSV, else the subfolders (unless not
+    `folder_labels`), else the images' own (built-ins). The import's `notes` are kept among its warnings."""
     if fit not in FITS:
         raise IngestError(f"no way to fit pictures called {fit!r}; choose one of: {', '.join(FITS)}")
     _check_disk(ws, capacity, size, rejected)
@@ -249,8 +250,9 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
         looks = Looks()
         for item in decoded:
-            images.array[len(rows)] = fitted(item.image, size, fit)
-            thumbs.array[len(rows)] = letterbox(item.image, THUMB_SIZE)
+            kept = trimmed(item.image, trim)
+            images.array[len(rows)] = fitted(kept, size, fit)
+            thumbs.array[len(rows)] = letterbox(kept, THUMB_SIZE)
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
             looks.add(name_shown, images.array[len(rows)])
@@ -267,12 +269,13 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         thumbs.finish(len(rows))
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source, folder_labels)
         warnings += alike_labels_warning(labels)
-        warnings += (_warnings(rows, size, fit) + _copies_warning(copies, len(rows), size) + looks.warnings()
+        warnings += (_warnings(rows, size, fit, trim) + _copies_warning(copies, len(rows), size) + looks.warnings()
                      + list(notes))
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
             rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace, fit=fit,
+            trim=trim_text(trim),
         )
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled,
@@ -431,8 +434,11 @@ def _copies_warning(copies: list[tuple[str, str]], total: int, size: int) -> lis
             f"twice; delete the copies to count each picture once"]
 
 
-def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
+def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE) -> list[str]:
+    """What the import says of its `rows`' sizes and names, each picture's size as `trim` leaves it."""
     warnings = []
+    rows = [row._replace(width=kept[0], height=kept[1]) for row in rows
+            for kept in [kept_shape(row.width, row.height, trim)]]
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
         example = _for_example(len(small), f"{small[0][0]!r}, {small[0][1]} x {small[0][2]} px")
@@ -478,10 +484,10 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop") -> list[str]:
 def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
                    size: int = DEFAULT_SIZE, labels_csv: bytes | None = None, labels_source: str = "labels CSV",
                    replace: bool = False, progress: Progress | None = None, fit: str = "crop",
-                   folder_labels: bool = True) -> IngestReport:
-    """Decode `entries` and store the good ones as dataset `name`, each as `fit` (decode.FITS)
-    makes its square; `labels_source` names `labels_csv` in errors and warnings; subfolders
-    name classes unless not `folder_labels`.
+                   folder_labels: bool = True, trim: Trim = NONE) -> IngestReport:
+    """Decode `entries` and store the good ones as dataset `name`, each with `trim`'s bands cut off
+    and as `fit` (decode.FITS) makes its square; `labels_source` names `labels_csv` in errors and
+    warnings; subfolders name classes unless not `folder_labels`.
 
     Rejected entries are listed with their reasons; the rest is imported. Raises
     IngestError (storing nothing) when no image is usable, the name is taken and
@@ -503,6 +509,8 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         if labels_csv is not None:  # said, not dropped in silence
             notes.insert(0, "the labels file was not used: text takes its labels from a label column of "
                             "its CSV or JSONL files, or from its subfolders' names")
+        if trim != NONE:
+            notes.insert(0, "the trim was not used: text has no edges to cut off")
         return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress,
                                    notes=notes, folder_labels=folder_labels)
     entries, csv_entry = _labels_csv_from(entries)
@@ -518,7 +526,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         decoded = _decode_all(entries, size, rejected, progress)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
                       rejected=rejected, labels_csv=labels_csv, replace=replace,
-                      labels_source=labels_source, notes=notes, fit=fit, folder_labels=folder_labels)
+                      labels_source=labels_source, notes=notes, fit=fit, folder_labels=folder_labels, trim=trim)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
 
@@ -567,7 +575,8 @@ def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], *, 
 
 
 def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,
-                   replace: bool = False, progress: Progress | None = None, fit: str = "crop") -> IngestReport:
+                   replace: bool = False, progress: Progress | None = None, fit: str = "crop",
+                   trim: Trim = NONE) -> IngestReport:
     """A built-in demo dataset from DATASETS, with its hidden labels."""
     try:
         dataset = get_builtin(builtin)
@@ -590,7 +599,7 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
                 progress(done, dataset.count)
 
     report = _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
-                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace, fit=fit)
+                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace, fit=fit, trim=trim)
     report.warnings += removed
     return report
 

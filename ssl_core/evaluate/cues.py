@@ -53,8 +53,9 @@ CUES = {
     # walk 43: scans in white or black frames grouped by them, 'brightness' named instead
     "edges": Cue(("edges",), ("edges",), "edge colour", "the colour of the picture's edges, as a scanner's frame, "
                  "a vignette or a plain backdrop sets it",
-                 "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame around "
-                 "the pictures is best cropped off before they are imported"),
+                 "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame or "
+                 "banner along the pictures' edges is best cut off as they are imported (Cut off the edges, on the "
+                 "Data page; `ingest --trim`)"),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
 SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"

@@ -321,3 +321,27 @@ def test_an_upload_imported_leaves_the_form_empty_for_the_next(app, tmp_path):
     [import_button] = [b for b in app.button if b.label == "Import upload"]
     app = import_button.click().run()
     assert Workspace(tmp_path / "ws").dataset("blue").image_count == 1  # the red one is not imported again
+
+
+def test_a_band_typed_for_the_edges_is_cut_off_each_picture_before_it_is_stored(app):
+    """Walk 45: every micrograph carried its microscope's banner along the bottom, and nothing on the
+    page could cut it off."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i in range(3):
+            zf.writestr(f"sem_{i}.png", png_bytes((60 * i, 90, 0), (40, 30)))
+    app.segmented_control(key="data_source").set_value("Upload files").run()
+    app.file_uploader[0].set_value([("sem.zip", archive.getvalue(), "application/zip")]).run()
+    app.text_input(key="data_trim").set_value("0,0,60,0").run()
+    assert escape_markdown("trim '0,0,60,0': the bottom is 60%, outside 0 to 45%") in [e.value for e in app.error]
+    assert next(b for b in app.button if b.label == "Import upload").disabled  # nothing imported with it
+    app.text_input(key="data_trim").set_value("0,0,10,0").run()
+    assert not app.error
+    next(b for b in app.button if b.label == "Import upload").click().run()
+    app.selectbox(key="data_selected").set_value("sem").run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.metric][1] == "64 px, the bottom 10% cut off"
+    app.segmented_control(key="data_grid_view").set_value("What training sees").run()
+    assert ("The centre square of each picture, the bottom 10% cut off first, at the stored 64 px: what every page "
+            "starts from") in " ".join(c.value for c in app.caption)
+    assert "3 of 3 pictures here are not square" in " ".join(c.value for c in app.caption)  # 40 x 27 once cut
