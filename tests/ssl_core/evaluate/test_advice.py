@@ -14,8 +14,8 @@ from PIL import Image
 
 from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
-from ssl_core.evaluate.advice import Measured, advise, apply, background, batch_too_large, collapse, \
-    coarse_probe, colour_or_brightness, diverged, flat_from_start, loss_still_falling, minutes_for
+from ssl_core.evaluate.advice import Measured, advise, apply, background, background_swap, batch_too_large, \
+    collapse, coarse_probe, colour_or_brightness, diverged, flat_from_start, loss_still_falling, minutes_for
 from tests.ssl_core.test_cli import cli
 
 DEFAULT = TrainConfig(dataset="d", minutes=5.0)
@@ -217,6 +217,31 @@ def test_a_recipe_that_holds_the_fix_is_told_so_not_to_try_it():
     said = remedy(CUES["background_texture"].fix, "run", "salient crop p 0.8, no blur")
     assert said == ("The run's recipe already holds the fix for it (salient crop p 0.8, no blur), yet the embedding "
                     "groups by it all the same.")  # walk 11 read "the cue stayed all the same" as unclear
+
+
+def test_brightness_held_beside_a_background_texture_swaps_the_background_in_half_the_views():
+    """Walk 46: product photos on white or wood grouped by background; the check named brightness (0.67) beside
+    background texture (some, 0.59); jitter on every view changed nothing, and the Diagnosis said there was no
+    change to advise."""
+    jittered = TrainConfig(dataset="d", recipe=make_recipe("simclr_multicrop", jitter_p=1.0).to_dict())
+    shortcut = {**check("brightness"), "scores": {"brightness": {"judged": 0.64},
+                                                  "background_texture": {"level": "some", "score": 0.59}}}
+    found = background_swap(measured(jittered, shortcut=shortcut))
+    assert found.rule == "background_swap" and found.change["recipe"]["swap_background_p"] == 0.5
+    assert found.change["recipe"] == {**jittered.recipe, "swap_background_p": 0.5}  # nothing else changed
+    assert found.advice.startswith("The run's recipe already holds the fix for it (jitter p 1, jitter strength 1), "
+                                   "and the embedding groups by it all the same. The background's texture scores "
+                                   "some too (0.59), so the brightness it groups by may be the background's.")
+    assert "swap background p 0 -> 0.5" in found.advice and "0.230 to 0.186" in found.advice  # where it cost
+    assert [a.rule for a in advise(measured(jittered, shortcut=shortcut))] == ["background_swap"]
+    little = {**shortcut, "scores": {"background_texture": {"level": "little", "score": 0.2}}}
+    assert background_swap(measured(jittered, shortcut=little)) is None  # nothing says the background carries it
+    assert background_swap(measured(shortcut=shortcut)) is None  # jitter p 0.8: the brightness advice comes first
+    assert colour_or_brightness(measured(shortcut=shortcut)).rule == "brightness_shortcut"
+    swapped = TrainConfig(dataset="d", recipe={**jittered.recipe, "swap_background_p": 0.5})
+    assert background_swap(measured(swapped, shortcut=shortcut)) is None  # followed already
+    texture = {**shortcut, "cue": "background_texture"}  # busy backgrounds, where a swap cost (clutter_shapes)
+    assert background_swap(measured(shortcut=texture)) is None
 
 
 def test_a_recipe_without_the_fields_a_fix_changes_is_not_told_to_change_them():
