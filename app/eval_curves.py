@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from app.widgets import escape_plotly
 from ssl_core.evaluate.payoff import curve_floor
 from ssl_core.embed import EncoderSource, baseline_of
-from ssl_core.words import listed
+from ssl_core.data.ingest import STORED_SIZES
+from ssl_core.words import agreeing, listed
 
 
 def twin_names(found: dict[str, dict]) -> dict[str, str]:
@@ -87,10 +88,27 @@ def twin_key(report: dict) -> str:
                                      shape=tuple(map(tuple, source["shape"])))).label
 
 
-def sides_words(found: dict[str, dict]) -> str:
+def enlarged_words(by_side: dict[int, list[str]], stored: int) -> str:
+    """Where encoders (`by_side`: {side: their labels}) read the pictures at a side above the `stored` one, that
+    they read them enlarged, so with no finer detail than the stored square holds, and the stored size that would
+    keep it (walk 46: a ResNet-18 imported at 112 px read pictures stored at 64 px, said nowhere); else ''."""
+    above = {side: labels for side, labels in by_side.items() if side > stored}
+    if not above:
+        return ""
+    names = [label for labels in above.values() for label in labels]
+    largest = max(above)
+    offered = next((size for size in STORED_SIZES if size >= largest), None)
+    keep = (f"pictures imported again at a stored size of {offered} px (the Data page's Stored size) would keep it"
+            if offered else f"pictures imported again with `ingest --size {largest}` would keep it")
+    return (f" {listed(names)} {agreeing(len(names), 'reads', 'read')} the pictures enlarged from the stored "
+            f"{stored} px, so with no finer detail than that; {keep}.")
+
+
+def sides_words(found: dict[str, dict], stored: int) -> str:
     """The sides the image curves read the images at: each judged encoder's (its twin's too), raw
-    pixels', and the network from scratch's with its bounds, from the first report's config; an
-    imported embedding set, made elsewhere, reads none here."""
+    pixels', and the network from scratch's with its bounds, from the first report's config, and
+    which encoders read them enlarged from the `stored` side (enlarged_words); an imported
+    embedding set, made elsewhere, reads none here."""
     by_side = defaultdict(list)
     for label, report in found.items():
         if side := report["source"]["image_size"]:
@@ -106,7 +124,7 @@ def sides_words(found: dict[str, dict]) -> str:
             f"{scratch['epochs']} passes, {scratch['min_steps']} steps or more, and at most {scratch['max_images']:,} "
             f"images seen per draw, to take seconds "
             f"on a CPU: at {scratch['image_size']} px an object a tenth of the picture wide is "
-            f"{scratch['image_size'] / 10:g} pixels wide.")
+            f"{scratch['image_size'] / 10:g} pixels wide." + enlarged_words(by_side, stored))
 
 
 def accuracy_top(curves: dict[str, list[dict]], chance: float) -> float:

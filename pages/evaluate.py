@@ -288,7 +288,7 @@ if labelled:
     drawn = any(choices[label].has_network for label in labelled)  # an embedding set has no untrained twin
     st.caption(explained("label_efficiency", hooks, untrained=drawn) + " Thick lines: the encoders judged; dotted: "
                f"the baselines. Bars: spread over random draws of the labelled {hooks.unit}."
-               + (" " + sides_words(labelled) if hooks.from_scratch else ""))
+               + (" " + sides_words(labelled, dataset.size_px) if hooks.from_scratch else ""))
     for label, report in labelled.items():  # what each curve measured, in words
         twin = twin_key(report)
         st.markdown(escape_markdown(payoff_words(report["label_efficiency"], report["source"]["label"],

@@ -4,7 +4,7 @@ the two twins and "the untrained network (25%)" and "(20%)" said of one name).""
 
 from __future__ import annotations
 
-from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
+from app.eval_curves import efficiency_figure, enlarged_words, sides_words, twin_key, twin_names
 from ssl_core.embed import untrained
 from ssl_core.evaluate.payoff import payoff_words
 
@@ -66,12 +66,26 @@ def test_twins_at_one_side_keep_their_name():
 
 
 def test_the_sides_every_curve_reads_are_said():
-    assert sides_words(FOUND) == (
+    assert sides_words(FOUND, 64) == (
         "The curves read the images at these sides: SimCLR · 1.5 min at 48 px; BYOL · 1.5 min at 32 px, each beside "
         "its untrained twin at its side (so their untrained scores differ); raw pixels at 16 px; the network from "
         "scratch trains at 16 px, 15 passes, 100 steps or more, and at most 10,000 images seen per draw, to take "
         "seconds on a CPU: at 16 "
         "px an object a tenth of the picture wide is 1.6 pixels wide.")
+
+
+def test_encoders_reading_the_pictures_above_their_stored_side_are_said_to_read_them_enlarged():
+    """Walk 46: a ResNet-18 imported at 112 px read pictures stored at 64 px, which only its side hinted at."""
+    assert enlarged_words({48: ["SimCLR"]}, 64) == ""
+    assert enlarged_words({112: ["theirs_r18"], 48: ["SimCLR"]}, 64) == (
+        " theirs_r18 reads the pictures enlarged from the stored 64 px, so with no finer detail than that; pictures "
+        "imported again at a stored size of 128 px (the Data page's Stored size) would keep it.")
+    assert enlarged_words({224: ["a", "b"]}, 64).startswith(" a and b read the pictures enlarged")
+    assert enlarged_words({224: ["a", "b"]}, 64).endswith("pictures imported again with `ingest --size 224` would "
+                                                          "keep it.")  # above what the Data page offers
+    assert sides_words(FOUND, 32).endswith(" SimCLR · 1.5 min reads the pictures enlarged from the stored 32 px, so "
+                                           "with no finer detail than that; pictures imported again at a stored size "
+                                           "of 48 px (the Data page's Stored size) would keep it.")
 
 
 def test_an_embedding_set_is_drawn_once_not_again_as_its_own_baseline():
