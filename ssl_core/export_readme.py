@@ -28,8 +28,11 @@ FILES = {  # file -> what it holds; in this order
     "projector_config.pbtxt": "the Projector's config: open this folder as a TensorBoard logdir, or load vectors.tsv "
                               "and metadata.tsv at projector.tensorflow.org.",
     "encoder.safetensors": "the encoder's weights.",
-    "encoder.json": "what load_encoder.py needs to rebuild it: architecture, options, input side.",
-    "load_encoder.py": "a snippet that loads the encoder (needs torch, safetensors and this project's ssl_core).",
+    "encoder.json": "what load_encoder.py needs to rebuild it: architecture, options, input side, and (for images) "
+                    "how the dataset stored its pictures: side, fit, trim.",
+    "load_encoder.py": "a snippet that loads the encoder (needs torch, safetensors and this project's ssl_core) and, "
+                       "for images, reads a new picture file as the dataset's were read (read_picture), so that its "
+                       "features are comparable with embeddings.npy's.",
     "tokenizer.json": "the tokenizer a text encoder reads its input with.",
 }
 QUERY = """To find an item's neighbours as the app does:

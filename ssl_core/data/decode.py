@@ -237,9 +237,10 @@ def fitted(im: Image.Image, side: int, fit: str = "crop") -> np.ndarray:
 
 
 def as_stored(data: bytes, dataset: DatasetInfo) -> np.ndarray:
-    """An image file's bytes as `dataset` stores its pictures: decoded, its edges trimmed as the
-    import trimmed them (trim.py), fitted to the stored square: (side, side, 3) uint8. What a
-    query or the Lab's upload is read as, so that it is cut as the pictures it is set against.
+    """An image file's bytes as `dataset` (its size_px, fit and trim: an exported encoder's
+    config["stored"] will do) stores its pictures: decoded, its edges trimmed as the import
+    trimmed them (trim.py), fitted to the stored square: (side, side, 3) uint8. What a query,
+    the Lab's upload or an export's read_picture reads, so that it is cut as the pictures it is set against.
     Raises RejectedFile where the bytes are not a safe, supported image."""
     im = decode_image(data, draft_size=dataset.size_px)
     return fitted(trimmed(im, parse_trim(dataset.trim)), dataset.size_px, dataset.fit)

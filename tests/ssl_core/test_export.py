@@ -35,6 +35,18 @@ def test_the_encoder_loads_with_its_snippet_and_gives_the_same_features(trained,
     np.testing.assert_allclose(snippet_features(tmp_path / "out", inputs), emb.features[:4], rtol=1e-4, atol=1e-5)
 
 
+def test_a_new_picture_read_by_the_snippet_gives_the_features_of_the_same_stored_picture(trained, emb, tmp_path):
+    """Walk 46: nothing said how a new picture becomes the encoder's input (resized without antialiasing,
+    features differed by up to 0.04)."""
+    export.to_folder(export.export(trained.ws, emb, ["encoder"]), tmp_path / "out")
+    stored = np.array(trained.ws.images(emb.dataset)[2])
+    Image.fromarray(stored).save(tmp_path / "picture.png")  # a file whose stored square is that picture
+    config = json.loads((tmp_path / "out" / "encoder.json").read_text())
+    assert config["stored"] == {"size_px": emb.dataset.size_px, "fit": emb.dataset.fit, "trim": emb.dataset.trim}
+    read = snippet_features(tmp_path / "out", f"read_picture({str(tmp_path / 'picture.png')!r})")
+    np.testing.assert_allclose(read[0], emb.features[2], rtol=1e-4, atol=1e-5)
+
+
 def snippet_features(folder, inputs: str, setup: str = "") -> np.ndarray:
     """The exported encoder in `folder`, loaded by its load_encoder.py in a fresh Python, run
     on `inputs` (a Python expression, after `setup`): its features."""
