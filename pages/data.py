@@ -167,9 +167,9 @@ def _size_box(slot, text: bool) -> tuple[int, str, Trim | None]:
                         help="Centre square: the long side is cut to the short one, as most training does; an object "
                              "near an edge of a wide picture is lost. Whole picture, padded: nothing is cut, the "
                              "short side is filled with the picture's mean colour.")
-    typed = box.text_input("Cut off the edges (%)", key="data_trim", placeholder="none; 0,0,10,0: the bottom 10%",
-                           help="A band cut off each picture before it is stored: one percentage for every side, or "
-                                "four (top, right, bottom, left), each at most 45. For what every picture carries at "
+    typed = box.text_input("Cut off the edges (%)", key="data_trim", placeholder="none; bottom 10: the bottom 10%",
+                           help="A band cut off each picture before it is stored: one percentage for every side, "
+                                "four (top, right, bottom, left) or sides by name (bottom 10), each at most 45. For what every picture carries at "
                                 "its edges and no picture's subject is: a microscope's info banner, a camera's "
                                 "timestamp bar, a scanner's frame. Searches and the Lab's uploads are cut alike.")
     try:

@@ -639,7 +639,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
     ingest.add_argument("--trim", type=_trim_argument, default=NONE, metavar="PERCENT",
                         help="cut a band off each picture's edges before it is stored: one percentage for every "
-                             "side, or four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth), "
+                             "side, four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth) or "
+                             "sides by name ('bottom 10'), "
                              f"each at most {MOST}; queries read against the dataset are cut alike")
     ingest.add_argument("--no-folder-labels", action="store_true",
                         help="leave the images unlabelled where subfolders would name their classes (folders of "

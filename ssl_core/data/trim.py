@@ -13,6 +13,8 @@ decode.as_stored), so that they are cut alike.
 
 from __future__ import annotations
 
+import re
+
 from PIL import Image
 
 SIDES = ("top", "right", "bottom", "left")
@@ -22,24 +24,44 @@ NONE: Trim = (0.0, 0.0, 0.0, 0.0)
 
 
 def parse_trim(text: str | None) -> Trim:
-    """'10' (every side) or 'TOP,RIGHT,BOTTOM,LEFT' in percent -> Trim; '' or None -> NONE.
-    A ValueError names what is wrong: not a number, not one or four of them, a side outside
-    0 to MOST."""
+    """'10' (every side), 'TOP,RIGHT,BOTTOM,LEFT' or sides by name ('bottom 10', '8% top, bottom 5') in
+    percent -> Trim; '' or None -> NONE. A ValueError names what is wrong: not a number, not one or four
+    of them, a word that is no side, a side outside 0 to MOST."""
     if not text or not text.strip():
         return NONE
-    parts = [part.strip().removesuffix("%") for part in text.split(",")]
-    if len(parts) not in (1, 4):
-        raise ValueError(f"trim {text!r}: give one percentage for every side or four (top, right, bottom, left), "
-                         f"not {len(parts)}")
+    parts = re.split(r"[,;\s]+", text.strip().replace("%", ""))
+    if re.search(r"[a-z]", text, re.IGNORECASE):
+        percents, sides = _named(text), [f"the {side}" for side in SIDES]
+    elif len(parts) not in (1, 4):
+        raise ValueError(f"trim {text!r}: give one percentage for every side, four (top, right, bottom, left: "
+                         f"0,0,10,0 cuts the bottom 10%) or sides by name (bottom 10), not {len(parts)} numbers")
+    else:
+        percents = [_percent(text, part) for part in parts] * (4 if len(parts) == 1 else 1)
+        sides = ("each side",) * 4 if len(parts) == 1 else [f"the {side}" for side in SIDES]
+    for side, percent in zip(sides, percents):
+        if not 0 <= percent <= MOST:
+            raise ValueError(f"trim {text!r}: {side} is {percent:g}%, outside 0 to {MOST}%")
+    return percents[0] / 100, percents[1] / 100, percents[2] / 100, percents[3] / 100
+
+
+def _percent(text: str, number: str) -> float:
     try:
-        percents = [float(part) for part in parts]
+        return float(number)
     except ValueError:
         raise ValueError(f"trim {text!r}: each side is a percentage, a number from 0 to {MOST}") from None
-    for side, percent in zip(SIDES, percents * 4 if len(percents) == 1 else percents):
-        if not 0 <= percent <= MOST:
-            raise ValueError(f"trim {text!r}: the {side} is {percent:g}%, outside 0 to {MOST}%")
-    shares = [percent / 100 for percent in (percents * 4 if len(percents) == 1 else percents)]
-    return shares[0], shares[1], shares[2], shares[3]
+
+
+def _named(text: str) -> list[float]:
+    """Percentages of the SIDES ('bottom 10', '8% top, bottom 5'), 0 where a side is not named."""
+    percents = dict.fromkeys(SIDES, 0.0)
+    for part in filter(str.strip, re.split(r",|;|\band\b", text, flags=re.IGNORECASE)):
+        words = re.findall(r"[a-z]+", part.lower())
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", part)
+        if len(words) != 1 or words[0] not in SIDES or len(numbers) != 1:
+            raise ValueError(f"trim {text!r}: {part.strip()!r} is not a side and its percentage (top, right, bottom "
+                             f"or left, as in 'bottom 10')")
+        percents[words[0]] = float(numbers[0])
+    return list(percents.values())
 
 
 def trim_text(trim: Trim) -> str:

@@ -34,21 +34,28 @@ def micrograph(shade: int, size=(160, 120)) -> bytes:
 
 @pytest.mark.parametrize("typed, trim", [
     ("", NONE), (None, NONE), ("  ", NONE), ("5", (0.05, 0.05, 0.05, 0.05)), ("0,0,12.5,0", (0, 0, 0.125, 0)),
-    ("4%, 0, 10%, 0", (0.04, 0, 0.1, 0)), ("45", (0.45,) * 4),
+    ("4%, 0, 10%, 0", (0.04, 0, 0.1, 0)), ("45", (0.45,) * 4), ("0 0 8 0", (0, 0, 0.08, 0)),
+    ("8% top", (0.08, 0, 0, 0)), ("bottom 10", (0, 0, 0.1, 0)), ("Top 8, bottom 5%", (0.08, 0, 0.05, 0)),
+    ("top 8 and left 2", (0.08, 0, 0, 0.02)),
 ])
 def test_percentages_typed_become_shares_of_each_side(typed, trim):
     assert parse_trim(typed) == pytest.approx(trim)
 
 
 @pytest.mark.parametrize("typed, reason", [
-    ("0,10", "give one percentage for every side or four (top, right, bottom, left), not 2"),
-    ("50", "the top is 50%, outside 0 to 45%"),
+    ("0,10", "give one percentage for every side, four (top, right, bottom, left: 0,0,10,0 cuts the bottom 10%) or "
+             "sides by name (bottom 10), not 2 numbers"),
+    ("50", "each side is 50%, outside 0 to 45%"),
     ("0,0,-5,0", "the bottom is -5%, outside 0 to 45%"),
-    ("ten", "each side is a percentage, a number from 0 to 45"),
+    ("bottom 50", "the bottom is 50%, outside 0 to 45%"),
+    ("1,2,?,4", "each side is a percentage, a number from 0 to 45"),
+    ("middle 5", "'middle 5' is not a side and its percentage (top, right, bottom or left, as in 'bottom 10')"),
+    ("top", "'top' is not a side and its percentage (top, right, bottom or left, as in 'bottom 10')"),
 ])
 def test_what_is_not_a_trim_is_refused_with_its_reason(typed, reason):
-    with pytest.raises(ValueError, match="^trim .*: " + reason.replace("(", r"\(").replace(")", r"\)") + "$"):
+    with pytest.raises(ValueError) as refused:
         parse_trim(typed)
+    assert str(refused.value) == f"trim {typed!r}: {reason}"
 
 
 def test_a_trim_is_stored_and_said_as_typed():
