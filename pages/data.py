@@ -169,9 +169,10 @@ def _size_box(slot, text: bool) -> tuple[int, str, Trim | None]:
                              "short side is filled with the picture's mean colour.")
     typed = box.text_input("Cut off the edges (%)", key="data_trim", placeholder="none; bottom 10: the bottom 10%",
                            help="A band cut off each picture before it is stored: one percentage for every side, "
-                                "four (top, right, bottom, left) or sides by name (bottom 10), each at most 45. For what every picture carries at "
-                                "its edges and no picture's subject is: a microscope's info banner, a camera's "
-                                "timestamp bar, a scanner's frame. Searches and the Lab's uploads are cut alike.")
+                                "four (top, right, bottom, left) or sides by name (bottom 10), each at most 45. For "
+                                "what every picture carries at its edges and no picture's subject is: a microscope's "
+                                "info banner, a camera's timestamp bar, a scanner's frame. Searches and the Lab's "
+                                "uploads are cut alike.")
     try:
         return size, fit, parse_trim(typed)
     except ValueError as exc:
