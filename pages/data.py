@@ -265,12 +265,12 @@ if not datasets:
     st.stop()
 
 
-def stored_size(info) -> str:
+def stored_size(info, with_trim: bool = True) -> str:
     """What `size_px` holds for the dataset's kind: an image's side (', padded' where pictures
-    were stored whole), or a text's longest example."""
+    were stored whole; with `with_trim`, the bands cut off their edges), or a text's longest example."""
     if info.kind != "image":
         return f"<= {info.size_px:,} chars"
-    cut = trim_words(parse_trim(info.trim))
+    cut = trim_words(parse_trim(info.trim)) if with_trim else ""
     return f"{info.size_px} px" + (", padded" if info.fit == "pad" else "") + (f", {cut} cut off" if cut else "")
 
 
@@ -293,10 +293,12 @@ chosen = ws.dataset(chosen)
 
 images_col, stored_col, labels_col, disk_col = st.columns(4)
 images_col.metric("Images" if chosen.kind == "image" else "Sentences", f"{chosen.image_count:,}")
-stored_col.metric("Stored size", stored_size(chosen))
+stored_col.metric("Stored size", stored_size(chosen, with_trim=False))  # a metric's value is cut at its width
 label_counts = ws.label_counts(chosen)
 labels_col.metric("Classes", len(label_counts) if label_counts else "none")
 disk_col.metric("On disk", human_bytes(chosen.bytes))
+if cut := trim_words(parse_trim(chosen.trim)):
+    st.caption(f"Cut off each picture before it was stored: {cut} (Cut off the edges, at import).")
 
 if label_counts:
     usable = not too_few_to_probe(label_counts)  # Evaluate's and the kNN monitor's two classes of two

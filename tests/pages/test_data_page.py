@@ -340,7 +340,11 @@ def test_a_band_typed_for_the_edges_is_cut_off_each_picture_before_it_is_stored(
     next(b for b in app.button if b.label == "Import upload").click().run()
     app.selectbox(key="data_selected").set_value("sem").run()
     assert not app.exception, app.exception
-    assert [m.value for m in app.metric][1] == "64 px, the bottom 10% cut off"
+    assert [m.value for m in app.metric][1] == "64 px"  # a metric's value is cut at its width: said below it
+    assert "Cut off each picture before it was stored: the bottom 10% (Cut off the edges, at import)." in [
+        c.value for c in app.caption]
+    table = next(df.value for df in app.dataframe if "holds" in df.value.columns)
+    assert list(table["stored size"])[-1] == "64 px, the bottom 10% cut off"
     app.segmented_control(key="data_grid_view").set_value("What training sees").run()
     assert ("The centre square of each picture, the bottom 10% cut off first, at the stored 64 px: what every page "
             "starts from") in " ".join(c.value for c in app.caption)
