@@ -409,9 +409,8 @@ def background_swap(m: Measured) -> Advice | None:
     texture = (check.get("scores") or {}).get("background_texture") or {}
     if not held or recipe.get("swap_background_p") != 0 or texture.get("level") not in ("some", "most"):
         return None
-    return Advice("background_swap", f"Shortcut check: {check['words'].split(' Try ')[0]}",
-                  f"The run's recipe already holds the fix for it ({held}), and the embedding groups by it all the "
-                  f"same. The background's texture scores {texture['level']} too ({texture['score']:.2f}), so the "
+    return Advice("background_swap", f"Shortcut check: {check['words'].split(' Try ')[0]}",  # it says `held`
+                  f"The background's texture scores {texture['level']} too ({texture['score']:.2f}), so the "
                   f"{check['cue']} it groups by may be the background's. Train again with the background around "
                   f"what stands out taken from another picture of the batch in half the views (swap background p 0 -> "
                   f"{SWAP['swap_background_p']:g}; Ryali et al. 2021), so that two views of an image share the "
