@@ -15,6 +15,7 @@ import streamlit as st
 from app import access, current
 from app import evaluation_queue as evaluations
 from app.class_floor import floor_words
+from app.collapse_note import one_direction_note
 from app.current import pick_dataset
 from app.diagnosis import diagnosis_panels
 from app.eval_curves import efficiency_figure, sides_words, twin_key, twin_names
@@ -25,7 +26,7 @@ from app.maps import built_once
 from app.section_jump import LABEL_EFFICIENCY, section
 from app.widgets import (cancel_button, cancelled, escape_markdown, escape_plotly, framed, kept_multiselect, png_uri,
                          verdict_box)
-from ssl_core import jobs
+from ssl_core import embed, jobs
 from ssl_core.data.labels import too_few_to_probe
 from ssl_core.evaluate.cue_view import cue_pictures, evidence_title, shown_cue
 from ssl_core.evaluate.cues import CUES, cue_name
@@ -228,6 +229,9 @@ if (missing := sorted({twin for twin in twins.values() if twin and twin not in d
     st.caption(escape_markdown(  # walk 20: alignment 0.147, uniformity -0.843 ... with nothing to read them against
         f"Without labels these numbers read best beside the same network untrained: add {listed(missing)} in "
         "Encoders to judge, and its column shows what training changed."))
+for label in done:  # walk 46: Retrieval said an imported encoder's features lay along one line, Evaluate did not
+    if (emb := embed.cached(ws, dataset, choices[label])) is not None:
+        one_direction_note(emb, label, "its scores on Retrieval")
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
     if names := [COLUMNS[name] for name in ON_VIEWS if r.get(name, 0) is None]:
         compare = agreeing(len(names), "it compares", "they compare")

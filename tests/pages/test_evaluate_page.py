@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -232,6 +233,33 @@ def test_an_unlabelled_dataset_gets_only_the_label_free_metrics(tmp_path, monkey
     assert not at.success  # nothing green under an orange verdict, the shortcut check's sentence included
     assert not any(s.value == "Label efficiency" for s in at.subheader)
     assert not any("read best beside" in c.value for c in at.caption)  # the untrained network is its own twin
+
+
+def test_an_encoder_that_puts_the_pictures_along_one_line_is_said_to_here_too(tmp_path, monkeypatch):
+    """Walk 46: Retrieval said an imported encoder's features lay along one line (99% of their spread), Evaluate
+    showed its effective rank alone."""
+    from tests.ssl_core.conftest import noise
+    from tests.ssl_core.evaluate.test_evaluate_health import along_a_line
+
+    from ssl_core.data.ingest import ingest_uploads
+    from ssl_core.imports.embeddings import import_embeddings
+
+    ws = Workspace(tmp_path / "ws")
+    ingest_uploads(ws, [(f"{i}.png", noise((16, 16), seed=i)) for i in range(30)], name="plain", size=16)
+    ws.set_meta("demo_seeded", "1")
+    np.save(tmp_path / "line.npy", along_a_line(30, 0.02))
+    import_embeddings(ws, "plain", "line", tmp_path / "line.npy")
+    monkeypatch.setenv("SSL_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(str(MAIN), default_timeout=600)
+    at.query_params.update(dataset="plain", encoder="imported-line")
+    at.run()
+    at.switch_page(EVALUATE).run()
+    next(b for b in at.button if b.label.startswith("Evaluate 1 encoder")).click().run()
+    assert not at.exception, at.exception
+    [said] = [w.value for w in at.warning if "along one line" in w.value]
+    assert said.startswith(r"**line \(embeddings, imported from line\.npy\)** puts these pictures along one line: "
+                           "99% of the spread of its features lies in one direction"), said
+    assert "its scores on Retrieval say little: only the order of its scores can mean something" in said
 
 
 def test_a_run_without_labels_is_pointed_to_its_untrained_twin(tmp_path, monkeypatch):
