@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from app.widgets import escape_plotly
 from ssl_core.evaluate.payoff import curve_floor
 from ssl_core.embed import EncoderSource, baseline_of
-from ssl_core.data.ingest import STORED_SIZES
+from ssl_core.data.ingest import MAX_SIZE, STORED_SIZES
 from ssl_core.words import agreeing, listed
 
 
@@ -98,8 +98,9 @@ def enlarged_words(by_side: dict[int, list[str]], stored: int) -> str:
     names = [label for labels in above.values() for label in labels]
     largest = max(above)
     offered = next((size for size in STORED_SIZES if size >= largest), None)
-    keep = (f"pictures imported again at a stored size of {offered} px (the Data page's Stored size) would keep it"
-            if offered else f"pictures imported again with `ingest --size {largest}` would keep it")
+    again = (f"at a stored size of {offered} px (the Data page's Stored size)" if offered else
+             f"with `ingest --size {min(largest, MAX_SIZE)}`")  # a review: sides above the import's limit
+    keep = f"where the pictures came in larger, importing them again {again} would keep more of it"
     return (f" {listed(names)} {agreeing(len(names), 'reads', 'read')} the pictures enlarged from the stored "
             f"{stored} px, so with no finer detail than that; {keep}.")
 

@@ -137,10 +137,11 @@ def grey_dataset(dataset_id: str, _images: np.ndarray) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def imported_sides(dataset_id: str, _info) -> int | None:
-    """The median side of dataset `_info`'s pictures as imported that became its stored square (the short side cut
-    to a centre square, the long one padded), read once per dataset id: its images never change after import."""
+    """The median side of dataset `_info`'s pictures as imported and trimmed that became its stored square (the short
+    side cut to a centre square, the long one padded), read once per dataset id: its images never change after
+    import."""
     side = max if _info.fit == "pad" else min
-    return imported_side([side(row["width"], row["height"]) for row in ws.image_rows(_info)])
+    return imported_side([side(shape) for shape in ws.kept_shapes(_info)])
 
 
 def digest(array: np.ndarray) -> str:

@@ -64,14 +64,17 @@ def from_where(labels_from: str | None) -> str:
     return f", from {escape_markdown(labels_from)}" if labels_from else ""
 
 
-def cut_words(cut: int, mean: float, most: float, total: int) -> str:
+def cut_words(cut: int, mean: float, most: float, total: int, trimmed: bool = False) -> str:
     """What storing centre squares cut from a dataset's `total` pictures (Workspace.centre_square_cuts),
-    in a sentence (walk 31: a timestamp in a picture's corner was cut away, and nothing said so)."""
+    in a sentence (walk 31: a timestamp in a picture's corner was cut away, and nothing said so); of
+    `trimmed` ones, what the centre square cuts beside the trim (a review: 'every edge's 5% cut off first'
+    beside 'none of it is cut')."""
     def share(part: float) -> str:
         return "under 1%" if part < 0.005 else f"{part:.0%}"
 
     if not cut:
-        return "Every picture here is square: none of it is cut."
+        return ("Every picture here is square once its edges are cut: the centre square cuts none of it." if trimmed
+                else "Every picture here is square: none of it is cut.")
     if cut == 1:
         return (f"1 picture of {total:,} here is not square: {share(most)} of it, at the ends of its long side, is cut "
                 "away (import it as 'Whole picture, padded' to keep it whole).")
@@ -297,8 +300,8 @@ stored_col.metric("Stored size", stored_size(chosen, with_trim=False))  # a metr
 label_counts = ws.label_counts(chosen)
 labels_col.metric("Classes", len(label_counts) if label_counts else "none")
 disk_col.metric("On disk", human_bytes(chosen.bytes))
-if cut := trim_words(parse_trim(chosen.trim)):
-    st.caption(f"Cut off each picture before it was stored: {cut} (Cut off the edges, at import).")
+if trimmed_off := trim_words(parse_trim(chosen.trim)):
+    st.caption(f"Cut off each picture before it was stored: {trimmed_off} (Cut off the edges, at import).")
 
 if label_counts:
     usable = not too_few_to_probe(label_counts)  # Evaluate's and the kNN monitor's two classes of two
@@ -332,12 +335,12 @@ else:
     if seen == WHOLE:
         thumbs = thumbnail_uris(chosen.id, ws.thumbnails(chosen), range(start, start + len(rows)))  # encoded once
     else:
-        trimmed_by = f", {cut} cut off first," if (cut := trim_words(parse_trim(chosen.trim))) else ""
+        trimmed_by = f", {trimmed_off} cut off first," if trimmed_off else ""
         st.caption(f"Each whole picture{trimmed_by} padded with its mean colour to the stored {chosen.size_px} px "
                    f"square: what every page starts from{SHRUNK}." if chosen.fit == "pad" else
                    f"The centre square of each picture{trimmed_by} at the stored {chosen.size_px} px: what every page "
                    f"starts from{SHRUNK}. "
-                   + cut_words(*centre_square_cuts(chosen.id, chosen), chosen.image_count))
+                   + cut_words(*centre_square_cuts(chosen.id, chosen), chosen.image_count, bool(trimmed_off)))
         thumbs = thumbnail_uris(f"{chosen.id}:stored", ws.images(chosen), range(start, start + len(rows)))
     gallery(thumbs, [breakable(short_name(row["name"])) + (f" [{row['label']}]" if row["label"] else "")
                      for row in rows])  # names wrap at their joins, not mid-word

@@ -229,8 +229,8 @@ if (missing := sorted({twin for twin in twins.values() if twin and twin not in d
     st.caption(escape_markdown(  # walk 20: alignment 0.147, uniformity -0.843 ... with nothing to read them against
         f"Without labels these numbers read best beside the same network untrained: add {listed(missing)} in "
         "Encoders to judge, and its column shows what training changed."))
-for label in done:  # walk 46: Retrieval said an imported encoder's features lay along one line, Evaluate did not
-    if (emb := embed.cached(ws, dataset, choices[label])) is not None:
+for label in done if dataset.kind == "image" else ():  # walk 46: Retrieval said an imported encoder's features
+    if (emb := embed.cached(ws, dataset, choices[label])) is not None:  # lay along one line, Evaluate did not
         one_direction_note(emb, label, "its scores on Retrieval")
 for label, r in done.items():  # an embedding set: vectors of the dataset's images only, no network to embed views
     if names := [COLUMNS[name] for name in ON_VIEWS if r.get(name, 0) is None]:

@@ -38,7 +38,7 @@ import numpy as np
 
 from .crashpoints import crash_point
 from .words import agreeing, counted
-from .data.trim import parse_trim
+from .data.trim import kept_shape, parse_trim
 
 WORKSPACE_ENV = "SSL_WORKSPACE"
 DEFAULT_WORKSPACE = "workspace"
@@ -576,19 +576,21 @@ class Workspace:
         same = digests[1:] == digests[:-1]
         return int(np.count_nonzero(np.r_[same, False] | np.r_[False, same]))
 
-    def centre_square_cuts(self, info: DatasetInfo) -> tuple[int, float, float]:
-        """What storing centre squares cut from the pictures of `info` as imported, once its trim's
-        bands were cut off (data/trim.py): (how many are not square, the mean share of such a picture
-        cut away, the largest share); (0, 0, 0) where all are square (walk 31: a timestamp in a corner
-        cut from 108 of 124 pictures, unsaid)."""
-        top, right, bottom, left = parse_trim(info.trim)
-        across, down = 1.0 - left - right, 1.0 - top - bottom  # the shares of width and height kept
+    def kept_shapes(self, info: DatasetInfo) -> list[tuple[int, int]]:
+        """(width, height) of each picture of `info` as imported, once its trim's bands were cut off
+        (data/trim.py): what became its stored square."""
+        trim = parse_trim(info.trim)
         with self.read() as conn:
-            count, mean, most = conn.execute(
-                "SELECT COUNT(*), AVG(cut), MAX(cut) FROM (SELECT 1.0 - MIN(w, h) / MAX(w, h) AS cut FROM "
-                "(SELECT width * ? AS w, height * ? AS h FROM images WHERE dataset_id = ?) WHERE ROUND(w) != ROUND(h))",
-                (across, down, info.id)).fetchone()
-        return count, mean or 0.0, most or 0.0
+            rows = conn.execute("SELECT width, height FROM images WHERE dataset_id = ? ORDER BY idx", (info.id,))
+            return [kept_shape(width, height, trim) for width, height in rows]
+
+    def centre_square_cuts(self, info: DatasetInfo) -> tuple[int, float, float]:
+        """What storing centre squares cut from the pictures of `info` as imported and trimmed
+        (kept_shapes): (how many are not square, the mean share of such a picture cut away, the
+        largest share); (0, 0, 0) where all are square (walk 31: a timestamp in a corner cut from 108
+        of 124 pictures, unsaid)."""
+        cuts = [1 - min(shape) / max(shape) for shape in self.kept_shapes(info) if shape[0] != shape[1]]
+        return len(cuts), (sum(cuts) / len(cuts) if cuts else 0.0), max(cuts, default=0.0)
 
     def rejections(self, info: DatasetInfo) -> list[dict[str, str]]:
         with self.read() as conn:

@@ -16,6 +16,7 @@ draft, so the pixels really decoded).
 from __future__ import annotations
 
 import io
+import math
 import re
 import time
 import warnings
@@ -26,7 +27,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 from .file_kinds import known_kind, started_format
-from .trim import parse_trim, trimmed
+from .trim import Trim, parse_trim, trimmed
 
 if TYPE_CHECKING:
     from ..store import DatasetInfo
@@ -236,14 +237,27 @@ def fitted(im: Image.Image, side: int, fit: str = "crop") -> np.ndarray:
     return letterbox(im, side, mean)
 
 
+THUMB_SIZE = 96  # side of the thumbnails shown in the UI: an import decodes every picture at least this large
+
+
+def stored_draft(size: int, trim: Trim) -> int:
+    """The draft side (decode_image's `draft_size`) an import decodes a picture at for a stored side of `size`
+    and its thumbnail, with `trim`'s bands cut off after: large enough that what the trim keeps still holds
+    that many pixels (a review: a JPEG with 40% cut off top and bottom, decoded for 96 px, kept 20)."""
+    top, right, bottom, left = trim
+    return math.ceil(round(max(size, THUMB_SIZE) / min(1 - left - right, 1 - top - bottom), 6))  # 1-0.4-0.4 < 0.2
+
+
 def as_stored(data: bytes, dataset: DatasetInfo) -> np.ndarray:
     """An image file's bytes as `dataset` (its size_px, fit and trim: an exported encoder's
-    config["stored"] will do) stores its pictures: decoded, its edges trimmed as the import
-    trimmed them (trim.py), fitted to the stored square: (side, side, 3) uint8. What a query,
-    the Lab's upload or an export's read_picture reads, so that it is cut as the pictures it is set against.
+    config["stored"] will do) stores its pictures: decoded at the import's draft side (stored_draft),
+    its edges trimmed as the import trimmed them (trim.py), fitted to the stored square: (side, side,
+    3) uint8, the very pixels the import stored from the same file. What a query, the Lab's upload or
+    an export's read_picture reads, so that it is cut as the pictures it is set against.
     Raises RejectedFile where the bytes are not a safe, supported image."""
-    im = decode_image(data, draft_size=dataset.size_px)
-    return fitted(trimmed(im, parse_trim(dataset.trim)), dataset.size_px, dataset.fit)
+    trim = parse_trim(dataset.trim)
+    im = decode_image(data, draft_size=stored_draft(dataset.size_px, trim))
+    return fitted(trimmed(im, trim), dataset.size_px, dataset.fit)
 
 
 def letterbox(im: Image.Image, side: int, fill: tuple[int, int, int] = (240, 242, 246)) -> np.ndarray:

@@ -30,7 +30,7 @@ from ..imports.registry import embedding_sets_of
 from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from ..words import agreeing, counted, noun
 from .builtins import get_builtin
-from .decode import FITS, PixelBudget, RejectedFile, decode_image, fitted, letterbox
+from .decode import FITS, THUMB_SIZE, PixelBudget, RejectedFile, decode_image, fitted, letterbox, stored_draft
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
     first_few, folder_names, in_skipped_row, lone_folder_warning, loose_rows, match_csv, outside_folders_warning,
@@ -45,7 +45,7 @@ from .text_read import is_text_name
 from .trim import NONE, Trim, kept_shape, trim_text, trimmed
 
 DEFAULT_SIZE = 64  # side of the stored training images, in pixels
-THUMB_SIZE = 96  # side of the thumbnails shown in the UI
+TRIM_NOT_FOR_TEXT = "the trim was not used: text has no edges to cut off"
 DISK_RESERVE = 1000**3  # bytes an import leaves free on the workspace's disk (runs, embeddings, SQLite)
 MIN_SIZE, MAX_SIZE = 8, 512
 STORED_SIZES = (32, 48, 64, 96, 128)  # the stored sides the Data page offers (the CLI takes any MIN..MAX)
@@ -169,7 +169,7 @@ def _check_free(ws: Workspace, name: str, replace: bool) -> list[str]:
 
 
 def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
-                progress: Progress | None) -> Iterator[_Decoded]:
+                progress: Progress | None, trim: Trim = NONE) -> Iterator[_Decoded]:
     total, pixels = len(entries), PixelBudget()
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
@@ -179,7 +179,7 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
                          .lower() == LABELS_FILE else TEXT_AMONG_IMAGES)
         else:
             try:
-                image = decode_image(entry.read(), draft_size=max(size, THUMB_SIZE), admit_pixels=pixels)
+                image = decode_image(entry.read(), draft_size=stored_draft(size, trim), admit_pixels=pixels)
                 yield _Decoded(entry.name, entry.inner, image, origin=entry.origin)
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.add(printable(entry.name), str(exc))
@@ -439,9 +439,11 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE)
     warnings = []
     rows = [row._replace(width=kept[0], height=kept[1]) for row in rows
             for kept in [kept_shape(row.width, row.height, trim)]]
+    once_cut = " once cut" if trim != NONE else ""  # a review: a 40 x 30 file named as '40 x 27 px'
+
     small = [(row.name, row.width, row.height) for row in rows if min(row.width, row.height) < size]
     if small:  # enlarged to the stored side: say so, and which offered side keeps how many at their own size
-        example = _for_example(len(small), f"{small[0][0]!r}, {small[0][1]} x {small[0][2]} px")
+        example = _for_example(len(small), f"{small[0][0]!r}, {small[0][1]} x {small[0][2]} px{once_cut}")
         warnings.append(f"{len(small):,} of {len(rows):,} images {agreeing(len(small), 'is', 'are')} smaller than the "
                         f"stored side of {size} px and {agreeing(len(small), 'was', 'were')} enlarged to it "
                         f"({example}); "
@@ -450,7 +452,7 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE)
                  if max(row.width, row.height) >= LONG_SHAPE * min(row.width, row.height)]
     if stretched and fit == "crop":  # stored whole ('pad'), nothing of them is cut
         count = len(stretched)
-        example = _for_example(count, f"{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px")
+        example = _for_example(count, f"{stretched[0][0]!r}, {stretched[0][1]} x {stretched[0][2]} px{once_cut}")
         warnings.append(f"{count:,} of {len(rows):,} images {agreeing(count, 'is', 'are')} at least {LONG_SHAPE} "
                         f"times as long one way as the other ({example}): the stored centre "
                         f"square keeps at most 1/{LONG_SHAPE} of {agreeing(count, 'it', 'each')}; were "
@@ -510,7 +512,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
             notes.insert(0, "the labels file was not used: text takes its labels from a label column of "
                             "its CSV or JSONL files, or from its subfolders' names")
         if trim != NONE:
-            notes.insert(0, "the trim was not used: text has no edges to cut off")
+            notes.insert(0, TRIM_NOT_FOR_TEXT)
         return ingest_text_entries(ws, entries, name=name, source=source, replace=replace, progress=progress,
                                    notes=notes, folder_labels=folder_labels)
     entries, csv_entry = _labels_csv_from(entries)
@@ -523,7 +525,7 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         if labels_csv is None and csv_entry is not None:
             labels_source = printable(csv_entry.name)
             labels_csv = _read_labels_entry(csv_entry, labels_source)
-        decoded = _decode_all(entries, size, rejected, progress)
+        decoded = _decode_all(entries, size, rejected, progress, trim)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
                       rejected=rejected, labels_csv=labels_csv, replace=replace,
                       labels_source=labels_source, notes=notes, fit=fit, folder_labels=folder_labels, trim=trim)
@@ -589,7 +591,7 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
 
         report = ingest_text_builtin(ws, dataset, name=name, source=BUILTIN_PREFIX + dataset.name,
                                      replace=replace, progress=progress)
-        report.warnings += removed
+        report.warnings += removed + ([TRIM_NOT_FOR_TEXT] if trim != NONE else [])
         return report
 
     def decoded() -> Iterator[_Decoded]:

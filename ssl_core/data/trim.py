@@ -5,10 +5,11 @@ the class for 89% of them; walk 43: scans in white or black frames, a run groupi
 black-framed scan's neighbours by the frame).
 
 A trim is four shares of the picture's height or width, in the order CSS gives margins: top,
-right, bottom, left. It is typed and stored as percentages ("0,0,10,0", "5" for every side),
-kept with the dataset (DatasetInfo.trim, "" for none) and applied to every picture the import
-stores and to every picture later read against the dataset (a query, the Lab's upload:
-decode.as_stored), so that they are cut alike.
+right, bottom, left. It is typed as percentages ("0,0,10,0", "5" for every side, "bottom 10"),
+to a hundredth of a percent, stored as four ("0,0,10,0"), kept with the dataset (DatasetInfo.trim,
+"" for none) and applied to every picture the import stores and to every picture later read
+against the dataset (a query, the Lab's upload, an export's read_picture: decode.as_stored), so
+that they are cut alike.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def parse_trim(text: str | None) -> Trim:
     of them, a word that is no side, a side outside 0 to MOST."""
     if not text or not text.strip():
         return NONE
-    parts = re.split(r"[,;\s]+", text.strip().replace("%", ""))
+    parts = [part for part in re.split(r"[,;\s]+", text.replace("%", "")) if part]  # '10 %', '10,' are one
     if re.search(r"[a-z]", text, re.IGNORECASE):
         percents, sides = _named(text), [f"the {side}" for side in SIDES]
     elif len(parts) not in (1, 4):
@@ -41,7 +42,8 @@ def parse_trim(text: str | None) -> Trim:
     for side, percent in zip(sides, percents):
         if not 0 <= percent <= MOST:
             raise ValueError(f"trim {text!r}: {side} is {percent:g}%, outside 0 to {MOST}%")
-    return percents[0] / 100, percents[1] / 100, percents[2] / 100, percents[3] / 100
+    shares = [round(percent / 100, 4) for percent in percents]  # as trim_text stores them: read back the same
+    return shares[0], shares[1], shares[2], shares[3]
 
 
 def _percent(text: str, number: str) -> float:
@@ -53,13 +55,16 @@ def _percent(text: str, number: str) -> float:
 
 def _named(text: str) -> list[float]:
     """Percentages of the SIDES ('bottom 10', '8% top, bottom 5'), 0 where a side is not named."""
-    percents = dict.fromkeys(SIDES, 0.0)
+    percents, named = dict.fromkeys(SIDES, 0.0), set()
     for part in filter(str.strip, re.split(r",|;|\band\b", text, flags=re.IGNORECASE)):
         words = re.findall(r"[a-z]+", part.lower())
-        numbers = re.findall(r"-?\d+(?:\.\d+)?", part)
+        numbers = re.findall(r"-?(?:\d+(?:\.\d*)?|\.\d+)", part)  # '.5' is half a percent, not 5
         if len(words) != 1 or words[0] not in SIDES or len(numbers) != 1:
             raise ValueError(f"trim {text!r}: {part.strip()!r} is not a side and its percentage (top, right, bottom "
                              f"or left, as in 'bottom 10')")
+        if words[0] in named:
+            raise ValueError(f"trim {text!r}: the {words[0]} is named twice")
+        named.add(words[0])
         percents[words[0]] = float(numbers[0])
     return list(percents.values())
 

@@ -78,14 +78,17 @@ def test_encoders_reading_the_pictures_above_their_stored_side_are_said_to_read_
     """Walk 46: a ResNet-18 imported at 112 px read pictures stored at 64 px, which only its side hinted at."""
     assert enlarged_words({48: ["SimCLR"]}, 64) == ""
     assert enlarged_words({112: ["theirs_r18"], 48: ["SimCLR"]}, 64) == (
-        " theirs_r18 reads the pictures enlarged from the stored 64 px, so with no finer detail than that; pictures "
-        "imported again at a stored size of 128 px (the Data page's Stored size) would keep it.")
+        " theirs_r18 reads the pictures enlarged from the stored 64 px, so with no finer detail than that; where the "
+        "pictures came in larger, importing them again at a stored size of 128 px (the Data page's Stored size) "
+        "would keep more of it.")
     assert enlarged_words({224: ["a", "b"]}, 64).startswith(" a and b read the pictures enlarged")
-    assert enlarged_words({224: ["a", "b"]}, 64).endswith("pictures imported again with `ingest --size 224` would "
-                                                          "keep it.")  # above what the Data page offers
+    assert enlarged_words({224: ["a", "b"]}, 64).endswith("importing them again with `ingest --size 224` would keep "
+                                                          "more of it.")  # above what the Data page offers
+    assert enlarged_words({1024: ["vit"]}, 64).endswith("`ingest --size 512` would keep more of it.")  # its limit
     assert sides_words(FOUND, 32).endswith(" SimCLR · 1.5 min reads the pictures enlarged from the stored 32 px, so "
-                                           "with no finer detail than that; pictures imported again at a stored size "
-                                           "of 48 px (the Data page's Stored size) would keep it.")
+                                           "with no finer detail than that; where the pictures came in larger, "
+                                           "importing them again at a stored size of 48 px (the Data page's Stored "
+                                           "size) would keep more of it.")
 
 
 def test_an_embedding_set_is_drawn_once_not_again_as_its_own_baseline():

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ssl_core.data.decode import as_stored
-from ssl_core.data.ingest import ingest_uploads
+from ssl_core.data.decode import as_stored, stored_draft
+from ssl_core.data.ingest import ingest_builtin, ingest_uploads
 from ssl_core.data.trim import NONE, kept_shape, parse_trim, trim_text, trim_words, trimmed
 
 BANNER = 0.125  # of the height: the black strip along the bottom
@@ -36,7 +36,8 @@ def micrograph(shade: int, size=(160, 120)) -> bytes:
     ("", NONE), (None, NONE), ("  ", NONE), ("5", (0.05, 0.05, 0.05, 0.05)), ("0,0,12.5,0", (0, 0, 0.125, 0)),
     ("4%, 0, 10%, 0", (0.04, 0, 0.1, 0)), ("45", (0.45,) * 4), ("0 0 8 0", (0, 0, 0.08, 0)),
     ("8% top", (0.08, 0, 0, 0)), ("bottom 10", (0, 0, 0.1, 0)), ("Top 8, bottom 5%", (0.08, 0, 0.05, 0)),
-    ("top 8 and left 2", (0.08, 0, 0, 0.02)),
+    ("top 8 and left 2", (0.08, 0, 0, 0.02)), ("10 %", (0.1,) * 4), ("10,", (0.1,) * 4),
+    ("bottom .5", (0, 0, 0.005, 0)), ("12.345", (0.1235,) * 4),  # to a hundredth of a percent, as stored
 ])
 def test_percentages_typed_become_shares_of_each_side(typed, trim):
     assert parse_trim(typed) == pytest.approx(trim)
@@ -51,6 +52,7 @@ def test_percentages_typed_become_shares_of_each_side(typed, trim):
     ("1,2,?,4", "each side is a percentage, a number from 0 to 45"),
     ("middle 5", "'middle 5' is not a side and its percentage (top, right, bottom or left, as in 'bottom 10')"),
     ("top", "'top' is not a side and its percentage (top, right, bottom or left, as in 'bottom 10')"),
+    ("bottom 10, bottom 20", "the bottom is named twice"),
 ])
 def test_what_is_not_a_trim_is_refused_with_its_reason(typed, reason):
     with pytest.raises(ValueError) as refused:
@@ -88,6 +90,17 @@ def test_an_import_with_a_trim_stores_no_banner_and_keeps_its_trim(workspace):
     assert [(r["width"], r["height"]) for r in workspace.image_rows(cut)] == [(160, 120)] * 3
     assert workspace.centre_square_cuts(plain) == pytest.approx((3, 0.25, 0.25))  # 160 x 120
     assert workspace.centre_square_cuts(cut) == pytest.approx((3, 1 - 105 / 160, 1 - 105 / 160))  # 160 x 105
+    assert workspace.kept_shapes(cut) == [(160, 105)] * 3  # the Lab's "came in at" side reads these (a review)
+    ingest_uploads(workspace, [("wide.png", micrograph(90, (101, 75)))], name="sides", size=16,
+                   trim=parse_trim("0,12.5,0,12.5"))
+    assert workspace.centre_square_cuts(workspace.dataset("sides")) == (0, 0.0, 0.0)  # 75 x 75 once cut
+
+
+def test_a_trim_given_to_text_is_said_unused(workspace):
+    """A review: `ingest builtin:docstrings --trim 10` dropped the trim without a word."""
+    report = ingest_builtin(workspace, "docstrings", trim=parse_trim("10"))
+    assert "the trim was not used: text has no edges to cut off" in report.warnings
+    assert workspace.dataset("docstrings").trim == ""
 
 
 def test_a_query_is_cut_as_the_dataset_was(workspace):
@@ -95,6 +108,25 @@ def test_a_query_is_cut_as_the_dataset_was(workspace):
     ingest_uploads(workspace, files, name="trimmed", size=16, trim=parse_trim("0,0,12.5,0"))
     info = workspace.dataset("trimmed")
     assert np.array_equal(as_stored(files[1][1], info), workspace.images(info)[1])  # found as that picture
+
+
+@pytest.mark.parametrize("trim", ["", "0,0,10,0", "40,0,40,0"])
+def test_a_jpeg_query_is_decoded_as_the_import_decoded_it(workspace, trim):
+    """A review: the import decoded JPEGs at a draft for 96 px and queries at one for the stored side, so the
+    dataset's own picture, searched, differed from its stored square by up to 71 of 255 (no trim: 14)."""
+    rng = np.random.default_rng(0)
+    pixels = (rng.random((48, 64, 3)) * 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).resize((1024, 768), Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=90)
+    ingest_uploads(workspace, [("frame.jpg", buffer.getvalue())], name="jpegs", size=64, trim=parse_trim(trim))
+    info = workspace.dataset("jpegs")
+    assert np.array_equal(as_stored(buffer.getvalue(), info), workspace.images(info)[0])
+
+
+def test_the_draft_a_picture_is_decoded_at_leaves_the_stored_side_once_cut():
+    """A review: a 1024 x 768 JPEG with 40% cut off top and bottom was decoded for 96 px and kept 20 rows."""
+    assert stored_draft(64, NONE) == 96 and stored_draft(128, NONE) == 128
+    assert stored_draft(64, parse_trim("40,0,40,0")) == 480 and stored_draft(64, parse_trim("bottom 10")) == 107
 
 
 def test_the_command_line_takes_a_trim_and_refuses_a_bad_one(tmp_path):
