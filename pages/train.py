@@ -11,7 +11,7 @@ import streamlit as st
 
 from app import access
 from app.batch_note import batch_note
-from app.current import STARTED_HERE, bound_selectbox, pick_dataset, run_to_watch
+from app.current import STARTED_HERE, bound_selectbox, pick_dataset, run_to_watch, set_encoder
 from app.diagnosis import FILLED, diagnosis_panel
 from app.maps import FrozenFigure, frozen
 from app.motion import motion_panel
@@ -169,7 +169,8 @@ if (st.button("Start training", type="primary", icon=":material/play_arrow:", di
         st.session_state.pop(FILLED, None)
         filled_notice.empty()
         st.session_state.setdefault(STARTED_HERE, set()).add(st.session_state[WATCHING])
-        jobs.start_worker(ws)
+        set_encoder(st.session_state[WATCHING])  # walk 48: the link still named the run a Diagnosis came from,
+        jobs.start_worker(ws)  # and the page reloaded showed that run, not the new one
     except (KeyError, ValueError) as exc:
         st.error(escape_markdown(str(exc.args[0] if exc.args else exc)))
 

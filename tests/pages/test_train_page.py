@@ -741,6 +741,26 @@ def test_a_new_session_watches_the_run_its_link_names_else_the_newest_completed(
     assert watched == {None: completed, failed: failed}
 
 
+def test_a_run_started_from_a_link_naming_another_becomes_the_one_the_link_names(ws, started):
+    """Walk 48: the Diagnosis's button opened the Train page on a link naming the run it advised on; after Start,
+    the page reloaded showed that old run, not the new one."""
+    old = jobs.create_run(ws, TrainConfig(dataset="shapes", epochs=1))
+    set_run(ws, old, status="completed")
+    at = open_app()
+    at.query_params.update(dataset="shapes", encoder=old)
+    at.run()
+    at.switch_page(TRAIN).run()
+    button(at, "Start training").click().run()
+    assert not at.exception, at.exception
+    new = at.selectbox(key="train_watch").value
+    assert new != old and at.query_params["encoder"] in (new, [new])
+    again = open_app()  # the page reloaded: a new session on the link as it reads now
+    again.query_params.update(dataset="shapes", encoder=new)
+    again.run()
+    again.switch_page(TRAIN).run()
+    assert again.selectbox(key="train_watch").value == new
+
+
 def test_a_student_keeps_watching_their_own_run_and_is_told_what_it_waits_for(page, ws, started):
     """Walk 25: two students started a run each; one page then showed the other's run, named as
     its own, and the run waiting its turn said only "queued"."""
