@@ -326,12 +326,18 @@ def colour_or_brightness(m: Measured) -> Advice | None:
             f"{cue} is a shortcut or what tells these images apart (land cover, a stain). Where it is a shortcut, "
             "train")
     split = check.get("grey_split")  # walk 41: night frames apart from day ones, behind a brightness cue, unsaid
+    texture = (check.get("scores") or {}).get("background_texture") or {}
+    # walks 46 and 48: photos on a white or a dark table; jitter on every view left brightness at 0.67 and 0.68
+    background = (f" The background's texture scores {texture['level']} too ({texture['score']:.2f}): where the "
+                  f"{cue} is the background's (a white or a dark table), more jitter left it in place on two such "
+                  f"sets of photos (brightness 0.67 and 0.68 before and after); the background swap advised once this "
+                  f"is held moved it on one (0.67 to 0.59)." if texture.get("level") in ("some", "most") else "")
     return Advice(f"{cue}_shortcut",
                   f"Shortcut check: {check['words'].split(' Try ')[0]}"  # its numbers are in its words
                   + (f" {grey_split_words(split)}" if kept_apart(split) else ""),
                   f"{lead} again with {what} in the run's recipe ({recipe['name']}), so that two views of an image "
                   f"differ in {cue} and cannot be matched by it: {amounts}."
-                  + ("" if labelled else f" Where {cue} tells them apart, keep the recipe."),
+                  + background + ("" if labelled else f" Where {cue} tells them apart, keep the recipe."),
                   {"recipe": recipe_from_dict({**recipe, **raised}).to_dict()})
 
 

@@ -28,6 +28,7 @@ class Cue:
 BACKGROUND_FIX = ("views that share the object more than the background: crops centred where the picture stands "
                   "out (`salient_crop_p`) and no blur (`blur_p` 0: blur erases a small object), or small local "
                   "crops (the `simclr_multicrop` recipe)")
+EDGE_CUT = "is best cut off as the pictures are imported (Cut off the edges, on the Data page; `ingest --trim`)"
 CUES = {
     # grayscale, not stronger jitter, as the advice changes it (advice.CUE_FIELDS): much stronger colour changes erased
     # small objects (colour_shapes, 2 CPU minutes: kNN 0.62 -> 0.36)
@@ -54,8 +55,7 @@ CUES = {
     "edges": Cue(("edges",), ("edges",), "edge colour", "the colour of the picture's edges, as a scanner's frame, "
                  "a vignette or a plain backdrop sets it",
                  "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame or "
-                 "banner along the pictures' edges is best cut off as they are imported (Cut off the edges, on the "
-                 "Data page; `ingest --trim`)"),
+                 "banner along the pictures' edges " + EDGE_CUT),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
 SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"
@@ -151,7 +151,8 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
         parts = "; ".join(f"{CUES[name].short} {_amount(present[name])}" for name in shared)
         return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
                 f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts})."
-                f"{_besides(present, SCENE_PARTS)} {remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}")
+                f"{_besides(present, SCENE_PARTS)} {remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}"
+                + _edges_beside(present, SCENE_PARTS))
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -160,7 +161,8 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
              f"among near neighbours")
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
-            f"images, {whole}.{_besides(present, (cue,))} {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}")
+            f"images, {whole}.{_besides(present, (cue,))} {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}"
+            + _edges_beside(present, (cue,)))
 
 
 def _besides(present: dict[str, dict], named: tuple[str, ...]) -> str:
@@ -171,6 +173,15 @@ def _besides(present: dict[str, dict], named: tuple[str, ...]) -> str:
     also = [name for name in CUES if name in present and name not in named and present[name]["judged"] >= MOST]
     return (f" Beside it, {listed([CUES[name].short for name in also])} {agreeing(len(also), 'scores', 'score')} "
             f"most too ({'; '.join(_amount(present[name]) for name in also)})." if also else "")
+
+
+def _edges_beside(present: dict[str, dict], named: tuple[str, ...]) -> str:
+    """Where the edges reach MOST beside the `named` cues (_besides), their cut (EDGE_CUT): walk 47's camera-trap
+    frames, each with its site's info bar, grouped 95% by site; the check named background texture, edge colour
+    'most too', and nothing led to the trim."""
+    if "edges" in named or "edges" not in present or present["edges"]["judged"] < MOST:
+        return ""
+    return f" Where the edge colour is a frame or an info bar, it {EDGE_CUT}."
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:

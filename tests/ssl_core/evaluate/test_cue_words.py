@@ -95,3 +95,16 @@ def test_a_named_cue_says_which_other_cues_reach_most_too():
     assert " Beside it, background texture scores most too (score 0.72: most). Try " in said
     assert "colour" not in said.split("Beside it")[1]  # 'some', not 'most'
     assert "Beside it" not in sentence("brightness", {**scores, "background_texture": scored(0.5, None, 0.5)})
+
+
+def test_edges_at_most_beside_the_named_cue_point_to_cutting_them_off():
+    """Walk 47: camera-trap frames, each with its site's info bar, grouped 95% by site; the check named background
+    texture (0.73) with edge colour 'most too' (0.74), and nothing led to the trim at import."""
+    scores = {"background_texture": scored(0.73, 0.08, 0.65), "edges": scored(0.74, 0.08, 0.66),
+              "colour": scored(0.2, 0.05, 0.15)}
+    said = sentence("background_texture", scores, held="salient crop p 0.8, no blur")
+    assert said.endswith("yet the embedding groups by it all the same. Where the edge colour is a frame or an info "
+                         "bar, it is best cut off as the pictures are imported (Cut off the edges, on the Data page; "
+                         "`ingest --trim`).")
+    assert "Where the edge colour" not in sentence("background_texture", {**scores, "edges": scored(0.4, 0.1, 0.3)})
+    assert sentence("edges", scores).count("Cut off the edges") == 1  # named: its own fix says it, once
