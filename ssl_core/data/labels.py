@@ -67,7 +67,10 @@ def _header_columns(row: list[str]) -> tuple[int, int] | None:
 
 
 def first_few(items: list[str]) -> str:
-    """The first EXAMPLES of `items`, and how many more there are."""
+    """The first EXAMPLES of `items`, and how many more there are; all of them where one more would be hidden
+    (walk 48: "the subfolders eraser, pencil, ruler and 1 more" of four, 'scissors' unsaid)."""
+    if len(items) == EXAMPLES + 1:
+        return ", ".join(items[:-1]) + f" and {items[-1]}"
     shown = ", ".join(items[:EXAMPLES])
     return shown + (f" and {len(items) - EXAMPLES:,} more" if len(items) > EXAMPLES else "")
 

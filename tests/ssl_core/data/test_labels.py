@@ -136,8 +136,8 @@ def test_a_csv_labelling_none_of_the_images_leaves_the_class_folders_their_label
     assert report.labelled == 12
     assert workspace.label_counts(workspace.dataset("t")) == {"circle": 4, "square": 4, "triangle": 4}
     assert ("l2.csv: no row names one of the 12 imported images (for example 'other1.png' on line 2, "
-            "'other2.png' on line 3, 'other3.png' on line 4 and 1 more); the labels come from the class "
-            "folders instead") in report.warnings
+            "'other2.png' on line 3, 'other3.png' on line 4 and 'other4.png' on line 5); the labels come from the "
+            "class folders instead") in report.warnings
     assert not any("no row in" in w or "name no imported image" in w for w in report.warnings)
 
 
@@ -442,3 +442,11 @@ def test_the_folder_s_own_labels_csv_given_as_the_labels_csv_is_not_said_to_be_u
     report = ingest_uploads(workspace, [("own.zip", data)], name="own", labels_csv=csv, labels_source="labels.csv")
     assert workspace.labels(workspace.dataset("own")) == ["cup", "rocket"]
     assert not [w for w in report.warnings if "was not used" in w], report.warnings
+
+
+def test_one_more_item_is_named_rather_than_counted():
+    """Walk 48: 'Its classes are the subfolders eraser, pencil, ruler and 1 more' hid 'scissors'."""
+    from ssl_core.data.labels import first_few
+
+    assert first_few(["eraser", "pencil", "ruler", "scissors"]) == "eraser, pencil, ruler and scissors"
+    assert first_few(list("abcde")) == "a, b, c and 2 more" and first_few(list("ab")) == "a, b"
