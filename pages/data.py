@@ -78,8 +78,9 @@ def cut_words(cut: int, mean: float, most: float, total: int, trimmed: bool = Fa
     if cut == 1:
         return (f"1 picture of {total:,} here is not square: {share(most)} of it, at the ends of its long side, is cut "
                 "away (import it as 'Whole picture, padded' to keep it whole).")
+    of = "of a picture once its edges are cut" if trimmed else "of a picture"  # walk 47 read it of the whole frame
     return (f"{cut:,} of {total:,} pictures here are not square: the ends of their long sides are cut away, "
-            f"{share(mean)} of a picture on average and {share(most)} of the most cut (import them as 'Whole picture, "
+            f"{share(mean)} {of} on average and {share(most)} of the most cut (import them as 'Whole picture, "
             "padded' to keep them whole).")
 
 

@@ -348,4 +348,5 @@ def test_a_band_typed_for_the_edges_is_cut_off_each_picture_before_it_is_stored(
     app.segmented_control(key="data_grid_view").set_value("What training sees").run()
     assert ("The centre square of each picture, the bottom 10% cut off first, at the stored 64 px: what every page "
             "starts from") in " ".join(c.value for c in app.caption)
-    assert "3 of 3 pictures here are not square" in " ".join(c.value for c in app.caption)  # 40 x 27 once cut
+    assert ("3 of 3 pictures here are not square: the ends of their long sides are cut away, 32% of a picture once "
+            "its edges are cut on average and 32% of the most cut") in " ".join(c.value for c in app.caption)  # 40 x 27
