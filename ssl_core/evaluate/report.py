@@ -66,8 +66,9 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # trained 100 steps or more (walk 40); 31: the shortcut check reads whether grey pictures are kept apart from colour
 # ones (walk 41); 32: the label-efficiency curves' largest class scored on their held-out images, and unequal
 # classes that leave no room said so (walk 42); 33: where no cue is named, a grey-or-colour split kept apart said in
-# the shortcut sentence (walk 43); 34: the edges a cue, colour and brightness read inside them (walk 43))
-FORMAT = 34
+# the shortcut sentence (walk 43); 34: the edges a cue, colour and brightness read inside them (walk 43); 35: edge
+# colour at 'most' beside the named cue points to cutting it off at import (walk 47))
+FORMAT = 35
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name
 SUPERVISED = "supervised from scratch"
