@@ -144,9 +144,14 @@ def held_words(ws: Workspace, run: dict) -> str:
         return (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), a cue no rule here "
                 f"advises on, so no change is advised: the check suggests {fix_for(check['cue'])}"
                 + (f"; this run's recipe has {held}." if held else "."))
-    held = fix_held(recipe_dict(jobs.run_config(run)), check["cue"], check["level"])
+    recipe = recipe_dict(jobs.run_config(run))
+    held = fix_held(recipe, check["cue"], check["level"])
+    swapped = (f", and the background swapped in {recipe['swap_background_p']:.0%} of the views (the advice that comes "
+               f"after it)" if held and check["cue"] in CUE_FIELDS and recipe.get("swap_background_p") else "")
+    # walk 48: after the swap, 'No advice' beside brightness 'most', with the jitter named and the swap not
     return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
-                     f"already holds what the advice would change for it ({held}), so there is no change to advise.")
+                     f"already holds what the advice would change for it ({held}){swapped}, so there is no change "
+                     "to advise.")
 
 
 def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from ssl_core import jobs
 from ssl_core.data.ingest import ingest_uploads
+from ssl_core.augment import make_recipe
 from ssl_core.engine import TrainConfig
 from ssl_core.evaluate.diagnose import no_advice_words
 from ssl_core.evaluate.verdict import MAJORITY, MARKER
@@ -83,6 +84,13 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
         "flat from the start, a loss still falling at the end). " + held)
     byol = {**default, "config": json.dumps(asdict(TrainConfig(dataset="d", method="byol")))}
     assert diagnose.held_words(None, byol) == ""  # its recipe has no such fields: the rule would advise, or not
+    check.update(cue="brightness", level="most")  # walk 48: after the swap, the swap went unnamed beside 'No advice'
+    swapped = make_recipe("simclr_multicrop", jitter_p=1.0, swap_background_p=0.5).to_dict()
+    after = {**default, "config": json.dumps(asdict(TrainConfig(dataset="d", recipe=swapped)))}
+    assert diagnose.held_words(None, after) == (
+        "The shortcut check names brightness (most), but the run's recipe already holds what the advice would change "
+        "for it (jitter p 1, jitter strength 1), and the background swapped in 50% of the views (the advice that "
+        "comes after it), so there is no change to advise.")
     check.update(cue="position", level="some")  # walk 25: no rule advises on it; the check's own fix is said
     assert diagnose.held_words(None, default) == (  # walk 26: not "untried": the default has flips and local crops
         "The shortcut check names where the picture stands out (some), a cue no rule here advises on, so no change "
