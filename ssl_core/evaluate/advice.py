@@ -305,6 +305,13 @@ def stronger(recipe: dict[str, Any], cue: str, level: str) -> dict[str, Any]:
     return {spec[0]: spec[column] for spec in CUE_FIELDS[cue] if spec[0] in recipe and recipe[spec[0]] < spec[column]}
 
 
+def background_texture(check: dict) -> dict:
+    """The shortcut `check`'s background texture score where it reaches some or more beside the cue named, so that
+    a colour or brightness named may be the background's; else {}."""
+    texture = (check.get("scores") or {}).get("background_texture") or {}
+    return texture if texture.get("level") in ("some", "most") else {}
+
+
 def colour_or_brightness(m: Measured) -> Advice | None:
     """The shortcut check names colour or brightness: that augmentation, stronger (CUE_FIELDS)."""
     check = m.shortcut
@@ -326,12 +333,12 @@ def colour_or_brightness(m: Measured) -> Advice | None:
             f"{cue} is a shortcut or what tells these images apart (land cover, a stain). Where it is a shortcut, "
             "train")
     split = check.get("grey_split")  # walk 41: night frames apart from day ones, behind a brightness cue, unsaid
-    texture = (check.get("scores") or {}).get("background_texture") or {}
+    texture = background_texture(check)
     # walks 46 and 48: photos on a white or a dark table; jitter on every view left brightness at 0.67 and 0.68
     background = (f" The background's texture scores {texture['level']} too ({texture['score']:.2f}): where the "
                   f"{cue} is the background's (a white or a dark table), more jitter left it in place on two such "
                   f"sets of photos (brightness 0.67 and 0.68 before and after); the background swap advised once this "
-                  f"is held moved it on one (0.67 to 0.59)." if texture.get("level") in ("some", "most") else "")
+                  f"is held moved it on one (0.67 to 0.59)." if texture else "")
     return Advice(f"{cue}_shortcut",
                   f"Shortcut check: {check['words'].split(' Try ')[0]}"  # its numbers are in its words
                   + (f" {grey_split_words(split)}" if kept_apart(split) else ""),
@@ -412,8 +419,8 @@ def background_swap(m: Measured) -> Advice | None:
         return None
     recipe = recipe_dict(m.config)
     held = fix_held(recipe, check["cue"], check["level"])
-    texture = (check.get("scores") or {}).get("background_texture") or {}
-    if not held or recipe.get("swap_background_p") != 0 or texture.get("level") not in ("some", "most"):
+    texture = background_texture(check)
+    if not held or recipe.get("swap_background_p") != 0 or not texture:
         return None
     return Advice("background_swap", f"Shortcut check: {check['words'].split(' Try ')[0]}",  # it says `held`
                   f"The background's texture scores {texture['level']} too ({texture['score']:.2f}), so the "

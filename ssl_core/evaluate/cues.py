@@ -21,6 +21,7 @@ class Cue:
     short: str  # its name in a sentence
     words: str  # what it is, in plain words
     fix: str  # the augmentation or crop change that removes it
+    aside: str = ""  # what to do where it reaches MOST beside the cue named (_asides)
 
 
 # measured on clutter_shapes (README, bench/tune.py): salient crops without blur helped (kNN 0.239 -> 0.366 in 5 CPU
@@ -55,7 +56,10 @@ CUES = {
     "edges": Cue(("edges",), ("edges",), "edge colour", "the colour of the picture's edges, as a scanner's frame, "
                  "a vignette or a plain backdrop sets it",
                  "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame or "
-                 "banner along the pictures' edges " + EDGE_CUT),
+                 "banner along the pictures' edges " + EDGE_CUT,
+                 # walk 47: camera-trap frames, each with its site's info bar, grouped 95% by site; the check named
+                 # background texture, edge colour 'most too', and nothing led to the trim
+                 f"Where the edge colour is a frame or an info bar, it {EDGE_CUT}."),
 }
 SCENE_PARTS = ("colour", "background_texture", "layout")
 SCENE_WORDS = {"colour": "colour", "background_texture": "texture", "layout": "layout"}  # of "the background's"
@@ -152,7 +156,7 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
         return (f"The embedding groups images by {cue_name(SCENE)}: neighbours share the background's "
                 f"{listed([SCENE_WORDS[name] for name in shared])}, as if they sat on one photo ({parts})."
                 f"{_besides(present, SCENE_PARTS)} {remedy(SCENE_FIX, made_by, held, lacks, recipe, young)}"
-                + _edges_beside(present, SCENE_PARTS))
+                + _asides(present, SCENE_PARTS))
     s, short = present[cue], CUES[cue].short
     verb = "groups" if s["level"] == "most" else "partly groups"
     r2 = max(0.0, s["r2"])
@@ -162,26 +166,26 @@ def sentence(cue: str | None, scores: dict[str, dict | None], made_by: str = "ru
     return (f"The embedding {verb} images by {CUES[cue].words} ({_amount(s)}): an image's nearest "
             f"neighbours are closer to it in {short} than {50 + 50 * max(0.0, s['explained']):.0f}% of the other "
             f"images, {whole}.{_besides(present, (cue,))} {remedy(CUES[cue].fix, made_by, held, lacks, recipe, young)}"
-            + _edges_beside(present, (cue,)))
+            + _asides(present, (cue,)))
+
+
+def _also(present: dict[str, dict], named: tuple[str, ...]) -> list[str]:
+    """The cues other than those `named` whose judged score reaches MOST, in CUES' order."""
+    return [name for name in CUES if name in present and name not in named and present[name]["judged"] >= MOST]
 
 
 def _besides(present: dict[str, dict], named: tuple[str, ...]) -> str:
-    """' Beside it, X scores most too (its numbers).' for the cues other than those `named`
-    whose judged score reaches MOST, in CUES' order; "" where none does (walk 15: brightness
-    'most' unsaid beside the background scene; walk 32: background texture 0.72 beside a
+    """' Beside it, X scores most too (its numbers).' for the cues _also gives; "" where none does (walk 15:
+    brightness 'most' unsaid beside the background scene; walk 32: background texture 0.72 beside a
     named brightness 0.84, while the neighbours plainly shared one background photo)."""
-    also = [name for name in CUES if name in present and name not in named and present[name]["judged"] >= MOST]
+    also = _also(present, named)
     return (f" Beside it, {listed([CUES[name].short for name in also])} {agreeing(len(also), 'scores', 'score')} "
             f"most too ({'; '.join(_amount(present[name]) for name in also)})." if also else "")
 
 
-def _edges_beside(present: dict[str, dict], named: tuple[str, ...]) -> str:
-    """Where the edges reach MOST beside the `named` cues (_besides), their cut (EDGE_CUT): walk 47's camera-trap
-    frames, each with its site's info bar, grouped 95% by site; the check named background texture, edge colour
-    'most too', and nothing led to the trim."""
-    if "edges" in named or "edges" not in present or present["edges"]["judged"] < MOST:
-        return ""
-    return f" Where the edge colour is a frame or an info bar, it {EDGE_CUT}."
+def _asides(present: dict[str, dict], named: tuple[str, ...]) -> str:
+    """The `aside` of each cue _also gives that has one, after the named cue's fix (the edges' cut at import)."""
+    return "".join(f" {CUES[name].aside}" for name in _also(present, named) if CUES[name].aside)
 
 
 def with_classes(scores: dict[str, dict | None]) -> list[str]:
