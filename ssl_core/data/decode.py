@@ -229,11 +229,12 @@ FITS = ("crop", "pad")  # how a picture becomes its stored square: its centre sq
 def fitted(im: Image.Image, side: int, fit: str = "crop") -> np.ndarray:
     """(side, side, 3) uint8 of `im` as a dataset stores it (`fit` one of FITS): its centre
     square (`square`), or the whole picture padded with its own mean colour, so that no object
-    near a long side is cut off (walk 21: 32 of 610 wholly outside the centre square)."""
+    near a long side is cut off (walk 21: 32 of 610 wholly outside the centre square). A grey
+    ("L") `im` gives (side, side), fitted alike (detail.py measures in grey, a third of the work)."""
     if fit == "crop":
         return square(im, side)
-    small = im.convert("RGB").resize((16, 16), Image.Resampling.BOX)  # its mean colour, from few pixels
-    mean = tuple(int(round(c)) for c in np.asarray(small, dtype=np.float32).reshape(-1, 3).mean(0))
+    small = (im if im.mode == "L" else im.convert("RGB")).resize((16, 16), Image.Resampling.BOX)  # from few pixels
+    mean = tuple(int(round(c)) for c in np.asarray(small, dtype=np.float32).reshape(16 * 16, -1).mean(0))
     return letterbox(im, side, mean)
 
 

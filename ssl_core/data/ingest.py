@@ -36,6 +36,7 @@ from .labels import (
     first_few, folder_names, in_skipped_row, lone_folder_warning, loose_rows, match_csv, outside_folders_warning,
     parse_labels_csv, rows_named, unmatched_rows,
 )
+from .detail import Detail
 from .looks import Looks
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
@@ -248,7 +249,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         rows: list[_Row] = []
         first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
-        looks = Looks()
+        looks, detail = Looks(), Detail(size, STORED_SIZES, fit)
         for item in decoded:
             kept = trimmed(item.image, trim)
             images.array[len(rows)] = fitted(kept, size, fit)
@@ -256,6 +257,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
             looks.add(name_shown, images.array[len(rows)])
+            detail.add(name_shown, kept, images.array[len(rows)])
             digest = hashlib.blake2b(images.array[len(rows)].tobytes(), digest_size=16).digest()
             if digest in first:
                 copies.append((name_shown, first[digest]))
@@ -270,7 +272,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source, folder_labels)
         warnings += alike_labels_warning(labels)
         warnings += (_warnings(rows, size, fit, trim) + _copies_warning(copies, len(rows), size) + looks.warnings()
-                     + list(notes))
+                     + detail.warnings() + list(notes))
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
