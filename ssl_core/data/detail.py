@@ -7,15 +7,15 @@ short side; none below twice the stored side), blurred by a quarter of a stored 
 one reference pixel, so that a pixel's own noise is not counted), against the stored square
 enlarged to that side; the share of the reference's variance their difference holds. Where it is
 above LOST, detail that told the picture apart is gone from what training sees. Measured on
-generated pictures (stop 62; 40 of each kind, 120 photo crops):
+generated pictures (`bench/detail_calibration.py`, seed 0: 40 of each kind, 120 photo crops;
+`ratio: 2.35`, the stripes' lowest share over the others' highest; white noise measured beside it):
 
-    pictures                                              lost share
-    stripes 6-18 px apart in 8 grains, 594 px (PNG)       0.67-0.96  (all above LOST; as JPEG at the
-                                                                      import's draft, 0.70-0.95)
-    grains 40-80 px with 2 px dark boundaries, 594 px     0.06-0.09
-    a faint blob on a noisy sky, 96-160 px                0.01-0.14
-    crops of scikit-image's photographs and textures      0.00-0.29  (text, page, brick, gravel among them)
-    white noise alone (s.d. 20-40), 256-400 px            0.54-0.58; at 128-160 px 0.10-0.24
+    pictures (PNG; as JPEG decoded at the import's draft)    lost share
+    stripes 6-18 px apart in 8 grains, 594 px                0.69-0.96, all above LOST (JPEG 0.48-0.82, 38 of 40)
+    grains 40-80 px with 2 px dark boundaries, 594 px        0.06-0.09 (0.01-0.02)
+    a faint blob on a noisy sky, 96-160 px                   0.01-0.09 (0.01-0.10)
+    crops of scikit-image's photographs and textures         0.00-0.29 (0.00-0.13; text, page, brick, gravel among them)
+    white noise alone (s.d. 20-40), 256-400 px               0.54-0.58 (0.15-0.27); at 128-160 px 0.13-0.20
 
 Noise with nothing else in the picture passes LOST too, so the warning names it among what may be lost.
 A JPEG is decoded at the import's reduced draft (decode.stored_draft): one drafted under twice the stored
