@@ -129,6 +129,12 @@ def unspent(run: dict) -> str | None:
             f"while still learning (a falling loss) is judged once it has spent its budget. Resume it to finish.")
 
 
+# what is left where the recipe holds every change a rule makes for a background, or for a colour or brightness that may
+# be the background's
+IN_THE_PICTURES = ("What is left to change is in the pictures: cut to their objects before the import, or taken on "
+                   "one background, they leave less background to group by.")
+
+
 def held_words(ws: Workspace, run: dict) -> str:
     """Where the shortcut check of run `run`'s last checkpoint names a cue whose fix its recipe
     already holds (advice.fix_held), or one no rule advises on (layout, where the picture stands
@@ -148,10 +154,12 @@ def held_words(ws: Workspace, run: dict) -> str:
     held = fix_held(recipe, check["cue"], check["level"])
     swapped = (f", and the background swapped in {recipe['swap_background_p']:.0%} of the views (the advice that comes "
                f"after it)" if held and check["cue"] in CUE_FIELDS and recipe.get("swap_background_p") else "")
-    # walk 48: after the swap, 'No advice' beside brightness 'most', with the jitter named and the swap not
+    # walk 48: after the swap, 'No advice' beside brightness 'most', with the jitter named and the swap not; and with
+    # every rule's change held, nothing said of what was left: the pictures themselves (two desks)
+    left = f" {IN_THE_PICTURES}" if swapped or check["cue"] in BACKGROUND_CUES else ""
     return held and (f"The shortcut check names {cue_name(check['cue'])} ({check['level']}), but the run's recipe "
                      f"already holds what the advice would change for it ({held}){swapped}, so there is no change "
-                     "to advise.")
+                     f"to advise.{left}")
 
 
 def no_advice_words(run: dict, series: dict | None = None, held: str = "") -> str:

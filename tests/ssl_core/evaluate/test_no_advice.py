@@ -77,7 +77,8 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
     default = {**row("completed"), "config": json.dumps(asdict(TrainConfig(dataset="d")))}
     held = diagnose.held_words(None, default)
     assert held == ("The shortcut check names background texture (most), but the run's recipe already holds what "
-                    "the advice would change for it (salient crop p 0.8, no blur), so there is no change to advise.")
+                    "the advice would change for it (salient crop p 0.8, no blur), so there is no change to advise. "
+                    + diagnose.IN_THE_PICTURES)
     # not also among the rules no measurement triggered (walk 12 read the two against each other)
     assert no_advice_words(default, None, held) == (
         "no measurement of this run triggered a rule (collapse, a batch too large for the data, an online measure "
@@ -90,7 +91,8 @@ def test_a_cue_whose_fix_the_recipe_holds_is_said_beside_no_advice(monkeypatch):
     assert diagnose.held_words(None, after) == (
         "The shortcut check names brightness (most), but the run's recipe already holds what the advice would change "
         "for it (jitter p 1, jitter strength 1), and the background swapped in 50% of the views (the advice that "
-        "comes after it), so there is no change to advise.")
+        "comes after it), so there is no change to advise. What is left to change is in the pictures: cut to their "
+        "objects before the import, or taken on one background, they leave less background to group by.")
     check.update(cue="position", level="some")  # walk 25: no rule advises on it; the check's own fix is said
     assert diagnose.held_words(None, default) == (  # walk 26: not "untried": the default has flips and local crops
         "The shortcut check names where the picture stands out (some), a cue no rule here advises on, so no change "
