@@ -31,12 +31,12 @@ from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from ..words import agreeing, counted, noun
 from .builtins import get_builtin
 from .decode import FITS, THUMB_SIZE, PixelBudget, RejectedFile, decode_image, fitted, letterbox, stored_draft
+from .detail import Detail
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
     first_few, folder_names, in_skipped_row, lone_folder_warning, loose_rows, match_csv, outside_folders_warning,
     parse_labels_csv, rows_named, unmatched_rows,
 )
-from .detail import Detail
 from .looks import Looks
 from .rejections import RejectionList, rejected_total
 from .roots import PathRefused, confine, read_regular
