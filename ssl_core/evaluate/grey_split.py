@@ -8,11 +8,12 @@ A split into two groups is read directly instead, on each side apart (a review: 
 queries, 12 scattered grey pictures among 1,988 colour ones in two tight groups read "100% against
 99%", though a grey one's neighbours were 10-27% grey):
 
-    grey (N,) bool (grey_rows: grey as the import counts them), the k embedding neighbours of up to
+    grey and colour (N,) bool each (grey_and_colour: grey as the import counts them, colour where not
+    grey; a nearly black or flat grey picture on neither side), the k embedding neighbours of up to
     SIDE_QUERIES pictures of each side
     -> each side's share: the mean share of its pictures' neighbours that are on its side
     -> each side's chance: what neighbours drawn at random from the other pictures would give,
-       (g-1)/(N-1) for the grey side, (c-1)/(N-1) for the colour one
+       (g-1)/(N-1) for the grey side, (c-1)/(N-1) for the colour one, N every picture
     -> kept apart where each side's share is APART of the way from its chance to 1 or more
 
 Read only where each side holds at least k pictures (a picture's neighbours could all be of its side).
@@ -30,27 +31,31 @@ APART = 0.5  # a side's share this far from chance towards 1 (a fraction of the 
 SIDE_QUERIES = 250  # pictures of each side whose neighbours are read: a side of a few pictures counts as much
 
 
-def grey_rows(images: np.ndarray) -> np.ndarray:
-    """(N,) bool of uint8 pictures (N, S, S, 3), a memory map too: grey as the import counts them
-    (data.looks.look_of: not nearly black, not of one flat tone)."""
-    found = []
+def grey_and_colour(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((N,) bool grey, (N,) bool in colour) of uint8 pictures (N, S, S, 3), a memory map too: grey as
+    the import counts them (data.looks.look_of: not nearly black, not of one flat tone), in colour where
+    not grey by their pixels (data.looks.grey_pictures). A picture of neither is on no side: walk 49's 322
+    nearly black 16-bit frames, every channel alike, were read as "322 in colour" beside 78 grey ones."""
+    grey, colour = [], []
     for start in range(0, len(images), CHUNK):
         chunk = np.asarray(images[start : start + CHUNK])
-        grey = grey_pictures(chunk)  # then each grey one looked at alone: a few, where most pictures have colour
-        grey[grey] = [look_of(square) == "grey" for square in chunk[grey]]
-        found.append(grey)
-    return np.concatenate(found or [np.zeros(0, bool)])
+        greyish = grey_pictures(chunk)  # then each grey one looked at alone: a few, where most pictures have colour
+        colour.append(~greyish)
+        greyish[greyish] = [look_of(square) == "grey" for square in chunk[greyish]]
+        grey.append(greyish)
+    return tuple(np.concatenate(side or [np.zeros(0, bool)]) for side in (grey, colour))  # type: ignore[return-value]
 
 
-def grey_split(grey: np.ndarray, features: Array, k: int = 10, seed: int = 0) -> dict | None:
+def grey_split(sides: tuple[np.ndarray, np.ndarray], features: Array, k: int = 10, seed: int = 0) -> dict | None:
     """{"grey", "colour": counts, "k", and for each side "grey_share", "grey_chance",
     "colour_share", "colour_chance"} (module doc) of the embedding `features` (N, D) of pictures
-    whose `grey` (N,) is given, or None where a side holds fewer than k pictures."""
-    count, grey_count = len(grey), int(grey.sum())
-    if min(grey_count, count - grey_count) < k:
+    whose `sides` (grey_and_colour: (N,) bool each) are given, or None where a side holds fewer than k
+    pictures. A neighbour on neither side counts against a picture's own."""
+    count = len(sides[0])
+    split = {"grey": int(sides[0].sum()), "colour": int(sides[1].sum()), "k": k}
+    if min(split["grey"], split["colour"]) < k:
         return None
-    split = {"grey": grey_count, "colour": count - grey_count, "k": k}
-    for name, side in (("grey", grey), ("colour", ~grey)):
+    for name, side in zip(("grey", "colour"), sides):
         rows = np.flatnonzero(side)
         queries = np.sort(np.random.default_rng(seed).choice(rows, min(SIDE_QUERIES, len(rows)), replace=False))
         split[f"{name}_share"] = float(side[neighbours_of(features, k, queries).numpy()].mean())

@@ -101,7 +101,7 @@ from threadpoolctl import threadpool_limits
 
 from .cues import CUES, Cue, fix_for, level, named, sentence, with_classes
 from .descriptors import describe
-from .grey_split import grey_rows, grey_split, kept_apart
+from .grey_split import grey_and_colour, grey_split, kept_apart
 from .linear_probe import standardise
 from .neighbours import Array, neighbours_of, overlap, unit_rows
 from .splits import Labelled
@@ -274,7 +274,7 @@ def shortcut_check(features: Array, images: np.ndarray, k: int = 10, queries: in
         return _not_checked("Not checked: every image has the same colour, brightness, background texture, layout, "
                             "object position and edges, so no cheap cue can explain how the embedding groups them.")
     cue = named(judged)
-    split = grey_split(grey_rows(images), features, k, seed)
+    split = grey_split(grey_and_colour(images), features, k, seed)
     words = sentence(cue, scores, made_by, labelled=labels is not None)
     if cue is None and kept_apart(split):
         words += APART_TOO

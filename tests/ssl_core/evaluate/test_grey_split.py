@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ssl_core.evaluate.grey_split import grey_rows, grey_split, grey_split_words
+from ssl_core.evaluate.grey_split import grey_and_colour, grey_split, grey_split_words
 from ssl_core.evaluate.shortcut import shortcut_check
 
 
@@ -23,7 +23,7 @@ def test_each_side_is_read_apart_and_a_few_scattered_grey_pictures_are_not_calle
     """A review: averaged over random queries, 12 scattered grey pictures among 1,988 colour ones in
     two tight groups read '100% against 99% ... keeps them apart', a grey one's neighbours 10-27% grey."""
     grey = np.array([True] * 40 + [False] * 80)
-    split = grey_split(grey, torch.tensor(np.c_[grey * 10.0, np.random.default_rng(0).normal(size=(120, 4))]), k=10)
+    split = grey_split((grey, ~grey), torch.tensor(np.c_[grey * 10.0, np.random.default_rng(0).normal(size=(120, 4))]), k=10)
     assert split == {"grey": 40, "colour": 80, "k": 10, "grey_share": 1.0, "grey_chance": 39 / 119,
                      "colour_share": 1.0, "colour_chance": 79 / 119}
     assert grey_split_words(split) == (
@@ -34,18 +34,31 @@ def test_each_side_is_read_apart_and_a_few_scattered_grey_pictures_are_not_calle
     scattered = np.zeros(2000, bool)
     scattered[rng.choice(2000, 12, replace=False)] = True
     groups = np.r_[np.zeros(1000), np.ones(1000)][:, None] * 10 + rng.normal(size=(2000, 4))  # greyness aside
-    found = grey_split(scattered, torch.tensor(groups, dtype=torch.float32), k=10)
+    found = grey_split((scattered, ~scattered), torch.tensor(groups, dtype=torch.float32), k=10)
     assert found["colour_share"] > 0.98 and found["grey_share"] < 0.1
     assert grey_split_words(found).endswith("the embedding does not keep the grey pictures apart from the colour ones.")
-    assert grey_split(np.array([True] * 9 + [False] * 111), torch.tensor(groups[:120]), k=10) is None  # 9 grey
+    nine = np.array([True] * 9 + [False] * 111)
+    assert grey_split((nine, ~nine), torch.tensor(groups[:120]), k=10) is None  # 9 grey
     assert grey_split_words(None) == ""
 
 
-def test_grey_rows_reads_a_grey_photo_saved_in_colour_as_grey():
+def test_a_grey_photo_saved_in_colour_is_grey_and_a_nearly_black_one_is_on_neither_side():
     images = pictures(3, 2)
     images[0, 0, 0] = (120, 122, 119)  # a JPEG's rounding: channels a few levels apart
     images[1] //= 20  # nearly black: the import calls it that, not grey (a review: 158 grey here, 118 there)
-    assert grey_rows(images).tolist() == [True, False, True, False, False]
+    grey, colour = grey_and_colour(images)
+    assert grey.tolist() == [True, False, True, False, False]
+    assert colour.tolist() == [False, False, False, True, True]  # walk 49: 322 nearly black frames read "in colour"
+
+
+def test_nearly_black_grey_pictures_make_no_colour_side():
+    """Walk 49: 322 nearly black 16-bit sky frames beside 78 grey 8-bit ones, every channel alike, read "over the
+    78 grey pictures and 322 in colour"; there is no colour side, so no split is read."""
+    images = pictures(40, 0)
+    dark = images[:30] // 20
+    both = np.concatenate([images, dark])
+    features = torch.tensor(np.random.default_rng(0).normal(size=(70, 4)), dtype=torch.float32)
+    assert grey_split(grey_and_colour(both), features, k=10) is None
 
 
 def test_the_shortcut_check_reads_the_split_where_each_side_holds_k_pictures():
