@@ -23,7 +23,8 @@ def test_each_side_is_read_apart_and_a_few_scattered_grey_pictures_are_not_calle
     """A review: averaged over random queries, 12 scattered grey pictures among 1,988 colour ones in
     two tight groups read '100% against 99% ... keeps them apart', a grey one's neighbours 10-27% grey."""
     grey = np.array([True] * 40 + [False] * 80)
-    split = grey_split((grey, ~grey), torch.tensor(np.c_[grey * 10.0, np.random.default_rng(0).normal(size=(120, 4))]), k=10)
+    features = torch.tensor(np.c_[grey * 10.0, np.random.default_rng(0).normal(size=(120, 4))])
+    split = grey_split((grey, ~grey), features, k=10)
     assert split == {"grey": 40, "colour": 80, "k": 10, "grey_share": 1.0, "grey_chance": 39 / 119,
                      "colour_share": 1.0, "colour_chance": 79 / 119}
     assert grey_split_words(split) == (
