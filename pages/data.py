@@ -18,7 +18,8 @@ from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, g
                          short_name, thumbnail_uris)
 from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
-from ssl_core.data.ingest import (DEFAULT_SIZE, STORED_SIZES, IngestError, IngestReport, folder_classes,
+from ssl_core.data.decode import DEPTHS, STRETCH
+from ssl_core.data.ingest import (DEFAULT_SIZE, DEPTH_NAMES, STORED_SIZES, IngestError, IngestReport, folder_classes,
                                   ingest_builtin, ingest_path, ingest_uploads, upload_name)
 from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
@@ -157,13 +158,14 @@ FIT_NAMES = {"crop": "Centre square", "pad": "Whole picture, padded"}  # decode.
 FOLDERS_ARE_CLASSES = "Subfolders are classes"
 
 
-def _size_box(slot, text: bool) -> tuple[int, str, Trim | None]:
-    """The stored side of images, how each becomes its square (decode.FITS) and the bands cut off
-    its edges before (data/trim.py; None where what was typed is not a trim, said in `slot`), chosen
-    in `slot`; text is stored as written (DEFAULT_SIZE unused)."""
+def _size_box(slot, text: bool) -> tuple[int, str, Trim | None, str]:
+    """The stored side of images, how each becomes its square (decode.FITS), the bands cut off
+    its edges before (data/trim.py; None where what was typed is not a trim, said in `slot`) and how
+    more than 8 bits per sample become 8 (decode.DEPTHS), chosen in `slot`; text is stored as written
+    (DEFAULT_SIZE unused)."""
     if text:
         slot.caption("Text is stored as written: there is no image side to choose.")
-        return DEFAULT_SIZE, "crop", NONE
+        return DEFAULT_SIZE, "crop", NONE, DEPTHS[0]
     box = slot.container()
     size = box.selectbox("Stored size (px)", STORED_SIZES, index=STORED_SIZES.index(DEFAULT_SIZE),
                          key="data_stored_size", help="Every picture is stored as a square of this side for training.")
@@ -177,11 +179,18 @@ def _size_box(slot, text: bool) -> tuple[int, str, Trim | None]:
                                 "what every picture carries at its edges and no picture's subject is: a microscope's "
                                 "info banner, a camera's timestamp bar, a scanner's frame. Searches and the Lab's "
                                 "uploads are cut alike.")
+    depth = box.selectbox("More than 8 bits", DEPTHS, format_func=DEPTH_NAMES.get, key="data_depth",
+                          help="How a picture of more than 8 bits per sample (a 16-bit microscope, telescope or "
+                               "scanner file; floating point) becomes 8: each stretched from its own "
+                               f"{STRETCH[0]:g}th to {STRETCH[1]:g}th percentile, as a viewer's auto-contrast shows "
+                               "it, or by its type's range (65,535 to 255), which keeps how bright pictures are "
+                               "against one another but leaves a picture that uses little of the range dark. "
+                               "8-bit pictures are stored as they are either way.")
     try:
-        return size, fit, parse_trim(typed)
+        return size, fit, parse_trim(typed), depth
     except ValueError as exc:
         box.error(escape_markdown(str(exc)))
-        return size, fit, None
+        return size, fit, None, depth
 
 
 with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/add_photo_alternate:",
@@ -202,10 +211,11 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         builtin = left.selectbox("Built-in dataset", list(DATASETS), key="data_builtin",
                                  format_func=lambda n: f"{n}: {DATASETS[n].description}")
         name = left.text_input("Dataset name", value=builtin, key=f"data_builtin_name_{builtin}")
-        size, fit, trim = _size_box(size_slot, DATASETS[builtin].kind == "text")
+        size, fit, trim, depth = _size_box(size_slot, DATASETS[builtin].kind == "text")
         if st.button("Import built-in", type="primary", disabled=trim is None):
             _run_import(lambda progress: ingest_builtin(ws, builtin, name=name, size=size,
-                                                        replace=replace, progress=progress, fit=fit, trim=trim),
+                                                        replace=replace, progress=progress, fit=fit, trim=trim,
+                                                        depth=depth),
                         f"Generating {builtin}")
     elif source == "Folder on the server" and not (roots := data_roots(sys.argv[1:], os.environ)):
         left.info(ENABLE_HINT, icon=":material/lock:")
@@ -217,12 +227,12 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
                                       "is written there.")
         labels_path = left.text_input("Labels CSV path (optional)", placeholder=str(roots[0] / "labels.csv"))
         name = left.text_input("Dataset name (optional)", key="data_folder_name")
-        size, fit, trim = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
+        size, fit, trim, depth = _size_box(size_slot, text=False)  # a folder's kind is known once it is read
         if st.button("Import folder", type="primary", disabled=not folder.strip() or trim is None):
             _run_import(lambda progress: ingest_path(ws, [folder.strip()], name=name.strip() or None,
                                                      labels_path=labels_path.strip() or None, size=size,
                                                      replace=replace, progress=progress, roots=roots, fit=fit,
-                                                     folder_labels=folder_labels, trim=trim),
+                                                     folder_labels=folder_labels, trim=trim, depth=depth),
                         "Decoding")
     else:
         uploads_round = st.session_state.get(UPLOAD_ROUND, 0)
@@ -244,14 +254,15 @@ with st.expander("Add a dataset", expanded=not ws.datasets(), icon=":material/ad
         name = left.text_input("Dataset name (optional)", key=UPLOAD_NAME,
                                placeholder=upload_name([f.name for f in files]) if files else "uploaded",
                                help="Empty: one file's name without its extension, else \"uploaded\".")
-        size, fit, trim = _size_box(size_slot, upload_is_text(files))
+        size, fit, trim, depth = _size_box(size_slot, upload_is_text(files))
         if st.button("Import upload", type="primary", disabled=not files or trim is None):
             uploads = [(f.name, f) for f in files]  # spooled to disk by ingest, not copied here
             labels = {"labels_csv": labels_file.getvalue(), "labels_source": printable(labels_file.name)} \
                 if labels_file else {}  # its errors name the file
             _run_import(lambda progress: ingest_uploads(ws, uploads, name=name.strip() or None, size=size,
                                                         replace=replace, progress=progress, fit=fit,
-                                                        folder_labels=folder_labels, trim=trim, **labels),
+                                                        folder_labels=folder_labels, trim=trim, depth=depth,
+                                                        **labels),
                         "Decoding")
 
 if REPORT_KEY in st.session_state:  # also when Cancel came after the import had stored its dataset

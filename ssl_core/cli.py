@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import asdict
 
-from .data.decode import FITS
+from .data.decode import DEPTHS, FITS, STRETCH
 from .data.ingest import DEFAULT_SIZE, IngestError, folder_classes, ingest_path
 from .data.rejections import rejected_total
 from .data.trim import MOST, NONE, Trim, parse_trim
@@ -110,7 +110,7 @@ def cmd_ingest(ws: Workspace, args: argparse.Namespace) -> int:
     try:
         report = ingest_path(ws, args.paths, name=args.name, labels_path=args.labels, size=args.size,
                              replace=args.replace, progress=StderrProgress("decoding"), fit=args.fit,
-                             folder_labels=not args.no_folder_labels, trim=args.trim)
+                             folder_labels=not args.no_folder_labels, trim=args.trim, depth=args.depth)
     except IngestError as exc:
         _print(exc.to_json())  # a report's keys, nothing stored, and the error
         print(f"error: {exc}", file=sys.stderr)
@@ -637,6 +637,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--fit", choices=FITS, default="crop",
                         help="how a picture becomes its stored square: its centre square (crop, the default), or the "
                              "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
+    ingest.add_argument("--depth", choices=DEPTHS, default="stretch",
+                        help="how a picture of more than 8 bits per sample (16-bit, floating point) becomes 8: each "
+                             f"stretched from its own {STRETCH[0]:g}th to {STRETCH[1]:g}th percentile (stretch, the "
+                             "default, as a viewer's auto-contrast), or by its type's range (range: 65535 to 255), "
+                             "which keeps how bright pictures are against one another")
     ingest.add_argument("--trim", type=_trim_argument, default=NONE, metavar="PERCENT",
                         help="cut a band off each picture's edges before it is stored: one percentage for every "
                              "side, four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth) or "

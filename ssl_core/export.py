@@ -96,7 +96,8 @@ def image_reading(ws: Workspace, emb: embed.Embedding) -> tuple[dict, dict[str, 
     which load_encoder.py's read_picture repeats; the files beside its weights)."""
     fields = {"kind": "image", "image_size": emb.source.image_size,
               "input": "float (N, 3, S, S) in [0, 1]; the encoder standardises it itself",
-              "stored": {"size_px": emb.dataset.size_px, "fit": emb.dataset.fit, "trim": emb.dataset.trim}}
+              "stored": {"size_px": emb.dataset.size_px, "fit": emb.dataset.fit, "trim": emb.dataset.trim,
+                         "depth": emb.dataset.depth}}
     return fields, {"load_encoder.py": (LOADING_SNIPPET + READING_SNIPPET).encode()}
 
 

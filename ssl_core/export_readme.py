@@ -29,7 +29,7 @@ FILES = {  # file -> what it holds; in this order
                               "and metadata.tsv at projector.tensorflow.org.",
     "encoder.safetensors": "the encoder's weights.",
     "encoder.json": "what load_encoder.py needs to rebuild it: architecture, options, input side, and (for images) "
-                    "how the dataset stored its pictures: side, fit, trim.",
+                    "how the dataset stored its pictures: side, fit, trim, depth.",
     "load_encoder.py": "a snippet that loads the encoder (needs torch, safetensors and this project's ssl_core) and, "
                        "for images, reads a new picture file as the dataset's were read (read_picture), so that its "
                        "features are comparable with embeddings.npy's.",

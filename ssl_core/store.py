@@ -173,6 +173,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE datasets ADD COLUMN trim TEXT NOT NULL DEFAULT '';  -- percent of top,right,bottom,left; '' none
     """,
+    # How pictures of more than 8 bits per sample became 8 (decode.DEPTHS): before this column by
+    # their type's range, which stored 16-bit sky frames nearly black (walk 49).
+    """
+    ALTER TABLE datasets ADD COLUMN depth TEXT NOT NULL DEFAULT 'range';  -- 'stretch': own percentiles; 'range'
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("meta", "datasets", "images", "rejections", "import_warnings", "runs", "metrics")  # what a workspace's ssl.db holds
@@ -194,6 +199,7 @@ class DatasetInfo:
     kind: str = "image"  # what one item is: 'image' (images.npy) or 'text' (texts.json)
     fit: str = "crop"  # how a picture became its stored square (decode.FITS): its centre square, or whole and padded
     trim: str = ""  # the bands cut off its edges before (trim.trim_text: '0,0,10,0' percent of top,right,bottom,left)
+    depth: str = "stretch"  # how pictures of more than 8 bits per sample became 8 (decode.DEPTHS)
 
 
 class WorkspaceError(Exception):
@@ -620,6 +626,7 @@ class Workspace:
         kind: str = "image",
         fit: str = "crop",
         trim: str = "",
+        depth: str = "stretch",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
@@ -644,6 +651,7 @@ class Workspace:
             kind=kind,
             fit=fit,
             trim=trim,
+            depth=depth,
         )
         with self.write() as conn:
             old = conn.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
@@ -654,9 +662,9 @@ class Workspace:
                 conn.execute("DELETE FROM datasets WHERE id = ?", (old[0],))
             conn.execute(
                 "INSERT INTO datasets(id, name, source, image_count, size_px, bytes, has_labels, created, kind, fit, "
-                "trim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "trim, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (info.id, info.name, info.source, info.image_count, info.size_px, info.bytes,
-                 int(info.has_labels), info.created, info.kind, info.fit, info.trim),
+                 int(info.has_labels), info.created, info.kind, info.fit, info.trim, info.depth),
             )
             conn.executemany(
                 "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -793,4 +801,5 @@ def _dataset_info(row: sqlite3.Row) -> DatasetInfo:
         kind=row["kind"],
         fit=row["fit"],
         trim=row["trim"],
+        depth=row["depth"],
     )

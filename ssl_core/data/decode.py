@@ -95,12 +95,17 @@ class _TimedBytes(io.BytesIO):
         return super().readinto(buffer)
 
 
-def _decode_16bit(im: Image.Image) -> Image.Image:
-    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 by the range of the type;
+DEPTHS = ("stretch", "range")  # how a picture of more than 8 bits per sample becomes 8 (_to_8bit)
+STRETCH = (0.5, 99.5)  # the percentiles of its own samples a "stretch" maps onto 0 and 255
+DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # Pillow's modes of more than 8 bits per sample
+
+
+def _decode_16bit(im: Image.Image, depth: str) -> Image.Image:
+    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 as `depth` says (_to_8bit);
     'LA' where a tRNS chunk names a transparent grey value (clear there), else 'L'."""
     arr = np.asarray(im, dtype=np.float64)
     top = None if im.mode == "F" else 65535 if im.mode.startswith("I;16") or arr.max() > 255 else 255
-    grey = Image.fromarray(_to_8bit(arr, top), "L")
+    grey = Image.fromarray(_to_8bit(arr, top, depth), "L")
     clear = im.info.get("transparency")
     if not isinstance(clear, int):
         return grey
@@ -116,9 +121,9 @@ def _planar(im: Image.Image) -> bool:
     return im.tag_v2.get(284) == 2 and max(bits if isinstance(bits, tuple) else (bits,)) > 8
 
 
-def _planes(data: bytes) -> Image.Image:
+def _planes(data: bytes, depth: str) -> Image.Image:
     """The first page of a `_planar` TIFF read by tifffile, (S, H, W) -> 8-bit RGB(A), scaled
-    by its type's range (floats by their own)."""
+    as `depth` says (_to_8bit)."""
     import tifffile
 
     arr = tifffile.imread(io.BytesIO(data), key=0)
@@ -127,24 +132,31 @@ def _planes(data: bytes) -> Image.Image:
     if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
         raise RejectedFile(f"a TIFF of {arr.shape} samples stored plane by plane; expected 3 (RGB) or 4 (RGBA)")
     top = np.iinfo(arr.dtype).max if np.issubdtype(arr.dtype, np.integer) else None
-    return Image.fromarray(_to_8bit(arr, top), "RGB" if arr.shape[-1] == 3 else "RGBA")
+    return Image.fromarray(_to_8bit(arr, top, depth), "RGB" if arr.shape[-1] == 3 else "RGBA")
 
 
-def _to_8bit(arr: np.ndarray, top: float | None) -> np.ndarray:
-    """Samples of any shape scaled into 0..255 as uint8: by `top`, the largest value of their
-    type (65535 -> 255), else (floats) from their own minimum to their own maximum."""
-    if top is None:
-        lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
-        scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros(arr.shape)
-    else:
-        scaled = arr / (top / 255.0)
+def _to_8bit(arr: np.ndarray, top: float | None, depth: str) -> np.ndarray:
+    """Samples of any shape scaled into 0..255 as uint8. `depth` "stretch": from their own STRETCH
+    percentiles, as a viewer's auto-contrast shows a picture (walk 49: 16-bit sky frames at 1,000 counts,
+    a galaxy 600-1,200 above, were stored at 4 of 255 with the galaxy 2-5 levels above it); "range": by
+    `top`, the largest value of their type (65535 -> 255), which keeps how bright pictures are against one
+    another, floats (`top` None) from their own minimum to their own maximum. Samples all alike: 0, or
+    their type's level."""
+    finite = arr[np.isfinite(arr)]
+    low, high = (np.percentile(finite, STRETCH) if depth == "stretch" and finite.size else
+                 (0.0, top) if top is not None else
+                 (finite.min(), finite.max()) if finite.size else (0.0, 0.0))
+    if high <= low:
+        low, high = (0.0, top) if top is not None else (low, low + 1.0)  # one level: its type's, or 0
+    scaled = (arr - low) / (high - low) * 255.0
     return np.clip(np.rint(np.nan_to_num(scaled)), 0, 255).astype(np.uint8)
 
 
-def to_rgb(im: Image.Image) -> Image.Image:
-    """Any Pillow mode to 8-bit RGB; transparency composited onto white."""
-    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        im = _decode_16bit(im)
+def to_rgb(im: Image.Image, depth: str = "stretch") -> Image.Image:
+    """Any Pillow mode to 8-bit RGB, more than 8 bits per sample as `depth` says (_to_8bit); transparency
+    composited onto white."""
+    if im.mode in DEEP_MODES:
+        im = _decode_16bit(im, depth)
     if im.mode == "P" or (im.mode in ("L", "RGB") and "transparency" in im.info):
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     if im.mode in ("LA", "La", "PA", "RGBa"):
@@ -155,10 +167,11 @@ def to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def decode_image(data: bytes, draft_size: int | None = None, *,
+def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "stretch",
                  max_seconds: float | None = None,
                  admit_pixels: Callable[[int], None] | None = None) -> Image.Image:
-    """Decode `data` into an RGB image of its original size (orientation applied).
+    """Decode `data` into an RGB image of its original size (orientation applied), samples of
+    more than 8 bits scaled as `depth` (one of DEPTHS) says; `info["deep"]` is True for those.
 
     `draft_size` lets JPEG decode at a reduced scale no smaller than that many pixels
     per side, which is faster and keeps memory bounded; `info["original_size"]` stays the
@@ -202,10 +215,11 @@ def decode_image(data: bytes, draft_size: int | None = None, *,
             source.check()
             planar = _planar(im)  # read again by tifffile, which does not turn it
             turned = not planar and im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
-            im = to_rgb(_planes(data) if planar else ImageOps.exif_transpose(im))
+            deep = planar or im.mode in DEEP_MODES
+            im = to_rgb(_planes(data, depth) if planar else ImageOps.exif_transpose(im), depth)
             source.check()
             im.info["original_size"] = (height, width) if turned else (width, height)
-            im.info["frames"] = frames
+            im.info["frames"], im.info["deep"] = frames, deep
             return im
         except RejectedFile:
             raise
@@ -250,14 +264,15 @@ def stored_draft(size: int, trim: Trim) -> int:
 
 
 def as_stored(data: bytes, dataset: DatasetInfo) -> np.ndarray:
-    """An image file's bytes as `dataset` (its size_px, fit and trim: an exported encoder's
-    config["stored"] will do) stores its pictures: decoded at the import's draft side (stored_draft),
+    """An image file's bytes as `dataset` (its size_px, fit, trim and depth: an exported encoder's
+    config["stored"] will do; one exported before depth, "range", as it was) stores its pictures: decoded
+    at the import's draft side (stored_draft), more than 8 bits per sample scaled as it scaled them,
     its edges trimmed as the import trimmed them (trim.py), fitted to the stored square: (side, side,
     3) uint8, the very pixels the import stored from the same file. What a query, the Lab's upload or
     an export's read_picture reads, so that it is cut as the pictures it is set against.
     Raises RejectedFile where the bytes are not a safe, supported image."""
     trim = parse_trim(dataset.trim)
-    im = decode_image(data, draft_size=stored_draft(dataset.size_px, trim))
+    im = decode_image(data, draft_size=stored_draft(dataset.size_px, trim), depth=getattr(dataset, "depth", "range"))
     return fitted(trimmed(im, trim), dataset.size_px, dataset.fit)
 
 

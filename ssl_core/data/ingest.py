@@ -30,7 +30,9 @@ from ..imports.registry import embedding_sets_of
 from ..store import Workspace, WorkspaceError, fsync_file, name_taken
 from ..words import agreeing, counted, noun
 from .builtins import get_builtin
-from .decode import FITS, THUMB_SIZE, PixelBudget, RejectedFile, decode_image, fitted, letterbox, stored_draft
+from .decode import (
+    DEPTHS, FITS, STRETCH, THUMB_SIZE, PixelBudget, RejectedFile, decode_image, fitted, letterbox, stored_draft,
+)
 from .detail import Detail
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
@@ -170,7 +172,7 @@ def _check_free(ws: Workspace, name: str, replace: bool) -> list[str]:
 
 
 def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
-                progress: Progress | None, trim: Trim = NONE) -> Iterator[_Decoded]:
+                progress: Progress | None, trim: Trim = NONE, depth: str = "stretch") -> Iterator[_Decoded]:
     total, pixels = len(entries), PixelBudget()
     for done, entry in enumerate(entries, start=1):
         if isinstance(entry, Rejection):
@@ -180,7 +182,8 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
                          .lower() == LABELS_FILE else TEXT_AMONG_IMAGES)
         else:
             try:
-                image = decode_image(entry.read(), draft_size=stored_draft(size, trim), admit_pixels=pixels)
+                image = decode_image(entry.read(), draft_size=stored_draft(size, trim), depth=depth,
+                                     admit_pixels=pixels)
                 yield _Decoded(entry.name, entry.inner, image, origin=entry.origin)
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.add(printable(entry.name), str(exc))
@@ -236,12 +239,15 @@ def _check_disk(ws: Workspace, capacity: int, size: int, rejected: RejectionList
 def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: str, source: str,
            size: int, rejected: RejectionList, labels_csv: bytes | None, replace: bool,
            labels_source: str = "labels CSV", notes: Sequence[str] = (), fit: str = "crop",
-           folder_labels: bool = True, trim: Trim = NONE) -> IngestReport:
+           folder_labels: bool = True, trim: Trim = NONE, depth: str = "stretch") -> IngestReport:
     """Store decoded images as a dataset, each with `trim`'s bands cut off its edges (trim.py) and as
     `fit` (decode.FITS) makes its square; labels come from the CSV, else the subfolders (unless not
     `folder_labels`), else the images' own (built-ins). The import's `notes` are kept among its warnings."""
     if fit not in FITS:
         raise IngestError(f"no way to fit pictures called {fit!r}; choose one of: {', '.join(FITS)}")
+    if depth not in DEPTHS:
+        raise IngestError(f"no way to scale pictures of more than 8 bits called {depth!r}; choose one of: "
+                          f"{', '.join(DEPTHS)}")
     _check_disk(ws, capacity, size, rejected)
     with building_folder(ws, rejected) as built:
         images = _ArrayFile(built / "images.npy", capacity, size)
@@ -249,6 +255,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         rows: list[_Row] = []
         first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
+        deep: list[str] = []  # the names of pictures of more than 8 bits per sample
         looks, detail = Looks(), Detail(size, STORED_SIZES, fit)
         for item in decoded:
             kept = trimmed(item.image, trim)
@@ -258,6 +265,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             name_shown = printable(item.name)
             looks.add(name_shown, images.array[len(rows)])
             detail.add(name_shown, kept, images.array[len(rows)])
+            if item.image.info.get("deep"):
+                deep.append(name_shown)
             digest = hashlib.blake2b(images.array[len(rows)].tobytes(), digest_size=16).digest()
             if digest in first:
                 copies.append((name_shown, first[digest]))
@@ -272,12 +281,12 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         labels, warnings, labels_from = _resolve_labels(rows, labels_csv, labels_source, folder_labels)
         warnings += alike_labels_warning(labels)
         warnings += (_warnings(rows, size, fit, trim) + _copies_warning(copies, len(rows), size) + looks.warnings()
-                     + detail.warnings() + list(notes))
+                     + _deep_warning(deep, len(rows), depth, looks.dark) + detail.warnings() + list(notes))
         info = ws.publish_dataset(
             built, name=name, source=source, size_px=size,
             images=[(row.name, row.width, row.height, label) for row, label in zip(rows, labels)],
             rejected=[(r["file"], r["reason"]) for r in rejected.rows()], warnings=warnings, replace=replace, fit=fit,
-            trim=trim_text(trim),
+            trim=trim_text(trim), depth=depth,
         )
     labelled = sum(label is not None for label in labels)
     return IngestReport(info.name, info.image_count, rejected.rows(), warnings, labelled,
@@ -485,13 +494,38 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE)
     return warnings
 
 
+DEPTH_NAMES = {"stretch": "Each stretched to its own range", "range": "By their type's range"}  # decode.DEPTHS
+
+
+def _deep_warning(deep: list[str], total: int, depth: str, dark: list[str]) -> list[str]:
+    """How the `deep` pictures (names) of `total`, of more than 8 bits per sample, were scaled to 8 (`depth`),
+    and what the other way would do; `dark` the pictures stored nearly black (walk 49: 16-bit sky frames
+    scaled by their type's range were stored at 4 of 255 and called "a covered lens or a failed exposure")."""
+    if not deep:
+        return []
+    said = (f"{len(deep):,} of {total:,} images {agreeing(len(deep), 'has', 'have')} more than 8 bits per sample "
+            f"(16-bit or floating point: {first_few(deep)}): ")
+    other = f"More than 8 bits: '{DEPTH_NAMES['range' if depth == 'stretch' else 'stretch']}' on the Data page"
+    if depth == "stretch":
+        low, high = (f"{p:g}th" for p in STRETCH)
+        return [said + f"{agreeing(len(deep), 'it was', 'each was')} stretched from its own {low} to its {high} "
+                f"percentile onto 0-255, as a viewer's auto-contrast shows a picture, so how bright they are against "
+                f"one another is not kept; scaled by their type's range ({other}, ingest --depth range) it is"]
+    dim = [name for name in deep if name in set(dark)]
+    return [said + "scaled by their type's range (a 16-bit sample's 0-65,535 onto 0-255), which keeps how bright "
+            "they are against one another"
+            + (f"; {len(dim):,} of them use so little of it that they are stored nearly black: each stretched to "
+               f"its own range ({other}, ingest --depth stretch), they would show what they hold" if dim else "")]
+
+
 def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source: str,
                    size: int = DEFAULT_SIZE, labels_csv: bytes | None = None, labels_source: str = "labels CSV",
                    replace: bool = False, progress: Progress | None = None, fit: str = "crop",
-                   folder_labels: bool = True, trim: Trim = NONE) -> IngestReport:
+                   folder_labels: bool = True, trim: Trim = NONE, depth: str = "stretch") -> IngestReport:
     """Decode `entries` and store the good ones as dataset `name`, each with `trim`'s bands cut off
-    and as `fit` (decode.FITS) makes its square; `labels_source` names `labels_csv` in errors and
-    warnings; subfolders name classes unless not `folder_labels`.
+    and as `fit` (decode.FITS) makes its square, more than 8 bits per sample scaled as `depth`
+    (decode.DEPTHS) says; `labels_source` names `labels_csv` in errors and warnings; subfolders name
+    classes unless not `folder_labels`.
 
     Rejected entries are listed with their reasons; the rest is imported. Raises
     IngestError (storing nothing) when no image is usable, the name is taken and
@@ -527,10 +561,10 @@ def ingest_entries(ws: Workspace, entries: Iterable[Entry], *, name: str, source
         if labels_csv is None and csv_entry is not None:
             labels_source = printable(csv_entry.name)
             labels_csv = _read_labels_entry(csv_entry, labels_source)
-        decoded = _decode_all(entries, size, rejected, progress, trim)
+        decoded = _decode_all(entries, size, rejected, progress, trim, depth)
         return _write(ws, decoded, len(entries), name=name, source=source, size=size,
-                      rejected=rejected, labels_csv=labels_csv, replace=replace,
-                      labels_source=labels_source, notes=notes, fit=fit, folder_labels=folder_labels, trim=trim)
+                      rejected=rejected, labels_csv=labels_csv, replace=replace, labels_source=labels_source,
+                      notes=notes, fit=fit, folder_labels=folder_labels, trim=trim, depth=depth)
     except LabelsError as exc:
         raise IngestError(str(exc), rejected.rows()) from None
 
@@ -580,7 +614,7 @@ def ingest_uploads(ws: Workspace, files: list[tuple[str, bytes | BinaryIO]], *, 
 
 def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size: int = DEFAULT_SIZE,
                    replace: bool = False, progress: Progress | None = None, fit: str = "crop",
-                   trim: Trim = NONE) -> IngestReport:
+                   trim: Trim = NONE, depth: str = "stretch") -> IngestReport:
     """A built-in demo dataset from DATASETS, with its hidden labels."""
     try:
         dataset = get_builtin(builtin)
@@ -603,7 +637,8 @@ def ingest_builtin(ws: Workspace, builtin: str, *, name: str | None = None, size
                 progress(done, dataset.count)
 
     report = _write(ws, decoded(), dataset.count, name=name, source=BUILTIN_PREFIX + dataset.name,
-                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace, fit=fit, trim=trim)
+                    size=size, rejected=RejectionList(), labels_csv=None, replace=replace, fit=fit, trim=trim,
+                    depth=depth)
     report.warnings += removed
     return report
 

@@ -42,7 +42,8 @@ def test_a_new_picture_read_by_the_snippet_gives_the_features_of_the_same_stored
     stored = np.array(trained.ws.images(emb.dataset)[2])
     Image.fromarray(stored).save(tmp_path / "picture.png")  # a file whose stored square is that picture
     config = json.loads((tmp_path / "out" / "encoder.json").read_text())
-    assert config["stored"] == {"size_px": emb.dataset.size_px, "fit": emb.dataset.fit, "trim": emb.dataset.trim}
+    assert config["stored"] == {"size_px": emb.dataset.size_px, "fit": emb.dataset.fit, "trim": emb.dataset.trim,
+                                "depth": "stretch"}
     read = snippet_features(tmp_path / "out", f"read_picture({str(tmp_path / 'picture.png')!r})")
     np.testing.assert_allclose(read[0], emb.features[2], rtol=1e-4, atol=1e-5)
 

@@ -96,7 +96,7 @@ def test_a_16_bit_rgb_tiff_stored_plane_by_plane_is_read_right():
     for planar, data in (("separate", np.moveaxis(rgb, -1, 0)), ("contig", rgb)):
         buffer = io.BytesIO()
         tifffile.imwrite(buffer, data, planarconfig=planar, photometric="rgb")
-        assert np.abs(pixels(buffer.getvalue()).astype(int) - rgb // 257).max() <= 1, planar
+        assert np.abs(pixels(buffer.getvalue(), depth="range").astype(int) - rgb // 257).max() <= 1, planar
 
 
 def orientation_6_jpeg(make, size=(40, 20)) -> bytes:
@@ -192,13 +192,30 @@ def test_one_bit_becomes_black_and_white_rgb(make):
     assert (out[:, :4] == WHITE).all() and (out[:, 4:] == 0).all()
 
 
-def test_16_bit_grey_is_scaled_not_clipped(make):
+def test_16_bit_grey_is_scaled_by_its_type_not_clipped(make):
     grey = np.array([[65535, 32768, 257, 0]], dtype=np.uint16)
     data = make.encode(Image.fromarray(grey), "PNG")
     assert Image.open(io.BytesIO(data)).mode == "I;16"
-    out = pixels(data)
+    out = pixels(data, depth="range")
     assert out[0, :, 0].tolist() == [255, 128, 1, 0]
     assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+    assert decode_image(data).info["deep"] and not decode_image(make.solid((1, 2, 3))).info["deep"]
+
+
+def test_dim_16_bit_grey_is_stretched_by_its_own_percentiles(make):
+    """Walk 49: sky frames at 1,000 of 65,535 counts with noise of 200 and a galaxy up to 1,200 above were stored
+    at 4 of 255 by the type's range, the galaxy 2-5 levels above the sky. Stretched from their own 0.5th to 99.5th
+    percentile, the sky's noise and the galaxy span the 8 bits; a star far brighter than both is clipped."""
+    rng = np.random.default_rng(0)
+    sky = 1000 + 200 * rng.normal(size=(64, 64))
+    sky[24:40, 24:40] += 1200  # the galaxy
+    sky[5, 5] = 17000  # a star
+    data = make.encode(Image.fromarray(np.clip(sky, 0, 65535).astype(np.uint16)), "PNG")
+    by_type, stretched = pixels(data, depth="range")[..., 0], pixels(data)[..., 0]
+    assert by_type.max() == 66 and by_type[24:40, 24:40].mean() - by_type[:16, :16].mean() < 5
+    assert stretched[5, 5] == 255 and stretched[24:40, 24:40].mean() - stretched[:16, :16].mean() > 80
+    flat = make.encode(Image.fromarray(np.full((4, 4), 30000, dtype=np.uint16)), "PNG")
+    assert (pixels(flat) == 117).all()  # one level: its type's, not black
 
 
 def test_16_bit_grey_transparent_value_becomes_white(make):
