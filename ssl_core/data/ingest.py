@@ -494,7 +494,7 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE)
     return warnings
 
 
-DEPTH_NAMES = {"stretch": "Each stretched to its own range", "range": "By their type's range"}  # decode.DEPTHS
+DEPTH_NAMES = {"stretch": "Stretch each picture", "range": "By the type's range"}  # decode.DEPTHS
 
 
 def _deep_warning(deep: list[str], total: int, depth: str, dark: list[str]) -> list[str]:
