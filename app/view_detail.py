@@ -32,10 +32,11 @@ def detail_words(imported: int | None, stored: int, smallest: float | None) -> s
     span = (imported or stored) / min(stored, TRAIN_SIDE)  # a view drawn larger than the stored side holds no more
     if span > 1:
         said += (f", so the finest detail a training view of the whole picture holds is {span:.1f} of "
-                 f"{'your pixels' if imported else 'the stored pixels'} across: a finer one (a thin scratch) may not "
-                 "show in it")
+                 f"{'your pixels' if imported else 'the stored pixels'} across: a finer one (a thin line, a fine "
+                 "stripe) may not show in it")
     if smallest is not None:
         said += (f". A crop keeps as little as {smallest:.0%} of the picture here, so a small detail near an edge (a "
-                 "chip) is left out of some views, and the model is still taught to call those views the same "
-                 "picture: it may learn to ignore that detail; a larger smallest crop keeps it in more views")
+                 "mark, a chip, a small object) is left out of some views, and the model is still taught to call those "
+                 "views the same picture: it may learn to ignore that detail; a larger smallest crop keeps it in more "
+                 "views")
     return said + "."
