@@ -212,6 +212,7 @@ def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "st
                 admit_pixels(im.size[0] * im.size[1])
             frames = getattr(im, "n_frames", 1)
             im.load()
+            drafted = im.size != (width, height)  # a JPEG decoded at a reduced scale
             source.check()
             planar = _planar(im)  # read again by tifffile, which does not turn it
             turned = not planar and im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
@@ -219,7 +220,7 @@ def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "st
             im = to_rgb(_planes(data, depth) if planar else ImageOps.exif_transpose(im), depth)
             source.check()
             im.info["original_size"] = (height, width) if turned else (width, height)
-            im.info["frames"], im.info["deep"] = frames, deep
+            im.info["frames"], im.info["deep"], im.info["drafted"] = frames, deep, drafted
             return im
         except RejectedFile:
             raise

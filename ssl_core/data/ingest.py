@@ -33,7 +33,7 @@ from .builtins import get_builtin
 from .decode import (
     DEPTHS, FITS, STRETCH, THUMB_SIZE, PixelBudget, RejectedFile, decode_image, fitted, letterbox, stored_draft,
 )
-from .detail import Detail
+from .detail import REFERENCE, Detail
 from .labels import (
     FOLDER_CLASSES, LABELS_FILE, MAX_LABELS_BYTES, LabelsCsv, LabelsError, alike_labels_warning, ambiguous_rows,
     first_few, folder_names, in_skipped_row, lone_folder_warning, loose_rows, match_csv, outside_folders_warning,
@@ -108,6 +108,7 @@ class _Decoded:
     image: Image.Image
     label: str | None = None
     origin: str = ""
+    data: bytes | None = None  # the file's bytes where it was decoded at a reduced scale, for detail.Detail
 
 
 class _Row(NamedTuple):
@@ -182,9 +183,10 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
                          .lower() == LABELS_FILE else TEXT_AMONG_IMAGES)
         else:
             try:
-                image = decode_image(entry.read(), draft_size=stored_draft(size, trim), depth=depth,
-                                     admit_pixels=pixels)
-                yield _Decoded(entry.name, entry.inner, image, origin=entry.origin)
+                data = entry.read()
+                image = decode_image(data, draft_size=stored_draft(size, trim), depth=depth, admit_pixels=pixels)
+                yield _Decoded(entry.name, entry.inner, image, origin=entry.origin,
+                               data=data if image.info.get("drafted") else None)
             except (RejectedFile, ValueError, OSError) as exc:
                 rejected.add(printable(entry.name), str(exc))
         if progress is not None:
@@ -256,7 +258,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
         deep: list[str] = []  # the names of pictures of more than 8 bits per sample
-        looks, detail = Looks(), Detail(size, STORED_SIZES, fit)
+        looks, detail = Looks(), Detail(size, fit)
+        larger_draft = stored_draft(REFERENCE * size, trim)  # a drafted JPEG decoded again for Detail
         for item in decoded:
             kept = trimmed(item.image, trim)
             images.array[len(rows)] = fitted(kept, size, fit)
@@ -264,7 +267,9 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
             looks.add(name_shown, images.array[len(rows)])
-            detail.add(name_shown, kept, images.array[len(rows)])
+            again = (lambda data=item.data: trimmed(decode_image(data, draft_size=larger_draft, depth=depth), trim)) \
+                if item.data else None
+            detail.add(name_shown, kept, images.array[len(rows)], again)
             if item.image.info.get("deep"):
                 deep.append(name_shown)
             digest = hashlib.blake2b(images.array[len(rows)].tobytes(), digest_size=16).digest()
