@@ -137,8 +137,10 @@ def blank_words(blank: int, shown: int) -> str:
 def pixels_words(shown: int, alike: int, labelled: int, apart: int) -> str:
     """What the caption says of the `shown` pairs: how many look `alike` in their pixels, and of
     the `labelled` ones (both images labelled) how many join two different labels (`apart`)."""
-    pixels = (f"(correlation {PIXELS_ALIKE} or more: copies, re-encodings, one picture with a small part changed, "
-              "or two small things alike on one plain background)")  # walk 14: two shapes on one smooth background
+    pixels = (f"(correlation {PIXELS_ALIKE} or more, as stored: copies, re-encodings, one picture with a small part "
+              "changed, two small things alike on one plain background, or two pictures whose differences are finer "
+              "than a stored pixel)")  # walk 14: two shapes on one smooth background
+    # walk 50: fabric of two weaves in one colour, their threads a fifth of a stored pixel apart, said to be copies
     # correlated at 0.96; walk 39: two round nuclei, each a blur on black, were said to be a copy or an edit
     # walk 25 read "crops of one picture" first, of 21 pairs of different drawings of one house
     # walk 41: 23 pairs of burst frames, an animal moved 3 px (correlation 0.66-0.94), were "two of one kind"

@@ -77,10 +77,11 @@ def test_one_pair_is_said_as_one():
     are both labelled join two different labels"."""
     assert pixels_words(1, 0, 1, 0).startswith("Its two images do not look alike in their pixels (correlation 0.95")
     assert pixels_words(1, 0, 1, 0).endswith(" They are labelled alike.")
-    assert pixels_words(1, 1, 1, 1).endswith("background). They carry two different labels.")
+    assert pixels_words(1, 1, 1, 1).endswith("stored pixel). They carry two different labels.")
     # walk 39: two round nuclei, each a blur on black, correlated 0.95 and were said to be a copy or an edit
-    assert pixels_words(1, 1, 0, 0).endswith("one picture with a small part changed, or two small things alike on "
-                                             "one plain background).")
+    assert pixels_words(1, 1, 0, 0).endswith("one picture with a small part changed, two small things alike on one "
+                                             "plain background, or two pictures whose differences are finer than a "
+                                             "stored pixel).")  # walk 50: two weaves of one colour
     assert pixels_words(3, 1, 3, 2).endswith("; the other 2 differ in pixels: pictures the encoder finds alike all the "
                                              "same (two of one kind, or two crops or frames of one scene, as a "
                                              "burst's). 2 of the 3 pairs whose images are both labelled join two "
