@@ -53,8 +53,11 @@ CUES = {
                     "smaller random crops (a lower `crop_min`) and flips, so what stands out moves between two "
                     "views of an image"),
     # walk 43: scans in white or black frames grouped by them, 'brightness' named instead
-    "edges": Cue(("edges",), ("edges",), "edge colour", "the colour of the picture's edges, as a scanner's frame, "
-                 "a vignette or a plain backdrop sets it",
+    # walk 50: fabric of one yarn colour edge to edge, lit unevenly, some with a white card in a corner, read 'the
+    # colour of the picture's edges' as the fabric's colour: the descriptor is the edges' colour less the picture's
+    "edges": Cue(("edges",), ("edges",), "edge colour", "how the colour of the picture's edges differs from the rest "
+                 "of it, as a scanner's frame, a vignette, uneven light, a card in a corner or a plain backdrop "
+                 "sets it",
                  "smaller random crops (a lower `crop_min`), so fewer views hold the picture's edges; a frame or "
                  "banner along the pictures' edges " + EDGE_CUT,
                  # walk 47: camera-trap frames, each with its site's info bar, grouped 95% by site; the check named

@@ -68,7 +68,8 @@ Progress = Callable[[float, int, str], None]  # (units done, of total, what is u
 # classes that leave no room said so (walk 42); 33: where no cue is named, a grey-or-colour split kept apart said in
 # the shortcut sentence (walk 43); 34: the edges a cue, colour and brightness read inside them (walk 43); 35: edge
 # colour at 'most' beside the named cue points to cutting it off at import (walk 47); 36: nearly black or flat grey
-# pictures on neither side of the grey-or-colour split, not in colour (walk 49))
+# pictures on neither side of the grey-or-colour split, not in colour (walk 49), and the edge cue said as how the
+# edges' colour differs from the rest of the picture (walk 50))
 FORMAT = 36
 ON_VIEWS = ("alignment", "neighbour_stability")  # measures of augmented views: None without a network to embed them
 RAW_PIXELS = ImageEvaluation.baseline_name

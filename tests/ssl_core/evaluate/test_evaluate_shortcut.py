@@ -215,7 +215,7 @@ def test_a_planted_frame_is_named_edges_and_colour_is_read_inside_it(planted, la
     group by brightness. The edges are a cue of their own, and colour and brightness are read inside them."""
     result = check(planted["framed texture"], "edges: which frame", labelled)
     assert result["cue"] == "edges" and result["level"] == "most" and "crop_min" in result["fix"]
-    assert "groups images by the colour of the picture's edges" in result["words"]
+    assert "groups images by how the colour of the picture's edges differs from the rest of it" in result["words"]
     assert max(result["scores"][name]["judged"] for name in ("colour", "brightness")) < SOME
 
 
