@@ -183,9 +183,10 @@ def _size_box(slot, text: bool) -> tuple[int, str, Trim | None, str]:
                           help="How a picture of more than 8 bits per sample (a 16-bit microscope, telescope or "
                                "scanner file; floating point) becomes 8: each stretched from its own "
                                f"{STRETCH[0]:g}th to {STRETCH[1]:g}th percentile, as a viewer's auto-contrast shows "
-                               "it, or by its type's range (65,535 to 255), which keeps how bright pictures are "
-                               "against one another but leaves a picture that uses little of the range dark. "
-                               "8-bit pictures are stored as they are either way.")
+                               "it, or by its type's range (65,535 to 255), which keeps how bright 16-bit pictures "
+                               "are against one another but leaves a picture that uses little of the range dark "
+                               "(floating point: from each picture's least to its largest value). 8-bit pictures "
+                               "are stored as they are either way; a 16-bit colour PNG is read at its top 8 bits.")
     try:
         return size, fit, parse_trim(typed), depth
     except ValueError as exc:

@@ -640,8 +640,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--depth", choices=DEPTHS, default="stretch",
                         help="how a picture of more than 8 bits per sample (16-bit, floating point) becomes 8: each "
                              f"stretched from its own {STRETCH[0]:g}th to {STRETCH[1]:g}th percentile (stretch, the "
-                             "default, as a viewer's auto-contrast), or by its type's range (range: 65535 to 255), "
-                             "which keeps how bright pictures are against one another")
+                             "default, as a viewer's auto-contrast), or by its type's range (range: 65535 to 255, "
+                             "which keeps how bright 16-bit pictures are against one another; floating point from "
+                             "each picture's least to its largest value)")
     ingest.add_argument("--trim", type=_trim_argument, default=NONE, metavar="PERCENT",
                         help="cut a band off each picture's edges before it is stored: one percentage for every "
                              "side, four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth) or "

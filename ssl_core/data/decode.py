@@ -27,7 +27,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 from .file_kinds import known_kind, started_format
-from .trim import Trim, parse_trim, trimmed
+from .trim import NONE, Trim, kept_box, parse_trim, trimmed
 
 if TYPE_CHECKING:
     from ..store import DatasetInfo
@@ -98,65 +98,81 @@ class _TimedBytes(io.BytesIO):
 DEPTHS = ("stretch", "range")  # how a picture of more than 8 bits per sample becomes 8 (_to_8bit)
 STRETCH = (0.5, 99.5)  # the percentiles of its own samples a "stretch" maps onto 0 and 255
 DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # Pillow's modes of more than 8 bits per sample
+PERCENTILE_SAMPLES = 1_000_000  # a stretch reads its percentiles from at most about this many samples (a review:
+# 40-megapixel frames took 3.0 s and 1.2 GB more with every sample sorted)
 
 
-def _decode_16bit(im: Image.Image, depth: str) -> Image.Image:
-    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 as `depth` says (_to_8bit);
-    'LA' where a tRNS chunk names a transparent grey value (clear there), else 'L'."""
-    arr = np.asarray(im, dtype=np.float64)
+def _decode_16bit(im: Image.Image, depth: str, trim: Trim) -> Image.Image:
+    """16- and 32-bit grey ('I;16*', 'I', 'F') scaled into 0..255 as `depth` says (_to_8bit), a stretch read
+    from the part `trim` keeps and not from a transparent value; 'LA' where a tRNS chunk names a transparent
+    grey value (clear there), else 'L'."""
+    samples = np.asarray(im)
+    arr = samples.astype(np.float64)
     top = None if im.mode == "F" else 65535 if im.mode.startswith("I;16") or arr.max() > 255 else 255
-    grey = Image.fromarray(_to_8bit(arr, top, depth), "L")
     clear = im.info.get("transparency")
-    if not isinstance(clear, int):
+    clear = clear if isinstance(clear, int) else None
+    left, upper, right, lower = kept_box(im.size[0], im.size[1], trim)
+    kept = samples[upper:lower, left:right]
+    grey = Image.fromarray(_to_8bit(arr, top, depth, kept if clear is None else kept[kept != clear]), "L")
+    if clear is None:
         return grey
     return Image.merge("LA", (grey, Image.fromarray(np.where(arr == clear, 0, 255).astype(np.uint8), "L")))
 
 
-def _planar(im: Image.Image) -> bool:
-    """Whether `im` is a TIFF whose samples of more than 8 bits are stored plane by plane
-    (PlanarConfiguration 2), which Pillow decodes into noise without an error."""
+def _deep_tiff(im: Image.Image) -> bool:
+    """Whether `im` is a TIFF of several samples a pixel (RGB, RGBA) of more than 8 bits each, which Pillow
+    decodes into noise (stored plane by plane, PlanarConfiguration 2) or keeps only 8 bits of (a review: a
+    16-bit RGB sky stored at 3 of 255, not stretched): tifffile reads it."""
     if im.format != "TIFF":
         return False
     bits = im.tag_v2.get(258, (8,))
-    return im.tag_v2.get(284) == 2 and max(bits if isinstance(bits, tuple) else (bits,)) > 8
+    return max(bits if isinstance(bits, tuple) else (bits,)) > 8 and im.tag_v2.get(277, 1) >= 3
 
 
-def _planes(data: bytes, depth: str) -> Image.Image:
-    """The first page of a `_planar` TIFF read by tifffile, (S, H, W) -> 8-bit RGB(A), scaled
-    as `depth` says (_to_8bit)."""
+def _planes(data: bytes, depth: str, trim: Trim) -> Image.Image:
+    """The first page of a `_deep_tiff` read by tifffile, (S, H, W) or (H, W, S) -> 8-bit RGB(A), scaled
+    as `depth` says (_to_8bit), a stretch read from the part `trim` keeps."""
     import tifffile
 
     arr = tifffile.imread(io.BytesIO(data), key=0)
-    if arr.ndim == 3 and arr.shape[0] in (3, 4):
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[-1] not in (3, 4):
         arr = np.moveaxis(arr, 0, -1)
     if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
-        raise RejectedFile(f"a TIFF of {arr.shape} samples stored plane by plane; expected 3 (RGB) or 4 (RGBA)")
+        raise RejectedFile(f"a TIFF of {arr.shape} samples of more than 8 bits; expected 3 (RGB) or 4 (RGBA) a pixel")
     top = np.iinfo(arr.dtype).max if np.issubdtype(arr.dtype, np.integer) else None
-    return Image.fromarray(_to_8bit(arr, top, depth), "RGB" if arr.shape[-1] == 3 else "RGBA")
+    left, upper, right, lower = kept_box(arr.shape[1], arr.shape[0], trim)
+    scaled = _to_8bit(arr.astype(np.float64), top, depth, arr[upper:lower, left:right, :3])
+    return Image.fromarray(scaled, "RGB" if arr.shape[-1] == 3 else "RGBA")
 
 
-def _to_8bit(arr: np.ndarray, top: float | None, depth: str) -> np.ndarray:
-    """Samples of any shape scaled into 0..255 as uint8. `depth` "stretch": from their own STRETCH
-    percentiles, as a viewer's auto-contrast shows a picture (walk 49: 16-bit sky frames at 1,000 counts,
-    a galaxy 600-1,200 above, were stored at 4 of 255 with the galaxy 2-5 levels above it); "range": by
-    `top`, the largest value of their type (65535 -> 255), which keeps how bright pictures are against one
-    another, floats (`top` None) from their own minimum to their own maximum. Samples all alike: 0, or
-    their type's level."""
-    finite = arr[np.isfinite(arr)]
-    low, high = (np.percentile(finite, STRETCH) if depth == "stretch" and finite.size else
-                 (0.0, top) if top is not None else
-                 (finite.min(), finite.max()) if finite.size else (0.0, 0.0))
+def _to_8bit(arr: np.ndarray, top: float | None, depth: str, samples: np.ndarray) -> np.ndarray:
+    """Samples `arr` of any shape scaled into 0..255 as uint8. `depth` "stretch": from the STRETCH percentiles
+    of `samples` (the picture's own, where they count: what a trim keeps, not a transparent value), as a viewer's
+    auto-contrast shows a picture (walk 49: 16-bit sky frames at 1,000 counts, a galaxy 600-1,200 above, were
+    stored at 4 of 255 with the galaxy 2-5 levels above it), or from their least to their largest where the two
+    percentiles meet (a few stars or cells on a blank ground); "range": 16-bit and 32-bit integers by `top`, the
+    largest value of their type (65535 -> 255), which keeps how bright pictures are against one another, floating
+    point (`top` None) from its own least to its largest. Samples all alike: 0, or their type's level."""
+    if not np.issubdtype(samples.dtype, np.integer):
+        samples = samples[np.isfinite(samples)]
+    samples = samples.ravel()
+    low = high = 0.0
+    if samples.size and depth == "stretch":
+        low, high = np.percentile(samples[:: max(1, samples.size // PERCENTILE_SAMPLES)], STRETCH)
+    if high <= low:
+        low, high = ((0.0, top) if depth == "range" and top is not None else
+                     (float(samples.min()), float(samples.max())) if samples.size else (0.0, 0.0))
     if high <= low:
         low, high = (0.0, top) if top is not None else (low, low + 1.0)  # one level: its type's, or 0
     scaled = (arr - low) / (high - low) * 255.0
     return np.clip(np.rint(np.nan_to_num(scaled)), 0, 255).astype(np.uint8)
 
 
-def to_rgb(im: Image.Image, depth: str = "stretch") -> Image.Image:
-    """Any Pillow mode to 8-bit RGB, more than 8 bits per sample as `depth` says (_to_8bit); transparency
-    composited onto white."""
+def to_rgb(im: Image.Image, depth: str = "stretch", trim: Trim = NONE) -> Image.Image:
+    """Any Pillow mode to 8-bit RGB, more than 8 bits per sample as `depth` says (_to_8bit) from what `trim`
+    keeps; transparency composited onto white."""
     if im.mode in DEEP_MODES:
-        im = _decode_16bit(im, depth)
+        im = _decode_16bit(im, depth, trim)
     if im.mode == "P" or (im.mode in ("L", "RGB") and "transparency" in im.info):
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     if im.mode in ("LA", "La", "PA", "RGBa"):
@@ -167,7 +183,7 @@ def to_rgb(im: Image.Image, depth: str = "stretch") -> Image.Image:
     return im.convert("RGB")
 
 
-def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "stretch",
+def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "stretch", trim: Trim = NONE,
                  max_seconds: float | None = None,
                  admit_pixels: Callable[[int], None] | None = None) -> Image.Image:
     """Decode `data` into an RGB image of its original size (orientation applied), samples of
@@ -214,10 +230,10 @@ def decode_image(data: bytes, draft_size: int | None = None, *, depth: str = "st
             im.load()
             drafted = im.size != (width, height)  # a JPEG decoded at a reduced scale
             source.check()
-            planar = _planar(im)  # read again by tifffile, which does not turn it
+            planar = _deep_tiff(im)  # read again by tifffile, which does not turn it
             turned = not planar and im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # quarter turn
             deep = planar or im.mode in DEEP_MODES
-            im = to_rgb(_planes(data, depth) if planar else ImageOps.exif_transpose(im), depth)
+            im = to_rgb(_planes(data, depth, trim) if planar else ImageOps.exif_transpose(im), depth, trim)
             source.check()
             im.info["original_size"] = (height, width) if turned else (width, height)
             im.info["frames"], im.info["deep"], im.info["drafted"] = frames, deep, drafted
@@ -273,7 +289,8 @@ def as_stored(data: bytes, dataset: DatasetInfo) -> np.ndarray:
     an export's read_picture reads, so that it is cut as the pictures it is set against.
     Raises RejectedFile where the bytes are not a safe, supported image."""
     trim = parse_trim(dataset.trim)
-    im = decode_image(data, draft_size=stored_draft(dataset.size_px, trim), depth=getattr(dataset, "depth", "range"))
+    im = decode_image(data, draft_size=stored_draft(dataset.size_px, trim), depth=getattr(dataset, "depth", "range"),
+                      trim=trim)
     return fitted(trimmed(im, trim), dataset.size_px, dataset.fit)
 
 

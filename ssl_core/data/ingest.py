@@ -184,7 +184,8 @@ def _decode_all(entries: list[Entry], size: int, rejected: RejectionList,
         else:
             try:
                 data = entry.read()
-                image = decode_image(data, draft_size=stored_draft(size, trim), depth=depth, admit_pixels=pixels)
+                image = decode_image(data, draft_size=stored_draft(size, trim), depth=depth, trim=trim,
+                                     admit_pixels=pixels)
                 yield _Decoded(entry.name, entry.inner, image, origin=entry.origin,
                                data=data if image.info.get("drafted") else None)
             except (RejectedFile, ValueError, OSError) as exc:
@@ -267,8 +268,8 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
             width, height = item.image.info.get("original_size", item.image.size)
             name_shown = printable(item.name)
             looks.add(name_shown, images.array[len(rows)])
-            again = (lambda data=item.data: trimmed(decode_image(data, draft_size=larger_draft, depth=depth), trim)) \
-                if item.data else None
+            again = (lambda data=item.data: trimmed(decode_image(data, draft_size=larger_draft, depth=depth, trim=trim),
+                                                    trim)) if item.data else None
             detail.add(name_shown, kept, images.array[len(rows)], again)
             if item.image.info.get("deep"):
                 deep.append(name_shown)
@@ -515,10 +516,12 @@ def _deep_warning(deep: list[str], total: int, depth: str, dark: list[str]) -> l
         low, high = (f"{p:g}th" for p in STRETCH)
         return [said + f"{agreeing(len(deep), 'it was', 'each was')} stretched from its own {low} to its {high} "
                 f"percentile onto 0-255, as a viewer's auto-contrast shows a picture, so how bright they are against "
-                f"one another is not kept; scaled by their type's range ({other}, ingest --depth range) it is"]
-    dim = [name for name in deep if name in set(dark)]
-    return [said + "scaled by their type's range (a 16-bit sample's 0-65,535 onto 0-255), which keeps how bright "
-            "they are against one another"
+                f"one another is not kept, and a frame with nothing in it shows its noise at full contrast; scaled by "
+                f"their type's range ({other}, ingest --depth range), 16-bit pictures keep it"]
+    darker = set(dark)
+    dim = [name for name in deep if name in darker]
+    return [said + "scaled by their type's range (a 16-bit sample's 0-65,535 onto 0-255, which keeps how bright "
+            "they are against one another; floating point from each picture's least to its largest value)"
             + (f"; {len(dim):,} of them use so little of it that they are stored nearly black: each stretched to "
                f"its own range ({other}, ingest --depth stretch), they would show what they hold" if dim else "")]
 

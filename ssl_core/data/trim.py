@@ -91,10 +91,15 @@ def kept_shape(width: int, height: int, trim: Trim) -> tuple[int, int]:
                                                                           - round(height * bottom))
 
 
+def kept_box(width: int, height: int, trim: Trim) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of what a picture of `width` x `height` keeps once `trim`'s bands are cut off."""
+    kept_width, kept_height = kept_shape(width, height, trim)
+    left, top = round(width * trim[3]), round(height * trim[0])
+    return left, top, left + kept_width, top + kept_height
+
+
 def trimmed(im: Image.Image, trim: Trim) -> Image.Image:
     """`im` with `trim`'s bands cut off its edges (at least one pixel kept each way); `im` itself for none."""
     if trim == NONE:
         return im
-    width, height = kept_shape(*im.size, trim)
-    left, top = round(im.size[0] * trim[3]), round(im.size[1] * trim[0])
-    return im.crop((left, top, left + width, top + height))  # its info (original_size) kept
+    return im.crop(kept_box(*im.size, trim))  # its info (original_size) kept

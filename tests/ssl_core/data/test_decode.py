@@ -224,14 +224,41 @@ def test_16_bit_grey_transparent_value_becomes_white(make):
     grey = np.array([[0, 0, 32768, 65535]], dtype=np.uint16)
     data = make.encode(Image.fromarray(grey), "PNG", transparency=0)
     assert Image.open(io.BytesIO(data)).info["transparency"] == 0
-    out = pixels(data)
+    out = pixels(data, depth="range")
     assert out[0, :, 0].tolist() == [255, 255, 128, 255]
+    assert pixels(data)[0, :, 0].tolist() == [255, 255, 0, 255]  # stretched over the grey that is not transparent
 
 
 def test_float_grey_is_scaled_by_its_range(make):
     grey = np.array([[-1.0, 0.0, 1.0]], dtype=np.float32)
-    out = pixels(make.encode(Image.fromarray(grey, "F"), "TIFF"))
+    out = pixels(make.encode(Image.fromarray(grey, "F"), "TIFF"), depth="range")
     assert out[0, :, 0].tolist() == [0, 128, 255]
+
+
+def test_a_stretch_reads_what_the_trim_keeps_and_sparse_pictures_by_their_extremes(make):
+    """A review: a white banner cut off by the trim still set the 99.5th percentile (the frames stored nearly black);
+    a few bright cells on a blank ground made the two percentiles meet, and fell back to the type's range (dark)."""
+    from ssl_core.data.trim import parse_trim
+
+    sky = np.full((100, 100), 1000, dtype=np.uint16) + np.random.default_rng(0).integers(0, 400, (100, 100),
+                                                                                           dtype=np.uint16)
+    sky[90:] = 65535  # the banner
+    data = make.encode(Image.fromarray(sky), "PNG")
+    assert pixels(data)[:90].mean() < 10 and pixels(data, trim=parse_trim("bottom 10"))[:90].mean() > 100
+    cells = np.zeros((100, 100), dtype=np.uint16)
+    cells[10:15, 20:27] = 3000
+    assert pixels(make.encode(Image.fromarray(cells), "PNG"))[10:15, 20:27].min() == 255
+
+
+def test_16_bit_colour_tiffs_are_stretched_however_their_samples_are_laid_out():
+    """A review: a 16-bit RGB TIFF stored sample by sample (contiguous) was read by Pillow at its top 8 bits, dark
+    and not stretched, where the same picture stored plane by plane was read by tifffile and stretched."""
+    tifffile = pytest.importorskip("tifffile")
+    rgb = (1000 + np.random.default_rng(0).integers(0, 400, (12, 20, 3))).astype(np.uint16)
+    for planar, data in (("separate", np.moveaxis(rgb, -1, 0)), ("contig", rgb)):
+        buffer = io.BytesIO()
+        tifffile.imwrite(buffer, data, planarconfig=planar, photometric="rgb")
+        assert decode_image(buffer.getvalue()).info["deep"] and pixels(buffer.getvalue()).mean() > 100, planar
 
 
 def test_to_rgb_of_constant_float_image_is_black():

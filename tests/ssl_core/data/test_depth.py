@@ -38,7 +38,8 @@ def test_16_bit_frames_are_stretched_said_so_and_read_again_alike(workspace):
     assert any(w.startswith("4 of 4 images have more than 8 bits per sample (16-bit or floating point: sky_0.png, "
                             "sky_1.png, sky_2.png and sky_3.png): each was stretched from its own 0.5th to its 99.5th "
                             "percentile onto 0-255") and w.endswith("(More than 8 bits: 'By the type's range' on the "
-                                                                   "Data page, ingest --depth range) it is")
+                                                                   "Data page, ingest --depth range), 16-bit pictures "
+                                                                   "keep it")
                for w in report.warnings), report.warnings
     assert np.array_equal(as_stored(files[2][1], info), workspace.images(info)[2])
 
@@ -49,8 +50,9 @@ def test_by_their_type_s_range_the_dark_ones_are_pointed_to_the_stretch(workspac
     info = workspace.dataset("sky")
     assert info.depth == "range" and workspace.images(info).mean() < 6
     said = [w for w in report.warnings if "more than 8 bits" in w]
-    assert said[0].endswith("scaled by their type's range (a 16-bit sample's 0-65,535 onto 0-255), which keeps how "
-                            "bright they are against one another; 4 of them use so little of it that they are stored "
+    assert said[0].endswith("scaled by their type's range (a 16-bit sample's 0-65,535 onto 0-255, which keeps how "
+                            "bright they are against one another; floating point from each picture's least to its "
+                            "largest value); 4 of them use so little of it that they are stored "
                             "nearly black: each stretched to its own range (More than 8 bits: 'Stretch each picture' on "
                             "the Data page, ingest --depth stretch), they would show what they hold")
     assert np.array_equal(as_stored(files[1][1], info), workspace.images(info)[1])
