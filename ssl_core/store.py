@@ -199,7 +199,7 @@ class DatasetInfo:
     kind: str = "image"  # what one item is: 'image' (images.npy) or 'text' (texts.json)
     fit: str = "crop"  # how a picture became its stored square (decode.FITS): its centre square, or whole and padded
     trim: str = ""  # the bands cut off its edges before (trim.trim_text: '0,0,10,0' percent of top,right,bottom,left)
-    depth: str = "stretch"  # how pictures of more than 8 bits per sample became 8 (decode.DEPTHS)
+    depth: str = "range"  # how pictures of more than 8 bits per sample became 8 (decode.DEPTHS); the column's default
 
 
 class WorkspaceError(Exception):
@@ -626,7 +626,7 @@ class Workspace:
         kind: str = "image",
         fit: str = "crop",
         trim: str = "",
-        depth: str = "stretch",
+        depth: str = "range",
     ) -> DatasetInfo:
         """Move a fully written dataset folder into place and insert its rows, atomically.
 
