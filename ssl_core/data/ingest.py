@@ -259,7 +259,7 @@ def _write(ws: Workspace, decoded: Iterable[_Decoded], capacity: int, *, name: s
         first: dict[bytes, str] = {}  # each stored picture's digest -> the name it came under first
         copies: list[tuple[str, str]] = []  # (name, the earlier name it is identical to)
         deep: list[str] = []  # the names of pictures of more than 8 bits per sample
-        looks, detail = Looks(), Detail(size, fit)
+        looks, detail = Looks(), Detail(size, fit, trim)
         larger_draft = stored_draft(REFERENCE * size, trim)  # a drafted JPEG decoded again for Detail
         for item in decoded:
             kept = trimmed(item.image, trim)
