@@ -18,9 +18,9 @@ from app.widgets import (breakable, cancel_button, cancelled, escape_markdown, g
                          short_name, thumbnail_uris)
 from ssl_core import jobs
 from ssl_core.data.builtins import DATASETS
-from ssl_core.data.decode import DEPTHS, STRETCH
-from ssl_core.data.ingest import (DEFAULT_SIZE, DEPTH_NAMES, STORED_SIZES, IngestError, IngestReport, folder_classes,
-                                  ingest_builtin, ingest_path, ingest_uploads, upload_name)
+from ssl_core.data.decode import DEPTHS
+from ssl_core.data.ingest import (DEFAULT_SIZE, DEPTH_HELP, DEPTH_NAMES, STORED_SIZES, IngestError, IngestReport,
+                                  folder_classes, ingest_builtin, ingest_path, ingest_uploads, upload_name)
 from ssl_core.data.labels import FILE_HEADERS, LABEL_HEADERS, too_few_to_probe
 from ssl_core.data.rejections import rejected_total
 from ssl_core.data.roots import ENABLE_HINT, data_roots
@@ -179,14 +179,7 @@ def _size_box(slot, text: bool) -> tuple[int, str, Trim | None, str]:
                                 "what every picture carries at its edges and no picture's subject is: a microscope's "
                                 "info banner, a camera's timestamp bar, a scanner's frame. Searches and the Lab's "
                                 "uploads are cut alike.")
-    depth = box.selectbox("More than 8 bits", DEPTHS, format_func=DEPTH_NAMES.get, key="data_depth",
-                          help="How a picture of more than 8 bits per sample (a 16-bit microscope, telescope or "
-                               "scanner file; floating point) becomes 8: each stretched from its own "
-                               f"{STRETCH[0]:g}th to {STRETCH[1]:g}th percentile, as a viewer's auto-contrast shows "
-                               "it, or by its type's range (65,535 to 255), which keeps how bright 16-bit pictures "
-                               "are against one another but leaves a picture that uses little of the range dark "
-                               "(floating point: from each picture's least to its largest value). 8-bit pictures "
-                               "are stored as they are either way; a 16-bit colour PNG is read at its top 8 bits.")
+    depth = box.selectbox("More than 8 bits", DEPTHS, format_func=DEPTH_NAMES.get, key="data_depth", help=DEPTH_HELP)
     try:
         return size, fit, parse_trim(typed), depth
     except ValueError as exc:

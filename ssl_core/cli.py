@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import asdict
 
-from .data.decode import DEPTHS, FITS, STRETCH
-from .data.ingest import DEFAULT_SIZE, IngestError, folder_classes, ingest_path
+from .data.decode import DEPTHS, FITS
+from .data.ingest import DEFAULT_SIZE, DEPTH_HELP, IngestError, folder_classes, ingest_path
 from .data.rejections import rejected_total
 from .data.trim import MOST, NONE, Trim, parse_trim
 from .imports import ImportRefused
@@ -637,12 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--fit", choices=FITS, default="crop",
                         help="how a picture becomes its stored square: its centre square (crop, the default), or the "
                              "whole picture padded with its mean colour (pad), so nothing near a long side is cut")
-    ingest.add_argument("--depth", choices=DEPTHS, default="stretch",
-                        help="how a picture of more than 8 bits per sample (16-bit, floating point) becomes 8: each "
-                             f"stretched from its own {STRETCH[0]:g}th to {STRETCH[1]:g}th percentile (stretch, the "
-                             "default, as a viewer's auto-contrast), or by its type's range (range: 65535 to 255, "
-                             "which keeps how bright 16-bit pictures are against one another; floating point from "
-                             "each picture's least to its largest value)")
+    ingest.add_argument("--depth", choices=DEPTHS, default="stretch", help=DEPTH_HELP)
     ingest.add_argument("--trim", type=_trim_argument, default=NONE, metavar="PERCENT",
                         help="cut a band off each picture's edges before it is stored: one percentage for every "
                              "side, four (top,right,bottom,left: 0,0,10,0 cuts a banner off the bottom tenth) or "

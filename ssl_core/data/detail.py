@@ -93,9 +93,7 @@ class Detail:
                 picture = larger()
             except (RejectedFile, ValueError, OSError):  # decoded once already: only a measurement is lost
                 return
-        if min(picture.size) < 2 * self.side:
-            return  # not measured: the grey copy below would be wasted
-        share = lost_share(picture.convert("L"), stored, self.fit)
+        share = lost_share(picture, stored, self.fit)
         if share is None:
             return
         self.measured += 1

@@ -501,6 +501,14 @@ def _warnings(rows: list[_Row], size: int, fit: str = "crop", trim: Trim = NONE)
 
 
 DEPTH_NAMES = {"stretch": "Stretch each picture", "range": "By the type's range"}  # decode.DEPTHS
+# what each of decode.DEPTHS does, for the Data page's help and the command line's
+DEPTH_HELP = ("How a picture of more than 8 bits per sample (a 16-bit microscope, telescope or scanner file; floating "
+              f"point) becomes 8: each stretched from its own {STRETCH[0]:g}th to {STRETCH[1]:g}th percentile "
+              f"(stretch, '{DEPTH_NAMES['stretch']}', the default), as a viewer's auto-contrast shows it, or by its "
+              f"type's range (range, '{DEPTH_NAMES['range']}': 65,535 to 255), which keeps how bright 16-bit pictures "
+              "are against one another but leaves a picture that uses little of the range dark (floating point: from "
+              "each picture's least to its largest value). 8-bit pictures are stored as they are either way; a 16-bit "
+              "colour PNG is read at its top 8 bits.")
 
 
 def _deep_warning(deep: list[str], total: int, depth: str, dark: list[str]) -> list[str]:
